@@ -1,0 +1,139 @@
+"""The `faqbot` command: thin shells over the library, readable output for people, --json for machines.
+
+    faqbot index                      validate data/faq.yaml and (re)build index/
+    faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
+    faqbot evaluate                   score the bot on data/test_questions.jsonl
+    faqbot serve                      the chat widget on http://127.0.0.1:7860
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+from . import config as cfg
+from .errors import FaqbotError
+
+EXAMPLES = {
+    "index": "example: faqbot index --faq data/faq.yaml --out index/",
+    "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
+}
+
+
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--faq", type=Path, default=None, help="the FAQ file (env FAQBOT_FAQ; default data/faq.yaml)")
+    parser.add_argument("--index", "--out", dest="index", type=Path, default=None,
+                        help="the index folder (env FAQBOT_INDEX; default index/)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="the settings file (env FAQBOT_CONFIG; default data/config.yaml)")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .embedding import load_embedder
+    from .faq import load_faq
+    from .index import build_index
+
+    faq_path = args.faq or cfg.faq_path()
+    out = args.index or cfg.index_path()
+    faq = load_faq(faq_path)  # raises DataError before anything on disk is touched
+    settings = cfg.load_config(args.config)
+    print(f"{faq_path}: {len(faq.entries)} entries OK; model {settings.model}", file=sys.stderr)
+    embedder = load_embedder(settings.model)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    report = build_index(faq, embedder, out, progress=progress)
+    if args.json:
+        print(json.dumps({k: v for k, v in report.__dict__.items()}, ensure_ascii=False))
+        return 0
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids:
+            print(f"{label}: {', '.join(ids)}")
+    if report.unchanged:
+        print("no entries changed")
+    print(
+        f"index written to {out}/: {report.entries} entries, {report.views} texts "
+        f"({report.embedded} embedded, {report.views - report.embedded} reused) in {report.seconds:.2f} s"
+    )
+    return 0
+
+
+def questions_from(args: argparse.Namespace):
+    if args.question is not None:
+        yield args.question
+        return
+    # Invalid UTF-8 on stdin must not crash a batch: undecodable bytes become U+FFFD.
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for line in stream:
+        line = line.rstrip("\r\n")
+        if line.strip():
+            yield line
+
+
+def print_reply(reply) -> None:
+    if reply.resolved:
+        print(f"[{reply.match.faq_id}] {reply.match.faq_question}  (score {reply.score:.2f}, {reply.language})")
+    else:
+        print(f"[{reply.kind}]  (score {reply.score:.2f}, {reply.language})")
+    for paragraph in reply.answer.split("\n\n"):
+        print(textwrap.fill(paragraph, width=100))
+    if reply.suggestions:
+        close = "; ".join(f"{s.faq_question} [{s.faq_id}]" for s in reply.suggestions)
+        print(f"  close: {close}")
+    print()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .bot import FaqBot
+
+    bot = FaqBot(args.faq, args.index, args.config)
+    for question in questions_from(args):
+        reply = bot.ask(question)
+        if args.json:
+            print(json.dumps(reply.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print_reply(reply)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="validate the FAQ and (re)build the index", epilog=EXAMPLES["index"])
+    add_paths(p)
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="answer questions", epilog=EXAMPLES["ask"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
+    add_paths(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except FaqbotError as err:
+        print(f"error: {err}" if "\n" not in str(err) else str(err), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

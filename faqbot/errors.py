@@ -1,0 +1,39 @@
+"""Every error faqbot raises on purpose, and what the user should do about it.
+
+    FaqbotError                 base class; its message is meant for people
+    ├── DataError               a data file (the FAQ, the config, a test set) is invalid;
+    │                           the message starts with `path:line:`
+    ├── IndexMissingError       no index has been built yet; run `faqbot index`
+    ├── IndexMismatchError      the index was built with another model or format,
+    │                           or from another version of the FAQ; rebuild it
+    └── ModelError              the embedding model could not be loaded
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FaqbotError(Exception):
+    """Base class of faqbot's own errors; `str(error)` tells the user what to do."""
+
+
+class DataError(FaqbotError):
+    """A data file is invalid. `problems` holds every `(line, message)` found."""
+
+    def __init__(self, path: str | Path, problems: list[tuple[int, str]]) -> None:
+        self.path = str(path)
+        self.problems = sorted(problems)
+        super().__init__("\n".join(f"{self.path}:{line}: {msg}" for line, msg in self.problems))
+
+
+class IndexMissingError(FaqbotError):
+    """There is no usable index in the index folder."""
+
+
+class IndexMismatchError(FaqbotError):
+    """The index on disk does not fit the FAQ, the model or this version of faqbot."""
+
+
+class ModelError(FaqbotError):
+    """The embedding model could not be loaded."""

@@ -1,0 +1,236 @@
+"""The FAQ file (`data/faq.yaml`): loading it and checking everything staff can get wrong.
+
+Staff edit the file by hand, so every problem is reported as `path:LINE: what is wrong`,
+all of them at once, and nothing downstream ever sees an invalid FAQ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+import yaml
+
+from .errors import DataError
+
+MAX_FILE_BYTES = 2_000_000
+ENTRY_KEYS = {"id", "question", "answer", "alternatives"}
+TOP_KEYS = {"helpdesk", "entries"}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One question and its answer, with the other ways customers ask it."""
+
+    id: str
+    question: str
+    answer: str
+    alternatives: tuple[str, ...] = ()
+    line: int = 0
+
+    def content_hash(self) -> str:
+        """A hash of what the bot indexes; changes when staff edit the entry."""
+        data = [self.question, self.answer, list(self.alternatives)]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Faq:
+    """The whole FAQ: entries in file order and the helpdesk address."""
+
+    helpdesk: str
+    entries: tuple[FaqEntry, ...]
+    path: str = ""
+    by_id: dict[str, FaqEntry] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({e.id: e for e in self.entries})
+
+    def content_hash(self) -> str:
+        """A hash of everything the index depends on."""
+        parts = [self.helpdesk] + [f"{e.id}:{e.content_hash()}" for e in self.entries]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def normalize_question(text: str) -> str:
+    """The form used to spot two questions that are the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, reporting size and encoding problems with a line number."""
+    if not path.is_file():
+        raise DataError(path, [(0, "file not found")])
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataError(path, [(1, f"file is {size:,} bytes; the limit is {max_bytes:,}")])
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataError(path, [(line, "contains a NUL byte; is this a binary file?")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise DataError(path, [(line, "is not UTF-8 text; save the file as UTF-8")]) from None
+
+
+def parse_yaml(path: Path, text: str) -> yaml.Node | None:
+    """Parse YAML into a node tree (which keeps line numbers), refusing anchors and aliases.
+
+    Aliases are refused because staff never need them and they allow "billion laughs"
+    expansion attacks.
+    """
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise DataError(path, [(line, "YAML anchors and aliases (& and *) are not allowed")])
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 1
+        raise DataError(path, [(line, f"invalid YAML: {err.problem or err.context}")]) from None
+    except yaml.YAMLError as err:
+        raise DataError(path, [(1, f"invalid YAML: {err}")]) from None
+
+
+def line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def mapping_items(node: yaml.MappingNode, problems: list[tuple[int, str]]) -> dict[str, yaml.Node]:
+    """The mapping's keys and value nodes; duplicate and non-string keys are reported."""
+    items: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            problems.append((line_of(key_node), "keys must be plain words"))
+        elif key in items:
+            problems.append((line_of(key_node), f"duplicate key '{key}'"))
+        else:
+            items[key] = value_node
+    return items
+
+
+def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> str | None:
+    """The text of a scalar node; reports lists, mappings, and empty or non-text values."""
+    if not isinstance(node, yaml.ScalarNode):
+        problems.append((line_of(node), f"{what} must be text, not a list or mapping"))
+        return None
+    if node.tag == "tag:yaml.org,2002:null":
+        problems.append((line_of(node), f"{what} is empty"))
+        return None
+    if node.tag != "tag:yaml.org,2002:str":
+        problems.append((line_of(node), f"{what} must be text; put quotes around {node.value!r}"))
+        return None
+    text = str(node.value).strip()
+    if not text:
+        problems.append((line_of(node), f"{what} is empty"))
+        return None
+    return text
+
+
+def load_faq(path: str | Path) -> Faq:
+    """Load and validate the FAQ file. Raises DataError listing every problem found."""
+    path = Path(path)
+    root = parse_yaml(path, read_text(path))
+    problems: list[tuple[int, str]] = []
+    if not isinstance(root, yaml.MappingNode):
+        line = line_of(root) if root is not None else 1
+        raise DataError(path, [(line, "the file must have 'helpdesk:' and 'entries:' at the top")])
+
+    top = mapping_items(root, problems)
+    for key, node in top.items():
+        if key not in TOP_KEYS:
+            problems.append((line_of(node), f"unknown key '{key}' (expected one of: helpdesk, entries)"))
+    helpdesk = ""
+    if "helpdesk" not in top:
+        problems.append((1, "missing 'helpdesk:' (the e-mail address unanswered questions go to)"))
+    else:
+        helpdesk = scalar_text(top["helpdesk"], "helpdesk", problems) or ""
+        if helpdesk and not EMAIL_PATTERN.match(helpdesk):
+            problems.append((line_of(top["helpdesk"]), f"helpdesk '{helpdesk}' is not an e-mail address"))
+
+    entries: list[FaqEntry] = []
+    entries_node = top.get("entries")
+    if entries_node is None:
+        problems.append((1, "missing 'entries:' (the list of questions and answers)"))
+    elif not isinstance(entries_node, yaml.SequenceNode):
+        problems.append((line_of(entries_node), "'entries' must be a list of entries, each starting with '- id:'"))
+    elif not entries_node.value:
+        problems.append((line_of(entries_node), "'entries' is empty; the FAQ needs at least one entry"))
+    else:
+        for item in entries_node.value:
+            entry = parse_entry(item, problems)
+            if entry is not None:
+                entries.append(entry)
+        check_duplicates(entries, problems)
+
+    if problems:
+        raise DataError(path, problems)
+    return Faq(helpdesk=helpdesk, entries=tuple(entries), path=str(path))
+
+
+def parse_entry(node: yaml.Node, problems: list[tuple[int, str]]) -> FaqEntry | None:
+    line = line_of(node)
+    if not isinstance(node, yaml.MappingNode):
+        problems.append((line, "each entry must be a mapping with id, question and answer"))
+        return None
+    before = len(problems)
+    items = mapping_items(node, problems)
+    for key, value in items.items():
+        if key not in ENTRY_KEYS:
+            known = ", ".join(sorted(ENTRY_KEYS))
+            problems.append((line_of(value), f"unknown key '{key}' (expected one of: {known})"))
+
+    fields: dict[str, str | None] = {}
+    for key in ("id", "question", "answer"):
+        if key not in items:
+            label = f"entry '{fields['id']}'" if fields.get("id") else "entry"
+            problems.append((line, f"{label} has no {key}"))
+            fields[key] = None
+        else:
+            what = f"{key} of entry '{fields['id']}'" if key != "id" and fields.get("id") else key
+            fields[key] = scalar_text(items[key], what, problems)
+    entry_id = fields["id"]
+    if entry_id is not None and not ID_PATTERN.match(entry_id):
+        problems.append((line_of(items["id"]), f"id '{entry_id}' may only use a-z, 0-9 and '-'"))
+
+    alternatives: list[str] = []
+    alt_node = items.get("alternatives")
+    if alt_node is not None:
+        if isinstance(alt_node, yaml.SequenceNode):
+            for alt in alt_node.value:
+                text = scalar_text(alt, "an alternative", problems)
+                if text is not None:
+                    alternatives.append(text)
+        elif not (isinstance(alt_node, yaml.ScalarNode) and alt_node.value == ""):
+            problems.append((line_of(alt_node), "'alternatives' must be a list of questions"))
+
+    question, answer = fields["question"], fields["answer"]
+    if len(problems) > before or not (entry_id and question and answer):
+        return None
+    return FaqEntry(entry_id, question, answer, tuple(alternatives), line)
+
+
+def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -> None:
+    """Report ids used twice, and the same question (or alternative) under two entries."""
+    first_by_id: dict[str, FaqEntry] = {}
+    seen_questions: dict[str, FaqEntry] = {}
+    for entry in entries:
+        if entry.id in first_by_id:
+            problems.append((entry.line, f"duplicate id '{entry.id}' (first used on line {first_by_id[entry.id].line})"))
+        else:
+            first_by_id[entry.id] = entry
+        for text in (entry.question, *entry.alternatives):
+            key = normalize_question(text)
+            other = seen_questions.get(key)
+            if other is not None and other is not entry:
+                problems.append((entry.line, f"entry '{entry.id}': question '{text}' is already in entry '{other.id}' (line {other.line})"))
+            elif other is None:
+                seen_questions[key] = entry

