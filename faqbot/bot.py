@@ -11,8 +11,9 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from . import config as cfg
 from .embedding import load_embedder
@@ -65,6 +66,7 @@ class Reply:
     score: float = 0.0
     suggestions: list[Suggestion] = field(default_factory=list)
     truncated: bool = False
+    log_id: int | None = None  # the row in the conversation log, for 👍/👎
 
     @property
     def resolved(self) -> bool:
@@ -86,6 +88,14 @@ class Reply:
                 for s in self.suggestions
             ],
         }
+
+
+class ReplyLog(Protocol):
+    """Where replies are recorded for staff (see faqbot.log); must never raise."""
+
+    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None: ...
+
+    def record_feedback(self, log_id: int, liked: bool) -> None: ...
 
 
 def clean_question(text: str) -> tuple[str, bool]:
@@ -117,11 +127,13 @@ class FaqBot:
         index_dir: str | Path | None = None,
         config_path: str | Path | None = None,
         auto_build: bool = True,
+        log: ReplyLog | None = None,
     ) -> None:
         self.faq_path = Path(faq_path) if faq_path is not None else cfg.faq_path()
         self.index_dir = Path(index_dir) if index_dir is not None else cfg.index_path()
         self.config_path = Path(config_path) if config_path is not None else cfg.config_path()
         self.auto_build = auto_build
+        self.log = log
         self.config = cfg.load_config(self.config_path)
         self.embedder = load_embedder(self.config.model)
         self._reload_lock = threading.Lock()
@@ -184,8 +196,27 @@ class FaqBot:
             log.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
             return True
 
+    @property
+    def index_version(self) -> str:
+        """Which index answered: its build time and FAQ hash."""
+        manifest = self.searcher.index.manifest
+        return f"{manifest.get('built_at')}/{manifest.get('faq_hash')}"
+
     def ask(self, text: str) -> Reply:
-        """Answer one customer message. Never raises for any input text."""
+        """Answer one customer message and record it in the log, if any. Never raises."""
+        reply = self._answer(text)
+        if self.log is not None:
+            log_id = self.log.record(reply, self.threshold, self.index_version)
+            if log_id is not None:
+                reply = replace(reply, log_id=log_id)
+        return reply
+
+    def feedback(self, log_id: int, liked: bool) -> None:
+        """Record a customer's 👍 (liked=True) or 👎 on a logged reply."""
+        if self.log is not None:
+            self.log.record_feedback(log_id, liked)
+
+    def _answer(self, text: str) -> Reply:
         searcher = self.searcher  # the same index for the whole request, even during a swap
         helpdesk = searcher.index.helpdesk
         question, truncated = clean_question(text if isinstance(text, str) else str(text))

@@ -21,6 +21,7 @@ from .errors import FaqbotError
 
 EXAMPLES = {
     "index": "example: faqbot index --faq data/faq.yaml --out index/",
+    "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
 }
 
@@ -102,6 +103,38 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from . import evaluate
+    from .bot import FaqBot
+    from .config import write_threshold
+
+    bot = FaqBot(args.faq, args.index, args.config)
+    faq = load_faq_for(bot)
+    questions = evaluate.load_test_set(args.path, faq)
+    outcomes = evaluate.run(bot, questions)
+    report = evaluate.score(outcomes, bot.threshold, evaluate.find_overlaps(questions, faq))
+    if args.plot:
+        evaluate.plot(report, args.plot)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(evaluate.format_report(report, str(args.path)))
+    if report.overlaps:
+        print(f"warning: {len(report.overlaps)} test question(s) repeat the FAQ's questions or alternatives", file=sys.stderr)
+    if args.plot:
+        print(f"plot written to {args.plot}", file=sys.stderr)
+    if args.write_threshold:
+        write_threshold(bot.config_path, report.best_threshold)
+        print(f"threshold {report.best_threshold:.2f} written to {bot.config_path} (was {bot.threshold:.2f})", file=sys.stderr)
+    return 0
+
+
+def load_faq_for(bot):
+    from .faq import load_faq
+
+    return load_faq(bot.faq_path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -117,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_paths(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("evaluate", help="score the bot on a test question set", epilog=EXAMPLES["evaluate"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("path", nargs="?", type=Path, default=Path("data/test_questions.jsonl"),
+                   help="JSON lines {question, expected} (default data/test_questions.jsonl)")
+    add_paths(p)
+    p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
+    p.add_argument("--write-threshold", action="store_true", help="write the best threshold into the settings file")
+    p.set_defaults(func=cmd_evaluate)
     return parser
 
 

