@@ -1,0 +1,49 @@
+# The two commands of the README. Each sets up what it needs on first use.
+#   make run    install faqbot, build the index if needed, start the chat on http://127.0.0.1:7860
+#   make test   install faqbot with the test extras (CPU torch, MiniLM, Chromium), run the tests
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+FAQBOT  := $(VENV)/bin/faqbot
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev chromium index evaluate clean
+
+run: install
+	$(FAQBOT) index
+	$(PY) app.py
+
+test: install-dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+index: install
+	$(FAQBOT) index
+
+evaluate: install-dev
+	$(FAQBOT) evaluate --plot docs/threshold.png
+
+install: $(VENV)/.installed-core
+install-dev: $(VENV)/.installed-dev
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-core: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# torch first, pinned: the CPU build on this disk, not the multi-GB CUDA one a bare "torch" pulls.
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[st,test,eval]'
+	touch $(VENV)/.installed-core $@
+
+# The browser tests drive Debian's Chromium through Playwright (playwright install cannot download here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) build *.egg-info
