@@ -1,0 +1,300 @@
+"""The conversation log: one SQLite row per question, for staff to see what the FAQ is missing.
+
+    log = open_log(config)             # None when `log_enabled: false`
+    bot = FaqBot(log=log)              # FaqBot records every reply; 👍/👎 via bot.feedback()
+
+Where: `log_path` in data/config.yaml (default data/conversations.db), overridden by the
+environment variable FAQBOT_LOG. The database runs in WAL mode with a busy timeout, so the
+chat app, `faqbot ask --log` and `faqbot report` can use it at the same time; inside one
+process a lock serialises writers on one connection.
+
+A customer's chat never depends on the log: `record` and `record_feedback` catch every error
+(missing or read-only folder, full disk, locked or damaged file), log it with the logging
+module and return. A log that could not be opened is retried on the next question.
+
+Questions are stored masked (see faqbot.privacy). Rows older than `retention_days` are
+deleted when the log is opened and then at most once an hour while it is in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import FaqbotError
+from .privacy import mask_pii
+
+if TYPE_CHECKING:
+    from .bot import Reply
+    from .config import Config
+
+log = logging.getLogger(__name__)
+
+ENV_LOG = "FAQBOT_LOG"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+PURGE_EVERY_SECONDS = 3600.0
+NOT_LOGGED = {"empty"}  # nothing was asked
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    TEXT    NOT NULL,  -- UTC, ISO 8601 (2026-11-26T13:09:57.123456+00:00)
+    question      TEXT    NOT NULL,  -- as the customer wrote it, personal data masked
+    language      TEXT    NOT NULL,  -- sv | en
+    kind          TEXT    NOT NULL,  -- answer | helpdesk | greeting | thanks | error
+    resolved      INTEGER NOT NULL,  -- 1 when the customer got an FAQ answer
+    faq_id        TEXT,              -- the entry answered with; NULL when not resolved
+    candidate_id  TEXT,              -- the best entry below the threshold, when not resolved
+    score         REAL    NOT NULL,  -- the confidence compared with the threshold
+    threshold     REAL    NOT NULL,  -- the threshold in force
+    index_version TEXT    NOT NULL,  -- which index answered: built_at/faq_hash
+    feedback      INTEGER,           -- NULL, 1 (👍) or -1 (👎)
+    feedback_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS conversations_created_at ON conversations (created_at);
+"""
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One row of the conversation log."""
+
+    id: int
+    created_at: datetime
+    question: str
+    language: str
+    kind: str
+    resolved: bool
+    faq_id: str | None
+    candidate_id: str | None
+    score: float
+    threshold: float
+    index_version: str
+    feedback: int | None
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def stamp(moment: datetime) -> str:
+    """One fixed format, so that comparing the text compares the times."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+class ConversationLog:
+    """The SQLite conversation log; implements faqbot.bot.ReplyLog and never raises from it."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        retention_days: int = 90,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.path = Path(path)
+        self.retention_days = retention_days
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._last_purge = float("-inf")
+        self._closed = False
+        with self._lock:
+            self._connect()  # open (and clean up) now, so a broken path is reported at start-up
+
+    # -- ReplyLog -------------------------------------------------------------------------
+
+    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
+        """Store one reply; returns its row id, or None when it was not stored."""
+        try:
+            if reply.kind in NOT_LOGGED:
+                return None
+            match = reply.match
+            row = (
+                stamp(self._clock()),
+                mask_pii(reply.question),
+                reply.language,
+                reply.kind,
+                int(reply.resolved),
+                match.faq_id if reply.resolved and match else None,
+                match.faq_id if not reply.resolved and match else None,
+                float(reply.score),
+                float(threshold),
+                str(index_version),
+            )
+            with self._lock:
+                conn = self._connect()
+                if conn is None:
+                    return None
+                try:
+                    cursor = conn.execute(
+                        "INSERT INTO conversations (created_at, question, language, kind, resolved, faq_id,"
+                        " candidate_id, score, threshold, index_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                except sqlite3.Error:
+                    self._reset()
+                    raise
+                return cursor.lastrowid
+        except Exception as err:  # the customer's reply matters more than the log
+            log.error("could not write to the conversation log %s: %s", self.path, err)
+            return None
+
+    def record_feedback(self, log_id: int, liked: bool) -> None:
+        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
+        try:
+            with self._lock:
+                conn = self._connect()
+                if conn is None:
+                    return
+                try:
+                    cursor = conn.execute(
+                        "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?",
+                        (1 if liked else -1, stamp(self._clock()), int(log_id)),
+                    )
+                except sqlite3.Error:
+                    self._reset()
+                    raise
+                if cursor.rowcount == 0:
+                    log.warning("feedback for conversation %s, which is not in the log %s", log_id, self.path)
+        except Exception as err:
+            log.error("could not write feedback to the conversation log %s: %s", self.path, err)
+
+    # -- staff side -----------------------------------------------------------------------
+
+    def purge(self) -> int:
+        """Delete the rows older than retention_days; returns how many. Never raises."""
+        try:
+            with self._lock:
+                conn = self._connect()
+                return self._purge(conn) if conn is not None else 0
+        except Exception as err:
+            log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
+            return 0
+
+    def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
+        """The logged rows, oldest first; only the last `since_days` days when given.
+
+        Raises FaqbotError when the log cannot be read (this is for staff, not customers).
+        """
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot open the conversation log {self.path}; see the error above")
+            query = "SELECT * FROM conversations"
+            params: tuple[str, ...] = ()
+            if since_days is not None:
+                query += " WHERE created_at >= ?"
+                params = (stamp(self._clock() - timedelta(days=since_days)),)
+            try:
+                rows = conn.execute(query + " ORDER BY id", params).fetchall()
+            except sqlite3.Error as err:
+                raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
+        return [
+            LoggedQuestion(
+                id=r["id"],
+                created_at=datetime.fromisoformat(r["created_at"]),
+                question=r["question"],
+                language=r["language"],
+                kind=r["kind"],
+                resolved=bool(r["resolved"]),
+                faq_id=r["faq_id"],
+                candidate_id=r["candidate_id"],
+                score=r["score"],
+                threshold=r["threshold"],
+                index_version=r["index_version"],
+                feedback=r["feedback"],
+            )
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> ConversationLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals (call with self._lock held) -------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """The open connection; opens it (creating folder and table) on first use or after a failure."""
+        if self._closed:
+            return None
+        if self._conn is None:
+            try:
+                self._conn = self._open()
+            except (OSError, sqlite3.Error) as err:
+                log.error("cannot open the conversation log %s (questions are not logged): %s", self.path, err)
+                return None
+        if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
+            try:
+                self._purge(self._conn)
+            except sqlite3.Error as err:
+                log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
+            self._last_purge = time.monotonic()  # a failing purge is retried later, not on every question
+        return self._conn
+
+    def _reset(self) -> None:
+        """Drop the connection after an error, so the next question reopens the file
+        (which may have been moved, deleted or repaired in the meantime)."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._conn = None
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                log.warning("the conversation log %s runs in %s mode, not WAL", self.path, mode)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _purge(self, conn: sqlite3.Connection) -> int:
+        cutoff = stamp(self._clock() - timedelta(days=self.retention_days))
+        deleted = conn.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount
+        if deleted:
+            log.info("deleted %d conversation(s) older than %d days from %s", deleted, self.retention_days, self.path)
+        return deleted
+
+
+def log_path(config: Config, path_override: str | Path | None = None) -> Path:
+    """Where the log is: the override, else $FAQBOT_LOG, else `log_path` from the config."""
+    if path_override:
+        return Path(path_override)
+    return Path(os.environ.get(ENV_LOG) or config.log_path)
+
+
+def open_log(config: Config, path_override: str | Path | None = None) -> ConversationLog | None:
+    """The conversation log the config asks for, or None when logging is turned off."""
+    if not config.log_enabled:
+        return None
+    return ConversationLog(log_path(config, path_override), config.retention_days)

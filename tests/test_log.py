@@ -1,0 +1,236 @@
+"""The conversation log: every question lands, personal data stays out, a broken disk never breaks a chat."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from faqbot import FaqBot, Reply
+from faqbot.config import Config
+from faqbot.log import ConversationLog, log_path, open_log
+from faqbot.search import Match
+from tests.conftest import HELPDESK, ROOT
+
+
+def rows(path) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT * FROM conversations ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def make_reply(question: str = "Kan jag ringa er?", kind: str = "answer", faq_id: str = "telefonsupport") -> Reply:
+    match = Match(faq_id, "Finns det ingen telefonsupport?", "Jodå.", 0.8, 0.9, 3.0)
+    return Reply(question, "sv", kind, "Jodå.", HELPDESK, match=match, score=0.8)
+
+
+@pytest.fixture
+def logged_bot(shipped_index, tmp_path):
+    log = ConversationLog(tmp_path / "logs" / "conversations.db")
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    yield bot
+    log.close()
+
+
+def test_an_answered_question_is_stored_with_entry_score_threshold_and_index_version(logged_bot):
+    reply = logged_bot.ask("Kan jag ringa er?")
+    assert reply.log_id is not None
+    (row,) = rows(logged_bot.log.path)
+    assert row["id"] == reply.log_id
+    assert row["question"] == "Kan jag ringa er?"
+    assert (row["language"], row["kind"], row["resolved"]) == ("sv", "answer", 1)
+    assert (row["faq_id"], row["candidate_id"]) == ("telefonsupport", None)
+    assert row["score"] == pytest.approx(reply.score)
+    assert row["threshold"] == pytest.approx(logged_bot.threshold)
+    assert row["index_version"] == logged_bot.index_version
+    assert row["feedback"] is None
+    created = datetime.fromisoformat(row["created_at"])
+    assert created.utcoffset() == timedelta(0)
+    assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=1)
+
+
+def test_an_unanswered_question_stores_no_entry_but_the_best_candidate(logged_bot):
+    reply = logged_bot.ask("Vad kostar en ny bil?")
+    (row,) = rows(logged_bot.log.path)
+    assert (row["kind"], row["resolved"], row["faq_id"]) == ("helpdesk", 0, None)
+    assert row["candidate_id"] == reply.match.faq_id
+    assert row["score"] < row["threshold"]
+
+
+def test_thumbs_up_and_down_are_stored_and_a_later_click_replaces_the_first(logged_bot):
+    first = logged_bot.ask("Hur ofta tar ni backup?")
+    second = logged_bot.ask("Kan jag ringa er?")
+    logged_bot.feedback(first.log_id, liked=False)
+    logged_bot.feedback(second.log_id, liked=True)
+    logged_bot.feedback(second.log_id, liked=False)
+    assert [r["feedback"] for r in rows(logged_bot.log.path)] == [-1, -1]
+    logged_bot.feedback(first.log_id, liked=True)
+    assert [r["feedback"] for r in rows(logged_bot.log.path)] == [1, -1]
+
+
+def test_personal_data_never_reaches_the_disk(logged_bot):
+    logged_bot.ask("Jag heter Anna, 850715-1234, ring 070-123 45 67 eller mejla anna.svensson@firma.se")
+    (row,) = rows(logged_bot.log.path)
+    assert row["question"] == "Jag heter Anna, [personnummer], ring [telefon] eller mejla [e-post]"
+    on_disk = b"".join(p.read_bytes() for p in logged_bot.log.path.parent.iterdir())
+    for secret in ("850715", "123 45 67", "anna.svensson"):
+        assert secret.encode() not in on_disk
+
+
+def test_an_empty_message_is_not_logged_but_small_talk_is(logged_bot):
+    assert logged_bot.ask("   ").log_id is None
+    assert logged_bot.ask("Hej!").log_id is not None
+    assert [r["kind"] for r in rows(logged_bot.log.path)] == ["greeting"]
+
+
+def test_the_log_runs_in_wal_mode(tmp_path):
+    with ConversationLog(tmp_path / "c.db") as log:
+        log.record(make_reply(), 0.5, "v1")
+    conn = sqlite3.connect(tmp_path / "c.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_200_concurrent_writes_from_threads_all_land(tmp_path):
+    path = tmp_path / "c.db"
+    logs = [ConversationLog(path), ConversationLog(path)]  # two connections, as two app processes would have
+    start = threading.Barrier(200)
+    ids: list[int | None] = []
+
+    def chat(n: int) -> None:
+        start.wait()
+        ids.append(logs[n % 2].record(make_reply(f"fråga nummer {n}"), 0.5, "v1"))
+
+    threads = [threading.Thread(target=chat, args=(n,)) for n in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for log in logs:
+        log.close()
+    assert None not in ids and len(set(ids)) == 200
+    stored = rows(path)
+    assert len(stored) == 200
+    assert sorted(r["question"] for r in stored) == sorted(f"fråga nummer {n}" for n in range(200))
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+WRITER = """
+import sys
+from faqbot.bot import Reply
+from faqbot.log import ConversationLog
+log = ConversationLog(sys.argv[1])
+for i in range(50):
+    assert log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se"), 0.5, "v1")
+"""
+
+
+def test_several_processes_write_to_one_log_at_the_same_time(tmp_path):
+    path = tmp_path / "c.db"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n)], cwd=ROOT, stderr=subprocess.PIPE)
+        for n in range(3)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    assert len(rows(path)) == 150
+
+
+def test_a_missing_log_folder_is_created(tmp_path):
+    path = tmp_path / "not" / "yet" / "there" / "c.db"
+    with ConversationLog(path) as log:
+        assert log.record(make_reply(), 0.5, "v1") == 1
+    assert len(rows(path)) == 1
+
+
+@pytest.mark.parametrize("where", ["parent is a file", "path is a folder"])
+def test_a_log_that_cannot_be_written_leaves_the_chat_working(shipped_index, tmp_path, caplog, where):
+    if where == "parent is a file":
+        (tmp_path / "disk").write_text("not a folder")  # mkdir fails here even for root
+        path = tmp_path / "disk" / "conversations.db"
+    else:
+        path = tmp_path / "conversations.db"
+        path.mkdir()  # sqlite cannot open a folder as a database
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        log = ConversationLog(path)  # does not raise
+        bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+        unanswered = bot.ask("Vad kostar en ny bil?")
+        answered = bot.ask("Kan jag ringa er?")
+        bot.feedback(1, liked=False)
+    assert unanswered.kind == "helpdesk" and HELPDESK in unanswered.answer
+    assert answered.resolved and answered.match.faq_id == "telefonsupport"
+    assert answered.log_id is None
+    assert any(str(path) in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(logged_bot, caplog):
+    log = logged_bot.log
+    logged_bot.ask("Kan jag ringa er?")
+    pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
+    log._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now answers SQLITE_FULL, as on a full disk
+    replies = []
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        for n in range(60):
+            replies.append(logged_bot.ask(f"Vem vann allsvenskan år {1950 + n}? " + "Jag undrar verkligen. " * 15))
+            if replies[-1].log_id is None:
+                break
+    assert replies[-1].log_id is None, "the log never filled up"
+    assert all(r.kind == "helpdesk" and HELPDESK in r.answer for r in replies)  # every customer got the reply
+    assert any("full" in r.getMessage() for r in caplog.records)
+    assert logged_bot.ask("Kan jag ringa er?").log_id is not None  # reopened once there was room again
+
+
+def test_record_and_feedback_never_raise_even_on_nonsense(tmp_path):
+    with ConversationLog(tmp_path / "c.db") as log:
+        assert log.record(object(), 0.5, "v1") is None  # type: ignore[arg-type]
+        log.record_feedback("not an id", True)  # type: ignore[arg-type]
+        log.record_feedback(12345, False)  # no such row
+    assert rows(tmp_path / "c.db") == []
+
+
+def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(tmp_path):
+    path = tmp_path / "c.db"
+    now = datetime.now(timezone.utc)
+    for age in (200, 91, 89, 1):
+        with ConversationLog(path, retention_days=365, clock=lambda age=age: now - timedelta(days=age)) as old:
+            old.record(make_reply(f"{age} dagar gammal"), 0.5, "v1")
+    assert len(rows(path)) == 4
+    with ConversationLog(path, retention_days=90) as log:
+        assert [q.question for q in log.questions()] == ["89 dagar gammal", "1 dagar gammal"]
+
+
+def test_a_long_running_log_deletes_old_rows_without_a_restart(tmp_path, monkeypatch):
+    clock = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    monotonic = [1000.0]
+    monkeypatch.setattr("faqbot.log.time.monotonic", lambda: monotonic[0])
+    with ConversationLog(tmp_path / "c.db", retention_days=90, clock=lambda: clock[0]) as log:
+        log.record(make_reply("i januari"), 0.5, "v1")
+        clock[0] += timedelta(days=100)
+        monotonic[0] += 4000  # more than an hour since the last clean-up
+        log.record(make_reply("i april"), 0.5, "v1")
+        assert [q.question for q in log.questions()] == ["i april"]
+
+
+def test_logging_can_be_turned_off_entirely():
+    assert open_log(Config(log_enabled=False)) is None
+
+
+def test_the_log_path_comes_from_the_override_then_FAQBOT_LOG_then_the_config(tmp_path, monkeypatch):
+    config = Config(log_path=str(tmp_path / "from-config.db"))
+    monkeypatch.delenv("FAQBOT_LOG")
+    assert log_path(config) == tmp_path / "from-config.db"
+    monkeypatch.setenv("FAQBOT_LOG", str(tmp_path / "from-env.db"))
+    assert log_path(config) == tmp_path / "from-env.db"
+    assert log_path(config, tmp_path / "given.db") == tmp_path / "given.db"
+    log = open_log(config)
+    assert log is not None and log.path == tmp_path / "from-env.db" and log.path.exists()
+    log.close()
