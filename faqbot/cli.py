@@ -3,6 +3,7 @@
     faqbot index                      validate data/faq.yaml and (re)build index/
     faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
     faqbot evaluate                   score the bot on data/test_questions.jsonl
+    faqbot report                     what customers asked that the FAQ could not answer
     faqbot serve                      the chat widget on http://127.0.0.1:7860
 """
 
@@ -23,6 +24,8 @@ EXAMPLES = {
     "index": "example: faqbot index --faq data/faq.yaml --out index/",
     "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
+    "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
+              "  faqbot report --json --html report.html",
 }
 
 
@@ -94,6 +97,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .bot import FaqBot
 
     bot = FaqBot(args.faq, args.index, args.config)
+    if args.log is not None:
+        from .log import open_log
+
+        bot.log = open_log(bot.config, args.log)
+        if bot.log is None:
+            print(f"not logging: log_enabled is false in {bot.config_path}", file=sys.stderr)
     for question in questions_from(args):
         reply = bot.ask(question)
         if args.json:
@@ -129,6 +138,32 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+    from .bot import FaqBot
+    from .log import log_path
+
+    bot = FaqBot(args.faq, args.index, args.config)
+    result = report.build(log_path(bot.config, args.log), bot, since_days=args.since)
+    if args.html:
+        report.write_html(result, args.html, top=args.top)
+        print(f"report written to {args.html}", file=sys.stderr)
+    if args.suggest:
+        print(report.suggest_yaml(result, load_faq_for(bot), top=args.top))
+    elif args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.format_report(result, top=args.top))
+    return 0
+
+
+def positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
 def load_faq_for(bot):
     from .faq import load_faq
 
@@ -149,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
     add_paths(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    p.add_argument("--log", nargs="?", const="", metavar="PATH",
+                   help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("evaluate", help="score the bot on a test question set", epilog=EXAMPLES["evaluate"],
@@ -160,6 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
     p.add_argument("--write-threshold", action="store_true", help="write the best threshold into the settings file")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="what customers asked that the FAQ could not answer", epilog=EXAMPLES["report"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_paths(p)
+    p.add_argument("--log", type=Path, metavar="PATH", help="the conversation log (env FAQBOT_LOG; default log_path in the settings)")
+    p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
+    p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML page with a bar chart of the top groups")
+    p.add_argument("--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -1,0 +1,245 @@
+"""`faqbot report`: staff see what the FAQ is missing, grouped by meaning, and get FAQ YAML to review."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from faqbot import Reply, load_faq
+from faqbot.cli import main
+from faqbot.errors import DataError, FaqbotError
+from faqbot.log import ConversationLog
+from faqbot.report import Group, Report, build, cluster, format_report, suggest_yaml, write_html
+from faqbot.search import Match
+from tests.conftest import HELPDESK
+
+PRICING = ["Vad kostar det att bygga en ny hemsida?", "Vad kostar det att bygga en ny hemsida?", "Vad kostar en ny hemsida hos er?"]
+INVOICING = [
+    "Vilken fakturaadress ska vi använda?",
+    "Kan jag betala fakturan med Swish?",
+    "Hur många dagars betalningsvillkor har era fakturor?",
+]
+WEATHER = "Vad blir det för väder i Stockholm i morgon?"
+PERSONAL = "Vem vann allsvenskan i fjol? Ring mig på 070-123 45 67"
+HOSTILE = "<script>alert(1)</script> Vem är VD?"
+OLD = "Kan man parkera vid ert kontor?"
+
+
+def answered(question: str, faq_id: str) -> Reply:
+    match = Match(faq_id, f"the question of {faq_id}", "the answer", 0.8, 0.9, 2.0)
+    return Reply(question, "sv", "answer", "the answer", HELPDESK, match=match, score=0.8)
+
+
+def unanswered(question: str) -> Reply:
+    match = Match("helpdesk", "the question of helpdesk", "the answer", 0.2, 0.8, 0.0)
+    return Reply(question, "sv", "helpdesk", "write to the helpdesk", HELPDESK, match=match, score=0.2)
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A log as the bot fills it: unanswered questions, answers with 👍/👎, small talk, one 10-day-old row.
+
+    Rows are recorded directly, so the tests do not depend on which questions today's FAQ answers.
+    """
+    path = tmp_path_factory.mktemp("report") / "conversations.db"
+    ten_days_ago = datetime.now(timezone.utc) - timedelta(days=10)
+    with ConversationLog(path, clock=lambda: ten_days_ago) as old:
+        old.record(unanswered(OLD), 0.49, "old-index")
+    with ConversationLog(path) as log:
+        ids = {}
+        for question in [*PRICING, *INVOICING, WEATHER, PERSONAL, HOSTILE]:
+            ids[question] = log.record(unanswered(question), 0.49, "new-index")
+        phone = [log.record(answered("Kan jag ringa er?", "telefonsupport"), 0.49, "new-index") for _ in range(2)]
+        backup = log.record(answered("Hur ofta tar ni backup?", "backup"), 0.49, "new-index")
+        cancel = [log.record(answered(q, "uppsagning"), 0.49, "new-index")
+                  for q in ("Hur säger jag upp mitt avtal?", "Hur säger jag upp avtalet?")]
+        log.record(Reply("Hej!", "sv", "greeting", "Hej!", HELPDESK), 0.49, "new-index")
+        for log_id in phone:
+            log.record_feedback(log_id, liked=False)
+        log.record_feedback(backup, liked=True)
+        log.record_feedback(cancel[0], liked=False)
+        log.record_feedback(cancel[1], liked=True)
+        log.record_feedback(ids[WEATHER], liked=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(filled, bot):
+    return build(filled, bot)
+
+
+def group_of(report: Report, question: str) -> Group:
+    (group,) = [g for g in report.groups if question in [q for q, _ in g.examples]]
+    return group
+
+
+def test_volume_share_resolved_and_feedback_are_counted(report):
+    assert report.questions == 15  # 10 unanswered (one of them 10 days old) + 5 answered
+    assert report.small_talk == 1
+    assert (report.resolved, report.unanswered) == (5, 10)
+    assert report.resolved_share == pytest.approx(5 / 15)
+    assert (report.liked, report.disliked, report.disliked_helpdesk) == (2, 4, 1)
+
+
+def test_unanswered_questions_are_grouped_by_meaning_most_asked_first(report):
+    pricing = report.groups[0]
+    assert pricing.examples[0] == ("Vad kostar det att bygga en ny hemsida?", 2)  # repeats merged and counted
+    assert "Vad kostar en ny hemsida hos er?" in [q for q, _ in pricing.examples]
+    assert pricing.count >= 3
+    invoicing = group_of(report, INVOICING[0])
+    assert {q for q, _ in invoicing.examples} >= set(INVOICING)
+    assert invoicing is not pricing
+    assert group_of(report, WEATHER) not in (pricing, invoicing)
+    assert sum(g.count for g in report.groups) == report.unanswered
+    assert [g.count for g in report.groups] == sorted((g.count for g in report.groups), reverse=True)
+
+
+def test_every_group_names_the_nearest_existing_entry_and_what_to_do(report, bot):
+    ids = {e.id for e in bot.searcher.entries}
+    for group in report.groups:
+        assert group.nearest_id in ids and group.nearest_question
+        assert group.action in ("add-alternatives", "new-entry")
+    assert group_of(report, WEATHER).action == "new-entry"
+
+
+def test_questions_in_the_report_are_masked(report):
+    text = format_report(report, top=50)
+    assert "Vem vann allsvenskan i fjol? Ring mig på [telefon]" in text
+    assert "070-123" not in text and "070-123" not in json.dumps(report.to_dict(), ensure_ascii=False)
+
+
+def test_the_entries_with_the_most_thumbs_down_come_first(report):
+    worst = [(f.faq_id, f.disliked, f.liked, f.answered) for f in report.disliked_entries]
+    assert worst == [("telefonsupport", 2, 0, 2), ("uppsagning", 1, 1, 2)]
+    assert report.disliked_entries[0].disliked_examples == ["Kan jag ringa er?"]
+
+
+def test_entries_never_matched_are_listed(report):
+    never = [faq_id for faq_id, _ in report.never_matched]
+    assert "ftp-shell" in never and "akut" in never
+    assert not {"telefonsupport", "backup", "uppsagning"} & set(never)
+    assert len(never) == 14 - 3
+
+
+def test_since_leaves_out_older_questions(filled, bot):
+    recent = build(filled, bot, since_days=5)
+    everything = build(filled, bot)
+    assert everything.questions - recent.questions == 1
+    assert OLD in [q for g in everything.groups for q, _ in g.examples]
+    assert OLD not in [q for g in recent.groups for q, _ in g.examples]
+    assert len(everything.index_versions) == 2 and len(recent.index_versions) == 1
+
+
+def test_the_text_report_reads_as_staff_expect(report):
+    text = format_report(report)
+    assert re.search(r"questions\s+15\s+\(and 1 greetings/thanks\)", text)
+    assert re.search(r"answered from FAQ\s+5\s+33\.3 %", text)
+    assert re.search(r"sent to helpdesk\s+10\s+66\.7 %", text)
+    assert re.search(r"1\. 3 × .*\n\s+\"Vad kostar det att bygga en ny hemsida\?\"  ×2", text)
+    assert re.search(r"telefonsupport\s+2 👎\s+0 👍  of 2 answers", text)
+
+
+def test_a_suggested_new_entry_becomes_valid_faq_once_a_person_writes_the_answer(report, workdir):
+    faq = load_faq(workdir / "faq.yaml")
+    yaml_text = suggest_yaml(report, faq, top=50)
+    entries = re.findall(r"(?m)^  - id: .*\n(?:    .*\n?)+", yaml_text)
+    assert entries, yaml_text
+    original = (workdir / "faq.yaml").read_text(encoding="utf-8")
+
+    (workdir / "faq.yaml").write_text(original + "\n" + "\n".join(entries), encoding="utf-8")
+    with pytest.raises(DataError, match="is empty"):  # pasted as is, `faqbot index` refuses it
+        load_faq(workdir / "faq.yaml")
+
+    answered = [re.sub(r"(?m)^    answer:$", "    answer: Ett svar som en person har skrivit.", e) for e in entries]
+    (workdir / "faq.yaml").write_text(original + "\n" + "\n".join(answered), encoding="utf-8")
+    extended = load_faq(workdir / "faq.yaml")
+    assert len(extended.entries) == len(faq.entries) + len(entries)
+    new = {e.question: e for e in extended.entries[len(faq.entries):]}
+    assert WEATHER in new or any(WEATHER in e.alternatives for e in new.values())
+
+
+def test_suggested_alternatives_paste_under_the_entry(workdir):
+    faq = load_faq(workdir / "faq.yaml")
+    group = Group(2, [("Går det att ringa supporten på helgen?", 1), ("Svarar ni i telefon?", 1)],
+                  "telefonsupport", "Finns det ingen telefonsupport?", 0.45, "add-alternatives")
+    report = Report("log.db", None, None, None, 2, 0, 0, 2, 0, 0, 0, 0, 0.49, [], groups=[group])
+    yaml_text = suggest_yaml(report, faq)
+    assert "'telefonsupport'" in yaml_text and f"line {faq.by_id['telefonsupport'].line}" in yaml_text
+    items = [line for line in yaml_text.splitlines() if line.startswith("      - ")]
+    assert items == ["      - Går det att ringa supporten på helgen?", "      - Svarar ni i telefon?"]
+    lines = (workdir / "faq.yaml").read_text(encoding="utf-8").splitlines()
+    entry = faq.by_id["telefonsupport"]
+    last_alternative = next(
+        i for i, line in enumerate(lines) if i >= entry.line and line.startswith("      - ") and entry.alternatives[-1] in line
+    )
+    lines[last_alternative + 1 : last_alternative + 1] = items
+    (workdir / "faq.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_faq(workdir / "faq.yaml").by_id["telefonsupport"].alternatives[-2:] == (
+        "Går det att ringa supporten på helgen?", "Svarar ni i telefon?")
+
+
+def test_the_html_report_has_a_bar_per_top_group_and_escapes_customer_text(report, tmp_path):
+    write_html(report, tmp_path / "report.html", top=3)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count('<td class="bar"><div style="width:') == 3
+    assert 'width:100.0%' in page  # the most asked group fills the chart
+    write_html(report, tmp_path / "all.html", top=50)
+    page = (tmp_path / "all.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Vem är VD?" in page
+    assert "<script>" not in page
+
+
+def test_cluster_joins_similar_vectors_and_keeps_outliers_apart():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    rows = np.stack([a, a + 0.05 * rng.normal(size=16), b, b + 0.05 * rng.normal(size=16), rng.normal(size=16)])
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    groups = sorted(sorted(g) for g in cluster(rows.astype(np.float32), [1, 3, 1, 1, 1], similarity=0.9))
+    assert groups == [[0, 1], [2, 3], [4]]
+    assert cluster(np.zeros((0, 16), dtype=np.float32), [], 0.9) == []
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def paths(folder) -> list[str]:
+    return ["--faq", str(folder / "faq.yaml"), "--index", str(folder / "index"), "--config", str(folder / "config.yaml")]
+
+
+def test_ask_logs_only_with_log(shipped_index, tmp_path, capsys):
+    default_log = tmp_path / "default-log.db"  # FAQBOT_LOG, set for every test in conftest
+    assert main(["ask", *paths(shipped_index), "Kan jag ringa er?"]) == 0
+    assert not default_log.exists()
+    assert main(["ask", "--log", *paths(shipped_index), "Kan jag ringa er?"]) == 0
+    assert main(["ask", "--log", str(tmp_path / "other.db"), *paths(shipped_index), "Vem vann fotbolls-VM 1958?"]) == 0
+    with ConversationLog(default_log) as log:
+        assert [(q.question, q.faq_id) for q in log.questions()] == [("Kan jag ringa er?", "telefonsupport")]
+    with ConversationLog(tmp_path / "other.db") as log:
+        assert [(q.question, q.resolved) for q in log.questions()] == [("Vem vann fotbolls-VM 1958?", False)]
+    assert HELPDESK in capsys.readouterr().out
+
+
+def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_index, tmp_path, capsys):
+    path = filled
+    assert main(["report", "--log", str(path), *paths(shipped_index)]) == 0
+    assert "sent to helpdesk" in capsys.readouterr().out
+    assert main(["report", "--log", str(path), "--since", "5", "--json", *paths(shipped_index)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["questions"], data["resolved"], data["since_days"]) == (14, 5, 5.0)
+    assert data["groups"][0]["examples"][0] == {"question": "Vad kostar det att bygga en ny hemsida?", "count": 2}
+    assert main(["report", "--log", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("# Suggestions from `faqbot report --suggest`")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, capsys):
+    assert main(["report", "--log", str(tmp_path / "none.db"), *paths(shipped_index)]) == 1
+    assert "faqbot ask --log" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()
+    with pytest.raises(FaqbotError):
+        build(tmp_path / "none.db", None)
