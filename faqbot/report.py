@@ -39,6 +39,7 @@ E5_BAND = (0.80, 0.95)  # for an embedder that does not say its similarity_range
 NEAR_MARGIN = 0.10  # a group this close below the threshold "nearly got" its nearest entry
 NEAREST_SAMPLE = 5  # questions per group ranked against the index
 MAX_GROUPED = 3000  # distinct unanswered questions clustered (most asked first)
+EMBED_BATCH = 64
 MAX_EXAMPLES = 8  # per group, in the report and in a suggestion (the FAQ asks for 4-8)
 
 
@@ -130,7 +131,7 @@ def cluster(vectors: np.ndarray, weights: list[int], similarity: float) -> list[
     best = row_average(np.arange(n))
     best_j = best.argmax(axis=1)
     best_v = best[np.arange(n), best_j]
-    while n > 1:
+    while True:
         a = int(np.argmax(np.where(active, best_v, -np.inf)))
         if best_v[a] < similarity:
             break
@@ -173,7 +174,10 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     if not keys:
         return []
     texts = [spelling[k].most_common(1)[0][0] for k in keys]
-    vectors = embedder.embed_queries([without_placeholders(t) for t in texts])
+    vectors = np.concatenate([
+        embedder.embed_queries([without_placeholders(t) for t in texts[start : start + EMBED_BATCH]])
+        for start in range(0, len(texts), EMBED_BATCH)
+    ])
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
@@ -316,6 +320,9 @@ def format_report(report: Report, top: int = 10) -> str:
         lines.append(f"     ... {len(rest)} more groups, {sum(g.count for g in rest)} questions (--top N, --json)")
     if not report.groups:
         lines.append("     none")
+    ungrouped = report.unanswered - sum(g.count for g in report.groups)
+    if ungrouped:
+        lines.append(f"     ({ungrouped} of the least asked questions were not grouped: over {MAX_GROUPED} different ones)")
 
     lines += ["", "Entries customers marked 👎"]
     for f in report.disliked_entries[:top]:

@@ -12,8 +12,8 @@ import pytest
 from faqbot import Reply, load_faq
 from faqbot.cli import main
 from faqbot.errors import DataError, FaqbotError
-from faqbot.log import ConversationLog
-from faqbot.report import Group, Report, build, cluster, format_report, suggest_yaml, write_html
+from faqbot.log import ConversationLog, LoggedQuestion
+from faqbot.report import Group, Report, build, cluster, format_report, suggest_yaml, summarise, write_html
 from faqbot.search import Match
 from tests.conftest import HELPDESK
 
@@ -243,3 +243,13 @@ def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, c
     assert not (tmp_path / "none.db").exists()
     with pytest.raises(FaqbotError):
         build(tmp_path / "none.db", None)
+
+
+def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_counted(bot, monkeypatch):
+    monkeypatch.setattr("faqbot.report.MAX_GROUPED", 2)
+    questions = [WEATHER, WEATHER, WEATHER, OLD, OLD, "Vem vann fotbolls-VM 1958?", "Hur bakar man kanelbullar?"]
+    rows = [LoggedQuestion(i, datetime.now(timezone.utc), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
+            for i, q in enumerate(questions)]
+    result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
+    assert [(g.examples[0], g.count) for g in result.groups] == [((WEATHER, 3), 3), ((OLD, 2), 2)]
+    assert "(2 of the least asked questions were not grouped: over 2 different ones)" in format_report(result)
