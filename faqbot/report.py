@@ -52,7 +52,7 @@ class Group:
     nearest_id: str | None
     nearest_question: str | None
     nearest_score: float
-    action: str  # "add-alternatives" (to nearest_id) or "new-entry"
+    action: str  # "add-alternatives" (to nearest_id), "new-entry", or "answered-now" (the FAQ changed since)
 
 
 @dataclass
@@ -182,16 +182,22 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
         nearest_id, nearest_question, score, agreed = nearest_entry(examples[:NEAREST_SAMPLE], searcher)
-        near = agreed and score >= threshold - NEAR_MARGIN
+        if agreed and score >= threshold:
+            action = "answered-now"  # the FAQ was edited since these were asked
+        elif agreed and score >= threshold - NEAR_MARGIN:
+            action = "add-alternatives"
+        else:
+            action = "new-entry"
         groups.append(Group(
             count=sum(n for _, n in examples),
             examples=examples[:MAX_EXAMPLES],
             nearest_id=nearest_id,
             nearest_question=nearest_question,
             nearest_score=score,
-            action="add-alternatives" if near else "new-entry",
+            action=action,
         ))
-    groups.sort(key=lambda g: (-g.count, -g.nearest_score, g.examples[0][0]))  # near misses first: quick wins
+    # Most asked first; among equals near misses (quick wins) first, already answered ones last.
+    groups.sort(key=lambda g: (-g.count, g.action == "answered-now", -g.nearest_score, g.examples[0][0]))
     return groups
 
 
@@ -284,6 +290,8 @@ def percent(part: int, whole: int) -> str:
 
 
 def group_advice(g: Group) -> str:
+    if g.action == "answered-now":
+        return f"answered now by '{g.nearest_id}' (score {g.nearest_score:.2f}); the FAQ changed since"
     if g.action == "add-alternatives":
         return f"nearly answered by '{g.nearest_id}' (score {g.nearest_score:.2f}): add as alternatives if its answer fits"
     return f"new entry? (nearest: '{g.nearest_id}', score {g.nearest_score:.2f})"
@@ -366,7 +374,7 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
         texts = [q for q, _ in g.examples if normalize_question(q) not in known]
         clean = [q for q in texts if not any(p in q for p in PLACEHOLDERS)]
         texts = clean or texts  # masked personal data makes a poor alternative
-        if not texts:
+        if not texts or g.action == "answered-now":
             continue
         out.append("")
         asked = f"{g.count} question{'s' if g.count != 1 else ''}"
@@ -390,7 +398,7 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
                 out.append("    alternatives:")
                 out += [f"      - {yaml_text(q)}" for q in texts[1:]]
     if len(out) == 2:
-        out.append("# Nothing to suggest: no unanswered questions in this period.")
+        out.append("# Nothing to suggest: every question in this period was answered, or is answered now.")
     return "\n".join(out)
 
 

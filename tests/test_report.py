@@ -253,3 +253,16 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
     result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
     assert [(g.examples[0], g.count) for g in result.groups] == [((WEATHER, 3), 3), ((OLD, 2), 2)]
     assert "(2 of the least asked questions were not grouped: over 2 different ones)" in format_report(result)
+
+
+def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestion(bot):
+    asked_before_an_edit = "Kan jag ringa er?"  # logged unanswered; today's FAQ answers it
+    rows = [LoggedQuestion(i, datetime.now(timezone.utc), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
+            for i, q in enumerate([asked_before_an_edit, WEATHER])]
+    result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
+    now = group_of(result, asked_before_an_edit)
+    assert (now.action, now.nearest_id) == ("answered-now", "telefonsupport")
+    assert result.groups[-1] is now  # the least work comes last
+    assert "answered now by 'telefonsupport'" in format_report(result)
+    suggestions = suggest_yaml(result, load_faq(bot.faq_path))
+    assert asked_before_an_edit not in suggestions and WEATHER in suggestions
