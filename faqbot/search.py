@@ -37,6 +37,8 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.7, 0.3
 LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
 MARGIN_WEIGHT = 1.0
+RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@10 in evaluation
+DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole
 
 TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(
@@ -94,43 +96,58 @@ class Searcher:
         self._bm25_lock = threading.Lock()
 
     def dense_scores(self, question: str) -> np.ndarray:
-        """Best cosine similarity per entry over its views."""
+        """Best cosine similarity per entry over its views.
+
+        Small indexes are searched whole. In a large one only the DENSE_CANDIDATES nearest views
+        are looked up; entries with no view among them get the lowest similarity seen, which
+        puts them below every candidate (they can still win on words, through BM25).
+        """
         query = self.embedder.embed_queries([question])
         n_views = self.index.vectors.ntotal
-        similarities, rows = self.index.vectors.search(query, n_views)
-        per_entry = np.full(len(self.entries), -1.0, dtype=np.float32)
+        similarities, rows = self.index.vectors.search(query, min(n_views, DENSE_CANDIDATES))
         valid = rows[0] >= 0
-        np.maximum.at(per_entry, self._row_entry[rows[0][valid]], similarities[0][valid])
+        similarities, rows = similarities[0][valid], rows[0][valid]
+        fill = float(similarities.min()) if len(similarities) and n_views > DENSE_CANDIDATES else -1.0
+        per_entry = np.full(len(self.entries), fill, dtype=np.float32)
+        np.maximum.at(per_entry, self._row_entry[rows], similarities)
         return per_entry
 
     def lexical_scores(self, question: str) -> np.ndarray:
+        """BM25 score per entry on stemmed, folded words."""
         tokens = self._tokenize(question)
         if not tokens:
             return np.zeros(len(self.entries), dtype=np.float32)
         with self._bm25_lock:
             return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def rank(self, question: str) -> list[Match]:
-        """All entries, best first."""
+    def rank(self, question: str, limit: int = RANK_LIMIT) -> list[Match]:
+        """The `limit` best entries, best first."""
         dense = self.dense_scores(question)
         lexical = self.lexical_scores(question)
         floor, ceiling = self.embedder.similarity_range
         dense_part = np.clip((dense - floor) / (ceiling - floor), 0.0, 1.0)
         lexical_part = lexical / (lexical + LEXICAL_HALF)
         relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
-        order = np.argsort(-relevance, kind="stable")
-        scores = relevance.copy()
-        if len(order) > 1:
-            best, second = relevance[order[0]], relevance[order[1]]
-            scores[order[0]] = min(1.0, best + MARGIN_WEIGHT * (best - second))
+        top = top_indices(relevance, limit)
+        scores = relevance[top].astype(float)
+        if len(top) > 1:
+            scores[0] = min(1.0, scores[0] + MARGIN_WEIGHT * (scores[0] - scores[1]))
         return [
             Match(
                 faq_id=self.entries[i].id,
                 faq_question=self.entries[i].question,
                 answer=self.entries[i].answer,
-                score=float(scores[i]),
+                score=float(score),
                 dense=float(dense[i]),
                 lexical=float(lexical[i]),
             )
-            for i in order
+            for i, score in zip(top, scores)
         ]
+
+
+def top_indices(values: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the `limit` largest values, largest first, ties in index order."""
+    if len(values) > limit:
+        candidates = np.argpartition(-values, limit - 1)[:limit]
+        return candidates[np.lexsort((candidates, -values[candidates]))]
+    return np.argsort(-values, kind="stable")
