@@ -97,10 +97,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .bot import FaqBot
 
     bot = FaqBot(args.faq, args.index, args.config)
-    if args.log is not None:
+    if args.log:
         from .log import open_log
 
-        bot.log = open_log(bot.config, args.log)
+        bot.log = open_log(bot.config)
         if bot.log is None:
             print(f"not logging: log_enabled is false in {bot.config_path}", file=sys.stderr)
     for question in questions_from(args):
@@ -144,7 +144,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .log import log_path
 
     bot = FaqBot(args.faq, args.index, args.config)
-    result = report.build(log_path(bot.config, args.log), bot, since_days=args.since)
+    result = report.build(log_path(bot.config, args.log_file), bot, since_days=args.since)
     if args.html:
         report.write_html(result, args.html, top=args.top)
         print(f"report written to {args.html}", file=sys.stderr)
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
     add_paths(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
-    p.add_argument("--log", nargs="?", const="", metavar="PATH",
+    p.add_argument("--log", action="store_true",
                    help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)")
     p.set_defaults(func=cmd_ask)
 
@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="what customers asked that the FAQ could not answer", epilog=EXAMPLES["report"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_paths(p)
-    p.add_argument("--log", type=Path, metavar="PATH", help="the conversation log (env FAQBOT_LOG; default log_path in the settings)")
+    p.add_argument("--log-file", type=Path, metavar="PATH", help="the conversation log (env FAQBOT_LOG; default log_path in the settings)")
     p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document")

@@ -210,35 +210,36 @@ def paths(folder) -> list[str]:
     return ["--faq", str(folder / "faq.yaml"), "--index", str(folder / "index"), "--config", str(folder / "config.yaml")]
 
 
-def test_ask_logs_only_with_log(shipped_index, tmp_path, capsys):
-    default_log = tmp_path / "default-log.db"  # FAQBOT_LOG, set for every test in conftest
+def test_ask_logs_only_with_log(shipped_index, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "default-log.db"  # FAQBOT_LOG, set for every test in conftest
     assert main(["ask", *paths(shipped_index), "Kan jag ringa er?"]) == 0
-    assert not default_log.exists()
-    assert main(["ask", "--log", *paths(shipped_index), "Kan jag ringa er?"]) == 0
-    assert main(["ask", "--log", str(tmp_path / "other.db"), *paths(shipped_index), "Vem vann fotbolls-VM 1958?"]) == 0
-    with ConversationLog(default_log) as log:
-        assert [(q.question, q.faq_id) for q in log.questions()] == [("Kan jag ringa er?", "telefonsupport")]
-    with ConversationLog(tmp_path / "other.db") as log:
-        assert [(q.question, q.resolved) for q in log.questions()] == [("Vem vann fotbolls-VM 1958?", False)]
+    assert not log.exists()
+    assert main(["ask", "--log", "Vem vann fotbolls-VM 1958?", *paths(shipped_index)]) == 0
+    assert main(["ask", *paths(shipped_index), "--log", "Kan jag ringa er?"]) == 0
+    with ConversationLog(log) as opened:
+        assert [(q.question, q.resolved, q.faq_id) for q in opened.questions()] == [
+            ("Vem vann fotbolls-VM 1958?", False, None), ("Kan jag ringa er?", True, "telefonsupport")]
+    assert {p.name for p in tmp_path.iterdir()} <= {"default-log.db", "default-log.db-wal", "default-log.db-shm"}  # no question became a path
     assert HELPDESK in capsys.readouterr().out
 
 
 def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_index, tmp_path, capsys):
     path = filled
-    assert main(["report", "--log", str(path), *paths(shipped_index)]) == 0
+    assert main(["report", "--log-file", str(path), *paths(shipped_index)]) == 0
     assert "sent to helpdesk" in capsys.readouterr().out
-    assert main(["report", "--log", str(path), "--since", "5", "--json", *paths(shipped_index)]) == 0
+    assert main(["report", "--log-file", str(path), "--since", "5", "--json", *paths(shipped_index)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["questions"], data["resolved"], data["since_days"]) == (14, 5, 5.0)
     assert data["groups"][0]["examples"][0] == {"question": "Vad kostar det att bygga en ny hemsida?", "count": 2}
-    assert main(["report", "--log", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]) == 0
+    assert main(["report", "--log-file", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("# Suggestions from `faqbot report --suggest`")
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
 def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, capsys):
-    assert main(["report", "--log", str(tmp_path / "none.db"), *paths(shipped_index)]) == 1
+    assert main(["report", "--log-file", str(tmp_path / "none.db"), *paths(shipped_index)]) == 1
     assert "faqbot ask --log" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
     with pytest.raises(FaqbotError):
