@@ -11,7 +11,8 @@ group keeps merging while its members are, on average, at least GROUP_SIMILARITY
 the same 0-1 scale as the searcher's dense score: the model's similarity band spread out).
 Each group gets the nearest existing entry, as the current index ranks it: when the bot
 nearly answered with that entry, the suggestion is to add the questions as its alternatives,
-otherwise to write a new entry. Either way a person decides; nothing here writes the FAQ.
+otherwise to write a new entry; a group that the FAQ answers now (it was edited since) is
+marked so. Either way a person decides; nothing here writes the FAQ.
 """
 
 from __future__ import annotations
