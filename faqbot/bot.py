@@ -171,6 +171,7 @@ class FaqBot:
                 raise
             log.warning("%s; rebuilding it now", problem)
             build_index(faq, self.embedder, self.index_dir)
+            stamp = self._stamp_now()  # our own build must not look like a change next time
             index = load_index(self.index_dir)
         self._stamp = stamp
         return Searcher(index, self.embedder)
