@@ -68,6 +68,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import serve
+
+    serve(args.faq, args.index, args.config, host=args.host, port=args.port)
+    return 0
+
+
 def questions_from(args: argparse.Namespace):
     if args.question is not None:
         yield args.question
@@ -179,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_paths(p)
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("serve", help="the chat widget for customers (Gradio)", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  faqbot serve\n  FAQBOT_PORT=8080 faqbot serve --host 0.0.0.0")
+    add_paths(p)
+    p.add_argument("--host", help="the address to listen on (env FAQBOT_HOST; default 127.0.0.1)")
+    p.add_argument("--port", help="the port (env FAQBOT_PORT; default 7860)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ask", help="answer questions", epilog=EXAMPLES["ask"], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
