@@ -1,0 +1,328 @@
+"""The chat widget's promises, checked on its handlers with the real model (no browser).
+
+The browser test (tests/test_browser.py) checks the same promises as a customer sees them.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import gradio as gr
+import pytest
+
+from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
+from faqbot.errors import FaqbotError
+from faqbot.ui import (
+    MAX_INPUT_CHARS,
+    Conversation,
+    Widget,
+    as_text,
+    build_app,
+    listen_address,
+    mailto,
+    reply_message,
+)
+from tests.conftest import HELPDESK
+
+NEW_ENTRY = """
+  - id: kontorshund
+    question: Har ni en kontorshund?
+    answer: Ja, hon heter Sigrid och hälsar gärna på kunder som besöker kontoret.
+    alternatives:
+      - Finns det en hund på ert kontor?
+"""
+
+
+class MemoryLog:
+    """A ReplyLog (see faqbot.bot) that keeps everything in lists."""
+
+    def __init__(self) -> None:
+        self.replies: list = []
+        self.feedback: list[tuple[int, bool]] = []
+        self._lock = threading.Lock()
+
+    def record(self, reply, threshold, index_version):
+        with self._lock:
+            self.replies.append(reply)
+            return len(self.replies)
+
+    def record_feedback(self, log_id, liked):
+        self.feedback.append((log_id, liked))
+
+
+def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
+    """Type `text` and press Enter: the chat as shown after `send` and then `answer`."""
+    conversation = conversation if conversation is not None else Conversation()
+    widget.send(text, conversation)
+    return widget.answer(conversation)
+
+
+def mail_links(content: str) -> list[str]:
+    return [part.split(")")[0] for part in content.split("](")[1:] if part.startswith("mailto:")]
+
+
+@pytest.fixture
+def editable(workdir, shipped_index):
+    """A private FAQ, settings and index that a test may edit."""
+    shutil.copytree(shipped_index / "index", workdir / "index")
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def logged(shipped_index):
+    log = MemoryLog()
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    return Widget(bot), log
+
+
+# -- what the customer sees ------------------------------------------------------------
+
+
+def test_an_answer_names_the_faq_question_it_comes_from(logged):
+    widget, _ = logged
+    history = ask(widget, "Kan jag ringa er?")
+    content = history[-1]["content"]
+    assert history[-1]["role"] == "assistant"
+    assert "Källa (vanliga frågor): ”Finns det ingen telefonsupport?”" in content
+    assert "supportavtal" in content
+
+
+def test_an_unrelated_question_gets_the_helpdesk_and_a_mailto_link_carrying_the_question(logged):
+    widget, _ = logged
+    history = ask(widget, "Vad är huvudstaden i Frankrike?")
+    content = history[-1]["content"]
+    assert HELPDESK in content.replace("\\", "")
+    links = mail_links(content)
+    assert links
+    url = urlsplit(links[-1])
+    assert url.scheme == "mailto" and url.path == HELPDESK
+    fields = parse_qs(url.query)
+    assert "Vad är huvudstaden i Frankrike?" in fields["subject"][0]
+    assert "Vad är huvudstaden i Frankrike?" in fields["body"][0]
+
+
+def test_close_entries_are_offered_as_buttons_when_the_bot_is_unsure():
+    close = [Suggestion("debitering", "Hur debiterar ni för support?", 0.4), Suggestion("akut", "Har ni jour?", 0.3)]
+    reply = Reply("Vad kostar det?", "sv", "helpdesk", "Det kan jag tyvärr inte svara på här.", HELPDESK, suggestions=close)
+    shown = reply_message(reply)
+    assert shown["content"].endswith("Menade du kanske:")
+    assert shown["options"] == [{"label": s.faq_question, "value": s.faq_question} for s in close]
+
+
+def test_clicking_a_suggestion_asks_it(logged):
+    widget, _ = logged
+    conversation = Conversation()
+    history = ask(widget, "Vilka program använder ni?", conversation)  # vague: the bot offers close entries
+    suggested = history[-1]["options"][0]["value"]
+    history = widget.pick(conversation, gr.SelectData(None, {"index": 0, "value": suggested}))
+    assert history[-1] == {"role": "user", "content": as_text(suggested)}
+    history = widget.answer(conversation)
+    assert f"”{as_text(suggested)}”" in history[-1]["content"]
+
+
+def test_the_greeting_says_what_it_helps_with_and_offers_example_questions(logged):
+    widget, _ = logged
+    conversation = Conversation([{"role": "user", "content": "gammalt"}])
+    chat = widget.welcome(conversation)
+    greeting = chat[0]["content"]
+    assert len(chat) == 1 and conversation.shown() == chat
+    assert "Winterkvists support" in greeting and HELPDESK in greeting.replace("\\", "")
+    assert [o["value"] for o in chat[0]["options"]][:2] == [
+        "Hur når jag er om jag behöver hjälp, support?",
+        "Finns det ingen telefonsupport?",
+    ]
+
+
+def test_an_english_question_gets_english_wording_around_the_swedish_answer(logged):
+    widget, _ = logged
+    history = ask(widget, "Can I call you?")
+    content = history[-1]["content"]
+    assert "Source (our FAQ): ”Finns det ingen telefonsupport?”" in content
+    assert "Our FAQ is in Swedish" in content
+    history = ask(widget, "Do you sell bicycles?")
+    assert "Email your question to" in history[-1]["content"]
+
+
+# -- user input is text ----------------------------------------------------------------
+
+MARKUP = [
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "**fet** _kursiv_ `kod` ~~struken~~",
+    "[länk](https://example.com) ![bild](https://example.com/a.png)",
+    "https://example.com www.example.com kund@example.se",
+    "# rubrik",
+    "1. lista",
+    "- punkt",
+    "> citat",
+    "a | b",
+    "$$x^2$$",
+    "&lt; &amp; \\*",
+]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_markup_typed_by_a_customer_is_escaped(text):
+    shown = as_text(text)
+    assert "<" not in shown and ">" not in shown.replace("&gt;", "")
+    for mark in "*_`~[]|$":
+        assert shown.count(mark) == shown.count("\\" + mark), (mark, shown)
+
+
+def test_the_customers_message_is_shown_as_text(logged):
+    widget, _ = logged
+    conversation = Conversation()
+    _, history = widget.send("<b>Hej</b> **där**", conversation)
+    assert history[-1]["content"] == "&lt;b&gt;Hej&lt;/b&gt; \\*\\*där\\*\\*"
+    assert conversation.next_question() == "<b>Hej</b> **där**"
+
+
+def test_very_long_input_is_cut_with_a_note(logged):
+    widget, log = logged
+    text = "Kan jag ringa er? " + "bla " * 50_000
+    conversation = Conversation()
+    _, history = widget.send(text, conversation)
+    assert len(conversation.waiting[0]) == MAX_INPUT_CHARS
+    assert history[-1]["content"].endswith(" …") and len(history[-1]["content"]) < 600
+    history = widget.answer(conversation)
+    assert history[-1]["content"].startswith("(Din fråga var lång, så jag läste bara början av den.)")
+
+
+def test_an_empty_message_is_ignored(logged):
+    widget, _ = logged
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    box, history = widget.send("   ", conversation)
+    assert (box, len(history)) == ("", 1)
+    assert widget.answer(conversation) == history
+
+
+def test_an_internal_error_shows_the_helpdesk_not_a_traceback(shipped_index, monkeypatch):
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml")
+    widget = Widget(bot)
+
+    def broken(text):
+        raise RuntimeError("database exploded at line 42")
+
+    monkeypatch.setattr(bot, "ask", broken)
+    history = ask(widget, "Kan jag ringa er?")
+    content = history[-1]["content"]
+    assert content.startswith("Något gick fel hos oss.")
+    assert mail_links(content) and "exploded" not in content and "Traceback" not in content
+
+
+# -- 👍/👎 ---------------------------------------------------------------------------------
+
+
+def test_a_thumbs_up_is_recorded_with_the_question_and_the_matched_entry(logged):
+    widget, log = logged
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    history = ask(widget, "Kan jag ringa er?", conversation)
+    log_id = conversation.log_id_at(2)
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": True}))
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": False}))
+    assert log.feedback[-2:] == [(log_id, True), (log_id, False)]
+    reply = log.replies[log_id - 1]
+    assert reply.question == "Kan jag ringa er?" and reply.match.faq_id == "telefonsupport"
+
+
+def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
+    widget, log = logged
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    ask(widget, "Kan jag ringa er?", conversation)
+    before = list(log.feedback)
+    widget.like(conversation, gr.LikeData(None, {"index": 0, "value": "Hej!", "liked": True}))
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": "", "liked": ""}))
+    assert log.feedback == before
+
+
+# -- staff refresh and many customers ------------------------------------------------------
+
+
+def test_a_stale_index_is_rebuilt_before_it_answers(editable):
+    workdir = editable
+    widget = Widget(FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml"))
+    assert "Det kan jag tyvärr inte svara på" in ask(widget, "Har ni en kontorshund?")[-1]["content"]
+    with open(workdir / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write(NEW_ENTRY)  # edited, not rebuilt
+    assert "Sigrid" in ask(widget, "Har ni en kontorshund?")[-1]["content"]
+
+
+def test_chats_in_flight_survive_index_rebuilds(editable, embedder):
+    workdir = editable
+    bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    widget = Widget(bot)
+    stop = threading.Event()
+
+    def chat(_: int) -> list[str]:
+        seen = []
+        while not stop.is_set() or not seen:
+            seen.append(ask(widget, "Kan jag ringa er?")[-1]["content"])
+        return seen
+
+    with ThreadPoolExecutor(8) as pool:
+        chats = [pool.submit(chat, n) for n in range(8)]
+        original = (workdir / "faq.yaml").read_text(encoding="utf-8")
+        for n in range(3):
+            (workdir / "faq.yaml").write_text(original + NEW_ENTRY.replace("Sigrid", f"Sigrid {n}"), encoding="utf-8")
+            build_index(load_faq(workdir / "faq.yaml"), embedder, workdir / "index")  # what `faqbot index` does
+        stop.set()
+        replies = [content for c in chats for content in c.result()]
+    assert replies and all("”Finns det ingen telefonsupport?”" in content for content in replies)
+    assert "Sigrid 2" in ask(widget, "Har ni en kontorshund?")[-1]["content"]
+
+
+def test_a_second_message_sent_before_the_first_is_answered_gets_its_own_answer(logged):
+    widget, _ = logged
+    conversation = Conversation()
+    widget.send("Kan jag ringa er?", conversation)
+    widget.pick(conversation, gr.SelectData(None, {"index": 0, "value": "Vad är huvudstaden i Frankrike?"}))
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: widget.answer(conversation), range(2)))
+    shown = conversation.shown()
+    assert [m["role"] for m in shown] == ["user", "user", "assistant", "assistant"]
+    answers = " ".join(m["content"] for m in shown[2:])
+    assert "”Finns det ingen telefonsupport?”" in answers and "Det kan jag tyvärr inte svara på" in answers
+
+
+def test_every_session_gets_its_own_conversation():
+    default = Conversation([{"role": "assistant", "content": "Hej!"}])
+    first, second = copy.deepcopy(default), copy.deepcopy(default)
+    first.ask("Kan jag ringa er?")
+    assert len(second.shown()) == 1 and len(default.shown()) == 1
+
+
+def test_the_app_is_built_with_a_queue_for_concurrent_chats(logged):
+    widget, _ = logged
+    app = build_app(widget.bot)
+    assert app._queue.default_concurrency_limit >= 4
+    assert app.analytics_enabled is False
+
+
+# -- serving -----------------------------------------------------------------------------
+
+
+def test_host_and_port_come_from_options_then_environment(monkeypatch):
+    monkeypatch.delenv("FAQBOT_HOST", raising=False)
+    monkeypatch.delenv("FAQBOT_PORT", raising=False)
+    assert listen_address() == ("127.0.0.1", 7860)
+    monkeypatch.setenv("FAQBOT_HOST", "0.0.0.0")
+    monkeypatch.setenv("FAQBOT_PORT", "8080")
+    assert listen_address() == ("0.0.0.0", 8080)
+    assert listen_address("127.0.0.1", "9000") == ("127.0.0.1", 9000)
+    monkeypatch.setenv("FAQBOT_PORT", "sjuttiosex")
+    with pytest.raises(FaqbotError, match="port must be a number"):
+        listen_address()
+
+
+def test_mailto_without_a_question_is_the_plain_address():
+    assert mailto(HELPDESK, "", "sv") == f"mailto:{HELPDESK}"
+
+
+def test_reply_message_for_a_greeting_has_no_source(logged):
+    widget, _ = logged
+    shown = reply_message(widget.bot.ask("Hej!"))
+    assert "Källa" not in shown["content"] and shown["options"] == []
