@@ -1,0 +1,311 @@
+"""The chat widget as a customer uses it: the real app (`python app.py`) in Debian's Chromium.
+
+Each app runs in its own process on a free port, over a private copy of the shipped FAQ, index
+and settings, with its conversation log under tmp_path. Screenshots go to tmp_path; set
+FAQBOT_SCREENSHOTS=docs to refresh the ones the README shows.
+
+Needs Playwright (`pip install playwright`, no browser download) and `/usr/bin/chromium`
+(`apt-get install -y chromium`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from faqbot.log import ConversationLog
+from tests.conftest import HELPDESK, ROOT
+from tests.test_ui import NEW_ENTRY
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+BOT = "#faq-chat [data-testid=bot]"
+USER = "#faq-chat [data-testid=user]"
+LOCAL = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def private_copy(folder: Path, shipped_index: Path) -> Path:
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(shipped_index / name, folder / name)
+    shutil.copytree(shipped_index / "index", folder / "index")
+    return folder
+
+
+@contextmanager
+def running_app(folder: Path) -> Iterator[str]:
+    """`python app.py` over the FAQ in `folder`; yields its address once it answers."""
+    port = free_port()
+    env = {**os.environ, "FAQBOT_LOG": str(folder / "conversations.db"), "PYTHONUNBUFFERED": "1"}
+    output = open(folder / "app.log", "w+", encoding="utf-8")
+    app = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--faq", "faq.yaml", "--index", "index",
+         "--config", "config.yaml"],
+        cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if app.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    pytest.fail(f"the app did not start:\n{output.read()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        app.terminate()
+        try:
+            app.wait(10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        output.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, shipped_index) -> Iterator[tuple[str, Path]]:
+    folder = private_copy(tmp_path_factory.mktemp("site"), shipped_index)
+    with running_app(folder) as url:
+        yield url, folder
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    folder = Path(os.environ.get("FAQBOT_SCREENSHOTS") or tmp_path)
+    folder = folder if folder.is_absolute() else ROOT / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Customer:
+    """One browser tab on the widget, and every request it made to a host other than ours."""
+
+    def __init__(self, browser: Browser, url: str, viewport: dict) -> None:
+        self.context = browser.new_context(viewport=viewport)
+        self.outside: list[str] = []
+        self.context.on("request", self._note)
+        self.page: Page = self.context.new_page()
+        self.page.goto(url)
+        expect(self.page.locator("#faq-chat .option").first).to_be_visible()
+
+    def _note(self, request) -> None:
+        if not request.url.startswith(LOCAL) and not request.url.startswith("mailto:"):
+            self.outside.append(request.url)
+
+    @property
+    def box(self) -> Locator:
+        return self.page.locator("#faq-input textarea")
+
+    def answer_after(self, action) -> Locator:
+        """Do `action` (type or click) and return the bot's reply to it once it is shown."""
+        before = self.page.locator(BOT).count()
+        action()
+        # Checked on every animation frame, so the time measured is the time it took.
+        self.page.wait_for_function(
+            f"document.querySelectorAll({BOT!r}).length > {before}", polling="raf", timeout=15_000
+        )
+        return self.page.locator(BOT).nth(before)
+
+    def ask(self, text: str) -> Locator:
+        def type_and_send() -> None:
+            self.box.fill(text)
+            self.box.press("Enter")
+
+        return self.answer_after(type_and_send)
+
+    def buttons_of(self, reply: Locator) -> Locator:
+        return reply.locator(
+            "xpath=ancestor::div[contains(@class,'message-row')]"
+            "/following-sibling::div[contains(@class,'message-buttons')][1]"
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def logged_rows(folder: Path):
+    with ConversationLog(folder / "conversations.db") as log:
+        return log.questions()
+
+
+def wait_for(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the condition")
+        time.sleep(0.1)
+    return result
+
+
+def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(browser, site, screenshots):
+    url, folder = site
+    customer = Customer(browser, url, DESKTOP)
+    page = customer.page
+
+    greeting = page.locator(BOT).first
+    expect(greeting).to_contain_text("Hej! Jag svarar på vanliga frågor")
+    expect(greeting).to_contain_text(HELPDESK)
+
+    # A Swedish question gets its answer, with the FAQ question it came from.
+    reply = customer.ask("Kan jag ringa er?")
+    expect(reply).to_contain_text("supportavtal")
+    expect(reply.locator(".faq-source")).to_have_text("Källa (vanliga frågor): ”Finns det ingen telefonsupport?”")
+
+    # 👍 on it reaches the conversation log, on the row with the question and the entry.
+    customer.buttons_of(reply).get_by_role("button", name="Like", exact=True).click()
+    row = wait_for(lambda: next((r for r in logged_rows(folder) if r.feedback is not None), None))
+    assert (row.question, row.faq_id, row.feedback) == ("Kan jag ringa er?", "telefonsupport", 1)
+
+    # An unrelated question is handed to the helpdesk: one click opens a mail with the question.
+    reply = customer.ask("Vad är huvudstaden i Frankrike?")
+    expect(reply).to_contain_text(HELPDESK)
+    link = reply.locator(".faq-mail a")
+    fields = parse_qs(urlsplit(link.get_attribute("href")).query)
+    assert link.get_attribute("href").startswith(f"mailto:{HELPDESK}?")
+    assert "Vad är huvudstaden i Frankrike?" in fields["subject"][0]
+    assert "Vad är huvudstaden i Frankrike?" in fields["body"][0]
+    with customer.context.expect_event("request", lambda request: request.url.startswith("mailto:")) as mail:
+        link.click()
+    assert mail.value.url == link.get_attribute("href")
+
+    # A vague question gets "Menade du kanske:" buttons; a click asks the suggested question.
+    reply = customer.ask("Vilka program använder ni?")
+    expect(reply).to_contain_text("Menade du kanske:")
+    suggestion = page.locator("#faq-chat .options .option").first
+    suggested = suggestion.inner_text()
+    reply = customer.answer_after(suggestion.click)
+    expect(page.locator(USER).last).to_have_text(suggested)
+    expect(reply.locator(".faq-source")).to_have_text(f"Källa (vanliga frågor): ”{suggested}”")
+
+    # Whatever the customer types is shown as text, never run or rendered.
+    typed = "<script>window.hacked = 1</script> <img src=x onerror=\"window.hacked = 2\"> **fet** [länk](https://example.com)"
+    reply = customer.ask(typed)
+    shown = page.locator(USER).last
+    expect(shown).to_have_text(typed)
+    assert shown.locator("script, img, strong, a").count() == 0
+    assert page.evaluate("window.hacked") is None
+    expect(reply).to_contain_text(HELPDESK)
+
+    # An English question gets English wording around the Swedish answer.
+    reply = customer.ask("Can I call you?")
+    expect(reply).to_contain_text("Our FAQ is in Swedish")
+    expect(reply.locator(".faq-source")).to_contain_text("Source (our FAQ)")
+
+    assert customer.outside == []
+    customer.close()
+
+
+def test_screenshot_at_desktop_width(browser, site, screenshots):
+    customer = Customer(browser, site[0], DESKTOP)
+    customer.ask("Kan jag ringa er?")
+    expect(customer.ask("Vilka program använder ni?").locator(".faq-mail a")).to_be_visible()
+    expect(customer.page.locator("#faq-chat .options .option").first).to_be_in_viewport()
+    customer.page.screenshot(path=screenshots / "widget-desktop.png")
+    assert customer.outside == []
+    customer.close()
+
+
+def test_the_widget_is_usable_on_a_phone(browser, site, screenshots):
+    url, _ = site
+    customer = Customer(browser, url, PHONE)
+    page = customer.page
+    example = page.locator("#faq-chat .option").nth(1)
+    reply = customer.answer_after(example.click)
+    expect(reply.locator(".faq-source")).to_be_visible()
+    reply = customer.ask("Vilka program använder ni?")
+    expect(reply.locator(".faq-mail a")).to_be_in_viewport()
+    # Header, conversation, suggestions and input fit the screen; nothing sticks out sideways.
+    for part in ("#faq-header", "#faq-chat .options .option >> nth=0", "#faq-input textarea"):
+        expect(page.locator(part)).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = page.locator("#faq-input textarea").bounding_box()
+    assert box["width"] > 200 and box["y"] + box["height"] <= PHONE["height"]
+    page.screenshot(path=screenshots / "widget-phone.png")
+    assert customer.outside == []
+    customer.close()
+
+
+def test_the_widget_works_embedded_in_a_web_page(browser, site):
+    url, _ = site
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto((ROOT / "examples" / "embed.html").as_uri() + "?app=" + url)
+    page.get_by_role("button", name="Öppna chatten").click()
+    chat = page.frame_locator("#chat-frame")
+    chat.locator("#faq-input textarea").fill("Kan jag ringa er?")
+    chat.locator("#faq-input textarea").press("Enter")
+    expect(chat.locator(BOT).nth(1)).to_contain_text("Finns det ingen telefonsupport?", timeout=15_000)
+    context.close()
+
+
+def test_a_rebuilt_index_is_served_without_a_restart(browser, tmp_path, shipped_index):
+    folder = private_copy(tmp_path, shipped_index)
+    with running_app(folder) as url:
+        customer = Customer(browser, url, DESKTOP)
+        expect(customer.ask("Har ni en kontorshund?")).to_contain_text("Det kan jag tyvärr inte svara på")
+
+        with open(folder / "faq.yaml", "a", encoding="utf-8") as faq:
+            faq.write(NEW_ENTRY)
+        staff = subprocess.run(
+            [sys.executable, "-m", "faqbot.cli", "index", "--faq", "faq.yaml", "--out", "index", "--config", "config.yaml"],
+            cwd=folder, capture_output=True, text=True, timeout=120,
+        )
+        assert staff.returncode == 0, staff.stderr
+        assert "added: kontorshund" in staff.stdout
+
+        reply = customer.ask("Har ni en kontorshund?")
+        expect(reply).to_contain_text("Sigrid")
+        expect(reply.locator(".faq-source")).to_contain_text("Har ni en kontorshund?")
+        customer.close()
+
+
+def test_time_from_message_to_answer_shown(browser, site):
+    """The median over 20 messages, as a customer's browser sees it."""
+    url, _ = site
+    customer = Customer(browser, url, DESKTOP)
+    questions = ["Kan jag ringa er?", "Hur ofta tar ni backup?", "Vad är huvudstaden i Frankrike?", "Can I call you?"]
+    seconds = []
+    for n in range(20):
+        start = time.perf_counter()
+        customer.ask(questions[n % len(questions)])
+        seconds.append(time.perf_counter() - start)
+    median = statistics.median(seconds)
+    print(f"\nmessage -> answer shown: median {median * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms over 20")
+    assert median < 2.0
+    customer.close()
