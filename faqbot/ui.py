@@ -156,6 +156,11 @@ def liked_value(value: bool | str) -> bool | None:
     return {"like": True, "dislike": False}.get(str(value).casefold())
 
 
+def input_wording(language: str) -> Any:
+    """The input box's placeholder and button in the customer's language."""
+    return gr.update(placeholder=message("ui_placeholder", language, ""), submit_btn=message("ui_send", language, ""))
+
+
 class Conversation:
     """One customer's chat: the messages shown, the questions waiting for an answer, and which
     conversation-log row each answer is (for 👍/👎).
@@ -236,18 +241,21 @@ class Widget:
         """A clicked example or suggestion is asked as if the customer had typed it."""
         return self.send(str(choice.value), conversation)[1]
 
-    def answer(self, conversation: Conversation) -> list[Message]:
-        """Answer the oldest waiting question; never raises, whatever goes wrong."""
+    def answer(self, conversation: Conversation) -> tuple[list[Message], Any]:
+        """Answer the oldest waiting question; never raises, whatever goes wrong.
+
+        Also returns the input box's wording in the language of the question.
+        """
         question = conversation.next_question()
         if question is None:
-            return conversation.shown()
+            return conversation.shown(), gr.skip()
         try:
             self.bot.refresh()
             reply = self.bot.ask(question)
-            return conversation.answer(reply_message(reply), reply.log_id)
+            return conversation.answer(reply_message(reply), reply.log_id), input_wording(reply.language)
         except Exception:
             log.exception("could not answer a question")
-            return conversation.answer(error_message(self.bot, question), None)
+            return conversation.answer(error_message(self.bot, question), None), gr.skip()
 
     def like(self, conversation: Conversation, data: gr.LikeData) -> None:
         """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry."""
@@ -335,10 +343,10 @@ def build_app(bot: FaqBot) -> gr.Blocks:
         # The customer's message is shown at once (outside the queue); the answer follows.
         app.load(widget.welcome, conversation, chat, queue=False)
         box.submit(widget.send, [box, conversation], [box, chat], queue=False).then(
-            widget.answer, conversation, chat, show_progress_on=[chat]
+            widget.answer, conversation, [chat, box], show_progress_on=[chat]
         )
         chat.option_select(widget.pick, conversation, chat, queue=False).then(
-            widget.answer, conversation, chat, show_progress_on=[chat]
+            widget.answer, conversation, [chat, box], show_progress_on=[chat]
         )
         chat.like(widget.like, conversation, None, queue=False)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

@@ -226,6 +226,7 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     reply = customer.ask("Can I call you?")
     expect(reply).to_contain_text("Our FAQ is in Swedish")
     expect(reply.locator(".faq-source")).to_contain_text("Source (our FAQ)")
+    expect(customer.box).to_have_attribute("placeholder", "Type your question here …")
 
     assert customer.outside == []
     customer.close()

@@ -58,7 +58,7 @@ def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> 
     """Type `text` and press Enter: the chat as shown after `send` and then `answer`."""
     conversation = conversation if conversation is not None else Conversation()
     widget.send(text, conversation)
-    return widget.answer(conversation)
+    return widget.answer(conversation)[0]
 
 
 def mail_links(content: str) -> list[str]:
@@ -120,7 +120,7 @@ def test_clicking_a_suggestion_asks_it(logged):
     suggested = history[-1]["options"][0]["value"]
     history = widget.pick(conversation, gr.SelectData(None, {"index": 0, "value": suggested}))
     assert history[-1] == {"role": "user", "content": as_text(suggested)}
-    history = widget.answer(conversation)
+    history = widget.answer(conversation)[0]
     assert f"”{as_text(suggested)}”" in history[-1]["content"]
 
 
@@ -145,6 +145,10 @@ def test_an_english_question_gets_english_wording_around_the_swedish_answer(logg
     assert "Our FAQ is in Swedish" in content
     history = ask(widget, "Do you sell bicycles?")
     assert "Email your question to" in history[-1]["content"]
+    conversation = Conversation()
+    widget.send("Can I call you?", conversation)
+    box = widget.answer(conversation)[1]
+    assert (box["placeholder"], box["submit_btn"]) == ("Type your question here …", "Send")
 
 
 # -- user input is text ----------------------------------------------------------------
@@ -188,7 +192,7 @@ def test_very_long_input_is_cut_with_a_note(logged):
     _, history = widget.send(text, conversation)
     assert len(conversation.waiting[0]) == MAX_INPUT_CHARS
     assert history[-1]["content"].endswith(" …") and len(history[-1]["content"]) < 600
-    history = widget.answer(conversation)
+    history = widget.answer(conversation)[0]
     assert history[-1]["content"].startswith("(Din fråga var lång, så jag läste bara början av den.)")
 
 
@@ -197,7 +201,7 @@ def test_an_empty_message_is_ignored(logged):
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
     box, history = widget.send("   ", conversation)
     assert (box, len(history)) == ("", 1)
-    assert widget.answer(conversation) == history
+    assert widget.answer(conversation)[0] == history
 
 
 def test_an_internal_error_shows_the_helpdesk_not_a_traceback(shipped_index, monkeypatch):
