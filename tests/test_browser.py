@@ -262,7 +262,7 @@ def test_the_widget_is_usable_on_a_phone(browser, site, screenshots):
     customer.close()
 
 
-def test_the_widget_works_embedded_in_a_web_page(browser, site):
+def test_the_widget_works_embedded_in_a_web_page(browser, site, screenshots):
     url, _ = site
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -272,6 +272,7 @@ def test_the_widget_works_embedded_in_a_web_page(browser, site):
     chat.locator("#faq-input textarea").fill("Kan jag ringa er?")
     chat.locator("#faq-input textarea").press("Enter")
     expect(chat.locator(BOT).nth(1)).to_contain_text("Finns det ingen telefonsupport?", timeout=15_000)
+    page.screenshot(path=screenshots / "widget-embedded.png")
     context.close()
 
 
