@@ -5,19 +5,23 @@
     python examples/load_test.py --url http://127.0.0.1:8080/ --chats 100
 
 Each chat is its own session, as a browser tab is, and sends its messages one after another
-the way the widget does: the message (`/send`), then the answer (`/answer`). All chats start
-together. Prints the time per message (median, 95th percentile, max; server and HTTP, not the
+over the same HTTP calls the widget's page makes: the message (`send`, answered at once), then
+the answer (`answer`, through Gradio's queue, result streamed back). All chats start together.
+Prints the time per message (median, 95th percentile, max; server and network, not the
 browser's drawing) and how many replies failed or were the "something went wrong" message.
+The client is one asyncio process, so that it takes little of the CPU the server needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import statistics
-import threading
 import time
+import uuid
 
-from gradio_client import Client
+import httpx
 
 QUESTIONS = [
     "Kan jag ringa er?",
@@ -31,32 +35,76 @@ FAILED = ("Något gick fel", "Something went wrong")
 
 
 def last_text(chat: list[dict]) -> str:
-    content = chat[-1]["content"] if chat else ""
+    content = chat[-1].get("content", "") if chat else ""
     if isinstance(content, list):
         return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return str(content)
 
 
-def one_chat(url: str, messages: int, offset: int, start: threading.Barrier, seconds: list[float], errors: list[str]) -> None:
-    try:
-        client = Client(url, verbose=False)
-    except Exception as err:
-        errors.append(f"connect: {err}")
-        start.wait()
-        return
-    start.wait()
-    for n in range(messages):
-        question = QUESTIONS[(offset + n) % len(QUESTIONS)]
-        began = time.perf_counter()
-        try:
-            client.predict(question, api_name="/send")
-            chat = client.predict(api_name="/answer")
-        except Exception as err:
-            errors.append(f"{question}: {err}")
-            continue
-        seconds.append(time.perf_counter() - began)
-        if any(text in last_text(chat) for text in FAILED):
-            errors.append(f"{question}: the error message")
+async def answer(client: httpx.AsyncClient, session: str, fn: int) -> list[dict]:
+    """Join the queue for the `answer` event and wait for its result on the event stream."""
+    joined = await client.post("gradio_api/queue/join", json={"data": [None], "fn_index": fn, "session_hash": session})
+    joined.raise_for_status()
+    event_id = joined.json()["event_id"]
+    async with client.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as stream:
+        async for line in stream.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("event_id") == event_id and message.get("msg") == "process_completed":
+                if not message.get("success"):
+                    raise RuntimeError(message.get("output", {}).get("error") or "failed")
+                return message["output"]["data"][0]
+    raise RuntimeError("the event stream ended without a result")
+
+
+async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, start: asyncio.Event,
+                   seconds: list[float], errors: list[str]) -> None:
+    session = uuid.uuid4().hex[:11]
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        await start.wait()
+        for n in range(messages):
+            question = QUESTIONS[(offset + n) % len(QUESTIONS)]
+            began = time.perf_counter()
+            try:
+                sent = await client.post(
+                    "gradio_api/run/send", json={"data": [question, None], "fn_index": fns["send"], "session_hash": session}
+                )
+                sent.raise_for_status()
+                chat = await answer(client, session, fns["answer"])
+            except Exception as err:
+                errors.append(f"{question}: {type(err).__name__}: {err}")
+                continue
+            seconds.append(time.perf_counter() - began)
+            if any(text in last_text(chat) for text in FAILED):
+                errors.append(f"{question}: the error message")
+
+
+async def run(url: str, chats: int, messages: int) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        config = (await client.get("config")).json()
+    fns = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name") in ("send", "answer")}
+
+    seconds: list[float] = []
+    errors: list[str] = []
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(one_chat(url, fns, messages, n, start, seconds, errors)) for n in range(chats)]
+    began = time.perf_counter()
+    start.set()
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - began
+
+    if seconds:
+        ordered = sorted(seconds)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        print(
+            f"{chats} chats x {messages} messages: {len(seconds)} answered in {wall:.1f} s "
+            f"({len(seconds) / wall:.1f}/s); per message median {statistics.median(seconds) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+        )
+    print(f"errors: {len(errors)}")
+    for error in errors[:10]:
+        print("  " + error)
 
 
 def main() -> None:
@@ -65,33 +113,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=50, help="customers at once (default 50)")
     parser.add_argument("--messages", type=int, default=10, help="messages per customer (default 10)")
     args = parser.parse_args()
-
-    seconds: list[float] = []
-    errors: list[str] = []
-    start = threading.Barrier(args.chats + 1)
-    chats = [
-        threading.Thread(target=one_chat, args=(args.url, args.messages, n, start, seconds, errors))
-        for n in range(args.chats)
-    ]
-    for chat in chats:
-        chat.start()
-    start.wait()
-    began = time.perf_counter()
-    for chat in chats:
-        chat.join()
-    wall = time.perf_counter() - began
-
-    if seconds:
-        ordered = sorted(seconds)
-        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-        print(
-            f"{args.chats} chats x {args.messages} messages: {len(seconds)} answered in {wall:.1f} s "
-            f"({len(seconds) / wall:.1f}/s); per message median {statistics.median(seconds) * 1000:.0f} ms, "
-            f"p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
-        )
-    print(f"errors: {len(errors)}")
-    for error in errors[:10]:
-        print("  " + error)
+    asyncio.run(run(args.url if args.url.endswith("/") else args.url + "/", args.chats, args.messages))
 
 
 if __name__ == "__main__":
