@@ -167,8 +167,8 @@ class Conversation:
 
     Gradio hands a session's State to its events by reference, and two events of one session
     can run at once (a second message sent, or a suggestion clicked, while the first is being
-    answered). The lock keeps the messages in order, and the queue of waiting questions makes
-    sure each one is answered exactly once.
+    answered). One lock guards the messages; another lets one answer be worked out at a time,
+    so each waiting question is answered exactly once and the replies come in order.
     """
 
     def __init__(self, messages: list[Message] | None = None) -> None:
@@ -176,6 +176,7 @@ class Conversation:
         self.waiting: deque[str] = deque()
         self.rated: dict[int, int] = {}  # message position -> conversation-log row
         self._lock = threading.Lock()
+        self.answering = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> Conversation:
         # Gradio deep-copies the State's default for every new session; a lock cannot be copied.
@@ -246,16 +247,17 @@ class Widget:
 
         Also returns the input box's wording in the language of the question.
         """
-        question = conversation.next_question()
-        if question is None:
-            return conversation.shown(), gr.skip()
-        try:
-            self.bot.refresh()
-            reply = self.bot.ask(question)
-            return conversation.answer(reply_message(reply), reply.log_id), input_wording(reply.language)
-        except Exception:
-            log.exception("could not answer a question")
-            return conversation.answer(error_message(self.bot, question), None), gr.skip()
+        with conversation.answering:
+            question = conversation.next_question()
+            if question is None:
+                return conversation.shown(), gr.skip()
+            try:
+                self.bot.refresh()
+                reply = self.bot.ask(question)
+                return conversation.answer(reply_message(reply), reply.log_id), input_wording(reply.language)
+            except Exception:
+                log.exception("could not answer a question")
+                return conversation.answer(error_message(self.bot, question), None), gr.skip()
 
     def like(self, conversation: Conversation, data: gr.LikeData) -> None:
         """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry."""
