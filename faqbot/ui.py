@@ -37,6 +37,7 @@ from .bot import FaqBot, Reply, clean_question  # noqa: E402
 from .config import config_path, load_config  # noqa: E402
 from .errors import FaqbotError  # noqa: E402
 from .language import detect_language  # noqa: E402
+from .log import open_log  # noqa: E402
 from .messages import message  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ EXAMPLE_COUNT = 4  # example questions under the greeting: the first entries of 
 CONCURRENCY = 8  # chats answered at the same time; the model handle serialises its own calls
 QUEUE_SIZE = 256  # chats waiting beyond that; more are turned away with a busy notice
 SUBJECT_CHARS = 60
+KEEP_MESSAGES = 200  # a conversation shows at most this many messages; older ones scroll away
 
 # What Markdown (GitHub flavour, as Gradio renders it) or HTML could read as markup. Inline
 # markup characters are always escaped; the rest only where they mean something, so that the
@@ -193,6 +195,7 @@ class Conversation:
         with self._lock:
             self.messages.append(user_message(question))
             self.waiting.append(question)
+            self._trim()
             return list(self.messages)
 
     def next_question(self) -> str | None:
@@ -204,7 +207,15 @@ class Conversation:
             self.messages.append(shown)
             if log_id is not None:
                 self.rated[len(self.messages) - 1] = log_id
+            self._trim()
             return list(self.messages)
+
+    def _trim(self) -> None:
+        """Forget the oldest messages of a very long chat, so one session cannot grow without end."""
+        cut = len(self.messages) - KEEP_MESSAGES
+        if cut > 0:
+            self.messages = self.messages[cut:]
+            self.rated = {position - cut: row for position, row in self.rated.items() if position >= cut}
 
     def shown(self) -> list[Message]:
         with self._lock:
@@ -380,8 +391,6 @@ def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, b
 
 def open_bot(faq: str | Path | None = None, index: str | Path | None = None, config: str | Path | None = None) -> FaqBot:
     """The bot the app serves, with the conversation log the settings ask for."""
-    from .log import open_log
-
     settings = load_config(config if config is not None else config_path())
     return FaqBot(faq, index, config, log=open_log(settings))
 

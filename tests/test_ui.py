@@ -17,6 +17,7 @@ import pytest
 from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
 from faqbot.errors import FaqbotError
 from faqbot.ui import (
+    KEEP_MESSAGES,
     MAX_INPUT_CHARS,
     Conversation,
     Widget,
@@ -297,6 +298,16 @@ def test_every_session_gets_its_own_conversation():
     first, second = copy.deepcopy(default), copy.deepcopy(default)
     first.ask("Kan jag ringa er?")
     assert len(second.shown()) == 1 and len(default.shown()) == 1
+
+
+def test_a_very_long_chat_keeps_its_latest_messages_and_their_thumbs():
+    conversation = Conversation()
+    for n in range(KEEP_MESSAGES):
+        conversation.ask(f"fråga {n}")
+        conversation.answer({"role": "assistant", "content": f"svar {n}"}, log_id=n)
+    shown = conversation.shown()
+    assert len(shown) == KEEP_MESSAGES and shown[-1]["content"] == f"svar {KEEP_MESSAGES - 1}"
+    assert conversation.log_id_at(len(shown) - 1) == KEEP_MESSAGES - 1
 
 
 def test_the_app_is_built_with_a_queue_for_concurrent_chats(logged):
