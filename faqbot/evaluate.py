@@ -227,9 +227,12 @@ def format_report(report: Report, path: str) -> str:
     ]
     lines += [f"  {eid:<20} {s['correct']:>3.0f}/{s['questions']:<3.0f} {s['accuracy']:.2f}" for eid, s in report.per_entry.items()]
     lines += ["", "threshold sweep (answered accuracy / unanswerable caught / overall):"]
-    for row in report.sweep[::5]:
-        marks = " <- config" if abs(row["threshold"] - report.threshold) < 0.025 else ""
-        marks += " <- best" if abs(row["threshold"] - report.best_threshold) < 0.025 else ""
+    marked = {round(report.threshold, 2), round(report.best_threshold, 2)}
+    for row in report.sweep:
+        if round(row["threshold"] * 100) % 5 and row["threshold"] not in marked:
+            continue
+        marks = " <- config" if row["threshold"] == round(report.threshold, 2) else ""
+        marks += " <- best" if row["threshold"] == report.best_threshold else ""
         lines.append(
             f"  {row['threshold']:.2f}  {row['answered_accuracy']:.3f}  {row['unanswerable_caught']:.3f}  {row['overall_accuracy']:.3f}{marks}"
         )
