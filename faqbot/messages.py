@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "suggestions": "Menade du kanske:",
         "error": "Något gick fel hos oss. Skriv till {helpdesk} så hjälper vi dig.",
         "truncated": "(Din fråga var lång, så jag läste bara början av den.)",
+        "rate_limited": (
+            "Du har skickat många frågor på kort tid. Vänta en minut och försök igen, "
+            "eller skriv till {helpdesk} så hjälper vi dig."
+        ),
         # The chat widget's own wording (faqbot.ui).
         "ui_title": "Winterkvist support",
         "ui_subtitle": "Svar direkt på vanliga frågor",
@@ -49,6 +53,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "suggestions": "Did you mean:",
         "error": "Something went wrong on our side. Please write to {helpdesk} and we will help you.",
         "truncated": "(Your question was long, so I only read the beginning.)",
+        "rate_limited": (
+            "You have sent a lot of questions in a short time. Please wait a minute and try again, "
+            "or write to {helpdesk} and we will help you."
+        ),
         "swedish_note": "Our FAQ is in Swedish, so here is the answer in Swedish:",
         "ui_title": "Winterkvist support",
         "ui_subtitle": "Instant answers to common questions",

@@ -10,7 +10,10 @@ The widget holds no business logic: every message goes to `FaqBot.ask`, every ðŸ
 - the bot's suggestions ("Menade du kanske:") and the greeting's example questions are Gradio
   message options: buttons under the latest message;
 - nothing is fetched from outside hosts: analytics and the version check are off, there is no
-  share link, and the theme's fonts are served by the app itself.
+  share link, and the theme's fonts are served by the app itself;
+- one customer (one IP address) may send `rate_limit_per_minute` messages in any minute; past
+  that the message is not asked and the customer is told to wait or write to the helpdesk.
+  X-Forwarded-For names the customer only on requests from a `trusted_proxy`.
 
 Every request starts with `FaqBot.refresh()`, which swaps a rebuilt index in atomically (and
 rebuilds a stale one), so staff can run `faqbot index` while the app is serving.
@@ -39,6 +42,7 @@ from .errors import FaqbotError  # noqa: E402
 from .language import detect_language  # noqa: E402
 from .log import open_log  # noqa: E402
 from .messages import message  # noqa: E402
+from .ratelimit import RateLimiter  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +126,17 @@ def reply_message(reply: Reply) -> Message:
     }
 
 
-def error_message(bot: FaqBot, question: str) -> Message:
-    """What a customer sees when something broke on our side: the helpdesk, never a traceback."""
+def error_message(bot: FaqBot, question: str, key: str = "error") -> Message:
+    """What a customer sees when something broke on our side: the helpdesk, never a traceback.
+
+    Also the notice when they hit the rate limit (key "rate_limited").
+    """
     try:
         helpdesk, language = bot.helpdesk, detect_language(question)
     except Exception:
         helpdesk, language = "", "sv"
     link = mailto(helpdesk, question, language)
-    parts = [with_links(message("error", language, helpdesk), helpdesk, link)]
+    parts = [with_links(message(key, language, helpdesk), helpdesk, link)]
     if helpdesk:
         parts.append(mail_button(helpdesk, language, link))
     return {"role": "assistant", "content": "\n\n".join(parts)}
@@ -198,6 +205,13 @@ class Conversation:
             self._trim()
             return list(self.messages)
 
+    def refuse(self, question: str, notice: Message) -> list[Message]:
+        """Show the customer's message with `notice` instead of an answer; nothing is queued."""
+        with self._lock:
+            self.messages += [user_message(question), notice]
+            self._trim()
+            return list(self.messages)
+
     def next_question(self) -> str | None:
         with self._lock:
             return self.waiting.popleft() if self.waiting else None
@@ -226,11 +240,25 @@ class Conversation:
             return self.rated.get(position)
 
 
+def client_address(request: gr.Request | None) -> str | None:
+    """The customer's IP address, or None for a direct call (no HTTP request, no limit).
+
+    The server has already replaced a trusted proxy's address with the one it forwarded (see
+    `launch`), so this is the customer, not nginx.
+    """
+    if request is None:
+        return None
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
+
+
 class Widget:
     """The handlers behind the chat; each customer's conversation lives in Gradio's session state."""
 
     def __init__(self, bot: FaqBot) -> None:
         self.bot = bot
+        self.limiter = RateLimiter()
+        self._noted = RateLimiter()  # one line in the server's log per limited client per minute
 
     def welcome(self, conversation: Conversation) -> list[Message]:
         """A fresh chat for a page load (after picking up a rebuilt FAQ)."""
@@ -242,16 +270,29 @@ class Widget:
             first = error_message(self.bot, "")
         return conversation.restart(first)
 
-    def send(self, text: str | None, conversation: Conversation) -> tuple[str, list[Message]]:
-        """Clear the box and show the customer's message at once; `answer` follows."""
+    def send(
+        self, text: str | None, conversation: Conversation, request: gr.Request | None = None
+    ) -> tuple[str, list[Message]]:
+        """Clear the box and show the customer's message at once; `answer` follows.
+
+        Past the rate limit the message is shown with a notice instead, and never reaches the
+        bot or the conversation log (so a flood cannot fill the log either).
+        """
         question = (text or "")[:MAX_INPUT_CHARS]
         if not question.strip():
             return "", conversation.shown()
+        client, limit = client_address(request), self.bot.config.rate_limit_per_minute
+        if client is not None and not self.limiter.allow(client, limit):
+            if self._noted.allow(client, 1):
+                log.warning("rate limit: %s sent more than %d messages in a minute", client, limit)
+            return "", conversation.refuse(question, error_message(self.bot, question, "rate_limited"))
         return "", conversation.ask(question)
 
-    def pick(self, conversation: Conversation, choice: gr.SelectData) -> list[Message]:
+    def pick(
+        self, conversation: Conversation, choice: gr.SelectData, request: gr.Request | None = None
+    ) -> list[Message]:
         """A clicked example or suggestion is asked as if the customer had typed it."""
-        return self.send(str(choice.value), conversation)[1]
+        return self.send(str(choice.value), conversation, request)[1]
 
     def answer(self, conversation: Conversation) -> tuple[list[Message], Any]:
         """Answer the oldest waiting question; never raises, whatever goes wrong.
@@ -366,8 +407,18 @@ def build_app(bot: FaqBot) -> gr.Blocks:
     return app
 
 
-def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True) -> None:
-    """Serve the widget; with block=False return once it is up (for tests)."""
+def launch(
+    app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True, trusted_proxy: str = ""
+) -> None:
+    """Serve the widget; with block=False return once it is up (for tests).
+
+    `trusted_proxy` (comma-separated addresses or networks) is where X-Forwarded-For is believed.
+    """
+    # The server (uvicorn) rewrites a request's client address from X-Forwarded-For when the
+    # request comes from one of these; by default it trusts 127.0.0.1, which would let any local
+    # process pick its own address and slip past the rate limit. Our setting decides, not the
+    # environment.
+    os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxy
     try:
         app.launch(
             server_name=host,
@@ -418,4 +469,4 @@ def serve(
     """`faqbot serve` and `python app.py`: the chat widget, by default on http://127.0.0.1:7860."""
     host, port = listen_address(host, port)
     bot = open_bot(faq, index, config)
-    launch(build_app(bot), host, port)
+    launch(build_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)

@@ -6,9 +6,11 @@ The browser test (tests/test_browser.py) checks the same promises as a customer 
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
@@ -341,3 +343,79 @@ def test_reply_message_for_a_greeting_has_no_source(logged):
     widget, _ = logged
     shown = reply_message(widget.bot.ask("Hej!"))
     assert "Källa" not in shown["content"] and shown["options"] == []
+
+
+# -- the rate limit ----------------------------------------------------------------------
+
+
+def customer_at(address: str) -> SimpleNamespace:
+    """What Gradio passes as gr.Request, as far as the widget reads it."""
+    return SimpleNamespace(client=SimpleNamespace(host=address), headers={})
+
+
+@pytest.fixture
+def limited(editable):
+    """A widget whose settings allow 3 messages a minute per customer, with its log."""
+    config = editable / "config.yaml"
+    config.write_text(re.sub(r"(?m)^rate_limit_per_minute:.*$", "rate_limit_per_minute: 3",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    log = MemoryLog()
+    bot = FaqBot(editable / "faq.yaml", editable / "index", config, log=log)
+    assert bot.config.rate_limit_per_minute == 3
+    return Widget(bot), log
+
+
+def test_past_the_rate_limit_a_customer_is_asked_to_wait_and_the_bot_is_not_called(limited):
+    widget, log = limited
+    conversation = Conversation()
+    for _ in range(3):
+        widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
+        widget.answer(conversation)
+    box, history = widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
+    assert box == "" and [m["role"] for m in history[-2:]] == ["user", "assistant"]
+    notice = history[-1]["content"]
+    assert notice.startswith("Du har skickat många frågor på kort tid. Vänta en minut")
+    assert mail_links(notice) and HELPDESK in notice.replace("\\", "")
+    assert conversation.next_question() is None  # nothing queued for the bot
+    assert len(log.replies) == 3  # and nothing logged: a flood cannot fill the log
+
+
+def test_the_rate_limit_notice_is_english_for_an_english_message(limited):
+    widget, _ = limited
+    conversation = Conversation()
+    for _ in range(4):
+        _, history = widget.send("Can I call you on the phone?", conversation, customer_at("198.51.100.2"))
+    assert history[-1]["content"].startswith("You have sent a lot of questions in a short time.")
+
+
+def test_the_rate_limit_is_per_customer_and_counts_suggestion_clicks(limited):
+    widget, log = limited
+    crowd = Conversation()
+    for n in range(3):
+        widget.pick(crowd, gr.SelectData(None, {"index": 0, "value": f"Kan jag ringa er? ({n})"}), customer_at("10.0.0.1"))
+    history = widget.pick(crowd, gr.SelectData(None, {"index": 0, "value": "Kan jag ringa er?"}), customer_at("10.0.0.1"))
+    assert history[-1]["content"].startswith("Du har skickat många frågor")
+    other = Conversation()
+    widget.send("Kan jag ringa er?", other, customer_at("10.0.0.2"))
+    assert "”Finns det ingen telefonsupport?”" in widget.answer(other)[0][-1]["content"]
+
+
+def test_the_rate_limit_follows_the_settings_and_0_turns_it_off(limited, editable):
+    widget, _ = limited
+    config = editable / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("rate_limit_per_minute: 3", "rate_limit_per_minute: 0"),
+                      encoding="utf-8")
+    widget.bot.refresh()  # what every answer does first
+    conversation = Conversation()
+    for _ in range(10):
+        widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.9"))
+    assert len(conversation.waiting) == 10
+
+
+def test_direct_calls_without_an_http_request_are_not_limited(limited):
+    widget, _ = limited
+    conversation = Conversation()
+    for _ in range(10):
+        widget.send("Kan jag ringa er?", conversation)
+    assert len(conversation.waiting) == 10
+
