@@ -160,9 +160,15 @@ class FaqBot:
         return (stamps[0], stamps[1], stamps[2])
 
     def _load(self) -> Searcher:
-        """Load the index, building or rebuilding it when it is missing or stale."""
+        """Load the index, building or rebuilding it when it is missing or stale.
+
+        When the index folder cannot be written (several app processes sharing a read-only
+        index, a full disk), a stale index built with the same model keeps serving and the
+        server's log says what to run; with no usable index at all, the error says it.
+        """
         stamp = self._stamp_now()
         faq = load_faq(self.faq_path)
+        index = None
         try:
             index = load_index(self.index_dir)
             check_fresh(index, faq, self.embedder.name)
@@ -170,9 +176,19 @@ class FaqBot:
             if not self.auto_build:
                 raise
             log.warning("%s; rebuilding it now", problem)
-            build_index(faq, self.embedder, self.index_dir)
-            stamp = self._stamp_now()  # our own build must not look like a change next time
-            index = load_index(self.index_dir)
+            try:
+                build_index(faq, self.embedder, self.index_dir)
+            except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
+                fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
+                if index is None or index.manifest.get("model") != self.embedder.name:
+                    raise IndexMissingError(f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}") from None
+                log.error(
+                    "cannot rebuild the index in %s/ (%s); answering from the one built at %s until someone runs: %s",
+                    self.index_dir, err, index.manifest.get("built_at"), fix,
+                )
+            else:
+                stamp = self._stamp_now()  # our own build must not look like a change next time
+                index = load_index(self.index_dir)
         self._stamp = stamp
         return Searcher(index, self.embedder)
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faqbot import FaqBot, load_faq, load_index
+from faqbot import FaqBot, Reply, load_faq, load_index
+from faqbot.errors import IndexMissingError
 from tests.conftest import HELPDESK, ROOT
+from tests.test_ui import NEW_ENTRY
 
 FAQBOT = [sys.executable, "-m", "faqbot.cli"]
 
@@ -145,3 +151,223 @@ def test_without_auto_build_a_truncated_index_is_not_swapped_in(workdir):
     truncate_index_files(workdir / "index")
     assert not bot.refresh()  # the broken index is refused; the last good one keeps serving
     assert bot.ask("Kan jag ringa er?").match.faq_id == "telefonsupport"
+
+
+# -- an index folder the app cannot write --------------------------------------------------
+
+
+def edit_faq(workdir) -> None:
+    """Staff edit the FAQ and do not run `faqbot index`: the index is now stale."""
+    with open(workdir / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write(NEW_ENTRY)
+
+
+def unwritable(*args, **kwargs):
+    raise OSError(errno.EROFS, "Read-only file system", "index/.lock")
+
+
+def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(workdir, shipped_index, monkeypatch,
+                                                                                 caplog):
+    shutil.copytree(shipped_index / "index", workdir / "index")
+    bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    built_at = bot.searcher.index.manifest["built_at"]
+    edit_faq(workdir)
+    monkeypatch.setattr("faqbot.bot.build_index", unwritable)
+    with caplog.at_level(logging.ERROR, logger="faqbot.bot"):
+        bot.refresh()
+        reply = bot.ask("Kan jag ringa er?")
+    assert reply.match.faq_id == "telefonsupport"  # the last good index answers
+    assert bot.searcher.index.manifest["built_at"] == built_at
+    (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "cannot rebuild the index" in error and "Read-only file system" in error
+    assert f"faqbot index --faq {workdir / 'faq.yaml'} --out {workdir / 'index'}" in error
+    # A restarted app (several processes sharing a read-only index) starts on it too.
+    restarted = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    assert restarted.ask("Kan jag ringa er?").match.faq_id == "telefonsupport"
+    # Once staff rebuild it, the next question is answered from the new index.
+    monkeypatch.undo()
+    from faqbot import build_index
+
+    build_index(load_faq(workdir / "faq.yaml"), bot.embedder, workdir / "index")
+    assert bot.refresh()
+    assert bot.ask("Har ni en kontorshund?").match.faq_id == "kontorshund"
+
+
+def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workdir, monkeypatch):
+    monkeypatch.setattr("faqbot.bot.build_index", unwritable)
+    with pytest.raises(IndexMissingError, match=r"cannot build the index in .*Read-only file system.*run: faqbot index"):
+        FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+
+
+READ_ONLY_APP = """
+import json, logging, sys
+from faqbot import FaqBot
+from faqbot.log import ConversationLog
+from faqbot.ui import Conversation, Widget
+logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+folder = sys.argv[1]
+log = ConversationLog(folder + "/ro/conversations.db")
+bot = FaqBot(folder + "/faq.yaml", folder + "/ro/index", folder + "/config.yaml", log=log)
+widget = Widget(bot)
+out = []
+for question in ("Kan jag ringa er?", "Har ni en kontorshund?", "Vem vann fotbolls-VM 1958?"):
+    reply = bot.ask(question)
+    conversation = Conversation()
+    widget.send(question, conversation)
+    shown = widget.answer(conversation)[0][-1]["content"]
+    out.append({"kind": reply.kind, "faq_id": reply.match.faq_id if reply.match else None,
+                "log_id": reply.log_id, "shown": shown})
+print(json.dumps(out))
+"""
+
+
+def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdir, shipped_index):
+    """A read-only bind mount in a private mount namespace (root ignores file permissions)."""
+    from faqbot.log import ConversationLog
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare(1) for a private read-only mount")
+    ro = workdir / "ro"
+    shutil.copytree(shipped_index / "index", ro / "index")
+    with ConversationLog(ro / "conversations.db") as log:
+        log.record(Reply("tidigare fråga", "sv", "helpdesk", "-", HELPDESK), 0.5, "v1")
+    edit_faq(workdir)
+    script = (f"mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} {ro} && "
+              f"exec {sys.executable} -c '{READ_ONLY_APP}' {workdir}")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if "mount" in result.stderr and result.returncode != 0 and "Traceback" not in result.stderr:
+        pytest.skip(f"cannot mount here: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    phone, dog, football = json.loads(result.stdout)
+    assert phone["faq_id"] == "telefonsupport" and "”Finns det ingen telefonsupport?”" in phone["shown"]
+    assert dog["kind"] == "helpdesk"  # the stale index does not know the new entry yet
+    assert football["kind"] == "helpdesk" and HELPDESK in football["shown"].replace("\\", "")
+    assert all(r["log_id"] is None for r in (phone, dog, football))
+    assert "cannot rebuild the index" in result.stderr and "Read-only file system" in result.stderr
+    assert "faqbot index --faq" in result.stderr
+    assert "conversation log" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert all("Något gick fel" not in r["shown"] for r in (phone, dog, football))
+    with ConversationLog(ro / "conversations.db") as log:  # the log's old rows are intact
+        assert [q.question for q in log.questions()] == ["tidigare fråga"]
+
+
+# -- the conversation log locked, read-only or corrupt -----------------------------------------
+
+
+@pytest.fixture
+def chat_with_log(bot, tmp_path):
+    """make(): a widget over the shipped FAQ whose bot writes to a conversation log under tmp_path."""
+    from faqbot.log import ConversationLog
+    from faqbot.ui import Widget
+
+    opened = []
+
+    def make(path=None):
+        log = ConversationLog(path or tmp_path / "conversations.db")
+        opened.append(log)
+        bot.log = log
+        return Widget(bot), log
+
+    yield make
+    bot.log = None  # the session's shared bot goes back to logging nothing
+    for log in opened:
+        log.close()
+
+
+def shown_answer(widget, question: str) -> str:
+    from faqbot.ui import Conversation
+
+    conversation = Conversation()
+    widget.send(question, conversation)
+    return widget.answer(conversation)[0][-1]["content"]
+
+
+def logged_questions(path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT question FROM conversations ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def hold_exclusive_lock(path, release: threading.Event, holding: threading.Event, seconds: float = 30) -> None:
+    """Another process's long write: an exclusive transaction held until `release` (or `seconds`)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    holding.set()
+    release.wait(seconds)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+def test_a_briefly_locked_log_delays_the_row_but_loses_nothing(chat_with_log):
+    widget, log = chat_with_log()
+    holding = threading.Event()
+    holder = threading.Thread(target=hold_exclusive_lock, args=(log.path, threading.Event(), holding, 1.0))
+    holder.start()
+    holding.wait(5)
+    began = time.monotonic()
+    content = shown_answer(widget, "Kan jag ringa er?")
+    waited = time.monotonic() - began
+    holder.join()
+    assert "”Finns det ingen telefonsupport?”" in content
+    assert 0.5 < waited < 5  # it waited for the lock (busy timeout), then wrote
+    assert logged_questions(log.path) == ["Kan jag ringa er?"]
+
+
+def test_a_log_locked_past_the_busy_timeout_costs_the_row_not_the_answer(chat_with_log, monkeypatch, caplog):
+    monkeypatch.setattr("faqbot.log.BUSY_TIMEOUT_MS", 200)
+    widget, log = chat_with_log()
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_exclusive_lock, args=(log.path, release, holding))
+    holder.start()
+    holding.wait(5)
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        content = shown_answer(widget, "Kan jag ringa er?")
+    release.set()
+    holder.join()
+    assert "”Finns det ingen telefonsupport?”" in content
+    assert any("locked" in r.getMessage() for r in caplog.records)
+    shown_answer(widget, "Hur ofta tar ni backup?")  # the lock is gone: logging resumes
+    assert logged_questions(log.path) == ["Hur ofta tar ni backup?"]
+
+
+def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog):
+    widget, log = chat_with_log()
+    shown_answer(widget, "Kan jag ringa er?")
+    log._conn.execute("PRAGMA query_only = ON")  # SQLite now refuses writes: SQLITE_READONLY
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        content = shown_answer(widget, "Vem vann fotbolls-VM 1958?")
+    assert HELPDESK in content.replace("\\", "") and "Något gick fel" not in content
+    assert any("readonly" in r.getMessage() for r in caplog.records)
+    shown_answer(widget, "Hur ofta tar ni backup?")  # reopened: writable again
+    assert logged_questions(log.path) == ["Kan jag ringa er?", "Hur ofta tar ni backup?"]
+
+
+def test_a_corrupt_log_file_leaves_the_chat_answering(chat_with_log, tmp_path, caplog):
+    path = tmp_path / "conversations.db"
+    path.write_bytes(os.urandom(64 * 1024))
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        widget, log = chat_with_log(path)
+        answers = [shown_answer(widget, q) for q in ("Kan jag ringa er?", "Vem vann fotbolls-VM 1958?")]
+        widget.bot.feedback(1, liked=True)  # a 👍 on a log that cannot be opened: nothing happens
+    assert "”Finns det ingen telefonsupport?”" in answers[0]
+    assert HELPDESK in answers[1].replace("\\", "")
+    assert not any("Något gick fel" in a or "Traceback" in a for a in answers)
+    assert any("not a database" in r.getMessage() for r in caplog.records)
+    assert path.read_bytes() != b""  # the damaged file is left for staff to inspect, not overwritten
+
+
+def test_a_log_corrupted_while_the_app_runs_leaves_the_chat_answering(chat_with_log, caplog):
+    widget, log = chat_with_log()
+    shown_answer(widget, "Kan jag ringa er?")
+    for suffix in ("", "-wal", "-shm"):
+        target = log.path.with_name(log.path.name + suffix)
+        if target.exists():
+            target.write_bytes(os.urandom(target.stat().st_size or 4096))
+    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+        answers = [shown_answer(widget, q) for q in ("Kan jag ringa er?", "Hur ofta tar ni backup?", "Hej!")]
+    assert "”Finns det ingen telefonsupport?”" in answers[0]
+    assert answers[2].startswith("Hej!")
+    assert not any("Något gick fel" in a for a in answers)
