@@ -2,28 +2,36 @@
 
 Layout of the index folder:
 
-    manifest.json           the commit point: format, model, FAQ hash, entry ids, file names
+    manifest.json           the commit point: format, model, FAQ hash, entry ids, index type, file names
     vectors-<gen>.faiss     inner-product FAISS index, one row per view
     data-<gen>.json         the entries and the view table (row -> entry, kind, text)
 
 A build writes the new generation's files first and then replaces manifest.json atomically,
 so a reader sees either the old index or the new one, never a mix, and a crash or an invalid
 FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock`.
-Vectors of views whose text did not change are reused, so a rebuild re-embeds only edits.
+
+The previous generation is the embedding cache: its vectors are looked up by text when it was
+built with the same model, so a rebuild embeds only the texts staff added or edited.
+
+Small indexes are searched exactly (`IndexFlatIP`). From ANN_MIN_VIEWS views on, reading every
+vector for every question costs more than the embedding itself, so the vectors go into an
+inverted-file index (`IndexIVFFlat`) that compares a question with the vectors of the few
+clusters nearest to it; benchmarks/README.md has the measurements behind both numbers.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple, overload
 
 import faiss
 import numpy as np
@@ -37,13 +45,24 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened its manifest
 EMBED_BATCH = 64
+COPY_BATCH = 65_536  # vectors copied from the previous generation at a time
+
+# Index types, as recorded in the manifest.
+FLAT, IVF = "flat", "ivf"
+ANN_MIN_VIEWS = 100_000  # exact search below: up to ~10 ms per question (~11,000 entries)
+IVF_POINTS_PER_LIST = 1_000  # k-means lists: about sqrt(views) of them, ~1,000 vectors each
+IVF_TRAIN_PER_LIST = 64  # training sample per list; k-means on all vectors adds time, not recall
+IVF_PROBE_SHARE = 1 / 16  # share of the lists compared with each question: ~10 ms at 900,000 vectors
+IVF_MIN_PROBES = 32  # but never fewer lists: a smaller index has few, coarse ones
+IVF_SEED = 6
 
 # A view is one text that stands for an entry in the vector index.
 QUESTION, ALTERNATIVE, ANSWER = "question", "alternative", "answer"
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
+    """One row of the vector index (a tuple: a 100,000-entry FAQ has about 900,000 of them)."""
+
     entry_id: str
     kind: str
     text: str
@@ -67,27 +86,67 @@ class BuildReport:
         return not (self.added or self.changed or self.removed)
 
 
+class ViewTable(Sequence[View]):
+    """The views of `entries` in index row order, made on demand from the entries' own strings.
+
+    A 100,000-entry FAQ has about 900,000 views; as a list of tuples they would cost a second
+    or more to make on every load, and memory for as long as the index is served.
+    """
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        self.entries = entries
+        counts = np.fromiter((len(e.alternatives) + 2 for e in entries), dtype=np.int64, count=len(entries))
+        self.row_entry = np.repeat(np.arange(len(entries)), counts)  # row -> position of its entry
+        self._first_row = np.concatenate([[0], np.cumsum(counts)])
+
+    def __len__(self) -> int:
+        return int(self._first_row[-1])
+
+    @overload
+    def __getitem__(self, row: int) -> View: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[View]: ...
+
+    def __getitem__(self, row: int | slice) -> View | list[View]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(f"view {row} of {len(self)}")
+        position = int(self.row_entry[row])
+        return entry_views(self.entries[position])[row - int(self._first_row[position])]
+
+    def __iter__(self) -> Iterator[View]:
+        for entry in self.entries:
+            yield from entry_views(entry)
+
+    def texts(self) -> Iterator[str]:
+        for entry in self.entries:
+            yield from entry_texts(entry)
+
+
 @dataclass
 class LoadedIndex:
     """An index read from disk, ready to search."""
 
     manifest: dict
     vectors: faiss.Index
-    views: list[View]
+    views: ViewTable
     entries: list[FaqEntry]
     helpdesk: str
     path: Path
 
 
+def entry_texts(entry: FaqEntry) -> tuple[str, ...]:
+    """The texts that stand for an entry, in row order: question, alternatives, answer."""
+    return (entry.question, *entry.alternatives, entry.answer)
+
+
 def entry_views(entry: FaqEntry) -> list[View]:
-    views = [View(entry.id, QUESTION, entry.question)]
-    views += [View(entry.id, ALTERNATIVE, alt) for alt in entry.alternatives]
-    views.append(View(entry.id, ANSWER, entry.answer))
-    return views
-
-
-def view_key(view: View) -> str:
-    return hashlib.sha256(f"{view.kind}\0{view.text}".encode()).hexdigest()
+    kinds = (QUESTION, *([ALTERNATIVE] * len(entry.alternatives)), ANSWER)
+    return [View(entry.id, kind, text) for kind, text in zip(kinds, entry_texts(entry))]
 
 
 @contextmanager
@@ -109,21 +168,99 @@ def read_manifest(path: Path) -> dict | None:
         return None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+def write_atomic(path: Path, data: bytes | Callable[[str], None]) -> None:
+    """Write bytes (or let `data` write a file name) to a temporary file, sync it, rename it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    if callable(data):
+        data(str(tmp))
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+    else:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
-def cached_vectors(old: LoadedIndex | None, model: str) -> dict[str, np.ndarray]:
-    """Vectors of the previous build, by view key, when it used the same model."""
-    if old is None or old.manifest.get("model") != model:
-        return {}
-    matrix = old.vectors.reconstruct_n(0, old.vectors.ntotal)
-    return {view_key(v): matrix[i] for i, v in enumerate(old.views)}
+@dataclass
+class Reuse:
+    """What a build takes over from the previous generation (the embedding cache)."""
+
+    rows: np.ndarray  # per new row: the previous generation's row with the same text, or -1
+    centroids: np.ndarray | None = None  # the previous IVF index's trained lists ...
+    lists: np.ndarray | None = None  # ... and, per new row, the list its vector was in (-1: new)
+
+    @property
+    def missing(self) -> list[int]:
+        """Rows whose text was not embedded before."""
+        return np.flatnonzero(self.rows < 0).tolist()
+
+
+def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[str], out: np.ndarray) -> Reuse:
+    """Copy into `out` the previous build's vectors of texts it already embedded with `model`.
+
+    A text's vector does not depend on whether it is a question, an alternative or an answer,
+    so the text alone (with the model) is the key. From a previous IVF index of about the same
+    size the trained lists are taken over too, so unchanged vectors need no k-means again.
+    """
+    if old is None or old.manifest.get("model") != model or old.vectors.d != dim:
+        return Reuse(np.full(len(texts), -1, dtype=np.int64))
+    previous = {text: row for row, text in enumerate(old.views.texts())}
+    found = np.fromiter((previous.get(text, -1) for text in texts), dtype=np.int64, count=len(texts))
+    rows = np.flatnonzero(found >= 0)
+    reuse = Reuse(found)
+    if isinstance(old.vectors, faiss.IndexFlat):  # its vectors are one matrix: copy straight from it
+        stored = faiss.rev_swig_ptr(old.vectors.get_xb(), old.vectors.ntotal * dim).reshape(-1, dim)
+        out[rows] = stored[found[rows]]
+        return reuse
+    for start in range(0, len(rows), COPY_BATCH):
+        chunk = rows[start : start + COPY_BATCH]
+        out[chunk] = old.vectors.reconstruct_batch(found[chunk])
+    ivf = faiss.extract_index_ivf(old.vectors)
+    if ivf_lists(len(texts)) / 2 <= ivf.nlist <= ivf_lists(len(texts)) * 2:
+        placed = faiss.vector_to_array(ivf.direct_map.array) >> 32  # direct map entry: list << 32 | offset
+        reuse.centroids = ivf.quantizer.reconstruct_n(0, ivf.nlist)
+        reuse.lists = np.where(found >= 0, placed[np.maximum(found, 0)], -1)
+    return reuse
+
+
+def ivf_lists(views: int) -> int:
+    """How many lists (k-means clusters) an inverted-file index of `views` vectors gets."""
+    return max(1, round(views / IVF_POINTS_PER_LIST))
+
+
+def vector_index(vectors: np.ndarray, kind: str | None = None, reuse: Reuse | None = None) -> faiss.Index:
+    """The searchable index of unit `vectors`: exact below ANN_MIN_VIEWS rows, IVF from there on."""
+    n, dim = vectors.shape
+    if (kind or (IVF if n >= ANN_MIN_VIEWS else FLAT)) == FLAT:
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
+    if reuse is not None and reuse.centroids is not None and reuse.lists is not None:
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, len(reuse.centroids), faiss.METRIC_INNER_PRODUCT)
+        ivf.quantizer.add(reuse.centroids)
+        ivf.is_trained = True
+        lists = reuse.lists.copy()
+        new = np.flatnonzero(lists < 0)
+        if len(new):
+            lists[new] = ivf.quantizer.search(vectors[new], 1)[1][:, 0]
+        ivf.add_core(n, faiss.swig_ptr(vectors), None, faiss.swig_ptr(lists))
+    else:
+        lists_count = ivf_lists(n)
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists_count, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(IVF_SEED)
+        sample = rng.choice(n, min(n, lists_count * IVF_TRAIN_PER_LIST), replace=False)
+        ivf.cp.min_points_per_centroid = 1  # the sample is small on purpose; no warning about it
+        ivf.train(vectors[np.sort(sample)])
+        ivf.add(vectors)
+    ivf.make_direct_map()  # so the next build can copy vectors out of it by row
+    ivf.nprobe = min(ivf.nlist, max(IVF_MIN_PROBES, round(ivf.nlist * IVF_PROBE_SHARE)))
+    return ivf
+
+
+def index_kind(vectors: faiss.Index) -> str:
+    return IVF if isinstance(vectors, faiss.IndexIVF) else FLAT
 
 
 def build_index(
@@ -142,22 +279,22 @@ def build_index(
             old = None
         old_hashes: dict[str, str] = (old.manifest.get("entry_hashes", {}) if old else {})
 
-        views = [view for entry in faq.entries for view in entry_views(entry)]
-        cache = cached_vectors(old, embedder.name)
-        vectors = np.zeros((len(views), embedder.dim), dtype=np.float32)
-        missing = [i for i, v in enumerate(views) if view_key(v) not in cache]
-        for i, view in enumerate(views):
-            if view_key(view) in cache:
-                vectors[i] = cache[view_key(view)]
+        views = ViewTable(faq.entries)
+        texts = list(views.texts())
+        vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
+        reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
+        old = None  # its vectors are copied; free them before the new index is made
+        missing = reuse.missing
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
-            vectors[batch] = embedder.embed_passages([views[i].text for i in batch])
+            vectors[batch] = embedder.embed_passages([texts[i] for i in batch])
             if progress:
                 progress(min(start + EMBED_BATCH, len(missing)), len(missing))
 
-        flat = faiss.IndexFlatIP(embedder.dim)
-        flat.add(vectors)
-        generation = f"{int(time.time() * 1000)}-{faq.content_hash()[:8]}"
+        index = vector_index(vectors, reuse=reuse)
+        del vectors, reuse
+        faq_hash = faq.content_hash()
+        generation = f"{int(time.time() * 1000)}-{faq_hash[:8]}"
         vectors_file, data_file = f"vectors-{generation}.faiss", f"data-{generation}.json"
         data = {
             "helpdesk": faq.helpdesk,
@@ -165,20 +302,23 @@ def build_index(
                 {"id": e.id, "question": e.question, "answer": e.answer, "alternatives": list(e.alternatives)}
                 for e in faq.entries
             ],
-            "views": [[v.entry_id, v.kind, v.text] for v in views],
+            "views": list(views),  # tuples, written as [entry id, kind, text]
         }
-        write_atomic(out / vectors_file, faiss.serialize_index(flat).tobytes())
+        write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
         hashes = {e.id: e.content_hash() for e in faq.entries}
+        kind = index_kind(index)
         manifest = {
             "format_version": FORMAT_VERSION,
             "model": embedder.name,
             "dimension": embedder.dim,
-            "faq_hash": faq.content_hash(),
+            "faq_hash": faq_hash,
             "faq_path": faq.path,
             "entry_ids": [e.id for e in faq.entries],
             "entry_hashes": hashes,
             "views": len(views),
+            "index_type": kind,
+            **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "files": {"vectors": vectors_file, "data": data_file},
         }
@@ -225,19 +365,25 @@ def load_index(path: str | Path) -> LoadedIndex:
         )
     files = manifest.get("files", {})
     try:
-        vectors = faiss.deserialize_index(np.fromfile(path / files["vectors"], dtype=np.uint8))
+        vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
-        views = [View(*row) for row in data["views"]]
         entries = [
             FaqEntry(e["id"], e["question"], e["answer"], tuple(e["alternatives"])) for e in data["entries"]
         ]
+        # The stored view table is the entries' views; made from the entries on demand, they
+        # share the entries' strings instead of holding a second copy of every text.
+        views = ViewTable(entries)
+        stored_views = len(data["views"])
+        helpdesk = data["helpdesk"]
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
         raise IndexMissingError(
             f"the index in {path}/ is damaged or incomplete ({err}); rebuild it with: faqbot index --out {path}"
         ) from None
-    if vectors.ntotal != len(views) or vectors.d != manifest.get("dimension"):
+    if not vectors.ntotal == len(views) == stored_views or vectors.d != manifest.get("dimension"):
         raise IndexMissingError(f"the index in {path}/ is damaged; rebuild it with: faqbot index --out {path}")
-    return LoadedIndex(manifest, vectors, views, entries, data["helpdesk"], path)
+    if isinstance(vectors, faiss.IndexIVF):
+        vectors.nprobe = int(manifest.get("ivf", {}).get("probes", vectors.nprobe))
+    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path)
 
 
 def check_fresh(index: LoadedIndex, faq: Faq, model_name: str) -> None:

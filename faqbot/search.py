@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import bm25s
+import faiss
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
@@ -65,17 +66,33 @@ def fold(text: str) -> str:
 
 
 class Tokenizer:
-    """Words -> Swedish stems, folded; the same for entries and questions."""
+    """Words -> Swedish stems, folded; the same for entries and questions.
+
+    What each distinct word becomes (its folded stem, or "" for a stop word) is worked out once
+    and remembered: a large FAQ repeats its vocabulary millions of times, and folding is slow.
+    """
+
+    MAX_REMEMBERED = 500_000  # distinct words; customers' typos must not grow it without bound
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("swedish")
         self._lock = threading.Lock()  # PyStemmer objects are not thread-safe
+        self._stems: dict[str, str] = {}
 
     def __call__(self, text: str) -> list[str]:
-        words = [w for w in TOKEN.findall(text.casefold()) if w not in STOPWORDS and len(w) > 1]
-        with self._lock:
-            stems = self._stemmer.stemWords(words)
-        return [fold(s) for s in stems]
+        words = TOKEN.findall(text.casefold())
+        stems = self._stems  # this call's own reference: another call may start a new memory
+        new = {w for w in words if w not in stems}
+        if new:
+            if len(stems) + len(new) > self.MAX_REMEMBERED:
+                stems = self._stems = {}
+                new = set(words)
+            kept = [w for w in new if w not in STOPWORDS and len(w) > 1]
+            with self._lock:
+                stemmed = self._stemmer.stemWords(kept)
+            stems.update(dict.fromkeys(new, ""))
+            stems.update(zip(kept, map(fold, stemmed)))
+        return [stem for stem in map(stems.__getitem__, words) if stem]
 
 
 class Searcher:
@@ -85,8 +102,7 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.entries = index.entries
-        self._position = {e.id: i for i, e in enumerate(self.entries)}
-        self._row_entry = np.array([self._position[v.entry_id] for v in index.views])
+        self._row_entry = index.views.row_entry  # vector row -> position of its entry
         self._tokenize = Tokenizer()
         corpus = [
             self._tokenize(" ".join((e.question, *e.alternatives, e.answer))) or ["_"] for e in self.entries
@@ -104,7 +120,7 @@ class Searcher:
         """
         query = self.embedder.embed_queries([question])
         n_views = self.index.vectors.ntotal
-        similarities, rows = self.index.vectors.search(query, min(n_views, DENSE_CANDIDATES))
+        similarities, rows = search_one(self.index.vectors, query, min(n_views, DENSE_CANDIDATES))
         valid = rows[0] >= 0
         similarities, rows = similarities[0][valid], rows[0][valid]
         fill = float(similarities.min()) if len(similarities) and n_views > DENSE_CANDIDATES else -1.0
@@ -143,6 +159,21 @@ class Searcher:
             )
             for i, score in zip(top, scores)
         ]
+
+
+def search_one(vectors: faiss.Index, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest rows to one query, searched on this thread alone.
+
+    FAISS would split one question over OpenMP threads; on a machine that is also embedding
+    (or answering other customers) the second thread mostly waits for a core, and searches got
+    several times slower (benchmarks/README.md). The setting is per thread, so it is restored.
+    """
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        return vectors.search(query, k)
+    finally:
+        faiss.omp_set_num_threads(threads)
 
 
 def top_indices(values: np.ndarray, limit: int) -> np.ndarray:
