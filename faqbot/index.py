@@ -126,6 +126,14 @@ class ViewTable(Sequence[View]):
         for entry in self.entries:
             yield from entry_texts(entry)
 
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(entry id, kind, text) of every view, as plain tuples: the view table on disk."""
+        return [
+            row
+            for e in self.entries
+            for row in zip([e.id] * (len(e.alternatives) + 2), entry_kinds(e), entry_texts(e))
+        ]
+
 
 @dataclass
 class LoadedIndex:
@@ -144,9 +152,12 @@ def entry_texts(entry: FaqEntry) -> tuple[str, ...]:
     return (entry.question, *entry.alternatives, entry.answer)
 
 
+def entry_kinds(entry: FaqEntry) -> tuple[str, ...]:
+    return (QUESTION, *([ALTERNATIVE] * len(entry.alternatives)), ANSWER)
+
+
 def entry_views(entry: FaqEntry) -> list[View]:
-    kinds = (QUESTION, *([ALTERNATIVE] * len(entry.alternatives)), ANSWER)
-    return [View(entry.id, kind, text) for kind, text in zip(kinds, entry_texts(entry))]
+    return [View(entry.id, kind, text) for kind, text in zip(entry_kinds(entry), entry_texts(entry))]
 
 
 @contextmanager
@@ -302,7 +313,7 @@ def build_index(
                 {"id": e.id, "question": e.question, "answer": e.answer, "alternatives": list(e.alternatives)}
                 for e in faq.entries
             ],
-            "views": list(views),  # tuples, written as [entry id, kind, text]
+            "views": views.rows(),  # [entry id, kind, text]; loading makes them from the entries
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
