@@ -204,19 +204,33 @@ def rss_mb(pid: int | None) -> float | None:
     return int(found.group(1)) / 1024 if found else None
 
 
+async def progress(results: Results, began: float, pid: int | None, every: float = 60.0) -> None:
+    """A line a minute: answered so far, errors, the server's memory and the machine's load."""
+    while True:
+        await asyncio.sleep(every)
+        memory = rss_mb(pid)
+        print(f"  {time.perf_counter() - began:4.0f} s: {sum(results.answered.values())} answered, "
+              f"{sum(results.errors.values())} errors"
+              + (f", server {memory:.0f} MB" if memory is not None else "")
+              + f", load average {os.getloadavg()[0]:.1f}", flush=True)
+
+
 async def soak(url: str, clients: int, rate: float, duration: float, log: Path | None, pid: int | None = None) -> int:
     """Run the load, print the report; returns the exit status (0 when nothing failed or went missing)."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         fns = await endpoints(client)
     per_client = rate / clients * 60
     print(f"soak: {clients} clients, {rate:g} messages/s in total ({per_client:.1f} a minute each) "
-          f"for {duration:g} s against {url}", flush=True)
+          f"for {duration:g} s against {url} ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})",
+          flush=True)
     since = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     memory_before = rss_mb(pid)
     results = Results()
     began = time.perf_counter()
     until = began + duration
+    watcher = asyncio.create_task(progress(results, began, pid))
     await asyncio.gather(*(one_client(url, fns, n, clients, rate, began, until, results) for n in range(clients)))
+    watcher.cancel()
     wall = time.perf_counter() - began
 
     answered = sum(results.answered.values())
