@@ -8,7 +8,10 @@ Each chat is its own session, as a browser tab is, and sends its messages one af
 over the same HTTP calls the widget's page makes: the message (`send`, answered at once), then
 the answer (`answer`, through Gradio's queue, result streamed back). All chats start together.
 Prints the time per message (median, 95th percentile, max; server and network, not the
-browser's drawing) and how many replies failed or were the "something went wrong" message.
+browser's drawing) and how many replies failed, were the "something went wrong" message or
+the rate-limit notice. Each chat sends its own X-Forwarded-For address; start the app with
+`trusted_proxy: 127.0.0.1` (or `rate_limit_per_minute: 0`) in its settings, or all chats are
+one customer to its rate limit.
 The client is one asyncio process, so that it takes little of the CPU the server needs.
 """
 
@@ -32,6 +35,7 @@ QUESTIONS = [
     "Vilka program använder ni?",
 ]
 FAILED = ("Något gick fel", "Something went wrong")
+LIMITED = ("Du har skickat många frågor", "You have sent a lot of questions")
 
 
 def last_text(chat: list[dict]) -> str:
@@ -61,7 +65,8 @@ async def answer(client: httpx.AsyncClient, session: str, fn: int) -> list[dict]
 async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, start: asyncio.Event,
                    seconds: list[float], errors: list[str]) -> None:
     session = uuid.uuid4().hex[:11]
-    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+    address = f"10.{offset // 65536 % 256}.{offset // 256 % 256}.{offset % 256 + 1}"  # one customer per chat
+    async with httpx.AsyncClient(base_url=url, timeout=120, headers={"X-Forwarded-For": address}) as client:
         await start.wait()
         for n in range(messages):
             question = QUESTIONS[(offset + n) % len(QUESTIONS)]
@@ -75,9 +80,12 @@ async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, st
             except Exception as err:
                 errors.append(f"{question}: {type(err).__name__}: {err}")
                 continue
-            seconds.append(time.perf_counter() - began)
             if any(text in last_text(chat) for text in FAILED):
                 errors.append(f"{question}: the error message")
+            elif any(text in last_text(chat) for text in LIMITED):  # not timed: no answer was worked out
+                errors.append(f"{question}: rate limited (does the app trust 127.0.0.1 as its proxy?)")
+            else:
+                seconds.append(time.perf_counter() - began)
 
 
 async def run(url: str, chats: int, messages: int) -> None:
