@@ -11,6 +11,7 @@ Needs Playwright (`pip install playwright`, no browser download) and `/usr/bin/c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -52,6 +53,12 @@ def private_copy(folder: Path, shipped_index: Path) -> Path:
     for name in ("faq.yaml", "config.yaml"):
         shutil.copy(shipped_index / name, folder / name)
     shutil.copytree(shipped_index / "index", folder / "index")
+    # All the tabs here are one customer (127.0.0.1), asking far faster than a person: without
+    # this, the rate limit would answer the latency test with its notice.
+    settings = (folder / "config.yaml").read_text(encoding="utf-8")
+    (folder / "config.yaml").write_text(
+        re.sub(r"(?m)^rate_limit_per_minute:.*$", "rate_limit_per_minute: 0", settings), encoding="utf-8"
+    )
     return folder
 
 
