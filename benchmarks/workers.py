@@ -136,6 +136,7 @@ def worker_synthetic(work: Path, entries: int, compare: bool) -> dict:
     report = build_index(edited, embedder, folder)
     result["rebuild_one_s"] = report.seconds - embedding[0]
     result["rebuild_one_embedded"] = report.embedded
+    embedder.forget()
 
     started = time.perf_counter()
     index = load_index(folder)
