@@ -37,7 +37,7 @@ from .search import STOPWORDS, Searcher, fold
 QUESTION_KINDS = ("answer", "helpdesk", "error")  # greetings and thanks are small talk
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups
 E5_BAND = (0.80, 0.95)  # for an embedder that does not say its similarity_range
-NEAR_MARGIN = 0.10  # a group this close below the threshold "nearly got" its nearest entry
+NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
 NEAREST_SAMPLE = 5  # questions per group ranked against the index
 MAX_GROUPED = 3000  # distinct unanswered questions clustered (most asked first)
 EMBED_BATCH = 64
