@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,11 @@ def shipped_copy(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "data" / "faq.yaml", folder / "faq.yaml")
     shutil.copy(ROOT / "data" / "config.yaml", folder / "config.yaml")
+    # Every simulated customer comes from 127.0.0.1: with the chat's per-client rate limit on,
+    # most of them would be timed reading the limit's notice instead of an answer.
+    settings = folder / "config.yaml"
+    text = re.sub(r"(?m)^rate_limit_per_minute:.*\n?", "", settings.read_text(encoding="utf-8"))
+    settings.write_text(text.rstrip("\n") + "\nrate_limit_per_minute: 0\n", encoding="utf-8")
     return folder
 
 
