@@ -13,12 +13,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from faqbot.log import ConversationLog
-from tests.conftest import HELPDESK, ROOT
+from tests.conftest import HELPDESK, ROOT, app_process
 from tests.test_ui import NEW_ENTRY
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,12 +39,6 @@ PHONE = {"width": 375, "height": 740}
 BOT = "#faq-chat [data-testid=bot]"
 USER = "#faq-chat [data-testid=user]"
 LOCAL = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def private_copy(folder: Path, shipped_index: Path) -> Path:
@@ -65,34 +57,8 @@ def private_copy(folder: Path, shipped_index: Path) -> Path:
 @contextmanager
 def running_app(folder: Path) -> Iterator[str]:
     """`python app.py` over the FAQ in `folder`; yields its address once it answers."""
-    port = free_port()
-    env = {**os.environ, "FAQBOT_LOG": str(folder / "conversations.db"), "PYTHONUNBUFFERED": "1"}
-    output = open(folder / "app.log", "w+", encoding="utf-8")
-    app = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--faq", "faq.yaml", "--index", "index",
-         "--config", "config.yaml"],
-        cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if app.poll() is not None or time.monotonic() > deadline:
-                    output.seek(0)
-                    pytest.fail(f"the app did not start:\n{output.read()}")
-                time.sleep(0.2)
+    with app_process(folder, folder / "conversations.db", timeout=60) as (url, _):
         yield url
-    finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-        output.close()
 
 
 @pytest.fixture(scope="module")

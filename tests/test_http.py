@@ -18,8 +18,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import HELPDESK, ROOT
+from tests.conftest import HELPDESK, ROOT, app_process
 
 spec = importlib.util.spec_from_file_location("soak_test", ROOT / "examples" / "soak_test.py")
 soak = importlib.util.module_from_spec(spec)
@@ -53,35 +51,8 @@ def running_app(folder: Path, shipped_index: Path, *args: str, settings: tuple[s
     for line in settings:
         set_setting(folder / "config.yaml", line)
     log = log or folder / "conversations.db"
-    port = soak.free_port()
-    env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
-    env.pop("FAQBOT_HOST", None)
-    output = open(folder / "app.log", "w+", encoding="utf-8")
-    app = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--faq", "faq.yaml", "--index", "index",
-         "--config", "config.yaml", *args],
-        cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if app.poll() is not None or time.monotonic() > deadline:
-                    output.seek(0)
-                    pytest.fail(f"the app did not start:\n{output.read()}")
-                time.sleep(0.2)
-        yield url, log, app
-    finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-        output.close()
+    with app_process(folder, log, *args) as (url, process):
+        yield url, log, process
 
 
 def server_output(folder: Path) -> str:
