@@ -68,6 +68,7 @@ class Reply:
     suggestions: list[Suggestion] = field(default_factory=list)
     truncated: bool = False
     log_id: int | None = None  # the row in the conversation log, for 👍/👎
+    ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
 
     @property
     def resolved(self) -> bool:
@@ -259,6 +260,7 @@ class FaqBot:
             log.exception("could not rank %r", question)
             return reply("error")
         best = ranked[0]
+        ranking = tuple(m.faq_id for m in ranked)
         if best.score >= self.threshold:
             # Another entry is worth offering only when it is nearly as relevant as the answer.
             others = [m for m in ranked[1 : 1 + SUGGESTION_COUNT] if m.score >= self.threshold]
@@ -266,7 +268,9 @@ class FaqBot:
             if language == "en":
                 parts.insert(0, message("swedish_note", language, helpdesk))
             suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in others]
-            return reply("answer", answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions)
+            return reply(
+                "answer", answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, ranking=ranking
+            )
         close = [m for m in ranked[:SUGGESTION_COUNT] if m.score >= SUGGESTION_FLOOR]
         suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in close]
-        return reply("helpdesk", match=best, score=best.score, suggestions=suggestions)
+        return reply("helpdesk", match=best, score=best.score, suggestions=suggestions, ranking=ranking)

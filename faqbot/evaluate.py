@@ -116,8 +116,7 @@ def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
         started = time.perf_counter()
         reply = bot.ask(q.question)
         seconds = time.perf_counter() - started
-        ranking = [m.faq_id for m in bot.searcher.rank(reply.question)] if reply.match else []
-        outcomes.append(Outcome(q.question, q.expected, ranking, reply.score, seconds))
+        outcomes.append(Outcome(q.question, q.expected, list(reply.ranking), reply.score, seconds))
     return outcomes
 
 
