@@ -63,7 +63,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print("no entries changed")
     print(
         f"index written to {out}/: {report.entries} entries, {report.views} texts "
-        f"({report.embedded} embedded, {report.views - report.embedded} reused) in {report.seconds:.2f} s"
+        f"({report.embedded} embedded, {report.views - report.embedded} reused), "
+        f"{report.references} sample questions ({report.references_embedded} embedded) in {report.seconds:.2f} s"
     )
     return 0
 

@@ -5,6 +5,7 @@ Layout of the index folder:
     manifest.json           the commit point: format, model, FAQ hash, entry ids, index type, file names
     vectors-<gen>.faiss     inner-product FAISS index, one row per view
     data-<gen>.json         the entries and the view table (row -> entry, kind, text)
+    hubness-<gen>.npz       per view, its hubness; and the sample questions it was measured with
 
 A build writes the new generation's files first and then replaces manifest.json atomically,
 so a reader sees either the old index or the new one, never a mix, and a crash or an invalid
@@ -12,6 +13,13 @@ FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock
 
 The previous generation is the embedding cache: its vectors are looked up by text when it was
 built with the same model, so a rebuild embeds only the texts staff added or edited.
+
+A view's hubness is how close it lies to customers' questions about *other* entries: the mean
+similarity of its HUBNESS_NEIGHBOURS nearest sample questions from other entries, less the
+average over all views. The sample questions are the entries' own questions and alternatives,
+embedded as questions (at most REFERENCE_LIMIT of them). Search subtracts part of it from the
+view's similarity, so a text that resembles everything (a short, generic alternative) stops
+winning questions it does not answer (the "hubness" correction of CSLS, Conneau et al. 2018).
 
 Small indexes are searched exactly (`IndexFlatIP`). From ANN_MIN_VIEWS views on, reading every
 vector for every question costs more than the embedding itself, so the vectors go into an
@@ -40,12 +48,16 @@ from .embedding import Embedder
 from .errors import IndexMismatchError, IndexMissingError
 from .faq import Faq, FaqEntry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: hubness-<gen>.npz
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened its manifest
 EMBED_BATCH = 64
 COPY_BATCH = 65_536  # vectors copied from the previous generation at a time
+
+REFERENCE_LIMIT = 2_000  # sample questions that hubness is measured with
+HUBNESS_NEIGHBOURS = 10
+HUBNESS_CHUNK = 4_096  # views compared with the sample questions at a time
 
 # Index types, as recorded in the manifest.
 FLAT, IVF = "flat", "ivf"
@@ -80,6 +92,8 @@ class BuildReport:
     embedded: int
     seconds: float
     path: str
+    references: int = 0  # sample questions that hubness was measured with
+    references_embedded: int = 0  # of them, embedded in this build (the rest reused)
 
     @property
     def unchanged(self) -> bool:
@@ -145,6 +159,7 @@ class LoadedIndex:
     entries: list[FaqEntry]
     helpdesk: str
     path: Path
+    hubness: np.ndarray | None = None  # per view row; None: no correction
 
 
 def entry_texts(entry: FaqEntry) -> tuple[str, ...]:
@@ -236,6 +251,53 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
     return reuse
 
 
+def reference_questions(entries: Sequence[FaqEntry]) -> tuple[list[str], np.ndarray]:
+    """The sample questions for hubness: entries' questions and alternatives, with their entry positions.
+
+    A large FAQ gives REFERENCE_LIMIT of them, spread evenly over the file.
+    """
+    texts = [text for e in entries for text in (e.question, *e.alternatives)]
+    owner = np.repeat(np.arange(len(entries)), [len(e.alternatives) + 1 for e in entries])
+    if len(texts) > REFERENCE_LIMIT:
+        picks = np.linspace(0, len(texts) - 1, REFERENCE_LIMIT).round().astype(np.int64)
+        return [texts[i] for i in picks], owner[picks]
+    return texts, owner
+
+
+def previous_references(old: LoadedIndex | None, model: str, dim: int) -> dict[str, np.ndarray]:
+    """The previous build's sample-question vectors by text, when it used the same model."""
+    if old is None or old.manifest.get("model") != model or old.vectors.d != dim:
+        return {}
+    try:
+        with np.load(old.path / old.manifest["files"]["hubness"]) as stored:
+            return dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def view_hubness(
+    vectors: np.ndarray, view_entry: np.ndarray, references: np.ndarray, reference_entry: np.ndarray
+) -> np.ndarray:
+    """Per view: mean similarity of its HUBNESS_NEIGHBOURS nearest sample questions of other entries,
+    centred on the average view (so the correction moves similarities up as much as down)."""
+    hubness = np.full(len(vectors), np.nan, dtype=np.float32)
+    k = min(HUBNESS_NEIGHBOURS, len(references))
+    for start in range(0, len(vectors) if k else 0, HUBNESS_CHUNK):
+        stop = min(start + HUBNESS_CHUNK, len(vectors))
+        similarities = vectors[start:stop] @ references.T
+        similarities[view_entry[start:stop, None] == reference_entry[None, :]] = -np.inf  # its own entry's
+        nearest = -np.partition(-similarities, k - 1, axis=1)[:, :k]
+        found = np.isfinite(nearest)  # a view of an FAQ's only entry has no other questions near it
+        counts = found.sum(axis=1)
+        sums = np.where(found, nearest, 0.0).sum(axis=1)
+        hubness[start:stop] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    known = np.isfinite(hubness)
+    if not known.any():
+        return np.zeros(len(vectors), dtype=np.float32)
+    hubness[~known] = hubness[known].mean()
+    return hubness - hubness.mean()
+
+
 def ivf_lists(views: int) -> int:
     """How many lists (k-means clusters) an inverted-file index of `views` vectors gets."""
     return max(1, round(views / IVF_POINTS_PER_LIST))
@@ -294,19 +356,38 @@ def build_index(
         texts = list(views.texts())
         vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
         reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
+        reference_texts, reference_entry = reference_questions(faq.entries)
+        known_references = previous_references(old, embedder.name, embedder.dim)
         old = None  # its vectors are copied; free them before the new index is made
+        references = np.empty((len(reference_texts), embedder.dim), dtype=np.float32)
+        new_references = []
+        for row, text in enumerate(reference_texts):
+            if text in known_references:
+                references[row] = known_references[text]
+            else:
+                new_references.append(row)
+        del known_references
+
         missing = reuse.missing
+        total = len(missing) + len(new_references)
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             vectors[batch] = embedder.embed_passages([texts[i] for i in batch])
             if progress:
-                progress(min(start + EMBED_BATCH, len(missing)), len(missing))
+                progress(min(start + EMBED_BATCH, len(missing)), total)
+        for start in range(0, len(new_references), EMBED_BATCH):
+            batch = new_references[start : start + EMBED_BATCH]
+            references[batch] = embedder.embed_queries([reference_texts[i] for i in batch])
+            if progress:
+                progress(len(missing) + min(start + EMBED_BATCH, len(new_references)), total)
+        hubness = view_hubness(vectors, views.row_entry, references, reference_entry)
 
         index = vector_index(vectors, reuse=reuse)
         del vectors, reuse
         faq_hash = faq.content_hash()
         generation = f"{int(time.time() * 1000)}-{faq_hash[:8]}"
         vectors_file, data_file = f"vectors-{generation}.faiss", f"data-{generation}.json"
+        hubness_file = f"hubness-{generation}.npz"
         data = {
             "helpdesk": faq.helpdesk,
             "entries": [
@@ -317,6 +398,13 @@ def build_index(
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
+
+        def write_hubness(name: str) -> None:
+            with open(name, "wb") as handle:
+                np.savez(handle, hubness=hubness, reference_texts=np.array(reference_texts, dtype=str),
+                         reference_vectors=references)
+
+        write_atomic(out / hubness_file, write_hubness)
         hashes = {e.id: e.content_hash() for e in faq.entries}
         kind = index_kind(index)
         manifest = {
@@ -331,10 +419,10 @@ def build_index(
             "index_type": kind,
             **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "files": {"vectors": vectors_file, "data": data_file},
+            "files": {"vectors": vectors_file, "data": data_file, "hubness": hubness_file},
         }
         write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
-        remove_old_generations(out, keep={vectors_file, data_file})
+        remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],
@@ -343,9 +431,14 @@ def build_index(
         entries=len(faq.entries),
         views=len(views),
         embedded=len(missing),
+        references=len(reference_texts),
+        references_embedded=len(new_references),
         seconds=time.perf_counter() - started,
         path=str(out),
     )
+
+
+GENERATION_FILES = ("vectors-*.faiss", "data-*.json", "hubness-*.npz")
 
 
 def remove_old_generations(out: Path, keep: set[str]) -> None:
@@ -355,7 +448,7 @@ def remove_old_generations(out: Path, keep: set[str]) -> None:
     )
     current = {name.split("-", 1)[1].rsplit(".", 1)[0] for name in keep}
     survivors = current | set(generations[:KEEP_GENERATIONS])
-    for path in list(out.glob("vectors-*.faiss")) + list(out.glob("data-*.json")):
+    for path in [p for pattern in GENERATION_FILES for p in out.glob(pattern)]:
         if path.name.split("-", 1)[1].rsplit(".", 1)[0] not in survivors:
             path.unlink(missing_ok=True)
     for path in out.glob(".*.tmp"):
@@ -386,15 +479,17 @@ def load_index(path: str | Path) -> LoadedIndex:
         views = ViewTable(entries)
         stored_views = len(data["views"])
         helpdesk = data["helpdesk"]
+        with np.load(path / files["hubness"]) as stored:
+            hubness = stored["hubness"]
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
         raise IndexMissingError(
             f"the index in {path}/ is damaged or incomplete ({err}); rebuild it with: faqbot index --out {path}"
         ) from None
-    if not vectors.ntotal == len(views) == stored_views or vectors.d != manifest.get("dimension"):
+    if not vectors.ntotal == len(views) == stored_views == len(hubness) or vectors.d != manifest.get("dimension"):
         raise IndexMissingError(f"the index in {path}/ is damaged; rebuild it with: faqbot index --out {path}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int(manifest.get("ivf", {}).get("probes", vectors.nprobe))
-    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path)
+    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness)
 
 
 def check_fresh(index: LoadedIndex, faq: Faq, model_name: str) -> None:

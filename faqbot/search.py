@@ -5,7 +5,8 @@ Every entry gets a relevance in [0, 1]:
     relevance = dense_weight * dense + lexical_weight * lexical
 
 where `dense` blends the best cosine similarity between the question and the entry's texts
-(question, alternatives, answer) with the mean of its three best, rescaled from the model's
+(question, alternatives, answer) with the mean of its three best, each first corrected for
+the text's hubness (how near it lies to questions about other entries; see index.py), rescaled from the model's
 band of similarities (`similarity_range`; e5 packs everything into 0.8-0.95) onto [0, 1], and
 `lexical` is the entry's BM25 score on its stemmed, accent-folded question + alternatives +
 answer, squashed into [0, 1) and scaled by the share of the question's words it covers.
@@ -40,6 +41,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.7, 0.3
 LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
 MARGIN_WEIGHT = 1.0
+HUBNESS_WEIGHT = 0.5  # share of a view's hubness (index.py) taken off its similarity
 TOP_VIEWS, TOP_VIEWS_WEIGHT = 3, 0.5  # dense = half the best view, half the mean of the best three
 RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@10 in evaluation
 DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole
@@ -128,13 +130,14 @@ class Searcher:
         similarities, rows = search_one(self.index.vectors, query, min(n_views, DENSE_CANDIDATES))
         valid = rows[0] >= 0
         similarities, rows = similarities[0][valid], rows[0][valid]
+        if self.index.hubness is not None:
+            similarities = similarities - HUBNESS_WEIGHT * self.index.hubness[rows]
         fill = float(similarities.min()) if len(similarities) and n_views > DENSE_CANDIDATES else -1.0
         n_entries = len(self.entries)
         best = np.full(n_entries, fill, dtype=np.float32)
         np.maximum.at(best, self._row_entry[rows], similarities)
-        # Views come best first; a stable sort by entry keeps that order inside each entry.
         entry_of = self._row_entry[rows]
-        order = np.argsort(entry_of, kind="stable")
+        order = np.lexsort((-similarities, entry_of))  # by entry, best view first within each
         entry_sorted, sims_sorted = entry_of[order], similarities[order]
         starts = np.flatnonzero(np.r_[True, entry_sorted[1:] != entry_sorted[:-1]])
         rank_in_entry = np.arange(len(entry_sorted)) - np.repeat(starts, np.diff(np.r_[starts, len(entry_sorted)]))

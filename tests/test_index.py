@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import threading
 
+import numpy as np
 import pytest
 
 from faqbot import DataError, FaqBot, IndexMismatchError, IndexMissingError, build_index, load_faq, load_index
 from faqbot.cli import main
-from faqbot.index import check_fresh
+from faqbot.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh, view_hubness
 from tests.conftest import SMALL_FAQ
 
 
@@ -32,7 +33,7 @@ def test_build_writes_manifest_with_model_hash_ids_and_format(small, embedder):
     assert manifest["model"] == embedder.name and manifest["dimension"] == 384
     assert manifest["faq_hash"] == faq.content_hash()
     assert manifest["entry_ids"] == ["backup", "phone"]
-    assert manifest["format_version"] == 1 and manifest["built_at"]
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["built_at"]
     assert load_index(small / "index").vectors.ntotal == 4
 
 
@@ -43,8 +44,38 @@ def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, embedder
     report = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
     assert (report.added, report.changed, report.removed) == (["ftp"], ["backup"], ["phone"])
     assert report.embedded == 3  # the changed answer and the new entry's two texts; the backup question is reused
+    assert (report.references, report.references_embedded) == (2, 1)  # only the new question, as a question
     again = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
-    assert again.unchanged and again.embedded == 0
+    assert again.unchanged and again.embedded == 0 and again.references_embedded == 0
+
+
+def test_hubness_is_how_near_a_view_lies_to_other_entries_questions():
+    # Entry 0 has a generic view (row 1) that lies near entry 1's questions; entry 1's own
+    # questions are not counted for its own view (row 2).
+    views = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
+    view_entry = np.array([0, 0, 1])
+    references = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)  # one question per entry
+    reference_entry = np.array([0, 1])
+    hubness = view_hubness(views, view_entry, references, reference_entry)
+    raw = np.array([0.0, 0.8, 0.0])  # each view's similarity to the other entry's question
+    assert hubness == pytest.approx(raw - raw.mean())
+    assert hubness.argmax() == 1
+
+
+def test_hubness_of_a_one_entry_faq_is_zero():
+    hubness = view_hubness(np.eye(2, dtype=np.float32), np.array([0, 0]), np.eye(2, dtype=np.float32), np.array([0, 0]))
+    assert hubness == pytest.approx([0.0, 0.0])
+
+
+def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small, embedder):
+    for answer in ("Varje natt.", "Varje timme.", "Varje vecka.", "Varje månad."):
+        (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", answer), encoding="utf-8")
+        build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    index = load_index(small / "index")
+    assert index.hubness.shape == (index.vectors.ntotal,)
+    assert abs(float(index.hubness.mean())) < 1e-6
+    for pattern in ("vectors-*.faiss", "data-*.json", "hubness-*.npz"):
+        assert len(list((small / "index").glob(pattern))) == KEEP_GENERATIONS
 
 
 def test_reused_vectors_equal_freshly_embedded_ones(small, embedder):
@@ -88,7 +119,9 @@ def test_index_of_another_format_or_model_or_faq_is_refused(small, embedder):
     with pytest.raises(IndexMismatchError, match="has changed since the index"):
         check_fresh(index, load_faq(small / "faq.yaml"), embedder.name)
     manifest_path = small / "index" / "manifest.json"
-    manifest_path.write_text(manifest_path.read_text().replace('"format_version": 1', '"format_version": 99'))
+    manifest_path.write_text(
+        manifest_path.read_text().replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 99')
+    )
     with pytest.raises(IndexMismatchError, match="format 99"):
         load_index(small / "index")
 
@@ -143,3 +176,19 @@ def test_running_bot_keeps_serving_when_the_faq_becomes_invalid(small, embedder)
     assert "Varje natt." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
     with pytest.raises(DataError):
         load_faq(small / "faq.yaml")
+
+
+def test_search_takes_part_of_each_views_hubness_off_its_similarity(small, embedder):
+    from dataclasses import replace
+
+    from faqbot.search import HUBNESS_WEIGHT, Searcher
+
+    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    index = load_index(small / "index")
+    hubness = np.array([0.05, -0.05, 0.02, -0.02], dtype=np.float32)  # per view: backup q/a, phone q/a
+    question = "Hur ofta tar ni backup?"
+    similarities = index.vectors.reconstruct_n(0, 4) @ embedder.embed_queries([question])[0]
+    corrected = (similarities - HUBNESS_WEIGHT * hubness).reshape(2, 2)  # entries x (question, answer)
+    expected = 0.5 * corrected.max(axis=1) + 0.5 * corrected.mean(axis=1)
+    dense = Searcher(replace(index, hubness=hubness), embedder).dense_scores(question)
+    assert dense == pytest.approx(expected, abs=1e-5)
