@@ -9,7 +9,8 @@ where `dense` blends the best cosine similarity between the question and the ent
 the text's hubness (how near it lies to questions about other entries; see index.py), rescaled from the model's
 band of similarities (`similarity_range`; e5 packs everything into 0.8-0.95) onto [0, 1], and
 `lexical` is the entry's BM25 score on its stemmed, accent-folded question + alternatives +
-answer, squashed into [0, 1) and scaled by the share of the question's words it covers.
+answer, squashed into [0, 1) and scaled by the share of the question's words it covers (a
+question word the FAQ does not have is split like a Swedish compound first: `split_compound`).
 
 The score that is compared with the threshold is the relevance plus how far the entry stands
 out from the runner-up (for the top entry; others get their relevance), clipped to [0, 1]:
@@ -24,6 +25,7 @@ import math
 import re
 import threading
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 
 import bm25s
@@ -46,6 +48,7 @@ TOP_VIEWS, TOP_VIEWS_WEIGHT = 3, 0.5  # dense = half the best view, half the mea
 RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@10 in evaluation
 DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole
 
+MIN_HEAD, MIN_REST = 4, 3  # letters of the parts an unknown word is split into (split_compound)
 TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(
     "the a an is are do does you your i my me we our of to for in on and or can how what".split()
@@ -116,6 +119,23 @@ class Searcher:
         self._bm25.index(corpus, show_progress=False)
         self._bm25_lock = threading.Lock()
 
+    def query_words(self, question: str) -> list[str]:
+        """The question's stems; one the FAQ does not have is split after the longest stem it starts with.
+
+        Swedish writes compounds as one word: "plattformsoberoende", "jobbmejlen", "buggsystem"
+        share nothing with "plattformar", "mejl", "bugg" as whole words. The stemmer also leaves
+        some forms alone ("debitering", where the FAQ has "debiterar"). Measured on the shipped
+        test set: overall 0.908 -> 0.917, top-1 0.951 -> 0.957.
+        """
+        vocabulary = self._bm25.vocab_dict
+        words = []
+        for word in self._tokenize(question):
+            if word not in vocabulary:
+                words.extend(split_compound(word, vocabulary))
+            else:
+                words.append(word)
+        return words
+
     def dense_scores(self, question: str) -> np.ndarray:
         """Per entry: its best cosine similarity, blended with the mean of its TOP_VIEWS best.
 
@@ -154,7 +174,7 @@ class Searcher:
         ny bil?" shares only "kostar" with the billing entry. Scaling BM25 by coverage keeps
         one shared word from passing for an answer. Words no entry has weigh the most.
         """
-        tokens = set(self._tokenize(question))
+        tokens = set(self.query_words(question))
         covered = np.zeros(len(self.entries), dtype=np.float32)
         if not tokens:
             return covered
@@ -171,7 +191,7 @@ class Searcher:
 
     def lexical_scores(self, question: str) -> np.ndarray:
         """BM25 score per entry on stemmed, folded words."""
-        tokens = self._tokenize(question)
+        tokens = self.query_words(question)
         if not tokens:
             return np.zeros(len(self.entries), dtype=np.float32)
         with self._bm25_lock:
@@ -200,6 +220,19 @@ class Searcher:
             )
             for i, score in zip(top, scores)
         ]
+
+
+def split_compound(word: str, vocabulary: Container[str]) -> list[str]:
+    """[head, rest] for the longest known head of at least MIN_HEAD letters leaving MIN_REST or more;
+    the rest loses a linking "s" when that makes it known ("sakerhetssystem" -> sakerhet, system).
+    A word with no known head stays whole."""
+    for cut in range(len(word) - MIN_REST, MIN_HEAD - 1, -1):
+        head, rest = word[:cut], word[cut:]
+        if head in vocabulary:
+            if rest not in vocabulary and rest.startswith("s") and rest[1:] in vocabulary:
+                rest = rest[1:]
+            return [head, rest]
+    return [word]
 
 
 def search_one(vectors: faiss.Index, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
