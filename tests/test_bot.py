@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import FaqBot, load_faq
+from faqbot.bot import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
 
 FAQ = load_faq(ROOT / "data" / "faq.yaml")
@@ -87,6 +88,14 @@ def test_unsure_replies_offer_close_entries_as_suggestions(bot):
     assert reply.suggestions, "the helpdesk reply should offer the closest entries"
     assert all(s.faq_id in FAQ.by_id for s in reply.suggestions)
     assert [s.score for s in reply.suggestions] == sorted((s.score for s in reply.suggestions), reverse=True)
+
+
+@pytest.mark.parametrize("question", ["Kan jag ringa er?", "Hur ofta tar ni backup på min sida?", "Bygger ni appar?"])
+def test_a_sure_answer_offers_only_entries_nearly_as_sure(bot, question):
+    reply = bot.ask(question)
+    assert reply.resolved
+    assert all(reply.score - s.score <= SUGGESTION_SPREAD for s in reply.suggestions)
+    assert reply.match.faq_id not in {s.faq_id for s in reply.suggestions}
 
 
 def test_json_contract_keys(bot):
