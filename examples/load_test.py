@@ -19,70 +19,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import time
-import uuid
 
 import httpx
 
-QUESTIONS = [
-    "Kan jag ringa er?",
-    "Hur ofta tar ni backup?",
-    "Vad är huvudstaden i Frankrike?",
-    "Can I call you?",
-    "Hur säger jag upp mitt avtal?",
-    "Vilka program använder ni?",
-]
-FAILED = ("Något gick fel", "Something went wrong")
-LIMITED = ("Du har skickat många frågor", "You have sent a lot of questions")
-
-
-def last_text(chat: list[dict]) -> str:
-    content = chat[-1].get("content", "") if chat else ""
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content)
-
-
-async def answer(client: httpx.AsyncClient, session: str, fn: int) -> list[dict]:
-    """Join the queue for the `answer` event and wait for its result on the event stream."""
-    joined = await client.post("gradio_api/queue/join", json={"data": [None], "fn_index": fn, "session_hash": session})
-    joined.raise_for_status()
-    event_id = joined.json()["event_id"]
-    async with client.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as stream:
-        async for line in stream.aiter_lines():
-            if not line.startswith("data:"):
-                continue
-            message = json.loads(line[5:])
-            if message.get("event_id") == event_id and message.get("msg") == "process_completed":
-                if not message.get("success"):
-                    raise RuntimeError(message.get("output", {}).get("error") or "failed")
-                return message["output"]["data"][0]
-    raise RuntimeError("the event stream ended without a result")
+from soak_test import FAILED, LIMITED, QUESTIONS, Chat, endpoints, text_of  # the same client, one copy
 
 
 async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, start: asyncio.Event,
                    seconds: list[float], errors: list[str]) -> None:
-    session = uuid.uuid4().hex[:11]
     address = f"10.{offset // 65536 % 256}.{offset // 256 % 256}.{offset % 256 + 1}"  # one customer per chat
-    async with httpx.AsyncClient(base_url=url, timeout=120, headers={"X-Forwarded-For": address}) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        chat = Chat(client, fns, address)
         await start.wait()
         for n in range(messages):
             question = QUESTIONS[(offset + n) % len(QUESTIONS)]
             began = time.perf_counter()
             try:
-                sent = await client.post(
-                    "gradio_api/run/send", json={"data": [question, None], "fn_index": fns["send"], "session_hash": session}
-                )
-                sent.raise_for_status()
-                chat = await answer(client, session, fns["answer"])
-            except Exception as err:
+                _, conversation = await chat.ask(question)
+            except Exception as err:  # counted and shown; the other chats go on
                 errors.append(f"{question}: {type(err).__name__}: {err}")
                 continue
-            if any(text in last_text(chat) for text in FAILED):
+            reply = text_of(conversation[-1]) if conversation else ""
+            if any(text in reply for text in FAILED):
                 errors.append(f"{question}: the error message")
-            elif any(text in last_text(chat) for text in LIMITED):  # not timed: no answer was worked out
+            elif any(text in reply for text in LIMITED):  # not timed: no answer was worked out
                 errors.append(f"{question}: rate limited (does the app trust 127.0.0.1 as its proxy?)")
             else:
                 seconds.append(time.perf_counter() - began)
@@ -90,8 +52,7 @@ async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, st
 
 async def run(url: str, chats: int, messages: int) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        config = (await client.get("config")).json()
-    fns = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name") in ("send", "answer")}
+        fns = await endpoints(client)
 
     seconds: list[float] = []
     errors: list[str] = []

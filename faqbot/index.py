@@ -14,12 +14,7 @@ FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock
 The previous generation is the embedding cache: its vectors are looked up by text when it was
 built with the same model, so a rebuild embeds only the texts staff added or edited.
 
-A view's hubness is how close it lies to customers' questions about *other* entries: the mean
-similarity of its HUBNESS_NEIGHBOURS nearest sample questions from other entries, less the
-average over all views. The sample questions are the entries' own questions and alternatives,
-embedded as questions (at most REFERENCE_LIMIT of them). Search subtracts part of it from the
-view's similarity, so a text that resembles everything (a short, generic alternative) stops
-winning questions it does not answer (the "hubness" correction of CSLS, Conneau et al. 2018).
+Each view's hubness (`faqbot/hubness.py`) is measured at build time and stored beside it.
 
 Small indexes are searched exactly (`IndexFlatIP`). From ANN_MIN_VIEWS views on, reading every
 vector for every question costs more than the embedding itself, so the vectors go into an
@@ -47,6 +42,7 @@ import numpy as np
 from .embedding import Embedder
 from .errors import IndexMismatchError, IndexMissingError
 from .faq import Faq, FaqEntry
+from .hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 
 FORMAT_VERSION = 2  # 2: hubness-<gen>.npz
 MANIFEST = "manifest.json"
@@ -55,11 +51,6 @@ KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened it
 EMBED_BATCH = 64
 COPY_BATCH = 65_536  # vectors copied from the previous generation at a time
 
-# Sample questions that hubness is measured with. Every view is compared with each of them at
-# every build: at 100,000 entries (900,000 views) 1,000 of them cost ~7 s of a ~40 s build.
-REFERENCE_LIMIT = 1_000
-HUBNESS_NEIGHBOURS = 10
-HUBNESS_CHUNK = 2_048  # views compared with the sample questions at a time (~8 MB per matrix)
 
 # Index types, as recorded in the manifest.
 FLAT, IVF = "flat", "ivf"
@@ -253,26 +244,12 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
     return reuse
 
 
-def reference_questions(entries: Sequence[FaqEntry]) -> tuple[list[str], np.ndarray]:
-    """The sample questions for hubness: entries' questions and alternatives, with their entry positions.
-
-    A large FAQ gives REFERENCE_LIMIT of them, spread evenly over the file.
-    """
-    texts = [text for e in entries for text in (e.question, *e.alternatives)]
-    owner = np.repeat(np.arange(len(entries)), [len(e.alternatives) + 1 for e in entries])
-    if len(texts) > REFERENCE_LIMIT:
-        picks = np.linspace(0, len(texts) - 1, REFERENCE_LIMIT).round().astype(np.int64)
-        return [texts[i] for i in picks], owner[picks]
-    return texts, owner
-
-
 def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[str], out: np.ndarray) -> list[int]:
     """Copy into `out` the previous build's vectors of these sample questions; returns the rows still to embed."""
     known: dict[str, np.ndarray] = {}
     if old is not None and old.manifest.get("model") == embedder.name and old.vectors.d == embedder.dim:
         try:
-            with np.load(old.path / old.manifest["files"]["hubness"]) as stored:
-                known = dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
+            known = load_references(old.path / old.manifest["files"]["hubness"])
         except (OSError, KeyError, ValueError):
             pass  # gone or damaged: embed them all again
     missing = []
@@ -299,29 +276,6 @@ def embed_rows(
         out[batch] = embed([texts[i] for i in batch])
         if progress:
             progress(done + min(start + EMBED_BATCH, len(rows)), total)
-
-
-def view_hubness(
-    vectors: np.ndarray, view_entry: np.ndarray, references: np.ndarray, reference_entry: np.ndarray
-) -> np.ndarray:
-    """Per view: mean similarity of its HUBNESS_NEIGHBOURS nearest sample questions of other entries,
-    centred on the average view (so the correction moves similarities up as much as down)."""
-    hubness = np.full(len(vectors), np.nan, dtype=np.float32)
-    k = min(HUBNESS_NEIGHBOURS, len(references))
-    for start in range(0, len(vectors) if k else 0, HUBNESS_CHUNK):
-        stop = min(start + HUBNESS_CHUNK, len(vectors))
-        similarities = vectors[start:stop] @ references.T
-        similarities[view_entry[start:stop, None] == reference_entry[None, :]] = -np.inf  # its own entry's
-        nearest = -np.partition(-similarities, k - 1, axis=1)[:, :k]
-        found = np.isfinite(nearest)  # a view of an FAQ's only entry has no other questions near it
-        counts = found.sum(axis=1)
-        sums = np.where(found, nearest, 0.0).sum(axis=1)
-        hubness[start:stop] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    known = np.isfinite(hubness)
-    if not known.any():
-        return np.zeros(len(vectors), dtype=np.float32)
-    hubness[~known] = hubness[known].mean()
-    return hubness - hubness.mean()
 
 
 def ivf_lists(views: int) -> int:
@@ -409,12 +363,7 @@ def build_index(
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-        stored = {
-            "hubness": hubness,
-            "reference_texts": np.array(reference_texts, dtype=str),
-            "reference_vectors": references,
-        }
-        write_atomic(out / hubness_file, lambda name: write_npz(name, stored))
+        write_atomic(out / hubness_file, lambda name: save_hubness(name, hubness, reference_texts, references))
         hashes = {e.id: e.content_hash() for e in faq.entries}
         kind = index_kind(index)
         manifest = {
@@ -446,11 +395,6 @@ def build_index(
         seconds=time.perf_counter() - started,
         path=str(out),
     )
-
-
-def write_npz(name: str, arrays: dict[str, np.ndarray]) -> None:
-    with open(name, "wb") as handle:  # a file object: np.savez would add ".npz" to a name
-        np.savez(handle, **arrays)
 
 
 GENERATION_FILES = ("vectors-*.faiss", "data-*.json", "hubness-*.npz")
@@ -494,8 +438,7 @@ def load_index(path: str | Path) -> LoadedIndex:
         views = ViewTable(entries)
         stored_views = len(data["views"])
         helpdesk = data["helpdesk"]
-        with np.load(path / files["hubness"]) as stored:
-            hubness = stored["hubness"]
+        hubness = load_hubness(path / files["hubness"])
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
         raise IndexMissingError(
             f"the index in {path}/ is damaged or incomplete ({err}); rebuild it with: faqbot index --out {path}"

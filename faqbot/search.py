@@ -5,9 +5,10 @@ Every entry gets a relevance in [0, 1]:
     relevance = dense_weight * dense + lexical_weight * lexical
 
 where `dense` blends the best cosine similarity between the question and the entry's texts
-(question, alternatives, answer) with the mean of its three best, each first corrected for
-the text's hubness (how near it lies to questions about other entries; see index.py), rescaled from the model's
-band of similarities (`similarity_range`; e5 packs everything into 0.8-0.95) onto [0, 1], and
+(question, alternatives, answer) with the mean of its three best, each similarity first
+lowered by part of the text's hubness (how near it lies to questions about other entries; see
+hubness.py), rescaled from the model's band of similarities (`similarity_range`; e5 packs
+everything into 0.8-0.95) onto [0, 1], and
 `lexical` is the entry's BM25 score on its stemmed, accent-folded question + alternatives +
 answer, squashed into [0, 1) and scaled by the share of the question's words it covers (a
 question word the FAQ does not have is split like a Swedish compound first: `split_compound`).
@@ -43,7 +44,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 DENSE_WEIGHT, LEXICAL_WEIGHT = 0.7, 0.3
 LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
 MARGIN_WEIGHT = 1.0
-HUBNESS_WEIGHT = 0.5  # share of a view's hubness (index.py) taken off its similarity
+HUBNESS_WEIGHT = 0.5  # share of a view's hubness (hubness.py) taken off its similarity
 TOP_VIEWS, TOP_VIEWS_WEIGHT = 3, 0.5  # dense = half the best view, half the mean of the best three
 RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@10 in evaluation
 DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole

@@ -11,7 +11,8 @@ import pytest
 
 from faqbot import DataError, FaqBot, IndexMismatchError, IndexMissingError, build_index, load_faq, load_index
 from faqbot.cli import main
-from faqbot.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh, view_hubness
+from faqbot.hubness import view_hubness
+from faqbot.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
 from tests.conftest import SMALL_FAQ
 
 
