@@ -147,21 +147,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import report
+    from . import report, report_output
     from .bot import FaqBot
     from .log import log_path
 
     bot = FaqBot(args.faq, args.index, args.config)
     result = report.build(log_path(bot.config, args.log_file), bot, since_days=args.since)
     if args.html:
-        report.write_html(result, args.html, top=args.top)
+        report_output.write_html(result, args.html, top=args.top)
         print(f"report written to {args.html}", file=sys.stderr)
     if args.suggest:
-        print(report.suggest_yaml(result, load_faq_for(bot), top=args.top))
+        print(report_output.suggest_yaml(result, load_faq_for(bot), top=args.top))
     elif args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.format_report(result, top=args.top))
+        print(report_output.format_report(result, top=args.top))
     return 0
 
 

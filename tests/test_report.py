@@ -13,7 +13,8 @@ from faqbot import Reply, load_faq
 from faqbot.cli import main
 from faqbot.errors import DataError, FaqbotError
 from faqbot.log import ConversationLog, LoggedQuestion
-from faqbot.report import Group, Report, build, cluster, format_report, suggest_yaml, summarise, write_html
+from faqbot.report import Group, Report, build, cluster, summarise
+from faqbot.report_output import format_report, suggest_yaml, write_html
 from faqbot.search import Match
 from tests.conftest import HELPDESK
 

@@ -1,0 +1,173 @@
+"""`faqbot report` for people: the text report, ready-to-paste FAQ suggestions, an HTML page.
+
+The report itself (the grouping of unanswered questions, the figures) is `faqbot/report.py`;
+this module only presents it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from .faq import Faq, normalize_question
+from .privacy import PLACEHOLDERS
+from . import report as analysis  # analysis.MAX_GROUPED read when printing, not copied at import
+from .report import Group, Report
+from .search import STOPWORDS, fold
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "-"
+
+
+def group_advice(g: Group) -> str:
+    if g.action == "answered-now":
+        return f"answered now by '{g.nearest_id}' (score {g.nearest_score:.2f}); the FAQ changed since"
+    if g.action == "add-alternatives":
+        return f"nearly answered by '{g.nearest_id}' (score {g.nearest_score:.2f}): add as alternatives if its answer fits"
+    return f"new entry? (nearest: '{g.nearest_id}', score {g.nearest_score:.2f})"
+
+
+def format_report(report: Report, top: int = 10) -> str:
+    """The report for people."""
+    period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
+    lines = [f"Conversation log {report.log_path}: {period}"]
+    if report.first:
+        lines[0] += f" ({report.first[:10]} to {report.last[:10]})"  # type: ignore[index]
+    q = report.questions
+    lines += [
+        f"  questions          {q:6d}" + (f"   (and {report.small_talk} greetings/thanks)" if report.small_talk else ""),
+        f"  answered from FAQ  {report.resolved:6d}   {percent(report.resolved, q)}",
+        f"  sent to helpdesk   {report.unanswered:6d}   {percent(report.unanswered, q)}",
+    ]
+    if report.errors:
+        lines.append(f"  errors             {report.errors:6d}   (the bot failed; see the app's log)")
+    lines.append(f"  feedback           {report.liked:6d} 👍 {report.disliked:4d} 👎"
+                 + (f"   ({report.disliked_helpdesk} 👎 on helpdesk replies)" if report.disliked_helpdesk else ""))
+    if len(report.index_versions) > 1:
+        lines.append(f"  answered by {len(report.index_versions)} versions of the index; the FAQ changed in this period")
+
+    singles = sum(1 for g in report.groups if g.count == 1)
+    lines += ["", f"Unanswered questions by meaning: {report.unanswered} questions in {len(report.groups)} groups"
+              f" ({singles} asked once), most asked first"]
+    for number, g in enumerate(report.groups[:top], 1):
+        lines.append(f"{number:3d}. {g.count} × {group_advice(g)}")
+        for text, times in g.examples[:4]:
+            lines.append(f"       \"{text}\"" + (f"  ×{times}" if times > 1 else ""))
+    if len(report.groups) > top:
+        rest = report.groups[top:]
+        lines.append(f"     ... {len(rest)} more groups, {sum(g.count for g in rest)} questions (--top N, --json)")
+    if not report.groups:
+        lines.append("     none")
+    ungrouped = report.unanswered - sum(g.count for g in report.groups)
+    if ungrouped:
+        lines.append(f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)")
+
+    lines += ["", "Entries customers marked 👎"]
+    for f in report.disliked_entries[:top]:
+        lines.append(f"  {f.faq_id:18} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {f.answered} answers"
+                     f"   e.g. \"{f.disliked_examples[0]}\"")
+    if not report.disliked_entries:
+        lines.append("  none")
+
+    lines += ["", "Entries never matched" + (f" in {period}" if report.since_days else "")]
+    lines += [f"  {faq_id:18} {question}" for faq_id, question in report.never_matched] or ["  none"]
+    return "\n".join(lines)
+
+
+def yaml_text(text: str) -> str:
+    """One YAML scalar on one line, quoted only when it has to be."""
+    dumped = yaml.safe_dump(text, allow_unicode=True, default_flow_style=True, width=10_000)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def slug(text: str, taken: set[str]) -> str:
+    words = [fold(w) for w in re.findall(r"\w+", text.casefold()) if w not in STOPWORDS]
+    base = "-".join(re.sub(r"[^a-z0-9]", "", w) for w in words[:4]).strip("-") or "ny-fraga"
+    base = re.sub(r"-+", "-", base)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
+    """Ready-to-paste FAQ YAML for the top groups, for a person to review; writes nothing."""
+    known = {normalize_question(t) for e in faq.entries for t in (e.question, *e.alternatives)}
+    lines_of = {e.id: e.line for e in faq.entries}
+    taken = {e.id for e in faq.entries}
+    out = [
+        f"# Suggestions from `faqbot report --suggest` ({datetime.now(timezone.utc):%Y-%m-%d}), for {faq.path}.",
+        "# Review each one: nothing is in the FAQ until a person pastes it there and runs `faqbot index`.",
+    ]
+    for number, g in enumerate(report.groups[:top], 1):
+        texts = [q for q, _ in g.examples if normalize_question(q) not in known]
+        clean = [q for q in texts if not any(p in q for p in PLACEHOLDERS)]
+        texts = clean or texts  # masked personal data makes a poor alternative
+        if not texts or g.action == "answered-now":
+            continue
+        out.append("")
+        asked = f"{g.count} question{'s' if g.count != 1 else ''}"
+        if g.action == "add-alternatives" and g.nearest_id in lines_of:
+            out += [
+                f"# {number}. {asked}; the bot nearly answered with '{g.nearest_id}' (score {g.nearest_score:.2f},"
+                f" threshold {report.threshold:.2f}).",
+                f"#    If that answer fits, add these under its 'alternatives:' ({faq.path}, entry on line {lines_of[g.nearest_id]}):",
+            ]
+            out += [f"      - {yaml_text(q)}" for q in texts]
+        else:
+            nearest = f"nearest entry '{g.nearest_id}' (score {g.nearest_score:.2f})" if g.nearest_id else "no entry is near"
+            out += [
+                f"# {number}. {asked}; {nearest}. A new entry: paste it under 'entries:',",
+                "#    check the id and the question, and write the answer (`faqbot index` refuses it until then).",
+                f"  - id: {slug(texts[0], taken)}",
+                f"    question: {yaml_text(texts[0])}",
+                "    answer:",
+            ]
+            if texts[1:]:
+                out.append("    alternatives:")
+                out += [f"      - {yaml_text(q)}" for q in texts[1:]]
+    if len(out) == 2:
+        out.append("# Nothing to suggest: every question in this period was answered, or is answered now.")
+    return "\n".join(out)
+
+
+def write_html(report: Report, path: str | Path, top: int = 15) -> None:
+    """A self-contained HTML page: the figures and a bar chart of the top groups."""
+    e = html.escape
+    groups = report.groups[:top]
+    widest = max((g.count for g in groups), default=1)
+    bars = "\n".join(
+        f'<tr><td class="n">{g.count}</td><td class="bar"><div style="width:{100 * g.count / widest:.1f}%"></div></td>'
+        f'<td>{e(g.examples[0][0])}<br><small>{e(group_advice(g))}'
+        + (f"; also: {e(' · '.join(q for q, _ in g.examples[1:4]))}" if len(g.examples) > 1 else "")
+        + "</small></td></tr>"
+        for g in groups
+    )
+    disliked = "".join(f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {f.answered} answers</li>"
+                       for f in report.disliked_entries) or "<li>none</li>"
+    never = "".join(f"<li><b>{e(i)}</b>: {e(q)}</li>" for i, q in report.never_matched) or "<li>none</li>"
+    period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
+    page = f"""<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><title>faqbot report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }} td {{ padding: .3rem .5rem; vertical-align: top; }}
+td.n {{ text-align: right; width: 3rem; font-weight: bold; }} td.bar {{ width: 35%; }}
+td.bar div {{ background: #3b6ea5; height: 1.2rem; }} small {{ color: #666; }}
+</style></head><body>
+<h1>What customers asked that the FAQ could not answer</h1>
+<p>{e(report.log_path)}, {e(period)}: {report.questions} questions, {report.resolved} answered from the FAQ
+({percent(report.resolved, report.questions)}), {report.unanswered} sent to the helpdesk;
+{report.liked} 👍, {report.disliked} 👎.</p>
+<h2>Top {len(groups)} of {len(report.groups)} groups of unanswered questions</h2>
+<table>{bars}</table>
+<h2>Entries customers marked 👎</h2><ul>{disliked}</ul>
+<h2>Entries never matched</h2><ul>{never}</ul>
+</body></html>
+"""
+    Path(path).write_text(page, encoding="utf-8")
