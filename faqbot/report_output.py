@@ -13,11 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from . import (
+    report as analysis,  # analysis.MAX_GROUPED read when printing, not copied at import
+)
 from .faq import Faq, normalize_question
 from .privacy import PLACEHOLDERS
-from . import report as analysis  # analysis.MAX_GROUPED read when printing, not copied at import
 from .report import Group, Report
 from .search import STOPWORDS, fold
+
 
 def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "-"
