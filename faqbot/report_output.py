@@ -13,9 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import (
-    report as analysis,  # analysis.MAX_GROUPED read when printing, not copied at import
-)
+from . import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
 from .faq import Faq, normalize_question
 from .privacy import PLACEHOLDERS
 from .report import Group, Report
