@@ -8,7 +8,7 @@ import pytest
 
 from faqbot import DataError, load_faq
 from faqbot.cli import main
-from faqbot.evaluate import Outcome, LabeledQuestion, best_threshold, find_overlaps, load_test_set, score
+from faqbot.evaluate import LabeledQuestion, Outcome, best_threshold, find_overlaps, load_test_set, run, score
 from tests.conftest import SMALL_FAQ
 
 # Three entries a, b, c; five questions with known rankings and scores.
@@ -86,6 +86,17 @@ def test_the_shipped_test_set_is_large_varied_and_does_not_repeat_the_faq(shippe
     for entry in faq.entries:
         assert sum(q.expected == entry.id for q in questions) >= 8, entry.id
     assert find_overlaps(questions, faq) == []
+
+
+def test_the_shipped_bot_meets_the_quality_bar_at_its_calibrated_threshold(bot, shipped_index):
+    # The acceptance bar of the evaluation issue; an FAQ edit or a scoring change that breaks it
+    # (or leaves data/config.yaml's threshold uncalibrated) fails here.
+    questions = load_test_set("data/test_questions.jsonl", load_faq(shipped_index / "faq.yaml"))
+    report = score(run(bot, questions), bot.threshold)
+    assert report.best_threshold == pytest.approx(bot.threshold)
+    assert report.overall_accuracy >= 0.90
+    assert report.unanswerable_to_helpdesk >= 0.85
+    assert report.top1_accuracy >= 0.90
 
 
 def test_evaluate_command_prints_json_and_writes_the_threshold(shipped_index, tmp_path, capsys):
