@@ -168,14 +168,14 @@ class Searcher:
         mean_top = np.where(counts > 0, sums / np.maximum(counts, 1), fill).astype(np.float32)
         return (1.0 - TOP_VIEWS_WEIGHT) * best + TOP_VIEWS_WEIGHT * mean_top
 
-    def coverage(self, question: str) -> np.ndarray:
+    def coverage(self, words: list[str]) -> np.ndarray:
         """Per entry: the share of the question's word weight (IDF) that the entry's words cover.
 
         BM25 rewards an entry for any one rare word it shares with the question; "Vad kostar en
         ny bil?" shares only "kostar" with the billing entry. Scaling BM25 by coverage keeps
         one shared word from passing for an answer. Words no entry has weigh the most.
         """
-        tokens = set(self.query_words(question))
+        tokens = set(words)
         covered = np.zeros(len(self.entries), dtype=np.float32)
         if not tokens:
             return covered
@@ -190,21 +190,21 @@ class Searcher:
             total += idf
         return covered / total
 
-    def lexical_scores(self, question: str) -> np.ndarray:
-        """BM25 score per entry on stemmed, folded words."""
-        tokens = self.query_words(question)
-        if not tokens:
+    def lexical_scores(self, words: list[str]) -> np.ndarray:
+        """BM25 score per entry for the question's words (`query_words`)."""
+        if not words:
             return np.zeros(len(self.entries), dtype=np.float32)
         with self._bm25_lock:
-            return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+            return np.asarray(self._bm25.get_scores(words), dtype=np.float32)
 
     def rank(self, question: str, limit: int = RANK_LIMIT) -> list[Match]:
         """The `limit` best entries, best first."""
         dense = self.dense_scores(question)
-        lexical = self.lexical_scores(question)
+        words = self.query_words(question)
+        lexical = self.lexical_scores(words)
         floor, ceiling = self.embedder.similarity_range
         dense_part = np.clip((dense - floor) / (ceiling - floor), 0.0, 1.0)
-        lexical_part = lexical / (lexical + LEXICAL_HALF) * self.coverage(question)
+        lexical_part = lexical / (lexical + LEXICAL_HALF) * self.coverage(words)
         relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
         top = top_indices(relevance, limit)
         scores = relevance[top].astype(float)
