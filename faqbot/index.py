@@ -51,7 +51,6 @@ KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened it
 EMBED_BATCH = 64
 COPY_BATCH = 65_536  # vectors copied from the previous generation at a time
 
-
 # Index types, as recorded in the manifest.
 FLAT, IVF = "flat", "ivf"
 ANN_MIN_VIEWS = 100_000  # exact search below: ~13 ms per question at 90,000 views (10,000 entries)
@@ -216,6 +215,11 @@ class Reuse:
         return np.flatnonzero(self.rows < 0).tolist()
 
 
+def embedded_alike(old: LoadedIndex, model: str, dim: int) -> bool:
+    """Whether the previous index's vectors came from this model, so they can be reused."""
+    return old.manifest.get("model") == model and old.vectors.d == dim
+
+
 def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[str], out: np.ndarray) -> Reuse:
     """Copy into `out` the previous build's vectors of texts it already embedded with `model`.
 
@@ -223,7 +227,7 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
     so the text alone (with the model) is the key. From a previous IVF index of about the same
     size the trained lists are taken over too, so unchanged vectors need no k-means again.
     """
-    if old is None or old.manifest.get("model") != model or old.vectors.d != dim:
+    if old is None or not embedded_alike(old, model, dim):
         return Reuse(np.full(len(texts), -1, dtype=np.int64))
     previous = {text: row for row, text in enumerate(old.views.texts())}
     found = np.fromiter((previous.get(text, -1) for text in texts), dtype=np.int64, count=len(texts))
@@ -247,7 +251,7 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
 def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[str], out: np.ndarray) -> list[int]:
     """Copy into `out` the previous build's vectors of these sample questions; returns the rows still to embed."""
     known: dict[str, np.ndarray] = {}
-    if old is not None and old.manifest.get("model") == embedder.name and old.vectors.d == embedder.dim:
+    if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
             known = load_references(old.path / old.manifest["files"]["hubness"])
         except (OSError, KeyError, ValueError):
