@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from faqbot.embedding import GENERIC_RANGE
-from faqbot.faq import Faq, FaqEntry, load_faq
+from faqbot.retrieval.embedding import GENERIC_RANGE
+from faqbot.faq.model import Faq, FaqEntry, load_faq
 
 WORD = re.compile(r"\w+")
 SYLLABLES = ("ba be bi bo bu da de di do du fa fe fi fo ga ge gi go ha he hi ho ka ke ki ko ku la le li lo lu "

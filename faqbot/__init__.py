@@ -15,11 +15,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .bot import FaqBot, Reply, Suggestion
-    from .errors import DataError, FaqbotError, IndexMismatchError, IndexMissingError, ModelError
-    from .faq import Faq, FaqEntry, load_faq
-    from .index import BuildReport, build_index, load_index
-    from .search import Match
+    from faqbot.bot import FaqBot, Reply, Suggestion
+    from faqbot.errors import DataError, FaqbotError, IndexMismatchError, IndexMissingError, ModelError
+    from faqbot.faq.model import Faq, FaqEntry, load_faq
+    from faqbot.retrieval.index import BuildReport, build_index, load_index
+    from faqbot.policy import Policy
+    from faqbot.retrieval.search import Match
 
 _HOMES = {
     "FaqBot": "bot",
@@ -30,13 +31,14 @@ _HOMES = {
     "IndexMismatchError": "errors",
     "IndexMissingError": "errors",
     "ModelError": "errors",
-    "Faq": "faq",
-    "FaqEntry": "faq",
-    "load_faq": "faq",
-    "BuildReport": "index",
-    "build_index": "index",
-    "load_index": "index",
-    "Match": "search",
+    "Faq": "faq.model",
+    "FaqEntry": "faq.model",
+    "load_faq": "faq.model",
+    "BuildReport": "retrieval.index",
+    "build_index": "retrieval.index",
+    "load_index": "retrieval.index",
+    "Match": "retrieval.search",
+    "Policy": "policy",
 }
 
 __all__ = sorted(_HOMES)

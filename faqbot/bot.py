@@ -1,39 +1,34 @@
-"""The reply policy: `FaqBot` turns a customer's message into a `Reply`.
+"""`FaqBot`: a customer's message in, a `Reply` out.
 
-CLI and UI are thin shells over this class. It loads the index once, notices when staff
-rebuild it (and rebuilds it itself when the FAQ changed but the index was not), and swaps the
-new searcher in atomically, so a request in flight finishes on the index it started with.
+CLI, widget and API are thin shells over this class. It cleans the message, tells its
+language, answers small talk, ranks the FAQ entries (`faqbot.retrieval.search`), lets the
+policy decide (`faqbot.policy`: answer, choices or helpdesk), words the reply
+(`faqbot.wording`) and records it in the conversation log. The index it ranks with is kept
+current by `faqbot.retrieval.lifecycle.LiveIndex`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import config as cfg
-from .embedding import load_embedder
-from .errors import FaqbotError, IndexMismatchError, IndexMissingError
-from .faq import load_faq
-from .index import MANIFEST, build_index, check_fresh, load_index
-from .language import detect_language
-from .messages import message
-from .search import Match, Searcher
+from faqbot import config as cfg
+from faqbot.config import Config
+from faqbot.language import detect_language
+from faqbot.policy import ANSWER, Policy
+from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.lifecycle import LiveIndex
+from faqbot.retrieval.search import Match, Searcher
+from faqbot.wording import message
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
-SUGGESTION_COUNT = 3
-SUGGESTION_FLOOR = 0.2
-# Next to an answer, another entry is offered only within this much of the answer's score: on the
-# shipped test set a wider spread put unrelated entries under 56 answers instead of 32, and the
-# right entry under a wrong answer no more often (2 of 9 times either way).
-SUGGESTION_SPREAD = 0.3
-SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question  # below this an entry is not worth suggesting
+SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question
 
 GREETING = re.compile(
     r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
@@ -58,7 +53,8 @@ class Suggestion:
 class Reply:
     """What the bot answers to one message.
 
-    kind is "answer" (an FAQ answer), "helpdesk" (could not answer), "greeting", "thanks",
+    kind is "answer" (an FAQ answer), "choices" (unsure between a few entries: "Menade du ...?",
+    the entries in `suggestions`), "helpdesk" (could not answer), "greeting", "thanks",
     "empty" (nothing was asked) or "error".
     """
 
@@ -73,6 +69,7 @@ class Reply:
     truncated: bool = False
     log_id: int | None = None  # the row in the conversation log, for 👍/👎
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
+    ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
 
     @property
     def resolved(self) -> bool:
@@ -97,7 +94,7 @@ class Reply:
 
 
 class ReplyLog(Protocol):
-    """Where replies are recorded for staff (see faqbot.log); must never raise."""
+    """Where replies are recorded for staff (see faqbot.conversations.store); must never raise."""
 
     def record(self, reply: Reply, threshold: float, index_version: str) -> int | None: ...
 
@@ -125,6 +122,9 @@ class FaqBot:
     >>> bot = FaqBot()                      # data/faq.yaml, data/config.yaml, index/
     >>> bot.ask("Kan jag ringa er?").match.faq_id
     'telefonsupport'
+
+    `FaqBot.from_settings` is the bot a server runs: its settings read once, with the
+    conversation log they ask for.
     """
 
     def __init__(
@@ -134,17 +134,33 @@ class FaqBot:
         config_path: str | Path | None = None,
         auto_build: bool = True,
         log: ReplyLog | None = None,
+        settings: Config | None = None,
     ) -> None:
         self.faq_path = Path(faq_path) if faq_path is not None else cfg.faq_path()
         self.index_dir = Path(index_dir) if index_dir is not None else cfg.index_path()
         self.config_path = Path(config_path) if config_path is not None else cfg.config_path()
-        self.auto_build = auto_build
         self.log = log
-        self.config = cfg.load_config(self.config_path)
+        self._config_stamp = cfg.stamp(self.config_path)
+        self.config = settings if settings is not None else cfg.load_config(self.config_path)
         self.embedder = load_embedder(self.config.model)
-        self._reload_lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self.searcher: Searcher = self._load()
+        self.index = LiveIndex(self.faq_path, self.index_dir, self.embedder, auto_build)
+
+    @classmethod
+    def from_settings(
+        cls, faq_path: str | Path | None = None, index_dir: str | Path | None = None, config_path: str | Path | None = None,
+        log_file: str | None = None,
+    ) -> FaqBot:
+        """The bot with the conversation log its settings ask for (`log_file` overrides their path)."""
+        from faqbot.conversations.store import open_log
+
+        path = Path(config_path) if config_path is not None else cfg.config_path()
+        settings = cfg.load_config(path)
+        return cls(faq_path, index_dir, path, log=open_log(settings, log_file), settings=settings)
+
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher over the index serving now."""
+        return self.index.searcher
 
     @property
     def helpdesk(self) -> str:
@@ -154,76 +170,37 @@ class FaqBot:
     def threshold(self) -> float:
         return self.config.threshold
 
-    def _stamp_now(self) -> tuple[int, int, int]:
-        """Changes whenever the FAQ file or the index manifest is replaced."""
-        stamps = []
-        for path in (self.faq_path, self.index_dir / MANIFEST, self.config_path):
-            try:
-                stamps.append(path.stat().st_mtime_ns)
-            except OSError:
-                stamps.append(0)
-        return (stamps[0], stamps[1], stamps[2])
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.config.threshold)
 
-    def _load(self) -> Searcher:
-        """Load the index, building or rebuilding it when it is missing or stale.
-
-        When the index folder cannot be written (several app processes sharing a read-only
-        index, a full disk), a stale index built with the same model keeps serving and the
-        server's log says what to run; with no usable index at all, the error says it.
-        """
-        stamp = self._stamp_now()
-        faq = load_faq(self.faq_path)
-        index = None
-        try:
-            index = load_index(self.index_dir)
-            check_fresh(index, faq, self.embedder.name)
-        except (IndexMissingError, IndexMismatchError) as problem:
-            if not self.auto_build:
-                raise
-            log.warning("%s; rebuilding it now", problem)
-            try:
-                build_index(faq, self.embedder, self.index_dir)
-            except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
-                fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
-                if index is None or index.manifest.get("model") != self.embedder.name:
-                    raise IndexMissingError(f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}") from None
-                log.error(
-                    "cannot rebuild the index in %s/ (%s); answering from the one built at %s until someone runs: %s",
-                    self.index_dir, err, index.manifest.get("built_at"), fix,
-                )
-            else:
-                stamp = self._stamp_now()  # our own build must not look like a change next time
-                index = load_index(self.index_dir)
-        self._stamp = stamp
-        return Searcher(index, self.embedder)
-
-    def refresh(self) -> bool:
-        """Pick up a rebuilt index or an edited FAQ/config. Returns True when something changed.
-
-        On an invalid FAQ or a broken index the bot keeps serving the last good index and
-        logs why; customers never see the error.
-        """
-        if self._stamp_now() == self._stamp:
-            return False
-        with self._reload_lock:
-            if self._stamp_now() == self._stamp:
-                return False
-            try:
-                self.config = cfg.load_config(self.config_path)
-                searcher = self._load()
-            except FaqbotError as err:
-                log.error("keeping the current index: %s", err)
-                self._stamp = self._stamp_now()
-                return False
-            self.searcher = searcher  # one reference assignment: atomic for readers
-            log.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
-            return True
+    @property
+    def entries(self) -> list:
+        """The FAQ entries the serving index holds, in file order."""
+        return self.searcher.entries
 
     @property
     def index_version(self) -> str:
         """Which index answered: its build time and FAQ hash."""
-        manifest = self.searcher.index.manifest
+        manifest = self.index.manifest
         return f"{manifest.get('built_at')}/{manifest.get('faq_hash')}"
+
+    def refresh(self, wait: bool = True) -> bool:
+        """Pick up an edited config and a rebuilt index or edited FAQ. True when something changed.
+
+        With `wait=False` (a server answering customers) an index rebuild runs in the background.
+        On an invalid FAQ, config or index the bot keeps serving what it had and logs why.
+        """
+        changed = False
+        stamp = cfg.stamp(self.config_path)
+        if stamp != self._config_stamp:
+            self._config_stamp = stamp
+            try:
+                self.config = cfg.load_config(self.config_path)
+                changed = True
+            except cfg.DataError as err:
+                logger.error("keeping the current settings: %s", err)
+        return self.index.refresh(wait) or changed
 
     def ask(self, text: str) -> Reply:
         """Answer one customer message and record it in the log, if any. Never raises."""
@@ -260,25 +237,18 @@ class FaqBot:
 
         try:
             ranked = searcher.rank(question)
-        except Exception:  # the customer gets the helpdesk, staff get the traceback in the log
-            log.exception("could not rank %r", question)
+        except Exception:  # the customer gets the helpdesk, staff get the traceback in the server log
+            logger.exception("could not rank a question")
             return reply("error")
+        decision = self.policy.decide(ranked)
         best = ranked[0]
-        ranking = tuple(m.faq_id for m in ranked)
-        if best.score >= self.threshold:
-            # Another entry is worth offering only when it is nearly as relevant as the answer.
-            others = [
-                m
-                for m in ranked[1 : 1 + SUGGESTION_COUNT]
-                if m.score >= self.threshold and best.score - m.score <= SUGGESTION_SPREAD
-            ]
+        ranking = {"ranking": tuple(m.faq_id for m in ranked), "ranking_scores": tuple(m.score for m in ranked)}
+        suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in decision.suggestions]  # type: ignore[attr-defined]
+        if decision.kind == ANSWER:
             parts = [best.answer.strip(), message("footer", language, helpdesk)]
             if language == "en":
                 parts.insert(0, message("swedish_note", language, helpdesk))
-            suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in others]
             return reply(
-                "answer", answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, ranking=ranking
+                ANSWER, answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, **ranking
             )
-        close = [m for m in ranked[:SUGGESTION_COUNT] if m.score >= SUGGESTION_FLOOR]
-        suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in close]
-        return reply("helpdesk", match=best, score=best.score, suggestions=suggestions, ranking=ranking)
+        return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)

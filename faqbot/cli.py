@@ -17,8 +17,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import config as cfg
-from .errors import FaqbotError
+from faqbot import config as cfg
+from faqbot.errors import FaqbotError
 
 EXAMPLES = {
     "index": "example: faqbot index --faq data/faq.yaml --out index/",
@@ -38,9 +38,9 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .embedding import load_embedder
-    from .faq import load_faq
-    from .index import build_index
+    from faqbot.retrieval.embedding import load_embedder
+    from faqbot.faq.model import load_faq
+    from faqbot.retrieval.index import build_index
 
     faq_path = args.faq or cfg.faq_path()
     out = args.index or cfg.index_path()
@@ -70,7 +70,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui import serve
+    from faqbot.web.server import serve
 
     serve(args.faq, args.index, args.config, host=args.host, port=args.port)
     return 0
@@ -102,15 +102,14 @@ def print_reply(reply) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .bot import FaqBot
+    from faqbot.bot import FaqBot
 
-    bot = FaqBot(args.faq, args.index, args.config)
     if args.log:
-        from .log import open_log
-
-        bot.log = open_log(bot.config)
+        bot = FaqBot.from_settings(args.faq, args.index, args.config)
         if bot.log is None:
             print(f"not logging: log_enabled is false in {bot.config_path}", file=sys.stderr)
+    else:
+        bot = FaqBot(args.faq, args.index, args.config)
     for question in questions_from(args):
         reply = bot.ask(question)
         if args.json:
@@ -121,9 +120,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from . import evaluate
-    from .bot import FaqBot
-    from .config import write_threshold
+    from faqbot.staff import evaluate
+    from faqbot.bot import FaqBot
+    from faqbot.config import write_threshold
 
     bot = FaqBot(args.faq, args.index, args.config)
     faq = load_faq_for(bot)
@@ -147,9 +146,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import report, report_output
-    from .bot import FaqBot
-    from .log import log_path
+    from faqbot.staff import report
+    from faqbot.staff import report_format as report_output
+    from faqbot.bot import FaqBot
+    from faqbot.conversations.store import log_path
 
     bot = FaqBot(args.faq, args.index, args.config)
     result = report.build(log_path(bot.config, args.log_file), bot, since_days=args.since)
@@ -173,7 +173,7 @@ def positive(text: str) -> float:
 
 
 def load_faq_for(bot):
-    from .faq import load_faq
+    from faqbot.faq.model import load_faq
 
     return load_faq(bot.faq_path)
 
@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="score the bot on a test question set", epilog=EXAMPLES["evaluate"],
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("path", nargs="?", type=Path, default=Path("data/test_questions.jsonl"),
+    p.add_argument("path", nargs="?", type=Path, default=Path(cfg.DEFAULT_TEST_SET),
                    help="JSON lines {question, expected} (default data/test_questions.jsonl)")
     add_paths(p)
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document")

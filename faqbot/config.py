@@ -15,12 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError
-from .faq import line_of, mapping_items, parse_yaml, read_text
+from faqbot.errors import DataError
+from faqbot.faq.model import line_of, mapping_items, parse_yaml, read_text
 
 DEFAULT_FAQ = "data/faq.yaml"
 DEFAULT_CONFIG = "data/config.yaml"
 DEFAULT_INDEX = "index"
+DEFAULT_TEST_SET = "data/test_questions.jsonl"
 
 
 def default_path(env: str, fallback: str) -> Path:
@@ -37,6 +38,14 @@ def config_path() -> Path:
 
 def index_path() -> Path:
     return default_path("FAQBOT_INDEX", DEFAULT_INDEX)
+
+
+def stamp(path: Path) -> int:
+    """Changes whenever the settings file is replaced or edited (0 when there is none)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.embedding import load_embedder
+from faqbot.retrieval.embedding import load_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPDESK = "helpdesk@winterkvist.com"

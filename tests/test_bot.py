@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import FaqBot, load_faq
-from faqbot.bot import SUGGESTION_SPREAD
+from faqbot.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
 
 FAQ = load_faq(ROOT / "data" / "faq.yaml")

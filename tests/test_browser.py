@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from faqbot.log import ConversationLog
+from faqbot.conversations.store import ConversationLog
 from tests.conftest import HELPDESK, ROOT, app_process
 from tests.test_ui import NEW_ENTRY
 

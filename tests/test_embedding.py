@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from faqbot import FaqBot, ModelError
-from faqbot.embedding import load_embedder
+from faqbot.retrieval.embedding import load_embedder
 
 
 def test_bundled_e5_gives_normalised_vectors_that_match_paraphrases(embedder):

@@ -11,8 +11,8 @@ import pytest
 
 from faqbot import DataError, FaqBot, IndexMismatchError, IndexMissingError, build_index, load_faq, load_index
 from faqbot.cli import main
-from faqbot.hubness import view_hubness
-from faqbot.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
+from faqbot.retrieval.hubness import view_hubness
+from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
 from tests.conftest import SMALL_FAQ
 
 
@@ -182,7 +182,7 @@ def test_running_bot_keeps_serving_when_the_faq_becomes_invalid(small, embedder)
 def test_search_takes_part_of_each_views_hubness_off_its_similarity(small, embedder):
     from dataclasses import replace
 
-    from faqbot.search import HUBNESS_WEIGHT, Searcher
+    from faqbot.retrieval.search import HUBNESS_WEIGHT, Searcher
 
     build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
     index = load_index(small / "index")

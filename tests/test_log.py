@@ -13,8 +13,8 @@ import pytest
 
 from faqbot import FaqBot, Reply
 from faqbot.config import Config
-from faqbot.log import ConversationLog, log_path, open_log
-from faqbot.search import Match
+from faqbot.conversations.store import ConversationLog, log_path, open_log
+from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
 
 
@@ -126,7 +126,7 @@ def test_200_concurrent_writes_from_threads_all_land(tmp_path):
 WRITER = """
 import sys
 from faqbot.bot import Reply
-from faqbot.log import ConversationLog
+from faqbot.conversations.store import ConversationLog
 log = ConversationLog(sys.argv[1])
 for i in range(50):
     assert log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se"), 0.5, "v1")
@@ -160,7 +160,7 @@ def test_a_log_that_cannot_be_written_leaves_the_chat_working(shipped_index, tmp
     else:
         path = tmp_path / "conversations.db"
         path.mkdir()  # sqlite cannot open a folder as a database
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         log = ConversationLog(path)  # does not raise
         bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
         unanswered = bot.ask("Vem vann fotbolls-VM 1958?")
@@ -178,7 +178,7 @@ def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(logg
     pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
     log._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now answers SQLITE_FULL, as on a full disk
     replies = []
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         for n in range(60):
             replies.append(logged_bot.ask(f"Vem vann allsvenskan år {1950 + n}? " + "Jag undrar verkligen. " * 15))
             if replies[-1].log_id is None:
@@ -211,7 +211,7 @@ def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(tmp_path):
 def test_a_long_running_log_deletes_old_rows_without_a_restart(tmp_path, monkeypatch):
     clock = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
     monotonic = [1000.0]
-    monkeypatch.setattr("faqbot.log.time.monotonic", lambda: monotonic[0])
+    monkeypatch.setattr("faqbot.conversations.store.time.monotonic", lambda: monotonic[0])
     with ConversationLog(tmp_path / "c.db", retention_days=90, clock=lambda: clock[0]) as log:
         log.record(make_reply("i januari"), 0.5, "v1")
         clock[0] += timedelta(days=100)

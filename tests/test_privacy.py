@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.privacy import CARD, EMAIL, PERSONNUMMER, PHONE, has_pii, luhn_ok, mask_pii
+from faqbot.conversations.privacy import CARD, EMAIL, PERSONNUMMER, PHONE, has_pii, luhn_ok, mask_pii
 
 MASKED = [
     # e-mail addresses

@@ -8,7 +8,7 @@ import pytest
 
 from faqbot.config import Config, load_config
 from faqbot.errors import DataError
-from faqbot.ratelimit import RateLimiter
+from faqbot.web.ratelimit import RateLimiter
 
 
 class Clock:

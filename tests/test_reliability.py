@@ -172,8 +172,8 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
     built_at = bot.searcher.index.manifest["built_at"]
     edit_faq(workdir)
-    monkeypatch.setattr("faqbot.bot.build_index", unwritable)
-    with caplog.at_level(logging.ERROR, logger="faqbot.bot"):
+    monkeypatch.setattr("faqbot.retrieval.lifecycle.build_index", unwritable)
+    with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.lifecycle"):
         bot.refresh()
         reply = bot.ask("Kan jag ringa er?")
     assert reply.match.faq_id == "telefonsupport"  # the last good index answers
@@ -194,7 +194,7 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
 
 
 def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workdir, monkeypatch):
-    monkeypatch.setattr("faqbot.bot.build_index", unwritable)
+    monkeypatch.setattr("faqbot.retrieval.lifecycle.build_index", unwritable)
     with pytest.raises(IndexMissingError, match=r"cannot build the index in .*Read-only file system.*run: faqbot index"):
         FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
 
@@ -202,8 +202,8 @@ def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workd
 READ_ONLY_APP = """
 import json, logging, sys
 from faqbot import FaqBot
-from faqbot.log import ConversationLog
-from faqbot.ui import Conversation, Widget
+from faqbot.conversations.store import ConversationLog
+from faqbot.web.widget import Conversation, Widget
 logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
 folder = sys.argv[1]
 log = ConversationLog(folder + "/ro/conversations.db")
@@ -223,7 +223,7 @@ print(json.dumps(out))
 
 def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdir, shipped_index):
     """A read-only bind mount in a private mount namespace (root ignores file permissions)."""
-    from faqbot.log import ConversationLog
+    from faqbot.conversations.store import ConversationLog
 
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare(1) for a private read-only mount")
@@ -258,8 +258,8 @@ def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdi
 @pytest.fixture
 def chat_with_log(bot, tmp_path):
     """make(): a widget over the shipped FAQ whose bot writes to a conversation log under tmp_path."""
-    from faqbot.log import ConversationLog
-    from faqbot.ui import Widget
+    from faqbot.conversations.store import ConversationLog
+    from faqbot.web.widget import Widget
 
     opened = []
 
@@ -276,7 +276,7 @@ def chat_with_log(bot, tmp_path):
 
 
 def shown_answer(widget, question: str) -> str:
-    from faqbot.ui import Conversation
+    from faqbot.web.widget import Conversation
 
     conversation = Conversation()
     widget.send(question, conversation)
@@ -317,13 +317,13 @@ def test_a_briefly_locked_log_delays_the_row_but_loses_nothing(chat_with_log):
 
 
 def test_a_log_locked_past_the_busy_timeout_costs_the_row_not_the_answer(chat_with_log, monkeypatch, caplog):
-    monkeypatch.setattr("faqbot.log.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("faqbot.conversations.store.BUSY_TIMEOUT_MS", 200)
     widget, log = chat_with_log()
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=hold_exclusive_lock, args=(log.path, release, holding))
     holder.start()
     holding.wait(5)
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         content = shown_answer(widget, "Kan jag ringa er?")
     release.set()
     holder.join()
@@ -337,7 +337,7 @@ def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog
     widget, log = chat_with_log()
     shown_answer(widget, "Kan jag ringa er?")
     log._conn.execute("PRAGMA query_only = ON")  # SQLite now refuses writes: SQLITE_READONLY
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         content = shown_answer(widget, "Vem vann fotbolls-VM 1958?")
     assert HELPDESK in content.replace("\\", "") and "Något gick fel" not in content
     assert any("readonly" in r.getMessage() for r in caplog.records)
@@ -348,7 +348,7 @@ def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog
 def test_a_corrupt_log_file_leaves_the_chat_answering(chat_with_log, tmp_path, caplog):
     path = tmp_path / "conversations.db"
     path.write_bytes(os.urandom(64 * 1024))
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         widget, log = chat_with_log(path)
         answers = [shown_answer(widget, q) for q in ("Kan jag ringa er?", "Vem vann fotbolls-VM 1958?")]
         widget.bot.feedback(1, liked=True)  # a 👍 on a log that cannot be opened: nothing happens
@@ -366,7 +366,7 @@ def test_a_log_corrupted_while_the_app_runs_leaves_the_chat_answering(chat_with_
         target = log.path.with_name(log.path.name + suffix)
         if target.exists():
             target.write_bytes(os.urandom(target.stat().st_size or 4096))
-    with caplog.at_level(logging.ERROR, logger="faqbot.log"):
+    with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         answers = [shown_answer(widget, q) for q in ("Kan jag ringa er?", "Hur ofta tar ni backup?", "Hej!")]
     assert "”Finns det ingen telefonsupport?”" in answers[0]
     assert answers[2].startswith("Hej!")

@@ -12,10 +12,10 @@ import pytest
 from faqbot import Reply, load_faq
 from faqbot.cli import main
 from faqbot.errors import DataError, FaqbotError
-from faqbot.log import ConversationLog, LoggedQuestion
-from faqbot.report import Group, Report, build, cluster, summarise
-from faqbot.report_output import format_report, suggest_yaml, write_html
-from faqbot.search import Match
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.staff.report import Group, Report, build, cluster, summarise
+from faqbot.staff.report_format import format_report, suggest_yaml, write_html
+from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK
 
 PRICING = ["Vad kostar det att bygga en ny hemsida?", "Vad kostar det att bygga en ny hemsida?", "Vad kostar en ny hemsida hos er?"]
@@ -248,7 +248,7 @@ def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, c
 
 
 def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_counted(bot, monkeypatch):
-    monkeypatch.setattr("faqbot.report.MAX_GROUPED", 2)
+    monkeypatch.setattr("faqbot.staff.report.MAX_GROUPED", 2)
     questions = [WEATHER, WEATHER, WEATHER, OLD, OLD, "Vem vann fotbolls-VM 1958?", "Hur bakar man kanelbullar?"]
     rows = [LoggedQuestion(i, datetime.now(timezone.utc), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
             for i, q in enumerate(questions)]

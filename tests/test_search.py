@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import build_index, load_faq, load_index
-from faqbot.search import Searcher, split_compound
+from faqbot.retrieval.search import Searcher, split_compound
 from tests.conftest import SMALL_FAQ
 
 

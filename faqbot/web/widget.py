@@ -15,8 +15,9 @@ The widget holds no business logic: every message goes to `FaqBot.ask`, every ðŸ
   that the message is not asked and the customer is told to wait or write to the helpdesk.
   X-Forwarded-For names the customer only on requests from a `trusted_proxy`.
 
-Every request starts with `FaqBot.refresh()`, which swaps a rebuilt index in atomically (and
-rebuilds a stale one), so staff can run `faqbot index` while the app is serving.
+Every request starts with `FaqBot.refresh(wait=False)`, which swaps a rebuilt index in
+atomically (and rebuilds a stale one in the background), so staff can run `faqbot index` while
+the app is serving. Server start-up is `faqbot.web.server`.
 """
 
 from __future__ import annotations
@@ -36,18 +37,14 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from .bot import FaqBot, Reply, clean_question  # noqa: E402
-from .config import config_path, load_config  # noqa: E402
-from .errors import FaqbotError  # noqa: E402
-from .language import detect_language  # noqa: E402
-from .log import open_log  # noqa: E402
-from .messages import message  # noqa: E402
-from .ratelimit import RateLimiter  # noqa: E402
+from faqbot.bot import FaqBot, Reply, clean_question  # noqa: E402
+from faqbot.errors import FaqbotError  # noqa: E402
+from faqbot.language import detect_language  # noqa: E402
+from faqbot.wording import message  # noqa: E402
+from faqbot.web.ratelimit import RateLimiter  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 MAX_INPUT_CHARS = 5000  # what we accept from a browser at all; the bot itself reads less
 EXAMPLE_COUNT = 4  # example questions under the greeting: the first entries of the FAQ
 CONCURRENCY = 8  # chats answered at the same time; the model handle serialises its own calls
@@ -150,7 +147,7 @@ def greeting_message(bot: FaqBot) -> Message:
         as_text(message("ui_examples", "sv", helpdesk)),
         f'<span class="faq-source">{as_text(message("ui_english", "sv", helpdesk))}</span>',
     ]
-    examples = [entry.question for entry in bot.searcher.entries[:EXAMPLE_COUNT]]
+    examples = [entry.question for entry in bot.entries[:EXAMPLE_COUNT]]
     return {
         "role": "assistant",
         "content": "\n\n".join(parts),
@@ -263,7 +260,7 @@ class Widget:
     def welcome(self, conversation: Conversation) -> list[Message]:
         """A fresh chat for a page load (after picking up a rebuilt FAQ)."""
         try:
-            self.bot.refresh()
+            self.bot.refresh(wait=False)
             first = greeting_message(self.bot)
         except Exception:
             log.exception("could not build the greeting")
@@ -304,7 +301,7 @@ class Widget:
             if question is None:
                 return conversation.shown(), gr.skip()
             try:
-                self.bot.refresh()
+                self.bot.refresh(wait=False)
                 reply = self.bot.ask(question)
                 return conversation.answer(reply_message(reply), reply.log_id), input_wording(reply.language)
             except Exception:
@@ -405,68 +402,3 @@ def build_app(bot: FaqBot) -> gr.Blocks:
         chat.like(widget.like, conversation, None, queue=False)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return app
-
-
-def launch(
-    app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True, trusted_proxy: str = ""
-) -> None:
-    """Serve the widget; with block=False return once it is up (for tests).
-
-    `trusted_proxy` (comma-separated addresses or networks) is where X-Forwarded-For is believed.
-    """
-    # The server (uvicorn) rewrites a request's client address from X-Forwarded-For when the
-    # request comes from one of these; by default it trusts 127.0.0.1, which would let any local
-    # process pick its own address and slip past the rate limit. Our setting decides, not the
-    # environment.
-    os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxy
-    try:
-        app.launch(
-            server_name=host,
-            server_port=port,
-            share=False,
-            show_error=False,  # a customer never sees a traceback
-            footer_links=[],
-            run_history=False,  # customers' questions are not kept in browser storage
-            ssr_mode=False,
-            pwa=False,
-            mcp_server=False,
-            enable_monitoring=False,
-            prevent_thread_lock=not block,
-            quiet=not block,
-            theme=THEME,
-            css=CSS,
-        )
-    except OSError as err:  # Gradio's way of saying the port is taken
-        raise FaqbotError(f"cannot listen on {host}:{port} ({err}); choose another with --port or FAQBOT_PORT") from None
-
-
-def open_bot(faq: str | Path | None = None, index: str | Path | None = None, config: str | Path | None = None) -> FaqBot:
-    """The bot the app serves, with the conversation log the settings ask for."""
-    settings = load_config(config if config is not None else config_path())
-    return FaqBot(faq, index, config, log=open_log(settings))
-
-
-def listen_address(host: str | None = None, port: int | str | None = None) -> tuple[str, int]:
-    """Host and port from the arguments, else FAQBOT_HOST / FAQBOT_PORT, else 127.0.0.1:7860."""
-    host = host or os.environ.get("FAQBOT_HOST") or DEFAULT_HOST
-    raw = port if port is not None else os.environ.get("FAQBOT_PORT") or DEFAULT_PORT
-    try:
-        number = int(raw)
-    except ValueError:
-        number = -1
-    if not 0 < number < 65536:
-        raise FaqbotError(f"the port must be a number from 1 to 65535, such as {DEFAULT_PORT}, not {raw!r}")
-    return host, number
-
-
-def serve(
-    faq: str | Path | None = None,
-    index: str | Path | None = None,
-    config: str | Path | None = None,
-    host: str | None = None,
-    port: int | None = None,
-) -> None:
-    """`faqbot serve` and `python app.py`: the chat widget, by default on http://127.0.0.1:7860."""
-    host, port = listen_address(host, port)
-    bot = open_bot(faq, index, config)
-    launch(build_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)

@@ -14,7 +14,7 @@ FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock
 The previous generation is the embedding cache: its vectors are looked up by text when it was
 built with the same model, so a rebuild embeds only the texts staff added or edited.
 
-Each view's hubness (`faqbot/hubness.py`) is measured at build time and stored beside it.
+Each view's hubness (`faqbot/retrieval/hubness.py`) is measured at build time and stored beside it.
 
 Small indexes are searched exactly (`IndexFlatIP`). From ANN_MIN_VIEWS views on, reading every
 vector for every question costs more than the embedding itself, so the vectors go into an
@@ -39,10 +39,10 @@ from typing import NamedTuple, overload
 import faiss
 import numpy as np
 
-from .embedding import Embedder
-from .errors import IndexMismatchError, IndexMissingError
-from .faq import Faq, FaqEntry
-from .hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
+from faqbot.retrieval.embedding import Embedder
+from faqbot.errors import IndexMismatchError, IndexMissingError
+from faqbot.faq.model import Faq, FaqEntry
+from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 
 FORMAT_VERSION = 2  # 2: hubness-<gen>.npz
 MANIFEST = "manifest.json"

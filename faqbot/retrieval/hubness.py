@@ -4,7 +4,7 @@ Some texts resemble every question: a short, generic alternative ("Vad kan ni hj
 med?") is among the nearest texts of many questions it does not answer, and with it its entry
 wins them. A view's hubness is the mean similarity of its HUBNESS_NEIGHBOURS nearest sample
 questions of other entries, less the average over all views; search subtracts part of it from
-the view's similarity (`faqbot/search.py`). This is the correction of CSLS (Conneau et al.
+the view's similarity (`faqbot/retrieval/search.py`). This is the correction of CSLS (Conneau et al.
 2018, "Word translation without parallel data"), with the FAQ's own questions and alternatives,
 embedded as questions, standing in for customers' questions (at most REFERENCE_LIMIT of them).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .faq import FaqEntry
+from faqbot.faq.model import FaqEntry
 
 # Sample questions that hubness is measured with. Every view is compared with each of them at
 # every build: at 100,000 entries (900,000 views) 1,000 of them cost ~7 s of a ~40 s build.

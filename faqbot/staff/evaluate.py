@@ -13,10 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import DataError
-from .faq import Faq, normalize_question, read_text
+from faqbot.errors import DataError
+from faqbot.faq.model import Faq, normalize_question, read_text
+from faqbot.policy import Policy
 
-DEFAULT_TEST_SET = "data/test_questions.jsonl"
 SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
 
 
@@ -36,10 +36,22 @@ class Outcome:
     ranking: list[str]  # entry ids, best first (empty when the bot did not search, e.g. "Hej!")
     score: float  # confidence of the top entry
     seconds: float = 0.0
+    scores: list[float] = field(default_factory=list)  # per ranked entry; empty: only `score` is known
 
-    def decision(self, threshold: float) -> str | None:
-        """The entry the bot answers with at this threshold, or None for the helpdesk."""
-        return self.ranking[0] if self.ranking and self.score >= threshold else None
+    def decision(self, threshold: float | Policy) -> str | None:
+        """The entry the bot answers with under this policy (or threshold), or None when it does not answer."""
+        policy = threshold if isinstance(threshold, Policy) else Policy(threshold)
+        return policy.decide(self.ranked()).faq_id
+
+    def ranked(self) -> list[RankedEntry]:
+        rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
+        return [RankedEntry(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest])]
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    faq_id: str
+    score: float
 
 
 @dataclass
@@ -116,7 +128,9 @@ def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
         started = time.perf_counter()
         reply = bot.ask(q.question)
         seconds = time.perf_counter() - started
-        outcomes.append(Outcome(q.question, q.expected, list(reply.ranking), reply.score, seconds))
+        outcomes.append(
+            Outcome(q.question, q.expected, list(reply.ranking), reply.score, seconds, list(reply.ranking_scores))
+        )
     return outcomes
 
 

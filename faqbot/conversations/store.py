@@ -12,7 +12,7 @@ A customer's chat never depends on the log: `record` and `record_feedback` catch
 (missing or read-only folder, full disk, locked or damaged file), log it with the logging
 module and return. A log that could not be opened is retried on the next question.
 
-Questions are stored masked (see faqbot.privacy). Rows older than `retention_days` are
+Questions are stored masked (see faqbot.conversations.privacy). Rows older than `retention_days` are
 deleted when the log is opened and then at most once an hour while it is in use.
 """
 
@@ -29,12 +29,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import FaqbotError
-from .privacy import mask_pii
+from faqbot.errors import FaqbotError
+from faqbot.conversations.privacy import mask_pii
 
 if TYPE_CHECKING:
-    from .bot import Reply
-    from .config import Config
+    from faqbot.bot import Reply
+    from faqbot.config import Config
 
 log = logging.getLogger(__name__)
 

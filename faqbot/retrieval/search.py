@@ -35,8 +35,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
-from .embedding import Embedder
-from .index import LoadedIndex
+from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.index import LoadedIndex
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 

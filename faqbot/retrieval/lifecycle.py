@@ -1,0 +1,129 @@
+"""The index a running bot answers from: loaded at start, swapped when staff rebuild it.
+
+`LiveIndex` notices when the FAQ file or the index manifest is replaced. A new index
+generation is loaded and swapped in with one reference assignment, so a request in flight
+finishes on the index it started with. An FAQ edited without `faqbot index` is rebuilt by
+`refresh()`: in the caller's thread when it asks to wait (the CLI, tests), in a background
+thread otherwise (the web server), so a customer's message never waits for a build.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
+from faqbot.faq.model import load_faq
+from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.index import MANIFEST, build_index, check_fresh, load_index
+from faqbot.retrieval.search import Searcher
+
+logger = logging.getLogger(__name__)
+
+
+class LiveIndex:
+    """The current `Searcher` over the index in `index_dir`, kept in step with `faq_path`.
+
+    With `auto_build` a missing or stale index is (re)built; without it, it is an error.
+    """
+
+    def __init__(self, faq_path: Path, index_dir: Path, embedder: Embedder, auto_build: bool = True) -> None:
+        self.faq_path = faq_path
+        self.index_dir = index_dir
+        self.embedder = embedder
+        self.auto_build = auto_build
+        self._reload_lock = threading.Lock()
+        self._builder: threading.Thread | None = None
+        self.searcher, self._stamp = self._load(auto_build)
+
+    @property
+    def manifest(self) -> dict:
+        return self.searcher.index.manifest
+
+    def _stamp_now(self) -> tuple[int, int]:
+        """Changes whenever the FAQ file or the index manifest is replaced."""
+        stamps = []
+        for path in (self.faq_path, self.index_dir / MANIFEST):
+            try:
+                stamps.append(path.stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return (stamps[0], stamps[1])
+
+    def stale(self) -> bool:
+        return self._stamp_now() != self._stamp
+
+    def refresh(self, wait: bool = True) -> bool:
+        """Pick up a rebuilt index or an edited FAQ. Returns True when a new index was swapped in.
+
+        A rebuilt index is loaded at once. An FAQ edited without a rebuild is rebuilt here when
+        `wait` is true; otherwise in a background thread, the last index answering meanwhile.
+        On an invalid FAQ or a broken index the last good one keeps serving and the log says why.
+        """
+        if not self.stale():
+            return False
+        if wait or not self.auto_build:
+            return self._reload(self.auto_build)
+        try:
+            return self._reload(build=False)
+        except (IndexMissingError, IndexMismatchError):
+            self._build_in_background()
+            return False
+
+    def _build_in_background(self) -> None:
+        with self._reload_lock:
+            if self._builder is not None and self._builder.is_alive():
+                return
+            self._builder = threading.Thread(target=self._reload, args=(True,), name="faqbot-index-build", daemon=True)
+            self._builder.start()
+
+    def _reload(self, build: bool) -> bool:
+        """Load (and with `build`, rebuild) the index; without `build` a stale one is raised."""
+        with self._reload_lock:
+            if not self.stale():
+                return False
+            try:
+                searcher, stamp = self._load(build)
+            except FaqbotError as err:
+                if not build and self.auto_build and isinstance(err, (IndexMissingError, IndexMismatchError)):
+                    raise  # the caller builds it in the background
+                logger.error("keeping the current index: %s", err)
+                self._stamp = self._stamp_now()
+                return False
+            self.searcher = searcher  # one reference assignment: atomic for readers
+            self._stamp = stamp  # only now is the index no longer stale
+            logger.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
+            return True
+
+    def _load(self, build: bool = True) -> tuple[Searcher, tuple[int, int]]:
+        """Load the index, building or rebuilding it when it is missing or stale.
+
+        When the index folder cannot be written (several app processes sharing a read-only
+        index, a full disk), a stale index built with the same model keeps serving and the
+        server's log says what to run; with no usable index at all, the error says it.
+        """
+        stamp = self._stamp_now()
+        faq = load_faq(self.faq_path)
+        index = None
+        try:
+            index = load_index(self.index_dir)
+            check_fresh(index, faq, self.embedder.name)
+        except (IndexMissingError, IndexMismatchError) as problem:
+            if not build:
+                raise
+            logger.warning("%s; rebuilding it now", problem)
+            try:
+                build_index(faq, self.embedder, self.index_dir)
+            except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
+                fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
+                if index is None or index.manifest.get("model") != self.embedder.name:
+                    raise IndexMissingError(f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}") from None
+                logger.error(
+                    "cannot rebuild the index in %s/ (%s); answering from the one built at %s until someone runs: %s",
+                    self.index_dir, err, index.manifest.get("built_at"), fix,
+                )
+            else:
+                stamp = self._stamp_now()  # our own build must not look like a change next time
+                index = load_index(self.index_dir)
+        return Searcher(index, self.embedder), stamp
