@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.measure import HTTP_QUESTIONS, ROOT, edit_one_entry, ms, process_rss
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -26,7 +27,14 @@ def faqbot_command() -> list[str]:
 
 
 def paths_args(folder: Path) -> list[str]:
-    return ["--faq", str(folder / "faq.yaml"), "--index", str(folder / "index"), "--config", str(folder / "config.yaml")]
+    return [
+        "--faq",
+        str(folder / "faq.yaml"),
+        "--index",
+        str(folder / "index"),
+        "--config",
+        str(folder / "config.yaml"),
+    ]
 
 
 def bench_cli(work: Path) -> dict:
@@ -36,8 +44,14 @@ def bench_cli(work: Path) -> dict:
     ask = []
     for question in HTTP_QUESTIONS[:5]:
         started = time.perf_counter()
-        process = subprocess.Popen(faqbot_command() + ["ask", question, "--json", *paths_args(folder)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+        process = subprocess.Popen(
+            faqbot_command() + ["ask", question, "--json", *paths_args(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         line = process.stdout.readline() if process.stdout else ""
         ask.append(time.perf_counter() - started)
         process.wait(timeout=120)
@@ -47,8 +61,14 @@ def bench_cli(work: Path) -> dict:
     for round_ in range(5):
         edit_one_entry(folder / "faq.yaml", 10 + round_)
         started = time.perf_counter()
-        subprocess.run(faqbot_command() + ["index", *paths_args(folder)], check=True, capture_output=True,
-                       env=env, cwd=ROOT, timeout=300)
+        subprocess.run(
+            faqbot_command() + ["index", *paths_args(folder)],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
         index.append(time.perf_counter() - started)
     return {"ask_start_s": ms(ask), "index_one_edit_s": statistics.median(index)}
 
@@ -81,10 +101,16 @@ class ChatClient:
         return {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
 
     def call(self, api_name: str, data: list) -> list:
-        joined = self.http.post("/queue/join", json={
-            "data": data, "fn_index": self.functions[api_name], "session_hash": self.session,
-            "event_data": None, "trigger_id": None,
-        })
+        joined = self.http.post(
+            "/queue/join",
+            json={
+                "data": data,
+                "fn_index": self.functions[api_name],
+                "session_hash": self.session,
+                "event_data": None,
+                "trigger_id": None,
+            },
+        )
         joined.raise_for_status()
         event = joined.json()["event_id"]
         with self.http.stream("GET", "/queue/data", params={"session_hash": self.session}) as stream:
@@ -147,8 +173,14 @@ def run_clients(url: str, clients: int, messages: int) -> dict:
     for thread in threads:
         thread.join(timeout=600)
     wall = time.perf_counter() - started
-    return {"clients": clients, "messages": len(seconds), "latency": ms(seconds) if seconds else (0, 0),
-            "per_s": len(seconds) / wall, "errors": len(errors), "error_samples": errors[:3]}
+    return {
+        "clients": clients,
+        "messages": len(seconds),
+        "latency": ms(seconds) if seconds else (0, 0),
+        "per_s": len(seconds) / wall,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+    }
 
 
 def bench_app(work: Path) -> dict:
@@ -158,15 +190,26 @@ def bench_app(work: Path) -> dict:
     folder = work / "model"
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "FAQBOT_LOG": str(work / "app-log.db"), "GRADIO_ANALYTICS_ENABLED": "False",
-           "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "FAQBOT_LOG": str(work / "app-log.db"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
     started = time.perf_counter()
-    server = subprocess.Popen(faqbot_command() + ["serve", "--host", "127.0.0.1", "--port", str(port), *paths_args(folder)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        faqbot_command() + ["serve", "--host", "127.0.0.1", "--port", str(port), *paths_args(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(600):  # up to about 2 minutes
             if server.poll() is not None:
-                raise RuntimeError(f"faqbot serve exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+                raise RuntimeError(
+                    f"faqbot serve exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
+                )
             try:
                 if httpx.get(url, timeout=2).status_code == 200:
                     break
@@ -183,12 +226,17 @@ def bench_app(work: Path) -> dict:
         rss_idle = process_rss(server.pid)
         one = run_clients(url, 1, 60)
         many = run_clients(url, 16, 15)
-        return {"listening_s": listening, "first_answer_s": first_answer, "rss_mb": rss_idle,
-                "rss_after_load_mb": process_rss(server.pid), "one": one, "many": many}
+        return {
+            "listening_s": listening,
+            "first_answer_s": first_answer,
+            "rss_mb": rss_idle,
+            "rss_after_load_mb": process_rss(server.pid),
+            "one": one,
+            "many": many,
+        }
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-

@@ -13,8 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = 80  # per latency figure
 FLOOR_QUERIES = 40  # per OpenMP setting in the floor comparison
 EDITED = "backup"  # the shipped entry whose answer the one-edit rebuild changes
-HTTP_QUESTIONS = ["Kan jag ringa er?", "Hur ofta tar ni backup?", "Vad kostar ett webbhotell?",
-                  "Can I call you?", "Hur säger jag upp mitt avtal?", "Vad är huvudstaden i Frankrike?"]
+HTTP_QUESTIONS = [
+    "Kan jag ringa er?",
+    "Hur ofta tar ni backup?",
+    "Vad kostar ett webbhotell?",
+    "Can I call you?",
+    "Hur säger jag upp mitt avtal?",
+    "Vad är huvudstaden i Frankrike?",
+]
 
 
 def ms(seconds: list[float]) -> tuple[float, float]:
@@ -75,4 +81,3 @@ def edit_one_entry(faq_file: Path, round_: int) -> None:
 def test_questions(limit: int) -> list[str]:
     lines = (ROOT / "data" / "test_questions.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()][:limit]
-

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,9 @@ def machine() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         key, _, value = line.partition(":")
         info.setdefault(key.strip(), value.strip())
-    model = f"{info.get('model name', 'unknown CPU')} (family {info.get('cpu family', '?')} model {info.get('model', '?')})"
+    model = (
+        f"{info.get('model name', 'unknown CPU')} (family {info.get('cpu family', '?')} model {info.get('model', '?')})"
+    )
     if "hypervisor" in info.get("flags", "").split():
         model += ", virtual machine"
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -82,8 +84,12 @@ def machine() -> str:
 def revision() -> str:
     """The commit measured, and whether the working tree had uncommitted changes to faqbot/."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "faqbot"], capture_output=True, text=True, cwd=ROOT).stdout
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "faqbot"], capture_output=True, text=True, cwd=ROOT
+        ).stdout
     except OSError:
         return "revision unknown"
     return f"commit {commit}" + (" with uncommitted changes in faqbot/" if dirty.strip() else "")
@@ -99,55 +105,100 @@ def table(r: dict) -> str:
     add = rows.append
     m = r["model"]
     add(("1. floor: embedding model alone, one query", f"median {m['floor'][0]:.1f} ms, p95 {m['floor'][1]:.1f} ms"))
-    add(("2. FaqBot.ask in-process (shipped FAQ)",
-         f"median {m['answer'][0]:.1f} ms, p95 {m['answer'][1]:.1f} ms; {m['ratio']:.2f}x the floor's median"))
-    add(("2. FaqBot.ask beyond its own embedding call",
-         f"median {m['beyond'][0]:.2f} ms, p95 {m['beyond'][1]:.2f} ms; floor + that = "
-         f"{m['ratio_beyond']:.3f}x the floor"))
+    add(
+        (
+            "2. FaqBot.ask in-process (shipped FAQ)",
+            f"median {m['answer'][0]:.1f} ms, p95 {m['answer'][1]:.1f} ms; {m['ratio']:.2f}x the floor's median",
+        )
+    )
+    add(
+        (
+            "2. FaqBot.ask beyond its own embedding call",
+            f"median {m['beyond'][0]:.2f} ms, p95 {m['beyond'][1]:.2f} ms; floor + that = "
+            f"{m['ratio_beyond']:.3f}x the floor",
+        )
+    )
     for label, (median, p95) in r.get("openmp", {}).items():
         add((f"1. floor, fresh process, {label}", f"median {median:.1f} ms, p95 {p95:.1f} ms"))
     if "app" in r:
         a = r["app"]
         for key in ("one", "many"):
             h = a[key]
-            add((f"3. HTTP chat message, {h['clients']} client{'s' if h['clients'] > 1 else ''}",
-                 f"median {h['latency'][0]:.0f} ms, p95 {h['latency'][1]:.0f} ms, {h['per_s']:.1f} answers/s, "
-                 f"{h['messages']} answered, {h['errors']} errors"))
-    add(("4. build, shipped FAQ from nothing (real model)",
-         f"{m['build_full']['s']:.2f} s ({m['build_full']['texts']} texts embedded), "
-         f"peak +{m['build_full']['peak_extra_mb']:.0f} MB"))
-    add(("4. rebuild, shipped FAQ, one entry edited (in-process)",
-         f"{m['rebuild_one']['s'] * 1000:.0f} ms ({m['rebuild_one']['embedded']} text re-embedded)"))
+            add(
+                (
+                    f"3. HTTP chat message, {h['clients']} client{'s' if h['clients'] > 1 else ''}",
+                    f"median {h['latency'][0]:.0f} ms, p95 {h['latency'][1]:.0f} ms, {h['per_s']:.1f} answers/s, "
+                    f"{h['messages']} answered, {h['errors']} errors",
+                )
+            )
+    add(
+        (
+            "4. build, shipped FAQ from nothing (real model)",
+            f"{m['build_full']['s']:.2f} s ({m['build_full']['texts']} texts embedded), "
+            f"peak +{m['build_full']['peak_extra_mb']:.0f} MB",
+        )
+    )
+    add(
+        (
+            "4. rebuild, shipped FAQ, one entry edited (in-process)",
+            f"{m['rebuild_one']['s'] * 1000:.0f} ms ({m['rebuild_one']['embedded']} text re-embedded)",
+        )
+    )
     add(("4. rebuild, shipped FAQ, nothing changed", f"{m['rebuild_none']['s'] * 1000:.0f} ms"))
     if "cli" in r:
         add(("4. `faqbot index` after one edit, whole process", f"{r['cli']['index_one_edit_s']:.2f} s"))
     for s in r["synthetic"]:
-        add((f"4. build, {s['entries']:,} entries ({s['views']:,} texts), embedding excluded",
-             f"{s['build_s']:.2f} s ({s['index_type']}), peak +{s['build_peak_extra_mb']:.0f} MB, "
-             f"{s['disk_mb']:.0f} MB on disk; one edit: {s['rebuild_one_s']:.2f} s; load: {s['load_s']:.2f} s"))
+        add(
+            (
+                f"4. build, {s['entries']:,} entries ({s['views']:,} texts), embedding excluded",
+                f"{s['build_s']:.2f} s ({s['index_type']}), peak +{s['build_peak_extra_mb']:.0f} MB, "
+                f"{s['disk_mb']:.0f} MB on disk; one edit: {s['rebuild_one_s']:.2f} s; load: {s['load_s']:.2f} s",
+            )
+        )
     for s in r["synthetic"]:
         parts = []
         for kind in ("flat", "ivf"):
             if kind in s:
-                parts.append(f"{'exact' if kind == 'flat' else 'IVF'} median {s[kind][0]:.2f} ms, p95 {s[kind][1]:.2f} ms")
+                parts.append(
+                    f"{'exact' if kind == 'flat' else 'IVF'} median {s[kind][0]:.2f} ms, p95 {s[kind][1]:.2f} ms"
+                )
         if "recall_at_1" in s:
             lists, probes = s["ivf_shape"]
-            parts.append(f"IVF probing {probes} of {lists} lists: recall@1 {s['recall_at_1']:.3f} "
-                         f"(nearest text), {s['entry_recall_at_1']:.3f} (nearest entry), "
-                         f"same top answer as exact {s['top1_agreement']:.3f}")
-        add((f"5. search beyond the embedding, {s['entries']:,} entries ({s['index_type']} by default)", "; ".join(parts)))
+            parts.append(
+                f"IVF probing {probes} of {lists} lists: recall@1 {s['recall_at_1']:.3f} "
+                f"(nearest text), {s['entry_recall_at_1']:.3f} (nearest entry), "
+                f"same top answer as exact {s['top1_agreement']:.3f}"
+            )
+        add(
+            (
+                f"5. search beyond the embedding, {s['entries']:,} entries ({s['index_type']} by default)",
+                "; ".join(parts),
+            )
+        )
     for s in r["synthetic"]:
         if s.get("recall_sweep"):
             sweep = ", ".join(f"{p} lists {v:.3f}" for p, v in s["recall_sweep"].items())
             add((f"5. IVF recall@1 by lists probed, {s['entries']:,} entries", sweep))
     if "cli" in r:
-        add(("6. start-up: `faqbot ask` process to answer",
-             f"median {r['cli']['ask_start_s'][0] / 1000:.2f} s, p95 {r['cli']['ask_start_s'][1] / 1000:.2f} s"))
+        add(
+            (
+                "6. start-up: `faqbot ask` process to answer",
+                f"median {r['cli']['ask_start_s'][0] / 1000:.2f} s, p95 {r['cli']['ask_start_s'][1] / 1000:.2f} s",
+            )
+        )
     if "app" in r:
-        add(("6. start-up: `faqbot serve` process to first answer",
-             f"{r['app']['first_answer_s']:.2f} s (listening after {r['app']['listening_s']:.2f} s)"))
-        add(("memory: running app, shipped FAQ", f"{r['app']['rss_mb']:.0f} MB resident "
-             f"({r['app']['rss_after_load_mb']:.0f} MB after the load test)"))
+        add(
+            (
+                "6. start-up: `faqbot serve` process to first answer",
+                f"{r['app']['first_answer_s']:.2f} s (listening after {r['app']['listening_s']:.2f} s)",
+            )
+        )
+        add(
+            (
+                "memory: running app, shipped FAQ",
+                f"{r['app']['rss_mb']:.0f} MB resident ({r['app']['rss_after_load_mb']:.0f} MB after the load test)",
+            )
+        )
     if "resident" in r:
         res = r["resident"]
         line = f"model + index + searcher: {res['shipped']:.0f} MB shipped, {res['large']:.0f} MB at {res['large_entries']:,} entries"
@@ -162,17 +213,26 @@ def table(r: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="synthetic FAQ sizes (default 1000,10000,100000)")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="synthetic FAQ sizes (default 1000,10000,100000)"
+    )
     parser.add_argument("--skip-http", action="store_true", help="leave out the Gradio app (parts 3 and 6 for the app)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
     args = parser.parse_args()
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     began = time.perf_counter()
-    results: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-                     "load_before": load(), "revision": revision()}
-    print(f"faqbot benchmark, {results['started']}, {results['revision']}\nmachine: {results['machine']}\n"
-          f"load average (1/5/15 min) before: {results['load_before']}", flush=True)
+    results: dict = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_before": load(),
+        "revision": revision(),
+    }
+    print(
+        f"faqbot benchmark, {results['started']}, {results['revision']}\nmachine: {results['machine']}\n"
+        f"load average (1/5/15 min) before: {results['load_before']}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="faqbot-bench-") as tmp:
         work = Path(tmp)
 
@@ -187,8 +247,10 @@ def main() -> int:
             for label, env in OPENMP_SETTINGS.items():
                 floor = run_worker("floor", work, env=env)["floor"]
                 results["openmp"].setdefault(label, []).append(floor)
-        results["openmp"] = {k: [statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)]
-                             for k, v in results["openmp"].items()}
+        results["openmp"] = {
+            k: [statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)]
+            for k, v in results["openmp"].items()
+        }
         step("faqbot ask / faqbot index as processes")
         results["cli"] = bench_cli(work)
         if not args.skip_http:
@@ -197,8 +259,9 @@ def main() -> int:
         results["synthetic"] = []
         for entries in sizes:
             step(f"synthetic FAQ, {entries:,} entries")
-            results["synthetic"].append(run_worker("synthetic", work, "--entries", str(entries),
-                                                   *(["--compare"] if entries >= 10_000 else [])))
+            results["synthetic"].append(
+                run_worker("synthetic", work, "--entries", str(entries), *(["--compare"] if entries >= 10_000 else []))
+            )
         step("resident memory")
         largest = max(sizes)
         results["resident"] = {
@@ -210,7 +273,9 @@ def main() -> int:
     results["load_after"] = load()
     print()
     print(table(results))
-    print(f"\nwhole benchmark: {results['seconds'] / 60:.1f} min; load average (1/5/15 min) after: {results['load_after']}")
+    print(
+        f"\nwhole benchmark: {results['seconds'] / 60:.1f} min; load average (1/5/15 min) after: {results['load_after']}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return 0

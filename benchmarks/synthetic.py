@@ -18,13 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from faqbot.retrieval.embedding import GENERIC_RANGE
 from faqbot.faq.model import Faq, FaqEntry, load_faq
+from faqbot.retrieval.embedding import GENERIC_RANGE
 
 WORD = re.compile(r"\w+")
-SYLLABLES = ("ba be bi bo bu da de di do du fa fe fi fo ga ge gi go ha he hi ho ka ke ki ko ku la le li lo lu "
-             "ma me mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so su ta te ti to tu va ve vi "
-             "vo än är ör ål ly sy ny ky").split()
+SYLLABLES = (
+    "ba be bi bo bu da de di do du fa fe fi fo ga ge gi go ha he hi ho ka ke ki ko ku la le li lo lu "
+    "ma me mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so su ta te ti to tu va ve vi "
+    "vo än är ör ål ly sy ny ky"
+).split()
 VIEWS_PER_ENTRY = 9  # as in the shipped FAQ: 128 texts for 14 entries
 # Frequent words weigh less, as in any embedding model (and in IDF); without this every text is
 # mostly noise from its common words, and no approximate index finds anything.

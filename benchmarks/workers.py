@@ -31,6 +31,7 @@ from benchmarks.measure import (
     test_questions,
 )
 
+
 def worker_model(work: Path) -> dict:
     """The real model on the shipped FAQ: floor, in-process answers, builds."""
     from faqbot import FaqBot, build_index, load_faq
@@ -44,15 +45,22 @@ def worker_model(work: Path) -> dict:
     reset_peak()
     before = memory()["rss_mb"]
     report = build_index(load_faq(folder / "faq.yaml"), embedder, folder / "index")
-    result["build_full"] = {"s": report.seconds, "texts": report.views, "embedded": report.embedded,
-                            "peak_extra_mb": memory()["peak_mb"] - before}
+    result["build_full"] = {
+        "s": report.seconds,
+        "texts": report.views,
+        "embedded": report.embedded,
+        "peak_extra_mb": memory()["peak_mb"] - before,
+    }
     rebuilds = []
     for round_ in range(3):
         edit_one_entry(folder / "faq.yaml", round_)
         report = build_index(load_faq(folder / "faq.yaml"), embedder, folder / "index")
         rebuilds.append((report.seconds, report.embedded, report.changed))
-    result["rebuild_one"] = {"s": statistics.median(r[0] for r in rebuilds), "embedded": rebuilds[0][1],
-                             "changed": rebuilds[0][2]}
+    result["rebuild_one"] = {
+        "s": statistics.median(r[0] for r in rebuilds),
+        "embedded": rebuilds[0][1],
+        "changed": rebuilds[0][2],
+    }
     report = build_index(load_faq(folder / "faq.yaml"), embedder, folder / "index")
     result["rebuild_none"] = {"s": report.seconds, "embedded": report.embedded}
 
@@ -177,8 +185,14 @@ def worker_synthetic(work: Path, entries: int, compare: bool) -> dict:
         result["top1_agreement"] = float(np.mean(np.array(exact_best) == np.array(ann_best)))
         result["ivf_shape"] = [ivf.nlist, ivf.nprobe]
         sweep = {}
-        for probes in sorted({max(1, ivf.nprobe // 4), max(1, ivf.nprobe // 2), min(ivf.nlist, ivf.nprobe * 2),
-                              min(ivf.nlist, ivf.nprobe * 4)}):
+        for probes in sorted(
+            {
+                max(1, ivf.nprobe // 4),
+                max(1, ivf.nprobe // 2),
+                min(ivf.nlist, ivf.nprobe * 2),
+                min(ivf.nlist, ivf.nprobe * 4),
+            }
+        ):
             ivf.nprobe, default = probes, ivf.nprobe
             _, rows = ivf.search(vectors, 1)
             sweep[probes] = float(np.mean(exact_rows[:, 0] == rows[:, 0]))
@@ -221,7 +235,6 @@ WORKERS = {
     "resident": lambda args: worker_resident(args.index),
     "floor": lambda args: worker_floor(Path(args.work)),
 }
-
 
 
 def main() -> int:

@@ -23,12 +23,18 @@ import statistics
 import time
 
 import httpx
-
 from soak_test import FAILED, LIMITED, QUESTIONS, Chat, endpoints, text_of  # the same client, one copy
 
 
-async def one_chat(url: str, fns: dict[str, int], messages: int, offset: int, start: asyncio.Event,
-                   seconds: list[float], errors: list[str]) -> None:
+async def one_chat(
+    url: str,
+    fns: dict[str, int],
+    messages: int,
+    offset: int,
+    start: asyncio.Event,
+    seconds: list[float],
+    errors: list[str],
+) -> None:
     address = f"10.{offset // 65536 % 256}.{offset // 256 % 256}.{offset % 256 + 1}"  # one customer per chat
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         chat = Chat(client, fns, address)

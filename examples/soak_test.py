@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -92,7 +92,8 @@ class Chat:
     async def send(self, text: str) -> list[dict]:
         """Type `text` and press Enter: the chat as shown at once (the customer's message)."""
         sent = await self.client.post(
-            "gradio_api/run/send", headers=self.headers,
+            "gradio_api/run/send",
+            headers=self.headers,
             json={"data": [text, None], "fn_index": self.fns["send"], "session_hash": self.session},
         )
         sent.raise_for_status()
@@ -101,7 +102,8 @@ class Chat:
     async def answer(self) -> list[dict]:
         """The chat once the waiting question is answered (Gradio's queue, result streamed back)."""
         joined = await self.client.post(
-            "gradio_api/queue/join", headers=self.headers,
+            "gradio_api/queue/join",
+            headers=self.headers,
             json={"data": [None], "fn_index": self.fns["answer"], "session_hash": self.session},
         )
         joined.raise_for_status()
@@ -145,8 +147,9 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-async def one_client(url: str, fns: dict[str, int], number: int, clients: int, rate: float, began: float,
-                     until: float, results: Results) -> None:
+async def one_client(
+    url: str, fns: dict[str, int], number: int, clients: int, rate: float, began: float, until: float, results: Results
+) -> None:
     interval = clients / rate  # seconds between this client's messages
     address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256 + 1}"
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
@@ -209,10 +212,13 @@ async def progress(results: Results, began: float, pid: int | None, every: float
     while True:
         await asyncio.sleep(every)
         memory = rss_mb(pid)
-        print(f"  {time.perf_counter() - began:4.0f} s: {sum(results.answered.values())} answered, "
-              f"{sum(results.errors.values())} errors"
-              + (f", server {memory:.0f} MB" if memory is not None else "")
-              + f", load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"  {time.perf_counter() - began:4.0f} s: {sum(results.answered.values())} answered, "
+            f"{sum(results.errors.values())} errors"
+            + (f", server {memory:.0f} MB" if memory is not None else "")
+            + f", load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
 
 
 async def soak(url: str, clients: int, rate: float, duration: float, log: Path | None, pid: int | None = None) -> int:
@@ -220,10 +226,12 @@ async def soak(url: str, clients: int, rate: float, duration: float, log: Path |
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         fns = await endpoints(client)
     per_client = rate / clients * 60
-    print(f"soak: {clients} clients, {rate:g} messages/s in total ({per_client:.1f} a minute each) "
-          f"for {duration:g} s against {url} ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})",
-          flush=True)
-    since = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    print(
+        f"soak: {clients} clients, {rate:g} messages/s in total ({per_client:.1f} a minute each) "
+        f"for {duration:g} s against {url} ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+    since = datetime.now(UTC).isoformat(timespec="microseconds")
     memory_before = rss_mb(pid)
     results = Results()
     began = time.perf_counter()
@@ -236,13 +244,17 @@ async def soak(url: str, clients: int, rate: float, duration: float, log: Path |
     answered = sum(results.answered.values())
     errors = sum(results.errors.values())
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(results.errors.items())) or "none"
-    print(f"requests: {results.sent} sent, {answered} answered, {errors} errors ({kinds}); "
-          f"{answered / wall:.2f} answered/s over {wall:.0f} s; {results.late} sent late")
+    print(
+        f"requests: {results.sent} sent, {answered} answered, {errors} errors ({kinds}); "
+        f"{answered / wall:.2f} answered/s over {wall:.0f} s; {results.late} sent late"
+    )
     if results.seconds:
         ordered = sorted(results.seconds)
         ms = {p: percentile(ordered, p / 100) * 1000 for p in (50, 95, 99)}
-        print(f"latency (send to answer): p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
-              f"max {ordered[-1] * 1000:.0f} ms")
+        print(
+            f"latency (send to answer): p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms"
+        )
     memory_after = rss_mb(pid)
     if memory_before is not None and memory_after is not None:
         print(f"server memory: {memory_before:.0f} MB before, {memory_after:.0f} MB after")
@@ -250,8 +262,10 @@ async def soak(url: str, clients: int, rate: float, duration: float, log: Path |
     if log is not None:
         logged = logged_since(log, since)
         lost = sum(max(0, n - logged[q]) for q, n in results.answered.items())
-        print(f"log: {sum(logged.values())} rows written during the run for {answered} answered messages; "
-              f"rows lost: {lost}")
+        print(
+            f"log: {sum(logged.values())} rows written during the run for {answered} answered messages; "
+            f"rows lost: {lost}"
+        )
     for example in results.examples:
         print("  " + example)
     return 1 if errors or lost or not answered else 0
@@ -278,9 +292,22 @@ def served_app(folder: Path) -> Iterator[tuple[str, Path, int]]:
     env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
     with open(folder / "app.log", "w+", encoding="utf-8") as output:
         app = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--faq", "faq.yaml", "--index", "index",
-             "--config", "config.yaml"],
-            cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                str(ROOT / "app.py"),
+                "--port",
+                str(port),
+                "--faq",
+                "faq.yaml",
+                "--index",
+                "index",
+                "--config",
+                "config.yaml",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}/"
         try:
@@ -312,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", default="http://127.0.0.1:7860/", help="a running app (default http://127.0.0.1:7860/)")
-    where.add_argument("--serve", action="store_true", help="start the app on a free port for the run, with a fresh log")
+    where.add_argument(
+        "--serve", action="store_true", help="start the app on a free port for the run, with a fresh log"
+    )
     parser.add_argument("--log", type=Path, help="with --url: the app's conversation log, to check every row landed")
     parser.add_argument("--clients", type=int, default=32, help="chats at once (default 32)")
     parser.add_argument("--rate", type=float, default=8.0, help="messages per second, all clients together (default 8)")

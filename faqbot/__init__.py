@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from faqbot.bot import FaqBot, Reply, Suggestion
     from faqbot.errors import DataError, FaqbotError, IndexMismatchError, IndexMissingError, ModelError
     from faqbot.faq.model import Faq, FaqEntry, load_faq
-    from faqbot.retrieval.index import BuildReport, build_index, load_index
     from faqbot.policy import Policy
+    from faqbot.retrieval.index import BuildReport, build_index, load_index
     from faqbot.retrieval.search import Match
 
 _HOMES = {

@@ -103,9 +103,7 @@ class ReplyLog(Protocol):
 
 def clean_question(text: str) -> tuple[str, bool]:
     """Printable text on one line, cut to MAX_QUESTION_CHARS; returns (text, was_cut)."""
-    printable = "".join(
-        " " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text
-    )
+    printable = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
     collapsed = " ".join(printable.split())
     if len(collapsed) > MAX_QUESTION_CHARS:
         return collapsed[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True
@@ -147,7 +145,10 @@ class FaqBot:
 
     @classmethod
     def from_settings(
-        cls, faq_path: str | Path | None = None, index_dir: str | Path | None = None, config_path: str | Path | None = None,
+        cls,
+        faq_path: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        config_path: str | Path | None = None,
         log_file: str | None = None,
     ) -> FaqBot:
         """The bot with the conversation log its settings ask for (`log_file` overrides their path)."""

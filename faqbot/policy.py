@@ -66,7 +66,8 @@ class Policy:
         best = ranked[0]
         if best.score >= self.threshold and not self._torn(ranked):
             others = [
-                m for m in ranked[1 : 1 + SUGGESTION_COUNT]
+                m
+                for m in ranked[1 : 1 + SUGGESTION_COUNT]
                 if m.score >= self.threshold and best.score - m.score <= SUGGESTION_SPREAD
             ]
             return Decision(ANSWER, best, others)
@@ -78,7 +79,11 @@ class Policy:
 
     def _torn(self, ranked: Sequence[Ranked]) -> bool:
         """The best entry is not clearly above the runner-up."""
-        return self.choice_margin is not None and len(ranked) > 1 and ranked[0].score - ranked[1].score < self.choice_margin
+        return (
+            self.choice_margin is not None
+            and len(ranked) > 1
+            and ranked[0].score - ranked[1].score < self.choice_margin
+        )
 
     def _offers_choices(self, ranked: Sequence[Ranked]) -> bool:
         floor = self.threshold if self.choice_floor is None else self.choice_floor

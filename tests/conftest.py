@@ -88,9 +88,23 @@ def app_process(folder: Path, log: Path, *args: str, timeout: float = 120) -> It
     env.pop("FAQBOT_HOST", None)
     output = open(folder / "app.log", "w+", encoding="utf-8")
     app = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--faq", "faq.yaml", "--index", "index",
-         "--config", "config.yaml", *args],
-        cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--port",
+            str(port),
+            "--faq",
+            "faq.yaml",
+            "--index",
+            "index",
+            "--config",
+            "config.yaml",
+            *args,
+        ],
+        cwd=folder,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
     try:

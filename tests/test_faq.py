@@ -24,20 +24,48 @@ def write(tmp_path, text: str | bytes):
 
 BAD_FILES = [
     # (what staff did, file text, expected "LINE: message" fragment)
-    ("bad YAML indentation", SMALL_FAQ.replace("    answer: Varje natt.", "   answer: Varje natt."), ":5: invalid YAML"),
+    (
+        "bad YAML indentation",
+        SMALL_FAQ.replace("    answer: Varje natt.", "   answer: Varje natt."),
+        ":5: invalid YAML",
+    ),
     ("missing answer", SMALL_FAQ.replace("    answer: Varje natt.\n", ""), ":3: entry 'backup' has no answer"),
     ("empty answer", SMALL_FAQ.replace("Varje natt.", '""'), ":5: answer of entry 'backup' is empty"),
     ("empty question", SMALL_FAQ.replace("Kan jag ringa er?", ""), ":7: question of entry 'phone' is empty"),
     ("duplicate id", SMALL_FAQ.replace("id: phone", "id: backup"), ":6: duplicate id 'backup' (first used on line 3)"),
-    ("duplicate question", SMALL_FAQ.replace("Kan jag ringa er?", "Hur ofta gör ni säkerhetskopior?"), ":6: entry 'phone': question 'Hur ofta gör ni säkerhetskopior?' is already in entry 'backup'"),
-    ("unknown key", SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    answr: typo"), ":6: unknown key 'answr'"),
+    (
+        "duplicate question",
+        SMALL_FAQ.replace("Kan jag ringa er?", "Hur ofta gör ni säkerhetskopior?"),
+        ":6: entry 'phone': question 'Hur ofta gör ni säkerhetskopior?' is already in entry 'backup'",
+    ),
+    (
+        "unknown key",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    answr: typo"),
+        ":6: unknown key 'answr'",
+    ),
     ("number as question", SMALL_FAQ.replace("Kan jag ringa er?", "42"), ":7: question of entry 'phone' must be text"),
-    ("list as answer", SMALL_FAQ.replace("answer: Varje natt.", "answer: [a, b]"), ":5: answer of entry 'backup' must be text"),
-    ("alternatives not a list", SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    alternatives: nej"), ":6: 'alternatives' must be a list"),
-    ("duplicate key", SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    answer: Igen."), ":6: duplicate key 'answer'"),
+    (
+        "list as answer",
+        SMALL_FAQ.replace("answer: Varje natt.", "answer: [a, b]"),
+        ":5: answer of entry 'backup' must be text",
+    ),
+    (
+        "alternatives not a list",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    alternatives: nej"),
+        ":6: 'alternatives' must be a list",
+    ),
+    (
+        "duplicate key",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    answer: Igen."),
+        ":6: duplicate key 'answer'",
+    ),
     ("bad id", SMALL_FAQ.replace("id: phone", "id: Phone Support"), ":6: id 'Phone Support' may only use"),
     ("no helpdesk", SMALL_FAQ.replace("helpdesk: help@example.se\n", ""), ":1: missing 'helpdesk:'"),
-    ("helpdesk not an address", SMALL_FAQ.replace("help@example.se", "helpdesk"), ":1: helpdesk 'helpdesk' is not an e-mail address"),
+    (
+        "helpdesk not an address",
+        SMALL_FAQ.replace("help@example.se", "helpdesk"),
+        ":1: helpdesk 'helpdesk' is not an e-mail address",
+    ),
     ("yaml alias", SMALL_FAQ.replace("answer: Varje natt.", "answer: &a Varje natt."), ":5: YAML anchors and aliases"),
     ("no entries", "helpdesk: help@example.se\nentries: []\n", ":2: 'entries' is empty"),
     ("not a mapping", "- just a list\n", ":1: the file must have"),
@@ -53,7 +81,7 @@ def test_invalid_faq_is_reported_with_file_and_line(tmp_path, what, text, expect
 
 
 def test_non_utf8_bytes_are_reported_on_their_line(tmp_path):
-    path = write(tmp_path, SMALL_FAQ.encode().replace("Varje natt".encode(), "Varje n\xe4tt".encode("latin-1")))
+    path = write(tmp_path, SMALL_FAQ.encode().replace(b"Varje natt", "Varje n\xe4tt".encode("latin-1")))
     with pytest.raises(DataError, match=rf"{path}:5: is not UTF-8"):
         load_faq(path)
 

@@ -42,8 +42,9 @@ def set_setting(config: Path, line: str) -> None:
 
 
 @contextmanager
-def running_app(folder: Path, shipped_index: Path, *args: str, settings: tuple[str, ...] = (),
-                log: Path | None = None) -> Iterator[tuple[str, Path, subprocess.Popen]]:
+def running_app(
+    folder: Path, shipped_index: Path, *args: str, settings: tuple[str, ...] = (), log: Path | None = None
+) -> Iterator[tuple[str, Path, subprocess.Popen]]:
     """`python app.py ARGS` over a private copy of the shipped FAQ; yields (url, log file, process)."""
     shutil.copy(shipped_index / "faq.yaml", folder / "faq.yaml")
     shutil.copy(shipped_index / "config.yaml", folder / "config.yaml")
@@ -233,7 +234,7 @@ def listening(port: int) -> set[str]:
                 if len(raw) == 4:
                     found.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))
                 else:
-                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
                     found.add(socket.inet_ntop(socket.AF_INET6, words))
     return found
 
@@ -296,9 +297,23 @@ def test_without_a_trusted_proxy_x_forwarded_for_does_not_escape_the_limit(wide_
 def test_a_short_soak_answers_everything_and_loses_no_log_row(app):
     url, folder = app
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "soak_test.py"), "--url", url, "--log", str(folder / "conversations.db"),
-         "--clients", "8", "--rate", "2", "--duration", "15"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(ROOT / "examples" / "soak_test.py"),
+            "--url",
+            url,
+            "--log",
+            str(folder / "conversations.db"),
+            "--clients",
+            "8",
+            "--rate",
+            "2",
+            "--duration",
+            "15",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -40,8 +40,13 @@ def test_build_writes_manifest_with_model_hash_ids_and_format(small, embedder):
 
 def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, embedder):
     build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
-    edited = SMALL_FAQ.replace("Varje natt.", "Varje timme.") + "  - id: ftp\n    question: Får jag FTP?\n    answer: Nej.\n"
-    (small / "faq.yaml").write_text(edited.replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""), encoding="utf-8")
+    edited = (
+        SMALL_FAQ.replace("Varje natt.", "Varje timme.") + "  - id: ftp\n    question: Får jag FTP?\n    answer: Nej.\n"
+    )
+    (small / "faq.yaml").write_text(
+        edited.replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""),
+        encoding="utf-8",
+    )
     report = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
     assert (report.added, report.changed, report.removed) == (["ftp"], ["backup"], ["phone"])
     assert report.embedded == 3  # the changed answer and the new entry's two texts; the backup question is reused

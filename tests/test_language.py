@@ -7,15 +7,35 @@ import pytest
 from faqbot.language import detect_language
 
 SWEDISH = [
-    "Kan jag ringa er?", "backup?", "ftp", "Hej!", "Tack!", "Har ni jour?", "pris support",
-    "telefon support", "Ni tar väl backup?", "Hur ofta tar ni backup pa min sida",
-    "Funkar det pa android", "support mail?", "Vad kostar en ny bil?", "säga upp avtal",
-    "debitering support", "Gör ni appar", "webbhotell?", "jourhavande support?",
+    "Kan jag ringa er?",
+    "backup?",
+    "ftp",
+    "Hej!",
+    "Tack!",
+    "Har ni jour?",
+    "pris support",
+    "telefon support",
+    "Ni tar väl backup?",
+    "Hur ofta tar ni backup pa min sida",
+    "Funkar det pa android",
+    "support mail?",
+    "Vad kostar en ny bil?",
+    "säga upp avtal",
+    "debitering support",
+    "Gör ni appar",
+    "webbhotell?",
+    "jourhavande support?",
 ]
 ENGLISH = [
-    "Can I call you?", "How often do you make backups?", "Do you offer web hosting?",
-    "What does your support include?", "Is my website safe with you?", "Thanks!", "Hello",
-    "How do I cancel my contract?", "Can I get FTP access to my site?",
+    "Can I call you?",
+    "How often do you make backups?",
+    "Do you offer web hosting?",
+    "What does your support include?",
+    "Is my website safe with you?",
+    "Thanks!",
+    "Hello",
+    "How do I cancel my contract?",
+    "Can I get FTP access to my site?",
 ]
 
 

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -54,7 +54,7 @@ def test_an_answered_question_is_stored_with_entry_score_threshold_and_index_ver
     assert row["feedback"] is None
     created = datetime.fromisoformat(row["created_at"])
     assert created.utcoffset() == timedelta(0)
-    assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=1)
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)
 
 
 def test_an_unanswered_question_stores_no_entry_but_the_best_candidate(logged_bot):
@@ -199,7 +199,7 @@ def test_record_and_feedback_never_raise_even_on_nonsense(tmp_path):
 
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(tmp_path):
     path = tmp_path / "c.db"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for age in (200, 91, 89, 1):
         with ConversationLog(path, retention_days=365, clock=lambda age=age: now - timedelta(days=age)) as old:
             old.record(make_reply(f"{age} dagar gammal"), 0.5, "v1")
@@ -209,7 +209,7 @@ def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(tmp_path):
 
 
 def test_a_long_running_log_deletes_old_rows_without_a_restart(tmp_path, monkeypatch):
-    clock = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     monotonic = [1000.0]
     monkeypatch.setattr("faqbot.conversations.store.time.monotonic", lambda: monotonic[0])
     with ConversationLog(tmp_path / "c.db", retention_days=90, clock=lambda: clock[0]) as log:

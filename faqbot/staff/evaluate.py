@@ -149,12 +149,14 @@ def sweep(outcomes: list[Outcome]) -> list[dict[str, float]]:
         right = sum(o.decision(threshold) == o.expected for o in answered)
         caught = sum(o.decision(threshold) is None for o in unanswerable)
         overall = sum(o.decision(threshold) == o.expected for o in outcomes)
-        rows.append({
-            "threshold": round(threshold, 2),
-            "answered_accuracy": right / len(answered) if answered else 1.0,
-            "unanswerable_caught": caught / len(unanswerable) if unanswerable else 1.0,
-            "overall_accuracy": overall / len(outcomes) if outcomes else 0.0,
-        })
+        rows.append(
+            {
+                "threshold": round(threshold, 2),
+                "answered_accuracy": right / len(answered) if answered else 1.0,
+                "unanswerable_caught": caught / len(unanswerable) if unanswerable else 1.0,
+                "overall_accuracy": overall / len(outcomes) if outcomes else 0.0,
+            }
+        )
     return rows
 
 
@@ -189,9 +191,15 @@ def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None 
     for stats in per_entry.values():
         stats["accuracy"] = stats["correct"] / stats["questions"]
     failures = [
-        {"question": o.question, "expected": o.expected, "got": o.decision(threshold),
-         "top": o.ranking[0] if o.ranking else None, "score": round(o.score, 4)}
-        for o in outcomes if o.decision(threshold) != o.expected
+        {
+            "question": o.question,
+            "expected": o.expected,
+            "got": o.decision(threshold),
+            "top": o.ranking[0] if o.ranking else None,
+            "score": round(o.score, 4),
+        }
+        for o in outcomes
+        if o.decision(threshold) != o.expected
     ]
     rows = sweep(outcomes)
     best = best_threshold(rows)
@@ -222,7 +230,9 @@ def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None 
 
 def format_report(report: Report, path: str) -> str:
     """The report for people."""
-    lines = [f"{path}: {report.questions} questions ({report.answerable} answerable, {report.unanswerable} for the helpdesk)"]
+    lines = [
+        f"{path}: {report.questions} questions ({report.answerable} answerable, {report.unanswerable} for the helpdesk)"
+    ]
     if report.overlaps:
         lines.append(f"WARNING: {len(report.overlaps)} test question(s) are also in the FAQ, so they measure nothing:")
         lines += [f"  - {q}" for q in report.overlaps[:10]]
@@ -238,7 +248,10 @@ def format_report(report: Report, path: str) -> str:
         "",
         "per entry (final decision right / questions):",
     ]
-    lines += [f"  {eid:<20} {s['correct']:>3.0f}/{s['questions']:<3.0f} {s['accuracy']:.2f}" for eid, s in report.per_entry.items()]
+    lines += [
+        f"  {eid:<20} {s['correct']:>3.0f}/{s['questions']:<3.0f} {s['accuracy']:.2f}"
+        for eid, s in report.per_entry.items()
+    ]
     lines += ["", "threshold sweep (answered accuracy / unanswerable caught / overall):"]
     marked = {round(report.threshold, 2), round(report.best_threshold, 2)}
     for row in report.sweep:

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from faqbot.retrieval.embedding import Embedder
+from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
-from faqbot.conversations.store import ConversationLog, LoggedQuestion
-from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.search import Searcher
 
 QUESTION_KINDS = ("answer", "helpdesk", "error")  # greetings and thanks are small talk
@@ -88,8 +88,11 @@ class Report:
         data = asdict(self)
         data["resolved_share"] = round(self.resolved_share, 4)
         data["groups"] = [
-            {**asdict(g), "examples": [{"question": q, "count": n} for q, n in g.examples],
-             "nearest_score": round(g.nearest_score, 4)}
+            {
+                **asdict(g),
+                "examples": [{"question": q, "count": n} for q, n in g.examples],
+                "nearest_score": round(g.nearest_score, 4),
+            }
             for g in self.groups
         ]
         data["index_versions"] = [{"version": v, "count": n} for v, n in self.index_versions]
@@ -169,10 +172,12 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     if not keys:
         return []
     texts = [spelling[k].most_common(1)[0][0] for k in keys]
-    vectors = np.concatenate([
-        embedder.embed_queries([without_placeholders(t) for t in texts[start : start + EMBED_BATCH]])
-        for start in range(0, len(texts), EMBED_BATCH)
-    ])
+    vectors = np.concatenate(
+        [
+            embedder.embed_queries([without_placeholders(t) for t in texts[start : start + EMBED_BATCH]])
+            for start in range(0, len(texts), EMBED_BATCH)
+        ]
+    )
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
@@ -183,14 +188,16 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
             action = "add-alternatives"
         else:
             action = "new-entry"
-        groups.append(Group(
-            count=sum(n for _, n in examples),
-            examples=examples[:MAX_EXAMPLES],
-            nearest_id=nearest_id,
-            nearest_question=nearest_question,
-            nearest_score=score,
-            action=action,
-        ))
+        groups.append(
+            Group(
+                count=sum(n for _, n in examples),
+                examples=examples[:MAX_EXAMPLES],
+                nearest_id=nearest_id,
+                nearest_question=nearest_question,
+                nearest_score=score,
+                action=action,
+            )
+        )
     # Most asked first; among equals near misses (quick wins) first, already answered ones last.
     groups.sort(key=lambda g: (-g.count, g.action == "answered-now", -g.nearest_score, g.examples[0][0]))
     return groups
@@ -221,8 +228,12 @@ def nearest_entry(examples: list[tuple[str, int]], searcher: Searcher) -> tuple[
 
 
 def summarise(
-    rows: list[LoggedQuestion], searcher: Searcher, embedder: Embedder, threshold: float,
-    log_path: str = "", since_days: float | None = None,
+    rows: list[LoggedQuestion],
+    searcher: Searcher,
+    embedder: Embedder,
+    threshold: float,
+    log_path: str = "",
+    since_days: float | None = None,
 ) -> Report:
     """The report on these log rows, against the FAQ in the searcher's index."""
     asked = [r for r in rows if r.kind in QUESTION_KINDS]
@@ -232,7 +243,9 @@ def summarise(
 
     per_entry: dict[str, EntryFeedback] = {}
     for r in answered:
-        fb = per_entry.setdefault(r.faq_id, EntryFeedback(r.faq_id, titles.get(r.faq_id, "(no longer in the FAQ)"), 0, 0, 0, []))  # type: ignore[arg-type]
+        fb = per_entry.setdefault(
+            r.faq_id, EntryFeedback(r.faq_id, titles.get(r.faq_id, "(no longer in the FAQ)"), 0, 0, 0, [])
+        )  # type: ignore[arg-type]
         fb.answered += 1
         if r.feedback == 1:
             fb.liked += 1
@@ -240,8 +253,9 @@ def summarise(
             fb.disliked += 1
             if r.question not in fb.disliked_examples and len(fb.disliked_examples) < 3:
                 fb.disliked_examples.append(r.question)
-    disliked = sorted((f for f in per_entry.values() if f.disliked),
-                      key=lambda f: (-f.disliked, f.liked - f.disliked, f.faq_id))
+    disliked = sorted(
+        (f for f in per_entry.values() if f.disliked), key=lambda f: (-f.disliked, f.liked - f.disliked, f.faq_id)
+    )
 
     return Report(
         log_path=log_path,

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-from faqbot.staff import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
-from faqbot.faq.model import Faq, normalize_question
 from faqbot.conversations.privacy import PLACEHOLDERS
-from faqbot.staff.report import Group, Report
+from faqbot.faq.model import Faq, normalize_question
 from faqbot.retrieval.search import STOPWORDS, fold
+from faqbot.staff import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
+from faqbot.staff.report import Group, Report
 
 
 def percent(part: int, whole: int) -> str:
@@ -28,7 +28,9 @@ def group_advice(g: Group) -> str:
     if g.action == "answered-now":
         return f"answered now by '{g.nearest_id}' (score {g.nearest_score:.2f}); the FAQ changed since"
     if g.action == "add-alternatives":
-        return f"nearly answered by '{g.nearest_id}' (score {g.nearest_score:.2f}): add as alternatives if its answer fits"
+        return (
+            f"nearly answered by '{g.nearest_id}' (score {g.nearest_score:.2f}): add as alternatives if its answer fits"
+        )
     return f"new entry? (nearest: '{g.nearest_id}', score {g.nearest_score:.2f})"
 
 
@@ -40,24 +42,32 @@ def format_report(report: Report, top: int = 10) -> str:
         lines[0] += f" ({report.first[:10]} to {report.last[:10]})"  # type: ignore[index]
     q = report.questions
     lines += [
-        f"  questions          {q:6d}" + (f"   (and {report.small_talk} greetings/thanks)" if report.small_talk else ""),
+        f"  questions          {q:6d}"
+        + (f"   (and {report.small_talk} greetings/thanks)" if report.small_talk else ""),
         f"  answered from FAQ  {report.resolved:6d}   {percent(report.resolved, q)}",
         f"  sent to helpdesk   {report.unanswered:6d}   {percent(report.unanswered, q)}",
     ]
     if report.errors:
         lines.append(f"  errors             {report.errors:6d}   (the bot failed; see the app's log)")
-    lines.append(f"  feedback           {report.liked:6d} 👍 {report.disliked:4d} 👎"
-                 + (f"   ({report.disliked_helpdesk} 👎 on helpdesk replies)" if report.disliked_helpdesk else ""))
+    lines.append(
+        f"  feedback           {report.liked:6d} 👍 {report.disliked:4d} 👎"
+        + (f"   ({report.disliked_helpdesk} 👎 on helpdesk replies)" if report.disliked_helpdesk else "")
+    )
     if len(report.index_versions) > 1:
-        lines.append(f"  answered by {len(report.index_versions)} versions of the index; the FAQ changed in this period")
+        lines.append(
+            f"  answered by {len(report.index_versions)} versions of the index; the FAQ changed in this period"
+        )
 
     singles = sum(1 for g in report.groups if g.count == 1)
-    lines += ["", f"Unanswered questions by meaning: {report.unanswered} questions in {len(report.groups)} groups"
-              f" ({singles} asked once), most asked first"]
+    lines += [
+        "",
+        f"Unanswered questions by meaning: {report.unanswered} questions in {len(report.groups)} groups"
+        f" ({singles} asked once), most asked first",
+    ]
     for number, g in enumerate(report.groups[:top], 1):
         lines.append(f"{number:3d}. {g.count} × {group_advice(g)}")
         for text, times in g.examples[:4]:
-            lines.append(f"       \"{text}\"" + (f"  ×{times}" if times > 1 else ""))
+            lines.append(f'       "{text}"' + (f"  ×{times}" if times > 1 else ""))
     if len(report.groups) > top:
         rest = report.groups[top:]
         lines.append(f"     ... {len(rest)} more groups, {sum(g.count for g in rest)} questions (--top N, --json)")
@@ -65,12 +75,16 @@ def format_report(report: Report, top: int = 10) -> str:
         lines.append("     none")
     ungrouped = report.unanswered - sum(g.count for g in report.groups)
     if ungrouped:
-        lines.append(f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)")
+        lines.append(
+            f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)"
+        )
 
     lines += ["", "Entries customers marked 👎"]
     for f in report.disliked_entries[:top]:
-        lines.append(f"  {f.faq_id:18} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {f.answered} answers"
-                     f"   e.g. \"{f.disliked_examples[0]}\"")
+        lines.append(
+            f"  {f.faq_id:18} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {f.answered} answers"
+            f'   e.g. "{f.disliked_examples[0]}"'
+        )
     if not report.disliked_entries:
         lines.append("  none")
 
@@ -102,7 +116,7 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
     lines_of = {e.id: e.line for e in faq.entries}
     taken = {e.id for e in faq.entries}
     out = [
-        f"# Suggestions from `faqbot report --suggest` ({datetime.now(timezone.utc):%Y-%m-%d}), for {faq.path}.",
+        f"# Suggestions from `faqbot report --suggest` ({datetime.now(UTC):%Y-%m-%d}), for {faq.path}.",
         "# Review each one: nothing is in the FAQ until a person pastes it there and runs `faqbot index`.",
     ]
     for number, g in enumerate(report.groups[:top], 1):
@@ -121,7 +135,9 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
             ]
             out += [f"      - {yaml_text(q)}" for q in texts]
         else:
-            nearest = f"nearest entry '{g.nearest_id}' (score {g.nearest_score:.2f})" if g.nearest_id else "no entry is near"
+            nearest = (
+                f"nearest entry '{g.nearest_id}' (score {g.nearest_score:.2f})" if g.nearest_id else "no entry is near"
+            )
             out += [
                 f"# {number}. {asked}; {nearest}. A new entry: paste it under 'entries:',",
                 "#    check the id and the question, and write the answer (`faqbot index` refuses it until then).",
@@ -144,13 +160,18 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
     widest = max((g.count for g in groups), default=1)
     bars = "\n".join(
         f'<tr><td class="n">{g.count}</td><td class="bar"><div style="width:{100 * g.count / widest:.1f}%"></div></td>'
-        f'<td>{e(g.examples[0][0])}<br><small>{e(group_advice(g))}'
+        f"<td>{e(g.examples[0][0])}<br><small>{e(group_advice(g))}"
         + (f"; also: {e(' · '.join(q for q, _ in g.examples[1:4]))}" if len(g.examples) > 1 else "")
         + "</small></td></tr>"
         for g in groups
     )
-    disliked = "".join(f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {f.answered} answers</li>"
-                       for f in report.disliked_entries) or "<li>none</li>"
+    disliked = (
+        "".join(
+            f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {f.answered} answers</li>"
+            for f in report.disliked_entries
+        )
+        or "<li>none</li>"
+    )
     never = "".join(f"<li><b>{e(i)}</b>: {e(q)}</li>" for i, q in report.never_matched) or "<li>none</li>"
     period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
     page = f"""<!doctype html>

@@ -45,7 +45,9 @@ def launch(
             css=CSS,
         )
     except OSError as err:  # Gradio's way of saying the port is taken
-        raise FaqbotError(f"cannot listen on {host}:{port} ({err}); choose another with --port or FAQBOT_PORT") from None
+        raise FaqbotError(
+            f"cannot listen on {host}:{port} ({err}); choose another with --port or FAQBOT_PORT"
+        ) from None
 
 
 def listen_address(host: str | None = None, port: int | str | None = None) -> tuple[str, int]:

@@ -28,7 +28,6 @@ import os
 import re
 import threading
 from collections import deque
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -38,10 +37,9 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from faqbot.bot import FaqBot, Reply, clean_question  # noqa: E402
-from faqbot.errors import FaqbotError  # noqa: E402
 from faqbot.language import detect_language  # noqa: E402
-from faqbot.wording import message  # noqa: E402
 from faqbot.web.ratelimit import RateLimiter  # noqa: E402
+from faqbot.wording import message  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -364,8 +362,9 @@ def build_app(bot: FaqBot) -> gr.Blocks:
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as app:
         conversation = gr.State(Conversation([greeting_message(bot)]))
         with gr.Column(elem_id="faq-widget"):
-            gr.HTML(f"<h1>{as_text(title)}</h1><p>{as_text(message('ui_subtitle', 'sv', ''))}</p>",
-                    elem_id="faq-header")
+            gr.HTML(
+                f"<h1>{as_text(title)}</h1><p>{as_text(message('ui_subtitle', 'sv', ''))}</p>", elem_id="faq-header"
+            )
             chat = gr.Chatbot(
                 value=conversation.value.shown(),
                 elem_id="faq-chat",
