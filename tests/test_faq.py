@@ -67,6 +67,21 @@ BAD_FILES = [
         ":1: helpdesk 'helpdesk' is not an e-mail address",
     ),
     ("yaml alias", SMALL_FAQ.replace("answer: Varje natt.", "answer: &a Varje natt."), ":5: YAML anchors and aliases"),
+    (
+        "empty English answer",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    answer_en: ''"),
+        ":6: answer_en of entry 'backup' is empty",
+    ),
+    (
+        "section as a list",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    section: [a, b]"),
+        ":6: section of entry 'backup' must be text",
+    ),
+    (
+        "English question repeats another entry's question",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    question_en: Kan jag ringa er?"),
+        ":7: entry 'phone': question 'Kan jag ringa er?' is already in entry 'backup'",
+    ),
     ("no entries", "helpdesk: help@example.se\nentries: []\n", ":2: 'entries' is empty"),
     ("not a mapping", "- just a list\n", ":1: the file must have"),
 ]
@@ -109,3 +124,39 @@ def test_billion_laughs_is_refused_without_expanding(tmp_path):
     bomb = 'a: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
     with pytest.raises(DataError, match=r":1: YAML anchors and aliases"):
         load_faq(write(tmp_path, bomb))
+
+
+WITH_OPTIONAL = SMALL_FAQ.replace(
+    "    answer: Varje natt.",
+    "    section: Drift\n    answer: Varje natt.\n    question_en: How often do you back up?\n"
+    "    answer_en: Every night.",
+)
+
+
+def test_optional_fields_are_loaded_and_absent_ones_are_empty(tmp_path):
+    faq = load_faq(write(tmp_path, WITH_OPTIONAL))
+    backup, phone = faq.entries
+    assert (backup.section, backup.question_en, backup.answer_en) == (
+        "Drift",
+        "How often do you back up?",
+        "Every night.",
+    )
+    assert (phone.section, phone.question_en, phone.answer_en) == ("", "", "")
+    assert backup.questions() == ("Hur ofta gör ni säkerhetskopior?", "How often do you back up?")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("Drift", "Teknik"),
+        ("Every night.", "Every hour."),
+        ("How often do you back up?", "When do you back up?"),
+    ],
+    ids=["section", "answer_en", "question_en"],
+)
+def test_editing_an_optional_field_changes_the_content_hash(tmp_path, edit):
+    before = load_faq(write(tmp_path, WITH_OPTIONAL))
+    after = load_faq(write(tmp_path, WITH_OPTIONAL.replace(*edit)))
+    assert before.by_id["backup"].content_hash() != after.by_id["backup"].content_hash()
+    assert before.by_id["phone"].content_hash() == after.by_id["phone"].content_hash()
+    assert before.content_hash() != after.content_hash()

@@ -11,6 +11,7 @@ import pytest
 
 from faqbot import DataError, FaqBot, IndexMismatchError, IndexMissingError, build_index, load_faq, load_index
 from faqbot.cli import main
+from faqbot.faq.model import Faq
 from faqbot.retrieval.hubness import view_hubness
 from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
 from tests.conftest import SMALL_FAQ
@@ -198,3 +199,28 @@ def test_search_takes_part_of_each_views_hubness_off_its_similarity(small, embed
     expected = 0.5 * corrected.max(axis=1) + 0.5 * corrected.mean(axis=1)
     dense = Searcher(replace(index, hubness=hubness), embedder).dense_scores(question)
     assert dense == pytest.approx(expected, abs=1e-5)
+
+
+def test_english_question_is_indexed_like_an_alternative_and_kept_with_the_entry(small, embedder):
+    with_english = SMALL_FAQ.replace(
+        "    answer: Varje natt.",
+        "    answer: Varje natt.\n    section: Drift\n    question_en: How often do you back up?\n"
+        "    answer_en: Every night.",
+    )
+    (small / "faq.yaml").write_text(with_english, encoding="utf-8")
+    report = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    index = load_index(small / "index")
+    assert report.views == 5 and index.vectors.ntotal == 5
+    assert list(index.views)[:3] == [
+        ("backup", "question", "Hur ofta gör ni säkerhetskopior?"),
+        ("backup", "alternative", "How often do you back up?"),
+        ("backup", "answer", "Varje natt."),
+    ]
+    backup = index.entries[0]
+    assert (backup.section, backup.question_en, backup.answer_en) == (
+        "Drift",
+        "How often do you back up?",
+        "Every night.",
+    )
+    stored = Faq(index.helpdesk, tuple(index.entries))
+    assert stored.content_hash() == load_faq(small / "faq.yaml").content_hash()  # nothing lost on the way

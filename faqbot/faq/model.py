@@ -17,7 +17,8 @@ import yaml
 from faqbot.errors import DataError
 
 MAX_FILE_BYTES = 2_000_000
-ENTRY_KEYS = {"id", "question", "answer", "alternatives"}
+ENTRY_KEYS = {"id", "question", "answer", "alternatives", "section", "question_en", "answer_en"}
+OPTIONAL_TEXT_KEYS = ("section", "question_en", "answer_en")  # optional text fields, validated like the rest
 TOP_KEYS = {"helpdesk", "entries"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -25,17 +26,31 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass(frozen=True)
 class FaqEntry:
-    """One question and its answer, with the other ways customers ask it."""
+    """One question and its answer, with the other ways customers ask it.
+
+    `section` is the part of the FAQ the entry belongs to; `question_en` and `answer_en` are
+    the English question and answer when staff have written them ("" when not).
+    """
 
     id: str
     question: str
     answer: str
     alternatives: tuple[str, ...] = ()
     line: int = 0
+    section: str = ""
+    question_en: str = ""
+    answer_en: str = ""
+
+    def questions(self) -> tuple[str, ...]:
+        """Every way customers ask for this entry: the question, its alternatives, the English question."""
+        return (self.question, *self.alternatives, *((self.question_en,) if self.question_en else ()))
 
     def content_hash(self) -> str:
-        """A hash of what the bot indexes; changes when staff edit the entry."""
-        data = [self.question, self.answer, list(self.alternatives)]
+        """A hash of what the bot indexes and answers with; changes when staff edit the entry."""
+        data: list = [self.question, self.answer, list(self.alternatives)]
+        extra = [self.section, self.question_en, self.answer_en]
+        if any(extra):  # an entry without the optional fields keeps the hash it always had
+            data.append(extra)
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -214,12 +229,21 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[F
         elif not (isinstance(alt_node, yaml.ScalarNode) and alt_node.value == ""):
             problems.append((line_of(alt_node), "'alternatives' must be a list of questions"))
 
+    optional = {key: optional_text(items, key, entry_id, problems) for key in OPTIONAL_TEXT_KEYS}
     question, answer = fields["question"], fields["answer"]
     if entry_id:
-        drafts.append(FaqEntry(entry_id, question or "", answer or "", tuple(alternatives), line))
+        drafts.append(FaqEntry(entry_id, question or "", answer or "", tuple(alternatives), line, **optional))
     if len(problems) > before or not (entry_id and question and answer):
         return None
-    return FaqEntry(entry_id, question, answer, tuple(alternatives), line)
+    return FaqEntry(entry_id, question, answer, tuple(alternatives), line, **optional)
+
+
+def optional_text(items: dict[str, yaml.Node], key: str, entry_id: str | None, problems: list[tuple[int, str]]) -> str:
+    """An optional text field of an entry ("" when absent); present but empty is a mistake."""
+    if key not in items:
+        return ""
+    what = f"{key} of entry '{entry_id}'" if entry_id else key
+    return scalar_text(items[key], what, problems) or ""
 
 
 def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -> None:
@@ -233,7 +257,7 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
             )
         else:
             first_by_id[entry.id] = entry
-        for text in (entry.question, *entry.alternatives):
+        for text in entry.questions():
             if not text:
                 continue
             key = normalize_question(text)

@@ -33,8 +33,8 @@ def reference_questions(entries: Sequence[FaqEntry]) -> tuple[list[str], np.ndar
 
     A large FAQ gives REFERENCE_LIMIT of them, spread evenly over the file.
     """
-    texts = [text for e in entries for text in (e.question, *e.alternatives)]
-    owner = np.repeat(np.arange(len(entries)), [len(e.alternatives) + 1 for e in entries])
+    texts = [text for e in entries for text in e.questions()]
+    owner = np.repeat(np.arange(len(entries)), [len(e.questions()) for e in entries])
     if len(texts) > REFERENCE_LIMIT:
         picks = np.linspace(0, len(texts) - 1, REFERENCE_LIMIT).round().astype(np.int64)
         return [texts[i] for i in picks], owner[picks]

@@ -101,7 +101,7 @@ class ViewTable(Sequence[View]):
 
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
         self.entries = entries
-        counts = np.fromiter((len(e.alternatives) + 2 for e in entries), dtype=np.int64, count=len(entries))
+        counts = np.fromiter((view_count(e) for e in entries), dtype=np.int64, count=len(entries))
         self.row_entry = np.repeat(np.arange(len(entries)), counts)  # row -> position of its entry
         self._first_row = np.concatenate([[0], np.cumsum(counts)])
 
@@ -134,9 +134,7 @@ class ViewTable(Sequence[View]):
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(entry id, kind, text) of every view, as plain tuples: the view table on disk."""
-        return [
-            row for e in self.entries for row in zip([e.id] * (len(e.alternatives) + 2), entry_kinds(e), entry_texts(e))
-        ]
+        return [row for e in self.entries for row in zip([e.id] * view_count(e), entry_kinds(e), entry_texts(e))]
 
 
 @dataclass
@@ -153,12 +151,17 @@ class LoadedIndex:
 
 
 def entry_texts(entry: FaqEntry) -> tuple[str, ...]:
-    """The texts that stand for an entry, in row order: question, alternatives, answer."""
-    return (entry.question, *entry.alternatives, entry.answer)
+    """The texts that stand for an entry, in row order: question, alternatives (and the
+    English question, which customers ask like one more alternative), answer."""
+    return (*entry.questions(), entry.answer)
+
+
+def view_count(entry: FaqEntry) -> int:
+    return len(entry.questions()) + 1
 
 
 def entry_kinds(entry: FaqEntry) -> tuple[str, ...]:
-    return (QUESTION, *([ALTERNATIVE] * len(entry.alternatives)), ANSWER)
+    return (QUESTION, *([ALTERNATIVE] * (view_count(entry) - 2)), ANSWER)
 
 
 def entry_views(entry: FaqEntry) -> list[View]:
@@ -357,10 +360,7 @@ def build_index(
         hubness_file = f"hubness-{generation}.npz"
         data = {
             "helpdesk": faq.helpdesk,
-            "entries": [
-                {"id": e.id, "question": e.question, "answer": e.answer, "alternatives": list(e.alternatives)}
-                for e in faq.entries
-            ],
+            "entries": [entry_record(e) for e in faq.entries],
             "views": views.rows(),  # [entry id, kind, text]; loading makes them from the entries
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
@@ -399,6 +399,22 @@ def build_index(
     )
 
 
+OPTIONAL_FIELDS = ("section", "question_en", "answer_en")
+
+
+def entry_record(entry: FaqEntry) -> dict:
+    """An entry as stored in data-<gen>.json; optional fields only when the entry has them."""
+    record = {"id": entry.id, "question": entry.question, "answer": entry.answer}
+    record["alternatives"] = list(entry.alternatives)
+    record.update({key: getattr(entry, key) for key in OPTIONAL_FIELDS if getattr(entry, key)})
+    return record
+
+
+def entry_from_record(record: dict) -> FaqEntry:
+    optional = {key: record.get(key, "") for key in OPTIONAL_FIELDS}
+    return FaqEntry(record["id"], record["question"], record["answer"], tuple(record["alternatives"]), **optional)
+
+
 GENERATION_FILES = ("vectors-*.faiss", "data-*.json", "hubness-*.npz")
 
 
@@ -430,7 +446,7 @@ def load_index(path: str | Path) -> LoadedIndex:
     try:
         vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
-        entries = [FaqEntry(e["id"], e["question"], e["answer"], tuple(e["alternatives"])) for e in data["entries"]]
+        entries = [entry_from_record(e) for e in data["entries"]]
         # The stored view table is the entries' views; made from the entries on demand, they
         # share the entries' strings instead of holding a second copy of every text.
         views = ViewTable(entries)

@@ -113,7 +113,7 @@ class Searcher:
         self.entries = index.entries
         self._row_entry = index.views.row_entry  # vector row -> position of its entry
         self._tokenize = Tokenizer()
-        corpus = [self._tokenize(" ".join((e.question, *e.alternatives, e.answer))) or ["_"] for e in self.entries]
+        corpus = [self._tokenize(" ".join((*e.questions(), e.answer))) or ["_"] for e in self.entries]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._bm25_lock = threading.Lock()
