@@ -114,6 +114,13 @@ def has_words(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
+def answer_text(match: Match, language: str) -> str:
+    """The entry's answer in the customer's language: English when staff wrote one, else Swedish."""
+    if language == "en" and match.answer_en:
+        return match.answer_en.strip()
+    return match.answer.strip()
+
+
 class FaqBot:
     """Answers customers' questions from the FAQ index.
 
@@ -246,8 +253,8 @@ class FaqBot:
         ranking = {"ranking": tuple(m.faq_id for m in ranked), "ranking_scores": tuple(m.score for m in ranked)}
         suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in decision.suggestions]  # type: ignore[attr-defined]
         if decision.kind == ANSWER:
-            parts = [best.answer.strip(), message("footer", language, helpdesk)]
-            if language == "en":
+            parts = [answer_text(best, language), message("footer", language, helpdesk)]
+            if language == "en" and not best.answer_en:
                 parts.insert(0, message("swedish_note", language, helpdesk))
             return reply(
                 ANSWER, answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, **ranking

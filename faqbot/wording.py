@@ -1,6 +1,7 @@
 """The bot's wording: everything it says itself to a customer, in Swedish and English.
 
-FAQ answers stay in Swedish; these are the bot's own words around them.
+FAQ answers are in Swedish (English customers get an entry's `answer_en` when staff wrote
+one, else "swedish_note" before the Swedish answer); these are the bot's own words around them.
 `{helpdesk}` is filled in from data/faq.yaml.
 """
 

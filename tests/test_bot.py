@@ -149,3 +149,52 @@ def test_a_logged_reply_carries_its_row_and_feedback_reaches_the_log(shipped_ind
     bot.feedback(reply.log_id, liked=False)
     assert log.rows[0][:2] == ("Kan jag ringa er?", "telefonsupport")
     assert log.feedback == [(1, False)]
+
+
+ENGLISH_FAQ = """\
+helpdesk: help@example.se
+entries:
+  - id: backup
+    question: Hur ofta gör ni säkerhetskopior av min hemsida?
+    answer: Vi tar säkerhetskopior varje natt.
+    question_en: How often do you back up my website?
+    answer_en: We back up your website every night.
+  - id: telefon
+    question: Kan jag ringa er supporttelefon?
+    answer: Ja, om du har ett supportavtal.
+  - id: uppsagning
+    question: Hur säger jag upp mitt avtal?
+    answer: Skriv till oss tre månader innan avtalet löper ut.
+"""
+
+
+@pytest.fixture
+def english_bot(tmp_path):
+    (tmp_path / "faq.yaml").write_text(ENGLISH_FAQ, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text((ROOT / "data" / "config.yaml").read_text(encoding="utf-8"))
+    return FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+
+
+@pytest.mark.slow
+def test_an_english_customer_gets_the_english_answer_when_staff_wrote_one(english_bot):
+    reply = english_bot.ask("How often do you make backups of my site?")
+    assert reply.language == "en" and reply.resolved and reply.match.faq_id == "backup"
+    assert reply.answer.startswith("We back up your website every night.")
+    assert "Our FAQ is in Swedish" not in reply.answer and "säkerhetskopior" not in reply.answer
+    assert reply.answer.endswith("Did this not help? Write to help@example.se and we will help you.")
+
+
+@pytest.mark.slow
+def test_an_english_customer_gets_the_swedish_answer_with_a_note_when_there_is_no_english_one(english_bot):
+    reply = english_bot.ask("Can I call your support phone?")
+    assert reply.language == "en" and reply.resolved and reply.match.faq_id == "telefon"
+    assert reply.answer.startswith("Our FAQ is in Swedish")
+    assert "Ja, om du har ett supportavtal." in reply.answer
+
+
+@pytest.mark.slow
+def test_a_swedish_customer_gets_the_swedish_answer_even_when_there_is_an_english_one(english_bot):
+    reply = english_bot.ask("Hur ofta tar ni backup på min hemsida?")
+    assert reply.language == "sv" and reply.resolved and reply.match.faq_id == "backup"
+    assert reply.answer.startswith("Vi tar säkerhetskopior varje natt.")
+    assert "every night" not in reply.answer

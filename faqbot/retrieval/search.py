@@ -66,6 +66,7 @@ class Match:
     score: float
     dense: float
     lexical: float
+    answer_en: str = ""  # the entry's English answer, when staff have written one
 
 
 def fold(text: str) -> str:
@@ -216,6 +217,7 @@ class Searcher:
                 score=float(score),
                 dense=float(dense[i]),
                 lexical=float(lexical[i]),
+                answer_en=self.entries[i].answer_en,
             )
             for i, score in zip(top, scores)
         ]
