@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from faqbot.conversations.privacy import CARD, EMAIL, PERSONNUMMER, PHONE, has_pii, luhn_ok, mask_pii
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faqbot.conversations.privacy import (
+    ACCOUNT,
+    BANKGIRO,
+    CARD,
+    EMAIL,
+    PERSONNUMMER,
+    PHONE,
+    PLUSGIRO,
+    has_pii,
+    luhn_ok,
+    mask_pii,
+)
 
 MASKED = [
     # e-mail addresses
@@ -94,3 +109,202 @@ def test_ten_digits_with_a_space_are_a_personnummer_only_with_a_valid_check_digi
 
 def test_a_mobile_number_without_separators_is_masked_as_a_phone_number():
     assert mask_pii("0701234567") == PHONE
+
+
+# -- issue 15, item 9: forms that were stored raw --------------------------------------------
+
+ISSUE_15_FORMS = [
+    # IBAN, compact and spaced
+    ("Betala till SE4550000000058398257466 tack", f"Betala till {ACCOUNT} tack"),
+    ("IBAN: SE45 5000 0000 0583 9825 7466", f"IBAN: {ACCOUNT}"),
+    ("iban se45 5000 0000 0583 9825 7466.", f"iban {ACCOUNT}."),
+    ("DE89 3704 0044 0532 0130 00 är mitt tyska konto", f"{ACCOUNT} är mitt tyska konto"),
+    # phones with dots, slashes and spaced dashes
+    ("ring 070.123.45.67", f"ring {PHONE}"),
+    ("nummer 070/765 43 21 efter fem", f"nummer {PHONE} efter fem"),
+    ("mobil 070 - 123 45 67", f"mobil {PHONE}"),
+    ("växel 08.123.456.78", f"växel {PHONE}"),
+    # personnummer with spaces around the dash, or an invisible character before it
+    ("pnr 19850412 - 1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 850412 - 1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 19850412\u00ad-1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 19850412\u200b-1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 850412\u200b\u00ad-1234 tack", f"pnr {PERSONNUMMER} tack"),
+    # bankgiro and plusgiro
+    ("bankgiro 123-4567", f"bankgiro {BANKGIRO}"),
+    ("Vårt bg är 1234-5678.", f"Vårt bg är {BANKGIRO}."),
+    ("betala till 5050-1055", f"betala till {BANKGIRO}"),
+    ("plusgiro 12 34 56-7", f"plusgiro {PLUSGIRO}"),
+    ("pg: 4785604-2", f"pg: {PLUSGIRO}"),
+    ("PlusGiro nr 90 20 01-9", f"PlusGiro nr {PLUSGIRO}"),
+    # bank accounts: clearing number and account number
+    ("konto 8327-9 123 456 789-0", f"konto {ACCOUNT}"),
+    ("Sätt in på 6789 123 456 789", f"Sätt in på {ACCOUNT}"),
+    ("clearing 5001, konto 12 345 67", f"clearing 5001, konto {ACCOUNT}"),
+    ("kontonummer 3300.850412.1234", f"kontonummer {ACCOUNT}"),
+]
+
+
+@pytest.mark.parametrize("text, expected", ISSUE_15_FORMS, ids=[t for t, _ in ISSUE_15_FORMS])
+def test_bank_numbers_and_unusual_phone_and_personnummer_forms_are_masked(text, expected):
+    assert mask_pii(text) == expected
+
+
+KEPT_TOO = [
+    "Vi har varit kunder 2019-2020",
+    "Supporten har öppet 0800-1700",
+    "Det kostar 1500-2000 kr",
+    "Mötet var 01.02.2024 kl 10.00",
+    "Servern 192.168.100.200 svarar inte",
+    "Sajten låg nere 2024-05-01 08 00 till 09 30",
+    "WordPress 6.4.3 och PHP 8.2.10",
+    "Priset är 1 500 kr eller 12 000 kr per år",
+    "Fakturan 2024/123 från 2024-05-01",
+    "ordernummer 20240501 och ärende 4455",
+    "kl. 08.00 - 17.00 på vardagar",
+]
+
+
+@pytest.mark.parametrize("text", KEPT_TOO)
+def test_years_times_dates_prices_and_order_numbers_stay_readable(text):
+    assert mask_pii(text) == text
+
+
+# -- property tests: generated numbers with random separators ---------------------------------
+
+SEPARATORS = st.sampled_from([" ", ".", "-", "/", " - ", "\u00ad", "\u200b", "", " / "])
+
+
+def luhn_digit(digits: str) -> str:
+    """The check digit that makes `digits` followed by it Luhn-valid."""
+    return next(d for d in "0123456789" if luhn_ok(digits + d))
+
+
+@st.composite
+def grouped(draw, digits: str, min_group: int = 1, max_group: int = 4) -> str:
+    """`digits` split into groups of random size, joined by random separators."""
+    parts, rest = [], digits
+    while rest:
+        size = draw(st.integers(min_group, max_group))
+        parts.append(rest[:size])
+        rest = rest[size:]
+    text = parts[0]
+    for part in parts[1:]:
+        text += draw(SEPARATORS) + part
+    return text
+
+
+def digit_string(count: int):
+    return st.text("0123456789", min_size=count, max_size=count)
+
+
+# Area code (without the 0) -> how many digits the subscriber number has.
+AREAS = {"70": (7, 7), "73": (7, 7), "76": (7, 7), "8": (6, 8), "31": (5, 7), "90": (5, 7), "771": (6, 6)}
+
+
+@st.composite
+def phone_numbers(draw) -> str:
+    area = draw(st.sampled_from(sorted(AREAS)))
+    subscriber = draw(digit_string(draw(st.integers(*AREAS[area]))))
+    prefix = draw(st.sampled_from(["0", "+46 ", "+46", "0046 "]))
+    return prefix + area + draw(SEPARATORS) + draw(grouped(subscriber, 2, 3))
+
+
+@st.composite
+def personnummer(draw) -> str:
+    year = draw(st.integers(1930, 2020))
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, 28)) + draw(st.sampled_from([0, 60]))  # 60+: samordningsnummer
+    serial = draw(digit_string(3))
+    ten = f"{year % 100:02d}{month:02d}{day:02d}{serial}"
+    ten += luhn_digit(ten)
+    date = (str(year // 100) if draw(st.booleans()) else "") + ten[:6]
+    before = draw(st.sampled_from(["", " ", "\u00ad", "\u200b", "\u200b\u00ad"]))
+    dash = draw(st.sampled_from(["-", "+", "–", " - ", " ", ".", "/", ""]))
+    return date + before + dash + ten[6:]
+
+
+@st.composite
+def bank_numbers(draw) -> str:
+    kind = draw(st.sampled_from(["iban", "bankgiro", "plusgiro", "account"]))
+    if kind == "iban":
+        digits = draw(digit_string(20))
+        compact = "SE" + draw(digit_string(2)) + digits
+        if draw(st.booleans()):
+            return compact
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    if kind == "bankgiro":
+        first = draw(digit_string(draw(st.integers(3, 4))))
+        return draw(st.sampled_from(["bankgiro ", "bg ", "Bankgiro: "])) + first + "-" + draw(digit_string(4))
+    if kind == "plusgiro":
+        body = draw(digit_string(draw(st.integers(5, 7))))
+        return (
+            draw(st.sampled_from(["plusgiro ", "pg ", "PlusGiro nr "]))
+            + draw(grouped(body, 1, 2))
+            + "-"
+            + draw(digit_string(1))
+        )
+    clearing = str(draw(st.integers(1100, 9969)))
+    if clearing.startswith("8") and draw(st.booleans()):
+        clearing += "-" + draw(digit_string(1))
+    account = draw(digit_string(draw(st.integers(7, 10))))
+    return clearing + draw(SEPARATORS) + draw(grouped(account, 2, 4))
+
+
+def survivors(number: str, masked: str) -> bool:
+    """Whether a run of 4 or more of the number's digits can still be read in `masked`."""
+    digits = re.sub(r"\D", "", number)
+    visible = re.sub(r"\D", "", masked)
+    return any(digits[i : i + 4] in visible for i in range(len(digits) - 3))
+
+
+SENTENCES = st.sampled_from(["Hej, mitt nummer är {} tack.", "{}", "Kan ni kolla {}?", "se ({}) och svara"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(number=st.one_of(phone_numbers(), personnummer(), bank_numbers()), sentence=SENTENCES)
+def test_generated_personal_numbers_with_random_separators_never_survive_masking(number, sentence):
+    masked = mask_pii(sentence.format(number))
+    assert not survivors(number, masked), masked
+
+
+@st.composite
+def ordinary_numbers(draw) -> str:
+    kind = draw(st.sampled_from(["date", "time", "price", "year", "years", "order", "version", "count", "ip"]))
+    if kind == "date":
+        year, month, day = draw(st.integers(2000, 2030)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        return draw(
+            st.sampled_from([f"{year}-{month:02d}-{day:02d}", f"{day}/{month} {year}", f"{day:02d}.{month:02d}.{year}"])
+        )
+    if kind == "time":
+        start, stop = draw(st.integers(6, 11)), draw(st.integers(12, 22))
+        return draw(
+            st.sampled_from([f"kl {start:02d}:00-{stop}:00", f"{start:02d}.30–{stop}.00", f"{start:02d}00-{stop}00"])
+        )
+    if kind == "price":
+        amount = draw(st.integers(1, 99_999))
+        return f"{amount:,}".replace(",", " ") + draw(st.sampled_from([" kr", " kronor", ":-", " SEK"]))
+    if kind == "year":
+        return str(draw(st.integers(1990, 2030)))
+    if kind == "years":
+        first = draw(st.integers(1990, 2029))
+        return f"{first}-{first + draw(st.integers(1, 5))}"
+    if kind == "order":
+        return draw(st.sampled_from(["order ", "faktura ", "ärende #"])) + str(draw(st.integers(1, 99_999_999)))
+    if kind == "version":
+        return f"PHP {draw(st.integers(5, 8))}.{draw(st.integers(0, 4))}.{draw(st.integers(0, 30))}"
+    if kind == "ip":
+        return ".".join(str(draw(st.integers(1, 255))) for _ in range(4))
+    return f"{draw(st.integers(1, 500))} {draw(st.sampled_from(['sidor', 'minuter', 'GB', 'användare']))}"
+
+
+ORDINARY = st.sampled_from(
+    ["Sajten låg nere {} igen", "Vad gäller för {}?", "Fakturan ({}) stämmer inte", "{} och sedan inget"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(number=ordinary_numbers(), sentence=ORDINARY)
+def test_generated_ordinary_swedish_text_with_numbers_is_not_masked(number, sentence):
+    text = sentence.format(number)
+    assert mask_pii(text) == text
