@@ -1,5 +1,6 @@
 """The `faqbot` command: thin shells over the library, readable output for people, --json for machines.
 
+faqbot import faq.csv --out data/faq.yaml    a company's FAQ (CSV/TSV, HTML, Markdown, text) -> faq.yaml
 faqbot index                      validate data/faq.yaml and (re)build index/
 faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
 faqbot evaluate                   score the bot on data/test_questions.jsonl
@@ -22,6 +23,9 @@ from faqbot.errors import FaqbotError
 
 EXAMPLES = {
     "index": "example: faqbot index --faq data/faq.yaml --out index/",
+    "import": "examples:\n  faqbot import faq.csv --out data/faq.yaml --helpdesk support@example.se\n"
+    "  faqbot import vanliga-fragor.html --out data/faq.yaml --force\n"
+    "  faqbot import copied-from-the-website.txt --out /tmp/faq.yaml --format text",
     "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
     "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
@@ -73,6 +77,20 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"({report.embedded} embedded, {report.views - report.embedded} reused), "
         f"{report.references} sample questions ({report.references_embedded} embedded) in {report.seconds:.2f} s"
     )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from faqbot.faq.importers import import_faq
+
+    result = import_faq(args.source, args.out, helpdesk=args.helpdesk, force=args.force, fmt=args.format)
+    for warning in result.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    found = " (found in the source; --helpdesk sets another)" if result.helpdesk_found else ""
+    print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
+    print(f"helpdesk: {result.helpdesk}{found}")
+    print(f"written to {result.out}")
+    print(f"next: faqbot index --faq {result.out}")
     return 0
 
 
@@ -202,6 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_paths(p)
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser(
+        "import",
+        help="write a faq.yaml from the FAQ a company already has",
+        description="Read a FAQ from CSV/TSV (header: question, answer, optional alternatives, id, section, "
+        "question_en, answer_en), an HTML page (FAQPage JSON-LD, <details>, <dt>/<dd> or headings), Markdown "
+        "(headings) or plain text (a line ending in '?' starts an entry) and write it as a faq.yaml.",
+        epilog=EXAMPLES["import"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("source", type=Path, help="the FAQ to import")
+    p.add_argument("--out", type=Path, required=True, metavar="PATH", help="the faq.yaml to write")
+    p.add_argument(
+        "--helpdesk", metavar="ADDRESS", help="where unanswered questions go (default: the address the source names)"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.add_argument(
+        "--format",
+        choices=["csv", "tsv", "html", "markdown", "text"],
+        help="the source's format (default: from the extension, else the content)",
+    )
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
         "serve",

@@ -1,0 +1,167 @@
+"""`faqbot import`: the FAQ a company already has -> a valid `faq.yaml`.
+
+Formats (one module each): CSV/TSV with a header row (`tabular`), an HTML page saved from the
+website (`html`), Markdown (`markdown`), plain text copied from a web page (`text`). The format
+is taken from `fmt`, else the file's extension, else its content. Questions and answers are
+kept as written (white space tidied, paragraphs kept); ids are slugs of the questions. Every
+problem is reported as `SOURCE:LINE: what is wrong` (DataError), all at once, and nothing is
+written then. The file is written atomically and checked exactly as `faqbot index` checks it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.importers.common import Parsed, Problems, assign_ids, check_drafts
+from faqbot.faq.importers.html import parse_html
+from faqbot.faq.importers.markdown import ATX, parse_markdown
+from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
+from faqbot.faq.importers.text import parse_text
+from faqbot.faq.importers.writer import faq_yaml, write_new
+from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, load_faq, read_text
+
+FORMATS = ("csv", "tsv", "html", "markdown", "text")
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
+NOTHING_FOUND = {
+    "csv": "the file has a header row but no rows with a question and an answer",
+    "tsv": "the file has a header row but no rows with a question and an answer",
+    "html": "no FAQPage JSON-LD, <details>, <dt>/<dd> or headings with text under them",
+    "markdown": "no headings (# Question?) with text under them",
+    "text": "no line ends in '?' (each question must be a line of its own ending in '?')",
+}
+# The local parts of addresses that are meant for customers' questions, preferred over others.
+HELPDESK_WORDS = re.compile(r"help|support|kundtj|kundserv|service|info|kontakt|contact|hej|hello|reception|fragor")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import_faq` wrote."""
+
+    source: str
+    out: str
+    format: str
+    entries: int
+    sections: int
+    helpdesk: str
+    helpdesk_found: bool  # taken from the source (not given)
+    warnings: list[str] = field(default_factory=list)  # `SOURCE:LINE: note`, things skipped
+
+
+def guess_format(path: Path, text: str) -> str:
+    """From the extension, else from what the text looks like."""
+    if path.suffix.lower() in EXTENSIONS:
+        return EXTENSIONS[path.suffix.lower()]
+    start = text.lstrip()
+    if start.startswith("<"):
+        return "html"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    names = {column_name(cell) for cell in first.split(sniff_delimiter(first))}
+    if {"question", "answer"} <= names:
+        return "tsv" if "\t" in first else "csv"
+    if any(ATX.match(line) and line.lstrip().startswith("#") for line in text.splitlines()):
+        return "markdown"
+    return "text"
+
+
+def read_source(path: Path, warnings: list[str]) -> str:
+    """The source as text: UTF-8, or Windows-1252 (Excel's Swedish default) with a warning."""
+    try:
+        return read_text(path)
+    except DataError as err:
+        if "is not UTF-8" not in str(err):
+            raise
+    text = path.read_bytes()[:MAX_FILE_BYTES].decode("cp1252", errors="replace")
+    warnings.append(f"{path}:1: not UTF-8; read as Windows-1252 (check å, ä and ö in the result)")
+    return text
+
+
+def find_helpdesk(text: str) -> str | None:
+    """The e-mail address the source names, if any: one that looks meant for questions
+    (helpdesk@, support@, info@, kundtjanst@...) before others, then the most often named."""
+    counts = Counter(EMAIL.findall(text))
+    if not counts:
+        return None
+    ranked = sorted(counts, key=lambda a: (not HELPDESK_WORDS.search(a.split("@")[0].casefold()), -counts[a]))
+    return ranked[0]
+
+
+def parse(fmt: str, text: str, problems: Problems) -> Parsed:
+    if fmt in ("csv", "tsv"):
+        return parse_table(text, problems, "\t" if fmt == "tsv" else None)
+    if fmt == "html":
+        return parse_html(text, problems)
+    if fmt == "markdown":
+        return parse_markdown(text)
+    return parse_text(text)
+
+
+def choose_helpdesk(source: Path, text: str, helpdesk: str | None) -> tuple[str, bool]:
+    if helpdesk is not None:
+        if not EMAIL_PATTERN.match(helpdesk.strip()):
+            raise FaqbotError(f"--helpdesk '{helpdesk}' is not an e-mail address")
+        return helpdesk.strip(), False
+    found = find_helpdesk(text)
+    if found is None:
+        raise FaqbotError(
+            f"no e-mail address in {source} for the helpdesk (where questions the bot cannot answer go); "
+            "name it with --helpdesk ADDRESS"
+        )
+    return found, True
+
+
+def import_faq(
+    source: str | Path, out: str | Path, helpdesk: str | None = None, force: bool = False, fmt: str | None = None
+) -> ImportResult:
+    """Read `source` and write it as a faq.yaml to `out`. Raises DataError or FaqbotError; `out` is then untouched."""
+    source, out = Path(source), Path(out)
+    if fmt is not None and fmt not in FORMATS:
+        raise FaqbotError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    if out.exists() and out.resolve() == source.resolve():
+        raise FaqbotError(f"{out} is the source; write the FAQ to another file with --out")
+    if out.is_dir():
+        raise FaqbotError(f"{out} is a folder; give the file to write, e.g. --out {out / 'faq.yaml'}")
+    if out.exists() and not force:
+        raise FaqbotError(f"{out} already exists; add --force to overwrite it")
+    warnings: list[str] = []
+    text = read_source(source, warnings)
+    fmt = fmt or guess_format(source, text)
+    problems: Problems = []
+    parsed = parse(fmt, text, problems)
+    warnings += [f"{source}:{line}: {note}" for line, note in sorted(parsed.warnings)]
+    if not parsed.drafts and not problems:
+        problems.append((1, f"no entries found as {fmt}: {NOTHING_FOUND[fmt]}"))
+    check_drafts(parsed.drafts, problems)
+    assign_ids(parsed.drafts, problems)
+    if problems:
+        raise DataError(source, problems)
+    address, found = choose_helpdesk(source, text, helpdesk)
+
+    temporary = write_new(out, faq_yaml(parsed.drafts, address, str(source), fmt, str(out)))
+    try:
+        load_faq(temporary)  # the same checks as `faqbot index`
+        os.replace(temporary, out)
+    except DataError as err:
+        raise FaqbotError(
+            f"the imported FAQ did not pass the FAQ checks (a faqbot bug; please report it):\n{err}"
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    sections = len({d.section for d in parsed.drafts if d.section})
+    return ImportResult(str(source), str(out), fmt, len(parsed.drafts), sections, address, found, warnings)

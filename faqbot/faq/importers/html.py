@@ -1,0 +1,249 @@
+"""An HTML page saved from a company's website, read with a real HTML parser (lxml).
+
+Tried in this order; the first that finds entries wins:
+1. schema.org `FAQPage` JSON-LD (`<script type="application/ld+json">`), which many CMS plugins write;
+2. `<details><summary>question</summary>answer</details>`;
+3. `<dl><dt>question</dt><dd>answer</dd></dl>` (several `<dt>` before a `<dd>`: the later ones are alternatives);
+4. headings followed by their text, read like Markdown (`entries_from_outline`).
+Navigation, the page's header and footer, asides, scripts, styles and forms are removed first
+(for 2-4). The section of a 2-3 entry is the nearest heading above it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from faqbot.faq.importers.common import (
+    BREAK,
+    FOOTER_START,
+    Block,
+    Draft,
+    Parsed,
+    Problems,
+    entries_from_outline,
+    join_blocks,
+    one_section_is_a_title,
+    tidy,
+    tidy_line,
+)
+
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+BLOCK_TAGS = frozenset(
+    "address article blockquote caption dd details dialog div dl dt fieldset figcaption figure li main ol p pre "
+    "section summary table tbody td tfoot th thead tr ul".split()
+)
+BOILERPLATE = (
+    "//nav | //aside | //script | //style | //noscript | //template | //iframe | //form"
+    " | //*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='search']"
+    # A header or footer of the page, not one inside an article (that one is the article's own).
+    " | //header[not(ancestor::article or ancestor::details)] | //footer[not(ancestor::article or ancestor::details)]"
+)
+HEADING_ABOVE = (
+    "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[not(ancestor::details or ancestor::dd)][1]"
+)
+# Pages built before HTML5 mark their parts with a class or id instead: <div id="footer">.
+PAGE_PART_NAME = re.compile(
+    r"^(site-?|page-?|main-?)?(header|footer|nav|navbar|navigation|menu|breadcrumbs?|cookies?(-.*)?)$"
+)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+BR = "\x00"  # a <br> inside a paragraph, until the paragraph's lines are tidied
+
+
+class Flattener:
+    """An element tree -> headings, paragraphs and breaks in document order, with their lines."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.line = 0
+        self.bullet = False
+
+    def text(self, value: str | None, line: int | None) -> None:
+        if value:
+            if not self.parts:
+                self.line = line or 0
+            self.parts.append(value)
+
+    def flush(self) -> None:
+        lines = (tidy_line(part) for part in "".join(self.parts).split(BR))
+        text = "\n".join(line for line in lines if line)
+        if text:
+            if FOOTER_START.match(text):  # a footer the page did not mark as one
+                self.blocks.append(Block(self.line, "", BREAK))
+            self.blocks.append(Block(self.line, f"- {text}" if self.bullet else text, 0, self.bullet))
+            self.bullet = False
+        self.parts = []
+
+    def walk(self, element: etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""  # comments have no tag name
+        if tag in HEADINGS:
+            self.flush()
+            self.blocks.append(Block(element.sourceline or 0, tidy_line(element.text_content()), HEADINGS[tag]))
+        elif tag == "hr":
+            self.flush()
+            self.blocks.append(Block(element.sourceline or 0, "", BREAK))
+        elif tag == "br":
+            self.parts.append(BR)
+        elif tag:
+            self.children(element, block=tag in BLOCK_TAGS)
+            if tag == "li":
+                self.bullet = False
+        self.text(element.tail, element.sourceline)
+
+    def children(self, element: etree._Element, block: bool = True, skip: etree._Element | None = None) -> None:
+        if block:
+            self.flush()
+            self.bullet = element.tag == "li"
+        self.text(element.text, element.sourceline)
+        for child in element:
+            if child is skip:
+                self.text(child.tail, child.sourceline)
+            else:
+                self.walk(child)
+        if block:
+            self.flush()
+
+
+def element_text(element: etree._Element, skip: etree._Element | None = None) -> str:
+    """The text inside an element as paragraphs (list items one per line), without `skip`."""
+    flat = Flattener()
+    flat.children(element, skip=skip)
+    return join_blocks([Block(b.line, b.text, 0, b.bullet) for b in flat.blocks if b.text])
+
+
+def html_text(value: object) -> str:
+    """A JSON-LD text, which may hold HTML markup or entities."""
+    text = value if isinstance(value, str) else ""
+    if "<" not in text and "&" not in text:
+        return tidy(text)
+    return element_text(lxml.html.fragment_fromstring(text, create_parent="div"))
+
+
+def json_nodes(data: object) -> Iterator[dict]:
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from json_nodes(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from json_nodes(item)
+
+
+def has_type(node: dict, name: str) -> bool:
+    kinds = node.get("@type")
+    return name in (kinds if isinstance(kinds, list) else [kinds])
+
+
+def from_json_ld(root: etree._Element, parsed: Parsed) -> None:
+    for script in root.xpath("//script[@type]"):
+        if script.get("type", "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        raw = script.text or ""
+        try:
+            data = json.loads(raw)
+        except ValueError as err:
+            parsed.warnings.append((script.sourceline or 0, f"JSON-LD is not valid JSON ({err}); ignored"))
+            continue
+        cursor = 0
+        for page in (n for n in json_nodes(data) if has_type(n, "FAQPage")):
+            questions = page.get("mainEntity")
+            for question in questions if isinstance(questions, list) else [questions]:
+                if not isinstance(question, dict):
+                    continue
+                found = raw.find('"Question"', cursor)  # each Question's line: where its @type is written
+                cursor = found + 1 if found >= 0 else cursor
+                line = (script.sourceline or 1) + raw[: max(found, 0)].count("\n")
+                accepted = question.get("acceptedAnswer")
+                accepted = accepted[0] if isinstance(accepted, list) and accepted else accepted
+                answer = html_text(accepted.get("text")) if isinstance(accepted, dict) else ""
+                parsed.drafts.append(Draft(tidy_line(html_text(question.get("name"))), answer, line))
+
+
+def section_above(element: etree._Element) -> str:
+    above = element.xpath(HEADING_ABOVE)
+    return tidy_line(above[0].text_content()) if above else ""
+
+
+def outermost(root: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """The `tag` elements that are not inside another one (those are part of an answer)."""
+    for element in root.iter(tag):
+        if next(element.iterancestors(tag), None) is None:
+            yield element
+
+
+def from_details(root: etree._Element, parsed: Parsed) -> None:
+    for details in outermost(root, "details"):
+        summary = details.find("summary")
+        if summary is None:
+            parsed.warnings.append(
+                (details.sourceline or 0, "a <details> without <summary> is not a question; skipped")
+            )
+            continue
+        question = tidy_line(summary.text_content())
+        answer = element_text(details, skip=summary)
+        parsed.drafts.append(Draft(question, answer, details.sourceline or 0, section=section_above(details)))
+
+
+def from_definition_lists(root: etree._Element, parsed: Parsed) -> None:
+    for dl in outermost(root, "dl"):
+        current: Draft | None = None
+        answers: list[str] = []
+        for item in dl.iter("dt", "dd"):
+            if next(item.iterancestors("dl")) is not dl:
+                continue  # a list inside an answer
+            if item.tag == "dt":
+                text = tidy_line(item.text_content())
+                if current is not None and not answers:
+                    current.alternatives += (text,)  # several terms for one description
+                    continue
+                if current is not None:
+                    current.answer = "\n\n".join(answers)
+                current, answers = Draft(text, "", item.sourceline or 0, section=section_above(dl)), []
+                parsed.drafts.append(current)
+            elif current is not None:
+                answers.append(element_text(item))
+        if current is not None:
+            current.answer = "\n\n".join(a for a in answers if a)
+
+
+def remove_page_parts(root: etree._Element) -> None:
+    """Navigation, the page's header and footer, asides, scripts, styles and forms: never entries."""
+    marked = [
+        element
+        for element in root.iter()
+        if isinstance(element.tag, str)
+        and element.tag not in ("html", "body", "main", "article", "details", "dl")
+        and any(PAGE_PART_NAME.match(name) for name in (element.get("id") or "", *(element.get("class") or "").split()))
+    ]
+    for element in root.xpath(BOILERPLATE) + marked:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def parse_html(text: str, problems: Problems) -> Parsed:
+    parsed = Parsed()
+    try:
+        root = lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1))
+    except (etree.ParserError, ValueError) as err:
+        problems.append((1, f"cannot read this as HTML: {err}"))
+        return parsed
+    from_json_ld(root, parsed)
+    if parsed.drafts:
+        return parsed
+    remove_page_parts(root)
+    for finder in (from_details, from_definition_lists):
+        finder(root, parsed)
+        if parsed.drafts:
+            one_section_is_a_title(parsed.drafts)
+            return parsed
+    flat = Flattener()
+    flat.children(root)
+    outline = entries_from_outline(flat.blocks)
+    outline.warnings[:0] = parsed.warnings
+    return outline

@@ -1,0 +1,80 @@
+"""Writing the imported FAQ as a `faq.yaml` staff can read and edit: the shipped file's shape,
+block scalars for answers of several lines, a header saying where it came from, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from faqbot.faq.importers.common import Draft
+
+HEADER = """\
+# FAQ imported by `faqbot import` from {source} ({format}).
+#
+# Check the questions and answers, then add alternatives: other ways customers ask the same
+# thing (4-8 per entry is good). Each entry has:
+#   id            a stable name (lower case letters, digits and dashes); never reuse one
+#   section       the part of the FAQ it belongs to (optional)
+#   question      the question as published
+#   answer        the answer the customer is shown (blank lines make paragraphs)
+#   alternatives  other ways a customer asks the same thing (optional)
+#   question_en, answer_en   the question and answer in English (optional)
+# Then run: faqbot index --faq {out}
+
+# Every question the bot cannot answer is sent to this address.
+"""
+
+
+def inline(value: str) -> str:
+    """A one-line YAML scalar: plain when it reads back unchanged, else double-quoted."""
+    try:
+        plain = yaml.safe_load(f"key: {value}") == {"key": value}
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scalar(key: str, value: str, indent: str) -> list[str]:
+    if "\n" not in value:
+        return [f"{indent}{key}: {inline(value)}"]
+    body = [f"{indent}  {line}" if line else "" for line in value.split("\n")]
+    return [f"{indent}{key}: |", *body]
+
+
+def entry_lines(draft: Draft) -> list[str]:
+    lines = [f"  - id: {draft.id}"]
+    if draft.section:
+        lines += scalar("section", draft.section, "    ")
+    lines += scalar("question", draft.question, "    ")
+    lines += scalar("answer", draft.answer, "    ")
+    if draft.alternatives:
+        lines.append("    alternatives:")
+        lines += [f"      - {inline(a)}" for a in draft.alternatives]
+    if draft.question_en:
+        lines += scalar("question_en", draft.question_en, "    ")
+    if draft.answer_en:
+        lines += scalar("answer_en", draft.answer_en, "    ")
+    return lines
+
+
+def faq_yaml(drafts: list[Draft], helpdesk: str, source: str, fmt: str, out: str) -> str:
+    lines = [HEADER.format(source=source, format=fmt, out=out) + f"helpdesk: {inline(helpdesk)}", "", "entries:"]
+    for i, draft in enumerate(drafts):
+        if i:
+            lines.append("")
+        lines += entry_lines(draft)
+    return "\n".join(lines) + "\n"
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Write `text` to a temporary file beside `path` (same folder: the rename is atomic); returns it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    return Path(name)

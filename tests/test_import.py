@@ -1,0 +1,350 @@
+"""`faqbot import`: a company's own FAQ (CSV/TSV, HTML, Markdown, plain text) becomes a valid
+faq.yaml, navigation and footers are not entries, problems are reported as SOURCE:LINE."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from pathlib import Path
+
+import pytest
+
+from faqbot import DataError, load_faq
+from faqbot.cli import main
+from faqbot.errors import FaqbotError
+from faqbot.faq.importers import guess_format, import_faq
+from faqbot.faq.importers.common import slugify
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+SEED = Path("/work/shared/seed/000_85e6d2844c180721.txt")
+SEED_COPY = FIXTURES.parent / "seed.txt"  # the seed as shipped in the repository, for machines without /work
+NAVIGATION_AND_FOOTER = ("Hem", "Tjänster", "Kontakt", "©", "Cookies", "cookies", "Telefon", "Relaterat", "begagnade")
+
+# fixture -> (the malformed part's SOURCE:LINE message, the malformed part and its repair)
+MALFORMED = {
+    "faq.csv": (
+        ":8: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        (",Elcyklar,Kan jag hämta cykeln efter stängning?,,,,,2025-03-02\n", ""),
+    ),
+    "faq.tsv": (":5: the row has 5 fields but the header 3", ("\tfel\tfält", "")),
+    "faq.txt": (
+        ":18: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        ("Kan jag hämta cykeln efter stängning?\n", ""),
+    ),
+    "faq.md": (
+        ":28: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        ("### Kan jag hämta cykeln efter stängning?\n", ""),
+    ),
+    "faq-details.html": (
+        ":35: the question is empty",
+        ("<summary> </summary>", "<summary>Får jag parkera cykeln?</summary>"),
+    ),
+    "faq-dl.html": (
+        ":22: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        ("<dt>Kan jag hämta cykeln efter stängning?</dt>", ""),
+    ),
+    "faq-headings.html": (
+        ":24: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        ("<h3>Kan jag hämta cykeln efter stängning?</h3>", ""),
+    ),
+    "faq-jsonld.html": (
+        ":25: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        (
+            '"name": "Kan jag hämta cykeln efter stängning?"',
+            '"name": "Får jag parkera cykeln?", "acceptedAnswer": {"text": "Ja."}',
+        ),
+    ),
+}
+SERVICE_TIME = (
+    "En vanlig service tar två arbetsdagar.\n\nUnder högsäsong (april till juni) kan det ta upp till en vecka."
+)
+
+
+def repaired(name: str, tmp_path: Path) -> Path:
+    """The fixture with its malformed row or entry repaired."""
+    old, new = MALFORMED[name][1]
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_a_malformed_row_or_entry_is_reported_as_source_line_and_nothing_is_written(tmp_path, name):
+    out = tmp_path / "faq.yaml"
+    with pytest.raises(DataError) as caught:
+        import_faq(FIXTURES / name, out, helpdesk="verkstad@cykelverkstan.se")
+    assert f"{FIXTURES / name}{MALFORMED[name][0]}" in str(caught.value).splitlines()[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_each_format_imports_the_questions_as_written_and_not_the_navigation_or_footer(tmp_path, name):
+    result = import_faq(repaired(name, tmp_path), tmp_path / "faq.yaml", helpdesk="verkstad@cykelverkstan.se")
+    faq = load_faq(result.out)  # the same checks as `faqbot index`
+    questions = [e.question for e in faq.entries]
+    assert questions[:2] == ["Hur lång tid tar en service?", "Vad kostar en service?"]
+    assert "Lagar ni elcyklar?" in questions and len(questions) == result.entries
+    assert faq.entries[0].answer.strip() == SERVICE_TIME or name == "faq.tsv"
+    for entry in faq.entries:
+        for text in (entry.question, entry.answer, *entry.alternatives):
+            assert not any(word in text for word in NAVIGATION_AND_FOOTER), (entry.id, text)
+    expected_sections = [] if name in ("faq-jsonld.html", "faq.txt") else ["Service", "Service", "Elcyklar"]
+    assert [e.section for e in faq.entries if e.section][:3] == expected_sections
+    assert faq.helpdesk == "verkstad@cykelverkstan.se"
+
+
+@pytest.mark.parametrize("name", ["faq.md", "faq-details.html", "faq-headings.html"])
+def test_list_items_stay_one_per_line(tmp_path, name):
+    result = import_faq(repaired(name, tmp_path), tmp_path / "faq.yaml", helpdesk="verkstad@cykelverkstan.se")
+    answer = load_faq(result.out).entries[1].answer.strip()
+    assert answer == "Baspaketet kostar 795 kronor och omfattar:\n\n- justering av växlar\n- justering av bromsar"
+
+
+def test_definition_terms_before_one_description_are_alternatives(tmp_path):
+    result = import_faq(repaired("faq-dl.html", tmp_path), tmp_path / "faq.yaml")
+    assert load_faq(result.out).entries[0].alternatives == ("När är cykeln klar?",)
+
+
+def test_the_csv_reads_alternatives_ids_sections_and_english_columns(tmp_path):
+    result = import_faq(repaired("faq.csv", tmp_path), tmp_path / "faq.yaml")
+    service, price, ebikes = load_faq(result.out).entries
+    assert service.alternatives == ("Hur länge måste jag vänta på cykeln?", "När är cykeln klar?")
+    assert (service.question_en, service.answer_en) == (
+        "How long does a service take?",
+        "A regular service takes two working days.",
+    )
+    assert ebikes.answer_en == "Yes, we repair all common brands of e-bikes."
+    assert (price.id, price.answer_en) == ("pris", "")
+    assert (result.entries, result.sections) == (3, 2)
+    assert any(":3: column 'updated' is not used" in w for w in result.warnings)
+    assert any(
+        ":1: 'Cykelverkstan Nord – vanliga frågor (export 2025-03-02)' is above the header" in w
+        for w in result.warnings
+    )
+
+
+def test_the_seed_text_gives_its_fourteen_entries_as_written(tmp_path):
+    source = SEED if SEED.is_file() else SEED_COPY
+    result = import_faq(source, tmp_path / "faq.yaml")
+    faq = load_faq(result.out)
+    assert (result.entries, result.format, faq.helpdesk) == (14, "text", "helpdesk@winterkvist.com")
+    first = faq.entries[0]
+    assert first.question == "Hur når jag er om jag behöver hjälp, support?"
+    assert first.answer.startswith("skriv till helpdesk@winterkvist.com\n\nFörsök att beskriva ditt ärende")
+    assert faq.entries[-1].question == "Hur säger jag upp mitt abonnemang och avtal med er?"
+    assert faq.entries[-1].answer.strip().endswith("som vi alltid betalr för våra kunders räkning.")  # typos kept
+
+
+def test_the_seed_import_matches_the_shipped_faq_up_to_staffs_copy_edits(tmp_path):
+    source = SEED if SEED.is_file() else SEED_COPY
+    imported = load_faq(import_faq(source, tmp_path / "faq.yaml").out)
+    shipped = load_faq(ROOT / "data" / "faq.yaml")
+    assert [e.question for e in imported.entries] == [e.question for e in shipped.entries]
+    for ours, theirs in zip(imported.entries, shipped.entries, strict=True):
+        ours_text, theirs_text = " ".join(ours.answer.split()), " ".join(theirs.answer.split())
+        similarity = difflib.SequenceMatcher(None, ours_text, theirs_text, autojunk=False).ratio()
+        assert similarity >= 0.9, (theirs.id, similarity)  # typo fixes and rewording, no other text
+
+
+def test_the_seed_copy_in_the_repository_is_the_seed():
+    if not SEED.is_file():
+        pytest.skip("the seed is not on this machine")
+    assert SEED_COPY.read_bytes() == SEED.read_bytes()
+
+
+def test_an_existing_file_is_kept_unless_force_is_given(tmp_path, capsys):
+    out = tmp_path / "faq.yaml"
+    out.write_text("staff's own work\n", encoding="utf-8")
+    source = str(repaired("faq.md", tmp_path))
+    assert main(["import", source, "--out", str(out)]) == 1
+    assert f"{out} already exists; add --force to overwrite it" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "staff's own work\n"
+    assert main(["import", source, "--out", str(out), "--force"]) == 0
+    assert len(load_faq(out).entries) == 3
+
+
+def test_the_command_prints_a_summary_and_the_next_command(tmp_path, capsys):
+    out = tmp_path / "new" / "faq.yaml"
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == [
+        f"imported 3 entries in 2 sections from {tmp_path / 'faq.csv'} (csv)",
+        "helpdesk: verkstad@cykelverkstan.se (found in the source; --helpdesk sets another)",
+        f"written to {out}",
+        f"next: faqbot index --faq {out}",
+    ]
+    assert "note: " in printed.err and "column 'updated' is not used" in printed.err
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(f"# FAQ imported by `faqbot import` from {tmp_path / 'faq.csv'} (csv).")
+    assert "    answer: |\n      En vanlig service tar två arbetsdagar.\n\n      Under högsäsong" in text
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+CSV_PROBLEMS = [
+    # (what is wrong, CSV text, expected ":LINE: message")
+    ("missing answer", "question,answer\nVad kostar det?,\n", ":2: question 'Vad kostar det?' has no answer"),
+    ("empty question", "question,answer\nVad kostar det?,Mycket.\n,Ett svar.\n", ":3: the question is empty"),
+    (
+        "duplicate question",
+        "question,answer\nVad kostar det?,Mycket.\nVAD kostar det,Lite.\n",
+        ":3: question 'VAD kostar det' is already asked on line 2",
+    ),
+    ("no rows", "question,answer\n", ":1: no entries found as csv"),
+    ("no answer column", "fråga,text\nVad kostar det?,Mycket.\n", ":1: the header has no 'answer' column"),
+    ("bad id", "id,question,answer\nÖppet Tider,När har ni öppet?,Alltid.\n", ":2: id 'Öppet Tider' may only use"),
+    (
+        "duplicate id",
+        "id,question,answer\npris,Vad kostar det?,Mycket.\npris,Vad kostar frakten?,Lite.\n",
+        ":3: id 'pris' is already used on line 2",
+    ),
+    (
+        "a row of several lines is reported by its first line",
+        'question,answer\nA?,"Rad ett\n\nrad två"\nB?,\n',
+        ":5: question 'B?' has no answer",
+    ),
+]
+
+
+@pytest.mark.parametrize("what, text, expected", CSV_PROBLEMS, ids=[p[0] for p in CSV_PROBLEMS])
+def test_csv_problems_are_reported_with_source_and_line(tmp_path, what, text, expected):
+    source = write(tmp_path, "faq.csv", text)
+    with pytest.raises(DataError) as caught:
+        import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert f"{source}{expected}" in str(caught.value)
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    source = write(tmp_path, "faq.csv", "question,answer\nA?,\n,Svar.\nC?,Svar.\nC?,Svar igen.\n")
+    with pytest.raises(DataError) as caught:
+        import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert [line for line, _ in caught.value.problems] == [2, 3, 5]
+
+
+def test_text_without_any_question_says_what_it_looked_for(tmp_path):
+    source = write(tmp_path, "faq.txt", "Välkommen till vår webbplats.\nHär finns inget att fråga om.\n")
+    with pytest.raises(DataError, match=r"faq.txt:1: no entries found as text: no line ends in '\?'"):
+        import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+
+
+def test_without_an_address_in_the_source_it_asks_for_helpdesk(tmp_path):
+    source = write(tmp_path, "faq.csv", "question,answer\nVad kostar det?,Mycket.\n")
+    with pytest.raises(FaqbotError, match="no e-mail address in .* name it with --helpdesk ADDRESS"):
+        import_faq(source, tmp_path / "faq.yaml")
+    with pytest.raises(FaqbotError, match="--helpdesk 'support' is not an e-mail address"):
+        import_faq(source, tmp_path / "faq.yaml", helpdesk="support")
+    assert (
+        load_faq(import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se").out).helpdesk == "hej@example.se"
+    )
+
+
+def test_the_address_meant_for_questions_is_preferred_as_helpdesk(tmp_path):
+    text = (
+        "question,answer\nKan jag skriva ut?,Mejla print@bibliotek.se.\nHur når jag er?,Skriv till info@bibliotek.se.\n"
+    )
+    result = import_faq(write(tmp_path, "faq.csv", text), tmp_path / "faq.yaml")
+    assert result.helpdesk == "info@bibliotek.se" and result.helpdesk_found
+
+
+def test_ids_are_ascii_slugs_of_the_question():
+    assert slugify("Får jag ändra öppettiderna för mitt café?") == "far-jag-andra-oppettiderna-for-mitt-cafe"
+    assert slugify("Hur når jag er om jag behöver hjälp, support?") == "hur-nar-jag-er-om-jag-behover-hjalp"
+    assert slugify("Ærlig talt: hvad koster smørrebrød?") == "aerlig-talt-hvad-koster-smorrebrod"
+    assert slugify("???") == "fraga"
+
+
+def test_ids_are_unique_and_stable_for_the_same_question(tmp_path):
+    rows = [
+        "Hur gör jag om jag vill säga upp mitt avtal i förtid?,Ring oss.",
+        "Hur gör jag om jag vill säga upp mitt avtal efter ett år?,Skriv till oss.",
+        "Hur gör jag om jag vill säga upp mitt avtal när jag flyttar?,Mejla oss.",
+        "Vad kostar det?,Mycket.",
+    ]
+    first = load_faq(
+        import_faq(
+            write(tmp_path, "a.csv", "question,answer\n" + "\n".join(rows)),
+            tmp_path / "a.yaml",
+            helpdesk="hej@example.se",
+        ).out
+    )
+    base = "hur-gor-jag-om-jag-vill-saga-upp-mitt"
+    assert [e.id for e in first.entries] == [base, f"{base}-2", f"{base}-3", "vad-kostar-det"]
+    # Imported again with an entry added at the top: the others keep their ids.
+    again_text = "question,answer\nNär har ni öppet?,Alltid.\n" + "\n".join(rows)
+    again = load_faq(
+        import_faq(write(tmp_path, "b.csv", again_text), tmp_path / "b.yaml", helpdesk="hej@example.se").out
+    )
+    assert [e.id for e in again.entries] == ["nar-har-ni-oppet", *(e.id for e in first.entries)]
+
+
+def test_the_same_source_gives_the_same_file(tmp_path):
+    source = repaired("faq-headings.html", tmp_path)
+    import_faq(source, tmp_path / "one.yaml", helpdesk="hej@example.se")
+    import_faq(source, tmp_path / "two.yaml", helpdesk="hej@example.se")
+    one = (tmp_path / "one.yaml").read_text(encoding="utf-8")
+    assert one.replace("one.yaml", "two.yaml") == (tmp_path / "two.yaml").read_text(encoding="utf-8")
+
+
+def test_excel_csv_with_semicolons_in_windows_1252_is_read_with_a_note(tmp_path):
+    source = write(tmp_path, "export.csv", "Fråga;Svar\r\nVad kostar en service?;795 kr, inklusive moms.\r\n", "cp1252")
+    result = import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    entry = load_faq(result.out).entries[0]
+    assert (entry.question, entry.answer.strip()) == ("Vad kostar en service?", "795 kr, inklusive moms.")
+    assert any("not UTF-8; read as Windows-1252" in w for w in result.warnings)
+
+
+def test_text_that_yaml_would_misread_is_quoted(tmp_path):
+    rows = [
+        '"Kostar det: 100 kr?","# inte en kommentar"',
+        '"Är svaret ja?","yes"',
+        '"Vad betyder \\""x\\""?","@ och `"',
+    ]
+    source = write(tmp_path, "faq.csv", "question,answer\n" + "\n".join(rows) + "\n")
+    faq = load_faq(import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.question, e.answer) for e in faq.entries] == [
+        ("Kostar det: 100 kr?", "# inte en kommentar"),
+        ("Är svaret ja?", "yes"),
+        ('Vad betyder \\"x\\"?', "@ och `"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        ("export", "question,answer\nA?,B.\n", "csv"),
+        ("export", "fråga\tsvar\nA?\tB.\n", "tsv"),
+        ("page", "<!DOCTYPE html><html><body><h2>A?</h2><p>B.</p></body></html>", "html"),
+        ("notes", "Intro\n\n## A?\n\nB.\n", "markdown"),
+        ("copied", "Vanliga frågor\n\nA?\n\nB.\n", "text"),
+    ],
+)
+def test_the_format_is_guessed_from_the_content_without_an_extension(tmp_path, name, text, expected):
+    assert guess_format(tmp_path / name, text) == expected
+
+
+def test_the_same_file_cannot_be_source_and_output(tmp_path):
+    source = repaired("faq.md", tmp_path)
+    with pytest.raises(FaqbotError, match="is the source"):
+        import_faq(source, source, force=True)
+
+
+EXAMPLES = sorted((ROOT / "data" / "examples").glob("*/faq*.csv"))
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=[f"{p.parent.name}/{p.name}" for p in EXAMPLES])
+def test_the_shipped_example_faqs_import_with_their_own_ids(tmp_path, source):
+    with source.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    faq = load_faq(import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [e.question for e in faq.entries] == [row["question"] for row in rows]
+    if "id" in rows[0]:
+        assert [e.id for e in faq.entries] == [row["id"] for row in rows]
+    if "section" in rows[0]:
+        assert [e.section for e in faq.entries] == [row["section"] for row in rows]
