@@ -348,3 +348,55 @@ def test_the_shipped_example_faqs_import_with_their_own_ids(tmp_path, source):
         assert [e.id for e in faq.entries] == [row["id"] for row in rows]
     if "section" in rows[0]:
         assert [e.section for e in faq.entries] == [row["section"] for row in rows]
+
+
+def test_markdown_headings_lose_their_markup_and_a_title_above_all_is_not_a_section(tmp_path):
+    text = (
+        "# Vanliga frågor\n\n## **Hur [bokar](/boka) jag?**\n\nPå [webben](/boka).\n\n## Vad kostar `det`?\n\n100 kr.\n"
+    )
+    faq = load_faq(import_faq(write(tmp_path, "faq.md", text), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.section, e.question, e.answer.strip()) for e in faq.entries] == [
+        ("", "Hur bokar jag?", "På [webben](/boka)."),
+        ("", "Vad kostar det?", "100 kr."),
+    ]
+
+
+def test_markdown_without_question_marks_takes_every_heading_with_text_as_a_question(tmp_path):
+    text = "# Priser\n\n## Service\n\n795 kr.\n\n## Däckbyte\n\n300 kr.\n\n# Öppettider\n\n## Vardagar\n\n8-17.\n"
+    faq = load_faq(import_faq(write(tmp_path, "faq.md", text), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.section, e.question) for e in faq.entries] == [
+        ("Priser", "Service"),
+        ("Priser", "Däckbyte"),
+        ("Öppettider", "Vardagar"),
+    ]
+
+
+def test_a_heading_that_is_not_a_question_among_questions_is_skipped_with_a_note(tmp_path):
+    text = "## Hur bokar jag?\n\nPå webben.\n\n## Om oss\n\nVi är en cykelverkstad.\n"
+    result = import_faq(write(tmp_path, "faq.md", text), tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert result.entries == 1
+    assert result.warnings == [f"{tmp_path / 'faq.md'}:5: heading 'Om oss' is not a question (no '?'); skipped"]
+
+
+def test_an_accessible_accordion_of_headings_with_buttons_is_read(tmp_path):
+    page = (
+        '<html><body><div class="menu"><h2>Meny?</h2><p>Hem</p></div><main>'
+        '<h3><button aria-expanded="false">Hur bokar jag?</button></h3><div hidden><p>På webben.</p></div>'
+        '<h3><button aria-expanded="false">Vad kostar det?</button></h3><div hidden><p>100 kr.</p></div>'
+        "</main></body></html>"
+    )
+    faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.question, e.answer.strip()) for e in faq.entries] == [
+        ("Hur bokar jag?", "På webben."),
+        ("Vad kostar det?", "100 kr."),
+    ]
+
+
+def test_json_ld_in_a_graph_is_found(tmp_path):
+    page = (
+        '<html><head><script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, {"@type": "FAQPage",'
+        ' "mainEntity": {"@type": "Question", "name": "Hur bokar jag?", "acceptedAnswer": [{"text": "På webben."}]}}]}'
+        "</script></head><body><h2>Annat?</h2><p>Inte detta.</p></body></html>"
+    )
+    faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.question, e.answer.strip()) for e in faq.entries] == [("Hur bokar jag?", "På webben.")]

@@ -18,6 +18,13 @@ SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 BULLET = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(.+?)\1(?!\w)")
+
+
+def heading_text(text: str) -> str:
+    """A heading as plain text: '## **Hur [bokar](/boka) jag?**' -> 'Hur bokar jag?'. Answers keep their markup."""
+    return tidy(EMPHASIS.sub(r"\2", LINK.sub(r"\1", text)))
 
 
 class Outline:
@@ -52,7 +59,7 @@ class Outline:
 
     def heading(self, number: int, level: int, text: str) -> None:
         self.flush()
-        self.blocks.append(Block(number, tidy(text), level))
+        self.blocks.append(Block(number, heading_text(text), level))
 
 
 def markdown_blocks(text: str) -> list[Block]:
