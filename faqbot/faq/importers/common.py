@@ -131,9 +131,9 @@ def check_drafts(drafts: list[Draft], problems: Problems) -> None:
     seen: dict[str, int] = {}
     for draft in drafts:
         if not draft.question:
-            problems.append((draft.line, "the question is empty"))
+            problems.append((draft.line, "the question is empty; write it, or remove this entry"))
         elif not draft.answer:
-            problems.append((draft.line, f"question '{draft.question}' has no answer"))
+            problems.append((draft.line, f"question '{draft.question}' has no answer; write one, or remove the question"))
         for text in draft.questions():
             key = normalize_question(text)
             if not key:
