@@ -210,9 +210,12 @@ class FaqBot:
                 logger.error("keeping the current settings: %s", err)
         return self.index.refresh(wait) or changed
 
-    def ask(self, text: str) -> Reply:
-        """Answer one customer message and record it in the log, if any. Never raises."""
-        reply = self._answer(text)
+    def ask(self, text: str, language: str | None = None) -> Reply:
+        """Answer one customer message and record it in the log, if any. Never raises.
+
+        `language` ("sv" or "en") overrides the language told from the message (the API's option).
+        """
+        reply = self._answer(text, language)
         if self.log is not None:
             log_id = self.log.record(reply, self.threshold, self.index_version)
             if log_id is not None:
@@ -224,11 +227,11 @@ class FaqBot:
         if self.log is not None:
             self.log.record_feedback(log_id, liked)
 
-    def _answer(self, text: str) -> Reply:
+    def _answer(self, text: str, language: str | None = None) -> Reply:
         searcher = self.searcher  # the same index for the whole request, even during a swap
         helpdesk = searcher.index.helpdesk
         question, truncated = clean_question(text if isinstance(text, str) else str(text))
-        language = detect_language(question)
+        language = language if language in ("sv", "en") else detect_language(question)
 
         def reply(kind: str, **extra: object) -> Reply:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)

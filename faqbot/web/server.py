@@ -1,53 +1,94 @@
-"""Serving the widget: `faqbot serve` and `python app.py`, by default on http://127.0.0.1:7860."""
+"""Serving the widget and the JSON API: `faqbot serve` and `python app.py`, by default on
+http://127.0.0.1:7860.
+
+One FastAPI app holds the API's routes (faqbot.web.api: /api/ask, /api/feedback, /healthz,
+/api/openapi.json) with the Gradio widget mounted under it at /, so both share one port, one
+`FaqBot` and one rate limit. uvicorn serves it; Gradio's own `launch` is not used, so nothing
+offers a public share link.
+"""
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import gradio as gr
+import uvicorn
+from fastapi import FastAPI
 
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
+from faqbot.web.api import create_api
+from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.widget import CSS, THEME, build_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
+START_TIMEOUT = 30.0
+
+
+def create_app(bot: FaqBot) -> FastAPI:
+    """The API with the chat widget mounted at /, sharing one per-client rate limit."""
+    limiter = RateLimiter()
+    app = create_api(bot, limiter)
+    return gr.mount_gradio_app(
+        app,
+        build_app(bot, limiter),
+        path="/",
+        show_error=False,  # a customer never sees a traceback
+        footer_links=[],
+        run_history=False,  # customers' questions are not kept in browser storage
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        theme=THEME,
+        css=CSS,
+    )
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so that a taken port is our error message, not uvicorn's exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family)
+    except OSError as err:
+        raise FaqbotError(
+            f"cannot listen on {host}:{port} ({err.strerror or err}); choose another with --port or FAQBOT_PORT"
+        ) from None
 
 
 def launch(
-    app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True, trusted_proxy: str = ""
-) -> None:
-    """Serve the widget; with block=False return once it is up (for tests).
+    app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True, trusted_proxy: str = ""
+) -> uvicorn.Server:
+    """Serve `app`; with block=False return the running server once it is up (for tests and benchmarks).
 
     `trusted_proxy` (comma-separated addresses or networks) is where X-Forwarded-For is believed.
     """
-    # The server (uvicorn) rewrites a request's client address from X-Forwarded-For when the
-    # request comes from one of these; by default it trusts 127.0.0.1, which would let any local
-    # process pick its own address and slip past the rate limit. Our setting decides, not the
-    # environment.
+    sock = listening_socket(host, port)
+    # uvicorn rewrites a request's client address from X-Forwarded-For when the request comes
+    # from one of these; left unset it trusts 127.0.0.1, which would let any local process
+    # pick its own address and slip past the rate limit. Our setting decides, not the environment.
     os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxy
-    try:
-        app.launch(
-            server_name=host,
-            server_port=port,
-            share=False,
-            show_error=False,  # a customer never sees a traceback
-            footer_links=[],
-            run_history=False,  # customers' questions are not kept in browser storage
-            ssr_mode=False,
-            pwa=False,
-            mcp_server=False,
-            enable_monitoring=False,
-            prevent_thread_lock=not block,
-            quiet=not block,
-            theme=THEME,
-            css=CSS,
-        )
-    except OSError as err:  # Gradio's way of saying the port is taken
-        raise FaqbotError(
-            f"cannot listen on {host}:{port} ({err}); choose another with --port or FAQBOT_PORT"
-        ) from None
+    config = uvicorn.Config(
+        app, log_level="warning", proxy_headers=True, forwarded_allow_ips=trusted_proxy, timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+    if block:
+        print(f"faqbot: the chat on http://{host}:{port}/ and the API on http://{host}:{port}/api/ask", flush=True)
+        server.run(sockets=[sock])
+        return server
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="faqbot-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise FaqbotError(f"the server on {host}:{port} did not start; see the messages above")
+        time.sleep(0.01)
+    return server
 
 
 def listen_address(host: str | None = None, port: int | str | None = None) -> tuple[str, int]:
@@ -70,7 +111,7 @@ def serve(
     host: str | None = None,
     port: int | None = None,
 ) -> None:
-    """`faqbot serve` and `python app.py`: the chat widget, by default on http://127.0.0.1:7860."""
+    """`faqbot serve` and `python app.py`: the chat widget and the API, by default on http://127.0.0.1:7860."""
     host, port = listen_address(host, port)
     bot = FaqBot.from_settings(faq, index, config)
-    launch(build_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
+    launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)

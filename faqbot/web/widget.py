@@ -250,9 +250,11 @@ def client_address(request: gr.Request | None) -> str | None:
 class Widget:
     """The handlers behind the chat; each customer's conversation lives in Gradio's session state."""
 
-    def __init__(self, bot: FaqBot) -> None:
+    def __init__(self, bot: FaqBot, limiter: RateLimiter | None = None) -> None:
         self.bot = bot
-        self.limiter = RateLimiter()
+        self.limiter = (
+            limiter if limiter is not None else RateLimiter()
+        )  # shared with the JSON API: one budget per customer
         self._noted = RateLimiter()  # one line in the server's log per limited client per minute
 
     def welcome(self, conversation: Conversation) -> list[Message]:
@@ -355,9 +357,9 @@ footer { display: none !important; }
 THEME = gr.themes.Default(primary_hue="sky", neutral_hue="slate")
 
 
-def build_app(bot: FaqBot) -> gr.Blocks:
-    """The chat widget as a Gradio app; call `launch` to serve it."""
-    widget = Widget(bot)
+def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
+    """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `limiter`)."""
+    widget = Widget(bot, limiter)
     title = message("ui_title", "sv", "")
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as app:
         conversation = gr.State(Conversation([greeting_message(bot)]))

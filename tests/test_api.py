@@ -1,0 +1,314 @@
+"""The JSON API: the same answers as `faqbot ask --json`, the same limit and log as the widget.
+
+The first part calls the API in-process (FastAPI's TestClient over faqbot.web.api); the slow
+part starts the real `python app.py` and compares it with the real `faqbot ask --json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from faqbot import FaqBot
+from faqbot.web.api import MAX_BODY_BYTES, create_api
+from faqbot.web.ratelimit import RateLimiter
+from faqbot.web.server import create_app
+from faqbot.web.widget import Conversation, Widget
+from tests.conftest import HELPDESK, ROOT, app_process
+
+
+class MemoryLog:
+    """A ReplyLog (see faqbot.bot) that keeps everything in lists."""
+
+    def __init__(self) -> None:
+        self.replies: list = []
+        self.feedback: list[tuple[int, bool]] = []
+
+    def record(self, reply, threshold, index_version):
+        self.replies.append(reply)
+        return len(self.replies)
+
+    def record_feedback(self, log_id, liked):
+        self.feedback.append((log_id, liked))
+
+
+def bot_over(folder: Path, log=None) -> FaqBot:
+    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=log)
+
+
+@pytest.fixture(scope="module")
+def logged(shipped_index):
+    log = MemoryLog()
+    return bot_over(shipped_index, log), log
+
+
+@pytest.fixture
+def client(logged):
+    bot, _ = logged
+    return TestClient(create_api(bot, RateLimiter()))
+
+
+# -- answers ----------------------------------------------------------------------------
+
+
+def test_a_question_gets_the_cli_object_and_the_id_of_its_log_row(client, logged):
+    bot, log = logged
+    response = client.post("/api/ask", json={"question": "Kan jag ringa er?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["kind"] == "answer" and body["faq_id"] == "telefonsupport"
+    assert body["reply_id"] == len(log.replies) and log.replies[-1].question == "Kan jag ringa er?"
+    expected = bot_over_same(bot).ask("Kan jag ringa er?").to_dict()
+    assert {k: v for k, v in body.items() if k != "reply_id"} == expected
+
+
+def bot_over_same(bot: FaqBot) -> FaqBot:
+    """A second bot over the same files, without a log (its replies have no log row)."""
+    return FaqBot(bot.faq_path, bot.index_dir, bot.config_path)
+
+
+def test_the_language_can_be_chosen_by_the_caller(client):
+    swedish = client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()
+    english = client.post("/api/ask", json={"question": "Kan jag ringa er?", "language": "en"}).json()
+    assert swedish["language"] == "sv" and english["language"] == "en"
+    assert english["answer"].startswith("Our FAQ is in Swedish")
+    assert english["faq_id"] == swedish["faq_id"] == "telefonsupport"
+
+
+def test_feedback_is_recorded_on_the_reply(client, logged):
+    _, log = logged
+    reply_id = client.post("/api/ask", json={"question": "Hur ofta tar ni backup?"}).json()["reply_id"]
+    response = client.post("/api/feedback", json={"reply_id": reply_id, "liked": False})
+    assert response.status_code == 200 and response.json() == {"reply_id": reply_id, "liked": False}
+    assert log.feedback[-1] == (reply_id, False)
+
+
+def test_feedback_without_a_log_says_so(shipped_index):
+    client = TestClient(create_api(bot_over(shipped_index), RateLimiter()))
+    assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()["reply_id"] is None
+    response = client.post("/api/feedback", json={"reply_id": 1, "liked": True})
+    assert response.status_code == 409 and "log_enabled" in response.json()["message"]
+
+
+def test_health_names_the_index_and_the_log(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["index"]["entries"] == 14 and body["log"] == "on"
+    assert re.fullmatch(r"\S+/[0-9a-f]+", body["index"]["version"])
+
+
+def test_health_is_503_without_an_index(shipped_index, monkeypatch):
+    bot = bot_over(shipped_index)
+    monkeypatch.setattr(type(bot), "entries", property(lambda self: (_ for _ in ()).throw(OSError("gone"))))
+    response = TestClient(create_api(bot)).get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
+
+
+def test_the_openapi_description_names_the_endpoints_and_models(client):
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/ask", "/api/feedback", "/healthz"} <= set(spec["paths"])
+    schemas = spec["components"]["schemas"]
+    assert {"question", "language"} <= set(schemas["AskRequest"]["properties"])
+    assert schemas["AskRequest"]["properties"]["question"]["maxLength"] == 5000
+    assert {"resolved", "kind", "faq_id", "answer", "suggestions", "reply_id"} <= set(
+        schemas["AskResponse"]["properties"]
+    )
+    assert "400" in spec["paths"]["/api/ask"]["post"]["responses"]
+
+
+# -- bad input ------------------------------------------------------------------------------
+
+BAD = {
+    "not json": (b"Kan jag ringa er?", "must be a JSON object"),
+    "broken json": (b'{"question": "Kan jag', "must be a JSON object"),
+    "a list": (b'["Kan jag ringa er?"]', "must be a JSON object"),
+    "no question": (b'{"language": "sv"}', "'question' is missing"),
+    "empty question": (b'{"question": ""}', "the question is empty"),
+    "blank question": (b'{"question": "  \\n "}', "the question is empty"),
+    "a number": (b'{"question": 42}', "'question'"),
+    "null": (b'{"question": null}', "'question'"),
+    "over 5,000 characters": (json.dumps({"question": "a" * 5001}).encode(), "longer than 5,000 characters"),
+    "unknown language": (b'{"question": "Hej", "language": "de"}', "'language'"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_input_is_400_with_a_message(client, logged, name):
+    body, said = BAD[name]
+    before = len(logged[1].replies)
+    response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request" and said in response.json()["message"]
+    assert len(logged[1].replies) == before  # nothing reached the bot or the log
+
+
+def test_5000_characters_are_accepted(client):
+    response = client.post("/api/ask", json={"question": "Kan jag ringa er? " + "a" * 4982})
+    assert response.status_code == 200 and response.json()["answer"].startswith("(Din fråga var lång")
+
+
+def test_a_large_body_is_413_and_not_read(client):
+    response = client.post("/api/ask", content=b"{" + b" " * MAX_BODY_BYTES + b"}")
+    assert response.status_code == 413 and response.json()["error"] == "too_large"
+
+
+def test_bad_feedback_is_400(client):
+    for body in ({"reply_id": "x", "liked": True}, {"reply_id": 3}, {"reply_id": 0, "liked": False}):
+        assert client.post("/api/feedback", json=body).status_code == 400
+
+
+# -- the rate limit -------------------------------------------------------------------------
+
+
+def write_settings(folder: Path, shipped_index: Path, *lines: str) -> Path:
+    shutil.copy(shipped_index / "faq.yaml", folder / "faq.yaml")
+    shutil.copytree(shipped_index / "index", folder / "index")
+    text = (shipped_index / "config.yaml").read_text(encoding="utf-8")
+    for line in lines:
+        key = line.split(":")[0]
+        text = re.sub(rf"(?m)^{key}:.*\n?", "", text) + line + "\n"
+    (folder / "config.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_past_the_limit_the_api_says_429_with_retry_after(tmp_path, shipped_index):
+    bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 3"))
+    client = TestClient(create_api(bot, RateLimiter()))
+    codes = [client.post("/api/ask", json={"question": "Kan jag ringa er?"}).status_code for _ in range(3)]
+    refused = client.post("/api/ask", json={"question": "Can I call you?"})
+    assert codes == [200, 200, 200] and refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    body = refused.json()
+    assert body["error"] == "rate_limited" and body["retry_after"] == int(refused.headers["Retry-After"])
+    assert body["message"].startswith("You have sent a lot of questions") and HELPDESK in body["message"]
+
+
+def test_the_widget_and_the_api_share_one_budget_per_customer(tmp_path, shipped_index):
+    bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
+    limiter = RateLimiter()
+    widget = Widget(bot, limiter)
+    client = TestClient(create_api(bot, limiter))  # TestClient's address is "testclient"
+    request = SimpleNamespace(client=SimpleNamespace(host="testclient"))
+    widget.send("Kan jag ringa er?", Conversation(), request)
+    widget.send("Hur ofta tar ni backup?", Conversation(), request)
+    assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).status_code == 429
+
+
+def test_the_served_app_has_the_widget_at_the_root_and_the_api_beside_it(shipped_index):
+    with TestClient(create_app(bot_over(shipped_index))) as client:
+        assert client.get("/").status_code == 200 and "gradio" in client.get("/").text.lower()
+        assert client.get("/config").json()["mode"] == "blocks"
+        assert client.get("/healthz").json()["status"] == "ok"
+        assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()["faq_id"] == "telefonsupport"
+
+
+# -- the real server against the real CLI (slow) ----------------------------------------------
+
+CONTRACT = [
+    "Kan jag ringa er?",
+    "hur ofta gör ni backup",
+    "Where is your office?",
+    "Vad kostar en ny bil?",
+    "Hej!",
+    "Tack så mycket",
+    "support",
+    "Vem vann fotbolls-VM 1958?",
+    "Hur ofta tar ni backup? " + "och sen " * 80,
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, shipped_index):
+    """`python app.py` with its own log, trusting no proxy, at most 25 questions a minute."""
+    folder = write_settings(tmp_path_factory.mktemp("api"), shipped_index, "rate_limit_per_minute: 25")
+    log = folder / "conversations.db"
+    with app_process(folder, log) as (url, process):
+        yield url, folder, log
+        assert process.poll() is None, "the app died"
+
+
+def cli_replies(folder: Path, questions: list[str]) -> list[dict]:
+    """`faqbot ask --json` over the same FAQ, index and settings, one question per stdin line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "faqbot", "ask", "--json", "--faq", "faq.yaml", "--index", "index"]
+        + ["--config", "config.yaml"],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.slow
+def test_the_api_answers_exactly_as_faqbot_ask_json(served):
+    url, folder, _ = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        api = [client.post("/api/ask", json={"question": q}).json() for q in CONTRACT]
+    assert all(isinstance(reply.pop("reply_id"), int | None) for reply in api)
+    assert api == cli_replies(folder, CONTRACT)
+    assert {reply["kind"] for reply in api} >= {"answer", "helpdesk", "greeting", "thanks"}
+
+
+def rows(log: Path) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(log)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT * FROM conversations ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_feedback_through_the_api_lands_in_the_log(served):
+    url, _, log = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        reply = client.post("/api/ask", json={"question": "Hur ofta tar ni backup?"}).json()
+        assert client.post("/api/feedback", json={"reply_id": reply["reply_id"], "liked": False}).status_code == 200
+    row = next(r for r in rows(log) if r["id"] == reply["reply_id"])
+    assert row["feedback"] == -1 and row["faq_id"] == reply["faq_id"] and row["feedback_at"]
+
+
+@pytest.mark.slow
+def test_personal_data_sent_through_the_api_is_masked_in_the_log(served):
+    url, _, log = served
+    question = "Ring mig på 070-123 45 67 eller mejla anna.svensson@example.com om min faktura"
+    with httpx.Client(base_url=url, timeout=30) as client:
+        reply = client.post("/api/ask", json={"question": question}).json()
+    assert reply["question"] == question  # the caller gets its own text back; only the log is masked
+    stored = next(r for r in rows(log) if r["id"] == reply["reply_id"])["question"]
+    assert stored == "Ring mig på [telefon] eller mejla [e-post] om min faktura"
+    assert not any("070" in r["question"] or "svensson" in r["question"] for r in rows(log))
+
+
+@pytest.mark.slow
+def test_the_real_server_limits_by_address_and_ignores_an_untrusted_x_forwarded_for(served):
+    """Runs last in this module: it spends the address's whole budget for a minute."""
+    url, _, _ = served
+    with httpx.Client(base_url=url, timeout=30) as client:
+        responses = [
+            client.post("/api/ask", json={"question": "Kan jag ringa er?"}, headers={"X-Forwarded-For": f"192.0.2.{n}"})
+            for n in range(1, 27)
+        ]
+        health = client.get("/healthz")
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused and all(r.status_code == 200 for r in responses[: len(responses) - len(refused)])
+    assert int(refused[0].headers["Retry-After"]) >= 1
+    assert refused[0].json()["message"].startswith("Du har skickat många frågor på kort tid")
+    assert health.status_code == 200  # the health check is not rate limited
