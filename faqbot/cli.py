@@ -224,9 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         help="write a faq.yaml from the FAQ a company already has",
-        description="Read a FAQ from CSV/TSV (header: question, answer, optional alternatives, id, section, "
-        "question_en, answer_en), an HTML page (FAQPage JSON-LD, <details>, <dt>/<dd> or headings), Markdown "
-        "(headings) or plain text (a line ending in '?' starts an entry) and write it as a faq.yaml.",
+        description="Read a FAQ and write it as a faq.yaml (docs/import.md). SOURCE is one of:\n"
+        "  CSV/TSV   a header row: question, answer, optional alternatives (a | b), id, section,\n"
+        "            question_en, answer_en\n"
+        "  HTML      a saved page: FAQPage JSON-LD, <details>, <dt>/<dd>, or headings and their text\n"
+        "  Markdown  each heading a question, the text under it the answer\n"
+        "  text      copied from a web page: a line ending in '?' starts an entry",
         epilog=EXAMPLES["import"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
