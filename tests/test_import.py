@@ -49,7 +49,7 @@ MALFORMED = {
         ("<h3>Kan jag hämta cykeln efter stängning?</h3>", ""),
     ),
     "faq-jsonld.html": (
-        ":25: question 'Kan jag hämta cykeln efter stängning?' has no answer",
+        ":26: question 'Kan jag hämta cykeln efter stängning?' has no answer",
         (
             '"name": "Kan jag hämta cykeln efter stängning?"',
             '"name": "Får jag parkera cykeln?", "acceptedAnswer": {"text": "Ja."}',
@@ -400,3 +400,42 @@ def test_json_ld_in_a_graph_is_found(tmp_path):
     )
     faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
     assert [(e.question, e.answer.strip()) for e in faq.entries] == [("Hur bokar jag?", "På webben.")]
+
+
+def test_json_ld_questions_referenced_by_id_as_yoast_writes_them_are_found(tmp_path):
+    page = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": ["WebPage", "FAQPage"], "@id": "https://x.se/faq/",
+   "mainEntity": [{"@id": "https://x.se/faq/#q1"}, {"@id": "https://x.se/faq/#q2"}]},
+  {"@type": "Question", "@id": "https://x.se/faq/#q1", "name": "Hur bokar jag?",
+   "acceptedAnswer": {"@type": "Answer", "text": "På webben."}},
+  {"@type": "Question", "@id": "https://x.se/faq/#q2", "name": "Vad kostar det?",
+   "acceptedAnswer": {"@type": "Answer", "text": ""}}
+]}
+</script></head><body></body></html>"""
+    source = write(tmp_path, "faq.html", page)
+    with pytest.raises(DataError, match=r"faq.html:7: question 'Vad kostar det\?' has no answer"):
+        import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    fixed = write(tmp_path, "fixed.html", page.replace('"text": ""', '"text": "100 kr."'))
+    faq = load_faq(import_faq(fixed, tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.question, e.answer.strip()) for e in faq.entries] == [
+        ("Hur bokar jag?", "På webben."),
+        ("Vad kostar det?", "100 kr."),
+    ]
+
+
+def test_an_aria_accordion_gives_questions_with_their_panels_and_sections(tmp_path):
+    page = """<html><body>
+<div role="tablist"><button role="tab" aria-controls="t1">Vanliga frågor?</button></div><div id="t1">Flik.</div>
+<h2>Bokning</h2>
+<h3><button aria-controls="p1" aria-expanded="false">Hur bokar jag?</button></h3>
+<div id="p1" hidden><p>På webben.</p><p>Eller i telefon.</p></div>
+<h2>Priser</h2>
+<div class="faq"><a href="#p2" aria-controls="p2">Vad kostar det?</a><div id="p2" hidden>100 kr.</div></div>
+<button aria-controls="menu">Meny</button><div id="menu">Hem Om oss</div>
+</body></html>"""
+    faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [(e.section, e.question, e.answer.strip()) for e in faq.entries] == [
+        ("Bokning", "Hur bokar jag?", "På webben.\n\nEller i telefon."),
+        ("Priser", "Vad kostar det?", "100 kr."),
+    ]

@@ -133,7 +133,9 @@ def check_drafts(drafts: list[Draft], problems: Problems) -> None:
         if not draft.question:
             problems.append((draft.line, "the question is empty; write it, or remove this entry"))
         elif not draft.answer:
-            problems.append((draft.line, f"question '{draft.question}' has no answer; write one, or remove the question"))
+            problems.append(
+                (draft.line, f"question '{draft.question}' has no answer; write one, or remove the question")
+            )
         for text in draft.questions():
             key = normalize_question(text)
             if not key:

@@ -4,9 +4,10 @@ Tried in this order; the first that finds entries wins:
 1. schema.org `FAQPage` JSON-LD (`<script type="application/ld+json">`), which many CMS plugins write;
 2. `<details><summary>question</summary>answer</details>`;
 3. `<dl><dt>question</dt><dd>answer</dd></dl>` (several `<dt>` before a `<dd>`: the later ones are alternatives);
-4. headings followed by their text, read like Markdown (`entries_from_outline`).
+4. accordions built with ARIA: a control (`<button aria-controls="a1">question?</button>`) and its panel;
+5. headings followed by their text, read like Markdown (`entries_from_outline`).
 Navigation, the page's header and footer, asides, scripts, styles and forms are removed first
-(for 2-4). The section of a 2-3 entry is the nearest heading above it.
+(for 2-5). The section of a 2-4 entry is the nearest heading above it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ BOILERPLATE = (
 )
 HEADING_ABOVE = (
     "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-    "[not(ancestor::details or ancestor::dd)][1]"
+    "[not(ancestor::details or ancestor::dd) and not(.//*[@aria-controls])][1]"
 )
 # Pages built before HTML5 mark their parts with a class or id instead: <div id="footer">.
 PAGE_PART_NAME = re.compile(
@@ -140,29 +141,44 @@ def has_type(node: dict, name: str) -> bool:
     return name in (kinds if isinstance(kinds, list) else [kinds])
 
 
-def from_json_ld(root: etree._Element, parsed: Parsed) -> None:
+def json_ld_scripts(root: etree._Element, parsed: Parsed) -> Iterator[tuple[etree._Element, str, object]]:
+    """(script element, its text, the parsed JSON) of every JSON-LD script; invalid JSON is noted."""
     for script in root.xpath("//script[@type]"):
         if script.get("type", "").split(";")[0].strip().lower() != "application/ld+json":
             continue
         raw = script.text or ""
         try:
-            data = json.loads(raw)
+            yield script, raw, json.loads(raw)
         except ValueError as err:
             parsed.warnings.append((script.sourceline or 0, f"JSON-LD is not valid JSON ({err}); ignored"))
-            continue
+
+
+def faq_questions(data: object) -> Iterator[dict]:
+    """The Question nodes of every FAQPage, in order. A reference ({"@id": ...}, as Yoast SEO
+    writes them into an @graph) is replaced by the node it names."""
+    by_id = {n["@id"]: n for n in json_nodes(data) if isinstance(n.get("@id"), str) and len(n) > 1}
+    for page in (n for n in json_nodes(data) if has_type(n, "FAQPage")):
+        questions = page.get("mainEntity")
+        for question in questions if isinstance(questions, list) else [questions]:
+            if isinstance(question, dict):
+                yield by_id.get(question.get("@id"), question) if set(question) == {"@id"} else question
+
+
+def from_json_ld(root: etree._Element, parsed: Parsed) -> None:
+    for script, raw, data in json_ld_scripts(root, parsed):
         cursor = 0
-        for page in (n for n in json_nodes(data) if has_type(n, "FAQPage")):
-            questions = page.get("mainEntity")
-            for question in questions if isinstance(questions, list) else [questions]:
-                if not isinstance(question, dict):
-                    continue
-                found = raw.find('"Question"', cursor)  # each Question's line: where its @type is written
+        for question in faq_questions(data):
+            name = tidy_line(html_text(question.get("name")))
+            # The question's line: where its name is written, else where its next "Question" type is.
+            found = raw.find(json.dumps(question.get("name"), ensure_ascii=False)) if name else -1
+            if found < 0:
+                found = raw.find('"Question"', cursor)
                 cursor = found + 1 if found >= 0 else cursor
-                line = (script.sourceline or 1) + raw[: max(found, 0)].count("\n")
-                accepted = question.get("acceptedAnswer")
-                accepted = accepted[0] if isinstance(accepted, list) and accepted else accepted
-                answer = html_text(accepted.get("text")) if isinstance(accepted, dict) else ""
-                parsed.drafts.append(Draft(tidy_line(html_text(question.get("name"))), answer, line))
+            line = (script.sourceline or 1) + raw[: max(found, 0)].count("\n")
+            accepted = question.get("acceptedAnswer")
+            accepted = accepted[0] if isinstance(accepted, list) and accepted else accepted
+            answer = html_text(accepted.get("text")) if isinstance(accepted, dict) else ""
+            parsed.drafts.append(Draft(name, answer, line))
 
 
 def section_above(element: etree._Element) -> str:
@@ -226,6 +242,21 @@ def remove_page_parts(root: etree._Element) -> None:
             element.drop_tree()
 
 
+def from_accordions(root: etree._Element, parsed: Parsed) -> None:
+    """Accordions built with ARIA: a control whose text ends in '?' names, with aria-controls,
+    the panel holding its answer (the panel may be hidden until clicked). Tabs are not questions."""
+    panels = {element.get("id"): element for element in root.xpath("//*[@id]")}
+    for control in root.xpath("//*[@aria-controls][not(@role='tab')]"):
+        question = tidy_line(control.text_content())
+        target = (control.get("aria-controls") or "").split()
+        panel = panels.get(target[0]) if target else None
+        if panel is None or not question.endswith("?") or control in panel.iterdescendants():
+            continue
+        parsed.drafts.append(
+            Draft(question, element_text(panel), control.sourceline or 0, section=section_above(control))
+        )
+
+
 def parse_html(text: str, problems: Problems) -> Parsed:
     parsed = Parsed()
     try:
@@ -237,7 +268,7 @@ def parse_html(text: str, problems: Problems) -> Parsed:
     if parsed.drafts:
         return parsed
     remove_page_parts(root)
-    for finder in (from_details, from_definition_lists):
+    for finder in (from_details, from_definition_lists, from_accordions):
         finder(root, parsed)
         if parsed.drafts:
             one_section_is_a_title(parsed.drafts)
