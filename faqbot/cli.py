@@ -209,18 +209,7 @@ def load_faq_for(bot):
     return load_faq(bot.faq_path)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("index", help="validate the FAQ and (re)build the index", epilog=EXAMPLES["index"])
-    add_paths(p)
-    p.add_argument("--json", action="store_true", help="print the build report as JSON")
-    p.set_defaults(func=cmd_index)
-
+def add_import_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
         help="write a faq.yaml from the FAQ a company already has",
@@ -245,6 +234,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="the source's format (default: from the extension, else the content)",
     )
     p.set_defaults(func=cmd_import)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="validate the FAQ and (re)build the index", epilog=EXAMPLES["index"])
+    add_paths(p)
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.set_defaults(func=cmd_index)
+
+    add_import_command(sub)
 
     p = sub.add_parser(
         "serve",
