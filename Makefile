@@ -7,13 +7,13 @@ PY      := $(VENV)/bin/python
 FAQBOT  := $(VENV)/bin/faqbot
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev chromium index evaluate clean
+.PHONY: run test install install-dev chromium postgres-nginx index evaluate clean
 
 run: install
 	$(FAQBOT) index
 	$(PY) app.py
 
-test: install-dev chromium
+test: install-dev chromium postgres-nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 index: install
@@ -44,6 +44,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The log and deployment tests start a throwaway PostgreSQL cluster and nginx from Debian's packages.
+postgres-nginx:
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1; } || { \
+		echo "installing Debian's postgresql and nginx for the log and deployment tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx >/dev/null; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,6 +6,7 @@ faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdi
 faqbot evaluate                   score the bot on data/test_questions.jsonl
 faqbot report                     what customers asked that the FAQ could not answer
 faqbot serve                      the chat widget on http://127.0.0.1:7860
+faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ EXAMPLES = {
     "  faqbot import copied-from-the-website.txt --out /tmp/faq.yaml --format text",
     "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
+    "log": "examples:\n  faqbot log copy data/conversations.db postgresql://faqbot@db.internal/faqbot\n"
+    "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
     "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
     "  faqbot report --json --html report.html",
 }
@@ -178,12 +181,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
-    from faqbot.conversations.store import log_path
+    from faqbot.conversations.store import log_location
     from faqbot.staff import report
     from faqbot.staff import report_format as report_output
 
     bot = FaqBot(args.faq, args.index, args.config)
-    result = report.build(log_path(bot.config, args.log_file), bot, since_days=args.since)
+    result = report.build(log_location(bot.config, args.log_file), bot, since_days=args.since)
     if args.html:
         report_output.write_html(result, args.html, top=args.top)
         print(f"report written to {args.html}", file=sys.stderr)
@@ -193,6 +196,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report_output.format_report(result, top=args.top))
+    return 0
+
+
+def cmd_log_copy(args: argparse.Namespace) -> int:
+    from faqbot.conversations.transfer import copy_log
+
+    settings = cfg.load_config(args.config)
+    result = copy_log(args.source, args.destination, settings.retention_days)
+    print(
+        f"{result.read} row(s) read from {result.source}; {result.added} added to {result.destination}, "
+        f"{result.read - result.added} already there"
+    )
     return 0
 
 
@@ -302,9 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_paths(p)
     p.add_argument(
         "--log-file",
-        type=Path,
-        metavar="PATH",
-        help="the conversation log (env FAQBOT_LOG; default log_path in the settings)",
+        "--db",
+        dest="log_file",
+        metavar="PATH|URL",
+        help="the conversation log, a SQLite file or postgresql:// URL (env FAQBOT_LOG; default log_url/log_path)",
     )
     p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
@@ -316,6 +332,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "log",
+        help="the conversation log: copy it between SQLite and PostgreSQL",
+        epilog=EXAMPLES["log"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    log_sub = p.add_subparsers(dest="log_command", required=True)
+    c = log_sub.add_parser(
+        "copy",
+        help="copy every row of SRC into DST, skipping rows DST already has",
+        epilog=EXAMPLES["log"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("source", metavar="SRC", help="a SQLite file or a postgresql:// URL")
+    c.add_argument("destination", metavar="DST", help="a SQLite file (created when missing) or a postgresql:// URL")
+    c.add_argument(
+        "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
+    )
+    c.set_defaults(func=cmd_log_copy)
     return parser
 
 

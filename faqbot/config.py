@@ -57,6 +57,7 @@ class Config:
     threshold: float = 0.5
     log_enabled: bool = True
     log_path: str = "data/conversations.db"
+    log_url: str = ""  # a SQLite path or postgresql://user@host/db; wins over log_path when set
     retention_days: int = 90
     rate_limit_per_minute: int = 20  # messages one client may send in a minute; 0 turns the limit off
     trusted_proxy: str = ""  # addresses whose X-Forwarded-For names the client; "" trusts nobody
@@ -105,6 +106,7 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
     "threshold": (similarity, "a number between -1 and 1, such as 0.5"),
     "log_enabled": (flag, "true or false"),
     "log_path": (text_value, "a file path, such as data/conversations.db"),
+    "log_url": (text_value, "a SQLite file path or a PostgreSQL URL, such as postgresql://faqbot@db.internal/faqbot"),
     "retention_days": (whole_number(1), "a whole number of days, 1 or more"),
     "rate_limit_per_minute": (whole_number(0), "a whole number, 0 or more (0 turns the limit off)"),
     "trusted_proxy": (

@@ -20,6 +20,7 @@ import pytest
 
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval.embedding import load_embedder
+from tests.services import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPDESK = "helpdesk@winterkvist.com"
@@ -126,3 +127,17 @@ def app_process(folder: Path, log: Path, *args: str, timeout: float = 120) -> It
         except subprocess.TimeoutExpired:
             app.kill()
         output.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the session (initdb in a temp folder, its own port)."""
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster) -> str:
+    """A fresh, empty database in the session's cluster."""
+    return postgres_cluster.new_database()

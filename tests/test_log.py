@@ -1,4 +1,8 @@
-"""The conversation log: every question lands, personal data stays out, a broken disk never breaks a chat."""
+"""The conversation log: every question lands, personal data stays out, a broken disk never breaks a chat.
+
+The promises every backend keeps run against SQLite and PostgreSQL (a throwaway cluster, see
+tests/services.py); SQLite's file-level failures are tested on SQLite alone.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,34 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from faqbot import FaqBot, Reply
 from faqbot.config import Config
-from faqbot.conversations.store import ConversationLog, log_path, open_log
+from faqbot.conversations.store import ConversationLog, is_postgres, log_location, log_path, open_log
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
 
 
-def rows(path) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(path)
+def rows(location) -> list[dict]:
+    """The stored rows, oldest first, read straight from the database (created_at as a datetime)."""
+    if is_postgres(location):
+        with psycopg.connect(str(location), row_factory=dict_row) as conn:
+            found = conn.execute("SELECT * FROM conversations ORDER BY id").fetchall()
+        return [{**r, "created_at": r["created_at"].astimezone(UTC)} for r in found]
+    conn = sqlite3.connect(location)
     conn.row_factory = sqlite3.Row
     try:
-        return conn.execute("SELECT * FROM conversations ORDER BY id").fetchall()
+        found = conn.execute("SELECT * FROM conversations ORDER BY id").fetchall()
     finally:
         conn.close()
+    return [{**dict(r), "created_at": datetime.fromisoformat(r["created_at"])} for r in found]
 
 
 def make_reply(question: str = "Kan jag ringa er?", kind: str = "answer", faq_id: str = "telefonsupport") -> Reply:
@@ -32,18 +46,47 @@ def make_reply(question: str = "Kan jag ringa er?", kind: str = "answer", faq_id
     return Reply(question, "sv", kind, "Jodå.", HELPDESK, match=match, score=0.8)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def location(request, tmp_path) -> str:
+    """Where a fresh log is: a SQLite file under tmp_path, or an empty PostgreSQL database."""
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "logs" / "conversations.db")
+
+
+def opened(location: str, **options):
+    """The log at `location` (SQLite or PostgreSQL) with test options such as a clock."""
+    if is_postgres(location):
+        from faqbot.conversations.postgres import PostgresLog
+
+        return PostgresLog(location, **options)
+    return ConversationLog(location, **options)
+
+
+def settled(log) -> None:
+    """Wait until the log has written what it queued (PostgreSQL writes in a background thread)."""
+    if hasattr(log, "flush"):
+        assert log.flush(timeout=10)
+
+
 @pytest.fixture
-def logged_bot(shipped_index, tmp_path):
-    log = ConversationLog(tmp_path / "logs" / "conversations.db")
+def logged_bot(shipped_index, location):
+    log = opened(location)
     bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    bot.location = location
     yield bot
     log.close()
+
+
+def stored(bot) -> list[dict]:
+    settled(bot.log)
+    return rows(bot.location)
 
 
 def test_an_answered_question_is_stored_with_entry_score_threshold_and_index_version(logged_bot):
     reply = logged_bot.ask("Kan jag ringa er?")
     assert reply.log_id is not None
-    (row,) = rows(logged_bot.log.path)
+    (row,) = stored(logged_bot)
     assert row["id"] == reply.log_id
     assert row["question"] == "Kan jag ringa er?"
     assert (row["language"], row["kind"], row["resolved"]) == ("sv", "answer", 1)
@@ -52,14 +95,14 @@ def test_an_answered_question_is_stored_with_entry_score_threshold_and_index_ver
     assert row["threshold"] == pytest.approx(logged_bot.threshold)
     assert row["index_version"] == logged_bot.index_version
     assert row["feedback"] is None
-    created = datetime.fromisoformat(row["created_at"])
+    created = row["created_at"]
     assert created.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)
 
 
 def test_an_unanswered_question_stores_no_entry_but_the_best_candidate(logged_bot):
     reply = logged_bot.ask("Vem vann fotbolls-VM 1958?")
-    (row,) = rows(logged_bot.log.path)
+    (row,) = stored(logged_bot)
     assert (row["kind"], row["resolved"], row["faq_id"]) == ("helpdesk", 0, None)
     assert row["candidate_id"] == reply.match.faq_id
     assert row["score"] < row["threshold"]
@@ -71,16 +114,22 @@ def test_thumbs_up_and_down_are_stored_and_a_later_click_replaces_the_first(logg
     logged_bot.feedback(first.log_id, liked=False)
     logged_bot.feedback(second.log_id, liked=True)
     logged_bot.feedback(second.log_id, liked=False)
-    assert [r["feedback"] for r in rows(logged_bot.log.path)] == [-1, -1]
+    assert [r["feedback"] for r in stored(logged_bot)] == [-1, -1]
     logged_bot.feedback(first.log_id, liked=True)
-    assert [r["feedback"] for r in rows(logged_bot.log.path)] == [1, -1]
+    assert [r["feedback"] for r in stored(logged_bot)] == [1, -1]
 
 
-def test_personal_data_never_reaches_the_disk(logged_bot):
+def test_personal_data_never_reaches_the_disk(logged_bot, request):
     logged_bot.ask("Jag heter Anna, 850715-1234, ring 070-123 45 67 eller mejla anna.svensson@firma.se")
-    (row,) = rows(logged_bot.log.path)
+    (row,) = stored(logged_bot)
     assert row["question"] == "Jag heter Anna, [personnummer], ring [telefon] eller mejla [e-post]"
-    on_disk = b"".join(p.read_bytes() for p in logged_bot.log.path.parent.iterdir())
+    if is_postgres(logged_bot.location):
+        with psycopg.connect(logged_bot.location, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")  # the table and the write-ahead log are on disk now
+        folder = request.getfixturevalue("postgres_cluster").data
+    else:
+        folder = Path(logged_bot.location).parent
+    on_disk = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     for secret in ("850715", "123 45 67", "anna.svensson"):
         assert secret.encode() not in on_disk
 
@@ -88,7 +137,7 @@ def test_personal_data_never_reaches_the_disk(logged_bot):
 def test_an_empty_message_is_not_logged_but_small_talk_is(logged_bot):
     assert logged_bot.ask("   ").log_id is None
     assert logged_bot.ask("Hej!").log_id is not None
-    assert [r["kind"] for r in rows(logged_bot.log.path)] == ["greeting"]
+    assert [r["kind"] for r in stored(logged_bot)] == ["greeting"]
 
 
 def test_the_log_runs_in_wal_mode(tmp_path):
@@ -99,9 +148,8 @@ def test_the_log_runs_in_wal_mode(tmp_path):
     conn.close()
 
 
-def test_200_concurrent_writes_from_threads_all_land(tmp_path):
-    path = tmp_path / "c.db"
-    logs = [ConversationLog(path), ConversationLog(path)]  # two connections, as two app processes would have
+def test_200_concurrent_writes_from_threads_all_land(location):
+    logs = [opened(location), opened(location)]  # two connections, as two app processes would have
     start = threading.Barrier(200)
     ids: list[int | None] = []
 
@@ -116,33 +164,37 @@ def test_200_concurrent_writes_from_threads_all_land(tmp_path):
         t.join()
     for log in logs:
         log.close()
-    assert None not in ids and len(set(ids)) == 200
-    stored = rows(path)
-    assert len(stored) == 200
-    assert sorted(r["question"] for r in stored) == sorted(f"fråga nummer {n}" for n in range(200))
-    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    given = [i for i in ids if i is not None]
+    assert len(given) == len(set(given))
+    if not is_postgres(location):
+        assert len(given) == 200  # PostgreSQL may answer before its row id is back; SQLite waits for it
+    found = rows(location)
+    assert len(found) == 200
+    assert sorted(r["question"] for r in found) == sorted(f"fråga nummer {n}" for n in range(200))
+    if not is_postgres(location):
+        assert sqlite3.connect(location).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 WRITER = """
 import sys
 from faqbot.bot import Reply
-from faqbot.conversations.store import ConversationLog
-log = ConversationLog(sys.argv[1])
+from faqbot.conversations.store import open_log_at
+log = open_log_at(sys.argv[1])
 for i in range(50):
-    assert log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se"), 0.5, "v1")
+    log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se"), 0.5, "v1")
+log.close()
 """
 
 
-def test_several_processes_write_to_one_log_at_the_same_time(tmp_path):
-    path = tmp_path / "c.db"
+def test_several_processes_write_to_one_log_at_the_same_time(location):
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n)], cwd=ROOT, stderr=subprocess.PIPE)
+        subprocess.Popen([sys.executable, "-c", WRITER, location, str(n)], cwd=ROOT, stderr=subprocess.PIPE)
         for n in range(3)
     ]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
-    assert len(rows(path)) == 150
+    assert len(rows(location)) == 150
 
 
 def test_a_missing_log_folder_is_created(tmp_path):
@@ -172,7 +224,17 @@ def test_a_log_that_cannot_be_written_leaves_the_chat_working(shipped_index, tmp
     assert any(str(path) in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
 
 
-def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(logged_bot, caplog):
+@pytest.fixture
+def sqlite_bot(shipped_index, tmp_path):
+    log = ConversationLog(tmp_path / "conversations.db")
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    bot.location = str(log.path)
+    yield bot
+    log.close()
+
+
+def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(sqlite_bot, caplog):
+    logged_bot = sqlite_bot
     log = logged_bot.log
     logged_bot.ask("Kan jag ringa er?")
     pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
@@ -189,48 +251,106 @@ def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(logg
     assert logged_bot.ask("Kan jag ringa er?").log_id is not None  # reopened once there was room again
 
 
-def test_record_and_feedback_never_raise_even_on_nonsense(tmp_path):
-    with ConversationLog(tmp_path / "c.db") as log:
+def test_record_and_feedback_never_raise_even_on_nonsense(location):
+    with opened(location) as log:
         assert log.record(object(), 0.5, "v1") is None  # type: ignore[arg-type]
         log.record_feedback("not an id", True)  # type: ignore[arg-type]
         log.record_feedback(12345, False)  # no such row
-    assert rows(tmp_path / "c.db") == []
+        assert log.record(make_reply(), 0.5, "v1") is not None  # and the log still works
+    assert len(rows(location)) == 1
 
 
-def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(tmp_path):
-    path = tmp_path / "c.db"
+def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
     now = datetime.now(UTC)
     for age in (200, 91, 89, 1):
-        with ConversationLog(path, retention_days=365, clock=lambda age=age: now - timedelta(days=age)) as old:
+        with opened(location, retention_days=365, clock=lambda age=age: now - timedelta(days=age)) as old:
             old.record(make_reply(f"{age} dagar gammal"), 0.5, "v1")
-    assert len(rows(path)) == 4
-    with ConversationLog(path, retention_days=90) as log:
+    assert len(rows(location)) == 4
+    with opened(location, retention_days=90) as log:
         assert [q.question for q in log.questions()] == ["89 dagar gammal", "1 dagar gammal"]
 
 
-def test_a_long_running_log_deletes_old_rows_without_a_restart(tmp_path, monkeypatch):
+def test_a_long_running_log_deletes_old_rows_without_a_restart(location, monkeypatch):
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
-    monotonic = [1000.0]
-    monkeypatch.setattr("faqbot.conversations.store.time.monotonic", lambda: monotonic[0])
-    with ConversationLog(tmp_path / "c.db", retention_days=90, clock=lambda: clock[0]) as log:
+    with opened(location, retention_days=90, clock=lambda: clock[0]) as log:
         log.record(make_reply("i januari"), 0.5, "v1")
+        settled(log)
         clock[0] += timedelta(days=100)
-        monotonic[0] += 4000  # more than an hour since the last clean-up
+        monkeypatch.setattr(log, "_last_purge", log._last_purge - 4000)  # more than an hour since the last clean-up
         log.record(make_reply("i april"), 0.5, "v1")
-        assert [q.question for q in log.questions()] == ["i april"]
+        settled(log)
+        assert [r["question"] for r in rows(location)] == ["i april"]
 
 
 def test_logging_can_be_turned_off_entirely():
     assert open_log(Config(log_enabled=False)) is None
 
 
-def test_the_log_path_comes_from_the_override_then_FAQBOT_LOG_then_the_config(tmp_path, monkeypatch):
+def test_the_log_comes_from_the_override_then_FAQBOT_LOG_then_log_url_then_log_path(tmp_path, monkeypatch):
     config = Config(log_path=str(tmp_path / "from-config.db"))
     monkeypatch.delenv("FAQBOT_LOG")
     assert log_path(config) == tmp_path / "from-config.db"
+    with_url = Config(log_path=str(tmp_path / "from-config.db"), log_url="postgresql://faqbot@db.internal/faqbot")
+    assert log_location(with_url) == "postgresql://faqbot@db.internal/faqbot"
     monkeypatch.setenv("FAQBOT_LOG", str(tmp_path / "from-env.db"))
     assert log_path(config) == tmp_path / "from-env.db"
+    assert log_location(with_url) == str(tmp_path / "from-env.db")
     assert log_path(config, tmp_path / "given.db") == tmp_path / "given.db"
     log = open_log(config)
     assert log is not None and log.path == tmp_path / "from-env.db" and log.path.exists()
     log.close()
+
+
+@pytest.mark.slow
+def test_a_database_that_goes_away_leaves_the_chat_answering_and_logging_resumes(
+    shipped_index, postgres_cluster, pg_url, caplog
+):
+    log = opened(pg_url)
+    bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
+    try:
+        assert bot.ask("Kan jag ringa er?").log_id is not None
+        postgres_cluster.stop()
+        waits: list[float] = []
+        record = log.record
+
+        def timed_record(*args):  # the time a reply spends on the log, apart from ranking on a busy machine
+            started = time.perf_counter()
+            try:
+                return record(*args)
+            finally:
+                waits.append(time.perf_counter() - started)
+
+        log.record = timed_record
+        with caplog.at_level(logging.ERROR, logger="faqbot.conversations.postgres"):
+            for n in range(20):
+                reply = bot.ask("Hur ofta tar ni backup?" if n % 2 else "Kan jag ringa er?")
+                assert reply.resolved and reply.match.faq_id in ("telefonsupport", "backup")
+        del log.record
+        assert max(waits) < 1.0, f"a customer waited {max(waits):.2f} s for the database"
+        assert sum(waits) < 1.0  # one reply waits WAIT_SECONDS at most, the others not at all
+        assert any("unreachable" in r.getMessage() for r in caplog.records)
+    finally:
+        postgres_cluster.start()
+    assert log.flush(timeout=15)  # the rows kept while it was away are written
+    assert bot.ask("Kan jag ringa er?").log_id is not None  # logging resumed
+    log.close()
+    assert len(rows(pg_url)) == 22  # and the rows asked while it was away were written when it came back
+
+
+@pytest.mark.slow
+def test_the_schema_is_versioned_and_migrated_once(pg_url, tmp_path):
+    from faqbot.conversations.migrations import LATEST
+
+    with opened(pg_url) as log, opened(pg_url) as other:  # two replicas starting together
+        log.record(make_reply(), 0.5, "v1")
+        other.record(make_reply(), 0.5, "v1")
+    with psycopg.connect(pg_url) as conn:
+        versions = [v for (v,) in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == list(range(1, LATEST + 1))
+    with ConversationLog(tmp_path / "c.db") as log:
+        log.record(make_reply(), 0.5, "v1")
+    conn = sqlite3.connect(tmp_path / "c.db")
+    assert [v for (v,) in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == list(
+        range(1, LATEST + 1)
+    )
+    conn.close()

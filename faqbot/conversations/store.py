@@ -1,10 +1,15 @@
-"""The conversation log: one SQLite row per question, for staff to see what the FAQ is missing.
+"""The conversation log: one row per question, for staff to see what the FAQ is missing.
 
     log = open_log(config)             # None when `log_enabled: false`
     bot = FaqBot(log=log)              # FaqBot records every reply; 👍/👎 via bot.feedback()
 
-Where: `log_path` in data/config.yaml (default data/conversations.db), overridden by the
-environment variable FAQBOT_LOG. The database runs in WAL mode with a busy timeout, so the
+Where: `log_url` in data/config.yaml (a SQLite path or postgresql://...; else `log_path`,
+default data/conversations.db), overridden by the environment variable FAQBOT_LOG. This
+module holds the row model shared by both backends and the SQLite log, the embedded default;
+faqbot.conversations.postgres is the log several replicas share, and
+faqbot.conversations.migrations the schema both create and upgrade.
+
+SQLite: The database runs in WAL mode with a busy timeout, so the
 chat app, `faqbot ask --log` and `faqbot report` can use it at the same time; inside one
 process a lock serialises writers on one connection.
 
@@ -29,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
 from faqbot.errors import FaqbotError
 
@@ -39,29 +45,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENV_LOG = "FAQBOT_LOG"
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 PURGE_EVERY_SECONDS = 3600.0
 NOT_LOGGED = {"empty"}  # nothing was asked
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at    TEXT    NOT NULL,  -- UTC, ISO 8601 (2026-11-26T13:09:57.123456+00:00)
-    question      TEXT    NOT NULL,  -- as the customer wrote it, personal data masked
-    language      TEXT    NOT NULL,  -- sv | en
-    kind          TEXT    NOT NULL,  -- answer | helpdesk | greeting | thanks | error
-    resolved      INTEGER NOT NULL,  -- 1 when the customer got an FAQ answer
-    faq_id        TEXT,              -- the entry answered with; NULL when not resolved
-    candidate_id  TEXT,              -- the best entry below the threshold, when not resolved
-    score         REAL    NOT NULL,  -- the confidence compared with the threshold
-    threshold     REAL    NOT NULL,  -- the threshold in force
-    index_version TEXT    NOT NULL,  -- which index answered: built_at/faq_hash
-    feedback      INTEGER,           -- NULL, 1 (👍) or -1 (👎)
-    feedback_at   TEXT
-);
-CREATE INDEX IF NOT EXISTS conversations_created_at ON conversations (created_at);
-"""
 
 
 @dataclass(frozen=True)
@@ -80,6 +66,32 @@ class LoggedQuestion:
     threshold: float
     index_version: str
     feedback: int | None
+    feedback_at: datetime | None = None
+
+    def key(self) -> tuple[str, str, str, str]:
+        """What makes a row the same row in another log (`faqbot log copy` skips rows already there)."""
+        return (stamp(self.created_at), self.question, self.kind, self.index_version)
+
+
+# What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
+COLUMNS = "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version"
+
+
+def reply_row(reply: Reply, threshold: float, index_version: str, now: datetime) -> tuple:
+    """The values of COLUMNS for one reply, its question masked: the same on every backend."""
+    match = reply.match
+    return (
+        now,
+        mask_pii(reply.question),
+        reply.language,
+        reply.kind,
+        bool(reply.resolved),
+        match.faq_id if reply.resolved and match else None,
+        match.faq_id if not reply.resolved and match else None,
+        float(reply.score),
+        float(threshold),
+        str(index_version),
+    )
 
 
 def utc_now() -> datetime:
@@ -117,19 +129,8 @@ class ConversationLog:
         try:
             if reply.kind in NOT_LOGGED:
                 return None
-            match = reply.match
-            row = (
-                stamp(self._clock()),
-                mask_pii(reply.question),
-                reply.language,
-                reply.kind,
-                int(reply.resolved),
-                match.faq_id if reply.resolved and match else None,
-                match.faq_id if not reply.resolved and match else None,
-                float(reply.score),
-                float(threshold),
-                str(index_version),
-            )
+            created_at, *rest = reply_row(reply, threshold, index_version, self._clock())
+            row = (stamp(created_at), *rest)
             with self._lock:
                 conn = self._connect()
                 if conn is None:
@@ -212,9 +213,48 @@ class ConversationLog:
                 threshold=r["threshold"],
                 index_version=r["index_version"],
                 feedback=r["feedback"],
+                feedback_at=datetime.fromisoformat(r["feedback_at"]) if r["feedback_at"] else None,
             )
             for r in rows
         ]
+
+    def insert_rows(self, rows: list[LoggedQuestion]) -> int:
+        """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot open the conversation log {self.path}; see the error above")
+            have = {
+                tuple(r) for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
+            }
+            new = [r for r in rows if r.key() not in have]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at) VALUES ({', '.join('?' * 12)})",
+                    [
+                        (
+                            stamp(r.created_at),
+                            r.question,
+                            r.language,
+                            r.kind,
+                            int(r.resolved),
+                            r.faq_id,
+                            r.candidate_id,
+                            r.score,
+                            r.threshold,
+                            r.index_version,
+                            r.feedback,
+                            stamp(r.feedback_at) if r.feedback_at else None,
+                        )
+                        for r in new
+                    ],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(new)
 
     def close(self) -> None:
         with self._lock:
@@ -269,8 +309,7 @@ class ConversationLog:
             if mode != "wal":
                 log.warning("the conversation log %s runs in %s mode, not WAL", self.path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.executescript(SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate_sqlite(conn, str(self.path))
         except BaseException:
             conn.close()
             raise
@@ -284,15 +323,49 @@ class ConversationLog:
         return deleted
 
 
+def is_postgres(location: str | Path) -> bool:
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def log_location(config: Config, override: str | Path | None = None) -> str:
+    """Where the log is: the override, else $FAQBOT_LOG, else `log_url`, else `log_path` from the config.
+
+    A `postgresql://` URL means PostgreSQL; anything else is a SQLite file.
+    """
+    return str(override or os.environ.get(ENV_LOG) or config.log_url or config.log_path)
+
+
 def log_path(config: Config, path_override: str | Path | None = None) -> Path:
-    """Where the log is: the override, else $FAQBOT_LOG, else `log_path` from the config."""
-    if path_override:
-        return Path(path_override)
-    return Path(os.environ.get(ENV_LOG) or config.log_path)
+    """The SQLite log's file (see log_location, which also covers PostgreSQL)."""
+    return Path(log_location(config, path_override))
 
 
-def open_log(config: Config, path_override: str | Path | None = None) -> ConversationLog | None:
+def shown(location: str | Path) -> str:
+    """The location as staff may see it: a URL without its password."""
+    text = str(location)
+    if is_postgres(text) and "@" in text:
+        scheme, rest = text.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+    return text
+
+
+def open_log_at(location: str | Path, retention_days: int = 90):
+    """The SQLite or PostgreSQL log at `location` (a path or a postgresql:// URL)."""
+    if is_postgres(location):
+        try:
+            from faqbot.conversations.postgres import PostgresLog
+        except ImportError as err:
+            raise FaqbotError(
+                f"the conversation log {shown(location)} is on PostgreSQL, which needs psycopg ({err}); "
+                "install it with: pip install 'faqbot[postgres]'"
+            ) from None
+        return PostgresLog(str(location), retention_days)
+    return ConversationLog(location, retention_days)
+
+
+def open_log(config: Config, path_override: str | Path | None = None):
     """The conversation log the config asks for, or None when logging is turned off."""
     if not config.log_enabled:
         return None
-    return ConversationLog(log_path(config, path_override), config.retention_days)
+    return open_log_at(log_location(config, path_override), config.retention_days)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from faqbot.conversations.privacy import PLACEHOLDERS
-from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.conversations.store import ConversationLog, LoggedQuestion, is_postgres, open_log_at, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import Embedder
@@ -279,7 +279,15 @@ def summarise(
 
 
 def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:
-    """Read the log at `log_path` (deleting rows past retention) and report against `bot`'s index."""
+    """Read the log at `log_path`, a SQLite file or a postgresql:// URL (deleting rows past retention),
+    and report against `bot`'s index."""
+    if is_postgres(log_path):
+        log = open_log_at(log_path, bot.config.retention_days)
+        try:
+            rows = log.questions(since_days)
+        finally:
+            log.close()
+        return summarise(rows, bot.searcher, bot.embedder, bot.threshold, shown(log_path), since_days)
     path = Path(log_path)
     if not path.is_file():
         raise FaqbotError(

@@ -1,0 +1,335 @@
+"""The conversation log on PostgreSQL, shared by every replica: `log_url: postgresql://user@host/db`.
+
+    log = PostgresLog("postgresql://faqbot@db.internal/faqbot")
+    bot = FaqBot(log=log)
+
+Same rows, masking, feedback and retention as the SQLite log (faqbot.conversations.store), and
+the same promise: the chat never waits on the database. A reply's row goes into a bounded
+queue that one writer thread empties in batches through a psycopg connection pool;
+`record` waits for its row id at most WAIT_SECONDS (a few milliseconds when the database is
+well), and not at all while the database is known to be down. Then rows wait in memory
+(up to QUEUE_LIMIT) and are written when it is back; the server log says when it went away,
+how many rows were lost if the queue overflowed, and when logging resumed.
+
+The schema is created and migrated by faqbot.conversations.migrations on first contact.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from faqbot.conversations.migrations import migrate_postgres
+from faqbot.conversations.store import (
+    COLUMNS,
+    NOT_LOGGED,
+    PURGE_EVERY_SECONDS,
+    LoggedQuestion,
+    reply_row,
+    shown,
+    utc_now,
+)
+from faqbot.errors import FaqbotError
+
+if TYPE_CHECKING:
+    from faqbot.bot import Reply
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 1  # seconds; a database that does not answer is treated as down
+WAIT_SECONDS = 0.3  # the longest a reply waits for its row id (needed for 👍/👎)
+QUEUE_LIMIT = 10_000  # rows kept in memory while the database is down; more are lost (and logged)
+BATCH = 200
+RETRY_SECONDS = 1.0
+INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join(['%s'] * 10)}) RETURNING id"
+
+
+@dataclass
+class Job:
+    """One write for the writer thread: a reply's row (sql INSERT) or a 👍/👎 (sql UPDATE)."""
+
+    sql: str
+    params: tuple
+    done: threading.Event = field(default_factory=threading.Event)
+    row_id: int | None = None
+
+
+def connect_pool(url: str, max_size: int = 4) -> ConnectionPool:
+    """A pool whose connections fail fast when the database is gone and are checked before use."""
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        open=True,
+        timeout=CONNECT_TIMEOUT,
+        reconnect_timeout=24 * 3600,  # keep trying: the database will come back
+        check=ConnectionPool.check_connection,
+        kwargs={"connect_timeout": CONNECT_TIMEOUT, "options": "-c TimeZone=UTC"},
+        name="faqbot-log",
+    )
+
+
+class PostgresLog:
+    """Implements faqbot.bot.ReplyLog on PostgreSQL; `record` and `record_feedback` never raise."""
+
+    def __init__(self, url: str, retention_days: int = 90, clock: Callable[[], datetime] = utc_now) -> None:
+        self.url = url
+        self.path = shown(url)  # what the server log and the report call it
+        self.retention_days = retention_days
+        self._clock = clock
+        self.pool = connect_pool(url)
+        self._jobs: deque[Job] = deque()
+        self._wake = threading.Condition()
+        self._down = False  # the last write failed to reach the database
+        self._stalled = False  # a reply waited for its row in vain
+        self._lost = 0
+        self._migrated = False
+        self._last_purge = float("-inf")
+        self._closed = False
+        self._batch_size = 0  # jobs the writer has taken and not yet finished
+        self._writer = threading.Thread(target=self._write_loop, name="faqbot-log-writer", daemon=True)
+        self._writer.start()
+
+    # -- ReplyLog -------------------------------------------------------------------------
+
+    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
+        """Queue one reply's row; returns its id when written within WAIT_SECONDS, else None."""
+        try:
+            if reply.kind in NOT_LOGGED:
+                return None
+            job = Job(INSERT, reply_row(reply, threshold, index_version, self._clock()))
+            if not self._submit(job):
+                return None
+            if not (self._down or self._stalled) and job.done.wait(WAIT_SECONDS):
+                return job.row_id
+            # Written later; this reply cannot take 👍/👎. Until the writer catches up, the
+            # next replies do not wait either: one customer waits WAIT_SECONDS, not each.
+            self._stalled = True
+            return None
+        except Exception as err:  # the customer's reply matters more than the log
+            log.error("could not write to the conversation log %s: %s", self.path, err)
+            return None
+
+    def record_feedback(self, log_id: int, liked: bool) -> None:
+        """Queue a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
+        try:
+            params = (1 if liked else -1, self._clock(), int(log_id))
+            self._submit(Job("UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", params))
+        except Exception as err:
+            log.error("could not write feedback to the conversation log %s: %s", self.path, err)
+
+    # -- staff side -----------------------------------------------------------------------
+
+    def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
+        """The logged rows, oldest first; only the last `since_days` days when given.
+
+        Deletes rows past retention first. Raises FaqbotError when the database cannot be read.
+        """
+        query = "SELECT * FROM conversations"
+        params: tuple = ()
+        if since_days is not None:
+            query += " WHERE created_at >= %s"
+            params = (self._clock() - timedelta(days=since_days),)
+        try:
+            with self.pool.connection() as conn:
+                self._prepare(conn)
+                self._purge(conn)
+                with conn.cursor(row_factory=dict_row) as cursor:
+                    rows = cursor.execute(query + " ORDER BY id", params).fetchall()
+        except (psycopg.Error, PoolTimeout) as err:
+            raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
+        return [
+            LoggedQuestion(
+                id=r["id"],
+                created_at=r["created_at"].astimezone(UTC),
+                question=r["question"],
+                language=r["language"],
+                kind=r["kind"],
+                resolved=r["resolved"],
+                faq_id=r["faq_id"],
+                candidate_id=r["candidate_id"],
+                score=r["score"],
+                threshold=r["threshold"],
+                index_version=r["index_version"],
+                feedback=r["feedback"],
+                feedback_at=r["feedback_at"].astimezone(UTC) if r["feedback_at"] else None,
+            )
+            for r in rows
+        ]
+
+    def insert_rows(self, rows: list[LoggedQuestion]) -> int:
+        """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
+        try:
+            with self.pool.connection() as conn:
+                self._prepare(conn)
+                with conn.transaction():
+                    # One copy at a time, so two runs side by side cannot both add the same rows.
+                    conn.execute("LOCK TABLE conversations IN SHARE ROW EXCLUSIVE MODE")
+                    have = {
+                        (r[0].astimezone(UTC), r[1], r[2], r[3])
+                        for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
+                    }
+                    new = [
+                        r
+                        for r in rows
+                        if (r.created_at.astimezone(UTC), r.question, r.kind, r.index_version) not in have
+                    ]
+                    with conn.cursor() as cursor:
+                        cursor.executemany(
+                            f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
+                            f" VALUES ({', '.join(['%s'] * 12)})",
+                            [
+                                (r.created_at, r.question, r.language, r.kind, r.resolved, r.faq_id, r.candidate_id)
+                                + (r.score, r.threshold, r.index_version, r.feedback, r.feedback_at)
+                                for r in new
+                            ],
+                        )
+        except (psycopg.Error, PoolTimeout) as err:
+            raise FaqbotError(f"cannot write to the conversation log {self.path}: {err}") from None
+        return len(new)
+
+    def purge(self) -> int:
+        """Delete the rows older than retention_days; returns how many. Never raises."""
+        try:
+            with self.pool.connection() as conn:
+                self._prepare(conn)
+                return self._purge(conn)
+        except Exception as err:
+            log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
+            return 0
+
+    def reachable(self) -> bool:
+        """Whether the database answers now (for /healthz); never raises."""
+        try:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+                conn.execute("SELECT 1")
+            return True
+        except Exception:
+            return False
+
+    def pending(self) -> int:
+        """Rows and feedback not yet written."""
+        return len(self._jobs)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued write is done; False when `timeout` passed first."""
+        deadline = time.monotonic() + timeout
+        while self._jobs or self._batch_size:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def close(self) -> None:
+        """Write what is queued (for at most a few seconds), then close the pool."""
+        if self._closed:
+            return
+        if not self.flush(timeout=3.0):
+            log.error("closing the conversation log %s with %d row(s) not written", self.path, len(self._jobs))
+        self._closed = True
+        with self._wake:
+            self._wake.notify_all()
+        self._writer.join(timeout=2.0)
+        self.pool.close()
+
+    def __enter__(self) -> PostgresLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the writer thread ----------------------------------------------------------------
+
+    def _submit(self, job: Job) -> bool:
+        with self._wake:
+            if len(self._jobs) >= QUEUE_LIMIT:
+                self._lost += 1
+                if self._lost == 1 or self._lost % 1000 == 0:
+                    log.error(
+                        "conversation log %s: %d row(s) lost, the database has been away too long (queue full)",
+                        self.path,
+                        self._lost,
+                    )
+                return False
+            self._jobs.append(job)
+            self._wake.notify()
+        return True
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._jobs and not self._closed:
+                    self._wake.wait()
+                if self._closed and not self._jobs:
+                    return
+                batch = [self._jobs.popleft() for _ in range(min(BATCH, len(self._jobs)))]
+                self._batch_size = len(batch)
+            try:
+                self._write(batch)
+            except (psycopg.OperationalError, PoolTimeout) as err:
+                with self._wake:
+                    self._jobs.extendleft(reversed(batch))  # in order, before anything newer
+                self._went_down(err)
+                if self._closed:
+                    return
+                time.sleep(RETRY_SECONDS)
+            except Exception as err:  # a row the database refuses must not block the others
+                log.error("conversation log %s refused %d write(s), skipped: %s", self.path, len(batch), err)
+                for job in batch:
+                    job.done.set()
+            finally:
+                self._batch_size = 0
+
+    def _write(self, batch: list[Job]) -> None:
+        with self.pool.connection() as conn:
+            self._prepare(conn)
+            with conn.transaction():
+                for job in batch:
+                    cursor = conn.execute(job.sql, job.params)
+                    if job.sql is INSERT:
+                        job.row_id = cursor.fetchone()[0]
+            if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
+                self._last_purge = time.monotonic()
+                self._purge(conn)
+        self._stalled = False
+        if self._down:
+            self._down = False
+            log.warning("conversation log %s is reachable again; logging resumed", self.path)
+        for job in batch:
+            job.done.set()
+
+    def _went_down(self, err: Exception) -> None:
+        if not self._down:
+            self._down = True
+            log.error(
+                "conversation log %s is unreachable (%s); rows wait in memory (up to %d) until it is back",
+                self.path,
+                str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__,
+                QUEUE_LIMIT,
+            )
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _prepare(self, conn: psycopg.Connection) -> None:
+        """Create or migrate the schema on this process's first contact with the database."""
+        if not self._migrated:
+            migrate_postgres(conn, self.path)
+            self._migrated = True
+
+    def _purge(self, conn: psycopg.Connection) -> int:
+        cutoff = self._clock() - timedelta(days=self.retention_days)
+        with conn.transaction():
+            deleted = conn.execute("DELETE FROM conversations WHERE created_at < %s", (cutoff,)).rowcount
+        if deleted:
+            log.info("deleted %d conversation(s) older than %d days from %s", deleted, self.retention_days, self.path)
+        return deleted

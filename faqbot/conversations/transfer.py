@@ -1,0 +1,43 @@
+"""`faqbot log copy SRC DST`: move a conversation log between SQLite and PostgreSQL, idempotently.
+
+    copy_log("data/conversations.db", "postgresql://faqbot@db.internal/faqbot")
+
+Rows keep their time, masked question, reply and feedback; the destination numbers them anew.
+A row already in the destination (same time to the microsecond, question, kind and index
+version) is skipped, so copying twice, or again after more chats, adds only what is new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from faqbot.conversations.store import is_postgres, open_log_at, shown
+from faqbot.errors import FaqbotError
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    source: str
+    destination: str
+    read: int
+    added: int
+
+
+def copy_log(source: str | Path, destination: str | Path, retention_days: int = 90) -> CopyReport:
+    """Copy every row of the log at `source` into the log at `destination` (paths or postgresql:// URLs)."""
+    if not is_postgres(source) and not Path(source).is_file():
+        raise FaqbotError(f"no conversation log at {source}; give an existing SQLite file or a postgresql:// URL")
+    if str(source) == str(destination):
+        raise FaqbotError(f"{shown(source)} is both the source and the destination; give two different logs")
+    src = open_log_at(source, retention_days)
+    try:
+        rows = src.questions()
+    finally:
+        src.close()
+    dst = open_log_at(destination, retention_days)
+    try:
+        added = dst.insert_rows(rows)
+    finally:
+        dst.close()
+    return CopyReport(shown(source), shown(destination), len(rows), added)

@@ -1,0 +1,60 @@
+"""`faqbot log copy`: a SQLite log moves into PostgreSQL (and back) whole, once, and reports the same."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faqbot.cli import main
+from faqbot.conversations.store import LoggedQuestion, open_log_at
+from tests.test_report import filled, paths  # noqa: F401 (filled is a fixture)
+
+pytestmark = pytest.mark.slow  # PostgreSQL
+
+
+def content(location: str) -> list[tuple]:
+    """Every row as staff see it, without the number the log gave it."""
+    log = open_log_at(location)
+    try:
+        found: list[LoggedQuestion] = log.questions()
+    finally:
+        log.close()
+    return sorted((r.key(), r.language, r.resolved, r.faq_id, r.candidate_id, r.score, r.feedback) for r in found)
+
+
+def report_json(location: str, shipped_index, capsys) -> dict:
+    assert main(["report", "--db", location, "--json", *paths(shipped_index)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    report.pop("log_path")  # where it came from; everything else must match
+    return report
+
+
+def test_a_sqlite_log_copied_into_postgresql_gives_the_same_rows_and_the_same_report(
+    filled,  # noqa: F811
+    pg_url,
+    shipped_index,
+    tmp_path,
+    capsys,
+):
+    source = str(filled)
+    assert main(["log", "copy", source, pg_url]) == 0
+    first = capsys.readouterr().out
+    assert main(["log", "copy", source, pg_url]) == 0  # again: nothing new to add
+    second = capsys.readouterr().out
+    rows = len(content(source))
+    assert first.startswith(f"{rows} row(s) read from {source}; {rows} added")
+    assert f"; 0 added to {pg_url}, {rows} already there" in second
+    assert content(pg_url) == content(source)
+
+    assert report_json(pg_url, shipped_index, capsys) == report_json(source, shipped_index, capsys)
+
+    back = str(tmp_path / "back.db")
+    assert main(["log", "copy", pg_url, back]) == 0
+    assert main(["log", "copy", pg_url, back]) == 0
+    assert content(back) == content(source)
+
+
+def test_copying_a_log_onto_itself_or_from_nowhere_says_what_to_do(tmp_path, capsys):
+    assert main(["log", "copy", str(tmp_path / "none.db"), str(tmp_path / "other.db")]) == 1
+    assert "no conversation log at" in capsys.readouterr().err
