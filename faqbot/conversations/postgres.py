@@ -94,6 +94,7 @@ class PostgresLog:
         self._stalled = False  # a reply waited for its row in vain
         self._lost = 0
         self._migrated = False
+        self._ready = threading.Event()
         self._last_purge = float("-inf")
         self._closed = False
         self._batch_size = 0  # jobs the writer has taken and not yet finished
@@ -265,7 +266,22 @@ class PostgresLog:
             self._wake.notify()
         return True
 
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Wait until the schema is in place (the writer sees to it at start); False when the database is away."""
+        return self._ready.wait(timeout)
+
+    def _warm_up(self) -> None:
+        """Connect and migrate before the first reply, so that it gets its row id in time."""
+        try:
+            with self.pool.connection() as conn:
+                self._prepare(conn)
+        except (psycopg.OperationalError, PoolTimeout) as err:
+            self._went_down(err)
+        except Exception as err:
+            log.error("cannot prepare the conversation log %s: %s", self.path, err)
+
     def _write_loop(self) -> None:
+        self._warm_up()
         while True:
             with self._wake:
                 while not self._jobs and not self._closed:
@@ -325,6 +341,7 @@ class PostgresLog:
         if not self._migrated:
             migrate_postgres(conn, self.path)
             self._migrated = True
+            self._ready.set()
 
     def _purge(self, conn: psycopg.Connection) -> int:
         cutoff = self._clock() - timedelta(days=self.retention_days)
