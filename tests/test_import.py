@@ -439,3 +439,19 @@ def test_an_aria_accordion_gives_questions_with_their_panels_and_sections(tmp_pa
         ("Bokning", "Hur bokar jag?", "På webben.\n\nEller i telefon."),
         ("Priser", "Vad kostar det?", "100 kr."),
     ]
+
+
+def test_excel_unicode_text_is_read_as_a_table(tmp_path):
+    source = write(tmp_path, "export.txt", "\ufeffFråga\tSvar\r\nVad kostar en service?\t795 kr.\r\n", "utf-16-le")
+    result = import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert result.format == "tsv"
+    assert [(e.question, e.answer.strip()) for e in load_faq(result.out).entries] == [
+        ("Vad kostar en service?", "795 kr.")
+    ]
+
+
+def test_a_saved_page_larger_than_a_faq_file_may_be_is_read(tmp_path):
+    script = "<script>var bundle = '" + "x" * 3_000_000 + "';</script>"
+    page = f"<html><head>{script}</head><body><h2>Hur bokar jag?</h2><p>På webben.</p></body></html>"
+    faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
+    assert [e.question for e in faq.entries] == ["Hur bokar jag?"]

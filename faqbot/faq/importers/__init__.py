@@ -23,7 +23,7 @@ from faqbot.faq.importers.markdown import ATX, parse_markdown
 from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
 from faqbot.faq.importers.text import parse_text
 from faqbot.faq.importers.writer import faq_yaml, write_new
-from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, load_faq, read_text
+from faqbot.faq.model import EMAIL_PATTERN, load_faq, read_text
 
 FORMATS = ("csv", "tsv", "html", "markdown", "text")
 EXTENSIONS = {
@@ -47,6 +47,9 @@ NOTHING_FOUND = {
 }
 # The local parts of addresses that are meant for customers' questions, preferred over others.
 HELPDESK_WORDS = re.compile(r"help|support|kundtj|kundserv|service|info|kontakt|contact|hej|hello|reception|fragor")
+# A page saved from a website carries its scripts, styles and sometimes inlined images: far
+# more than its FAQ. The faq.yaml written stays under the FAQ file's own limit.
+MAX_SOURCE_BYTES = 20_000_000
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
@@ -64,30 +67,45 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)  # `SOURCE:LINE: note`, things skipped
 
 
-def guess_format(path: Path, text: str) -> str:
-    """From the extension, else from what the text looks like."""
-    if path.suffix.lower() in EXTENSIONS:
-        return EXTENSIONS[path.suffix.lower()]
-    start = text.lstrip()
-    if start.startswith("<"):
-        return "html"
+def table_format(text: str) -> str | None:
+    """ "csv" or "tsv" when the first line names the question and answer columns."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     names = {column_name(cell) for cell in first.split(sniff_delimiter(first))}
     if {"question", "answer"} <= names:
         return "tsv" if "\t" in first else "csv"
+    return None
+
+
+def guess_format(path: Path, text: str) -> str:
+    """From the extension, else from what the text looks like. A .txt file with a header row
+    is a table: Excel saves "Unicode text" as tab-separated .txt."""
+    extension = EXTENSIONS.get(path.suffix.lower())
+    if extension == "text":
+        return table_format(text) or "text"
+    if extension:
+        return extension
+    if text.lstrip().startswith("<"):
+        return "html"
+    if table := table_format(text):
+        return table
     if any(ATX.match(line) and line.lstrip().startswith("#") for line in text.splitlines()):
         return "markdown"
     return "text"
 
 
 def read_source(path: Path, warnings: list[str]) -> str:
-    """The source as text: UTF-8, or Windows-1252 (Excel's Swedish default) with a warning."""
+    """The source as text: UTF-8, UTF-16 with a byte order mark (Excel's "Unicode text"), or
+    Windows-1252 (Excel's Swedish default for CSV) with a warning."""
+    if path.is_file() and path.stat().st_size <= MAX_SOURCE_BYTES:
+        with path.open("rb") as file:
+            if file.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return path.read_bytes().decode("utf-16").lstrip("\ufeff")
     try:
-        return read_text(path)
+        return read_text(path, MAX_SOURCE_BYTES)
     except DataError as err:
         if "is not UTF-8" not in str(err):
             raise
-    text = path.read_bytes()[:MAX_FILE_BYTES].decode("cp1252", errors="replace")
+    text = path.read_bytes().decode("cp1252", errors="replace")
     warnings.append(f"{path}:1: not UTF-8; read as Windows-1252 (check å, ä and ö in the result)")
     return text
 

@@ -129,6 +129,7 @@ def assign_ids(drafts: list[Draft], problems: Problems) -> None:
 def check_drafts(drafts: list[Draft], problems: Problems) -> None:
     """Every entry has a question and an answer, and no question is asked twice."""
     seen: dict[str, int] = {}
+    hint = "; each entry needs a question of its own (add what it is about, or merge the entries)"
     for draft in drafts:
         if not draft.question:
             problems.append((draft.line, "the question is empty; write it, or remove this entry"))
@@ -141,7 +142,7 @@ def check_drafts(drafts: list[Draft], problems: Problems) -> None:
             if not key:
                 continue
             if key in seen and seen[key] != draft.line:
-                problems.append((draft.line, f"question '{text}' is already asked on line {seen[key]}"))
+                problems.append((draft.line, f"question '{text}' is already asked on line {seen[key]}{hint}"))
             seen.setdefault(key, draft.line)
 
 

@@ -18,8 +18,13 @@ SYNONYMS = {
     "svar": "answer",
     "alternativ": "alternatives",
     "avsnitt": "section",
+    "sektion": "section",
     "kategori": "section",
     "category": "section",
+    "topic": "section",
+    "ämne": "section",
+    "alternativa_frågor": "alternatives",
+    "alternative_questions": "alternatives",
     "question_english": "question_en",
     "answer_english": "answer_en",
 }
