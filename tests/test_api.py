@@ -125,7 +125,8 @@ def test_the_openapi_description_names_the_endpoints_and_models(client):
     assert {"resolved", "kind", "faq_id", "answer", "suggestions", "reply_id"} <= set(
         schemas["AskResponse"]["properties"]
     )
-    assert "400" in spec["paths"]["/api/ask"]["post"]["responses"]
+    responses = spec["paths"]["/api/ask"]["post"]["responses"]
+    assert {"200", "400", "413", "429"} <= set(responses) and "422" not in responses  # bad input is 400 here
 
 
 # -- bad input ------------------------------------------------------------------------------

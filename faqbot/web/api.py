@@ -173,11 +173,30 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+class Limits:
+    """The per-client budgets of the API: questions (shared with the widget) and ratings."""
+
+    def __init__(self, bot: FaqBot, questions: RateLimiter | None) -> None:
+        self.bot = bot
+        self.questions = questions if questions is not None else RateLimiter()  # an empty one is falsy
+        self.ratings = RateLimiter()  # rating answers must not use up the budget for questions
+        self._noted = RateLimiter()  # one line in the server's log per limited client per minute
+
+    def refuse(self, request: Request, text: str, budget: RateLimiter) -> JSONResponse | None:
+        """None when the client may go on; else the 429 reply, in the language of `text`."""
+        client, limit = client_of(request), self.bot.config.rate_limit_per_minute
+        if budget.allow(client, limit):
+            return None
+        if self._noted.allow(client, 1):
+            log.warning("rate limit: %s sent more than %d API requests in a minute", client, limit)
+        wait = max(1, math.ceil(budget.retry_after(client)))
+        words = message("rate_limited", detect_language(text), self.bot.helpdesk)
+        return error(429, "rate_limited", words, headers={"Retry-After": str(wait)}, retry_after=wait)
+
+
 def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
-    """The API as a FastAPI app; the widget is mounted on it at / by faqbot.web.server."""
-    limiter = limiter if limiter is not None else RateLimiter()  # an empty one is falsy (it has a len)
-    feedback_limiter = RateLimiter()  # rating answers must not use up the budget for questions
-    noted = RateLimiter()  # one line in the server's log per limited client per minute
+    """The API as a FastAPI app; faqbot.web.server mounts the widget on it at /, sharing `limiter`."""
+    limits = Limits(bot, limiter)
     app = FastAPI(
         title="faqbot",
         summary="Answers from the FAQ, as the chat widget gives them.",
@@ -187,25 +206,16 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(BodyLimit)
+    app.openapi = without_422(app)  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
         return error(400, "bad_request", explain(err))
 
-    def limited(client: str, text: str, budget: RateLimiter) -> JSONResponse | None:
-        limit = bot.config.rate_limit_per_minute
-        if budget.allow(client, limit):
-            return None
-        if noted.allow(client, 1):
-            log.warning("rate limit: %s sent more than %d API requests in a minute", client, limit)
-        wait = max(1, math.ceil(budget.retry_after(client)))
-        words = message("rate_limited", detect_language(text), bot.helpdesk)
-        return error(429, "rate_limited", words, headers={"Retry-After": str(wait)}, retry_after=wait)
-
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     def ask(body: AskRequest, request: Request) -> JSONResponse:
         """Answer one question, as `faqbot ask --json` and the widget would."""
-        refused = limited(client_of(request), body.question, limiter)
+        refused = limits.refuse(request, body.question, limits.questions)
         if refused is not None:
             return refused
         try:
@@ -216,10 +226,10 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
             return error(500, "internal_error", message("error", body.language or "sv", bot.helpdesk))
         return JSONResponse({**reply.to_dict(), "reply_id": reply.log_id})
 
-    @app.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS)
+    @app.post("/api/feedback", response_model=FeedbackResponse, responses={**ERRORS, 409: {"model": ErrorOut}})
     def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
         """Record the customer's 👍 or 👎 on a reply, by its reply_id."""
-        refused = limited(client_of(request), "", feedback_limiter)
+        refused = limits.refuse(request, "", limits.ratings)
         if refused is not None:
             return refused
         if bot.log is None:
@@ -233,6 +243,23 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         return JSONResponse(*health(bot))
 
     return app
+
+
+def without_422(app: FastAPI):
+    """FastAPI's OpenAPI document, less the 422 responses it adds by itself: bad input is 400 here."""
+    default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = default()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    return openapi
 
 
 def health(bot: FaqBot) -> tuple[dict[str, Any], int]:
