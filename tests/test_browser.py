@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from faqbot import FaqBot
 from faqbot.conversations.store import ConversationLog
 from tests.conftest import HELPDESK, ROOT, app_process
 from tests.test_ui import NEW_ENTRY
@@ -66,14 +67,19 @@ def running_app(folder: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def with_chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, for as long as the generator is not finished."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium: apt-get install -y chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from with_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +106,8 @@ class Customer:
         self.context.on("request", self._note)
         self.page: Page = self.context.new_page()
         self.page.goto(url)
-        expect(self.page.locator("#faq-chat .option").first).to_be_visible()
+        # Generous: on a busy machine (other test runs on the same cores) a page load is slow.
+        expect(self.page.locator("#faq-chat .option").first).to_be_visible(timeout=30_000)
 
     def _note(self, request) -> None:
         if not request.url.startswith(LOCAL) and not request.url.startswith("mailto:"):
@@ -212,6 +219,40 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     customer.close()
 
 
+def test_earlier_choices_stay_readable_and_thumbs_sit_only_under_faq_answers(browser, site):
+    customer = Customer(browser, site[0], DESKTOP)
+    page = customer.page
+    greeting = page.locator(BOT).first
+    vague = customer.ask("Vilka program använder ni?")
+    expect(vague).to_contain_text("Menade du kanske:")
+    offered = page.locator("#faq-chat .options .option").all_inner_texts()
+    assert 2 <= len(offered) <= 3
+    hello = customer.ask("Hej!")
+    answer = customer.ask("Kan jag ringa er?")
+    # Two messages later, the choices are still there to read, in the message they came with.
+    for label in offered:
+        expect(vague).to_contain_text(label)
+    # 👍/👎 under the FAQ answer only: not under the greeting, "Hej!", or the unsure reply.
+    for message in (greeting, vague, hello):
+        expect(customer.buttons_of(message).get_by_role("button", name="Like", exact=True)).to_be_hidden()
+    expect(customer.buttons_of(answer).get_by_role("button", name="Like", exact=True)).to_be_visible()
+    customer.close()
+
+
+def test_the_customers_message_shows_before_the_answer_arrives(browser, site):
+    customer = Customer(browser, site[0], DESKTOP)
+    page = customer.page
+    # Hold the answer back: the message must still be on screen, put there by the browser.
+    page.route("**/gradio_api/run/**", lambda route: (time.sleep(1.5), route.continue_()))
+    customer.box.fill("Kan jag ringa er?")
+    customer.box.press("Enter")
+    expect(page.locator(USER).last).to_have_text("Kan jag ringa er?", timeout=1000)
+    expect(customer.box).to_have_value("")
+    assert page.locator(BOT).count() == 1
+    expect(page.locator(BOT).nth(1)).to_contain_text("supportavtal", timeout=15_000)
+    customer.close()
+
+
 def test_screenshot_at_desktop_width(browser, site, screenshots):
     customer = Customer(browser, site[0], DESKTOP)
     customer.ask("Kan jag ringa er?")
@@ -292,16 +333,28 @@ def test_a_rebuilt_index_is_served_without_a_restart(browser, tmp_path, shipped_
 
 
 def test_time_from_message_to_answer_shown(browser, site):
-    """The median over 20 messages, as a customer's browser sees it."""
-    url, _ = site
+    """The median over 20 messages, as a customer's browser sees it, next to the bot's own time.
+
+    The bot's own time is `FaqBot.ask` in this process over the same FAQ, one call right after
+    each browser message, so both see the same load on the machine.
+    """
+    url, folder = site
+    bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
     customer = Customer(browser, url, DESKTOP)
     questions = ["Kan jag ringa er?", "Hur ofta tar ni backup?", "Vad är huvudstaden i Frankrike?", "Can I call you?"]
-    seconds = []
+    shown, own = [], []
     for n in range(20):
+        question = questions[n % len(questions)]
         start = time.perf_counter()
-        customer.ask(questions[n % len(questions)])
-        seconds.append(time.perf_counter() - start)
-    median = statistics.median(seconds)
-    print(f"\nmessage -> answer shown: median {median * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms over 20")
-    assert median < 2.0
+        customer.ask(question)
+        shown.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        bot.ask(question)
+        own.append(time.perf_counter() - start)
+    median, bot_median = statistics.median(shown), statistics.median(own)
+    print(
+        f"\nmessage -> answer shown: median {median * 1000:.0f} ms, max {max(shown) * 1000:.0f} ms over 20; "
+        f"the bot's own FaqBot.ask: median {bot_median * 1000:.1f} ms ({median / bot_median:.1f}x)"
+    )
+    assert median < 5 * bot_median
     customer.close()

@@ -28,6 +28,7 @@ from faqbot.web.widget import (
     as_text,
     build_app,
     mailto,
+    readable,
     reply_message,
 )
 from tests.conftest import HELPDESK
@@ -59,10 +60,9 @@ class MemoryLog:
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
-    """Type `text` and press Enter: the chat as shown after `send` and then `answer`."""
+    """Type `text` and press Enter: the chat as the one server event returns it."""
     conversation = conversation if conversation is not None else Conversation()
-    widget.send(text, conversation)
-    return widget.answer(conversation)[0]
+    return widget.respond(text, conversation)[0]
 
 
 def mail_links(content: str) -> list[str]:
@@ -119,15 +119,20 @@ def test_close_entries_are_offered_as_buttons_when_the_bot_is_unsure():
     assert shown["options"] == [{"label": s.faq_question, "value": s.faq_question} for s in close]
 
 
-def test_clicking_a_suggestion_asks_it(logged):
+def test_choices_stay_readable_in_their_message_after_two_more_messages(logged):
     widget, _ = logged
-    conversation = Conversation()
+    conversation = Conversation([widget.greeting()])
     history = ask(widget, "Vilka program använder ni?", conversation)  # vague: the bot offers close entries
-    suggested = history[-1]["options"][0]["value"]
-    history = widget.pick(conversation, gr.SelectData(None, {"index": 0, "value": suggested}))
-    assert history[-1] == {"role": "user", "content": as_text(suggested)}
-    history = widget.answer(conversation)[0]
-    assert f"”{as_text(suggested)}”" in history[-1]["content"]
+    offered = [option["label"] for option in history[-1]["options"]]
+    assert 2 <= len(offered) <= 3
+    ask(widget, "Kan jag ringa er?", conversation)
+    history = ask(widget, "Hur ofta tar ni backup?", conversation)
+    earlier = history[2]
+    assert "Menade du kanske:" in earlier["content"] and not earlier.get("options")
+    assert all(f"- {as_text(label)}" in earlier["content"] for label in offered)
+    # The greeting's examples stay readable too; only the latest message has buttons.
+    assert "- Finns det ingen telefonsupport?" in history[0]["content"]
+    assert [bool(m.get("options")) for m in history[:-1]] == [False] * (len(history) - 1)
 
 
 def test_the_greeting_says_what_it_helps_with_and_offers_example_questions(logged):
@@ -152,9 +157,11 @@ def test_an_english_question_gets_english_wording_around_the_swedish_answer(logg
     history = ask(widget, "Do you sell bicycles?")
     assert "Email your question to" in history[-1]["content"]
     conversation = Conversation()
-    widget.send("Can I call you?", conversation)
-    box = widget.answer(conversation)[1]
+    box = widget.respond("Can I call you?", conversation)[1]
     assert (box["placeholder"], box["submit_btn"]) == ("Type your question here …", "Send")
+    assert isinstance(widget.respond("Do you sell bicycles?", conversation)[1], type(gr.skip()))  # unchanged
+    box = widget.respond("Kan jag ringa er?", conversation)[1]
+    assert (box["placeholder"], box["submit_btn"]) == ("Skriv din fråga här …", "Skicka")
 
 
 # -- user input is text ----------------------------------------------------------------
@@ -185,29 +192,27 @@ def test_markup_typed_by_a_customer_is_escaped(text):
 
 def test_the_customers_message_is_shown_as_text(logged):
     widget, _ = logged
-    conversation = Conversation()
-    _, history = widget.send("<b>Hej</b> **där**", conversation)
-    assert history[-1]["content"] == "&lt;b&gt;Hej&lt;/b&gt; \\*\\*där\\*\\*"
-    assert conversation.next_question() == "<b>Hej</b> **där**"
+    history = ask(widget, "<b>Hej</b> **där**")
+    assert history[-2] == {"role": "user", "content": "&lt;b&gt;Hej&lt;/b&gt; \\*\\*där\\*\\*"}
+    assert widget.bot.log.replies[-1].question == "<b>Hej</b> **där**"
 
 
 def test_very_long_input_is_cut_with_a_note(logged):
     widget, log = logged
     text = "Kan jag ringa er? " + "bla " * 50_000
-    conversation = Conversation()
-    _, history = widget.send(text, conversation)
-    assert len(conversation.waiting[0]) == MAX_INPUT_CHARS
-    assert history[-1]["content"].endswith(" …") and len(history[-1]["content"]) < 600
-    history = widget.answer(conversation)[0]
+    history = ask(widget, text)
+    assert history[-2]["content"].endswith(" …") and len(history[-2]["content"]) < 600
     assert history[-1]["content"].startswith("(Din fråga var lång, så jag läste bara början av den.)")
+    assert len(readable(text)) == MAX_INPUT_CHARS
 
 
 def test_an_empty_message_is_ignored(logged):
-    widget, _ = logged
+    widget, log = logged
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
-    box, history = widget.send("   ", conversation)
-    assert (box, len(history)) == ("", 1)
-    assert widget.answer(conversation)[0] == history
+    asked = len(log.replies)
+    history, _ = widget.respond("   ", conversation)
+    assert history == conversation.shown() and len(history) == 1
+    assert len(log.replies) == asked
 
 
 def test_an_internal_error_shows_the_helpdesk_not_a_traceback(shipped_index, monkeypatch):
@@ -246,7 +251,21 @@ def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
     before = list(log.feedback)
     widget.like(conversation, gr.LikeData(None, {"index": 0, "value": "Hej!", "liked": True}))
     widget.like(conversation, gr.LikeData(None, {"index": 2, "value": "", "liked": ""}))
+    widget.like(conversation, gr.LikeData(None, {"index": None, "value": "", "liked": True}))
+    widget.like(conversation, gr.LikeData(None, {"index": [], "value": "", "liked": True}))
+    widget.like(conversation, gr.LikeData(None, {"index": "2", "value": "", "liked": True}))
     assert log.feedback == before
+
+
+@pytest.mark.parametrize("question", ["Hej!", "Tack!", "Vad är huvudstaden i Frankrike?", "Vilka program använder ni?"])
+def test_only_faq_answers_take_thumbs(logged, question):
+    widget, log = logged
+    conversation = Conversation([widget.greeting()])
+    history = ask(widget, question, conversation)
+    assert 'class="faq-answer"' not in history[0]["content"] + history[-1]["content"]
+    assert conversation.log_id_at(2) is None
+    history = ask(widget, "Kan jag ringa er?", conversation)
+    assert 'class="faq-answer"' in history[-1]["content"] and conversation.log_id_at(4) is not None
 
 
 # -- staff refresh and many customers ------------------------------------------------------
@@ -290,40 +309,47 @@ def test_chats_in_flight_survive_index_rebuilds(editable, embedder):
     assert "Sigrid 2" in ask(widget, "Har ni en kontorshund?")[-1]["content"]
 
 
-def test_a_second_message_sent_before_the_first_is_answered_gets_its_own_answer(logged):
+def test_two_messages_answered_at_once_each_sit_next_to_their_own_answer(logged):
     widget, _ = logged
     conversation = Conversation()
-    widget.send("Kan jag ringa er?", conversation)
-    widget.pick(conversation, gr.SelectData(None, {"index": 0, "value": "Vad är huvudstaden i Frankrike?"}))
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda _: widget.answer(conversation), range(2)))
+    questions = ["Kan jag ringa er?", "Vad är huvudstaden i Frankrike?"] * 3
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda q: widget.respond(q, conversation), questions))
     shown = conversation.shown()
-    assert [m["role"] for m in shown] == ["user", "user", "assistant", "assistant"]
-    assert "”Finns det ingen telefonsupport?”" in shown[2]["content"]
-    assert shown[3]["content"].startswith("Det kan jag tyvärr inte svara på")
+    assert [m["role"] for m in shown] == ["user", "assistant"] * len(questions)
+    for question, answer in zip(shown[::2], shown[1::2], strict=True):
+        if question["content"] == "Kan jag ringa er?":
+            assert "”Finns det ingen telefonsupport?”" in answer["content"]
+        else:
+            assert answer["content"].startswith("Det kan jag tyvärr inte svara på")
 
 
 def test_every_session_gets_its_own_conversation():
     default = Conversation([{"role": "assistant", "content": "Hej!"}])
     first, second = copy.deepcopy(default), copy.deepcopy(default)
-    first.ask("Kan jag ringa er?")
-    assert len(second.shown()) == 1 and len(default.shown()) == 1
+    first.add({"role": "user", "content": "Kan jag ringa er?"}, {"role": "assistant", "content": "Ja."}, None)
+    assert len(second.shown()) == 1 and len(default.shown()) == 1 and len(first.shown()) == 3
 
 
 def test_a_very_long_chat_keeps_its_latest_messages_and_their_thumbs():
     conversation = Conversation()
     for n in range(KEEP_MESSAGES):
-        conversation.ask(f"fråga {n}")
-        conversation.answer({"role": "assistant", "content": f"svar {n}"}, log_id=n)
+        conversation.add({"role": "user", "content": f"fråga {n}"}, {"role": "assistant", "content": f"svar {n}"}, n)
     shown = conversation.shown()
     assert len(shown) == KEEP_MESSAGES and shown[-1]["content"] == f"svar {KEEP_MESSAGES - 1}"
     assert conversation.log_id_at(len(shown) - 1) == KEEP_MESSAGES - 1
 
 
-def test_the_app_is_built_with_a_queue_for_concurrent_chats(logged):
+def test_one_message_is_one_server_event_that_carries_its_question(logged):
     widget, _ = logged
     app = build_app(widget.bot)
-    assert app._queue.default_concurrency_limit >= 4
+    config = app.get_config_file()
+    with_server = [d for d in config["dependencies"] if d["backend_fn"]]
+    assert sorted(d["api_name"] for d in with_server) == ["ask", "like", "welcome"]
+    ask_event = next(d for d in with_server if d["api_name"] == "ask")
+    shows_first = next(d for d in config["dependencies"] if d["id"] == ask_event["trigger_after"])
+    assert not shows_first["backend_fn"] and shows_first["js"]  # the message is shown in the browser
+    assert ask_event["trigger_mode"] == "multiple" and not ask_event["queue"]
     assert app.analytics_enabled is False
 
 
@@ -379,43 +405,51 @@ def test_past_the_rate_limit_a_customer_is_asked_to_wait_and_the_bot_is_not_call
     widget, log = limited
     conversation = Conversation()
     for _ in range(3):
-        widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
-        widget.answer(conversation)
-    box, history = widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
-    assert box == "" and [m["role"] for m in history[-2:]] == ["user", "assistant"]
+        widget.respond("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
+    kept = conversation.shown()
+    history, box = widget.respond("Kan jag ringa er?", conversation, customer_at("203.0.113.7"))
+    assert [m["role"] for m in history[-2:]] == ["user", "assistant"] and history[:-2] == kept
     notice = history[-1]["content"]
     assert notice.startswith("Du har skickat många frågor på kort tid. Vänta en minut")
     assert mail_links(notice) and HELPDESK in notice.replace("\\", "")
-    assert conversation.next_question() is None  # nothing queued for the bot
+    assert conversation.shown() == kept  # nothing kept for the refused message
     assert len(log.replies) == 3  # and nothing logged: a flood cannot fill the log
+
+
+def test_a_refused_message_costs_nothing_to_keep_and_its_notice_is_small(limited):
+    widget, _ = limited
+    conversation = Conversation([widget.greeting()])
+    for _ in range(3):
+        widget.respond("Kan jag ringa er?", conversation, customer_at("203.0.113.8"))
+    kept = conversation.shown()
+    for _ in range(100):
+        history, _ = widget.respond("ö" * 5000, conversation, customer_at("203.0.113.8"))
+    assert conversation.shown() == kept
+    # Built from the start of the cleaned question, not the 5,000 characters typed.
+    assert len(history[-1]["content"]) < 4000 and len(history[-2]["content"]) < 600
 
 
 def test_the_rate_limit_notice_is_english_for_an_english_message(limited):
     widget, _ = limited
     conversation = Conversation()
     for _ in range(4):
-        _, history = widget.send("Can I call you on the phone?", conversation, customer_at("198.51.100.2"))
+        history, _ = widget.respond("Can I call you on the phone?", conversation, customer_at("198.51.100.2"))
     assert history[-1]["content"].startswith("You have sent a lot of questions in a short time.")
 
 
-def test_the_rate_limit_is_per_customer_and_counts_suggestion_clicks(limited):
+def test_the_rate_limit_is_per_customer(limited):
     widget, log = limited
     crowd = Conversation()
     for n in range(3):
-        widget.pick(
-            crowd, gr.SelectData(None, {"index": 0, "value": f"Kan jag ringa er? ({n})"}), customer_at("10.0.0.1")
-        )
-    history = widget.pick(
-        crowd, gr.SelectData(None, {"index": 0, "value": "Kan jag ringa er?"}), customer_at("10.0.0.1")
-    )
+        widget.respond(f"Kan jag ringa er? ({n})", crowd, customer_at("10.0.0.1"))
+    history, _ = widget.respond("Kan jag ringa er?", crowd, customer_at("10.0.0.1"))
     assert history[-1]["content"].startswith("Du har skickat många frågor")
-    other = Conversation()
-    widget.send("Kan jag ringa er?", other, customer_at("10.0.0.2"))
-    assert "”Finns det ingen telefonsupport?”" in widget.answer(other)[0][-1]["content"]
+    history, _ = widget.respond("Kan jag ringa er?", Conversation(), customer_at("10.0.0.2"))
+    assert "”Finns det ingen telefonsupport?”" in history[-1]["content"]
 
 
 def test_the_rate_limit_follows_the_settings_and_0_turns_it_off(limited, editable):
-    widget, _ = limited
+    widget, log = limited
     config = editable / "config.yaml"
     config.write_text(
         config.read_text(encoding="utf-8").replace("rate_limit_per_minute: 3", "rate_limit_per_minute: 0"),
@@ -424,13 +458,24 @@ def test_the_rate_limit_follows_the_settings_and_0_turns_it_off(limited, editabl
     widget.bot.refresh()  # what every answer does first
     conversation = Conversation()
     for _ in range(10):
-        widget.send("Kan jag ringa er?", conversation, customer_at("203.0.113.9"))
-    assert len(conversation.waiting) == 10
+        widget.respond("Kan jag ringa er?", conversation, customer_at("203.0.113.9"))
+    assert len(log.replies) == 10
 
 
 def test_direct_calls_without_an_http_request_are_not_limited(limited):
-    widget, _ = limited
+    widget, log = limited
     conversation = Conversation()
     for _ in range(10):
-        widget.send("Kan jag ringa er?", conversation)
-    assert len(conversation.waiting) == 10
+        widget.respond("Kan jag ringa er?", conversation)
+    assert len(log.replies) == 10
+
+
+def test_thumbs_are_limited_like_messages(limited):
+    widget, log = limited
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    widget.respond("Kan jag ringa er?", conversation)
+    for n in range(50):
+        widget.like(
+            conversation, gr.LikeData(None, {"index": 2, "value": "", "liked": n % 2 == 0}), customer_at("10.9.9.9")
+        )
+    assert len(log.feedback) == 3

@@ -9,6 +9,7 @@ offers a public share link.
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
 import threading
@@ -23,20 +24,24 @@ from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
 from faqbot.web.api import create_api
 from faqbot.web.ratelimit import RateLimiter
-from faqbot.web.widget import CSS, THEME, build_app
+from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 START_TIMEOUT = 30.0
+SESSIONS = 2000  # chat sessions Gradio keeps at most (its default, 10,000, lets a flood hold far more memory)
 
 
 def create_app(bot: FaqBot) -> FastAPI:
     """The API with the chat widget mounted at /, sharing one per-client rate limit."""
     limiter = RateLimiter()
     app = create_api(bot, limiter)
+    widget = build_app(bot, limiter)
+    widget.state_session_capacity = SESSIONS  # read when the app is mounted
+    threading.Thread(target=forget_idle_sessions, args=(widget,), daemon=True, name="idle-sessions").start()
     return gr.mount_gradio_app(
         app,
-        build_app(bot, limiter),
+        widget,
         path="/",
         show_error=False,  # a customer never sees a traceback
         footer_links=[],
@@ -47,7 +52,36 @@ def create_app(bot: FaqBot) -> FastAPI:
         enable_monitoring=False,
         theme=THEME,
         css=CSS,
+        js=PAGE_SCRIPT,
+        # The widget takes no files: uploads (and recordings) of even one byte are refused,
+        # so nobody can store files here to have them served back.
+        max_file_size=0,
     )
+
+
+def forget_idle_sessions(app: gr.Blocks, idle: float = IDLE_SECONDS, every: float = 60.0) -> None:
+    """Drop whole sessions (Gradio's copy of their page and last values) idle for `idle` seconds.
+
+    Gradio expires a session's State by itself, but keeps the rest of the session until its
+    session cap pushes it out; a visitor who opened many sessions would hold that memory.
+    """
+    while True:
+        time.sleep(every)
+        drop_idle_sessions(app, idle)
+
+
+def drop_idle_sessions(app: gr.Blocks, idle: float) -> int:
+    """One sweep of `forget_idle_sessions`; returns how many sessions were dropped."""
+    holder = getattr(app, "state_holder", None)
+    if holder is None:
+        return 0
+    cutoff = datetime.datetime.now() - datetime.timedelta(seconds=idle)
+    with holder.lock:
+        idle_ids = [session for session, used in list(holder.time_last_used.items()) if used < cutoff]
+        for session in idle_ids:
+            holder.session_data.pop(session, None)
+            holder.time_last_used.pop(session, None)
+    return len(idle_ids)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -1,0 +1,202 @@
+"""The chat widget under load, on its own: throughput, latency, and memory under a refusal flood.
+
+    python benchmarks/widget.py                       # 16 clients x 15 messages, then the flood
+    python benchmarks/widget.py --profile out.txt     # the same, with py-spy on the server
+    python benchmarks/widget.py --skip-flood          # throughput only
+
+Starts `faqbot serve` over a private copy of the shipped FAQ (indexed here, with the real
+model), drives it as browser tabs do (benchmarks/chat.py's ChatClient: one persistent
+connection and one Gradio session per customer), and prints one JSON object per part:
+
+- `throughput`: `--clients` customers at once, each sending `--messages` questions back to
+  back; messages/s, latency median and p95, errors;
+- `flood`: issue 15's repro: one address past its rate limit, `--sessions` sessions each
+  sending `--refusals` messages of 5,000 characters; the server's resident memory before,
+  right after, and its growth, plus another customer's latency (p50/p95) during the flood
+  next to the same customer on the idle server.
+
+A `--profile` run samples the server with py-spy (`pip install py-spy`) for the duration of
+the throughput part and writes py-spy's top functions by own and total time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.chat import ChatClient, free_port, run_clients  # noqa: E402
+from benchmarks.measure import ms, process_rss, shipped_copy  # noqa: E402
+
+
+def prepare(folder: Path, rate_limit: int) -> Path:
+    shipped_copy(folder)
+    settings = folder / "config.yaml"
+    text = settings.read_text(encoding="utf-8").replace(
+        "rate_limit_per_minute: 0", f"rate_limit_per_minute: {rate_limit}"
+    )
+    settings.write_text(text, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "faqbot.cli", "index", "--faq", str(folder / "faq.yaml"), "--out", str(folder / "index"),
+         "--config", str(settings)],
+        check=True, capture_output=True, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    return folder
+
+
+@contextmanager
+def server(folder: Path):
+    """`faqbot serve` over `folder`; yields (url, process) once it answers."""
+    import httpx
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "FAQBOT_LOG": str(folder / "log.db"), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "faqbot.cli", "serve", "--port", str(port), "--faq", str(folder / "faq.yaml"),
+         "--index", str(folder / "index"), "--config", str(folder / "config.yaml")],
+        stdout=open(folder / "server.log", "w"), stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        for _ in range(600):
+            if process.poll() is not None:
+                raise RuntimeError((folder / "server.log").read_text()[-2000:])
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        ChatClient(url, ChatClient.functions_of(url)).chat("Kan jag ringa er?")  # warm up
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | None) -> dict:
+    spy = None
+    if profile is not None:
+        spy = subprocess.Popen(
+            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw",
+             "--output", str(profile) + ".raw", "--rate", "200", "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(1.0)
+    try:
+        result = run_clients(url, clients, messages)
+    finally:
+        if spy is not None:
+            spy.send_signal(2)
+            spy.wait(timeout=60)
+    return {k: v for k, v in result.items() if k != "error_samples" or v}
+
+
+def other_customer(url: str, count: int, stop: threading.Event | None = None) -> list[float]:
+    """A direct-call customer (its own session) asking `count` questions, one after another."""
+    client, seconds = ChatClient(url, ChatClient.functions_of(url)), []
+    for _ in range(count):
+        if stop is not None and stop.is_set():
+            break
+        started = time.perf_counter()
+        client.chat("Hur ofta tar ni backup?")
+        seconds.append(time.perf_counter() - started)
+    client.close()
+    return seconds
+
+
+def flood(url: str, pid: int, sessions: int, refusals: int) -> dict:
+    """Issue 15 item 1: one address past its limit, big messages in many sessions."""
+    idle = other_customer(url, 20)
+    time.sleep(61)  # the idle customer's messages out of the limit's window
+    functions = ChatClient.functions_of(url)
+    before = process_rss(pid)
+    stop, during = threading.Event(), []
+    started = time.perf_counter()
+
+    def hostile() -> None:
+        for _ in range(sessions):
+            client = ChatClient(url, functions)
+            for _ in range(refusals):
+                client.chat("ö" * 5000)
+            client.close()
+
+    attacker = threading.Thread(target=hostile)
+    attacker.start()
+    # The other customer shares the address here (all is 127.0.0.1), so it is refused too; its
+    # time is what a refused message costs, measured while the flood runs.
+    while attacker.is_alive():
+        during += other_customer(url, 5, stop)
+    attacker.join()
+    seconds = time.perf_counter() - started
+    after = process_rss(pid)
+    time.sleep(5)
+    return {
+        "sessions": sessions,
+        "messages": sessions * refusals,
+        "seconds": round(seconds, 1),
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+        "rss_growth_mb": round(after - before, 1),
+        "rss_5s_later_mb": round(process_rss(pid), 1),
+        "idle_customer_ms": [round(x, 1) for x in ms(idle)],
+        "customer_during_flood_ms": [round(x, 1) for x in ms(during)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--messages", type=int, default=15)
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--refusals", type=int, default=100)
+    parser.add_argument("--profile", type=Path, help="write py-spy's summary of the server here")
+    parser.add_argument("--skip-flood", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = prepare(Path(tmp) / "fast", 0)
+        with server(folder) as (url, process):
+            print(json.dumps({"throughput": throughput(url, process.pid, args.clients, args.messages, args.profile)}))
+        if args.profile is not None:
+            summarise(Path(str(args.profile) + ".raw"), args.profile)
+        if not args.skip_flood:
+            folder = prepare(Path(tmp) / "limited", 20)
+            with server(folder) as (url, process):
+                print(json.dumps({"flood": flood(url, process.pid, args.sessions, args.refusals)}))
+
+
+def summarise(raw: Path, out: Path, top: int = 25) -> None:
+    """py-spy's collapsed stacks as two tables: own time and total time per function."""
+    own: dict[str, int] = {}
+    total: dict[str, int] = {}
+    samples = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = stack.split(";")
+        if any("wait" in f and ("threading" in f or "selectors" in f or "queue.py" in f) for f in frames[-2:]):
+            continue  # idle threads waiting for work
+        samples += n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            total[frame] = total.get(frame, 0) + n
+    lines = [f"busy samples: {samples}", "", "own time:"]
+    lines += [f"{100 * n / samples:5.1f} %  {f}" for f, n in sorted(own.items(), key=lambda x: -x[1])[:top]]
+    lines += ["", "total time (function and what it calls):"]
+    lines += [f"{100 * n / samples:5.1f} %  {f}" for f, n in sorted(total.items(), key=lambda x: -x[1])[: top * 2]]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

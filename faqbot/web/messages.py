@@ -1,0 +1,141 @@
+"""The chat's messages as the widget shows them: customer text made inert, replies with their
+source, helpdesk links and choices.
+
+- whatever a customer types is shown as text: it is escaped for Markdown and HTML before it
+  is displayed, so a typed `<script>` or `**bold**` appears literally (the page's script
+  escapes the same way, see faqbot.web.page, so a message shown before the server answers
+  looks the same after);
+- an answer names the FAQ question it comes from and is marked (class `faq-answer`) as the
+  only kind of message that takes 👍/👎;
+- an unresolved question gets the helpdesk message and a `mailto:` link whose subject and body
+  carry the cleaned question (one line, at most the bot's 500 characters);
+- the bot's choices ("Menade du kanske:") and the greeting's example questions are Gradio
+  message options (buttons) while the message is the latest; once another message follows,
+  `settle` writes them into the message as a list, so they stay readable where they were
+  offered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from faqbot.bot import Reply, clean_question
+from faqbot.wording import message
+
+Message = dict[str, Any]
+
+SUBJECT_CHARS = 60
+EXAMPLE_COUNT = 4  # example questions under the greeting: the first entries of the FAQ
+ANSWER_MARK = '<span class="faq-answer"></span>'  # 👍/👎 show only under messages with it
+
+# What Markdown (GitHub flavour, as Gradio renders it) or HTML could read as markup. Inline
+# markup characters are always escaped; the rest only where they mean something, so that the
+# message's raw text (which Gradio also puts in an aria-label) stays readable.
+INLINE = re.compile(r"([\\`*_\[\]~|$])")
+AUTOLINK = re.compile(r"(?<=\w):(?=//)|(?<=www)\.|@(?=\w)", re.IGNORECASE)
+INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would make a code block
+BLOCK_MARK = re.compile(r"^([#=+-])", re.MULTILINE)  # heading, list or underline
+NUMBERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)  # numbered list
+
+
+def as_text(text: str) -> str:
+    """Markdown that renders exactly as `text`: no markup, links, autolinks or HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = INLINE.sub(r"\\\1", text)
+    text = AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    text = INDENT.sub("", text)
+    text = BLOCK_MARK.sub(r"\\\1", text)
+    return NUMBERED.sub(r"\1\\\2", text)
+
+
+def mailto(helpdesk: str, question: str, language: str) -> str:
+    """A mailto: link to the helpdesk whose subject and body carry the customer's question.
+
+    The question is cleaned first (one line, no control characters, cut as the bot cuts it),
+    so a typed line break never reaches the subject and the link stays small.
+    """
+    address = quote(helpdesk, safe="@")
+    question = clean_question(question)[0]
+    if not question:
+        return f"mailto:{address}"
+    subject = message("ui_mail_subject", language, helpdesk)
+    short = question if len(question) <= SUBJECT_CHARS else question[:SUBJECT_CHARS].rsplit(" ", 1)[0] + " …"
+    body = f"{message('ui_mail_body', language, helpdesk)}\r\n\r\n{question}\r\n\r\n"
+    return f"mailto:{address}?subject={quote(f'{subject}: {short}', safe='')}&body={quote(body, safe='')}"
+
+
+def with_links(text: str, helpdesk: str, link: str) -> str:
+    """`text` as Markdown text, with every mention of the helpdesk address made a mailto: link."""
+    shown = as_text(text)
+    if not helpdesk:
+        return shown
+    return shown.replace(as_text(helpdesk), f"[{as_text(helpdesk)}]({link})")
+
+
+def mail_button(helpdesk: str, language: str, link: str) -> str:
+    """The one-click hand-off: a mailto: link styled as a button."""
+    return f'<span class="faq-mail">[✉️ {as_text(message("ui_mail_link", language, helpdesk))}]({link})</span>'
+
+
+def user_message(text: str) -> Message:
+    """The customer's own message as they will see it: cut as the bot cuts it, shown as text."""
+    shown, cut = clean_question(text)
+    return {"role": "user", "content": as_text(shown) + (" …" if cut else "")}
+
+
+def options(questions: list[str]) -> list[dict[str, str]]:
+    return [{"label": q, "value": q} for q in questions]
+
+
+def reply_message(reply: Reply) -> Message:
+    """The bot's reply as a chat message: answer, source, helpdesk link, choices as buttons."""
+    language, helpdesk = reply.language, reply.helpdesk
+    link = mailto(helpdesk, reply.question, language)
+    parts = [with_links(reply.answer, helpdesk, link)]
+    if reply.resolved and reply.match is not None:
+        source = f"{message('ui_source', language, helpdesk)} ”{reply.match.faq_question}”"
+        parts.append(f'<span class="faq-source">{as_text(source)}</span>{ANSWER_MARK}')
+    if reply.kind in ("helpdesk", "error", "choices"):
+        parts.append(mail_button(helpdesk, language, link))
+    if reply.suggestions:
+        parts.append(as_text(message("suggestions", language, helpdesk)))
+    return {
+        "role": "assistant",
+        "content": "\n\n".join(parts),
+        "options": options([s.faq_question for s in reply.suggestions]),
+    }
+
+
+def notice_message(helpdesk: str, language: str, question: str, key: str = "error") -> Message:
+    """What a customer sees when something broke on our side (key "error") or when they are
+    past the rate limit (key "rate_limited"): the helpdesk, never a traceback."""
+    link = mailto(helpdesk, question, language)
+    parts = [with_links(message(key, language, helpdesk), helpdesk, link)]
+    if helpdesk:
+        parts.append(mail_button(helpdesk, language, link))
+    return {"role": "assistant", "content": "\n\n".join(parts)}
+
+
+def greeting_message(helpdesk: str, examples: list[str]) -> Message:
+    """The first message: what the bot helps with, the helpdesk address, example questions."""
+    parts = [
+        with_links(message("greeting", "sv", helpdesk), helpdesk, mailto(helpdesk, "", "sv")),
+        as_text(message("ui_examples", "sv", helpdesk)),
+        f'<span class="faq-source">{as_text(message("ui_english", "sv", helpdesk))}</span>',
+    ]
+    return {"role": "assistant", "content": "\n\n".join(parts), "options": options(examples[:EXAMPLE_COUNT])}
+
+
+def settle(shown: Message) -> Message:
+    """`shown` once another message follows it: its choices written into it as a list.
+
+    Gradio draws option buttons under the latest message only; without this, an earlier
+    "Menade du kanske:" would be left with nothing under it.
+    """
+    offered = shown.get("options")
+    if not offered:
+        return shown
+    listed = "\n".join(f"- {as_text(option['label'])}" for option in offered)
+    return {"role": shown["role"], "content": f"{shown['content']}\n\n{listed}"}

@@ -1,0 +1,123 @@
+"""The widget's page: its look (CSS, theme) and the little it does in the browser (JavaScript).
+
+The browser does three things itself, so that no server round trip stands between the
+customer and what they see:
+
+- `SHOW_MESSAGE` runs on Enter (or the send button): it clears the box, shows the customer's
+  message at once, escaped exactly as faqbot.web.messages escapes it, writes the previous
+  message's choices into it as a list (as `settle` does on the server), and hands the question
+  to the one server event that answers it;
+- `PAGE_SCRIPT` makes a clicked choice (mouse, or Tab and Enter) be asked as if it were typed:
+  the same path as a typed message, so it is shown at once and answered by the same event;
+- `PAGE_SCRIPT` also makes the conversation an `aria-live` region, so screen readers read new
+  replies out.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from faqbot.bot import MAX_QUESTION_CHARS
+
+MAX_INPUT_CHARS = 5000  # what we accept from a browser at all; the bot itself reads less
+
+# clean_question (faqbot.bot) and as_text (faqbot.web.messages), in JavaScript.
+_SHOWN = r"""
+const faqShown = (typed) => {
+  let text = typed.replace(/[\p{C}\p{Z}]/gu, " ").split(" ").filter(Boolean).join(" ");
+  let cut = "";
+  if (text.length > LIMIT) {
+    text = text.slice(0, LIMIT);
+    text = text.includes(" ") ? text.slice(0, text.lastIndexOf(" ")) : text;
+    cut = " …";
+  }
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/([\\`*_\[\]~|$])/g, "\\$1")
+    .replace(/(?<=[\p{L}\p{N}_]):(?=\/\/)|(?<=www)\.|@(?=[\p{L}\p{N}_])/giu, (m) => "\\" + m)
+    .replace(/^([#=+-])/, "\\$1")
+    .replace(/^(\d+)([.)])/, "$1\\$2") + cut;
+};
+""".replace("LIMIT", str(MAX_QUESTION_CHARS))
+
+SHOW_MESSAGE = (
+    "(typed, chat) => {"
+    + _SHOWN
+    + r"""
+  const question = (typed || "").slice(0, MAX_INPUT);
+  if (!question.trim()) return [typed || "", chat, ""];
+  const history = (chat || []).map((message, n, all) => {
+    if (n < all.length - 1 || !message.options || !message.options.length) return message;
+    const listed = message.options.map((o) => "- " + faqShown(o.label)).join("\n");
+    const content = message.content.map((part, k) =>
+      k === message.content.length - 1 && part.type === "text" ? {...part, text: part.text + "\n\n" + listed} : part);
+    return {...message, content, options: null};
+  });
+  history.push({role: "user", metadata: null, options: null, content: [{type: "text", text: faqShown(question)}]});
+  return ["", history, question];
+}""".replace("MAX_INPUT", str(MAX_INPUT_CHARS))
+)
+
+PAGE_SCRIPT = r"""
+() => {
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest && event.target.closest("#faq-chat .option");
+    const box = document.querySelector("#faq-input textarea");
+    const send = document.querySelector("#faq-input button.submit-button");
+    if (!option || !box || !send) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    box.value = option.textContent.trim();
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    requestAnimationFrame(() => { send.click(); box.focus(); });
+  }, true);
+  const live = () => {
+    const log = document.querySelector("#faq-chat .bubble-wrap");
+    if (!log) return false;
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-relevant", "additions");
+    return true;
+  };
+  if (!live()) {
+    const watch = new MutationObserver(() => live() && watch.disconnect());
+    watch.observe(document.body, {childList: true, subtree: true});
+  }
+}
+"""
+
+# A support widget: header, conversation, input, filling whatever frame it is put in (a
+# browser window or an iframe on the agency's site); a centred card on a large screen.
+CSS = """
+.gradio-container { max-width: none !important; padding: 0 !important; background: #eef2f6 !important; }
+.gradio-container .main.app { padding: 0 !important; height: 100vh; height: 100dvh; min-height: 0 !important; }
+.main.app > .wrap, .main.app > .wrap > .contain, .contain > .column { min-height: 0 !important; }
+#faq-widget { height: 100%; min-height: 0; gap: 0 !important; background: var(--background-fill-primary);
+  max-width: 760px; width: 100%; margin: 0 auto; overflow: hidden; }
+/* Gradio scopes rules inside @media to descendants of .contain, so only #faq-widget here. */
+@media (min-width: 820px) and (min-height: 560px) {
+  #faq-widget { margin: 24px auto; height: calc(100% - 48px); border-radius: 14px;
+    box-shadow: 0 6px 30px rgba(15, 61, 94, 0.18); }
+}
+#faq-header { padding: 14px 18px; background: #0f3d5e; flex: none; }
+#faq-header h1 { margin: 0; font-size: 1.15rem; font-weight: 600; color: #fff; }
+#faq-header p { margin: 2px 0 0; font-size: 0.9rem; color: #e3eef7; }
+#faq-chat { flex: 1 1 auto; min-height: 0; border: none !important; border-radius: 0 !important; }
+#faq-chat .bubble-wrap { padding: 12px 10px; }
+#faq-chat .faq-source { display: inline-block; font-size: 0.85em; color: #3e4c59; }
+#faq-chat .faq-mail a { display: inline-block; padding: 6px 12px; border-radius: 8px; background: #0f3d5e;
+  color: #fff !important; text-decoration: none; }
+#faq-chat .options { display: flex; flex-wrap: wrap; justify-content: flex-start; gap: 6px;
+  margin: 0; padding: 0 12px 12px; }
+#faq-chat .option { flex: 0 1 auto; width: auto; max-width: 100%; text-align: left; padding: 6px 12px;
+  border: 1px solid #0f3d5e66; border-radius: 16px; background: #fff; color: #0f3d5e; }
+#faq-chat .option:hover { background: #e8f1f8; }
+#faq-chat .option:focus-visible, #faq-input textarea:focus-visible { outline: 3px solid #0f3d5e; outline-offset: 2px; }
+#faq-chat .top-panel { display: none; }
+/* 👍/👎 only under FAQ answers: greetings, thanks and helpdesk notices carry no .faq-answer. */
+#faq-chat .message-row:not(:has(.faq-answer)) + .message-buttons { display: none; }
+#faq-input { flex: none; padding: 10px 12px; border-top: 1px solid var(--border-color-primary) !important;
+  border-radius: 0 !important; }
+footer { display: none !important; }
+"""
+
+THEME = gr.themes.Default(primary_hue="sky", neutral_hue="slate")
