@@ -202,8 +202,8 @@ def test_the_widget_and_the_api_share_one_budget_per_customer(tmp_path, shipped_
     widget = Widget(bot, limiter)
     client = TestClient(create_api(bot, limiter))  # TestClient's address is "testclient"
     request = SimpleNamespace(client=SimpleNamespace(host="testclient"))
-    widget.send("Kan jag ringa er?", Conversation(), request)
-    widget.send("Hur ofta tar ni backup?", Conversation(), request)
+    widget.respond("Kan jag ringa er?", Conversation(), request)
+    widget.respond("Hur ofta tar ni backup?", Conversation(), request)
     assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).status_code == 429
 
 
