@@ -67,6 +67,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     report = build_index(faq, embedder, out, progress=progress)
+    if report.repaired:
+        print(f"repaired: {report.repaired}", file=sys.stderr)
     if args.json:
         print(json.dumps({k: v for k, v in report.__dict__.items()}, ensure_ascii=False))
         return 0

@@ -3,7 +3,9 @@
 FaqbotError                 base class; its message is meant for people
 ├── DataError               a data file (the FAQ, the config, a test set) is invalid;
 │                           the message starts with `path:line:`
-├── IndexMissingError       no index has been built yet; run `faqbot index`
+├── IndexMissingError       no usable index: none has been built yet; run `faqbot index`
+│   └── IndexDamagedError   a file of the index is damaged (truncated, emptied, bits
+│                           changed: its checksum fails); `faqbot index` repairs it
 ├── IndexMismatchError      the index was built with another model or format,
 │                           or from another version of the FAQ; rebuild it
 └── ModelError              the embedding model could not be loaded
@@ -29,6 +31,14 @@ class DataError(FaqbotError):
 
 class IndexMissingError(FaqbotError):
     """There is no usable index in the index folder."""
+
+
+class IndexDamagedError(IndexMissingError):
+    """A file of the index is unreadable or does not match its checksum in the manifest.
+
+    A subclass of IndexMissingError: whoever rebuilds a missing index rebuilds a damaged one,
+    and nothing from a damaged file is reused.
+    """
 
 
 class IndexMismatchError(FaqbotError):

@@ -7,6 +7,10 @@ Layout of the index folder:
     data-<gen>.json         the entries and the view table (row -> entry, kind, text)
     hubness-<gen>.npz       per view, its hubness; and the sample questions it was measured with
 
+The manifest records each file's SHA-256 (`faqbot/retrieval/integrity.py`); loading checks them,
+so any damaged file (truncated, emptied, bits changed) is a damaged index (IndexDamagedError),
+which the next build replaces without reusing anything from it.
+
 A build writes the new generation's files first and then replaces manifest.json atomically,
 so a reader sees either the old index or the new one, never a mix, and a crash or an invalid
 FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock`.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
 import time
@@ -39,13 +44,15 @@ from typing import NamedTuple, overload
 import faiss
 import numpy as np
 
-from faqbot.errors import IndexMismatchError, IndexMissingError
+from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
+from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
 
-FORMAT_VERSION = 2  # 2: hubness-<gen>.npz
-MANIFEST = "manifest.json"
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 3  # 2: hubness-<gen>.npz; 3: checksums of the files
 LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened its manifest
 EMBED_BATCH = 64
@@ -86,6 +93,7 @@ class BuildReport:
     path: str
     references: int = 0  # sample questions that hubness was measured with
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
+    repaired: str = ""  # the damage found in the previous index, which nothing was reused from
 
     @property
     def unchanged(self) -> bool:
@@ -134,7 +142,11 @@ class ViewTable(Sequence[View]):
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(entry id, kind, text) of every view, as plain tuples: the view table on disk."""
-        return [row for e in self.entries for row in zip([e.id] * view_count(e), entry_kinds(e), entry_texts(e))]
+        return [
+            row
+            for e in self.entries
+            for row in zip([e.id] * view_count(e), entry_kinds(e), entry_texts(e), strict=True)
+        ]
 
 
 @dataclass
@@ -165,7 +177,7 @@ def entry_kinds(entry: FaqEntry) -> tuple[str, ...]:
 
 
 def entry_views(entry: FaqEntry) -> list[View]:
-    return [View(entry.id, kind, text) for kind, text in zip(entry_kinds(entry), entry_texts(entry))]
+    return [View(entry.id, kind, text) for kind, text in zip(entry_kinds(entry), entry_texts(entry), strict=True)]
 
 
 @contextmanager
@@ -178,13 +190,6 @@ def build_lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def read_manifest(path: Path) -> dict | None:
-    try:
-        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def write_atomic(path: Path, data: bytes | Callable[[str], None]) -> None:
@@ -255,8 +260,8 @@ def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[st
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
             known = load_references(old.path / old.manifest["files"]["hubness"])
-        except (OSError, KeyError, ValueError):
-            pass  # gone or damaged: embed them all again
+        except Exception:  # noqa: BLE001 - gone or damaged, whatever numpy says: embed them all again
+            pass
     missing = []
     for row, text in enumerate(texts):
         if text in known:
@@ -331,8 +336,13 @@ def build_index(
     started = time.perf_counter()
     out = Path(out)
     with build_lock(out):
+        repaired = ""
         try:
             old: LoadedIndex | None = load_index(out)
+        except IndexDamagedError as err:
+            repaired = f"{err}; embedding every text again, nothing is reused from it"
+            logger.warning("%s", repaired)
+            old = None
         except (IndexMissingError, IndexMismatchError):
             old = None
         old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
@@ -367,6 +377,7 @@ def build_index(
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
         write_atomic(out / hubness_file, lambda name: save_hubness(name, hubness, reference_texts, references))
         hashes = {e.id: e.content_hash() for e in faq.entries}
+        files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
         kind = index_kind(index)
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -380,7 +391,8 @@ def build_index(
             "index_type": kind,
             **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "files": {"vectors": vectors_file, "data": data_file, "hubness": hubness_file},
+            "files": files,
+            "checksums": file_checksums(out, files),
         }
         write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
@@ -396,6 +408,7 @@ def build_index(
         references_embedded=len(new_references),
         seconds=time.perf_counter() - started,
         path=str(out),
+        repaired=repaired,
     )
 
 
@@ -432,7 +445,8 @@ def remove_old_generations(out: Path, keep: set[str]) -> None:
 
 
 def load_index(path: str | Path) -> LoadedIndex:
-    """Read the index in `path`. Raises IndexMissingError or IndexMismatchError with what to run."""
+    """Read the index in `path`. Raises IndexMissingError, IndexDamagedError (any file unreadable or
+    not matching its checksum) or IndexMismatchError, each with what to run."""
     path = Path(path)
     manifest = read_manifest(path)
     if manifest is None:
@@ -442,7 +456,8 @@ def load_index(path: str | Path) -> LoadedIndex:
             f"the index in {path}/ has format {manifest.get('format_version')}, this faqbot reads "
             f"format {FORMAT_VERSION}; rebuild it with: faqbot index --out {path}"
         )
-    files = manifest.get("files", {})
+    verify_files(path, manifest)
+    files = manifest["files"]
     try:
         vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
@@ -453,12 +468,10 @@ def load_index(path: str | Path) -> LoadedIndex:
         stored_views = len(data["views"])
         helpdesk = data["helpdesk"]
         hubness = load_hubness(path / files["hubness"])
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
-        raise IndexMissingError(
-            f"the index in {path}/ is damaged or incomplete ({err}); rebuild it with: faqbot index --out {path}"
-        ) from None
+    except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
+        raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
     if not vectors.ntotal == len(views) == stored_views == len(hubness) or vectors.d != manifest.get("dimension"):
-        raise IndexMissingError(f"the index in {path}/ is damaged; rebuild it with: faqbot index --out {path}")
+        raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int(manifest.get("ivf", {}).get("probes", vectors.nprobe))
     return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness)

@@ -1,10 +1,16 @@
 """The index a running bot answers from: loaded at start, swapped when staff rebuild it.
 
-`LiveIndex` notices when the FAQ file or the index manifest is replaced. A new index
+`LiveIndex` notices when the FAQ file or the index manifest is replaced, or a file of the
+index it serves changes under it (truncated, emptied, overwritten). A new index
 generation is loaded and swapped in with one reference assignment, so a request in flight
 finishes on the index it started with. An FAQ edited without `faqbot index` is rebuilt by
 `refresh()`: in the caller's thread when it asks to wait (the CLI, tests), in a background
 thread otherwise (the web server), so a customer's message never waits for a build.
+
+A damaged index (`IndexDamagedError`: a file truncated, emptied, or not matching its checksum)
+is treated like a missing one: the last good index keeps answering from memory while a new one
+is built, embedding every text again. Whatever else goes wrong while reloading is logged for
+staff, and the last good index keeps serving; `refresh` never raises into a customer's request.
 """
 
 from __future__ import annotations
@@ -41,15 +47,28 @@ class LiveIndex:
     def manifest(self) -> dict:
         return self.searcher.index.manifest
 
-    def _stamp_now(self) -> tuple[int, int]:
+    def _head_stamp(self) -> tuple[tuple[int, int], ...]:
         """Changes whenever the FAQ file or the index manifest is replaced."""
+        return self._file_stamps([self.faq_path, self.index_dir / MANIFEST])
+
+    def _index_stamp(self, manifest: dict) -> tuple[tuple[int, int], ...]:
+        """Changes whenever a file of the index with `manifest` is replaced, truncated or removed."""
+        files = manifest.get("files", {})
+        return self._file_stamps([self.index_dir / str(name) for name in files.values()])
+
+    @staticmethod
+    def _file_stamps(paths: list[Path]) -> tuple[tuple[int, int], ...]:
         stamps = []
-        for path in (self.faq_path, self.index_dir / MANIFEST):
+        for path in paths:
             try:
-                stamps.append(path.stat().st_mtime_ns)
+                stat = path.stat()
+                stamps.append((stat.st_mtime_ns, stat.st_size))
             except OSError:
-                stamps.append(0)
-        return (stamps[0], stamps[1])
+                stamps.append((0, -1))
+        return tuple(stamps)
+
+    def _stamp_now(self) -> tuple:
+        return (self._head_stamp(), self._index_stamp(self.searcher.index.manifest))
 
     def stale(self) -> bool:
         return self._stamp_now() != self._stamp
@@ -63,6 +82,8 @@ class LiveIndex:
         """
         if not self.stale():
             return False
+        if not wait and self._builder is not None and self._builder.is_alive():
+            return False  # a build is on its way; loading the broken index again helps no one
         if wait or not self.auto_build:
             return self._reload(self.auto_build)
         try:
@@ -91,6 +112,10 @@ class LiveIndex:
                 logger.error("keeping the current index: %s", err)
                 self._stamp = self._stamp_now()
                 return False
+            except Exception:  # noqa: BLE001 - whatever broke, customers keep the last good index
+                logger.exception("keeping the current index: reloading %s/ failed", self.index_dir)
+                self._stamp = self._stamp_now()
+                return False
             self.searcher = searcher  # one reference assignment: atomic for readers
             self._stamp = stamp  # only now is the index no longer stale
             logger.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
@@ -103,7 +128,7 @@ class LiveIndex:
         index, a full disk), a stale index built with the same model keeps serving and the
         server's log says what to run; with no usable index at all, the error says it.
         """
-        stamp = self._stamp_now()
+        head = self._head_stamp()
         faq = load_faq(self.faq_path)
         index = None
         try:
@@ -129,6 +154,6 @@ class LiveIndex:
                     fix,
                 )
             else:
-                stamp = self._stamp_now()  # our own build must not look like a change next time
+                head = self._head_stamp()  # our own build must not look like a change next time
                 index = load_index(self.index_dir)
-        return Searcher(index, self.embedder), stamp
+        return Searcher(index, self.embedder), (head, self._index_stamp(index.manifest))
