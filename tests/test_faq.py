@@ -160,3 +160,12 @@ def test_editing_an_optional_field_changes_the_content_hash(tmp_path, edit):
     assert before.by_id["backup"].content_hash() != after.by_id["backup"].content_hash()
     assert before.by_id["phone"].content_hash() == after.by_id["phone"].content_hash()
     assert before.content_hash() != after.content_hash()
+
+
+def test_the_same_question_may_stand_in_two_sections(tmp_path):
+    text = SMALL_FAQ.replace("Kan jag ringa er?", "Hur ofta gör ni säkerhetskopior?")
+    text = text.replace("  - id: backup\n", "  - id: backup\n    section: Drift\n").replace(
+        "  - id: phone\n", "  - id: phone\n    section: Support\n"
+    )
+    faq = load_faq(write(tmp_path, text))
+    assert [e.section for e in faq.entries] == ["Drift", "Support"]

@@ -455,3 +455,21 @@ def test_a_saved_page_larger_than_a_faq_file_may_be_is_read(tmp_path):
     page = f"<html><head>{script}</head><body><h2>Hur bokar jag?</h2><p>På webben.</p></body></html>"
     faq = load_faq(import_faq(write(tmp_path, "faq.html", page), tmp_path / "faq.yaml", helpdesk="hej@example.se").out)
     assert [e.question for e in faq.entries] == ["Hur bokar jag?"]
+
+
+def test_the_same_short_question_in_two_sections_imports_as_two_entries(tmp_path):
+    source = write(
+        tmp_path,
+        "faq.csv",
+        "section,question,answer\n"
+        "Stipendier,Vem kan söka?,Alla som bor i kommunen.\n"
+        "Bidrag till föreningar,Vem kan söka?,Föreningar med minst tio medlemmar.\n",
+    )
+    out = tmp_path / "faq.yaml"
+    import_faq(source, out, helpdesk="info@example.se")
+    faq = load_faq(out)
+    assert [(e.section, e.question) for e in faq.entries] == [
+        ("Stipendier", "Vem kan söka?"),
+        ("Bidrag till föreningar", "Vem kan söka?"),
+    ]
+    assert len({e.id for e in faq.entries}) == 2

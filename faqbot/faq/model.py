@@ -247,9 +247,13 @@ def optional_text(items: dict[str, yaml.Node], key: str, entry_id: str | None, p
 
 
 def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -> None:
-    """Report ids used twice, and the same question (or alternative) under two entries."""
+    """Report ids used twice, and the same question (or alternative) under two entries of one section.
+
+    Real FAQs ask short questions such as "Vem kan söka?" in several sections, each with its own
+    answer; the section tells them apart, so the same question in two sections is allowed.
+    """
     first_by_id: dict[str, FaqEntry] = {}
-    seen_questions: dict[str, FaqEntry] = {}
+    seen_questions: dict[tuple[str, str], FaqEntry] = {}
     for entry in entries:
         if entry.id in first_by_id:
             problems.append(
@@ -260,7 +264,7 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
         for text in entry.questions():
             if not text:
                 continue
-            key = normalize_question(text)
+            key = (entry.section or "", normalize_question(text))
             other = seen_questions.get(key)
             if other is not None and other is not entry:
                 problems.append(

@@ -127,8 +127,8 @@ def assign_ids(drafts: list[Draft], problems: Problems) -> None:
 
 
 def check_drafts(drafts: list[Draft], problems: Problems) -> None:
-    """Every entry has a question and an answer, and no question is asked twice."""
-    seen: dict[str, int] = {}
+    """Every entry has a question and an answer, and no question is asked twice in one section."""
+    seen: dict[tuple[str, str], int] = {}
     hint = "; each entry needs a question of its own (add what it is about, or merge the entries)"
     for draft in drafts:
         if not draft.question:
@@ -138,8 +138,8 @@ def check_drafts(drafts: list[Draft], problems: Problems) -> None:
                 (draft.line, f"question '{draft.question}' has no answer; write one, or remove the question")
             )
         for text in draft.questions():
-            key = normalize_question(text)
-            if not key:
+            key = (draft.section or "", normalize_question(text))
+            if not key[1]:
                 continue
             if key in seen and seen[key] != draft.line:
                 problems.append((draft.line, f"question '{text}' is already asked on line {seen[key]}{hint}"))
