@@ -13,6 +13,14 @@ SQLite: The database runs in WAL mode with a busy timeout, so the
 chat app, `faqbot ask --log` and `faqbot report` can use it at the same time; inside one
 process a lock serialises writers on one connection.
 
+SQLite: the log notices within FILE_CHECK_SECONDS when its file is moved away, deleted,
+replaced or damaged while in use (faqbot.conversations.sqlite_file), says so in the server log,
+and goes on in a new file (a damaged one is set aside as `<name>.damaged-<time>`); it checks
+the file with `PRAGMA quick_check` when it opens it, and checkpoints the WAL into the main file
+every CHECKPOINT_SECONDS, so a copy of the main file alone is never far behind. To back the log
+up while the app runs, use `sqlite3 data/conversations.db ".backup backup.db"` (or Python's
+`sqlite3.Connection.backup`), never `mv` or `cp`: see docs/security.md.
+
 A customer's chat never depends on the log: `record` and `record_feedback` catch every error
 (missing or read-only folder, full disk, locked or damaged file), log it with the logging
 module and return. A log that could not be opened is retried on the next question.
@@ -36,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
+from faqbot.conversations.sqlite_file import DAMAGED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
@@ -47,6 +56,13 @@ log = logging.getLogger(__name__)
 ENV_LOG = "FAQBOT_LOG"
 BUSY_TIMEOUT_MS = 10_000
 PURGE_EVERY_SECONDS = 3600.0
+FILE_CHECK_SECONDS = 1.0  # how often, at most, a write checks that the file is still the log's
+CHECKPOINT_SECONDS = 30.0  # how often, at most, the WAL is copied into the main file
+FILE_CHANGES = {
+    "moved": "was moved away while in use; its rows so far are in the moved file, new rows go to a new {path}",
+    "deleted": "was deleted while in use; new rows go to a new {path}",
+    "replaced": "was replaced by another file while in use; new rows go to that file",
+}
 NOT_LOGGED = {"empty"}  # nothing was asked
 
 
@@ -118,6 +134,8 @@ class ConversationLog:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._last_purge = float("-inf")
+        self._last_checkpoint = time.monotonic()
+        self._watch: FileWatch | None = None
         self._closed = False
         with self._lock:
             self._connect()  # open (and clean up) now, so a broken path is reported at start-up
@@ -132,19 +150,24 @@ class ConversationLog:
             created_at, *rest = reply_row(reply, threshold, index_version, self._clock())
             row = (stamp(created_at), *rest)
             with self._lock:
-                conn = self._connect()
-                if conn is None:
-                    return None
-                try:
-                    cursor = conn.execute(
-                        "INSERT INTO conversations (created_at, question, language, kind, resolved, faq_id,"
-                        " candidate_id, score, threshold, index_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        row,
-                    )
-                except sqlite3.Error:
-                    self._reset()
-                    raise
-                return cursor.lastrowid
+                for attempt in (1, 2):
+                    conn = self._connect()
+                    if conn is None:
+                        return None
+                    try:
+                        cursor = conn.execute(
+                            "INSERT INTO conversations (created_at, question, language, kind, resolved, faq_id,"
+                            " candidate_id, score, threshold, index_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            row,
+                        )
+                    except sqlite3.Error as err:
+                        self._reset()
+                        if attempt == 1 and is_damage(err):
+                            continue  # reopening sets the damaged file aside; the row goes to a new one
+                        raise
+                    self._checkpoint(conn)
+                    return cursor.lastrowid
+                return None
         except Exception as err:  # the customer's reply matters more than the log
             log.error("could not write to the conversation log %s: %s", self.path, err)
             return None
@@ -259,9 +282,7 @@ class ConversationLog:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._reset()
 
     def __enter__(self) -> ConversationLog:
         return self
@@ -275,9 +296,11 @@ class ConversationLog:
         """The open connection; opens it (creating folder and table) on first use or after a failure."""
         if self._closed:
             return None
+        if self._conn is not None and self._watch is not None and self._watch.due():
+            self._follow_the_file()
         if self._conn is None:
             try:
-                self._conn = self._open()
+                self._conn = self._open_sound()
             except (OSError, sqlite3.Error) as err:
                 log.error("cannot open the conversation log %s (questions are not logged): %s", self.path, err)
                 return None
@@ -292,6 +315,9 @@ class ConversationLog:
     def _reset(self) -> None:
         """Drop the connection after an error, so the next question reopens the file
         (which may have been moved, deleted or repaired in the meantime)."""
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         if self._conn is not None:
             try:
                 self._conn.close()
@@ -299,17 +325,63 @@ class ConversationLog:
                 pass
             self._conn = None
 
+    def _follow_the_file(self) -> None:
+        """Close the connection when the path no longer names the file it has open; say why."""
+        change = self._watch.change() if self._watch is not None and self._conn is not None else None
+        if change is None:
+            return
+        if change == DAMAGED:
+            self._reset()
+            self._set_aside("its SQLite header is gone")
+            return
+        try:  # copy the WAL into the file it belongs to, wherever that file is now
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as err:
+            log.error("could not checkpoint the conversation log %s before reopening it: %s", self.path, err)
+        self._reset()
+        log.warning("the conversation log %s %s", self.path, FILE_CHANGES[change].format(path=self.path))
+
+    def _set_aside(self, why: object) -> None:
+        aside = set_aside(self.path)
+        log.error(
+            "the conversation log %s is damaged (%s); it was set aside as %s for staff to inspect, "
+            "and a new log is started",
+            self.path,
+            why,
+            aside.name,
+        )
+
+    def _open_sound(self) -> sqlite3.Connection:
+        """The log opened and checked; a damaged one is set aside and a new one opened instead."""
+        try:
+            return self._open()
+        except (LogDamagedError, sqlite3.DatabaseError) as err:
+            if not is_damage(err):
+                raise
+            self._set_aside(err)
+            return self._open()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        if time.monotonic() - self._last_checkpoint >= CHECKPOINT_SECONDS:
+            self._last_checkpoint = time.monotonic()
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as err:
+                log.warning("could not checkpoint the conversation log %s: %s", self.path, err)
+
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            quick_check(conn)
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("the conversation log %s runs in %s mode, not WAL", self.path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate_sqlite(conn, str(self.path))
+            self._watch = FileWatch(self.path, FILE_CHECK_SECONDS)
         except BaseException:
             conn.close()
             raise
