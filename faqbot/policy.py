@@ -6,9 +6,12 @@ judged the same way wherever it is scored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 SUGGESTION_COUNT = 3
 SUGGESTION_FLOOR = 0.2  # below this an entry is not worth suggesting
@@ -88,3 +91,129 @@ class Policy:
     def _offers_choices(self, ranked: Sequence[Ranked]) -> bool:
         floor = self.threshold if self.choice_floor is None else self.choice_floor
         return self._torn(ranked) and ranked[0].score >= floor
+
+
+# What each outcome costs when the policy is chosen on the FAQ itself (`choose_policy`). A
+# confident wrong answer misinforms the customer, who then never writes to the helpdesk; an
+# off-topic question answered with an entry is nearly as bad; choices cost a click.
+COST_WRONG = 6.0
+COST_OFFTOPIC_ANSWERED = 3.0
+COST_OFFTOPIC_CHOICES = 1.0
+COST_ONE_CLICK = 0.25
+COST_MISSED = 1.0  # helpdesk, or choices without the right entry, for a question the FAQ answers
+THRESHOLDS = np.round(np.arange(0.20, 0.901, 0.01), 2)
+MARGINS = np.round(np.arange(0.0, 0.301, 0.02), 2)  # 0: never offer choices
+FLOOR_STEPS = np.round(np.arange(0.0, 0.301, 0.05), 2)  # how far below the threshold choices are still offered
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One calibration question as the policy sees it: what was expected and how the top entries scored."""
+
+    expected: str | None  # the entry that answers it, None for an off-topic question
+    best: float  # the top entry's score
+    gap: float  # the top entry's score less the runner-up's
+    behind: float  # the top entry's score less the expected entry's (inf when it is not among the top)
+    top_right: bool
+
+    @classmethod
+    def of(cls, expected: str | None, ranked: Sequence[Ranked]) -> Sample:
+        best = ranked[0].score if ranked else 0.0
+        gap = best - ranked[1].score if len(ranked) > 1 else best
+        behind = next((best - m.score for m in ranked[:SUGGESTION_COUNT] if m.faq_id == expected), math.inf)
+        return cls(expected, best, gap, behind, bool(ranked) and ranked[0].faq_id == expected)
+
+
+def outcome_counts(samples: Sequence[Sample], policy: Policy) -> dict[str, int]:
+    """How many questions the policy answers right, offers the right entry to, answers wrongly..."""
+    counts = dict.fromkeys(("right", "one_click", "wrong", "missed", "offtopic_helpdesk", "offtopic_choices"), 0)
+    counts["offtopic_answered"] = 0
+    for s in samples:
+        ranked = [_Scored("top" if s.top_right else "other", s.best), _Scored("next", s.best - s.gap)]
+        kind = policy.decide(ranked).kind
+        if s.expected is None:
+            counts[{ANSWER: "offtopic_answered", CHOICES: "offtopic_choices"}.get(kind, "offtopic_helpdesk")] += 1
+        elif kind == ANSWER:
+            counts["right" if s.top_right else "wrong"] += 1
+        elif kind == CHOICES and s.behind <= (policy.choice_margin or 0.0):
+            counts["one_click"] += 1
+        else:
+            counts["missed"] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class _Scored:
+    faq_id: str
+    score: float
+
+
+def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
+    """Mean cost per question (FAQ questions and off-topic ones weigh half each) for every
+    threshold x margin x floor step."""
+    best = np.array([s.best for s in samples])[:, None, None, None]
+    gap = np.array([s.gap for s in samples])[:, None, None, None]
+    behind = np.array([s.behind for s in samples])[:, None, None, None]
+    right = np.array([s.top_right for s in samples])[:, None, None, None]
+    offtopic = np.array([s.expected is None for s in samples])
+    t = THRESHOLDS[None, :, None, None]
+    m = MARGINS[None, None, :, None]
+    f = t - FLOOR_STEPS[None, None, None, :]
+    torn = gap < m
+    answer = (best >= t) & ~torn
+    choices = torn & (best >= f)
+    cost_faq = np.where(answer, np.where(right, 0.0, COST_WRONG), np.where(choices & (behind <= m), COST_ONE_CLICK, COST_MISSED))
+    cost_off = np.where(answer, COST_OFFTOPIC_ANSWERED, np.where(choices, COST_OFFTOPIC_CHOICES, 0.0))
+    n_faq, n_off = max(int((~offtopic).sum()), 1), max(int(offtopic.sum()), 1)
+    weight = np.where(offtopic, 0.5 / n_off, 0.5 / n_faq)[:, None, None, None]
+    return (np.where(offtopic[:, None, None, None], cost_off, cost_faq) * weight).sum(axis=0)
+
+
+def choose_policy(samples: Sequence[Sample]) -> dict:
+    """The threshold, choice margin and floor with the lowest cost on these samples, and why.
+
+    Among equally cheap settings the middle of the widest run of thresholds is taken, so that a
+    slightly different FAQ does not move the threshold to the edge of a cliff.
+    """
+    if not any(s.expected is not None for s in samples):
+        raise ValueError("no questions to calibrate with: the FAQ has no entries")
+    costs = _grid_costs(samples)
+    lowest = costs.min()
+    cheap = np.isclose(costs, lowest, rtol=0, atol=1e-9)
+    ti, mi, fi = np.argwhere(cheap).T
+    # the margin and floor of the cheapest setting with the most thresholds tied
+    pairs, tied = np.unique(np.stack([mi, fi], axis=1), axis=0, return_counts=True)
+    m_pick, f_pick = pairs[np.argmax(tied)]
+    ts = np.sort(ti[(mi == m_pick) & (fi == f_pick)])
+    t_pick = ts[len(ts) // 2]
+    threshold = float(THRESHOLDS[t_pick])
+    margin = float(MARGINS[m_pick])
+    policy = Policy(threshold, margin or None, round(threshold - float(FLOOR_STEPS[f_pick]), 2) if margin else None)
+    counts = outcome_counts(samples, policy)
+    n_faq = sum(s.expected is not None for s in samples)
+    n_off = len(samples) - n_faq
+    return {
+        "threshold": policy.threshold,
+        "choice_margin": policy.choice_margin,
+        "choice_floor": policy.choice_floor,
+        "why": (
+            "lowest cost on the FAQ's own questions (each asked with its own text left out of the index) "
+            "and the off-topic bank: wrong answer "
+            f"{COST_WRONG:g}, off-topic answered {COST_OFFTOPIC_ANSWERED:g}, off-topic offered choices "
+            f"{COST_OFFTOPIC_CHOICES:g}, missed {COST_MISSED:g}, right entry among the choices {COST_ONE_CLICK:g}"
+        ),
+        "cost": round(float(lowest), 4),
+        "faq_questions": n_faq,
+        "offtopic_questions": n_off,
+        "counts": counts,
+        "rates": {
+            "answered_right": _share(counts["right"], n_faq),
+            "one_click": _share(counts["one_click"], n_faq),
+            "confident_wrong": _share(counts["wrong"], n_faq),
+            "offtopic_to_helpdesk": _share(counts["offtopic_helpdesk"], n_off),
+        },
+    }
+
+
+def _share(count: int, total: int) -> float | None:
+    return round(count / total, 3) if total else None

@@ -64,13 +64,23 @@ def view_hubness(
     return hubness - hubness.mean()
 
 
-def save_hubness(name: str, hubness: np.ndarray, reference_texts: list[str], references: np.ndarray) -> None:
+def save_hubness(
+    name: str,
+    hubness: np.ndarray,
+    reference_texts: list[str],
+    references: np.ndarray,
+    offtopic_texts: list[str] | None = None,
+    offtopic: np.ndarray | None = None,
+) -> None:
+    """Store the hubness, the sample questions and the off-topic bank's vectors (calibration.py)."""
     with open(name, "wb") as handle:  # a file object: np.savez would add ".npz" to a name
         np.savez(
             handle,
             hubness=hubness,
             reference_texts=np.array(reference_texts, dtype=str),
             reference_vectors=references,
+            offtopic_texts=np.array(offtopic_texts or [], dtype=str),
+            offtopic_vectors=offtopic if offtopic is not None else np.empty((0, references.shape[1]), np.float32),
         )
 
 
@@ -81,6 +91,9 @@ def load_hubness(path: Path) -> np.ndarray:
 
 
 def load_references(path: Path) -> dict[str, np.ndarray]:
-    """The stored sample questions' vectors by text."""
+    """The stored sample questions' and off-topic questions' vectors by text."""
     with np.load(path) as stored:
-        return dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
+        known = dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
+        if "offtopic_texts" in stored.files:
+            known.update(zip(stored["offtopic_texts"].tolist(), stored["offtopic_vectors"]))
+        return known

@@ -46,6 +46,7 @@ import numpy as np
 
 from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry
+from faqbot.retrieval.calibration import calibrate, offtopic_questions
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
@@ -94,6 +95,7 @@ class BuildReport:
     references: int = 0  # sample questions that hubness was measured with
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
+    calibration: dict | None = None  # what `threshold: auto` chose, and why (calibration.py)
 
     @property
     def unchanged(self) -> bool:
@@ -254,12 +256,17 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
     return reuse
 
 
+# Off-topic questions embedded in this process, by model and text: a new index folder (every
+# test, every new FAQ) would otherwise embed the whole bank again.
+_BANK_MEMORY: dict[tuple[str, str], np.ndarray] = {}
+
+
 def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[str], out: np.ndarray) -> list[int]:
-    """Copy into `out` the previous build's vectors of these sample questions; returns the rows still to embed."""
-    known: dict[str, np.ndarray] = {}
+    """Copy into `out` the previous build's vectors of these questions; returns the rows still to embed."""
+    known: dict[str, np.ndarray] = {text: v for (model, text), v in _BANK_MEMORY.items() if model == embedder.name}
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
-            known = load_references(old.path / old.manifest["files"]["hubness"])
+            known.update(load_references(old.path / old.manifest["files"]["hubness"]))
         except Exception:  # noqa: BLE001 - gone or damaged, whatever numpy says: embed them all again
             pass
     missing = []
@@ -354,13 +361,21 @@ def build_index(
         reference_texts, reference_entry = reference_questions(faq.entries)
         references = np.empty((len(reference_texts), embedder.dim), dtype=np.float32)
         new_references = reuse_references(old, embedder, reference_texts, references)
+        bank = offtopic_questions()
+        bank_vectors = np.empty((len(bank), embedder.dim), dtype=np.float32)
+        new_bank = reuse_references(old, embedder, bank, bank_vectors)
         old = None  # its vectors are copied; free them before the new index is made
 
         missing = reuse.missing
-        total = len(missing) + len(new_references)
+        total = len(missing) + len(new_references) + len(new_bank)
         embed_rows(embedder.embed_passages, texts, missing, vectors, progress, 0, total)
         embed_rows(embedder.embed_queries, reference_texts, new_references, references, progress, len(missing), total)
+        done = len(missing) + len(new_references)
+        embed_rows(embedder.embed_queries, bank, new_bank, bank_vectors, progress, done, total)
+        _BANK_MEMORY.update(((embedder.name, bank[row]), bank_vectors[row]) for row in new_bank)
         hubness = view_hubness(vectors, views.row_entry, references, reference_entry)
+        known = dict(zip(reference_texts, references)) | dict(zip(bank, bank_vectors))
+        calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank)
 
         index = vector_index(vectors, reuse=reuse)
         del vectors, reuse
@@ -375,7 +390,7 @@ def build_index(
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-        write_atomic(out / hubness_file, lambda name: save_hubness(name, hubness, reference_texts, references))
+        write_atomic(out / hubness_file, lambda name: save_hubness(name, hubness, reference_texts, references, bank, bank_vectors))
         hashes = {e.id: e.content_hash() for e in faq.entries}
         files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
         kind = index_kind(index)
@@ -391,6 +406,7 @@ def build_index(
             "index_type": kind,
             **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "calibration": calibration,
             "files": files,
             "checksums": file_checksums(out, files),
         }
@@ -406,6 +422,7 @@ def build_index(
         embedded=len(missing),
         references=len(reference_texts),
         references_embedded=len(new_references),
+        calibration=calibration,
         seconds=time.perf_counter() - started,
         path=str(out),
         repaired=repaired,

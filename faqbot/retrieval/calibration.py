@@ -1,0 +1,155 @@
+"""Calibrating the decision on the FAQ itself, with no test set (`threshold: auto`).
+
+At `faqbot index` time every sample question (an entry's question and alternatives, the texts
+hubness.py embeds as questions) is asked as a customer would ask it, with its own text held out
+of the index: fold j leaves out the j-th question text of every entry (0 = the question, 1.. =
+the alternatives), so an entry with nothing but a question is found by its answer alone. The
+questions of the shipped off-topic bank (`faqbot/data/offtopic.txt`: weather, sports, recipes,
+other trades...) are asked against the whole index and must go to the helpdesk. Ranking uses
+the real `Searcher` on folds made from the stored vectors, so nothing is embedded again; the
+bank's vectors are kept with the index generation like the sample questions.
+
+`faqbot.policy.choose_policy` then picks the threshold and the choice margin and floor from
+these outcomes, and the choice with its counts goes into the index manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from faqbot.faq.model import FaqEntry
+from faqbot.policy import Sample, choose_policy
+from faqbot.retrieval.embedding import Embedder
+
+# Above this many entries the calibration runs on an evenly spread part of the FAQ: every fold
+# is a whole index, and the decision does not need more than this to be measured.
+CALIBRATION_ENTRIES = 2_000
+RANKED = 3  # entries kept per asked question: the answer and the choices
+OFFTOPIC_BANK = Path(__file__).resolve().parent.parent / "data" / "offtopic.txt"
+
+
+def offtopic_questions() -> list[str]:
+    """The shipped bank of questions no company FAQ answers (Swedish and English), one per line."""
+    try:
+        text = OFFTOPIC_BANK.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    lines = (line.strip() for line in text.splitlines())
+    return list(dict.fromkeys(line for line in lines if line and not line.startswith("#")))
+
+
+class KnownQueries:
+    """An embedder that answers `embed_queries` from vectors already made, and asks the model otherwise."""
+
+    def __init__(self, embedder: Embedder, known: dict[str, np.ndarray]) -> None:
+        self._embedder = embedder
+        self._known = known
+        self.name = embedder.name
+        self.dim = embedder.dim
+        self.similarity_range = embedder.similarity_range
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if all(t in self._known for t in texts):
+            return np.stack([self._known[t] for t in texts]).astype(np.float32)
+        return self._embedder.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embedder.embed_passages(texts)
+
+
+@dataclass(frozen=True)
+class RowOwners:
+    """The part of a view table that search reads: which entry each vector row belongs to."""
+
+    row_entry: np.ndarray
+
+
+def fold_searcher(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray, fold: int, embedder):
+    """A searcher over the FAQ without the `fold`-th question text of each entry (answers always stay)."""
+    from faqbot.retrieval.index import LoadedIndex, vector_index
+    from faqbot.retrieval.search import Searcher
+
+    keep_rows, owners, reduced = [], [], []
+    row = 0
+    for position, entry in enumerate(entries):
+        texts = (entry.question, *entry.alternatives)
+        kept = [i for i in range(len(texts)) if i != fold]
+        keep_rows += [row + i for i in kept] + [row + len(texts)]  # the answer is the last row
+        owners += [position] * (len(kept) + 1)
+        # Search's lexical part reads question + alternatives + answer: the held-out text goes.
+        reduced.append(FaqEntry(entry.id, "", entry.answer, tuple(texts[i] for i in kept)))
+        row += len(texts) + 1
+    rows = np.asarray(keep_rows, dtype=np.int64)
+    index = LoadedIndex(
+        manifest={},
+        vectors=vector_index(np.ascontiguousarray(vectors[rows]), kind="flat"),
+        views=RowOwners(np.asarray(owners, dtype=np.int64)),  # type: ignore[arg-type]
+        entries=reduced,
+        helpdesk="",
+        path=None,  # type: ignore[arg-type]
+        hubness=hubness[rows],
+    )
+    return Searcher(index, embedder)
+
+
+def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
+    """(entry position, position of the text in the entry, text) for every question text with a vector."""
+    return [
+        (position, fold, text)
+        for position, entry in enumerate(entries)
+        for fold, text in enumerate((entry.question, *entry.alternatives))
+        if text in known
+    ]
+
+
+def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray):
+    """At most CALIBRATION_ENTRIES entries, evenly spread, with their rows of vectors and hubness."""
+    if len(entries) <= CALIBRATION_ENTRIES:
+        return entries, vectors, hubness
+    picks = np.linspace(0, len(entries) - 1, CALIBRATION_ENTRIES).round().astype(np.int64)
+    counts = np.array([len(e.alternatives) + 2 for e in entries])
+    first = np.concatenate([[0], np.cumsum(counts)])
+    rows = np.concatenate([np.arange(first[p], first[p + 1]) for p in picks])
+    return [entries[p] for p in picks], vectors[rows], hubness[rows]
+
+
+def calibrate(
+    entries: Sequence[FaqEntry],
+    vectors: np.ndarray,
+    hubness: np.ndarray,
+    known: dict[str, np.ndarray],
+    embedder: Embedder,
+    offtopic: list[str],
+) -> dict:
+    """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest."""
+    started = time.perf_counter()
+    chosen = choose_policy(calibration_samples(entries, vectors, hubness, known, embedder, offtopic))
+    chosen["seconds"] = round(time.perf_counter() - started, 2)
+    return chosen
+
+
+def calibration_samples(
+    entries: Sequence[FaqEntry],
+    vectors: np.ndarray,
+    hubness: np.ndarray,
+    known: dict[str, np.ndarray],
+    embedder: Embedder,
+    offtopic: list[str],
+) -> list[Sample]:
+    """The FAQ's question texts, each ranked with its own text held out, then the off-topic bank."""
+    entries, vectors, hubness = spread(entries, vectors, hubness)
+    queries = KnownQueries(embedder, known)
+    samples: list[Sample] = []
+    asked = sample_questions(entries, known)
+    for fold in sorted({f for _, f, _ in asked}):
+        searcher = fold_searcher(entries, vectors, hubness, fold, queries)
+        for position, _, text in (a for a in asked if a[1] == fold):
+            samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
+    whole = fold_searcher(entries, vectors, hubness, -1, queries)
+    samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
+    return samples
