@@ -28,6 +28,7 @@ from faqbot.wording import message
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
+FALLBACK_THRESHOLD = 0.5  # `threshold: auto` with an index built before calibration existed
 SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question
 
 GREETING = re.compile(
@@ -99,6 +100,19 @@ class ReplyLog(Protocol):
     def record(self, reply: Reply, threshold: float, index_version: str) -> int | None: ...
 
     def record_feedback(self, log_id: int, liked: bool) -> None: ...
+
+
+def policy_for(threshold: float | str, calibration: dict | None) -> Policy:
+    """The policy for a configured threshold, or for "auto" the one the index was calibrated with.
+
+    A number is that threshold alone, without choices: it is what `faqbot evaluate
+    --write-threshold` measures and writes.
+    """
+    if threshold != cfg.AUTO:
+        return Policy(float(threshold))
+    if calibration is None:  # an index built before calibration existed
+        return Policy(FALLBACK_THRESHOLD)
+    return Policy(calibration["threshold"], calibration.get("choice_margin"), calibration.get("choice_floor"))
 
 
 def clean_question(text: str) -> tuple[str, bool]:
@@ -175,12 +189,19 @@ class FaqBot:
         return self.searcher.index.helpdesk
 
     @property
+    def calibration(self) -> dict | None:
+        """What `faqbot index` calibrated on the FAQ (threshold, choices, and why); None for an older index."""
+        return self.index.manifest.get("calibration")
+
+    @property
     def threshold(self) -> float:
-        return self.config.threshold
+        """The configured threshold, or the calibrated one when the config says `auto`."""
+        return self.policy.threshold
 
     @property
     def policy(self) -> Policy:
-        return Policy(self.config.threshold)
+        """The decision rule: the config's threshold, or `auto` (threshold and choices calibrated at index time)."""
+        return policy_for(self.config.threshold, self.calibration)
 
     @property
     def entries(self) -> list:
@@ -251,7 +272,7 @@ class FaqBot:
         except Exception:  # the customer gets the helpdesk, staff get the traceback in the server log
             logger.exception("could not rank a question")
             return reply("error")
-        decision = self.policy.decide(ranked)
+        decision = policy_for(self.config.threshold, searcher.index.manifest.get("calibration")).decide(ranked)
         best = ranked[0]
         ranking = {"ranking": tuple(m.faq_id for m in ranked), "ranking_scores": tuple(m.score for m in ranked)}
         suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in decision.suggestions]  # type: ignore[attr-defined]

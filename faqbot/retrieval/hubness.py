@@ -95,5 +95,5 @@ def load_references(path: Path) -> dict[str, np.ndarray]:
     with np.load(path) as stored:
         known = dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
         if "offtopic_texts" in stored.files:
-            known.update(zip(stored["offtopic_texts"].tolist(), stored["offtopic_vectors"]))
+            known.update(zip(stored["offtopic_texts"].tolist(), stored["offtopic_vectors"], strict=True))
         return known

@@ -374,7 +374,7 @@ def build_index(
         embed_rows(embedder.embed_queries, bank, new_bank, bank_vectors, progress, done, total)
         _BANK_MEMORY.update(((embedder.name, bank[row]), bank_vectors[row]) for row in new_bank)
         hubness = view_hubness(vectors, views.row_entry, references, reference_entry)
-        known = dict(zip(reference_texts, references)) | dict(zip(bank, bank_vectors))
+        known = dict(zip(reference_texts, references, strict=True)) | dict(zip(bank, bank_vectors, strict=True))
         calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank)
 
         index = vector_index(vectors, reuse=reuse)
@@ -390,7 +390,10 @@ def build_index(
         }
         write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
         write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-        write_atomic(out / hubness_file, lambda name: save_hubness(name, hubness, reference_texts, references, bank, bank_vectors))
+        write_atomic(
+            out / hubness_file,
+            lambda name: save_hubness(name, hubness, reference_texts, references, bank, bank_vectors),
+        )
         hashes = {e.id: e.content_hash() for e in faq.entries}
         files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
         kind = index_kind(index)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from faqbot.errors import DataError
 from faqbot.faq.model import Faq, normalize_question, read_text
-from faqbot.policy import Policy
+from faqbot.policy import ANSWER, CHOICES, HELPDESK, Policy
 
 SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
 
@@ -43,6 +43,22 @@ class Outcome:
         policy = threshold if isinstance(threshold, Policy) else Policy(threshold)
         return policy.decide(self.ranked()).faq_id
 
+    def verdict(self, policy: Policy) -> str:
+        """Which of the four figures this question counts in under `policy`.
+
+        For a question the FAQ answers: "right", "one_click" (the right entry is among the
+        choices offered), "wrong" (answered with another entry: the worst outcome) or "missed".
+        For an off-topic question: "helpdesk", "choices" or "answered".
+        """
+        decision = policy.decide(self.ranked())
+        if self.expected is None:
+            return {ANSWER: "answered", CHOICES: "choices"}.get(decision.kind, HELPDESK)
+        if decision.kind == ANSWER:
+            return "right" if decision.faq_id == self.expected else "wrong"
+        if decision.kind == CHOICES and any(m.faq_id == self.expected for m in decision.suggestions):
+            return "one_click"
+        return "missed"
+
     def ranked(self) -> list[RankedEntry]:
         rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
         return [RankedEntry(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest])]
@@ -69,9 +85,17 @@ class Report:
     failures: list[dict]
     latency_ms: dict[str, float]
     sweep: list[dict[str, float]]
-    best_threshold: float
+    best_threshold: float | None  # None: the test set has no off-topic questions to set it with
     best_overall_accuracy: float
     overlaps: list[str] = field(default_factory=list)
+    # The bot's whole decision (threshold and choices): the four figures, as shares.
+    policy: dict[str, float | None] = field(default_factory=dict)
+    answered_right: float = 0.0
+    one_click: float = 0.0  # the right entry among the choices offered
+    right_or_one_click: float = 0.0
+    confident_wrong: float = 0.0  # answered with another entry
+    offtopic_to_helpdesk: float | None = None  # None: no off-topic questions in the test set
+    offtopic_choices: float | None = None  # off-topic questions offered choices instead
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -174,8 +198,34 @@ def best_threshold(rows: list[dict[str, float]]) -> float:
     return widest[len(widest) // 2]
 
 
-def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None = None) -> Report:
-    """All metrics for a list of outcomes at a threshold."""
+def decision_figures(outcomes: list[Outcome], policy: Policy) -> dict:
+    """The four figures under the bot's whole policy (threshold and choices)."""
+    answerable = [o.verdict(policy) for o in outcomes if o.expected is not None]
+    offtopic = [o.verdict(policy) for o in outcomes if o.expected is None]
+
+    def share(verdicts: list[str], *kinds: str) -> float:
+        return sum(v in kinds for v in verdicts) / len(verdicts) if verdicts else 0.0
+
+    return {
+        "policy": {
+            "threshold": policy.threshold,
+            "choice_margin": policy.choice_margin,
+            "choice_floor": policy.choice_floor,
+        },
+        "answered_right": share(answerable, "right"),
+        "one_click": share(answerable, "one_click"),
+        "right_or_one_click": share(answerable, "right", "one_click"),
+        "confident_wrong": share(answerable, "wrong"),
+        "offtopic_to_helpdesk": share(offtopic, HELPDESK) if offtopic else None,
+        "offtopic_choices": share(offtopic, "choices") if offtopic else None,
+    }
+
+
+def score(
+    outcomes: list[Outcome], threshold: float, overlaps: list[str] | None = None, policy: Policy | None = None
+) -> Report:
+    """All metrics for a list of outcomes at a threshold; the four figures under `policy`
+    (default: the threshold alone, no choices)."""
     answerable = [o for o in outcomes if o.expected is not None]
     unanswerable = [o for o in outcomes if o.expected is None]
 
@@ -202,7 +252,8 @@ def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None 
         if o.decision(threshold) != o.expected
     ]
     rows = sweep(outcomes)
-    best = best_threshold(rows)
+    # Without off-topic questions the best threshold is simply the lowest: it says nothing.
+    best = best_threshold(rows) if unanswerable else None
     latencies = [o.seconds * 1000 for o in outcomes]
 
     def share(count: int, total: int) -> float:
@@ -223,8 +274,9 @@ def score(outcomes: list[Outcome], threshold: float, overlaps: list[str] | None 
         latency_ms={"median": statistics.median(latencies) if latencies else 0.0, "p95": percentile(latencies, 0.95)},
         sweep=rows,
         best_threshold=best,
-        best_overall_accuracy=next(r["overall_accuracy"] for r in rows if r["threshold"] == best),
+        best_overall_accuracy=max(r["overall_accuracy"] for r in rows),
         overlaps=overlaps or [],
+        **decision_figures(outcomes, policy or Policy(threshold)),
     )
 
 
@@ -237,14 +289,15 @@ def format_report(report: Report, path: str) -> str:
         lines.append(f"WARNING: {len(report.overlaps)} test question(s) are also in the FAQ, so they measure nothing:")
         lines += [f"  - {q}" for q in report.overlaps[:10]]
     lines += [
-        f"threshold in config        {report.threshold:.2f}",
+        f"threshold                  {report.threshold:.2f}",
+        *policy_lines(report),
         f"top-1 accuracy             {report.top1_accuracy:.3f}   (answerable questions, ignoring the threshold)",
         f"MRR                        {report.mrr:.3f}",
         f"recall@3                   {report.recall_at_3:.3f}",
         f"unanswerable -> helpdesk   {report.unanswerable_to_helpdesk:.3f}",
         f"overall decision accuracy  {report.overall_accuracy:.3f}   (right answer, or helpdesk when expected)",
         f"latency per question       median {report.latency_ms['median']:.1f} ms, p95 {report.latency_ms['p95']:.1f} ms",
-        f"best threshold             {report.best_threshold:.2f}   (overall accuracy {report.best_overall_accuracy:.3f})",
+        best_line(report),
         "",
         "per entry (final decision right / questions):",
     ]
@@ -253,7 +306,7 @@ def format_report(report: Report, path: str) -> str:
         for eid, s in report.per_entry.items()
     ]
     lines += ["", "threshold sweep (answered accuracy / unanswerable caught / overall):"]
-    marked = {round(report.threshold, 2), round(report.best_threshold, 2)}
+    marked = {round(report.threshold, 2), report.best_threshold}
     for row in report.sweep:
         if round(row["threshold"] * 100) % 5 and row["threshold"] not in marked:
             continue
@@ -268,6 +321,33 @@ def format_report(report: Report, path: str) -> str:
         for f in report.failures
     ]
     return "\n".join(lines)
+
+
+def policy_lines(report: Report) -> list[str]:
+    """The four figures under the bot's whole decision, threshold and choices."""
+    margin, floor = report.policy.get("choice_margin"), report.policy.get("choice_floor")
+    offtopic = report.offtopic_to_helpdesk
+    choices = f"choices when the runner-up is within {margin:.2f}, from score {floor or 0:.2f}" if margin else ""
+    return [
+        f"decision                   {choices or 'no choices offered'}",
+        f"answered right             {report.answered_right:.3f}",
+        f"one click away             {report.one_click:.3f}   (the right entry among the choices offered)",
+        f"right or one click         {report.right_or_one_click:.3f}",
+        f"confident wrong answers    {report.confident_wrong:.3f}   (answered with another entry)",
+        "off-topic to helpdesk      "
+        + (
+            f"{offtopic:.3f}   ({report.offtopic_choices:.3f} offered choices)"
+            if offtopic is not None
+            else "n/a (no off-topic questions)"
+        ),
+    ]
+
+
+def best_line(report: Report) -> str:
+    if report.best_threshold is None:
+        return "best threshold             none: the test set has no off-topic questions (expected null) to set it with"
+    best = f"{report.best_threshold:.2f}   (overall accuracy {report.best_overall_accuracy:.3f})"
+    return f"best threshold             {best}"
 
 
 def plot(report: Report, path: str | Path) -> None:
@@ -285,7 +365,10 @@ def plot(report: Report, path: str | Path) -> None:
     ax.plot(xs, [r["unanswerable_caught"] for r in report.sweep], label="unanswerable sent to helpdesk")
     ax.plot(xs, [r["overall_accuracy"] for r in report.sweep], label="overall decision accuracy", linewidth=2.5)
     ax.axvline(report.threshold, color="grey", linestyle="--", label=f"configured threshold {report.threshold:.2f}")
-    ax.axvline(report.best_threshold, color="green", linestyle=":", label=f"best threshold {report.best_threshold:.2f}")
+    if report.best_threshold is not None:
+        ax.axvline(
+            report.best_threshold, color="green", linestyle=":", label=f"best threshold {report.best_threshold:.2f}"
+        )
     ax.set_xlabel("confidence threshold")
     ax.set_ylabel("share")
     ax.set_ylim(0, 1.02)

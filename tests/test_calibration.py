@@ -1,0 +1,102 @@
+"""`threshold: auto`: the decision calibrated at index time on the FAQ itself, stored and used."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faqbot import FaqBot, build_index, load_faq
+from faqbot.cli import main
+from faqbot.config import AUTO, load_config
+from faqbot.errors import DataError
+from faqbot.retrieval.calibration import offtopic_questions
+
+TINY_FAQ = """\
+helpdesk: help@example.se
+entries:
+  - id: backup
+    question: Hur ofta gör ni säkerhetskopior?
+    answer: Varje natt, och vi sparar dem i trettio dagar.
+    alternatives:
+      - Tar ni backup på min webbplats?
+      - Hur länge sparas säkerhetskopiorna?
+  - id: phone
+    question: Kan jag ringa er?
+    answer: Ja, med supportavtal. Annars skriver du till help@example.se.
+    alternatives:
+      - Har ni telefonsupport?
+      - Vilket nummer ringer jag?
+  - id: invoice
+    question: När kommer fakturan?
+    answer: Vi fakturerar i slutet av varje månad, med trettio dagars betalningstid.
+    alternatives:
+      - Hur ofta skickar ni räkningar?
+  - id: cancel
+    question: Hur säger jag upp mitt avtal?
+    answer: Skriv till oss; uppsägningstiden är tre månader.
+"""
+
+
+def test_the_shipped_off_topic_bank_is_large_and_has_no_comments():
+    bank = offtopic_questions()
+    assert len(bank) >= 300
+    assert not any(q.startswith("#") for q in bank)
+    assert len(set(bank)) == len(bank)
+
+
+def test_a_new_config_is_auto_and_auto_is_accepted(tmp_path):
+    assert load_config(tmp_path / "none.yaml").threshold == AUTO
+    (tmp_path / "c.yaml").write_text("threshold: auto\n", encoding="utf-8")
+    assert load_config(tmp_path / "c.yaml").threshold == AUTO
+    (tmp_path / "c.yaml").write_text("threshold: sometimes\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"c.yaml:1: threshold must be auto"):
+        load_config(tmp_path / "c.yaml")
+
+
+@pytest.mark.slow
+def test_auto_calibration_on_a_tiny_faq_is_stable_and_explained(tmp_path, embedder):
+    (tmp_path / "faq.yaml").write_text(TINY_FAQ, encoding="utf-8")
+    faq = load_faq(tmp_path / "faq.yaml")
+    first = build_index(faq, embedder, tmp_path / "one").calibration
+    second = build_index(faq, embedder, tmp_path / "two").calibration
+    assert first is not None and second is not None
+    first.pop("seconds"), second.pop("seconds")
+    assert first == second
+    manifest = json.loads((tmp_path / "one" / "manifest.json").read_text(encoding="utf-8"))
+    stored = manifest["calibration"]
+    assert stored["threshold"] == first["threshold"] and 0.0 < stored["threshold"] < 1.0
+    assert stored["faq_questions"] == 9  # every question and alternative, asked with its own text held out
+    assert stored["offtopic_questions"] == len(offtopic_questions())
+    assert set(stored["counts"]) >= {"right", "one_click", "wrong", "missed", "offtopic_helpdesk"}
+    assert sum(stored["counts"].values()) == 9 + len(offtopic_questions())
+    assert set(stored["rates"]) == {"answered_right", "one_click", "confident_wrong", "offtopic_to_helpdesk"}
+    assert "off-topic" in stored["why"] and "wrong answer" in stored["why"]
+    # nearly every off-topic question of the bank goes to the helpdesk on this FAQ
+    assert stored["rates"]["offtopic_to_helpdesk"] >= 0.9
+
+
+@pytest.mark.slow
+def test_the_bot_uses_the_calibration_when_the_config_says_auto(tmp_path, embedder):
+    (tmp_path / "faq.yaml").write_text(TINY_FAQ, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("threshold: auto\n", encoding="utf-8")
+    report = build_index(load_faq(tmp_path / "faq.yaml"), embedder, tmp_path / "index")
+    bot = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+    assert bot.threshold == report.calibration["threshold"]
+    assert bot.policy.choice_margin == report.calibration["choice_margin"]
+    assert bot.ask("Hur ofta tar ni backup?").match.faq_id == "backup"
+    off = bot.ask("Vem vann fotbolls-VM 2018?")
+    assert off.kind == "helpdesk" and "help@example.se" in off.answer
+    # a number in the config is the threshold alone, as `faqbot evaluate --write-threshold` measured it
+    (tmp_path / "config.yaml").write_text("threshold: 0.99\n", encoding="utf-8")
+    bot.refresh()
+    assert bot.threshold == 0.99 and bot.policy.choice_margin is None
+
+
+@pytest.mark.slow
+def test_faqbot_index_prints_what_the_calibration_chose(tmp_path, capsys):
+    (tmp_path / "faq.yaml").write_text(TINY_FAQ, encoding="utf-8")
+    assert main(["index", "--faq", str(tmp_path / "faq.yaml"), "--out", str(tmp_path / "index")]) == 0
+    out = capsys.readouterr().out
+    assert "threshold: auto calibrated" in out
+    assert "confident wrong" in out and "off-topic to helpdesk" in out

@@ -1,0 +1,87 @@
+"""The decision rule: answer, choices or helpdesk; and choosing it on calibration samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.policy import ANSWER, CHOICES, HELPDESK, Policy, Sample, choose_policy, outcome_counts
+from faqbot.staff.evaluate import RankedEntry as R
+
+POLICY = Policy(threshold=0.5, choice_margin=0.1, choice_floor=0.4)
+
+
+def test_a_clear_best_entry_is_the_answer():
+    decision = POLICY.decide([R("a", 0.8), R("b", 0.5), R("c", 0.2)])
+    assert decision.kind == ANSWER and decision.faq_id == "a"
+
+
+def test_two_close_entries_are_offered_as_choices_best_first():
+    decision = POLICY.decide([R("a", 0.62), R("b", 0.57), R("c", 0.55), R("d", 0.3)])
+    assert decision.kind == CHOICES and decision.faq_id is None
+    assert [m.faq_id for m in decision.suggestions] == ["a", "b", "c"]
+
+
+def test_choices_hold_only_the_entries_close_to_the_best():
+    decision = POLICY.decide([R("a", 0.62), R("b", 0.57), R("c", 0.45)])
+    assert [m.faq_id for m in decision.suggestions] == ["a", "b"]
+
+
+def test_close_entries_below_the_floor_go_to_the_helpdesk():
+    assert POLICY.decide([R("a", 0.35), R("b", 0.33)]).kind == HELPDESK
+
+
+def test_a_weak_best_entry_goes_to_the_helpdesk_even_when_alone():
+    assert POLICY.decide([R("a", 0.45), R("b", 0.1)]).kind == HELPDESK
+
+
+def test_without_a_margin_the_policy_never_offers_choices():
+    assert Policy(0.5).decide([R("a", 0.62), R("b", 0.61)]).kind == ANSWER
+
+
+def samples(expected, top_right, best, gap, behind=0.0, count=1):
+    return [Sample(expected, best, gap, behind, top_right)] * count
+
+
+def test_choose_policy_prefers_choices_over_answers_that_would_be_wrong():
+    # Right answers stand well clear of the runner-up; wrong ones are close to it (the right
+    # entry second, 0.05 behind); off-topic questions score low.
+    cal = (
+        samples("a", True, 0.8, 0.4, count=40)
+        + samples("b", False, 0.7, 0.05, behind=0.05, count=10)
+        + samples(None, False, 0.2, 0.02, count=50)
+    )
+    chosen = choose_policy(cal)
+    policy = Policy(chosen["threshold"], chosen["choice_margin"], chosen["choice_floor"])
+    counts = outcome_counts(cal, policy)
+    assert counts == {
+        "right": 40,
+        "one_click": 10,
+        "wrong": 0,
+        "missed": 0,
+        "offtopic_helpdesk": 50,
+        "offtopic_choices": 0,
+        "offtopic_answered": 0,
+    }
+    assert chosen["counts"] == counts
+    assert chosen["rates"]["confident_wrong"] == 0.0 and chosen["rates"]["offtopic_to_helpdesk"] == 1.0
+    assert 0.05 < chosen["choice_margin"] <= 0.4
+    assert 0.2 < chosen["threshold"] <= 0.7
+
+
+def test_choose_policy_sets_the_threshold_between_off_topic_and_right_answers():
+    cal = samples("a", True, 0.6, 0.3, count=30) + samples(None, False, 0.4, 0.3, count=30)
+    chosen = choose_policy(cal)
+    assert 0.4 < chosen["threshold"] <= 0.6
+    assert chosen["rates"] == {
+        "answered_right": 1.0,
+        "one_click": 0.0,
+        "confident_wrong": 0.0,
+        "offtopic_to_helpdesk": 1.0,
+    }
+    # the middle of the run of equally good thresholds, not its edge
+    assert chosen["threshold"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_choose_policy_needs_questions_from_the_faq():
+    with pytest.raises(ValueError):
+        choose_policy(samples(None, False, 0.2, 0.1, count=5))
