@@ -11,6 +11,12 @@ Each group gets the nearest existing entry, as the current index ranks it: when 
 nearly answered with that entry, the suggestion is to add the questions as its alternatives,
 otherwise to write a new entry; a group that the FAQ answers now (it was edited since) is
 marked so. Either way a person decides; nothing here writes the FAQ.
+
+Questions are grouped across languages (faqbot.staff.crosslingual): "Var ligger ert kontor?"
+and "Where is your office located?" belong together.
+
+The trends (questions per day or week, the shares answered, sent to the helpdesk, offered
+choices and marked 👎) are faqbot.staff.trends; the most used entries are counted here.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.search import Searcher
+from faqbot.staff.crosslingual import language_neutral
+from faqbot.staff.trends import QUESTION_KINDS, Period, per_period, unit_for
 
-QUESTION_KINDS = ("answer", "helpdesk", "error")  # greetings and thanks are small talk
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups
 E5_BAND = (0.80, 0.95)  # for an embedder that does not say its similarity_range
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
@@ -79,6 +86,10 @@ class Report:
     groups: list[Group] = field(default_factory=list)
     disliked_entries: list[EntryFeedback] = field(default_factory=list)
     never_matched: list[tuple[str, str]] = field(default_factory=list)  # (id, question)
+    days: list[Period] = field(default_factory=list)  # every day from the first question to the last
+    weeks: list[Period] = field(default_factory=list)  # when the log spans more than three weeks
+    most_used: list[EntryFeedback] = field(default_factory=list)  # entries answered with, most first
+    choices: int = 0  # questions answered with "did you mean" choices
 
     @property
     def resolved_share(self) -> float:
@@ -97,7 +108,14 @@ class Report:
         ]
         data["index_versions"] = [{"version": v, "count": n} for v, n in self.index_versions]
         data["never_matched"] = [{"faq_id": i, "faq_question": q} for i, q in self.never_matched]
+        data["days"] = [p.to_dict() for p in self.days]
+        data["weeks"] = [p.to_dict() for p in self.weeks]
         return data
+
+    @property
+    def trend(self) -> list[Period]:
+        """The periods to show: weeks when the log spans more than three weeks, else days."""
+        return self.weeks or self.days
 
 
 def group_cosine(embedder: Embedder) -> float:
@@ -172,12 +190,11 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     if not keys:
         return []
     texts = [spelling[k].most_common(1)[0][0] for k in keys]
+    matched = [without_placeholders(t) for t in texts]
     vectors = np.concatenate(
-        [
-            embedder.embed_queries([without_placeholders(t) for t in texts[start : start + EMBED_BATCH]])
-            for start in range(0, len(texts), EMBED_BATCH)
-        ]
+        [embedder.embed_queries(matched[start : start + EMBED_BATCH]) for start in range(0, len(texts), EMBED_BATCH)]
     )
+    vectors = language_neutral(vectors, matched, embedder)
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
@@ -239,23 +256,11 @@ def summarise(
     asked = [r for r in rows if r.kind in QUESTION_KINDS]
     helpdesk = [r for r in asked if r.kind == "helpdesk"]
     answered = [r for r in asked if r.resolved and r.faq_id]
-    titles = {e.id: e.question for e in searcher.entries}
-
-    per_entry: dict[str, EntryFeedback] = {}
-    for r in answered:
-        fb = per_entry.setdefault(
-            r.faq_id, EntryFeedback(r.faq_id, titles.get(r.faq_id, "(no longer in the FAQ)"), 0, 0, 0, [])
-        )  # type: ignore[arg-type]
-        fb.answered += 1
-        if r.feedback == 1:
-            fb.liked += 1
-        elif r.feedback == -1:
-            fb.disliked += 1
-            if r.question not in fb.disliked_examples and len(fb.disliked_examples) < 3:
-                fb.disliked_examples.append(r.question)
+    per_entry = entry_feedback(answered, {e.id: e.question for e in searcher.entries})
     disliked = sorted(
         (f for f in per_entry.values() if f.disliked), key=lambda f: (-f.disliked, f.liked - f.disliked, f.faq_id)
     )
+    most_used = sorted(per_entry.values(), key=lambda f: (-f.answered, f.faq_id))
 
     return Report(
         log_path=log_path,
@@ -267,6 +272,7 @@ def summarise(
         resolved=len(answered),
         unanswered=len(helpdesk),
         errors=sum(r.kind == "error" for r in asked),
+        choices=sum(r.kind == "choices" for r in asked),
         liked=sum(r.feedback == 1 for r in rows),
         disliked=sum(r.feedback == -1 for r in rows),
         disliked_helpdesk=sum(r.feedback == -1 for r in helpdesk),
@@ -275,7 +281,28 @@ def summarise(
         groups=group_unanswered([r.question for r in helpdesk], searcher, embedder, threshold),
         disliked_entries=disliked,
         never_matched=[(e.id, e.question) for e in searcher.entries if e.id not in per_entry],
+        days=per_period(rows, "day"),
+        weeks=per_period(rows, "week") if unit_for(asked) == "week" else [],
+        most_used=most_used,
     )
+
+
+def entry_feedback(answered: list[LoggedQuestion], titles: dict[str, str]) -> dict[str, EntryFeedback]:
+    """Per entry answered with: how often, and the customers' 👍/👎 (with a few 👎 questions)."""
+    per_entry: dict[str, EntryFeedback] = {}
+    for r in answered:
+        faq_id = str(r.faq_id)
+        fb = per_entry.setdefault(
+            faq_id, EntryFeedback(faq_id, titles.get(faq_id, "(no longer in the FAQ)"), 0, 0, 0, [])
+        )
+        fb.answered += 1
+        if r.feedback == 1:
+            fb.liked += 1
+        elif r.feedback == -1:
+            fb.disliked += 1
+            if r.question not in fb.disliked_examples and len(fb.disliked_examples) < 3:
+                fb.disliked_examples.append(r.question)
+    return per_entry
 
 
 def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:

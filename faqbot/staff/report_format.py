@@ -17,11 +17,39 @@ from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.faq.model import Faq, normalize_question
 from faqbot.retrieval.search import STOPWORDS, fold
 from faqbot.staff import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
+from faqbot.staff.chart import trend_svg
 from faqbot.staff.report import Group, Report
+from faqbot.staff.trends import Period
+
+TREND_COLUMNS = ("questions", "answered", "helpdesk", "choices", "👎")
 
 
 def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "-"
+
+
+def trend_cells(p: Period) -> list[str]:
+    """One row of the trend table: the count, then the four shares."""
+    shares = (p.answered, p.helpdesk, p.choices, p.disliked)
+    return [str(p.questions)] + [percent(n, p.questions) if p.questions else "" for n in shares]
+
+
+def trend_table(report: Report) -> list[str]:
+    """The trend as a small text table (per day, or per week when the log spans over three weeks)."""
+    periods = report.trend
+    if not periods:
+        return []
+    unit = "week" if report.weeks else "day"
+    lines = ["", f"Per {unit} (UTC){' ' * (14 if unit == 'week' else 19)}" + "".join(f"{c:>10}" for c in TREND_COLUMNS)]
+    lines += [f"  {p.label:<29}" + "".join(f"{c:>10}" for c in trend_cells(p)) for p in periods]
+    return lines
+
+
+def most_used_lines(report: Report, top: int) -> list[str]:
+    lines = ["", "Most used entries"]
+    for f in report.most_used[:top]:
+        lines.append(f"  {f.faq_id:18} {f.answered:5d} answers {f.liked:3d} 👍 {f.disliked:3d} 👎   {f.faq_question}")
+    return lines + ([] if report.most_used else ["  none"])
 
 
 def group_advice(g: Group) -> str:
@@ -46,6 +74,7 @@ def format_report(report: Report, top: int = 10) -> str:
         + (f"   (and {report.small_talk} greetings/thanks)" if report.small_talk else ""),
         f"  answered from FAQ  {report.resolved:6d}   {percent(report.resolved, q)}",
         f"  sent to helpdesk   {report.unanswered:6d}   {percent(report.unanswered, q)}",
+        f"  offered choices    {report.choices:6d}   {percent(report.choices, q)}",
     ]
     if report.errors:
         lines.append(f"  errors             {report.errors:6d}   (the bot failed; see the app's log)")
@@ -57,6 +86,7 @@ def format_report(report: Report, top: int = 10) -> str:
         lines.append(
             f"  answered by {len(report.index_versions)} versions of the index; the FAQ changed in this period"
         )
+    lines += trend_table(report) + most_used_lines(report, top)
 
     singles = sum(1 for g in report.groups if g.count == 1)
     lines += [
@@ -153,18 +183,58 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
     return "\n".join(out)
 
 
-def write_html(report: Report, path: str | Path, top: int = 15) -> None:
-    """A self-contained HTML page: the figures and a bar chart of the top groups."""
+def html_table(head: list[str], rows: list[list[str]]) -> str:
+    """A plain table; the cells are HTML already."""
+    header = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="figures"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def html_trend(report: Report) -> str:
+    """The chart and, below it, the same figures as a table."""
+    unit = "week" if report.weeks else "day"
+    rows = [[html.escape(p.label), *trend_cells(p)] for p in report.trend]
+    head = [f"{unit} (UTC)", "questions", "answered", "helpdesk", "choices", "👎"]
+    return trend_svg(report.trend) + (html_table(head, rows) if rows else "")
+
+
+def html_most_used(report: Report, top: int) -> str:
+    e = html.escape
+    rows = [
+        [f"<b>{e(f.faq_id)}</b> {e(f.faq_question)}", str(f.answered), str(f.liked), str(f.disliked)]
+        for f in report.most_used[:top]
+    ]
+    return html_table(["entry", "answers", "👍", "👎"], rows) if rows else "<p>none</p>"
+
+
+def html_groups(report: Report, top: int) -> str:
     e = html.escape
     groups = report.groups[:top]
     widest = max((g.count for g in groups), default=1)
-    bars = "\n".join(
+    return "\n".join(
         f'<tr><td class="n">{g.count}</td><td class="bar"><div style="width:{100 * g.count / widest:.1f}%"></div></td>'
         f"<td>{e(g.examples[0][0])}<br><small>{e(group_advice(g))}"
         + (f"; also: {e(' · '.join(q for q, _ in g.examples[1:4]))}" if len(g.examples) > 1 else "")
         + "</small></td></tr>"
         for g in groups
     )
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
+table { border-collapse: collapse; width: 100%; } td, th { padding: .3rem .5rem; vertical-align: top; }
+td.n { text-align: right; width: 3rem; font-weight: bold; } td.bar { width: 35%; }
+td.bar div { background: #3b6ea5; height: 1.2rem; } small { color: #555; }
+table.figures { width: auto; margin: 1rem 0; font-variant-numeric: tabular-nums; }
+table.figures th { text-align: left; border-bottom: 1px solid #999; }
+table.figures td + td, table.figures th + th { text-align: right; }
+table.figures tr:nth-child(even) { background: #f3f5f7; }
+"""
+
+
+def write_html(report: Report, path: str | Path, top: int = 15) -> None:
+    """A self-contained HTML page: the figures, the trend chart, the most used entries, the top groups."""
+    e = html.escape
     disliked = (
         "".join(
             f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {f.answered} answers</li>"
@@ -174,20 +244,21 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
     )
     never = "".join(f"<li><b>{e(i)}</b>: {e(q)}</li>" for i, q in report.never_matched) or "<li>none</li>"
     period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
+    span = f" ({report.first[:10]} to {report.last[:10]})" if report.first and report.last else ""
+    q = report.questions
     page = f"""<!doctype html>
-<html lang="sv"><head><meta charset="utf-8"><title>faqbot report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }} td {{ padding: .3rem .5rem; vertical-align: top; }}
-td.n {{ text-align: right; width: 3rem; font-weight: bold; }} td.bar {{ width: 35%; }}
-td.bar div {{ background: #3b6ea5; height: 1.2rem; }} small {{ color: #666; }}
-</style></head><body>
-<h1>What customers asked that the FAQ could not answer</h1>
-<p>{e(report.log_path)}, {e(period)}: {report.questions} questions, {report.resolved} answered from the FAQ
-({percent(report.resolved, report.questions)}), {report.unanswered} sent to the helpdesk;
-{report.liked} 👍, {report.disliked} 👎.</p>
-<h2>Top {len(groups)} of {len(report.groups)} groups of unanswered questions</h2>
-<table>{bars}</table>
+<html lang="en"><head><meta charset="utf-8"><title>faqbot report</title>
+<style>{STYLE}</style></head><body>
+<h1>faqbot report: what customers asked, and what the FAQ could not answer</h1>
+<p>{e(report.log_path)}, {e(period)}{e(span)}: {q} questions, {report.resolved} answered from the FAQ
+({percent(report.resolved, q)}), {report.unanswered} sent to the helpdesk ({percent(report.unanswered, q)}),
+{report.choices} offered choices ({percent(report.choices, q)}); {report.liked} 👍, {report.disliked} 👎.</p>
+<h2>Trend</h2>
+{html_trend(report)}
+<h2>Most used entries</h2>
+{html_most_used(report, top)}
+<h2>Top {min(top, len(report.groups))} of {len(report.groups)} groups of unanswered questions</h2>
+<table>{html_groups(report, top)}</table>
 <h2>Entries customers marked 👎</h2><ul>{disliked}</ul>
 <h2>Entries never matched</h2><ul>{never}</ul>
 </body></html>

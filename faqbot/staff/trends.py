@@ -1,0 +1,90 @@
+"""Trends in the conversation log: questions per day or week and what became of them.
+
+    days = per_period(rows, "day")        # one Period per calendar day (UTC), quiet days included
+    weeks = per_period(rows, "week")      # ISO weeks, Monday first
+    unit_for(rows)                        # "week" when the log spans more than 3 weeks, else "day"
+
+For each period: how many questions were asked (greetings and thanks are not questions), and
+the share answered from the FAQ, sent to the helpdesk, offered choices, and marked 👎 by the
+customer. Staff read from it whether last week's FAQ edit raised the share answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from faqbot.conversations.store import LoggedQuestion
+
+QUESTION_KINDS = ("answer", "choices", "helpdesk", "error")  # greetings and thanks are small talk
+WEEKS_FROM_DAYS = 21  # a log spanning more days than this is also shown per week
+
+
+@dataclass
+class Period:
+    """One day or week of questions."""
+
+    start: str  # the day, or the Monday of the week (ISO date, UTC)
+    unit: str = "day"  # or "week"
+    questions: int = 0
+    answered: int = 0
+    helpdesk: int = 0
+    choices: int = 0
+    disliked: int = 0  # questions whose reply the customer marked 👎
+
+    def share(self, count: int) -> float:
+        return count / self.questions if self.questions else 0.0
+
+    @property
+    def label(self) -> str:
+        """2026-11-24, or for a week "v48 2026-11-23" (Swedish week numbers are ISO weeks)."""
+        if self.unit != "week":
+            return self.start
+        return f"v{date.fromisoformat(self.start).isocalendar().week} {self.start}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for name in ("answered", "helpdesk", "choices", "disliked"):
+            data[f"{name}_share"] = round(self.share(getattr(self, name)), 4)
+        return data
+
+
+def period_start(moment: datetime, unit: str) -> date:
+    day = moment.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday()) if unit == "week" else day
+
+
+def per_period(rows: list[LoggedQuestion], unit: str = "day") -> list[Period]:
+    """Every day (or week) from the first question to the last, with its figures; [] for no questions."""
+    asked = [r for r in rows if r.kind in QUESTION_KINDS]
+    if not asked:
+        return []
+    step = timedelta(days=7 if unit == "week" else 1)
+    first = min(period_start(r.created_at, unit) for r in asked)
+    last = max(period_start(r.created_at, unit) for r in asked)
+    periods: dict[date, Period] = {}
+    day = first
+    while day <= last:
+        periods[day] = Period(day.isoformat(), unit)
+        day += step
+    for r in asked:
+        p = periods[period_start(r.created_at, unit)]
+        p.questions += 1
+        p.answered += r.kind == "answer"
+        p.helpdesk += r.kind == "helpdesk"
+        p.choices += r.kind == "choices"
+        p.disliked += r.feedback == -1
+    return list(periods.values())
+
+
+def span_days(rows: list[LoggedQuestion]) -> float:
+    """Days from the first row to the last."""
+    if not rows:
+        return 0.0
+    times = [r.created_at for r in rows]
+    return (max(times) - min(times)).total_seconds() / 86400
+
+
+def unit_for(rows: list[LoggedQuestion]) -> str:
+    """ "week" when the rows span more than three weeks, else "day"."""
+    return "week" if span_days(rows) > WEEKS_FROM_DAYS else "day"

@@ -1,0 +1,143 @@
+"""`faqbot report` shows trends: questions per day (or week) and the shares answered, sent to the
+helpdesk, offered choices and marked 👎; the most used entries; and one group per question
+asked in two languages.
+
+The logs are written through the store's own API with a clock set back, so every row has the
+day a test chooses.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from faqbot import Reply
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.retrieval.search import Match
+from faqbot.staff.report import build, summarise
+from faqbot.staff.report_format import format_report, write_html
+from tests.conftest import HELPDESK
+
+START = (datetime.now(UTC) - timedelta(days=6)).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def reply(kind: str, question: str, faq_id: str = "telefonsupport") -> Reply:
+    match = Match(faq_id, f"the question of {faq_id}", "the answer", 0.8, 0.9, 2.0)
+    return Reply(question, "sv", kind, "the reply", HELPDESK, match=match, score=0.8 if kind == "answer" else 0.3)
+
+
+def write_log(path, days: dict[int, list[tuple[str, str, bool | None]]]) -> None:
+    """Rows (kind, faq_id, liked) on START + day; each row an hour after the one before."""
+    for day, rows in days.items():
+        for n, (kind, faq_id, liked) in enumerate(rows):
+            moment = START + timedelta(days=day, hours=n)
+            with ConversationLog(path, clock=lambda moment=moment: moment) as log:
+                row = log.record(reply(kind, f"fråga {day}-{n}", faq_id), 0.36, "index")
+                if liked is not None:
+                    log.record_feedback(row, liked)
+
+
+A, H, C = "answer", "helpdesk", "choices"
+
+
+@pytest.fixture(scope="module")
+def three_days(tmp_path_factory, bot):
+    """Day 0: 3 answered, 1 helpdesk, a greeting; day 1: nothing; day 2: 2 answered (one 👎), 1 choices, 1 helpdesk."""
+    path = tmp_path_factory.mktemp("trends") / "conversations.db"
+    write_log(
+        path,
+        {
+            0: [(A, "telefonsupport", True), (A, "telefonsupport", None), (A, "backup", None), (H, "helpdesk", None)]
+            + [("greeting", "helpdesk", None)],
+            2: [(A, "telefonsupport", False), (A, "backup", None), (C, "debitering", None), (H, "helpdesk", None)],
+        },
+    )
+    return build(path, bot)
+
+
+def day(offset: int) -> str:
+    return (START + timedelta(days=offset)).date().isoformat()
+
+
+def test_questions_are_counted_per_day_with_quiet_days_shown(three_days):
+    assert [p.start for p in three_days.days] == [day(0), day(1), day(2)]
+    assert [p.questions for p in three_days.days] == [4, 0, 4]  # the greeting is not a question
+    assert three_days.weeks == []  # a week of log is shown per day only
+
+
+def test_each_day_has_the_shares_answered_helpdesk_choices_and_thumbs_down(three_days):
+    first, quiet, last = (p.to_dict() for p in three_days.days)
+    assert (first["answered_share"], first["helpdesk_share"], first["choices_share"], first["disliked_share"]) == (
+        0.75,
+        0.25,
+        0.0,
+        0.0,
+    )
+    assert (last["answered_share"], last["helpdesk_share"], last["choices_share"], last["disliked_share"]) == (
+        0.5,
+        0.25,
+        0.25,
+        0.25,
+    )
+    assert quiet["questions"] == 0 and quiet["answered_share"] == 0.0
+    assert three_days.choices == 1 and three_days.questions == 8
+
+
+def test_the_most_used_entries_come_first_with_their_thumbs(three_days):
+    used = [(f.faq_id, f.answered, f.liked, f.disliked) for f in three_days.most_used]
+    assert used == [("telefonsupport", 3, 1, 1), ("backup", 2, 0, 0)]
+
+
+def test_the_text_report_has_the_same_figures_as_a_small_table(three_days):
+    text = format_report(three_days)
+    assert "offered choices         1   12.5 %" in text
+    header = next(line for line in text.splitlines() if line.startswith("Per day (UTC)"))
+    assert header.split()[-5:] == ["questions", "answered", "helpdesk", "choices", "👎"]
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if re.match(r"  \d{4}-\d\d-\d\d ", line)}
+    assert rows[day(0)] == ["4", "75.0", "%", "25.0", "%", "0.0", "%", "0.0", "%"]
+    assert rows[day(1)] == ["0"]
+    assert rows[day(2)] == ["4", "50.0", "%", "25.0", "%", "25.0", "%", "25.0", "%"]
+    most_used = text.split("Most used entries")[1].splitlines()[1]
+    assert most_used.split()[:3] == ["telefonsupport", "3", "answers"]
+
+
+def test_the_html_report_draws_the_trend_itself_and_fetches_nothing(three_days, tmp_path):
+    page = tmp_path / "report.html"
+    write_html(three_days, page)
+    text = page.read_text(encoding="utf-8")
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert svg.count("<rect") - 4 == 3  # one bar per day (the other four rects are the legend's)
+    assert svg.count("<polyline") == 4  # answered, helpdesk, choices, 👎
+    assert "<script" not in text and not re.search(r"(src|href)=\"?https?:", text)
+    assert f"<td>{day(2)}</td><td>4</td><td>50.0 %</td>" in text
+
+
+def test_a_log_spanning_more_than_three_weeks_is_also_shown_per_week(tmp_path, bot):
+    path = tmp_path / "conversations.db"
+    write_log(path, {-30: [(A, "backup", None)], -20: [(H, "helpdesk", None)], 0: [(A, "backup", False)] * 2})
+    report = build(path, bot)
+    weeks = report.weeks
+    assert report.trend is weeks and len(report.days) == 31
+    assert all(datetime.fromisoformat(p.start).weekday() == 0 for p in weeks)  # Mondays
+    assert sum(p.questions for p in weeks) == 4 and weeks[-1].disliked == 2
+    assert re.match(r"v\d+ \d{4}-\d\d-\d\d", weeks[0].label)
+    assert "Per week (UTC)" in format_report(report)
+
+
+def logged(question: str, kind: str = "helpdesk") -> LoggedQuestion:
+    return LoggedQuestion(1, START, question, "sv", kind, False, None, "helpdesk", 0.2, 0.36, "index", None)
+
+
+def test_the_same_question_in_swedish_and_english_is_one_group(bot):
+    questions = [
+        "Var ligger ert kontor?",
+        "Where is your office located?",
+        "Vad blir det för väder i Stockholm i morgon?",
+        "Kan jag köpa en begagnad bil av er?",
+    ]
+    report = summarise([logged(q) for q in questions], bot.searcher, bot.embedder, bot.threshold)
+    groups = [sorted(q for q, _ in g.examples) for g in report.groups]
+    assert ["Var ligger ert kontor?", "Where is your office located?"] in groups
+    assert len(groups) == 3  # the weather and the car stay on their own
