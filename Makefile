@@ -1,20 +1,33 @@
 # The two commands of the README. Each sets up what it needs on first use.
 #   make run    install faqbot, build the index if needed, start the chat on http://127.0.0.1:7860
-#   make test   install faqbot with the test extras (CPU torch, MiniLM, Chromium), run the tests
+#   make test   install faqbot with the test extras (CPU torch, MiniLM, Chromium), lint, type-check, run all tests
+#   make check  the working loop: lint, type check and the fast tests (`pytest -m "not slow"`), in seconds
+#   make docs   re-run the commands whose output README.md and docs/ show (cog), so it cannot drift
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 FAQBOT  := $(VENV)/bin/faqbot
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev chromium postgres-nginx index evaluate clean
+.PHONY: run test check lint docs install install-dev chromium postgres-nginx index evaluate clean
 
 run: install
 	$(FAQBOT) index
 	$(PY) app.py
 
-test: install-dev chromium postgres-nginx
+test: install-dev chromium postgres-nginx lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: install-dev lint
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+docs: install-dev
+	$(VENV)/bin/cog -r -c README.md docs/*.md
 
 index: install
 	$(FAQBOT) index

@@ -243,7 +243,7 @@ def main() -> int:
         results["model"] = run_worker("model", work)
         step("the floor under four OpenMP settings")
         results["openmp"] = {}
-        for round_ in range(2):  # alternated, so that each setting sees the same load
+        for _ in range(2):  # alternated, so that each setting sees the same load
             for label, env in OPENMP_SETTINGS.items():
                 floor = run_worker("floor", work, env=env)["floor"]
                 results["openmp"].setdefault(label, []).append(floor)

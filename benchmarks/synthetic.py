@@ -78,7 +78,7 @@ class StandInEmbedder:
         return out
 
     def remember(self, texts: list[str], vectors: np.ndarray) -> None:
-        self._known.update(zip(texts, vectors))
+        self._known.update(zip(texts, vectors, strict=True))
 
     def forget(self) -> None:
         """Drop the remembered vectors (1.4 GB at 100,000 entries) once the index holds them."""
@@ -170,7 +170,7 @@ class Generator:
         """(question, id of the entry it paraphrases): two of its topic words among common words."""
         chosen = self.rng.integers(0, self.entries, count)
         texts, _ = self._sentences(self.topic_of[chosen], self.COMMON, 2)
-        return [(t + "?", f"entry-{i}") for t, i in zip(texts, chosen.tolist())]
+        return [(t + "?", f"entry-{i}") for t, i in zip(texts, chosen.tolist(), strict=True)]
 
 
 def changed_one(faq: Faq, position: int = 0) -> Faq:

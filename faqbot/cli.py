@@ -258,18 +258,28 @@ def load_faq_for(bot):
     return load_faq(bot.faq_path)
 
 
-def add_import_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "import",
-        help="write a faq.yaml from the FAQ a company already has",
-        description="Read a FAQ and write it as a faq.yaml (docs/import.md). SOURCE is one of:\n"
+def command(sub, name: str, help_text: str, func, epilog: str) -> argparse.ArgumentParser:
+    """A sub-command with its examples shown as written under its --help."""
+    p = sub.add_parser(name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=func)
+    return p
+
+
+def add_index_command(sub) -> None:
+    p = command(sub, "index", "validate the FAQ and (re)build the index", cmd_index, EXAMPLES["index"])
+    add_paths(p)
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+
+
+def add_import_command(sub) -> None:
+    p = command(sub, "import", "write a faq.yaml from the FAQ a company already has", cmd_import, EXAMPLES["import"])
+    p.description = (
+        "Read a FAQ and write it as a faq.yaml (docs/import.md). SOURCE is one of:\n"
         "  CSV/TSV   a header row: question, answer, optional alternatives (a | b), id, section,\n"
         "            question_en, answer_en\n"
         "  HTML      a saved page: FAQPage JSON-LD, <details>, <dt>/<dd>, or headings and their text\n"
         "  Markdown  each heading a question, the text under it the answer\n"
-        "  text      copied from a web page: a line ending in '?' starts an entry",
-        epilog=EXAMPLES["import"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "  text      copied from a web page: a line ending in '?' starts an entry"
     )
     p.add_argument("source", type=Path, help="the FAQ to import")
     p.add_argument("--out", type=Path, required=True, metavar="PATH", help="the faq.yaml to write")
@@ -282,37 +292,18 @@ def add_import_command(sub: argparse._SubParsersAction) -> None:
         choices=["csv", "tsv", "html", "markdown", "text"],
         help="the source's format (default: from the extension, else the content)",
     )
-    p.set_defaults(func=cmd_import)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("index", help="validate the FAQ and (re)build the index", epilog=EXAMPLES["index"])
-    add_paths(p)
-    p.add_argument("--json", action="store_true", help="print the build report as JSON")
-    p.set_defaults(func=cmd_index)
-
-    add_import_command(sub)
-
-    p = sub.add_parser(
-        "serve",
-        help="the chat widget for customers (Gradio)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  faqbot serve\n  FAQBOT_PORT=8080 faqbot serve --host 0.0.0.0",
-    )
+def add_serve_command(sub) -> None:
+    examples = "examples:\n  faqbot serve\n  FAQBOT_PORT=8080 faqbot serve --host 0.0.0.0"
+    p = command(sub, "serve", "the chat widget for customers (Gradio)", cmd_serve, examples)
     add_paths(p)
     p.add_argument("--host", help="the address to listen on (env FAQBOT_HOST; default 127.0.0.1)")
     p.add_argument("--port", help="the port (env FAQBOT_PORT; default 7860)")
-    p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser(
-        "ask", help="answer questions", epilog=EXAMPLES["ask"], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+
+def add_ask_command(sub) -> None:
+    p = command(sub, "ask", "answer questions", cmd_ask, EXAMPLES["ask"])
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
     add_paths(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
@@ -321,14 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)",
     )
-    p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser(
-        "evaluate",
-        help="score the bot on a test question set",
-        epilog=EXAMPLES["evaluate"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def add_evaluate_command(sub) -> None:
+    p = command(sub, "evaluate", "score the bot on a test question set", cmd_evaluate, EXAMPLES["evaluate"])
     p.add_argument(
         "path",
         nargs="?",
@@ -340,14 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
     p.add_argument("--write-threshold", action="store_true", help="write the best threshold into the settings file")
-    p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser(
-        "report",
-        help="what customers asked that the FAQ could not answer",
-        epilog=EXAMPLES["report"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def add_report_command(sub) -> None:
+    p = command(sub, "report", "what customers asked that the FAQ could not answer", cmd_report, EXAMPLES["report"])
     add_paths(p)
     p.add_argument(
         "--log-file",
@@ -365,8 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste"
     )
-    p.set_defaults(func=cmd_report)
 
+
+def add_log_command(sub) -> None:
     p = sub.add_parser(
         "log",
         help="the conversation log: copy it between SQLite and PostgreSQL",
@@ -386,6 +370,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
     )
     c.set_defaults(func=cmd_log_copy)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        add_index_command,
+        add_import_command,
+        add_serve_command,
+        add_ask_command,
+        add_evaluate_command,
+        add_report_command,
+        add_log_command,
+    ):
+        add(sub)
     return parser
 
 

@@ -75,7 +75,7 @@ async def _send_many(url: str, texts: list[str], addresses: list[str | None]) ->
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         chat = soak.Chat(client, await soak.endpoints(client))
         shown = []
-        for text, address in zip(texts, addresses):
+        for text, address in zip(texts, addresses, strict=True):
             chat.headers = {"X-Forwarded-For": address} if address else {}
             shown.append(await chat.send(text))
         return shown

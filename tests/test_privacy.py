@@ -16,7 +16,6 @@ from faqbot.conversations.privacy import (
     PERSONNUMMER,
     PHONE,
     PLUSGIRO,
-    has_pii,
     luhn_ok,
     mask_pii,
 )
@@ -86,13 +85,11 @@ KEPT = [
 @pytest.mark.parametrize("text, expected", MASKED, ids=[t for t, _ in MASKED])
 def test_personal_data_is_replaced_by_a_placeholder(text, expected):
     assert mask_pii(text) == expected
-    assert has_pii(text)
 
 
 @pytest.mark.parametrize("text", KEPT)
 def test_times_dates_prices_and_versions_are_not_masked(text):
     assert mask_pii(text) == text
-    assert not has_pii(text)
 
 
 def test_masking_twice_changes_nothing_more():

@@ -285,9 +285,7 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
     monkeypatch.setattr("faqbot.staff.report.MAX_GROUPED", 2)
     questions = [WEATHER, WEATHER, WEATHER, OLD, OLD, "Vem vann fotbolls-VM 1958?", "Hur bakar man kanelbullar?"]
     rows = [
-        LoggedQuestion(
-            i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None
-        )
+        LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
         for i, q in enumerate(questions)
     ]
     result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
@@ -298,9 +296,7 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
 def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestion(bot):
     asked_before_an_edit = "Kan jag ringa er?"  # logged unanswered; today's FAQ answers it
     rows = [
-        LoggedQuestion(
-            i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None
-        )
+        LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
         for i, q in enumerate([asked_before_an_edit, WEATHER])
     ]
     result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)

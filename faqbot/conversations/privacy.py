@@ -181,8 +181,3 @@ def mask_pii(text: str) -> str:
     text = _DIGIT_RUN.sub(_account, text)
     text = _BANKGIRO.sub(_bankgiro, text)
     return text
-
-
-def has_pii(text: str) -> bool:
-    """Whether masking would hide anything in `text`."""
-    return mask_pii(text) != _INVISIBLE.sub("", text)

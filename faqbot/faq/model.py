@@ -66,6 +66,10 @@ class Faq:
     def __post_init__(self) -> None:
         self.by_id.update({e.id: e for e in self.entries})
 
+    def question_keys(self) -> set[str]:
+        """Every question and alternative in the normalised form that spots a repeat."""
+        return {normalize_question(t) for e in self.entries for t in (e.question, *e.alternatives)}
+
     def content_hash(self) -> str:
         """A hash of everything the index depends on."""
         parts = [self.helpdesk] + [f"{e.id}:{e.content_hash()}" for e in self.entries]
@@ -104,7 +108,7 @@ def parse_yaml(path: Path, text: str) -> yaml.Node | None:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark else 0
                 raise DataError(path, [(line, "YAML anchors and aliases (& and *) are not allowed")])
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:

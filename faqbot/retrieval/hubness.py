@@ -93,7 +93,7 @@ def load_hubness(path: Path) -> np.ndarray:
 def load_references(path: Path) -> dict[str, np.ndarray]:
     """The stored sample questions' and off-topic questions' vectors by text."""
     with np.load(path) as stored:
-        known = dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"]))
+        known = dict(zip(stored["reference_texts"].tolist(), stored["reference_vectors"], strict=True))
         if "offtopic_texts" in stored.files:
             known.update(zip(stored["offtopic_texts"].tolist(), stored["offtopic_vectors"], strict=True))
         return known

@@ -47,7 +47,7 @@ import numpy as np
 from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.retrieval.calibration import calibrate, offtopic_questions
-from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
 
@@ -56,7 +56,6 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 2: hubness-<gen>.npz; 3: checksums of the files
 LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened its manifest
-EMBED_BATCH = 64
 COPY_BATCH = 65_536  # vectors copied from the previous generation at a time
 
 # Index types, as recorded in the manifest.
@@ -141,14 +140,6 @@ class ViewTable(Sequence[View]):
     def texts(self) -> Iterator[str]:
         for entry in self.entries:
             yield from entry_texts(entry)
-
-    def rows(self) -> list[tuple[str, str, str]]:
-        """(entry id, kind, text) of every view, as plain tuples: the view table on disk."""
-        return [
-            row
-            for e in self.entries
-            for row in zip([e.id] * view_count(e), entry_kinds(e), entry_texts(e), strict=True)
-        ]
 
 
 @dataclass
@@ -333,6 +324,51 @@ def index_kind(vectors: faiss.Index) -> str:
     return IVF if isinstance(vectors, faiss.IndexIVF) else FLAT
 
 
+def write_generation(
+    out: Path,
+    faq: Faq,
+    embedder: Embedder,
+    index: faiss.Index,
+    views: int,
+    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
+    calibration: dict | None,
+) -> dict[str, str]:
+    """Write a new generation's files, then the manifest that switches to it; returns the entry hashes."""
+    faq_hash = faq.content_hash()
+    generation = f"{int(time.time() * 1000)}-{faq_hash[:8]}"
+    vectors_file, data_file = f"vectors-{generation}.faiss", f"data-{generation}.json"
+    hubness_file = f"hubness-{generation}.npz"
+    data = {
+        "helpdesk": faq.helpdesk,
+        "entries": [entry_record(e) for e in faq.entries],
+    }
+    write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
+    write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
+    write_atomic(out / hubness_file, lambda name: save_hubness(name, *hubness))
+    hashes = {e.id: e.content_hash() for e in faq.entries}
+    files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
+    kind = index_kind(index)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dim,
+        "faq_hash": faq_hash,
+        "faq_path": faq.path,
+        "entry_ids": [e.id for e in faq.entries],
+        "entry_hashes": hashes,
+        "views": views,
+        "index_type": kind,
+        **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if isinstance(index, faiss.IndexIVF) else {}),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "calibration": calibration,
+        "files": files,
+        "checksums": file_checksums(out, files),
+    }
+    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+    remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
+    return hashes
+
+
 def build_index(
     faq: Faq,
     embedder: Embedder,
@@ -379,42 +415,9 @@ def build_index(
 
         index = vector_index(vectors, reuse=reuse)
         del vectors, reuse
-        faq_hash = faq.content_hash()
-        generation = f"{int(time.time() * 1000)}-{faq_hash[:8]}"
-        vectors_file, data_file = f"vectors-{generation}.faiss", f"data-{generation}.json"
-        hubness_file = f"hubness-{generation}.npz"
-        data = {
-            "helpdesk": faq.helpdesk,
-            "entries": [entry_record(e) for e in faq.entries],
-            "views": views.rows(),  # [entry id, kind, text]; loading makes them from the entries
-        }
-        write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
-        write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-        write_atomic(
-            out / hubness_file,
-            lambda name: save_hubness(name, hubness, reference_texts, references, bank, bank_vectors),
+        hashes = write_generation(
+            out, faq, embedder, index, len(views), (hubness, reference_texts, references, bank, bank_vectors), calibration
         )
-        hashes = {e.id: e.content_hash() for e in faq.entries}
-        files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
-        kind = index_kind(index)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "model": embedder.name,
-            "dimension": embedder.dim,
-            "faq_hash": faq_hash,
-            "faq_path": faq.path,
-            "entry_ids": [e.id for e in faq.entries],
-            "entry_hashes": hashes,
-            "views": len(views),
-            "index_type": kind,
-            **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if kind == IVF else {}),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "calibration": calibration,
-            "files": files,
-            "checksums": file_checksums(out, files),
-        }
-        write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
-        remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],
@@ -482,15 +485,16 @@ def load_index(path: str | Path) -> LoadedIndex:
         vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
         entries = [entry_from_record(e) for e in data["entries"]]
-        # The stored view table is the entries' views; made from the entries on demand, they
-        # share the entries' strings instead of holding a second copy of every text.
+        # The views are made from the entries on demand: they share the entries' strings
+        # instead of a second copy of every text on disk and in memory.
         views = ViewTable(entries)
-        stored_views = len(data["views"])
         helpdesk = data["helpdesk"]
         hubness = load_hubness(path / files["hubness"])
     except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
         raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
-    if not vectors.ntotal == len(views) == stored_views == len(hubness) or vectors.d != manifest.get("dimension"):
+    if not vectors.ntotal == len(views) == manifest.get("views") == len(hubness) or vectors.d != manifest.get(
+        "dimension"
+    ):
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int(manifest.get("ivf", {}).get("probes", vectors.nprobe))

@@ -101,7 +101,7 @@ class Tokenizer:
             with self._lock:
                 stemmed = self._stemmer.stemWords(kept)
             stems.update(dict.fromkeys(new, ""))
-            stems.update(zip(kept, map(fold, stemmed)))
+            stems.update(zip(kept, map(fold, stemmed), strict=True))
         return [stem for stem in map(stems.__getitem__, words) if stem]
 
 
@@ -219,7 +219,7 @@ class Searcher:
                 lexical=float(lexical[i]),
                 answer_en=self.entries[i].answer_en,
             )
-            for i, score in zip(top, scores)
+            for i, score in zip(top, scores, strict=True)
         ]
 
 

@@ -61,7 +61,7 @@ class Outcome:
 
     def ranked(self) -> list[RankedEntry]:
         rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
-        return [RankedEntry(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest])]
+        return [RankedEntry(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest], strict=False)]
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
 
 def find_overlaps(questions: list[LabeledQuestion], faq: Faq) -> list[str]:
     """Test questions that are (up to case and punctuation) a question or alternative in the FAQ."""
-    indexed = {normalize_question(t) for e in faq.entries for t in (e.question, *e.alternatives)}
+    indexed = faq.question_keys()
     return [q.question for q in questions if normalize_question(q.question) in indexed]
 
 
@@ -256,7 +256,7 @@ def score(
     best = best_threshold(rows) if unanswerable else None
     latencies = [o.seconds * 1000 for o in outcomes]
 
-    def share(count: int, total: int) -> float:
+    def share(count: float, total: int) -> float:
         return count / total if total else 0.0
 
     return Report(

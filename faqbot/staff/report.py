@@ -1,7 +1,7 @@
 """`faqbot report`: what customers asked that the FAQ could not answer, read from the conversation log.
 
     report = build(Path("data/conversations.db"), bot, since_days=30)
-    report.to_dict()                    # for --json; faqbot/report_output.py presents it to people
+    report.to_dict()                    # for --json; faqbot/staff/report_format.py presents it to people
 
 Unanswered questions are grouped by meaning: identical questions are merged, the rest are
 embedded with the bot's own model and clustered by average-linkage on cosine similarity (a
@@ -31,17 +31,15 @@ from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.conversations.store import ConversationLog, LoggedQuestion, is_postgres, open_log_at, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
-from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.staff.crosslingual import language_neutral
 from faqbot.staff.trends import QUESTION_KINDS, Period, per_period, unit_for
 
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups
-E5_BAND = (0.80, 0.95)  # for an embedder that does not say its similarity_range
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
 NEAREST_SAMPLE = 5  # questions per group ranked against the index
 MAX_GROUPED = 3000  # distinct unanswered questions clustered (most asked first)
-EMBED_BATCH = 64
 MAX_EXAMPLES = 8  # per group, in the report and in a suggestion (the FAQ asks for 4-8)
 
 
@@ -120,7 +118,7 @@ class Report:
 
 def group_cosine(embedder: Embedder) -> float:
     """GROUP_SIMILARITY as a cosine similarity of this embedder's vectors."""
-    floor, ceiling = getattr(embedder, "similarity_range", E5_BAND)
+    floor, ceiling = embedder.similarity_range
     return floor + GROUP_SIMILARITY * (ceiling - floor)
 
 
@@ -227,7 +225,7 @@ def nearest_entry(examples: list[tuple[str, int]], searcher: Searcher) -> tuple[
     least half of the questions); the last is what makes "add alternatives" a fair hint.
     """
     firsts: Counter[str] = Counter()
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     titles: dict[str, str] = {}
     asked = sum(n for _, n in examples)
     for question, times in examples:
@@ -236,7 +234,7 @@ def nearest_entry(examples: list[tuple[str, int]], searcher: Searcher) -> tuple[
             continue
         firsts[ranked[0].faq_id] += times
         for match in ranked:
-            scores[match.faq_id] += match.score * times / asked
+            scores[match.faq_id] = scores.get(match.faq_id, 0.0) + match.score * times / asked
             titles[match.faq_id] = match.faq_question
     if not firsts:
         return None, None, 0.0, False

@@ -142,7 +142,7 @@ def slug(text: str, taken: set[str]) -> str:
 
 def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
     """Ready-to-paste FAQ YAML for the top groups, for a person to review; writes nothing."""
-    known = {normalize_question(t) for e in faq.entries for t in (e.question, *e.alternatives)}
+    known = faq.question_keys()
     lines_of = {e.id: e.line for e in faq.entries}
     taken = {e.id for e in faq.entries}
     out = [
