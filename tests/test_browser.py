@@ -30,6 +30,8 @@ from faqbot.conversations.store import ConversationLog
 from tests.conftest import HELPDESK, ROOT, app_process
 from tests.test_ui import NEW_ENTRY
 
+pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

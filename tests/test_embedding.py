@@ -36,6 +36,7 @@ def test_bundled_e5_gives_the_same_vectors_from_many_threads(embedder):
     assert np.stack([results[i] for i in range(16)]) == pytest.approx(expected, abs=1e-5)
 
 
+@pytest.mark.slow  # imports torch and sentence-transformers
 def test_an_unloadable_sentence_transformers_model_says_so(tmp_path):
     with pytest.raises(ModelError, match="could not load sentence-transformers model"):
         load_embedder(str(tmp_path / "no-such-model"))

@@ -9,7 +9,7 @@ import pytest
 from faqbot import DataError, load_faq
 from faqbot.cli import main
 from faqbot.staff.evaluate import LabeledQuestion, Outcome, best_threshold, find_overlaps, load_test_set, run, score
-from tests.conftest import SMALL_FAQ
+from tests.fakes import SMALL_FAQ
 
 # Three entries a, b, c; five questions with known rankings and scores.
 OUTCOMES = [

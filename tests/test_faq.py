@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from faqbot import DataError, load_faq
-from tests.conftest import ROOT, SMALL_FAQ
+from tests.conftest import ROOT
+from tests.fakes import SMALL_FAQ
 
 
 def test_shipped_faq_has_all_fourteen_entries_with_alternatives():

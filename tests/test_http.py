@@ -27,6 +27,8 @@ import pytest
 
 from tests.conftest import HELPDESK, ROOT, app_process
 
+pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
+
 spec = importlib.util.spec_from_file_location("soak_test", ROOT / "examples" / "soak_test.py")
 soak = importlib.util.module_from_spec(spec)
 sys.modules.setdefault("soak_test", soak)  # dataclasses look their module up by name
@@ -162,8 +164,10 @@ def test_an_empty_message_is_ignored_and_nothing_is_answered(app):
         assert [m["role"] for m in shown] == [m["role"] for m in answered] == ["assistant"]  # the greeting only
 
 
-def test_after_all_that_the_server_still_answers_and_never_logged_a_traceback(app):
+def test_after_hostile_messages_the_server_still_answers_and_never_logged_a_traceback(app):
     url, folder = app
+    for n, text in enumerate(HOSTILE.values()):  # sent here, so the test does not lean on the order of others
+        ask(url, text, f"10.2.1.{n}")
     _, answered = ask(url, "Kan jag ringa er?", "10.2.0.5")
     assert "”Finns det ingen telefonsupport?”" in soak.text_of(answered[-1])
     assert "Traceback" not in server_output(folder)
@@ -181,24 +185,36 @@ MALFORMED = [
 ]
 
 
+def malformed_call(url: str, method: str, path: str, body: object) -> str:
+    """The status code and what the server sends within a few seconds (a stream for a session
+    that never was never ends; what it sent so far is what is checked)."""
+    kwargs = {"content": body} if isinstance(body, bytes) else {"json": body} if body is not None else {}
+    received = b""
+    with httpx.Client(base_url=url, timeout=5) as client, client.stream(method, path, **kwargs) as response:
+        try:
+            for chunk in response.iter_bytes():
+                received += chunk
+                if len(received) > 100_000:
+                    break
+        except (httpx.ReadTimeout, httpx.RemoteProtocolError):
+            pass
+    return f"{response.status_code}\n" + received.decode("utf-8", "replace")
+
+
 @pytest.mark.parametrize("method, path, body", MALFORMED, ids=range(len(MALFORMED)))
 def test_malformed_api_calls_get_no_traceback_and_no_file(app, method, path, body):
     url, _ = app
-    kwargs = {"content": body} if isinstance(body, bytes) else {"json": body} if body is not None else {}
-    with httpx.Client(base_url=url, timeout=10) as client:
-        try:
-            response = client.request(method, path, **kwargs)
-        except (httpx.ReadTimeout, httpx.RemoteProtocolError):  # a stream for a session that never was
-            return
-    text = response.text
+    text = malformed_call(url, method, path, body)
     assert "Traceback" not in text and 'File "' not in text and str(ROOT) not in text
     assert "root:" not in text and "rate_limit_per_minute" not in text  # neither /etc/passwd nor our settings
 
 
 def test_after_malformed_calls_the_server_still_answers(app):
     url, _ = app
+    for method, path, body in MALFORMED:  # sent here, so the test does not lean on the order of others
+        malformed_call(url, method, path, body)
     _, answered = ask(url, "Hur ofta tar ni backup?", "10.2.0.6")
-    assert "”" in soak.text_of(answered[-1])
+    assert "”Hur ofta gör ni säkerhetskopior?”" in soak.text_of(answered[-1])
 
 
 # -- the rate limit --------------------------------------------------------------------------

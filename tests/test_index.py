@@ -14,33 +14,27 @@ from faqbot.cli import main
 from faqbot.faq.model import Faq
 from faqbot.retrieval.hubness import view_hubness
 from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
-from tests.conftest import SMALL_FAQ
-
-
-@pytest.fixture
-def small(tmp_path):
-    (tmp_path / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
-    return tmp_path
+from tests.fakes import SMALL_FAQ
 
 
 def snapshot(folder):
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != ".lock"}
 
 
-def test_build_writes_manifest_with_model_hash_ids_and_format(small, embedder):
+def test_build_writes_manifest_with_model_hash_ids_and_format(small, fake_embedder):
     faq = load_faq(small / "faq.yaml")
-    report = build_index(faq, embedder, small / "index")
+    report = build_index(faq, fake_embedder, small / "index")
     manifest = json.loads((small / "index" / "manifest.json").read_text())
     assert report.added == ["backup", "phone"] and report.views == 4 and report.embedded == 4
-    assert manifest["model"] == embedder.name and manifest["dimension"] == 384
+    assert manifest["model"] == fake_embedder.name and manifest["dimension"] == fake_embedder.dim
     assert manifest["faq_hash"] == faq.content_hash()
     assert manifest["entry_ids"] == ["backup", "phone"]
     assert manifest["format_version"] == FORMAT_VERSION and manifest["built_at"]
     assert load_index(small / "index").vectors.ntotal == 4
 
 
-def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, embedder):
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     edited = (
         SMALL_FAQ.replace("Varje natt.", "Varje timme.") + "  - id: ftp\n    question: Får jag FTP?\n    answer: Nej.\n"
     )
@@ -48,11 +42,11 @@ def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, embedder
         edited.replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""),
         encoding="utf-8",
     )
-    report = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     assert (report.added, report.changed, report.removed) == (["ftp"], ["backup"], ["phone"])
     assert report.embedded == 3  # the changed answer and the new entry's two texts; the backup question is reused
     assert (report.references, report.references_embedded) == (2, 1)  # only the new question, as a question
-    again = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    again = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     assert again.unchanged and again.embedded == 0 and again.references_embedded == 0
 
 
@@ -74,10 +68,10 @@ def test_hubness_of_a_one_entry_faq_is_zero():
     assert hubness == pytest.approx([0.0, 0.0])
 
 
-def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small, embedder):
+def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small, fake_embedder):
     for answer in ("Varje natt.", "Varje timme.", "Varje vecka.", "Varje månad."):
         (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", answer), encoding="utf-8")
-        build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+        build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     index = load_index(small / "index")
     assert index.hubness.shape == (index.vectors.ntotal,)
     assert abs(float(index.hubness.mean())) < 1e-6
@@ -85,20 +79,30 @@ def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small,
         assert len(list((small / "index").glob(pattern))) == KEEP_GENERATIONS
 
 
-def test_reused_vectors_equal_freshly_embedded_ones(small, embedder):
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_reused_vectors_equal_freshly_embedded_ones(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     index = load_index(small / "index")
     stored = index.vectors.reconstruct_n(0, index.vectors.ntotal)
-    fresh = embedder.embed_passages([v.text for v in index.views])
+    fresh = fake_embedder.embed_passages([v.text for v in index.views])
     assert stored == pytest.approx(fresh, abs=1e-6)
 
 
-def test_invalid_faq_leaves_the_index_untouched(small, embedder, capsys):
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_invalid_faq_leaves_the_index_untouched(small, fake_embedder, capsys):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     before = snapshot(small / "index")
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", '""'), encoding="utf-8")
-    code = main(["index", "--faq", str(small / "faq.yaml"), "--out", str(small / "index")])
+    code = main(
+        [
+            "index",
+            "--faq",
+            str(small / "faq.yaml"),
+            "--out",
+            str(small / "index"),
+            "--config",
+            str(small / "config.yaml"),
+        ]
+    )
     assert code == 1
     assert f"{small / 'faq.yaml'}:5: answer of entry 'backup' is empty" in capsys.readouterr().err
     assert snapshot(small / "index") == before
@@ -109,22 +113,22 @@ def test_missing_index_says_which_command_to_run(tmp_path):
         load_index(tmp_path / "nothing")
 
 
-def test_damaged_index_says_which_command_to_run(small, embedder):
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_damaged_index_says_which_command_to_run(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     manifest = json.loads((small / "index" / "manifest.json").read_text())
     (small / "index" / manifest["files"]["vectors"]).write_bytes(b"truncated")
     with pytest.raises(IndexMissingError, match="damaged.*faqbot index --out"):
         load_index(small / "index")
 
 
-def test_index_of_another_format_or_model_or_faq_is_refused(small, embedder):
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_index_of_another_format_or_model_or_faq_is_refused(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     index = load_index(small / "index")
     with pytest.raises(IndexMismatchError, match="built with model .* rebuild it with: faqbot index"):
         check_fresh(index, load_faq(small / "faq.yaml"), "sentence-transformers/other")
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Varje vecka."), encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="has changed since the index"):
-        check_fresh(index, load_faq(small / "faq.yaml"), embedder.name)
+        check_fresh(index, load_faq(small / "faq.yaml"), fake_embedder.name)
     manifest_path = small / "index" / "manifest.json"
     manifest_path.write_text(
         manifest_path.read_text().replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 99')
@@ -133,15 +137,14 @@ def test_index_of_another_format_or_model_or_faq_is_refused(small, embedder):
         load_index(small / "index")
 
 
-def test_the_bot_rebuilds_a_stale_index_itself(small, embedder):
-    (small / "config.yaml").write_text("threshold: 0.3\n")
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+def test_the_bot_rebuilds_a_stale_index_itself(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Var tredje timme."), encoding="utf-8")
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert "Var tredje timme." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
 
 
-def test_concurrent_builds_leave_one_consistent_index(small, embedder):
+def test_concurrent_builds_leave_one_consistent_index(small, fake_embedder):
     faqs = [SMALL_FAQ.replace("Varje natt.", f"Svar nummer {i}.") for i in range(4)]
     errors = []
 
@@ -149,7 +152,7 @@ def test_concurrent_builds_leave_one_consistent_index(small, embedder):
         try:
             path = small / f"faq{hash(text)}.yaml"
             path.write_text(text, encoding="utf-8")
-            build_index(load_faq(path), embedder, small / "index")
+            build_index(load_faq(path), fake_embedder, small / "index")
         except Exception as err:  # collected and asserted below
             errors.append(err)
 
@@ -165,18 +168,16 @@ def test_concurrent_builds_leave_one_consistent_index(small, embedder):
     assert index.manifest["faq_hash"] in {load_faq(p).content_hash() for p in small.glob("faq*.yaml")}
 
 
-def test_running_bot_picks_up_a_rebuilt_index(small, embedder):
-    (small / "config.yaml").write_text("threshold: 0.3\n")
+def test_running_bot_picks_up_a_rebuilt_index(small, fake_embedder):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert "Varje natt." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn."), encoding="utf-8")
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     assert bot.refresh()
     assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
 
 
-def test_running_bot_keeps_serving_when_the_faq_becomes_invalid(small, embedder):
-    (small / "config.yaml").write_text("threshold: 0.3\n")
+def test_running_bot_keeps_serving_when_the_faq_becomes_invalid(small, fake_embedder):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     (small / "faq.yaml").write_text("entries: [oops", encoding="utf-8")
     assert not bot.refresh()
@@ -185,30 +186,29 @@ def test_running_bot_keeps_serving_when_the_faq_becomes_invalid(small, embedder)
         load_faq(small / "faq.yaml")
 
 
-def test_search_takes_part_of_each_views_hubness_off_its_similarity(small, embedder):
+def test_hubness_lowers_the_dense_score_of_its_own_entry_only(small, fake_embedder):
     from dataclasses import replace
 
-    from faqbot.retrieval.search import HUBNESS_WEIGHT, Searcher
+    from faqbot.retrieval.search import Searcher
 
-    build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     index = load_index(small / "index")
-    hubness = np.array([0.05, -0.05, 0.02, -0.02], dtype=np.float32)  # per view: backup q/a, phone q/a
     question = "Hur ofta tar ni backup?"
-    similarities = index.vectors.reconstruct_n(0, 4) @ embedder.embed_queries([question])[0]
-    corrected = (similarities - HUBNESS_WEIGHT * hubness).reshape(2, 2)  # entries x (question, answer)
-    expected = 0.5 * corrected.max(axis=1) + 0.5 * corrected.mean(axis=1)
-    dense = Searcher(replace(index, hubness=hubness), embedder).dense_scores(question)
-    assert dense == pytest.approx(expected, abs=1e-5)
+    flat = Searcher(replace(index, hubness=np.zeros(4, dtype=np.float32)), fake_embedder).dense_scores(question)
+    hub = np.array([0.2, 0.2, 0.0, 0.0], dtype=np.float32)  # views in row order: backup q/a, phone q/a
+    lowered = Searcher(replace(index, hubness=hub), fake_embedder).dense_scores(question)
+    assert lowered[0] < flat[0]  # the entry whose texts lie near other entries' questions loses
+    assert lowered[1] == pytest.approx(flat[1])  # the other entry keeps its score
 
 
-def test_english_question_is_indexed_like_an_alternative_and_kept_with_the_entry(small, embedder):
+def test_english_question_is_indexed_like_an_alternative_and_kept_with_the_entry(small, fake_embedder):
     with_english = SMALL_FAQ.replace(
         "    answer: Varje natt.",
         "    answer: Varje natt.\n    section: Drift\n    question_en: How often do you back up?\n"
         "    answer_en: Every night.",
     )
     (small / "faq.yaml").write_text(with_english, encoding="utf-8")
-    report = build_index(load_faq(small / "faq.yaml"), embedder, small / "index")
+    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     index = load_index(small / "index")
     assert report.views == 5 and index.vectors.ntotal == 5
     assert list(index.views)[:3] == [

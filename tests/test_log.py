@@ -188,6 +188,7 @@ log.close()
 """
 
 
+@pytest.mark.slow  # three Python processes
 def test_several_processes_write_to_one_log_at_the_same_time(location):
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, location, str(n)], cwd=ROOT, stderr=subprocess.PIPE)
@@ -239,6 +240,7 @@ def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(sqli
     logged_bot = sqlite_bot
     log = logged_bot.log
     logged_bot.ask("Kan jag ringa er?")
+    # Fault injection through the open connection (no real disk fills up); the checks are public behaviour.
     pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
     log._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now answers SQLITE_FULL, as on a full disk
     replies = []

@@ -368,6 +368,7 @@ def test_a_log_locked_past_the_busy_timeout_costs_the_row_not_the_answer(chat_wi
 def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog):
     widget, log = chat_with_log()
     shown_answer(widget, "Kan jag ringa er?")
+    # Fault injection through the open connection (root ignores file modes); the checks are public behaviour.
     log._conn.execute("PRAGMA query_only = ON")  # SQLite now refuses writes: SQLITE_READONLY
     with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         content = shown_answer(widget, "Vem vann fotbolls-VM 1958?")
@@ -379,7 +380,8 @@ def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog
 
 def test_a_corrupt_log_file_leaves_the_chat_answering(chat_with_log, tmp_path, caplog):
     path = tmp_path / "conversations.db"
-    path.write_bytes(os.urandom(64 * 1024))
+    garbage = os.urandom(64 * 1024)
+    path.write_bytes(garbage)
     with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         widget, log = chat_with_log(path)
         answers = [shown_answer(widget, q) for q in ("Kan jag ringa er?", "Vem vann fotbolls-VM 1958?")]
@@ -388,7 +390,7 @@ def test_a_corrupt_log_file_leaves_the_chat_answering(chat_with_log, tmp_path, c
     assert HELPDESK in answers[1].replace("\\", "")
     assert not any("Något gick fel" in a or "Traceback" in a for a in answers)
     assert any("not a database" in r.getMessage() for r in caplog.records)
-    assert path.read_bytes() != b""  # the damaged file is left for staff to inspect, not overwritten
+    assert path.read_bytes() == garbage  # the damaged file is left for staff to inspect, not overwritten
 
 
 def test_a_log_corrupted_while_the_app_runs_leaves_the_chat_answering(chat_with_log, caplog):

@@ -6,7 +6,7 @@ import pytest
 
 from faqbot import build_index, load_faq, load_index
 from faqbot.retrieval.search import Searcher, split_compound
-from tests.conftest import SMALL_FAQ
+from tests.fakes import SMALL_FAQ
 
 
 @pytest.mark.parametrize(

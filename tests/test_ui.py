@@ -32,6 +32,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
+from tests.fakes import MemoryLog
 
 NEW_ENTRY = """
   - id: kontorshund
@@ -40,23 +41,6 @@ NEW_ENTRY = """
     alternatives:
       - Finns det en hund på ert kontor?
 """
-
-
-class MemoryLog:
-    """A ReplyLog (see faqbot.bot) that keeps everything in lists."""
-
-    def __init__(self) -> None:
-        self.replies: list = []
-        self.feedback: list[tuple[int, bool]] = []
-        self._lock = threading.Lock()
-
-    def record(self, reply, threshold, index_version):
-        with self._lock:
-            self.replies.append(reply)
-            return len(self.replies)
-
-    def record_feedback(self, log_id, liked):
-        self.feedback.append((log_id, liked))
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
