@@ -76,3 +76,12 @@ entries:
     question: Kan jag ringa er?
     answer: Ja, med supportavtal.
 """
+
+# An entry staff add while the app runs (appended to the shipped FAQ).
+NEW_ENTRY = """
+  - id: kontorshund
+    question: Har ni en kontorshund?
+    answer: Ja, hon heter Sigrid och hälsar gärna på kunder som besöker kontoret.
+    alternatives:
+      - Finns det en hund på ert kontor?
+"""

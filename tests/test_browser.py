@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from faqbot import FaqBot
 from faqbot.conversations.store import ConversationLog
 from tests.conftest import HELPDESK, ROOT, app_process
-from tests.test_ui import NEW_ENTRY
+from tests.fakes import NEW_ENTRY
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from faqbot import FaqBot, Reply, load_faq, load_index
 from faqbot.errors import IndexMissingError
 from tests.conftest import HELPDESK, ROOT
-from tests.test_ui import NEW_ENTRY
+from tests.fakes import NEW_ENTRY
 
 FAQBOT = [sys.executable, "-m", "faqbot.cli"]
 

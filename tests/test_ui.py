@@ -32,15 +32,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
-from tests.fakes import MemoryLog
-
-NEW_ENTRY = """
-  - id: kontorshund
-    question: Har ni en kontorshund?
-    answer: Ja, hon heter Sigrid och hälsar gärna på kunder som besöker kontoret.
-    alternatives:
-      - Finns det en hund på ert kontor?
-"""
+from tests.fakes import NEW_ENTRY, MemoryLog
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
