@@ -8,15 +8,8 @@ Nothing here touches the project's own index/ or data/conversations.db.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,61 +85,6 @@ def workdir(tmp_path):
     shutil.copy(ROOT / "data" / "faq.yaml", tmp_path / "faq.yaml")
     shutil.copy(ROOT / "data" / "config.yaml", tmp_path / "config.yaml")
     return tmp_path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def app_process(folder: Path, log: Path, *args: str, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python app.py` over faq.yaml, index/ and config.yaml in `folder`; yields (url, process)
-    once the app answers HTTP, and stops it afterwards. Its output goes to folder/app.log."""
-    port = free_port()
-    env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
-    env.pop("FAQBOT_HOST", None)
-    output = open(folder / "app.log", "w+", encoding="utf-8")
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--port",
-            str(port),
-            "--faq",
-            "faq.yaml",
-            "--index",
-            "index",
-            "--config",
-            "config.yaml",
-            *args,
-        ],
-        cwd=folder,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if app.poll() is not None or time.monotonic() > deadline:
-                    output.seek(0)
-                    pytest.fail(f"the app did not start:\n{output.read()}")
-                time.sleep(0.2)
-        yield url, app
-    finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-        output.close()
 
 
 @pytest.fixture(scope="session")

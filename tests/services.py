@@ -17,13 +17,9 @@ import time
 import uuid
 from pathlib import Path
 
+from benchmarks.webapp import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def postgres_bin(name: str) -> str:

@@ -25,9 +25,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from benchmarks import webapp
 from faqbot import FaqBot
 from faqbot.conversations.store import ConversationLog
-from tests.conftest import HELPDESK, ROOT, app_process
+from tests.conftest import HELPDESK, ROOT
 from tests.fakes import NEW_ENTRY
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
@@ -65,7 +66,7 @@ def private_copy(folder: Path, shipped_index: Path) -> Path:
 @contextmanager
 def running_app(folder: Path) -> Iterator[str]:
     """`python app.py` over the FAQ in `folder`; yields its address once it answers."""
-    with app_process(folder, folder / "conversations.db", timeout=60) as (url, _):
+    with webapp.running_app(folder, folder / "conversations.db", timeout=60) as (url, _):
         yield url
 
 

@@ -4,13 +4,12 @@ API calls, the rate limit, the listening address, a broken conversation log, and
 Each app is the real `python app.py` in its own process on a free port on 127.0.0.1, over a
 private copy of the shipped FAQ, index and settings, with its conversation log under tmp_path.
 Requests are the widget's own calls (`send`, then `answer` through Gradio's queue), made with
-the client in examples/soak_test.py.
+the client in benchmarks/webapp.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import re
 import shutil
@@ -25,14 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import HELPDESK, ROOT, app_process
+from benchmarks import webapp
+from benchmarks.webapp import running_app
+from tests.conftest import HELPDESK, ROOT
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
-
-spec = importlib.util.spec_from_file_location("soak_test", ROOT / "examples" / "soak_test.py")
-soak = importlib.util.module_from_spec(spec)
-sys.modules.setdefault("soak_test", soak)  # dataclasses look their module up by name
-spec.loader.exec_module(soak)  # type: ignore[union-attr]
 
 PROXY_SETTINGS = "trusted_proxy: 127.0.0.1"  # as behind nginx on the same machine
 
@@ -44,7 +40,7 @@ def set_setting(config: Path, line: str) -> None:
 
 
 @contextmanager
-def running_app(
+def shipped_app(
     folder: Path, shipped_index: Path, *args: str, settings: tuple[str, ...] = (), log: Path | None = None
 ) -> Iterator[tuple[str, Path, subprocess.Popen]]:
     """`python app.py ARGS` over a private copy of the shipped FAQ; yields (url, log file, process)."""
@@ -54,7 +50,7 @@ def running_app(
     for line in settings:
         set_setting(folder / "config.yaml", line)
     log = log or folder / "conversations.db"
-    with app_process(folder, log, *args) as (url, process):
+    with running_app(folder, log, *args) as (url, process):
         yield url, log, process
 
 
@@ -64,7 +60,7 @@ def server_output(folder: Path) -> str:
 
 async def _ask(url: str, text: str, address: str | None) -> tuple[list[dict], list[dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = soak.Chat(client, await soak.endpoints(client), address)
+        chat = webapp.Chat(client, await webapp.endpoints(client), address)
         return await chat.ask(text)
 
 
@@ -75,7 +71,7 @@ def ask(url: str, text: str, address: str | None = None) -> tuple[list[dict], li
 
 async def _send_many(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = soak.Chat(client, await soak.endpoints(client))
+        chat = webapp.Chat(client, await webapp.endpoints(client))
         shown = []
         for text, address in zip(texts, addresses, strict=True):
             chat.headers = {"X-Forwarded-For": address} if address else {}
@@ -97,7 +93,7 @@ def plain(content: str) -> str:
 def app(tmp_path_factory, shipped_index) -> Iterator[tuple[str, Path]]:
     """The app with default listening address, behind a trusted "proxy" on 127.0.0.1."""
     folder = tmp_path_factory.mktemp("http")
-    with running_app(folder, shipped_index, settings=(PROXY_SETTINGS,)) as (url, _, process):
+    with shipped_app(folder, shipped_index, settings=(PROXY_SETTINGS,)) as (url, _, process):
         yield url, folder
         assert process.poll() is None, "the app died"
 
@@ -128,10 +124,10 @@ def test_a_hostile_message_gets_a_proper_reply_shown_as_text(app, name):
     shown, answered = ask(url, text, f"10.1.0.{list(HOSTILE).index(name) + 1}")
     mine, reply = shown[-1], answered[-1]
     assert mine["role"] == "user" and reply["role"] == "assistant"
-    for content in (soak.text_of(mine), soak.text_of(reply)):
+    for content in (webapp.text_of(mine), webapp.text_of(reply)):
         assert not RAW_MARKUP.search(content), content[:300]  # the customer's markup never comes back live
-    assert len(soak.text_of(mine)) < 2_000  # the input is capped before it is shown or answered
-    said = plain(soak.text_of(reply))
+    assert len(webapp.text_of(mine)) < 2_000  # the input is capped before it is shown or answered
+    said = plain(webapp.text_of(reply))
     assert said.strip() and "Något gick fel" not in said and "Traceback" not in said
     assert HELPDESK in said or "”" in said  # the helpdesk, or an FAQ answer with its source
 
@@ -139,21 +135,21 @@ def test_a_hostile_message_gets_a_proper_reply_shown_as_text(app, name):
 def test_typed_markup_comes_back_escaped_as_text(app):
     url, _ = app
     shown, answered = ask(url, "<script>alert('xss')</script> **fet**", "10.2.0.1")
-    assert soak.text_of(shown[-1]) == "&lt;script&gt;alert('xss')&lt;/script&gt; \\*\\*fet\\*\\*"
-    assert "Det kan jag tyvärr inte svara på här" in soak.text_of(answered[-1])
+    assert webapp.text_of(shown[-1]) == "&lt;script&gt;alert('xss')&lt;/script&gt; \\*\\*fet\\*\\*"
+    assert "Det kan jag tyvärr inte svara på här" in webapp.text_of(answered[-1])
 
 
 def test_a_100_kb_message_is_cut_and_said_so(app):
     url, _ = app
     shown, answered = ask(url, HOSTILE["100 KB"], "10.2.0.2")
-    assert soak.text_of(shown[-1]).endswith(" …")
-    assert soak.text_of(answered[-1]).startswith("(Din fråga var lång, så jag läste bara början av den.)")
+    assert webapp.text_of(shown[-1]).endswith(" …")
+    assert webapp.text_of(answered[-1]).startswith("(Din fråga var lång, så jag läste bara början av den.)")
 
 
 def test_an_instruction_is_not_obeyed(app):
     url, _ = app
     _, answered = ask(url, HOSTILE["instruction"], "10.2.0.3")
-    said = plain(soak.text_of(answered[-1]))
+    said = plain(webapp.text_of(answered[-1]))
     assert said.startswith(f"I'm sorry, I can't answer that here. Please write to [{HELPDESK}](mailto:{HELPDESK}?")
 
 
@@ -169,7 +165,7 @@ def test_after_hostile_messages_the_server_still_answers_and_never_logged_a_trac
     for n, text in enumerate(HOSTILE.values()):  # sent here, so the test does not lean on the order of others
         ask(url, text, f"10.2.1.{n}")
     _, answered = ask(url, "Kan jag ringa er?", "10.2.0.5")
-    assert "”Finns det ingen telefonsupport?”" in soak.text_of(answered[-1])
+    assert "”Finns det ingen telefonsupport?”" in webapp.text_of(answered[-1])
     assert "Traceback" not in server_output(folder)
 
 
@@ -214,7 +210,7 @@ def test_after_malformed_calls_the_server_still_answers(app):
     for method, path, body in MALFORMED:  # sent here, so the test does not lean on the order of others
         malformed_call(url, method, path, body)
     _, answered = ask(url, "Hur ofta tar ni backup?", "10.2.0.6")
-    assert "”Hur ofta gör ni säkerhetskopior?”" in soak.text_of(answered[-1])
+    assert "”Hur ofta gör ni säkerhetskopior?”" in webapp.text_of(answered[-1])
 
 
 # -- the rate limit --------------------------------------------------------------------------
@@ -224,11 +220,11 @@ def test_a_customer_past_the_rate_limit_is_told_to_wait_while_others_are_served(
     url, _ = app
     shown = send_many(url, ["Kan jag ringa er?"] * 21, ["10.3.0.1"] * 21)
     assert all(history[-1]["role"] == "user" for history in shown[:20])
-    notice = plain(soak.text_of(shown[20][-1]))
+    notice = plain(webapp.text_of(shown[20][-1]))
     assert notice.startswith("Du har skickat många frågor på kort tid. Vänta en minut") and HELPDESK in notice
     # Behind the trusted proxy, X-Forwarded-For tells customers apart: the next one is served.
     _, answered = ask(url, "Kan jag ringa er?", "10.3.0.2")
-    assert "”Finns det ingen telefonsupport?”" in soak.text_of(answered[-1])
+    assert "”Finns det ingen telefonsupport?”" in webapp.text_of(answered[-1])
 
 
 # -- listening address ---------------------------------------------------------------------
@@ -277,7 +273,7 @@ def wide_app(tmp_path_factory, shipped_index) -> Iterator[tuple[str, Path, Path]
     folder = tmp_path_factory.mktemp("wide")
     garbage = folder / "corrupt.db"
     garbage.write_bytes(os.urandom(32 * 1024))
-    with running_app(folder, shipped_index, "--host", "0.0.0.0", log=garbage) as (url, log, process):
+    with shipped_app(folder, shipped_index, "--host", "0.0.0.0", log=garbage) as (url, log, process):
         yield url, folder, log
         assert process.poll() is None, "the app died"
 
@@ -293,7 +289,7 @@ def test_a_corrupt_conversation_log_leaves_the_chat_answering(wide_app):
     url, folder, log = wide_app
     before = log.read_bytes()
     _, answered = ask(url, "Vem vann fotbolls-VM 1958?")
-    said = plain(soak.text_of(answered[-1]))
+    said = plain(webapp.text_of(answered[-1]))
     assert said.startswith("Det kan jag tyvärr inte svara på här") and HELPDESK in said
     assert "not a database" in server_output(folder)  # staff are told, in the server's log
     assert log.read_bytes() == before  # and the damaged file is left for them to look at
@@ -304,7 +300,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_does_not_escape_the_limit(wide_
     url, _, _ = wide_app
     spoofed = [f"192.0.2.{n}" for n in range(1, 22)]  # a new "address" for every message
     shown = send_many(url, ["Kan jag ringa er?"] * 21, spoofed)
-    assert plain(soak.text_of(shown[20][-1])).startswith("Du har skickat många frågor")
+    assert plain(webapp.text_of(shown[20][-1])).startswith("Du har skickat många frågor")
 
 
 # -- a short soak: the documented load test, in small ----------------------------------------
@@ -315,7 +311,8 @@ def test_a_short_soak_answers_everything_and_loses_no_log_row(app):
     result = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "examples" / "soak_test.py"),
+            "-m",
+            "benchmarks.soak",
             "--url",
             url,
             "--log",

@@ -1,8 +1,8 @@
 """Many customers at once: simulated chats against a running chat widget.
 
     faqbot serve &                                       # or: python app.py
-    python examples/load_test.py --chats 50 --messages 10
-    python examples/load_test.py --url http://127.0.0.1:8080/ --chats 100
+    python -m benchmarks.load --chats 50 --messages 10
+    python -m benchmarks.load --url http://127.0.0.1:8080/ --chats 100
 
 Each chat is its own session, as a browser tab is, and sends its messages one after another
 over the same HTTP calls the widget's page makes: the message (`send`, answered at once), then
@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
 
 import httpx
-from soak_test import FAILED, LIMITED, QUESTIONS, Chat, endpoints, text_of  # the same client, one copy
+
+from benchmarks.measure import ms
+from benchmarks.soak import QUESTIONS
+from benchmarks.webapp import FAILED, LIMITED, Chat, endpoints, text_of
 
 
 async def one_chat(
     url: str,
     fns: dict[str, int],
     messages: int,
+    questions: list[str],
     offset: int,
     start: asyncio.Event,
     seconds: list[float],
@@ -40,7 +43,7 @@ async def one_chat(
         chat = Chat(client, fns, address)
         await start.wait()
         for n in range(messages):
-            question = QUESTIONS[(offset + n) % len(QUESTIONS)]
+            question = questions[(offset + n) % len(questions)]
             began = time.perf_counter()
             try:
                 _, conversation = await chat.ask(question)
@@ -56,29 +59,40 @@ async def one_chat(
                 seconds.append(time.perf_counter() - began)
 
 
-async def run(url: str, chats: int, messages: int) -> None:
+async def run(url: str, chats: int, messages: int, questions: list[str] = QUESTIONS) -> dict:
+    """`chats` customers at once, each sending `messages` questions one after another."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         fns = await endpoints(client)
-
     seconds: list[float] = []
     errors: list[str] = []
     start = asyncio.Event()
-    tasks = [asyncio.create_task(one_chat(url, fns, messages, n, start, seconds, errors)) for n in range(chats)]
+    tasks = [
+        asyncio.create_task(one_chat(url, fns, messages, questions, n, start, seconds, errors)) for n in range(chats)
+    ]
     began = time.perf_counter()
     start.set()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - began
+    return {
+        "clients": chats,
+        "messages": len(seconds),
+        "latency": ms(seconds) if seconds else (0.0, 0.0),
+        "max_ms": max(seconds, default=0.0) * 1000,
+        "per_s": len(seconds) / wall,
+        "wall_s": wall,
+        "errors": len(errors),
+        "error_samples": errors[:10],
+    }
 
-    if seconds:
-        ordered = sorted(seconds)
-        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-        print(
-            f"{chats} chats x {messages} messages: {len(seconds)} answered in {wall:.1f} s "
-            f"({len(seconds) / wall:.1f}/s); per message median {statistics.median(seconds) * 1000:.0f} ms, "
-            f"p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
-        )
-    print(f"errors: {len(errors)}")
-    for error in errors[:10]:
+
+def report(result: dict, messages: int) -> None:
+    median, p95 = result["latency"]
+    print(
+        f"{result['clients']} chats x {messages} messages: {result['messages']} answered in {result['wall_s']:.1f} s "
+        f"({result['per_s']:.1f}/s); per message median {median:.0f} ms, p95 {p95:.0f} ms, max {result['max_ms']:.0f} ms"
+    )
+    print(f"errors: {result['errors']}")
+    for error in result["error_samples"]:
         print("  " + error)
 
 
@@ -88,7 +102,8 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=50, help="customers at once (default 50)")
     parser.add_argument("--messages", type=int, default=10, help="messages per customer (default 10)")
     args = parser.parse_args()
-    asyncio.run(run(args.url if args.url.endswith("/") else args.url + "/", args.chats, args.messages))
+    url = args.url if args.url.endswith("/") else args.url + "/"
+    report(asyncio.run(run(url, args.chats, args.messages)), args.messages)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,146 @@
+"""The app as a process on 127.0.0.1, and a customer's chat with it over HTTP.
+
+One copy of each, shared by the tests (tests/conftest.py), the soak and load tools
+(benchmarks/soak.py, benchmarks/load.py) and the benchmark (benchmarks/chat.py):
+
+    with running_app(folder, folder / "conversations.db") as (url, process):
+        async with httpx.AsyncClient(base_url=url) as client:
+            chat = Chat(client, await endpoints(client), address="10.0.0.1")
+            shown, answered = await chat.ask("Kan jag ringa er?")
+
+A chat speaks the HTTP calls the widget's page makes: `send` (answered at once), then
+`answer` through Gradio's queue, its result streamed back as server-sent events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+FAILED = ("Något gick fel", "Something went wrong")
+LIMITED = ("Du har skickat många frågor", "You have sent a lot of questions")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppDidNotStart(RuntimeError):
+    """The app exited, or did not answer HTTP in time; the message holds what it printed."""
+
+
+@contextmanager
+def running_app(folder: Path, log: Path, *args: str, timeout: float = 180) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python app.py` over faq.yaml, index/ and config.yaml in `folder`, writing its conversation
+    log to `log`; yields (url, process) once it answers HTTP, and stops it afterwards.
+    Its output goes to folder/app.log."""
+    port = free_port()
+    env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
+    env.pop("FAQBOT_HOST", None)
+    paths = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
+    with open(folder / "app.log", "w+", encoding="utf-8") as output:
+        app = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *paths, *args],
+            cwd=folder,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=2).close()
+                    break
+                except OSError:
+                    if app.poll() is not None or time.monotonic() > deadline:
+                        output.seek(0)
+                        raise AppDidNotStart(f"the app did not start:\n{output.read()}") from None
+                    time.sleep(0.2)
+            yield url, app
+        finally:
+            app.terminate()
+            try:
+                app.wait(15)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                app.wait()
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text, whether Gradio sent it as a string or as a list of parts."""
+    content = message.get("content", "")
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content)
+
+
+async def endpoints(client: httpx.AsyncClient) -> dict[str, int]:
+    """The widget's event numbers by name (`send`, `answer`, ...), from the app's /config."""
+    config = (await client.get("config")).json()
+    return {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
+
+
+class Chat:
+    """One customer's chat session (a browser tab), over the HTTP calls the widget's page makes.
+
+    `address` is sent as X-Forwarded-For, as a reverse proxy would: an app that trusts
+    127.0.0.1 as its proxy then rate-limits each chat as a customer of its own.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, fns: dict[str, int], address: str | None = None) -> None:
+        self.client, self.fns = client, fns
+        self.session = uuid.uuid4().hex[:11]
+        self.headers = {"X-Forwarded-For": address} if address else {}
+
+    async def send(self, text: str) -> list[dict]:
+        """Type `text` and press Enter: the chat as shown at once (the customer's message)."""
+        sent = await self.client.post(
+            "gradio_api/run/send",
+            headers=self.headers,
+            json={"data": [text, None], "fn_index": self.fns["send"], "session_hash": self.session},
+        )
+        sent.raise_for_status()
+        return sent.json()["data"][1]
+
+    async def answer(self) -> list[dict]:
+        """The chat once the waiting question is answered (Gradio's queue, result streamed back)."""
+        joined = await self.client.post(
+            "gradio_api/queue/join",
+            headers=self.headers,
+            json={"data": [None], "fn_index": self.fns["answer"], "session_hash": self.session},
+        )
+        joined.raise_for_status()
+        event_id = joined.json()["event_id"]
+        async with self.client.stream(
+            "GET", "gradio_api/queue/data", params={"session_hash": self.session}, headers=self.headers
+        ) as stream:
+            async for line in stream.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("event_id") == event_id and message.get("msg") == "process_completed":
+                    if not message.get("success"):
+                        raise RuntimeError(str(message.get("output", {}).get("error") or "the event failed"))
+                    return message["output"]["data"][0]
+        raise RuntimeError("the event stream ended without a result")
+
+    async def ask(self, text: str) -> tuple[list[dict], list[dict]]:
+        """send, then answer: (the chat after send, the chat after answer)."""
+        shown = await self.send(text)
+        return shown, await self.answer()
