@@ -26,8 +26,8 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-docs: install-dev
-	$(VENV)/bin/cog -r -c README.md docs/*.md
+docs: install-dev index
+	$(VENV)/bin/cog -r -c -I docs README.md docs/*.md
 
 index: install
 	$(FAQBOT) index

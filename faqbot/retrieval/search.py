@@ -124,8 +124,8 @@ class Searcher:
 
         Swedish writes compounds as one word: "plattformsoberoende", "jobbmejlen", "buggsystem"
         share nothing with "plattformar", "mejl", "bugg" as whole words. The stemmer also leaves
-        some forms alone ("debitering", where the FAQ has "debiterar"). Measured on the shipped
-        test set: overall 0.908 -> 0.917, top-1 0.951 -> 0.957.
+        some forms alone ("debitering", where the FAQ has "debiterar"). What it gained on the test
+        set is in docs/evaluation-history.md.
         """
         vocabulary = self._bm25.vocab_dict
         words = []
@@ -140,7 +140,7 @@ class Searcher:
         """Per entry: its best cosine similarity, blended with the mean of its TOP_VIEWS best.
 
         An entry that several of its texts match is a safer answer than one that a single
-        alternative happens to match (measured: top-1 0.918 -> 0.935 on the shipped test set).
+        alternative happens to match (see docs/evaluation-history.md for what it gained).
         Small indexes are searched whole. In a large one only the DENSE_CANDIDATES nearest views
         are looked up; entries with no view among them get the lowest similarity seen, which
         puts them below every candidate (they can still win on words, through BM25).
