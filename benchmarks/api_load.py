@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+from benchmarks.webapp import running_app
+from faqbot.staff.evaluate import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,44 +51,17 @@ QUESTIONS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_app(folder: Path) -> tuple[str, subprocess.Popen]:
-    """`python app.py` over a copy of the shipped FAQ with the rate limit off; waits for /healthz."""
+def prepare(folder: Path) -> None:
+    """A copy of the shipped FAQ with the rate limit off, and its index, in `folder`."""
     shutil.copy(ROOT / "data" / "faq.yaml", folder / "faq.yaml")
     settings = (ROOT / "data" / "config.yaml").read_text(encoding="utf-8")
     settings = re.sub(r"(?m)^rate_limit_per_minute:.*$", "rate_limit_per_minute: 0", settings)
     (folder / "config.yaml").write_text(settings, encoding="utf-8")
     paths = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAQBOT_LOG": str(folder / "conversations.db")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(
         [sys.executable, "-m", "faqbot", "index", *paths], cwd=folder, env=env, check=True, capture_output=True
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), *paths],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(folder / "app.log", "w"),  # noqa: SIM115 - closed with the process
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "healthz", timeout=2).status_code == 200:
-                return url, process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the app did not start; see {folder / 'app.log'}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -119,11 +95,6 @@ async def load(url: str, clients: int, requests: int) -> tuple[float, list[float
     return time.perf_counter() - started, latencies, errors
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="an app already running (its rate limit must be off)")
@@ -132,22 +103,18 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=40, help="questions sent first and not counted")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="faqbot-api-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="faqbot-api-load-") as tmp, contextlib.ExitStack() as app:
         process = None
         url = args.url
         if url is None:
-            url, process = start_app(Path(tmp))
-        try:
-            asyncio.run(load(url, min(args.clients, args.warmup or 1), args.warmup))
-            load_before = os.getloadavg()
-            cpu_before = cpu_seconds(process.pid) if process else None
-            elapsed, latencies, errors = asyncio.run(load(url, args.clients, args.requests))
-            cpu = cpu_seconds(process.pid) - cpu_before if process and cpu_before is not None else None
-            load_after = os.getloadavg()
-        finally:
-            if process is not None:
-                process.terminate()
-                process.wait(10)
+            prepare(Path(tmp))
+            url, process = app.enter_context(running_app(Path(tmp), Path(tmp) / "conversations.db"))
+        asyncio.run(load(url, min(args.clients, args.warmup or 1), args.warmup))
+        load_before = os.getloadavg()
+        cpu_before = cpu_seconds(process.pid) if process else None
+        elapsed, latencies, errors = asyncio.run(load(url, args.clients, args.requests))
+        cpu = cpu_seconds(process.pid) - cpu_before if process and cpu_before is not None else None
+        load_after = os.getloadavg()
     answered = len(latencies) - len(errors)
     print(f"faqbot API load: {args.clients} clients, {args.requests} requests to {url}api/ask, {os.cpu_count()} cores")
     print(f"load average before: {load_before[0]:.1f}, after: {load_after[0]:.1f}")

@@ -20,12 +20,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from benchmarks.webapp import running_app
 from faqbot import FaqBot
 from faqbot.web.api import MAX_BODY_BYTES, create_api
 from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
-from tests.conftest import HELPDESK, ROOT, app_process
+from tests.conftest import HELPDESK, ROOT
 
 
 class MemoryLog:
@@ -236,7 +237,7 @@ def served(tmp_path_factory, shipped_index):
     """`python app.py` with its own log, trusting no proxy, at most 25 questions a minute."""
     folder = write_settings(tmp_path_factory.mktemp("api"), shipped_index, "rate_limit_per_minute: 25")
     log = folder / "conversations.db"
-    with app_process(folder, log) as (url, process):
+    with running_app(folder, log) as (url, process):
         yield url, folder, log
         assert process.poll() is None, "the app died"
 
