@@ -36,6 +36,7 @@ def test_the_window_slides_so_a_client_that_waits_gets_through_again(clock):
         assert limiter.allow("10.0.0.1", 3)
     clock.now = 1059.0
     assert not limiter.allow("10.0.0.1", 3)
+    assert limiter.retry_after("10.0.0.1") == pytest.approx(1.0)
     clock.now = 1060.0  # the first message is a minute old: one more may go
     assert limiter.allow("10.0.0.1", 3)
     assert not limiter.allow("10.0.0.1", 3)

@@ -59,7 +59,8 @@ class QueryBatcher:
     def _take(self) -> list[_Job]:
         """The oldest waiting jobs, up to max_batch texts (at least one job)."""
         with self._queue_lock:
-            taken, size = [], 0
+            taken: list[_Job] = []
+            size = 0
             while self._waiting and (not taken or size + len(self._waiting[0].texts) <= self._max_batch):
                 size += len(self._waiting[0].texts)
                 taken.append(self._waiting.pop(0))

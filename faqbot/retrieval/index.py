@@ -440,7 +440,7 @@ OPTIONAL_FIELDS = ("section", "question_en", "answer_en")
 
 def entry_record(entry: FaqEntry) -> dict:
     """An entry as stored in data-<gen>.json; optional fields only when the entry has them."""
-    record = {"id": entry.id, "question": entry.question, "answer": entry.answer}
+    record: dict[str, object] = {"id": entry.id, "question": entry.question, "answer": entry.answer}
     record["alternatives"] = list(entry.alternatives)
     record.update({key: getattr(entry, key) for key in OPTIONAL_FIELDS if getattr(entry, key)})
     return record

@@ -104,7 +104,7 @@ class ErrorOut(BaseModel):
     retry_after: int | None = None
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
 
 
 def error(status: int, code: str, text: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:

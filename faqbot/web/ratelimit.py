@@ -64,6 +64,14 @@ class RateLimiter:
                 times.popleft()
             return True
 
+    def retry_after(self, client: str) -> float:
+        """Seconds until `client` may send again (0 when it may now)."""
+        with self._lock:
+            times = self._seen.get(client)
+            if not times:
+                return 0.0
+            return max(0.0, times[0] + self.window - self._clock())
+
     def _forget_idle(self, now: float) -> None:
         """Drop the longest-idle clients while they have nothing left in the window."""
         while self._seen:

@@ -103,7 +103,7 @@ class Flattener:
             self.bullet = element.tag == "li"
         self.text(element.text, element.sourceline)
         for child in element:
-            if child is skip:
+            if skip is not None and child is skip:
                 self.text(child.tail, child.sourceline)
             else:
                 self.walk(child)
