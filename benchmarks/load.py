@@ -46,7 +46,7 @@ async def one_chat(
             question = questions[(offset + n) % len(questions)]
             began = time.perf_counter()
             try:
-                _, conversation = await chat.ask(question)
+                conversation = await chat.ask(question)
             except Exception as err:  # counted and shown; the other chats go on
                 errors.append(f"{question}: {type(err).__name__}: {err}")
                 continue

@@ -16,7 +16,7 @@ out on a fixed schedule, `--rate` per second in total, spread evenly over the cl
 whose previous answer is still on its way sends as soon as it arrives (counted as "late").
 A message is the widget's own two HTTP calls: `send`, then `answer` through Gradio's queue.
 
-At the end it prints requests, errors, latency percentiles (send to answer received) and the
+At the end it prints requests, errors, latency percentiles (message sent to answer received) and the
 log check: each answered question is looked up among the rows written since the run began;
 "rows lost" counts answers without their row. The exit status is 1 when anything failed or a
 row is missing. Only 127.0.0.1 is ever contacted by `--serve`; point `--url` only at your own
@@ -98,7 +98,7 @@ async def one_client(
             results.sent += 1
             start = time.perf_counter()
             try:
-                _, history = await chat.ask(question)
+                history = await chat.ask(question)
             except Exception as err:
                 results.error("failed", f"{question}: {type(err).__name__}: {err}")
                 continue

@@ -6,15 +6,14 @@ One copy of each, shared by the tests (tests/conftest.py), the soak and load too
     with running_app(folder, folder / "conversations.db") as (url, process):
         async with httpx.AsyncClient(base_url=url) as client:
             chat = Chat(client, await endpoints(client), address="10.0.0.1")
-            shown, answered = await chat.ask("Kan jag ringa er?")
+            answered = await chat.ask("Kan jag ringa er?")
 
-A chat speaks the HTTP calls the widget's page makes: `send` (answered at once), then
-`answer` through Gradio's queue, its result streamed back as server-sent events.
+A chat speaks the HTTP call the widget's page makes for each message: `ask`, the message in,
+the chat with its answer out.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -108,39 +107,16 @@ class Chat:
         self.session = uuid.uuid4().hex[:11]
         self.headers = {"X-Forwarded-For": address} if address else {}
 
-    async def send(self, text: str) -> list[dict]:
-        """Type `text` and press Enter: the chat as shown at once (the customer's message)."""
-        sent = await self.client.post(
-            "gradio_api/run/send",
-            headers=self.headers,
-            json={"data": [text, None], "fn_index": self.fns["send"], "session_hash": self.session},
-        )
-        sent.raise_for_status()
-        return sent.json()["data"][1]
+    async def ask(self, text: str) -> list[dict]:
+        """Type `text` and press Enter: the chat with the message and its answer (or a notice).
 
-    async def answer(self) -> list[dict]:
-        """The chat once the waiting question is answered (Gradio's queue, result streamed back)."""
-        joined = await self.client.post(
-            "gradio_api/queue/join",
+        The page shows the message at once, in the browser; the server gets one call, `ask`,
+        answered in its HTTP response (no queue, no event stream).
+        """
+        done = await self.client.post(
+            "gradio_api/run/ask",
             headers=self.headers,
-            json={"data": [None], "fn_index": self.fns["answer"], "session_hash": self.session},
+            json={"data": [text, None], "fn_index": self.fns["ask"], "session_hash": self.session},
         )
-        joined.raise_for_status()
-        event_id = joined.json()["event_id"]
-        async with self.client.stream(
-            "GET", "gradio_api/queue/data", params={"session_hash": self.session}, headers=self.headers
-        ) as stream:
-            async for line in stream.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                message = json.loads(line[5:])
-                if message.get("event_id") == event_id and message.get("msg") == "process_completed":
-                    if not message.get("success"):
-                        raise RuntimeError(str(message.get("output", {}).get("error") or "the event failed"))
-                    return message["output"]["data"][0]
-        raise RuntimeError("the event stream ended without a result")
-
-    async def ask(self, text: str) -> tuple[list[dict], list[dict]]:
-        """send, then answer: (the chat after send, the chat after answer)."""
-        shown = await self.send(text)
-        return shown, await self.answer()
+        done.raise_for_status()
+        return done.json()["data"][0]

@@ -5,7 +5,7 @@
     python benchmarks/widget.py --skip-flood          # throughput only
 
 Starts `faqbot serve` over a private copy of the shipped FAQ (indexed here, with the real
-model), drives it as browser tabs do (benchmarks/chat.py's ChatClient: one persistent
+model), drives it as browser tabs do (benchmarks/webapp.py's Chat: one persistent
 connection and one Gradio session per customer), and prints one JSON object per part:
 
 - `throughput`: `--clients` customers at once, each sending `--messages` questions back to
@@ -22,8 +22,8 @@ the throughput part and writes py-spy's top functions by own and total time.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -35,8 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.chat import ChatClient, free_port, run_clients  # noqa: E402
-from benchmarks.measure import ms, process_rss, shipped_copy  # noqa: E402
+import httpx  # noqa: E402
+
+from benchmarks import load  # noqa: E402
+from benchmarks.measure import HTTP_QUESTIONS, ms, process_rss, shipped_copy  # noqa: E402
+from benchmarks.webapp import Chat, endpoints, running_app  # noqa: E402
 
 
 def prepare(folder: Path, rate_limit: int) -> Path:
@@ -56,31 +59,10 @@ def prepare(folder: Path, rate_limit: int) -> Path:
 
 @contextmanager
 def server(folder: Path):
-    """`faqbot serve` over `folder`; yields (url, process) once it answers."""
-    import httpx
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "FAQBOT_LOG": str(folder / "log.db"), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "faqbot.cli", "serve", "--port", str(port), "--faq", str(folder / "faq.yaml"),
-         "--index", str(folder / "index"), "--config", str(folder / "config.yaml")],
-        stdout=open(folder / "server.log", "w"), stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                raise RuntimeError((folder / "server.log").read_text()[-2000:])
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        ChatClient(url, ChatClient.functions_of(url)).chat("Kan jag ringa er?")  # warm up
+    """The app over `folder`; yields (url, process) once it has answered one message."""
+    with running_app(folder, folder / "log.db") as (url, process):
+        other_customer(url, 1)  # warm up
         yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | None) -> dict:
@@ -93,7 +75,7 @@ def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | 
         )  # fmt: skip
         time.sleep(1.0)
     try:
-        result = run_clients(url, clients, messages)
+        result = asyncio.run(load.run(url, clients, messages, HTTP_QUESTIONS))
     finally:
         if spy is not None:
             spy.send_signal(2)
@@ -101,34 +83,36 @@ def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | 
     return {k: v for k, v in result.items() if k != "error_samples" or v}
 
 
+async def customer(url: str, texts: list[str], stop: threading.Event | None = None) -> list[float]:
+    """One customer (its own session) sending `texts` one after another; the seconds each took."""
+    seconds: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        chat = Chat(client, await endpoints(client))
+        for text in texts:
+            if stop is not None and stop.is_set():
+                break
+            started = time.perf_counter()
+            await chat.ask(text)
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
 def other_customer(url: str, count: int, stop: threading.Event | None = None) -> list[float]:
     """A direct-call customer (its own session) asking `count` questions, one after another."""
-    client, seconds = ChatClient(url, ChatClient.functions_of(url)), []
-    for _ in range(count):
-        if stop is not None and stop.is_set():
-            break
-        started = time.perf_counter()
-        client.chat("Hur ofta tar ni backup?")
-        seconds.append(time.perf_counter() - started)
-    client.close()
-    return seconds
+    return asyncio.run(customer(url, ["Hur ofta tar ni backup?"] * count, stop))
 
 
 def flood(url: str, pid: int, sessions: int, refusals: int) -> dict:
     """Issue 15 item 1: one address past its limit, big messages in many sessions."""
     idle = other_customer(url, 20)
     time.sleep(61)  # the idle customer's messages out of the limit's window
-    functions = ChatClient.functions_of(url)
     before = process_rss(pid)
     stop, during = threading.Event(), []
     started = time.perf_counter()
 
     def hostile() -> None:
         for _ in range(sessions):
-            client = ChatClient(url, functions)
-            for _ in range(refusals):
-                client.chat("ö" * 5000)
-            client.close()
+            asyncio.run(customer(url, ["ö" * 5000] * refusals))
 
     attacker = threading.Thread(target=hostile)
     attacker.start()

@@ -3,7 +3,7 @@ API calls, the rate limit, the listening address, a broken conversation log, and
 
 Each app is the real `python app.py` in its own process on a free port on 127.0.0.1, over a
 private copy of the shipped FAQ, index and settings, with its conversation log under tmp_path.
-Requests are the widget's own calls (`send`, then `answer` through Gradio's queue), made with
+Requests are the widget's own call (`ask`: the message in, the chat with its answer out), made with
 the client in benchmarks/webapp.py.
 """
 
@@ -58,30 +58,26 @@ def server_output(folder: Path) -> str:
     return (folder / "app.log").read_text(encoding="utf-8")
 
 
-async def _ask(url: str, text: str, address: str | None) -> tuple[list[dict], list[dict]]:
+async def _ask(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = webapp.Chat(client, await webapp.endpoints(client), address)
-        return await chat.ask(text)
+        chat = webapp.Chat(client, await webapp.endpoints(client))
+        chats = []
+        for text, address in zip(texts, addresses, strict=True):
+            chat.headers = {"X-Forwarded-For": address} if address else {}
+            chats.append(await chat.ask(text))
+        return chats
 
 
 def ask(url: str, text: str, address: str | None = None) -> tuple[list[dict], list[dict]]:
-    """A new chat sends `text`: (the chat after `send`, the chat after `answer`)."""
-    return asyncio.run(_ask(url, text, address))
+    """A new chat sends `text`: (the chat up to the customer's message as shown, the chat with the answer)."""
+    (answered,) = asyncio.run(_ask(url, [text], [address]))
+    a_reply = len(answered) > 1 and answered[-1]["role"] == "assistant"
+    return (answered[:-1] if a_reply else answered), answered
 
 
-async def _send_many(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = webapp.Chat(client, await webapp.endpoints(client))
-        shown = []
-        for text, address in zip(texts, addresses, strict=True):
-            chat.headers = {"X-Forwarded-For": address} if address else {}
-            shown.append(await chat.send(text))
-        return shown
-
-
-def send_many(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
-    """One chat sends each text (without waiting for answers), each from the given address."""
-    return asyncio.run(_send_many(url, texts, addresses))
+def ask_many(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
+    """One chat sends each text in turn, each from the given address: the chat after each."""
+    return asyncio.run(_ask(url, texts, addresses))
 
 
 def plain(content: str) -> str:
@@ -218,9 +214,9 @@ def test_after_malformed_calls_the_server_still_answers(app):
 
 def test_a_customer_past_the_rate_limit_is_told_to_wait_while_others_are_served(app):
     url, _ = app
-    shown = send_many(url, ["Kan jag ringa er?"] * 21, ["10.3.0.1"] * 21)
-    assert all(history[-1]["role"] == "user" for history in shown[:20])
-    notice = plain(webapp.text_of(shown[20][-1]))
+    chats = ask_many(url, ["Kan jag ringa er?"] * 21, ["10.3.0.1"] * 21)
+    assert all("”Finns det ingen telefonsupport?”" in webapp.text_of(chat[-1]) for chat in chats[:20])
+    notice = plain(webapp.text_of(chats[20][-1]))
     assert notice.startswith("Du har skickat många frågor på kort tid. Vänta en minut") and HELPDESK in notice
     # Behind the trusted proxy, X-Forwarded-For tells customers apart: the next one is served.
     _, answered = ask(url, "Kan jag ringa er?", "10.3.0.2")
@@ -299,8 +295,8 @@ def test_a_corrupt_conversation_log_leaves_the_chat_answering(wide_app):
 def test_without_a_trusted_proxy_x_forwarded_for_does_not_escape_the_limit(wide_app):
     url, _, _ = wide_app
     spoofed = [f"192.0.2.{n}" for n in range(1, 22)]  # a new "address" for every message
-    shown = send_many(url, ["Kan jag ringa er?"] * 21, spoofed)
-    assert plain(webapp.text_of(shown[20][-1])).startswith("Du har skickat många frågor")
+    chats = ask_many(url, ["Kan jag ringa er?"] * 21, spoofed)
+    assert plain(webapp.text_of(chats[20][-1])).startswith("Du har skickat många frågor")
 
 
 # -- a short soak: the documented load test, in small ----------------------------------------
