@@ -313,7 +313,7 @@ class PostgresLog:
                 for job in batch:
                     cursor = conn.execute(job.sql, job.params)
                     if job.sql is INSERT:
-                        job.row_id = cursor.fetchone()[0]
+                        job.row_id = cursor.fetchone()[0]  # type: ignore[index]  # INSERT ... RETURNING gives one row
             if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
                 self._last_purge = time.monotonic()
                 self._purge(conn)

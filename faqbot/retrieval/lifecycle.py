@@ -121,7 +121,7 @@ class LiveIndex:
             logger.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
             return True
 
-    def _load(self, build: bool = True) -> tuple[Searcher, tuple[int, int]]:
+    def _load(self, build: bool = True) -> tuple[Searcher, tuple]:
         """Load the index, building or rebuilding it when it is missing or stale.
 
         When the index folder cannot be written (several app processes sharing a read-only
