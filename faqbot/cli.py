@@ -197,17 +197,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     if args.plot:
         print(f"plot written to {args.plot}", file=sys.stderr)
-    if args.write_threshold and report.best_threshold is None:
+    best = report.best_threshold
+    if args.write_threshold and best is None:
         print(
             f"not writing a threshold: {args.path} has no off-topic questions (expected null), so it cannot "
             "tell where answering should stop; add some, or keep `threshold: auto`",
             file=sys.stderr,
         )
         return 1
-    if args.write_threshold:
-        write_threshold(bot.config_path, report.best_threshold)
+    if args.write_threshold and best is not None:
+        write_threshold(bot.config_path, best)
         print(
-            f"threshold {report.best_threshold:.2f} written to {bot.config_path} (was {bot.threshold:.2f})",
+            f"threshold {best:.2f} written to {bot.config_path} (was {bot.threshold:.2f})",
             file=sys.stderr,
         )
     return 0

@@ -335,6 +335,7 @@ class ConversationLog:
             self._set_aside("its SQLite header is gone")
             return
         try:  # copy the WAL into the file it belongs to, wherever that file is now
+            assert self._conn is not None  # change() is only asked while the file is open
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as err:
             log.error("could not checkpoint the conversation log %s before reopening it: %s", self.path, err)

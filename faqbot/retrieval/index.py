@@ -416,7 +416,13 @@ def build_index(
         index = vector_index(vectors, reuse=reuse)
         del vectors, reuse
         hashes = write_generation(
-            out, faq, embedder, index, len(views), (hubness, reference_texts, references, bank, bank_vectors), calibration
+            out,
+            faq,
+            embedder,
+            index,
+            len(views),
+            (hubness, reference_texts, references, bank, bank_vectors),
+            calibration,
         )
 
     return BuildReport(

@@ -66,8 +66,8 @@ def _lines(periods: list[Period], slot: float) -> list[str]:
             if p.questions
         ]
         if len(points) == 1:
-            x, y = points[0].split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"/>')
+            cx, cy = points[0].split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{color}"/>')
         elif points:
             parts.append(
                 f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" stroke-width="2">'

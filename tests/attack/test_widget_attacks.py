@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import app_process
+from benchmarks.webapp import running_app
 
 pytestmark = pytest.mark.slow
 LIMIT = 5
@@ -43,7 +43,7 @@ def app(tmp_path_factory, shipped_index) -> Iterator[tuple[str, Path]]:
     uploads.mkdir()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("GRADIO_TEMP_DIR", str(uploads))
-        with app_process(folder, folder / "conversations.db") as (url, _):
+        with running_app(folder, folder / "conversations.db") as (url, _):
             yield url, folder
 
 
