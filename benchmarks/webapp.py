@@ -43,17 +43,19 @@ class AppDidNotStart(RuntimeError):
 
 
 @contextmanager
-def running_app(folder: Path, log: Path, *args: str, timeout: float = 180) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python app.py` over faq.yaml, index/ and config.yaml in `folder`, writing its conversation
-    log to `log`; yields (url, process) once it answers HTTP, and stops it afterwards.
-    Its output goes to folder/app.log."""
+def running_app(
+    folder: Path, log: Path, *args: str, timeout: float = 180, script: Path = ROOT / "app.py"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python app.py` (or `script`, taking the same options) over faq.yaml, index/ and config.yaml
+    in `folder`, writing its conversation log to `log`; yields (url, process) once it answers
+    HTTP, and stops it afterwards. Its output goes to folder/app.log."""
     port = free_port()
     env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
     env.pop("FAQBOT_HOST", None)
     paths = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
     with open(folder / "app.log", "w+", encoding="utf-8") as output:
         app = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *paths, *args],
+            [sys.executable, str(script), "--port", str(port), *paths, *args],
             cwd=folder,
             env=env,
             stdout=output,

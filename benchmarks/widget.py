@@ -12,11 +12,13 @@ connection and one Gradio session per customer), and prints one JSON object per 
   back; messages/s, latency median and p95, errors;
 - `flood`: issue 15's repro: one address past its rate limit, `--sessions` sessions each
   sending `--refusals` messages of 5,000 characters; the server's resident memory before,
-  right after, and its growth, plus another customer's latency (p50/p95) during the flood
-  next to the same customer on the idle server.
+  right after, and its growth, plus other customers' latency (p50/p95, each customer within
+  its own limit) during the flood next to the same on the idle server. The app trusts
+  127.0.0.1 as a proxy here, so X-Forwarded-For gives each simulated customer its address.
 
 A `--profile` run samples the server with py-spy (`pip install py-spy`) for the duration of
-the throughput part and writes py-spy's top functions by own and total time.
+the throughput part and writes where the server's busy time went: by part (the bot, Gradio's
+processing, its queue, HTTP), then py-spy's top functions by own and total time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,13 +46,20 @@ from benchmarks.measure import HTTP_QUESTIONS, ms, process_rss, shipped_copy  # 
 from benchmarks.webapp import Chat, endpoints, running_app  # noqa: E402
 
 
-def prepare(folder: Path, rate_limit: int) -> Path:
+def limited(folder: Path, copy: Path, rate_limit: int) -> Path:
+    """A copy of `folder` whose app limits each customer and trusts 127.0.0.1 to name them."""
+    shutil.copytree(folder, copy)
+    settings = copy / "config.yaml"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace("rate_limit_per_minute: 0", f"rate_limit_per_minute: {rate_limit}")
+    text = re.sub(r"(?m)^trusted_proxy:.*$", 'trusted_proxy: "127.0.0.1"', text)
+    settings.write_text(text, encoding="utf-8")
+    return copy
+
+
+def prepare(folder: Path) -> Path:
     shipped_copy(folder)
     settings = folder / "config.yaml"
-    text = settings.read_text(encoding="utf-8").replace(
-        "rate_limit_per_minute: 0", f"rate_limit_per_minute: {rate_limit}"
-    )
-    settings.write_text(text, encoding="utf-8")
     subprocess.run(
         [sys.executable, "-m", "faqbot.cli", "index", "--faq", str(folder / "faq.yaml"), "--out", str(folder / "index"),
          "--config", str(settings)],
@@ -83,43 +94,45 @@ def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | 
     return {k: v for k, v in result.items() if k != "error_samples" or v}
 
 
-async def customer(url: str, texts: list[str], stop: threading.Event | None = None) -> list[float]:
-    """One customer (its own session) sending `texts` one after another; the seconds each took."""
+async def customer(url: str, texts: list[str], address: str | None = None) -> list[float]:
+    """One customer (its own session and, through the trusted proxy header, its own address)
+    sending `texts` one after another; the seconds each took."""
     seconds: list[float] = []
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-        chat = Chat(client, await endpoints(client))
+        chat = Chat(client, await endpoints(client), address)
         for text in texts:
-            if stop is not None and stop.is_set():
-                break
             started = time.perf_counter()
             await chat.ask(text)
             seconds.append(time.perf_counter() - started)
     return seconds
 
 
-def other_customer(url: str, count: int, stop: threading.Event | None = None) -> list[float]:
-    """A direct-call customer (its own session) asking `count` questions, one after another."""
-    return asyncio.run(customer(url, ["Hur ofta tar ni backup?"] * count, stop))
+def other_customer(url: str, count: int, address: str | None = None) -> list[float]:
+    """Another customer (its own session and address) asking `count` questions, one after another."""
+    return asyncio.run(customer(url, ["Hur ofta tar ni backup?"] * count, address))
 
 
 def flood(url: str, pid: int, sessions: int, refusals: int) -> dict:
     """Issue 15 item 1: one address past its limit, big messages in many sessions."""
-    idle = other_customer(url, 20)
-    time.sleep(61)  # the idle customer's messages out of the limit's window
+    idle: list[float] = []
+    for n in range(4):  # 16 messages: within the limit of 20 for each address
+        idle += other_customer(url, 4, f"192.0.2.{n + 1}")
+    attacker_address = "203.0.113.66"
+    other_customer(url, 20, attacker_address)  # the attacker reaches its limit
     before = process_rss(pid)
-    stop, during = threading.Event(), []
+    during: list[float] = []
     started = time.perf_counter()
 
     def hostile() -> None:
         for _ in range(sessions):
-            asyncio.run(customer(url, ["ö" * 5000] * refusals))
+            asyncio.run(customer(url, ["ö" * 5000] * refusals, attacker_address))
 
     attacker = threading.Thread(target=hostile)
     attacker.start()
-    # The other customer shares the address here (all is 127.0.0.1), so it is refused too; its
-    # time is what a refused message costs, measured while the flood runs.
-    while attacker.is_alive():
-        during += other_customer(url, 5, stop)
+    n = 0
+    while attacker.is_alive():  # other customers, each within its own limit, during the flood
+        n += 1
+        during += other_customer(url, 4, f"198.51.100.{n % 250 + 1}")
     attacker.join()
     seconds = time.perf_counter() - started
     after = process_rss(pid)
@@ -147,21 +160,40 @@ def main() -> None:
     parser.add_argument("--skip-flood", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = prepare(Path(tmp) / "fast", 0)
+        folder = prepare(Path(tmp) / "fast")
         with server(folder) as (url, process):
             print(json.dumps({"throughput": throughput(url, process.pid, args.clients, args.messages, args.profile)}))
         if args.profile is not None:
             summarise(Path(str(args.profile) + ".raw"), args.profile)
         if not args.skip_flood:
-            folder = prepare(Path(tmp) / "limited", 20)
-            with server(folder) as (url, process):
+            with server(limited(folder, Path(tmp) / "limited", 20)) as (url, process):
                 print(json.dumps({"flood": flood(url, process.pid, args.sessions, args.refusals)}))
 
 
+# Where a message's CPU goes, by the innermost matching frame of each sample, first match wins.
+PARTS = [
+    ("the bot (FaqBot.ask: embedding, search, policy, log)", ("FaqBot.ask", "FaqBot._answer")),
+    ("Gradio: pre/postprocessing and session state", ("preprocess_data", "postprocess_data", "state_holder")),
+    ("Gradio: queue analytics (a pandas summary after every queued event)", ("compute_analytics_summary",)),
+    ("Gradio: queue bookkeeping and event streams", ("queueing.py",)),
+    ("Gradio: event routes (queue/join, queue/data, run)", ("gradio/routes.py", "route_utils.py")),
+    ("HTTP and ASGI (uvicorn, starlette, fastapi, sockets)", ("uvicorn/", "starlette/", "fastapi/", "asyncio/")),
+]
+IDLE = ("Condition.wait", "Blocks.block_thread", "EpollSelector.select", "Event.wait")
+
+
+def part_of(frames: list[str]) -> str:
+    for label, marks in PARTS:
+        if any(mark in frame for frame in frames for mark in marks):
+            return label
+    return "other"
+
+
 def summarise(raw: Path, out: Path, top: int = 25) -> None:
-    """py-spy's collapsed stacks as two tables: own time and total time per function."""
+    """py-spy's collapsed stacks as three tables: by part, own time and total time per function."""
     own: dict[str, int] = {}
     total: dict[str, int] = {}
+    parts: dict[str, int] = {}
     samples = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
@@ -169,13 +201,16 @@ def summarise(raw: Path, out: Path, top: int = 25) -> None:
             continue
         n = int(count)
         frames = stack.split(";")
-        if any("wait" in f and ("threading" in f or "selectors" in f or "queue.py" in f) for f in frames[-2:]):
-            continue  # idle threads waiting for work
+        if frames[-1].startswith(IDLE):
+            continue  # a thread waiting for work, not working
         samples += n
         own[frames[-1]] = own.get(frames[-1], 0) + n
+        parts[part_of(frames)] = parts.get(part_of(frames), 0) + n
         for frame in set(frames):
             total[frame] = total.get(frame, 0) + n
-    lines = [f"busy samples: {samples}", "", "own time:"]
+    lines = [f"busy samples: {samples}", "", "by part:"]
+    lines += [f"{100 * n / samples:5.1f} %  {p}" for p, n in sorted(parts.items(), key=lambda x: -x[1])]
+    lines += ["", "own time:"]
     lines += [f"{100 * n / samples:5.1f} %  {f}" for f, n in sorted(own.items(), key=lambda x: -x[1])[:top]]
     lines += ["", "total time (function and what it calls):"]
     lines += [f"{100 * n / samples:5.1f} %  {f}" for f, n in sorted(total.items(), key=lambda x: -x[1])[: top * 2]]

@@ -64,9 +64,9 @@ def private_copy(folder: Path, shipped_index: Path) -> Path:
 
 
 @contextmanager
-def running_app(folder: Path) -> Iterator[str]:
-    """`python app.py` over the FAQ in `folder`; yields its address once it answers."""
-    with webapp.running_app(folder, folder / "conversations.db", timeout=60) as (url, _):
+def running_app(folder: Path, script: Path = ROOT / "app.py") -> Iterator[str]:
+    """`python app.py` (or `script`) over the FAQ in `folder`; yields its address once it answers."""
+    with webapp.running_app(folder, folder / "conversations.db", timeout=60, script=script) as (url, _):
         yield url
 
 
@@ -217,6 +217,12 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     expect(reply).to_contain_text("Our FAQ is in Swedish")
     expect(reply.locator(".faq-source")).to_contain_text("Source (our FAQ)")
     expect(customer.box).to_have_attribute("placeholder", "Type your question here …")
+    expect(customer.box).to_have_accessible_name(re.compile(r"^Type your question here …"))
+    expect(customer.page.locator("#faq-input button")).to_have_text("Send")
+    # ... and back to Swedish when the customer is.
+    customer.ask("Hur ofta tar ni backup?")
+    expect(customer.box).to_have_attribute("placeholder", "Skriv din fråga här …")
+    expect(customer.page.locator("#faq-input button")).to_have_text("Skicka")
 
     assert customer.outside == []
     customer.close()
@@ -254,6 +260,31 @@ def test_the_customers_message_shows_before_the_answer_arrives(browser, site):
     assert page.locator(BOT).count() == 1
     expect(page.locator(BOT).nth(1)).to_contain_text("supportavtal", timeout=15_000)
     customer.close()
+
+
+def test_the_server_output_offers_no_public_share_link(browser, site):
+    url, folder = site
+    Customer(browser, url, DESKTOP).close()
+    output = (folder / "app.log").read_text(encoding="utf-8")
+    assert url.rstrip("/") in output and "share" not in output.casefold()
+
+
+def test_a_choices_reply_shows_its_choices_as_buttons_that_ask_them(browser, tmp_path, shipped_index):
+    folder = private_copy(tmp_path, shipped_index)
+    with running_app(folder, script=ROOT / "tests" / "unsure_app.py") as url:
+        customer = Customer(browser, url, DESKTOP)
+        page = customer.page
+        unsure = customer.ask("Vilka program använder ni?")
+        expect(unsure).to_contain_text("Jag är inte säker på vilken fråga du menar")
+        choices = page.locator("#faq-chat .options .option")
+        offered = choices.all_inner_texts()
+        assert 2 <= len(offered) <= 3
+        reply = customer.answer_after(choices.nth(1).click)
+        expect(page.locator(USER).last).to_have_text(offered[1])
+        expect(reply.locator(".faq-source")).to_have_text(f"Källa (vanliga frågor): ”{offered[1]}”")
+        for label in offered:  # still readable where they were offered
+            expect(unsure).to_contain_text(label)
+        customer.close()
 
 
 def test_screenshot_at_desktop_width(browser, site, screenshots):

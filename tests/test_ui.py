@@ -134,7 +134,7 @@ def test_an_english_question_gets_english_wording_around_the_swedish_answer(logg
     assert "Email your question to" in history[-1]["content"]
     conversation = Conversation()
     box = widget.respond("Can I call you?", conversation)[1]
-    assert (box["placeholder"], box["submit_btn"]) == ("Type your question here …", "Send")
+    assert (box["placeholder"], box["label"], box["submit_btn"]) == ("Type your question here …",) * 2 + ("Send",)
     assert isinstance(widget.respond("Do you sell bicycles?", conversation)[1], type(gr.skip()))  # unchanged
     box = widget.respond("Kan jag ringa er?", conversation)[1]
     assert (box["placeholder"], box["submit_btn"]) == ("Skriv din fråga här …", "Skicka")

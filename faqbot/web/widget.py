@@ -75,8 +75,9 @@ def liked_value(value: object) -> bool | None:
 
 
 def input_wording(language: str) -> Any:
-    """The input box's placeholder and button in the customer's language."""
-    return gr.update(placeholder=message("ui_placeholder", language, ""), submit_btn=message("ui_send", language, ""))
+    """The input box's placeholder, its name for screen readers, and its button in the customer's language."""
+    placeholder = message("ui_placeholder", language, "")
+    return gr.update(placeholder=placeholder, label=placeholder, submit_btn=message("ui_send", language, ""))
 
 
 class Conversation:
