@@ -23,26 +23,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
-from faqbot.conversations.store import (
-    COLUMNS,
-    NOT_LOGGED,
-    PURGE_EVERY_SECONDS,
-    LoggedQuestion,
-    reply_row,
-    shown,
-    utc_now,
-)
+from faqbot.conversations.store import COLUMNS, PURGE_EVERY_SECONDS, LogBackend, LoggedQuestion, shown, utc_now
 from faqbot.errors import FaqbotError
-
-if TYPE_CHECKING:
-    from faqbot.bot import Reply
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +67,10 @@ def connect_pool(url: str, max_size: int = 4) -> ConnectionPool:
     )
 
 
-class PostgresLog:
+class PostgresLog(LogBackend):
     """Implements faqbot.bot.ReplyLog on PostgreSQL; `record` and `record_feedback` never raise."""
+
+    path: str  # the URL without its password
 
     def __init__(self, url: str, retention_days: int = 90, clock: Callable[[], datetime] = utc_now) -> None:
         self.url = url
@@ -101,33 +91,27 @@ class PostgresLog:
         self._writer = threading.Thread(target=self._write_loop, name="faqbot-log-writer", daemon=True)
         self._writer.start()
 
-    # -- ReplyLog -------------------------------------------------------------------------
+    # -- the backend ---------------------------------------------------------------------
 
-    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
-        """Queue one reply's row; returns its id when written within WAIT_SECONDS, else None."""
-        try:
-            if reply.kind in NOT_LOGGED:
-                return None
-            job = Job(INSERT, reply_row(reply, threshold, index_version, self._clock()))
-            if not self._submit(job):
-                return None
-            if not (self._down or self._stalled) and job.done.wait(WAIT_SECONDS):
-                return job.row_id
-            # Written later; this reply cannot take 👍/👎. Until the writer catches up, the
-            # next replies do not wait either: one customer waits WAIT_SECONDS, not each.
-            self._stalled = True
+    def _record(self, row: tuple) -> int | None:
+        """Queue one reply's row; its id when written within WAIT_SECONDS, else None."""
+        job = Job(INSERT, row)
+        if not self._submit(job):
             return None
-        except Exception as err:  # the customer's reply matters more than the log
-            log.error("could not write to the conversation log %s: %s", self.path, err)
-            return None
+        if not (self._down or self._stalled) and job.done.wait(WAIT_SECONDS):
+            return job.row_id
+        # Written later; this reply cannot take 👍/👎. Until the writer catches up, the
+        # next replies do not wait either: one customer waits WAIT_SECONDS, not each.
+        self._stalled = True
+        return None
 
-    def record_feedback(self, log_id: int, liked: bool) -> None:
-        """Queue a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
-        try:
-            params = (1 if liked else -1, self._clock(), int(log_id))
-            self._submit(Job("UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", params))
-        except Exception as err:
-            log.error("could not write feedback to the conversation log %s: %s", self.path, err)
+    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None:
+        self._submit(Job("UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", (value, at, log_id)))
+
+    def _purge_now(self) -> int:
+        with self.pool.connection() as conn:
+            self._prepare(conn)
+            return self._purge(conn)
 
     # -- staff side -----------------------------------------------------------------------
 
@@ -149,24 +133,7 @@ class PostgresLog:
                     rows = cursor.execute(query + " ORDER BY id", params).fetchall()
         except (psycopg.Error, PoolTimeout) as err:
             raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
-        return [
-            LoggedQuestion(
-                id=r["id"],
-                created_at=r["created_at"].astimezone(UTC),
-                question=r["question"],
-                language=r["language"],
-                kind=r["kind"],
-                resolved=r["resolved"],
-                faq_id=r["faq_id"],
-                candidate_id=r["candidate_id"],
-                score=r["score"],
-                threshold=r["threshold"],
-                index_version=r["index_version"],
-                feedback=r["feedback"],
-                feedback_at=r["feedback_at"].astimezone(UTC) if r["feedback_at"] else None,
-            )
-            for r in rows
-        ]
+        return [LoggedQuestion.from_row(r, lambda t: t.astimezone(UTC)) for r in rows]
 
     def insert_rows(self, rows: list[LoggedQuestion]) -> int:
         """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
@@ -189,25 +156,11 @@ class PostgresLog:
                         cursor.executemany(
                             f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
                             f" VALUES ({', '.join(['%s'] * 12)})",
-                            [
-                                (r.created_at, r.question, r.language, r.kind, r.resolved, r.faq_id, r.candidate_id)
-                                + (r.score, r.threshold, r.index_version, r.feedback, r.feedback_at)
-                                for r in new
-                            ],
+                            [r.values() for r in new],
                         )
         except (psycopg.Error, PoolTimeout) as err:
             raise FaqbotError(f"cannot write to the conversation log {self.path}: {err}") from None
         return len(new)
-
-    def purge(self) -> int:
-        """Delete the rows older than retention_days; returns how many. Never raises."""
-        try:
-            with self.pool.connection() as conn:
-                self._prepare(conn)
-                return self._purge(conn)
-        except Exception as err:
-            log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
-            return 0
 
     def reachable(self) -> bool:
         """Whether the database answers now (for /healthz); never raises."""
@@ -242,12 +195,6 @@ class PostgresLog:
             self._wake.notify_all()
         self._writer.join(timeout=2.0)
         self.pool.close()
-
-    def __enter__(self) -> PostgresLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- the writer thread ----------------------------------------------------------------
 
@@ -344,9 +291,6 @@ class PostgresLog:
             self._ready.set()
 
     def _purge(self, conn: psycopg.Connection) -> int:
-        cutoff = self._clock() - timedelta(days=self.retention_days)
         with conn.transaction():
-            deleted = conn.execute("DELETE FROM conversations WHERE created_at < %s", (cutoff,)).rowcount
-        if deleted:
-            log.info("deleted %d conversation(s) older than %d days from %s", deleted, self.retention_days, self.path)
-        return deleted
+            deleted = conn.execute("DELETE FROM conversations WHERE created_at < %s", (self._cutoff(),)).rowcount
+        return self._purged(deleted)

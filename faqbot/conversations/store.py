@@ -36,11 +36,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
@@ -88,6 +89,32 @@ class LoggedQuestion:
         """What makes a row the same row in another log (`faqbot log copy` skips rows already there)."""
         return (stamp(self.created_at), self.question, self.kind, self.index_version)
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], moment: Callable[[Any], datetime]) -> LoggedQuestion:
+        """A row as either backend reads it (`moment` turns its stored time into an aware datetime)."""
+        values = {f.name: row[f.name] for f in fields(cls)}
+        values["created_at"] = moment(row["created_at"])
+        values["feedback_at"] = moment(row["feedback_at"]) if row["feedback_at"] else None
+        values["resolved"] = bool(row["resolved"])
+        return cls(**values)
+
+    def values(self, moment: Callable[[datetime], Any] = lambda t: t) -> tuple:
+        """The values of COLUMNS, then feedback and feedback_at (for `faqbot log copy`), times as `moment` stores them."""
+        return (
+            moment(self.created_at),
+            self.question,
+            self.language,
+            self.kind,
+            self.resolved,
+            self.faq_id,
+            self.candidate_id,
+            self.score,
+            self.threshold,
+            self.index_version,
+            self.feedback,
+            moment(self.feedback_at) if self.feedback_at else None,
+        )
+
 
 # What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
 COLUMNS = "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version"
@@ -119,8 +146,79 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-class ConversationLog:
+class LogBackend(ABC):
+    """What both backends share: the customer's calls (record, record_feedback) and purge never raise.
+
+    A backend implements _record (a reply_row; returns its row id or None), _record_feedback,
+    _purge_now and close. Errors go to the server log under the backend's module name.
+    """
+
+    path: str | Path
+    retention_days: int
+    _clock: Callable[[], datetime]
+
+    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
+        """Store one reply; returns its row id, or None when it was not stored (or not yet)."""
+        try:
+            if reply.kind in NOT_LOGGED:
+                return None
+            return self._record(reply_row(reply, threshold, index_version, self._clock()))
+        except Exception as err:  # the customer's reply matters more than the log
+            self._logger.error("could not write to the conversation log %s: %s", self.path, err)
+            return None
+
+    def record_feedback(self, log_id: int, liked: bool) -> None:
+        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
+        try:
+            self._record_feedback(1 if liked else -1, self._clock(), int(log_id))
+        except Exception as err:
+            self._logger.error("could not write feedback to the conversation log %s: %s", self.path, err)
+
+    def purge(self) -> int:
+        """Delete the rows older than retention_days; returns how many. Never raises."""
+        try:
+            return self._purge_now()
+        except Exception as err:
+            self._logger.error("could not delete old rows from the conversation log %s: %s", self.path, err)
+            return 0
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def _record(self, row: tuple) -> int | None: ...
+
+    @abstractmethod
+    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None: ...
+
+    @abstractmethod
+    def _purge_now(self) -> int: ...
+
+    def _cutoff(self) -> datetime:
+        return self._clock() - timedelta(days=self.retention_days)
+
+    def _purged(self, deleted: int) -> int:
+        if deleted:
+            self._logger.info(
+                "deleted %d conversation(s) older than %d days from %s", deleted, self.retention_days, self.path
+            )
+        return deleted
+
+    @property
+    def _logger(self) -> logging.Logger:
+        return logging.getLogger(type(self).__module__)
+
+
+class ConversationLog(LogBackend):
     """The SQLite conversation log; implements faqbot.bot.ReplyLog and never raises from it."""
+
+    path: Path
 
     def __init__(
         self,
@@ -140,69 +238,50 @@ class ConversationLog:
         with self._lock:
             self._connect()  # open (and clean up) now, so a broken path is reported at start-up
 
-    # -- ReplyLog -------------------------------------------------------------------------
+    # -- the backend ---------------------------------------------------------------------
 
-    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
-        """Store one reply; returns its row id, or None when it was not stored."""
-        try:
-            if reply.kind in NOT_LOGGED:
-                return None
-            created_at, *rest = reply_row(reply, threshold, index_version, self._clock())
-            row = (stamp(created_at), *rest)
-            with self._lock:
-                for attempt in (1, 2):
-                    conn = self._connect()
-                    if conn is None:
-                        return None
-                    try:
-                        cursor = conn.execute(
-                            "INSERT INTO conversations (created_at, question, language, kind, resolved, faq_id,"
-                            " candidate_id, score, threshold, index_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            row,
-                        )
-                    except sqlite3.Error as err:
-                        self._reset()
-                        if attempt == 1 and is_damage(err):
-                            continue  # reopening sets the damaged file aside; the row goes to a new one
-                        raise
-                    self._checkpoint(conn)
-                    return cursor.lastrowid
-                return None
-        except Exception as err:  # the customer's reply matters more than the log
-            log.error("could not write to the conversation log %s: %s", self.path, err)
-            return None
-
-    def record_feedback(self, log_id: int, liked: bool) -> None:
-        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
-        try:
-            with self._lock:
+    def _record(self, row: tuple) -> int | None:
+        created_at, *rest = row
+        with self._lock:
+            for attempt in (1, 2):
                 conn = self._connect()
                 if conn is None:
-                    return
+                    return None
                 try:
                     cursor = conn.execute(
-                        "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?",
-                        (1 if liked else -1, stamp(self._clock()), int(log_id)),
+                        f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                        (stamp(created_at), *rest),
                     )
-                except sqlite3.Error:
+                except sqlite3.Error as err:
                     self._reset()
+                    if attempt == 1 and is_damage(err):
+                        continue  # reopening sets the damaged file aside; the row goes to a new one
                     raise
-                if cursor.rowcount == 0:
-                    log.warning("feedback for conversation %s, which is not in the log %s", log_id, self.path)
-        except Exception as err:
-            log.error("could not write feedback to the conversation log %s: %s", self.path, err)
+                self._checkpoint(conn)
+                return cursor.lastrowid
+            return None
+
+    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None:
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                return
+            try:
+                cursor = conn.execute(
+                    "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?", (value, stamp(at), log_id)
+                )
+            except sqlite3.Error:
+                self._reset()
+                raise
+            if cursor.rowcount == 0:
+                log.warning("feedback for conversation %s, which is not in the log %s", log_id, self.path)
+
+    def _purge_now(self) -> int:
+        with self._lock:
+            conn = self._connect()
+            return self._purge(conn) if conn is not None else 0
 
     # -- staff side -----------------------------------------------------------------------
-
-    def purge(self) -> int:
-        """Delete the rows older than retention_days; returns how many. Never raises."""
-        try:
-            with self._lock:
-                conn = self._connect()
-                return self._purge(conn) if conn is not None else 0
-        except Exception as err:
-            log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
-            return 0
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.
@@ -222,24 +301,7 @@ class ConversationLog:
                 rows = conn.execute(query + " ORDER BY id", params).fetchall()
             except sqlite3.Error as err:
                 raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
-        return [
-            LoggedQuestion(
-                id=r["id"],
-                created_at=datetime.fromisoformat(r["created_at"]),
-                question=r["question"],
-                language=r["language"],
-                kind=r["kind"],
-                resolved=bool(r["resolved"]),
-                faq_id=r["faq_id"],
-                candidate_id=r["candidate_id"],
-                score=r["score"],
-                threshold=r["threshold"],
-                index_version=r["index_version"],
-                feedback=r["feedback"],
-                feedback_at=datetime.fromisoformat(r["feedback_at"]) if r["feedback_at"] else None,
-            )
-            for r in rows
-        ]
+        return [LoggedQuestion.from_row(r, datetime.fromisoformat) for r in rows]
 
     def insert_rows(self, rows: list[LoggedQuestion]) -> int:
         """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
@@ -255,23 +317,7 @@ class ConversationLog:
             try:
                 conn.executemany(
                     f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at) VALUES ({', '.join('?' * 12)})",
-                    [
-                        (
-                            stamp(r.created_at),
-                            r.question,
-                            r.language,
-                            r.kind,
-                            int(r.resolved),
-                            r.faq_id,
-                            r.candidate_id,
-                            r.score,
-                            r.threshold,
-                            r.index_version,
-                            r.feedback,
-                            stamp(r.feedback_at) if r.feedback_at else None,
-                        )
-                        for r in new
-                    ],
+                    [r.values(stamp) for r in new],
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -283,12 +329,6 @@ class ConversationLog:
         with self._lock:
             self._closed = True
             self._reset()
-
-    def __enter__(self) -> ConversationLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- internals (call with self._lock held) -------------------------------------------
 
@@ -389,11 +429,8 @@ class ConversationLog:
         return conn
 
     def _purge(self, conn: sqlite3.Connection) -> int:
-        cutoff = stamp(self._clock() - timedelta(days=self.retention_days))
-        deleted = conn.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount
-        if deleted:
-            log.info("deleted %d conversation(s) older than %d days from %s", deleted, self.retention_days, self.path)
-        return deleted
+        cutoff = stamp(self._cutoff())
+        return self._purged(conn.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount)
 
 
 def is_postgres(location: str | Path) -> bool:
