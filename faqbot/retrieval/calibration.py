@@ -126,22 +126,11 @@ def calibrate(
     embedder: Embedder,
     offtopic: list[str],
 ) -> dict:
-    """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest."""
+    """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest.
+
+    Each question text is ranked with its own text held out; the off-topic bank against the whole FAQ.
+    """
     started = time.perf_counter()
-    chosen = choose_policy(calibration_samples(entries, vectors, hubness, known, embedder, offtopic))
-    chosen["seconds"] = round(time.perf_counter() - started, 2)
-    return chosen
-
-
-def calibration_samples(
-    entries: Sequence[FaqEntry],
-    vectors: np.ndarray,
-    hubness: np.ndarray,
-    known: dict[str, np.ndarray],
-    embedder: Embedder,
-    offtopic: list[str],
-) -> list[Sample]:
-    """The FAQ's question texts, each ranked with its own text held out, then the off-topic bank."""
     entries, vectors, hubness = spread(entries, vectors, hubness)
     queries = KnownQueries(embedder, known)
     samples: list[Sample] = []
@@ -152,4 +141,6 @@ def calibration_samples(
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
-    return samples
+    chosen = choose_policy(samples)
+    chosen["seconds"] = round(time.perf_counter() - started, 2)
+    return chosen

@@ -252,8 +252,19 @@ def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[st
 _BANK_MEMORY: dict[tuple[str, str], np.ndarray] = {}
 
 
-def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[str], out: np.ndarray) -> list[int]:
-    """Copy into `out` the previous build's vectors of these questions; returns the rows still to embed."""
+@dataclass
+class ToEmbed:
+    """Texts, their vectors so far, and the rows of them still to embed."""
+
+    embed: Callable[[list[str]], np.ndarray]
+    texts: list[str]
+    vectors: np.ndarray
+    missing: list[int]
+
+
+def reused_questions(old: LoadedIndex | None, embedder: Embedder, texts: list[str]) -> ToEmbed:
+    """These questions with the vectors the previous build (or this process) made of them; the rest to embed."""
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     known: dict[str, np.ndarray] = {text: v for (model, text), v in _BANK_MEMORY.items() if model == embedder.name}
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
@@ -266,24 +277,20 @@ def reuse_references(old: LoadedIndex | None, embedder: Embedder, texts: list[st
             out[row] = known[text]
         else:
             missing.append(row)
-    return missing
+    return ToEmbed(embedder.embed_queries, texts, out, missing)
 
 
-def embed_rows(
-    embed: Callable[[list[str]], np.ndarray],
-    texts: list[str],
-    rows: list[int],
-    out: np.ndarray,
-    progress: Callable[[int, int], None] | None,
-    done: int,
-    total: int,
-) -> None:
-    """Embed texts[rows] into out[rows] in batches, reporting `done` + rows embedded so far of `total`."""
-    for start in range(0, len(rows), EMBED_BATCH):
-        batch = rows[start : start + EMBED_BATCH]
-        out[batch] = embed([texts[i] for i in batch])
-        if progress:
-            progress(done + min(start + EMBED_BATCH, len(rows)), total)
+def embed_missing(parts: list[ToEmbed], progress: Callable[[int, int], None] | None) -> None:
+    """Embed each part's missing rows in batches, reporting the rows embedded so far of all parts'."""
+    total = sum(len(part.missing) for part in parts)
+    done = 0
+    for part in parts:
+        for start in range(0, len(part.missing), EMBED_BATCH):
+            batch = part.missing[start : start + EMBED_BATCH]
+            part.vectors[batch] = part.embed([part.texts[i] for i in batch])
+            if progress:
+                progress(done + len(batch), total)
+            done += len(batch)
 
 
 def ivf_lists(views: int) -> int:
@@ -369,6 +376,18 @@ def write_generation(
     return hashes
 
 
+def previous_index(out: Path) -> tuple[LoadedIndex | None, str]:
+    """The index now in `out`, to reuse vectors from (None if there is none), and the damage found in it."""
+    try:
+        return load_index(out), ""
+    except IndexDamagedError as err:
+        repaired = f"{err}; embedding every text again, nothing is reused from it"
+        logger.warning("%s", repaired)
+        return None, repaired
+    except (IndexMissingError, IndexMismatchError):
+        return None, ""
+
+
 def build_index(
     faq: Faq,
     embedder: Embedder,
@@ -379,15 +398,7 @@ def build_index(
     started = time.perf_counter()
     out = Path(out)
     with build_lock(out):
-        repaired = ""
-        try:
-            old: LoadedIndex | None = load_index(out)
-        except IndexDamagedError as err:
-            repaired = f"{err}; embedding every text again, nothing is reused from it"
-            logger.warning("%s", repaired)
-            old = None
-        except (IndexMissingError, IndexMismatchError):
-            old = None
+        old, repaired = previous_index(out)
         old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
 
         views = ViewTable(faq.entries)
@@ -395,35 +406,22 @@ def build_index(
         vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
         reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
         reference_texts, reference_entry = reference_questions(faq.entries)
-        references = np.empty((len(reference_texts), embedder.dim), dtype=np.float32)
-        new_references = reuse_references(old, embedder, reference_texts, references)
-        bank = offtopic_questions()
-        bank_vectors = np.empty((len(bank), embedder.dim), dtype=np.float32)
-        new_bank = reuse_references(old, embedder, bank, bank_vectors)
+        references = reused_questions(old, embedder, reference_texts)
+        bank = reused_questions(old, embedder, offtopic_questions())
         old = None  # its vectors are copied; free them before the new index is made
 
-        missing = reuse.missing
-        total = len(missing) + len(new_references) + len(new_bank)
-        embed_rows(embedder.embed_passages, texts, missing, vectors, progress, 0, total)
-        embed_rows(embedder.embed_queries, reference_texts, new_references, references, progress, len(missing), total)
-        done = len(missing) + len(new_references)
-        embed_rows(embedder.embed_queries, bank, new_bank, bank_vectors, progress, done, total)
-        _BANK_MEMORY.update(((embedder.name, bank[row]), bank_vectors[row]) for row in new_bank)
-        hubness = view_hubness(vectors, views.row_entry, references, reference_entry)
-        known = dict(zip(reference_texts, references, strict=True)) | dict(zip(bank, bank_vectors, strict=True))
-        calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank)
+        embedded = len(reuse.missing)
+        embed_missing([ToEmbed(embedder.embed_passages, texts, vectors, reuse.missing), references, bank], progress)
+        _BANK_MEMORY.update(((embedder.name, bank.texts[row]), bank.vectors[row]) for row in bank.missing)
+        hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
+        known = dict(zip(reference_texts, references.vectors, strict=True))
+        known |= dict(zip(bank.texts, bank.vectors, strict=True))
+        calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts)
 
         index = vector_index(vectors, reuse=reuse)
         del vectors, reuse
-        hashes = write_generation(
-            out,
-            faq,
-            embedder,
-            index,
-            len(views),
-            (hubness, reference_texts, references, bank, bank_vectors),
-            calibration,
-        )
+        stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors)
+        hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration)
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],
@@ -431,9 +429,9 @@ def build_index(
         removed=[i for i in old_hashes if i not in hashes],
         entries=len(faq.entries),
         views=len(views),
-        embedded=len(missing),
+        embedded=embedded,
         references=len(reference_texts),
-        references_embedded=len(new_references),
+        references_embedded=len(references.missing),
         calibration=calibration,
         seconds=time.perf_counter() - started,
         path=str(out),
