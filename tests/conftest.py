@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.retrieval import embedding
+from faqbot.retrieval import embedding, index
+from faqbot.retrieval.calibration import offtopic_questions
 from faqbot.retrieval.embedding import load_embedder
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder
 from tests.services import PostgresCluster
@@ -55,9 +56,19 @@ def fake_embedder() -> FakeEmbedder:
     return embedding._cache[FAKE_MODEL]  # type: ignore[return-value]
 
 
+# Off-topic questions a build over the small FAQ calibrates with: enough to exercise calibration,
+# a tenth of the time of the whole bank (which the slow tests use with the real model).
+SMALL_BANK = 40
+
+
 @pytest.fixture
-def small(tmp_path):
-    """The two-entry FAQ under tmp_path, with settings that select the fake embedder."""
+def small(tmp_path, monkeypatch):
+    """The two-entry FAQ under tmp_path, with settings that select the fake embedder.
+
+    Builds calibrate with the first SMALL_BANK questions of the off-topic bank.
+    """
+    bank = offtopic_questions()[:SMALL_BANK]
+    monkeypatch.setattr(index, "offtopic_questions", lambda: bank)
     (tmp_path / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
     (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
     return tmp_path

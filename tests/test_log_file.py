@@ -42,6 +42,12 @@ def questions(path) -> list[str]:
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def quick_watch(monkeypatch):
+    """Check the file ten times a second instead of once: the same watch, a tenth of the waiting."""
+    monkeypatch.setattr(store, "FILE_CHECK_SECONDS", 0.1)
+
+
 @pytest.fixture
 def log(tmp_path):
     opened = ConversationLog(tmp_path / "data" / "conversations.db")
@@ -60,12 +66,12 @@ def test_a_log_moved_away_while_the_app_writes_loses_no_row_and_a_new_file_is_st
     moved = tmp_path / "moved.db"
     with caplog.at_level(logging.WARNING, logger="faqbot.conversations.store"):
         os.rename(log.path, moved)  # what `mv data/conversations.db ...` does; -wal and -shm stay behind
-        write(log, range(20, 60), pause=0.05)  # 2 s of chat, past the once-a-second check
+        write(log, range(20, 60), pause=store.FILE_CHECK_SECONDS / 20)  # two check periods of chat
         log.close()
     in_moved, in_new = questions(moved), questions(log.path)
     print(f"\nrows: {len(in_moved)} in the moved file, {len(in_new)} in the new one, of 60 written")
     assert sorted(in_moved + in_new, key=lambda q: int(q.split()[2][:-1])) == [reply(n).question for n in range(60)]
-    assert len(in_new) >= 15  # the move was noticed within about a second (20 rows at 20 a second)
+    assert len(in_new) >= 15  # the move was noticed within about one check period (20 rows)
     assert any("moved" in r.getMessage() and str(log.path) in r.getMessage() for r in caplog.records)
 
 
