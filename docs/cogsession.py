@@ -1,4 +1,5 @@
-"""Real command output for README.md and docs/, pasted by cog (`make docs`), so it cannot drift.
+"""Real command output for README.md and docs/, pasted by cog (`make docs`), so it cannot drift;
+and the module list of docs/architecture.md, from the modules' own docstrings.
 
     <!-- [[[cog from cogsession import console; console('faqbot ask "Kan jag ringa er?"') ]]] -->
     ...replaced by the command and what it printed...
@@ -10,7 +11,9 @@ Each command runs in bash from the repository's root, with this Python's bin/ fi
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,4 +35,19 @@ def console(*commands: str) -> None:
             raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stderr}")
         cog.outl(f"$ {command}")
         cog.out(done.stdout)
+    cog.outl("```")
+
+
+def modules(package: str = "faqbot") -> None:
+    """A block with one line per module of `package`: its path and the first sentence of its docstring."""
+    rows = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        paragraph = " ".join(doc.split("\n\n")[0].split())
+        first = re.match(r"(.+?[.!?])(\s|$)", paragraph)
+        rows.append((str(path.relative_to(ROOT)), first.group(1) if first else paragraph))
+    width = max(len(name) for name, _ in rows)
+    cog.outl("```")
+    for name, what in rows:
+        cog.outl(f"{name:<{width}}  {what}")
     cog.outl("```")
