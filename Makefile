@@ -60,7 +60,7 @@ chromium:
 
 # The log and deployment tests start a throwaway PostgreSQL cluster and nginx from Debian's packages.
 postgres-nginx:
-	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1; } || { \
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; } || { \
 		echo "installing Debian's postgresql and nginx for the log and deployment tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx >/dev/null; }
 

@@ -23,7 +23,8 @@ from faqbot import config as cfg
 from faqbot.errors import FaqbotError
 
 EXAMPLES = {
-    "index": "example: faqbot index --faq data/faq.yaml --out index/",
+    "index": "examples:\n  faqbot index --faq data/faq.yaml --out index/\n"
+    "  faqbot index --publish --db postgresql://faqbot@db.internal/faqbot",
     "import": "examples:\n  faqbot import faq.csv --out data/faq.yaml --helpdesk support@example.se\n"
     "  faqbot import vanliga-fragor.html --out data/faq.yaml --force\n"
     "  faqbot import copied-from-the-website.txt --out /tmp/faq.yaml --format text",
@@ -69,8 +70,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = build_index(faq, embedder, out, progress=progress)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
+    published = publish_index(args, settings, faq_path, out, embedder.name) if args.publish else None
     if args.json:
-        print(json.dumps({k: v for k, v in report.__dict__.items()}, ensure_ascii=False))
+        extra = {"published": published} if args.publish else {}
+        print(json.dumps({**report.__dict__, **extra}, ensure_ascii=False))
         return 0
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if ids:
@@ -84,7 +87,23 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     if report.calibration:
         print(calibration_text(report.calibration, settings.threshold))
+    if published is not None:
+        print(f"published as generation {published}; every faqbot serve on that database swaps it in")
     return 0
+
+
+def publish_index(args: argparse.Namespace, settings, faq_path: Path, out: Path, model: str) -> int:
+    """`faqbot index --publish`: store the index just built in PostgreSQL for every replica."""
+    from faqbot.conversations.store import is_postgres, log_location
+    from faqbot.retrieval.publish import publish
+
+    url = args.db or log_location(settings)
+    if not is_postgres(url):
+        raise FaqbotError(
+            "--publish needs the PostgreSQL database the replicas use: give --db postgresql://user@host/db, "
+            "or set log_url in the settings or FAQBOT_LOG"
+        )
+    return publish(Path(faq_path), Path(out), url, model)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -270,6 +289,16 @@ def add_index_command(sub) -> None:
     p = command(sub, "index", "validate the FAQ and (re)build the index", cmd_index, EXAMPLES["index"])
     add_paths(p)
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="also store the index in PostgreSQL, for every faqbot serve on that database to swap in",
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="with --publish: the replicas' database (default log_url in the settings, or FAQBOT_LOG)",
+    )
 
 
 def add_import_command(sub) -> None:

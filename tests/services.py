@@ -86,3 +86,57 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+
+
+def render_nginx(listen: int, upstreams: list[int], run: Path) -> str:
+    """deploy/nginx.conf with its fields filled in for replicas on these local ports."""
+    servers = "\n        ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in upstreams)
+    template = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    return (
+        template.replace("{{LISTEN}}", f"127.0.0.1:{listen}")
+        .replace("{{UPSTREAMS}}", servers)
+        .replace("{{RUN}}", str(run))
+    )
+
+
+class Nginx:
+    """nginx in the foreground with the shipped configuration, on a free port in front of `upstreams`."""
+
+    def __init__(self, upstreams: list[int]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="faqbot-nginx-"))
+        self.folder.chmod(0o755)  # its workers run as an unprivileged user when started as root
+        for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.folder / name).mkdir(mode=0o777)
+            (self.folder / name).chmod(0o777)
+        self.port = free_port()
+        self.conf = self.folder / "nginx.conf"
+        self.conf.write_text(render_nginx(self.port, upstreams, self.folder), encoding="utf-8")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        check = subprocess.run([nginx, "-t", "-p", str(self.folder), "-c", str(self.conf)], capture_output=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx rejects deploy/nginx.conf: {check.stderr.decode()}")
+        with open(self.folder / "stderr.log", "wb") as stderr:
+            self.process = subprocess.Popen(
+                [nginx, "-p", str(self.folder), "-c", str(self.conf), "-g", "daemon off;"], stderr=stderr
+            )
+        wait_for_port(self.port)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def upstreams_used(self, at_least: int = 0, timeout: float = 5.0) -> list[str]:
+        """The replica (host:port) of every request in the access log, in order. nginx writes a
+        request's line after its response has gone out, so wait for `at_least` lines."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = (self.folder / "access.log").read_text(encoding="utf-8").splitlines()
+            used = [line.split("upstream=", 1)[1].split()[0] for line in lines if "upstream=" in line]
+            if len(used) >= at_least or time.monotonic() > deadline:
+                return used
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)

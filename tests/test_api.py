@@ -27,6 +27,7 @@ from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import HELPDESK, ROOT
+from tests.fakes import MemoryLog as FakeLog
 
 
 class MemoryLog:
@@ -115,6 +116,19 @@ def test_health_is_503_without_an_index(shipped_index, monkeypatch):
     monkeypatch.setattr(type(bot), "entries", property(lambda self: (_ for _ in ()).throw(OSError("gone"))))
     response = TestClient(create_api(bot)).get("/healthz")
     assert response.status_code == 503 and response.json()["status"] == "unavailable"
+
+
+def test_health_says_degraded_while_the_log_database_is_away_and_503_only_when_asked(small):
+    """Every replica shares the log's database: a routing check must not take them all out with it."""
+    log = FakeLog()
+    client = TestClient(create_api(bot_over(small, log), RateLimiter()))
+    log.reachable = lambda: False
+    routing, monitoring = client.get("/healthz"), client.get("/healthz?log=required")
+    assert (routing.status_code, routing.json()["status"], routing.json()["log"]) == (200, "degraded", "unreachable")
+    assert (monitoring.status_code, monitoring.json()["status"]) == (503, "degraded")
+    log.reachable = lambda: True
+    monitoring = client.get("/healthz?log=required")
+    assert (monitoring.status_code, monitoring.json()["status"], monitoring.json()["log"]) == (200, "ok", "on")
 
 
 def test_the_openapi_description_names_the_endpoints_and_models(client):

@@ -4,7 +4,8 @@
                          -> the `faqbot ask --json` object, plus `reply_id` (its conversation-log
                             row, null when it was not logged)
     POST /api/feedback   {"reply_id": 17, "liked": true}  -> 👍 (true) or 👎 (false) on that reply
-    GET  /healthz        200 when the index is loaded (503 otherwise), for a proxy's health check
+    GET  /healthz        200 when the index is loaded (503 otherwise), for a proxy's health check;
+                         ?log=required: 503 also while the log's database does not answer (monitoring)
     GET  /api/openapi.json  the OpenAPI description of the above
 
 An API client is a customer like any other: the same `FaqBot` answers, the same per-client
@@ -93,9 +94,12 @@ class FeedbackResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok; degraded: customers are answered but the log's database does not answer "
+        "(their rows wait in memory); unavailable: no index, customers cannot be answered here."
+    )
     index: dict[str, Any] | None = Field(description="The index answering: its version and number of entries.")
-    log: str = Field(description="The conversation log: 'on' or 'off'.")
+    log: str = Field(description="The conversation log: 'on', 'off', or 'unreachable'.")
 
 
 class ErrorOut(BaseModel):
@@ -238,9 +242,14 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
 
     @app.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-    def healthz() -> JSONResponse:
-        """200 while the index is loaded and answering; 503 otherwise."""
-        return JSONResponse(*health(bot))
+    def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
+        """200 while the index is loaded and answering; 503 otherwise. With `log=required` also 503
+        while the conversation log's database does not answer: for monitoring, not for routing
+        (every replica shares that database, and they all still answer customers)."""
+        document, status = health(bot)
+        if log == "required" and document["status"] == "degraded":
+            status = 503
+        return JSONResponse(document, status)
 
     return app
 
@@ -262,6 +271,14 @@ def without_422(app: FastAPI):
     return openapi
 
 
+def log_state(bot: FaqBot) -> str:
+    """'off', 'on', or 'unreachable' when the log's database does not answer (the chat still works)."""
+    if bot.log is None:
+        return "off"
+    reachable = getattr(bot.log, "reachable", None)
+    return "unreachable" if reachable is not None and not reachable() else "on"
+
+
 def health(bot: FaqBot) -> tuple[dict[str, Any], int]:
     """The health document and its HTTP status."""
     try:
@@ -270,5 +287,6 @@ def health(bot: FaqBot) -> tuple[dict[str, Any], int]:
     except Exception as err:  # no index: the proxy should send customers elsewhere
         log.error("health check: no index is loaded: %s", err)
         index, ok = None, False
-    document = {"status": "ok" if ok else "unavailable", "index": index, "log": "on" if bot.log is not None else "off"}
-    return document, 200 if ok else 503
+    state = log_state(bot)
+    status = "unavailable" if not ok else "degraded" if state == "unreachable" else "ok"
+    return {"status": status, "index": index, "log": state}, 200 if ok else 503

@@ -148,4 +148,19 @@ def serve(
     """`faqbot serve` and `python app.py`: the chat widget and the API, by default on http://127.0.0.1:7860."""
     host, port = listen_address(host, port)
     bot = FaqBot.from_settings(faq, index, config)
+    follow_published(bot)
     launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
+
+
+def follow_published(bot: FaqBot) -> None:
+    """With the log on PostgreSQL, answer from the newest index published there, now and from then on."""
+    from faqbot.conversations.store import is_postgres, log_location
+
+    url = log_location(bot.config)
+    if not is_postgres(url):
+        return
+    from faqbot.retrieval.publish import Follower
+
+    follower = Follower(bot, url)
+    follower.sync()  # a replica that starts after a publish serves it from its first request
+    follower.start()

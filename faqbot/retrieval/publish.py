@@ -1,0 +1,167 @@
+"""Publishing an index generation through PostgreSQL, so every replica answers from the same FAQ.
+
+    faqbot index --publish --db postgresql://faqbot@db.internal/faqbot    # staff, on any machine
+    faqbot serve        # with log_url (or FAQBOT_LOG) on that database: follows what is published
+
+`publish` packs the FAQ file and the index folder's current generation (manifest and the
+files it names) into one tar archive, stores it in `index_generations` with its SHA-256 and
+announces its id with NOTIFY. Each replica's `Follower` LISTENs in a background thread (and
+looks for a newer generation every POLL_SECONDS, in case a notification was missed while
+the database was away); it fetches the archive, checks the hash, writes the files into its
+own index folder and FAQ file, the manifest last, and lets LiveIndex swap the new index in.
+A replica that starts later loads the newest generation before it serves. Only an index
+`faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tarfile
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from faqbot.conversations.migrations import migrate_postgres
+from faqbot.conversations.store import shown
+from faqbot.errors import FaqbotError
+from faqbot.faq.model import load_faq
+from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations, write_atomic
+
+if TYPE_CHECKING:
+    from faqbot.bot import FaqBot
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "faqbot_index"
+KEEP_PUBLISHED = 5  # generations kept in the database; replicas only ever fetch the newest
+POLL_SECONDS = 10.0
+CONNECT_TIMEOUT = 2
+FAQ_MEMBER = "faq.yaml"
+
+
+def pack(faq_path: Path, index_dir: Path) -> tuple[bytes, dict]:
+    """The tar archive of the FAQ file and the index's current generation, and its manifest."""
+    manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(faq_path, arcname=FAQ_MEMBER)
+        for name in manifest["files"].values():
+            archive.add(index_dir / name, arcname=f"index/{name}")
+        archive.add(index_dir / MANIFEST, arcname=f"index/{MANIFEST}")
+    return buffer.getvalue(), manifest
+
+
+def publish(faq_path: Path, index_dir: Path, url: str, embedder_name: str) -> int:
+    """Store the index in `index_dir` (built from `faq_path`) in PostgreSQL and announce it; returns its id."""
+    index = load_index(index_dir)
+    check_fresh(index, load_faq(faq_path), embedder_name)  # never publish an index that does not match its FAQ
+    archive, manifest = pack(faq_path, index_dir)
+    digest = hashlib.sha256(archive).hexdigest()
+    try:
+        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
+            migrate_postgres(conn, shown(url))
+            with conn.transaction():
+                generation: int = conn.execute(
+                    "INSERT INTO index_generations (built_at, faq_hash, sha256, archive)"
+                    " VALUES (%s, %s, %s, %s) RETURNING id",
+                    (manifest["built_at"], manifest["faq_hash"], digest, archive),
+                ).fetchone()[0]  # type: ignore[index]  # INSERT ... RETURNING gives one row
+                conn.execute(
+                    "DELETE FROM index_generations WHERE id <= %s - %s", (generation, KEEP_PUBLISHED)
+                )  # older ones are never fetched again
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))  # sent on commit
+    except psycopg.Error as err:
+        raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
+    return generation
+
+
+def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
+    """Write the archive's generation files, then its FAQ file, then its manifest (the commit point)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
+        members = {m.name: m for m in tar.getmembers() if m.isfile()}
+        manifest_bytes = tar.extractfile(members[f"index/{MANIFEST}"]).read()  # type: ignore[union-attr]
+        manifest = json.loads(manifest_bytes)
+        names = list(manifest["files"].values())
+        for name in names:
+            if Path(name).name != name:  # a name with a folder in it would write outside the index
+                raise FaqbotError(f"a published index names the file {name!r}; publish it again")
+        index_dir.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            write_atomic(index_dir / name, tar.extractfile(members[f"index/{name}"]).read())  # type: ignore[union-attr]
+        write_atomic(faq_path, tar.extractfile(members[FAQ_MEMBER]).read())  # type: ignore[union-attr]
+        write_atomic(index_dir / MANIFEST, manifest_bytes)
+    remove_old_generations(index_dir, keep=set(names))
+
+
+class Follower:
+    """Keeps a serving bot on the newest published index generation (a daemon thread)."""
+
+    def __init__(self, bot: FaqBot, url: str) -> None:
+        self.bot = bot
+        self.url = url
+        self.where = shown(url)
+        self.current: int | None = None  # the generation this replica answers from
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="faqbot-index-follower", daemon=True)
+
+    def start(self) -> Follower:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def sync(self, conn: psycopg.Connection | None = None) -> bool:
+        """Load the newest published generation if it is not the one serving; True when one was swapped in."""
+        try:
+            if conn is None:
+                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as own:
+                    return self._sync(own)
+            return self._sync(conn)
+        except (psycopg.Error, OSError, KeyError, ValueError, tarfile.TarError, FaqbotError) as err:
+            log.error("cannot load the published index from %s (answering from the current one): %s", self.where, err)
+            return False
+
+    def _sync(self, conn: psycopg.Connection) -> bool:
+        migrate_postgres(conn, self.where)
+        row = conn.execute(
+            "SELECT id, sha256, archive FROM index_generations"
+            " WHERE id = (SELECT max(id) FROM index_generations) AND id IS DISTINCT FROM %s",
+            (self.current,),
+        ).fetchone()  # the archive travels only when the newest is not the one serving
+        if row is None:
+            return False
+        generation, digest, archive = row
+        if hashlib.sha256(archive).hexdigest() != digest:
+            raise FaqbotError(f"published index {generation} does not match its SHA-256; publish it again")
+        live = self.bot.index
+        with live._reload_lock:  # a request that notices the change waits until every file is written
+            unpack(bytes(archive), live.faq_path, live.index_dir)
+        live.refresh(wait=True)
+        self.current = generation
+        log.warning("answering from published index %s (built at %s)", generation, live.manifest.get("built_at"))
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.sync(conn)  # whatever was published while this replica was not listening
+                    last_poll = time.monotonic()
+                    while not self._stop.is_set():
+                        # Drained before syncing: the generator holds the connection while it runs.
+                        announced = list(conn.notifies(timeout=1.0, stop_after=1))
+                        if announced or time.monotonic() - last_poll >= POLL_SECONDS:
+                            self.sync(conn)
+                            last_poll = time.monotonic()
+            except psycopg.Error as err:
+                log.error("not following published indexes from %s (retrying): %s", self.where, err)
+                self._stop.wait(POLL_SECONDS / 2)
