@@ -39,6 +39,7 @@ MASKED = [
     ("Ring mig på 070-123 45 67 efter lunch", f"Ring mig på {PHONE} efter lunch"),
     ("mobil 0701234567", f"mobil {PHONE}"),
     ("070 123 45 67", PHONE),
+    ("hemma 08.12.34.56, inte en ip-adress", f"hemma {PHONE}, inte en ip-adress"),
     ("Vårt växelnummer är 08-123 456 78", f"Vårt växelnummer är {PHONE}"),
     ("ring (08) 123 45 67 eller 031-12 34 56", f"ring {PHONE} eller {PHONE}"),
     ("kundtjänst 0771-123 456", f"kundtjänst {PHONE}"),
