@@ -285,15 +285,16 @@ def command(sub, name: str, help_text: str, func, epilog: str) -> argparse.Argum
     return p
 
 
+def flag(p: argparse.ArgumentParser, name: str, help_text: str) -> None:
+    """An on/off option."""
+    p.add_argument(name, action="store_true", help=help_text)
+
+
 def add_index_command(sub) -> None:
     p = command(sub, "index", "validate the FAQ and (re)build the index", cmd_index, EXAMPLES["index"])
     add_paths(p)
-    p.add_argument("--json", action="store_true", help="print the build report as JSON")
-    p.add_argument(
-        "--publish",
-        action="store_true",
-        help="also store the index in PostgreSQL, for every faqbot serve on that database to swap in",
-    )
+    flag(p, "--json", "print the build report as JSON")
+    flag(p, "--publish", "also store the index in PostgreSQL, for every faqbot serve on that database to swap in")
     p.add_argument(
         "--db",
         metavar="URL",
@@ -316,7 +317,7 @@ def add_import_command(sub) -> None:
     p.add_argument(
         "--helpdesk", metavar="ADDRESS", help="where unanswered questions go (default: the address the source names)"
     )
-    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    flag(p, "--force", "overwrite PATH if it exists")
     p.add_argument(
         "--format",
         choices=["csv", "tsv", "html", "markdown", "text"],
@@ -336,12 +337,8 @@ def add_ask_command(sub) -> None:
     p = command(sub, "ask", "answer questions", cmd_ask, EXAMPLES["ask"])
     p.add_argument("question", nargs="?", help="the question; without it, one question per line from stdin")
     add_paths(p)
-    p.add_argument("--json", action="store_true", help="one JSON object per question per line")
-    p.add_argument(
-        "--log",
-        action="store_true",
-        help="record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)",
-    )
+    flag(p, "--json", "one JSON object per question per line")
+    flag(p, "--log", "record the questions in the conversation log (env FAQBOT_LOG; default log_path in the settings)")
 
 
 def add_evaluate_command(sub) -> None:
@@ -354,9 +351,9 @@ def add_evaluate_command(sub) -> None:
         help="JSON lines {question, expected} (default data/test_questions.jsonl)",
     )
     add_paths(p)
-    p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
+    flag(p, "--json", "the whole report as one JSON document")
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
-    p.add_argument("--write-threshold", action="store_true", help="write the best threshold into the settings file")
+    flag(p, "--write-threshold", "write the best threshold into the settings file")
 
 
 def add_report_command(sub) -> None:
@@ -371,13 +368,11 @@ def add_report_command(sub) -> None:
     )
     p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
-    p.add_argument("--json", action="store_true", help="the whole report as one JSON document")
+    flag(p, "--json", "the whole report as one JSON document")
     p.add_argument(
         "--html", type=Path, metavar="FILE", help="also write an HTML page with a bar chart of the top groups"
     )
-    p.add_argument(
-        "--suggest", action="store_true", help="print FAQ YAML for the top groups, for staff to review and paste"
-    )
+    flag(p, "--suggest", "print FAQ YAML for the top groups, for staff to review and paste")
 
 
 def add_log_command(sub) -> None:
