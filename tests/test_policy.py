@@ -85,3 +85,24 @@ def test_choose_policy_sets_the_threshold_between_off_topic_and_right_answers():
 def test_choose_policy_needs_questions_from_the_faq():
     with pytest.raises(ValueError):
         choose_policy(samples(None, False, 0.2, 0.1, count=5))
+
+
+def test_choose_policy_sends_nearly_all_of_the_off_topic_bank_to_the_helpdesk():
+    # By cost alone 0.40 is cheaper (3 off-topic answered cost less than 5 questions missed);
+    # real off-topic questions lie nearer the FAQ than the bank, so the bank must nearly all be caught.
+    cal = (
+        samples("a", True, 0.7, 0.3, count=45)
+        + samples("a", True, 0.40, 0.3, count=5)
+        + samples(None, False, 0.2, 0.3, count=97)
+        + samples(None, False, 0.44, 0.3, count=3)
+    )
+    chosen = choose_policy(cal)
+    assert chosen["threshold"] > 0.44
+    assert chosen["rates"]["offtopic_to_helpdesk"] == 1.0
+    assert "98%" in chosen["why"]
+
+
+def test_choices_are_offered_only_at_or_above_the_threshold():
+    cal = samples("a", True, 0.7, 0.3, count=40) + samples("b", False, 0.6, 0.02, behind=0.02, count=10)
+    chosen = choose_policy(cal + samples(None, False, 0.3, 0.01, count=50))
+    assert chosen["choice_margin"] is not None and chosen["choice_floor"] == chosen["threshold"]
