@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.measure import cpu_seconds
 from benchmarks.webapp import running_app
 from faqbot.staff.evaluate import percentile
 
@@ -62,12 +63,6 @@ def prepare(folder: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "faqbot", "index", *paths], cwd=folder, env=env, check=True, capture_output=True
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def client(url: str, count: int, offset: int, latencies: list[float], errors: list[str]) -> None:

@@ -71,7 +71,7 @@ def bench_cli(work: Path) -> dict:
 
 async def first_answer(url: str, question: str) -> str:
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-        _, answered = await Chat(client, await endpoints(client)).ask(question)
+        answered = await Chat(client, await endpoints(client)).ask(question)
     return text_of(answered[-1]) if answered else ""
 
 

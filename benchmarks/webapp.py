@@ -14,6 +14,7 @@ the chat with its answer out.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -114,8 +115,11 @@ class Chat:
         """Type `text` and press Enter: the chat with the message and its answer (or a notice).
 
         The page shows the message at once, in the browser; the server gets one call, `ask`,
-        answered in its HTTP response (no queue, no event stream).
+        answered in its HTTP response (no queue, no event stream). A widget from before that
+        call (no `ask` among its events) is driven as its page did: `send`, then `answer`.
         """
+        if "ask" not in self.fns:
+            return await self._send_then_answer(text)
         done = await self.client.post(
             "gradio_api/run/ask",
             headers=self.headers,
@@ -123,3 +127,33 @@ class Chat:
         )
         done.raise_for_status()
         return done.json()["data"][0]
+
+    async def _send_then_answer(self, text: str) -> list[dict]:
+        """The widget before `ask` (commit 5b86d68 and earlier), for benchmarks/widget.py --before:
+        `send` (a direct call that showed the message), then `answer` through Gradio's queue, its
+        result streamed back over the session's event stream."""
+        sent = await self.client.post(
+            "gradio_api/run/send",
+            headers=self.headers,
+            json={"data": [text, None], "fn_index": self.fns["send"], "session_hash": self.session},
+        )
+        sent.raise_for_status()
+        joined = await self.client.post(
+            "gradio_api/queue/join",
+            headers=self.headers,
+            json={"data": [None], "fn_index": self.fns["answer"], "session_hash": self.session},
+        )
+        joined.raise_for_status()
+        event_id = joined.json()["event_id"]
+        async with self.client.stream(
+            "GET", "gradio_api/queue/data", params={"session_hash": self.session}, headers=self.headers
+        ) as stream:
+            async for line in stream.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("event_id") == event_id and message.get("msg") == "process_completed":
+                    if not message.get("success"):
+                        raise RuntimeError(str(message.get("output", {}).get("error") or "the event failed"))
+                    return message["output"]["data"][0]
+        raise RuntimeError("the event stream ended without a result")

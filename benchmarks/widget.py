@@ -3,6 +3,8 @@
     python benchmarks/widget.py                       # 16 clients x 15 messages, then the flood
     python benchmarks/widget.py --profile out.txt     # the same, with py-spy on the server
     python benchmarks/widget.py --skip-flood          # throughput only
+    python benchmarks/widget.py --before 5b86d68 --skip-flood --profile benchmarks/profile
+                                  # that commit's widget, then today's, in turn, each profiled
 
 Starts `faqbot serve` over a private copy of the shipped FAQ (indexed here, with the real
 model), drives it as browser tabs do (benchmarks/webapp.py's Chat: one persistent
@@ -16,9 +18,15 @@ connection and one Gradio session per customer), and prints one JSON object per 
   its own limit) during the flood next to the same on the idle server. The app trusts
   127.0.0.1 as a proxy here, so X-Forwarded-For gives each simulated customer its address.
 
-A `--profile` run samples the server with py-spy (`pip install py-spy`) for the duration of
-the throughput part and writes where the server's busy time went: by part (the bot, Gradio's
-processing, its queue, HTTP), then py-spy's top functions by own and total time.
+`--before COMMIT` measures that commit's widget too, in the same run and with the same
+client: its files (`git archive`) in a temporary folder, its own FAQ, settings and index, its
+app.py; the two servers take turns (`--rounds`), so a change in the machine's load falls on
+both. Chat (benchmarks/webapp.py) speaks either widget's protocol.
+
+A `--profile PREFIX` run samples the server with py-spy (the `bench` extra) for the duration of
+each throughput part and writes PREFIX-after-N.txt (and -before-N.txt, N the round): where the server's
+busy time went by part (the bot, Gradio's processing, its queue, HTTP), then py-spy's top
+functions by own and total time.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -42,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from benchmarks import load  # noqa: E402
-from benchmarks.measure import HTTP_QUESTIONS, ms, process_rss, shipped_copy  # noqa: E402
+from benchmarks.measure import HTTP_QUESTIONS, cpu_seconds, ms, process_rss, shipped_copy  # noqa: E402
 from benchmarks.webapp import Chat, endpoints, running_app  # noqa: E402
 
 
@@ -57,40 +66,80 @@ def limited(folder: Path, copy: Path, rate_limit: int) -> Path:
     return copy
 
 
-def prepare(folder: Path) -> Path:
+def prepare(folder: Path, tree: Path = ROOT) -> Path:
+    """The shipped FAQ and settings of `tree` (a faqbot checkout) in `folder`, indexed by that
+    tree's own code (`python -m faqbot.cli` run inside it)."""
     shipped_copy(folder)
+    if tree != ROOT:
+        shutil.copy(tree / "data" / "faq.yaml", folder / "faq.yaml")
+        text = (tree / "data" / "config.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^rate_limit_per_minute:.*\n?", "", text).rstrip("\n") + "\nrate_limit_per_minute: 0\n"
+        (folder / "config.yaml").write_text(text, encoding="utf-8")
     settings = folder / "config.yaml"
     subprocess.run(
         [sys.executable, "-m", "faqbot.cli", "index", "--faq", str(folder / "faq.yaml"), "--out", str(folder / "index"),
          "--config", str(settings)],
-        check=True, capture_output=True, cwd=ROOT, timeout=300,
+        check=True, capture_output=True, cwd=tree, timeout=300, env={**os.environ, "PYTHONPATH": str(tree)},
     )  # fmt: skip
     return folder
 
 
+def checkout(commit: str, folder: Path) -> Path:
+    """The files of `commit` (this repository's) in `folder`."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
 @contextmanager
-def server(folder: Path):
-    """The app over `folder`; yields (url, process) once it has answered one message."""
-    with running_app(folder, folder / "log.db") as (url, process):
+def server(folder: Path, tree: Path = ROOT):
+    """The app of `tree` over `folder`; yields (url, process) once it has answered one message.
+    (`python tree/app.py` imports faqbot from tree/: a script's folder comes first on sys.path.)"""
+    with running_app(folder, folder / "log.db", script=tree / "app.py") as (url, process):
         other_customer(url, 1)  # warm up
         yield url, process
+
+
+def py_spy() -> str:
+    """py-spy next to this Python (the `bench` extra), else on PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]' (or put py-spy on PATH)")
+    return found
+
+
+def protocol(url: str) -> str:
+    async def names() -> dict[str, int]:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            return await endpoints(client)
+
+    return "ask" if "ask" in asyncio.run(names()) else "send, then answer through the queue"
 
 
 def throughput(url: str, pid: int, clients: int, messages: int, profile: Path | None) -> dict:
     spy = None
     if profile is not None:
         spy = subprocess.Popen(
-            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw",
+            [py_spy(), "record", "--pid", str(pid), "--format", "raw",
              "--output", str(profile) + ".raw", "--rate", "200", "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         time.sleep(1.0)
+    load_before, cpu_before = os.getloadavg()[0], cpu_seconds(pid)
     try:
         result = asyncio.run(load.run(url, clients, messages, HTTP_QUESTIONS))
     finally:
+        cpu = cpu_seconds(pid) - cpu_before
         if spy is not None:
             spy.send_signal(2)
             spy.wait(timeout=60)
+    # The server's own CPU per message does not depend on how much of the cores it got:
+    # 2 / that is what two free cores would give.
+    result["server_cpu_ms_per_message"] = 1000 * cpu / max(result["messages"], 1)
+    result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    result["protocol"] = protocol(url)
     return {k: v for k, v in result.items() if k != "error_samples" or v}
 
 
@@ -156,15 +205,26 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=15)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--refusals", type=int, default=100)
-    parser.add_argument("--profile", type=Path, help="write py-spy's summary of the server here")
+    parser.add_argument("--profile", type=Path, help="write py-spy's summaries to PREFIX-after.txt (-before.txt)")
+    parser.add_argument("--before", metavar="COMMIT", help="measure this commit's widget too, in turn with today's")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each server takes with --before")
     parser.add_argument("--skip-flood", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = prepare(Path(tmp) / "fast")
-        with server(folder) as (url, process):
-            print(json.dumps({"throughput": throughput(url, process.pid, args.clients, args.messages, args.profile)}))
-        if args.profile is not None:
-            summarise(Path(str(args.profile) + ".raw"), args.profile)
+        runs = [("after", folder, ROOT)]
+        if args.before:
+            tree = checkout(args.before, Path(tmp) / "before-tree")
+            runs.insert(0, ("before", prepare(Path(tmp) / "before", tree), tree))
+        for round_ in range(args.rounds if args.before else 1):
+            for label, data, tree in runs:
+                profile = None if args.profile is None else Path(f"{args.profile}-{label}-{round_ + 1}")
+                with server(data, tree) as (url, process):
+                    result = throughput(url, process.pid, args.clients, args.messages, profile)
+                print(json.dumps({"throughput": {"widget": label, "round": round_ + 1, **result}}), flush=True)
+                if profile is not None:
+                    summarise(Path(str(profile) + ".raw"), profile.with_suffix(".txt"))
+                    Path(str(profile) + ".raw").unlink()
         if not args.skip_flood:
             with server(limited(folder, Path(tmp) / "limited", 20)) as (url, process):
                 print(json.dumps({"flood": flood(url, process.pid, args.sessions, args.refusals)}))
