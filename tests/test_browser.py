@@ -10,7 +10,9 @@ Needs Playwright (`pip install playwright`, no browser download) and `/usr/bin/c
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -19,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -328,6 +331,49 @@ def test_the_widget_works_embedded_in_a_web_page(browser, site, screenshots):
     chat.locator("#faq-input textarea").press("Enter")
     expect(chat.locator(BOT).nth(1)).to_contain_text("Finns det ingen telefonsupport?", timeout=15_000)
     page.screenshot(path=screenshots / "widget-embedded.png")
+    context.close()
+
+
+def test_screenshot_of_the_html_report_over_two_weeks_of_log(browser, bot, shipped_index, tmp_path, screenshots):
+    """`faqbot report --html` as staff open it: two weeks of the shipped test questions with the
+    bot's real replies, each row dated back through the log's clock (quieter weekends, more
+    questions as the weeks go on, some answers marked 👎)."""
+    lines = (ROOT / "data" / "test_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    replies = [bot.ask(json.loads(line)["question"]) for line in lines if line.strip()]
+    replies = [r for r in replies if r.kind != "error"]
+    pick, now = random.Random(14), [datetime.now(UTC)]
+    first_day = (now[0] - timedelta(days=13)).replace(hour=8, minute=0, second=0, microsecond=0)
+    log_file = tmp_path / "conversations.db"
+    with ConversationLog(log_file, clock=lambda: now[0]) as log:
+        for day in range(14):
+            morning = first_day + timedelta(days=day)
+            for n in range(5 if morning.weekday() >= 5 else 16 + 2 * day):
+                now[0] = morning + timedelta(minutes=17 * n)
+                reply = pick.choice(replies)
+                row = log.record(reply, bot.threshold, bot.index_version)
+                if row is not None and reply.kind == "answer" and pick.random() < 0.08:
+                    log.record_feedback(row, False)
+    page_file = tmp_path / "report.html"
+    staff = subprocess.run(
+        [sys.executable, "-m", "faqbot.cli", "report", "--html", "report.html", "--log-file", log_file.name]
+        + ["--faq", str(shipped_index / "faq.yaml"), "--index", str(shipped_index / "index")]
+        + ["--config", str(shipped_index / "config.yaml")],
+        cwd=tmp_path,  # the page names the log as given: conversations.db
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert staff.returncode == 0, staff.stderr
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    outside: list[str] = []
+    context.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    chart = page.locator("svg").first
+    expect(chart).to_be_visible()
+    assert chart.locator("rect").count() - 4 == 14  # a bar per day; four rects are the legend's
+    page.screenshot(path=screenshots / "report.png", full_page=True)
+    assert outside == []
     context.close()
 
 
