@@ -241,8 +241,7 @@ out = []
 for question in ("Kan jag ringa er?", "Har ni en kontorshund?", "Vem vann fotbolls-VM 1958?"):
     reply = bot.ask(question)
     conversation = Conversation()
-    widget.send(question, conversation)
-    shown = widget.answer(conversation)[0][-1]["content"]
+    shown = widget.respond(question, conversation)[0][-1]["content"]
     out.append({"kind": reply.kind, "faq_id": reply.match.faq_id if reply.match else None,
                 "log_id": reply.log_id, "shown": shown})
 print(json.dumps(out))
@@ -311,8 +310,7 @@ def shown_answer(widget, question: str) -> str:
     from faqbot.web.widget import Conversation
 
     conversation = Conversation()
-    widget.send(question, conversation)
-    return widget.answer(conversation)[0][-1]["content"]
+    return widget.respond(question, conversation)[0][-1]["content"]
 
 
 def logged_questions(path) -> list[str]:
@@ -390,7 +388,9 @@ def test_a_corrupt_log_file_leaves_the_chat_answering(chat_with_log, tmp_path, c
     assert HELPDESK in answers[1].replace("\\", "")
     assert not any("Något gick fel" in a or "Traceback" in a for a in answers)
     assert any("not a database" in r.getMessage() for r in caplog.records)
-    assert path.read_bytes() == garbage  # the damaged file is left for staff to inspect, not overwritten
+    set_aside = list(tmp_path.glob("conversations.db.damaged-*"))  # kept for staff to inspect, not overwritten
+    assert [p.read_bytes() for p in set_aside] == [garbage]
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"  # and a new log goes on
 
 
 def test_a_log_corrupted_while_the_app_runs_leaves_the_chat_answering(chat_with_log, caplog):
