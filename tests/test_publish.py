@@ -15,6 +15,7 @@ import pytest
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.errors import FaqbotError
 from faqbot.retrieval.publish import Follower, publish
+from faqbot.web.server import fetch_published
 from tests.fakes import FAKE_MODEL
 
 pytestmark = pytest.mark.slow  # a PostgreSQL cluster
@@ -68,7 +69,7 @@ def test_a_replica_swaps_in_the_published_index_and_its_faq(staff, replica, pg_u
 
 
 def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the_newest(
-    staff, replica, pg_url, fake_embedder, tmp_path_factory
+    staff, replica, pg_url, fake_embedder, tmp_path_factory, monkeypatch
 ):
     follower = Follower(replica, pg_url).start()
     try:
@@ -81,12 +82,14 @@ def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the
             time.sleep(0.05)
     finally:
         follower.stop()
-    late = tmp_path_factory.mktemp("late")
+    late = tmp_path_factory.mktemp("late")  # a new machine: its settings, no FAQ, no index
     (late / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
-    shutil.copy(staff / "faq.yaml", late / "faq.yaml")
-    (late / "faq.yaml").write_text((late / "faq.yaml").read_text().replace(PARKING, ""))  # an old copy
-    bot = FaqBot(late / "faq.yaml", late / "index", late / "config.yaml")
-    assert Follower(bot, pg_url).sync() is True
+    assert fetch_published(late / "faq.yaml", late / "index", late / "config.yaml") is None  # a SQLite log
+    monkeypatch.setenv("FAQBOT_LOG", pg_url)
+    published = fetch_published(late / "faq.yaml", late / "index", late / "config.yaml")  # what serve does first
+    bot = FaqBot(late / "faq.yaml", late / "index", late / "config.yaml", auto_build=False)
+    assert published is not None and published[1] is not None
+    assert Follower(bot, *published).sync() is False  # already on the newest
     assert faq_id(bot, "Finns det parkering vid kontoret?") == "parking"
 
 

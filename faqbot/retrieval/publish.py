@@ -9,7 +9,8 @@ announces its id with NOTIFY. Each replica's `Follower` LISTENs in a background 
 looks for a newer generation every POLL_SECONDS, in case a notification was missed while
 the database was away); it fetches the archive, checks the hash, writes the files into its
 own index folder and FAQ file, the manifest last, and lets LiveIndex swap the new index in.
-A replica that starts later loads the newest generation before it serves. Only an index
+A replica that starts later loads the newest generation before it serves (`fetch_newest`:
+a new machine needs only its settings, not an index of its own). Only an index
 `faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
 """
 
@@ -99,14 +100,36 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
     remove_old_generations(index_dir, keep=set(names))
 
 
+def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
+    """Before a replica's bot exists: write the newest published generation to `faq_path` and
+    `index_dir`, so that a new machine needs only its settings. Returns the generation's id;
+    None when nothing is published or the database does not answer (the local files serve)."""
+    where = shown(url)
+    try:
+        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as conn:
+            migrate_postgres(conn, where)
+            row = conn.execute("SELECT id, sha256, archive FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
+            if row is None:
+                return None
+            generation, digest, archive = row
+            if hashlib.sha256(archive).hexdigest() != digest:
+                raise FaqbotError(f"published index {generation} does not match its SHA-256; publish it again")
+            unpack(bytes(archive), faq_path, index_dir)
+    except (psycopg.Error, OSError, KeyError, ValueError, tarfile.TarError, FaqbotError) as err:
+        log.error("cannot load the published index from %s (starting from the local one): %s", where, err)
+        return None
+    log.warning("starting from published index %s", generation)
+    return int(generation)
+
+
 class Follower:
     """Keeps a serving bot on the newest published index generation (a daemon thread)."""
 
-    def __init__(self, bot: FaqBot, url: str) -> None:
+    def __init__(self, bot: FaqBot, url: str, current: int | None = None) -> None:
         self.bot = bot
         self.url = url
         self.where = shown(url)
-        self.current: int | None = None  # the generation this replica answers from
+        self.current = current  # the generation this replica answers from
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="faqbot-index-follower", daemon=True)
 

@@ -20,6 +20,7 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
+from faqbot import config as cfg
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
 from faqbot.web.api import create_api
@@ -147,20 +148,28 @@ def serve(
 ) -> None:
     """`faqbot serve` and `python app.py`: the chat widget and the API, by default on http://127.0.0.1:7860."""
     host, port = listen_address(host, port)
+    published = fetch_published(faq, index, config)
     bot = FaqBot.from_settings(faq, index, config)
-    follow_published(bot)
+    if published is not None:
+        from faqbot.retrieval.publish import Follower
+
+        Follower(bot, *published).start()  # keeps this replica on whatever staff publish next
     launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
 
 
-def follow_published(bot: FaqBot) -> None:
-    """With the log on PostgreSQL, answer from the newest index published there, now and from then on."""
+def fetch_published(
+    faq: str | Path | None, index: str | Path | None, config: str | Path | None
+) -> tuple[str, int | None] | None:
+    """With the log on PostgreSQL: write the newest index published there to the FAQ and index
+    paths before the bot loads them; returns (the database, that generation). None with a SQLite
+    log: the index on this disk is the one."""
     from faqbot.conversations.store import is_postgres, log_location
 
-    url = log_location(bot.config)
+    url = log_location(cfg.load_config(Path(config) if config is not None else cfg.config_path()))
     if not is_postgres(url):
-        return
-    from faqbot.retrieval.publish import Follower
+        return None
+    from faqbot.retrieval.publish import fetch_newest
 
-    follower = Follower(bot, url)
-    follower.sync()  # a replica that starts after a publish serves it from its first request
-    follower.start()
+    faq_path = Path(faq) if faq is not None else cfg.faq_path()
+    index_dir = Path(index) if index is not None else cfg.index_path()
+    return url, fetch_newest(url, faq_path, index_dir)
