@@ -7,6 +7,7 @@ through nginx, as a customer's browser or an integration would send them.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -24,10 +25,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
-from benchmarks.webapp import running_app
+from benchmarks.webapp import Chat, endpoints, running_app, text_of
 from tests.fakes import NEW_ENTRY
 from tests.services import Nginx
 
@@ -120,6 +122,24 @@ def test_a_browser_keeps_to_one_replica(deployment):
         opener.open(f"{deployment.nginx.url}/healthz", timeout=5).read()
     used = deployment.nginx.upstreams_used(at_least=seen + 6)[seen:]
     assert len(used) == 6 and len(set(used)) == 1, used
+
+
+async def widget_chat(base: str, texts: list[str]) -> list[list[dict]]:
+    """One browser tab (its cookies kept) sends each text in the widget: the chat after each."""
+    async with httpx.AsyncClient(base_url=f"{base}/", timeout=30) as client:
+        chat = Chat(client, await endpoints(client))
+        return [await chat.ask(text) for text in texts]
+
+
+def test_a_widget_chat_through_nginx_stays_on_its_replica_and_keeps_its_history(deployment):
+    seen = len(deployment.nginx.upstreams_used())
+    chats = asyncio.run(widget_chat(deployment.nginx.url, ["Kan jag ringa er?", "Hur ofta tar ni backup?"]))
+    used = deployment.nginx.upstreams_used(at_least=seen + 3)[seen:]
+    assert len(used) == 3 and len(set(used)) == 1, used  # /config and both messages: one replica
+    last = chats[-1]  # after the greeting: both messages and both answers, kept by the one replica
+    assert [m["role"] for m in last[-4:]] == ["user", "assistant", "user", "assistant"], last
+    assert text_of(last[-4]) == "Kan jag ringa er?"
+    assert "”Hur ofta gör ni säkerhetskopior?”" in text_of(last[-1])
 
 
 def test_a_published_faq_is_answered_by_both_replicas_within_5_seconds(deployment, shipped_index, tmp_path):
