@@ -18,6 +18,7 @@ from typing import Protocol
 
 from faqbot import config as cfg
 from faqbot.config import Config
+from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.language import detect_language
 from faqbot.policy import ANSWER, Policy
 from faqbot.retrieval.embedding import load_embedder
@@ -269,8 +270,9 @@ class FaqBot:
 
         try:
             ranked = searcher.rank(question)
-        except Exception:  # the customer gets the helpdesk, staff get the traceback in the server log
-            logger.exception("could not rank a question")
+        except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
+            # masked, as the conversation log would store it: never the raw question
+            logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply("error")
         decision = policy_for(self.config.threshold, searcher.index.manifest.get("calibration")).decide(ranked)
         best = ranked[0]

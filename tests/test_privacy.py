@@ -1,13 +1,16 @@
-"""Personal data is masked before a question is stored; ordinary numbers are left readable."""
+"""Personal data is masked before a question is stored (and before the server's log holds it);
+ordinary numbers are left readable."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from faqbot import FaqBot, build_index, load_faq
 from faqbot.conversations.privacy import (
     ACCOUNT,
     BANKGIRO,
@@ -306,3 +309,21 @@ ORDINARY = st.sampled_from(
 def test_generated_ordinary_swedish_text_with_numbers_is_not_masked(number, sentence):
     text = sentence.format(number)
     assert mask_pii(text) == text
+
+
+def test_a_ranking_error_logs_the_question_masked_never_raw(small, fake_embedder, monkeypatch, caplog):
+    """Issue 15, item 8: the server's log is kept like the conversation log, so it never holds
+    the digits or address a customer typed, not even in the error's own message."""
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+
+    def broken(question: str):
+        raise RuntimeError(f"could not rank {question!r}")
+
+    monkeypatch.setattr(bot.searcher, "rank", broken)
+    with caplog.at_level(logging.DEBUG):
+        reply = bot.ask("Mitt personnummer är 850715-1234 och mejl anna@firma.se, varför fel?")
+    assert reply.kind == "error" and "help@example.se" in reply.answer
+    logged = caplog.text + "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "850715" not in logged and "anna@firma.se" not in logged
+    assert "[personnummer]" in logged and "[e-post]" in logged and "RuntimeError" in logged

@@ -27,6 +27,7 @@ see docs/security.md.
 from __future__ import annotations
 
 import re
+import traceback
 
 EMAIL = "[e-post]"
 PERSONNUMMER = "[personnummer]"
@@ -182,3 +183,9 @@ def mask_pii(text: str) -> str:
     text = _DIGIT_RUN.sub(_account, text)
     text = _BANKGIRO.sub(_bankgiro, text)
     return text
+
+
+def masked_traceback(err: BaseException) -> str:
+    """`err`'s traceback for the server's log, masked: an exception's message may quote the
+    customer's question (a ranking error, say), and the server log is kept like any log."""
+    return mask_pii("".join(traceback.format_exception(err)))

@@ -28,6 +28,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import FaqBot
+from faqbot.conversations.privacy import masked_traceback
 from faqbot.language import detect_language
 from faqbot.web.ratelimit import RateLimiter
 from faqbot.wording import message
@@ -225,8 +226,8 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         try:
             bot.refresh(wait=False)
             reply = bot.ask(body.question, language=body.language)
-        except Exception:
-            log.exception("could not answer an API question")
+        except Exception as err:
+            log.error("could not answer an API question:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", body.language or "sv", bot.helpdesk))
         return JSONResponse({**reply.to_dict(), "reply_id": reply.log_id})
 

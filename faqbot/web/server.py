@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from faqbot import config as cfg
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
-from faqbot.web.api import create_api
+from faqbot.web.api import BodyLimit, create_api
 from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
@@ -31,16 +31,23 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 START_TIMEOUT = 30.0
 SESSIONS = 2000  # chat sessions Gradio keeps at most (its default, 10,000, lets a flood hold far more memory)
+# Any request's body, on any route (the widget's calls, Gradio's own routes, the API): a message
+# of 5,000 characters, every one \u-escaped, is ~30 KB; nothing the widget sends comes near this.
+MAX_REQUEST_BYTES = 256 * 1024
 
 
 def create_app(bot: FaqBot) -> FastAPI:
-    """The API with the chat widget mounted at /, sharing one per-client rate limit."""
+    """The API with the chat widget mounted at /, sharing one per-client rate limit.
+
+    Every request body over MAX_REQUEST_BYTES gets 413 before anything reads it (the API's
+    own routes allow less, see faqbot.web.api), so the app is bounded without nginx in front.
+    """
     limiter = RateLimiter()
     app = create_api(bot, limiter)
     widget = build_app(bot, limiter)
     widget.state_session_capacity = SESSIONS  # read when the app is mounted
     threading.Thread(target=forget_idle_sessions, args=(widget,), daemon=True, name="idle-sessions").start()
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app,
         widget,
         path="/",
@@ -58,6 +65,8 @@ def create_app(bot: FaqBot) -> FastAPI:
         # so nobody can store files here to have them served back.
         max_file_size=0,
     )
+    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # outermost: every route
+    return app
 
 
 def forget_idle_sessions(app: gr.Blocks, idle: float = IDLE_SECONDS, every: float = 60.0) -> None:

@@ -37,6 +37,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from faqbot.bot import FaqBot, clean_question  # noqa: E402
+from faqbot.conversations.privacy import masked_traceback  # noqa: E402
 from faqbot.language import detect_language  # noqa: E402
 from faqbot.web.messages import (  # noqa: E402, F401  (re-exported: the widget's vocabulary)
     Message,
@@ -193,8 +194,8 @@ class Widget:
             self.bot.refresh(wait=False)
             reply = self.bot.ask(question)
             shown, log_id, language = reply_message(reply), reply.log_id, reply.language
-        except Exception:
-            log.exception("could not answer a question")
+        except Exception as err:
+            log.error("could not answer a question:\n%s", masked_traceback(err))
             shown, log_id, language = notice_message(self._helpdesk(), "sv", question), None, conversation.language
         chat = conversation.add(user_message(question), shown, log_id if reply_is_rated(shown) else None)
         if language == conversation.language:

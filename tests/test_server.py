@@ -1,0 +1,90 @@
+"""The served app's own limits (issue 15, items 1 and 6), on the fake embedder: every request body
+is bounded on every route, and chat sessions, those made through the HTTP API included, do not
+outlive their idleness."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from faqbot import FaqBot, build_index, load_faq
+from faqbot.retrieval.embedding import load_embedder
+from faqbot.web.api import MAX_BODY_BYTES
+from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
+from tests.fakes import FAKE_MODEL, SMALL_FAQ
+
+# Gradio (6.31) makes a new asyncio event loop for each lock it creates outside a running loop
+# (gradio.utils.safe_get_lock) and never closes the one it replaces: ResourceWarnings from
+# Gradio's code, not ours, each time an app is built in a test process.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[TestClient]:
+    """The served app (widget and API) over the two-entry FAQ, on the fake embedder."""
+    folder = tmp_path_factory.mktemp("served")
+    (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
+    (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
+    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index")
+    bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+    with TestClient(create_app(bot)) as client:
+        yield client
+
+
+def widget_of(client: TestClient):
+    """The Gradio Blocks mounted at / (whose state holder keeps the sessions)."""
+    mounted = next(route.app for route in client.app.routes if isinstance(route, Mount))  # type: ignore[attr-defined]
+    return mounted.get_blocks()
+
+
+def ask(client: TestClient, text: str, session: str | None = None):
+    body = {"data": [text, None], "session_hash": session or uuid.uuid4().hex}
+    return client.post("/gradio_api/run/ask", json=body)
+
+
+@pytest.mark.parametrize("route", ["/gradio_api/run/ask", "/gradio_api/queue/join", "/gradio_api/upload", "/"])
+def test_a_body_over_the_limit_is_413_on_every_route(served, route):
+    body = b'{"data": ["' + b"x" * (MAX_REQUEST_BYTES + 1) + b'", null], "session_hash": "s"}'
+    response = served.post(route, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large" and "Traceback" not in response.text
+
+
+def test_the_api_keeps_its_own_smaller_limit(served):
+    question = "x" * (MAX_BODY_BYTES + 10)
+    assert served.post("/api/ask", json={"question": question}).status_code == 413
+
+
+def test_a_body_sent_without_a_length_is_cut_off_at_the_limit(served):
+    def chunks() -> Iterator[bytes]:
+        yield b'{"data": ["'
+        for _ in range(MAX_REQUEST_BYTES // 65_536 + 2):
+            yield b"x" * 65_536
+
+    response = served.post("/gradio_api/run/ask", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_the_longest_message_the_widget_takes_still_fits(served):
+    response = ask(served, "ö" * 5000)  # sent \u-escaped by some clients: 30 KB; as UTF-8, 10 KB
+    assert response.status_code == 200
+    assert response.json()["data"][0][-1]["role"] == "assistant"
+
+
+def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
+    widget = widget_of(served)
+    sessions = [uuid.uuid4().hex for _ in range(5)]
+    for session in sessions:
+        assert ask(served, "Kan jag ringa er?", session).status_code == 200
+    held = set(widget.state_holder.session_data)
+    assert set(sessions) <= held
+    assert drop_idle_sessions(widget, idle=3600) == 0  # none idle yet
+    assert drop_idle_sessions(widget, idle=0) >= len(sessions)
+    assert not set(sessions) & set(widget.state_holder.session_data)
+    # a dropped session that comes back starts a fresh chat, it does not fail
+    chat = ask(served, "Hur ofta gör ni säkerhetskopior?", sessions[0]).json()["data"][0]
+    assert chat[-1]["role"] == "assistant" and len(chat) == 3  # greeting, question, answer
