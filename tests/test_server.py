@@ -17,11 +17,6 @@ from faqbot.web.api import MAX_BODY_BYTES
 from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
 from tests.fakes import FAKE_MODEL, SMALL_FAQ
 
-# Gradio (6.31) makes a new asyncio event loop for each lock it creates outside a running loop
-# (gradio.utils.safe_get_lock) and never closes the one it replaces: ResourceWarnings from
-# Gradio's code, not ours, each time an app is built in a test process.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[TestClient]:
@@ -88,3 +83,15 @@ def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
     # a dropped session that comes back starts a fresh chat, it does not fail
     chat = ask(served, "Hur ofta gör ni säkerhetskopior?", sessions[0]).json()["data"][0]
     assert chat[-1]["role"] == "assistant" and len(chat) == 3  # greeting, question, answer
+
+
+def test_a_flood_of_ratings_through_the_api_is_limited_like_questions(served):
+    """Issue 15, item 8: 👍/👎 were unlimited (3,000 writes in 7 s); now past the per-minute
+    budget they are 429, before anything is written."""
+    headers = {"X-Forwarded-For": "203.0.113.9"}  # not believed: TestClient is not the trusted proxy
+    codes = [
+        served.post("/api/feedback", json={"reply_id": 1, "liked": True}, headers=headers).status_code
+        for _ in range(40)
+    ]
+    assert codes[:20] == [409] * 20  # this app keeps no log, so there is nothing to rate; but they count
+    assert set(codes[20:]) == {429}

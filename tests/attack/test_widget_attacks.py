@@ -50,9 +50,12 @@ def app(tmp_path_factory, shipped_index) -> Iterator[tuple[str, Path]]:
 class Visitor:
     """One address, one session, speaking the widget's HTTP API as its page does."""
 
+    opened: list[httpx.Client] = []  # closed after each test (`closed_visitors`)
+
     def __init__(self, url: str, address: str) -> None:
         self.http = httpx.Client(base_url=url + "gradio_api", headers={"X-Forwarded-For": address}, timeout=60)
         self.session = uuid.uuid4().hex
+        Visitor.opened.append(self.http)
 
     def post(self, api: str, data: list, event_data: dict | None = None, timeout: float = 60) -> httpx.Response:
         body = {"data": data, "event_data": event_data, "session_hash": self.session}
@@ -62,6 +65,14 @@ class Visitor:
         response = self.post("ask", [text, None])
         assert response.status_code == 200, response.text[:300]
         return response.json()["data"][0]
+
+
+@pytest.fixture(autouse=True)
+def closed_visitors() -> Iterator[None]:
+    """No visitor's connection outlives its test (an unclosed socket is a ResourceWarning, an error here)."""
+    yield
+    while Visitor.opened:
+        Visitor.opened.pop().close()
 
 
 def text_of(message: dict) -> str:

