@@ -6,6 +6,7 @@ the same with real `faqbot serve` processes behind nginx.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 
@@ -93,13 +94,16 @@ def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the
     assert faq_id(bot, "Finns det parkering vid kontoret?") == "parking"
 
 
-def test_a_damaged_archive_is_refused_and_the_replica_keeps_answering(staff, replica, pg_url, fake_embedder):
+def test_a_damaged_archive_is_refused_and_the_replica_keeps_answering(staff, replica, pg_url, fake_embedder, caplog):
     edit(staff, fake_embedder)
     publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
     with psycopg.connect(pg_url) as conn:
         conn.execute("UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1)")
     follower = Follower(replica, pg_url)
-    assert follower.sync() is False and follower.current is None
+    with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.publish"):
+        assert follower.sync() is False and follower.current is None
+        assert follower.sync() is False  # not fetched, nor reported, again
+    assert len([r for r in caplog.records if "does not match its SHA-256" in r.getMessage()]) == 1
     assert faq_id(replica, "Kan jag ringa er?") == "phone"
     assert faq_id(replica, "Finns det parkering vid kontoret?") != "parking"
 

@@ -130,6 +130,8 @@ class Follower:
         self.url = url
         self.where = shown(url)
         self.current = current  # the generation this replica answers from
+        self._refused: int | None = None  # a damaged generation, not fetched again
+        self._away = False  # the database did not answer the last time
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="faqbot-index-follower", daemon=True)
 
@@ -154,29 +156,39 @@ class Follower:
 
     def _sync(self, conn: psycopg.Connection) -> bool:
         migrate_postgres(conn, self.where)
-        row = conn.execute(
-            "SELECT id, sha256, archive FROM index_generations"
-            " WHERE id = (SELECT max(id) FROM index_generations) AND id IS DISTINCT FROM %s",
-            (self.current,),
-        ).fetchone()  # the archive travels only when the newest is not the one serving
+        newest = conn.execute("SELECT max(id) FROM index_generations").fetchone()[0]  # type: ignore[index]
+        if newest is None or newest in (self.current, self._refused):
+            return False  # the archive travels only when there is a newer one to swap in
+        row = conn.execute("SELECT sha256, archive FROM index_generations WHERE id = %s", (newest,)).fetchone()
         if row is None:
-            return False
-        generation, digest, archive = row
+            return False  # deleted meanwhile; a newer one is on its way
+        digest, archive = row
         if hashlib.sha256(archive).hexdigest() != digest:
-            raise FaqbotError(f"published index {generation} does not match its SHA-256; publish it again")
+            self._refused = newest
+            raise FaqbotError(f"published index {newest} does not match its SHA-256; publish it again")
         live = self.bot.index
         with live._reload_lock:  # a request that notices the change waits until every file is written
             unpack(bytes(archive), live.faq_path, live.index_dir)
-        live.refresh(wait=True)
-        self.current = generation
-        log.warning("answering from published index %s (built at %s)", generation, live.manifest.get("built_at"))
-        return True
+        swapped = live.refresh(wait=True)
+        self.current = newest
+        if swapped:
+            log.warning("answering from published index %s (built at %s)", newest, live.manifest.get("built_at"))
+        else:  # LiveIndex has said why; the last good index keeps answering
+            log.error(
+                "published index %s could not be loaded; answering from the one built at %s",
+                newest,
+                live.manifest.get("built_at"),
+            )
+        return swapped
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if self._away:
+                        self._away = False
+                        log.warning("following published indexes from %s again", self.where)
                     self.sync(conn)  # whatever was published while this replica was not listening
                     last_poll = time.monotonic()
                     while not self._stop.is_set():
@@ -186,5 +198,7 @@ class Follower:
                             self.sync(conn)
                             last_poll = time.monotonic()
             except psycopg.Error as err:
-                log.error("not following published indexes from %s (retrying): %s", self.where, err)
+                if not self._away:  # said once per outage, not every few seconds
+                    self._away = True
+                    log.error("not following published indexes from %s (retrying): %s", self.where, err)
                 self._stop.wait(POLL_SECONDS / 2)
