@@ -23,7 +23,7 @@ from faqbot.language import detect_language
 from faqbot.policy import ANSWER, Policy
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.lifecycle import LiveIndex
-from faqbot.retrieval.search import Match, Searcher
+from faqbot.retrieval.search import TOKEN, Match, Searcher, topic_of
 from faqbot.wording import message
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 FALLBACK_THRESHOLD = 0.5  # `threshold: auto` with an index built before calibration existed
 SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question
+# A follow-up in a chat: a message that opens with a conjunction ("och vad kostar det?"), or a
+# short one with few words of its own ("Vem kan söka?"). Longer messages are new questions.
+FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
+FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
 
 GREETING = re.compile(
     r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
@@ -72,6 +76,14 @@ class Reply:
     log_id: int | None = None  # the row in the conversation log, for 👍/👎
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
+    followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+
+    @property
+    def topic(self) -> str:
+        """The question a chat's next follow-up refers to: this one, or what it followed up ("" for small talk)."""
+        if self.kind in ("greeting", "thanks", "empty", "error"):
+            return ""
+        return self.followup_to or self.question
 
     @property
     def resolved(self) -> bool:
@@ -125,8 +137,24 @@ def clean_question(text: str) -> tuple[str, bool]:
     return collapsed, False
 
 
+def is_followup(question: str, own_words: int) -> bool:
+    """Whether a chat message reads as a follow-up to the previous question rather than a new one.
+
+    `own_words`: how many words the message has besides stop words (the searcher's tokens).
+    """
+    words = TOKEN.findall(question.casefold())
+    if not words or len(words) > FOLLOWUP_MAX_WORDS:
+        return False
+    return words[0] in FOLLOWUP_OPENERS or (len(words) <= FOLLOWUP_SHORT_WORDS and own_words <= FOLLOWUP_OWN_WORDS)
+
+
 def has_words(text: str) -> bool:
     return any(c.isalnum() for c in text)
+
+
+def question_text(match: Match, language: str) -> str:
+    """The entry's question as offered to the customer: English when staff wrote one, else Swedish."""
+    return match.question_en if language == "en" and match.question_en else match.faq_question
 
 
 def answer_text(match: Match, language: str) -> str:
@@ -232,12 +260,14 @@ class FaqBot:
                 logger.error("keeping the current settings: %s", err)
         return self.index.refresh(wait) or changed
 
-    def ask(self, text: str, language: str | None = None) -> Reply:
+    def ask(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
         """Answer one customer message and record it in the log, if any. Never raises.
 
         `language` ("sv" or "en") overrides the language told from the message (the API's option).
+        `previous`: the conversation's previous question (the chat's); a short follow-up such as
+        "och vad kostar det?" is then ranked with that question's topic in mind.
         """
-        reply = self._answer(text, language)
+        reply = self._answer(text, language, previous)
         if self.log is not None:
             log_id = self.log.record(reply, self.threshold, self.index_version)
             if log_id is not None:
@@ -249,7 +279,7 @@ class FaqBot:
         if self.log is not None:
             self.log.record_feedback(log_id, liked)
 
-    def _answer(self, text: str, language: str | None = None) -> Reply:
+    def _answer(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
         searcher = self.searcher  # the same index for the whole request, even during a swap
         helpdesk = searcher.index.helpdesk
         question, truncated = clean_question(text if isinstance(text, str) else str(text))
@@ -269,15 +299,20 @@ class FaqBot:
             return reply("thanks")
 
         try:
-            ranked = searcher.rank(question)
+            topic = self._topic(searcher, question, previous)
+            ranked = searcher.rank(question, favoured=topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply("error")
         decision = policy_for(self.config.threshold, searcher.index.manifest.get("calibration")).decide(ranked)
         best = ranked[0]
-        ranking = {"ranking": tuple(m.faq_id for m in ranked), "ranking_scores": tuple(m.score for m in ranked)}
-        suggestions = [Suggestion(m.faq_id, m.faq_question, m.score) for m in decision.suggestions]  # type: ignore[attr-defined]
+        ranking = {
+            "ranking": tuple(m.faq_id for m in ranked),
+            "ranking_scores": tuple(m.score for m in ranked),
+            "followup_to": clean_question(previous)[0] if topic and previous else "",
+        }
+        suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
         if decision.kind == ANSWER:
             parts = [answer_text(best, language), message("footer", language, helpdesk)]
             if language == "en" and not best.answer_en:
@@ -286,3 +321,10 @@ class FaqBot:
                 ANSWER, answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, **ranking
             )
         return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)
+
+    def _topic(self, searcher: Searcher, question: str, previous: str | None) -> frozenset[str]:
+        """The entries the previous question was about, when this message is a follow-up to it."""
+        if not previous or not is_followup(question, len(searcher.words(question))):
+            return frozenset()
+        earlier, _ = clean_question(previous)
+        return topic_of(searcher.rank(earlier), searcher.entries) if has_words(earlier) else frozenset()

@@ -188,3 +188,25 @@ def test_a_swedish_customer_gets_the_swedish_answer_even_when_there_is_an_englis
     assert reply.language == "sv" and reply.resolved and reply.match.faq_id == "backup"
     assert reply.answer.startswith("Vi tar säkerhetskopior varje natt.")
     assert "every night" not in reply.answer
+
+
+def test_an_english_customer_is_offered_the_english_question_of_an_entry_that_has_one(tmp_path, fake_embedder):
+    from faqbot import build_index
+    from tests.fakes import FAKE_MODEL
+
+    (tmp_path / "faq.yaml").write_text(
+        "helpdesk: info@example.se\nentries:\n"
+        "  - id: ebok\n    question: Vad kostar e-böckerna?\n    question_en: How much do the e-books cost?\n"
+        "    answer: De är gratis.\n"
+        "  - id: utskrift\n    question: Vad kostar utskrifterna?\n    answer: Två kronor per sida.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.99\n", encoding="utf-8")
+    build_index(load_faq(tmp_path / "faq.yaml"), fake_embedder, tmp_path / "index")
+    bot = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+    english = bot.ask("How much do e-books cost for me?")
+    assert english.language == "en" and english.kind == "helpdesk"
+    offered = {s.faq_id: s.faq_question for s in english.suggestions}
+    assert offered["ebok"] == "How much do the e-books cost?"
+    swedish = bot.ask("Vad kostar e-böckerna?", language="sv")
+    assert {s.faq_id: s.faq_question for s in swedish.suggestions}["ebok"] == "Vad kostar e-böckerna?"

@@ -35,6 +35,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
+from faqbot.faq.model import FaqEntry
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.index import LoadedIndex
 
@@ -46,6 +47,10 @@ LEXICAL_HALF = 2.0  # the BM25 score that maps to 0.5
 MARGIN_WEIGHT = 1.0
 HUBNESS_WEIGHT = 0.5  # share of a view's hubness (hubness.py) taken off its similarity
 TOP_VIEWS, TOP_VIEWS_WEIGHT = 3, 0.5  # dense = half the best view, half the mean of the best three
+# A follow-up ("och vad kostar det?") adds this to the relevance of the entries of the topic the
+# conversation is on (bot.py); a full new question is ranked alone.
+CONTEXT_WEIGHT = 0.1
+TOPIC_ENTRIES, TOPIC_SPREAD = 3, 0.3  # a topic without sections: the best entries of the previous question
 RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@10 in evaluation
 DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole
 
@@ -67,6 +72,7 @@ class Match:
     dense: float
     lexical: float
     answer_en: str = ""  # the entry's English answer, when staff have written one
+    question_en: str = ""  # the entry's English question, when staff have written one
 
 
 def fold(text: str) -> str:
@@ -118,6 +124,10 @@ class Searcher:
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._bm25_lock = threading.Lock()
+
+    def words(self, text: str) -> list[str]:
+        """The text's stems, stop words left out, as the FAQ's texts are read."""
+        return self._tokenize(text)
 
     def query_words(self, question: str) -> list[str]:
         """The question's stems; one the FAQ does not have is split after the longest stem it starts with.
@@ -196,8 +206,9 @@ class Searcher:
         with self._bm25_lock:
             return np.asarray(self._bm25.get_scores(words), dtype=np.float32)
 
-    def rank(self, question: str, limit: int = RANK_LIMIT) -> list[Match]:
-        """The `limit` best entries, best first."""
+    def rank(self, question: str, limit: int = RANK_LIMIT, favoured: Container[str] = ()) -> list[Match]:
+        """The `limit` best entries, best first; entries whose id is in `favoured` (the topic of
+        the conversation, for a follow-up) get CONTEXT_WEIGHT more relevance."""
         dense = self.dense_scores(question)
         words = self.query_words(question)
         lexical = self.lexical_scores(words)
@@ -205,6 +216,9 @@ class Searcher:
         dense_part = np.clip((dense - floor) / (ceiling - floor), 0.0, 1.0)
         lexical_part = lexical / (lexical + LEXICAL_HALF) * self.coverage(words)
         relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
+        if favoured:
+            bonus = np.array([e.id in favoured for e in self.entries], dtype=relevance.dtype)
+            relevance = np.minimum(1.0, relevance + CONTEXT_WEIGHT * bonus)
         top = top_indices(relevance, limit)
         scores = relevance[top].astype(float)
         if len(top) > 1:
@@ -218,9 +232,21 @@ class Searcher:
                 dense=float(dense[i]),
                 lexical=float(lexical[i]),
                 answer_en=self.entries[i].answer_en,
+                question_en=self.entries[i].question_en,
             )
             for i, score in zip(top, scores, strict=True)
         ]
+
+
+def topic_of(ranked: list[Match], entries: list[FaqEntry]) -> frozenset[str]:
+    """The entries a question was about, for ranking a follow-up to it: the section of its best
+    entry, or when the FAQ has no sections, its best entries (those within TOPIC_SPREAD of it)."""
+    if not ranked:
+        return frozenset()
+    section = next((e.section for e in entries if e.id == ranked[0].faq_id), "")
+    if section:
+        return frozenset(e.id for e in entries if e.section == section)
+    return frozenset(m.faq_id for m in ranked[:TOPIC_ENTRIES] if ranked[0].score - m.score <= TOPIC_SPREAD)
 
 
 def split_compound(word: str, vocabulary: Container[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """The JSON API, served by the same process as the chat widget (see faqbot.web.server).
 
-    POST /api/ask        {"question": "Kan jag ringa er?", "language"?: "sv" | "en"}
+    POST /api/ask        {"question": "Kan jag ringa er?", "language"?: "sv" | "en", "previous"?: "..."}
                          -> the `faqbot ask --json` object, plus `reply_id` (its conversation-log
                             row, null when it was not logged)
     POST /api/feedback   {"reply_id": 17, "liked": true}  -> 👍 (true) or 👎 (false) on that reply
@@ -60,6 +60,12 @@ class AskRequest(BaseModel):
     ]
     language: Literal["sv", "en"] | None = Field(
         None, description="The language to reply in; when left out, the bot tells it from the question."
+    )
+    previous: str | None = Field(
+        None,
+        max_length=MAX_QUESTION_CHARS,
+        description="The customer's previous question in this conversation, if any: a short follow-up "
+        "('och vad kostar det?') is then ranked with it in mind; a full new question is not.",
     )
 
 
@@ -225,7 +231,7 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
             return refused
         try:
             bot.refresh(wait=False)
-            reply = bot.ask(body.question, language=body.language)
+            reply = bot.ask(body.question, language=body.language, previous=body.previous)
         except Exception as err:
             log.error("could not answer an API question:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", body.language or "sv", bot.helpdesk))

@@ -93,6 +93,7 @@ class Conversation:
         self.messages: list[Message] = list(messages or [])
         self.rated: dict[int, int] = {}  # message position -> conversation-log row
         self.language = "sv"  # of the input box's wording
+        self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
         self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> Conversation:
@@ -101,7 +102,7 @@ class Conversation:
 
     def restart(self, first: Message) -> list[Message]:
         with self._lock:
-            self.messages, self.rated = [first], {}
+            self.messages, self.rated, self.topic = [first], {}, ""
             return list(self.messages)
 
     def add(self, question: Message, answer: Message, log_id: int | None) -> list[Message]:
@@ -192,8 +193,9 @@ class Widget:
             return conversation.preview(user_message(question), notice), gr.skip()
         try:
             self.bot.refresh(wait=False)
-            reply = self.bot.ask(question)
+            reply = self.bot.ask(question, previous=conversation.topic or None)
             shown, log_id, language = reply_message(reply), reply.log_id, reply.language
+            conversation.topic = reply.topic or conversation.topic
         except Exception as err:
             log.error("could not answer a question:\n%s", masked_traceback(err))
             shown, log_id, language = notice_message(self._helpdesk(), "sv", question), None, conversation.language

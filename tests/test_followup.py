@@ -1,0 +1,110 @@
+"""Follow-ups in a chat: a short "och vad kostar det?" is ranked with the previous question's
+topic (its section) in mind; a full new question, and `faqbot ask`, are ranked alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faqbot import FaqBot, build_index, load_faq
+from faqbot.bot import is_followup
+from faqbot.cli import main
+from faqbot.retrieval import index
+from faqbot.retrieval.calibration import offtopic_questions
+from faqbot.retrieval.search import Tokenizer
+from faqbot.web.widget import Conversation, Widget
+from tests.conftest import ROOT, SMALL_BANK
+from tests.fakes import FAKE_MODEL
+
+SECTIONED_FAQ = """\
+helpdesk: info@example.se
+entries:
+  - id: ebok-lana
+    section: E-böcker
+    question: Hur lånar jag e-böcker?
+    answer: Logga in i appen med ditt lånekort.
+  - id: ebok-kostnad
+    section: E-böcker
+    question: Vad kostar e-böckerna?
+    answer: E-böckerna är gratis.
+  - id: utskrift-mobil
+    section: Utskrifter
+    question: Hur skriver jag ut från mobilen?
+    answer: Skicka filen till skrivarens e-postadress.
+  - id: utskrift-kostnad
+    section: Utskrifter
+    question: Vad kostar utskrifterna?
+    answer: Två kronor per sida.
+"""
+
+
+@pytest.fixture
+def sectioned(tmp_path, fake_embedder, monkeypatch):
+    monkeypatch.setattr(index, "offtopic_questions", lambda: offtopic_questions()[:SMALL_BANK])
+    (tmp_path / "faq.yaml").write_text(SECTIONED_FAQ, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.05\n", encoding="utf-8")
+    build_index(load_faq(tmp_path / "faq.yaml"), fake_embedder, tmp_path / "index")
+    return FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+
+
+@pytest.mark.parametrize(
+    "text, followup",
+    [
+        ("och vad kostar det?", True),
+        ("Vem kan söka?", True),
+        ("men kan man komma in ändå?", True),
+        ("hur betalar jag?", True),
+        ("Hur skriver jag ut från mobilen?", False),
+        ("Kan jag skriva ut något från min telefon hos er?", False),
+        ("och hur gör jag om jag har glömt min pinkod till lånekortet och inte kommer in?", False),
+    ],
+)
+def test_a_short_message_or_one_opening_with_och_is_a_follow_up(text, followup):
+    assert is_followup(text, len(Tokenizer()(text))) is followup
+
+
+def test_a_follow_up_is_ranked_within_the_previous_questions_section(sectioned):
+    after_ebooks = sectioned.ask("och vad kostar det?", previous="Hur lånar jag e-böcker?")
+    after_prints = sectioned.ask("och vad kostar det?", previous="Hur skriver jag ut från mobilen?")
+    assert after_ebooks.ranking[0] == "ebok-kostnad"
+    assert after_prints.ranking[0] == "utskrift-kostnad"
+    assert after_ebooks.followup_to == "Hur lånar jag e-böcker?"
+
+
+def test_a_full_new_question_is_ranked_alone(sectioned):
+    alone = sectioned.ask("Hur skriver jag ut från mobilen?")
+    after = sectioned.ask("Hur skriver jag ut från mobilen?", previous="Hur lånar jag e-böcker?")
+    assert after.followup_to == "" and after.topic == "Hur skriver jag ut från mobilen?"
+    assert after.ranking == alone.ranking and after.ranking_scores == alone.ranking_scores
+
+
+def test_the_widget_passes_the_previous_question_and_keeps_the_topic_over_follow_ups(sectioned):
+    widget, conversation = Widget(sectioned), Conversation()
+    asked = []
+    real_ask = sectioned.ask
+
+    def spy(text, language=None, previous=None):
+        asked.append(previous)
+        return real_ask(text, language, previous)
+
+    sectioned.ask = spy  # type: ignore[method-assign]
+    widget.respond("Hur skriver jag ut från mobilen?", conversation)
+    widget.respond("och vad kostar det?", conversation)
+    widget.respond("Vem kan skriva ut?", conversation)
+    assert asked == [None, "Hur skriver jag ut från mobilen?", "Hur skriver jag ut från mobilen?"]
+    assert "Två kronor per sida." in str(conversation.shown()[-3]["content"])
+
+
+@pytest.mark.slow
+def test_follow_ups_of_the_library_faq_find_their_entry_with_the_previous_question(tmp_path, embedder):
+    source = ROOT / "data" / "examples" / "bibliotek"
+    assert main(["import", str(source / "faq.csv"), "--out", str(tmp_path / "faq.yaml")]) == 0
+    (tmp_path / "config.yaml").write_text("threshold: auto\nlog_enabled: false\n", encoding="utf-8")
+    build_index(load_faq(tmp_path / "faq.yaml"), embedder, tmp_path / "index")
+    bot = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+    cases = [json.loads(line) for line in (source / "followups.jsonl").read_text(encoding="utf-8").splitlines()]
+    with_previous = sum(bot.ask(c["question"], previous=c["previous"]).ranking[0] == c["expected"] for c in cases)
+    alone = sum(bot.ask(c["question"]).ranking[0] == c["expected"] for c in cases)
+    print(f"follow-ups ranked first: {with_previous}/{len(cases)} with the previous question, {alone} alone")
+    assert with_previous >= 0.8 * len(cases) and with_previous > alone
