@@ -23,19 +23,35 @@ import cog  # provided by cog (cogapp) while it runs
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def console(*commands: str) -> None:
-    """A ```console block: each command after `$ `, then its output."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+def console(*commands: str, env: dict[str, str] | None = None) -> None:
+    """A ```console block: each command after `$ `, then its output as a terminal shows it.
+
+    `env` is exported for every command, and the block starts with that `export` line.
+    A command may fail on purpose when it says so (`...; echo "exit status $?"`).
+    """
+    environ = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
     cog.outl("```console")
+    if env:
+        cog.outl("$ export " + " ".join(f"{name}={value}" for name, value in env.items()))
     for command in commands:
         done = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True
+            ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=environ, capture_output=True, text=True
         )
         if done.returncode not in (0, 141):  # 141: `| head` closed the pipe early
             raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stderr}")
         cog.outl(f"$ {command}")
-        cog.out(done.stdout)
+        cog.out("".join(line.rsplit("\r", 1)[-1] for line in done.stdout.splitlines(keepends=True)))
     cog.outl("```")
+
+
+def masking(*examples: str) -> None:
+    """A table: what a customer wrote, and what the conversation log stores (faqbot's own masking)."""
+    from faqbot.conversations.privacy import mask_pii
+
+    cog.outl("| customer wrote | stored as |")
+    cog.outl("|---|---|")
+    for text in examples:
+        cog.outl(f"| `{text}` | `{mask_pii(text)}` |")
 
 
 def modules(package: str = "faqbot") -> None:
