@@ -317,7 +317,7 @@ def test_a_ranking_error_logs_the_question_masked_never_raw(small, fake_embedder
     build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
 
-    def broken(question: str):
+    def broken(question: str, **options: object):  # rank(question, favoured=...) in the chat
         raise RuntimeError(f"could not rank {question!r}")
 
     monkeypatch.setattr(bot.searcher, "rank", broken)
