@@ -11,7 +11,7 @@ built here first), with its default rate limit (20 messages a minute per custome
 1. idle: `--customers` other customers chat (each a fresh address and session every few
    messages, a short pause between messages); their answer times are the idle baseline.
 2. flood: the same customers go on while one attacker, after 20 messages that use up its
-   budget, sends `"ö" * 5000` as fast as it can from `--sessions` sessions at once, the
+   budget (not counted), sends `"ö" * 5000` as fast as it can from `--sessions` sessions at once, the
    issue's repro (`POST /gradio_api/run/ask`, one address, fixed session hashes).
 3. after: the flood stops; the server is left alone for `--settle` seconds.
 
@@ -123,10 +123,10 @@ class Attacker:
         await asyncio.gather(*(self.hammer(session) for session in self.sessions))
 
 
-async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
+async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> None:
     while not stop.is_set():
-        peak.append(process_rss(pid))
-        await asyncio.sleep(0.2)
+        samples.append(process_rss(pid))
+        await asyncio.sleep(0.25)
 
 
 async def run(url: str, pid: int, customers: int, sessions: int, seconds: float, settle: float) -> dict:
@@ -137,13 +137,14 @@ async def run(url: str, pid: int, customers: int, sessions: int, seconds: float,
     ):
         fns = await endpoints(others)
         warm = Chat(others, fns, address="10.255.255.254")
-        for question in HTTP_QUESTIONS:
+        for question in [*HTTP_QUESTIONS, ATTACK_TEXT]:  # a long message once: the model's buffers for one
             await warm.ask(question)
         crowd = Customers(others, fns)
         attacker = Attacker(hostile, fns, sessions)
-        await attacker.use_up_the_budget()
         chatting = [asyncio.create_task(crowd.one()) for _ in range(customers)]
         await asyncio.sleep(seconds)  # 1. idle
+        crowd.phase = "budget"  # not counted: the attacker's 20 answered messages
+        await attacker.use_up_the_budget()  # the flood ends within the minute, so all of it is refused
         before = process_rss(pid)
         crowd.phase = "flood"
         peaks: list[float] = []
@@ -164,6 +165,7 @@ async def run(url: str, pid: int, customers: int, sessions: int, seconds: float,
     return {
         "rss_before": before,
         "rss_peak": max(peaks, default=before),
+        "rss_every_5s": peaks[::20],
         "rss_at_end": at_end,
         "rss_after": after,
         "idle": ms(crowd.times.get("idle", [0.0])),
@@ -196,6 +198,7 @@ def report(result: dict, args: argparse.Namespace) -> int:
         f"{result['rss_at_end']:.0f} MB at its end, {result['rss_after']:.0f} MB {args.settle:.0f} s later: "
         f"growth {growth:+.1f} MB (target < 20)"
     )
+    print("server RSS every 5 s of the flood: " + " ".join(f"{mb:.0f}" for mb in result["rss_every_5s"]) + " MB")
     print(
         f"other customers: idle median {idle50:.0f} ms, p95 {idle95:.0f} ms ({result['answered'].get('idle', 0)} answers); "
         f"during the flood median {flood50:.0f} ms, p95 {flood95:.0f} ms ({result['answered'].get('flood', 0)} answers); "
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="of idle, and of flood (default 30)")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds after the flood (default 10)")
     args = parser.parse_args(argv)
+    if not 0 < args.seconds <= 50:
+        parser.error("--seconds must be more than 0 and at most 50: the attacker's budget comes back after a minute")
     with tempfile.TemporaryDirectory(prefix="faqbot-flood-") as name:
         folder = Path(name)
         prepare(folder)
