@@ -35,12 +35,13 @@ def console(*commands: str, env: dict[str, str] | None = None) -> None:
         cog.outl("$ export " + " ".join(f"{name}={value}" for name, value in env.items()))
     for command in commands:
         done = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=environ, capture_output=True, text=True
-        )
+            ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=environ, capture_output=True
+        )  # bytes: text mode would turn a progress line's \r into a new line
         if done.returncode not in (0, 141):  # 141: `| head` closed the pipe early
-            raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stderr}")
+            raise RuntimeError(f"{command} failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}")
         cog.outl(f"$ {command}")
-        cog.out("".join(line.rsplit("\r", 1)[-1] for line in done.stdout.splitlines(keepends=True)))
+        lines = done.stdout.decode().split("\n")
+        cog.out("\n".join(line.rsplit("\r", 1)[-1] for line in lines))  # what stays on screen
     cog.outl("```")
 
 
