@@ -4,16 +4,20 @@ outlive their idleness."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.web.api import MAX_BODY_BYTES
+from faqbot.web.ratelimit import RateLimiter, Tarpit
 from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
 from tests.fakes import FAKE_MODEL, SMALL_FAQ
 
@@ -95,3 +99,56 @@ def test_a_flood_of_ratings_through_the_api_is_limited_like_questions(served):
     ]
     assert codes[:20] == [409] * 20  # this app keeps no log, so there is nothing to rate; but they count
     assert set(codes[20:]) == {429}
+
+
+def test_a_client_past_its_budget_waits_before_each_request_is_handled(served):
+    """Issue 15, item 1: a flood of refusals from one address cannot take the server's CPU from
+    other customers; each of its requests first waits, costing nothing, then is refused."""
+    assert any(m.cls is Tarpit for m in served.app.user_middleware)  # type: ignore[attr-defined]
+    handled: list[str] = []
+
+    async def app(scope, receive, send):
+        handled.append(scope["client"][0])
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    limiter = RateLimiter()
+    client = TestClient(Tarpit(app, limiter, limit=lambda: 2, delay=0.5), client=("198.51.100.7", 1234))
+    timed = []
+    for _ in range(4):
+        began = time.monotonic()
+        assert client.post("/gradio_api/run/ask", json={}).status_code == 200
+        timed.append(time.monotonic() - began)
+        limiter.allow("198.51.100.7", 2)  # as the widget counts each message
+    assert max(timed[:2]) < 0.4 and min(timed[2:]) >= 0.5  # the first two at once, then each waits
+    assert client.get("/").status_code == 200 and len(handled) == 5  # nothing is dropped
+    began = time.monotonic()
+    TestClient(Tarpit(app, limiter, limit=lambda: 0, delay=0.5)).post("/api/ask", json={})
+    assert time.monotonic() - began < 0.4  # no limit (0), no waiting
+
+
+def test_a_client_past_its_budget_gets_about_one_request_a_delay_however_many_it_sends_at_once():
+    handled: list[float] = []
+
+    async def app(scope, receive, send):
+        handled.append(time.monotonic())
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    limiter = RateLimiter()
+    limiter.allow("198.51.100.8", 1)  # its budget of 1 is used up
+    tarpit = Tarpit(app, limiter, limit=lambda: 1, delay=0.2)
+
+    async def flood() -> None:
+        scope = {"type": "http", "method": "POST", "path": "/gradio_api/run/ask", "client": ("198.51.100.8", 1)}
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            return None
+
+        await asyncio.gather(*(tarpit(dict(scope), receive, send) for _ in range(8)))
+
+    began = time.monotonic()
+    asyncio.run(flood())
+    assert len(handled) == 8 and not tarpit.waiting
+    assert handled[-1] - began >= 8 * 0.2 * 0.9  # the 8th waited for 8 delays: one request per delay

@@ -10,16 +10,23 @@ refused message is not counted, so a customer who waits gets through again. Memo
 clients idle for a whole window are dropped, and past `max_clients` the longest-idle ones go
 first. One lock makes it safe to call from Gradio's worker threads. Each app process has its
 own limiter, so behind a load balancer the limit is per process.
+
+`Tarpit` makes a client past its budget wait before its next request is even handled, so a
+flood of refused messages cannot take the server's CPU from other customers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 WINDOW_SECONDS = 60.0
+TARPIT_SECONDS = 1.0  # a request from a client past its budget waits this long (see Tarpit)
 MAX_CLIENTS = 10_000  # about 1 MB at 20 timestamps each
 
 
@@ -64,6 +71,15 @@ class RateLimiter:
                 times.popleft()
             return True
 
+    def over(self, client: str, limit: int) -> bool:
+        """Whether `client` has used up its `limit` in the window; counts nothing."""
+        if limit <= 0:
+            return False
+        with self._lock:
+            times = self._seen.get(client)
+            cutoff = self._clock() - self.window
+            return times is not None and sum(1 for t in times if t > cutoff) >= limit
+
     def retry_after(self, client: str) -> float:
         """Seconds until `client` may send again (0 when it may now)."""
         with self._lock:
@@ -79,3 +95,42 @@ class RateLimiter:
             if times and times[-1] > now - self.window:
                 break
             del self._seen[client]
+
+
+class Tarpit:
+    """ASGI middleware: a POST from a client already past its message budget waits before the
+    app sees it (it is then refused as usual, with the notice): `delay` seconds times the
+    number of that client's requests waiting, at most a minute.
+
+    A refusal is cheap for faqbot but costs Gradio's request handling around it (5-8 ms); a
+    client flooding past its limit would take that share of the one process's CPU from other
+    customers. Waiting costs no thread and no CPU, and since the wait grows with the client's
+    requests in flight, one address gets about one refusal per `delay` however many
+    connections it opens; a customer who only typed fast sees the notice a moment later.
+    Holding very many connections open is for the proxy to bound.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        limit: Callable[[], int],
+        delay: float = TARPIT_SECONDS,
+        prefixes: tuple[str, ...] = ("/gradio_api/", "/api/"),
+    ) -> None:
+        self.app, self.limiter, self.limit, self.delay, self.prefixes = app, limiter, limit, delay, prefixes
+        self.waiting: dict[str, int] = {}  # per client; touched only in the event loop's thread
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith(self.prefixes):
+            client = scope.get("client")
+            address = str(client[0]) if client else "unknown"
+            if self.limiter.over(address, self.limit()):
+                self.waiting[address] = waiting = self.waiting.get(address, 0) + 1
+                try:
+                    await asyncio.sleep(min(self.delay * waiting, self.limiter.window))
+                finally:
+                    self.waiting[address] -= 1
+                    if not self.waiting[address]:
+                        del self.waiting[address]
+        await self.app(scope, receive, send)

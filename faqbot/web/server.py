@@ -24,7 +24,7 @@ from faqbot import config as cfg
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
-from faqbot.web.ratelimit import RateLimiter
+from faqbot.web.ratelimit import RateLimiter, Tarpit
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -40,7 +40,9 @@ def create_app(bot: FaqBot) -> FastAPI:
     """The API with the chat widget mounted at /, sharing one per-client rate limit.
 
     Every request body over MAX_REQUEST_BYTES gets 413 before anything reads it (the API's
-    own routes allow less, see faqbot.web.api), so the app is bounded without nginx in front.
+    own routes allow less, see faqbot.web.api), so the app is bounded without nginx in front;
+    a client past its message budget waits TARPIT_SECONDS before each request is handled
+    (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers.
     """
     limiter = RateLimiter()
     app = create_api(bot, limiter)
@@ -65,7 +67,9 @@ def create_app(bot: FaqBot) -> FastAPI:
         # so nobody can store files here to have them served back.
         max_file_size=0,
     )
-    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # outermost: every route
+    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
+    # outermost: a client past its budget waits before its body is even read
+    app.add_middleware(Tarpit, limiter=limiter, limit=lambda: bot.config.rate_limit_per_minute)
     return app
 
 
