@@ -106,3 +106,22 @@ def test_choices_are_offered_only_at_or_above_the_threshold():
     cal = samples("a", True, 0.7, 0.3, count=40) + samples("b", False, 0.6, 0.02, behind=0.02, count=10)
     chosen = choose_policy(cal + samples(None, False, 0.3, 0.01, count=50))
     assert chosen["choice_margin"] is not None and chosen["choice_floor"] == chosen["threshold"]
+
+
+def test_choose_policy_does_not_widen_the_margin_for_a_gain_within_the_noise():
+    # A margin of 0.14 is the cheapest by a hair: it turns 2 wrong answers into choices but also
+    # 5 right answers, a gain well within the noise of 47 questions. No choices are offered.
+    faq = (
+        samples("a", True, 0.8, 0.4, count=40)
+        + samples("a", True, 0.7, 0.1, count=5)
+        + samples("b", False, 0.7, 0.12, behind=0.12, count=2)
+    )
+    chosen = choose_policy(faq + samples(None, False, 0.2, 0.02, count=50))
+    assert chosen["cheapest_choice_margin"] == pytest.approx(0.14)
+    assert chosen["choice_margin"] is None and chosen["choice_floor"] is None
+    assert chosen["counts"]["right"] == 45 and chosen["counts"]["wrong"] == 2
+    assert "standard errors" in chosen["why"]
+    # the same trade, clear of the noise (20 wrong answers turned into choices, with the 5 right ones), keeps it
+    clear = faq + samples("b", False, 0.7, 0.12, behind=0.12, count=18)
+    chosen = choose_policy(clear + samples(None, False, 0.2, 0.02, count=50))
+    assert chosen["choice_margin"] == pytest.approx(0.14) and chosen["counts"]["one_click"] == 25
