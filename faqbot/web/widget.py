@@ -290,7 +290,13 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
         # In the browser: clear the box, show the message; then the one server call. Direct
         # calls (queue=False) are one HTTP request each, with no event stream to keep open.
         box.submit(
-            None, [box, chat], [box, chat, question], js=SHOW_MESSAGE, queue=False, trigger_mode="multiple"
+            None,
+            [box, chat],
+            [box, chat, question],
+            js=SHOW_MESSAGE,
+            queue=False,
+            show_progress="hidden",  # Gradio's timer text fails WCAG contrast, and says nothing to a customer
+            trigger_mode="multiple",
         ).then(
             widget.respond,
             [question, conversation],
@@ -300,6 +306,6 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
             show_progress="hidden",
             trigger_mode="multiple",
         )
-        chat.like(widget.like, conversation, None, queue=False)
+        chat.like(widget.like, conversation, None, queue=False, show_progress="hidden")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
