@@ -247,6 +247,12 @@ def reply_is_rated(shown: Message) -> bool:
     return 'class="faq-answer"' in shown["content"]
 
 
+# Every event: one direct HTTP request, no Gradio progress timer (its grey text fails WCAG's
+# contrast check when an answer takes long, and says nothing to a customer), and a customer may
+# send the next message before the last is answered.
+DIRECT_EVENT: dict[str, Any] = {"queue": False, "show_progress": "hidden", "trigger_mode": "multiple"}
+
+
 def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
     """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `limiter`)."""
     widget = Widget(bot, limiter)
@@ -289,23 +295,9 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
         app.load(widget.welcome, conversation, chat, queue=False)
         # In the browser: clear the box, show the message; then the one server call. Direct
         # calls (queue=False) are one HTTP request each, with no event stream to keep open.
-        box.submit(
-            None,
-            [box, chat],
-            [box, chat, question],
-            js=SHOW_MESSAGE,
-            queue=False,
-            show_progress="hidden",  # Gradio's timer text fails WCAG contrast, and says nothing to a customer
-            trigger_mode="multiple",
-        ).then(
-            widget.respond,
-            [question, conversation],
-            [chat, box],
-            queue=False,
-            api_name="ask",
-            show_progress="hidden",
-            trigger_mode="multiple",
+        box.submit(None, [box, chat], [box, chat, question], js=SHOW_MESSAGE, **DIRECT_EVENT).then(
+            widget.respond, [question, conversation], [chat, box], api_name="ask", **DIRECT_EVENT
         )
-        chat.like(widget.like, conversation, None, queue=False, show_progress="hidden")
+        chat.like(widget.like, conversation, None, **DIRECT_EVENT)
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
