@@ -116,8 +116,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
+    forget_measured_threshold(Path(result.out))
     print(f"next: faqbot index --faq {result.out}")
     return 0
+
+
+def forget_measured_threshold(imported: Path) -> None:
+    """An import over the FAQ the settings serve replaces it, so a threshold measured on the old FAQ
+    (`faqbot evaluate --write-threshold`) means nothing for the new one: the settings go back to
+    `threshold: auto`, which `faqbot index` calibrates on the new FAQ, and the command says so."""
+    settings = cfg.config_path()
+    if not settings.exists() or imported.resolve() != cfg.faq_path().resolve():
+        return
+    threshold = cfg.load_config(settings).threshold
+    if threshold == cfg.AUTO:
+        return
+    cfg.write_threshold(settings, cfg.AUTO)
+    print(
+        f"threshold: {settings} had {threshold}, measured on the FAQ this import replaced; it is now `auto`, "
+        "calibrated on the new FAQ by faqbot index"
+    )
 
 
 def calibration_text(chosen: dict, configured: float | str) -> str:

@@ -157,11 +157,12 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(**values)  # type: ignore[arg-type]
 
 
-def write_threshold(path: str | Path, threshold: float) -> None:
-    """Set `threshold:` in the settings file, keeping the rest of it (and its comments) as it is."""
+def write_threshold(path: str | Path, threshold: float | str) -> None:
+    """Set `threshold:` (a number, or AUTO) in the settings file, keeping the rest of it (and its
+    comments) as it is."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    line = f"threshold: {threshold:.3f}"
+    line = f"threshold: {threshold:.3f}" if isinstance(threshold, float) else f"threshold: {threshold}"
     new, count = re.subn(r"(?m)^threshold:.*$", line, text)
     if count == 0:
         new = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"

@@ -473,3 +473,19 @@ def test_the_same_short_question_in_two_sections_imports_as_two_entries(tmp_path
         ("Bidrag till föreningar", "Vem kan söka?"),
     ]
     assert len({e.id for e in faq.entries}) == 2
+
+
+def test_importing_over_the_served_faq_sets_its_measured_threshold_back_to_auto(tmp_path, capsys, monkeypatch):
+    """A number measured on Winterkvist's FAQ means nothing for another company's FAQ."""
+    faq, settings = tmp_path / "data" / "faq.yaml", tmp_path / "data" / "config.yaml"
+    faq.parent.mkdir()
+    faq.write_text("the old FAQ\n", encoding="utf-8")
+    settings.write_text("# staff's comment\nthreshold: 0.360\nrate_limit_per_minute: 7\n", encoding="utf-8")
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
+    elsewhere = tmp_path / "draft.yaml"
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(elsewhere)]) == 0
+    assert "threshold: 0.360" in settings.read_text(encoding="utf-8")  # a draft elsewhere serves nothing yet
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--force"]) == 0
+    assert f"{settings} had 0.36, measured on the FAQ this import replaced; it is now `auto`" in capsys.readouterr().out
+    assert settings.read_text(encoding="utf-8") == "# staff's comment\nthreshold: auto\nrate_limit_per_minute: 7\n"
