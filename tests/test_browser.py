@@ -111,8 +111,11 @@ class Customer:
         self.outside: list[str] = []
         self.context.on("request", self._note)
         self.page: Page = self.context.new_page()
-        self.page.goto(url)
+        # The page's welcome call (the greeting of the FAQ being served) has returned before the
+        # customer types: arriving later, it would reset the chat under a message being shown.
         # Generous: on a busy machine (other test runs on the same cores) a page load is slow.
+        with self.page.expect_response(lambda response: "/gradio_api/run/" in response.url, timeout=30_000):
+            self.page.goto(url)
         expect(self.page.locator("#faq-chat .option").first).to_be_visible(timeout=30_000)
 
     def _note(self, request) -> None:
