@@ -32,7 +32,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from benchmarks.webapp import running_app
+from benchmarks.measure import process_rss
+from benchmarks.webapp import running_app, text_of
 from faqbot.retrieval.index import MANIFEST, load_index
 
 FAILED = "Något gick fel"
@@ -68,15 +69,7 @@ class Customer:
         with httpx.Client(base_url=self.url, headers=self.headers, timeout=120) as http:
             response = http.post("/run/ask", json=body)
         assert response.status_code == 200, response.text[:300]
-        content = response.json()["data"][0][-1]["content"]
-        return " ".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        return text_of(response.json()["data"][0][-1])
 
 
 def server_log(folder: Path) -> str:
@@ -90,12 +83,12 @@ def server_log(folder: Path) -> str:
 @pytest.mark.parametrize("route", ["gradio_api/run/ask", "gradio_api/queue/join", "api/ask", "gradio_api/upload"])
 def test_a_10_mb_body_gets_413_at_once_and_the_server_stays_small(app, route):
     url, _, process = app
-    before = rss_mb(process.pid)
+    before = process_rss(process.pid)
     body = b'{"data": ["' + b"x" * (10 * 2**20) + b'", null], "session_hash": "s"}'
     began = time.monotonic()
     response = httpx.post(url + route, content=body, headers={"Content-Type": "application/json"}, timeout=60)
     took = time.monotonic() - began
-    after = rss_mb(process.pid)
+    after = process_rss(process.pid)
     print(f"\n{route}: {response.status_code} in {took:.2f} s, server RSS {before:.0f} -> {after:.0f} MB")
     assert response.status_code == 413
     assert len(response.content) < 500 and "Traceback" not in response.text
