@@ -198,7 +198,7 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
     built_at = bot.searcher.index.manifest["built_at"]
     edit_faq(workdir)
-    monkeypatch.setattr("faqbot.retrieval.lifecycle.build_index", unwritable)
+    monkeypatch.setattr("faqbot.retrieval.lifecycle.rebuild_for_file", unwritable)
     with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.lifecycle"):
         bot.refresh()
         reply = bot.ask("Kan jag ringa er?")
@@ -220,7 +220,7 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
 
 
 def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workdir, monkeypatch):
-    monkeypatch.setattr("faqbot.retrieval.lifecycle.build_index", unwritable)
+    monkeypatch.setattr("faqbot.retrieval.lifecycle.rebuild_for_file", unwritable)
     with pytest.raises(
         IndexMissingError, match=r"cannot build the index in .*Read-only file system.*run: faqbot index"
     ):

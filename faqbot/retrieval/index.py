@@ -45,7 +45,7 @@ import faiss
 import numpy as np
 
 from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
-from faqbot.faq.model import Faq, FaqEntry
+from faqbot.faq.model import Faq, FaqEntry, load_faq
 from faqbot.retrieval.calibration import calibrate, offtopic_questions
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
@@ -395,33 +395,55 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Embed every view of every entry and replace the index in `out` atomically."""
-    started = time.perf_counter()
     out = Path(out)
     with build_lock(out):
-        old, repaired = previous_index(out)
-        old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
+        return build_locked(faq, embedder, out, progress)
 
-        views = ViewTable(faq.entries)
-        texts = list(views.texts())
-        vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
-        reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
-        reference_texts, reference_entry = reference_questions(faq.entries)
-        references = reused_questions(old, embedder, reference_texts)
-        bank = reused_questions(old, embedder, offtopic_questions())
-        old = None  # its vectors are copied; free them before the new index is made
 
-        embedded = len(reuse.missing)
-        embed_missing([ToEmbed(embedder.embed_passages, texts, vectors, reuse.missing), references, bank], progress)
-        _BANK_MEMORY.update(((embedder.name, bank.texts[row]), bank.vectors[row]) for row in bank.missing)
-        hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
-        known = dict(zip(reference_texts, references.vectors, strict=True))
-        known |= dict(zip(bank.texts, bank.vectors, strict=True))
-        calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts)
+def rebuild_for_file(faq_path: Path, embedder: Embedder, out: Path) -> BuildReport | None:
+    """Build the index for the FAQ file as it reads once the build lock is held; None if it already matches.
 
-        index = vector_index(vectors, reuse=reuse)
-        del vectors, reuse
-        stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors)
-        hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration)
+    For a running app's own rebuild, which may wait behind staff's `faqbot index`: an FAQ read
+    before that wait would put an index of the older text over the one staff just built.
+    """
+    with build_lock(out):
+        faq = load_faq(faq_path)
+        try:
+            check_fresh(load_index(out), faq, embedder.name)
+            return None
+        except (IndexMissingError, IndexMismatchError, IndexDamagedError):
+            return build_locked(faq, embedder, out)
+
+
+def build_locked(
+    faq: Faq, embedder: Embedder, out: Path, progress: Callable[[int, int], None] | None = None
+) -> BuildReport:
+    """`build_index` for a caller that holds the build lock."""
+    started = time.perf_counter()
+    old, repaired = previous_index(out)
+    old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
+
+    views = ViewTable(faq.entries)
+    texts = list(views.texts())
+    vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
+    reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
+    reference_texts, reference_entry = reference_questions(faq.entries)
+    references = reused_questions(old, embedder, reference_texts)
+    bank = reused_questions(old, embedder, offtopic_questions())
+    old = None  # its vectors are copied; free them before the new index is made
+
+    embedded = len(reuse.missing)
+    embed_missing([ToEmbed(embedder.embed_passages, texts, vectors, reuse.missing), references, bank], progress)
+    _BANK_MEMORY.update(((embedder.name, bank.texts[row]), bank.vectors[row]) for row in bank.missing)
+    hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
+    known = dict(zip(reference_texts, references.vectors, strict=True))
+    known |= dict(zip(bank.texts, bank.vectors, strict=True))
+    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts)
+
+    index = vector_index(vectors, reuse=reuse)
+    del vectors, reuse
+    stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors)
+    hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration)
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],

@@ -22,7 +22,7 @@ from pathlib import Path
 from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import load_faq
 from faqbot.retrieval.embedding import Embedder
-from faqbot.retrieval.index import MANIFEST, build_index, check_fresh, load_index
+from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, rebuild_for_file
 from faqbot.retrieval.search import Searcher
 
 logger = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ class LiveIndex:
         index, a full disk), a stale index built with the same model keeps serving and the
         server's log says what to run; with no usable index at all, the error says it.
         """
+        faq_stamp = self._file_stamps([self.faq_path])
         head = self._head_stamp()
         faq = load_faq(self.faq_path)
         index = None
@@ -139,7 +140,7 @@ class LiveIndex:
                 raise
             logger.warning("%s; rebuilding it now", problem)
             try:
-                build_index(faq, self.embedder, self.index_dir)
+                rebuild_for_file(self.faq_path, self.embedder, self.index_dir)
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
                 fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
                 if index is None or index.manifest.get("model") != self.embedder.name:
@@ -154,6 +155,8 @@ class LiveIndex:
                     fix,
                 )
             else:
-                head = self._head_stamp()  # our own build must not look like a change next time
+                # Our own build must not look like a change next time, but an FAQ edited after we
+                # read it must: the FAQ's stamp is the one from before the read.
+                head = faq_stamp + self._file_stamps([self.index_dir / MANIFEST])
                 index = load_index(self.index_dir)
         return Searcher(index, self.embedder), (head, self._index_stamp(index.manifest))
