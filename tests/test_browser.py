@@ -112,7 +112,7 @@ class Customer:
         self.context.on("request", self._note)
         self.page: Page = self.context.new_page()
         # The page's welcome call (the greeting of the FAQ being served) has returned before the
-        # customer types: arriving later, it would reset the chat under a message being shown.
+        # customer types, so every test starts from the same greeting (a late one is tested alone).
         # Generous: on a busy machine (other test runs on the same cores) a page load is slow.
         with self.page.expect_response(lambda response: "/gradio_api/run/" in response.url, timeout=30_000):
             self.page.goto(url)
@@ -281,6 +281,39 @@ def test_the_customers_message_shows_before_the_answer_arrives(browser, site):
     held[0].continue_()
     expect(page.locator(BOT).nth(1)).to_contain_text("supportavtal", timeout=15_000)
     customer.close()
+
+
+def test_a_greeting_that_comes_back_late_leaves_the_chat_under_way(browser, site):
+    # On a slow server the page's welcome call (the greeting of the FAQ served now) can come
+    # back after the customer's first message: held here until that message is answered.
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    held: list = []
+
+    def hold_the_welcome(route) -> None:
+        if "Kan jag ringa er?" in (route.request.post_data or ""):
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/gradio_api/run/**", hold_the_welcome)
+    page.goto(site[0])
+    box = page.locator("#faq-input textarea")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright deliver the request to the handler
+    assert len(held) == 1
+    box.fill("Kan jag ringa er?")
+    box.press("Enter")
+    expect(page.locator(BOT).nth(1)).to_contain_text("supportavtal", timeout=15_000)
+    with page.expect_response(lambda response: "/gradio_api/run/" in response.url):
+        held[0].continue_()
+    page.wait_for_timeout(1000)  # what the late greeting does to the chat is done by now
+    expect(page.locator(USER)).to_have_text(["Kan jag ringa er?"])
+    expect(page.locator(BOT)).to_have_count(2)
+    expect(page.locator(BOT).nth(1)).to_contain_text("supportavtal")
+    context.close()
 
 
 def test_the_server_output_offers_no_public_share_link(browser, site):

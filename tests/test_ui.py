@@ -245,6 +245,15 @@ def test_only_faq_answers_take_thumbs(logged, question):
     assert 'class="faq-answer"' in history[-1]["content"] and conversation.log_id_at(4) is not None
 
 
+def test_a_welcome_that_arrives_after_the_first_message_keeps_the_chat(logged):
+    widget, _ = logged
+    conversation = Conversation([widget.greeting()])
+    history = ask(widget, "Kan jag ringa er?", conversation)
+    assert widget.welcome(conversation) == history == conversation.shown()
+    assert len(history) == 3 and "supportavtal" in history[-1]["content"]
+    assert widget.welcome(Conversation([widget.greeting()])) == [widget.greeting()]
+
+
 # -- staff refresh and many customers ------------------------------------------------------
 
 

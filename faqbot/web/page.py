@@ -1,12 +1,14 @@
 """The widget's page: its look (CSS, theme) and the little it does in the browser (JavaScript).
 
-The browser does three things itself, so that no server round trip stands between the
+The browser does four things itself, so that no server round trip stands between the
 customer and what they see:
 
 - `SHOW_MESSAGE` runs on Enter (or the send button): it clears the box, shows the customer's
   message at once, escaped exactly as faqbot.web.messages escapes it, writes the previous
   message's choices into it as a list (as `settle` does on the server), and hands the question
   to the one server event that answers it;
+- `KEEP_CHAT_UNDER_WAY` keeps a chat the customer has started when the page's greeting comes
+  back late (a slow server);
 - `PAGE_SCRIPT` makes a clicked choice (mouse, or Tab and Enter) be asked as if it were typed:
   the same path as a typed message, so it is shown at once and answered by the same event;
 - `PAGE_SCRIPT` also makes the conversation an `aria-live` region, so screen readers read new
@@ -56,6 +58,11 @@ SHOW_MESSAGE = (
   return ["", history, question];
 }""".replace("MAX_INPUT", str(MAX_INPUT_CHARS))
 )
+
+# After the page's welcome call: its greeting replaces the chat unless the customer has already
+# written (the message shown by SHOW_MESSAGE, or its answer, would otherwise vanish under it).
+# Gradio takes a returned array as the list of outputs, so the one output is wrapped in one.
+KEEP_CHAT_UNDER_WAY = "(greeting, chat) => [chat && chat.length > 1 ? chat : greeting]"
 
 PAGE_SCRIPT = r"""
 () => {

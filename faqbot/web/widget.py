@@ -49,7 +49,14 @@ from faqbot.web.messages import (  # noqa: E402, F401  (re-exported: the widget'
     settle,
     user_message,
 )
-from faqbot.web.page import CSS, MAX_INPUT_CHARS, PAGE_SCRIPT, SHOW_MESSAGE, THEME  # noqa: E402, F401
+from faqbot.web.page import (  # noqa: E402, F401
+    CSS,
+    KEEP_CHAT_UNDER_WAY,
+    MAX_INPUT_CHARS,
+    PAGE_SCRIPT,
+    SHOW_MESSAGE,
+    THEME,
+)
 from faqbot.web.ratelimit import RateLimiter  # noqa: E402
 from faqbot.wording import message  # noqa: E402
 
@@ -103,6 +110,13 @@ class Conversation:
     def restart(self, first: Message) -> list[Message]:
         with self._lock:
             self.messages, self.rated, self.topic = [first], {}, ""
+            return list(self.messages)
+
+    def greet(self, first: Message) -> list[Message]:
+        """Start the chat with `first`, unless the customer has already written: then it stays."""
+        with self._lock:
+            if len(self.messages) <= 1:
+                self.messages, self.rated, self.topic = [first], {}, ""
             return list(self.messages)
 
     def add(self, question: Message, answer: Message, log_id: int | None) -> list[Message]:
@@ -165,14 +179,18 @@ class Widget:
         return greeting_message(self.bot.helpdesk, [entry.question for entry in self.bot.entries])
 
     def welcome(self, conversation: Conversation) -> list[Message]:
-        """A fresh chat for a page load (after picking up a rebuilt FAQ)."""
+        """The greeting for a page load (of the FAQ served now: a rebuilt one is picked up first).
+
+        It may arrive after the customer's first message on a slow server; a chat already
+        under way is left as it is (here, and in the browser by KEEP_CHAT_UNDER_WAY).
+        """
         try:
             self.bot.refresh(wait=False)
             first = self.greeting()
         except Exception:
             log.exception("could not build the greeting")
             first = notice_message(self._helpdesk(), "sv", "")
-        return conversation.restart(first)
+        return conversation.greet(first)
 
     def respond(
         self, text: str | None, conversation: Conversation, request: gr.Request | None = None
@@ -292,7 +310,12 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
             )
             question = gr.Textbox(visible=False)  # the question on its way to `respond`
 
-        app.load(widget.welcome, conversation, chat, queue=False)
+        # The greeting of the FAQ served now; when it comes back after the customer's first
+        # message (a slow server), the chat under way is kept.
+        greeting = gr.Chatbot(visible=False, buttons=[], sanitize_html=True, allow_tags=False)
+        app.load(widget.welcome, conversation, greeting, queue=False).then(
+            None, [greeting, chat], chat, js=KEEP_CHAT_UNDER_WAY, **DIRECT_EVENT
+        )
         # In the browser: clear the box, show the message; then the one server call. Direct
         # calls (queue=False) are one HTTP request each, with no event stream to keep open.
         box.submit(None, [box, chat], [box, chat, question], js=SHOW_MESSAGE, **DIRECT_EVENT).then(
