@@ -10,7 +10,8 @@ from faqbot import FaqBot, build_index, load_faq
 from faqbot.cli import main
 from faqbot.config import AUTO, load_config
 from faqbot.errors import DataError
-from faqbot.retrieval.calibration import offtopic_questions
+from faqbot.faq.model import FaqEntry
+from faqbot.retrieval.calibration import answers_without_questions, offtopic_questions
 from tests.conftest import ROOT
 
 TINY_FAQ = """\
@@ -75,6 +76,53 @@ def test_auto_calibration_on_a_tiny_faq_is_stable_and_explained(tmp_path, embedd
     assert "off-topic" in stored["why"] and "wrong answer" in stored["why"]
     # nearly every off-topic question of the bank goes to the helpdesk on this FAQ
     assert stored["rates"]["offtopic_to_helpdesk"] >= 0.9
+
+
+# A FAQ as some companies publish it: each entry titled by its answer's opening sentence.
+TITLED_BY_ANSWER = """\
+helpdesk: help@example.se
+entries:
+  - id: backup
+    question: Vi tar säkerhetskopior varje natt.
+    answer: Vi tar säkerhetskopior varje natt. De sparas i trettio dagar på en annan plats än servern.
+  - id: phone
+    question: Telefonsupport ingår i supportavtalet.
+    answer: Telefonsupport ingår i supportavtalet. Utan avtal skriver du till help@example.se.
+  - id: invoice
+    question: Fakturan kommer i slutet av varje månad.
+    answer: Fakturan kommer i slutet av varje månad. Betalningstiden är trettio dagar.
+  - id: cancel
+    question: Avtalet sägs upp skriftligt.
+    answer: Avtalet sägs upp skriftligt. Uppsägningstiden är tre månader.
+"""
+
+
+def test_a_question_found_word_for_word_in_its_answer_is_held_out_of_the_answer_too():
+    entries = [
+        FaqEntry("phone", "Ja, med supportavtal.", "Ja, med supportavtal. Annars skriver du till oss.", ()),
+        FaqEntry("hours", "Öppet 8-17", "Vi har öppet 8-17 på vardagar. Helger är det stängt.", ("När har ni öppet?",)),
+        FaqEntry("only", "Varje natt.", "Varje natt.", ()),
+        FaqEntry("asked", "Kan jag ringa er?", "Ja, med supportavtal.", ()),
+    ]
+    assert answers_without_questions(entries) == {
+        (0, 0): "Annars skriver du till oss.",  # the opening sentence goes, the rest stays as written
+        (1, 0): "Helger är det stängt.",  # part of a sentence takes the sentence; the alternative is not in it
+        (2, 0): "",  # nothing left: that question is not asked
+    }
+
+
+@pytest.mark.slow
+def test_an_faq_titled_by_its_answers_is_not_calibrated_on_questions_found_word_for_word(tmp_path, embedder):
+    (tmp_path / "faq.yaml").write_text(TITLED_BY_ANSWER, encoding="utf-8")
+    faq = load_faq(tmp_path / "faq.yaml")
+    assert all(entry.question in entry.answer for entry in faq.entries)
+    calibration = build_index(faq, embedder, tmp_path / "index").calibration
+    assert calibration is not None
+    assert calibration["faq_questions"] == 4
+    # Asked against answers that still held them word for word, every title was "answered right"
+    # and the calibration chose as if nothing could go wrong; asked against the rest of their
+    # answers, they are as hard as a customer's question can be.
+    assert calibration["rates"]["answered_right"] < 1.0
 
 
 @pytest.mark.slow

@@ -7,7 +7,10 @@ the alternatives), so an entry with nothing but a question is found by its answe
 questions of the shipped off-topic bank (`faqbot/data/offtopic.txt`: weather, sports, recipes,
 other trades...) are asked against the whole index and must go to the helpdesk. Ranking uses
 the real `Searcher` on folds made from the stored vectors, so nothing is embedded again; the
-bank's vectors are kept with the index generation like the sample questions.
+bank's vectors are kept with the index generation like the sample questions. The one exception:
+a question text that its own answer contains word for word (an FAQ titled by each answer's
+opening sentence) is asked against that answer without it (`answers_without_questions`), and
+those shortened answers are embedded here.
 
 `faqbot.policy.choose_policy` then picks the threshold and the choice margin and floor from
 these outcomes, and the choice with its counts goes into the index manifest.
@@ -15,6 +18,7 @@ these outcomes, and the choice with its counts goes into the index manifest.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,25 +73,69 @@ class RowOwners:
     row_entry: np.ndarray
 
 
-def fold_searcher(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray, fold: int, embedder):
-    """A searcher over the FAQ without the `fold`-th question text of each entry (answers always stay)."""
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def answers_without_questions(entries: Sequence[FaqEntry]) -> dict[tuple[int, int], str]:
+    """For each question text that its entry's answer contains word for word, the answer without it.
+
+    Some FAQs title each entry with its answer's opening sentence. Held out of the index, such a
+    "question" would still be found in the answer, word for word, and the calibration would
+    measure nothing; so for that question the answer is held out without that sentence too.
+    Keyed by (entry position, position of the text in the entry); an answer that is nothing
+    but the question leaves "" (that question is not asked).
+    """
+    reduced = {}
+    for position, entry in enumerate(entries):
+        answer = _words(entry.answer)
+        sentences = SENTENCE_END.split(entry.answer.strip())
+        for fold, text in enumerate(entry.questions()):
+            words = _words(text)
+            if words and words in answer:
+                # the sentences the question is, or is part of
+                kept = [s for s in sentences if _words(s) and words not in _words(s) and _words(s) not in words]
+                reduced[(position, fold)] = " ".join(kept)
+    return reduced
+
+
+def fold_searcher(
+    entries: Sequence[FaqEntry],
+    vectors: np.ndarray,
+    hubness: np.ndarray,
+    fold: int,
+    embedder,
+    answers: dict[int, tuple[str, np.ndarray]] | None = None,
+):
+    """A searcher over the FAQ without the `fold`-th question text of each entry. Answers stay,
+    but an entry in `answers` (position -> text, passage vector) has that answer instead."""
     from faqbot.retrieval.index import LoadedIndex, vector_index
     from faqbot.retrieval.search import Searcher
 
-    keep_rows, owners, reduced = [], [], []
+    answers = answers or {}
+    keep_rows, owners, reduced, replaced = [], [], [], {}
     row = 0
     for position, entry in enumerate(entries):
         texts = entry.questions()
         kept = [i for i in range(len(texts)) if i != fold]
         keep_rows += [row + i for i in kept] + [row + len(texts)]  # the answer is the last row
         owners += [position] * (len(kept) + 1)
+        answer = entry.answer
+        if position in answers:
+            answer, replaced[len(keep_rows) - 1] = answers[position]
         # Search's lexical part reads question + alternatives + answer: the held-out text goes.
-        reduced.append(FaqEntry(entry.id, "", entry.answer, tuple(texts[i] for i in kept)))
+        reduced.append(FaqEntry(entry.id, "", answer, tuple(texts[i] for i in kept)))
         row += len(texts) + 1
     rows = np.asarray(keep_rows, dtype=np.int64)
+    kept_vectors = np.ascontiguousarray(vectors[rows])
+    for kept_row, vector in replaced.items():
+        kept_vectors[kept_row] = vector
     index = LoadedIndex(
         manifest={},
-        vectors=vector_index(np.ascontiguousarray(vectors[rows]), kind="flat"),
+        vectors=vector_index(kept_vectors, kind="flat"),
         views=RowOwners(np.asarray(owners, dtype=np.int64)),  # type: ignore[arg-type]
         entries=reduced,
         helpdesk="",
@@ -134,9 +182,13 @@ def calibrate(
     entries, vectors, hubness = spread(entries, vectors, hubness)
     queries = KnownQueries(embedder, known)
     samples: list[Sample] = []
-    asked = sample_questions(entries, known)
+    without = answers_without_questions(entries)
+    asked = [a for a in sample_questions(entries, known) if without.get(a[:2]) != ""]
+    texts = sorted({text for text in without.values() if text})
+    embedded = dict(zip(texts, embedder.embed_passages(texts) if texts else [], strict=True))
     for fold in sorted({f for _, f, _ in asked}):
-        searcher = fold_searcher(entries, vectors, hubness, fold, queries)
+        answers = {p: (text, embedded[text]) for (p, f), text in without.items() if f == fold and text}
+        searcher = fold_searcher(entries, vectors, hubness, fold, queries, answers)
         for position, _, text in (a for a in asked if a[1] == fold):
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
