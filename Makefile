@@ -9,7 +9,7 @@ PY      := $(VENV)/bin/python
 FAQBOT  := $(VENV)/bin/faqbot
 PYTEST_ARGS ?=
 
-.PHONY: run test check lint docs install install-dev chromium postgres-nginx index evaluate clean
+.PHONY: run test check lint docs install install-dev chromium postgres-nginx sqlite3 index evaluate clean
 
 run: install
 	$(FAQBOT) index
@@ -26,7 +26,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-docs: install-dev index
+docs: install-dev index sqlite3
 	$(VENV)/bin/cog -r -c -I docs README.md docs/*.md
 
 index: install
@@ -57,6 +57,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# docs/staff.md shows the conversation log as the sqlite3 command prints it.
+sqlite3:
+	@command -v sqlite3 >/dev/null 2>&1 || { \
+		echo "installing Debian's sqlite3 for docs/staff.md"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 
 # The log and deployment tests start a throwaway PostgreSQL cluster and nginx from Debian's packages.
 postgres-nginx:
