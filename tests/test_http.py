@@ -213,7 +213,7 @@ def test_after_malformed_calls_the_server_still_answers(app):
 
 
 def test_a_customer_past_the_rate_limit_is_told_to_wait_while_others_are_served(app):
-    url, _ = app
+    url, folder = app
     chats = ask_many(url, ["Kan jag ringa er?"] * 21, ["10.3.0.1"] * 21)
     assert all("”Finns det ingen telefonsupport?”" in webapp.text_of(chat[-1]) for chat in chats[:20])
     notice = plain(webapp.text_of(chats[20][-1]))
@@ -221,6 +221,8 @@ def test_a_customer_past_the_rate_limit_is_told_to_wait_while_others_are_served(
     # Behind the trusted proxy, X-Forwarded-For tells customers apart: the next one is served.
     _, answered = ask(url, "Kan jag ringa er?", "10.3.0.2")
     assert "”Finns det ingen telefonsupport?”" in webapp.text_of(answered[-1])
+    # and a proxy the settings name is not reported as one they do not trust
+    assert "carry X-Forwarded-For" not in server_output(folder)
 
 
 # -- listening address ---------------------------------------------------------------------

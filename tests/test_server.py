@@ -5,6 +5,7 @@ outlive their idleness."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,13 +26,15 @@ from tests.fakes import FAKE_MODEL, SMALL_FAQ
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[TestClient]:
     """The served app (widget and API) over the two-entry FAQ, on the fake embedder."""
-    folder = tmp_path_factory.mktemp("served")
+    with TestClient(create_app(small_bot(tmp_path_factory.mktemp("served")))) as client:
+        yield client
+
+
+def small_bot(folder) -> FaqBot:
     (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
     (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
     build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index")
-    bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
-    with TestClient(create_app(bot)) as client:
-        yield client
+    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
 
 
 def widget_of(client: TestClient):
@@ -99,6 +102,17 @@ def test_a_flood_of_ratings_through_the_api_is_limited_like_questions(served):
     ]
     assert codes[:20] == [409] * 20  # this app keeps no log, so there is nothing to rate; but they count
     assert set(codes[20:]) == {429}
+
+
+def test_a_proxy_the_settings_do_not_trust_is_named_in_the_server_log_once(tmp_path, caplog):
+    # Behind such a proxy every customer has its address and shares one message budget.
+    with TestClient(create_app(small_bot(tmp_path))) as served, caplog.at_level(logging.WARNING):
+        for n in range(3):
+            served.post("/api/ask", json={"question": "Hej"}, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        served.post("/api/ask", json={"question": "Hej"})  # no proxy: nothing to say
+    (warning,) = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert "requests from testclient" in warning and "trusted_proxy (not set)" in warning
+    assert "set trusted_proxy: testclient" in warning
 
 
 def test_a_client_past_its_budget_waits_before_each_request_is_handled(served):

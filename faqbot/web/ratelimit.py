@@ -12,18 +12,23 @@ first. One lock makes it safe to call from Gradio's worker threads. Each app pro
 own limiter, so behind a load balancer the limit is per process.
 
 `Tarpit` makes a client past its budget wait before its next request is even handled, so a
-flood of refused messages cannot take the server's CPU from other customers.
+flood of refused messages cannot take the server's CPU from other customers. `ProxyCheck` says
+in the server's log when a proxy the settings do not trust stands in front: its customers
+would all share its one budget.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
 TARPIT_SECONDS = 1.0  # a request from a client past its budget waits this long (see Tarpit)
@@ -133,4 +138,41 @@ class Tarpit:
                     self.waiting[address] -= 1
                     if not self.waiting[address]:
                         del self.waiting[address]
+        await self.app(scope, receive, send)
+
+
+class ProxyCheck:
+    """ASGI middleware: says once in the server's log when requests come through a proxy that
+    `trusted_proxy` does not name.
+
+    Such a request carries X-Forwarded-For, but the server (rightly) did not believe it, so its
+    client address is the proxy's: every customer behind that proxy shares one message budget,
+    and one busy minute refuses them all. (A believed header has put one of its addresses in
+    the request's client address.)
+    """
+
+    MAX_WARNED = 16  # addresses warned about: anyone can send the header, the log must not grow with them
+
+    def __init__(self, app: ASGIApp, setting: Callable[[], str]) -> None:
+        self.app, self.setting = app, setting
+        self.warned: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            forwarded = next((v for k, v in scope.get("headers", ()) if k == b"x-forwarded-for"), None)
+            client = scope.get("client")
+            if forwarded is not None and client:
+                listed = {part.strip() for part in forwarded.decode("latin-1").split(",")}
+                peer = str(client[0])
+                if peer not in listed and peer not in self.warned and len(self.warned) < self.MAX_WARNED:
+                    self.warned.add(peer)
+                    logger.warning(
+                        "requests from %s carry X-Forwarded-For, but trusted_proxy (%s) does not name it: "
+                        "every customer behind that proxy counts as %s and shares one rate limit; "
+                        "if it is your proxy, set trusted_proxy: %s in the settings",
+                        peer,
+                        self.setting() or "not set",
+                        peer,
+                        peer,
+                    )
         await self.app(scope, receive, send)

@@ -24,7 +24,7 @@ from faqbot import config as cfg
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
-from faqbot.web.ratelimit import RateLimiter, Tarpit
+from faqbot.web.ratelimit import ProxyCheck, RateLimiter, Tarpit
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -42,7 +42,8 @@ def create_app(bot: FaqBot) -> FastAPI:
     Every request body over MAX_REQUEST_BYTES gets 413 before anything reads it (the API's
     own routes allow less, see faqbot.web.api), so the app is bounded without nginx in front;
     a client past its message budget waits TARPIT_SECONDS before each request is handled
-    (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers.
+    (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers; a proxy
+    that `trusted_proxy` does not name is reported in the server's log (ProxyCheck).
     """
     limiter = RateLimiter()
     app = create_api(bot, limiter)
@@ -70,6 +71,7 @@ def create_app(bot: FaqBot) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
     # outermost: a client past its budget waits before its body is even read
     app.add_middleware(Tarpit, limiter=limiter, limit=lambda: bot.config.rate_limit_per_minute)
+    app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     return app
 
 
