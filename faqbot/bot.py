@@ -24,7 +24,7 @@ from faqbot.policy import ANSWER, Policy
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.lifecycle import LiveIndex
 from faqbot.retrieval.search import TOKEN, Match, Searcher, topic_of
-from faqbot.wording import message
+from faqbot.wording import greeting_text, message
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +232,13 @@ class FaqBot:
         """The decision rule: the config's threshold, or `auto` (threshold and choices calibrated at index time)."""
         return policy_for(self.config.threshold, self.calibration)
 
+    def greeting(self, language: str = "sv") -> str:
+        """The bot's first words in `language`, as the settings (`name`, `greeting`) have them."""
+        return greeting_text(language, self.helpdesk, self.config.name, self._own_greeting(language))
+
+    def _own_greeting(self, language: str) -> str:
+        return self.config.greeting_en if language == "en" else self.config.greeting
+
     @property
     def entries(self) -> list:
         """The FAQ entries the serving index holds, in file order."""
@@ -294,7 +301,9 @@ class FaqBot:
         if not has_words(question):
             return reply("empty")
         if len(question) <= SMALL_TALK_MAX_CHARS and GREETING.match(question):
-            return reply("greeting")
+            return reply(
+                "greeting", answer=greeting_text(language, helpdesk, self.config.name, self._own_greeting(language))
+            )
         if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
             return reply("thanks")
 

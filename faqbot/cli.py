@@ -116,18 +116,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
-    forget_measured_threshold(Path(result.out))
+    served = Path(result.out).resolve() == cfg.faq_path().resolve()
+    if served and cfg.config_path().exists():
+        forget_measured_threshold(cfg.config_path())
+        introduce_the_new_company(cfg.config_path(), args.name)
+    elif args.name:
+        print(
+            f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "
+            f"for {result.out}, set `name: {args.name}` in its settings"
+        )
     print(f"next: faqbot index --faq {result.out}")
     return 0
 
 
-def forget_measured_threshold(imported: Path) -> None:
+def forget_measured_threshold(settings: Path) -> None:
     """An import over the FAQ the settings serve replaces it, so a threshold measured on the old FAQ
     (`faqbot evaluate --write-threshold`) means nothing for the new one: the settings go back to
     `threshold: auto`, which `faqbot index` calibrates on the new FAQ, and the command says so."""
-    settings = cfg.config_path()
-    if not settings.exists() or imported.resolve() != cfg.faq_path().resolve():
-        return
     threshold = cfg.load_config(settings).threshold
     if threshold == cfg.AUTO:
         return
@@ -136,6 +141,25 @@ def forget_measured_threshold(imported: Path) -> None:
         f"threshold: {settings} had {threshold}, measured on the FAQ this import replaced; it is now `auto`, "
         "calibrated on the new FAQ by faqbot index"
     )
+
+
+def introduce_the_new_company(settings: Path, name: str | None) -> None:
+    """The settings' `name` and greetings were written for the FAQ an import over it replaced: with
+    --name they are the new company's (the old greetings go), without it the command says what
+    customers would still be told."""
+    config = cfg.load_config(settings)
+    if name:
+        cfg.write_setting(settings, "name", name, quoted=True)
+        dropped = [key for key in ("greeting", "greeting_en") if getattr(config, key)]
+        for key in dropped:
+            cfg.write_setting(settings, key, None)
+        gone = f" ({' and '.join(dropped)} removed: written for the FAQ this import replaced)" if dropped else ""
+        print(f"name: {name} in {settings}{gone}")
+    elif config.name or config.greeting or config.greeting_en:
+        print(
+            f"note: {settings} still introduces the chat as {config.name or 'before'} (name, greeting, "
+            "greeting_en), written for the FAQ this import replaced; set them, or import with --name"
+        )
 
 
 def calibration_text(chosen: dict, configured: float | str) -> str:
@@ -336,6 +360,11 @@ def add_import_command(sub) -> None:
         "--helpdesk", metavar="ADDRESS", help="where unanswered questions go (default: the address the source names)"
     )
     flag(p, "--force", "overwrite PATH if it exists")
+    p.add_argument(
+        "--name",
+        help="the company's name customers know: the chat's title and greeting (written to the settings "
+        "when PATH is the FAQ they serve)",
+    )
     p.add_argument(
         "--format",
         choices=["csv", "tsv", "html", "markdown", "text"],

@@ -8,6 +8,7 @@ FAQBOT_INDEX    the index folder         (default index/)
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 from collections.abc import Callable
@@ -62,6 +63,12 @@ class Config:
     retention_days: int = 90
     rate_limit_per_minute: int = 20  # messages one client may send in a minute; 0 turns the limit off
     trusted_proxy: str = ""  # addresses whose X-Forwarded-For names the client; "" trusts nobody
+    # What customers see of the company: its name (the chat's title, and what the default
+    # greeting says the bot answers questions about) and, optionally, the bot's first words in
+    # staff's own wording (Swedish, and English). The helpdesk address always follows them.
+    name: str = ""
+    greeting: str = ""
+    greeting_en: str = ""
 
 
 def text_value(value: object) -> str | None:
@@ -124,6 +131,12 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
         proxy_addresses,
         "IP addresses or networks separated by commas, such as 127.0.0.1 or 10.0.0.0/8, or empty",
     ),
+    "name": (text_value, "the company's name as customers know it, such as Winterkvist"),
+    "greeting": (text_value, "the bot's first words in Swedish, such as: Hej! Jag svarar på frågor om våra tjänster."),
+    "greeting_en": (
+        text_value,
+        "the bot's first words in English, such as: Hello! I answer questions about our services.",
+    ),
 }
 
 
@@ -160,12 +173,19 @@ def load_config(path: str | Path | None = None) -> Config:
 def write_threshold(path: str | Path, threshold: float | str) -> None:
     """Set `threshold:` (a number, or AUTO) in the settings file, keeping the rest of it (and its
     comments) as it is."""
+    write_setting(path, "threshold", f"{threshold:.3f}" if isinstance(threshold, float) else str(threshold))
+
+
+def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = False) -> None:
+    """Set `key: value` in the settings file (None: remove the line), keeping the rest of it (and
+    its comments) as it is. A `quoted` value is written as a YAML string, whatever it holds."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    line = f"threshold: {threshold:.3f}" if isinstance(threshold, float) else f"threshold: {threshold}"
-    new, count = re.subn(r"(?m)^threshold:.*$", line, text)
-    if count == 0:
-        new = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    shown = json.dumps(value, ensure_ascii=False) if quoted and value is not None else value
+    line = f"{key}: {shown}\n" if value is not None else ""
+    new, count = re.subn(rf"(?m)^{re.escape(key)}:.*(\n|$)", lambda _: line, text)
+    if count == 0 and line:
+        new = text + ("" if text.endswith("\n") or not text else "\n") + line
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(new, encoding="utf-8")
     os.replace(tmp, path)

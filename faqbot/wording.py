@@ -15,10 +15,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "så utförligt som möjligt, så får du hjälp snabbare."
         ),
         "empty": "Skriv din fråga så försöker jag hjälpa dig. Du kan också skriva till {helpdesk}.",
-        "greeting": (
-            "Hej! Jag svarar på vanliga frågor om Winterkvists support, hemsidor och avtal. "
-            "Vad undrar du över? Du kan också skriva till {helpdesk}."
-        ),
+        "greeting": "Hej! Jag svarar på vanliga frågor. Vad undrar du över?",
+        "greeting_named": "Hej! Jag svarar på vanliga frågor om {name}. Vad undrar du över?",
+        "greeting_helpdesk": "Du kan också skriva till {helpdesk}.",
         "thanks": "Varsågod! Hör av dig om du undrar något mer, eller skriv till {helpdesk}.",
         "suggestions": "Menade du kanske:",
         "choices": (
@@ -32,7 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "eller skriv till {helpdesk} så hjälper vi dig."
         ),
         # The chat widget's own wording (faqbot.web.widget).
-        "ui_title": "Winterkvist support",
+        "ui_title": "Vanliga frågor",  # when the settings give no `name`
         "ui_subtitle": "Svar direkt på vanliga frågor",
         "ui_examples": "Välj en vanlig fråga nedan eller skriv en egen.",
         "ui_english": "You can also write in English.",
@@ -50,10 +49,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "issue in as much detail as you can; that way you get help faster."
         ),
         "empty": "Type your question and I'll try to help. You can also write to {helpdesk}.",
-        "greeting": (
-            "Hello! I answer common questions about Winterkvist's support, websites and contracts. "
-            "What would you like to know? You can also write to {helpdesk}."
-        ),
+        "greeting": "Hello! I answer common questions. What would you like to know?",
+        "greeting_named": "Hello! I answer common questions about {name}. What would you like to know?",
+        "greeting_helpdesk": "You can also write to {helpdesk}.",
         "thanks": "You're welcome! Ask again any time, or write to {helpdesk}.",
         "suggestions": "Did you mean:",
         "choices": (
@@ -67,7 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "or write to {helpdesk} and we will help you."
         ),
         "swedish_note": "Our FAQ is in Swedish, so here is the answer in Swedish:",
-        "ui_title": "Winterkvist support",
+        "ui_title": "Common questions",
         "ui_subtitle": "Instant answers to common questions",
         "ui_examples": "Pick a common question below or type your own.",
         "ui_english": "You can also write in English.",
@@ -85,3 +83,11 @@ def message(key: str, language: str, helpdesk: str) -> str:
     """The bot's text `key` in the customer's language (Swedish unless it is English)."""
     table = MESSAGES["en" if language == "en" else "sv"]
     return table[key].format(helpdesk=helpdesk)
+
+
+def greeting_text(language: str, helpdesk: str, name: str = "", own: str = "") -> str:
+    """The bot's first words: staff's `own` (the settings' `greeting`/`greeting_en`) or what it
+    answers questions about (`name`, the company), then always the helpdesk address."""
+    table = MESSAGES["en" if language == "en" else "sv"]
+    opening = own or (table["greeting_named"].format(name=name) if name else table["greeting"])
+    return f"{opening} {table['greeting_helpdesk'].format(helpdesk=helpdesk)}"

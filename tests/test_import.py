@@ -11,6 +11,7 @@ import pytest
 
 from faqbot import DataError, load_faq
 from faqbot.cli import main
+from faqbot.config import load_config
 from faqbot.errors import FaqbotError
 from faqbot.faq.importers import guess_format, import_faq
 from faqbot.faq.importers.common import slugify
@@ -489,3 +490,25 @@ def test_importing_over_the_served_faq_sets_its_measured_threshold_back_to_auto(
     assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--force"]) == 0
     assert f"{settings} had 0.36, measured on the FAQ this import replaced; it is now `auto`" in capsys.readouterr().out
     assert settings.read_text(encoding="utf-8") == "# staff's comment\nthreshold: auto\nrate_limit_per_minute: 7\n"
+
+
+def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tmp_path, capsys, monkeypatch):
+    """The shipped settings greet customers as Winterkvist; another company's chat must not."""
+    faq, settings = tmp_path / "data" / "faq.yaml", tmp_path / "data" / "config.yaml"
+    faq.parent.mkdir()
+    faq.write_text("the old FAQ\n", encoding="utf-8")
+    old = "name: Winterkvist\ngreeting: Hej! Jag svarar på frågor om Winterkvist.\nthreshold: auto\n"
+    settings.write_text(old, encoding="utf-8")
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
+    source = repaired("faq.csv", tmp_path)
+    # Without --name the command says what customers would still be told.
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert f"{settings} still introduces the chat as Winterkvist" in out and "--name" in out
+    assert settings.read_text(encoding="utf-8") == old
+    # With it, the name is the new company's and the old greeting goes.
+    assert main(["import", str(source), "--out", str(faq), "--force", "--name", "Storåns bibliotek: Läsa"]) == 0
+    assert "name: Storåns bibliotek: Läsa in" in capsys.readouterr().out
+    assert settings.read_text(encoding="utf-8") == 'name: "Storåns bibliotek: Läsa"\nthreshold: auto\n'
+    assert load_config(settings).name == "Storåns bibliotek: Läsa" and load_config(settings).greeting == ""

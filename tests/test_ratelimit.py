@@ -121,6 +121,8 @@ def test_the_shipped_settings_limit_each_client_and_trust_no_proxy():
         ("trusted_proxy: 127.0.0.1", {"trusted_proxy": "127.0.0.1"}),
         ("trusted_proxy: 10.0.0.1, 10.1.0.0/16 , ::1", {"trusted_proxy": "10.0.0.1,10.1.0.0/16,::1"}),
         ("trusted_proxy:", {"trusted_proxy": ""}),
+        ('name: "Storåns bibliotek: Läsa"', {"name": "Storåns bibliotek: Läsa"}),
+        ("greeting_en: Hello! Ask me.", {"greeting_en": "Hello! Ask me."}),
     ],
 )
 def test_valid_settings_are_read(tmp_path, line, expected):
@@ -139,6 +141,8 @@ def test_valid_settings_are_read(tmp_path, line, expected):
         ("trusted_proxy: nginx.local", "trusted_proxy must be IP addresses"),
         ("trusted_proxy: [127.0.0.1]", "trusted_proxy must be IP addresses"),
         ("trusted_proxies: 127.0.0.1", "unknown setting 'trusted_proxies'"),
+        ("greeting:", "greeting must be the bot's first words in Swedish"),
+        ("name: [Winterkvist]", "name must be the company's name"),
     ],
 )
 def test_invalid_settings_name_the_file_and_line(tmp_path, line, says):

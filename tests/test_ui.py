@@ -19,6 +19,7 @@ import pytest
 
 from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
 from faqbot.errors import FaqbotError
+from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.index import build_lock, build_locked, load_index
 from faqbot.web.server import listen_address
 from faqbot.web.widget import (
@@ -33,7 +34,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
-from tests.fakes import NEW_ENTRY, MemoryLog
+from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
@@ -243,6 +244,35 @@ def test_only_faq_answers_take_thumbs(logged, question):
     assert conversation.log_id_at(2) is None
     history = ask(widget, "Kan jag ringa er?", conversation)
     assert 'class="faq-answer"' in history[-1]["content"] and conversation.log_id_at(4) is not None
+
+
+def small_bot(folder, settings: str) -> FaqBot:
+    """The two-entry FAQ on the fake embedder, with these settings."""
+    folder.mkdir()
+    (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
+    (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\n{settings}", encoding="utf-8")
+    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index")
+    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+
+
+def test_the_chat_introduces_the_company_the_settings_name_never_another(tmp_path):
+    helpdesk = "help@example.se"
+    plain = small_bot(tmp_path / "plain", "")
+    for text in ("Hej!", "Hello"):
+        reply = plain.ask(text)
+        assert reply.kind == "greeting" and "Winterkvist" not in reply.answer and helpdesk in reply.answer
+    assert build_app(plain).title == "Vanliga frågor"
+    named = small_bot(tmp_path / "named", "name: Storåns bibliotek\n")
+    assert named.ask("Hej!").answer == (
+        f"Hej! Jag svarar på vanliga frågor om Storåns bibliotek. Vad undrar du över? Du kan också skriva till {helpdesk}."
+    )
+    assert named.ask("Hello").answer.startswith("Hello! I answer common questions about Storåns bibliotek.")
+    assert build_app(named).title == "Storåns bibliotek"
+    own = small_bot(tmp_path / "own", "name: X\ngreeting: Välkommen till X!\n")
+    assert own.ask("Hej!").answer == f"Välkommen till X! Du kan också skriva till {helpdesk}."
+    assert own.ask("Hello").answer.startswith("Hello! I answer common questions about X.")  # no greeting_en
+    first = Widget(own).greeting()["content"]
+    assert first.startswith("Välkommen till X! Du kan också skriva till") and helpdesk in first.replace("\\", "")
 
 
 def test_a_welcome_that_arrives_after_the_first_message_keeps_the_chat(logged):

@@ -118,10 +118,10 @@ def notice_message(helpdesk: str, language: str, question: str, key: str = "erro
     return {"role": "assistant", "content": "\n\n".join(parts)}
 
 
-def greeting_message(helpdesk: str, examples: list[str]) -> Message:
-    """The first message: what the bot helps with, the helpdesk address, example questions."""
+def greeting_message(greeting: str, helpdesk: str, examples: list[str]) -> Message:
+    """The first message: `greeting` (what the bot helps with, the helpdesk address), example questions."""
     parts = [
-        with_links(message("greeting", "sv", helpdesk), helpdesk, mailto(helpdesk, "", "sv")),
+        with_links(greeting, helpdesk, mailto(helpdesk, "", "sv")),
         as_text(message("ui_examples", "sv", helpdesk)),
         f'<span class="faq-source">{as_text(message("ui_english", "sv", helpdesk))}</span>',
     ]

@@ -176,7 +176,9 @@ class Widget:
         self._noted = RateLimiter()  # one line in the server's log per limited client per minute
 
     def greeting(self) -> Message:
-        return greeting_message(self.bot.helpdesk, [entry.question for entry in self.bot.entries])
+        return greeting_message(
+            self.bot.greeting("sv"), self.bot.helpdesk, [entry.question for entry in self.bot.entries]
+        )
 
     def welcome(self, conversation: Conversation) -> list[Message]:
         """The greeting for a page load (of the FAQ served now: a rebuilt one is picked up first).
@@ -274,7 +276,7 @@ DIRECT_EVENT: dict[str, Any] = {"queue": False, "show_progress": "hidden", "trig
 def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
     """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `limiter`)."""
     widget = Widget(bot, limiter)
-    title = message("ui_title", "sv", "")
+    title = bot.config.name or message("ui_title", "sv", "")
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as app:
         conversation = gr.State(Conversation([widget.greeting()]), time_to_live=IDLE_SECONDS)
         with gr.Column(elem_id="faq-widget"):
@@ -285,7 +287,7 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
                 value=conversation.value.shown(),
                 elem_id="faq-chat",
                 show_label=False,
-                label=message("ui_title", "sv", ""),
+                label=title,
                 container=False,
                 height="100%",
                 scale=1,
