@@ -41,6 +41,19 @@ GREETING = re.compile(
     r"( (där|there|allihop|igen|again))?[\s!.,:)]*)+$",
     re.IGNORECASE,
 )
+# Words to the bot about itself ("Hur mår du?", "Är du en robot?", "What's your name?"): the
+# greeting answers them, saying what the bot is for. Addressed to "du"/"you" only; "Vem är ni?"
+# and "Who are you?" may ask about the company, which its FAQ may answer.
+ABOUT_THE_BOT = re.compile(
+    r"^((hej+|hejsan|hallå|hello|hi|hey)[\s,!.]+)?"
+    r"(hur (mår du|är läget|har du det)|läget|vem är du|vad är du( för något)?|vad heter du|"
+    r"(är du|pratar jag med) (en |ett )?(robot|bot|chattbot|chatbot|människa|riktig (människa|person)|ai|dator)|"
+    r"how are you( doing)?|how'?s it going|how is it going|what('s| is) your name|"
+    r"(are you|am i (talking|chatting|speaking) (to|with)) (a |an )?"
+    r"(robot|bot|chatbot|human|real (person|human)|ai|computer))"
+    r"( (idag|i dag|nu|today|now))?[\s?!.:)]*$",
+    re.IGNORECASE,
+)
 THANKS = re.compile(
     r"^((tack|tackar)( (så|ska du ha|för hjälpen|för svaret))*( mycket)?|tusen tack|thanks?( you)?( (so|very) much)?"
     r"( for (the|your) help)?|ok(ej)?,? tack|perfekt,? tack|great,? thanks)[\s!.,:)]*$",
@@ -60,7 +73,8 @@ class Reply:
     """What the bot answers to one message.
 
     kind is "answer" (an FAQ answer), "choices" (unsure between a few entries: "Menade du ...?",
-    the entries in `suggestions`), "helpdesk" (could not answer), "greeting", "thanks",
+    the entries in `suggestions`), "helpdesk" (could not answer), "greeting" (also to words
+    to the bot about itself: "Hur mår du?", "Are you a bot?"), "thanks",
     "empty" (nothing was asked) or "error".
     """
 
@@ -300,7 +314,7 @@ class FaqBot:
 
         if not has_words(question):
             return reply("empty")
-        if len(question) <= SMALL_TALK_MAX_CHARS and GREETING.match(question):
+        if len(question) <= SMALL_TALK_MAX_CHARS and (GREETING.match(question) or ABOUT_THE_BOT.match(question)):
             return reply(
                 "greeting", answer=greeting_text(language, helpdesk, self.config.name, self._own_greeting(language))
             )

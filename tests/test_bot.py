@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import FaqBot, load_faq
+from faqbot.bot import ABOUT_THE_BOT, GREETING
 from faqbot.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import MemoryLog
@@ -70,6 +71,10 @@ def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
         ("Tack!", "thanks"),
         ("tack så mycket", "thanks"),
         ("Thanks!", "thanks"),
+        ("Hur mår du idag?", "greeting"),
+        ("Är du en robot?", "greeting"),
+        ("How are you today?", "greeting"),  # was answered with the out-of-hours entry (score 0.50)
+        ("Hi, am I talking to a real person?", "greeting"),
     ],
 )
 def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, kind):
@@ -77,6 +82,21 @@ def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, 
     assert reply.kind == kind
     assert reply.match is None
     assert HELPDESK in reply.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vem är ni?",
+        "Who are you?",
+        "Vad heter ni?",
+        "Hur är läget med min beställning?",
+        "Är du en robot som tar backup?",
+    ],
+)
+def test_questions_about_the_company_are_not_taken_for_words_to_the_bot(text):
+    # "ni" and an English "you" may mean the company, whose FAQ may answer; longer text is a question
+    assert not ABOUT_THE_BOT.match(text) and not GREETING.match(text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", "???", "🙂🙂🙂", "\x00\x01\x02"])
