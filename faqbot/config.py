@@ -183,7 +183,8 @@ def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = 
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     shown = json.dumps(value, ensure_ascii=False) if quoted and value is not None else value
     line = f"{key}: {shown}\n" if value is not None else ""
-    new, count = re.subn(rf"(?m)^{re.escape(key)}:.*(\n|$)", lambda _: line, text)
+    # the key's line and the indented lines that continue its value (a folded or long greeting)
+    new, count = re.subn(rf"(?m)^{re.escape(key)}:.*(\n[ \t]+\S.*)*(\n|$)", lambda _: line, text)
     if count == 0 and line:
         new = text + ("" if text.endswith("\n") or not text else "\n") + line
     tmp = path.with_name(path.name + ".tmp")

@@ -497,7 +497,7 @@ def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tm
     faq, settings = tmp_path / "data" / "faq.yaml", tmp_path / "data" / "config.yaml"
     faq.parent.mkdir()
     faq.write_text("the old FAQ\n", encoding="utf-8")
-    old = "name: Winterkvist\ngreeting: Hej! Jag svarar på frågor om Winterkvist.\nthreshold: auto\n"
+    old = "name: Winterkvist\ngreeting: >\n  Hej! Jag svarar\n  på frågor om Winterkvist.\nthreshold: auto\n"
     settings.write_text(old, encoding="utf-8")
     monkeypatch.setenv("FAQBOT_FAQ", str(faq))
     monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
