@@ -107,11 +107,6 @@ class Conversation:
         # Gradio deep-copies the State's default for every new session; a lock cannot be copied.
         return Conversation(copy.deepcopy(self.messages, memo))
 
-    def restart(self, first: Message) -> list[Message]:
-        with self._lock:
-            self.messages, self.rated, self.topic = [first], {}, ""
-            return list(self.messages)
-
     def greet(self, first: Message) -> list[Message]:
         """Start the chat with `first`, unless the customer has already written: then it stays."""
         with self._lock:
