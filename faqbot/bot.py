@@ -248,10 +248,11 @@ class FaqBot:
 
     def greeting(self, language: str = "sv") -> str:
         """The bot's first words in `language`, as the settings (`name`, `greeting`) have them."""
-        return greeting_text(language, self.helpdesk, self.config.name, self._own_greeting(language))
+        return self._greeting(language, self.helpdesk)
 
-    def _own_greeting(self, language: str) -> str:
-        return self.config.greeting_en if language == "en" else self.config.greeting
+    def _greeting(self, language: str, helpdesk: str) -> str:
+        own = self.config.greeting_en if language == "en" else self.config.greeting
+        return greeting_text(language, helpdesk, self.config.name, own)
 
     @property
     def entries(self) -> list:
@@ -315,9 +316,7 @@ class FaqBot:
         if not has_words(question):
             return reply("empty")
         if len(question) <= SMALL_TALK_MAX_CHARS and (GREETING.match(question) or ABOUT_THE_BOT.match(question)):
-            return reply(
-                "greeting", answer=greeting_text(language, helpdesk, self.config.name, self._own_greeting(language))
-            )
+            return reply("greeting", answer=self._greeting(language, helpdesk))
         if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
             return reply("thanks")
 

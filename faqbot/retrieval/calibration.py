@@ -92,12 +92,12 @@ def answers_without_questions(entries: Sequence[FaqEntry]) -> dict[tuple[int, in
     reduced = {}
     for position, entry in enumerate(entries):
         answer = _words(entry.answer)
-        sentences = SENTENCE_END.split(entry.answer.strip())
+        sentences = [(s, _words(s)) for s in SENTENCE_END.split(entry.answer.strip())]
         for fold, text in enumerate(entry.questions()):
             words = _words(text)
             if words and words in answer:
-                # the sentences the question is, or is part of
-                kept = [s for s in sentences if _words(s) and words not in _words(s) and _words(s) not in words]
+                # without the sentences the question is, or is part of
+                kept = [s for s, own in sentences if own and words not in own and own not in words]
                 reduced[(position, fold)] = " ".join(kept)
     return reduced
 
