@@ -7,7 +7,7 @@ import logging
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from faqbot import FaqBot, build_index, load_faq
@@ -260,11 +260,21 @@ def survivors(number: str, masked: str) -> bool:
 
 
 SENTENCES = st.sampled_from(["Hej, mitt nummer är {} tack.", "{}", "Kan ni kolla {}?", "se ({}) och svara"])
+# A Stockholm number written as "08.12-20.30" or "08.12.2024" is also a time range or a date, and
+# those are left readable by design (the next test, docs/security.md "Not defended").
+READS_AS_TIME_OR_DATE = re.compile(
+    r"(?:[01]\d|2[0-3])[.:]?[0-5]\d\s?[-–]\s?(?:[01]\d|2[0-3])[.:]?[0-5]\d"
+    r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:(?:19|20)\d\d|\d\d)"
+)
 
 
-@settings(max_examples=400, deadline=None)
+# The same examples on every run (derandomize): CI gives the same verdict for the same code, and
+# a failure can be replayed. Exploring with fresh examples: pytest --hypothesis-seed=N after
+# removing derandomize, as done before a change to the masking.
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(number=st.one_of(phone_numbers(), personnummer(), bank_numbers()), sentence=SENTENCES)
 def test_generated_personal_numbers_with_random_separators_never_survive_masking(number, sentence):
+    assume(not READS_AS_TIME_OR_DATE.fullmatch(re.sub("[\u00ad\u200b]", "", number)))  # as masking reads it
     masked = mask_pii(sentence.format(number))
     assert not survivors(number, masked), masked
 
@@ -304,7 +314,7 @@ ORDINARY = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)  # as above
 @given(number=ordinary_numbers(), sentence=ORDINARY)
 def test_generated_ordinary_swedish_text_with_numbers_is_not_masked(number, sentence):
     text = sentence.format(number)
