@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from faqbot.bot import FaqBot, Reply, Suggestion
+    from faqbot.decision import Policy
     from faqbot.errors import DataError, FaqbotError, IndexMismatchError, IndexMissingError, ModelError
     from faqbot.faq.model import Faq, FaqEntry, load_faq
-    from faqbot.policy import Policy
     from faqbot.retrieval.index import BuildReport, build_index, load_index
     from faqbot.retrieval.search import Match
 
@@ -38,7 +38,7 @@ _HOMES = {
     "build_index": "retrieval.index",
     "load_index": "retrieval.index",
     "Match": "retrieval.search",
-    "Policy": "policy",
+    "Policy": "decision",
 }
 
 __all__ = sorted(_HOMES)

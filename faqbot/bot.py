@@ -2,7 +2,7 @@
 
 CLI, widget and API are thin shells over this class. It cleans the message, tells its
 language, answers small talk, ranks the FAQ entries (`faqbot.retrieval.search`), lets the
-policy decide (`faqbot.policy`: answer, choices or helpdesk), words the reply
+policy decide (`faqbot.decision`: answer, choices or helpdesk), words the reply
 (`faqbot.wording`) and records it in the conversation log. The index it ranks with is kept
 current by `faqbot.retrieval.lifecycle.LiveIndex`.
 """
@@ -19,9 +19,10 @@ from typing import Protocol
 from faqbot import config as cfg
 from faqbot.config import Config
 from faqbot.conversations.privacy import mask_pii, masked_traceback
+from faqbot.decision import Calibration, Policy, ReplyKind
 from faqbot.language import detect_language
-from faqbot.policy import ANSWER, Policy
 from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.index import LoadedIndex
 from faqbot.retrieval.lifecycle import LiveIndex
 from faqbot.retrieval.search import TOKEN, Match, Searcher, topic_of
 from faqbot.wording import greeting_text, message
@@ -80,7 +81,7 @@ class Reply:
 
     question: str
     language: str
-    kind: str
+    kind: ReplyKind
     answer: str
     helpdesk: str
     match: Match | None = None
@@ -92,16 +93,17 @@ class Reply:
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ReplyKind(self.kind))  # "answer" and ReplyKind.ANSWER alike
+
     @property
     def topic(self) -> str:
         """The question a chat's next follow-up refers to: this one, or what it followed up ("" for small talk)."""
-        if self.kind in ("greeting", "thanks", "empty", "error"):
-            return ""
-        return self.followup_to or self.question
+        return (self.followup_to or self.question) if self.kind.has_topic else ""
 
     @property
     def resolved(self) -> bool:
-        return self.kind == "answer"
+        return self.kind.resolved
 
     def to_dict(self) -> dict:
         """The JSON contract of `faqbot ask --json`."""
@@ -109,7 +111,7 @@ class Reply:
             "question": self.question,
             "language": self.language,
             "resolved": self.resolved,
-            "kind": self.kind,
+            "kind": str(self.kind),
             "faq_id": self.match.faq_id if self.resolved and self.match else None,
             "faq_question": self.match.faq_question if self.resolved and self.match else None,
             "score": round(self.score, 4),
@@ -129,7 +131,7 @@ class ReplyLog(Protocol):
     def record_feedback(self, log_id: int, liked: bool) -> None: ...
 
 
-def policy_for(threshold: float | str, calibration: dict | None) -> Policy:
+def policy_for(threshold: float | str, calibration: Calibration | None) -> Policy:
     """The policy for a configured threshold, or for "auto" the one the index was calibrated with.
 
     A number is that threshold alone, without choices: it is what `faqbot evaluate
@@ -139,7 +141,7 @@ def policy_for(threshold: float | str, calibration: dict | None) -> Policy:
         return Policy(float(threshold))
     if calibration is None:  # an index built before calibration existed
         return Policy(FALLBACK_THRESHOLD)
-    return Policy(calibration["threshold"], calibration.get("choice_margin"), calibration.get("choice_floor"))
+    return calibration.policy()
 
 
 def clean_question(text: str) -> tuple[str, bool]:
@@ -223,7 +225,7 @@ class FaqBot:
         return cls(faq_path, index_dir, path, log=open_log(settings, log_file), settings=settings)
 
     @property
-    def searcher(self) -> Searcher:
+    def searcher(self) -> Searcher[LoadedIndex]:
         """The searcher over the index serving now."""
         return self.index.searcher
 
@@ -232,9 +234,9 @@ class FaqBot:
         return self.searcher.index.helpdesk
 
     @property
-    def calibration(self) -> dict | None:
+    def calibration(self) -> Calibration | None:
         """What `faqbot index` calibrated on the FAQ (threshold, choices, and why); None for an older index."""
-        return self.index.manifest.get("calibration")
+        return self.index.manifest.calibration
 
     @property
     def threshold(self) -> float:
@@ -244,7 +246,11 @@ class FaqBot:
     @property
     def policy(self) -> Policy:
         """The decision rule: the config's threshold, or `auto` (threshold and choices calibrated at index time)."""
-        return policy_for(self.config.threshold, self.calibration)
+        return self.policy_of(self.searcher.index)
+
+    def policy_of(self, index: LoadedIndex) -> Policy:
+        """The decision rule for questions answered from `index` (its calibration under `auto`)."""
+        return policy_for(self.config.threshold, index.manifest.calibration)
 
     def greeting(self, language: str = "sv") -> str:
         """The bot's first words in `language`, as the settings (`name`, `greeting`) have them."""
@@ -262,8 +268,7 @@ class FaqBot:
     @property
     def index_version(self) -> str:
         """Which index answered: its build time and FAQ hash."""
-        manifest = self.index.manifest
-        return f"{manifest.get('built_at')}/{manifest.get('faq_hash')}"
+        return self.index.manifest.version
 
     def refresh(self, wait: bool = True) -> bool:
         """Pick up an edited config and a rebuilt index or edited FAQ. True when something changed.
@@ -307,18 +312,18 @@ class FaqBot:
         question, truncated = clean_question(text if isinstance(text, str) else str(text))
         language = language if language in ("sv", "en") else detect_language(question)
 
-        def reply(kind: str, **extra: object) -> Reply:
+        def reply(kind: ReplyKind, **extra: object) -> Reply:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)
             if truncated:
                 answer = message("truncated", language, helpdesk) + "\n\n" + str(answer)
             return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **extra)  # type: ignore[arg-type]
 
         if not has_words(question):
-            return reply("empty")
+            return reply(ReplyKind.EMPTY)
         if len(question) <= SMALL_TALK_MAX_CHARS and (GREETING.match(question) or ABOUT_THE_BOT.match(question)):
-            return reply("greeting", answer=self._greeting(language, helpdesk))
+            return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
         if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
-            return reply("thanks")
+            return reply(ReplyKind.THANKS)
 
         try:
             topic = self._topic(searcher, question, previous)
@@ -326,8 +331,8 @@ class FaqBot:
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
-            return reply("error")
-        decision = policy_for(self.config.threshold, searcher.index.manifest.get("calibration")).decide(ranked)
+            return reply(ReplyKind.ERROR)
+        decision = self.policy_of(searcher.index).decide(ranked)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
@@ -335,16 +340,21 @@ class FaqBot:
             "followup_to": clean_question(previous)[0] if topic and previous else "",
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
-        if decision.kind == ANSWER:
+        if decision.kind is ReplyKind.ANSWER:
             parts = [answer_text(best, language), message("footer", language, helpdesk)]
             if language == "en" and not best.answer_en:
                 parts.insert(0, message("swedish_note", language, helpdesk))
             return reply(
-                ANSWER, answer="\n\n".join(parts), match=best, score=best.score, suggestions=suggestions, **ranking
+                ReplyKind.ANSWER,
+                answer="\n\n".join(parts),
+                match=best,
+                score=best.score,
+                suggestions=suggestions,
+                **ranking,
             )
         return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)
 
-    def _topic(self, searcher: Searcher, question: str, previous: str | None) -> frozenset[str]:
+    def _topic(self, searcher: Searcher[LoadedIndex], question: str, previous: str | None) -> frozenset[str]:
         """The entries the previous question was about, when this message is a follow-up to it."""
         if not previous or not is_followup(question, len(searcher.words(question))):
             return frozenset()

@@ -18,9 +18,13 @@ import logging
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faqbot import config as cfg
 from faqbot.errors import FaqbotError
+
+if TYPE_CHECKING:
+    from faqbot.decision import Calibration
 
 EXAMPLES = {
     "index": "examples:\n  faqbot index --faq data/faq.yaml --out index/\n"
@@ -162,26 +166,32 @@ def introduce_the_new_company(settings: Path, name: str | None) -> None:
         )
 
 
-def calibration_text(chosen: dict, configured: float | str) -> str:
-    """What `threshold: auto` chose at index time, and on what."""
-    rates = chosen["rates"]
-    margin = chosen["choice_margin"]
+def calibration_text(chosen: Calibration, configured: float | str) -> str:
+    """Which threshold answers customers (first), then what `threshold: auto` calibrated at index time, and on what."""
+    rates = chosen.rates
+    margin = chosen.choice_margin
     choices = (
-        f"choices when the runner-up is within {margin:.2f} of the best (from score {chosen['choice_floor']:.2f})"
+        f"choices when the runner-up is within {margin:.2f} of the best (from score {chosen.choice_floor or 0:.2f})"
         if margin
         else "no choices"
     )
-    offtopic = rates["offtopic_to_helpdesk"]
-    lines = [
-        f"threshold: auto calibrated on {chosen['faq_questions']} FAQ questions (each asked with its own text held "
-        f"out of the index) and {chosen['offtopic_questions']} off-topic questions in {chosen['seconds']:.1f} s:",
-        f"  threshold {chosen['threshold']:.2f}, {choices}",
+    offtopic = rates.get("offtopic_to_helpdesk")
+    if configured == cfg.AUTO:
+        lines = [f"in force: threshold {chosen.threshold:.2f} (threshold: auto, calibrated below)"]
+    else:
+        lines = [
+            f"in force: threshold {configured} (set in the config; the calibration below is not used: "
+            "write `threshold: auto` to use it)"
+        ]
+    learned = f", {chosen.learned_questions} of them learned from customers" if chosen.learned_questions else ""
+    lines += [
+        f"threshold: auto calibrated on {chosen.faq_questions} FAQ questions{learned} (each asked with its own text "
+        f"held out of the index) and {chosen.offtopic_questions} off-topic questions in {chosen.seconds:.1f} s:",
+        f"  threshold {chosen.threshold:.2f}, {choices}",
         f"  on those questions: answered right {rates['answered_right']:.3f}, one click away {rates['one_click']:.3f}, "
         f"confident wrong {rates['confident_wrong']:.3f}, off-topic to helpdesk "
         + (f"{offtopic:.3f}" if offtopic is not None else "n/a (no off-topic bank)"),
     ]
-    if configured != cfg.AUTO:
-        lines.append(f"  (not used: the config sets threshold {configured}; write `threshold: auto` to use it)")
     return "\n".join(lines)
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval import embedding, index
-from faqbot.retrieval.calibration import offtopic_questions
 from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.heldout import offtopic_questions
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder
 from tests.services import PostgresCluster
 

@@ -6,7 +6,7 @@ import pytest
 
 from faqbot import FaqBot, load_faq
 from faqbot.bot import ABOUT_THE_BOT, GREETING
-from faqbot.policy import SUGGESTION_SPREAD
+from faqbot.decision.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import MemoryLog
 

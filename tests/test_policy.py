@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
-from faqbot.policy import ANSWER, CHOICES, HELPDESK, Policy, Sample, choose_policy, outcome_counts
-from faqbot.staff.evaluate import RankedEntry as R
+from faqbot.decision import Policy, ReplyKind, Sample, Verdict, choose_policy, verdict
+from faqbot.decision.calibration import COSTS, MARGINS, THRESHOLDS, _question_costs, figures
+from faqbot.decision.policy import Scored as R
+
+ANSWER, CHOICES, HELPDESK = ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK
 
 POLICY = Policy(threshold=0.5, choice_margin=0.1, choice_floor=0.4)
 
@@ -38,8 +44,12 @@ def test_without_a_margin_the_policy_never_offers_choices():
     assert Policy(0.5).decide([R("a", 0.62), R("b", 0.61)]).kind == ANSWER
 
 
-def samples(expected, top_right, best, gap, behind=0.0, count=1):
-    return [Sample(expected, best, gap, behind, top_right)] * count
+def samples(expected, top_right, best, gap, behind=None, count=1):
+    """`count` questions whose top entry (the expected one when `top_right`) scores `best`, the
+    runner-up `gap` below it; a wrong top entry has the expected one `behind` it, as runner-up."""
+    second = expected if not top_right and behind == gap and expected else "runner-up"
+    ranked = (R(expected if top_right and expected else "other", best), R(second, best - gap))
+    return [Sample(expected, ranked)] * count
 
 
 def test_choose_policy_prefers_choices_over_answers_that_would_be_wrong():
@@ -51,8 +61,7 @@ def test_choose_policy_prefers_choices_over_answers_that_would_be_wrong():
         + samples(None, False, 0.2, 0.02, count=50)
     )
     chosen = choose_policy(cal)
-    policy = Policy(chosen["threshold"], chosen["choice_margin"], chosen["choice_floor"])
-    counts = outcome_counts(cal, policy)
+    counts = figures(cal, chosen.policy()).counts()
     assert counts == {
         "right": 40,
         "one_click": 10,
@@ -62,24 +71,24 @@ def test_choose_policy_prefers_choices_over_answers_that_would_be_wrong():
         "offtopic_choices": 0,
         "offtopic_answered": 0,
     }
-    assert chosen["counts"] == counts
-    assert chosen["rates"]["confident_wrong"] == 0.0 and chosen["rates"]["offtopic_to_helpdesk"] == 1.0
-    assert 0.05 < chosen["choice_margin"] <= 0.4
-    assert 0.2 < chosen["threshold"] <= 0.7
+    assert chosen.counts == counts
+    assert chosen.rates["confident_wrong"] == 0.0 and chosen.rates["offtopic_to_helpdesk"] == 1.0
+    assert 0.05 < chosen.choice_margin <= 0.4
+    assert 0.2 < chosen.threshold <= 0.7
 
 
 def test_choose_policy_sets_the_threshold_between_off_topic_and_right_answers():
     cal = samples("a", True, 0.6, 0.3, count=30) + samples(None, False, 0.4, 0.3, count=30)
     chosen = choose_policy(cal)
-    assert 0.4 < chosen["threshold"] <= 0.6
-    assert chosen["rates"] == {
+    assert 0.4 < chosen.threshold <= 0.6
+    assert chosen.rates == {
         "answered_right": 1.0,
         "one_click": 0.0,
         "confident_wrong": 0.0,
         "offtopic_to_helpdesk": 1.0,
     }
     # the middle of the run of equally good thresholds, not its edge
-    assert chosen["threshold"] == pytest.approx(0.5, abs=0.02)
+    assert chosen.threshold == pytest.approx(0.5, abs=0.02)
 
 
 def test_choose_policy_needs_questions_from_the_faq():
@@ -97,15 +106,15 @@ def test_choose_policy_sends_nearly_all_of_the_off_topic_bank_to_the_helpdesk():
         + samples(None, False, 0.44, 0.3, count=3)
     )
     chosen = choose_policy(cal)
-    assert chosen["threshold"] > 0.44
-    assert chosen["rates"]["offtopic_to_helpdesk"] == 1.0
-    assert "98%" in chosen["why"]
+    assert chosen.threshold > 0.44
+    assert chosen.rates["offtopic_to_helpdesk"] == 1.0
+    assert "98%" in chosen.why
 
 
 def test_choices_are_offered_only_at_or_above_the_threshold():
     cal = samples("a", True, 0.7, 0.3, count=40) + samples("b", False, 0.6, 0.02, behind=0.02, count=10)
     chosen = choose_policy(cal + samples(None, False, 0.3, 0.01, count=50))
-    assert chosen["choice_margin"] is not None and chosen["choice_floor"] == chosen["threshold"]
+    assert chosen.choice_margin is not None and chosen.choice_floor == chosen.threshold
 
 
 def test_choose_policy_does_not_widen_the_margin_for_a_gain_within_the_noise():
@@ -117,11 +126,46 @@ def test_choose_policy_does_not_widen_the_margin_for_a_gain_within_the_noise():
         + samples("b", False, 0.7, 0.12, behind=0.12, count=2)
     )
     chosen = choose_policy(faq + samples(None, False, 0.2, 0.02, count=50))
-    assert chosen["cheapest_choice_margin"] == pytest.approx(0.14)
-    assert chosen["choice_margin"] is None and chosen["choice_floor"] is None
-    assert chosen["counts"]["right"] == 45 and chosen["counts"]["wrong"] == 2
-    assert "standard errors" in chosen["why"]
+    assert chosen.cheapest_choice_margin == pytest.approx(0.14)
+    assert chosen.choice_margin is None and chosen.choice_floor is None
+    assert chosen.counts["right"] == 45 and chosen.counts["wrong"] == 2
+    assert "standard errors" in chosen.why
     # the same trade, clear of the noise (20 wrong answers turned into choices, with the 5 right ones), keeps it
     clear = faq + samples("b", False, 0.7, 0.12, behind=0.12, count=18)
     chosen = choose_policy(clear + samples(None, False, 0.2, 0.02, count=50))
-    assert chosen["choice_margin"] == pytest.approx(0.14) and chosen["counts"]["one_click"] == 25
+    assert chosen.choice_margin == pytest.approx(0.14) and chosen.counts["one_click"] == 25
+
+
+def test_the_calibration_judges_every_setting_as_the_policy_decides_one_question():
+    # The grid of costs (every threshold and margin at once) and Policy.decide + verdict on one
+    # question are the same rule: compare them on random rankings.
+    rng = random.Random(7)
+    cal = []
+    for _ in range(60):
+        scores = sorted((round(rng.uniform(0.1, 0.9), 2) for _ in range(3)), reverse=True)
+        ids = rng.sample(["a", "b", "c", "d"], 3)
+        cal.append(Sample(rng.choice(["a", "b", None]), tuple(R(i, x) for i, x in zip(ids, scores, strict=True))))
+    cost, _ = _question_costs(cal, THRESHOLDS)
+    for ti in range(0, len(THRESHOLDS), 7):
+        for mi, margin in enumerate(MARGINS):
+            t = float(THRESHOLDS[ti])
+            policy = Policy(t, float(margin) or None, t if margin else None)
+            expected = [COSTS[verdict(policy.decide(s.ranked), s.expected)] for s in cal]
+            assert np.allclose(cost[:, ti, mi], expected), (t, margin)
+
+
+def test_each_reply_kind_says_what_it_implies():
+    assert [k for k in ReplyKind if k.takes_feedback] == [ReplyKind.ANSWER]
+    assert ReplyKind.CHOICES.is_question and not ReplyKind.GREETING.is_question
+    assert not ReplyKind.EMPTY.is_logged and ReplyKind.ERROR.is_logged
+    assert ReplyKind("choices") is ReplyKind.CHOICES and ReplyKind.ANSWER == "answer"
+
+
+def test_a_verdict_names_the_figure_a_question_counts_in():
+    policy = Policy(0.5, 0.1)
+    assert verdict(policy.decide([R("a", 0.8), R("b", 0.3)]), "a") is Verdict.RIGHT
+    assert verdict(policy.decide([R("a", 0.8), R("b", 0.3)]), "b") is Verdict.WRONG
+    assert verdict(policy.decide([R("a", 0.62), R("b", 0.57)]), "b") is Verdict.ONE_CLICK
+    assert verdict(policy.decide([R("a", 0.3), R("b", 0.1)]), "a") is Verdict.MISSED
+    assert verdict(policy.decide([R("a", 0.62), R("b", 0.57)]), None) is Verdict.OFFTOPIC_CHOICES
+    assert verdict(policy.decide([]), None) is Verdict.OFFTOPIC_HELPDESK

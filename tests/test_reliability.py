@@ -124,7 +124,7 @@ def test_index_build_killed_midway_leaves_the_last_good_index(workdir, embedder)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     index = load_index(workdir / "index")  # still loads: the manifest was never half-written
-    assert index.manifest["faq_hash"] in {before["faq_hash"], load_faq(workdir / "faq.yaml").content_hash()}
+    assert index.manifest.faq_hash in {before["faq_hash"], load_faq(workdir / "faq.yaml").content_hash()}
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
     assert bot.ask("Kan jag ringa er?").match.faq_id == "telefonsupport"
 
@@ -144,8 +144,8 @@ def test_concurrent_index_processes_leave_one_consistent_index(workdir):
     codes = [p.wait(timeout=600) for p in processes]
     assert codes == [0, 0, 0]
     index = load_index(workdir / "index")
-    assert index.manifest["faq_hash"] == load_faq(workdir / "faq.yaml").content_hash()
-    assert index.vectors.ntotal == len(index.views) == index.manifest["views"]
+    assert index.manifest.faq_hash == load_faq(workdir / "faq.yaml").content_hash()
+    assert index.vectors.ntotal == len(index.views) == index.manifest.views
 
 
 def test_index_folder_deleted_while_serving_is_rebuilt(workdir):
@@ -196,14 +196,14 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
 ):
     shutil.copytree(shipped_index / "index", workdir / "index")
     bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
-    built_at = bot.searcher.index.manifest["built_at"]
+    built_at = bot.searcher.index.manifest.built_at
     edit_faq(workdir)
     monkeypatch.setattr("faqbot.retrieval.lifecycle.rebuild_for_file", unwritable)
     with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.lifecycle"):
         bot.refresh()
         reply = bot.ask("Kan jag ringa er?")
     assert reply.match.faq_id == "telefonsupport"  # the last good index answers
-    assert bot.searcher.index.manifest["built_at"] == built_at
+    assert bot.searcher.index.manifest.built_at == built_at
     (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert "cannot rebuild the index" in error and "Read-only file system" in error
     assert f"faqbot index --faq {workdir / 'faq.yaml'} --out {workdir / 'index'}" in error

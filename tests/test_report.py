@@ -288,7 +288,7 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
         LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
         for i, q in enumerate(questions)
     ]
-    result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
+    result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
     assert [(g.examples[0], g.count) for g in result.groups] == [((WEATHER, 3), 3), ((OLD, 2), 2)]
     assert "(2 of the least asked questions were not grouped: over 2 different ones)" in format_report(result)
 
@@ -299,7 +299,7 @@ def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestio
         LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
         for i, q in enumerate([asked_before_an_edit, WEATHER])
     ]
-    result = summarise(rows, bot.searcher, bot.embedder, bot.threshold)
+    result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
     now = group_of(result, asked_before_an_edit)
     assert (now.action, now.nearest_id) == ("answered-now", "telefonsupport")
     assert result.groups[-1] is now  # the least work comes last

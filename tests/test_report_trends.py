@@ -137,7 +137,7 @@ def test_the_same_question_in_swedish_and_english_is_one_group(bot):
         "Vad blir det för väder i Stockholm i morgon?",
         "Kan jag köpa en begagnad bil av er?",
     ]
-    report = summarise([logged(q) for q in questions], bot.searcher, bot.embedder, bot.threshold)
+    report = summarise([logged(q) for q in questions], bot.searcher, bot.embedder, bot.policy)
     groups = [sorted(q for q, _ in g.examples) for g in report.groups]
     assert ["Var ligger ert kontor?", "Where is your office located?"] in groups
     assert len(groups) == 3  # the weather and the car stay on their own

@@ -34,22 +34,24 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple, overload
 
 import faiss
 import numpy as np
 
+from faqbot.decision import Calibration
 from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry, load_faq
-from faqbot.retrieval.calibration import calibrate, offtopic_questions
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
+from faqbot.retrieval.heldout import calibrate, offtopic_questions
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
+from faqbot.retrieval.manifest import Manifest
+from faqbot.retrieval.views import ViewTable
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +69,6 @@ IVF_PROBE_SHARE = 1 / 16  # share of the lists compared with each question: ~10 
 IVF_MIN_PROBES = 32  # but never fewer lists: a smaller index has few, coarse ones
 IVF_SEED = 6
 
-# A view is one text that stands for an entry in the vector index.
-QUESTION, ALTERNATIVE, ANSWER = "question", "alternative", "answer"
-
-
-class View(NamedTuple):
-    """One row of the vector index (a tuple: a 100,000-entry FAQ has about 900,000 of them)."""
-
-    entry_id: str
-    kind: str
-    text: str
-
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -94,59 +85,18 @@ class BuildReport:
     references: int = 0  # sample questions that hubness was measured with
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
-    calibration: dict | None = None  # what `threshold: auto` chose, and why (calibration.py)
+    calibration: Calibration | None = None  # what `threshold: auto` chose, and why
 
     @property
     def unchanged(self) -> bool:
         return not (self.added or self.changed or self.removed)
 
 
-class ViewTable(Sequence[View]):
-    """The views of `entries` in index row order, made on demand from the entries' own strings.
-
-    A 100,000-entry FAQ has about 900,000 views; as a list of tuples they would cost a second
-    or more to make on every load, and memory for as long as the index is served.
-    """
-
-    def __init__(self, entries: Sequence[FaqEntry]) -> None:
-        self.entries = entries
-        counts = np.fromiter((view_count(e) for e in entries), dtype=np.int64, count=len(entries))
-        self.row_entry = np.repeat(np.arange(len(entries)), counts)  # row -> position of its entry
-        self._first_row = np.concatenate([[0], np.cumsum(counts)])
-
-    def __len__(self) -> int:
-        return int(self._first_row[-1])
-
-    @overload
-    def __getitem__(self, row: int) -> View: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[View]: ...
-
-    def __getitem__(self, row: int | slice) -> View | list[View]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(f"view {row} of {len(self)}")
-        position = int(self.row_entry[row])
-        return entry_views(self.entries[position])[row - int(self._first_row[position])]
-
-    def __iter__(self) -> Iterator[View]:
-        for entry in self.entries:
-            yield from entry_views(entry)
-
-    def texts(self) -> Iterator[str]:
-        for entry in self.entries:
-            yield from entry_texts(entry)
-
-
 @dataclass
 class LoadedIndex:
     """An index read from disk, ready to search."""
 
-    manifest: dict
+    manifest: Manifest
     vectors: faiss.Index
     views: ViewTable
     entries: list[FaqEntry]
@@ -154,23 +104,10 @@ class LoadedIndex:
     path: Path
     hubness: np.ndarray | None = None  # per view row; None: no correction
 
-
-def entry_texts(entry: FaqEntry) -> tuple[str, ...]:
-    """The texts that stand for an entry, in row order: question, alternatives (and the
-    English question, which customers ask like one more alternative), answer."""
-    return (*entry.questions(), entry.answer)
-
-
-def view_count(entry: FaqEntry) -> int:
-    return len(entry.questions()) + 1
-
-
-def entry_kinds(entry: FaqEntry) -> tuple[str, ...]:
-    return (QUESTION, *([ALTERNATIVE] * (view_count(entry) - 2)), ANSWER)
-
-
-def entry_views(entry: FaqEntry) -> list[View]:
-    return [View(entry.id, kind, text) for kind, text in zip(entry_kinds(entry), entry_texts(entry), strict=True)]
+    @property
+    def row_entry(self) -> np.ndarray:
+        """Vector row -> position of its entry (the search space's view of `views`)."""
+        return self.views.row_entry
 
 
 @contextmanager
@@ -216,7 +153,7 @@ class Reuse:
 
 def embedded_alike(old: LoadedIndex, model: str, dim: int) -> bool:
     """Whether the previous index's vectors came from this model, so they can be reused."""
-    return old.manifest.get("model") == model and old.vectors.d == dim
+    return old.manifest.model == model and old.vectors.d == dim
 
 
 def reuse_previous(old: LoadedIndex | None, model: str, dim: int, texts: list[str], out: np.ndarray) -> Reuse:
@@ -268,7 +205,7 @@ def reused_questions(old: LoadedIndex | None, embedder: Embedder, texts: list[st
     known: dict[str, np.ndarray] = {text: v for (model, text), v in _BANK_MEMORY.items() if model == embedder.name}
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
-            known.update(load_references(old.path / old.manifest["files"]["hubness"]))
+            known.update(load_references(old.path / old.manifest.files["hubness"]))
         except Exception:  # noqa: BLE001 - gone or damaged, whatever numpy says: embed them all again
             pass
     missing = []
@@ -338,7 +275,7 @@ def write_generation(
     index: faiss.Index,
     views: int,
     hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
-    calibration: dict | None,
+    calibration: Calibration | None,
 ) -> dict[str, str]:
     """Write a new generation's files, then the manifest that switches to it; returns the entry hashes."""
     faq_hash = faq.content_hash()
@@ -355,23 +292,23 @@ def write_generation(
     hashes = {e.id: e.content_hash() for e in faq.entries}
     files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
     kind = index_kind(index)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "model": embedder.name,
-        "dimension": embedder.dim,
-        "faq_hash": faq_hash,
-        "faq_path": faq.path,
-        "entry_ids": [e.id for e in faq.entries],
-        "entry_hashes": hashes,
-        "views": views,
-        "index_type": kind,
-        **({"ivf": {"lists": index.nlist, "probes": index.nprobe}} if isinstance(index, faiss.IndexIVF) else {}),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "calibration": calibration,
-        "files": files,
-        "checksums": file_checksums(out, files),
-    }
-    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model=embedder.name,
+        dimension=embedder.dim,
+        faq_hash=faq_hash,
+        faq_path=faq.path,
+        entry_ids=tuple(e.id for e in faq.entries),
+        entry_hashes=hashes,
+        views=views,
+        index_type=kind,
+        ivf={"lists": index.nlist, "probes": index.nprobe} if isinstance(index, faiss.IndexIVF) else None,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        calibration=calibration,
+        files=files,
+        checksums=file_checksums(out, files),
+    )
+    write_atomic(out / MANIFEST, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2).encode())
     remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
     return hashes
 
@@ -421,7 +358,7 @@ def build_locked(
     """`build_index` for a caller that holds the build lock."""
     started = time.perf_counter()
     old, repaired = previous_index(out)
-    old_hashes: dict[str, str] = old.manifest.get("entry_hashes", {}) if old else {}
+    old_hashes: dict[str, str] = old.manifest.entry_hashes if old else {}
 
     views = ViewTable(faq.entries)
     texts = list(views.texts())
@@ -497,16 +434,20 @@ def load_index(path: str | Path) -> LoadedIndex:
     """Read the index in `path`. Raises IndexMissingError, IndexDamagedError (any file unreadable or
     not matching its checksum) or IndexMismatchError, each with what to run."""
     path = Path(path)
-    manifest = read_manifest(path)
-    if manifest is None:
+    raw = read_manifest(path)
+    if raw is None:
         raise IndexMissingError(f"no index in {path}/; build it with: faqbot index --out {path}")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if raw.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
-            f"the index in {path}/ has format {manifest.get('format_version')}, this faqbot reads "
+            f"the index in {path}/ has format {raw.get('format_version')}, this faqbot reads "
             f"format {FORMAT_VERSION}; rebuild it with: faqbot index --out {path}"
         )
-    verify_files(path, manifest)
-    files = manifest["files"]
+    verify_files(path, raw)
+    try:
+        manifest = Manifest.from_dict(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise IndexDamagedError(f"the index manifest in {path}/ is damaged (no {err}); {fix(path)}") from None
+    files = manifest.files
     try:
         vectors = faiss.read_index(str(path / files["vectors"]))
         data = json.loads((path / files["data"]).read_text(encoding="utf-8"))
@@ -518,23 +459,21 @@ def load_index(path: str | Path) -> LoadedIndex:
         hubness = load_hubness(path / files["hubness"])
     except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
         raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
-    if not vectors.ntotal == len(views) == manifest.get("views") == len(hubness) or vectors.d != manifest.get(
-        "dimension"
-    ):
+    if not vectors.ntotal == len(views) == manifest.views == len(hubness) or vectors.d != manifest.dimension:
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
-        vectors.nprobe = int(manifest.get("ivf", {}).get("probes", vectors.nprobe))
+        vectors.nprobe = int((manifest.ivf or {}).get("probes", vectors.nprobe))
     return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness)
 
 
 def check_fresh(index: LoadedIndex, faq: Faq, model_name: str) -> None:
     """Raise IndexMismatchError when the index was built from another FAQ or another model."""
-    if index.manifest.get("model") != model_name:
+    if index.manifest.model != model_name:
         raise IndexMismatchError(
-            f"the index in {index.path}/ was built with model {index.manifest.get('model')}, "
+            f"the index in {index.path}/ was built with model {index.manifest.model}, "
             f"but the config asks for {model_name}; rebuild it with: faqbot index --out {index.path}"
         )
-    if index.manifest.get("faq_hash") != faq.content_hash():
+    if index.manifest.faq_hash != faq.content_hash():
         raise IndexMismatchError(
             f"{faq.path} has changed since the index in {index.path}/ was built; "
             f"rebuild it with: faqbot index --out {index.path}"

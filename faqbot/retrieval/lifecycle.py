@@ -22,7 +22,8 @@ from pathlib import Path
 from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import load_faq
 from faqbot.retrieval.embedding import Embedder
-from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, rebuild_for_file
+from faqbot.retrieval.index import MANIFEST, LoadedIndex, check_fresh, load_index, rebuild_for_file
+from faqbot.retrieval.manifest import Manifest
 from faqbot.retrieval.search import Searcher
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,16 @@ class LiveIndex:
         self.searcher, self._stamp = self._load(auto_build)
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         return self.searcher.index.manifest
 
     def _head_stamp(self) -> tuple[tuple[int, int], ...]:
         """Changes whenever the FAQ file or the index manifest is replaced."""
         return self._file_stamps([self.faq_path, self.index_dir / MANIFEST])
 
-    def _index_stamp(self, manifest: dict) -> tuple[tuple[int, int], ...]:
+    def _index_stamp(self, manifest: Manifest) -> tuple[tuple[int, int], ...]:
         """Changes whenever a file of the index with `manifest` is replaced, truncated or removed."""
-        files = manifest.get("files", {})
+        files = manifest.files
         return self._file_stamps([self.index_dir / str(name) for name in files.values()])
 
     @staticmethod
@@ -118,10 +119,10 @@ class LiveIndex:
                 return False
             self.searcher = searcher  # one reference assignment: atomic for readers
             self._stamp = stamp  # only now is the index no longer stale
-            logger.info("serving the index built at %s", searcher.index.manifest.get("built_at"))
+            logger.info("serving the index built at %s", searcher.index.manifest.built_at)
             return True
 
-    def _load(self, build: bool = True) -> tuple[Searcher, tuple]:
+    def _load(self, build: bool = True) -> tuple[Searcher[LoadedIndex], tuple]:
         """Load the index, building or rebuilding it when it is missing or stale.
 
         When the index folder cannot be written (several app processes sharing a read-only
@@ -143,7 +144,7 @@ class LiveIndex:
                 rebuild_for_file(self.faq_path, self.embedder, self.index_dir)
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
                 fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
-                if index is None or index.manifest.get("model") != self.embedder.name:
+                if index is None or index.manifest.model != self.embedder.name:
                     raise IndexMissingError(
                         f"cannot build the index in {self.index_dir}/ ({err}); run: {fix}"
                     ) from None
@@ -151,7 +152,7 @@ class LiveIndex:
                     "cannot rebuild the index in %s/ (%s); answering from the one built at %s until someone runs: %s",
                     self.index_dir,
                     err,
-                    index.manifest.get("built_at"),
+                    index.manifest.built_at,
                     fix,
                 )
             else:

@@ -172,12 +172,12 @@ class Follower:
         swapped = live.refresh(wait=True)
         self.current = newest
         if swapped:
-            log.warning("answering from published index %s (built at %s)", newest, live.manifest.get("built_at"))
+            log.warning("answering from published index %s (built at %s)", newest, live.manifest.built_at)
         else:  # LiveIndex has said why; the last good index keeps answering
             log.error(
                 "published index %s could not be loaded; answering from the one built at %s",
                 newest,
-                live.manifest.get("built_at"),
+                live.manifest.built_at,
             )
         return swapped
 

@@ -26,8 +26,9 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 import bm25s
 import faiss
@@ -37,7 +38,6 @@ from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from faqbot.faq.model import FaqEntry
 from faqbot.retrieval.embedding import Embedder
-from faqbot.retrieval.index import LoadedIndex
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -111,14 +111,40 @@ class Tokenizer:
         return [stem for stem in map(stems.__getitem__, words) if stem]
 
 
-class Searcher:
-    """Scores every entry of a loaded index for a question."""
+class SearchSpace(Protocol):
+    """What search reads of an index: the vectors, which entry each vector row belongs to, the
+    entries, and each row's hubness. A `LoadedIndex` is one; the calibration makes its own for
+    every held-out fold (`faqbot.retrieval.heldout.Fold`)."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
+    @property
+    def vectors(self) -> faiss.Index: ...
+
+    @property
+    def row_entry(self) -> np.ndarray: ...
+
+    @property
+    def entries(self) -> Sequence[FaqEntry]: ...
+
+    @property
+    def hubness(self) -> np.ndarray | None: ...
+
+
+Space = TypeVar("Space", bound=SearchSpace)
+
+
+class Searcher(Generic[Space]):
+    """Scores every entry of a search space (a loaded index) for a question.
+
+    >>> searcher = Searcher(load_index("index"), load_embedder())
+    >>> searcher.rank("Kan jag ringa er?")[0].faq_id
+    'telefonsupport'
+    """
+
+    def __init__(self, index: Space, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
-        self.entries = index.entries
-        self._row_entry = index.views.row_entry  # vector row -> position of its entry
+        self.entries = list(index.entries)
+        self._row_entry = index.row_entry  # vector row -> position of its entry
         self._tokenize = Tokenizer()
         corpus = [self._tokenize(" ".join((*e.questions(), e.answer))) or ["_"] for e in self.entries]
         self._bm25 = bm25s.BM25()

@@ -13,9 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from faqbot.decision import Figures, Policy, Scored, Verdict, verdict
+from faqbot.decision.policy import middle_of_widest_run
 from faqbot.errors import DataError
 from faqbot.faq.model import Faq, normalize_question, read_text
-from faqbot.policy import ANSWER, CHOICES, HELPDESK, Policy
 
 SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
 
@@ -43,31 +44,13 @@ class Outcome:
         policy = threshold if isinstance(threshold, Policy) else Policy(threshold)
         return policy.decide(self.ranked()).faq_id
 
-    def verdict(self, policy: Policy) -> str:
-        """Which of the four figures this question counts in under `policy`.
+    def verdict(self, policy: Policy) -> Verdict:
+        """Which of the four figures this question counts in under `policy` (faqbot.decision.verdict)."""
+        return verdict(policy.decide(self.ranked()), self.expected)
 
-        For a question the FAQ answers: "right", "one_click" (the right entry is among the
-        choices offered), "wrong" (answered with another entry: the worst outcome) or "missed".
-        For an off-topic question: "helpdesk", "choices" or "answered".
-        """
-        decision = policy.decide(self.ranked())
-        if self.expected is None:
-            return {ANSWER: "answered", CHOICES: "choices"}.get(decision.kind, HELPDESK)
-        if decision.kind == ANSWER:
-            return "right" if decision.faq_id == self.expected else "wrong"
-        if decision.kind == CHOICES and any(m.faq_id == self.expected for m in decision.suggestions):
-            return "one_click"
-        return "missed"
-
-    def ranked(self) -> list[RankedEntry]:
+    def ranked(self) -> list[Scored]:
         rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
-        return [RankedEntry(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest], strict=False)]
-
-
-@dataclass(frozen=True)
-class RankedEntry:
-    faq_id: str
-    score: float
+        return [Scored(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest], strict=False)]
 
 
 @dataclass
@@ -187,37 +170,21 @@ def sweep(outcomes: list[Outcome]) -> list[dict[str, float]]:
 def best_threshold(rows: list[dict[str, float]]) -> float:
     """The middle of the widest run of thresholds with the best overall accuracy: robust to noise."""
     best = max(r["overall_accuracy"] for r in rows)
-    runs: list[list[float]] = []
-    for r in rows:
-        if r["overall_accuracy"] == best:
-            if runs and round(runs[-1][-1] + 1 / (SWEEP_STEPS - 1), 2) == r["threshold"]:
-                runs[-1].append(r["threshold"])
-            else:
-                runs.append([r["threshold"]])
-    widest = max(runs, key=len)
-    return widest[len(widest) // 2]
+    tied = [r["threshold"] for r in rows if r["overall_accuracy"] == best]
+    return middle_of_widest_run(tied, 1 / (SWEEP_STEPS - 1))
 
 
 def decision_figures(outcomes: list[Outcome], policy: Policy) -> dict:
     """The four figures under the bot's whole policy (threshold and choices)."""
-    answerable = [o.verdict(policy) for o in outcomes if o.expected is not None]
-    offtopic = [o.verdict(policy) for o in outcomes if o.expected is None]
-
-    def share(verdicts: list[str], *kinds: str) -> float:
-        return sum(v in kinds for v in verdicts) / len(verdicts) if verdicts else 0.0
-
+    figures = Figures.of(o.verdict(policy) for o in outcomes)
     return {
-        "policy": {
-            "threshold": policy.threshold,
-            "choice_margin": policy.choice_margin,
-            "choice_floor": policy.choice_floor,
-        },
-        "answered_right": share(answerable, "right"),
-        "one_click": share(answerable, "one_click"),
-        "right_or_one_click": share(answerable, "right", "one_click"),
-        "confident_wrong": share(answerable, "wrong"),
-        "offtopic_to_helpdesk": share(offtopic, HELPDESK) if offtopic else None,
-        "offtopic_choices": share(offtopic, "choices") if offtopic else None,
+        "policy": policy.to_dict(),
+        "answered_right": figures.answered_right,
+        "one_click": figures.one_click_share,
+        "right_or_one_click": figures.right_or_one_click,
+        "confident_wrong": figures.confident_wrong,
+        "offtopic_to_helpdesk": figures.offtopic_to_helpdesk,
+        "offtopic_choices": figures.offtopic_offered_choices,
     }
 
 

@@ -29,12 +29,14 @@ import numpy as np
 
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.conversations.store import ConversationLog, LoggedQuestion, is_postgres, open_log_at, shown
+from faqbot.decision import Policy
+from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.staff.crosslingual import language_neutral
-from faqbot.staff.trends import QUESTION_KINDS, Period, per_period, unit_for
+from faqbot.staff.trends import Period, per_period, unit_for
 
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
@@ -176,7 +178,7 @@ def without_placeholders(text: str) -> str:
     return " ".join(text.split()) or "?"
 
 
-def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedder, threshold: float) -> list[Group]:
+def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedder, policy: Policy) -> list[Group]:
     """The unanswered questions grouped by meaning, most asked group first."""
     counts: Counter[str] = Counter()
     spelling: dict[str, Counter[str]] = {}
@@ -196,10 +198,12 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
-        nearest_id, nearest_question, score, agreed = nearest_entry(examples[:NEAREST_SAMPLE], searcher)
-        if agreed and score >= threshold:
-            action = "answered-now"  # the FAQ was edited since these were asked
-        elif agreed and score >= threshold - NEAR_MARGIN:
+        nearest_id, nearest_question, score, agreed, answered = nearest_entry(
+            examples[:NEAREST_SAMPLE], searcher, policy
+        )
+        if answered:
+            action = "answered-now"  # the FAQ was edited since these were asked: the bot answers them now
+        elif agreed and score >= policy.threshold - NEAR_MARGIN:
             action = "add-alternatives"
         else:
             action = "new-entry"
@@ -218,13 +222,17 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     return groups
 
 
-def nearest_entry(examples: list[tuple[str, int]], searcher: Searcher) -> tuple[str | None, str | None, float, bool]:
+def nearest_entry(
+    examples: list[tuple[str, int]], searcher: Searcher, policy: Policy
+) -> tuple[str | None, str | None, float, bool, bool]:
     """The entry the current index ranks first for most of these (question, times asked).
 
     Returns (id, question, its mean score over the examples, whether it is first for at
-    least half of the questions); the last is what makes "add alternatives" a fair hint.
+    least half of the questions, whether the bot's policy now answers at least half of them
+    with it); the fourth is what makes "add alternatives" a fair hint.
     """
     firsts: Counter[str] = Counter()
+    answers: Counter[str] = Counter()
     scores: dict[str, float] = {}
     titles: dict[str, str] = {}
     asked = sum(n for _, n in examples)
@@ -233,26 +241,28 @@ def nearest_entry(examples: list[tuple[str, int]], searcher: Searcher) -> tuple[
         if not ranked:
             continue
         firsts[ranked[0].faq_id] += times
+        answers[policy.decide(ranked).faq_id or ""] += times
         for match in ranked:
             scores[match.faq_id] = scores.get(match.faq_id, 0.0) + match.score * times / asked
             titles[match.faq_id] = match.faq_question
     if not firsts:
-        return None, None, 0.0, False
+        return None, None, 0.0, False, False
     faq_id = max(firsts, key=lambda i: (firsts[i], scores[i]))
-    return faq_id, titles[faq_id], float(scores[faq_id]), 2 * firsts[faq_id] >= asked
+    agreed, answered = 2 * firsts[faq_id] >= asked, 2 * answers[faq_id] >= asked
+    return faq_id, titles[faq_id], float(scores[faq_id]), agreed, answered
 
 
 def summarise(
     rows: list[LoggedQuestion],
     searcher: Searcher,
     embedder: Embedder,
-    threshold: float,
+    policy: Policy,
     log_path: str = "",
     since_days: float | None = None,
 ) -> Report:
     """The report on these log rows, against the FAQ in the searcher's index."""
     asked = [r for r in rows if r.kind in QUESTION_KINDS]
-    helpdesk = [r for r in asked if r.kind == "helpdesk"]
+    helpdesk = [r for r in asked if r.kind == ReplyKind.HELPDESK]
     answered = [r for r in asked if r.resolved and r.faq_id]
     per_entry = entry_feedback(answered, {e.id: e.question for e in searcher.entries})
     disliked = sorted(
@@ -269,14 +279,14 @@ def summarise(
         small_talk=len(rows) - len(asked),
         resolved=len(answered),
         unanswered=len(helpdesk),
-        errors=sum(r.kind == "error" for r in asked),
-        choices=sum(r.kind == "choices" for r in asked),
+        errors=sum(r.kind == ReplyKind.ERROR for r in asked),
+        choices=sum(r.kind == ReplyKind.CHOICES for r in asked),
         liked=sum(r.feedback == 1 for r in rows),
         disliked=sum(r.feedback == -1 for r in rows),
         disliked_helpdesk=sum(r.feedback == -1 for r in helpdesk),
-        threshold=threshold,
+        threshold=policy.threshold,
         index_versions=Counter(r.index_version for r in asked).most_common(),
-        groups=group_unanswered([r.question for r in helpdesk], searcher, embedder, threshold),
+        groups=group_unanswered([r.question for r in helpdesk], searcher, embedder, policy),
         disliked_entries=disliked,
         never_matched=[(e.id, e.question) for e in searcher.entries if e.id not in per_entry],
         days=per_period(rows, "day"),
@@ -312,7 +322,7 @@ def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:
             rows = log.questions(since_days)
         finally:
             log.close()
-        return summarise(rows, bot.searcher, bot.embedder, bot.threshold, shown(log_path), since_days)
+        return summarise(rows, bot.searcher, bot.embedder, bot.policy, shown(log_path), since_days)
     path = Path(log_path)
     if not path.is_file():
         raise FaqbotError(
@@ -321,4 +331,4 @@ def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:
         )
     with ConversationLog(path, bot.config.retention_days) as log:
         rows = log.questions(since_days)
-    return summarise(rows, bot.searcher, bot.embedder, bot.threshold, str(path), since_days)
+    return summarise(rows, bot.searcher, bot.embedder, bot.policy, str(path), since_days)

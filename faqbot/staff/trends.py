@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from faqbot.conversations.store import LoggedQuestion
+from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 
-QUESTION_KINDS = ("answer", "choices", "helpdesk", "error")  # greetings and thanks are small talk
 WEEKS_FROM_DAYS = 21  # a log spanning more days than this is also shown per week
 
 
@@ -70,9 +70,9 @@ def per_period(rows: list[LoggedQuestion], unit: str = "day") -> list[Period]:
     for r in asked:
         p = periods[period_start(r.created_at, unit)]
         p.questions += 1
-        p.answered += r.kind == "answer"
-        p.helpdesk += r.kind == "helpdesk"
-        p.choices += r.kind == "choices"
+        p.answered += r.kind == ReplyKind.ANSWER
+        p.helpdesk += r.kind == ReplyKind.HELPDESK
+        p.choices += r.kind == ReplyKind.CHOICES
         p.disliked += r.feedback == -1
     return list(periods.values())
 

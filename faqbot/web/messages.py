@@ -97,7 +97,7 @@ def reply_message(reply: Reply) -> Message:
     if reply.resolved and reply.match is not None:
         source = f"{message('ui_source', language, helpdesk)} ”{reply.match.faq_question}”"
         parts.append(f'<span class="faq-source">{as_text(source)}</span>{ANSWER_MARK}')
-    if reply.kind in ("helpdesk", "error", "choices"):
+    if reply.kind.reaches_helpdesk:
         parts.append(mail_button(helpdesk, language, link))
     if reply.suggestions:
         parts.append(as_text(message("suggestions", language, helpdesk)))

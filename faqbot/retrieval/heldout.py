@@ -1,4 +1,5 @@
-"""Calibrating the decision on the FAQ itself, with no test set (`threshold: auto`).
+"""The calibration's questions: the FAQ asked its own questions, each held out of the index
+(`threshold: auto`), and the off-topic bank asked of the whole index.
 
 At `faqbot index` time every sample question (an entry's question and alternatives, the texts
 hubness.py embeds as questions) is asked as a customer would ask it, with its own text held out
@@ -12,8 +13,8 @@ a question text that its own answer contains word for word (an FAQ titled by eac
 opening sentence) is asked against that answer without it (`answers_without_questions`), and
 those shortened answers are embedded here.
 
-`faqbot.policy.choose_policy` then picks the threshold and the choice margin and floor from
-these outcomes, and the choice with its counts goes into the index manifest.
+`faqbot.decision.choose_policy` then picks the threshold and the choice margin and floor from
+these outcomes; the `Calibration` it returns goes into the index manifest.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 
+from faqbot.decision import Calibration, Sample, choose_policy
 from faqbot.faq.model import FaqEntry
-from faqbot.policy import Sample, choose_policy
 from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.search import Searcher
+from faqbot.retrieval.views import answer_row, view_count
 
 # Above this many entries the calibration runs on an evenly spread part of the FAQ: every fold
 # is a whole index, and the decision does not need more than this to be measured.
@@ -67,10 +71,13 @@ class KnownQueries:
 
 
 @dataclass(frozen=True)
-class RowOwners:
-    """The part of a view table that search reads: which entry each vector row belongs to."""
+class Fold:
+    """The search space of one held-out fold: the FAQ without one question text of each entry."""
 
+    vectors: faiss.Index
     row_entry: np.ndarray
+    entries: Sequence[FaqEntry]
+    hubness: np.ndarray
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -107,42 +114,32 @@ def fold_searcher(
     vectors: np.ndarray,
     hubness: np.ndarray,
     fold: int,
-    embedder,
+    embedder: Embedder,
     answers: dict[int, tuple[str, np.ndarray]] | None = None,
-):
+) -> Searcher[Fold]:
     """A searcher over the FAQ without the `fold`-th question text of each entry. Answers stay,
     but an entry in `answers` (position -> text, passage vector) has that answer instead."""
-    from faqbot.retrieval.index import LoadedIndex, vector_index
-    from faqbot.retrieval.search import Searcher
-
     answers = answers or {}
     keep_rows, owners, reduced, replaced = [], [], [], {}
-    row = 0
+    first = 0
     for position, entry in enumerate(entries):
         texts = entry.questions()
         kept = [i for i in range(len(texts)) if i != fold]
-        keep_rows += [row + i for i in kept] + [row + len(texts)]  # the answer is the last row
+        keep_rows += [first + i for i in kept] + [first + answer_row(entry)]
         owners += [position] * (len(kept) + 1)
         answer = entry.answer
         if position in answers:
             answer, replaced[len(keep_rows) - 1] = answers[position]
         # Search's lexical part reads question + alternatives + answer: the held-out text goes.
         reduced.append(FaqEntry(entry.id, "", answer, tuple(texts[i] for i in kept)))
-        row += len(texts) + 1
+        first += view_count(entry)
     rows = np.asarray(keep_rows, dtype=np.int64)
     kept_vectors = np.ascontiguousarray(vectors[rows])
     for kept_row, vector in replaced.items():
         kept_vectors[kept_row] = vector
-    index = LoadedIndex(
-        manifest={},
-        vectors=vector_index(kept_vectors, kind="flat"),
-        views=RowOwners(np.asarray(owners, dtype=np.int64)),  # type: ignore[arg-type]
-        entries=reduced,
-        helpdesk="",
-        path=None,  # type: ignore[arg-type]
-        hubness=hubness[rows],
-    )
-    return Searcher(index, embedder)
+    exact = faiss.IndexFlatIP(kept_vectors.shape[1])
+    exact.add(kept_vectors)
+    return Searcher(Fold(exact, np.asarray(owners, dtype=np.int64), reduced, hubness[rows]), embedder)
 
 
 def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
@@ -160,7 +157,7 @@ def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray
     if len(entries) <= CALIBRATION_ENTRIES:
         return entries, vectors, hubness
     picks = np.linspace(0, len(entries) - 1, CALIBRATION_ENTRIES).round().astype(np.int64)
-    counts = np.array([len(e.questions()) + 1 for e in entries])
+    counts = np.array([view_count(e) for e in entries])
     first = np.concatenate([[0], np.cumsum(counts)])
     rows = np.concatenate([np.arange(first[p], first[p + 1]) for p in picks])
     return [entries[p] for p in picks], vectors[rows], hubness[rows]
@@ -173,7 +170,7 @@ def calibrate(
     known: dict[str, np.ndarray],
     embedder: Embedder,
     offtopic: list[str],
-) -> dict:
+) -> Calibration:
     """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest.
 
     Each question text is ranked with its own text held out; the off-topic bank against the whole FAQ.
@@ -193,6 +190,4 @@ def calibrate(
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
-    chosen = choose_policy(samples)
-    chosen["seconds"] = round(time.perf_counter() - started, 2)
-    return chosen
+    return choose_policy(samples).timed(time.perf_counter() - started)
