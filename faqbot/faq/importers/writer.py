@@ -21,6 +21,7 @@ HEADER = """\
 #   question      the question as published
 #   answer        the answer the customer is shown (blank lines make paragraphs)
 #   alternatives  other ways a customer asks the same thing (optional)
+#   learned       customers' own words for this question, accepted with `faqbot learn` (optional)
 #   question_en, answer_en   the question and answer in English (optional)
 # Then run: faqbot index --faq {out}
 
