@@ -151,8 +151,10 @@ def test_windows_line_endings_and_byte_order_mark_are_kept(tmp_path):
     original = ("\ufeff" + HAND_WRITTEN).replace("\n", "\r\n").encode()
     path = tmp_path / "faq.yaml"
     path.write_bytes(original)
-    add_learned(path, {"domain": ["Byter ni registrar åt mig?"]})
+    result = add_learned(path, {"domain": ["Byter ni registrar åt mig?"]})
     after = path.read_bytes()
+    assert result.reformatted == ()
+    assert after.splitlines()[result.added[0].line - 1] == "      - Byter ni registrar åt mig?".encode()
     assert after.startswith(original)  # the entry is the last one: its new lines come at the end
     assert after[len(original) :] == b"    learned:\r\n      - Byter ni registrar \xc3\xa5t mig?\r\n"
 

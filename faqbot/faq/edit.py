@@ -113,8 +113,8 @@ def add_learned(path: str | Path, additions: Mapping[str, Sequence[str]]) -> Lea
     document = open_document(path)
     for faq_id, texts in plan.items():
         append_learned(document.entry(faq_id), texts)
-    old_text = document.raw.decode("utf-8-sig")
-    new_text = replace_file(document)
+    old_text = document.raw.decode("utf-8-sig").replace("\r\n", "\n")
+    new_text = replace_file(document).removeprefix(BOM).replace("\r\n", "\n")
     lines = learned_lines(new_text, plan)
     added = tuple(Added(faq_id, text, line) for (faq_id, text), line in lines.items())
     return LearnResult(added, tuple(skipped), rewritten_lines(old_text, new_text))
