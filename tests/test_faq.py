@@ -83,6 +83,28 @@ BAD_FILES = [
         SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    question_en: Kan jag ringa er?"),
         ":7: entry 'phone': question 'Kan jag ringa er?' is already in entry 'backup'",
     ),
+    (
+        "blank learned phrasing",
+        SMALL_FAQ.replace(
+            "    answer: Varje natt.", "    answer: Varje natt.\n    learned:\n      - Tar ni backup?\n      - ' '"
+        ),
+        ":8: a learned phrasing is empty",
+    ),
+    (
+        "learned not a list",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    learned: nej"),
+        ":6: 'learned' must be a list",
+    ),
+    (
+        "learned phrasing as a number",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    learned: [42]"),
+        ":6: a learned phrasing must be text",
+    ),
+    (
+        "learned phrasing repeats another entry's question",
+        SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    learned: [kan jag ringa er]"),
+        ":7: entry 'phone': question 'Kan jag ringa er?' is already in entry 'backup'",
+    ),
     ("no entries", "helpdesk: help@example.se\nentries: []\n", ":2: 'entries' is empty"),
     ("not a mapping", "- just a list\n", ":1: the file must have"),
 ]
@@ -170,3 +192,40 @@ def test_the_same_question_may_stand_in_two_sections(tmp_path):
     )
     faq = load_faq(write(tmp_path, text))
     assert [e.section for e in faq.entries] == ["Drift", "Support"]
+
+
+WITH_LEARNED = SMALL_FAQ.replace(
+    "    answer: Varje natt.",
+    "    answer: Varje natt.\n    alternatives:\n      - Tar ni backup?\n    learned:\n      - Sparar ni kopior av sajten?"
+    "\n    question_en: How often do you back up?",
+)
+
+
+def test_learned_phrasings_are_questions_of_their_entry_after_the_alternatives(tmp_path):
+    backup, phone = load_faq(write(tmp_path, WITH_LEARNED)).entries
+    assert backup.learned == ("Sparar ni kopior av sajten?",)
+    assert backup.questions() == (
+        "Hur ofta gör ni säkerhetskopior?",
+        "Tar ni backup?",
+        "Sparar ni kopior av sajten?",
+        "How often do you back up?",
+    )
+    assert phone.learned == ()
+
+
+def test_learned_phrasings_count_as_known_questions(tmp_path):
+    faq = load_faq(write(tmp_path, WITH_LEARNED))
+    assert "sparar ni kopior av sajten" in faq.question_keys()
+
+
+def test_learning_changes_the_hash_of_that_entry_only(tmp_path):
+    without = SMALL_FAQ.replace(
+        "    answer: Varje natt.",
+        "    answer: Varje natt.\n    alternatives:\n      - Tar ni backup?\n    question_en: How often do you back up?",
+    )
+    before = load_faq(write(tmp_path, without))
+    after = load_faq(write(tmp_path, WITH_LEARNED))
+    empty = load_faq(write(tmp_path, without.replace("    question_en", "    learned: []\n    question_en")))
+    assert before.by_id["backup"].content_hash() != after.by_id["backup"].content_hash()
+    assert before.by_id["phone"].content_hash() == after.by_id["phone"].content_hash()
+    assert empty.by_id["backup"].content_hash() == before.by_id["backup"].content_hash()

@@ -224,3 +224,16 @@ def test_english_question_is_indexed_like_an_alternative_and_kept_with_the_entry
     )
     stored = Faq(index.helpdesk, tuple(index.entries))
     assert stored.content_hash() == load_faq(small / "faq.yaml").content_hash()  # nothing lost on the way
+
+
+def test_learned_phrasings_are_indexed_and_kept_with_the_entry(small, fake_embedder):
+    learned = SMALL_FAQ.replace(
+        "    answer: Varje natt.", "    answer: Varje natt.\n    learned:\n      - Sparar ni kopior?"
+    )
+    (small / "faq.yaml").write_text(learned, encoding="utf-8")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    index = load_index(small / "index")
+    assert ("backup", "alternative", "Sparar ni kopior?") in list(index.views)
+    assert index.entries[0].learned == ("Sparar ni kopior?",)
+    stored = Faq(index.helpdesk, tuple(index.entries))
+    assert stored.content_hash() == load_faq(small / "faq.yaml").content_hash()  # nothing lost on the way

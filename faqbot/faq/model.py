@@ -17,7 +17,7 @@ import yaml
 from faqbot.errors import DataError
 
 MAX_FILE_BYTES = 2_000_000
-ENTRY_KEYS = {"id", "question", "answer", "alternatives", "section", "question_en", "answer_en"}
+ENTRY_KEYS = {"id", "question", "answer", "alternatives", "learned", "section", "question_en", "answer_en"}
 OPTIONAL_TEXT_KEYS = ("section", "question_en", "answer_en")  # optional text fields, validated like the rest
 TOP_KEYS = {"helpdesk", "entries"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -29,7 +29,9 @@ class FaqEntry:
     """One question and its answer, with the other ways customers ask it.
 
     `section` is the part of the FAQ the entry belongs to; `question_en` and `answer_en` are
-    the English question and answer when staff have written them ("" when not).
+    the English question and answer when staff have written them ("" when not). `learned`
+    holds customers' own words for the question, accepted by staff with `faqbot learn`; kept
+    apart from staff's `alternatives` so the index can say how many came from customers.
     """
 
     id: str
@@ -40,10 +42,12 @@ class FaqEntry:
     section: str = ""
     question_en: str = ""
     answer_en: str = ""
+    learned: tuple[str, ...] = ()
 
     def questions(self) -> tuple[str, ...]:
-        """Every way customers ask for this entry: the question, its alternatives, the English question."""
-        return (self.question, *self.alternatives, *((self.question_en,) if self.question_en else ()))
+        """Every way customers ask for this entry: the question, alternatives, learned, the English question."""
+        english = (self.question_en,) if self.question_en else ()
+        return (self.question, *self.alternatives, *self.learned, *english)
 
     def content_hash(self) -> str:
         """A hash of what the bot indexes and answers with; changes when staff edit the entry."""
@@ -51,6 +55,8 @@ class FaqEntry:
         extra = [self.section, self.question_en, self.answer_en]
         if any(extra):  # an entry without the optional fields keeps the hash it always had
             data.append(extra)
+        if self.learned:  # likewise: only entries with learned phrasings get a new hash
+            data.append({"learned": list(self.learned)})
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -67,8 +73,8 @@ class Faq:
         self.by_id.update({e.id: e for e in self.entries})
 
     def question_keys(self) -> set[str]:
-        """Every question and alternative in the normalised form that spots a repeat."""
-        return {normalize_question(t) for e in self.entries for t in (e.question, *e.alternatives)}
+        """Every question, alternative and learned phrasing in the normalised form that spots a repeat."""
+        return {normalize_question(t) for e in self.entries for t in (e.question, *e.alternatives, *e.learned)}
 
     def content_hash(self) -> str:
         """A hash of everything the index depends on."""
@@ -222,24 +228,27 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[F
     if entry_id is not None and not ID_PATTERN.match(entry_id):
         problems.append((line_of(items["id"]), f"id '{entry_id}' may only use a-z, 0-9 and '-'"))
 
-    alternatives: list[str] = []
-    alt_node = items.get("alternatives")
-    if alt_node is not None:
-        if isinstance(alt_node, yaml.SequenceNode):
-            for alt in alt_node.value:
-                text = scalar_text(alt, "an alternative", problems)
-                if text is not None:
-                    alternatives.append(text)
-        elif not (isinstance(alt_node, yaml.ScalarNode) and alt_node.value == ""):
-            problems.append((line_of(alt_node), "'alternatives' must be a list of questions"))
-
+    alternatives = question_list(items, "alternatives", "an alternative", problems)
+    learned = question_list(items, "learned", "a learned phrasing", problems)
     optional = {key: optional_text(items, key, entry_id, problems) for key in OPTIONAL_TEXT_KEYS}
     question, answer = fields["question"], fields["answer"]
     if entry_id:
-        drafts.append(FaqEntry(entry_id, question or "", answer or "", tuple(alternatives), line, **optional))
+        drafts.append(FaqEntry(entry_id, question or "", answer or "", alternatives, line, learned=learned, **optional))
     if len(problems) > before or not (entry_id and question and answer):
         return None
-    return FaqEntry(entry_id, question, answer, tuple(alternatives), line, **optional)
+    return FaqEntry(entry_id, question, answer, alternatives, line, learned=learned, **optional)
+
+
+def question_list(items: dict[str, yaml.Node], key: str, what: str, problems: list[tuple[int, str]]) -> tuple[str, ...]:
+    """An optional list of questions (`alternatives`, `learned`); `key:` with nothing after it is an empty list."""
+    node = items.get(key)
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        problems.append((line_of(node), f"'{key}' must be a list of questions"))
+        return ()
+    texts = [scalar_text(item, what, problems) for item in node.value]
+    return tuple(text for text in texts if text is not None)
 
 
 def optional_text(items: dict[str, yaml.Node], key: str, entry_id: str | None, problems: list[tuple[int, str]]) -> str:

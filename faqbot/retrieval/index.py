@@ -405,13 +405,18 @@ def entry_record(entry: FaqEntry) -> dict:
     """An entry as stored in data-<gen>.json; optional fields only when the entry has them."""
     record: dict[str, object] = {"id": entry.id, "question": entry.question, "answer": entry.answer}
     record["alternatives"] = list(entry.alternatives)
+    if entry.learned:  # only when present: an index of an FAQ without learned phrasings reads as before
+        record["learned"] = list(entry.learned)
     record.update({key: getattr(entry, key) for key in OPTIONAL_FIELDS if getattr(entry, key)})
     return record
 
 
 def entry_from_record(record: dict) -> FaqEntry:
     optional = {key: record.get(key, "") for key in OPTIONAL_FIELDS}
-    return FaqEntry(record["id"], record["question"], record["answer"], tuple(record["alternatives"]), **optional)
+    learned = tuple(record.get("learned", ()))
+    return FaqEntry(
+        record["id"], record["question"], record["answer"], tuple(record["alternatives"]), learned=learned, **optional
+    )
 
 
 GENERATION_FILES = ("vectors-*.faiss", "data-*.json", "hubness-*.npz")

@@ -21,6 +21,7 @@ HEADER = """\
 #   question      the question as published
 #   answer        the answer the customer is shown (blank lines make paragraphs)
 #   alternatives  other ways a customer asks the same thing (optional)
+#   learned       customers' own words for this question, accepted with `faqbot learn` (optional)
 #   question_en, answer_en   the question and answer in English (optional)
 # Then run: faqbot index --faq {out}
 
@@ -28,12 +29,17 @@ HEADER = """\
 """
 
 
+def reads_back_plain(value: str) -> bool:
+    """Whether `value` written without quotes reads back as the same text (not `yes` -> True)."""
+    try:
+        return bool(yaml.safe_load(f"key: {value}") == {"key": value})
+    except yaml.YAMLError:
+        return False
+
+
 def inline(value: str) -> str:
     """A one-line YAML scalar: plain when it reads back unchanged, else double-quoted."""
-    try:
-        plain = yaml.safe_load(f"key: {value}") == {"key": value}
-    except yaml.YAMLError:
-        plain = False
+    plain = reads_back_plain(value)
     return value if plain else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
