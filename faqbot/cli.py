@@ -12,6 +12,7 @@ faqbot log copy SRC DST           copy a conversation log between SQLite and Pos
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import logging
@@ -77,7 +78,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     published = publish_index(args, settings, faq_path, out, embedder.name) if args.publish else None
     if args.json:
         extra = {"published": published} if args.publish else {}
-        print(json.dumps({**report.__dict__, **extra}, ensure_ascii=False))
+        print(json.dumps({**dataclasses.asdict(report), **extra}, ensure_ascii=False))
         return 0
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if ids:

@@ -190,4 +190,5 @@ def calibrate(
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
-    return choose_policy(samples).timed(time.perf_counter() - started)
+    learned = sum(text in entries[position].learned for position, _, text in asked)
+    return choose_policy(samples, learned_questions=learned).timed(time.perf_counter() - started)

@@ -1,0 +1,211 @@
+"""The learning loop, measured: what customers' signals (and staff assigning helpdesk
+questions) teach the bot, scored on customers it has not seen (issue 18).
+
+For each FAQ with a test set (shipped, bibliotek, tandvard), the test questions are split by
+entry into a *traffic* half and a *new customers* half (every other question of each entry,
+and every other off-topic question). The traffic half is replayed through the real server's
+`/api/ask` by simulated customers: one picks the right entry when it is offered (`/api/choice`,
+under choices and under helpdesk replies), says 👍 to a right answer and 👎 to a wrong one
+(`/api/feedback`). Then `faqbot learn --accept all` (customers' signals only), and the new half
+is scored with `faqbot evaluate`; then staff assign each traffic question that reached the
+helpdesk to its entry (`faqbot learn --assign`), and the new half is scored again.
+
+    python -m benchmarks.learning                 # all three FAQs, a table for docs/evaluation.md
+    python -m benchmarks.learning --faq tandvard --keep /tmp/learning
+
+It also times an accept from the command to the running chat answering with what it accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from benchmarks.webapp import ROOT, running_app
+
+FAQS = {
+    "shipped": (ROOT / "data" / "faq.yaml", ROOT / "data" / "test_questions.jsonl"),
+    "bibliotek": (
+        ROOT / "data" / "examples" / "bibliotek" / "faq.csv",
+        ROOT / "data/examples/bibliotek/test_questions.jsonl",
+    ),
+    "tandvard": (
+        ROOT / "data" / "examples" / "tandvard" / "faq.csv",
+        ROOT / "data/examples/tandvard/test_questions.jsonl",
+    ),
+}
+PATHS = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
+FIGURES = ("answered_right", "one_click", "right_or_one_click", "confident_wrong", "offtopic_to_helpdesk")
+
+
+def faqbot(folder: Path, *args: str, log: Path | None = None) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if log is not None:
+        env["FAQBOT_LOG"] = str(log)
+    done = subprocess.run(
+        [sys.executable, "-m", "faqbot", *args], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"faqbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def prepare(name: str, folder: Path) -> Path:
+    """The FAQ as a company has it, imported (threshold: auto, no rate limit), and its index."""
+    source, tests = FAQS[name]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text("threshold: auto\nrate_limit_per_minute: 0\n", encoding="utf-8")
+    if source.suffix == ".yaml":
+        shutil.copy(source, folder / "faq.yaml")
+    else:
+        faqbot(folder, "import", str(source), "--out", "faq.yaml", "--force")
+    faqbot(folder, "index", *PATHS)
+    return tests
+
+
+def split(tests: Path) -> tuple[list[dict], list[dict]]:
+    """(traffic, new customers): every other question of each entry, and of the off-topic ones."""
+    seen: dict[str | None, int] = {}
+    traffic, new = [], []
+    for line in tests.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            n = seen[row["expected"]] = seen.get(row["expected"], -1) + 1
+            (traffic if n % 2 == 0 else new).append(row)
+    return traffic, new
+
+
+def evaluate(folder: Path, tests: Path) -> dict[str, float]:
+    report = json.loads(faqbot(folder, "evaluate", str(tests), *PATHS, "--json"))
+    return {k: report[k] or 0.0 for k in FIGURES}
+
+
+@dataclass
+class Replay:
+    asked: int = 0
+    picked: int = 0
+    liked: int = 0
+    disliked: int = 0
+    to_staff: list[tuple[str, str]] = field(default_factory=list)  # (reply_id, expected) that reached the helpdesk
+
+
+def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
+    """One simulated customer: asks, then picks the right entry when offered, or rates the answer."""
+    reply = http.post("/api/ask", json={"question": row["question"]}).json()
+    replay.asked += 1
+    expected, kind = row["expected"], reply["kind"]
+    offered = [s["faq_id"] for s in reply.get("suggestions", [])]
+    if kind == "answer" and reply["faq_id"] == expected:
+        http.post("/api/feedback", json={"reply_id": reply["reply_id"], "liked": True})
+        replay.liked += 1
+        return
+    if kind == "answer":
+        http.post("/api/feedback", json={"reply_id": reply["reply_id"], "liked": False})
+        replay.disliked += 1
+    if expected is not None and expected in offered:
+        picked = http.post("/api/choice", json={"reply_id": reply["reply_id"], "faq_id": expected})
+        picked.raise_for_status()
+        replay.picked += 1
+    elif expected is not None and kind in ("helpdesk", "choices"):
+        replay.to_staff.append((reply["reply_id"], expected))
+
+
+def measure(name: str, folder: Path) -> dict:
+    tests = prepare(name, folder)
+    traffic, new = split(tests)
+    (folder / "new.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8")
+    before = evaluate(folder, folder / "new.jsonl")
+    log = folder / "conversations.db"
+    replay = Replay()
+    with running_app(folder, log) as (url, _), httpx.Client(base_url=url, timeout=60) as http:
+        for row in traffic:
+            customer(http, row, replay)
+        started = time.perf_counter()
+        accepted = faqbot(folder, "learn", "--accept", "all", *PATHS, log=log)
+        live = wait_until_answered(http, folder)
+        seconds = time.perf_counter() - started
+    customers = evaluate(folder, folder / "new.jsonl")
+    pairs = [arg for pair in replay.to_staff for arg in ("--assign", *pair)]
+    if pairs:
+        faqbot(folder, "learn", *pairs, *PATHS, log=log)
+    staff = evaluate(folder, folder / "new.jsonl")
+    return {
+        "faq": name,
+        "traffic": len(traffic),
+        "new": len(new),
+        "replay": {k: v for k, v in vars(replay).items() if k != "to_staff"} | {"assigned": len(replay.to_staff)},
+        "accepted": accepted.strip().splitlines()[:1],
+        "accept_to_live_s": round(seconds, 1) if live else None,
+        "before": before,
+        "customers": customers,
+        "staff": staff,
+    }
+
+
+def wait_until_answered(http: httpx.Client, folder: Path, timeout: float = 60) -> bool:
+    """Until the running chat answers a phrasing the accept added with its entry (True), or timeout."""
+    learned = learned_phrasings(folder / "faq.yaml")
+    if not learned:
+        return False
+    question, faq_id = learned[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reply = http.post("/api/ask", json={"question": question}).json()
+        if reply["kind"] == "answer" and reply["faq_id"] == faq_id:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def learned_phrasings(faq: Path) -> list[tuple[str, str]]:
+    sys.path.insert(0, str(ROOT))
+    from faqbot.faq.model import load_faq
+
+    return [(text, e.id) for e in load_faq(faq).entries for text in e.learned]
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| FAQ | new customers' questions | stage | answered right | one click | right or one click | confident wrong | off-topic to helpdesk |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for stage, label in (
+            ("before", "as imported"),
+            ("customers", "+ customers' signals"),
+            ("staff", "+ staff assigned"),
+        ):
+            f = r[stage]
+            lines.append(f"| {r['faq']} | {r['new']} | {label} | " + " | ".join(f"{f[k]:.3f}" for k in FIGURES) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--faq", nargs="+", choices=sorted(FAQS), default=list(FAQS))
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="faqbot-learning-"))
+    results = []
+    for name in args.faq:
+        result = measure(name, root / name)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+        results.append(result)
+    print(table(results))
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

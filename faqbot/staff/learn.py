@@ -1,0 +1,237 @@
+"""What the traffic taught: suggestions from the conversation log, and accepting them.
+
+Customers teach the bot two ways (docs/staff.md, "Learning from customers"):
+
+- a *confirmed phrasing*: a customer picked entry X among the choices offered for their
+  question, or said 👍 to X's answer. The question is proposed as a learned phrasing of X
+  (`action: "alternative"`).
+- a *question that reached the helpdesk*: grouped by meaning (the report's grouping), for staff
+  to assign to an entry (`faqbot learn --assign REPLY_ID FAQ_ID`) or to turn into a new one
+  (`action: "new_entry"`).
+
+Nothing a customer does changes an answer by itself: staff accept (`accept`), which writes
+the phrasings into the FAQ file's `learned:` lists (faqbot.faq.edit, comments and layout kept)
+and rebuilds the index. Accepted and rejected suggestions are remembered in the log's database
+(`decisions` table), so a rejected phrasing is never proposed again.
+
+Never proposed: a phrasing already in the FAQ, one the bot already answers right by itself, one
+with masked personal data ("[telefon]"), one with more 👎 than confirmations, or one confirmed
+for two entries without a clear majority.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.decision import ReplyKind
+from faqbot.faq.model import Faq, normalize_question
+
+ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing a customer did about one question: picked entry `faq_id` (picked), rated its
+    answer (liked True/False), for the question `question` asked in reply `reply_id`."""
+
+    reply_id: str
+    question: str
+    faq_id: str
+    picked: bool = False
+    liked: bool | None = None
+
+
+@dataclass
+class Evidence:
+    picked: int = 0
+    liked: int = 0
+    disliked: int = 0
+    replies: list[str] = field(default_factory=list)
+    spellings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> int:
+        return self.picked + self.liked
+
+    def add(self, signal: Signal) -> None:
+        self.picked += signal.picked
+        self.liked += signal.liked is True
+        self.disliked += signal.liked is False
+        if signal.reply_id not in self.replies:
+            self.replies.append(signal.reply_id)
+        self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One thing staff can accept: `question` as a learned phrasing of `faq_id` (alternative),
+    or a group of helpdesk questions for a new entry (new_entry, `faq_id` the nearest entry or None)."""
+
+    id: str
+    action: str
+    faq_id: str | None
+    question: str
+    evidence: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "faq_id": self.faq_id,
+            "question": self.question,
+            "evidence": self.evidence,
+        }
+
+
+def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
+    """Stable across runs (the same phrasing for the same entry keeps its id), short enough to type."""
+    key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
+    prefix = "a" if action == ALTERNATIVE else "n"
+    return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
+
+
+def has_personal_data(text: str) -> bool:
+    return any(placeholder in text for placeholder in PLACEHOLDERS)
+
+
+def confirmed_phrasings(
+    signals: Iterable[Signal],
+    faq: Faq,
+    answers_right: Callable[[str, str], bool],
+    decided: Callable[[str], bool] = lambda _id: False,
+) -> list[Suggestion]:
+    """Confirmed phrasings as suggestions, most evidence first.
+
+    `answers_right(question, faq_id)`: whether the bot already answers the question with that
+    entry by itself (nothing to learn). `decided(id)`: staff already accepted or rejected it.
+    """
+    by_question: dict[str, dict[str, Evidence]] = defaultdict(lambda: defaultdict(Evidence))
+    for signal in signals:
+        if signal.faq_id in faq.by_id and signal.question.strip():
+            by_question[normalize_question(signal.question)][signal.faq_id].add(signal)
+    known = faq.question_keys()
+    suggestions = []
+    for key, entries in by_question.items():
+        faq_id, evidence = _clear_winner(entries)
+        if faq_id is None or key in known or not key:
+            continue
+        question = max(evidence.spellings, key=lambda s: (evidence.spellings[s], s))
+        sid = suggestion_id(ALTERNATIVE, faq_id, question)
+        if has_personal_data(question) or decided(sid) or answers_right(question, faq_id):
+            continue
+        suggestions.append(
+            Suggestion(
+                sid,
+                ALTERNATIVE,
+                faq_id,
+                question,
+                {
+                    "picked": evidence.picked,
+                    "liked": evidence.liked,
+                    "disliked": evidence.disliked,
+                    "replies": evidence.replies[:20],
+                },
+            )
+        )
+    suggestions.sort(key=lambda s: (-_weight(s), s.faq_id or "", s.question))
+    return suggestions
+
+
+def _clear_winner(entries: dict[str, Evidence]) -> tuple[str | None, Evidence]:
+    """The entry customers confirmed for a question, if one stands clear: more confirmations
+    than 👎, and more than any other entry got."""
+    ranked = sorted(entries.items(), key=lambda item: -(item[1].confirmed - item[1].disliked))
+    faq_id, best = ranked[0]
+    margin = best.confirmed - best.disliked
+    runner_up = ranked[1][1].confirmed - ranked[1][1].disliked if len(ranked) > 1 else 0
+    if best.confirmed == 0 or margin <= 0 or margin <= runner_up:
+        return None, best
+    return faq_id, best
+
+
+def _weight(s: Suggestion) -> int:
+    return int(s.evidence.get("picked", 0)) + int(s.evidence.get("liked", 0)) + int(s.evidence.get("count", 0))
+
+
+def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
+    """The signals in conversation-log rows: a row that answers an earlier reply (`answer_to`: a
+    picked choice) confirms the earlier question; 👍/👎 on an answer rates that question's entry
+    (for a picked choice, the earlier question's)."""
+    by_id = {r.reply_id: r for r in rows if getattr(r, "reply_id", None)}
+    signals = []
+    for row in rows:
+        if row.kind != ReplyKind.ANSWER or not row.faq_id:
+            continue
+        earlier = by_id.get(row.answer_to) if getattr(row, "answer_to", None) else None
+        question = earlier.question if earlier is not None else row.question
+        liked = None if row.feedback is None else row.feedback > 0
+        if earlier is None and liked is None:
+            continue  # answered, and nobody said whether it was right
+        signals.append(Signal(row.reply_id or "", question, row.faq_id, picked=earlier is not None, liked=liked))
+    return signals
+
+
+def helpdesk_groups(
+    rows: Sequence[Any],
+    group: Callable[[list[str]], list[Any]],
+    decided: Callable[[str], bool] = lambda _id: False,
+) -> list[Suggestion]:
+    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards),
+    grouped by meaning with `group` (the report's grouping), as new-entry suggestions; the
+    group's nearest entry is named when the bot nearly answered with it."""
+    picked = {r.answer_to for r in rows if getattr(r, "answer_to", None)}
+    unanswered = [
+        r
+        for r in rows
+        if r.kind == ReplyKind.HELPDESK and r.reply_id not in picked and not has_personal_data(r.question)
+    ]
+    replies: dict[str, list[str]] = defaultdict(list)
+    for r in unanswered:
+        replies[normalize_question(r.question)].append(r.reply_id)
+    suggestions = []
+    for g in group([r.question for r in unanswered]):
+        if g.action == "answered-now":
+            continue
+        question = g.examples[0][0]
+        nearest = g.nearest_id if g.action == "add-alternatives" else None
+        sid = suggestion_id(NEW_ENTRY, None, question)
+        if decided(sid):
+            continue
+        ids = [i for q, _ in g.examples for i in replies.get(normalize_question(q), [])]
+        evidence = {
+            "count": g.count,
+            "examples": [{"question": q, "times": n} for q, n in g.examples],
+            "replies": ids[:20],
+            "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
+        }
+        suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
+    return suggestions
+
+
+@dataclass(frozen=True)
+class Disliked:
+    """An entry whose answer customers rated 👎: staff should read it again."""
+
+    faq_id: str
+    disliked: int
+    liked: int
+    questions: tuple[str, ...]
+
+
+def disliked_entries(signals: Iterable[Signal]) -> list[Disliked]:
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    questions: dict[str, list[str]] = defaultdict(list)
+    for s in signals:
+        if s.liked is False:
+            tally[s.faq_id][0] += 1
+            if len(questions[s.faq_id]) < 5 and not has_personal_data(s.question):
+                questions[s.faq_id].append(s.question)
+        elif s.liked:
+            tally[s.faq_id][1] += 1
+    found = [Disliked(i, d, lk, tuple(questions[i])) for i, (d, lk) in tally.items() if d]
+    return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
