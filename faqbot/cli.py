@@ -37,6 +37,8 @@ EXAMPLES = {
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
     "log": "examples:\n  faqbot log copy data/conversations.db postgresql://faqbot@db.internal/faqbot\n"
     "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
+    "learn": "examples:\n  faqbot learn\n  faqbot learn --accept all\n  faqbot learn --reject a1b2c3d4e\n"
+    "  faqbot learn --assign 3q2X...Zw backup --json",
     "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
     "  faqbot report --json --html report.html",
 }
@@ -306,6 +308,81 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_learn(args: argparse.Namespace) -> int:
+    from faqbot.bot import FaqBot
+    from faqbot.conversations.store import log_location, open_log_at
+    from faqbot.faq.model import load_faq
+    from faqbot.retrieval.index import build_index
+    from faqbot.staff import learn, teach
+    from faqbot.staff.report import group_unanswered
+
+    bot = FaqBot(args.faq, args.index, args.config)
+    location = log_location(bot.config, args.log_file)
+    log = open_log_at(location, bot.config.retention_days)
+    try:
+        rows = log.questions()
+        group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731
+        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions())
+        if not (args.accept or args.reject or args.assign):
+            print_lesson(lesson, args.json)
+            return 0
+
+        def rebuild():
+            report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir)
+            if args.publish:
+                args.db = location  # the replicas' database is the log's
+                publish_index(args, bot.config, bot.faq_path, bot.index_dir, bot.embedder.name)
+            return report
+
+        taught = teach.teach(bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [])
+    finally:
+        log.close()
+    print_taught(taught, bot.faq_path, bot.config.threshold)
+    return 0
+
+
+def print_lesson(lesson, as_json: bool) -> None:
+    if as_json:
+        for s in lesson.suggestions:
+            print(json.dumps(s.to_dict(), ensure_ascii=False))
+        return
+    confirmed = [s for s in lesson.suggestions if s.action == "alternative"]
+    groups = [s for s in lesson.suggestions if s.action == "new_entry"]
+    print(f"{len(confirmed)} confirmed phrasing(s) to add (faqbot learn --accept all, or --accept ID...):")
+    for s in confirmed:
+        e = s.evidence
+        print(f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']})")
+    print(f"{len(groups)} group(s) of questions that reached the helpdesk (faqbot learn --assign REPLY_ID FAQ_ID):")
+    for s in groups:
+        near = s.evidence["nearest"]
+        print(f"  {s.id}  asked {s.evidence['count']}x: {s.question}  (nearest: {near['faq_id']} {near['score']:.2f})")
+        for example, reply in zip(s.evidence["examples"][:3], s.evidence["replies"][:3], strict=False):
+            print(f"      reply {reply}: {example['question']}")
+    if lesson.disliked:
+        print("entries customers said 👎 to (read their answers again):")
+        for d in lesson.disliked:
+            print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}; e.g. {'; '.join(d.questions[:2])}")
+
+
+def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
+    for added in taught.added:
+        print(f"added to {added.faq_id} (line {added.line}): {added.text}")
+    for skipped in taught.skipped:
+        print(f"not added to {skipped.faq_id}: {skipped.text} ({skipped.reason})")
+    for rejected in taught.rejected:
+        print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
+    if not taught.added:
+        print(f"{faq_path} unchanged")
+        return
+    report = taught.build
+    print(
+        f"{faq_path}: {len(taught.added)} learned phrasing(s) added; index rebuilt: {report.embedded} text(s) embedded, "
+        f"{report.views - report.embedded} reused, in {report.seconds:.2f} s; the running chat answers with them now"
+    )
+    if report.calibration:
+        print(calibration_text(report.calibration, threshold))
+
+
 def cmd_log_copy(args: argparse.Namespace) -> int:
     from faqbot.conversations.transfer import copy_log
 
@@ -415,6 +492,31 @@ def add_evaluate_command(sub) -> None:
 
 
 def add_report_command(sub) -> None:
+    p = command(
+        sub, "learn", "what customers taught the bot: suggestions, and accepting them", cmd_learn, EXAMPLES["learn"]
+    )
+    add_paths(p)
+    p.add_argument(
+        "--log-file",
+        "--db",
+        dest="log_file",
+        metavar="PATH|URL",
+        help="the conversation log, a SQLite file or postgresql:// URL (env FAQBOT_LOG; default log_url/log_path)",
+    )
+    flag(p, "--json", "one suggestion per line: {id, action, faq_id, question, evidence}")
+    p.add_argument(
+        "--accept", nargs="+", metavar="ID", help="add these suggestions to the FAQ (all: every confirmed phrasing)"
+    )
+    p.add_argument("--reject", nargs="+", metavar="ID", help="never propose these again")
+    p.add_argument(
+        "--assign",
+        nargs=2,
+        action="append",
+        metavar=("REPLY_ID", "FAQ_ID"),
+        help="the question of a reply that reached the helpdesk is a phrasing of this entry (repeatable)",
+    )
+    flag(p, "--publish", "publish the rebuilt index to every replica (needs log_url: postgresql://...)")
+
     p = command(sub, "report", "what customers asked that the FAQ could not answer", cmd_report, EXAMPLES["report"])
     add_paths(p)
     p.add_argument(

@@ -14,9 +14,9 @@ the phrasings into the FAQ file's `learned:` lists (faqbot.faq.edit, comments an
 and rebuilds the index. Accepted and rejected suggestions are remembered in the log's database
 (`decisions` table), so a rejected phrasing is never proposed again.
 
-Never proposed: a phrasing already in the FAQ, one the bot already answers right by itself, one
-with masked personal data ("[telefon]"), one with more 👎 than confirmations, or one confirmed
-for two entries without a clear majority.
+Never proposed: a phrasing already in the FAQ, one with masked personal data ("[telefon]"), one
+with as many 👎 as confirmations, or one that customers confirmed for another entry as often (the
+other entry answers it right for them).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
+from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
@@ -100,16 +101,10 @@ def has_personal_data(text: str) -> bool:
 
 
 def confirmed_phrasings(
-    signals: Iterable[Signal],
-    faq: Faq,
-    answers_right: Callable[[str, str], bool],
-    decided: Callable[[str], bool] = lambda _id: False,
+    signals: Iterable[Signal], faq: Faq, decided: Callable[[str], bool] = lambda _id: False
 ) -> list[Suggestion]:
-    """Confirmed phrasings as suggestions, most evidence first.
-
-    `answers_right(question, faq_id)`: whether the bot already answers the question with that
-    entry by itself (nothing to learn). `decided(id)`: staff already accepted or rejected it.
-    """
+    """Confirmed phrasings as suggestions, most evidence first; `decided(id)`: staff already
+    accepted or rejected it."""
     by_question: dict[str, dict[str, Evidence]] = defaultdict(lambda: defaultdict(Evidence))
     for signal in signals:
         if signal.faq_id in faq.by_id and signal.question.strip():
@@ -122,7 +117,7 @@ def confirmed_phrasings(
             continue
         question = max(evidence.spellings, key=lambda s: (evidence.spellings[s], s))
         sid = suggestion_id(ALTERNATIVE, faq_id, question)
-        if has_personal_data(question) or decided(sid) or answers_right(question, faq_id):
+        if has_personal_data(question) or decided(sid):
             continue
         suggestions.append(
             Suggestion(
@@ -235,3 +230,50 @@ def disliked_entries(signals: Iterable[Signal]) -> list[Disliked]:
             tally[s.faq_id][1] += 1
     found = [Disliked(i, d, lk, tuple(questions[i])) for i, (d, lk) in tally.items() if d]
     return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """What the log taught: suggestions (confirmed phrasings first) and the entries customers disliked."""
+
+    suggestions: list[Suggestion]
+    disliked: list[Disliked]
+
+    def by_id(self) -> dict[str, Suggestion]:
+        return {s.id: s for s in self.suggestions}
+
+
+def lesson(rows: Sequence[Any], faq: Faq, group: Callable[[list[str]], list[Any]], decided: set[str]) -> Lesson:
+    """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning."""
+    signals = signals_from_rows(rows)
+    confirmed = confirmed_phrasings(signals, faq, decided.__contains__)
+    return Lesson(confirmed + helpdesk_groups(rows, group, decided.__contains__), disliked_entries(signals))
+
+
+def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:
+    """The suggestions staff named (`all`: every confirmed phrasing); FaqbotError for an unknown id."""
+    if list(ids) == ["all"]:
+        return [s for s in lesson.suggestions if s.action == ALTERNATIVE]
+    known = lesson.by_id()
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise FaqbotError(
+            f"no open suggestion {', '.join(unknown)}; `faqbot learn` lists them (accepted or rejected ones are not listed again)"
+        )
+    return [known[i] for i in ids]
+
+
+def additions(accepted: Iterable[Suggestion]) -> dict[str, list[str]]:
+    """faq_id -> phrasings to add, for faqbot.faq.edit.add_learned; a new-entry group with a
+    nearest entry adds its examples there."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for s in accepted:
+        if s.action == ALTERNATIVE and s.faq_id:
+            found[s.faq_id].append(s.question)
+        elif s.action == NEW_ENTRY:
+            raise FaqbotError(
+                f"{s.id} is a group of helpdesk questions ({s.question!r}): say which entry answers it with "
+                f"--assign REPLY_ID FAQ_ID (its replies: {', '.join(s.evidence.get('replies', [])[:3])}), "
+                "or write a new entry for it in the FAQ file"
+            )
+    return found

@@ -1,0 +1,82 @@
+"""Accepting what customers taught (`faqbot learn --accept/--reject/--assign`): the FAQ file,
+the index and the log's memory of staff's decisions, changed in one step.
+
+    result = teach(bot, log, accept=["all"])      # every confirmed phrasing
+    result.added                                  # what went into data/faq.yaml's learned: lists
+
+The FAQ is written by faqbot.faq.edit (comments and layout kept, validated before it replaces
+the file), the index rebuilt with only the new texts embedded, and, with `publish`, published to
+every replica. A suggestion is remembered as accepted or rejected in the log's database only
+after the FAQ file holds it, so a failed write never hides a suggestion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from faqbot.errors import FaqbotError
+from faqbot.faq.edit import Added, Skipped, add_learned
+from faqbot.faq.model import load_faq
+from faqbot.staff.learn import ALTERNATIVE, Lesson, Suggestion, additions, chosen, suggestion_id
+
+ACCEPTED, REJECTED = "accepted", "rejected"
+
+
+@dataclass
+class Taught:
+    """What one `faqbot learn` step changed."""
+
+    added: list[Added] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rejected: list[Suggestion] = field(default_factory=list)
+    build: Any = None  # the index BuildReport, when the FAQ changed
+
+
+def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str]) -> list[Suggestion]:
+    """Staff's `--assign REPLY_ID FAQ_ID`: the question of that reply as a phrasing of that entry."""
+    found = []
+    for reply_id, faq_id in pairs:
+        if faq_id not in known_ids:
+            raise FaqbotError(f"--assign {reply_id} {faq_id}: the FAQ has no entry '{faq_id}'")
+        row = log.find(reply_id)
+        if row is None:
+            raise FaqbotError(
+                f"--assign {reply_id} {faq_id}: no reply {reply_id} in the conversation log "
+                "(`faqbot learn --json` lists helpdesk questions with their reply ids)"
+            )
+        question = row.question
+        found.append(
+            Suggestion(
+                suggestion_id(ALTERNATIVE, faq_id, question), ALTERNATIVE, faq_id, question, {"assigned": reply_id}
+            )
+        )
+    return found
+
+
+def teach(
+    faq_path: Any,
+    lesson: Lesson,
+    log: Any,
+    rebuild: Callable[[], Any],
+    accept: Sequence[str] = (),
+    reject: Sequence[str] = (),
+    assign: Sequence[tuple[str, str]] = (),
+) -> Taught:
+    """Accept, reject and assign in one step: write the FAQ, remember the decisions, rebuild."""
+    taught = Taught()
+    faq = load_faq(faq_path)
+    accepted = chosen(lesson, accept) if accept else []
+    accepted += assignments(log, assign, set(faq.by_id))
+    taught.rejected = chosen(lesson, reject) if reject else []
+    if accepted:
+        result = add_learned(faq_path, additions(accepted))
+        taught.added, taught.skipped = list(result.added), list(result.skipped)
+    for s in accepted:
+        log.record_decision(s.id, ACCEPTED, s.faq_id, s.question)
+    for s in taught.rejected:
+        log.record_decision(s.id, REJECTED, s.faq_id, s.question)
+    if taught.added:
+        taught.build = rebuild()
+    return taught
