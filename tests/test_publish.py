@@ -58,7 +58,7 @@ def edit(staff, fake_embedder) -> None:
 
 
 def test_a_replica_swaps_in_the_published_index_and_its_faq(staff, replica, pg_url, fake_embedder):
-    follower = Follower(replica, pg_url)
+    follower = Follower(replica.index, pg_url)
     assert follower.sync() is False  # nothing published yet: the replica keeps its own
     edit(staff, fake_embedder)
     generation = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
@@ -72,7 +72,7 @@ def test_a_replica_swaps_in_the_published_index_and_its_faq(staff, replica, pg_u
 def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the_newest(
     staff, replica, pg_url, fake_embedder, tmp_path_factory, monkeypatch
 ):
-    follower = Follower(replica, pg_url).start()
+    follower = Follower(replica.index, pg_url).start()
     try:
         time.sleep(0.5)  # listening
         edit(staff, fake_embedder)
@@ -90,7 +90,7 @@ def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the
     published = fetch_published(late / "faq.yaml", late / "index", late / "config.yaml")  # what serve does first
     bot = FaqBot(late / "faq.yaml", late / "index", late / "config.yaml", auto_build=False)
     assert published is not None and published[1] is not None
-    assert Follower(bot, *published).sync() is False  # already on the newest
+    assert Follower(bot.index, *published).sync() is False  # already on the newest
     assert faq_id(bot, "Finns det parkering vid kontoret?") == "parking"
 
 
@@ -99,7 +99,7 @@ def test_a_damaged_archive_is_refused_and_the_replica_keeps_answering(staff, rep
     publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
     with psycopg.connect(pg_url) as conn:
         conn.execute("UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1)")
-    follower = Follower(replica, pg_url)
+    follower = Follower(replica.index, pg_url)
     with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.publish"):
         assert follower.sync() is False and follower.current is None
         assert follower.sync() is False  # not fetched, nor reported, again
