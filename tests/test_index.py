@@ -13,7 +13,7 @@ from faqbot import DataError, FaqBot, IndexMismatchError, IndexMissingError, bui
 from faqbot.cli import main
 from faqbot.faq.model import Faq
 from faqbot.retrieval.hubness import view_hubness
-from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, check_fresh
+from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, MANIFEST, check_fresh
 from tests.fakes import SMALL_FAQ
 
 
@@ -174,6 +174,30 @@ def test_running_bot_picks_up_a_rebuilt_index(small, fake_embedder):
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn."), encoding="utf-8")
     build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
     assert bot.refresh()
+    assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+
+
+def test_a_generation_installed_from_elsewhere_is_swapped_in_and_not_loaded_half_written(
+    small, fake_embedder, tmp_path_factory
+):
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    staff = tmp_path_factory.mktemp("staff")
+    (staff / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn."), encoding="utf-8")
+    build_index(load_faq(staff / "faq.yaml"), fake_embedder, staff / "index")
+    noticed = []
+    request = threading.Thread(target=lambda: noticed.append(bot.index.refresh(wait=True)))
+
+    def write(faq_path, index_dir):
+        faq_path.write_bytes((staff / "faq.yaml").read_bytes())
+        request.start()  # a request notices the new FAQ file before the index is there
+        request.join(timeout=0.3)
+        assert request.is_alive()  # it waits for the rest instead of loading half a generation
+        for path in sorted(snapshot(staff / "index"), key=lambda name: name == MANIFEST):  # the manifest last
+            (index_dir / path).write_bytes((staff / "index" / path).read_bytes())
+
+    installed = bot.index.install(write)
+    request.join()
+    assert [installed, *noticed].count(True) == 1  # swapped in once, by whichever came first
     assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
 
 

@@ -5,7 +5,8 @@ the missing ones, in order, in one transaction (on PostgreSQL under an advisory 
 replicas starting together do not both migrate). The next change to the schema is a new
 entry at the end of MIGRATIONS, never an edit of an old one: databases out there already ran it.
 
-A migration may leave one dialect out (None): PostgreSQL alone stores published indexes.
+A migration may leave one dialect out, or both (None): step 2 once created the published-index
+table, which is now its own schema (faqbot.retrieval.publish); its number stays taken.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from faqbot import database
 from faqbot.errors import FaqbotError
 
 
@@ -68,18 +70,10 @@ CREATE INDEX IF NOT EXISTS conversations_created_at ON conversations (created_at
     ),
     Migration(
         2,
-        "published index generations (faqbot index --publish), for replicas to fetch",
+        "published index generations: moved to faqbot.retrieval.publish's own schema (index_migrations)",
+        # Databases that ran this step hold the table already; publishing's own migration keeps it.
         sqlite=None,
-        postgres="""
-CREATE TABLE IF NOT EXISTS index_generations (
-    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    published_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    built_at     TEXT        NOT NULL,
-    faq_hash     TEXT        NOT NULL,
-    sha256       TEXT        NOT NULL,  -- of archive, checked by every replica before it swaps in
-    archive      BYTEA       NOT NULL   -- tar of faq.yaml and the index folder's current generation
-);
-""",
+        postgres=None,
     ),
 )
 
@@ -87,10 +81,7 @@ LATEST = MIGRATIONS[-1].version
 
 VERSION_TABLE = {
     "sqlite": "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-    "postgres": "CREATE TABLE IF NOT EXISTS schema_migrations"
-    " (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-}
-ADVISORY_LOCK = 7_404_512  # any fixed number: faqbot's migration lock on a shared PostgreSQL
+}  # PostgreSQL's version table, lock and runner: faqbot.database
 
 
 def pending(applied: set[int], where: str) -> list[Migration]:
@@ -142,14 +133,5 @@ def migrate_sqlite(conn, where: str) -> list[int]:
 
 def migrate_postgres(conn, where: str) -> list[int]:
     """Apply the missing migrations over a psycopg connection; returns the versions applied."""
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
-        conn.execute(VERSION_TABLE["postgres"])
-        applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        done = []
-        for migration in pending(applied, where):
-            if migration.postgres:
-                conn.execute(migration.postgres)
-            conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (migration.version,))
-            done.append(migration.version)
-    return done
+    steps = tuple(database.Step(m.version, m.what, m.postgres) for m in MIGRATIONS)
+    return database.migrate_postgres(conn, database.Schema("the conversation log", "schema_migrations", steps), where)

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Self
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.sqlite_file import DAMAGED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
+from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
@@ -433,10 +434,6 @@ class ConversationLog(LogBackend):
         return self._purged(conn.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount)
 
 
-def is_postgres(location: str | Path) -> bool:
-    return str(location).startswith(("postgresql://", "postgres://"))
-
-
 def log_location(config: Config, override: str | Path | None = None) -> str:
     """Where the log is: the override, else $FAQBOT_LOG, else `log_url`, else `log_path` from the config.
 
@@ -448,16 +445,6 @@ def log_location(config: Config, override: str | Path | None = None) -> str:
 def log_path(config: Config, path_override: str | Path | None = None) -> Path:
     """The SQLite log's file (see log_location, which also covers PostgreSQL)."""
     return Path(log_location(config, path_override))
-
-
-def shown(location: str | Path) -> str:
-    """The location as staff may see it: a URL without its password."""
-    text = str(location)
-    if is_postgres(text) and "@" in text:
-        scheme, rest = text.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
-    return text
 
 
 def open_log_at(location: str | Path, retention_days: int = 90):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
@@ -92,6 +93,20 @@ class LiveIndex:
         except (IndexMissingError, IndexMismatchError):
             self._build_in_background()
             return False
+
+    def install(self, write: Callable[[Path, Path], None]) -> bool:
+        """Write a new FAQ file and index generation with `write(faq_path, index_dir)`, then swap it in.
+
+            live.install(lambda faq_path, index_dir: unpack(archive, faq_path, index_dir))
+
+        While `write` runs no reload reads the files: a request that notices the change waits
+        until every file is written instead of loading half a generation. Returns True when the
+        new index was swapped in; False when it could not be loaded (the log says why, and the
+        last good index keeps answering).
+        """
+        with self._reload_lock:
+            write(self.faq_path, self.index_dir)
+        return self.refresh(wait=True)
 
     def _build_in_background(self) -> None:
         with self._reload_lock:

@@ -8,10 +8,16 @@ files it names) into one tar archive, stores it in `index_generations` with its 
 announces its id with NOTIFY. Each replica's `Follower` LISTENs in a background thread (and
 looks for a newer generation every POLL_SECONDS, in case a notification was missed while
 the database was away); it fetches the archive, checks the hash, writes the files into its
-own index folder and FAQ file, the manifest last, and lets LiveIndex swap the new index in.
+own index folder and FAQ file, the manifest last, through `LiveIndex.install`, which swaps the
+new index in.
 A replica that starts later loads the newest generation before it serves (`fetch_newest`:
 a new machine needs only its settings, not an index of its own). Only an index
 `faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
+
+The table is publishing's own schema (INDEX_SCHEMA, its versions in `index_migrations`), created
+on first use by staff publishing or a replica looking; it evolves apart from the conversation
+log's tables in the same database. A database where an older faqbot's log created the table
+keeps it as it is.
 """
 
 from __future__ import annotations
@@ -24,26 +30,46 @@ import tarfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from faqbot.conversations.migrations import migrate_postgres
-from faqbot.conversations.store import shown
+from faqbot.database import Schema, Step, connect, migrate_postgres, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations, write_atomic
 
 if TYPE_CHECKING:
-    from faqbot.bot import FaqBot
+    from faqbot.retrieval.lifecycle import LiveIndex
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "faqbot_index"
 KEEP_PUBLISHED = 5  # generations kept in the database; replicas only ever fetch the newest
 POLL_SECONDS = 10.0
-CONNECT_TIMEOUT = 2
 FAQ_MEMBER = "faq.yaml"
+
+INDEX_SCHEMA = Schema(
+    "published indexes",
+    "index_migrations",
+    (
+        Step(
+            1,
+            "published index generations (faqbot index --publish), for replicas to fetch",
+            # IF NOT EXISTS: the conversation log's migration 2 created this table before it was its own schema.
+            """
+CREATE TABLE IF NOT EXISTS index_generations (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    published_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    built_at     TEXT        NOT NULL,
+    faq_hash     TEXT        NOT NULL,
+    sha256       TEXT        NOT NULL,  -- of archive, checked by every replica before it swaps in
+    archive      BYTEA       NOT NULL   -- tar of faq.yaml and the index folder's current generation
+);
+""",
+        ),
+    ),
+)
 
 
 def pack(faq_path: Path, index_dir: Path) -> tuple[bytes, dict]:
@@ -65,28 +91,37 @@ def publish(faq_path: Path, index_dir: Path, url: str, embedder_name: str) -> in
     archive, manifest = pack(faq_path, index_dir)
     digest = hashlib.sha256(archive).hexdigest()
     try:
-        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as conn:
-            migrate_postgres(conn, shown(url))
+        with connect(url) as conn:
+            migrate_postgres(conn, INDEX_SCHEMA, shown(url))
             with conn.transaction():
-                generation: int = conn.execute(
+                [(generation,)] = conn.execute(
                     "INSERT INTO index_generations (built_at, faq_hash, sha256, archive)"
                     " VALUES (%s, %s, %s, %s) RETURNING id",
                     (manifest["built_at"], manifest["faq_hash"], digest, archive),
-                ).fetchone()[0]  # type: ignore[index]  # INSERT ... RETURNING gives one row
+                ).fetchall()
                 conn.execute(
                     "DELETE FROM index_generations WHERE id <= %s - %s", (generation, KEEP_PUBLISHED)
                 )  # older ones are never fetched again
                 conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))  # sent on commit
     except psycopg.Error as err:
         raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
-    return generation
+    return int(generation)
+
+
+def read_member(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo], name: str) -> bytes:
+    """The bytes of the archive's file `name`; a file missing from the archive is an error."""
+    member = members.get(name)
+    file = tar.extractfile(member) if member is not None else None
+    if file is None:
+        raise FaqbotError(f"a published index has no file {name!r}; publish it again")
+    return file.read()
 
 
 def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
     """Write the archive's generation files, then its FAQ file, then its manifest (the commit point)."""
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
         members = {m.name: m for m in tar.getmembers() if m.isfile()}
-        manifest_bytes = tar.extractfile(members[f"index/{MANIFEST}"]).read()  # type: ignore[union-attr]
+        manifest_bytes = read_member(tar, members, f"index/{MANIFEST}")
         manifest = json.loads(manifest_bytes)
         names = list(manifest["files"].values())
         for name in names:
@@ -94,8 +129,8 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
                 raise FaqbotError(f"a published index names the file {name!r}; publish it again")
         index_dir.mkdir(parents=True, exist_ok=True)
         for name in names:
-            write_atomic(index_dir / name, tar.extractfile(members[f"index/{name}"]).read())  # type: ignore[union-attr]
-        write_atomic(faq_path, tar.extractfile(members[FAQ_MEMBER]).read())  # type: ignore[union-attr]
+            write_atomic(index_dir / name, read_member(tar, members, f"index/{name}"))
+        write_atomic(faq_path, read_member(tar, members, FAQ_MEMBER))
         write_atomic(index_dir / MANIFEST, manifest_bytes)
     remove_old_generations(index_dir, keep=set(names))
 
@@ -106,8 +141,8 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
     None when nothing is published or the database does not answer (the local files serve)."""
     where = shown(url)
     try:
-        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as conn:
-            migrate_postgres(conn, where)
+        with connect(url, autocommit=True) as conn:
+            migrate_postgres(conn, INDEX_SCHEMA, where)
             row = conn.execute("SELECT id, sha256, archive FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
             if row is None:
                 return None
@@ -123,10 +158,13 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
 
 
 class Follower:
-    """Keeps a serving bot on the newest published index generation (a daemon thread)."""
+    """Keeps a serving index on the newest published generation (a daemon thread).
 
-    def __init__(self, bot: FaqBot, url: str, current: int | None = None) -> None:
-        self.bot = bot
+    >>> follower = Follower(bot.index, "postgresql://faqbot@db.internal/faqbot").start()
+    """
+
+    def __init__(self, live: LiveIndex, url: str, current: int | None = None) -> None:
+        self.live = live
         self.url = url
         self.where = shown(url)
         self.current = current  # the generation this replica answers from
@@ -143,20 +181,20 @@ class Follower:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def sync(self, conn: psycopg.Connection | None = None) -> bool:
+    def sync(self, conn: psycopg.Connection[Any] | None = None) -> bool:
         """Load the newest published generation if it is not the one serving; True when one was swapped in."""
         try:
             if conn is None:
-                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as own:
+                with connect(self.url, autocommit=True) as own:
                     return self._sync(own)
             return self._sync(conn)
         except (psycopg.Error, OSError, KeyError, ValueError, tarfile.TarError, FaqbotError) as err:
             log.error("cannot load the published index from %s (answering from the current one): %s", self.where, err)
             return False
 
-    def _sync(self, conn: psycopg.Connection) -> bool:
-        migrate_postgres(conn, self.where)
-        newest = conn.execute("SELECT max(id) FROM index_generations").fetchone()[0]  # type: ignore[index]
+    def _sync(self, conn: psycopg.Connection[Any]) -> bool:
+        migrate_postgres(conn, INDEX_SCHEMA, self.where)
+        [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
         if newest is None or newest in (self.current, self._refused):
             return False  # the archive travels only when there is a newer one to swap in
         row = conn.execute("SELECT sha256, archive FROM index_generations WHERE id = %s", (newest,)).fetchone()
@@ -166,10 +204,8 @@ class Follower:
         if hashlib.sha256(archive).hexdigest() != digest:
             self._refused = newest
             raise FaqbotError(f"published index {newest} does not match its SHA-256; publish it again")
-        live = self.bot.index
-        with live._reload_lock:  # a request that notices the change waits until every file is written
-            unpack(bytes(archive), live.faq_path, live.index_dir)
-        swapped = live.refresh(wait=True)
+        live = self.live
+        swapped = live.install(lambda faq_path, index_dir: unpack(bytes(archive), faq_path, index_dir))
         self.current = newest
         if swapped:
             log.warning("answering from published index %s (built at %s)", newest, live.manifest.built_at)
@@ -184,7 +220,7 @@ class Follower:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as conn:
+                with connect(self.url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     if self._away:
                         self._away = False

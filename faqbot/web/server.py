@@ -168,7 +168,7 @@ def serve(
     if published is not None:
         from faqbot.retrieval.publish import Follower
 
-        Follower(bot, *published).start()  # keeps this replica on whatever staff publish next
+        Follower(bot.index, *published).start()  # keeps this replica on whatever staff publish next
     launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
 
 
