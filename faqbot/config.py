@@ -19,6 +19,7 @@ import yaml
 
 from faqbot.errors import DataError
 from faqbot.faq.model import line_of, mapping_items, parse_yaml, read_text
+from faqbot.files import atomic_write
 
 DEFAULT_FAQ = "data/faq.yaml"
 DEFAULT_CONFIG = "data/config.yaml"
@@ -187,6 +188,4 @@ def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = 
     new, count = re.subn(rf"(?m)^{re.escape(key)}:.*(\n[ \t]+\S.*)*(\n|$)", lambda _: line, text)
     if count == 0 and line:
         new = text + ("" if text.endswith("\n") or not text else "\n") + line
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, new)

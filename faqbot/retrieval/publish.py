@@ -32,7 +32,8 @@ from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.store import shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
-from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations, write_atomic
+from faqbot.files import atomic_write
+from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations
 
 if TYPE_CHECKING:
     from faqbot.bot import FaqBot
@@ -94,9 +95,9 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
                 raise FaqbotError(f"a published index names the file {name!r}; publish it again")
         index_dir.mkdir(parents=True, exist_ok=True)
         for name in names:
-            write_atomic(index_dir / name, tar.extractfile(members[f"index/{name}"]).read())  # type: ignore[union-attr]
-        write_atomic(faq_path, tar.extractfile(members[FAQ_MEMBER]).read())  # type: ignore[union-attr]
-        write_atomic(index_dir / MANIFEST, manifest_bytes)
+            atomic_write(index_dir / name, tar.extractfile(members[f"index/{name}"]).read())  # type: ignore[union-attr]
+        atomic_write(faq_path, tar.extractfile(members[FAQ_MEMBER]).read())  # type: ignore[union-attr]
+        atomic_write(index_dir / MANIFEST, manifest_bytes)
     remove_old_generations(index_dir, keep=set(names))
 
 
