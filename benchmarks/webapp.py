@@ -1,132 +1,27 @@
-"""The app as a process on 127.0.0.1, and a customer's chat with it over HTTP.
-
-One copy of each, shared by the tests (tests/conftest.py), the soak and load tools
-(benchmarks/soak.py, benchmarks/load.py) and the benchmark (benchmarks/chat.py):
-
-    with running_app(folder, folder / "conversations.db") as (url, process):
-        async with httpx.AsyncClient(base_url=url) as client:
-            chat = Chat(client, await endpoints(client), address="10.0.0.1")
-            answered = await chat.ask("Kan jag ringa er?")
-
-A chat speaks the HTTP call the widget's page makes for each message: `ask`, the message in,
-the chat with its answer out.
+"""The app as a process and a chat with it over HTTP, for the benchmarks: the tests' harness
+(tests/harness.py: running_app, Chat, endpoints, text_of) plus what only the benchmarks need, a
+chat that also drives the widget from before its one `ask` call (benchmarks/widget.py --before).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import httpx
+from tests import harness
+from tests.harness import FAILED, LIMITED, ROOT, AppDidNotStart, endpoints, free_port, running_app, text_of
 
-ROOT = Path(__file__).resolve().parent.parent
-FAILED = ("Något gick fel", "Something went wrong")
-LIMITED = ("Du har skickat många frågor", "You have sent a lot of questions")
+__all__ = ["FAILED", "LIMITED", "ROOT", "AppDidNotStart", "Chat", "endpoints", "free_port", "running_app", "text_of"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppDidNotStart(RuntimeError):
-    """The app exited, or did not answer HTTP in time; the message holds what it printed."""
-
-
-@contextmanager
-def running_app(
-    folder: Path, log: Path | str, *args: str, timeout: float = 180, script: Path = ROOT / "app.py"
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python app.py` (or `script`, taking the same options) over faq.yaml, index/ and config.yaml
-    in `folder`, writing its conversation log to `log` (a SQLite file or a postgresql:// URL);
-    yields (url, process) once it answers HTTP, and stops it afterwards. Its output goes to
-    folder/app.log."""
-    port = free_port()
-    env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
-    env.pop("FAQBOT_HOST", None)
-    paths = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
-    with open(folder / "app.log", "w+", encoding="utf-8") as output:
-        app = subprocess.Popen(
-            [sys.executable, str(script), "--port", str(port), *paths, *args],
-            cwd=folder,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=2).close()
-                    break
-                except OSError:
-                    if app.poll() is not None or time.monotonic() > deadline:
-                        output.seek(0)
-                        raise AppDidNotStart(f"the app did not start:\n{output.read()}") from None
-                    time.sleep(0.2)
-            yield url, app
-        finally:
-            app.terminate()
-            try:
-                app.wait(15)
-            except subprocess.TimeoutExpired:
-                app.kill()
-                app.wait()
-
-
-def text_of(message: dict) -> str:
-    """A chat message's text, whether Gradio sent it as a string or as a list of parts."""
-    content = message.get("content", "")
-    if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return str(content)
-
-
-async def endpoints(client: httpx.AsyncClient) -> dict[str, int]:
-    """The widget's event numbers by name (`send`, `answer`, ...), from the app's /config."""
-    config = (await client.get("config")).json()
-    return {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
-
-
-class Chat:
-    """One customer's chat session (a browser tab), over the HTTP calls the widget's page makes.
-
-    `address` is sent as X-Forwarded-For, as a reverse proxy would: an app that trusts
-    127.0.0.1 as its proxy then rate-limits each chat as a customer of its own.
-    """
-
-    def __init__(self, client: httpx.AsyncClient, fns: dict[str, int], address: str | None = None) -> None:
-        self.client, self.fns = client, fns
-        self.session = uuid.uuid4().hex[:11]
-        self.headers = {"X-Forwarded-For": address} if address else {}
+class Chat(harness.Chat):
+    """A customer's chat (tests.harness.Chat) that also speaks the widget from before `ask`."""
 
     async def ask(self, text: str) -> list[dict]:
-        """Type `text` and press Enter: the chat with the message and its answer (or a notice).
-
-        The page shows the message at once, in the browser; the server gets one call, `ask`,
-        answered in its HTTP response (no queue, no event stream). A widget from before that
-        call (no `ask` among its events) is driven as its page did: `send`, then `answer`.
-        """
+        """As `tests.harness.Chat.ask`; a widget with no `ask` among its events is driven as its
+        page did: `send`, then `answer`."""
         if "ask" not in self.fns:
             return await self._send_then_answer(text)
-        done = await self.client.post(
-            "gradio_api/run/ask",
-            headers=self.headers,
-            json={"data": [text, None], "fn_index": self.fns["ask"], "session_hash": self.session},
-        )
-        done.raise_for_status()
-        return done.json()["data"][0]
+        return await super().ask(text)
 
     async def _send_then_answer(self, text: str) -> list[dict]:
         """The widget before `ask` (commit 5b86d68 and earlier), for benchmarks/widget.py --before:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from faqbot import config as cfg
-from faqbot.config import Config
+from faqbot.config import Settings
 from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.decision import Calibration, Policy, ReplyKind
 from faqbot.language import detect_language
@@ -187,8 +187,8 @@ class FaqBot:
     >>> bot.ask("Kan jag ringa er?").match.faq_id
     'telefonsupport'
 
-    `FaqBot.from_settings` is the bot a server runs: its settings read once, with the
-    conversation log they ask for.
+    `FaqBot.from_settings` is the bot a server runs: its settings resolved once
+    (`faqbot.config.Settings`), with the conversation log they ask for.
     """
 
     def __init__(
@@ -198,31 +198,28 @@ class FaqBot:
         config_path: str | Path | None = None,
         auto_build: bool = True,
         log: ReplyLog | None = None,
-        settings: Config | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        self.faq_path = Path(faq_path) if faq_path is not None else cfg.faq_path()
-        self.index_dir = Path(index_dir) if index_dir is not None else cfg.index_path()
-        self.config_path = Path(config_path) if config_path is not None else cfg.config_path()
+        """The three paths, or `settings` already resolved (with the settings file read) instead."""
+        if settings is None:
+            settings = Settings.resolve(faq_path, index_dir, config_path)
+        elif (faq_path, index_dir, config_path) != (None, None, None):
+            raise TypeError("FaqBot takes the paths or the settings, not both")
+        self.settings = settings
+        self.faq_path, self.index_dir, self.config_path = settings.faq_path, settings.index_dir, settings.config_path
         self.log = log
-        self._config_stamp = cfg.stamp(self.config_path)
-        self.config = settings if settings is not None else cfg.load_config(self.config_path)
+        self._config_stamp = settings.config_stamp
+        self.config = settings.config
         self.embedder = load_embedder(self.config.model)
         self.index = LiveIndex(self.faq_path, self.index_dir, self.embedder, auto_build)
 
     @classmethod
-    def from_settings(
-        cls,
-        faq_path: str | Path | None = None,
-        index_dir: str | Path | None = None,
-        config_path: str | Path | None = None,
-        log_file: str | None = None,
-    ) -> FaqBot:
-        """The bot with the conversation log its settings ask for (`log_file` overrides their path)."""
+    def from_settings(cls, settings: Settings | None = None) -> FaqBot:
+        """The bot with the conversation log `settings` ask for (default: `Settings.resolve()`)."""
         from faqbot.conversations.store import open_log
 
-        path = Path(config_path) if config_path is not None else cfg.config_path()
-        settings = cfg.load_config(path)
-        return cls(faq_path, index_dir, path, log=open_log(settings, log_file), settings=settings)
+        settings = settings if settings is not None else Settings.resolve()
+        return cls(log=open_log(settings.config, settings.log_location), settings=settings)
 
     @property
     def searcher(self) -> Searcher[LoadedIndex]:

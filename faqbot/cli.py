@@ -64,12 +64,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from faqbot.retrieval.embedding import load_embedder
     from faqbot.retrieval.index import build_index
 
-    faq_path = args.faq or cfg.faq_path()
-    out = args.index or cfg.index_path()
+    settings = cfg.Settings.resolve(args.faq, args.index, args.config)
+    faq_path, out = settings.faq_path, settings.index_dir
     faq = load_faq(faq_path)  # raises DataError before anything on disk is touched
-    settings = cfg.load_config(args.config)
-    print(f"{faq_path}: {len(faq.entries)} entries OK; model {settings.model}", file=sys.stderr)
-    embedder = load_embedder(settings.model)
+    print(f"{faq_path}: {len(faq.entries)} entries OK; model {settings.config.model}", file=sys.stderr)
+    embedder = load_embedder(settings.config.model)
 
     def progress(done: int, total: int) -> None:
         print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
@@ -93,18 +92,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.references} sample questions ({report.references_embedded} embedded) in {report.seconds:.2f} s"
     )
     if report.calibration:
-        print(calibration_text(report.calibration, settings.threshold))
+        print(calibration_text(report.calibration, settings.config.threshold))
     if published is not None:
         print(f"published as generation {published}; every faqbot serve on that database swaps it in")
     return 0
 
 
-def publish_index(args: argparse.Namespace, settings, faq_path: Path, out: Path, model: str) -> int:
+def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str) -> int:
     """`faqbot index --publish`: store the index just built in PostgreSQL for every replica."""
-    from faqbot.conversations.store import is_postgres, log_location
+    from faqbot.conversations.store import is_postgres
     from faqbot.retrieval.publish import publish
 
-    url = args.db or log_location(settings)
+    url = args.db or settings.log_location
     if not is_postgres(url):
         raise FaqbotError(
             "--publish needs the PostgreSQL database the replicas use: give --db postgresql://user@host/db, "
@@ -201,7 +200,7 @@ def calibration_text(chosen: Calibration, configured: float | str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from faqbot.web.server import serve
 
-    serve(args.faq, args.index, args.config, host=args.host, port=args.port)
+    serve(cfg.Settings.resolve(args.faq, args.index, args.config, host=args.host, port=args.port))
     return 0
 
 
@@ -233,12 +232,13 @@ def print_reply(reply) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
 
+    settings = cfg.Settings.resolve(args.faq, args.index, args.config)
     if args.log:
-        bot = FaqBot.from_settings(args.faq, args.index, args.config)
+        bot = FaqBot.from_settings(settings)
         if bot.log is None:
             print(f"not logging: log_enabled is false in {bot.config_path}", file=sys.stderr)
     else:
-        bot = FaqBot(args.faq, args.index, args.config)
+        bot = FaqBot(settings=settings)
     for question in questions_from(args):
         reply = bot.ask(question)
         if args.json:
@@ -290,12 +290,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
-    from faqbot.conversations.store import log_location
     from faqbot.staff import report
     from faqbot.staff import report_format as report_output
 
-    bot = FaqBot(args.faq, args.index, args.config)
-    result = report.build(log_location(bot.config, args.log_file), bot, since_days=args.since)
+    settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
+    bot = FaqBot(settings=settings)
+    result = report.build(settings.log_location, bot, since_days=args.since)
     if args.html:
         report_output.write_html(result, args.html, top=args.top)
         print(f"report written to {args.html}", file=sys.stderr)

@@ -1,8 +1,16 @@
-"""Bot settings (`data/config.yaml`) and the default paths, overridable by environment variables.
+"""Bot settings (`data/config.yaml`) and `Settings`: everything one run of faqbot is told,
+resolved once from its arguments, the environment and the settings file.
 
-FAQBOT_FAQ      the FAQ file             (default data/faq.yaml)
-FAQBOT_CONFIG   the settings file        (default data/config.yaml)
-FAQBOT_INDEX    the index folder         (default index/)
+The environment is read here and nowhere else in faqbot:
+
+FAQBOT_FAQ      the FAQ file              (default data/faq.yaml)
+FAQBOT_CONFIG   the settings file         (default data/config.yaml)
+FAQBOT_INDEX    the index folder          (default index/)
+FAQBOT_LOG      the conversation log      (default log_url, else log_path, in the settings file)
+FAQBOT_HOST     where `faqbot serve` listens (default 127.0.0.1)
+FAQBOT_PORT     its port                  (default 7860)
+
+An argument wins over the environment variable, which wins over the default.
 """
 
 from __future__ import annotations
@@ -19,27 +27,38 @@ import yaml
 
 from faqbot.errors import DataError
 from faqbot.faq.model import line_of, mapping_items, parse_yaml, read_text
+from faqbot.files import atomic_write
 
 DEFAULT_FAQ = "data/faq.yaml"
 DEFAULT_CONFIG = "data/config.yaml"
 DEFAULT_INDEX = "index"
 DEFAULT_TEST_SET = "data/test_questions.jsonl"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
 
 
-def default_path(env: str, fallback: str) -> Path:
-    return Path(os.environ.get(env) or fallback)
+def given_or_environment(given: str | Path | int | None, variable: str) -> str | None:
+    """The argument, else the environment variable (an empty one counts as unset), else None."""
+    if given is not None:
+        return str(given)
+    return os.environ.get(variable) or None
 
 
-def faq_path() -> Path:
-    return default_path("FAQBOT_FAQ", DEFAULT_FAQ)
+def chosen_path(given: str | Path | None, variable: str, default: str) -> Path:
+    """A path: the argument, else the environment variable, else the default."""
+    return Path(given_or_environment(given, variable) or default)
 
 
-def config_path() -> Path:
-    return default_path("FAQBOT_CONFIG", DEFAULT_CONFIG)
+def faq_path(given: str | Path | None = None) -> Path:
+    return chosen_path(given, "FAQBOT_FAQ", DEFAULT_FAQ)
 
 
-def index_path() -> Path:
-    return default_path("FAQBOT_INDEX", DEFAULT_INDEX)
+def config_path(given: str | Path | None = None) -> Path:
+    return chosen_path(given, "FAQBOT_CONFIG", DEFAULT_CONFIG)
+
+
+def index_path(given: str | Path | None = None) -> Path:
+    return chosen_path(given, "FAQBOT_INDEX", DEFAULT_INDEX)
 
 
 def stamp(path: Path) -> int:
@@ -69,6 +88,57 @@ class Config:
     name: str = ""
     greeting: str = ""
     greeting_en: str = ""
+
+    @property
+    def log_location(self) -> str:
+        """Where the settings file puts the conversation log: `log_url`, else `log_path`."""
+        return self.log_url or self.log_path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one run of faqbot is told, resolved once and passed down (see the module docstring
+    for the environment variables). `config` is the settings file as it was read; a running bot
+    re-reads the file when it changes (`FaqBot.refresh`).
+
+    >>> settings = Settings.resolve(faq="data/faq.yaml")   # index/ and data/config.yaml by default
+    >>> bot = FaqBot(settings=settings)
+    """
+
+    faq_path: Path
+    index_dir: Path
+    config_path: Path
+    config: Config
+    config_stamp: int  # the settings file's `stamp` when `config` was read from it
+    log_location: str  # a SQLite file or a postgresql:// URL
+    host: str
+    port: str  # as given; `faqbot serve` checks it is a port number
+
+    @classmethod
+    def resolve(
+        cls,
+        faq: str | Path | None = None,
+        index: str | Path | None = None,
+        config: str | Path | None = None,
+        log: str | Path | None = None,
+        host: str | None = None,
+        port: str | int | None = None,
+    ) -> Settings:
+        """The settings from these arguments, else the environment, else the defaults; the
+        settings file is read here, once. Raises DataError when it is invalid."""
+        path = config_path(config)
+        config_stamp = stamp(path)
+        loaded = load_config(path)
+        return cls(
+            faq_path=faq_path(faq),
+            index_dir=index_path(index),
+            config_path=path,
+            config=loaded,
+            config_stamp=config_stamp,
+            log_location=given_or_environment(log, "FAQBOT_LOG") or loaded.log_location,
+            host=given_or_environment(host, "FAQBOT_HOST") or DEFAULT_HOST,
+            port=given_or_environment(port, "FAQBOT_PORT") or str(DEFAULT_PORT),
+        )
 
 
 def text_value(value: object) -> str | None:
@@ -142,7 +212,7 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
 
 def load_config(path: str | Path | None = None) -> Config:
     """Read the settings file; a missing file means the defaults."""
-    path = Path(path) if path is not None else config_path()
+    path = config_path(path)
     if not path.exists():
         return Config()
     root = parse_yaml(path, read_text(path))
@@ -187,6 +257,4 @@ def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = 
     new, count = re.subn(rf"(?m)^{re.escape(key)}:.*(\n[ \t]+\S.*)*(\n|$)", lambda _: line, text)
     if count == 0 and line:
         new = text + ("" if text.endswith("\n") or not text else "\n") + line
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, new)

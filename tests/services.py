@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-from benchmarks.webapp import free_port
+from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

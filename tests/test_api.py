@@ -20,7 +20,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from benchmarks.webapp import running_app
 from faqbot import FaqBot
 from faqbot.web.api import MAX_BODY_BYTES, create_api
 from faqbot.web.ratelimit import RateLimiter
@@ -28,6 +27,7 @@ from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import MemoryLog as FakeLog
+from tests.harness import running_app
 
 
 class MemoryLog:

@@ -28,9 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from benchmarks import webapp
 from faqbot import FaqBot
 from faqbot.conversations.store import ConversationLog
+from tests import harness
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import NEW_ENTRY
 
@@ -69,7 +69,7 @@ def private_copy(folder: Path, shipped_index: Path) -> Path:
 @contextmanager
 def running_app(folder: Path, script: Path = ROOT / "app.py") -> Iterator[str]:
     """`python app.py` (or `script`) over the FAQ in `folder`; yields its address once it answers."""
-    with webapp.running_app(folder, folder / "conversations.db", timeout=60, script=script) as (url, _):
+    with harness.running_app(folder, folder / "conversations.db", timeout=60, script=script) as (url, _):
         yield url
 
 

@@ -29,8 +29,8 @@ import httpx
 import psycopg
 import pytest
 
-from benchmarks.webapp import Chat, endpoints, running_app, text_of
 from tests.fakes import NEW_ENTRY
+from tests.harness import Chat, endpoints, running_app, text_of
 from tests.services import Nginx
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ API calls, the rate limit, the listening address, a broken conversation log, and
 Each app is the real `python app.py` in its own process on a free port on 127.0.0.1, over a
 private copy of the shipped FAQ, index and settings, with its conversation log under tmp_path.
 Requests are the widget's own call (`ask`: the message in, the chat with its answer out), made with
-the client in benchmarks/webapp.py.
+the client in tests/harness.py.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from benchmarks import webapp
-from benchmarks.webapp import running_app
+from tests import harness
 from tests.conftest import HELPDESK, ROOT
+from tests.harness import running_app
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
 
@@ -60,7 +60,7 @@ def server_output(folder: Path) -> str:
 
 async def _ask(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = webapp.Chat(client, await webapp.endpoints(client))
+        chat = harness.Chat(client, await harness.endpoints(client))
         chats = []
         for text, address in zip(texts, addresses, strict=True):
             chat.headers = {"X-Forwarded-For": address} if address else {}
@@ -120,10 +120,10 @@ def test_a_hostile_message_gets_a_proper_reply_shown_as_text(app, name):
     shown, answered = ask(url, text, f"10.1.0.{list(HOSTILE).index(name) + 1}")
     mine, reply = shown[-1], answered[-1]
     assert mine["role"] == "user" and reply["role"] == "assistant"
-    for content in (webapp.text_of(mine), webapp.text_of(reply)):
+    for content in (harness.text_of(mine), harness.text_of(reply)):
         assert not RAW_MARKUP.search(content), content[:300]  # the customer's markup never comes back live
-    assert len(webapp.text_of(mine)) < 2_000  # the input is capped before it is shown or answered
-    said = plain(webapp.text_of(reply))
+    assert len(harness.text_of(mine)) < 2_000  # the input is capped before it is shown or answered
+    said = plain(harness.text_of(reply))
     assert said.strip() and "Något gick fel" not in said and "Traceback" not in said
     assert HELPDESK in said or "”" in said  # the helpdesk, or an FAQ answer with its source
 
@@ -131,21 +131,21 @@ def test_a_hostile_message_gets_a_proper_reply_shown_as_text(app, name):
 def test_typed_markup_comes_back_escaped_as_text(app):
     url, _ = app
     shown, answered = ask(url, "<script>alert('xss')</script> **fet**", "10.2.0.1")
-    assert webapp.text_of(shown[-1]) == "&lt;script&gt;alert('xss')&lt;/script&gt; \\*\\*fet\\*\\*"
-    assert "Det kan jag tyvärr inte svara på här" in webapp.text_of(answered[-1])
+    assert harness.text_of(shown[-1]) == "&lt;script&gt;alert('xss')&lt;/script&gt; \\*\\*fet\\*\\*"
+    assert "Det kan jag tyvärr inte svara på här" in harness.text_of(answered[-1])
 
 
 def test_a_100_kb_message_is_cut_and_said_so(app):
     url, _ = app
     shown, answered = ask(url, HOSTILE["100 KB"], "10.2.0.2")
-    assert webapp.text_of(shown[-1]).endswith(" …")
-    assert webapp.text_of(answered[-1]).startswith("(Din fråga var lång, så jag läste bara början av den.)")
+    assert harness.text_of(shown[-1]).endswith(" …")
+    assert harness.text_of(answered[-1]).startswith("(Din fråga var lång, så jag läste bara början av den.)")
 
 
 def test_an_instruction_is_not_obeyed(app):
     url, _ = app
     _, answered = ask(url, HOSTILE["instruction"], "10.2.0.3")
-    said = plain(webapp.text_of(answered[-1]))
+    said = plain(harness.text_of(answered[-1]))
     assert said.startswith(f"I'm sorry, I can't answer that here. Please write to [{HELPDESK}](mailto:{HELPDESK}?")
 
 
@@ -161,7 +161,7 @@ def test_after_hostile_messages_the_server_still_answers_and_never_logged_a_trac
     for n, text in enumerate(HOSTILE.values()):  # sent here, so the test does not lean on the order of others
         ask(url, text, f"10.2.1.{n}")
     _, answered = ask(url, "Kan jag ringa er?", "10.2.0.5")
-    assert "”Finns det ingen telefonsupport?”" in webapp.text_of(answered[-1])
+    assert "”Finns det ingen telefonsupport?”" in harness.text_of(answered[-1])
     assert "Traceback" not in server_output(folder)
 
 
@@ -206,7 +206,7 @@ def test_after_malformed_calls_the_server_still_answers(app):
     for method, path, body in MALFORMED:  # sent here, so the test does not lean on the order of others
         malformed_call(url, method, path, body)
     _, answered = ask(url, "Hur ofta tar ni backup?", "10.2.0.6")
-    assert "”Hur ofta gör ni säkerhetskopior?”" in webapp.text_of(answered[-1])
+    assert "”Hur ofta gör ni säkerhetskopior?”" in harness.text_of(answered[-1])
 
 
 # -- the rate limit --------------------------------------------------------------------------
@@ -215,12 +215,12 @@ def test_after_malformed_calls_the_server_still_answers(app):
 def test_a_customer_past_the_rate_limit_is_told_to_wait_while_others_are_served(app):
     url, folder = app
     chats = ask_many(url, ["Kan jag ringa er?"] * 21, ["10.3.0.1"] * 21)
-    assert all("”Finns det ingen telefonsupport?”" in webapp.text_of(chat[-1]) for chat in chats[:20])
-    notice = plain(webapp.text_of(chats[20][-1]))
+    assert all("”Finns det ingen telefonsupport?”" in harness.text_of(chat[-1]) for chat in chats[:20])
+    notice = plain(harness.text_of(chats[20][-1]))
     assert notice.startswith("Du har skickat många frågor på kort tid. Vänta en minut") and HELPDESK in notice
     # Behind the trusted proxy, X-Forwarded-For tells customers apart: the next one is served.
     _, answered = ask(url, "Kan jag ringa er?", "10.3.0.2")
-    assert "”Finns det ingen telefonsupport?”" in webapp.text_of(answered[-1])
+    assert "”Finns det ingen telefonsupport?”" in harness.text_of(answered[-1])
     # and a proxy the settings name is not reported as one they do not trust
     assert "carry X-Forwarded-For" not in server_output(folder)
 
@@ -287,7 +287,7 @@ def test_a_corrupt_conversation_log_leaves_the_chat_answering(wide_app):
     url, folder, log = wide_app
     before = log.read_bytes()
     _, answered = ask(url, "Vem vann fotbolls-VM 1958?")
-    said = plain(webapp.text_of(answered[-1]))
+    said = plain(harness.text_of(answered[-1]))
     assert said.startswith("Det kan jag tyvärr inte svara på här") and HELPDESK in said
     assert "not a database" in server_output(folder)  # staff are told, in the server's log
     assert log.read_bytes() == before  # and the damaged file is left for them to look at
@@ -298,7 +298,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_does_not_escape_the_limit(wide_
     url, _, _ = wide_app
     spoofed = [f"192.0.2.{n}" for n in range(1, 22)]  # a new "address" for every message
     chats = ask_many(url, ["Kan jag ringa er?"] * 21, spoofed)
-    assert plain(webapp.text_of(chats[20][-1])).startswith("Du har skickat många frågor")
+    assert plain(harness.text_of(chats[20][-1])).startswith("Du har skickat många frågor")
 
 
 # -- a short soak: the documented load test, in small ----------------------------------------

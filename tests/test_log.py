@@ -290,18 +290,16 @@ def test_logging_can_be_turned_off_entirely():
     assert open_log(Config(log_enabled=False)) is None
 
 
-def test_the_log_comes_from_the_override_then_FAQBOT_LOG_then_log_url_then_log_path(tmp_path, monkeypatch):
+def test_the_log_comes_from_the_override_then_log_url_then_log_path(tmp_path):
+    """FAQBOT_LOG comes in as the override (`Settings.log_location`, see test_config)."""
     config = Config(log_path=str(tmp_path / "from-config.db"))
-    monkeypatch.delenv("FAQBOT_LOG")
     assert log_path(config) == tmp_path / "from-config.db"
     with_url = Config(log_path=str(tmp_path / "from-config.db"), log_url="postgresql://faqbot@db.internal/faqbot")
     assert log_location(with_url) == "postgresql://faqbot@db.internal/faqbot"
-    monkeypatch.setenv("FAQBOT_LOG", str(tmp_path / "from-env.db"))
-    assert log_path(config) == tmp_path / "from-env.db"
-    assert log_location(with_url) == str(tmp_path / "from-env.db")
+    assert log_location(with_url, tmp_path / "given.db") == str(tmp_path / "given.db")
     assert log_path(config, tmp_path / "given.db") == tmp_path / "given.db"
     log = open_log(config)
-    assert log is not None and log.path == tmp_path / "from-env.db" and log.path.exists()
+    assert log is not None and log.path == tmp_path / "from-config.db" and log.path.exists()
     log.close()
 
 

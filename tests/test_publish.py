@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
+from faqbot.config import Settings
 from faqbot.conversations.migrations import LATEST as LOG_LATEST
 from faqbot.conversations.migrations import migrate_postgres as migrate_log
 from faqbot.errors import FaqbotError
@@ -109,9 +110,10 @@ def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the
         follower.stop()
     late = tmp_path_factory.mktemp("late")  # a new machine: its settings, no FAQ, no index
     (late / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
-    assert fetch_published(late / "faq.yaml", late / "index", late / "config.yaml") is None  # a SQLite log
+    paths = (late / "faq.yaml", late / "index", late / "config.yaml")
+    assert fetch_published(Settings.resolve(*paths)) is None  # a SQLite log
     monkeypatch.setenv("FAQBOT_LOG", pg_url)
-    published = fetch_published(late / "faq.yaml", late / "index", late / "config.yaml")  # what serve does first
+    published = fetch_published(Settings.resolve(*paths))  # what serve does first
     bot = FaqBot(late / "faq.yaml", late / "index", late / "config.yaml", auto_build=False)
     assert published is not None and published[1] is not None
     assert Follower(bot.index, *published).sync() is False  # already on the newest

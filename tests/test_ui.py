@@ -18,6 +18,7 @@ import gradio as gr
 import pytest
 
 from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
+from faqbot.config import Settings
 from faqbot.errors import FaqbotError
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.index import build_lock, build_locked, load_index
@@ -393,17 +394,20 @@ def test_one_message_is_one_server_event_that_carries_its_question(logged):
 # -- serving -----------------------------------------------------------------------------
 
 
-def test_host_and_port_come_from_options_then_environment(monkeypatch):
+def test_host_and_port_come_from_options_then_environment(monkeypatch, tmp_path):
+    def address(host: str | None = None, port: str | None = None) -> tuple[str, int]:
+        return listen_address(Settings.resolve(config=tmp_path / "none.yaml", host=host, port=port))
+
     monkeypatch.delenv("FAQBOT_HOST", raising=False)
     monkeypatch.delenv("FAQBOT_PORT", raising=False)
-    assert listen_address() == ("127.0.0.1", 7860)
+    assert address() == ("127.0.0.1", 7860)
     monkeypatch.setenv("FAQBOT_HOST", "0.0.0.0")
     monkeypatch.setenv("FAQBOT_PORT", "8080")
-    assert listen_address() == ("0.0.0.0", 8080)
-    assert listen_address("127.0.0.1", "9000") == ("127.0.0.1", 9000)
+    assert address() == ("0.0.0.0", 8080)
+    assert address("127.0.0.1", "9000") == ("127.0.0.1", 9000)
     monkeypatch.setenv("FAQBOT_PORT", "sjuttiosex")
     with pytest.raises(FaqbotError, match="port must be a number"):
-        listen_address()
+        address()
 
 
 def test_mailto_without_a_question_is_the_plain_address():

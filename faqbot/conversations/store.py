@@ -4,7 +4,7 @@
     bot = FaqBot(log=log)              # FaqBot records every reply; 👍/👎 via bot.feedback()
 
 Where: `log_url` in data/config.yaml (a SQLite path or postgresql://...; else `log_path`,
-default data/conversations.db), overridden by the environment variable FAQBOT_LOG. This
+default data/conversations.db), overridden by FAQBOT_LOG (see `faqbot.config.Settings`). This
 module holds the row model shared by both backends and the SQLite log, the embedded default;
 faqbot.conversations.postgres is the log several replicas share, and
 faqbot.conversations.migrations the schema both create and upgrade.
@@ -32,7 +32,6 @@ deleted when the log is opened and then at most once an hour while it is in use.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -55,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENV_LOG = "FAQBOT_LOG"
 BUSY_TIMEOUT_MS = 10_000
 PURGE_EVERY_SECONDS = 3600.0
 FILE_CHECK_SECONDS = 1.0  # how often, at most, a write checks that the file is still the log's
@@ -435,11 +433,12 @@ class ConversationLog(LogBackend):
 
 
 def log_location(config: Config, override: str | Path | None = None) -> str:
-    """Where the log is: the override, else $FAQBOT_LOG, else `log_url`, else `log_path` from the config.
+    """Where the log is: the override (`Settings.log_location`, which FAQBOT_LOG sets), else
+    `log_url`, else `log_path` from the config.
 
     A `postgresql://` URL means PostgreSQL; anything else is a SQLite file.
     """
-    return str(override or os.environ.get(ENV_LOG) or config.log_url or config.log_path)
+    return str(override or config.log_location)
 
 
 def log_path(config: Config, path_override: str | Path | None = None) -> Path:

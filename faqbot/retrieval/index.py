@@ -31,8 +31,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +44,7 @@ import numpy as np
 from faqbot.decision import Calibration
 from faqbot.errors import IndexDamagedError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import Faq, FaqEntry, load_faq
+from faqbot.files import atomic_write
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.heldout import calibrate, offtopic_questions
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
@@ -120,21 +119,6 @@ def build_lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_atomic(path: Path, data: bytes | Callable[[str], None]) -> None:
-    """Write bytes (or let `data` write a file name) to a temporary file, sync it, rename it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    if callable(data):
-        data(str(tmp))
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-    else:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 @dataclass
@@ -286,9 +270,9 @@ def write_generation(
         "helpdesk": faq.helpdesk,
         "entries": [entry_record(e) for e in faq.entries],
     }
-    write_atomic(out / vectors_file, lambda name: faiss.write_index(index, name))
-    write_atomic(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-    write_atomic(out / hubness_file, lambda name: save_hubness(name, *hubness))
+    atomic_write(out / vectors_file, lambda name: faiss.write_index(index, name))
+    atomic_write(out / data_file, json.dumps(data, ensure_ascii=False).encode())
+    atomic_write(out / hubness_file, lambda name: save_hubness(name, *hubness))
     hashes = {e.id: e.content_hash() for e in faq.entries}
     files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
     kind = index_kind(index)
@@ -308,7 +292,7 @@ def write_generation(
         files=files,
         checksums=file_checksums(out, files),
     )
-    write_atomic(out / MANIFEST, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2).encode())
+    atomic_write(out / MANIFEST, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2).encode())
     remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
     return hashes
 

@@ -37,7 +37,8 @@ import psycopg
 from faqbot.database import Schema, Step, connect, migrate_postgres, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
-from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations, write_atomic
+from faqbot.files import atomic_write
+from faqbot.retrieval.index import MANIFEST, check_fresh, load_index, remove_old_generations
 
 if TYPE_CHECKING:
     from faqbot.retrieval.lifecycle import LiveIndex
@@ -129,9 +130,9 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
                 raise FaqbotError(f"a published index names the file {name!r}; publish it again")
         index_dir.mkdir(parents=True, exist_ok=True)
         for name in names:
-            write_atomic(index_dir / name, read_member(tar, members, f"index/{name}"))
-        write_atomic(faq_path, read_member(tar, members, FAQ_MEMBER))
-        write_atomic(index_dir / MANIFEST, manifest_bytes)
+            atomic_write(index_dir / name, read_member(tar, members, f"index/{name}"))
+        atomic_write(faq_path, read_member(tar, members, FAQ_MEMBER))
+        atomic_write(index_dir / MANIFEST, manifest_bytes)
     remove_old_generations(index_dir, keep=set(names))
 
 

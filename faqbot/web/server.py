@@ -10,25 +10,21 @@ offers a public share link.
 from __future__ import annotations
 
 import datetime
-import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
-from faqbot import config as cfg
 from faqbot.bot import FaqBot
+from faqbot.config import DEFAULT_HOST, DEFAULT_PORT, Settings
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
 from faqbot.web.ratelimit import ProxyCheck, RateLimiter, Tarpit
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 START_TIMEOUT = 30.0
 SESSIONS = 2000  # chat sessions Gradio keeps at most (its default, 10,000, lets a flood hold far more memory)
 # Any request's body, on any route (the widget's calls, Gradio's own routes, the API): a message
@@ -120,9 +116,8 @@ def launch(
     """
     sock = listening_socket(host, port)
     # uvicorn rewrites a request's client address from X-Forwarded-For when the request comes
-    # from one of these; left unset it trusts 127.0.0.1, which would let any local process
-    # pick its own address and slip past the rate limit. Our setting decides, not the environment.
-    os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxy
+    # from one of these; left unset it trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which would let
+    # any local process pick its own address and slip past the rate limit. Our setting decides.
     config = uvicorn.Config(
         app, log_level="warning", proxy_headers=True, forwarded_allow_ips=trusted_proxy, timeout_graceful_shutdown=5
     )
@@ -141,30 +136,23 @@ def launch(
     return server
 
 
-def listen_address(host: str | None = None, port: int | str | None = None) -> tuple[str, int]:
-    """Host and port from the arguments, else FAQBOT_HOST / FAQBOT_PORT, else 127.0.0.1:7860."""
-    host = host or os.environ.get("FAQBOT_HOST") or DEFAULT_HOST
-    raw = port if port is not None else os.environ.get("FAQBOT_PORT") or DEFAULT_PORT
+def listen_address(settings: Settings) -> tuple[str, int]:
+    """Host and port from the settings (--host/--port, else FAQBOT_HOST/FAQBOT_PORT, else
+    127.0.0.1:7860); raises FaqbotError when the port is not one."""
     try:
-        number = int(raw)
+        number = int(settings.port)
     except ValueError:
         number = -1
     if not 0 < number < 65536:
-        raise FaqbotError(f"the port must be a number from 1 to 65535, such as {DEFAULT_PORT}, not {raw!r}")
-    return host, number
+        raise FaqbotError(f"the port must be a number from 1 to 65535, such as {DEFAULT_PORT}, not {settings.port!r}")
+    return settings.host, number
 
 
-def serve(
-    faq: str | Path | None = None,
-    index: str | Path | None = None,
-    config: str | Path | None = None,
-    host: str | None = None,
-    port: int | None = None,
-) -> None:
+def serve(settings: Settings) -> None:
     """`faqbot serve` and `python app.py`: the chat widget and the API, by default on http://127.0.0.1:7860."""
-    host, port = listen_address(host, port)
-    published = fetch_published(faq, index, config)
-    bot = FaqBot.from_settings(faq, index, config)
+    host, port = listen_address(settings)
+    published = fetch_published(settings)
+    bot = FaqBot.from_settings(settings)
     if published is not None:
         from faqbot.retrieval.publish import Follower
 
@@ -172,19 +160,14 @@ def serve(
     launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
 
 
-def fetch_published(
-    faq: str | Path | None, index: str | Path | None, config: str | Path | None
-) -> tuple[str, int | None] | None:
+def fetch_published(settings: Settings) -> tuple[str, int | None] | None:
     """With the log on PostgreSQL: write the newest index published there to the FAQ and index
     paths before the bot loads them; returns (the database, that generation). None with a SQLite
     log: the index on this disk is the one."""
-    from faqbot.conversations.store import is_postgres, log_location
+    from faqbot.conversations.store import is_postgres
 
-    url = log_location(cfg.load_config(Path(config) if config is not None else cfg.config_path()))
-    if not is_postgres(url):
+    if not is_postgres(settings.log_location):
         return None
     from faqbot.retrieval.publish import fetch_newest
 
-    faq_path = Path(faq) if faq is not None else cfg.faq_path()
-    index_dir = Path(index) if index is not None else cfg.index_path()
-    return url, fetch_newest(url, faq_path, index_dir)
+    return settings.log_location, fetch_newest(settings.log_location, settings.faq_path, settings.index_dir)

@@ -27,19 +27,15 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import threading
 from typing import Any
 
-# Set before gradio is imported: no telemetry, no version check against an outside host.
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from faqbot.bot import FaqBot, clean_question  # noqa: E402
-from faqbot.conversations.privacy import masked_traceback  # noqa: E402
-from faqbot.language import detect_language  # noqa: E402
-from faqbot.web.messages import (  # noqa: E402, F401  (re-exported: the widget's vocabulary)
+from faqbot.bot import FaqBot, clean_question
+from faqbot.conversations.privacy import masked_traceback
+from faqbot.language import detect_language
+from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
     as_text,
     greeting_message,
@@ -49,7 +45,7 @@ from faqbot.web.messages import (  # noqa: E402, F401  (re-exported: the widget'
     settle,
     user_message,
 )
-from faqbot.web.page import (  # noqa: E402, F401
+from faqbot.web.page import (  # noqa: F401
     CSS,
     KEEP_CHAT_UNDER_WAY,
     MAX_INPUT_CHARS,
@@ -57,8 +53,8 @@ from faqbot.web.page import (  # noqa: E402, F401
     SHOW_MESSAGE,
     THEME,
 )
-from faqbot.web.ratelimit import RateLimiter  # noqa: E402
-from faqbot.wording import message  # noqa: E402
+from faqbot.web.ratelimit import RateLimiter
+from faqbot.wording import message
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +268,8 @@ def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
     """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `limiter`)."""
     widget = Widget(bot, limiter)
     title = bot.config.name or message("ui_title", "sv", "")
+    # analytics off: no telemetry and no version check against an outside host (the process's
+    # environment is left alone: GRADIO_ANALYTICS_ENABLED would only set this default)
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as app:
         conversation = gr.State(Conversation([widget.greeting()]), time_to_live=IDLE_SECONDS)
         with gr.Column(elem_id="faq-widget"):

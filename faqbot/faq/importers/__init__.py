@@ -10,7 +10,6 @@ written then. The file is written atomically and checked exactly as `faqbot inde
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,8 +21,9 @@ from faqbot.faq.importers.html import parse_html
 from faqbot.faq.importers.markdown import ATX, parse_markdown
 from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
 from faqbot.faq.importers.text import parse_text
-from faqbot.faq.importers.writer import faq_yaml, write_new
+from faqbot.faq.importers.writer import faq_yaml
 from faqbot.faq.model import EMAIL_PATTERN, load_faq, read_text
+from faqbot.files import atomic_write
 
 FORMATS = ("csv", "tsv", "html", "markdown", "text")
 EXTENSIONS = {
@@ -171,15 +171,12 @@ def import_faq(
         raise DataError(source, problems)
     address, found = choose_helpdesk(source, text, helpdesk)
 
-    temporary = write_new(out, faq_yaml(parsed.drafts, address, str(source), fmt, str(out)))
-    try:
-        load_faq(temporary)  # the same checks as `faqbot index`
-        os.replace(temporary, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:  # the written file passes the same checks as `faqbot index` before it replaces `out`
+        atomic_write(out, faq_yaml(parsed.drafts, address, str(source), fmt, str(out)), check=load_faq)
     except DataError as err:
         raise FaqbotError(
             f"the imported FAQ did not pass the FAQ checks (a faqbot bug; please report it):\n{err}"
         ) from None
-    finally:
-        temporary.unlink(missing_ok=True)
     sections = len({d.section for d in parsed.drafts if d.section})
     return ImportResult(str(source), str(out), fmt, len(parsed.drafts), sections, address, found, warnings)

@@ -1,11 +1,7 @@
 """Writing the imported FAQ as a `faq.yaml` staff can read and edit: the shipped file's shape,
-block scalars for answers of several lines, a header saying where it came from, written atomically."""
+block scalars for answers of several lines, a header saying where it came from."""
 
 from __future__ import annotations
-
-import os
-import tempfile
-from pathlib import Path
 
 import yaml
 
@@ -73,14 +69,3 @@ def faq_yaml(drafts: list[Draft], helpdesk: str, source: str, fmt: str, out: str
             lines.append("")
         lines += entry_lines(draft)
     return "\n".join(lines) + "\n"
-
-
-def write_new(path: Path, text: str) -> Path:
-    """Write `text` to a temporary file beside `path` (same folder: the rename is atomic); returns it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    return Path(name)
