@@ -68,7 +68,7 @@ def prepare(name: str, folder: Path) -> Path:
     if source.suffix == ".yaml":
         shutil.copy(source, folder / "faq.yaml")
     else:
-        faqbot(folder, "import", str(source), "--out", "faq.yaml", "--force")
+        faqbot(folder, "import", str(source), "--out", "faq.yaml", "--force", "--helpdesk", "info@example.se")
     faqbot(folder, "index", *PATHS)
     return tests
 

@@ -310,14 +310,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
-    from faqbot.conversations.store import log_location, open_log_at
+    from faqbot.conversations.store import open_log_at
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index
     from faqbot.staff import learn, teach
     from faqbot.staff.report import group_unanswered
 
-    bot = FaqBot(args.faq, args.index, args.config)
-    location = log_location(bot.config, args.log_file)
+    settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
+    bot = FaqBot(settings=settings)
+    location = settings.log_location
     log = open_log_at(location, bot.config.retention_days)
     try:
         rows = log.questions()
@@ -331,7 +332,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
             report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir)
             if args.publish:
                 args.db = location  # the replicas' database is the log's
-                publish_index(args, bot.config, bot.faq_path, bot.index_dir, bot.embedder.name)
+                publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name)
             return report
 
         taught = teach.teach(bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [])

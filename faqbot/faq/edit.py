@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +36,9 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.importers.writer import reads_back_plain, write_new
+from faqbot.faq.importers.writer import reads_back_plain
 from faqbot.faq.model import Faq, load_faq, normalize_question
+from faqbot.files import atomic_write
 
 LEARNED = "learned"
 BOM = "\ufeff"
@@ -294,11 +294,10 @@ def replace_file(document: Document) -> str:
     """Check the new text as `faqbot index` would, then replace the file atomically; returns the text."""
     text = document.render()
     target = document.path.resolve()  # a symlinked data/faq.yaml stays a symlink
-    temporary = write_new(target, text)
-    try:
-        os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+
+    def check(written: Path) -> None:
         try:
-            load_faq(temporary)
+            load_faq(written)
         except DataError as err:
             raise FaqbotError(
                 f"the edited FAQ did not pass the FAQ checks (a faqbot bug; please report it); "
@@ -306,10 +305,8 @@ def replace_file(document: Document) -> str:
             ) from None
         if target.read_bytes() != document.raw:
             raise FaqbotError(f"{document.path} changed while it was being edited; nothing was written, try again")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    sync_folder(target.parent)
+
+    atomic_write(target, text, check=check)
     return text
 
 
