@@ -197,7 +197,7 @@ def test_a_generation_installed_from_elsewhere_is_swapped_in_and_not_loaded_half
 
     installed = bot.index.install(write)
     request.join()
-    assert [installed, *noticed].count(True) == 1  # swapped in once, by whichever came first
+    assert installed is True and noticed == [False]  # the request found it swapped in
     assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
 
 

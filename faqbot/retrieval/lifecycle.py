@@ -41,7 +41,7 @@ class LiveIndex:
         self.index_dir = index_dir
         self.embedder = embedder
         self.auto_build = auto_build
-        self._reload_lock = threading.Lock()
+        self._reload_lock = threading.RLock()  # re-entered by install(), which reloads while it holds it
         self._builder: threading.Thread | None = None
         self.searcher, self._stamp = self._load(auto_build)
 
@@ -99,14 +99,14 @@ class LiveIndex:
 
             live.install(lambda faq_path, index_dir: unpack(archive, faq_path, index_dir))
 
-        While `write` runs no reload reads the files: a request that notices the change waits
-        until every file is written instead of loading half a generation. Returns True when the
-        new index was swapped in; False when it could not be loaded (the log says why, and the
-        last good index keeps answering).
+        Until the new index is swapped in no reload reads the files: a request that notices the
+        change waits, instead of loading half a generation. Returns True when the new index was
+        swapped in; False when it could not be loaded (the log says why, and the last good index
+        keeps answering).
         """
         with self._reload_lock:
             write(self.faq_path, self.index_dir)
-        return self.refresh(wait=True)
+            return self._reload(self.auto_build)
 
     def _build_in_background(self) -> None:
         with self._reload_lock:
