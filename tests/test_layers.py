@@ -20,10 +20,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "faqbot"
 # The architecture, lowest first. A name stands for that module or package and all below it.
 LAYERS: list[tuple[str, ...]] = [
     ("faqbot.errors",),  # every error faqbot raises on purpose
-    ("faqbot.files", "faqbot.language", "faqbot.wording"),  # small utilities
+    ("faqbot.files", "faqbot.language", "faqbot.wording", "faqbot.database"),  # small utilities; PostgreSQL access
     ("faqbot.faq",),  # the FAQ file, its validation, importers
     ("faqbot.config",),  # the settings file (read with faqbot.faq.model's YAML helpers) and Settings
-    ("faqbot.decision", "faqbot.policy"),  # the one decision rule (faqbot.policy until faqbot.decision)
+    ("faqbot.decision",),  # the one decision rule: kinds, policy, verdict, calibration
     ("faqbot.retrieval",),  # embedding, index, search
     ("faqbot.conversations",),  # the conversation log: stores rows, knows no Reply
     ("faqbot.bot",),  # FaqBot: a message in, a Reply out
