@@ -40,7 +40,7 @@ FAQS = {
         ROOT / "data/examples/bibliotek/test_questions.jsonl",
     ),
     "tandvard": (
-        ROOT / "data" / "examples" / "tandvard" / "faq.csv",
+        ROOT / "data" / "examples" / "tandvard" / "faq_with_ids.csv",
         ROOT / "data/examples/tandvard/test_questions.jsonl",
     ),
 }
