@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from faqbot import config as cfg
 from faqbot.config import Config
 from faqbot.conversations.privacy import mask_pii, masked_traceback
+from faqbot.conversations.recent import RecentReplies
+from faqbot.conversations.rows import LoggedQuestion, LogRow
+from faqbot.errors import ChoiceRefusedError, UnknownReplyError
+from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
 from faqbot.policy import ANSWER, Policy
 from faqbot.retrieval.embedding import load_embedder
@@ -61,6 +66,16 @@ THANKS = re.compile(
 )
 
 
+def new_reply_id() -> str:
+    """An id no one can guess from another (128 random bits), given to a reply as it is made."""
+    return secrets.token_urlsafe(16)
+
+
+def version_of(manifest: dict) -> str:
+    """Which index answered: its build time and FAQ hash."""
+    return f"{manifest.get('built_at')}/{manifest.get('faq_hash')}"
+
+
 @dataclass(frozen=True)
 class Suggestion:
     faq_id: str
@@ -76,6 +91,11 @@ class Reply:
     the entries in `suggestions`), "helpdesk" (could not answer), "greeting" (also to words
     to the bot about itself: "Hur mår du?", "Are you a bot?"), "thanks",
     "empty" (nothing was asked) or "error".
+
+    `reply_id` is unguessable and given when the reply is made, before it is logged: a
+    customer's choice (`FaqBot.choose`) and 👍/👎 (`FaqBot.feedback`) name it. `threshold` and
+    `index_version` are those of the index that answered; `answer_to` is the reply_id of the
+    earlier reply whose choice this reply answers ("" for a typed question).
     """
 
     question: str
@@ -87,10 +107,13 @@ class Reply:
     score: float = 0.0
     suggestions: list[Suggestion] = field(default_factory=list)
     truncated: bool = False
-    log_id: int | None = None  # the row in the conversation log, for 👍/👎
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+    reply_id: str = field(default_factory=new_reply_id)
+    threshold: float = 0.0
+    index_version: str = ""
+    answer_to: str = ""
 
     @property
     def topic(self) -> str:
@@ -120,13 +143,33 @@ class Reply:
             ],
         }
 
+    def log_row(self) -> LogRow:
+        """The row the conversation log stores for this reply (the log masks the question)."""
+        match = self.match
+        return LogRow(
+            reply_id=self.reply_id,
+            question=self.question,
+            language=self.language,
+            kind=self.kind,
+            resolved=self.resolved,
+            faq_id=match.faq_id if self.resolved and match else None,
+            candidate_id=match.faq_id if not self.resolved and match else None,
+            score=float(self.score),
+            threshold=float(self.threshold),
+            index_version=self.index_version,
+            offered=tuple(s.faq_id for s in self.suggestions),
+            answer_to=self.answer_to or None,
+        )
+
 
 class ReplyLog(Protocol):
     """Where replies are recorded for staff (see faqbot.conversations.store); must never raise."""
 
-    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None: ...
+    def record(self, row: LogRow) -> bool: ...
 
-    def record_feedback(self, log_id: int, liked: bool) -> None: ...
+    def record_feedback(self, reply_id: str, liked: bool) -> None: ...
+
+    def find(self, reply_id: str) -> LoggedQuestion | None: ...
 
 
 def policy_for(threshold: float | str, calibration: dict | None) -> Policy:
@@ -178,6 +221,19 @@ def answer_text(match: Match, language: str) -> str:
     return match.answer.strip()
 
 
+def worded_answer(match: Match, language: str, helpdesk: str) -> str:
+    """An FAQ answer as the customer reads it: the answer, the footer, and a note when English was asked for."""
+    parts = [answer_text(match, language), message("footer", language, helpdesk)]
+    if language == "en" and not match.answer_en:
+        parts.insert(0, message("swedish_note", language, helpdesk))
+    return "\n\n".join(parts)
+
+
+def picked(entry: FaqEntry, score: float) -> Match:
+    """An entry a customer picked among the choices, as a match."""
+    return Match(entry.id, entry.question, entry.answer, score, 0.0, 0.0, entry.answer_en, entry.question_en)
+
+
 class FaqBot:
     """Answers customers' questions from the FAQ index.
 
@@ -202,6 +258,7 @@ class FaqBot:
         self.index_dir = Path(index_dir) if index_dir is not None else cfg.index_path()
         self.config_path = Path(config_path) if config_path is not None else cfg.config_path()
         self.log = log
+        self.recent = RecentReplies()  # what a choice or 👍 names, while its row may still wait
         self._config_stamp = cfg.stamp(self.config_path)
         self.config = settings if settings is not None else cfg.load_config(self.config_path)
         self.embedder = load_embedder(self.config.model)
@@ -261,9 +318,8 @@ class FaqBot:
 
     @property
     def index_version(self) -> str:
-        """Which index answered: its build time and FAQ hash."""
-        manifest = self.index.manifest
-        return f"{manifest.get('built_at')}/{manifest.get('faq_hash')}"
+        """Which index answers now: its build time and FAQ hash."""
+        return version_of(self.index.manifest)
 
     def refresh(self, wait: bool = True) -> bool:
         """Pick up an edited config and a rebuilt index or edited FAQ. True when something changed.
@@ -290,16 +346,77 @@ class FaqBot:
         "och vad kostar det?" is then ranked with that question's topic in mind.
         """
         reply = self._answer(text, language, previous)
-        if self.log is not None:
-            log_id = self.log.record(reply, self.threshold, self.index_version)
-            if log_id is not None:
-                reply = replace(reply, log_id=log_id)
+        self._record(reply)
         return reply
 
-    def feedback(self, log_id: int, liked: bool) -> None:
-        """Record a customer's 👍 (liked=True) or 👎 on a logged reply."""
+    def feedback(self, reply_id: str, liked: bool) -> bool:
+        """Record a customer's 👍 (liked=True) or 👎 on a reply; False when no reply has that id."""
+        if self._earlier(reply_id) is None:
+            return False
         if self.log is not None:
-            self.log.record_feedback(log_id, liked)
+            self.log.record_feedback(reply_id, liked)
+        return True
+
+    def choose(self, reply_id: str, faq_id: str) -> Reply:
+        """The customer picked entry `faq_id` among the choices under reply `reply_id`: its answer.
+
+        The answer is worded as any answer, in the language of the question the choices were
+        offered for, and logged as the answer to that question (`answer_to`). Its `score` is
+        that question's. Raises UnknownReplyError for a reply_id no reply has (here or in the
+        log), ChoiceRefusedError for an entry that reply did not offer.
+
+        >>> offered = bot.ask("Hur gör jag?")                    # doctest: +SKIP
+        >>> bot.choose(offered.reply_id, offered.suggestions[0].faq_id).kind  # doctest: +SKIP
+        'answer'
+        """
+        earlier = self._earlier(reply_id)
+        if earlier is None:
+            raise UnknownReplyError(f"no reply has the id {reply_id[:40]!r}; send the reply_id of a recent reply")
+        if faq_id not in earlier.offered:
+            raise ChoiceRefusedError(f"the entry {faq_id[:80]!r} was not among the choices offered under that reply")
+        searcher = self.searcher  # one index for the whole request
+        entry = next((e for e in searcher.entries if e.id == faq_id), None)
+        if entry is None:
+            raise ChoiceRefusedError(f"the entry {faq_id[:80]!r} is no longer in the FAQ")
+        language, helpdesk, match = earlier.language, searcher.index.helpdesk, picked(entry, earlier.score)
+        threshold, version = self._stamp(searcher)
+        reply = Reply(
+            question_text(match, language),
+            language,
+            ANSWER,
+            worded_answer(match, language, helpdesk),
+            helpdesk,
+            match=match,
+            score=earlier.score,
+            answer_to=reply_id,
+            threshold=threshold,
+            index_version=version,
+        )
+        self._record(reply)
+        return reply
+
+    def _earlier(self, reply_id: str) -> LogRow | LoggedQuestion | None:
+        """The reply with `reply_id`: remembered here, else from the log (another replica's)."""
+        if not isinstance(reply_id, str) or not reply_id:
+            return None
+        found = self.recent.get(reply_id)
+        if found is None and self.log is not None:
+            return self.log.find(reply_id)
+        return found
+
+    def _record(self, reply: Reply) -> None:
+        """Remember the reply for a choice or 👍 on it, and log it."""
+        if reply.kind == "empty":  # nothing was asked: nothing to pick or rate
+            return
+        row = reply.log_row()
+        self.recent.add(row)
+        if self.log is not None:
+            self.log.record(row)
+
+    def _stamp(self, searcher: Searcher) -> tuple[float, str]:
+        """The threshold and index version of the index snapshot `searcher` answers with."""
+        manifest = searcher.index.manifest
+        return policy_for(self.config.threshold, manifest.get("calibration")).threshold, version_of(manifest)
 
     def _answer(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
         searcher = self.searcher  # the same index for the whole request, even during a swap
@@ -311,7 +428,9 @@ class FaqBot:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)
             if truncated:
                 answer = message("truncated", language, helpdesk) + "\n\n" + str(answer)
-            return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **extra)  # type: ignore[arg-type]
+            threshold, version = self._stamp(searcher)  # what the log names: the index that answered
+            stamp = {"threshold": threshold, "index_version": version}
+            return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **stamp, **extra)  # type: ignore[arg-type]
 
         if not has_words(question):
             return reply("empty")

@@ -21,6 +21,7 @@ from faqbot import FaqBot, Reply, Suggestion, build_index, load_faq
 from faqbot.errors import FaqbotError
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.index import build_lock, build_locked, load_index
+from faqbot.web.messages import ANSWER_MARK
 from faqbot.web.server import listen_address
 from faqbot.web.widget import (
     KEEP_MESSAGES,
@@ -214,12 +215,12 @@ def test_a_thumbs_up_is_recorded_with_the_question_and_the_matched_entry(logged)
     widget, log = logged
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
     history = ask(widget, "Kan jag ringa er?", conversation)
-    log_id = conversation.log_id_at(2)
+    reply_id = conversation.reply_id_at(2)
     widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": True}))
     widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": False}))
-    assert log.feedback[-2:] == [(log_id, True), (log_id, False)]
-    reply = log.replies[log_id - 1]
-    assert reply.question == "Kan jag ringa er?" and reply.match.faq_id == "telefonsupport"
+    assert log.feedback[-2:] == [(reply_id, True), (reply_id, False)]
+    (row,) = [r for r in log.replies if r.reply_id == reply_id]
+    assert row.question == "Kan jag ringa er?" and row.faq_id == "telefonsupport"
 
 
 def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
@@ -241,9 +242,9 @@ def test_only_faq_answers_take_thumbs(logged, question):
     conversation = Conversation([widget.greeting()])
     history = ask(widget, question, conversation)
     assert 'class="faq-answer"' not in history[0]["content"] + history[-1]["content"]
-    assert conversation.log_id_at(2) is None
+    assert conversation.reply_id_at(2) is None
     history = ask(widget, "Kan jag ringa er?", conversation)
-    assert 'class="faq-answer"' in history[-1]["content"] and conversation.log_id_at(4) is not None
+    assert 'class="faq-answer"' in history[-1]["content"] and conversation.reply_id_at(4) is not None
 
 
 def small_bot(folder, settings: str) -> FaqBot:
@@ -370,11 +371,14 @@ def test_every_session_gets_its_own_conversation():
 
 def test_a_very_long_chat_keeps_its_latest_messages_and_their_thumbs():
     conversation = Conversation()
-    for n in range(KEEP_MESSAGES):
-        conversation.add({"role": "user", "content": f"fråga {n}"}, {"role": "assistant", "content": f"svar {n}"}, n)
+    replies = [Reply(f"fråga {n}", "sv", "answer", f"svar {n}", HELPDESK) for n in range(KEEP_MESSAGES)]
+    for n, reply in enumerate(replies):
+        answer = {"role": "assistant", "content": f"svar {n}{ANSWER_MARK}"}
+        conversation.add({"role": "user", "content": f"fråga {n}"}, answer, reply)
     shown = conversation.shown()
-    assert len(shown) == KEEP_MESSAGES and shown[-1]["content"] == f"svar {KEEP_MESSAGES - 1}"
-    assert conversation.log_id_at(len(shown) - 1) == KEEP_MESSAGES - 1
+    assert len(shown) == KEEP_MESSAGES and shown[-1]["content"].startswith(f"svar {KEEP_MESSAGES - 1}")
+    assert conversation.reply_id_at(len(shown) - 1) == replies[-1].reply_id
+    assert conversation.reply_id_at(1) == replies[KEEP_MESSAGES // 2].reply_id  # the oldest half is forgotten
 
 
 def test_one_message_is_one_server_event_that_carries_its_question(logged):

@@ -24,7 +24,7 @@ from faqbot import config as cfg
 from faqbot.bot import FaqBot
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
-from faqbot.web.ratelimit import ProxyCheck, RateLimiter, Tarpit
+from faqbot.web.ratelimit import ClientBudget, ProxyCheck, Tarpit
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -45,9 +45,9 @@ def create_app(bot: FaqBot) -> FastAPI:
     (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers; a proxy
     that `trusted_proxy` does not name is reported in the server's log (ProxyCheck).
     """
-    limiter = RateLimiter()
-    app = create_api(bot, limiter)
-    widget = build_app(bot, limiter)
+    budget = ClientBudget(lambda: bot.config.rate_limit_per_minute)
+    app = create_api(bot, budget)
+    widget = build_app(bot, budget)
     widget.state_session_capacity = SESSIONS  # read when the app is mounted
     threading.Thread(target=forget_idle_sessions, args=(widget,), daemon=True, name="idle-sessions").start()
     app = gr.mount_gradio_app(
@@ -70,7 +70,7 @@ def create_app(bot: FaqBot) -> FastAPI:
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
     # outermost: a client past its budget waits before its body is even read
-    app.add_middleware(Tarpit, limiter=limiter, limit=lambda: bot.config.rate_limit_per_minute)
+    app.add_middleware(Tarpit, limiter=budget.messages, limit=budget.limit)
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     return app
 
