@@ -108,3 +108,24 @@ NEW_ENTRY = """
     alternatives:
       - Finns det en hund på ert kontor?
 """
+
+
+# Questions the shipped FAQ answers (or sends to the helpdesk) with close entries offered as
+# choices under the reply; which of them do depends on the model and the calibration.
+UNSURE_QUESTIONS = (
+    "Kan ni hjälpa mig med appen?",
+    "Hur gör jag?",
+    "Jag har problem med min sajt",
+    "support",
+    "Vad gäller?",
+    "Hur funkar det?",
+)
+
+
+def offering(ask) -> dict:
+    """The first reply to UNSURE_QUESTIONS (through `ask`, a question -> reply-dict call) that offers choices."""
+    for question in UNSURE_QUESTIONS:
+        reply = ask(question)
+        if reply["suggestions"]:
+            return reply
+    raise AssertionError("no question offered choices; add one to UNSURE_QUESTIONS")

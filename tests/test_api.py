@@ -27,7 +27,7 @@ from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import MemoryLog
+from tests.fakes import MemoryLog, offering
 
 
 def bot_over(folder: Path, log=None) -> FaqBot:
@@ -80,6 +80,39 @@ def test_feedback_is_recorded_on_the_reply(client, logged):
     response = client.post("/api/feedback", json={"reply_id": reply_id, "liked": False})
     assert response.status_code == 200 and response.json() == {"reply_id": reply_id, "liked": False}
     assert log.feedback[-1] == (reply_id, False)
+
+
+def test_a_picked_choice_answers_with_that_entry_and_is_linked_to_its_question(client, logged):
+    _, log = logged
+    offered = offering(lambda q: client.post("/api/ask", json={"question": q}).json())
+    picked = offered["suggestions"][-1]
+    response = client.post("/api/choice", json={"reply_id": offered["reply_id"], "faq_id": picked["faq_id"]})
+    assert response.status_code == 200
+    chosen = response.json()
+    assert (chosen["kind"], chosen["resolved"], chosen["faq_id"]) == ("answer", True, picked["faq_id"])
+    assert chosen["language"] == offered["language"] and chosen["suggestions"] == []
+    assert chosen["reply_id"] != offered["reply_id"] and set(chosen) == set(offered)
+    row = log.replies[-1]
+    assert (row.reply_id, row.faq_id, row.answer_to) == (chosen["reply_id"], picked["faq_id"], offered["reply_id"])
+    (asked,) = [r for r in log.replies if r.reply_id == row.answer_to]
+    assert asked.question == offered["question"]  # the customer's question, now confirmed for that entry
+    assert client.post("/api/feedback", json={"reply_id": chosen["reply_id"], "liked": True}).status_code == 200
+
+
+def test_a_reply_id_no_reply_has_is_404_for_choice_and_feedback(client):
+    unknown = "A" * 22
+    for route, body in (("/api/choice", {"faq_id": "backup"}), ("/api/feedback", {"liked": True})):
+        response = client.post(route, json={"reply_id": unknown, **body})
+        assert response.status_code == 404 and response.json()["error"] == "unknown_reply"
+
+
+def test_a_choice_counts_against_the_question_budget(tmp_path, shipped_index):
+    bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
+    client = TestClient(create_api(bot, RateLimiter()))
+    offered = client.post("/api/ask", json={"question": "Kan ni hjälpa mig med appen?"}).json()
+    body = {"reply_id": offered["reply_id"], "faq_id": "telefonsupport"}
+    assert client.post("/api/choice", json=body).status_code in (200, 400)
+    assert client.post("/api/choice", json=body).status_code == 429
 
 
 def test_feedback_without_a_log_says_so(shipped_index):

@@ -24,7 +24,7 @@ from faqbot.config import Config
 from faqbot.conversations.store import ConversationLog, is_postgres, log_location, log_path, open_log
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import record
+from tests.fakes import offering, record
 
 
 def rows(location) -> list[dict]:
@@ -119,6 +119,37 @@ def test_thumbs_up_and_down_are_stored_and_a_later_click_replaces_the_first(logg
     assert [r["feedback"] for r in stored(logged_bot)] == [-1, -1]
     logged_bot.feedback(first.reply_id, liked=True)
     assert [r["feedback"] for r in stored(logged_bot)] == [1, -1]
+
+
+def test_a_picked_choice_is_logged_as_the_answer_to_the_question_it_was_offered_for(logged_bot):
+    offered = logged_bot.ask(offering(lambda q: logged_bot.ask(q).to_dict())["question"])
+    picked = offered.suggestions[-1].faq_id
+    chosen = logged_bot.choose(offered.reply_id, picked)
+    assert (chosen.kind, chosen.match.faq_id, chosen.answer_to) == ("answer", picked, offered.reply_id)
+    assert chosen.reply_id not in ("", offered.reply_id)
+    settled(logged_bot.log)
+    found = {q.reply_id: q for q in logged_bot.log.questions()}
+    asked, answer = found[offered.reply_id], found[chosen.reply_id]
+    assert (answer.kind, answer.faq_id, answer.answer_to) == ("answer", picked, offered.reply_id)
+    assert found[answer.answer_to].question == offered.question  # the customer's own words, linked to the entry
+    assert asked.offered == tuple(s.faq_id for s in offered.suggestions) and asked.answer_to is None
+    assert answer.threshold == pytest.approx(logged_bot.threshold) and answer.index_version == logged_bot.index_version
+
+
+def test_another_replica_finds_a_reply_in_the_log_to_pick_or_rate(logged_bot):
+    offered = logged_bot.ask(offering(lambda q: logged_bot.ask(q).to_dict())["question"])
+    settled(logged_bot.log)
+    other_log = opened(logged_bot.location)
+    try:  # a second process over the same log: it never saw the reply
+        other = FaqBot(logged_bot.faq_path, logged_bot.index_dir, logged_bot.config_path, log=other_log)
+        chosen = other.choose(offered.reply_id, offered.suggestions[0].faq_id)
+        assert other.feedback(chosen.reply_id, liked=True) and other.feedback(offered.reply_id, liked=False)
+        assert not other.feedback("no-such-reply-id-at-all", liked=True)
+    finally:
+        other_log.close()
+    by_id = {r["reply_id"]: r for r in stored(logged_bot)}
+    assert by_id[chosen.reply_id]["answer_to"] == offered.reply_id
+    assert (by_id[offered.reply_id]["feedback"], by_id[chosen.reply_id]["feedback"]) == (-1, 1)
 
 
 def test_personal_data_never_reaches_the_disk(logged_bot, request):

@@ -20,7 +20,11 @@ def content(location: str) -> list[tuple]:
         found: list[LoggedQuestion] = log.questions()
     finally:
         log.close()
-    return sorted((r.key(), r.language, r.resolved, r.faq_id, r.candidate_id, r.score, r.feedback) for r in found)
+    return sorted(
+        (r.key(), r.language, r.resolved, r.faq_id, r.candidate_id, r.score, r.feedback, r.reply_id)
+        + (r.offered, r.answer_to)
+        for r in found
+    )
 
 
 def report_json(location: str, shipped_index, capsys) -> dict:

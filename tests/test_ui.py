@@ -35,7 +35,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
-from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog
+from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog, offering
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
@@ -221,6 +221,23 @@ def test_a_thumbs_up_is_recorded_with_the_question_and_the_matched_entry(logged)
     assert log.feedback[-2:] == [(reply_id, True), (reply_id, False)]
     (row,) = [r for r in log.replies if r.reply_id == reply_id]
     assert row.question == "Kan jag ringa er?" and row.faq_id == "telefonsupport"
+
+
+def test_a_clicked_choice_is_answered_and_logged_as_the_answer_to_the_question_it_was_offered_for(logged):
+    widget, log = logged
+    conversation = Conversation([widget.greeting()])
+    question = offering(lambda q: widget.bot.ask(q).to_dict())["question"]
+    history = ask(widget, question, conversation)
+    asked = log.replies[-1]
+    label = history[-1]["options"][-1]["label"]  # the button the customer clicks; its words are sent as typed
+    history = ask(widget, label, conversation)
+    chosen = log.replies[-1]
+    assert (chosen.kind, chosen.faq_id, chosen.answer_to) == ("answer", asked.offered[-1], asked.reply_id)
+    assert asked.question == question and 'class="faq-answer"' in history[-1]["content"]
+    widget.like(conversation, gr.LikeData(None, {"index": len(history) - 1, "value": "", "liked": True}))
+    assert log.feedback[-1] == (chosen.reply_id, True)  # 👍 on the picked answer, by its own reply_id
+    ask(widget, label, conversation)  # the same words again: no choice is offered now, so it is a new question
+    assert log.replies[-1].answer_to is None
 
 
 def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
