@@ -2,9 +2,10 @@
 
     copy_log("data/conversations.db", "postgresql://faqbot@db.internal/faqbot")
 
-Rows keep their time, masked question, reply and feedback; the destination numbers them anew.
-A row already in the destination (same time to the microsecond, question, kind and index
-version) is skipped, so copying twice, or again after more chats, adds only what is new.
+Rows keep their time, masked question, reply, feedback, reply_id and links (`offered`,
+`answer_to`); the destination numbers them anew. A row already in the destination (same time
+to the microsecond, question, kind and index version, or the same reply_id) is skipped, so
+copying twice, or again after more chats, adds only what is new.
 """
 
 from __future__ import annotations

@@ -162,8 +162,11 @@ def explain(err: RequestValidationError) -> str:
         return f"'{field}' is missing"
     if kind in ("string_too_long", "too_long") and field in ("question", "previous"):
         return f"'{field}' is longer than {MAX_QUESTION_CHARS:,} characters; send the customer's question only"
-    if kind in ("string_too_long", "string_pattern_mismatch") and field == "reply_id":
-        return "'reply_id' is not a reply id; send the reply_id of an /api/ask or /api/choice reply as it came"
+    if kind in ("string_too_long", "string_pattern_mismatch", "string_type") and field == "reply_id":
+        return (
+            "'reply_id' is not a reply id (a string; it is no longer a number); "
+            "send the reply_id of an /api/ask or /api/choice reply as it came"
+        )
     if kind in ("string_too_long", "string_pattern_mismatch") and field == "faq_id":
         return "'faq_id' is not an FAQ entry id; send the faq_id of one of the reply's suggestions"
     if kind == "value_error":
