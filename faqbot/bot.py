@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from faqbot import config as cfg
 from faqbot.config import Settings
 from faqbot.conversations.privacy import mask_pii, masked_traceback
+from faqbot.conversations.recent import RecentReplies
+from faqbot.conversations.rows import LoggedQuestion, LogRow
 from faqbot.decision import Calibration, Policy, ReplyKind
+from faqbot.errors import ChoiceRefusedError, UnknownReplyError
+from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.index import LoadedIndex
@@ -62,6 +67,11 @@ THANKS = re.compile(
 )
 
 
+def new_reply_id() -> str:
+    """An id no one can guess from another (128 random bits), given to a reply as it is made."""
+    return secrets.token_urlsafe(16)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     faq_id: str
@@ -77,6 +87,11 @@ class Reply:
     the entries in `suggestions`), "helpdesk" (could not answer), "greeting" (also to words
     to the bot about itself: "Hur mår du?", "Are you a bot?"), "thanks",
     "empty" (nothing was asked) or "error".
+
+    `reply_id` is unguessable and given when the reply is made, before it is logged: a
+    customer's choice (`FaqBot.choose`) and 👍/👎 (`FaqBot.feedback`) name it. `threshold` and
+    `index_version` are those of the index that answered; `answer_to` is the reply_id of the
+    earlier reply whose choice this reply answers ("" for a typed question).
     """
 
     question: str
@@ -88,10 +103,13 @@ class Reply:
     score: float = 0.0
     suggestions: list[Suggestion] = field(default_factory=list)
     truncated: bool = False
-    log_id: int | None = None  # the row in the conversation log, for 👍/👎
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+    reply_id: str = field(default_factory=new_reply_id)
+    threshold: float = 0.0
+    index_version: str = ""
+    answer_to: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ReplyKind(self.kind))  # "answer" and ReplyKind.ANSWER alike
@@ -122,13 +140,33 @@ class Reply:
             ],
         }
 
+    def log_row(self) -> LogRow:
+        """The row the conversation log stores for this reply (the log masks the question)."""
+        match = self.match
+        return LogRow(
+            reply_id=self.reply_id,
+            question=self.question,
+            language=self.language,
+            kind=self.kind,
+            resolved=self.resolved,
+            faq_id=match.faq_id if self.resolved and match else None,
+            candidate_id=match.faq_id if not self.resolved and match else None,
+            score=float(self.score),
+            threshold=float(self.threshold),
+            index_version=self.index_version,
+            offered=tuple(s.faq_id for s in self.suggestions),
+            answer_to=self.answer_to or None,
+        )
+
 
 class ReplyLog(Protocol):
     """Where replies are recorded for staff (see faqbot.conversations.store); must never raise."""
 
-    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None: ...
+    def record(self, row: LogRow) -> bool: ...
 
-    def record_feedback(self, log_id: int, liked: bool) -> None: ...
+    def record_feedback(self, reply_id: str, liked: bool) -> None: ...
+
+    def find(self, reply_id: str) -> LoggedQuestion | None: ...
 
 
 def policy_for(threshold: float | str, calibration: Calibration | None) -> Policy:
@@ -180,6 +218,19 @@ def answer_text(match: Match, language: str) -> str:
     return match.answer.strip()
 
 
+def worded_answer(match: Match, language: str, helpdesk: str) -> str:
+    """An FAQ answer as the customer reads it: the answer, the footer, and a note when English was asked for."""
+    parts = [answer_text(match, language), message("footer", language, helpdesk)]
+    if language == "en" and not match.answer_en:
+        parts.insert(0, message("swedish_note", language, helpdesk))
+    return "\n\n".join(parts)
+
+
+def picked(entry: FaqEntry, score: float) -> Match:
+    """An entry a customer picked among the choices, as a match."""
+    return Match(entry.id, entry.question, entry.answer, score, 0.0, 0.0, entry.answer_en, entry.question_en)
+
+
 class FaqBot:
     """Answers customers' questions from the FAQ index.
 
@@ -208,6 +259,7 @@ class FaqBot:
         self.settings = settings
         self.faq_path, self.index_dir, self.config_path = settings.faq_path, settings.index_dir, settings.config_path
         self.log = log
+        self.recent = RecentReplies()  # what a choice or 👍 names, while its row may still wait
         self._config_stamp = settings.config_stamp
         self.config = settings.config
         self.embedder = load_embedder(self.config.model)
@@ -216,7 +268,7 @@ class FaqBot:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> FaqBot:
         """The bot with the conversation log `settings` ask for (default: `Settings.resolve()`)."""
-        from faqbot.conversations.store import open_log
+        from faqbot.conversations.backends import open_log
 
         settings = settings if settings is not None else Settings.resolve()
         return cls(log=open_log(settings.config, settings.log_location), settings=settings)
@@ -292,16 +344,76 @@ class FaqBot:
         "och vad kostar det?" is then ranked with that question's topic in mind.
         """
         reply = self._answer(text, language, previous)
-        if self.log is not None:
-            log_id = self.log.record(reply, self.threshold, self.index_version)
-            if log_id is not None:
-                reply = replace(reply, log_id=log_id)
+        self._record(reply)
         return reply
 
-    def feedback(self, log_id: int, liked: bool) -> None:
-        """Record a customer's 👍 (liked=True) or 👎 on a logged reply."""
+    def feedback(self, reply_id: str, liked: bool) -> bool:
+        """Record a customer's 👍 (liked=True) or 👎 on a reply; False when no reply has that id."""
+        if self._earlier(reply_id) is None:
+            return False
         if self.log is not None:
-            self.log.record_feedback(log_id, liked)
+            self.log.record_feedback(reply_id, liked)
+        return True
+
+    def choose(self, reply_id: str, faq_id: str) -> Reply:
+        """The customer picked entry `faq_id` among the choices under reply `reply_id`: its answer.
+
+        The answer is worded as any answer, in the language of the question the choices were
+        offered for, and logged as the answer to that question (`answer_to`). Its `score` is
+        that question's. Raises UnknownReplyError for a reply_id no reply has (here or in the
+        log), ChoiceRefusedError for an entry that reply did not offer.
+
+        >>> offered = bot.ask("Hur gör jag?")                    # doctest: +SKIP
+        >>> bot.choose(offered.reply_id, offered.suggestions[0].faq_id).kind  # doctest: +SKIP
+        'answer'
+        """
+        earlier = self._earlier(reply_id)
+        if earlier is None:
+            raise UnknownReplyError(f"no reply has the id {reply_id[:40]!r}; send the reply_id of a recent reply")
+        if faq_id not in earlier.offered:
+            raise ChoiceRefusedError(f"the entry {faq_id[:80]!r} was not among the choices offered under that reply")
+        searcher = self.searcher  # one index for the whole request
+        entry = next((e for e in searcher.entries if e.id == faq_id), None)
+        if entry is None:
+            raise ChoiceRefusedError(f"the entry {faq_id[:80]!r} is no longer in the FAQ")
+        language, helpdesk, match = earlier.language, searcher.index.helpdesk, picked(entry, earlier.score)
+        threshold, version = self._stamp(searcher)
+        reply = Reply(
+            question_text(match, language),
+            language,
+            ReplyKind.ANSWER,
+            worded_answer(match, language, helpdesk),
+            helpdesk,
+            match=match,
+            score=earlier.score,
+            answer_to=reply_id,
+            threshold=threshold,
+            index_version=version,
+        )
+        self._record(reply)
+        return reply
+
+    def _earlier(self, reply_id: str) -> LogRow | LoggedQuestion | None:
+        """The reply with `reply_id`: remembered here, else from the log (another replica's)."""
+        if not isinstance(reply_id, str) or not reply_id:
+            return None
+        found = self.recent.get(reply_id)
+        if found is None and self.log is not None:
+            return self.log.find(reply_id)
+        return found
+
+    def _record(self, reply: Reply) -> None:
+        """Remember the reply for a choice or 👍 on it, and log it."""
+        if not reply.kind.is_logged:  # nothing was asked: nothing to pick or rate
+            return
+        row = reply.log_row()
+        self.recent.add(row)
+        if self.log is not None:
+            self.log.record(row)
+
+    def _stamp(self, searcher: Searcher[LoadedIndex]) -> tuple[float, str]:
+        """The threshold and index version of the index snapshot `searcher` answers with."""
+        return self.policy_of(searcher.index).threshold, searcher.index.manifest.version
 
     def _answer(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
         searcher = self.searcher  # the same index for the whole request, even during a swap
@@ -313,7 +425,9 @@ class FaqBot:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)
             if truncated:
                 answer = message("truncated", language, helpdesk) + "\n\n" + str(answer)
-            return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **extra)  # type: ignore[arg-type]
+            threshold, version = self._stamp(searcher)  # what the log names: the index that answered
+            stamp = {"threshold": threshold, "index_version": version}
+            return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **stamp, **extra)  # type: ignore[arg-type]
 
         if not has_words(question):
             return reply(ReplyKind.EMPTY)

@@ -100,7 +100,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str) -> int:
     """`faqbot index --publish`: store the index just built in PostgreSQL for every replica."""
-    from faqbot.conversations.store import is_postgres
+    from faqbot.database import is_postgres
     from faqbot.retrieval.publish import publish
 
     url = args.db or settings.log_location
@@ -310,7 +310,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
-    from faqbot.conversations.store import open_log_at
+    from faqbot.conversations.backends import open_log_at
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index
     from faqbot.staff import learn, teach

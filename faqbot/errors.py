@@ -8,7 +8,11 @@ FaqbotError                 base class; its message is meant for people
 │                           changed: its checksum fails); `faqbot index` repairs it
 ├── IndexMismatchError      the index was built with another model or format,
 │                           or from another version of the FAQ; rebuild it
-└── ModelError              the embedding model could not be loaded
+├── ModelError              the embedding model could not be loaded
+├── UnknownReplyError       no reply has that reply_id (never given, or long forgotten);
+│                           the API answers 404
+└── ChoiceRefusedError      the entry picked is not among the choices that reply offered
+                            (or no longer in the FAQ); the API answers 400
 """
 
 from __future__ import annotations
@@ -47,3 +51,11 @@ class IndexMismatchError(FaqbotError):
 
 class ModelError(FaqbotError):
     """The embedding model could not be loaded."""
+
+
+class UnknownReplyError(FaqbotError):
+    """A choice or a 👍/👎 names a reply_id the bot never gave (or has forgotten and the log does not hold)."""
+
+
+class ChoiceRefusedError(FaqbotError):
+    """A picked entry was not among the choices offered under that reply, or is no longer in the FAQ."""

@@ -11,8 +11,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import unicodedata
+from dataclasses import fields, replace
+from datetime import UTC, datetime
 
 import numpy as np
+
+from faqbot.bot import Reply
+from faqbot.conversations.rows import LoggedQuestion, LogRow
 
 FAKE_MODEL = "fake-trigrams"  # the `model:` setting that selects it (registered by tests/conftest.py)
 
@@ -49,20 +54,38 @@ class FakeEmbedder:
 
 
 class MemoryLog:
-    """A conversation log (faqbot.bot.ReplyLog) that keeps everything in lists; thread-safe."""
+    """A conversation log (faqbot.bot.ReplyLog) that keeps everything in lists; thread-safe.
+
+    `replies` holds the LogRow of every reply recorded, `feedback` every (reply_id, liked).
+    """
 
     def __init__(self) -> None:
-        self.replies: list = []
-        self.feedback: list[tuple[int, bool]] = []
+        self.replies: list[LogRow] = []
+        self.feedback: list[tuple[str, bool]] = []
         self._lock = threading.Lock()
 
-    def record(self, reply, threshold: float, index_version: str) -> int | None:
+    def record(self, row: LogRow) -> bool:
         with self._lock:
-            self.replies.append(reply)
-            return len(self.replies)
+            self.replies.append(row)
+            return True
 
-    def record_feedback(self, log_id: int, liked: bool) -> None:
-        self.feedback.append((log_id, liked))
+    def record_feedback(self, reply_id: str, liked: bool) -> None:
+        self.feedback.append((reply_id, liked))
+
+    def find(self, reply_id: str) -> LoggedQuestion | None:
+        with self._lock:
+            row = next((r for r in self.replies if r.reply_id == reply_id), None)
+        if row is None:
+            return None
+        values = {k: v for k, v in row.to_dict().items() if k in {f.name for f in fields(LoggedQuestion)}}
+        return LoggedQuestion(id=0, created_at=datetime.now(UTC), feedback=None, **{**values, "offered": row.offered})
+
+
+def record(log, reply: Reply, threshold: float = 0.5, index_version: str = "v1") -> str | None:
+    """Store `reply` in `log` as the bot would after answering with that threshold and index;
+    returns its reply_id, or None when the log did not take it."""
+    stamped = replace(reply, threshold=threshold, index_version=index_version)
+    return stamped.reply_id if log.record(stamped.log_row()) else None
 
 
 # A tiny FAQ for unit tests: two entries, short enough to read in the test that uses it.
@@ -85,3 +108,24 @@ NEW_ENTRY = """
     alternatives:
       - Finns det en hund på ert kontor?
 """
+
+
+# Questions the shipped FAQ answers (or sends to the helpdesk) with close entries offered as
+# choices under the reply; which of them do depends on the model and the calibration.
+UNSURE_QUESTIONS = (
+    "Kan ni hjälpa mig med appen?",
+    "Hur gör jag?",
+    "Jag har problem med min sajt",
+    "support",
+    "Vad gäller?",
+    "Hur funkar det?",
+)
+
+
+def offering(ask) -> dict:
+    """The first reply to UNSURE_QUESTIONS (through `ask`, a question -> reply-dict call) that offers choices."""
+    for question in UNSURE_QUESTIONS:
+        reply = ask(question)
+        if reply["suggestions"]:
+            return reply
+    raise AssertionError("no question offered choices; add one to UNSURE_QUESTIONS")

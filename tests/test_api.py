@@ -26,23 +26,8 @@ from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import MemoryLog as FakeLog
+from tests.fakes import MemoryLog, offering
 from tests.harness import running_app
-
-
-class MemoryLog:
-    """A ReplyLog (see faqbot.bot) that keeps everything in lists."""
-
-    def __init__(self) -> None:
-        self.replies: list = []
-        self.feedback: list[tuple[int, bool]] = []
-
-    def record(self, reply, threshold, index_version):
-        self.replies.append(reply)
-        return len(self.replies)
-
-    def record_feedback(self, log_id, liked):
-        self.feedback.append((log_id, liked))
 
 
 def bot_over(folder: Path, log=None) -> FaqBot:
@@ -70,7 +55,8 @@ def test_a_question_gets_the_cli_object_and_the_id_of_its_log_row(client, logged
     assert response.status_code == 200
     body = response.json()
     assert body["kind"] == "answer" and body["faq_id"] == "telefonsupport"
-    assert body["reply_id"] == len(log.replies) and log.replies[-1].question == "Kan jag ringa er?"
+    assert isinstance(body["reply_id"], str) and len(body["reply_id"]) >= 20
+    assert log.replies[-1].reply_id == body["reply_id"] and log.replies[-1].question == "Kan jag ringa er?"
     expected = bot_over_same(bot).ask("Kan jag ringa er?").to_dict()
     assert {k: v for k, v in body.items() if k != "reply_id"} == expected
 
@@ -96,10 +82,43 @@ def test_feedback_is_recorded_on_the_reply(client, logged):
     assert log.feedback[-1] == (reply_id, False)
 
 
+def test_a_picked_choice_answers_with_that_entry_and_is_linked_to_its_question(client, logged):
+    _, log = logged
+    offered = offering(lambda q: client.post("/api/ask", json={"question": q}).json())
+    picked = offered["suggestions"][-1]
+    response = client.post("/api/choice", json={"reply_id": offered["reply_id"], "faq_id": picked["faq_id"]})
+    assert response.status_code == 200
+    chosen = response.json()
+    assert (chosen["kind"], chosen["resolved"], chosen["faq_id"]) == ("answer", True, picked["faq_id"])
+    assert chosen["language"] == offered["language"] and chosen["suggestions"] == []
+    assert chosen["reply_id"] != offered["reply_id"] and set(chosen) == set(offered)
+    row = log.replies[-1]
+    assert (row.reply_id, row.faq_id, row.answer_to) == (chosen["reply_id"], picked["faq_id"], offered["reply_id"])
+    (asked,) = [r for r in log.replies if r.reply_id == row.answer_to]
+    assert asked.question == offered["question"]  # the customer's question, now confirmed for that entry
+    assert client.post("/api/feedback", json={"reply_id": chosen["reply_id"], "liked": True}).status_code == 200
+
+
+def test_a_reply_id_no_reply_has_is_404_for_choice_and_feedback(client):
+    unknown = "A" * 22
+    for route, body in (("/api/choice", {"faq_id": "backup"}), ("/api/feedback", {"liked": True})):
+        response = client.post(route, json={"reply_id": unknown, **body})
+        assert response.status_code == 404 and response.json()["error"] == "unknown_reply"
+
+
+def test_a_choice_counts_against_the_question_budget(tmp_path, shipped_index):
+    bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
+    client = TestClient(create_api(bot, RateLimiter()))
+    offered = client.post("/api/ask", json={"question": "Kan ni hjälpa mig med appen?"}).json()
+    body = {"reply_id": offered["reply_id"], "faq_id": "telefonsupport"}
+    assert client.post("/api/choice", json=body).status_code in (200, 400)
+    assert client.post("/api/choice", json=body).status_code == 429
+
+
 def test_feedback_without_a_log_says_so(shipped_index):
     client = TestClient(create_api(bot_over(shipped_index), RateLimiter()))
-    assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()["reply_id"] is None
-    response = client.post("/api/feedback", json={"reply_id": 1, "liked": True})
+    reply_id = client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()["reply_id"]
+    response = client.post("/api/feedback", json={"reply_id": reply_id, "liked": True})
     assert response.status_code == 409 and "log_enabled" in response.json()["message"]
 
 
@@ -120,7 +139,7 @@ def test_health_is_503_without_an_index(shipped_index, monkeypatch):
 
 def test_health_says_degraded_while_the_log_database_is_away_and_503_only_when_asked(small):
     """Every replica shares the log's database: a routing check must not take them all out with it."""
-    log = FakeLog()
+    log = MemoryLog()
     client = TestClient(create_api(bot_over(small, log), RateLimiter()))
     log.reachable = lambda: False
     routing, monitoring = client.get("/healthz"), client.get("/healthz?log=required")
@@ -181,7 +200,12 @@ def test_a_large_body_is_413_and_not_read(client):
 
 
 def test_bad_feedback_is_400(client):
-    for body in ({"reply_id": "x", "liked": True}, {"reply_id": 3}, {"reply_id": 0, "liked": False}):
+    for body in (
+        {"reply_id": "x" * 65, "liked": True},
+        {"reply_id": "abc"},
+        {"reply_id": 3, "liked": False},
+        {"reply_id": "ab/../cd", "liked": False},
+    ):
         assert client.post("/api/feedback", json=body).status_code == 400
 
 
@@ -277,7 +301,7 @@ def test_the_api_answers_exactly_as_faqbot_ask_json(served):
     url, folder, _ = served
     with httpx.Client(base_url=url, timeout=30) as client:
         api = [client.post("/api/ask", json={"question": q}).json() for q in CONTRACT]
-    assert all(isinstance(reply.pop("reply_id"), int | None) for reply in api)
+    assert all(isinstance(reply.pop("reply_id"), str) for reply in api)
     assert api == cli_replies(folder, CONTRACT)
     assert {reply["kind"] for reply in api} >= {"answer", "helpdesk", "greeting", "thanks"}
 
@@ -297,7 +321,7 @@ def test_feedback_through_the_api_lands_in_the_log(served):
     with httpx.Client(base_url=url, timeout=30) as client:
         reply = client.post("/api/ask", json={"question": "Hur ofta tar ni backup?"}).json()
         assert client.post("/api/feedback", json={"reply_id": reply["reply_id"], "liked": False}).status_code == 200
-    row = next(r for r in rows(log) if r["id"] == reply["reply_id"])
+    row = next(r for r in rows(log) if r["reply_id"] == reply["reply_id"])
     assert row["feedback"] == -1 and row["faq_id"] == reply["faq_id"] and row["feedback_at"]
 
 
@@ -308,7 +332,7 @@ def test_personal_data_sent_through_the_api_is_masked_in_the_log(served):
     with httpx.Client(base_url=url, timeout=30) as client:
         reply = client.post("/api/ask", json={"question": question}).json()
     assert reply["question"] == question  # the caller gets its own text back; only the log is masked
-    stored = next(r for r in rows(log) if r["id"] == reply["reply_id"])["question"]
+    stored = next(r for r in rows(log) if r["reply_id"] == reply["reply_id"])["question"]
     assert stored == "Ring mig på [telefon] eller mejla [e-post] om min faktura"
     assert not any("070" in r["question"] or "svensson" in r["question"] for r in rows(log))
 

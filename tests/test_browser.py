@@ -32,7 +32,7 @@ from faqbot import FaqBot
 from faqbot.conversations.store import ConversationLog
 from tests import harness
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import NEW_ENTRY
+from tests.fakes import NEW_ENTRY, record
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
 
@@ -401,7 +401,7 @@ def test_screenshot_of_the_html_report_over_two_weeks_of_log(browser, bot, shipp
             for n in range(5 if morning.weekday() >= 5 else 16 + 2 * day):
                 now[0] = morning + timedelta(minutes=17 * n)
                 reply = pick.choice(replies)
-                row = log.record(reply, bot.threshold, bot.index_version)
+                row = record(log, reply, bot.threshold, bot.index_version)
                 if row is not None and reply.kind == "answer" and pick.random() < 0.08:
                     log.record_feedback(row, False)
     page_file = tmp_path / "report.html"

@@ -21,9 +21,12 @@ from psycopg.rows import dict_row
 
 from faqbot import FaqBot, Reply
 from faqbot.config import Config
-from faqbot.conversations.store import ConversationLog, is_postgres, log_location, log_path, open_log
+from faqbot.conversations.backends import open_log
+from faqbot.conversations.store import ConversationLog, log_location, log_path
+from faqbot.database import is_postgres
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
+from tests.fakes import offering, record
 
 
 def rows(location) -> list[dict]:
@@ -87,9 +90,8 @@ def stored(bot) -> list[dict]:
 
 def test_an_answered_question_is_stored_with_entry_score_threshold_and_index_version(logged_bot):
     reply = logged_bot.ask("Kan jag ringa er?")
-    assert reply.log_id is not None
     (row,) = stored(logged_bot)
-    assert row["id"] == reply.log_id
+    assert row["reply_id"] == reply.reply_id
     assert row["question"] == "Kan jag ringa er?"
     assert (row["language"], row["kind"], row["resolved"]) == ("sv", "answer", 1)
     assert (row["faq_id"], row["candidate_id"]) == ("telefonsupport", None)
@@ -113,12 +115,43 @@ def test_an_unanswered_question_stores_no_entry_but_the_best_candidate(logged_bo
 def test_thumbs_up_and_down_are_stored_and_a_later_click_replaces_the_first(logged_bot):
     first = logged_bot.ask("Hur ofta tar ni backup?")
     second = logged_bot.ask("Kan jag ringa er?")
-    logged_bot.feedback(first.log_id, liked=False)
-    logged_bot.feedback(second.log_id, liked=True)
-    logged_bot.feedback(second.log_id, liked=False)
+    assert logged_bot.feedback(first.reply_id, liked=False)
+    logged_bot.feedback(second.reply_id, liked=True)
+    logged_bot.feedback(second.reply_id, liked=False)
     assert [r["feedback"] for r in stored(logged_bot)] == [-1, -1]
-    logged_bot.feedback(first.log_id, liked=True)
+    logged_bot.feedback(first.reply_id, liked=True)
     assert [r["feedback"] for r in stored(logged_bot)] == [1, -1]
+
+
+def test_a_picked_choice_is_logged_as_the_answer_to_the_question_it_was_offered_for(logged_bot):
+    offered = logged_bot.ask(offering(lambda q: logged_bot.ask(q).to_dict())["question"])
+    picked = offered.suggestions[-1].faq_id
+    chosen = logged_bot.choose(offered.reply_id, picked)
+    assert (chosen.kind, chosen.match.faq_id, chosen.answer_to) == ("answer", picked, offered.reply_id)
+    assert chosen.reply_id not in ("", offered.reply_id)
+    settled(logged_bot.log)
+    found = {q.reply_id: q for q in logged_bot.log.questions()}
+    asked, answer = found[offered.reply_id], found[chosen.reply_id]
+    assert (answer.kind, answer.faq_id, answer.answer_to) == ("answer", picked, offered.reply_id)
+    assert found[answer.answer_to].question == offered.question  # the customer's own words, linked to the entry
+    assert asked.offered == tuple(s.faq_id for s in offered.suggestions) and asked.answer_to is None
+    assert answer.threshold == pytest.approx(logged_bot.threshold) and answer.index_version == logged_bot.index_version
+
+
+def test_another_replica_finds_a_reply_in_the_log_to_pick_or_rate(logged_bot):
+    offered = logged_bot.ask(offering(lambda q: logged_bot.ask(q).to_dict())["question"])
+    settled(logged_bot.log)
+    other_log = opened(logged_bot.location)
+    try:  # a second process over the same log: it never saw the reply
+        other = FaqBot(logged_bot.faq_path, logged_bot.index_dir, logged_bot.config_path, log=other_log)
+        chosen = other.choose(offered.reply_id, offered.suggestions[0].faq_id)
+        assert other.feedback(chosen.reply_id, liked=True) and other.feedback(offered.reply_id, liked=False)
+        assert not other.feedback("no-such-reply-id-at-all", liked=True)
+    finally:
+        other_log.close()
+    by_id = {r["reply_id"]: r for r in stored(logged_bot)}
+    assert by_id[chosen.reply_id]["answer_to"] == offered.reply_id
+    assert (by_id[offered.reply_id]["feedback"], by_id[chosen.reply_id]["feedback"]) == (-1, 1)
 
 
 def test_personal_data_never_reaches_the_disk(logged_bot, request):
@@ -137,14 +170,15 @@ def test_personal_data_never_reaches_the_disk(logged_bot, request):
 
 
 def test_an_empty_message_is_not_logged_but_small_talk_is(logged_bot):
-    assert logged_bot.ask("   ").log_id is None
-    assert logged_bot.ask("Hej!").log_id is not None
+    empty, hello = logged_bot.ask("   "), logged_bot.ask("Hej!")
+    assert [r["reply_id"] for r in stored(logged_bot)] == [hello.reply_id]
+    assert not logged_bot.feedback(empty.reply_id, liked=True)  # nothing was asked: nothing to rate
     assert [r["kind"] for r in stored(logged_bot)] == ["greeting"]
 
 
 def test_the_log_runs_in_wal_mode(tmp_path):
     with ConversationLog(tmp_path / "c.db") as log:
-        log.record(make_reply(), 0.5, "v1")
+        record(log, make_reply(), 0.5, "v1")
     conn = sqlite3.connect(tmp_path / "c.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
@@ -153,11 +187,11 @@ def test_the_log_runs_in_wal_mode(tmp_path):
 def test_200_concurrent_writes_from_threads_all_land(location):
     logs = [opened(location), opened(location)]  # two connections, as two app processes would have
     start = threading.Barrier(200)
-    ids: list[int | None] = []
+    ids: list[str | None] = []
 
     def chat(n: int) -> None:
         start.wait()
-        ids.append(logs[n % 2].record(make_reply(f"fråga nummer {n}"), 0.5, "v1"))
+        ids.append(record(logs[n % 2], make_reply(f"fråga nummer {n}"), 0.5, "v1"))
 
     threads = [threading.Thread(target=chat, args=(n,)) for n in range(200)]
     for t in threads:
@@ -167,11 +201,9 @@ def test_200_concurrent_writes_from_threads_all_land(location):
     for log in logs:
         log.close()
     given = [i for i in ids if i is not None]
-    assert len(given) == len(set(given))
-    if not is_postgres(location):
-        assert len(given) == 200  # PostgreSQL may answer before its row id is back; SQLite waits for it
+    assert len(given) == len(set(given)) == 200
     found = rows(location)
-    assert len(found) == 200
+    assert len(found) == 200 and {r["reply_id"] for r in found} == set(given)
     assert sorted(r["question"] for r in found) == sorted(f"fråga nummer {n}" for n in range(200))
     if not is_postgres(location):
         assert sqlite3.connect(location).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -180,10 +212,10 @@ def test_200_concurrent_writes_from_threads_all_land(location):
 WRITER = """
 import sys
 from faqbot.bot import Reply
-from faqbot.conversations.store import open_log_at
+from faqbot.conversations.backends import open_log_at
 log = open_log_at(sys.argv[1])
 for i in range(50):
-    log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se"), 0.5, "v1")
+    log.record(Reply(f"process {sys.argv[2]} fråga {i}", "sv", "helpdesk", "-", "h@x.se").log_row())
 log.close()
 """
 
@@ -203,7 +235,7 @@ def test_several_processes_write_to_one_log_at_the_same_time(location):
 def test_a_missing_log_folder_is_created(tmp_path):
     path = tmp_path / "not" / "yet" / "there" / "c.db"
     with ConversationLog(path) as log:
-        assert log.record(make_reply(), 0.5, "v1") == 1
+        assert record(log, make_reply(), 0.5, "v1") is not None
     assert len(rows(path)) == 1
 
 
@@ -220,10 +252,14 @@ def test_a_log_that_cannot_be_written_leaves_the_chat_working(shipped_index, tmp
         bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
         unanswered = bot.ask("Vem vann fotbolls-VM 1958?")
         answered = bot.ask("Kan jag ringa er?")
-        bot.feedback(1, liked=False)
+        rated = bot.feedback(answered.reply_id, liked=False)
+        picked = bot.choose(unanswered.reply_id, unanswered.suggestions[0].faq_id) if unanswered.suggestions else None
     assert unanswered.kind == "helpdesk" and HELPDESK in unanswered.answer
     assert answered.resolved and answered.match.faq_id == "telefonsupport"
-    assert answered.log_id is None
+    # Every reply has its id while the log cannot be written, and the customer can still rate it
+    assert answered.reply_id and unanswered.reply_id and answered.reply_id != unanswered.reply_id
+    assert rated
+    assert picked is None or (picked.resolved and picked.answer_to == unanswered.reply_id)
     assert any(str(path) in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
 
 
@@ -247,20 +283,22 @@ def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(sqli
     with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         for n in range(60):
             replies.append(logged_bot.ask(f"Vem vann allsvenskan år {1950 + n}? " + "Jag undrar verkligen. " * 15))
-            if replies[-1].log_id is None:
+            if any("full" in r.getMessage() for r in caplog.records):
                 break
-    assert replies[-1].log_id is None, "the log never filled up"
+    assert any("full" in r.getMessage() for r in caplog.records), "the log never filled up"
     assert all(r.kind in ("answer", "helpdesk") and HELPDESK in r.answer for r in replies)  # every customer got a reply
-    assert any("full" in r.getMessage() for r in caplog.records)
-    assert logged_bot.ask("Kan jag ringa er?").log_id is not None  # reopened once there was room again
+    assert replies[-1].reply_id not in {r["reply_id"] for r in rows(log.path)}  # the one the full disk refused
+    answered = logged_bot.ask("Kan jag ringa er?")
+    assert answered.reply_id in {r["reply_id"] for r in rows(log.path)}  # logging resumed
 
 
 def test_record_and_feedback_never_raise_even_on_nonsense(location):
     with opened(location) as log:
-        assert log.record(object(), 0.5, "v1") is None  # type: ignore[arg-type]
-        log.record_feedback("not an id", True)  # type: ignore[arg-type]
-        log.record_feedback(12345, False)  # no such row
-        log.record(make_reply(), 0.5, "v1")  # and the log still works
+        assert log.record(object()) is False  # type: ignore[arg-type]
+        log.record_feedback(None, True)  # type: ignore[arg-type]
+        log.record_feedback("no-such-reply", False)
+        assert log.find("no-such-reply") is None and log.find(None) is None  # type: ignore[arg-type]
+        record(log, make_reply(), 0.5, "v1")  # and the log still works
     assert len(rows(location)) == 1
 
 
@@ -268,7 +306,7 @@ def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
     now = datetime.now(UTC)
     for age in (200, 91, 89, 1):
         with opened(location, retention_days=365, clock=lambda age=age: now - timedelta(days=age)) as old:
-            old.record(make_reply(f"{age} dagar gammal"), 0.5, "v1")
+            record(old, make_reply(f"{age} dagar gammal"), 0.5, "v1")
     assert len(rows(location)) == 4
     with opened(location, retention_days=90) as log:
         assert [q.question for q in log.questions()] == ["89 dagar gammal", "1 dagar gammal"]
@@ -277,11 +315,11 @@ def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
 def test_a_long_running_log_deletes_old_rows_without_a_restart(location, monkeypatch):
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     with opened(location, retention_days=90, clock=lambda: clock[0]) as log:
-        log.record(make_reply("i januari"), 0.5, "v1")
+        record(log, make_reply("i januari"), 0.5, "v1")
         settled(log)
         clock[0] += timedelta(days=100)
         monkeypatch.setattr(log, "_last_purge", log._last_purge - 4000)  # more than an hour since the last clean-up
-        log.record(make_reply("i april"), 0.5, "v1")
+        record(log, make_reply("i april"), 0.5, "v1")
         settled(log)
         assert [r["question"] for r in rows(location)] == ["i april"]
 
@@ -310,7 +348,7 @@ def test_a_database_that_goes_away_leaves_the_chat_answering_and_logging_resumes
     log = opened(pg_url)
     bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
     try:
-        assert bot.ask("Kan jag ringa er?").log_id is not None
+        bot.ask("Kan jag ringa er?")
         postgres_cluster.stop()
         waits: list[float] = []
         record = log.record
@@ -324,9 +362,13 @@ def test_a_database_that_goes_away_leaves_the_chat_answering_and_logging_resumes
 
         log.record = timed_record
         with caplog.at_level(logging.ERROR, logger="faqbot.conversations.postgres"):
+            replies = []
             for n in range(20):
-                reply = bot.ask("Hur ofta tar ni backup?" if n % 2 else "Kan jag ringa er?")
-                assert reply.resolved and reply.match.faq_id in ("telefonsupport", "backup")
+                replies.append(bot.ask("Hur ofta tar ni backup?" if n % 2 else "Kan jag ringa er?"))
+                assert replies[-1].resolved and replies[-1].match.faq_id in ("telefonsupport", "backup")
+            # Every reply has its id while the database is away: the customer can rate it now
+            assert len({r.reply_id for r in replies}) == 20
+            assert bot.feedback(replies[3].reply_id, liked=False)
             # The background writer says so when it next tries, which on a busy machine can be
             # after the last reply.
             deadline = time.monotonic() + 15
@@ -339,9 +381,13 @@ def test_a_database_that_goes_away_leaves_the_chat_answering_and_logging_resumes
     finally:
         postgres_cluster.start()
     assert log.flush(timeout=15)  # the rows kept while it was away are written
-    assert bot.ask("Kan jag ringa er?").log_id is not None  # logging resumed
+    resumed = bot.ask("Kan jag ringa er?")
     log.close()
-    assert len(rows(pg_url)) == 22  # and the rows asked while it was away were written when it came back
+    found = rows(pg_url)
+    assert len(found) == 22  # the rows asked while it was away were written when it came back
+    assert found[-1]["reply_id"] == resumed.reply_id  # logging resumed
+    by_id = {r["reply_id"]: r for r in found}
+    assert [by_id[r.reply_id]["feedback"] for r in replies] == [None] * 3 + [-1] + [None] * 16  # not lost
 
 
 @pytest.mark.slow
@@ -349,13 +395,13 @@ def test_the_schema_is_versioned_and_migrated_once(pg_url, tmp_path):
     from faqbot.conversations.migrations import LATEST
 
     with opened(pg_url) as log, opened(pg_url) as other:  # two replicas starting together
-        log.record(make_reply(), 0.5, "v1")
-        other.record(make_reply(), 0.5, "v1")
+        record(log, make_reply(), 0.5, "v1")
+        record(other, make_reply(), 0.5, "v1")
     with psycopg.connect(pg_url) as conn:
         versions = [v for (v,) in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
     assert versions == list(range(1, LATEST + 1))
     with ConversationLog(tmp_path / "c.db") as log:
-        log.record(make_reply(), 0.5, "v1")
+        record(log, make_reply(), 0.5, "v1")
     conn = sqlite3.connect(tmp_path / "c.db")
     assert [v for (v,) in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == list(
         range(1, LATEST + 1)

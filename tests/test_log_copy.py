@@ -7,7 +7,8 @@ import json
 import pytest
 
 from faqbot.cli import main
-from faqbot.conversations.store import LoggedQuestion, open_log_at
+from faqbot.conversations.backends import open_log_at
+from faqbot.conversations.store import LoggedQuestion
 from tests.test_report import filled, paths  # noqa: F401 (filled is a fixture)
 
 pytestmark = pytest.mark.slow  # PostgreSQL
@@ -20,7 +21,11 @@ def content(location: str) -> list[tuple]:
         found: list[LoggedQuestion] = log.questions()
     finally:
         log.close()
-    return sorted((r.key(), r.language, r.resolved, r.faq_id, r.candidate_id, r.score, r.feedback) for r in found)
+    return sorted(
+        (r.key(), r.language, r.resolved, r.faq_id, r.candidate_id, r.score, r.feedback, r.reply_id)
+        + (r.offered, r.answer_to)
+        for r in found
+    )
 
 
 def report_json(location: str, shipped_index, capsys) -> dict:

@@ -17,6 +17,7 @@ from faqbot.conversations import store
 from faqbot.conversations.store import ConversationLog
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK
+from tests.fakes import record
 
 MATCH = Match("telefonsupport", "Finns det ingen telefonsupport?", "Jodå.", 0.8, 0.9, 3.0)
 
@@ -57,7 +58,7 @@ def log(tmp_path):
 
 def write(log: ConversationLog, numbers: range, pause: float = 0.0) -> None:
     for number in numbers:
-        assert log.record(reply(number), 0.5, "test") is not None
+        assert record(log, reply(number), 0.5, "test") is not None
         time.sleep(pause)
 
 
@@ -89,7 +90,7 @@ def test_a_deleted_log_is_noticed_and_started_anew(log, caplog):
 def test_a_log_replaced_by_another_file_is_reopened(log, tmp_path, caplog):
     write(log, range(3))
     other = ConversationLog(tmp_path / "other.db")
-    other.record(reply(100), 0.5, "test")
+    record(other, reply(100), 0.5, "test")
     other.close()
     with caplog.at_level(logging.WARNING, logger="faqbot.conversations.store"):
         os.replace(tmp_path / "other.db", log.path)  # a restored backup put in place

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from faqbot import FaqBot, Reply, load_faq, load_index
 from faqbot.errors import IndexMissingError
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import NEW_ENTRY
+from tests.fakes import NEW_ENTRY, record
 
 FAQBOT = [sys.executable, "-m", "faqbot.cli"]
 
@@ -257,7 +257,7 @@ def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdi
     ro = workdir / "ro"
     shutil.copytree(shipped_index / "index", ro / "index")
     with ConversationLog(ro / "conversations.db") as log:
-        log.record(Reply("tidigare fråga", "sv", "helpdesk", "-", HELPDESK), 0.5, "v1")
+        record(log, Reply("tidigare fråga", "sv", "helpdesk", "-", HELPDESK), 0.5, "v1")
     edit_faq(workdir)
     script = (
         f"mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} {ro} && "

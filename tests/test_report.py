@@ -17,6 +17,7 @@ from faqbot.retrieval.search import Match
 from faqbot.staff.report import Group, Report, build, cluster, summarise
 from faqbot.staff.report_format import format_report, suggest_yaml, write_html
 from tests.conftest import HELPDESK
+from tests.fakes import record
 
 PRICING = [
     "Vad kostar det att bygga en ny hemsida?",
@@ -53,18 +54,18 @@ def filled(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "conversations.db"
     ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     with ConversationLog(path, clock=lambda: ten_days_ago) as old:
-        old.record(unanswered(OLD), 0.49, "old-index")
+        record(old, unanswered(OLD), 0.49, "old-index")
     with ConversationLog(path) as log:
         ids = {}
         for question in [*PRICING, *INVOICING, WEATHER, PERSONAL, HOSTILE]:
-            ids[question] = log.record(unanswered(question), 0.49, "new-index")
-        phone = [log.record(answered("Kan jag ringa er?", "telefonsupport"), 0.49, "new-index") for _ in range(2)]
-        backup = log.record(answered("Hur ofta tar ni backup?", "backup"), 0.49, "new-index")
+            ids[question] = record(log, unanswered(question), 0.49, "new-index")
+        phone = [record(log, answered("Kan jag ringa er?", "telefonsupport"), 0.49, "new-index") for _ in range(2)]
+        backup = record(log, answered("Hur ofta tar ni backup?", "backup"), 0.49, "new-index")
         cancel = [
-            log.record(answered(q, "uppsagning"), 0.49, "new-index")
+            record(log, answered(q, "uppsagning"), 0.49, "new-index")
             for q in ("Hur säger jag upp mitt avtal?", "Hur säger jag upp avtalet?")
         ]
-        log.record(Reply("Hej!", "sv", "greeting", "Hej!", HELPDESK), 0.49, "new-index")
+        record(log, Reply("Hej!", "sv", "greeting", "Hej!", HELPDESK), 0.49, "new-index")
         for log_id in phone:
             log.record_feedback(log_id, liked=False)
         log.record_feedback(backup, liked=True)

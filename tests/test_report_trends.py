@@ -19,6 +19,7 @@ from faqbot.retrieval.search import Match
 from faqbot.staff.report import build, summarise
 from faqbot.staff.report_format import format_report, write_html
 from tests.conftest import HELPDESK
+from tests.fakes import record
 
 START = (datetime.now(UTC) - timedelta(days=6)).replace(hour=9, minute=0, second=0, microsecond=0)
 
@@ -34,7 +35,7 @@ def write_log(path, days: dict[int, list[tuple[str, str, bool | None]]]) -> None
         for n, (kind, faq_id, liked) in enumerate(rows):
             moment = START + timedelta(days=day, hours=n)
             with ConversationLog(path, clock=lambda moment=moment: moment) as log:
-                row = log.record(reply(kind, f"fråga {day}-{n}", faq_id), 0.36, "index")
+                row = record(log, reply(kind, f"fråga {day}-{n}", faq_id), 0.36, "index")
                 if liked is not None:
                     log.record_feedback(row, liked)
 

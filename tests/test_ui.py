@@ -22,6 +22,7 @@ from faqbot.config import Settings
 from faqbot.errors import FaqbotError
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.index import build_lock, build_locked, load_index
+from faqbot.web.messages import ANSWER_MARK
 from faqbot.web.server import listen_address
 from faqbot.web.widget import (
     KEEP_MESSAGES,
@@ -35,7 +36,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
-from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog
+from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog, offering
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
@@ -215,12 +216,29 @@ def test_a_thumbs_up_is_recorded_with_the_question_and_the_matched_entry(logged)
     widget, log = logged
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
     history = ask(widget, "Kan jag ringa er?", conversation)
-    log_id = conversation.log_id_at(2)
+    reply_id = conversation.reply_id_at(2)
     widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": True}))
     widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": False}))
-    assert log.feedback[-2:] == [(log_id, True), (log_id, False)]
-    reply = log.replies[log_id - 1]
-    assert reply.question == "Kan jag ringa er?" and reply.match.faq_id == "telefonsupport"
+    assert log.feedback[-2:] == [(reply_id, True), (reply_id, False)]
+    (row,) = [r for r in log.replies if r.reply_id == reply_id]
+    assert row.question == "Kan jag ringa er?" and row.faq_id == "telefonsupport"
+
+
+def test_a_clicked_choice_is_answered_and_logged_as_the_answer_to_the_question_it_was_offered_for(logged):
+    widget, log = logged
+    conversation = Conversation([widget.greeting()])
+    question = offering(lambda q: widget.bot.ask(q).to_dict())["question"]
+    history = ask(widget, question, conversation)
+    asked = log.replies[-1]
+    label = history[-1]["options"][-1]["label"]  # the button the customer clicks; its words are sent as typed
+    history = ask(widget, label, conversation)
+    chosen = log.replies[-1]
+    assert (chosen.kind, chosen.faq_id, chosen.answer_to) == ("answer", asked.offered[-1], asked.reply_id)
+    assert asked.question == question and 'class="faq-answer"' in history[-1]["content"]
+    widget.like(conversation, gr.LikeData(None, {"index": len(history) - 1, "value": "", "liked": True}))
+    assert log.feedback[-1] == (chosen.reply_id, True)  # 👍 on the picked answer, by its own reply_id
+    ask(widget, label, conversation)  # the same words again: no choice is offered now, so it is a new question
+    assert log.replies[-1].answer_to is None
 
 
 def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
@@ -242,9 +260,9 @@ def test_only_faq_answers_take_thumbs(logged, question):
     conversation = Conversation([widget.greeting()])
     history = ask(widget, question, conversation)
     assert 'class="faq-answer"' not in history[0]["content"] + history[-1]["content"]
-    assert conversation.log_id_at(2) is None
+    assert conversation.reply_id_at(2) is None
     history = ask(widget, "Kan jag ringa er?", conversation)
-    assert 'class="faq-answer"' in history[-1]["content"] and conversation.log_id_at(4) is not None
+    assert 'class="faq-answer"' in history[-1]["content"] and conversation.reply_id_at(4) is not None
 
 
 def small_bot(folder, settings: str) -> FaqBot:
@@ -371,11 +389,14 @@ def test_every_session_gets_its_own_conversation():
 
 def test_a_very_long_chat_keeps_its_latest_messages_and_their_thumbs():
     conversation = Conversation()
-    for n in range(KEEP_MESSAGES):
-        conversation.add({"role": "user", "content": f"fråga {n}"}, {"role": "assistant", "content": f"svar {n}"}, n)
+    replies = [Reply(f"fråga {n}", "sv", "answer", f"svar {n}", HELPDESK) for n in range(KEEP_MESSAGES)]
+    for n, reply in enumerate(replies):
+        answer = {"role": "assistant", "content": f"svar {n}{ANSWER_MARK}"}
+        conversation.add({"role": "user", "content": f"fråga {n}"}, answer, reply)
     shown = conversation.shown()
-    assert len(shown) == KEEP_MESSAGES and shown[-1]["content"] == f"svar {KEEP_MESSAGES - 1}"
-    assert conversation.log_id_at(len(shown) - 1) == KEEP_MESSAGES - 1
+    assert len(shown) == KEEP_MESSAGES and shown[-1]["content"].startswith(f"svar {KEEP_MESSAGES - 1}")
+    assert conversation.reply_id_at(len(shown) - 1) == replies[-1].reply_id
+    assert conversation.reply_id_at(1) == replies[KEEP_MESSAGES // 2].reply_id  # the oldest half is forgotten
 
 
 def test_one_message_is_one_server_event_that_carries_its_question(logged):

@@ -75,6 +75,25 @@ CREATE INDEX IF NOT EXISTS conversations_created_at ON conversations (created_at
         sqlite=None,
         postgres=None,
     ),
+    Migration(
+        3,
+        "unguessable reply ids, and the links a picked choice needs: what a reply offered, what it answers",
+        # Rows written before keep NULL: they cannot take a choice or feedback any more.
+        sqlite="""
+ALTER TABLE conversations ADD COLUMN reply_id TEXT;   -- the reply's unguessable id (secrets.token_urlsafe)
+ALTER TABLE conversations ADD COLUMN offered TEXT;    -- JSON list of the entry ids offered as choices
+ALTER TABLE conversations ADD COLUMN answer_to TEXT;  -- a picked choice: the reply_id it was offered under
+CREATE UNIQUE INDEX IF NOT EXISTS conversations_reply_id ON conversations (reply_id);
+CREATE INDEX IF NOT EXISTS conversations_answer_to ON conversations (answer_to);
+""",
+        postgres="""
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS reply_id TEXT;
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS offered TEXT;
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS answer_to TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS conversations_reply_id ON conversations (reply_id);
+CREATE INDEX IF NOT EXISTS conversations_answer_to ON conversations (answer_to);
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

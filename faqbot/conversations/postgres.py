@@ -6,10 +6,13 @@
 Same rows, masking, feedback and retention as the SQLite log (faqbot.conversations.store), and
 the same promise: the chat never waits on the database. A reply's row goes into a bounded
 queue that one writer thread empties in batches through a psycopg connection pool;
-`record` waits for its row id at most WAIT_SECONDS (a few milliseconds when the database is
-well), and not at all while the database is known to be down. Then rows wait in memory
-(up to QUEUE_LIMIT) and are written when it is back; the server log says when it went away,
-how many rows were lost if the queue overflowed, and when logging resumed.
+`record` waits for its row to be written at most WAIT_SECONDS (a few milliseconds when the
+database is well, so that another replica finds the reply when the customer picks a choice
+or rates it there), and not at all while the database is known to be down. Then rows wait in
+memory (up to QUEUE_LIMIT) and are written when it is back, with their reply_id; a 👍/👎 given
+meanwhile waits behind its row in the same queue and is applied right after it. The server
+log says when the database went away, how many rows were lost if the queue overflowed, and
+when logging resumed.
 
 The schema is created and migrated by faqbot.conversations.migrations on first contact.
 """
@@ -29,17 +32,20 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
-from faqbot.conversations.store import COLUMNS, PURGE_EVERY_SECONDS, LogBackend, LoggedQuestion, shown, utc_now
+from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion
+from faqbot.conversations.store import PURGE_EVERY_SECONDS, LogBackend, utc_now
+from faqbot.database import shown
 from faqbot.errors import FaqbotError
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 1  # seconds; a database that does not answer is treated as down
-WAIT_SECONDS = 0.3  # the longest a reply waits for its row id (needed for 👍/👎)
+WAIT_SECONDS = 0.3  # the longest a reply waits for its row to be written (for other replicas to find it)
 QUEUE_LIMIT = 10_000  # rows kept in memory while the database is down; more are lost (and logged)
 BATCH = 200
 RETRY_SECONDS = 1.0
-INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join(['%s'] * 10)}) RETURNING id"
+INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join(['%s'] * COLUMN_COUNT)})"
+FEEDBACK = "UPDATE conversations SET feedback = %s, feedback_at = %s WHERE reply_id = %s"
 
 
 @dataclass
@@ -49,7 +55,6 @@ class Job:
     sql: str
     params: tuple
     done: threading.Event = field(default_factory=threading.Event)
-    row_id: int | None = None
 
 
 def connect_pool(url: str, max_size: int = 4) -> ConnectionPool:
@@ -93,20 +98,29 @@ class PostgresLog(LogBackend):
 
     # -- the backend ---------------------------------------------------------------------
 
-    def _record(self, row: tuple) -> int | None:
-        """Queue one reply's row; its id when written within WAIT_SECONDS, else None."""
-        job = Job(INSERT, row)
+    def _record(self, values: tuple) -> bool:
+        """Queue one reply's row and wait up to WAIT_SECONDS for it to be written; False when the queue is full."""
+        job = Job(INSERT, values)
         if not self._submit(job):
-            return None
+            return False
         if not (self._down or self._stalled) and job.done.wait(WAIT_SECONDS):
-            return job.row_id
-        # Written later; this reply cannot take 👍/👎. Until the writer catches up, the
-        # next replies do not wait either: one customer waits WAIT_SECONDS, not each.
+            return True
+        # Written later (its reply_id is already the customer's). Until the writer catches
+        # up, the next replies do not wait either: one customer waits WAIT_SECONDS, not each.
         self._stalled = True
-        return None
+        return True
 
-    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None:
-        self._submit(Job("UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", (value, at, log_id)))
+    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
+        self._submit(Job(FEEDBACK, (value, at, reply_id)))  # behind its row, when that still waits
+
+    def _find(self, reply_id: str) -> LoggedQuestion | None:
+        if self._down:  # a customer's request never waits on a database known to be away
+            return None
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            with conn.cursor(row_factory=dict_row) as cursor:
+                row = cursor.execute("SELECT * FROM conversations WHERE reply_id = %s", (reply_id,)).fetchone()
+        return LoggedQuestion.from_row(row, lambda t: t.astimezone(UTC)) if row is not None else None
 
     def _purge_now(self) -> int:
         with self.pool.connection() as conn:
@@ -147,15 +161,17 @@ class PostgresLog(LogBackend):
                         (r[0].astimezone(UTC), r[1], r[2], r[3])
                         for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
                     }
+                    ids = {r[0] for r in conn.execute("SELECT reply_id FROM conversations WHERE reply_id IS NOT NULL")}
                     new = [
                         r
                         for r in rows
                         if (r.created_at.astimezone(UTC), r.question, r.kind, r.index_version) not in have
+                        and (r.reply_id is None or r.reply_id not in ids)
                     ]
                     with conn.cursor() as cursor:
                         cursor.executemany(
                             f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
-                            f" VALUES ({', '.join(['%s'] * 12)})",
+                            f" VALUES ({', '.join(['%s'] * (COLUMN_COUNT + 2))})",
                             [r.values() for r in new],
                         )
         except (psycopg.Error, PoolTimeout) as err:
@@ -258,9 +274,7 @@ class PostgresLog(LogBackend):
             self._prepare(conn)
             with conn.transaction():
                 for job in batch:
-                    cursor = conn.execute(job.sql, job.params)
-                    if job.sql is INSERT:
-                        job.row_id = cursor.fetchone()[0]  # type: ignore[index]  # INSERT ... RETURNING gives one row
+                    conn.execute(job.sql, job.params)
             if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
                 self._last_purge = time.monotonic()
                 self._purge(conn)

@@ -1,11 +1,14 @@
 """The conversation log: one row per question, for staff to see what the FAQ is missing.
 
-    log = open_log(config)             # None when `log_enabled: false`
-    bot = FaqBot(log=log)              # FaqBot records every reply; 👍/👎 via bot.feedback()
+    log = open_log(config)             # faqbot.conversations.backends; None when `log_enabled: false`
+    log.record(row)                    # a LogRow (faqbot.conversations.rows); FaqBot makes one per reply
+    log.record_feedback(row.reply_id, liked=True)
+    log.find(row.reply_id)             # the stored row (for a choice or 👍 another replica answered)
 
 Where: `log_url` in data/config.yaml (a SQLite path or postgresql://...; else `log_path`,
 default data/conversations.db), overridden by FAQBOT_LOG (see `faqbot.config.Settings`). This
-module holds the row model shared by both backends and the SQLite log, the embedded default;
+module holds what both backends share and the SQLite log, the embedded default (the rows
+themselves are faqbot.conversations.rows); the log never imports the bot;
 faqbot.conversations.postgres is the log several replicas share, and
 faqbot.conversations.migrations the schema both create and upgrade.
 
@@ -21,7 +24,7 @@ every CHECKPOINT_SECONDS, so a copy of the main file alone is never far behind. 
 up while the app runs, use `sqlite3 data/conversations.db ".backup backup.db"` (or Python's
 `sqlite3.Connection.backup`), never `mv` or `cp`: see docs/security.md.
 
-A customer's chat never depends on the log: `record` and `record_feedback` catch every error
+A customer's chat never depends on the log: `record`, `record_feedback` and `find` catch every error
 (missing or read-only folder, full disk, locked or damaged file), log it with the logging
 module and return. A log that could not be opened is retried on the next question.
 
@@ -36,20 +39,18 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
+from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion, LogRow, offered_text, stamp
 from faqbot.conversations.sqlite_file import DAMAGED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
-from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
-    from faqbot.bot import Reply
     from faqbot.config import Config
 
 log = logging.getLogger(__name__)
@@ -66,73 +67,24 @@ FILE_CHANGES = {
 NOT_LOGGED = {"empty"}  # nothing was asked
 
 
-@dataclass(frozen=True)
-class LoggedQuestion:
-    """One row of the conversation log."""
-
-    id: int
-    created_at: datetime
-    question: str
-    language: str
-    kind: str
-    resolved: bool
-    faq_id: str | None
-    candidate_id: str | None
-    score: float
-    threshold: float
-    index_version: str
-    feedback: int | None
-    feedback_at: datetime | None = None
-
-    def key(self) -> tuple[str, str, str, str]:
-        """What makes a row the same row in another log (`faqbot log copy` skips rows already there)."""
-        return (stamp(self.created_at), self.question, self.kind, self.index_version)
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], moment: Callable[[Any], datetime]) -> LoggedQuestion:
-        """A row as either backend reads it (`moment` turns its stored time into an aware datetime)."""
-        values = {f.name: row[f.name] for f in fields(cls)}
-        values["created_at"] = moment(row["created_at"])
-        values["feedback_at"] = moment(row["feedback_at"]) if row["feedback_at"] else None
-        values["resolved"] = bool(row["resolved"])
-        return cls(**values)
-
-    def values(self, moment: Callable[[datetime], Any] = lambda t: t) -> tuple:
-        """The values of COLUMNS, then feedback and feedback_at (for `faqbot log copy`), times as `moment` stores them."""
-        return (
-            moment(self.created_at),
-            self.question,
-            self.language,
-            self.kind,
-            self.resolved,
-            self.faq_id,
-            self.candidate_id,
-            self.score,
-            self.threshold,
-            self.index_version,
-            self.feedback,
-            moment(self.feedback_at) if self.feedback_at else None,
-        )
-
-
-# What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
-COLUMNS = "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version"
-
-
-def reply_row(reply: Reply, threshold: float, index_version: str, now: datetime) -> tuple:
-    """The values of COLUMNS for one reply, its question masked: the same on every backend."""
-    match = reply.match
+def row_values(row: LogRow, now: datetime) -> tuple:
+    """The values of COLUMNS for one reply's row, its question masked: the same on every backend."""
+    if not isinstance(row, LogRow) or not row.reply_id:
+        raise TypeError(f"a conversation log records LogRow objects with a reply_id, not {type(row).__name__}")
     return (
         now,
-        mask_pii(reply.question),
-        reply.language,
-        reply.kind,
-        bool(reply.resolved),
-        match.faq_id if reply.resolved and match else None,
-        match.faq_id if not reply.resolved and match else None,
-        float(reply.score),
-        float(threshold),
-        str(index_version),
+        mask_pii(row.question),
+        row.language,
+        row.kind,
+        bool(row.resolved),
+        row.faq_id,
+        row.candidate_id,
+        float(row.score),
+        float(row.threshold),
+        str(row.index_version),
+        row.reply_id,
+        offered_text(row.offered),
+        row.answer_to or None,
     )
 
 
@@ -140,38 +92,45 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def stamp(moment: datetime) -> str:
-    """One fixed format, so that comparing the text compares the times."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 class LogBackend(ABC):
-    """What both backends share: the customer's calls (record, record_feedback) and purge never raise.
+    """What both backends share: the customer's calls (record, record_feedback, find) and purge never raise.
 
-    A backend implements _record (a reply_row; returns its row id or None), _record_feedback,
-    _purge_now and close. Errors go to the server log under the backend's module name.
+    A backend implements _record (the values of COLUMNS; True when stored or queued),
+    _record_feedback, _find, _purge_now and close. Errors go to the server log under the
+    backend's module name.
     """
 
     path: str | Path
     retention_days: int
     _clock: Callable[[], datetime]
 
-    def record(self, reply: Reply, threshold: float, index_version: str) -> int | None:
-        """Store one reply; returns its row id, or None when it was not stored (or not yet)."""
+    def record(self, row: LogRow) -> bool:
+        """Store one reply's row; True when it was stored (or queued to be), False when not."""
         try:
-            if reply.kind in NOT_LOGGED:
-                return None
-            return self._record(reply_row(reply, threshold, index_version, self._clock()))
+            if row.kind in NOT_LOGGED:
+                return False
+            return self._record(row_values(row, self._clock()))
         except Exception as err:  # the customer's reply matters more than the log
             self._logger.error("could not write to the conversation log %s: %s", self.path, err)
-            return None
+            return False
 
-    def record_feedback(self, log_id: int, liked: bool) -> None:
-        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it."""
+    def record_feedback(self, reply_id: str, liked: bool) -> None:
+        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it.
+
+        Feedback on a row still waiting to be written is applied when it is written.
+        """
         try:
-            self._record_feedback(1 if liked else -1, self._clock(), int(log_id))
+            self._record_feedback(1 if liked else -1, self._clock(), str(reply_id))
         except Exception as err:
             self._logger.error("could not write feedback to the conversation log %s: %s", self.path, err)
+
+    def find(self, reply_id: str) -> LoggedQuestion | None:
+        """The row of the reply with `reply_id`, or None (unknown, or the log cannot be read now). Never raises."""
+        try:
+            return self._find(str(reply_id))
+        except Exception as err:
+            self._logger.error("could not read the conversation log %s: %s", self.path, err)
+            return None
 
     def purge(self) -> int:
         """Delete the rows older than retention_days; returns how many. Never raises."""
@@ -191,10 +150,13 @@ class LogBackend(ABC):
         self.close()
 
     @abstractmethod
-    def _record(self, row: tuple) -> int | None: ...
+    def _record(self, values: tuple) -> bool: ...
 
     @abstractmethod
-    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None: ...
+    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None: ...
+
+    @abstractmethod
+    def _find(self, reply_id: str) -> LoggedQuestion | None: ...
 
     @abstractmethod
     def _purge_now(self) -> int: ...
@@ -239,16 +201,16 @@ class ConversationLog(LogBackend):
 
     # -- the backend ---------------------------------------------------------------------
 
-    def _record(self, row: tuple) -> int | None:
-        created_at, *rest = row
+    def _record(self, values: tuple) -> bool:
+        created_at, *rest = values
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connect()
                 if conn is None:
-                    return None
+                    return False
                 try:
-                    cursor = conn.execute(
-                        f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                    conn.execute(
+                        f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})",
                         (stamp(created_at), *rest),
                     )
                 except sqlite3.Error as err:
@@ -257,23 +219,36 @@ class ConversationLog(LogBackend):
                         continue  # reopening sets the damaged file aside; the row goes to a new one
                     raise
                 self._checkpoint(conn)
-                return cursor.lastrowid
-            return None
+                return True
+            return False
 
-    def _record_feedback(self, value: int, at: datetime, log_id: int) -> None:
+    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
         with self._lock:
             conn = self._connect()
             if conn is None:
                 return
             try:
                 cursor = conn.execute(
-                    "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?", (value, stamp(at), log_id)
+                    "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE reply_id = ?",
+                    (value, stamp(at), reply_id),
                 )
             except sqlite3.Error:
                 self._reset()
                 raise
             if cursor.rowcount == 0:
-                log.warning("feedback for conversation %s, which is not in the log %s", log_id, self.path)
+                log.warning("feedback on a reply that is not in the conversation log %s", self.path)
+
+    def _find(self, reply_id: str) -> LoggedQuestion | None:
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                return None
+            try:
+                row = conn.execute("SELECT * FROM conversations WHERE reply_id = ?", (reply_id,)).fetchone()
+            except sqlite3.Error:
+                self._reset()
+                raise
+        return LoggedQuestion.from_row(row, datetime.fromisoformat) if row is not None else None
 
     def _purge_now(self) -> int:
         with self._lock:
@@ -311,11 +286,13 @@ class ConversationLog(LogBackend):
             have = {
                 tuple(r) for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
             }
-            new = [r for r in rows if r.key() not in have]
+            ids = {r[0] for r in conn.execute("SELECT reply_id FROM conversations WHERE reply_id IS NOT NULL")}
+            new = [r for r in rows if r.key() not in have and (r.reply_id is None or r.reply_id not in ids)]
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(
-                    f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at) VALUES ({', '.join('?' * 12)})",
+                    f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
+                    f" VALUES ({', '.join('?' * (COLUMN_COUNT + 2))})",
                     [r.values(stamp) for r in new],
                 )
                 conn.execute("COMMIT")
@@ -444,24 +421,3 @@ def log_location(config: Config, override: str | Path | None = None) -> str:
 def log_path(config: Config, path_override: str | Path | None = None) -> Path:
     """The SQLite log's file (see log_location, which also covers PostgreSQL)."""
     return Path(log_location(config, path_override))
-
-
-def open_log_at(location: str | Path, retention_days: int = 90):
-    """The SQLite or PostgreSQL log at `location` (a path or a postgresql:// URL)."""
-    if is_postgres(location):
-        try:
-            from faqbot.conversations.postgres import PostgresLog
-        except ImportError as err:
-            raise FaqbotError(
-                f"the conversation log {shown(location)} is on PostgreSQL, which needs psycopg ({err}); "
-                "install it with: pip install 'faqbot[postgres]'"
-            ) from None
-        return PostgresLog(str(location), retention_days)
-    return ConversationLog(location, retention_days)
-
-
-def open_log(config: Config, path_override: str | Path | None = None):
-    """The conversation log the config asks for, or None when logging is turned off."""
-    if not config.log_enabled:
-        return None
-    return open_log_at(log_location(config, path_override), config.retention_days)

@@ -2,9 +2,10 @@
 
     copy_log("data/conversations.db", "postgresql://faqbot@db.internal/faqbot")
 
-Rows keep their time, masked question, reply and feedback; the destination numbers them anew.
-A row already in the destination (same time to the microsecond, question, kind and index
-version) is skipped, so copying twice, or again after more chats, adds only what is new.
+Rows keep their time, masked question, reply, feedback, reply_id and links (`offered`,
+`answer_to`); the destination numbers them anew. A row already in the destination (same time
+to the microsecond, question, kind and index version, or the same reply_id) is skipped, so
+copying twice, or again after more chats, adds only what is new.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from faqbot.conversations.store import is_postgres, open_log_at, shown
+from faqbot.conversations.backends import open_log_at
+from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError
 
 

@@ -27,8 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.privacy import PLACEHOLDERS
-from faqbot.conversations.store import ConversationLog, LoggedQuestion, is_postgres, open_log_at, shown
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from faqbot.database import is_postgres, shown
 from faqbot.decision import Policy
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 from faqbot.errors import FaqbotError

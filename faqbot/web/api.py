@@ -1,24 +1,27 @@
 """The JSON API, served by the same process as the chat widget (see faqbot.web.server).
 
     POST /api/ask        {"question": "Kan jag ringa er?", "language"?: "sv" | "en", "previous"?: "..."}
-                         -> the `faqbot ask --json` object, plus `reply_id` (its conversation-log
-                            row, null when it was not logged)
-    POST /api/feedback   {"reply_id": 17, "liked": true}  -> 👍 (true) or 👎 (false) on that reply
+                         -> the `faqbot ask --json` object, plus `reply_id` (an unguessable string)
+    POST /api/choice     {"reply_id": "...", "faq_id": "backup"} -> the customer picked that entry
+                            among the reply's suggestions: its answer, as /api/ask gives one
+                            (with its own reply_id), logged as the answer to that question
+    POST /api/feedback   {"reply_id": "...", "liked": true}  -> 👍 (true) or 👎 (false) on that reply
     GET  /healthz        200 when the index is loaded (503 otherwise), for a proxy's health check;
                          ?log=required: 503 also while the log's database does not answer (monitoring)
     GET  /api/openapi.json  the OpenAPI description of the above
 
 An API client is a customer like any other: the same `FaqBot` answers, the same per-client
-rate limit applies (one `RateLimiter` shared with the widget, so a client cannot double its
+rate limit applies (one `ClientBudget` shared with the widget, so a client cannot double its
 budget by using both), and the same conversation log stores the question with personal data
-masked. Errors are JSON with a `message` saying what to do: 400 for bad input, 413 for a body
-over MAX_BODY_BYTES, 429 with Retry-After past the rate limit.
+masked. A reply_id is the only key to its reply: whoever holds it may pick a choice under it
+or rate it, and nobody can guess another customer's. Errors are JSON with a `message` saying
+what to do: 400 for bad input (or a choice the reply did not offer), 404 for a reply_id no
+reply has, 413 for a body over MAX_BODY_BYTES, 429 with Retry-After past the rate limit.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
@@ -27,10 +30,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from faqbot.bot import FaqBot
+from faqbot.bot import FaqBot, Reply
 from faqbot.conversations.privacy import masked_traceback
+from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.language import detect_language
-from faqbot.web.ratelimit import RateLimiter
+from faqbot.web.ratelimit import ClientBudget, RateLimiter, budget_for, client_address
 from faqbot.wording import message
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,9 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 5000  # as much as the widget accepts; the bot itself reads the first 500
 MAX_BODY_BYTES = 64 * 1024  # a 5,000-character question, every character \u-escaped, fits
 API_PREFIX = "/api/"
+REPLY_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # what FaqBot gives (secrets.token_urlsafe), with room to spare
+FAQ_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # faqbot.faq.model.ID_PATTERN
+MAX_FAQ_ID_CHARS = 200
 
 
 def _not_blank(value: Any) -> Any:
@@ -87,16 +94,35 @@ class AskResponse(BaseModel):
     score: float = Field(description="The confidence compared with the threshold.")
     answer: str = Field(description="What the customer sees; names the helpdesk whenever unresolved.")
     suggestions: list[SuggestionOut] = Field(description="Close entries; the choices when kind is 'choices'.")
-    reply_id: int | None = Field(description="Pass it to /api/feedback; null when the reply was not logged.")
+    reply_id: str = Field(
+        description="This reply's unguessable id (an opaque string; it was an integer before): "
+        "pass it to /api/choice and /api/feedback."
+    )
+
+
+ReplyId = Annotated[
+    str, Field(pattern=REPLY_ID_PATTERN, max_length=64, description="The reply_id of an /api/ask or /api/choice reply.")
+]
+
+
+class ChoiceRequest(BaseModel):
+    """The customer picked one of the suggestions under a reply."""
+
+    reply_id: ReplyId
+    faq_id: str = Field(
+        pattern=FAQ_ID_PATTERN,
+        max_length=MAX_FAQ_ID_CHARS,
+        description="The faq_id of one of that reply's suggestions.",
+    )
 
 
 class FeedbackRequest(BaseModel):
-    reply_id: int = Field(ge=1, description="The reply_id of an /api/ask reply.")
+    reply_id: ReplyId
     liked: bool = Field(description="true for 👍, false for 👎; a later call replaces an earlier one.")
 
 
 class FeedbackResponse(BaseModel):
-    reply_id: int
+    reply_id: str
     liked: bool
 
 
@@ -110,12 +136,15 @@ class Health(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    error: str = Field(description="bad_request, too_large, rate_limited, not_logged or internal_error")
+    error: str = Field(
+        description="bad_request, not_offered, unknown_reply, too_large, rate_limited, not_logged or internal_error"
+    )
     message: str = Field(description="What went wrong and what to do; for rate_limited, words for the customer.")
     retry_after: int | None = None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
+REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}}
 
 
 def error(status: int, code: str, text: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
@@ -131,8 +160,15 @@ def explain(err: RequestValidationError) -> str:
         return 'the body must be a JSON object such as {"question": "Kan jag ringa er?"}'
     if kind == "missing":
         return f"'{field}' is missing"
-    if kind in ("string_too_long", "too_long"):
+    if kind in ("string_too_long", "too_long") and field in ("question", "previous"):
         return f"'{field}' is longer than {MAX_QUESTION_CHARS:,} characters; send the customer's question only"
+    if kind in ("string_too_long", "string_pattern_mismatch", "string_type") and field == "reply_id":
+        return (
+            "'reply_id' is not a reply id (a string; it is no longer a number); "
+            "send the reply_id of an /api/ask or /api/choice reply as it came"
+        )
+    if kind in ("string_too_long", "string_pattern_mismatch") and field == "faq_id":
+        return "'faq_id' is not an FAQ entry id; send the faq_id of one of the reply's suggestions"
     if kind == "value_error":
         return str(problem.get("ctx", {}).get("error", problem.get("msg", "")))
     return f"'{field}': {problem.get('msg', 'invalid value')}"
@@ -179,35 +215,30 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def client_of(request: Request) -> str:
-    """The client's address; the server has already believed X-Forwarded-For only from a trusted proxy."""
-    return request.client.host if request.client else "unknown"
-
-
 class Limits:
-    """The per-client budgets of the API: questions (shared with the widget) and ratings."""
+    """The API's side of the per-client budget shared with the widget: a 429 reply past it."""
 
-    def __init__(self, bot: FaqBot, questions: RateLimiter | None) -> None:
-        self.bot = bot
-        self.questions = questions if questions is not None else RateLimiter()  # an empty one is falsy
-        self.ratings = RateLimiter()  # rating answers must not use up the budget for questions
-        self._noted = RateLimiter()  # one line in the server's log per limited client per minute
+    def __init__(self, bot: FaqBot, budget: ClientBudget) -> None:
+        self.bot, self.budget = bot, budget
 
-    def refuse(self, request: Request, text: str, budget: RateLimiter) -> JSONResponse | None:
+    def refuse(self, request: Request, text: str, spent: RateLimiter) -> JSONResponse | None:
         """None when the client may go on; else the 429 reply, in the language of `text`."""
-        client, limit = client_of(request), self.bot.config.rate_limit_per_minute
-        if budget.allow(client, limit):
+        client = client_address(request) or "unknown"
+        if self.budget.allow(client, spent):
             return None
-        if self._noted.allow(client, 1):
-            log.warning("rate limit: %s sent more than %d API requests in a minute", client, limit)
-        wait = max(1, math.ceil(budget.retry_after(client)))
+        wait = self.budget.retry_after(client, spent)
         words = message("rate_limited", detect_language(text), self.bot.helpdesk)
         return error(429, "rate_limited", words, headers={"Retry-After": str(wait)}, retry_after=wait)
 
 
-def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
-    """The API as a FastAPI app; faqbot.web.server mounts the widget on it at /, sharing `limiter`."""
-    limits = Limits(bot, limiter)
+def answered(reply: Reply) -> JSONResponse:
+    """A reply as /api/ask and /api/choice give it: the `faqbot ask --json` object and its reply_id."""
+    return JSONResponse({**reply.to_dict(), "reply_id": reply.reply_id})
+
+
+def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> FastAPI:
+    """The API as a FastAPI app; faqbot.web.server mounts the widget on it at /, sharing `budget`."""
+    limits = Limits(bot, budget_for(budget, lambda: bot.config.rate_limit_per_minute))
     app = FastAPI(
         title="faqbot",
         summary="Answers from the FAQ, as the chat widget gives them.",
@@ -226,7 +257,7 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     def ask(body: AskRequest, request: Request) -> JSONResponse:
         """Answer one question, as `faqbot ask --json` and the widget would."""
-        refused = limits.refuse(request, body.question, limits.questions)
+        refused = limits.refuse(request, body.question, limits.budget.messages)
         if refused is not None:
             return refused
         try:
@@ -235,18 +266,9 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         except Exception as err:
             log.error("could not answer an API question:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", body.language or "sv", bot.helpdesk))
-        return JSONResponse({**reply.to_dict(), "reply_id": reply.log_id})
+        return answered(reply)
 
-    @app.post("/api/feedback", response_model=FeedbackResponse, responses={**ERRORS, 409: {"model": ErrorOut}})
-    def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
-        """Record the customer's 👍 or 👎 on a reply, by its reply_id."""
-        refused = limits.refuse(request, "", limits.ratings)
-        if refused is not None:
-            return refused
-        if bot.log is None:
-            return error(409, "not_logged", "the conversation log is off (log_enabled: false), so nothing is rated")
-        bot.feedback(body.reply_id, body.liked)
-        return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
+    add_reply_routes(app, bot, limits)
 
     @app.get("/healthz", response_model=Health, responses={503: {"model": Health}})
     def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
@@ -259,6 +281,39 @@ def create_api(bot: FaqBot, limiter: RateLimiter | None = None) -> FastAPI:
         return JSONResponse(document, status)
 
     return app
+
+
+def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
+    """/api/choice and /api/feedback: what a customer does with a reply, named by its reply_id."""
+
+    @app.post("/api/choice", response_model=AskResponse, responses=REPLY_ERRORS)
+    def choice(body: ChoiceRequest, request: Request) -> JSONResponse:
+        """The customer picked one of a reply's suggestions: that entry's answer, logged as the answer to that question."""
+        refused = limits.refuse(request, "", limits.budget.messages)
+        if refused is not None:
+            return refused
+        try:
+            bot.refresh(wait=False)
+            return answered(bot.choose(body.reply_id, body.faq_id))
+        except UnknownReplyError as err:
+            return error(404, "unknown_reply", str(err))
+        except ChoiceRefusedError as err:
+            return error(400, "not_offered", f"{err}; send the faq_id of one of its suggestions")
+        except Exception as err:
+            log.error("could not answer an API choice:\n%s", masked_traceback(err))
+            return error(500, "internal_error", message("error", "sv", bot.helpdesk))
+
+    @app.post("/api/feedback", response_model=FeedbackResponse, responses={**REPLY_ERRORS, 409: {"model": ErrorOut}})
+    def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
+        """Record the customer's 👍 or 👎 on a reply, by its reply_id."""
+        refused = limits.refuse(request, "", limits.budget.ratings)
+        if refused is not None:
+            return refused
+        if bot.log is None:
+            return error(409, "not_logged", "the conversation log is off (log_enabled: false), so nothing is rated")
+        if not bot.feedback(body.reply_id, body.liked):
+            return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
+        return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
 
 
 def without_422(app: FastAPI):

@@ -11,6 +11,9 @@ clients idle for a whole window are dropped, and past `max_clients` the longest-
 first. One lock makes it safe to call from Gradio's worker threads. Each app process has its
 own limiter, so behind a load balancer the limit is per process.
 
+`ClientBudget` is what the widget and the JSON API both spend: one per server, so a client
+cannot double its budget by using both; `client_address` is the one way both name a client.
+
 `Tarpit` makes a client past its budget wait before its next request is even handled, so a
 flood of refused messages cannot take the server's CPU from other customers. `ProxyCheck` says
 in the server's log when a proxy the settings do not trust stands in front: its customers
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict, deque
@@ -100,6 +104,57 @@ class RateLimiter:
             if times and times[-1] > now - self.window:
                 break
             del self._seen[client]
+
+
+def client_address(request: object) -> str | None:
+    """The client's IP address from a Starlette or Gradio request; None for a direct call (no request, no limit).
+
+    The server has already replaced a trusted proxy's address with the one it forwarded (see
+    faqbot.web.server), so this is the customer, not nginx.
+    """
+    if request is None:
+        return None
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
+
+
+class ClientBudget:
+    """Each client's budgets for any minute, shared by the widget and the JSON API.
+
+        budget = ClientBudget(lambda: bot.config.rate_limit_per_minute)
+        if not budget.allow(client_address(request), budget.messages):
+            ...                                   # refuse; budget.retry_after(client, budget.messages)
+
+    `messages`: questions and picked choices (each one gets an answer); `ratings`: 👍/👎, kept
+    apart so that rating answers does not use up the budget for questions. Both allow
+    `limit()` a minute. A client past a budget is said once a minute in the server's log.
+    """
+
+    def __init__(self, limit: Callable[[], int], messages: RateLimiter | None = None) -> None:
+        self.limit = limit
+        self.messages = messages if messages is not None else RateLimiter()  # an empty one is falsy
+        self.ratings = RateLimiter()
+        self._noted = RateLimiter()  # one line in the server's log per limited client per minute
+
+    def allow(self, client: str | None, spent: RateLimiter) -> bool:
+        """Count one request of `client` against `spent` (messages or ratings); False past the limit."""
+        if client is None:
+            return True
+        limit = self.limit()
+        if spent.allow(client, limit):
+            return True
+        if self._noted.allow(client, 1):
+            logger.warning("rate limit: %s sent more than %d messages or ratings in a minute", client, limit)
+        return False
+
+    def retry_after(self, client: str, spent: RateLimiter) -> int:
+        """Whole seconds until `client` may spend from `spent` again (at least 1)."""
+        return max(1, math.ceil(spent.retry_after(client)))
+
+
+def budget_for(given: ClientBudget | RateLimiter | None, limit: Callable[[], int]) -> ClientBudget:
+    """`given` when it is a ClientBudget; else a budget whose message limiter is `given` (shared with its owner)."""
+    return given if isinstance(given, ClientBudget) else ClientBudget(limit, given)
 
 
 class Tarpit:

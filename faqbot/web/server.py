@@ -22,7 +22,7 @@ from faqbot.bot import FaqBot
 from faqbot.config import DEFAULT_HOST, DEFAULT_PORT, Settings
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
-from faqbot.web.ratelimit import ProxyCheck, RateLimiter, Tarpit
+from faqbot.web.ratelimit import ClientBudget, ProxyCheck, Tarpit
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
 
 START_TIMEOUT = 30.0
@@ -41,9 +41,9 @@ def create_app(bot: FaqBot) -> FastAPI:
     (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers; a proxy
     that `trusted_proxy` does not name is reported in the server's log (ProxyCheck).
     """
-    limiter = RateLimiter()
-    app = create_api(bot, limiter)
-    widget = build_app(bot, limiter)
+    budget = ClientBudget(lambda: bot.config.rate_limit_per_minute)
+    app = create_api(bot, budget)
+    widget = build_app(bot, budget)
     widget.state_session_capacity = SESSIONS  # read when the app is mounted
     threading.Thread(target=forget_idle_sessions, args=(widget,), daemon=True, name="idle-sessions").start()
     app = gr.mount_gradio_app(
@@ -66,7 +66,7 @@ def create_app(bot: FaqBot) -> FastAPI:
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
     # outermost: a client past its budget waits before its body is even read
-    app.add_middleware(Tarpit, limiter=limiter, limit=lambda: bot.config.rate_limit_per_minute)
+    app.add_middleware(Tarpit, limiter=budget.messages, limit=budget.limit)
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     return app
 
@@ -164,7 +164,7 @@ def fetch_published(settings: Settings) -> tuple[str, int | None] | None:
     """With the log on PostgreSQL: write the newest index published there to the FAQ and index
     paths before the bot loads them; returns (the database, that generation). None with a SQLite
     log: the index on this disk is the one."""
-    from faqbot.conversations.store import is_postgres
+    from faqbot.database import is_postgres
 
     if not is_postgres(settings.log_location):
         return None

@@ -1,14 +1,19 @@
 """The chat widget: a Gradio app over `FaqBot`, made to sit on the agency's website.
 
-The widget holds no business logic: every message goes to `FaqBot.ask`, every 👍/👎 to
-`FaqBot.feedback`. What lives here is the conversation and its limits:
+The widget holds no business logic: every message goes to `FaqBot.ask`, a picked choice to
+`FaqBot.choose`, every 👍/👎 to `FaqBot.feedback`. What lives here is the conversation and its
+limits:
 
 - one message is one server event (`Widget.respond`) that carries the question and returns
   the chat with its answer: an answer is tied to its question, so a lost call loses that one
   answer and never shifts the others. The customer's message is shown by the browser before
   the event is sent (faqbot.web.page), and a clicked choice goes the same way as typed text;
+- a message that is one of the choices under the latest reply is that choice: it goes to
+  `FaqBot.choose` with the reply_id the session holds on the server (never one the browser
+  sends), so it is logged as the answer to the question the choices were offered for, and
+  one customer can neither pick nor rate under another's reply;
 - one customer (one IP address) may send `rate_limit_per_minute` messages, and as many 👍/👎,
-  in any minute; past that the message is not asked, nothing is kept for it (the notice is
+  in any minute (one `ClientBudget`, shared with the JSON API); past that the message is not asked, nothing is kept for it (the notice is
   shown once and built from the cleaned question only), and nothing is written to the log.
   X-Forwarded-For names the customer only on requests from a `trusted_proxy`;
 - a session's memory is bounded: at most KEEP_MESSAGES messages, and its conversation is
@@ -32,8 +37,9 @@ from typing import Any
 
 import gradio as gr
 
-from faqbot.bot import FaqBot, clean_question
+from faqbot.bot import FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
+from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.language import detect_language
 from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
@@ -53,7 +59,7 @@ from faqbot.web.page import (  # noqa: F401
     SHOW_MESSAGE,
     THEME,
 )
-from faqbot.web.ratelimit import RateLimiter
+from faqbot.web.ratelimit import ClientBudget, RateLimiter, budget_for, client_address
 from faqbot.wording import message
 
 log = logging.getLogger(__name__)
@@ -85,8 +91,8 @@ def input_wording(language: str) -> Any:
 
 
 class Conversation:
-    """One customer's chat: the messages shown, and which conversation-log row each answer is
-    (for 👍/👎).
+    """One customer's chat: the messages shown, the reply_id of each answer (for 👍/👎), and
+    the choices under the latest reply (for `FaqBot.choose`). Held on the server only.
 
     Gradio hands a session's State to its events by reference, and two messages of one session
     can be answered at once; a lock keeps each question next to its own answer.
@@ -94,7 +100,8 @@ class Conversation:
 
     def __init__(self, messages: list[Message] | None = None) -> None:
         self.messages: list[Message] = list(messages or [])
-        self.rated: dict[int, int] = {}  # message position -> conversation-log row
+        self.rated: dict[int, str] = {}  # message position -> the reply_id of the answer shown there
+        self.offer: tuple[str, dict[str, str]] | None = None  # the latest reply's id, its choices: text -> faq_id
         self.language = "sv"  # of the input box's wording
         self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
         self._lock = threading.Lock()
@@ -107,19 +114,31 @@ class Conversation:
         """Start the chat with `first`, unless the customer has already written: then it stays."""
         with self._lock:
             if len(self.messages) <= 1:
-                self.messages, self.rated, self.topic = [first], {}, ""
+                self.messages, self.rated, self.topic, self.offer = [first], {}, "", None
             return list(self.messages)
 
-    def add(self, question: Message, answer: Message, log_id: int | None) -> list[Message]:
-        """The customer's message and the answer to it, together."""
+    def add(self, question: Message, answer: Message, reply: Reply | None) -> list[Message]:
+        """The customer's message and the answer to it (`reply`, None for a notice), together."""
         with self._lock:
             if self.messages:
                 self.messages[-1] = settle(self.messages[-1])
             self.messages += [question, answer]
-            if log_id is not None:
-                self.rated[len(self.messages) - 1] = log_id
+            if reply is not None and reply_is_rated(answer):
+                self.rated[len(self.messages) - 1] = reply.reply_id
+            self.offer = None
+            if reply is not None and reply.suggestions:
+                self.offer = (reply.reply_id, {clean_question(s.faq_question)[0]: s.faq_id for s in reply.suggestions})
             self._trim()
             return list(self.messages)
+
+    def choice(self, text: str) -> tuple[str, str] | None:
+        """(reply_id, faq_id) when `text` is one of the choices under the latest reply, else None."""
+        with self._lock:
+            if self.offer is None:
+                return None
+            reply_id, choices = self.offer
+            faq_id = choices.get(clean_question(text)[0])
+            return (reply_id, faq_id) if faq_id is not None else None
 
     def preview(self, question: Message, notice: Message) -> list[Message]:
         """The chat as shown with `question` and `notice` after it, keeping nothing of either."""
@@ -140,31 +159,18 @@ class Conversation:
         with self._lock:
             return list(self.messages)
 
-    def log_id_at(self, position: int) -> int | None:
+    def reply_id_at(self, position: int) -> str | None:
+        """The reply_id of the answer shown at `position`, None when no answer that takes 👍/👎 is there."""
         with self._lock:
             return self.rated.get(position)
-
-
-def client_address(request: gr.Request | None) -> str | None:
-    """The customer's IP address, or None for a direct call (no HTTP request, no limit).
-
-    The server has already replaced a trusted proxy's address with the one it forwarded (see
-    faqbot.web.server), so this is the customer, not nginx.
-    """
-    if request is None:
-        return None
-    client = getattr(request, "client", None)
-    return str(getattr(client, "host", None) or "unknown")
 
 
 class Widget:
     """The handlers behind the chat; each customer's conversation lives in Gradio's session state."""
 
-    def __init__(self, bot: FaqBot, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> None:
         self.bot = bot
-        self.limiter = limiter if limiter is not None else RateLimiter()  # shared with the JSON API
-        self.thumbs = RateLimiter()  # 👍/👎 per client, limited like messages
-        self._noted = RateLimiter()  # one line in the server's log per limited client per minute
+        self.budget = budget_for(budget, lambda: bot.config.rate_limit_per_minute)  # shared with the JSON API
 
     def greeting(self) -> Message:
         return greeting_message(
@@ -197,24 +203,34 @@ class Widget:
         question = readable(text)
         if not question.strip():
             return conversation.shown(), gr.skip()
-        client = client_address(request)
-        if client is not None and not self._allowed(self.limiter, client):
+        if not self.budget.allow(client_address(request), self.budget.messages):
             cleaned = clean_question(question)[0][:NOTICE_QUESTION_CHARS]
             notice = notice_message(self._helpdesk(), detect_language(cleaned), cleaned, "rate_limited")
             return conversation.preview(user_message(question), notice), gr.skip()
+        reply: Reply | None = None
         try:
             self.bot.refresh(wait=False)
-            reply = self.bot.ask(question, previous=conversation.topic or None)
-            shown, log_id, language = reply_message(reply), reply.log_id, reply.language
+            reply = self._reply(question, conversation)
+            shown, language = reply_message(reply), reply.language
             conversation.topic = reply.topic or conversation.topic
         except Exception as err:
             log.error("could not answer a question:\n%s", masked_traceback(err))
-            shown, log_id, language = notice_message(self._helpdesk(), "sv", question), None, conversation.language
-        chat = conversation.add(user_message(question), shown, log_id if reply_is_rated(shown) else None)
+            shown, language = notice_message(self._helpdesk(), "sv", question), conversation.language
+        chat = conversation.add(user_message(question), shown, reply)
         if language == conversation.language:
             return chat, gr.skip()
         conversation.language = language
         return chat, input_wording(language)
+
+    def _reply(self, question: str, conversation: Conversation) -> Reply:
+        """The choice's answer when `question` is one of the latest reply's choices; else the bot's answer to it."""
+        picked = conversation.choice(question)
+        if picked is not None:
+            try:
+                return self.bot.choose(*picked)
+            except (UnknownReplyError, ChoiceRefusedError) as err:  # e.g. the entry has left the FAQ
+                log.info("a picked choice is asked as typed instead: %s", err)
+        return self.bot.ask(question, previous=conversation.topic or None)
 
     def like(self, conversation: Conversation, data: gr.EventData, request: gr.Request | None = None) -> None:
         """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry.
@@ -229,22 +245,13 @@ class Widget:
             position = position[0] if position else None
         if liked is None or not isinstance(position, int) or isinstance(position, bool):
             return
-        log_id = conversation.log_id_at(position)
-        client = client_address(request)
-        if log_id is None or (client is not None and not self._allowed(self.thumbs, client)):
+        reply_id = conversation.reply_id_at(position)  # this session's own answer, never one the browser names
+        if reply_id is None or not self.budget.allow(client_address(request), self.budget.ratings):
             return
         try:
-            self.bot.feedback(log_id, liked)
+            self.bot.feedback(reply_id, liked)
         except Exception:
-            log.exception("could not record feedback on log row %s", log_id)
-
-    def _allowed(self, limiter: RateLimiter, client: str) -> bool:
-        limit = self.bot.config.rate_limit_per_minute
-        if limiter.allow(client, limit):
-            return True
-        if self._noted.allow(client, 1):
-            log.warning("rate limit: %s sent more than %d messages or ratings in a minute", client, limit)
-        return False
+            log.exception("could not record feedback on a reply")
 
     def _helpdesk(self) -> str:
         try:
@@ -264,9 +271,9 @@ def reply_is_rated(shown: Message) -> bool:
 DIRECT_EVENT: dict[str, Any] = {"queue": False, "show_progress": "hidden", "trigger_mode": "multiple"}
 
 
-def build_app(bot: FaqBot, limiter: RateLimiter | None = None) -> gr.Blocks:
-    """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `limiter`)."""
-    widget = Widget(bot, limiter)
+def build_app(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> gr.Blocks:
+    """The chat widget as a Gradio app; faqbot.web.server serves it (with the API, sharing `budget`)."""
+    widget = Widget(bot, budget)
     title = bot.config.name or message("ui_title", "sv", "")
     # analytics off: no telemetry and no version check against an outside host (the process's
     # environment is left alone: GRADIO_ANALYTICS_ENABLED would only set this default)

@@ -1,0 +1,39 @@
+"""Opening the conversation log a location names: SQLite (faqbot.conversations.store) or
+PostgreSQL (faqbot.conversations.postgres), the one module that knows both backends.
+
+    log = open_log(config)             # None when `log_enabled: false`
+    log = open_log_at("postgresql://faqbot@db/faqbot")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from faqbot.conversations.store import ConversationLog, log_location
+from faqbot.database import is_postgres, shown
+from faqbot.errors import FaqbotError
+
+if TYPE_CHECKING:
+    from faqbot.config import Config
+
+
+def open_log_at(location: str | Path, retention_days: int = 90):
+    """The SQLite or PostgreSQL log at `location` (a path or a postgresql:// URL)."""
+    if is_postgres(location):
+        try:
+            from faqbot.conversations.postgres import PostgresLog
+        except ImportError as err:
+            raise FaqbotError(
+                f"the conversation log {shown(location)} is on PostgreSQL, which needs psycopg ({err}); "
+                "install it with: pip install 'faqbot[postgres]'"
+            ) from None
+        return PostgresLog(str(location), retention_days)
+    return ConversationLog(location, retention_days)
+
+
+def open_log(config: Config, path_override: str | Path | None = None):
+    """The conversation log the config asks for, or None when logging is turned off."""
+    if not config.log_enabled:
+        return None
+    return open_log_at(log_location(config, path_override), config.retention_days)
