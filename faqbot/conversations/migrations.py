@@ -94,6 +94,28 @@ CREATE UNIQUE INDEX IF NOT EXISTS conversations_reply_id ON conversations (reply
 CREATE INDEX IF NOT EXISTS conversations_answer_to ON conversations (answer_to);
 """,
     ),
+    Migration(
+        4,
+        "staff's decisions on what customers taught (faqbot learn): accepted or rejected, never proposed again",
+        sqlite="""
+CREATE TABLE IF NOT EXISTS learn_decisions (
+    suggestion_id TEXT PRIMARY KEY,   -- faqbot.staff.learn.suggestion_id: stable for a phrasing and entry
+    decision      TEXT NOT NULL,      -- accepted | rejected
+    faq_id        TEXT,
+    question      TEXT NOT NULL,      -- masked, as the log holds it
+    decided_at    TEXT NOT NULL
+);
+""",
+        postgres="""
+CREATE TABLE IF NOT EXISTS learn_decisions (
+    suggestion_id TEXT PRIMARY KEY,
+    decision      TEXT NOT NULL,
+    faq_id        TEXT,
+    question      TEXT NOT NULL,
+    decided_at    TIMESTAMPTZ NOT NULL
+);
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

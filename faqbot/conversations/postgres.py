@@ -32,6 +32,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
+from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion
 from faqbot.conversations.store import PURGE_EVERY_SECONDS, LogBackend, utc_now
 from faqbot.database import shown
@@ -128,6 +129,23 @@ class PostgresLog(LogBackend):
             return self._purge(conn)
 
     # -- staff side -----------------------------------------------------------------------
+
+    def decisions(self) -> set[str]:
+        """The suggestions staff accepted or rejected (faqbot learn): never proposed again."""
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+
+    def record_decision(self, suggestion_id: str, decision: str, faq_id: str | None, question: str) -> None:
+        """Remember staff's decision on a suggestion; a later decision replaces an earlier one."""
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            conn.execute(
+                "INSERT INTO learn_decisions (suggestion_id, decision, faq_id, question, decided_at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (suggestion_id) DO UPDATE SET decision = EXCLUDED.decision, "
+                "decided_at = EXCLUDED.decided_at",
+                (suggestion_id, decision, faq_id, mask_pii(question), self._clock()),
+            )
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.

@@ -257,6 +257,26 @@ class ConversationLog(LogBackend):
 
     # -- staff side -----------------------------------------------------------------------
 
+    def decisions(self) -> set[str]:
+        """The suggestions staff accepted or rejected (faqbot learn): never proposed again."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot read the conversation log {self.path}")
+            return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+
+    def record_decision(self, suggestion_id: str, decision: str, faq_id: str | None, question: str) -> None:
+        """Remember staff's decision on a suggestion; a later decision replaces an earlier one."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot write to the conversation log {self.path}")
+            conn.execute(
+                "INSERT OR REPLACE INTO learn_decisions (suggestion_id, decision, faq_id, question, decided_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (suggestion_id, decision, faq_id, mask_pii(question), stamp(self._clock())),
+            )
+
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.
 
