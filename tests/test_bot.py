@@ -152,13 +152,17 @@ def test_the_threshold_comes_from_the_config(workdir):
     assert not strict.ask("Hur ofta tar ni backup på min hemsida?").resolved
 
 
-def test_a_logged_reply_carries_its_row_and_feedback_reaches_the_log(shipped_index):
+def test_a_logged_reply_carries_its_id_and_index_and_feedback_reaches_the_log(shipped_index):
     log = MemoryLog()
     bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
     reply = bot.ask("Kan jag ringa er?")
-    bot.feedback(reply.log_id, liked=False)
-    assert (log.replies[0].question, log.replies[0].match.faq_id) == ("Kan jag ringa er?", "telefonsupport")
-    assert log.feedback == [(1, False)]
+    assert bot.feedback(reply.reply_id, liked=False)
+    (row,) = log.replies
+    assert (row.reply_id, row.question, row.faq_id) == (reply.reply_id, "Kan jag ringa er?", "telefonsupport")
+    assert (row.threshold, row.index_version) == (reply.threshold, reply.index_version)
+    assert (reply.threshold, reply.index_version) == (bot.threshold, bot.index_version)  # the index that answered
+    assert log.feedback == [(reply.reply_id, False)]
+    assert not bot.feedback("never-given", liked=True) and log.feedback == [(reply.reply_id, False)]
 
 
 ENGLISH_FAQ = """\
