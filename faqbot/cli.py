@@ -323,7 +323,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
     try:
         rows = log.questions()
         group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731
-        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions())
+        answers_right = lambda question, faq_id: bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id  # noqa: E731
+        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answers_right)
         if not (args.accept or args.reject or args.assign):
             print_lesson(lesson, args.json)
             return 0
