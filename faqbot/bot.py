@@ -27,6 +27,7 @@ from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
 from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.index import LoadedIndex
 from faqbot.retrieval.lifecycle import LiveIndex
 from faqbot.retrieval.search import TOKEN, Match, Searcher, topic_of
@@ -263,7 +264,8 @@ class FaqBot:
         self._config_stamp = settings.config_stamp
         self.config = settings.config
         self.embedder = load_embedder(self.config.model)
-        self.index = LiveIndex(self.faq_path, self.index_dir, self.embedder, auto_build)
+        bank = offtopic_questions(self.config.offtopic_bank or None)
+        self.index = LiveIndex(self.faq_path, self.index_dir, self.embedder, auto_build, bank)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> FaqBot:

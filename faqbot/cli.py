@@ -62,6 +62,7 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
 def cmd_index(args: argparse.Namespace) -> int:
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.embedding import load_embedder
+    from faqbot.retrieval.heldout import offtopic_questions
     from faqbot.retrieval.index import build_index
 
     settings = cfg.Settings.resolve(args.faq, args.index, args.config)
@@ -73,7 +74,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    report = build_index(faq, embedder, out, progress=progress)
+    bank = offtopic_questions(settings.config.offtopic_bank or None)
+    report = build_index(faq, embedder, out, progress=progress, offtopic=bank)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
     published = publish_index(args, settings, faq_path, out, embedder.name) if args.publish else None
@@ -330,7 +332,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
             return 0
 
         def rebuild():
-            report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir)
+            report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir, offtopic=bot.index.offtopic)
             if args.publish:
                 args.db = location  # the replicas' database is the log's
                 publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name)

@@ -88,6 +88,9 @@ class Config:
     name: str = ""
     greeting: str = ""
     greeting_en: str = ""
+    # A file of questions no entry answers (one per line), for `threshold: auto` to send to the
+    # helpdesk; "" is the shipped bank (faqbot/data/offtopic.txt).
+    offtopic_bank: str = ""
 
     @property
     def log_location(self) -> str:
@@ -207,6 +210,7 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
         text_value,
         "the bot's first words in English, such as: Hello! I answer questions about our services.",
     ),
+    "offtopic_bank": (text_value, "a file of off-topic questions, one per line, such as data/offtopic.txt"),
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.retrieval import embedding, index
+from faqbot.retrieval import embedding
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.heldout import offtopic_questions
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder
@@ -33,7 +33,7 @@ def isolated_paths(monkeypatch, tmp_path):
 
 
 # The fake embedder is what the setting `model: fake-trigrams` loads, in this process only.
-embedding._cache[FAKE_MODEL] = FakeEmbedder()
+embedding.use_embedder(FAKE_MODEL, FakeEmbedder())
 
 REAL_MODEL_FIXTURES = {"embedder", "shipped_index", "bot", "workdir"}
 
@@ -53,7 +53,9 @@ def embedder():
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
-    return embedding._cache[FAKE_MODEL]  # type: ignore[return-value]
+    embedder = load_embedder(FAKE_MODEL)
+    assert isinstance(embedder, FakeEmbedder)
+    return embedder
 
 
 # Off-topic questions a build over the small FAQ calibrates with: enough to exercise calibration,
@@ -62,16 +64,20 @@ SMALL_BANK = 40
 
 
 @pytest.fixture
-def small(tmp_path, monkeypatch):
-    """The two-entry FAQ under tmp_path, with settings that select the fake embedder.
-
-    Builds calibrate with the first SMALL_BANK questions of the off-topic bank.
-    """
-    bank = offtopic_questions()[:SMALL_BANK]
-    monkeypatch.setattr(index, "offtopic_questions", lambda: bank)
+def small(tmp_path):
+    """The two-entry FAQ under tmp_path, with settings that select the fake embedder and an
+    off-topic bank of the shipped bank's first SMALL_BANK questions (the setting `offtopic_bank`)."""
+    write_small_bank(tmp_path / "offtopic.txt")
     (tmp_path / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
-    (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        f"model: {FAKE_MODEL}\nthreshold: 0.3\nofftopic_bank: {tmp_path / 'offtopic.txt'}\n", encoding="utf-8"
+    )
     return tmp_path
+
+
+def write_small_bank(path):
+    path.write_text("\n".join(offtopic_questions()[:SMALL_BANK]) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

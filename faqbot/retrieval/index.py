@@ -32,7 +32,7 @@ import fcntl
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -314,14 +314,18 @@ def build_index(
     embedder: Embedder,
     out: str | Path,
     progress: Callable[[int, int], None] | None = None,
+    offtopic: Sequence[str] | None = None,
 ) -> BuildReport:
-    """Embed every view of every entry and replace the index in `out` atomically."""
+    """Embed every view of every entry and replace the index in `out` atomically; calibrate
+    with the off-topic questions `offtopic` (default: the shipped bank)."""
     out = Path(out)
     with build_lock(out):
-        return build_locked(faq, embedder, out, progress)
+        return build_locked(faq, embedder, out, progress, offtopic)
 
 
-def rebuild_for_file(faq_path: Path, embedder: Embedder, out: Path) -> BuildReport | None:
+def rebuild_for_file(
+    faq_path: Path, embedder: Embedder, out: Path, offtopic: Sequence[str] | None = None
+) -> BuildReport | None:
     """Build the index for the FAQ file as it reads once the build lock is held; None if it already matches.
 
     For a running app's own rebuild, which may wait behind staff's `faqbot index`: an FAQ read
@@ -333,11 +337,15 @@ def rebuild_for_file(faq_path: Path, embedder: Embedder, out: Path) -> BuildRepo
             check_fresh(load_index(out), faq, embedder.name)
             return None
         except (IndexMissingError, IndexMismatchError, IndexDamagedError):
-            return build_locked(faq, embedder, out)
+            return build_locked(faq, embedder, out, offtopic=offtopic)
 
 
 def build_locked(
-    faq: Faq, embedder: Embedder, out: Path, progress: Callable[[int, int], None] | None = None
+    faq: Faq,
+    embedder: Embedder,
+    out: Path,
+    progress: Callable[[int, int], None] | None = None,
+    offtopic: Sequence[str] | None = None,
 ) -> BuildReport:
     """`build_index` for a caller that holds the build lock."""
     started = time.perf_counter()
@@ -350,7 +358,7 @@ def build_locked(
     reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
     reference_texts, reference_entry = reference_questions(faq.entries)
     references = reused_questions(old, embedder, reference_texts)
-    bank = reused_questions(old, embedder, offtopic_questions())
+    bank = reused_questions(old, embedder, list(offtopic_questions() if offtopic is None else offtopic))
     old = None  # its vectors are copied; free them before the new index is made
 
     embedded = len(reuse.missing)

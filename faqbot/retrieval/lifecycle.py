@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
@@ -36,11 +36,19 @@ class LiveIndex:
     With `auto_build` a missing or stale index is (re)built; without it, it is an error.
     """
 
-    def __init__(self, faq_path: Path, index_dir: Path, embedder: Embedder, auto_build: bool = True) -> None:
+    def __init__(
+        self,
+        faq_path: Path,
+        index_dir: Path,
+        embedder: Embedder,
+        auto_build: bool = True,
+        offtopic: Sequence[str] | None = None,
+    ) -> None:
         self.faq_path = faq_path
         self.index_dir = index_dir
         self.embedder = embedder
         self.auto_build = auto_build
+        self.offtopic = offtopic  # what the app's own rebuilds calibrate with (None: the shipped bank)
         self._reload_lock = threading.RLock()  # re-entered by install(), which reloads while it holds it
         self._builder: threading.Thread | None = None
         self.searcher, self._stamp = self._load(auto_build)
@@ -156,7 +164,7 @@ class LiveIndex:
                 raise
             logger.warning("%s; rebuilding it now", problem)
             try:
-                rebuild_for_file(self.faq_path, self.embedder, self.index_dir)
+                rebuild_for_file(self.faq_path, self.embedder, self.index_dir, self.offtopic)
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
                 fix = f"faqbot index --faq {self.faq_path} --out {self.index_dir}"
                 if index is None or index.manifest.model != self.embedder.name:
