@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     created_at    TEXT    NOT NULL,  -- UTC, ISO 8601 (2026-11-26T13:09:57.123456+00:00)
     question      TEXT    NOT NULL,  -- as the customer wrote it, personal data masked
     language      TEXT    NOT NULL,  -- sv | en
-    kind          TEXT    NOT NULL,  -- answer | helpdesk | greeting | thanks | error
+    kind          TEXT    NOT NULL,  -- faqbot.decision.ReplyKind: answer | choices | helpdesk | greeting | thanks | error
     resolved      INTEGER NOT NULL,  -- 1 when the customer got an FAQ answer
     faq_id        TEXT,              -- the entry answered with; NULL when not resolved
     candidate_id  TEXT,              -- the best entry below the threshold, when not resolved

@@ -123,7 +123,7 @@ class Conversation:
             if self.messages:
                 self.messages[-1] = settle(self.messages[-1])
             self.messages += [question, answer]
-            if reply is not None and reply_is_rated(answer):
+            if reply is not None and reply.kind.takes_feedback:
                 self.rated[len(self.messages) - 1] = reply.reply_id
             self.offer = None
             if reply is not None and reply.suggestions:
@@ -258,11 +258,6 @@ class Widget:
             return self.bot.helpdesk
         except Exception:
             return ""
-
-
-def reply_is_rated(shown: Message) -> bool:
-    """Only FAQ answers take 👍/👎 (see faqbot.web.messages.ANSWER_MARK)."""
-    return 'class="faq-answer"' in shown["content"]
 
 
 # Every event: one direct HTTP request, no Gradio progress timer (its grey text fails WCAG's
