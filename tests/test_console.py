@@ -303,3 +303,14 @@ def test_nothing_but_the_command_imports_the_console():
         and edge.importer != "faqbot.cli"
     ]
     assert outside == []
+
+
+@pytest.mark.slow
+def test_two_replicas_on_one_postgresql_know_the_same_staff_and_sessions(pg_url):
+    one, two = StaffStore(pg_url), StaffStore(pg_url)
+    one.add_user("anna", PASSWORD)
+    assert "anna" in two.users()
+    session = two.log_in("anna", PASSWORD)
+    assert one.session(session.token).user == "anna"
+    one.remove_user("anna")
+    assert two.session(session.token) is None and "anna" not in two.users()
