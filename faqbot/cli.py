@@ -7,6 +7,7 @@ faqbot evaluate                   score the bot on data/test_questions.jsonl
 faqbot report                     what customers asked that the FAQ could not answer
 faqbot serve                      the chat widget on http://127.0.0.1:7860
 faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
+faqbot staff                      the staff console on http://127.0.0.1:7861 (behind a login)
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ EXAMPLES = {
     "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
     "learn": "examples:\n  faqbot learn\n  faqbot learn --accept all\n  faqbot learn --reject a1b2c3d4e\n"
     "  faqbot learn --assign 3q2X...Zw backup --json",
+    "staff": "examples:\n  faqbot staff add-user anna\n  printf '%s\\n' \"$PASSWORD\" | faqbot staff add-user anna --password-stdin\n"
+    "  faqbot staff list-users\n  faqbot staff --port 7861",
     "report": "examples:\n  faqbot report --since 30\n  faqbot report --suggest > suggestions.yaml\n"
     "  faqbot report --json --html report.html",
 }
@@ -387,6 +390,44 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
         print(calibration_text(report.calibration, threshold))
 
 
+def cmd_staff(args: argparse.Namespace) -> int:
+    """`faqbot staff`: serve the console; `faqbot staff add-user|remove-user|list-users`: its accounts."""
+    from faqbot.staff.console import serve_console
+    from faqbot.staff.console.accounts import StaffStore
+
+    settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
+    if args.staff_command is None:
+        serve_console(settings, host=args.host, port=args.port)
+        return 0
+    store = StaffStore(settings.log_location)
+    try:
+        if args.staff_command == "list-users":
+            for name in store.users():
+                print(name)
+        elif args.staff_command == "remove-user":
+            if not store.remove_user(args.name):
+                raise FaqbotError(f"no staff account {args.name!r}; `faqbot staff list-users` lists them")
+            print(f"removed {args.name}; their sessions have ended")
+        else:
+            store.add_user(args.name, new_password(args.password_stdin))
+            print(f"{args.name} may now log in to the staff console (faqbot staff)")
+    finally:
+        store.close()
+    return 0
+
+
+def new_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice without echo."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("the same password again: ") != first:
+        raise FaqbotError("the two passwords differ; nothing was changed")
+    return first
+
+
 def cmd_log_copy(args: argparse.Namespace) -> int:
     from faqbot.conversations.transfer import copy_log
 
@@ -561,6 +602,29 @@ def add_log_command(sub) -> None:
     c.set_defaults(func=cmd_log_copy)
 
 
+def add_staff_command(sub) -> None:
+    p = command(
+        sub, "staff", "the staff console (a web page behind a login), and its accounts", cmd_staff, EXAMPLES["staff"]
+    )
+    add_paths(p)
+    p.add_argument(
+        "--log-file",
+        "--db",
+        dest="log_file",
+        metavar="PATH|URL",
+        help="the database with the staff accounts: the conversation log (env FAQBOT_LOG; default log_url/log_path)",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7861, help="the port (default 7861; never the chat's)")
+    accounts = p.add_subparsers(dest="staff_command", metavar="{add-user,remove-user,list-users}")
+    add = accounts.add_parser("add-user", help="create an account (or set a new password); asks for it twice")
+    add.add_argument("name", help="the user name (letters, digits, . _ @ -)")
+    flag(add, "--password-stdin", "read the password from the first line of stdin (for scripts)")
+    remove = accounts.add_parser("remove-user", help="delete an account and end its sessions")
+    remove.add_argument("name")
+    accounts.add_parser("list-users", help="the accounts, one per line")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faqbot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -575,6 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_evaluate_command,
         add_report_command,
         add_log_command,
+        add_staff_command,
     ):
         add(sub)
     return parser

@@ -116,6 +116,41 @@ CREATE TABLE IF NOT EXISTS learn_decisions (
 );
 """,
     ),
+    Migration(
+        5,
+        "staff accounts and their login sessions (faqbot staff), so every replica knows the same staff",
+        # Times are seconds since the epoch (UTC): the console compares them, never shows them.
+        sqlite="""
+CREATE TABLE IF NOT EXISTS staff_users (
+    name          TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,      -- argon2id, with its own salt and parameters
+    created_at    REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    token_hash    TEXT PRIMARY KEY,   -- sha256 of the cookie's session id; the id itself is never stored
+    user_name     TEXT NOT NULL,
+    csrf          TEXT NOT NULL,      -- the session's CSRF token, sent back in every form
+    created_at    REAL NOT NULL,
+    last_seen     REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_user ON staff_sessions (user_name);
+""",
+        postgres="""
+CREATE TABLE IF NOT EXISTS staff_users (
+    name          TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at    DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    token_hash    TEXT PRIMARY KEY,
+    user_name     TEXT NOT NULL,
+    csrf          TEXT NOT NULL,
+    created_at    DOUBLE PRECISION NOT NULL,
+    last_seen     DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_user ON staff_sessions (user_name);
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,47 @@
+"""The staff console: the FAQ, what customers taught the bot, and how it is doing, in the browser.
+
+    faqbot staff add-user anna           # asks for the password twice
+    faqbot staff                         # http://127.0.0.1:7861/, never on the chat's port
+
+Modules: accounts (users and sessions in the log's database), auth (throttling, CSRF, headers,
+body limit), service (what the pages show and do, without HTTP), web (rendering, forms), app
+(the routes). Nothing in faqbot imports this package but faqbot.cli.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+
+from faqbot.config import Settings
+from faqbot.errors import FaqbotError
+
+DEFAULT_CONSOLE_PORT = 7861
+
+
+def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAULT_CONSOLE_PORT) -> None:
+    """Serve the console until interrupted; refuses the chat's own port."""
+    from faqbot.staff.console.accounts import StaffStore
+    from faqbot.staff.console.app import create_console
+    from faqbot.staff.console.service import Desk
+    from faqbot.staff.console.web import Console
+
+    if str(port) == str(settings.port):
+        raise FaqbotError(
+            f"the staff console never shares the chat's port ({settings.port}); choose another with --port"
+        )
+    store = StaffStore(settings.log_location)
+    if not store.users():
+        print("faqbot staff: no staff account yet; create one with: faqbot staff add-user NAME", flush=True)
+    app = create_console(Console(Desk(settings), store))
+    # X-Forwarded-Proto/For are believed only from `trusted_proxy` (the chat's setting), so the
+    # session cookie is Secure exactly when a trusted TLS proxy says the browser used https.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.config.trusted_proxy,
+    )
+    print(f"faqbot staff: the staff console on http://{host}:{port}/", flush=True)
+    uvicorn.Server(config).run()

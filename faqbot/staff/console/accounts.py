@@ -1,0 +1,203 @@
+"""Staff accounts and login sessions, kept in the conversation log's database (SQLite or PostgreSQL).
+
+    store = StaffStore("data/conversations.db")      # or postgresql://faqbot@db.internal/faqbot
+    store.add_user("anna", "ett långt lösenord")
+    session = store.log_in("anna", "ett långt lösenord")   # None for a wrong name or password
+    store.session(session.token)                      # the session while it is in use, else None
+
+Passwords are stored as argon2id hashes (argon2-cffi's defaults: salted, memory-hard). A session
+id is 256 random bits; the database holds only its SHA-256, so a copy of the database does not
+let anyone in. A session ends after IDLE_SECONDS without a request, after MAX_AGE_SECONDS in
+all, at logout, and when its user is removed. The tables are migration 5 of the log's schema
+(faqbot.conversations.migrations), so every replica on one PostgreSQL knows the same staff and
+the same sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from faqbot import database
+from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
+from faqbot.errors import FaqbotError
+
+IDLE_SECONDS = 30 * 60
+MAX_AGE_SECONDS = 12 * 3600
+TOUCH_SECONDS = 30  # last_seen is written at most this often per session
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 hashes anything, but nobody needs more, and hashing more costs time
+
+HASHER = PasswordHasher()  # argon2id
+# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in member of staff. `token` is only known right after login (the cookie's value)."""
+
+    token_hash: str
+    user: str
+    csrf: str
+    token: str = ""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def check_name(name: str) -> str:
+    if not NAME_PATTERN.match(name or ""):
+        raise FaqbotError(f"the user name {name!r} may only use letters a-z, digits and . _ @ - (at most 64)")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise FaqbotError(f"the password must be at least {MIN_PASSWORD} characters long")
+    if len(password) > MAX_PASSWORD:
+        raise FaqbotError(f"the password may be at most {MAX_PASSWORD} characters long")
+    return password
+
+
+class StaffStore:
+    """The users and sessions tables of the log at `location` (a SQLite path or a postgresql:// URL)."""
+
+    def __init__(self, location: str | Path, clock: Callable[[], float] = time.time) -> None:
+        self.location = str(location)
+        self.postgres = database.is_postgres(self.location)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+        with self._connection() as conn:  # creates or migrates the schema now: a broken location fails at start
+            del conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        if self.postgres:
+            with database.connect(self.location, autocommit=True) as remote:
+                migrate_postgres(remote, database.shown(self.location))
+                yield remote
+            return
+        with self._lock:
+            if self._sqlite is None:
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+                local = sqlite3.connect(self.location, timeout=10, isolation_level=None, check_same_thread=False)
+                local.execute("PRAGMA busy_timeout = 10000")
+                migrate_sqlite(local, self.location)
+                self._sqlite = local
+            yield self._sqlite
+
+    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """One statement in either dialect (written with `?`); the rows it returns."""
+        with self._connection() as conn:
+            cursor = conn.execute(sql.replace("?", "%s") if self.postgres else sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+
+    # -- users ---------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str) -> None:
+        """Create an account, or give an existing one a new password (and end its sessions)."""
+        digest = HASHER.hash(check_password(password))
+        self.remove_sessions(check_name(name))
+        if self._run("SELECT name FROM staff_users WHERE name = ?", (name,)):
+            self._run("UPDATE staff_users SET password_hash = ? WHERE name = ?", (digest, name))
+        else:
+            self._run(
+                "INSERT INTO staff_users (name, password_hash, created_at) VALUES (?, ?, ?)",
+                (name, digest, self.clock()),
+            )
+
+    def remove_user(self, name: str) -> bool:
+        """Delete an account and end its sessions; False when there was none."""
+        found = bool(self._run("SELECT name FROM staff_users WHERE name = ?", (name,)))
+        self._run("DELETE FROM staff_users WHERE name = ?", (name,))
+        self.remove_sessions(name)
+        return found
+
+    def users(self) -> list[str]:
+        return [row[0] for row in self._run("SELECT name FROM staff_users ORDER BY name")]
+
+    def verify(self, name: str, password: str) -> bool:
+        """Whether `password` is `name`'s; as slow for an unknown name as for a known one."""
+        known = NAME_PATTERN.match(name or "") is not None
+        rows = self._run("SELECT password_hash FROM staff_users WHERE name = ?", (name,)) if known else []
+        stored = rows[0][0] if rows else DUMMY_HASH
+        try:
+            HASHER.verify(stored, password[:MAX_PASSWORD])
+        except (VerificationError, InvalidHashError):
+            return False
+        if not rows:
+            return False
+        if HASHER.check_needs_rehash(stored):
+            self._run("UPDATE staff_users SET password_hash = ? WHERE name = ?", (HASHER.hash(password), name))
+        return True
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def log_in(self, name: str, password: str) -> Session | None:
+        """A new session for `name` when the password is right (always a new id: no fixation)."""
+        if not self.verify(name, password):
+            return None
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
+        self._run(
+            "INSERT INTO staff_sessions (token_hash, user_name, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+            (token_hash(token), name, csrf, now, now),
+        )
+        return Session(token_hash(token), name, csrf, token)
+
+    def session(self, token: str) -> Session | None:
+        """The session with this cookie value while it is in use; an expired one is deleted."""
+        if not token or len(token) > 200:
+            return None
+        key = token_hash(token)
+        rows = self._run(
+            "SELECT user_name, csrf, created_at, last_seen FROM staff_sessions WHERE token_hash = ?", (key,)
+        )
+        if not rows:
+            return None
+        user, csrf, created, seen = rows[0]
+        now = self.clock()
+        if now - seen > IDLE_SECONDS or now - created > MAX_AGE_SECONDS:
+            self.log_out(key)
+            return None
+        if now - seen > TOUCH_SECONDS:
+            self._run("UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
+        return Session(key, user, csrf)
+
+    def log_out(self, key: str) -> None:
+        self._run("DELETE FROM staff_sessions WHERE token_hash = ?", (key,))
+
+    def remove_sessions(self, name: str) -> None:
+        self._run("DELETE FROM staff_sessions WHERE user_name = ?", (name,))
+
+    def forget_expired(self) -> int:
+        """Delete the sessions past their idle or absolute limit; returns how many."""
+        now = self.clock()
+        stale = self._run(
+            "SELECT token_hash FROM staff_sessions WHERE last_seen < ? OR created_at < ?",
+            (now - IDLE_SECONDS, now - MAX_AGE_SECONDS),
+        )
+        for (key,) in stale:
+            self.log_out(key)
+        return len(stale)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None

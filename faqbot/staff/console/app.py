@@ -1,0 +1,233 @@
+"""The staff console (`faqbot staff`): server-rendered pages on their own port, behind a login.
+
+    app = create_console(Desk(settings), StaffStore(settings.log_location))
+    serve_console(settings, port=7861)         # http://127.0.0.1:7861/
+
+Routes (every page but /login and the stylesheet needs a session; every POST its CSRF token):
+
+    GET  /login, POST /login, POST /logout
+    GET  /                     Översikt: today and this week, the index, the chat's problems
+    GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
+    GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
+    GET  /prova?fraga=...      Prova boten: the reply, the top five and why
+    GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from faqbot.errors import FaqbotError
+from faqbot.faq.model import ID_PATTERN
+from faqbot.faq.update import FIELDS, FileChangedError, entry_values
+from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.web import Console, Refused, secure, static, swedish
+
+LOGIN_FAILED = "Fel användarnamn eller lösenord."
+
+
+def create_console(console: Console) -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    add_login_routes(app, console)
+    add_review_routes(app, console)
+    add_entry_routes(app, console)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, err: Refused) -> Response:
+        return console.render(request, "message.html", err.status, title="Det gick inte", message=err.message)
+
+    @app.get("/static/{name}")
+    def stylesheet(name: str) -> Response:
+        return static(name)
+
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+def add_login_routes(app: FastAPI, console: Console) -> None:
+    @app.get("/login")
+    def login_form(request: Request) -> Response:
+        if console.session_of(request) is not None:
+            return RedirectResponse("/", status_code=303)
+        return login_page(console, request)
+
+    @app.post("/login")
+    async def log_in(request: Request) -> Response:
+        fields = await console.form(request, None)
+        if not same_token(request.cookies.get(LOGIN_COOKIE, ""), fields.get("csrf")):
+            return login_page(console, request, "Sidan var för gammal. Försök igen.", 403)
+        name, password = fields.get("username", "").strip(), fields.get("password", "")
+        address = request.client.host if request.client else "?"
+        keys = (f"user:{name.casefold()}", f"addr:{address}")
+        wait = console.throttle.wait(*keys)
+        if wait > 0:
+            message = f"För många misslyckade inloggningar. Vänta {int(wait) + 1} sekunder och försök igen."
+            page = login_page(console, request, message, 429)
+            page.headers["retry-after"] = str(int(wait) + 1)
+            return page
+        session = await run_in_threadpool(console.store.log_in, name, password)
+        if session is None:
+            console.throttle.failed(*keys)
+            return login_page(console, request, LOGIN_FAILED, 401)
+        console.throttle.succeeded(keys[0])
+        old = console.session_of(request)
+        if old is not None:
+            console.store.log_out(old.token_hash)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", secure=secure(request), path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        return response
+
+    @app.post("/logout")
+    async def log_out(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        await console.form(request, session)
+        console.store.log_out(session.token_hash)
+        response = to_login()
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @app.get("/")
+    def overview(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        shown = console.desk.overview()
+        return console.render(request, "overview.html", title="Översikt", session=session, o=shown)
+
+
+def login_page(console: Console, request: Request, error: str = "", status: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    page = console.render(request, "login.html", status, title="Logga in", login_csrf=token, error=error)
+    page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
+    return page
+
+
+def add_review_routes(app: FastAPI, console: Console) -> None:
+    @app.get("/granska")
+    async def review(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        return await review_page(console, request, session)
+
+    @app.post("/granska")
+    async def decide(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        fields = await console.form(request, session)
+        action = fields.get("action", "")
+        if action not in ("accept", "reject", "assign"):
+            raise Refused(400, "Okänd åtgärd.")
+        try:
+            taught = await run_in_threadpool(
+                console.desk.decide, action, fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", "")
+            )
+        except FaqbotError as err:
+            return await review_page(console, request, session, error=str(err), status=400)
+        return await review_page(console, request, session, taught=taught)
+
+    @app.get("/prova")
+    async def try_bot(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        question = request.query_params.get("fraga", "")[:500]
+        tried = await run_in_threadpool(console.desk.try_question, question) if question.strip() else None
+        return console.render(request, "try.html", title="Prova boten", session=session, question=question, tried=tried)
+
+
+async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
+    lesson = await run_in_threadpool(console.desk.review)
+    entries, _ = console.desk.entries()
+    return console.render(
+        request,
+        "review.html",
+        status,
+        title="Att granska",
+        session=session,
+        lesson=lesson,
+        entries=entries,
+        **values,
+    )
+
+
+def add_entry_routes(app: FastAPI, console: Console) -> None:
+    @app.get("/fragor")
+    def entry_list(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        query = request.query_params.get("sok", "")[:200]
+        try:
+            entries, _ = console.desk.entries(query)
+        except FaqbotError as err:
+            raise Refused(500, f"FAQ-filen kan inte läsas: {err}") from None
+        return console.render(
+            request, "entries.html", title="Frågor och svar", session=session, entries=entries, query=query
+        )
+
+    @app.get("/fragor/{faq_id}")
+    def entry_form(request: Request, faq_id: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        entry, digest = console.desk.entry(checked_id(faq_id))
+        if entry is None:
+            raise Refused(404, "Posten finns inte (längre) i FAQ-filen.")
+        values = {name: entry_values(vars(entry))[name] for name in FIELDS}
+        return edit_page(console, request, session, faq_id, values, digest)
+
+    @app.post("/fragor/{faq_id}")
+    async def entry_save(request: Request, faq_id: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        fields = await console.form(request, session)
+        values = {name: fields.get(name, "") for name in FIELDS}
+        try:
+            result = await run_in_threadpool(console.desk.save, checked_id(faq_id), values, fields.get("hash", ""))
+        except FileChangedError:
+            current, _ = console.desk.entry(faq_id)
+            now = entry_values(vars(current)) if current is not None else {}
+            return edit_page(console, request, session, faq_id, values, fields.get("hash", ""), 409, conflict=now)
+        problems: dict[str, list[str]] = {}
+        for name, message in result.problems:
+            problems.setdefault(name, []).append(swedish(message, faq_id))
+        status = 400 if problems else 200
+        return edit_page(
+            console, request, session, faq_id, values, result.file_hash, status, problems=problems, result=result
+        )
+
+
+def checked_id(faq_id: str) -> str:
+    if len(faq_id) > 100 or not ID_PATTERN.match(faq_id):
+        raise Refused(404, "Posten finns inte.")
+    return faq_id
+
+
+def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:
+    return console.render(
+        request,
+        "entry.html",
+        status,
+        title=f"Redigera {faq_id}",
+        session=session,
+        faq_id=faq_id,
+        values=values,
+        digest=digest,
+        problems=extra.pop("problems", {}),
+        **extra,
+    )

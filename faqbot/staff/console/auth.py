@@ -1,0 +1,162 @@
+"""What keeps the staff console to staff: login throttling, CSRF tokens, cookies and HTTP hardening.
+
+    throttle = Throttle()
+    wait = throttle.wait("user:anna", "addr:203.0.113.9")   # seconds before the next try is checked
+    throttle.failed("user:anna", "addr:203.0.113.9")          # after a wrong password
+
+- Repeated failed logins slow down per account and per address: after FREE_FAILURES failures
+  every further try must wait BASE_DELAY * 2**n seconds (at most MAX_DELAY); a try that comes
+  earlier is refused without checking the password, so parallel guessing gains nothing. The
+  count is kept in this process (a few thousand keys at most) and forgotten FORGET_SECONDS
+  after the last failure.
+- Every state-changing request carries the session's CSRF token, compared in constant time;
+  the login form carries a token of its own (double submit: a cookie and a field).
+- Every response says: no framing, no caching, no sniffing, and a Content-Security-Policy that
+  allows nothing from other hosts and no inline script.
+- Request bodies are bounded (MAX_BODY_BYTES) before anything reads them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FREE_FAILURES = 3
+BASE_DELAY = 1.0
+MAX_DELAY = 300.0
+FORGET_SECONDS = 3600.0
+MAX_KEYS = 10_000
+MAX_BODY_BYTES = 64 * 1024
+
+COOKIE = "faqbot_staff"
+LOGIN_COOKIE = "faqbot_staff_login"  # the login form's own CSRF token, before there is a session
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+@dataclass
+class Throttle:
+    """Failed logins per key (an account, an address) and how long the next try must wait."""
+
+    clock: Callable[[], float] = time.monotonic
+    free: int = FREE_FAILURES
+    base: float = BASE_DELAY
+    cap: float = MAX_DELAY
+    _failures: OrderedDict[str, tuple[int, float]] = field(default_factory=OrderedDict)
+
+    def delay(self, failures: int) -> float:
+        """The wait after `failures` failed tries in a row: none for the first few, then doubling, bounded."""
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.base * 2 ** (failures - self.free))
+
+    def wait(self, *keys: str) -> float:
+        """Seconds until a try for all of `keys` may be checked (0: now)."""
+        now = self.clock()
+        longest = 0.0
+        for key in keys:
+            count, last = self._failures.get(key, (0, now))
+            if now - last > FORGET_SECONDS:
+                self._failures.pop(key, None)
+                continue
+            longest = max(longest, last + self.delay(count) - now)
+        return longest
+
+    def failed(self, *keys: str) -> None:
+        now = self.clock()
+        for key in keys:
+            count, _ = self._failures.pop(key, (0, now))
+            self._failures[key] = (count + 1, now)
+        while len(self._failures) > MAX_KEYS:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, *keys: str) -> None:
+        for key in keys:
+            self._failures.pop(key, None)
+
+
+def same_token(expected: str, given: str | None) -> bool:
+    """The CSRF check: constant-time, and never true for a missing token."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response of the app it wraps."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in SECURITY_HEADERS}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = kept + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Refuses a request body over `max_bytes` with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_bytes:
+            await too_large(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await too_large(send)
+
+
+class BodyTooLarge(Exception):
+    """A streamed body went past the limit."""
+
+
+async def too_large(send: Send) -> None:
+    body = "För stor förfrågan.".encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

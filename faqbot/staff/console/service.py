@@ -1,0 +1,208 @@
+"""What the console's pages show and do, without HTTP: the figures, the suggestions, the entries, a try.
+
+    desk = Desk(Settings.resolve())
+    desk.overview()                     # today and this week, the index, the chat's problems
+    desk.review()                       # what customers taught (faqbot.staff.learn)
+    desk.decide("accept", "a1b2c3d4e")  # written to data/faq.yaml, index rebuilt: live at once
+    desk.try_question("Kan jag ringa er?")
+
+The console's bot never logs: staff trying questions are not customers. Every change to the FAQ
+file goes through one lock, then rebuilds the index (only changed texts are embedded); a chat
+on the same files swaps it in by itself, and with the log on PostgreSQL it is published to
+every replica.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faqbot.bot import FaqBot, Reply
+from faqbot.config import Settings
+from faqbot.conversations.backends import open_log_at
+from faqbot.database import is_postgres
+from faqbot.decision import ReplyKind
+from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.model import FaqEntry, load_faq
+from faqbot.faq.update import EntryUpdate, file_hash, update_entry
+from faqbot.retrieval.index import build_index
+from faqbot.staff import learn, teach
+from faqbot.staff.report import group_unanswered
+
+QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One period of the log as the overview shows it."""
+
+    questions: int = 0
+    answered: int = 0
+    choices: int = 0
+    helpdesk: int = 0
+    disliked: int = 0
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: Figures
+    week: Figures
+    entries: int
+    built_at: str
+    threshold: float
+    calibrated: float | None
+    choice_margin: float | None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Tried:
+    """A question tried in the console: the reply, the top entries with scores, and why."""
+
+    reply: Reply
+    top: list[tuple[str, str, float]]
+    threshold: float
+    margin: float | None
+    gap: float | None
+
+
+def figures(rows: list[Any]) -> Figures:
+    asked = [r for r in rows if r.kind in QUESTION_KINDS]
+    return Figures(
+        questions=len(asked),
+        answered=sum(r.kind == ReplyKind.ANSWER for r in asked),
+        choices=sum(r.kind == ReplyKind.CHOICES for r in asked),
+        helpdesk=sum(r.kind == ReplyKind.HELPDESK for r in asked),
+        disliked=sum(r.feedback == -1 for r in rows),
+    )
+
+
+class Desk:
+    """The console's library side over one FAQ, index and log (see the module docstring)."""
+
+    def __init__(self, settings: Settings, bot: FaqBot | None = None) -> None:
+        self.settings = settings
+        self.bot = bot if bot is not None else FaqBot(settings=settings)
+        self.log = open_log_at(settings.log_location, settings.config.retention_days)
+        self.writing = threading.Lock()
+
+    @property
+    def faq_path(self):
+        return self.settings.faq_path
+
+    def close(self) -> None:
+        self.log.close()
+
+    # -- overview ------------------------------------------------------------------------
+
+    def overview(self, now: datetime | None = None) -> Overview:
+        now = now or datetime.now(UTC)
+        problems = self.problems()
+        try:
+            rows = self.log.questions(since_days=7)
+        except FaqbotError as err:
+            rows = []
+            problems.append(f"Konversationsloggen kan inte läsas: {err}")
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        self.bot.refresh()
+        manifest = self.bot.index.manifest
+        calibration = self.bot.calibration
+        return Overview(
+            today=figures([r for r in rows if r.created_at >= midnight]),
+            week=figures([r for r in rows if r.created_at >= now - timedelta(days=7)]),
+            entries=len(self.bot.entries),
+            built_at=manifest.built_at,
+            threshold=self.bot.threshold,
+            calibrated=calibration.threshold if calibration else None,
+            choice_margin=self.bot.policy.choice_margin,
+            problems=problems,
+        )
+
+    def problems(self) -> list[str]:
+        """What keeps the running chat from serving the FAQ file as it is now."""
+        try:
+            faq = load_faq(self.faq_path)
+        except DataError as err:
+            return [
+                f"Chatten vägrar den senaste ändringen av {self.faq_path} och svarar med den senaste "
+                f"fungerande versionen. Rätta filen: {err}"
+            ]
+        if faq.content_hash() != self.bot.index.manifest.faq_hash:
+            return ["Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt."]
+        return []
+
+    # -- what customers taught -----------------------------------------------------------
+
+    def review(self) -> learn.Lesson:
+        bot = self.bot
+        bot.refresh()
+
+        def group(questions: list[str]) -> list[Any]:
+            return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)
+
+        def answers_right(question: str, faq_id: str) -> bool:
+            return bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id
+
+        faq = load_faq(self.faq_path)
+        return learn.lesson(self.log.questions(), faq, group, self.log.decisions(), answers_right)
+
+    def decide(self, action: str, suggestion: str = "", reply_id: str = "", faq_id: str = "") -> teach.Taught:
+        """Accept or reject a suggestion, or assign a helpdesk question (its reply) to an entry."""
+        with self.writing:
+            lesson = self.review()
+            accept = [suggestion] if action == "accept" else []
+            reject = [suggestion] if action == "reject" else []
+            assign = [(reply_id, faq_id)] if action == "assign" else []
+            return teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
+
+    def rebuild(self) -> Any:
+        """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
+        report = build_index(load_faq(self.faq_path), self.bot.embedder, self.settings.index_dir)
+        if is_postgres(self.settings.log_location):
+            from faqbot.retrieval.publish import publish
+
+            publish(self.faq_path, self.settings.index_dir, self.settings.log_location, self.bot.embedder.name)
+        self.bot.refresh()
+        return report
+
+    # -- the entries ---------------------------------------------------------------------
+
+    def entries(self, query: str = "") -> tuple[list[FaqEntry], str]:
+        """The entries (those whose texts hold every word of `query`), and the file's hash."""
+        digest = file_hash(self.faq_path)
+        faq = load_faq(self.faq_path)
+        words = query.casefold().split()
+
+        def matches(entry: FaqEntry) -> bool:
+            text = " ".join((entry.id, entry.section, entry.answer, entry.answer_en, *entry.questions())).casefold()
+            return all(word in text for word in words)
+
+        return [e for e in faq.entries if matches(e)], digest
+
+    def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
+        digest = file_hash(self.faq_path)
+        return load_faq(self.faq_path).by_id.get(faq_id), digest
+
+    def save(self, faq_id: str, values: dict[str, str], expected_hash: str) -> EntryUpdate:
+        """Write the form's fields (FileChangedError when the file changed), then rebuild the index."""
+        with self.writing:
+            result = update_entry(self.faq_path, faq_id, values, expected_hash)
+            if result.changes and not result.problems:
+                self.rebuild()
+            return result
+
+    # -- trying the bot ------------------------------------------------------------------
+
+    def try_question(self, question: str) -> Tried:
+        bot = self.bot
+        bot.refresh()
+        reply = bot.ask(question)
+        titles = {e.id: e.question for e in bot.entries}
+        top = [
+            (faq_id, titles.get(faq_id, faq_id), score)
+            for faq_id, score in zip(reply.ranking[:5], reply.ranking_scores[:5], strict=False)
+        ]
+        gap = top[0][2] - top[1][2] if len(top) > 1 else None
+        return Tried(reply, top, bot.policy.threshold, bot.policy.choice_margin, gap)

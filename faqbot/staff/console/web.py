@@ -1,0 +1,141 @@
+"""The console's HTTP plumbing: rendering pages, reading forms within bounds, the session of a request.
+
+Pages are Jinja2 templates with autoescaping on (a customer's question or an FAQ answer is text,
+never markup). Forms are read as application/x-www-form-urlencoded only, with a bound on the
+number of fields and on each field's length, after the body limit (faqbot.staff.console.auth).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from faqbot.staff.console.accounts import Session, StaffStore
+from faqbot.staff.console.auth import COOKIE, Throttle, same_token
+from faqbot.staff.console.service import Desk
+
+HERE = Path(__file__).resolve().parent
+MAX_FIELDS = 40
+FIELD_LIMITS = {
+    "username": 64,
+    "password": 1024,
+    "answer": 10_000,
+    "answer_en": 10_000,
+    "alternatives": 10_000,
+    "question": 500,
+    "question_en": 500,
+}
+DEFAULT_LIMIT = 200
+STATIC = {"console.css": ("text/css; charset=utf-8", (HERE / "static" / "console.css").read_bytes())}
+NAV = [("/", "Översikt"), ("/granska", "Att granska"), ("/fragor", "Frågor och svar"), ("/prova", "Prova boten")]
+
+
+class Refused(Exception):
+    """A request the console does not serve: `status` and a message for the page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class Console:
+    """What every route needs: the library side, the accounts, the login throttle, the templates."""
+
+    desk: Desk
+    store: StaffStore
+    throttle: Throttle = field(default_factory=Throttle)
+    env: Environment = field(default_factory=templates)
+
+    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        session = values.pop("session", None)
+        page = self.env.get_template(name).render(
+            nav=NAV,
+            path=request.url.path,
+            user=session.user if session else "",
+            csrf=session.csrf if session else "",
+            **values,
+        )
+        return HTMLResponse(page, status_code=status)
+
+    def session_of(self, request: Request) -> Session | None:
+        return self.store.session(request.cookies.get(COOKIE, ""))
+
+    async def form(self, request: Request, session: Session | None) -> dict[str, str]:
+        """The posted form, each field within its bound; checks the origin and the CSRF token."""
+        same_origin(request)
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+            raise Refused(415, "Formuläret skickades i ett format som konsolen inte tar emot.")
+        body = (await request.body()).decode("utf-8", "replace")
+        try:
+            pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        except ValueError:
+            raise Refused(400, "Formuläret har för många fält.") from None
+        fields: dict[str, str] = {}
+        for name, value in pairs:
+            if len(value) > FIELD_LIMITS.get(name, DEFAULT_LIMIT):
+                raise Refused(400, f"Fältet {name[:40]} är för långt.")
+            fields.setdefault(name, value)
+        if session is not None and not same_token(session.csrf, fields.get("csrf")):
+            raise Refused(403, "Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen.")
+        return fields
+
+
+def same_origin(request: Request) -> None:
+    """A form posted from another site is refused (besides SameSite cookies and the CSRF token)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise Refused(403, "Formuläret skickades från en annan webbplats.")
+
+
+def secure(request: Request) -> bool:
+    """Served over TLS, directly or (X-Forwarded-Proto from a trusted proxy, as uvicorn reads it) behind one."""
+    return request.url.scheme == "https"
+
+
+def static(name: str) -> Response:
+    """One of the console's own files, by name from a fixed list: no path reaches the disk."""
+    found = STATIC.get(name)
+    if found is None:
+        return Response("Finns inte.", status_code=404, media_type="text/plain")
+    kind, data = found
+    return Response(data, media_type=kind, headers={"cache-control": "no-store"})
+
+
+MESSAGES = [
+    (re.compile(r"is empty$"), "Fältet får inte vara tomt."),
+    (
+        re.compile(r"entry '(?P<entry>[^']*)': question '(?P<text>.*)' is already in entry '(?P<other>[^']*)'"),
+        "Frågan ”{text}” finns redan i posten ”{where}”. Skriv den bara på ett ställe.",
+    ),
+    (re.compile(r"must be text"), "Fältet måste vara text."),
+]
+
+
+def swedish(message: str, editing: str = "") -> str:
+    """A check's message as staff read it next to the field of entry `editing` (the check's own
+    words when unknown). A duplicate names the other entry, whichever of the two came first."""
+    for pattern, text in MESSAGES:
+        found = pattern.search(message)
+        if found:
+            named = found.groupdict()
+            where = named.get("entry") if named.get("other") == editing else named.get("other")
+            return text.format(where=where, **named)
+    return f"Kontrollen av FAQ-filen säger: {message}"

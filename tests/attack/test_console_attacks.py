@@ -1,0 +1,187 @@
+"""The red team's attacks on the staff console (issue 19), replayed in-process: each fails without its defence.
+
+1. every page and every form without a session: sent to the login page, nothing shown or changed;
+2. a form posted without its CSRF token (or with another's, or from another site): refused, nothing changed;
+3. session fixation: an id planted in the browser before login is not the one after, and opens nothing;
+4. login brute force: after a few failures every try waits, doubling; the right password
+   during the wait is not even checked; failures from one address slow down every account;
+5. stored XSS through an FAQ answer or a customer's question shown to staff: escaped text, never markup;
+6. path traversal on the static route and the entry route: 404, no file read;
+7. the console through the public chat port: not there;
+8. a body or a field past its bound: refused before anything is done with it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from faqbot.conversations.rows import LogRow
+from faqbot.conversations.store import ConversationLog
+from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
+from tests.test_console import PASSWORD, make_site
+
+XSS = '<script>alert("staff")</script>'
+XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+PAGES = ["/", "/granska", "/fragor", "/fragor/backup", "/prova?fraga=Kan+jag+ringa+er%3F"]
+
+
+@pytest.fixture
+def site(small, fake_embedder):
+    made = make_site(small, fake_embedder)
+    yield made
+    made.desk.close()
+    made.store.close()
+
+
+def form_hash(site, faq_id: str = "backup") -> str:
+    return re.search(r'name="hash" value="([^"]+)"', site.client.get(f"/fragor/{faq_id}").text).group(1)
+
+
+def test_no_page_and_no_form_without_a_session(site):
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    for path in PAGES:
+        response = site.client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/login", path
+        assert "Varje natt" not in response.text and "supportavtal" not in response.text
+    for path, data in (("/fragor/backup", {"answer": "Hackad."}), ("/granska", {"action": "reject", "id": "x"})):
+        response = site.client.post(path, data=data, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert faq.read_bytes() == before
+    site.client.cookies.set(COOKIE, "a-made-up-session-id")
+    assert site.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Hackad.", "hash": form_hash(site)}
+    for token in (None, "", "another-sessions-token"):
+        data = fields if token is None else {**fields, "csrf": token}
+        response = site.client.post("/fragor/backup", data=data)
+        assert response.status_code == 403 and "säkerhetskod" in response.text
+    assert faq.read_bytes() == before
+    assert site.client.post("/logout", data={"csrf": "another-sessions-token"}).status_code == 403
+    assert site.client.get("/", follow_redirects=False).status_code == 200  # still logged in
+
+
+def test_a_form_posted_from_another_site_is_refused_even_with_a_token(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    data = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Hackad.", "hash": form_hash(site)}
+    data["csrf"] = site.csrf()
+    response = site.client.post("/fragor/backup", data=data, headers={"origin": "https://evil.example"})
+    assert response.status_code == 403 and faq.read_bytes() == before
+
+
+def test_a_session_id_planted_before_login_is_not_the_one_after(site):
+    planted = "planted-by-the-attacker-0123456789"
+    site.client.cookies.set(COOKIE, planted)
+    response = site.login()
+    issued = response.cookies.get(COOKIE)
+    assert response.status_code == 303 and issued and issued != planted
+    attacker = TestClient(site.client.app)
+    attacker.cookies.set(COOKIE, planted)
+    assert attacker.get("/", follow_redirects=False).status_code == 303
+    assert site.client.get("/", follow_redirects=False).status_code == 200  # the issued id is the one that works
+
+
+def test_login_brute_force_slows_down_and_the_right_password_waits_too(site):
+    for _ in range(FREE_FAILURES):
+        assert site.login(password="fel lösenord 1").status_code == 401
+    refused = site.login(password="fel lösenord 2")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Vänta" in refused.text
+    assert site.login().status_code == 429  # not checked during the wait: guessing in parallel gains nothing
+    site.clock.now += 2
+    assert site.login(password="fel lösenord 3").status_code == 401
+    first_wait = int(site.login(password="x" * 12).headers["retry-after"])
+    site.clock.now += 3
+    assert site.login(password="fel lösenord 4").status_code == 401
+    assert int(site.login(password="x" * 12).headers["retry-after"]) > first_wait  # doubling
+    site.clock.now += 600
+    assert site.login().status_code == 303
+
+
+def test_failures_on_many_accounts_from_one_address_slow_that_address(site):
+    site.store.add_user("bertil", PASSWORD)
+    for name in ("adam", "bodil", "cesar", "doris"):
+        site.login(name=name, password="gissning123")
+    assert site.login(name="bertil", password="gissning123").status_code == 429
+
+
+def test_stored_xss_in_an_answer_or_a_customer_question_is_shown_as_text(site):
+    faq = site.folder / "faq.yaml"
+    text = faq.read_text(encoding="utf-8").replace("answer: Varje natt.", f"answer: '{XSS}'")
+    faq.write_text(text.replace("question: Kan jag ringa er?", f"question: '{XSS_ATTRIBUTE}'"), encoding="utf-8")
+    question = f"Sparar ni filerna {XSS}?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1", ("phone",)))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+        log.record(LogRow("r3", XSS, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    pages = ["/", "/granska", "/fragor", "/fragor/backup", "/fragor/phone", "/prova?fraga=" + XSS]
+    seen = ""
+    for path in pages:
+        page = site.client.get(path).text
+        assert "<script" not in page and "<img" not in page, path
+        seen += page
+    assert "&lt;script&gt;alert(&#34;staff&#34;)&lt;/script&gt;" in seen
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in seen
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../faq.yaml",
+        "/static/..%2F..%2Fconfig.yaml",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%252F..%252Fetc%252Fpasswd",
+        "/static/console.css%00.yaml",
+        "/static//etc/passwd",
+        "/fragor/..%2F..%2Fetc%2Fpasswd",
+    ],
+)
+def test_path_traversal_reads_no_file(site, path):
+    site.login()
+    response = site.client.get(path, follow_redirects=False)
+    assert response.status_code in (303, 404), path
+    assert "root:" not in response.text and "helpdesk:" not in response.text and "threshold" not in response.text
+
+
+def test_the_console_is_not_reachable_through_the_public_chat_port(small, fake_embedder):
+    from faqbot.bot import FaqBot
+    from faqbot.web.server import create_app
+
+    site = make_site(small, fake_embedder)
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    with TestClient(create_app(bot)) as chat:
+        for path in ("/login", "/granska", "/fragor", "/fragor/backup", "/prova", "/static/console.css"):
+            response = chat.get(path, follow_redirects=False)
+            assert "Logga in" not in response.text and "Frågor och svar" not in response.text, path
+            assert COOKIE not in response.headers.get("set-cookie", "")
+        token = re.search(r'name="csrf" value="([^"]+)"', site.client.get("/login").text).group(1)
+        response = chat.post("/login", data={"username": "anna", "password": PASSWORD, "csrf": token})
+        assert COOKIE not in response.headers.get("set-cookie", "")
+    site.desk.close()
+
+
+def test_a_body_or_a_field_past_its_bound_is_refused(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    huge = {"answer": "x" * 200_000, "csrf": site.csrf(), "hash": form_hash(site)}
+    assert site.client.post("/fragor/backup", data=huge).status_code == 413
+    long = {"question": "x" * 600, "answer": "Ok.", "csrf": site.csrf(), "hash": form_hash(site)}
+    assert site.client.post("/fragor/backup", data=long).status_code == 400
+    many = "&".join(f"f{i}=1" for i in range(100))
+    response = site.client.post(
+        "/fragor/backup", content=many, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 400
+    assert faq.read_bytes() == before

@@ -1,0 +1,316 @@
+"""The staff console (`faqbot staff`): accounts, sessions, throttling, CSRF, and what its pages do.
+
+In-process (FastAPI's TestClient) over the two-entry FAQ with the fake embedder; the browser
+test with the real model and the public chat is tests/test_console_browser.py, the attacks are
+in tests/attack/test_console_attacks.py.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from faqbot import build_index, load_faq
+from faqbot.bot import FaqBot
+from faqbot.cli import main
+from faqbot.config import Settings
+from faqbot.conversations.rows import LogRow
+from faqbot.conversations.store import ConversationLog
+from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
+from faqbot.staff.console.app import create_console
+from faqbot.staff.console.auth import COOKIE, MAX_DELAY, Throttle, same_token
+from faqbot.staff.console.service import Desk
+from faqbot.staff.console.web import Console
+
+PASSWORD = "ett långt lösenord"
+
+
+class Clock:
+    """A clock a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Site:
+    client: TestClient
+    store: StaffStore
+    desk: Desk
+    clock: Clock
+    folder: object
+
+    def login(self, name: str = "anna", password: str = PASSWORD):
+        page = self.client.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        return self.client.post(
+            "/login", data={"username": name, "password": password, "csrf": token}, follow_redirects=False
+        )
+
+    def csrf(self, path: str = "/") -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', self.client.get(path).text).group(1)
+
+
+def make_site(folder, fake_embedder, base_url: str = "http://testserver") -> Site:
+    build_index(load_faq(folder / "faq.yaml"), fake_embedder, folder / "index")
+    settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=folder / "log.db")
+    clock = Clock()
+    store = StaffStore(folder / "log.db", clock=clock)
+    store.add_user("anna", PASSWORD)
+    desk = Desk(settings)
+    app = create_console(Console(desk, store, Throttle(clock=clock)))
+    return Site(TestClient(app, base_url=base_url), store, desk, clock, folder)
+
+
+@pytest.fixture
+def site(small, fake_embedder):
+    made = make_site(small, fake_embedder)
+    yield made
+    made.desk.close()
+    made.store.close()
+
+
+# -- accounts and sessions -------------------------------------------------------------------
+
+
+def test_a_password_is_stored_as_an_argon2id_hash_never_as_itself(small):
+    store = StaffStore(small / "log.db")
+    store.add_user("anna", PASSWORD)
+    (stored,) = sqlite3.connect(small / "log.db").execute("SELECT password_hash FROM staff_users").fetchone()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert store.verify("anna", PASSWORD)
+    assert not store.verify("anna", PASSWORD + "x")
+    assert not store.verify("bertil", PASSWORD)
+
+
+def test_a_short_password_or_odd_name_is_refused(small):
+    store = StaffStore(small / "log.db")
+    with pytest.raises(Exception, match="at least 10"):
+        store.add_user("anna", "kort")
+    with pytest.raises(Exception, match="user name"):
+        store.add_user("anna bertil", PASSWORD)
+    assert store.users() == []
+
+
+def test_the_database_holds_only_the_hash_of_a_session_id(small):
+    store = StaffStore(small / "log.db")
+    store.add_user("anna", PASSWORD)
+    session = store.log_in("anna", PASSWORD)
+    rows = sqlite3.connect(small / "log.db").execute("SELECT token_hash FROM staff_sessions").fetchall()
+    assert len(session.token) >= 40 and rows == [(session.token_hash,)] and session.token not in rows[0][0]
+    assert store.log_in("anna", PASSWORD).token != session.token  # every login a new id
+
+
+def test_a_session_ends_when_idle_after_its_longest_life_at_logout_and_with_its_user(small):
+    clock = Clock()
+    store = StaffStore(small / "log.db", clock=clock)
+    store.add_user("anna", PASSWORD)
+    idle = store.log_in("anna", PASSWORD)
+    clock.now += IDLE_SECONDS + 1
+    assert store.session(idle.token) is None
+    busy = store.log_in("anna", PASSWORD)
+    for _ in range(int(MAX_AGE_SECONDS / (IDLE_SECONDS / 2))):
+        assert store.session(busy.token) is not None
+        clock.now += IDLE_SECONDS / 2
+    clock.now += 1
+    assert store.session(busy.token) is None  # in use all along, but older than MAX_AGE_SECONDS
+    out = store.log_in("anna", PASSWORD)
+    store.log_out(out.token_hash)
+    assert store.session(out.token) is None
+    gone = store.log_in("anna", PASSWORD)
+    store.remove_user("anna")
+    assert store.session(gone.token) is None and store.users() == []
+
+
+def test_staff_accounts_by_command(small, monkeypatch, capsys):
+    monkeypatch.setenv("FAQBOT_LOG", str(small / "log.db"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(PASSWORD + "\n"))
+    assert main(["staff", "--config", str(small / "config.yaml"), "add-user", "anna", "--password-stdin"]) == 0
+    assert main(["staff", "--config", str(small / "config.yaml"), "list-users"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "anna"
+    assert StaffStore(small / "log.db").verify("anna", PASSWORD)
+    assert main(["staff", "--config", str(small / "config.yaml"), "remove-user", "anna"]) == 0
+    assert main(["staff", "--config", str(small / "config.yaml"), "remove-user", "anna"]) == 1
+
+
+def test_the_console_never_serves_on_the_chat_port(small, capsys):
+    assert main(["staff", "--config", str(small / "config.yaml"), "--port", "7860"]) == 1
+    assert "never shares the chat's port" in capsys.readouterr().err
+
+
+# -- throttling and CSRF -------------------------------------------------------------------------
+
+
+def test_failed_logins_wait_longer_each_time_up_to_a_bound():
+    clock = Clock()
+    throttle = Throttle(clock=clock)
+    waits = []
+    for _ in range(15):
+        throttle.failed("user:anna")
+        waits.append(throttle.wait("user:anna"))
+    assert waits[:2] == [0, 0] and waits[2] > 0
+    assert all(b >= a for a, b in zip(waits, waits[1:], strict=False)) and waits[4] == 2 * waits[3]
+    assert max(waits) == MAX_DELAY
+    assert throttle.wait("user:bertil") == 0  # another account is not slowed down
+    clock.now += MAX_DELAY
+    assert throttle.wait("user:anna") == 0
+    throttle.succeeded("user:anna")
+    throttle.failed("user:anna")
+    assert throttle.wait("user:anna") == 0  # a success starts the count again
+
+
+def test_failures_from_one_address_slow_down_every_account_tried_from_it():
+    throttle = Throttle(clock=Clock())
+    for name in ("a", "b", "c", "d"):
+        throttle.failed(f"user:{name}", "addr:203.0.113.9")
+    assert throttle.wait("user:e", "addr:203.0.113.9") > 0
+    assert throttle.wait("user:e", "addr:198.51.100.1") == 0
+
+
+def test_a_csrf_token_must_be_present_and_equal():
+    assert same_token("abc", "abc")
+    assert not same_token("abc", "abd") and not same_token("abc", None) and not same_token("", "")
+
+
+# -- the pages ------------------------------------------------------------------------------------
+
+
+def test_staff_log_in_and_see_the_overview_with_the_index_and_todays_questions(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", "Kan jag ringa?", "sv", "answer", True, "phone", None, 0.8, 0.3, "v1"))
+        log.record(LogRow("r2", "Vad kostar en bil?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    response = site.login()
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+    page = site.client.get("/")
+    assert page.status_code == 200 and "<h1>Översikt</h1>" in page.text
+    figures = re.search(r"Frågor</th><td>(\d+)</td><td>(\d+)", page.text).groups()
+    assert figures == ("2", "2")
+    assert re.search(r"Till helpdesk</th><td>1</td>", page.text)
+    assert "<dt>Poster</dt><dd>2</dd>" in page.text
+
+
+def test_over_tls_the_session_cookie_is_secure(small, fake_embedder):
+    made = make_site(small, fake_embedder, base_url="https://testserver")
+    assert "Secure" in made.login().headers["set-cookie"]
+
+
+def test_every_page_says_no_framing_no_caching_and_nothing_from_other_hosts(site):
+    for path in ("/login", "/static/console.css"):
+        headers = site.client.get(path).headers
+        assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
+        csp = headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "http" not in csp
+    assert "//" not in site.client.get("/login").text.split("<body>")[0].replace("<!doctype html>", "")
+
+
+def test_a_refused_faq_edit_shows_on_the_overview(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", "answer:"), encoding="utf-8")
+    page = site.client.get("/")
+    assert "Problem i chatten" in page.text and "vägrar den senaste ändringen" in page.text
+    assert "answer of entry &#39;backup&#39; is empty" in page.text
+
+
+def test_an_answer_saved_in_the_form_is_what_the_bot_answers_and_only_its_line_changes(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_text(encoding="utf-8")
+    form = site.client.get("/fragor/backup").text
+    digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "alternatives": ""}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf("/fragor"), "hash": digest})
+    assert saved.status_code == 200 and "Sparat" in saved.text and "Två gånger per natt." in saved.text
+    after = faq.read_text(encoding="utf-8")
+    assert after == before.replace("answer: Varje natt.", "answer: Två gånger per natt.")
+    bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
+    assert bot.ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Två gånger per natt.")
+
+
+def test_a_form_opened_before_someone_edited_the_file_does_not_overwrite_it(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje timme."), encoding="utf-8")
+    edited = faq.read_text(encoding="utf-8")
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Aldrig.", "csrf": site.csrf(), "hash": digest}
+    response = site.client.post("/fragor/backup", data=fields)
+    assert response.status_code == 409 and "Filen har ändrats" in response.text and "Varje timme." in response.text
+    assert faq.read_text(encoding="utf-8") == edited
+
+
+def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_text(encoding="utf-8")
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    fields = {"question": "Kan jag ringa er?", "answer": "", "csrf": site.csrf(), "hash": digest}
+    response = site.client.post("/fragor/backup", data=fields)
+    assert response.status_code == 400
+    question = re.search(r'<span class="problem" id="e-question">([^<]*)</span>', response.text).group(1)
+    answer = re.search(r'<span class="problem" id="e-answer">([^<]*)</span>', response.text).group(1)
+    assert "finns redan i posten ”phone”" in question and "får inte vara tomt" in answer
+    assert faq.read_text(encoding="utf-8") == before
+
+
+def test_the_entry_list_searches_questions_and_answers(site):
+    site.login()
+    page = site.client.get("/fragor", params={"sok": "supportavtal"}).text
+    assert "/fragor/phone" in page and "/fragor/backup" not in page
+
+
+def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):
+    site.login()
+    page = site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
+    assert "Ja, med supportavtal." in page and "Tröskel: 0.300" in page
+    assert page.index("/fragor/phone") < page.index("/fragor/backup")
+
+
+def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered_at_once(site):
+    question = "Sparar ni filerna någonstans?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+    site.login()
+    page = site.client.get("/granska").text
+    suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    assert f"”{question}”" in page and suggestion
+    done = site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
+    assert done.status_code == 200 and "Tillagt i backup" in done.text
+    assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
+    bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
+    assert bot.ask(question).match.faq_id == "backup"
+    assert f"”{question}”" not in site.client.get("/granska").text.split("Tillagt")[0]
+
+
+def test_nothing_but_the_command_imports_the_console():
+    from tests.test_layers import all_imports
+
+    outside = [
+        str(edge)
+        for edge in all_imports()
+        if edge.imported.startswith("faqbot.staff.console")
+        and not edge.importer.startswith("faqbot.staff.console")
+        and edge.importer != "faqbot.cli"
+    ]
+    assert outside == []
+
+
+@pytest.mark.slow
+def test_two_replicas_on_one_postgresql_know_the_same_staff_and_sessions(pg_url):
+    one, two = StaffStore(pg_url), StaffStore(pg_url)
+    one.add_user("anna", PASSWORD)
+    assert "anna" in two.users()
+    session = two.log_in("anna", PASSWORD)
+    assert one.session(session.token).user == "anna"
+    one.remove_user("anna")
+    assert two.session(session.token) is None and "anna" not in two.users()
