@@ -1,0 +1,109 @@
+"""The learning loop end to end (issue 18): a customer's picked choice becomes, with one staff
+command, a phrasing the bot answers directly; the FAQ file changes only by the added lines; a
+rejection sticks; a helpdesk question staff assign is published to a replica."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+
+import pytest
+
+from faqbot import FaqBot, build_index, load_faq
+from faqbot.cli import main
+from faqbot.conversations.backends import open_log_at
+from faqbot.conversations.store import ConversationLog
+from faqbot.retrieval.publish import Follower
+from tests.fakes import UNSURE_QUESTIONS
+
+pytestmark = pytest.mark.slow  # the real model, a subprocess-free but full index build
+
+
+@pytest.fixture
+def shop(workdir, shipped_index):
+    """The shipped FAQ with its index and a SQLite conversation log, in a folder of its own."""
+    shutil.copytree(shipped_index / "index", workdir / "index")
+    return workdir
+
+
+def paths(folder) -> list[str]:
+    return [
+        "--faq",
+        str(folder / "faq.yaml"),
+        "--index",
+        str(folder / "index"),
+        "--config",
+        str(folder / "config.yaml"),
+    ]
+
+
+def learn(folder, capsys, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["learn", *paths(folder), "--log-file", str(folder / "log.db"), *args]) == 0
+    return capsys.readouterr().out
+
+
+def a_customer_picks(folder) -> tuple[str, str]:
+    """A customer asks a question the bot does not answer, and picks an entry offered under the reply."""
+    with ConversationLog(folder / "log.db") as log:
+        bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=log)
+        for question in UNSURE_QUESTIONS:
+            offered = bot.ask(question)
+            if offered.suggestions:
+                picked = offered.suggestions[0].faq_id
+                assert bot.choose(offered.reply_id, picked).match.faq_id == picked
+                return offered.question, picked
+    raise AssertionError("no unanswered question offered an entry")
+
+
+def test_a_picked_choice_is_proposed_accepted_and_then_answered_directly(shop, capsys):
+    question, picked = a_customer_picks(shop)
+    [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    assert suggestion["action"] == "alternative" and suggestion["faq_id"] == picked
+    assert suggestion["question"] == question and suggestion["evidence"]["picked"] == 1
+    before = (shop / "faq.yaml").read_text(encoding="utf-8")
+
+    out = learn(shop, capsys, "--accept", "all")
+    assert f"added to {picked}" in out and "1 learned phrasing(s) added" in out
+
+    after = (shop / "faq.yaml").read_text(encoding="utf-8")
+    diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)]
+    changed = [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed and all(line.startswith("+") for line in changed), diff  # comments and layout kept
+    assert question in load_faq(shop / "faq.yaml").by_id[picked].learned
+    reply = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml").ask(question)
+    assert reply.resolved and reply.match.faq_id == picked
+    assert learn(shop, capsys, "--json") == ""  # accepted: not proposed again
+
+
+def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(shop, capsys):
+    a_customer_picks(shop)
+    [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    before = (shop / "faq.yaml").read_bytes()
+    assert "never proposed again" in learn(shop, capsys, "--reject", suggestion["id"])
+    assert learn(shop, capsys, "--json") == ""
+    assert (shop / "faq.yaml").read_bytes() == before
+
+
+def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys, pg_url, embedder, tmp_path_factory):
+    replica = tmp_path_factory.mktemp("replica")
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(shop / name, replica / name)
+    shutil.copytree(shop / "index", replica / "index")
+    replica_bot = FaqBot(replica / "faq.yaml", replica / "index", replica / "config.yaml")
+    question = "Vi har bytt namn på företaget, vart skickar jag det nya namnet?"
+    with open_log_at(pg_url) as log:
+        staff_bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        asked = staff_bot.ask(question)
+    assert not asked.resolved
+    capsys.readouterr()
+    args = ["learn", *paths(shop), "--log-file", pg_url, "--assign", asked.reply_id, "helpdesk", "--publish"]
+    assert main(args) == 0
+    assert "added to helpdesk" in capsys.readouterr().out
+    assert Follower(replica_bot.index, pg_url).sync() is True
+    reply = replica_bot.ask(question)
+    assert reply.resolved and reply.match.faq_id == "helpdesk"
+    build_index(
+        load_faq(replica / "faq.yaml"), embedder, tmp_path_factory.mktemp("check")
+    )  # the published FAQ is valid
