@@ -512,3 +512,15 @@ def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tm
     assert "name: Storåns bibliotek: Läsa in" in capsys.readouterr().out
     assert settings.read_text(encoding="utf-8") == 'name: "Storåns bibliotek: Läsa"\nthreshold: auto\n'
     assert load_config(settings).name == "Storåns bibliotek: Läsa" and load_config(settings).greeting == ""
+
+
+def test_a_faq_too_large_for_a_faq_yaml_is_refused_early_saying_so(tmp_path, capsys):
+    """Issue 20 item 19: a 19 MB CSV (the source limit is 20 MB) ran 58 s at 391 MB, then
+    called the 2 MB faq.yaml limit "a faqbot bug"."""
+    rows = [f"Hur gör jag med sak nummer {i}?,{'Svar ' * 60}{i}" for i in range(9000)]  # 2.8 MB
+    source = write(tmp_path, "big.csv", "question,answer\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "faq.yaml"
+    assert main(["import", str(source), "--out", str(out), "--helpdesk", "help@example.se"]) == 1
+    err = capsys.readouterr().err
+    assert "9,000 entries" in err and "at most 2,000,000" in err and "bug" not in err
+    assert not out.exists()
