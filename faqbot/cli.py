@@ -393,6 +393,7 @@ def cmd_log_copy(args: argparse.Namespace) -> int:
     print(
         f"{result.read} row(s) read from {result.source}; {result.added} added to {result.destination}, "
         f"{result.read - result.added} already there"
+        + (f", {result.updated} of them with a newer 👍/👎, updated" if result.updated else "")
     )
     return 0
 

@@ -49,7 +49,16 @@ from typing import TYPE_CHECKING, Any, Self
 
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
-from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion, LogRow, offered_text, stamp
+from faqbot.conversations.rows import (
+    COLUMN_COUNT,
+    COLUMNS,
+    Copied,
+    LoggedQuestion,
+    LogRow,
+    newer_feedback,
+    offered_text,
+    stamp,
+)
 from faqbot.conversations.sqlite_file import MOVED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
 from faqbot.errors import FaqbotError
 
@@ -99,6 +108,14 @@ def row_values(row: LogRow, now: datetime) -> tuple:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def readable_time(text: object) -> datetime | None:
+    """A stored time, or None when there is none or it is not a time."""
+    try:
+        return stored_time(text)
+    except (ValueError, TypeError):
+        return None
 
 
 def stored_time(text: object) -> datetime:
@@ -309,29 +326,46 @@ class ConversationLog(LogBackend):
             )
         return read
 
-    def insert_rows(self, rows: list[LoggedQuestion]) -> int:
-        """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
+    def insert_rows(self, rows: list[LoggedQuestion]) -> Copied:
+        """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
+        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot open the conversation log {self.path}; see the error above")
-            have = {
-                tuple(r) for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
-            }
-            ids = {r[0] for r in conn.execute("SELECT reply_id FROM conversations WHERE reply_id IS NOT NULL")}
-            new = [r for r in rows if r.key() not in have and (r.reply_id is None or r.reply_id not in ids)]
             conn.execute("BEGIN IMMEDIATE")
             try:
+                new, feedback = self._sort_copied(conn, rows)
                 conn.executemany(
                     f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
                     f" VALUES ({', '.join('?' * (COLUMN_COUNT + 2))})",
                     [r.values(stamp) for r in new],
                 )
+                conn.executemany("UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?", feedback)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return len(new)
+        return Copied(len(new), len(feedback))
+
+    def _sort_copied(self, conn: sqlite3.Connection, rows: list[LoggedQuestion]) -> tuple[list[LoggedQuestion], list]:
+        """The rows not here yet, and (feedback, feedback_at, id) for those here with older feedback."""
+        by_key, by_reply = {}, {}
+        for r in conn.execute(
+            "SELECT id, created_at, question, kind, index_version, reply_id, feedback, feedback_at FROM conversations"
+        ):
+            by_key[(r[1], r[2], r[3], r[4])] = r
+            if r[5] is not None:
+                by_reply[r[5]] = r
+        new, feedback = [], []
+        for row in rows:
+            here = by_reply.get(row.reply_id) if row.reply_id is not None else None
+            here = here or by_key.get(row.key())
+            if here is None:
+                new.append(row)
+            elif newer_feedback(row, here[6], readable_time(here[7])):
+                feedback.append((row.feedback, stamp(row.feedback_at) if row.feedback_at else None, here[0]))
+        return new, feedback
 
     def close(self) -> None:
         with self._lock:
