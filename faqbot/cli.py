@@ -114,7 +114,10 @@ def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Pa
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq
+    from faqbot.staff.fresh_start import faq_ids
 
+    served = Path(args.out).resolve() == cfg.faq_path().resolve()
+    before = faq_ids(Path(args.out)) if served else set()
     result = import_faq(args.source, args.out, helpdesk=args.helpdesk, force=args.force, fmt=args.format)
     for warning in result.warnings:
         print(f"note: {warning}", file=sys.stderr)
@@ -122,7 +125,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
-    served = Path(result.out).resolve() == cfg.faq_path().resolve()
+    if served:
+        start_clean(before, Path(result.out))
     if served and cfg.config_path().exists():
         forget_measured_threshold(cfg.config_path())
         introduce_the_new_company(cfg.config_path(), args.name)
@@ -133,6 +137,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     print(f"next: faqbot index --faq {result.out}")
     return 0
+
+
+def start_clean(before: set[str], faq_path: Path) -> None:
+    """After an import over the served FAQ: the old company's test set and log set aside (faqbot.staff.fresh_start)."""
+    from faqbot.faq.model import load_faq
+    from faqbot.staff.fresh_start import set_aside_the_old_company
+
+    log_location = cfg.Settings.resolve(faq_path).log_location
+    for line in set_aside_the_old_company(before, load_faq(faq_path), log_location):
+        print(line)
 
 
 def forget_measured_threshold(settings: Path) -> None:

@@ -55,9 +55,9 @@ def companions(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
-def set_aside(path: Path) -> Path:
-    """Rename a damaged log (and its -wal, -shm) to `<name>.damaged-<UTC time>`; returns the new name."""
-    suffix = ".damaged-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+def set_aside(path: Path, label: str = "damaged") -> Path:
+    """Rename a damaged log (and its -wal, -shm) to `<name>.<label>-<UTC time>`; returns the new name."""
+    suffix = f".{label}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     for file in companions(path):
         if file.exists():
             os.replace(file, file.with_name(path.name + suffix + file.name[len(path.name) :]))
