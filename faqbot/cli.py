@@ -84,7 +84,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if ids:
             print(f"{label}: {', '.join(ids)}")
-    if report.unchanged:
+    if report.unchanged and report.chat_built_at:
+        print(
+            f"no entries changed: the running chat had already rebuilt the index for this FAQ at {report.chat_built_at}"
+        )
+    elif report.unchanged:
         print("no entries changed")
     print(
         f"index written to {out}/: {report.entries} entries, {report.views} texts "
