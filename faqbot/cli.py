@@ -1,4 +1,4 @@
-"""The `faqbot` command: thin shells over the library, readable output for people, --json for machines.
+"""faqbot: a Swedish FAQ chatbot that answers customers from a company's own FAQ and sends the rest to its helpdesk.
 
 faqbot import faq.csv --out data/faq.yaml    a company's FAQ (CSV/TSV, HTML, Markdown, text) -> faq.yaml
 faqbot index                      validate data/faq.yaml and (re)build index/
@@ -7,6 +7,10 @@ faqbot evaluate                   score the bot on data/test_questions.jsonl
 faqbot report                     what customers asked that the FAQ could not answer
 faqbot serve                      the chat widget on http://127.0.0.1:7860
 faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
+faqbot learn                      what customers taught the bot, for staff to accept
+
+Run `faqbot COMMAND --help` for a command's options and examples; docs/ has the guides.
+(The commands are thin: each parses, calls the library and prints, for people or with --json.)
 """
 
 from __future__ import annotations
@@ -44,11 +48,22 @@ EXAMPLES = {
 }
 
 
-def add_paths(parser: argparse.ArgumentParser) -> None:
+DEFAULT_PLOT = "threshold.png"
+SHOWN_IDS = 12  # ids printed in full after a build; more are counted
+
+
+def id_list(ids: list[str]) -> str:
+    """Ids for people: all of a few, wrapped; of many, the count and the first SHOWN_IDS."""
+    shown = ", ".join(ids[:SHOWN_IDS]) + (f", ... ({len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else "")
+    return textwrap.fill(f"{len(ids)}: {shown}" if len(ids) > SHOWN_IDS else shown, width=100, subsequent_indent="  ")
+
+
+def add_paths(parser: argparse.ArgumentParser, out_alias: bool = False) -> None:
+    """--faq, --index and --config; `faqbot index` also takes --out for the index it writes."""
     parser.add_argument("--faq", type=Path, default=None, help="the FAQ file (env FAQBOT_FAQ; default data/faq.yaml)")
     parser.add_argument(
         "--index",
-        "--out",
+        *(["--out"] if out_alias else []),
         dest="index",
         type=Path,
         default=None,
@@ -83,7 +98,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 0
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if ids:
-            print(f"{label}: {', '.join(ids)}")
+            print(f"{label}: {id_list(ids)}")
     if report.unchanged and report.chat_built_at:
         print(
             f"no entries changed: the running chat had already rebuilt the index for this FAQ at {report.chat_built_at}"
@@ -431,7 +446,13 @@ def load_faq_for(bot):
 
 def command(sub, name: str, help_text: str, func, epilog: str) -> argparse.ArgumentParser:
     """A sub-command with its examples shown as written under its --help."""
-    p = sub.add_parser(name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(func=func)
     return p
 
@@ -443,7 +464,7 @@ def flag(p: argparse.ArgumentParser, name: str, help_text: str) -> None:
 
 def add_index_command(sub) -> None:
     p = command(sub, "index", "validate the FAQ and (re)build the index", cmd_index, EXAMPLES["index"])
-    add_paths(p)
+    add_paths(p, out_alias=True)
     flag(p, "--json", "print the build report as JSON")
     flag(p, "--publish", "also store the index in PostgreSQL, for every faqbot serve on that database to swap in")
     p.add_argument(
@@ -508,7 +529,14 @@ def add_evaluate_command(sub) -> None:
     )
     add_paths(p)
     flag(p, "--json", "the whole report as one JSON document")
-    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        nargs="?",
+        const=Path(DEFAULT_PLOT),
+        metavar="FILE.png",
+        help=f"draw the threshold sweep (default file {DEFAULT_PLOT})",
+    )
     flag(p, "--write-threshold", "write the best threshold into the settings file")
 
 

@@ -65,6 +65,17 @@ def most_used_lines(report: Report, top: int) -> list[str]:
     return lines + ([] if report.most_used else ["  none"])
 
 
+def disliked_lines(report: Report, top: int) -> list[str]:
+    lines = ["", "Entries customers marked 👎"]
+    width = id_width([f.faq_id for f in report.disliked_entries[:top]])
+    for f in report.disliked_entries[:top]:
+        lines.append(
+            f"  {f.faq_id:{width}} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {answers(f.answered)}"
+            f'   e.g. "{f.disliked_examples[0]}"'
+        )
+    return lines + ([] if report.disliked_entries else ["  none"])
+
+
 def group_advice(g: Group) -> str:
     if g.action == "answered-now":
         return f"answered now by '{g.nearest_id}' (score {g.nearest_score:.2f}); the FAQ changed since"
@@ -122,15 +133,7 @@ def format_report(report: Report, top: int = 10) -> str:
             f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)"
         )
 
-    lines += ["", "Entries customers marked 👎"]
-    width = id_width([f.faq_id for f in report.disliked_entries[:top]])
-    for f in report.disliked_entries[:top]:
-        lines.append(
-            f"  {f.faq_id:{width}} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {answers(f.answered)}"
-            f'   e.g. "{f.disliked_examples[0]}"'
-        )
-    if not report.disliked_entries:
-        lines.append("  none")
+    lines += disliked_lines(report, top)
 
     lines += ["", "Entries never matched" + (f" in {period}" if report.since_days else "")]
     width = id_width([faq_id for faq_id, _ in report.never_matched])
