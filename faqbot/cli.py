@@ -1,4 +1,4 @@
-"""The `faqbot` command: thin shells over the library, readable output for people, --json for machines.
+"""faqbot: a Swedish FAQ chatbot that answers customers from a company's own FAQ and sends the rest to its helpdesk.
 
 faqbot import faq.csv --out data/faq.yaml    a company's FAQ (CSV/TSV, HTML, Markdown, text) -> faq.yaml
 faqbot index                      validate data/faq.yaml and (re)build index/
@@ -8,6 +8,10 @@ faqbot report                     what customers asked that the FAQ could not an
 faqbot serve                      the chat widget on http://127.0.0.1:7860
 faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
 faqbot staff                      the staff console on http://127.0.0.1:7861 (behind a login)
+faqbot learn                      what customers taught the bot, for staff to accept
+
+Run `faqbot COMMAND --help` for a command's options and examples; docs/ has the guides.
+(The commands are thin: each parses, calls the library and prints, for people or with --json.)
 """
 
 from __future__ import annotations
@@ -47,11 +51,22 @@ EXAMPLES = {
 }
 
 
-def add_paths(parser: argparse.ArgumentParser) -> None:
+DEFAULT_PLOT = "threshold.png"
+SHOWN_IDS = 12  # ids printed in full after a build; more are counted
+
+
+def id_list(ids: list[str]) -> str:
+    """Ids for people: all of a few, wrapped; of many, the count and the first SHOWN_IDS."""
+    shown = ", ".join(ids[:SHOWN_IDS]) + (f", ... ({len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else "")
+    return textwrap.fill(f"{len(ids)}: {shown}" if len(ids) > SHOWN_IDS else shown, width=100, subsequent_indent="  ")
+
+
+def add_paths(parser: argparse.ArgumentParser, out_alias: bool = False) -> None:
+    """--faq, --index and --config; `faqbot index` also takes --out for the index it writes."""
     parser.add_argument("--faq", type=Path, default=None, help="the FAQ file (env FAQBOT_FAQ; default data/faq.yaml)")
     parser.add_argument(
         "--index",
-        "--out",
+        *(["--out"] if out_alias else []),
         dest="index",
         type=Path,
         default=None,
@@ -88,8 +103,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 0
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if ids:
-            print(f"{label}: {', '.join(ids)}")
-    if report.unchanged:
+            print(f"{label}: {id_list(ids)}")
+    if report.unchanged and report.chat_built_at:
+        print(
+            f"no entries changed: the running chat had already rebuilt the index for this FAQ at {report.chat_built_at}"
+        )
+    elif report.unchanged:
         print("no entries changed")
     print(
         f"index written to {out}/: {report.entries} entries, {report.views} texts "
@@ -119,7 +138,10 @@ def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Pa
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq
+    from faqbot.staff.fresh_start import faq_ids
 
+    served = Path(args.out).resolve() == cfg.faq_path().resolve()
+    before = faq_ids(Path(args.out)) if served else set()
     result = import_faq(args.source, args.out, helpdesk=args.helpdesk, force=args.force, fmt=args.format)
     for warning in result.warnings:
         print(f"note: {warning}", file=sys.stderr)
@@ -127,7 +149,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
-    served = Path(result.out).resolve() == cfg.faq_path().resolve()
+    if served:
+        start_clean(before, Path(result.out))
     if served and cfg.config_path().exists():
         forget_measured_threshold(cfg.config_path())
         introduce_the_new_company(cfg.config_path(), args.name)
@@ -138,6 +161,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     print(f"next: faqbot index --faq {result.out}")
     return 0
+
+
+def start_clean(before: set[str], faq_path: Path) -> None:
+    """After an import over the served FAQ: the old company's test set and log set aside (faqbot.staff.fresh_start)."""
+    from faqbot.faq.model import load_faq
+    from faqbot.staff.fresh_start import set_aside_the_old_company
+
+    log_location = cfg.Settings.resolve(faq_path).log_location
+    for line in set_aside_the_old_company(before, load_faq(faq_path), log_location):
+        print(line)
 
 
 def forget_measured_threshold(settings: Path) -> None:
@@ -436,6 +469,7 @@ def cmd_log_copy(args: argparse.Namespace) -> int:
     print(
         f"{result.read} row(s) read from {result.source}; {result.added} added to {result.destination}, "
         f"{result.read - result.added} already there"
+        + (f", {result.updated} of them with a newer 👍/👎, updated" if result.updated else "")
     )
     return 0
 
@@ -455,7 +489,13 @@ def load_faq_for(bot):
 
 def command(sub, name: str, help_text: str, func, epilog: str) -> argparse.ArgumentParser:
     """A sub-command with its examples shown as written under its --help."""
-    p = sub.add_parser(name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(func=func)
     return p
 
@@ -467,7 +507,7 @@ def flag(p: argparse.ArgumentParser, name: str, help_text: str) -> None:
 
 def add_index_command(sub) -> None:
     p = command(sub, "index", "validate the FAQ and (re)build the index", cmd_index, EXAMPLES["index"])
-    add_paths(p)
+    add_paths(p, out_alias=True)
     flag(p, "--json", "print the build report as JSON")
     flag(p, "--publish", "also store the index in PostgreSQL, for every faqbot serve on that database to swap in")
     p.add_argument(
@@ -532,7 +572,14 @@ def add_evaluate_command(sub) -> None:
     )
     add_paths(p)
     flag(p, "--json", "the whole report as one JSON document")
-    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the threshold sweep")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        nargs="?",
+        const=Path(DEFAULT_PLOT),
+        metavar="FILE.png",
+        help=f"draw the threshold sweep (default file {DEFAULT_PLOT})",
+    )
     flag(p, "--write-threshold", "write the best threshold into the settings file")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from faqbot import DataError, load_faq
 from faqbot.cli import main
 from faqbot.config import load_config
+from faqbot.conversations.rows import LogRow
+from faqbot.conversations.store import ConversationLog
 from faqbot.errors import FaqbotError
 from faqbot.faq.importers import guess_format, import_faq
 from faqbot.faq.importers.common import slugify
@@ -512,3 +515,47 @@ def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tm
     assert "name: Storåns bibliotek: Läsa in" in capsys.readouterr().out
     assert settings.read_text(encoding="utf-8") == 'name: "Storåns bibliotek: Läsa"\nthreshold: auto\n'
     assert load_config(settings).name == "Storåns bibliotek: Läsa" and load_config(settings).greeting == ""
+
+
+def test_a_faq_too_large_for_a_faq_yaml_is_refused_early_saying_so(tmp_path, capsys):
+    """Issue 20 item 19: a 19 MB CSV (the source limit is 20 MB) ran 58 s at 391 MB, then
+    called the 2 MB faq.yaml limit "a faqbot bug"."""
+    rows = [f"Hur gör jag med sak nummer {i}?,{'Svar ' * 60}{i}" for i in range(9000)]  # 2.8 MB
+    source = write(tmp_path, "big.csv", "question,answer\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "faq.yaml"
+    assert main(["import", str(source), "--out", str(out), "--helpdesk", "help@example.se"]) == 1
+    err = capsys.readouterr().err
+    assert "9,000 entries" in err and "at most 2,000,000" in err and "bug" not in err
+    assert not out.exists()
+
+
+def test_importing_another_companys_faq_over_the_served_one_sets_aside_its_test_set_and_log(
+    tmp_path, capsys, monkeypatch
+):
+    """Issue 20 item 7: after the import, `faqbot evaluate` printed 184 lines about the old
+    company's test set and exited 1, and `faqbot report` mixed in the old company's conversations."""
+    data = tmp_path / "data"
+    data.mkdir()
+    faq, test_set, log = data / "faq.yaml", data / "test_questions.jsonl", tmp_path / "default-log.db"
+    shutil.copy(ROOT / "data" / "faq.yaml", faq)
+    shutil.copy(ROOT / "data" / "test_questions.jsonl", test_set)
+    old_test_set = test_set.read_bytes()
+    with ConversationLog(log) as opened:
+        opened.record(LogRow("r1", "Kan jag ringa er?", "sv", "answer", True, "telefonsupport", None, 0.8, 0.4, "v1"))
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(data / "config.yaml"))
+    source = repaired("faq.csv", tmp_path)
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    out = capsys.readouterr().out
+    [aside_test_set] = data.glob("test_questions.jsonl.old-*")
+    [aside_log] = tmp_path.glob("default-log.db.old-*")
+    assert not test_set.exists() and aside_test_set.read_bytes() == old_test_set
+    assert not log.exists() and aside_log.stat().st_size > 0
+    assert f"test set: {test_set} expects" in out and f"set aside as {aside_test_set.name}" in out
+    assert f"conversation log: {log} held the old FAQ's conversations" in out and aside_log.name in out
+    # The same company's FAQ imported again keeps what was written for it.
+    test_set.write_text('{"question": "Hur lång tid tar en service?", "expected": null}\n', encoding="utf-8")
+    with ConversationLog(log) as opened:
+        opened.record(LogRow("r2", "Kan jag boka?", "sv", "helpdesk", False, None, None, 0.2, 0.4, "v2"))
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    assert "set aside" not in capsys.readouterr().out and test_set.exists() and log.exists()

@@ -4,6 +4,7 @@ left untouched by an invalid FAQ, and refused (with the command to run) when it 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
 import numpy as np
@@ -142,6 +143,24 @@ def test_the_bot_rebuilds_a_stale_index_itself(small, fake_embedder):
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Var tredje timme."), encoding="utf-8")
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert "Var tredje timme." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+
+
+def test_faqbot_index_after_the_chat_rebuilt_the_index_says_so_and_when(small, fake_embedder, capsys, caplog):
+    """Issue 20 item 9: `faqbot index` right after the running chat rebuilt the index said "no
+    entries changed", and the server's line said "rebuild it with: faqbot index...; rebuilding it now"."""
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Var tredje timme."), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="faqbot.retrieval.lifecycle"):
+        FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")  # the chat finds the FAQ edited
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "the chat rebuilds it now" in said and "rebuild it with" not in said
+    built_at = load_index(small / "index").manifest.built_at
+    paths = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(small / "config.yaml")]
+    assert main(["index", *paths]) == 0
+    out = capsys.readouterr().out
+    assert f"no entries changed: the running chat had already rebuilt the index for this FAQ at {built_at}" in out
+    assert main(["index", *paths]) == 0  # staff's own build since: nothing more to say
+    assert "no entries changed\n" in capsys.readouterr().out
 
 
 def test_concurrent_builds_leave_one_consistent_index(small, fake_embedder):

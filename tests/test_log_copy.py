@@ -8,8 +8,9 @@ import pytest
 
 from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
-from faqbot.conversations.store import LoggedQuestion
-from tests.test_report import filled, paths  # noqa: F401 (filled is a fixture)
+from faqbot.conversations.store import ConversationLog, LoggedQuestion
+from tests.fakes import record
+from tests.test_report import filled, paths, unanswered  # noqa: F401 (filled is a fixture)
 
 pytestmark = pytest.mark.slow  # PostgreSQL
 
@@ -63,3 +64,40 @@ def test_a_sqlite_log_copied_into_postgresql_gives_the_same_rows_and_the_same_re
 def test_copying_a_log_onto_itself_or_from_nowhere_says_what_to_do(tmp_path, capsys):
     assert main(["log", "copy", str(tmp_path / "none.db"), str(tmp_path / "other.db")]) == 1
     assert "no conversation log at" in capsys.readouterr().err
+
+
+def feedback(location: str) -> dict[str, int | None]:
+    """Each row's 👍 (1) / 👎 (-1) by reply_id."""
+    log = open_log_at(location)
+    try:
+        return {r.reply_id or "": r.feedback for r in log.questions()}
+    finally:
+        log.close()
+
+
+@pytest.mark.parametrize("destination", ["sqlite", "postgresql"])
+def test_copying_again_brings_the_feedback_given_since_the_first_copy(destination, pg_url, tmp_path, capsys):
+    """Issue 20 item 14: `faqbot log copy` run again at switch-over dropped the 👍/👎 customers
+    gave since the first copy (rows already there were skipped, never updated)."""
+    source = tmp_path / "conversations.db"
+    target = pg_url if destination == "postgresql" else str(tmp_path / "target.db")
+    with ConversationLog(source) as log:
+        ids = [record(log, unanswered(f"Fråga {n}?")) for n in range(4)]
+        log.record_feedback(ids[0], liked=False)
+    assert main(["log", "copy", str(source), target]) == 0
+    with ConversationLog(source) as log:  # the old app goes on until the switch
+        log.record_feedback(ids[0], liked=True)  # changed their mind
+        log.record_feedback(ids[1], liked=True)
+    capsys.readouterr()
+    assert main(["log", "copy", str(source), target]) == 0
+    assert (
+        "; 0 added to" in (said := capsys.readouterr().out) and "4 already there, 2 of them with a newer 👍/👎" in said
+    )
+    assert feedback(target) == {ids[0]: 1, ids[1]: 1, ids[2]: None, ids[3]: None}
+    log_at_target = open_log_at(target)
+    try:
+        log_at_target.record_feedback(ids[2], liked=False)  # given on the new side after the switch
+    finally:
+        log_at_target.close()
+    assert main(["log", "copy", str(source), target]) == 0  # a third run keeps the newer click
+    assert feedback(target)[ids[2]] == -1

@@ -1,6 +1,7 @@
 """The SQLite log's file under an operator's hands (issue 15, item 4): moved away, deleted,
-replaced or damaged while the app runs, it is noticed, reopened or started anew, the server log
-says so, and no row written after the change is lost."""
+replaced, truncated or damaged while the app runs, it is noticed, reopened or started anew, the
+server log says so, and no row written after the change is lost (issue 20, item 19: not even
+the rows written before the app used to notice, once a second)."""
 
 from __future__ import annotations
 
@@ -41,12 +42,6 @@ def questions(path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT question FROM conversations ORDER BY id")]
     finally:
         conn.close()
-
-
-@pytest.fixture(autouse=True)
-def quick_watch(monkeypatch):
-    """Check the file ten times a second instead of once: the same watch, a tenth of the waiting."""
-    monkeypatch.setattr(store, "FILE_CHECK_SECONDS", 0.1)
 
 
 @pytest.fixture
@@ -144,3 +139,59 @@ def test_the_online_backup_api_copies_a_log_in_use(log, tmp_path):
     target.close()
     write(log, range(10, 12))  # the app goes on writing
     assert count(tmp_path / "backup.db") == 10 and count(log.path) == 12
+
+
+def test_a_log_truncated_in_place_is_noticed_set_aside_and_the_rows_after_it_are_kept(log, caplog, monkeypatch):
+    """Issue 20 item 19: `truncate -s 0` after a checkpoint went unnoticed; every later row was unreadable."""
+    monkeypatch.setattr(store, "CHECKPOINT_SECONDS", 0.0)
+    write(log, range(5))
+    with caplog.at_level(logging.WARNING, logger="faqbot.conversations.store"):
+        os.truncate(log.path, 0)
+        write(log, range(5, 10))
+    assert questions(log.path) == [reply(n).question for n in range(5, 10)]
+    assert [q.question for q in log.questions()] == [reply(n).question for n in range(5, 10)]
+    aside = list(log.path.parent.glob("conversations.db.damaged-*"))
+    assert aside and aside[0].stat().st_size == 0  # kept for staff, as it was found
+    said = [r.getMessage() for r in caplog.records if "cut to 0 bytes" in r.getMessage()]
+    assert said and aside[0].name in said[0]
+
+
+@pytest.mark.parametrize("how", ["rm", "junk moved over it"])
+def test_no_row_written_right_after_the_log_file_goes_away_is_lost(log, tmp_path, how):
+    """Issue 20 item 19: `rm` or renaming junk over the log lost the 6-9 rows written in the
+    second before the app noticed."""
+    write(log, range(3))
+    if how == "rm":
+        for suffix in ("", "-wal", "-shm"):
+            log.path.with_name(log.path.name + suffix).unlink(missing_ok=True)
+    else:
+        (tmp_path / "junk").write_bytes(os.urandom(8192))
+        os.replace(tmp_path / "junk", log.path)
+    write(log, range(3, 12))  # at once, as a busy chat does
+    assert [q.question for q in log.questions()] == [reply(n).question for n in range(3, 12)]
+
+
+def test_a_row_written_as_the_file_goes_away_is_written_again_to_the_new_log(log, monkeypatch):
+    """The check after each write catches what the check before it could not: here the check
+    before is put off (as if the `rm` came between the check and the write)."""
+    write(log, range(3))
+    monkeypatch.setattr(log._watch, "every", 3600.0)
+    monkeypatch.setattr(log._watch, "_checked", time.monotonic())
+    log.path.unlink()
+    write(log, range(3, 5))
+    assert [q.question for q in log.questions()] == [reply(n).question for n in range(3, 5)]
+
+
+def test_a_row_whose_time_is_not_a_time_is_left_out_and_named(log, caplog):
+    """Issue 20 item 19: one row with a non-ISO created_at made `faqbot report` exit 1 with a traceback."""
+    write(log, range(3))
+    conn = sqlite3.connect(log.path)
+    with conn:
+        conn.execute("UPDATE conversations SET created_at = 'igår 14:00' WHERE id = 2")
+        conn.execute("UPDATE conversations SET created_at = '2026-11-26 13:09:57' WHERE id = 3")  # no zone: UTC
+    conn.close()
+    with caplog.at_level(logging.WARNING, logger="faqbot.conversations.store"):
+        rows = log.questions()
+    assert [q.question for q in rows] == [reply(0).question, reply(2).question]
+    assert rows[1].created_at.tzinfo is not None
+    assert any("id 2" in r.getMessage() and "igår 14:00" in r.getMessage() for r in caplog.records)

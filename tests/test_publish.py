@@ -190,3 +190,31 @@ def test_a_database_made_by_the_old_log_migrations_still_publishes_and_a_replica
         assert versions(conn, "index_migrations") == [1]
         migrate_log(conn, "the test database")  # the log's own migrations still apply on top
         assert versions(conn, "schema_migrations") == list(range(1, LOG_LATEST + 1))
+
+
+def test_a_new_replica_starts_from_the_newest_intact_index_when_the_newest_is_damaged(
+    staff, replica, pg_url, fake_embedder, tmp_path_factory, monkeypatch, caplog
+):
+    """Issue 20 item 13: a new replica would not start while the newest published index was
+    damaged, though older intact generations were in the database."""
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    edit(staff, fake_embedder)
+    newest = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
+            (newest,),
+        )
+    late = tmp_path_factory.mktemp("late")  # a new machine: its settings, no FAQ, no index
+    (late / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
+    monkeypatch.setenv("FAQBOT_LOG", pg_url)
+    with caplog.at_level(logging.WARNING, logger="faqbot.retrieval.publish"):
+        published = fetch_published(Settings.resolve(late / "faq.yaml", late / "index", late / "config.yaml"))
+    assert published is not None and published[1] == first
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert f"published index {newest} does not match its SHA-256" in said and f"starting from {first}" in said
+    bot = FaqBot(late / "faq.yaml", late / "index", late / "config.yaml", auto_build=False)
+    assert faq_id(bot, "Kan jag ringa er?") == "phone"
+    follower = Follower(replica.index, pg_url)  # a running replica on neither: takes the intact one too
+    assert follower.sync() is True and follower.current == first
+    assert follower.sync() is False  # the damaged one is not fetched again

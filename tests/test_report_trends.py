@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faqbot import Reply
+from faqbot import FaqBot, Reply, build_index, load_faq
+from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from faqbot.retrieval.search import Match
 from faqbot.staff.report import build, summarise
@@ -142,3 +143,38 @@ def test_the_same_question_in_swedish_and_english_is_one_group(bot):
     groups = [sorted(q for q, _ in g.examples) for g in report.groups]
     assert ["Var ligger ert kontor?", "Where is your office located?"] in groups
     assert len(groups) == 3  # the weather and the car stay on their own
+
+
+LONG_ID = "hur-lang-tid-tar-det-att-bygga-en-hemsida"[:40]  # imported ids are slugs of up to 40 characters
+
+
+@pytest.fixture
+def small_bot(small, fake_embedder):
+    """The small FAQ with one entry's id as long as an import makes them, indexed with the fake embedder."""
+    faq = small / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("id: backup", f"id: {LONG_ID}"), encoding="utf-8")
+    build_index(load_faq(faq), fake_embedder, small / "index")
+    return FaqBot(faq, small / "index", small / "config.yaml")
+
+
+def test_every_reply_that_offered_choices_is_counted_and_long_ids_keep_the_table(small_bot, tmp_path):
+    """Issue 20 item 11: "0 offered choices" while customers saw "Menade du kanske" under helpdesk
+    replies; ids of 40 characters broke the text table; "1 answers"."""
+    rows = [  # (kind, faq_id, offered)
+        ("answer", LONG_ID, ()),
+        ("helpdesk", None, ("phone", LONG_ID)),
+        ("answer", "phone", (LONG_ID,)),
+        ("answer", "phone", ()),
+    ]
+    with ConversationLog(tmp_path / "log.db") as log:
+        for n, (kind, faq_id, offered) in enumerate(rows):
+            log.record(
+                LogRow(f"r{n}", f"fråga {n}?", "sv", kind, kind == "answer", faq_id, None, 0.5, 0.3, "v", offered)
+            )
+    report = build(tmp_path / "log.db", small_bot)
+    assert report.choices == 2 and report.trend[-1].choices == 2
+    text = format_report(report)
+    assert re.search(r"offered choices +2 +50\.0 %", text)
+    used = [line for line in text.splitlines() if re.search(r" \d+ answers? ", line)]
+    assert len(used) == 2 and "1 answers" not in text and any(" 1 answer " in line for line in used)
+    assert len({line.index("👍") for line in used}) == 1  # one column, however long the id

@@ -33,7 +33,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
-from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion
+from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
 from faqbot.conversations.store import PURGE_EVERY_SECONDS, LogBackend, utc_now
 from faqbot.database import shown
 from faqbot.errors import FaqbotError
@@ -167,34 +167,47 @@ class PostgresLog(LogBackend):
             raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
         return [LoggedQuestion.from_row(r, lambda t: t.astimezone(UTC)) for r in rows]
 
-    def insert_rows(self, rows: list[LoggedQuestion]) -> int:
-        """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
+    def insert_rows(self, rows: list[LoggedQuestion]) -> Copied:
+        """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
+        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer."""
         try:
             with self.pool.connection() as conn:
                 self._prepare(conn)
                 with conn.transaction():
                     # One copy at a time, so two runs side by side cannot both add the same rows.
                     conn.execute("LOCK TABLE conversations IN SHARE ROW EXCLUSIVE MODE")
-                    have = {
-                        (r[0].astimezone(UTC), r[1], r[2], r[3])
-                        for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
-                    }
-                    ids = {r[0] for r in conn.execute("SELECT reply_id FROM conversations WHERE reply_id IS NOT NULL")}
-                    new = [
-                        r
-                        for r in rows
-                        if (r.created_at.astimezone(UTC), r.question, r.kind, r.index_version) not in have
-                        and (r.reply_id is None or r.reply_id not in ids)
-                    ]
+                    new, feedback = self._sort_copied(conn, rows)
                     with conn.cursor() as cursor:
                         cursor.executemany(
                             f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
                             f" VALUES ({', '.join(['%s'] * (COLUMN_COUNT + 2))})",
                             [r.values() for r in new],
                         )
+                        cursor.executemany(
+                            "UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", feedback
+                        )
         except (psycopg.Error, PoolTimeout) as err:
             raise FaqbotError(f"cannot write to the conversation log {self.path}: {err}") from None
-        return len(new)
+        return Copied(len(new), len(feedback))
+
+    def _sort_copied(self, conn: psycopg.Connection, rows: list[LoggedQuestion]) -> tuple[list[LoggedQuestion], list]:
+        """The rows not here yet, and (feedback, feedback_at, id) for those here with older feedback."""
+        by_key, by_reply = {}, {}
+        for r in conn.execute(
+            "SELECT id, created_at, question, kind, index_version, reply_id, feedback, feedback_at FROM conversations"
+        ):
+            by_key[(r[1].astimezone(UTC), r[2], r[3], r[4])] = r
+            if r[5] is not None:
+                by_reply[r[5]] = r
+        new, feedback = [], []
+        for row in rows:
+            here = by_reply.get(row.reply_id) if row.reply_id is not None else None
+            here = here or by_key.get((row.created_at.astimezone(UTC), row.question, row.kind, row.index_version))
+            if here is None:
+                new.append(row)
+            elif newer_feedback(row, here[6], here[7]):
+                feedback.append((row.feedback, row.feedback_at, here[0]))
+        return new, feedback
 
     def reachable(self) -> bool:
         """Whether the database answers now (for /healthz); never raises."""

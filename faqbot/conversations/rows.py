@@ -129,6 +129,25 @@ class LoggedQuestion:
         )
 
 
+@dataclass(frozen=True)
+class Copied:
+    """What `insert_rows` did with rows from another log (`faqbot log copy`)."""
+
+    added: int
+    updated: int  # rows already there whose 👍/👎 the other log had newer
+
+
+def newer_feedback(row: LoggedQuestion, feedback: int | None, feedback_at: datetime | None) -> bool:
+    """Whether `row`, read from another log, carries a 👍/👎 that the same row here (with
+    `feedback` given at `feedback_at`) lacks or has older: `faqbot log copy` run again at
+    switch-over brings the clicks given since the first copy."""
+    if row.feedback is None:
+        return False
+    if row.feedback_at is None:
+        return feedback is None
+    return feedback_at is None or row.feedback_at > feedback_at
+
+
 def stamp(moment: datetime) -> str:
     """One fixed format, so that comparing the text compares the times."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -16,9 +16,12 @@ SQLite: The database runs in WAL mode with a busy timeout, so the
 chat app, `faqbot ask --log` and `faqbot report` can use it at the same time; inside one
 process a lock serialises writers on one connection.
 
-SQLite: the log notices within FILE_CHECK_SECONDS when its file is moved away, deleted,
-replaced or damaged while in use (faqbot.conversations.sqlite_file), says so in the server log,
-and goes on in a new file (a damaged one is set aside as `<name>.damaged-<time>`); it checks
+SQLite: the log checks before and after every write whether its file was moved away, deleted,
+replaced, truncated or damaged while in use (faqbot.conversations.sqlite_file), says so in the
+server log, and goes on in a new file (a damaged or truncated one is set aside as
+`<name>.damaged-<time>`); a row that went to a file that is gone is written again to the new
+one, so no row is lost with the file (rows written before an `rm` go with it: that is what
+`rm` asked for); it checks
 the file with `PRAGMA quick_check` when it opens it, and checkpoints the WAL into the main file
 every CHECKPOINT_SECONDS, so a copy of the main file alone is never far behind. To back the log
 up while the app runs, use `sqlite3 data/conversations.db ".backup backup.db"` (or Python's
@@ -42,12 +45,21 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
-from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, LoggedQuestion, LogRow, offered_text, stamp
-from faqbot.conversations.sqlite_file import DAMAGED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
+from faqbot.conversations.rows import (
+    COLUMN_COUNT,
+    COLUMNS,
+    Copied,
+    LoggedQuestion,
+    LogRow,
+    newer_feedback,
+    offered_text,
+    stamp,
+)
+from faqbot.conversations.sqlite_file import MOVED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
@@ -57,14 +69,20 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 PURGE_EVERY_SECONDS = 3600.0
-FILE_CHECK_SECONDS = 1.0  # how often, at most, a write checks that the file is still the log's
+FILE_CHECK_SECONDS = 0.0  # how often, at most, a write checks that the file is still the log's: every write
 CHECKPOINT_SECONDS = 30.0  # how often, at most, the WAL is copied into the main file
+DAMAGE = {
+    "damaged": "its SQLite header is gone",
+    "truncated": "it was cut to {size} bytes while in use (truncate?); the rows it held are gone unless a backup has them",
+}
 FILE_CHANGES = {
     "moved": "was moved away while in use; its rows so far are in the moved file, new rows go to a new {path}",
     "deleted": "was deleted while in use; new rows go to a new {path}",
     "replaced": "was replaced by another file while in use; new rows go to that file",
 }
 NOT_LOGGED = {"empty"}  # nothing was asked
+INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})"
+FEEDBACK = "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE reply_id = ?"
 
 
 def row_values(row: LogRow, now: datetime) -> tuple:
@@ -90,6 +108,23 @@ def row_values(row: LogRow, now: datetime) -> tuple:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def readable_time(text: object) -> datetime | None:
+    """A stored time, or None when there is none or it is not a time."""
+    try:
+        return stored_time(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def stored_time(text: object) -> datetime:
+    """A time as the SQLite log stores it (`stamp`); one without a zone is taken as UTC.
+    Raises ValueError or TypeError for anything that is not an ISO time."""
+    if not isinstance(text, str):
+        raise TypeError(f"{text!r} is not an ISO time")
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class LogBackend(ABC):
@@ -204,39 +239,13 @@ class ConversationLog(LogBackend):
     def _record(self, values: tuple) -> bool:
         created_at, *rest = values
         with self._lock:
-            for attempt in (1, 2):
-                conn = self._connect()
-                if conn is None:
-                    return False
-                try:
-                    conn.execute(
-                        f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * COLUMN_COUNT)})",
-                        (stamp(created_at), *rest),
-                    )
-                except sqlite3.Error as err:
-                    self._reset()
-                    if attempt == 1 and is_damage(err):
-                        continue  # reopening sets the damaged file aside; the row goes to a new one
-                    raise
-                self._checkpoint(conn)
-                return True
-            return False
+            return self._write(INSERT, (stamp(created_at), *rest)) is not None
 
     def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
         with self._lock:
-            conn = self._connect()
-            if conn is None:
-                return
-            try:
-                cursor = conn.execute(
-                    "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE reply_id = ?",
-                    (value, stamp(at), reply_id),
-                )
-            except sqlite3.Error:
-                self._reset()
-                raise
-            if cursor.rowcount == 0:
-                log.warning("feedback on a reply that is not in the conversation log %s", self.path)
+            cursor = self._write(FEEDBACK, (value, stamp(at), reply_id))
+        if cursor is not None and cursor.rowcount == 0:
+            log.warning("feedback on a reply that is not in the conversation log %s", self.path)
 
     def _find(self, reply_id: str) -> LoggedQuestion | None:
         with self._lock:
@@ -248,7 +257,7 @@ class ConversationLog(LogBackend):
             except sqlite3.Error:
                 self._reset()
                 raise
-        return LoggedQuestion.from_row(row, datetime.fromisoformat) if row is not None else None
+        return LoggedQuestion.from_row(row, stored_time) if row is not None else None
 
     def _purge_now(self) -> int:
         with self._lock:
@@ -295,31 +304,68 @@ class ConversationLog(LogBackend):
                 rows = conn.execute(query + " ORDER BY id", params).fetchall()
             except sqlite3.Error as err:
                 raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
-        return [LoggedQuestion.from_row(r, datetime.fromisoformat) for r in rows]
+        return self._readable(rows)
 
-    def insert_rows(self, rows: list[LoggedQuestion]) -> int:
-        """Add rows read from another log (`faqbot log copy`), skipping those already here; returns how many."""
+    def _readable(self, rows: list[Any]) -> list[LoggedQuestion]:
+        """The rows as LoggedQuestion; a row whose time is not a time (written by hand or by another
+        tool) is left out, and the server log says which, rather than failing the whole report."""
+        read, skipped = [], []
+        for row in rows:
+            try:
+                read.append(LoggedQuestion.from_row(row, stored_time))
+            except (ValueError, TypeError) as err:
+                skipped.append(f"id {row['id']}: {err}")
+        if skipped:
+            log.warning(
+                "conversation log %s: %d row(s) left out, their created_at or feedback_at is not an ISO time "
+                "(%s%s); correct them (e.g. 2026-11-26T13:09:57+00:00) or delete them",
+                self.path,
+                len(skipped),
+                "; ".join(skipped[:3]),
+                "; ..." if len(skipped) > 3 else "",
+            )
+        return read
+
+    def insert_rows(self, rows: list[LoggedQuestion]) -> Copied:
+        """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
+        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot open the conversation log {self.path}; see the error above")
-            have = {
-                tuple(r) for r in conn.execute("SELECT created_at, question, kind, index_version FROM conversations")
-            }
-            ids = {r[0] for r in conn.execute("SELECT reply_id FROM conversations WHERE reply_id IS NOT NULL")}
-            new = [r for r in rows if r.key() not in have and (r.reply_id is None or r.reply_id not in ids)]
             conn.execute("BEGIN IMMEDIATE")
             try:
+                new, feedback = self._sort_copied(conn, rows)
                 conn.executemany(
                     f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
                     f" VALUES ({', '.join('?' * (COLUMN_COUNT + 2))})",
                     [r.values(stamp) for r in new],
                 )
+                conn.executemany("UPDATE conversations SET feedback = ?, feedback_at = ? WHERE id = ?", feedback)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return len(new)
+        return Copied(len(new), len(feedback))
+
+    def _sort_copied(self, conn: sqlite3.Connection, rows: list[LoggedQuestion]) -> tuple[list[LoggedQuestion], list]:
+        """The rows not here yet, and (feedback, feedback_at, id) for those here with older feedback."""
+        by_key, by_reply = {}, {}
+        for r in conn.execute(
+            "SELECT id, created_at, question, kind, index_version, reply_id, feedback, feedback_at FROM conversations"
+        ):
+            by_key[(r[1], r[2], r[3], r[4])] = r
+            if r[5] is not None:
+                by_reply[r[5]] = r
+        new, feedback = [], []
+        for row in rows:
+            here = by_reply.get(row.reply_id) if row.reply_id is not None else None
+            here = here or by_key.get(row.key())
+            if here is None:
+                new.append(row)
+            elif newer_feedback(row, here[6], readable_time(here[7])):
+                feedback.append((row.feedback, stamp(row.feedback_at) if row.feedback_at else None, here[0]))
+        return new, feedback
 
     def close(self) -> None:
         with self._lock:
@@ -361,15 +407,43 @@ class ConversationLog(LogBackend):
                 pass
             self._conn = None
 
-    def _follow_the_file(self) -> None:
-        """Close the connection when the path no longer names the file it has open; say why."""
-        change = self._watch.change() if self._watch is not None and self._conn is not None else None
-        if change is None:
-            return
-        if change == DAMAGED:
+    def _write(self, sql: str, params: tuple) -> sqlite3.Cursor | None:
+        """Run one write on the log file; None when the log cannot be opened.
+
+        When SQLite finds the file damaged, or the file was deleted, replaced, truncated or
+        damaged between the check before the write and the check after it, the write is run
+        again on the new log, so no row is lost with the file it went to.
+        """
+        for attempt in (1, 2):
+            conn = self._connect()
+            if conn is None:
+                return None
+            try:
+                cursor = conn.execute(sql, params)
+            except sqlite3.Error as err:
+                self._reset()
+                if attempt == 1 and is_damage(err):
+                    continue  # reopening sets the damaged file aside; the write goes to a new one
+                raise
+            change = self._follow_the_file()
+            if change is None:
+                self._checkpoint(conn)
+            elif change != MOVED and attempt == 1:
+                continue  # the row went to a file that is gone: write it again, to the new log
+            return cursor
+        return None
+
+    def _follow_the_file(self) -> str | None:
+        """Close the connection when the path no longer names the sound file it has open; say
+        why. Returns the change (faqbot.conversations.sqlite_file), None when there is none."""
+        watch = self._watch if self._conn is not None else None
+        change = watch.change() if watch is not None else None
+        if change is None or watch is None:
+            return None
+        if change in DAMAGE:
             self._reset()
-            self._set_aside("its SQLite header is gone")
-            return
+            self._set_aside(DAMAGE[change].format(size=watch.size))
+            return change
         try:  # copy the WAL into the file it belongs to, wherever that file is now
             assert self._conn is not None  # change() is only asked while the file is open
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -377,6 +451,7 @@ class ConversationLog(LogBackend):
             log.error("could not checkpoint the conversation log %s before reopening it: %s", self.path, err)
         self._reset()
         log.warning("the conversation log %s %s", self.path, FILE_CHANGES[change].format(path=self.path))
+        return change
 
     def _set_aside(self, why: object) -> None:
         aside = set_aside(self.path)

@@ -4,8 +4,10 @@
 
 Rows keep their time, masked question, reply, feedback, reply_id and links (`offered`,
 `answer_to`); the destination numbers them anew. A row already in the destination (same time
-to the microsecond, question, kind and index version, or the same reply_id) is skipped, so
-copying twice, or again after more chats, adds only what is new.
+to the microsecond, question, kind and index version, or the same reply_id) is not added again,
+so copying twice, or again after more chats, adds only what is new; but its 👍/👎 is updated
+when the source's is newer, so a copy run again at switch-over brings the clicks customers gave
+since the first one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class CopyReport:
     destination: str
     read: int
     added: int
+    updated: int = 0  # rows already there whose 👍/👎 the source had newer
 
 
 def copy_log(source: str | Path, destination: str | Path, retention_days: int = 90) -> CopyReport:
@@ -39,7 +42,7 @@ def copy_log(source: str | Path, destination: str | Path, retention_days: int = 
         src.close()
     dst = open_log_at(destination, retention_days)
     try:
-        added = dst.insert_rows(rows)
+        copied = dst.insert_rows(rows)
     finally:
         dst.close()
-    return CopyReport(shown(source), shown(destination), len(rows), added)
+    return CopyReport(shown(source), shown(destination), len(rows), copied.added, copied.updated)

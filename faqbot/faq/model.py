@@ -118,6 +118,15 @@ def parse_yaml(path: Path, text: str) -> yaml.Node | None:
                 raise DataError(path, [(line, "YAML anchors and aliases (& and *) are not allowed")])
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
+        if err.context_mark is not None and "quoted scalar" in (err.context or ""):
+            # The scanner finds out at the end of the file; the mistake is where the quote opened.
+            quote = (
+                f"the quote {err.context_mark.buffer[err.context_mark.pointer]!r}"
+                if err.context_mark.buffer
+                else "a quote"
+            )
+            problem = f"invalid YAML: {quote} that opens here is never closed; close it or remove it"
+            raise DataError(path, [(err.context_mark.line + 1, problem)]) from None
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
         raise DataError(path, [(line, f"invalid YAML: {err.problem or err.context}")]) from None

@@ -49,7 +49,7 @@ from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.heldout import calibrate, offtopic_questions
 from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
-from faqbot.retrieval.manifest import Manifest
+from faqbot.retrieval.manifest import BUILT_BY_CHAT, Manifest
 from faqbot.retrieval.views import ViewTable
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ class BuildReport:
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
+    chat_built_at: str = ""  # when a running chat had already rebuilt the index for this very FAQ text
 
     @property
     def unchanged(self) -> bool:
@@ -260,6 +261,7 @@ def write_generation(
     views: int,
     hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
     calibration: Calibration | None,
+    built_by: str = "",
 ) -> dict[str, str]:
     """Write a new generation's files, then the manifest that switches to it; returns the entry hashes."""
     faq_hash = faq.content_hash()
@@ -291,6 +293,7 @@ def write_generation(
         calibration=calibration,
         files=files,
         checksums=file_checksums(out, files),
+        built_by=built_by,
     )
     atomic_write(out / MANIFEST, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2).encode())
     remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
@@ -337,7 +340,7 @@ def rebuild_for_file(
             check_fresh(load_index(out), faq, embedder.name)
             return None
         except (IndexMissingError, IndexMismatchError, IndexDamagedError):
-            return build_locked(faq, embedder, out, offtopic=offtopic)
+            return build_locked(faq, embedder, out, offtopic=offtopic, built_by=BUILT_BY_CHAT)
 
 
 def build_locked(
@@ -346,10 +349,12 @@ def build_locked(
     out: Path,
     progress: Callable[[int, int], None] | None = None,
     offtopic: Sequence[str] | None = None,
+    built_by: str = "",
 ) -> BuildReport:
     """`build_index` for a caller that holds the build lock."""
     started = time.perf_counter()
     old, repaired = previous_index(out)
+    before = old.manifest if old is not None else None
     old_hashes: dict[str, str] = old.manifest.entry_hashes if old else {}
 
     views = ViewTable(faq.entries)
@@ -372,7 +377,7 @@ def build_locked(
     index = vector_index(vectors, reuse=reuse)
     del vectors, reuse
     stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors)
-    hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration)
+    hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration, built_by)
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],
@@ -387,6 +392,9 @@ def build_locked(
         seconds=time.perf_counter() - started,
         path=str(out),
         repaired=repaired,
+        chat_built_at=before.built_at
+        if before is not None and before.built_by == BUILT_BY_CHAT and before.faq_hash == faq.content_hash()
+        else "",
     )
 
 

@@ -162,7 +162,7 @@ class LiveIndex:
         except (IndexMissingError, IndexMismatchError) as problem:
             if not build:
                 raise
-            logger.warning("%s; rebuilding it now", problem)
+            logger.warning("%s; the chat rebuilds it now", str(problem).split("; rebuild it with:")[0])
             try:
                 rebuild_for_file(self.faq_path, self.embedder, self.index_dir, self.offtopic)
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError

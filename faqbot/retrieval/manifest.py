@@ -12,6 +12,8 @@ from typing import Any
 
 from faqbot.decision import Calibration
 
+BUILT_BY_CHAT = "chat"  # a running app rebuilt the index itself when it found the FAQ changed
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -31,6 +33,7 @@ class Manifest:
     index_type: str = "flat"
     ivf: dict[str, int] | None = None  # lists and probes of an IVF index
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
+    built_by: str = ""  # BUILT_BY_CHAT when a running chat rebuilt it for an edited FAQ, else "" (faqbot index, learn)
 
     @property
     def version(self) -> str:
@@ -50,6 +53,7 @@ class Manifest:
             "index_type": self.index_type,
             **({"ivf": self.ivf} if self.ivf else {}),
             "built_at": self.built_at,
+            **({"built_by": self.built_by} if self.built_by else {}),
             "calibration": self.calibration.to_dict() if self.calibration else None,
             "files": self.files,
             "checksums": self.checksums,
@@ -75,4 +79,5 @@ class Manifest:
             index_type=str(data.get("index_type", "flat")),
             ivf=data.get("ivf"),
             calibration=Calibration.from_dict(calibration) if isinstance(calibration, dict) else None,
+            built_by=str(data.get("built_by", "")),
         )

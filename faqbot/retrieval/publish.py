@@ -11,7 +11,9 @@ the database was away); it fetches the archive, checks the hash, writes the file
 own index folder and FAQ file, the manifest last, through `LiveIndex.install`, which swaps the
 new index in.
 A replica that starts later loads the newest generation before it serves (`fetch_newest`:
-a new machine needs only its settings, not an index of its own). Only an index
+a new machine needs only its settings, not an index of its own). A generation whose archive
+does not match its SHA-256 (or does not unpack) is damaged: replicas pass over it, say so
+once, and take the newest intact one (the database keeps KEEP_PUBLISHED). Only an index
 `faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
 
 The table is publishing's own schema (INDEX_SCHEMA, its versions in `index_migrations`), created
@@ -29,6 +31,7 @@ import logging
 import tarfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,26 +139,60 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
     remove_old_generations(index_dir, keep=set(names))
 
 
+UNPACK_ERRORS = (OSError, KeyError, ValueError, tarfile.TarError, FaqbotError)
+
+
+def intact_archives(
+    conn: psycopg.Connection[Any], newer_than: int | None, refused: set[int]
+) -> Iterator[tuple[int, bytes]]:
+    """(id, archive) of the published generations newer than `newer_than`, newest first, that
+    match their SHA-256; a damaged one is added to `refused`, said once, and passed over."""
+    ids = conn.execute(
+        "SELECT id FROM index_generations WHERE id > %s ORDER BY id DESC", (-1 if newer_than is None else newer_than,)
+    ).fetchall()
+    for (generation,) in ids:
+        if generation in refused:
+            continue
+        row = conn.execute("SELECT sha256, archive FROM index_generations WHERE id = %s", (generation,)).fetchone()
+        if row is None:
+            continue  # deleted meanwhile (KEEP_PUBLISHED)
+        digest, archive = row
+        if hashlib.sha256(archive).hexdigest() != digest:
+            refused.add(generation)
+            log.error(
+                "published index %s does not match its SHA-256 (damaged); passed over: publish the FAQ again",
+                generation,
+            )
+            continue
+        yield int(generation), bytes(archive)
+
+
 def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
-    """Before a replica's bot exists: write the newest published generation to `faq_path` and
-    `index_dir`, so that a new machine needs only its settings. Returns the generation's id;
-    None when nothing is published or the database does not answer (the local files serve)."""
+    """Before a replica's bot exists: write the newest intact published generation to `faq_path`
+    and `index_dir`, so that a new machine needs only its settings. Returns the generation's id;
+    None when nothing intact is published or the database does not answer (the local files serve)."""
     where = shown(url)
+    newest = None
     try:
         with connect(url, autocommit=True) as conn:
             migrate_postgres(conn, INDEX_SCHEMA, where)
-            row = conn.execute("SELECT id, sha256, archive FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
-            if row is None:
-                return None
-            generation, digest, archive = row
-            if hashlib.sha256(archive).hexdigest() != digest:
-                raise FaqbotError(f"published index {generation} does not match its SHA-256; publish it again")
-            unpack(bytes(archive), faq_path, index_dir)
-    except (psycopg.Error, OSError, KeyError, ValueError, tarfile.TarError, FaqbotError) as err:
+            [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
+            for generation, archive in intact_archives(conn, None, set()):
+                try:
+                    unpack(archive, faq_path, index_dir)
+                except UNPACK_ERRORS as err:
+                    log.error("published index %s does not unpack (%s); passed over", generation, err)
+                    continue
+                if generation != newest:
+                    log.warning("the newest published index, %s, is damaged; starting from %s", newest, generation)
+                log.warning("starting from published index %s", generation)
+                return generation
+    except (psycopg.Error, *UNPACK_ERRORS) as err:
         log.error("cannot load the published index from %s (starting from the local one): %s", where, err)
         return None
-    log.warning("starting from published index %s", generation)
-    return int(generation)
+    if newest is not None:
+        log.error("no published index in %s is intact (starting from the local one); publish the FAQ again", where)
+    return None
 
 
 class Follower:
@@ -169,7 +206,7 @@ class Follower:
         self.url = url
         self.where = shown(url)
         self.current = current  # the generation this replica answers from
-        self._refused: int | None = None  # a damaged generation, not fetched again
+        self._refused: set[int] = set()  # damaged generations, not fetched again
         self._away = False  # the database did not answer the last time
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="faqbot-index-follower", daemon=True)
@@ -189,24 +226,21 @@ class Follower:
                 with connect(self.url, autocommit=True) as own:
                     return self._sync(own)
             return self._sync(conn)
-        except (psycopg.Error, OSError, KeyError, ValueError, tarfile.TarError, FaqbotError) as err:
+        except (psycopg.Error, *UNPACK_ERRORS) as err:
             log.error("cannot load the published index from %s (answering from the current one): %s", self.where, err)
             return False
 
     def _sync(self, conn: psycopg.Connection[Any]) -> bool:
         migrate_postgres(conn, INDEX_SCHEMA, self.where)
         [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
-        if newest is None or newest in (self.current, self._refused):
+        if newest is None or newest == self.current or newest in self._refused:
             return False  # the archive travels only when there is a newer one to swap in
-        row = conn.execute("SELECT sha256, archive FROM index_generations WHERE id = %s", (newest,)).fetchone()
-        if row is None:
-            return False  # deleted meanwhile; a newer one is on its way
-        digest, archive = row
-        if hashlib.sha256(archive).hexdigest() != digest:
-            self._refused = newest
-            raise FaqbotError(f"published index {newest} does not match its SHA-256; publish it again")
+        found = next(intact_archives(conn, self.current, self._refused), None)
+        if found is None:
+            return False  # nothing newer is intact: the current index keeps answering
+        newest, archive = found
         live = self.live
-        swapped = live.install(lambda faq_path, index_dir: unpack(bytes(archive), faq_path, index_dir))
+        swapped = live.install(lambda faq_path, index_dir: unpack(archive, faq_path, index_dir))
         self.current = newest
         if swapped:
             log.warning("answering from published index %s (built at %s)", newest, live.manifest.built_at)

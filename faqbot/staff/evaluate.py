@@ -15,7 +15,7 @@ from pathlib import Path
 
 from faqbot.decision import Figures, Policy, Scored, Verdict, verdict
 from faqbot.decision.policy import middle_of_widest_run
-from faqbot.errors import DataError
+from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import Faq, normalize_question, read_text
 
 SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
@@ -325,7 +325,7 @@ def plot(report: Report, path: str | Path) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise DataError(path, [(0, "--plot needs matplotlib: pip install -e '.[eval]'")]) from None
+        raise FaqbotError(f"--plot needs matplotlib to draw {path}: pip install -e '.[eval]'") from None
     xs = [r["threshold"] for r in report.sweep]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
     ax.plot(xs, [r["answered_accuracy"] for r in report.sweep], label="accuracy of answers given")

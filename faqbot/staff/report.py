@@ -38,7 +38,7 @@ from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.staff.crosslingual import language_neutral
-from faqbot.staff.trends import Period, per_period, unit_for
+from faqbot.staff.trends import Period, offered_choices, per_period, unit_for
 
 GROUP_SIMILARITY = 0.47  # within the model's band; 0.87 cosine for e5, chosen by reading the test set's groups
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
@@ -91,7 +91,9 @@ class Report:
     days: list[Period] = field(default_factory=list)  # every day from the first question to the last
     weeks: list[Period] = field(default_factory=list)  # when the log spans more than three weeks
     most_used: list[EntryFeedback] = field(default_factory=list)  # entries answered with, most first
-    choices: int = 0  # questions answered with "did you mean" choices
+    choices: int = (
+        0  # replies that offered "did you mean" choices (choices replies, and answers or helpdesk replies with some)
+    )
 
     @property
     def resolved_share(self) -> float:
@@ -282,7 +284,7 @@ def summarise(
         resolved=len(answered),
         unanswered=len(helpdesk),
         errors=sum(r.kind == ReplyKind.ERROR for r in asked),
-        choices=sum(r.kind == ReplyKind.CHOICES for r in asked),
+        choices=sum(offered_choices(r) for r in asked),
         liked=sum(r.feedback == 1 for r in rows),
         disliked=sum(r.feedback == -1 for r in rows),
         disliked_helpdesk=sum(r.feedback == -1 for r in helpdesk),

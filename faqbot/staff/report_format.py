@@ -45,11 +45,35 @@ def trend_table(report: Report) -> list[str]:
     return lines
 
 
+def answers(count: int) -> str:
+    return f"{count} answer" if count == 1 else f"{count} answers"
+
+
+def id_width(ids: list[str]) -> int:
+    """The id column's width: 18, or the longest id shown (imported ids are up to 40 characters)."""
+    return max([18, *map(len, ids)])
+
+
 def most_used_lines(report: Report, top: int) -> list[str]:
     lines = ["", "Most used entries"]
-    for f in report.most_used[:top]:
-        lines.append(f"  {f.faq_id:18} {f.answered:5d} answers {f.liked:3d} 👍 {f.disliked:3d} 👎   {f.faq_question}")
+    shown = report.most_used[:top]
+    width = id_width([f.faq_id for f in shown])
+    for f in shown:
+        lines.append(
+            f"  {f.faq_id:{width}} {answers(f.answered):>13} {f.liked:3d} 👍 {f.disliked:3d} 👎   {f.faq_question}"
+        )
     return lines + ([] if report.most_used else ["  none"])
+
+
+def disliked_lines(report: Report, top: int) -> list[str]:
+    lines = ["", "Entries customers marked 👎"]
+    width = id_width([f.faq_id for f in report.disliked_entries[:top]])
+    for f in report.disliked_entries[:top]:
+        lines.append(
+            f"  {f.faq_id:{width}} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {answers(f.answered)}"
+            f'   e.g. "{f.disliked_examples[0]}"'
+        )
+    return lines + ([] if report.disliked_entries else ["  none"])
 
 
 def group_advice(g: Group) -> str:
@@ -109,17 +133,11 @@ def format_report(report: Report, top: int = 10) -> str:
             f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)"
         )
 
-    lines += ["", "Entries customers marked 👎"]
-    for f in report.disliked_entries[:top]:
-        lines.append(
-            f"  {f.faq_id:18} {f.disliked:3d} 👎 {f.liked:3d} 👍  of {f.answered} answers"
-            f'   e.g. "{f.disliked_examples[0]}"'
-        )
-    if not report.disliked_entries:
-        lines.append("  none")
+    lines += disliked_lines(report, top)
 
     lines += ["", "Entries never matched" + (f" in {period}" if report.since_days else "")]
-    lines += [f"  {faq_id:18} {question}" for faq_id, question in report.never_matched] or ["  none"]
+    width = id_width([faq_id for faq_id, _ in report.never_matched])
+    lines += [f"  {faq_id:{width}} {question}" for faq_id, question in report.never_matched] or ["  none"]
     return "\n".join(lines)
 
 
@@ -237,7 +255,7 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
     e = html.escape
     disliked = (
         "".join(
-            f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {f.answered} answers</li>"
+            f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {answers(f.answered)}</li>"
             for f in report.disliked_entries
         )
         or "<li>none</li>"

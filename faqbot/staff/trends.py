@@ -72,9 +72,15 @@ def per_period(rows: list[LoggedQuestion], unit: str = "day") -> list[Period]:
         p.questions += 1
         p.answered += r.kind == ReplyKind.ANSWER
         p.helpdesk += r.kind == ReplyKind.HELPDESK
-        p.choices += r.kind == ReplyKind.CHOICES
+        p.choices += offered_choices(r)
         p.disliked += r.feedback == -1
     return list(periods.values())
+
+
+def offered_choices(row: LoggedQuestion) -> bool:
+    """Whether the customer saw "Menade du kanske:" choices: a choices reply, or any reply that
+    offered some (an answer or a helpdesk reply with close entries under it)."""
+    return row.kind == ReplyKind.CHOICES or bool(row.offered)
 
 
 def span_days(rows: list[LoggedQuestion]) -> float:

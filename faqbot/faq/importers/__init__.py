@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.importers.common import Parsed, Problems, assign_ids, check_drafts
+from faqbot.faq.importers.common import Draft, Parsed, Problems, assign_ids, check_drafts
 from faqbot.faq.importers.html import parse_html
 from faqbot.faq.importers.markdown import ATX, parse_markdown
 from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
 from faqbot.faq.importers.text import parse_text
 from faqbot.faq.importers.writer import faq_yaml
-from faqbot.faq.model import EMAIL_PATTERN, load_faq, read_text
+from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, load_faq, read_text
 from faqbot.files import atomic_write
 
 FORMATS = ("csv", "tsv", "html", "markdown", "text")
@@ -110,6 +110,25 @@ def read_source(path: Path, warnings: list[str]) -> str:
     return text
 
 
+def text_bytes(drafts: list[Draft]) -> int:
+    """The bytes of text the entries put into a faq.yaml, before its keys and indentation."""
+    return sum(
+        len("".join((d.question, d.answer, d.section, d.question_en, d.answer_en, *d.alternatives)).encode("utf-8"))
+        for d in drafts
+    )
+
+
+def check_size(source: Path, drafts: list[Draft], fmt: str, size: int) -> None:
+    """Refuse a FAQ that would not fit the faq.yaml limit, as soon as its size is known (the
+    source may be ten times larger than the limit: a page carries scripts, a table other columns)."""
+    if size > MAX_FILE_BYTES:
+        raise FaqbotError(
+            f"{source}: the {len(drafts):,} entries found in it ({fmt}) come to {size:,} bytes or more, and a "
+            f"faq.yaml may hold at most {MAX_FILE_BYTES:,} (what faqbot index reads); import the FAQ in parts "
+            "with --out to different files and keep the part customers need, or check that the source is the FAQ"
+        )
+
+
 def find_helpdesk(text: str) -> str | None:
     """The e-mail address the source names, if any: one that looks meant for questions
     (helpdesk@, support@, info@, kundtjanst@...) before others, then the most often named."""
@@ -162,6 +181,7 @@ def import_faq(
     fmt = fmt or guess_format(source, text)
     problems: Problems = []
     parsed = parse(fmt, text, problems)
+    check_size(source, parsed.drafts, fmt, text_bytes(parsed.drafts))
     warnings += [f"{source}:{line}: {note}" for line, note in sorted(parsed.warnings)]
     if not parsed.drafts and not problems:
         problems.append((1, f"no entries found as {fmt}: {NOTHING_FOUND[fmt]}"))
@@ -171,9 +191,11 @@ def import_faq(
         raise DataError(source, problems)
     address, found = choose_helpdesk(source, text, helpdesk)
 
+    written = faq_yaml(parsed.drafts, address, str(source), fmt, str(out))
+    check_size(source, parsed.drafts, fmt, len(written.encode("utf-8")))
     out.parent.mkdir(parents=True, exist_ok=True)
     try:  # the written file passes the same checks as `faqbot index` before it replaces `out`
-        atomic_write(out, faq_yaml(parsed.drafts, address, str(source), fmt, str(out)), check=load_faq)
+        atomic_write(out, written, check=load_faq)
     except DataError as err:
         raise FaqbotError(
             f"the imported FAQ did not pass the FAQ checks (a faqbot bug; please report it):\n{err}"

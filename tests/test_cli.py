@@ -1,0 +1,80 @@
+"""The `faqbot` command as a newcomer meets it (issue 20, item 8): what --help says, defaults
+that need no file name, options that mean one thing, errors at the line where the mistake is."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from faqbot import DataError, load_faq
+from faqbot.cli import build_parser, id_list, main
+from faqbot.errors import FaqbotError
+from faqbot.staff import evaluate
+from tests.conftest import ROOT
+from tests.fakes import SMALL_FAQ
+
+COMMANDS = ("index", "import", "serve", "ask", "evaluate", "learn", "report", "log")
+
+
+def test_the_top_level_help_says_what_faqbot_is(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "faqbot: a Swedish FAQ chatbot" in out and "thin shells" not in out
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_a_one_line_description_under_its_help(name, capsys):
+    with pytest.raises(SystemExit):
+        main([name, "--help"])
+    usage, description = capsys.readouterr().out.split("\n\n")[:2]
+    assert usage.startswith(f"usage: faqbot {name}") and description.strip() and "options:" not in description
+
+
+@pytest.mark.parametrize("name", ["serve", "report", "evaluate", "ask", "learn"])
+def test_out_names_the_index_only_on_index(name, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([name, "--out", "x"])
+    assert "unrecognized arguments: --out" in capsys.readouterr().err
+    assert build_parser().parse_args(["index", "--out", "x"]).index == Path("x")
+
+
+def test_plot_without_a_file_name_draws_to_a_default_file():
+    assert build_parser().parse_args(["evaluate", "--plot"]).plot == Path("threshold.png")
+    assert build_parser().parse_args(["evaluate", "--plot", "a.png"]).plot == Path("a.png")
+
+
+def test_plot_without_matplotlib_says_so_without_a_line_number(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    with pytest.raises(FaqbotError) as caught:
+        evaluate.plot(cast(evaluate.Report, None), Path("threshold.png"))  # fails before the report is read
+    assert str(caught.value).startswith("--plot needs matplotlib") and ":0:" not in str(caught.value)
+
+
+def test_an_unclosed_quote_is_reported_at_the_line_where_it_opens(tmp_path):
+    lines = SMALL_FAQ.splitlines()
+    lines[4] = '    question: "Hur ofta gör ni säkerhetskopior?'  # line 5, never closed
+    (tmp_path / "faq.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_faq(tmp_path / "faq.yaml")
+    assert f"{tmp_path / 'faq.yaml'}:5: invalid YAML: the quote '\"' that opens here is never closed" in str(
+        caught.value
+    )
+
+
+def test_many_ids_are_counted_and_wrapped_not_printed_on_one_line():
+    ids = [f"fraga-nummer-{n}-om-nagot-viktigt" for n in range(109)]
+    text = id_list(ids)
+    assert text.startswith("109: fraga-nummer-0-") and "(97 more)" in text
+    assert max(map(len, text.splitlines())) <= 100
+    assert id_list(["backup", "telefonsupport"]) == "backup, telefonsupport"
+
+
+def test_the_license_is_an_spdx_expression_not_a_table():
+    """setuptools warned three times on every install about `project.license` as a table."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
