@@ -16,7 +16,9 @@ budget by using both), and the same conversation log stores the question with pe
 masked. A reply_id is the only key to its reply: whoever holds it may pick a choice under it
 or rate it, and nobody can guess another customer's. Errors are JSON with a `message` saying
 what to do: 400 for bad input (or a choice the reply did not offer), 404 for a reply_id no
-reply has, 413 for a body over MAX_BODY_BYTES, 429 with Retry-After past the rate limit.
+reply has, 405 for a method a path does not take, 413 for a body over MAX_BODY_BYTES, 429
+with Retry-After past the rate limit; every error, a body that is not JSON included, has the
+one shape `ErrorOut`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, Field
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import FaqBot, Reply
@@ -137,13 +141,16 @@ class Health(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str = Field(
-        description="bad_request, not_offered, unknown_reply, too_large, rate_limited, not_logged or internal_error"
+        description="bad_request, not_offered, unknown_reply, not_found, method_not_allowed, too_large, "
+        "rate_limited, not_logged or internal_error"
     )
     message: str = Field(description="What went wrong and what to do; for rate_limited, words for the customer.")
     retry_after: int | None = None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
+HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}}
 
 
@@ -254,6 +261,15 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
     async def bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
         return error(400, "bad_request", explain(err))
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> JSONResponse:
+        """Starlette's own refusals (a body that is not JSON, a method a path does not take) in the API's shape."""
+        text = 'the body must be a JSON object such as {"question": "Kan jag ringa er?"}'
+        if err.status_code != 400:
+            text = str(err.detail)
+        headers = dict(err.headers) if err.headers else None
+        return error(err.status_code, HTTP_ERRORS.get(err.status_code, "bad_request"), text, headers=headers)
+
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     def ask(body: AskRequest, request: Request) -> JSONResponse:
         """Answer one question, as `faqbot ask --json` and the widget would."""
@@ -270,7 +286,7 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
 
     add_reply_routes(app, bot, limits)
 
-    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+    @app.get("/healthz", response_model=Health, responses={400: {"model": ErrorOut}, 503: {"model": Health}})
     def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
         """200 while the index is loaded and answering; 503 otherwise. With `log=required` also 503
         while the conversation log's database does not answer: for monitoring, not for routing
@@ -280,7 +296,26 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
             status = 503
         return JSONResponse(document, status)
 
+    refuse_other_methods(app)
     return app
+
+
+def refuse_other_methods(app: FastAPI) -> None:
+    """405 (with Allow) for a method an API path does not take, and 404 in the API's shape for a
+    path under /api/ that does not exist: without these the widget, mounted at /, would answer
+    both with its own 404."""
+    taken: dict[str, set[str]] = {}
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            taken.setdefault(route.path, set()).update(route.methods or ())
+    for path, methods in taken.items():
+        others = [m for m in METHODS if m not in methods]
+        app.add_api_route(path, method_refusal(", ".join(sorted(methods))), methods=others, include_in_schema=False)
+
+    async def not_found() -> JSONResponse:
+        return error(404, "not_found", "no such path; the API is described at /api/openapi.json")
+
+    app.add_api_route(API_PREFIX + "{rest:path}", not_found, methods=list(METHODS), include_in_schema=False)
 
 
 def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
@@ -314,6 +349,15 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
         if not bot.feedback(body.reply_id, body.liked):
             return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
         return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
+
+
+def method_refusal(allow: str) -> Any:
+    """The route that answers a method the path does not take: 405, naming those it does."""
+
+    async def not_allowed() -> JSONResponse:
+        return error(405, "method_not_allowed", f"this path takes {allow} only", headers={"Allow": allow})
+
+    return not_allowed
 
 
 def without_422(app: FastAPI):
