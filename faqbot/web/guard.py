@@ -114,7 +114,7 @@ class WidgetGuard:
             return await error(404, "not_found", "not found; the API is described at /api/openapi.json")(
                 scope, receive, send
             )
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         heartbeat = HEARTBEAT.match(path)
         for session in [*query.get("session_hash", []), *([heartbeat["session"]] if heartbeat else [])]:
             problem = session_problem(session)
