@@ -15,7 +15,7 @@ rate limit applies (one `ClientBudget` shared with the widget, so a client canno
 budget by using both), and the same conversation log stores the question with personal data
 masked. A reply_id is the only key to its reply: whoever holds it may pick a choice under it
 or rate it, and nobody can guess another customer's. Errors are JSON with a `message` saying
-what to do: 400 for bad input (or a choice the reply did not offer), 404 for a reply_id no
+what to do: 400 for bad input, 409 for a choice the reply did not offer, 404 for a reply_id no
 reply has, 405 for a method a path does not take, 413 for a body over MAX_BODY_BYTES, 429
 with Retry-After past the rate limit; every error, a body that is not JSON included, has the
 one shape `ErrorOut`.
@@ -32,6 +32,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import FaqBot, Reply
@@ -150,8 +151,9 @@ class ErrorOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
 HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}}
+# /healthz: any route refuses a bad query (400), a body over the server's limit (413), a client past its request budget (429)
+HEALTH_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429)}
 
 
 def error(status: int, code: str, text: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
@@ -286,7 +288,7 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
 
     add_reply_routes(app, bot, limits)
 
-    @app.get("/healthz", response_model=Health, responses={400: {"model": ErrorOut}, 503: {"model": Health}})
+    @app.get("/healthz", response_model=Health, responses={**HEALTH_ERRORS, 503: {"model": Health}})
     def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
         """200 while the index is loaded and answering; 503 otherwise. With `log=required` also 503
         while the conversation log's database does not answer: for monitoring, not for routing
@@ -309,19 +311,19 @@ def refuse_other_methods(app: FastAPI) -> None:
         if isinstance(route, APIRoute):
             taken.setdefault(route.path, set()).update(route.methods or ())
     for path, methods in taken.items():
-        others = [m for m in METHODS if m not in methods]
-        app.add_api_route(path, method_refusal(", ".join(sorted(methods))), methods=others, include_in_schema=False)
-
-    async def not_found() -> JSONResponse:
-        return error(404, "not_found", "no such path; the API is described at /api/openapi.json")
-
-    app.add_api_route(API_PREFIX + "{rest:path}", not_found, methods=list(METHODS), include_in_schema=False)
+        allow = ", ".join(sorted(methods))
+        refusal = error(405, "method_not_allowed", f"this path takes {allow} only", headers={"Allow": allow})
+        # a route whose endpoint is an ASGI app (a response is one) takes any method, QUERY and
+        # made-up ones too; it is reached only by those the API route does not take
+        app.router.routes.append(Route(path, refusal, include_in_schema=False))
+    missing = error(404, "not_found", "no such path; the API is described at /api/openapi.json")
+    app.router.routes.append(Route(API_PREFIX + "{rest:path}", missing, include_in_schema=False))
 
 
 def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
     """/api/choice and /api/feedback: what a customer does with a reply, named by its reply_id."""
 
-    @app.post("/api/choice", response_model=AskResponse, responses=REPLY_ERRORS)
+    @app.post("/api/choice", response_model=AskResponse, responses={**REPLY_ERRORS, 409: {"model": ErrorOut}})
     def choice(body: ChoiceRequest, request: Request) -> JSONResponse:
         """The customer picked one of a reply's suggestions: that entry's answer, logged as the answer to that question."""
         refused = limits.refuse(request, "", limits.budget.messages)
@@ -333,7 +335,8 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
         except UnknownReplyError as err:
             return error(404, "unknown_reply", str(err))
         except ChoiceRefusedError as err:
-            return error(400, "not_offered", f"{err}; send the faq_id of one of its suggestions")
+            # 409, not 400: the request is well formed; it conflicts with what that reply offered
+            return error(409, "not_offered", f"{err}; send the faq_id of one of its suggestions")
         except Exception as err:
             log.error("could not answer an API choice:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", "sv", bot.helpdesk))
@@ -349,15 +352,6 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
         if not bot.feedback(body.reply_id, body.liked):
             return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
         return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
-
-
-def method_refusal(allow: str) -> Any:
-    """The route that answers a method the path does not take: 405, naming those it does."""
-
-    async def not_allowed() -> JSONResponse:
-        return error(405, "method_not_allowed", f"this path takes {allow} only", headers={"Allow": allow})
-
-    return not_allowed
 
 
 def without_422(app: FastAPI):
