@@ -47,6 +47,9 @@ MAX_CLIENTS = 10_000  # about 1 MB at 20 timestamps each
 REQUESTS_PER_MESSAGE = 10
 ASSETS_PER_MESSAGE = 50
 ASSET_PREFIXES = ("/assets/", "/static/", "/svelte/", "/favicon.ico")
+# A client may spend at most this many seconds' worth of its request budget at once: the whole
+# minute's worth in one burst (200 page loads) took seconds of CPU from other customers.
+BURST_SECONDS = 10.0
 
 
 class RateLimiter:
@@ -117,16 +120,18 @@ class RateLimiter:
 
 
 class TokenBucket:
-    """A budget of `limit` requests a window that refills smoothly: like RateLimiter, but a
-    client costs a few numbers however large its limit (RequestBudget's limits are hundreds)."""
+    """A budget of `limit` requests a window that refills smoothly, of which at most `burst`
+    seconds' worth can be spent at once: like RateLimiter, but a client costs a few numbers
+    however large its limit (RequestBudget's limits are hundreds)."""
 
     def __init__(
         self,
         window: float = WINDOW_SECONDS,
         max_clients: int = MAX_CLIENTS,
         clock: Callable[[], float] = time.monotonic,
+        burst: float = BURST_SECONDS,
     ) -> None:
-        self.window, self.max_clients, self._clock = window, max_clients, clock
+        self.window, self.max_clients, self._clock, self.burst = window, max_clients, clock, burst
         self._lock = threading.Lock()
         self._buckets: OrderedDict[str, tuple[float, float, int]] = OrderedDict()  # tokens, when, limit
 
@@ -153,9 +158,13 @@ class TokenBucket:
             limit = self._buckets[client][2]
             return max(0.0, (1 - self._tokens(client, limit, self._clock())) * self.window / limit)
 
+    def capacity(self, limit: int) -> float:
+        """How many requests of a `limit` a window a client may send at once."""
+        return max(1.0, limit * min(self.burst, self.window) / self.window)
+
     def _tokens(self, client: str, limit: int, now: float) -> float:
-        tokens, when, _ = self._buckets.get(client, (float(limit), now, limit))
-        return min(float(limit), tokens + (now - when) * limit / self.window)
+        tokens, when, _ = self._buckets.get(client, (self.capacity(limit), now, limit))
+        return min(self.capacity(limit), tokens + (now - when) * limit / self.window)
 
 
 def client_address(request: object) -> str | None:
