@@ -89,7 +89,8 @@ def test_page_loads_and_greetings_count_against_the_clients_budget(served):
     assert refused.status_code == 429 and refused.json()["error"] == "rate_limited"
     assert "Du har skickat många frågor" in refused.json()["message"] and int(refused.headers["Retry-After"]) >= 1
     assert time.monotonic() - began >= 0.9  # it waited in the tarpit first
-    assert client.post("/api/feedback", json={"reply_id": "x" * 22, "liked": True}).status_code == 429
+    feedback = [client.post("/api/feedback", json={"reply_id": "x" * 22, "liked": True}) for _ in range(3)]
+    assert 429 in [r.status_code for r in feedback]  # refused feedback spends the budget too (one may have refilled)
     assert Address.client(served).get("/").status_code == 200  # another client is not touched
 
 
