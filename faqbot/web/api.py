@@ -15,8 +15,10 @@ rate limit applies (one `ClientBudget` shared with the widget, so a client canno
 budget by using both), and the same conversation log stores the question with personal data
 masked. A reply_id is the only key to its reply: whoever holds it may pick a choice under it
 or rate it, and nobody can guess another customer's. Errors are JSON with a `message` saying
-what to do: 400 for bad input (or a choice the reply did not offer), 404 for a reply_id no
-reply has, 413 for a body over MAX_BODY_BYTES, 429 with Retry-After past the rate limit.
+what to do: 400 for bad input, 409 for a choice the reply did not offer, 404 for a reply_id no
+reply has, 405 for a method a path does not take, 413 for a body over MAX_BODY_BYTES, 429
+with Retry-After past the rate limit; every error, a body that is not JSON included, has the
+one shape `ErrorOut`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, Field
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import FaqBot, Reply
@@ -137,14 +142,18 @@ class Health(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str = Field(
-        description="bad_request, not_offered, unknown_reply, too_large, rate_limited, not_logged or internal_error"
+        description="bad_request, not_offered, unknown_reply, not_found, method_not_allowed, too_large, "
+        "rate_limited, not_logged or internal_error"
     )
     message: str = Field(description="What went wrong and what to do; for rate_limited, words for the customer.")
     retry_after: int | None = None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
+HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}}
+# /healthz: any route refuses a bad query (400), a body over the server's limit (413), a client past its request budget (429)
+HEALTH_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429)}
 
 
 def error(status: int, code: str, text: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
@@ -254,6 +263,15 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
     async def bad_request(request: Request, err: RequestValidationError) -> JSONResponse:
         return error(400, "bad_request", explain(err))
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> JSONResponse:
+        """Starlette's own refusals (a body that is not JSON, a method a path does not take) in the API's shape."""
+        text = 'the body must be a JSON object such as {"question": "Kan jag ringa er?"}'
+        if err.status_code != 400:
+            text = str(err.detail)
+        headers = dict(err.headers) if err.headers else None
+        return error(err.status_code, HTTP_ERRORS.get(err.status_code, "bad_request"), text, headers=headers)
+
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     def ask(body: AskRequest, request: Request) -> JSONResponse:
         """Answer one question, as `faqbot ask --json` and the widget would."""
@@ -270,7 +288,7 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
 
     add_reply_routes(app, bot, limits)
 
-    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+    @app.get("/healthz", response_model=Health, responses={**HEALTH_ERRORS, 503: {"model": Health}})
     def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
         """200 while the index is loaded and answering; 503 otherwise. With `log=required` also 503
         while the conversation log's database does not answer: for monitoring, not for routing
@@ -280,13 +298,32 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
             status = 503
         return JSONResponse(document, status)
 
+    refuse_other_methods(app)
     return app
+
+
+def refuse_other_methods(app: FastAPI) -> None:
+    """405 (with Allow) for a method an API path does not take, and 404 in the API's shape for a
+    path under /api/ that does not exist: without these the widget, mounted at /, would answer
+    both with its own 404."""
+    taken: dict[str, set[str]] = {}
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            taken.setdefault(route.path, set()).update(route.methods or ())
+    for path, methods in taken.items():
+        allow = ", ".join(sorted(methods))
+        refusal = error(405, "method_not_allowed", f"this path takes {allow} only", headers={"Allow": allow})
+        # a route whose endpoint is an ASGI app (a response is one) takes any method, QUERY and
+        # made-up ones too; it is reached only by those the API route does not take
+        app.router.routes.append(Route(path, refusal, include_in_schema=False))
+    missing = error(404, "not_found", "no such path; the API is described at /api/openapi.json")
+    app.router.routes.append(Route(API_PREFIX + "{rest:path}", missing, include_in_schema=False))
 
 
 def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
     """/api/choice and /api/feedback: what a customer does with a reply, named by its reply_id."""
 
-    @app.post("/api/choice", response_model=AskResponse, responses=REPLY_ERRORS)
+    @app.post("/api/choice", response_model=AskResponse, responses={**REPLY_ERRORS, 409: {"model": ErrorOut}})
     def choice(body: ChoiceRequest, request: Request) -> JSONResponse:
         """The customer picked one of a reply's suggestions: that entry's answer, logged as the answer to that question."""
         refused = limits.refuse(request, "", limits.budget.messages)
@@ -298,7 +335,8 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
         except UnknownReplyError as err:
             return error(404, "unknown_reply", str(err))
         except ChoiceRefusedError as err:
-            return error(400, "not_offered", f"{err}; send the faq_id of one of its suggestions")
+            # 409, not 400: the request is well formed; it conflicts with what that reply offered
+            return error(409, "not_offered", f"{err}; send the faq_id of one of its suggestions")
         except Exception as err:
             log.error("could not answer an API choice:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", "sv", bot.helpdesk))

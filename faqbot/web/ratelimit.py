@@ -15,7 +15,10 @@ own limiter, so behind a load balancer the limit is per process.
 cannot double its budget by using both; `client_address` is the one way both name a client.
 
 `Tarpit` makes a client past its budget wait before its next request is even handled, so a
-flood of refused messages cannot take the server's CPU from other customers. `ProxyCheck` says
+flood of refused messages cannot take the server's CPU from other customers. `RequestBudget`
+does the same for every other request (page loads, the greeting, 👍/👎, malformed calls, the
+page's files): each counts against a larger per-client budget, and past it the client waits,
+then gets a 429 that costs the server nothing. `ProxyCheck` says
 in the server's log when a proxy the settings do not trust stands in front: its customers
 would all share its one budget.
 """
@@ -23,6 +26,7 @@ would all share its one budget.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import threading
@@ -37,6 +41,15 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60.0
 TARPIT_SECONDS = 1.0  # a request from a client past its budget waits this long (see Tarpit)
 MAX_CLIENTS = 10_000  # about 1 MB at 20 timestamps each
+# Requests of any kind a client may make per message of its budget: a page load is ~6 requests
+# (the page, its config, theme, manifest, greeting, heartbeat), each message one more. The
+# page's own files (ASSET_PREFIXES) are far more numerous on a first load, and cheap: their own budget.
+REQUESTS_PER_MESSAGE = 10
+ASSETS_PER_MESSAGE = 50
+ASSET_PREFIXES = ("/assets/", "/static/", "/svelte/", "/favicon.ico")
+# A client may spend at most this many seconds' worth of its request budget at once: the whole
+# minute's worth in one burst (200 page loads) took seconds of CPU from other customers.
+BURST_SECONDS = 10.0
 
 
 class RateLimiter:
@@ -106,6 +119,54 @@ class RateLimiter:
             del self._seen[client]
 
 
+class TokenBucket:
+    """A budget of `limit` requests a window that refills smoothly, of which at most `burst`
+    seconds' worth can be spent at once: like RateLimiter, but a client costs a few numbers
+    however large its limit (RequestBudget's limits are hundreds)."""
+
+    def __init__(
+        self,
+        window: float = WINDOW_SECONDS,
+        max_clients: int = MAX_CLIENTS,
+        clock: Callable[[], float] = time.monotonic,
+        burst: float = BURST_SECONDS,
+    ) -> None:
+        self.window, self.max_clients, self._clock, self.burst = window, max_clients, clock, burst
+        self._lock = threading.Lock()
+        self._buckets: OrderedDict[str, tuple[float, float, int]] = OrderedDict()  # tokens, when, limit
+
+    def allow(self, client: str, limit: int) -> bool:
+        """Spend one of `client`'s `limit` a window; False when none is left. 0 or less: no limit."""
+        if limit <= 0:
+            return True
+        with self._lock:
+            now = self._clock()
+            tokens = self._tokens(client, limit, now)
+            if tokens < 1:
+                return False
+            self._buckets[client] = (tokens - 1, now, limit)
+            self._buckets.move_to_end(client)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)  # the longest idle
+            return True
+
+    def retry_after(self, client: str) -> float:
+        """Seconds until `client` has one to spend again."""
+        with self._lock:
+            if client not in self._buckets:
+                return 0.0
+            limit = self._buckets[client][2]
+            return max(0.0, (1 - self._tokens(client, limit, self._clock())) * self.window / limit)
+
+    def capacity(self, limit: int) -> float:
+        """How many requests of a `limit` a window a client may send at once."""
+        return max(1.0, limit * min(self.burst, self.window) / self.window)
+
+    def _tokens(self, client: str, limit: int, now: float) -> float:
+        tokens, when, _ = self._buckets.get(client, (self.capacity(limit), now, limit))
+        return min(self.capacity(limit), tokens + (now - when) * limit / self.window)
+
+
 def client_address(request: object) -> str | None:
     """The client's IP address from a Starlette or Gradio request; None for a direct call (no request, no limit).
 
@@ -127,16 +188,19 @@ class ClientBudget:
 
     `messages`: questions and picked choices (each one gets an answer); `ratings`: 👍/👎, kept
     apart so that rating answers does not use up the budget for questions. Both allow
-    `limit()` a minute. A client past a budget is said once a minute in the server's log.
+    `limit()` a minute. `requests` (REQUESTS_PER_MESSAGE times that) and `assets`
+    (ASSETS_PER_MESSAGE times) are spent by RequestBudget on every request. A client past a budget is said once a minute in the server's log.
     """
 
     def __init__(self, limit: Callable[[], int], messages: RateLimiter | None = None) -> None:
         self.limit = limit
         self.messages = messages if messages is not None else RateLimiter()  # an empty one is falsy
         self.ratings = RateLimiter()
+        self.requests = TokenBucket()  # any request at all (RequestBudget)
+        self.assets = TokenBucket()  # the page's static files
         self._noted = RateLimiter()  # one line in the server's log per limited client per minute
 
-    def allow(self, client: str | None, spent: RateLimiter) -> bool:
+    def allow(self, client: str | None, spent: RateLimiter | TokenBucket) -> bool:
         """Count one request of `client` against `spent` (messages or ratings); False past the limit."""
         if client is None:
             return True
@@ -147,7 +211,7 @@ class ClientBudget:
             logger.warning("rate limit: %s sent more than %d messages or ratings in a minute", client, limit)
         return False
 
-    def retry_after(self, client: str, spent: RateLimiter) -> int:
+    def retry_after(self, client: str, spent: RateLimiter | TokenBucket) -> int:
         """Whole seconds until `client` may spend from `spent` again (at least 1)."""
         return max(1, math.ceil(spent.retry_after(client)))
 
@@ -155,6 +219,28 @@ class ClientBudget:
 def budget_for(given: ClientBudget | RateLimiter | None, limit: Callable[[], int]) -> ClientBudget:
     """`given` when it is a ClientBudget; else a budget whose message limiter is `given` (shared with its owner)."""
     return given if isinstance(given, ClientBudget) else ClientBudget(limit, given)
+
+
+class Waiting:
+    """How many requests of each client wait in a tarpit now; a client's next one waits that many delays."""
+
+    def __init__(self, delay: float, longest: float) -> None:
+        self.delay, self.longest = delay, longest
+        self.waiting: dict[str, int] = {}  # per client; touched only in the event loop's thread
+
+    async def wait(self, address: str) -> None:
+        self.waiting[address] = waiting = self.waiting.get(address, 0) + 1
+        try:
+            await asyncio.sleep(min(self.delay * waiting, self.longest))
+        finally:
+            self.waiting[address] -= 1
+            if not self.waiting[address]:
+                del self.waiting[address]
+
+
+def scope_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 class Tarpit:
@@ -178,22 +264,50 @@ class Tarpit:
         delay: float = TARPIT_SECONDS,
         prefixes: tuple[str, ...] = ("/gradio_api/", "/api/"),
     ) -> None:
-        self.app, self.limiter, self.limit, self.delay, self.prefixes = app, limiter, limit, delay, prefixes
-        self.waiting: dict[str, int] = {}  # per client; touched only in the event loop's thread
+        self.app, self.limiter, self.limit, self.prefixes = app, limiter, limit, prefixes
+        self.tarpit = Waiting(delay, limiter.window)
+        self.waiting = self.tarpit.waiting
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith(self.prefixes):
-            client = scope.get("client")
-            address = str(client[0]) if client else "unknown"
+            address = scope_address(scope)
             if self.limiter.over(address, self.limit()):
-                self.waiting[address] = waiting = self.waiting.get(address, 0) + 1
-                try:
-                    await asyncio.sleep(min(self.delay * waiting, self.limiter.window))
-                finally:
-                    self.waiting[address] -= 1
-                    if not self.waiting[address]:
-                        del self.waiting[address]
+                await self.tarpit.wait(address)
         await self.app(scope, receive, send)
+
+
+class RequestBudget:
+    """ASGI middleware: every HTTP request counts against its client's `requests` budget (the
+    page's static files against `assets`); past it the client waits as in Tarpit, then gets a
+    429 with Retry-After, and the app never sees the request.
+
+    So page loads, greetings, 👍/👎, malformed and refused calls from one address cost the server
+    about one cheap 429 per `delay`, however fast they come. A customer never comes near it:
+    REQUESTS_PER_MESSAGE requests for each message of the budget.
+    """
+
+    def __init__(
+        self, app: ASGIApp, budget: ClientBudget, refusal: Callable[[], str], delay: float = TARPIT_SECONDS
+    ) -> None:
+        self.app, self.budget, self.refusal = app, budget, refusal
+        self.tarpit = Waiting(delay, WINDOW_SECONDS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        asset = scope["path"].startswith(ASSET_PREFIXES)
+        spent, share = (
+            (self.budget.assets, ASSETS_PER_MESSAGE) if asset else (self.budget.requests, REQUESTS_PER_MESSAGE)
+        )
+        address = scope_address(scope)
+        if spent.allow(address, share * self.budget.limit()):
+            return await self.app(scope, receive, send)
+        await self.tarpit.wait(address)
+        wait = self.budget.retry_after(address, spent)
+        body = json.dumps({"error": "rate_limited", "message": self.refusal(), "retry_after": wait})
+        headers = [(b"content-type", b"application/json"), (b"retry-after", str(wait).encode())]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body.encode()})
 
 
 class ProxyCheck:

@@ -22,8 +22,11 @@ from faqbot.bot import FaqBot
 from faqbot.config import DEFAULT_HOST, DEFAULT_PORT, Settings
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
-from faqbot.web.ratelimit import ClientBudget, ProxyCheck, Tarpit
+from faqbot.web.guard import WidgetGuard, widget_events
+from faqbot.web.ratelimit import ClientBudget, ProxyCheck, RequestBudget, Tarpit
+from faqbot.web.serverlog import guard_server_log
 from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
+from faqbot.wording import message
 
 START_TIMEOUT = 30.0
 SESSIONS = 2000  # chat sessions Gradio keeps at most (its default, 10,000, lets a flood hold far more memory)
@@ -38,7 +41,10 @@ def create_app(bot: FaqBot) -> FastAPI:
     Every request body over MAX_REQUEST_BYTES gets 413 before anything reads it (the API's
     own routes allow less, see faqbot.web.api), so the app is bounded without nginx in front;
     a client past its message budget waits TARPIT_SECONDS before each request is handled
-    (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers; a proxy
+    (faqbot.web.ratelimit.Tarpit), so its refusals cannot crowd out other customers; every
+    request of any kind counts against the client's request budget (RequestBudget), so no
+    route can be flooded for free; calls Gradio would fail on (odd session ids, events that do
+    not exist, missing values) are refused before it sees them (faqbot.web.guard); a proxy
     that `trusted_proxy` does not name is reported in the server's log (ProxyCheck).
     """
     budget = ClientBudget(lambda: bot.config.rate_limit_per_minute)
@@ -64,9 +70,11 @@ def create_app(bot: FaqBot) -> FastAPI:
         # so nobody can store files here to have them served back.
         max_file_size=0,
     )
+    app.add_middleware(WidgetGuard, events=widget_events(widget))  # inside BodyLimit: reads bounded bodies
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
-    # outermost: a client past its budget waits before its body is even read
+    # outer: a client past its budget waits before its body is even read
     app.add_middleware(Tarpit, limiter=budget.messages, limit=budget.limit)
+    app.add_middleware(RequestBudget, budget=budget, refusal=lambda: message("rate_limited", "sv", bot.helpdesk))
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     return app
 
@@ -122,6 +130,7 @@ def launch(
         app, log_level="warning", proxy_headers=True, forwarded_allow_ips=trusted_proxy, timeout_graceful_shutdown=5
     )
     server = uvicorn.Server(config)
+    guard_server_log(streams=block)  # uvicorn.Config has made its log handlers; stderr only in a server process
     if block:
         print(f"faqbot: the chat on http://{host}:{port}/ and the API on http://{host}:{port}/api/ask", flush=True)
         server.run(sockets=[sock])
