@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.webapp import running_app
+from tests.harness import running_app
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 40  # per operation and phase: the whole run takes well under two minutes
@@ -33,7 +33,17 @@ def test_schemathesis_with_every_check_finds_no_failure(tmp_path, shipped_index)
     fuzzer = Path(sys.executable).parent / "schemathesis"
     with running_app(tmp_path, tmp_path / "conversations.db") as (url, _):
         run = subprocess.run(
-            [str(fuzzer), "run", url + "api/openapi.json", "--checks", "all", "--max-examples", str(EXAMPLES)]
+            [
+                str(fuzzer),
+                "--config-file",
+                str(Path(__file__).with_name("schemathesis.toml")),
+                "run",
+                url + "api/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(EXAMPLES),
+            ]
             + ["--seed", "20", "--no-color", "--report-dir", str(tmp_path / "report")],
             capture_output=True,
             text=True,

@@ -79,7 +79,7 @@ def test_an_entry_the_reply_did_not_offer_cannot_be_picked_under_it(served):
     before = len(log.replies)
     for faq_id in filter(None, (not_offered, answered_with, "no-such-entry")):
         response = client.post("/api/choice", json={"reply_id": offered["reply_id"], "faq_id": faq_id})
-        assert response.status_code == 409 and response.json()["error"] == "not_offered"
+        assert response.status_code == 400 and response.json()["error"] == "not_offered"
     assert len(log.replies) == before
     with pytest.raises(ChoiceRefusedError):
         bot.choose(offered["reply_id"], not_offered)
