@@ -77,3 +77,19 @@ def test_a_rejected_suggestion_is_never_proposed_again(tmp_path):
         log.record_decision(suggestion.id, REJECTED, suggestion.faq_id, suggestion.question)
     with ConversationLog(tmp_path / "log.db") as log:  # remembered in the database, not in memory
         assert lesson(rows, FAQ, lambda _q: [], log.decisions()).suggestions == []
+
+
+def test_a_helpdesk_question_staff_assigned_is_not_proposed_again_as_a_group():
+    rows = [row("h1", "Kan jag ställa in min tid på torsdag?", kind="helpdesk")]
+    faq = Faq(
+        FAQ.helpdesk,
+        (
+            *FAQ.entries,
+            FaqEntry("avboka", "Hur avbokar jag?", "Ring oss.", learned=("Kan jag ställa in min tid på torsdag?",)),
+        ),
+    )
+    grouped: list[list[str]] = []
+    lesson(rows, faq, lambda questions: grouped.append(questions) or [], set())
+    assert grouped == [[]]  # the assigned question is in the FAQ now: nothing left to group
+    lesson(rows, FAQ, lambda questions: grouped.append(questions) or [], set())
+    assert grouped[-1] == ["Kan jag ställa in min tid på torsdag?"]

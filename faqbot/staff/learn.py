@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,15 +182,20 @@ def helpdesk_groups(
     rows: Sequence[Any],
     group: Callable[[list[str]], list[Any]],
     decided: Callable[[str], bool] = lambda _id: False,
+    known: Container[str] = (),
 ) -> list[Suggestion]:
-    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards),
-    grouped by meaning with `group` (the report's grouping), as new-entry suggestions; the
-    group's nearest entry is named when the bot nearly answered with it."""
+    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards,
+    nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
+    report's grouping), as new-entry suggestions; the group's nearest entry is named when the
+    bot nearly answered with it."""
     picked = {r.answer_to for r in rows if getattr(r, "answer_to", None)}
     unanswered = [
         r
         for r in rows
-        if r.kind == ReplyKind.HELPDESK and r.reply_id not in picked and not has_personal_data(r.question)
+        if r.kind == ReplyKind.HELPDESK
+        and r.reply_id not in picked
+        and not has_personal_data(r.question)
+        and normalize_question(r.question) not in known
     ]
     replies: dict[str, list[str]] = defaultdict(list)
     for r in unanswered:
@@ -260,7 +265,8 @@ def lesson(
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning."""
     signals = signals_from_rows(rows)
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
-    return Lesson(confirmed + helpdesk_groups(rows, group, decided.__contains__), disliked_entries(signals))
+    groups = helpdesk_groups(rows, group, decided.__contains__, faq.question_keys())
+    return Lesson(confirmed + groups, disliked_entries(signals))
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:
