@@ -362,7 +362,7 @@ def test_the_apps_own_rebuild_never_puts_an_older_faq_over_the_index_staff_built
     while "Sigrid 1" not in (answer := ask(widget, "Har ni en kontorshund?")[-1]["content"]):
         assert time.monotonic() < deadline, answer
         time.sleep(0.2)
-    assert load_index(workdir / "index").manifest["faq_hash"] == load_faq(workdir / "faq.yaml").content_hash()
+    assert load_index(workdir / "index").manifest.faq_hash == load_faq(workdir / "faq.yaml").content_hash()
 
 
 def test_two_messages_answered_at_once_each_sit_next_to_their_own_answer(logged):
