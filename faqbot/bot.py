@@ -34,7 +34,13 @@ from faqbot.wording import greeting_text, message
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
+# The longest message the bot, the widget and the JSON API take: one limit for all three. A
+# longer message (only `faqbot ask` and a paste in the widget can send one; the API refuses it)
+# is read from its end, where the question usually is, and the reply says so.
+MAX_MESSAGE_CHARS = 2000
+# A message longer than this is background around a question: what is ranked is its question
+# sentences, the last ones first, within this many characters (or, with no "?", its last sentences).
+FOCUS_CHARS = 300
 FALLBACK_THRESHOLD = 0.5  # `threshold: auto` with an index built before calibration existed
 SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question
 # A follow-up in a chat: a message that opens with a conjunction ("och vad kostar det?"), or a
@@ -183,12 +189,50 @@ def policy_for(threshold: float | str, calibration: Calibration | None) -> Polic
 
 
 def clean_question(text: str) -> tuple[str, bool]:
-    """Printable text on one line, cut to MAX_QUESTION_CHARS; returns (text, was_cut)."""
+    """Printable text on one line, at most MAX_MESSAGE_CHARS: a longer one keeps its end (whole
+    words), where the question usually is. Returns (text, was_cut)."""
     printable = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
     collapsed = " ".join(printable.split())
-    if len(collapsed) > MAX_QUESTION_CHARS:
-        return collapsed[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True
+    if len(collapsed) > MAX_MESSAGE_CHARS:
+        end = collapsed[-MAX_MESSAGE_CHARS:]
+        return (end.split(" ", 1)[1] if " " in end else end), True
     return collapsed, False
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def is_question_sentence(sentence: str) -> bool:
+    return sentence.rstrip(" )\"'”»").endswith("?")
+
+
+def focus(question: str) -> str:
+    """What the bot ranks of a cleaned message: all of a short one; of one over FOCUS_CHARS, the
+    question it holds.
+
+    A long message is mostly background ("Vi har en webbshop sedan 2019 ... Hur ofta tar ni
+    backup?"): ranked whole, its background outweighs the question (and the embedding model
+    reads only its first 512 tokens). So the sentences that end in "?" are kept, the last ones
+    first, within FOCUS_CHARS; a message with no "?" keeps its last sentences.
+    """
+    if len(question) <= FOCUS_CHARS:
+        return question
+    sentences = [s for s in SENTENCE_END.split(question) if has_words(s)]
+    asked = [s for s in sentences if is_question_sentence(s)] or sentences
+    kept: list[str] = []
+    for sentence in reversed(asked):
+        if kept and sum(len(s) + 1 for s in kept) + len(sentence) > FOCUS_CHARS:
+            break
+        kept.insert(0, sentence)
+    read = " ".join(kept)
+    if len(read) > FOCUS_CHARS:  # one sentence longer than FOCUS_CHARS: its end, whole words
+        read = read[-FOCUS_CHARS:].split(" ", 1)[-1]
+    return read
+
+
+def characters(count: int, language: str) -> str:
+    """A count of characters as the customer's language writes it: "2 000" in Swedish, "2,000" in English."""
+    return f"{count:,}" if language == "en" else f"{count:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def is_followup(question: str, own_words: int) -> bool:
@@ -424,7 +468,8 @@ class FaqBot:
         def reply(kind: ReplyKind, **extra: object) -> Reply:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)
             if truncated:
-                answer = message("truncated", language, helpdesk) + "\n\n" + str(answer)
+                note = message("truncated", language, helpdesk, limit=characters(MAX_MESSAGE_CHARS, language))
+                answer = note + "\n\n" + str(answer)
             threshold, version = self._stamp(searcher)  # what the log names: the index that answered
             stamp = {"threshold": threshold, "index_version": version}
             return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **stamp, **extra)  # type: ignore[arg-type]
@@ -437,8 +482,9 @@ class FaqBot:
             return reply(ReplyKind.THANKS)
 
         try:
-            topic = self._topic(searcher, question, previous)
-            ranked = searcher.rank(question, favoured=topic)
+            read = focus(question)
+            topic = self._topic(searcher, read, previous)
+            ranked = searcher.rank(read, favoured=topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
@@ -469,5 +515,5 @@ class FaqBot:
         """The entries the previous question was about, when this message is a follow-up to it."""
         if not previous or not is_followup(question, len(searcher.words(question))):
             return frozenset()
-        earlier, _ = clean_question(previous)
+        earlier = focus(clean_question(previous)[0])
         return topic_of(searcher.rank(earlier), searcher.entries) if has_words(earlier) else frozenset()

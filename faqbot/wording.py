@@ -25,7 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "eller skriv till {helpdesk} så hjälper vi dig."
         ),
         "error": "Något gick fel hos oss. Skriv till {helpdesk} så hjälper vi dig.",
-        "truncated": "(Din fråga var lång, så jag läste bara början av den.)",
+        "truncated": (
+            "(Ditt meddelande var längre än {limit} tecken, så jag läste bara slutet av det. "
+            "Skriv gärna din fråga kort för sig, så blir svaret säkrare.)"
+        ),
         "rate_limited": (
             "Du har skickat många frågor på kort tid. Vänta en minut och försök igen, "
             "eller skriv till {helpdesk} så hjälper vi dig."
@@ -59,7 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "or write to {helpdesk} and we will help you."
         ),
         "error": "Something went wrong on our side. Please write to {helpdesk} and we will help you.",
-        "truncated": "(Your question was long, so I only read the beginning.)",
+        "truncated": (
+            "(Your message was longer than {limit} characters, so I only read its end. "
+            "Ask your question on its own and the answer will be surer.)"
+        ),
         "rate_limited": (
             "You have sent a lot of questions in a short time. Please wait a minute and try again, "
             "or write to {helpdesk} and we will help you."
@@ -79,10 +85,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def message(key: str, language: str, helpdesk: str) -> str:
-    """The bot's text `key` in the customer's language (Swedish unless it is English)."""
+def message(key: str, language: str, helpdesk: str, **fields: str) -> str:
+    """The bot's text `key` in the customer's language (Swedish unless it is English), with
+    `{helpdesk}` and any other `fields` (e.g. "truncated"'s `limit`) filled in."""
     table = MESSAGES["en" if language == "en" else "sv"]
-    return table[key].format(helpdesk=helpdesk)
+    return table[key].format(helpdesk=helpdesk, **fields)
 
 
 def greeting_text(language: str, helpdesk: str, name: str = "", own: str = "") -> str:

@@ -19,33 +19,37 @@ from __future__ import annotations
 
 import gradio as gr
 
-from faqbot.bot import MAX_QUESTION_CHARS
+from faqbot.bot import MAX_MESSAGE_CHARS
 
-MAX_INPUT_CHARS = 5000  # what we accept from a browser at all; the bot itself reads less
+# What the browser sends of a message: its end, this long at most. The box itself has no length
+# limit (a browser would cut a paste silently, losing the question at its end); the bot reads the
+# last MAX_MESSAGE_CHARS of it and says so. This bound only keeps a huge paste under the body limit.
+MAX_SENT_CHARS = 10 * MAX_MESSAGE_CHARS
 
-# clean_question (faqbot.bot) and as_text (faqbot.web.messages), in JavaScript.
+# clean_question (faqbot.bot) and user_message (faqbot.web.messages), in JavaScript: the
+# message whole, or over the limit its end after "… ".
 _SHOWN = r"""
 const faqShown = (typed) => {
   let text = typed.replace(/[\p{C}\p{Z}]/gu, " ").split(" ").filter(Boolean).join(" ");
   let cut = "";
   if (text.length > LIMIT) {
-    text = text.slice(0, LIMIT);
-    text = text.includes(" ") ? text.slice(0, text.lastIndexOf(" ")) : text;
-    cut = " …";
+    text = text.slice(-LIMIT);
+    text = text.includes(" ") ? text.slice(text.indexOf(" ") + 1) : text;
+    cut = "… ";
   }
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  return cut + text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/([\\`*_\[\]~|$])/g, "\\$1")
     .replace(/(?<=[\p{L}\p{N}_]):(?=\/\/)|(?<=www)\.|@(?=[\p{L}\p{N}_])/giu, (m) => "\\" + m)
     .replace(/^([#=+-])/, "\\$1")
-    .replace(/^(\d+)([.)])/, "$1\\$2") + cut;
+    .replace(/^(\d+)([.)])/, "$1\\$2");
 };
-""".replace("LIMIT", str(MAX_QUESTION_CHARS))
+""".replace("LIMIT", str(MAX_MESSAGE_CHARS))
 
 SHOW_MESSAGE = (
     "(typed, chat) => {"
     + _SHOWN
     + r"""
-  const question = (typed || "").slice(0, MAX_INPUT);
+  const question = (typed || "").slice(-MAX_SENT);
   if (!question.trim()) return [typed || "", chat, ""];
   const history = (chat || []).map((message, n, all) => {
     if (n < all.length - 1 || !message.options || !message.options.length) return message;
@@ -56,7 +60,7 @@ SHOW_MESSAGE = (
   });
   history.push({role: "user", metadata: null, options: null, content: [{type: "text", text: faqShown(question)}]});
   return ["", history, question];
-}""".replace("MAX_INPUT", str(MAX_INPUT_CHARS))
+}""".replace("MAX_SENT", str(MAX_SENT_CHARS))
 )
 
 # After the page's welcome call: its greeting replaces the chat unless the customer has already
