@@ -22,7 +22,7 @@ from faqbot.config import Settings
 from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.conversations.recent import RecentReplies
 from faqbot.conversations.rows import LoggedQuestion, LogRow
-from faqbot.decision import Calibration, Policy, ReplyKind
+from faqbot.decision import Calibration, Decision, Policy, ReplyKind
 from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
@@ -47,6 +47,17 @@ SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a qu
 # short one with few words of its own ("Vem kan söka?"). Longer messages are new questions.
 FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
+# Words that ask for help without saying with what ("Kan ni hjälpa mig?", "Jag har en fråga",
+# "I need help"): a message with no other words of its own names no subject, so no entry is its
+# answer however its words match one (the closest are offered as choices). Stemmed as the
+# searcher stems; words that name a subject ("support", "avtal", "kostar") are not here.
+VAGUE_WORDS = (
+    "hjälp hjälpa hjälpen hjälper fråga frågan frågor frågorna undrar undra undrade undring "
+    "problem problemet problemen ärende ärendet ärenden behöver behov veta vet info information "
+    "sak saken saker grej grejen något sånt sådant snälla tacksam kolla titta svar svara "
+    "help helping question questions issue issues problem problems wonder wondering need needs "
+    "know something thing things info information please assist assistance answer"
+).split()
 
 GREETING = re.compile(
     r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
@@ -112,6 +123,7 @@ class Reply:
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+    vague: bool = False  # the message names no subject of its own ("Kan ni hjälpa mig?"): never answered with an entry
     reply_id: str = field(default_factory=new_reply_id)
     threshold: float = 0.0
     index_version: str = ""
@@ -244,6 +256,25 @@ def is_followup(question: str, own_words: int) -> bool:
     if not words or len(words) > FOLLOWUP_MAX_WORDS:
         return False
     return words[0] in FOLLOWUP_OPENERS or (len(words) <= FOLLOWUP_SHORT_WORDS and own_words <= FOLLOWUP_OWN_WORDS)
+
+
+def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
+    """Whether a message's stems (`Searcher.words`: stop words left out) name no subject: none
+    besides `vague_words` (VAGUE_WORDS, stemmed)."""
+    return all(w in vague_words for w in words)
+
+
+def within_topic(decision: Decision, ranked: list[Match], topic: frozenset[str], policy: Policy) -> Decision:
+    """A follow-up's decision: an answer from outside the conversation's `topic` becomes choices.
+
+    "och vad kostar det?" after "Hur säger jag upp mitt avtal?" refers to the cancellation; when
+    its own words rank another entry first (support billing, on "kostar"), which one is meant
+    is unsure: the best entry of the topic is offered next to it. (The bot asks this only of a
+    follow-up with few words of its own: one that names its subject itself is answered.)
+    """
+    if not topic or decision.kind is not ReplyKind.ANSWER or ranked[0].faq_id in topic:
+        return decision
+    return policy.unsure(ranked, first=next((m for m in ranked if m.faq_id in topic), None))
 
 
 def has_words(text: str) -> bool:
@@ -489,25 +520,24 @@ class FaqBot:
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply(ReplyKind.ERROR)
-        decision = self.policy_of(searcher.index).decide(ranked)
+        own = searcher.words(read)
+        vague = not topic and is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
+        policy = self.policy_of(searcher.index)
+        decision = policy.decide(ranked, vague)
+        if len(own) <= FOLLOWUP_OWN_WORDS:  # a follow-up that leans on the previous question for its subject
+            decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
             "ranking_scores": tuple(m.score for m in ranked),
             "followup_to": clean_question(previous)[0] if topic and previous else "",
+            "vague": vague,
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
         if decision.kind is ReplyKind.ANSWER:
-            parts = [answer_text(best, language), message("footer", language, helpdesk)]
-            if language == "en" and not best.answer_en:
-                parts.insert(0, message("swedish_note", language, helpdesk))
+            answer = worded_answer(best, language, helpdesk)
             return reply(
-                ReplyKind.ANSWER,
-                answer="\n\n".join(parts),
-                match=best,
-                score=best.score,
-                suggestions=suggestions,
-                **ranking,
+                ReplyKind.ANSWER, answer=answer, match=best, score=best.score, suggestions=suggestions, **ranking
             )
         return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)
 

@@ -179,6 +179,23 @@ def test_of_a_long_message_the_bot_reads_its_question_sentences(message, read):
     assert focus(message) == read and len(focus(message)) <= FOCUS_CHARS
 
 
+@pytest.mark.parametrize(
+    "message", ["Kan ni hjälpa mig?", "Jag har en fråga", "Jag behöver hjälp med en sak", "Can you help me?", "Hjälp!"]
+)
+def test_a_message_that_names_no_subject_is_not_answered_with_an_entry(bot, message):
+    reply = bot.ask(message)
+    assert reply.kind in ("choices", "helpdesk") and not reply.resolved
+    assert HELPDESK in reply.answer
+
+
+@pytest.mark.parametrize("previous", ["Hur säger jag upp mitt avtal?", "Vilken uppsägningstid gäller?"])
+def test_a_follow_up_whose_own_word_points_out_of_the_topic_offers_the_topic_as_a_choice(bot, previous):
+    reply = bot.ask("och vad kostar det?", previous=previous)
+    assert reply.kind == "choices" and "uppsagning" in [s.faq_id for s in reply.suggestions]
+    named = bot.ask("och hur ofta tar ni backup av min hemsida?", previous=previous)  # names its own subject
+    assert named.resolved and named.match.faq_id == "backup"
+
+
 def test_unsure_replies_offer_close_entries_as_suggestions(bot):
     reply = bot.ask("Vad kostar en ny bil?")
     assert reply.suggestions, "the helpdesk reply should offer the closest entries"
