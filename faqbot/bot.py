@@ -539,7 +539,13 @@ class FaqBot:
             return reply(
                 ReplyKind.ANSWER, answer=answer, match=best, score=best.score, suggestions=suggestions, **ranking
             )
-        return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)
+        # A helpdesk reply with close questions under it says they may hold the answer.
+        close = (
+            message("helpdesk_close", language, helpdesk)
+            if decision.kind is ReplyKind.HELPDESK and suggestions
+            else None
+        )
+        return reply(decision.kind, answer=close, match=best, score=best.score, suggestions=suggestions, **ranking)
 
     def _topic(self, searcher: Searcher[LoadedIndex], question: str, previous: str | None) -> frozenset[str]:
         """The entries the previous question was about, when this message is a follow-up to it."""

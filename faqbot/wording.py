@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Det kan jag tyvärr inte svara på här. Skriv till {helpdesk} och beskriv ditt ärende "
             "så utförligt som möjligt, så får du hjälp snabbare."
         ),
+        # A helpdesk reply with the closest questions offered under it ("Menade du kanske:").
+        "helpdesk_close": (
+            "Det kan jag inte svara säkert på. Kanske finns svaret bland frågorna nedan; annars kan du "
+            "skriva till {helpdesk} och beskriva ditt ärende så utförligt som möjligt, så får du hjälp snabbare."
+        ),
         "empty": "Skriv din fråga så försöker jag hjälpa dig. Du kan också skriva till {helpdesk}.",
         "greeting": "Hej! Jag svarar på vanliga frågor. Vad undrar du över?",
         "greeting_named": "Hej! Jag svarar på vanliga frågor om {name}. Vad undrar du över?",
@@ -50,6 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "helpdesk": (
             "I'm sorry, I can't answer that here. Please write to {helpdesk} and describe your "
             "issue in as much detail as you can; that way you get help faster."
+        ),
+        "helpdesk_close": (
+            "I can't answer that with certainty. The answer may be among the questions below; if not, please "
+            "write to {helpdesk} and describe your issue in as much detail as you can; that way you get help faster."
         ),
         "empty": "Type your question and I'll try to help. You can also write to {helpdesk}.",
         "greeting": "Hello! I answer common questions. What would you like to know?",

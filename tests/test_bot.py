@@ -196,6 +196,22 @@ def test_a_follow_up_whose_own_word_points_out_of_the_topic_offers_the_topic_as_
     assert named.resolved and named.match.faq_id == "backup"
 
 
+def test_a_helpdesk_reply_says_so_when_close_questions_are_offered_under_it(bot):
+    asked = ["Vad kostar en ny bil?", "Hur gör man kanelbullar?", "asdfgh", "How much is a new car?"]
+    replies = [bot.ask(question) for question in asked]
+    assert all(r.kind == "helpdesk" and HELPDESK in r.answer for r in replies)
+    offered = [r for r in replies if r.suggestions]
+    assert offered and len(offered) < len(replies)  # both kinds of helpdesk reply are checked
+    for reply in replies:
+        plain = (
+            reply.language == "en" and "I'm sorry, I can't answer that here" or "Det kan jag tyvärr inte svara på här"
+        )
+        close = (
+            reply.language == "en" and "may be among the questions below" or "Kanske finns svaret bland frågorna nedan"
+        )
+        assert (close in reply.answer, plain in reply.answer) == (bool(reply.suggestions), not reply.suggestions)
+
+
 def test_unsure_replies_offer_close_entries_as_suggestions(bot):
     reply = bot.ask("Vad kostar en ny bil?")
     assert reply.suggestions, "the helpdesk reply should offer the closest entries"
