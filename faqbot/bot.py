@@ -514,7 +514,7 @@ class FaqBot:
 
         try:
             read = focus(question)
-            topic = self._topic(searcher, read, previous)
+            topic, sure = self._topic(searcher, read, previous)
             ranked = searcher.rank(read, favoured=topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
@@ -524,7 +524,7 @@ class FaqBot:
         vague = not topic and is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
-        if len(own) <= FOLLOWUP_OWN_WORDS:  # a follow-up that leans on the previous question for its subject
+        if sure and len(own) <= FOLLOWUP_OWN_WORDS:  # a follow-up leaning on an answerable previous question
             decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]
         ranking = {
@@ -547,9 +547,17 @@ class FaqBot:
         )
         return reply(decision.kind, answer=close, match=best, score=best.score, suggestions=suggestions, **ranking)
 
-    def _topic(self, searcher: Searcher[LoadedIndex], question: str, previous: str | None) -> frozenset[str]:
-        """The entries the previous question was about, when this message is a follow-up to it."""
+    def _topic(
+        self, searcher: Searcher[LoadedIndex], question: str, previous: str | None
+    ) -> tuple[frozenset[str], bool]:
+        """The entries the previous question was about, when this message is a follow-up to it,
+        and whether the previous question was answerable (its best entry at the threshold): only
+        then does the topic say what the follow-up is about, beyond a nudge in the ranking."""
         if not previous or not is_followup(question, len(searcher.words(question))):
-            return frozenset()
+            return frozenset(), False
         earlier = focus(clean_question(previous)[0])
-        return topic_of(searcher.rank(earlier), searcher.entries) if has_words(earlier) else frozenset()
+        if not has_words(earlier):
+            return frozenset(), False
+        ranked = searcher.rank(earlier)
+        sure = bool(ranked) and ranked[0].score >= self.policy_of(searcher.index).threshold
+        return topic_of(ranked, searcher.entries), sure
