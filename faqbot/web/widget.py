@@ -204,9 +204,12 @@ class Widget:
         if not question.strip():
             return conversation.shown(), gr.skip()
         if not self.budget.allow(client_address(request), self.budget.messages):
-            cleaned = clean_question(question)[0][:NOTICE_QUESTION_CHARS]
-            notice = notice_message(self._helpdesk(), detect_language(cleaned), cleaned, "rate_limited")
-            return conversation.preview(user_message(question), notice), gr.skip()
+            cleaned = clean_question(question)[0]
+            short = cleaned[:NOTICE_QUESTION_CHARS]
+            notice = notice_message(self._helpdesk(), detect_language(short), short, "rate_limited")
+            # a refusal is cheap to send: its message shown up to NOTICE_QUESTION_CHARS, said to be cut
+            shown = user_message(short + (" …" if len(cleaned) > len(short) else ""))
+            return conversation.preview(shown, notice), gr.skip()
         reply: Reply | None = None
         try:
             self.bot.refresh(wait=False)
