@@ -22,7 +22,7 @@ from faqbot.config import Settings
 from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.conversations.recent import RecentReplies
 from faqbot.conversations.rows import LoggedQuestion, LogRow
-from faqbot.decision import Calibration, Policy, ReplyKind
+from faqbot.decision import Calibration, Decision, Policy, ReplyKind
 from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
@@ -35,13 +35,30 @@ from faqbot.wording import greeting_text, message
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
+# The longest message the bot, the widget and the JSON API take: one limit for all three. A
+# longer message (only `faqbot ask` and a paste in the widget can send one; the API refuses it)
+# is read from its end, where the question usually is, and the reply says so.
+MAX_MESSAGE_CHARS = 2000
+# A message longer than this is background around a question: what is ranked is its question
+# sentences, the last ones first, within this many characters (or, with no "?", its last sentences).
+FOCUS_CHARS = 300
 FALLBACK_THRESHOLD = 0.5  # `threshold: auto` with an index built before calibration existed
 SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a question
 # A follow-up in a chat: a message that opens with a conjunction ("och vad kostar det?"), or a
 # short one with few words of its own ("Vem kan söka?"). Longer messages are new questions.
 FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
+# Words that ask for help without saying with what ("Kan ni hjälpa mig?", "Jag har en fråga",
+# "I need help"): a message with no other words of its own names no subject, so no entry is its
+# answer however its words match one (the closest are offered as choices). Stemmed as the
+# searcher stems; words that name a subject ("support", "avtal", "kostar") are not here.
+VAGUE_WORDS = (
+    "hjälp hjälpa hjälpen hjälper fråga frågan frågor frågorna undrar undra undrade undring "
+    "problem problemet problemen ärende ärendet ärenden behöver behov veta vet info information "
+    "sak saken saker grej grejen något sånt sådant snälla tacksam kolla titta svar svara "
+    "help helping question questions issue issues problem problems wonder wondering need needs "
+    "know something thing things info information please assist assistance answer"
+).split()
 
 GREETING = re.compile(
     r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
@@ -107,6 +124,7 @@ class Reply:
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+    vague: bool = False  # the message names no subject of its own ("Kan ni hjälpa mig?"): never answered with an entry
     reply_id: str = field(default_factory=new_reply_id)
     threshold: float = 0.0
     index_version: str = ""
@@ -184,12 +202,50 @@ def policy_for(threshold: float | str, calibration: Calibration | None) -> Polic
 
 
 def clean_question(text: str) -> tuple[str, bool]:
-    """Printable text on one line, cut to MAX_QUESTION_CHARS; returns (text, was_cut)."""
+    """Printable text on one line, at most MAX_MESSAGE_CHARS: a longer one keeps its end (whole
+    words), where the question usually is. Returns (text, was_cut)."""
     printable = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
     collapsed = " ".join(printable.split())
-    if len(collapsed) > MAX_QUESTION_CHARS:
-        return collapsed[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0], True
+    if len(collapsed) > MAX_MESSAGE_CHARS:
+        end = collapsed[-MAX_MESSAGE_CHARS:]
+        return (end.split(" ", 1)[1] if " " in end else end), True
     return collapsed, False
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def is_question_sentence(sentence: str) -> bool:
+    return sentence.rstrip(" )\"'”»").endswith("?")
+
+
+def focus(question: str) -> str:
+    """What the bot ranks of a cleaned message: all of a short one; of one over FOCUS_CHARS, the
+    question it holds.
+
+    A long message is mostly background ("Vi har en webbshop sedan 2019 ... Hur ofta tar ni
+    backup?"): ranked whole, its background outweighs the question (and the embedding model
+    reads only its first 512 tokens). So the sentences that end in "?" are kept, the last ones
+    first, within FOCUS_CHARS; a message with no "?" keeps its last sentences.
+    """
+    if len(question) <= FOCUS_CHARS:
+        return question
+    sentences = [s for s in SENTENCE_END.split(question) if has_words(s)]
+    asked = [s for s in sentences if is_question_sentence(s)] or sentences
+    kept: list[str] = []
+    for sentence in reversed(asked):
+        if kept and sum(len(s) + 1 for s in kept) + len(sentence) > FOCUS_CHARS:
+            break
+        kept.insert(0, sentence)
+    read = " ".join(kept)
+    if len(read) > FOCUS_CHARS:  # one sentence longer than FOCUS_CHARS: its end, whole words
+        read = read[-FOCUS_CHARS:].split(" ", 1)[-1]
+    return read
+
+
+def characters(count: int, language: str) -> str:
+    """A count of characters as the customer's language writes it: "2 000" in Swedish, "2,000" in English."""
+    return f"{count:,}" if language == "en" else f"{count:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def is_followup(question: str, own_words: int) -> bool:
@@ -201,6 +257,25 @@ def is_followup(question: str, own_words: int) -> bool:
     if not words or len(words) > FOLLOWUP_MAX_WORDS:
         return False
     return words[0] in FOLLOWUP_OPENERS or (len(words) <= FOLLOWUP_SHORT_WORDS and own_words <= FOLLOWUP_OWN_WORDS)
+
+
+def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
+    """Whether a message's stems (`Searcher.words`: stop words left out) name no subject: none
+    besides `vague_words` (VAGUE_WORDS, stemmed)."""
+    return all(w in vague_words for w in words)
+
+
+def within_topic(decision: Decision, ranked: list[Match], topic: frozenset[str], policy: Policy) -> Decision:
+    """A follow-up's decision: an answer from outside the conversation's `topic` becomes choices.
+
+    "och vad kostar det?" after "Hur säger jag upp mitt avtal?" refers to the cancellation; when
+    its own words rank another entry first (support billing, on "kostar"), which one is meant
+    is unsure: the best entry of the topic is offered next to it. (The bot asks this only of a
+    follow-up with few words of its own: one that names its subject itself is answered.)
+    """
+    if not topic or decision.kind is not ReplyKind.ANSWER or ranked[0].faq_id in topic:
+        return decision
+    return policy.unsure(ranked, first=next((m for m in ranked if m.faq_id in topic), None))
 
 
 def has_words(text: str) -> bool:
@@ -426,7 +501,8 @@ class FaqBot:
         def reply(kind: ReplyKind, **extra: object) -> Reply:
             answer = extra.pop("answer", None) or message(kind, language, helpdesk)
             if truncated:
-                answer = message("truncated", language, helpdesk) + "\n\n" + str(answer)
+                note = message("truncated", language, helpdesk, limit=characters(MAX_MESSAGE_CHARS, language))
+                answer = note + "\n\n" + str(answer)
             threshold, version = self._stamp(searcher)  # what the log names: the index that answered
             stamp = {"threshold": threshold, "index_version": version}
             return Reply(question, language, kind, str(answer), helpdesk, truncated=truncated, **stamp, **extra)  # type: ignore[arg-type]
@@ -439,37 +515,51 @@ class FaqBot:
             return reply(ReplyKind.THANKS)
 
         try:
-            topic = self._topic(searcher, question, previous)
-            ranked = searcher.rank(question, favoured=topic)
+            read = focus(question)
+            topic, sure = self._topic(searcher, read, previous)
+            ranked = searcher.rank(read, favoured=topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply(ReplyKind.ERROR)
-        decision = self.policy_of(searcher.index).decide(ranked)
+        own = searcher.words(read)
+        vague = not topic and is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
+        policy = self.policy_of(searcher.index)
+        decision = policy.decide(ranked, vague)
+        if sure and len(own) <= FOLLOWUP_OWN_WORDS:  # a follow-up leaning on an answerable previous question
+            decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
             "ranking_scores": tuple(m.score for m in ranked),
             "followup_to": clean_question(previous)[0] if topic and previous else "",
+            "vague": vague,
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
         if decision.kind is ReplyKind.ANSWER:
-            parts = [answer_text(best, language), message("footer", language, helpdesk)]
-            if language == "en" and not best.answer_en:
-                parts.insert(0, message("swedish_note", language, helpdesk))
+            answer = worded_answer(best, language, helpdesk)
             return reply(
-                ReplyKind.ANSWER,
-                answer="\n\n".join(parts),
-                match=best,
-                score=best.score,
-                suggestions=suggestions,
-                **ranking,
+                ReplyKind.ANSWER, answer=answer, match=best, score=best.score, suggestions=suggestions, **ranking
             )
-        return reply(decision.kind, match=best, score=best.score, suggestions=suggestions, **ranking)
+        # A helpdesk reply with close questions under it says they may hold the answer.
+        close = (
+            message("helpdesk_close", language, helpdesk)
+            if decision.kind is ReplyKind.HELPDESK and suggestions
+            else None
+        )
+        return reply(decision.kind, answer=close, match=best, score=best.score, suggestions=suggestions, **ranking)
 
-    def _topic(self, searcher: Searcher[LoadedIndex], question: str, previous: str | None) -> frozenset[str]:
-        """The entries the previous question was about, when this message is a follow-up to it."""
+    def _topic(
+        self, searcher: Searcher[LoadedIndex], question: str, previous: str | None
+    ) -> tuple[frozenset[str], bool]:
+        """The entries the previous question was about, when this message is a follow-up to it,
+        and whether the previous question was answerable (its best entry at the threshold): only
+        then does the topic say what the follow-up is about, beyond a nudge in the ranking."""
         if not previous or not is_followup(question, len(searcher.words(question))):
-            return frozenset()
-        earlier, _ = clean_question(previous)
-        return topic_of(searcher.rank(earlier), searcher.entries) if has_words(earlier) else frozenset()
+            return frozenset(), False
+        earlier = focus(clean_question(previous)[0])
+        if not has_words(earlier):
+            return frozenset(), False
+        ranked = searcher.rank(earlier)
+        sure = bool(ranked) and ranked[0].score >= self.policy_of(searcher.index).threshold
+        return topic_of(ranked, searcher.entries), sure

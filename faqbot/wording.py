@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Det kan jag tyvärr inte svara på här. Skriv till {helpdesk} och beskriv ditt ärende "
             "så utförligt som möjligt, så får du hjälp snabbare."
         ),
+        # A helpdesk reply with the closest questions offered under it ("Menade du kanske:").
+        "helpdesk_close": (
+            "Det kan jag inte svara säkert på. Kanske finns svaret bland frågorna nedan; annars kan du "
+            "skriva till {helpdesk} och beskriva ditt ärende så utförligt som möjligt, så får du hjälp snabbare."
+        ),
         "empty": "Skriv din fråga så försöker jag hjälpa dig. Du kan också skriva till {helpdesk}.",
         "greeting": "Hej! Jag svarar på vanliga frågor. Vad undrar du över?",
         "greeting_named": "Hej! Jag svarar på vanliga frågor om {name}. Vad undrar du över?",
@@ -25,7 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "eller skriv till {helpdesk} så hjälper vi dig."
         ),
         "error": "Något gick fel hos oss. Skriv till {helpdesk} så hjälper vi dig.",
-        "truncated": "(Din fråga var lång, så jag läste bara början av den.)",
+        "truncated": (
+            "(Ditt meddelande var längre än {limit} tecken, så jag läste bara slutet av det. "
+            "Skriv gärna din fråga kort för sig, så blir svaret säkrare.)"
+        ),
         "rate_limited": (
             "Du har skickat många frågor på kort tid. Vänta en minut och försök igen, "
             "eller skriv till {helpdesk} så hjälper vi dig."
@@ -48,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "I'm sorry, I can't answer that here. Please write to {helpdesk} and describe your "
             "issue in as much detail as you can; that way you get help faster."
         ),
+        "helpdesk_close": (
+            "I can't answer that with certainty. The answer may be among the questions below; if not, please "
+            "write to {helpdesk} and describe your issue in as much detail as you can; that way you get help faster."
+        ),
         "empty": "Type your question and I'll try to help. You can also write to {helpdesk}.",
         "greeting": "Hello! I answer common questions. What would you like to know?",
         "greeting_named": "Hello! I answer common questions about {name}. What would you like to know?",
@@ -59,7 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "or write to {helpdesk} and we will help you."
         ),
         "error": "Something went wrong on our side. Please write to {helpdesk} and we will help you.",
-        "truncated": "(Your question was long, so I only read the beginning.)",
+        "truncated": (
+            "(Your message was longer than {limit} characters, so I only read its end. "
+            "Ask your question on its own and the answer will be surer.)"
+        ),
         "rate_limited": (
             "You have sent a lot of questions in a short time. Please wait a minute and try again, "
             "or write to {helpdesk} and we will help you."
@@ -79,10 +94,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def message(key: str, language: str, helpdesk: str) -> str:
-    """The bot's text `key` in the customer's language (Swedish unless it is English)."""
+def message(key: str, language: str, helpdesk: str, **fields: str) -> str:
+    """The bot's text `key` in the customer's language (Swedish unless it is English), with
+    `{helpdesk}` and any other `fields` (e.g. "truncated"'s `limit`) filled in."""
     table = MESSAGES["en" if language == "en" else "sv"]
-    return table[key].format(helpdesk=helpdesk)
+    return table[key].format(helpdesk=helpdesk, **fields)
 
 
 def greeting_text(language: str, helpdesk: str, name: str = "", own: str = "") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import FaqBot, load_faq
-from faqbot.bot import ABOUT_THE_BOT, GREETING
+from faqbot.bot import ABOUT_THE_BOT, FOCUS_CHARS, GREETING, MAX_MESSAGE_CHARS, focus
 from faqbot.decision.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import MemoryLog
@@ -106,11 +106,110 @@ def test_empty_or_junk_input_is_unresolved_with_the_helpdesk_address(bot, text):
     assert HELPDESK in reply.answer
 
 
-def test_very_long_input_is_cut_with_a_note(bot):
-    reply = bot.ask("Hur ofta tar ni backup? " + "bla " * 5000)
-    assert reply.truncated
-    assert len(reply.question) <= 500
-    assert reply.answer.startswith("(Din fråga var lång")
+# A customer's story before the question: 30 sentences of background (1,378 characters).
+BACKGROUND = [
+    "Hej, jag heter Anna och driver en liten blomsterbutik i Västerås.",
+    "Vi har haft vår hemsida hos er sedan 2019.",
+    "Den byggdes av en tidigare kollega som numera har slutat.",
+    "Sidan är gjord i WordPress och har en enkel webbshop.",
+    "Vi säljer mest buketter och krukväxter via den.",
+    "Under våren har trafiken ökat ganska mycket.",
+    "Vi har också börjat skicka ut ett nyhetsbrev varje månad.",
+    "Förra veckan hade vi ett strömavbrott i butiken.",
+    "Kassan var nere i ett par timmar.",
+    "Det fick mig att tänka på hur sårbara vi är.",
+    "Alla våra beställningar ligger ju på sidan.",
+    "Kundregistret ligger också där.",
+    "Min man tycker att jag oroar mig i onödan.",
+    "Men jag vill gärna veta hur det ligger till.",
+    "Vi har inte själva någon kopia av något.",
+    "Jag har läst lite på nätet om olika lösningar.",
+    "Det verkar finnas massor av tillägg för sådant.",
+    "Jag vet dock inte om de fungerar hos er.",
+    "Jag vill inte heller installera något på egen hand.",
+    "Senast jag gjorde det slutade bildspelet att fungera.",
+    "Det tog en hel dag innan det var lagat.",
+    "Julhandeln närmar sig och då har vi som mest att göra.",
+    "Då får ingenting gå förlorat.",
+    "Vi planerar också att lägga till fler produkter.",
+    "Kanske även presentkort längre fram.",
+    "Min dotter hjälper till med bilderna.",
+    "Hon är duktig men inte så teknisk.",
+    "Så vi är beroende av att allt bara fungerar.",
+    "Tack för att ni alltid varit hjälpsamma.",
+    "Jag hoppas att ni kan lugna mig lite.",
+]
+LONG_MESSAGE = " ".join(BACKGROUND) + " Hur ofta tar ni backup?"
+
+
+def test_a_long_message_is_answered_by_the_question_at_its_end(bot):
+    assert len(LONG_MESSAGE) <= MAX_MESSAGE_CHARS
+    reply = bot.ask(LONG_MESSAGE)
+    assert reply.resolved and reply.match.faq_id == "backup"
+    assert reply.question == LONG_MESSAGE and not reply.truncated  # read whole, logged whole
+
+
+def test_a_message_over_the_limit_is_read_from_its_end_and_the_reply_says_so(bot):
+    reply = bot.ask("Hur mycket kostar support? " + "bla " * 5000 + "Hur ofta tar ni backup?")
+    assert reply.truncated and len(reply.question) <= MAX_MESSAGE_CHARS
+    assert reply.question.endswith("Hur ofta tar ni backup?")
+    assert reply.answer.startswith(
+        "(Ditt meddelande var längre än 2\N{NO-BREAK SPACE}000 tecken, så jag läste bara slutet"
+    )
+    assert reply.resolved and reply.match.faq_id == "backup"
+    english = bot.ask("bla " * 5000 + "How often do you make backups of my site?")
+    assert english.answer.startswith("(Your message was longer than 2,000 characters, so I only read its end.")
+
+
+@pytest.mark.parametrize(
+    "message, read",
+    [
+        ("Kan jag ringa er?", "Kan jag ringa er?"),
+        (LONG_MESSAGE, "Hur ofta tar ni backup?"),
+        ("Hur ofta tar ni backup? " + " ".join(BACKGROUND), "Hur ofta tar ni backup?"),
+        (
+            " ".join(BACKGROUND[:20]) + " Vad kostar det? Hur ofta tar ni backup?",
+            "Vad kostar det? Hur ofta tar ni backup?",
+        ),
+        (" ".join(BACKGROUND), " ".join(BACKGROUND[-7:])),  # as many last sentences as fit
+    ],
+    ids=["short", "question last", "question first", "two questions", "no question"],
+)
+def test_of_a_long_message_the_bot_reads_its_question_sentences(message, read):
+    assert focus(message) == read and len(focus(message)) <= FOCUS_CHARS
+
+
+@pytest.mark.parametrize(
+    "message", ["Kan ni hjälpa mig?", "Jag har en fråga", "Jag behöver hjälp med en sak", "Can you help me?", "Hjälp!"]
+)
+def test_a_message_that_names_no_subject_is_not_answered_with_an_entry(bot, message):
+    reply = bot.ask(message)
+    assert reply.kind in ("choices", "helpdesk") and not reply.resolved
+    assert HELPDESK in reply.answer
+
+
+@pytest.mark.parametrize("previous", ["Hur säger jag upp mitt avtal?", "Vilken uppsägningstid gäller?"])
+def test_a_follow_up_whose_own_word_points_out_of_the_topic_offers_the_topic_as_a_choice(bot, previous):
+    reply = bot.ask("och vad kostar det?", previous=previous)
+    assert reply.kind == "choices" and "uppsagning" in [s.faq_id for s in reply.suggestions]
+    named = bot.ask("och hur ofta tar ni backup av min hemsida?", previous=previous)  # names its own subject
+    assert named.resolved and named.match.faq_id == "backup"
+
+
+def test_a_helpdesk_reply_says_so_when_close_questions_are_offered_under_it(bot):
+    asked = ["Vad kostar en ny bil?", "Hur gör man kanelbullar?", "asdfgh", "How much is a new car?"]
+    replies = [bot.ask(question) for question in asked]
+    assert all(r.kind == "helpdesk" and HELPDESK in r.answer for r in replies)
+    offered = [r for r in replies if r.suggestions]
+    assert offered and len(offered) < len(replies)  # both kinds of helpdesk reply are checked
+    for reply in replies:
+        plain = (
+            reply.language == "en" and "I'm sorry, I can't answer that here" or "Det kan jag tyvärr inte svara på här"
+        )
+        close = (
+            reply.language == "en" and "may be among the questions below" or "Kanske finns svaret bland frågorna nedan"
+        )
+        assert (close in reply.answer, plain in reply.answer) == (bool(reply.suggestions), not reply.suggestions)
 
 
 def test_unsure_replies_offer_close_entries_as_suggestions(bot):

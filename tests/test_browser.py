@@ -182,7 +182,7 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     expect(reply.locator(".faq-source")).to_have_text("Källa (vanliga frågor): ”Finns det ingen telefonsupport?”")
 
     # 👍 on it reaches the conversation log, on the row with the question and the entry.
-    customer.buttons_of(reply).get_by_role("button", name="Like", exact=True).click()
+    customer.buttons_of(reply).get_by_role("button", name="Svaret hjälpte", exact=True).click()
     row = wait_for(lambda: next((r for r in logged_rows(folder) if r.feedback is not None), None))
     assert (row.question, row.faq_id, row.feedback) == ("Kan jag ringa er?", "telefonsupport", 1)
 
@@ -249,8 +249,30 @@ def test_earlier_choices_stay_readable_and_thumbs_sit_only_under_faq_answers(bro
         expect(vague).to_contain_text(label)
     # 👍/👎 under the FAQ answer only: not under the greeting, "Hej!", or the unsure reply.
     for message in (greeting, vague, hello):
-        expect(customer.buttons_of(message).get_by_role("button", name="Like", exact=True)).to_be_hidden()
-    expect(customer.buttons_of(answer).get_by_role("button", name="Like", exact=True)).to_be_visible()
+        expect(customer.buttons_of(message).get_by_role("button", name="Svaret hjälpte", exact=True)).to_be_hidden()
+    expect(customer.buttons_of(answer).get_by_role("button", name="Svaret hjälpte", exact=True)).to_be_visible()
+    customer.close()
+
+
+def test_under_an_answer_with_choices_the_choices_follow_their_words_and_swedish_thumbs_follow_them(browser, site):
+    customer = Customer(browser, site[0], DESKTOP)
+    page = customer.page
+    reply = customer.ask("Vad ingår i supporten och vad kostar den?")
+    expect(reply.locator(".faq-source")).to_be_visible()
+    expect(reply).to_contain_text("Menade du kanske:")
+    up = customer.buttons_of(reply).get_by_role("button", name="Svaret hjälpte", exact=True)
+    down = customer.buttons_of(reply).get_by_role("button", name="Svaret hjälpte inte", exact=True)
+    expect(up).to_have_attribute("title", "Svaret hjälpte")
+    expect(down).to_have_attribute("title", "Svaret hjälpte inte")
+    words, choices = reply.bounding_box(), page.locator("#faq-chat .options").bounding_box()
+    thumb_up, thumb_down = up.bounding_box(), down.bounding_box()
+    assert words["y"] + words["height"] <= choices["y"] < thumb_up["y"]  # words, their choices, then 👍/👎
+    assert thumb_up["x"] < thumb_down["x"]  # 👍 first
+    # Screen readers get the text as shown, not its Markdown or the mail link's encoded URL.
+    label = reply.get_attribute("aria-label")
+    assert label.startswith("Chattbotten svarar: ") and "Källa (vanliga frågor)" in label and HELPDESK in label
+    assert "](" not in label and "%20" not in label and "<span" not in label and "\\" not in label
+    assert page.evaluate("document.documentElement.lang") == "sv"
     customer.close()
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from faqbot.bot import MAX_MESSAGE_CHARS
 from tests import harness
 from tests.conftest import HELPDESK, ROOT
 from tests.harness import running_app
@@ -122,7 +123,7 @@ def test_a_hostile_message_gets_a_proper_reply_shown_as_text(app, name):
     assert mine["role"] == "user" and reply["role"] == "assistant"
     for content in (harness.text_of(mine), harness.text_of(reply)):
         assert not RAW_MARKUP.search(content), content[:300]  # the customer's markup never comes back live
-    assert len(harness.text_of(mine)) < 2_000  # the input is capped before it is shown or answered
+    assert len(harness.text_of(mine)) <= MAX_MESSAGE_CHARS + 2  # at most the bot's limit is shown (after "… ")
     said = plain(harness.text_of(reply))
     assert said.strip() and "Något gick fel" not in said and "Traceback" not in said
     assert HELPDESK in said or "”" in said  # the helpdesk, or an FAQ answer with its source
@@ -132,21 +133,26 @@ def test_typed_markup_comes_back_escaped_as_text(app):
     url, _ = app
     shown, answered = ask(url, "<script>alert('xss')</script> **fet**", "10.2.0.1")
     assert harness.text_of(shown[-1]) == "&lt;script&gt;alert('xss')&lt;/script&gt; \\*\\*fet\\*\\*"
-    assert "Det kan jag tyvärr inte svara på här" in harness.text_of(answered[-1])
+    assert "Det kan jag" in harness.text_of(answered[-1]) and HELPDESK in harness.text_of(answered[-1])
 
 
-def test_a_100_kb_message_is_cut_and_said_so(app):
+def test_a_100_kb_message_is_read_from_its_end_and_said_so(app):
     url, _ = app
-    shown, answered = ask(url, HOSTILE["100 KB"], "10.2.0.2")
-    assert harness.text_of(shown[-1]).endswith(" …")
-    assert harness.text_of(answered[-1]).startswith("(Din fråga var lång, så jag läste bara början av den.)")
+    shown, answered = ask(url, "x" * 100_000 + " Kan jag ringa er?", "10.2.0.2")
+    assert harness.text_of(shown[-1]).startswith("… ") and harness.text_of(shown[-1]).endswith("Kan jag ringa er?")
+    said = harness.text_of(answered[-1])
+    assert said.startswith(
+        "(Ditt meddelande var längre än 2\N{NO-BREAK SPACE}000 tecken, så jag läste bara slutet av det."
+    )
+    assert "supportavtal" in said
 
 
 def test_an_instruction_is_not_obeyed(app):
     url, _ = app
     _, answered = ask(url, HOSTILE["instruction"], "10.2.0.3")
     said = plain(harness.text_of(answered[-1]))
-    assert said.startswith(f"I'm sorry, I can't answer that here. Please write to [{HELPDESK}](mailto:{HELPDESK}?")
+    assert said.startswith("I can't answer that") or said.startswith("I'm sorry, I can't answer that here.")
+    assert f"write to [{HELPDESK}](mailto:{HELPDESK}?" in said
 
 
 def test_an_empty_message_is_ignored_and_nothing_is_answered(app):
@@ -288,7 +294,7 @@ def test_a_corrupt_conversation_log_leaves_the_chat_answering(wide_app):
     before = log.read_bytes()
     _, answered = ask(url, "Vem vann fotbolls-VM 1958?")
     said = plain(harness.text_of(answered[-1]))
-    assert said.startswith("Det kan jag tyvärr inte svara på här") and HELPDESK in said
+    assert said.startswith("Det kan jag") and "Något gick fel" not in said and HELPDESK in said
     assert "not a database" in server_output(folder)  # staff are told, in the server's log
     assert log.read_bytes() == before  # and the damaged file is left for them to look at
     assert "Traceback" not in server_output(folder)

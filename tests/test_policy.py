@@ -40,6 +40,14 @@ def test_a_weak_best_entry_goes_to_the_helpdesk_even_when_alone():
     assert POLICY.decide([R("a", 0.45), R("b", 0.1)]).kind == HELPDESK
 
 
+def test_a_message_that_names_no_subject_is_never_answered_its_closest_entries_are_offered():
+    ranked = [R("telefonsupport", 0.9), R("helpdesk", 0.4), R("support", 0.3), R("backup", 0.1)]
+    decision = POLICY.decide(ranked, vague=True)
+    assert decision.kind == CHOICES and decision.faq_id is None
+    assert [m.faq_id for m in decision.suggestions] == ["telefonsupport", "helpdesk", "support"]
+    assert POLICY.decide([R("a", 0.9), R("b", 0.1)], vague=True).kind == HELPDESK  # one close entry is no choice
+
+
 def test_without_a_margin_the_policy_never_offers_choices():
     assert Policy(0.5).decide([R("a", 0.62), R("b", 0.61)]).kind == ANSWER
 

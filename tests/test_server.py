@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.web.api import MAX_BODY_BYTES
+from faqbot.web.page import MAX_SENT_CHARS
 from faqbot.web.ratelimit import RateLimiter, Tarpit
 from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
 from tests.fakes import FAKE_MODEL, SMALL_FAQ
@@ -72,7 +73,7 @@ def test_a_body_sent_without_a_length_is_cut_off_at_the_limit(served):
 
 
 def test_the_longest_message_the_widget_takes_still_fits(served):
-    response = ask(served, "ö" * 5000)  # sent \u-escaped by some clients: 30 KB; as UTF-8, 10 KB
+    response = ask(served, "ö" * MAX_SENT_CHARS)  # sent \u-escaped by some clients: 120 KB; as UTF-8, 40 KB
     assert response.status_code == 200
     assert response.json()["data"][0][-1]["role"] == "assistant"
 

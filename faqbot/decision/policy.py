@@ -88,9 +88,17 @@ class Policy:
     choice_margin: float | None = None
     choice_floor: float | None = None
 
-    def decide(self, ranked: Sequence[Ranked]) -> Decision:
+    def decide(self, ranked: Sequence[Ranked], vague: bool = False) -> Decision:
+        """Answer, choices or helpdesk for a message's ranked entries.
+
+        `vague`: the message names no subject of its own ("Kan ni hjälpa mig?", "Jag har en
+        fråga"); however its words happen to match one entry, it is not answered with it: the
+        closest entries are offered instead (`unsure`).
+        """
         if not ranked:
             return Decision(ReplyKind.HELPDESK, None)
+        if vague:
+            return self.unsure(ranked)
         best = ranked[0]
         gap = best.score - ranked[1].score if len(ranked) > 1 else np.inf
         answer, choices = decide_kinds(best.score, gap, self.threshold, self.margin, self.floor)
@@ -106,6 +114,17 @@ class Policy:
             return Decision(ReplyKind.CHOICES, best, close)
         close = [m for m in ranked[:SUGGESTION_COUNT] if m.score >= SUGGESTION_FLOOR]
         return Decision(ReplyKind.HELPDESK, best, close)
+
+    def unsure(self, ranked: Sequence[Ranked], first: Ranked | None = None) -> Decision:
+        """Choices, not one answer: the best entries at or above SUGGESTION_FLOOR (`first` among
+        them, when given), or the helpdesk when none is."""
+        best = ranked[0]
+        close = [m for m in ranked[:SUGGESTION_COUNT] if m.score >= SUGGESTION_FLOOR]
+        if first is not None and first not in close and first.score >= SUGGESTION_FLOOR:
+            close = sorted([*close[: SUGGESTION_COUNT - 1], first], key=lambda m: -m.score)
+        if len(close) < 2:
+            return Decision(ReplyKind.HELPDESK, best, close)
+        return Decision(ReplyKind.CHOICES, best, close)
 
     @property
     def margin(self) -> float:

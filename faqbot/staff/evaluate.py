@@ -38,15 +38,16 @@ class Outcome:
     score: float  # confidence of the top entry
     seconds: float = 0.0
     scores: list[float] = field(default_factory=list)  # per ranked entry; empty: only `score` is known
+    vague: bool = False  # the question names no subject of its own (faqbot.bot.is_vague): never answered
 
     def decision(self, threshold: float | Policy) -> str | None:
         """The entry the bot answers with under this policy (or threshold), or None when it does not answer."""
         policy = threshold if isinstance(threshold, Policy) else Policy(threshold)
-        return policy.decide(self.ranked()).faq_id
+        return policy.decide(self.ranked(), self.vague).faq_id
 
     def verdict(self, policy: Policy) -> Verdict:
         """Which of the four figures this question counts in under `policy` (faqbot.decision.verdict)."""
-        return verdict(policy.decide(self.ranked()), self.expected)
+        return verdict(policy.decide(self.ranked(), self.vague), self.expected)
 
     def ranked(self) -> list[Scored]:
         rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
@@ -136,7 +137,15 @@ def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
         reply = bot.ask(q.question)
         seconds = time.perf_counter() - started
         outcomes.append(
-            Outcome(q.question, q.expected, list(reply.ranking), reply.score, seconds, list(reply.ranking_scores))
+            Outcome(
+                q.question,
+                q.expected,
+                list(reply.ranking),
+                reply.score,
+                seconds,
+                list(reply.ranking_scores),
+                reply.vague,
+            )
         )
     return outcomes
 

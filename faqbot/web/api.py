@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from faqbot.bot import FaqBot, Reply
+from faqbot.bot import MAX_MESSAGE_CHARS, FaqBot, Reply
 from faqbot.conversations.privacy import masked_traceback
 from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.language import detect_language
@@ -44,8 +44,8 @@ from faqbot.wording import message
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 5000  # as much as the widget accepts; the bot itself reads the first 500
-MAX_BODY_BYTES = 64 * 1024  # a 5,000-character question, every character \u-escaped, fits
+MAX_QUESTION_CHARS = MAX_MESSAGE_CHARS  # the bot's one limit; a longer question is refused, not cut
+MAX_BODY_BYTES = 64 * 1024  # a question at the limit, every character \u-escaped, fits
 API_PREFIX = "/api/"
 REPLY_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # what FaqBot gives (secrets.token_urlsafe), with room to spare
 FAQ_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # faqbot.faq.model.ID_PATTERN
@@ -67,7 +67,7 @@ class AskRequest(BaseModel):
         Field(
             min_length=1,
             max_length=MAX_QUESTION_CHARS,
-            description="The customer's message as typed (at most 5,000 characters; the bot reads the first 500).",
+            description="The customer's message as typed (at most 2,000 characters; a longer one is refused).",
         ),
     ]
     language: Literal["sv", "en"] | None = Field(

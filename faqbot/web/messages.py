@@ -8,7 +8,7 @@ source, helpdesk links and choices.
 - an answer names the FAQ question it comes from and is marked (class `faq-answer`) as the
   only kind of message that takes 👍/👎;
 - an unresolved question gets the helpdesk message and a `mailto:` link whose subject and body
-  carry the cleaned question (one line, at most the bot's 500 characters);
+  carry the cleaned question (one line, at most the bot's MAX_MESSAGE_CHARS);
 - the bot's choices ("Menade du kanske:") and the greeting's example questions are Gradio
   message options (buttons) while the message is the latest; once another message follows,
   `settle` writes them into the message as a list, so they stay readable where they were
@@ -80,9 +80,10 @@ def mail_button(helpdesk: str, language: str, link: str) -> str:
 
 
 def user_message(text: str) -> Message:
-    """The customer's own message as they will see it: cut as the bot cuts it, shown as text."""
+    """The customer's own message as they will see it, shown as text: whole, or when it is over
+    the bot's limit (MAX_MESSAGE_CHARS), the end the bot read, after "… "."""
     shown, cut = clean_question(text)
-    return {"role": "user", "content": as_text(shown) + (" …" if cut else "")}
+    return {"role": "user", "content": ("… " if cut else "") + as_text(shown)}
 
 
 def options(questions: list[str]) -> list[dict[str, str]]:

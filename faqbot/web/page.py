@@ -12,40 +12,48 @@ customer and what they see:
 - `PAGE_SCRIPT` makes a clicked choice (mouse, or Tab and Enter) be asked as if it were typed:
   the same path as a typed message, so it is shown at once and answered by the same event;
 - `PAGE_SCRIPT` also makes the conversation an `aria-live` region, so screen readers read new
-  replies out.
+  replies out, marks the page Swedish, and names each message for screen readers by the text
+  it shows (Gradio names it by its raw Markdown) and 👍/👎 in Swedish (Gradio: "Like");
+- `CSS` puts the choices right under "Menade du kanske:" and the thumbs after them, 👍 first.
 """
 
 from __future__ import annotations
 
+import json
+
 import gradio as gr
 
-from faqbot.bot import MAX_QUESTION_CHARS
+from faqbot.bot import MAX_MESSAGE_CHARS
 
-MAX_INPUT_CHARS = 5000  # what we accept from a browser at all; the bot itself reads less
+# What the browser sends of a message: its end, this long at most. The box itself has no length
+# limit (a browser would cut a paste silently, losing the question at its end); the bot reads the
+# last MAX_MESSAGE_CHARS of it and says so. This bound only keeps a huge paste under the body limit.
+MAX_SENT_CHARS = 10 * MAX_MESSAGE_CHARS
 
-# clean_question (faqbot.bot) and as_text (faqbot.web.messages), in JavaScript.
+# clean_question (faqbot.bot) and user_message (faqbot.web.messages), in JavaScript: the
+# message whole, or over the limit its end after "… ".
 _SHOWN = r"""
 const faqShown = (typed) => {
   let text = typed.replace(/[\p{C}\p{Z}]/gu, " ").split(" ").filter(Boolean).join(" ");
   let cut = "";
   if (text.length > LIMIT) {
-    text = text.slice(0, LIMIT);
-    text = text.includes(" ") ? text.slice(0, text.lastIndexOf(" ")) : text;
-    cut = " …";
+    text = text.slice(-LIMIT);
+    text = text.includes(" ") ? text.slice(text.indexOf(" ") + 1) : text;
+    cut = "… ";
   }
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  return cut + text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/([\\`*_\[\]~|$])/g, "\\$1")
     .replace(/(?<=[\p{L}\p{N}_]):(?=\/\/)|(?<=www)\.|@(?=[\p{L}\p{N}_])/giu, (m) => "\\" + m)
     .replace(/^([#=+-])/, "\\$1")
-    .replace(/^(\d+)([.)])/, "$1\\$2") + cut;
+    .replace(/^(\d+)([.)])/, "$1\\$2");
 };
-""".replace("LIMIT", str(MAX_QUESTION_CHARS))
+""".replace("LIMIT", str(MAX_MESSAGE_CHARS))
 
 SHOW_MESSAGE = (
     "(typed, chat) => {"
     + _SHOWN
     + r"""
-  const question = (typed || "").slice(0, MAX_INPUT);
+  const question = (typed || "").slice(-MAX_SENT);
   if (!question.trim()) return [typed || "", chat, ""];
   const history = (chat || []).map((message, n, all) => {
     if (n < all.length - 1 || !message.options || !message.options.length) return message;
@@ -56,7 +64,7 @@ SHOW_MESSAGE = (
   });
   history.push({role: "user", metadata: null, options: null, content: [{type: "text", text: faqShown(question)}]});
   return ["", history, question];
-}""".replace("MAX_INPUT", str(MAX_INPUT_CHARS))
+}""".replace("MAX_SENT", str(MAX_SENT_CHARS))
 )
 
 # After the page's welcome call: its greeting replaces the chat unless the customer has already
@@ -89,8 +97,47 @@ PAGE_SCRIPT = r"""
     const watch = new MutationObserver(() => live() && watch.disconnect());
     watch.observe(document.body, {childList: true, subtree: true});
   }
+  document.documentElement.lang = "sv";
+  // Gradio names each message for screen readers with its raw Markdown ("bot's message: ...
+  // [address](mailto:...%20...)") and its thumbs in English: the text as shown, in Swedish.
+  const WHO = {bot: "WHO_BOT", user: "WHO_USER"};
+  const THUMBS = THUMB_NAMES;
+  let pending = false;
+  const tidy = () => {
+    pending = false;
+    document.querySelectorAll("#faq-chat [data-testid=bot], #faq-chat [data-testid=user]").forEach((shown) => {
+      const content = shown.querySelector(".message-content");
+      const label = WHO[shown.dataset.testid] + (content ? content.innerText : "").replace(/\s+/g, " ").trim();
+      if (shown.getAttribute("aria-label") !== label) shown.setAttribute("aria-label", label);
+    });
+    document.querySelectorAll("#faq-chat .message-buttons button").forEach((button) => {
+      const named = THUMBS[button.getAttribute("aria-label")];
+      if (!named) return;
+      button.dataset.thumb = named[0];
+      button.setAttribute("aria-label", named[1]);
+      button.setAttribute("title", named[1]);
+    });
+  };
+  new MutationObserver(() => { if (!pending) { pending = true; requestAnimationFrame(tidy); } })
+    .observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
+      attributeFilter: ["aria-label"]});
+  tidy();
 }
 """
+
+# What the page script calls the two speakers and the thumbs (Gradio's English names -> ours).
+SPEAKERS = {"bot": "Chattbotten svarar: ", "user": "Du skrev: "}
+THUMB_NAMES = {
+    "Like": ("up", "Svaret hjälpte"),
+    "Liked": ("up", "Svaret hjälpte (valt)"),
+    "Dislike": ("down", "Svaret hjälpte inte"),
+    "Disliked": ("down", "Svaret hjälpte inte (valt)"),
+}
+PAGE_SCRIPT = (
+    PAGE_SCRIPT.replace("WHO_BOT", SPEAKERS["bot"])
+    .replace("WHO_USER", SPEAKERS["user"])
+    .replace("THUMB_NAMES", json.dumps(THUMB_NAMES, ensure_ascii=False))
+)
 
 # A support widget: header, conversation, input, filling whatever frame it is put in (a
 # browser window or an iframe on the agency's site); a centred card on a large screen.
@@ -122,6 +169,13 @@ CSS = """
 #faq-chat .top-panel { display: none; }
 /* 👍/👎 only under FAQ answers: greetings, thanks and helpdesk notices carry no .faq-answer. */
 #faq-chat .message-row:not(:has(.faq-answer)) + .message-buttons { display: none; }
+/* Under an answer that also offers choices, "Menade du kanske:" is followed by its choices, and
+   the thumbs come after them (the conversation is a flex column; options sit under the latest
+   message only). 👍 before 👎. */
+#faq-chat .message-wrap > .options { order: 1; }
+#faq-chat .message-wrap > .message-buttons:has(+ .options) { order: 2; }
+#faq-chat .message-buttons .icon-button-wrapper { display: flex; }
+#faq-chat .message-buttons [data-thumb=up] { order: -1; }
 #faq-input { flex: none; padding: 10px 12px; border-top: 1px solid var(--border-color-primary) !important;
   border-radius: 0 !important; }
 footer { display: none !important; }

@@ -54,7 +54,7 @@ from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's voca
 from faqbot.web.page import (  # noqa: F401
     CSS,
     KEEP_CHAT_UNDER_WAY,
-    MAX_INPUT_CHARS,
+    MAX_SENT_CHARS,
     PAGE_SCRIPT,
     SHOW_MESSAGE,
     THEME,
@@ -71,9 +71,9 @@ CONCURRENCY = 8  # page loads queued at the same time (messages are direct calls
 
 
 def readable(text: str | None) -> str:
-    """What a browser sent, as text Python can encode: at most MAX_INPUT_CHARS, lone surrogates
-    (which no UTF-8 can carry) replaced."""
-    text = (text or "")[:MAX_INPUT_CHARS]
+    """What a browser sent, as text Python can encode: its last MAX_SENT_CHARS (the question of a
+    long message is at its end), lone surrogates (which no UTF-8 can carry) replaced."""
+    text = (text or "")[-MAX_SENT_CHARS:]
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
@@ -204,9 +204,12 @@ class Widget:
         if not question.strip():
             return conversation.shown(), gr.skip()
         if not self.budget.allow(client_address(request), self.budget.messages):
-            cleaned = clean_question(question)[0][:NOTICE_QUESTION_CHARS]
-            notice = notice_message(self._helpdesk(), detect_language(cleaned), cleaned, "rate_limited")
-            return conversation.preview(user_message(question), notice), gr.skip()
+            cleaned = clean_question(question)[0]
+            short = cleaned[:NOTICE_QUESTION_CHARS]
+            notice = notice_message(self._helpdesk(), detect_language(short), short, "rate_limited")
+            # a refusal is cheap to send: its message shown up to NOTICE_QUESTION_CHARS, said to be cut
+            shown = user_message(short + (" …" if len(cleaned) > len(short) else ""))
+            return conversation.preview(shown, notice), gr.skip()
         reply: Reply | None = None
         try:
             self.bot.refresh(wait=False)
@@ -302,7 +305,6 @@ def build_app(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> 
                 submit_btn=message("ui_send", "sv", ""),
                 lines=1,
                 max_lines=4,
-                max_length=MAX_INPUT_CHARS,
                 elem_id="faq-input",
             )
             question = gr.Textbox(visible=False)  # the question on its way to `respond`
