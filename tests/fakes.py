@@ -9,6 +9,7 @@ real model, under `@pytest.mark.slow`.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 import unicodedata
 from dataclasses import fields, replace
@@ -18,6 +19,7 @@ import numpy as np
 
 from faqbot.bot import Reply
 from faqbot.conversations.rows import LoggedQuestion, LogRow
+from faqbot.conversations.store import ConversationLog
 
 FAKE_MODEL = "fake-trigrams"  # the `model:` setting that selects it (registered by tests/conftest.py)
 
@@ -129,3 +131,21 @@ def offering(ask) -> dict:
         if reply["suggestions"]:
             return reply
     raise AssertionError("no question offered choices; add one to UNSURE_QUESTIONS")
+
+
+class KeptLog(ConversationLog):
+    """A SQLite conversation log that keeps every connection it opens (`connections`), through
+    its public `connect` seam, so a test can inject a fault (a full disk, a read-only file)."""
+
+    def __init__(self, path, **options) -> None:
+        self.connections: list[sqlite3.Connection] = []
+        super().__init__(path, connect=self._keep, **options)
+
+    def _keep(self, *args, **kwargs) -> sqlite3.Connection:
+        conn = sqlite3.connect(*args, **kwargs)
+        self.connections.append(conn)
+        return conn
+
+
+def kept_log(path, **options) -> KeptLog:
+    return KeptLog(path, **options)

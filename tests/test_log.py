@@ -26,7 +26,7 @@ from faqbot.conversations.store import ConversationLog, log_location, log_path
 from faqbot.database import is_postgres
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import offering, record
+from tests.fakes import kept_log, offering, record
 
 
 def rows(location) -> list[dict]:
@@ -265,7 +265,7 @@ def test_a_log_that_cannot_be_written_leaves_the_chat_working(shipped_index, tmp
 
 @pytest.fixture
 def sqlite_bot(shipped_index, tmp_path):
-    log = ConversationLog(tmp_path / "conversations.db")
+    log = kept_log(tmp_path / "conversations.db")
     bot = FaqBot(shipped_index / "faq.yaml", shipped_index / "index", shipped_index / "config.yaml", log=log)
     bot.location = str(log.path)
     yield bot
@@ -277,8 +277,9 @@ def test_a_full_disk_leaves_the_chat_working_and_logging_resumes_afterwards(sqli
     log = logged_bot.log
     logged_bot.ask("Kan jag ringa er?")
     # Fault injection through the open connection (no real disk fills up); the checks are public behaviour.
-    pages = log._conn.execute("PRAGMA page_count").fetchone()[0]
-    log._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now answers SQLITE_FULL, as on a full disk
+    conn = log.connections[-1]  # the connection the log writes through (tests.fakes.KeptConnections)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now answers SQLITE_FULL, as on a full disk
     replies = []
     with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         for n in range(60):
@@ -312,13 +313,12 @@ def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
         assert [q.question for q in log.questions()] == ["89 dagar gammal", "1 dagar gammal"]
 
 
-def test_a_long_running_log_deletes_old_rows_without_a_restart(location, monkeypatch):
+def test_a_long_running_log_deletes_old_rows_without_a_restart(location):
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     with opened(location, retention_days=90, clock=lambda: clock[0]) as log:
         record(log, make_reply("i januari"), 0.5, "v1")
         settled(log)
-        clock[0] += timedelta(days=100)
-        monkeypatch.setattr(log, "_last_purge", log._last_purge - 4000)  # more than an hour since the last clean-up
+        clock[0] += timedelta(days=100)  # and so more than an hour since the last clean-up
         record(log, make_reply("i april"), 0.5, "v1")
         settled(log)
         assert [r["question"] for r in rows(location)] == ["i april"]

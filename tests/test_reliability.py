@@ -289,13 +289,13 @@ def test_a_really_read_only_index_folder_and_log_leave_the_chat_answering(workdi
 @pytest.fixture
 def chat_with_log(bot, tmp_path):
     """make(): a widget over the shipped FAQ whose bot writes to a conversation log under tmp_path."""
-    from faqbot.conversations.store import ConversationLog
     from faqbot.web.widget import Widget
+    from tests.fakes import kept_log
 
     opened = []
 
     def make(path=None):
-        log = ConversationLog(path or tmp_path / "conversations.db")
+        log = kept_log(path or tmp_path / "conversations.db")
         opened.append(log)
         bot.log = log
         return Widget(bot), log
@@ -367,7 +367,7 @@ def test_a_log_that_turns_read_only_costs_rows_not_answers(chat_with_log, caplog
     widget, log = chat_with_log()
     shown_answer(widget, "Kan jag ringa er?")
     # Fault injection through the open connection (root ignores file modes); the checks are public behaviour.
-    log._conn.execute("PRAGMA query_only = ON")  # SQLite now refuses writes: SQLITE_READONLY
+    log.connections[-1].execute("PRAGMA query_only = ON")  # SQLite now refuses writes: SQLITE_READONLY
     with caplog.at_level(logging.ERROR, logger="faqbot.conversations.store"):
         content = shown_answer(widget, "Vem vann fotbolls-VM 1958?")
     assert HELPDESK in content.replace("\\", "") and "Något gick fel" not in content

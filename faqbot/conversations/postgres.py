@@ -34,7 +34,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
-from faqbot.conversations.store import PURGE_EVERY_SECONDS, LogBackend, utc_now
+from faqbot.conversations.store import LogBackend, purge_due, utc_now
 from faqbot.database import shown
 from faqbot.errors import FaqbotError
 
@@ -91,7 +91,7 @@ class PostgresLog(LogBackend):
         self._lost = 0
         self._migrated = False
         self._ready = threading.Event()
-        self._last_purge = float("-inf")
+        self._last_purge: datetime | None = None
         self._closed = False
         self._batch_size = 0  # jobs the writer has taken and not yet finished
         self._writer = threading.Thread(target=self._write_loop, name="faqbot-log-writer", daemon=True)
@@ -306,8 +306,8 @@ class PostgresLog(LogBackend):
             with conn.transaction():
                 for job in batch:
                     conn.execute(job.sql, job.params)
-            if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
-                self._last_purge = time.monotonic()
+            if purge_due(self._last_purge, self._clock()):
+                self._last_purge = self._clock()
                 self._purge(conn)
         self._stalled = False
         if self._down:

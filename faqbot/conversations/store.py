@@ -110,6 +110,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def purge_due(last: datetime | None, now: datetime) -> bool:
+    """Whether the hourly purge of old rows is due (by the log's clock; a clock set back counts too)."""
+    return last is None or abs((now - last).total_seconds()) >= PURGE_EVERY_SECONDS
+
+
 def readable_time(text: object) -> datetime | None:
     """A stored time, or None when there is none or it is not a time."""
     try:
@@ -221,13 +226,17 @@ class ConversationLog(LogBackend):
         path: str | Path,
         retention_days: int = 90,
         clock: Callable[[], datetime] = utc_now,
+        connect: Callable[..., sqlite3.Connection] = sqlite3.connect,
     ) -> None:
+        """`clock` stamps rows and times the hourly purge; `connect` opens the SQLite file
+        (sqlite3.connect: a test may pass one that keeps the connection, to inject faults)."""
         self.path = Path(path)
         self.retention_days = retention_days
         self._clock = clock
+        self._connect_sqlite = connect
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._last_purge = float("-inf")
+        self._last_purge: datetime | None = None
         self._last_checkpoint = time.monotonic()
         self._watch: FileWatch | None = None
         self._closed = False
@@ -386,12 +395,12 @@ class ConversationLog(LogBackend):
             except (OSError, sqlite3.Error) as err:
                 log.error("cannot open the conversation log %s (questions are not logged): %s", self.path, err)
                 return None
-        if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
+        if purge_due(self._last_purge, self._clock()):
             try:
                 self._purge(self._conn)
             except sqlite3.Error as err:
                 log.error("could not delete old rows from the conversation log %s: %s", self.path, err)
-            self._last_purge = time.monotonic()  # a failing purge is retried later, not on every question
+            self._last_purge = self._clock()  # a failing purge is retried later, not on every question
         return self._conn
 
     def _reset(self) -> None:
@@ -483,7 +492,9 @@ class ConversationLog(LogBackend):
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn = self._connect_sqlite(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
