@@ -1,7 +1,7 @@
 """Throughput through nginx with 1 and with 2 `faqbot serve` replicas on one PostgreSQL.
 
     python benchmarks/replicas.py                          # 1 then 2 replicas, 16 clients, 600 questions each
-    python benchmarks/replicas.py --replicas 1 2 3 --requests 1200
+    python -m benchmarks.replicas --replicas 1 2 3 --requests 1200
 
 The production setup of docs/production.md on this machine: a throwaway PostgreSQL cluster
 (tests/services.py: initdb in a temp folder, its own port), N replicas (`python app.py`, each in
@@ -66,13 +66,15 @@ def logged_rows(db: str) -> int:
         return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])  # type: ignore[index]
 
 
-def run(base: Path, cluster: PostgresCluster, replicas: int, clients: int, requests: int, warmup: int) -> bool:
-    """One measurement with `replicas` replicas behind nginx; prints it; False on errors or lost rows."""
+def run(
+    base: Path, cluster: PostgresCluster, replicas: int, clients: int, requests: int, warmup: int, number: int = 0
+) -> bool:
+    """Measurement `number` with `replicas` replicas behind nginx; prints it; False on errors or lost rows."""
     db = cluster.new_database()
     with ExitStack() as stack:
         processes, ports = [], []
         for n in range(replicas):
-            folder = base / f"r{replicas}-{n}"
+            folder = base / f"run{number}-r{replicas}-{n}"  # --replicas 1 2 1 2 runs each count twice
             shutil.copytree(base / "shipped", folder)
             url, process = stack.enter_context(running_app(folder, db))
             processes.append(process)
@@ -130,7 +132,10 @@ def main() -> int:
             base = Path(tmp)
             (base / "shipped").mkdir()
             prepare(base / "shipped")  # the shipped FAQ, rate limit off, its index built once
-            results = [run(base, cluster, n, args.clients, args.requests, args.warmup) for n in args.replicas]
+            results = [
+                run(base, cluster, n, args.clients, args.requests, args.warmup, number)
+                for number, n in enumerate(args.replicas)
+            ]
     finally:
         cluster.destroy()
     return 0 if all(results) else 1
