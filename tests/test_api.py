@@ -20,7 +20,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from faqbot import FaqBot
+from faqbot import FaqBot, build_index, load_faq
 from faqbot.bot import MAX_MESSAGE_CHARS
 from faqbot.web.api import MAX_BODY_BYTES, create_api
 from faqbot.web.ratelimit import RateLimiter
@@ -149,6 +149,23 @@ def test_health_says_degraded_while_the_log_database_is_away_and_503_only_when_a
     log.reachable = lambda: True
     monitoring = client.get("/healthz?log=required")
     assert (monitoring.status_code, monitoring.json()["status"], monitoring.json()["log"]) == (200, "ok", "on")
+
+
+def test_health_says_when_an_faq_edit_was_refused_and_the_last_good_faq_answers(small, fake_embedder):
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    bot = bot_over(small)
+    client = TestClient(create_api(bot, RateLimiter()))
+    assert client.get("/healthz").json()["faq"] == "ok"
+    good = (small / "faq.yaml").read_text(encoding="utf-8")
+    (small / "faq.yaml").write_text(good + "  - id: trasig\n    question: Saknar svar?\n", encoding="utf-8")
+    bot.refresh()
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["faq"].startswith("refused: ") and "faq.yaml:" in body["faq"]
+    assert "trasig" in body["faq"]  # names the entry staff must fix
+    assert client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()["faq_id"] == "phone"
+    (small / "faq.yaml").write_text(good, encoding="utf-8")
+    bot.refresh()
+    assert client.get("/healthz").json()["faq"] == "ok"
 
 
 def test_the_openapi_description_names_the_endpoints_and_models(client):

@@ -51,6 +51,8 @@ class LiveIndex:
         self.offtopic = offtopic  # what the app's own rebuilds calibrate with (None: the shipped bank)
         self._reload_lock = threading.RLock()  # re-entered by install(), which reloads while it holds it
         self._builder: threading.Thread | None = None
+        # Why the last FAQ edit or index was refused while the last good one kept answering ("": none).
+        self.problem = ""
         self.searcher, self._stamp = self._load(auto_build)
 
     @property
@@ -134,13 +136,16 @@ class LiveIndex:
                 if not build and self.auto_build and isinstance(err, (IndexMissingError, IndexMismatchError)):
                     raise  # the caller builds it in the background
                 logger.error("keeping the current index: %s", err)
+                self.problem = str(err)
                 self._stamp = self._stamp_now()
                 return False
             except Exception:  # noqa: BLE001 - whatever broke, customers keep the last good index
                 logger.exception("keeping the current index: reloading %s/ failed", self.index_dir)
+                self.problem = f"reloading {self.index_dir}/ failed; the server log has why"
                 self._stamp = self._stamp_now()
                 return False
             self.searcher = searcher  # one reference assignment: atomic for readers
+            self.problem = ""
             self._stamp = stamp  # only now is the index no longer stale
             logger.info("serving the index built at %s", searcher.index.manifest.built_at)
             return True

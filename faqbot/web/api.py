@@ -138,6 +138,10 @@ class Health(BaseModel):
     )
     index: dict[str, Any] | None = Field(description="The index answering: its version and number of entries.")
     log: str = Field(description="The conversation log: 'on', 'off', or 'unreachable'.")
+    faq: str = Field(
+        description="'ok', or 'refused: <file:line: what is wrong>' when the last edit of the FAQ file "
+        "(or index) was refused: the last good FAQ keeps answering until it is fixed."
+    )
 
 
 class ErrorOut(BaseModel):
@@ -389,4 +393,6 @@ def health(bot: FaqBot) -> tuple[dict[str, Any], int]:
         index, ok = None, False
     state = log_state(bot)
     status = "unavailable" if not ok else "degraded" if state == "unreachable" else "ok"
-    return {"status": status, "index": index, "log": state}, 200 if ok else 503
+    refused = bot.index.problem
+    faq = f"refused: {refused}" if refused else "ok"  # the last good FAQ answers meanwhile
+    return {"status": status, "index": index, "log": state, "faq": faq}, 200 if ok else 503
