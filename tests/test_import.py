@@ -559,3 +559,44 @@ def test_importing_another_companys_faq_over_the_served_one_sets_aside_its_test_
         opened.record(LogRow("r2", "Kan jag boka?", "sv", "helpdesk", False, None, None, 0.2, 0.4, "v2"))
     assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
     assert "set aside" not in capsys.readouterr().out and test_set.exists() and log.exists()
+
+
+FEEDBACK_AND_COOKIE_PAGE = """<!DOCTYPE html>
+<html lang="sv"><head><title>Vanliga frågor</title></head><body>
+<div{toolbar}><a href="/lattlast">Lättläst</a> | <a href="/en">Other languages</a> | <a href="#">Lyssna</a></div>
+<div {cookie}>
+  <h3>Får vi spara kakor i din webbläsare?</h3>
+  <p>Vi använder kakor för att webbplatsen ska fungera.</p>
+  <button>Godkänn</button><button>Neka</button>
+</div>
+<main>
+  <h1>Vanliga frågor</h1>
+  <h3>Tar ni emot nya patienter?</h3>
+  <p>Ja, vi tar emot nya patienter i alla åldrar.</p>
+  <h3>Hur avbokar jag min tid?</h3>
+  <p>Avboka senast 24 timmar innan via länken i bekräftelsen.</p>
+  <div{feedback}><h3>Fick du hjälp?</h3><button>Ja</button> <button>Nej</button></div>
+</main></body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        {
+            "toolbar": ' class="toolbar"',
+            "cookie": 'class="cc-window" aria-label="cookieconsent"',
+            "feedback": ' class="page-feedback"',
+        },
+        {"toolbar": "", "cookie": 'role="dialog"', "feedback": ""},  # nothing named: told by what they are
+    ],
+)
+def test_a_feedback_box_a_cookie_banner_and_a_link_toolbar_are_not_imported_as_entries(tmp_path, marks):
+    """Issue 20 item 10: an <h3> + <p> page's "Fick du hjälp?" box and a cookie heading worded as a
+    question (beside "Lättläst | Other languages | Lyssna") became entries."""
+    (tmp_path / "faq.html").write_text(FEEDBACK_AND_COOKIE_PAGE.format(**marks), encoding="utf-8")
+    result = import_faq(tmp_path / "faq.html", tmp_path / "faq.yaml", helpdesk="info@example.se")
+    faq = load_faq(tmp_path / "faq.yaml")
+    assert result.entries == 2
+    assert [e.question for e in faq.entries] == ["Tar ni emot nya patienter?", "Hur avbokar jag min tid?"]
+    assert not any("Lyssna" in e.answer or "kakor" in e.answer for e in faq.entries)

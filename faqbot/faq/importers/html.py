@@ -12,6 +12,7 @@ Navigation, the page's header and footer, asides, scripts, styles and forms are 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -40,7 +41,10 @@ BLOCK_TAGS = frozenset(
 )
 BOILERPLATE = (
     "//nav | //aside | //script | //style | //noscript | //template | //iframe | //form"
+    " | //button[not(@aria-controls or @aria-expanded)]"  # an accordion's button holds its question
     " | //*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='search']"
+    # cookie banners and other pop-ups: a dialog is never an FAQ entry
+    " | //*[@role='dialog' or @role='alertdialog' or @aria-modal='true']"
     # A header or footer of the page, not one inside an article (that one is the article's own).
     " | //header[not(ancestor::article or ancestor::details)] | //footer[not(ancestor::article or ancestor::details)]"
 )
@@ -50,8 +54,13 @@ HEADING_ABOVE = (
 )
 # Pages built before HTML5 mark their parts with a class or id instead: <div id="footer">.
 PAGE_PART_NAME = re.compile(
-    r"^(site-?|page-?|main-?)?(header|footer|nav|navbar|navigation|menu|breadcrumbs?|cookies?(-.*)?)$"
+    r"^(site-?|page-?|main-?)?(header|footer|nav|navbar|navigation|menu|breadcrumbs?|cookies?(-.*)?|toolbar)$"
 )
+# Parts named for what they are wherever the word sits in the name ("cc-window" aside): a cookie
+# or consent banner, and the page's "Was this helpful?" box, whose heading reads like a question.
+PAGE_PART_WORD = re.compile(r"cookie|consent|gdpr|feedback|helpful|survey|rating", re.IGNORECASE)
+# A line of links such as "Lättläst | Other languages | Lyssna": a toolbar, not an answer.
+LINK_ROW = re.compile(r"^[^|\n]{1,40}(\s\|\s[^|\n]{1,40}){2,}$")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 BR = "\x00"  # a <br> inside a paragraph, until the paragraph's lines are tidied
 
@@ -74,6 +83,8 @@ class Flattener:
     def flush(self) -> None:
         lines = (tidy_line(part) for part in "".join(self.parts).split(BR))
         text = "\n".join(line for line in lines if line)
+        if text and LINK_ROW.match(text):
+            text = ""  # a toolbar of links the page did not mark as one
         if text:
             if FOOTER_START.match(text):  # a footer the page did not mark as one
                 self.blocks.append(Block(self.line, "", BREAK))
@@ -228,6 +239,10 @@ def from_definition_lists(root: etree._Element, parsed: Parsed) -> None:
             current.answer = "\n\n".join(a for a in answers if a)
 
 
+def page_part(name: str) -> bool:
+    return bool(PAGE_PART_NAME.match(name) or PAGE_PART_WORD.search(name))
+
+
 def remove_page_parts(root: etree._Element) -> None:
     """Navigation, the page's header and footer, asides, scripts, styles and forms: never entries."""
     marked = [
@@ -235,11 +250,33 @@ def remove_page_parts(root: etree._Element) -> None:
         for element in root.iter()
         if isinstance(element.tag, str)
         and element.tag not in ("html", "body", "main", "article", "details", "dl")
-        and any(PAGE_PART_NAME.match(name) for name in (element.get("id") or "", *(element.get("class") or "").split()))
+        and any(
+            page_part(name)
+            for name in (
+                element.get("id") or "",
+                element.get("aria-label") or "",
+                *(element.get("class") or "").split(),
+            )
+        )
     ]
-    for element in root.xpath(BOILERPLATE) + marked:
+    for element in root.xpath(BOILERPLATE) + marked + button_boxes(root):
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def button_boxes(root: etree._Element) -> list[etree._Element]:
+    """Boxes that hold nothing but a heading and buttons ("Fick du hjälp?" Ja / Nej): a widget of
+    the page, whose heading would otherwise be imported as a question without an answer."""
+    boxes = []
+    for box in root.xpath(
+        "//*[self::div or self::section][.//button][.//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
+    ):
+        rest = copy.deepcopy(box)
+        for part in rest.xpath(".//button | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
+            part.drop_tree()
+        if not tidy_line(rest.text_content()):
+            boxes.append(box)
+    return boxes
 
 
 def from_accordions(root: etree._Element, parsed: Parsed) -> None:
