@@ -583,18 +583,22 @@ def add_evaluate_command(sub) -> None:
     flag(p, "--write-threshold", "write the best threshold into the settings file")
 
 
-def add_report_command(sub) -> None:
-    p = command(
-        sub, "learn", "what customers taught the bot: suggestions, and accepting them", cmd_learn, EXAMPLES["learn"]
-    )
-    add_paths(p)
+def add_log_option(p: argparse.ArgumentParser, what: str = "the conversation log") -> None:
     p.add_argument(
         "--log-file",
         "--db",
         dest="log_file",
         metavar="PATH|URL",
-        help="the conversation log, a SQLite file or postgresql:// URL (env FAQBOT_LOG; default log_url/log_path)",
+        help=f"{what}, a SQLite file or postgresql:// URL (env FAQBOT_LOG; default log_url/log_path)",
     )
+
+
+def add_report_command(sub) -> None:
+    p = command(
+        sub, "learn", "what customers taught the bot: suggestions, and accepting them", cmd_learn, EXAMPLES["learn"]
+    )
+    add_paths(p)
+    add_log_option(p)
     flag(p, "--json", "one suggestion per line: {id, action, faq_id, question, evidence}")
     p.add_argument(
         "--accept", nargs="+", metavar="ID", help="add these suggestions to the FAQ (all: every confirmed phrasing)"
@@ -611,13 +615,7 @@ def add_report_command(sub) -> None:
 
     p = command(sub, "report", "what customers asked that the FAQ could not answer", cmd_report, EXAMPLES["report"])
     add_paths(p)
-    p.add_argument(
-        "--log-file",
-        "--db",
-        dest="log_file",
-        metavar="PATH|URL",
-        help="the conversation log, a SQLite file or postgresql:// URL (env FAQBOT_LOG; default log_url/log_path)",
-    )
+    add_log_option(p)
     p.add_argument("--since", type=positive, metavar="DAYS", help="only the last DAYS days (default: the whole log)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="groups and entries to show (default 10)")
     flag(p, "--json", "the whole report as one JSON document")
@@ -654,13 +652,7 @@ def add_staff_command(sub) -> None:
         sub, "staff", "the staff console (a web page behind a login), and its accounts", cmd_staff, EXAMPLES["staff"]
     )
     add_paths(p)
-    p.add_argument(
-        "--log-file",
-        "--db",
-        dest="log_file",
-        metavar="PATH|URL",
-        help="the database with the staff accounts: the conversation log (env FAQBOT_LOG; default log_url/log_path)",
-    )
+    add_log_option(p, "the database with the staff accounts: the conversation log")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7861, help="the port (default 7861; never the chat's)")
     accounts = p.add_subparsers(dest="staff_command", metavar="{add-user,remove-user,list-users}")

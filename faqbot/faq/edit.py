@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,15 +307,6 @@ def replace_file(document: Document) -> str:
 
     atomic_write(target, text, check=check)
     return text
-
-
-def sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a crash right after it would otherwise be able to undo it)."""
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def learned_lines(text: str, plan: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:

@@ -214,18 +214,9 @@ class BodyLimit:
             too_large = size > self.max_bytes
             more = more and not too_large
         if too_large:
-            text = f"the request body is over {self.max_bytes:,} bytes; send one question of at most 5,000 characters"
+            text = f"the request body is over {self.max_bytes:,} bytes; send one question of at most {MAX_MESSAGE_CHARS:,} characters"
             return await error(413, "too_large", text)(scope, receive, send)
-        body, sent = b"".join(chunks), False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
 
 class Limits:
@@ -247,6 +238,20 @@ class Limits:
 def answered(reply: Reply) -> JSONResponse:
     """A reply as /api/ask and /api/choice give it: the `faqbot ask --json` object and its reply_id."""
     return JSONResponse({**reply.to_dict(), "reply_id": reply.reply_id})
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives `body` once, then whatever the client sends next (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> FastAPI:

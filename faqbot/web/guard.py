@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import gradio as gr
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from faqbot.web.api import error
+from faqbot.web.api import error, replaying
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 HIDDEN = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/gradio_api/openapi.json"})
@@ -142,17 +142,3 @@ async def read_body(receive: Receive) -> bytes:
         chunks.append(event.get("body", b""))
         if not event.get("more_body", False):
             return b"".join(chunks)
-
-
-def replaying(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives `body` once, then whatever the client sends next (a disconnect)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
