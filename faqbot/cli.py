@@ -357,7 +357,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
     bot = FaqBot(settings=settings)
     location = settings.log_location
-    log = open_log_at(location, bot.config.retention_days)
+    log = open_log_at(location, bot.config.retention_days, staff=True)
     try:
         rows = log.questions()
         group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731

@@ -407,3 +407,28 @@ def test_the_schema_is_versioned_and_migrated_once(pg_url, tmp_path):
         range(1, LATEST + 1)
     )
     conn.close()
+
+
+@pytest.mark.slow
+def test_a_report_while_the_database_is_away_says_so_once_and_fails(small, postgres_cluster, pg_url, capsys, caplog):
+    """Issue 20 item 15: `faqbot report` printed the server's "rows wait in memory" line and the
+    pool's multi-line warnings; a staff tool says in one line that it cannot read the log."""
+    from faqbot import build_index, load_faq
+    from faqbot.cli import main
+    from faqbot.retrieval.embedding import load_embedder
+    from tests.fakes import FAKE_MODEL
+
+    build_index(load_faq(small / "faq.yaml"), load_embedder(FAKE_MODEL), small / "index")
+    paths = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(small / "config.yaml")]
+    with opened(pg_url) as log:  # the schema is there, as on any replica's database
+        assert log.wait_ready(30)
+    postgres_cluster.stop()
+    try:
+        with caplog.at_level(logging.WARNING):
+            code = main(["report", *paths, "--log-file", pg_url])
+        err = capsys.readouterr().err
+    finally:
+        postgres_cluster.start()
+    assert code != 0 and "cannot read the conversation log" in err
+    said = err + "\n".join(r.getMessage() for r in caplog.records)
+    assert "rows wait in memory" not in said and "error connecting" not in said

@@ -7,6 +7,7 @@ PostgreSQL (faqbot.conversations.postgres), the one module that knows both backe
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,13 @@ if TYPE_CHECKING:
     from faqbot.config import Config
 
 
-def open_log_at(location: str | Path, retention_days: int = 90):
-    """The SQLite or PostgreSQL log at `location` (a path or a postgresql:// URL)."""
+def open_log_at(location: str | Path, retention_days: int = 90, staff: bool = False):
+    """The SQLite or PostgreSQL log at `location` (a path or a postgresql:// URL).
+
+    `staff`: for a staff tool that reads the log and writes no replies (report, learn, log copy,
+    the console): no background writer, so a database that is away is one clear error, not the
+    server's "rows wait in memory", and the connection pool's retries are not reported line by line.
+    """
     if is_postgres(location):
         try:
             from faqbot.conversations.postgres import PostgresLog
@@ -28,7 +34,9 @@ def open_log_at(location: str | Path, retention_days: int = 90):
                 f"the conversation log {shown(location)} is on PostgreSQL, which needs psycopg ({err}); "
                 "install it with: pip install 'faqbot[postgres]'"
             ) from None
-        return PostgresLog(str(location), retention_days)
+        if staff:
+            logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # the error below says it all
+        return PostgresLog(str(location), retention_days, writer=not staff)
     return ConversationLog(location, retention_days)
 
 

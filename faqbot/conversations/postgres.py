@@ -78,7 +78,11 @@ class PostgresLog(LogBackend):
 
     path: str  # the URL without its password
 
-    def __init__(self, url: str, retention_days: int = 90, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, url: str, retention_days: int = 90, clock: Callable[[], datetime] = utc_now, writer: bool = True
+    ) -> None:
+        """`writer`: start the background writer that records replies (a staff tool that only
+        reads, or writes through its own calls, runs without one)."""
         self.url = url
         self.path = shown(url)  # what the server log and the report call it
         self.retention_days = retention_days
@@ -95,7 +99,8 @@ class PostgresLog(LogBackend):
         self._closed = False
         self._batch_size = 0  # jobs the writer has taken and not yet finished
         self._writer = threading.Thread(target=self._write_loop, name="faqbot-log-writer", daemon=True)
-        self._writer.start()
+        if writer:
+            self._writer.start()
 
     # -- the backend ---------------------------------------------------------------------
 
@@ -240,7 +245,8 @@ class PostgresLog(LogBackend):
         self._closed = True
         with self._wake:
             self._wake.notify_all()
-        self._writer.join(timeout=2.0)
+        if self._writer.ident is not None:  # a staff tool's log has no writer
+            self._writer.join(timeout=2.0)
         self.pool.close()
 
     # -- the writer thread ----------------------------------------------------------------

@@ -35,12 +35,12 @@ def copy_log(source: str | Path, destination: str | Path, retention_days: int = 
         raise FaqbotError(f"no conversation log at {source}; give an existing SQLite file or a postgresql:// URL")
     if str(source) == str(destination):
         raise FaqbotError(f"{shown(source)} is both the source and the destination; give two different logs")
-    src = open_log_at(source, retention_days)
+    src = open_log_at(source, retention_days, staff=True)
     try:
         rows = src.questions()
     finally:
         src.close()
-    dst = open_log_at(destination, retention_days)
+    dst = open_log_at(destination, retention_days, staff=True)
     try:
         copied = dst.insert_rows(rows)
     finally:

@@ -321,7 +321,7 @@ def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:
     """Read the log at `log_path`, a SQLite file or a postgresql:// URL (deleting rows past retention),
     and report against `bot`'s index."""
     if is_postgres(log_path):
-        log = open_log_at(log_path, bot.config.retention_days)
+        log = open_log_at(log_path, bot.config.retention_days, staff=True)
         try:
             rows = log.questions(since_days)
         finally:

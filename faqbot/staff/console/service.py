@@ -85,7 +85,7 @@ class Desk:
     def __init__(self, settings: Settings, bot: FaqBot | None = None) -> None:
         self.settings = settings
         self.bot = bot if bot is not None else FaqBot(settings=settings)
-        self.log = open_log_at(settings.log_location, settings.config.retention_days)
+        self.log = open_log_at(settings.log_location, settings.config.retention_days, staff=True)
         self.writing = threading.Lock()
 
     @property
