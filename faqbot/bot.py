@@ -47,6 +47,7 @@ SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a qu
 # A follow-up in a chat: a message that opens with a conjunction ("och vad kostar det?"), or a
 # short one with few words of its own ("Vem kan söka?"). Longer messages are new questions.
 FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
+VERBATIM_SCORE = 0.9  # a message scoring this high with an entry is that entry's own question, near enough
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
 # Words that ask for help without saying with what ("Kan ni hjälpa mig?", "Jag har en fråga",
 # "I need help"): a message with no other words of its own names no subject, so no entry is its
@@ -526,7 +527,10 @@ class FaqBot:
         vague = not topic and is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
-        if sure and len(own) <= FOLLOWUP_OWN_WORDS:  # a follow-up leaning on an answerable previous question
+        # A follow-up leaning on an answerable previous question, unless it is (nearly) word for
+        # word one of the FAQ's own questions ("Can I call you?" after a backup question): that
+        # names its subject itself.
+        if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE:
             decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]
         ranking = {

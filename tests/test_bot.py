@@ -333,3 +333,12 @@ def test_an_english_customer_is_offered_the_english_question_of_an_entry_that_ha
     assert offered["ebok"] == "How much do the e-books cost?"
     swedish = bot.ask("Vad kostar e-böckerna?", language="sv")
     assert {s.faq_id: s.faq_question for s in swedish.suggestions}["ebok"] == "Vad kostar e-böckerna?"
+
+
+def test_a_short_message_that_is_an_faq_question_word_for_word_is_answered_whatever_came_before(bot):
+    """A follow-up leaning on the previous question gets choices when its own words point
+    elsewhere; but "Can I call you?" is the phone entry's own question, not a follow-up to backups."""
+    reply = bot.ask("Can I call you?", previous="Hur ofta tar ni backup?")
+    assert reply.kind == "answer" and reply.match.faq_id == "telefonsupport"
+    followup = bot.ask("och vad kostar det?", previous="Hur säger jag upp mitt abonnemang?")
+    assert followup.kind == "choices" and "uppsagning" in [s.faq_id for s in followup.suggestions]

@@ -454,7 +454,10 @@ def test_a_rebuilt_index_is_served_without_a_restart(browser, tmp_path, shipped_
     folder = private_copy(tmp_path, shipped_index)
     with running_app(folder) as url:
         customer = Customer(browser, url, DESKTOP)
-        expect(customer.ask("Har ni en kontorshund?")).to_contain_text("Det kan jag tyvärr inte svara på")
+        # not in the FAQ yet: the helpdesk (worded either way: with or without close questions under it)
+        unanswered = customer.ask("Har ni en kontorshund?")
+        expect(unanswered).to_contain_text("Det kan jag")
+        expect(unanswered).to_contain_text("helpdesk@winterkvist.com")
 
         with open(folder / "faq.yaml", "a", encoding="utf-8") as faq:
             faq.write(NEW_ENTRY)
