@@ -97,8 +97,11 @@ class Policy:
         """
         if not ranked:
             return Decision(ReplyKind.HELPDESK, None)
-        if vague:
+        if vague and ranked[0].score >= self.floor:
             return self.unsure(ranked)
+        if vague:  # below the floor, as any question there: the helpdesk, with what is close
+            close = [m for m in ranked[:SUGGESTION_COUNT] if m.score >= SUGGESTION_FLOOR]
+            return Decision(ReplyKind.HELPDESK, ranked[0], close)
         best = ranked[0]
         gap = best.score - ranked[1].score if len(ranked) > 1 else np.inf
         answer, choices = decide_kinds(best.score, gap, self.threshold, self.margin, self.floor)
