@@ -26,6 +26,8 @@ from faqbot.staff.console.auth import COOKIE, MAX_DELAY, Throttle, same_token
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 
+pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
+
 PASSWORD = "ett långt lösenord"
 
 

@@ -93,6 +93,7 @@ def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
     assert chat[-1]["role"] == "assistant" and len(chat) == 3  # greeting, question, answer
 
 
+@pytest.mark.slow  # waits in the tarpit on purpose
 def test_a_flood_of_ratings_through_the_api_is_limited_like_questions(served):
     """Issue 15, item 8: 👍/👎 were unlimited (3,000 writes in 7 s); now past the per-minute
     budget they are 429, before anything is written."""
@@ -116,6 +117,7 @@ def test_a_proxy_the_settings_do_not_trust_is_named_in_the_server_log_once(tmp_p
     assert "set trusted_proxy: testclient" in warning
 
 
+@pytest.mark.slow  # waits in the tarpit on purpose
 def test_a_client_past_its_budget_waits_before_each_request_is_handled(served):
     """Issue 15, item 1: a flood of refusals from one address cannot take the server's CPU from
     other customers; each of its requests first waits, costing nothing, then is refused."""
@@ -141,6 +143,7 @@ def test_a_client_past_its_budget_waits_before_each_request_is_handled(served):
     assert time.monotonic() - began < 0.4  # no limit (0), no waiting
 
 
+@pytest.mark.slow  # waits in the tarpit on purpose
 def test_a_client_past_its_budget_gets_about_one_request_a_delay_however_many_it_sends_at_once():
     handled: list[float] = []
 

@@ -28,6 +28,8 @@ from faqbot.web.server import create_app
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, MemoryLog
 from tests.test_server import widget_of
 
+pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
+
 LIMIT = 6  # messages a minute: REQUESTS_PER_MESSAGE times that requests
 PNR = "850412-1234"
 

@@ -23,6 +23,8 @@ from faqbot.conversations.store import ConversationLog
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
 from tests.test_console import PASSWORD, make_site
 
+pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
+
 XSS = '<script>alert("staff")</script>'
 XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 PAGES = ["/", "/granska", "/fragor", "/fragor/backup", "/prova?fraga=Kan+jag+ringa+er%3F"]
