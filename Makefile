@@ -18,8 +18,10 @@ run: install
 test: install-dev chromium postgres-nginx lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set: pytest re-writes every test
+# module's assertions on each run without it. The fast tests share the cores (pytest-xdist).
 check: install-dev lint
-	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -n auto -m "not slow" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

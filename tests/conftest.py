@@ -17,8 +17,7 @@ import pytest
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval import embedding
 from faqbot.retrieval.embedding import load_embedder
-from faqbot.retrieval.heldout import offtopic_questions
-from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder
+from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder, write_small_bank
 from tests.services import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +57,6 @@ def fake_embedder() -> FakeEmbedder:
     return embedder
 
 
-# Off-topic questions a build over the small FAQ calibrates with: enough to exercise calibration,
-# a tenth of the time of the whole bank (which the slow tests use with the real model).
-SMALL_BANK = 40
-
-
 @pytest.fixture
 def small(tmp_path):
     """The two-entry FAQ under tmp_path, with settings that select the fake embedder and an
@@ -73,11 +67,6 @@ def small(tmp_path):
         f"model: {FAKE_MODEL}\nthreshold: 0.3\nofftopic_bank: {tmp_path / 'offtopic.txt'}\n", encoding="utf-8"
     )
     return tmp_path
-
-
-def write_small_bank(path):
-    path.write_text("\n".join(offtopic_questions()[:SMALL_BANK]) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import numpy as np
 from faqbot.bot import Reply
 from faqbot.conversations.rows import LoggedQuestion, LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.retrieval.heldout import offtopic_questions
 
 FAKE_MODEL = "fake-trigrams"  # the `model:` setting that selects it (registered by tests/conftest.py)
 
@@ -149,3 +150,19 @@ class KeptLog(ConversationLog):
 
 def kept_log(path, **options) -> KeptLog:
     return KeptLog(path, **options)
+
+
+def small_bank(folder) -> list[str]:
+    """The off-topic bank the `small` fixture writes: what `faqbot index` would calibrate with
+    there (its settings name it), a fraction of the shipped bank's cost with the fake embedder."""
+    return offtopic_questions(folder / "offtopic.txt")
+
+
+# Off-topic questions a build over the small FAQ calibrates with: enough to exercise calibration,
+# a tenth of the time of the whole bank (which the slow tests use with the real model).
+SMALL_BANK = 40
+
+
+def write_small_bank(path):
+    path.write_text("\n".join(offtopic_questions()[:SMALL_BANK]) + "\n", encoding="utf-8")
+    return path

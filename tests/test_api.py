@@ -27,7 +27,7 @@ from faqbot.web.ratelimit import RateLimiter
 from faqbot.web.server import create_app
 from faqbot.web.widget import Conversation, Widget
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import MemoryLog, offering
+from tests.fakes import MemoryLog, offering, small_bank
 from tests.harness import running_app
 
 
@@ -152,7 +152,7 @@ def test_health_says_degraded_while_the_log_database_is_away_and_503_only_when_a
 
 
 def test_health_says_when_an_faq_edit_was_refused_and_the_last_good_faq_answers(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     bot = bot_over(small)
     client = TestClient(create_api(bot, RateLimiter()))
     assert client.get("/healthz").json()["faq"] == "ok"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "faqbot"
 MAX_FUNCTION_LINES = 60  # from `def` to its last line, docstring and comments included
 
 
+@functools.cache
 def function_lengths() -> dict[str, int]:
-    """`file:line name` -> lines, for every function and method in the package."""
+    """`file:line name` -> lines, for every function and method in the package (read once per run)."""
     lengths = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):

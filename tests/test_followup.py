@@ -13,8 +13,8 @@ from faqbot.cli import main
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.search import Tokenizer
 from faqbot.web.widget import Conversation, Widget
-from tests.conftest import ROOT, write_small_bank
-from tests.fakes import FAKE_MODEL
+from tests.conftest import ROOT
+from tests.fakes import FAKE_MODEL, write_small_bank
 
 SECTIONED_FAQ = """\
 helpdesk: info@example.se

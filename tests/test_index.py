@@ -15,7 +15,7 @@ from faqbot.cli import main
 from faqbot.faq.model import Faq
 from faqbot.retrieval.hubness import view_hubness
 from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, MANIFEST, check_fresh
-from tests.fakes import SMALL_FAQ
+from tests.fakes import SMALL_FAQ, small_bank
 
 
 def snapshot(folder):
@@ -24,7 +24,7 @@ def snapshot(folder):
 
 def test_build_writes_manifest_with_model_hash_ids_and_format(small, fake_embedder):
     faq = load_faq(small / "faq.yaml")
-    report = build_index(faq, fake_embedder, small / "index")
+    report = build_index(faq, fake_embedder, small / "index", offtopic=small_bank(small))
     manifest = json.loads((small / "index" / "manifest.json").read_text())
     assert report.added == ["backup", "phone"] and report.views == 4 and report.embedded == 4
     assert manifest["model"] == fake_embedder.name and manifest["dimension"] == fake_embedder.dim
@@ -35,7 +35,7 @@ def test_build_writes_manifest_with_model_hash_ids_and_format(small, fake_embedd
 
 
 def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     edited = (
         SMALL_FAQ.replace("Varje natt.", "Varje timme.") + "  - id: ftp\n    question: Får jag FTP?\n    answer: Nej.\n"
     )
@@ -43,11 +43,11 @@ def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, fake_emb
         edited.replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""),
         encoding="utf-8",
     )
-    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     assert (report.added, report.changed, report.removed) == (["ftp"], ["backup"], ["phone"])
     assert report.embedded == 3  # the changed answer and the new entry's two texts; the backup question is reused
     assert (report.references, report.references_embedded) == (2, 1)  # only the new question, as a question
-    again = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    again = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     assert again.unchanged and again.embedded == 0 and again.references_embedded == 0
 
 
@@ -72,7 +72,7 @@ def test_hubness_of_a_one_entry_faq_is_zero():
 def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small, fake_embedder):
     for answer in ("Varje natt.", "Varje timme.", "Varje vecka.", "Varje månad."):
         (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", answer), encoding="utf-8")
-        build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+        build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     assert index.hubness.shape == (index.vectors.ntotal,)
     assert abs(float(index.hubness.mean())) < 1e-6
@@ -81,8 +81,8 @@ def test_stored_hubness_matches_the_views_and_old_generations_are_removed(small,
 
 
 def test_reused_vectors_equal_freshly_embedded_ones(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     stored = index.vectors.reconstruct_n(0, index.vectors.ntotal)
     fresh = fake_embedder.embed_passages([v.text for v in index.views])
@@ -90,7 +90,7 @@ def test_reused_vectors_equal_freshly_embedded_ones(small, fake_embedder):
 
 
 def test_invalid_faq_leaves_the_index_untouched(small, fake_embedder, capsys):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     before = snapshot(small / "index")
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", '""'), encoding="utf-8")
     code = main(
@@ -115,7 +115,7 @@ def test_missing_index_says_which_command_to_run(tmp_path):
 
 
 def test_damaged_index_says_which_command_to_run(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     manifest = json.loads((small / "index" / "manifest.json").read_text())
     (small / "index" / manifest["files"]["vectors"]).write_bytes(b"truncated")
     with pytest.raises(IndexMissingError, match="damaged.*faqbot index --out"):
@@ -123,7 +123,7 @@ def test_damaged_index_says_which_command_to_run(small, fake_embedder):
 
 
 def test_index_of_another_format_or_model_or_faq_is_refused(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     with pytest.raises(IndexMismatchError, match="built with model .* rebuild it with: faqbot index"):
         check_fresh(index, load_faq(small / "faq.yaml"), "sentence-transformers/other")
@@ -139,7 +139,7 @@ def test_index_of_another_format_or_model_or_faq_is_refused(small, fake_embedder
 
 
 def test_the_bot_rebuilds_a_stale_index_itself(small, fake_embedder):
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Var tredje timme."), encoding="utf-8")
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert "Var tredje timme." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
@@ -148,7 +148,7 @@ def test_the_bot_rebuilds_a_stale_index_itself(small, fake_embedder):
 def test_faqbot_index_after_the_chat_rebuilt_the_index_says_so_and_when(small, fake_embedder, capsys, caplog):
     """Issue 20 item 9: `faqbot index` right after the running chat rebuilt the index said "no
     entries changed", and the server's line said "rebuild it with: faqbot index...; rebuilding it now"."""
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Var tredje timme."), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="faqbot.retrieval.lifecycle"):
         FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")  # the chat finds the FAQ edited
@@ -171,7 +171,7 @@ def test_concurrent_builds_leave_one_consistent_index(small, fake_embedder):
         try:
             path = small / f"faq{hash(text)}.yaml"
             path.write_text(text, encoding="utf-8")
-            build_index(load_faq(path), fake_embedder, small / "index")
+            build_index(load_faq(path), fake_embedder, small / "index", offtopic=small_bank(small))
         except Exception as err:  # collected and asserted below
             errors.append(err)
 
@@ -191,7 +191,7 @@ def test_running_bot_picks_up_a_rebuilt_index(small, fake_embedder):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert "Varje natt." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
     (small / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn."), encoding="utf-8")
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     assert bot.refresh()
     assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
 
@@ -202,7 +202,7 @@ def test_a_generation_installed_from_elsewhere_is_swapped_in_and_not_loaded_half
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     staff = tmp_path_factory.mktemp("staff")
     (staff / "faq.yaml").write_text(SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn."), encoding="utf-8")
-    build_index(load_faq(staff / "faq.yaml"), fake_embedder, staff / "index")
+    build_index(load_faq(staff / "faq.yaml"), fake_embedder, staff / "index", offtopic=small_bank(small))
     noticed = []
     request = threading.Thread(target=lambda: noticed.append(bot.index.refresh(wait=True)))
 
@@ -234,7 +234,7 @@ def test_hubness_lowers_the_dense_score_of_its_own_entry_only(small, fake_embedd
 
     from faqbot.retrieval.search import Searcher
 
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     question = "Hur ofta tar ni backup?"
     flat = Searcher(replace(index, hubness=np.zeros(4, dtype=np.float32)), fake_embedder).dense_scores(question)
@@ -251,7 +251,7 @@ def test_english_question_is_indexed_like_an_alternative_and_kept_with_the_entry
         "    answer_en: Every night.",
     )
     (small / "faq.yaml").write_text(with_english, encoding="utf-8")
-    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    report = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     assert report.views == 5 and index.vectors.ntotal == 5
     assert list(index.views)[:3] == [
@@ -274,7 +274,7 @@ def test_learned_phrasings_are_indexed_and_kept_with_the_entry(small, fake_embed
         "    answer: Varje natt.", "    answer: Varje natt.\n    learned:\n      - Sparar ni kopior?"
     )
     (small / "faq.yaml").write_text(learned, encoding="utf-8")
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
     assert ("backup", "alternative", "Sparar ni kopior?") in list(index.views)
     assert index.entries[0].learned == ("Sparar ni kopior?",)

@@ -8,6 +8,7 @@ type names a dependency just as a call does.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -100,8 +101,9 @@ def statements(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, str]
     return found
 
 
+@functools.cache
 def all_imports() -> list[Import]:
-    """Every import of a faqbot module by another, once per statement."""
+    """Every import of a faqbot module by another, once per statement (read once per test run)."""
     modules = module_names()
     imports = set()
     for importer, path in modules.items():

@@ -22,6 +22,7 @@ from faqbot.conversations.privacy import (
     luhn_ok,
     mask_pii,
 )
+from tests.fakes import small_bank
 
 MASKED = [
     # e-mail addresses
@@ -324,7 +325,7 @@ def test_generated_ordinary_swedish_text_with_numbers_is_not_masked(number, sent
 def test_a_ranking_error_logs_the_question_masked_never_raw(small, fake_embedder, monkeypatch, caplog):
     """Issue 15, item 8: the server's log is kept like the conversation log, so it never holds
     the digits or address a customer typed, not even in the error's own message."""
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
 
     def broken(question: str, **options: object):  # rank(question, favoured=...) in the chat

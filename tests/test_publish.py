@@ -21,7 +21,7 @@ from faqbot.conversations.migrations import migrate_postgres as migrate_log
 from faqbot.errors import FaqbotError
 from faqbot.retrieval.publish import Follower, fetch_newest, pack, publish
 from faqbot.web.server import fetch_published
-from tests.fakes import FAKE_MODEL
+from tests.fakes import FAKE_MODEL, small_bank
 
 pytestmark = pytest.mark.slow  # a PostgreSQL cluster
 
@@ -56,7 +56,7 @@ PARKING = """\
 @pytest.fixture
 def staff(small, fake_embedder):
     """Staff's machine: the small FAQ with a freshly built index."""
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     return small
 
 

@@ -21,7 +21,7 @@ from faqbot.web.api import MAX_BODY_BYTES
 from faqbot.web.page import MAX_SENT_CHARS
 from faqbot.web.ratelimit import RateLimiter, Tarpit
 from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
-from tests.fakes import FAKE_MODEL, SMALL_FAQ
+from tests.fakes import FAKE_MODEL, SMALL_FAQ, small_bank, write_small_bank
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,11 @@ def served(tmp_path_factory) -> Iterator[TestClient]:
 
 def small_bot(folder) -> FaqBot:
     (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
-    (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
-    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index")
+    bank = write_small_bank(folder / "offtopic.txt")
+    (folder / "config.yaml").write_text(
+        f"model: {FAKE_MODEL}\nthreshold: 0.3\nofftopic_bank: {bank}\n", encoding="utf-8"
+    )
+    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index", offtopic=small_bank(folder))
     return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
 
 

@@ -37,7 +37,7 @@ from faqbot.web.widget import (
     reply_message,
 )
 from tests.conftest import HELPDESK
-from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog, offering
+from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog, offering, small_bank, write_small_bank
 
 
 def ask(widget: Widget, text: str, conversation: Conversation | None = None) -> list[dict]:
@@ -290,8 +290,9 @@ def small_bot(folder, settings: str) -> FaqBot:
     """The two-entry FAQ on the fake embedder, with these settings."""
     folder.mkdir()
     (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
-    (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\n{settings}", encoding="utf-8")
-    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index")
+    bank = write_small_bank(folder / "offtopic.txt")
+    (folder / "config.yaml").write_text(f"model: {FAKE_MODEL}\nofftopic_bank: {bank}\n{settings}", encoding="utf-8")
+    build_index(load_faq(folder / "faq.yaml"), load_embedder(FAKE_MODEL), folder / "index", offtopic=small_bank(folder))
     return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
 
 

@@ -105,26 +105,27 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise DataError(path, [(line, "is not UTF-8 text; save the file as UTF-8")]) from None
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(path: Path, text: str) -> yaml.Node | None:
     """Parse YAML into a node tree (which keeps line numbers), refusing anchors and aliases.
 
     Aliases are refused because staff never need them and they allow "billion laughs"
-    expansion attacks.
+    expansion attacks. libyaml's parser is used where PyYAML was built with it: the same
+    grammar and marks, an order of magnitude faster than the pure-Python one.
     """
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else 0
                 raise DataError(path, [(line, "YAML anchors and aliases (& and *) are not allowed")])
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as err:
         if err.context_mark is not None and "quoted scalar" in (err.context or ""):
             # The scanner finds out at the end of the file; the mistake is where the quote opened.
-            quote = (
-                f"the quote {err.context_mark.buffer[err.context_mark.pointer]!r}"
-                if err.context_mark.buffer
-                else "a quote"
-            )
+            opened = err.context_mark.index
+            quote = f"the quote {text[opened]!r}" if 0 <= opened < len(text) else "a quote"
             problem = f"invalid YAML: {quote} that opens here is never closed; close it or remove it"
             raise DataError(path, [(err.context_mark.line + 1, problem)]) from None
         mark = err.problem_mark or err.context_mark
