@@ -87,8 +87,14 @@ THANKS = re.compile(
 
 
 def new_reply_id() -> str:
-    """An id no one can guess from another (128 random bits), given to a reply as it is made."""
-    return secrets.token_urlsafe(16)
+    """An id no one can guess from another (128 random bits), given to a reply as it is made.
+
+    Never one that starts with "-": staff type it after an option (`faqbot learn --assign ID
+    FAQ_ID`), where a leading dash reads as another option (one id in 64 did).
+    """
+    while (reply_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return reply_id
 
 
 @dataclass(frozen=True)
