@@ -366,7 +366,8 @@ def colon_in_text(t: Trouble) -> tuple[int, str] | None:
     """'answer: Ring oss: 08-123': the second ': ' looks like a key to YAML.
 
     The same complaint comes when a key is indented more than the line above it (YAML reads it as
-    more of that line's text); that is a slip of indentation, told apart by where the colon is.
+    more of that line's text); that is a slip of indentation, told apart by where the colon is and
+    by the word before it being a key used above ('question:', not 'telefonsupport:').
     """
     if "mapping values are not allowed" not in t.problem:
         return None
@@ -374,9 +375,9 @@ def colon_in_text(t: Trouble) -> tuple[int, str] | None:
     if line.key and t.column >= line.value_column:  # the colon is inside the text after the key
         fix = example(line, quoted_example(line.value))
         return line.number, say("colon_in_text", where=line.where, example=fix)
-    if line.key:  # the key's own colon: the line is indented too far
-        return wrong_indent(t.lines, line)
     above = structure(t.lines, line.number)
+    if line.key and any(other.key == line.key for other in above):  # a key of the file, indented too far
+        return wrong_indent(t.lines, line)
     if not above or not above[-1].key or BLOCK_MARK.match(above[-1].value):
         return None
     start = above[-1]  # text over several lines: quote it all, from the line it starts on
