@@ -109,6 +109,11 @@ BAD_FILES = [
     ),
     ("no entries", "helpdesk: help@example.se\nentries: []\n", ":2: 'entries' is empty"),
     ("not a mapping", "- just a list\n", ":1: the file must have"),
+    (
+        "an entry that is only a text",
+        SMALL_FAQ.replace("  - id: phone\n", "  - Kan jag ringa er?\n  - id: phone\n"),
+        ":6: each entry needs 'id:', 'question:' and 'answer:' on lines of their own under its '- '",
+    ),
 ]
 
 

@@ -238,7 +238,7 @@ def load_faq(path: str | Path) -> Faq:
 def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[FaqEntry]) -> FaqEntry | None:
     line = line_of(node)
     if not isinstance(node, yaml.MappingNode):
-        problems.append((line, "each entry must be a mapping with id, question and answer"))
+        problems.append((line, say("entry_not_mapping")))
         return None
     before = len(problems)
     items = mapping_items(node, problems)

@@ -107,6 +107,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "{what} must be text, not a list or mapping",
         "{what} måste vara text, inte en lista eller mappning",
     ),
+    "entry_not_mapping": (
+        "each entry needs 'id:', 'question:' and 'answer:' on lines of their own under its '- ', not one text",
+        "varje post behöver 'id:', 'question:' och 'answer:' på egna rader under sitt '- ', inte en enda text",
+    ),
     "text_not_tag": (
         "{what} must be text, but it starts with '!', which YAML reads as a type; " + QUOTE_ALL,
         "{what} måste vara text, men den börjar med '!', som YAML läser som en typ; " + QUOTE_ALL_SV,
