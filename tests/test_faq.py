@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from faqbot import DataError, load_faq
-from faqbot.faq.slips import WORDING, explain, in_swedish, say
+from faqbot.faq.messages import WORDING, in_swedish, say
+from faqbot.faq.slips import explain
 from tests.conftest import ROOT
 from tests.fakes import SMALL_FAQ
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from faqbot.errors import DataError
-from faqbot.faq.slips import anchor_message, explain, quoted_example, say
+from faqbot.faq.messages import quoted_example, say
+from faqbot.faq.slips import anchor_message, explain
 
 MAX_FILE_BYTES = 2_000_000
 ENTRY_KEYS = {"id", "question", "answer", "alternatives", "learned", "section", "question_en", "answer_en"}

@@ -25,8 +25,8 @@ from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
 from faqbot.decision import ReplyKind
 from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
-from faqbot.faq.slips import in_swedish
 from faqbot.faq.update import EntryUpdate, file_hash, update_entry
 from faqbot.retrieval.index import build_index
 from faqbot.staff import learn, teach
