@@ -223,6 +223,31 @@ def test_a_refused_faq_edit_shows_on_the_overview(site):
     assert "answer of entry &#39;backup&#39; is empty" in page.text
 
 
+def test_a_slip_in_the_yaml_is_explained_in_swedish_on_the_overview_and_the_edit_form(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje natt: 02.00."), encoding="utf-8")
+    explained = (
+        f"{faq}:5: ogiltig YAML: texten efter &#39;answer:&#39; innehåller &#39;: &#39; (kolon och mellanslag), "
+        "som YAML läser som början på en ny nyckel; sätt citattecken runt hela texten: "
+        "answer: &#34;Varje natt: 02.00.&#34;"
+    )
+    overview = site.client.get("/")
+    assert "vägrar den senaste ändringen" in overview.text and explained in overview.text
+    form = site.client.get("/fragor/backup")
+    assert form.status_code == 409 and "FAQ-filen har ett fel" in form.text and explained in form.text
+    fields = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Varje timme.",
+        "csrf": site.csrf(),
+        "hash": digest,
+    }
+    saved = site.client.post("/fragor/backup", data=fields)  # a form opened before the slip
+    assert saved.status_code == 409 and explained in saved.text
+    assert "Varje natt: 02.00." in faq.read_text(encoding="utf-8")
+
+
 def test_an_answer_saved_in_the_form_is_what_the_bot_answers_and_only_its_line_changes(site):
     site.login()
     faq = site.folder / "faq.yaml"

@@ -21,10 +21,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from faqbot.errors import FaqbotError
+from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.service import in_swedish_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = "Fel användarnamn eller lösenord."
@@ -39,6 +40,11 @@ def create_console(console: Console) -> FastAPI:
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
         return console.render(request, "message.html", err.status, title="Det gick inte", message=err.message)
+
+    @app.exception_handler(DataError)
+    async def faq_broken(request: Request, err: DataError) -> Response:
+        message = f"FAQ-filen har ett fel som måste rättas innan den kan ändras här: {in_swedish_lines(err)}"
+        return console.render(request, "message.html", 409, title="FAQ-filen behöver rättas", message=message)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:
@@ -174,7 +180,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         try:
             entries, _ = console.desk.entries(query)
         except FaqbotError as err:
-            raise Refused(500, f"FAQ-filen kan inte läsas: {err}") from None
+            text = in_swedish_lines(err) if isinstance(err, DataError) else str(err)
+            raise Refused(500, f"FAQ-filen kan inte läsas: {text}") from None
         return console.render(
             request, "entries.html", title="Frågor och svar", session=session, entries=entries, query=query
         )

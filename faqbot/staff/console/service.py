@@ -25,6 +25,7 @@ from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
 from faqbot.decision import ReplyKind
 from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
 from faqbot.faq.update import EntryUpdate, file_hash, update_entry
 from faqbot.retrieval.index import build_index
@@ -79,6 +80,11 @@ def figures(rows: list[Any]) -> Figures:
     )
 
 
+def in_swedish_lines(err: DataError) -> str:
+    """The problems of an FAQ file as `file:LINE: ...`, slips in the YAML explained in Swedish."""
+    return "\n".join(f"{err.path}:{line}: {in_swedish(message) or message}" for line, message in err.problems)
+
+
 class Desk:
     """The console's library side over one FAQ, index and log (see the module docstring)."""
 
@@ -127,7 +133,7 @@ class Desk:
         except DataError as err:
             return [
                 f"Chatten vägrar den senaste ändringen av {self.faq_path} och svarar med den senaste "
-                f"fungerande versionen. Rätta filen: {err}"
+                f"fungerande versionen. Rätta filen: {in_swedish_lines(err)}"
             ]
         if faq.content_hash() != self.bot.index.manifest.faq_hash:
             return ["Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt."]

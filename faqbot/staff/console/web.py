@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from faqbot.faq.messages import in_swedish
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.service import Desk
@@ -132,6 +133,9 @@ MESSAGES = [
 def swedish(message: str, editing: str = "") -> str:
     """A check's message as staff read it next to the field of entry `editing` (the check's own
     words when unknown). A duplicate names the other entry, whichever of the two came first."""
+    explained = in_swedish(message)  # a slip in the YAML, told in plain words (faqbot.faq.messages)
+    if explained is not None:
+        return explained
     for pattern, text in MESSAGES:
         found = pattern.search(message)
         if found:
