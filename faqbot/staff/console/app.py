@@ -28,6 +28,7 @@ from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
+from faqbot.staff.console.health import health
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = "Fel användarnamn eller lösenord."
@@ -108,7 +109,9 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         shown = console.desk.overview()
-        return console.render(request, "overview.html", title="Översikt", session=session, o=shown)
+        return console.render(
+            request, "overview.html", title="Översikt", session=session, o=shown, health=health(console.desk)
+        )
 
 
 def login_page(console: Console, request: Request, error: str = "", status: int = 200) -> Response:
