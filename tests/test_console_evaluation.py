@@ -154,3 +154,13 @@ def test_starting_a_run_without_the_csrf_token_is_refused(site):
         assert response.status_code == 403 and "säkerhetskod" in response.text
     assert not site.client.app.state.evaluations.progress().started_at
     assert not (site.folder / "index" / "evaluations.json").exists()
+
+
+def test_a_damaged_run_history_is_set_aside_and_a_new_one_begins(site):
+    history = site.folder / "index" / "evaluations.json"
+    history.write_text('{"runs": [{"finished_at": "2026-', encoding="utf-8")
+    site.login()
+    page = run_to_the_end(site)
+    assert len(re.findall(r'<tr class="run">', page)) == 1
+    (aside,) = (site.folder / "index").glob("evaluations.json.damaged-*")
+    assert aside.read_text(encoding="utf-8") == '{"runs": [{"finished_at": "2026-'  # kept for staff, unchanged
