@@ -31,7 +31,15 @@ from tests.test_console import PASSWORD
 pytestmark = pytest.mark.slow
 
 NEW_ANSWER = "Ja, ring 08-555 123 45 vardagar 9-16; det kräver ett supportavtal."
-PAGES = ["/", "/granska", "/fragor", "/fragor/telefonsupport", "/prova?fraga=Kan+jag+ringa+er%3F", "/login"]
+PAGES = [
+    "/",
+    "/granska",
+    "/fragor",
+    "/fragor/telefonsupport",
+    "/prova?fraga=Kan+jag+ringa+er%3F",
+    "/utvardering",
+    "/login",
+]
 
 
 @dataclass

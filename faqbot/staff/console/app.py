@@ -10,6 +10,7 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
     GET  /prova?fraga=...      Prova boten: the reply, the top five and why
+    GET  /utvardering, POST /utvardering/kor|lagg-till   Utvärdering (faqbot.staff.console.evaluation_routes)
     GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
 """
 
@@ -25,6 +26,9 @@ from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.evaluation_routes import add_evaluation_routes
+from faqbot.staff.console.evaluations import Evaluations
+from faqbot.staff.console.health import health
 from faqbot.staff.console.service import in_swedish_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
@@ -36,6 +40,7 @@ def create_console(console: Console) -> FastAPI:
     add_login_routes(app, console)
     add_review_routes(app, console)
     add_entry_routes(app, console)
+    add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
@@ -110,7 +115,9 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         shown = console.desk.overview()
-        return console.render(request, "overview.html", title="Översikt", session=session, o=shown)
+        return console.render(
+            request, "overview.html", title="Översikt", session=session, o=shown, health=health(console.desk)
+        )
 
 
 def login_page(console: Console, request: Request, error: str = "", status: int = 200) -> Response:

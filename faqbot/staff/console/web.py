@@ -35,7 +35,13 @@ FIELD_LIMITS = {
 }
 DEFAULT_LIMIT = 200
 STATIC = {"console.css": ("text/css; charset=utf-8", (HERE / "static" / "console.css").read_bytes())}
-NAV = [("/", "Översikt"), ("/granska", "Att granska"), ("/fragor", "Frågor och svar"), ("/prova", "Prova boten")]
+NAV = [
+    ("/", "Översikt"),
+    ("/granska", "Att granska"),
+    ("/fragor", "Frågor och svar"),
+    ("/prova", "Prova boten"),
+    ("/utvardering", "Utvärdering"),
+]
 
 
 class Refused(Exception):
