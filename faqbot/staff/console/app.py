@@ -10,6 +10,8 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
     GET  /prova?fraga=...      Prova boten: the reply, the top five and why
+    GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
+                               (faqbot.staff.console.history_pages)
     GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
 """
 
@@ -25,6 +27,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = "Fel användarnamn eller lösenord."
@@ -35,6 +38,7 @@ def create_console(console: Console) -> FastAPI:
     add_login_routes(app, console)
     add_review_routes(app, console)
     add_entry_routes(app, console)
+    add_history_routes(app, console)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
@@ -133,7 +137,12 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             raise Refused(400, "Okänd åtgärd.")
         try:
             taught = await run_in_threadpool(
-                console.desk.decide, action, fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", "")
+                console.desk.decide,
+                action,
+                fields.get("id", ""),
+                fields.get("reply_id", ""),
+                fields.get("faq_id", ""),
+                session.user,
             )
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
@@ -198,7 +207,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         try:
-            result = await run_in_threadpool(console.desk.save, checked_id(faq_id), values, fields.get("hash", ""))
+            result = await run_in_threadpool(
+                console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
+            )
         except FileChangedError:
             current, _ = console.desk.entry(faq_id)
             now = entry_values(vars(current)) if current is not None else {}
