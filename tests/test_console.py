@@ -423,3 +423,61 @@ def test_replicas_on_one_postgresql_share_the_versions(pg_url):
     saved = one.record("helpdesk: a@b.se\n", "anna", "ändrade: backup")
     assert [(v.id, v.author, v.what) for v in two.versions()] == [(saved.id, "anna", "ändrade: backup")]
     assert two.version(saved.id).content == "helpdesk: a@b.se\n" and two.latest().faq_hash == saved.faq_hash
+
+
+def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    draft = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Två gånger per natt, och en kopia i en annan stad.",
+        "alternatives": "Tar ni backup på min webbplats?",
+        "prova_fraga": "Tar ni backup på min webbplats?",
+        "csrf": site.csrf(),
+        "hash": digest,
+    }
+    page = site.client.post("/fragor/backup/prova", data=draft)
+    assert page.status_code == 200 and "Så svarar boten med utkastet" in page.text
+    answer = re.search(r'<pre class="wrap" id="draft-answer">([^<]*)</pre>', page.text).group(1)
+    assert answer.startswith("Två gånger per natt, och en kopia i en annan stad.")
+    assert "texter i utkastet bäddades in" in page.text and "Tar ni backup på min webbplats?</textarea>" in page.text
+    assert faq.read_bytes() == before
+    assert "Två gånger" not in site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+    assert version_ids(site.client.get("/historik").text) == [1]  # no version: nothing was saved
+
+
+def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(site):
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    bad = {"question": "Kan jag ringa er?", "answer": "", "prova_fraga": "Kan jag ringa?", "hash": digest}
+    page = site.client.post("/fragor/backup/prova", data={**bad, "csrf": site.csrf()})
+    assert page.status_code == 400 and "Utkastet går inte att prova" in page.text and "får inte vara tomt" in page.text
+    good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
+    statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
+    assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too
+
+
+def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):
+    question = "Har ni en kontorshund?"
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(3):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    review = site.client.get("/granska").text
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', review).group(1)
+    form = site.client.get(link.replace("&amp;", "&")).text
+    assert f'value="{question}"' in form and 'name="grupp"' in form and "Skapa posten" in form
+    group = re.search(r'name="grupp" value="([^"]+)"', form).group(1)
+    fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
+    created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text and "har-ni-en-kontorshund" in created.text
+    entry = load_faq(site.folder / "faq.yaml").by_id["har-ni-en-kontorshund"]
+    assert entry.question == question and entry.answer == "Ja, hon heter Sigrid."
+    reply = public_bot(site).ask(question)
+    assert reply.kind.value == "answer" and reply.match.faq_id == "har-ni-en-kontorshund"
+    assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
+    again = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 400 and "finns redan i posten" in again.text  # one question, one entry
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]

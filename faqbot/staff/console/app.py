@@ -12,6 +12,8 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /prova?fraga=...      Prova boten: the reply, the top five and why
     GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
                                (faqbot.staff.console.history_pages)
+    POST /fragor/{id}/prova, GET|POST /ny-fraga   try a draft entry; a new entry, from a helpdesk
+                               group too (faqbot.staff.console.draft_pages)
     GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
 """
 
@@ -27,6 +29,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.draft_pages import add_draft_routes
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
@@ -39,6 +42,7 @@ def create_console(console: Console) -> FastAPI:
     add_review_routes(app, console)
     add_entry_routes(app, console)
     add_history_routes(app, console)
+    add_draft_routes(app, console)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
