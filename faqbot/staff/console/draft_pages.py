@@ -79,33 +79,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         if session is None:
             return RedirectResponse("/login", status_code=303)
         fields = await console.form(request, session)
-        faq_id = entry_id(faq_id)
-        values = {name: fields.get(name, "") for name in FIELDS}
-        question = " ".join(fields.get("prova_fraga", "").split())
-        page: dict[str, Any] = {
-            "values": values,
-            "digest": fields.get("hash", ""),
-            "try_question": question,
-            "draft": None,
-        }
-        if not question:
-            return entry_page(
-                console, request, session, faq_id, 400, draft_error="Skriv en fråga att prova med.", **page
-            )
-        if not rate.allow(session.user):
-            error = f"Du har provat {rate.per_minute} gånger den senaste minuten. Vänta en stund och försök igen."
-            return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
-        try:
-            result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
-        except DataError:
-            raise Refused(
-                404, "Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna."
-            ) from None
-        except FaqbotError as err:
-            return entry_page(console, request, session, faq_id, 400, draft_error=str(err), **page)
-        page["draft"] = result
-        problems = field_problems(result.problems, faq_id)
-        return entry_page(console, request, session, faq_id, 400 if problems else 200, problems=problems, **page)
+        return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
     @app.get(NEW_ENTRY_PATH)
     async def new_entry_form(request: Request) -> Response:
@@ -136,6 +110,29 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         entry, digest = console.desk.entry(added.faq_id)
         shown = entry_values(vars(entry)) if entry is not None else values
         return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True)
+
+
+async def draft_page(
+    console: Console, request: Request, session: Session, faq_id: str, fields: dict[str, str], rate: TryRate
+) -> Response:
+    """The entry form again, with how the bot answers the question with the form's draft."""
+    values = {name: fields.get(name, "") for name in FIELDS}
+    question = " ".join(fields.get("prova_fraga", "").split())
+    page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
+    if not question:
+        return entry_page(console, request, session, faq_id, 400, draft_error="Skriv en fråga att prova med.", **page)
+    if not rate.allow(session.user):
+        error = f"Du har provat {rate.per_minute} gånger den senaste minuten. Vänta en stund och försök igen."
+        return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
+    try:
+        result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
+    except DataError:
+        raise Refused(404, "Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.") from None
+    except FaqbotError as err:
+        return entry_page(console, request, session, faq_id, 400, draft_error=str(err), **page)
+    page["draft"] = result
+    problems = field_problems(result.problems, faq_id)
+    return entry_page(console, request, session, faq_id, 400 if problems else 200, problems=problems, **page)
 
 
 def entry_page(
