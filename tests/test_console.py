@@ -341,3 +341,168 @@ def test_two_replicas_on_one_postgresql_know_the_same_staff_and_sessions(pg_url)
     assert one.session(session.token).user == "anna"
     one.remove_user("anna")
     assert two.session(session.token) is None and "anna" not in two.users()
+
+
+# -- versions of the FAQ file, drafts, a new entry from a helpdesk group ----------------------------
+
+
+def save_answer(site, faq_id: str, answer: str, question: str):
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get(f"/fragor/{faq_id}").text).group(1)
+    fields = {"question": question, "answer": answer, "alternatives": "", "csrf": site.csrf(), "hash": digest}
+    return site.client.post(f"/fragor/{faq_id}", data=fields)
+
+
+def version_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<h2 class="version-title">Version (\d+)', page)]
+
+
+def public_bot(site) -> FaqBot:
+    return FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
+
+
+def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
+    site.login()
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    page = site.client.get("/historik")
+    assert page.status_code == 200 and "Versioner av frågor och svar" in page.text
+    assert version_ids(page.text) == [2, 1]  # newest first: the save, then the file as first seen
+    newest = page.text.split('<li class="item">')[1]
+    assert "anna" in newest and "ändrade: backup" in newest and "(gäller nu)" in newest
+    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\">", newest)
+    older = page.text.split('<li class="item">')[2]
+    assert "ändrad i filen" in older and "2 poster" in older and "/historik/1/aterstall" in older
+    shown = site.client.get("/historik/1").text
+    assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
+
+
+def test_a_hand_edit_of_the_file_shows_as_a_version_changed_in_the_file(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Ja, med supportavtal.", "Nej."), encoding="utf-8")
+    page = site.client.get("/historik").text
+    assert version_ids(page) == [2, 1]
+    assert "ändrad i filen: ändrade: phone" in page.split('<li class="item">')[1]
+
+
+def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    original = faq.read_bytes()
+    save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
+    assert public_bot(site).ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Två gånger per natt.")
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")})
+    assert restored.status_code == 200 and "Version 1 är återställd" in restored.text
+    assert faq.read_bytes() == original
+    assert public_bot(site).ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Varje natt.")
+    assert site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Varje natt.")
+    page = site.client.get("/historik").text
+    assert version_ids(page) == [3, 2, 1]
+    newest = page.split('<li class="item">')[1]
+    assert "anna" in newest and "återställde version 1: ändrade: backup" in newest
+
+
+def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):
+    site.login()
+    save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    for data in ({"version": "1"}, {"csrf": "another-sessions-token"}):
+        response = site.client.post("/historik/1/aterstall", data=data)
+        assert response.status_code == 403 and "säkerhetskod" in response.text
+    assert faq.read_bytes() == before
+    assert version_ids(site.client.get("/historik").text) == [2, 1]
+
+
+def test_a_version_that_no_longer_passes_the_checks_is_not_restored(site):
+    site.login()
+    site.client.get("/historik")  # version 1: the file as the console first saw it
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", "answer:"), encoding="utf-8")
+    assert "filen klarar inte FAQ-kontrollerna" in site.client.get("/historik").text  # version 2, by hand
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer:\n", "answer: Varje timme.\n"), encoding="utf-8")
+    fixed = faq.read_bytes()
+    response = site.client.post("/historik/2/aterstall", data={"csrf": site.csrf("/historik")})
+    assert response.status_code == 400
+    assert "Version 2 återställdes inte: den klarar inte FAQ-kontrollerna" in response.text
+    assert "answer of entry &#39;backup&#39; is empty" in response.text
+    assert faq.read_bytes() == fixed
+
+
+def test_versions_beyond_the_bound_are_forgotten_oldest_first(small, monkeypatch):
+    from faqbot.staff.console import history
+
+    monkeypatch.setattr(history, "KEEP_VERSIONS", 3)
+    kept = history.FaqHistory(small / "log.db")
+    for n in range(5):
+        kept.record(f"text {n}", "anna", f"ändring {n}")
+    assert [v.what for v in kept.versions()] == ["ändring 4", "ändring 3", "ändring 2"]
+    assert kept.version(1) is None and kept.version(5).content == "text 4"
+    kept.close()
+
+
+def test_replicas_on_one_postgresql_share_the_versions(pg_url):
+    from faqbot.staff.console.history import FaqHistory
+
+    one, two = FaqHistory(pg_url), FaqHistory(pg_url)
+    saved = one.record("helpdesk: a@b.se\n", "anna", "ändrade: backup")
+    assert [(v.id, v.author, v.what) for v in two.versions()] == [(saved.id, "anna", "ändrade: backup")]
+    assert two.version(saved.id).content == "helpdesk: a@b.se\n" and two.latest().faq_hash == saved.faq_hash
+
+
+def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    draft = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Två gånger per natt, och en kopia i en annan stad.",
+        "alternatives": "Tar ni backup på min webbplats?",
+        "prova_fraga": "Tar ni backup på min webbplats?",
+        "csrf": site.csrf(),
+        "hash": digest,
+    }
+    page = site.client.post("/fragor/backup/prova", data=draft)
+    assert page.status_code == 200 and "Så svarar boten med utkastet" in page.text
+    answer = re.search(r'<pre class="wrap" id="draft-answer">([^<]*)</pre>', page.text).group(1)
+    assert answer.startswith("Två gånger per natt, och en kopia i en annan stad.")
+    assert "texter i utkastet bäddades in" in page.text and "Tar ni backup på min webbplats?</textarea>" in page.text
+    assert faq.read_bytes() == before
+    assert "Två gånger" not in site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+    assert version_ids(site.client.get("/historik").text) == [1]  # no version: nothing was saved
+
+
+def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(site):
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    bad = {"question": "Kan jag ringa er?", "answer": "", "prova_fraga": "Kan jag ringa?", "hash": digest}
+    page = site.client.post("/fragor/backup/prova", data={**bad, "csrf": site.csrf()})
+    assert page.status_code == 400 and "Utkastet går inte att prova" in page.text and "får inte vara tomt" in page.text
+    good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
+    statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
+    assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too
+
+
+def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):
+    question = "Har ni en kontorshund?"
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(3):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    review = site.client.get("/granska").text
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', review).group(1)
+    form = site.client.get(link.replace("&amp;", "&")).text
+    assert f'value="{question}"' in form and 'name="grupp"' in form and "Skapa posten" in form
+    group = re.search(r'name="grupp" value="([^"]+)"', form).group(1)
+    fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
+    created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text and "har-ni-en-kontorshund" in created.text
+    entry = load_faq(site.folder / "faq.yaml").by_id["har-ni-en-kontorshund"]
+    assert entry.question == question and entry.answer == "Ja, hon heter Sigrid."
+    reply = public_bot(site).ask(question)
+    assert reply.kind.value == "answer" and reply.match.faq_id == "har-ni-en-kontorshund"
+    assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
+    again = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 400 and "finns redan i posten" in again.text  # one question, one entry
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]

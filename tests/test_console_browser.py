@@ -7,8 +7,11 @@ every console page at desktop width and at 375 px.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,7 @@ import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from faqbot import load_faq
 from faqbot.config import Settings
 from faqbot.staff.console.accounts import StaffStore
 from faqbot.staff.console.app import create_console
@@ -38,6 +42,9 @@ PAGES = [
     "/fragor/telefonsupport",
     "/prova?fraga=Kan+jag+ringa+er%3F",
     "/utvardering",
+    "/historik",
+    "/historik/1",
+    "/ny-fraga",
     "/login",
 ]
 
@@ -132,3 +139,40 @@ def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, view
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{path} scrolls sideways at {viewport['width']} px"
     assert found == {}
+
+
+def ask_the_api(chat: str, question: str) -> dict:
+    request = urllib.request.Request(
+        chat.rstrip("/") + "/api/ask",
+        data=json.dumps({"question": question}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_a_version_restored_from_history_is_served_again(browser, sites):
+    question = "Vad ingår i er support?"
+    old = load_faq(sites.folder / "faq.yaml").by_id["support-ingar"].answer.split("\n")[0]
+    edited = "Supporten ingår inte längre; allt debiteras per timme."
+    staff = logged_in(browser, sites, DESKTOP)
+    staff.goto(sites.console + "/fragor/support-ingar")
+    staff.get_by_label("Svar", exact=True).fill(edited)
+    staff.get_by_role("button", name="Spara").click()
+    expect(staff.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    started = time.monotonic()
+    while edited not in ask_the_api(sites.chat, question)["answer"]:
+        assert time.monotonic() - started < 30, "the chat never answered with the edited text"
+
+    staff.get_by_role("link", name="Frågor och svar").click()
+    staff.get_by_role("link", name="Versioner").click()
+    newest = staff.locator("li.item").first
+    expect(newest).to_contain_text("ändrade: support-ingar")
+    expect(newest).to_contain_text("anna")
+    staff.locator("li.item").nth(1).get_by_role("button", name=re.compile("Återställ")).click()
+    expect(staff.locator("#restored")).to_contain_text("återställd", timeout=30_000)
+    expect(staff.locator("li.item").first).to_contain_text("återställde version")
+    started = time.monotonic()
+    while old not in (reply := ask_the_api(sites.chat, question))["answer"]:
+        assert time.monotonic() - started < 30, f"the chat still answers {reply['answer']!r}"
+    assert reply["faq_id"] == "support-ingar" and edited not in reply["answer"]

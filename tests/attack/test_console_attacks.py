@@ -11,6 +11,9 @@
 8. a body or a field past its bound: refused before anything is done with it;
 9. the test set grown from the evaluation page: 10,000 ids at once, more than 30, or an id that is
    not a confirmed customer question the test set lacks: refused, the file untouched.
+10. the FAQ's versions: a version id that is not a kept version's number is 404 (no traceback,
+    nothing restored), a restore needs a session and its CSRF token, a file's text shown as a
+    difference is escaped, and trying a draft is bounded (question length, tries a minute).
 """
 
 from __future__ import annotations
@@ -30,7 +33,16 @@ pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit wai
 
 XSS = '<script>alert("staff")</script>'
 XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
-PAGES = ["/", "/granska", "/fragor", "/fragor/backup", "/prova?fraga=Kan+jag+ringa+er%3F", "/utvardering"]
+PAGES = [
+    "/",
+    "/granska",
+    "/fragor",
+    "/fragor/backup",
+    "/prova?fraga=Kan+jag+ringa+er%3F",
+    "/utvardering",
+    "/historik",
+    "/ny-fraga",
+]
 
 
 @pytest.fixture
@@ -227,3 +239,62 @@ def test_adding_questions_to_the_test_set_is_bounded_and_only_takes_confirmed_ph
     assert path.read_bytes() == before  # nothing appended by any refused form
     assert site.client.post("/utvardering/lagg-till", data={real: "1", "csrf": token}).status_code == 200
     assert path.read_bytes() != before
+
+
+@pytest.mark.parametrize("number", ["999", "0", "-1", "abc", "1e3", "1.0", "９", "9" * 40, "%2e%2e", "1%00"])
+def test_a_version_id_that_is_no_kept_version_is_404_and_restores_nothing(site, number):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje timme."), encoding="utf-8")
+    before = faq.read_bytes()
+    shown = site.client.get(f"/historik/{number}")
+    restored = site.client.post(f"/historik/{number}/aterstall", data={"csrf": site.csrf()})
+    for response in (shown, restored):
+        assert response.status_code == 404, number
+        assert "Traceback" not in response.text and "Versionen finns inte" in response.text
+    assert faq.read_bytes() == before
+
+
+def test_a_restore_needs_a_session_and_its_token(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje timme."), encoding="utf-8")
+    before = faq.read_bytes()
+    assert site.client.post("/historik/1/aterstall", data={"csrf": "x"}).status_code == 403
+    other = site.csrf()
+    response = site.client.post(
+        "/historik/1/aterstall", data={"csrf": other}, headers={"origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    stranger = TestClient(site.client.app)
+    response = stranger.post("/historik/1/aterstall", data={"csrf": other}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert faq.read_bytes() == before
+
+
+def test_an_faq_text_in_a_versions_difference_is_shown_as_text(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", f"answer: '{XSS}'"), encoding="utf-8")
+    for path in ("/historik", "/historik/1"):
+        page = site.client.get(path).text
+        assert "<script" not in page, path
+    assert "&lt;script&gt;" in site.client.get("/historik/1").text
+
+
+def test_trying_a_draft_is_bounded(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    draft = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "hash": form_hash(site)}
+    long = {**draft, "prova_fraga": "x" * 201, "csrf": site.csrf()}
+    assert site.client.post("/fragor/backup/prova", data=long).status_code == 400
+    assert site.client.post("/fragor/backup/prova", data={**draft, "prova_fraga": "Ofta?"}).status_code == 403
+    odd = site.client.post("/fragor/..%2F..%2Fetc/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
+    assert odd.status_code == 404 and "root:" not in odd.text
+    missing = site.client.post("/fragor/finns-inte/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
+    assert missing.status_code == 404 and "Traceback" not in missing.text
+    assert faq.read_bytes() == before

@@ -11,6 +11,10 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
     GET  /prova?fraga=...      Prova boten: the reply, the top five and why
     GET  /utvardering, POST /utvardering/kor|lagg-till   Utvärdering (faqbot.staff.console.evaluation_routes)
+    GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
+                               (faqbot.staff.console.history_pages)
+    POST /fragor/{id}/prova, GET|POST /ny-fraga   try a draft entry; a new entry, from a helpdesk
+                               group too (faqbot.staff.console.draft_pages)
     GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
 """
 
@@ -26,9 +30,11 @@ from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.draft_pages import add_draft_routes
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
+from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.service import in_swedish_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
@@ -41,6 +47,8 @@ def create_console(console: Console) -> FastAPI:
     add_review_routes(app, console)
     add_entry_routes(app, console)
     add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
+    add_history_routes(app, console)
+    add_draft_routes(app, console)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
@@ -146,7 +154,12 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             raise Refused(400, "Okänd åtgärd.")
         try:
             taught = await run_in_threadpool(
-                console.desk.decide, action, fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", "")
+                console.desk.decide,
+                action,
+                fields.get("id", ""),
+                fields.get("reply_id", ""),
+                fields.get("faq_id", ""),
+                session.user,
             )
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
@@ -212,7 +225,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         try:
-            result = await run_in_threadpool(console.desk.save, checked_id(faq_id), values, fields.get("hash", ""))
+            result = await run_in_threadpool(
+                console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
+            )
         except FileChangedError:
             current, _ = console.desk.entry(faq_id)
             now = entry_values(vars(current)) if current is not None else {}
