@@ -77,7 +77,7 @@ def call_problem(body: Any, name: str | None, events: dict[int, Event]) -> str |
         least -= 1
     if not isinstance(data, list) or not least <= len(data) <= len(slots):
         return f"'data' must be a list of {len(slots)} value{'s' if len(slots) != 1 else ''}"
-    for value, slot in zip(data, slots, strict=True):
+    for value, slot in zip(data, slots[: len(data)], strict=True):
         if (slot == "state" and value is not None) or (slot == "text" and not isinstance(value, str | None)):
             return "'data' holds a value of the wrong kind: the state's slot is null, a text is a string"
     if not isinstance(body.get("event_data"), dict | None):
