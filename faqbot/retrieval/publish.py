@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from faqbot.database import Schema, Step, connect, migrate_postgres, shown
+from faqbot.database import Schema, Step, connect, first_line, migrate_postgres, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.files import atomic_write
@@ -331,5 +331,5 @@ class Follower:
             except psycopg.Error as err:
                 if not self._away:  # said once per outage, not every few seconds
                     self._away = True
-                    log.error("not following published indexes from %s (retrying): %s", self.where, err)
+                    log.error("not following published indexes from %s (retrying): %s", self.where, first_line(err))
                 self._stop.wait(POLL_SECONDS / 2)
