@@ -8,6 +8,7 @@ every console page at desktop width and at 375 px.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -176,3 +177,34 @@ def test_a_version_restored_from_history_is_served_again(browser, sites):
     while old not in (reply := ask_the_api(sites.chat, question))["answer"]:
         assert time.monotonic() - started < 30, f"the chat still answers {reply['answer']!r}"
     assert reply["faq_id"] == "support-ingar" and edited not in reply["answer"]
+
+
+# The console as docs/staff.md shows it: `make docs` sets FAQBOT_SCREENSHOTS=docs/console, so the
+# pictures are the pages as this code draws them; any other run writes them to a temporary folder.
+SCREENSHOTS = [
+    ("overview", "/", DESKTOP, "Översikt"),
+    ("review", "/granska", DESKTOP, "Att granska"),
+    ("entry", "/fragor/telefonsupport", DESKTOP, None),
+    ("try", "/prova?fraga=Kan+jag+ringa+er%3F", DESKTOP, "Prova boten"),
+    ("evaluation", "/utvardering", DESKTOP, None),
+    ("history", "/historik", DESKTOP, None),
+    ("overview-375px", "/", PHONE, "Översikt"),
+]
+
+
+def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, sites, tmp_path):
+    folder = Path(os.environ.get("FAQBOT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = {viewport["width"]: logged_in(browser, sites, viewport) for viewport in (DESKTOP, PHONE)}
+    for name, path, viewport, heading in SCREENSHOTS:
+        page = pages[viewport["width"]]
+        page.goto(sites.console + path)
+        if heading:
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert "Logga in" not in page.title()
+        picture = folder / f"{name}.jpg"
+        page.screenshot(path=str(picture), full_page=name != "entry", type="jpeg", quality=70)
+        assert picture.read_bytes()[:3] == b"\xff\xd8\xff" and picture.stat().st_size > 5_000
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "staff.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"\(console/([\w-]+)\.jpg\)", guide))
+    assert shown == {name for name, *_ in SCREENSHOTS}  # the guide shows every one, and no other

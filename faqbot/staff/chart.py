@@ -26,7 +26,7 @@ SERIES: list[tuple[str, str, Callable[[Period], int]]] = [
     ("answered from the FAQ", "#2e7d32", lambda p: p.answered),
     ("sent to the helpdesk", "#e65100", lambda p: p.helpdesk),
     ("offered choices", "#1565c0", lambda p: p.choices),
-    ("marked 👎", "#c62828", lambda p: p.disliked),
+    ("thumbs down", "#c62828", lambda p: p.disliked),
 ]
 
 
@@ -52,7 +52,7 @@ ENGLISH = Words()
 SWEDISH = Words(
     per="frågor per {unit}",
     shares="andel av frågorna",
-    series=("besvarade från FAQ:n", "till helpdesk", "erbjöd val", "tumme ned 👎"),
+    series=("besvarade från FAQ:n", "till helpdesk", "erbjöd val", "tumme ned"),
     units=(("day", "dag"), ("week", "vecka")),
     summary=(
         "Frågor per {unit} från {first} till {last}, och andelen besvarade, skickade till helpdesk, "
