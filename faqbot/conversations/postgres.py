@@ -233,7 +233,9 @@ class PostgresLog(LogBackend):
         """Whether the database answers, as the writer knows it (for /healthz); never raises.
 
         While the database is away the answer is immediate (the writer keeps looking); else the
-        writer looks now, and the answer waits for it at most HEALTH_SECONDS.
+        writer looks now, and the answer waits for it at most HEALTH_SECONDS: a look that has not
+        finished by then counts as unreachable (an idle replica's pool found its connections gone
+        and was still waiting for a new one, and /healthz said "ok" with the database stopped).
         """
         if self._writer.ident is None:  # a staff tool: no writer, one look of its own
             return self._look()
@@ -245,8 +247,8 @@ class PostgresLog(LogBackend):
             self._asked = True
             self._wake.notify_all()
         with self._looked:
-            self._looked.wait_for(lambda: self._looks != seen, HEALTH_SECONDS)
-        return not self._down
+            looked = self._looked.wait_for(lambda: self._looks != seen, HEALTH_SECONDS)
+        return looked and not self._down  # a database that cannot answer a look in time is not up
 
     def pending(self) -> int:
         """Rows and feedback not yet written."""
