@@ -29,6 +29,7 @@ from faqbot.faq.model import FaqEntry, load_faq
 from faqbot.faq.update import EntryUpdate, file_hash, update_entry
 from faqbot.retrieval.index import build_index
 from faqbot.staff import learn, teach
+from faqbot.staff.console.language import Text
 from faqbot.staff.report import group_unanswered
 
 QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
@@ -104,7 +105,7 @@ class Desk:
             rows = self.log.questions(since_days=7)
         except FaqbotError as err:
             rows = []
-            problems.append(f"Konversationsloggen kan inte läsas: {err}")
+            problems.append(Text("Konversationsloggen kan inte läsas: {err}", err=str(err)))
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         self.bot.refresh()
         manifest = self.bot.index.manifest
@@ -126,11 +127,14 @@ class Desk:
             faq = load_faq(self.faq_path)
         except DataError as err:
             return [
-                f"Chatten vägrar den senaste ändringen av {self.faq_path} och svarar med den senaste "
-                f"fungerande versionen. Rätta filen: {err}"
+                Text(
+                    "Chatten vägrar den senaste ändringen av {path} och svarar med den senaste fungerande versionen. Rätta filen: {err}",
+                    path=str(self.faq_path),
+                    err=str(err),
+                )
             ]
         if faq.content_hash() != self.bot.index.manifest.faq_hash:
-            return ["Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt."]
+            return [Text("Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt.")]
         return []
 
     # -- what customers taught -----------------------------------------------------------
