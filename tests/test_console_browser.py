@@ -124,25 +124,58 @@ def test_an_answer_edited_in_the_console_is_what_the_chat_answers_within_five_se
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "375px"])
 def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, viewport):
-    page = logged_in(browser, sites, viewport)
     found = {}
-    for path in PAGES:
-        if path == "/login":
-            page.get_by_role("button", name="Logga ut").first.click()
-            expect(page).to_have_url(sites.console + "/login")
-        else:
-            page.goto(sites.console + path)
-        results = Axe().run(page, options=WCAG)
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        if serious:
-            found[path] = serious
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{path} scrolls sideways at {viewport['width']} px"
+    for language, switch, log_out in (("sv", None, "Logga ut"), ("en", "In English", "Log out")):
+        page = logged_in(browser, sites, viewport)
+        if switch:
+            page.get_by_role("link", name=switch).click()
+        for path in PAGES:
+            if path == "/login":
+                page.get_by_role("button", name=log_out).first.click()
+                expect(page).to_have_url(sites.console + "/login")
+            else:
+                page.goto(sites.console + path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            results = Axe().run(page, options=WCAG)
+            serious = [
+                f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                found[f"{language} {path}"] = serious
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{path} ({language}) scrolls sideways at {viewport['width']} px"
+        page.context.close()
     assert found == {}
+
+
+def test_the_english_switch_works_without_javascript_and_holds_across_pages_until_switched_back(browser, sites):
+    page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    heading = page.get_by_role("heading", level=1)
+    page.goto(sites.console + "/login")
+    page.get_by_role("link", name="In English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Log in")
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(heading).to_have_text("Overview")
+    expect(page.get_by_role("rowheader", name="Answered")).to_be_visible()
+    page.get_by_role("link", name="Questions and answers").click()
+    expect(heading).to_have_text("Questions and answers")
+    page.get_by_role("link", name="Hur debiterar ni för support?").click()  # the FAQ's own words stay
+    expect(heading).to_have_text("Edit debitering")
+    expect(page.get_by_label("Other ways to ask")).to_be_visible()
+    expect(page.get_by_role("button", name="Save")).to_be_visible()
+    page.get_by_role("link", name="På svenska").click()
+    expect(page).to_have_url(sites.console + "/fragor/debitering")  # back on the same page
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(heading).to_have_text("Redigera debitering")
+    expect(page.get_by_role("button", name="Spara")).to_be_visible()
+    page.get_by_role("link", name="Översikt").click()
+    expect(heading).to_have_text("Översikt")
+    page.context.close()
 
 
 # -- what keeps the console to staff (issue 19's acceptance) -------------------------------------
