@@ -1,4 +1,5 @@
-"""The staff console in Chromium: log in, edit an answer, and the public chat answers with it.
+"""The staff console in Chromium: log in, edit an answer, and the public chat answers with it; no page
+without a login, throttled passwords, CSRF, two staff on one entry, learning, the English switch.
 
 The chat (`python app.py`) runs in its own process over a private copy of the shipped FAQ and
 index; the console runs in this process over the same files, on its own port. axe-core checks
