@@ -28,8 +28,9 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-docs: install-dev index sqlite3
+docs: install-dev index sqlite3 chromium
 	$(VENV)/bin/cog -r -c -I docs README.md docs/*.md
+	FAQBOT_SCREENSHOTS=docs/console $(PY) -m pytest -q tests/test_console_browser.py -k screenshots
 
 index: install
 	$(FAQBOT) index

@@ -87,8 +87,14 @@ THANKS = re.compile(
 
 
 def new_reply_id() -> str:
-    """An id no one can guess from another (128 random bits), given to a reply as it is made."""
-    return secrets.token_urlsafe(16)
+    """An id no one can guess from another (128 random bits), given to a reply as it is made.
+
+    Never one that starts with "-": staff type it after an option (`faqbot learn --assign ID
+    FAQ_ID`), where a leading dash reads as another option (one id in 64 did).
+    """
+    while (reply_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return reply_id
 
 
 @dataclass(frozen=True)
@@ -493,8 +499,15 @@ class FaqBot:
         """The threshold and index version of the index snapshot `searcher` answers with."""
         return self.policy_of(searcher.index).threshold, searcher.index.manifest.version
 
-    def _answer(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
-        searcher = self.searcher  # the same index for the whole request, even during a swap
+    def ask_with(self, searcher: Searcher[LoadedIndex], text: str) -> Reply:
+        """Answer `text` from `searcher` instead of the index serving now, never logged: the staff
+        console's try of a draft entry (an index of the FAQ with the draft in it, in memory)."""
+        return self._answer(text, searcher=searcher)
+
+    def _answer(
+        self, text: str, language: str | None = None, previous: str | None = None, searcher: Searcher | None = None
+    ) -> Reply:
+        searcher = searcher or self.searcher  # the same index for the whole request, even during a swap
         helpdesk = searcher.index.helpdesk
         question, truncated = clean_question(text if isinstance(text, str) else str(text))
         language = language if language in ("sv", "en") else detect_language(question)
@@ -527,9 +540,8 @@ class FaqBot:
         vague = not topic and is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
-        # A follow-up leaning on an answerable previous question, unless it is (nearly) word for
-        # word one of the FAQ's own questions ("Can I call you?" after a backup question): that
-        # names its subject itself.
+        # A follow-up leaning on an answerable previous question, unless it is (nearly) word for word one
+        # of the FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
         if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE:
             decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]

@@ -44,6 +44,13 @@ def shown(location: str | Path) -> str:
     return text
 
 
+def first_line(err: BaseException) -> str:
+    """An error as one line for the server log: psycopg's connection errors run to several
+    ("connection refused" / "Is the server running on that host ...?")."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def connect(url: str, *, autocommit: bool = False, timeout: int = CONNECT_TIMEOUT) -> psycopg.Connection[Any]:
     """A psycopg connection to `url` that fails within `timeout` seconds when the database is away.
 

@@ -49,6 +49,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ui_mail_link": "Mejla din fråga till {helpdesk}",
         "ui_mail_subject": "Fråga från chatten",
         "ui_mail_body": "Hej! Jag ställde den här frågan i chatten på er webbplats:",
+        # Before the answer, when the server that held the chat is gone (or it was idle too long).
+        "restarted": (
+            "Chatten har startats om, så jag minns inte längre vad vi skrev tidigare. Dina tidigare "
+            "meddelanden finns kvar ovanför, men ditt senaste meddelande läser jag som en ny fråga. "
+            "Syftar det på något tidigare, skriv gärna hela frågan igen."
+        ),
     },
     "en": {
         "footer": "Did this not help? Write to {helpdesk} and we will help you.",
@@ -90,6 +96,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ui_mail_link": "Email your question to {helpdesk}",
         "ui_mail_subject": "Question from the chat",
         "ui_mail_body": "Hello! I asked this question in the chat on your website:",
+        "restarted": (
+            "The chat has restarted, so I no longer remember what we wrote earlier. Your earlier "
+            "messages are still shown above, but I am reading your latest message as a new question. "
+            "If it refers to something earlier, please write the whole question again."
+        ),
     },
 }
 

@@ -43,13 +43,18 @@ class AppDidNotStart(RuntimeError):
 
 @contextmanager
 def running_app(
-    folder: Path, log: Path | str, *args: str, timeout: float = 180, script: Path = ROOT / "app.py"
+    folder: Path,
+    log: Path | str,
+    *args: str,
+    timeout: float = 180,
+    script: Path = ROOT / "app.py",
+    port: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`python app.py` (or `script`, taking the same options) over faq.yaml, index/ and config.yaml
     in `folder`, writing its conversation log to `log` (a SQLite file or a postgresql:// URL);
     yields (url, process) once it answers HTTP, and stops it afterwards. Its output goes to
-    folder/app.log."""
-    port = free_port()
+    folder/app.log. It listens on `port`, or on a free one."""
+    port = port or free_port()
     env = {**os.environ, "FAQBOT_LOG": str(log), "PYTHONUNBUFFERED": "1"}
     env.pop("FAQBOT_HOST", None)
     paths = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]

@@ -338,6 +338,40 @@ def test_a_greeting_that_comes_back_late_leaves_the_chat_under_way(browser, site
     context.close()
 
 
+def test_when_the_server_that_held_the_chat_dies_the_chat_stays_on_screen_and_says_it_restarted(
+    browser, tmp_path, shipped_index
+):
+    """Issue 20 item 5: behind a proxy the next message goes to another replica, which knew
+    nothing of the session; the chat's earlier messages vanished without a word. Here the one
+    server is stopped and another started on the same address, as a proxy's next replica."""
+    folder = private_copy(tmp_path, shipped_index)
+    port = harness.free_port()
+    with harness.running_app(folder, folder / "conversations.db", timeout=60, port=port) as (url, _):
+        customer = Customer(browser, url, DESKTOP)
+        customer.ask("Hur ofta tar ni backup?")
+        customer.ask("Kan jag ringa er?")
+    page = customer.page
+    with harness.running_app(folder, folder / "conversations.db", timeout=60, port=port):
+        customer.box.fill("Vad ingår i er support?")
+        customer.box.press("Enter")
+        answer = page.locator(BOT).last.locator(".faq-source")
+        expect(answer).to_contain_text("”Vad ingår i er support?”", timeout=15_000)
+        # before the fix: only this question was left, under the new server's greeting
+        expect(page.locator(USER)).to_have_text(
+            ["Hur ofta tar ni backup?", "Kan jag ringa er?", "Vad ingår i er support?"]
+        )
+        notice = page.locator(BOT).nth(3)
+        expect(notice).to_contain_text("Chatten har startats om, så jag minns inte längre vad vi skrev tidigare.")
+        expect(page.locator(BOT).nth(2)).to_contain_text("supportavtal")  # the earlier answers are still there
+        expect(page.locator(BOT).nth(4).locator(".faq-source")).to_contain_text("”Vad ingår i er support?”")
+        # the chat goes on with the new server, the earlier messages still shown
+        customer.ask("Kan jag lägga upp min hemsida hos er?")
+        expect(page.locator(USER)).to_have_count(4)
+        expect(page.locator(BOT)).to_have_count(6)
+        expect(page.locator(BOT).nth(1)).to_contain_text("säkerhetskopior")
+    customer.close()
+
+
 def test_the_server_output_offers_no_public_share_link(browser, site):
     url, folder = site
     Customer(browser, url, DESKTOP).close()

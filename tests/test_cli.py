@@ -78,3 +78,16 @@ def test_the_license_is_an_spdx_expression_not_a_table():
     """setuptools warned three times on every install about `project.license` as a table."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "MIT"
+
+
+def test_faqbot_index_explains_a_yaml_slip_on_its_line_and_leaves_the_index_alone(tmp_path, capsys):
+    shipped = (ROOT / "data" / "faq.yaml").read_text(encoding="utf-8").split("\n")
+    line = shipped.index("  - id: telefonsupport") + 1
+    shipped[line - 1] = "  id: telefonsupport"  # the '- ' that starts an entry forgotten
+    (tmp_path / "faq.yaml").write_text("\n".join(shipped), encoding="utf-8")
+    code = main(["index", "--faq", str(tmp_path / "faq.yaml"), "--out", str(tmp_path / "index")])
+    assert code == 1 and not (tmp_path / "index").exists()
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'faq.yaml'}:{line}: invalid YAML: 'id: telefonsupport' starts a new entry but has "
+        "no '- ' in front of it; write '- id: telefonsupport', lined up with the '- ' of the other entries\n"
+    )

@@ -25,7 +25,8 @@ from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffSt
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
 from faqbot.staff.console.english import ENGLISH
-from faqbot.staff.console.language import Text, phrasebook
+from faqbot.staff.console.history import what_said
+from faqbot.staff.console.language import Bilingual, Text, phrasebook
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 
@@ -226,6 +227,31 @@ def test_a_refused_faq_edit_shows_on_the_overview(site):
     assert "answer of entry &#39;backup&#39; is empty" in page.text
 
 
+def test_a_slip_in_the_yaml_is_explained_in_swedish_on_the_overview_and_the_edit_form(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje natt: 02.00."), encoding="utf-8")
+    explained = (
+        f"{faq}:5: ogiltig YAML: texten efter &#39;answer:&#39; innehåller &#39;: &#39; (kolon och mellanslag), "
+        "som YAML läser som början på en ny nyckel; sätt citattecken runt hela texten: "
+        "answer: &#34;Varje natt: 02.00.&#34;"
+    )
+    overview = site.client.get("/")
+    assert "vägrar den senaste ändringen" in overview.text and explained in overview.text
+    form = site.client.get("/fragor/backup")
+    assert form.status_code == 409 and "FAQ-filen har ett fel" in form.text and explained in form.text
+    fields = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Varje timme.",
+        "csrf": site.csrf(),
+        "hash": digest,
+    }
+    saved = site.client.post("/fragor/backup", data=fields)  # a form opened before the slip
+    assert saved.status_code == 409 and explained in saved.text
+    assert "Varje natt: 02.00." in faq.read_text(encoding="utf-8")
+
+
 def test_an_answer_saved_in_the_form_is_what_the_bot_answers_and_only_its_line_changes(site):
     site.login()
     faq = site.folder / "faq.yaml"
@@ -342,12 +368,69 @@ def test_the_switch_returns_only_to_a_page_of_the_console(site):
     assert moved.headers["location"] == "/prova?fraga=a" and "set-cookie" not in moved.headers
 
 
+def test_a_slip_in_the_yaml_is_told_in_the_checks_own_english_when_the_console_is_english(site):
+    site.login()
+    switch(site, "en", "/")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje natt: 02.00."), encoding="utf-8")
+    said = (
+        f"{faq}:5: invalid YAML: the text after &#39;answer:&#39; has &#39;: &#39; in it, which YAML reads as "
+        "the start of a new key; put the whole text in quotes: answer: &#34;Varje natt: 02.00.&#34;"
+    )
+    overview = site.client.get("/").text
+    assert "The chat refuses the latest change" in overview and said in overview and "ogiltig YAML" not in overview
+    form = site.client.get("/fragor/backup")
+    assert form.status_code == 409 and "<h1>The FAQ file needs fixing</h1>" in form.text and said in form.text
+    switch(site, "sv", "/")
+    assert "ogiltig YAML: texten efter" in site.client.get("/").text
+
+
+def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_english(site):
+    site.login()
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    history = switch(site, "en", "/historik")
+    assert "<h1>Versions of the questions and answers</h1>" in history and "(in force now)" in history
+    assert "changed: backup" in history and "as the console first saw the file: 2 entries" in history
+    assert ">Compare with the file now</a>" in history and 'aria-label="Restore version 1"' in history
+    version = site.client.get("/historik/1").text
+    assert "<h1>Version 1</h1>" in version and "Difference from the file now" in version
+    assert "--- the file now" in version and "+++ version 1" in version and ">Restore version 1</button>" in version
+    new = site.client.get("/ny-fraga").text
+    assert "<h1>New question</h1>" in new and ">Create the entry</button>" in new and ">Question</label>" in new
+    evaluation = site.client.get("/utvardering").text
+    assert "<h1>Evaluation</h1>" in evaluation and ">Run the test set</button>" in evaluation
+    overview = site.client.get("/").text
+    assert "The last 14 days" in overview and "questions per day" in overview and '<h2 id="servers">Servers' in overview
+    assert "One server: the chat answers from the index in" in overview and "table below" not in overview
+    pages = history + version + new + evaluation + overview
+    for swedish in ("Versioner", "Återställ", "ändrad i filen", "Ny fråga", "Kör testmängden", "frågor per", "Servrar"):
+        assert swedish not in pages, swedish
+
+
+def test_a_version_says_what_changed_in_the_language_of_the_page():
+    say = phrasebook("en")
+    assert what_said("ändrad i filen: ändrade: backup, phone; nya: hund", say) == (
+        "changed in the file: changed: backup, phone; new: hund"
+    )
+    assert what_said("återställde version 3: borttagna: hund; helpdesk: a@b.se", say) == (
+        "restored version 3: removed: hund; helpdesk: a@b.se"
+    )
+    assert what_said("så som konsolen först såg filen: 2 poster", say) == "as the console first saw the file: 2 entries"
+    assert what_said("filen rättad: 4 poster", say) == "the file fixed: 4 entries"
+    assert what_said("bara kommentarer eller layout", say) == "only comments or layout"
+    assert what_said("något annat: nya", say) == "något annat: nya"  # words of another release stay as kept
+    assert what_said("ändrade: backup", phrasebook("sv")) == "ändrade: backup"
+
+
 def test_a_text_without_english_is_shown_in_swedish_and_values_are_never_translated():
     say = phrasebook("en", {"Spara": "Save", "Sparat {what}": "Saved {what}"})
     assert say("Spara") == "Save" and say("Ny text") == "Ny text"
     assert say(Text("Sparat {what}", what="Spara")) == "Saved Spara"  # a customer's text is data
     assert say(Text("Sparat {what}", what=Text("Spara"))) == "Saved Save"
     assert phrasebook("sv")(Text("Sparat {what}", what="x")) == "Sparat x" == Text("Sparat {what}", what="x")
+    both = Bilingual("nyckeln 'id' står två gånger", "duplicate key 'id'")  # written in both languages
+    assert phrasebook("en")(both) == "duplicate key 'id'" and phrasebook("sv")(both) == both
+    assert phrasebook("en")(Text("Sparat {what}", what=both)) == "Sparat duplicate key 'id'"
 
 
 def test_every_text_of_the_console_has_an_english_version():
@@ -360,8 +443,10 @@ def test_every_text_of_the_console_has_an_english_version():
             # a text, not a name: it has a capital, a space, a Swedish letter or punctuation
             texts |= {s for s in re.findall(r'"([^"]*)"', tag) if re.search(r"[A-ZÅÄÖåäö ”.:()]", s)}
     for module in console.glob("*.py"):
-        texts |= set(re.findall(r'Text\(\s*"([^"]*)"', module.read_text(encoding="utf-8")))
-    texts -= {"%.2f", "%.3f", "base.html"}
+        # a key written in pieces ("…" "…", as the formatter wraps it) is one key
+        for pieces in re.findall(r'Text\(\s*((?:"[^"]*"\s*)+)', module.read_text(encoding="utf-8")):
+            texts.add("".join(re.findall(r'"([^"]*)"', pieces)))
+    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f"}
     assert len(texts) > 80 and sorted(texts - set(ENGLISH)) == []
 
 
@@ -387,3 +472,168 @@ def test_two_replicas_on_one_postgresql_know_the_same_staff_and_sessions(pg_url)
     assert one.session(session.token).user == "anna"
     one.remove_user("anna")
     assert two.session(session.token) is None and "anna" not in two.users()
+
+
+# -- versions of the FAQ file, drafts, a new entry from a helpdesk group ----------------------------
+
+
+def save_answer(site, faq_id: str, answer: str, question: str):
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get(f"/fragor/{faq_id}").text).group(1)
+    fields = {"question": question, "answer": answer, "alternatives": "", "csrf": site.csrf(), "hash": digest}
+    return site.client.post(f"/fragor/{faq_id}", data=fields)
+
+
+def version_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<h2 class="version-title">Version (\d+)', page)]
+
+
+def public_bot(site) -> FaqBot:
+    return FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
+
+
+def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
+    site.login()
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    page = site.client.get("/historik")
+    assert page.status_code == 200 and "Versioner av frågor och svar" in page.text
+    assert version_ids(page.text) == [2, 1]  # newest first: the save, then the file as first seen
+    newest = page.text.split('<li class="item">')[1]
+    assert "anna" in newest and "ändrade: backup" in newest and "(gäller nu)" in newest
+    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\">", newest)
+    older = page.text.split('<li class="item">')[2]
+    assert "ändrad i filen" in older and "2 poster" in older and "/historik/1/aterstall" in older
+    shown = site.client.get("/historik/1").text
+    assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
+
+
+def test_a_hand_edit_of_the_file_shows_as_a_version_changed_in_the_file(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Ja, med supportavtal.", "Nej."), encoding="utf-8")
+    page = site.client.get("/historik").text
+    assert version_ids(page) == [2, 1]
+    assert "ändrad i filen: ändrade: phone" in page.split('<li class="item">')[1]
+
+
+def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    original = faq.read_bytes()
+    save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
+    assert public_bot(site).ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Två gånger per natt.")
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")})
+    assert restored.status_code == 200 and "Version 1 är återställd" in restored.text
+    assert faq.read_bytes() == original
+    assert public_bot(site).ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Varje natt.")
+    assert site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Varje natt.")
+    page = site.client.get("/historik").text
+    assert version_ids(page) == [3, 2, 1]
+    newest = page.split('<li class="item">')[1]
+    assert "anna" in newest and "återställde version 1: ändrade: backup" in newest
+
+
+def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):
+    site.login()
+    save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    for data in ({"version": "1"}, {"csrf": "another-sessions-token"}):
+        response = site.client.post("/historik/1/aterstall", data=data)
+        assert response.status_code == 403 and "säkerhetskod" in response.text
+    assert faq.read_bytes() == before
+    assert version_ids(site.client.get("/historik").text) == [2, 1]
+
+
+def test_a_version_that_no_longer_passes_the_checks_is_not_restored(site):
+    site.login()
+    site.client.get("/historik")  # version 1: the file as the console first saw it
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", "answer:"), encoding="utf-8")
+    assert "filen klarar inte FAQ-kontrollerna" in site.client.get("/historik").text  # version 2, by hand
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer:\n", "answer: Varje timme.\n"), encoding="utf-8")
+    fixed = faq.read_bytes()
+    response = site.client.post("/historik/2/aterstall", data={"csrf": site.csrf("/historik")})
+    assert response.status_code == 400
+    assert "Version 2 återställdes inte: den klarar inte FAQ-kontrollerna" in response.text
+    assert "answer of entry &#39;backup&#39; is empty" in response.text
+    assert faq.read_bytes() == fixed
+
+
+def test_versions_beyond_the_bound_are_forgotten_oldest_first(small, monkeypatch):
+    from faqbot.staff.console import history
+
+    monkeypatch.setattr(history, "KEEP_VERSIONS", 3)
+    kept = history.FaqHistory(small / "log.db")
+    for n in range(5):
+        kept.record(f"text {n}", "anna", f"ändring {n}")
+    assert [v.what for v in kept.versions()] == ["ändring 4", "ändring 3", "ändring 2"]
+    assert kept.version(1) is None and kept.version(5).content == "text 4"
+    kept.close()
+
+
+def test_replicas_on_one_postgresql_share_the_versions(pg_url):
+    from faqbot.staff.console.history import FaqHistory
+
+    one, two = FaqHistory(pg_url), FaqHistory(pg_url)
+    saved = one.record("helpdesk: a@b.se\n", "anna", "ändrade: backup")
+    assert [(v.id, v.author, v.what) for v in two.versions()] == [(saved.id, "anna", "ändrade: backup")]
+    assert two.version(saved.id).content == "helpdesk: a@b.se\n" and two.latest().faq_hash == saved.faq_hash
+
+
+def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    draft = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Två gånger per natt, och en kopia i en annan stad.",
+        "alternatives": "Tar ni backup på min webbplats?",
+        "prova_fraga": "Tar ni backup på min webbplats?",
+        "csrf": site.csrf(),
+        "hash": digest,
+    }
+    page = site.client.post("/fragor/backup/prova", data=draft)
+    assert page.status_code == 200 and "Så svarar boten med utkastet" in page.text
+    answer = re.search(r'<pre class="wrap" id="draft-answer">([^<]*)</pre>', page.text).group(1)
+    assert answer.startswith("Två gånger per natt, och en kopia i en annan stad.")
+    assert "texter i utkastet bäddades in" in page.text and "Tar ni backup på min webbplats?</textarea>" in page.text
+    assert faq.read_bytes() == before
+    assert "Två gånger" not in site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+    assert version_ids(site.client.get("/historik").text) == [1]  # no version: nothing was saved
+
+
+def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(site):
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    bad = {"question": "Kan jag ringa er?", "answer": "", "prova_fraga": "Kan jag ringa?", "hash": digest}
+    page = site.client.post("/fragor/backup/prova", data={**bad, "csrf": site.csrf()})
+    assert page.status_code == 400 and "Utkastet går inte att prova" in page.text and "får inte vara tomt" in page.text
+    good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
+    statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
+    assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too
+
+
+def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):
+    question = "Har ni en kontorshund?"
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(3):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    review = site.client.get("/granska").text
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', review).group(1)
+    form = site.client.get(link.replace("&amp;", "&")).text
+    assert f'value="{question}"' in form and 'name="grupp"' in form and "Skapa posten" in form
+    group = re.search(r'name="grupp" value="([^"]+)"', form).group(1)
+    fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
+    created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text and "har-ni-en-kontorshund" in created.text
+    entry = load_faq(site.folder / "faq.yaml").by_id["har-ni-en-kontorshund"]
+    assert entry.question == question and entry.answer == "Ja, hon heter Sigrid."
+    reply = public_bot(site).ask(question)
+    assert reply.kind.value == "answer" and reply.match.faq_id == "har-ni-en-kontorshund"
+    assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
+    again = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 400 and "finns redan i posten" in again.text  # one question, one entry
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]

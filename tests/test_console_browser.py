@@ -8,9 +8,12 @@ every console page at desktop width and at 375 px.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +44,18 @@ NEW_ANSWER = "Ja, ring 08-555 123 45 vardagar 9-16; det kräver ett supportavtal
 STAFF = ("anna", "bertil")
 # Questions the shipped FAQ does not answer for sure: the reply offers close entries to pick.
 UNSURE = ("Vad händer om sidan kraschar?", "Vad gör ni om något går sönder?", *UNSURE_QUESTIONS)
-PAGES = ["/", "/granska", "/fragor", "/fragor/telefonsupport", "/prova?fraga=Kan+jag+ringa+er%3F", "/login"]
+PAGES = [
+    "/",
+    "/granska",
+    "/fragor",
+    "/fragor/telefonsupport",
+    "/prova?fraga=Kan+jag+ringa+er%3F",
+    "/utvardering",
+    "/historik",
+    "/historik/1",
+    "/ny-fraga",
+    "/login",
+]
 
 
 @dataclass
@@ -321,3 +335,71 @@ def test_a_phrasing_a_customer_confirmed_and_staff_accepted_in_the_console_is_an
             assert time.monotonic() - accepted < 5, f"still not answered after 5 s: {reply['kind']}"
             time.sleep(0.2)
     assert reply["faq_id"] == picked
+
+
+def ask_the_api(chat: str, question: str) -> dict:
+    request = urllib.request.Request(
+        chat.rstrip("/") + "/api/ask",
+        data=json.dumps({"question": question}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_a_version_restored_from_history_is_served_again(browser, sites):
+    question = "Vad ingår i er support?"
+    old = load_faq(sites.folder / "faq.yaml").by_id["support-ingar"].answer.split("\n")[0]
+    edited = "Supporten ingår inte längre; allt debiteras per timme."
+    staff = logged_in(browser, sites, DESKTOP)
+    staff.goto(sites.console + "/fragor/support-ingar")
+    staff.get_by_label("Svar", exact=True).fill(edited)
+    staff.get_by_role("button", name="Spara").click()
+    expect(staff.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    started = time.monotonic()
+    while edited not in ask_the_api(sites.chat, question)["answer"]:
+        assert time.monotonic() - started < 30, "the chat never answered with the edited text"
+
+    staff.get_by_role("link", name="Frågor och svar").click()
+    staff.get_by_role("link", name="Versioner").click()
+    newest = staff.locator("li.item").first
+    expect(newest).to_contain_text("ändrade: support-ingar")
+    expect(newest).to_contain_text("anna")
+    staff.locator("li.item").nth(1).get_by_role("button", name=re.compile("Återställ")).click()
+    expect(staff.locator("#restored")).to_contain_text("återställd", timeout=30_000)
+    expect(staff.locator("li.item").first).to_contain_text("återställde version")
+    started = time.monotonic()
+    while old not in (reply := ask_the_api(sites.chat, question))["answer"]:
+        assert time.monotonic() - started < 30, f"the chat still answers {reply['answer']!r}"
+    assert reply["faq_id"] == "support-ingar" and edited not in reply["answer"]
+
+
+# The console as docs/staff.md shows it: `make docs` sets FAQBOT_SCREENSHOTS=docs/console, so the
+# pictures are the pages as this code draws them; any other run writes them to a temporary folder.
+SCREENSHOTS = [
+    ("overview", "/", DESKTOP, "Översikt"),
+    ("review", "/granska", DESKTOP, "Att granska"),
+    ("entry", "/fragor/telefonsupport", DESKTOP, None),
+    ("try", "/prova?fraga=Kan+jag+ringa+er%3F", DESKTOP, "Prova boten"),
+    ("evaluation", "/utvardering", DESKTOP, None),
+    ("history", "/historik", DESKTOP, None),
+    ("overview-375px", "/", PHONE, "Översikt"),
+]
+
+
+def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, sites, tmp_path):
+    folder = Path(os.environ.get("FAQBOT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = {viewport["width"]: logged_in(browser, sites, viewport) for viewport in (DESKTOP, PHONE)}
+    for name, path, viewport, heading in SCREENSHOTS:
+        page = pages[viewport["width"]]
+        page.goto(sites.console + path)
+        if heading:
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert "Logga in" not in page.title()
+        picture = folder / f"{name}.jpg"
+        page.screenshot(path=str(picture), full_page=name != "entry", type="jpeg", quality=70)
+        assert picture.read_bytes()[:3] == b"\xff\xd8\xff" and picture.stat().st_size > 5_000
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "staff.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"\(console/([\w-]+)\.jpg\)", guide))
+    assert shown == {name for name, *_ in SCREENSHOTS}  # the guide shows every one, and no other

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from faqbot import DataError, load_faq
+from faqbot.faq.messages import WORDING, in_swedish, say
+from faqbot.faq.slips import explain
 from tests.conftest import ROOT
 from tests.fakes import SMALL_FAQ
 
@@ -107,6 +110,11 @@ BAD_FILES = [
     ),
     ("no entries", "helpdesk: help@example.se\nentries: []\n", ":2: 'entries' is empty"),
     ("not a mapping", "- just a list\n", ":1: the file must have"),
+    (
+        "an entry that is only a text",
+        SMALL_FAQ.replace("  - id: phone\n", "  - Kan jag ringa er?\n  - id: phone\n"),
+        ":6: each entry needs 'id:', 'question:' and 'answer:' on lines of their own under its '- '",
+    ),
 ]
 
 
@@ -229,3 +237,244 @@ def test_learning_changes_the_hash_of_that_entry_only(tmp_path):
     assert before.by_id["backup"].content_hash() != after.by_id["backup"].content_hash()
     assert before.by_id["phone"].content_hash() == after.by_id["phone"].content_hash()
     assert empty.by_id["backup"].content_hash() == before.by_id["backup"].content_hash()
+
+
+# -- slips in the YAML itself (issue 19 section 7) -------------------------------------------------
+
+SHIPPED = (ROOT / "data" / "faq.yaml").read_text(encoding="utf-8")
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if yaml.__with_libyaml__ else [])
+
+
+def broken(line: str, typed: str, shift: int = 0) -> tuple[str, int]:
+    """The shipped FAQ with `line` replaced by what a person typed, and the number of that line
+    (plus `shift`, for a slip that starts on a line of `typed` after the first)."""
+    lines = SHIPPED.split("\n")
+    number = lines.index(line)
+    lines[number] = typed
+    return "\n".join(lines), number + 1 + shift
+
+
+PHONE_Q = "    question: Finns det ingen telefonsupport?"
+PHONE_ALT = "      - Vilket telefonnummer har supporten?"
+PHONE_ANSWER_TEXT = "      Har du inget supportavtal där telefonsupport ingår så är det e-postadressen helpdesk@winterkvist.com som gäller."
+SYNTAX_SLIPS = (
+    [
+        # (what staff did, (file text, line the slip starts on), English words, Swedish words)
+        (
+            "colon and space in an unquoted answer",
+            broken("    answer: |", "    answer: Ring oss: 08-123 45 67"),
+            "the text after 'answer:' has ': ' in it, which YAML reads as the start of a new key; "
+            'put the whole text in quotes: answer: "Ring oss: 08-123 45 67"',
+            "texten efter 'answer:' innehåller ': ' (kolon och mellanslag)",
+        ),
+        (
+            "colon on the second line of a question",
+            broken(PHONE_Q, "    question: Finns det ingen\n      telefonsupport: dygnet runt?"),
+            'put the whole text in quotes: question: "Finns det ingen telefonsupport: dygnet runt?"',
+            "sätt citattecken runt hela texten",
+        ),
+        (
+            "a key indented more than its siblings",
+            broken(PHONE_Q, "      " + PHONE_Q.strip()),
+            "'question:' has 6 spaces before it, but 'id:' on line",
+            "'question:' har 6 mellanslag före sig",
+        ),
+        (
+            "a key indented less than its siblings",
+            broken(PHONE_Q, "   " + PHONE_Q.strip()),
+            "'question:' has 3 spaces before it, but 'id:' on line",
+            "dra in raden 4 mellanslag",
+        ),
+        (
+            "a list item indented less than the one above",
+            broken(PHONE_ALT, "    " + PHONE_ALT.strip()),
+            "'- Vilket telefonnummer har supporten?' has 4 spaces before it, but '- Kan jag ringa er?' on line",
+            "har 4 mellanslag före sig, men '- Kan jag ringa er?'",
+        ),
+        (
+            "a new entry indented one space too far",
+            broken("  - id: telefonsupport", "   - id: telefonsupport"),
+            "'- id: telefonsupport' has 3 spaces before it, but '- id: helpdesk' on line 16 has 2",
+            "dra in raden 2 mellanslag",
+        ),
+        (
+            "a tab for indentation",
+            broken(PHONE_Q, "\t" + PHONE_Q.strip()),
+            "the line has a tab character where YAML allows only spaces; replace the tab with spaces",
+            "byt tabben mot mellanslag",
+        ),
+        (
+            "a tab before a list item",
+            broken(PHONE_ALT, "\t- " + PHONE_ALT.strip()[2:]),
+            "a tab character",
+            "tabbtecken",
+        ),
+        (
+            "a new entry without its dash",
+            broken("  - id: telefonsupport", "  id: telefonsupport"),
+            "'id: telefonsupport' starts a new entry but has no '- ' in front of it; write '- id: telefonsupport'",
+            "börjar en ny post men saknar '- ' framför",
+        ),
+        (
+            "an unclosed quote",
+            broken(PHONE_Q, '    question: "Finns det ingen telefonsupport?'),
+            "the quote '\"' that opens here is never closed; close it or remove it",
+            "citattecknet '\"' som börjar här avslutas aldrig",
+        ),
+        (
+            "a quoted word at the start of a text",
+            broken(PHONE_Q, '    question: "Telefon" finns det?'),
+            "starts with '\"' but goes on after the closing '\"'; put the whole text in quotes of the other kind: "
+            "question: '\"Telefon\" finns det?'",
+            "av det andra slaget",
+        ),
+        (
+            "no space after a key's colon",
+            broken("    answer: |", "    answer:|"),
+            "there is no space after the ':' in 'answer:|'; write 'answer: |'",
+            "det saknas ett mellanslag efter ':'",
+        ),
+        (
+            "no space after a list item's dash",
+            broken(PHONE_ALT, "      -Vilket telefonnummer har supporten?"),
+            "write '- Vilket telefonnummer har supporten?'",
+            "det saknas ett mellanslag efter '-'",
+        ),
+        (
+            "a line of an answer moved left to the keys",
+            broken(PHONE_ANSWER_TEXT, PHONE_ANSWER_TEXT[2:]),
+            "the line has 4 spaces before it, too few for the text under 'answer:', so YAML takes it for a new key; "
+            "indent it 6 spaces",
+            "dra in den 6 mellanslag",
+        ),
+    ]
+    + [
+        (
+            f"a text starting with {char}",
+            broken(PHONE_Q, f"    question: {char}Viktigt{char} Finns det ingen telefonsupport?"),
+            f"the text after 'question:' starts with '{char}', which has a special meaning at the start of unquoted "
+            f'YAML text; put the whole text in quotes: question: "{char}Viktigt{char} Finns det ingen telefonsupport?"',
+            f"texten efter 'question:' börjar med '{char}'",
+        )
+        for char in "*&!%@`["
+    ]
+    + [
+        (
+            "an alternative starting with @",
+            broken(PHONE_ALT, "      - @support telefon?"),
+            """the text after '- ' starts with '@'""",
+            """texten efter '- ' börjar med '@'""",
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+@pytest.mark.parametrize("what, broken_file, english, swedish", SYNTAX_SLIPS, ids=[s[0] for s in SYNTAX_SLIPS])
+def test_a_yaml_slip_is_explained_on_the_line_it_starts_with_how_to_fix_it(loader, what, broken_file, english, swedish):
+    """libyaml and pure-Python PyYAML word their errors differently; staff read the same explanation."""
+    text, line = broken_file
+    with pytest.raises(yaml.MarkedYAMLError) as caught:
+        yaml.compose(text, Loader=loader)
+    found_line, message = explain(caught.value, text)
+    assert found_line == line and message.startswith("invalid YAML: ") and english in message
+    assert in_swedish(message).startswith("ogiltig YAML: ") and swedish in in_swedish(message)
+
+
+def test_faqbot_index_reports_a_slip_as_file_line_and_the_explanation(tmp_path):
+    text, line = broken("    answer: |", "    answer: Ring oss: 08-123 45 67")
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as caught:
+        load_faq(path)
+    assert str(caught.value) == (
+        f"{path}:{line}: invalid YAML: the text after 'answer:' has ': ' in it, which YAML reads as the start of "
+        'a new key; put the whole text in quotes: answer: "Ring oss: 08-123 45 67"'
+    )
+
+
+VALID_YAML_SLIPS = [
+    # (what staff did, (file text, line), the whole message, its Swedish) : YAML takes these, the checks do not
+    (
+        "a new entry without its dash, lined up with the keys",
+        broken("  - id: telefonsupport", "    id: telefonsupport"),
+        "'id: telefonsupport' starts a new entry but has no '- ' in front of it; write '- id: telefonsupport', "
+        "lined up with the '- ' of the other entries",
+        "'id: telefonsupport' börjar en ny post men saknar '- ' framför; skriv '- id: telefonsupport' rakt under "
+        "de andra posternas '- '",
+    ),
+    (
+        "a list item under a key that wants text",
+        broken(PHONE_Q, "    question:\n      - Finns det ingen telefonsupport?", shift=1),
+        "question of entry 'telefonsupport' must be text, not a list; remove the '- ' before the text "
+        "(or the [ ] around it)",
+        "frågan i posten 'telefonsupport' måste vara text, inte en lista; ta bort '- ' före texten "
+        "(eller [ ] runt den)",
+    ),
+    (
+        "a colon and space in an alternative",
+        broken(PHONE_ALT, "      - Obs: vilket telefonnummer har supporten?"),
+        "an alternative must be text, but the ': ' in it makes YAML read it as 'key: value'; put the whole text "
+        'in quotes: "Obs: vilket telefonnummer har supporten?"',
+        "ett annat sätt att fråga måste vara text, men ': ' i den gör att YAML läser den som 'nyckel: värde'; "
+        'sätt citattecken runt hela texten: "Obs: vilket telefonnummer har supporten?"',
+    ),
+    (
+        "a key twice in one entry",
+        broken(PHONE_Q, PHONE_Q + "\n    question: Har ni telefonsupport?", shift=1),
+        "duplicate key 'question' (first on line 35); keep only one of them",
+        "nyckeln 'question' står två gånger (första gången på rad 35); behåll bara en av dem",
+    ),
+    (
+        "a text starting with a word after '!'",
+        broken(PHONE_Q, "    question: !Viktigt Finns det ingen telefonsupport?"),
+        "question of entry 'telefonsupport' must be text, but it starts with '!', which YAML reads as a type; "
+        'put the whole text in quotes: "!Viktigt Finns det ingen telefonsupport?"',
+        "frågan i posten 'telefonsupport' måste vara text, men den börjar med '!', som YAML läser som en typ; "
+        'sätt citattecken runt hela texten: "!Viktigt Finns det ingen telefonsupport?"',
+    ),
+    (
+        "a text starting with a word after '&'",
+        broken(PHONE_Q, "    question: &Viktigt Finns det ingen telefonsupport?"),
+        "YAML anchors and aliases (& and *) are not allowed; if the text after 'question:' really starts with '&', "
+        'put the whole text in quotes: question: "&Viktigt Finns det ingen telefonsupport?"',
+        "YAML-ankare och alias (& och *) är inte tillåtna; om texten efter 'question:' verkligen börjar med '&', "
+        'sätt citattecken runt hela texten: question: "&Viktigt Finns det ingen telefonsupport?"',
+    ),
+]
+
+
+@pytest.mark.parametrize("what, broken_file, english, swedish", VALID_YAML_SLIPS, ids=[s[0] for s in VALID_YAML_SLIPS])
+def test_a_slip_yaml_accepts_is_explained_by_the_checks_once(tmp_path, what, broken_file, english, swedish):
+    text, line = broken_file
+    with pytest.raises(DataError) as caught:
+        load_faq(write(tmp_path, text))
+    assert caught.value.problems == [(line, english)]  # one message, not one per key of the lost entry
+    assert in_swedish(english) == swedish
+
+
+def test_every_message_of_the_explainer_reads_back_into_swedish():
+    fields = {
+        "where": "'answer:'",
+        "example": 'answer: "a: b"',
+        "char": "'@'",
+        "name": "'question:'",
+        "have": 3,
+        "other": "'id:'",
+        "other_line": 34,
+        "want": 4,
+        "id": "backup",
+        "quote": "'\"'",
+        "mark": ":",
+        "snippet": "'answer:|'",
+        "fixed": "'answer: |'",
+        "problem": "found something odd",
+        "key": "answer",
+        "first": 5,
+        "what": "answer of entry 'backup'",
+    }
+    for kind, (english, swedish) in WORDING.items():
+        used = {name: value for name, value in fields.items() if "{" + name + "}" in english}
+        expected = swedish.format(**{**used, "what": "svaret i posten 'backup'"} if "what" in used else used)
+        assert in_swedish(say(kind, **used)) == expected, kind
+        assert in_swedish(say(kind, True, **used)) == "ogiltig YAML: " + expected, kind
+    assert in_swedish("answer of entry 'backup' is empty") is None  # the checks' other messages stay as they are

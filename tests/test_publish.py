@@ -19,7 +19,7 @@ from faqbot.config import Settings
 from faqbot.conversations.migrations import LATEST as LOG_LATEST
 from faqbot.conversations.migrations import migrate_postgres as migrate_log
 from faqbot.errors import FaqbotError
-from faqbot.retrieval.publish import Follower, fetch_newest, pack, publish
+from faqbot.retrieval.publish import Follower, fetch_newest, pack, publish, replicas
 from faqbot.web.server import fetch_published
 from tests.fakes import FAKE_MODEL, small_bank
 
@@ -94,6 +94,23 @@ def test_a_replica_swaps_in_the_published_index_and_its_faq(staff, replica, pg_u
     assert follower.sync() is False  # the same generation is not fetched twice
 
 
+def test_each_replica_says_which_generation_it_answers_from(staff, replica, pg_url, fake_embedder):
+    one = Follower(replica.index, pg_url, name="web1:100")
+    two = Follower(replica.index, pg_url, name="web2:200")
+    one.sync()
+    newest, seen = replicas(pg_url)
+    assert newest is None and [(r.name, r.generation) for r in seen] == [("web1:100", None)]  # its own files
+    generation = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    one.sync()
+    two.current = generation - 1  # still on the one before: it has not looked since
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        two.say_where(conn)
+    newest, seen = replicas(pg_url)
+    assert newest == generation
+    assert [(r.name, r.generation) for r in seen] == [("web1:100", generation), ("web2:200", generation - 1)]
+    assert all(0 <= r.seconds_ago < 60 and r.built_at for r in seen)
+
+
 def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the_newest(
     staff, replica, pg_url, fake_embedder, tmp_path_factory, monkeypatch
 ):
@@ -159,7 +176,7 @@ def test_the_published_index_table_is_made_by_publishing_not_by_the_conversation
         assert conn.execute("SELECT to_regclass('index_generations')").fetchone()[0] is None
     generation = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
     with psycopg.connect(pg_url) as conn:
-        assert versions(conn, "index_migrations") == [1]  # its own version record
+        assert versions(conn, "index_migrations") == [1, 2]  # its own version records
         assert versions(conn, "schema_migrations") == list(range(1, LOG_LATEST + 1))  # the log's, untouched
         assert conn.execute("SELECT max(id) FROM index_generations").fetchone()[0] == generation
 
@@ -187,7 +204,7 @@ def test_a_database_made_by_the_old_log_migrations_still_publishes_and_a_replica
     assert follower.sync() is True and follower.current == generation
     assert faq_id(replica, "Finns det parkering vid kontoret?") == "parking"
     with psycopg.connect(pg_url) as conn:
-        assert versions(conn, "index_migrations") == [1]
+        assert versions(conn, "index_migrations") == [1, 2]
         migrate_log(conn, "the test database")  # the log's own migrations still apply on top
         assert versions(conn, "schema_migrations") == list(range(1, LOG_LATEST + 1))
 

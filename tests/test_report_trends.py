@@ -114,6 +114,8 @@ def test_the_html_report_draws_the_trend_itself_and_fetches_nothing(three_days, 
     assert svg.count("<polyline") == 4  # answered, helpdesk, choices, 👎
     assert "<script" not in text and not re.search(r"(src|href)=\"?https?:", text)
     assert f"<td>{day(2)}</td><td>4</td><td>50.0 %</td>" in text
+    # In words, not emoji: a machine without an emoji font drew 👍/👎 as empty boxes (issue 19).
+    assert "thumbs down" in text and not re.search("[\U0001f44d\U0001f44e]", text)
 
 
 def test_a_log_spanning_more_than_three_weeks_is_also_shown_per_week(tmp_path, bot):

@@ -173,3 +173,14 @@ def test_a_client_past_its_budget_gets_about_one_request_a_delay_however_many_it
     asyncio.run(flood())
     assert len(handled) == 8 and not tarpit.waiting
     assert handled[-1] - began >= 8 * 0.2 * 0.9  # the 8th waited for 8 delays: one request per delay
+
+
+def test_a_page_loaded_before_an_upgrade_leaves_out_the_earlier_messages_and_is_answered(served):
+    """`ask` takes the page's earlier messages as a third value since issue 20 item 5; a page
+    still open from before sends two, which the guard fills in (and a value too many is refused)."""
+    session = uuid.uuid4().hex
+    for data in (["Hej", None], ["Hej", None, None], ["Hej", None, "[]"]):
+        response = served.post("/gradio_api/run/ask", json={"data": data, "session_hash": session})
+        assert response.status_code == 200 and response.json()["data"][0][-1]["role"] == "assistant"
+    too_many = served.post("/gradio_api/run/ask", json={"data": ["Hej", None, None, None], "session_hash": session})
+    assert too_many.status_code == 400

@@ -6,6 +6,7 @@ The browser test (tests/test_browser.py) checks the same promises as a customer 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import threading
@@ -35,6 +36,7 @@ from faqbot.web.widget import (
     mailto,
     readable,
     reply_message,
+    settle,
 )
 from tests.conftest import HELPDESK
 from tests.fakes import FAKE_MODEL, NEW_ENTRY, SMALL_FAQ, MemoryLog, offering, small_bank, write_small_bank
@@ -323,6 +325,86 @@ def test_a_welcome_that_arrives_after_the_first_message_keeps_the_chat(logged):
     assert widget.welcome(conversation) == history == conversation.shown()
     assert len(history) == 3 and "supportavtal" in history[-1]["content"]
     assert widget.welcome(Conversation([widget.greeting()])) == [widget.greeting()]
+
+
+# -- a replica that does not know the session ----------------------------------------------
+
+
+def new_session(widget: Widget) -> Conversation:
+    """A session's conversation as Gradio starts it: a copy of the State's default."""
+    return copy.deepcopy(Conversation([widget.greeting()]))
+
+
+def as_page_sends(chat: list[dict]) -> str:
+    """What the page sends as `earlier` (faqbot.web.page.SHOW_MESSAGE): the chat it shows, as text."""
+    return json.dumps([{"role": m["role"], "text": m["content"]} for m in chat])
+
+
+def test_a_replica_that_does_not_know_the_session_keeps_the_chat_shown_and_says_it_restarted(logged):
+    """Issue 20 item 5: the replica that held the chat died; the next message went to another,
+    which answered with its own greeting, and the customer's earlier messages vanished."""
+    widget, _ = logged
+    shown = ask(widget, "Hur ofta tar ni backup?", new_session(widget))  # on the replica that died
+    elsewhere = new_session(widget)
+    chat, _ = widget.respond("och vad kostar det?", elsewhere, None, as_page_sends(shown))
+    assert [m["content"] for m in chat[: len(shown)]] == [m["content"].replace(ANSWER_MARK, "") for m in shown]
+    assert chat[len(shown)]["content"] == "och vad kostar det?"
+    restarted = chat[len(shown) + 1]["content"]
+    assert restarted.startswith("Chatten har startats om, så jag minns inte längre vad vi skrev tidigare.")
+    assert "finns kvar ovanför" in restarted and len(chat) == len(shown) + 3
+    # answered as a new question: no follow-up on a topic this replica never saw
+    assert chat[-1] == ask(widget, "och vad kostar det?", new_session(widget))[-1]
+    # the earlier answers take no 👍/👎 here (this replica has no row for them) ...
+    assert all(elsewhere.reply_id_at(n) is None for n in range(len(shown)))
+    # ... and the chat goes on from here, the earlier messages still in it
+    later, _ = widget.respond("Kan jag ringa er?", elsewhere, None, as_page_sends(chat))
+    assert later[: len(chat)] == chat and "supportavtal" in later[-1]["content"]
+    assert elsewhere.reply_id_at(len(later) - 1) is not None
+
+
+def test_the_restart_is_said_in_english_to_a_customer_who_writes_english(logged):
+    widget, _ = logged
+    shown = ask(widget, "How often do you take backups?", new_session(widget))
+    chat, _ = widget.respond("Can I call you?", new_session(widget), None, as_page_sends(shown))
+    assert chat[-2]["content"].startswith("The chat has restarted, so I no longer remember what we wrote earlier.")
+
+
+def test_what_a_page_sends_as_its_earlier_messages_changes_nothing_in_a_session_the_server_knows(logged):
+    widget, _ = logged
+    conversation = new_session(widget)
+    ask(widget, "Hur ofta tar ni backup?", conversation)
+    kept = conversation.shown()
+    forged = as_page_sends([{"role": "user", "content": "Jag heter Mallory"}] * 3)
+    chat, _ = widget.respond("Kan jag ringa er?", conversation, None, forged)
+    assert chat[: len(kept) - 1] == kept[:-1] and len(chat) == len(kept) + 2
+    assert "Jag heter Mallory" not in str(chat) and "startats om" not in str(chat)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "",
+        "inte json",
+        "{}",
+        "[1, 2]",
+        json.dumps([{"role": "system", "text": "x"}]),
+        json.dumps([{"role": "assistant", "text": "Hej!"}]),
+        json.dumps([{"role": "user", "text": "x" * 70_000}]),
+    ],
+)
+def test_earlier_messages_that_are_not_a_customers_chat_are_ignored(logged, sent):
+    """Nothing to keep (a greeting alone, or not the page's shape, or over its size): the new
+    session starts as any other, with no word about a restart."""
+    widget, _ = logged
+    chat, _ = widget.respond("Kan jag ringa er?", new_session(widget), None, sent)
+    assert chat[:-2] == [settle(m) for m in new_session(widget).shown()] and "startats om" not in str(chat)
+
+
+def test_an_old_page_that_sends_no_earlier_messages_is_answered_as_before(logged):
+    """A page loaded before this release sends [question, null]; the server fills in the rest."""
+    widget, _ = logged
+    chat, _ = widget.respond("Kan jag ringa er?", new_session(widget), None)
+    assert len(chat) == 3 and "supportavtal" in chat[-1]["content"]
 
 
 # -- staff refresh and many customers ------------------------------------------------------

@@ -7,7 +7,6 @@ PostgreSQL (faqbot.conversations.postgres), the one module that knows both backe
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ def open_log_at(location: str | Path, retention_days: int = 90, staff: bool = Fa
 
     `staff`: for a staff tool that reads the log and writes no replies (report, learn, log copy,
     the console): no background writer, so a database that is away is one clear error, not the
-    server's "rows wait in memory", and the connection pool's retries are not reported line by line.
+    server's "rows wait in memory".
     """
     if is_postgres(location):
         try:
@@ -34,8 +33,6 @@ def open_log_at(location: str | Path, retention_days: int = 90, staff: bool = Fa
                 f"the conversation log {shown(location)} is on PostgreSQL, which needs psycopg ({err}); "
                 "install it with: pip install 'faqbot[postgres]'"
             ) from None
-        if staff:
-            logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # the error below says it all
         return PostgresLog(str(location), retention_days, writer=not staff)
     return ConversationLog(location, retention_days)
 

@@ -10,9 +10,15 @@ queue that one writer thread empties in batches through a psycopg connection poo
 database is well, so that another replica finds the reply when the customer picks a choice
 or rates it there), and not at all while the database is known to be down. Then rows wait in
 memory (up to QUEUE_LIMIT) and are written when it is back, with their reply_id; a 👍/👎 given
-meanwhile waits behind its row in the same queue and is applied right after it. The server
-log says when the database went away, how many rows were lost if the queue overflowed, and
-when logging resumed.
+meanwhile waits behind its row in the same queue and is applied right after it.
+
+The writer is also the one that knows whether the database answers: while it is away, the writer
+tries one plain connection every PROBE_SECONDS (not the pool, whose retries back off to many
+seconds apart), so logging resumes within about a second of its return; `reachable` (for
+/healthz) asks the writer and waits for it at most HEALTH_SECONDS, never on the database itself.
+The server log says in one line when the database went away, how many rows were lost if the
+queue overflowed, and in one line when logging resumed: the pool's own warnings (several lines
+per failed attempt) are not written.
 
 The schema is created and migrated by faqbot.conversations.migrations on first contact.
 """
@@ -35,7 +41,7 @@ from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
 from faqbot.conversations.store import LogBackend, purge_due, utc_now
-from faqbot.database import shown
+from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError
 
 log = logging.getLogger(__name__)
@@ -44,7 +50,8 @@ CONNECT_TIMEOUT = 1  # seconds; a database that does not answer is treated as do
 WAIT_SECONDS = 0.3  # the longest a reply waits for its row to be written (for other replicas to find it)
 QUEUE_LIMIT = 10_000  # rows kept in memory while the database is down; more are lost (and logged)
 BATCH = 200
-RETRY_SECONDS = 1.0
+PROBE_SECONDS = 0.5  # while the database is away, the writer tries to reach it this often
+HEALTH_SECONDS = 0.2  # the longest /healthz waits for the writer's fresh look at the database
 INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join(['%s'] * COLUMN_COUNT)})"
 FEEDBACK = "UPDATE conversations SET feedback = %s, feedback_at = %s WHERE reply_id = %s"
 
@@ -66,7 +73,9 @@ def connect_pool(url: str, max_size: int = 4) -> ConnectionPool:
         max_size=max_size,
         open=True,
         timeout=CONNECT_TIMEOUT,
-        reconnect_timeout=24 * 3600,  # keep trying: the database will come back
+        # No retries in the background: they back off (1, 2, 4, ... s) and would hold every
+        # connection request long after the database is back. The writer retries instead.
+        reconnect_timeout=0,
         check=ConnectionPool.check_connection,
         kwargs={"connect_timeout": CONNECT_TIMEOUT, "options": "-c TimeZone=UTC"},
         name="faqbot-log",
@@ -85,12 +94,18 @@ class PostgresLog(LogBackend):
         reads, or writes through its own calls, runs without one)."""
         self.url = url
         self.path = shown(url)  # what the server log and the report call it
+        # The pool warns on every failed attempt, several lines each; this log says it once.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         self.retention_days = retention_days
         self._clock = clock
         self.pool = connect_pool(url)
         self._jobs: deque[Job] = deque()
         self._wake = threading.Condition()
-        self._down = False  # the last write failed to reach the database
+        self._down = False  # the writer's last look at the database failed
+        self._asked = False  # /healthz wants the writer to look at the database now
+        self._looks = 0  # how many times the writer has looked (a write is a look)
+        self._looked = threading.Condition()
+        self._next_look = 0.0  # time.monotonic() of the writer's next try while the database is away
         self._stalled = False  # a reply waited for its row in vain
         self._lost = 0
         self._migrated = False
@@ -215,13 +230,23 @@ class PostgresLog(LogBackend):
         return new, feedback
 
     def reachable(self) -> bool:
-        """Whether the database answers now (for /healthz); never raises."""
-        try:
-            with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
-                conn.execute("SELECT 1")
-            return True
-        except Exception:
+        """Whether the database answers, as the writer knows it (for /healthz); never raises.
+
+        While the database is away the answer is immediate (the writer keeps looking); else the
+        writer looks now, and the answer waits for it at most HEALTH_SECONDS.
+        """
+        if self._writer.ident is None:  # a staff tool: no writer, one look of its own
+            return self._look()
+        if self._down:
             return False
+        with self._looked:
+            seen = self._looks
+        with self._wake:
+            self._asked = True
+            self._wake.notify_all()
+        with self._looked:
+            self._looked.wait_for(lambda: self._looks != seen, HEALTH_SECONDS)
+        return not self._down
 
     def pending(self) -> int:
         """Rows and feedback not yet written."""
@@ -283,28 +308,75 @@ class PostgresLog(LogBackend):
     def _write_loop(self) -> None:
         self._warm_up()
         while True:
-            with self._wake:
-                while not self._jobs and not self._closed:
-                    self._wake.wait()
-                if self._closed and not self._jobs:
-                    return
-                batch = [self._jobs.popleft() for _ in range(min(BATCH, len(self._jobs)))]
-                self._batch_size = len(batch)
-            try:
-                self._write(batch)
-            except (psycopg.OperationalError, PoolTimeout) as err:
-                with self._wake:
-                    self._jobs.extendleft(reversed(batch))  # in order, before anything newer
-                self._went_down(err)
+            batch, asked = self._next_batch()
+            if self._closed and not batch:
+                return
+            if self._down and not self._back():
+                self._put_back(batch)
                 if self._closed:
                     return
-                time.sleep(RETRY_SECONDS)
-            except Exception as err:  # a row the database refuses must not block the others
-                log.error("conversation log %s refused %d write(s), skipped: %s", self.path, len(batch), err)
-                for job in batch:
-                    job.done.set()
-            finally:
-                self._batch_size = 0
+            elif batch:
+                self._write_batch(batch)
+            elif asked:
+                self._look()
+            with self._looked:
+                self._looks += 1
+                self._looked.notify_all()
+
+    def _next_batch(self) -> tuple[list[Job], bool]:
+        """Wait for work: writes queued, a look asked for by /healthz, or (while the database is
+        away) PROBE_SECONDS gone by; returns the next batch and whether a look was asked for."""
+        with self._wake:
+            if self._down:  # new rows do not hurry it: one try every PROBE_SECONDS, whatever the traffic
+                self._wake.wait_for(lambda: self._closed, max(0.0, self._next_look - time.monotonic()))
+            elif not (self._jobs or self._asked or self._closed):
+                self._wake.wait()
+            asked, self._asked = self._asked, False
+            batch = [self._jobs.popleft() for _ in range(min(BATCH, len(self._jobs)))]
+            self._batch_size = len(batch)
+        return batch, asked
+
+    def _put_back(self, batch: list[Job]) -> None:
+        with self._wake:
+            self._jobs.extendleft(reversed(batch))  # in order, before anything newer
+            self._batch_size = 0
+
+    def _write_batch(self, batch: list[Job]) -> None:
+        try:
+            self._write(batch)
+        except (psycopg.OperationalError, PoolTimeout) as err:
+            self._put_back(batch)
+            self._went_down(err)
+        except Exception as err:  # a row the database refuses must not block the others
+            log.error("conversation log %s refused %d write(s), skipped: %s", self.path, len(batch), err)
+            for job in batch:
+                job.done.set()
+        finally:
+            self._batch_size = 0
+
+    def _look(self) -> bool:
+        """Whether the database answers through the pool (within CONNECT_TIMEOUT); says so in the log when that changed."""
+        try:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+                self._prepare(conn)
+                conn.execute("SELECT 1")
+        except (psycopg.Error, PoolTimeout) as err:
+            self._went_down(err)
+            return False
+        self._came_back()
+        return True
+
+    def _back(self) -> bool:
+        """While the database is away: whether it answers again, by one plain connection (the
+        pool would wait out its back-off); says so in the log when it does."""
+        try:
+            with connect(self.url, autocommit=True, timeout=CONNECT_TIMEOUT) as conn:
+                conn.execute("SELECT 1")
+        except (psycopg.Error, FaqbotError):
+            self._next_look = time.monotonic() + PROBE_SECONDS
+            return False
+        self._came_back()
+        return True
 
     def _write(self, batch: list[Job]) -> None:
         with self.pool.connection() as conn:
@@ -316,11 +388,14 @@ class PostgresLog(LogBackend):
                 self._last_purge = self._clock()
                 self._purge(conn)
         self._stalled = False
+        self._came_back()
+        for job in batch:
+            job.done.set()
+
+    def _came_back(self) -> None:
         if self._down:
             self._down = False
             log.warning("conversation log %s is reachable again; logging resumed", self.path)
-        for job in batch:
-            job.done.set()
 
     def _went_down(self, err: Exception) -> None:
         if not self._down:
@@ -328,7 +403,7 @@ class PostgresLog(LogBackend):
             log.error(
                 "conversation log %s is unreachable (%s); rows wait in memory (up to %d) until it is back",
                 self.path,
-                str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__,
+                first_line(err),
                 QUEUE_LIMIT,
             )
 

@@ -1,7 +1,8 @@
 """The FAQ file (`data/faq.yaml`): loading it and checking everything staff can get wrong.
 
 Staff edit the file by hand, so every problem is reported as `path:LINE: what is wrong`,
-all of them at once, and nothing downstream ever sees an invalid FAQ.
+all of them at once, and nothing downstream ever sees an invalid FAQ. Slips in the YAML itself
+(a colon in a text, a line indented wrong, a lost '- ') are explained by faqbot.faq.slips.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from faqbot.errors import DataError
+from faqbot.faq.messages import quoted_example, say
+from faqbot.faq.slips import anchor_message, explain
 
 MAX_FILE_BYTES = 2_000_000
 ENTRY_KEYS = {"id", "question", "answer", "alternatives", "learned", "section", "question_en", "answer_en"}
@@ -113,24 +116,19 @@ def parse_yaml(path: Path, text: str) -> yaml.Node | None:
 
     Aliases are refused because staff never need them and they allow "billion laughs"
     expansion attacks. libyaml's parser is used where PyYAML was built with it: the same
-    grammar and marks, an order of magnitude faster than the pure-Python one.
+    grammar and marks, an order of magnitude faster than the pure-Python one. A syntax error
+    is told in plain words, on the line where the slip starts, with how to fix it
+    (faqbot.faq.slips).
     """
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else 0
-                raise DataError(path, [(line, "YAML anchors and aliases (& and *) are not allowed")])
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column) if mark else (0, -1)
+                raise DataError(path, [(line, anchor_message(text, line, column))])
         return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as err:
-        if err.context_mark is not None and "quoted scalar" in (err.context or ""):
-            # The scanner finds out at the end of the file; the mistake is where the quote opened.
-            opened = err.context_mark.index
-            quote = f"the quote {text[opened]!r}" if 0 <= opened < len(text) else "a quote"
-            problem = f"invalid YAML: {quote} that opens here is never closed; close it or remove it"
-            raise DataError(path, [(err.context_mark.line + 1, problem)]) from None
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        raise DataError(path, [(line, f"invalid YAML: {err.problem or err.context}")]) from None
+        raise DataError(path, [explain(err, text)]) from None
     except yaml.YAMLError as err:
         raise DataError(path, [(1, f"invalid YAML: {err}")]) from None
 
@@ -140,26 +138,40 @@ def line_of(node: yaml.Node) -> int:
 
 
 def mapping_items(node: yaml.MappingNode, problems: list[tuple[int, str]]) -> dict[str, yaml.Node]:
-    """The mapping's keys and value nodes; duplicate and non-string keys are reported."""
+    """The mapping's keys and value nodes; duplicate and non-string keys are reported.
+
+    A second 'id' in an entry is an entry that lost its '- ': that is said once, not once per key.
+    """
     items: dict[str, yaml.Node] = {}
+    first_lines: dict[str, int] = {}
+    merged = False  # a second entry ran into this one; its keys are not reported again
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             problems.append((line_of(key_node), "keys must be plain words"))
-        elif key in items:
-            problems.append((line_of(key_node), f"duplicate key '{key}'"))
-        else:
+        elif key == "id" and key in items and isinstance(value_node, yaml.ScalarNode) and not merged:
+            problems.append((line_of(key_node), say("missing_dash", id=value_node.value)))
+            merged = True
+        elif key in items and not merged:
+            problems.append((line_of(key_node), say("duplicate_key", key=key, first=first_lines[key])))
+        elif key not in items:
             items[key] = value_node
+            first_lines[key] = line_of(key_node)
     return items
 
 
 def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> str | None:
     """The text of a scalar node; reports lists, mappings, and empty or non-text values."""
     if not isinstance(node, yaml.ScalarNode):
-        problems.append((line_of(node), f"{what} must be text, not a list or mapping"))
+        problems.append((line_of(node), not_text(node, what)))
         return None
     if node.tag == "tag:yaml.org,2002:null":
         problems.append((line_of(node), f"{what} is empty"))
+        return None
+    if node.tag.startswith("!") and not node.tag.startswith("!!"):  # '!Viktigt text': a local tag
+        problems.append(
+            (line_of(node), say("text_not_tag", what=what, example=quoted_example(f"{node.tag} {node.value}")))
+        )
         return None
     if node.tag != "tag:yaml.org,2002:str":
         problems.append((line_of(node), f"{what} must be text; put quotes around {node.value!r}"))
@@ -169,6 +181,17 @@ def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> 
         problems.append((line_of(node), f"{what} is empty"))
         return None
     return text
+
+
+def not_text(node: yaml.Node, what: str) -> str:
+    """Why a list or mapping is not the text expected: a '- ' too many, or ': ' inside the text."""
+    if isinstance(node, yaml.SequenceNode):
+        return say("text_not_list", what=what)
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    if len(pairs) == 1 and all(isinstance(part, yaml.ScalarNode) for part in pairs[0]):
+        key, value = pairs[0]
+        return say("text_not_pair", what=what, example=quoted_example(f"{key.value}: {value.value}"))
+    return say("text_not_mapping", what=what)
 
 
 def load_faq(path: str | Path) -> Faq:
@@ -216,7 +239,7 @@ def load_faq(path: str | Path) -> Faq:
 def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[FaqEntry]) -> FaqEntry | None:
     line = line_of(node)
     if not isinstance(node, yaml.MappingNode):
-        problems.append((line, "each entry must be a mapping with id, question and answer"))
+        problems.append((line, say("entry_not_mapping")))
         return None
     before = len(problems)
     items = mapping_items(node, problems)

@@ -88,10 +88,10 @@ def update_entry(
 ) -> EntryUpdate:
     """Write the changed fields of entry `faq_id`; see the module docstring."""
     path = Path(path)
+    load_faq(path)  # an invalid file is refused as `faqbot index` refuses it, its slips explained
     document = open_document(path)
     if hashlib.sha256(document.raw).hexdigest() != expected_hash:
         raise FileChangedError(f"{path} changed since the form was opened; nothing was written")
-    load_faq(path)  # an invalid file is refused as `faqbot index` refuses it
     entry = document.entry(faq_id)
     before = entry_values(entry)
     changes = [

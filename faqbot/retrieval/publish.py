@@ -16,7 +16,12 @@ does not match its SHA-256 (or does not unpack) is damaged: replicas pass over i
 once, and take the newest intact one (the database keeps KEEP_PUBLISHED). Only an index
 `faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
 
-The table is publishing's own schema (INDEX_SCHEMA, its versions in `index_migrations`), created
+Each follower also records, whenever it looks (every POLL_SECONDS), which generation its
+replica answers from (`index_replicas`, one row per serving process, `host:pid`): the staff
+console shows which replicas answer from the newest index (`replicas`). Rows not seen for a
+day are removed.
+
+The tables are publishing's own schema (INDEX_SCHEMA, its versions in `index_migrations`), created
 on first use by staff publishing or a replica looking; it evolves apart from the conversation
 log's tables in the same database. A database where an older faqbot's log created the table
 keeps it as it is.
@@ -28,16 +33,19 @@ import hashlib
 import io
 import json
 import logging
+import os
+import socket
 import tarfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from faqbot.database import Schema, Step, connect, migrate_postgres, shown
+from faqbot.database import Schema, Step, connect, first_line, migrate_postgres, shown
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.files import atomic_write
@@ -72,8 +80,44 @@ CREATE TABLE IF NOT EXISTS index_generations (
 );
 """,
         ),
+        Step(
+            2,
+            "which generation each replica answers from, recorded by its follower (the staff console shows it)",
+            """
+CREATE TABLE IF NOT EXISTS index_replicas (
+    name         TEXT        PRIMARY KEY,  -- host:pid of the serving process
+    generation   BIGINT,                   -- the published generation it answers from; NULL: its own files
+    built_at     TEXT        NOT NULL,     -- when the index it answers from was built
+    seen_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+""",
+        ),
     ),
 )
+FORGET_REPLICAS = "1 day"  # a replica not seen for this long is no longer listed
+
+
+@dataclass(frozen=True)
+class ReplicaSeen:
+    """A replica as it last said: the generation it answers from, and how long ago it said so."""
+
+    name: str
+    generation: int | None
+    built_at: str
+    seconds_ago: float
+
+
+def replicas(url: str) -> tuple[int | None, list[ReplicaSeen]]:
+    """The newest published generation and the replicas seen in the last day, by name.
+    Raises psycopg.Error when the database does not answer."""
+    with connect(url, autocommit=True) as conn:
+        migrate_postgres(conn, INDEX_SCHEMA, shown(url))
+        [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
+        rows = conn.execute(
+            "SELECT name, generation, built_at, EXTRACT(EPOCH FROM now() - seen_at)::float FROM index_replicas"
+            f" WHERE seen_at > now() - interval '{FORGET_REPLICAS}' ORDER BY name"
+        ).fetchall()
+    return newest, [ReplicaSeen(name, generation, built_at, float(ago)) for name, generation, built_at, ago in rows]
 
 
 def pack(faq_path: Path, index_dir: Path) -> tuple[bytes, dict]:
@@ -201,11 +245,12 @@ class Follower:
     >>> follower = Follower(bot.index, "postgresql://faqbot@db.internal/faqbot").start()
     """
 
-    def __init__(self, live: LiveIndex, url: str, current: int | None = None) -> None:
+    def __init__(self, live: LiveIndex, url: str, current: int | None = None, name: str | None = None) -> None:
         self.live = live
         self.url = url
         self.where = shown(url)
         self.current = current  # the generation this replica answers from
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"  # its row in index_replicas
         self._refused: set[int] = set()  # damaged generations, not fetched again
         self._away = False  # the database did not answer the last time
         self._stop = threading.Event()
@@ -224,11 +269,26 @@ class Follower:
         try:
             if conn is None:
                 with connect(self.url, autocommit=True) as own:
-                    return self._sync(own)
-            return self._sync(conn)
+                    return self._sync_and_say(own)
+            return self._sync_and_say(conn)
         except (psycopg.Error, *UNPACK_ERRORS) as err:
             log.error("cannot load the published index from %s (answering from the current one): %s", self.where, err)
             return False
+
+    def _sync_and_say(self, conn: psycopg.Connection[Any]) -> bool:
+        swapped = self._sync(conn)
+        self.say_where(conn)
+        return swapped
+
+    def say_where(self, conn: psycopg.Connection[Any]) -> None:
+        """Record which generation this replica answers from, now (`index_replicas`)."""
+        conn.execute(
+            "INSERT INTO index_replicas (name, generation, built_at, seen_at) VALUES (%s, %s, %s, now())"
+            " ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, built_at = EXCLUDED.built_at,"
+            " seen_at = now()",
+            (self.name, self.current, self.live.manifest.built_at),
+        )
+        conn.execute(f"DELETE FROM index_replicas WHERE seen_at < now() - interval '{FORGET_REPLICAS}'")
 
     def _sync(self, conn: psycopg.Connection[Any]) -> bool:
         migrate_postgres(conn, INDEX_SCHEMA, self.where)
@@ -271,5 +331,5 @@ class Follower:
             except psycopg.Error as err:
                 if not self._away:  # said once per outage, not every few seconds
                     self._away = True
-                    log.error("not following published indexes from %s (retrying): %s", self.where, err)
+                    log.error("not following published indexes from %s (retrying): %s", self.where, first_line(err))
                 self._stop.wait(POLL_SECONDS / 2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -129,8 +130,9 @@ def find_overlaps(questions: list[LabeledQuestion], faq: Faq) -> list[str]:
     return [q.question for q in questions if normalize_question(q.question) in indexed]
 
 
-def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
-    """Ask the bot every question, as a customer would, and keep its ranking and score."""
+def run(bot, questions: list[LabeledQuestion], progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Ask the bot every question, as a customer would, and keep its ranking and score;
+    `progress(done, total)` is called after each question (the staff console shows it)."""
     outcomes = []
     for q in questions:
         started = time.perf_counter()
@@ -147,6 +149,8 @@ def run(bot, questions: list[LabeledQuestion]) -> list[Outcome]:
                 reply.vague,
             )
         )
+        if progress is not None:
+            progress(len(outcomes), len(questions))
     return outcomes
 
 

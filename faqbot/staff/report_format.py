@@ -212,7 +212,7 @@ def html_trend(report: Report) -> str:
     """The chart and, below it, the same figures as a table."""
     unit = "week" if report.weeks else "day"
     rows = [[html.escape(p.label), *trend_cells(p)] for p in report.trend]
-    head = [f"{unit} (UTC)", "questions", "answered", "helpdesk", "choices", "👎"]
+    head = [f"{unit} (UTC)", "questions", "answered", "helpdesk", "choices", "thumbs down"]
     return trend_svg(report.trend) + (html_table(head, rows) if rows else "")
 
 
@@ -222,7 +222,7 @@ def html_most_used(report: Report, top: int) -> str:
         [f"<b>{e(f.faq_id)}</b> {e(f.faq_question)}", str(f.answered), str(f.liked), str(f.disliked)]
         for f in report.most_used[:top]
     ]
-    return html_table(["entry", "answers", "👍", "👎"], rows) if rows else "<p>none</p>"
+    return html_table(["entry", "answers", "thumbs up", "thumbs down"], rows) if rows else "<p>none</p>"
 
 
 def html_groups(report: Report, top: int) -> str:
@@ -255,7 +255,7 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
     e = html.escape
     disliked = (
         "".join(
-            f"<li><b>{e(f.faq_id)}</b>: {f.disliked} 👎, {f.liked} 👍 of {answers(f.answered)}</li>"
+            f"<li><b>{e(f.faq_id)}</b>: {f.disliked} thumbs down, {f.liked} thumbs up of {answers(f.answered)}</li>"
             for f in report.disliked_entries
         )
         or "<li>none</li>"
@@ -270,14 +270,14 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
 <h1>faqbot report: what customers asked, and what the FAQ could not answer</h1>
 <p>{e(report.log_path)}, {e(period)}{e(span)}: {q} questions, {report.resolved} answered from the FAQ
 ({percent(report.resolved, q)}), {report.unanswered} sent to the helpdesk ({percent(report.unanswered, q)}),
-{report.choices} offered choices ({percent(report.choices, q)}); {report.liked} 👍, {report.disliked} 👎.</p>
+{report.choices} offered choices ({percent(report.choices, q)}); {report.liked} thumbs up, {report.disliked} thumbs down.</p>
 <h2>Trend</h2>
 {html_trend(report)}
 <h2>Most used entries</h2>
 {html_most_used(report, top)}
 <h2>Top {min(top, len(report.groups))} of {len(report.groups)} groups of unanswered questions</h2>
 <table>{html_groups(report, top)}</table>
-<h2>Entries customers marked 👎</h2><ul>{disliked}</ul>
+<h2>Entries customers gave a thumbs down</h2><ul>{disliked}</ul>
 <h2>Entries never matched</h2><ul>{never}</ul>
 </body></html>
 """

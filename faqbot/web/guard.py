@@ -13,7 +13,8 @@ publishes a description of itself at /openapi.json. So, on every route but the A
   one of the widget's server events (`widget_events`), by `fn_index` or by its api name, and
   carry exactly its values: a State's slot null (the server holds the state), a text slot a
   string or null; the body must be a JSON object of sound UTF-8, nested no deeper than JSON
-  parsing allows;
+  parsing allows. Text values at the end may be left out: they reach Gradio as null (a page
+  loaded before an upgrade that added one, such as `ask`'s earlier messages, keeps working);
 - Gradio's own API descriptions (/openapi.json, /docs, /redoc) are not served: the product's
   API is described at /api/openapi.json.
 
@@ -67,20 +68,40 @@ def call_problem(body: Any, name: str | None, events: dict[int, Event]) -> str |
     problem = session_problem(body.get("session_hash"))
     if problem:
         return problem
-    index = body.get("fn_index")
+    index = event_index(body, name, events)
     if index is None:
-        index = next((i for i, event in events.items() if event.api_name == name), None)
-    if isinstance(index, bool) or not isinstance(index, int) or index not in events:
         return "no such event: call one of the widget's events by its name or fn_index"
     data, slots = body.get("data"), events[index].slots
-    if not isinstance(data, list) or len(data) != len(slots):
+    least = len(slots)
+    while least and slots[least - 1] == "text":  # trailing texts may be left out
+        least -= 1
+    if not isinstance(data, list) or not least <= len(data) <= len(slots):
         return f"'data' must be a list of {len(slots)} value{'s' if len(slots) != 1 else ''}"
-    for value, slot in zip(data, slots, strict=True):
+    for value, slot in zip(data, slots[: len(data)], strict=True):
         if (slot == "state" and value is not None) or (slot == "text" and not isinstance(value, str | None)):
             return "'data' holds a value of the wrong kind: the state's slot is null, a text is a string"
     if not isinstance(body.get("event_data"), dict | None):
         return "'event_data' must be an object or null"
     return None
+
+
+def event_index(body: dict, name: str | None, events: dict[int, Event]) -> int | None:
+    """The fn_index of the event a call names (by `fn_index`, else by the `name` in its path), None when none."""
+    index = body.get("fn_index")
+    if index is None:
+        index = next((i for i, event in events.items() if event.api_name == name), None)
+    if isinstance(index, bool) or not isinstance(index, int) or index not in events:
+        return None
+    return index
+
+
+def completed(body: dict, name: str | None, events: dict[int, Event]) -> bytes | None:
+    """A sound call's body with the text values it left out as null; None when none is missing."""
+    index = event_index(body, name, events)
+    missing = len(events[index].slots) - len(body["data"]) if index is not None else 0
+    if missing <= 0:
+        return None
+    return json.dumps({**body, "data": [*body["data"], *[None] * missing]}).encode("utf-8")
 
 
 def session_problem(session: Any) -> str | None:
@@ -125,11 +146,15 @@ class WidgetGuard:
             return await self.app(scope, receive, send)
         body = await read_body(receive)
         try:
-            problem = call_problem(parsed(body), call["name"], self.events)
+            document = parsed(body)
+            problem = call_problem(document, call["name"], self.events)
         except ValueError:
             problem = "the body must be a JSON object (UTF-8)"
         if problem:
             return await error(400, "bad_request", problem)(scope, receive, send)
+        filled = completed(document, call["name"], self.events)
+        if filled is not None:
+            body, scope = filled, with_length(scope, len(filled))
         await self.app(scope, replaying(body, receive), send)
 
 
@@ -142,3 +167,9 @@ async def read_body(receive: Receive) -> bytes:
         chunks.append(event.get("body", b""))
         if not event.get("more_body", False):
             return b"".join(chunks)
+
+
+def with_length(scope: Scope, length: int) -> Scope:
+    """`scope` with its Content-Length header saying `length` (for a body the guard rewrote)."""
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode("ascii"))]}

@@ -12,11 +12,15 @@ source, helpdesk links and choices.
 - the bot's choices ("Menade du kanske:") and the greeting's example questions are Gradio
   message options (buttons) while the message is the latest; once another message follows,
   `settle` writes them into the message as a list, so they stay readable where they were
-  offered.
+  offered;
+- the messages a page showed before its latest one (`earlier_messages`) are taken back only as
+  text to show again, to the page that sent them: never as answers that take 👍/👎 or offer
+  choices, which only the server's own replies do.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -140,3 +144,31 @@ def settle(shown: Message) -> Message:
         return shown
     listed = "\n".join(f"- {as_text(option['label'])}" for option in offered)
     return {"role": shown["role"], "content": f"{shown['content']}\n\n{listed}"}
+
+
+def restart_message(helpdesk: str, language: str) -> Message:
+    """Said before the answer when a message comes to a server that does not know the chat the
+    page still shows (the replica that held it is gone, or it was idle too long)."""
+    return {"role": "assistant", "content": as_text(message("restarted", language, helpdesk))}
+
+
+def earlier_messages(sent: str | None, limit: int, max_chars: int) -> list[Message]:
+    """The messages the page showed before its latest one, from the JSON it sent with it
+    (`[{"role": "user" | "assistant", "text": "..."}]`, see faqbot.web.page): the last `limit`,
+    as text only (no 👍/👎 mark, no choices). Empty when there is no customer message among them,
+    or when what was sent is not that list or longer than `max_chars`.
+    """
+    if not sent or len(sent) > max_chars:
+        return []
+    try:
+        said = json.loads(sent)
+    except ValueError:
+        return []
+    if not isinstance(said, list):
+        return []
+    shown = [
+        {"role": item["role"], "content": item["text"].replace(ANSWER_MARK, "")}
+        for item in said[-limit:]
+        if isinstance(item, dict) and item.get("role") in ("user", "assistant") and isinstance(item.get("text"), str)
+    ]
+    return shown if any(m["role"] == "user" for m in shown) else []

@@ -6,7 +6,9 @@ customer and what they see:
 - `SHOW_MESSAGE` runs on Enter (or the send button): it clears the box, shows the customer's
   message at once, escaped exactly as faqbot.web.messages escapes it, writes the previous
   message's choices into it as a list (as `settle` does on the server), and hands the question
-  to the one server event that answers it;
+  to the one server event that answers it, with the text of the messages shown before it
+  (`earlier`): a replica that does not know the session (the one that held it died, or it was
+  idle too long) keeps them on screen instead of replacing the chat with its own greeting;
 - `KEEP_CHAT_UNDER_WAY` keeps a chat the customer has started when the page's greeting comes
   back late (a slow server);
 - `PAGE_SCRIPT` makes a clicked choice (mouse, or Tab and Enter) be asked as if it were typed:
@@ -29,6 +31,11 @@ from faqbot.bot import MAX_MESSAGE_CHARS
 # limit (a browser would cut a paste silently, losing the question at its end); the bot reads the
 # last MAX_MESSAGE_CHARS of it and says so. This bound only keeps a huge paste under the body limit.
 MAX_SENT_CHARS = 10 * MAX_MESSAGE_CHARS
+# What the browser sends of the messages shown before a new one (as JSON, for a server that does
+# not know the session): the latest that fit in this many characters, so that they and a message
+# of MAX_SENT_CHARS stay under the server's body limit (MAX_REQUEST_BYTES, faqbot.web.server).
+MAX_EARLIER_CHARS = 32_000
+EARLIER_MESSAGES = 56  # at most this many (a session keeps KEEP_MESSAGES, with room for the new ones)
 
 # clean_question (faqbot.bot) and user_message (faqbot.web.messages), in JavaScript: the
 # message whole, or over the limit its end after "… ".
@@ -54,7 +61,7 @@ SHOW_MESSAGE = (
     + _SHOWN
     + r"""
   const question = (typed || "").slice(-MAX_SENT);
-  if (!question.trim()) return [typed || "", chat, ""];
+  if (!question.trim()) return [typed || "", chat, "", ""];
   const history = (chat || []).map((message, n, all) => {
     if (n < all.length - 1 || !message.options || !message.options.length) return message;
     const listed = message.options.map((o) => "- " + faqShown(o.label)).join("\n");
@@ -62,9 +69,16 @@ SHOW_MESSAGE = (
       k === message.content.length - 1 && part.type === "text" ? {...part, text: part.text + "\n\n" + listed} : part);
     return {...message, content, options: null};
   });
+  // The earlier messages as text, only once the customer has written (a greeting alone needs none).
+  const said = history.map((message) => ({role: message.role, text: typeof message.content === "string"
+    ? message.content : (message.content || []).map((part) => part.type === "text" ? part.text : "").join("")}));
+  let earlier = said.some((message) => message.role === "user") ? said.slice(-EARLIER_MESSAGES) : [];
+  while (earlier.length && JSON.stringify(earlier).length > MAX_EARLIER) earlier = earlier.slice(1);
   history.push({role: "user", metadata: null, options: null, content: [{type: "text", text: faqShown(question)}]});
-  return ["", history, question];
+  return ["", history, question, earlier.length ? JSON.stringify(earlier) : ""];
 }""".replace("MAX_SENT", str(MAX_SENT_CHARS))
+    .replace("MAX_EARLIER", str(MAX_EARLIER_CHARS))
+    .replace("EARLIER_MESSAGES", str(EARLIER_MESSAGES))
 )
 
 # After the page's welcome call: its greeting replaces the chat unless the customer has already

@@ -19,6 +19,11 @@ limits:
 - a session's memory is bounded: at most KEEP_MESSAGES messages, and its conversation is
   forgotten after IDLE_SECONDS without a message (`launch` also bounds how many sessions
   Gradio keeps and drops idle ones, see faqbot.web.server);
+- a message to a server that does not know its session (behind a proxy, the replica that held
+  it died; or it was forgotten) comes with the text of the messages the page shows: they stay
+  on screen, as text only, the bot says plainly that the chat restarted and it no longer
+  remembers them, and the message is answered as a new question. A customer's visible chat
+  never vanishes silently;
 - nothing is fetched from outside hosts: analytics and the version check are off, there is no
   share link, and the theme's fonts are served by the app itself.
 
@@ -44,16 +49,20 @@ from faqbot.language import detect_language
 from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
     as_text,
+    earlier_messages,
     greeting_message,
     mailto,
     notice_message,
     reply_message,
+    restart_message,
     settle,
     user_message,
 )
 from faqbot.web.page import (  # noqa: F401
     CSS,
+    EARLIER_MESSAGES,
     KEEP_CHAT_UNDER_WAY,
+    MAX_EARLIER_CHARS,
     MAX_SENT_CHARS,
     PAGE_SCRIPT,
     SHOW_MESSAGE,
@@ -117,12 +126,25 @@ class Conversation:
                 self.messages, self.rated, self.topic, self.offer = [first], {}, "", None
             return list(self.messages)
 
-    def add(self, question: Message, answer: Message, reply: Reply | None) -> list[Message]:
-        """The customer's message and the answer to it (`reply`, None for a notice), together."""
+    def resume(self, earlier: list[Message]) -> bool:
+        """Take the page's `earlier` messages (faqbot.web.messages.earlier_messages) as this chat's
+        when it holds none of the customer's own: a session this server does not know. True when
+        it did; they are shown again, nothing more (no 👍/👎, no choices, no follow-up topic)."""
+        with self._lock:
+            if not earlier or self._customer_wrote():
+                return False
+            self.messages, self.rated, self.offer, self.topic = list(earlier), {}, None, ""
+            return True
+
+    def add(
+        self, question: Message, answer: Message, reply: Reply | None, notice: Message | None = None
+    ) -> list[Message]:
+        """The customer's message and the answer to it (`reply`, None for a notice), together;
+        `notice` (that the chat restarted) between them."""
         with self._lock:
             if self.messages:
                 self.messages[-1] = settle(self.messages[-1])
-            self.messages += [question, answer]
+            self.messages += [question, *([notice] if notice else []), answer]
             if reply is not None and reply.kind.takes_feedback:
                 self.rated[len(self.messages) - 1] = reply.reply_id
             self.offer = None
@@ -140,13 +162,17 @@ class Conversation:
             faq_id = choices.get(clean_question(text)[0])
             return (reply_id, faq_id) if faq_id is not None else None
 
-    def preview(self, question: Message, notice: Message) -> list[Message]:
-        """The chat as shown with `question` and `notice` after it, keeping nothing of either."""
+    def preview(self, earlier: list[Message], *after: Message) -> list[Message]:
+        """The chat as shown with `after` after it, keeping nothing of them: this session's
+        messages, or the page's `earlier` ones when the session holds none of the customer's."""
         with self._lock:
-            shown = list(self.messages)
-        if shown:
+            shown = list(earlier if earlier and not self._customer_wrote() else self.messages)
+        if shown and after:
             shown[-1] = settle(shown[-1])
-        return [*shown, question, notice]
+        return [*shown, *after]
+
+    def _customer_wrote(self) -> bool:
+        return any(m.get("role") == "user" for m in self.messages)
 
     def _trim(self) -> None:
         """Forget the oldest messages of a very long chat, so one session cannot grow without end."""
@@ -192,24 +218,33 @@ class Widget:
         return conversation.greet(first)
 
     def respond(
-        self, text: str | None, conversation: Conversation, request: gr.Request | None = None
+        self,
+        text: str | None,
+        conversation: Conversation,
+        request: gr.Request | None = None,
+        earlier: str | None = None,
     ) -> tuple[list[Message], Any]:
         """Answer one message: the chat with the customer's message and its answer, and the
         input box's wording in the customer's language. Never raises, whatever goes wrong.
 
+        `earlier` is what the page showed before the message (JSON, see faqbot.web.page): kept
+        on screen, with a word that the chat restarted, when this session is new to the server.
+        (Gradio passes `request` by its type, and the event's third value as `earlier`.)
         Past the rate limit the message is shown with a notice instead, and never reaches the
         bot, the conversation log or the session's history (so a flood costs nothing to keep).
         """
         question = readable(text)
+        shown_before = earlier_messages(earlier, EARLIER_MESSAGES, 2 * MAX_EARLIER_CHARS)
         if not question.strip():
-            return conversation.shown(), gr.skip()
+            return conversation.preview(shown_before), gr.skip()
         if not self.budget.allow(client_address(request), self.budget.messages):
             cleaned = clean_question(question)[0]
             short = cleaned[:NOTICE_QUESTION_CHARS]
             notice = notice_message(self._helpdesk(), detect_language(short), short, "rate_limited")
             # a refusal is cheap to send: its message shown up to NOTICE_QUESTION_CHARS, said to be cut
             shown = user_message(short + (" …" if len(cleaned) > len(short) else ""))
-            return conversation.preview(shown, notice), gr.skip()
+            return conversation.preview(shown_before, shown, notice), gr.skip()
+        restarted = conversation.resume(shown_before)
         reply: Reply | None = None
         try:
             self.bot.refresh(wait=False)
@@ -219,7 +254,8 @@ class Widget:
         except Exception as err:
             log.error("could not answer a question:\n%s", masked_traceback(err))
             shown, language = notice_message(self._helpdesk(), "sv", question), conversation.language
-        chat = conversation.add(user_message(question), shown, reply)
+        restart = restart_message(self._helpdesk(), language) if restarted else None
+        chat = conversation.add(user_message(question), shown, reply, restart)
         if language == conversation.language:
             return chat, gr.skip()
         conversation.language = language
@@ -308,6 +344,7 @@ def build_app(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> 
                 elem_id="faq-input",
             )
             question = gr.Textbox(visible=False)  # the question on its way to `respond`
+            earlier = gr.Textbox(visible=False)  # the messages shown before it, for a server new to the session
 
         # The greeting of the FAQ served now; when it comes back after the customer's first
         # message (a slow server), the chat under way is kept.
@@ -317,8 +354,8 @@ def build_app(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> 
         )
         # In the browser: clear the box, show the message; then the one server call. Direct
         # calls (queue=False) are one HTTP request each, with no event stream to keep open.
-        box.submit(None, [box, chat], [box, chat, question], js=SHOW_MESSAGE, **DIRECT_EVENT).then(
-            widget.respond, [question, conversation], [chat, box], api_name="ask", **DIRECT_EVENT
+        box.submit(None, [box, chat], [box, chat, question, earlier], js=SHOW_MESSAGE, **DIRECT_EVENT).then(
+            widget.respond, [question, conversation, earlier], [chat, box], api_name="ask", **DIRECT_EVENT
         )
         chat.like(widget.like, conversation, None, **DIRECT_EVENT)
     app.queue(default_concurrency_limit=CONCURRENCY)

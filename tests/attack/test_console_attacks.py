@@ -8,7 +8,12 @@
 5. stored XSS through an FAQ answer or a customer's question shown to staff: escaped text, never markup;
 6. path traversal on the static route and the entry route: 404, no file read;
 7. the console through the public chat port: not there;
-8. a body or a field past its bound: refused before anything is done with it.
+8. a body or a field past its bound: refused before anything is done with it;
+9. the test set grown from the evaluation page: 10,000 ids at once, more than 30, or an id that is
+   not a confirmed customer question the test set lacks: refused, the file untouched.
+10. the FAQ's versions: a version id that is not a kept version's number is 404 (no traceback,
+    nothing restored), a restore needs a session and its CSRF token, a file's text shown as a
+    difference is escaped, and trying a draft is bounded (question length, tries a minute).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from fastapi.testclient import TestClient
 
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.staff import learn
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
 from tests.test_console import PASSWORD, make_site
 
@@ -27,7 +33,16 @@ pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit wai
 
 XSS = '<script>alert("staff")</script>'
 XSS_ATTRIBUTE = '"><img src=x onerror=alert(1)>'
-PAGES = ["/", "/granska", "/fragor", "/fragor/backup", "/prova?fraga=Kan+jag+ringa+er%3F"]
+PAGES = [
+    "/",
+    "/granska",
+    "/fragor",
+    "/fragor/backup",
+    "/prova?fraga=Kan+jag+ringa+er%3F",
+    "/utvardering",
+    "/historik",
+    "/ny-fraga",
+]
 
 
 @pytest.fixture
@@ -186,4 +201,100 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
         "/fragor/backup", content=many, headers={"content-type": "application/x-www-form-urlencoded"}
     )
     assert response.status_code == 400
+    assert faq.read_bytes() == before
+
+
+def test_the_evaluation_page_and_its_forms_need_a_session(site):
+    assert site.client.get("/utvardering", follow_redirects=False).headers["location"] == "/login"
+    for path in ("/utvardering/kor", "/utvardering/lagg-till"):
+        response = site.client.post(path, data={"id-a123": "1"}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert not site.client.app.state.evaluations.progress().started_at
+    assert not (site.folder / "test_questions.jsonl").exists()
+
+
+def test_adding_questions_to_the_test_set_is_bounded_and_only_takes_confirmed_phrasings(site):
+    question = "Går det att nå er per telefon?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "phone", None, 0.2, 0.3, "v1", (), "r1"))
+        log.record(LogRow("r3", "Vad kostar en bil?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    path = site.folder / "test_questions.jsonl"
+    path.write_text('{"question": "Kan jag ringa?", "expected": "phone"}\n', encoding="utf-8")
+    before = path.read_bytes()
+    real = re.search(r'name="(id-[^"]+)" value="1"', site.client.get("/utvardering").text).group(1)
+    token = site.csrf()
+    many = "&".join([f"csrf={token}", *(f"id-a{i:09d}=1" for i in range(10_000))])
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert site.client.post("/utvardering/lagg-till", content=many, headers=headers).status_code in (400, 413)
+    thirty_one = {f"id-a{i:09d}": "1" for i in range(31)}
+    response = site.client.post("/utvardering/lagg-till", data={**thirty_one, real: "1", "csrf": token})
+    assert response.status_code == 400 and "Högst 30" in response.text
+    helpdesk_question = "id-" + learn.suggestion_id(learn.NEW_ENTRY, None, "Vad kostar en bil?")
+    for ids in ([helpdesk_question], ["id-a000000000"], [real, "id-" + XSS_ATTRIBUTE]):
+        response = site.client.post("/utvardering/lagg-till", data={**dict.fromkeys(ids, "1"), "csrf": token})
+        assert response.status_code == 400 and "inte (längre) en bekräftad kundfråga" in response.text, ids
+        assert XSS_ATTRIBUTE not in response.text
+    assert path.read_bytes() == before  # nothing appended by any refused form
+    assert site.client.post("/utvardering/lagg-till", data={real: "1", "csrf": token}).status_code == 200
+    assert path.read_bytes() != before
+
+
+@pytest.mark.parametrize("number", ["999", "0", "-1", "abc", "1e3", "1.0", "９", "9" * 40, "%2e%2e", "1%00"])
+def test_a_version_id_that_is_no_kept_version_is_404_and_restores_nothing(site, number):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje timme."), encoding="utf-8")
+    before = faq.read_bytes()
+    shown = site.client.get(f"/historik/{number}")
+    restored = site.client.post(f"/historik/{number}/aterstall", data={"csrf": site.csrf()})
+    for response in (shown, restored):
+        assert response.status_code == 404, number
+        assert "Traceback" not in response.text and "Versionen finns inte" in response.text
+    assert faq.read_bytes() == before
+
+
+def test_a_restore_needs_a_session_and_its_token(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje timme."), encoding="utf-8")
+    before = faq.read_bytes()
+    assert site.client.post("/historik/1/aterstall", data={"csrf": "x"}).status_code == 403
+    other = site.csrf()
+    response = site.client.post(
+        "/historik/1/aterstall", data={"csrf": other}, headers={"origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    stranger = TestClient(site.client.app)
+    response = stranger.post("/historik/1/aterstall", data={"csrf": other}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert faq.read_bytes() == before
+
+
+def test_an_faq_text_in_a_versions_difference_is_shown_as_text(site):
+    site.login()
+    site.client.get("/historik")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", f"answer: '{XSS}'"), encoding="utf-8")
+    for path in ("/historik", "/historik/1"):
+        page = site.client.get(path).text
+        assert "<script" not in page, path
+    assert "&lt;script&gt;" in site.client.get("/historik/1").text
+
+
+def test_trying_a_draft_is_bounded(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    draft = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "hash": form_hash(site)}
+    long = {**draft, "prova_fraga": "x" * 201, "csrf": site.csrf()}
+    assert site.client.post("/fragor/backup/prova", data=long).status_code == 400
+    assert site.client.post("/fragor/backup/prova", data={**draft, "prova_fraga": "Ofta?"}).status_code == 403
+    odd = site.client.post("/fragor/..%2F..%2Fetc/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
+    assert odd.status_code == 404 and "root:" not in odd.text
+    missing = site.client.post("/fragor/finns-inte/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
+    assert missing.status_code == 404 and "Traceback" not in missing.text
     assert faq.read_bytes() == before

@@ -11,6 +11,11 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
     GET  /prova?fraga=...      Prova boten: the reply, the top five and why
+    GET  /utvardering, POST /utvardering/kor|lagg-till   Utvärdering (faqbot.staff.console.evaluation_routes)
+    GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
+                               (faqbot.staff.console.history_pages)
+    POST /fragor/{id}/prova, GET|POST /ny-fraga   try a draft entry; a new entry, from a helpdesk
+                               group too (faqbot.staff.console.draft_pages)
     GET  /static/console.css   the one stylesheet; nothing is fetched from other hosts
 """
 
@@ -23,11 +28,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from faqbot.errors import FaqbotError
+from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
-from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, local_path
+from faqbot.staff.console.draft_pages import add_draft_routes
+from faqbot.staff.console.evaluation_routes import add_evaluation_routes
+from faqbot.staff.console.evaluations import Evaluations
+from faqbot.staff.console.health import health
+from faqbot.staff.console.history_pages import add_history_routes
+from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
+from faqbot.staff.console.service import explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
@@ -39,10 +50,20 @@ def create_console(console: Console) -> FastAPI:
     add_language_route(app)
     add_review_routes(app, console)
     add_entry_routes(app, console)
+    add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
+    add_history_routes(app, console)
+    add_draft_routes(app, console)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
         return console.render(request, "message.html", err.status, title=Text("Det gick inte"), message=err.message)
+
+    @app.exception_handler(DataError)
+    async def faq_broken(request: Request, err: DataError) -> Response:
+        message = Text(
+            "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}", err=explained_lines(err)
+        )
+        return console.render(request, "message.html", 409, title=Text("FAQ-filen behöver rättas"), message=message)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:
@@ -118,7 +139,8 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         shown = console.desk.overview()
-        return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown)
+        kept = health(console.desk, language=language_of(request.cookies))
+        return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown, health=kept)
 
 
 def too_many_tries(console: Console, request: Request, seconds: int) -> Response:
@@ -158,7 +180,12 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             raise Refused(400, Text("Okänd åtgärd."))
         try:
             taught = await run_in_threadpool(
-                console.desk.decide, action, fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", "")
+                console.desk.decide,
+                action,
+                fields.get("id", ""),
+                fields.get("reply_id", ""),
+                fields.get("faq_id", ""),
+                session.user,
             )
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
@@ -201,7 +228,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         try:
             entries, _ = console.desk.entries(query)
         except FaqbotError as err:
-            raise Refused(500, Text("FAQ-filen kan inte läsas: {err}", err=str(err))) from None
+            text = explained_lines(err) if isinstance(err, DataError) else str(err)
+            raise Refused(500, Text("FAQ-filen kan inte läsas: {err}", err=text)) from None
         return console.render(
             request, "entries.html", title=Text("Frågor och svar"), session=session, entries=entries, query=query
         )
@@ -225,7 +253,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         try:
-            result = await run_in_threadpool(console.desk.save, checked_id(faq_id), values, fields.get("hash", ""))
+            result = await run_in_threadpool(
+                console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
+            )
         except FileChangedError:
             current, _ = console.desk.entry(faq_id)
             now = entry_values(vars(current)) if current is not None else {}

@@ -23,13 +23,29 @@ from faqbot.bot import FaqBot, Reply
 from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
-from faqbot.decision import ReplyKind
+from faqbot.decision import Policy, ReplyKind
 from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
+from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
 from faqbot.faq.update import EntryUpdate, file_hash, update_entry
+from faqbot.files import atomic_write
+from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.index import build_index
+from faqbot.retrieval.search import Searcher
 from faqbot.staff import learn, teach
-from faqbot.staff.console.language import Text
+from faqbot.staff.console.history import (
+    FIRST_SEEN,
+    HAND_EDIT,
+    RESTORED,
+    Difference,
+    FaqHistory,
+    Version,
+    difference,
+    text_hash,
+    what_changed,
+)
+from faqbot.staff.console.language import Bilingual, Text
 from faqbot.staff.report import group_unanswered
 
 QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
@@ -59,6 +75,15 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class DraftTry:
+    """A question tried against a draft entry: the try, or the problems that keep the draft from saving."""
+
+    tried: Tried | None
+    problems: tuple[tuple[str, str], ...]
+    embedded: int = 0
+
+
+@dataclass(frozen=True)
 class Tried:
     """A question tried in the console: the reply, the top entries with scores, and why."""
 
@@ -67,6 +92,17 @@ class Tried:
     threshold: float
     margin: float | None
     gap: float | None
+
+
+def tried(reply: Reply, entries: list[FaqEntry], policy: Policy) -> Tried:
+    """The reply with the top five entries (their questions, their scores) and the figures that decided it."""
+    titles = {e.id: e.question for e in entries}
+    top = [
+        (faq_id, titles.get(faq_id, faq_id), score)
+        for faq_id, score in zip(reply.ranking[:5], reply.ranking_scores[:5], strict=False)
+    ]
+    gap = top[0][2] - top[1][2] if len(top) > 1 else None
+    return Tried(reply, top, policy.threshold, policy.choice_margin, gap)
 
 
 def figures(rows: list[Any]) -> Figures:
@@ -80,6 +116,14 @@ def figures(rows: list[Any]) -> Figures:
     )
 
 
+def explained_lines(err: DataError) -> Bilingual:
+    """The problems of an FAQ file as `file:LINE: ...`: slips in the YAML explained in Swedish, and
+    in the checks' own English words for the console in English (faqbot.faq.messages)."""
+    english = [f"{err.path}:{line}: {message}" for line, message in err.problems]
+    swedish = [f"{err.path}:{line}: {in_swedish(message) or message}" for line, message in err.problems]
+    return Bilingual("\n".join(swedish), "\n".join(english))
+
+
 class Desk:
     """The console's library side over one FAQ, index and log (see the module docstring)."""
 
@@ -88,6 +132,7 @@ class Desk:
         self.bot = bot if bot is not None else FaqBot(settings=settings)
         self.log = open_log_at(settings.log_location, settings.config.retention_days, staff=True)
         self.writing = threading.Lock()
+        self.history = FaqHistory(settings.log_location)
 
     @property
     def faq_path(self):
@@ -95,6 +140,7 @@ class Desk:
 
     def close(self) -> None:
         self.log.close()
+        self.history.close()
 
     # -- overview ------------------------------------------------------------------------
 
@@ -130,7 +176,7 @@ class Desk:
                 Text(
                     "Chatten vägrar den senaste ändringen av {path} och svarar med den senaste fungerande versionen. Rätta filen: {err}",
                     path=str(self.faq_path),
-                    err=str(err),
+                    err=explained_lines(err),
                 )
             ]
         if faq.content_hash() != self.bot.index.manifest.faq_hash:
@@ -152,14 +198,21 @@ class Desk:
         faq = load_faq(self.faq_path)
         return learn.lesson(self.log.questions(), faq, group, self.log.decisions(), answers_right)
 
-    def decide(self, action: str, suggestion: str = "", reply_id: str = "", faq_id: str = "") -> teach.Taught:
-        """Accept or reject a suggestion, or assign a helpdesk question (its reply) to an entry."""
+    def decide(
+        self, action: str, suggestion: str = "", reply_id: str = "", faq_id: str = "", who: str = ""
+    ) -> teach.Taught:
+        """Accept or reject a suggestion, or assign a helpdesk question (its reply) to an entry;
+        a change to the file is kept as a version by `who`."""
         with self.writing:
             lesson = self.review()
             accept = [suggestion] if action == "accept" else []
             reject = [suggestion] if action == "reject" else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
-            return teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
+            before = self.notice()
+            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
+            if taught.added:
+                self.keep(before, who)
+            return taught
 
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
@@ -189,11 +242,14 @@ class Desk:
         digest = file_hash(self.faq_path)
         return load_faq(self.faq_path).by_id.get(faq_id), digest
 
-    def save(self, faq_id: str, values: dict[str, str], expected_hash: str) -> EntryUpdate:
-        """Write the form's fields (FileChangedError when the file changed), then rebuild the index."""
+    def save(self, faq_id: str, values: dict[str, str], expected_hash: str, who: str = "") -> EntryUpdate:
+        """Write the form's fields (FileChangedError when the file changed), keep the new file as
+        a version by `who`, then rebuild the index."""
         with self.writing:
+            before = self.notice()
             result = update_entry(self.faq_path, faq_id, values, expected_hash)
             if result.changes and not result.problems:
+                self.keep(before, who)
                 self.rebuild()
             return result
 
@@ -202,11 +258,92 @@ class Desk:
     def try_question(self, question: str) -> Tried:
         bot = self.bot
         bot.refresh()
-        reply = bot.ask(question)
-        titles = {e.id: e.question for e in bot.entries}
-        top = [
-            (faq_id, titles.get(faq_id, faq_id), score)
-            for faq_id, score in zip(reply.ranking[:5], reply.ranking_scores[:5], strict=False)
-        ]
-        gap = top[0][2] - top[1][2] if len(top) > 1 else None
-        return Tried(reply, top, bot.policy.threshold, bot.policy.choice_margin, gap)
+        return tried(bot.ask(question), bot.entries, bot.policy)
+
+    # -- the versions of the FAQ file (faqbot.staff.console.history) ------------------------
+
+    def current_text(self) -> str:
+        return self.faq_path.read_bytes().decode("utf-8", "replace")
+
+    def notice(self) -> str:
+        """The file's text now; kept as a version first when it is not the newest one (a hand edit)."""
+        text = self.current_text()
+        latest = self.history.latest()
+        if latest is None:
+            self.history.record(text, "", f"{FIRST_SEEN}: {what_changed(None, text)}")
+        elif latest.faq_hash != text_hash(text):
+            earlier = self.history.version(latest.id)
+            self.history.record(text, "", f"{HAND_EDIT}: {what_changed(earlier.content if earlier else None, text)}")
+        return text
+
+    def keep(self, before: str, who: str) -> Version:
+        """Keep the file as just written by `who`, saying what changed since `before`."""
+        after = self.current_text()
+        return self.history.record(after, who, what_changed(before, after))
+
+    def versions(self) -> list[Version]:
+        """The kept versions, newest first (a hand edit since the last one is kept first)."""
+        with self.writing:
+            self.notice()
+        return self.history.versions()
+
+    def difference(self, version_id: int) -> Difference | None:
+        """A kept version against the file now; None when no such version is kept."""
+        version = self.history.version(version_id)
+        return difference(version, self.current_text()) if version is not None else None
+
+    def restore(self, version_id: int, who: str) -> Version | None:
+        """Write a kept version back as the file, as a new version by `who`, and rebuild the index.
+
+        None when no such version is kept; DataError when it does not pass the FAQ checks now
+        (nothing is written); the file is replaced atomically and checked again as it is written.
+        """
+        with self.writing:
+            version = self.history.version(version_id)
+            if version is None:
+                return None
+            parsed(version.content, self.faq_path.name)
+            before = self.notice()
+            if text_hash(before) == version.faq_hash:
+                return self.history.latest()
+            atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
+            restored = self.history.record(
+                version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
+            )
+            self.rebuild()
+            return restored
+
+    # -- drafts: trying an unsaved entry, a new entry from a helpdesk group --------------------
+
+    def try_draft(self, faq_id: str, values: dict[str, str], question: str) -> DraftTry:
+        """How the bot would answer `question` with entry `faq_id` as the form's draft has it;
+        nothing is written (faqbot.retrieval.draft: only the draft's texts are embedded)."""
+        bot = self.bot
+        bot.refresh()
+        faq, problems = draft_faq(self.faq_path, faq_id, values)
+        if faq is None:
+            return DraftTry(None, problems)
+        serving = bot.searcher.index
+        space, embedded = draft_index(serving, faq, bot.embedder)
+        reply = bot.ask_with(Searcher(space, bot.embedder), question)
+        return DraftTry(tried(reply, space.entries, bot.policy_of(space)), (), embedded)
+
+    def new_entry_group(self, group_id: str) -> learn.Suggestion | None:
+        """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or None."""
+        found = self.review().by_id().get(group_id)
+        return found if found is not None and found.action == learn.NEW_ENTRY else None
+
+    def create(self, values: dict[str, str], group_id: str = "", who: str = "") -> NewEntry:
+        """Add an entry from the form (its id made from the question), kept as a version by `who`,
+        and rebuild the index; the helpdesk group `group_id` it answers is then handled."""
+        with self.writing:
+            group = self.new_entry_group(group_id) if group_id else None
+            before = self.notice()
+            added = add_entry(self.faq_path, values)
+            if added.problems:
+                return added
+            self.keep(before, who)
+            if group is not None:
+                self.log.record_decision(group.id, teach.ACCEPTED, added.faq_id, group.question)
+            self.rebuild()
+            return added

@@ -17,9 +17,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from faqbot.faq.messages import in_swedish
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
-from faqbot.staff.console.language import Text, language_of, phrasebook
+from faqbot.staff.console.language import Bilingual, Text, language_of, phrasebook
 from faqbot.staff.console.service import Desk
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +36,13 @@ FIELD_LIMITS = {
 }
 DEFAULT_LIMIT = 200
 STATIC = {"console.css": ("text/css; charset=utf-8", (HERE / "static" / "console.css").read_bytes())}
-NAV = [("/", "Översikt"), ("/granska", "Att granska"), ("/fragor", "Frågor och svar"), ("/prova", "Prova boten")]
+NAV = [
+    ("/", "Översikt"),
+    ("/granska", "Att granska"),
+    ("/fragor", "Frågor och svar"),
+    ("/prova", "Prova boten"),
+    ("/utvardering", "Utvärdering"),
+]
 
 
 class Refused(Exception):
@@ -138,6 +145,9 @@ MESSAGES = [
 def swedish(message: str, editing: str = "") -> Text:
     """A check's message as staff read it next to the field of entry `editing` (the check's own
     words when unknown). A duplicate names the other entry, whichever of the two came first."""
+    explained = in_swedish(message)  # a slip in the YAML, told in plain words (faqbot.faq.messages)
+    if explained is not None:
+        return Bilingual(explained, message)  # in English, the check's own words
     for pattern, text in MESSAGES:
         found = pattern.search(message)
         if found:

@@ -1,0 +1,178 @@
+"""What the FAQ checks say about a slip in `data/faq.yaml`, in English and in Swedish, side by side.
+
+`faqbot index` and /healthz speak English; the staff console speaks Swedish. Each message is one
+row of `WORDING`, so the two never drift apart:
+
+    message = say("duplicate_key", key="answer", first=5)   # "duplicate key 'answer' (first on line 5); ..."
+    in_swedish(message)                                     # "nyckeln 'answer' står två gånger ..."
+
+`in_swedish` reads a message back by its English wording; a message not written here gives None.
+"""
+
+from __future__ import annotations
+
+import re
+
+SYNTAX = "invalid YAML: "
+SYNTAX_SV = "ogiltig YAML: "
+QUOTE_ALL = "put the whole text in quotes: {example}"
+QUOTE_ALL_SV = "sätt citattecken runt hela texten: {example}"
+
+# kind -> (English, Swedish); fields in braces are filled in the same in both.
+WORDING: dict[str, tuple[str, str]] = {
+    "colon_in_text": (
+        "the text after {where} has ': ' in it, which YAML reads as the start of a new key; " + QUOTE_ALL,
+        "texten efter {where} innehåller ': ' (kolon och mellanslag), som YAML läser som början på en ny "
+        "nyckel; " + QUOTE_ALL_SV,
+    ),
+    "special_start": (
+        "the text after {where} starts with {char}, which has a special meaning at the start of unquoted "
+        "YAML text; " + QUOTE_ALL,
+        "texten efter {where} börjar med {char}, som betyder något särskilt i början av en YAML-text utan "
+        "citattecken; " + QUOTE_ALL_SV,
+    ),
+    "quote_then_text": (
+        "the text after {where} starts with {char} but goes on after the closing {char}; put the whole text "
+        "in quotes of the other kind: {example}",
+        "texten efter {where} börjar med {char} men fortsätter efter det avslutande {char}; sätt hela texten "
+        "inom citattecken av det andra slaget: {example}",
+    ),
+    "indent": (
+        "{name} has {have} spaces before it, but {other} on line {other_line} has {want}; lines that belong "
+        "together must line up: indent it {want} spaces",
+        "{name} har {have} mellanslag före sig, men {other} på rad {other_line} har {want}; rader som hör "
+        "ihop måste stå rakt under varandra: dra in raden {want} mellanslag",
+    ),
+    "missing_dash": (
+        "'id: {id}' starts a new entry but has no '- ' in front of it; write '- id: {id}', lined up with "
+        "the '- ' of the other entries",
+        "'id: {id}' börjar en ny post men saknar '- ' framför; skriv '- id: {id}' rakt under de andra posternas '- '",
+    ),
+    "tab": (
+        "the line has a tab character where YAML allows only spaces; replace the tab with spaces",
+        "raden har ett tabbtecken där YAML bara tillåter mellanslag; byt tabben mot mellanslag",
+    ),
+    "unclosed_quote": (
+        "the quote {quote} that opens here is never closed; close it or remove it",
+        "citattecknet {quote} som börjar här avslutas aldrig; avsluta det eller ta bort det",
+    ),
+    "no_space": (
+        "there is no space after the '{mark}' in {snippet}; write {fixed}",
+        "det saknas ett mellanslag efter '{mark}' i {snippet}; skriv {fixed}",
+    ),
+    "text_too_far_left": (
+        "the line has {have} spaces before it, too few for the text under {where}, so YAML takes it for a "
+        "new key; indent it {want} spaces like the rest of that text",
+        "raden har {have} mellanslag före sig, för få för texten under {where}, så YAML tar den för en ny "
+        "nyckel; dra in den {want} mellanslag som resten av texten",
+    ),
+    "unknown": (
+        "{problem}; look at this line and the one above it: the indentation, a ':' without a space after "
+        "it, or text that needs quotes",
+        "YAML-tolken säger ”{problem}”; titta på den här raden och raden ovanför: indraget, ett ':' utan "
+        "mellanslag efter, eller text som behöver citattecken",
+    ),
+    "anchor": (
+        "YAML anchors and aliases (& and *) are not allowed; if the text after {where} really starts with "
+        "{char}, " + QUOTE_ALL,
+        "YAML-ankare och alias (& och *) är inte tillåtna; om texten efter {where} verkligen börjar med "
+        "{char}, " + QUOTE_ALL_SV,
+    ),
+    "anchor_bare": (
+        "YAML anchors and aliases (& and *) are not allowed",
+        "YAML-ankare och alias (& och *) är inte tillåtna",
+    ),
+    "duplicate_key": (
+        "duplicate key '{key}' (first on line {first}); keep only one of them",
+        "nyckeln '{key}' står två gånger (första gången på rad {first}); behåll bara en av dem",
+    ),
+    "text_not_list": (
+        "{what} must be text, not a list; remove the '- ' before the text (or the [ ] around it)",
+        "{what} måste vara text, inte en lista; ta bort '- ' före texten (eller [ ] runt den)",
+    ),
+    "text_not_pair": (
+        "{what} must be text, but the ': ' in it makes YAML read it as 'key: value'; " + QUOTE_ALL,
+        "{what} måste vara text, men ': ' i den gör att YAML läser den som 'nyckel: värde'; " + QUOTE_ALL_SV,
+    ),
+    "text_not_mapping": (
+        "{what} must be text, not a list or mapping",
+        "{what} måste vara text, inte en lista eller mappning",
+    ),
+    "entry_not_mapping": (
+        "each entry needs 'id:', 'question:' and 'answer:' on lines of their own under its '- ', not one text",
+        "varje post behöver 'id:', 'question:' och 'answer:' på egna rader under sitt '- ', inte en enda text",
+    ),
+    "text_not_tag": (
+        "{what} must be text, but it starts with '!', which YAML reads as a type; " + QUOTE_ALL,
+        "{what} måste vara text, men den börjar med '!', som YAML läser som en typ; " + QUOTE_ALL_SV,
+    ),
+}
+
+# What a check says it is about ("question of entry 'backup'", "an alternative") in Swedish.
+FIELD_NAMES_SV = {
+    "id": "id",
+    "question": "frågan",
+    "answer": "svaret",
+    "section": "avsnittet",
+    "question_en": "den engelska frågan",
+    "answer_en": "det engelska svaret",
+    "helpdesk": "helpdesk-adressen",
+    "an alternative": "ett annat sätt att fråga",
+    "a learned phrasing": "en inlärd formulering",
+}
+EXAMPLE_LIMIT = 60
+
+
+def say(kind: str, syntax: bool = False, **fields: object) -> str:
+    """The English message of a slip (`syntax`: a YAML syntax error, prefixed 'invalid YAML: ')."""
+    return (SYNTAX if syntax else "") + WORDING[kind][0].format(**fields)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    seen: set[str] = set()
+    regex = ""
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex += re.escape(part)
+        elif part in seen:
+            regex += f"(?P={part})"
+        else:
+            seen.add(part)
+            regex += f"(?P<{part}>.+?)"
+    return re.compile(regex + "$", re.DOTALL)
+
+
+PATTERNS = [(_pattern(english), swedish) for english, swedish in WORDING.values()]
+
+
+def in_swedish(message: str) -> str | None:
+    """The Swedish of a message written by `say` (None for any other message)."""
+    prefix = SYNTAX_SV if message.startswith(SYNTAX) else ""
+    body = message.removeprefix(SYNTAX)
+    for pattern, swedish in PATTERNS:
+        found = pattern.match(body)
+        if found:
+            fields = found.groupdict()
+            if "what" in fields:
+                fields["what"] = what_in_swedish(fields["what"])
+            return prefix + swedish.format(**fields)
+    return None
+
+
+def what_in_swedish(what: str) -> str:
+    """ "question of entry 'backup'" -> "frågan i posten 'backup'"; "an alternative" -> "ett annat sätt att fråga"."""
+    found = re.fullmatch(r"(\w+) of entry '(.*)'", what)
+    if found:
+        return f"{FIELD_NAMES_SV.get(found.group(1), found.group(1))} i posten '{found.group(2)}'"
+    return FIELD_NAMES_SV.get(what, what)
+
+
+def quoted_example(text: str) -> str:
+    """`text` in YAML quotes as staff would type it: double quotes, single where the text has '"' or '\\'."""
+    text = text.strip()
+    if len(text) > EXAMPLE_LIMIT:
+        text = text[: EXAMPLE_LIMIT - 10].rstrip() + " …"
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return f'"{text}"'

@@ -1,0 +1,176 @@
+"""The console's pages for drafts: trying an entry before saving it, and a new entry from helpdesk questions.
+
+    POST /fragor/{id}/prova     the entry form's draft and a question (`prova_fraga`): how the bot
+                                would answer with the draft; nothing is saved
+    GET  /ny-fraga?grupp=ID     the new-entry form, prefilled from a group of helpdesk questions
+                                (Att granska): its question, the others as alternatives
+    POST /ny-fraga              add the entry (its id made from the question, unique); the
+                                group's questions are then handled, as after an assign
+
+Trying is bounded: the form's fields keep their limits (faqbot.staff.console.web; the question
+at most 200 characters), each member of staff may try TRIES_PER_MINUTE times a minute, and a
+try embeds at most faqbot.retrieval.draft.MAX_DRAFT_TEXTS texts (only the draft's own).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.model import ID_PATTERN
+from faqbot.faq.update import FIELDS, entry_values
+from faqbot.staff.console.accounts import Session
+from faqbot.staff.console.language import Text
+from faqbot.staff.console.web import Console, Refused, swedish
+
+TRIES_PER_MINUTE = 12
+MAX_PREFILLED = 10  # alternatives taken from a group's questions
+NEW_ENTRY_PATH = "/ny-fraga"
+
+
+class TryRate:
+    """At most `per_minute` tries per member of staff in any sixty seconds."""
+
+    def __init__(self, per_minute: int = TRIES_PER_MINUTE, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self.tries: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def allow(self, user: str) -> bool:
+        now = self.clock()
+        with self.lock:
+            recent = self.tries.setdefault(user, deque())
+            while recent and now - recent[0] >= 60:
+                recent.popleft()
+            if len(recent) >= self.per_minute:
+                return False
+            recent.append(now)
+            return True
+
+
+def entry_id(faq_id: str) -> str:
+    if len(faq_id) > 100 or not ID_PATTERN.match(faq_id):
+        raise Refused(404, Text("Posten finns inte."))
+    return faq_id
+
+
+def field_problems(problems: tuple[tuple[str, str], ...], faq_id: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, message in problems:
+        found.setdefault(name if name in FIELDS else "", []).append(swedish(message, faq_id))
+    return found
+
+
+def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None) -> None:
+    """The three routes of the module docstring."""
+    rate = rate if rate is not None else TryRate()
+
+    @app.post("/fragor/{faq_id}/prova")
+    async def try_draft(request: Request, faq_id: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        fields = await console.form(request, session)
+        return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
+
+    @app.get(NEW_ENTRY_PATH)
+    async def new_entry_form(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        group_id = request.query_params.get("grupp", "")[:20]
+        group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
+        values = dict.fromkeys(FIELDS, "")
+        if group is not None:
+            others = [e["question"] for e in group.evidence.get("examples", []) if e["question"] != group.question]
+            values.update(question=group.question, alternatives="\n".join(others[:MAX_PREFILLED]))
+        gone = Text("Gruppen är redan hanterad eller finns inte längre.") if group_id and group is None else ""
+        return new_page(console, request, session, values, group.id if group else "", notice=gone)
+
+    @app.post(NEW_ENTRY_PATH)
+    async def new_entry_save(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        fields = await console.form(request, session)
+        values = {name: fields.get(name, "") for name in FIELDS}
+        group_id = fields.get("grupp", "")
+        added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
+        if added.problems:
+            problems = field_problems(added.problems, added.faq_id)
+            return new_page(console, request, session, values, group_id, 400, problems=problems)
+        entry, digest = console.desk.entry(added.faq_id)
+        shown = entry_values(vars(entry)) if entry is not None else values
+        return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True)
+
+
+async def draft_page(
+    console: Console, request: Request, session: Session, faq_id: str, fields: dict[str, str], rate: TryRate
+) -> Response:
+    """The entry form again, with how the bot answers the question with the form's draft."""
+    values = {name: fields.get(name, "") for name in FIELDS}
+    question = " ".join(fields.get("prova_fraga", "").split())
+    page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
+    if not question:
+        return entry_page(
+            console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page
+        )
+    if not rate.allow(session.user):
+        error = Text(
+            "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=rate.per_minute
+        )
+        return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
+    try:
+        result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
+    except DataError:
+        raise Refused(
+            404, Text("Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.")
+        ) from None
+    except FaqbotError as err:
+        return entry_page(console, request, session, faq_id, 400, draft_error=str(err), **page)
+    page["draft"] = result
+    problems = field_problems(result.problems, faq_id)
+    return entry_page(console, request, session, faq_id, 400 if problems else 200, problems=problems, **page)
+
+
+def entry_page(
+    console: Console, request: Request, session: Session, faq_id: str, status: int = 200, **values
+) -> Response:
+    values.setdefault("problems", {})
+    return console.render(
+        request,
+        "entry.html",
+        status,
+        title=Text("Redigera {faq_id}", faq_id=faq_id),
+        session=session,
+        faq_id=faq_id,
+        **values,
+    )
+
+
+def new_page(
+    console: Console, request: Request, session: Session, values: dict, group: str, status: int = 200, **extra
+) -> Response:
+    extra.setdefault("problems", {})
+    return console.render(
+        request,
+        "entry.html",
+        status,
+        title=Text("Ny fråga"),
+        session=session,
+        faq_id="",
+        values=values,
+        digest="",
+        action=NEW_ENTRY_PATH,
+        group=group,
+        **extra,
+    )

@@ -1,0 +1,121 @@
+"""The console's Utvärdering page: run the test set in the background, its figures beside earlier runs.
+
+    GET  /utvardering              progress (refreshes itself while a run goes), the latest run's
+                                   four figures and misses, the kept runs, confirmed customer
+                                   questions the test set lacks
+    POST /utvardering/kor          start a run (one at a time; a second start is told one is going)
+    POST /utvardering/lagg-till    add the ticked confirmed questions (`id-<suggestion id>` fields)
+
+The page works without JavaScript: while a run goes it reloads itself every REFRESH_SECONDS
+(a meta refresh, and a link to do it by hand), and its progress is a polite live region.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from faqbot.errors import FaqbotError
+from faqbot.faq.model import load_faq
+from faqbot.staff import learn, test_set
+from faqbot.staff.console.evaluations import FIGURES, Evaluations
+from faqbot.staff.console.language import Text
+from faqbot.staff.console.web import Console, Refused
+
+REFRESH_SECONDS = 2
+PAGE = "/utvardering"
+NOT_OFFERED = Text(
+    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Ladda om sidan och välj igen."
+)
+
+
+def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> None:
+    """The page and its two forms; `runs` is kept on app.state.evaluations for whoever serves the app."""
+    app.state.evaluations = runs
+
+    @app.get(PAGE)
+    async def evaluation(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return login()
+        return await page(console, request, session, runs)
+
+    @app.post(PAGE + "/kor")
+    async def start(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return login()
+        await console.form(request, session)
+        if not runs.start(session.user):
+            note = Text("En körning pågår redan. Vänta tills den är klar.")
+            return await page(console, request, session, runs, 409, notice=note)
+        return await page(console, request, session, runs, 202, notice=Text("Körningen har startat."))
+
+    @app.post(PAGE + "/lagg-till")
+    async def add(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return login()
+        fields = await console.form(request, session)
+        ids = [name[3:] for name in fields if name.startswith("id-")]
+        if not ids:
+            raise Refused(400, Text("Välj minst en fråga att lägga till."))
+        if len(ids) > test_set.MAX_ADD:
+            raise Refused(
+                400, Text("Högst {count} frågor kan läggas till åt gången; inget lades till.", count=test_set.MAX_ADD)
+            )
+        added = await run_in_threadpool(add_confirmed, console, runs, ids)
+        return await page(
+            console, request, session, runs, notice=Text("{count} frågor lades till i testmängden.", count=added)
+        )
+
+
+def login() -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+def confirmed(console: Console, runs: Evaluations) -> list[learn.Suggestion]:
+    """Confirmed customer questions the test set does not hold (faqbot.staff.test_set)."""
+    faq = load_faq(console.desk.faq_path)
+    return test_set.confirmed_not_in(runs.test_set, console.desk.log.questions(), faq)
+
+
+def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
+    """Append the named confirmed questions to the test set, under the console's one writing lock;
+    Refused (nothing written) when any id is not a confirmed question the test set lacks."""
+    with console.desk.writing:
+        offered = confirmed(console, runs)
+        if not set(ids) <= {s.id for s in offered}:
+            raise Refused(400, NOT_OFFERED)
+        try:
+            return test_set.append(runs.test_set, test_set.chosen(offered, ids))
+        except FaqbotError as err:
+            raise Refused(500, Text("Testmängden kunde inte skrivas: {err}", err=str(err))) from None
+
+
+async def page(console: Console, request: Request, session, runs: Evaluations, status: int = 200, **extra) -> Response:
+    progress = runs.progress()
+    kept = await run_in_threadpool(runs.runs)
+    try:
+        offered = await run_in_threadpool(confirmed, console, runs)
+        unread = ""
+    except FaqbotError as err:
+        offered, unread = [], str(err)
+    return console.render(
+        request,
+        "evaluation.html",
+        status,
+        title=Text("Utvärdering"),
+        session=session,
+        progress=progress,
+        refresh=REFRESH_SECONDS if progress.running else 0,
+        runs=kept,
+        latest=kept[0] if kept else None,
+        figures=FIGURES,
+        offered=offered,
+        unread=unread,
+        test_set=runs.test_set,
+        max_add=test_set.MAX_ADD,
+        **extra,
+    )

@@ -1,0 +1,243 @@
+"""Versions of the FAQ file: every change the console saves, kept with who and when, to compare and restore.
+
+    history = FaqHistory("data/conversations.db")     # or postgresql://faqbot@db.internal/faqbot
+    history.record(text, "anna", "ändrade backup")    # after a save; returns the Version
+    history.versions()                                # newest first, without their texts
+    history.version(12).content                       # one version's whole file
+
+Where they are kept: in the conversation log's database (migration 6 of its schema,
+faqbot.conversations.migrations), beside the staff accounts, not in files beside the FAQ.
+Replicas behind a proxy share one PostgreSQL: whichever replica's console staff use, they see
+one history, and a version saved on one can be restored on another (publishing then carries
+the file to every replica). A folder of copies beside data/faq.yaml would be one per machine,
+would land in the staff's git checkout, and would need a writable data folder.
+
+What is kept: the whole file per version (a file is at most faqbot.faq.model.MAX_FILE_BYTES,
+or the bot refuses it), the newest KEEP_VERSIONS versions and, of those, only as many of the
+newest as fit in KEEP_CHARACTERS together; the newest version is always kept. Older ones are
+deleted when a new one is recorded.
+
+A version's `what` says what changed against the version before it, by entry ("ändrade:
+backup; nya: kontorshund"), kept in Swedish; `what_said` shows it in the console's language
+(its phrases are Text, translated in faqbot.staff.console.english; entry ids stay as they are). A change made by hand in
+the file is recorded (author "") the next time the console looks at the file, before it
+writes its own change, so each version's difference is only its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faqbot import database
+from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
+from faqbot.errors import DataError
+from faqbot.faq.drafts import parsed
+from faqbot.staff.console.language import Text
+
+KEEP_VERSIONS = 100
+KEEP_CHARACTERS = 20_000_000  # about ten versions of the largest file the bot accepts, hundreds of a usual one
+MAX_WHAT = 500  # characters of a version's summary
+# The phrases of a version's `what` (what_changed and faqbot.staff.console.service write them).
+HAND_EDIT = Text("ändrad i filen")
+FIRST_SEEN = Text("så som konsolen först såg filen")
+RESTORED = Text("återställde version {id}")
+UNCHECKED = Text("filen klarar inte FAQ-kontrollerna (chatten svarar med den senaste fungerande versionen)")
+COUNTED = Text("{count} poster")
+FIXED = Text("filen rättad: {count} poster")
+LAYOUT = Text("bara kommentarer eller layout")
+CHANGED, ADDED, REMOVED = Text("ändrade"), Text("nya"), Text("borttagna")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One kept version of the FAQ file; `content` is only filled by `FaqHistory.version`."""
+
+    id: int
+    created_at: float
+    author: str
+    what: str
+    faq_hash: str
+    content: str = ""
+
+    @property
+    def by_hand(self) -> bool:
+        return not self.author
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class FaqHistory:
+    """The faq_versions table of the log at `location` (a SQLite path or a postgresql:// URL)."""
+
+    def __init__(self, location: str | Path, clock: Callable[[], float] = time.time) -> None:
+        self.location = str(location)
+        self.postgres = database.is_postgres(self.location)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        if self.postgres:
+            with database.connect(self.location, autocommit=True) as remote:
+                migrate_postgres(remote, database.shown(self.location))
+                yield remote
+            return
+        with self._lock:
+            if self._sqlite is None:
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+                local = sqlite3.connect(self.location, timeout=10, isolation_level=None, check_same_thread=False)
+                local.execute("PRAGMA busy_timeout = 10000")
+                migrate_sqlite(local, self.location)
+                self._sqlite = local
+            yield self._sqlite
+
+    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """One statement in either dialect (written with `?`); the rows it returns."""
+        with self._connection() as conn:
+            cursor = conn.execute(sql.replace("?", "%s") if self.postgres else sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+
+    def record(self, content: str, author: str, what: str) -> Version:
+        """Keep `content` as the newest version, then forget what no longer fits the bounds."""
+        now, digest, what = self.clock(), text_hash(content), what[:MAX_WHAT]
+        rows = self._run(
+            "INSERT INTO faq_versions (created_at, author, what, faq_hash, content) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (now, author, what, digest, content),
+        )
+        self.prune()
+        return Version(int(rows[0][0]), now, author, what, digest)
+
+    def prune(self) -> int:
+        """Delete the versions past KEEP_VERSIONS or KEEP_CHARACTERS (never the newest); returns how many."""
+        sizes = self._run("SELECT id, length(content) FROM faq_versions ORDER BY id DESC")
+        kept, total = 0, 0
+        for position, (_, size) in enumerate(sizes):
+            total += int(size)
+            if position >= KEEP_VERSIONS or (position > 0 and total > KEEP_CHARACTERS):
+                break
+            kept += 1
+        if kept < len(sizes):
+            self._run("DELETE FROM faq_versions WHERE id <= ?", (int(sizes[kept][0]),))
+        return len(sizes) - kept
+
+    def versions(self) -> list[Version]:
+        """Every kept version, newest first, without its text."""
+        rows = self._run("SELECT id, created_at, author, what, faq_hash FROM faq_versions ORDER BY id DESC")
+        return [Version(int(i), float(at), author, what, digest) for i, at, author, what, digest in rows]
+
+    def latest(self) -> Version | None:
+        rows = self._run("SELECT id, created_at, author, what, faq_hash FROM faq_versions ORDER BY id DESC LIMIT 1")
+        return Version(int(rows[0][0]), float(rows[0][1]), *rows[0][2:]) if rows else None
+
+    def version(self, version_id: int) -> Version | None:
+        """One version with its whole text, or None when it is not (or no longer) kept."""
+        rows = self._run(
+            "SELECT id, created_at, author, what, faq_hash, content FROM faq_versions WHERE id = ?", (version_id,)
+        )
+        if not rows:
+            return None
+        i, at, author, what, digest, content = rows[0]
+        return Version(int(i), float(at), author, what, digest, content)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
+
+
+def what_changed(before: str | None, after: str) -> str:
+    """What `after` changed against `before`, by entry, in Swedish (the history page's words)."""
+    try:
+        new = parsed(after)
+    except DataError:
+        return str(UNCHECKED)
+    if before is None:
+        return COUNTED.format(count=len(new.entries))
+    try:
+        old = parsed(before)
+    except DataError:
+        return FIXED.format(count=len(new.entries))
+    old_hashes = {e.id: e.content_hash() for e in old.entries}
+    new_hashes = {e.id: e.content_hash() for e in new.entries}
+    parts = [
+        (label, ids)
+        for label, ids in (
+            (CHANGED, [i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i]]),
+            (ADDED, [i for i in new_hashes if i not in old_hashes]),
+            (REMOVED, [i for i in old_hashes if i not in new_hashes]),
+        )
+        if ids
+    ]
+    said = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in parts)
+    if old.helpdesk != new.helpdesk:
+        said = "; ".join(filter(None, [said, f"helpdesk: {new.helpdesk}"]))
+    return said or str(LAYOUT)
+
+
+def what_said(what: str, say: Callable[..., str]) -> str:
+    """A version's `what`, kept in Swedish, in the language of `say` (the page's phrasebook,
+    faqbot.staff.console.language): each phrase translated, entry ids and addresses as they
+    are. A summary in other words (from an older release) is shown as it was kept."""
+    head = ""
+    for prefix in (HAND_EDIT, FIRST_SEEN):
+        if what.startswith(prefix + ": "):
+            head, what = say(prefix) + ": ", what[len(prefix) + 2 :]
+            break
+    else:
+        found = re.match(r"återställde version (\d+): ", what)
+        if found:
+            head, what = say(RESTORED, id=found.group(1)) + ": ", what[found.end() :]
+    if what in (UNCHECKED, LAYOUT):
+        return head + say(what)
+    counted = re.fullmatch(r"(filen rättad: )?(\d+) poster", what)
+    if counted:
+        return head + say(FIXED if counted.group(1) else COUNTED, count=counted.group(2))
+    labels = {str(label): label for label in (CHANGED, ADDED, REMOVED)} | {"helpdesk": "helpdesk"}
+    parts = [part.partition(": ") for part in what.split("; ")]
+    if not all(sep and label in labels for label, sep, _ in parts):
+        return head + what
+    return head + "; ".join(f"{say(labels[label])}: {rest}" for label, _, rest in parts)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A kept version against the file as it is now: unified-diff lines, at most MAX_DIFF_LINES."""
+
+    version: Version
+    lines: list[str]
+    cut: bool
+
+    @property
+    def same(self) -> bool:
+        return not self.lines
+
+
+MAX_DIFF_LINES = 2_000
+
+
+def difference(version: Version, current: str) -> Difference:
+    """What restoring `version` would change in `current` ('-' lines go, '+' lines come back)."""
+    lines = list(
+        difflib.unified_diff(
+            current.splitlines(),
+            version.content.splitlines(),
+            fromfile="filen nu",
+            tofile=f"version {version.id}",
+            lineterm="",
+        )
+    )
+    return Difference(version, lines[:MAX_DIFF_LINES], len(lines) > MAX_DIFF_LINES)

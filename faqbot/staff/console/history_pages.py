@@ -1,0 +1,97 @@
+"""The console's pages for the FAQ file's versions (faqbot.staff.console.history): list, compare, restore.
+
+    GET  /historik                    Versioner: newest first, when, who, what changed
+    GET  /historik/{id}               one version against the file now (what a restore would change)
+    POST /historik/{id}/aterstall     restore it (CSRF): a new version, checked like any save,
+                                      written atomically, the index rebuilt and published
+
+A version id is a positive number of at most MAX_ID_DIGITS digits; anything else is 404, as is
+a version no longer kept.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from faqbot.errors import DataError
+from faqbot.staff.console.accounts import Session
+from faqbot.staff.console.history import text_hash, what_said
+from faqbot.staff.console.language import Text
+from faqbot.staff.console.service import explained_lines
+from faqbot.staff.console.web import Console, Refused
+
+MAX_ID_DIGITS = 18  # fits a 64-bit id on both backends
+
+
+def version_id(text: str) -> int:
+    """The version number in a path; 404 for anything but a plain positive number."""
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS or int(text) < 1:
+        raise Refused(404, Text("Versionen finns inte."))
+    return int(text)
+
+
+def when(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def add_history_routes(app: FastAPI, console: Console) -> None:
+    """The three routes of the module docstring."""
+
+    @app.get("/historik")
+    async def history(request: Request) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        return await history_page(console, request, session)
+
+    @app.get("/historik/{number}")
+    async def one_version(request: Request, number: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        shown = await run_in_threadpool(console.desk.difference, version_id(number))
+        if shown is None:
+            raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
+        title = Text("Version {id}", id=shown.version.id)
+        return console.render(request, "version.html", title=title, session=session, d=shown, when=when, what=what_said)
+
+    @app.post("/historik/{number}/aterstall")
+    async def restore(request: Request, number: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        await console.form(request, session)
+        wanted = version_id(number)
+        try:
+            restored = await run_in_threadpool(console.desk.restore, wanted, session.user)
+        except DataError as err:
+            message = Text(
+                "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}",
+                id=wanted,
+                err=explained_lines(err),
+            )
+            return await history_page(console, request, session, 400, error=message)
+        if restored is None:
+            raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
+        return await history_page(console, request, session, restored_from=wanted)
+
+
+async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:
+    versions = await run_in_threadpool(console.desk.versions)
+    current = text_hash(console.desk.current_text())
+    return console.render(
+        request,
+        "history.html",
+        status,
+        title=Text("Versioner av frågor och svar"),
+        session=session,
+        versions=versions,
+        current=current,
+        when=when,
+        what=what_said,
+        **values,
+    )

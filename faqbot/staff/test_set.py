@@ -1,0 +1,95 @@
+"""Growing the test set from what customers confirmed: their own words, with the entry they meant.
+
+    path = test_set_path(Path("data/faq.yaml"))          # data/test_questions.jsonl, as `faqbot evaluate` reads
+    found = confirmed_not_in(path, log.questions(), faq) # confirmed phrasings the test set lacks
+    added = append(path, found[:3])                      # one JSON line each, the file written atomically
+
+A confirmed phrasing is a customer's question for which they picked an entry among the choices,
+or said 👍 to its answer, clearly more often than anything else (faqbot.staff.learn, the same
+rule the suggestions use; personal data masked in the log is never proposed). Unlike a
+suggestion it is offered whether or not staff accepted it and whether or not the bot answers it
+right by itself: a test set measures real traffic, the easy questions too. One already in the
+FAQ is left out, since `faqbot evaluate` warns that such a question measures nothing.
+
+The file keeps its format: JSON lines `{"question": "...", "expected": "<faq id>"}`, UTF-8 as
+written (no \\u escapes), each new line after the last one there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from faqbot.errors import FaqbotError
+from faqbot.faq.model import Faq, normalize_question
+from faqbot.files import atomic_write
+from faqbot.staff import learn
+from faqbot.staff.fresh_start import TEST_SET
+
+MAX_ADD = 30  # questions added in one go: a page of checkboxes, not a bulk import
+
+
+def test_set_path(faq_path: Path) -> Path:
+    """The test set beside the FAQ: `faqbot evaluate`'s default, data/test_questions.jsonl, for data/faq.yaml."""
+    return Path(faq_path).parent / TEST_SET
+
+
+def questions_in(path: Path) -> set[str]:
+    """The test set's questions, normalised (a line that is not a question object is evaluate's to report)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return set()
+    found = set()
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("question"), str):
+            found.add(normalize_question(row["question"]))
+    return found
+
+
+def confirmed_not_in(path: Path, rows: Sequence[Any], faq: Faq) -> list[learn.Suggestion]:
+    """Confirmed phrasings (most evidence first) whose question the test set at `path` does not hold."""
+    have = questions_in(path)
+    confirmed = learn.confirmed_phrasings(learn.signals_from_rows(rows), faq)
+    return [s for s in confirmed if normalize_question(s.question) not in have]
+
+
+def chosen(offered: Sequence[learn.Suggestion], ids: Sequence[str]) -> list[learn.Suggestion]:
+    """The offered phrasings named by `ids`; FaqbotError for too many, or an id not offered."""
+    if len(ids) > MAX_ADD:
+        raise FaqbotError(f"at most {MAX_ADD} questions can be added at once ({len(ids)} were chosen)")
+    by_id = {s.id: s for s in offered}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise FaqbotError(f"not a confirmed customer question missing from the test set: {', '.join(unknown[:5])}")
+    return [by_id[i] for i in dict.fromkeys(ids)]
+
+
+def append(path: Path, phrasings: Sequence[learn.Suggestion]) -> int:
+    """Add each phrasing as `{"question", "expected"}` after the file's last line; the number added."""
+    have = questions_in(path)
+    lines = []
+    for s in phrasings:
+        key = normalize_question(s.question)
+        if key in have or s.faq_id is None:
+            continue
+        have.add(key)
+        lines.append(json.dumps({"question": s.question, "expected": s.faq_id}, ensure_ascii=False))
+    if not lines:
+        return 0
+    try:
+        before = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        before = ""
+    except UnicodeDecodeError as err:
+        raise FaqbotError(f"{path} is not UTF-8 text ({err.reason}); nothing was added") from None
+    if before and not before.endswith("\n"):
+        before += "\n"
+    atomic_write(path, before + "\n".join(lines) + "\n")
+    return len(lines)

@@ -1,0 +1,166 @@
+"""The console's Utvärdering page: the test set run in the background, its figures as `faqbot evaluate`
+prints them, earlier runs beside it, and confirmed customer questions added to the test set.
+
+In-process over the two-entry FAQ with the fake embedder, logged in as tests/test_console.py does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytest
+
+from faqbot.cli import main
+from faqbot.conversations.rows import LogRow
+from faqbot.conversations.store import ConversationLog
+from tests.test_console import make_site
+
+pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test
+
+TEST_SET = [
+    {"question": "Hur ofta säkerhetskopierar ni?", "expected": "backup"},
+    {"question": "Får jag ringa till er?", "expected": "phone"},
+    {"question": "Sparar ni filerna någonstans?", "expected": "backup"},
+    {"question": "Vad kostar en ny bil?", "expected": None},
+]
+CONFIRMED = "Går det att nå er per telefon?"
+FIGURE_LINES = {
+    "answered_right": r"answered right\s+(\S+)",
+    "right_or_one_click": r"right or one click\s+(\S+)",
+    "confident_wrong": r"confident wrong answers\s+(\S+)",
+    "offtopic_to_helpdesk": r"off-topic to helpdesk\s+(\S+)",
+}
+
+
+@pytest.fixture
+def site(small, fake_embedder):
+    write_test_set(small / "test_questions.jsonl", TEST_SET)
+    made = make_site(small, fake_embedder)
+    yield made
+    made.client.app.state.evaluations.join(30)
+    made.desk.close()
+    made.store.close()
+
+
+def write_test_set(path, rows) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def run_to_the_end(site):
+    started = site.client.post("/utvardering/kor", data={"csrf": site.csrf("/utvardering")})
+    assert started.status_code == 202 and "Körningen har startat" in started.text
+    site.client.app.state.evaluations.join(60)
+    return site.client.get("/utvardering").text
+
+
+def page_figures(page: str) -> dict[str, str]:
+    """The latest run's four figures as the page shows them."""
+    return dict(re.findall(r'data-figure="(\w+)">([^<]+)<', page))
+
+
+def command_figures(folder, capsys) -> dict[str, str]:
+    paths = [
+        "--faq",
+        str(folder / "faq.yaml"),
+        "--index",
+        str(folder / "index"),
+        "--config",
+        str(folder / "config.yaml"),
+    ]
+    assert main(["evaluate", str(folder / "test_questions.jsonl"), *paths]) == 0
+    printed = capsys.readouterr().out
+    found = {key: re.search(pattern, printed).group(1) for key, pattern in FIGURE_LINES.items()}
+    return {key: "–" if value == "n/a" else value for key, value in found.items()}
+
+
+def confirm(folder, question: str, faq_id: str, reply: str = "r1") -> None:
+    """A customer asked `question`, was offered choices, and picked `faq_id`."""
+    with ConversationLog(folder / "log.db") as log:
+        offered = ("phone", "backup")
+        log.record(LogRow(reply, question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", offered))
+        log.record(LogRow(reply + "p", question, "sv", "answer", True, faq_id, None, 0.2, 0.3, "v1", (), reply))
+
+
+def test_a_run_started_in_the_console_shows_the_four_figures_faqbot_evaluate_prints(site, capsys):
+    site.login()
+    page = run_to_the_end(site)
+    assert "4 av 4" in page and 'aria-live="polite"' in page
+    assert page_figures(page) == command_figures(site.folder, capsys)
+    assert len(page_figures(page)) == 4, page_figures(page)
+    misses = re.findall(r'<tr class="miss">', page)
+    assert len(misses) == int(re.search(r"Missar \((\d+)\)", page).group(1))
+
+
+def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):
+    site.login()
+    gate, asked = threading.Event(), []
+    ask = site.desk.bot.ask
+
+    def held(*args, **kwargs):
+        asked.append(args[0])
+        gate.wait(30)
+        return ask(*args, **kwargs)
+
+    monkeypatch.setattr(site.desk.bot, "ask", held)
+    token = site.csrf("/utvardering")
+    assert site.client.post("/utvardering/kor", data={"csrf": token}).status_code == 202
+    running = site.client.get("/utvardering").text
+    assert 'http-equiv="refresh"' in running and "av 4</strong> frågor" in running and "Uppdatera" in running
+    second = site.client.post("/utvardering/kor", data={"csrf": token})
+    assert second.status_code == 409 and "pågår redan" in second.text
+    gate.set()
+    site.client.app.state.evaluations.join(30)
+    assert len(asked) == len(TEST_SET)  # one run asked each question once
+    done = site.client.get("/utvardering").text
+    assert 'http-equiv="refresh"' not in done and len(re.findall(r'<tr class="run">', done)) == 1
+
+
+def test_a_run_is_kept_and_shown_beside_the_next(site):
+    site.login()
+    first = run_to_the_end(site)
+    assert len(re.findall(r'<tr class="run">', first)) == 1
+    write_test_set(site.folder / "test_questions.jsonl", TEST_SET[:2])
+    second = run_to_the_end(site)
+    rows = re.findall(r'<tr class="run"><td>[^<]+</td><td>anna</td><td>(\d+)</td>', second)
+    assert rows == ["2", "4"]  # newest first, both kept
+    kept = json.loads((site.folder / "index" / "evaluations.json").read_text(encoding="utf-8"))
+    assert [r["questions"] for r in kept["runs"]] == [2, 4] and kept["runs"][0]["user"] == "anna"
+
+
+def test_a_confirmed_customer_question_is_added_to_the_test_set_and_evaluate_counts_it(site, capsys):
+    confirm(site.folder, CONFIRMED, "phone")
+    site.login()
+    page = site.client.get("/utvardering").text
+    box = re.search(r'name="(id-[^"]+)" value="1">\s*<label for="[^"]+">”' + re.escape(CONFIRMED), page)
+    assert box, page
+    path = site.folder / "test_questions.jsonl"
+    before = path.read_text(encoding="utf-8")
+    added = site.client.post("/utvardering/lagg-till", data={box.group(1): "1", "csrf": site.csrf()})
+    assert added.status_code == 200 and "1 frågor lades till" in added.text
+    after = path.read_text(encoding="utf-8")
+    assert after == before + json.dumps({"question": CONFIRMED, "expected": "phone"}, ensure_ascii=False) + "\n"
+    assert CONFIRMED not in site.client.get("/utvardering").text.split("Bekräftade kundfrågor")[1]
+    main(["evaluate", str(path), "--faq", str(site.folder / "faq.yaml"), "--index", str(site.folder / "index"),
+          "--config", str(site.folder / "config.yaml")])  # fmt: skip
+    assert f"{len(TEST_SET) + 1} questions" in capsys.readouterr().out
+
+
+def test_starting_a_run_without_the_csrf_token_is_refused(site):
+    site.login()
+    for data in ({"start": "1"}, {"csrf": "another-sessions-token"}):
+        response = site.client.post("/utvardering/kor", data=data)
+        assert response.status_code == 403 and "säkerhetskod" in response.text
+    assert not site.client.app.state.evaluations.progress().started_at
+    assert not (site.folder / "index" / "evaluations.json").exists()
+
+
+def test_a_damaged_run_history_is_set_aside_and_a_new_one_begins(site):
+    history = site.folder / "index" / "evaluations.json"
+    history.write_text('{"runs": [{"finished_at": "2026-', encoding="utf-8")
+    site.login()
+    page = run_to_the_end(site)
+    assert len(re.findall(r'<tr class="run">', page)) == 1
+    (aside,) = (site.folder / "index").glob("evaluations.json.damaged-*")
+    assert aside.read_text(encoding="utf-8") == '{"runs": [{"finished_at": "2026-'  # kept for staff, unchanged
