@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +23,10 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
-from faqbot.staff.console.auth import COOKIE, MAX_DELAY, Throttle, same_token
+from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
+from faqbot.staff.console.english import ENGLISH
+from faqbot.staff.console.history import what_said
+from faqbot.staff.console.language import Bilingual, Text, phrasebook
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 
@@ -317,6 +321,133 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask(question).match.faq_id == "backup"
     assert f"”{question}”" not in site.client.get("/granska").text.split("Tillagt")[0]
+
+
+# -- Swedish, or English with the switch (issue 19) -------------------------------------------------
+
+
+def switch(site: Site, language: str, back: str) -> str:
+    """Follow the page's language link (it names the page to return to); the page it lands on."""
+    page = site.client.get(back).text
+    link = re.search(rf'href="(/sprak\?till={language}&amp;sida=[^"]+)"', page).group(1).replace("&amp;", "&")
+    moved = site.client.get(link, follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == back
+    return site.client.get(back).text
+
+
+def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish(site):
+    assert '<html lang="sv">' in site.client.get("/login").text and "Användarnamn" in site.client.get("/login").text
+    login = switch(site, "en", "/login")
+    assert '<html lang="en">' in login and "<h1>Log in</h1>" in login and ">User name</label>" in login
+    site.login()
+    overview = site.client.get("/").text
+    assert "<h1>Overview</h1>" in overview and ">To review</a>" in overview and "Log out anna" in overview
+    assert '<th scope="row">Answered</th>' in overview and "Översikt" not in overview
+    form = site.client.get("/fragor/backup").text
+    assert "<h1>Edit backup</h1>" in form and ">Answer</label>" in form and ">Save</button>" in form
+    assert "Varje natt." in form  # the FAQ's own texts stay as they are
+    refused = site.client.post("/fragor/backup", data={"answer": "x", "hash": "x"})
+    assert refused.status_code == 403 and "lacks a valid security code (CSRF)" in refused.text
+    swedish = switch(site, "sv", "/fragor/backup")
+    assert '<html lang="sv">' in swedish and "<h1>Redigera backup</h1>" in swedish and ">Spara</button>" in swedish
+
+
+def test_a_wrong_password_and_the_wait_are_said_in_the_chosen_language(site):
+    switch(site, "en", "/login")
+    assert "Wrong user name or password." in site.login(password="fel lösenord").text
+    for _ in range(FREE_FAILURES):
+        refused = site.login(password="fel lösenord")
+    assert refused.status_code == 429 and "Too many failed logins. Wait 1 second and try again." in refused.text
+
+
+def test_the_switch_returns_only_to_a_page_of_the_console(site):
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", "evil", ""):
+        moved = site.client.get("/sprak", params={"till": "en", "sida": target}, follow_redirects=False)
+        assert moved.status_code == 303 and moved.headers["location"] == "/"
+    moved = site.client.get("/sprak", params={"till": "xx", "sida": "/prova?fraga=a"}, follow_redirects=False)
+    assert moved.headers["location"] == "/prova?fraga=a" and "set-cookie" not in moved.headers
+
+
+def test_a_slip_in_the_yaml_is_told_in_the_checks_own_english_when_the_console_is_english(site):
+    site.login()
+    switch(site, "en", "/")
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Varje natt.", "Varje natt: 02.00."), encoding="utf-8")
+    said = (
+        f"{faq}:5: invalid YAML: the text after &#39;answer:&#39; has &#39;: &#39; in it, which YAML reads as "
+        "the start of a new key; put the whole text in quotes: answer: &#34;Varje natt: 02.00.&#34;"
+    )
+    overview = site.client.get("/").text
+    assert "The chat refuses the latest change" in overview and said in overview and "ogiltig YAML" not in overview
+    form = site.client.get("/fragor/backup")
+    assert form.status_code == 409 and "<h1>The FAQ file needs fixing</h1>" in form.text and said in form.text
+    switch(site, "sv", "/")
+    assert "ogiltig YAML: texten efter" in site.client.get("/").text
+
+
+def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_english(site):
+    site.login()
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    history = switch(site, "en", "/historik")
+    assert "<h1>Versions of the questions and answers</h1>" in history and "(in force now)" in history
+    assert "changed: backup" in history and "as the console first saw the file: 2 entries" in history
+    assert ">Compare with the file now</a>" in history and 'aria-label="Restore version 1"' in history
+    version = site.client.get("/historik/1").text
+    assert "<h1>Version 1</h1>" in version and "Difference from the file now" in version
+    assert "--- the file now" in version and "+++ version 1" in version and ">Restore version 1</button>" in version
+    new = site.client.get("/ny-fraga").text
+    assert "<h1>New question</h1>" in new and ">Create the entry</button>" in new and ">Question</label>" in new
+    evaluation = site.client.get("/utvardering").text
+    assert "<h1>Evaluation</h1>" in evaluation and ">Run the test set</button>" in evaluation
+    overview = site.client.get("/").text
+    assert "The last 14 days" in overview and "questions per day" in overview and '<h2 id="servers">Servers' in overview
+    assert "One server: the chat answers from the index in" in overview and "table below" not in overview
+    pages = history + version + new + evaluation + overview
+    for swedish in ("Versioner", "Återställ", "ändrad i filen", "Ny fråga", "Kör testmängden", "frågor per", "Servrar"):
+        assert swedish not in pages, swedish
+
+
+def test_a_version_says_what_changed_in_the_language_of_the_page():
+    say = phrasebook("en")
+    assert what_said("ändrad i filen: ändrade: backup, phone; nya: hund", say) == (
+        "changed in the file: changed: backup, phone; new: hund"
+    )
+    assert what_said("återställde version 3: borttagna: hund; helpdesk: a@b.se", say) == (
+        "restored version 3: removed: hund; helpdesk: a@b.se"
+    )
+    assert what_said("så som konsolen först såg filen: 2 poster", say) == "as the console first saw the file: 2 entries"
+    assert what_said("filen rättad: 4 poster", say) == "the file fixed: 4 entries"
+    assert what_said("bara kommentarer eller layout", say) == "only comments or layout"
+    assert what_said("något annat: nya", say) == "något annat: nya"  # words of another release stay as kept
+    assert what_said("ändrade: backup", phrasebook("sv")) == "ändrade: backup"
+
+
+def test_a_text_without_english_is_shown_in_swedish_and_values_are_never_translated():
+    say = phrasebook("en", {"Spara": "Save", "Sparat {what}": "Saved {what}"})
+    assert say("Spara") == "Save" and say("Ny text") == "Ny text"
+    assert say(Text("Sparat {what}", what="Spara")) == "Saved Spara"  # a customer's text is data
+    assert say(Text("Sparat {what}", what=Text("Spara"))) == "Saved Save"
+    assert phrasebook("sv")(Text("Sparat {what}", what="x")) == "Sparat x" == Text("Sparat {what}", what="x")
+    both = Bilingual("nyckeln 'id' står två gånger", "duplicate key 'id'")  # written in both languages
+    assert phrasebook("en")(both) == "duplicate key 'id'" and phrasebook("sv")(both) == both
+    assert phrasebook("en")(Text("Sparat {what}", what=both)) == "Sparat duplicate key 'id'"
+
+
+def test_every_text_of_the_console_has_an_english_version():
+    from faqbot.staff.console.web import MESSAGES, NAV
+
+    console = Path(__file__).resolve().parent.parent / "faqbot" / "staff" / "console"
+    texts = {label for _, label in NAV} | {text for _, text in MESSAGES}
+    for template in (console / "templates").glob("*.html"):
+        for tag in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", template.read_text(encoding="utf-8"), re.S):
+            # a text, not a name: it has a capital, a space, a Swedish letter or punctuation
+            texts |= {s for s in re.findall(r'"([^"]*)"', tag) if re.search(r"[A-ZÅÄÖåäö ”.:()]", s)}
+    for module in console.glob("*.py"):
+        # a key written in pieces ("…" "…", as the formatter wraps it) is one key
+        for pieces in re.findall(r'Text\(\s*((?:"[^"]*"\s*)+)', module.read_text(encoding="utf-8")):
+            texts.add("".join(re.findall(r'"([^"]*)"', pieces)))
+    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f"}
+    assert len(texts) > 80 and sorted(texts - set(ENGLISH)) == []
 
 
 def test_nothing_but_the_command_imports_the_console():

@@ -1,4 +1,5 @@
-"""The staff console in Chromium: log in, edit an answer, and the public chat answers with it.
+"""The staff console in Chromium: log in, edit an answer, and the public chat answers with it; no page
+without a login, throttled passwords, CSRF, two staff on one entry, learning, the English switch.
 
 The chat (`python app.py`) runs in its own process over a private copy of the shipped FAQ and
 index; the console runs in this process over the same files, on its own port. axe-core checks
@@ -14,20 +15,24 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from faqbot import load_faq
 from faqbot.config import Settings
+from faqbot.faq.model import load_faq
 from faqbot.staff.console.accounts import StaffStore
 from faqbot.staff.console.app import create_console
+from faqbot.staff.console.auth import BASE_DELAY, FREE_FAILURES
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
+from tests.fakes import UNSURE_QUESTIONS
 from tests.harness import free_port
 from tests.test_accessibility import WCAG
 from tests.test_browser import DESKTOP, PHONE, Customer, private_copy, running_app, with_chromium
@@ -36,6 +41,9 @@ from tests.test_console import PASSWORD
 pytestmark = pytest.mark.slow
 
 NEW_ANSWER = "Ja, ring 08-555 123 45 vardagar 9-16; det kräver ett supportavtal."
+STAFF = ("anna", "bertil")
+# Questions the shipped FAQ does not answer for sure: the reply offers close entries to pick.
+UNSURE = ("Vad händer om sidan kraschar?", "Vad gör ni om något går sönder?", *UNSURE_QUESTIONS)
 PAGES = [
     "/",
     "/granska",
@@ -55,6 +63,24 @@ class Sites:
     chat: str
     console: str
     folder: Path
+    desk: Desk
+    store: StaffStore
+
+
+@contextmanager
+def serving(console: Console) -> Iterator[str]:
+    """The console app on a free port of 127.0.0.1 in a thread of this process; yields its address."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_console(console), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -69,27 +95,19 @@ def sites(tmp_path_factory, shipped_index) -> Iterator[Sites]:
     with running_app(folder) as chat:
         settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=log)
         store = StaffStore(log)
-        store.add_user("anna", PASSWORD)
+        for name in STAFF:
+            store.add_user(name, PASSWORD)
         desk = Desk(settings)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_console(Console(desk, store)), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        yield Sites(chat, f"http://127.0.0.1:{port}", folder)
-        server.should_exit = True
-        thread.join(10)
+        with serving(Console(desk, store)) as console:
+            yield Sites(chat, console, folder, desk, store)
         desk.close()
 
 
-def logged_in(browser: Browser, sites: Sites, viewport: dict) -> Page:
+def logged_in(browser: Browser, sites: Sites, viewport: dict, name: str = "anna") -> Page:
     page = browser.new_context(viewport=viewport).new_page()
     page.goto(sites.console + "/")
     expect(page).to_have_url(sites.console + "/login")
-    page.get_by_label("Användarnamn").fill("anna")
+    page.get_by_label("Användarnamn").fill(name)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Översikt")
@@ -121,25 +139,202 @@ def test_an_answer_edited_in_the_console_is_what_the_chat_answers_within_five_se
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "375px"])
 def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, viewport):
-    page = logged_in(browser, sites, viewport)
     found = {}
-    for path in PAGES:
-        if path == "/login":
-            page.get_by_role("button", name="Logga ut").first.click()
-            expect(page).to_have_url(sites.console + "/login")
-        else:
-            page.goto(sites.console + path)
-        results = Axe().run(page, options=WCAG)
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        if serious:
-            found[path] = serious
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{path} scrolls sideways at {viewport['width']} px"
+    for language, switch, log_out in (("sv", None, "Logga ut"), ("en", "In English", "Log out")):
+        page = logged_in(browser, sites, viewport)
+        if switch:
+            page.get_by_role("link", name=switch).click()
+        for path in PAGES:
+            if path == "/login":
+                page.get_by_role("button", name=log_out).first.click()
+                expect(page).to_have_url(sites.console + "/login")
+            else:
+                page.goto(sites.console + path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            results = Axe().run(page, options=WCAG)
+            serious = [
+                f"{v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['target']}"
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                found[f"{language} {path}"] = serious
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{path} ({language}) scrolls sideways at {viewport['width']} px"
+        page.context.close()
     assert found == {}
+
+
+def test_the_english_switch_works_without_javascript_and_holds_across_pages_until_switched_back(browser, sites):
+    page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    heading = page.get_by_role("heading", level=1)
+    page.goto(sites.console + "/login")
+    page.get_by_role("link", name="In English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Log in")
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(heading).to_have_text("Overview")
+    expect(page.get_by_role("rowheader", name="Answered")).to_be_visible()
+    page.get_by_role("link", name="Questions and answers").click()
+    expect(heading).to_have_text("Questions and answers")
+    page.get_by_role("link", name="Hur debiterar ni för support?").click()  # the FAQ's own words stay
+    expect(heading).to_have_text("Edit debitering")
+    expect(page.get_by_label("Other ways to ask")).to_be_visible()
+    expect(page.get_by_role("button", name="Save")).to_be_visible()
+    page.get_by_role("link", name="På svenska").click()
+    expect(page).to_have_url(sites.console + "/fragor/debitering")  # back on the same page
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(heading).to_have_text("Redigera debitering")
+    expect(page.get_by_role("button", name="Spara")).to_be_visible()
+    page.get_by_role("link", name="Översikt").click()
+    expect(heading).to_have_text("Översikt")
+    page.context.close()
+
+
+# -- what keeps the console to staff (issue 19's acceptance) -------------------------------------
+
+
+def test_no_console_page_shows_anything_before_logging_in(browser, sites):
+    faq = load_faq(sites.folder / "faq.yaml")
+    private = [e.question for e in faq.entries] + [e.answer.splitlines()[0][:80] for e in faq.entries]
+    for path in [p for p in PAGES if p != "/login"]:
+        context = browser.new_context(viewport=DESKTOP)  # no cookie from any earlier login
+        page = context.new_page()
+        page.goto(sites.console + path)
+        expect(page).to_have_url(sites.console + "/login")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
+        text = page.locator("body").inner_text()
+        assert [t for t in private if t in text] == [], f"{path} showed FAQ content to a visitor"
+        context.close()
+
+
+def submit_login(page: Page, name: str, password: str) -> str:
+    """Fill and send the login form; the error the next page shows ('' when it shows none)."""
+    page.get_by_label("Användarnamn").fill(name)
+    page.get_by_label("Lösenord").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logga in").click()
+    error = page.locator("#login-error")
+    return error.inner_text() if error.count() else ""
+
+
+def stated_wait(error: str) -> int:
+    found = re.search(r"Vänta (\d+) sekund", error)
+    assert found, f"the refusal does not say how long to wait: {error!r}"
+    return int(found.group(1))
+
+
+def test_wrong_passwords_are_refused_and_every_further_try_waits_even_with_the_right_one(browser, sites):
+    # A console of its own, so the failures from 127.0.0.1 slow down no other test's logins.
+    with serving(Console(sites.desk, sites.store)) as console:
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        page.goto(console + "/login")
+        wrong = PASSWORD + "x"
+        for _ in range(FREE_FAILURES):
+            assert submit_login(page, "bertil", wrong) == "Fel användarnamn eller lösenord."
+        refused = submit_login(page, "bertil", wrong)  # within the first wait: not even checked
+        assert "För många misslyckade inloggningar" in refused and stated_wait(refused) == int(BASE_DELAY)
+        time.sleep(BASE_DELAY)
+        assert submit_login(page, "bertil", wrong) == "Fel användarnamn eller lösenord."
+        last_failure = time.monotonic()
+        refused = submit_login(page, "bertil", PASSWORD)  # the right password, but within the wait
+        assert "För många misslyckade inloggningar" in refused and 1 <= stated_wait(refused) <= 2 * BASE_DELAY
+        expect(page).to_have_url(console + "/login")
+        while submit_login(page, "bertil", PASSWORD):
+            assert time.monotonic() - last_failure < 2 * BASE_DELAY + 5, "the wait never ended"
+            time.sleep(0.1)
+        waited = time.monotonic() - last_failure
+        expect(page.get_by_role("heading", level=1)).to_have_text("Översikt")
+    print(f"\nthe right password was let in {waited:.2f} s after the fourth failure")
+    assert waited >= 2 * BASE_DELAY - 0.5  # the wait doubled, and was kept
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(browser, sites):
+    faq = sites.folder / "faq.yaml"
+    before = faq.read_text(encoding="utf-8")
+    page = logged_in(browser, sites, DESKTOP)
+    page.goto(sites.console + "/fragor/backup")
+    page.get_by_label("Svar", exact=True).fill("Vi tar aldrig backup.")
+    left = page.evaluate(
+        """() => {
+            const form = document.querySelector('form[action="/fragor/backup"]');
+            form.querySelector('input[name=csrf]').remove();
+            return form.querySelectorAll('input[name=csrf]').length;
+        }"""
+    )
+    assert left == 0
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("alert")).to_contain_text("saknar en giltig säkerhetskod (CSRF)")
+    expect(page.locator("#saved")).to_have_count(0)
+    assert faq.read_text(encoding="utf-8") == before
+
+
+def test_when_two_staff_save_one_entry_the_second_sees_what_changed_and_the_first_answer_stays(browser, sites):
+    faq = sites.folder / "faq.yaml"
+    first, second = "Fakturan kommer en gång i månaden, i efterskott.", "Fakturan kommer varje kvartal."
+    anna = logged_in(browser, sites, DESKTOP, "anna")
+    bertil = logged_in(browser, sites, DESKTOP, "bertil")
+    expect(bertil.get_by_role("button", name="Logga ut bertil")).to_be_visible()
+    for page in (anna, bertil):
+        page.goto(sites.console + "/fragor/debitering")
+    anna.get_by_label("Svar", exact=True).fill(first)
+    anna.get_by_role("button", name="Spara").click()
+    expect(anna.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    bertil.get_by_label("Svar", exact=True).fill(second)
+    bertil.get_by_role("button", name="Spara").click()
+    conflict = bertil.get_by_role("alert")
+    expect(conflict).to_contain_text("Filen har ändrats sedan du öppnade posten")
+    expect(conflict).to_contain_text(first)  # what the other one saved meanwhile
+    expect(bertil.get_by_label("Svar", exact=True)).to_have_value(second)  # bertil's draft is not lost
+    assert load_faq(faq).by_id["debitering"].answer.strip() == first
+
+
+def test_comments_in_the_faq_file_survive_an_edit_in_the_console(browser, sites):
+    faq = sites.folder / "faq.yaml"
+    text = faq.read_text(encoding="utf-8")
+    above, after = "    # Juristen har läst svaret (maj).", "  # gäller alla avtal"
+    text = re.sub(r"(?m)^(  - id: overvakning\n(?:    .*\n)*?)(    answer:)", rf"\1{above}\n\2", text, count=1)
+    text = re.sub(r"(?m)^(  - id: overvakning\n(?:    .*\n)*?    question: .*)$", rf"\1{after}", text, count=1)
+    faq.write_text(text, encoding="utf-8")
+    comments = [line for line in text.splitlines() if "#" in line]
+    assert above in comments and any(line.endswith(after) for line in comments)
+    page = logged_in(browser, sites, DESKTOP)
+    page.goto(sites.console + "/fragor/overvakning")
+    page.get_by_label("Svar", exact=True).fill("Vi bevakar din webbplats dygnet runt.")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    saved = faq.read_text(encoding="utf-8").splitlines()
+    assert [line for line in comments if line not in saved] == []
+    assert load_faq(faq).by_id["overvakning"].answer.strip() == "Vi bevakar din webbplats dygnet runt."
+
+
+def unsure_reply(api: httpx.Client) -> dict:
+    """The first reply of the chat that offers the customer close entries to pick from."""
+    for question in UNSURE:
+        reply = api.post("api/ask", json={"question": question}).json()
+        if reply["kind"] in ("choices", "helpdesk") and reply["suggestions"]:
+            return reply
+    raise AssertionError("no question offered entries to pick; add one to UNSURE")
+
+
+def test_a_phrasing_a_customer_confirmed_and_staff_accepted_in_the_console_is_answered_at_once(browser, sites):
+    with httpx.Client(base_url=sites.chat, timeout=30) as api:
+        offered = unsure_reply(api)
+        question, picked = offered["question"], offered["suggestions"][-1]["faq_id"]
+        assert api.post("api/choice", json={"reply_id": offered["reply_id"], "faq_id": picked}).status_code == 200
+        staff = logged_in(browser, sites, DESKTOP)
+        staff.get_by_role("link", name="Att granska").click()
+        suggestion = staff.locator("article.item", has=staff.get_by_role("heading", name=f"”{question}”"))
+        expect(suggestion).to_contain_text(f"till {picked}")
+        suggestion.get_by_role("button", name="Godkänn").click()
+        expect(staff.get_by_role("status")).to_contain_text(f"Tillagt i {picked}", timeout=30_000)
+        accepted = time.monotonic()
+        while (reply := api.post("api/ask", json={"question": question}).json())["kind"] != "answer":
+            assert time.monotonic() - accepted < 5, f"still not answered after 5 s: {reply['kind']}"
+            time.sleep(0.2)
+    assert reply["faq_id"] == picked
 
 
 def ask_the_api(chat: str, question: str) -> dict:

@@ -6,6 +6,7 @@
 Routes (every page but /login and the stylesheet needs a session; every POST its CSRF token):
 
     GET  /login, POST /login, POST /logout
+    GET  /sprak?till=en&sida=/fragor   the language switch (Swedish or English), on every page
     GET  /                     Översikt: today and this week, the index, the chat's problems
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
@@ -20,6 +21,7 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
 
 from __future__ import annotations
 
+import math
 import secrets
 
 from fastapi import FastAPI, Request
@@ -35,15 +37,17 @@ from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
-from faqbot.staff.console.service import in_swedish_lines
+from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
+from faqbot.staff.console.service import explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
-LOGIN_FAILED = "Fel användarnamn eller lösenord."
+LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 
 
 def create_console(console: Console) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_login_routes(app, console)
+    add_language_route(app)
     add_review_routes(app, console)
     add_entry_routes(app, console)
     add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
@@ -52,12 +56,14 @@ def create_console(console: Console) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
-        return console.render(request, "message.html", err.status, title="Det gick inte", message=err.message)
+        return console.render(request, "message.html", err.status, title=Text("Det gick inte"), message=err.message)
 
     @app.exception_handler(DataError)
     async def faq_broken(request: Request, err: DataError) -> Response:
-        message = f"FAQ-filen har ett fel som måste rättas innan den kan ändras här: {in_swedish_lines(err)}"
-        return console.render(request, "message.html", 409, title="FAQ-filen behöver rättas", message=message)
+        message = Text(
+            "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}", err=explained_lines(err)
+        )
+        return console.render(request, "message.html", 409, title=Text("FAQ-filen behöver rättas"), message=message)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:
@@ -66,6 +72,19 @@ def create_console(console: Console) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def add_language_route(app: FastAPI) -> None:
+    @app.get("/sprak")
+    def switch_language(request: Request) -> Response:
+        """The switch on every page: the language for this browser session, then back to the page."""
+        chosen = request.query_params.get("till", "")
+        response = RedirectResponse(local_path(request.query_params.get("sida", "/")[:2000]), status_code=303)
+        if chosen in LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE, chosen, httponly=True, samesite="lax", secure=secure(request), path="/"
+            )
+        return response
 
 
 def to_login() -> RedirectResponse:
@@ -83,16 +102,13 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     async def log_in(request: Request) -> Response:
         fields = await console.form(request, None)
         if not same_token(request.cookies.get(LOGIN_COOKIE, ""), fields.get("csrf")):
-            return login_page(console, request, "Sidan var för gammal. Försök igen.", 403)
+            return login_page(console, request, Text("Sidan var för gammal. Försök igen."), 403)
         name, password = fields.get("username", "").strip(), fields.get("password", "")
         address = request.client.host if request.client else "?"
         keys = (f"user:{name.casefold()}", f"addr:{address}")
         wait = console.throttle.wait(*keys)
         if wait > 0:
-            message = f"För många misslyckade inloggningar. Vänta {int(wait) + 1} sekunder och försök igen."
-            page = login_page(console, request, message, 429)
-            page.headers["retry-after"] = str(int(wait) + 1)
-            return page
+            return too_many_tries(console, request, math.ceil(wait))
         session = await run_in_threadpool(console.store.log_in, name, password)
         if session is None:
             console.throttle.failed(*keys)
@@ -123,14 +139,24 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         shown = console.desk.overview()
-        return console.render(
-            request, "overview.html", title="Översikt", session=session, o=shown, health=health(console.desk)
-        )
+        kept = health(console.desk, language=language_of(request.cookies))
+        return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown, health=kept)
+
+
+def too_many_tries(console: Console, request: Request, seconds: int) -> Response:
+    """The login form refusing a try during its throttle wait, saying how long the wait is."""
+    if seconds == 1:
+        message = Text("För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.", seconds=seconds)
+    else:
+        message = Text("För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.", seconds=seconds)
+    page = login_page(console, request, message, 429)
+    page.headers["retry-after"] = str(seconds)
+    return page
 
 
 def login_page(console: Console, request: Request, error: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(32)
-    page = console.render(request, "login.html", status, title="Logga in", login_csrf=token, error=error)
+    page = console.render(request, "login.html", status, title=Text("Logga in"), login_csrf=token, error=error)
     page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
     return page
 
@@ -151,7 +177,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         fields = await console.form(request, session)
         action = fields.get("action", "")
         if action not in ("accept", "reject", "assign"):
-            raise Refused(400, "Okänd åtgärd.")
+            raise Refused(400, Text("Okänd åtgärd."))
         try:
             taught = await run_in_threadpool(
                 console.desk.decide,
@@ -172,7 +198,9 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return to_login()
         question = request.query_params.get("fraga", "")[:500]
         tried = await run_in_threadpool(console.desk.try_question, question) if question.strip() else None
-        return console.render(request, "try.html", title="Prova boten", session=session, question=question, tried=tried)
+        return console.render(
+            request, "try.html", title=Text("Prova boten"), session=session, question=question, tried=tried
+        )
 
 
 async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
@@ -182,7 +210,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         request,
         "review.html",
         status,
-        title="Att granska",
+        title=Text("Att granska"),
         session=session,
         lesson=lesson,
         entries=entries,
@@ -200,10 +228,10 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         try:
             entries, _ = console.desk.entries(query)
         except FaqbotError as err:
-            text = in_swedish_lines(err) if isinstance(err, DataError) else str(err)
-            raise Refused(500, f"FAQ-filen kan inte läsas: {text}") from None
+            text = explained_lines(err) if isinstance(err, DataError) else str(err)
+            raise Refused(500, Text("FAQ-filen kan inte läsas: {err}", err=text)) from None
         return console.render(
-            request, "entries.html", title="Frågor och svar", session=session, entries=entries, query=query
+            request, "entries.html", title=Text("Frågor och svar"), session=session, entries=entries, query=query
         )
 
     @app.get("/fragor/{faq_id}")
@@ -213,7 +241,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             return to_login()
         entry, digest = console.desk.entry(checked_id(faq_id))
         if entry is None:
-            raise Refused(404, "Posten finns inte (längre) i FAQ-filen.")
+            raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
         return edit_page(console, request, session, faq_id, values, digest)
 
@@ -243,7 +271,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
 
 def checked_id(faq_id: str) -> str:
     if len(faq_id) > 100 or not ID_PATTERN.match(faq_id):
-        raise Refused(404, "Posten finns inte.")
+        raise Refused(404, Text("Posten finns inte."))
     return faq_id
 
 
@@ -252,7 +280,7 @@ def edit_page(console, request, session, faq_id, values, digest, status=200, **e
         request,
         "entry.html",
         status,
-        title=f"Redigera {faq_id}",
+        title=Text("Redigera {faq_id}", faq_id=faq_id),
         session=session,
         faq_id=faq_id,
         values=values,

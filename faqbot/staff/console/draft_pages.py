@@ -28,6 +28,7 @@ from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, entry_values
 from faqbot.staff.console.accounts import Session
+from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused, swedish
 
 TRIES_PER_MINUTE = 12
@@ -58,7 +59,7 @@ class TryRate:
 
 def entry_id(faq_id: str) -> str:
     if len(faq_id) > 100 or not ID_PATTERN.match(faq_id):
-        raise Refused(404, "Posten finns inte.")
+        raise Refused(404, Text("Posten finns inte."))
     return faq_id
 
 
@@ -92,7 +93,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         if group is not None:
             others = [e["question"] for e in group.evidence.get("examples", []) if e["question"] != group.question]
             values.update(question=group.question, alternatives="\n".join(others[:MAX_PREFILLED]))
-        gone = "Gruppen är redan hanterad eller finns inte längre." if group_id and group is None else ""
+        gone = Text("Gruppen är redan hanterad eller finns inte längre.") if group_id and group is None else ""
         return new_page(console, request, session, values, group.id if group else "", notice=gone)
 
     @app.post(NEW_ENTRY_PATH)
@@ -120,14 +121,20 @@ async def draft_page(
     question = " ".join(fields.get("prova_fraga", "").split())
     page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
     if not question:
-        return entry_page(console, request, session, faq_id, 400, draft_error="Skriv en fråga att prova med.", **page)
+        return entry_page(
+            console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page
+        )
     if not rate.allow(session.user):
-        error = f"Du har provat {rate.per_minute} gånger den senaste minuten. Vänta en stund och försök igen."
+        error = Text(
+            "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=rate.per_minute
+        )
         return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
     try:
         result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
     except DataError:
-        raise Refused(404, "Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.") from None
+        raise Refused(
+            404, Text("Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.")
+        ) from None
     except FaqbotError as err:
         return entry_page(console, request, session, faq_id, 400, draft_error=str(err), **page)
     page["draft"] = result
@@ -140,7 +147,13 @@ def entry_page(
 ) -> Response:
     values.setdefault("problems", {})
     return console.render(
-        request, "entry.html", status, title=f"Redigera {faq_id}", session=session, faq_id=faq_id, **values
+        request,
+        "entry.html",
+        status,
+        title=Text("Redigera {faq_id}", faq_id=faq_id),
+        session=session,
+        faq_id=faq_id,
+        **values,
     )
 
 
@@ -152,7 +165,7 @@ def new_page(
         request,
         "entry.html",
         status,
-        title="Ny fråga",
+        title=Text("Ny fråga"),
         session=session,
         faq_id="",
         values=values,

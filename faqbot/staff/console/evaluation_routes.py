@@ -20,13 +20,13 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.staff import learn, test_set
 from faqbot.staff.console.evaluations import FIGURES, Evaluations
+from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused
 
 REFRESH_SECONDS = 2
 PAGE = "/utvardering"
-NOT_OFFERED = (
-    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. "
-    "Ladda om sidan och välj igen."
+NOT_OFFERED = Text(
+    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Ladda om sidan och välj igen."
 )
 
 
@@ -48,9 +48,9 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
             return login()
         await console.form(request, session)
         if not runs.start(session.user):
-            note = "En körning pågår redan. Vänta tills den är klar."
+            note = Text("En körning pågår redan. Vänta tills den är klar.")
             return await page(console, request, session, runs, 409, notice=note)
-        return await page(console, request, session, runs, 202, notice="Körningen har startat.")
+        return await page(console, request, session, runs, 202, notice=Text("Körningen har startat."))
 
     @app.post(PAGE + "/lagg-till")
     async def add(request: Request) -> Response:
@@ -60,11 +60,15 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         fields = await console.form(request, session)
         ids = [name[3:] for name in fields if name.startswith("id-")]
         if not ids:
-            raise Refused(400, "Välj minst en fråga att lägga till.")
+            raise Refused(400, Text("Välj minst en fråga att lägga till."))
         if len(ids) > test_set.MAX_ADD:
-            raise Refused(400, f"Högst {test_set.MAX_ADD} frågor kan läggas till åt gången; inget lades till.")
+            raise Refused(
+                400, Text("Högst {count} frågor kan läggas till åt gången; inget lades till.", count=test_set.MAX_ADD)
+            )
         added = await run_in_threadpool(add_confirmed, console, runs, ids)
-        return await page(console, request, session, runs, notice=f"{added} frågor lades till i testmängden.")
+        return await page(
+            console, request, session, runs, notice=Text("{count} frågor lades till i testmängden.", count=added)
+        )
 
 
 def login() -> Response:
@@ -87,7 +91,7 @@ def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
         try:
             return test_set.append(runs.test_set, test_set.chosen(offered, ids))
         except FaqbotError as err:
-            raise Refused(500, f"Testmängden kunde inte skrivas: {err}") from None
+            raise Refused(500, Text("Testmängden kunde inte skrivas: {err}", err=str(err))) from None
 
 
 async def page(console: Console, request: Request, session, runs: Evaluations, status: int = 200, **extra) -> Response:
@@ -102,7 +106,7 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         request,
         "evaluation.html",
         status,
-        title="Utvärdering",
+        title=Text("Utvärdering"),
         session=session,
         progress=progress,
         refresh=REFRESH_SECONDS if progress.running else 0,

@@ -1,10 +1,11 @@
 """The overview's second half: the last days as a chart, which servers answer from the newest index,
-and what is wrong with the running chat's files and database, in Swedish.
+and what is wrong with the running chat's files and database, in Swedish (or English).
 
     shown = health(desk)         # Health(chart="<svg ...>", servers=..., problems=[...])
+    health(desk, language="en")  # the chart's words in English (the problems are Text either way)
 
-- The chart is the report's (faqbot.staff.chart, in Swedish) over the last CHART_DAYS days, a
-  bar per day, quiet days too.
+- The chart is the report's (faqbot.staff.chart, in Swedish or English: its own Words, as the
+  console's switch chose) over the last CHART_DAYS days, a bar per day, quiet days too.
 - Servers: with the log on SQLite there is one server, answering from the index folder on this
   machine. On PostgreSQL every replica's follower records the published generation it answers
   from (faqbot.retrieval.publish.replicas); one not heard from for SILENT_SECONDS is shown as silent.
@@ -15,7 +16,7 @@ and what is wrong with the running chat's files and database, in Swedish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,21 @@ from markupsafe import Markup
 from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError, IndexDamagedError
 from faqbot.retrieval.integrity import read_manifest, verify_files
-from faqbot.staff.chart import SWEDISH, trend_svg
+from faqbot.staff.chart import ENGLISH, SWEDISH, trend_svg
+from faqbot.staff.console.language import Text
 from faqbot.staff.trends import Period, per_period
 
 CHART_DAYS = 14
 SILENT_SECONDS = 60  # a follower says where it is every 10 s (publish.POLL_SECONDS)
 SHOWN_SET_ASIDE = 5  # the newest damaged logs named; the rest are counted
+# The report's English words, less its pointer to a table of the same figures: the overview has none.
+ENGLISH_HERE = replace(
+    ENGLISH,
+    summary=(
+        "Questions per {unit} from {first} to {last}, and the shares answered, sent to the helpdesk, "
+        "offered choices and marked thumbs down."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -64,12 +74,13 @@ def last_days(rows: list[Any], now: datetime, days: int = CHART_DAYS) -> list[Pe
     return [counted.get(start, Period(start)) for start in starts]
 
 
-def health(desk: Any, now: datetime | None = None) -> Health:
-    """What the overview shows below the figures, for the console's `Desk`."""
+def health(desk: Any, now: datetime | None = None, language: str = "sv") -> Health:
+    """What the overview shows below the figures, for the console's `Desk`; the chart in `language`."""
     now = now or datetime.now(UTC)
     settings = desk.settings
+    words = ENGLISH_HERE if language == "en" else SWEDISH
     try:
-        chart: Markup | None = Markup(trend_svg(last_days(desk.log.questions(since_days=CHART_DAYS), now), SWEDISH))
+        chart: Markup | None = Markup(trend_svg(last_days(desk.log.questions(since_days=CHART_DAYS), now), words))
     except FaqbotError:
         chart = None  # the overview already says the log cannot be read
     problems = damaged_logs(settings.log_location) + damaged_index(settings.index_dir, desk.bot)
@@ -89,8 +100,13 @@ def replicas_of(url: str) -> tuple[int | None, list[Server], list[str]]:
         newest, seen = replicas(url)
     except (psycopg.Error, FaqbotError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return None, [], [f"Databasen {shown(url)} svarar inte ({first}). Chatten svarar från sitt senaste index "
-                          "och sparar frågorna i minnet tills databasen är tillbaka."]  # fmt: skip
+        said = Text(
+            "Databasen {database} svarar inte ({first}). Chatten svarar från sitt senaste index och sparar "
+            "frågorna i minnet tills databasen är tillbaka.",
+            database=shown(url),
+            first=first,
+        )
+        return None, [], [said]
     servers = [
         Server(r.name, r.generation, r.built_at, r.seconds_ago, r.generation == newest, r.seconds_ago > SILENT_SECONDS)
         for r in seen
@@ -108,13 +124,18 @@ def damaged_logs(location: str) -> list[str]:
         key=lambda p: p.name,
         reverse=True,
     )
-    notes = [
-        f"Konversationsloggen var skadad och lades undan som {p} ({when(p.name)}). Chatten skriver i en ny logg; "
-        "den gamla filen finns kvar för att undersökas eller räddas, och frågorna i den syns inte i siffrorna."
+    notes: list[str] = [
+        Text(
+            "Konversationsloggen var skadad och lades undan som {path} ({when}). Chatten skriver i en ny logg; "
+            "den gamla filen finns kvar för att undersökas eller räddas, och frågorna i den syns inte i siffrorna.",
+            path=str(p),
+            when=when(p.name),
+        )
         for p in aside[:SHOWN_SET_ASIDE]
     ]
     if len(aside) > SHOWN_SET_ASIDE:
-        notes.append(f"… och {len(aside) - SHOWN_SET_ASIDE} äldre skadade loggar i {path.parent}.")
+        more = len(aside) - SHOWN_SET_ASIDE
+        notes.append(Text("… och {count} äldre skadade loggar i {folder}.", count=more, folder=str(path.parent)))
     return notes
 
 
@@ -135,8 +156,12 @@ def damaged_index(index_dir: Path, bot: Any) -> list[str]:
             verify_files(index_dir, manifest)
     except IndexDamagedError as err:
         return [
-            f"Indexet i {index_dir}/ är skadat ({str(err).split('; rebuild')[0]}). Chatten svarar från det senaste "
-            "fungerande indexet och bygger om det av sig självt; annars: faqbot index"
+            Text(
+                "Indexet i {folder}/ är skadat ({problem}). Chatten svarar från det senaste fungerande indexet "
+                "och bygger om det av sig självt; annars: faqbot index",
+                folder=str(index_dir),
+                problem=str(err).split("; rebuild")[0],
+            )
         ]
     problem = getattr(bot.index, "problem", "")
-    return [f"Chatten behåller sitt senaste fungerande index: {problem}"] if problem else []
+    return [Text("Chatten behåller sitt senaste fungerande index: {problem}", problem=problem)] if problem else []

@@ -18,7 +18,8 @@ newest as fit in KEEP_CHARACTERS together; the newest version is always kept. Ol
 deleted when a new one is recorded.
 
 A version's `what` says what changed against the version before it, by entry ("ändrade:
-backup; nya: kontorshund"), in Swedish, as the history page shows it. A change made by hand in
+backup; nya: kontorshund"), kept in Swedish; `what_said` shows it in the console's language
+(its phrases are Text, translated in faqbot.staff.console.english; entry ids stay as they are). A change made by hand in
 the file is recorded (author "") the next time the console looks at the file, before it
 writes its own change, so each version's difference is only its own.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import sqlite3
 import threading
 import time
@@ -40,12 +42,20 @@ from faqbot import database
 from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
 from faqbot.errors import DataError
 from faqbot.faq.drafts import parsed
+from faqbot.staff.console.language import Text
 
 KEEP_VERSIONS = 100
 KEEP_CHARACTERS = 20_000_000  # about ten versions of the largest file the bot accepts, hundreds of a usual one
 MAX_WHAT = 500  # characters of a version's summary
-HAND_EDIT = "ändrad i filen"
-FIRST_SEEN = "så som konsolen först såg filen"
+# The phrases of a version's `what` (what_changed and faqbot.staff.console.service write them).
+HAND_EDIT = Text("ändrad i filen")
+FIRST_SEEN = Text("så som konsolen först såg filen")
+RESTORED = Text("återställde version {id}")
+UNCHECKED = Text("filen klarar inte FAQ-kontrollerna (chatten svarar med den senaste fungerande versionen)")
+COUNTED = Text("{count} poster")
+FIXED = Text("filen rättad: {count} poster")
+LAYOUT = Text("bara kommentarer eller layout")
+CHANGED, ADDED, REMOVED = Text("ändrade"), Text("nya"), Text("borttagna")
 
 
 @dataclass(frozen=True)
@@ -154,28 +164,53 @@ def what_changed(before: str | None, after: str) -> str:
     try:
         new = parsed(after)
     except DataError:
-        return "filen klarar inte FAQ-kontrollerna (chatten svarar med den senaste fungerande versionen)"
+        return str(UNCHECKED)
     if before is None:
-        return f"{len(new.entries)} poster"
+        return COUNTED.format(count=len(new.entries))
     try:
         old = parsed(before)
     except DataError:
-        return f"filen rättad: {len(new.entries)} poster"
+        return FIXED.format(count=len(new.entries))
     old_hashes = {e.id: e.content_hash() for e in old.entries}
     new_hashes = {e.id: e.content_hash() for e in new.entries}
     parts = [
         (label, ids)
         for label, ids in (
-            ("ändrade", [i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i]]),
-            ("nya", [i for i in new_hashes if i not in old_hashes]),
-            ("borttagna", [i for i in old_hashes if i not in new_hashes]),
+            (CHANGED, [i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i]]),
+            (ADDED, [i for i in new_hashes if i not in old_hashes]),
+            (REMOVED, [i for i in old_hashes if i not in new_hashes]),
         )
         if ids
     ]
     said = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in parts)
     if old.helpdesk != new.helpdesk:
         said = "; ".join(filter(None, [said, f"helpdesk: {new.helpdesk}"]))
-    return said or "bara kommentarer eller layout"
+    return said or str(LAYOUT)
+
+
+def what_said(what: str, say: Callable[..., str]) -> str:
+    """A version's `what`, kept in Swedish, in the language of `say` (the page's phrasebook,
+    faqbot.staff.console.language): each phrase translated, entry ids and addresses as they
+    are. A summary in other words (from an older release) is shown as it was kept."""
+    head = ""
+    for prefix in (HAND_EDIT, FIRST_SEEN):
+        if what.startswith(prefix + ": "):
+            head, what = say(prefix) + ": ", what[len(prefix) + 2 :]
+            break
+    else:
+        found = re.match(r"återställde version (\d+): ", what)
+        if found:
+            head, what = say(RESTORED, id=found.group(1)) + ": ", what[found.end() :]
+    if what in (UNCHECKED, LAYOUT):
+        return head + say(what)
+    counted = re.fullmatch(r"(filen rättad: )?(\d+) poster", what)
+    if counted:
+        return head + say(FIXED if counted.group(1) else COUNTED, count=counted.group(2))
+    labels = {str(label): label for label in (CHANGED, ADDED, REMOVED)} | {"helpdesk": "helpdesk"}
+    parts = [part.partition(": ") for part in what.split("; ")]
+    if not all(sep and label in labels for label, sep, _ in parts):
+        return head + what
+    return head + "; ".join(f"{say(labels[label])}: {rest}" for label, _, rest in parts)
 
 
 @dataclass(frozen=True)

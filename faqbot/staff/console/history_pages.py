@@ -19,7 +19,9 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError
 from faqbot.staff.console.accounts import Session
-from faqbot.staff.console.history import text_hash
+from faqbot.staff.console.history import text_hash, what_said
+from faqbot.staff.console.language import Text
+from faqbot.staff.console.service import explained_lines
 from faqbot.staff.console.web import Console, Refused
 
 MAX_ID_DIGITS = 18  # fits a 64-bit id on both backends
@@ -28,7 +30,7 @@ MAX_ID_DIGITS = 18  # fits a 64-bit id on both backends
 def version_id(text: str) -> int:
     """The version number in a path; 404 for anything but a plain positive number."""
     if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS or int(text) < 1:
-        raise Refused(404, "Versionen finns inte.")
+        raise Refused(404, Text("Versionen finns inte."))
     return int(text)
 
 
@@ -53,9 +55,9 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             return RedirectResponse("/login", status_code=303)
         shown = await run_in_threadpool(console.desk.difference, version_id(number))
         if shown is None:
-            raise Refused(404, "Versionen finns inte (längre); bara de senaste sparas.")
-        title = f"Version {shown.version.id}"
-        return console.render(request, "version.html", title=title, session=session, d=shown, when=when)
+            raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
+        title = Text("Version {id}", id=shown.version.id)
+        return console.render(request, "version.html", title=title, session=session, d=shown, when=when, what=what_said)
 
     @app.post("/historik/{number}/aterstall")
     async def restore(request: Request, number: str) -> Response:
@@ -67,10 +69,14 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         try:
             restored = await run_in_threadpool(console.desk.restore, wanted, session.user)
         except DataError as err:
-            message = f"Version {wanted} återställdes inte: den klarar inte FAQ-kontrollerna. {err}"
+            message = Text(
+                "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}",
+                id=wanted,
+                err=explained_lines(err),
+            )
             return await history_page(console, request, session, 400, error=message)
         if restored is None:
-            raise Refused(404, "Versionen finns inte (längre); bara de senaste sparas.")
+            raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
         return await history_page(console, request, session, restored_from=wanted)
 
 
@@ -81,10 +87,11 @@ async def history_page(console: Console, request: Request, session: Session, sta
         request,
         "history.html",
         status,
-        title="Versioner av frågor och svar",
+        title=Text("Versioner av frågor och svar"),
         session=session,
         versions=versions,
         current=current,
         when=when,
+        what=what_said,
         **values,
     )

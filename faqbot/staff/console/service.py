@@ -37,6 +37,7 @@ from faqbot.staff import learn, teach
 from faqbot.staff.console.history import (
     FIRST_SEEN,
     HAND_EDIT,
+    RESTORED,
     Difference,
     FaqHistory,
     Version,
@@ -44,6 +45,7 @@ from faqbot.staff.console.history import (
     text_hash,
     what_changed,
 )
+from faqbot.staff.console.language import Bilingual, Text
 from faqbot.staff.report import group_unanswered
 
 QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
@@ -114,9 +116,12 @@ def figures(rows: list[Any]) -> Figures:
     )
 
 
-def in_swedish_lines(err: DataError) -> str:
-    """The problems of an FAQ file as `file:LINE: ...`, slips in the YAML explained in Swedish."""
-    return "\n".join(f"{err.path}:{line}: {in_swedish(message) or message}" for line, message in err.problems)
+def explained_lines(err: DataError) -> Bilingual:
+    """The problems of an FAQ file as `file:LINE: ...`: slips in the YAML explained in Swedish, and
+    in the checks' own English words for the console in English (faqbot.faq.messages)."""
+    english = [f"{err.path}:{line}: {message}" for line, message in err.problems]
+    swedish = [f"{err.path}:{line}: {in_swedish(message) or message}" for line, message in err.problems]
+    return Bilingual("\n".join(swedish), "\n".join(english))
 
 
 class Desk:
@@ -146,7 +151,7 @@ class Desk:
             rows = self.log.questions(since_days=7)
         except FaqbotError as err:
             rows = []
-            problems.append(f"Konversationsloggen kan inte läsas: {err}")
+            problems.append(Text("Konversationsloggen kan inte läsas: {err}", err=str(err)))
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         self.bot.refresh()
         manifest = self.bot.index.manifest
@@ -168,11 +173,14 @@ class Desk:
             faq = load_faq(self.faq_path)
         except DataError as err:
             return [
-                f"Chatten vägrar den senaste ändringen av {self.faq_path} och svarar med den senaste "
-                f"fungerande versionen. Rätta filen: {in_swedish_lines(err)}"
+                Text(
+                    "Chatten vägrar den senaste ändringen av {path} och svarar med den senaste fungerande versionen. Rätta filen: {err}",
+                    path=str(self.faq_path),
+                    err=explained_lines(err),
+                )
             ]
         if faq.content_hash() != self.bot.index.manifest.faq_hash:
-            return ["Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt."]
+            return [Text("Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt.")]
         return []
 
     # -- what customers taught -----------------------------------------------------------
@@ -300,7 +308,7 @@ class Desk:
                 return self.history.latest()
             atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
             restored = self.history.record(
-                version.content, who, f"återställde version {version.id}: {what_changed(before, version.content)}"
+                version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
             return restored

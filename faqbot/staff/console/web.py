@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from faqbot.faq.messages import in_swedish
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
+from faqbot.staff.console.language import Bilingual, Text, language_of, phrasebook
 from faqbot.staff.console.service import Desk
 
 HERE = Path(__file__).resolve().parent
@@ -73,9 +74,14 @@ class Console:
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         session = values.pop("session", None)
+        language = language_of(request.cookies)
+        query = request.url.query
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
+            here=request.url.path + (f"?{query}" if query else ""),
+            lang=language,
+            t=phrasebook(language),
             user=session.user if session else "",
             csrf=session.csrf if session else "",
             **values,
@@ -89,19 +95,19 @@ class Console:
         """The posted form, each field within its bound; checks the origin and the CSRF token."""
         same_origin(request)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-            raise Refused(415, "Formuläret skickades i ett format som konsolen inte tar emot.")
+            raise Refused(415, Text("Formuläret skickades i ett format som konsolen inte tar emot."))
         body = (await request.body()).decode("utf-8", "replace")
         try:
             pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
         except ValueError:
-            raise Refused(400, "Formuläret har för många fält.") from None
+            raise Refused(400, Text("Formuläret har för många fält.")) from None
         fields: dict[str, str] = {}
         for name, value in pairs:
             if len(value) > FIELD_LIMITS.get(name, DEFAULT_LIMIT):
-                raise Refused(400, f"Fältet {name[:40]} är för långt.")
+                raise Refused(400, Text("Fältet {name} är för långt.", name=name[:40]))
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
-            raise Refused(403, "Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen.")
+            raise Refused(403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen."))
         return fields
 
 
@@ -109,7 +115,7 @@ def same_origin(request: Request) -> None:
     """A form posted from another site is refused (besides SameSite cookies and the CSRF token)."""
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise Refused(403, "Formuläret skickades från en annan webbplats.")
+        raise Refused(403, Text("Formuläret skickades från en annan webbplats."))
 
 
 def secure(request: Request) -> bool:
@@ -136,16 +142,16 @@ MESSAGES = [
 ]
 
 
-def swedish(message: str, editing: str = "") -> str:
+def swedish(message: str, editing: str = "") -> Text:
     """A check's message as staff read it next to the field of entry `editing` (the check's own
     words when unknown). A duplicate names the other entry, whichever of the two came first."""
     explained = in_swedish(message)  # a slip in the YAML, told in plain words (faqbot.faq.messages)
     if explained is not None:
-        return explained
+        return Bilingual(explained, message)  # in English, the check's own words
     for pattern, text in MESSAGES:
         found = pattern.search(message)
         if found:
             named = found.groupdict()
             where = named.get("entry") if named.get("other") == editing else named.get("other")
-            return text.format(where=where, **named)
-    return f"Kontrollen av FAQ-filen säger: {message}"
+            return Text(text, where=where, **named)
+    return Text("Kontrollen av FAQ-filen säger: {message}", message=message)

@@ -1,0 +1,349 @@
+"""The console's texts in English, keyed by the Swedish text they translate (faqbot.staff.console.language).
+
+A text missing here is shown in Swedish; a page added in Swedish is translated by adding its texts.
+Values in braces ({count}) are filled in when the text is shown; keep the same names.
+"""
+
+from __future__ import annotations
+
+ENGLISH: dict[str, str] = {
+    # -- every page ----------------------------------------------------------------------
+    "faqbot personal": "faqbot staff",
+    "faqbot · personal": "faqbot · staff",
+    "Hoppa till innehållet": "Skip to the content",
+    "Konsolen": "Console",
+    "Översikt": "Overview",
+    "Att granska": "To review",
+    "Frågor och svar": "Questions and answers",
+    "Prova boten": "Try the bot",
+    "Utvärdering": "Evaluation",
+    "Logga ut {user}": "Log out {user}",
+    "Det gick inte": "That did not work",
+    "Till översikten": "To the overview",
+    # -- logging in ----------------------------------------------------------------------
+    "Logga in": "Log in",
+    "Användarnamn": "User name",
+    "Lösenord": "Password",
+    "Ett konto skapas med": "An account is created with",
+    "NAMN": "NAME",
+    "Fel användarnamn eller lösenord.": "Wrong user name or password.",
+    "Sidan var för gammal. Försök igen.": "The page was too old. Please try again.",
+    "För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.": (
+        "Too many failed logins. Wait {seconds} second and try again."
+    ),
+    "För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.": (
+        "Too many failed logins. Wait {seconds} seconds and try again."
+    ),
+    # -- forms refused -------------------------------------------------------------------
+    "Formuläret skickades i ett format som konsolen inte tar emot.": (
+        "The form was sent in a format the console does not accept."
+    ),
+    "Formuläret har för många fält.": "The form has too many fields.",
+    "Fältet {name} är för långt.": "The field {name} is too long.",
+    "Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen.": (
+        "The form lacks a valid security code (CSRF). Reload the page and try again."
+    ),
+    "Formuläret skickades från en annan webbplats.": "The form was sent from another website.",
+    "Okänd åtgärd.": "Unknown action.",
+    "Posten finns inte.": "There is no such entry.",
+    "Posten finns inte (längre) i FAQ-filen.": "The entry is not (or no longer) in the FAQ file.",
+    "FAQ-filen kan inte läsas: {err}": "The FAQ file cannot be read: {err}",
+    "FAQ-filen behöver rättas": "The FAQ file needs fixing",
+    "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}": (
+        "The FAQ file has an error that must be fixed before it can be changed here: {err}"
+    ),
+    # -- the overview --------------------------------------------------------------------
+    "Problem i chatten": "Problems in the chat",
+    "Chatten svarar från FAQ-filen som den ser ut nu.": "The chat answers from the FAQ file as it is now.",
+    "Chatten vägrar den senaste ändringen av {path} och svarar med den senaste fungerande versionen. Rätta filen: {err}": (
+        "The chat refuses the latest change to {path} and answers with the latest working version. Fix the file: {err}"
+    ),
+    "Indexet är inte byggt från FAQ-filen som den ser ut nu; det byggs om av sig självt.": (
+        "The index is not built from the FAQ file as it is now; it is being rebuilt by itself."
+    ),
+    "Konversationsloggen kan inte läsas: {err}": "The conversation log cannot be read: {err}",
+    "Frågor": "Questions",
+    "Frågor i dag och senaste sju dagarna": "Questions today and in the last seven days",
+    "Vad": "What",
+    "I dag": "Today",
+    "7 dagar": "7 days",
+    "Besvarade": "Answered",
+    "Erbjöd val (”Menade du …”)": "Offered choices (“Did you mean …”)",
+    "Till helpdesk": "To the helpdesk",
+    "Tumme ned": "Thumbs down",
+    "Indexet": "The index",
+    "Poster": "Entries",
+    "Byggt": "Built",
+    "Tröskel som gäller": "Threshold in force",
+    "Kalibrerad tröskel": "Calibrated threshold",
+    "ingen kalibrering": "no calibration",
+    "Val erbjuds när tvåan ligger inom": "Choices are offered when the runner-up is within",
+    "aldrig": "never",
+    # -- the overview: the last days, damaged files and the database, servers (health.py) --
+    "De senaste {days} dagarna": "The last {days} days",
+    "Diagrammet kan inte visas: konversationsloggen kan inte läsas.": (
+        "The chart cannot be shown: the conversation log cannot be read."
+    ),
+    "Skadade filer och databasen": "Damaged files and the database",
+    "Konversationsloggen var skadad och lades undan som {path} ({when}). Chatten skriver i en ny logg; den gamla filen finns kvar för att undersökas eller räddas, och frågorna i den syns inte i siffrorna.": (
+        "The conversation log was damaged and was set aside as {path} ({when}). The chat writes to a new log; "
+        "the old file is kept to be examined or rescued, and its questions are not in the figures."
+    ),
+    "… och {count} äldre skadade loggar i {folder}.": "… and {count} older damaged logs in {folder}.",
+    "Indexet i {folder}/ är skadat ({problem}). Chatten svarar från det senaste fungerande indexet och bygger om det av sig självt; annars: faqbot index": (
+        "The index in {folder}/ is damaged ({problem}). The chat answers from the latest working index "
+        "and rebuilds it by itself; otherwise: faqbot index"
+    ),
+    "Chatten behåller sitt senaste fungerande index: {problem}": "The chat keeps its latest working index: {problem}",
+    "Databasen {database} svarar inte ({first}). Chatten svarar från sitt senaste index och sparar frågorna i minnet tills databasen är tillbaka.": (
+        "The database {database} does not answer ({first}). The chat answers from its latest index and keeps "
+        "the questions in memory until the database is back."
+    ),
+    "Servrar": "Servers",
+    "En server: chatten svarar från indexet i": "One server: the chat answers from the index in",
+    "på den här maskinen (loggen är en SQLite-fil, så det finns inga repliker).": (
+        "on this machine (the log is a SQLite file, so there are no replicas)."
+    ),
+    "Ingen replika har hörts av från databasen": "No replica has been heard from the database",
+    "det senaste dygnet.": "in the last day.",
+    "Det senast publicerade indexet är nummer {number}.": "The latest published index is number {number}.",
+    "Inget index är publicerat: varje replika svarar från sina egna filer.": (
+        "No index is published: each replica answers from its own files."
+    ),
+    "Replikerna och indexet de svarar från": "The replicas and the index they answer from",
+    "Replika": "Replica",
+    "Svarar från": "Answers from",
+    "Hörd av": "Heard from",
+    "index {number}": "index {number}",
+    "egna filer": "its own files",
+    "byggt {when}": "built {when}",
+    "det senaste": "the latest",
+    "inte det senaste": "not the latest",
+    "tyst i {minutes} min": "silent for {minutes} min",
+    "för {seconds} s sedan": "{seconds} s ago",
+    # -- to review -----------------------------------------------------------------------
+    "Tillagt i {faq_id} (rad {line}): ”{text}”. Chatten svarar med det nu.": (
+        "Added to {faq_id} (line {line}): “{text}”. The chat answers with it now."
+    ),
+    "Inte tillagt i {faq_id}: ”{text}” ({reason}).": "Not added to {faq_id}: “{text}” ({reason}).",
+    "Avvisat: ”{question}”. Det föreslås inte igen.": "Rejected: “{question}”. It will not be suggested again.",
+    "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
+    "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten.": (
+        "Customers picked the entry among the suggestions or gave the answer a thumbs up. "
+        "Accept to add the phrasing to the entry."
+    ),
+    "till": "for",
+    "valt {picked}, tumme upp {liked}, tumme ned {disliked}": (
+        "picked {picked}, thumbs up {liked}, thumbs down {disliked}"
+    ),
+    "Godkänn": "Accept",
+    "Avvisa": "Reject",
+    "Inget att granska.": "Nothing to review.",
+    "Frågor som gick till helpdesk ({count})": "Questions that went to the helpdesk ({count})",
+    "Koppla en fråga till posten som svarar på den, så blir den en formulering av posten.": (
+        "Link a question to the entry that answers it, and it becomes a phrasing of that entry."
+    ),
+    "”{question}” ({count} gånger)": "“{question}” ({count} times)",
+    "”{question}” besvaras av": "“{question}” is answered by",
+    "Koppla": "Link",
+    "Avvisa gruppen": "Reject the group",
+    "Skapa en ny post av gruppen": "Make a new entry of the group",
+    "Inga obesvarade frågor.": "No unanswered questions.",
+    "Poster med tumme ned": "Entries with thumbs down",
+    "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
+    # -- questions and answers -----------------------------------------------------------
+    "Sök bland frågor och svar": "Search the questions and answers",
+    "Sök": "Search",
+    "{count} poster.": "{count} entries.",
+    "{count} poster med ”{query}”.": "{count} entries with “{query}”.",
+    "Redigera {faq_id}": "Edit {faq_id}",
+    "Fråga": "Question",
+    "Svar": "Answer",
+    "Andra sätt att fråga": "Other ways to ask",
+    "Avsnitt": "Section",
+    "Fråga på engelska": "Question in English",
+    "Svar på engelska": "Answer in English",
+    "Tomma rader blir stycken.": "Blank lines make paragraphs.",
+    "En fråga per rad.": "One question per line.",
+    "Spara": "Save",
+    "Tillbaka till alla frågor": "Back to all questions",
+    "Filen har ändrats sedan du öppnade posten": "The file has changed since you opened the entry",
+    "Någon har ändrat FAQ-filen under tiden. Ingenting sparades. Så här skiljer sig filen från ditt utkast:": (
+        "Someone changed the FAQ file meanwhile. Nothing was saved. This is how the file differs from your draft:"
+    ),
+    "i filen nu:": "in the file now:",
+    "(tomt)": "(empty)",
+    "Öppna posten på nytt": "Open the entry again",
+    "och gör om din ändring.": "and make your change again.",
+    "Sparat": "Saved",
+    "Indexet är ombyggt; chatten svarar med den nya texten.": "The index is rebuilt; the chat answers with the new text.",
+    "Inget var ändrat.": "Nothing was changed.",
+    "Posten sparades inte: se meddelandena vid fälten.": "The entry was not saved: see the messages by the fields.",
+    "Fältet får inte vara tomt.": "The field must not be empty.",
+    "Frågan ”{text}” finns redan i posten ”{where}”. Skriv den bara på ett ställe.": (
+        "The question “{text}” is already in the entry “{where}”. Write it in one place only."
+    ),
+    "Fältet måste vara text.": "The field must be text.",
+    "Kontrollen av FAQ-filen säger: {message}": "The check of the FAQ file says: {message}",
+    "Versioner: vem ändrade vad och när, och återställ en äldre version": (
+        "Versions: who changed what and when, and restore an earlier version"
+    ),
+    # -- a new entry, and trying a draft (draft_pages.py) -----------------------------------
+    "Ny fråga": "New question",
+    "Skapa posten": "Create the entry",
+    "Posten är skapad": "The entry is created",
+    "Den fick id": "Its id is",
+    "Indexet är ombyggt; chatten svarar med den nu.": "The index is rebuilt; the chat answers with it now.",
+    "Gruppen är redan hanterad eller finns inte längre.": "The group is already handled or no longer exists.",
+    "Prova utkastet med en fråga (sparas inte)": "Try the draft with a question (not saved)",
+    "Prova utkastet": "Try the draft",
+    "Så svarar boten med utkastet": "How the bot answers with the draft",
+    "Frågan ”{question}” ger:": "The question “{question}” gets:",
+    "Ingenting är sparat.": "Nothing is saved.",
+    "De fem närmaste posterna med utkastet": "The five closest entries with the draft",
+    "(utkastet)": "(the draft)",
+    "Tröskel {threshold}; {count} texter i utkastet bäddades in, resten togs från indexet.": (
+        "Threshold {threshold}; {count} texts of the draft were embedded, the rest were taken from the index."
+    ),
+    "Utkastet går inte att prova: rätta det som står vid fälten.": (
+        "The draft cannot be tried: fix what is said by the fields."
+    ),
+    "Skriv en fråga att prova med.": "Write a question to try with.",
+    "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.": (
+        "You have tried {count} times in the last minute. Wait a while and try again."
+    ),
+    "Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.": (
+        "The entry is not (or no longer) in the FAQ file, or the file does not pass the checks."
+    ),
+    # -- versions of the FAQ file (history.py, history_pages.py) -----------------------------
+    "Versioner av frågor och svar": "Versions of the questions and answers",
+    "Varje ändring som sparas i konsolen sparas här med vem och när; en ändring gjord direkt i filen visas som ”ändrad i filen”. De senaste versionerna sparas (äldre tas bort). Att återställa en version sparar den som en ny version, så det går att ångra.": (
+        "Every change saved in the console is kept here with who and when; a change made directly in the file "
+        "shows as “changed in the file”. The latest versions are kept (older ones are removed). Restoring a "
+        "version saves it as a new version, so it can be undone."
+    ),
+    "Version {id}": "Version {id}",
+    "version {id}": "version {id}",
+    "(gäller nu)": "(in force now)",
+    "Jämför med filen nu": "Compare with the file now",
+    "Återställ": "Restore",
+    "Återställ version {id}": "Restore version {id}",
+    "Återställd": "Restored",
+    "Version {id} är återställd som en ny version. Indexet är ombyggt; chatten svarar med den texten nu.": (
+        "Version {id} is restored as a new version. The index is rebuilt; the chat answers with that text now."
+    ),
+    "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}": (
+        "Version {id} was not restored: it does not pass the FAQ checks. {err}"
+    ),
+    "Inga versioner ännu.": "No versions yet.",
+    "Versionen finns inte.": "There is no such version.",
+    "Versionen finns inte (längre); bara de senaste sparas.": (
+        "The version does not exist (any longer); only the latest ones are kept."
+    ),
+    "Versionen är likadan som filen nu.": "The version is the same as the file now.",
+    "Skillnad mot filen nu": "Difference from the file now",
+    "Rader med − finns i filen nu och försvinner vid en återställning; rader med + kommer tillbaka.": (
+        "Lines with − are in the file now and go away with a restore; lines with + come back."
+    ),
+    "Skillnaden är lång; bara början visas.": "The difference is long; only its beginning is shown.",
+    "Återställ filen till version {id}. Det sparas som en ny version.": (
+        "Restore the file to version {id}. It is saved as a new version."
+    ),
+    "Tillbaka till alla versioner": "Back to all versions",
+    "filen nu": "the file now",
+    # what a version changed (its `what`, kept in Swedish and shown with these)
+    "ändrad i filen": "changed in the file",
+    "så som konsolen först såg filen": "as the console first saw the file",
+    "återställde version {id}": "restored version {id}",
+    "filen klarar inte FAQ-kontrollerna (chatten svarar med den senaste fungerande versionen)": (
+        "the file does not pass the FAQ checks (the chat answers with the latest working version)"
+    ),
+    "{count} poster": "{count} entries",
+    "filen rättad: {count} poster": "the file fixed: {count} entries",
+    "bara kommentarer eller layout": "only comments or layout",
+    "ändrade": "changed",
+    "nya": "new",
+    "borttagna": "removed",
+    # -- evaluation (evaluation_routes.py, evaluation.html) ----------------------------------
+    "Kör testmängden": "Run the test set",
+    "Testmängden är": "The test set is",
+    "samma fil och samma siffror som": "the same file and the same figures as",
+    "En körning åt gången.": "One run at a time.",
+    "Körningen pågår ({user}, startad {started}):": "The run is going ({user}, started {started}):",
+    "{done} av {total}": "{done} of {total}",
+    "frågor.": "questions.",
+    "Frågor körda": "Questions run",
+    "Uppdatera": "Refresh",
+    "(sidan uppdateras av sig själv var {seconds}:e sekund).": "(the page refreshes itself every {seconds} seconds).",
+    "Den senaste körningen ({user}) gick inte: {error}": "The latest run ({user}) failed: {error}",
+    "Den senaste körningen är klar: {done} av {total} frågor.": "The latest run is done: {done} of {total} questions.",
+    "Körningen har startat.": "The run has started.",
+    "En körning pågår redan. Vänta tills den är klar.": "A run is already going. Wait until it is done.",
+    "Senaste körningen": "The latest run",
+    "{finished} av {user}: {questions} frågor ({offtopic} utanför ämnet), tröskel {threshold}, {seconds} s.": (
+        "{finished} by {user}: {questions} questions ({offtopic} off-topic), threshold {threshold}, {seconds} s."
+    ),
+    "De fyra måtten för den senaste körningen": "The four figures of the latest run",
+    "Mått": "Figure",
+    "Andel": "Share",
+    "Missar ({count})": "Misses ({count})",
+    "Testfrågor som boten inte svarade rätt på": "Test questions the bot did not answer right",
+    "Väntad post": "Expected entry",
+    "Boten": "The bot",
+    "helpdesk (utanför ämnet)": "helpdesk (off-topic)",
+    "svarade med": "answered with",
+    "erbjöd val:": "offered choices:",
+    "skickade till helpdesk": "sent to the helpdesk",
+    "De första {count} visas.": "The first {count} are shown.",
+    "Inga missar.": "No misses.",
+    "Körningar ({count})": "Runs ({count})",
+    "Körningar, kan rullas i sidled": "Runs, can be scrolled sideways",
+    "De sparade körningarna, senaste först": "The kept runs, latest first",
+    "När": "When",
+    "Vem": "Who",
+    "Bekräftade kundfrågor som saknas i testmängden ({count})": (
+        "Confirmed customer questions the test set lacks ({count})"
+    ),
+    "Kunder valde posten bland förslagen eller gav svaret tumme upp. Lägg till dem i testmängden, så mäter nästa körning riktiga kunders ord (högst {count} åt gången).": (
+        "Customers picked the entry among the suggestions or gave the answer a thumbs up. Add them to the test "
+        "set, and the next run measures real customers' words (at most {count} at a time)."
+    ),
+    "Frågor att lägga till": "Questions to add",
+    "valt {picked}, tumme upp {liked}": "picked {picked}, thumbs up {liked}",
+    "Lägg till i testmängden": "Add to the test set",
+    "Inga bekräftade kundfrågor att lägga till.": "No confirmed customer questions to add.",
+    "Välj minst en fråga att lägga till.": "Choose at least one question to add.",
+    "Högst {count} frågor kan läggas till åt gången; inget lades till.": (
+        "At most {count} questions can be added at a time; nothing was added."
+    ),
+    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Ladda om sidan och välj igen.": (
+        "Nothing was added: one of the questions is not (or no longer) a confirmed customer question the test "
+        "set lacks. Reload the page and choose again."
+    ),
+    "{count} frågor lades till i testmängden.": "{count} questions were added to the test set.",
+    "Testmängden kunde inte skrivas: {err}": "The test set could not be written: {err}",
+    # -- try the bot ---------------------------------------------------------------------
+    "Fråga som en kund": "Ask as a customer",
+    "Fråga boten": "Ask the bot",
+    "Svaret": "The reply",
+    "Sort:": "Kind:",
+    "svar": "answer",
+    "val (”Menade du …”)": "choices (“Did you mean …”)",
+    "till helpdesk": "to the helpdesk",
+    "hälsning": "greeting",
+    "tack": "thanks",
+    "tomt": "empty",
+    "fel": "error",
+    "De fem närmaste posterna": "The five closest entries",
+    "Post": "Entry",
+    "Poäng": "Score",
+    "Varför": "Why",
+    "Tröskel: {value} (bästa posten måste nå hit för att besvaras).": (
+        "Threshold: {value} (the best entry must reach it to be answered)."
+    ),
+    "Försprång för bästa posten: {value}.": "Lead of the best entry: {value}.",
+    "Marginal för val: {value} (ligger tvåan närmare än så erbjuds val).": (
+        "Margin for choices: {value} (a runner-up closer than that gets choices offered)."
+    ),
+    "Marginal för val: inga val erbjuds.": "Margin for choices: no choices are offered.",
+}

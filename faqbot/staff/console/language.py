@@ -1,0 +1,90 @@
+"""The console's two languages: Swedish, the default, and English, chosen per browser with a switch.
+
+    say = phrasebook("en")
+    say("Översikt")                                  # 'Overview'
+    say(Text("Redigera {faq_id}", faq_id="backup"))  # 'Edit backup'
+    say("En text som ingen har översatt än")         # shown in Swedish until ENGLISH has it
+    say(Bilingual("nyckeln 'id' står två gånger", "duplicate key 'id'"))  # "duplicate key 'id'"
+
+Every text the console shows is written in Swedish, in a template (`{{ t("Spara") }}`) or in the
+code (`Text("Posten finns inte.")`), and that Swedish text is its own key: ENGLISH
+(faqbot.staff.console.english) maps it to English. A text ENGLISH does not have is shown in
+Swedish in both languages, so a page written in Swedish works at once and is translated by adding
+its texts to ENGLISH. A message that comes written in both languages from outside the console
+(the FAQ checks' explanations of a slip in the YAML, faqbot.faq.messages) is a Bilingual: its
+own English is shown, not a translation of its Swedish. The choice is a cookie of the browser
+session (LANGUAGE_COOKIE), set by GET /sprak, which works without a login and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from faqbot.staff.console.english import ENGLISH
+
+LANGUAGES = ("sv", "en")
+DEFAULT = "sv"
+LANGUAGE_COOKIE = "faqbot_staff_lang"
+
+
+class Text(str):
+    """A Swedish message built in code, with its values: reads as Swedish, and `phrasebook`
+    translates it from its key when it is shown."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, /, **values: Any) -> Text:
+        made = super().__new__(cls, key.format(**values) if values else key)
+        made.key, made.values = key, values
+        return made
+
+
+class Bilingual(Text):
+    """A message written in both languages elsewhere (faqbot.faq.messages keeps each slip's
+    explanation in English and Swedish side by side): reads as Swedish, and `phrasebook` shows
+    its English as it was written."""
+
+    english: str
+
+    def __new__(cls, swedish: str, english: str, /) -> Bilingual:
+        made = str.__new__(cls, swedish)
+        made.key, made.values, made.english = swedish, {}, english
+        return made
+
+
+def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[..., str]:
+    """`say(text, **values)`: `text` (a Swedish key or a Text) in `language`, values filled in.
+    Only a value that is itself a Text is translated; any other value (an FAQ answer, a
+    customer's question) is shown as it is."""
+    translate = language == "en"
+
+    def say(text: str, /, **values: Any) -> str:
+        if isinstance(text, Bilingual):
+            return text.english if translate else str(text)
+        if isinstance(text, Text):
+            key, values = text.key, {**text.values, **values}
+        else:
+            key = str(text)
+        shown = english.get(key, key) if translate else key
+        if not values:
+            return shown
+        return shown.format(**{name: say(v) if isinstance(v, Text) else v for name, v in values.items()})
+
+    return say
+
+
+def language_of(cookies: Mapping[str, str]) -> str:
+    """The language a request asked for with the switch's cookie; Swedish without one."""
+    chosen = cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def local_path(target: str) -> str:
+    """Where the switch returns to: a path on this console, never another site ('/' otherwise)."""
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
+        return "/"
+    return target
