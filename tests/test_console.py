@@ -304,6 +304,19 @@ def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):
     page = site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
     assert "Ja, med supportavtal." in page and "Tröskel: 0.300" in page
     assert page.index("/fragor/phone") < page.index("/fragor/backup")
+    assert "Läst som en ny fråga" in page
+
+
+def test_trying_a_follow_up_says_what_it_was_read_with(site):
+    """Issue 19 section 5: why, including the follow-up context; the earlier question is shown as text."""
+    site.login()
+    params = {"fraga": "och hur ofta då?", "foregaende": "Tar ni backup?"}
+    page = site.client.get("/prova", params=params).text
+    assert "Läst som följdfråga till ”Tar ni backup?”" in page
+    hostile = site.client.get(
+        "/prova", params={"fraga": "och hur ofta då?", "foregaende": "<script>alert(1)</script>?"}
+    ).text
+    assert "<script" not in hostile
 
 
 def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered_at_once(site):

@@ -10,7 +10,7 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /                     Översikt: today and this week, the index, the chat's problems
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
-    GET  /prova?fraga=...      Prova boten: the reply, the top five and why
+    GET  /prova?fraga=...[&foregaende=...]   Prova boten: the reply, the top five and why (a follow-up too)
     GET  /utvardering, POST /utvardering/kor|lagg-till   Utvärdering (faqbot.staff.console.evaluation_routes)
     GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
                                (faqbot.staff.console.history_pages)
@@ -197,9 +197,16 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         question = request.query_params.get("fraga", "")[:500]
-        tried = await run_in_threadpool(console.desk.try_question, question) if question.strip() else None
+        previous = request.query_params.get("foregaende", "")[:500]
+        tried = await run_in_threadpool(console.desk.try_question, question, previous) if question.strip() else None
         return console.render(
-            request, "try.html", title=Text("Prova boten"), session=session, question=question, tried=tried
+            request,
+            "try.html",
+            title=Text("Prova boten"),
+            session=session,
+            question=question,
+            previous=previous,
+            tried=tried,
         )
 
 

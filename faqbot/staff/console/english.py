@@ -346,4 +346,13 @@ ENGLISH: dict[str, str] = {
         "Margin for choices: {value} (a runner-up closer than that gets choices offered)."
     ),
     "Marginal för val: inga val erbjuds.": "Margin for choices: no choices are offered.",
+    "Föregående fråga i chatten (valfri, för att prova en följdfråga)": (
+        "The previous question in the chat (optional, to try a follow-up)"
+    ),
+    "Läst som följdfråga till ”{previous}”: posterna i samma ämne fick försprång.": (
+        "Read as a follow-up to “{previous}”: the entries on the same topic got a head start."
+    ),
+    "Läst som en ny fråga, utan sammanhang från en tidigare fråga.": (
+        "Read as a new question, with no context from an earlier one."
+    ),
 }

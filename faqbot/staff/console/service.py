@@ -255,10 +255,11 @@ class Desk:
 
     # -- trying the bot ------------------------------------------------------------------
 
-    def try_question(self, question: str) -> Tried:
+    def try_question(self, question: str, previous: str = "") -> Tried:
+        """The bot's reply to `question`, as a follow-up to `previous` when one is given (as in a chat)."""
         bot = self.bot
         bot.refresh()
-        return tried(bot.ask(question), bot.entries, bot.policy)
+        return tried(bot.ask(question, previous=previous.strip() or None), bot.entries, bot.policy)
 
     # -- the versions of the FAQ file (faqbot.staff.console.history) ------------------------
 
