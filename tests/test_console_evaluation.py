@@ -15,6 +15,7 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from tests.fakes import cli_paths
 from tests.test_console import make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test
@@ -61,14 +62,7 @@ def page_figures(page: str) -> dict[str, str]:
 
 
 def command_figures(folder, capsys) -> dict[str, str]:
-    paths = [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]
+    paths = cli_paths(folder)
     assert main(["evaluate", str(folder / "test_questions.jsonl"), *paths]) == 0
     printed = capsys.readouterr().out
     found = {key: re.search(pattern, printed).group(1) for key, pattern in FIGURE_LINES.items()}

@@ -15,7 +15,7 @@ from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.store import ConversationLog
 from faqbot.retrieval.publish import Follower
-from tests.fakes import UNSURE_QUESTIONS
+from tests.fakes import UNSURE_QUESTIONS, cli_paths
 
 pytestmark = pytest.mark.slow  # the real model, a subprocess-free but full index build
 
@@ -27,20 +27,9 @@ def shop(workdir, shipped_index):
     return workdir
 
 
-def paths(folder) -> list[str]:
-    return [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]
-
-
 def learn(folder, capsys, *args: str) -> str:
     capsys.readouterr()
-    assert main(["learn", *paths(folder), "--log-file", str(folder / "log.db"), *args]) == 0
+    assert main(["learn", *cli_paths(folder), "--log-file", str(folder / "log.db"), *args]) == 0
     return capsys.readouterr().out
 
 
@@ -98,7 +87,7 @@ def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys
         asked = staff_bot.ask(question)
     assert not asked.resolved
     capsys.readouterr()
-    args = ["learn", *paths(shop), "--log-file", pg_url, "--assign", asked.reply_id, "helpdesk", "--publish"]
+    args = ["learn", *cli_paths(shop), "--log-file", pg_url, "--assign", asked.reply_id, "helpdesk", "--publish"]
     assert main(args) == 0
     assert "added to helpdesk" in capsys.readouterr().out
     assert Follower(replica_bot.index, pg_url).sync() is True

@@ -17,7 +17,7 @@ from faqbot.retrieval.search import Match
 from faqbot.staff.report import Group, Report, build, cluster, summarise
 from faqbot.staff.report_format import format_report, suggest_yaml, write_html
 from tests.conftest import HELPDESK
-from tests.fakes import record
+from tests.fakes import cli_paths, record
 
 PRICING = [
     "Vad kostar det att bygga en ny hemsida?",
@@ -224,24 +224,13 @@ def test_cluster_joins_similar_vectors_and_keeps_outliers_apart():
 # -- the command line -----------------------------------------------------------------------
 
 
-def paths(folder) -> list[str]:
-    return [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]
-
-
 def test_ask_logs_only_with_log(shipped_index, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     log = tmp_path / "default-log.db"  # FAQBOT_LOG, set for every test in conftest
-    assert main(["ask", *paths(shipped_index), "Kan jag ringa er?"]) == 0
+    assert main(["ask", *cli_paths(shipped_index), "Kan jag ringa er?"]) == 0
     assert not log.exists()
-    assert main(["ask", "--log", "Vem vann fotbolls-VM 1958?", *paths(shipped_index)]) == 0
-    assert main(["ask", *paths(shipped_index), "--log", "Kan jag ringa er?"]) == 0
+    assert main(["ask", "--log", "Vem vann fotbolls-VM 1958?", *cli_paths(shipped_index)]) == 0
+    assert main(["ask", *cli_paths(shipped_index), "--log", "Kan jag ringa er?"]) == 0
     with ConversationLog(log) as opened:
         assert [(q.question, q.resolved, q.faq_id) for q in opened.questions()] == [
             ("Vem vann fotbolls-VM 1958?", False, None),
@@ -257,15 +246,23 @@ def test_ask_logs_only_with_log(shipped_index, tmp_path, monkeypatch, capsys):
 
 def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_index, tmp_path, capsys):
     path = filled
-    assert main(["report", "--log-file", str(path), *paths(shipped_index)]) == 0
+    assert main(["report", "--log-file", str(path), *cli_paths(shipped_index)]) == 0
     assert "sent to helpdesk" in capsys.readouterr().out
-    assert main(["report", "--log-file", str(path), "--since", "5", "--json", *paths(shipped_index)]) == 0
+    assert main(["report", "--log-file", str(path), "--since", "5", "--json", *cli_paths(shipped_index)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["questions"], data["resolved"], data["since_days"]) == (14, 5, 5.0)
     assert data["groups"][0]["examples"][0] == {"question": "Vad kostar det att bygga en ny hemsida?", "count": 2}
     assert (
         main(
-            ["report", "--log-file", str(path), "--suggest", "--html", str(tmp_path / "r.html"), *paths(shipped_index)]
+            [
+                "report",
+                "--log-file",
+                str(path),
+                "--suggest",
+                "--html",
+                str(tmp_path / "r.html"),
+                *cli_paths(shipped_index),
+            ]
         )
         == 0
     )
@@ -275,7 +272,7 @@ def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_in
 
 
 def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, capsys):
-    assert main(["report", "--log-file", str(tmp_path / "none.db"), *paths(shipped_index)]) == 1
+    assert main(["report", "--log-file", str(tmp_path / "none.db"), *cli_paths(shipped_index)]) == 1
     assert "faqbot ask --log" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
     with pytest.raises(FaqbotError):

@@ -24,7 +24,7 @@ from faqbot.errors import DataError
 from faqbot.faq.edit import give_tail, open_document, replace_file, take_tail
 from faqbot.faq.importers.common import slugify
 from faqbot.faq.model import Faq, load_faq
-from faqbot.faq.update import FIELDS, Change, cleaned, draft_problems, entry_values, file_hash, write_fields
+from faqbot.faq.update import FIELDS, Change, changes_to, cleaned, draft_problems, file_hash, write_fields
 
 Problems = tuple[tuple[str, str], ...]
 BLANK_BETWEEN = re.compile(r"\n[ \t]*\r?\n[ \t]*- id:")  # entries separated by blank lines
@@ -48,12 +48,7 @@ def draft_faq(path: str | Path, faq_id: str, values: Mapping[str, str]) -> tuple
     load_faq(path)
     document = open_document(path)
     entry = document.entry(faq_id)
-    before = entry_values(entry)
-    changes = [
-        Change(name, before[name], cleaned(name, values[name]))
-        for name in FIELDS
-        if name in values and cleaned(name, values[name]) != before[name]
-    ]
+    changes = changes_to(entry, values)
     if changes:
         write_fields(entry, changes)
         problems = draft_problems(document, faq_id, [c.field for c in changes])

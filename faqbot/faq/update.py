@@ -93,12 +93,7 @@ def update_entry(
     if hashlib.sha256(document.raw).hexdigest() != expected_hash:
         raise FileChangedError(f"{path} changed since the form was opened; nothing was written")
     entry = document.entry(faq_id)
-    before = entry_values(entry)
-    changes = [
-        Change(name, before[name], cleaned(name, values[name]))
-        for name in FIELDS
-        if name in values and cleaned(name, values[name]) != before[name]
-    ]
+    changes = changes_to(entry, values)
     if not changes:
         return EntryUpdate((), (), expected_hash)
     write_fields(entry, changes)
@@ -198,3 +193,13 @@ def field_of(
         key = on_line[-1]
         return key if key in FIELDS else ""
     return ""
+
+
+def changes_to(entry: Mapping[str, Any], values: Mapping[str, str | Sequence[str]]) -> list[Change]:
+    """The fields of `entry` that the form's `values` change, with their text before and after."""
+    before = entry_values(entry)
+    return [
+        Change(name, before[name], cleaned(name, values[name]))
+        for name in FIELDS
+        if name in values and cleaned(name, values[name]) != before[name]
+    ]

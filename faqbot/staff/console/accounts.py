@@ -18,21 +18,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from faqbot import database
-from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
 from faqbot.errors import FaqbotError
+from faqbot.staff.console.tables import LogTables
 
 IDLE_SECONDS = 30 * 60
 MAX_AGE_SECONDS = 12 * 3600
@@ -74,39 +69,13 @@ def check_password(password: str) -> str:
     return password
 
 
-class StaffStore:
+class StaffStore(LogTables):
     """The users and sessions tables of the log at `location` (a SQLite path or a postgresql:// URL)."""
 
     def __init__(self, location: str | Path, clock: Callable[[], float] = time.time) -> None:
-        self.location = str(location)
-        self.postgres = database.is_postgres(self.location)
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._sqlite: sqlite3.Connection | None = None
+        super().__init__(location, clock)
         with self._connection() as conn:  # creates or migrates the schema now: a broken location fails at start
             del conn
-
-    @contextmanager
-    def _connection(self) -> Iterator[Any]:
-        if self.postgres:
-            with database.connect(self.location, autocommit=True) as remote:
-                migrate_postgres(remote, database.shown(self.location))
-                yield remote
-            return
-        with self._lock:
-            if self._sqlite is None:
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
-                local = sqlite3.connect(self.location, timeout=10, isolation_level=None, check_same_thread=False)
-                local.execute("PRAGMA busy_timeout = 10000")
-                migrate_sqlite(local, self.location)
-                self._sqlite = local
-            yield self._sqlite
-
-    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """One statement in either dialect (written with `?`); the rows it returns."""
-        with self._connection() as conn:
-            cursor = conn.execute(sql.replace("?", "%s") if self.postgres else sql, params)
-            return list(cursor.fetchall()) if cursor.description else []
 
     # -- users ---------------------------------------------------------------------------
 
@@ -195,9 +164,3 @@ class StaffStore:
         for (key,) in stale:
             self.log_out(key)
         return len(stale)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._sqlite is not None:
-                self._sqlite.close()
-                self._sqlite = None

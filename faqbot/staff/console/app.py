@@ -32,7 +32,7 @@ from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
-from faqbot.staff.console.draft_pages import add_draft_routes
+from faqbot.staff.console.draft_pages import add_draft_routes, entry_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
@@ -283,15 +283,4 @@ def checked_id(faq_id: str) -> str:
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:
-    return console.render(
-        request,
-        "entry.html",
-        status,
-        title=Text("Redigera {faq_id}", faq_id=faq_id),
-        session=session,
-        faq_id=faq_id,
-        values=values,
-        digest=digest,
-        problems=extra.pop("problems", {}),
-        **extra,
-    )
+    return entry_page(console, request, session, faq_id, status, values=values, digest=digest, **extra)

@@ -29,20 +29,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from faqbot import database
-from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
 from faqbot.errors import DataError
 from faqbot.faq.drafts import parsed
 from faqbot.staff.console.language import Text
+from faqbot.staff.console.tables import LogTables
 
 KEEP_VERSIONS = 100
 KEEP_CHARACTERS = 20_000_000  # about ten versions of the largest file the bot accepts, hundreds of a usual one
@@ -78,37 +71,8 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class FaqHistory:
+class FaqHistory(LogTables):
     """The faq_versions table of the log at `location` (a SQLite path or a postgresql:// URL)."""
-
-    def __init__(self, location: str | Path, clock: Callable[[], float] = time.time) -> None:
-        self.location = str(location)
-        self.postgres = database.is_postgres(self.location)
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._sqlite: sqlite3.Connection | None = None
-
-    @contextmanager
-    def _connection(self) -> Iterator[Any]:
-        if self.postgres:
-            with database.connect(self.location, autocommit=True) as remote:
-                migrate_postgres(remote, database.shown(self.location))
-                yield remote
-            return
-        with self._lock:
-            if self._sqlite is None:
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
-                local = sqlite3.connect(self.location, timeout=10, isolation_level=None, check_same_thread=False)
-                local.execute("PRAGMA busy_timeout = 10000")
-                migrate_sqlite(local, self.location)
-                self._sqlite = local
-            yield self._sqlite
-
-    def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """One statement in either dialect (written with `?`); the rows it returns."""
-        with self._connection() as conn:
-            cursor = conn.execute(sql.replace("?", "%s") if self.postgres else sql, params)
-            return list(cursor.fetchall()) if cursor.description else []
 
     def record(self, content: str, author: str, what: str) -> Version:
         """Keep `content` as the newest version, then forget what no longer fits the bounds."""
@@ -151,12 +115,6 @@ class FaqHistory:
             return None
         i, at, author, what, digest, content = rows[0]
         return Version(int(i), float(at), author, what, digest, content)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._sqlite is not None:
-                self._sqlite.close()
-                self._sqlite = None
 
 
 def what_changed(before: str | None, after: str) -> str:
