@@ -9,8 +9,8 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
-from tests.fakes import record
-from tests.test_report import filled, paths, unanswered  # noqa: F401 (filled is a fixture)
+from tests.fakes import cli_paths, record
+from tests.test_report import filled, unanswered  # noqa: F401 (filled is a fixture)
 
 pytestmark = pytest.mark.slow  # PostgreSQL
 
@@ -30,7 +30,7 @@ def content(location: str) -> list[tuple]:
 
 
 def report_json(location: str, shipped_index, capsys) -> dict:
-    assert main(["report", "--db", location, "--json", *paths(shipped_index)]) == 0
+    assert main(["report", "--db", location, "--json", *cli_paths(shipped_index)]) == 0
     report = json.loads(capsys.readouterr().out)
     report.pop("log_path")  # where it came from; everything else must match
     return report
