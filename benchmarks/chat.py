@@ -16,21 +16,11 @@ import httpx
 from benchmarks import load
 from benchmarks.measure import HTTP_QUESTIONS, ROOT, edit_one_entry, ms, process_rss
 from benchmarks.webapp import Chat, endpoints, running_app, text_of
+from tests.harness import cli_paths
 
 
 def faqbot_command() -> list[str]:
     return [sys.executable, "-m", "faqbot.cli"]
-
-
-def paths_args(folder: Path) -> list[str]:
-    return [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]
 
 
 def bench_cli(work: Path) -> dict:
@@ -41,7 +31,7 @@ def bench_cli(work: Path) -> dict:
     for question in HTTP_QUESTIONS[:5]:
         started = time.perf_counter()
         process = subprocess.Popen(
-            faqbot_command() + ["ask", question, "--json", *paths_args(folder)],
+            faqbot_command() + ["ask", question, "--json", *cli_paths(folder)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -58,7 +48,7 @@ def bench_cli(work: Path) -> dict:
         edit_one_entry(folder / "faq.yaml", 10 + round_)
         started = time.perf_counter()
         subprocess.run(
-            faqbot_command() + ["index", *paths_args(folder)],
+            faqbot_command() + ["index", *cli_paths(folder)],
             check=True,
             capture_output=True,
             env=env,

@@ -166,15 +166,3 @@ SMALL_BANK = 40
 def write_small_bank(path):
     path.write_text("\n".join(offtopic_questions()[:SMALL_BANK]) + "\n", encoding="utf-8")
     return path
-
-
-def cli_paths(folder) -> list[str]:
-    """The options that point a faqbot command at the FAQ, index and settings in `folder`."""
-    return [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]

@@ -127,3 +127,15 @@ class Chat:
         )
         done.raise_for_status()
         return done.json()["data"][0]
+
+
+def cli_paths(folder) -> list[str]:
+    """The options that point a faqbot command at the FAQ, index and settings in `folder`."""
+    return [
+        "--faq",
+        str(folder / "faq.yaml"),
+        "--index",
+        str(folder / "index"),
+        "--config",
+        str(folder / "config.yaml"),
+    ]

@@ -15,7 +15,7 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
-from tests.fakes import cli_paths
+from tests.harness import cli_paths
 from tests.test_console import make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test

@@ -15,7 +15,8 @@ from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.store import ConversationLog
 from faqbot.retrieval.publish import Follower
-from tests.fakes import UNSURE_QUESTIONS, cli_paths
+from tests.fakes import UNSURE_QUESTIONS
+from tests.harness import cli_paths
 
 pytestmark = pytest.mark.slow  # the real model, a subprocess-free but full index build
 

@@ -9,7 +9,8 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
-from tests.fakes import cli_paths, record
+from tests.fakes import record
+from tests.harness import cli_paths
 from tests.test_report import filled, unanswered  # noqa: F401 (filled is a fixture)
 
 pytestmark = pytest.mark.slow  # PostgreSQL

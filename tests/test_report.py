@@ -17,7 +17,8 @@ from faqbot.retrieval.search import Match
 from faqbot.staff.report import Group, Report, build, cluster, summarise
 from faqbot.staff.report_format import format_report, suggest_yaml, write_html
 from tests.conftest import HELPDESK
-from tests.fakes import cli_paths, record
+from tests.fakes import record
+from tests.harness import cli_paths
 
 PRICING = [
     "Vad kostar det att bygga en ny hemsida?",
