@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from gradio.state_holder import SessionState
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 
@@ -20,7 +21,9 @@ from faqbot.retrieval.embedding import load_embedder
 from faqbot.web.api import MAX_BODY_BYTES
 from faqbot.web.page import MAX_SENT_CHARS
 from faqbot.web.ratelimit import RateLimiter, Tarpit
-from faqbot.web.server import MAX_REQUEST_BYTES, create_app, drop_idle_sessions
+from faqbot.web.server import MAX_REQUEST_BYTES, create_app
+from faqbot.web.sessions import LeanSession, drop_idle_sessions
+from faqbot.wording import message
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, small_bank, write_small_bank
 
 
@@ -45,6 +48,11 @@ def widget_of(client: TestClient):
     """The Gradio Blocks mounted at / (whose state holder keeps the sessions)."""
     mounted = next(route.app for route in client.app.routes if isinstance(route, Mount))  # type: ignore[attr-defined]
     return mounted.get_blocks()
+
+
+def own_address(served: TestClient, address: str) -> TestClient:
+    """A client of the served app with a rate limit of its own (the app reads scope['client'])."""
+    return TestClient(served.app, client=(address, 1234))
 
 
 def ask(client: TestClient, text: str, session: str | None = None):
@@ -94,6 +102,39 @@ def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
     # a dropped session that comes back starts a fresh chat, it does not fail
     chat = ask(served, "Hur ofta gör ni säkerhetskopior?", sessions[0]).json()["data"][0]
     assert chat[-1]["role"] == "assistant" and len(chat) == 3  # greeting, question, answer
+
+
+def test_a_session_keeps_its_chat_but_no_copy_of_the_page(served):
+    """Issue 20, items 16-17: Gradio kept, for every session, a copy of every component's
+    configuration with the chat in it (31 KB a session; benchmarks/sessions.py) and a fresh input
+    box for every message that left it as it was. Only the chat itself is kept now."""
+    widget, session, client = widget_of(served), uuid.uuid4().hex, own_address(served, "192.0.2.10")
+    for question in ("Kan jag ringa er?", "Hur ofta gör ni säkerhetskopior?"):
+        chat = ask(client, question, session).json()["data"][0]
+    assert "Varje natt." in chat[-1]["content"][0]["text"]
+    kept = widget.state_holder.session_data[session]
+    assert isinstance(kept, LeanSession) and kept.config_values == {}
+    page = widget.default_config.blocks
+    assert all(block is page[key] for key, block in kept.blocks_config.blocks.items())
+    (conversation,) = kept.state_data.values()
+    assert len(conversation.messages) == 5  # greeting, then two questions and their answers
+
+
+def test_an_english_customers_input_box_stays_english_in_that_session_only(served):
+    widget, session, client = widget_of(served), uuid.uuid4().hex, own_address(served, "192.0.2.11")
+    for question in ("Can I call you on the phone?", "How often do you make backups?"):
+        assert ask(client, question, session).status_code == 200
+    box = next(key for key, block in widget.default_config.blocks.items() if block.elem_id == "faq-input")
+    kept = widget.state_holder.session_data[session].blocks_config.blocks[box]
+    assert kept.constructor_args["placeholder"] == message("ui_placeholder", "en", "")
+    assert widget.default_config.blocks[box].constructor_args["placeholder"] == message("ui_placeholder", "sv", "")
+
+
+def test_a_lean_session_has_every_field_gradios_session_has(served):
+    """LeanSession sets SessionState's fields itself (Gradio's would build the copy it leaves
+    out): a Gradio upgrade that adds one fails here, not in a customer's chat."""
+    widget = widget_of(served)
+    assert set(vars(SessionState(widget))) <= set(vars(LeanSession(widget)))
 
 
 @pytest.mark.slow  # waits in the tarpit on purpose

@@ -35,7 +35,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from faqbot.web.api import error, replaying
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-HIDDEN = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/gradio_api/openapi.json"})
+HIDDEN = frozenset(
+    {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/gradio_api/openapi.json", "/gradio_api/deep_link"}
+)
 CALL = re.compile(r"^/gradio_api/(?:run|api|call(?:/v2)?)/(?P<name>[^/]+)/?$|^/gradio_api/queue/join/?$")
 HEARTBEAT = re.compile(r"^/gradio_api/heartbeat/(?P<session>[^/]*)/?$")
 

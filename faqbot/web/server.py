@@ -9,7 +9,6 @@ offers a public share link.
 
 from __future__ import annotations
 
-import datetime
 import socket
 import threading
 import time
@@ -25,11 +24,11 @@ from faqbot.web.api import BodyLimit, create_api
 from faqbot.web.guard import WidgetGuard, widget_events
 from faqbot.web.ratelimit import ClientBudget, ProxyCheck, RequestBudget, Tarpit
 from faqbot.web.serverlog import guard_server_log
-from faqbot.web.widget import CSS, IDLE_SECONDS, PAGE_SCRIPT, THEME, build_app
+from faqbot.web.sessions import SESSIONS, forget_idle_sessions, use_lean_sessions
+from faqbot.web.widget import CSS, PAGE_SCRIPT, THEME, build_app
 from faqbot.wording import message
 
 START_TIMEOUT = 30.0
-SESSIONS = 2000  # chat sessions Gradio keeps at most (its default, 10,000, lets a flood hold far more memory)
 # Any request's body, on any route (the widget's calls, Gradio's own routes, the API): a message
 # of 5,000 characters, every one \u-escaped, is ~30 KB; nothing the widget sends comes near this.
 MAX_REQUEST_BYTES = 256 * 1024
@@ -70,6 +69,7 @@ def create_app(bot: FaqBot) -> FastAPI:
         # so nobody can store files here to have them served back.
         max_file_size=0,
     )
+    use_lean_sessions(app, widget)
     app.add_middleware(WidgetGuard, events=widget_events(widget))  # inside BodyLimit: reads bounded bodies
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
     # outer: a client past its budget waits before its body is even read
@@ -77,31 +77,6 @@ def create_app(bot: FaqBot) -> FastAPI:
     app.add_middleware(RequestBudget, budget=budget, refusal=lambda: message("rate_limited", "sv", bot.helpdesk))
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     return app
-
-
-def forget_idle_sessions(app: gr.Blocks, idle: float = IDLE_SECONDS, every: float = 60.0) -> None:
-    """Drop whole sessions (Gradio's copy of their page and last values) idle for `idle` seconds.
-
-    Gradio expires a session's State by itself, but keeps the rest of the session until its
-    session cap pushes it out; a visitor who opened many sessions would hold that memory.
-    """
-    while True:
-        time.sleep(every)
-        drop_idle_sessions(app, idle)
-
-
-def drop_idle_sessions(app: gr.Blocks, idle: float) -> int:
-    """One sweep of `forget_idle_sessions`; returns how many sessions were dropped."""
-    holder = getattr(app, "state_holder", None)
-    if holder is None:
-        return 0
-    cutoff = datetime.datetime.now() - datetime.timedelta(seconds=idle)
-    with holder.lock:
-        idle_ids = [session for session, used in list(holder.time_last_used.items()) if used < cutoff]
-        for session in idle_ids:
-            holder.session_data.pop(session, None)
-            holder.time_last_used.pop(session, None)
-    return len(idle_ids)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -17,9 +17,11 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval.embedding import load_embedder
@@ -166,6 +168,20 @@ def test_only_the_products_api_description_is_served(served):
     for path in ("/openapi.json", "/docs", "/redoc", "/gradio_api/openapi.json"):
         assert client.get(path).status_code == 404, path
     assert client.get("/api/openapi.json").json()["info"]["title"] == "faqbot"
+
+
+def test_deep_links_are_not_served_so_no_call_writes_a_file(served):
+    """Gradio's /gradio_api/deep_link wrote the session's page to a new file under its upload
+    folder on every call after a message (any session, no budget of its own); the widget offers
+    no deep links, and its sessions keep no copy of the page to make one from."""
+    client = Address.client(served)
+    session = uuid.uuid4().hex[:11]
+    body = {"data": ["Kan jag ringa er?", None], "session_hash": session}
+    assert client.post("/gradio_api/run/ask", json=body).status_code == 200
+    response = client.get("/gradio_api/deep_link", params={"session_hash": session})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    mounted = next(route.app for route in served.app.routes if isinstance(route, Mount))  # type: ignore[attr-defined]
+    assert not (Path(mounted.uploaded_file_dir) / "deep_links").exists()
 
 
 @pytest.mark.parametrize("reply_id", ["x" * 22, "18446744073709551616", "99999999999999999999999999"])
