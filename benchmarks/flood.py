@@ -170,6 +170,18 @@ async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> Non
         await asyncio.sleep(0.25)
 
 
+async def load_pages(client: httpx.AsyncClient, rounds: int, at_once: int) -> None:
+    """The page loaded `rounds` times by `at_once` customers at once, each from an address of its own.
+
+    Every customer loads the page before chatting, so a server in use has rendered it many times,
+    from several threads at once; the first few dozen renders grow the server by 10-15 MB
+    (Gradio's and the allocator's one-time costs), which the floods should not be charged with.
+    """
+    for r in range(rounds):
+        headers = [{"X-Forwarded-For": f"10.254.{r}.{n}"} for n in range(at_once)]
+        await asyncio.gather(*(client.get("/", headers=h) for h in headers))
+
+
 async def run(url: str, pid: int, args: argparse.Namespace) -> dict:
     """For each attack, `rounds` times: `seconds` idle, then `seconds` of flood; so idle and flood
     windows see the same background load on a shared machine. Requests still in flight when a
@@ -184,6 +196,7 @@ async def run(url: str, pid: int, args: argparse.Namespace) -> dict:
         warm = Chat(others, fns, address="10.255.255.254")
         for question in [*HTTP_QUESTIONS, ATTACK_TEXT]:  # a long message once: the model's buffers for one
             await warm.ask(question)
+        await load_pages(others, rounds=5, at_once=args.sessions)
         crowd = Customers(others, fns)
         chatting = [asyncio.create_task(crowd.one()) for _ in range(args.customers)]
         attackers = [
