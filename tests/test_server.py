@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import platform
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from faqbot.retrieval.embedding import load_embedder
 from faqbot.web.api import MAX_BODY_BYTES
 from faqbot.web.page import MAX_SENT_CHARS
 from faqbot.web.ratelimit import RateLimiter, Tarpit
-from faqbot.web.server import MAX_REQUEST_BYTES, create_app
+from faqbot.web.server import MAX_REQUEST_BYTES, bound_malloc_arenas, create_app
 from faqbot.web.sessions import LeanSession, drop_idle_sessions
 from faqbot.wording import message
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, small_bank, write_small_bank
@@ -135,6 +136,15 @@ def test_a_lean_session_has_every_field_gradios_session_has(served):
     out): a Gradio upgrade that adds one fails here, not in a customer's chat."""
     widget = widget_of(served)
     assert set(vars(SessionState(widget))) <= set(vars(LeanSession(widget)))
+
+
+def test_the_server_bounds_mallocs_arenas_unless_the_operator_chose(monkeypatch):
+    """Page loads from many threads grew the server for good (one glibc arena a thread; issue 20
+    item 17, benchmarks/README.md); an operator's MALLOC_ARENA_MAX is left as it is."""
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert bound_malloc_arenas() is (platform.libc_ver()[0] == "glibc")
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert bound_malloc_arenas() is False
 
 
 @pytest.mark.slow  # waits in the tarpit on purpose
