@@ -47,7 +47,7 @@ FAQS = {
 }
 # The shipped FAQ as a company without alternatives would have it: one published phrasing an
 # entry (its alternatives removed), the case the learning loop is for. Not one of the three.
-BARE = {"shipped-bare": "shipped"}
+BARE = {"shipped-bare"}
 FAQS["shipped-bare"] = FAQS["shipped"]
 PATHS = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
 FIGURES = ("answered_right", "one_click", "right_or_one_click", "confident_wrong", "offtopic_to_helpdesk")
