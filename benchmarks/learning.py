@@ -3,7 +3,8 @@ questions) teach the bot, scored on customers it has not seen (issue 18).
 
 For each FAQ with a test set (shipped, bibliotek, tandvard), the test questions are split by
 entry into a *traffic* half and a *new customers* half (every other question of each entry,
-and every other off-topic question). The traffic half is replayed through the real server's
+and every other off-topic question, each entry's questions shuffled first with a seed: the
+files list them by kind, see `split`). The traffic half is replayed through the real server's
 `/api/ask` by simulated customers: one picks the right entry when it is offered (`/api/choice`,
 under choices and under helpdesk replies), says 👍 to a right answer and 👎 to a wrong one
 (`/api/feedback`). Then `faqbot learn --accept all` (customers' signals only), and the new half
@@ -12,7 +13,8 @@ helpdesk to its entry (`faqbot learn --assign`), and the new half is scored agai
 
     python -m benchmarks.learning                 # all three FAQs, a table for docs/evaluation.md
     python -m benchmarks.learning --faq tandvard --keep /tmp/learning
-    python -m benchmarks.learning --faq shipped-bare   # the shipped FAQ without its alternatives
+    python -m benchmarks.learning --seeds 1 2 3        # three splits; the table gives their mean
+    python -m benchmarks.learning --faq shipped-bare bibliotek-titled   # two FAQs without real alternatives
 
 It also times an accept from the command to the running chat answering with what it accepted.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -49,6 +52,13 @@ FAQS = {
 # entry (its alternatives removed), the case the learning loop is for. Not one of the issue's three.
 BARE = {"shipped-bare"}
 FAQS["shipped-bare"] = FAQS["shipped"]
+# The library FAQ titled by its answers' opening sentences, as some companies publish theirs: the
+# published phrasing is far from how customers ask (top-1 about half), as on the issue's hidden FAQ.
+FAQS["bibliotek-titled"] = (
+    ROOT / "data" / "examples" / "bibliotek" / "faq_titled_by_answer.csv",
+    ROOT / "data/examples/bibliotek/test_titled_by_answer.jsonl",
+)
+EXTRA = BARE | {"bibliotek-titled"}
 PATHS = ["--faq", "faq.yaml", "--index", "index", "--config", "config.yaml"]
 FIGURES = ("answered_right", "one_click", "right_or_one_click", "confident_wrong", "offtopic_to_helpdesk")
 
@@ -92,15 +102,25 @@ def write_without_alternatives(source: Path, target: Path) -> None:
         yaml.dump(document, out)
 
 
-def split(tests: Path) -> tuple[list[dict], list[dict]]:
-    """(traffic, new customers): every other question of each entry, and of the off-topic ones."""
-    seen: dict[str | None, int] = {}
-    traffic, new = [], []
+def split(tests: Path, seed: int | None) -> tuple[list[dict], list[dict]]:
+    """(traffic, new customers): every other question of each entry, and of the off-topic ones,
+    each entry's questions first shuffled with `seed` (None: in the file's order).
+
+    The test files list each entry's paraphrases by kind (a full question, a keyword query, an
+    English one, ...): taken in that order, every keyword query falls in the new half and none in
+    the traffic, so the new customers would ask unlike the earlier ones. Shuffled, both halves
+    hold the mix a company's customers send."""
+    by_entry: dict[str | None, list[dict]] = {}
     for line in tests.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            n = seen[row["expected"]] = seen.get(row["expected"], -1) + 1
-            (traffic if n % 2 == 0 else new).append(row)
+            by_entry.setdefault(row["expected"], []).append(row)
+    traffic, new = [], []
+    for expected, rows in by_entry.items():
+        if seed is not None:
+            random.Random(f"{seed}/{expected}").shuffle(rows)
+        traffic.extend(rows[0::2])
+        new.extend(rows[1::2])
     return traffic, new
 
 
@@ -139,9 +159,9 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
         replay.to_staff.append((reply["reply_id"], expected))
 
 
-def measure(name: str, folder: Path) -> dict:
+def measure(name: str, folder: Path, seed: int | None) -> dict:
     tests = prepare(name, folder)
-    traffic, new = split(tests)
+    traffic, new = split(tests, seed)
     (folder / "new.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8")
     before = evaluate(folder, folder / "new.jsonl")
     log = folder / "conversations.db"
@@ -160,6 +180,7 @@ def measure(name: str, folder: Path) -> dict:
     staff = evaluate(folder, folder / "new.jsonl")
     return {
         "faq": name,
+        "split": "in the file's order" if seed is None else f"shuffled, seed {seed}",
         "traffic": len(traffic),
         "new": len(new),
         "replay": {k: v for k, v in vars(replay).items() if k != "to_staff"} | {"assigned": len(replay.to_staff)},
@@ -193,33 +214,55 @@ def learned_phrasings(faq: Path) -> list[tuple[str, str]]:
     return [(text, e.id) for e in load_faq(faq).entries for text in e.learned]
 
 
+STAGES = (("before", "as imported"), ("customers", "+ customers' signals"), ("staff", "+ staff assigned"))
+
+
 def table(results: list[dict]) -> str:
+    """The figures of each FAQ and stage; with several splits of a FAQ, their mean (and the range)."""
     lines = [
         "| FAQ | new customers' questions | stage | answered right | one click | right or one click | confident wrong | off-topic to helpdesk |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    by_faq: dict[str, list[dict]] = {}
     for r in results:
-        for stage, label in (
-            ("before", "as imported"),
-            ("customers", "+ customers' signals"),
-            ("staff", "+ staff assigned"),
-        ):
-            f = r[stage]
-            lines.append(f"| {r['faq']} | {r['new']} | {label} | " + " | ".join(f"{f[k]:.3f}" for k in FIGURES) + " |")
+        by_faq.setdefault(r["faq"], []).append(r)
+    for faq, runs in by_faq.items():
+        for stage, label in STAGES:
+            cells = []
+            for k in FIGURES:
+                values = [r[stage][k] for r in runs]
+                mean = sum(values) / len(values)
+                spread = f" ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else ""
+                cells.append(f"{mean:.3f}{spread}")
+            new = "/".join(sorted({str(r["new"]) for r in runs}))
+            lines.append(f"| {faq} | {new} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--faq", nargs="+", choices=sorted(FAQS), default=[n for n in FAQS if n not in BARE])
+    parser.add_argument("--faq", nargs="+", choices=sorted(FAQS), default=[n for n in FAQS if n not in EXTRA])
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=[1],
+        help="split each entry's questions shuffled with each of these seeds; the table gives the mean (default: 1)",
+    )
+    parser.add_argument(
+        "--in-order", action="store_true", help="split in the test file's order instead (every keyword query is new)"
+    )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="faqbot-learning-"))
+    seeds: list[int | None] = [None] if args.in_order else list(args.seeds)
     results = []
     for name in args.faq:
-        result = measure(name, root / name)
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-        results.append(result)
+        for seed in seeds:
+            folder = root / name if seed is None or len(seeds) == 1 else root / f"{name}-{seed}"
+            result = measure(name, folder, seed)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            results.append(result)
     print(table(results))
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)

@@ -13,7 +13,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -136,6 +136,7 @@ class Reply:
     threshold: float = 0.0
     index_version: str = ""
     answer_to: str = ""
+    client: str | None = None  # the address the message came from (the log keeps a pseudonym of it)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ReplyKind(self.kind))  # "answer" and ReplyKind.ANSWER alike
@@ -182,6 +183,7 @@ class Reply:
             index_version=self.index_version,
             offered=tuple(s.faq_id for s in self.suggestions),
             answer_to=self.answer_to or None,
+            client=self.client,
         )
 
 
@@ -420,14 +422,17 @@ class FaqBot:
                 logger.error("keeping the current settings: %s", err)
         return self.index.refresh(wait) or changed
 
-    def ask(self, text: str, language: str | None = None, previous: str | None = None) -> Reply:
+    def ask(
+        self, text: str, language: str | None = None, previous: str | None = None, client: str | None = None
+    ) -> Reply:
         """Answer one customer message and record it in the log, if any. Never raises.
 
         `language` ("sv" or "en") overrides the language told from the message (the API's option).
         `previous`: the conversation's previous question (the chat's); a short follow-up such as
-        "och vad kostar det?" is then ranked with that question's topic in mind.
+        "och vad kostar det?" is then ranked with that question's topic in mind. `client`: the
+        address the message came from, for the log (which keeps only a pseudonym of it).
         """
-        reply = self._answer(text, language, previous)
+        reply = replace(self._answer(text, language, previous), client=client)
         self._record(reply)
         return reply
 
@@ -439,7 +444,7 @@ class FaqBot:
             self.log.record_feedback(reply_id, liked)
         return True
 
-    def choose(self, reply_id: str, faq_id: str) -> Reply:
+    def choose(self, reply_id: str, faq_id: str, client: str | None = None) -> Reply:
         """The customer picked entry `faq_id` among the choices under reply `reply_id`: its answer.
 
         The answer is worded as any answer, in the language of the question the choices were
@@ -473,6 +478,7 @@ class FaqBot:
             answer_to=reply_id,
             threshold=threshold,
             index_version=version,
+            client=client,
         )
         self._record(reply)
         return reply

@@ -43,6 +43,7 @@ EXAMPLES = {
     "log": "examples:\n  faqbot log copy data/conversations.db postgresql://faqbot@db.internal/faqbot\n"
     "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
     "learn": "examples:\n  faqbot learn\n  faqbot learn --accept all\n  faqbot learn --reject a1b2c3d4e\n"
+    "  faqbot learn --auto --publish    # with `learn: auto` in the settings, from a timer\n"
     "  faqbot learn --assign 3q2X...Zw backup --json",
     "staff": "examples:\n  faqbot staff add-user anna\n  printf '%s\\n' \"$PASSWORD\" | faqbot staff add-user anna --password-stdin\n"
     "  faqbot staff list-users\n  faqbot staff --port 7861",
@@ -354,6 +355,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.staff import learn, teach
     from faqbot.staff.report import group_unanswered
 
+    if args.auto and (args.accept or args.reject or args.assign):
+        raise FaqbotError("--auto accepts by the settings' rule alone: give it without --accept, --reject or --assign")
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
     bot = FaqBot(settings=settings)
     location = settings.log_location
@@ -363,6 +366,14 @@ def cmd_learn(args: argparse.Namespace) -> int:
         group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731
         answers_right = lambda question, faq_id: bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id  # noqa: E731
         lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answers_right)
+        if args.auto:
+            args.accept = automatic_ids(lesson, bot.config, settings.config_path)
+            if not args.accept:
+                print(
+                    f"nothing to accept: no confirmed phrasing has {bot.config.learn_auto_clients} different "
+                    "clients behind it and no 👎 yet (faqbot learn lists what there is)"
+                )
+                return 0
         if not (args.accept or args.reject or args.assign):
             print_lesson(lesson, args.json)
             return 0
@@ -379,6 +390,19 @@ def cmd_learn(args: argparse.Namespace) -> int:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)
     return 0
+
+
+def automatic_ids(lesson, config: cfg.Config, config_path: Path) -> list[str]:
+    """`faqbot learn --auto`: the ids of the phrasings `learn: auto` accepts without staff;
+    FaqbotError when the settings leave accepting to staff."""
+    from faqbot.staff import learn
+
+    if config.learn != cfg.AUTO:
+        raise FaqbotError(
+            f"{config_path}: learn is {config.learn!r}, so staff accept what customers taught "
+            "(faqbot learn --accept); set `learn: auto` there to let --auto accept without staff"
+        )
+    return [s.id for s in learn.automatic(lesson, config.learn_auto_clients)]
 
 
 def print_lesson(lesson, as_json: bool) -> None:
@@ -612,6 +636,12 @@ def add_report_command(sub) -> None:
         help="the question of a reply that reached the helpdesk is a phrasing of this entry (repeatable)",
     )
     flag(p, "--publish", "publish the rebuilt index to every replica (needs log_url: postgresql://...)")
+    flag(
+        p,
+        "--auto",
+        "accept, without staff, what `learn: auto` in the settings allows: phrasings that "
+        "learn_auto_clients different clients confirmed and nobody said 👎 to (for a timer)",
+    )
 
     p = command(sub, "report", "what customers asked that the FAQ could not answer", cmd_report, EXAMPLES["report"])
     add_paths(p)

@@ -91,6 +91,11 @@ class Config:
     # A file of questions no entry answers (one per line), for `threshold: auto` to send to the
     # helpdesk; "" is the shipped bank (faqbot/data/offtopic.txt).
     offtopic_bank: str = ""
+    # Learning from customers (faqbot.staff.learn): "staff" accept what customers confirmed;
+    # "auto" also lets `faqbot learn --auto` accept, without staff, a phrasing that at least
+    # `learn_auto_clients` different clients confirmed and nobody said 👎 to.
+    learn: str = "staff"
+    learn_auto_clients: int = 5
 
     @property
     def log_location(self) -> str:
@@ -172,6 +177,13 @@ def threshold_value(value: object) -> float | str | None:
     return similarity(value)
 
 
+def learn_value(value: object) -> str | None:
+    """`learn`: staff or auto."""
+    if isinstance(value, str) and value.strip().lower() in ("staff", AUTO):
+        return value.strip().lower()
+    return None
+
+
 def flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
@@ -211,6 +223,8 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
         "the bot's first words in English, such as: Hello! I answer questions about our services.",
     ),
     "offtopic_bank": (text_value, "a file of off-topic questions, one per line, such as data/offtopic.txt"),
+    "learn": (learn_value, "staff (staff accept what customers taught) or auto (faqbot learn --auto may accept it)"),
+    "learn_auto_clients": (whole_number(2), "a whole number, 2 or more: how many different clients must confirm"),
 }
 
 

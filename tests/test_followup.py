@@ -85,9 +85,9 @@ def test_the_widget_passes_the_previous_question_and_keeps_the_topic_over_follow
     asked = []
     real_ask = sectioned.ask
 
-    def spy(text, language=None, previous=None):
+    def spy(text, language=None, previous=None, client=None):
         asked.append(previous)
-        return real_ask(text, language, previous)
+        return real_ask(text, language, previous, client)
 
     sectioned.ask = spy  # type: ignore[method-assign]
     widget.respond("Hur skriver jag ut från mobilen?", conversation)

@@ -3,12 +3,14 @@ never personal data, never a phrasing already in the FAQ, and a rejected one nev
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from faqbot.bot import new_reply_id
+from faqbot.conversations.clients import client_network, pseudonym
 from faqbot.conversations.store import ConversationLog
 from faqbot.faq.model import Faq, FaqEntry
-from faqbot.staff.learn import ALTERNATIVE, confirmed_phrasings, lesson, signals_from_rows
+from faqbot.staff.learn import ALTERNATIVE, AUTO_MAX_CHARS, automatic, confirmed_phrasings, lesson, signals_from_rows
 from faqbot.staff.teach import REJECTED
 
 FAQ = Faq(
@@ -20,7 +22,7 @@ FAQ = Faq(
 )
 
 
-def row(reply_id, question, kind="answer", faq_id=None, feedback=None, answer_to=None, offered=()):
+def row(reply_id, question, kind="answer", faq_id=None, feedback=None, answer_to=None, offered=(), client=None):
     return SimpleNamespace(
         reply_id=reply_id,
         question=question,
@@ -29,15 +31,60 @@ def row(reply_id, question, kind="answer", faq_id=None, feedback=None, answer_to
         feedback=feedback,
         answer_to=answer_to,
         offered=offered,
+        client=client,
     )
 
 
-def picked(n, question, faq_id):
-    """A customer asked `question`, was offered choices, and picked `faq_id`."""
+def picked(n, question, faq_id, client=None, feedback=None):
+    """A customer (`client`: the pseudonym of who asked) asked `question`, was offered choices, and picked `faq_id`."""
     return [
-        row(f"q{n}", question, kind="choices", offered=("backup", "telefon")),
-        row(f"p{n}", "Hur ofta tar ni backup?", faq_id=faq_id, answer_to=f"q{n}"),
+        row(f"q{n}", question, kind="choices", offered=("backup", "telefon"), client=client),
+        row(f"p{n}", "Hur ofta tar ni backup?", faq_id=faq_id, answer_to=f"q{n}", feedback=feedback),
     ]
+
+
+def auto_accepted(rows, clients=3) -> list[str]:
+    found = lesson(rows, FAQ, lambda _questions: [], set())
+    return [s.question for s in automatic(found, clients)]
+
+
+def test_learn_auto_takes_a_phrasing_only_when_enough_different_clients_confirmed_it():
+    question = "Hur ofta sparar ni kopior av min sajt?"
+    one_client = [r for n in range(10) for r in picked(n, question, "backup", client="c1")]
+    assert auto_accepted(one_client) == []  # ten confirmations, one client
+    two = one_client + picked(10, question, "backup", client="c2")
+    assert auto_accepted(two) == []
+    three = two + picked(11, question, "backup", client="c3")
+    assert auto_accepted(three) == [question]
+    assert auto_accepted(three, clients=4) == []
+    unknown = [r for n in range(5) for r in picked(n, question, "backup")]  # rows without a client
+    assert auto_accepted(unknown) == []
+
+
+def test_learn_auto_never_takes_a_phrasing_with_a_thumbs_down_or_too_long_to_read():
+    question = "Hur ofta sparar ni kopior av min sajt?"
+    confirmed = [r for n, c in enumerate(("c1", "c2", "c3", "c4")) for r in picked(n, question, "backup", client=c)]
+    disliked = confirmed + picked(9, question, "backup", client="c5", feedback=-1)
+    assert auto_accepted(confirmed) == [question] and auto_accepted(disliked) == []
+    assert [s.question for s in lesson(disliked, FAQ, lambda _q: [], set()).suggestions] == [
+        question
+    ]  # staff still see it
+    long = "Hur ofta sparar ni kopior av min sajt " + "och " * (AUTO_MAX_CHARS // 4) + "?"
+    rows = [r for n, c in enumerate(("c1", "c2", "c3")) for r in picked(n, long, "backup", client=c)]
+    assert auto_accepted(rows) == [] and lesson(rows, FAQ, lambda _q: [], set()).suggestions
+
+
+def test_a_client_is_its_network_and_its_pseudonym_names_no_address():
+    key = "ab" * 32
+    assert client_network("198.51.100.7") == "198.51.100.7"
+    assert client_network("::ffff:198.51.100.7") == "198.51.100.7"
+    assert client_network("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert [client_network(a) for a in (None, "", "unknown", "testclient", "999.1.1.1")] == [None] * 5
+    same = {pseudonym(key, a) for a in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9")}
+    assert len(same) == 1 and pseudonym(key, "2001:db8:1:3::1") not in same
+    assert pseudonym(key, "198.51.100.7") != pseudonym("cd" * 32, "198.51.100.7")  # meaningless without the key
+    assert re.fullmatch(r"[0-9a-f]{16}", pseudonym(key, "198.51.100.7") or "")
+    assert pseudonym(None, "198.51.100.7") is None and pseudonym(key, "unknown") is None
 
 
 def test_a_picked_choice_proposes_the_customers_own_question_for_that_entry():

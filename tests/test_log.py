@@ -7,6 +7,7 @@ tests/services.py); SQLite's file-level failures are tested on SQLite alone.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import subprocess
 import sys
@@ -155,7 +156,8 @@ def test_another_replica_finds_a_reply_in_the_log_to_pick_or_rate(logged_bot):
 
 
 def test_personal_data_never_reaches_the_disk(logged_bot, request):
-    logged_bot.ask("Jag heter Anna, 850715-1234, ring 070-123 45 67 eller mejla anna.svensson@firma.se")
+    message = "Jag heter Anna, 850715-1234, ring 070-123 45 67 eller mejla anna.svensson@firma.se"
+    logged_bot.ask(message, client="198.51.100.23")
     (row,) = stored(logged_bot)
     assert row["question"] == "Jag heter Anna, [personnummer], ring [telefon] eller mejla [e-post]"
     if is_postgres(logged_bot.location):
@@ -165,8 +167,28 @@ def test_personal_data_never_reaches_the_disk(logged_bot, request):
     else:
         folder = Path(logged_bot.location).parent
     on_disk = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
-    for secret in ("850715", "123 45 67", "anna.svensson"):
+    for secret in ("850715", "123 45 67", "anna.svensson", "198.51.100.23"):
         assert secret.encode() not in on_disk
+
+
+def test_the_client_is_kept_as_a_pseudonym_every_replica_gives_alike(logged_bot):
+    """learn: auto counts different clients; the log tells them apart without their addresses."""
+    logged_bot.ask("Kan jag ringa er?", client="198.51.100.23")
+    settled(logged_bot.log)
+    other_log = opened(logged_bot.location)
+    try:  # another replica over the same database: the same client, the same pseudonym
+        other = FaqBot(logged_bot.faq_path, logged_bot.index_dir, logged_bot.config_path, log=other_log)
+        other.ask("Kan jag ringa er?", client="198.51.100.23")
+        other.ask("Kan jag ringa er?", client="198.51.100.24")
+        other.ask("Kan jag ringa er?", client="2001:db8:1:2::1")
+        other.ask("Kan jag ringa er?", client="2001:db8:1:2:ffff::9")  # the same /64: the same client
+        other.ask("Kan jag ringa er?")  # `faqbot ask`, no client
+        settled(other_log)
+    finally:
+        other_log.close()
+    clients = [r["client"] for r in stored(logged_bot)]
+    assert clients[0] == clients[1] and clients[2] not in (clients[0], clients[3]) and clients[3] == clients[4]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in clients[:5]) and clients[5] is None
 
 
 def test_an_empty_message_is_not_logged_but_small_talk_is(logged_bot):

@@ -177,6 +177,30 @@ CREATE TABLE IF NOT EXISTS faq_versions (
 );
 """,
     ),
+    Migration(
+        7,
+        "which client asked, as a keyed pseudonym (never the address), for `learn: auto` to count different customers",
+        # The key is made once, in the database, so every replica makes the same pseudonym for a
+        # client and the pseudonyms mean nothing without the database (faqbot.conversations.clients).
+        sqlite="""
+ALTER TABLE conversations ADD COLUMN client TEXT;  -- faqbot.conversations.clients.pseudonym, or NULL
+CREATE TABLE IF NOT EXISTS log_keys (
+    name          TEXT PRIMARY KEY,
+    value         TEXT NOT NULL       -- 64 hex digits of random key
+);
+INSERT OR IGNORE INTO log_keys (name, value) VALUES ('client', lower(hex(randomblob(32))));
+""",
+        postgres="""
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS client TEXT;
+CREATE TABLE IF NOT EXISTS log_keys (
+    name          TEXT PRIMARY KEY,
+    value         TEXT NOT NULL
+);
+INSERT INTO log_keys (name, value)
+VALUES ('client', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))
+ON CONFLICT (name) DO NOTHING;
+""",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -40,7 +40,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
-from faqbot.conversations.store import LogBackend, purge_due, utc_now
+from faqbot.conversations.store import LogBackend, client_key, purge_due, utc_now
 from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError
 
@@ -415,6 +415,7 @@ class PostgresLog(LogBackend):
         """Create or migrate the schema on this process's first contact with the database."""
         if not self._migrated:
             migrate_postgres(conn, self.path)
+            self._client_key = client_key(conn)
             self._migrated = True
             self._ready.set()
 

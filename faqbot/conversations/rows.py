@@ -23,7 +23,7 @@ from typing import Any
 # What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
 COLUMNS = (
     "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version,"
-    " reply_id, offered, answer_to"
+    " reply_id, offered, answer_to, client"
 )
 COLUMN_COUNT = len(COLUMNS.split(","))
 
@@ -35,7 +35,8 @@ class LogRow:
     `reply_id` is the reply's unguessable id (given before the row is written, so it exists
     while the database is away); `offered` the entry ids it offered as choices, best first;
     `answer_to` the reply_id of the earlier reply whose choice this reply answers ("" or None
-    for a question the customer typed).
+    for a question the customer typed); `client` the address the question came from (None for
+    `faqbot ask`), which the log stores only as a keyed pseudonym (faqbot.conversations.clients).
     """
 
     reply_id: str
@@ -50,6 +51,7 @@ class LogRow:
     index_version: str
     offered: tuple[str, ...] = ()
     answer_to: str | None = None
+    client: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "offered": list(self.offered)}
@@ -74,7 +76,9 @@ def offered_ids(stored: str | None) -> tuple[str, ...]:
 class LoggedQuestion:
     """One row of the conversation log, as staff and the learning step read it.
 
-    `reply_id`, `offered` and `answer_to` are None / () on rows written before they existed.
+    `reply_id`, `offered` and `answer_to` are None / () on rows written before they existed;
+    `client` is the asking client's pseudonym (faqbot.conversations.clients), None on rows
+    written before it existed or without a client address.
     """
 
     id: int
@@ -93,6 +97,7 @@ class LoggedQuestion:
     reply_id: str | None = None
     offered: tuple[str, ...] = ()
     answer_to: str | None = None
+    client: str | None = None
 
     def key(self) -> tuple[str, str, str, str]:
         """What makes a row the same row in another log (`faqbot log copy` skips rows already there)."""
@@ -124,6 +129,7 @@ class LoggedQuestion:
             self.reply_id,
             offered_text(self.offered),
             self.answer_to,
+            self.client,
             self.feedback,
             moment(self.feedback_at) if self.feedback_at else None,
         )

@@ -47,6 +47,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+from faqbot.conversations.clients import pseudonym
 from faqbot.conversations.migrations import migrate_sqlite
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import (
@@ -85,8 +86,9 @@ INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * COLUMN
 FEEDBACK = "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE reply_id = ?"
 
 
-def row_values(row: LogRow, now: datetime) -> tuple:
-    """The values of COLUMNS for one reply's row, its question masked: the same on every backend."""
+def row_values(row: LogRow, now: datetime, key: str | None = None) -> tuple:
+    """The values of COLUMNS for one reply's row, its question masked and its client a pseudonym
+    under the log's `key` (faqbot.conversations.clients): the same on every backend."""
     if not isinstance(row, LogRow) or not row.reply_id:
         raise TypeError(f"a conversation log records LogRow objects with a reply_id, not {type(row).__name__}")
     return (
@@ -103,6 +105,7 @@ def row_values(row: LogRow, now: datetime) -> tuple:
         row.reply_id,
         offered_text(row.offered),
         row.answer_to or None,
+        pseudonym(key, row.client),
     )
 
 
@@ -143,13 +146,14 @@ class LogBackend(ABC):
     path: str | Path
     retention_days: int
     _clock: Callable[[], datetime]
+    _client_key: str | None = None  # the log's key for client pseudonyms (log_keys), once the database is reached
 
     def record(self, row: LogRow) -> bool:
         """Store one reply's row; True when it was stored (or queued to be), False when not."""
         try:
             if row.kind in NOT_LOGGED:
                 return False
-            return self._record(row_values(row, self._clock()))
+            return self._record(row_values(row, self._clock(), self._client_key))
         except Exception as err:  # the customer's reply matters more than the log
             self._logger.error("could not write to the conversation log %s: %s", self.path, err)
             return False
@@ -504,6 +508,7 @@ class ConversationLog(LogBackend):
                 log.warning("the conversation log %s runs in %s mode, not WAL", self.path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate_sqlite(conn, str(self.path))
+            self._client_key = client_key(conn)
             self._watch = FileWatch(self.path, FILE_CHECK_SECONDS)
         except BaseException:
             conn.close()
@@ -513,6 +518,12 @@ class ConversationLog(LogBackend):
     def _purge(self, conn: sqlite3.Connection) -> int:
         cutoff = stamp(self._cutoff())
         return self._purged(conn.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount)
+
+
+def client_key(conn: Any) -> str | None:
+    """The log's key for client pseudonyms, which migration 7 made in its own database."""
+    row = conn.execute("SELECT value FROM log_keys WHERE name = 'client'").fetchone()
+    return str(row[0]) if row is not None else None
 
 
 def log_location(config: Config, override: str | Path | None = None) -> str:

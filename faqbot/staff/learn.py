@@ -18,6 +18,12 @@ Never proposed: a phrasing already in the FAQ, one the bot already answers right
 with masked personal data ("[telefon]"), one
 with as many 👎 as confirmations, or one that customers confirmed for another entry as often (the
 other entry answers it right for them).
+
+`learn: auto` in the settings (off by default) lets `faqbot learn --auto` accept without staff
+the confirmed phrasings that at least `learn_auto_clients` different clients confirmed (the
+log keeps a keyed pseudonym of each asking client's network: faqbot.conversations.clients),
+that no customer said 👎 to, and that are at most AUTO_MAX_CHARS long (`automatic`). What an
+attacker can and cannot do with it: docs/security.md.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
+AUTO_MAX_CHARS = 200  # a longer confirmed phrasing waits for staff, however many confirmed it
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class Signal:
     faq_id: str
     picked: bool = False
     liked: bool | None = None
+    client: str | None = None  # the pseudonym of the client who asked (None: unknown)
 
 
 @dataclass
@@ -55,6 +63,7 @@ class Evidence:
     disliked: int = 0
     replies: list[str] = field(default_factory=list)
     spellings: dict[str, int] = field(default_factory=dict)
+    clients: set[str] = field(default_factory=set)  # different clients who confirmed it
 
     @property
     def confirmed(self) -> int:
@@ -66,6 +75,8 @@ class Evidence:
         self.disliked += signal.liked is False
         if signal.reply_id not in self.replies:
             self.replies.append(signal.reply_id)
+        if signal.client and signal.liked is not False:
+            self.clients.add(signal.client)
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
 
 
@@ -136,6 +147,7 @@ def confirmed_phrasings(
                     "picked": evidence.picked,
                     "liked": evidence.liked,
                     "disliked": evidence.disliked,
+                    "clients": len(evidence.clients),
                     "replies": evidence.replies[:20],
                 },
             )
@@ -170,11 +182,12 @@ def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
         if row.kind != ReplyKind.ANSWER or not row.faq_id:
             continue
         earlier = by_id.get(row.answer_to) if getattr(row, "answer_to", None) else None
-        question = earlier.question if earlier is not None else row.question
+        asked = earlier if earlier is not None else row
         liked = None if row.feedback is None else row.feedback > 0
         if earlier is None and liked is None:
             continue  # answered, and nobody said whether it was right
-        signals.append(Signal(row.reply_id or "", question, row.faq_id, picked=earlier is not None, liked=liked))
+        client = getattr(asked, "client", None)
+        signals.append(Signal(row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client))
     return signals
 
 
@@ -280,6 +293,21 @@ def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:
             f"no open suggestion {', '.join(unknown)}; `faqbot learn` lists them (accepted or rejected ones are not listed again)"
         )
     return [known[i] for i in ids]
+
+
+def automatic(lesson: Lesson, clients: int) -> list[Suggestion]:
+    """The confirmed phrasings `learn: auto` accepts without staff: confirmed by at least `clients`
+    different clients, never 👎, at most AUTO_MAX_CHARS long. (Every other rule of a suggestion
+    holds already: not in the FAQ, not answered right by itself, no masked personal data, not
+    confirmed as often for another entry, not rejected by staff.)"""
+    return [
+        s
+        for s in lesson.suggestions
+        if s.action == ALTERNATIVE
+        and int(s.evidence.get("clients", 0)) >= clients
+        and not s.evidence.get("disliked")
+        and len(s.question) <= AUTO_MAX_CHARS
+    ]
 
 
 def additions(accepted: Iterable[Suggestion]) -> dict[str, list[str]]:

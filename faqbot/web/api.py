@@ -289,7 +289,8 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
             return refused
         try:
             bot.refresh(wait=False)
-            reply = bot.ask(body.question, language=body.language, previous=body.previous)
+            client = client_address(request)
+            reply = bot.ask(body.question, language=body.language, previous=body.previous, client=client)
         except Exception as err:
             log.error("could not answer an API question:\n%s", masked_traceback(err))
             return error(500, "internal_error", message("error", body.language or "sv", bot.helpdesk))
@@ -340,7 +341,7 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
             return refused
         try:
             bot.refresh(wait=False)
-            return answered(bot.choose(body.reply_id, body.faq_id))
+            return answered(bot.choose(body.reply_id, body.faq_id, client=client_address(request)))
         except UnknownReplyError as err:
             return error(404, "unknown_reply", str(err))
         except ChoiceRefusedError as err:

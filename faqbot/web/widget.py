@@ -237,7 +237,8 @@ class Widget:
         shown_before = earlier_messages(earlier, EARLIER_MESSAGES, 2 * MAX_EARLIER_CHARS)
         if not question.strip():
             return conversation.preview(shown_before), gr.skip()
-        if not self.budget.allow(client_address(request), self.budget.messages):
+        client = client_address(request)
+        if not self.budget.allow(client, self.budget.messages):
             cleaned = clean_question(question)[0]
             short = cleaned[:NOTICE_QUESTION_CHARS]
             notice = notice_message(self._helpdesk(), detect_language(short), short, "rate_limited")
@@ -248,7 +249,7 @@ class Widget:
         reply: Reply | None = None
         try:
             self.bot.refresh(wait=False)
-            reply = self._reply(question, conversation)
+            reply = self._reply(question, conversation, client)
             shown, language = reply_message(reply), reply.language
             conversation.topic = reply.topic or conversation.topic
         except Exception as err:
@@ -261,15 +262,16 @@ class Widget:
         conversation.language = language
         return chat, input_wording(language)
 
-    def _reply(self, question: str, conversation: Conversation) -> Reply:
-        """The choice's answer when `question` is one of the latest reply's choices; else the bot's answer to it."""
+    def _reply(self, question: str, conversation: Conversation, client: str | None) -> Reply:
+        """The choice's answer when `question` is one of the latest reply's choices; else the bot's
+        answer to it. `client`: the customer's address, which the log keeps as a pseudonym."""
         picked = conversation.choice(question)
         if picked is not None:
             try:
-                return self.bot.choose(*picked)
+                return self.bot.choose(*picked, client=client)
             except (UnknownReplyError, ChoiceRefusedError) as err:  # e.g. the entry has left the FAQ
                 log.info("a picked choice is asked as typed instead: %s", err)
-        return self.bot.ask(question, previous=conversation.topic or None)
+        return self.bot.ask(question, previous=conversation.topic or None, client=client)
 
     def like(self, conversation: Conversation, data: gr.EventData, request: gr.Request | None = None) -> None:
         """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry.
