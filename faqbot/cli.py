@@ -415,7 +415,10 @@ def print_lesson(lesson, as_json: bool) -> None:
     print(f"{len(confirmed)} confirmed phrasing(s) to add (faqbot learn --accept all, or --accept ID...):")
     for s in confirmed:
         e = s.evidence
-        print(f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']})")
+        clients = f", from {e['clients']} client(s)" if e.get("clients") else ""
+        print(
+            f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']}{clients})"
+        )
     print(f"{len(groups)} group(s) of questions that reached the helpdesk (faqbot learn --assign REPLY_ID FAQ_ID):")
     for s in groups:
         near = s.evidence["nearest"]

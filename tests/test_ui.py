@@ -264,6 +264,19 @@ def test_a_clicked_choice_is_answered_and_logged_as_the_answer_to_the_question_i
     assert log.replies[-1].answer_to is None
 
 
+def test_the_widget_tells_the_log_which_client_asked_and_which_picked(logged):
+    """learn: auto counts different clients; the log turns the address into a pseudonym (test_log)."""
+    widget, log = logged
+    conversation = Conversation([widget.greeting()])
+    question = offering(lambda q: widget.bot.ask(q).to_dict())["question"]
+    history, _ = widget.respond(question, conversation, customer_at("203.0.113.9"))
+    label = history[-1]["options"][-1]["label"]
+    widget.respond(label, conversation, customer_at("203.0.113.9"))
+    asked, chosen = log.replies[-2:]
+    assert chosen.answer_to == asked.reply_id
+    assert (asked.client, chosen.client) == ("203.0.113.9", "203.0.113.9")
+
+
 def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
     widget, log = logged
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
