@@ -11,7 +11,7 @@ The network, not the address: an IPv6 customer (or attacker) holds a whole /64 a
 from any address in it, so all of it is one client. IPv4 addresses are themselves.
 
 Rows copied from another log (`faqbot log copy`) keep the pseudonyms made under that log's key:
-a client who asked in both logs counts as two there (at most one extra a client, never fewer).
+a client who asked before and after the copy counts as two there.
 Rows without a client (written before migration 7, by `faqbot ask`, or while a PostgreSQL log
 had not been reached since the app started) count as none.
 
