@@ -5,7 +5,9 @@ confirmed it; the log needs to tell customers apart without holding their addres
 keeps `pseudonym(key, address)`: the first 16 hex digits of an HMAC-SHA256 of the client's
 network under a random key that migration 7 makes once in the log's own database (table
 `log_keys`), so every replica gives a client the same pseudonym and a pseudonym means nothing
-without the database (an address cannot be looked up by hashing every IPv4 address).
+without the database (an address cannot be looked up by hashing every IPv4 address). Whoever
+holds the database holds the key too, and can test an address against the pseudonyms: it is a
+pseudonym, not an anonymous id, and goes with its row after `retention_days`.
 
 The network, not the address: an IPv6 customer (or attacker) holds a whole /64 and can send
 from any address in it, so all of it is one client. IPv4 addresses are themselves.
@@ -37,9 +39,11 @@ def client_network(address: str | None) -> str | None:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:198.51.100.7 is the IPv4 client 198.51.100.7
+            return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((ip, IPV6_PREFIX), strict=False))
-    return str(ip.ipv4_mapped or ip) if isinstance(ip, ipaddress.IPv6Address) else str(ip)
+    return str(ip)
 
 
 def pseudonym(key: str | None, address: str | None) -> str | None:
