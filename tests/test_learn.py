@@ -78,13 +78,30 @@ def test_a_client_is_its_network_and_its_pseudonym_names_no_address():
     key = "ab" * 32
     assert client_network("198.51.100.7") == "198.51.100.7"
     assert client_network("::ffff:198.51.100.7") == "198.51.100.7"
-    assert client_network("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert client_network("2002:c633:6407:1::5") == "198.51.100.7"  # 6to4 carries its IPv4 client
+    assert client_network("2001:0:4136:e378:8000:63bf:3fff:fdd2") == "192.0.2.45"  # so does Teredo
+    assert client_network("2001:db8:1:2:3:4:5:6") == "2001:db8:1::/48"  # a tunnel gives anyone a /48
     assert [client_network(a) for a in (None, "", "unknown", "testclient", "999.1.1.1")] == [None] * 5
-    same = {pseudonym(key, a) for a in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9")}
-    assert len(same) == 1 and pseudonym(key, "2001:db8:1:3::1") not in same
+    same = {pseudonym(key, a) for a in ("2001:db8:1:2::1", "2001:db8:1:ffff::9")}
+    assert len(same) == 1 and pseudonym(key, "2001:db8:2::1") not in same
     assert pseudonym(key, "198.51.100.7") != pseudonym("cd" * 32, "198.51.100.7")  # meaningless without the key
     assert re.fullmatch(r"[0-9a-f]{16}", pseudonym(key, "198.51.100.7") or "")
     assert pseudonym(None, "198.51.100.7") is None and pseudonym(key, "unknown") is None
+
+
+def test_no_single_client_chooses_the_words_learn_auto_writes():
+    question = "Hur ofta sparar ni kopior av min sajt?"
+    customers = [r for n, c in enumerate(("c1", "c2", "c3")) for r in picked(n, question, "backup", client=c)]
+    noisy = "hur ofta SPARAR ni kopior av min sajt <<>> !!! ### ~~~"  # the same words, normalised
+    attacker = [r for n in range(10, 20) for r in picked(n, noisy, "backup", client="c9")]
+    assert auto_accepted(customers + attacker) == [question]  # the spelling most clients typed
+    each_their_own = [
+        r
+        for n, (c, spelled) in enumerate((("c1", question), ("c2", question.lower()), ("c3", question.upper())))
+        for r in picked(n, spelled, "backup", client=c)
+    ]
+    assert auto_accepted(each_their_own) == []  # three clients, no spelling two of them typed: staff decide
+    assert lesson(each_their_own, FAQ, lambda _q: [], set()).suggestions
 
 
 def test_a_picked_choice_proposes_the_customers_own_question_for_that_entry():

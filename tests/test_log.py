@@ -7,12 +7,14 @@ tests/services.py); SQLite's file-level failures are tested on SQLite alone.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from faqbot import FaqBot, Reply
+from faqbot.bot import new_reply_id
 from faqbot.config import Config
 from faqbot.conversations.backends import open_log
 from faqbot.conversations.store import ConversationLog, log_location, log_path
@@ -181,7 +184,7 @@ def test_the_client_is_kept_as_a_pseudonym_every_replica_gives_alike(logged_bot)
         other.ask("Kan jag ringa er?", client="198.51.100.23")
         other.ask("Kan jag ringa er?", client="198.51.100.24")
         other.ask("Kan jag ringa er?", client="2001:db8:1:2::1")
-        other.ask("Kan jag ringa er?", client="2001:db8:1:2:ffff::9")  # the same /64: the same client
+        other.ask("Kan jag ringa er?", client="2001:db8:1:2:ffff::9")  # the same /48: the same client
         other.ask("Kan jag ringa er?")  # `faqbot ask`, no client
         settled(other_log)
     finally:
@@ -189,6 +192,35 @@ def test_the_client_is_kept_as_a_pseudonym_every_replica_gives_alike(logged_bot)
     clients = [r["client"] for r in stored(logged_bot)]
     assert clients[0] == clients[1] and clients[2] not in (clients[0], clients[3]) and clients[3] == clients[4]
     assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in clients[:5]) and clients[5] is None
+
+
+def test_a_log_file_replaced_in_use_gives_its_rows_pseudonyms_under_its_own_key(tmp_path):
+    """A replaced SQLite file has a key of its own: a row is hashed under the file it lands in."""
+    path, other = tmp_path / "conversations.db", tmp_path / "other.db"
+    ConversationLog(other).close()  # another log, with another key
+    with ConversationLog(path) as log:
+        client = replace(make_reply(), client="198.51.100.23")
+        record(log, client)
+        os.replace(other, path)
+        record(log, replace(client, reply_id=new_reply_id()))
+        record(log, replace(client, reply_id=new_reply_id()))
+        first, second = [r.client for r in log.questions()]
+    assert first == second and first is not None
+
+
+def test_a_copied_log_does_not_bring_pseudonyms_made_under_another_key(tmp_path):
+    """Under the destination's key the same client would count twice for learn: auto."""
+    from faqbot.conversations.transfer import copy_log
+
+    source, destination = tmp_path / "old.db", tmp_path / "new.db"
+    with ConversationLog(source) as log:
+        record(log, replace(make_reply(), client="198.51.100.23"))
+        [before] = log.questions()
+    ConversationLog(destination).close()
+    assert copy_log(source, destination).added == 1
+    with ConversationLog(destination) as log:
+        [after] = log.questions()
+    assert before.client is not None and after.client is None and after.reply_id == before.reply_id
 
 
 def test_an_empty_message_is_not_logged_but_small_talk_is(logged_bot):

@@ -40,7 +40,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
-from faqbot.conversations.store import LogBackend, client_key, purge_due, utc_now
+from faqbot.conversations.store import LogBackend, client_key, purge_due, under_key, utc_now, with_pseudonym
 from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError
 
@@ -187,16 +187,17 @@ class PostgresLog(LogBackend):
             raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
         return [LoggedQuestion.from_row(r, lambda t: t.astimezone(UTC)) for r in rows]
 
-    def insert_rows(self, rows: list[LoggedQuestion]) -> Copied:
+    def insert_rows(self, rows: list[LoggedQuestion], key: str | None = None) -> Copied:
         """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
-        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer."""
+        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer.
+        `key`: the other log's pseudonym key (its clients are kept only when it is this log's)."""
         try:
             with self.pool.connection() as conn:
                 self._prepare(conn)
                 with conn.transaction():
                     # One copy at a time, so two runs side by side cannot both add the same rows.
                     conn.execute("LOCK TABLE conversations IN SHARE ROW EXCLUSIVE MODE")
-                    new, feedback = self._sort_copied(conn, rows)
+                    new, feedback = self._sort_copied(conn, under_key(rows, key, self._client_key))
                     with conn.cursor() as cursor:
                         cursor.executemany(
                             f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
@@ -384,8 +385,10 @@ class PostgresLog(LogBackend):
         with self.pool.connection() as conn:
             self._prepare(conn)
             with conn.transaction():
-                for job in batch:
-                    conn.execute(job.sql, job.params)
+                for job in batch:  # a row's client becomes its pseudonym under this database's key
+                    conn.execute(
+                        job.sql, with_pseudonym(job.params, self._client_key) if job.sql == INSERT else job.params
+                    )
             if purge_due(self._last_purge, self._clock()):
                 self._last_purge = self._clock()
                 self._purge(conn)

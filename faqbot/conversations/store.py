@@ -43,6 +43,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -86,9 +87,12 @@ INSERT = f"INSERT INTO conversations ({COLUMNS}) VALUES ({', '.join('?' * COLUMN
 FEEDBACK = "UPDATE conversations SET feedback = ?, feedback_at = ? WHERE reply_id = ?"
 
 
-def row_values(row: LogRow, now: datetime, key: str | None = None) -> tuple:
-    """The values of COLUMNS for one reply's row, its question masked and its client a pseudonym
-    under the log's `key` (faqbot.conversations.clients): the same on every backend."""
+def row_values(row: LogRow, now: datetime) -> tuple:
+    """The values of COLUMNS for one reply's row, its question masked: the same on every backend.
+
+    The last value is still the client's address: a backend turns it into the pseudonym under
+    its key as it writes the row (`with_pseudonym`), once it holds the database the row goes to
+    (a SQLite file replaced while in use has a key of its own)."""
     if not isinstance(row, LogRow) or not row.reply_id:
         raise TypeError(f"a conversation log records LogRow objects with a reply_id, not {type(row).__name__}")
     return (
@@ -105,8 +109,21 @@ def row_values(row: LogRow, now: datetime, key: str | None = None) -> tuple:
         row.reply_id,
         offered_text(row.offered),
         row.answer_to or None,
-        pseudonym(key, row.client),
+        row.client,
     )
+
+
+def under_key(rows: list[LoggedQuestion], made_with: str | None, here: str | None) -> list[LoggedQuestion]:
+    """Rows copied from another log, keeping their client pseudonyms only when they were made
+    under this log's key: under another key the same client would count as two."""
+    if made_with is not None and made_with == here:
+        return rows
+    return [replace(r, client=None) for r in rows]
+
+
+def with_pseudonym(values: tuple, key: str | None) -> tuple:
+    """`row_values` as stored: the client's address (last) replaced by its pseudonym under `key`."""
+    return (*values[:-1], pseudonym(key, values[-1]))
 
 
 def utc_now() -> datetime:
@@ -148,12 +165,17 @@ class LogBackend(ABC):
     _clock: Callable[[], datetime]
     _client_key: str | None = None  # the log's key for client pseudonyms (log_keys), once the database is reached
 
+    @property
+    def pseudonym_key(self) -> str | None:
+        """The key this log's client pseudonyms are made under (None until the database is reached)."""
+        return self._client_key
+
     def record(self, row: LogRow) -> bool:
         """Store one reply's row; True when it was stored (or queued to be), False when not."""
         try:
             if row.kind in NOT_LOGGED:
                 return False
-            return self._record(row_values(row, self._clock(), self._client_key))
+            return self._record(row_values(row, self._clock()))
         except Exception as err:  # the customer's reply matters more than the log
             self._logger.error("could not write to the conversation log %s: %s", self.path, err)
             return False
@@ -251,8 +273,9 @@ class ConversationLog(LogBackend):
 
     def _record(self, values: tuple) -> bool:
         created_at, *rest = values
+        stored = lambda: with_pseudonym((stamp(created_at), *rest), self._client_key)  # noqa: E731  the file's key
         with self._lock:
-            return self._write(INSERT, (stamp(created_at), *rest)) is not None
+            return self._write(INSERT, stored) is not None
 
     def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
         with self._lock:
@@ -339,16 +362,17 @@ class ConversationLog(LogBackend):
             )
         return read
 
-    def insert_rows(self, rows: list[LoggedQuestion]) -> Copied:
+    def insert_rows(self, rows: list[LoggedQuestion], key: str | None = None) -> Copied:
         """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
-        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer."""
+        or same time, question, kind and index version) gets the other log's 👍/👎 when that is newer.
+        `key`: the other log's pseudonym key (its clients are kept only when it is this log's)."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot open the conversation log {self.path}; see the error above")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                new, feedback = self._sort_copied(conn, rows)
+                new, feedback = self._sort_copied(conn, under_key(rows, key, self._client_key))
                 conn.executemany(
                     f"INSERT INTO conversations ({COLUMNS}, feedback, feedback_at)"
                     f" VALUES ({', '.join('?' * (COLUMN_COUNT + 2))})",
@@ -420,8 +444,9 @@ class ConversationLog(LogBackend):
                 pass
             self._conn = None
 
-    def _write(self, sql: str, params: tuple) -> sqlite3.Cursor | None:
-        """Run one write on the log file; None when the log cannot be opened.
+    def _write(self, sql: str, params: tuple | Callable[[], tuple]) -> sqlite3.Cursor | None:
+        """Run one write on the log file; None when the log cannot be opened. `params` may be a
+        function that gives them for the file open now (a row's client pseudonym is under its key).
 
         When SQLite finds the file damaged, or the file was deleted, replaced, truncated or
         damaged between the check before the write and the check after it, the write is run
@@ -432,7 +457,7 @@ class ConversationLog(LogBackend):
             if conn is None:
                 return None
             try:
-                cursor = conn.execute(sql, params)
+                cursor = conn.execute(sql, params() if callable(params) else params)
             except sqlite3.Error as err:
                 self._reset()
                 if attempt == 1 and is_damage(err):

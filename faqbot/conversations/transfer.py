@@ -7,7 +7,9 @@ Rows keep their time, masked question, reply, feedback, reply_id and links (`off
 to the microsecond, question, kind and index version, or the same reply_id) is not added again,
 so copying twice, or again after more chats, adds only what is new; but its 👍/👎 is updated
 when the source's is newer, so a copy run again at switch-over brings the clicks customers gave
-since the first one.
+since the first one. Which client asked (a pseudonym under the source's own key) is kept only
+when the destination has the same key (a copy of the same database): under another key the same
+client would count as two for `learn: auto`.
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ def copy_log(source: str | Path, destination: str | Path, retention_days: int = 
     src = open_log_at(source, retention_days, staff=True)
     try:
         rows = src.questions()
+        key = src.pseudonym_key
     finally:
         src.close()
     dst = open_log_at(destination, retention_days, staff=True)
     try:
-        copied = dst.insert_rows(rows)
+        copied = dst.insert_rows(rows, key)
     finally:
         dst.close()
     return CopyReport(shown(source), shown(destination), len(rows), copied.added, copied.updated)

@@ -22,8 +22,8 @@ other entry answers it right for them).
 `learn: auto` in the settings (off by default) lets `faqbot learn --auto` accept without staff
 the confirmed phrasings that at least `learn_auto_clients` different clients confirmed (the
 log keeps a keyed pseudonym of each asking client's network: faqbot.conversations.clients),
-that no customer said 👎 to, and that are at most AUTO_MAX_CHARS long (`automatic`). What an
-attacker can and cannot do with it: docs/security.md.
+that no customer said 👎 to, and that are at most AUTO_MAX_CHARS long, in a spelling two of them
+typed (`automatic`). What an attacker can and cannot do with it: docs/security.md.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from faqbot.faq.model import Faq, normalize_question
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
 AUTO_MAX_CHARS = 200  # a longer confirmed phrasing waits for staff, however many confirmed it
+AUTO_SPELLING_CLIENTS = 2  # different clients who typed the very spelling `learn: auto` writes
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class Evidence:
     replies: list[str] = field(default_factory=list)
     spellings: dict[str, int] = field(default_factory=dict)
     clients: set[str] = field(default_factory=set)  # different clients who confirmed it
+    spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # ... each spelling of it
+
+    def spelling(self) -> str:
+        """The spelling to propose: the one most different clients typed, then the most confirmed."""
+        return max(self.spellings, key=lambda s: (len(self.spelling_clients.get(s, ())), self.spellings[s], s))
 
     @property
     def confirmed(self) -> int:
@@ -77,6 +83,7 @@ class Evidence:
             self.replies.append(signal.reply_id)
         if signal.client and signal.liked is not False:
             self.clients.add(signal.client)
+            self.spelling_clients.setdefault(signal.question, set()).add(signal.client)
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
 
 
@@ -133,7 +140,7 @@ def confirmed_phrasings(
         faq_id, evidence = _clear_winner(entries)
         if faq_id is None or key in known or not key:
             continue
-        question = max(evidence.spellings, key=lambda s: (evidence.spellings[s], s))
+        question = evidence.spelling()
         sid = suggestion_id(ALTERNATIVE, faq_id, question)
         if has_personal_data(question) or decided(sid) or answers_right(question, faq_id):
             continue
@@ -148,6 +155,7 @@ def confirmed_phrasings(
                     "liked": evidence.liked,
                     "disliked": evidence.disliked,
                     "clients": len(evidence.clients),
+                    "spelling_clients": len(evidence.spelling_clients.get(question, ())),
                     "replies": evidence.replies[:20],
                 },
             )
@@ -297,14 +305,17 @@ def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:
 
 def automatic(lesson: Lesson, clients: int) -> list[Suggestion]:
     """The confirmed phrasings `learn: auto` accepts without staff: confirmed by at least `clients`
-    different clients, never 👎, at most AUTO_MAX_CHARS long. (Every other rule of a suggestion
-    holds already: not in the FAQ, not answered right by itself, no masked personal data, not
-    confirmed as often for another entry, not rejected by staff.)"""
+    different clients, never 👎 for that entry, at most AUTO_MAX_CHARS long, and in a spelling
+    (case and punctuation) that at least AUTO_SPELLING_CLIENTS of them typed, so that no single
+    client chooses the words written into the FAQ. (Every other rule of a suggestion holds
+    already: not in the FAQ, not answered right by itself, no masked personal data, not confirmed
+    as often for another entry, not rejected by staff.)"""
     return [
         s
         for s in lesson.suggestions
         if s.action == ALTERNATIVE
         and int(s.evidence.get("clients", 0)) >= clients
+        and int(s.evidence.get("spelling_clients", 0)) >= AUTO_SPELLING_CLIENTS
         and not s.evidence.get("disliked")
         and len(s.question) <= AUTO_MAX_CHARS
     ]

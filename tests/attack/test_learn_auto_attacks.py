@@ -10,7 +10,8 @@ behind a trusted proxy on 127.0.0.1 as nginx would be, and without one):
 - one address that asks and picks many times, in as many sessions, is one client: nothing is
   accepted, however often it confirms, and whatever it writes in its own X-Forwarded-For (nginx
   appends the real address; the server believes only what the trusted proxy added);
-- an IPv6 attacker sending from many addresses of one /64 is one client too;
+- an IPv6 attacker sending from many addresses of one /48 (what a free tunnel gives anyone) is
+  one client too;
 - without a trusted proxy, a forged X-Forwarded-For names nobody: all of it is 127.0.0.1;
 - the log holds a keyed pseudonym of each client, never an address;
 - the same phrasing confirmed by `learn_auto_clients` different addresses *is* accepted, and
@@ -97,8 +98,8 @@ def test_one_address_or_one_ipv6_network_is_one_client_however_often_it_confirms
     question, faq_id = unsure_question(http)
     for n in range(6):  # six sessions, six picks, one address, each naming another "client" before it
         confirm(http, question, faq_id, f"10.0.{n}.1, 198.51.100.7")  # as nginx forwards a forged header
-    for n in range(6):  # six addresses of one IPv6 /64
-        confirm(http, question, faq_id, f"2001:db8:7:7::{n + 1:x}")
+    for n in range(6):  # six /64s of one IPv6 /48
+        confirm(http, question, faq_id, f"2001:db8:7:{n + 1:x}::1")
     before = (folder / "faq.yaml").read_bytes()
 
     assert "nothing to accept" in learn(folder, capsys, "--auto")
