@@ -273,7 +273,10 @@ class ConversationLog(LogBackend):
 
     def _record(self, values: tuple) -> bool:
         created_at, *rest = values
-        stored = lambda: with_pseudonym((stamp(created_at), *rest), self._client_key)  # noqa: E731  the file's key
+
+        def stored() -> tuple:  # asked once the file is open: the pseudonym is under that file's key
+            return with_pseudonym((stamp(created_at), *rest), self._client_key)
+
         with self._lock:
             return self._write(INSERT, stored) is not None
 
