@@ -64,8 +64,7 @@ class Evidence:
     disliked: int = 0
     replies: list[str] = field(default_factory=list)
     spellings: dict[str, int] = field(default_factory=dict)
-    clients: set[str] = field(default_factory=set)  # different clients who confirmed it
-    spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # ... each spelling of it
+    spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # different clients who confirmed each spelling
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""
@@ -75,6 +74,11 @@ class Evidence:
     def confirmed(self) -> int:
         return self.picked + self.liked
 
+    @property
+    def clients(self) -> set[str]:
+        """The different clients who confirmed it, in any spelling."""
+        return set().union(*self.spelling_clients.values())
+
     def add(self, signal: Signal) -> None:
         self.picked += signal.picked
         self.liked += signal.liked is True
@@ -82,7 +86,6 @@ class Evidence:
         if signal.reply_id not in self.replies:
             self.replies.append(signal.reply_id)
         if signal.client and signal.liked is not False:
-            self.clients.add(signal.client)
             self.spelling_clients.setdefault(signal.question, set()).add(signal.client)
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
 
