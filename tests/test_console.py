@@ -326,6 +326,7 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
         log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
     site.login()
     page = site.client.get("/granska").text
+    assert "från en kund" not in page  # rows without a client (faqbot ask) name no one
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
     assert f"”{question}”" in page and suggestion
     done = site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
@@ -334,6 +335,27 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask(question).match.faq_id == "backup"
     assert f"”{question}”" not in site.client.get("/granska").text.split("Tillagt")[0]
+
+
+def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site):
+    """Two confirmations from one network are one client; staff see the count `learn: auto` goes by."""
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, address in enumerate(("203.0.113.7", "203.0.113.7", "198.51.100.9")):
+            question = "Sparar ni filerna någonstans?"
+            log.record(LogRow(f"b{n}", question, "sv", "answer", True, "backup", None, 0.6, 0.3, "v1", client=address))
+            log.record_feedback(f"b{n}", True)
+        for n, address in enumerate(("2001:db8:1:2::1", "2001:db8:1:3::1")):  # one /48
+            question = "Svarar någon i luren på helgerna?"
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, "phone", None, 0.6, 0.3, "v1", client=address))
+            log.record_feedback(f"p{n}", True)
+    site.login()
+    page = site.client.get("/granska").text
+    backup = page[page.index("”Sparar ni filerna någonstans?”") :]
+    phone = page[page.index("”Svarar någon i luren på helgerna?”") :]
+    assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[0]
+    assert "tumme upp 2, tumme ned 0, från en kund" in phone.split("</p>")[0]
+    english = switch(site, "en", "/granska")
+    assert "thumbs up 3, thumbs down 0, from 2 different clients" in english
 
 
 # -- Swedish, or English with the switch (issue 19) -------------------------------------------------

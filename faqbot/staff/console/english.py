@@ -136,6 +136,8 @@ ENGLISH: dict[str, str] = {
     "valt {picked}, tumme upp {liked}, tumme ned {disliked}": (
         "picked {picked}, thumbs up {liked}, thumbs down {disliked}"
     ),
+    "från {clients} olika kunder": "from {clients} different clients",
+    "från en kund": "from one client",
     "Godkänn": "Accept",
     "Avvisa": "Reject",
     "Inget att granska.": "Nothing to review.",
