@@ -8,7 +8,16 @@ import pytest
 
 from faqbot import DataError, load_faq
 from faqbot.cli import main
-from faqbot.staff.evaluate import LabeledQuestion, Outcome, best_threshold, find_overlaps, load_test_set, run, score
+from faqbot.staff.evaluate import (
+    LabeledQuestion,
+    Outcome,
+    best_threshold,
+    find_overlaps,
+    format_report,
+    load_test_set,
+    run,
+    score,
+)
 from tests.fakes import SMALL_FAQ
 
 # Three entries a, b, c; five questions with known rankings and scores.
@@ -148,6 +157,23 @@ def test_the_four_figures_under_a_policy_with_choices():
     assert report.confident_wrong == pytest.approx(1 / 3)
     assert report.offtopic_to_helpdesk == pytest.approx(1 / 2)
     assert report.offtopic_choices == pytest.approx(1 / 2)
+    assert report.helpdesk_right_suggested == 0.0
+
+
+def test_a_question_sent_to_the_helpdesk_with_its_entry_suggested_beside_it_is_counted_apart():
+    """Missed either way (the bot said it could not answer), but the customer saw the entry."""
+    from faqbot.decision import Policy
+
+    outcomes = [
+        Outcome("q1", "b", ["a", "b", "c"], 0.3, scores=[0.3, 0.25, 0.1]),  # helpdesk; b suggested beside it
+        Outcome("q2", "c", ["a", "b", "c"], 0.3, scores=[0.3, 0.25, 0.1]),  # helpdesk; c under the 0.2 floor
+        Outcome("q3", "a", ["a", "b"], 0.9, scores=[0.9, 0.3]),  # answered right
+        Outcome("q4", None, ["a", "b"], 0.3, scores=[0.3, 0.25]),  # off-topic: not among the answerable
+    ]
+    report = score(outcomes, 0.5, policy=Policy(0.5, choice_margin=0.1))
+    assert report.answered_right == pytest.approx(1 / 3) and report.right_or_one_click == pytest.approx(1 / 3)
+    assert report.helpdesk_right_suggested == pytest.approx(1 / 3)
+    assert "helpdesk, right suggested  0.333" in format_report(report, "test.jsonl")
 
 
 def test_a_test_set_without_off_topic_questions_recommends_no_threshold():

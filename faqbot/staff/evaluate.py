@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from faqbot.decision import Figures, Policy, Scored, Verdict, verdict
+from faqbot.decision import Figures, Policy, ReplyKind, Scored, Verdict, verdict
 from faqbot.decision.policy import middle_of_widest_run
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import Faq, normalize_question, read_text
@@ -50,6 +50,11 @@ class Outcome:
         """Which of the four figures this question counts in under `policy` (faqbot.decision.verdict)."""
         return verdict(policy.decide(self.ranked(), self.vague), self.expected)
 
+    def helpdesk_suggests_right(self, policy: Policy) -> bool:
+        """Sent to the helpdesk under `policy`, with the expected entry among the suggestions beside it."""
+        decision = policy.decide(self.ranked(), self.vague)
+        return decision.kind is ReplyKind.HELPDESK and any(m.faq_id == self.expected for m in decision.suggestions)
+
     def ranked(self) -> list[Scored]:
         rest = self.scores[1:] if self.scores else [0.0] * max(len(self.ranking) - 1, 0)
         return [Scored(faq_id, score) for faq_id, score in zip(self.ranking, [self.score, *rest], strict=False)]
@@ -78,6 +83,9 @@ class Report:
     answered_right: float = 0.0
     one_click: float = 0.0  # the right entry among the choices offered
     right_or_one_click: float = 0.0
+    # Sent to the helpdesk, with the right entry among the ones suggested beside the address (a
+    # click away for the customer too, but not counted as one: the bot said it could not answer).
+    helpdesk_right_suggested: float = 0.0
     confident_wrong: float = 0.0  # answered with another entry
     offtopic_to_helpdesk: float | None = None  # None: no off-topic questions in the test set
     offtopic_choices: float | None = None  # off-topic questions offered choices instead
@@ -190,11 +198,14 @@ def best_threshold(rows: list[dict[str, float]]) -> float:
 def decision_figures(outcomes: list[Outcome], policy: Policy) -> dict:
     """The four figures under the bot's whole policy (threshold and choices)."""
     figures = Figures.of(o.verdict(policy) for o in outcomes)
+    answerable = [o for o in outcomes if o.expected is not None]
+    suggested = sum(o.helpdesk_suggests_right(policy) for o in answerable)
     return {
         "policy": policy.to_dict(),
         "answered_right": figures.answered_right,
         "one_click": figures.one_click_share,
         "right_or_one_click": figures.right_or_one_click,
+        "helpdesk_right_suggested": suggested / len(answerable) if answerable else 0.0,
         "confident_wrong": figures.confident_wrong,
         "offtopic_to_helpdesk": figures.offtopic_to_helpdesk,
         "offtopic_choices": figures.offtopic_offered_choices,
@@ -313,6 +324,8 @@ def policy_lines(report: Report) -> list[str]:
         f"answered right             {report.answered_right:.3f}",
         f"one click away             {report.one_click:.3f}   (the right entry among the choices offered)",
         f"right or one click         {report.right_or_one_click:.3f}",
+        f"helpdesk, right suggested  {report.helpdesk_right_suggested:.3f}   "
+        "(sent to the helpdesk, the right entry among the ones suggested beside it)",
         f"confident wrong answers    {report.confident_wrong:.3f}   (answered with another entry)",
         "off-topic to helpdesk      "
         + (
