@@ -98,7 +98,7 @@ def format_report(report: Report, top: int = 10) -> str:
         + (f"   (and {report.small_talk} greetings/thanks)" if report.small_talk else ""),
         f"  answered from FAQ  {report.resolved:6d}   {percent(report.resolved, q)}",
         f"  sent to helpdesk   {report.unanswered:6d}   {percent(report.unanswered, q)}",
-        f"  offered choices    {report.choices:6d}   {percent(report.choices, q)}",
+        f"  offered choices    {report.choices:6d}   {percent(report.choices, q)}   (as the reply, or under an answer or helpdesk reply)",
     ]
     if report.errors:
         lines.append(f"  errors             {report.errors:6d}   (the bot failed; see the app's log)")

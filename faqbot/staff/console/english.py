@@ -68,7 +68,7 @@ ENGLISH: dict[str, str] = {
     "I dag": "Today",
     "7 dagar": "7 days",
     "Besvarade": "Answered",
-    "Erbjöd val (”Menade du …”)": "Offered choices (“Did you mean …”)",
+    "Svarade med val (”Menade du …”)": "Replied with choices (“Did you mean …”)",
     "Till helpdesk": "To the helpdesk",
     "Tumme ned": "Thumbs down",
     "Indexet": "The index",
