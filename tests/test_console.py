@@ -263,8 +263,21 @@ def test_an_answer_saved_in_the_form_is_what_the_bot_answers_and_only_its_line_c
     assert saved.status_code == 200 and "Sparat" in saved.text and "Två gånger per natt." in saved.text
     after = faq.read_text(encoding="utf-8")
     assert after == before.replace("answer: Varje natt.", "answer: Två gånger per natt.")
+
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Två gånger per natt.")
+
+
+def test_an_answer_at_the_forms_bound_is_saved_though_the_browser_sends_each_line_break_as_two(site):
+    """maxlength counts a line break once; the form posts CR LF: 10,000 characters are 10,000."""
+    site.login()
+    form = site.client.get("/fragor/backup").text
+    digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
+    answer = "\r\n".join(["Varje natt."] * 910)[:9_999] + "."  # 910 lines, 10,000 with CR LF: fewer as typed
+    assert len(answer) == 10_000 and len(answer.replace("\r\n", "\n")) < 10_000
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": answer, "alternatives": ""}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf("/fragor"), "hash": digest})
+    assert saved.status_code == 200 and "Sparat" in saved.text
 
 
 def test_a_form_opened_before_someone_edited_the_file_does_not_overwrite_it(site):
@@ -335,6 +348,37 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask(question).match.faq_id == "backup"
     assert f"”{question}”" not in site.client.get("/granska").text.split("Tillagt")[0]
+
+
+def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_consoles_words(site):
+    """A form sent twice, another tab, another staff member: what the page named is gone."""
+    question = "Sparar ni filerna någonstans?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+        log.record(LogRow("h1", "Kan jag ringa er?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    page = site.client.get("/granska").text
+    suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    form = {"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()}
+    assert "Tillagt i backup" in site.client.post("/granska", data=form).text
+    faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    again = site.client.post("/granska", data=form)
+    assert again.status_code == 409
+    assert "Förslaget är redan godkänt eller avvisat, eller finns inte längre." in again.text
+    assert "faqbot learn" not in again.text and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
+    assign = {"action": "assign", "reply_id": "h1", "csrf": site.csrf()}
+    gone = site.client.post("/granska", data={**assign, "faq_id": "finns-inte"})
+    assert gone.status_code == 409 and "Välj posten som svarar på frågan i listan." in gone.text
+    unknown = site.client.post("/granska", data={**assign, "reply_id": "A" * 22, "faq_id": "phone"})
+    assert unknown.status_code == 409 and "Frågan finns inte längre i loggen." in unknown.text
+    # the question is the phone entry's own: nothing is added, and the page says why in Swedish
+    known = site.client.post("/granska", data={**assign, "faq_id": "phone"}).text
+    assert re.search(r"Inte tillagt i phone: ”Kan jag ringa er\?” finns redan i phone \(rad \d+\)\.", known)
+    switch(site, "en", "/granska")
+    again = site.client.post("/granska", data={**form, "csrf": site.csrf()})
+    assert "The suggestion was already accepted or rejected, or is gone." in again.text
+    assert (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
 
 
 def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site):

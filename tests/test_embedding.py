@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from faqbot import FaqBot, ModelError
-from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.embedding import RememberedQueries, RememberingEmbedder, load_embedder
 
 
 def test_bundled_e5_gives_normalised_vectors_that_match_paraphrases(embedder):
@@ -34,6 +34,36 @@ def test_bundled_e5_gives_the_same_vectors_from_many_threads(embedder):
     for t in threads:
         t.join()
     assert np.stack([results[i] for i in range(16)]) == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_question_embedded_lately_is_not_embedded_again_and_the_oldest_are_forgotten():
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32).reshape(len(texts), 2)
+
+    remembered = RememberedQueries(embed, size=3)
+    assert remembered(["aa", "b", "aa"]).tolist() == [[2, 97], [1, 98], [2, 97]]
+    assert remembered(["b", "ccc"]).tolist() == [[1, 98], [3, 99]]
+    assert calls == [["aa", "b"], ["ccc"]]  # "b" again and the repeated "aa" cost no model call
+    remembered(["dddd"])  # a fourth text: "aa", the least recently used, is forgotten
+    remembered(["aa", "ccc"])
+    assert calls[-2:] == [["dddd"], ["aa"]]
+    assert remembered([]).shape == (0, 2)
+
+
+def test_a_remembered_question_gives_the_models_vector_which_a_callers_copy_cannot_change(embedder):
+    remembering = RememberingEmbedder(embedder)
+    assert (remembering.name, remembering.dim) == (embedder.name, embedder.dim)
+    question = "Hur ofta tar ni backup av databasen, och var sparas den?"
+    first = remembering.embed_queries([question])
+    first[0, 0] += 1.0  # what a caller does with its copy does not reach what is remembered
+    again = remembering.embed_queries([question, question])
+    np.testing.assert_allclose(again[0], embedder.embed_queries([question])[0], atol=1e-6)
+    np.testing.assert_array_equal(again[0], again[1])
+    passages = ["Vi tar backup varje natt."]
+    np.testing.assert_array_equal(remembering.embed_passages(passages), embedder.embed_passages(passages))
 
 
 @pytest.mark.slow  # imports torch and sentence-transformers

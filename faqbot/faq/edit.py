@@ -59,6 +59,8 @@ class Skipped:
     faq_id: str
     text: str
     reason: str
+    already_in: str = ""  # the entry that has it already ("" for a blank phrasing)
+    line: int = 0  # and its line there
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def plan_additions(faq: Faq, additions: Mapping[str, Sequence[str]]) -> tuple[di
                 skipped.append(Skipped(faq_id, raw, "blank"))
             elif other is not None:
                 where = "this entry" if other.id == faq_id else f"entry '{other.id}'"
-                skipped.append(Skipped(faq_id, text, f"already in {where} (line {other.line})"))
+                skipped.append(Skipped(faq_id, text, f"already in {where} (line {other.line})", other.id, other.line))
             else:
                 plan.setdefault(faq_id, []).append(text)
                 owner[key] = faq.by_id[faq_id]

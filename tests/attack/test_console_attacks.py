@@ -195,7 +195,14 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     huge = {"answer": "x" * 200_000, "csrf": site.csrf(), "hash": form_hash(site)}
     assert site.client.post("/fragor/backup", data=huge).status_code == 413
     long = {"question": "x" * 600, "answer": "Ok.", "csrf": site.csrf(), "hash": form_hash(site)}
-    assert site.client.post("/fragor/backup", data=long).status_code == 400
+    refused = site.client.post("/fragor/backup", data=long)
+    assert refused.status_code == 400
+    assert "Fältet ”Fråga” är för långt: högst 500 tecken. Inget sparades" in refused.text
+    answer = {"question": "Backup?", "answer": "x" * 10_001, "csrf": site.csrf(), "hash": form_hash(site)}
+    assert "”Svar” är för långt: högst 10 000 tecken" in site.client.post("/fragor/backup", data=answer).text
+    form = site.client.get("/fragor/backup").text  # the browser stops a paste at the same bounds
+    assert re.search(r'<input id="f-question" name="question" value="[^"]*" maxlength="500"', form)
+    assert re.search(r'<textarea id="f-answer" name="answer" rows="8" maxlength="10000"', form)
     many = "&".join(f"f{i}=1" for i in range(100))
     response = site.client.post(
         "/fragor/backup", content=many, headers={"content-type": "application/x-www-form-urlencoded"}

@@ -20,6 +20,7 @@ DEFAULT_CONSOLE_PORT = 7861
 
 def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAULT_CONSOLE_PORT) -> None:
     """Serve the console until interrupted; refuses the chat's own port."""
+    from faqbot.retrieval.embedding import RememberingEmbedder, load_embedder, use_embedder
     from faqbot.staff.console.accounts import StaffStore
     from faqbot.staff.console.app import create_console
     from faqbot.staff.console.service import Desk
@@ -29,6 +30,9 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
         raise FaqbotError(
             f"the staff console never shares the chat's port ({settings.port}); choose another with --port"
         )
+    # The review page ranks the log's phrasings on every visit: the console remembers their vectors.
+    model = settings.config.model
+    use_embedder(model, RememberingEmbedder(load_embedder(model)))
     store = StaffStore(settings.log_location)
     if not store.users():
         print("faqbot staff: no staff account yet; create one with: faqbot staff add-user NAME", flush=True)

@@ -38,7 +38,7 @@ from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
-from faqbot.staff.console.service import explained_lines
+from faqbot.staff.console.service import StaleError, explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
@@ -187,6 +187,8 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
                 fields.get("faq_id", ""),
                 session.user,
             )
+        except StaleError as err:
+            return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
         return await review_page(console, request, session, taught=taught)

@@ -39,7 +39,9 @@ ENGLISH: dict[str, str] = {
         "The form was sent in a format the console does not accept."
     ),
     "Formuläret har för många fält.": "The form has too many fields.",
-    "Fältet {name} är för långt.": "The field {name} is too long.",
+    "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.": (
+        "The field “{label}” is too long: at most {limit} characters. Nothing was saved; go back and shorten the text."
+    ),
     "Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen.": (
         "The form lacks a valid security code (CSRF). Reload the page and try again."
     ),
@@ -125,7 +127,17 @@ ENGLISH: dict[str, str] = {
     "Tillagt i {faq_id} (rad {line}): ”{text}”. Chatten svarar med det nu.": (
         "Added to {faq_id} (line {line}): “{text}”. The chat answers with it now."
     ),
-    "Inte tillagt i {faq_id}: ”{text}” ({reason}).": "Not added to {faq_id}: “{text}” ({reason}).",
+    "Inte tillagt i {faq_id}: ”{text}” finns redan i {other} (rad {line}).": (
+        "Not added to {faq_id}: “{text}” is already in {other} (line {line})."
+    ),
+    "Inte tillagt i {faq_id}: formuleringen är tom.": "Not added to {faq_id}: the phrasing is blank.",
+    "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu.": (
+        "The suggestion was already accepted or rejected, or is gone. The list below is as it is now."
+    ),
+    "Välj posten som svarar på frågan i listan.": "Choose the entry that answers the question from the list.",
+    "Frågan finns inte längre i loggen. Listan nedan är som den är nu.": (
+        "The question is no longer in the log. The list below is as it is now."
+    ),
     "Avvisat: ”{question}”. Det föreslås inte igen.": "Rejected: “{question}”. It will not be suggested again.",
     "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
     "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten.": (

@@ -35,6 +35,15 @@ FIELD_LIMITS = {
     "question_en": 500,
 }
 DEFAULT_LIMIT = 200
+# The names staff see for the fields of an entry's form (entry.html), for the message that one is too long.
+FIELD_LABELS = {
+    "answer": "Svar",
+    "answer_en": "Svar på engelska",
+    "alternatives": "Andra sätt att fråga",
+    "question": "Fråga",
+    "question_en": "Fråga på engelska",
+    "section": "Avsnitt",
+}
 STATIC = {"console.css": ("text/css; charset=utf-8", (HERE / "static" / "console.css").read_bytes())}
 NAV = [
     ("/", "Översikt"),
@@ -84,6 +93,7 @@ class Console:
             t=phrasebook(language),
             user=session.user if session else "",
             csrf=session.csrf if session else "",
+            limit=lambda field: FIELD_LIMITS.get(field, DEFAULT_LIMIT),
             **values,
         )
         return HTMLResponse(page, status_code=status)
@@ -103,8 +113,18 @@ class Console:
             raise Refused(400, Text("Formuläret har för många fält.")) from None
         fields: dict[str, str] = {}
         for name, value in pairs:
-            if len(value) > FIELD_LIMITS.get(name, DEFAULT_LIMIT):
-                raise Refused(400, Text("Fältet {name} är för långt.", name=name[:40]))
+            limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
+            # a browser's maxlength counts a line break as one character; it sends two (CR LF)
+            if len(value) - value.count("\r\n") > limit:
+                label = FIELD_LABELS.get(name, name[:40])
+                raise Refused(
+                    400,
+                    Text(
+                        "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
+                        label=label,
+                        limit=f"{limit:,}".replace(",", " "),
+                    ),
+                )
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
             raise Refused(403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen."))
