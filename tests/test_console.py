@@ -381,6 +381,46 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     assert (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
 
 
+def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_reader(site):
+    """Many "Godkänn" and "Koppla" buttons on one page: each is described by its own question."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(
+            LogRow(
+                "r1",
+                "Sparar ni filerna någonstans?",
+                "sv",
+                "choices",
+                False,
+                None,
+                "phone",
+                0.2,
+                0.3,
+                "v1",
+                ("phone", "backup"),
+            )
+        )
+        log.record(
+            LogRow(
+                "r2", "Sparar ni filerna någonstans?", "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"
+            )
+        )
+        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    page = site.client.get("/granska").text
+    described = re.findall(r'<(?:button type="submit"|a href="[^"]+") aria-describedby="([^"]+)">([^<]+)<', page)
+    assert {label for _, label in described} == {
+        "Godkänn",
+        "Avvisa",
+        "Koppla",
+        "Skapa en ny post av gruppen",
+        "Avvisa gruppen",
+    }
+    for target, label in described:
+        element = re.search(rf'<(h3|label)[^>]* id="{target}"[^>]*>([^<]+)<', page)
+        question = "Sparar ni filerna" if label in ("Godkänn", "Avvisa") else "Har ni parkering"
+        assert element and question in element.group(2), (label, target)
+
+
 def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site):
     """Two confirmations from one network are one client; staff see the count `learn: auto` goes by."""
     with ConversationLog(site.folder / "log.db") as log:
