@@ -140,8 +140,10 @@ def test_an_answer_edited_in_the_console_is_what_the_chat_answers_within_five_se
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "375px"])
 def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, viewport):
     found = {}
+    failed: list[str] = []  # any request of a page that fails: a stylesheet, an image
     for language, switch, log_out in (("sv", None, "Logga ut"), ("en", "In English", "Log out")):
         page = logged_in(browser, sites, viewport)
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         if switch:
             page.get_by_role("link", name=switch).click()
         for path in PAGES:
@@ -163,6 +165,7 @@ def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, view
             assert width <= viewport["width"], f"{path} ({language}) scrolls sideways at {viewport['width']} px"
         page.context.close()
     assert found == {}
+    assert failed == []
 
 
 def test_the_english_switch_works_without_javascript_and_holds_across_pages_until_switched_back(browser, sites):
