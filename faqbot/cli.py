@@ -415,7 +415,8 @@ def print_lesson(lesson, as_json: bool) -> None:
     print(f"{len(confirmed)} confirmed phrasing(s) to add (faqbot learn --accept all, or --accept ID...):")
     for s in confirmed:
         e = s.evidence
-        clients = f", from {e['clients']} client(s)" if e.get("clients") else ""
+        at_least = "at least " if e.get("without_client") else ""  # the unknown ones may be others
+        clients = f", from {at_least}{e['clients']} client(s)" if e.get("clients") else ""
         print(
             f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']}{clients})"
         )

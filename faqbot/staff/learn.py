@@ -65,6 +65,9 @@ class Evidence:
     replies: list[str] = field(default_factory=list)
     spellings: dict[str, int] = field(default_factory=dict)
     spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # different clients who confirmed each spelling
+    without_client: int = (
+        0  # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
+    )
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""
@@ -87,6 +90,8 @@ class Evidence:
             self.replies.append(signal.reply_id)
         if signal.client and signal.liked is not False:
             self.spelling_clients.setdefault(signal.question, set()).add(signal.client)
+        elif signal.picked or signal.liked is True:
+            self.without_client += 1
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
 
 
@@ -159,6 +164,7 @@ def confirmed_phrasings(
                     "disliked": evidence.disliked,
                     "clients": len(evidence.clients),
                     "spelling_clients": len(evidence.spelling_clients.get(question, ())),
+                    "without_client": evidence.without_client,
                     "replies": evidence.replies[:20],
                 },
             )

@@ -199,7 +199,10 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     assert refused.status_code == 400
     assert "Fältet ”Fråga” är för långt: högst 500 tecken. Inget sparades" in refused.text
     answer = {"question": "Backup?", "answer": "x" * 10_001, "csrf": site.csrf(), "hash": form_hash(site)}
-    assert "”Svar” är för långt: högst 10 000 tecken" in site.client.post("/fragor/backup", data=answer).text
+    assert "”Svar” är för långt: högst 10\u00a0000 tecken" in site.client.post("/fragor/backup", data=answer).text
+    site.client.get("/sprak", params={"till": "en", "sida": "/fragor/backup"})
+    english = site.client.post("/fragor/backup", data={**long, "csrf": site.csrf()}).text
+    assert "The field “Question” is too long: at most 500 characters. Nothing was saved" in english
     form = site.client.get("/fragor/backup").text  # the browser stops a paste at the same bounds
     assert re.search(r'<input id="f-question" name="question" value="[^"]*" maxlength="500"', form)
     assert re.search(r'<textarea id="f-answer" name="answer" rows="8" maxlength="10000"', form)

@@ -150,6 +150,8 @@ ENGLISH: dict[str, str] = {
     ),
     "från {clients} olika kunder": "from {clients} different clients",
     "från en kund": "from one client",
+    "från minst {clients} olika kunder": "from at least {clients} different clients",
+    "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Avvisa": "Reject",
     "Inget att granska.": "Nothing to review.",

@@ -116,13 +116,13 @@ class Console:
             limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
             # a browser's maxlength counts a line break as one character; it sends two (CR LF)
             if len(value) - value.count("\r\n") > limit:
-                label = FIELD_LABELS.get(name, name[:40])
+                label = Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40]
                 raise Refused(
                     400,
                     Text(
                         "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
                         label=label,
-                        limit=f"{limit:,}".replace(",", " "),
+                        limit=f"{limit:,}".replace(",", "\u00a0"),  # no line break inside "10 000"
                     ),
                 )
             fields.setdefault(name, value)
