@@ -422,6 +422,61 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
         assert element and question in element.group(2), (label, target)
 
 
+def test_the_review_drawn_at_start_leaves_nothing_to_embed_for_the_first_staff_visit(small, fake_embedder):
+    """`faqbot staff` draws the review once in the background (Desk.warm_up), with the console's
+    remembering embedder: the first page then embeds none of the log's phrasings again."""
+    from faqbot.retrieval.embedding import RememberingEmbedder, use_embedder
+    from tests.fakes import FAKE_MODEL
+
+    asked: list[str] = []
+
+    class Counting:
+        name, dim, similarity_range = fake_embedder.name, fake_embedder.dim, fake_embedder.similarity_range
+
+        def embed_queries(self, texts):
+            asked.extend(texts)
+            return fake_embedder.embed_queries(texts)
+
+        def embed_passages(self, texts):
+            return fake_embedder.embed_passages(texts)
+
+    with ConversationLog(small / "log.db") as log:
+        log.record(
+            LogRow(
+                "r1",
+                "Sparar ni filerna någonstans?",
+                "sv",
+                "choices",
+                False,
+                None,
+                "phone",
+                0.2,
+                0.3,
+                "v1",
+                ("phone", "backup"),
+            )
+        )
+        log.record(
+            LogRow(
+                "r2", "Sparar ni filerna någonstans?", "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"
+            )
+        )
+        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    use_embedder(FAKE_MODEL, RememberingEmbedder(Counting()))
+    try:
+        made = make_site(small, fake_embedder)
+        made.desk.warm_up()
+        warmed = len(asked)
+        made.login()
+        page = made.client.get("/granska").text
+        assert "”Sparar ni filerna någonstans?”" in page and "Har ni parkering vid kontoret?" in page
+        assert warmed > 0 and asked[warmed:] == []
+        made.desk.close()
+        made.store.close()
+    finally:
+        use_embedder(FAKE_MODEL, fake_embedder)
+
+
 def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site):
     """Two confirmations from one network are one client; staff see the count `learn: auto` goes by."""
     with ConversationLog(site.folder / "log.db") as log:

@@ -10,6 +10,8 @@ body limit), service (what the pages show and do, without HTTP), web (rendering,
 
 from __future__ import annotations
 
+import threading
+
 import uvicorn
 
 from faqbot.config import Settings
@@ -36,7 +38,9 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
     store = StaffStore(settings.log_location)
     if not store.users():
         print("faqbot staff: no staff account yet; create one with: faqbot staff add-user NAME", flush=True)
-    app = create_console(Console(Desk(settings), store))
+    desk = Desk(settings)
+    threading.Thread(target=desk.warm_up, name="review-warm-up", daemon=True).start()
+    app = create_console(Console(desk, store))
     # X-Forwarded-Proto/For are believed only from `trusted_proxy` (the chat's setting), so the
     # session cookie is Secure exactly when a trusted TLS proxy says the browser used https.
     config = uvicorn.Config(
