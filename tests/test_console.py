@@ -806,6 +806,8 @@ def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(
     link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', review).group(1)
     form = site.client.get(link.replace("&amp;", "&")).text
     assert f'value="{question}"' in form and 'name="grupp"' in form and "Skapa posten" in form
+    assert '<a href="/granska">Tillbaka till Att granska</a>' in form  # back where the group was
+    assert "Tillbaka till alla frågor" in site.client.get("/fragor/backup").text
     group = re.search(r'name="grupp" value="([^"]+)"', form).group(1)
     fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
     created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})

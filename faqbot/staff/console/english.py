@@ -182,6 +182,7 @@ ENGLISH: dict[str, str] = {
     "Tomma rader blir stycken.": "Blank lines make paragraphs.",
     "En fråga per rad.": "One question per line.",
     "Spara": "Save",
+    "Tillbaka till Att granska": "Back to To review",
     "Tillbaka till alla frågor": "Back to all questions",
     "Filen har ändrats sedan du öppnade posten": "The file has changed since you opened the entry",
     "Någon har ändrat FAQ-filen under tiden. Ingenting sparades. Så här skiljer sig filen från ditt utkast:": (
