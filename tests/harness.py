@@ -96,9 +96,14 @@ def text_of(message: dict) -> str:
     return str(content)
 
 
-async def endpoints(client: httpx.AsyncClient) -> dict[str, int]:
-    """The widget's event numbers by name (`send`, `answer`, ...), from the app's /config."""
-    config = (await client.get("config")).json()
+async def endpoints(client: httpx.AsyncClient, address: str | None = None) -> dict[str, int]:
+    """The widget's event numbers by name (`send`, `answer`, ...), from the app's /config, asked
+    as the customer at `address` (X-Forwarded-For) when given: every request counts against its
+    client's budget, and the test machine's own address is shared by every test of a module."""
+    headers = {"X-Forwarded-For": address} if address else {}
+    response = await client.get("config", headers=headers)
+    assert response.status_code == 200, f"/config: {response.status_code} {response.text[:200]}"
+    config = response.json()
     return {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
 
 

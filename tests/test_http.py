@@ -61,7 +61,7 @@ def server_output(folder: Path) -> str:
 
 async def _ask(url: str, texts: list[str], addresses: list[str | None]) -> list[list[dict]]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        chat = harness.Chat(client, await harness.endpoints(client))
+        chat = harness.Chat(client, await harness.endpoints(client, addresses[0]))
         chats = []
         for text, address in zip(texts, addresses, strict=True):
             chat.headers = {"X-Forwarded-For": address} if address else {}
