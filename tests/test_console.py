@@ -382,30 +382,18 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     assert (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
 
 
+def log_a_pick_and_a_helpdesk_question(path) -> None:
+    """A customer picked backup for "Sparar ni filerna någonstans?"; another's question went to the helpdesk."""
+    question = "Sparar ni filerna någonstans?"
+    with ConversationLog(path) as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+
+
 def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_reader(site):
     """Many "Godkänn" and "Koppla" buttons on one page: each is described by its own question."""
-    with ConversationLog(site.folder / "log.db") as log:
-        log.record(
-            LogRow(
-                "r1",
-                "Sparar ni filerna någonstans?",
-                "sv",
-                "choices",
-                False,
-                None,
-                "phone",
-                0.2,
-                0.3,
-                "v1",
-                ("phone", "backup"),
-            )
-        )
-        log.record(
-            LogRow(
-                "r2", "Sparar ni filerna någonstans?", "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"
-            )
-        )
-        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
     site.login()
     page = site.client.get("/granska").text
     described = re.findall(r'<(?:button type="submit"|a href="[^"]+") aria-describedby="([^"]+)">([^<]+)<', page)
@@ -440,28 +428,7 @@ def test_the_review_drawn_at_start_leaves_nothing_to_embed_for_the_first_staff_v
         def embed_passages(self, texts):
             return fake_embedder.embed_passages(texts)
 
-    with ConversationLog(small / "log.db") as log:
-        log.record(
-            LogRow(
-                "r1",
-                "Sparar ni filerna någonstans?",
-                "sv",
-                "choices",
-                False,
-                None,
-                "phone",
-                0.2,
-                0.3,
-                "v1",
-                ("phone", "backup"),
-            )
-        )
-        log.record(
-            LogRow(
-                "r2", "Sparar ni filerna någonstans?", "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"
-            )
-        )
-        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    log_a_pick_and_a_helpdesk_question(small / "log.db")
     use_embedder(FAKE_MODEL, RememberingEmbedder(Counting()))
     try:
         made = make_site(small, fake_embedder)
