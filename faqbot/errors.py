@@ -11,6 +11,7 @@ FaqbotError                 base class; its message is meant for people
 ├── ModelError              the embedding model could not be loaded
 ├── UnknownReplyError       no reply has that reply_id (never given, or long forgotten);
 │                           the API answers 404
+├── UnknownEntryError       staff named an entry the FAQ does not have (`faqbot learn --assign`)
 └── ChoiceRefusedError      the entry picked is not among the choices that reply offered
                             (or no longer in the FAQ); the API answers 400
 """
@@ -55,6 +56,10 @@ class ModelError(FaqbotError):
 
 class UnknownReplyError(FaqbotError):
     """A choice or a 👍/👎 names a reply_id the bot never gave (or has forgotten and the log does not hold)."""
+
+
+class UnknownEntryError(FaqbotError):
+    """Staff assigned a question to an entry id the FAQ does not have (removed, or mistyped)."""
 
 
 class ChoiceRefusedError(FaqbotError):

@@ -55,11 +55,14 @@ class RememberedQueries:
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return self._embed([])
+        distinct = list(dict.fromkeys(texts))
         with self._lock:
-            found = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+            found = {t: self._vectors[t] for t in distinct if t in self._vectors}
             for text in found:
                 self._vectors.move_to_end(text)
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        missing = [t for t in distinct if t not in found]
         if missing:
             made = self._embed(missing)
             found.update(zip(missing, made, strict=True))
@@ -67,8 +70,6 @@ class RememberedQueries:
                 self._vectors.update((t, np.array(v)) for t, v in zip(missing, made, strict=True))
                 while len(self._vectors) > self._size:
                     self._vectors.popitem(last=False)
-        if not texts:
-            return self._embed([])
         return np.stack([found[t] for t in texts])
 
 

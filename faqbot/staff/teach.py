@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.errors import FaqbotError
+from faqbot.errors import UnknownEntryError, UnknownReplyError
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import load_faq
 from faqbot.staff.learn import ALTERNATIVE, Lesson, Suggestion, additions, chosen, suggestion_id
@@ -39,10 +39,10 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
     found = []
     for reply_id, faq_id in pairs:
         if faq_id not in known_ids:
-            raise FaqbotError(f"--assign {reply_id} {faq_id}: the FAQ has no entry '{faq_id}'")
+            raise UnknownEntryError(f"--assign {reply_id} {faq_id}: the FAQ has no entry '{faq_id}'")
         row = log.find(reply_id)
         if row is None:
-            raise FaqbotError(
+            raise UnknownReplyError(
                 f"--assign {reply_id} {faq_id}: no reply {reply_id} in the conversation log "
                 "(`faqbot learn --json` lists helpdesk questions with their reply ids)"
             )

@@ -26,7 +26,7 @@ from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
 from faqbot.decision import Policy, ReplyKind
-from faqbot.errors import DataError, FaqbotError
+from faqbot.errors import DataError, FaqbotError, UnknownEntryError, UnknownReplyError
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
@@ -129,7 +129,9 @@ def explained_lines(err: DataError) -> Bilingual:
 
 
 class StaleError(FaqbotError):
-    """What a review form names is no longer there; `text` says so in the console's words."""
+    """What a review form names is no longer there (a form sent twice, another tab, another staff
+    member: a suggestion handled meanwhile, an entry removed, a reply gone from the log); `text`
+    says so in the console's words."""
 
     def __init__(self, text: Text) -> None:
         super().__init__(str(text))
@@ -229,30 +231,25 @@ class Desk:
         a change to the file is kept as a version by `who`."""
         with self.writing:
             lesson = self.review()
-            self.check_still_open(lesson, action, suggestion, reply_id, faq_id)
+            if action in ("accept", "reject") and suggestion not in lesson.by_id():  # also "all", the CLI's word
+                raise StaleError(
+                    Text(
+                        "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu."
+                    )
+                )
             accept = [suggestion] if action == "accept" else []
             reject = [suggestion] if action == "reject" else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
             before = self.notice()
-            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
+            try:
+                taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
+            except UnknownEntryError:
+                raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
+            except UnknownReplyError:
+                raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu.")) from None
             if taught.added:
                 self.keep(before, who)
             return taught
-
-    def check_still_open(self, lesson: learn.Lesson, action: str, suggestion: str, reply_id: str, faq_id: str) -> None:
-        """StaleError, in the console's words, when what the page showed is gone: a suggestion
-        accepted or rejected meanwhile (a form sent twice, another tab, another staff member), an
-        entry not in the FAQ, a reply no longer in the log."""
-        if action in ("accept", "reject") and suggestion not in lesson.by_id():
-            raise StaleError(
-                Text(
-                    "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu."
-                )
-            )
-        if action == "assign" and faq_id not in load_faq(self.faq_path).by_id:
-            raise StaleError(Text("Välj posten som svarar på frågan i listan."))
-        if action == "assign" and self.log.find(reply_id) is None:
-            raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu."))
 
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
