@@ -582,10 +582,10 @@ def test_a_text_without_english_is_shown_in_swedish_and_values_are_never_transla
 
 
 def test_every_text_of_the_console_has_an_english_version():
-    from faqbot.staff.console.web import MESSAGES, NAV
+    from faqbot.staff.console.web import FIELD_LABELS, MESSAGES, NAV
 
     console = Path(__file__).resolve().parent.parent / "faqbot" / "staff" / "console"
-    texts = {label for _, label in NAV} | {text for _, text in MESSAGES}
+    texts = {label for _, label in NAV} | {text for _, text in MESSAGES} | set(FIELD_LABELS.values())
     for template in (console / "templates").glob("*.html"):
         for tag in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", template.read_text(encoding="utf-8"), re.S):
             # a text, not a name: it has a capital, a space, a Swedish letter or punctuation

@@ -65,9 +65,8 @@ class Evidence:
     replies: list[str] = field(default_factory=list)
     spellings: dict[str, int] = field(default_factory=dict)
     spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # different clients who confirmed each spelling
-    without_client: int = (
-        0  # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
-    )
+    # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
+    without_client: int = 0
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""

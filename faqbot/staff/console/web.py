@@ -35,7 +35,7 @@ FIELD_LIMITS = {
     "question_en": 500,
 }
 DEFAULT_LIMIT = 200
-# The names staff see for the fields of an entry's form (entry.html), for the message that one is too long.
+# The names staff see for the fields of an entry's form: its labels (entry.html) and the message that one is too long.
 FIELD_LABELS = {
     "answer": "Svar",
     "answer_en": "Svar på engelska",
@@ -94,6 +94,7 @@ class Console:
             user=session.user if session else "",
             csrf=session.csrf if session else "",
             limit=lambda field: FIELD_LIMITS.get(field, DEFAULT_LIMIT),
+            labels=FIELD_LABELS,
             **values,
         )
         return HTMLResponse(page, status_code=status)
