@@ -427,9 +427,13 @@ def print_lesson(lesson, as_json: bool) -> None:
         for example, reply in zip(s.evidence["examples"][:3], s.evidence["replies"][:3], strict=False):
             print(f"      reply {reply}: {example['question']}")
     if lesson.disliked:
-        print("entries customers said 👎 to (read their answers again):")
+        print(
+            "entries customers said 👎 to (read their answers again; --assign a question to the entry that answers it):"
+        )
         for d in lesson.disliked:
             print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}; e.g. {'; '.join(d.questions[:2])}")
+            for reply, question in d.to_assign:
+                print(f"      reply {reply}: {question}")
 
 
 def print_taught(taught, faq_path: Path, threshold: float | str) -> None:

@@ -382,6 +382,31 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     assert (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
 
 
+def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
+    """A customer said 👎 to the backup answer for a question about calling: staff link it to the
+    phone entry, which then answers it; the 👎 question is not offered for linking again."""
+    question = "Går det att nå er på mobilen?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w1", question, "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w1", False)
+    site.login()
+    page = site.client.get("/granska").text
+    form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>([^<]+)<', page)
+    assert form and question in form.group(2)
+    select = re.search(
+        rf'<select id="{form.group(1)}" name="faq_id" required>\s*<option value="" selected>Välj posten<', page
+    )
+    assert select  # nothing chosen for staff: the entry that answered is the wrong one
+    done = site.client.post(
+        "/granska", data={"action": "assign", "reply_id": "w1", "faq_id": "phone", "csrf": site.csrf()}
+    )
+    assert done.status_code == 200 and "Tillagt i phone" in done.text
+    assert load_faq(site.folder / "faq.yaml").by_id["phone"].learned == (question,)
+    assert 'name="reply_id" value="w1"' not in done.text
+    bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
+    assert bot.ask(question).match.faq_id == "phone"
+
+
 def log_a_pick_and_a_helpdesk_question(path) -> None:
     """A customer picked backup for "Sparar ni filerna någonstans?"; another's question went to the helpdesk."""
     question = "Sparar ni filerna någonstans?"

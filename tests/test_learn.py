@@ -7,6 +7,7 @@ import re
 from types import SimpleNamespace
 
 from faqbot.bot import new_reply_id
+from faqbot.cli import print_lesson
 from faqbot.conversations.clients import client_network, pseudonym
 from faqbot.conversations.store import ConversationLog
 from faqbot.faq.model import Faq, FaqEntry
@@ -167,3 +168,34 @@ def test_a_reply_id_can_always_be_typed_after_an_option():
     ids = [new_reply_id() for _ in range(2000)]
     assert not [i for i in ids if i.startswith("-")]
     assert len(set(ids)) == len(ids) and all(len(i) >= 22 for i in ids)
+
+
+def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
+    """A 👎 on an answer, with nothing picked after it: staff get the question and its reply id
+    to assign to the right entry. Once a picked choice answered it, or it is in the FAQ, it is not listed."""
+    wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
+    [entry] = lesson(wrong, FAQ, lambda _q: [], set()).disliked
+    assert entry.faq_id == "backup" and entry.to_assign == (("w1", "Vem kan jag prata med om fakturan?"),)
+
+    then_picked = [*wrong, row("p1", "Kan jag ringa er?", faq_id="telefon", answer_to="w1")]
+    found = lesson(then_picked, FAQ, lambda _q: [], set())
+    assert [d.to_assign for d in found.disliked] == [()]
+    assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", "Vem kan jag prata med om fakturan?")]
+
+    assigned = Faq(
+        FAQ.helpdesk,
+        (
+            FAQ.entries[0],
+            FaqEntry("telefon", "Kan jag ringa er?", "Ja.", learned=("Vem kan jag prata med om fakturan?",)),
+        ),
+    )
+    assert [d.to_assign for d in lesson(wrong, assigned, lambda _q: [], set()).disliked] == [()]
+    masked = [row("w2", "Ring mig på [telefon]", faq_id="backup", feedback=-1)]
+    assert [d.to_assign for d in lesson(masked, FAQ, lambda _q: [], set()).disliked] == [()]
+
+
+def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(capsys):
+    wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
+    print_lesson(lesson(wrong, FAQ, lambda _q: [], set()), as_json=False)
+    out = capsys.readouterr().out
+    assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out

@@ -8,6 +8,9 @@ Customers teach the bot two ways (docs/staff.md, "Learning from customers"):
 - a *question that reached the helpdesk*: grouped by meaning (the report's grouping), for staff
   to assign to an entry (`faqbot learn --assign REPLY_ID FAQ_ID`) or to turn into a new one
   (`action: "new_entry"`).
+- a *question answered wrong*: a customer said 👎 to the answer and picked nothing after it.
+  Its entry is listed for staff to read again, and the question can be assigned to the entry
+  that answers it, like a helpdesk question (`Disliked.to_assign`).
 
 Nothing a customer does changes an answer by itself: staff accept (`accept`), which writes
 the phrasings into the FAQ file's `learned:` lists (faqbot.faq.edit, comments and layout kept)
@@ -55,6 +58,7 @@ class Signal:
     picked: bool = False
     liked: bool | None = None
     client: str | None = None  # the pseudonym of the client who asked (None: unknown)
+    asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
 
 
 @dataclass
@@ -203,8 +207,17 @@ def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
         if earlier is None and liked is None:
             continue  # answered, and nobody said whether it was right
         client = getattr(asked, "client", None)
-        signals.append(Signal(row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client))
+        signals.append(
+            Signal(
+                row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client, asked.reply_id or ""
+            )
+        )
     return signals
+
+
+def answered_by_choice(rows: Sequence[Any]) -> set[str]:
+    """The ids of replies whose customer picked one of their suggestions afterwards."""
+    return {r.answer_to for r in rows if getattr(r, "answer_to", None)}
 
 
 def helpdesk_groups(
@@ -217,7 +230,7 @@ def helpdesk_groups(
     nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
     report's grouping), as new-entry suggestions; the group's nearest entry is named when the
     bot nearly answered with it."""
-    picked = {r.answer_to for r in rows if getattr(r, "answer_to", None)}
+    picked = answered_by_choice(rows)
     unanswered = [
         r
         for r in rows
@@ -251,25 +264,43 @@ def helpdesk_groups(
 
 @dataclass(frozen=True)
 class Disliked:
-    """An entry whose answer customers rated 👎: staff should read it again."""
+    """An entry whose answer customers rated 👎: staff should read it again.
+
+    `to_assign`: (reply id, question) of the 👎 questions that no picked choice answered
+    afterwards and that are not in the FAQ by now: staff can say which entry answers each
+    (`faqbot learn --assign REPLY_ID FAQ_ID`), as for a question that reached the helpdesk."""
 
     faq_id: str
     disliked: int
     liked: int
     questions: tuple[str, ...]
+    to_assign: tuple[tuple[str, str], ...] = ()
 
 
-def disliked_entries(signals: Iterable[Signal]) -> list[Disliked]:
+DISLIKED_SHOWN = 5  # 👎 questions listed per entry
+
+
+def disliked_entries(
+    signals: Iterable[Signal], picked: Container[str] = (), known: Container[str] = ()
+) -> list[Disliked]:
+    """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
+    afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them)."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     questions: dict[str, list[str]] = defaultdict(list)
+    to_assign: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for s in signals:
         if s.liked is False:
             tally[s.faq_id][0] += 1
-            if len(questions[s.faq_id]) < 5 and not has_personal_data(s.question):
+            if has_personal_data(s.question):
+                continue
+            if len(questions[s.faq_id]) < DISLIKED_SHOWN:
                 questions[s.faq_id].append(s.question)
+            key, open_ = normalize_question(s.question), to_assign[s.faq_id]
+            if s.asked_id and key not in known and s.asked_id not in picked and len(open_) < DISLIKED_SHOWN:
+                open_.setdefault(key, (s.asked_id, s.question))
         elif s.liked:
             tally[s.faq_id][1] += 1
-    found = [Disliked(i, d, lk, tuple(questions[i])) for i, (d, lk) in tally.items() if d]
+    found = [Disliked(i, d, lk, tuple(questions[i]), tuple(to_assign[i].values())) for i, (d, lk) in tally.items() if d]
     return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
 
 
@@ -294,8 +325,9 @@ def lesson(
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning."""
     signals = signals_from_rows(rows)
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
-    groups = helpdesk_groups(rows, group, decided.__contains__, faq.question_keys())
-    return Lesson(confirmed + groups, disliked_entries(signals))
+    known = faq.question_keys()
+    groups = helpdesk_groups(rows, group, decided.__contains__, known)
+    return Lesson(confirmed + groups, disliked_entries(signals, answered_by_choice(rows), known))
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:

@@ -166,6 +166,10 @@ ENGLISH: dict[str, str] = {
     "Skapa en ny post av gruppen": "Make a new entry of the group",
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Poster med tumme ned": "Entries with thumbs down",
+    "Läs svaret igen. Gick frågan till fel post, koppla den till posten som svarar på den.": (
+        "Read the answer again. If the question went to the wrong entry, link it to the entry that answers it."
+    ),
+    "Välj posten": "Choose the entry",
     "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
     # -- questions and answers -----------------------------------------------------------
     "Sök bland frågor och svar": "Search the questions and answers",
