@@ -416,6 +416,16 @@ def log_a_pick_and_a_helpdesk_question(path) -> None:
         log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
 
 
+def test_a_helpdesk_question_is_tied_to_an_entry_staff_choose_unless_the_bot_nearly_answered_with_it(site):
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    site.login()
+    page = site.client.get("/granska").text
+    form = re.search(r'name="reply_id" value="h1">.*?</select>', page, re.S)
+    assert form and "Har ni parkering" in form.group(0)
+    assert re.search(r'<option value="" selected>Välj posten<', form.group(0))
+    assert form.group(0).count(" selected") == 1
+
+
 def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_reader(site):
     """Many "Godkänn" and "Koppla" buttons on one page: each is described by its own question."""
     log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
