@@ -580,6 +580,9 @@ def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_englis
     assert "--- the file now" in version and "+++ version 1" in version and ">Restore version 1</button>" in version
     new = site.client.get("/ny-fraga").text
     assert "<h1>New question</h1>" in new and ">Create the entry</button>" in new and ">Question</label>" in new
+    # the FAQ's own texts are Swedish on an English page: a screen reader reads them as Swedish
+    assert 'name="answer" lang="sv"' in new and 'name="answer_en" lang="en"' in new
+    assert re.search(r'<a href="/fragor/backup" lang="sv">', site.client.get("/fragor").text)
     evaluation = site.client.get("/utvardering").text
     assert "<h1>Evaluation</h1>" in evaluation and ">Run the test set</button>" in evaluation
     overview = site.client.get("/").text
