@@ -166,9 +166,12 @@ ENGLISH: dict[str, str] = {
     "Skapa en ny post av gruppen": "Make a new entry of the group",
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Poster med tumme ned": "Entries with thumbs down",
-    "Läs svaret igen. Gick frågan till fel post, koppla den till posten som svarar på den.": (
-        "Read the answer again. If the question went to the wrong entry, link it to the entry that answers it."
+    "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (
+        "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
+        " that answers it and press Link. If the answer was right, read it again and make it clearer."
     ),
+    "”{question}”": "“{question}”",
+    "Boten var nära att svara med": "The bot nearly answered with",
     "Välj posten": "Choose the entry",
     "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
     # -- questions and answers -----------------------------------------------------------
