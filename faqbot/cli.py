@@ -432,8 +432,8 @@ def print_lesson(lesson, as_json: bool) -> None:
         )
         for d in lesson.disliked:
             print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}; e.g. {'; '.join(d.questions[:2])}")
-            for reply, question in d.to_assign:
-                print(f"      reply {reply}: {question}")
+            for wrong in d.to_assign:
+                print(f"      reply {wrong.evidence['reply']}: {wrong.question}  (answer right? --reject {wrong.id})")
 
 
 def print_taught(taught, faq_path: Path, threshold: float | str) -> None:

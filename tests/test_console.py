@@ -410,6 +410,24 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     assert bot.ask(question).match.faq_id == "phone"
 
 
+def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w2", "Hur ofta sparar ni kopior?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w2", False)
+    site.login()
+    page = site.client.get("/granska").text
+    right = re.search(
+        r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
+        r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
+        page,
+    )
+    assert right and re.search(rf'id="{right.group(2)}">”Hur ofta sparar ni kopior\?” besvaras av<', page)
+    faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    done = site.client.post("/granska", data={"action": "reject", "id": right.group(1), "csrf": site.csrf()}).text
+    assert "Svaret på ”Hur ofta sparar ni kopior?” var rätt: frågan listas inte igen." in done
+    assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
+
+
 def log_a_pick_and_a_helpdesk_question(path) -> None:
     """A customer picked backup for "Sparar ni filerna någonstans?"; another's question went to the helpdesk."""
     question = "Sparar ni filerna någonstans?"

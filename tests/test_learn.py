@@ -6,12 +6,23 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import pytest
+
 from faqbot.bot import new_reply_id
 from faqbot.cli import print_lesson
 from faqbot.conversations.clients import client_network, pseudonym
 from faqbot.conversations.store import ConversationLog
+from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, FaqEntry
-from faqbot.staff.learn import ALTERNATIVE, AUTO_MAX_CHARS, automatic, confirmed_phrasings, lesson, signals_from_rows
+from faqbot.staff.learn import (
+    ALTERNATIVE,
+    AUTO_MAX_CHARS,
+    additions,
+    automatic,
+    confirmed_phrasings,
+    lesson,
+    signals_from_rows,
+)
 from faqbot.staff.teach import REJECTED
 
 FAQ = Faq(
@@ -175,7 +186,9 @@ def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
     to assign to the right entry. Once a picked choice answered it, or it is in the FAQ, it is not listed."""
     wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
     [entry] = lesson(wrong, FAQ, lambda _q: [], set()).disliked
-    assert entry.faq_id == "backup" and entry.to_assign == (("w1", "Vem kan jag prata med om fakturan?"),)
+    [question] = entry.to_assign
+    assert entry.faq_id == "backup" and question.question == "Vem kan jag prata med om fakturan?"
+    assert question.evidence["reply"] == "w1"
 
     then_picked = [*wrong, row("p1", "Kan jag ringa er?", faq_id="telefon", answer_to="w1")]
     found = lesson(then_picked, FAQ, lambda _q: [], set())
@@ -199,3 +212,19 @@ def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(ca
     print_lesson(lesson(wrong, FAQ, lambda _q: [], set()), as_json=False)
     out = capsys.readouterr().out
     assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out
+
+
+def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_come_first(tmp_path):
+    """Staff say the answer was right ("--reject"): the question is not listed again. With more 👎
+    questions than are listed, the newest are shown, so old ones left alone never hide new ones."""
+    rows = [row(f"w{n}", f"Fråga nummer {n} om säkerhetskopior", faq_id="backup", feedback=-1) for n in range(8)]
+    [entry] = lesson(rows, FAQ, lambda _q: [], set()).disliked
+    assert [w.evidence["reply"] for w in entry.to_assign] == ["w7", "w6", "w5", "w4", "w3"]
+    with ConversationLog(tmp_path / "log.db") as log:
+        log.record_decision(entry.to_assign[0].id, REJECTED, "backup", entry.to_assign[0].question)
+        assert lesson(rows, FAQ, lambda _q: [], set()).by_id().keys() >= {entry.to_assign[0].id}
+        [after] = lesson(rows, FAQ, lambda _q: [], log.decisions()).disliked
+    assert [w.evidence["reply"] for w in after.to_assign] == ["w6", "w5", "w4", "w3", "w2"]
+    with pytest.raises(FaqbotError, match="--assign w6 FAQ_ID") as refused:  # a 👎 question cannot be accepted as it is
+        additions(after.to_assign[:1])
+    assert f"--reject {after.to_assign[0].id}" in str(refused.value)

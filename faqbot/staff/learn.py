@@ -43,6 +43,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
+WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (not in `--json`: issue 18's two actions)
 AUTO_MAX_CHARS = 200  # a longer confirmed phrasing waits for staff, however many confirmed it
 AUTO_SPELLING_CLIENTS = 2  # different clients who typed the very spelling `learn: auto` writes
 
@@ -122,7 +123,7 @@ class Suggestion:
 def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
     """Stable across runs (the same phrasing for the same entry keeps its id), short enough to type."""
     key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
-    prefix = "a" if action == ALTERNATIVE else "n"
+    prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n"}.get(action, "w")
     return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
 
 
@@ -266,29 +267,35 @@ def helpdesk_groups(
 class Disliked:
     """An entry whose answer customers rated 👎: staff should read it again.
 
-    `to_assign`: (reply id, question) of the 👎 questions that no picked choice answered
-    afterwards and that are not in the FAQ by now: staff can say which entry answers each
-    (`faqbot learn --assign REPLY_ID FAQ_ID`), as for a question that reached the helpdesk."""
+    `to_assign`: the 👎 questions that no picked choice answered afterwards, that are not in the
+    FAQ by now and that staff did not reject (WRONG_ANSWER suggestions, `evidence["reply"]` the
+    reply asked in): staff say which entry answers each (`faqbot learn --assign REPLY_ID
+    FAQ_ID`), as for a question that reached the helpdesk, or reject it when the answer was right."""
 
     faq_id: str
     disliked: int
     liked: int
     questions: tuple[str, ...]
-    to_assign: tuple[tuple[str, str], ...] = ()
+    to_assign: tuple[Suggestion, ...] = ()
 
 
 DISLIKED_SHOWN = 5  # 👎 questions listed per entry
 
 
 def disliked_entries(
-    signals: Iterable[Signal], picked: Container[str] = (), known: Container[str] = ()
+    signals: Iterable[Signal],
+    picked: Container[str] = (),
+    known: Container[str] = (),
+    decided: Callable[[str], bool] = lambda _id: False,
 ) -> list[Disliked]:
     """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
-    afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them)."""
+    afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
+    `decided(id)`: staff rejected the question. The newest DISLIKED_SHOWN questions of each entry
+    are listed, so older ones left alone never hide new ones."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     questions: dict[str, list[str]] = defaultdict(list)
-    to_assign: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-    for s in signals:
+    to_assign: dict[str, dict[str, Suggestion]] = defaultdict(dict)
+    for s in reversed(list(signals)):  # newest first
         if s.liked is False:
             tally[s.faq_id][0] += 1
             if has_personal_data(s.question):
@@ -296,8 +303,11 @@ def disliked_entries(
             if len(questions[s.faq_id]) < DISLIKED_SHOWN:
                 questions[s.faq_id].append(s.question)
             key, open_ = normalize_question(s.question), to_assign[s.faq_id]
-            if s.asked_id and key not in known and s.asked_id not in picked and len(open_) < DISLIKED_SHOWN:
-                open_.setdefault(key, (s.asked_id, s.question))
+            sid = suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
+            if not s.asked_id or key in known or key in open_ or s.asked_id in picked or decided(sid):
+                continue
+            if len(open_) < DISLIKED_SHOWN:
+                open_[key] = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
         elif s.liked:
             tally[s.faq_id][1] += 1
     found = [Disliked(i, d, lk, tuple(questions[i]), tuple(to_assign[i].values())) for i, (d, lk) in tally.items() if d]
@@ -312,7 +322,9 @@ class Lesson:
     disliked: list[Disliked]
 
     def by_id(self) -> dict[str, Suggestion]:
-        return {s.id: s for s in self.suggestions}
+        """Every open suggestion by id, the 👎 questions to assign included (staff may reject them)."""
+        wrong = [w for d in self.disliked for w in d.to_assign]
+        return {s.id: s for s in (*self.suggestions, *wrong)}
 
 
 def lesson(
@@ -327,7 +339,8 @@ def lesson(
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
     known = faq.question_keys()
     groups = helpdesk_groups(rows, group, decided.__contains__, known)
-    return Lesson(confirmed + groups, disliked_entries(signals, answered_by_choice(rows), known))
+    disliked = disliked_entries(signals, answered_by_choice(rows), known, decided.__contains__)
+    return Lesson(confirmed + groups, disliked)
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:
@@ -373,5 +386,10 @@ def additions(accepted: Iterable[Suggestion]) -> dict[str, list[str]]:
                 f"{s.id} is a group of helpdesk questions ({s.question!r}): say which entry answers it with "
                 f"--assign REPLY_ID FAQ_ID (its replies: {', '.join(s.evidence.get('replies', [])[:3])}), "
                 "or write a new entry for it in the FAQ file"
+            )
+        elif s.action == WRONG_ANSWER:
+            raise FaqbotError(
+                f"{s.id} is a question customers said 👎 to ({s.question!r}): say which entry answers it with "
+                f"--assign {s.evidence['reply']} FAQ_ID, or --reject {s.id} when the answer was right"
             )
     return found

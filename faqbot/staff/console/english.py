@@ -172,6 +172,10 @@ ENGLISH: dict[str, str] = {
     ),
     "”{question}”": "“{question}”",
     "Boten var nära att svara med": "The bot nearly answered with",
+    "Svaret var rätt": "The answer was right",
+    "Svaret på ”{question}” var rätt: frågan listas inte igen.": (
+        "The answer to “{question}” was right: the question is not listed again."
+    ),
     "Välj posten": "Choose the entry",
     "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
     # -- questions and answers -----------------------------------------------------------
