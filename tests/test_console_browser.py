@@ -340,6 +340,31 @@ def test_a_phrasing_a_customer_confirmed_and_staff_accepted_in_the_console_is_an
     assert reply["faq_id"] == picked
 
 
+def test_a_wrong_answer_a_customer_said_thumbs_down_to_and_staff_linked_is_answered_right(browser, sites):
+    """The shipped bot answers "Hur snabbt svarar ni på mejl?" with the emergency entry; the
+    customer says 👎; staff link the question to the helpdesk entry on the review page, by
+    choosing it in the list and pressing Koppla; the chat then answers it with that entry."""
+    question = "Hur snabbt svarar ni på mejl?"
+    with httpx.Client(base_url=sites.chat, timeout=30) as api:
+        wrong = api.post("api/ask", json={"question": question}).json()
+        assert wrong["kind"] == "answer" and wrong["faq_id"] == "akut"
+        assert api.post("api/feedback", json={"reply_id": wrong["reply_id"], "liked": False}).status_code == 200
+        staff = logged_in(browser, sites, DESKTOP)
+        staff.get_by_role("link", name="Att granska").click()
+        choose = staff.get_by_label(f"”{question}” besvaras av")
+        expect(choose).to_have_value("")  # no entry chosen for staff
+        assert "akut" not in choose.locator("option").evaluate_all("options => options.map(o => o.value)")
+        choose.select_option("helpdesk")
+        choose.locator("xpath=ancestor::form").get_by_role("button", name="Koppla").click()
+        expect(staff.get_by_role("status")).to_contain_text("Tillagt i helpdesk", timeout=30_000)
+        expect(staff.get_by_label(f"”{question}” besvaras av")).to_have_count(0)
+        linked = time.monotonic()
+        while (reply := api.post("api/ask", json={"question": question}).json()).get("faq_id") != "helpdesk":
+            assert time.monotonic() - linked < 5, f"still {reply['kind']} {reply.get('faq_id')} after 5 s"
+            time.sleep(0.2)
+    assert reply["kind"] == "answer"
+
+
 def ask_the_api(chat: str, question: str) -> dict:
     request = urllib.request.Request(
         chat.rstrip("/") + "/api/ask",
