@@ -290,11 +290,12 @@ def disliked_entries(
 ) -> list[Disliked]:
     """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
     afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
-    `decided(id)`: staff rejected the question. The newest DISLIKED_SHOWN questions of each entry
-    are listed, so older ones left alone never hide new ones."""
+    `decided(id)`: staff rejected the question. Each entry lists DISLIKED_SHOWN questions: those
+    the most different clients said 👎 to, then the newest, one a client first, so that neither
+    old questions left alone nor one client's flood of 👎 hides what other customers found wrong."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     questions: dict[str, list[str]] = defaultdict(list)
-    to_assign: dict[str, dict[str, Suggestion]] = defaultdict(dict)
+    open_: dict[str, dict[str, tuple[Suggestion, set[str | None]]]] = defaultdict(dict)
     for s in reversed(list(signals)):  # newest first
         if s.liked is False:
             tally[s.faq_id][0] += 1
@@ -302,15 +303,28 @@ def disliked_entries(
                 continue
             if len(questions[s.faq_id]) < DISLIKED_SHOWN:
                 questions[s.faq_id].append(s.question)
-            key, open_ = normalize_question(s.question), to_assign[s.faq_id]
-            sid = suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
-            if not s.asked_id or key in known or key in open_ or s.asked_id in picked or decided(sid):
+            key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
+            if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
                 continue
-            if len(open_) < DISLIKED_SHOWN:
-                open_[key] = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
+            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
+            open_[s.faq_id].setdefault(key, (new, set()))[1].add(s.client)
         elif s.liked:
             tally[s.faq_id][1] += 1
-    found = [Disliked(i, d, lk, tuple(questions[i]), tuple(to_assign[i].values())) for i, (d, lk) in tally.items() if d]
+
+    def most_clients(listed: dict[str, tuple[Suggestion, set[str | None]]]) -> tuple[Suggestion, ...]:
+        """The questions most clients said 👎 to, the newest first among equals, one a client
+        first (a question whose clients are all listed already waits for a free place)."""
+        ranked = sorted(listed.values(), key=lambda item: -len(item[1]))  # stable: the newest first among equals
+        shown: list[Suggestion] = []
+        seen: set[str | None] = set()
+        for wrong, clients in ranked:
+            if len(shown) < DISLIKED_SHOWN and not clients <= seen:
+                shown.append(wrong)
+                seen |= clients
+        shown += [wrong for wrong, _ in ranked if wrong not in shown][: DISLIKED_SHOWN - len(shown)]
+        return tuple(shown)
+
+    found = [Disliked(i, d, lk, tuple(questions[i]), most_clients(open_[i])) for i, (d, lk) in tally.items() if d]
     return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
 
 

@@ -1,0 +1,56 @@
+"""Flooding the staff's list of questions answered wrong (issue 18's 👎 signals).
+
+A customer can say 👎 to any answer they got, and every 👎 question with nothing picked after it
+is listed for staff to tie to the right entry (faqbot.staff.learn.disliked_entries). An outsider
+who sends many questions from one network and says 👎 to each must not push what other
+customers found wrong out of that list, nor make it grow without bound.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from faqbot.faq.model import Faq, FaqEntry
+from faqbot.staff.learn import DISLIKED_SHOWN, lesson
+
+FAQ = Faq(
+    "helpdesk@example.se",
+    (
+        FaqEntry("backup", "Hur ofta tar ni backup?", "Varje natt."),
+        FaqEntry("telefon", "Kan jag ringa er?", "Ja, 08-123 45 67."),
+    ),
+)
+
+
+def thumbs_down(reply_id: str, question: str, client: str) -> SimpleNamespace:
+    """A reply answered with backup, that its customer (`client`: the log's pseudonym of their network) said 👎 to."""
+    return SimpleNamespace(
+        reply_id=reply_id,
+        question=question,
+        kind="answer",
+        faq_id="backup",
+        feedback=-1,
+        answer_to=None,
+        offered=(),
+        client=client,
+    )
+
+
+def test_one_clients_flood_of_thumbs_down_hides_no_other_customers_question_and_stays_bounded():
+    customers = [
+        thumbs_down("c1", "Kan jag ringa er om en faktura?", "network-1"),
+        thumbs_down("c2", "Kan jag ringa er om en faktura?", "network-2"),
+        thumbs_down("c3", "Går det att nå er på mobilen?", "network-3"),
+    ]
+    flood = [thumbs_down(f"x{n}", f"Skräpfråga nummer {n} om ingenting", "network-attacker") for n in range(500)]
+    [entry] = lesson([*customers, *flood], FAQ, lambda _questions: [], set()).disliked
+    listed = [w.question for w in entry.to_assign]
+    assert len(listed) == DISLIKED_SHOWN  # 500 questions, five listed
+    # two clients said 👎 to the first, so it comes first; then one question a client, the newest first
+    assert listed[:3] == [
+        "Kan jag ringa er om en faktura?",
+        "Skräpfråga nummer 499 om ingenting",
+        "Går det att nå er på mobilen?",
+    ]
+    assert listed[3:] == ["Skräpfråga nummer 498 om ingenting", "Skräpfråga nummer 497 om ingenting"]
+    assert entry.disliked == 503 and len({w.id for w in entry.to_assign}) == DISLIKED_SHOWN
