@@ -8,10 +8,11 @@ files list them by kind, see `split`). The traffic half is replayed through the 
 `/api/ask` by simulated customers: one picks the right entry when it is offered (`/api/choice`,
 under choices and under helpdesk replies), says 👍 to a right answer and 👎 to a wrong one
 (`/api/feedback`). Then `faqbot learn --accept all` (customers' signals only), and the new half
-is scored with `faqbot evaluate`; then staff assign each traffic question that no pick confirmed
-(it reached the helpdesk, or choices without the right entry, or a wrong answer got 👎) to its
-entry (`faqbot learn --assign`), and the new half is scored again. Last, a bound: the FAQ as
-imported with *every* answerable traffic question assigned to its entry (`every_question_assigned`).
+is scored with `faqbot evaluate`; then staff assign each traffic question that `faqbot learn`
+lists for them and no pick confirmed (it reached the helpdesk, or its wrong answer got a 👎) to
+its entry (`faqbot learn --assign`), and the new half is scored again. Last, for reference:
+the FAQ as imported with *every* answerable traffic question assigned to its entry
+(`every_question_assigned`).
 
     python -m benchmarks.learning                 # all three FAQs, a table for docs/evaluation.md
     python -m benchmarks.learning --faq tandvard --keep /tmp/learning
@@ -144,8 +145,8 @@ class Replay:
     picked: int = 0
     liked: int = 0
     disliked: int = 0
-    # (reply_id, expected) of questions staff find in `faqbot learn` with no pick to confirm them:
-    # those that reached the helpdesk or choices without the right entry, and wrong answers (👎)
+    # (reply_id, expected) of the questions `faqbot learn` lists for staff with no pick to
+    # confirm them: those that reached the helpdesk, and wrong answers (👎)
     to_staff: list[tuple[str, str]] = field(default_factory=list)
     answerable: list[tuple[str, str]] = field(default_factory=list)  # (reply_id, expected) of every answerable question
 
@@ -169,7 +170,7 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
         picked = http.post("/api/choice", json={"reply_id": reply["reply_id"], "faq_id": expected})
         picked.raise_for_status()
         replay.picked += 1
-    elif expected is not None:
+    elif expected is not None and kind in ("helpdesk", "answer"):
         replay.to_staff.append((reply["reply_id"], expected))
 
 
@@ -193,7 +194,7 @@ def measure(name: str, folder: Path, seed: int | None) -> dict:
     if pairs:
         faqbot(folder, "learn", *pairs, *PATHS, log=log)
     staff = evaluate(folder, folder / "new.jsonl")
-    ceiling = every_question_assigned(folder, log, replay.answerable)
+    all_assigned = every_question_assigned(folder, log, replay.answerable)
     return {
         "faq": name,
         "split": "in the file's order" if seed is None else f"shuffled, seed {seed}",
@@ -206,7 +207,7 @@ def measure(name: str, folder: Path, seed: int | None) -> dict:
         "before": before,
         "customers": customers,
         "staff": staff,
-        "ceiling": ceiling,
+        "all_assigned": all_assigned,
     }
 
 
@@ -214,18 +215,19 @@ def every_question_assigned(folder: Path, log: Path, answerable: list[tuple[str,
     """The new half scored after staff assigned *every* answerable traffic question to its entry,
     on the FAQ as imported: what this ranking could make of the traffic if nothing were lost
     between the customers' signals and the FAQ (a 👍 on an answer already right included, which
-    `faqbot learn` does not propose). A bound for the loop, not something staff would do."""
-    ceiling = folder / "ceiling"
-    ceiling.mkdir()
+    `faqbot learn` does not propose). A reference for the loop, not something staff would do."""
+    everything = folder / "all-assigned"
+    shutil.rmtree(everything, ignore_errors=True)
+    everything.mkdir()
     for name in ("config.yaml", "new.jsonl"):
-        shutil.copy(folder / name, ceiling / name)
-    shutil.copy(folder / "imported.yaml", ceiling / "faq.yaml")
-    shutil.copy(log, ceiling / "conversations.db")
-    faqbot(ceiling, "index", *PATHS)
+        shutil.copy(folder / name, everything / name)
+    shutil.copy(folder / "imported.yaml", everything / "faq.yaml")
+    shutil.copy(log, everything / "conversations.db")
+    faqbot(everything, "index", *PATHS)
     pairs = [arg for pair in answerable for arg in ("--assign", *pair)]
     if pairs:
-        faqbot(ceiling, "learn", *pairs, *PATHS, log=ceiling / "conversations.db")
-    return evaluate(ceiling, ceiling / "new.jsonl")
+        faqbot(everything, "learn", *pairs, *PATHS, log=everything / "conversations.db")
+    return evaluate(everything, everything / "new.jsonl")
 
 
 def wait_until_answered(http: httpx.Client, folder: Path, timeout: float = 60) -> bool:
@@ -254,7 +256,7 @@ STAGES = (
     ("before", "as imported"),
     ("customers", "+ customers' signals"),
     ("staff", "+ staff assigned"),
-    ("ceiling", "every traffic question assigned (bound)"),
+    ("all_assigned", "every traffic question assigned"),
 )
 
 

@@ -424,8 +424,8 @@ def print_lesson(lesson, as_json: bool) -> None:
     for s in groups:
         near = s.evidence["nearest"]
         print(f"  {s.id}  asked {s.evidence['count']}x: {s.question}  (nearest: {near['faq_id']} {near['score']:.2f})")
-        for example, reply in zip(s.evidence["examples"][:3], s.evidence["replies"][:3], strict=False):
-            print(f"      reply {reply}: {example['question']}")
+        for example in s.evidence["examples"][:3]:
+            print(f"      reply {example['reply']}: {example['question']}")
     if lesson.disliked:
         print(
             "entries customers said 👎 to (read their answers again; --assign a question to the entry that answers it):"

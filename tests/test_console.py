@@ -423,6 +423,8 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     )
     assert right and re.search(rf'id="{right.group(2)}">”Hur ofta sparar ni kopior\?” besvaras av<', page)
     faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    accept = site.client.post("/granska", data={"action": "accept", "id": right.group(1), "csrf": site.csrf()})
+    assert accept.status_code == 409 and "koppla frågan till posten som svarar på den" in accept.text  # a made-up POST
     done = site.client.post("/granska", data={"action": "reject", "id": right.group(1), "csrf": site.csrf()}).text
     assert "Svaret på ”Hur ofta sparar ni kopior?” var rätt: frågan listas inte igen." in done
     assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq

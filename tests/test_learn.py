@@ -212,6 +212,7 @@ def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(ca
     print_lesson(lesson(wrong, FAQ, lambda _q: [], set()), as_json=False)
     out = capsys.readouterr().out
     assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out
+    assert re.search(r"\(answer right\? --reject w[0-9a-f]{9}\)", out)
 
 
 def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_come_first(tmp_path):
@@ -228,3 +229,36 @@ def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_
     with pytest.raises(FaqbotError, match="--assign w6 FAQ_ID") as refused:  # a 👎 question cannot be accepted as it is
         additions(after.to_assign[:1])
     assert f"--reject {after.to_assign[0].id}" in str(refused.value)
+
+
+def test_each_helpdesk_example_is_assigned_by_its_own_reply():
+    """A group's first example asked twice: the reply next to the second example is still its own
+    (the flat list of replies had shifted them, so "Koppla" on one question wrote another)."""
+    rows = [
+        row("h1", "Gör ni botox?", kind="helpdesk"),
+        row("h2", "Gör ni botox?", kind="helpdesk"),
+        row("h3", "Gör ni fillers?", kind="helpdesk"),
+    ]
+    group = SimpleNamespace(
+        action="new-entry",
+        examples=[("Gör ni botox?", 2), ("Gör ni fillers?", 1)],
+        count=3,
+        nearest_id="backup",
+        nearest_question="Hur ofta tar ni backup?",
+        nearest_score=0.1,
+    )
+    [found] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
+    assert [(e["question"], e["reply"]) for e in found.evidence["examples"]] == [
+        ("Gör ni botox?", "h2"),
+        ("Gör ni fillers?", "h3"),
+    ]
+
+
+def test_a_thumbs_down_on_a_picked_choice_leaves_the_question_to_assign():
+    """The customer picked backup among the choices and said 👎 to its answer: their question
+    is still unanswered, so staff can tie it to the right entry."""
+    rows = picked(1, "Vem svarar på fakturafrågor?", "backup", feedback=-1)
+    found = lesson(rows, FAQ, lambda _questions: [], set())
+    assert found.suggestions == []  # a pick and a 👎 cancel out: nothing confirmed
+    [entry] = found.disliked
+    assert [(w.question, w.evidence["reply"]) for w in entry.to_assign] == [("Vem svarar på fakturafrågor?", "q1")]

@@ -1,6 +1,6 @@
 """What the traffic taught: suggestions from the conversation log, and accepting them.
 
-Customers teach the bot two ways (docs/staff.md, "Learning from customers"):
+Customers teach the bot three ways (docs/staff.md, "Learning from customers"):
 
 - a *confirmed phrasing*: a customer picked entry X among the choices offered for their
   question, or said 👍 to X's answer. The question is proposed as a learned phrasing of X
@@ -102,7 +102,9 @@ class Evidence:
 @dataclass(frozen=True)
 class Suggestion:
     """One thing staff can accept: `question` as a learned phrasing of `faq_id` (alternative),
-    or a group of helpdesk questions for a new entry (new_entry, `faq_id` the nearest entry or None)."""
+    or a group of helpdesk questions for a new entry (new_entry, `faq_id` the nearest entry or
+    None); or, not to accept but to assign or reject, a question whose answer from `faq_id` got
+    a 👎 (wrong_answer)."""
 
     id: str
     action: str
@@ -217,8 +219,9 @@ def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
 
 
 def answered_by_choice(rows: Sequence[Any]) -> set[str]:
-    """The ids of replies whose customer picked one of their suggestions afterwards."""
-    return {r.answer_to for r in rows if getattr(r, "answer_to", None)}
+    """The ids of replies whose customer picked one of their suggestions afterwards and did not
+    say 👎 to what they picked."""
+    return {r.answer_to for r in rows if getattr(r, "answer_to", None) and r.feedback != -1}
 
 
 def helpdesk_groups(
@@ -230,7 +233,9 @@ def helpdesk_groups(
     """Questions that reached the helpdesk (and were not answered by a picked choice afterwards,
     nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
     report's grouping), as new-entry suggestions; the group's nearest entry is named when the
-    bot nearly answered with it."""
+    bot nearly answered with it. Each example names the newest reply it was asked in, which
+    `--assign` takes. (Choices nobody picked from are not listed: many are answers to a message
+    without a subject of its own, "Jag har en fråga".)"""
     picked = answered_by_choice(rows)
     unanswered = [
         r
@@ -255,7 +260,9 @@ def helpdesk_groups(
         ids = [i for q, _ in g.examples for i in replies.get(normalize_question(q), [])]
         evidence = {
             "count": g.count,
-            "examples": [{"question": q, "times": n} for q, n in g.examples],
+            "examples": [
+                {"question": q, "times": n, "reply": replies[normalize_question(q)][-1]} for q, n in g.examples
+            ],
             "replies": ids[:20],
             "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
         }

@@ -173,6 +173,9 @@ ENGLISH: dict[str, str] = {
     "”{question}”": "“{question}”",
     "Boten var nära att svara med": "The bot nearly answered with",
     "Svaret var rätt": "The answer was right",
+    "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
+        "This cannot be accepted as it is: link the question to the entry that answers it."
+    ),
     "Svaret på ”{question}” var rätt: frågan listas inte igen.": (
         "The answer to “{question}” was right: the question is not listed again."
     ),

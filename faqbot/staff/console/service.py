@@ -237,6 +237,10 @@ class Desk:
                         "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu."
                     )
                 )
+            if action == "accept" and lesson.by_id()[suggestion].action != learn.ALTERNATIVE:
+                raise StaleError(
+                    Text("Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.")
+                )
             accept = [suggestion] if action == "accept" else []
             reject = [suggestion] if action == "reject" else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
