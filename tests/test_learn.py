@@ -262,3 +262,14 @@ def test_a_thumbs_down_on_a_picked_choice_leaves_the_question_to_assign():
     assert found.suggestions == []  # a pick and a 👎 cancel out: nothing confirmed
     [entry] = found.disliked
     assert [(w.question, w.evidence["reply"]) for w in entry.to_assign] == [("Vem svarar på fakturafrågor?", "q1")]
+
+
+def test_a_thumbs_down_question_that_other_customers_confirmed_is_only_proposed_to_accept():
+    rows = [
+        row("w1", "Kan jag nå er per telefon?", faq_id="backup", feedback=-1),
+        *picked(2, "Kan jag nå er per telefon?", "telefon"),
+        *picked(3, "Kan jag nå er per telefon?", "telefon"),
+    ]
+    found = lesson(rows, FAQ, lambda _questions: [], set())
+    assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", "Kan jag nå er per telefon?")]
+    assert [d.to_assign for d in found.disliked] == [()]

@@ -360,7 +360,10 @@ def lesson(
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
     known = faq.question_keys()
     groups = helpdesk_groups(rows, group, decided.__contains__, known)
-    disliked = disliked_entries(signals, answered_by_choice(rows), known, decided.__contains__)
+    proposed = known | {
+        normalize_question(s.question) for s in confirmed
+    }  # a 👎 question others confirmed: accept it there
+    disliked = disliked_entries(signals, answered_by_choice(rows), proposed, decided.__contains__)
     return Lesson(confirmed + groups, disliked)
 
 
