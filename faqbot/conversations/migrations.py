@@ -99,7 +99,7 @@ CREATE INDEX IF NOT EXISTS conversations_answer_to ON conversations (answer_to);
         "staff's decisions on what customers taught (faqbot learn): accepted or rejected, never proposed again",
         sqlite="""
 CREATE TABLE IF NOT EXISTS learn_decisions (
-    suggestion_id TEXT PRIMARY KEY,   -- faqbot.staff.learn.suggestion_id: stable for a phrasing and entry
+    suggestion_id TEXT PRIMARY KEY,   -- faqbot.staff.signals.suggestion_id: stable for a phrasing and entry
     decision      TEXT NOT NULL,      -- accepted | rejected
     faq_id        TEXT,
     question      TEXT NOT NULL,      -- masked, as the log holds it

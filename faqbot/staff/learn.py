@@ -31,35 +31,29 @@ typed (`automatic`). What an attacker can and cannot do with it: docs/security.m
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
+from faqbot.staff.signals import (
+    ALTERNATIVE,
+    NEW_ENTRY,
+    WRONG_ANSWER,
+    Signal,
+    Suggestion,
+    answered_by_choice,
+    has_personal_data,
+    signals_from_rows,
+    suggestion_id,
+)
+from faqbot.staff.wrong_answers import Disliked, disliked_entries
 
-ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
-WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (not in `--json`: issue 18's two actions)
 AUTO_MAX_CHARS = 200  # a longer confirmed phrasing waits for staff, however many confirmed it
 AUTO_SPELLING_CLIENTS = 2  # different clients who typed the very spelling `learn: auto` writes
-
-
-@dataclass(frozen=True)
-class Signal:
-    """One thing a customer did about one question: picked entry `faq_id` (picked), rated its
-    answer (liked True/False), for the question `question` asked in reply `reply_id`."""
-
-    reply_id: str
-    question: str
-    faq_id: str
-    picked: bool = False
-    liked: bool | None = None
-    client: str | None = None  # the pseudonym of the client who asked (None: unknown)
-    asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
 
 
 @dataclass
@@ -97,40 +91,6 @@ class Evidence:
         elif signal.picked or signal.liked is True:
             self.without_client += 1
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One thing staff can accept: `question` as a learned phrasing of `faq_id` (alternative),
-    or a group of helpdesk questions for a new entry (new_entry, `faq_id` the nearest entry or
-    None); or, not to accept but to assign or reject, a question whose answer from `faq_id` got
-    a 👎 (wrong_answer)."""
-
-    id: str
-    action: str
-    faq_id: str | None
-    question: str
-    evidence: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "action": self.action,
-            "faq_id": self.faq_id,
-            "question": self.question,
-            "evidence": self.evidence,
-        }
-
-
-def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
-    """Stable across runs (the same phrasing for the same entry keeps its id), short enough to type."""
-    key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
-    prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n"}.get(action, "w")
-    return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
-
-
-def has_personal_data(text: str) -> bool:
-    return any(placeholder in text for placeholder in PLACEHOLDERS)
 
 
 def confirmed_phrasings(
@@ -195,35 +155,6 @@ def _weight(s: Suggestion) -> int:
     return int(s.evidence.get("picked", 0)) + int(s.evidence.get("liked", 0)) + int(s.evidence.get("count", 0))
 
 
-def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
-    """The signals in conversation-log rows: a row that answers an earlier reply (`answer_to`: a
-    picked choice) confirms the earlier question; 👍/👎 on an answer rates that question's entry
-    (for a picked choice, the earlier question's)."""
-    by_id = {r.reply_id: r for r in rows if getattr(r, "reply_id", None)}
-    signals = []
-    for row in rows:
-        if row.kind != ReplyKind.ANSWER or not row.faq_id:
-            continue
-        earlier = by_id.get(row.answer_to) if getattr(row, "answer_to", None) else None
-        asked = earlier if earlier is not None else row
-        liked = None if row.feedback is None else row.feedback > 0
-        if earlier is None and liked is None:
-            continue  # answered, and nobody said whether it was right
-        client = getattr(asked, "client", None)
-        signals.append(
-            Signal(
-                row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client, asked.reply_id or ""
-            )
-        )
-    return signals
-
-
-def answered_by_choice(rows: Sequence[Any]) -> set[str]:
-    """The ids of replies whose customer picked one of their suggestions afterwards and did not
-    say 👎 to what they picked."""
-    return {r.answer_to for r in rows if getattr(r, "answer_to", None) and r.feedback != -1}
-
-
 def helpdesk_groups(
     rows: Sequence[Any],
     group: Callable[[list[str]], list[Any]],
@@ -268,71 +199,6 @@ def helpdesk_groups(
         }
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions
-
-
-@dataclass(frozen=True)
-class Disliked:
-    """An entry whose answer customers rated 👎: staff should read it again.
-
-    `to_assign`: the 👎 questions that no picked choice answered afterwards, that are not in the
-    FAQ by now and that staff did not reject (WRONG_ANSWER suggestions, `evidence["reply"]` the
-    reply asked in): staff say which entry answers each (`faqbot learn --assign REPLY_ID
-    FAQ_ID`), as for a question that reached the helpdesk, or reject it when the answer was right."""
-
-    faq_id: str
-    disliked: int
-    liked: int
-    questions: tuple[str, ...]
-    to_assign: tuple[Suggestion, ...] = ()
-
-
-DISLIKED_SHOWN = 5  # 👎 questions listed per entry
-
-
-def disliked_entries(
-    signals: Iterable[Signal],
-    picked: Container[str] = (),
-    known: Container[str] = (),
-    decided: Callable[[str], bool] = lambda _id: False,
-) -> list[Disliked]:
-    """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
-    afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
-    `decided(id)`: staff rejected the question. Each entry lists DISLIKED_SHOWN questions: those
-    the most different clients said 👎 to, then the newest, one a client first, so that neither
-    old questions left alone nor one client's flood of 👎 hides what other customers found wrong."""
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    questions: dict[str, list[str]] = defaultdict(list)
-    open_: dict[str, dict[str, tuple[Suggestion, set[str | None]]]] = defaultdict(dict)
-    for s in reversed(list(signals)):  # newest first
-        if s.liked is False:
-            tally[s.faq_id][0] += 1
-            if has_personal_data(s.question):
-                continue
-            if len(questions[s.faq_id]) < DISLIKED_SHOWN:
-                questions[s.faq_id].append(s.question)
-            key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
-            if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
-                continue
-            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
-            open_[s.faq_id].setdefault(key, (new, set()))[1].add(s.client)
-        elif s.liked:
-            tally[s.faq_id][1] += 1
-
-    def most_clients(listed: dict[str, tuple[Suggestion, set[str | None]]]) -> tuple[Suggestion, ...]:
-        """The questions most clients said 👎 to, the newest first among equals, one a client
-        first (a question whose clients are all listed already waits for a free place)."""
-        ranked = sorted(listed.values(), key=lambda item: -len(item[1]))  # stable: the newest first among equals
-        shown: list[Suggestion] = []
-        seen: set[str | None] = set()
-        for wrong, clients in ranked:
-            if len(shown) < DISLIKED_SHOWN and not clients <= seen:
-                shown.append(wrong)
-                seen |= clients
-        shown += [wrong for wrong, _ in ranked if wrong not in shown][: DISLIKED_SHOWN - len(shown)]
-        return tuple(shown)
-
-    found = [Disliked(i, d, lk, tuple(questions[i]), most_clients(open_[i])) for i, (d, lk) in tally.items() if d]
-    return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Flooding the staff's list of questions answered wrong (issue 18's 👎 signals).
 
 A customer can say 👎 to any answer they got, and every 👎 question with nothing picked after it
-is listed for staff to tie to the right entry (faqbot.staff.learn.disliked_entries). An outsider
+is listed for staff to tie to the right entry (faqbot.staff.wrong_answers). An outsider
 who sends many questions from one network and says 👎 to each must not push what other
 customers found wrong out of that list, nor make it grow without bound.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from faqbot.faq.model import Faq, FaqEntry
-from faqbot.staff.learn import DISLIKED_SHOWN, lesson
+from faqbot.staff.learn import lesson
+from faqbot.staff.wrong_answers import DISLIKED_SHOWN
 
 FAQ = Faq(
     "helpdesk@example.se",

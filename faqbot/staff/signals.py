@@ -1,0 +1,99 @@
+"""What customers did, read from the conversation log, and the suggestions staff are shown:
+the vocabulary that faqbot.staff.learn (confirmed phrasings, helpdesk questions) and
+faqbot.staff.wrong_answers (questions whose answer got a 👎) share.
+
+A `Signal` is one thing a customer did about one question: picked an entry among the choices
+offered for it, or said 👍/👎 to its answer. A `Suggestion` is one thing staff decide on; its
+id is stable across runs, so a rejected one stays rejected (the log's `learn_decisions`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.decision import ReplyKind
+from faqbot.faq.model import normalize_question
+
+ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
+WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (not in `--json`: issue 18's two actions)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing a customer did about one question: picked entry `faq_id` (picked), rated its
+    answer (liked True/False), for the question `question` asked in reply `reply_id`."""
+
+    reply_id: str
+    question: str
+    faq_id: str
+    picked: bool = False
+    liked: bool | None = None
+    client: str | None = None  # the pseudonym of the client who asked (None: unknown)
+    asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One thing staff can accept: `question` as a learned phrasing of `faq_id` (alternative),
+    or a group of helpdesk questions for a new entry (new_entry, `faq_id` the nearest entry or
+    None); or, not to accept but to assign or reject, a question whose answer from `faq_id` got
+    a 👎 (wrong_answer)."""
+
+    id: str
+    action: str
+    faq_id: str | None
+    question: str
+    evidence: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "faq_id": self.faq_id,
+            "question": self.question,
+            "evidence": self.evidence,
+        }
+
+
+def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
+    """Stable across runs (the same phrasing for the same entry keeps its id), short enough to type."""
+    key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
+    prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n"}.get(action, "w")
+    return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
+
+
+def has_personal_data(text: str) -> bool:
+    return any(placeholder in text for placeholder in PLACEHOLDERS)
+
+
+def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
+    """The signals in conversation-log rows: a row that answers an earlier reply (`answer_to`: a
+    picked choice) confirms the earlier question; 👍/👎 on an answer rates that question's entry
+    (for a picked choice, the earlier question's)."""
+    by_id = {r.reply_id: r for r in rows if getattr(r, "reply_id", None)}
+    signals = []
+    for row in rows:
+        if row.kind != ReplyKind.ANSWER or not row.faq_id:
+            continue
+        earlier = by_id.get(row.answer_to) if getattr(row, "answer_to", None) else None
+        asked = earlier if earlier is not None else row
+        liked = None if row.feedback is None else row.feedback > 0
+        if earlier is None and liked is None:
+            continue  # answered, and nobody said whether it was right
+        client = getattr(asked, "client", None)
+        signals.append(
+            Signal(
+                row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client, asked.reply_id or ""
+            )
+        )
+    return signals
+
+
+def answered_by_choice(rows: Sequence[Any]) -> set[str]:
+    """The ids of replies whose customer picked one of their suggestions afterwards and did not
+    say 👎 to what they picked."""
+    return {r.answer_to for r in rows if getattr(r, "answer_to", None) and r.feedback != -1}

@@ -1,0 +1,83 @@
+"""Questions whose answer a customer said 👎 to, for staff to tie to the entry that answers them.
+
+A 👎 with nothing picked after it leaves the customer's question unanswered: `faqbot learn`
+and the console's review page list it under the entry that answered, with the reply it was
+asked in (`faqbot learn --assign REPLY_ID FAQ_ID`, "Koppla"), or staff reject it when the answer
+was right ("Svaret var rätt", `--reject ID`). The list of each entry is bounded, and ordered so
+that one client's flood of 👎 cannot push other customers' questions off it
+(tests/attack/test_review_flood_attacks.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
+
+from faqbot.faq.model import normalize_question
+from faqbot.staff.signals import WRONG_ANSWER, Signal, Suggestion, has_personal_data, suggestion_id
+
+
+@dataclass(frozen=True)
+class Disliked:
+    """An entry whose answer customers rated 👎: staff should read it again.
+
+    `to_assign`: the 👎 questions that no picked choice answered afterwards, that are not in the
+    FAQ by now and that staff did not reject (WRONG_ANSWER suggestions, `evidence["reply"]` the
+    reply asked in): staff say which entry answers each (`faqbot learn --assign REPLY_ID
+    FAQ_ID`), as for a question that reached the helpdesk, or reject it when the answer was right."""
+
+    faq_id: str
+    disliked: int
+    liked: int
+    questions: tuple[str, ...]
+    to_assign: tuple[Suggestion, ...] = ()
+
+
+DISLIKED_SHOWN = 5  # 👎 questions listed per entry
+
+
+def disliked_entries(
+    signals: Iterable[Signal],
+    picked: Container[str] = (),
+    known: Container[str] = (),
+    decided: Callable[[str], bool] = lambda _id: False,
+) -> list[Disliked]:
+    """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
+    afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
+    `decided(id)`: staff rejected the question. Each entry lists DISLIKED_SHOWN questions: those
+    the most different clients said 👎 to, then the newest, one a client first, so that neither
+    old questions left alone nor one client's flood of 👎 hides what other customers found wrong."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    questions: dict[str, list[str]] = defaultdict(list)
+    open_: dict[str, dict[str, tuple[Suggestion, set[str | None]]]] = defaultdict(dict)
+    for s in reversed(list(signals)):  # newest first
+        if s.liked is False:
+            tally[s.faq_id][0] += 1
+            if has_personal_data(s.question):
+                continue
+            if len(questions[s.faq_id]) < DISLIKED_SHOWN:
+                questions[s.faq_id].append(s.question)
+            key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
+            if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
+                continue
+            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
+            open_[s.faq_id].setdefault(key, (new, set()))[1].add(s.client)
+        elif s.liked:
+            tally[s.faq_id][1] += 1
+
+    def most_clients(listed: dict[str, tuple[Suggestion, set[str | None]]]) -> tuple[Suggestion, ...]:
+        """The questions most clients said 👎 to, the newest first among equals, one a client
+        first (a question whose clients are all listed already waits for a free place)."""
+        ranked = sorted(listed.values(), key=lambda item: -len(item[1]))  # stable: the newest first among equals
+        shown: list[Suggestion] = []
+        seen: set[str | None] = set()
+        for wrong, clients in ranked:
+            if len(shown) < DISLIKED_SHOWN and not clients <= seen:
+                shown.append(wrong)
+                seen |= clients
+        shown += [wrong for wrong, _ in ranked if wrong not in shown][: DISLIKED_SHOWN - len(shown)]
+        return tuple(shown)
+
+    found = [Disliked(i, d, lk, tuple(questions[i]), most_clients(open_[i])) for i, (d, lk) in tally.items() if d]
+    return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
