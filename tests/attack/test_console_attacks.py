@@ -204,8 +204,8 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     english = site.client.post("/fragor/backup", data={**long, "csrf": site.csrf()}).text
     assert "The field “Question” is too long: at most 500 characters. Nothing was saved" in english
     form = site.client.get("/fragor/backup").text  # the browser stops a paste at the same bounds
-    assert re.search(r'<input id="f-question" name="question" value="[^"]*" maxlength="500"', form)
-    assert re.search(r'<textarea id="f-answer" name="answer" rows="8" maxlength="10000"', form)
+    assert re.search(r'<input id="f-question" name="question" lang="sv" value="[^"]*" maxlength="500"', form)
+    assert re.search(r'<textarea id="f-answer" name="answer" lang="sv" rows="8" maxlength="10000"', form)
     many = "&".join(f"f{i}=1" for i in range(100))
     response = site.client.post(
         "/fragor/backup", content=many, headers={"content-type": "application/x-www-form-urlencoded"}
