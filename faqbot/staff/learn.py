@@ -160,14 +160,14 @@ def helpdesk_groups(
     group: Callable[[list[str]], list[Any]],
     decided: Callable[[str], bool] = lambda _id: False,
     known: Container[str] = (),
+    picked: Container[str] = (),
 ) -> list[Suggestion]:
-    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards,
-    nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
+    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards:
+    `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
     report's grouping), as new-entry suggestions; the group's nearest entry is named when the
     bot nearly answered with it. Each example names the newest reply it was asked in, which
     `--assign` takes. (Choices nobody picked from are not listed: many are answers to a message
     without a subject of its own, "Jag har en fråga".)"""
-    picked = answered_by_choice(rows)
     unanswered = [
         r
         for r in rows
@@ -225,11 +225,11 @@ def lesson(
     signals = signals_from_rows(rows)
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
     known = faq.question_keys()
-    groups = helpdesk_groups(rows, group, decided.__contains__, known)
-    proposed = known | {
-        normalize_question(s.question) for s in confirmed
-    }  # a 👎 question others confirmed: accept it there
-    disliked = disliked_entries(signals, answered_by_choice(rows), proposed, decided.__contains__)
+    picked = answered_by_choice(rows)
+    groups = helpdesk_groups(rows, group, decided.__contains__, known, picked)
+    # a 👎 question that customers confirmed for an entry is proposed there, not listed again
+    proposed = known | {normalize_question(s.question) for s in confirmed}
+    disliked = disliked_entries(signals, picked, proposed, decided.__contains__)
     return Lesson(confirmed + groups, disliked)
 
 

@@ -231,13 +231,14 @@ class Desk:
         a change to the file is kept as a version by `who`."""
         with self.writing:
             lesson = self.review()
-            if action in ("accept", "reject") and suggestion not in lesson.by_id():  # also "all", the CLI's word
+            open_ = lesson.by_id()
+            if action in ("accept", "reject") and suggestion not in open_:  # also "all", the CLI's word
                 raise StaleError(
                     Text(
                         "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu."
                     )
                 )
-            if action == "accept" and lesson.by_id()[suggestion].action != learn.ALTERNATIVE:
+            if action == "accept" and open_[suggestion].action != learn.ALTERNATIVE:
                 raise StaleError(
                     Text("Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.")
                 )
