@@ -190,6 +190,7 @@ def measure(name: str, folder: Path, seed: int | None) -> dict:
         live = wait_until_answered(http, folder)
         seconds = time.perf_counter() - started
     customers = evaluate(folder, folder / "new.jsonl")
+    shutil.copy(folder / "faq.yaml", folder / "customers.yaml")
     pairs = [arg for pair in replay.to_staff for arg in ("--assign", *pair)]
     if pairs:
         faqbot(folder, "learn", *pairs, *PATHS, log=log)
