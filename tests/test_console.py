@@ -26,7 +26,7 @@ from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
 from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.history import what_said
-from faqbot.staff.console.language import Bilingual, Text, phrasebook
+from faqbot.staff.console.language import Bilingual, Text, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 
@@ -342,13 +342,13 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     page = site.client.get("/granska").text
     assert "från en kund" not in page  # rows without a client (faqbot ask) name no one
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
-    assert f"”{question}”" in page and suggestion
+    assert said(question) in page and suggestion
     done = site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
     assert done.status_code == 200 and "Tillagt i backup" in done.text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask(question).match.faq_id == "backup"
-    assert f"”{question}”" not in site.client.get("/granska").text.split("Tillagt")[0]
+    assert question in page and said(question) not in site.client.get("/granska").text.split("Tillagt")[0]
 
 
 def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_consoles_words(site):
@@ -391,8 +391,8 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
         log.record_feedback("w1", False)
     site.login()
     page = site.client.get("/granska").text
-    form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>([^<]+)<', page)
-    assert form and question in form.group(2)
+    form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>(.*?)</label>', page)
+    assert form and f'”<span lang="sv">{question}</span>” besvaras av' == form.group(2)
     select = re.search(
         rf'<select id="{form.group(1)}" name="faq_id" required>\s*<option value="" selected>Välj posten<.*?</select>',
         page,
@@ -421,13 +421,20 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
         r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
         page,
     )
-    assert right and re.search(rf'id="{right.group(2)}">”Hur ofta sparar ni kopior\?” besvaras av<', page)
+    assert right and re.search(
+        rf'id="{right.group(2)}">”<span lang="sv">Hur ofta sparar ni kopior\?</span>” besvaras av<', page
+    )
     faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
     accept = site.client.post("/granska", data={"action": "accept", "id": right.group(1), "csrf": site.csrf()})
     assert accept.status_code == 409 and "koppla frågan till posten som svarar på den" in accept.text  # a made-up POST
     done = site.client.post("/granska", data={"action": "reject", "id": right.group(1), "csrf": site.csrf()}).text
     assert "Svaret på ”Hur ofta sparar ni kopior?” var rätt: frågan listas inte igen." in done
     assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
+
+
+def said(question: str, language: str = "sv") -> str:
+    """A customer's question as the review page shows it: quoted, marked with its language."""
+    return f'”<span lang="{language}">{question}</span>”'
 
 
 def log_a_pick_and_a_helpdesk_question(path) -> None:
@@ -463,9 +470,28 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
         "Avvisa gruppen",
     }
     for target, label in described:
-        element = re.search(rf'<(h3|label)[^>]* id="{target}"[^>]*>([^<]+)<', page)
+        element = re.search(rf'<(h3|label)[^>]* id="{target}"[^>]*>(.*?)</\1>', page)
         question = "Sparar ni filerna" if label in ("Godkänn", "Avvisa") else "Har ni parkering"
         assert element and question in element.group(2), (label, target)
+
+
+def test_customers_questions_on_the_review_are_marked_with_their_language_and_shown_as_text(site):
+    """A screen reader reads an English question on the Swedish page as English; a question with
+    markup in it is shown as the text the customer typed, in every section of the review."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("e1", "Can I phone you?", "en", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone",)))
+        log.record(LogRow("e2", "Can I phone you?", "en", "answer", True, "phone", None, 0.2, 0.3, "v1", (), "e1"))
+        log.record(LogRow("e3", "Where do I park?", "en", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+        log.record(LogRow("e4", "<b>Sparar</b> ni mejlen?", "sv", "answer", True, "phone", None, 0.5, 0.3, "v1"))
+        log.record_feedback("e4", False)
+    site.login()
+    for page in (site.client.get("/granska").text, switch(site, "en", "/granska")):
+        assert '”<span lang="en">Can I phone you?</span>”</h3>' in page  # a confirmed phrasing
+        assert re.search(r'<h3 id="g-\d+">[”“]<span lang="en">Where do I park\?</span>[”“]</h3>', page)  # helpdesk
+        assert re.search(
+            r'<label [^>]*>[”“]<span lang="en">Where do I park\?</span>[”“] (besvaras av|is answered by)<', page
+        )
+        assert '<span lang="sv">&lt;b&gt;Sparar&lt;/b&gt; ni mejlen?</span>' in page and "<b>Sparar" not in page  # 👎
 
 
 def test_the_review_drawn_at_start_leaves_nothing_to_embed_for_the_first_staff_visit(small, fake_embedder):
@@ -494,7 +520,7 @@ def test_the_review_drawn_at_start_leaves_nothing_to_embed_for_the_first_staff_v
         warmed = len(asked)
         made.login()
         page = made.client.get("/granska").text
-        assert "”Sparar ni filerna någonstans?”" in page and "Har ni parkering vid kontoret?" in page
+        assert said("Sparar ni filerna någonstans?") in page and "Har ni parkering vid kontoret?" in page
         assert warmed > 0 and asked[warmed:] == []
         made.desk.close()
         made.store.close()
@@ -519,10 +545,10 @@ def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site
             log.record_feedback(f"u{n}", True)
     site.login()
     page = site.client.get("/granska").text
-    unknown = page[page.index("”Finns det en kopia av min sajt?”") :]
+    unknown = page[page.index(said("Finns det en kopia av min sajt?")) :]
     assert "tumme upp 2, tumme ned 0, från minst en kund" in unknown.split("</p>")[0]
-    backup = page[page.index("”Sparar ni filerna någonstans?”") :]
-    phone = page[page.index("”Svarar någon i luren på helgerna?”") :]
+    backup = page[page.index(said("Sparar ni filerna någonstans?")) :]
+    phone = page[page.index(said("Svarar någon i luren på helgerna?")) :]
     assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[0]
     assert "tumme upp 2, tumme ned 0, från en kund" in phone.split("</p>")[0]
     english = switch(site, "en", "/granska")
@@ -640,6 +666,8 @@ def test_a_text_without_english_is_shown_in_swedish_and_values_are_never_transla
     both = Bilingual("nyckeln 'id' står två gånger", "duplicate key 'id'")  # written in both languages
     assert phrasebook("en")(both) == "duplicate key 'id'" and phrasebook("sv")(both) == both
     assert phrasebook("en")(Text("Sparat {what}", what=both)) == "Sparat duplicate key 'id'"
+    marked = phrasebook("en", {"”{q}” besvaras av": "“{q}” is answered by"})("”{q}” besvaras av", q=spoken("<i>", "sv"))
+    assert marked == '“<span lang="sv">&lt;i&gt;</span>” is answered by'  # a customer's markup is text
 
 
 def test_every_text_of_the_console_has_an_english_version():

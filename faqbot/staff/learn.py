@@ -66,6 +66,7 @@ class Evidence:
     spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # different clients who confirmed each spelling
     # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
     without_client: int = 0
+    languages: dict[str, str] = field(default_factory=dict)  # each spelling's language, as last asked
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""
@@ -91,6 +92,8 @@ class Evidence:
         elif signal.picked or signal.liked is True:
             self.without_client += 1
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
+        if signal.language:
+            self.languages[signal.question] = signal.language
 
 
 def confirmed_phrasings(
@@ -132,6 +135,7 @@ def confirmed_phrasings(
                     "spelling_clients": len(evidence.spelling_clients.get(question, ())),
                     "without_client": evidence.without_client,
                     "replies": evidence.replies[:20],
+                    "language": evidence.languages.get(question, ""),
                 },
             )
         )
@@ -177,8 +181,10 @@ def helpdesk_groups(
         and normalize_question(r.question) not in known
     ]
     replies: dict[str, list[str]] = defaultdict(list)
+    languages: dict[str, str] = {}  # each question's language, as last asked
     for r in unanswered:
         replies[normalize_question(r.question)].append(r.reply_id)
+        languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
     suggestions = []
     for g in group([r.question for r in unanswered]):
         if g.action == "answered-now":
@@ -192,7 +198,13 @@ def helpdesk_groups(
         evidence = {
             "count": g.count,
             "examples": [
-                {"question": q, "times": n, "reply": replies[normalize_question(q)][-1]} for q, n in g.examples
+                {
+                    "question": q,
+                    "times": n,
+                    "reply": replies[normalize_question(q)][-1],
+                    "language": languages[normalize_question(q)],
+                }
+                for q, n in g.examples
             ],
             "replies": ids[:20],
             "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},

@@ -34,6 +34,7 @@ class Signal:
     liked: bool | None = None
     client: str | None = None  # the pseudonym of the client who asked (None: unknown)
     asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
+    language: str = ""  # the language the question was asked in ("sv", "en"; "" unknown)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,14 @@ def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
         client = getattr(asked, "client", None)
         signals.append(
             Signal(
-                row.reply_id or "", asked.question, row.faq_id, earlier is not None, liked, client, asked.reply_id or ""
+                row.reply_id or "",
+                asked.question,
+                row.faq_id,
+                earlier is not None,
+                liked,
+                client,
+                asked.reply_id or "",
+                getattr(asked, "language", "") or "",
             )
         )
     return signals

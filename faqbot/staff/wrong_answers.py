@@ -61,7 +61,7 @@ def disliked_entries(
             key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
             if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
                 continue
-            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id})
+            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id, "language": s.language})
             open_[s.faq_id].setdefault(key, (new, set()))[1].add(s.client)
         elif s.liked:
             tally[s.faq_id][1] += 1

@@ -5,6 +5,7 @@
     say(Text("Redigera {faq_id}", faq_id="backup"))  # 'Edit backup'
     say("En text som ingen har översatt än")         # shown in Swedish until ENGLISH has it
     say(Bilingual("nyckeln 'id' står två gånger", "duplicate key 'id'"))  # "duplicate key 'id'"
+    say("”{question}” besvaras av", question=spoken("Can I call you?", "en"))  # markup: the question in its own language
 
 Every text the console shows is written in Swedish, in a template (`{{ t("Spara") }}`) or in the
 code (`Text("Posten finns inte.")`), and that Swedish text is its own key: ENGLISH
@@ -21,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
 
 from faqbot.staff.console.english import ENGLISH
 
@@ -58,7 +61,8 @@ class Bilingual(Text):
 def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[..., str]:
     """`say(text, **values)`: `text` (a Swedish key or a Text) in `language`, values filled in.
     Only a value that is itself a Text is translated; any other value (an FAQ answer, a
-    customer's question) is shown as it is."""
+    customer's question) is shown as it is. When a value is markup (`spoken`), the text is
+    escaped and returned as markup around it; otherwise the template escapes it as it shows it."""
     translate = language == "en"
 
     def say(text: str, /, **values: Any) -> str:
@@ -71,9 +75,20 @@ def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[
         shown = english.get(key, key) if translate else key
         if not values:
             return shown
-        return shown.format(**{name: say(v) if isinstance(v, Text) else v for name, v in values.items()})
+        filled = {name: say(v) if isinstance(v, Text) else v for name, v in values.items()}
+        if any(isinstance(v, Markup) for v in filled.values()):
+            return Markup(escape(shown)).format(**filled)  # escapes every value that is not markup
+        return shown.format(**filled)
 
     return say
+
+
+def spoken(text: str, language: str) -> Markup:
+    """A customer's words marked with the language they were written in (`lang`), so a screen
+    reader reads an English question as English on a Swedish page; as they are when it is unknown."""
+    if language in LANGUAGES:
+        return Markup('<span lang="{}">{}</span>').format(language, text)
+    return Markup(escape(text))
 
 
 def language_of(cookies: Mapping[str, str]) -> str:
