@@ -415,9 +415,23 @@ SCREENSHOTS = [
 ]
 
 
+def customers_teach(chat: str) -> None:
+    """What the review page shows in the guide: a customer picks an offered entry, another's
+    question goes to the helpdesk, a third says 👎 to an answer."""
+    with httpx.Client(base_url=chat, timeout=30) as api:
+        offered = unsure_reply(api)
+        offers = [s["faq_id"] for s in offered["suggestions"]]
+        pick = {"reply_id": offered["reply_id"], "faq_id": "akut" if "akut" in offers else offers[0]}  # a crash: akut
+        assert api.post("api/choice", json=pick).status_code == 200
+        assert api.post("api/ask", json={"question": "Har ni parkering vid kontoret?"}).json()["kind"] == "helpdesk"
+        rated = api.post("api/ask", json={"question": "Hur snabbt svarar ni på mejl?"}).json()
+        assert api.post("api/feedback", json={"reply_id": rated["reply_id"], "liked": False}).status_code == 200
+
+
 def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, sites, tmp_path):
     folder = Path(os.environ.get("FAQBOT_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
+    customers_teach(sites.chat)
     pages = {viewport["width"]: logged_in(browser, sites, viewport) for viewport in (DESKTOP, PHONE)}
     for name, path, viewport, heading in SCREENSHOTS:
         page = pages[viewport["width"]]
@@ -425,6 +439,9 @@ def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, si
         if heading:
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         assert "Logga in" not in page.title()
+        if name == "review":  # something in each of its three lists
+            for button in ("Godkänn", "Koppla", "Svaret var rätt"):
+                expect(page.get_by_role("button", name=button).first).to_be_visible()
         picture = folder / f"{name}.jpg"
         page.screenshot(path=str(picture), full_page=name != "entry", type="jpeg", quality=70)
         assert picture.read_bytes()[:3] == b"\xff\xd8\xff" and picture.stat().st_size > 5_000
