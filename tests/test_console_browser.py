@@ -416,15 +416,14 @@ SCREENSHOTS = [
 
 
 def customers_teach(chat: str) -> None:
-    """What the review page shows in the guide: a customer picks an offered entry, another's
-    question goes to the helpdesk, a third says 👎 to an answer."""
+    """What the review page shows in the guide: a customer picks the entry offered beside a wrong
+    answer, another's question goes to the helpdesk, a third says 👎 to an answer."""
     with httpx.Client(base_url=chat, timeout=30) as api:
-        offered = unsure_reply(api)
-        offers = [s["faq_id"] for s in offered["suggestions"]]
-        pick = {"reply_id": offered["reply_id"], "faq_id": "akut" if "akut" in offers else offers[0]}  # a crash: akut
-        assert api.post("api/choice", json=pick).status_code == 200
+        wrong = api.post("api/ask", json={"question": "Sajten ligger nere, vad gör jag?"}).json()
+        assert "akut" in [s["faq_id"] for s in wrong["suggestions"]], wrong  # offered beside the answer
+        assert api.post("api/choice", json={"reply_id": wrong["reply_id"], "faq_id": "akut"}).status_code == 200
         assert api.post("api/ask", json={"question": "Har ni parkering vid kontoret?"}).json()["kind"] == "helpdesk"
-        rated = api.post("api/ask", json={"question": "Hur snabbt svarar ni på mejl?"}).json()
+        rated = api.post("api/ask", json={"question": "Hur lång tid tar det innan ni svarar på mitt mejl?"}).json()
         assert api.post("api/feedback", json={"reply_id": rated["reply_id"], "liked": False}).status_code == 200
 
 
