@@ -173,9 +173,7 @@ ENGLISH: dict[str, str] = {
     "”{question}”": "“{question}”",
     "Boten var nära att svara med": "The bot nearly answered with",
     "Svaret var rätt": "The answer was right",
-    "Inga frågor kvar att koppla: de är kopplade till en post eller markerade som rätt besvarade.": (
-        "No questions left to link: each is linked to an entry or marked as answered right."
-    ),
+    "Inga öppna frågor kvar att koppla.": "No open questions left to link.",
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
         "This cannot be accepted as it is: link the question to the entry that answers it."
     ),
