@@ -66,7 +66,7 @@ class Evidence:
     spelling_clients: dict[str, set[str]] = field(default_factory=dict)  # different clients who confirmed each spelling
     # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
     without_client: int = 0
-    languages: dict[str, str] = field(default_factory=dict)  # each spelling's language, as last asked
+    languages: dict[str, str] = field(default_factory=dict)  # each spelling's language, as last answered in
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""
@@ -181,7 +181,7 @@ def helpdesk_groups(
         and normalize_question(r.question) not in known
     ]
     replies: dict[str, list[str]] = defaultdict(list)
-    languages: dict[str, str] = {}  # each question's language, as last asked
+    languages: dict[str, str] = {}  # each question's language, as last answered in
     for r in unanswered:
         replies[normalize_question(r.question)].append(r.reply_id)
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""

@@ -34,7 +34,7 @@ class Signal:
     liked: bool | None = None
     client: str | None = None  # the pseudonym of the client who asked (None: unknown)
     asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
-    language: str = ""  # the language the question was asked in ("sv", "en"; "" unknown)
+    language: str = ""  # the language the bot answered the question in ("sv", "en"; "" unknown): told from it, or an integrator's choice
 
 
 @dataclass(frozen=True)
