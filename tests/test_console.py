@@ -376,7 +376,9 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     assert unknown.status_code == 409 and "Frågan finns inte längre i loggen." in unknown.text
     # the question is the phone entry's own: nothing is added, and the page says why in Swedish
     known = site.client.post("/granska", data={**assign, "faq_id": "phone"}).text
-    assert re.search(r"Inte tillagt i phone: ”Kan jag ringa er\?” finns redan i phone \(rad \d+\)\.", known)
+    assert re.search(
+        r'Inte tillagt i phone: ”<span lang="sv">Kan jag ringa er\?</span>” finns redan i phone \(rad \d+\)\.', known
+    )
     switch(site, "en", "/granska")
     again = site.client.post("/granska", data={**form, "csrf": site.csrf()})
     assert "The suggestion was already accepted or rejected, or is gone." in again.text
@@ -393,7 +395,7 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     site.login()
     page = site.client.get("/granska").text
     form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>(.*?)</label>', page)
-    assert form and f'”<span lang="sv">{question}</span>” besvaras av' == form.group(2)
+    assert form and f'”<span id="{form.group(1)}-q" lang="sv">{question}</span>” besvaras av' == form.group(2)
     select = re.search(
         rf'<select id="{form.group(1)}" name="faq_id" required>\s*<option value="" selected>Välj posten<.*?</select>',
         page,
@@ -422,8 +424,9 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
         r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
         page,
     )
+    # described by the question alone, not by the label's half sentence
     assert right and re.search(
-        rf'id="{right.group(2)}">”<span lang="sv">Hur ofta sparar ni kopior\?</span>” besvaras av<', page
+        rf'”<span id="{right.group(2)}" lang="sv">Hur ofta sparar ni kopior\?</span>” besvaras av<', page
     )
     faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
     accept = site.client.post("/granska", data={"action": "accept", "id": right.group(1), "csrf": site.csrf()})
@@ -472,7 +475,7 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
         "Avvisa gruppen",
     }
     for target, label in described:
-        element = re.search(rf'<(h3|label)[^>]* id="{target}"[^>]*>(.*?)</\1>', page)
+        element = re.search(rf'<(h3|span)[^>]* id="{target}"[^>]*>(.*?)</\1>', page)
         question = "Sparar ni filerna" if label in ("Godkänn", "Avvisa") else "Har ni parkering"
         assert element and question in element.group(2), (label, target)
 
@@ -496,15 +499,56 @@ def test_customers_questions_on_the_review_are_marked_with_their_language_and_sh
         helpdesk = quoted.format('<span lang="en">Where do I &lt;u&gt;park&lt;/u&gt;?</span>')
         assert re.search(rf'<h3 id="c-\d+">{re.escape(confirmed)}</h3>', page)
         assert re.search(rf'<h3 id="g-\d+">{re.escape(helpdesk)}</h3>', page)
-        assert re.search(rf"<label [^>]*>{re.escape(helpdesk)} (besvaras av|is answered by)<", page)
-        disliked = quoted.format('<span lang="sv">&lt;b&gt;Sparar&lt;/b&gt; ni mejlen?</span>')
-        assert re.search(rf"<label [^>]*>{re.escape(disliked)} (besvaras av|is answered by)<", page)
+        in_label = quoted.format('<span id="[^"]+" lang="en">Where do I &lt;u&gt;park&lt;/u&gt;\\?</span>')
+        assert re.search(rf"<label [^>]*>{in_label} (besvaras av|is answered by)<", page)
+        disliked = quoted.format('<span id="[^"]+" lang="sv">&lt;b&gt;Sparar&lt;/b&gt; ni mejlen\\?</span>')
+        assert re.search(rf"<label [^>]*>{disliked} (besvaras av|is answered by)<", page)
         assert not re.search(r"<(i|u|b)>", page.split("<main")[1])
     wrong = re.search(
         r'name="id" value="(w\w+)">\s*<button type="submit" aria-describedby="[^"]+">The answer was right<', english
     )
     done = site.client.post("/granska", data={"action": "reject", "id": wrong.group(1), "csrf": site.csrf()}).text
     assert 'The answer to “<span lang="sv">&lt;b&gt;Sparar&lt;/b&gt; ni mejlen?</span>” was right' in done
+
+
+def test_what_staff_did_takes_the_focus_and_names_the_question_in_its_own_language(site):
+    """After Koppla the page opens on its outcome (focused, so a screen reader reads it), the
+    customer's English question marked as English, its own question mark not followed by a
+    second full stop; a phrasing is offered for its entry named by the entry's question, and
+    the 👎 section says how many entries it lists."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("e1", "Can I phone you?", "en", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone",)))
+        log.record(LogRow("e2", "Can I phone you?", "en", "answer", True, "phone", None, 0.2, 0.3, "v1", (), "e1"))
+        log.record(LogRow("h1", "Do you back up my files", "en", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+        log.record(LogRow("w1", "Ringer ni upp mig?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w1", False)
+    site.login()
+    page = site.client.get("/granska").text
+    assert "autofocus" not in page  # nothing done yet: the page opens at its top
+    assert re.search(r'till <a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a></p>', page)
+    assert '<h2 id="disliked">Poster med tumme ned (1)</h2>' in page
+    done = site.client.post(
+        "/granska", data={"action": "assign", "reply_id": "h1", "faq_id": "backup", "csrf": site.csrf()}
+    ).text
+    outcome = re.search(r'<div class="card ok" role="status" tabindex="-1" autofocus>(.*?)</div>', done, re.S)
+    assert outcome and done.count("autofocus") == 1
+    assert re.search(
+        r'Tillagt i backup \(rad \d+\): ”<span lang="en">Do you back up my files</span>”\. Chatten svarar',
+        outcome.group(1),
+    )
+    accept = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', done)
+    done = site.client.post("/granska", data={"action": "accept", "id": accept.group(1), "csrf": site.csrf()}).text
+    assert re.search(r'Tillagt i phone \(rad \d+\): ”<span lang="en">Can I phone you\?</span>” Chatten svarar', done)
+    stale = site.client.post("/granska", data={"action": "accept", "id": accept.group(1), "csrf": site.csrf()}).text
+    assert re.search(r'<p class="error" role="alert" tabindex="-1" autofocus>Förslaget är redan godkänt', stale)
+
+
+def test_the_overview_says_when_the_index_was_built_as_staff_read_a_time(site):
+    site.login()
+    page = site.client.get("/").text
+    built = re.search(r'<dt>Byggt</dt><dd><time datetime="([^"]+)">([^<]+)</time></dd>', page)
+    assert built and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", built.group(2))
+    assert built.group(1).startswith(built.group(2)[:10])  # the machine-readable time, whole
 
 
 def test_the_review_drawn_at_start_leaves_nothing_to_embed_for_the_first_staff_visit(small, fake_embedder):
@@ -559,11 +603,11 @@ def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site
     site.login()
     page = site.client.get("/granska").text
     unknown = page[page.index(said("Finns det en kopia av min sajt?")) :]
-    assert "tumme upp 2, tumme ned 0, från minst en kund" in unknown.split("</p>")[0]
+    assert "tumme upp 2, tumme ned 0, från minst en kund" in unknown.split("</p>")[1]  # after the entry's line
     backup = page[page.index(said("Sparar ni filerna någonstans?")) :]
     phone = page[page.index(said("Svarar någon i luren på helgerna?")) :]
-    assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[0]
-    assert "tumme upp 2, tumme ned 0, från en kund" in phone.split("</p>")[0]
+    assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[1]
+    assert "tumme upp 2, tumme ned 0, från en kund" in phone.split("</p>")[1]
     english = switch(site, "en", "/granska")
     assert "thumbs up 3, thumbs down 0, from 2 different clients" in english
 

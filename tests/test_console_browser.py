@@ -308,6 +308,7 @@ def test_comments_in_the_faq_file_survive_an_edit_in_the_console(browser, sites)
     page.get_by_label("Svar", exact=True).fill("Vi bevakar din webbplats dygnet runt.")
     page.get_by_role("button", name="Spara").click()
     expect(page.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    expect(page.locator("#saved")).to_be_focused()  # the outcome is read first, not the page from its top
     saved = faq.read_text(encoding="utf-8").splitlines()
     assert [line for line in comments if line not in saved] == []
     assert load_faq(faq).by_id["overvakning"].answer.strip() == "Vi bevakar din webbplats dygnet runt."
@@ -326,13 +327,15 @@ def test_a_phrasing_a_customer_confirmed_and_staff_accepted_in_the_console_is_an
     with httpx.Client(base_url=sites.chat, timeout=30) as api:
         offered = unsure_reply(api)
         question, picked = offered["question"], offered["suggestions"][-1]["faq_id"]
+        entry = offered["suggestions"][-1]["faq_question"]
         assert api.post("api/choice", json={"reply_id": offered["reply_id"], "faq_id": picked}).status_code == 200
         staff = logged_in(browser, sites, DESKTOP)
         staff.get_by_role("link", name="Att granska").click()
         suggestion = staff.locator("article.item", has=staff.get_by_role("heading", name=f"”{question}”"))
-        expect(suggestion).to_contain_text(f"till {picked}")
+        expect(suggestion).to_contain_text(f"till {entry}")  # the entry, as staff know it
         suggestion.get_by_role("button", name="Godkänn").click()
         expect(staff.get_by_role("status")).to_contain_text(f"Tillagt i {picked}", timeout=30_000)
+        expect(staff.get_by_role("status")).to_be_focused()  # a screen reader reads the outcome
         accepted = time.monotonic()
         while (reply := api.post("api/ask", json={"question": question}).json())["kind"] != "answer":
             assert time.monotonic() - accepted < 5, f"still not answered after 5 s: {reply['kind']}"
@@ -357,6 +360,7 @@ def test_a_wrong_answer_a_customer_said_thumbs_down_to_and_staff_linked_is_answe
         choose.select_option("helpdesk")
         choose.locator("xpath=ancestor::form").get_by_role("button", name="Koppla").click()
         expect(staff.get_by_role("status")).to_contain_text("Tillagt i helpdesk", timeout=30_000)
+        expect(staff.get_by_role("status")).to_be_focused()
         expect(staff.get_by_label(f"”{question}” besvaras av")).to_have_count(0)
         linked = time.monotonic()
         while (reply := api.post("api/ask", json={"question": question}).json()).get("faq_id") != "helpdesk":

@@ -32,6 +32,13 @@ class Taught:
     skipped: list[Skipped] = field(default_factory=list)
     rejected: list[Suggestion] = field(default_factory=list)
     build: Any = None  # the index BuildReport, when the FAQ changed
+    languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
+
+
+def language_of(s: Suggestion) -> str:
+    """The language a suggestion's question was asked in, as the bot answered it ("" unknown)."""
+    examples = s.evidence.get("examples") or [{}]
+    return str(s.evidence.get("language") or examples[0].get("language") or "")
 
 
 def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str]) -> list[Suggestion]:
@@ -49,7 +56,11 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
         question = row.question
         found.append(
             Suggestion(
-                suggestion_id(ALTERNATIVE, faq_id, question), ALTERNATIVE, faq_id, question, {"assigned": reply_id}
+                suggestion_id(ALTERNATIVE, faq_id, question),
+                ALTERNATIVE,
+                faq_id,
+                question,
+                {"assigned": reply_id, "language": getattr(row, "language", "") or ""},
             )
         )
     return found
@@ -70,6 +81,7 @@ def teach(
     accepted = chosen(lesson, accept) if accept else []
     accepted += assignments(log, assign, set(faq.by_id))
     taught.rejected = chosen(lesson, reject) if reject else []
+    taught.languages = {s.question: language_of(s) for s in accepted}
     if accepted:
         result = add_learned(faq_path, additions(accepted))
         taught.added, taught.skipped = list(result.added), list(result.skipped)

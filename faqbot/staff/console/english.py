@@ -10,7 +10,7 @@ ENGLISH: dict[str, str] = {
     # -- every page ----------------------------------------------------------------------
     "faqbot personal": "faqbot staff",
     "faqbot · personal": "faqbot · staff",
-    "Hoppa till innehållet": "Skip to the content",
+    "Hoppa till innehållet": "Skip to content",
     "Konsolen": "Console",
     "Översikt": "Overview",
     "Att granska": "To review",
@@ -124,8 +124,8 @@ ENGLISH: dict[str, str] = {
     "tyst i {minutes} min": "silent for {minutes} min",
     "för {seconds} s sedan": "{seconds} s ago",
     # -- to review -----------------------------------------------------------------------
-    "Tillagt i {faq_id} (rad {line}): ”{text}”. Chatten svarar med det nu.": (
-        "Added to {faq_id} (line {line}): “{text}”. The chat answers with it now."
+    "Tillagt i {faq_id} (rad {line}): ”{text}”{stop} Chatten svarar med det nu.": (
+        "Added to {faq_id} (line {line}): “{text}”{stop} The chat answers with it now."
     ),
     "Inte tillagt i {faq_id}: ”{text}” finns redan i {other} (rad {line}).": (
         "Not added to {faq_id}: “{text}” is already in {other} (line {line})."
@@ -138,7 +138,7 @@ ENGLISH: dict[str, str] = {
     "Frågan finns inte längre i loggen. Listan nedan är som den är nu.": (
         "The question is no longer in the log. The list below is as it is now."
     ),
-    "Avvisat: ”{question}”. Det föreslås inte igen.": "Rejected: “{question}”. It will not be suggested again.",
+    "Avvisat: ”{question}”{stop} Det föreslås inte igen.": "Rejected: “{question}”{stop} It will not be suggested again.",
     "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
     "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten.": (
         "Customers picked the entry among the suggestions or gave the answer a thumbs up. "
@@ -163,9 +163,9 @@ ENGLISH: dict[str, str] = {
     "”{question}” besvaras av": "“{question}” is answered by",
     "Koppla": "Link",
     "Avvisa gruppen": "Reject the group",
-    "Skapa en ny post av gruppen": "Make a new entry of the group",
+    "Skapa en ny post av gruppen": "Create a new entry from this group",
     "Inga obesvarade frågor.": "No unanswered questions.",
-    "Poster med tumme ned": "Entries with thumbs down",
+    "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
     "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
         " that answers it and press Link. If the answer was right, read it again and make it clearer."

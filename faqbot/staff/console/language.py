@@ -20,6 +20,7 @@ session (LANGUAGE_COOKIE), set by GET /sprak, which works without a login and wi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,12 +84,34 @@ def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[
     return say
 
 
-def spoken(text: str, language: str) -> Markup:
+def spoken(text: str, language: str, id: str = "") -> Markup:
     """A customer's words marked with the language they were written in (`lang`), so a screen
-    reader reads an English question as English on a Swedish page; as they are when it is unknown."""
-    if language in LANGUAGES:
-        return Markup('<span lang="{}">{}</span>').format(language, text)
-    return Markup(escape(text))
+    reader reads an English question as English on a Swedish page; as they are when it is unknown.
+    With `id`, in an element of that id (a button's `aria-describedby` names the words alone)."""
+    if language not in LANGUAGES:
+        language = ""
+    if not language and not id:
+        return Markup(escape(text))
+    marks = [Markup(' {}="{}"').format(name, value) for name, value in (("id", id), ("lang", language)) if value]
+    return Markup("<span{}>{}</span>").format(Markup("").join(marks), text)
+
+
+def full_stop(text: str) -> str:
+    """The full stop after a quoted text that ends a sentence: none when the text ends with its
+    own mark (”Har ni parkering?” takes no second one)."""
+    return "" if text.rstrip().endswith(("?", "!", ".", "…")) else "."
+
+
+def clock(stamp: str) -> str:
+    """An ISO time (`2026-12-04T05:40:12+00:00`, the index manifest's) as staff read it:
+    `2026-12-04 05:40 UTC`; the text itself when it is not one."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def language_of(cookies: Mapping[str, str]) -> str:

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from faqbot.faq.messages import in_swedish
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
-from faqbot.staff.console.language import Bilingual, Text, language_of, phrasebook, spoken
+from faqbot.staff.console.language import Bilingual, Text, clock, full_stop, language_of, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +96,8 @@ class Console:
             limit=lambda field: FIELD_LIMITS.get(field, DEFAULT_LIMIT),
             labels=FIELD_LABELS,
             spoken=spoken,
+            full_stop=full_stop,
+            clock=clock,
             **values,
         )
         return HTMLResponse(page, status_code=status)
