@@ -254,6 +254,32 @@ def test_each_helpdesk_example_is_assigned_by_its_own_reply():
     ]
 
 
+def test_a_group_the_bot_now_mostly_answers_keeps_the_questions_it_does_not_answer():
+    """Staff linked one question of a group, and the bot now answers most of the group: the
+    questions it answers leave the list, the one it still sends to the helpdesk stays for staff
+    (the whole group had left it, so staff never saw that question again)."""
+    rows = [
+        row("h1", "Gör ni botox?", kind="helpdesk"),
+        row("h2", "Kan man få botox hos er?", kind="helpdesk"),
+        row("h3", "Botox?", kind="helpdesk"),
+    ]
+    group = SimpleNamespace(
+        action="answered-now",
+        examples=[("Gör ni botox?", 1), ("Kan man få botox hos er?", 1), ("Botox?", 1)],
+        count=3,
+        answered=("Gör ni botox?", "Kan man få botox hos er?"),
+        nearest_id="backup",
+        nearest_question="Hur ofta tar ni backup?",
+        nearest_score=0.6,
+    )
+    [left] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
+    assert left.action == "new_entry" and left.faq_id is None  # no "nearly answered with" for what it does not answer
+    assert (left.question, left.evidence["count"]) == ("Botox?", 1)
+    assert [(e["question"], e["reply"]) for e in left.evidence["examples"]] == [("Botox?", "h3")]
+    group.answered = ("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
+    assert lesson(rows, FAQ, lambda _questions: [group], set()).suggestions == []
+
+
 def test_a_thumbs_down_on_a_picked_choice_leaves_the_question_to_assign():
     """The customer picked backup among the choices and said 👎 to its answer: their question
     is still unanswered, so staff can tie it to the right entry."""

@@ -301,6 +301,7 @@ def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestio
     result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
     now = group_of(result, asked_before_an_edit)
     assert (now.action, now.nearest_id) == ("answered-now", "telefonsupport")
+    assert now.answered == (asked_before_an_edit,)  # which of its questions the bot answers now
     assert result.groups[-1] is now  # the least work comes last
     assert "answered now by 'telefonsupport'" in format_report(result)
     suggestions = suggest_yaml(result, load_faq(bot.faq_path))

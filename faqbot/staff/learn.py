@@ -187,16 +187,22 @@ def helpdesk_groups(
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
     suggestions = []
     for g in group([r.question for r in unanswered]):
+        examples, count = g.examples, g.count
         if g.action == "answered-now":
+            # the bot answers most of them now (staff linked one, or the FAQ was edited); those it
+            # does not answer stay for staff (as do those the report did not rank, not known to be)
+            examples = [(q, n) for q, n in g.examples if q not in g.answered]
+            count = sum(n for _, n in examples)
+        if not examples:
             continue
-        question = g.examples[0][0]
+        question = examples[0][0]
         nearest = g.nearest_id if g.action == "add-alternatives" else None
         sid = suggestion_id(NEW_ENTRY, None, question)
         if decided(sid):
             continue
-        ids = [i for q, _ in g.examples for i in replies.get(normalize_question(q), [])]
+        ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
         evidence = {
-            "count": g.count,
+            "count": count,
             "examples": [
                 {
                     "question": q,
@@ -204,7 +210,7 @@ def helpdesk_groups(
                     "reply": replies[normalize_question(q)][-1],
                     "language": languages[normalize_question(q)],
                 }
-                for q, n in g.examples
+                for q, n in examples
             ],
             "replies": ids[:20],
             "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},

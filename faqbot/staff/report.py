@@ -57,6 +57,7 @@ class Group:
     nearest_question: str | None
     nearest_score: float
     action: str  # "add-alternatives" (to nearest_id), "new-entry", or "answered-now" (the FAQ changed since)
+    answered: tuple[str, ...] = ()  # the questions ranked (the first NEAREST_SAMPLE) that the bot answers now
 
 
 @dataclass
@@ -202,7 +203,7 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
-        nearest_id, nearest_question, score, agreed, answered = nearest_entry(
+        nearest_id, nearest_question, score, agreed, answered, answered_now = nearest_entry(
             examples[:NEAREST_SAMPLE], searcher, policy
         )
         if answered:
@@ -219,6 +220,7 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
                 nearest_question=nearest_question,
                 nearest_score=score,
                 action=action,
+                answered=answered_now,
             )
         )
     # Most asked first; among equals near misses (quick wins) first, already answered ones last.
@@ -228,32 +230,37 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
 
 def nearest_entry(
     examples: list[tuple[str, int]], searcher: Searcher, policy: Policy
-) -> tuple[str | None, str | None, float, bool, bool]:
+) -> tuple[str | None, str | None, float, bool, bool, tuple[str, ...]]:
     """The entry the current index ranks first for most of these (question, times asked).
 
     Returns (id, question, its mean score over the examples, whether it is first for at
     least half of the questions, whether the bot's policy now answers at least half of them
-    with it); the fourth is what makes "add alternatives" a fair hint.
+    with it, the questions it now answers with any entry); the fourth is what makes "add
+    alternatives" a fair hint.
     """
     firsts: Counter[str] = Counter()
     answers: Counter[str] = Counter()
     scores: dict[str, float] = {}
     titles: dict[str, str] = {}
     asked = sum(n for _, n in examples)
+    answered_now = []
     for question, times in examples:
         ranked = searcher.rank(without_placeholders(question))
         if not ranked:
             continue
         firsts[ranked[0].faq_id] += times
-        answers[policy.decide(ranked).faq_id or ""] += times
+        answer = policy.decide(ranked).faq_id
+        answers[answer or ""] += times
+        if answer:
+            answered_now.append(question)
         for match in ranked:
             scores[match.faq_id] = scores.get(match.faq_id, 0.0) + match.score * times / asked
             titles[match.faq_id] = match.faq_question
     if not firsts:
-        return None, None, 0.0, False, False
+        return None, None, 0.0, False, False, ()
     faq_id = max(firsts, key=lambda i: (firsts[i], scores[i]))
     agreed, answered = 2 * firsts[faq_id] >= asked, 2 * answers[faq_id] >= asked
-    return faq_id, titles[faq_id], float(scores[faq_id]), agreed, answered
+    return faq_id, titles[faq_id], float(scores[faq_id]), agreed, answered, tuple(answered_now)
 
 
 def summarise(
