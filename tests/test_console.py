@@ -527,6 +527,8 @@ def test_what_staff_did_takes_the_focus_and_names_the_question_in_its_own_langua
     assert "autofocus" not in page  # nothing done yet: the page opens at its top
     assert re.search(r'till <a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a></p>', page)
     assert '<h2 id="disliked">Poster med tumme ned (1)</h2>' in page
+    heading = r'<h3><a href="/fragor/backup" lang="sv">Hur ofta gör ni säkerhetskopior\?</a></h3>'
+    assert re.search(heading + r'\s*<p class="hint">tumme ned 1, tumme upp 0</p>', page)  # no "?:" after the question
     done = site.client.post(
         "/granska", data={"action": "assign", "reply_id": "h1", "faq_id": "backup", "csrf": site.csrf()}
     ).text
