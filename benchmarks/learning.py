@@ -15,7 +15,8 @@ the FAQ as imported with *every* answerable traffic question assigned to its ent
 (`every_question_assigned`).
 
     python -m benchmarks.learning                 # all three FAQs, a table for docs/evaluation.md
-    python -m benchmarks.learning --faq tandvard --keep /tmp/learning
+    python -m benchmarks.learning --faq tandvard --keep /tmp/learning   # each split's folder kept:
+        # imported.yaml, customers.yaml (after the customers' signals), faq.yaml (after staff too)
     python -m benchmarks.learning --seeds 1 2 3        # three splits; the table gives their mean
     python -m benchmarks.learning --faq shipped-bare bibliotek-titled   # two FAQs without real alternatives
 

@@ -909,6 +909,7 @@ def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(sit
     bad = {"question": "Kan jag ringa er?", "answer": "", "prova_fraga": "Kan jag ringa?", "hash": digest}
     page = site.client.post("/fragor/backup/prova", data={**bad, "csrf": site.csrf()})
     assert page.status_code == 400 and "Utkastet går inte att prova" in page.text and "får inte vara tomt" in page.text
+    assert page.text.count("autofocus") == 1 and 'id="draft-result" role="status" tabindex="-1" autofocus' in page.text
     good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
     statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
     assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too

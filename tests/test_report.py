@@ -14,7 +14,7 @@ from faqbot.cli import main
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from faqbot.errors import DataError, FaqbotError
 from faqbot.retrieval.search import Match
-from faqbot.staff.report import Group, Report, build, cluster, summarise
+from faqbot.staff.report import Group, Report, build, cluster, group_unanswered, summarise
 from faqbot.staff.report_format import format_report, suggest_yaml, write_html
 from tests.conftest import HELPDESK
 from tests.fakes import record
@@ -290,6 +290,27 @@ def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_co
     result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
     assert [(g.examples[0], g.count) for g in result.groups] == [((WEATHER, 3), 3), ((OLD, 2), 2)]
     assert "(2 of the least asked questions were not grouped: over 2 different ones)" in format_report(result)
+
+
+def test_a_group_the_faq_answers_now_says_which_of_its_shown_questions_it_answers(bot):
+    """Past the five questions a group is ranked by: `faqbot learn` lists for staff only the
+    questions of an "answered now" group that the bot still does not answer, so each shown one is checked."""
+    asked = [
+        "Kan jag ringa er?",
+        "Kan jag ringa till er?",
+        "Går det att ringa er?",
+        "Kan man ringa er?",
+        "Kan jag ringa er idag?",
+        "Kan jag ringa supporten?",
+        "Ringer ni upp?",
+        "Vilket nummer ringer jag?",
+        "Har ni telefon?",
+    ]
+    [group] = group_unanswered(asked, bot.searcher, bot.embedder, bot.policy)
+    assert group.action == "answered-now" and group.count == 9 and len(group.examples) == 8
+    for question, _ in group.examples:
+        answered = bot.policy.decide(bot.searcher.rank(question)).faq_id is not None
+        assert (question in group.answered) == answered, question
 
 
 def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestion(bot):

@@ -188,11 +188,13 @@ def helpdesk_groups(
     suggestions = []
     for g in group([r.question for r in unanswered]):
         examples, count = g.examples, g.count
+        if decided(suggestion_id(NEW_ENTRY, None, g.examples[0][0])):
+            continue  # staff rejected the group (or made an entry of it) as it was listed
         if g.action == "answered-now":
             # the bot answers most of them now (staff linked one, or the FAQ was edited); those it
-            # does not answer stay for staff (as do those the report did not rank, not known to be)
+            # does not answer stay for staff (past the report's MAX_EXAMPLES: counted, not shown)
             examples = [(q, n) for q, n in g.examples if q not in g.answered]
-            count = sum(n for _, n in examples)
+            count = g.count - sum(n for q, n in g.examples if q in g.answered)
         if not examples:
             continue
         question = examples[0][0]

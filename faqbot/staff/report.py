@@ -57,7 +57,9 @@ class Group:
     nearest_question: str | None
     nearest_score: float
     action: str  # "add-alternatives" (to nearest_id), "new-entry", or "answered-now" (the FAQ changed since)
-    answered: tuple[str, ...] = ()  # the questions ranked (the first NEAREST_SAMPLE) that the bot answers now
+    answered: tuple[
+        str, ...
+    ] = ()  # of `examples`, those the bot answers now (ranked for an "answered-now" group; else of the first NEAREST_SAMPLE)
 
 
 @dataclass
@@ -208,6 +210,10 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
         )
         if answered:
             action = "answered-now"  # the FAQ was edited since these were asked: the bot answers them now
+            shown = [
+                q for q, _ in examples[NEAREST_SAMPLE:MAX_EXAMPLES]
+            ]  # which of the rest too (learn lists the others)
+            answered_now += tuple(q for q in shown if policy.decide(searcher.rank(without_placeholders(q))).faq_id)
         elif agreed and score >= policy.threshold - NEAR_MARGIN:
             action = "add-alternatives"
         else:

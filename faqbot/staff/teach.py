@@ -81,7 +81,7 @@ def teach(
     accepted = chosen(lesson, accept) if accept else []
     accepted += assignments(log, assign, set(faq.by_id))
     taught.rejected = chosen(lesson, reject) if reject else []
-    taught.languages = {s.question: language_of(s) for s in accepted}
+    taught.languages = {" ".join(s.question.split()): language_of(s) for s in accepted}  # as Added.text spells it
     if accepted:
         result = add_learned(faq_path, additions(accepted))
         taught.added, taught.skipped = list(result.added), list(result.skipped)

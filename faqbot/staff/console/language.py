@@ -99,12 +99,13 @@ def spoken(text: str, language: str, id: str = "") -> Markup:
 def full_stop(text: str) -> str:
     """The full stop after a quoted text that ends a sentence: none when the text ends with its
     own mark (”Har ni parkering?” takes no second one)."""
-    return "" if text.rstrip().endswith(("?", "!", ".", "…")) else "."
+    return "" if text.rstrip(" )\"'”»").endswith(("?", "!", ".", "…")) else "."
 
 
 def clock(stamp: str) -> str:
     """An ISO time (`2026-12-04T05:40:12+00:00`, the index manifest's) as staff read it:
-    `2026-12-04 05:40 UTC`; the text itself when it is not one."""
+    `2026-12-04 05:40 UTC`; the text itself when it is not one. (A time without a zone is
+    taken as UTC, as faqbot writes every time.)"""
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
