@@ -237,6 +237,8 @@ def test_wrong_passwords_are_refused_and_every_further_try_waits_even_with_the_r
         wrong = PASSWORD + "x"
         for _ in range(FREE_FAILURES):
             assert submit_login(page, "bertil", wrong) == "Fel användarnamn eller lösenord."
+        expect(page.get_by_label("Användarnamn")).to_be_focused()  # to try again, told why (aria-describedby)
+        expect(page.get_by_label("Användarnamn")).to_have_accessible_description("Fel användarnamn eller lösenord.")
         refused = submit_login(page, "bertil", wrong)  # within the first wait: not even checked
         assert "För många misslyckade inloggningar" in refused and stated_wait(refused) == int(BASE_DELAY)
         time.sleep(BASE_DELAY)
