@@ -293,6 +293,31 @@ def test_a_form_opened_before_someone_edited_the_file_does_not_overwrite_it(site
     assert faq.read_text(encoding="utf-8") == edited
 
 
+def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no_conflict(site):
+    """The browser re-posts the form (and its old hash) on reload, each line break as CR LF."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    form = site.client.get("/fragor/backup").text
+    digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
+    fields = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Varje natt.\r\nOch varje söndag en hel kopia.",
+        "alternatives": "Tar ni backup?\r\nSparar ni kopior?",
+        "hash": digest,
+    }
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert saved.status_code == 200 and "Sparat" in saved.text
+    written = faq.read_text(encoding="utf-8")
+    again = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 200 and "Inget var ändrat." in again.text and "Filen har ändrats" not in again.text
+    assert faq.read_text(encoding="utf-8") == written
+    other = site.client.post("/fragor/backup", data={**fields, "answer": "Aldrig.", "csrf": site.csrf()})
+    conflict = other.text.split('role="alert"')[1].split("</div>")[0]
+    assert other.status_code == 409 and "Svar" in conflict and "Varje natt." in conflict
+    assert "Tar ni backup?" not in conflict and "Fråga</strong>" not in conflict  # only the field that differs
+    assert faq.read_text(encoding="utf-8") == written
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"
@@ -913,6 +938,24 @@ def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(sit
     good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
     statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
     assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too
+
+
+def test_every_question_a_helpdesk_group_shows_can_be_linked_the_fourth_and_later_under_a_disclosure(site):
+    questions = [f"Har ni en kontorshund nummer {n}?" for n in range(5)]
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, question in enumerate(questions):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    review = site.client.get("/granska").text
+    shown = set(re.findall(r'name="reply_id" value="(r\d)"', review))
+    assert shown == {f"r{n}" for n in range(5)}
+    hidden = review.split("<details>")[1].split("</details>")[0]
+    assert "2 frågor till i gruppen" in hidden and len(re.findall('name="reply_id"', hidden)) == 2
+    linked = site.client.post(
+        "/granska",
+        data={"action": "assign", "reply_id": sorted(shown)[-1], "faq_id": "backup", "csrf": site.csrf("/granska")},
+    )
+    assert linked.status_code == 200 and "Tillagt i backup" in linked.text
 
 
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):

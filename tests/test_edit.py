@@ -163,11 +163,13 @@ def test_a_phrasing_already_in_the_faq_is_skipped_and_says_where(tmp_path):
     path = write(tmp_path, HAND_WRITTEN)
     result = add_learned(path, {"backup": ["tar ni BACKUP", "Har ni telefonsupport", "  ", "Ny fråga?", "ny fråga"]})
     assert [(s.text, s.reason) for s in result.skipped] == [
-        ("tar ni BACKUP", "already in this entry (line 6)"),
-        ("Har ni telefonsupport", "already in entry 'phone' (line 16)"),
+        ("tar ni BACKUP", "already in this entry (line 11)"),  # the line it is on in the file as written
+        ("Har ni telefonsupport", "already in entry 'phone' (line 22)"),
         ("  ", "blank"),
-        ("ny fråga", "already in this entry (line 6)"),
+        ("ny fråga", "already in this entry (line 13)"),  # where the first of the two was written
     ]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "Tar ni backup" in lines[10] and "Har ni telefonsupport?" in lines[21] and "Ny fråga?" in lines[12]
     assert load_faq(path).by_id["backup"].learned == ("Ny fråga?",)
 
 
@@ -176,6 +178,7 @@ def test_nothing_new_leaves_the_file_untouched(tmp_path):
     mtime = path.stat().st_mtime_ns
     result = add_learned(path, {"phone": ["Kan jag ringa er?"]})
     assert result.added == () and len(result.skipped) == 1
+    assert result.skipped[0].line == 17 and "Kan jag ringa er?" in path.read_text(encoding="utf-8").splitlines()[16]
     assert path.stat().st_mtime_ns == mtime
 
 

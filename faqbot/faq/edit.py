@@ -108,7 +108,7 @@ def add_learned(path: str | Path, additions: Mapping[str, Sequence[str]]) -> Lea
     """
     path = Path(path)
     faq = load_faq(path)  # an invalid file is refused as `faqbot index` refuses it
-    plan, skipped = plan_additions(faq, additions)
+    plan, skipped = plan_additions(faq, additions, text_lines(path.read_bytes().decode("utf-8-sig")))
     if not plan:
         return LearnResult((), tuple(skipped))
     document = open_document(path)
@@ -118,6 +118,14 @@ def add_learned(path: str | Path, additions: Mapping[str, Sequence[str]]) -> Lea
     new_text = replace_file(document).removeprefix(BOM).replace("\r\n", "\n")
     lines = learned_lines(new_text, plan)
     added = tuple(Added(faq_id, text, line) for (faq_id, text), line in lines.items())
+    # the lines a skipped phrasing is on, in the file as written (a phrasing given twice: the first's)
+    now = text_lines(new_text)
+    skipped = [
+        already_in(s.faq_id, s.text, s.already_in, now[key])
+        if s.already_in and (key := normalize_question(s.text)) in now
+        else s
+        for s in skipped
+    ]
     return LearnResult(added, tuple(skipped), rewritten_lines(old_text, new_text))
 
 
@@ -142,8 +150,13 @@ def remove_learned(path: str | Path, faq_id: str, text: str) -> bool:
     return True
 
 
-def plan_additions(faq: Faq, additions: Mapping[str, Sequence[str]]) -> tuple[dict[str, list[str]], list[Skipped]]:
-    """The phrasings to write per entry, in order, and those skipped; unknown ids are an error."""
+def plan_additions(
+    faq: Faq, additions: Mapping[str, Sequence[str]], lines: Mapping[str, int] | None = None
+) -> tuple[dict[str, list[str]], list[Skipped]]:
+    """The phrasings to write per entry, in order, and those skipped; unknown ids are an error.
+
+    A phrasing already in the FAQ is said to be on its own line there when `lines` (from
+    `text_lines`) has it, else on its entry's first line."""
     unknown = [faq_id for faq_id in additions if faq_id not in faq.by_id]
     if unknown:
         problems = [(0, f"no entry has the id '{faq_id}'; was it renamed or removed?") for faq_id in unknown]
@@ -159,12 +172,16 @@ def plan_additions(faq: Faq, additions: Mapping[str, Sequence[str]]) -> tuple[di
             if not key:
                 skipped.append(Skipped(faq_id, raw, "blank"))
             elif other is not None:
-                where = "this entry" if other.id == faq_id else f"entry '{other.id}'"
-                skipped.append(Skipped(faq_id, text, f"already in {where} (line {other.line})", other.id, other.line))
+                skipped.append(already_in(faq_id, text, other.id, (lines or {}).get(key, other.line)))
             else:
                 plan.setdefault(faq_id, []).append(text)
                 owner[key] = faq.by_id[faq_id]
     return plan, skipped
+
+
+def already_in(faq_id: str, text: str, other: str, line: int) -> Skipped:
+    where = "this entry" if other == faq_id else f"entry '{other}'"
+    return Skipped(faq_id, text, f"already in {where} (line {line})", other, line)
 
 
 def open_document(path: Path) -> Document:
@@ -309,6 +326,23 @@ def replace_file(document: Document) -> str:
 
     atomic_write(target, text, check=check)
     return text
+
+
+def text_lines(text: str) -> dict[str, int]:
+    """The line of every question, alternative, learned phrasing and English question in a FAQ
+    file's text, keyed as `normalize_question` keys them (the first, where one is written twice)."""
+    data = YAML(typ="rt").load(text.replace("\r\n", "\n"))
+    lines: dict[str, int] = {}
+    for entry in data["entries"]:
+        for key in ("question", "question_en"):
+            if isinstance(entry.get(key), str):
+                lines.setdefault(normalize_question(entry[key]), entry.lc.value(key)[0] + 1)
+        for key in ("alternatives", LEARNED):
+            items = entry.get(key)
+            if isinstance(items, CommentedSeq):
+                for i, item in enumerate(items):
+                    lines.setdefault(normalize_question(str(item)), items.lc.item(i)[0] + 1)
+    return lines
 
 
 def learned_lines(text: str, plan: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:

@@ -9,7 +9,8 @@ Only the fields that changed are written, through the same ruamel.yaml round tri
 faqbot.faq.edit (comments, key order, block answers and blank lines stay). The draft is checked
 with `load_faq`, the checks of `faqbot index`; a problem is tied to the field it is about, and
 nothing is written. When the file is no longer the one the form was opened on (someone edited
-the YAML meanwhile), FileChangedError is raised and nothing is written.
+the YAML meanwhile), FileChangedError is raised and nothing is written, unless the draft is what
+the file says now (the same form sent again): then there is nothing to write.
 """
 
 from __future__ import annotations
@@ -90,12 +91,19 @@ def update_entry(
     path = Path(path)
     load_faq(path)  # an invalid file is refused as `faqbot index` refuses it, its slips explained
     document = open_document(path)
-    if hashlib.sha256(document.raw).hexdigest() != expected_hash:
-        raise FileChangedError(f"{path} changed since the form was opened; nothing was written")
-    entry = document.entry(faq_id)
+    current_hash = hashlib.sha256(document.raw).hexdigest()
+    changed = FileChangedError(f"{path} changed since the form was opened; nothing was written")
+    try:
+        entry = document.entry(faq_id)
+    except DataError:
+        if current_hash != expected_hash:
+            raise changed from None
+        raise
     changes = changes_to(entry, values)
-    if not changes:
-        return EntryUpdate((), (), expected_hash)
+    if not changes:  # the draft is what the file says now (a form sent twice, say): nothing to write
+        return EntryUpdate((), (), current_hash)
+    if current_hash != expected_hash:
+        raise changed
     write_fields(entry, changes)
     problems = draft_problems(document, faq_id, [c.field for c in changes])
     if problems:

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
-from faqbot.faq.update import FIELDS, FileChangedError, entry_values
+from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
 from faqbot.staff.console.draft_pages import add_draft_routes, entry_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
@@ -268,7 +268,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         except FileChangedError:
             current, _ = console.desk.entry(faq_id)
             now = entry_values(vars(current)) if current is not None else {}
-            return edit_page(console, request, session, faq_id, values, fields.get("hash", ""), 409, conflict=now)
+            differing = {name: text for name, text in now.items() if text != cleaned(name, values[name])}
+            return edit_page(console, request, session, faq_id, values, fields.get("hash", ""), 409, conflict=differing)
         problems: dict[str, list[str]] = {}
         for name, message in result.problems:
             problems.setdefault(name, []).append(swedish(message, faq_id))

@@ -164,6 +164,7 @@ ENGLISH: dict[str, str] = {
     "Koppla": "Link",
     "Avvisa gruppen": "Reject the group",
     "Skapa en ny post av gruppen": "Create a new entry from this group",
+    "{count} frågor till i gruppen": "{count} more questions in the group",
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
     "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (
