@@ -7,6 +7,7 @@ in tests/attack/test_console_attacks.py.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -375,6 +376,36 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     assert bot.ask(question).match.faq_id == "backup"
     fresh = site.client.get("/granska").text
     assert suggestion.group(1) not in fresh and said(question) not in fresh
+
+
+def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq_and_is_not_proposed_again(site):
+    question = "Sparar ni filerna någonstans?"
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+    site.login()
+    page = site.client.get("/granska").text
+    suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
+    manifest = json.loads((site.folder / "index" / "manifest.json").read_text(encoding="utf-8"))
+    assert question in (site.folder / "index" / manifest["files"]["data"]).read_text(encoding="utf-8")
+    entry = site.client.get("/fragor/backup").text
+    listed = entry.split('<section class="card" aria-labelledby="learned">')[1].split("</section>")[0]
+    assert "Formuleringar från kunder (1)" in listed and question in listed and ">Ta bort</button>" in listed
+    fields = {"formulering": question, "csrf": site.csrf("/fragor/backup")}
+    removed = site.client.post("/fragor/backup/formulering", data=fields)
+    assert removed.status_code == 200 and f"Borttaget ur posten: {said(question)}" in removed.text
+    assert 'aria-labelledby="learned"' not in removed.text  # the entry has none left
+    assert faq.read_bytes() == before  # its line gone, and `learned:` with it; nothing else
+    manifest = json.loads((site.folder / "index" / "manifest.json").read_text(encoding="utf-8"))
+    assert question not in (site.folder / "index" / manifest["files"]["data"]).read_text(encoding="utf-8")
+    assert said(question) not in site.client.get("/granska").text  # rejected for the entry: never proposed again
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]
+    again = site.client.post("/fragor/backup/formulering", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 409 and "Formuleringen finns inte (längre) i posten." in again.text
+    assert faq.read_bytes() == before
 
 
 def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_consoles_words(site):

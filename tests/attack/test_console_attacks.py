@@ -14,6 +14,8 @@
 10. the FAQ's versions: a version id that is not a kept version's number is 404 (no traceback,
     nothing restored), a restore needs a session and its CSRF token, a file's text shown as a
     difference is escaped, and trying a draft is bounded (question length, tries a minute).
+11. removing a customers' phrasing from an entry: a session, its token and this site are needed,
+    the field is bounded, only a `learned:` line can go (not a question), the phrasing is text.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from fastapi.testclient import TestClient
 
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
 from tests.test_console import PASSWORD, make_site
@@ -307,4 +310,31 @@ def test_trying_a_draft_is_bounded(site):
     assert odd.status_code == 404 and "root:" not in odd.text
     missing = site.client.post("/fragor/finns-inte/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
     assert missing.status_code == 404 and "Traceback" not in missing.text
+    assert faq.read_bytes() == before
+
+
+def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_learned_phrasing(site):
+    """POST /fragor/{id}/formulering removes one `learned:` line; nothing else can be removed through it."""
+    faq = site.folder / "faq.yaml"
+    add_learned(faq, {"backup": [f"Tar ni backup {XSS}?"]})
+    before = faq.read_bytes()
+    path, data = "/fragor/backup/formulering", {"formulering": f"Tar ni backup {XSS}?"}
+    response = site.client.post(path, data=data, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    site.login()
+    page = site.client.get("/fragor/backup").text
+    assert "Tar ni backup &lt;script&gt;" in page and "<script" not in page  # a customer's words are text
+    for token in (None, "", "another-sessions-token"):
+        sent = data if token is None else {**data, "csrf": token}
+        assert site.client.post(path, data=sent).status_code == 403
+    elsewhere = site.client.post(path, data={**data, "csrf": site.csrf()}, headers={"origin": "https://evil.example"})
+    assert elsewhere.status_code == 403
+    too_long = site.client.post(path, data={"formulering": "x" * 2001, "csrf": site.csrf()})
+    assert too_long.status_code == 400
+    for faq_id in ("no-such-entry", "..%2F..%2Fetc%2Fpasswd"):
+        response = site.client.post(f"/fragor/{faq_id}/formulering", data={**data, "csrf": site.csrf()})
+        assert response.status_code == 404, faq_id
+    for published in ("Hur ofta gör ni säkerhetskopior?", "Kan jag ringa er?"):  # its question, another entry's
+        refused = site.client.post(path, data={"formulering": published, "csrf": site.csrf()})
+        assert refused.status_code == 409 and "Formuleringen finns inte (längre) i posten." in refused.text
     assert faq.read_bytes() == before

@@ -10,6 +10,8 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /                     Översikt: today and this week, the index, the chat's problems
     GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
+    POST /fragor/{id}/formulering   remove a customers' phrasing (`learned:`) from the entry;
+                               it is then rejected for that entry, never proposed again
     GET  /prova?fraga=...[&foregaende=...]   Prova boten: the reply, the top five and why (a follow-up too)
     GET  /utvardering, POST /utvardering/kor|lagg-till   Utvärdering (faqbot.staff.console.evaluation_routes)
     GET  /historik, GET /historik/{id}, POST /historik/{id}/aterstall   versions of the FAQ file
@@ -50,6 +52,7 @@ def create_console(console: Console) -> FastAPI:
     add_language_route(app)
     add_review_routes(app, console)
     add_entry_routes(app, console)
+    add_learned_routes(app, console)
     add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
     add_history_routes(app, console)
     add_draft_routes(app, console)
@@ -277,6 +280,25 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         return edit_page(
             console, request, session, faq_id, values, result.file_hash, status, problems=problems, result=result
         )
+
+
+def add_learned_routes(app: FastAPI, console: Console) -> None:
+    @app.post("/fragor/{faq_id}/formulering")
+    async def entry_unlearn(request: Request, faq_id: str) -> Response:
+        """Remove one of the entry's phrasings from customers (the field `formulering`)."""
+        session = console.session_of(request)
+        if session is None:
+            return to_login()
+        fields = await console.form(request, session)
+        faq_id = checked_id(faq_id)
+        if console.desk.entry(faq_id)[0] is None:
+            raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
+        text = fields.get("formulering", "")
+        removed = await run_in_threadpool(console.desk.unlearn, faq_id, text, session.user)
+        entry, digest = console.desk.entry(faq_id)
+        values = entry_values(vars(entry)) if entry is not None else dict.fromkeys(FIELDS, "")
+        status = 200 if removed else 409
+        return edit_page(console, request, session, faq_id, values, digest, status, unlearned=text, removed=removed)
 
 
 def checked_id(faq_id: str) -> str:

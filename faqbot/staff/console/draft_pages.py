@@ -146,6 +146,7 @@ def entry_page(
     console: Console, request: Request, session: Session, faq_id: str, status: int = 200, **values
 ) -> Response:
     values.setdefault("problems", {})
+    values.setdefault("learned", learned_of(console, faq_id))
     return console.render(
         request,
         "entry.html",
@@ -155,6 +156,15 @@ def entry_page(
         faq_id=faq_id,
         **values,
     )
+
+
+def learned_of(console: Console, faq_id: str) -> tuple[str, ...]:
+    """The entry's phrasings from customers, as the file has them now (none when it cannot be read)."""
+    try:
+        entry, _ = console.desk.entry(faq_id)
+    except FaqbotError:
+        return ()
+    return entry.learned if entry is not None else ()
 
 
 def new_page(

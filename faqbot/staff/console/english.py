@@ -165,6 +165,19 @@ ENGLISH: dict[str, str] = {
     "Avvisa gruppen": "Reject the group",
     "Skapa en ny post av gruppen": "Create a new entry from this group",
     "{count} frågor till i gruppen": "{count} more questions in the group",
+    "Formuleringar från kunder ({count})": "Phrasings from customers ({count})",
+    "Kunder frågade så och fick den här postens svar; de lades till under Att granska. Ta bort en formulering som inte hör till posten.": (
+        "Customers asked this way and got this entry's answer; they were added under To review."
+        " Remove a phrasing that does not belong to the entry."
+    ),
+    "Ta bort": "Remove",
+    "Borttaget ur posten: ”{text}”{stop} Chatten svarar inte längre med den formuleringen, och den föreslås inte igen för den här posten.": (
+        "Removed from the entry: “{text}”{stop} The chat no longer answers with that phrasing,"
+        " and it is not proposed again for this entry."
+    ),
+    "Formuleringen finns inte (längre) i posten. Listan nedan är som den är nu.": (
+        "The phrasing is not (or no longer) in the entry. The list below is as it is now."
+    ),
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
     "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (

@@ -28,6 +28,7 @@ from faqbot.database import is_postgres
 from faqbot.decision import Policy, ReplyKind
 from faqbot.errors import DataError, FaqbotError, UnknownEntryError, UnknownReplyError
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
+from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
 from faqbot.faq.update import EntryUpdate, file_hash, update_entry
@@ -294,6 +295,20 @@ class Desk:
                 self.keep(before, who)
                 self.rebuild()
             return result
+
+    def unlearn(self, faq_id: str, text: str, who: str = "") -> bool:
+        """Remove a customers' phrasing from the entry's `learned:` (staff found it wrong), keep
+        the file as a version by `who`, rebuild the index, and remember the phrasing as rejected
+        for that entry so `faqbot learn` does not propose it again. False when the entry has no
+        such phrasing (removed meanwhile); DataError for an entry no longer in the file."""
+        with self.writing:
+            before = self.notice()
+            if not remove_learned(self.faq_path, faq_id, text):
+                return False
+            self.log.record_decision(learn.suggestion_id(learn.ALTERNATIVE, faq_id, text), teach.REJECTED, faq_id, text)
+            self.keep(before, who)
+            self.rebuild()
+            return True
 
     # -- trying the bot ------------------------------------------------------------------
 

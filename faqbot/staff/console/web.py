@@ -17,7 +17,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from faqbot.bot import MAX_MESSAGE_CHARS
 from faqbot.faq.messages import in_swedish
+from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.language import Bilingual, Text, clock, full_stop, language_of, phrasebook, spoken
@@ -33,6 +35,7 @@ FIELD_LIMITS = {
     "alternatives": 10_000,
     "question": 500,
     "question_en": 500,
+    "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
 # The names staff see for the fields of an entry's form: its labels (entry.html) and the message that one is too long.
@@ -98,6 +101,7 @@ class Console:
             spoken=spoken,
             full_stop=full_stop,
             clock=clock,
+            detect=detect_language,
             **values,
         )
         return HTMLResponse(page, status_code=status)
