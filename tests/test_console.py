@@ -347,6 +347,14 @@ def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):
     assert "Läst som en ny fråga" in page
 
 
+def test_trying_a_vague_message_says_why_it_is_not_answered_with_an_entry(site):
+    """The threshold and margin do not explain it: a message with no subject is never answered."""
+    site.login()
+    page = site.client.get("/prova", params={"fraga": "Kan ni hjälpa mig?"}).text
+    assert "Meddelandet nämner inget eget ämne, så det besvaras aldrig med en post" in page
+    assert "Meddelandet nämner inget eget ämne" not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
+
+
 def test_trying_a_follow_up_says_what_it_was_read_with(site):
     """Issue 19 section 5: why, including the follow-up context; the earlier question is shown as text."""
     site.login()
@@ -369,6 +377,9 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     assert "från en kund" not in page  # rows without a client (faqbot ask) name no one
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
     assert said(question) in page and suggestion
+    described = re.search(r'aria-describedby="([^"]+)">Godkänn</button>', page).group(1).split()
+    heard = [re.search(rf'id="{name}">(.*?)</(?:h3|p)>', page, re.S).group(1) for name in described]
+    assert question in heard[0] and "Hur ofta gör ni säkerhetskopior?" in heard[1]  # the phrasing, and its entry
     done = site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
     assert done.status_code == 200 and "Tillagt i backup" in done.text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
@@ -530,10 +541,14 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
         "Skapa en ny post av gruppen",
         "Avvisa gruppen",
     }
-    for target, label in described:
-        element = re.search(rf'<(h3|span)[^>]* id="{target}"[^>]*>(.*?)</\1>', page)
+    for targets, label in described:
+        first, *more = targets.split()
+        element = re.search(rf'<(h3|span)[^>]* id="{first}"[^>]*>(.*?)</\1>', page)
         question = "Sparar ni filerna" if label in ("Godkänn", "Avvisa") else "Har ni parkering"
-        assert element and question in element.group(2), (label, target)
+        assert element and question in element.group(2), (label, first)
+        if label in ("Godkänn", "Avvisa"):  # and then the entry it would join
+            entry = re.search(rf'<p id="{more[0]}">(.*?)</p>', page, re.S)
+            assert entry and "Hur ofta gör ni säkerhetskopior?" in entry.group(1), (label, more)
 
 
 def test_customers_questions_on_the_review_are_marked_with_their_language_and_shown_as_text(site):

@@ -80,7 +80,7 @@ ENGLISH: dict[str, str] = {
     "Kalibrerad tröskel": "Calibrated threshold",
     "ingen kalibrering": "no calibration",
     "Val erbjuds när tvåan ligger inom": "Choices are offered when the runner-up is within",
-    "aldrig": "never",
+    "aldrig på poängen (bara för vaga meddelanden och följdfrågor)": "never on the scores (only for vague messages and follow-ups)",
     # -- the overview: the last days, damaged files and the database, servers (health.py) --
     "De senaste {days} dagarna": "The last {days} days",
     "Diagrammet kan inte visas: konversationsloggen kan inte läsas.": (
@@ -391,7 +391,17 @@ ENGLISH: dict[str, str] = {
     "Marginal för val: {value} (ligger tvåan närmare än så erbjuds val).": (
         "Margin for choices: {value} (a runner-up closer than that gets choices offered)."
     ),
-    "Marginal för val: inga val erbjuds.": "Margin for choices: no choices are offered.",
+    "Marginal för val: inga val på poängen (bara för vaga meddelanden och följdfrågor).": (
+        "Margin for choices: no choices on the scores (only for vague messages and follow-ups)."
+    ),
+    "Meddelandet nämner inget eget ämne, så det besvaras aldrig med en post: de närmaste posterna erbjuds som val, eller helpdesk när ingen är nära.": (
+        "The message names no subject of its own, so it is never answered with an entry: the nearest"
+        " entries are offered as choices, or the helpdesk when none is near."
+    ),
+    "Bästa posten låg utanför samtalets ämne: ämnets bästa post erbjuds som val bredvid den.": (
+        "The best entry was outside the conversation's subject: the subject's best entry is offered"
+        " as a choice next to it."
+    ),
     "Föregående fråga i chatten (valfri, för att prova en följdfråga)": (
         "The previous question in the chat (optional, to try a follow-up)"
     ),
