@@ -352,7 +352,10 @@ def test_trying_a_vague_message_says_why_it_is_not_answered_with_an_entry(site):
     site.login()
     page = site.client.get("/prova", params={"fraga": "Kan ni hjälpa mig?"}).text
     assert "Meddelandet nämner inget eget ämne, så det besvaras aldrig med en post" in page
-    assert "Meddelandet nämner inget eget ämne" not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
+    assert (
+        "Meddelandet nämner inget eget ämne"
+        not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
+    )
 
 
 def test_trying_a_follow_up_says_what_it_was_read_with(site):
