@@ -504,7 +504,9 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     done = site.client.post("/granska", data={"action": "reject", "id": right.group(1), "csrf": site.csrf()}).text
     assert f"Svaret på {said('Hur ofta sparar ni kopior?')} var rätt: frågan listas inte igen." in done
     assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
-    assert "Inga öppna frågor kvar att koppla." in done.split("Poster med tumme ned")[1]  # the entry, nothing to do
+    settled = done.split('<h3 id="settled">Inga öppna frågor kvar att koppla</h3>')[1].split("</ul>")[0]
+    assert "/fragor/backup" in settled and "tumme ned" in settled  # one line for the entry, nothing left to do
+    assert 'aria-describedby' not in settled
 
 
 def said(question: str, language: str = "sv") -> str:

@@ -187,7 +187,7 @@ ENGLISH: dict[str, str] = {
     "”{question}”": "“{question}”",
     "Boten var nära att svara med": "The bot nearly answered with",
     "Svaret var rätt": "The answer was right",
-    "Inga öppna frågor kvar att koppla.": "No open questions left to link.",
+    "Inga öppna frågor kvar att koppla": "No open questions left to link",
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
         "This cannot be accepted as it is: link the question to the entry that answers it."
     ),
