@@ -392,6 +392,28 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     assert suggestion.group(1) not in fresh and said(question) not in fresh
 
 
+def test_accept_all_takes_every_confirmed_phrasing_the_page_showed_in_one_step(site):
+    picked = {"Sparar ni filerna någonstans?": "backup", "Går det att prata med någon i telefon?": "phone"}
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, (question, faq_id) in enumerate(picked.items()):
+            offered = ("phone", "backup")
+            log.record(LogRow(f"c{n}", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", offered))
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, faq_id, None, 0.2, 0.3, "v1", (), f"c{n}"))
+        log.record(LogRow("h1", "Har ni parkering?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    page = site.client.get("/granska").text
+    ids = re.search(r'name="action" value="accept_shown">\s*<input type="hidden" name="ids" value="([^"]+)"', page)
+    assert ids and len(ids.group(1).split()) == 2 and ">Godkänn alla 2</button>" in page
+    fields = {"action": "accept_shown", "ids": ids.group(1)}
+    done = site.client.post("/granska", data={**fields, "csrf": site.csrf()})
+    assert done.status_code == 200 and "Tillagt i backup" in done.text and "Tillagt i phone" in done.text
+    faq = load_faq(site.folder / "faq.yaml")
+    assert [faq.by_id[faq_id].learned for faq_id in ("backup", "phone")] == [(q,) for q in picked]
+    assert "Har ni parkering?" in done.text and "Godkänn alla" not in done.text  # the helpdesk question stays
+    again = site.client.post("/granska", data={**fields, "csrf": site.csrf()})
+    assert again.status_code == 409 and "Förslagen är redan godkända eller avvisade" in again.text
+
+
 def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq_and_is_not_proposed_again(site):
     question = "Sparar ni filerna någonstans?"
     faq = site.folder / "faq.yaml"

@@ -14,6 +14,8 @@
 10. the FAQ's versions: a version id that is not a kept version's number is 404 (no traceback,
     nothing restored), a restore needs a session and its CSRF token, a file's text shown as a
     difference is escaped, and trying a draft is bounded (question length, tries a minute).
+12. "Godkänn alla": at most 1,000 ids; an id that is not an open confirmed phrasing (a helpdesk
+    group's, a made-up one) is never accepted, whatever the form says.
 11. removing a customers' phrasing from an entry: a session, its token and this site are needed,
     the field is bounded, only a `learned:` line can go (not a question), the phrasing is text.
 """
@@ -337,4 +339,25 @@ def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_l
     for published in ("Hur ofta gör ni säkerhetskopior?", "Kan jag ringa er?"):  # its question, another entry's
         refused = site.client.post(path, data={"formulering": published, "csrf": site.csrf()})
         assert refused.status_code == 409 and "Formuleringen finns inte (längre) i posten." in refused.text
+    assert faq.read_bytes() == before
+
+
+def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_ids(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", "Har ni parkering?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+        log.record(LogRow("h2", "Har ni parkering?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    group = re.search(r'/ny-fraga\?grupp=([^"&]+)', site.client.get("/granska").text).group(1)
+    for ids in (group, "a000000000 w000000000", f"{group} ../../etc/passwd"):
+        response = site.client.post("/granska", data={"action": "accept_shown", "ids": ids, "csrf": site.csrf()})
+        assert response.status_code == 409 and "Förslagen är redan godkända eller avvisade" in response.text, ids
+    many = " ".join("a" * 1001)  # 1,001 ids within the field's bound
+    response = site.client.post("/granska", data={"action": "accept_shown", "ids": many, "csrf": site.csrf()})
+    assert response.status_code == 400 and "För många förslag på en gång." in response.text
+    long = " ".join(f"a{n:09d}" for n in range(1001))  # past the field's bound
+    response = site.client.post("/granska", data={"action": "accept_shown", "ids": long, "csrf": site.csrf()})
+    assert response.status_code == 400 and "är för långt" in response.text
+    assert site.client.post("/granska", data={"action": "accept_shown", "ids": group}).status_code == 403
     assert faq.read_bytes() == before

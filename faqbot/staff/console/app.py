@@ -8,7 +8,7 @@ Routes (every page but /login and the stylesheet needs a session; every POST its
     GET  /login, POST /login, POST /logout
     GET  /sprak?till=en&sida=/fragor   the language switch (Swedish or English), on every page
     GET  /                     Översikt: today and this week, the index, the chat's problems
-    GET  /granska, POST /granska      Att granska: accept, reject, assign (faqbot.staff.teach)
+    GET  /granska, POST /granska      Att granska: accept (one, or all shown), reject, assign (faqbot.staff.teach)
     GET  /fragor, GET|POST /fragor/{id}   Frågor och svar: list, search, edit an entry
     POST /fragor/{id}/formulering   remove a customers' phrasing (`learned:`) from the entry;
                                it is then rejected for that entry, never proposed again
@@ -179,17 +179,23 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return to_login()
         fields = await console.form(request, session)
         action = fields.get("action", "")
-        if action not in ("accept", "reject", "assign"):
+        if action not in ("accept", "reject", "assign", ACCEPT_SHOWN):
             raise Refused(400, Text("Okänd åtgärd."))
+        ids = fields.get("ids", "").split()
+        if len(ids) > MAX_ACCEPTED_AT_ONCE:
+            raise Refused(400, Text("För många förslag på en gång."))
         try:
-            taught = await run_in_threadpool(
-                console.desk.decide,
-                action,
-                fields.get("id", ""),
-                fields.get("reply_id", ""),
-                fields.get("faq_id", ""),
-                session.user,
-            )
+            if action == ACCEPT_SHOWN:
+                taught = await run_in_threadpool(console.desk.accept_shown, ids, session.user)
+            else:
+                taught = await run_in_threadpool(
+                    console.desk.decide,
+                    action,
+                    fields.get("id", ""),
+                    fields.get("reply_id", ""),
+                    fields.get("faq_id", ""),
+                    session.user,
+                )
         except StaleError as err:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
@@ -228,6 +234,11 @@ async def review_page(console: Console, request: Request, session, status: int =
         entries=entries,
         **values,
     )
+
+
+# "Godkänn alla": the confirmed phrasings the review page showed, their ids in one field (`ids`)
+ACCEPT_SHOWN = "accept_shown"
+MAX_ACCEPTED_AT_ONCE = 1000
 
 
 def add_entry_routes(app: FastAPI, console: Console) -> None:

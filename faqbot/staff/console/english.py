@@ -153,6 +153,11 @@ ENGLISH: dict[str, str] = {
     "från minst {clients} olika kunder": "from at least {clients} different clients",
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
+    "Godkänn alla {count}": "Accept all {count}",
+    "För många förslag på en gång.": "Too many suggestions at once.",
+    "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu.": (
+        "The suggestions are already accepted or rejected, or no longer there. The list below is as it is now."
+    ),
     "Avvisa": "Reject",
     "Inget att granska.": "Nothing to review.",
     "Frågor som gick till helpdesk ({count})": "Questions that went to the helpdesk ({count})",

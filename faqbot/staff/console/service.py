@@ -257,6 +257,26 @@ class Desk:
                 self.keep(before, who)
             return taught
 
+    def accept_shown(self, ids: list[str], who: str = "") -> teach.Taught:
+        """Accept the confirmed phrasings the review page showed (`ids`) in one step: one write,
+        one rebuild. Those handled meanwhile, and any id that is not an open confirmed phrasing,
+        are left out; StaleError when none is left."""
+        with self.writing:
+            lesson = self.review()
+            open_ = lesson.by_id()
+            accept = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == learn.ALTERNATIVE]
+            if not accept:
+                raise StaleError(
+                    Text(
+                        "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
+                    )
+                )
+            before = self.notice()
+            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept)
+            if taught.added:
+                self.keep(before, who)
+            return taught
+
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
         report = build_index(load_faq(self.faq_path), self.bot.embedder, self.settings.index_dir)

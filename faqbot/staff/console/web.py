@@ -35,6 +35,7 @@ FIELD_LIMITS = {
     "alternatives": 10_000,
     "question": 500,
     "question_en": 500,
+    "ids": 11 * 1000,  # "Godkänn alla": up to 1,000 suggestion ids of 10 characters, space-separated
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
