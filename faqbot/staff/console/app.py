@@ -232,6 +232,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         session=session,
         lesson=lesson,
         entries=entries,
+        max_accepted=MAX_ACCEPTED_AT_ONCE,
         **values,
     )
 
