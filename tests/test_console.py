@@ -528,7 +528,7 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
     settled = done.split('<h3 id="settled">Inga öppna frågor kvar att koppla</h3>')[1].split("</ul>")[0]
     assert "/fragor/backup" in settled and "tumme ned" in settled  # one line for the entry, nothing left to do
-    assert 'aria-describedby' not in settled
+    assert "aria-describedby" not in settled
 
 
 def said(question: str, language: str = "sv") -> str:
