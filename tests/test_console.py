@@ -319,6 +319,23 @@ def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no
     assert faq.read_text(encoding="utf-8") == written
 
 
+def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):
+    """A reload from the address bar, or the language switch, on the page a POST left: no raw JSON error."""
+    site.login()
+    for posted, page in (
+        ("/fragor/backup/formulering", "/fragor/backup"),
+        ("/fragor/backup/prova", "/fragor/backup"),
+        ("/historik/1/aterstall", "/historik/1"),
+        ("/logout", "/"),
+    ):
+        response = site.client.get(posted, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == page, posted
+    switched = site.client.get("/sprak", params={"till": "en", "sida": "/fragor/backup/formulering"})
+    assert switched.status_code == 200 and "Hur ofta gör ni säkerhetskopior?" in switched.text
+    missing = site.client.get("/finns-inte")
+    assert missing.status_code == 404 and "There is no such page." in missing.text and "detail" not in missing.text
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"

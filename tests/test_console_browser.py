@@ -316,6 +316,22 @@ def test_comments_in_the_faq_file_survive_an_edit_in_the_console(browser, sites)
     assert load_faq(faq).by_id["overvakning"].answer.strip() == "Vi bevakar din webbplats dygnet runt."
 
 
+def test_enter_in_the_draft_question_field_saves_nothing(browser, sites):
+    """The field says "(sparas inte)": Enter there must not press the form's first button, Spara."""
+    faq = sites.folder / "faq.yaml"
+    before = faq.read_bytes()
+    page = logged_in(browser, sites, DESKTOP)
+    page.goto(sites.console + "/fragor/telefonsupport")
+    page.get_by_label("Svar", exact=True).fill("UTKAST: ring oss aldrig.")
+    field = page.get_by_label("Prova utkastet med en fråga (sparas inte)")
+    field.fill("Kan jag ringa er?")
+    field.press("Enter")
+    page.get_by_role("button", name="Prova utkastet").click()
+    expect(page.get_by_text("UTKAST: ring oss aldrig.").first).to_be_visible()
+    expect(page.locator("#saved")).to_have_count(0)
+    assert faq.read_bytes() == before
+
+
 def unsure_reply(api: httpx.Client) -> dict:
     """The first reply of the chat that offers the customer close entries to pick from."""
     for question in UNSURE:

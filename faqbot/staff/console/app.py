@@ -29,6 +29,7 @@ import secrets
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
@@ -44,6 +45,7 @@ from faqbot.staff.console.service import StaleError, explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
+NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 
 def create_console(console: Console) -> FastAPI:
@@ -67,6 +69,14 @@ def create_console(console: Console) -> FastAPI:
             "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}", err=explained_lines(err)
         )
         return console.render(request, "message.html", 409, title=Text("FAQ-filen behöver rättas"), message=message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_here(request: Request, err: StarletteHTTPException) -> Response:
+        if err.status_code == 405 and request.method in ("GET", "HEAD"):
+            # a form's address (POST only) opened again: a reload from the address bar, the language switch
+            return RedirectResponse(request.url.path.rstrip("/").rsplit("/", 1)[0] or "/", status_code=303)
+        message = NOT_HERE.get(err.status_code, Text("Det gick inte att göra det."))
+        return console.render(request, "message.html", err.status_code, title=Text("Det gick inte"), message=message)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:

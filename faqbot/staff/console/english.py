@@ -154,6 +154,9 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Sidan finns inte.": "There is no such page.",
+    "Sidan tar inte emot det som skickades.": "The page does not take what was sent.",
+    "Det gick inte att göra det.": "That could not be done.",
     "För många förslag på en gång.": "Too many suggestions at once.",
     "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu.": (
         "The suggestions are already accepted or rejected, or no longer there. The list below is as it is now."
