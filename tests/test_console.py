@@ -1041,11 +1041,37 @@ def test_every_question_a_helpdesk_group_shows_can_be_linked_the_fourth_and_late
     assert shown == {f"r{n}" for n in range(5)}
     hidden = review.split("<details>")[1].split("</details>")[0]
     assert "2 frågor till i gruppen" in hidden and len(re.findall('name="reply_id"', hidden)) == 2
+    assert "och 4 liknande frågor (5 gånger i allt)</h3>" in review  # five questions, not one asked five times
     linked = site.client.post(
         "/granska",
         data={"action": "assign", "reply_id": sorted(shown)[-1], "faq_id": "backup", "csrf": site.csrf("/granska")},
     )
     assert linked.status_code == 200 and "Tillagt i backup" in linked.text
+
+
+def test_rejecting_a_helpdesk_group_says_how_many_questions_went_with_it(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(4):
+            log.record(
+                LogRow(
+                    f"r{n}",
+                    f"Har ni en kontorshund nummer {n}?",
+                    "sv",
+                    "helpdesk",
+                    False,
+                    None,
+                    "phone",
+                    0.1,
+                    0.3,
+                    "v1",
+                )
+            )
+    site.login()
+    review = site.client.get("/granska").text
+    group = re.search(r'name="action" value="reject">\s*<input type="hidden" name="id" value="(n\w+)"', review)
+    rejected = site.client.post("/granska", data={"action": "reject", "id": group.group(1), "csrf": site.csrf()})
+    assert "med 4 frågor. Gruppen föreslås inte igen." in rejected.text  # some were under the disclosure
+    assert "kontorshund" not in rejected.text.split("Frågor som gick till helpdesk")[1]
 
 
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):

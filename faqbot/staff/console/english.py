@@ -168,6 +168,12 @@ ENGLISH: dict[str, str] = {
         "Link a question to the entry that answers it, and it becomes a phrasing of that entry."
     ),
     "”{question}” ({count} gånger)": "“{question}” ({count} times)",
+    "”{question}” och {others} liknande frågor ({count} gånger i allt)": (
+        "“{question}” and {others} similar questions ({count} times in all)"
+    ),
+    "Avvisat: gruppen ”{question}” med {count} frågor. Gruppen föreslås inte igen.": (
+        "Rejected: the group “{question}” with {count} questions. The group is not proposed again."
+    ),
     "”{question}” besvaras av": "“{question}” is answered by",
     "Koppla": "Link",
     "Avvisa gruppen": "Reject the group",
