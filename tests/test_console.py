@@ -431,6 +431,31 @@ def test_accept_all_takes_every_confirmed_phrasing_the_page_showed_in_one_step(s
     assert again.status_code == 409 and "Förslagen är redan godkända eller avvisade" in again.text
 
 
+def test_accept_all_of_many_is_summed_up_and_says_what_another_tab_had_handled(site):
+    picked = {
+        "Sparar ni filerna någonstans?": "backup",
+        "Sparar ni filerna någonstans alls?": "backup",
+        "Går det att prata med någon i telefon?": "phone",
+        "Går det att prata med någon i luren?": "phone",
+        "Går det att prata med någon i mobilen?": "phone",
+    }
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, (question, faq_id) in enumerate(picked.items()):
+            offered = ("phone", "backup")
+            log.record(LogRow(f"c{n}", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", offered))
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, faq_id, None, 0.2, 0.3, "v1", (), f"c{n}"))
+    site.login()
+    page = site.client.get("/granska").text
+    ids = re.search(r'name="ids" value="([^"]+)"', page).group(1).split()
+    assert len(ids) == 5
+    site.client.post("/granska", data={"action": "reject", "id": ids[0], "csrf": site.csrf()})  # another tab
+    done = site.client.post("/granska", data={"action": "accept_shown", "ids": " ".join(ids), "csrf": site.csrf()})
+    status = done.text.split('role="status"')[1].split("</div>")[0]
+    assert "Tillagt: 4 formuleringar i 2 poster. Chatten svarar med dem nu." in status
+    assert "1 av de visade förslagen var redan hanterade och lades inte till." in status
+    assert status.count("(rad ") == 4 and "<details>" in status  # each one, a click away
+
+
 def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq_and_is_not_proposed_again(site):
     question = "Sparar ni filerna någonstans?"
     faq = site.folder / "faq.yaml"

@@ -33,6 +33,7 @@ class Taught:
     rejected: list[Suggestion] = field(default_factory=list)
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
+    left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken
 
 
 def language_of(s: Suggestion) -> str:

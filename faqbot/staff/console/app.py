@@ -194,6 +194,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         ids = fields.get("ids", "").split()
         if len(ids) > MAX_ACCEPTED_AT_ONCE:
             raise Refused(400, Text("För många förslag på en gång."))
+        policy_before = console.desk.bot.policy
         try:
             if action == ACCEPT_SHOWN:
                 taught = await run_in_threadpool(console.desk.accept_shown, ids, session.user)
@@ -210,7 +211,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
-        return await review_page(console, request, session, taught=taught)
+        return await review_page(console, request, session, taught=taught, policy_before=policy_before)
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -243,6 +244,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         lesson=lesson,
         entries=entries,
         max_accepted=MAX_ACCEPTED_AT_ONCE,
+        policy_now=console.desk.bot.policy,
         **values,
     )
 

@@ -154,6 +154,20 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Tillagt: {count} formuleringar i {entries} poster. Chatten svarar med dem nu.": (
+        "Added: {count} phrasings to {entries} entries. The chat answers with them now."
+    ),
+    "Vad som lades till, och var": "What was added, and where",
+    "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
+    "{count} av de visade förslagen var redan hanterade och lades inte till.": (
+        "{count} of the suggestions shown were already handled and were not added."
+    ),
+    "Boten kalibrerades om med de nya formuleringarna (tröskel {before} → {after}, val inom {margin_before} → {margin_after}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
+        "The bot recalibrated with the new phrasings (threshold {before} → {after}, choices within"
+        " {margin_before} → {margin_after}): the list below is worked out again, so suggestions the bot now"
+        " answers right by itself are gone and others may have come."
+    ),
+    "inga val": "no choices",
     "Sidan finns inte.": "There is no such page.",
     "Sidan tar inte emot det som skickades.": "The page does not take what was sent.",
     "Det gick inte att göra det.": "That could not be done.",

@@ -273,6 +273,7 @@ class Desk:
                 )
             before = self.notice()
             taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept)
+            taught.left_out = len(set(ids)) - len(accept)
             if taught.added:
                 self.keep(before, who)
             return taught
