@@ -1120,6 +1120,10 @@ def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(
     reply = public_bot(site).ask(question)
     assert reply.kind.value == "answer" and reply.match.faq_id == "har-ni-en-kontorshund"
     assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
-    again = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
-    assert again.status_code == 400 and "finns redan i posten" in again.text  # one question, one entry
+    faq = (site.folder / "faq.yaml").read_bytes()
+    again = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})  # a reload after Skapa posten
+    assert again.status_code == 200 and "Posten finns redan precis så, med id har-ni-en-kontorshund" in again.text
+    other = site.client.post("/ny-fraga", data={**fields, "answer": "Nej.", "csrf": site.csrf()})
+    assert other.status_code == 400 and "finns redan i posten" in other.text  # one question, one entry
+    assert (site.folder / "faq.yaml").read_bytes() == faq
     assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]

@@ -104,6 +104,11 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")
+        existing = await run_in_threadpool(console.desk.same_entry, values)
+        if existing is not None:  # the form sent again (a reload after Skapa posten): nothing to create
+            entry, digest = console.desk.entry(existing)
+            shown = entry_values(vars(entry)) if entry is not None else values
+            return entry_page(console, request, session, existing, values=shown, digest=digest, already=True)
         added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)

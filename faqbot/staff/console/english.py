@@ -154,6 +154,9 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Posten finns redan precis så, med id {faq_id}: formuläret skickades igen. Inget nytt skapades.": (
+        "The entry is already there just so, with the id {faq_id}: the form was sent again. Nothing new was created."
+    ),
     "Tillagt: {count} formuleringar i {entries} poster. Chatten svarar med dem nu.": (
         "Added: {count} phrasings to {entries} entries. The chat answers with them now."
     ),

@@ -31,7 +31,7 @@ from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import FaqEntry, load_faq
-from faqbot.faq.update import EntryUpdate, file_hash, update_entry
+from faqbot.faq.update import FIELDS, EntryUpdate, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.index import build_index
@@ -411,6 +411,12 @@ class Desk:
         """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or None."""
         found = self.review().by_id().get(group_id)
         return found if found is not None and found.action == learn.NEW_ENTRY else None
+
+    def same_entry(self, values: dict[str, str]) -> str | None:
+        """The id of an entry that reads exactly as the form's draft (the form was sent before), else None."""
+        draft = {name: cleaned(name, values.get(name, "")) for name in FIELDS}
+        found = (e.id for e in load_faq(self.faq_path).entries if entry_values(vars(e)) == draft)
+        return next(found, None)
 
     def create(self, values: dict[str, str], group_id: str = "", who: str = "") -> NewEntry:
         """Add an entry from the form (its id made from the question), kept as a version by `who`,
