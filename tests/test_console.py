@@ -336,6 +336,31 @@ def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page
     assert missing.status_code == 404 and "There is no such page." in missing.text and "detail" not in missing.text
 
 
+def test_saving_a_question_another_sections_entry_has_too_says_customers_will_be_offered_both(site):
+    """Two sections may share a question (each with its own answer); staff are told what it does."""
+    faq = site.folder / "faq.yaml"
+    text = faq.read_text(encoding="utf-8")
+    text = text.replace("  - id: phone\n", "  - id: phone\n    section: Support\n")
+    faq.write_text(text.replace("  - id: backup\n", "  - id: backup\n    section: Drift\n"), encoding="utf-8")
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje natt.", "section": "Drift"}
+    saved = site.client.post(
+        "/fragor/backup", data={**fields, "alternatives": "Kan jag ringa er?", "csrf": site.csrf(), "hash": digest}
+    )
+    assert saved.status_code == 200 and "Sparat" in saved.text
+    assert 'Obs: ”<span lang="sv">Kan jag ringa er?</span>” finns också i posten' in saved.text
+    assert (
+        '<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a> (avsnitt <span lang="sv">Support</span>)' in saved.text
+    )
+    assert load_faq(faq).by_id["backup"].alternatives == ("Kan jag ringa er?",)
+    digest = re.search(r'name="hash" value="([^"]+)"', saved.text).group(1)
+    plain = site.client.post(
+        "/fragor/backup", data={**fields, "alternatives": "Tar ni backup?", "csrf": site.csrf(), "hash": digest}
+    )
+    assert plain.status_code == 200 and "Sparat" in plain.text and "finns också i posten" not in plain.text
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"

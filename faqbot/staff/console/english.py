@@ -154,6 +154,9 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Obs: ”{text}” finns också i posten": "Note: “{text}” is also in the entry",
+    "avsnitt": "section",
+    "En kund som frågar så får välja mellan posterna.": "A customer who asks so is offered both entries.",
     "Posten finns redan precis så, med id {faq_id}: formuläret skickades igen. Inget nytt skapades.": (
         "The entry is already there just so, with the id {faq_id}: the form was sent again. Nothing new was created."
     ),

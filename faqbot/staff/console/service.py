@@ -30,7 +30,7 @@ from faqbot.errors import DataError, FaqbotError, UnknownEntryError, UnknownRepl
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
-from faqbot.faq.model import FaqEntry, load_faq
+from faqbot.faq.model import FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
@@ -411,6 +411,21 @@ class Desk:
         """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or None."""
         found = self.review().by_id().get(group_id)
         return found if found is not None and found.action == learn.NEW_ENTRY else None
+
+    def shared_questions(self, faq_id: str) -> list[tuple[str, FaqEntry]]:
+        """The entry's questions that another entry (of another section: one section may not) has
+        too, each with that entry: a customer who asks one is offered both."""
+        faq = load_faq(self.faq_path)
+        entry = faq.by_id.get(faq_id)
+        if entry is None:
+            return []
+        owners: dict[str, list[FaqEntry]] = {}
+        for other in faq.entries:
+            if other.id != faq_id:
+                for text in (other.question, *other.alternatives, *other.learned):
+                    owners.setdefault(normalize_question(text), []).append(other)
+        mine = (entry.question, *entry.alternatives, *entry.learned)
+        return [(text, other) for text in mine for other in owners.get(normalize_question(text), [])]
 
     def same_entry(self, values: dict[str, str]) -> str | None:
         """The id of an entry that reads exactly as the form's draft (the form was sent before), else None."""
