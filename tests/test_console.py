@@ -386,6 +386,8 @@ def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):
     page = site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
     assert "Ja, med supportavtal." in page and "Tröskel: 0.300" in page
     assert page.index("/fragor/phone") < page.index("/fragor/backup")
+    assert re.search(r"Bästa posten \(\d\.\d{3}\) når tröskeln och ligger klart före: den besvaras\.", page)
+    assert '<section aria-labelledby="reply" class="card" tabindex="-1" autofocus>' in page  # the reply read first
     assert "Läst som en ny fråga" in page
 
 
@@ -394,6 +396,8 @@ def test_trying_a_vague_message_says_why_it_is_not_answered_with_an_entry(site):
     site.login()
     page = site.client.get("/prova", params={"fraga": "Kan ni hjälpa mig?"}).text
     assert "Meddelandet nämner inget eget ämne, så det besvaras aldrig med en post" in page
+    offered = page.split('<ul aria-labelledby="offered">')[1].split("</ul>")[0]
+    assert "/fragor/phone" in offered  # which entries the customer would see
     assert (
         "Meddelandet nämner inget eget ämne"
         not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text

@@ -154,6 +154,21 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one client",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Posterna som erbjuds": "The entries offered",
+    "Försprånget är mindre än marginalen och bästa posten ({best}) når golvet för val ({floor}): val erbjuds.": (
+        "The lead is less than the margin and the best entry ({best}) reaches the floor for choices ({floor}):"
+        " choices are offered."
+    ),
+    "Försprånget är mindre än marginalen, och bästa posten ({best}) når inte golvet för val ({floor}): till helpdesk.": (
+        "The lead is less than the margin, and the best entry ({best}) does not reach the floor for choices"
+        " ({floor}): to the helpdesk."
+    ),
+    "Bästa posten ({best}) når tröskeln och ligger klart före: den besvaras.": (
+        "The best entry ({best}) reaches the threshold and is clearly ahead: it is answered."
+    ),
+    "Bästa posten ({best}) når inte tröskeln: till helpdesk.": (
+        "The best entry ({best}) does not reach the threshold: to the helpdesk."
+    ),
     "Obs: ”{text}” finns också i posten": "Note: “{text}” is also in the entry",
     "avsnitt": "section",
     "En kund som frågar så får välja mellan posterna.": "A customer who asks so is offered both entries.",

@@ -97,6 +97,7 @@ class Tried:
     threshold: float
     margin: float | None
     gap: float | None
+    floor: float = 0.0  # how sure the best entry must be for choices to be offered at all
 
 
 def tried(reply: Reply, entries: list[FaqEntry], policy: Policy) -> Tried:
@@ -107,7 +108,7 @@ def tried(reply: Reply, entries: list[FaqEntry], policy: Policy) -> Tried:
         for faq_id, score in zip(reply.ranking[:5], reply.ranking_scores[:5], strict=False)
     ]
     gap = top[0][2] - top[1][2] if len(top) > 1 else None
-    return Tried(reply, top, policy.threshold, policy.choice_margin, gap)
+    return Tried(reply, top, policy.threshold, policy.choice_margin, gap, policy.floor)
 
 
 def figures(rows: list[Any]) -> Figures:
