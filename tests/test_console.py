@@ -511,7 +511,7 @@ def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq
     assert said(question) not in site.client.get("/granska").text  # rejected for the entry: never proposed again
     assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]
     again = site.client.post("/fragor/backup/formulering", data={**fields, "csrf": site.csrf()})
-    assert again.status_code == 409 and "Formuleringen finns inte (längre) i posten." in again.text
+    assert again.status_code == 409 and "Formuleringen finns inte (längre) i posten; inget togs bort." in again.text
     assert faq.read_bytes() == before
 
 
@@ -597,7 +597,7 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     done = site.client.post("/granska", data={"action": "reject", "id": right.group(1), "csrf": site.csrf()}).text
     assert f"Svaret på {said('Hur ofta sparar ni kopior?')} var rätt: frågan listas inte igen." in done
     assert 'value="w2"' not in done and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
-    settled = done.split('<h3 id="settled">Inga öppna frågor kvar att koppla</h3>')[1].split("</ul>")[0]
+    settled = done.split('<h3 id="settled">Utan öppna frågor: läs svaret igen</h3>')[1].split("</ul>")[0]
     assert "/fragor/backup" in settled and "tumme ned" in settled  # one line for the entry, nothing left to do
     assert "aria-describedby" not in settled
 
@@ -780,7 +780,7 @@ def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site
     assert "tumme upp 3, tumme ned 0, från 2 olika kunder" in backup.split("</p>")[1]
     assert "tumme upp 2, tumme ned 0, från en kund" in phone.split("</p>")[1]
     english = switch(site, "en", "/granska")
-    assert "thumbs up 3, thumbs down 0, from 2 different clients" in english
+    assert "thumbs up 3, thumbs down 0, from 2 different customers" in english
 
 
 # -- Swedish, or English with the switch (issue 19) -------------------------------------------------
@@ -814,7 +814,9 @@ def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish
 
 def test_a_wrong_password_and_the_wait_are_said_in_the_chosen_language(site):
     switch(site, "en", "/login")
-    assert "Wrong user name or password." in site.login(password="fel lösenord").text
+    refused = site.login(password="fel lösenord").text
+    assert "Wrong user name or password." in refused
+    assert 'name="username" value="anna"' in refused  # the name stays; only the password is typed again
     for _ in range(FREE_FAILURES):
         refused = site.login(password="fel lösenord")
     assert refused.status_code == 429 and "Too many failed logins. Wait 1 second and try again." in refused.text

@@ -125,7 +125,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         session = await run_in_threadpool(console.store.log_in, name, password)
         if session is None:
             console.throttle.failed(*keys)
-            return login_page(console, request, LOGIN_FAILED, 401)
+            return login_page(console, request, LOGIN_FAILED, 401, username=name)
         console.throttle.succeeded(keys[0])
         old = console.session_of(request)
         if old is not None:
@@ -167,9 +167,11 @@ def too_many_tries(console: Console, request: Request, seconds: int) -> Response
     return page
 
 
-def login_page(console: Console, request: Request, error: str = "", status: int = 200) -> Response:
+def login_page(console: Console, request: Request, error: str = "", status: int = 200, username: str = "") -> Response:
     token = secrets.token_urlsafe(32)
-    page = console.render(request, "login.html", status, title=Text("Logga in"), login_csrf=token, error=error)
+    page = console.render(
+        request, "login.html", status, title=Text("Logga in"), login_csrf=token, error=error, username=username
+    )
     page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
     return page
 

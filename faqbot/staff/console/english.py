@@ -148,10 +148,10 @@ ENGLISH: dict[str, str] = {
     "valt {picked}, tumme upp {liked}, tumme ned {disliked}": (
         "picked {picked}, thumbs up {liked}, thumbs down {disliked}"
     ),
-    "från {clients} olika kunder": "from {clients} different clients",
-    "från en kund": "from one client",
-    "från minst {clients} olika kunder": "from at least {clients} different clients",
-    "från minst en kund": "from at least one client",
+    "från {clients} olika kunder": "from {clients} different customers",
+    "från en kund": "from one customer",
+    "från minst {clients} olika kunder": "from at least {clients} different customers",
+    "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
     "Posterna som erbjuds": "The entries offered",
@@ -215,8 +215,8 @@ ENGLISH: dict[str, str] = {
     "Skapa en ny post av gruppen": "Create a new entry from this group",
     "{count} frågor till i gruppen": "{count} more questions in the group",
     "Formuleringar från kunder ({count})": "Phrasings from customers ({count})",
-    "Kunder frågade så och fick den här postens svar; de lades till under Att granska. Ta bort en formulering som inte hör till posten.": (
-        "Customers asked this way and got this entry's answer; they were added under To review."
+    "Kunders egna ord, lagda till posten under Att granska: bekräftade av kunder eller kopplade av personal. Ta bort en formulering som inte hör till posten.": (
+        "Customers' own words, added to the entry under To review: confirmed by customers or linked by staff."
         " Remove a phrasing that does not belong to the entry."
     ),
     "Ta bort": "Remove",
@@ -224,8 +224,8 @@ ENGLISH: dict[str, str] = {
         "Removed from the entry: “{text}”{stop} The chat no longer answers with that phrasing,"
         " and it is not proposed again for this entry."
     ),
-    "Formuleringen finns inte (längre) i posten. Listan nedan är som den är nu.": (
-        "The phrasing is not (or no longer) in the entry. The list below is as it is now."
+    "Formuleringen finns inte (längre) i posten; inget togs bort.": (
+        "The phrasing is not (or no longer) in the entry; nothing was removed."
     ),
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
@@ -236,7 +236,7 @@ ENGLISH: dict[str, str] = {
     "”{question}”": "“{question}”",
     "Boten var nära att svara med": "The bot nearly answered with",
     "Svaret var rätt": "The answer was right",
-    "Inga öppna frågor kvar att koppla": "No open questions left to link",
+    "Utan öppna frågor: läs svaret igen": "No open questions: read the answer again",
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
         "This cannot be accepted as it is: link the question to the entry that answers it."
     ),
@@ -297,6 +297,9 @@ ENGLISH: dict[str, str] = {
     "Ingenting är sparat.": "Nothing is saved.",
     "De fem närmaste posterna med utkastet": "The five closest entries with the draft",
     "(utkastet)": "(the draft)",
+    "Tröskel {threshold}; 1 text i utkastet bäddades in, resten togs från indexet.": (
+        "Threshold {threshold}; 1 text of the draft was embedded, the rest came from the index."
+    ),
     "Tröskel {threshold}; {count} texter i utkastet bäddades in, resten togs från indexet.": (
         "Threshold {threshold}; {count} texts of the draft were embedded, the rest were taken from the index."
     ),
@@ -421,7 +424,7 @@ ENGLISH: dict[str, str] = {
     "Fråga som en kund": "Ask as a customer",
     "Fråga boten": "Ask the bot",
     "Svaret": "The reply",
-    "Sort:": "Kind:",
+    "Typ av svar:": "Kind of reply:",
     "svar": "answer",
     "val (”Menade du …”)": "choices (“Did you mean …”)",
     "till helpdesk": "to the helpdesk",
