@@ -1105,6 +1105,18 @@ def test_every_question_a_helpdesk_group_shows_can_be_linked_the_fourth_and_late
     assert linked.status_code == 200 and "Tillagt i backup" in linked.text
 
 
+def test_the_entries_to_link_a_question_to_name_their_section(site):
+    """Real FAQs ask "Kostar det något?" in several sections: the list tells them apart."""
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: backup\n", "  - id: backup\n    section: Drift\n"))
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", "Har ni en kontorshund?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    review = site.client.get("/granska").text
+    assert '<option value="backup" lang="sv">Hur ofta gör ni säkerhetskopior? (Drift)</option>' in review
+    assert '<option value="phone" lang="sv">Kan jag ringa er?</option>' in review
+
+
 def test_rejecting_a_helpdesk_group_says_how_many_questions_went_with_it(site):
     with ConversationLog(site.folder / "log.db") as log:
         for n in range(4):
