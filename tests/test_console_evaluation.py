@@ -127,7 +127,8 @@ def test_a_confirmed_customer_question_is_added_to_the_test_set_and_evaluate_cou
     confirm(site.folder, CONFIRMED, "phone")
     site.login()
     page = site.client.get("/utvardering").text
-    box = re.search(r'name="(id-[^"]+)" value="1">\s*<label for="[^"]+">”' + re.escape(CONFIRMED), page)
+    # the customer's words marked with their language
+    box = re.search(r'name="(id-[^"]+)" value="1">\s*<label for="[^"]+">”<span lang="sv">' + re.escape(CONFIRMED), page)
     assert box, page
     path = site.folder / "test_questions.jsonl"
     before = path.read_text(encoding="utf-8")
