@@ -364,3 +364,22 @@ def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_
     assert response.status_code == 400 and "är för långt" in response.text
     assert site.client.post("/granska", data={"action": "accept_shown", "ids": group}).status_code == 403
     assert faq.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example/logout",
+        "/fragor/%2F%2Fevil.example/formulering",
+        "/fragor//evil.example/formulering",
+        "/fragor/%5C%5Cevil.example/prova",
+        "/historik/1/aterstall/..%2F..%2F%2Fevil.example",
+    ],
+)
+def test_a_get_on_a_forms_address_leads_back_into_the_console_never_to_another_site(site, path):
+    """A POST-only address opened with GET goes back to its page; a crafted one goes nowhere else."""
+    site.login()
+    response = site.client.get(path, follow_redirects=False)
+    location = response.headers.get("location", "")
+    assert response.status_code in (303, 404), path
+    assert location == "" or (location.startswith("/") and not location.startswith("//") and "\\" not in location)

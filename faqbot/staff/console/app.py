@@ -74,7 +74,8 @@ def create_console(console: Console) -> FastAPI:
     async def not_here(request: Request, err: StarletteHTTPException) -> Response:
         if err.status_code == 405 and request.method in ("GET", "HEAD"):
             # a form's address (POST only) opened again: a reload from the address bar, the language switch
-            return RedirectResponse(request.url.path.rstrip("/").rsplit("/", 1)[0] or "/", status_code=303)
+            page = local_path(request.url.path.rstrip("/").rsplit("/", 1)[0] or "/")  # never another site
+            return RedirectResponse(page, status_code=303)
         message = NOT_HERE.get(err.status_code, Text("Det gick inte att göra det."))
         return console.render(request, "message.html", err.status_code, title=Text("Det gick inte"), message=message)
 
