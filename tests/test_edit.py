@@ -173,6 +173,21 @@ def test_a_phrasing_already_in_the_faq_is_skipped_and_says_where(tmp_path):
     assert load_faq(path).by_id["backup"].learned == ("Ny fråga?",)
 
 
+def test_a_phrasing_two_sections_share_is_said_to_be_on_the_line_of_the_entry_named(tmp_path):
+    text = (
+        "helpdesk: help@example.se\nentries:\n"
+        "  - id: a\n    section: Ett\n    question: Kostar det något?\n    answer: Nej.\n"
+        "  - id: b\n    section: Två\n    question: Kostar det något?\n    answer: Ja.\n"
+        "  - id: c\n    question: Hur bokar jag?\n    answer: På webben.\n"
+    )
+    path = tmp_path / "faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    skipped = add_learned(path, {"c": ["kostar det något"]}).skipped[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "Kostar det något?" in lines[skipped.line - 1]
+    assert any(f"id: {skipped.already_in}" in line for line in lines[skipped.line - 4 : skipped.line - 1])
+
+
 def test_nothing_new_leaves_the_file_untouched(tmp_path):
     path = write(tmp_path, HAND_WRITTEN)
     mtime = path.stat().st_mtime_ns

@@ -23,6 +23,7 @@ from faqbot.staff.learn import (
     lesson,
     signals_from_rows,
 )
+from faqbot.staff.report import Group
 from faqbot.staff.teach import REJECTED
 
 FAQ = Faq(
@@ -236,16 +237,17 @@ def at_the_helpdesk(*questions: str) -> list:
     return [row(f"h{n}", q, kind="helpdesk") for n, q in enumerate(questions, 1)]
 
 
-def report_group(action: str, examples: list[tuple[str, int]], answered: tuple[str, ...] = ()) -> SimpleNamespace:
-    """A group as the report's grouping makes it (faqbot.staff.report.Group), nearest to backup."""
-    return SimpleNamespace(
-        action=action,
-        examples=examples,
+def report_group(action: str, examples: list[tuple[str, int]], answered: tuple[str, ...] = ()) -> Group:
+    """A group as the report's grouping makes it, nearest to backup."""
+    return Group(
         count=sum(n for _, n in examples),
-        answered=answered,
+        examples=examples,
         nearest_id="backup",
         nearest_question="Hur ofta tar ni backup?",
         nearest_score=0.5,
+        action=action,
+        answered=answered,
+        questions=len(examples),
     )
 
 
@@ -276,8 +278,9 @@ def test_a_group_the_bot_now_mostly_answers_keeps_the_questions_it_does_not_answ
     assert (left.question, left.evidence["count"]) == ("Botox?", 1)
     assert [(e["question"], e["reply"]) for e in left.evidence["examples"]] == [("Botox?", "h3")]
     group.count = 7  # four more asked than the report shows: counted for staff, as the report counts them
+    group.questions = 6  # three more different questions than it shows, none of them answered
     [left] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
-    assert left.evidence["count"] == 5
+    assert left.evidence["count"] == 5 and left.evidence["questions"] == 4  # the page heads it "och 3 liknande"
     group.answered = ("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
     assert lesson(rows, FAQ, lambda _questions: [group], set()).suggestions == []
 

@@ -122,7 +122,7 @@ def add_learned(path: str | Path, additions: Mapping[str, Sequence[str]]) -> Lea
     now = text_lines(new_text)
     skipped = [
         already_in(s.faq_id, s.text, s.already_in, now[key])
-        if s.already_in and (key := normalize_question(s.text)) in now
+        if s.already_in and (key := (s.already_in, normalize_question(s.text))) in now
         else s
         for s in skipped
     ]
@@ -151,7 +151,7 @@ def remove_learned(path: str | Path, faq_id: str, text: str) -> bool:
 
 
 def plan_additions(
-    faq: Faq, additions: Mapping[str, Sequence[str]], lines: Mapping[str, int] | None = None
+    faq: Faq, additions: Mapping[str, Sequence[str]], lines: Mapping[tuple[str, str], int] | None = None
 ) -> tuple[dict[str, list[str]], list[Skipped]]:
     """The phrasings to write per entry, in order, and those skipped; unknown ids are an error.
 
@@ -172,7 +172,7 @@ def plan_additions(
             if not key:
                 skipped.append(Skipped(faq_id, raw, "blank"))
             elif other is not None:
-                skipped.append(already_in(faq_id, text, other.id, (lines or {}).get(key, other.line)))
+                skipped.append(already_in(faq_id, text, other.id, (lines or {}).get((other.id, key), other.line)))
             else:
                 plan.setdefault(faq_id, []).append(text)
                 owner[key] = faq.by_id[faq_id]
@@ -328,20 +328,21 @@ def replace_file(document: Document) -> str:
     return text
 
 
-def text_lines(text: str) -> dict[str, int]:
+def text_lines(text: str) -> dict[tuple[str, str], int]:
     """The line of every question, alternative, learned phrasing and English question in a FAQ
-    file's text, keyed as `normalize_question` keys them (the first, where one is written twice)."""
+    file's text, keyed by (entry id, the text as `normalize_question` keys it)."""
     data = YAML(typ="rt").load(text.replace("\r\n", "\n"))
-    lines: dict[str, int] = {}
+    lines: dict[tuple[str, str], int] = {}
     for entry in data["entries"]:
+        faq_id = str(entry["id"])
         for key in ("question", "question_en"):
             if isinstance(entry.get(key), str):
-                lines.setdefault(normalize_question(entry[key]), entry.lc.value(key)[0] + 1)
+                lines.setdefault((faq_id, normalize_question(entry[key])), entry.lc.value(key)[0] + 1)
         for key in ("alternatives", LEARNED):
             items = entry.get(key)
             if isinstance(items, CommentedSeq):
                 for i, item in enumerate(items):
-                    lines.setdefault(normalize_question(str(item)), items.lc.item(i)[0] + 1)
+                    lines.setdefault((faq_id, normalize_question(str(item))), items.lc.item(i)[0] + 1)
     return lines
 
 

@@ -187,7 +187,7 @@ def helpdesk_groups(
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
     suggestions = []
     for g in group([r.question for r in unanswered]):
-        examples, count = g.examples, g.count
+        examples, count, questions = g.examples, g.count, g.questions or len(g.examples)
         if decided(suggestion_id(NEW_ENTRY, None, g.examples[0][0])):
             continue  # staff rejected the group (or made an entry of it) as it was listed
         if g.action == "answered-now":
@@ -195,6 +195,7 @@ def helpdesk_groups(
             # does not answer stay for staff (past the report's MAX_EXAMPLES: counted, not shown)
             examples = [(q, n) for q, n in g.examples if q not in g.answered]
             count = g.count - sum(n for q, n in g.examples if q in g.answered)
+            questions -= len(g.examples) - len(examples)
         if not examples:
             continue
         question = examples[0][0]
@@ -205,6 +206,7 @@ def helpdesk_groups(
         ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
         evidence = {
             "count": count,
+            "questions": questions,  # different questions (examples lists at most MAX_EXAMPLES)
             "examples": [
                 {
                     "question": q,

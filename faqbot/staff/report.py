@@ -60,6 +60,7 @@ class Group:
     answered: tuple[
         str, ...
     ] = ()  # of `examples`, those the bot answers now (ranked for an "answered-now" group; else of the first NEAREST_SAMPLE)
+    questions: int = 0  # different questions in the group (`examples` shows at most MAX_EXAMPLES of them)
 
 
 @dataclass
@@ -227,6 +228,7 @@ def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedde
                 nearest_score=score,
                 action=action,
                 answered=answered_now,
+                questions=len(examples),
             )
         )
     # Most asked first; among equals near misses (quick wins) first, already answered ones last.

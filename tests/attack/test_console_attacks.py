@@ -383,3 +383,5 @@ def test_a_get_on_a_forms_address_leads_back_into_the_console_never_to_another_s
     location = response.headers.get("location", "")
     assert response.status_code in (303, 404), path
     assert location == "" or (location.startswith("/") and not location.startswith("//") and "\\" not in location)
+    head = site.client.head(path, follow_redirects=False)
+    assert head.status_code in (404, 405) and "location" not in head.headers  # HEAD is not sent anywhere

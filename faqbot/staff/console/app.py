@@ -72,7 +72,7 @@ def create_console(console: Console) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def not_here(request: Request, err: StarletteHTTPException) -> Response:
-        if err.status_code == 405 and request.method in ("GET", "HEAD"):
+        if err.status_code == 405 and request.method == "GET":
             # a form's address (POST only) opened again: a reload from the address bar, the language switch
             page = local_path(request.url.path.rstrip("/").rsplit("/", 1)[0] or "/")  # never another site
             return RedirectResponse(page, status_code=303)
@@ -297,7 +297,11 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             )
         except FileChangedError:
             current, _ = console.desk.entry(faq_id)
-            now = entry_values(vars(current)) if current is not None else {}
+            if current is None:
+                raise Refused(
+                    404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.")
+                ) from None
+            now = entry_values(vars(current))
             differing = {name: text for name, text in now.items() if text != cleaned(name, values[name])}
             return edit_page(console, request, session, faq_id, values, fields.get("hash", ""), 409, conflict=differing)
         problems: dict[str, list[str]] = {}

@@ -154,6 +154,9 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.": (
+        "The entry is no longer in the FAQ file; someone removed it. Nothing was saved."
+    ),
     "Posterna som erbjuds": "The entries offered",
     "Försprånget är mindre än marginalen och bästa posten ({best}) når golvet för val ({floor}): val erbjuds.": (
         "The lead is less than the margin and the best entry ({best}) reaches the floor for choices ({floor}):"
@@ -166,23 +169,24 @@ ENGLISH: dict[str, str] = {
     "Bästa posten ({best}) når tröskeln och ligger klart före: den besvaras.": (
         "The best entry ({best}) reaches the threshold and is clearly ahead: it is answered."
     ),
+    "Bästa posten ({best}) når tröskeln: den besvaras.": "The best entry ({best}) reaches the threshold: it is answered.",
     "Bästa posten ({best}) når inte tröskeln: till helpdesk.": (
         "The best entry ({best}) does not reach the threshold: to the helpdesk."
     ),
     "Obs: ”{text}” finns också i posten": "Note: “{text}” is also in the entry",
     "avsnitt": "section",
-    "En kund som frågar så får välja mellan posterna.": "A customer who asks so is offered both entries.",
+    "En kund som frågar precis så får den post som rankas först, eller val mellan dem när de ligger nära.": (
+        "A customer who asks exactly this gets whichever entry ranks first, or a choice between them when they are close."
+    ),
     "Posten finns redan precis så, med id {faq_id}: formuläret skickades igen. Inget nytt skapades.": (
-        "The entry is already there just so, with the id {faq_id}: the form was sent again. Nothing new was created."
+        "The entry already exists exactly as written, with the id {faq_id}: the form was sent again."
+        " Nothing new was created."
     ),
     "Tillagt: {count} formuleringar i {entries} poster. Chatten svarar med dem nu.": (
         "Added: {count} phrasings to {entries} entries. The chat answers with them now."
     ),
     "Vad som lades till, och var": "What was added, and where",
     "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
-    "{count} av de visade förslagen var redan hanterade och lades inte till.": (
-        "{count} of the suggestions shown were already handled and were not added."
-    ),
     "Boten kalibrerades om med de nya formuleringarna (tröskel {before} → {after}, val inom {margin_before} → {margin_after}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
         "The bot recalibrated with the new phrasings (threshold {before} → {after}, choices within"
         " {margin_before} → {margin_after}): the list below is worked out again, so suggestions the bot now"
@@ -214,6 +218,19 @@ ENGLISH: dict[str, str] = {
     "Avvisa gruppen": "Reject the group",
     "Skapa en ny post av gruppen": "Create a new entry from this group",
     "{count} frågor till i gruppen": "{count} more questions in the group",
+    "1 fråga till i gruppen": "1 more question in the group",
+    "”{question}” och 1 liknande fråga ({count} gånger i allt)": "“{question}” and 1 similar question ({count} times in all)",
+    "Tillagt: {count} formuleringar i en post. Chatten svarar med dem nu.": (
+        "Added: {count} phrasings to one entry. The chat answers with them now."
+    ),
+    "Ett av de visade förslagen fanns inte längre på listan (hanterat under tiden, eller besvarat av boten nu) och lades inte till.": (
+        "One of the suggestions shown was no longer on the list (handled meanwhile, or answered by the bot now)"
+        " and was not added."
+    ),
+    "{count} av de visade förslagen fanns inte längre på listan (hanterade under tiden, eller besvarade av boten nu) och lades inte till.": (
+        "{count} of the suggestions shown were no longer on the list (handled meanwhile, or answered by the bot"
+        " now) and were not added."
+    ),
     "Formuleringar från kunder ({count})": "Phrasings from customers ({count})",
     "Kunders egna ord, lagda till posten under Att granska: bekräftade av kunder eller kopplade av personal. Ta bort en formulering som inte hör till posten.": (
         "Customers' own words, added to the entry under To review: confirmed by customers or linked by staff."

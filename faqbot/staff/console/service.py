@@ -327,9 +327,14 @@ class Desk:
             before = self.notice()
             if not remove_learned(self.faq_path, faq_id, text):
                 return False
-            self.log.record_decision(learn.suggestion_id(learn.ALTERNATIVE, faq_id, text), teach.REJECTED, faq_id, text)
             self.keep(before, who)
             self.rebuild()
+            try:
+                self.log.record_decision(
+                    learn.suggestion_id(learn.ALTERNATIVE, faq_id, text), teach.REJECTED, faq_id, text
+                )
+            except FaqbotError as err:  # the removal stands; only a re-proposal is not ruled out
+                log.warning("the rejection of a removed phrasing was not recorded: %s", err)
             return True
 
     # -- trying the bot ------------------------------------------------------------------
@@ -423,9 +428,9 @@ class Desk:
         owners: dict[str, list[FaqEntry]] = {}
         for other in faq.entries:
             if other.id != faq_id:
-                for text in (other.question, *other.alternatives, *other.learned):
+                for text in other.questions():
                     owners.setdefault(normalize_question(text), []).append(other)
-        mine = (entry.question, *entry.alternatives, *entry.learned)
+        mine = entry.questions()
         return [(text, other) for text in mine for other in owners.get(normalize_question(text), [])]
 
     def same_entry(self, values: dict[str, str]) -> str | None:
