@@ -32,7 +32,7 @@ typed (`automatic`). What an attacker can and cannot do with it: docs/security.m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,24 +203,37 @@ def helpdesk_groups(
         sid = suggestion_id(NEW_ENTRY, None, question)
         if decided(sid):
             continue
-        ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
-        evidence = {
-            "count": count,
-            "questions": questions,  # different questions (examples lists at most MAX_EXAMPLES)
-            "examples": [
-                {
-                    "question": q,
-                    "times": n,
-                    "reply": replies[normalize_question(q)][-1],
-                    "language": languages[normalize_question(q)],
-                }
-                for q, n in examples
-            ],
-            "replies": ids[:20],
-            "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
-        }
+        evidence = group_evidence(g, examples, count, questions, replies, languages)
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions
+
+
+def group_evidence(
+    g: Any,
+    examples: list[tuple[str, int]],
+    count: int,
+    questions: int,
+    replies: Mapping[str, list[str]],
+    languages: Mapping[str, str],
+) -> dict[str, Any]:
+    """What a helpdesk group's suggestion shows: its questions (each with its newest reply, which
+    `--assign` takes, and its language), how often they were asked, and the nearest entry."""
+    ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
+    return {
+        "count": count,
+        "questions": questions,  # different questions (examples lists at most MAX_EXAMPLES)
+        "examples": [
+            {
+                "question": q,
+                "times": n,
+                "reply": replies[normalize_question(q)][-1],
+                "language": languages[normalize_question(q)],
+            }
+            for q, n in examples
+        ],
+        "replies": ids[:20],
+        "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
+    }
 
 
 @dataclass(frozen=True)

@@ -309,18 +309,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             problems.setdefault(name, []).append(swedish(message, faq_id))
         status = 400 if problems else 200
         shared = console.desk.shared_questions(faq_id) if result.changes and not problems else []
-        return edit_page(
-            console,
-            request,
-            session,
-            faq_id,
-            values,
-            result.file_hash,
-            status,
-            problems=problems,
-            result=result,
-            shared=shared,
-        )
+        outcome = {"problems": problems, "result": result, "shared": shared}
+        return edit_page(console, request, session, faq_id, values, result.file_hash, status, **outcome)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:
