@@ -24,7 +24,7 @@ from faqbot.staff.learn import (
     signals_from_rows,
 )
 from faqbot.staff.report import Group
-from faqbot.staff.teach import REJECTED
+from faqbot.staff.teach import REJECTED, decided_ids
 
 FAQ = Faq(
     "helpdesk@example.se",
@@ -291,11 +291,29 @@ def test_a_group_staff_rejected_stays_rejected_when_the_bot_answers_its_first_qu
     rows = at_the_helpdesk("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
     examples = [("Gör ni botox?", 1), ("Kan man få botox hos er?", 1), ("Botox?", 1)]
     [listed] = lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], set()).suggestions
+    rejected = {sid for sid, _ in decided_ids(listed)}  # as `--reject` and the console record it
     later = report_group("answered-now", examples, answered=("Gör ni botox?",))
-    assert lesson(rows, FAQ, lambda _questions: [later], {listed.id}).suggestions == []
+    assert lesson(rows, FAQ, lambda _questions: [later], rejected).suggestions == []
     assert [s.question for s in lesson(rows, FAQ, lambda _questions: [later], set()).suggestions] == [
         "Kan man få botox hos er?"
     ]
+
+
+def test_a_question_asked_after_staff_rejected_its_group_is_listed_on_its_own():
+    """A rejection is of the questions the group showed; a new one that joins the group still comes
+    (a walk-through saw three new questions about a book sale vanish into a rejected group)."""
+    examples = [("Var är bokinkastet?", 2), ("Har ni bokinkast?", 1)]
+    rows = at_the_helpdesk("Var är bokinkastet?", "Var är bokinkastet?", "Har ni bokinkast?")
+    [listed] = lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], set()).suggestions
+    rejected = {sid for sid, _ in decided_ids(listed)}
+    assert lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], rejected).suggestions == []
+    rows.append(row("h9", "Har ni bokloppis?", kind="helpdesk"))
+    grown = report_group("new-entry", [*examples, ("Har ni bokloppis?", 1)])
+    [left] = lesson(rows, FAQ, lambda _questions: [grown], rejected).suggestions
+    assert left.question == "Har ni bokloppis?" and [e["question"] for e in left.evidence["examples"]] == [
+        "Har ni bokloppis?"
+    ]
+    assert (left.evidence["count"], left.evidence["questions"]) == (1, 1)
 
 
 def test_a_thumbs_down_on_a_picked_choice_leaves_the_question_to_assign():

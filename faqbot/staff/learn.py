@@ -187,22 +187,21 @@ def helpdesk_groups(
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
     suggestions = []
     for g in group([r.question for r in unanswered]):
-        examples, count, questions = g.examples, g.count, g.questions or len(g.examples)
-        if decided(suggestion_id(NEW_ENTRY, None, g.examples[0][0])):
-            continue  # staff rejected the group (or made an entry of it) as it was listed
+        # staff decide on the questions a group showed them (rejected, or made an entry of), each
+        # by its own id: a question asked since then still comes, even when it joins their group
+        gone = {q for q, _ in g.examples if decided(suggestion_id(NEW_ENTRY, None, q))}
         if g.action == "answered-now":
             # the bot answers most of them now (staff linked one, or the FAQ was edited); those it
             # does not answer stay for staff (past the report's MAX_EXAMPLES: counted, not shown)
-            examples = [(q, n) for q, n in g.examples if q not in g.answered]
-            count = g.count - sum(n for q, n in g.examples if q in g.answered)
-            questions -= len(g.examples) - len(examples)
+            gone |= set(g.answered)
+        examples = [(q, n) for q, n in g.examples if q not in gone]
         if not examples:
             continue
+        count = g.count - sum(n for q, n in g.examples if q in gone)
+        questions = (g.questions or len(g.examples)) - (len(g.examples) - len(examples))
         question = examples[0][0]
         nearest = g.nearest_id if g.action == "add-alternatives" else None
         sid = suggestion_id(NEW_ENTRY, None, question)
-        if decided(sid):
-            continue
         evidence = group_evidence(g, examples, count, questions, replies, languages)
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions

@@ -19,7 +19,7 @@ from typing import Any
 from faqbot.errors import UnknownEntryError, UnknownReplyError
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import load_faq
-from faqbot.staff.learn import ALTERNATIVE, Lesson, Suggestion, additions, chosen, suggestion_id
+from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -34,6 +34,15 @@ class Taught:
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
     left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken
+
+
+def decided_ids(s: Suggestion) -> list[tuple[str, str]]:
+    """The ids a decision on `s` is recorded under, each with its question: a helpdesk group's
+    decision is on every question it showed (faqbot.staff.learn.helpdesk_groups), the rest's on itself."""
+    if s.action != NEW_ENTRY:
+        return [(s.id, s.question)]
+    shown = [str(e["question"]) for e in s.evidence.get("examples", [])] or [s.question]
+    return [(suggestion_id(NEW_ENTRY, None, q), q) for q in shown]
 
 
 def language_of(s: Suggestion) -> str:
@@ -89,7 +98,8 @@ def teach(
     for s in accepted:
         log.record_decision(s.id, ACCEPTED, s.faq_id, s.question)
     for s in taught.rejected:
-        log.record_decision(s.id, REJECTED, s.faq_id, s.question)
+        for sid, question in decided_ids(s):
+            log.record_decision(sid, REJECTED, s.faq_id, question)
     if taught.added:
         taught.build = rebuild()
     return taught

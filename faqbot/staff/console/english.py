@@ -210,8 +210,9 @@ ENGLISH: dict[str, str] = {
     "”{question}” och {others} liknande frågor ({count} gånger i allt)": (
         "“{question}” and {others} similar questions ({count} times in all)"
     ),
-    "Avvisat: gruppen ”{question}” med {count} frågor. Gruppen föreslås inte igen.": (
-        "Rejected: the group “{question}” with {count} questions. The group is not proposed again."
+    "Avvisat: gruppen ”{question}”. Dess {count} frågor föreslås inte igen; en ny fråga i samma ämne visas.": (
+        "Rejected: the group “{question}”. Its {count} questions are not proposed again; a new question"
+        " on the same subject is shown."
     ),
     "”{question}” besvaras av": "“{question}” is answered by",
     "Koppla": "Link",

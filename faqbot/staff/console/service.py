@@ -450,6 +450,7 @@ class Desk:
                 return added
             self.keep(before, who)
             if group is not None:
-                self.log.record_decision(group.id, teach.ACCEPTED, added.faq_id, group.question)
+                for sid, question in teach.decided_ids(group):
+                    self.log.record_decision(sid, teach.ACCEPTED, added.faq_id, question)
             self.rebuild()
             return added
