@@ -26,7 +26,7 @@ from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffSt
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
 from faqbot.staff.console.english import ENGLISH
-from faqbot.staff.console.history import what_said
+from faqbot.staff.console.history import what_changed, what_said
 from faqbot.staff.console.language import Bilingual, Text, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
@@ -402,6 +402,8 @@ def test_trying_a_vague_message_says_why_it_is_not_answered_with_an_entry(site):
         "Meddelandet nämner inget eget ämne"
         not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text
     )
+    greeting = site.client.get("/prova", params={"fraga": "hej"}).text
+    assert "De fem närmaste posterna" not in greeting  # no ranking behind a greeting: no empty table
 
 
 def test_trying_a_follow_up_says_what_it_was_read_with(site):
@@ -908,6 +910,16 @@ def test_a_version_says_what_changed_in_the_language_of_the_page():
     assert what_said("ändrade: backup", phrasebook("sv")) == "ändrade: backup"
 
 
+def test_a_version_changing_many_entries_names_a_dozen_and_counts_the_rest():
+    """An accept of 46 phrasings changes 37 entries: the summary was cut off mid-id at 500 characters."""
+    entries = [f"  - id: entry-number-{n:02d}\n    question: Fråga {n}?\n    answer: Svar {n}.\n" for n in range(40)]
+    before = "helpdesk: a@b.se\nentries:\n" + "".join(entries)
+    after = before.replace("answer: Svar", "answer: Nytt svar")
+    said = what_changed(before, after)
+    assert said == "ändrade: " + ", ".join(f"entry-number-{n:02d}" for n in range(12)) + " +28"
+    assert what_said(said, phrasebook("en")) == "changed: " + said.removeprefix("ändrade: ")
+
+
 def test_a_text_without_english_is_shown_in_swedish_and_values_are_never_translated():
     say = phrasebook("en", {"Spara": "Save", "Sparat {what}": "Saved {what}"})
     assert say("Spara") == "Save" and say("Ny text") == "Ny text"
@@ -1102,6 +1114,7 @@ def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(sit
     page = site.client.post("/fragor/backup/prova", data={**bad, "csrf": site.csrf()})
     assert page.status_code == 400 and "Utkastet går inte att prova" in page.text and "får inte vara tomt" in page.text
     assert page.text.count("autofocus") == 1 and 'id="draft-result" role="status" tabindex="-1" autofocus' in page.text
+    assert "Utkastet har fel" in page.text and "sparades inte" not in page.text  # nothing was being saved
     good = {**bad, "question": "Hur ofta gör ni säkerhetskopior?", "answer": "Ofta.", "csrf": site.csrf()}
     statuses = [site.client.post("/fragor/backup/prova", data=good).status_code for _ in range(13)]
     assert statuses[:11] == [200] * 11 and statuses[-1] == 429  # the first try above counted too
@@ -1179,6 +1192,7 @@ def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(
     fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
     created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
     assert created.status_code == 200 and "Posten är skapad" in created.text and "har-ni-en-kontorshund" in created.text
+    assert "sida=/fragor/har-ni-en-kontorshund" in created.text  # the language switch stays on the new entry
     entry = load_faq(site.folder / "faq.yaml").by_id["har-ni-en-kontorshund"]
     assert entry.question == question and entry.answer == "Ja, hon heter Sigrid."
     reply = public_bot(site).ask(question)

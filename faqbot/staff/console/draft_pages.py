@@ -108,14 +108,16 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         if existing is not None:  # the form sent again (a reload after Skapa posten): nothing to create
             entry, digest = console.desk.entry(existing)
             shown = entry_values(vars(entry)) if entry is not None else values
-            return entry_page(console, request, session, existing, values=shown, digest=digest, already=True)
+            here = f"/fragor/{existing}"
+            return entry_page(console, request, session, existing, values=shown, digest=digest, already=True, here=here)
         added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
         entry, digest = console.desk.entry(added.faq_id)
         shown = entry_values(vars(entry)) if entry is not None else values
-        return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True)
+        here = f"/fragor/{added.faq_id}"
+        return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True, here=here)
 
 
 async def draft_page(

@@ -154,6 +154,8 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Utkastet har fel: se meddelandena vid fälten.": "The draft has mistakes: see the messages by the fields.",
+    "Posten skapades inte: se meddelandena vid fälten.": "The entry was not created: see the messages by the fields.",
     "Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.": (
         "The entry is no longer in the FAQ file; someone removed it. Nothing was saved."
     ),

@@ -40,6 +40,7 @@ from faqbot.staff.console.tables import LogTables
 KEEP_VERSIONS = 100
 KEEP_CHARACTERS = 20_000_000  # about ten versions of the largest file the bot accepts, hundreds of a usual one
 MAX_WHAT = 500  # characters of a version's summary
+NAMED_IDS = 12  # entry ids a summary names under each of changed, new and removed; the rest are counted ("+34")
 # The phrases of a version's `what` (what_changed and faqbot.staff.console.service write them).
 HAND_EDIT = Text("ändrad i filen")
 FIRST_SEEN = Text("så som konsolen först såg filen")
@@ -76,7 +77,8 @@ class FaqHistory(LogTables):
 
     def record(self, content: str, author: str, what: str) -> Version:
         """Keep `content` as the newest version, then forget what no longer fits the bounds."""
-        now, digest, what = self.clock(), text_hash(content), what[:MAX_WHAT]
+        now, digest = self.clock(), text_hash(content)
+        what = what if len(what) <= MAX_WHAT else what[: MAX_WHAT - 1] + "…"
         rows = self._run(
             "INSERT INTO faq_versions (created_at, author, what, faq_hash, content) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (now, author, what, digest, content),
@@ -140,10 +142,16 @@ def what_changed(before: str | None, after: str) -> str:
         )
         if ids
     ]
-    said = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in parts)
+    said = "; ".join(f"{label}: {named(ids)}" for label, ids in parts)
     if old.helpdesk != new.helpdesk:
         said = "; ".join(filter(None, [said, f"helpdesk: {new.helpdesk}"]))
     return said or str(LAYOUT)
+
+
+def named(ids: list[str]) -> str:
+    """The ids, the first NAMED_IDS of them by name and the rest counted: "a, b, c +34"."""
+    more = f" +{len(ids) - NAMED_IDS}" if len(ids) > NAMED_IDS else ""
+    return ", ".join(ids[:NAMED_IDS]) + more
 
 
 def what_said(what: str, say: Callable[..., str]) -> str:

@@ -89,10 +89,12 @@ class Console:
         session = values.pop("session", None)
         language = language_of(request.cookies)
         query = request.url.query
+        # where the language switch returns: this address, or the page a POST showed (a new entry's own)
+        here = values.pop("here", None) or request.url.path + (f"?{query}" if query else "")
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
-            here=request.url.path + (f"?{query}" if query else ""),
+            here=here,
             lang=language,
             t=phrasebook(language),
             user=session.user if session else "",
