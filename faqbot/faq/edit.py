@@ -116,10 +116,13 @@ def add_learned(path: str | Path, additions: Mapping[str, Sequence[str]]) -> Lea
         append_learned(document.entry(faq_id), texts)
     old_text = document.raw.decode("utf-8-sig").replace("\r\n", "\n")
     new_text = replace_file(document).removeprefix(BOM).replace("\r\n", "\n")
-    lines = learned_lines(new_text, plan)
-    added = tuple(Added(faq_id, text, line) for (faq_id, text), line in lines.items())
-    # the lines a skipped phrasing is on, in the file as written (a phrasing given twice: the first's)
+    # where each phrasing is in the file as written: the added ones, and those skipped (a phrasing
+    # given twice: the first's)
     now = text_lines(new_text)
+    written = [
+        Added(faq_id, text, now[(faq_id, normalize_question(text))]) for faq_id, texts in plan.items() for text in texts
+    ]
+    added = tuple(sorted(written, key=lambda a: a.line))  # in the file's order
     skipped = [
         already_in(s.faq_id, s.text, s.already_in, now[key])
         if s.already_in and (key := (s.already_in, normalize_question(s.text))) in now
@@ -343,19 +346,6 @@ def text_lines(text: str) -> dict[tuple[str, str], int]:
             if isinstance(items, CommentedSeq):
                 for i, item in enumerate(items):
                     lines.setdefault((faq_id, normalize_question(str(item))), items.lc.item(i)[0] + 1)
-    return lines
-
-
-def learned_lines(text: str, plan: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
-    """The line of each written phrasing in the new text."""
-    data = YAML(typ="rt").load(text)
-    lines: dict[tuple[str, str], int] = {}
-    for entry in data["entries"]:
-        faq_id = str(entry["id"])
-        if faq_id in plan:
-            learned = entry[LEARNED]
-            where = {str(item): learned.lc.item(i)[0] + 1 for i, item in enumerate(learned)}
-            lines.update({(faq_id, t): where[t] for t in plan[faq_id]})
     return lines
 
 

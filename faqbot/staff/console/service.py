@@ -247,16 +247,7 @@ class Desk:
             accept = [suggestion] if action == "accept" else []
             reject = [suggestion] if action == "reject" else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
-            before = self.notice()
-            try:
-                taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject, assign)
-            except UnknownEntryError:
-                raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
-            except UnknownReplyError:
-                raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu.")) from None
-            if taught.added:
-                self.keep(before, who)
-            return taught
+            return self.taught(lesson, who, accept, reject, assign)
 
     def accept_shown(self, ids: list[str], who: str = "") -> teach.Taught:
         """Accept the confirmed phrasings the review page showed (`ids`) in one step: one write,
@@ -272,12 +263,30 @@ class Desk:
                         "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
                     )
                 )
-            before = self.notice()
-            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept)
+            taught = self.taught(lesson, who, accept)
             taught.left_out = len(set(ids)) - len(accept)
-            if taught.added:
-                self.keep(before, who)
             return taught
+
+    def taught(
+        self,
+        lesson: learn.Lesson,
+        who: str,
+        accept: list[str],
+        reject: list[str] | None = None,
+        assign: list[tuple[str, str]] | None = None,
+    ) -> teach.Taught:
+        """Carry out staff's decisions (faqbot.staff.teach) under the writing lock the caller
+        holds; a change to the file is kept as a version by `who`."""
+        before = self.notice()
+        try:
+            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject or [], assign or [])
+        except UnknownEntryError:
+            raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
+        except UnknownReplyError:
+            raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu.")) from None
+        if taught.added:
+            self.keep(before, who)
+        return taught
 
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
