@@ -30,6 +30,7 @@ from faqbot.staff.console.history import what_changed, what_said
 from faqbot.staff.console.language import Bilingual, Text, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
+from faqbot.web.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
@@ -72,7 +73,7 @@ def make_site(folder, fake_embedder, base_url: str = "http://testserver") -> Sit
     store = StaffStore(folder / "log.db", clock=clock)
     store.add_user("anna", PASSWORD)
     desk = Desk(settings)
-    app = create_console(Console(desk, store, Throttle(clock=clock)))
+    app = create_console(Console(desk, store, Throttle(clock=clock), RateLimiter(clock=clock)))
     return Site(TestClient(app, base_url=base_url), store, desk, clock, folder)
 
 
@@ -1174,6 +1175,20 @@ def test_rejecting_a_helpdesk_group_says_how_many_questions_went_with_it(site):
     rejected = site.client.post("/granska", data={"action": "reject", "id": group.group(1), "csrf": site.csrf()})
     assert "Dess 4 frågor föreslås inte igen" in rejected.text  # some were under the disclosure
     assert "kontorshund" not in rejected.text.split("Frågor som gick till helpdesk")[1]
+
+
+def test_a_new_entry_from_a_group_asked_in_english_prefills_the_english_question_not_the_swedish(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(3):
+            log.record(
+                LogRow(f"r{n}", "Do you have an office dog?", "en", "helpdesk", False, None, "phone", 0.1, 0.3, "v1")
+            )
+    site.login()
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', site.client.get("/granska").text).group(1)
+    form = site.client.get(link.replace("&amp;", "&")).text
+    assert re.search(r'name="question_en"[^>]*value="Do you have an office dog\?"', form)
+    assert not re.search(r'name="question"[^>]*value="[^"]', form)  # the Swedish question is staff's to write
+    assert "Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga." in form
 
 
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):

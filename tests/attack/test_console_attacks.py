@@ -18,10 +18,14 @@
     group's, a made-up one) is never accepted, whatever the form says.
 11. removing a customers' phrasing from an entry: a session, its token and this site are needed,
     the field is bounded, only a `learned:` line can go (not a question), the phrasing is text.
+13. a logged-in session (stolen, or a script) posting changes in a loop, each of which may write
+    the FAQ and rebuild the index: past WRITES_PER_MINUTE a minute the form is refused (429, how
+    long to wait) before anything is done; another member of staff is not held up.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -32,6 +36,7 @@ from faqbot.conversations.store import ConversationLog
 from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
+from faqbot.staff.console.web import WRITES_PER_MINUTE
 from tests.test_console import PASSWORD, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
@@ -375,3 +380,30 @@ def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_
     assert response.status_code == 400 and "är för långt" in response.text
     assert site.client.post("/granska", data={"action": "accept_shown", "ids": group}).status_code == 403
     assert faq.read_bytes() == before
+
+
+def test_changes_posted_in_a_loop_are_refused_past_the_minutes_budget(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    token = site.csrf()
+    for _ in range(WRITES_PER_MINUTE):
+        spent = site.client.post("/granska", data={"action": "reject", "id": "made-up", "csrf": token})
+        assert spent.status_code != 429
+    data = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Hackad.", "hash": form_hash(site), "csrf": token}
+    refused = site.client.post("/fragor/backup", data=data)
+    assert refused.status_code == 429 and "För många ändringar" in refused.text
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert faq.read_bytes() == before  # refused before anything was written
+
+    site.store.add_user("bertil", "ett annat lösenord")  # another member of staff keeps their budget
+    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    assert other.login("bertil", "ett annat lösenord").status_code == 303
+    assert (
+        other.client.post("/granska", data={"action": "reject", "id": "made-up", "csrf": other.csrf()}).status_code
+        != 429
+    )
+
+    site.clock.now += 61  # a minute later the budget is back
+    saved = site.client.post("/fragor/backup", data={**data, "hash": form_hash(site)})
+    assert saved.status_code == 200 and b"Hackad." in faq.read_bytes()

@@ -61,7 +61,9 @@ def create_console(console: Console) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
-        return console.render(request, "message.html", err.status, title=Text("Det gick inte"), message=err.message)
+        page = console.render(request, "message.html", err.status, title=Text("Det gick inte"), message=err.message)
+        page.headers.update(err.headers)
+        return page
 
     @app.exception_handler(DataError)
     async def faq_broken(request: Request, err: DataError) -> Response:
@@ -122,7 +124,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         keys = (f"user:{name.casefold()}", f"addr:{address}")
         wait = console.throttle.wait(*keys)
         if wait > 0:
-            return too_many_tries(console, request, math.ceil(wait))
+            return too_many_tries(console, request, math.ceil(wait), name)
         session = await run_in_threadpool(console.store.log_in, name, password)
         if session is None:
             console.throttle.failed(*keys)
@@ -141,7 +143,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login()
-        await console.form(request, session)
+        await console.form(request, session, writing=False)
         console.store.log_out(session.token_hash)
         response = to_login()
         response.delete_cookie(COOKIE, path="/")
@@ -157,13 +159,13 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown, health=kept)
 
 
-def too_many_tries(console: Console, request: Request, seconds: int) -> Response:
+def too_many_tries(console: Console, request: Request, seconds: int, username: str) -> Response:
     """The login form refusing a try during its throttle wait, saying how long the wait is."""
     if seconds == 1:
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.", seconds=seconds)
     else:
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.", seconds=seconds)
-    page = login_page(console, request, message, 429)
+    page = login_page(console, request, message, 429, username=username)
     page.headers["retry-after"] = str(seconds)
     return page
 

@@ -79,7 +79,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         session = console.session_of(request)
         if session is None:
             return RedirectResponse("/login", status_code=303)
-        fields = await console.form(request, session)
+        fields = await console.form(request, session, writing=False)  # nothing is saved; TryRate bounds it
         return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
     @app.get(NEW_ENTRY_PATH)
@@ -90,11 +90,14 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")
+        notice: str = ""
         if group is not None:
-            others = [e["question"] for e in group.evidence.get("examples", []) if e["question"] != group.question]
-            values.update(question=group.question, alternatives="\n".join(others[:MAX_PREFILLED]))
-        gone = Text("Gruppen är redan hanterad eller finns inte längre.") if group_id and group is None else ""
-        return new_page(console, request, session, values, group.id if group else "", notice=gone)
+            values.update(prefilled(group.evidence.get("examples", [])))
+            if not values["question"]:
+                notice = Text("Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga.")
+        elif group_id:
+            notice = Text("Gruppen är redan hanterad eller finns inte längre.")
+        return new_page(console, request, session, values, group.id if group else "", notice=notice)
 
     @app.post(NEW_ENTRY_PATH)
     async def new_entry_save(request: Request) -> Response:
@@ -118,6 +121,19 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         shown = entry_values(vars(entry)) if entry is not None else values
         here = f"/fragor/{added.faq_id}"
         return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True, here=here)
+
+
+def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
+    """A new entry's form from a helpdesk group's questions (most asked first): the first Swedish
+    one its question, the first English one its English question, the rest its alternatives."""
+    swedish = [e["question"] for e in examples if e.get("language") != "en"]
+    english = [e["question"] for e in examples if e.get("language") == "en"]
+    others = swedish[1:] + english[1:]
+    return {
+        "question": swedish[0] if swedish else "",
+        "question_en": english[0] if english else "",
+        "alternatives": "\n".join(others[:MAX_PREFILLED]),
+    }
 
 
 async def draft_page(

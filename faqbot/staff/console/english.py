@@ -34,6 +34,12 @@ ENGLISH: dict[str, str] = {
     "För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.": (
         "Too many failed logins. Wait {seconds} seconds and try again."
     ),
+    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund och försök igen.": (
+        "Too many changes in a short time. Nothing was done; wait {seconds} second and try again."
+    ),
+    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder och försök igen.": (
+        "Too many changes in a short time. Nothing was done; wait {seconds} seconds and try again."
+    ),
     # -- forms refused -------------------------------------------------------------------
     "Formuläret skickades i ett format som konsolen inte tar emot.": (
         "The form was sent in a format the console does not accept."
@@ -309,6 +315,9 @@ ENGLISH: dict[str, str] = {
     "Posten är skapad": "The entry is created",
     "Den fick id": "Its id is",
     "Indexet är ombyggt; chatten svarar med den nu.": "The index is rebuilt; the chat answers with it now.",
+    "Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga.": (
+        "The group's questions were asked in English. Write the question in Swedish in the field Question."
+    ),
     "Gruppen är redan hanterad eller finns inte längre.": "The group is already handled or no longer exists.",
     "Prova utkastet med en fråga (sparas inte)": "Try the draft with a question (not saved)",
     "Prova utkastet": "Try the draft",

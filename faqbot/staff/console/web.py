@@ -3,10 +3,15 @@
 Pages are Jinja2 templates with autoescaping on (a customer's question or an FAQ answer is text,
 never markup). Forms are read as application/x-www-form-urlencoded only, with a bound on the
 number of fields and on each field's length, after the body limit (faqbot.staff.console.auth).
+Every form that changes something (all but logging out and trying a draft, which has its own
+limit) spends one of its member of staff's WRITES_PER_MINUTE: most of them write the FAQ file
+and rebuild the index, and a stolen session must not turn that into a loop that keeps the
+machine busy.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +29,7 @@ from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.language import Bilingual, Text, clock, full_stop, language_of, phrasebook, spoken
 from faqbot.staff.console.service import Desk
+from faqbot.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).resolve().parent
 MAX_FIELDS = 40
@@ -39,6 +45,9 @@ FIELD_LIMITS = {
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
+# Forms that change something, per member of staff in any sixty seconds. Reviewing by hand is a
+# click every few seconds at most, and "Godkänn alla" takes a thousand suggestions in one.
+WRITES_PER_MINUTE = 30
 # The names staff see for the fields of an entry's form: its labels (entry.html) and the message that one is too long.
 FIELD_LABELS = {
     "answer": "Svar",
@@ -61,10 +70,11 @@ NAV = [
 class Refused(Exception):
     """A request the console does not serve: `status` and a message for the page."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def templates() -> Environment:
@@ -78,11 +88,13 @@ def templates() -> Environment:
 
 @dataclass
 class Console:
-    """What every route needs: the library side, the accounts, the login throttle, the templates."""
+    """What every route needs: the library side, the accounts, the login throttle, the budget of
+    changes a minute (per member of staff), the templates."""
 
     desk: Desk
     store: StaffStore
     throttle: Throttle = field(default_factory=Throttle)
+    writes: RateLimiter = field(default_factory=RateLimiter)
     env: Environment = field(default_factory=templates)
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -112,8 +124,9 @@ class Console:
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
 
-    async def form(self, request: Request, session: Session | None) -> dict[str, str]:
-        """The posted form, each field within its bound; checks the origin and the CSRF token."""
+    async def form(self, request: Request, session: Session | None, writing: bool = True) -> dict[str, str]:
+        """The posted form, each field within its bound; checks the origin and the CSRF token, and
+        for a form that changes something (`writing`) spends one of its sender's changes a minute."""
         same_origin(request)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
             raise Refused(415, Text("Formuläret skickades i ett format som konsolen inte tar emot."))
@@ -139,7 +152,26 @@ class Console:
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
             raise Refused(403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen."))
+        if session is not None and writing:
+            self.spend_write(session.user)
         return fields
+
+    def spend_write(self, user: str) -> None:
+        """One change by `user`, or Refused (429) past WRITES_PER_MINUTE, saying how long to wait."""
+        if self.writes.allow(user, WRITES_PER_MINUTE):
+            return
+        seconds = max(1, math.ceil(self.writes.retry_after(user)))
+        if seconds == 1:
+            message = Text(
+                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund och försök igen.",
+                seconds=seconds,
+            )
+        else:
+            message = Text(
+                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder och försök igen.",
+                seconds=seconds,
+            )
+        raise Refused(429, message, {"retry-after": str(seconds)})
 
 
 def same_origin(request: Request) -> None:
