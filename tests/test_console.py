@@ -320,6 +320,38 @@ def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no
     assert faq.read_text(encoding="utf-8") == written
 
 
+def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_doing_it_again(site):
+    """Post/Redirect/Get: the outcome's page is a GET (its address names the outcome), so a reload,
+    the back button or the language switch shows the outcome again and sends nothing."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    site.login()
+    faq = site.folder / "faq.yaml"
+    page = site.client.get("/granska").text
+    suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    posted = site.client.post(
+        "/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()}, follow_redirects=False
+    )
+    outcome = posted.headers["location"]
+    assert posted.status_code == 303 and re.fullmatch(r"/granska\?utfall=[\w-]{16}", outcome)
+    written, versions = faq.read_bytes(), len(site.desk.versions())
+    for _ in range(2):  # shown, then reloaded
+        page = site.client.get(outcome)
+        assert page.status_code == 200 and "Tillagt i backup" in page.text
+    assert "Added to backup" in switch(site, "en", outcome)
+    assert faq.read_bytes() == written and len(site.desk.versions()) == versions  # nothing done twice
+    switch(site, "sv", "/granska")
+    assert "Tillagt i backup" not in site.client.get("/granska").text  # the plain address: the page as it is
+
+    form = site.client.get("/fragor/backup").text
+    digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": digest}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert saved.url.path == "/fragor/backup" and "utfall=" in str(saved.url) and "Sparat" in saved.text
+    assert 'value="Varje timme."' in saved.text or ">Varje timme.</textarea>" in saved.text
+    written = faq.read_bytes()
+    assert "Sparat" in site.client.get(str(saved.url)).text and faq.read_bytes() == written
+
+
 def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):
     """A reload from the address bar, or the language switch, on the page a POST left: no raw JSON error."""
     site.login()

@@ -21,6 +21,9 @@
 13. a logged-in session (stolen, or a script) posting changes in a loop, each of which may write
     the FAQ and rebuild the index: past WRITES_PER_MINUTE a minute the form is refused (429, how
     long to wait) before anything is done; another member of staff is not held up.
+14. the address a form leads to names its outcome (`?utfall=KEY`): another member of staff, or a
+    visitor, opening it sees none of it; a made-up or over-long key is the plain page; the
+    outcomes kept are bounded in number and in time.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from faqbot.conversations.store import ConversationLog
 from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
-from faqbot.staff.console.web import WRITES_PER_MINUTE
+from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Outcomes
 from tests.test_console import PASSWORD, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
@@ -407,3 +410,30 @@ def test_changes_posted_in_a_loop_are_refused_past_the_minutes_budget(site):
     site.clock.now += 61  # a minute later the budget is back
     saved = site.client.post("/fragor/backup", data={**data, "hash": form_hash(site)})
     assert saved.status_code == 200 and b"Hackad." in faq.read_bytes()
+
+
+def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bounds(site):
+    site.login()
+    data = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": form_hash(site)}
+    posted = site.client.post("/fragor/backup", data={**data, "csrf": site.csrf()}, follow_redirects=False)
+    outcome = posted.headers["location"]
+    assert "Sparat" in site.client.get(outcome).text
+    site.store.add_user("bertil", "ett annat lösenord")
+    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    assert other.login("bertil", "ett annat lösenord").status_code == 303
+    seen = other.client.get(outcome)
+    assert seen.status_code == 200 and "Sparat" not in seen.text and "Varje natt" not in seen.text.split("<form")[0]
+    visitor = TestClient(site.client.app).get(outcome, follow_redirects=False)
+    assert visitor.status_code == 303 and visitor.headers["location"] == "/login"
+    for key in ("made-up", "A" * 5000, outcome.split("=")[1] + "x"):
+        page = site.client.get(f"/fragor/backup?utfall={key}")
+        assert page.status_code == 200 and "Sparat" not in page.text
+
+    now = [0.0]
+    kept = Outcomes(clock=lambda: now[0])
+    first = kept.keep("session", {"n": 0})
+    keys = [kept.keep("session", {"n": n}) for n in range(1, MAX_OUTCOMES + 1)]
+    assert kept.get("session", first) == {} and kept.get("session", keys[-1]) == {"n": MAX_OUTCOMES}
+    assert kept.get("another session", keys[-1]) == {}
+    now[0] += OUTCOME_SECONDS + 1
+    assert kept.get("session", keys[-1]) == {}

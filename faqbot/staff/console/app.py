@@ -3,7 +3,8 @@
     app = create_console(Desk(settings), StaffStore(settings.log_location))
     serve_console(settings, port=7861)         # http://127.0.0.1:7861/
 
-Routes (every page but /login and the stylesheet needs a session; every POST its CSRF token):
+Routes (every page but /login and the stylesheet needs a session; every POST its CSRF token;
+a POST that did its work redirects to the page showing what it did, Console.done):
 
     GET  /login, POST /login, POST /logout
     GET  /sprak?till=en&sida=/fragor   the language switch (Swedish or English), on every page
@@ -185,7 +186,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login()
-        return await review_page(console, request, session)
+        return await review_page(console, request, session, **console.outcome(request, session))
 
     @app.post("/granska")
     async def decide(request: Request) -> Response:
@@ -216,7 +217,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
-        return await review_page(console, request, session, taught=taught, policy_before=policy_before)
+        return console.done(session, "/granska", taught=taught, policy_before=policy_before)
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -284,7 +285,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         if entry is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
-        return edit_page(console, request, session, faq_id, values, digest)
+        return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session))
 
     @app.post("/fragor/{faq_id}")
     async def entry_save(request: Request, faq_id: str) -> Response:
@@ -309,10 +310,11 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         problems: dict[str, list[str]] = {}
         for name, message in result.problems:
             problems.setdefault(name, []).append(swedish(message, faq_id))
-        status = 400 if problems else 200
-        shared = console.desk.shared_questions(faq_id) if result.changes and not problems else []
-        outcome = {"problems": problems, "result": result, "shared": shared}
-        return edit_page(console, request, session, faq_id, values, result.file_hash, status, **outcome)
+        if problems:
+            outcome = {"problems": problems, "result": result}
+            return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
+        shared = console.desk.shared_questions(faq_id) if result.changes else []
+        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:
@@ -328,10 +330,11 @@ def add_learned_routes(app: FastAPI, console: Console) -> None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         text = fields.get("formulering", "")
         removed = await run_in_threadpool(console.desk.unlearn, faq_id, text, session.user)
+        if removed:
+            return console.done(session, f"/fragor/{faq_id}", unlearned=text, removed=True)
         entry, digest = console.desk.entry(faq_id)
         values = entry_values(vars(entry)) if entry is not None else dict.fromkeys(FIELDS, "")
-        status = 200 if removed else 409
-        return edit_page(console, request, session, faq_id, values, digest, status, unlearned=text, removed=removed)
+        return edit_page(console, request, session, faq_id, values, digest, 409, unlearned=text, removed=False)
 
 
 def checked_id(faq_id: str) -> str:

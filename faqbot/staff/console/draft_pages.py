@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
-from faqbot.faq.update import FIELDS, entry_values
+from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused, swedish
@@ -108,19 +108,13 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")
         existing = await run_in_threadpool(console.desk.same_entry, values)
-        if existing is not None:  # the form sent again (a reload after Skapa posten): nothing to create
-            entry, digest = console.desk.entry(existing)
-            shown = entry_values(vars(entry)) if entry is not None else values
-            here = f"/fragor/{existing}"
-            return entry_page(console, request, session, existing, values=shown, digest=digest, already=True, here=here)
+        if existing is not None:  # the form sent again (back, and Skapa posten again): nothing to create
+            return console.done(session, f"/fragor/{existing}", already=True)
         added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
-        entry, digest = console.desk.entry(added.faq_id)
-        shown = entry_values(vars(entry)) if entry is not None else values
-        here = f"/fragor/{added.faq_id}"
-        return entry_page(console, request, session, added.faq_id, values=shown, digest=digest, created=True, here=here)
+        return console.done(session, f"/fragor/{added.faq_id}", created=True)
 
 
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:

@@ -39,7 +39,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         session = console.session_of(request)
         if session is None:
             return login()
-        return await page(console, request, session, runs)
+        return await page(console, request, session, runs, **console.outcome(request, session))
 
     @app.post(PAGE + "/kor")
     async def start(request: Request) -> Response:
@@ -50,7 +50,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         if not runs.start(session.user):
             note = Text("En körning pågår redan. Vänta tills den är klar.")
             return await page(console, request, session, runs, 409, notice=note)
-        return await page(console, request, session, runs, 202, notice=Text("Körningen har startat."))
+        return console.done(session, PAGE, notice=Text("Körningen har startat."))
 
     @app.post(PAGE + "/lagg-till")
     async def add(request: Request) -> Response:
@@ -66,9 +66,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
                 400, Text("Högst {count} frågor kan läggas till åt gången; inget lades till.", count=test_set.MAX_ADD)
             )
         added = await run_in_threadpool(add_confirmed, console, runs, ids)
-        return await page(
-            console, request, session, runs, notice=Text("{count} frågor lades till i testmängden.", count=added)
-        )
+        return console.done(session, PAGE, notice=Text("{count} frågor lades till i testmängden.", count=added))
 
 
 def login() -> Response:

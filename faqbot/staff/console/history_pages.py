@@ -46,7 +46,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return RedirectResponse("/login", status_code=303)
-        return await history_page(console, request, session)
+        return await history_page(console, request, session, **console.outcome(request, session))
 
     @app.get("/historik/{number}")
     async def one_version(request: Request, number: str) -> Response:
@@ -77,7 +77,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             return await history_page(console, request, session, 400, error=message)
         if restored is None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
-        return await history_page(console, request, session, restored_from=wanted)
+        return console.done(session, "/historik", restored_from=wanted)
 
 
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:

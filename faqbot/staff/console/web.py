@@ -3,6 +3,10 @@
 Pages are Jinja2 templates with autoescaping on (a customer's question or an FAQ answer is text,
 never markup). Forms are read as application/x-www-form-urlencoded only, with a bound on the
 number of fields and on each field's length, after the body limit (faqbot.staff.console.auth).
+A form that did what it was asked answers with a redirect to the page that shows what it did
+(Post/Redirect/Get: `Console.done`, the outcome kept OUTCOME_SECONDS for its session alone under
+a random key in the address, `?utfall=`), so reloading that page, or going back to it, shows the
+outcome again and sends nothing twice. A refused form is answered directly, with its status.
 Every form that changes something (all but logging out and trying a draft, which has its own
 limit) spends one of its member of staff's WRITES_PER_MINUTE: most of them write the FAQ file
 and rebuild the index, and a stolen session must not turn that into a loop that keeps the
@@ -13,13 +17,18 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from faqbot.bot import MAX_MESSAGE_CHARS
@@ -45,6 +54,11 @@ FIELD_LIMITS = {
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
+# What a form did, for the page it redirects to: kept this long, at most this many in all
+# (the least recently kept go first; the write budget below bounds how fast they come).
+OUTCOME_SECONDS = 600.0
+MAX_OUTCOMES = 1000
+OUTCOME_KEY = "utfall"
 # Forms that change something, per member of staff in any sixty seconds. Reviewing by hand is a
 # click every few seconds at most, and "Godkänn alla" takes a thousand suggestions in one.
 WRITES_PER_MINUTE = 30
@@ -77,6 +91,31 @@ class Refused(Exception):
         self.headers = headers or {}
 
 
+class Outcomes:
+    """What forms did, each under a random key and for the session that sent it; thread-safe."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._kept: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, owner: str, values: dict[str, Any]) -> str:
+        key = secrets.token_urlsafe(12)
+        with self._lock:
+            self._kept[(owner, key)] = (self.clock(), values)
+            while len(self._kept) > MAX_OUTCOMES:
+                self._kept.popitem(last=False)
+        return key
+
+    def get(self, owner: str, key: str) -> dict[str, Any]:
+        """The outcome kept under `key` for `owner`; empty when unknown, another's, or too old."""
+        with self._lock:
+            kept = self._kept.get((owner, key))
+            if kept is None or self.clock() - kept[0] > OUTCOME_SECONDS:
+                return {}
+            return kept[1]
+
+
 def templates() -> Environment:
     return Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -95,14 +134,15 @@ class Console:
     store: StaffStore
     throttle: Throttle = field(default_factory=Throttle)
     writes: RateLimiter = field(default_factory=RateLimiter)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     env: Environment = field(default_factory=templates)
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         session = values.pop("session", None)
         language = language_of(request.cookies)
         query = request.url.query
-        # where the language switch returns: this address, or the page a POST showed (a new entry's own)
-        here = values.pop("here", None) or request.url.path + (f"?{query}" if query else "")
+        # where the language switch returns: this address (a form's outcome too: it is a GET, Console.done)
+        here = request.url.path + (f"?{query}" if query else "")
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
@@ -120,6 +160,16 @@ class Console:
             **values,
         )
         return HTMLResponse(page, status_code=status)
+
+    def done(self, session: Session, page: str, **outcome: Any) -> RedirectResponse:
+        """After a form did its work: to `page` (a local path without a query), which shows `outcome`."""
+        key = self.outcomes.keep(session.token_hash, outcome)
+        return RedirectResponse(f"{page}?{OUTCOME_KEY}={key}", status_code=303)
+
+    def outcome(self, request: Request, session: Session) -> dict[str, Any]:
+        """What the form before this page did, when the address names it (`Console.done`); else empty."""
+        key = request.query_params.get(OUTCOME_KEY, "")[:40]
+        return self.outcomes.get(session.token_hash, key) if key else {}
 
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
