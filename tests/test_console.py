@@ -352,6 +352,33 @@ def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_d
     assert "Sparat" in site.client.get(str(saved.url)).text and faq.read_bytes() == written
 
 
+def test_a_save_that_moves_the_calibrated_decision_says_so_with_the_numbers(small, fake_embedder):
+    """Under `threshold: auto` every write recalibrates: staff are told when the threshold or the
+    choice margin moved (the review page says it for accepts; here the entry's own page)."""
+    config = small / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("threshold: 0.3", "threshold: auto"), encoding="utf-8")
+    site = make_site(small, fake_embedder)
+    site.login()
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje natt.", "hash": form_hash(site)}
+    alternatives = "Tar ni backup?\nSparar ni kopior?\nHur sparas mina filer?\nFinns det reservkopior?"
+    before = site.desk.bot.policy
+    saved = site.client.post("/fragor/backup", data={**fields, "alternatives": alternatives, "csrf": site.csrf()})
+    after = site.desk.bot.policy
+    assert (before.threshold, before.choice_margin) != (after.threshold, after.choice_margin)
+    said = f"Boten kalibrerades om efter ändringen: tröskel {before.threshold:.2f} → {after.threshold:.2f}, val inom inga val → {after.choice_margin:.2f}."
+    assert "Sparat" in saved.text and said in saved.text
+    again = site.client.post(
+        "/fragor/backup", data={**fields, "alternatives": alternatives, "hash": form_hash(site), "csrf": site.csrf()}
+    )
+    assert "Inget var ändrat." in again.text and "kalibrerades" not in again.text
+    site.desk.close()
+    site.store.close()
+
+
+def form_hash(site: Site, faq_id: str = "backup") -> str:
+    return re.search(r'name="hash" value="([^"]+)"', site.client.get(f"/fragor/{faq_id}").text).group(1)
+
+
 def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):
     """A reload from the address bar, or the language switch, on the page a POST left: no raw JSON error."""
     site.login()

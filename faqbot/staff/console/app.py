@@ -32,6 +32,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from faqbot.decision.policy import Policy
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
@@ -294,6 +295,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             return to_login()
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
+        before = console.desk.bot.policy
         try:
             result = await run_in_threadpool(
                 console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
@@ -314,7 +316,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             outcome = {"problems": problems, "result": result}
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
         shared = console.desk.shared_questions(faq_id) if result.changes else []
-        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared)
+        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared, **moved(console, before))
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:
@@ -329,12 +331,19 @@ def add_learned_routes(app: FastAPI, console: Console) -> None:
         if console.desk.entry(faq_id)[0] is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         text = fields.get("formulering", "")
+        before = console.desk.bot.policy
         removed = await run_in_threadpool(console.desk.unlearn, faq_id, text, session.user)
         if removed:
-            return console.done(session, f"/fragor/{faq_id}", unlearned=text, removed=True)
+            return console.done(session, f"/fragor/{faq_id}", unlearned=text, removed=True, **moved(console, before))
         entry, digest = console.desk.entry(faq_id)
         values = entry_values(vars(entry)) if entry is not None else dict.fromkeys(FIELDS, "")
         return edit_page(console, request, session, faq_id, values, digest, 409, unlearned=text, removed=False)
+
+
+def moved(console: Console, before: Policy) -> dict[str, Policy]:
+    """The decision before a write and after it, for the outcome's page to say when it moved
+    (under `threshold: auto` every write recalibrates; templates/policy.html)."""
+    return {"policy_before": before, "policy_after": console.desk.bot.policy}
 
 
 def checked_id(faq_id: str) -> str:

@@ -110,11 +110,13 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         existing = await run_in_threadpool(console.desk.same_entry, values)
         if existing is not None:  # the form sent again (back, and Skapa posten again): nothing to create
             return console.done(session, f"/fragor/{existing}", already=True)
+        before = console.desk.bot.policy
         added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
-        return console.done(session, f"/fragor/{added.faq_id}", created=True)
+        after = console.desk.bot.policy
+        return console.done(session, f"/fragor/{added.faq_id}", created=True, policy_before=before, policy_after=after)
 
 
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:

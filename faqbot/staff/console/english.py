@@ -195,6 +195,9 @@ ENGLISH: dict[str, str] = {
     ),
     "Vad som lades till, och var": "What was added, and where",
     "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
+    "Boten kalibrerades om efter ändringen: tröskel {before} → {after}, val inom {margin_before} → {margin_after}.": (
+        "The bot was recalibrated after the change: threshold {before} → {after}, choices within {margin_before} → {margin_after}."
+    ),
     "Boten kalibrerades om med de nya formuleringarna (tröskel {before} → {after}, val inom {margin_before} → {margin_after}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
         "The bot recalibrated with the new phrasings (threshold {before} → {after}, choices within"
         " {margin_before} → {margin_after}): the list below is worked out again, so suggestions the bot now"

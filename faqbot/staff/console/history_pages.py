@@ -66,6 +66,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             return RedirectResponse("/login", status_code=303)
         await console.form(request, session)
         wanted = version_id(number)
+        before = console.desk.bot.policy
         try:
             restored = await run_in_threadpool(console.desk.restore, wanted, session.user)
         except DataError as err:
@@ -77,7 +78,8 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             return await history_page(console, request, session, 400, error=message)
         if restored is None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
-        return console.done(session, "/historik", restored_from=wanted)
+        after = console.desk.bot.policy
+        return console.done(session, "/historik", restored_from=wanted, policy_before=before, policy_after=after)
 
 
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:
