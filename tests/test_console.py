@@ -25,6 +25,7 @@ from faqbot.conversations.store import ConversationLog
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
+from faqbot.staff.console.draft_pages import prefilled
 from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.history import what_changed, what_said
 from faqbot.staff.console.language import Bilingual, Text, phrasebook, spoken
@@ -1067,6 +1068,8 @@ def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
     assert "ändrad i filen" in older and "2 poster" in older and "/historik/1/aterstall" in older
     shown = site.client.get("/historik/1").text
     assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
+    diff = re.search(r'<pre class="diff">(.*?)</pre>', shown, re.S).group(1)
+    assert len(diff.splitlines()) == diff.count("<span>") + diff.count("<ins>") + diff.count("<del>")  # a line each
 
 
 def test_a_hand_edit_of_the_file_shows_as_a_version_changed_in_the_file(site):
@@ -1094,6 +1097,9 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     assert version_ids(page) == [3, 2, 1]
     newest = page.split('<li class="item">')[1]
     assert "anna" in newest and "återställde version 1: ändrade: backup" in newest
+    again = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")})  # a stale tab
+    assert "Filen är redan likadan som version 1; inget ändrades." in again.text and "är återställd" not in again.text
+    assert version_ids(again.text) == [3, 2, 1] and faq.read_bytes() == original
 
 
 def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):
@@ -1248,6 +1254,21 @@ def test_a_new_entry_from_a_group_asked_in_english_prefills_the_english_question
     assert re.search(r'name="question_en"[^>]*value="Do you have an office dog\?"', form)
     assert not re.search(r'name="question"[^>]*value="[^"]', form)  # the Swedish question is staff's to write
     assert "Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga." in form
+
+
+def test_a_group_asked_in_both_languages_prefills_the_swedish_question_and_keeps_english_as_alternatives():
+    examples = [
+        {"question": "Do you sell books?", "language": "en"},
+        {"question": "Har ni böcker med punktskrift?", "language": "sv"},
+        {"question": "Can I buy a book?", "language": "en"},
+    ]
+    assert prefilled(examples) == {
+        "question": "Har ni böcker med punktskrift?",
+        "question_en": "",  # not claimed to be the Swedish question's translation
+        "alternatives": "Do you sell books?\nCan I buy a book?",
+    }
+    english_only = prefilled([examples[0], examples[2]])
+    assert english_only == {"question": "", "question_en": "Do you sell books?", "alternatives": "Can I buy a book?"}
 
 
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):

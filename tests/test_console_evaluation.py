@@ -119,7 +119,10 @@ def test_a_run_is_kept_and_shown_beside_the_next(site):
     assert len(re.findall(r'<tr class="run">', first)) == 1
     write_test_set(site.folder / "test_questions.jsonl", TEST_SET[:2])
     second = run_to_the_end(site)
-    rows = re.findall(r'<tr class="run"><td>[^<]+</td><td>anna</td><td>(\d+)</td>', second)
+    rows = re.findall(
+        r'<tr class="run"><td><time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time></td><td>anna</td><td>(\d+)</td>',
+        second,
+    )
     assert rows == ["2", "4"]  # newest first, both kept
     kept = json.loads((site.folder / "index" / "evaluations.json").read_text(encoding="utf-8"))
     assert [r["questions"] for r in kept["runs"]] == [2, 4] and kept["runs"][0]["user"] == "anna"
@@ -135,7 +138,7 @@ def test_a_confirmed_customer_question_is_added_to_the_test_set_and_evaluate_cou
     path = site.folder / "test_questions.jsonl"
     before = path.read_text(encoding="utf-8")
     added = site.client.post("/utvardering/lagg-till", data={box.group(1): "1", "csrf": site.csrf()})
-    assert added.status_code == 200 and "1 frågor lades till" in added.text
+    assert added.status_code == 200 and "En fråga lades till i testmängden." in added.text
     after = path.read_text(encoding="utf-8")
     assert after == before + json.dumps({"question": CONFIRMED, "expected": "phone"}, ensure_ascii=False) + "\n"
     assert CONFIRMED not in site.client.get("/utvardering").text.split("Bekräftade kundfrågor")[1]

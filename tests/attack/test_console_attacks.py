@@ -395,7 +395,8 @@ def test_changes_posted_in_a_loop_are_refused_past_the_minutes_budget(site):
         assert spent.status_code != 429
     data = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Hackad.", "hash": form_hash(site), "csrf": token}
     refused = site.client.post("/fragor/backup", data=data)
-    assert refused.status_code == 429 and "För många ändringar" in refused.text
+    assert refused.status_code == 429 and "För många ändringar" in refused.text and "gå tillbaka" in refused.text
+    assert "Logga ut anna" in refused.text and '<a href="/fragor/backup">Tillbaka till sidan</a>' in refused.text
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert faq.read_bytes() == before  # refused before anything was written
 

@@ -63,7 +63,7 @@ def create_console(console: Console) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, err: Refused) -> Response:
-        page = console.render(request, "message.html", err.status, title=Text("Det gick inte"), message=err.message)
+        page = message_page(console, request, err.status, Text("Det gick inte"), err.message)
         page.headers.update(err.headers)
         return page
 
@@ -72,7 +72,7 @@ def create_console(console: Console) -> FastAPI:
         message = Text(
             "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}", err=explained_lines(err)
         )
-        return console.render(request, "message.html", 409, title=Text("FAQ-filen behöver rättas"), message=message)
+        return message_page(console, request, 409, Text("FAQ-filen behöver rättas"), message)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_here(request: Request, err: StarletteHTTPException) -> Response:
@@ -81,7 +81,7 @@ def create_console(console: Console) -> FastAPI:
             page = local_path(request.url.path.rstrip("/").rsplit("/", 1)[0] or "/")  # never another site
             return RedirectResponse(page, status_code=303)
         message = NOT_HERE.get(err.status_code, Text("Det gick inte att göra det."))
-        return console.render(request, "message.html", err.status_code, title=Text("Det gick inte"), message=message)
+        return message_page(console, request, err.status_code, Text("Det gick inte"), message)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:
@@ -90,6 +90,20 @@ def create_console(console: Console) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def message_page(console: Console, request: Request, status: int, title: str, message: str) -> Response:
+    """A refusal in words, with the menu when logged in and, for a refused form, a link to its page."""
+    back = ""
+    if request.method == "POST":
+        parent, last = request.url.path.rstrip("/").rsplit("/", 1)
+        back = local_path(parent if last in FORM_ACTIONS else request.url.path)
+    session = console.session_of(request)
+    return console.render(request, "message.html", status, title=title, message=message, session=session, back=back)
+
+
+# the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
+FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till")
 
 
 def add_language_route(app: FastAPI) -> None:
@@ -218,7 +232,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
-        return console.done(session, "/granska", taught=taught, policy_before=policy_before)
+        return console.done(session, "/granska", taught=taught, **moved(console, policy_before))
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -251,7 +265,6 @@ async def review_page(console: Console, request: Request, session, status: int =
         lesson=lesson,
         entries=entries,
         max_accepted=MAX_ACCEPTED_AT_ONCE,
-        policy_now=console.desk.bot.policy,
         **values,
     )
 

@@ -121,15 +121,16 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
 
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
     """A new entry's form from a helpdesk group's questions (most asked first): the first Swedish
-    one its question, the first English one its English question, the rest its alternatives."""
+    one its question, the others its alternatives. A group asked only in English fills in the
+    English question instead, for staff to write the Swedish one; an English question beside a
+    Swedish one is only an alternative (a group can hold questions that merely look alike, and the
+    English question is the same question's translation)."""
+    questions = [e["question"] for e in examples]
     swedish = [e["question"] for e in examples if e.get("language") != "en"]
-    english = [e["question"] for e in examples if e.get("language") == "en"]
-    others = swedish[1:] + english[1:]
-    return {
-        "question": swedish[0] if swedish else "",
-        "question_en": english[0] if english else "",
-        "alternatives": "\n".join(others[:MAX_PREFILLED]),
-    }
+    first = swedish[0] if swedish else ""
+    english = "" if swedish or not questions else questions[0]
+    others = [q for q in questions if q not in (first, english)]
+    return {"question": first, "question_en": english, "alternatives": "\n".join(others[:MAX_PREFILLED])}
 
 
 async def draft_page(

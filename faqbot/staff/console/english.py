@@ -19,6 +19,7 @@ ENGLISH: dict[str, str] = {
     "Utvärdering": "Evaluation",
     "Logga ut {user}": "Log out {user}",
     "Det gick inte": "That did not work",
+    "Tillbaka till sidan": "Back to the page",
     "Till översikten": "To the overview",
     # -- logging in ----------------------------------------------------------------------
     "Logga in": "Log in",
@@ -34,11 +35,11 @@ ENGLISH: dict[str, str] = {
     "För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.": (
         "Too many failed logins. Wait {seconds} seconds and try again."
     ),
-    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund och försök igen.": (
-        "Too many changes in a short time. Nothing was done; wait {seconds} second and try again."
+    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund, gå tillbaka och skicka igen.": (
+        "Too many changes in a short time. Nothing was done; wait {seconds} second, go back and send it again."
     ),
-    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder och försök igen.": (
-        "Too many changes in a short time. Nothing was done; wait {seconds} seconds and try again."
+    "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder, gå tillbaka och skicka igen.": (
+        "Too many changes in a short time. Nothing was done; wait {seconds} seconds, go back and send it again."
     ),
     # -- forms refused -------------------------------------------------------------------
     "Formuläret skickades i ett format som konsolen inte tar emot.": (
@@ -48,8 +49,8 @@ ENGLISH: dict[str, str] = {
     "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.": (
         "The field “{label}” is too long: at most {limit} characters. Nothing was saved; go back and shorten the text."
     ),
-    "Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen.": (
-        "The form lacks a valid security code (CSRF). Reload the page and try again."
+    "Formuläret saknar en giltig säkerhetskod (CSRF). Öppna sidan på nytt och försök igen.": (
+        "The form lacks a valid security code (CSRF). Open the page anew and try again."
     ),
     "Formuläret skickades från en annan webbplats.": "The form was sent from another website.",
     "Okänd åtgärd.": "Unknown action.",
@@ -359,6 +360,7 @@ ENGLISH: dict[str, str] = {
     "Återställ": "Restore",
     "Återställ version {id}": "Restore version {id}",
     "Återställd": "Restored",
+    "Filen är redan likadan som version {id}; inget ändrades.": "The file already reads as version {id}; nothing was changed.",
     "Version {id} är återställd som en ny version. Indexet är ombyggt; chatten svarar med den texten nu.": (
         "Version {id} is restored as a new version. The index is rebuilt; the chat answers with that text now."
     ),
@@ -446,10 +448,11 @@ ENGLISH: dict[str, str] = {
     "Högst {count} frågor kan läggas till åt gången; inget lades till.": (
         "At most {count} questions can be added at a time; nothing was added."
     ),
-    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Ladda om sidan och välj igen.": (
+    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Öppna sidan på nytt och välj igen.": (
         "Nothing was added: one of the questions is not (or no longer) a confirmed customer question the test "
-        "set lacks. Reload the page and choose again."
+        "set lacks. Open the page anew and choose again."
     ),
+    "En fråga lades till i testmängden.": "One question was added to the test set.",
     "{count} frågor lades till i testmängden.": "{count} questions were added to the test set.",
     "Testmängden kunde inte skrivas: {err}": "The test set could not be written: {err}",
     # -- try the bot ---------------------------------------------------------------------

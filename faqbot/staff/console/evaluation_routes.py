@@ -26,7 +26,7 @@ from faqbot.staff.console.web import Console, Refused
 REFRESH_SECONDS = 2
 PAGE = "/utvardering"
 NOT_OFFERED = Text(
-    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Ladda om sidan och välj igen."
+    "Inget lades till: någon av frågorna är inte (längre) en bekräftad kundfråga som saknas i testmängden. Öppna sidan på nytt och välj igen."
 )
 
 
@@ -66,6 +66,8 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
                 400, Text("Högst {count} frågor kan läggas till åt gången; inget lades till.", count=test_set.MAX_ADD)
             )
         added = await run_in_threadpool(add_confirmed, console, runs, ids)
+        if added == 1:
+            return console.done(session, PAGE, notice=Text("En fråga lades till i testmängden."))
         return console.done(session, PAGE, notice=Text("{count} frågor lades till i testmängden.", count=added))
 
 

@@ -386,8 +386,9 @@ class Desk:
         version = self.history.version(version_id)
         return difference(version, self.current_text()) if version is not None else None
 
-    def restore(self, version_id: int, who: str) -> Version | None:
-        """Write a kept version back as the file, as a new version by `who`, and rebuild the index.
+    def restore(self, version_id: int, who: str) -> tuple[Version, bool] | None:
+        """Write a kept version back as the file, as a new version by `who`, and rebuild the index:
+        the new version and True, or the latest version and False when the file already reads so.
 
         None when no such version is kept; DataError when it does not pass the FAQ checks now
         (nothing is written); the file is replaced atomically and checked again as it is written.
@@ -399,13 +400,14 @@ class Desk:
             parsed(version.content, self.faq_path.name)
             before = self.notice()
             if text_hash(before) == version.faq_hash:
-                return self.history.latest()
+                latest = self.history.latest()
+                return (latest, False) if latest is not None else None
             atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
             restored = self.history.record(
                 version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
-            return restored
+            return restored, True
 
     # -- drafts: trying an unsaved entry, a new entry from a helpdesk group --------------------
 

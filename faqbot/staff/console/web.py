@@ -201,7 +201,9 @@ class Console:
                 )
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
-            raise Refused(403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Ladda om sidan och försök igen."))
+            raise Refused(
+                403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Öppna sidan på nytt och försök igen.")
+            )
         if session is not None and writing:
             self.spend_write(session.user)
         return fields
@@ -213,12 +215,12 @@ class Console:
         seconds = max(1, math.ceil(self.writes.retry_after(user)))
         if seconds == 1:
             message = Text(
-                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund och försök igen.",
+                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekund, gå tillbaka och skicka igen.",
                 seconds=seconds,
             )
         else:
             message = Text(
-                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder och försök igen.",
+                "För många ändringar på kort tid. Inget gjordes; vänta {seconds} sekunder, gå tillbaka och skicka igen.",
                 seconds=seconds,
             )
         raise Refused(429, message, {"retry-after": str(seconds)})
