@@ -5,6 +5,8 @@
 3. session fixation: an id planted in the browser before login is not the one after, and opens nothing;
 4. login brute force: after a few failures every try waits, doubling; the right password
    during the wait is not even checked; failures from one address slow down every account;
+   tries sent together are checked one at a time per account and address, and at most
+   MAX_CHECKS at once in all (each check holds 64 MiB);
 5. stored XSS through an FAQ answer or a customer's question shown to staff: escaped text, never markup;
 6. path traversal on the static route and the entry route: 404, no file read;
 7. the console through the public chat port: not there;
@@ -21,6 +23,9 @@
 13. a logged-in session (stolen, or a script) posting changes in a loop, each of which may write
     the FAQ and rebuild the index: past WRITES_PER_MINUTE a minute the form is refused (429, how
     long to wait) before anything is done; another member of staff is not held up.
+15. control characters in a field (NUL failed the save with a bare 500; ESC would reach a
+    terminal showing the FAQ): refused in words, nothing saved; an unforeseen error's 500 is in
+    words and carries the security headers.
 14. the address a form leads to names its outcome (`?utfall=KEY`): another member of staff, or a
     visitor, opening it sees none of it; a made-up or over-long key is the plain page; the
     outcomes kept are bounded in number and in time.
@@ -28,9 +33,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
+import sqlite3
+import threading
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -38,7 +47,7 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
-from faqbot.staff.console.auth import COOKIE, FREE_FAILURES
+from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
 from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Outcomes
 from tests.test_console import PASSWORD, make_site
 
@@ -136,6 +145,62 @@ def test_login_brute_force_slows_down_and_the_right_password_waits_too(site):
     assert int(site.login(password="x" * 12).headers["retry-after"]) > first_wait  # doubling
     site.clock.now += 600
     assert site.login().status_code == 303
+
+
+def held_checks(site, monkeypatch) -> threading.Event:
+    """Password checks held open until the returned event is set (as a slow argon2 check would be),
+    so that tries sent together are all in flight at once, whatever the machine's speed."""
+    release = threading.Event()
+    check = site.store.log_in
+
+    def held(name, password):
+        release.wait(10)
+        return check(name, password)
+
+    monkeypatch.setattr(site.store, "log_in", held)
+    return release
+
+
+async def tries_at_once(site, release, tries) -> list[int]:
+    """Send every (name, password, address) login try together; the statuses, in order."""
+    page = site.client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    cookies = {LOGIN_COOKIE: page.cookies.get(LOGIN_COOKIE)}
+
+    async def one(name, password, address):
+        transport = httpx.ASGITransport(app=site.client.app, client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies) as client:
+            data = {"username": name, "password": password, "csrf": token}
+            return (await client.post("/login", data=data)).status_code
+
+    async def open_later():
+        await asyncio.sleep(0.5)
+        release.set()
+
+    *statuses, _ = await asyncio.gather(*(one(*t) for t in tries), open_later())
+    return statuses
+
+
+def test_login_tries_sent_together_are_checked_one_at_a_time(site, monkeypatch):
+    """The red team's burst: after the free failures and one wait, 25 guesses sent at once were
+    all checked (24 x 401 and the right one let in). Now one try per account and per address is
+    checked at a time: the others are refused unchecked, and the failure counts before the next."""
+    for _ in range(FREE_FAILURES):
+        assert site.login(password="fel lösenord").status_code == 401
+    site.clock.now += 2  # the first wait is over
+    release = held_checks(site, monkeypatch)
+    guesses = [("anna", f"gissning {n:02}", "203.0.113.9") for n in range(24)] + [("anna", PASSWORD, "203.0.113.9")]
+    statuses = asyncio.run(tries_at_once(site, release, guesses))
+    assert statuses.count(401) == 1 and statuses.count(429) == 24 and 303 not in statuses
+    assert site.login().status_code == 429  # and the failure that was checked doubled the wait
+
+
+def test_no_more_than_max_checks_passwords_are_checked_at_once_from_many_addresses(site, monkeypatch):
+    """Each argon2 check takes 64 MiB: 120 tries at once took the server from 216 MB to 2.3 GB."""
+    release = held_checks(site, monkeypatch)
+    tries = [(f"konto{n}", "gissning123", f"198.51.100.{n}") for n in range(12)]
+    statuses = asyncio.run(tries_at_once(site, release, tries))
+    assert statuses.count(401) == MAX_CHECKS and statuses.count(429) == len(tries) - MAX_CHECKS
 
 
 def test_failures_on_many_accounts_from_one_address_slow_that_address(site):
@@ -429,12 +494,67 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     for key in ("made-up", "A" * 5000, outcome.split("=")[1] + "x"):
         page = site.client.get(f"/fragor/backup?utfall={key}")
         assert page.status_code == 200 and "Sparat" not in page.text
+    elsewhere = site.client.get("/fragor/phone?" + outcome.split("?")[1])  # the key on another entry's page
+    assert elsewhere.status_code == 200 and "Sparat" not in elsewhere.text
 
     now = [0.0]
     kept = Outcomes(clock=lambda: now[0])
-    first = kept.keep("session", {"n": 0})
-    keys = [kept.keep("session", {"n": n}) for n in range(1, MAX_OUTCOMES + 1)]
-    assert kept.get("session", first) == {} and kept.get("session", keys[-1]) == {"n": MAX_OUTCOMES}
-    assert kept.get("another session", keys[-1]) == {}
+    first = kept.keep("session", "/granska", {"n": 0})
+    keys = [kept.keep("session", "/granska", {"n": n}) for n in range(1, MAX_OUTCOMES + 1)]
+    assert kept.get("session", "/granska", first) == {}
+    assert kept.get("session", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
+    assert kept.get("another session", "/granska", keys[-1]) == {}
+    assert kept.get("session", "/historik", keys[-1]) == {}
     now[0] += OUTCOME_SECONDS + 1
-    assert kept.get("session", keys[-1]) == {}
+    assert kept.get("session", "/granska", keys[-1]) == {}
+
+
+@pytest.mark.parametrize("path", ["/fragor/backup", "/fragor/backup/prova", "/ny-fraga"])
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x85"])
+def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved(site, path, character):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    data = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": f"a{character}b\nc",
+        "hash": form_hash(site),
+        "prova_fraga": "Tar ni backup?",
+        "csrf": site.csrf(),
+    }
+    refused = site.client.post(path, data=data)
+    assert refused.status_code == 400 and "styrtecken" in refused.text and "”Svar”" in refused.text
+    assert faq.read_bytes() == before
+
+
+def test_an_unforeseen_error_is_a_500_in_words_with_the_security_headers(site, monkeypatch):
+    site.login()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault nobody foresaw")
+
+    monkeypatch.setattr(site.desk, "entries", broken)
+    failed = TestClient(site.client.app, raise_server_exceptions=False, cookies=site.client.cookies).get("/fragor")
+    assert failed.status_code == 500 and "Något gick fel i konsolen" in failed.text
+    assert "a fault nobody foresaw" not in failed.text and "Traceback" not in failed.text
+    assert "default-src 'none'" in failed.headers["content-security-policy"]
+    assert failed.headers["x-frame-options"] == "DENY"
+
+
+def test_a_forged_host_header_never_becomes_a_redirect_to_another_site(site):
+    site.login()
+    for path in ("/logout/", "/fragor/", "/granska/", "/fragor/backup/formulering/"):
+        response = site.client.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+        assert "evil.example" not in response.headers.get("location", ""), path
+
+
+def test_sessions_left_to_expire_are_deleted_at_the_next_login(site):
+    site.login()
+    stale = site.client.cookies.get(COOKIE)
+    site.client.cookies.clear()
+    site.clock.now += 13 * 3600  # past the absolute limit, never used again
+    site.store.add_user("bertil", "ett annat lösenord")
+    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    assert other.login("bertil", "ett annat lösenord").status_code == 303
+    rows = sqlite3.connect(site.folder / "log.db").execute("SELECT count(*) FROM staff_sessions").fetchone()[0]
+    assert rows == 1 and site.store.session(stale) is None

@@ -51,7 +51,8 @@ NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det s
 
 
 def create_console(console: Console) -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # no redirect from /path/ to /path: Starlette builds it from the Host header, another site's if forged
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
     add_login_routes(app, console)
     add_language_route(app)
     add_review_routes(app, console)
@@ -138,17 +139,21 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         name, password = fields.get("username", "").strip(), fields.get("password", "")
         address = request.client.host if request.client else "?"
         keys = (f"user:{name.casefold()}", f"addr:{address}")
-        wait = console.throttle.wait(*keys)
-        if wait > 0:
-            return too_many_tries(console, request, math.ceil(wait), name)
-        session = await run_in_threadpool(console.store.log_in, name, password)
-        if session is None:
-            console.throttle.failed(*keys)
-            return login_page(console, request, LOGIN_FAILED, 401, username=name)
-        console.throttle.succeeded(keys[0])
+        wait = console.throttle.begin(*keys)
+        if wait.seconds > 0:
+            return too_many_tries(console, request, math.ceil(wait.seconds), name, wait.busy)
+        try:
+            session = await run_in_threadpool(console.store.log_in, name, password)
+            if session is None:
+                console.throttle.failed(*keys)
+                return login_page(console, request, LOGIN_FAILED, 401, username=name)
+            console.throttle.succeeded(keys[0])
+        finally:
+            console.throttle.end(*keys)
         old = console.session_of(request)
         if old is not None:
             console.store.log_out(old.token_hash)
+        await run_in_threadpool(console.store.forget_expired)  # sessions left to expire are not kept forever
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", secure=secure(request), path="/")
         response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -175,9 +180,11 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown, health=kept)
 
 
-def too_many_tries(console: Console, request: Request, seconds: int, username: str) -> Response:
+def too_many_tries(console: Console, request: Request, seconds: int, username: str, busy: bool = False) -> Response:
     """The login form refusing a try during its throttle wait, saying how long the wait is."""
-    if seconds == 1:
+    if busy:
+        message = Text("Ett annat inloggningsförsök kontrolleras just nu. Vänta en sekund och försök igen.")
+    elif seconds == 1:
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.", seconds=seconds)
     else:
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.", seconds=seconds)

@@ -1,14 +1,17 @@
 """What keeps the staff console to staff: login throttling, CSRF tokens, cookies and HTTP hardening.
 
     throttle = Throttle()
-    wait = throttle.wait("user:anna", "addr:203.0.113.9")   # seconds before the next try is checked
-    throttle.failed("user:anna", "addr:203.0.113.9")          # after a wrong password
+    wait = throttle.begin("user:anna", "addr:203.0.113.9")  # 0: check this try now; else seconds to wait
+    throttle.failed("user:anna", "addr:203.0.113.9")         # after a wrong password
+    throttle.end("user:anna", "addr:203.0.113.9")            # the check is over, right or wrong
 
 - Repeated failed logins slow down per account and per address: after FREE_FAILURES failures
   every further try must wait BASE_DELAY * 2**n seconds (at most MAX_DELAY); a try that comes
-  earlier is refused without checking the password, so parallel guessing gains nothing. The
-  count is kept in this process (a few thousand keys at most) and forgotten FORGET_SECONDS
-  after the last failure.
+  earlier is refused without checking the password. One try per account and per address is
+  checked at a time (`begin` marks its keys until `end`), and at most MAX_CHECKS at once in
+  all, so tries sent together are not all checked before the first failure counts, and a
+  burst of them cannot take 64 MiB of argon2 memory each. The count is kept in this process (a
+  few thousand keys at most) and forgotten FORGET_SECONDS after the last failure.
 - Every state-changing request carries the session's CSRF token, compared in constant time;
   the login form carries a token of its own (double submit: a cookie and a field).
 - Every response says: no framing, no caching, no sniffing, and a Content-Security-Policy that
@@ -19,10 +22,13 @@
 from __future__ import annotations
 
 import hmac
+import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,7 +37,10 @@ BASE_DELAY = 1.0
 MAX_DELAY = 300.0
 FORGET_SECONDS = 3600.0
 MAX_KEYS = 10_000
+MAX_CHECKS = 2  # password checks at once (argon2id: 64 MiB and a core's tenth of a second each)
+BUSY_WAIT = 1.0  # seconds a try is told to wait while another for its account or address is checked
 MAX_BODY_BYTES = 64 * 1024
+LOG = logging.getLogger("faqbot.staff.console")
 
 COOKIE = "faqbot_staff"
 LOGIN_COOKIE = "faqbot_staff_login"  # the login form's own CSRF token, before there is a session
@@ -51,6 +60,13 @@ SECURITY_HEADERS = [
 ]
 
 
+class Wait(NamedTuple):
+    """How long a login try must wait (0: it is checked now), and whether only because another is being checked."""
+
+    seconds: float
+    busy: bool = False
+
+
 @dataclass
 class Throttle:
     """Failed logins per key (an account, an address) and how long the next try must wait."""
@@ -60,6 +76,28 @@ class Throttle:
     base: float = BASE_DELAY
     cap: float = MAX_DELAY
     _failures: OrderedDict[str, tuple[int, float]] = field(default_factory=OrderedDict)
+    _checking: set[str] = field(default_factory=set)
+    _checks: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def begin(self, *keys: str) -> Wait:
+        """No wait when a try for `keys` may be checked now (its keys are then busy until `end`);
+        else the throttle's wait, or BUSY_WAIT (`busy`) while another try for one of the keys, or
+        MAX_CHECKS tries in all, are being checked."""
+        with self._lock:
+            wait = self.wait(*keys)
+            if wait > 0:
+                return Wait(wait)
+            if self._checks >= MAX_CHECKS or any(key in self._checking for key in keys):
+                return Wait(BUSY_WAIT, busy=True)
+            self._checking.update(keys)
+            self._checks += 1
+            return Wait(0.0)
+
+    def end(self, *keys: str) -> None:
+        with self._lock:
+            self._checking.difference_update(keys)
+            self._checks = max(0, self._checks - 1)
 
     def delay(self, failures: int) -> float:
         """The wait after `failures` failed tries in a row: none for the first few, then doubling, bounded."""
@@ -100,7 +138,9 @@ def same_token(expected: str, given: str | None) -> bool:
 
 
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response of the app it wraps."""
+    """Adds SECURITY_HEADERS to every response of the app it wraps, an unforeseen error's 500 too:
+    that is answered here, in words and with the headers, and its traceback goes to the server log
+    (the framework's own 500 is sent from outside every middleware, without them)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -109,15 +149,24 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {name for name, _ in SECURITY_HEADERS}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message["headers"] = kept + SECURITY_HEADERS
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            LOG.exception("the staff console failed on %s %s", scope.get("method", ""), scope.get("path", "")[:200])
+            if started:
+                raise
+            await plain(with_headers, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
 
 
 class BodyLimit:
@@ -156,7 +205,11 @@ class BodyTooLarge(Exception):
 
 
 async def too_large(send: Send) -> None:
-    body = "För stor förfrågan.".encode()
+    await plain(send, 413, "För stor förfrågan.")
+
+
+async def plain(send: Send, status: int, text: str) -> None:
+    body = text.encode()
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -29,6 +29,9 @@ ENGLISH: dict[str, str] = {
     "NAMN": "NAME",
     "Fel användarnamn eller lösenord.": "Wrong user name or password.",
     "Sidan var för gammal. Försök igen.": "The page was too old. Please try again.",
+    "Ett annat inloggningsförsök kontrolleras just nu. Vänta en sekund och försök igen.": (
+        "Another login try is being checked right now. Wait a second and try again."
+    ),
     "För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.": (
         "Too many failed logins. Wait {seconds} second and try again."
     ),
@@ -48,6 +51,10 @@ ENGLISH: dict[str, str] = {
     "Formuläret har för många fält.": "The form has too many fields.",
     "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.": (
         "The field “{label}” is too long: at most {limit} characters. Nothing was saved; go back and shorten the text."
+    ),
+    "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).": (
+        "The field “{label}” holds an invisible control character that cannot be saved. Nothing was saved; go back and "
+        "remove it (it often comes along when text is pasted)."
     ),
     "Formuläret saknar en giltig säkerhetskod (CSRF). Öppna sidan på nytt och försök igen.": (
         "The form lacks a valid security code (CSRF). Open the page anew and try again."

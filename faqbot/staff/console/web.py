@@ -54,6 +54,9 @@ FIELD_LIMITS = {
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
+# Control characters but tab and line breaks: nothing staff mean to write, and the YAML file cannot
+# hold some of them as typed (NUL failed the save); a terminal showing the FAQ would obey others (ESC).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What a form did, for the page it redirects to: kept this long, at most this many in all
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
@@ -92,25 +95,27 @@ class Refused(Exception):
 
 
 class Outcomes:
-    """What forms did, each under a random key and for the session that sent it; thread-safe."""
+    """What forms did, each under a random key, for the session that sent it and the page it leads
+    to (another page of the console with the key in its address shows nothing); thread-safe."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._kept: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, owner: str, values: dict[str, Any]) -> str:
+    def keep(self, owner: str, page: str, values: dict[str, Any]) -> str:
         key = secrets.token_urlsafe(12)
         with self._lock:
-            self._kept[(owner, key)] = (self.clock(), values)
+            self._kept[(owner, page, key)] = (self.clock(), values)
             while len(self._kept) > MAX_OUTCOMES:
                 self._kept.popitem(last=False)
         return key
 
-    def get(self, owner: str, key: str) -> dict[str, Any]:
-        """The outcome kept under `key` for `owner`; empty when unknown, another's, or too old."""
+    def get(self, owner: str, page: str, key: str) -> dict[str, Any]:
+        """The outcome kept under `key` for `owner` and `page`; empty when unknown, another's,
+        another page's, or too old."""
         with self._lock:
-            kept = self._kept.get((owner, key))
+            kept = self._kept.get((owner, page, key))
             if kept is None or self.clock() - kept[0] > OUTCOME_SECONDS:
                 return {}
             return kept[1]
@@ -163,13 +168,13 @@ class Console:
 
     def done(self, session: Session, page: str, **outcome: Any) -> RedirectResponse:
         """After a form did its work: to `page` (a local path without a query), which shows `outcome`."""
-        key = self.outcomes.keep(session.token_hash, outcome)
+        key = self.outcomes.keep(session.token_hash, page, outcome)
         return RedirectResponse(f"{page}?{OUTCOME_KEY}={key}", status_code=303)
 
     def outcome(self, request: Request, session: Session) -> dict[str, Any]:
         """What the form before this page did, when the address names it (`Console.done`); else empty."""
         key = request.query_params.get(OUTCOME_KEY, "")[:40]
-        return self.outcomes.get(session.token_hash, key) if key else {}
+        return self.outcomes.get(session.token_hash, request.url.path, key) if key else {}
 
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
@@ -187,6 +192,14 @@ class Console:
             raise Refused(400, Text("Formuläret har för många fält.")) from None
         fields: dict[str, str] = {}
         for name, value in pairs:
+            if name != "password" and CONTROL.search(value):
+                raise Refused(
+                    400,
+                    Text(
+                        "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).",
+                        label=Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40],
+                    ),
+                )
             limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
             # a browser's maxlength counts a line break as one character; it sends two (CR LF)
             if len(value) - value.count("\r\n") > limit:
