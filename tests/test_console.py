@@ -1271,6 +1271,29 @@ def test_a_group_asked_in_both_languages_prefills_the_swedish_question_and_keeps
     assert english_only == {"question": "", "question_en": "Do you sell books?", "alternatives": "Can I buy a book?"}
 
 
+def test_helpdesk_groups_about_other_things_are_marked_and_rejected_in_one_step(site):
+    off_topic = ["Blir det sol på midsommarafton?", "Hur länge ska man marinera kyckling?", "Vem vinner SHL i år?"]
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, question in enumerate([*off_topic, "Har ni parkering vid kontoret?"]):
+            log.record(LogRow(f"h{n}", question, "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    faq = (site.folder / "faq.yaml").read_bytes()
+    page = site.client.get("/granska").text
+    marks = dict(re.findall(r'<h3 id="(g-\d+)">”<span lang="sv">([^<]+)</span>”', page))
+    boxes = dict(re.findall(r'name="id-([^"]+)" form="reject-marked" aria-describedby="(g-\d+)"', page))
+    assert len(boxes) == 4 and 'id="reject-marked"' in page and "Avvisa markerade grupper" in page
+    chosen = {f"id-{group}": "on" for group, heading in boxes.items() if marks[heading] in off_topic}
+    done = site.client.post("/granska", data={"action": "reject_marked", **chosen, "csrf": site.csrf()})
+    assert done.status_code == 200 and "utfall=" in str(done.url)
+    outcome = done.text.split('role="status"')[1].split("</div>")[0]
+    assert all(q in outcome for q in off_topic) and "parkering" not in outcome
+    after = site.client.get("/granska").text
+    assert all(q not in after for q in off_topic) and "Har ni parkering vid kontoret?" in after
+    assert (site.folder / "faq.yaml").read_bytes() == faq  # a rejection writes nothing to the FAQ
+    nothing = site.client.post("/granska", data={"action": "reject_marked", "csrf": site.csrf()})
+    assert nothing.status_code == 400 and "Markera minst en grupp att avvisa." in nothing.text
+
+
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):
     question = "Har ni en kontorshund?"
     with ConversationLog(site.folder / "log.db") as log:

@@ -23,6 +23,8 @@
 13. a logged-in session (stolen, or a script) posting changes in a loop, each of which may write
     the FAQ and rebuild the index: past WRITES_PER_MINUTE a minute the form is refused (429, how
     long to wait) before anything is done; another member of staff is not held up.
+16. "Avvisa markerade grupper": at most 30 at once; a confirmed phrasing's id or a made-up one
+    among the marks is never rejected, whatever the form says.
 15. control characters in a field (NUL failed the save with a bare 500; ESC would reach a
     terminal showing the FAQ): refused in words, nothing saved; an unforeseen error's 500 is in
     words and carries the security headers.
@@ -558,3 +560,27 @@ def test_sessions_left_to_expire_are_deleted_at_the_next_login(site):
     assert other.login("bertil", "ett annat lösenord").status_code == 303
     rows = sqlite3.connect(site.folder / "log.db").execute("SELECT count(*) FROM staff_sessions").fetchone()[0]
     assert rows == 1 and site.store.session(stale) is None
+
+
+def test_marking_for_rejection_rejects_only_open_helpdesk_groups_and_only_thirty_at_once(site):
+    question = "Sparar ni filerna någonstans?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    page = site.client.get("/granska").text
+    phrasing = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    token = site.csrf()
+    forged = {f"id-{phrasing.group(1)}": "on", "id-n0000000000": "on", "action": "reject_marked", "csrf": token}
+    refused = site.client.post("/granska", data=forged)
+    assert refused.status_code == 409 and "Grupperna är redan hanterade eller finns inte längre" in refused.text
+    assert said_in(site.client.get("/granska").text, question)  # the confirmed phrasing is still there to accept
+    many = {f"id-n{n:010}": "on" for n in range(31)}
+    too_many = site.client.post("/granska", data={**many, "action": "reject_marked", "csrf": token})
+    assert too_many.status_code == 400 and "Högst 30 grupper" in too_many.text
+    assert "parkering" in site.client.get("/granska").text
+
+
+def said_in(page: str, question: str) -> bool:
+    return f'”<span lang="sv">{question}</span>”' in page

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -36,6 +37,7 @@ from faqbot.decision.policy import Policy
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
+from faqbot.staff import teach
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
 from faqbot.staff.console.draft_pages import add_draft_routes, entry_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
@@ -43,7 +45,7 @@ from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
-from faqbot.staff.console.service import StaleError, explained_lines
+from faqbot.staff.console.service import Desk, StaleError, explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
@@ -216,25 +218,10 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         fields = await console.form(request, session)
-        action = fields.get("action", "")
-        if action not in ("accept", "reject", "assign", ACCEPT_SHOWN):
-            raise Refused(400, Text("Okänd åtgärd."))
-        ids = fields.get("ids", "").split()
-        if len(ids) > MAX_ACCEPTED_AT_ONCE:
-            raise Refused(400, Text("För många förslag på en gång."))
+        decision = checked_decision(fields, session.user)
         policy_before = console.desk.bot.policy
         try:
-            if action == ACCEPT_SHOWN:
-                taught = await run_in_threadpool(console.desk.accept_shown, ids, session.user)
-            else:
-                taught = await run_in_threadpool(
-                    console.desk.decide,
-                    action,
-                    fields.get("id", ""),
-                    fields.get("reply_id", ""),
-                    fields.get("faq_id", ""),
-                    session.user,
-                )
+            taught = await run_in_threadpool(decision, console.desk)
         except StaleError as err:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
@@ -260,6 +247,27 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         )
 
 
+def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach.Taught]:
+    """The review form's decision, within its bounds (Refused when not), for a Desk to carry out."""
+    action = fields.get("action", "")
+    if action not in ("accept", "reject", "assign", ACCEPT_SHOWN, REJECT_MARKED):
+        raise Refused(400, Text("Okänd åtgärd."))
+    ids = fields.get("ids", "").split()
+    if len(ids) > MAX_ACCEPTED_AT_ONCE:
+        raise Refused(400, Text("För många förslag på en gång."))
+    marked = [name[3:] for name in fields if name.startswith("id-")]
+    if action == REJECT_MARKED and not marked:
+        raise Refused(400, Text("Markera minst en grupp att avvisa."))
+    if len(marked) > MAX_MARKED:
+        raise Refused(400, Text("Högst {count} grupper kan avvisas åt gången; inget avvisades.", count=MAX_MARKED))
+    if action == ACCEPT_SHOWN:
+        return lambda desk: desk.accept_shown(ids, who)
+    if action == REJECT_MARKED:
+        return lambda desk: desk.reject_marked(marked, who)
+    chosen = (fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", ""))
+    return lambda desk: desk.decide(action, *chosen, who)
+
+
 async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
     lesson = await run_in_threadpool(console.desk.review)
     entries, _ = console.desk.entries()
@@ -272,6 +280,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         lesson=lesson,
         entries=entries,
         max_accepted=MAX_ACCEPTED_AT_ONCE,
+        max_marked=MAX_MARKED,
         **values,
     )
 
@@ -279,6 +288,10 @@ async def review_page(console: Console, request: Request, session, status: int =
 # "Godkänn alla": the confirmed phrasings the review page showed, their ids in one field (`ids`)
 ACCEPT_SHOWN = "accept_shown"
 MAX_ACCEPTED_AT_ONCE = 1000
+# "Avvisa markerade grupper": the helpdesk groups staff ticked, a field `id-<group id>` each
+# (the form's bound on fields, faqbot.staff.console.web.MAX_FIELDS, keeps it to MAX_MARKED at once)
+REJECT_MARKED = "reject_marked"
+MAX_MARKED = 30
 
 
 def add_entry_routes(app: FastAPI, console: Console) -> None:

@@ -243,6 +243,29 @@ ENGLISH: dict[str, str] = {
     "Tillagt: {count} formuleringar i en post. Chatten svarar med dem nu.": (
         "Added: {count} phrasings to one entry. The chat answers with them now."
     ),
+    "En av de markerade grupperna fanns inte längre på listan (hanterad under tiden, eller besvarad av boten nu) och avvisades inte.": (
+        "One of the groups marked was no longer on the list (handled meanwhile, or answered by the bot now) and was "
+        "not rejected."
+    ),
+    "{count} av de markerade grupperna fanns inte längre på listan (hanterade under tiden, eller besvarade av boten nu) och avvisades inte.": (
+        "{count} of the groups marked were no longer on the list (handled meanwhile, or answered by the bot now) and "
+        "were not rejected."
+    ),
+    "Avvisat: {count} grupper. Deras frågor föreslås inte igen; en ny fråga i samma ämne visas.": (
+        "Rejected: {count} groups. Their questions are not proposed again; a new question on the same subject is shown."
+    ),
+    "Vilka grupper": "Which groups",
+    "Markera": "Mark",
+    "Avvisa markerade grupper": "Reject the marked groups",
+    "Frågor om annat än det FAQ:n handlar om: markera deras grupper och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen.": (
+        "Questions about other things than the FAQ's: mark their groups and reject them at once (at most {count} at a "
+        "time). They are not proposed again."
+    ),
+    "Markera minst en grupp att avvisa.": "Mark at least one group to reject.",
+    "Högst {count} grupper kan avvisas åt gången; inget avvisades.": "At most {count} groups can be rejected at a time; nothing was rejected.",
+    "Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.": (
+        "The groups are already handled or gone. The list below is as it is now."
+    ),
     "Ett av de visade förslagen fanns inte längre på listan (hanterat under tiden, eller besvarat av boten nu) och lades inte till.": (
         "One of the suggestions shown was no longer on the list (handled meanwhile, or answered by the bot now)"
         " and was not added."

@@ -267,6 +267,22 @@ class Desk:
             taught.left_out = len(set(ids)) - len(accept)
             return taught
 
+    def reject_marked(self, ids: list[str], who: str = "") -> teach.Taught:
+        """Reject the helpdesk groups staff marked (`ids`) in one step: questions about other
+        things, never to be proposed again. Any id that is not an open group is left out;
+        StaleError when none is left."""
+        with self.writing:
+            lesson = self.review()
+            open_ = lesson.by_id()
+            reject = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == learn.NEW_ENTRY]
+            if not reject:
+                raise StaleError(
+                    Text("Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.")
+                )
+            taught = self.taught(lesson, who, [], reject)
+            taught.left_out = len(set(ids)) - len(reject)
+            return taught
+
     def taught(
         self,
         lesson: learn.Lesson,
