@@ -380,6 +380,34 @@ def form_hash(site: Site, faq_id: str = "backup") -> str:
     return re.search(r'name="hash" value="([^"]+)"', site.client.get(f"/fragor/{faq_id}").text).group(1)
 
 
+def test_a_save_goes_through_when_only_another_entry_changed_since_the_form_was_opened(site):
+    """Two staff at work on different entries: the second to save is not told of a conflict, and
+    both changes are in the file (the entry as the form saw it is the one in the file now)."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    opened = form_hash(site, "backup")  # anna opens the backup entry
+    assert save_answer(site, "phone", "Ja, vardagar 9-17.", "Kan jag ringa er?").status_code == 200  # meanwhile
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": opened}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert saved.status_code == 200 and "Sparat" in saved.text and "Filen har ändrats" not in saved.text
+    entries = load_faq(faq).by_id
+    assert entries["backup"].answer == "Varje timme." and entries["phone"].answer == "Ja, vardagar 9-17."
+
+
+def test_a_conflict_on_the_same_entry_shows_what_changed_under_the_form_not_the_drafts_own_changes(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    opened = form_hash(site, "backup")
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    written = faq.read_bytes()
+    draft = {"question": "Hur ofta tar ni backup?", "answer": "Varje natt.", "hash": opened, "csrf": site.csrf()}
+    refused = site.client.post("/fragor/backup", data=draft)
+    conflict = refused.text.split('role="alert"')[1].split("</div>")[0]
+    assert refused.status_code == 409 and "Två gånger per natt." in conflict  # what the other one changed
+    assert "Fråga</strong>" not in conflict  # the draft's own change is not news to its author
+    assert faq.read_bytes() == written
+
+
 def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):
     """A reload from the address bar, or the language switch, on the page a POST left: no raw JSON error."""
     site.login()

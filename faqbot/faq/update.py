@@ -10,7 +10,9 @@ faqbot.faq.edit (comments, key order, block answers and blank lines stay). The d
 with `load_faq`, the checks of `faqbot index`; a problem is tied to the field it is about, and
 nothing is written. When the file is no longer the one the form was opened on (someone edited
 the YAML meanwhile), FileChangedError is raised and nothing is written, unless the draft is what
-the file says now (the same form sent again): then there is nothing to write.
+the file says now (the same form sent again): then there is nothing to write; or unless the
+caller knows the entry as the form saw it (`seen`) and the entry still reads so: then only other
+entries changed, and the draft is written into the file as it is now.
 """
 
 from __future__ import annotations
@@ -85,7 +87,11 @@ def cleaned(name: str, value: str | Sequence[str]) -> str:
 
 
 def update_entry(
-    path: str | Path, faq_id: str, values: Mapping[str, str | Sequence[str]], expected_hash: str
+    path: str | Path,
+    faq_id: str,
+    values: Mapping[str, str | Sequence[str]],
+    expected_hash: str,
+    seen: Mapping[str, str] | None = None,
 ) -> EntryUpdate:
     """Write the changed fields of entry `faq_id`; see the module docstring."""
     path = Path(path)
@@ -102,12 +108,13 @@ def update_entry(
     changes = changes_to(entry, values)
     if not changes:  # the draft is what the file says now (a form sent twice, say): nothing to write
         return EntryUpdate((), (), current_hash)
-    if current_hash != expected_hash:
+    untouched = seen is not None and not changes_to(entry, seen)  # only other entries changed meanwhile
+    if current_hash != expected_hash and not untouched:
         raise changed
     write_fields(entry, changes)
     problems = draft_problems(document, faq_id, [c.field for c in changes])
     if problems:
-        return EntryUpdate(tuple(changes), problems, expected_hash)
+        return EntryUpdate(tuple(changes), problems, current_hash)
     replace_file(document)
     return EntryUpdate(tuple(changes), (), file_hash(path))
 

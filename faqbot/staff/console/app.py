@@ -315,7 +315,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login()
-        entry, digest = console.desk.entry(checked_id(faq_id))
+        entry, digest = console.desk.opened(checked_id(faq_id))
         if entry is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
@@ -334,14 +334,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
                 console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
             )
         except FileChangedError:
-            current, _ = console.desk.entry(faq_id)
-            if current is None:
-                raise Refused(
-                    404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.")
-                ) from None
-            now = entry_values(vars(current))
-            differing = {name: text for name, text in now.items() if text != cleaned(name, values[name])}
-            return edit_page(console, request, session, faq_id, values, fields.get("hash", ""), 409, conflict=differing)
+            return conflict_page(console, request, session, faq_id, values, fields.get("hash", ""))
         problems: dict[str, list[str]] = {}
         for name, message in result.problems:
             problems.setdefault(name, []).append(swedish(message, faq_id))
@@ -377,6 +370,23 @@ def moved(console: Console, before: Policy) -> dict[str, Policy]:
     """The decision before a write and after it, for the outcome's page to say when it moved
     (under `threshold: auto` every write recalibrates; templates/policy.html)."""
     return {"policy_before": before, "policy_after": console.desk.bot.policy}
+
+
+def conflict_page(console: Console, request: Request, session, faq_id: str, values: dict, digest: str) -> Response:
+    """The form again, refused: the entry changed under it. It lists the fields that read
+    otherwise in the file now than in the draft and, when the version the form was opened on is
+    kept, only those changed since (the draft's own changes are not news to its author)."""
+    current, _ = console.desk.entry(faq_id)
+    if current is None:
+        raise Refused(404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades."))
+    now = entry_values(vars(current))
+    seen = console.desk.seen(faq_id, digest)
+    differing = {
+        name: text
+        for name, text in now.items()
+        if text != cleaned(name, values[name]) and (seen is None or text != seen[name])
+    }
+    return edit_page(console, request, session, faq_id, values, digest, 409, conflict=differing)
 
 
 def checked_id(faq_id: str) -> str:

@@ -108,6 +108,11 @@ class FaqHistory(LogTables):
         rows = self._run("SELECT id, created_at, author, what, faq_hash FROM faq_versions ORDER BY id DESC LIMIT 1")
         return Version(int(rows[0][0]), float(rows[0][1]), *rows[0][2:]) if rows else None
 
+    def with_hash(self, digest: str) -> Version | None:
+        """The newest kept version whose text has this hash (a form's `hash`), with its text."""
+        rows = self._run("SELECT id FROM faq_versions WHERE faq_hash = ? ORDER BY id DESC LIMIT 1", (digest[:64],))
+        return self.version(int(rows[0][0])) if rows else None
+
     def version(self, version_id: int) -> Version | None:
         """One version with its whole text, or None when it is not (or no longer) kept."""
         rows = self._run(

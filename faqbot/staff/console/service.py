@@ -332,12 +332,31 @@ class Desk:
         digest = file_hash(self.faq_path)
         return load_faq(self.faq_path).by_id.get(faq_id), digest
 
+    def opened(self, faq_id: str) -> tuple[FaqEntry | None, str]:
+        """The entry and the file's hash for its form, the file kept as a version first when it
+        is new to the history, so that a save can tell what changed under the form (`seen`)."""
+        with self.writing:
+            self.notice()
+            return self.entry(faq_id)
+
+    def seen(self, faq_id: str, digest: str) -> dict[str, str] | None:
+        """Entry `faq_id` as the form opened on the file with hash `digest` showed it; None when
+        that version is not kept (or the entry was not in it)."""
+        version = self.history.with_hash(digest)
+        if version is None:
+            return None
+        try:
+            entry = parsed(version.content, self.faq_path.name).by_id.get(faq_id)
+        except DataError:
+            return None
+        return entry_values(vars(entry)) if entry is not None else None
+
     def save(self, faq_id: str, values: dict[str, str], expected_hash: str, who: str = "") -> EntryUpdate:
         """Write the form's fields (FileChangedError when the file changed), keep the new file as
         a version by `who`, then rebuild the index."""
         with self.writing:
             before = self.notice()
-            result = update_entry(self.faq_path, faq_id, values, expected_hash)
+            result = update_entry(self.faq_path, faq_id, values, expected_hash, self.seen(faq_id, expected_hash))
             if result.changes and not result.problems:
                 self.keep(before, who)
                 self.rebuild()
