@@ -406,6 +406,9 @@ def test_a_conflict_on_the_same_entry_shows_what_changed_under_the_form_not_the_
     assert refused.status_code == 409 and "Två gånger per natt." in conflict  # what the other one changed
     assert "Fråga</strong>" not in conflict  # the draft's own change is not news to its author
     assert faq.read_bytes() == written
+    now = re.search(r'name="hash" value="([^"]+)"', refused.text).group(1)  # seen what changed: save over it
+    again = site.client.post("/fragor/backup", data={**draft, "hash": now, "csrf": site.csrf()})
+    assert "Sparat" in again.text and load_faq(faq).by_id["backup"].answer == "Varje natt."
 
 
 def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):

@@ -101,6 +101,8 @@ def message_page(console: Console, request: Request, status: int, title: str, me
     if request.method == "POST":
         parent, last = request.url.path.rstrip("/").rsplit("/", 1)
         back = local_path(parent if last in FORM_ACTIONS else request.url.path)
+        if status == 404:  # the entry or version is not there: its list
+            back = local_path("/" + back.strip("/").split("/")[0])
     session = console.session_of(request)
     return console.render(request, "message.html", status, title=title, message=message, session=session, back=back)
 
@@ -375,8 +377,9 @@ def moved(console: Console, before: Policy) -> dict[str, Policy]:
 def conflict_page(console: Console, request: Request, session, faq_id: str, values: dict, digest: str) -> Response:
     """The form again, refused: the entry changed under it. It lists the fields that read
     otherwise in the file now than in the draft and, when the version the form was opened on is
-    kept, only those changed since (the draft's own changes are not news to its author)."""
-    current, _ = console.desk.entry(faq_id)
+    kept, only those changed since (the draft's own changes are not news to its author); the
+    draft stays in the form, to be saved over them once staff have seen them."""
+    current, now_digest = console.desk.entry(faq_id)
     if current is None:
         raise Refused(404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades."))
     now = entry_values(vars(current))
@@ -386,7 +389,8 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
         for name, text in now.items()
         if text != cleaned(name, values[name]) and (seen is None or text != seen[name])
     }
-    return edit_page(console, request, session, faq_id, values, digest, 409, conflict=differing)
+    # the form now carries the file's hash as it is: saved again, the draft (staff saw what changed) is written
+    return edit_page(console, request, session, faq_id, values, now_digest, 409, conflict=differing)
 
 
 def checked_id(faq_id: str) -> str:

@@ -229,9 +229,9 @@ ENGLISH: dict[str, str] = {
     "”{question}” och {others} liknande frågor ({count} gånger i allt)": (
         "“{question}” and {others} similar questions ({count} times in all)"
     ),
-    "Avvisat: gruppen ”{question}”. Dess {count} frågor föreslås inte igen; en ny fråga i samma ämne visas.": (
-        "Rejected: the group “{question}”. Its {count} questions are not proposed again; a new question"
-        " on the same subject is shown."
+    "Avvisat: gruppen ”{question}”. Dess {count} frågor föreslås inte igen; en fråga som ställs senare i samma ämne listas ändå.": (
+        "Rejected: the group “{question}”. Its {count} questions are not proposed again; a question asked"
+        " later on the same subject is still listed."
     ),
     "”{question}” besvaras av": "“{question}” is answered by",
     "Koppla": "Link",
@@ -251,8 +251,9 @@ ENGLISH: dict[str, str] = {
         "{count} of the groups marked were no longer on the list (handled meanwhile, or answered by the bot now) and "
         "were not rejected."
     ),
-    "Avvisat: {count} grupper. Deras frågor föreslås inte igen; en ny fråga i samma ämne visas.": (
-        "Rejected: {count} groups. Their questions are not proposed again; a new question on the same subject is shown."
+    "Avvisat: {count} grupper. Deras frågor föreslås inte igen; en fråga som ställs senare i samma ämne listas ändå.": (
+        "Rejected: {count} groups. Their questions are not proposed again; a question asked later on the same "
+        "subject is still listed."
     ),
     "Vilka grupper": "Which groups",
     "Markera": "Mark",
@@ -328,7 +329,10 @@ ENGLISH: dict[str, str] = {
     ),
     "i filen nu:": "in the file now:",
     "(tomt)": "(empty)",
-    "Öppna posten på nytt": "Open the entry again",
+    "Ditt utkast står kvar i formuläret nedan: spara igen för att skriva det över ändringarna ovan, eller": (
+        "Your draft is still in the form below: save again to write it over the changes above, or"
+    ),
+    "öppna posten på nytt": "open the entry anew",
     "och gör om din ändring.": "and make your change again.",
     "Sparat": "Saved",
     "Indexet är ombyggt; chatten svarar med den nya texten.": "The index is rebuilt; the chat answers with the new text.",
