@@ -51,7 +51,7 @@ from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
 from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Outcomes
-from tests.test_console import PASSWORD, make_site
+from tests.test_console import PASSWORD, log_a_pick_and_a_helpdesk_question, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
@@ -564,10 +564,7 @@ def test_sessions_left_to_expire_are_deleted_at_the_next_login(site):
 
 def test_marking_for_rejection_rejects_only_open_helpdesk_groups_and_only_thirty_at_once(site):
     question = "Sparar ni filerna någonstans?"
-    with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
-        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
-        log.record(LogRow("h1", "Har ni parkering vid kontoret?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")  # a pick of backup for it; a parking question
     site.login()
     page = site.client.get("/granska").text
     phrasing = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)

@@ -253,34 +253,31 @@ class Desk:
         """Accept the confirmed phrasings the review page showed (`ids`) in one step: one write,
         one rebuild. Those handled meanwhile, and any id that is not an open confirmed phrasing,
         are left out; StaleError when none is left."""
-        with self.writing:
-            lesson = self.review()
-            open_ = lesson.by_id()
-            accept = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == learn.ALTERNATIVE]
-            if not accept:
-                raise StaleError(
-                    Text(
-                        "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
-                    )
-                )
-            taught = self.taught(lesson, who, accept)
-            taught.left_out = len(set(ids)) - len(accept)
-            return taught
+        gone = Text(
+            "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
+        )
+        return self.in_one_step(ids, who, learn.ALTERNATIVE, gone)
 
     def reject_marked(self, ids: list[str], who: str = "") -> teach.Taught:
         """Reject the helpdesk groups staff marked (`ids`) in one step: questions about other
         things, never to be proposed again. Any id that is not an open group is left out;
         StaleError when none is left."""
+        gone = Text("Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.")
+        return self.in_one_step(ids, who, learn.NEW_ENTRY, gone)
+
+    def in_one_step(self, ids: list[str], who: str, action: str, gone: Text) -> teach.Taught:
+        """Accept (confirmed phrasings, `learn.ALTERNATIVE`) or reject (helpdesk groups,
+        `learn.NEW_ENTRY`) the open suggestions of that kind among `ids`, counting the rest as
+        left out; StaleError(`gone`) when none is open."""
         with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
-            reject = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == learn.NEW_ENTRY]
-            if not reject:
-                raise StaleError(
-                    Text("Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.")
-                )
-            taught = self.taught(lesson, who, [], reject)
-            taught.left_out = len(set(ids)) - len(reject)
+            taken = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == action]
+            if not taken:
+                raise StaleError(gone)
+            accepting = action == learn.ALTERNATIVE
+            taught = self.taught(lesson, who, taken if accepting else [], [] if accepting else taken)
+            taught.left_out = len(set(ids)) - len(taken)
             return taught
 
     def taught(
