@@ -104,6 +104,10 @@ def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):
     assert "Körningen har startat" in site.client.post("/utvardering/kor", data={"csrf": token}).text
     running = site.client.get("/utvardering").text
     assert 'http-equiv="refresh"' in running and "av 4</strong> frågor" in running and "Uppdatera" in running
+    assert 'content="2; url=/utvardering?foljer=1"' in running and 'id="progress" tabindex' not in running
+    followed = site.client.get("/utvardering?foljer=1").text  # the page reloading itself: focus on the progress
+    assert 'id="progress" tabindex="-1" autofocus' in followed and followed.count("autofocus") == 1
+    assert re.search(r"startad \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", running)
     second = site.client.post("/utvardering/kor", data={"csrf": token})
     assert second.status_code == 409 and "pågår redan" in second.text
     gate.set()

@@ -110,6 +110,7 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         session=session,
         progress=progress,
         refresh=REFRESH_SECONDS if progress.running else 0,
+        following=request.query_params.get("foljer") == "1",  # reloaded by the page itself while a run went
         runs=kept,
         latest=kept[0] if kept else None,
         figures=FIGURES,
