@@ -1179,6 +1179,7 @@ def test_replicas_on_one_postgresql_share_the_versions(pg_url):
     saved = one.record("helpdesk: a@b.se\n", "anna", "ändrade: backup")
     assert [(v.id, v.author, v.what) for v in two.versions()] == [(saved.id, "anna", "ändrade: backup")]
     assert two.version(saved.id).content == "helpdesk: a@b.se\n" and two.latest().faq_hash == saved.faq_hash
+    assert two.with_hash(saved.faq_hash).id == saved.id and two.with_hash("0" * 64) is None  # a form's base
 
 
 def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
