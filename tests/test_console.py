@@ -1228,7 +1228,7 @@ def test_every_question_a_helpdesk_group_shows_can_be_linked_the_fourth_and_late
     shown = set(re.findall(r'name="reply_id" value="(r\d)"', review))
     assert shown == {f"r{n}" for n in range(5)}
     hidden = review.split("<details>")[1].split("</details>")[0]
-    assert "2 frågor till i gruppen" in hidden and len(re.findall('name="reply_id"', hidden)) == 2
+    assert "2 frågor till i gruppen" in hidden and len(re.findall('name="action" value="assign"', hidden)) == 2
     assert "och 4 liknande frågor (5 gånger i allt)</h3>" in review  # five questions, not one asked five times
     linked = site.client.post(
         "/granska",
@@ -1324,6 +1324,27 @@ def test_helpdesk_groups_about_other_things_are_marked_and_rejected_in_one_step(
     assert (site.folder / "faq.yaml").read_bytes() == faq  # a rejection writes nothing to the FAQ
     nothing = site.client.post("/granska", data={"action": "reject_marked", "csrf": site.csrf()})
     assert nothing.status_code == 400 and "Markera minst en grupp att avvisa." in nothing.text
+
+
+def test_one_question_of_a_helpdesk_group_is_rejected_and_the_rest_of_the_group_stays(site):
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(1, 4):
+            log.record(
+                LogRow(
+                    f"k{n}", f"Har ni en kontorshund nummer {n}?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"
+                )
+            )
+    site.login()
+    page = site.client.get("/granska").text
+    assert page.count("Avvisa bara den här frågan") == 3  # one group of three
+    form = {"action": "reject_question", "reply_id": "k2", "csrf": site.csrf()}
+    done = site.client.post("/granska", data=form)
+    outcome = done.text.split('role="status"')[1].split("</div>")[0]
+    assert done.status_code == 200 and said("Har ni en kontorshund nummer 2?") in outcome
+    after = done.text.split('role="status"')[1].split("</div>", 1)[1]
+    assert "nummer 2" not in after and "nummer 1" in after and "nummer 3" in after  # the rest stays
+    again = site.client.post("/granska", data={**form, "csrf": site.csrf()})
+    assert again.status_code == 409 and "Frågan finns inte längre på listan." in again.text
 
 
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):

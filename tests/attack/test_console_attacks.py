@@ -24,7 +24,8 @@
     the FAQ and rebuild the index: past WRITES_PER_MINUTE a minute the form is refused (429, how
     long to wait) before anything is done; another member of staff is not held up.
 16. "Avvisa markerade grupper": at most 30 at once; a confirmed phrasing's id or a made-up one
-    among the marks is never rejected, whatever the form says.
+    among the marks is never rejected, whatever the form says; "Avvisa bara den här frågan" takes
+    only a question a helpdesk group shows (not a confirmed phrasing's reply, not a made-up one).
 15. control characters in a field (NUL failed the save with a bare 500; ESC would reach a
     terminal showing the FAQ): refused in words, nothing saved; an unforeseen error's 500 is in
     words and carries the security headers.
@@ -581,3 +582,16 @@ def test_marking_for_rejection_rejects_only_open_helpdesk_groups_and_only_thirty
 
 def said_in(page: str, question: str) -> bool:
     return f'”<span lang="sv">{question}</span>”' in page
+
+
+def test_rejecting_one_question_takes_only_a_question_a_helpdesk_group_shows(site):
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")  # r1/r2: a pick of backup; h1: a parking question
+    site.login()
+    before = site.client.get("/granska").text
+    for reply_id in ("r1", "r2", "A" * 22, "h1' OR '1'='1"):
+        refused = site.client.post(
+            "/granska", data={"action": "reject_question", "reply_id": reply_id, "csrf": site.csrf()}
+        )
+        assert refused.status_code == 409 and "Frågan finns inte längre på listan." in refused.text
+    assert site.client.get("/granska").text.count("Godkänn</button>") == before.count("Godkänn</button>")
+    assert "Har ni parkering vid kontoret?" in site.client.get("/granska").text

@@ -252,7 +252,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
 def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach.Taught]:
     """The review form's decision, within its bounds (Refused when not), for a Desk to carry out."""
     action = fields.get("action", "")
-    if action not in ("accept", "reject", "assign", ACCEPT_SHOWN, REJECT_MARKED):
+    if action not in ("accept", "reject", "assign", ACCEPT_SHOWN, REJECT_MARKED, REJECT_QUESTION):
         raise Refused(400, Text("Okänd åtgärd."))
     ids = fields.get("ids", "").split()
     if len(ids) > MAX_ACCEPTED_AT_ONCE:
@@ -266,6 +266,8 @@ def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach
         return lambda desk: desk.accept_shown(ids, who)
     if action == REJECT_MARKED:
         return lambda desk: desk.reject_marked(marked, who)
+    if action == REJECT_QUESTION:
+        return lambda desk: desk.reject_question(fields.get("reply_id", ""), who)
     chosen = (fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", ""))
     return lambda desk: desk.decide(action, *chosen, who)
 
@@ -294,6 +296,8 @@ MAX_ACCEPTED_AT_ONCE = 1000
 # (the form's bound on fields, faqbot.staff.console.web.MAX_FIELDS, keeps it to MAX_MARKED at once)
 REJECT_MARKED = "reject_marked"
 MAX_MARKED = 30
+# one question of a helpdesk group (its `reply_id`), where the grouping put unlike questions together
+REJECT_QUESTION = "reject_question"
 
 
 def add_entry_routes(app: FastAPI, console: Console) -> None:

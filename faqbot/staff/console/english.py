@@ -256,6 +256,10 @@ ENGLISH: dict[str, str] = {
         "subject is still listed."
     ),
     "Vilka grupper": "Which groups",
+    "Avvisa bara den här frågan": "Reject this question only",
+    "Frågan finns inte längre på listan. Listan nedan är som den är nu.": (
+        "The question is no longer on the list. The list below is as it is now."
+    ),
     "Markera": "Mark",
     "Avvisa markerade grupper": "Reject the marked groups",
     "Frågor om annat än det FAQ:n handlar om: markera deras grupper och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen.": (

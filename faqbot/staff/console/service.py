@@ -265,6 +265,21 @@ class Desk:
         gone = Text("Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.")
         return self.in_one_step(ids, who, learn.NEW_ENTRY, gone)
 
+    def reject_question(self, reply_id: str, who: str = "") -> teach.Taught:
+        """Reject one question of a helpdesk group (the one whose newest reply is `reply_id`): a
+        question about something else that the grouping put beside others; the rest of the group
+        stays. StaleError when no open group shows it."""
+        with self.writing:
+            for s in self.review().suggestions:
+                shown = [e for e in s.evidence.get("examples", []) if e.get("reply") == reply_id]
+                if s.action == learn.NEW_ENTRY and shown:
+                    question = str(shown[0]["question"])
+                    sid = learn.suggestion_id(learn.NEW_ENTRY, None, question)
+                    self.log.record_decision(sid, teach.REJECTED, None, question)
+                    rejected = learn.Suggestion(sid, learn.NEW_ENTRY, None, question, {"examples": shown})
+                    return teach.Taught(rejected=[rejected])
+        raise StaleError(Text("Frågan finns inte längre på listan. Listan nedan är som den är nu."))
+
     def in_one_step(self, ids: list[str], who: str, action: str, gone: Text) -> teach.Taught:
         """Accept (confirmed phrasings, `learn.ALTERNATIVE`) or reject (helpdesk groups,
         `learn.NEW_ENTRY`) the open suggestions of that kind among `ids`, counting the rest as
