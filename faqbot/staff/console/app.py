@@ -33,13 +33,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from faqbot.decision.policy import Policy
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.staff import teach
 from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
-from faqbot.staff.console.draft_pages import add_draft_routes, entry_page
+from faqbot.staff.console.draft_pages import add_draft_routes, entry_id, entry_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
@@ -228,7 +226,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
-        return console.done(session, "/granska", taught=taught, **moved(console, policy_before))
+        return console.done(session, "/granska", taught=taught, **console.moved(policy_before))
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -321,7 +319,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login()
-        entry, digest = console.desk.opened(checked_id(faq_id))
+        entry, digest = console.desk.opened(entry_id(faq_id))
         if entry is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
@@ -337,7 +335,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         before = console.desk.bot.policy
         try:
             result = await run_in_threadpool(
-                console.desk.save, checked_id(faq_id), values, fields.get("hash", ""), session.user
+                console.desk.save, entry_id(faq_id), values, fields.get("hash", ""), session.user
             )
         except FileChangedError:
             return conflict_page(console, request, session, faq_id, values, fields.get("hash", ""))
@@ -348,7 +346,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             outcome = {"problems": problems, "result": result}
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
         shared = console.desk.shared_questions(faq_id) if result.changes else []
-        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared, **moved(console, before))
+        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared, **console.moved(before))
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:
@@ -359,23 +357,17 @@ def add_learned_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login()
         fields = await console.form(request, session)
-        faq_id = checked_id(faq_id)
+        faq_id = entry_id(faq_id)
         if console.desk.entry(faq_id)[0] is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         text = fields.get("formulering", "")
         before = console.desk.bot.policy
         removed = await run_in_threadpool(console.desk.unlearn, faq_id, text, session.user)
         if removed:
-            return console.done(session, f"/fragor/{faq_id}", unlearned=text, removed=True, **moved(console, before))
+            return console.done(session, f"/fragor/{faq_id}", unlearned=text, removed=True, **console.moved(before))
         entry, digest = console.desk.entry(faq_id)
         values = entry_values(vars(entry)) if entry is not None else dict.fromkeys(FIELDS, "")
         return edit_page(console, request, session, faq_id, values, digest, 409, unlearned=text, removed=False)
-
-
-def moved(console: Console, before: Policy) -> dict[str, Policy]:
-    """The decision before a write and after it, for the outcome's page to say when it moved
-    (under `threshold: auto` every write recalibrates; templates/policy.html)."""
-    return {"policy_before": before, "policy_after": console.desk.bot.policy}
 
 
 def conflict_page(console: Console, request: Request, session, faq_id: str, values: dict, digest: str) -> Response:
@@ -395,12 +387,6 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
     }
     # the form now carries the file's hash as it is: saved again, the draft (staff saw what changed) is written
     return edit_page(console, request, session, faq_id, values, now_digest, 409, conflict=differing)
-
-
-def checked_id(faq_id: str) -> str:
-    if len(faq_id) > 100 or not ID_PATTERN.match(faq_id):
-        raise Refused(404, Text("Posten finns inte."))
-    return faq_id
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:

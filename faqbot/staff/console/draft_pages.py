@@ -14,10 +14,6 @@ try embeds at most faqbot.retrieval.draft.MAX_DRAFT_TEXTS texts (only the draft'
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,31 +26,11 @@ from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused, swedish
+from faqbot.web.ratelimit import RateLimiter
 
 TRIES_PER_MINUTE = 12
 MAX_PREFILLED = 10  # alternatives taken from a group's questions
 NEW_ENTRY_PATH = "/ny-fraga"
-
-
-class TryRate:
-    """At most `per_minute` tries per member of staff in any sixty seconds."""
-
-    def __init__(self, per_minute: int = TRIES_PER_MINUTE, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self.clock = clock
-        self.tries: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def allow(self, user: str) -> bool:
-        now = self.clock()
-        with self.lock:
-            recent = self.tries.setdefault(user, deque())
-            while recent and now - recent[0] >= 60:
-                recent.popleft()
-            if len(recent) >= self.per_minute:
-                return False
-            recent.append(now)
-            return True
 
 
 def entry_id(faq_id: str) -> str:
@@ -70,16 +46,16 @@ def field_problems(problems: tuple[tuple[str, str], ...], faq_id: str) -> dict[s
     return found
 
 
-def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None) -> None:
+def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = None) -> None:
     """The three routes of the module docstring."""
-    rate = rate if rate is not None else TryRate()
+    rate = rate if rate is not None else RateLimiter()  # tries per member of staff, a sliding minute
 
     @app.post("/fragor/{faq_id}/prova")
     async def try_draft(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
             return RedirectResponse("/login", status_code=303)
-        fields = await console.form(request, session, writing=False)  # nothing is saved; TryRate bounds it
+        fields = await console.form(request, session, writing=False)  # nothing is saved; `rate` bounds it
         return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
     @app.get(NEW_ENTRY_PATH)
@@ -115,8 +91,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: TryRate | None = None
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
-        after = console.desk.bot.policy
-        return console.done(session, f"/fragor/{added.faq_id}", created=True, policy_before=before, policy_after=after)
+        return console.done(session, f"/fragor/{added.faq_id}", created=True, **console.moved(before))
 
 
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
@@ -134,7 +109,7 @@ def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
 
 
 async def draft_page(
-    console: Console, request: Request, session: Session, faq_id: str, fields: dict[str, str], rate: TryRate
+    console: Console, request: Request, session: Session, faq_id: str, fields: dict[str, str], rate: RateLimiter
 ) -> Response:
     """The entry form again, with how the bot answers the question with the form's draft."""
     values = {name: fields.get(name, "") for name in FIELDS}
@@ -144,9 +119,9 @@ async def draft_page(
         return entry_page(
             console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page
         )
-    if not rate.allow(session.user):
+    if not rate.allow(session.user, TRIES_PER_MINUTE):
         error = Text(
-            "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=rate.per_minute
+            "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=TRIES_PER_MINUTE
         )
         return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
     try:

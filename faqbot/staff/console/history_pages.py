@@ -80,8 +80,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
         if not restored[1]:  # another tab, or staff, restored it already: nothing to write
             return console.done(session, "/historik", already_restored=wanted)
-        after = console.desk.bot.policy
-        return console.done(session, "/historik", restored_from=wanted, policy_before=before, policy_after=after)
+        return console.done(session, "/historik", restored_from=wanted, **console.moved(before))
 
 
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:

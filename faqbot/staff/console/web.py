@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from faqbot.bot import MAX_MESSAGE_CHARS
+from faqbot.decision.policy import Policy
 from faqbot.faq.messages import in_swedish
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
@@ -165,6 +166,11 @@ class Console:
             **values,
         )
         return HTMLResponse(page, status_code=status)
+
+    def moved(self, before: Policy) -> dict[str, Policy]:
+        """The decision before a write and after it, for the outcome's page to say when it moved
+        (under `threshold: auto` every write recalibrates; templates/policy.html)."""
+        return {"policy_before": before, "policy_after": self.desk.bot.policy}
 
     def done(self, session: Session, page: str, **outcome: Any) -> RedirectResponse:
         """After a form did its work: to `page` (a local path without a query), which shows `outcome`."""
