@@ -1131,6 +1131,9 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     again = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")})  # a stale tab
     assert "Filen är redan likadan som version 1; inget ändrades." in again.text and "är återställd" not in again.text
     assert version_ids(again.text) == [3, 2, 1] and faq.read_bytes() == original
+    first = again.text.split('<li class="item">')[3]  # version 1: the same text, no longer the one in force
+    assert "(gäller nu)" not in first and "(samma text som version 3)" in first and "/historik/1/aterstall" not in first
+    assert again.text.count("(gäller nu)") == 1
 
 
 def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):

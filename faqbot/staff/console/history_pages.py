@@ -86,6 +86,8 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:
     versions = await run_in_threadpool(console.desk.versions)
     current = text_hash(console.desk.current_text())
+    # A restored version has the same text as the one it restored: only the newest is "in force".
+    in_force = next((v.id for v in versions if v.faq_hash == current), None)
     return console.render(
         request,
         "history.html",
@@ -94,6 +96,7 @@ async def history_page(console: Console, request: Request, session: Session, sta
         session=session,
         versions=versions,
         current=current,
+        in_force=in_force,
         when=when,
         what=what_said,
         **values,
