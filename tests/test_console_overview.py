@@ -94,7 +94,13 @@ def test_the_overview_shows_which_replicas_answer_from_the_newest_index(small, f
     store = StaffStore(pg_url)
     store.add_user("anna", PASSWORD)
     desk = Desk(settings)
-    pg_site = Site(site.client.__class__(create_console(Console(desk, store))), store, desk, site.clock, small)
+    pg_site = Site(
+        site.client.__class__(create_console(Console(desk, store)), base_url="http://localhost"),
+        store,
+        desk,
+        site.clock,
+        small,
+    )
     pg_site.login()
     page = pg_site.client.get("/").text
     rows = re.findall(r'<tr class="replica">\s*<th scope="row">([^<]+)</th>\s*<td>([^<]+)', page)

@@ -32,6 +32,10 @@
 14. the address a form leads to names its outcome (`?utfall=KEY`): another member of staff, or a
     visitor, opening it sees none of it; a made-up or over-long key is the plain page; the
     outcomes kept are bounded in number and in time.
+17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
+    listens on 127.0.0.1) would let that site's script use the console through a member of
+    staff's browser. Every request under a host name the console does not know is 400 before
+    anything is done: no login page, no password checked, no form.
 """
 
 from __future__ import annotations
@@ -50,8 +54,9 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
+from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
-from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Outcomes
+from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Console, Outcomes
 from tests.test_console import PASSWORD, log_a_pick_and_a_helpdesk_question, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
@@ -172,7 +177,7 @@ async def tries_at_once(site, release, tries) -> list[int]:
 
     async def one(name, password, address):
         transport = httpx.ASGITransport(app=site.client.app, client=(address, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", cookies=cookies) as client:
             data = {"username": name, "password": password, "csrf": token}
             return (await client.post("/login", data=data)).status_code
 
@@ -595,3 +600,42 @@ def test_rejecting_one_question_takes_only_a_question_a_helpdesk_group_shows(sit
         assert refused.status_code == 409 and "Frågan finns inte längre på listan." in refused.text
     assert site.client.get("/granska").text.count("Godkänn</button>") == before.count("Godkänn</button>")
     assert "Har ni parkering vid kontoret?" in site.client.get("/granska").text
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:7861", "127.0.0.1.evil.example", "localhost:x", "", "[::2]"]
+)
+def test_a_request_under_a_host_name_the_console_does_not_know_is_refused_before_anything(site, host):
+    assert site.client.get("/login").status_code == 200  # under localhost it answers
+    rebinding = TestClient(site.client.app, headers={"host": host})
+    page = rebinding.get("/login")
+    assert page.status_code == 400 and "staff_host" in page.text and "Logga in" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"  # the refusal carries the security headers
+    token = site.csrf("/login")
+    rebinding.cookies.set(LOGIN_COOKIE, token)
+    guess = rebinding.post("/login", data={"username": "anna", "password": PASSWORD, "csrf": token})
+    assert guess.status_code == 400 and COOKIE not in guess.cookies  # the right password, never checked
+
+
+def test_the_console_answers_under_loopback_its_address_and_the_names_staff_host_gives(small, fake_embedder):
+    (small / "config.yaml").write_text("staff_host: Staff.Example.se, intern.example.se.\n", encoding="utf-8")
+    made = make_site(small, fake_embedder)
+    try:
+        for host in (
+            "localhost:7861",
+            "127.0.0.1",
+            "[::1]:7861",
+            "staff.example.se",
+            "STAFF.example.se:443",
+            "intern.example.se",
+        ):
+            page = TestClient(made.client.app, headers={"host": host}).get("/login")
+            assert page.status_code == 200 and "Logga in" in page.text, host
+        assert TestClient(made.client.app, headers={"host": "example.se"}).get("/login").status_code == 400
+        listening = create_console(Console(made.desk, made.store), listening_on="10.0.0.5")
+        assert TestClient(listening, headers={"host": "10.0.0.5:7861"}).get("/login").status_code == 200
+        everywhere = create_console(Console(made.desk, made.store), listening_on="0.0.0.0")
+        assert TestClient(everywhere, headers={"host": "0.0.0.0:7861"}).get("/login").status_code == 400
+    finally:
+        made.desk.close()
+        made.store.close()

@@ -25,6 +25,7 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
     from faqbot.retrieval.embedding import RememberingEmbedder, load_embedder, use_embedder
     from faqbot.staff.console.accounts import StaffStore
     from faqbot.staff.console.app import create_console
+    from faqbot.staff.console.auth import WILDCARD_ADDRESSES
     from faqbot.staff.console.service import Desk
     from faqbot.staff.console.web import Console
 
@@ -40,7 +41,7 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
         print("faqbot staff: no staff account yet; create one with: faqbot staff add-user NAME", flush=True)
     desk = Desk(settings)
     threading.Thread(target=desk.warm_up, name="review-warm-up", daemon=True).start()
-    app = create_console(Console(desk, store))
+    app = create_console(Console(desk, store), listening_on=host)
     # X-Forwarded-Proto/For are believed only from `trusted_proxy` (the chat's setting), so the
     # session cookie is Secure exactly when a trusted TLS proxy says the browser used https.
     config = uvicorn.Config(
@@ -52,4 +53,10 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
         forwarded_allow_ips=settings.config.trusted_proxy,
     )
     print(f"faqbot staff: the staff console on http://{host}:{port}/", flush=True)
+    if not settings.config.staff_host and host.strip("[]") in WILDCARD_ADDRESSES:
+        print(
+            "faqbot staff: it answers only under 127.0.0.1 and localhost; name the host staff reach it"
+            " under with staff_host in the settings file",
+            flush=True,
+        )
     uvicorn.Server(config).run()

@@ -36,7 +36,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.staff import teach
-from faqbot.staff.console.auth import COOKIE, LOGIN_COOKIE, BodyLimit, SecurityHeaders, same_token
+from faqbot.staff.console.auth import (
+    COOKIE,
+    LOGIN_COOKIE,
+    BodyLimit,
+    KnownHost,
+    SecurityHeaders,
+    known_hosts,
+    same_token,
+)
 from faqbot.staff.console.draft_pages import add_draft_routes, entry_id, entry_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
@@ -50,7 +58,9 @@ LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 
-def create_console(console: Console) -> FastAPI:
+def create_console(console: Console, listening_on: str = "127.0.0.1") -> FastAPI:
+    """The console's app; it answers under the host names `known_hosts` gives for `listening_on`
+    (the address served on) and the `staff_host` setting."""
     # no redirect from /path/ to /path: Starlette builds it from the Host header, another site's if forged
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
     add_login_routes(app, console)
@@ -89,6 +99,7 @@ def create_console(console: Console) -> FastAPI:
         return static(name)
 
     app.add_middleware(BodyLimit)
+    app.add_middleware(KnownHost, names=known_hosts(listening_on, console.desk.settings.config.staff_host))
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -17,11 +17,15 @@
 - Every response says: no framing, no caching, no sniffing, and a Content-Security-Policy that
   allows nothing from other hosts and no inline script.
 - Request bodies are bounded (MAX_BODY_BYTES) before anything reads them.
+- A request is answered only under a host name the console is known by (`KnownHost`): a page
+  of another site whose name an attacker points at 127.0.0.1 (DNS rebinding) would otherwise
+  reach the console, which listens there, through a member of staff's browser.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import threading
 import time
@@ -167,6 +171,55 @@ class SecurityHeaders:
             if started:
                 raise
             await plain(with_headers, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+UNKNOWN_HOST = (
+    "Konsolen svarar inte under det här namnet. Når ni den genom en proxy: lägg till namnet i "
+    "staff_host i inställningsfilen och starta om faqbot staff."
+)
+
+
+def known_hosts(listening_on: str, staff_host: str) -> frozenset[str]:
+    """The host names the console answers under: loopback, the address it listens on (unless
+    every address), and the names of the `staff_host` setting."""
+    names = set(LOOPBACK_NAMES) | {name for name in staff_host.split(",") if name}
+    if listening_on.strip("[]") not in WILDCARD_ADDRESSES:
+        names.add(listening_on.strip("[]").lower())
+    return frozenset(names)
+
+
+def host_name(header: bytes) -> str:
+    """The name of a Host header without its port, lower case ("[::1]:7861" -> "::1"); "" when it is none."""
+    text = header.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        inside, _, rest = text[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(inside)
+        except ValueError:
+            return ""
+        return inside if rest == "" or (rest.startswith(":") and rest[1:].isdigit()) else ""
+    name, _, port = text.partition(":")
+    if port and not port.isdigit():
+        return ""
+    return name.rstrip(".")
+
+
+class KnownHost:
+    """Answers 400 to a request whose Host header names none of `names` (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            hosts = [value for key, value in scope.get("headers", []) if key == b"host"]
+            if len(hosts) != 1 or host_name(hosts[0]) not in self.names:
+                await plain(send, 400, UNKNOWN_HOST)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
