@@ -182,6 +182,22 @@ def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, view
     assert failed == []
 
 
+def test_at_phone_width_the_chart_keeps_readable_labels_and_shows_the_latest_days_first(browser, sites):
+    page = logged_in(browser, sites, PHONE)
+    chart = page.get_by_role("region", name="Diagrammet, kan rullas i sidled")
+    sizes = chart.evaluate(
+        """c => ({svg: c.querySelector('svg').getBoundingClientRect().width, box: c.clientWidth,
+                 right: c.querySelector('svg').getBoundingClientRect().right - c.getBoundingClientRect().right,
+                 font: Math.min(...[...c.querySelectorAll('text')].map(t => t.getBoundingClientRect().height))})"""
+    )
+    assert sizes["svg"] >= 600 and sizes["font"] >= 9, sizes  # scaled to 300 px its labels were 4 px high
+    assert sizes["box"] < sizes["svg"] and sizes["right"] <= 1, sizes  # scrolled to its right end: today in view
+    label, value = page.locator("dl dt").first.bounding_box(), page.locator("dl dd").first.bounding_box()
+    assert value["y"] >= label["y"] + label["height"] - 1  # a value under its label, with the page's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
+
+
 def test_the_english_switch_works_without_javascript_and_holds_across_pages_until_switched_back(browser, sites):
     page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
     heading = page.get_by_role("heading", level=1)

@@ -394,6 +394,7 @@ ENGLISH: dict[str, str] = {
     "Version {id}": "Version {id}",
     "version {id}": "version {id}",
     "(gäller nu)": "(in force now)",
+    "Diagrammet, kan rullas i sidled": "The chart, scrolls sideways",
     "(samma text som version {id})": "(the same text as version {id})",
     "Jämför med filen nu": "Compare with the file now",
     "Återställ": "Restore",
