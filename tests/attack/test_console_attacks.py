@@ -132,7 +132,7 @@ def test_a_session_id_planted_before_login_is_not_the_one_after(site):
     response = site.login()
     issued = response.cookies.get(COOKIE)
     assert response.status_code == 303 and issued and issued != planted
-    attacker = TestClient(site.client.app)
+    attacker = TestClient(site.client.app, base_url="http://localhost")
     attacker.cookies.set(COOKIE, planted)
     assert attacker.get("/", follow_redirects=False).status_code == 303
     assert site.client.get("/", follow_redirects=False).status_code == 200  # the issued id is the one that works
@@ -375,7 +375,7 @@ def test_a_restore_needs_a_session_and_its_token(site):
         "/historik/1/aterstall", data={"csrf": other}, headers={"origin": "https://evil.example"}
     )
     assert response.status_code == 403
-    stranger = TestClient(site.client.app)
+    stranger = TestClient(site.client.app, base_url="http://localhost")
     response = stranger.post("/historik/1/aterstall", data={"csrf": other}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert faq.read_bytes() == before
@@ -474,7 +474,7 @@ def test_changes_posted_in_a_loop_are_refused_past_the_minutes_budget(site):
     assert faq.read_bytes() == before  # refused before anything was written
 
     site.store.add_user("bertil", "ett annat lösenord")  # another member of staff keeps their budget
-    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    other = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
     assert other.login("bertil", "ett annat lösenord").status_code == 303
     assert (
         other.client.post("/granska", data={"action": "reject", "id": "made-up", "csrf": other.csrf()}).status_code
@@ -493,11 +493,11 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     outcome = posted.headers["location"]
     assert "Sparat" in site.client.get(outcome).text
     site.store.add_user("bertil", "ett annat lösenord")
-    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    other = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
     assert other.login("bertil", "ett annat lösenord").status_code == 303
     seen = other.client.get(outcome)
     assert seen.status_code == 200 and "Sparat" not in seen.text and "Varje natt" not in seen.text.split("<form")[0]
-    visitor = TestClient(site.client.app).get(outcome, follow_redirects=False)
+    visitor = TestClient(site.client.app, base_url="http://localhost").get(outcome, follow_redirects=False)
     assert visitor.status_code == 303 and visitor.headers["location"] == "/login"
     for key in ("made-up", "A" * 5000, outcome.split("=")[1] + "x"):
         page = site.client.get(f"/fragor/backup?utfall={key}")
@@ -542,7 +542,9 @@ def test_an_unforeseen_error_is_a_500_in_words_with_the_security_headers(site, m
         raise RuntimeError("a fault nobody foresaw")
 
     monkeypatch.setattr(site.desk, "entries", broken)
-    failed = TestClient(site.client.app, raise_server_exceptions=False, cookies=site.client.cookies).get("/fragor")
+    failed = TestClient(
+        site.client.app, base_url="http://localhost", raise_server_exceptions=False, cookies=site.client.cookies
+    ).get("/fragor")
     assert failed.status_code == 500 and "Något gick fel i konsolen" in failed.text
     assert "a fault nobody foresaw" not in failed.text and "Traceback" not in failed.text
     assert "default-src 'none'" in failed.headers["content-security-policy"]
@@ -562,7 +564,7 @@ def test_sessions_left_to_expire_are_deleted_at_the_next_login(site):
     site.client.cookies.clear()
     site.clock.now += 13 * 3600  # past the absolute limit, never used again
     site.store.add_user("bertil", "ett annat lösenord")
-    other = dataclasses.replace(site, client=TestClient(site.client.app))
+    other = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
     assert other.login("bertil", "ett annat lösenord").status_code == 303
     rows = sqlite3.connect(site.folder / "log.db").execute("SELECT count(*) FROM staff_sessions").fetchone()[0]
     assert rows == 1 and site.store.session(stale) is None
