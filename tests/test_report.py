@@ -25,11 +25,9 @@ PRICING = [
     "Vad kostar det att bygga en ny hemsida?",
     "Vad kostar en ny hemsida hos er?",
 ]
-INVOICING = [
-    "Vilken fakturaadress ska vi använda?",
-    "Kan jag betala fakturan med Swish?",
-    "Hur många dagars betalningsvillkor har era fakturor?",
-]
+INVOICING = ["Vilken fakturaadress ska vi använda?", "Vad är er fakturaadress?"]
+# Other questions on invoices, each with an answer of its own: not one group with the address.
+ALSO_INVOICES = ["Kan jag betala fakturan med Swish?", "Hur många dagars betalningsvillkor har era fakturor?"]
 WEATHER = "Vad blir det för väder i Stockholm i morgon?"
 PERSONAL = "Vem vann allsvenskan i fjol? Ring mig på 070-123 45 67"
 HOSTILE = "<script>alert(1)</script> Vem är VD?"
@@ -58,7 +56,7 @@ def filled(tmp_path_factory):
         record(old, unanswered(OLD), 0.49, "old-index")
     with ConversationLog(path) as log:
         ids = {}
-        for question in [*PRICING, *INVOICING, WEATHER, PERSONAL, HOSTILE]:
+        for question in [*PRICING, *INVOICING, ALSO_INVOICES[0], WEATHER, PERSONAL, HOSTILE]:
             ids[question] = record(log, unanswered(question), 0.49, "new-index")
         phone = [record(log, answered("Kan jag ringa er?", "telefonsupport"), 0.49, "new-index") for _ in range(2)]
         backup = record(log, answered("Hur ofta tar ni backup?", "backup"), 0.49, "new-index")
@@ -100,11 +98,21 @@ def test_unanswered_questions_are_grouped_by_meaning_most_asked_first(report):
     assert "Vad kostar en ny hemsida hos er?" in [q for q, _ in pricing.examples]
     assert pricing.count >= 3
     invoicing = group_of(report, INVOICING[0])
-    assert {q for q, _ in invoicing.examples} >= set(INVOICING)
+    assert {q for q, _ in invoicing.examples} == set(INVOICING)  # two wordings of one question
     assert invoicing is not pricing
+    assert group_of(report, ALSO_INVOICES[0]).count == 1  # on invoices too, but another question
     assert group_of(report, WEATHER) not in (pricing, invoicing)
     assert sum(g.count for g in report.groups) == report.unanswered
     assert [g.count for g in report.groups] == sorted((g.count for g in report.groups), reverse=True)
+
+
+def test_questions_on_one_topic_that_need_answers_of_their_own_are_not_one_group(bot):
+    """Where to send an invoice, paying it with Swish and its terms are three entries to write:
+    grouped as one (as below 0.89 cosine they were), staff would give them one answer."""
+    groups = group_unanswered([*INVOICING, *ALSO_INVOICES], bot.searcher, bot.embedder, bot.policy)
+    assert sorted(sorted(q for q, _ in g.examples) for g in groups) == sorted(
+        [sorted(INVOICING), [ALSO_INVOICES[0]], [ALSO_INVOICES[1]]]
+    )
 
 
 def test_every_group_names_the_nearest_existing_entry_and_what_to_do(report, bot):
@@ -303,8 +311,8 @@ def test_a_group_the_faq_answers_now_says_which_of_its_shown_questions_it_answer
         "Kan jag ringa er idag?",
         "Kan jag ringa supporten?",
         "Ringer ni upp?",
-        "Vilket nummer ringer jag?",
-        "Har ni telefon?",
+        "Kan vi ringa er?",
+        "Kan jag ringa er nu?",
     ]
     [group] = group_unanswered(asked, bot.searcher, bot.embedder, bot.policy)
     assert group.action == "answered-now" and group.count == 9 and len(group.examples) == 8
