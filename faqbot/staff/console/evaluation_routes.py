@@ -7,7 +7,9 @@
     POST /utvardering/lagg-till    add the ticked confirmed questions (`id-<suggestion id>` fields)
 
 The page works without JavaScript: while a run goes it reloads itself every REFRESH_SECONDS
-(a meta refresh, and a link to do it by hand), and its progress is a polite live region.
+(a meta refresh, and a link to do it by hand), and its progress is a polite live region. A
+link stops the reloading (`?stilla=1`, for someone whose screen reader or reading it
+disturbs: WCAG 2.2.2) and another starts it again.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         title=Text("Utvärdering"),
         session=session,
         progress=progress,
-        refresh=REFRESH_SECONDS if progress.running else 0,
+        refresh=REFRESH_SECONDS if progress.running and request.query_params.get("stilla") != "1" else 0,
         following=request.query_params.get("foljer") == "1",  # reloaded by the page itself while a run went
         runs=kept,
         latest=kept[0] if kept else None,
