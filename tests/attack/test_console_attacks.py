@@ -513,8 +513,11 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     assert kept.get("session", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
     assert kept.get("another session", "/granska", keys[-1]) == {}
     assert kept.get("session", "/historik", keys[-1]) == {}
+    assert len(kept) == MAX_OUTCOMES
     now[0] += OUTCOME_SECONDS + 1
     assert kept.get("session", "/granska", keys[-1]) == {}
+    kept.keep("session", "/granska", {"n": "next"})
+    assert len(kept) == 1  # the expired are let go at the next form, not only at the bound
 
 
 @pytest.mark.parametrize("path", ["/fragor/backup", "/fragor/backup/prova", "/ny-fraga"])

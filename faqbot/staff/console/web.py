@@ -105,12 +105,18 @@ class Outcomes:
         self._lock = threading.Lock()
 
     def keep(self, owner: str, page: str, values: dict[str, Any]) -> str:
+        """Keep `values` under a new key; the expired and (past MAX_OUTCOMES) the oldest go."""
         key = secrets.token_urlsafe(12)
         with self._lock:
-            self._kept[(owner, page, key)] = (self.clock(), values)
-            while len(self._kept) > MAX_OUTCOMES:
-                self._kept.popitem(last=False)
+            now = self.clock()
+            self._kept[(owner, page, key)] = (now, values)
+            while len(self._kept) > MAX_OUTCOMES or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
+                self._kept.popitem(last=False)  # kept in the order they came: the oldest first
         return key
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._kept)
 
     def get(self, owner: str, page: str, key: str) -> dict[str, Any]:
         """The outcome kept under `key` for `owner` and `page`; empty when unknown, another's,
