@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from faqbot.decision import Policy, ReplyKind, Sample, Verdict, choose_policy, verdict
+from faqbot.decision import Policy, ReplyKind, Sample, Verdict, calibration, choose_policy, verdict
 from faqbot.decision.calibration import COSTS, MARGINS, THRESHOLDS, _question_costs, figures
 from faqbot.decision.policy import Scored as R
 
@@ -117,6 +117,24 @@ def test_choose_policy_sends_nearly_all_of_the_off_topic_bank_to_the_helpdesk():
     assert chosen.threshold > 0.44
     assert chosen.rates["offtopic_to_helpdesk"] == 1.0
     assert "98%" in chosen.why
+
+
+def test_choose_policy_never_answers_more_than_a_tenth_of_the_faqs_questions_wrong(monkeypatch):
+    # 30 right and 15 wrong answers score alike (0.6), the right entry nowhere near the wrong
+    # ones: by cost alone answering them all (15 x 2) beats sending them all to the helpdesk
+    # (45 x 1), but it answers 15 of 105 questions (0.14) wrong.
+    cal = (
+        samples("a", True, 0.8, 0.4, count=60)
+        + samples("b", True, 0.6, 0.3, count=30)
+        + samples("c", False, 0.6, 0.3, count=15)
+        + samples(None, False, 0.2, 0.3, count=50)
+    )
+    chosen = choose_policy(cal)
+    assert chosen.rates["confident_wrong"] == 0.0 and chosen.threshold > 0.6
+    assert chosen.rates["answered_right"] == pytest.approx(60 / 105, abs=0.001)
+    assert "no setting that answers more than 10% of the FAQ's own questions wrong" in chosen.why
+    monkeypatch.setattr(calibration, "MAX_HELDOUT_WRONG", 1.0)  # the cost alone
+    assert choose_policy(cal).rates["confident_wrong"] == pytest.approx(15 / 105, abs=0.001)
 
 
 def test_choices_are_offered_only_at_or_above_the_threshold():
