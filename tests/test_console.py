@@ -329,6 +329,8 @@ def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_d
     faq = site.folder / "faq.yaml"
     page = site.client.get("/granska").text
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    for section in ("confirmed", "helpdesk"):  # after a decision at the top, one link back to a list (no 👎 here)
+        assert f'<a href="#{section}">' in page and f'id="{section}"' in page
     posted = site.client.post(
         "/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()}, follow_redirects=False
     )
@@ -1096,7 +1098,8 @@ def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
     assert "anna" in newest and "ändrade: backup" in newest and "(gäller nu)" in newest
     assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\">", newest)
     older = page.text.split('<li class="item">')[2]
-    assert "ändrad i filen" in older and "2 poster" in older and "/historik/1/aterstall" in older
+    assert "filen när konsolen startade" in older and "ändrad i filen" not in older  # not a hand edit
+    assert "2 poster" in older and "/historik/1/aterstall" in older
     shown = site.client.get("/historik/1").text
     assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
     diff = re.search(r'<pre class="diff">(.*?)</pre>', shown, re.S).group(1)

@@ -195,6 +195,11 @@ def test_at_phone_width_the_chart_keeps_readable_labels_and_shows_the_latest_day
     label, value = page.locator("dl dt").first.bounding_box(), page.locator("dl dd").first.bounding_box()
     assert value["y"] >= label["y"] + label["height"] - 1  # a value under its label, with the page's width
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(
+        page.get_by_text("rulla åt vänster för de tidigare och för skalan")
+    ).to_be_visible()  # said, not only to screen readers
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.get_by_text("rulla åt vänster för de tidigare och för skalan")).to_be_hidden()  # the whole chart fits
     page.context.close()
 
 

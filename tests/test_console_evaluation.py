@@ -108,10 +108,12 @@ def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):
     followed = site.client.get("/utvardering?foljer=1").text  # the page reloading itself: focus on the progress
     assert 'id="progress" tabindex="-1" autofocus' in followed and followed.count("autofocus") == 1
     assert re.search(r"startad \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", running)
-    assert '<a href="/utvardering?stilla=1">Sluta uppdatera av sig själv</a>' in running
-    still = site.client.get("/utvardering?stilla=1").text  # reloading stopped (WCAG 2.2.2): the run goes on
-    assert 'http-equiv="refresh"' not in still and "av 4</strong> frågor" in still
-    assert '<a href="/utvardering?stilla=1">Uppdatera</a>' in still and 'href="/utvardering?foljer=1"' in still
+    assert '<a href="/utvardering?stilla=1&amp;foljer=1">Sluta uppdatera av sig själv</a>' in running
+    still = site.client.get("/utvardering?stilla=1&foljer=1").text  # reloading stopped (WCAG 2.2.2)
+    assert 'http-equiv="refresh"' not in still and "av 4</strong> frågor" in still  # the run goes on
+    assert 'id="progress" tabindex="-1" autofocus' in still  # the focus stays on the progress
+    assert '<a href="/utvardering?stilla=1&amp;foljer=1">Uppdatera</a>' in still
+    assert 'href="/utvardering?foljer=1"' in still
     second = site.client.post("/utvardering/kor", data={"csrf": token})
     assert second.status_code == 409 and "pågår redan" in second.text
     gate.set()

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError
 from faqbot.staff.console.accounts import Session
-from faqbot.staff.console.history import text_hash, what_said
+from faqbot.staff.console.history import FIRST_SEEN, text_hash, what_said
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.service import explained_lines
 from faqbot.staff.console.web import Console, Refused
@@ -97,6 +97,7 @@ async def history_page(console: Console, request: Request, session: Session, sta
         versions=versions,
         current=current,
         in_force=in_force,
+        first_seen=FIRST_SEEN,
         when=when,
         what=what_said,
         **values,
