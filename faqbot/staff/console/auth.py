@@ -175,9 +175,11 @@ class SecurityHeaders:
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
-UNKNOWN_HOST = (
+UNKNOWN_HOST = (  # before the session and its language are known: in both
     "Konsolen svarar inte under det här namnet. Når ni den genom en proxy: lägg till namnet i "
-    "staff_host i inställningsfilen och starta om faqbot staff."
+    "staff_host i inställningsfilen och starta om faqbot staff.\n"
+    "The console does not answer under this name. If you reach it through a proxy, add the name to "
+    "staff_host in the settings file and restart faqbot staff."
 )
 
 
