@@ -753,8 +753,8 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
         "Godkänn",
         "Avvisa",
         "Koppla",
-        "Skapa en ny post av gruppen",
-        "Avvisa gruppen",
+        "Skapa en ny post av frågan",  # a group of one question is named as the question
+        "Avvisa frågan",
     }
     for targets, label in described:
         first, *more = targets.split()
@@ -1343,6 +1343,7 @@ def test_one_question_of_a_helpdesk_group_is_rejected_and_the_rest_of_the_group_
     site.login()
     page = site.client.get("/granska").text
     assert page.count("Avvisa bara den här frågan") == 3  # one group of three
+    assert ">Avvisa gruppen<" in page and ">Skapa en ny post av gruppen<" in page  # a group, named so
     form = {"action": "reject_question", "reply_id": "k2", "csrf": site.csrf()}
     done = site.client.post("/granska", data=form)
     outcome = done.text.split('role="status"')[1].split("</div>")[0]

@@ -237,6 +237,8 @@ ENGLISH: dict[str, str] = {
     "Koppla": "Link",
     "Avvisa gruppen": "Reject the group",
     "Skapa en ny post av gruppen": "Create a new entry from this group",
+    "Skapa en ny post av frågan": "Create a new entry from this question",
+    "Avvisa frågan": "Reject the question",
     "{count} frågor till i gruppen": "{count} more questions in the group",
     "1 fråga till i gruppen": "1 more question in the group",
     "”{question}” och 1 liknande fråga ({count} gånger i allt)": "“{question}” and 1 similar question ({count} times in all)",
