@@ -160,9 +160,9 @@ def _question_costs(samples: Sequence[Sample], thresholds: np.ndarray) -> tuple[
     return COSTS[codes], offtopic
 
 
-def _wrong_share(samples: Sequence[Sample], thresholds: np.ndarray) -> np.ndarray:
-    """For every threshold x margin, the share of the FAQ's questions answered with a wrong entry."""
-    codes, offtopic = _question_codes(samples, thresholds)
+def _wrong_share(codes: np.ndarray, offtopic: np.ndarray) -> np.ndarray:
+    """From `_question_codes`: for every threshold x margin, the share of the FAQ's questions
+    answered with a wrong entry."""
     faq = codes[~offtopic]
     return (faq == Verdict.WRONG).mean(axis=0) if len(faq) else np.zeros(codes.shape[1:])
 
@@ -172,7 +172,8 @@ def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
     threshold x margin; inf where less than OFFTOPIC_BANK_CAUGHT of the off-topic questions go
     to the helpdesk (when no setting gets there, the ones that come closest are kept), and where
     more than MAX_HELDOUT_WRONG of the FAQ's questions are answered wrong (unless all are)."""
-    cost, offtopic = _question_costs(samples, THRESHOLDS)
+    codes, offtopic = _question_codes(samples, THRESHOLDS)
+    cost = COSTS[codes]
     n_faq, n_off = max(int((~offtopic).sum()), 1), max(int(offtopic.sum()), 1)
     weight = np.where(offtopic, 0.5 / n_off, 0.5 / n_faq)[:, None, None]
     costs = (cost * weight).sum(axis=0)
@@ -181,7 +182,7 @@ def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
         caught = (best[offtopic][:, None] < THRESHOLDS[None, :]).mean(axis=0)
         enough = caught >= min(OFFTOPIC_BANK_CAUGHT, float(caught.max()))
         costs = np.where(enough[:, None], costs, np.inf)
-    careful = _wrong_share(samples, THRESHOLDS) <= MAX_HELDOUT_WRONG
+    careful = _wrong_share(codes, offtopic) <= MAX_HELDOUT_WRONG
     if (careful & np.isfinite(costs)).any():
         costs = np.where(careful, costs, np.inf)
     return costs
@@ -198,7 +199,8 @@ def _narrowest_margin(samples: Sequence[Sample], threshold: float, cheapest: int
     will make, so a wider margin is taken only when the FAQ's own questions clearly ask for it.
     Nor is a margin taken under which more of them are answered wrong than MAX_HELDOUT_WRONG.
     """
-    cost, offtopic = _question_costs(samples, np.array([threshold]))
+    codes, offtopic = _question_codes(samples, np.array([threshold]))
+    cost = COSTS[codes]
     diff = cost[:, 0, :] - cost[:, 0, [cheapest]]  # questions x margins: extra cost of each margin
     mean = np.zeros(len(MARGINS))
     variance = np.zeros(len(MARGINS))
@@ -209,7 +211,7 @@ def _narrowest_margin(samples: Sequence[Sample], threshold: float, cheapest: int
             if n > 1:
                 variance += 0.25 * diff[group].var(axis=0, ddof=1) / n
     within = mean <= MARGIN_TOLERANCE_SE * np.sqrt(variance) + 1e-12
-    wrong = _wrong_share(samples, np.array([threshold]))[0]
+    wrong = _wrong_share(codes, offtopic)[0]
     careful = (wrong <= MAX_HELDOUT_WRONG) | (wrong <= wrong[cheapest])  # never less careful than the cheapest
     return int(np.argmax((within & careful)[: cheapest + 1]))
 
