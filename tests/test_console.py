@@ -22,6 +22,7 @@ from faqbot.cli import main
 from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.staff import learn
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
@@ -1137,6 +1138,42 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     first = again.text.split('<li class="item">')[3]  # version 1: the same text, no longer the one in force
     assert "(gäller nu)" not in first and "(samma text som version 3)" in first and "/historik/1/aterstall" not in first
     assert again.text.count("(gäller nu)") == 1
+
+
+def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost(site):
+    """Restoring a version from before an accept removes the phrasing from the FAQ; its acceptance
+    must not keep it off the review list for ever (it would be lost without a word)."""
+    question = "Sparar ni filerna någonstans?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
+        log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
+    site.login()
+    site.client.get("/historik")  # version 1: the file before the accept
+    page = site.client.get("/granska").text
+    suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
+    assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
+    assert said(question) not in site.client.get("/granska").text
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
+    assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == ()
+    assert "1 formuleringar som kunder lärt boten finns inte i version 1; de föreslås igen" in restored
+    again = site.client.get("/granska").text
+    assert said(question) in again and suggestion.group(1) in again
+    with ConversationLog(site.folder / "log.db") as log:
+        assert suggestion.group(1) not in log.decisions()
+
+
+def test_a_restore_keeps_staffs_rejections_and_says_nothing_of_phrasings_it_keeps(site):
+    rejected = "Finns det en reservkopia?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record_decision(learn.suggestion_id(learn.ALTERNATIVE, "backup", rejected), "rejected", "backup", rejected)
+    site.login()
+    site.client.get("/historik")
+    save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
+    assert "Version 1 är återställd" in restored and "formuleringar som kunder lärt boten" not in restored
+    with ConversationLog(site.folder / "log.db") as log:
+        assert learn.suggestion_id(learn.ALTERNATIVE, "backup", rejected) in log.decisions()
 
 
 def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):

@@ -357,6 +357,18 @@ def test_record_and_feedback_never_raise_even_on_nonsense(location):
     assert len(rows(location)) == 1
 
 
+def test_reopening_forgets_only_acceptances_so_a_rejection_stays(location):
+    """A restore that removes accepted phrasings reopens them (faqbot.staff.console.service);
+    what staff rejected stays rejected, on both backends."""
+    with opened(location) as log:
+        log.record_decision("a1", "accepted", "backup", "Sparar ni filerna?")
+        log.record_decision("a2", "rejected", "backup", "Finns det en reservkopia?")
+        log.record_decision("a3", "accepted", "phone", "Kan jag ringa?")
+        assert log.reopen(["a1", "a2", "a1", "unknown"]) == 1
+        assert log.decisions() == {"a2", "a3"}
+        assert log.reopen([]) == 0
+
+
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
     now = datetime.now(UTC)
     for age in (200, 91, 89, 1):

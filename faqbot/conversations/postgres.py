@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -166,6 +166,19 @@ class PostgresLog(LogBackend):
                 "decided_at = EXCLUDED.decided_at",
                 (suggestion_id, decision, faq_id, mask_pii(question), self._clock()),
             )
+
+    def reopen(self, suggestion_ids: Collection[str]) -> int:
+        """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
+        version), so `faqbot learn` proposes them again; rejections stay. How many were forgotten."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            cursor = conn.execute(
+                "DELETE FROM learn_decisions WHERE decision = 'accepted' AND suggestion_id = ANY(%s)", (ids,)
+            )
+            return cursor.rowcount
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.

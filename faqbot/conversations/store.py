@@ -42,7 +42,7 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -324,6 +324,22 @@ class ConversationLog(LogBackend):
                 "VALUES (?, ?, ?, ?, ?)",
                 (suggestion_id, decision, faq_id, mask_pii(question), stamp(self._clock())),
             )
+
+    def reopen(self, suggestion_ids: Collection[str]) -> int:
+        """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
+        version), so `faqbot learn` proposes them again; rejections stay. How many were forgotten."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot write to the conversation log {self.path}")
+            marks = ", ".join("?" * len(ids))
+            cursor = conn.execute(
+                f"DELETE FROM learn_decisions WHERE decision = 'accepted' AND suggestion_id IN ({marks})", ids
+            )
+            return cursor.rowcount
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.

@@ -78,9 +78,11 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             return await history_page(console, request, session, 400, error=message)
         if restored is None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
-        if not restored[1]:  # another tab, or staff, restored it already: nothing to write
+        if not restored.written:  # another tab, or staff, restored it already: nothing to write
             return console.done(session, "/historik", already_restored=wanted)
-        return console.done(session, "/historik", restored_from=wanted, **console.moved(before))
+        return console.done(
+            session, "/historik", restored_from=wanted, reopened=restored.reopened, **console.moved(before)
+        )
 
 
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:

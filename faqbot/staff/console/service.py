@@ -30,7 +30,7 @@ from faqbot.errors import DataError, FaqbotError, UnknownEntryError, UnknownRepl
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
-from faqbot.faq.model import FaqEntry, load_faq, normalize_question
+from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
@@ -128,6 +128,16 @@ def explained_lines(err: DataError) -> Bilingual:
     english = [f"{err.path}:{line}: {message}" for line, message in err.problems]
     swedish = [f"{err.path}:{line}: {in_swedish(message) or message}" for line, message in err.problems]
     return Bilingual("\n".join(swedish), "\n".join(english))
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did: the version now in force, whether the file was written (False: it read
+    so already), and how many learned phrasings it removed are proposed again."""
+
+    version: Version
+    written: bool
+    reopened: int = 0
 
 
 class StaleError(FaqbotError):
@@ -433,28 +443,49 @@ class Desk:
         version = self.history.version(version_id)
         return difference(version, self.current_text()) if version is not None else None
 
-    def restore(self, version_id: int, who: str) -> tuple[Version, bool] | None:
-        """Write a kept version back as the file, as a new version by `who`, and rebuild the index:
-        the new version and True, or the latest version and False when the file already reads so.
+    def restore(self, version_id: int, who: str) -> Restored | None:
+        """Write a kept version back as the file, as a new version by `who`, and rebuild the index.
 
         None when no such version is kept; DataError when it does not pass the FAQ checks now
         (nothing is written); the file is replaced atomically and checked again as it is written.
+        Customers' phrasings that staff accepted since and the restored version lacks are not
+        lost: their acceptance is forgotten, so `faqbot learn` proposes them again (`reopened`).
         """
         with self.writing:
             version = self.history.version(version_id)
             if version is None:
                 return None
-            parsed(version.content, self.faq_path.name)
+            restoring = parsed(version.content, self.faq_path.name)
             before = self.notice()
             if text_hash(before) == version.faq_hash:
                 latest = self.history.latest()
-                return (latest, False) if latest is not None else None
+                return Restored(latest, written=False) if latest is not None else None
             atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
             restored = self.history.record(
                 version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
-            return restored, True
+            return Restored(restored, written=True, reopened=self.reopen_lost(before, restoring))
+
+    def reopen_lost(self, before: str, restoring: Faq) -> int:
+        """Forget the acceptance of the learned phrasings of `before` (the file's text) that
+        `restoring` has nowhere; how many. A log that cannot be written loses only the re-proposal."""
+        try:
+            earlier = parsed(before, self.faq_path.name)
+        except DataError:  # a hand edit had broken the file: nothing to compare with
+            return 0
+        kept = restoring.question_keys()
+        lost = [
+            learn.suggestion_id(learn.ALTERNATIVE, entry.id, text)
+            for entry in earlier.entries
+            for text in entry.learned
+            if normalize_question(text) not in kept
+        ]
+        try:
+            return self.log.reopen(lost) if lost else 0
+        except FaqbotError as err:
+            log.warning("phrasings the restore removed stay accepted, so are not proposed again: %s", err)
+            return 0
 
     # -- drafts: trying an unsaved entry, a new entry from a helpdesk group --------------------
 
