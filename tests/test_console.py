@@ -456,6 +456,35 @@ def test_saving_a_question_another_sections_entry_has_too_says_customers_will_be
     assert plain.status_code == 200 and "Sparat" in plain.text and "finns också i posten" not in plain.text
 
 
+def test_the_section_field_offers_the_sections_and_a_misspelt_one_is_pointed_out(site):
+    """A typo in the free-text section field would quietly make a section of one entry."""
+    faq = site.folder / "faq.yaml"
+    text = faq.read_text(encoding="utf-8").replace("  - id: phone\n", "  - id: phone\n    section: Support\n")
+    faq.write_text(text.replace("  - id: backup\n", "  - id: backup\n    section: Drift\n"), encoding="utf-8")
+    site.login()
+    form = site.client.get("/fragor/backup").text
+    assert 'list="l-section"' in form
+    assert (
+        '<datalist id="l-section"><option value="Drift"></option><option value="Support"></option></datalist>' in form
+    )
+    assert "<option" in site.client.get("/ny-fraga").text.split('<datalist id="l-section">')[1].split("</datalist>")[0]
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje natt.", "alternatives": ""}
+
+    def save(section: str) -> str:
+        digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+        data = {**fields, "section": section, "csrf": site.csrf(), "hash": digest}
+        return site.client.post("/fragor/backup", data=data).text
+
+    typo = save("Suport")
+    assert "Sparat" in typo and "Avsnittet ”Suport” är nytt: ingen annan post har det. Stämmer stavningen?" in typo
+    right = save("Support")
+    assert "Sparat" in right and "är nytt" not in right
+    assert load_faq(faq).by_id["backup"].section == "Support"
+    new = {"question": "Har ni en kontorshund?", "answer": "Ja.", "alternatives": "", "section": "Drfit"}
+    created = site.client.post("/ny-fraga", data={**new, "csrf": site.csrf()}).text
+    assert "Posten är skapad" in created and "Avsnittet ”Drfit” är nytt" in created
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"

@@ -14,6 +14,7 @@ try embeds at most faqbot.retrieval.draft.MAX_DRAFT_TEXTS texts (only the draft'
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -142,6 +143,7 @@ def entry_page(
 ) -> Response:
     values.setdefault("problems", {})
     values.setdefault("learned", learned_of(console, faq_id))
+    values.setdefault("sections", sections_of(console))
     return console.render(
         request,
         "entry.html",
@@ -162,10 +164,21 @@ def learned_of(console: Console, faq_id: str) -> tuple[str, ...]:
     return entry.learned if entry is not None else ()
 
 
+def sections_of(console: Console) -> dict[str, int]:
+    """Each section of the FAQ file and how many entries it has (none when it cannot be read): the
+    form offers them, and says so when a save made a section of one entry (a typo, most likely)."""
+    try:
+        entries, _ = console.desk.entries()
+    except FaqbotError:
+        return {}
+    return dict(sorted(Counter(e.section for e in entries if e.section).items()))
+
+
 def new_page(
     console: Console, request: Request, session: Session, values: dict, group: str, status: int = 200, **extra
 ) -> Response:
     extra.setdefault("problems", {})
+    extra.setdefault("sections", sections_of(console))
     return console.render(
         request,
         "entry.html",

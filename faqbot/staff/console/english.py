@@ -328,6 +328,13 @@ ENGLISH: dict[str, str] = {
     "En fråga per rad.": "One question per line.",
     "Spara": "Save",
     "Tillbaka till Att granska": "Back to To review",
+    "Välj ett avsnitt som finns (listan öppnas när du skriver) eller skriv ett nytt.": (
+        "Choose a section that exists (the list opens as you type) or write a new one."
+    ),
+    "Avsnittet ”{section}” är nytt: ingen annan post har det. Stämmer stavningen? Avsnitten som finns visas i listan vid fältet.": (
+        "The section “{section}” is new: no other entry has it. Is it spelt right? The sections that exist are "
+        "listed at the field."
+    ),
     "Tillbaka till alla frågor": "Back to all questions",
     "Filen har ändrats sedan du öppnade posten": "The file has changed since you opened the entry",
     "Någon har ändrat FAQ-filen under tiden. Ingenting sparades. Så här skiljer sig filen från ditt utkast:": (
