@@ -30,7 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -123,7 +123,8 @@ class ChoiceRequest(BaseModel):
 
 class FeedbackRequest(BaseModel):
     reply_id: ReplyId
-    liked: bool = Field(description="true for 👍, false for 👎; a later call replaces an earlier one.")
+    # Strict: "yes", "true" or 1 is not a customer's 👍 (pydantic would read them as true).
+    liked: StrictBool = Field(description="true for 👍, false for 👎; a later call replaces an earlier one.")
 
 
 class FeedbackResponse(BaseModel):

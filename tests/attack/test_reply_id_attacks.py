@@ -71,6 +71,20 @@ def test_a_forged_reply_id_is_404_and_nothing_is_logged(served):
     assert (len(log.replies), len(log.feedback)) == before
 
 
+@pytest.mark.parametrize("liked", ["yes", "true", 1, 0, "0", None, [True], {"liked": True}])
+def test_a_rating_must_be_true_or_false_nothing_coerced_into_one(served, liked):
+    """`liked` was read leniently: "yes", "true" and 1 counted as a 👍, which a customer never
+    gave (docs/api.md allows true and false). Anything else is 400 and nothing is recorded."""
+    _, log, client = served
+    reply_id = ask(client, "Kan jag ringa er?")["reply_id"]
+    before = len(log.feedback)
+    response = client.post("/api/feedback", json={"reply_id": reply_id, "liked": liked})
+    assert response.status_code == 400 and response.json()["error"] == "bad_request"
+    assert "liked" in response.json()["message"]
+    assert len(log.feedback) == before
+    assert client.post("/api/feedback", json={"reply_id": reply_id, "liked": True}).status_code == 200
+
+
 def test_an_entry_the_reply_did_not_offer_cannot_be_picked_under_it(served):
     bot, log, client = served
     offered = offering(lambda q: ask(client, q))
