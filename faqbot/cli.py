@@ -349,7 +349,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
-    from faqbot.conversations.backends import open_log_at
+    from faqbot.conversations.backends import open_existing_log
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index
     from faqbot.staff import learn, teach
@@ -360,7 +360,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
     bot = FaqBot(settings=settings)
     location = settings.log_location
-    log = open_log_at(location, bot.config.retention_days, staff=True)
+    log = open_existing_log(location, bot.config.retention_days)
     try:
         rows = log.questions()
         group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731
@@ -600,7 +600,8 @@ def add_evaluate_command(sub) -> None:
         nargs="?",
         type=Path,
         default=Path(cfg.DEFAULT_TEST_SET),
-        help="JSON lines {question, expected} (default data/test_questions.jsonl)",
+        help='JSON lines {"question": "...", "expected": "an FAQ id"}, or "expected": null for a question the '
+        "FAQ does not answer (default data/test_questions.jsonl)",
     )
     add_paths(p)
     flag(p, "--json", "the whole report as one JSON document")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -28,6 +29,8 @@ import yaml
 from faqbot.errors import DataError
 from faqbot.faq.model import line_of, mapping_items, parse_yaml, read_text
 from faqbot.files import atomic_write
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_FAQ = "data/faq.yaml"
 DEFAULT_CONFIG = "data/config.yaml"
@@ -139,6 +142,8 @@ class Settings:
         settings file is read here, once. Raises DataError when it is invalid."""
         path = config_path(config)
         config_stamp = stamp(path)
+        if given_or_environment(config, "FAQBOT_CONFIG") and not path.exists():  # a typo, most likely
+            logger.warning("the settings file %s does not exist: the default settings are used", path)
         loaded = load_config(path)
         return cls(
             faq_path=faq_path(faq),

@@ -41,6 +41,22 @@ def test_without_arguments_or_environment_the_defaults_are_used(clean_environmen
     assert (settings.host, settings.port) == ("127.0.0.1", "7860")
 
 
+def test_a_settings_file_named_but_missing_is_warned_of_not_silently_replaced_by_defaults(
+    clean_environment, tmp_path, caplog
+):
+    """A typo in --config had the bot log to data/conversations.db without a word."""
+    clean_environment.chdir(tmp_path)
+    Settings.resolve()  # the default file, absent: the defaults, quietly (a fresh checkout)
+    assert "does not exist" not in caplog.text
+    settings = Settings.resolve(config=tmp_path / "confg.yaml")
+    assert settings.config == cfg.Config()
+    assert f"the settings file {tmp_path / 'confg.yaml'} does not exist: the default settings are used" in caplog.text
+    caplog.clear()
+    clean_environment.setenv("FAQBOT_CONFIG", str(tmp_path / "nothing.yaml"))
+    Settings.resolve()
+    assert "nothing.yaml does not exist" in caplog.text
+
+
 def test_the_environment_wins_over_the_defaults_and_an_argument_over_the_environment(clean_environment, tmp_path):
     (tmp_path / "env.yaml").write_text("log_url: postgresql://faqbot@db.internal/faqbot\n", encoding="utf-8")
     (tmp_path / "given.yaml").write_text("retention_days: 7\n", encoding="utf-8")

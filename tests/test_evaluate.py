@@ -70,7 +70,9 @@ def test_malformed_test_set_lines_are_reported_with_line_numbers(tmp_path, small
         "{not json\n"
         '{"question": "Ring?", "expected": "nosuch"}\n'
         '{"question": "", "expected": null}\n'
-        '{"question": "Ring?"}\n',
+        '{"question": "Ring?"}\n'
+        '{"question": "Backup?", "expected": "bakcup"}\n'
+        '{"question": "Vad blir det för väder?", "expected": "helpdesk"}\n',
         encoding="utf-8",
     )
     with pytest.raises(DataError) as caught:
@@ -78,6 +80,12 @@ def test_malformed_test_set_lines_are_reported_with_line_numbers(tmp_path, small
     message = str(caught.value)
     assert f"{path}:2: not valid JSON" in message
     assert f"{path}:3: expected id 'nosuch' is not in the FAQ" in message
+    assert f"{path}:6: expected id 'bakcup' is not in the FAQ {small_faq.path}; did you mean 'backup'?" in message
+    # the shipped FAQ has an entry called helpdesk; another company's test set must say null
+    assert (
+        f"{path}:7: expected id 'helpdesk' is not in the FAQ {small_faq.path}; a question the FAQ does not answer (for the helpdesk) has \"expected\": null"
+        in message
+    )
     assert f"{path}:4: 'question' must be non-empty text" in message
     assert f"{path}:5: 'expected' is missing" in message
 

@@ -65,6 +65,21 @@ def test_a_sqlite_log_copied_into_postgresql_gives_the_same_rows_and_the_same_re
 def test_copying_a_log_onto_itself_or_from_nowhere_says_what_to_do(tmp_path, capsys):
     assert main(["log", "copy", str(tmp_path / "none.db"), str(tmp_path / "other.db")]) == 1
     assert "no conversation log at" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists() and not (tmp_path / "other.db").exists()
+
+
+def test_learn_and_report_on_a_mistyped_log_file_say_so_and_start_no_empty_log(small, capsys):
+    """`faqbot learn --log-file conversation.db` (for conversations.db) had printed "0 confirmed
+    phrasing(s)" and left a new, empty log behind."""
+    paths = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(small / "config.yaml")]
+    assert main(["index", *paths]) == 0
+    mistyped = small / "conversation.db"
+    for command in (["learn"], ["learn", "--accept", "all"], ["report"]):
+        capsys.readouterr()
+        assert main([*command, *paths, "--log-file", str(mistyped)]) == 1
+        err = capsys.readouterr().err
+        assert f"no conversation log at {mistyped} (check the path: --log-file" in err
+    assert not mistyped.exists()
 
 
 def feedback(location: str) -> dict[str, int | None]:

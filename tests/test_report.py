@@ -280,12 +280,13 @@ def test_report_command_prints_text_json_suggestions_and_html(filled, shipped_in
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
-def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, tmp_path, capsys):
+def test_report_on_a_missing_log_says_how_to_fill_one(shipped_index, bot, tmp_path, capsys):
     assert main(["report", "--log-file", str(tmp_path / "none.db"), *cli_paths(shipped_index)]) == 1
     assert "faqbot ask --log" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
     with pytest.raises(FaqbotError):
-        build(tmp_path / "none.db", None)
+        build(tmp_path / "none.db", bot)
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_beyond_max_grouped_the_most_asked_questions_are_grouped_and_the_rest_counted(bot, monkeypatch):

@@ -3,6 +3,7 @@ PostgreSQL (faqbot.conversations.postgres), the one module that knows both backe
 
     log = open_log(config)             # None when `log_enabled: false`
     log = open_log_at("postgresql://faqbot@db/faqbot")
+    log = open_existing_log("data/conversations.db")   # a staff tool: the file must be there
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def open_log_at(location: str | Path, retention_days: int = 90, staff: bool = Fa
             ) from None
         return PostgresLog(str(location), retention_days, writer=not staff)
     return ConversationLog(location, retention_days)
+
+
+def open_existing_log(location: str | Path, retention_days: int = 90):
+    """The log at `location` for a staff tool that reads what customers asked (report, learn, the
+    source of a copy): a SQLite file that is not there is an error, where the chat would start one
+    (a mistyped path would otherwise read as a log with nothing in it)."""
+    if not is_postgres(location) and not Path(location).is_file():
+        raise FaqbotError(
+            f"no conversation log at {location} (check the path: --log-file, or log_path in the settings); "
+            "it fills while the chat app runs with log_enabled: true, or with: faqbot ask --log"
+        )
+    return open_log_at(location, retention_days, staff=True)
 
 
 def open_log(config: Config, path_override: str | Path | None = None):

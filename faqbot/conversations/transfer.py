@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from faqbot.conversations.backends import open_log_at
-from faqbot.database import is_postgres, shown
+from faqbot.conversations.backends import open_existing_log, open_log_at
+from faqbot.database import shown
 from faqbot.errors import FaqbotError
 
 
@@ -33,11 +33,9 @@ class CopyReport:
 
 def copy_log(source: str | Path, destination: str | Path, retention_days: int = 90) -> CopyReport:
     """Copy every row of the log at `source` into the log at `destination` (paths or postgresql:// URLs)."""
-    if not is_postgres(source) and not Path(source).is_file():
-        raise FaqbotError(f"no conversation log at {source}; give an existing SQLite file or a postgresql:// URL")
     if str(source) == str(destination):
         raise FaqbotError(f"{shown(source)} is both the source and the destination; give two different logs")
-    src = open_log_at(source, retention_days, staff=True)
+    src = open_existing_log(source, retention_days)
     try:
         rows = src.questions()
         key = src.pseudonym_key

@@ -7,6 +7,7 @@ hold only the ranking and score the bot produced, so they can be checked on hand
 
 from __future__ import annotations
 
+import difflib
 import json
 import statistics
 import time
@@ -122,7 +123,7 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
         elif expected is not None and not isinstance(expected, str):
             problems.append((number, "'expected' must be an FAQ id or null"))
         elif expected is not None and expected not in faq.by_id:
-            problems.append((number, f"expected id '{expected}' is not in the FAQ {faq.path}"))
+            problems.append((number, unknown_expected(expected, faq)))
         else:
             questions.append(LabeledQuestion(question, expected, number))
     if not questions and not problems:
@@ -130,6 +131,16 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
     if problems:
         raise DataError(path, problems)
     return questions
+
+
+def unknown_expected(expected: str, faq: Faq) -> str:
+    """Why an `expected` id is refused: the closest ids when it looks like a typo, and how a
+    question for the helpdesk is written (a company's own "helpdesk" entry is no such thing)."""
+    said = f"expected id '{expected}' is not in the FAQ {faq.path}"
+    close = difflib.get_close_matches(expected, list(faq.by_id), n=3, cutoff=0.75)
+    if close:
+        said += f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    return said + '; a question the FAQ does not answer (for the helpdesk) has "expected": null'
 
 
 def find_overlaps(questions: list[LabeledQuestion], faq: Faq) -> list[str]:

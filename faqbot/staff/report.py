@@ -34,13 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
-from faqbot.conversations.backends import open_log_at
+from faqbot.conversations.backends import open_existing_log
 from faqbot.conversations.privacy import PLACEHOLDERS
-from faqbot.conversations.store import ConversationLog, LoggedQuestion
-from faqbot.database import is_postgres, shown
+from faqbot.conversations.store import LoggedQuestion
+from faqbot.database import shown
 from faqbot.decision import Policy
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
-from faqbot.errors import FaqbotError
 from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Searcher
@@ -342,19 +341,9 @@ def entry_feedback(answered: list[LoggedQuestion], titles: dict[str, str]) -> di
 def build(log_path: str | Path, bot, since_days: float | None = None) -> Report:
     """Read the log at `log_path`, a SQLite file or a postgresql:// URL (deleting rows past retention),
     and report against `bot`'s index."""
-    if is_postgres(log_path):
-        log = open_log_at(log_path, bot.config.retention_days, staff=True)
-        try:
-            rows = log.questions(since_days)
-        finally:
-            log.close()
-        return summarise(rows, bot.searcher, bot.embedder, bot.policy, shown(log_path), since_days)
-    path = Path(log_path)
-    if not path.is_file():
-        raise FaqbotError(
-            f"no conversation log at {path}; it fills while the chat app runs with log_enabled: true, "
-            "or with: faqbot ask --log"
-        )
-    with ConversationLog(path, bot.config.retention_days) as log:
+    log = open_existing_log(log_path, bot.config.retention_days)
+    try:
         rows = log.questions(since_days)
-    return summarise(rows, bot.searcher, bot.embedder, bot.policy, str(path), since_days)
+    finally:
+        log.close()
+    return summarise(rows, bot.searcher, bot.embedder, bot.policy, shown(log_path), since_days)
