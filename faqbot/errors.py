@@ -62,5 +62,10 @@ class UnknownEntryError(FaqbotError):
     """Staff assigned a question to an entry id the FAQ does not have (removed, or mistyped)."""
 
 
+class AssignRefusedError(FaqbotError):
+    """Staff assigned a question to one entry that its customer confirmed another entry for (a
+    mistyped reply id, most likely)."""
+
+
 class ChoiceRefusedError(FaqbotError):
     """A picked entry was not among the choices offered under that reply, or is no longer in the FAQ."""

@@ -12,7 +12,7 @@ from faqbot.bot import new_reply_id
 from faqbot.cli import print_lesson
 from faqbot.conversations.clients import client_network, pseudonym
 from faqbot.conversations.store import ConversationLog
-from faqbot.errors import FaqbotError
+from faqbot.errors import AssignRefusedError, FaqbotError
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.staff.learn import (
     ALTERNATIVE,
@@ -24,7 +24,7 @@ from faqbot.staff.learn import (
     signals_from_rows,
 )
 from faqbot.staff.report import Group
-from faqbot.staff.teach import REJECTED, decided_ids
+from faqbot.staff.teach import REJECTED, assignments, decided_ids
 
 FAQ = Faq(
     "helpdesk@example.se",
@@ -206,6 +206,31 @@ def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
     assert [d.to_assign for d in lesson(wrong, assigned, lambda _q: [], set()).disliked] == [()]
     masked = [row("w2", "Ring mig på [telefon]", faq_id="backup", feedback=-1)]
     assert [d.to_assign for d in lesson(masked, FAQ, lambda _q: [], set()).disliked] == [()]
+
+
+def test_a_question_its_customer_confirmed_for_one_entry_is_not_assigned_to_another():
+    """A pasted wrong reply id put a question answered right (👍) into an unrelated entry."""
+    rows = {
+        "liked": row("liked", "Hur ofta tar ni backup?", faq_id="backup", feedback=1),
+        "picked": row("picked", "Kan jag ringa?", faq_id="telefon", answer_to="earlier"),
+        "disliked": row("disliked", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1),
+        "helpdesk": row("helpdesk", "Har ni parkering?", kind="helpdesk"),
+    }
+    log = SimpleNamespace(find=rows.get)
+    known = {"backup", "telefon"}
+    for reply_id, other in (("liked", "telefon"), ("picked", "backup")):
+        with pytest.raises(AssignRefusedError, match=f"the customer confirmed entry '(?!{other})"):
+            assignments(log, [(reply_id, other)], known)
+    with pytest.raises(AssignRefusedError, match="👍 to its answer"):
+        assignments(log, [("liked", "telefon")], known)
+    fine = [("liked", "backup"), ("disliked", "telefon"), ("helpdesk", "telefon")]
+    assert [(s.faq_id, s.question) for s in assignments(log, fine, known)] == [
+        ("backup", "Hur ofta tar ni backup?"),
+        ("telefon", "Vem kan jag prata med om fakturan?"),
+        ("telefon", "Har ni parkering?"),
+    ]
+    with pytest.raises(FaqbotError, match="the FAQ has no entry 'telfon'; did you mean 'telefon'\\?"):
+        assignments(log, [("helpdesk", "telfon")], known)
 
 
 def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(capsys):

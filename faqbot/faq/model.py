@@ -7,9 +7,11 @@ all of them at once, and nothing downstream ever sees an invalid FAQ. Slips in t
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,12 @@ class Faq:
         """A hash of everything the index depends on."""
         parts = [self.helpdesk] + [f"{e.id}:{e.content_hash()}" for e in self.entries]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def did_you_mean(wanted: str, ids: Iterable[str]) -> str:
+    """ "; did you mean 'x'?" naming the ids closest to a mistyped one, or "" when none is close."""
+    close = difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 def normalize_question(text: str) -> str:

@@ -7,7 +7,6 @@ hold only the ranking and score the bot produced, so they can be checked on hand
 
 from __future__ import annotations
 
-import difflib
 import json
 import statistics
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from faqbot.decision import Figures, Policy, ReplyKind, Scored, Verdict, verdict
 from faqbot.decision.policy import middle_of_widest_run
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.model import Faq, normalize_question, read_text
+from faqbot.faq.model import Faq, did_you_mean, normalize_question, read_text
 
 SWEEP_STEPS = 101  # thresholds 0.00, 0.01, ..., 1.00
 
@@ -136,10 +135,7 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
 def unknown_expected(expected: str, faq: Faq) -> str:
     """Why an `expected` id is refused: the closest ids when it looks like a typo, and how a
     question for the helpdesk is written (a company's own "helpdesk" entry is no such thing)."""
-    said = f"expected id '{expected}' is not in the FAQ {faq.path}"
-    close = difflib.get_close_matches(expected, list(faq.by_id), n=3, cutoff=0.75)
-    if close:
-        said += f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    said = f"expected id '{expected}' is not in the FAQ {faq.path}{did_you_mean(expected, faq.by_id)}"
     return said + '; a question the FAQ does not answer (for the helpdesk) has "expected": null'
 
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.errors import UnknownEntryError, UnknownReplyError
+from faqbot.errors import AssignRefusedError, UnknownEntryError, UnknownReplyError
 from faqbot.faq.edit import Added, Skipped, add_learned
-from faqbot.faq.model import load_faq
+from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
 
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -56,12 +56,22 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
     found = []
     for reply_id, faq_id in pairs:
         if faq_id not in known_ids:
-            raise UnknownEntryError(f"--assign {reply_id} {faq_id}: the FAQ has no entry '{faq_id}'")
+            raise UnknownEntryError(
+                f"--assign {reply_id} {faq_id}: the FAQ has no entry '{faq_id}'{did_you_mean(faq_id, known_ids)}"
+            )
         row = log.find(reply_id)
         if row is None:
             raise UnknownReplyError(
                 f"--assign {reply_id} {faq_id}: no reply {reply_id} in the conversation log "
                 "(`faqbot learn --json` lists helpdesk questions with their reply ids)"
+            )
+        confirmed = confirmed_entry(row)
+        if confirmed is not None and confirmed != faq_id:
+            raise AssignRefusedError(
+                f"--assign {reply_id} {faq_id}: the customer confirmed entry '{confirmed}' for this question "
+                f"({row.question!r}: {'👍 to its answer' if row.feedback == 1 else 'picked it among the choices'}); "
+                "check the reply id (`faqbot learn` lists the questions to assign). If the question really "
+                f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
             )
         question = row.question
         found.append(
@@ -74,6 +84,16 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
             )
         )
     return found
+
+
+def confirmed_entry(row: Any) -> str | None:
+    """The entry whose answer the customer confirmed for this reply (👍, or picked among the
+    choices without a 👎 after), or None."""
+    answered = getattr(row, "faq_id", None) if getattr(row, "kind", "") == "answer" else None
+    feedback = getattr(row, "feedback", None)
+    if answered and (feedback == 1 or (getattr(row, "answer_to", None) and feedback != -1)):
+        return answered
+    return None
 
 
 def teach(
