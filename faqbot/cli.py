@@ -152,9 +152,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"written to {result.out}")
     if served:
         start_clean(before, Path(result.out))
-    if served and cfg.config_path().exists():
-        forget_measured_threshold(cfg.config_path())
-        introduce_the_new_company(cfg.config_path(), args.name)
+    settings = cfg.config_path()
+    if served and settings.exists():
+        forget_measured_threshold(settings)
+        introduce_the_new_company(settings, args.name)
+    elif served and args.name:  # a new company without a settings file yet: it starts with its name
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        introduce_the_new_company(settings, args.name)
     elif args.name:
         print(
             f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "

@@ -31,7 +31,10 @@ class DataError(FaqbotError):
     def __init__(self, path: str | Path, problems: list[tuple[int, str]]) -> None:
         self.path = str(path)
         self.problems = sorted(problems)
-        super().__init__("\n".join(f"{self.path}:{line}: {msg}" for line, msg in self.problems))
+        # line 0: the whole file (not found, unreadable), said without a line number
+        super().__init__(
+            "\n".join(f"{self.path}:{line}: {msg}" if line else f"{self.path}: {msg}" for line, msg in self.problems)
+        )
 
 
 class IndexMissingError(FaqbotError):

@@ -132,6 +132,13 @@ def test_non_utf8_bytes_are_reported_on_their_line(tmp_path):
         load_faq(path)
 
 
+def test_a_missing_file_is_said_without_a_line_number(tmp_path):
+    """It read "faq.yaml:0: file not found": there is no line 0."""
+    with pytest.raises(DataError) as caught:
+        load_faq(tmp_path / "fq.yaml")
+    assert str(caught.value) == f"{tmp_path / 'fq.yaml'}: file not found"
+
+
 def test_binary_file_is_refused(tmp_path):
     path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00binary")
     with pytest.raises(DataError, match=r":3: contains a NUL byte"):

@@ -517,6 +517,18 @@ def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tm
     assert load_config(settings).name == "Storåns bibliotek: Läsa" and load_config(settings).greeting == ""
 
 
+def test_a_new_company_without_a_settings_file_gets_one_with_its_name(tmp_path, capsys, monkeypatch):
+    """The import had said "--name is written to the settings of the FAQ they serve (X); for X,
+    set name: ... in its settings" about one and the same file, and written nothing."""
+    faq, settings = tmp_path / "shop" / "faq.yaml", tmp_path / "shop" / "settings" / "config.yaml"
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--name", "Ekbacken Tand"]) == 0
+    out = capsys.readouterr().out
+    assert f"name: Ekbacken Tand in {settings}" in out and "note: --name" not in out
+    assert load_config(settings).name == "Ekbacken Tand"
+
+
 def test_a_faq_too_large_for_a_faq_yaml_is_refused_early_saying_so(tmp_path, capsys):
     """Issue 20 item 19: a 19 MB CSV (the source limit is 20 MB) ran 58 s at 391 MB, then
     called the 2 MB faq.yaml limit "a faqbot bug"."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import threading
 
 import numpy as np
@@ -153,7 +154,14 @@ def test_faqbot_index_after_the_chat_rebuilt_the_index_says_so_and_when(small, f
     with caplog.at_level(logging.WARNING, logger="faqbot.retrieval.lifecycle"):
         FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")  # the chat finds the FAQ edited
     said = " ".join(r.getMessage() for r in caplog.records)
-    assert "the chat rebuilds it now" in said and "rebuild it with" not in said
+    assert f"building it now from {small / 'faq.yaml'}" in said and "rebuild it with" not in said
+    shutil.rmtree(small / "index")  # a missing index (a mistyped --index): "build it with" was kept in the line
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="faqbot.retrieval.lifecycle"):
+        FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert f"no index in {small / 'index'}/; building it now from {small / 'faq.yaml'}" in said
+    assert "build it with" not in said
     built_at = load_index(small / "index").manifest.built_at
     paths = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(small / "config.yaml")]
     assert main(["index", *paths]) == 0

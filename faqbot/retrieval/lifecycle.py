@@ -16,6 +16,7 @@ staff, and the last good index keeps serving; `refresh` never raises into a cust
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -167,7 +168,11 @@ class LiveIndex:
         except (IndexMissingError, IndexMismatchError) as problem:
             if not build:
                 raise
-            logger.warning("%s; the chat rebuilds it now", str(problem).split("; rebuild it with:")[0])
+            logger.warning(
+                "%s; building it now from %s (a minute or so for a few hundred entries)",
+                re.split(r"; (?:re)?build it with:", str(problem))[0],
+                self.faq_path,
+            )
             try:
                 rebuild_for_file(self.faq_path, self.embedder, self.index_dir, self.offtopic)
             except (OSError, RuntimeError) as err:  # faiss reports a failed write as RuntimeError
