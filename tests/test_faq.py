@@ -281,6 +281,13 @@ SYNTAX_SLIPS = (
             "sätt citattecken runt hela texten",
         ),
         (
+            "a key without its colon",
+            broken(PHONE_Q, "    question Finns det ingen telefonsupport?"),
+            "'question' begins the line as a key does, but no ':' follows it in 'question Finns det ingen "
+            "telefonsupport?'; write 'question: Finns det ingen telefonsupport?'",
+            "'question' börjar raden som en nyckel, men inget ':' följer",
+        ),
+        (
             "a key indented more than its siblings",
             broken(PHONE_Q, "      " + PHONE_Q.strip()),
             "'question:' has 6 spaces before it, but 'id:' on line",

@@ -60,6 +60,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "there is no space after the '{mark}' in {snippet}; write {fixed}",
         "det saknas ett mellanslag efter '{mark}' i {snippet}; skriv {fixed}",
     ),
+    "key_without_colon": (
+        "'{key}' begins the line as a key does, but no ':' follows it in {snippet}; write {fixed}",
+        "'{key}' börjar raden som en nyckel, men inget ':' följer i {snippet}; skriv {fixed}",
+    ),
     "text_too_far_left": (
         "the line has {have} spaces before it, too few for the text under {where}, so YAML takes it for a "
         "new key; indent it {want} spaces like the rest of that text",

@@ -159,6 +159,11 @@ def missing_colon(t: Trouble) -> tuple[int, str] | None:
         mark = glued.group(1)[-1]
         fixed = text[: glued.end(1)] + " " + text[glued.end(1) :]
         return start.number, say("no_space", mark=mark, snippet=shorten(text), fixed=shorten(fixed))
+    word = re.match(r"^(?:- )?([\w-]+)\s+\S", text)
+    if word and any(re.match(rf"^\s*(?:- )?{re.escape(word.group(1))}:(?:\s|$)", line) for line in t.lines):
+        key = word.group(1)  # a key of the file, its ':' left out: 'answer Avboka ...'
+        fixed = text[: word.end(1)] + ": " + text[word.end(1) :].lstrip()
+        return start.number, say("key_without_colon", key=key, snippet=shorten(text), fixed=shorten(fixed))
     above = structure(t.lines, start.number)
     if not above:
         return None
