@@ -356,6 +356,26 @@ def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_d
     assert "Sparat" in site.client.get(str(saved.url)).text and faq.read_bytes() == written
 
 
+@pytest.mark.parametrize(
+    "before, after, said",
+    [
+        ((0.40, 0.22), (0.42, 0.22), "tröskel 0.40 → 0.42."),
+        ((0.40, 0.22), (0.40, 0.16), "val inom 0.22 → 0.16."),
+        ((0.40, None), (0.41, 0.10), "tröskel 0.40 → 0.41, val inom inga val → 0.10."),
+    ],
+)
+def test_a_recalibration_names_only_what_moved(before, after, said):
+    """It had read "val inom 0.22 → 0.22" when only the threshold moved."""
+    from faqbot.decision import Policy
+    from faqbot.staff.console.web import templates
+
+    macro = templates().get_template("policy.html").make_module({"t": phrasebook("sv")}).moved
+    text = " ".join(str(macro(Policy(*before), Policy(*after))).split())
+    assert text == f"<p>Boten kalibrerades om efter ändringen: {said}</p>"
+    english = templates().get_template("policy.html").make_module({"t": phrasebook("en")}).moved
+    assert "The bot was recalibrated after the change: " in str(english(Policy(*before), Policy(*after)))
+
+
 def test_a_save_that_moves_the_calibrated_decision_says_so_with_the_numbers(small, fake_embedder):
     """Under `threshold: auto` every write recalibrates: staff are told when the threshold or the
     choice margin moved (the review page says it for accepts; here the entry's own page)."""
@@ -1073,7 +1093,7 @@ def test_every_text_of_the_console_has_an_english_version():
         # a key written in pieces ("…" "…", as the formatter wraps it) is one key
         for pieces in re.findall(r'Text\(\s*((?:"[^"]*"\s*)+)', module.read_text(encoding="utf-8")):
             texts.add("".join(re.findall(r'"([^"]*)"', pieces)))
-    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f"}
+    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f", ", "}  # formats, a separator
     assert len(texts) > 80 and sorted(texts - set(ENGLISH)) == []
 
 
@@ -1126,11 +1146,14 @@ def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
     assert version_ids(page.text) == [2, 1]  # newest first: the save, then the file as first seen
     newest = page.text.split('<li class="item">')[1]
     assert "anna" in newest and "ändrade: backup" in newest and "(gäller nu)" in newest
-    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\">", newest)
+    assert re.search(
+        r"<time datetime=\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time>", newest
+    )
     older = page.text.split('<li class="item">')[2]
-    assert "filen när konsolen startade" in older and "ändrad i filen" not in older  # not a hand edit
+    assert "filen som konsolen först såg den" in older and "ändrad i filen" not in older  # not a hand edit
     assert "2 poster" in older and "/historik/1/aterstall" in older
     shown = site.client.get("/historik/1").text
+    assert "filen som konsolen först såg den" in shown and "ändrad i filen" not in shown  # as the list says
     assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
     diff = re.search(r'<pre class="diff">(.*?)</pre>', shown, re.S).group(1)
     assert len(diff.splitlines()) == diff.count("<span>") + diff.count("<ins>") + diff.count("<del>")  # a line each

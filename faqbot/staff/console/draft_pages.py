@@ -2,6 +2,7 @@
 
     POST /fragor/{id}/prova     the entry form's draft and a question (`prova_fraga`): how the bot
                                 would answer with the draft; nothing is saved
+    GET  /ny-fraga              the new-entry form, empty (linked from Frågor och svar)
     GET  /ny-fraga?grupp=ID     the new-entry form, prefilled from a group of helpdesk questions
                                 (Att granska): its question, the others as alternatives
     POST /ny-fraga              add the entry (its id made from the question, unique); the

@@ -203,13 +203,12 @@ ENGLISH: dict[str, str] = {
     ),
     "Vad som lades till, och var": "What was added, and where",
     "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
-    "Boten kalibrerades om efter ändringen: tröskel {before} → {after}, val inom {margin_before} → {margin_after}.": (
-        "The bot was recalibrated after the change: threshold {before} → {after}, choices within {margin_before} → {margin_after}."
-    ),
-    "Boten kalibrerades om med de nya formuleringarna (tröskel {before} → {after}, val inom {margin_before} → {margin_after}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
-        "The bot recalibrated with the new phrasings (threshold {before} → {after}, choices within"
-        " {margin_before} → {margin_after}): the list below is worked out again, so suggestions the bot now"
-        " answers right by itself are gone and others may have come."
+    "Boten kalibrerades om efter ändringen: {moved}.": "The bot was recalibrated after the change: {moved}.",
+    "tröskel {before} → {after}": "threshold {before} → {after}",
+    "val inom {before} → {after}": "choices within {before} → {after}",
+    "Boten kalibrerades om med de nya formuleringarna ({moved}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
+        "The bot recalibrated with the new phrasings ({moved}): the list below is recalculated, so suggestions the"
+        " bot now answers right by itself are gone and others may have appeared."
     ),
     "inga val": "no choices",
     "Sidan finns inte.": "There is no such page.",
@@ -328,6 +327,7 @@ ENGLISH: dict[str, str] = {
     "En fråga per rad.": "One question per line.",
     "Spara": "Save",
     "Tillbaka till Att granska": "Back to To review",
+    "Ny fråga: skriv en ny post": "New question: write a new entry",
     "Välj ett avsnitt som finns (listan öppnas när du skriver) eller skriv ett nytt.": (
         "Choose a section that exists (the list opens as you type) or write a new one."
     ),
@@ -408,7 +408,7 @@ ENGLISH: dict[str, str] = {
     "Frågor till helpdesk": "Questions to the helpdesk",
     "Körningen startar ({user}, startad {started}): testmängden läses.": "The run is starting ({user}, started {started}): reading the test set.",
     "Diagrammet visar de senaste dagarna; rulla åt vänster för de tidigare och för skalan.": "The chart shows the latest days; scroll left for the earlier ones and the scale.",
-    "filen när konsolen startade": "the file when the console started",
+    "filen som konsolen först såg den": "the file as the console first saw it",
     "Sluta uppdatera av sig själv": "Stop updating by itself",
     "(sidan uppdateras inte av sig själv nu).": "(the page does not update by itself now).",
     "Uppdatera av sig själv igen": "Update by itself again",
@@ -426,7 +426,7 @@ ENGLISH: dict[str, str] = {
         "{n} phrasings customers taught the bot are not in version {id}; they are proposed again, so that you "
         "can accept them anew or reject them."
     ),
-    "Öppna Att granska": "Open To review",
+    "Öppna Att granska": "Open the To review page",
     "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}": (
         "Version {id} was not restored: it does not pass the FAQ checks. {err}"
     ),

@@ -38,6 +38,11 @@ def when(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def iso(seconds: float) -> str:
+    """The same moment as `<time datetime>` wants it (a space and 'UTC' are not valid there)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def add_history_routes(app: FastAPI, console: Console) -> None:
     """The three routes of the module docstring."""
 
@@ -57,7 +62,17 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         if shown is None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
         title = Text("Version {id}", id=shown.version.id)
-        return console.render(request, "version.html", title=title, session=session, d=shown, when=when, what=what_said)
+        return console.render(
+            request,
+            "version.html",
+            title=title,
+            session=session,
+            d=shown,
+            when=when,
+            iso=iso,
+            what=what_said,
+            first_seen=FIRST_SEEN,
+        )
 
     @app.post("/historik/{number}/aterstall")
     async def restore(request: Request, number: str) -> Response:
@@ -101,6 +116,7 @@ async def history_page(console: Console, request: Request, session: Session, sta
         in_force=in_force,
         first_seen=FIRST_SEEN,
         when=when,
+        iso=iso,
         what=what_said,
         **values,
     )
