@@ -487,6 +487,7 @@ def test_the_section_field_offers_the_sections_and_a_misspelt_one_is_pointed_out
     assert (
         '<datalist id="l-section"><option value="Drift"></option><option value="Support"></option></datalist>' in form
     )
+    assert '<a href="/ny-fraga">Ny fråga: skriv en ny post</a>' in site.client.get("/fragor").text  # an empty form
     assert "<option" in site.client.get("/ny-fraga").text.split('<datalist id="l-section">')[1].split("</datalist>")[0]
     fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje natt.", "alternatives": ""}
 
