@@ -8,6 +8,7 @@ import pytest
 
 from faqbot import DataError, load_faq
 from faqbot.cli import main
+from faqbot.decision import Policy
 from faqbot.staff.evaluate import (
     LabeledQuestion,
     Outcome,
@@ -42,6 +43,17 @@ def test_metrics_on_a_hand_computed_case():
     assert report.per_entry["a"] == {"questions": 1, "correct": 1, "accuracy": 1.0}
     assert report.per_entry["c"]["accuracy"] == 0.0
     assert {f["question"] for f in report.failures} == {"q2", "q3", "q5"}
+
+
+def test_a_failure_offered_as_a_choice_says_so_beside_the_threshold_alone():
+    """The failure line read "expected b got a score 0.70" though the bot offered b as a choice."""
+    torn = [Outcome("q2", "b", ["a", "b", "c"], 0.7, scores=[0.7, 0.65, 0.2]), OUTCOMES[2]]
+    report = score(torn, threshold=0.5, policy=Policy(0.5, choice_margin=0.1))
+    by_question = {f["question"]: f for f in report.failures}
+    assert by_question["q2"]["reply"] == "choices" and by_question["q2"]["offered"] == ["a", "b"]
+    assert by_question["q3"]["reply"] == "helpdesk" and "c" in by_question["q3"]["offered"]
+    text = format_report(report, "t.jsonl")
+    assert "q2  [choices: a, b (right)]" in text and "q3  [helpdesk: c (right)" in text
 
 
 def test_threshold_sweep_on_the_hand_computed_case():

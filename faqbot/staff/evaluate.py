@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from faqbot.decision import Figures, Policy, ReplyKind, Scored, Verdict, verdict
 from faqbot.decision.policy import middle_of_widest_run
@@ -219,6 +220,13 @@ def decision_figures(outcomes: list[Outcome], policy: Policy) -> dict:
     }
 
 
+def reply_of(outcome: Outcome, policy: Policy) -> dict[str, Any]:
+    """What the bot's whole decision gives the question: its kind and the entries offered (the
+    choices, or those suggested beside an answer or the helpdesk address)."""
+    decision = policy.decide(outcome.ranked(), outcome.vague)
+    return {"reply": decision.kind.value, "offered": [m.faq_id for m in decision.suggestions]}
+
+
 def score(
     outcomes: list[Outcome], threshold: float, overlaps: list[str] | None = None, policy: Policy | None = None
 ) -> Report:
@@ -238,6 +246,7 @@ def score(
         stats["correct"] += o.decision(threshold) == o.expected
     for stats in per_entry.values():
         stats["accuracy"] = stats["correct"] / stats["questions"]
+    deciding = policy or Policy(threshold)
     failures = [
         {
             "question": o.question,
@@ -245,6 +254,7 @@ def score(
             "got": o.decision(threshold),
             "top": o.ranking[0] if o.ranking else None,
             "score": round(o.score, 4),
+            **reply_of(o, deciding),
         }
         for o in outcomes
         if o.decision(threshold) != o.expected
@@ -315,10 +325,19 @@ def format_report(report: Report, path: str) -> str:
         )
     lines += ["", f"failures at threshold {report.threshold:.2f} ({len(report.failures)}):"]
     lines += [
-        f"  expected {str(f['expected']):<17} got {str(f['got']):<17} score {f['score']:.2f}  {f['question']}"
+        f"  expected {str(f['expected']):<17} got {str(f['got']):<17} score {f['score']:.2f}  {f['question']}{offered(f)}"
         for f in report.failures
     ]
     return "\n".join(lines)
+
+
+def offered(failure: dict) -> str:
+    """After a failure's line: what the bot's whole decision does with it, when it is not an answer
+    ("got" is the threshold's decision alone): the choices offered, the right one marked."""
+    if failure.get("reply") in (None, ReplyKind.ANSWER.value):
+        return ""
+    ids = [f"{i} (right)" if i == failure["expected"] else i for i in failure.get("offered", [])]
+    return f"  [{failure['reply']}{': ' + ', '.join(ids) if ids else ''}]"
 
 
 def policy_lines(report: Report) -> list[str]:
