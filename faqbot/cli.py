@@ -114,7 +114,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(
         f"index written to {out}/: {report.entries} entries, {report.views} texts "
         f"({report.embedded} embedded, {report.views - report.embedded} reused), "
-        f"{report.references} sample questions ({report.references_embedded} embedded) in {report.seconds:.2f} s"
+        f"{report.references} sample questions ({report.references_embedded} embedded), "
+        f"{report.offtopic} off-topic questions ({report.offtopic_embedded} embedded) in {report.seconds:.2f} s"
     )
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
@@ -383,6 +384,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
             return 0
 
         def rebuild():
+            print(f"{bot.faq_path} written; rebuilding the index in {bot.index_dir}/ ...", file=sys.stderr, flush=True)
             report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir, offtopic=bot.index.offtopic)
             if args.publish:
                 args.db = location  # the replicas' database is the log's

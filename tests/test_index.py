@@ -50,6 +50,8 @@ def test_rebuild_reports_changes_and_re_embeds_only_what_changed(small, fake_emb
     assert (report.references, report.references_embedded) == (2, 1)  # only the new question, as a question
     again = build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     assert again.unchanged and again.embedded == 0 and again.references_embedded == 0
+    # the off-topic bank is counted too: the progress line's total had not matched the summary
+    assert (report.offtopic, again.offtopic, again.offtopic_embedded) == (len(small_bank(small)),) * 2 + (0,)
 
 
 def test_hubness_is_how_near_a_view_lies_to_other_entries_questions():

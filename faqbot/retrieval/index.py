@@ -83,6 +83,8 @@ class BuildReport:
     path: str
     references: int = 0  # sample questions that hubness was measured with
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
+    offtopic: int = 0  # off-topic questions the calibration asked (the bank)
+    offtopic_embedded: int = 0  # of them, embedded in this build (the rest reused)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
     chat_built_at: str = ""  # when a running chat had already rebuilt the index for this very FAQ text
@@ -388,6 +390,8 @@ def build_locked(
         embedded=embedded,
         references=len(reference_texts),
         references_embedded=len(references.missing),
+        offtopic=len(bank.texts),
+        offtopic_embedded=len(bank.missing),
         calibration=calibration,
         seconds=time.perf_counter() - started,
         path=str(out),
