@@ -206,6 +206,8 @@ def test_staff_log_in_and_see_the_overview_with_the_index_and_todays_questions(s
     assert figures == ("2", "2")
     assert re.search(r"Till helpdesk</th><td>1</td>", page.text)
     assert "<dt>Poster</dt><dd>2</dd>" in page.text
+    # the small FAQ's fixed threshold offers no choices on the scores: said as a sentence, not "inom aldrig"
+    assert "<dt>Val (”Menade du …?”) erbjuds</dt><dd>bara för vaga meddelanden och följdfrågor" in page.text
 
 
 def test_over_tls_the_session_cookie_is_secure(small, fake_embedder):

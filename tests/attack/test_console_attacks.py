@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import re
 import sqlite3
 import threading
@@ -620,6 +621,21 @@ def test_a_request_under_a_host_name_the_console_does_not_know_is_refused_before
     rebinding.cookies.set(LOGIN_COOKIE, token)
     guess = rebinding.post("/login", data={"username": "anna", "password": PASSWORD, "csrf": token})
     assert guess.status_code == 400 and COOKIE not in guess.cookies  # the right password, never checked
+
+
+def test_a_refused_host_is_named_in_the_servers_log_once_and_a_flood_of_names_is_not(site, caplog):
+    """Staff behind a proxy saw only "add the name to staff_host", not which name came; the page
+    still does not repeat what the client sent, and made-up names cannot fill the log."""
+    with caplog.at_level(logging.WARNING, logger="faqbot.staff.console"):
+        for _ in range(3):
+            page = TestClient(site.client.app, headers={"host": "staff.example.se:8443"}).get("/login")
+            assert page.status_code == 400 and "staff.example.se" not in page.text
+        told = [r.getMessage() for r in caplog.records if "refused a request for host" in r.getMessage()]
+        assert len(told) == 1 and "'staff.example.se:8443'" in told[0] and "staff_host" in told[0]
+        for n in range(300):
+            TestClient(site.client.app, headers={"host": f"x{n}.example"}).get("/login")
+        flood = [r for r in caplog.records if "refused a request for host" in r.getMessage()]
+        assert len(flood) <= 100
 
 
 def test_the_console_answers_under_loopback_its_address_and_the_names_staff_host_gives(small, fake_embedder):

@@ -211,17 +211,35 @@ def host_name(header: bytes) -> str:
 class KnownHost:
     """Answers 400 to a request whose Host header names none of `names` (see the module docstring)."""
 
+    MAX_TOLD = 100  # distinct refused names written to the server's log; a flood of made-up ones is not
+
     def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
         self.app = app
         self.names = names
+        self._told: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             hosts = [value for key, value in scope.get("headers", []) if key == b"host"]
             if len(hosts) != 1 or host_name(hosts[0]) not in self.names:
+                self.tell(hosts)
                 await plain(send, 400, UNKNOWN_HOST)
                 return
         await self.app(scope, receive, send)
+
+    def tell(self, hosts: list[bytes]) -> None:
+        """Say in the server's log which name was refused (the page does not repeat what a client sent),
+        once a name, so that staff behind a proxy can tell what to put in staff_host."""
+        shown = repr(hosts[0].decode("latin-1")[:100]) if len(hosts) == 1 else f"{len(hosts)} Host headers"
+        if shown in self._told or len(self._told) >= self.MAX_TOLD:
+            return
+        self._told.add(shown)
+        LOG.warning(
+            "refused a request for host %s: the console answers under %s; if staff reach it under that name "
+            "through a proxy, add the name to staff_host in the settings",
+            shown,
+            ", ".join(sorted(self.names)),
+        )
 
 
 class BodyLimit:

@@ -93,8 +93,9 @@ ENGLISH: dict[str, str] = {
     "Tröskel som gäller": "Threshold in force",
     "Kalibrerad tröskel": "Calibrated threshold",
     "ingen kalibrering": "no calibration",
-    "Val erbjuds när tvåan ligger inom": "Choices are offered when the runner-up is within",
-    "aldrig på poängen (bara för vaga meddelanden och följdfrågor)": "never on the scores (only for vague messages and follow-ups)",
+    "Val (”Menade du …?”) erbjuds": "Choices (“Did you mean …?”) are offered",
+    "när tvåan ligger inom {margin} från den bästa": "when the runner-up is within {margin} of the best",
+    "bara för vaga meddelanden och följdfrågor, aldrig på poängen": "only for vague messages and follow-ups, never on the scores",
     # -- the overview: the last days, damaged files and the database, servers (health.py) --
     "De senaste {days} dagarna": "The last {days} days",
     "Diagrammet kan inte visas: konversationsloggen kan inte läsas.": (
