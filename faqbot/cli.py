@@ -82,9 +82,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.embedding import load_embedder
     from faqbot.retrieval.heldout import offtopic_questions
-    from faqbot.retrieval.index import build_index
+    from faqbot.retrieval.index import build_index, folder_hash
 
     settings = cfg.Settings.resolve(args.faq, args.index, args.config)
+    if args.fetch:
+        return fetch_published(args, settings)
     faq_path, out = settings.faq_path, settings.index_dir
     faq = load_faq(faq_path)  # raises DataError before anything on disk is touched
     print(f"{faq_path}: {len(faq.entries)} entries OK; model {settings.config.model}", file=sys.stderr)
@@ -94,6 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     bank = offtopic_questions(settings.config.offtopic_bank or None)
+    args.previous = folder_hash(out)  # which FAQ this folder had: publishing checks it was the newest published
     report = build_index(faq, embedder, out, progress=progress, offtopic=bank)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
@@ -126,16 +129,38 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str) -> int:
     """`faqbot index --publish`: store the index just built in PostgreSQL for every replica."""
-    from faqbot.database import is_postgres
     from faqbot.retrieval.publish import publish
+
+    url = replicas_database(args, settings)
+    return publish(
+        Path(faq_path), Path(out), url, model, getattr(args, "force", False), getattr(args, "previous", None)
+    )
+
+
+def replicas_database(args: argparse.Namespace, settings: cfg.Settings) -> str:
+    from faqbot.database import is_postgres
 
     url = args.db or settings.log_location
     if not is_postgres(url):
+        flag = "--fetch" if getattr(args, "fetch", False) else "--publish"
         raise FaqbotError(
-            "--publish needs the PostgreSQL database the replicas use: give --db postgresql://user@host/db, "
+            f"{flag} needs the PostgreSQL database the replicas use: give --db postgresql://user@host/db, "
             "or set log_url in the settings or FAQBOT_LOG"
         )
-    return publish(Path(faq_path), Path(out), url, model)
+    return url
+
+
+def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
+    """`faqbot index --fetch`: write the newest published FAQ and index here, to change on top of them."""
+    from faqbot.database import shown
+    from faqbot.retrieval.publish import fetch_newest
+
+    url = replicas_database(args, settings)
+    generation = fetch_newest(url, settings.faq_path, settings.index_dir)
+    if generation is None:
+        raise FaqbotError(f"nothing fetched from {shown(url)}: see the line above (or nothing is published yet)")
+    print(f"fetched published generation {generation} into {settings.faq_path} and {settings.index_dir}/")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -356,7 +381,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
     from faqbot.conversations.backends import open_existing_log
     from faqbot.faq.model import load_faq
-    from faqbot.retrieval.index import build_index
+    from faqbot.retrieval.index import build_index, folder_hash
     from faqbot.staff import learn, teach
     from faqbot.staff.report import group_unanswered
 
@@ -385,6 +410,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
         def rebuild():
             print(f"{bot.faq_path} written; rebuilding the index in {bot.index_dir}/ ...", file=sys.stderr, flush=True)
+            args.previous = folder_hash(bot.index_dir)
             report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir, offtopic=bot.index.offtopic)
             if args.publish:
                 args.db = location  # the replicas' database is the log's
@@ -548,10 +574,22 @@ def add_index_command(sub) -> None:
     add_paths(p, out_alias=True)
     flag(p, "--json", "print the build report as JSON")
     flag(p, "--publish", "also store the index in PostgreSQL, for every faqbot serve on that database to swap in")
+    flag(
+        p,
+        "--force",
+        "with --publish: publish even though a generation published since this folder last published or "
+        "fetched has another FAQ (its changes are undone)",
+    )
+    flag(
+        p,
+        "--fetch",
+        "instead of building: write the newest published FAQ and index into --faq and --index, to change "
+        "on top of what was published from elsewhere",
+    )
     p.add_argument(
         "--db",
         metavar="URL",
-        help="with --publish: the replicas' database (default log_url in the settings, or FAQBOT_LOG)",
+        help="with --publish or --fetch: the replicas' database (default log_url in the settings, or FAQBOT_LOG)",
     )
 
 

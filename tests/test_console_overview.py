@@ -111,3 +111,46 @@ def test_the_overview_shows_which_replicas_answer_from_the_newest_index(small, f
     assert f"senast publicerade indexet är nummer {generation}" in page
     assert page.count('"ok">det senaste</span>') == 1 and page.count("inte det senaste") == 1
     desk.close()
+
+
+def test_a_console_change_is_made_on_top_of_what_another_machine_published(small, fake_embedder, pg_url, tmp_path):
+    """A publish from another machine, then a save in the console: the console had published its
+    own older file, undoing the other machine's change on every replica."""
+    import shutil
+
+    from faqbot import build_index, load_faq
+    from faqbot.retrieval.publish import fetch_newest
+    from tests.test_console import save_answer
+
+    site = make_site(small, fake_embedder)
+    settings = Settings.resolve(small / "faq.yaml", small / "index", small / "config.yaml", log=pg_url)
+    store = StaffStore(pg_url)
+    store.add_user("anna", PASSWORD)
+    desk = Desk(settings)
+    console = Site(
+        site.client.__class__(create_console(Console(desk, store)), base_url="http://localhost"),
+        store,
+        desk,
+        site.clock,
+        small,
+    )
+    console.login()
+    assert "Sparat" in save_answer(console, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").text
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(small / "config.yaml", other / "config.yaml")
+    assert fetch_newest(pg_url, other / "faq.yaml", other / "index") is not None
+    with open(other / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write("  - id: opening\n    question: När har ni öppet?\n    answer: Vardagar 8-17.\n")
+    build_index(load_faq(other / "faq.yaml"), fake_embedder, other / "index")
+    publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name)
+    saved = save_answer(console, "phone", "Ja, vardagar.", "Kan jag ringa er?")
+    assert saved.status_code == 200 and "Sparat" in saved.text
+    faq = load_faq(small / "faq.yaml")
+    assert "opening" in faq.by_id and faq.by_id["phone"].answer == "Ja, vardagar."  # on top of it
+    assert faq.by_id["backup"].answer == "Två gånger per natt."
+    late = tmp_path / "late"
+    assert fetch_newest(pg_url, late / "faq.yaml", late / "index") is not None
+    assert load_faq(late / "faq.yaml").by_id.keys() >= {"opening", "phone", "backup"}  # what replicas get
+    desk.close()
+    store.close()

@@ -15,11 +15,13 @@ import psycopg
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
+from faqbot.cli import main
 from faqbot.config import Settings
 from faqbot.conversations.migrations import LATEST as LOG_LATEST
 from faqbot.conversations.migrations import migrate_postgres as migrate_log
 from faqbot.errors import FaqbotError
-from faqbot.retrieval.publish import Follower, fetch_newest, pack, publish, replicas
+from faqbot.retrieval.index import folder_hash
+from faqbot.retrieval.publish import Follower, StalePublishError, catch_up, fetch_newest, pack, publish, replicas
 from faqbot.web.server import fetch_published
 from tests.fakes import FAKE_MODEL, small_bank
 
@@ -197,9 +199,12 @@ def test_a_database_made_by_the_old_log_migrations_still_publishes_and_a_replica
         faq_id(FaqBot(late / "faq.yaml", late / "index", replica.config_path, auto_build=False), "Kan jag ringa er?")
         == "phone"
     )
+    before = folder_hash(staff / "index")  # an upgrade: the folder published before bases were kept
     edit(staff, fake_embedder)
-    generation = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
-    assert generation == 2  # the same table, kept with what it held
+    with pytest.raises(StalePublishError):  # it cannot tell this FAQ came from the published one...
+        publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    generation = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name, previous=before)
+    assert generation == 2  # ...until told what it had before the change; the same table, kept with what it held
     follower = Follower(replica.index, pg_url)
     assert follower.sync() is True and follower.current == generation
     assert faq_id(replica, "Finns det parkering vid kontoret?") == "parking"
@@ -235,3 +240,120 @@ def test_a_new_replica_starts_from_the_newest_intact_index_when_the_newest_is_da
     follower = Follower(replica.index, pg_url)  # a running replica on neither: takes the intact one too
     assert follower.sync() is True and follower.current == first
     assert follower.sync() is False  # the damaged one is not fetched again
+
+
+OPENING = """\
+  - id: opening
+    question: När har ni öppet?
+    answer: Vardagar 8-17.
+"""
+
+
+def another_machine(staff, tmp_path_factory):
+    """A second staff folder with the FAQ as it was before anything was published."""
+    folder = tmp_path_factory.mktemp("other-staff")
+    for name in ("faq.yaml", "config.yaml", "offtopic.txt"):
+        shutil.copy(staff / name, folder / name)
+    shutil.copytree(staff / "index", folder / "index")
+    return folder
+
+
+def add_entry(folder, entry: str, fake_embedder) -> None:
+    with open(folder / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write(entry)
+    build_index(load_faq(folder / "faq.yaml"), fake_embedder, folder / "index")
+
+
+def published_ids(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        [(archive,)] = conn.execute("SELECT archive FROM index_generations ORDER BY id DESC LIMIT 1").fetchall()
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(bytes(archive))) as tar:
+        text = tar.extractfile("faq.yaml").read().decode()
+    return [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("- id: ")]
+
+
+def test_staff_on_another_machine_cannot_undo_a_publish_they_have_not_seen(
+    staff, pg_url, fake_embedder, tmp_path_factory
+):
+    """Publishing from a folder that had not seen the newest generation replaced it silently:
+    both replicas went back to the older FAQ, and the other machine's change was gone."""
+    other = another_machine(staff, tmp_path_factory)
+    add_entry(staff, PARKING, fake_embedder)
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    add_entry(other, OPENING, fake_embedder)
+    with pytest.raises(
+        StalePublishError, match=f"generation {first} .* has another FAQ, and this folder has not seen it"
+    ):
+        publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name)
+    assert "parking" in published_ids(pg_url) and "opening" not in published_ids(pg_url)
+    # the way on: fetch, change again on top, publish
+    assert fetch_newest(pg_url, other / "faq.yaml", other / "index") == first
+    assert "parking" in load_faq(other / "faq.yaml").by_id
+    add_entry(other, OPENING, fake_embedder)
+    second = publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name)
+    assert second > first and {"parking", "opening"} <= set(published_ids(pg_url))
+    # the first machine is now behind: refused too, unless forced
+    add_entry(
+        staff, PARKING.replace("parking", "parking2").replace("Finns det parkering", "Var parkerar jag"), fake_embedder
+    )
+    with pytest.raises(StalePublishError, match=f"last published or fetched generation {first}"):
+        publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    forced = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name, force=True)
+    assert forced > second and "opening" not in published_ids(pg_url)
+
+
+def test_a_publishing_folder_catches_up_only_when_its_faq_is_still_what_it_published(
+    staff, pg_url, fake_embedder, tmp_path_factory
+):
+    """The console (catch_up before each change) takes what another machine published, unless
+    its own file has changes the publish would then say are in conflict."""
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    other = another_machine(staff, tmp_path_factory)
+    assert fetch_newest(pg_url, other / "faq.yaml", other / "index") == first
+    add_entry(other, OPENING, fake_embedder)
+    second = publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name)
+    assert catch_up(pg_url, staff / "faq.yaml", staff / "index") == second
+    assert "opening" in load_faq(staff / "faq.yaml").by_id
+    assert catch_up(pg_url, staff / "faq.yaml", staff / "index") is None  # nothing newer
+    add_entry(staff, PARKING, fake_embedder)  # a change of its own, not yet published
+    add_entry(other, PARKING.replace("parking", "p2").replace("Finns det parkering", "Var parkerar jag"), fake_embedder)
+    publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name)
+    assert catch_up(pg_url, staff / "faq.yaml", staff / "index") is None  # its own change is kept
+    assert "parking" in load_faq(staff / "faq.yaml").by_id
+    with pytest.raises(StalePublishError):
+        publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+
+
+def test_faqbot_index_refuses_to_publish_over_an_unseen_generation_and_fetch_brings_it(
+    staff, pg_url, fake_embedder, tmp_path_factory, capsys
+):
+    other = another_machine(staff, tmp_path_factory)
+    add_entry(staff, PARKING, fake_embedder)
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+
+    def index(*extra: str) -> int:
+        paths = [
+            "--faq",
+            str(other / "faq.yaml"),
+            "--index",
+            str(other / "index"),
+            "--config",
+            str(other / "config.yaml"),
+        ]
+        return main(["index", *paths, "--db", pg_url, *extra])
+
+    with open(other / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write(OPENING)
+    assert index("--publish") == 1
+    err = capsys.readouterr().err
+    assert f"not published: generation {first}" in err and "faqbot index --fetch" in err and "--force" in err
+    assert index("--fetch") == 0
+    assert f"fetched published generation {first} into {other / 'faq.yaml'}" in capsys.readouterr().out
+    assert "parking" in load_faq(other / "faq.yaml").by_id and "opening" not in load_faq(other / "faq.yaml").by_id
+    with open(other / "faq.yaml", "a", encoding="utf-8") as faq:
+        faq.write(OPENING)
+    assert index("--publish") == 0 and "published as generation" in capsys.readouterr().out
+    assert {"parking", "opening"} <= set(published_ids(pg_url))

@@ -475,6 +475,15 @@ def load_index(path: str | Path) -> LoadedIndex:
     return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness)
 
 
+def folder_hash(index_dir: Path) -> str | None:
+    """The FAQ hash of the index in `index_dir` now (None: no index): read before a build, it
+    says which FAQ the folder had before this change."""
+    try:
+        return str(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))["faq_hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def check_fresh(index: LoadedIndex, faq: Faq, model_name: str) -> None:
     """Raise IndexMismatchError when the index was built from another FAQ or another model."""
     if index.manifest.model != model_name:

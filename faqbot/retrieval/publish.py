@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "faqbot_index"
 KEEP_PUBLISHED = 5  # generations kept in the database; replicas only ever fetch the newest
+BASE_FILE = "published.json"  # in an index folder: the generation it last published or fetched
 POLL_SECONDS = 10.0
 FAQ_MEMBER = "faq.yaml"
 
@@ -132,8 +133,52 @@ def pack(faq_path: Path, index_dir: Path) -> tuple[bytes, dict]:
     return buffer.getvalue(), manifest
 
 
-def publish(faq_path: Path, index_dir: Path, url: str, embedder_name: str) -> int:
-    """Store the index in `index_dir` (built from `faq_path`) in PostgreSQL and announce it; returns its id."""
+class StalePublishError(FaqbotError):
+    """A generation published since this folder last published or fetched has another FAQ:
+    publishing would undo its changes."""
+
+
+def base_of(index_dir: Path) -> int | None:
+    """The generation this index folder last published or fetched (None: never)."""
+    try:
+        return int(json.loads((index_dir / BASE_FILE).read_text(encoding="utf-8"))["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record_base(index_dir: Path, generation: int) -> None:
+    atomic_write(index_dir / BASE_FILE, json.dumps({"generation": generation}) + "\n")
+
+
+def check_not_behind(
+    conn: psycopg.Connection[Any], index_dir: Path, faq_hash: str, where: str, previous: str | None
+) -> None:
+    """StalePublishError when the newest published generation is newer than this folder's base
+    and holds another FAQ (another machine, or the console, published since: `faqbot index --fetch`).
+    A folder without a base (it published before bases were kept) that had the newest published
+    FAQ before this change (`previous`) is not behind."""
+    row = conn.execute("SELECT id, faq_hash, built_at FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
+    base = base_of(index_dir)
+    if row is None or row[1] in (faq_hash, previous if base is None else None):
+        return
+    if base is not None and row[0] <= base:
+        return
+    seen = f"this folder last published or fetched generation {base}" if base else "this folder has not seen it"
+    raise StalePublishError(
+        f"not published: generation {row[0]} in {where} (built {row[2]}) has another FAQ, and {seen}; "
+        "publishing would undo its changes. Fetch it first with: faqbot index --fetch (it writes the "
+        "published FAQ and index here), make your change again, and publish; or publish over it with --force"
+    )
+
+
+def publish(
+    faq_path: Path, index_dir: Path, url: str, embedder_name: str, force: bool = False, previous: str | None = None
+) -> int:
+    """Store the index in `index_dir` (built from `faq_path`) in PostgreSQL and announce it; returns its id.
+
+    Refused (StalePublishError) when a generation published since this folder's base holds
+    another FAQ, unless `force`: staff on two machines must not undo each other's changes.
+    `previous`: the folder's `folder_hash` before the build that is published."""
     index = load_index(index_dir)
     check_fresh(index, load_faq(faq_path), embedder_name)  # never publish an index that does not match its FAQ
     archive, manifest = pack(faq_path, index_dir)
@@ -142,6 +187,9 @@ def publish(faq_path: Path, index_dir: Path, url: str, embedder_name: str) -> in
         with connect(url) as conn:
             migrate_postgres(conn, INDEX_SCHEMA, shown(url))
             with conn.transaction():
+                conn.execute("LOCK TABLE index_generations IN SHARE ROW EXCLUSIVE MODE")  # one publisher at a time
+                if not force:
+                    check_not_behind(conn, index_dir, manifest["faq_hash"], shown(url), previous)
                 [(generation,)] = conn.execute(
                     "INSERT INTO index_generations (built_at, faq_hash, sha256, archive)"
                     " VALUES (%s, %s, %s, %s) RETURNING id",
@@ -153,6 +201,7 @@ def publish(faq_path: Path, index_dir: Path, url: str, embedder_name: str) -> in
                 conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))  # sent on commit
     except psycopg.Error as err:
         raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
+    record_base(index_dir, int(generation))
     return int(generation)
 
 
@@ -230,6 +279,7 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
                 if generation != newest:
                     log.warning("the newest published index, %s, is damaged; starting from %s", newest, generation)
                 log.warning("starting from published index %s", generation)
+                record_base(index_dir, generation)
                 return generation
     except (psycopg.Error, *UNPACK_ERRORS) as err:
         log.error("cannot load the published index from %s (starting from the local one): %s", where, err)
@@ -237,6 +287,31 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
     if newest is not None:
         log.error("no published index in %s is intact (starting from the local one); publish the FAQ again", where)
     return None
+
+
+def catch_up(url: str, faq_path: Path, index_dir: Path) -> int | None:
+    """For a folder that publishes (the staff console): write the newest published generation here
+    when it is newer than this folder's base and the FAQ file is still the base's, so that the
+    next change is made on top of what another machine published. Its id, else None: nothing
+    newer, or the file has changes of its own (then publishing says so: StalePublishError)."""
+    base = base_of(index_dir)
+    if base is None:
+        return None
+    try:
+        with connect(url, autocommit=True) as conn:
+            rows = dict(
+                conn.execute(
+                    "SELECT id, faq_hash FROM index_generations WHERE id = %s OR id = (SELECT max(id) FROM index_generations)",
+                    (base,),
+                ).fetchall()
+            )
+    except psycopg.Error as err:
+        log.warning("cannot look for a newer published index in %s: %s", shown(url), first_line(err))
+        return None
+    newest = max(rows, default=base)
+    if newest <= base or rows.get(base) != load_faq(faq_path).content_hash():
+        return None
+    return fetch_newest(url, faq_path, index_dir)
 
 
 class Follower:

@@ -78,6 +78,25 @@ def test_a_session_id_over_64_characters_is_refused_and_never_kept(served):
     assert client.post("/gradio_api/run/welcome", json={"data": [None], "session_hash": session}).status_code == 200
 
 
+def test_every_chat_response_says_nosniff_and_keeps_the_page_out_of_referrers(served):
+    """The chat and its API sent no security headers (the console did); behind nginx none were
+    added. It stays frameable: the widget is made to sit in an iframe on the company's site."""
+    client = Address.client(served)
+    responses = [
+        client.get("/"),
+        client.get("/healthz"),
+        client.post("/api/ask", json={"question": "Kan jag ringa er?"}),
+        client.post("/api/ask", json={"question": "x" * 3000}),  # refused by the API: 400
+        client.post("/api/ask", content=b"x" * 2_000_000, headers={"content-type": "application/json"}),  # 413
+        client.get("/no-such-page"),
+    ]
+    for response in responses:
+        assert response.headers["x-content-type-options"] == "nosniff", response.status_code
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert "x-frame-options" not in response.headers
+    assert {r.status_code for r in responses} >= {200, 400, 413}
+
+
 def test_page_loads_and_greetings_count_against_the_clients_budget(served):
     client = Address.client(served)
     budget = int(TokenBucket().capacity(REQUESTS_PER_MESSAGE * LIMIT))  # what it may send at once

@@ -34,7 +34,7 @@ from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
-from faqbot.retrieval.index import build_index
+from faqbot.retrieval.index import build_index, folder_hash
 from faqbot.retrieval.search import Searcher
 from faqbot.staff import learn, teach
 from faqbot.staff.console.history import (
@@ -328,11 +328,13 @@ class Desk:
 
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
+        previous = folder_hash(self.settings.index_dir)
         report = build_index(load_faq(self.faq_path), self.bot.embedder, self.settings.index_dir)
         if is_postgres(self.settings.log_location):
             from faqbot.retrieval.publish import publish
 
-            publish(self.faq_path, self.settings.index_dir, self.settings.log_location, self.bot.embedder.name)
+            url = self.settings.log_location
+            publish(self.faq_path, self.settings.index_dir, url, self.bot.embedder.name, previous=previous)
         self.bot.refresh()
         return report
 
@@ -417,7 +419,9 @@ class Desk:
         return self.faq_path.read_bytes().decode("utf-8", "replace")
 
     def notice(self) -> str:
-        """The file's text now; kept as a version first when it is not the newest one (a hand edit)."""
+        """The file's text now; kept as a version first when it is not the newest one (a hand edit,
+        or a generation published from another machine, taken first: `catch_up`)."""
+        self.catch_up()
         text = self.current_text()
         latest = self.history.latest()
         if latest is None:
@@ -426,6 +430,19 @@ class Desk:
             earlier = self.history.version(latest.id)
             self.history.record(text, "", f"{HAND_EDIT}: {what_changed(earlier.content if earlier else None, text)}")
         return text
+
+    def catch_up(self) -> None:
+        """With the log on PostgreSQL: when staff published from another machine since this console
+        last published, write that generation here first, so that a change is made on top of it
+        rather than undoing it (faqbot.retrieval.publish.catch_up)."""
+        if not is_postgres(self.settings.log_location):
+            return
+        from faqbot.retrieval.publish import catch_up
+
+        fetched = catch_up(self.settings.log_location, self.faq_path, self.settings.index_dir)
+        if fetched is not None:
+            log.warning("took published index %s, published from elsewhere since, before this change", fetched)
+            self.bot.refresh()
 
     def keep(self, before: str, who: str) -> Version:
         """Keep the file as just written by `who`, saying what changed since `before`."""
