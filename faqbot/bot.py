@@ -49,6 +49,14 @@ SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a qu
 FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
 VERBATIM_SCORE = 0.9  # a message scoring this high with an entry is that entry's own question, near enough
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
+# Words that point back at what was said before ("vad kostar det?", "spärras kortet då?", "kostar
+# det något för henne?"). A short message without them or an opener names its own subject
+# ("Har ni övervakning?" after a hosting question): its confident answer is not held to the
+# topic of the previous question (`within_topic`), though the topic still nudges its ranking.
+REFERRING_WORDS = frozenset(
+    "det den dem dom denna detta dessa då där dit sån sådan sådant samma också även han hon hen "
+    "honom henne dess deras it its that this these those there then them they he she him her same also too".split()
+)
 # Words that ask for help without saying with what ("Kan ni hjälpa mig?", "Jag har en fråga",
 # "I need help"): a message with no other words of its own names no subject, so no entry is its
 # answer however its words match one (the closest are offered as choices). Stemmed as the
@@ -266,6 +274,13 @@ def is_followup(question: str, own_words: int) -> bool:
     if not words or len(words) > FOLLOWUP_MAX_WORDS:
         return False
     return words[0] in FOLLOWUP_OPENERS or (len(words) <= FOLLOWUP_SHORT_WORDS and own_words <= FOLLOWUP_OWN_WORDS)
+
+
+def refers_back(question: str) -> bool:
+    """Whether a follow-up points back at the previous question: it opens with a conjunction or
+    has a word that refers to something said before (REFERRING_WORDS)."""
+    words = TOKEN.findall(question.casefold())
+    return bool(words) and (words[0] in FOLLOWUP_OPENERS or any(w in REFERRING_WORDS for w in words))
 
 
 def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
@@ -548,7 +563,7 @@ class FaqBot:
         decision = policy.decide(ranked, vague)
         # A follow-up leaning on an answerable previous question, unless it is (nearly) word for word one
         # of the FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
-        if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE:
+        if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE and refers_back(read):
             decision = within_topic(decision, ranked, topic, policy)
         best = ranked[0]
         ranking = {

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.bot import is_followup
+from faqbot.bot import is_followup, refers_back
 from faqbot.cli import main
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.search import Tokenizer
@@ -63,6 +63,45 @@ def sectioned(tmp_path, fake_embedder):
 )
 def test_a_short_message_or_one_opening_with_och_is_a_follow_up(text, followup):
     assert is_followup(text, len(Tokenizer()(text))) is followup
+
+
+@pytest.mark.parametrize(
+    "text, refers",
+    [
+        ("och vad kostar det?", True),
+        ("spärras kortet då?", True),
+        ("kostar det något för henne?", True),
+        ("and what does it cost?", True),
+        ("Har ni övervakning?", False),
+        ("Hur fakturerar ni?", False),
+        ("Bygger ni för Android?", False),
+    ],
+)
+def test_a_follow_up_refers_back_by_an_opener_or_a_word_that_points_back(text, refers):
+    assert refers_back(text) is refers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "previous, question, entry",
+    [
+        ("Kan jag ha min hemsida hos er?", "Har ni övervakning?", "overvakning"),
+        ("Finns det telefonsupport?", "Hur fakturerar ni?", "debitering"),
+        ("Vilka lösningar jobbar ni med?", "Bygger ni för Android?", "plattformar"),
+        ("Tar ni backup?", "Vad ingår i supporten?", "support-ingar"),
+    ],
+)
+def test_a_short_question_naming_its_own_subject_is_answered_not_held_to_the_last_topic(bot, previous, question, entry):
+    """A browser walk-through: each of these, asked second in a chat, got "Jag är inte säker på
+    vilken fråga du menar" with its entry first among choices, though asked alone it is answered."""
+    reply = bot.ask(question, previous=previous)
+    assert reply.kind.value == "answer" and reply.match.faq_id == entry
+
+
+@pytest.mark.slow
+def test_a_follow_up_that_points_back_is_still_offered_its_topic(bot):
+    reply = bot.ask("och vad kostar det?", previous="Hur säger jag upp mitt avtal?")
+    assert reply.kind.value == "choices" and "uppsagning" in [s.faq_id for s in reply.suggestions]
 
 
 def test_a_follow_up_is_ranked_within_the_previous_questions_section(sectioned):
