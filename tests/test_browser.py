@@ -427,6 +427,22 @@ def test_the_widget_is_usable_on_a_phone(browser, site, screenshots):
     customer.close()
 
 
+def test_the_input_box_shows_where_the_keyboard_is(browser, site):
+    """WCAG 2.4.7: reached with Tab, the box had no outline and looked as it does unfocused."""
+    customer = Customer(browser, site[0], DESKTOP)
+    page = customer.page
+    outline = "getComputedStyle(document.querySelector('#faq-input textarea')).outlineStyle"
+    assert page.evaluate(outline) == "none"  # not focused: no ring
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.querySelector('#faq-input textarea')"):
+            break
+    assert page.evaluate("document.activeElement === document.querySelector('#faq-input textarea')")
+    assert page.evaluate(outline) == "solid"
+    assert page.evaluate("getComputedStyle(document.querySelector('#faq-input textarea')).outlineWidth") == "3px"
+    customer.close()
+
+
 def test_the_widget_works_embedded_in_a_web_page(browser, site, screenshots):
     url, _ = site
     context = browser.new_context(viewport=DESKTOP)

@@ -179,7 +179,10 @@ CSS = """
 #faq-chat .option { flex: 0 1 auto; width: auto; max-width: 100%; text-align: left; padding: 6px 12px;
   border: 1px solid #0f3d5e66; border-radius: 16px; background: #fff; color: #0f3d5e; }
 #faq-chat .option:hover { background: #e8f1f8; }
-#faq-chat .option:focus-visible, #faq-input textarea:focus-visible { outline: 3px solid #0f3d5e; outline-offset: 2px; }
+#faq-chat .option:focus-visible { outline: 3px solid #0f3d5e; outline-offset: 2px; }
+/* Gradio's own rule takes the box's outline away (outline: none, more specific): the ring is
+   drawn with !important, so the keyboard's place shows (WCAG 2.4.7). */
+#faq-input textarea:focus-visible { outline: 3px solid #0f3d5e !important; outline-offset: 2px; }
 #faq-chat .top-panel { display: none; }
 /* 👍/👎 only under FAQ answers: greetings, thanks and helpdesk notices carry no .faq-answer. */
 #faq-chat .message-row:not(:has(.faq-answer)) + .message-buttons { display: none; }
