@@ -19,13 +19,13 @@ import time
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import FaqBot
 from faqbot.config import DEFAULT_HOST, DEFAULT_PORT, Settings
 from faqbot.errors import FaqbotError
 from faqbot.web.api import BodyLimit, create_api
 from faqbot.web.guard import WidgetGuard, widget_events
+from faqbot.web.headers import ChatHeaders
 from faqbot.web.ratelimit import ClientBudget, ProxyCheck, RequestBudget, Tarpit
 from faqbot.web.serverlog import guard_server_log
 from faqbot.web.sessions import SESSIONS, forget_idle_sessions, use_lean_sessions
@@ -83,34 +83,6 @@ def create_app(bot: FaqBot) -> FastAPI:
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     app.add_middleware(ChatHeaders)  # outermost: a refusal of any layer carries them too
     return app
-
-
-# Sent with every response of the chat, refusals included. No X-Frame-Options or frame-ancestors:
-# the widget is made to be framed on the company's own site (docs/widget.md). Answers may link
-# to other sites; those are not told which chat page the customer came from.
-CHAT_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
-
-
-class ChatHeaders:
-    """ASGI middleware adding CHAT_HEADERS to every HTTP response (they had come only from the
-    staff console; the chat and its API sent none, and behind nginx none were added)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in CHAT_HEADERS}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + CHAT_HEADERS
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

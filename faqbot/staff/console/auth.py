@@ -36,6 +36,8 @@ from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from faqbot.web.headers import with_headers
+
 FREE_FAILURES = 3
 BASE_DELAY = 1.0
 MAX_DELAY = 300.0
@@ -153,24 +155,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                names = {name for name, _ in SECURITY_HEADERS}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + SECURITY_HEADERS
-            await send(message)
-
+        started: list[bool] = []
+        sending = with_headers(send, SECURITY_HEADERS, lambda: started.append(True))
         try:
-            await self.app(scope, receive, with_headers)
+            await self.app(scope, receive, sending)
         except Exception:
             LOG.exception("the staff console failed on %s %s", scope.get("method", ""), scope.get("path", "")[:200])
             if started:
                 raise
-            await plain(with_headers, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
+            await plain(sending, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
 
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
