@@ -26,6 +26,15 @@ from tests.test_console import PASSWORD, Site, make_site
 pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test
 
 
+def console_on(site: Site, settings: Settings) -> Site:
+    """A console over `settings` (its log on PostgreSQL), with anna's account, beside `site`."""
+    store = StaffStore(settings.log_location)
+    store.add_user("anna", PASSWORD)
+    desk = Desk(settings)
+    client = site.client.__class__(create_console(Console(desk, store)), base_url="http://localhost")
+    return Site(client, store, desk, site.clock, site.folder)
+
+
 def asked(log: ConversationLog, n: int, kind: str = "answer") -> None:
     faq_id = "phone" if kind == "answer" else None
     log.record(LogRow(f"r{n}", f"Fråga {n}?", "sv", kind, kind == "answer", faq_id, "phone", 0.5, 0.3, "v1"))
@@ -91,16 +100,8 @@ def test_the_overview_shows_which_replicas_answer_from_the_newest_index(small, f
     old.sync()  # answers from its own files, then stops looking
     generation = publish(small / "faq.yaml", small / "index", pg_url, fake_embedder.name)
     Follower(replica.index, pg_url, name="web1:5").sync()
-    store = StaffStore(pg_url)
-    store.add_user("anna", PASSWORD)
-    desk = Desk(settings)
-    pg_site = Site(
-        site.client.__class__(create_console(Console(desk, store)), base_url="http://localhost"),
-        store,
-        desk,
-        site.clock,
-        small,
-    )
+    pg_site = console_on(site, settings)
+    desk = pg_site.desk
     pg_site.login()
     page = pg_site.client.get("/").text
     rows = re.findall(r'<tr class="replica">\s*<th scope="row">([^<]+)</th>\s*<td>([^<]+)', page)
@@ -124,16 +125,7 @@ def test_a_console_change_is_made_on_top_of_what_another_machine_published(small
 
     site = make_site(small, fake_embedder)
     settings = Settings.resolve(small / "faq.yaml", small / "index", small / "config.yaml", log=pg_url)
-    store = StaffStore(pg_url)
-    store.add_user("anna", PASSWORD)
-    desk = Desk(settings)
-    console = Site(
-        site.client.__class__(create_console(Console(desk, store)), base_url="http://localhost"),
-        store,
-        desk,
-        site.clock,
-        small,
-    )
+    console = console_on(site, settings)
     console.login()
     assert "Sparat" in save_answer(console, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").text
     other = tmp_path / "other"
@@ -152,5 +144,5 @@ def test_a_console_change_is_made_on_top_of_what_another_machine_published(small
     late = tmp_path / "late"
     assert fetch_newest(pg_url, late / "faq.yaml", late / "index") is not None
     assert load_faq(late / "faq.yaml").by_id.keys() >= {"opening", "phone", "backup"}  # what replicas get
-    desk.close()
-    store.close()
+    console.desk.close()
+    console.store.close()

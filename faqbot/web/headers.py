@@ -30,9 +30,11 @@ def with_headers(
     return sending
 
 
-class ChatHeaders:
-    """ASGI middleware adding CHAT_HEADERS to every HTTP response (they had come only from the
-    staff console; the chat and its API sent none, and behind nginx none were added)."""
+class AddHeaders:
+    """ASGI middleware putting `headers` on every HTTP response of the app it wraps; a subclass
+    names its headers and may serve the request its own way (`serve`)."""
+
+    headers: Sequence[tuple[bytes, bytes]] = ()
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,4 +43,16 @@ class ChatHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, with_headers(send, CHAT_HEADERS))
+        started: list[bool] = []
+        await self.serve(scope, receive, with_headers(send, self.headers, lambda: started.append(True)), started)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send, started: list[bool]) -> None:
+        """Pass the request on; `started` is non-empty once the response has begun."""
+        await self.app(scope, receive, send)
+
+
+class ChatHeaders(AddHeaders):
+    """CHAT_HEADERS on every response of the chat and its API (they had come only from the staff
+    console; the chat sent none, and behind nginx none were added)."""
+
+    headers = CHAT_HEADERS

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from faqbot.web.headers import with_headers
+from faqbot.web.headers import AddHeaders
 
 FREE_FAILURES = 3
 BASE_DELAY = 1.0
@@ -143,27 +143,21 @@ def same_token(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
-class SecurityHeaders:
+class SecurityHeaders(AddHeaders):
     """Adds SECURITY_HEADERS to every response of the app it wraps, an unforeseen error's 500 too:
     that is answered here, in words and with the headers, and its traceback goes to the server log
     (the framework's own 500 is sent from outside every middleware, without them)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    headers = SECURITY_HEADERS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started: list[bool] = []
-        sending = with_headers(send, SECURITY_HEADERS, lambda: started.append(True))
+    async def serve(self, scope: Scope, receive: Receive, send: Send, started: list[bool]) -> None:
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, send)
         except Exception:
             LOG.exception("the staff console failed on %s %s", scope.get("method", ""), scope.get("path", "")[:200])
             if started:
                 raise
-            await plain(sending, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
+            await plain(send, 500, "Något gick fel i konsolen; inget mer gjordes. Felet står i serverns logg.")
 
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
