@@ -330,12 +330,14 @@ class Desk:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
         previous = folder_hash(self.settings.index_dir)
         report = build_index(load_faq(self.faq_path), self.bot.embedder, self.settings.index_dir)
-        if is_postgres(self.settings.log_location):
-            from faqbot.retrieval.publish import publish
+        try:
+            if is_postgres(self.settings.log_location):
+                from faqbot.retrieval.publish import publish
 
-            url = self.settings.log_location
-            publish(self.faq_path, self.settings.index_dir, url, self.bot.embedder.name, previous=previous)
-        self.bot.refresh()
+                url = self.settings.log_location
+                publish(self.faq_path, self.settings.index_dir, url, self.bot.embedder.name, previous=previous)
+        finally:  # a publish refused (or a database away) leaves the console answering from what it wrote
+            self.bot.refresh()
         return report
 
     # -- the entries ---------------------------------------------------------------------
