@@ -389,6 +389,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
         raise FaqbotError("--auto accepts by the settings' rule alone: give it without --accept, --reject or --assign")
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
     bot = FaqBot(settings=settings)
+    if args.auto:  # the settings first: without `learn: auto` there is nothing to read the log for
+        require_auto(bot.config, settings.config_path)
     location = settings.log_location
     log = open_existing_log(location, bot.config.retention_days)
     try:
@@ -397,7 +399,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         answers_right = lambda question, faq_id: bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id  # noqa: E731
         lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answers_right)
         if args.auto:
-            args.accept = automatic_ids(lesson, bot.config, settings.config_path)
+            args.accept = automatic_ids(lesson, bot.config)
             if not args.accept:
                 print(
                     f"nothing to accept: no confirmed phrasing has {bot.config.learn_auto_clients} different "
@@ -424,16 +426,19 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return 0
 
 
-def automatic_ids(lesson, config: cfg.Config, config_path: Path) -> list[str]:
-    """`faqbot learn --auto`: the ids of the phrasings `learn: auto` accepts without staff;
-    FaqbotError when the settings leave accepting to staff."""
-    from faqbot.staff import learn
-
+def require_auto(config: cfg.Config, config_path: Path) -> None:
+    """`faqbot learn --auto`: FaqbotError when the settings leave accepting to staff."""
     if config.learn != cfg.AUTO:
         raise FaqbotError(
             f"{config_path}: learn is {config.learn!r}, so staff accept what customers taught "
             "(faqbot learn --accept); set `learn: auto` there to let --auto accept without staff"
         )
+
+
+def automatic_ids(lesson, config: cfg.Config) -> list[str]:
+    """`faqbot learn --auto`: the ids of the phrasings `learn: auto` accepts without staff."""
+    from faqbot.staff import learn
+
     return [s.id for s in learn.automatic(lesson, config.learn_auto_clients)]
 
 
