@@ -16,6 +16,11 @@ does not match its SHA-256 (or does not unpack) is damaged: replicas pass over i
 once, and take the newest intact one (the database keeps KEEP_PUBLISHED). Only an index
 `faqbot index` has just built and validated is published; an invalid FAQ never reaches here.
 
+Staff on two machines must not undo each other's changes: an index folder keeps the generation
+it last published or fetched (BASE_FILE), and `publish` refuses (StalePublishError) when a newer
+generation holds another FAQ, unless forced; `faqbot index --fetch` (`fetch_newest`) brings it.
+The staff console takes such a generation before its next change (`catch_up`).
+
 Each follower also records, whenever it looks (every POLL_SECONDS), which generation its
 replica answers from (`index_replicas`, one row per serving process, `host:pid`): the staff
 console shows which replicas answer from the newest index (`replicas`). Rows not seen for a
