@@ -276,6 +276,22 @@ def test_under_an_answer_with_choices_the_choices_follow_their_words_and_swedish
     customer.close()
 
 
+def test_english_messages_are_marked_english_for_screen_readers_in_the_swedish_page(browser, site):
+    """WCAG 3.1.2: an English question and the bot's English hand-off were read with the page's
+    Swedish voice; an answer given in Swedish (the FAQ has no English one) stays Swedish."""
+    customer = Customer(browser, site[0], DESKTOP)
+    page = customer.page
+    handed_off = customer.ask("What will the weather be like in Stockholm tomorrow?")
+    expect(handed_off).to_contain_text(HELPDESK)
+    expect(handed_off).to_have_attribute("lang", "en")
+    expect(page.locator("#faq-chat [data-testid=user]").last).to_have_attribute("lang", "en")
+    swedish = customer.ask("Hur ofta gör ni säkerhetskopior?")
+    assert swedish.get_attribute("lang") is None
+    assert page.locator("#faq-chat [data-testid=user]").last.get_attribute("lang") is None
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    customer.close()
+
+
 def test_the_customers_message_shows_before_the_answer_arrives(browser, site):
     customer = Customer(browser, site[0], DESKTOP)
     page = customer.page

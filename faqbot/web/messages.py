@@ -33,6 +33,9 @@ Message = dict[str, Any]
 SUBJECT_CHARS = 60
 EXAMPLE_COUNT = 4  # example questions under the greeting: the first entries of the FAQ
 ANSWER_MARK = '<span class="faq-answer"></span>'  # 👍/👎 show only under messages with it
+# A message in English throughout: the page marks it lang="en" (faqbot.web.page), so that a screen
+# reader reads it with an English voice in a Swedish page (WCAG 3.1.2).
+ENGLISH_MARK = '<span class="faq-en"></span>'
 
 # What Markdown (GitHub flavour, as Gradio renders it) or HTML could read as markup. Inline
 # markup characters are always escaped; the rest only where they mean something, so that the
@@ -83,11 +86,15 @@ def mail_button(helpdesk: str, language: str, link: str) -> str:
     return f'<span class="faq-mail">[✉️ {as_text(message("ui_mail_link", language, helpdesk))}]({link})</span>'
 
 
-def user_message(text: str) -> Message:
+def user_message(text: str, language: str = "") -> Message:
     """The customer's own message as they will see it, shown as text: whole, or when it is over
-    the bot's limit (MAX_MESSAGE_CHARS), the end the bot read, after "… "."""
+    the bot's limit (MAX_MESSAGE_CHARS), the end the bot read, after "… "; marked English when
+    the bot read it as English."""
     shown, cut = clean_question(text)
-    return {"role": "user", "content": ("… " if cut else "") + as_text(shown)}
+    return {
+        "role": "user",
+        "content": ("… " if cut else "") + as_text(shown) + (ENGLISH_MARK if language == "en" else ""),
+    }
 
 
 def options(questions: list[str]) -> list[dict[str, str]]:
@@ -106,6 +113,8 @@ def reply_message(reply: Reply) -> Message:
         parts.append(mail_button(helpdesk, language, link))
     if reply.suggestions:
         parts.append(as_text(message("suggestions", language, helpdesk)))
+    if language == "en" and (not reply.resolved or reply.match is None or reply.match.answer_en):
+        parts[-1] += ENGLISH_MARK  # an answer in Swedish (no answer_en) stays a Swedish message
     return {
         "role": "assistant",
         "content": "\n\n".join(parts),

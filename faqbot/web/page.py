@@ -123,6 +123,7 @@ PAGE_SCRIPT = r"""
       const content = shown.querySelector(".message-content");
       const label = WHO[shown.dataset.testid] + (content ? content.innerText : "").replace(/\s+/g, " ").trim();
       if (shown.getAttribute("aria-label") !== label) shown.setAttribute("aria-label", label);
+      if (shown.querySelector(".faq-en") && shown.getAttribute("lang") !== "en") shown.setAttribute("lang", "en");
     });
     document.querySelectorAll("#faq-chat .message-buttons button").forEach((button) => {
       const named = THUMBS[button.getAttribute("aria-label")];

@@ -256,7 +256,7 @@ class Widget:
             log.error("could not answer a question:\n%s", masked_traceback(err))
             shown, language = notice_message(self._helpdesk(), "sv", question), conversation.language
         restart = restart_message(self._helpdesk(), language) if restarted else None
-        chat = conversation.add(user_message(question), shown, reply, restart)
+        chat = conversation.add(user_message(question, reply.language if reply else ""), shown, reply, restart)
         if language == conversation.language:
             return chat, gr.skip()
         conversation.language = language
