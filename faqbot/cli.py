@@ -96,11 +96,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     bank = offtopic_questions(settings.config.offtopic_bank or None)
-    args.previous = folder_hash(out)  # which FAQ this folder had: publishing checks it was the newest published
+    previous = folder_hash(out)  # which FAQ this folder had: publishing checks it was the newest published
     report = build_index(faq, embedder, out, progress=progress, offtopic=bank)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
-    published = publish_index(args, settings, faq_path, out, embedder.name) if args.publish else None
+    published = publish_index(args, settings, faq_path, out, embedder.name, previous) if args.publish else None
     if args.json:
         extra = {"published": published} if args.publish else {}
         print(json.dumps({**dataclasses.asdict(report), **extra}, ensure_ascii=False))
@@ -127,14 +127,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def publish_index(args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str) -> int:
-    """`faqbot index --publish`: store the index just built in PostgreSQL for every replica."""
+def publish_index(
+    args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str, previous: str | None
+) -> int:
+    """`faqbot index --publish`: store the index just built in PostgreSQL for every replica;
+    `previous`: the FAQ hash of the folder's index before this build (faqbot.retrieval.publish)."""
     from faqbot.retrieval.publish import publish
 
     url = replicas_database(args, settings)
-    return publish(
-        Path(faq_path), Path(out), url, model, getattr(args, "force", False), getattr(args, "previous", None)
-    )
+    return publish(Path(faq_path), Path(out), url, model, getattr(args, "force", False), previous)
 
 
 def replicas_database(args: argparse.Namespace, settings: cfg.Settings) -> str:
@@ -412,11 +413,11 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
         def rebuild():
             print(f"{bot.faq_path} written; rebuilding the index in {bot.index_dir}/ ...", file=sys.stderr, flush=True)
-            args.previous = folder_hash(bot.index_dir)
+            previous = folder_hash(bot.index_dir)
             report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir, offtopic=bot.index.offtopic)
             if args.publish:
                 args.db = location  # the replicas' database is the log's
-                publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name)
+                publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name, previous)
             return report
 
         taught = teach.teach(bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [])

@@ -479,9 +479,11 @@ def folder_hash(index_dir: Path) -> str | None:
     """The FAQ hash of the index in `index_dir` now (None: no index): read before a build, it
     says which FAQ the folder had before this change."""
     try:
-        return str(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))["faq_hash"])
-    except (OSError, ValueError, KeyError, TypeError):
+        manifest = read_manifest(index_dir)
+    except IndexDamagedError:  # the build repairs it; nothing to tell from
         return None
+    faq_hash = manifest.get("faq_hash") if manifest else None
+    return str(faq_hash) if faq_hash else None
 
 
 def check_fresh(index: LoadedIndex, faq: Faq, model_name: str) -> None:
