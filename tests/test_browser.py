@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from faqbot import FaqBot
+from faqbot import FaqBot, build_index, load_faq
 from faqbot.conversations.store import ConversationLog
 from tests import harness
 from tests.conftest import HELPDESK, ROOT
@@ -223,12 +223,14 @@ def test_a_customer_asks_is_handed_off_clicks_a_suggestion_and_rates_an_answer(b
     expect(reply).to_contain_text("Our FAQ is in Swedish")
     expect(reply.locator(".faq-source")).to_contain_text("Source (our FAQ)")
     expect(customer.box).to_have_attribute("placeholder", "Type your question here …")
-    expect(customer.box).to_have_accessible_name(re.compile(r"^Type your question here …"))
+    # named by its wording alone (Gradio's label around it also holds the send button)
+    expect(customer.box).to_have_accessible_name("Type your question here …")
     expect(customer.page.locator("#faq-input button")).to_have_text("Send")
     # ... and back to Swedish when the customer is.
     customer.ask("Hur ofta tar ni backup?")
     expect(customer.box).to_have_attribute("placeholder", "Skriv din fråga här …")
     expect(customer.page.locator("#faq-input button")).to_have_text("Skicka")
+    expect(customer.box).to_have_accessible_name("Skriv din fråga här …")
 
     assert customer.outside == []
     customer.close()
@@ -268,6 +270,12 @@ def test_under_an_answer_with_choices_the_choices_follow_their_words_and_swedish
     thumb_up, thumb_down = up.bounding_box(), down.bounding_box()
     assert words["y"] + words["height"] <= choices["y"] < thumb_up["y"]  # words, their choices, then 👍/👎
     assert thumb_up["x"] < thumb_down["x"]  # 👍 first
+    # ... for the keyboard too: Gradio puts 👎 first in the page, so Tab reached it first.
+    up.focus()
+    page.keyboard.press("Tab")
+    expect(down).to_be_focused()
+    # WCAG 2.5.8: a target 24 px square at least (Gradio's were 18).
+    assert min(thumb_up["width"], thumb_up["height"], thumb_down["width"], thumb_down["height"]) >= 24
     # Screen readers get the text as shown, not its Markdown or the mail link's encoded URL.
     label = reply.get_attribute("aria-label")
     assert label.startswith("Chattbotten svarar: ") and "Källa (vanliga frågor)" in label and HELPDESK in label
@@ -290,6 +298,42 @@ def test_english_messages_are_marked_english_for_screen_readers_in_the_swedish_p
     assert page.locator("#faq-chat [data-testid=user]").last.get_attribute("lang") is None
     assert page.evaluate("document.documentElement.lang") == "sv"
     customer.close()
+
+
+ENGLISH_FAQ = """\
+helpdesk: help@example.se
+entries:
+  - id: backup
+    question: Hur ofta gör ni säkerhetskopior av min hemsida?
+    answer: Vi tar säkerhetskopior varje natt.
+    question_en: How often do you back up my website?
+    answer_en: We back up your website every night.
+  - id: telefon
+    question: Kan jag ringa er supporttelefon?
+    answer: Ja, om du har ett supportavtal.
+"""
+
+
+def test_the_thumbs_under_an_english_answer_are_named_in_english(browser, tmp_path, embedder):
+    """An answer staff wrote in English is read in English; its 👍/👎 were read as Swedish words."""
+    (tmp_path / "faq.yaml").write_text(ENGLISH_FAQ, encoding="utf-8")
+    shutil.copy(ROOT / "data" / "config.yaml", tmp_path / "config.yaml")
+    build_index(load_faq(tmp_path / "faq.yaml"), embedder, tmp_path / "index")
+    with running_app(tmp_path) as url:
+        customer = Customer(browser, url, DESKTOP)
+        reply = customer.ask("How often do you make backups of my site?")
+        expect(reply).to_contain_text("We back up your website every night.")
+        buttons = customer.buttons_of(reply)
+        up = buttons.get_by_role("button", name="The answer helped", exact=True)
+        expect(up).to_have_attribute("lang", "en")
+        expect(buttons.get_by_role("button", name="The answer did not help", exact=True)).to_have_attribute(
+            "lang", "en"
+        )
+        up.click()
+        expect(buttons.get_by_role("button", name="The answer helped (chosen)", exact=True)).to_be_visible()
+        row = wait_for(lambda: next((r for r in logged_rows(tmp_path) if r.feedback is not None), None))
+        assert (row.faq_id, row.feedback) == ("backup", 1)
+        customer.close()
 
 
 def test_the_customers_message_shows_before_the_answer_arrives(browser, site):

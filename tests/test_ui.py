@@ -593,6 +593,8 @@ def test_past_the_rate_limit_a_customer_is_asked_to_wait_and_the_bot_is_not_call
     assert mail_links(notice) and HELPDESK in notice.replace("\\", "")
     assert conversation.shown() == kept  # nothing kept for the refused message
     assert len(log.replies) == 3  # and nothing logged: a flood cannot fill the log
+    # The page cleared the box when it sent; the message comes back into it, to send later.
+    assert box["value"] == "Kan jag ringa er?"
 
 
 def test_a_refused_message_costs_nothing_to_keep_and_its_notice_is_small(limited):

@@ -15,7 +15,8 @@ customer and what they see:
   the same path as a typed message, so it is shown at once and answered by the same event;
 - `PAGE_SCRIPT` also makes the conversation an `aria-live` region, so screen readers read new
   replies out, marks the page Swedish, and names each message for screen readers by the text
-  it shows (Gradio names it by its raw Markdown) and 👍/👎 in Swedish (Gradio: "Like");
+  it shows (Gradio names it by its raw Markdown), 👍/👎 in the answer's language (Gradio: "Like")
+  and 👍 before 👎 for the keyboard too, and the input box by its placeholder alone;
 - `CSS` puts the choices right under "Menade du kanske:" and the thumbs after them, 👍 first.
 """
 
@@ -125,28 +126,46 @@ PAGE_SCRIPT = r"""
       if (shown.getAttribute("aria-label") !== label) shown.setAttribute("aria-label", label);
       if (shown.querySelector(".faq-en") && shown.getAttribute("lang") !== "en") shown.setAttribute("lang", "en");
     });
-    document.querySelectorAll("#faq-chat .message-buttons button").forEach((button) => {
-      const named = THUMBS[button.getAttribute("aria-label")];
-      if (!named) return;
-      button.dataset.thumb = named[0];
-      button.setAttribute("aria-label", named[1]);
-      button.setAttribute("title", named[1]);
+    document.querySelectorAll("#faq-chat .message-buttons").forEach((buttons) => {
+      const answer = buttons.previousElementSibling;
+      const language = answer && answer.querySelector(".faq-en") ? "en" : "sv";
+      buttons.querySelectorAll("button").forEach((button) => {
+        const named = THUMBS[button.getAttribute("aria-label")];
+        if (!named) return;
+        button.dataset.thumb = named[0];
+        button.setAttribute("aria-label", named[1][language]);
+        button.setAttribute("title", named[1][language]);
+        if (language === "en") button.setAttribute("lang", "en");
+      });
+      // Gradio puts 👎 before 👍; shown 👍 first, they are reached with Tab in that order too.
+      const up = buttons.querySelector("[data-thumb=up]"), down = buttons.querySelector("[data-thumb=down]");
+      if (up && down && up.parentNode === down.parentNode &&
+          (down.compareDocumentPosition(up) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+        down.parentNode.insertBefore(up, down);
+      }
     });
+    // The box's name is its placeholder; Gradio's label around it also holds the send button,
+    // so it was read as "Skriv din fråga här … Skicka".
+    const box = document.querySelector("#faq-input textarea");
+    if (box && box.placeholder && box.getAttribute("aria-label") !== box.placeholder) {
+      box.setAttribute("aria-label", box.placeholder);
+    }
   };
   new MutationObserver(() => { if (!pending) { pending = true; requestAnimationFrame(tidy); } })
     .observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-label"]});
+      attributeFilter: ["aria-label", "placeholder"]});
   tidy();
 }
 """
 
 # What the page script calls the two speakers and the thumbs (Gradio's English names -> ours).
 SPEAKERS = {"bot": "Chattbotten svarar: ", "user": "Du skrev: "}
+# Under an answer given in English (marked by ENGLISH_MARK), their English names.
 THUMB_NAMES = {
-    "Like": ("up", "Svaret hjälpte"),
-    "Liked": ("up", "Svaret hjälpte (valt)"),
-    "Dislike": ("down", "Svaret hjälpte inte"),
-    "Disliked": ("down", "Svaret hjälpte inte (valt)"),
+    "Like": ("up", {"sv": "Svaret hjälpte", "en": "The answer helped"}),
+    "Liked": ("up", {"sv": "Svaret hjälpte (valt)", "en": "The answer helped (chosen)"}),
+    "Dislike": ("down", {"sv": "Svaret hjälpte inte", "en": "The answer did not help"}),
+    "Disliked": ("down", {"sv": "Svaret hjälpte inte (valt)", "en": "The answer did not help (chosen)"}),
 }
 PAGE_SCRIPT = (
     PAGE_SCRIPT.replace("WHO_BOT", SPEAKERS["bot"])
@@ -194,6 +213,8 @@ CSS = """
 #faq-chat .message-wrap > .message-buttons:has(+ .options) { order: 2; }
 #faq-chat .message-buttons .icon-button-wrapper { display: flex; }
 #faq-chat .message-buttons [data-thumb=up] { order: -1; }
+/* Gradio draws them 18 px square; WCAG 2.5.8 asks 24 at least: 32, for a finger. */
+#faq-chat .message-buttons button { min-width: 32px; min-height: 32px; }
 #faq-input { flex: none; padding: 10px 12px; border-top: 1px solid var(--border-color-primary) !important;
   border-radius: 0 !important; }
 footer { display: none !important; }

@@ -231,7 +231,8 @@ class Widget:
         on screen, with a word that the chat restarted, when this session is new to the server.
         (Gradio passes `request` by its type, and the event's third value as `earlier`.)
         Past the rate limit the message is shown with a notice instead, and never reaches the
-        bot, the conversation log or the session's history (so a flood costs nothing to keep).
+        bot, the conversation log or the session's history (so a flood costs nothing to keep);
+        the box gets the message back, so that nothing the customer wrote is lost.
         """
         question = readable(text)
         shown_before = earlier_messages(earlier, EARLIER_MESSAGES, 2 * MAX_EARLIER_CHARS)
@@ -244,7 +245,8 @@ class Widget:
             notice = notice_message(self._helpdesk(), detect_language(short), short, "rate_limited")
             # a refusal is cheap to send: its message shown up to NOTICE_QUESTION_CHARS, said to be cut
             shown = user_message(short + (" …" if len(cleaned) > len(short) else ""))
-            return conversation.preview(shown_before, shown, notice), gr.skip()
+            # what was typed goes back into the box, to send again once the minute has passed
+            return conversation.preview(shown_before, shown, notice), gr.update(value=question)
         restarted = conversation.resume(shown_before)
         reply: Reply | None = None
         try:
