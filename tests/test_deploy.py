@@ -124,6 +124,14 @@ def test_a_browser_keeps_to_one_replica(deployment):
     assert len(used) == 6 and len(set(used)) == 1, used
 
 
+def test_the_page_knows_its_own_address_with_its_port(deployment):
+    """Gradio builds the page's own address (`root`) from the Host nginx passes on: nginx's $host
+    had dropped a port other than 80 or 443, so the page named another address than its own."""
+    request = urllib.request.Request(f"{deployment.nginx.url}/config", headers={"Host": "chat.example.se:8443"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["root"] == "http://chat.example.se:8443"
+
+
 async def widget_chat(base: str, texts: list[str]) -> list[list[dict]]:
     """One browser tab (its cookies kept) sends each text in the widget: the chat after each."""
     async with httpx.AsyncClient(base_url=f"{base}/", timeout=30) as client:
