@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -341,3 +342,15 @@ def test_a_short_soak_answers_everything_and_loses_no_log_row(app):
     conn = sqlite3.connect(folder / "conversations.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_ctrl_c_says_the_server_is_stopping_and_when_it_has(tmp_path, shipped_index):
+    """Ctrl-C left the terminal silent for the seconds the server took to finish what was under way."""
+    with shipped_app(tmp_path, shipped_index) as (url, _, process):
+        _, answered = ask(url, "Kan jag ringa er?")
+        assert "supportavtal" in harness.text_of(answered[-1])
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 130  # ended by Ctrl-C, as a shell expects
+    said = server_output(tmp_path)
+    assert "faqbot: stopping; requests under way finish first (at most 5 s)" in said
+    assert said.rstrip().endswith("faqbot: stopped") and "Traceback" not in said

@@ -28,6 +28,7 @@ from faqbot.web.guard import WidgetGuard, widget_events
 from faqbot.web.headers import ChatHeaders
 from faqbot.web.ratelimit import ClientBudget, ProxyCheck, RequestBudget, Tarpit
 from faqbot.web.serverlog import guard_server_log
+from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer
 from faqbot.web.sessions import SESSIONS, forget_idle_sessions, use_lean_sessions
 from faqbot.web.widget import CSS, PAGE_SCRIPT, THEME, build_app
 from faqbot.wording import message
@@ -108,9 +109,13 @@ def launch(
     # from one of these; left unset it trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which would let
     # any local process pick its own address and slip past the rate limit. Our setting decides.
     config = uvicorn.Config(
-        app, log_level="warning", proxy_headers=True, forwarded_allow_ips=trusted_proxy, timeout_graceful_shutdown=5
+        app,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxy,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
-    server = uvicorn.Server(config)
+    server = TellingServer(config)
     guard_server_log(streams=block)  # uvicorn.Config has made its log handlers; stderr only in a server process
     if block:
         print(f"faqbot: the chat on http://{host}:{port}/ and the API on http://{host}:{port}/api/ask", flush=True)

@@ -28,6 +28,7 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
     from faqbot.staff.console.auth import WILDCARD_ADDRESSES
     from faqbot.staff.console.service import Desk
     from faqbot.staff.console.web import Console
+    from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer
 
     if str(port) == str(settings.port):
         raise FaqbotError(
@@ -51,6 +52,7 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
         log_level="warning",
         proxy_headers=True,
         forwarded_allow_ips=settings.config.trusted_proxy,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     print(f"faqbot staff: the staff console on http://{host}:{port}/", flush=True)
     if not settings.config.staff_host and host.strip("[]") in WILDCARD_ADDRESSES:
@@ -59,4 +61,4 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
             " under with staff_host in the settings file",
             flush=True,
         )
-    uvicorn.Server(config).run()
+    TellingServer(config, "faqbot staff").run()

@@ -1,0 +1,32 @@
+"""The HTTP server of the chat and of the staff console: uvicorn's, saying when it stops."""
+
+from __future__ import annotations
+
+import socket
+from types import FrameType
+
+import uvicorn
+
+GRACEFUL_SECONDS = 5  # on Ctrl-C or SIGTERM: how long requests under way may take to finish
+
+
+class TellingServer(uvicorn.Server):
+    """uvicorn's server, saying when it stops: it finishes the requests under way first (up to
+    GRACEFUL_SECONDS), and a silent pause after Ctrl-C reads as a hang. `name` starts its lines."""
+
+    def __init__(self, config: uvicorn.Config, name: str = "faqbot") -> None:
+        super().__init__(config)
+        self.name = name
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            print(f"{self.name}: stopping; requests under way finish first (at most {GRACEFUL_SECONDS} s)", flush=True)
+        super().handle_exit(sig, frame)
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn raises the signal again once it has stopped (Ctrl-C ends the process as one)
+        try:
+            super().run(sockets=sockets)
+        finally:
+            if self.should_exit:
+                print(f"{self.name}: stopped", flush=True)
