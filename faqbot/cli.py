@@ -396,7 +396,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     log = open_existing_log(location, bot.config.retention_days)
     try:
         rows = log.questions()
-        group = lambda questions: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)  # noqa: E731
+        group = lambda questions, clients: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)  # noqa: E731
         answers_right = lambda question, faq_id: bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id  # noqa: E731
         lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answers_right)
         if args.auto:

@@ -57,7 +57,7 @@ def picked(n, question, faq_id, client=None, feedback=None):
 
 
 def auto_accepted(rows, clients=3) -> list[str]:
-    found = lesson(rows, FAQ, lambda _questions: [], set())
+    found = lesson(rows, FAQ, lambda _questions, _clients: [], set())
     return [s.question for s in automatic(found, clients)]
 
 
@@ -79,12 +79,12 @@ def test_learn_auto_never_takes_a_phrasing_with_a_thumbs_down_or_too_long_to_rea
     confirmed = [r for n, c in enumerate(("c1", "c2", "c3", "c4")) for r in picked(n, question, "backup", client=c)]
     disliked = confirmed + picked(9, question, "backup", client="c5", feedback=-1)
     assert auto_accepted(confirmed) == [question] and auto_accepted(disliked) == []
-    assert [s.question for s in lesson(disliked, FAQ, lambda _q: [], set()).suggestions] == [
+    assert [s.question for s in lesson(disliked, FAQ, lambda _q, _c: [], set()).suggestions] == [
         question
     ]  # staff still see it
     long = "Hur ofta sparar ni kopior av min sajt " + "och " * (AUTO_MAX_CHARS // 4) + "?"
     rows = [r for n, c in enumerate(("c1", "c2", "c3")) for r in picked(n, long, "backup", client=c)]
-    assert auto_accepted(rows) == [] and lesson(rows, FAQ, lambda _q: [], set()).suggestions
+    assert auto_accepted(rows) == [] and lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
 
 
 def test_a_client_is_its_network_and_its_pseudonym_names_no_address():
@@ -114,7 +114,7 @@ def test_no_single_client_chooses_the_words_learn_auto_writes():
         for r in picked(n, spelled, "backup", client=c)
     ]
     assert auto_accepted(each_their_own) == []  # three clients, no spelling two of them typed: staff decide
-    assert lesson(each_their_own, FAQ, lambda _q: [], set()).suggestions
+    assert lesson(each_their_own, FAQ, lambda _q, _c: [], set()).suggestions
 
 
 def test_a_picked_choice_proposes_the_customers_own_question_for_that_entry():
@@ -151,10 +151,10 @@ def test_a_phrasing_confirmed_for_two_entries_alike_is_not_proposed():
 def test_a_rejected_suggestion_is_never_proposed_again(tmp_path):
     rows = picked(1, "Hur ofta sparar ni kopior av min sajt?", "backup")
     with ConversationLog(tmp_path / "log.db") as log:
-        [suggestion] = lesson(rows, FAQ, lambda _q: [], log.decisions()).suggestions
+        [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], log.decisions()).suggestions
         log.record_decision(suggestion.id, REJECTED, suggestion.faq_id, suggestion.question)
     with ConversationLog(tmp_path / "log.db") as log:  # remembered in the database, not in memory
-        assert lesson(rows, FAQ, lambda _q: [], log.decisions()).suggestions == []
+        assert lesson(rows, FAQ, lambda _q, _c: [], log.decisions()).suggestions == []
 
 
 def test_a_helpdesk_question_staff_assigned_is_not_proposed_again_as_a_group():
@@ -167,9 +167,9 @@ def test_a_helpdesk_question_staff_assigned_is_not_proposed_again_as_a_group():
         ),
     )
     grouped: list[list[str]] = []
-    lesson(rows, faq, lambda questions: grouped.append(questions) or [], set())
+    lesson(rows, faq, lambda questions, _clients: grouped.append(questions) or [], set())
     assert grouped == [[]]  # the assigned question is in the FAQ now: nothing left to group
-    lesson(rows, FAQ, lambda questions: grouped.append(questions) or [], set())
+    lesson(rows, FAQ, lambda questions, _clients: grouped.append(questions) or [], set())
     assert grouped[-1] == ["Kan jag ställa in min tid på torsdag?"]
 
 
@@ -186,13 +186,13 @@ def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
     """A 👎 on an answer, with nothing picked after it: staff get the question and its reply id
     to assign to the right entry. Once a picked choice answered it, or it is in the FAQ, it is not listed."""
     wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
-    [entry] = lesson(wrong, FAQ, lambda _q: [], set()).disliked
+    [entry] = lesson(wrong, FAQ, lambda _q, _c: [], set()).disliked
     [question] = entry.to_assign
     assert entry.faq_id == "backup" and question.question == "Vem kan jag prata med om fakturan?"
     assert question.evidence["reply"] == "w1"
 
     then_picked = [*wrong, row("p1", "Kan jag ringa er?", faq_id="telefon", answer_to="w1")]
-    found = lesson(then_picked, FAQ, lambda _q: [], set())
+    found = lesson(then_picked, FAQ, lambda _q, _c: [], set())
     assert [d.to_assign for d in found.disliked] == [()]
     assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", "Vem kan jag prata med om fakturan?")]
 
@@ -203,9 +203,9 @@ def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
             FaqEntry("telefon", "Kan jag ringa er?", "Ja.", learned=("Vem kan jag prata med om fakturan?",)),
         ),
     )
-    assert [d.to_assign for d in lesson(wrong, assigned, lambda _q: [], set()).disliked] == [()]
+    assert [d.to_assign for d in lesson(wrong, assigned, lambda _q, _c: [], set()).disliked] == [()]
     masked = [row("w2", "Ring mig på [telefon]", faq_id="backup", feedback=-1)]
-    assert [d.to_assign for d in lesson(masked, FAQ, lambda _q: [], set()).disliked] == [()]
+    assert [d.to_assign for d in lesson(masked, FAQ, lambda _q, _c: [], set()).disliked] == [()]
 
 
 def test_a_question_its_customer_confirmed_for_one_entry_is_not_assigned_to_another():
@@ -235,7 +235,7 @@ def test_a_question_its_customer_confirmed_for_one_entry_is_not_assigned_to_anot
 
 def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(capsys):
     wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
-    print_lesson(lesson(wrong, FAQ, lambda _q: [], set()), as_json=False)
+    print_lesson(lesson(wrong, FAQ, lambda _q, _c: [], set()), as_json=False)
     out = capsys.readouterr().out
     assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out
     assert re.search(r"\(answer right\? --reject w[0-9a-f]{9}\)", out)
@@ -245,12 +245,12 @@ def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_
     """Staff say the answer was right ("--reject"): the question is not listed again. With more 👎
     questions than are listed, the newest are shown, so old ones left alone never hide new ones."""
     rows = [row(f"w{n}", f"Fråga nummer {n} om säkerhetskopior", faq_id="backup", feedback=-1) for n in range(8)]
-    [entry] = lesson(rows, FAQ, lambda _q: [], set()).disliked
+    [entry] = lesson(rows, FAQ, lambda _q, _c: [], set()).disliked
     assert [w.evidence["reply"] for w in entry.to_assign] == ["w7", "w6", "w5", "w4", "w3"]
     with ConversationLog(tmp_path / "log.db") as log:
         log.record_decision(entry.to_assign[0].id, REJECTED, "backup", entry.to_assign[0].question)
-        assert lesson(rows, FAQ, lambda _q: [], set()).by_id().keys() >= {entry.to_assign[0].id}
-        [after] = lesson(rows, FAQ, lambda _q: [], log.decisions()).disliked
+        assert lesson(rows, FAQ, lambda _q, _c: [], set()).by_id().keys() >= {entry.to_assign[0].id}
+        [after] = lesson(rows, FAQ, lambda _q, _c: [], log.decisions()).disliked
     assert [w.evidence["reply"] for w in after.to_assign] == ["w6", "w5", "w4", "w3", "w2"]
     with pytest.raises(FaqbotError, match="--assign w6 FAQ_ID") as refused:  # a 👎 question cannot be accepted as it is
         additions(after.to_assign[:1])
@@ -281,7 +281,7 @@ def test_each_helpdesk_example_is_assigned_by_its_own_reply():
     (the flat list of replies had shifted them, so "Koppla" on one question wrote another)."""
     rows = at_the_helpdesk("Gör ni botox?", "Gör ni botox?", "Gör ni fillers?")
     group = report_group("new-entry", [("Gör ni botox?", 2), ("Gör ni fillers?", 1)])
-    [found] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
+    [found] = lesson(rows, FAQ, lambda _questions, _clients: [group], set()).suggestions
     assert [(e["question"], e["reply"]) for e in found.evidence["examples"]] == [
         ("Gör ni botox?", "h2"),
         ("Gör ni fillers?", "h3"),
@@ -298,16 +298,16 @@ def test_a_group_the_bot_now_mostly_answers_keeps_the_questions_it_does_not_answ
         [("Gör ni botox?", 1), ("Kan man få botox hos er?", 1), ("Botox?", 1)],
         answered=("Gör ni botox?", "Kan man få botox hos er?"),
     )
-    [left] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
+    [left] = lesson(rows, FAQ, lambda _questions, _clients: [group], set()).suggestions
     assert left.action == "new_entry" and left.faq_id is None  # no "nearly answered with" for what it does not answer
     assert (left.question, left.evidence["count"]) == ("Botox?", 1)
     assert [(e["question"], e["reply"]) for e in left.evidence["examples"]] == [("Botox?", "h3")]
     group.count = 7  # four more asked than the report shows: counted for staff, as the report counts them
     group.questions = 6  # three more different questions than it shows, none of them answered
-    [left] = lesson(rows, FAQ, lambda _questions: [group], set()).suggestions
+    [left] = lesson(rows, FAQ, lambda _questions, _clients: [group], set()).suggestions
     assert left.evidence["count"] == 5 and left.evidence["questions"] == 4  # the page heads it "och 3 liknande"
     group.answered = ("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
-    assert lesson(rows, FAQ, lambda _questions: [group], set()).suggestions == []
+    assert lesson(rows, FAQ, lambda _questions, _clients: [group], set()).suggestions == []
 
 
 def test_a_group_staff_rejected_stays_rejected_when_the_bot_answers_its_first_question():
@@ -315,11 +315,11 @@ def test_a_group_staff_rejected_stays_rejected_when_the_bot_answers_its_first_qu
     left of a group staff rejected must not come back under the next question's id."""
     rows = at_the_helpdesk("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
     examples = [("Gör ni botox?", 1), ("Kan man få botox hos er?", 1), ("Botox?", 1)]
-    [listed] = lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], set()).suggestions
+    [listed] = lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], set()).suggestions
     rejected = {sid for sid, _ in decided_ids(listed)}  # as `--reject` and the console record it
     later = report_group("answered-now", examples, answered=("Gör ni botox?",))
-    assert lesson(rows, FAQ, lambda _questions: [later], rejected).suggestions == []
-    assert [s.question for s in lesson(rows, FAQ, lambda _questions: [later], set()).suggestions] == [
+    assert lesson(rows, FAQ, lambda _questions, _clients: [later], rejected).suggestions == []
+    assert [s.question for s in lesson(rows, FAQ, lambda _questions, _clients: [later], set()).suggestions] == [
         "Kan man få botox hos er?"
     ]
 
@@ -329,12 +329,12 @@ def test_a_question_asked_after_staff_rejected_its_group_is_listed_on_its_own():
     (a walk-through saw three new questions about a book sale vanish into a rejected group)."""
     examples = [("Var är bokinkastet?", 2), ("Har ni bokinkast?", 1)]
     rows = at_the_helpdesk("Var är bokinkastet?", "Var är bokinkastet?", "Har ni bokinkast?")
-    [listed] = lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], set()).suggestions
+    [listed] = lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], set()).suggestions
     rejected = {sid for sid, _ in decided_ids(listed)}
-    assert lesson(rows, FAQ, lambda _questions: [report_group("new-entry", examples)], rejected).suggestions == []
+    assert lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], rejected).suggestions == []
     rows.append(row("h9", "Har ni bokloppis?", kind="helpdesk"))
     grown = report_group("new-entry", [*examples, ("Har ni bokloppis?", 1)])
-    [left] = lesson(rows, FAQ, lambda _questions: [grown], rejected).suggestions
+    [left] = lesson(rows, FAQ, lambda _questions, _clients: [grown], rejected).suggestions
     assert left.question == "Har ni bokloppis?" and [e["question"] for e in left.evidence["examples"]] == [
         "Har ni bokloppis?"
     ]
@@ -345,7 +345,7 @@ def test_a_thumbs_down_on_a_picked_choice_leaves_the_question_to_assign():
     """The customer picked backup among the choices and said 👎 to its answer: their question
     is still unanswered, so staff can tie it to the right entry."""
     rows = picked(1, "Vem svarar på fakturafrågor?", "backup", feedback=-1)
-    found = lesson(rows, FAQ, lambda _questions: [], set())
+    found = lesson(rows, FAQ, lambda _questions, _clients: [], set())
     assert found.suggestions == []  # a pick and a 👎 cancel out: nothing confirmed
     [entry] = found.disliked
     assert [(w.question, w.evidence["reply"]) for w in entry.to_assign] == [("Vem svarar på fakturafrågor?", "q1")]
@@ -357,6 +357,6 @@ def test_a_thumbs_down_question_that_other_customers_confirmed_is_only_proposed_
         *picked(2, "Kan jag nå er per telefon?", "telefon"),
         *picked(3, "Kan jag nå er per telefon?", "telefon"),
     ]
-    found = lesson(rows, FAQ, lambda _questions: [], set())
+    found = lesson(rows, FAQ, lambda _questions, _clients: [], set())
     assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", "Kan jag nå er per telefon?")]
     assert [d.to_assign for d in found.disliked] == [()]

@@ -161,7 +161,7 @@ def _weight(s: Suggestion) -> int:
 
 def helpdesk_groups(
     rows: Sequence[Any],
-    group: Callable[[list[str]], list[Any]],
+    group: Callable[[list[str], list[str | None]], list[Any]],
     decided: Callable[[str], bool] = lambda _id: False,
     known: Container[str] = (),
     picked: Container[str] = (),
@@ -186,7 +186,7 @@ def helpdesk_groups(
         replies[normalize_question(r.question)].append(r.reply_id)
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
     suggestions = []
-    for g in group([r.question for r in unanswered]):
+    for g in group([r.question for r in unanswered], [getattr(r, "client", None) for r in unanswered]):
         # staff decide on the questions a group showed them (rejected, or made an entry of), each
         # by its own id: a question asked since then still comes, even when it joins their group
         gone = {q for q, _ in g.examples if decided(suggestion_id(NEW_ENTRY, None, q))}
@@ -251,7 +251,7 @@ class Lesson:
 def lesson(
     rows: Sequence[Any],
     faq: Faq,
-    group: Callable[[list[str]], list[Any]],
+    group: Callable[[list[str], list[str | None]], list[Any]],
     decided: set[str],
     answers_right: Callable[[str, str], bool] = lambda _q, _id: False,
 ) -> Lesson:

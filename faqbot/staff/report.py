@@ -28,7 +28,8 @@ choices and marked 👎) are faqbot.staff.trends; the most used entries are coun
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -192,15 +193,31 @@ def without_placeholders(text: str) -> str:
     return " ".join(text.split()) or "?"
 
 
-def group_unanswered(questions: list[str], searcher: Searcher, embedder: Embedder, policy: Policy) -> list[Group]:
-    """The unanswered questions grouped by meaning, most asked group first."""
+def group_unanswered(
+    questions: list[str],
+    searcher: Searcher,
+    embedder: Embedder,
+    policy: Policy,
+    clients: Sequence[str | None] | None = None,
+) -> list[Group]:
+    """The unanswered questions grouped by meaning, most asked group first.
+
+    Past MAX_GROUPED different questions, those asked by the most different `clients` (the
+    pseudonym of who asked each question; None: unknown, each one counted apart) are grouped,
+    then the most asked: one client repeating thousands of made-up questions cannot push the
+    questions of other customers off the list (tests/attack/test_review_flood_attacks.py).
+    """
     counts: Counter[str] = Counter()
+    askers: dict[str, set[object]] = defaultdict(set)
     spelling: dict[str, Counter[str]] = {}
-    for q in questions:
+    for n, q in enumerate(questions):
         key = normalize_question(q) or q
         counts[key] += 1
+        client = clients[n] if clients is not None else None
+        askers[key].add(client if client is not None else n)
         spelling.setdefault(key, Counter())[q] += 1
-    keys = [k for k, _ in counts.most_common(MAX_GROUPED)]
+    ranked = sorted(counts, key=lambda k: (-len(askers[k]), -counts[k]))  # stable: first asked first among equals
+    keys = ranked[:MAX_GROUPED]
     if not keys:
         return []
     texts = [spelling[k].most_common(1)[0][0] for k in keys]
@@ -311,7 +328,9 @@ def summarise(
         disliked_helpdesk=sum(r.feedback == -1 for r in helpdesk),
         threshold=policy.threshold,
         index_versions=Counter(r.index_version for r in asked).most_common(),
-        groups=group_unanswered([r.question for r in helpdesk], searcher, embedder, policy),
+        groups=group_unanswered(
+            [r.question for r in helpdesk], searcher, embedder, policy, [r.client for r in helpdesk]
+        ),
         disliked_entries=disliked,
         never_matched=[(e.id, e.question) for e in searcher.entries if e.id not in per_entry],
         days=per_period(rows, "day"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from faqbot.faq.model import Faq, FaqEntry
+from faqbot.staff import report
 from faqbot.staff.learn import lesson
 from faqbot.staff.wrong_answers import DISLIKED_SHOWN
 
@@ -44,7 +45,7 @@ def test_one_clients_flood_of_thumbs_down_hides_no_other_customers_question_and_
         thumbs_down("c3", "Går det att nå er på mobilen?", "network-3"),
     ]
     flood = [thumbs_down(f"x{n}", f"Skräpfråga nummer {n} om ingenting", "network-attacker") for n in range(500)]
-    [entry] = lesson([*customers, *flood], FAQ, lambda _questions: [], set()).disliked
+    [entry] = lesson([*customers, *flood], FAQ, lambda _questions, _clients: [], set()).disliked
     listed = [w.question for w in entry.to_assign]
     assert len(listed) == DISLIKED_SHOWN  # 500 questions, five listed
     # two clients said 👎 to the first, so it comes first; then one question a client, the newest first
@@ -55,3 +56,23 @@ def test_one_clients_flood_of_thumbs_down_hides_no_other_customers_question_and_
     ]
     assert listed[3:] == ["Skräpfråga nummer 498 om ingenting", "Skräpfråga nummer 497 om ingenting"]
     assert entry.disliked == 503 and len({w.id for w in entry.to_assign}) == DISLIKED_SHOWN
+
+
+def test_one_clients_flood_of_made_up_questions_does_not_push_other_customers_off_the_helpdesk_list(bot, monkeypatch):
+    """Grouping takes MAX_GROUPED different questions; they were the most asked, so one client
+    asking each of thousands of made-up questions three times pushed out a question that two
+    customers asked once each. (Here MAX_GROUPED is 20 and the flood 30 questions, for speed.)"""
+    monkeypatch.setattr(report, "MAX_GROUPED", 20)
+    real = "Har ni parkering vid kontoret för besökare?"
+    asked = [real, real]
+    clients: list[str | None] = ["network-1", "network-2"]
+    for n in range(30):
+        asked += [f"Skräpfråga {n}: blomkål gitarr tåg {n * 7919}"] * 3
+        clients += ["network-attacker"] * 3
+    groups = report.group_unanswered(asked, bot.searcher, bot.embedder, bot.policy, clients)
+    grouped = [q for g in groups for q, _ in g.examples]
+    assert real in grouped
+    assert sum(g.questions for g in groups) == 20  # still bounded: 19 of the flood's 30 made the cut
+    # Who asked is what counts: without it (an old log), the most asked come first, as before.
+    unknown = report.group_unanswered(asked, bot.searcher, bot.embedder, bot.policy)
+    assert real not in [q for g in unknown for q, _ in g.examples]

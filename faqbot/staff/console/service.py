@@ -215,8 +215,8 @@ class Desk:
         bot = self.bot
         bot.refresh()
 
-        def group(questions: list[str]) -> list[Any]:
-            return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy)
+        def group(questions: list[str], clients: list[str | None]) -> list[Any]:
+            return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)
 
         def answers_right(question: str, faq_id: str) -> bool:
             return bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id
