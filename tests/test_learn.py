@@ -331,7 +331,10 @@ def test_a_question_asked_after_staff_rejected_its_group_is_listed_on_its_own():
     rows = at_the_helpdesk("Var är bokinkastet?", "Var är bokinkastet?", "Har ni bokinkast?")
     [listed] = lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], set()).suggestions
     rejected = {sid for sid, _ in decided_ids(listed)}
-    assert lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], rejected).suggestions == []
+    assert (
+        lesson(rows, FAQ, lambda _questions, _clients: [report_group("new-entry", examples)], rejected).suggestions
+        == []
+    )
     rows.append(row("h9", "Har ni bokloppis?", kind="helpdesk"))
     grown = report_group("new-entry", [*examples, ("Har ni bokloppis?", 1)])
     [left] = lesson(rows, FAQ, lambda _questions, _clients: [grown], rejected).suggestions
