@@ -193,6 +193,23 @@ def without_placeholders(text: str) -> str:
     return " ".join(text.split()) or "?"
 
 
+def most_asked(questions: list[str], clients: Sequence[str | None] | None) -> tuple[list[str], Counter[str], list[str]]:
+    """The MAX_GROUPED different questions (normalised) asked by the most different clients, then
+    the most often, first asked first among equals; how often each was asked; and each one's
+    most common spelling."""
+    counts: Counter[str] = Counter()
+    askers: dict[str, set[object]] = defaultdict(set)
+    spelling: dict[str, Counter[str]] = {}
+    for n, q in enumerate(questions):
+        key = normalize_question(q) or q
+        counts[key] += 1
+        client = clients[n] if clients is not None else None
+        askers[key].add(client if client is not None else n)
+        spelling.setdefault(key, Counter())[q] += 1
+    keys = sorted(counts, key=lambda k: (-len(askers[k]), -counts[k]))[:MAX_GROUPED]
+    return keys, counts, [spelling[k].most_common(1)[0][0] for k in keys]
+
+
 def group_unanswered(
     questions: list[str],
     searcher: Searcher,
@@ -207,20 +224,9 @@ def group_unanswered(
     then the most asked: one client repeating thousands of made-up questions cannot push the
     questions of other customers off the list (tests/attack/test_review_flood_attacks.py).
     """
-    counts: Counter[str] = Counter()
-    askers: dict[str, set[object]] = defaultdict(set)
-    spelling: dict[str, Counter[str]] = {}
-    for n, q in enumerate(questions):
-        key = normalize_question(q) or q
-        counts[key] += 1
-        client = clients[n] if clients is not None else None
-        askers[key].add(client if client is not None else n)
-        spelling.setdefault(key, Counter())[q] += 1
-    ranked = sorted(counts, key=lambda k: (-len(askers[k]), -counts[k]))  # stable: first asked first among equals
-    keys = ranked[:MAX_GROUPED]
+    keys, counts, texts = most_asked(questions, clients)
     if not keys:
         return []
-    texts = [spelling[k].most_common(1)[0][0] for k in keys]
     matched = [without_placeholders(t) for t in texts]
     vectors = np.concatenate(
         [embedder.embed_queries(matched[start : start + EMBED_BATCH]) for start in range(0, len(texts), EMBED_BATCH)]
