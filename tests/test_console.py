@@ -508,6 +508,16 @@ def test_the_section_field_offers_the_sections_and_a_misspelt_one_is_pointed_out
     assert "Posten är skapad" in created and "Avsnittet ”Drfit” är nytt" in created
 
 
+@pytest.mark.parametrize("question", ["Yes", "On", "2024"])
+def test_a_new_entry_whose_question_yaml_would_read_as_another_type_is_created(site, question):
+    """Its id ("yes") was written bare, and read back as a boolean: "Fältet måste vara text"."""
+    site.login()
+    new = {"question": question, "answer": "Ja.", "alternatives": "", "section": ""}
+    created = site.client.post("/ny-fraga", data={**new, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text
+    assert load_faq(site.folder / "faq.yaml").by_id[question.lower()].question == question
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"

@@ -130,6 +130,15 @@ def test_the_csv_reads_alternatives_ids_sections_and_english_columns(tmp_path):
     )
 
 
+def test_ids_that_yaml_would_read_as_another_type_are_quoted(tmp_path):
+    """An id made from the question "Yes?" (or a CSV's id column "2024") was written bare: the
+    FAQ it imported could not be read ("must be text")."""
+    source = tmp_path / "faq.csv"
+    source.write_text("id,question,answer\n,Yes?,Ja.\n2024,Vad hände 2024?,Mycket.\n,On?,Av.\n", encoding="utf-8")
+    result = import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert [e.id for e in load_faq(result.out).entries] == ["yes", "2024", "on"]
+
+
 def test_the_seed_text_gives_its_fourteen_entries_as_written(tmp_path):
     source = SEED if SEED.is_file() else SEED_COPY
     result = import_faq(source, tmp_path / "faq.yaml")

@@ -21,7 +21,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from faqbot.errors import DataError
-from faqbot.faq.edit import give_tail, open_document, replace_file, take_tail
+from faqbot.faq.edit import give_tail, open_document, quoted, replace_file, take_tail
 from faqbot.faq.importers.common import slugify
 from faqbot.faq.model import Faq, load_faq
 from faqbot.faq.update import FIELDS, Change, changes_to, cleaned, draft_problems, file_hash, write_fields
@@ -83,7 +83,7 @@ def add_entry(path: str | Path, values: Mapping[str, str]) -> NewEntry:
     document = open_document(path)
     faq_id = unique_id(cleaned("question", values.get("question", "")), set(faq.by_id))
     entry = CommentedMap()
-    entry["id"] = faq_id
+    entry["id"] = quoted(faq_id)  # "yes" or "2024" would be read back as a boolean or a number
     changes = [Change(name, "", cleaned(name, values.get(name, ""))) for name in FIELDS]
     write_fields(entry, [c for c in changes if c.after or c.field in ("question", "answer")])
     entries = document.data["entries"]

@@ -47,7 +47,7 @@ def scalar(key: str, value: str, indent: str) -> list[str]:
 
 
 def entry_lines(draft: Draft) -> list[str]:
-    lines = [f"  - id: {draft.id}"]
+    lines = [f"  - id: {inline(draft.id)}"]  # quoted where YAML would read another type: "yes", "2024"
     if draft.section:
         lines += scalar("section", draft.section, "    ")
     lines += scalar("question", draft.question, "    ")

@@ -57,7 +57,8 @@ FIELD_LIMITS = {
 DEFAULT_LIMIT = 200
 # Control characters but tab and line breaks: nothing staff mean to write, and the YAML file cannot
 # hold some of them as typed (NUL failed the save); a terminal showing the FAQ would obey others (ESC).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# So the non-characters U+FFFE and U+FFFF and lone surrogates, which YAML does not allow at all.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # What a form did, for the page it redirects to: kept this long, at most this many in all
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
