@@ -1221,7 +1221,7 @@ def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost
     assert said(question) not in site.client.get("/granska").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == ()
-    assert "1 formuleringar som kunder lärt boten finns inte i version 1; de föreslås igen" in restored
+    assert "En fråga som kunder lärt boten finns inte i version 1; den föreslås igen" in restored
     again = site.client.get("/granska").text
     assert said(question) in again and suggestion.group(1) in again
     with ConversationLog(site.folder / "log.db") as log:
@@ -1236,7 +1236,7 @@ def test_a_restore_keeps_staffs_rejections_and_says_nothing_of_phrasings_it_keep
     site.client.get("/historik")
     save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
-    assert "Version 1 är återställd" in restored and "formuleringar som kunder lärt boten" not in restored
+    assert "Version 1 är återställd" in restored and "som kunder lärt boten" not in restored
     with ConversationLog(site.folder / "log.db") as log:
         assert learn.suggestion_id(learn.ALTERNATIVE, "backup", rejected) in log.decisions()
 
@@ -1485,3 +1485,27 @@ def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(
     assert other.status_code == 400 and "finns redan i posten" in other.text  # one question, one entry
     assert (site.folder / "faq.yaml").read_bytes() == faq
     assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]
+
+
+def test_a_restore_that_removes_an_entry_made_from_a_helpdesk_group_lists_the_group_again(site):
+    """The group's questions stayed "decided" when the entry left with a restored version: they
+    never came back to Att granska, and the chat sent them to the helpdesk again."""
+    questions = ["Har ni en kontorshund?", "Får man klappa er kontorshund?"]
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, question in enumerate(questions * 2):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+    site.login()
+    site.client.get("/historik")  # version 1: the file before the new entry
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', site.client.get("/granska").text).group(1)
+    group = re.search(r'name="grupp" value="([^"]+)"', site.client.get(link.replace("&amp;", "&")).text).group(1)
+    fields = {"question": questions[0], "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
+    assert "Posten är skapad" in site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()}).text
+    assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
+    assert "har-ni-en-kontorshund" not in load_faq(site.folder / "faq.yaml").by_id
+    assert "2 frågor som kunder lärt boten finns inte i version 1; de föreslås igen" in restored
+    again = site.client.get("/granska").text
+    assert (
+        "/ny-fraga?grupp=" in again and '”<span lang="sv">Har ni en kontorshund?</span>” och 1 liknande fråga' in again
+    )
+    assert 'lang="sv">Får man klappa er kontorshund?</span>” besvaras av' in again

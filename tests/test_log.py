@@ -367,6 +367,12 @@ def test_reopening_forgets_only_acceptances_so_a_rejection_stays(location):
         assert log.reopen(["a1", "a2", "a1", "unknown"]) == 1
         assert log.decisions() == {"a2", "a3"}
         assert log.reopen([]) == 0
+        # a helpdesk group made into an entry the restored version lacks: every question of it
+        log.record_decision("n1", "accepted", "kontorshund", "Har ni en kontorshund?")
+        log.record_decision("n2", "accepted", "kontorshund", "Får man ta med hund?")
+        log.record_decision("n3", "rejected", "kontorshund", "Har ni katt?")
+        assert log.reopen([], ["kontorshund", "no-such-entry"]) == 2
+        assert log.decisions() == {"a2", "a3", "n3"}
 
 
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):

@@ -167,16 +167,20 @@ class PostgresLog(LogBackend):
                 (suggestion_id, decision, faq_id, mask_pii(question), self._clock()),
             )
 
-    def reopen(self, suggestion_ids: Collection[str]) -> int:
+    def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
         """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
-        version), so `faqbot learn` proposes them again; rejections stay. How many were forgotten."""
-        ids = sorted(set(suggestion_ids))
-        if not ids:
+        version), and every suggestion accepted into one of `entries` (entries the restored version
+        lacks: a helpdesk group made into a new entry), so `faqbot learn` proposes them again;
+        rejections stay. How many were forgotten."""
+        ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
+        if not ids and not gone:
             return 0
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
             cursor = conn.execute(
-                "DELETE FROM learn_decisions WHERE decision = 'accepted' AND suggestion_id = ANY(%s)", (ids,)
+                "DELETE FROM learn_decisions WHERE decision = 'accepted' "
+                "AND (suggestion_id = ANY(%s) OR faq_id = ANY(%s))",
+                (ids, gone),
             )
             return cursor.rowcount
 

@@ -325,19 +325,23 @@ class ConversationLog(LogBackend):
                 (suggestion_id, decision, faq_id, mask_pii(question), stamp(self._clock())),
             )
 
-    def reopen(self, suggestion_ids: Collection[str]) -> int:
+    def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
         """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
-        version), so `faqbot learn` proposes them again; rejections stay. How many were forgotten."""
-        ids = sorted(set(suggestion_ids))
-        if not ids:
+        version), and every suggestion accepted into one of `entries` (entries the restored version
+        lacks: a helpdesk group made into a new entry), so `faqbot learn` proposes them again;
+        rejections stay. How many were forgotten."""
+        ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
+        if not ids and not gone:
             return 0
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot write to the conversation log {self.path}")
-            marks = ", ".join("?" * len(ids))
+            marks, entry_marks = ", ".join("?" * len(ids)), ", ".join("?" * len(gone))
             cursor = conn.execute(
-                f"DELETE FROM learn_decisions WHERE decision = 'accepted' AND suggestion_id IN ({marks})", ids
+                "DELETE FROM learn_decisions WHERE decision = 'accepted' "
+                f"AND (suggestion_id IN ({marks}) OR faq_id IN ({entry_marks}))",
+                [*ids, *gone],
             )
             return cursor.rowcount
 

@@ -488,7 +488,8 @@ class Desk:
 
     def reopen_lost(self, before: str, restoring: Faq) -> int:
         """Forget the acceptance of the learned phrasings of `before` (the file's text) that
-        `restoring` has nowhere; how many. A log that cannot be written loses only the re-proposal."""
+        `restoring` has nowhere, and of the helpdesk questions made into entries it lacks; how
+        many. A log that cannot be written loses only the re-proposal."""
         try:
             earlier = parsed(before, self.faq_path.name)
         except DataError:  # a hand edit had broken the file: nothing to compare with
@@ -500,8 +501,9 @@ class Desk:
             for text in entry.learned
             if normalize_question(text) not in kept
         ]
+        gone = [entry.id for entry in earlier.entries if entry.id not in restoring.by_id]
         try:
-            return self.log.reopen(lost) if lost else 0
+            return self.log.reopen(lost, gone) if lost or gone else 0
         except FaqbotError as err:
             log.warning("phrasings the restore removed stay accepted, so are not proposed again: %s", err)
             return 0
