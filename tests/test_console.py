@@ -196,6 +196,9 @@ def test_staff_log_in_and_see_the_overview_with_the_index_and_todays_questions(s
     with ConversationLog(site.folder / "log.db") as log:
         log.record(LogRow("r1", "Kan jag ringa?", "sv", "answer", True, "phone", None, 0.8, 0.3, "v1"))
         log.record(LogRow("r2", "Vad kostar en bil?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+        log.record(
+            LogRow("r3", "Ring backup?", "sv", "helpdesk", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup"))
+        )
     response = site.login()
     assert response.status_code == 303 and response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
@@ -203,11 +206,13 @@ def test_staff_log_in_and_see_the_overview_with_the_index_and_todays_questions(s
     page = site.client.get("/")
     assert page.status_code == 200 and "<h1>Översikt</h1>" in page.text
     figures = re.search(r"Frågor</th><td>(\d+)</td><td>(\d+)", page.text).groups()
-    assert figures == ("2", "2")
-    assert re.search(r"Till helpdesk</th><td>1</td>", page.text)
+    assert figures == ("3", "3")
+    assert re.search(r"Till helpdesk</th><td>2</td>", page.text)
+    # choices under a helpdesk reply are choices the customer saw, as `faqbot report` counts them
+    assert re.search(r"Erbjöds val \(”Menade du …”\)</th><td>1</td>", page.text)
     assert "<dt>Poster</dt><dd>2</dd>" in page.text
     # the small FAQ's fixed threshold offers no choices on the scores: said as a sentence, not "inom aldrig"
-    assert "<dt>Val (”Menade du …?”) erbjuds</dt><dd>bara för vaga meddelanden och följdfrågor" in page.text
+    assert "<dt>Val (”Menade du …?”) erbjuds</dt><dd>i stället för ett svar bara för vaga meddelanden" in page.text
 
 
 def test_over_tls_the_session_cookie_is_secure(small, fake_embedder):

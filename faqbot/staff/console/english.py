@@ -84,7 +84,7 @@ ENGLISH: dict[str, str] = {
     "I dag": "Today",
     "7 dagar": "7 days",
     "Besvarade": "Answered",
-    "Svarade med val (”Menade du …”)": "Replied with choices (“Did you mean …”)",
+    "Erbjöds val (”Menade du …”)": "Offered choices (“Did you mean …”)",
     "Till helpdesk": "To the helpdesk",
     "Tumme ned": "Thumbs down",
     "Indexet": "The index",
@@ -95,7 +95,10 @@ ENGLISH: dict[str, str] = {
     "ingen kalibrering": "no calibration",
     "Val (”Menade du …?”) erbjuds": "Choices (“Did you mean …?”) are offered",
     "när tvåan ligger inom {margin} från den bästa": "when the runner-up is within {margin} of the best",
-    "bara för vaga meddelanden och följdfrågor, aldrig på poängen": "only for vague messages and follow-ups, never on the scores",
+    "i stället för ett svar bara för vaga meddelanden och följdfrågor, inte när två poster får nästan samma poäng; under ett svar till helpdesk när några poster ligger nära": (
+        "instead of an answer only for vague messages and follow-ups, not when two entries score nearly alike;"
+        " under a reply sent to the helpdesk when some entries are close"
+    ),
     # -- the overview: the last days, damaged files and the database, servers (health.py) --
     "De senaste {days} dagarna": "The last {days} days",
     "Diagrammet kan inte visas: konversationsloggen kan inte läsas.": (

@@ -50,6 +50,7 @@ from faqbot.staff.console.history import (
 )
 from faqbot.staff.console.language import Bilingual, Text
 from faqbot.staff.report import group_unanswered
+from faqbot.staff.trends import offered_choices
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def figures(rows: list[Any]) -> Figures:
     return Figures(
         questions=len(asked),
         answered=sum(r.kind == ReplyKind.ANSWER for r in asked),
-        choices=sum(r.kind == ReplyKind.CHOICES for r in asked),
+        choices=sum(offered_choices(r) for r in asked),  # as `faqbot report` counts them: helpdesk replies too
         helpdesk=sum(r.kind == ReplyKind.HELPDESK for r in asked),
         disliked=sum(r.feedback == -1 for r in rows),
     )
