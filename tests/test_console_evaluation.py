@@ -15,6 +15,7 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.staff import learn
 from tests.harness import cli_paths
 from tests.test_console import make_site
 
@@ -155,6 +156,16 @@ def test_a_confirmed_customer_question_is_added_to_the_test_set_and_evaluate_cou
     main(["evaluate", str(path), "--faq", str(site.folder / "faq.yaml"), "--index", str(site.folder / "index"),
           "--config", str(site.folder / "config.yaml")])  # fmt: skip
     assert f"{len(TEST_SET) + 1} questions" in capsys.readouterr().out
+
+
+def test_a_confirmed_question_staff_rejected_is_not_offered_for_the_test_set(site):
+    """Staff rejected it (the customer's pick was not what the entry answers): in the test set it
+    would be a wrong expectation."""
+    confirm(site.folder, CONFIRMED, "phone")
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record_decision(learn.suggestion_id(learn.ALTERNATIVE, "phone", CONFIRMED), "rejected", "phone", CONFIRMED)
+    site.login()
+    assert CONFIRMED not in site.client.get("/utvardering").text
 
 
 def test_starting_a_run_without_the_csrf_token_is_refused(site):

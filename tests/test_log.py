@@ -373,6 +373,7 @@ def test_reopening_forgets_only_acceptances_so_a_rejection_stays(location):
         log.record_decision("n3", "rejected", "kontorshund", "Har ni katt?")
         assert log.reopen([], ["kontorshund", "no-such-entry"]) == 2
         assert log.decisions() == {"a2", "a3", "n3"}
+        assert log.decisions("rejected") == {"a2", "n3"} and log.decisions("accepted") == {"a3"}
 
 
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):

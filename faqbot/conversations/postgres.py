@@ -150,11 +150,15 @@ class PostgresLog(LogBackend):
 
     # -- staff side -----------------------------------------------------------------------
 
-    def decisions(self) -> set[str]:
-        """The suggestions staff accepted or rejected (faqbot learn): never proposed again."""
+    def decisions(self, decision: str | None = None) -> set[str]:
+        """The suggestions staff accepted or rejected (faqbot learn): never proposed again; with
+        `decision` ("accepted" or "rejected"), those staff decided so."""
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
-            return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+            if decision is None:
+                return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+            query = "SELECT suggestion_id FROM learn_decisions WHERE decision = %s"
+            return {row[0] for row in conn.execute(query, (decision,))}
 
     def record_decision(self, suggestion_id: str, decision: str, faq_id: str | None, question: str) -> None:
         """Remember staff's decision on a suggestion; a later decision replaces an earlier one."""

@@ -1,14 +1,15 @@
 """Growing the test set from what customers confirmed: their own words, with the entry they meant.
 
     path = test_set_path(Path("data/faq.yaml"))          # data/test_questions.jsonl, as `faqbot evaluate` reads
-    found = confirmed_not_in(path, log.questions(), faq) # confirmed phrasings the test set lacks
+    found = confirmed_not_in(path, log.questions(), faq, log.decisions("rejected"))  # confirmed, not rejected, missing
     added = append(path, found[:3])                      # one JSON line each, the file written atomically
 
 A confirmed phrasing is a customer's question for which they picked an entry among the choices,
 or said 👍 to its answer, clearly more often than anything else (faqbot.staff.learn, the same
 rule the suggestions use; personal data masked in the log is never proposed). Unlike a
 suggestion it is offered whether or not staff accepted it and whether or not the bot answers it
-right by itself: a test set measures real traffic, the easy questions too. One already in the
+right by itself: a test set measures real traffic, the easy questions too. One staff rejected
+is not offered: its expected entry would be wrong. One already in the
 FAQ is left out, since `faqbot evaluate` warns that such a question measures nothing.
 
 The file keeps its format: JSON lines `{"question": "...", "expected": "<faq id>"}`, UTF-8 as
@@ -18,7 +19,7 @@ written (no \\u escapes), each new line after the last one there.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,15 @@ def questions_in(path: Path) -> set[str]:
     return found
 
 
-def confirmed_not_in(path: Path, rows: Sequence[Any], faq: Faq) -> list[learn.Suggestion]:
-    """Confirmed phrasings (most evidence first) whose question the test set at `path` does not hold."""
+def confirmed_not_in(
+    path: Path, rows: Sequence[Any], faq: Faq, rejected: Container[str] = ()
+) -> list[learn.Suggestion]:
+    """Confirmed phrasings (most evidence first) whose question the test set at `path` does not
+    hold; not those staff rejected (`rejected`: suggestion ids): staff said the customer's pick
+    was not what the entry answers, so it would go into the test set as a wrong expectation."""
     have = questions_in(path)
     confirmed = learn.confirmed_phrasings(learn.signals_from_rows(rows), faq)
-    return [s for s in confirmed if normalize_question(s.question) not in have]
+    return [s for s in confirmed if normalize_question(s.question) not in have and s.id not in rejected]
 
 
 def chosen(offered: Sequence[learn.Suggestion], ids: Sequence[str]) -> list[learn.Suggestion]:

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
-from faqbot.staff import learn, test_set
+from faqbot.staff import learn, teach, test_set
 from faqbot.staff.console.evaluations import FIGURES, Evaluations
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused
@@ -80,7 +80,8 @@ def login() -> Response:
 def confirmed(console: Console, runs: Evaluations) -> list[learn.Suggestion]:
     """Confirmed customer questions the test set does not hold (faqbot.staff.test_set)."""
     faq = load_faq(console.desk.faq_path)
-    return test_set.confirmed_not_in(runs.test_set, console.desk.log.questions(), faq)
+    log = console.desk.log
+    return test_set.confirmed_not_in(runs.test_set, log.questions(), faq, log.decisions(teach.REJECTED))
 
 
 def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
