@@ -23,6 +23,7 @@ from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.staff import learn
+from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
@@ -668,6 +669,25 @@ def test_accept_all_of_many_is_summed_up_and_says_what_another_tab_had_handled(s
     assert "Tillagt: 4 formuleringar i 2 poster. Chatten svarar med dem nu." in status
     assert "Ett av de visade förslagen fanns inte längre på listan" in status
     assert status.count("(rad ") == 4 and "<details>" in status  # each one, a click away
+
+
+def test_the_review_page_lists_a_bounded_number_of_phrasings_and_accept_all_takes_those(site, monkeypatch):
+    """One client's flood of made-up confirmed phrasings made the page megabytes long."""
+    monkeypatch.setattr(console_app, "MAX_LISTED", 3)
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(5):
+            question = f"Sparar ni filerna någonstans, del {n}?"
+            offered = ("phone", "backup")
+            log.record(LogRow(f"c{n}", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", offered))
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), f"c{n}"))
+    site.login()
+    page = site.client.get("/granska").text
+    assert "Kunders formuleringar (5)" in page and "Visar de 3 första av 5; resten visas när du har" in page
+    assert page.count('name="action" value="accept">') == 3 and ">Godkänn alla 3</button>" in page
+    ids = re.search(r'name="ids" value="([^"]+)"', page).group(1)
+    done = site.client.post("/granska", data={"action": "accept_shown", "ids": ids, "csrf": site.csrf()}).text
+    assert len(load_faq(site.folder / "faq.yaml").by_id["backup"].learned) == 3
+    assert "Tillagt i backup" in done and "Visar de" not in done  # the other two: listed, or answered now
 
 
 def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq_and_is_not_proposed_again(site):

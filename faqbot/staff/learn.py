@@ -113,6 +113,7 @@ def confirmed_phrasings(
             by_question[normalize_question(signal.question)][signal.faq_id].add(signal)
     known = faq.question_keys()
     suggestions = []
+    confirmed_by: dict[str, set[str]] = {}
     for key, entries in by_question.items():
         faq_id, evidence = _clear_winner(entries)
         if faq_id is None or key in known or not key:
@@ -121,6 +122,7 @@ def confirmed_phrasings(
         sid = suggestion_id(ALTERNATIVE, faq_id, question)
         if has_personal_data(question) or decided(sid) or answers_right(question, faq_id):
             continue
+        confirmed_by[sid] = evidence.clients if not evidence.without_client else set()
         suggestions.append(
             Suggestion(
                 sid,
@@ -140,7 +142,26 @@ def confirmed_phrasings(
             )
         )
     suggestions.sort(key=lambda s: (-_weight(s), s.faq_id or "", s.question))
-    return suggestions
+    return one_a_client_first(suggestions, confirmed_by)
+
+
+def one_a_client_first(suggestions: list[Suggestion], clients: dict[str, set[str]]) -> list[Suggestion]:
+    """`suggestions` (most evidence first) with those of clients not yet met ahead of the rest,
+    each part in its order: one client who confirms thousands of made-up phrasings (a pick or a 👍
+    each) cannot push other customers' phrasings down the list staff read from the top
+    (tests/attack/test_review_flood_attacks.py). `clients`: who confirmed each, by suggestion id;
+    an empty set (some confirmations of unknown clients) counts as a client not yet met."""
+    first: list[Suggestion] = []
+    later: list[Suggestion] = []
+    met: set[str] = set()
+    for suggestion in suggestions:
+        who = clients.get(suggestion.id, set())
+        if not who or not who <= met:
+            first.append(suggestion)
+            met |= who
+        else:
+            later.append(suggestion)
+    return first + later
 
 
 def _clear_winner(entries: dict[str, Evidence]) -> tuple[str | None, Evidence]:

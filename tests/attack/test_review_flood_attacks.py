@@ -76,3 +76,26 @@ def test_one_clients_flood_of_made_up_questions_does_not_push_other_customers_of
     # Who asked is what counts: without it (an old log), the most asked come first, as before.
     unknown = report.group_unanswered(asked, bot.searcher, bot.embedder, bot.policy)
     assert real not in [q for g in unknown for q, _ in g.examples]
+
+
+def thumbs_up(reply_id: str, question: str, client: str) -> SimpleNamespace:
+    """A reply answered with backup, that its customer said 👍 to: a confirmed phrasing."""
+    return SimpleNamespace(**{**vars(thumbs_down(reply_id, question, client)), "feedback": 1})
+
+
+def test_one_clients_flood_of_confirmed_phrasings_does_not_push_other_customers_down_the_list():
+    """A pick or a 👍 on each of hundreds of made-up questions: each is a confirmed phrasing staff
+    are shown. They came first (as many confirmations as a real customer's, and sooner in the
+    alphabet); now the other customers' phrasings come right after the flood's first."""
+    flood = [thumbs_up(f"x{n}", f"Skräpfråga nummer {n} om ingenting", "network-attacker") for n in range(500)]
+    customers = [
+        thumbs_up("c1", "Över hur många dagar sparas backuperna?", "network-1"),
+        thumbs_up("c2", "Även gamla filer, sparas de?", "network-2"),
+    ]
+    listed = [s.question for s in lesson([*flood, *customers], FAQ, lambda _q, _c: [], set()).suggestions]
+    assert len(listed) == 502  # all still proposed: `faqbot learn --accept all` and --json are unchanged
+    assert listed[:3] == [
+        "Skräpfråga nummer 0 om ingenting",
+        "Även gamla filer, sparas de?",
+        "Över hur många dagar sparas backuperna?",
+    ]

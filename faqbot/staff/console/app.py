@@ -292,7 +292,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         session=session,
         lesson=lesson,
         entries=entries,
-        max_accepted=MAX_ACCEPTED_AT_ONCE,
+        max_listed=MAX_LISTED,
         max_marked=MAX_MARKED,
         **values,
     )
@@ -301,6 +301,9 @@ async def review_page(console: Console, request: Request, session, status: int =
 # "Godkänn alla": the confirmed phrasings the review page showed, their ids in one field (`ids`)
 ACCEPT_SHOWN = "accept_shown"
 MAX_ACCEPTED_AT_ONCE = 1000
+# confirmed phrasings on the review page: a page staff can read (and one client's flood of
+# made-up phrasings cannot make it megabytes); the rest come as these are decided
+MAX_LISTED = 100
 # "Avvisa markerade grupper": the helpdesk groups staff ticked, a field `id-<group id>` each
 # (the form's bound on fields, faqbot.staff.console.web.MAX_FIELDS, keeps it to MAX_MARKED at once)
 REJECT_MARKED = "reject_marked"

@@ -172,6 +172,9 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Visar de {shown} första av {count}; resten visas när du har godkänt eller avvisat dessa.": (
+        "Showing the first {shown} of {count}; the rest are shown once you have accepted or rejected these."
+    ),
     "Utkastet har fel: se meddelandena vid fälten.": "The draft has mistakes: see the messages by the fields.",
     "Posten skapades inte: se meddelandena vid fälten.": "The entry was not created: see the messages by the fields.",
     "Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.": (
