@@ -191,6 +191,7 @@ BAD = {
     "no question": (b'{"language": "sv"}', "'question' is missing"),
     "empty question": (b'{"question": ""}', "the question is empty"),
     "blank question": (b'{"question": "  \\n "}', "the question is empty"),
+    "invisible question": ('{"question": "\u2028\u200b\u3000 \\t\\u200b"}'.encode(), "the question is empty"),
     "a number": (b'{"question": 42}', "'question'"),
     "null": (b'{"question": null}', "'question'"),
     "over 2,000 characters": (json.dumps({"question": "a" * 2001}).encode(), "longer than 2,000 characters"),

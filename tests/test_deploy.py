@@ -130,6 +130,11 @@ def test_the_page_knows_its_own_address_with_its_port(deployment):
     request = urllib.request.Request(f"{deployment.nginx.url}/config", headers={"Host": "chat.example.se:8443"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.loads(response.read())["root"] == "http://chat.example.se:8443"
+    # a client's own X-Forwarded-Host is not passed on: the page names the address it was asked under
+    headers = {"Host": "chat.example.se:8443", "X-Forwarded-Host": "evil.example"}
+    request = urllib.request.Request(f"{deployment.nginx.url}/config", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["root"] == "http://chat.example.se:8443"
 
 
 async def widget_chat(base: str, texts: list[str]) -> list[list[dict]]:

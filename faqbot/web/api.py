@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from faqbot.bot import MAX_MESSAGE_CHARS, FaqBot, Reply
+from faqbot.bot import MAX_MESSAGE_CHARS, FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
 from faqbot.errors import ChoiceRefusedError, UnknownReplyError
 from faqbot.language import detect_language
@@ -53,7 +53,8 @@ MAX_FAQ_ID_CHARS = 200
 
 
 def _not_blank(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
+    # blank as the bot reads it: zero-width and other invisible characters count as nothing
+    if isinstance(value, str) and not clean_question(value)[0]:
         raise ValueError("the question is empty; send the customer's question as text")
     return value
 
