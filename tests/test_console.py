@@ -30,7 +30,7 @@ from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle
 from faqbot.staff.console.draft_pages import prefilled
 from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.history import what_changed, what_said
-from faqbot.staff.console.language import Bilingual, Text, phrasebook, spoken
+from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 from faqbot.web.ratelimit import RateLimiter
@@ -923,7 +923,7 @@ def test_the_overview_says_when_the_index_was_built_as_staff_read_a_time(site):
     site.login()
     page = site.client.get("/").text
     built = re.search(r'<dt>Byggt</dt><dd><time datetime="([^"]+)">([^<]+)</time></dd>', page)
-    assert built and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", built.group(2))
+    assert built and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d CES?T", built.group(2))
     assert built.group(1).startswith(built.group(2)[:10])  # the machine-readable time, whole
 
 
@@ -1185,7 +1185,7 @@ def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
     newest = page.text.split('<li class="item">')[1]
     assert "anna" in newest and "ändrade: backup" in newest and "(gäller nu)" in newest
     assert re.search(
-        r"<time datetime=\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time>", newest
+        r"<time datetime=\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T</time>", newest
     )
     older = page.text.split('<li class="item">')[2]
     assert "filen som konsolen först såg den" in older and "ändrad i filen" not in older  # not a hand edit
@@ -1534,3 +1534,10 @@ def test_a_restore_that_removes_an_entry_made_from_a_helpdesk_group_lists_the_gr
         "/ny-fraga?grupp=" in again and '”<span lang="sv">Har ni en kontorshund?</span>” och 1 liknande fråga' in again
     )
     assert 'lang="sv">Får man klappa er kontorshund?</span>” besvaras av' in again
+
+
+def test_staff_read_times_in_swedish_time_with_its_zone():
+    """Every time was shown in UTC: a save at 00:49 in Sweden read 23:49, the day before."""
+    assert clock("2026-12-04T23:49:00+00:00") == "2026-12-05 00:49 CET"
+    assert clock("2026-07-01T10:00:00") == "2026-07-01 12:00 CEST"  # no zone: UTC, as faqbot writes times
+    assert clock("igår") == "igår"

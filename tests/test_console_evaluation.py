@@ -108,7 +108,7 @@ def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):
     assert 'content="2; url=/utvardering?foljer=1"' in running and 'id="progress" tabindex' not in running
     followed = site.client.get("/utvardering?foljer=1").text  # the page reloading itself: focus on the progress
     assert 'id="progress" tabindex="-1" autofocus' in followed and followed.count("autofocus") == 1
-    assert re.search(r"startad \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", running)
+    assert re.search(r"startad \d{4}-\d\d-\d\d \d\d:\d\d CES?T\)", running)
     assert '<a href="/utvardering?stilla=1&amp;foljer=1">Sluta uppdatera av sig själv</a>' in running
     still = site.client.get("/utvardering?stilla=1&foljer=1").text  # reloading stopped (WCAG 2.2.2)
     assert 'http-equiv="refresh"' not in still and "av 4</strong> frågor" in still  # the run goes on
@@ -131,7 +131,7 @@ def test_a_run_is_kept_and_shown_beside_the_next(site):
     write_test_set(site.folder / "test_questions.jsonl", TEST_SET[:2])
     second = run_to_the_end(site)
     rows = re.findall(
-        r'<tr class="run"><td><time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time></td><td>anna</td><td>(\d+)</td>',
+        r'<tr class="run"><td><time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d CES?T</time></td><td>anna</td><td>(\d+)</td>',
         second,
     )
     assert rows == ["2", "4"]  # newest first, both kept

@@ -27,7 +27,7 @@ from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError, IndexDamagedError
 from faqbot.retrieval.integrity import read_manifest, verify_files
 from faqbot.staff.chart import ENGLISH, SWEDISH, trend_svg
-from faqbot.staff.console.language import Text
+from faqbot.staff.console.language import Text, local
 from faqbot.staff.trends import Period, per_period
 
 CHART_DAYS = 14
@@ -140,10 +140,10 @@ def damaged_logs(location: str) -> list[str]:
 
 
 def when(name: str) -> str:
-    """`log.db.damaged-20261203T075323123456Z` -> `2026-12-03 07:53 UTC` (the name itself when it is odd)."""
+    """`log.db.damaged-20261203T075323123456Z` -> `2026-12-03 08:53 CET` (the name itself when it is odd)."""
     stamp = name.rsplit(".damaged-", 1)[-1]
     try:
-        return datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").strftime("%Y-%m-%d %H:%M UTC")
+        return local(datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ"))
     except ValueError:
         return stamp
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from faqbot.errors import DataError
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.history import FIRST_SEEN, text_hash, what_said
-from faqbot.staff.console.language import Text
+from faqbot.staff.console.language import Text, local
 from faqbot.staff.console.service import explained_lines
 from faqbot.staff.console.web import Console, Refused
 
@@ -35,7 +35,7 @@ def version_id(text: str) -> int:
 
 
 def when(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return local(datetime.fromtimestamp(seconds, UTC), seconds=True)
 
 
 def iso(seconds: float) -> str:

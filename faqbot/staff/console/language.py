@@ -20,9 +20,10 @@ session (LANGUAGE_COOKIE), set by GET /sprak, which works without a login and wi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 
@@ -57,6 +58,9 @@ class Bilingual(Text):
         made = str.__new__(cls, swedish)
         made.key, made.values, made.english = swedish, {}, english
         return made
+
+
+STAFF_ZONE = "Europe/Stockholm"  # the zone staff read times in (`local`)
 
 
 def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[..., str]:
@@ -102,17 +106,30 @@ def full_stop(text: str) -> str:
     return "" if text.rstrip(" )\"'”»").endswith(("?", "!", ".", "…")) else "."
 
 
-def clock(stamp: str) -> str:
-    """An ISO time (`2026-12-04T05:40:12+00:00`, the index manifest's) as staff read it:
-    `2026-12-04 05:40 UTC`; the text itself when it is not one. (A time without a zone is
-    taken as UTC, as faqbot writes every time.)"""
+def staff_zone() -> tzinfo:
+    """Swedish time, which staff read (faqbot stores every time in UTC); UTC where the system
+    has no time zone data."""
     try:
-        moment = datetime.fromisoformat(stamp)
+        return ZoneInfo(STAFF_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def local(moment: datetime, seconds: bool = False) -> str:
+    """A moment as staff read it, in Swedish time with its zone: `2026-12-05 01:02 CET` (CEST in
+    summer). A moment without a zone is taken as UTC, as faqbot writes every time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(staff_zone()).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "") + " %Z")
+
+
+def clock(stamp: str) -> str:
+    """An ISO time (`2026-12-04T05:40:12+00:00`, the index manifest's) as staff read it
+    (`local`); the text itself when it is not one."""
+    try:
+        return local(datetime.fromisoformat(stamp))
     except ValueError:
         return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def language_of(cookies: Mapping[str, str]) -> str:
