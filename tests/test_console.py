@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle
 from faqbot.staff.console.draft_pages import prefilled
 from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.history import what_changed, what_said
-from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken
+from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken, staff_zone
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
 from faqbot.web.ratelimit import RateLimiter
@@ -1541,3 +1542,15 @@ def test_staff_read_times_in_swedish_time_with_its_zone():
     assert clock("2026-12-04T23:49:00+00:00") == "2026-12-05 00:49 CET"
     assert clock("2026-07-01T10:00:00") == "2026-07-01 12:00 CEST"  # no zone: UTC, as faqbot writes times
     assert clock("igår") == "igår"
+
+
+def test_today_on_the_overview_is_the_swedish_day(site):
+    """Forty minutes after midnight in Sweden (22:40 or 23:40 UTC, the day before in UTC), a
+    question asked 30 minutes after that midnight is today's, and one asked 30 minutes before it
+    is not: "I dag" began at UTC midnight."""
+    midnight = datetime.now(UTC).astimezone(staff_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+    for n, at in enumerate((midnight - timedelta(minutes=30), midnight + timedelta(minutes=30))):
+        with ConversationLog(site.folder / "log.db", clock=lambda at=at: at.astimezone(UTC)) as log:
+            log.record(LogRow(f"r{n}", "Kan jag ringa?", "sv", "answer", True, "phone", None, 0.8, 0.3, "v1"))
+    overview = site.desk.overview(now=(midnight + timedelta(minutes=40)).astimezone(UTC))
+    assert (overview.today.questions, overview.week.questions) == (1, 2)

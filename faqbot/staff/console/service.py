@@ -48,7 +48,7 @@ from faqbot.staff.console.history import (
     text_hash,
     what_changed,
 )
-from faqbot.staff.console.language import Bilingual, Text
+from faqbot.staff.console.language import Bilingual, Text, staff_zone
 from faqbot.staff.report import group_unanswered
 from faqbot.staff.trends import offered_choices
 
@@ -179,7 +179,7 @@ class Desk:
         except FaqbotError as err:
             rows = []
             problems.append(Text("Konversationsloggen kan inte läsas: {err}", err=str(err)))
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        midnight = now.astimezone(staff_zone()).replace(hour=0, minute=0, second=0, microsecond=0)  # staff's day
         self.bot.refresh()
         manifest = self.bot.index.manifest
         calibration = self.bot.calibration
