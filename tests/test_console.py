@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -155,6 +156,16 @@ def test_staff_accounts_by_command(small, monkeypatch, capsys):
 def test_the_console_never_serves_on_the_chat_port(small, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "--port", "7860"]) == 1
     assert "never shares the chat's port" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_said_before_the_console_announces_its_address(small, capsys):
+    """It printed "the staff console on http://..." and then uvicorn's bind error (exit 3)."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["staff", "--config", str(small / "config.yaml"), "--port", str(port)]) == 1
+    said = capsys.readouterr()
+    assert f"cannot listen on 127.0.0.1:{port}" in said.err and "choose another with --port" in said.err
+    assert "the staff console on" not in said.out
 
 
 # -- throttling and CSRF -------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import socket
 import threading
 import time
 
@@ -28,7 +27,7 @@ from faqbot.web.guard import WidgetGuard, widget_events
 from faqbot.web.headers import ChatHeaders
 from faqbot.web.ratelimit import ClientBudget, ProxyCheck, RequestBudget, Tarpit
 from faqbot.web.serverlog import guard_server_log
-from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer
+from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer, listening_socket
 from faqbot.web.sessions import SESSIONS, forget_idle_sessions, use_lean_sessions
 from faqbot.web.widget import CSS, PAGE_SCRIPT, THEME, build_app
 from faqbot.wording import message
@@ -84,17 +83,6 @@ def create_app(bot: FaqBot) -> FastAPI:
     app.add_middleware(ProxyCheck, setting=lambda: bot.config.trusted_proxy)
     app.add_middleware(ChatHeaders)  # outermost: a refusal of any layer carries them too
     return app
-
-
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The server's socket, bound here so that a taken port is our error message, not uvicorn's exit."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        return socket.create_server((host.strip("[]"), port), family=family)
-    except OSError as err:
-        raise FaqbotError(
-            f"cannot listen on {host}:{port} ({err.strerror or err}); choose another with --port or FAQBOT_PORT"
-        ) from None
 
 
 def launch(

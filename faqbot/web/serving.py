@@ -7,6 +7,8 @@ from types import FrameType
 
 import uvicorn
 
+from faqbot.errors import FaqbotError
+
 GRACEFUL_SECONDS = 5  # on Ctrl-C or SIGTERM: how long requests under way may take to finish
 
 
@@ -30,3 +32,15 @@ class TellingServer(uvicorn.Server):
         finally:
             if self.should_exit:
                 print(f"{self.name}: stopped", flush=True)
+
+
+def listening_socket(host: str, port: int, option: str = "--port or FAQBOT_PORT") -> socket.socket:
+    """The server's socket, bound here so that a taken port is our error message, not uvicorn's
+    exit after the address was already announced. `option`: how to choose another port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family)
+    except OSError as err:
+        raise FaqbotError(
+            f"cannot listen on {host}:{port} ({err.strerror or err}); choose another with {option}"
+        ) from None

@@ -28,12 +28,13 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
     from faqbot.staff.console.auth import WILDCARD_ADDRESSES
     from faqbot.staff.console.service import Desk
     from faqbot.staff.console.web import Console
-    from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer
+    from faqbot.web.serving import GRACEFUL_SECONDS, TellingServer, listening_socket
 
     if str(port) == str(settings.port):
         raise FaqbotError(
             f"the staff console never shares the chat's port ({settings.port}); choose another with --port"
         )
+    sock = listening_socket(host, port, "--port")  # a taken port is said before the model loads
     # The review page ranks the log's phrasings on every visit: the console remembers their vectors.
     model = settings.config.model
     use_embedder(model, RememberingEmbedder(load_embedder(model)))
@@ -47,8 +48,6 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
     # session cookie is Secure exactly when a trusted TLS proxy says the browser used https.
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         log_level="warning",
         proxy_headers=True,
         forwarded_allow_ips=settings.config.trusted_proxy,
@@ -61,4 +60,4 @@ def serve_console(settings: Settings, host: str = "127.0.0.1", port: int = DEFAU
             " under with staff_host in the settings file",
             flush=True,
         )
-    TellingServer(config, "faqbot staff").run()
+    TellingServer(config, "faqbot staff").run(sockets=[sock])
