@@ -443,6 +443,9 @@ def automatic_ids(lesson, config: cfg.Config) -> list[str]:
     return [s.id for s in learn.automatic(lesson, config.learn_auto_clients)]
 
 
+GROUP_EXAMPLES_LISTED = 3  # questions of a helpdesk group `faqbot learn` lists, with their reply ids
+
+
 def print_lesson(lesson, as_json: bool) -> None:
     if as_json:
         for s in lesson.suggestions:
@@ -450,7 +453,8 @@ def print_lesson(lesson, as_json: bool) -> None:
         return
     confirmed = [s for s in lesson.suggestions if s.action == "alternative"]
     groups = [s for s in lesson.suggestions if s.action == "new_entry"]
-    print(f"{len(confirmed)} confirmed phrasing(s) to add (faqbot learn --accept all, or --accept ID...):")
+    how = " (faqbot learn --accept all, or --accept ID...)" if confirmed else ""
+    print(f"{len(confirmed)} confirmed phrasing(s) to add{how}:")
     for s in confirmed:
         e = s.evidence
         at_least = "at least " if e.get("without_client") else ""  # the unknown ones may be others
@@ -458,12 +462,17 @@ def print_lesson(lesson, as_json: bool) -> None:
         print(
             f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']}{clients})"
         )
-    print(f"{len(groups)} group(s) of questions that reached the helpdesk (faqbot learn --assign REPLY_ID FAQ_ID):")
+    how = " (faqbot learn --assign REPLY_ID FAQ_ID)" if groups else ""
+    print(f"{len(groups)} group(s) of questions that reached the helpdesk{how}:")
     for s in groups:
-        near = s.evidence["nearest"]
+        near, examples = s.evidence["nearest"], s.evidence["examples"]
         print(f"  {s.id}  asked {s.evidence['count']}x: {s.question}  (nearest: {near['faq_id']} {near['score']:.2f})")
-        for example in s.evidence["examples"][:3]:
-            print(f"      reply {example['reply']}: {example['question']}")
+        for example in examples[:GROUP_EXAMPLES_LISTED]:
+            times = f"  (asked {example['times']}x)" if example.get("times", 1) > 1 else ""
+            print(f"      reply {example['reply']}: {example['question']}{times}")
+        more = int(s.evidence.get("questions", len(examples))) - min(len(examples), GROUP_EXAMPLES_LISTED)
+        if more > 0:
+            print(f"      ... and {more} more question(s)")
     if lesson.disliked:
         print(
             "entries customers said 👎 to (read their answers again; --assign a question to the entry that answers it):"

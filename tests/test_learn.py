@@ -288,6 +288,27 @@ def test_each_helpdesk_example_is_assigned_by_its_own_reply():
     ]
 
 
+def test_faqbot_learn_says_how_often_each_listed_question_was_asked_and_how_many_more_there_are(capsys):
+    """ "asked 6x" over three listed replies did not add up; and with nothing to accept it still
+    said to run --accept all."""
+    asked = [
+        "Gör ni botox?",
+        "Gör ni botox?",
+        "Gör ni fillers?",
+        "Gör ni peeling?",
+        "Gör ni laser?",
+        "Gör ni ansikten?",
+    ]
+    examples = [("Gör ni botox?", 2), ("Gör ni fillers?", 1), ("Gör ni peeling?", 1), ("Gör ni laser?", 1)]
+    examples.append(("Gör ni ansikten?", 1))
+    group = report_group("new-entry", examples)
+    print_lesson(lesson(at_the_helpdesk(*asked), FAQ, lambda _q, _c: [group], set()), as_json=False)
+    out = capsys.readouterr().out
+    assert "0 confirmed phrasing(s) to add:\n" in out and "--accept all" not in out
+    assert "asked 6x: Gör ni botox?" in out and "reply h2: Gör ni botox?  (asked 2x)" in out
+    assert "reply h3: Gör ni fillers?\n" in out and "... and 2 more question(s)" in out
+
+
 def test_a_group_the_bot_now_mostly_answers_keeps_the_questions_it_does_not_answer():
     """Staff linked one question of a group, and the bot now answers most of the group: the
     questions it answers leave the list, the one it still sends to the helpdesk stays for staff
