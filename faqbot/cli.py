@@ -397,8 +397,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
     try:
         rows = log.questions()
         group = lambda questions, clients: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)  # noqa: E731
-        answers_right = lambda question, faq_id: bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id  # noqa: E731
-        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answers_right)
+        answered_with = lambda question: bot.policy.decide(bot.searcher.rank(question)).faq_id  # noqa: E731
+        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answered_with)
         if args.auto:
             args.accept = automatic_ids(lesson, bot.config)
             if not args.accept:
@@ -480,7 +480,11 @@ def print_lesson(lesson, as_json: bool) -> None:
         for d in lesson.disliked:
             print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}; e.g. {'; '.join(d.questions[:2])}")
             for wrong in d.to_assign:
-                print(f"      reply {wrong.evidence['reply']}: {wrong.question}  (answer right? --reject {wrong.id})")
+                now = wrong.evidence.get("answered_now", d.faq_id)
+                today = "" if now == d.faq_id else f"now answered with {now}; " if now else "now to the helpdesk; "
+                print(
+                    f"      reply {wrong.evidence['reply']}: {wrong.question}  ({today}answer right? --reject {wrong.id})"
+                )
 
 
 def print_taught(taught, faq_path: Path, threshold: float | str) -> None:

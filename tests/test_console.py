@@ -819,6 +819,21 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     assert "aria-describedby" not in settled
 
 
+def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
+    """Staff tied a like question to another entry since: the bot answers this one there now,
+    and "Svaret var rätt" was a judgement on an answer the customer no longer gets."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w3", "Kan jag ringa er i dag?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w3", False)
+        log.record(LogRow("w4", "Hur ofta sparar ni kopior?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w4", False)
+    site.login()
+    page = site.client.get("/granska").text
+    assert public_bot(site).ask("Kan jag ringa er i dag?").match.faq_id == "phone"
+    assert 'Boten svarar nu med en annan post: ”<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>”' in page
+    assert page.count("Boten svarar nu med en annan post") == 1  # the other is still answered with backup
+
+
 def said(question: str, language: str = "sv") -> str:
     """A customer's question as the review page shows it: quoted, marked with its language."""
     return f'”<span lang="{language}">{question}</span>”'

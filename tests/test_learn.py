@@ -241,6 +241,27 @@ def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(ca
     assert re.search(r"\(answer right\? --reject w[0-9a-f]{9}\)", out)
 
 
+def test_a_question_answered_wrong_says_what_the_bot_answers_it_with_now(capsys):
+    wrong = [
+        row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1),
+        row("w2", "Kan jag ringa om backupen?", faq_id="backup", feedback=-1),
+        row("w3", "Sparar ni kopior varje timme?", faq_id="backup", feedback=-1),
+    ]
+    now = {"Vem kan jag prata med om fakturan?": "telefon", "Kan jag ringa om backupen?": None}
+    found = lesson(wrong, FAQ, lambda _q, _c: [], set(), lambda q: now.get(q, "backup"))
+    [entry] = found.disliked
+    assert {w.evidence["reply"]: w.evidence["answered_now"] for w in entry.to_assign} == {
+        "w1": "telefon",
+        "w2": None,
+        "w3": "backup",
+    }
+    print_lesson(found, as_json=False)
+    out = capsys.readouterr().out
+    assert "reply w1: Vem kan jag prata med om fakturan?  (now answered with telefon; answer right?" in out
+    assert "reply w2: Kan jag ringa om backupen?  (now to the helpdesk; answer right?" in out
+    assert "reply w3: Sparar ni kopior varje timme?  (answer right?" in out
+
+
 def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_come_first(tmp_path):
     """Staff say the answer was right ("--reject"): the question is not listed again. With more 👎
     questions than are listed, the newest are shown, so old ones left alone never hide new ones."""

@@ -274,17 +274,20 @@ def lesson(
     faq: Faq,
     group: Callable[[list[str], list[str | None]], list[Any]],
     decided: set[str],
-    answers_right: Callable[[str, str], bool] = lambda _q, _id: False,
+    answered_with: Callable[[str], str | None] | None = None,
 ) -> Lesson:
-    """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning."""
+    """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
+    `answered_with(question)`: the entry the bot answers it with by itself now (None: it does
+    not; without a bot to ask, leave it out)."""
     signals = signals_from_rows(rows)
+    answers_right = lambda question, faq_id: answered_with is not None and answered_with(question) == faq_id  # noqa: E731
     confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
     known = faq.question_keys()
     picked = answered_by_choice(rows)
     groups = helpdesk_groups(rows, group, decided.__contains__, known, picked)
     # a 👎 question that customers confirmed for an entry is proposed there, not listed again
     proposed = known | {normalize_question(s.question) for s in confirmed}
-    disliked = disliked_entries(signals, picked, proposed, decided.__contains__)
+    disliked = disliked_entries(signals, picked, proposed, decided.__contains__, answered_with)
     return Lesson(confirmed + groups, disliked)
 
 

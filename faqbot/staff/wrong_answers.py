@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from faqbot.faq.model import normalize_question
 from faqbot.staff.signals import WRONG_ANSWER, Signal, Suggestion, has_personal_data, suggestion_id
@@ -42,10 +42,13 @@ def disliked_entries(
     picked: Container[str] = (),
     known: Container[str] = (),
     decided: Callable[[str], bool] = lambda _id: False,
+    answered_with: Callable[[str], str | None] | None = None,
 ) -> list[Disliked]:
     """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
     afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
-    `decided(id)`: staff rejected the question. Each entry lists DISLIKED_SHOWN questions: those
+    `decided(id)`: staff rejected the question; `answered_with(question)`: the entry the bot
+    answers it with now, None for none (when given, each listed question's `evidence["answered_now"]`: staff
+    judge today's answer, which a later change may have made another). Each entry lists DISLIKED_SHOWN questions: those
     the most different clients said 👎 to, then the newest, one a client first, so that neither
     old questions left alone nor one client's flood of 👎 hides what other customers found wrong."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -77,7 +80,9 @@ def disliked_entries(
                 shown.append(wrong)
                 seen |= clients
         shown += [wrong for wrong, _ in ranked if wrong not in shown][: DISLIKED_SHOWN - len(shown)]
-        return tuple(shown)
+        if answered_with is None:
+            return tuple(shown)
+        return tuple(replace(w, evidence={**w.evidence, "answered_now": answered_with(w.question)}) for w in shown)
 
     found = [Disliked(i, d, lk, tuple(questions[i]), most_clients(open_[i])) for i, (d, lk) in tally.items() if d]
     return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))

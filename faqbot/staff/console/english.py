@@ -172,6 +172,10 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Boten svarar nu med en annan post:": "The bot now answers it with another entry:",
+    "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
+        "The bot no longer answers it with this entry: the question now goes to the helpdesk."
+    ),
     "Visar de {shown} första av {count}; resten visas när du har godkänt eller avvisat dessa.": (
         "Showing the first {shown} of {count}; the rest are shown once you have accepted or rejected these."
     ),

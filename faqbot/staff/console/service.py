@@ -219,11 +219,11 @@ class Desk:
         def group(questions: list[str], clients: list[str | None]) -> list[Any]:
             return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)
 
-        def answers_right(question: str, faq_id: str) -> bool:
-            return bot.policy.decide(bot.searcher.rank(question)).faq_id == faq_id
+        def answered_with(question: str) -> str | None:
+            return bot.policy.decide(bot.searcher.rank(question)).faq_id
 
         faq = load_faq(self.faq_path)
-        return learn.lesson(self.log.questions(), faq, group, self.log.decisions(), answers_right)
+        return learn.lesson(self.log.questions(), faq, group, self.log.decisions(), answered_with)
 
     def warm_up(self) -> None:
         """Draw the review once in the background, so that the first staff member to open it does
