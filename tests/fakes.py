@@ -103,6 +103,23 @@ entries:
     answer: Ja, med supportavtal.
 """
 
+# Three entries, one with the English question and answer staff wrote.
+ENGLISH_FAQ = """\
+helpdesk: help@example.se
+entries:
+  - id: backup
+    question: Hur ofta gör ni säkerhetskopior av min hemsida?
+    answer: Vi tar säkerhetskopior varje natt.
+    question_en: How often do you back up my website?
+    answer_en: We back up your website every night.
+  - id: telefon
+    question: Kan jag ringa er supporttelefon?
+    answer: Ja, om du har ett supportavtal.
+  - id: uppsagning
+    question: Hur säger jag upp mitt avtal?
+    answer: Skriv till oss tre månader innan avtalet löper ut.
+"""
+
 # An entry staff add while the app runs (appended to the shipped FAQ).
 NEW_ENTRY = """
   - id: kontorshund

@@ -8,7 +8,7 @@ from faqbot import FaqBot, load_faq
 from faqbot.bot import ABOUT_THE_BOT, FOCUS_CHARS, GREETING, MAX_MESSAGE_CHARS, focus
 from faqbot.decision.policy import SUGGESTION_SPREAD
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import MemoryLog
+from tests.fakes import ENGLISH_FAQ, MemoryLog
 
 FAQ = load_faq(ROOT / "data" / "faq.yaml")
 
@@ -262,23 +262,6 @@ def test_a_logged_reply_carries_its_id_and_index_and_feedback_reaches_the_log(sh
     assert (reply.threshold, reply.index_version) == (bot.threshold, bot.index_version)  # the index that answered
     assert log.feedback == [(reply.reply_id, False)]
     assert not bot.feedback("never-given", liked=True) and log.feedback == [(reply.reply_id, False)]
-
-
-ENGLISH_FAQ = """\
-helpdesk: help@example.se
-entries:
-  - id: backup
-    question: Hur ofta gör ni säkerhetskopior av min hemsida?
-    answer: Vi tar säkerhetskopior varje natt.
-    question_en: How often do you back up my website?
-    answer_en: We back up your website every night.
-  - id: telefon
-    question: Kan jag ringa er supporttelefon?
-    answer: Ja, om du har ett supportavtal.
-  - id: uppsagning
-    question: Hur säger jag upp mitt avtal?
-    answer: Skriv till oss tre månader innan avtalet löper ut.
-"""
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from faqbot import FaqBot, build_index, load_faq
 from faqbot.conversations.store import ConversationLog
 from tests import harness
 from tests.conftest import HELPDESK, ROOT
-from tests.fakes import NEW_ENTRY, record
+from tests.fakes import ENGLISH_FAQ, NEW_ENTRY, record
 
 pytestmark = pytest.mark.slow  # a real app process (and a browser) per module
 
@@ -298,20 +298,6 @@ def test_english_messages_are_marked_english_for_screen_readers_in_the_swedish_p
     assert page.locator("#faq-chat [data-testid=user]").last.get_attribute("lang") is None
     assert page.evaluate("document.documentElement.lang") == "sv"
     customer.close()
-
-
-ENGLISH_FAQ = """\
-helpdesk: help@example.se
-entries:
-  - id: backup
-    question: Hur ofta gör ni säkerhetskopior av min hemsida?
-    answer: Vi tar säkerhetskopior varje natt.
-    question_en: How often do you back up my website?
-    answer_en: We back up your website every night.
-  - id: telefon
-    question: Kan jag ringa er supporttelefon?
-    answer: Ja, om du har ett supportavtal.
-"""
 
 
 def test_the_thumbs_under_an_english_answer_are_named_in_english(browser, tmp_path, embedder):

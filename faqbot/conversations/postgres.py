@@ -172,10 +172,8 @@ class PostgresLog(LogBackend):
             )
 
     def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
-        """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
-        version), and every suggestion accepted into one of `entries` (entries the restored version
-        lacks: a helpdesk group made into a new entry), so `faqbot learn` proposes them again;
-        rejections stay. How many were forgotten."""
+        """As ConversationLog.reopen (faqbot.conversations.store): staff's acceptance of these
+        suggestions, and of any into `entries`, forgotten; how many."""
         ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
         if not ids and not gone:
             return 0
