@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from tests import harness
-from tests.harness import FAILED, LIMITED, ROOT, AppDidNotStart, endpoints, free_port, running_app, text_of
+from tests.harness import FAILED, LIMITED, ROOT, AppDidNotStart, chat_of, endpoints, free_port, running_app, text_of
 
 __all__ = ["FAILED", "LIMITED", "ROOT", "AppDidNotStart", "Chat", "endpoints", "free_port", "running_app", "text_of"]
 
@@ -50,5 +50,5 @@ class Chat(harness.Chat):
                 if message.get("event_id") == event_id and message.get("msg") == "process_completed":
                     if not message.get("success"):
                         raise RuntimeError(str(message.get("output", {}).get("error") or "the event failed"))
-                    return message["output"]["data"][0]
+                    return chat_of(message["output"]["data"][0])
         raise RuntimeError("the event stream ended without a result")

@@ -131,7 +131,13 @@ class Chat:
             json={"data": [text, None], "fn_index": self.fns["ask"], "session_hash": self.session},
         )
         done.raise_for_status()
-        return done.json()["data"][0]
+        return chat_of(done.json()["data"][0])
+
+
+def chat_of(output: list | dict) -> list[dict]:
+    """The chat in the widget's answer: the messages, which come as an update with the 👍/👎 given
+    on them (`feedback_value`) when the customer has written, as a plain list otherwise."""
+    return output["value"] if isinstance(output, dict) else output
 
 
 def cli_paths(folder) -> list[str]:

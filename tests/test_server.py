@@ -26,6 +26,7 @@ from faqbot.web.server import MAX_REQUEST_BYTES, bound_malloc_arenas, create_app
 from faqbot.web.sessions import LeanSession, drop_idle_sessions
 from faqbot.wording import message
 from tests.fakes import FAKE_MODEL, SMALL_FAQ, small_bank, write_small_bank
+from tests.harness import chat_of
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,7 @@ def test_a_body_sent_without_a_length_is_cut_off_at_the_limit(served):
 def test_the_longest_message_the_widget_takes_still_fits(served):
     response = ask(served, "ö" * MAX_SENT_CHARS)  # sent \u-escaped by some clients: 120 KB; as UTF-8, 40 KB
     assert response.status_code == 200
-    assert response.json()["data"][0][-1]["role"] == "assistant"
+    assert chat_of(response.json()["data"][0])[-1]["role"] == "assistant"
 
 
 def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
@@ -101,7 +102,7 @@ def test_sessions_made_through_the_http_api_are_dropped_once_idle(served):
     assert drop_idle_sessions(widget, idle=0) >= len(sessions)
     assert not set(sessions) & set(widget.state_holder.session_data)
     # a dropped session that comes back starts a fresh chat, it does not fail
-    chat = ask(served, "Hur ofta gör ni säkerhetskopior?", sessions[0]).json()["data"][0]
+    chat = chat_of(ask(served, "Hur ofta gör ni säkerhetskopior?", sessions[0]).json()["data"][0])
     assert chat[-1]["role"] == "assistant" and len(chat) == 3  # greeting, question, answer
 
 
@@ -111,7 +112,7 @@ def test_a_session_keeps_its_chat_but_no_copy_of_the_page(served):
     box for every message that left it as it was. Only the chat itself is kept now."""
     widget, session, client = widget_of(served), uuid.uuid4().hex, own_address(served, "192.0.2.10")
     for question in ("Kan jag ringa er?", "Hur ofta gör ni säkerhetskopior?"):
-        chat = ask(client, question, session).json()["data"][0]
+        chat = chat_of(ask(client, question, session).json()["data"][0])
     assert "Varje natt." in chat[-1]["content"][0]["text"]
     kept = widget.state_holder.session_data[session]
     assert isinstance(kept, LeanSession) and kept.config_values == {}
@@ -232,6 +233,6 @@ def test_a_page_loaded_before_an_upgrade_leaves_out_the_earlier_messages_and_is_
     session = uuid.uuid4().hex
     for data in (["Hej", None], ["Hej", None, None], ["Hej", None, "[]"]):
         response = served.post("/gradio_api/run/ask", json={"data": data, "session_hash": session})
-        assert response.status_code == 200 and response.json()["data"][0][-1]["role"] == "assistant"
+        assert response.status_code == 200 and chat_of(response.json()["data"][0])[-1]["role"] == "assistant"
     too_many = served.post("/gradio_api/run/ask", json={"data": ["Hej", None, None, None], "session_hash": session})
     assert too_many.status_code == 400

@@ -247,6 +247,22 @@ def test_a_thumbs_up_is_recorded_with_the_question_and_the_matched_entry(logged)
     assert row.question == "Kan jag ringa er?" and row.faq_id == "telefonsupport"
 
 
+def test_the_thumbs_given_stay_shown_when_the_next_answer_comes(logged):
+    """Each answer sends the whole chat back; without the ratings given on it, the page showed
+    every earlier 👍/👎 as not given (they were stored all the same)."""
+    widget, _ = logged
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    history = ask(widget, "Kan jag ringa er?", conversation)
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": False}))
+    widget.like(conversation, gr.LikeData(None, {"index": 0, "value": "Hej!", "liked": True}))  # the greeting: none
+    chat, _ = widget.answer("Hur ofta tar ni backup?", conversation)
+    assert [m["role"] for m in chat["value"]] == ["assistant", "user", "assistant", "user", "assistant"]
+    assert chat["feedback_value"] == [None, "Dislike", None]  # one for each bot message, in order
+    unrated = Conversation([{"role": "assistant", "content": "Hej!"}])
+    chat, _ = widget.answer("Kan jag ringa er?", unrated)  # nothing given: the chat alone, nothing kept for it
+    assert isinstance(chat, list) and chat[-1]["role"] == "assistant"
+
+
 def test_a_clicked_choice_is_answered_and_logged_as_the_answer_to_the_question_it_was_offered_for(logged):
     widget, log = logged
     conversation = Conversation([widget.greeting()])

@@ -34,9 +34,10 @@ class LeanSession(SessionState):
     """A Gradio session without the copy of the page's configuration that only deep links read.
 
     Everything else is Gradio's: State values with their time to live, and the components an
-    event replaced for this session (`gr.update(...)` of a component's properties). A component
-    replaced by one with the same properties (Gradio makes one for every `gr.skip()`) is not
-    kept: the page's own serves.
+    event replaced for this session (`gr.update(...)` of a component's properties: the input
+    box's wording in English, the chat with the 👍/👎 its customer gave, about 3.6 KB). A
+    component replaced by one with the same properties (Gradio makes one for every `gr.skip()`)
+    is not kept: the page's own serves.
     """
 
     def __init__(self, blocks: gr.Blocks) -> None:  # noqa: D107 -- SessionState's fields, config_values left empty

@@ -110,6 +110,7 @@ class Conversation:
     def __init__(self, messages: list[Message] | None = None) -> None:
         self.messages: list[Message] = list(messages or [])
         self.rated: dict[int, str] = {}  # message position -> the reply_id of the answer shown there
+        self.thumbs: dict[int, str] = {}  # message position -> the customer's 👍/👎 there ("Like", "Dislike")
         self.offer: tuple[str, dict[str, str]] | None = None  # the latest reply's id, its choices: text -> faq_id
         self.language = "sv"  # of the input box's wording
         self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
@@ -124,6 +125,7 @@ class Conversation:
         with self._lock:
             if len(self.messages) <= 1:
                 self.messages, self.rated, self.topic, self.offer = [first], {}, "", None
+                self.thumbs = {}
             return list(self.messages)
 
     def resume(self, earlier: list[Message]) -> bool:
@@ -134,6 +136,7 @@ class Conversation:
             if not earlier or self._customer_wrote():
                 return False
             self.messages, self.rated, self.offer, self.topic = list(earlier), {}, None, ""
+            self.thumbs = {}
             return True
 
     def add(
@@ -180,10 +183,23 @@ class Conversation:
         if cut > 0:
             self.messages = self.messages[cut:]
             self.rated = {position - cut: row for position, row in self.rated.items() if position >= cut}
+            self.thumbs = {position - cut: given for position, given in self.thumbs.items() if position >= cut}
 
     def shown(self) -> list[Message]:
         with self._lock:
             return list(self.messages)
+
+    def rate(self, position: int, liked: bool) -> None:
+        """Remember the customer's 👍 (`liked`) or 👎 on the answer at `position`."""
+        with self._lock:
+            if position in self.rated:
+                self.thumbs[position] = "Like" if liked else "Dislike"
+
+    def feedback_value(self) -> list[str | None]:
+        """The 👍/👎 given, one value for each bot message in order (Gradio's `feedback_value`):
+        a chat sent back without it showed every earlier rating as not given."""
+        with self._lock:
+            return [self.thumbs.get(n) for n, m in enumerate(self.messages) if m.get("role") == "assistant"]
 
     def reply_id_at(self, position: int) -> str | None:
         """The reply_id of the answer shown at `position`, None when no answer that takes 👍/👎 is there."""
@@ -264,6 +280,21 @@ class Widget:
         conversation.language = language
         return chat, input_wording(language)
 
+    def answer(
+        self,
+        text: str | None,
+        conversation: Conversation,
+        request: gr.Request | None = None,
+        earlier: str | None = None,
+    ) -> tuple[Any, Any]:
+        """`respond` as the page's event: the chat with the 👍/👎 the customer gave on it (a chat
+        sent back without them showed every earlier rating as not given). Only a chat with a
+        rating is sent as an update: Gradio then keeps a chat component for the session (about
+        3.6 KB, faqbot.web.sessions), which a session nobody rated in does without."""
+        chat, box = self.respond(text, conversation, request, earlier)
+        given = conversation.feedback_value()
+        return (gr.update(value=chat, feedback_value=given) if any(given) else chat), box
+
     def _reply(self, question: str, conversation: Conversation, client: str | None) -> Reply:
         """The choice's answer when `question` is one of the latest reply's choices; else the bot's
         answer to it. `client`: the customer's address, which the log keeps as a pseudonym."""
@@ -295,6 +326,8 @@ class Widget:
             self.bot.feedback(reply_id, liked)
         except Exception:
             log.exception("could not record feedback on a reply")
+            return
+        conversation.rate(position, liked)
 
     def _helpdesk(self) -> str:
         try:
@@ -359,7 +392,7 @@ def build_app(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) -> 
         # In the browser: clear the box, show the message; then the one server call. Direct
         # calls (queue=False) are one HTTP request each, with no event stream to keep open.
         box.submit(None, [box, chat], [box, chat, question, earlier], js=SHOW_MESSAGE, **DIRECT_EVENT).then(
-            widget.respond, [question, conversation, earlier], [chat, box], api_name="ask", **DIRECT_EVENT
+            widget.answer, [question, conversation, earlier], [chat, box], api_name="ask", **DIRECT_EVENT
         )
         chat.like(widget.like, conversation, None, **DIRECT_EVENT)
     app.queue(default_concurrency_limit=CONCURRENCY)

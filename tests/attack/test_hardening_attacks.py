@@ -35,6 +35,7 @@ import pytest
 from benchmarks.measure import process_rss
 from benchmarks.webapp import running_app, text_of
 from faqbot.retrieval.index import MANIFEST, load_index
+from tests.harness import chat_of
 
 FAILED = "Något gick fel"
 
@@ -69,7 +70,7 @@ class Customer:
         with httpx.Client(base_url=self.url, headers=self.headers, timeout=120) as http:
             response = http.post("/run/ask", json=body)
         assert response.status_code == 200, response.text[:300]
-        return text_of(response.json()["data"][0][-1])
+        return text_of(chat_of(response.json()["data"][0])[-1])
 
 
 def server_log(folder: Path) -> str:

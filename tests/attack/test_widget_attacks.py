@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from benchmarks.webapp import running_app
+from tests.harness import chat_of
 
 pytestmark = pytest.mark.slow
 LIMIT = 5
@@ -64,7 +65,7 @@ class Visitor:
     def ask(self, text: str) -> list[dict]:
         response = self.post("ask", [text, None])
         assert response.status_code == 200, response.text[:300]
-        return response.json()["data"][0]
+        return chat_of(response.json()["data"][0])
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +99,7 @@ def test_a_refusal_flood_grows_no_history_and_gets_a_small_notice(app):
         response = visitor.post("ask", ["ö" * 5000, None])
         assert response.status_code == 200
         sizes.add(len(response.content))
-        lengths.add(len(response.json()["data"][0]))
+        lengths.add(len(chat_of(response.json()["data"][0])))
     assert lengths == {1 + 2 * LIMIT + 2}  # greeting, the answered messages, this one and its notice
     assert max(sizes) < 20_000 and max(sizes) - min(sizes) < 100  # the same each time, bar timings
 
@@ -142,7 +143,7 @@ def test_a_lone_surrogate_is_not_a_server_error_before_or_past_the_limit(app):
     for _ in range(LIMIT + 2):
         response = visitor.http.post("/run/ask", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 200, response.text[:300]
-        assert json.loads(response.text)["data"][0][-1]["role"] == "assistant"
+        assert chat_of(json.loads(response.text)["data"][0])[-1]["role"] == "assistant"
 
 
 def test_a_typed_line_break_never_reaches_a_mail_subject(app):
