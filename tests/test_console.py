@@ -834,6 +834,27 @@ def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     assert page.count("Boten svarar nu med en annan post") == 1  # the other is still answered with backup
 
 
+def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):
+    """Its only ways off the list were Koppla (to an entry that does not answer it either) or
+    "Svaret var rätt" (it was not)."""
+    question = "Har ni några lediga jobb?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w5", question, "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w5", False)
+    site.login()
+    link = re.search(
+        r'href="(/ny-fraga\?grupp=w[0-9a-f]+)"[^>]*>Ingen post svarar: skriv en ny<', site.client.get("/granska").text
+    )
+    form = site.client.get(link.group(1)).text
+    assert re.search(r'name="question"[^>]*value="Har ni några lediga jobb\?"', form)
+    group = re.search(r'name="grupp" value="([^"]+)"', form).group(1)
+    fields = {"question": question, "answer": "Inte just nu.", "alternatives": "", "grupp": group}
+    created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text
+    assert public_bot(site).ask(question).match.faq_id == "har-ni-nagra-lediga-jobb"
+    assert 'value="w5"' not in site.client.get("/granska").text  # off the 👎 list
+
+
 def said(question: str, language: str = "sv") -> str:
     """A customer's question as the review page shows it: quoted, marked with its language."""
     return f'”<span lang="{language}">{question}</span>”'

@@ -70,7 +70,8 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         values = dict.fromkeys(FIELDS, "")
         notice: str = ""
         if group is not None:
-            values.update(prefilled(group.evidence.get("examples", [])))
+            asked = [{"question": group.question, "language": group.evidence.get("language", "")}]
+            values.update(prefilled(group.evidence.get("examples") or asked))  # a group, or one 👎 question
             if not values["question"]:
                 notice = Text("Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga.")
         elif group_id:

@@ -172,6 +172,7 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
     "Boten svarar nu med en annan post:": "The bot now answers it with another entry:",
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."

@@ -525,9 +525,10 @@ class Desk:
         return DraftTry(tried(reply, space.entries, bot.policy_of(space)), (), embedded)
 
     def new_entry_group(self, group_id: str) -> learn.Suggestion | None:
-        """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or None."""
+        """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or a question
+        answered wrong (👎) that no entry answers: what a new entry is written from; else None."""
         found = self.review().by_id().get(group_id)
-        return found if found is not None and found.action == learn.NEW_ENTRY else None
+        return found if found is not None and found.action in (learn.NEW_ENTRY, learn.WRONG_ANSWER) else None
 
     def shared_questions(self, faq_id: str) -> list[tuple[str, FaqEntry]]:
         """The entry's questions that another entry (of another section: one section may not) has
