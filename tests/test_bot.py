@@ -7,6 +7,7 @@ import pytest
 from faqbot import FaqBot, load_faq
 from faqbot.bot import ABOUT_THE_BOT, FOCUS_CHARS, GREETING, MAX_MESSAGE_CHARS, focus
 from faqbot.decision.policy import SUGGESTION_SPREAD
+from faqbot.web.messages import reply_message
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import ENGLISH_FAQ, MemoryLog
 
@@ -278,6 +279,8 @@ def test_an_english_customer_gets_the_english_answer_when_staff_wrote_one(englis
     assert reply.answer.startswith("We back up your website every night.")
     assert "Our FAQ is in Swedish" not in reply.answer and "säkerhetskopior" not in reply.answer
     assert reply.answer.endswith("Did this not help? Write to help@example.se and we will help you.")
+    # the widget names its source by the English question staff wrote, not the Swedish one
+    assert "Source (our FAQ): ”How often do you back up my website?”" in reply_message(reply)["content"]
 
 
 @pytest.mark.slow

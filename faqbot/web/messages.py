@@ -107,7 +107,9 @@ def reply_message(reply: Reply) -> Message:
     link = mailto(helpdesk, reply.question, language)
     parts = [with_links(reply.answer, helpdesk, link)]
     if reply.resolved and reply.match is not None:
-        source = f"{message('ui_source', language, helpdesk)} ”{reply.match.faq_question}”"
+        match = reply.match
+        english = language == "en" and match.answer_en and match.question_en  # staff wrote both
+        source = f"{message('ui_source', language, helpdesk)} ”{match.question_en if english else match.faq_question}”"
         parts.append(f'<span class="faq-source">{as_text(source)}</span>{ANSWER_MARK}')
     if reply.kind.reaches_helpdesk:
         parts.append(mail_button(helpdesk, language, link))
