@@ -47,6 +47,11 @@ MAX_CLIENTS = 10_000  # about 1 MB at 20 timestamps each
 REQUESTS_PER_MESSAGE = 10
 ASSETS_PER_MESSAGE = 50
 ASSET_PREFIXES = ("/assets/", "/static/", "/svelte/", "/favicon.ico")
+# Whatever the message limit, a client may load the page: a first load fetches ~45 files at once,
+# which a low limit (3 messages a minute: 150 files a minute, 25 at once) refused, leaving the
+# widget on "Loading...". At least this many a minute, BURST_SECONDS' worth of them at once.
+MIN_REQUESTS_PER_MINUTE = 120
+MIN_ASSETS_PER_MINUTE = 600
 # A client may spend at most this many seconds' worth of its request budget at once: the whole
 # minute's worth in one burst (200 page loads) took seconds of CPU from other customers.
 BURST_SECONDS = 10.0
@@ -296,11 +301,9 @@ class RequestBudget:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         asset = scope["path"].startswith(ASSET_PREFIXES)
-        spent, share = (
-            (self.budget.assets, ASSETS_PER_MESSAGE) if asset else (self.budget.requests, REQUESTS_PER_MESSAGE)
-        )
+        spent = self.budget.assets if asset else self.budget.requests
         address = scope_address(scope)
-        if spent.allow(address, share * self.budget.limit()):
+        if spent.allow(address, request_limit(self.budget.limit(), asset)):
             return await self.app(scope, receive, send)
         await self.tarpit.wait(address)
         wait = self.budget.retry_after(address, spent)
@@ -308,6 +311,16 @@ class RequestBudget:
         headers = [(b"content-type", b"application/json"), (b"retry-after", str(wait).encode())]
         await send({"type": "http.response.start", "status": 429, "headers": headers})
         await send({"type": "http.response.body", "body": body.encode()})
+
+
+def request_limit(messages: int, asset: bool) -> int:
+    """Requests a client may make a minute, of the page's files (`asset`) or of any other kind,
+    for a limit of `messages` a minute (0: no limit)."""
+    if messages <= 0:
+        return 0
+    if asset:
+        return max(ASSETS_PER_MESSAGE * messages, MIN_ASSETS_PER_MINUTE)
+    return max(REQUESTS_PER_MESSAGE * messages, MIN_REQUESTS_PER_MINUTE)
 
 
 class ProxyCheck:
