@@ -369,6 +369,32 @@ def as_page_sends(chat: list[dict]) -> str:
     return json.dumps([{"role": m["role"], "text": m["content"]} for m in chat])
 
 
+def test_a_message_sent_before_the_first_is_answered_is_not_taken_for_a_lost_chat(logged, monkeypatch):
+    """On a server just started (the first answer slow), a second message sent 300 ms after the
+    first carried the first in `earlier`; the session held none of the customer's messages yet,
+    so the chat was "resumed": the first message shown twice and a false "Chatten har startats om"."""
+    widget, _ = logged
+    conversation = new_session(widget)
+    asking, started = widget.bot.ask, threading.Event()
+
+    def slow_first(question: str, **kwargs):
+        if question == "Kan jag ringa er?":
+            started.set()
+            time.sleep(0.5)
+        return asking(question, **kwargs)
+
+    monkeypatch.setattr(widget.bot, "ask", slow_first)
+    shown = conversation.shown() + [{"role": "user", "content": "Kan jag ringa er?"}]  # as the page shows it
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(widget.respond, "Kan jag ringa er?", conversation, None, "")
+        assert started.wait(10)
+        second = pool.submit(widget.respond, "Hur ofta tar ni backup?", conversation, None, as_page_sends(shown))
+        first.result(), second.result()
+    chat = conversation.shown()
+    assert [m["content"] for m in chat if m["role"] == "user"] == ["Hur ofta tar ni backup?", "Kan jag ringa er?"]
+    assert "startats om" not in str(chat) and len(chat) == 5  # greeting, then each question with its answer
+
+
 def test_a_replica_that_does_not_know_the_session_keeps_the_chat_shown_and_says_it_restarted(logged):
     """Issue 20 item 5: the replica that held the chat died; the next message went to another,
     which answered with its own greeting, and the customer's earlier messages vanished."""

@@ -114,6 +114,7 @@ class Conversation:
         self.offer: tuple[str, dict[str, str]] | None = None  # the latest reply's id, its choices: text -> faq_id
         self.language = "sv"  # of the input box's wording
         self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
+        self.received = 0  # messages this server has begun to answer in this session (`resume`)
         self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> Conversation:
@@ -131,9 +132,13 @@ class Conversation:
     def resume(self, earlier: list[Message]) -> bool:
         """Take the page's `earlier` messages (faqbot.web.messages.earlier_messages) as this chat's
         when it holds none of the customer's own: a session this server does not know. True when
-        it did; they are shown again, nothing more (no 👍/👎, no choices, no follow-up topic)."""
+        it did; they are shown again, nothing more (no 👍/👎, no choices, no follow-up topic).
+        Called as each message is begun: only the first this server receives in the session can
+        resume (a second one sent before the first was answered had taken the first, still on its
+        way, for a lost chat: shown twice, with a false word that the chat restarted)."""
         with self._lock:
-            if not earlier or self._customer_wrote():
+            first, self.received = self.received == 0, self.received + 1
+            if not earlier or not first or self._customer_wrote():
                 return False
             self.messages, self.rated, self.offer, self.topic = list(earlier), {}, None, ""
             self.thumbs = {}
