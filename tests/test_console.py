@@ -832,6 +832,13 @@ def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     assert public_bot(site).ask("Kan jag ringa er i dag?").match.faq_id == "phone"
     assert 'Boten svarar nu med en annan post: ”<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>”' in page
     assert page.count("Boten svarar nu med en annan post") == 1  # the other is still answered with backup
+    done = re.search(
+        r'name="id" value="([^"]+)">\s*<button type="submit" aria-describedby="[^"]+">Boten svarar rätt nu<', page
+    )
+    assert page.count(">Svaret var rätt<") == 1  # the other's answer is still backup's, to judge
+    outcome = site.client.post("/granska", data={"action": "reject", "id": done.group(1), "csrf": site.csrf()}).text
+    assert f"{said('Kan jag ringa er i dag?')} listas inte igen: boten svarar nu med en annan post." in outcome
+    assert 'value="w3"' not in outcome and 'value="w4"' in outcome
 
 
 def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):

@@ -172,6 +172,10 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Boten svarar rätt nu": "The bot answers it right now",
+    "”{question}” listas inte igen: boten svarar nu med en annan post.": (
+        "“{question}” is not listed again: the bot now answers it with another entry."
+    ),
     "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
     "Boten svarar nu med en annan post:": "The bot now answers it with another entry:",
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
