@@ -1301,7 +1301,7 @@ def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost
     assert said(question) not in site.client.get("/granska").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == ()
-    assert "En fråga som kunder lärt boten finns inte i version 1; den föreslås igen" in restored
+    assert "En kundfråga som boten lärt sig finns inte i version 1; den föreslås igen" in restored
     again = site.client.get("/granska").text
     assert said(question) in again and suggestion.group(1) in again
     with ConversationLog(site.folder / "log.db") as log:
@@ -1316,7 +1316,7 @@ def test_a_restore_keeps_staffs_rejections_and_says_nothing_of_phrasings_it_keep
     site.client.get("/historik")
     save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?")
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
-    assert "Version 1 är återställd" in restored and "som kunder lärt boten" not in restored
+    assert "Version 1 är återställd" in restored and "som boten lärt sig" not in restored
     with ConversationLog(site.folder / "log.db") as log:
         assert learn.suggestion_id(learn.ALTERNATIVE, "backup", rejected) in log.decisions()
 
@@ -1583,7 +1583,7 @@ def test_a_restore_that_removes_an_entry_made_from_a_helpdesk_group_lists_the_gr
     assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert "har-ni-en-kontorshund" not in load_faq(site.folder / "faq.yaml").by_id
-    assert "2 frågor som kunder lärt boten finns inte i version 1; de föreslås igen" in restored
+    assert "2 kundfrågor som boten lärt sig finns inte i version 1; de föreslås igen" in restored
     again = site.client.get("/granska").text
     assert (
         "/ny-fraga?grupp=" in again and '”<span lang="sv">Har ni en kontorshund?</span>” och 1 liknande fråga' in again

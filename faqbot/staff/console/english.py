@@ -438,11 +438,11 @@ ENGLISH: dict[str, str] = {
     "Version {id} är återställd som en ny version. Indexet är ombyggt; chatten svarar med den texten nu.": (
         "Version {id} is restored as a new version. The index is rebuilt; the chat answers with that text now."
     ),
-    "En fråga som kunder lärt boten finns inte i version {id}; den föreslås igen, så att du kan godkänna den på nytt eller avvisa den.": (
-        "A question customers taught the bot is not in version {id}; it is proposed again, so that you can accept it anew or reject it."
+    "En kundfråga som boten lärt sig finns inte i version {id}; den föreslås igen, så att du kan godkänna den på nytt eller avvisa den.": (
+        "A customer question the bot learned is not in version {id}; it is proposed again, so that you can accept it anew or reject it."
     ),
-    "{n} frågor som kunder lärt boten finns inte i version {id}; de föreslås igen, så att du kan godkänna dem på nytt eller avvisa dem.": (
-        "{n} questions customers taught the bot are not in version {id}; they are proposed again, so that you can accept them anew or reject them."
+    "{n} kundfrågor som boten lärt sig finns inte i version {id}; de föreslås igen, så att du kan godkänna dem på nytt eller avvisa dem.": (
+        "{n} customer questions the bot learned are not in version {id}; they are proposed again, so that you can accept them anew or reject them."
     ),
     "Öppna Att granska": "Open the To review page",
     "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}": (
