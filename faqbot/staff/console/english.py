@@ -177,7 +177,7 @@ ENGLISH: dict[str, str] = {
         "“{question}” is not listed again: the bot now answers it with another entry."
     ),
     "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
-    "Boten svarar nu med en annan post:": "The bot now answers it with another entry:",
+    "Boten svarar nu med en annan post: ”{entry}”{stop}": "The bot now answers it with another entry: “{entry}”{stop}",
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."
     ),
@@ -316,7 +316,7 @@ ENGLISH: dict[str, str] = {
         " that answers it and press Link. If the answer was right, read it again and make it clearer."
     ),
     "”{question}”": "“{question}”",
-    "Boten var nära att svara med": "The bot nearly answered with",
+    "Boten var nära att svara med ”{entry}”{stop}": "The bot nearly answered with “{entry}”{stop}",
     "Svaret var rätt": "The answer was right",
     "Utan öppna frågor: läs svaret igen": "No open questions: read the answer again",
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
