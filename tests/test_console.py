@@ -499,6 +499,9 @@ def test_saving_a_question_another_sections_entry_has_too_says_customers_will_be
 def test_the_section_field_offers_the_sections_and_a_misspelt_one_is_pointed_out(site):
     """A typo in the free-text section field would quietly make a section of one entry."""
     faq = site.folder / "faq.yaml"
+    site.login()
+    none_yet = site.client.get("/fragor/backup").text  # no list to open: the hint says so
+    assert "FAQ:n har inga avsnitt än" in none_yet and "listan öppnas" not in none_yet
     text = faq.read_text(encoding="utf-8").replace("  - id: phone\n", "  - id: phone\n    section: Support\n")
     faq.write_text(text.replace("  - id: backup\n", "  - id: backup\n    section: Drift\n"), encoding="utf-8")
     site.login()

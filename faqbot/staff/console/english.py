@@ -344,6 +344,9 @@ ENGLISH: dict[str, str] = {
     "Spara": "Save",
     "Tillbaka till Att granska": "Back to To review",
     "Ny fråga: skriv en ny post": "New question: write a new entry",
+    "FAQ:n har inga avsnitt än; skriv ett om du vill dela in den.": (
+        "The FAQ has no sections yet; write one if you want to divide it."
+    ),
     "Välj ett avsnitt som finns (listan öppnas när du skriver) eller skriv ett nytt.": (
         "Choose a section that exists (the list opens as you type) or write a new one."
     ),
