@@ -705,6 +705,32 @@ def test_the_review_page_lists_a_bounded_number_of_phrasings_and_accept_all_take
     assert "Tillagt i backup" in done and "Visar de" not in done  # the other two: listed, or answered now
 
 
+def test_the_phrasings_shown_are_rejected_in_one_step_once_staff_tick_that_they_mean_it(site):
+    """A flood of made-up confirmed phrasings was rejected one click each (2,400 in the attack)."""
+    with ConversationLog(site.folder / "log.db") as log:
+        for n in range(4):
+            question = f"Skräpfråga nummer {n} om blomkål?"
+            log.record(
+                LogRow(f"c{n}", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup"))
+            )
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), f"c{n}"))
+    site.login()
+    faq = (site.folder / "faq.yaml").read_bytes()
+    page = site.client.get("/granska").text
+    assert ">Avvisa alla 4</button>" in page and 'name="sure" value="1" required' in page
+    ids = re.search(
+        r'name="action" value="reject_shown">\s*<input type="hidden" name="ids" value="([^"]+)"', page
+    ).group(1)
+    unsure = site.client.post("/granska", data={"action": "reject_shown", "ids": ids, "csrf": site.csrf()})
+    assert unsure.status_code == 400 and "Kryssa i rutan" in unsure.text
+    done = site.client.post("/granska", data={"action": "reject_shown", "ids": ids, "sure": "1", "csrf": site.csrf()})
+    assert done.status_code == 200 and "Avvisat: 4 formuleringar. De föreslås inte igen." in done.text
+    assert "Skräpfråga" not in done.text.split("Kunders formuleringar")[1].split("</section>")[0]
+    assert (site.folder / "faq.yaml").read_bytes() == faq
+    with ConversationLog(site.folder / "log.db") as log:
+        assert set(ids.split()) <= log.decisions("rejected")
+
+
 def test_a_phrasing_from_customers_staff_remove_on_the_entry_page_leaves_the_faq_and_is_not_proposed_again(site):
     question = "Sparar ni filerna någonstans?"
     faq = site.folder / "faq.yaml"

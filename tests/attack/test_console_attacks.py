@@ -438,7 +438,9 @@ def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_l
     assert faq.read_bytes() == before
 
 
-def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_ids(site):
+@pytest.mark.parametrize("action", ["accept_shown", "reject_shown"])
+def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_ids(site, action):
+    """So does "Avvisa alla": a helpdesk group's id, made-up ids or a path reject nothing."""
     with ConversationLog(site.folder / "log.db") as log:
         log.record(LogRow("h1", "Har ni parkering?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
         log.record(LogRow("h2", "Har ni parkering?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
@@ -447,15 +449,15 @@ def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_
     before = faq.read_bytes()
     group = re.search(r'/ny-fraga\?grupp=([^"&]+)', site.client.get("/granska").text).group(1)
     for ids in (group, "a000000000 w000000000", f"{group} ../../etc/passwd"):
-        response = site.client.post("/granska", data={"action": "accept_shown", "ids": ids, "csrf": site.csrf()})
+        response = site.client.post("/granska", data={"action": action, "ids": ids, "sure": "1", "csrf": site.csrf()})
         assert response.status_code == 409 and "Förslagen är redan godkända eller avvisade" in response.text, ids
     many = " ".join("a" * 1001)  # 1,001 ids within the field's bound
-    response = site.client.post("/granska", data={"action": "accept_shown", "ids": many, "csrf": site.csrf()})
+    response = site.client.post("/granska", data={"action": action, "ids": many, "sure": "1", "csrf": site.csrf()})
     assert response.status_code == 400 and "För många förslag på en gång." in response.text
     long = " ".join(f"a{n:09d}" for n in range(1001))  # past the field's bound
-    response = site.client.post("/granska", data={"action": "accept_shown", "ids": long, "csrf": site.csrf()})
+    response = site.client.post("/granska", data={"action": action, "ids": long, "sure": "1", "csrf": site.csrf()})
     assert response.status_code == 400 and "är för långt" in response.text
-    assert site.client.post("/granska", data={"action": "accept_shown", "ids": group}).status_code == 403
+    assert site.client.post("/granska", data={"action": action, "ids": group, "sure": "1"}).status_code == 403
     assert faq.read_bytes() == before
 
 

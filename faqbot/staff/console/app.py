@@ -261,7 +261,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
 def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach.Taught]:
     """The review form's decision, within its bounds (Refused when not), for a Desk to carry out."""
     action = fields.get("action", "")
-    if action not in ("accept", "reject", "assign", ACCEPT_SHOWN, REJECT_MARKED, REJECT_QUESTION):
+    if action not in ("accept", "reject", "assign", ACCEPT_SHOWN, REJECT_SHOWN, REJECT_MARKED, REJECT_QUESTION):
         raise Refused(400, Text("Okänd åtgärd."))
     ids = fields.get("ids", "").split()
     if len(ids) > MAX_ACCEPTED_AT_ONCE:
@@ -273,6 +273,10 @@ def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach
         raise Refused(400, Text("Högst {count} grupper kan avvisas åt gången; inget avvisades.", count=MAX_MARKED))
     if action == ACCEPT_SHOWN:
         return lambda desk: desk.accept_shown(ids, who)
+    if action == REJECT_SHOWN:
+        if fields.get("sure") != "1":  # never proposed again, and no undo in the console: said twice
+            raise Refused(400, Text("Kryssa i rutan för att avvisa alla som visas; inget avvisades."))
+        return lambda desk: desk.reject_shown(ids, who)
     if action == REJECT_MARKED:
         return lambda desk: desk.reject_marked(marked, who)
     if action == REJECT_QUESTION:
@@ -301,6 +305,9 @@ async def review_page(console: Console, request: Request, session, status: int =
 # "Godkänn alla": the confirmed phrasings the review page showed, their ids in one field (`ids`)
 ACCEPT_SHOWN = "accept_shown"
 MAX_ACCEPTED_AT_ONCE = 1000
+# "Avvisa alla": the same, rejected (a flood of made-up phrasings is cleared a page at a time),
+# with a ticked box `sure`: a rejection is for good
+REJECT_SHOWN = "reject_shown"
 # confirmed phrasings on the review page: a page staff can read (and one client's flood of
 # made-up phrasings cannot make it megabytes); the rest come as these are decided
 MAX_LISTED = 100

@@ -172,6 +172,13 @@ ENGLISH: dict[str, str] = {
     "från minst en kund": "from at least one customer",
     "Godkänn": "Accept",
     "Godkänn alla {count}": "Accept all {count}",
+    "Avvisa alla {count}": "Reject all {count}",
+    "Ja, avvisa alla {count}: de föreslås aldrig igen": "Yes, reject all {count}: they are never proposed again",
+    "Kryssa i rutan för att avvisa alla som visas; inget avvisades.": (
+        "Tick the box to reject all that are shown; nothing was rejected."
+    ),
+    "Avvisat: {count} formuleringar. De föreslås inte igen.": "Rejected: {count} phrasings. They are not proposed again.",
+    "Vilka formuleringar": "Which phrasings",
     "Boten svarar rätt nu": "The bot answers it right now",
     "”{question}” listas inte igen: boten svarar nu med en annan post.": (
         "“{question}” is not listed again: the bot now answers it with another entry."

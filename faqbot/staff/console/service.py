@@ -269,6 +269,14 @@ class Desk:
         )
         return self.in_one_step(ids, who, learn.ALTERNATIVE, gone)
 
+    def reject_shown(self, ids: list[str], who: str = "") -> teach.Taught:
+        """Reject the confirmed phrasings the review page showed (`ids`) in one step (one client's
+        flood of made-up phrasings, once staff accepted the real ones among them); as accept_shown."""
+        gone = Text(
+            "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
+        )
+        return self.in_one_step(ids, who, learn.ALTERNATIVE, gone, reject=True)
+
     def reject_marked(self, ids: list[str], who: str = "") -> teach.Taught:
         """Reject the helpdesk groups staff marked (`ids`) in one step: questions about other
         things, never to be proposed again. Any id that is not an open group is left out;
@@ -291,17 +299,17 @@ class Desk:
                     return teach.Taught(rejected=[rejected])
         raise StaleError(Text("Frågan finns inte längre på listan. Listan nedan är som den är nu."))
 
-    def in_one_step(self, ids: list[str], who: str, action: str, gone: Text) -> teach.Taught:
-        """Accept (confirmed phrasings, `learn.ALTERNATIVE`) or reject (helpdesk groups,
-        `learn.NEW_ENTRY`) the open suggestions of that kind among `ids`, counting the rest as
-        left out; StaleError(`gone`) when none is open."""
+    def in_one_step(self, ids: list[str], who: str, action: str, gone: Text, reject: bool = False) -> teach.Taught:
+        """Accept (confirmed phrasings, `learn.ALTERNATIVE`, unless `reject`) or reject (helpdesk
+        groups, `learn.NEW_ENTRY`) the open suggestions of that kind among `ids`, counting the rest
+        as left out; StaleError(`gone`) when none is open."""
         with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
             taken = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == action]
             if not taken:
                 raise StaleError(gone)
-            accepting = action == learn.ALTERNATIVE
+            accepting = action == learn.ALTERNATIVE and not reject
             taught = self.taught(lesson, who, taken if accepting else [], [] if accepting else taken)
             taught.left_out = len(set(ids)) - len(taken)
             return taught
