@@ -115,6 +115,9 @@ class Conversation:
         self.language = "sv"  # of the input box's wording
         self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
         self.received = 0  # messages this server has begun to answer in this session (`resume`)
+        # One message of a chat answered at a time, in the order they came: answered side by side,
+        # a second message sent quickly was often shown (and answered as a follow-up) before the first.
+        self.answering = threading.Lock()
         self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> Conversation:
@@ -268,18 +271,19 @@ class Widget:
             shown = user_message(short + (" …" if len(cleaned) > len(short) else ""))
             # what was typed goes back into the box, to send again once the minute has passed
             return conversation.preview(shown_before, shown, notice), gr.update(value=question)
-        restarted = conversation.resume(shown_before)
-        reply: Reply | None = None
-        try:
-            self.bot.refresh(wait=False)
-            reply = self._reply(question, conversation, client)
-            shown, language = reply_message(reply), reply.language
-            conversation.topic = reply.topic or conversation.topic
-        except Exception as err:
-            log.error("could not answer a question:\n%s", masked_traceback(err))
-            shown, language = notice_message(self._helpdesk(), "sv", question), conversation.language
-        restart = restart_message(self._helpdesk(), language) if restarted else None
-        chat = conversation.add(user_message(question, reply.language if reply else ""), shown, reply, restart)
+        with conversation.answering:  # a message sent before the last was answered waits its turn
+            restarted = conversation.resume(shown_before)
+            reply: Reply | None = None
+            try:
+                self.bot.refresh(wait=False)
+                reply = self._reply(question, conversation, client)
+                shown, language = reply_message(reply), reply.language
+                conversation.topic = reply.topic or conversation.topic
+            except Exception as err:
+                log.error("could not answer a question:\n%s", masked_traceback(err))
+                shown, language = notice_message(self._helpdesk(), "sv", question), conversation.language
+            restart = restart_message(self._helpdesk(), language) if restarted else None
+            chat = conversation.add(user_message(question, reply.language if reply else ""), shown, reply, restart)
         if language == conversation.language:
             return chat, gr.skip()
         conversation.language = language
