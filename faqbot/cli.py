@@ -384,7 +384,6 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index, folder_hash
     from faqbot.staff import learn, teach
-    from faqbot.staff.report import group_unanswered
 
     if args.auto and (args.accept or args.reject or args.assign):
         raise FaqbotError("--auto accepts by the settings' rule alone: give it without --accept, --reject or --assign")
@@ -396,9 +395,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     log = open_existing_log(location, bot.config.retention_days)
     try:
         rows = log.questions()
-        group = lambda questions, clients: group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)  # noqa: E731
-        answered_with = lambda question: bot.policy.decide(bot.searcher.rank(question)).faq_id  # noqa: E731
-        lesson = learn.lesson(rows, load_faq(bot.faq_path), group, log.decisions(), answered_with)
+        lesson = learn.lesson_of(bot, rows, load_faq(bot.faq_path), log.decisions())
         if args.auto:
             args.accept = automatic_ids(lesson, bot.config)
             if not args.accept:

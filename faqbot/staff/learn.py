@@ -39,6 +39,7 @@ from typing import Any
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
+from faqbot.staff.report import group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -289,6 +290,19 @@ def lesson(
     proposed = known | {normalize_question(s.question) for s in confirmed}
     disliked = disliked_entries(signals, picked, proposed, decided.__contains__, answered_with)
     return Lesson(confirmed + groups, disliked)
+
+
+def lesson_of(bot: Any, rows: Sequence[Any], faq: Faq, decided: set[str]) -> Lesson:
+    """`lesson` with the bot serving now (`faqbot learn`, the console's review page): its ranking
+    groups the helpdesk questions and tells what it answers each question with by itself."""
+
+    def group(questions: list[str], clients: list[str | None]) -> list[Any]:
+        return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)
+
+    def answered_with(question: str) -> str | None:
+        return bot.policy.decide(bot.searcher.rank(question)).faq_id
+
+    return lesson(rows, faq, group, decided, answered_with)
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:

@@ -49,7 +49,6 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text, staff_zone
-from faqbot.staff.report import group_unanswered
 from faqbot.staff.trends import offered_choices
 
 log = logging.getLogger(__name__)
@@ -151,6 +150,10 @@ class StaleError(FaqbotError):
         self.text = text
 
 
+# "Godkänn alla" or "Avvisa alla" on a list that changed meanwhile: none of the ids shown is open
+SHOWN_GONE = Text("Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu.")
+
+
 class Desk:
     """The console's library side over one FAQ, index and log (see the module docstring)."""
 
@@ -213,17 +216,9 @@ class Desk:
     # -- what customers taught -----------------------------------------------------------
 
     def review(self) -> learn.Lesson:
-        bot = self.bot
-        bot.refresh()
-
-        def group(questions: list[str], clients: list[str | None]) -> list[Any]:
-            return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)
-
-        def answered_with(question: str) -> str | None:
-            return bot.policy.decide(bot.searcher.rank(question)).faq_id
-
+        self.bot.refresh()
         faq = load_faq(self.faq_path)
-        return learn.lesson(self.log.questions(), faq, group, self.log.decisions(), answered_with)
+        return learn.lesson_of(self.bot, self.log.questions(), faq, self.log.decisions())
 
     def warm_up(self) -> None:
         """Draw the review once in the background, so that the first staff member to open it does
@@ -264,18 +259,12 @@ class Desk:
         """Accept the confirmed phrasings the review page showed (`ids`) in one step: one write,
         one rebuild. Those handled meanwhile, and any id that is not an open confirmed phrasing,
         are left out; StaleError when none is left."""
-        gone = Text(
-            "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
-        )
-        return self.in_one_step(ids, who, learn.ALTERNATIVE, gone)
+        return self.in_one_step(ids, who, learn.ALTERNATIVE, SHOWN_GONE)
 
     def reject_shown(self, ids: list[str], who: str = "") -> teach.Taught:
         """Reject the confirmed phrasings the review page showed (`ids`) in one step (one client's
         flood of made-up phrasings, once staff accepted the real ones among them); as accept_shown."""
-        gone = Text(
-            "Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu."
-        )
-        return self.in_one_step(ids, who, learn.ALTERNATIVE, gone, reject=True)
+        return self.in_one_step(ids, who, learn.ALTERNATIVE, SHOWN_GONE, reject=True)
 
     def reject_marked(self, ids: list[str], who: str = "") -> teach.Taught:
         """Reject the helpdesk groups staff marked (`ids`) in one step: questions about other
