@@ -31,6 +31,7 @@ from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, MAX_DELAY, Throttle, same_token
 from faqbot.staff.console.draft_pages import prefilled
 from faqbot.staff.console.english import ENGLISH
+from faqbot.staff.console.health import last_days
 from faqbot.staff.console.history import what_changed, what_said
 from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken, staff_zone
 from faqbot.staff.console.service import Desk
@@ -1637,3 +1638,9 @@ def test_today_on_the_overview_is_the_swedish_day(site):
             log.record(LogRow(f"r{n}", "Kan jag ringa?", "sv", "answer", True, "phone", None, 0.8, 0.3, "v1"))
     overview = site.desk.overview(now=(midnight + timedelta(minutes=40)).astimezone(UTC))
     assert (overview.today.questions, overview.week.questions) == (1, 2)
+    # the chart's last bar is the same Swedish day, with the same one question
+    bars = last_days(site.desk.log.questions(), (midnight + timedelta(minutes=40)).astimezone(UTC))
+    assert [(p.start, p.questions) for p in bars[-2:]] == [
+        ((midnight - timedelta(days=1)).date().isoformat(), 1),
+        (midnight.date().isoformat(), 1),
+    ]

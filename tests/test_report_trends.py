@@ -95,7 +95,7 @@ def test_the_most_used_entries_come_first_with_their_thumbs(three_days):
 def test_the_text_report_has_the_same_figures_as_a_small_table(three_days):
     text = format_report(three_days)
     assert "offered choices         1   12.5 %" in text
-    header = next(line for line in text.splitlines() if line.startswith("Per day (UTC)"))
+    header = next(line for line in text.splitlines() if line.startswith("Per day (Swedish time)"))
     assert header.split()[-5:] == ["questions", "answered", "helpdesk", "choices", "👎"]
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if re.match(r"  \d{4}-\d\d-\d\d ", line)}
     assert rows[day(0)] == ["4", "75.0", "%", "25.0", "%", "0.0", "%", "0.0", "%"]
@@ -118,6 +118,21 @@ def test_the_html_report_draws_the_trend_itself_and_fetches_nothing(three_days, 
     assert "thumbs down" in text and not re.search("[\U0001f44d\U0001f44e]", text)
 
 
+def test_days_are_swedish_days(tmp_path, bot):
+    """23:30 UTC is half past midnight in Stockholm (summer or winter): the question is the next
+    day's, in the table and in the report's first line, as "I dag" on the console counts it."""
+    late = (datetime.now(UTC) - timedelta(days=3)).replace(hour=23, minute=30, second=0, microsecond=0)
+    path = tmp_path / "conversations.db"
+    with ConversationLog(path, clock=lambda: late) as log:
+        record(log, reply(A, "Kan jag ringa er?"), 0.36, "index")
+    report = build(path, bot)
+    swedish_day = (late + timedelta(days=1)).date().isoformat()
+    assert [(p.start, p.questions) for p in report.days] == [(swedish_day, 1)]
+    text = format_report(report)
+    assert f"({swedish_day} to {swedish_day})" in text.splitlines()[0]
+    assert re.search(rf"^  {swedish_day} +1 ", text, re.M)
+
+
 def test_a_log_spanning_more_than_three_weeks_is_also_shown_per_week(tmp_path, bot):
     path = tmp_path / "conversations.db"
     write_log(path, {-30: [(A, "backup", None)], -20: [(H, "helpdesk", None)], 0: [(A, "backup", False)] * 2})
@@ -127,7 +142,7 @@ def test_a_log_spanning_more_than_three_weeks_is_also_shown_per_week(tmp_path, b
     assert all(datetime.fromisoformat(p.start).weekday() == 0 for p in weeks)  # Mondays
     assert sum(p.questions for p in weeks) == 4 and weeks[-1].disliked == 2
     assert re.match(r"v\d+ \d{4}-\d\d-\d\d", weeks[0].label)
-    assert "Per week (UTC)" in format_report(report)
+    assert "Per week (Swedish time)" in format_report(report)
 
 
 def logged(question: str, kind: str = "helpdesk") -> LoggedQuestion:

@@ -19,7 +19,7 @@ from faqbot.retrieval.search import STOPWORDS, fold
 from faqbot.staff import report as analysis  # for MAX_GROUPED, read when printing rather than copied at import
 from faqbot.staff.chart import trend_svg
 from faqbot.staff.report import Group, Report
-from faqbot.staff.trends import Period
+from faqbot.staff.trends import Period, staff_day
 
 TREND_COLUMNS = ("questions", "answered", "helpdesk", "choices", "👎")
 
@@ -40,7 +40,10 @@ def trend_table(report: Report) -> list[str]:
     if not periods:
         return []
     unit = "week" if report.weeks else "day"
-    lines = ["", f"Per {unit} (UTC){' ' * (14 if unit == 'week' else 19)}" + "".join(f"{c:>10}" for c in TREND_COLUMNS)]
+    lines = [
+        "",
+        f"Per {unit} (Swedish time){' ' * (5 if unit == 'week' else 10)}" + "".join(f"{c:>10}" for c in TREND_COLUMNS),
+    ]
     lines += [f"  {p.label:<29}" + "".join(f"{c:>10}" for c in trend_cells(p)) for p in periods]
     return lines
 
@@ -86,12 +89,19 @@ def group_advice(g: Group) -> str:
     return f"new entry? (nearest: '{g.nearest_id}', score {g.nearest_score:.2f})"
 
 
+def span(report: Report) -> str:
+    """ " (2026-12-01 to 2026-12-05)": the Swedish days of the first and last question, or "" for none."""
+    if not report.first or not report.last:
+        return ""
+    first, last = (staff_day(datetime.fromisoformat(moment)) for moment in (report.first, report.last))
+    return f" ({first} to {last})"
+
+
 def format_report(report: Report, top: int = 10) -> str:
     """The report for people."""
     period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
     lines = [f"Conversation log {report.log_path}: {period}"]
-    if report.first:
-        lines[0] += f" ({report.first[:10]} to {report.last[:10]})"  # type: ignore[index]
+    lines[0] += span(report)
     q = report.questions
     lines += [
         f"  questions          {q:6d}"
@@ -212,7 +222,7 @@ def html_trend(report: Report) -> str:
     """The chart and, below it, the same figures as a table."""
     unit = "week" if report.weeks else "day"
     rows = [[html.escape(p.label), *trend_cells(p)] for p in report.trend]
-    head = [f"{unit} (UTC)", "questions", "answered", "helpdesk", "choices", "thumbs down"]
+    head = [f"{unit} (Swedish time)", "questions", "answered", "helpdesk", "choices", "thumbs down"]
     return trend_svg(report.trend) + (html_table(head, rows) if rows else "")
 
 
@@ -262,13 +272,13 @@ def write_html(report: Report, path: str | Path, top: int = 15) -> None:
     )
     never = "".join(f"<li><b>{e(i)}</b>: {e(q)}</li>" for i, q in report.never_matched) or "<li>none</li>"
     period = f"the last {report.since_days:g} days" if report.since_days else "everything in the log"
-    span = f" ({report.first[:10]} to {report.last[:10]})" if report.first and report.last else ""
+    days = span(report)
     q = report.questions
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>faqbot report</title>
 <style>{STYLE}</style></head><body>
 <h1>faqbot report: what customers asked, and what the FAQ could not answer</h1>
-<p>{e(report.log_path)}, {e(period)}{e(span)}: {q} questions, {report.resolved} answered from the FAQ
+<p>{e(report.log_path)}, {e(period)}{e(days)}: {q} questions, {report.resolved} answered from the FAQ
 ({percent(report.resolved, q)}), {report.unanswered} sent to the helpdesk ({percent(report.unanswered, q)}),
 {report.choices} offered choices ({percent(report.choices, q)}); {report.liked} thumbs up, {report.disliked} thumbs down.</p>
 <h2>Trend</h2>

@@ -1,30 +1,51 @@
 """Trends in the conversation log: questions per day or week and what became of them.
 
-    days = per_period(rows, "day")        # one Period per calendar day (UTC), quiet days included
+    days = per_period(rows, "day")        # one Period per calendar day (Swedish), quiet days included
     weeks = per_period(rows, "week")      # ISO weeks, Monday first
     unit_for(rows)                        # "week" when the log spans more than 3 weeks, else "day"
 
 For each period: how many questions were asked (greetings and thanks are not questions), and
 the share answered from the FAQ, sent to the helpdesk, offered choices, and marked 👎 by the
 customer. Staff read from it whether last week's FAQ edit raised the share answered.
+
+Days are Swedish days (STAFF_ZONE): the log keeps UTC, but a question asked at 00:30 on a
+Monday in Stockholm belongs to the Monday staff count, as "I dag" on the console's overview does.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from faqbot.conversations.store import LoggedQuestion
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 
 WEEKS_FROM_DAYS = 21  # a log spanning more days than this is also shown per week
+STAFF_ZONE = "Europe/Stockholm"  # the zone staff count days and read times in
+
+
+def staff_zone() -> tzinfo:
+    """Swedish time, which staff read (faqbot stores every time in UTC); UTC where the system
+    has no time zone data."""
+    try:
+        return ZoneInfo(STAFF_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def staff_day(moment: datetime) -> date:
+    """The Swedish day of a moment; a moment without a zone is taken as UTC, as faqbot writes every time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(staff_zone()).date()
 
 
 @dataclass
 class Period:
     """One day or week of questions."""
 
-    start: str  # the day, or the Monday of the week (ISO date, UTC)
+    start: str  # the day, or the Monday of the week (ISO date, Swedish day)
     unit: str = "day"  # or "week"
     questions: int = 0
     answered: int = 0
@@ -50,7 +71,7 @@ class Period:
 
 
 def period_start(moment: datetime, unit: str) -> date:
-    day = moment.astimezone(UTC).date()
+    day = staff_day(moment)
     return day - timedelta(days=day.weekday()) if unit == "week" else day
 
 

@@ -28,7 +28,7 @@ from faqbot.errors import FaqbotError, IndexDamagedError
 from faqbot.retrieval.integrity import read_manifest, verify_files
 from faqbot.staff.chart import ENGLISH, SWEDISH, trend_svg
 from faqbot.staff.console.language import Text, local
-from faqbot.staff.trends import Period, per_period
+from faqbot.staff.trends import Period, per_period, staff_day
 
 CHART_DAYS = 14
 SILENT_SECONDS = 60  # a follower says where it is every 10 s (publish.POLL_SECONDS)
@@ -67,9 +67,9 @@ class Health:
 
 
 def last_days(rows: list[Any], now: datetime, days: int = CHART_DAYS) -> list[Period]:
-    """A Period for each of the last `days` days up to today (UTC), quiet ones included."""
+    """A Period for each of the last `days` days up to today (Swedish days), quiet ones included."""
     counted = {p.start: p for p in per_period(rows, "day")}
-    today = now.astimezone(UTC).date()
+    today = staff_day(now)
     starts = [(today - timedelta(days=back)).isoformat() for back in range(days - 1, -1, -1)]
     return [counted.get(start, Period(start)) for start in starts]
 

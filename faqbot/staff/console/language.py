@@ -20,14 +20,14 @@ session (LANGUAGE_COOKIE), set by GET /sprak, which works without a login and wi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 
 from faqbot.staff.console.english import ENGLISH
+from faqbot.staff.trends import staff_zone
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
@@ -58,9 +58,6 @@ class Bilingual(Text):
         made = str.__new__(cls, swedish)
         made.key, made.values, made.english = swedish, {}, english
         return made
-
-
-STAFF_ZONE = "Europe/Stockholm"  # the zone staff read times in (`local`)
 
 
 def phrasebook(language: str, english: Mapping[str, str] = ENGLISH) -> Callable[..., str]:
@@ -104,15 +101,6 @@ def full_stop(text: str) -> str:
     """The full stop after a quoted text that ends a sentence: none when the text ends with its
     own mark (”Har ni parkering?” takes no second one)."""
     return "" if text.rstrip(" )\"'”»").endswith(("?", "!", ".", "…")) else "."
-
-
-def staff_zone() -> tzinfo:
-    """Swedish time, which staff read (faqbot stores every time in UTC); UTC where the system
-    has no time zone data."""
-    try:
-        return ZoneInfo(STAFF_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def local(moment: datetime, seconds: bool = False) -> str:
