@@ -21,6 +21,7 @@ from faqbot.staff.console.app import create_console
 from faqbot.staff.console.health import CHART_DAYS, damaged_index, replicas_of
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
+from faqbot.staff.trends import staff_day
 from tests.test_console import PASSWORD, Site, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test
@@ -51,7 +52,7 @@ def test_the_overview_draws_the_last_days_with_a_bar_for_each(small, fake_embedd
     site.login()
     page = site.client.get("/").text
     svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
-    first, today = (now - timedelta(days=CHART_DAYS - 1)).date(), now.date()
+    first, today = staff_day(now - timedelta(days=CHART_DAYS - 1)), staff_day(now)  # Swedish days
     assert f"från {first} till {today}" in svg and "frågor per dag" in svg and "till helpdesk" in svg
     assert len(re.findall(r"<rect [^>]*><title>", svg)) == CHART_DAYS  # quiet days have a bar too
     assert f"<title>{today}: 1</title>" in svg and f"<title>{today - timedelta(days=3)}: 2</title>" in svg
