@@ -204,7 +204,9 @@ def measure(name: str, folder: Path, seed: int | None) -> dict:
         "new": len(new),
         "replay": {k: v for k, v in vars(replay).items() if k not in ("to_staff", "answerable")}
         | {"assigned": len(replay.to_staff)},
-        "accepted": accepted.strip().splitlines()[:1],
+        # how many phrasings `--accept all` wrote (its "added to ENTRY (line N): ..." lines), and its summary
+        "accepted": sum(line.startswith("added to ") for line in accepted.splitlines()),
+        "accept_summary": next((line for line in accepted.splitlines() if "learned phrasing(s) added" in line), ""),
         "accept_to_live_s": round(seconds, 1) if live else None,
         "before": before,
         "customers": customers,
