@@ -524,7 +524,9 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
 
 
 @pytest.mark.parametrize("path", ["/fragor/backup", "/fragor/backup/prova", "/ny-fraga"])
-@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x85", "\ufffe", "\uffff"])  # U+FFFx: a 500 before
+@pytest.mark.parametrize(
+    "character", ["\x00", "\x1b", "\x85", "\ufffe", "\uffff", "\u202e", "\u2066"]
+)  # U+FFFx: a 500 before; U+202E, U+2066: text direction
 def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved(site, path, character):
     site.login()
     faq = site.folder / "faq.yaml"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
+
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.staff import report
 from faqbot.staff.learn import lesson
@@ -99,3 +101,37 @@ def test_one_clients_flood_of_confirmed_phrasings_does_not_push_other_customers_
         "Även gamla filer, sparas de?",
         "Över hur många dagar sparas backuperna?",
     ]
+
+
+def test_one_client_asking_each_made_up_question_twice_does_not_outrank_customers_who_asked_once(monkeypatch):
+    """Each customer asks their question once; the attacker asks each of its questions twice. It
+    won every tie of "most different clients, then most asked" and pushed all of them out."""
+    monkeypatch.setattr(report, "MAX_GROUPED", 60)
+    asked: list[str] = []
+    clients: list[str | None] = []
+    for n in range(100):
+        asked += [f"Skräpfråga {n}: blomkål gitarr tåg?"] * 2
+        clients += ["network-attacker"] * 2
+    real = [f"Verklig fråga nummer {n} om fakturan?" for n in range(50)]
+    for n, question in enumerate(real):
+        asked.append(question)
+        clients.append(f"network-{n}")
+    keys, counts, spellings = report.most_asked(asked, clients)
+    assert set(real) <= set(spellings)  # every customer's question is grouped
+    assert len(keys) == 60 and sum(s.startswith("Skräpfråga") for s in spellings) == 10  # the flood gets what is left
+    # one question a client first (the attacker's asked twice ahead of the others), then the rest
+    assert spellings[0] == "Skräpfråga 0: blomkål gitarr tåg?" and set(spellings[1:51]) == set(real)
+
+
+def test_the_review_page_tells_a_helpdesk_questions_language_once(monkeypatch):
+    """langdetect took 41 of a review visit's 42 s after a flood of 5,100 made-up questions, on
+    every visit; a question's language is now remembered, and told from its opening characters."""
+    from faqbot.staff import crosslingual
+
+    seen: list[str] = []
+    monkeypatch.setattr(crosslingual, "detect_language", lambda text: seen.append(text) or "sv")
+    crosslingual.is_english.cache_clear()
+    long_question = "Skräpfråga om blomkål och gitarr " * 60
+    for _ in range(3):
+        crosslingual.language_neutral(np.ones((2, 4), dtype=np.float32), [long_question, "Kan jag ringa?"], None)  # type: ignore[arg-type]
+    assert seen == [long_question[: crosslingual.LANGUAGE_CHARS], "Kan jag ringa?"]

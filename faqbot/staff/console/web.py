@@ -57,8 +57,10 @@ FIELD_LIMITS = {
 DEFAULT_LIMIT = 200
 # Control characters but tab and line breaks: nothing staff mean to write, and the YAML file cannot
 # hold some of them as typed (NUL failed the save); a terminal showing the FAQ would obey others (ESC).
-# So the non-characters U+FFFE and U+FFFF and lone surrogates, which YAML does not allow at all.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# So the non-characters U+FFFE and U+FFFF and lone surrogates, which YAML does not allow at all;
+# and the invisible marks that reverse or isolate the direction of text (U+202A-202E, U+2066-2069:
+# a FAQ text holding them reads otherwise in a diff or a terminal than it is stored).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 # What a form did, for the page it redirects to: kept this long, at most this many in all
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
