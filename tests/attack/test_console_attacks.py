@@ -664,3 +664,23 @@ def test_the_console_answers_under_loopback_its_address_and_the_names_staff_host
     finally:
         made.desk.close()
         made.store.close()
+
+
+def test_password_spraying_from_many_addresses_of_one_ipv6_network_waits_like_one_address():
+    """An IPv6 host holds a /64 or more: keyed by the exact address, twelve tries for twelve
+    accounts from random addresses of one /64 never waited, and a flood of them kept both
+    password checks busy so that staff could not log in."""
+    from faqbot.staff.console.auth import Throttle, login_keys
+
+    throttle = Throttle(clock=lambda: 0.0)
+    for n in range(4):
+        throttle.failed(*login_keys(f"user{n}", f"2001:db8:1:2::{n + 1:x}"))
+    assert throttle.wait(*login_keys("anna", "2001:db8:1:2::99")) > 0
+    assert throttle.wait(*login_keys("anna", "2001:db8:1:ffff::1")) > 0  # the same /48
+    assert throttle.wait(*login_keys("anna", "2001:db8:2::1")) == 0  # another network
+    assert throttle.wait(*login_keys("anna", "203.0.113.9")) == 0
+    # while one try of that network is checked, another from it waits: a flood holds one check at most
+    fresh = Throttle(clock=lambda: 0.0)
+    assert fresh.begin(*login_keys("x", "2001:db8:1:2::a")).seconds == 0
+    assert fresh.begin(*login_keys("y", "2001:db8:1:2::b")).busy
+    assert fresh.begin(*login_keys("anna", "198.51.100.7")).seconds == 0

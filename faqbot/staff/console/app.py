@@ -43,6 +43,7 @@ from faqbot.staff.console.auth import (
     KnownHost,
     SecurityHeaders,
     known_hosts,
+    login_keys,
     same_token,
 )
 from faqbot.staff.console.draft_pages import add_draft_routes, entry_id, entry_page
@@ -150,8 +151,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if not same_token(request.cookies.get(LOGIN_COOKIE, ""), fields.get("csrf")):
             return login_page(console, request, Text("Sidan var för gammal. Försök igen."), 403)
         name, password = fields.get("username", "").strip(), fields.get("password", "")
-        address = request.client.host if request.client else "?"
-        keys = (f"user:{name.casefold()}", f"addr:{address}")
+        keys = login_keys(name, request.client.host if request.client else "?")
         wait = console.throttle.begin(*keys)
         if wait.seconds > 0:
             return too_many_tries(console, request, math.ceil(wait.seconds), name, wait.busy)
