@@ -33,9 +33,10 @@ from faqbot.staff.console.draft_pages import prefilled
 from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.health import last_days
 from faqbot.staff.console.history import what_changed, what_said
-from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken, staff_zone
+from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import Console
+from faqbot.staff.trends import staff_zone
 from faqbot.web.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose

@@ -34,11 +34,16 @@ def staff_zone() -> tzinfo:
         return UTC
 
 
-def staff_day(moment: datetime) -> date:
-    """The Swedish day of a moment; a moment without a zone is taken as UTC, as faqbot writes every time."""
+def staff_time(moment: datetime) -> datetime:
+    """A moment in Swedish time; a moment without a zone is taken as UTC, as faqbot writes every time."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(staff_zone()).date()
+    return moment.astimezone(staff_zone())
+
+
+def staff_day(moment: datetime) -> date:
+    """The Swedish day of a moment (`staff_time`)."""
+    return staff_time(moment).date()
 
 
 @dataclass

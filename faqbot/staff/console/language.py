@@ -20,14 +20,14 @@ session (LANGUAGE_COOKIE), set by GET /sprak, which works without a login and wi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from faqbot.staff.console.english import ENGLISH
-from faqbot.staff.trends import staff_zone
+from faqbot.staff.trends import staff_time
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
@@ -106,9 +106,7 @@ def full_stop(text: str) -> str:
 def local(moment: datetime, seconds: bool = False) -> str:
     """A moment as staff read it, in Swedish time with its zone: `2026-12-05 01:02 CET` (CEST in
     summer). A moment without a zone is taken as UTC, as faqbot writes every time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(staff_zone()).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "") + " %Z")
+    return staff_time(moment).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "") + " %Z")
 
 
 def clock(stamp: str) -> str:

@@ -48,8 +48,8 @@ from faqbot.staff.console.history import (
     text_hash,
     what_changed,
 )
-from faqbot.staff.console.language import Bilingual, Text, staff_zone
-from faqbot.staff.trends import offered_choices
+from faqbot.staff.console.language import Bilingual, Text
+from faqbot.staff.trends import offered_choices, staff_time
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class Desk:
         except FaqbotError as err:
             rows = []
             problems.append(Text("Konversationsloggen kan inte läsas: {err}", err=str(err)))
-        midnight = now.astimezone(staff_zone()).replace(hour=0, minute=0, second=0, microsecond=0)  # staff's day
+        midnight = staff_time(now).replace(hour=0, minute=0, second=0, microsecond=0)  # staff's day
         self.bot.refresh()
         manifest = self.bot.index.manifest
         calibration = self.bot.calibration
