@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -1645,3 +1646,68 @@ def test_today_on_the_overview_is_the_swedish_day(site):
         ((midnight - timedelta(days=1)).date().isoformat(), 1),
         (midnight.date().isoformat(), 1),
     ]
+
+
+def test_the_helpdesk_groups_come_a_page_at_a_time_and_a_decision_returns_to_its_page(site, monkeypatch):
+    """A flood of made-up helpdesk questions made hundreds of groups on one page (930 KB)."""
+    monkeypatch.setattr(console_app, "GROUPS_LISTED", 2)
+    questions = [
+        "Har ni parkering vid kontoret?",
+        "Säljer ni glass på sommaren?",
+        "Vem vann fotbollsmatchen i går?",
+        "Vad äter katter helst?",
+        "Blir det regn i Umeå i morgon?",
+    ]
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, question in enumerate(questions):
+            log.record(LogRow(f"h{n}", question, "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    first = site.client.get("/granska").text
+    groups = int(re.search(r"Frågor som gick till helpdesk \((\d+)\)", first).group(1))
+    assert groups == 5 and "Grupp 1–2 av 5 (sida 1 av 3)" in first
+    assert first.count('name="action" value="assign"') == 2 and 'href="/granska?sida=2#helpdesk" rel="next"' in first
+    assert 'rel="prev"' not in first
+    second = site.client.get("/granska?sida=2").text
+    assert "Grupp 3–4 av 5 (sida 2 av 3)" in second and 'id="g-3"' in second and 'id="g-1"' not in second
+    assert 'action="/granska?sida=2"' in second
+    for nonsense in ("99", "0", "-1", "x" * 5000, "2abc"):
+        page = site.client.get("/granska", params={"sida": nonsense}).text
+        assert ("sida 3 av 3" if nonsense == "99" else "sida 1 av 3") in page
+    shown = re.findall(r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)"', second)
+    rejected = site.client.post(
+        "/granska?sida=2", data={"action": "reject", "id": shown[0], "csrf": site.csrf()}, follow_redirects=False
+    )
+    assert rejected.status_code == 303 and rejected.headers["location"].endswith("&sida=2")
+    after = site.client.get(rejected.headers["location"]).text
+    assert "Avvisat:" in after and "Grupp 3–4 av 4 (sida 2 av 2)" in after
+    switch(site, "en", "/granska")
+    assert "Groups 1–2 of 4 (page 1 of 2)" in site.client.get("/granska").text
+
+
+def test_the_review_page_says_how_far_its_suggestions_are_while_a_flood_is_read(site, monkeypatch):
+    """Thousands of new made-up questions take minutes to embed the first time: the page said
+    nothing and waited (40 minutes in the attack); now it says how far the reading is, and the
+    reading goes on in the background for the next visit."""
+    monkeypatch.setattr(console_app, "READY_SECONDS", 0.2)
+    question = "Har ni parkering vid kontoret?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", question, "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    reading, release = threading.Event(), threading.Event()
+    real = learn.lesson_of
+
+    def slow(bot, rows, faq, decided, progress):
+        progress(64, 3000)
+        reading.set()
+        release.wait(30)
+        return real(bot, rows, faq, decided, progress)
+
+    monkeypatch.setattr(learn, "lesson_of", slow)
+    site.login()
+    try:
+        page = site.client.get("/granska?sida=2")
+        assert page.status_code == 200 and reading.is_set()
+        assert "Förslagen förbereds" in page.text and "64 av 3000 frågor till helpdesk är lästa." in page.text
+        assert 'href="/granska?sida=2">Visa sidan igen<' in page.text and question not in page.text
+    finally:
+        release.set()
+    assert said(question) in site.client.get("/granska").text

@@ -292,12 +292,19 @@ def lesson(
     return Lesson(confirmed + groups, disliked)
 
 
-def lesson_of(bot: Any, rows: Sequence[Any], faq: Faq, decided: set[str]) -> Lesson:
+def lesson_of(
+    bot: Any,
+    rows: Sequence[Any],
+    faq: Faq,
+    decided: set[str],
+    progress: Callable[[int, int], None] = lambda _read, _total: None,
+) -> Lesson:
     """`lesson` with the bot serving now (`faqbot learn`, the console's review page): its ranking
-    groups the helpdesk questions and tells what it answers each question with by itself."""
+    groups the helpdesk questions and tells what it answers each question with by itself;
+    `progress(read, total)`: how many of the helpdesk questions are embedded for grouping."""
 
     def group(questions: list[str], clients: list[str | None]) -> list[Any]:
-        return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients)
+        return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
     def answered_with(question: str) -> str | None:
         return bot.policy.decide(bot.searcher.rank(question)).faq_id

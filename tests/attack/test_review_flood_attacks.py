@@ -135,3 +135,31 @@ def test_the_review_page_tells_a_helpdesk_questions_language_once(monkeypatch):
     for _ in range(3):
         crosslingual.language_neutral(np.ones((2, 4), dtype=np.float32), [long_question, "Kan jag ringa?"], None)  # type: ignore[arg-type]
     assert seen == [long_question[: crosslingual.LANGUAGE_CHARS], "Kan jag ringa?"]
+
+
+def test_a_flood_of_long_made_up_questions_is_read_by_its_openings(bot):
+    """Questions may be 2,000 characters; e5 reads that many in 0.7 s here, so 3,000 of them held
+    the review page's first visit for about 35 minutes. Grouping reads each question's first
+    GROUP_CHARS characters only, and still tells questions apart by what they open with."""
+    embedded: list[str] = []
+
+    class Reading:
+        def __init__(self, embedder):
+            self.inner = embedder
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def embed_queries(self, texts):
+            embedded.extend(texts)
+            return self.inner.embed_queries(texts)
+
+    tail = " blomkål gitarr tåg" * 110  # to 2,000 characters
+    flood = [(f"Skräpfråga {n} om ingenting alls." + tail)[:2000] for n in range(6)]
+    real = "Kan jag ringa er?"
+    reading = Reading(bot.embedder)
+    searcher = SimpleNamespace(rank=lambda q: (embedded.append(q), bot.searcher.rank(q))[1])
+    groups = report.group_unanswered([*flood, real], searcher, reading, bot.policy)  # type: ignore[arg-type]
+    assert max(len(t) for t in embedded) <= report.GROUP_CHARS
+    assert [g.nearest_id for g in groups if g.examples[0][0] == real] == ["telefonsupport"]
+    assert sum(g.questions for g in groups) == 7

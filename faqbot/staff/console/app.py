@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
-from faqbot.staff import teach
+from faqbot.staff import learn, teach
 from faqbot.staff.console.auth import (
     COOKIE,
     LOGIN_COOKIE,
@@ -52,7 +52,7 @@ from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
-from faqbot.staff.console.service import Desk, StaleError, explained_lines
+from faqbot.staff.console.service import Desk, Progress, StaleError, explained_lines
 from faqbot.staff.console.web import Console, Refused, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
@@ -237,7 +237,8 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             return await review_page(console, request, session, error=err.text, status=409)
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
-        return console.done(session, "/granska", taught=taught, **console.moved(policy_before))
+        # the form's address names the page of groups it was on: back to that page
+        return console.done(session, review_address(request), taught=taught, **console.moved(policy_before))
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -285,9 +286,35 @@ def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach
     return lambda desk: desk.decide(action, *chosen, who)
 
 
+def group_page(request: Request) -> int:
+    """The page of helpdesk groups the address asks for (`?sida=N`, from 1); 1 when it names none or nonsense."""
+    number = request.query_params.get(GROUP_PAGE, "1")[:6]
+    return int(number) if number.isdigit() and int(number) >= 1 else 1
+
+
+def review_address(request: Request, page: int | None = None) -> str:
+    """The review page's address, on the page of helpdesk groups `page` (else the one `request` asks for)."""
+    page = group_page(request) if page is None else page
+    return f"/granska?{GROUP_PAGE}={page}" if page > 1 else "/granska"
+
+
 async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
-    lesson = await run_in_threadpool(console.desk.review)
+    lesson = await run_in_threadpool(console.desk.review_within, READY_SECONDS)
+    if isinstance(lesson, Progress):
+        return console.render(
+            request,
+            "review_preparing.html",
+            status,
+            title=Text("Att granska"),
+            session=session,
+            progress=lesson,
+            again=review_address(request),
+            **values,
+        )
     entries, _ = console.desk.entries()
+    groups = [s for s in lesson.suggestions if s.action == learn.NEW_ENTRY]
+    pages = max(1, math.ceil(len(groups) / GROUPS_LISTED))
+    page = min(group_page(request), pages)  # past the end (groups handled meanwhile): the last page
     return console.render(
         request,
         "review.html",
@@ -298,6 +325,12 @@ async def review_page(console: Console, request: Request, session, status: int =
         entries=entries,
         max_listed=MAX_LISTED,
         max_marked=MAX_MARKED,
+        groups=groups,
+        group_pages=pages,
+        group_page=page,
+        groups_shown=groups[(page - 1) * GROUPS_LISTED : page * GROUPS_LISTED],
+        groups_before=(page - 1) * GROUPS_LISTED,
+        review_action=review_address(request, page),
         **values,
     )
 
@@ -317,6 +350,13 @@ REJECT_MARKED = "reject_marked"
 MAX_MARKED = 30
 # one question of a helpdesk group (its `reply_id`), where the grouping put unlike questions together
 REJECT_QUESTION = "reject_question"
+# helpdesk groups a page of the review shows (`?sida=N` for the next ones): each group holds up to
+# eight forms with a list of every entry, and a flood of made-up questions made hundreds of
+# groups, one page of 930 KB with 383 groups
+GROUPS_LISTED = 20
+GROUP_PAGE = "sida"
+# how long the review page waits for its suggestions before it says how far they are instead
+READY_SECONDS = 10.0
 
 
 def add_entry_routes(app: FastAPI, console: Console) -> None:

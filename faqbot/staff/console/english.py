@@ -317,6 +317,18 @@ ENGLISH: dict[str, str] = {
         "The phrasing is not (or no longer) in the entry; nothing was removed."
     ),
     "Inga obesvarade frågor.": "No unanswered questions.",
+    "Förslagen förbereds": "The suggestions are being prepared",
+    "{read} av {total} frågor till helpdesk är lästa.": "{read} of {total} helpdesk questions read.",
+    "Konversationsloggen läses.": "Reading the conversation log.",
+    "Många nya frågor sedan sist tar en stund att läsa första gången; det fortsätter medan du gör annat.": (
+        "Many new questions since last time take a while to read the first time; it goes on while you do other things."
+    ),
+    "Visa sidan igen": "Show the page again",
+    "Sidor med frågor till helpdesk": "Pages of helpdesk questions",
+    "Sidor med frågor till helpdesk, nederst": "Pages of helpdesk questions, at the bottom",
+    "Grupp {first}–{last} av {count} (sida {page} av {pages})": "Groups {first}–{last} of {count} (page {page} of {pages})",
+    "Föregående sida": "Previous page",
+    "Nästa sida": "Next page",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
     "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"

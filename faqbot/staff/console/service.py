@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from faqbot.bot import FaqBot, Reply
 from faqbot.config import Settings
@@ -54,6 +56,17 @@ from faqbot.staff.trends import offered_choices, staff_time
 log = logging.getLogger(__name__)
 
 QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
+
+
+class Progress(NamedTuple):
+    """How far the review page's drawing is: helpdesk questions embedded for grouping, of how
+    many (0 of 0: the log is being read, or the confirmed phrasings ranked)."""
+
+    read: int = 0
+    total: int = 0
+
+
+WARM_UP_SECONDS = 3600.0  # the warm-up at start waits for the drawing this long before it stops logging
 
 
 @dataclass(frozen=True)
@@ -163,12 +176,18 @@ class Desk:
         self.log = open_log_at(settings.log_location, settings.config.retention_days, staff=True)
         self.writing = threading.Lock()
         self.history = FaqHistory(settings.log_location)
+        self.reviewing = threading.Lock()
+        self.starting = threading.Lock()
+        self.drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
+        self.drawing: Future[learn.Lesson] | None = None
+        self.progress = Progress()
 
     @property
     def faq_path(self):
         return self.settings.faq_path
 
     def close(self) -> None:
+        self.drawer.shutdown(wait=True, cancel_futures=True)
         self.log.close()
         self.history.close()
 
@@ -216,9 +235,30 @@ class Desk:
     # -- what customers taught -----------------------------------------------------------
 
     def review(self) -> learn.Lesson:
-        self.bot.refresh()
-        faq = load_faq(self.faq_path)
-        return learn.lesson_of(self.bot, self.log.questions(), faq, self.log.decisions())
+        """What the log taught, as it reads now. One review is drawn at a time: a second caller
+        waits, then finds the questions' vectors remembered (the console's embedder keeps them)."""
+        with self.reviewing:
+            self.bot.refresh()
+            faq = load_faq(self.faq_path)
+            self.progress = Progress()
+            return learn.lesson_of(self.bot, self.log.questions(), faq, self.log.decisions(), self.read)
+
+    def read(self, read: int, total: int) -> None:
+        self.progress = Progress(read, total)
+
+    def review_within(self, seconds: float) -> learn.Lesson | Progress:
+        """The review, when it is drawn within `seconds`; else how far it is (it goes on in the
+        background, and the next call waits for the same drawing). A flood of new questions can
+        take minutes to embed the first time (3,000 in about 3.5 minutes here): the page says so
+        instead of hanging. An error of the drawing is raised here."""
+        with self.starting:
+            if self.drawing is None or self.drawing.done():
+                self.drawing = self.drawer.submit(self.review)
+            drawing = self.drawing
+        try:
+            return drawing.result(timeout=seconds)
+        except FutureTimeout:
+            return self.progress
 
     def warm_up(self) -> None:
         """Draw the review once in the background, so that the first staff member to open it does
@@ -226,9 +266,12 @@ class Desk:
         A failure here is logged; the page itself reports it when opened."""
         started = time.perf_counter()
         try:
-            lesson = self.review()
+            lesson = self.review_within(WARM_UP_SECONDS)
         except Exception:
             log.exception("could not prepare the review page in the background")
+            return
+        if isinstance(lesson, Progress):
+            log.warning("review not ready after %.0f s: %d of %d questions read", WARM_UP_SECONDS, *lesson)
             return
         log.info("review ready: %d suggestions in %.1f s", len(lesson.suggestions), time.perf_counter() - started)
 

@@ -182,9 +182,11 @@ class Console:
         return {"policy_before": before, "policy_after": self.desk.bot.policy}
 
     def done(self, session: Session, page: str, **outcome: Any) -> RedirectResponse:
-        """After a form did its work: to `page` (a local path without a query), which shows `outcome`."""
-        key = self.outcomes.keep(session.token_hash, page, outcome)
-        return RedirectResponse(f"{page}?{OUTCOME_KEY}={key}", status_code=303)
+        """After a form did its work: to `page` (a local path, with the page's own query if any,
+        such as which page of a list), which shows `outcome`."""
+        path, _, query = page.partition("?")
+        key = self.outcomes.keep(session.token_hash, path, outcome)
+        return RedirectResponse(f"{path}?{OUTCOME_KEY}={key}" + (f"&{query}" if query else ""), status_code=303)
 
     def outcome(self, request: Request, session: Session) -> dict[str, Any]:
         """What the form before this page did, when the address names it (`Console.done`); else empty."""
