@@ -684,3 +684,22 @@ def test_password_spraying_from_many_addresses_of_one_ipv6_network_waits_like_on
     assert fresh.begin(*login_keys("x", "2001:db8:1:2::a")).seconds == 0
     assert fresh.begin(*login_keys("y", "2001:db8:1:2::b")).busy
     assert fresh.begin(*login_keys("anna", "198.51.100.7")).seconds == 0
+
+
+def test_junk_failures_from_many_names_and_networks_do_not_reset_an_accounts_wait(monkeypatch):
+    """The throttle keeps MAX_KEYS keys; it dropped the oldest, so an attacker who made anna wait
+    and then failed once each as thousands of made-up names from thousands of networks pushed
+    anna's count out, and guessed on at full speed."""
+    from faqbot.staff.console import auth
+    from faqbot.staff.console.auth import Throttle, login_keys
+
+    monkeypatch.setattr(auth, "MAX_KEYS", 200)
+    throttle = Throttle(clock=lambda: 0.0)
+    for _ in range(6):
+        throttle.failed(*login_keys("anna", "203.0.113.9"))
+    waited = throttle.wait("user:anna")
+    assert waited > 0
+    for n in range(1000):  # two new keys a try: 2,000 keys through a throttle of 200
+        throttle.failed(*login_keys(f"junk{n}", f"10.{n // 250}.{n % 250}.1"))
+    assert throttle.wait("user:anna") == waited and throttle.wait("addr:203.0.113.9") == waited
+    assert len(throttle._failures) <= 200

@@ -136,6 +136,22 @@ class Throttle:
         for key in keys:
             count, _ = self._failures.pop(key, (0, now))
             self._failures[key] = (count + 1, now)
+        if len(self._failures) > MAX_KEYS:
+            self._make_room(now)
+
+    def _make_room(self, now: float) -> None:
+        """Down to MAX_KEYS keys: the forgotten ones go first, then those that impose no wait yet
+        (fewer than `free` failures), oldest first, and only then the oldest of the rest. Dropping the
+        oldest alone let 10,000 junk failures (a name and a network each) reset an account's wait."""
+        for key, (_count, last) in list(self._failures.items()):
+            if now - last > FORGET_SECONDS:
+                del self._failures[key]
+        excess = len(self._failures) - MAX_KEYS
+        if excess <= 0:
+            return
+        harmless = [key for key, (count, _) in self._failures.items() if count < self.free][:excess]
+        for key in harmless:
+            del self._failures[key]
         while len(self._failures) > MAX_KEYS:
             self._failures.popitem(last=False)
 
