@@ -27,6 +27,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from faqbot.config import Settings
 from faqbot.faq.model import load_faq
+from faqbot.staff import learn
+from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import StaffStore
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import BASE_DELAY, FREE_FAILURES
@@ -460,6 +462,56 @@ def test_a_wrong_answer_a_customer_said_thumbs_down_to_and_staff_linked_is_answe
             assert time.monotonic() - linked < 5, f"still {reply['kind']} {reply.get('faq_id')} after 5 s"
             time.sleep(0.2)
     assert reply["kind"] == "answer"
+
+
+def test_the_helpdesk_groups_page_by_page_and_the_preparing_page_read_well_in_a_browser(browser, sites, monkeypatch):
+    """Pages of helpdesk groups (20 a page; 1 here) and the page that says how far the
+    suggestions are: walked with the links, axe-checked at both widths, no sideways scroll. The
+    questions are rejected at the end, so the review page is as the other tests left it."""
+    monkeypatch.setattr(console_app, "GROUPS_LISTED", 1)
+    off_topic = ("Vem vann fotbollsmatchen i går?", "Blir det regn i Umeå i morgon?")
+    with httpx.Client(base_url=sites.chat, timeout=30) as api:
+        for question in off_topic:
+            assert api.post("api/ask", json={"question": question}).json()["kind"] == "helpdesk"
+    staff = logged_in(browser, sites, DESKTOP)
+    staff.get_by_role("link", name="Att granska").click()
+    pager = staff.get_by_role("navigation", name="Sidor med frågor till helpdesk", exact=True)
+    expect(pager).to_contain_text("(sida 1 av ")
+    found = {}
+    for viewport in (DESKTOP, PHONE):
+        staff.set_viewport_size(viewport)
+        if serious := serious_violations(staff):
+            found[f"page 1 at {viewport['width']} px"] = serious
+        assert staff.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    staff.set_viewport_size(DESKTOP)
+    pager.get_by_role("link", name="Nästa sida").click()
+    expect(staff).to_have_url(re.compile(r"/granska\?sida=2#helpdesk$"))
+    expect(pager).to_contain_text("(sida 2 av ")
+    staff.get_by_role("button", name="Avvisa frågan").first.click()  # back to page 2, or the last
+    expect(staff.get_by_role("status")).to_contain_text("Avvisat", timeout=30_000)
+    release = threading.Event()
+    real, ready = learn.lesson_of, console_app.READY_SECONDS
+    monkeypatch.setattr(console_app, "READY_SECONDS", 0.1)
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (release.wait(30), real(*args))[1])
+    try:
+        staff.goto(sites.console + "/granska")
+        expect(staff.get_by_role("heading", name="Förslagen förbereds")).to_be_visible()
+        for viewport in (DESKTOP, PHONE):
+            staff.set_viewport_size(viewport)
+            if serious := serious_violations(staff):
+                found[f"preparing at {viewport['width']} px"] = serious
+    finally:
+        release.set()
+        monkeypatch.setattr(learn, "lesson_of", real)
+        monkeypatch.setattr(console_app, "READY_SECONDS", ready)
+    staff.set_viewport_size(DESKTOP)
+    staff.get_by_role("link", name="Visa sidan igen").click()
+    for question in off_topic:  # leave the list as it was
+        while staff.get_by_role("heading", name=re.compile(re.escape(question))).count():
+            heading = staff.get_by_role("heading", name=re.compile(re.escape(question))).first
+            heading.locator("xpath=ancestor::article").get_by_role("button", name=re.compile("^Avvisa")).first.click()
+            expect(staff.get_by_role("status")).to_contain_text("Avvisat", timeout=30_000)
+    assert found == {}
 
 
 def ask_the_api(chat: str, question: str) -> dict:
