@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

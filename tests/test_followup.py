@@ -99,6 +99,17 @@ def test_a_short_question_naming_its_own_subject_is_answered_not_held_to_the_las
 
 
 @pytest.mark.slow
+def test_a_short_new_subject_after_a_question_is_not_answered_with_that_questions_entry(bot):
+    """A customer's "Har ni parkering?" reads as a follow-up (two words of its own) and the phone entry, the
+    previous question's, was nudged over the threshold: the customer was told about phone
+    support. It does not point back, so the nudge only offers that entry as a choice."""
+    reply = bot.ask("Har ni parkering?", previous="Kan jag ringa er?")
+    assert reply.followup_to == "Kan jag ringa er?"
+    assert reply.kind.value == "choices" and reply.suggestions[0].faq_id == "telefonsupport"
+    assert "helpdesk@winterkvist.com" in reply.answer
+
+
+@pytest.mark.slow
 def test_a_follow_up_that_points_back_is_still_offered_its_topic(bot):
     reply = bot.ask("och vad kostar det?", previous="Hur säger jag upp mitt avtal?")
     assert reply.kind.value == "choices" and "uppsagning" in [s.faq_id for s in reply.suggestions]

@@ -328,10 +328,10 @@ def test_a_ranking_error_logs_the_question_masked_never_raw(small, fake_embedder
     build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
 
-    def broken(question: str, **options: object):  # rank(question, favoured=...) in the chat
+    def broken(question: str, *options: object):  # rankings(question, topic) in the chat
         raise RuntimeError(f"could not rank {question!r}")
 
-    monkeypatch.setattr(bot.searcher, "rank", broken)
+    monkeypatch.setattr(bot.searcher, "rankings", broken)
     with caplog.at_level(logging.DEBUG):
         reply = bot.ask("Mitt personnummer är 850715-1234 och mejl anna@firma.se, varför fel?")
     assert reply.kind == "error" and "help@example.se" in reply.answer

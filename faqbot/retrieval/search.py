@@ -235,16 +235,28 @@ class Searcher(Generic[Space]):
     def rank(self, question: str, limit: int = RANK_LIMIT, favoured: Container[str] = ()) -> list[Match]:
         """The `limit` best entries, best first; entries whose id is in `favoured` (the topic of
         the conversation, for a follow-up) get CONTEXT_WEIGHT more relevance."""
+        return self.rankings(question, favoured, limit)[0]
+
+    def rankings(
+        self, question: str, favoured: Container[str], limit: int = RANK_LIMIT
+    ) -> tuple[list[Match], list[Match]]:
+        """`rank(question, favoured=favoured)` and `rank(question)`, the question read once: a
+        follow-up's ranking with its topic in mind, and as a new question alone."""
         dense = self.dense_scores(question)
         words = self.query_words(question)
         lexical = self.lexical_scores(words)
         floor, ceiling = self.embedder.similarity_range
         dense_part = np.clip((dense - floor) / (ceiling - floor), 0.0, 1.0)
         lexical_part = lexical / (lexical + LEXICAL_HALF) * self.coverage(words)
-        relevance = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
-        if favoured:
-            bonus = np.array([e.id in favoured for e in self.entries], dtype=relevance.dtype)
-            relevance = np.minimum(1.0, relevance + CONTEXT_WEIGHT * bonus)
+        alone = DENSE_WEIGHT * dense_part + LEXICAL_WEIGHT * lexical_part
+        if not favoured:
+            ranked = self._matches(alone, dense, lexical, limit)
+            return ranked, ranked
+        bonus = np.array([e.id in favoured for e in self.entries], dtype=alone.dtype)
+        nudged = np.minimum(1.0, alone + CONTEXT_WEIGHT * bonus)
+        return self._matches(nudged, dense, lexical, limit), self._matches(alone, dense, lexical, limit)
+
+    def _matches(self, relevance: np.ndarray, dense: np.ndarray, lexical: np.ndarray, limit: int) -> list[Match]:
         top = top_indices(relevance, limit)
         scores = relevance[top].astype(float)
         if len(top) > 1:
