@@ -703,3 +703,18 @@ def test_junk_failures_from_many_names_and_networks_do_not_reset_an_accounts_wai
         throttle.failed(*login_keys(f"junk{n}", f"10.{n // 250}.{n % 250}.1"))
     assert throttle.wait("user:anna") == waited and throttle.wait("addr:203.0.113.9") == waited
     assert len(throttle._failures) <= 200
+
+
+@pytest.mark.parametrize(
+    "page", ["²", "٣", "1" * 5000, "-5", "0", "1e9", "999999", "１", "2%00", "%F0%9F%98%80", "1;DROP", " 2"]
+)
+def test_an_odd_page_number_on_the_review_page_is_page_one_or_the_last_never_an_error(site, page):
+    """`?sida=` names the page of helpdesk groups; "²" passed str.isdigit and made int() fail (a 500)."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    site.login()
+    shown = site.client.get(f"/granska?sida={page}")
+    assert shown.status_code == 200 and "Har ni parkering vid kontoret?" in shown.text
+    posted = site.client.post(
+        f"/granska?sida={page}", data={"action": "reject", "id": "nope", "csrf": site.csrf()}, follow_redirects=False
+    )
+    assert posted.status_code == 409 and "Har ni parkering vid kontoret?" in posted.text

@@ -25,6 +25,7 @@ a POST that did its work redirects to the page showing what it did, Console.done
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from collections.abc import Callable
 
@@ -288,8 +289,8 @@ def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach
 
 def group_page(request: Request) -> int:
     """The page of helpdesk groups the address asks for (`?sida=N`, from 1); 1 when it names none or nonsense."""
-    number = request.query_params.get(GROUP_PAGE, "1")[:6]
-    return int(number) if number.isdigit() and int(number) >= 1 else 1
+    number = request.query_params.get(GROUP_PAGE, "1")
+    return max(1, int(number)) if PAGE_NUMBER.fullmatch(number) else 1  # not str.isdigit: "²" is a digit
 
 
 def review_address(request: Request, page: int | None = None) -> str:
@@ -355,6 +356,7 @@ REJECT_QUESTION = "reject_question"
 # groups, one page of 930 KB with 383 groups
 GROUPS_LISTED = 20
 GROUP_PAGE = "sida"
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 # how long the review page waits for its suggestions before it says how far they are instead
 READY_SECONDS = 10.0
 
