@@ -19,6 +19,8 @@ the FAQ as imported with *every* answerable traffic question assigned to its ent
         # imported.yaml, customers.yaml (after the customers' signals), faq.yaml (after staff too)
     python -m benchmarks.learning --seeds 1 2 3        # three splits; the table gives their mean
     python -m benchmarks.learning --faq shipped-bare bibliotek-titled   # two FAQs without real alternatives
+    python -m benchmarks.learning --source their_faq.csv --tests their_tests.jsonl --helpdesk info@firma.se
+        # any company's FAQ (a file `faqbot import` reads, or an FAQ YAML) and its test set
 
 It also times an accept from the command to the running chat answering with what it accepted.
 """
@@ -86,8 +88,12 @@ def faqbot(folder: Path, *args: str, log: Path | None = None) -> str:
     return done.stdout
 
 
-def prepare(name: str, folder: Path) -> Path:
-    """The FAQ as a company has it, imported (threshold: auto, no rate limit), and its index."""
+HELPDESK = "info@example.se"  # the helpdesk address an imported FAQ is given (`--helpdesk`)
+
+
+def prepare(name: str, folder: Path, helpdesk: str = HELPDESK) -> Path:
+    """The FAQ as a company has it, imported (threshold: auto, no rate limit; an import gets
+    `helpdesk`), and its index."""
     source, tests = FAQS[name]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.yaml").write_text("threshold: auto\nrate_limit_per_minute: 0\n", encoding="utf-8")
@@ -96,7 +102,7 @@ def prepare(name: str, folder: Path) -> Path:
     elif source.suffix == ".yaml":
         shutil.copy(source, folder / "faq.yaml")
     else:
-        faqbot(folder, "import", str(source), "--out", "faq.yaml", "--force", "--helpdesk", "info@example.se")
+        faqbot(folder, "import", str(source), "--out", "faq.yaml", "--force", "--helpdesk", helpdesk)
     faqbot(folder, "index", *PATHS)
     return tests
 
@@ -175,8 +181,8 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
         replay.to_staff.append((reply["reply_id"], expected))
 
 
-def measure(name: str, folder: Path, seed: int | None) -> dict:
-    tests = prepare(name, folder)
+def measure(name: str, folder: Path, seed: int | None, helpdesk: str = HELPDESK) -> dict:
+    tests = prepare(name, folder, helpdesk)
     traffic, new = split(tests, seed)
     (folder / "new.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8")
     before = evaluate(folder, folder / "new.jsonl")
@@ -300,14 +306,32 @@ def main() -> int:
         "--in-order", action="store_true", help="split in the test file's order instead (every keyword query is new)"
     )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument(
+        "--source", type=Path, help="another company's FAQ instead: a file `faqbot import` reads, or an FAQ YAML"
+    )
+    parser.add_argument(
+        "--tests", type=Path, help="with --source: its test set (JSON lines, as `faqbot evaluate` reads)"
+    )
+    parser.add_argument(
+        "--helpdesk", default=HELPDESK, help=f"with --source: the helpdesk address (default {HELPDESK})"
+    )
     args = parser.parse_args()
+    if (args.source is None) != (args.tests is None):
+        parser.error("--source and --tests go together: the FAQ and its test set")
+    if args.source is not None:
+        for path in (args.source, args.tests):
+            if not path.is_file():
+                parser.error(f"{path}: no such file")
+        name = args.source.stem
+        FAQS[name] = (args.source.resolve(), args.tests.resolve())
+        args.faq = [name]
     root = args.keep or Path(tempfile.mkdtemp(prefix="faqbot-learning-"))
     seeds: list[int | None] = [None] if args.in_order else list(args.seeds)
     results = []
     for name in args.faq:
         for seed in seeds:
             folder = root / name if seed is None or len(seeds) == 1 else root / f"{name}-{seed}"
-            result = measure(name, folder, seed)
+            result = measure(name, folder, seed, args.helpdesk)
             print(json.dumps(result, ensure_ascii=False), flush=True)
             results.append(result)
     print(table(results))
