@@ -1711,3 +1711,35 @@ def test_the_review_page_says_how_far_its_suggestions_are_while_a_flood_is_read(
     finally:
         release.set()
     assert said(question) in site.client.get("/granska").text
+
+
+def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
+    """The switch went back to the entry's address, which showed the file's text: staff lost the
+    draft the console had just refused. It now shows that page again, in the other language."""
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    draft = "Vi tar backup varje timme, och sparar den i trettio dagar."
+    fields = {"question": "Kan jag ringa er?", "answer": draft, "csrf": site.csrf(), "hash": digest}
+    refused = site.client.post("/fragor/backup", data=fields)
+    assert refused.status_code == 400 and draft in refused.text
+    link = re.search(r'href="(/sprak\?till=en&amp;sida=[^"]+)"', refused.text).group(1).replace("&amp;", "&")
+    moved = site.client.get(link, follow_redirects=False)
+    back = moved.headers["location"]
+    assert moved.status_code == 303 and re.fullmatch(r"/fragor/backup\?utfall=[\w-]{16}", back)
+    again = site.client.get(back)
+    assert again.status_code == 400 and draft in again.text and 'lang="en"' in again.text
+    assert 'id="e-question">' in again.text and "already" in again.text.split('id="e-question">')[1][:300]
+    assert draft not in site.client.get("/fragor/backup").text  # the plain address: the file as it is
+    # a tried draft is kept too, on its entry's page
+    tried = site.client.post("/fragor/backup/prova", data={**fields, "prova_fraga": "Hur ofta?", "csrf": site.csrf()})
+    here = re.search(r'href="/sprak\?till=sv&amp;sida=([^"]+)"', tried.text).group(1)
+    assert (
+        here.startswith("/fragor/backup%3Futfall%3D")
+        and draft in site.client.get(here.replace("%3F", "?").replace("%3D", "=")).text
+    )
+    # another session (the same member of staff, logged in elsewhere) does not see it
+    other = Site(
+        TestClient(site.client.app, base_url="http://localhost"), site.store, site.desk, site.clock, site.folder
+    )
+    other.login()
+    assert draft not in other.client.get(back).text

@@ -54,7 +54,7 @@ from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
 from faqbot.staff.console.service import Desk, Progress, StaleError, explained_lines
-from faqbot.staff.console.web import Console, Refused, secure, static, swedish
+from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
@@ -110,16 +110,11 @@ def message_page(console: Console, request: Request, status: int, title: str, me
     """A refusal in words, with the menu when logged in and, for a refused form, a link to its page."""
     back = ""
     if request.method == "POST":
-        parent, last = request.url.path.rstrip("/").rsplit("/", 1)
-        back = local_path(parent if last in FORM_ACTIONS else request.url.path)
+        back = local_path(form_page(request.url.path))
         if status == 404:  # the entry or version is not there: its list
             back = local_path("/" + back.strip("/").split("/")[0])
     session = console.session_of(request)
     return console.render(request, "message.html", status, title=title, message=message, session=session, back=back)
-
-
-# the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
-FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till")
 
 
 def add_language_route(app: FastAPI) -> None:

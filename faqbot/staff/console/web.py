@@ -66,6 +66,20 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 OUTCOME_SECONDS = 600.0
 MAX_OUTCOMES = 1000
 OUTCOME_KEY = "utfall"
+# Pages of an entry's form that a POST can draw with staff's draft in it (a save refused, a try):
+# kept as an outcome, so that switching language shows the draft again instead of the file's text.
+DRAFT_PAGES = {"entry.html"}
+KEPT_DRAFT = "kept_draft"
+# the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
+FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till")
+
+
+def form_page(path: str) -> str:
+    """The page a form's address belongs to: /fragor/ID for POST /fragor/ID/prova, else the address."""
+    parent, _, last = path.rstrip("/").rpartition("/")
+    return parent if last in FORM_ACTIONS and parent else path
+
+
 # Forms that change something, per member of staff in any sixty seconds. Reviewing by hand is a
 # click every few seconds at most, and "Godkänn alla" takes a thousand suggestions in one.
 WRITES_PER_MINUTE = 30
@@ -154,10 +168,18 @@ class Console:
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         session = values.pop("session", None)
+        kept = self.kept_draft(request, session)
+        if kept is not None:  # the language switch on a refused or tried draft: that page again
+            name, status, values = kept
         language = language_of(request.cookies)
         query = request.url.query
         # where the language switch returns: this address (a form's outcome too: it is a GET, Console.done)
         here = request.url.path + (f"?{query}" if query else "")
+        if request.method == "POST" and name in DRAFT_PAGES and session is not None:
+            # an entry's form sent back with its draft (refused, or tried): the switch shows it again
+            page = form_page(request.url.path)
+            key = self.outcomes.keep(session.token_hash, page, {KEPT_DRAFT: (name, status, values)})
+            here = f"{page}?{OUTCOME_KEY}={key}"
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
@@ -191,7 +213,15 @@ class Console:
     def outcome(self, request: Request, session: Session) -> dict[str, Any]:
         """What the form before this page did, when the address names it (`Console.done`); else empty."""
         key = request.query_params.get(OUTCOME_KEY, "")[:40]
-        return self.outcomes.get(session.token_hash, request.url.path, key) if key else {}
+        kept = self.outcomes.get(session.token_hash, request.url.path, key) if key else {}
+        return {} if KEPT_DRAFT in kept else kept
+
+    def kept_draft(self, request: Request, session: Session | None) -> tuple[str, int, dict[str, Any]] | None:
+        """The draft page the address names (`render` keeps one for the language switch), for its session alone."""
+        key = request.query_params.get(OUTCOME_KEY, "")[:40]
+        if request.method != "GET" or session is None or not key:
+            return None
+        return self.outcomes.get(session.token_hash, request.url.path, key).get(KEPT_DRAFT)
 
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
