@@ -718,3 +718,23 @@ def test_an_odd_page_number_on_the_review_page_is_page_one_or_the_last_never_an_
         f"/granska?sida={page}", data={"action": "reject", "id": "nope", "csrf": site.csrf()}, follow_redirects=False
     )
     assert posted.status_code == 409 and "Har ni parkering vid kontoret?" in posted.text
+
+
+def test_a_throttle_full_of_keys_that_each_failed_often_still_counts_a_new_networks_guesses(monkeypatch):
+    """Found by an attack on the eviction above: with every kept key at FREE_FAILURES or more, the
+    only keys below it were the ones the try had just made, so each new network's failures were
+    dropped as they were counted, and it guessed any account's password without waiting."""
+    from faqbot.staff.console import auth
+    from faqbot.staff.console.auth import Throttle, login_keys
+
+    monkeypatch.setattr(auth, "MAX_KEYS", 300)
+    clock = [0.0]
+    throttle = Throttle(clock=lambda: clock[0])
+    for n in range(300):
+        for _ in range(FREE_FAILURES):
+            throttle.failed(f"user:junk{n}")
+        clock[0] += 0.3
+    keys = login_keys("anna", "198.51.100.7")
+    for _ in range(FREE_FAILURES + 3):
+        throttle.failed(*keys)
+    assert throttle.wait(*keys) > 0 and len(throttle._failures) <= 300

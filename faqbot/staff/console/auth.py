@@ -137,23 +137,27 @@ class Throttle:
             count, _ = self._failures.pop(key, (0, now))
             self._failures[key] = (count + 1, now)
         if len(self._failures) > MAX_KEYS:
-            self._make_room(now)
+            self._make_room(now, keys)
 
-    def _make_room(self, now: float) -> None:
-        """Down to MAX_KEYS keys: the forgotten ones go first, then those that impose no wait yet
-        (fewer than `free` failures), oldest first, and only then the oldest of the rest. Dropping the
-        oldest alone let 10,000 junk failures (a name and a network each) reset an account's wait."""
+    def _make_room(self, now: float, counting: tuple[str, ...]) -> None:
+        """Down to MAX_KEYS keys, never one of `counting` (the try just failed: dropping its own new
+        keys let a table full of junk make every new network's guesses free). The forgotten keys
+        go first, then those that impose no wait yet (fewer than `free` failures), oldest first,
+        then the oldest of the rest. Dropping the oldest alone let 10,000 one-off failures (a name
+        and a network each) reset an account's wait; now it takes `free` failures a key."""
         for key, (_count, last) in list(self._failures.items()):
             if now - last > FORGET_SECONDS:
                 del self._failures[key]
         excess = len(self._failures) - MAX_KEYS
         if excess <= 0:
             return
-        harmless = [key for key, (count, _) in self._failures.items() if count < self.free][:excess]
-        for key in harmless:
+        harmless = [k for k, (count, _) in self._failures.items() if count < self.free and k not in counting]
+        going = harmless[:excess]
+        if len(going) < excess:
+            spared = set(going) | set(counting)
+            going += [k for k in self._failures if k not in spared][: excess - len(going)]
+        for key in going:
             del self._failures[key]
-        while len(self._failures) > MAX_KEYS:
-            self._failures.popitem(last=False)
 
     def succeeded(self, *keys: str) -> None:
         for key in keys:
