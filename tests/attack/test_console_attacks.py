@@ -57,7 +57,14 @@ from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
-from faqbot.staff.console.web import MAX_OUTCOMES, OUTCOME_SECONDS, WRITES_PER_MINUTE, Console, Outcomes
+from faqbot.staff.console.web import (
+    MAX_OUTCOMES,
+    OUTCOME_SECONDS,
+    OUTCOMES_A_SESSION,
+    WRITES_PER_MINUTE,
+    Console,
+    Outcomes,
+)
 from tests.test_console import PASSWORD, log_a_pick_and_a_helpdesk_question, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
@@ -511,11 +518,19 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     now = [0.0]
     kept = Outcomes(clock=lambda: now[0])
     first = kept.keep("session", "/granska", {"n": 0})
-    keys = [kept.keep("session", "/granska", {"n": n}) for n in range(1, MAX_OUTCOMES + 1)]
+    keys = [kept.keep(f"session {n % 100}", "/granska", {"n": n}) for n in range(1, MAX_OUTCOMES + 1)]
     assert kept.get("session", "/granska", first) == {}
-    assert kept.get("session", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
+    assert kept.get("session 0", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
     assert kept.get("another session", "/granska", keys[-1]) == {}
-    assert kept.get("session", "/historik", keys[-1]) == {}
+    assert kept.get("session 0", "/historik", keys[-1]) == {}
+    assert len(kept) == MAX_OUTCOMES
+    # one session's forms in a loop keep OUTCOMES_A_SESSION of its own, and push out no other's
+    mine = [kept.keep("looping", "/fragor/backup", {"n": n}) for n in range(5 * OUTCOMES_A_SESSION)]
+    assert [kept.get("looping", "/fragor/backup", k) for k in mine[-OUTCOMES_A_SESSION:]] == [
+        {"n": n} for n in range(4 * OUTCOMES_A_SESSION, 5 * OUTCOMES_A_SESSION)
+    ]
+    assert kept.get("looping", "/fragor/backup", mine[-OUTCOMES_A_SESSION - 1]) == {}
+    assert kept.get("session 0", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
     assert len(kept) == MAX_OUTCOMES
     now[0] += OUTCOME_SECONDS + 1
     assert kept.get("session", "/granska", keys[-1]) == {}

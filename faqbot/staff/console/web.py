@@ -65,6 +65,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
 MAX_OUTCOMES = 1000
+OUTCOMES_A_SESSION = 20  # a login's own: its last forms' outcomes and kept drafts
 OUTCOME_KEY = "utfall"
 # Pages of an entry's form that a POST can draw with staff's draft in it (a save refused, a try):
 # kept as an outcome, so that switching language shows the draft again instead of the file's text.
@@ -122,11 +123,16 @@ class Outcomes:
         self._lock = threading.Lock()
 
     def keep(self, owner: str, page: str, values: dict[str, Any]) -> str:
-        """Keep `values` under a new key; the expired and (past MAX_OUTCOMES) the oldest go."""
+        """Keep `values` under a new key; the expired and (past MAX_OUTCOMES) the oldest go, and
+        past OUTCOMES_A_SESSION the owner's own oldest: one session sending refused drafts in a
+        loop held 112 MB and pushed every other session's outcomes out."""
         key = secrets.token_urlsafe(12)
         with self._lock:
             now = self.clock()
             self._kept[(owner, page, key)] = (now, values)
+            own = [k for k in self._kept if k[0] == owner]
+            for old in own[: max(0, len(own) - OUTCOMES_A_SESSION)]:
+                del self._kept[old]
             while len(self._kept) > MAX_OUTCOMES or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
                 self._kept.popitem(last=False)  # kept in the order they came: the oldest first
         return key
