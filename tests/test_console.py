@@ -12,6 +12,7 @@ import re
 import socket
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1743,3 +1744,45 @@ def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     )
     other.login()
     assert draft not in other.client.get(back).text
+
+
+def test_a_machine_slower_than_the_pages_wait_still_shows_the_last_list_with_its_time(site, monkeypatch):
+    """Found by an attack: a finished drawing was thrown away unless a page was waiting for it, so
+    where every drawing takes longer than the page waits, the page said "Förslagen förbereds"
+    at every visit, for ever."""
+    monkeypatch.setattr(console_app, "READY_SECONDS", 0.2)
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    real = learn.lesson_of
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (time.sleep(0.6), real(*args))[1])
+    site.login()
+    assert "Förslagen förbereds" in site.client.get("/granska").text
+    time.sleep(0.8)  # the drawing finished; nobody was waiting for it
+    page = site.client.get("/granska").text
+    assert "Förslagen förbereds" not in page and "Har ni parkering vid kontoret?" in page
+    assert re.search(r"Listan är från \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (CET|CEST)\. En ny räknas fram", page)
+    # a decision: the list from before it is not shown, but what was done is
+    group = re.search(r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    done = site.client.post("/granska", data={"action": "reject", "id": group.group(1), "csrf": site.csrf()})
+    assert "Förslagen förbereds" in done.text and "Avvisat" in done.text
+    assert "Har ni parkering vid kontoret?" not in done.text.split("Avvisat")[1]
+
+
+def test_a_review_drawn_while_staff_changed_something_is_not_the_page_after_it(site, monkeypatch):
+    """Found by an attack: a colleague's visit during a decision began a drawing that read the log
+    before the decision was written, and the page after the decision waited for that drawing and
+    showed the rejected group still listed."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    began: list[float] = []
+    real = learn.lesson_of
+
+    def noted(*args):
+        began.append(time.monotonic())
+        return real(*args)
+
+    monkeypatch.setattr(learn, "lesson_of", noted)
+    desk = site.desk
+    with desk.writing:  # a decision being written
+        desk.review_within(0)  # the colleague's visit begins a drawing now
+        time.sleep(0.1)
+    after = desk.review_within(5)
+    assert isinstance(after, learn.Lesson) and len(began) == 2 and began[-1] >= desk.writing.last

@@ -52,8 +52,8 @@ from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
-from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local_path
-from faqbot.staff.console.service import Desk, Progress, StaleError, explained_lines
+from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
+from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
 from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
@@ -296,6 +296,9 @@ def review_address(request: Request, page: int | None = None) -> str:
 
 async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
     lesson = await run_in_threadpool(console.desk.review_within, READY_SECONDS)
+    if isinstance(lesson, Drawn):  # an earlier list, while the one as the log reads now is drawn
+        values |= {"drawn_at": local(lesson.at, seconds=True), "progress": console.desk.progress}
+        lesson = lesson.lesson
     if isinstance(lesson, Progress):
         return console.render(
             request,

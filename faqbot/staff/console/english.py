@@ -323,6 +323,9 @@ ENGLISH: dict[str, str] = {
     "Många nya frågor sedan sist tar en stund att läsa första gången; det fortsätter medan du gör annat.": (
         "Many new questions since last time take a while to read the first time; it goes on while you do other things."
     ),
+    "Listan är från {time}. En ny räknas fram ({read} av {total} frågor till helpdesk är lästa).": (
+        "The list is from {time}. A new one is being worked out ({read} of {total} helpdesk questions read)."
+    ),
     "Visa sidan igen": "Show the page again",
     "Sidor med frågor till helpdesk": "Pages of helpdesk questions",
     "Sidor med frågor till helpdesk, nederst": "Pages of helpdesk questions, at the bottom",

@@ -66,6 +66,31 @@ class Progress(NamedTuple):
     total: int = 0
 
 
+class Drawn(NamedTuple):
+    """A review drawn earlier: the lesson, and when its drawing began (monotonic, and the time of day)."""
+
+    lesson: learn.Lesson
+    started: float
+    at: datetime
+
+
+class Writing:
+    """The one lock every change to the FAQ and the log's decisions goes through; `last` is when the
+    latest holder let go (time.monotonic), so a review drawn before that is known to be old."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.last = 0.0
+
+    def __enter__(self) -> Writing:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.last = time.monotonic()
+        self._lock.release()
+
+
 WARM_UP_SECONDS = 3600.0  # the warm-up at start waits for the drawing this long before it stops logging
 
 
@@ -174,12 +199,14 @@ class Desk:
         self.settings = settings
         self.bot = bot if bot is not None else FaqBot(settings=settings)
         self.log = open_log_at(settings.log_location, settings.config.retention_days, staff=True)
-        self.writing = threading.Lock()
+        self.writing = Writing()
         self.history = FaqHistory(settings.log_location)
         self.reviewing = threading.Lock()
         self.starting = threading.Lock()
         self.drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
         self.drawing: Future[learn.Lesson] | None = None
+        self.asked = 0.0  # when the drawing was asked for (time.monotonic)
+        self.drawn: Drawn | None = None  # the last review drawn
         self.progress = Progress()
 
     @property
@@ -187,7 +214,7 @@ class Desk:
         return self.settings.faq_path
 
     def close(self) -> None:
-        self.drawer.shutdown(wait=True, cancel_futures=True)
+        self.drawer.shutdown(wait=False, cancel_futures=True)  # a drawing under way is not waited for
         self.log.close()
         self.history.close()
 
@@ -246,19 +273,31 @@ class Desk:
     def read(self, read: int, total: int) -> None:
         self.progress = Progress(read, total)
 
-    def review_within(self, seconds: float) -> learn.Lesson | Progress:
-        """The review, when it is drawn within `seconds`; else how far it is (it goes on in the
-        background, and the next call waits for the same drawing). A flood of new questions can
-        take minutes to embed the first time (3,000 in about 3.5 minutes here): the page says so
-        instead of hanging. An error of the drawing is raised here."""
+    def review_within(self, seconds: float) -> learn.Lesson | Drawn | Progress:
+        """The review as the log reads now, when it is drawn within `seconds`. Else, while it goes
+        on in the background: the last review drawn since staff's last change (`Drawn`, to show
+        with its time), or how far the drawing is (`Progress`). A flood of new questions can take
+        minutes to embed the first time (3,000 in about two minutes here): the page says so instead
+        of hanging, and a machine that draws slower than `seconds` still shows a list. A drawing
+        that began before staff's last change is not waited for: the page after a decision shows
+        it done. An error of the drawing is raised here."""
         with self.starting:
-            if self.drawing is None or self.drawing.done():
-                self.drawing = self.drawer.submit(self.review)
+            if self.drawing is None or self.drawing.done() or self.asked < self.writing.last:
+                self.asked = time.monotonic()
+                self.drawing = self.drawer.submit(self.draw)
             drawing = self.drawing
         try:
             return drawing.result(timeout=seconds)
         except FutureTimeout:
-            return self.progress
+            drawn = self.drawn
+            return drawn if drawn is not None and drawn.started > self.writing.last else self.progress
+
+    def draw(self) -> learn.Lesson:
+        """`review`, kept with when it began (`drawn`)."""
+        started, at = time.monotonic(), datetime.now(UTC)
+        lesson = self.review()
+        self.drawn = Drawn(lesson, started, at)
+        return lesson
 
     def warm_up(self) -> None:
         """Draw the review once in the background, so that the first staff member to open it does
@@ -270,8 +309,8 @@ class Desk:
         except Exception:
             log.exception("could not prepare the review page in the background")
             return
-        if isinstance(lesson, Progress):
-            log.warning("review not ready after %.0f s: %d of %d questions read", WARM_UP_SECONDS, *lesson)
+        if not isinstance(lesson, learn.Lesson):
+            log.warning("review not ready after %.0f s: %d of %d questions read", WARM_UP_SECONDS, *self.progress)
             return
         log.info("review ready: %d suggestions in %.1f s", len(lesson.suggestions), time.perf_counter() - started)
 
