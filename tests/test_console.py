@@ -1786,3 +1786,16 @@ def test_a_review_drawn_while_staff_changed_something_is_not_the_page_after_it(s
         time.sleep(0.1)
     after = desk.review_within(5)
     assert isinstance(after, learn.Lesson) and len(began) == 2 and began[-1] >= desk.writing.last
+
+
+def test_a_groups_new_entry_form_takes_the_list_just_drawn_instead_of_drawing_it_again(site, monkeypatch):
+    """After a flood each "Skapa en ny post av gruppen" drew the whole review again (minutes)."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    drawn: list[int] = []
+    real = learn.lesson_of
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (drawn.append(1), real(*args))[1])
+    site.login()
+    page = site.client.get("/granska").text
+    link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', page).group(1)
+    form = site.client.get(link).text
+    assert 'value="Har ni parkering vid kontoret?"' in form and len(drawn) == 1

@@ -91,7 +91,8 @@ class Writing:
         self._lock.release()
 
 
-WARM_UP_SECONDS = 3600.0  # the warm-up at start waits for the drawing this long before it stops logging
+WARM_UP_SECONDS = 3600.0
+RECENT_SECONDS = 300.0  # how old a review may be to prefill a new entry's form from a group  # the warm-up at start waits for the drawing this long before it stops logging
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,19 @@ class Desk:
         except FutureTimeout:
             drawn = self.drawn
             return drawn if drawn is not None and drawn.started > self.writing.last else self.progress
+
+    def recent_review(self) -> learn.Lesson:
+        """The review drawn last, when it began after staff's last change and at most
+        RECENT_SECONDS ago (what a group's new-entry form needs of it); else drawn now. Each new
+        entry form drew the whole review again, which after a flood took as long as the page."""
+        drawn = self.drawn
+        if (
+            drawn is not None
+            and drawn.started > self.writing.last
+            and time.monotonic() - drawn.started < RECENT_SECONDS
+        ):
+            return drawn.lesson
+        return self.review()
 
     def draw(self) -> learn.Lesson:
         """`review`, kept with when it began (`drawn`)."""
@@ -606,7 +620,7 @@ class Desk:
     def new_entry_group(self, group_id: str) -> learn.Suggestion | None:
         """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or a question
         answered wrong (👎) that no entry answers: what a new entry is written from; else None."""
-        found = self.review().by_id().get(group_id)
+        found = self.recent_review().by_id().get(group_id)
         return found if found is not None and found.action in (learn.NEW_ENTRY, learn.WRONG_ANSWER) else None
 
     def shared_questions(self, faq_id: str) -> list[tuple[str, FaqEntry]]:
