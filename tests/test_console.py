@@ -26,7 +26,7 @@ from faqbot.cli import main
 from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
-from faqbot.staff import learn
+from faqbot.staff import learn, teach
 from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
@@ -36,7 +36,7 @@ from faqbot.staff.console.english import ENGLISH
 from faqbot.staff.console.health import last_days
 from faqbot.staff.console.history import what_changed, what_said
 from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, spoken
-from faqbot.staff.console.service import Desk
+from faqbot.staff.console.service import Desk, Progress
 from faqbot.staff.console.web import Console
 from faqbot.staff.trends import staff_zone
 from faqbot.web.ratelimit import RateLimiter
@@ -1770,22 +1770,66 @@ def test_a_machine_slower_than_the_pages_wait_still_shows_the_last_list_with_its
 def test_a_review_drawn_while_staff_changed_something_is_not_the_page_after_it(site, monkeypatch):
     """Found by an attack: a colleague's visit during a decision began a drawing that read the log
     before the decision was written, and the page after the decision waited for that drawing and
-    showed the rejected group still listed."""
+    showed the rejected group still listed. A decision made elsewhere (`faqbot learn`, another
+    console on the same log) counts too."""
     log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
-    began: list[float] = []
+    began: list[int] = []
+    release = threading.Event()
     real = learn.lesson_of
 
-    def noted(*args):
-        began.append(time.monotonic())
-        return real(*args)
+    def noted(bot, rows, faq, decided, progress):
+        began.append(len(decided))
+        release.wait(10)
+        return real(bot, rows, faq, decided, progress)
 
     monkeypatch.setattr(learn, "lesson_of", noted)
     desk = site.desk
-    with desk.writing:  # a decision being written
-        desk.review_within(0)  # the colleague's visit begins a drawing now
-        time.sleep(0.1)
-    after = desk.review_within(5)
-    assert isinstance(after, learn.Lesson) and len(began) == 2 and began[-1] >= desk.writing.last
+    assert isinstance(desk.review_within(0.1), Progress)  # a visit begins a drawing, and it takes long
+    with ConversationLog(site.folder / "log.db") as elsewhere:  # meanwhile `faqbot learn --reject`
+        elsewhere.record_decision("a-made-up-id", "rejected", None, "Har ni parkering vid kontoret?")
+    for _ in range(5):  # more visits after more decisions: one drawing waits, the others never run
+        assert isinstance(desk.review_within(0.05), Progress)
+    release.set()
+    after = desk.review_within(10)
+    assert isinstance(after, learn.Lesson) and began == [0, 1]
+    assert desk.drawn is not None and desk.drawn.state == desk.state()
+
+
+def test_pages_that_only_read_keep_the_earlier_list_and_queue_no_drawing(site, monkeypatch):
+    """Found by an attack: opening an entry or the history took the lock of changes and counted as
+    one, so each visit after it queued another full drawing and hid the earlier list."""
+    monkeypatch.setattr(console_app, "READY_SECONDS", 0.1)
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    drawn: list[int] = []
+    real = learn.lesson_of
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (drawn.append(1), time.sleep(0.3), real(*args))[2])
+    site.login()
+    site.client.get("/granska")
+    time.sleep(0.5)
+    for _ in range(4):
+        site.client.get("/fragor/backup")
+        site.client.get("/historik")
+        page = site.client.get("/granska").text
+        assert "Har ni parkering vid kontoret?" in page and "Förslagen förbereds" not in page
+    time.sleep(0.5)
+    assert len(drawn) <= 3  # the first, and one at a time after it: not one a visit queued behind it
+
+
+def test_a_new_entry_saved_from_a_group_rejected_elsewhere_meanwhile_does_not_overwrite_the_rejection(site):
+    """Found by an attack: the save took the group from the list drawn before `faqbot learn
+    --reject` (another process) rejected it, and recorded its questions accepted into the entry."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    site.login()
+    group = re.search(r"ny-fraga\?grupp=([^\"&]+)", site.client.get("/granska").text).group(1)
+    rejected = site.desk.review().by_id()[group]
+    with ConversationLog(site.folder / "log.db") as elsewhere:
+        for sid, question in teach.decided_ids(rejected):
+            elsewhere.record_decision(sid, "rejected", None, question)
+    fields = {"question": "Har ni parkering?", "answer": "Nej, tyvärr.", "alternatives": "", "grupp": group}
+    created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
+    assert created.status_code == 200 and "Posten är skapad" in created.text
+    with ConversationLog(site.folder / "log.db") as log:
+        assert {sid for sid, _ in teach.decided_ids(rejected)} <= log.decisions("rejected")
 
 
 def test_a_groups_new_entry_form_takes_the_list_just_drawn_instead_of_drawing_it_again(site, monkeypatch):

@@ -57,6 +57,7 @@ from faqbot.faq.edit import add_learned
 from faqbot.staff import learn
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
+from faqbot.staff.console.draft_pages import TRIES_PER_MINUTE
 from faqbot.staff.console.web import (
     MAX_OUTCOMES,
     OUTCOME_SECONDS,
@@ -413,6 +414,10 @@ def test_trying_a_draft_is_bounded(site):
     missing = site.client.post("/fragor/finns-inte/prova", data={**draft, "prova_fraga": "a", "csrf": site.csrf()})
     assert missing.status_code == 404 and "Traceback" not in missing.text
     assert faq.read_bytes() == before
+    # an empty try counts too (it spent nothing, and each one kept its page for the language switch)
+    empty = {**draft, "prova_fraga": "", "csrf": site.csrf()}
+    answers = [site.client.post("/fragor/backup/prova", data=empty).status_code for _ in range(TRIES_PER_MINUTE + 2)]
+    assert 429 in answers and answers.count(400) < TRIES_PER_MINUTE + 2
 
 
 def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_learned_phrasing(site):
@@ -532,6 +537,10 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     assert kept.get("looping", "/fragor/backup", mine[-OUTCOMES_A_SESSION - 1]) == {}
     assert kept.get("session 0", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
     assert len(kept) == MAX_OUTCOMES
+    # nor fifty logins of one member of staff (the cap is theirs, over every session)
+    theirs = [kept.keep(f"login {n}", "/fragor/backup", {"n": n}, "anna") for n in range(50)]
+    assert sum(kept.get(f"login {n}", "/fragor/backup", k) != {} for n, k in enumerate(theirs)) == OUTCOMES_A_SESSION
+    assert kept.get("session 0", "/granska", keys[-1]) == {"n": MAX_OUTCOMES}
     now[0] += OUTCOME_SECONDS + 1
     assert kept.get("session", "/granska", keys[-1]) == {}
     kept.keep("session", "/granska", {"n": "next"})

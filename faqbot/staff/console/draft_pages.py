@@ -118,15 +118,15 @@ async def draft_page(
     values = {name: fields.get(name, "") for name in FIELDS}
     question = " ".join(fields.get("prova_fraga", "").split())
     page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
-    if not question:
-        return entry_page(
-            console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page
-        )
-    if not rate.allow(session.user, TRIES_PER_MINUTE):
+    if not rate.allow(session.user, TRIES_PER_MINUTE):  # an empty try too: each one draws the page again
         error = Text(
             "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=TRIES_PER_MINUTE
         )
         return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
+    if not question:
+        return entry_page(
+            console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page
+        )
     try:
         result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
     except DataError:

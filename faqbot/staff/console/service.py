@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,32 +67,17 @@ class Progress(NamedTuple):
 
 
 class Drawn(NamedTuple):
-    """A review drawn earlier: the lesson, and when its drawing began (monotonic, and the time of day)."""
+    """A review drawn earlier: the lesson, the state it was asked for (`Desk.state`), and when
+    its drawing began (monotonic, and the time of day)."""
 
     lesson: learn.Lesson
+    state: tuple[str, int, int]
     started: float
     at: datetime
 
 
-class Writing:
-    """The one lock every change to the FAQ and the log's decisions goes through; `last` is when the
-    latest holder let go (time.monotonic), so a review drawn before that is known to be old."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.last = 0.0
-
-    def __enter__(self) -> Writing:
-        self._lock.acquire()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.last = time.monotonic()
-        self._lock.release()
-
-
-WARM_UP_SECONDS = 3600.0
-RECENT_SECONDS = 300.0  # how old a review may be to prefill a new entry's form from a group  # the warm-up at start waits for the drawing this long before it stops logging
+WARM_UP_SECONDS = 3600.0  # the warm-up at start waits for the drawing this long before it stops logging
+RECENT_SECONDS = 300.0  # how old a review may be to prefill a new entry's form from a group
 
 
 @dataclass(frozen=True)
@@ -200,13 +185,13 @@ class Desk:
         self.settings = settings
         self.bot = bot if bot is not None else FaqBot(settings=settings)
         self.log = open_log_at(settings.log_location, settings.config.retention_days, staff=True)
-        self.writing = Writing()
+        self.writing = threading.Lock()
         self.history = FaqHistory(settings.log_location)
         self.reviewing = threading.Lock()
         self.starting = threading.Lock()
         self.drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
         self.drawing: Future[learn.Lesson] | None = None
-        self.asked = 0.0  # when the drawing was asked for (time.monotonic)
+        self.asked: tuple[str, int, int] = ("", 0, 0)  # the state the drawing under way was asked for
         self.drawn: Drawn | None = None  # the last review drawn
         self.progress = Progress()
 
@@ -276,41 +261,57 @@ class Desk:
 
     def review_within(self, seconds: float) -> learn.Lesson | Drawn | Progress:
         """The review as the log reads now, when it is drawn within `seconds`. Else, while it goes
-        on in the background: the last review drawn since staff's last change (`Drawn`, to show
-        with its time), or how far the drawing is (`Progress`). A flood of new questions can take
-        minutes to embed the first time (3,000 in about two minutes here): the page says so instead
-        of hanging, and a machine that draws slower than `seconds` still shows a list. A drawing
-        that began before staff's last change is not waited for: the page after a decision shows
-        it done. An error of the drawing is raised here."""
-        with self.starting:
-            if self.drawing is None or self.drawing.done() or self.asked < self.writing.last:
-                self.asked = time.monotonic()
-                self.drawing = self.drawer.submit(self.draw)
-            drawing = self.drawing
+        on in the background: the last review drawn on the FAQ and staff's decisions as they are
+        now (`Drawn`, to show with its time), or how far the drawing is (`Progress`). A flood of
+        new questions can take minutes to embed the first time (3,000 in about two minutes here):
+        the page says so instead of hanging, and a machine that draws slower than `seconds` still
+        shows a list. A drawing begun before the FAQ or a decision changed (here, by `faqbot
+        learn`, or by another console on the same log) is not waited for: the page after a
+        decision shows it done. At most one drawing waits behind the one under way. An error of
+        the drawing is raised here."""
+        state = self.state()
+        deadline = time.monotonic() + seconds
+        while True:
+            with self.starting:
+                if self.drawing is None or self.drawing.done() or self.asked != state:
+                    if self.drawing is not None:
+                        self.drawing.cancel()  # one that has not begun is never drawn
+                    self.asked = state
+                    self.drawing = self.drawer.submit(self.draw, state)
+                drawing = self.drawing
+            try:
+                return drawing.result(timeout=max(0.0, deadline - time.monotonic()))
+            except CancelledError:
+                continue  # another visit, after another change, asked for a newer one: wait for that
+            except FutureTimeout:
+                drawn = self.drawn
+                return drawn if drawn is not None and drawn.state == state else self.progress
+
+    def state(self) -> tuple[str, int, int]:
+        """What a review depends on besides the log's questions: the FAQ file, and staff's
+        decisions (read from the log, so those of `faqbot learn` and other consoles count too)."""
+        decided = self.log.decisions()
         try:
-            return drawing.result(timeout=seconds)
-        except FutureTimeout:
-            drawn = self.drawn
-            return drawn if drawn is not None and drawn.started > self.writing.last else self.progress
+            faq = file_hash(self.faq_path)
+        except OSError:
+            faq = ""
+        return faq, len(decided), hash(frozenset(decided))
 
     def recent_review(self) -> learn.Lesson:
-        """The review drawn last, when it began after staff's last change and at most
-        RECENT_SECONDS ago (what a group's new-entry form needs of it); else drawn now. Each new
-        entry form drew the whole review again, which after a flood took as long as the page."""
+        """The review drawn last, when the FAQ and staff's decisions are still as it read them and
+        it began at most RECENT_SECONDS ago (what a group's new-entry form is filled in from);
+        else drawn now. Each new-entry form drew the whole review again, which after a flood took
+        as long as the page."""
         drawn = self.drawn
-        if (
-            drawn is not None
-            and drawn.started > self.writing.last
-            and time.monotonic() - drawn.started < RECENT_SECONDS
-        ):
+        if drawn is not None and drawn.state == self.state() and time.monotonic() - drawn.started < RECENT_SECONDS:
             return drawn.lesson
         return self.review()
 
-    def draw(self) -> learn.Lesson:
-        """`review`, kept with when it began (`drawn`)."""
+    def draw(self, state: tuple[str, int, int]) -> learn.Lesson:
+        """`review`, kept (`drawn`) with the `state` it was asked for and when it began."""
         started, at = time.monotonic(), datetime.now(UTC)
         lesson = self.review()
-        self.drawn = Drawn(lesson, started, at)
+        self.drawn = Drawn(lesson, state, started, at)
         return lesson
 
     def warm_up(self) -> None:
@@ -617,10 +618,12 @@ class Desk:
         reply = bot.ask_with(Searcher(space, bot.embedder), question)
         return DraftTry(tried(reply, space.entries, bot.policy_of(space)), (), embedded)
 
-    def new_entry_group(self, group_id: str) -> learn.Suggestion | None:
+    def new_entry_group(self, group_id: str, recent: bool = True) -> learn.Suggestion | None:
         """The open group of helpdesk questions `group_id` (faqbot.staff.learn), or a question
-        answered wrong (👎) that no entry answers: what a new entry is written from; else None."""
-        found = self.recent_review().by_id().get(group_id)
+        answered wrong (👎) that no entry answers: what a new entry is written from; else None.
+        `recent`: from the review drawn last, when it is still so (the form); else drawn now (the
+        save, which records decisions on the group's questions)."""
+        found = (self.recent_review() if recent else self.review()).by_id().get(group_id)
         return found if found is not None and found.action in (learn.NEW_ENTRY, learn.WRONG_ANSWER) else None
 
     def shared_questions(self, faq_id: str) -> list[tuple[str, FaqEntry]]:
@@ -648,7 +651,7 @@ class Desk:
         """Add an entry from the form (its id made from the question), kept as a version by `who`,
         and rebuild the index; the helpdesk group `group_id` it answers is then handled."""
         with self.writing:
-            group = self.new_entry_group(group_id) if group_id else None
+            group = self.new_entry_group(group_id, recent=False) if group_id else None
             before = self.notice()
             added = add_entry(self.faq_path, values)
             if added.problems:

@@ -65,7 +65,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
 MAX_OUTCOMES = 1000
-OUTCOMES_A_SESSION = 20  # a login's own: its last forms' outcomes and kept drafts
+OUTCOMES_A_SESSION = 20  # a member of staff's own, over all their logins: their last forms' outcomes and kept drafts
 OUTCOME_KEY = "utfall"
 # Pages of an entry's form that a POST can draw with staff's draft in it (a save refused, a try):
 # kept as an outcome, so that switching language shows the draft again instead of the file's text.
@@ -120,21 +120,27 @@ class Outcomes:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._kept: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        self._whose: dict[tuple[str, str, str], str] = {}  # who each was kept for (Outcomes.keep)
         self._lock = threading.Lock()
 
-    def keep(self, owner: str, page: str, values: dict[str, Any]) -> str:
+    def keep(self, owner: str, page: str, values: dict[str, Any], who: str = "") -> str:
         """Keep `values` under a new key; the expired and (past MAX_OUTCOMES) the oldest go, and
-        past OUTCOMES_A_SESSION the owner's own oldest: one session sending refused drafts in a
-        loop held 112 MB and pushed every other session's outcomes out."""
+        past OUTCOMES_A_SESSION those of `who` (the member of staff, over all their logins; else
+        the owner) their own oldest: one session sending refused drafts in a loop held 112 MB and
+        pushed every other session's outcomes out, and fifty logins of one name did the same."""
         key = secrets.token_urlsafe(12)
+        whose = who or owner
         with self._lock:
             now = self.clock()
             self._kept[(owner, page, key)] = (now, values)
-            own = [k for k in self._kept if k[0] == owner]
+            self._whose[(owner, page, key)] = whose
+            own = [k for k in self._kept if self._whose.get(k) == whose]
             for old in own[: max(0, len(own) - OUTCOMES_A_SESSION)]:
                 del self._kept[old]
             while len(self._kept) > MAX_OUTCOMES or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
                 self._kept.popitem(last=False)  # kept in the order they came: the oldest first
+            for gone in [k for k in self._whose if k not in self._kept]:
+                del self._whose[gone]
         return key
 
     def __len__(self) -> int:
@@ -184,7 +190,7 @@ class Console:
         if request.method == "POST" and name in DRAFT_PAGES and session is not None:
             # an entry's form sent back with its draft (refused, or tried): the switch shows it again
             page = form_page(request.url.path)
-            key = self.outcomes.keep(session.token_hash, page, {KEPT_DRAFT: (name, status, values)})
+            key = self.outcomes.keep(session.token_hash, page, {KEPT_DRAFT: (name, status, values)}, session.user)
             here = f"{page}?{OUTCOME_KEY}={key}"
         page = self.env.get_template(name).render(
             nav=NAV,
@@ -213,7 +219,7 @@ class Console:
         """After a form did its work: to `page` (a local path, with the page's own query if any,
         such as which page of a list), which shows `outcome`."""
         path, _, query = page.partition("?")
-        key = self.outcomes.keep(session.token_hash, path, outcome)
+        key = self.outcomes.keep(session.token_hash, path, outcome, session.user)
         return RedirectResponse(f"{path}?{OUTCOME_KEY}={key}" + (f"&{query}" if query else ""), status_code=303)
 
     def outcome(self, request: Request, session: Session) -> dict[str, Any]:
