@@ -1791,7 +1791,8 @@ def test_a_review_drawn_while_staff_changed_something_is_not_the_page_after_it(s
         assert isinstance(desk.review_within(0.05), Progress)
     release.set()
     after = desk.review_within(10)
-    assert isinstance(after, learn.Lesson) and began == [0, 1]
+    # the one under way, the one that waited (it read the decision), and the last visit's own
+    assert isinstance(after, learn.Lesson) and began[:2] == [0, 1] and began[2:] in ([], [1])
     assert desk.drawn is not None and desk.drawn.state == desk.state()
 
 

@@ -46,6 +46,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 
 import httpx
 import pytest
@@ -58,6 +59,7 @@ from faqbot.staff import learn
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
 from faqbot.staff.console.draft_pages import TRIES_PER_MINUTE
+from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import (
     MAX_OUTCOMES,
     OUTCOME_SECONDS,
@@ -762,3 +764,45 @@ def test_a_throttle_full_of_keys_that_each_failed_often_still_counts_a_new_netwo
     for _ in range(FREE_FAILURES + 3):
         throttle.failed(*keys)
     assert throttle.wait(*keys) > 0 and len(throttle._failures) <= 300
+
+
+def test_visits_on_either_side_of_a_decision_queue_one_drawing_not_thousands(site, monkeypatch):
+    """Found by an attack: with a drawing under way, a visit that read the state before a decision
+    and one that read it after cancelled each other's queued drawing in a loop (42,224 queued in
+    2 s, 216 MB in 10 s). A queued drawing reads the log when it begins, so every visit now waits
+    for the one queued; closing the console meanwhile answers the visit, not with an error."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    desk = site.desk
+    release = threading.Event()
+    real = learn.lesson_of
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (release.wait(30), real(*args))[1])
+    desk.review_within(0.05)  # a drawing under way, as after a flood
+    before = desk.state()
+    with ConversationLog(site.folder / "log.db") as elsewhere:  # `faqbot learn --reject`, another process
+        elsewhere.record_decision("made-up", "rejected", None, "Har ni parkering?")
+    submitted = []
+    submit = desk.drawer.submit
+    monkeypatch.setattr(desk.drawer, "submit", lambda *a, **k: (submitted.append(1), submit(*a, **k))[1])
+    pinned = threading.local()
+    state = Desk.state
+    monkeypatch.setattr(Desk, "state", lambda self: getattr(pinned, "state", None) or state(self))
+
+    def visit(read_before: bool) -> None:
+        if read_before:
+            pinned.state = before
+        desk.review_within(1.0)
+
+    visits = [threading.Thread(target=visit, args=(n % 2 == 0,)) for n in range(4)]
+    for v in visits:
+        v.start()
+    for v in visits:
+        v.join()
+    assert len(submitted) == 1 and desk.drawer._work_queue.qsize() <= 1
+    waiting: dict[str, object] = {}
+    late = threading.Thread(target=lambda: waiting.update(got=desk.review_within(3)))
+    late.start()
+    time.sleep(0.2)
+    desk.drawer.shutdown(wait=False, cancel_futures=True)  # the console closing
+    late.join(5)
+    release.set()
+    assert type(waiting["got"]).__name__ == "Progress"

@@ -191,7 +191,7 @@ class Desk:
         self.starting = threading.Lock()
         self.drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
         self.drawing: Future[learn.Lesson] | None = None
-        self.asked: tuple[str, int, int] = ("", 0, 0)  # the state the drawing under way was asked for
+        self.drawing_state: tuple[str, int, int] = ("", 0, 0)  # the state the drawing under way began on
         self.drawn: Drawn | None = None  # the last review drawn
         self.progress = Progress()
 
@@ -265,27 +265,23 @@ class Desk:
         now (`Drawn`, to show with its time), or how far the drawing is (`Progress`). A flood of
         new questions can take minutes to embed the first time (3,000 in about two minutes here):
         the page says so instead of hanging, and a machine that draws slower than `seconds` still
-        shows a list. A drawing begun before the FAQ or a decision changed (here, by `faqbot
-        learn`, or by another console on the same log) is not waited for: the page after a
-        decision shows it done. At most one drawing waits behind the one under way. An error of
+        shows a list. A drawing under way that began before the FAQ or a decision changed (here,
+        by `faqbot learn`, or by another console on the same log) is not waited for: the page
+        after a decision shows it done. At most one drawing waits behind the one under way, and
+        every visit meanwhile waits for that one: it reads the log when it begins. An error of
         the drawing is raised here."""
         state = self.state()
-        deadline = time.monotonic() + seconds
-        while True:
-            with self.starting:
-                if self.drawing is None or self.drawing.done() or self.asked != state:
-                    if self.drawing is not None:
-                        self.drawing.cancel()  # one that has not begun is never drawn
-                    self.asked = state
-                    self.drawing = self.drawer.submit(self.draw, state)
-                drawing = self.drawing
-            try:
-                return drawing.result(timeout=max(0.0, deadline - time.monotonic()))
-            except CancelledError:
-                continue  # another visit, after another change, asked for a newer one: wait for that
-            except FutureTimeout:
-                drawn = self.drawn
-                return drawn if drawn is not None and drawn.state == state else self.progress
+        with self.starting:
+            drawing = self.drawing
+            if drawing is None or drawing.done() or (drawing.running() and self.drawing_state != state):
+                drawing = self.drawing = self.drawer.submit(self.draw)
+        try:
+            return drawing.result(timeout=seconds)
+        except FutureTimeout:
+            drawn = self.drawn
+            return drawn if drawn is not None and drawn.state == state else self.progress
+        except CancelledError:  # the console is closing
+            return self.progress
 
     def state(self) -> tuple[str, int, int]:
         """What a review depends on besides the log's questions: the FAQ file, and staff's
@@ -307,9 +303,11 @@ class Desk:
             return drawn.lesson
         return self.review()
 
-    def draw(self, state: tuple[str, int, int]) -> learn.Lesson:
-        """`review`, kept (`drawn`) with the `state` it was asked for and when it began."""
+    def draw(self) -> learn.Lesson:
+        """`review`, kept (`drawn`) with the state it began on (read before the log, so the list
+        is never older than its state) and when it began."""
         started, at = time.monotonic(), datetime.now(UTC)
+        state = self.drawing_state = self.state()
         lesson = self.review()
         self.drawn = Drawn(lesson, state, started, at)
         return lesson
