@@ -119,8 +119,8 @@ class Outcomes:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._kept: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any]]] = OrderedDict()
-        self._whose: dict[tuple[str, str, str], str] = {}  # who each was kept for (Outcomes.keep)
+        # (owner, page, key) -> (when, values, whose: the member of staff it counts for)
+        self._kept: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any], str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def keep(self, owner: str, page: str, values: dict[str, Any], who: str = "") -> str:
@@ -132,15 +132,12 @@ class Outcomes:
         whose = who or owner
         with self._lock:
             now = self.clock()
-            self._kept[(owner, page, key)] = (now, values)
-            self._whose[(owner, page, key)] = whose
-            own = [k for k in self._kept if self._whose.get(k) == whose]
+            self._kept[(owner, page, key)] = (now, values, whose)
+            own = [k for k, kept in self._kept.items() if kept[2] == whose]
             for old in own[: max(0, len(own) - OUTCOMES_A_SESSION)]:
                 del self._kept[old]
             while len(self._kept) > MAX_OUTCOMES or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
                 self._kept.popitem(last=False)  # kept in the order they came: the oldest first
-            for gone in [k for k in self._whose if k not in self._kept]:
-                del self._whose[gone]
         return key
 
     def __len__(self) -> int:
@@ -189,9 +186,9 @@ class Console:
         here = request.url.path + (f"?{query}" if query else "")
         if request.method == "POST" and name in DRAFT_PAGES and session is not None:
             # an entry's form sent back with its draft (refused, or tried): the switch shows it again
-            page = form_page(request.url.path)
-            key = self.outcomes.keep(session.token_hash, page, {KEPT_DRAFT: (name, status, values)}, session.user)
-            here = f"{page}?{OUTCOME_KEY}={key}"
+            form = form_page(request.url.path)
+            key = self.outcomes.keep(session.token_hash, form, {KEPT_DRAFT: (name, status, values)}, session.user)
+            here = f"{form}?{OUTCOME_KEY}={key}"
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
