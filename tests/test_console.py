@@ -1744,6 +1744,12 @@ def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     )
     other.login()
     assert draft not in other.client.get(back).text
+    # the entry deleted from the file meanwhile: its kept draft's address is gone as the entry is
+    faq = site.folder / "faq.yaml"
+    faq.write_text(re.sub(r"  - id: backup\n(    .*\n)*", "", faq.read_text(encoding="utf-8")), encoding="utf-8")
+    gone = site.client.get(back)
+    assert gone.status_code == 404 and "The entry is not (or no longer) in the FAQ file." in gone.text
+    assert draft not in gone.text
 
 
 def test_a_machine_slower_than_the_pages_wait_still_shows_the_last_list_with_its_time(site, monkeypatch):

@@ -177,7 +177,7 @@ class Console:
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         session = values.pop("session", None)
-        kept = self.kept_draft(request, session)
+        kept = self.kept_draft(request, session) if name in DRAFT_PAGES else None
         if kept is not None:  # the language switch on a refused or tried draft: that page again
             name, status, values = kept
         language = language_of(request.cookies)
