@@ -1671,6 +1671,7 @@ def test_the_helpdesk_groups_come_a_page_at_a_time_and_a_decision_returns_to_its
     second = site.client.get("/granska?sida=2").text
     assert "Grupp 3–4 av 5 (sida 2 av 3)" in second and 'id="g-3"' in second and 'id="g-1"' not in second
     assert 'action="/granska?sida=2"' in second
+    assert 'href="/granska#helpdesk" rel="prev"' in second  # the first page by its own address, as the menu names it
     for nonsense in ("99", "0", "-1", "x" * 5000, "2abc"):
         page = site.client.get("/granska", params={"sida": nonsense}).text
         assert ("sida 3 av 3" if nonsense == "99" else "sida 1 av 3") in page

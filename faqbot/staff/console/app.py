@@ -330,6 +330,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         groups_shown=groups[(page - 1) * GROUPS_LISTED : page * GROUPS_LISTED],
         groups_before=(page - 1) * GROUPS_LISTED,
         review_action=review_address(request, page),
+        page_address=lambda number: review_address(request, number),
         **values,
     )
 
