@@ -166,19 +166,28 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq
-    from faqbot.staff.fresh_start import faq_ids
+    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced
 
-    served = Path(args.out).resolve() == cfg.faq_path().resolve()
-    before = faq_ids(Path(args.out)) if served else set()
-    result = import_faq(args.source, args.out, helpdesk=args.helpdesk, force=args.force, fmt=args.format)
+    out = Path(args.out)
+    served = out.resolve() == cfg.faq_path().resolve()
+    replaced = out.read_bytes() if out.is_file() else None  # import_faq refuses without --force
+    earlier = faq_at(out) if replaced is not None else None
+    result = import_faq(args.source, args.out, args.helpdesk, args.force, args.format, replaced=earlier)
     for warning in result.warnings:
         print(f"note: {warning}", file=sys.stderr)
     found = " (found in the source; --helpdesk sets another)" if result.helpdesk_found else ""
+    if not found and args.helpdesk is None:
+        found = " (the replaced FAQ's: the source names none; --helpdesk sets another)"
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
+    if replaced is not None:
+        print(f"replaced file: kept as {keep_replaced(out, replaced)}")
+    log_location = cfg.Settings.resolve(out).log_location if served else None
+    for line in carry_over_learned(earlier, out, log_location):
+        print(line)
     if served:
-        start_clean(before, Path(result.out))
+        start_clean(set(earlier.by_id) if earlier is not None else set(), out)
     settings = cfg.config_path()
     if served and settings.exists():
         forget_measured_threshold(settings)

@@ -582,6 +582,62 @@ def test_importing_another_companys_faq_over_the_served_one_sets_aside_its_test_
     assert "set aside" not in capsys.readouterr().out and test_set.exists() and log.exists()
 
 
+SHOP = """id,question,answer
+kedja,Byter ni kedja på cyklar?,"Ja, vi byter kedja medan du väntar."
+service,Hur lång tid tar en service?,Ungefär en vecka.
+dack,Lagar ni punkteringar?,"Ja, samma dag."
+"""
+
+
+def test_a_re_import_of_the_same_companys_faq_keeps_what_its_customers_taught(tmp_path, capsys, monkeypatch):
+    """Found by a walk-through as a new shop: importing the updated spreadsheet again silently
+    dropped every phrasing staff had accepted from customers, and the log still remembered them
+    as accepted, so `faqbot learn` never proposed them again; staff's comments went too, with no
+    copy kept. Now the phrasings stay with the entries the new FAQ keeps, those of an entry it
+    drops are proposed again, and the replaced file is kept whole beside it."""
+    from faqbot.faq.edit import add_learned
+    from faqbot.staff.signals import ALTERNATIVE, suggestion_id
+
+    data = tmp_path / "data"
+    data.mkdir()
+    faq, log = data / "faq.yaml", tmp_path / "default-log.db"
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(data / "config.yaml"))
+    source = write(tmp_path, "shop.csv", SHOP)
+    assert main(["import", str(source), "--out", str(faq), "--helpdesk", "verkstad@cykel.se"]) == 0
+    assert "replaced file" not in capsys.readouterr().out  # nothing was there to replace
+    taught = {"kedja": ["Fixar ni en trasig kedja?"], "service": ["När kan jag hämta cykeln efter servicen?"]}
+    add_learned(faq, taught)
+    faq.write_text("# Staff: ring Lisa innan priser ändras\n" + faq.read_text(encoding="utf-8"), encoding="utf-8")
+    before = faq.read_bytes()
+    ids = {faq_id: suggestion_id(ALTERNATIVE, faq_id, texts[0]) for faq_id, texts in taught.items()}
+    with ConversationLog(log) as opened:
+        for faq_id, texts in taught.items():
+            opened.record_decision(ids[faq_id], "accepted", faq_id, texts[0])
+    # the updated spreadsheet: the service entry is gone, a new one came, the chain answer changed
+    updated = SHOP.replace("Ungefär en vecka.", "Två dagar.").replace(
+        "service,Hur lång tid tar en service?,Två dagar.\n", ""
+    )
+    source.write_text(updated.replace("medan du väntar", "samma dag") + "vinter,Förvarar ni cyklar över vintern?,Ja.\n")
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    out = capsys.readouterr().out
+    [kept] = data.glob("faq.yaml.old-*")
+    assert kept.read_bytes() == before and f"replaced file: kept as {kept}" in out
+    assert "helpdesk: verkstad@cykel.se (the replaced FAQ's: the source names none" in out
+    now = load_faq(faq)
+    assert now.by_id["kedja"].learned == ("Fixar ni en trasig kedja?",) and "samma dag" in now.by_id["kedja"].answer
+    assert "service" not in now.by_id and set(now.by_id) == {"kedja", "dack", "vinter"}
+    assert "learned: 1 phrasing(s) customers taught" in out and "faqbot learn proposes them again" in out
+    with ConversationLog(log) as opened:
+        assert opened.decisions("accepted") == {ids["kedja"]}  # the lost one is open to staff again
+    # another company's FAQ over it takes nothing over: its own customers teach it
+    other = write(tmp_path, "other.csv", "question,answer\nTar ni nya patienter?,Ja.\nHur bokar jag?,På webben.\n")
+    assert main(["import", str(other), "--out", str(faq), "--force"]) == 1  # nor the old company's helpdesk
+    assert "no e-mail address in" in capsys.readouterr().err and load_faq(faq).by_id["kedja"]
+    assert main(["import", str(other), "--out", str(faq), "--force", "--helpdesk", "info@tand.se"]) == 0
+    assert "learned:" not in capsys.readouterr().out and not any(e.learned for e in load_faq(faq).entries)
+
+
 FEEDBACK_AND_COOKIE_PAGE = """<!DOCTYPE html>
 <html lang="sv"><head><title>Vanliga frågor</title></head><body>
 <div{toolbar}><a href="/lattlast">Lättläst</a> | <a href="/en">Other languages</a> | <a href="#">Lyssna</a></div>

@@ -1,9 +1,11 @@
-"""A new company's clean start: `faqbot import` over the served FAQ sets aside what was the old one's.
+"""What `faqbot import` over an FAQ file sets aside and keeps: a new company starts clean; the same one keeps what customers taught.
 
-    before = faq_ids(Path("data/faq.yaml"))             # read before the import replaces it
+    earlier = faq_at(Path("data/faq.yaml"))             # read before the import replaces it
     import_faq("their-faq.csv", "data/faq.yaml", force=True)
-    for line in set_aside_the_old_company(before, load_faq(Path("data/faq.yaml")), log_location):
-        print(line)
+    for line in carry_over_learned(earlier, Path("data/faq.yaml"), log_location):
+        print(line)                                    # the same company's: what customers taught stays
+    for line in set_aside_the_old_company(set(earlier.by_id), load_faq(Path("data/faq.yaml")), log_location):
+        print(line)                                    # another company's: its test set and log set aside
 
 An import over the FAQ the settings serve may put another company behind the bot. Then two
 things written for the old one would mislead: the test set beside the FAQ
@@ -16,29 +18,83 @@ are still in the new one (a re-import of the same company's FAQ keeps its log). 
 notices its log moved and starts a new one (faqbot.conversations.sqlite_file). A log in
 PostgreSQL is shared by replicas and is not renamed; the command says how to read only the
 new company's rows.
+
+A re-import of the same company's FAQ (an updated spreadsheet) keeps what its customers taught:
+the phrasings staff accepted into the file it replaces (`learned:`) are written again into the
+entries whose ids the new FAQ keeps (`carry_over_learned`), and those it cannot keep (their
+entry is gone) are proposed again by `faqbot learn` rather than remembered as accepted. Whatever
+file an import replaces is kept whole beside it as `<name>.old-<UTC time>` (`keep_replaced`):
+staff's comments, entries made in the console and English texts the source lacks are there.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.sqlite_file import set_aside
 from faqbot.database import is_postgres, shown
-from faqbot.errors import DataError
+from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.edit import add_learned
+from faqbot.faq.importers import is_re_import
 from faqbot.faq.model import Faq, load_faq
+from faqbot.files import atomic_write
+from faqbot.staff.learn import lost_acceptances
 
 TEST_SET = "test_questions.jsonl"  # beside the FAQ: data/test_questions.jsonl for data/faq.yaml
 ASIDE = "old"
 
 
-def faq_ids(path: Path) -> set[str]:
-    """The entry ids of the FAQ at `path`; none when there is no valid FAQ there."""
+def faq_at(path: Path) -> Faq | None:
+    """The FAQ at `path`; None when there is no valid FAQ there."""
     try:
-        return {entry.id for entry in load_faq(path).entries}
+        return load_faq(path)
     except (DataError, OSError):
-        return set()
+        return None
+
+
+def keep_replaced(path: Path, content: bytes) -> Path:
+    """Keep `content`, the file an import replaced at `path`, as `<name>.old-<UTC time>` beside it."""
+    kept = path.with_name(f"{path.name}.{ASIDE}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
+    atomic_write(kept, content)
+    return kept
+
+
+def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | None) -> Iterator[str]:
+    """After a re-import of the same company's FAQ over `earlier`: the phrasings customers taught
+    (`learned:`) written into the new file's entries that kept their ids, and, in the log at
+    `log_location` (the FAQ's own; None: another file), those it lost proposed again by
+    `faqbot learn` instead of remembered as accepted. Yields what was done, for the person
+    importing. Another company's FAQ takes nothing over (its log is set aside)."""
+    if earlier is None or not any(entry.learned for entry in earlier.entries):
+        return
+    now = load_faq(faq_path)
+    if not is_re_import(set(earlier.by_id), set(now.by_id)):
+        return
+    taught = {entry.id: list(entry.learned) for entry in earlier.entries if entry.learned and entry.id in now.by_id}
+    added = add_learned(faq_path, taught).added if taught else ()
+    if added:
+        yield (
+            f"learned: {len(added)} phrasing(s) customers taught, accepted into the FAQ this import replaced, "
+            f"written again into their entries ({len({a.faq_id for a in added})} of them)"
+        )
+    lost, gone = lost_acceptances(earlier, load_faq(faq_path))
+    if not (lost or gone) or log_location is None or not (is_postgres(log_location) or Path(log_location).is_file()):
+        return
+    try:
+        with open_log_at(log_location, staff=True) as log:
+            reopened = log.reopen(lost, gone)
+    except FaqbotError as err:
+        yield f"note: what customers taught for entries the new FAQ lacks stays marked accepted in the log: {err}"
+        return
+    if reopened:
+        yield (
+            f"learned: {reopened} phrasing(s) customers taught belonged to entries the new FAQ lacks; "
+            "faqbot learn proposes them again, to assign to an entry that answers them"
+        )
 
 
 def expected_ids(path: Path) -> list[str]:
@@ -68,7 +124,7 @@ def set_aside_the_old_company(before: set[str], faq: Faq, log_location: str) -> 
                 "faqbot evaluate (faqbot index calibrates without one)"
             )
     kept = len(before & set(faq.by_id))
-    if not before or kept * 2 >= len(before):
+    if not before or is_re_import(before, set(faq.by_id)):
         return  # the same company's FAQ, re-imported: its customers' questions still count
     if is_postgres(log_location):
         yield (

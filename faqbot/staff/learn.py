@@ -343,6 +343,21 @@ def automatic(lesson: Lesson, clients: int) -> list[Suggestion]:
     ]
 
 
+def lost_acceptances(earlier: Faq, now: Faq) -> tuple[list[str], list[str]]:
+    """What staff accepted into `earlier` that `now` (a restored version, a re-imported FAQ) has
+    lost: the suggestion ids of learned phrasings it has nowhere, and the ids of entries it lacks
+    (a helpdesk group made into an entry). For the log's `reopen`, so that `faqbot learn`
+    proposes them again instead of remembering them as accepted."""
+    kept = now.question_keys()
+    lost = [
+        suggestion_id(ALTERNATIVE, entry.id, text)
+        for entry in earlier.entries
+        for text in entry.learned
+        if normalize_question(text) not in kept
+    ]
+    return lost, [entry.id for entry in earlier.entries if entry.id not in now.by_id]
+
+
 def additions(accepted: Iterable[Suggestion]) -> dict[str, list[str]]:
     """faq_id -> phrasings to add, for faqbot.faq.edit.add_learned; a new-entry group with a
     nearest entry adds its examples there."""

@@ -22,7 +22,7 @@ from faqbot.faq.importers.markdown import ATX, parse_markdown
 from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
 from faqbot.faq.importers.text import parse_text
 from faqbot.faq.importers.writer import faq_yaml
-from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, load_faq, read_text
+from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, Faq, load_faq, read_text
 from faqbot.files import atomic_write
 
 FORMATS = ("csv", "tsv", "html", "markdown", "text")
@@ -149,12 +149,22 @@ def parse(fmt: str, text: str, problems: Problems) -> Parsed:
     return parse_text(text)
 
 
-def choose_helpdesk(source: Path, text: str, helpdesk: str | None) -> tuple[str, bool]:
+def is_re_import(before: set[str], after: set[str]) -> bool:
+    """Whether an FAQ with the ids `after` is the one with the ids `before` again (the same
+    company's, updated), not another company's: at least half of the earlier ids are kept."""
+    return bool(before) and 2 * len(before & after) >= len(before)
+
+
+def choose_helpdesk(source: Path, text: str, helpdesk: str | None, replaced: str | None = None) -> tuple[str, bool]:
+    """The helpdesk address: the one given, else the one found in the source (True), else that of
+    the FAQ the import replaces (`replaced`: the same company's spreadsheet again, without one)."""
     if helpdesk is not None:
         if not EMAIL_PATTERN.match(helpdesk.strip()):
             raise FaqbotError(f"--helpdesk '{helpdesk}' is not an e-mail address")
         return helpdesk.strip(), False
     found = find_helpdesk(text)
+    if found is None and replaced:
+        return replaced, False
     if found is None:
         raise FaqbotError(
             f"no e-mail address in {source} for the helpdesk (where questions the bot cannot answer go); "
@@ -164,9 +174,16 @@ def choose_helpdesk(source: Path, text: str, helpdesk: str | None) -> tuple[str,
 
 
 def import_faq(
-    source: str | Path, out: str | Path, helpdesk: str | None = None, force: bool = False, fmt: str | None = None
+    source: str | Path,
+    out: str | Path,
+    helpdesk: str | None = None,
+    force: bool = False,
+    fmt: str | None = None,
+    replaced: Faq | None = None,
 ) -> ImportResult:
-    """Read `source` and write it as a faq.yaml to `out`. Raises DataError or FaqbotError; `out` is then untouched."""
+    """Read `source` and write it as a faq.yaml to `out`. Raises DataError or FaqbotError; `out` is then untouched.
+    `replaced`: the FAQ at `out` (with `force`); when the source is the same company's FAQ again
+    (`is_re_import`) and neither `helpdesk` nor the source names an address, its helpdesk is kept."""
     source, out = Path(source), Path(out)
     if fmt is not None and fmt not in FORMATS:
         raise FaqbotError(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
@@ -189,7 +206,8 @@ def import_faq(
     assign_ids(parsed.drafts, problems)
     if problems:
         raise DataError(source, problems)
-    address, found = choose_helpdesk(source, text, helpdesk)
+    again = replaced is not None and is_re_import(set(replaced.by_id), {d.id for d in parsed.drafts})
+    address, found = choose_helpdesk(source, text, helpdesk, replaced.helpdesk if again and replaced else None)
 
     written = faq_yaml(parsed.drafts, address, str(source), fmt, str(out))
     check_size(source, parsed.drafts, fmt, len(written.encode("utf-8")))

@@ -587,14 +587,7 @@ class Desk:
             earlier = parsed(before, self.faq_path.name)
         except DataError:  # a hand edit had broken the file: nothing to compare with
             return 0
-        kept = restoring.question_keys()
-        lost = [
-            learn.suggestion_id(learn.ALTERNATIVE, entry.id, text)
-            for entry in earlier.entries
-            for text in entry.learned
-            if normalize_question(text) not in kept
-        ]
-        gone = [entry.id for entry in earlier.entries if entry.id not in restoring.by_id]
+        lost, gone = learn.lost_acceptances(earlier, restoring)
         try:
             return self.log.reopen(lost, gone) if lost or gone else 0
         except FaqbotError as err:
