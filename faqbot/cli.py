@@ -59,7 +59,13 @@ SHOWN_IDS = 12  # ids printed in full after a build; more are counted
 def id_list(ids: list[str]) -> str:
     """Ids for people: all of a few, wrapped; of many, the count and the first SHOWN_IDS."""
     shown = ", ".join(ids[:SHOWN_IDS]) + (f", ... ({len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else "")
-    return textwrap.fill(f"{len(ids)}: {shown}" if len(ids) > SHOWN_IDS else shown, width=100, subsequent_indent="  ")
+    return textwrap.fill(
+        f"{len(ids)}: {shown}" if len(ids) > SHOWN_IDS else shown,
+        width=100,
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def add_paths(parser: argparse.ArgumentParser, out_alias: bool = False) -> None:

@@ -72,6 +72,9 @@ def test_many_ids_are_counted_and_wrapped_not_printed_on_one_line():
     assert text.startswith("109: fraga-nummer-0-") and "(97 more)" in text
     assert max(map(len, text.splitlines())) <= 100
     assert id_list(["backup", "telefonsupport"]) == "backup, telefonsupport"
+    # an id is never split at its hyphens: it is copied from here into --assign and the like
+    shown = " ".join(text.split()).removeprefix("109: ").split(", ")[:12]
+    assert shown == ids[:12]
 
 
 def test_the_license_is_an_spdx_expression_not_a_table():
