@@ -70,5 +70,10 @@ class AssignRefusedError(FaqbotError):
     mistyped reply id, most likely)."""
 
 
+class PersonalDataError(AssignRefusedError):
+    """Staff assigned a question that holds masked personal data ("[telefon]"): it would go into
+    the FAQ with the placeholder, which no customer types."""
+
+
 class ChoiceRefusedError(FaqbotError):
     """A picked entry was not among the choices offered under that reply, or is no longer in the FAQ."""

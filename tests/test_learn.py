@@ -233,6 +233,14 @@ def test_a_question_its_customer_confirmed_for_one_entry_is_not_assigned_to_anot
         assignments(log, [("helpdesk", "telfon")], known)
 
 
+def test_a_question_with_masked_personal_data_is_never_assigned_into_the_faq():
+    """Found by a walk-through: `--assign` by its reply id wrote "Ring mig på [telefon], min cykel
+    är stulen" into the FAQ, which `faqbot learn` itself never offers for assigning."""
+    log = SimpleNamespace(find={"masked": row("masked", "Ring mig på [telefon], min cykel är stulen", "helpdesk")}.get)
+    with pytest.raises(AssignRefusedError, match="masked personal data .*Ring mig på \\[telefon\\]"):
+        assignments(log, [("masked", "telefon")], {"backup", "telefon"})
+
+
 def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(capsys):
     wrong = [row("w1", "Vem kan jag prata med om fakturan?", faq_id="backup", feedback=-1)]
     print_lesson(lesson(wrong, FAQ, lambda _q, _c: [], set()), as_json=False)

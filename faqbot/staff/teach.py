@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.errors import AssignRefusedError, UnknownEntryError, UnknownReplyError
+from faqbot.errors import AssignRefusedError, PersonalDataError, UnknownEntryError, UnknownReplyError
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
+from faqbot.staff.signals import has_personal_data
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -74,6 +75,12 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
             )
         question = row.question
+        if has_personal_data(question):
+            raise PersonalDataError(
+                f"--assign {reply_id} {faq_id}: the question holds masked personal data ({question!r}); it is not "
+                "written into the FAQ with the placeholder. Add it without that part to the entry by hand "
+                "(the FAQ file or the console)"
+            )
         found.append(
             Suggestion(
                 suggestion_id(ALTERNATIVE, faq_id, question),

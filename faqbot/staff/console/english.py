@@ -156,6 +156,13 @@ ENGLISH: dict[str, str] = {
     "Frågan finns inte längre i loggen. Listan nedan är som den är nu.": (
         "The question is no longer in the log. The list below is as it is now."
     ),
+    "Frågan innehåller maskade personuppgifter och skrivs inte in i FAQ:n så. Lägg till den utan dem i posten, under Frågor och svar.": (
+        "The question holds masked personal data and is not written into the FAQ like that. "
+        "Add it without them to the entry, under Questions and answers."
+    ),
+    "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit.": (
+        "The customer confirmed another entry for this question. Add it to the entry by hand if it belongs there."
+    ),
     "Avvisat: ”{question}”{stop} Det föreslås inte igen.": "Rejected: “{question}”{stop} It will not be suggested again.",
     "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
     "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten.": (

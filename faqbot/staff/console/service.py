@@ -28,7 +28,14 @@ from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
 from faqbot.decision import Policy, ReplyKind
-from faqbot.errors import DataError, FaqbotError, UnknownEntryError, UnknownReplyError
+from faqbot.errors import (
+    AssignRefusedError,
+    DataError,
+    FaqbotError,
+    PersonalDataError,
+    UnknownEntryError,
+    UnknownReplyError,
+)
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
@@ -415,6 +422,19 @@ class Desk:
             raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
         except UnknownReplyError:
             raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu.")) from None
+        except PersonalDataError:
+            raise StaleError(
+                Text(
+                    "Frågan innehåller maskade personuppgifter och skrivs inte in i FAQ:n så. "
+                    "Lägg till den utan dem i posten, under Frågor och svar."
+                )
+            ) from None
+        except AssignRefusedError:
+            raise StaleError(
+                Text(
+                    "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit."
+                )
+            ) from None
         if taught.added:
             self.keep(before, who)
         return taught
