@@ -192,6 +192,7 @@ class Reply:
             offered=tuple(s.faq_id for s in self.suggestions),
             answer_to=self.answer_to or None,
             client=self.client,
+            followup=bool(self.followup_to),
         )
 
 

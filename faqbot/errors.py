@@ -75,5 +75,10 @@ class PersonalDataError(AssignRefusedError):
     the FAQ with the placeholder, which no customer types."""
 
 
+class FollowupAssignError(AssignRefusedError):
+    """Staff assigned a question asked as a follow-up ("och vad kostar det?"): alone it names no
+    subject, and as a phrasing of one entry it would answer every such follow-up with it."""
+
+
 class ChoiceRefusedError(FaqbotError):
     """A picked entry was not among the choices offered under that reply, or is no longer in the FAQ."""

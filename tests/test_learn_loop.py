@@ -67,6 +67,35 @@ def test_a_picked_choice_is_proposed_accepted_and_then_answered_directly(shop, c
     assert learn(shop, capsys, "--json") == ""  # accepted: not proposed again
 
 
+def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop, capsys):
+    """Found by a walk-through: "och vad kostar det?", asked after a question about monitoring,
+    offered choices and picked, was proposed (and `--accept all` would write it) as a phrasing of
+    the pricing entry, which would then answer that follow-up after every other question too."""
+    before = (shop / "faq.yaml").read_bytes()
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        followup = bot.ask("och vad kostar det?", previous="Har ni övervakning?")
+        assert followup.followup_to == "Har ni övervakning?" and "overvakning" in [s.faq_id for s in followup.suggestions]
+        assert bot.choose(followup.reply_id, "overvakning").resolved  # the entry the customer had asked about
+        liked = bot.ask("och hur ofta?", previous="Kan ni ta backup av min hemsida?")
+        assert liked.resolved and bot.feedback(liked.reply_id, True)
+        disliked = bot.ask("och kostar det extra?", previous="Vad ingår i supporten?")
+        assert disliked.resolved and bot.feedback(disliked.reply_id, False)
+        bot.ask("och hur länge då?", previous="Kan jag ringa er?")
+    assert log_followups(shop) == 4
+    assert learn(shop, capsys, "--json") == ""  # neither as a phrasing, nor to assign, nor as a helpdesk group
+    for reply in (followup.reply_id, disliked.reply_id):
+        capsys.readouterr()
+        assert main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--assign", reply, "debitering"]) == 1
+        assert "was asked as a follow-up" in capsys.readouterr().err
+    assert (shop / "faq.yaml").read_bytes() == before
+
+
+def log_followups(folder) -> int:
+    with ConversationLog(folder / "log.db") as log:
+        return sum(row.followup for row in log.questions())
+
+
 def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(shop, capsys):
     a_customer_picks(shop)
     [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]

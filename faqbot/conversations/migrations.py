@@ -201,6 +201,12 @@ VALUES ('client', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-
 ON CONFLICT (name) DO NOTHING;
 """,
     ),
+    Migration(
+        8,
+        'whether a question was asked as a follow-up ("och vad kostar det?"): it means nothing alone, so is never learned',
+        sqlite="ALTER TABLE conversations ADD COLUMN followup INTEGER NOT NULL DEFAULT 0;",
+        postgres="ALTER TABLE conversations ADD COLUMN IF NOT EXISTS followup BOOLEAN NOT NULL DEFAULT FALSE;",
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

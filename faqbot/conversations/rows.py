@@ -23,7 +23,7 @@ from typing import Any
 # What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
 COLUMNS = (
     "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version,"
-    " reply_id, offered, answer_to, client"
+    " reply_id, offered, answer_to, followup, client"
 )
 COLUMN_COUNT = len(COLUMNS.split(","))
 
@@ -36,7 +36,9 @@ class LogRow:
     while the database is away); `offered` the entry ids it offered as choices, best first;
     `answer_to` the reply_id of the earlier reply whose choice this reply answers ("" or None
     for a question the customer typed); `client` the address the question came from (None for
-    `faqbot ask`), which the log stores only as a keyed pseudonym (faqbot.conversations.clients).
+    `faqbot ask`), which the log stores only as a keyed pseudonym (faqbot.conversations.clients);
+    `followup` whether the question was asked (and ranked) as a follow-up to the chat's previous
+    one ("och vad kostar det?"), which means nothing without it: such a question is never learned.
     """
 
     reply_id: str
@@ -52,6 +54,7 @@ class LogRow:
     offered: tuple[str, ...] = ()
     answer_to: str | None = None
     client: str | None = None
+    followup: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "offered": list(self.offered)}
@@ -98,6 +101,7 @@ class LoggedQuestion:
     offered: tuple[str, ...] = ()
     answer_to: str | None = None
     client: str | None = None
+    followup: bool = False
 
     def key(self) -> tuple[str, str, str, str]:
         """What makes a row the same row in another log (`faqbot log copy` skips rows already there)."""
@@ -110,6 +114,7 @@ class LoggedQuestion:
         values["created_at"] = moment(row["created_at"])
         values["feedback_at"] = moment(row["feedback_at"]) if row["feedback_at"] else None
         values["resolved"] = bool(row["resolved"])
+        values["followup"] = bool(row["followup"])
         values["offered"] = offered_ids(row["offered"])
         return cls(**values)
 
@@ -129,6 +134,7 @@ class LoggedQuestion:
             self.reply_id,
             offered_text(self.offered),
             self.answer_to,
+            self.followup,
             self.client,
             self.feedback,
             moment(self.feedback_at) if self.feedback_at else None,

@@ -109,6 +109,7 @@ def row_values(row: LogRow, now: datetime) -> tuple:
         row.reply_id,
         offered_text(row.offered),
         row.answer_to or None,
+        bool(row.followup),
         row.client,
     )
 

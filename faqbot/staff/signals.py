@@ -35,6 +35,7 @@ class Signal:
     client: str | None = None  # the pseudonym of the client who asked (None: unknown)
     asked_id: str = ""  # the reply to the question itself (for a picked choice, the earlier reply)
     language: str = ""  # the language the bot answered the question in ("sv", "en"; "" unknown): told from it, or an integrator's choice
+    followup: bool = False  # the question was asked as a follow-up ("och vad kostar det?"): it means nothing alone
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
                 client,
                 asked.reply_id or "",
                 getattr(asked, "language", "") or "",
+                bool(getattr(asked, "followup", False)),
             )
         )
     return signals

@@ -16,7 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.errors import AssignRefusedError, PersonalDataError, UnknownEntryError, UnknownReplyError
+from faqbot.errors import (
+    AssignRefusedError,
+    FollowupAssignError,
+    PersonalDataError,
+    UnknownEntryError,
+    UnknownReplyError,
+)
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
@@ -80,6 +86,11 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 f"--assign {reply_id} {faq_id}: the question holds masked personal data ({question!r}); it is not "
                 "written into the FAQ with the placeholder. Add it without that part to the entry by hand "
                 "(the FAQ file or the console)"
+            )
+        if getattr(row, "followup", False):
+            raise FollowupAssignError(
+                f"--assign {reply_id} {faq_id}: {question!r} was asked as a follow-up to the question before it; "
+                "alone it names no subject, so it is not written into the FAQ (add the question it meant by hand)"
             )
         found.append(
             Suggestion(

@@ -57,7 +57,7 @@ def disliked_entries(
     for s in reversed(list(signals)):  # newest first
         if s.liked is False:
             tally[s.faq_id][0] += 1
-            if has_personal_data(s.question):
+            if has_personal_data(s.question) or s.followup:  # never written into the FAQ: not to assign
                 continue
             if len(questions[s.faq_id]) < DISLIKED_SHOWN:
                 questions[s.faq_id].append(s.question)

@@ -160,6 +160,9 @@ ENGLISH: dict[str, str] = {
         "The question holds masked personal data and is not written into the FAQ like that. "
         "Add it without them to the entry, under Questions and answers."
     ),
+    "Frågan ställdes som en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.": (
+        "The question was asked as a follow-up and says nothing alone; it is not written into the FAQ."
+    ),
     "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit.": (
         "The customer confirmed another entry for this question. Add it to the entry by hand if it belongs there."
     ),

@@ -32,6 +32,7 @@ from faqbot.errors import (
     AssignRefusedError,
     DataError,
     FaqbotError,
+    FollowupAssignError,
     PersonalDataError,
     UnknownEntryError,
     UnknownReplyError,
@@ -428,6 +429,10 @@ class Desk:
                     "Frågan innehåller maskade personuppgifter och skrivs inte in i FAQ:n så. "
                     "Lägg till den utan dem i posten, under Frågor och svar."
                 )
+            ) from None
+        except FollowupAssignError:
+            raise StaleError(
+                Text("Frågan ställdes som en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.")
             ) from None
         except AssignRefusedError:
             raise StaleError(
