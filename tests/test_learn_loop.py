@@ -75,7 +75,9 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
     with ConversationLog(shop / "log.db") as log:
         bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
         followup = bot.ask("och vad kostar det?", previous="Har ni övervakning?")
-        assert followup.followup_to == "Har ni övervakning?" and "overvakning" in [s.faq_id for s in followup.suggestions]
+        assert followup.followup_to == "Har ni övervakning?" and "overvakning" in [
+            s.faq_id for s in followup.suggestions
+        ]
         assert bot.choose(followup.reply_id, "overvakning").resolved  # the entry the customer had asked about
         liked = bot.ask("och hur ofta?", previous="Kan ni ta backup av min hemsida?")
         assert liked.resolved and bot.feedback(liked.reply_id, True)
@@ -86,7 +88,9 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
     assert learn(shop, capsys, "--json") == ""  # neither as a phrasing, nor to assign, nor as a helpdesk group
     for reply in (followup.reply_id, disliked.reply_id):
         capsys.readouterr()
-        assert main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--assign", reply, "debitering"]) == 1
+        assert (
+            main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--assign", reply, "debitering"]) == 1
+        )
         assert "was asked as a follow-up" in capsys.readouterr().err
     assert (shop / "faq.yaml").read_bytes() == before
 
