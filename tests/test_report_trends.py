@@ -18,6 +18,7 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from faqbot.retrieval.search import Match
 from faqbot.staff.report import build, summarise
+from faqbot.staff.trends import per_period
 from faqbot.staff.report_format import format_report, write_html
 from tests.conftest import HELPDESK
 from tests.fakes import record
@@ -195,3 +196,32 @@ def test_every_reply_that_offered_choices_is_counted_and_long_ids_keep_the_table
     used = [line for line in text.splitlines() if re.search(r" \d+ answers? ", line)]
     assert len(used) == 2 and "1 answers" not in text and any(" 1 answer " in line for line in used)
     assert len({line.index("👍") for line in used}) == 1  # one column, however long the id
+
+
+def test_a_picked_choice_is_the_outcome_of_its_question_not_a_question_of_its_own(tmp_path, bot):
+    """Found by a walk-through: four picks made the console's "Frågor" and `faqbot report` count
+    56 questions where customers asked 52, and a helpdesk question answered by a pick under it
+    counted as sent to the helpdesk and as answered."""
+    from faqbot.staff.console.service import figures
+
+    path = tmp_path / "log.db"
+    with ConversationLog(path) as log:
+        log.record(
+            LogRow(
+                "c1", "Vad kostar support?", "sv", C, False, None, "debitering", 0.4, 0.36, "v", ("debitering", "avtal")
+            )
+        )
+        log.record(LogRow("p1", "Hur debiterar ni?", "sv", A, True, "debitering", None, 0.9, 0.36, "v", (), "c1"))
+        log.record(LogRow("h1", "Fakturan?", "sv", H, False, None, "debitering", 0.2, 0.36, "v", ("debitering",)))
+        log.record(LogRow("p2", "Hur debiterar ni?", "sv", A, True, "debitering", None, 0.9, 0.36, "v", (), "h1"))
+        log.record(LogRow("h2", "Har ni parkering?", "sv", H, False, None, None, 0.1, 0.36, "v"))
+        log.record(LogRow("a1", "Kan jag ringa er?", "sv", A, True, "telefonsupport", None, 0.9, 0.36, "v"))
+        log.record_feedback("p2", False)
+        rows = log.questions()
+    counted = figures(rows)
+    assert (counted.questions, counted.answered, counted.helpdesk, counted.choices, counted.disliked) == (4, 3, 1, 2, 1)
+    [day] = per_period(rows, "day")
+    assert (day.questions, day.answered, day.helpdesk, day.choices, day.disliked) == (4, 3, 1, 2, 1)
+    report = build(path, bot)
+    assert (report.questions, report.resolved, report.unanswered, report.small_talk) == (4, 3, 1, 0)
+    assert [g.examples[0][0] for g in report.groups] == ["Har ni parkering?"]  # the picked one is not unanswered

@@ -45,7 +45,7 @@ from faqbot.faq.model import normalize_question
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.staff.crosslingual import language_neutral
-from faqbot.staff.trends import Period, offered_choices, per_period, unit_for
+from faqbot.staff.trends import Period, per_period, questions_asked, unit_for
 
 GROUP_SIMILARITY = 0.60  # within the model's band: 0.89 cosine for e5; see the module docstring
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
@@ -331,10 +331,10 @@ def summarise(
     since_days: float | None = None,
 ) -> Report:
     """The report on these log rows, against the FAQ in the searcher's index."""
-    asked = [r for r in rows if r.kind in QUESTION_KINDS]
-    helpdesk = [r for r in asked if r.kind == ReplyKind.HELPDESK]
-    answered = [r for r in asked if r.resolved and r.faq_id]
-    per_entry = entry_feedback(answered, {e.id: e.question for e in searcher.entries})
+    asked = questions_asked(rows)  # a picked choice is its question's outcome, not a question of its own
+    helpdesk = [a.row for a in asked if a.helpdesk]
+    answers = [r for r in rows if r.kind in QUESTION_KINDS and r.resolved and r.faq_id]  # picks too
+    per_entry = entry_feedback(answers, {e.id: e.question for e in searcher.entries})
     disliked = sorted(
         (f for f in per_entry.values() if f.disliked), key=lambda f: (-f.disliked, f.liked - f.disliked, f.faq_id)
     )
@@ -346,23 +346,23 @@ def summarise(
         first=rows[0].created_at.isoformat(timespec="seconds") if rows else None,
         last=rows[-1].created_at.isoformat(timespec="seconds") if rows else None,
         questions=len(asked),
-        small_talk=len(rows) - len(asked),
-        resolved=len(answered),
+        small_talk=sum(r.kind not in QUESTION_KINDS for r in rows),
+        resolved=sum(a.answered for a in asked),
         unanswered=len(helpdesk),
-        errors=sum(r.kind == ReplyKind.ERROR for r in asked),
-        choices=sum(offered_choices(r) for r in asked),
+        errors=sum(a.row.kind == ReplyKind.ERROR for a in asked),
+        choices=sum(a.choices for a in asked),
         liked=sum(r.feedback == 1 for r in rows),
         disliked=sum(r.feedback == -1 for r in rows),
         disliked_helpdesk=sum(r.feedback == -1 for r in helpdesk),
         threshold=policy.threshold,
-        index_versions=Counter(r.index_version for r in asked).most_common(),
+        index_versions=Counter(a.row.index_version for a in asked).most_common(),
         groups=group_unanswered(
             [r.question for r in helpdesk], searcher, embedder, policy, [r.client for r in helpdesk]
         ),
         disliked_entries=disliked,
         never_matched=[(e.id, e.question) for e in searcher.entries if e.id not in per_entry],
         days=per_period(rows, "day"),
-        weeks=per_period(rows, "week") if unit_for(asked) == "week" else [],
+        weeks=per_period(rows, "week") if unit_for([a.row for a in asked]) == "week" else [],
         most_used=most_used,
     )
 

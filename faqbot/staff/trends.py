@@ -6,7 +6,9 @@
 
 For each period: how many questions were asked (greetings and thanks are not questions), and
 the share answered from the FAQ, sent to the helpdesk, offered choices, and marked 👎 by the
-customer. Staff read from it whether last week's FAQ edit raised the share answered.
+customer. Staff read from it whether last week's FAQ edit raised the share answered. A choice
+the customer picked is not a question of its own (`questions_asked`): its question counts once,
+as answered (by the pick), and not as sent to the helpdesk when the pick was under a helpdesk reply.
 
 Days are Swedish days (STAFF_ZONE): the log keeps UTC, but a question asked at 00:30 on a
 Monday in Stockholm belongs to the Monday staff count, as "I dag" on the console's overview does.
@@ -75,6 +77,32 @@ class Period:
         return data
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One question a customer asked, and what became of it."""
+
+    row: LoggedQuestion  # the question's own row
+    answered: bool  # answered from the FAQ: directly, or by a choice the customer picked under its reply
+    helpdesk: bool  # sent to the helpdesk, and no choice under that reply picked
+    choices: bool  # the customer saw choices (`offered_choices`)
+    disliked: bool  # 👎 on its answer, or on the answer of the choice picked
+
+
+def questions_asked(rows: list[LoggedQuestion]) -> list[Asked]:
+    """The questions among the log's rows (not greetings, thanks, nor picked choices: a pick is
+    the outcome of the question it was offered for, `answer_to`), each with what became of it."""
+    picks = {r.answer_to: r for r in rows if r.answer_to}
+    asked = []
+    for r in rows:
+        if r.kind not in QUESTION_KINDS or r.answer_to:
+            continue
+        pick = picks.get(r.reply_id) if r.reply_id else None
+        answered = r.kind == ReplyKind.ANSWER or (pick is not None and pick.kind == ReplyKind.ANSWER)
+        disliked = r.feedback == -1 or (pick is not None and pick.feedback == -1)
+        asked.append(Asked(r, answered, r.kind == ReplyKind.HELPDESK and pick is None, offered_choices(r), disliked))
+    return asked
+
+
 def period_start(moment: datetime, unit: str) -> date:
     day = staff_day(moment)
     return day - timedelta(days=day.weekday()) if unit == "week" else day
@@ -82,24 +110,24 @@ def period_start(moment: datetime, unit: str) -> date:
 
 def per_period(rows: list[LoggedQuestion], unit: str = "day") -> list[Period]:
     """Every day (or week) from the first question to the last, with its figures; [] for no questions."""
-    asked = [r for r in rows if r.kind in QUESTION_KINDS]
+    asked = questions_asked(rows)
     if not asked:
         return []
     step = timedelta(days=7 if unit == "week" else 1)
-    first = min(period_start(r.created_at, unit) for r in asked)
-    last = max(period_start(r.created_at, unit) for r in asked)
+    first = min(period_start(a.row.created_at, unit) for a in asked)
+    last = max(period_start(a.row.created_at, unit) for a in asked)
     periods: dict[date, Period] = {}
     day = first
     while day <= last:
         periods[day] = Period(day.isoformat(), unit)
         day += step
-    for r in asked:
-        p = periods[period_start(r.created_at, unit)]
+    for a in asked:
+        p = periods[period_start(a.row.created_at, unit)]
         p.questions += 1
-        p.answered += r.kind == ReplyKind.ANSWER
-        p.helpdesk += r.kind == ReplyKind.HELPDESK
-        p.choices += offered_choices(r)
-        p.disliked += r.feedback == -1
+        p.answered += a.answered
+        p.helpdesk += a.helpdesk
+        p.choices += a.choices
+        p.disliked += a.disliked
     return list(periods.values())
 
 

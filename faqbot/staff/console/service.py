@@ -27,7 +27,7 @@ from faqbot.bot import FaqBot, Reply
 from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
-from faqbot.decision import Policy, ReplyKind
+from faqbot.decision import Policy
 from faqbot.errors import (
     AssignRefusedError,
     DataError,
@@ -59,11 +59,9 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.trends import offered_choices, staff_time
+from faqbot.staff.trends import questions_asked, staff_time
 
 log = logging.getLogger(__name__)
-
-QUESTION_KINDS = {ReplyKind.ANSWER, ReplyKind.CHOICES, ReplyKind.HELPDESK, ReplyKind.ERROR}
 
 
 class Progress(NamedTuple):
@@ -144,13 +142,13 @@ def tried(reply: Reply, entries: list[FaqEntry], policy: Policy) -> Tried:
 
 
 def figures(rows: list[Any]) -> Figures:
-    asked = [r for r in rows if r.kind in QUESTION_KINDS]
+    asked = questions_asked(rows)  # as `faqbot report` counts them: a picked choice is its question's outcome
     return Figures(
         questions=len(asked),
-        answered=sum(r.kind == ReplyKind.ANSWER for r in asked),
-        choices=sum(offered_choices(r) for r in asked),  # as `faqbot report` counts them: helpdesk replies too
-        helpdesk=sum(r.kind == ReplyKind.HELPDESK for r in asked),
-        disliked=sum(r.feedback == -1 for r in rows),
+        answered=sum(a.answered for a in asked),
+        choices=sum(a.choices for a in asked),  # helpdesk replies with choices under them too
+        helpdesk=sum(a.helpdesk for a in asked),
+        disliked=sum(a.disliked for a in asked),
     )
 
 
