@@ -495,7 +495,7 @@ def print_lesson(lesson, as_json: bool) -> None:
                 now = wrong.evidence.get("answered_now", d.faq_id)
                 today = "" if now == d.faq_id else f"now answered with {now}; " if now else "now to the helpdesk; "
                 print(
-                    f"      reply {wrong.evidence['reply']}: {wrong.question}  ({today}answer right? --reject {wrong.id})"
+                    f"      reply {wrong.evidence['reply']}: {wrong.question}  ({today}answer right, or not about the FAQ? --reject {wrong.id})"
                 )
 
 

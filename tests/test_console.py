@@ -856,6 +856,27 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     assert "aria-describedby" not in settled
 
 
+def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
+    """Found by a walk-through: "Vad kostar en ny bil?" answered with the service price and given
+    👎 could only be dismissed as "Svaret var rätt", which it was not."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w3", "Vad kostar en ny bil?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w3", False)
+    site.login()
+    page = site.client.get("/granska").text
+    other = re.search(
+        r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
+        r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" aria-describedby="[^"]+">Handlar om annat<',
+        page,
+    )
+    assert other and "Svaret var rätt<" in page  # beside it, not instead of it
+    done = site.client.post(
+        "/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()}
+    ).text
+    assert f"{said('Vad kostar en ny bil?')} handlar om något FAQ:n inte tar upp: frågan listas inte igen." in done
+    assert "var rätt" not in done.split("<main")[1].split("</section>")[0] and 'value="w3"' not in done
+
+
 def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     """Staff tied a like question to another entry since: the bot answers this one there now,
     and "Svaret var rätt" was a judgement on an answer the customer no longer gets."""

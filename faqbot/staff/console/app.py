@@ -234,7 +234,10 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         except FaqbotError as err:
             return await review_page(console, request, session, error=str(err), status=400)
         # the form's address names the page of groups it was on: back to that page
-        return console.done(session, review_address(request), taught=taught, **console.moved(policy_before))
+        other_subject = fields.get(REASON) == OTHER_SUBJECT
+        return console.done(
+            session, review_address(request), taught=taught, other_subject=other_subject, **console.moved(policy_before)
+        )
 
     @app.get("/prova")
     async def try_bot(request: Request) -> Response:
@@ -324,6 +327,7 @@ async def review_page(console: Console, request: Request, session, status: int =
         entries=entries,
         max_listed=MAX_LISTED,
         max_marked=MAX_MARKED,
+        reason_other=OTHER_SUBJECT,
         groups=groups,
         group_pages=pages,
         group_page=page,
@@ -350,6 +354,9 @@ REJECT_MARKED = "reject_marked"
 MAX_MARKED = 30
 # one question of a helpdesk group (its `reply_id`), where the grouping put unlike questions together
 REJECT_QUESTION = "reject_question"
+# why a question answered wrong is rejected (the field `skal`), for the outcome to say so: it is
+# about something the FAQ does not cover ("Handlar om annat"), rather than its answer was right
+REASON, OTHER_SUBJECT = "skal", "annat"
 # helpdesk groups a page of the review shows (`?sida=N` for the next ones): each group holds up to
 # eight forms with a list of every entry, and a flood of made-up questions made hundreds of
 # groups, one page of 930 KB with 383 groups

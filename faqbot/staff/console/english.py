@@ -343,16 +343,22 @@ ENGLISH: dict[str, str] = {
     "Föregående sida": "Previous page",
     "Nästa sida": "Next page",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
-    "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare.": (
+    "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare. Handlar frågan om något FAQ:n inte tar upp, tryck Handlar om annat: den föreslås inte igen.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
         " that answers it and press Link. If the answer was right, read it again and make it clearer."
+        " If the question is about something the FAQ does not cover, press About something else: it is"
+        " not suggested again."
     ),
+    "Handlar om annat": "About something else",
     "”{question}”": "“{question}”",
     "Boten var nära att svara med ”{entry}”{stop}": "The bot nearly answered with “{entry}”{stop}",
     "Svaret var rätt": "The answer was right",
     "Utan öppna frågor: läs svaret igen": "No open questions: read the answer again",
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
         "This cannot be accepted as it is: link the question to the entry that answers it."
+    ),
+    "”{question}” handlar om något FAQ:n inte tar upp: frågan listas inte igen.": (
+        "“{question}” is about something the FAQ does not cover: the question is not listed again."
     ),
     "Svaret på ”{question}” var rätt: frågan listas inte igen.": (
         "The answer to “{question}” was right: the question is not listed again."
