@@ -18,8 +18,8 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from faqbot.retrieval.search import Match
 from faqbot.staff.report import build, summarise
-from faqbot.staff.trends import per_period
 from faqbot.staff.report_format import format_report, write_html
+from faqbot.staff.trends import per_period
 from tests.conftest import HELPDESK
 from tests.fakes import record
 
