@@ -13,6 +13,7 @@ import socket
 import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -114,6 +115,26 @@ def test_a_short_password_or_odd_name_is_refused(small):
     with pytest.raises(Exception, match="user name"):
         store.add_user("anna bertil", PASSWORD)
     assert store.users() == []
+
+
+def test_staff_with_swedish_letters_in_their_names_get_accounts_that_one_spelling_reaches(small):
+    """Found by a walk-through: `faqbot staff add-user göran` was refused (letters a-z only), so
+    Åsa, Göran and Björn could not use their names. "ö" typed as one character or as "o" with a
+    combining diaeresis is one account and one throttle, never two."""
+    from faqbot.staff.console.auth import login_keys
+
+    store = StaffStore(small / "log.db")
+    for name in ("göran", "Åsa", "bjørn"):
+        store.add_user(name, PASSWORD)
+    decomposed = unicodedata.normalize("NFD", "göran")
+    assert decomposed != "göran" and store.log_in(decomposed, PASSWORD).user == "göran"
+    assert sorted(store.users()) == ["bjørn", "göran", "Åsa"]
+    assert login_keys(decomposed, "10.0.0.1") == login_keys("Göran", "10.0.0.1")
+    store.add_user(decomposed, PASSWORD + "2")  # a new password for the same account, not a second one
+    assert sorted(store.users()) == ["bjørn", "göran", "Åsa"] and store.log_in("göran", PASSWORD) is None
+    assert store.remove_user(decomposed) and "göran" not in store.users()
+    with pytest.raises(Exception, match="user name"):
+        store.add_user("göran\u200b", PASSWORD)  # an invisible character is no letter
 
 
 def test_the_database_holds_only_the_hash_of_a_session_id(small):

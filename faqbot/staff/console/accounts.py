@@ -19,6 +19,7 @@ import hashlib
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,9 @@ from faqbot.staff.console.tables import LogTables
 IDLE_SECONDS = 30 * 60
 MAX_AGE_SECONDS = 12 * 3600
 TOUCH_SECONDS = 30  # last_seen is written at most this often per session
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+# Letters a-z and the Nordic ones staff are named with (Åsa, Göran, Bjørn, Renée), digits and . _ @ -
+NAME_LETTERS = "åäöæøéüÅÄÖÆØÉÜ"
+NAME_PATTERN = re.compile(rf"^[A-Za-z0-9._@{NAME_LETTERS}-]{{1,64}}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 hashes anything, but nobody needs more, and hashing more costs time
 
@@ -55,9 +58,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def account_name(name: str) -> str:
+    """A user name as stored and compared: "ö" typed as one character or as "o" and a combining
+    diaeresis (NFC) is one name, never two accounts or two throttles for one person."""
+    return unicodedata.normalize("NFC", name or "")
+
+
 def check_name(name: str) -> str:
-    if not NAME_PATTERN.match(name or ""):
-        raise FaqbotError(f"the user name {name!r} may only use letters a-z, digits and . _ @ - (at most 64)")
+    name = account_name(name)
+    if not NAME_PATTERN.match(name):
+        raise FaqbotError(
+            f"the user name {name!r} may only use letters a-z and {NAME_LETTERS}, digits and . _ @ - (at most 64)"
+        )
     return name
 
 
@@ -82,7 +94,8 @@ class StaffStore(LogTables):
     def add_user(self, name: str, password: str) -> None:
         """Create an account, or give an existing one a new password (and end its sessions)."""
         digest = HASHER.hash(check_password(password))
-        self.remove_sessions(check_name(name))
+        name = check_name(name)
+        self.remove_sessions(name)
         if self._run("SELECT name FROM staff_users WHERE name = ?", (name,)):
             self._run("UPDATE staff_users SET password_hash = ? WHERE name = ?", (digest, name))
         else:
@@ -93,6 +106,7 @@ class StaffStore(LogTables):
 
     def remove_user(self, name: str) -> bool:
         """Delete an account and end its sessions; False when there was none."""
+        name = account_name(name)
         found = bool(self._run("SELECT name FROM staff_users WHERE name = ?", (name,)))
         self._run("DELETE FROM staff_users WHERE name = ?", (name,))
         self.remove_sessions(name)
@@ -103,6 +117,7 @@ class StaffStore(LogTables):
 
     def verify(self, name: str, password: str) -> bool:
         """Whether `password` is `name`'s; as slow for an unknown name as for a known one."""
+        name = account_name(name)
         known = NAME_PATTERN.match(name or "") is not None
         rows = self._run("SELECT password_hash FROM staff_users WHERE name = ?", (name,)) if known else []
         stored = rows[0][0] if rows else DUMMY_HASH
@@ -120,6 +135,7 @@ class StaffStore(LogTables):
 
     def log_in(self, name: str, password: str) -> Session | None:
         """A new session for `name` when the password is right (always a new id: no fixation)."""
+        name = account_name(name)
         if not self.verify(name, password):
             return None
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()

@@ -37,6 +37,7 @@ from typing import NamedTuple
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.conversations.clients import client_network
+from faqbot.staff.console.accounts import account_name
 from faqbot.web.headers import AddHeaders
 
 FREE_FAILURES = 3
@@ -78,7 +79,7 @@ def login_keys(name: str, address: str) -> tuple[str, str]:
     """What a login try is throttled by: the account, and the network it came from (an IPv4
     address, an IPv6 /48: faqbot.conversations.clients). By the exact address, one IPv6 host
     sprayed passwords from a /64 without ever waiting, and kept both password checks busy."""
-    return f"user:{name.casefold()}", f"addr:{client_network(address) or address}"
+    return f"user:{account_name(name).casefold()}", f"addr:{client_network(address) or address}"
 
 
 @dataclass
