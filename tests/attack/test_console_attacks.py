@@ -47,6 +47,7 @@ import re
 import sqlite3
 import threading
 import time
+import unicodedata
 
 import httpx
 import pytest
@@ -806,3 +807,16 @@ def test_visits_on_either_side_of_a_decision_queue_one_drawing_not_thousands(sit
     late.join(5)
     release.set()
     assert type(waiting["got"]).__name__ == "Progress"
+
+
+def test_guessing_a_swedish_name_in_its_other_unicode_forms_counts_against_the_one_account():
+    """User names may hold å ä ö: "göran" can also be sent as "go" + a combining diaeresis + "ran",
+    or in capitals. Keyed by the bytes, each form would get the account's free tries again."""
+    from faqbot.staff.console.auth import FREE_FAILURES, Throttle, login_keys
+
+    forms = [unicodedata.normalize("NFC", "göran"), unicodedata.normalize("NFD", "göran"), "GÖRAN", "Göran"]
+    throttle = Throttle(clock=lambda: 0.0)
+    for n in range(FREE_FAILURES):  # each from a network of its own: only the account's key counts
+        throttle.failed(*login_keys(forms[n % len(forms)], f"198.51.100.{n + 1}"))
+    for form in forms:
+        assert throttle.wait(*login_keys(form, "203.0.113.50")) > 0
