@@ -87,9 +87,14 @@ ABOUT_THE_BOT = re.compile(
     r"( (idag|i dag|nu|today|now))?[\s?!.:)]*$",
     re.IGNORECASE,
 )
+# Thanks, alone or after "ok"/"perfekt"/"great" ("Thanks a lot!", "Tack för hjälpen", "Ok, thank you
+# very much"); a message that goes on ("Tack, men hur gör jag ...?") is a question.
 THANKS = re.compile(
-    r"^((tack|tackar)( (så|ska du ha|för hjälpen|för svaret))*( mycket)?|tusen tack|thanks?( you)?( (so|very) much)?"
-    r"( for (the|your) help)?|ok(ej)?,? tack|perfekt,? tack|great,? thanks)[\s!.,:)]*$",
+    r"^((ok(ej|ay)?|perfekt|toppen|super|jättebra|bra|great|perfect|awesome|cool)[\s,!.]+)?"
+    r"((stort |tusen )?tack( tack)?( så)?( (ska du ha|för (hjälpen|svaret|det|infon|informationen)))*( så)?( mycket)?"
+    r"|tackar( så mycket)?"
+    r"|(many )?thanks?( you)?( (so|very) much| a lot| a bunch| a million)?( for (the|your) help| for that)?"
+    r"|thx|ty)[\s!.,:)]*$",
     re.IGNORECASE,
 )
 

@@ -72,6 +72,11 @@ def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
         ("Tack!", "thanks"),
         ("tack så mycket", "thanks"),
         ("Thanks!", "thanks"),
+        ("Thanks a lot!", "thanks"),  # was sent to the helpdesk: "I'm sorry, I can't answer that here"
+        ("Thank you very much for your help", "thanks"),
+        ("Ok, tack för hjälpen!", "thanks"),
+        ("Stort tack", "thanks"),
+        ("Toppen, tack så mycket :)", "thanks"),
         ("Hur mår du idag?", "greeting"),
         ("Är du en robot?", "greeting"),
         ("How are you today?", "greeting"),  # was answered with the out-of-hours entry (score 0.50)
