@@ -185,3 +185,22 @@ def test_a_damaged_run_history_is_set_aside_and_a_new_one_begins(site):
     assert len(re.findall(r'<tr class="run">', page)) == 1
     (aside,) = (site.folder / "index").glob("evaluations.json.damaged-*")
     assert aside.read_text(encoding="utf-8") == '{"runs": [{"finished_at": "2026-'  # kept for staff, unchanged
+
+
+def test_without_a_test_set_the_page_says_how_to_get_one_in_swedish_and_offers_no_run(site, capsys):
+    """Found by a walk-through: after an import set the old test set aside, the page offered a run
+    that failed with "FaqbotError: there is no test set at ...", in English, and `faqbot evaluate`
+    said only "file not found"."""
+    path = site.folder / "test_questions.jsonl"
+    path.unlink()
+    confirm(site.folder, CONFIRMED, "phone")
+    site.login()
+    page = site.client.get("/utvardering").text
+    assert "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade nedan" in page
+    assert 'action="/utvardering/kor"' not in page and CONFIRMED in page  # what can start one is there
+    forged = site.client.post("/utvardering/kor", data={"csrf": site.csrf()})
+    assert forged.status_code == 409 and "Det finns ingen testmängd än." in forged.text
+    assert "FaqbotError" not in forged.text and not site.client.app.state.evaluations.progress().running
+    assert main(["evaluate", str(path), *cli_paths(site.folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"no test set at {path}: write one question a line" in err and '"expected": null' in err

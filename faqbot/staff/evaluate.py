@@ -98,6 +98,12 @@ class Report:
 def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
     """Read and check a test set; every problem is reported as `path:LINE: ...`."""
     path = Path(path)
+    if not path.exists():
+        raise FaqbotError(
+            f"no test set at {path}: write one question a line, "
+            '{"question": "Kan jag ringa er?", "expected": "an FAQ id"} (or "expected": null for a question '
+            "the FAQ does not answer); the staff console's Utvärdering page adds the questions customers confirmed"
+        )
     problems: list[tuple[int, str]] = []
     questions: list[LabeledQuestion] = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):

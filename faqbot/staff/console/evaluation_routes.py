@@ -32,6 +32,11 @@ NOT_OFFERED = Text(
 )
 
 
+NO_TEST_SET = Text(
+    "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade nedan, eller skriv filen: en fråga per rad."
+)
+
+
 def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> None:
     """The page and its two forms; `runs` is kept on app.state.evaluations for whoever serves the app."""
     app.state.evaluations = runs
@@ -49,6 +54,8 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         if session is None:
             return login()
         await console.form(request, session)
+        if not runs.test_set.is_file():
+            return await page(console, request, session, runs, 409, notice=NO_TEST_SET)
         if not runs.start(session.user):
             note = Text("En körning pågår redan. Vänta tills den är klar.")
             return await page(console, request, session, runs, 409, notice=note)
@@ -120,6 +127,8 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         offered=offered,
         unread=unread,
         test_set=runs.test_set,
+        has_test_set=runs.test_set.is_file(),
+        no_test_set=NO_TEST_SET,
         max_add=test_set.MAX_ADD,
         **extra,
     )

@@ -169,7 +169,7 @@ class Evaluations:
             error = str(err)
         except Exception as err:  # noqa: BLE001 - a failed run is shown to staff, never kills the console
             log.exception("the evaluation run failed")
-            error = f"{type(err).__name__}: {err}"
+            error = str(err) if isinstance(err, FaqbotError) else f"{type(err).__name__}: {err}"
         with self._lock:
             last = self._progress
             self._progress = Progress(False, last.done, last.total, user, last.started_at, error)
