@@ -227,7 +227,7 @@ def forget_measured_threshold(settings: Path) -> None:
     threshold = cfg.load_config(settings).threshold
     if threshold == cfg.AUTO:
         return
-    cfg.write_threshold(settings, cfg.AUTO)
+    cfg.write_auto_threshold(settings)
     print(
         f"threshold: {settings} had {threshold}, measured on the FAQ this import replaced; it is now `auto`, "
         "calibrated on the new FAQ by faqbot index"

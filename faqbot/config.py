@@ -295,6 +295,29 @@ def write_threshold(path: str | Path, threshold: float | str) -> None:
     write_setting(path, "threshold", f"{threshold:.3f}" if isinstance(threshold, float) else str(threshold))
 
 
+AUTO_COMMENT = """\
+# Replies whose confidence is below this go to the helpdesk instead. `auto`: `faqbot index`
+# calibrates the threshold, and when to offer 2-3 choices instead of one answer, on the FAQ
+# itself (docs/evaluation.md). `faqbot evaluate --write-threshold` writes a number measured on
+# a test set of this FAQ's questions instead.
+"""
+
+
+def write_auto_threshold(path: str | Path) -> None:
+    """Set `threshold: auto`, and put AUTO_COMMENT in place of the comment lines right above it
+    when they are about the threshold: they explained the number it replaces (measured on another
+    FAQ). Other comments stay."""
+    write_threshold(path, AUTO)
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    about = re.search(r"(?m)^((?:#.*\n)+)(?=threshold:)", text)
+    if about is None or "threshold" not in about.group(1):
+        return
+    new = text[: about.start()] + AUTO_COMMENT + text[about.end() :]
+    if new != text:
+        atomic_write(path, new)
+
+
 def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = False) -> None:
     """Set `key: value` in the settings file (None: remove the line), keeping the rest of it (and
     its comments) as it is. A `quoted` value is written as a YAML string, whatever it holds."""

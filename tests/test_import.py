@@ -502,6 +502,13 @@ def test_importing_over_the_served_faq_sets_its_measured_threshold_back_to_auto(
     assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--force"]) == 0
     assert f"{settings} had 0.36, measured on the FAQ this import replaced; it is now `auto`" in capsys.readouterr().out
     assert settings.read_text(encoding="utf-8") == "# staff's comment\nthreshold: auto\nrate_limit_per_minute: 7\n"
+    # the shipped settings explain their number, measured on Winterkvist's FAQ: that goes with it
+    shutil.copy(ROOT / "data" / "config.yaml", settings)
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--force"]) == 0
+    text = settings.read_text(encoding="utf-8")
+    assert "threshold: auto\n" in text and "Winterkvist's FAQ keeps the number" not in text
+    assert "# Replies whose confidence is below this go to the helpdesk instead. `auto`" in text
+    assert load_config(settings).rate_limit_per_minute == 20 and "name: Winterkvist" in text  # the rest stays
 
 
 def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tmp_path, capsys, monkeypatch):
