@@ -3,7 +3,9 @@
 langdetect alone misreads about one short Swedish question in five as Norwegian, Danish or
 Indonesian, and it is random unless seeded. So the decision is restricted to Swedish and
 English: Scandinavian neighbours count as Swedish, clear Swedish letters or words settle it,
-and English needs positive evidence. Anything unclear is Swedish, the site's language.
+and English needs positive evidence. Anything unclear is Swedish, the site's language. A
+Swedish letter settles it only in a word that is not a name: "Where in Umeå are you?" is
+English, "Var i Umeå finns ni?" Swedish by its words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ DetectorFactory.seed = 0
 _lock = threading.Lock()  # langdetect's factory is a shared global; seed + lock keep it repeatable
 
 WORD = re.compile(r"[a-zåäöéü']+")
+CASED_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 SWEDISH_WORDS = frozenset(
     "och att det är jag du ni er vi inte har hur vad kan min mitt mina ska får för med om på av "
     "till hos finns ingen eller någon något när var vilka vilken varför tack hej också måste "
@@ -34,10 +37,20 @@ ENGLISH_WORDS = frozenset(
 SCANDINAVIAN = {"sv", "no", "da"}
 
 
+def has_swedish_letters(text: str) -> bool:
+    """Whether a word that is not a name (capitalised after the first word: Umeå, Västerås, Malmö)
+    holds å, ä or ö. A message in capitals counts every word."""
+    words = CASED_WORD.findall(text)
+    shouting = text.upper() == text
+    return any(
+        re.search(r"[åäöÅÄÖ]", word) and (n == 0 or shouting or not word[0].isupper()) for n, word in enumerate(words)
+    )
+
+
 def detect_language(text: str) -> str:
     """Return "sv" or "en" for a customer's message."""
     lowered = text.casefold()
-    if re.search(r"[åäö]", lowered):
+    if has_swedish_letters(text):
         return SWEDISH
     words = WORD.findall(lowered)
     if not words:

@@ -25,6 +25,10 @@ SWEDISH = [
     "Gör ni appar",
     "webbhotell?",
     "jourhavande support?",
+    "Var i Umeå finns ni?",
+    "Öppet i Umeå?",
+    "HUR GÖR JAG?",
+    "Hej från Malmö",
 ]
 ENGLISH = [
     "Can I call you?",
@@ -36,6 +40,10 @@ ENGLISH = [
     "Hello",
     "How do I cancel my contract?",
     "Can I get FTP access to my site?",
+    # a Swedish place name is no Swedish word: these were answered in Swedish (a walk-through as a shop in Umeå)
+    "Where in Umeå are you?",
+    "What's the weather in Umeå tomorrow?",
+    "I live in Malmö, can you help?",
 ]
 
 
