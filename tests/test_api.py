@@ -258,6 +258,21 @@ def test_past_the_limit_the_api_says_429_with_retry_after(tmp_path, shipped_inde
     assert body["message"].startswith("You have sent a lot of questions") and HELPDESK in body["message"]
 
 
+def test_a_choice_or_rating_past_the_limit_is_refused_in_its_customers_language(tmp_path, shipped_index):
+    """Found by a walk-through: past the limit, /api/choice under an English reply said "Du har
+    skickat många frågor", and /api/ask with "language": "en" too when its words read as Swedish."""
+    bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
+    client = TestClient(create_api(bot, RateLimiter()))
+    english = client.post("/api/ask", json={"question": "How do you charge for support?"}).json()
+    swedish = client.post("/api/ask", json={"question": "Hur debiterar ni för support?"}).json()
+    assert english["language"] == "en" and swedish["language"] == "sv"
+    for reply, words in ((english, "You have sent a lot of questions"), (swedish, "Du har skickat många frågor")):
+        picked = client.post("/api/choice", json={"reply_id": reply["reply_id"], "faq_id": "debitering"})
+        assert picked.status_code == 429 and picked.json()["message"].startswith(words)
+    told = client.post("/api/ask", json={"question": "Kan jag ringa er?", "language": "en"})
+    assert told.status_code == 429 and told.json()["message"].startswith("You have sent a lot of questions")
+
+
 def test_the_widget_and_the_api_share_one_budget_per_customer(tmp_path, shipped_index):
     bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
     limiter = RateLimiter()
