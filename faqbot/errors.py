@@ -75,6 +75,11 @@ class PersonalDataError(AssignRefusedError):
     the FAQ with the placeholder, which no customer types."""
 
 
+class DislikedAssignError(AssignRefusedError):
+    """Staff assigned a question to the very entry whose answer its customer said 👎 to: the bot
+    answers it so already; if that answer was right, the question is rejected instead."""
+
+
 class FollowupAssignError(AssignRefusedError):
     """Staff assigned a question asked as a follow-up ("och vad kostar det?"): alone it names no
     subject, and as a phrasing of one entry it would answer every such follow-up with it."""

@@ -231,6 +231,9 @@ def test_a_question_its_customer_confirmed_for_one_entry_is_not_assigned_to_anot
     ]
     with pytest.raises(FaqbotError, match="the FAQ has no entry 'telfon'; did you mean 'telefon'\\?"):
         assignments(log, [("helpdesk", "telfon")], known)
+    # found by a walk-through: assigned to the very entry its customer said 👎 to, without a word
+    with pytest.raises(AssignRefusedError, match="said 👎 to backup's answer .*if that answer was right, reject"):
+        assignments(log, [("disliked", "backup")], known)
 
 
 def test_a_question_with_masked_personal_data_is_never_assigned_into_the_faq():

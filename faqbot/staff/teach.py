@@ -18,6 +18,7 @@ from typing import Any
 
 from faqbot.errors import (
     AssignRefusedError,
+    DislikedAssignError,
     FollowupAssignError,
     PersonalDataError,
     UnknownEntryError,
@@ -81,6 +82,12 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
             )
         question = row.question
+        if getattr(row, "feedback", None) == -1 and getattr(row, "faq_id", None) == faq_id:
+            raise DislikedAssignError(
+                f"--assign {reply_id} {faq_id}: the customer said 👎 to {faq_id}'s answer for this question "
+                f"({question!r}), and the bot answers it with {faq_id} already; if that answer was right, reject "
+                "the question (`faqbot learn` lists its id), else assign it to the entry that answers it"
+            )
         if has_personal_data(question):
             raise PersonalDataError(
                 f"--assign {reply_id} {faq_id}: the question holds masked personal data ({question!r}); it is not "

@@ -160,6 +160,9 @@ ENGLISH: dict[str, str] = {
         "The question holds masked personal data and is not written into the FAQ like that. "
         "Add it without them to the entry, under Questions and answers."
     ),
+    "Kunden gav den här postens svar tumme ned. Var svaret rätt: tryck Svaret var rätt i stället.": (
+        "The customer gave this entry's answer a thumbs down. If the answer was right, press The answer was right instead."
+    ),
     "Frågan ställdes som en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.": (
         "The question was asked as a follow-up and says nothing alone; it is not written into the FAQ."
     ),

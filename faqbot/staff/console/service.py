@@ -31,6 +31,7 @@ from faqbot.decision import Policy
 from faqbot.errors import (
     AssignRefusedError,
     DataError,
+    DislikedAssignError,
     FaqbotError,
     FollowupAssignError,
     PersonalDataError,
@@ -427,6 +428,10 @@ class Desk:
                     "Frågan innehåller maskade personuppgifter och skrivs inte in i FAQ:n så. "
                     "Lägg till den utan dem i posten, under Frågor och svar."
                 )
+            ) from None
+        except DislikedAssignError:
+            raise StaleError(
+                Text("Kunden gav den här postens svar tumme ned. Var svaret rätt: tryck Svaret var rätt i stället.")
             ) from None
         except FollowupAssignError:
             raise StaleError(
