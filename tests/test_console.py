@@ -1202,7 +1202,9 @@ def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_englis
     assert 'name="answer" lang="sv"' in new and 'name="answer_en" lang="en"' in new
     assert re.search(r'<a href="/fragor/backup" lang="sv">', site.client.get("/fragor").text)
     evaluation = site.client.get("/utvardering").text
-    assert "<h1>Evaluation</h1>" in evaluation and ">Run the test set</button>" in evaluation
+    assert "<h1>Evaluation</h1>" in evaluation and "There is no test set yet. Add questions customers" in evaluation
+    (site.folder / "test_questions.jsonl").write_text('{"question": "Kan jag ringa?", "expected": "phone"}\n')
+    assert ">Run the test set</button>" in site.client.get("/utvardering").text
     overview = site.client.get("/").text
     assert "The last 14 days" in overview and "questions per day" in overview and '<h2 id="servers">Servers' in overview
     assert "One server: the chat answers from the index in" in overview and "table below" not in overview
