@@ -279,6 +279,11 @@ def calibration_text(chosen: Calibration, configured: float | str) -> str:
         f"confident wrong {rates['confident_wrong']:.3f}, off-topic to helpdesk "
         + (f"{offtopic:.3f}" if offtopic is not None else "n/a (no off-topic bank)"),
     ]
+    if chosen.learned_questions:
+        lines.append(
+            "  (customers' words are harder to find than the FAQ's own, so these figures fall as it learns; they "
+            "chose the threshold and are not the share of customers answered: faqbot evaluate measures that)"
+        )
     return "\n".join(lines)
 
 
@@ -490,7 +495,8 @@ def print_lesson(lesson, as_json: bool) -> None:
             "entries customers said 👎 to (read their answers again; --assign a question to the entry that answers it):"
         )
         for d in lesson.disliked:
-            print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}; e.g. {'; '.join(d.questions[:2])}")
+            examples = f"; e.g. {'; '.join(d.questions[:2])}" if d.questions else ""
+            print(f"  {d.faq_id}: 👎 {d.disliked}, 👍 {d.liked}{examples}")
             for wrong in d.to_assign:
                 now = wrong.evidence.get("answered_now", d.faq_id)
                 today = "" if now == d.faq_id else f"now answered with {now}; " if now else "now to the helpdesk; "

@@ -94,3 +94,19 @@ def test_faqbot_index_explains_a_yaml_slip_on_its_line_and_leaves_the_index_alon
         f"error: {tmp_path / 'faq.yaml'}:{line}: invalid YAML: 'id: telefonsupport' starts a new entry but has "
         "no '- ' in front of it; write '- id: telefonsupport', lined up with the '- ' of the other entries\n"
     )
+
+
+def test_after_learning_faqbot_index_says_its_calibration_figures_are_not_customers_figures():
+    """Found by a walk-through: each accept printed lower figures (answered right 0.833 at import,
+    0.591 after four learned phrasings), and nothing said whether that was expected."""
+    from faqbot.cli import calibration_text
+    from faqbot.decision.calibration import Calibration
+
+    rates = {"answered_right": 0.591, "one_click": 0.1, "confident_wrong": 0.05, "offtopic_to_helpdesk": 0.98}
+    learned = Calibration(0.4, None, None, "why", 22, 600, rates=rates, learned_questions=4)
+    text = calibration_text(learned, "auto")
+    assert "22 FAQ questions, 4 of them learned from customers" in text
+    assert "so these figures fall as it learns" in text and "faqbot evaluate measures that" in text
+    assert "fall as it learns" not in calibration_text(
+        Calibration(0.4, None, None, "why", 18, 600, rates=rates), "auto"
+    )

@@ -203,7 +203,9 @@ def test_a_question_answered_wrong_can_be_assigned_until_it_is_in_the_faq():
             FaqEntry("telefon", "Kan jag ringa er?", "Ja.", learned=("Vem kan jag prata med om fakturan?",)),
         ),
     )
-    assert [d.to_assign for d in lesson(wrong, assigned, lambda _q, _c: [], set()).disliked] == [()]
+    [after] = lesson(wrong, assigned, lambda _q, _c: [], set()).disliked
+    assert after.to_assign == () and after.disliked == 1
+    assert after.questions == ()  # found by a walk-through: still shown as "e.g." under backup once assigned
     masked = [row("w2", "Ring mig på [telefon]", faq_id="backup", feedback=-1)]
     assert [d.to_assign for d in lesson(masked, FAQ, lambda _q, _c: [], set()).disliked] == [()]
 

@@ -60,9 +60,9 @@ def disliked_entries(
             tally[s.faq_id][0] += 1
             if has_personal_data(s.question) or s.followup:  # never written into the FAQ: not to assign
                 continue
-            if len(questions[s.faq_id]) < DISLIKED_SHOWN:
-                questions[s.faq_id].append(s.question)
             key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
+            if len(questions[s.faq_id]) < DISLIKED_SHOWN and key not in known:  # an assigned one is answered now
+                questions[s.faq_id].append(s.question)
             if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
                 continue
             new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id, "language": s.language})
