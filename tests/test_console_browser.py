@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import threading
 import time
 import urllib.request
@@ -594,6 +595,15 @@ def save_and_restore(page, console: str) -> None:
     expect(page.locator("#restored")).to_contain_text("återställd", timeout=30_000)
 
 
+def run_the_test_set(page, sites: Sites) -> None:
+    """A run to show: the shipped test set beside the FAQ, run from the page to its end (without a
+    test set the page offers no run)."""
+    shutil.copy(Path(__file__).resolve().parent.parent / "data" / "test_questions.jsonl", sites.folder)
+    page.goto(sites.console + "/utvardering")
+    page.get_by_role("button", name="Kör testmängden").click()
+    expect(page.get_by_text("Den senaste körningen är klar")).to_be_visible(timeout=120_000)
+
+
 def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, sites, tmp_path):
     folder = Path(os.environ.get("FAQBOT_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -603,6 +613,8 @@ def test_the_screenshots_in_the_staff_guide_are_the_console_as_it_is(browser, si
         page = pages[viewport["width"]]
         if name == "history":
             save_and_restore(page, sites.console)
+        if name == "evaluation":
+            run_the_test_set(page, sites)
         page.goto(sites.console + path)
         if heading:
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
