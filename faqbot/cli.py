@@ -43,6 +43,7 @@ EXAMPLES = {
     "log": "examples:\n  faqbot log copy data/conversations.db postgresql://faqbot@db.internal/faqbot\n"
     "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
     "learn": "examples:\n  faqbot learn\n  faqbot learn --accept all\n  faqbot learn --reject a1b2c3d4e\n"
+    "  faqbot learn --off-topic w1b2c3d4e\n"
     "  faqbot learn --auto --publish    # with `learn: auto` in the settings, from a timer\n"
     "  faqbot learn --assign 3q2X...Zw backup --json",
     "staff": "examples:\n  faqbot staff add-user anna\n  printf '%s\\n' \"$PASSWORD\" | faqbot staff add-user anna --password-stdin\n"
@@ -405,8 +406,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.retrieval.index import build_index, folder_hash
     from faqbot.staff import learn, teach
 
-    if args.auto and (args.accept or args.reject or args.assign):
-        raise FaqbotError("--auto accepts by the settings' rule alone: give it without --accept, --reject or --assign")
+    if args.auto and (args.accept or args.reject or args.assign or args.off_topic):
+        raise FaqbotError(
+            "--auto accepts by the settings' rule alone: give it without --accept, --reject, --off-topic or --assign"
+        )
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
     bot = FaqBot(settings=settings)
     if args.auto:  # the settings first: without `learn: auto` there is nothing to read the log for
@@ -424,7 +427,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
                     "clients behind it and no 👎 yet (faqbot learn lists what there is)"
                 )
                 return 0
-        if not (args.accept or args.reject or args.assign):
+        if not (args.accept or args.reject or args.assign or args.off_topic):
             print_lesson(lesson, args.json)
             return 0
 
@@ -437,7 +440,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
                 publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name, previous)
             return report
 
-        taught = teach.teach(bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [])
+        taught = teach.teach(
+            bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [], args.off_topic or []
+        )
     finally:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)
@@ -501,7 +506,7 @@ def print_lesson(lesson, as_json: bool) -> None:
                 now = wrong.evidence.get("answered_now", d.faq_id)
                 today = "" if now == d.faq_id else f"now answered with {now}; " if now else "now to the helpdesk; "
                 print(
-                    f"      reply {wrong.evidence['reply']}: {wrong.question}  ({today}answer right, or not about the FAQ? --reject {wrong.id})"
+                    f"      reply {wrong.evidence['reply']}: {wrong.question}  ({today}answer right? --reject {wrong.id}; not about the FAQ? --off-topic {wrong.id})"
                 )
 
 
@@ -718,6 +723,13 @@ def add_report_command(sub) -> None:
         "--accept", nargs="+", metavar="ID", help="add these suggestions to the FAQ (all: every confirmed phrasing)"
     )
     p.add_argument("--reject", nargs="+", metavar="ID", help="never propose these again")
+    p.add_argument(
+        "--off-topic",
+        nargs="+",
+        metavar="ID",
+        help="questions customers said 👎 to that are about something the FAQ does not cover: never listed "
+        "again, and their 👎 no longer count against the entry that answered",
+    )
     p.add_argument(
         "--assign",
         nargs=2,

@@ -251,7 +251,7 @@ def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(ca
     print_lesson(lesson(wrong, FAQ, lambda _q, _c: [], set()), as_json=False)
     out = capsys.readouterr().out
     assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out
-    assert re.search(r"\(answer right, or not about the FAQ\? --reject w[0-9a-f]{9}\)", out)
+    assert re.search(r"\(answer right\? --reject (w[0-9a-f]{9}); not about the FAQ\? --off-topic \1\)", out)
 
 
 def test_a_question_answered_wrong_says_what_the_bot_answers_it_with_now(capsys):
@@ -270,12 +270,9 @@ def test_a_question_answered_wrong_says_what_the_bot_answers_it_with_now(capsys)
     }
     print_lesson(found, as_json=False)
     out = capsys.readouterr().out
-    assert (
-        "reply w1: Vem kan jag prata med om fakturan?  (now answered with telefon; answer right, or not about the FAQ?"
-        in out
-    )
-    assert "reply w2: Kan jag ringa om backupen?  (now to the helpdesk; answer right, or not about the FAQ?" in out
-    assert "reply w3: Sparar ni kopior varje timme?  (answer right, or not about the FAQ?" in out
+    assert "reply w1: Vem kan jag prata med om fakturan?  (now answered with telefon; answer right? --reject w" in out
+    assert "reply w2: Kan jag ringa om backupen?  (now to the helpdesk; answer right? --reject w" in out
+    assert "reply w3: Sparar ni kopior varje timme?  (answer right? --reject w" in out
 
 
 def test_a_question_answered_wrong_that_staff_reject_is_not_listed_and_new_ones_come_first(tmp_path):

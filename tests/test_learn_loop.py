@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import shutil
 
 import pytest
@@ -98,6 +99,29 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
 def log_followups(folder) -> int:
     with ConversationLog(folder / "log.db") as log:
         return sum(row.followup for row in log.questions())
+
+
+def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_topic(shop, capsys):
+    """`--off-topic ID`: a 👎 question about something the FAQ does not cover is not listed again,
+    and its 👎 no longer counts against the entry that answered it, as "Handlar om annat" does in
+    the console; `--reject` leaves the 👎 on the entry, whose answer staff should read again."""
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        for question in ("Hur ofta tar ni backup?", "Hur ofta säkerhetskopierar ni min sida?"):
+            rated = bot.ask(question)
+            assert rated.match.faq_id == "backup" and bot.feedback(rated.reply_id, False)
+    listed = learn(shop, capsys)
+    assert "backup: 👎 2, 👍 0" in listed and "not about the FAQ? --off-topic w" in listed
+    first, second = re.findall(r"--off-topic (w[0-9a-f]{9})", listed)
+    before = (shop / "faq.yaml").read_bytes()
+    learn(shop, capsys, "--off-topic", first)
+    assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # the other 👎 still counts
+    learn(shop, capsys, "--reject", second)
+    assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # a plain rejection leaves its 👎 on the entry
+    assert (shop / "faq.yaml").read_bytes() == before
+    capsys.readouterr()
+    main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--off-topic", "a0000000000"])
+    assert "no open suggestion a0000000000" in capsys.readouterr().err
 
 
 def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(shop, capsys):

@@ -20,6 +20,9 @@ from faqbot.faq.model import normalize_question
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
 WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (not in `--json`: issue 18's two actions)
+# Staff's mark on a 👎 question that is about something the FAQ does not cover: its 👎 says nothing
+# about the answer it got, so it no longer counts against that entry (a decision of its own id)
+OFF_TOPIC = "off_topic"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Suggestion:
 def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
     """Stable across runs (the same phrasing for the same entry keeps its id), short enough to type."""
     key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
-    prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n"}.get(action, "w")
+    prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n", OFF_TOPIC: "o"}.get(action, "w")
     return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from faqbot.errors import (
     AssignRefusedError,
     DislikedAssignError,
+    FaqbotError,
     FollowupAssignError,
     PersonalDataError,
     UnknownEntryError,
@@ -27,7 +28,7 @@ from faqbot.errors import (
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
-from faqbot.staff.signals import has_personal_data
+from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -129,13 +130,23 @@ def teach(
     accept: Sequence[str] = (),
     reject: Sequence[str] = (),
     assign: Sequence[tuple[str, str]] = (),
+    off_topic: Sequence[str] = (),
 ) -> Taught:
-    """Accept, reject and assign in one step: write the FAQ, remember the decisions, rebuild."""
+    """Accept, reject and assign in one step: write the FAQ, remember the decisions, rebuild.
+    `off_topic`: 👎 questions rejected as about something the FAQ does not cover (`--off-topic`),
+    whose 👎 then no longer counts against the entry that answered (faqbot.staff.wrong_answers)."""
     taught = Taught()
+    reject, off_topic = list(reject or ()), list(off_topic or ())  # the CLI's options are None when not given
     faq = load_faq(faq_path)
     accepted = chosen(lesson, accept) if accept else []
     accepted += assignments(log, assign, set(faq.by_id))
-    taught.rejected = chosen(lesson, reject) if reject else []
+    taught.rejected = chosen(lesson, [*reject, *off_topic]) if reject or off_topic else []
+    marked = chosen(lesson, off_topic) if off_topic else []
+    not_wrong_answers = [s.id for s in marked if s.action != WRONG_ANSWER]
+    if not_wrong_answers:
+        raise FaqbotError(
+            f"--off-topic takes questions customers said 👎 to (learn lists them with their ids), not {not_wrong_answers[0]}"
+        )
     taught.languages = {" ".join(s.question.split()): language_of(s) for s in accepted}  # as Added.text spells it
     if accepted:
         result = add_learned(faq_path, additions(accepted))
@@ -145,6 +156,8 @@ def teach(
     for s in taught.rejected:
         for sid, question in decided_ids(s):
             log.record_decision(sid, REJECTED, s.faq_id, question)
+    for s in marked:
+        log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     if taught.added:
         taught.build = rebuild()
     return taught

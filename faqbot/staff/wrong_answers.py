@@ -16,7 +16,7 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 
 from faqbot.faq.model import normalize_question
-from faqbot.staff.signals import WRONG_ANSWER, Signal, Suggestion, has_personal_data, suggestion_id
+from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, Signal, Suggestion, has_personal_data, suggestion_id
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ def disliked_entries(
     questions: dict[str, list[str]] = defaultdict(list)
     open_: dict[str, dict[str, tuple[Suggestion, set[str | None]]]] = defaultdict(dict)
     for s in reversed(list(signals)):  # newest first
+        if s.liked is False and decided(suggestion_id(OFF_TOPIC, s.faq_id, s.question)):
+            continue  # staff marked the question as about something else: its 👎 is not on this answer
         if s.liked is False:
             tally[s.faq_id][0] += 1
             if has_personal_data(s.question) or s.followup:  # never written into the FAQ: not to assign

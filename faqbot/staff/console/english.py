@@ -346,11 +346,11 @@ ENGLISH: dict[str, str] = {
     "Föregående sida": "Previous page",
     "Nästa sida": "Next page",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
-    "Kunder gav de här svaren tumme ned. Om en fråga gick till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt, läs det igen och gör det tydligare. Handlar frågan om något FAQ:n inte tar upp, tryck Handlar om annat: den föreslås inte igen.": (
+    "Kunder gav de här svaren tumme ned. Gick en fråga till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt: tryck Svaret var rätt, och läs svaret igen för att göra det tydligare. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så räknas inte dess tumme ned mot posten.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
-        " that answers it and press Link. If the answer was right, read it again and make it clearer."
-        " If the question is about something the FAQ does not cover, press About something else: it is"
-        " not suggested again."
+        " that answers it and press Link. If the answer was right: press The answer was right, and read the"
+        " answer again to make it clearer. If the question is about something the FAQ does not cover: press"
+        " About something else, and its thumbs down no longer counts against the entry."
     ),
     "Handlar om annat": "About something else",
     "”{question}”": "“{question}”",
@@ -360,8 +360,9 @@ ENGLISH: dict[str, str] = {
     "Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.": (
         "This cannot be accepted as it is: link the question to the entry that answers it."
     ),
-    "”{question}” handlar om något FAQ:n inte tar upp: frågan listas inte igen.": (
-        "“{question}” is about something the FAQ does not cover: the question is not listed again."
+    "”{question}” handlar om något FAQ:n inte tar upp: frågan listas inte igen, och dess tumme ned räknas inte mot posten.": (
+        "“{question}” is about something the FAQ does not cover: the question is not listed again, and its"
+        " thumbs down no longer counts against the entry."
     ),
     "Svaret på ”{question}” var rätt: frågan listas inte igen.": (
         "The answer to “{question}” was right: the question is not listed again."

@@ -335,10 +335,17 @@ class Desk:
         log.info("review ready: %d suggestions in %.1f s", len(lesson.suggestions), time.perf_counter() - started)
 
     def decide(
-        self, action: str, suggestion: str = "", reply_id: str = "", faq_id: str = "", who: str = ""
+        self,
+        action: str,
+        suggestion: str = "",
+        reply_id: str = "",
+        faq_id: str = "",
+        who: str = "",
+        off_topic: bool = False,
     ) -> teach.Taught:
         """Accept or reject a suggestion, or assign a helpdesk question (its reply) to an entry;
-        a change to the file is kept as a version by `who`."""
+        a change to the file is kept as a version by `who`. `off_topic`: a 👎 question rejected as
+        about something the FAQ does not cover ("Handlar om annat", `faqbot learn --off-topic`)."""
         with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
@@ -352,10 +359,11 @@ class Desk:
                 raise StaleError(
                     Text("Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.")
                 )
+            marked = action == "reject" and off_topic and open_[suggestion].action == learn.WRONG_ANSWER
             accept = [suggestion] if action == "accept" else []
-            reject = [suggestion] if action == "reject" else []
+            reject = [suggestion] if action == "reject" and not marked else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
-            return self.taught(lesson, who, accept, reject, assign)
+            return self.taught(lesson, who, accept, reject, assign, [suggestion] if marked else [])
 
     def accept_shown(self, ids: list[str], who: str = "") -> teach.Taught:
         """Accept the confirmed phrasings the review page showed (`ids`) in one step: one write,
@@ -412,12 +420,15 @@ class Desk:
         accept: list[str],
         reject: list[str] | None = None,
         assign: list[tuple[str, str]] | None = None,
+        off_topic: list[str] | None = None,
     ) -> teach.Taught:
         """Carry out staff's decisions (faqbot.staff.teach) under the writing lock the caller
         holds; a change to the file is kept as a version by `who`."""
         before = self.notice()
         try:
-            taught = teach.teach(self.faq_path, lesson, self.log, self.rebuild, accept, reject or [], assign or [])
+            taught = teach.teach(
+                self.faq_path, lesson, self.log, self.rebuild, accept, reject or [], assign or [], off_topic or []
+            )
         except UnknownEntryError:
             raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
         except UnknownReplyError:
