@@ -197,7 +197,10 @@ class Reply:
             offered=tuple(s.faq_id for s in self.suggestions),
             answer_to=self.answer_to or None,
             client=self.client,
-            followup=bool(self.followup_to),
+            # only a follow-up that points back ("och vad kostar det?") means nothing alone; a short
+            # new subject after another question ("Har ni parkering?") is ranked with the topic's
+            # nudge but names its subject itself, and may be learned
+            followup=bool(self.followup_to) and refers_back(self.question),
         )
 
 
