@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,14 +173,20 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from faqbot.faq.importers import import_faq
+    from faqbot.faq.importers import import_faq, questions_by_id
     from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
-    replaced = out.read_bytes() if out.is_file() else None  # import_faq refuses without --force
-    earlier = faq_at(out) if replaced is not None else None
-    result = import_faq(args.source, args.out, args.helpdesk, args.force, args.format, replaced=earlier)
+    replacing = args.force and out.is_file() and out.resolve() != Path(args.source).resolve()
+    earlier = faq_at(out) if replacing else None
+    kept = keep_replaced(out) if replacing else None  # before anything replaces it
+    try:
+        result = import_faq(args.source, args.out, args.helpdesk, args.force, args.format, replaced=earlier)
+    except BaseException:
+        if kept is not None:  # nothing was replaced: no copy to keep
+            kept.unlink(missing_ok=True)
+        raise
     for warning in result.warnings:
         print(f"note: {warning}", file=sys.stderr)
     found = " (found in the source; --helpdesk sets another)" if result.helpdesk_found else ""
@@ -188,13 +195,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {result.entries} entries in {result.sections} sections from {result.source} ({result.format})")
     print(f"helpdesk: {result.helpdesk}{found}")
     print(f"written to {result.out}")
-    if replaced is not None:
-        print(f"replaced file: kept as {keep_replaced(out, replaced)}")
+    if kept is not None:
+        print(f"replaced file: kept as {kept}")
+    if kept is not None and earlier is None:
+        print(
+            f"note: {out} was not a valid FAQ, so nothing in it was carried over (phrasings customers taught included)"
+        )
     log_location = cfg.Settings.resolve(out).log_location if served else None
     for line in carry_over_learned(earlier, out, log_location):
         print(line)
     if served:
-        start_clean(set(earlier.by_id) if earlier is not None else set(), out)
+        start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out)
     settings = cfg.config_path()
     if served and settings.exists():
         forget_measured_threshold(settings)
@@ -211,7 +222,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def start_clean(before: set[str], faq_path: Path) -> None:
+def start_clean(before: Mapping[str, str], faq_path: Path) -> None:
     """After an import over the served FAQ: the old company's test set and log set aside (faqbot.staff.fresh_start)."""
     from faqbot.faq.model import load_faq
     from faqbot.staff.fresh_start import set_aside_the_old_company

@@ -4,7 +4,7 @@
     import_faq("their-faq.csv", "data/faq.yaml", force=True)
     for line in carry_over_learned(earlier, Path("data/faq.yaml"), log_location):
         print(line)                                    # the same company's: what customers taught stays
-    for line in set_aside_the_old_company(set(earlier.by_id), load_faq(Path("data/faq.yaml")), log_location):
+    for line in set_aside_the_old_company(questions_by_id(earlier.entries), load_faq(Path("data/faq.yaml")), log_location):
         print(line)                                    # another company's: its test set and log set aside
 
 An import over the FAQ the settings serve may put another company behind the bot. Then two
@@ -30,7 +30,8 @@ staff's comments, entries made in the console and English texts the source lacks
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from faqbot.conversations.sqlite_file import set_aside
 from faqbot.database import is_postgres, shown
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.edit import add_learned
-from faqbot.faq.importers import is_re_import
+from faqbot.faq.importers import is_re_import, questions_by_id
 from faqbot.faq.model import Faq, load_faq
 from faqbot.files import atomic_write
 from faqbot.staff.learn import lost_acceptances
@@ -56,10 +57,19 @@ def faq_at(path: Path) -> Faq | None:
         return None
 
 
-def keep_replaced(path: Path, content: bytes) -> Path:
-    """Keep `content`, the file an import replaced at `path`, as `<name>.old-<UTC time>` beside it."""
+def keep_replaced(path: Path) -> Path:
+    """Copy the file an import is about to replace at `path` to `<name>.old-<UTC time>` beside it,
+    before it is replaced (copied, never read whole); FaqbotError when that cannot be done (a full
+    disk, a name too long for one more suffix): then nothing may be replaced."""
     kept = path.with_name(f"{path.name}.{ASIDE}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
-    atomic_write(kept, content)
+
+    def copy(name: str) -> None:
+        shutil.copyfile(path, name)
+
+    try:
+        atomic_write(kept, copy)
+    except OSError as err:
+        raise FaqbotError(f"cannot keep a copy of {path} before replacing it ({err}); nothing was imported") from None
     return kept
 
 
@@ -72,10 +82,14 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
     if earlier is None or not any(entry.learned for entry in earlier.entries):
         return
     now = load_faq(faq_path)
-    if not is_re_import(set(earlier.by_id), set(now.by_id)):
+    if not is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries)):
         return
     taught = {entry.id: list(entry.learned) for entry in earlier.entries if entry.learned and entry.id in now.by_id}
-    added = add_learned(faq_path, taught).added if taught else ()
+    try:
+        added = add_learned(faq_path, taught).added if taught else ()
+    except FaqbotError as err:  # e.g. they would take the file past its size limit: the import stands without them
+        added = ()
+        yield f"note: the phrasings customers taught were not written into the new FAQ: {str(err).splitlines()[-1]}"
     if added:
         yield (
             f"learned: {len(added)} phrasing(s) customers taught, accepted into the FAQ this import replaced, "
@@ -110,9 +124,10 @@ def expected_ids(path: Path) -> list[str]:
     return found
 
 
-def set_aside_the_old_company(before: set[str], faq: Faq, log_location: str) -> Iterator[str]:
+def set_aside_the_old_company(before: Mapping[str, str], faq: Faq, log_location: str) -> Iterator[str]:
     """Set aside the test set beside `faq` and the SQLite log at `log_location` when they belong
-    to the FAQ it replaced (whose ids were `before`); yields what was done, for the person importing."""
+    to the FAQ it replaced (whose questions by id were `before`: `questions_by_id`); yields what
+    was done, for the person importing."""
     test_set = Path(faq.path).parent / TEST_SET
     if test_set.is_file():
         missing = [faq_id for faq_id in expected_ids(test_set) if faq_id not in faq.by_id]
@@ -123,8 +138,8 @@ def set_aside_the_old_company(before: set[str], faq: Faq, log_location: str) -> 
                 f"(e.g. '{missing[0]}'); set aside as {aside.name}. Write one for the new FAQ to use "
                 "faqbot evaluate (faqbot index calibrates without one)"
             )
-    kept = len(before & set(faq.by_id))
-    if not before or is_re_import(before, set(faq.by_id)):
+    kept = len(set(before) & set(faq.by_id))
+    if not before or is_re_import(before, questions_by_id(faq.entries)):
         return  # the same company's FAQ, re-imported: its customers' questions still count
     if is_postgres(log_location):
         yield (

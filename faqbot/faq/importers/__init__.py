@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.importers.common import Draft, Parsed, Problems, assign_ids, check_drafts
@@ -22,7 +24,7 @@ from faqbot.faq.importers.markdown import ATX, parse_markdown
 from faqbot.faq.importers.tabular import column_name, parse_table, sniff_delimiter
 from faqbot.faq.importers.text import parse_text
 from faqbot.faq.importers.writer import faq_yaml
-from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, Faq, load_faq, read_text
+from faqbot.faq.model import EMAIL_PATTERN, MAX_FILE_BYTES, Faq, load_faq, normalize_question, read_text
 from faqbot.files import atomic_write
 
 FORMATS = ("csv", "tsv", "html", "markdown", "text")
@@ -149,10 +151,20 @@ def parse(fmt: str, text: str, problems: Problems) -> Parsed:
     return parse_text(text)
 
 
-def is_re_import(before: set[str], after: set[str]) -> bool:
-    """Whether an FAQ with the ids `after` is the one with the ids `before` again (the same
-    company's, updated), not another company's: at least half of the earlier ids are kept."""
-    return bool(before) and 2 * len(before & after) >= len(before)
+def questions_by_id(entries: Iterable[Any]) -> dict[str, str]:
+    """Each entry's (or draft's) id and its question, normalised: what `is_re_import` compares."""
+    return {e.id: normalize_question(e.question) for e in entries}
+
+
+def is_re_import(before: Mapping[str, str], after: Mapping[str, str]) -> bool:
+    """Whether an FAQ whose questions by id are `after` is the one of `before` again (the same
+    company's, updated), not another company's: at least half of the earlier ids are kept, and at
+    least half of those still ask the same question (`questions_by_id`). Ids alone say little:
+    two companies' spreadsheets may both number their rows 1, 2, 3."""
+    kept = [faq_id for faq_id in before if faq_id in after]
+    if not before or 2 * len(kept) < len(before):
+        return False
+    return 2 * sum(before[faq_id] == after[faq_id] for faq_id in kept) >= len(kept)
 
 
 def choose_helpdesk(source: Path, text: str, helpdesk: str | None, replaced: str | None = None) -> tuple[str, bool]:
@@ -206,7 +218,7 @@ def import_faq(
     assign_ids(parsed.drafts, problems)
     if problems:
         raise DataError(source, problems)
-    again = replaced is not None and is_re_import(set(replaced.by_id), {d.id for d in parsed.drafts})
+    again = replaced is not None and is_re_import(questions_by_id(replaced.entries), questions_by_id(parsed.drafts))
     address, found = choose_helpdesk(source, text, helpdesk, replaced.helpdesk if again and replaced else None)
 
     written = faq_yaml(parsed.drafts, address, str(source), fmt, str(out))
