@@ -309,13 +309,15 @@ def write_auto_threshold(path: str | Path) -> None:
     FAQ). Other comments stay."""
     write_threshold(path, AUTO)
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    about = re.search(r"(?m)^((?:#.*\n)+)(?=threshold:)", text)
-    if about is None or "threshold" not in about.group(1):
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next((n for n, line in enumerate(lines) if line.startswith("threshold:")), None)
+    if at is None:
         return
-    new = text[: about.start()] + AUTO_COMMENT + text[about.end() :]
-    if new != text:
-        atomic_write(path, new)
+    first = at
+    while first > 0 and lines[first - 1].startswith("#"):  # the comment lines right above it
+        first -= 1
+    if "threshold" in "".join(lines[first:at]):
+        atomic_write(path, "".join(lines[:first]) + AUTO_COMMENT + "".join(lines[at:]))
 
 
 def write_setting(path: str | Path, key: str, value: str | None, quoted: bool = False) -> None:

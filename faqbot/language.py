@@ -39,11 +39,12 @@ SCANDINAVIAN = {"sv", "no", "da"}
 
 def has_swedish_letters(text: str) -> bool:
     """Whether a word that is not a name (capitalised after the first word: Umeå, Västerås, Malmö)
-    holds å, ä or ö. A message in capitals counts every word."""
+    holds å, ä or ö. A message in capitals, or with most words capitalised ("Glömt Lösenord",
+    "Phone Support Öppettider?"), names nothing by its capitals: every word counts."""
     words = CASED_WORD.findall(text)
-    shouting = text.upper() == text
+    capitals = text.upper() == text or 2 * sum(word[0].isupper() for word in words) > len(words)
     return any(
-        re.search(r"[åäöÅÄÖ]", word) and (n == 0 or shouting or not word[0].isupper()) for n, word in enumerate(words)
+        re.search(r"[åäöÅÄÖ]", word) and (n == 0 or capitals or not word[0].isupper()) for n, word in enumerate(words)
     )
 
 

@@ -29,6 +29,10 @@ SWEDISH = [
     "Öppet i Umeå?",
     "HUR GÖR JAG?",
     "Hej från Malmö",
+    # Title Case names nothing by its capitals (an attack found these read as English)
+    "Help! Lösenord Glömt",
+    "Phone Support Öppettider?",
+    "Help With Lösenord",
 ]
 ENGLISH = [
     "Can I call you?",

@@ -217,11 +217,14 @@ def test_a_picked_choice_is_the_outcome_of_its_question_not_a_question_of_its_ow
         log.record(LogRow("h2", "Har ni parkering?", "sv", H, False, None, None, 0.1, 0.36, "v"))
         log.record(LogRow("a1", "Kan jag ringa er?", "sv", A, True, "telefonsupport", None, 0.9, 0.36, "v"))
         log.record_feedback("p2", False)
+        # a second pick under the first reply, then 👎 on the first pick: an attack found it dropped
+        log.record(LogRow("p3", "Vad ingår i avtalet?", "sv", A, True, "avtal", None, 0.9, 0.36, "v", (), "c1"))
+        log.record_feedback("p1", False)
         rows = log.questions()
     counted = figures(rows)
-    assert (counted.questions, counted.answered, counted.helpdesk, counted.choices, counted.disliked) == (4, 3, 1, 2, 1)
+    assert (counted.questions, counted.answered, counted.helpdesk, counted.choices, counted.disliked) == (4, 3, 1, 2, 2)
     [day] = per_period(rows, "day")
-    assert (day.questions, day.answered, day.helpdesk, day.choices, day.disliked) == (4, 3, 1, 2, 1)
+    assert (day.questions, day.answered, day.helpdesk, day.choices, day.disliked) == (4, 3, 1, 2, 2)
     report = build(path, bot)
     assert (report.questions, report.resolved, report.unanswered, report.small_talk) == (4, 3, 1, 0)
     assert [g.examples[0][0] for g in report.groups] == ["Har ni parkering?"]  # the picked one is not unanswered

@@ -91,15 +91,18 @@ class Asked:
 def questions_asked(rows: list[LoggedQuestion]) -> list[Asked]:
     """The questions among the log's rows (not greetings, thanks, nor picked choices: a pick is
     the outcome of the question it was offered for, `answer_to`), each with what became of it."""
-    picks = {r.answer_to: r for r in rows if r.answer_to}
+    picks: dict[str, list[LoggedQuestion]] = {}
+    for r in rows:
+        if r.answer_to:
+            picks.setdefault(r.answer_to, []).append(r)  # a customer may pick more than one under a reply
     asked = []
     for r in rows:
         if r.kind not in QUESTION_KINDS or r.answer_to:
             continue
-        pick = picks.get(r.reply_id) if r.reply_id else None
-        answered = r.kind == ReplyKind.ANSWER or (pick is not None and pick.kind == ReplyKind.ANSWER)
-        disliked = r.feedback == -1 or (pick is not None and pick.feedback == -1)
-        asked.append(Asked(r, answered, r.kind == ReplyKind.HELPDESK and pick is None, offered_choices(r), disliked))
+        picked = picks.get(r.reply_id, []) if r.reply_id else []
+        answered = r.kind == ReplyKind.ANSWER or any(p.kind == ReplyKind.ANSWER for p in picked)
+        disliked = r.feedback == -1 or any(p.feedback == -1 for p in picked)
+        asked.append(Asked(r, answered, r.kind == ReplyKind.HELPDESK and not picked, offered_choices(r), disliked))
     return asked
 
 
