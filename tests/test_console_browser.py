@@ -601,6 +601,10 @@ def run_the_test_set(page, sites: Sites) -> None:
     shutil.copy(Path(__file__).resolve().parent.parent / "data" / "test_questions.jsonl", sites.folder)
     page.goto(sites.console + "/utvardering")
     page.get_by_role("button", name="Kör testmängden").click()
+    expect(page.locator("#progress")).to_contain_text("Körningen", timeout=30_000)
+    # the page never reloads unasked (axe's meta-refresh rule, critical: a walk-through found it did)
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0 and serious_violations(page) == []
+    page.goto(sites.console + "/utvardering?foljer=1")  # "Uppdatera av sig själv": it follows the run
     expect(page.get_by_text("Den senaste körningen är klar")).to_be_visible(timeout=120_000)
 
 

@@ -1,15 +1,16 @@
 """The console's Utvärdering page: run the test set in the background, its figures beside earlier runs.
 
-    GET  /utvardering              progress (refreshes itself while a run goes), the latest run's
+    GET  /utvardering              progress (refreshed by hand, or by itself when asked), the latest run's
                                    four figures and misses, the kept runs, confirmed customer
                                    questions the test set lacks
     POST /utvardering/kor          start a run (one at a time; a second start is told one is going)
     POST /utvardering/lagg-till    add the ticked confirmed questions (`id-<suggestion id>` fields)
 
-The page works without JavaScript: while a run goes it reloads itself every REFRESH_SECONDS
-(a meta refresh, and a link to do it by hand), and its progress is a polite live region. A
-link stops the reloading (`?stilla=1`, for someone whose screen reader or reading it
-disturbs: WCAG 2.2.2) and another starts it again.
+The page works without JavaScript: while a run goes a link reloads it by hand, and another
+makes it reload itself every REFRESH_SECONDS (`?foljer=1`, a meta refresh) until the run ends
+or a third link stops it (`?stilla=1`); its progress is a polite live region. The reloading is
+never on by itself: a page that reloads unasked disturbs whoever reads it with a screen reader
+(WCAG 2.2.1, which axe reports as critical).
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         return console.done(session, PAGE, notice=Text("{count} frågor lades till i testmängden.", count=added))
 
 
+def following(request: Request) -> bool:
+    """Whether staff asked the page to reload itself while the run goes (and did not stop it)."""
+    return request.query_params.get("foljer") == "1" and request.query_params.get("stilla") != "1"
+
+
 def login() -> Response:
     return RedirectResponse("/login", status_code=303)
 
@@ -119,8 +125,9 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         title=Text("Utvärdering"),
         session=session,
         progress=progress,
-        refresh=REFRESH_SECONDS if progress.running and request.query_params.get("stilla") != "1" else 0,
-        following=request.query_params.get("foljer") == "1",  # reloaded by the page itself while a run went
+        refresh=REFRESH_SECONDS if progress.running and following(request) else 0,
+        following=request.query_params.get("foljer") == "1",  # asked to follow the run: focus on its progress
+        refresh_seconds=REFRESH_SECONDS,
         runs=kept,
         latest=kept[0] if kept else None,
         figures=FIGURES,
