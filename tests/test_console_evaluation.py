@@ -17,7 +17,7 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.staff import learn
 from tests.harness import cli_paths
-from tests.test_console import make_site
+from tests.test_console import make_site, switch
 
 pytestmark = pytest.mark.slow  # argon2 hashing on login, as every console test
 
@@ -198,7 +198,8 @@ def test_without_a_test_set_the_page_says_how_to_get_one_in_swedish_and_offers_n
     confirm(site.folder, CONFIRMED, "phone")
     site.login()
     page = site.client.get("/utvardering").text
-    assert "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade nedan" in page
+    assert "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade" in page
+    assert "skriv filen: en rad per fråga, {&#34;question&#34;: &#34;Kan jag ringa er?&#34;, &#34;expected&#34;" in page
     assert 'action="/utvardering/kor"' not in page and CONFIRMED in page  # what can start one is there
     forged = site.client.post("/utvardering/kor", data={"csrf": site.csrf()})
     assert forged.status_code == 409 and "Det finns ingen testmängd än." in forged.text
@@ -206,3 +207,21 @@ def test_without_a_test_set_the_page_says_how_to_get_one_in_swedish_and_offers_n
     assert main(["evaluate", str(path), *cli_paths(site.folder)]) == 1
     err = capsys.readouterr().err
     assert f"no test set at {path}: write one question a line" in err and '"expected": null' in err
+
+
+def test_a_test_set_that_does_not_read_is_explained_line_by_line_in_the_pages_language(site):
+    """Found by a browser walk-through: a test set written as plain questions, one a line (as the
+    page's hint then said), failed with "not valid JSON (Expecting value)", in English, on the
+    Swedish page."""
+    (site.folder / "test_questions.jsonl").write_text(
+        'Kan jag ringa er?\n{"question": "Hur ofta tar ni backup?", "expected": "bakup"}\n', encoding="utf-8"
+    )
+    site.login()
+    site.client.post("/utvardering/kor", data={"csrf": site.csrf("/utvardering")})
+    site.client.app.state.evaluations.join(30)
+    page = site.client.get("/utvardering").text
+    assert "test_questions.jsonl:1: inte giltig JSON; skriv raden som {&#34;question&#34;" in page
+    assert "test_questions.jsonl:2: posten ”bakup” finns inte i FAQ:n" in page and "not valid JSON" not in page
+    switch(site, "en", "/utvardering")
+    english = site.client.get("/utvardering").text
+    assert "test_questions.jsonl:1: not valid JSON" in english and "inte giltig" not in english

@@ -534,8 +534,9 @@ ENGLISH: dict[str, str] = {
     "Uppdatera": "Refresh",
     "(sidan uppdateras av sig själv var {seconds}:e sekund).": "(the page refreshes itself every {seconds} seconds).",
     "Den senaste körningen ({user}) gick inte: {error}": "The latest run ({user}) failed: {error}",
-    "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade nedan, eller skriv filen: en fråga per rad.": (
-        "There is no test set yet. Add questions customers confirmed below, or write the file: one question a line."
+    "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade (de listas nedan när det finns några), eller skriv filen: en rad per fråga, {line}.": (
+        "There is no test set yet. Add questions customers confirmed (listed below when there are some),"
+        " or write the file: one line a question, {line}."
     ),
     "Den senaste körningen är klar: {done} av {total} frågor.": "The latest run is done: {done} of {total} questions.",
     "Körningen har startat.": "The run has started.",

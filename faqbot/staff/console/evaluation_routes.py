@@ -34,7 +34,8 @@ NOT_OFFERED = Text(
 
 
 NO_TEST_SET = Text(
-    "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade nedan, eller skriv filen: en fråga per rad."
+    "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade (de listas nedan när det finns några), eller skriv filen: en rad per fråga, {line}.",
+    line='{"question": "Kan jag ringa er?", "expected": "postens id"}',
 )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -33,10 +34,11 @@ from faqbot.bot import FaqBot
 from faqbot.config import Settings
 from faqbot.conversations.sqlite_file import set_aside
 from faqbot.decision import Policy, ReplyKind, Verdict, verdict
-from faqbot.errors import FaqbotError
+from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.files import atomic_write
 from faqbot.staff import evaluate
+from faqbot.staff.console.language import Bilingual
 from faqbot.staff.test_set import test_set_path
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,39 @@ def misses_of(outcomes: list[evaluate.Outcome], policy: Policy) -> list[Miss]:
     return sorted(found, key=lambda m: MISS_ORDER.index(Verdict[m.verdict]))
 
 
+# `faqbot evaluate`'s words for a test set's problems (faqbot.staff.evaluate.load_test_set), in Swedish
+LINE_FORMAT = '{"question": "Kan jag ringa er?", "expected": "postens id"}'
+TEST_SET_PROBLEMS = [
+    (re.compile(r"not valid JSON"), f"inte giltig JSON; skriv raden som {LINE_FORMAT}"),
+    (re.compile(r"each line must be an object"), f"varje rad ska vara {LINE_FORMAT}"),
+    (re.compile(r"unknown key\(s\) (.*) \(expected"), r"okänd nyckel \1 (bara question och expected)"),
+    (re.compile(r"'question' must be non-empty"), "”question” saknas eller är tom"),
+    (re.compile(r"'expected' is missing"), "”expected” saknas (postens id, eller null för en fråga till helpdesk)"),
+    (re.compile(r"'expected' must be"), "”expected” ska vara en posts id eller null"),
+    (
+        re.compile(r"expected id '([^']*)' is not in the FAQ"),
+        r"posten ”\1” finns inte i FAQ:n; en fråga till helpdesk har \"expected\": null",
+    ),
+    (re.compile(r"the test set is empty"), "testmängden är tom"),
+]
+
+
+def problems_in_swedish(err: DataError) -> Bilingual:
+    """A test set's problems as `file:LINE: ...`, in Swedish (the English as `faqbot evaluate` says them)."""
+
+    def swedish(message: str) -> str:
+        for pattern, words in TEST_SET_PROBLEMS:
+            found = pattern.search(message)
+            if found:
+                return found.expand(words)
+        return message
+
+    english = [f"{err.path}:{line}: {message}" for line, message in err.problems]
+    return Bilingual(
+        "\n".join(f"{err.path}:{line}: {swedish(message)}" for line, message in err.problems), "\n".join(english)
+    )
+
+
 class Evaluations:
     """The console's evaluation runs over `bot` (see the module docstring)."""
 
@@ -165,11 +200,13 @@ class Evaluations:
         error = ""
         try:
             self.keep_run(self.evaluate(user))
+        except DataError as err:  # the test set (or the FAQ) does not read: each problem with its line
+            error = problems_in_swedish(err)
         except FaqbotError as err:
             error = str(err)
         except Exception as err:  # noqa: BLE001 - a failed run is shown to staff, never kills the console
             log.exception("the evaluation run failed")
-            error = str(err) if isinstance(err, FaqbotError) else f"{type(err).__name__}: {err}"
+            error = f"{type(err).__name__}: {err}"
         with self._lock:
             last = self._progress
             self._progress = Progress(False, last.done, last.total, user, last.started_at, error)
