@@ -851,12 +851,17 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     assert bot.ask(question).match.faq_id == "phone"
 
 
-def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
+def thumbs_down_on_backup(site, reply_id: str, question: str) -> str:
+    """The review page after a customer said 👎 to backup's answer to `question`."""
     with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("w2", "Hur ofta sparar ni kopior?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
-        log.record_feedback("w2", False)
+        log.record(LogRow(reply_id, question, "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback(reply_id, False)
     site.login()
-    page = site.client.get("/granska").text
+    return site.client.get("/granska").text
+
+
+def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
+    page = thumbs_down_on_backup(site, "w2", "Hur ofta sparar ni kopior?")
     right = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
         r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
@@ -880,11 +885,7 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
 def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
     """Found by a walk-through: "Vad kostar en ny bil?" answered with the service price and given
     👎 could only be dismissed as "Svaret var rätt", which it was not."""
-    with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("w3", "Vad kostar en ny bil?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
-        log.record_feedback("w3", False)
-    site.login()
-    page = site.client.get("/granska").text
+    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
     other = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
         r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" aria-describedby="[^"]+">Handlar om annat<',
