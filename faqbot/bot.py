@@ -144,6 +144,10 @@ class Reply:
     ranking: tuple[str, ...] = ()  # entry ids the search ranked, best first (for evaluation)
     ranking_scores: tuple[float, ...] = ()  # their scores, in the same order
     followup_to: str = ""  # the previous question this one was ranked as a follow-up to ("" for a new question)
+    # It means nothing without that question: it points back at it ("och vad kostar det?"), or the
+    # question changed which entry it is taken to ask for ("Vad kostar?" after one about printing).
+    # The log marks it (`followup`), and it is never learned as a phrasing of its own.
+    leans_on_previous: bool = False
     vague: bool = False  # the message names no subject of its own ("Kan ni hjälpa mig?"): never answered with an entry
     reply_id: str = field(default_factory=new_reply_id)
     threshold: float = 0.0
@@ -197,10 +201,9 @@ class Reply:
             offered=tuple(s.faq_id for s in self.suggestions),
             answer_to=self.answer_to or None,
             client=self.client,
-            # only a follow-up that points back ("och vad kostar det?") means nothing alone; a short
-            # new subject after another question ("Har ni parkering?") is ranked with the topic's
-            # nudge but names its subject itself, and may be learned
-            followup=bool(self.followup_to) and refers_back(self.question),
+            # a short new subject after another question ("Har ni parkering?") is ranked with the
+            # topic's nudge but asks for the same entry alone, and may be learned
+            followup=self.leans_on_previous,
         )
 
 
@@ -587,6 +590,7 @@ class FaqBot:
             "ranking": tuple(m.faq_id for m in ranked),
             "ranking_scores": tuple(m.score for m in ranked),
             "followup_to": clean_question(previous)[0] if topic and previous else "",
+            "leans_on_previous": bool(topic) and (refers_back(read) or bool(alone) and alone[0].faq_id != best.faq_id),
             "vague": vague,
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]

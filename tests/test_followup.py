@@ -123,6 +123,21 @@ def test_a_follow_up_is_ranked_within_the_previous_questions_section(sectioned):
     assert after_ebooks.followup_to == "Hur lånar jag e-böcker?"
 
 
+def test_a_follow_up_whose_meaning_the_question_before_decided_is_marked_in_the_log(sectioned):
+    """Only such a follow-up is never learned (faqbot.staff.learn): "Vad kostar?" names no subject
+    and says nothing that points back, but after the printing question it asks for printing's
+    price. An attack taught it to one entry when only words that point back were marked."""
+    alone = sectioned.ask("Vad kostar?")
+    leaning = sectioned.ask("Vad kostar?", previous="Hur skriver jag ut från mobilen?")
+    assert leaning.ranking[0] == "utskrift-kostnad" != alone.ranking[0]
+    assert leaning.leans_on_previous and leaning.log_row().followup
+    pointing = sectioned.ask("och vad kostar det?", previous="Hur lånar jag e-böcker?")
+    assert pointing.log_row().followup
+    assert not sectioned.ask("Vad kostar?").log_row().followup  # asked alone: nothing to lean on
+    full = sectioned.ask("Hur skriver jag ut från mobilen?", previous="Hur lånar jag e-böcker?")
+    assert not full.log_row().followup
+
+
 def test_a_full_new_question_is_ranked_alone(sectioned):
     alone = sectioned.ask("Hur skriver jag ut från mobilen?")
     after = sectioned.ask("Hur skriver jag ut från mobilen?", previous="Hur lånar jag e-böcker?")

@@ -85,9 +85,11 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
         disliked = bot.ask("och kostar det extra?", previous="Vad ingår i supporten?")
         assert disliked.resolved and bot.feedback(disliked.reply_id, False)
         bot.ask("och hur länge då?", previous="Kan jag ringa er?")
-        # a short new subject after another question names its subject itself: an attack found it marked too
-        assert bot.ask("Har ni parkering?", previous="Kan jag ringa er?").followup_to == "Kan jag ringa er?"
-    assert log_followups(shop) == 4
+        # a short new subject after another question names its subject itself: staff, who read it alone, may
+        # assign it (an attack found --assign refused every such question)
+        parking = bot.ask("Har ni parkering?", previous="Kan jag ringa er?")
+        assert parking.followup_to == "Kan jag ringa er?"
+    assert log_followups(shop) >= 4
     assert learn(shop, capsys, "--json") == ""  # neither as a phrasing, nor to assign, nor as a helpdesk group
     for reply in (followup.reply_id, disliked.reply_id):
         capsys.readouterr()
@@ -96,6 +98,8 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
         )
         assert "was asked as a follow-up" in capsys.readouterr().err
     assert (shop / "faq.yaml").read_bytes() == before
+    learn(shop, capsys, "--assign", parking.reply_id, "akut")
+    assert "Har ni parkering?" in load_faq(shop / "faq.yaml").by_id["akut"].learned
 
 
 def log_followups(folder) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from faqbot.bot import refers_back
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
@@ -69,6 +70,14 @@ def suggestion_id(action: str, faq_id: str | None, question: str) -> str:
     key = f"{action}\n{faq_id or ''}\n{normalize_question(question)}"
     prefix = {ALTERNATIVE: "a", NEW_ENTRY: "n", OFF_TOPIC: "o"}.get(action, "w")
     return prefix + hashlib.sha256(key.encode()).hexdigest()[:9]
+
+
+def reads_alone(question: str, followup: bool) -> bool:
+    """Whether staff, who read a question without the chat around it, can tell what it asks: not
+    a follow-up that points back at the question before it ("och vad kostar det?"). A follow-up
+    whose words name their subject ("Har ni parkering?") reads alone, though the question before
+    it swayed its ranking; a customer's pick under it is still not learned (`followup`)."""
+    return not (followup and refers_back(question))
 
 
 def has_personal_data(text: str) -> bool:

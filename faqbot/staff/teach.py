@@ -28,7 +28,7 @@ from faqbot.errors import (
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
-from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data
+from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, reads_alone
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -95,7 +95,7 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 "written into the FAQ with the placeholder. Add it without that part to the entry by hand "
                 "(the FAQ file or the console)"
             )
-        if getattr(row, "followup", False):
+        if not reads_alone(question, getattr(row, "followup", False)):
             raise FollowupAssignError(
                 f"--assign {reply_id} {faq_id}: {question!r} was asked as a follow-up to the question before it; "
                 "alone it names no subject, so it is not written into the FAQ (add the question it meant by hand)"

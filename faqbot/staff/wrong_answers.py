@@ -16,7 +16,15 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 
 from faqbot.faq.model import normalize_question
-from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, Signal, Suggestion, has_personal_data, suggestion_id
+from faqbot.staff.signals import (
+    OFF_TOPIC,
+    WRONG_ANSWER,
+    Signal,
+    Suggestion,
+    has_personal_data,
+    reads_alone,
+    suggestion_id,
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ def disliked_entries(
             continue  # staff marked the question as about something else: its 👎 is not on this answer
         if s.liked is False:
             tally[s.faq_id][0] += 1
-            if has_personal_data(s.question) or s.followup:  # never written into the FAQ: not to assign
+            if has_personal_data(s.question) or not reads_alone(s.question, s.followup):  # not to assign
                 continue
             key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
             if len(questions[s.faq_id]) < DISLIKED_SHOWN and key not in known:  # an assigned one is answered now
