@@ -4,8 +4,8 @@ langdetect alone misreads about one short Swedish question in five as Norwegian,
 Indonesian, and it is random unless seeded. So the decision is restricted to Swedish and
 English: Scandinavian neighbours count as Swedish, clear Swedish letters or words settle it,
 and English needs positive evidence. Anything unclear is Swedish, the site's language. A
-Swedish letter settles it only in a word that is not a name: "Where in Umeå are you?" is
-English, "Var i Umeå finns ni?" Swedish by its words.
+Swedish letter settles it only in a word that is not a name (`swedish_letters`): "Where in
+Umeå are you?" is English, "Var i Umeå finns ni?" Swedish by its words.
 """
 
 from __future__ import annotations
@@ -37,27 +37,36 @@ ENGLISH_WORDS = frozenset(
 SCANDINAVIAN = {"sv", "no", "da"}
 
 
-def has_swedish_letters(text: str) -> bool:
-    """Whether a word that is not a name (capitalised after the first word: Umeå, Västerås, Malmö)
-    holds å, ä or ö. A message in capitals, or with most words capitalised ("Glömt Lösenord",
-    "Phone Support Öppettider?"), names nothing by its capitals: every word counts."""
+def swedish_letters(text: str) -> tuple[bool, int]:
+    """(whether å, ä or ö settle the message as Swedish, how many runs of capitalised words hold them).
+
+    They settle it in the first word, in a word that is not capitalised, or in a message in
+    capitals. Capitalised words after the first may be a name (Umeå, Björn, Åsa Öberg) in an
+    English message, or Swedish words in Title Case ("Lösenord Glömt"): each run of them is one
+    Swedish word for the count of words, not proof."""
     words = CASED_WORD.findall(text)
-    capitals = text.upper() == text or 2 * sum(word[0].isupper() for word in words) > len(words)
-    return any(
-        re.search(r"[åäöÅÄÖ]", word) and (n == 0 or capitals or not word[0].isupper()) for n, word in enumerate(words)
-    )
+    shouting = text.upper() == text
+    settled, capitalised, in_run = False, 0, False
+    for n, word in enumerate(words):
+        name_like = n > 0 and not shouting and word[0].isupper()
+        if re.search(r"[åäöÅÄÖ]", word):
+            settled = settled or not name_like
+            capitalised += name_like and not in_run
+        in_run = name_like and bool(re.search(r"[åäöÅÄÖ]", word))
+    return settled, capitalised
 
 
 def detect_language(text: str) -> str:
     """Return "sv" or "en" for a customer's message."""
     lowered = text.casefold()
-    if has_swedish_letters(text):
+    settled, capitalised = swedish_letters(text)
+    if settled:
         return SWEDISH
     words = WORD.findall(lowered)
     if not words:
         return SWEDISH
     english = sum(w in ENGLISH_WORDS for w in words)
-    swedish = sum(w in SWEDISH_WORDS for w in words)
+    swedish = sum(w in SWEDISH_WORDS for w in words) + capitalised
     if english > swedish:
         return ENGLISH
     if swedish > english:

@@ -29,10 +29,9 @@ SWEDISH = [
     "Öppet i Umeå?",
     "HUR GÖR JAG?",
     "Hej från Malmö",
-    # Title Case names nothing by its capitals (an attack found these read as English)
+    # in Title Case a capitalised word with å, ä or ö still counts as Swedish (an attack found these English)
     "Help! Lösenord Glömt",
     "Phone Support Öppettider?",
-    "Help With Lösenord",
 ]
 ENGLISH = [
     "Can I call you?",
@@ -48,6 +47,9 @@ ENGLISH = [
     "Where in Umeå are you?",
     "What's the weather in Umeå tomorrow?",
     "I live in Malmö, can you help?",
+    # nor a Swedish name (an attack found these Swedish while Title Case settled it)
+    "My name is Åsa Öberg",
+    "Where In Umeå Are You?",
 ]
 
 
