@@ -221,7 +221,25 @@ def test_a_test_set_that_does_not_read_is_explained_line_by_line_in_the_pages_la
     site.client.app.state.evaluations.join(30)
     page = site.client.get("/utvardering").text
     assert "test_questions.jsonl:1: inte giltig JSON; skriv raden som {&#34;question&#34;" in page
-    assert "test_questions.jsonl:2: posten ”bakup” finns inte i FAQ:n" in page and "not valid JSON" not in page
+    assert "test_questions.jsonl:2: posten ”bakup” finns inte i FAQ:n (menade du &#39;backup&#39;?); en fråga" in page
+    assert "har &#34;expected&#34;: null" in page and "\\" not in page.split("Den senaste körningen")[1][:600]
+    assert "not valid JSON" not in page
     switch(site, "en", "/utvardering")
     english = site.client.get("/utvardering").text
     assert "test_questions.jsonl:1: not valid JSON" in english and "inte giltig" not in english
+
+
+def test_a_test_set_of_a_million_bad_lines_is_reported_by_its_first_twenty(site, capsys):
+    """Found by an attack: 999,000 lines of "1" (2 MB, under the size limit) were 999,000
+    problems, kept in both languages by the console (334 MB) and shown on one 203 MB page."""
+    path = site.folder / "test_questions.jsonl"
+    path.write_text("1\n" * 999_000, encoding="utf-8")
+    site.login()
+    site.client.post("/utvardering/kor", data={"csrf": site.csrf("/utvardering")})
+    site.client.app.state.evaluations.join(60)
+    page = site.client.get("/utvardering").text
+    assert len(page) < 50_000 and page.count("varje rad ska vara") == 20
+    assert "test_questions.jsonl:21: och 998980 rader till med problem" in page
+    assert main(["evaluate", str(path), *cli_paths(site.folder)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) < 30 and "and 998980 more line(s) with problems" in err

@@ -95,8 +95,13 @@ class Report:
         return asdict(self)
 
 
+MAX_PROBLEMS = 20  # a test set's problems reported line by line; the rest are counted
+
+
 def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
-    """Read and check a test set; every problem is reported as `path:LINE: ...`."""
+    """Read and check a test set; each problem is reported as `path:LINE: ...`, the first
+    MAX_PROBLEMS of them (a 2 MB file of a million bad lines was a million problems, kept twice
+    by the console and shown on one 200 MB page)."""
     path = Path(path)
     if not path.exists():
         raise FaqbotError(
@@ -134,6 +139,9 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
             questions.append(LabeledQuestion(question, expected, number))
     if not questions and not problems:
         problems.append((1, "the test set is empty"))
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], (problems[MAX_PROBLEMS][0], f"and {more} more line(s) with problems")]
     if problems:
         raise DataError(path, problems)
     return questions

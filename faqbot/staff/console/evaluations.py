@@ -25,6 +25,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,7 +130,7 @@ def misses_of(outcomes: list[evaluate.Outcome], policy: Policy) -> list[Miss]:
 
 # `faqbot evaluate`'s words for a test set's problems (faqbot.staff.evaluate.load_test_set), in Swedish
 LINE_FORMAT = '{"question": "Kan jag ringa er?", "expected": "postens id"}'
-TEST_SET_PROBLEMS = [
+TEST_SET_PROBLEMS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"not valid JSON"), f"inte giltig JSON; skriv raden som {LINE_FORMAT}"),
     (re.compile(r"each line must be an object"), f"varje rad ska vara {LINE_FORMAT}"),
     (re.compile(r"unknown key\(s\) (.*) \(expected"), r"okänd nyckel \1 (bara question och expected)"),
@@ -137,10 +138,18 @@ TEST_SET_PROBLEMS = [
     (re.compile(r"'expected' is missing"), "”expected” saknas (postens id, eller null för en fråga till helpdesk)"),
     (re.compile(r"'expected' must be"), "”expected” ska vara en posts id eller null"),
     (
-        re.compile(r"expected id '([^']*)' is not in the FAQ"),
-        r"posten ”\1” finns inte i FAQ:n; en fråga till helpdesk har \"expected\": null",
+        re.compile(r"expected id '([^']*)' is not in the FAQ[^;]*(?:; did you mean ('[^?]*')\?)?"),
+        lambda found: (
+            f"posten ”{found[1]}” finns inte i FAQ:n"
+            + (f" (menade du {found[2]}?)" if found[2] else "")
+            + '; en fråga till helpdesk har "expected": null'
+        ),
     ),
     (re.compile(r"the test set is empty"), "testmängden är tom"),
+    (re.compile(r"and (\d+) more line\(s\) with problems"), r"och \1 rader till med problem"),
+    (re.compile(r"file is ([\d,]+) bytes; the limit is ([\d,]+)"), r"filen är \1 byte; gränsen är \2"),
+    (re.compile(r"contains a NUL byte"), "innehåller en NUL-byte; är det en binärfil?"),
+    (re.compile(r"is not UTF-8 text"), "är inte UTF-8-text; spara filen som UTF-8"),
 ]
 
 
@@ -151,13 +160,14 @@ def problems_in_swedish(err: DataError) -> Bilingual:
         for pattern, words in TEST_SET_PROBLEMS:
             found = pattern.search(message)
             if found:
-                return found.expand(words)
+                return found.expand(words) if isinstance(words, str) else words(found)
         return message
 
-    english = [f"{err.path}:{line}: {message}" for line, message in err.problems]
-    return Bilingual(
-        "\n".join(f"{err.path}:{line}: {swedish(message)}" for line, message in err.problems), "\n".join(english)
-    )
+    def where(line: int) -> str:
+        return f"{err.path}:{line}" if line else str(err.path)  # line 0: the file as a whole
+
+    english = "\n".join(f"{where(line)}: {message}" for line, message in err.problems)
+    return Bilingual("\n".join(f"{where(line)}: {swedish(message)}" for line, message in err.problems), english)
 
 
 class Evaluations:
