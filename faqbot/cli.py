@@ -174,12 +174,14 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
-    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced
+    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, outline_at
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
     replacing = args.force and out.is_file() and out.resolve() != Path(args.source).resolve()
     earlier = faq_at(out) if replacing else None
+    outline = outline_at(out) if replacing and earlier is None else None  # a file broken by hand: what reads
+    earlier = earlier or outline
     kept = keep_replaced(out) if replacing else None  # before anything replaces it
     try:
         result = import_faq(args.source, args.out, args.helpdesk, args.force, args.format, replaced=earlier)
@@ -200,6 +202,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if kept is not None and earlier is None:
         print(
             f"note: {out} was not a valid FAQ, so nothing in it was carried over (phrasings customers taught included)"
+        )
+    elif outline is not None:
+        print(
+            f"note: {out} was not a valid FAQ; its {len(outline.entries)} readable entries were read for what to keep"
         )
     log_location = cfg.Settings.resolve(out).log_location if served else None
     for line in carry_over_learned(earlier, out, log_location):

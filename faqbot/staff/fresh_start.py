@@ -35,13 +35,15 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.sqlite_file import set_aside
 from faqbot.database import is_postgres, shown
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.edit import add_learned
-from faqbot.faq.importers import is_re_import, questions_by_id
-from faqbot.faq.model import Faq, load_faq
+from faqbot.faq.importers import is_re_import, much_the_same, questions_by_id
+from faqbot.faq.model import MAX_FILE_BYTES, Faq, FaqEntry, load_faq
 from faqbot.files import atomic_write
 from faqbot.staff.learn import lost_acceptances
 
@@ -55,6 +57,32 @@ def faq_at(path: Path) -> Faq | None:
         return load_faq(path)
     except (DataError, OSError):
         return None
+
+
+def outline_at(path: Path) -> Faq | None:
+    """What can be read of an FAQ file that does not pass the checks (a slip in a hand edit): its
+    entries with an id and a question, their learned phrasings, its helpdesk; None when it is
+    not even YAML of that shape. An import over it still carries over what customers taught and
+    tells the same company from another."""
+    try:
+        document = YAML(typ="safe").load(path.read_bytes()[:MAX_FILE_BYTES])
+    except Exception:  # noqa: BLE001 - anything the YAML reader raises: nothing to read
+        return None
+    rows = document.get("entries") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        return None
+    entries = [
+        FaqEntry(row["id"], row["question"], str(row.get("answer") or ""), learned=tuple(learned_of(row)))
+        for row in rows
+        if isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("question"), str)
+    ]
+    helpdesk = document.get("helpdesk")
+    return Faq(helpdesk if isinstance(helpdesk, str) else "", tuple(entries)) if entries else None
+
+
+def learned_of(row: dict) -> list[str]:
+    learned = row.get("learned")
+    return [text for text in learned if isinstance(text, str)] if isinstance(learned, list) else []
 
 
 def keep_replaced(path: Path) -> Path:
@@ -138,17 +166,18 @@ def set_aside_the_old_company(before: Mapping[str, str], faq: Faq, log_location:
                 f"(e.g. '{missing[0]}'); set aside as {aside.name}. Write one for the new FAQ to use "
                 "faqbot evaluate (faqbot index calibrates without one)"
             )
-    kept = len(set(before) & set(faq.by_id))
-    if not before or is_re_import(before, questions_by_id(faq.entries)):
+    now = questions_by_id(faq.entries)
+    if not before or is_re_import(before, now):
         return  # the same company's FAQ, re-imported: its customers' questions still count
+    kept = sum(faq_id in now and much_the_same(question, now[faq_id]) for faq_id, question in before.items())
     if is_postgres(log_location):
         yield (
             f"conversation log: {shown(log_location)} still holds the old FAQ's conversations ({kept} of its "
-            f"{len(before)} entries are in the new one); read the new company's with faqbot report --since DAYS"
+            f"{len(before)} entries are in the new one, by id and question); read the new company's with faqbot report --since DAYS"
         )
     elif Path(log_location).is_file():
         aside = set_aside(Path(log_location), ASIDE)
         yield (
             f"conversation log: {log_location} held the old FAQ's conversations ({kept} of its {len(before)} "
-            f"entries are in the new one); set aside as {aside.name}, and a new log starts with the next question"
+            f"entries are in the new one, by id and question); set aside as {aside.name}, and a new log starts with the next question"
         )

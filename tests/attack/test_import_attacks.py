@@ -90,18 +90,28 @@ def test_phrasings_that_no_longer_fit_leave_the_import_standing_and_are_proposed
     assert not any(entry.learned for entry in load_faq(faq).entries)
 
 
-def test_an_old_faq_broken_by_hand_is_kept_and_the_import_says_nothing_was_carried_over(tmp_path, monkeypatch, capsys):
+def test_an_old_faq_broken_by_hand_still_gives_what_customers_taught_and_is_kept(tmp_path, monkeypatch, capsys):
+    """A slip in a hand edit made the old file invalid: its learned phrasings were dropped while the
+    log kept them as accepted (never proposed again), and another company's log was not set aside."""
     faq = served(tmp_path, monkeypatch)
     source = write(tmp_path / "cykel.csv", BIKES.replace("\n1,", "\nkedja,").replace("\n2,", "\nservice,"))
     assert main(["import", str(source), "--out", str(faq), "--helpdesk", "verkstad@cykel.se"]) == 0
     add_learned(faq, {"kedja": ["Fixar ni en trasig kedja?"]})
     write(faq, faq.read_text(encoding="utf-8") + "  - oops\n")  # a slip in a hand edit
     broken = faq.read_bytes()
-    assert main(["import", str(source), "--out", str(faq), "--force", "--helpdesk", "verkstad@cykel.se"]) == 0
+    # the updated spreadsheet: two typos fixed, still the same company (an attack found it taken for another)
+    source.write_text(source.read_text(encoding="utf-8").replace("kedja på cyklar", "kedjor på cyklar"))
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0  # its helpdesk kept: the same company
     out = capsys.readouterr().out
     [kept] = faq.parent.glob("faq.yaml.old-*")
     assert kept.read_bytes() == broken and f"replaced file: kept as {kept}" in out
-    assert f"note: {faq} was not a valid FAQ, so nothing in it was carried over" in out
+    assert f"note: {faq} was not a valid FAQ; its 3 readable entries were read for what to keep" in out
+    assert load_faq(faq).by_id["kedja"].learned == ("Fixar ni en trasig kedja?",)
+    # a file that is not even YAML: nothing to read, and the import says so
+    kept.unlink()
+    write(faq, "helpdesk: [\n")
+    assert main(["import", str(source), "--out", str(faq), "--force", "--helpdesk", "verkstad@cykel.se"]) == 0
+    assert f"note: {faq} was not a valid FAQ, so nothing in it was carried over" in capsys.readouterr().out
 
 
 def test_the_replaced_file_is_copied_before_it_is_replaced_or_not_replaced_at_all(tmp_path, capsys):
