@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from faqbot import load_faq
 from faqbot.cli import main
 from faqbot.conversations.store import ConversationLog
@@ -63,6 +65,7 @@ def test_another_companys_faq_numbered_the_same_way_takes_nothing_of_the_old_one
     assert load_faq(faq).by_id["3"].learned == ()  # "Lagar ni punkteringar?" learned no dentist's question
 
 
+@pytest.mark.slow  # a 2 MB FAQ written three times: 10 s
 def test_phrasings_that_no_longer_fit_leave_the_import_standing_and_are_proposed_again(tmp_path, monkeypatch, capsys):
     faq = served(tmp_path, monkeypatch)
     rows = "".join(f"e{n},Fråga nummer {n} om något?,{'Svar ' * 4000}\n" for n in range(95))
