@@ -65,7 +65,8 @@ def outline_at(path: Path) -> Faq | None:
     not even YAML of that shape. An import over it still carries over what customers taught and
     tells the same company from another."""
     try:
-        document = YAML(typ="safe").load(path.read_bytes()[:MAX_FILE_BYTES])
+        with path.open("rb") as file:
+            document = YAML(typ="safe").load(file.read(MAX_FILE_BYTES))
     except Exception:  # noqa: BLE001 - anything the YAML reader raises: nothing to read
         return None
     rows = document.get("entries") if isinstance(document, dict) else None
@@ -134,8 +135,8 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
         return
     if reopened:
         yield (
-            f"learned: {reopened} phrasing(s) customers taught belonged to entries the new FAQ lacks; "
-            "faqbot learn proposes them again, to assign to an entry that answers them"
+            f"learned: {reopened} phrasing(s) customers taught are not in the new FAQ (their entry is gone, or they "
+            "did not fit); faqbot learn proposes them again, to assign to an entry that answers them"
         )
 
 

@@ -185,7 +185,7 @@ def choose_helpdesk(source: Path, text: str, helpdesk: str | None, replaced: str
             raise FaqbotError(f"--helpdesk '{helpdesk}' is not an e-mail address")
         return helpdesk.strip(), False
     found = find_helpdesk(text)
-    if found is None and replaced:
+    if found is None and replaced and EMAIL_PATTERN.match(replaced):  # a hand-broken file's may be anything
         return replaced, False
     if found is None:
         raise FaqbotError(
