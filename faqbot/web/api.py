@@ -24,6 +24,7 @@ one shape `ErrorOut`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
@@ -233,13 +234,14 @@ class Limits:
         earlier = self.bot.recent.get(reply_id) if isinstance(reply_id, str) else None
         return earlier.language if earlier is not None and earlier.language in ("sv", "en") else "sv"
 
-    def refuse(self, request: Request, language: str, spent: RateLimiter) -> JSONResponse | None:
-        """None when the client may go on; else the 429 reply, its words in `language`."""
+    def refuse(self, request: Request, language: Callable[[], str], spent: RateLimiter) -> JSONResponse | None:
+        """None when the client may go on; else the 429 reply, its words in `language()` (told only
+        for a refusal: a question's language costs a detection)."""
         client = client_address(request) or "unknown"
         if self.budget.allow(client, spent):
             return None
         wait = self.budget.retry_after(client, spent)
-        words = message("rate_limited", language, self.bot.helpdesk)
+        words = message("rate_limited", language(), self.bot.helpdesk)
         return error(429, "rate_limited", words, headers={"Retry-After": str(wait)}, retry_after=wait)
 
 
@@ -292,7 +294,9 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
     @app.post("/api/ask", response_model=AskResponse, responses=ERRORS)
     def ask(body: AskRequest, request: Request) -> JSONResponse:
         """Answer one question, as `faqbot ask --json` and the widget would."""
-        refused = limits.refuse(request, body.language or detect_language(body.question), limits.budget.messages)
+        refused = limits.refuse(
+            request, lambda: body.language or detect_language(body.question), limits.budget.messages
+        )
         if refused is not None:
             return refused
         try:
@@ -344,7 +348,7 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
     @app.post("/api/choice", response_model=AskResponse, responses=REPLY_ERRORS)
     def choice(body: ChoiceRequest, request: Request) -> JSONResponse:
         """The customer picked one of a reply's suggestions: that entry's answer, logged as the answer to that question."""
-        refused = limits.refuse(request, limits.language_of(body.reply_id), limits.budget.messages)
+        refused = limits.refuse(request, lambda: limits.language_of(body.reply_id), limits.budget.messages)
         if refused is not None:
             return refused
         try:
@@ -362,7 +366,7 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
     @app.post("/api/feedback", response_model=FeedbackResponse, responses={**REPLY_ERRORS, 409: {"model": ErrorOut}})
     def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
         """Record the customer's 👍 or 👎 on a reply, by its reply_id."""
-        refused = limits.refuse(request, limits.language_of(body.reply_id), limits.budget.ratings)
+        refused = limits.refuse(request, lambda: limits.language_of(body.reply_id), limits.budget.ratings)
         if refused is not None:
             return refused
         if bot.log is None:
