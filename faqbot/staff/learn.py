@@ -18,8 +18,9 @@ and rebuilds the index. Accepted and rejected suggestions are remembered in the 
 (`decisions` table), so a rejected phrasing is never proposed again.
 
 Never proposed: a phrasing already in the FAQ, one the bot already answers right by itself, one
-with masked personal data ("[telefon]"), one asked as a follow-up ("och vad kostar det?", which
-names its subject only with the question before it; nor listed for assigning), one
+with masked personal data ("[telefon]"), one asked as a follow-up whose meaning the question
+before it decided ("och vad kostar det?", "Vad kostar?" after a question about printing; one that
+points back is not listed for assigning either: `signals.reads_alone`), one
 with as many 👎 as confirmations, or one that customers confirmed for another entry as often (the
 other entry answers it right for them).
 
@@ -111,9 +112,9 @@ def confirmed_phrasings(
     index raises what off-topic questions score (measured: 95 such phrasings on the shipped FAQ
     moved the calibrated threshold from 0.41 to 0.45 and cost new customers 0.09 answered right)."""
     by_question: dict[str, dict[str, Evidence]] = defaultdict(lambda: defaultdict(Evidence))
-    for (
-        signal
-    ) in signals:  # a follow-up ("Vad kostar?", "och det?") confirms its entry only after the question before it
+    # a follow-up ("och vad kostar det?", "Vad kostar?" after a printing question) confirms its
+    # entry only after the question before it: never learned as a phrasing of its own
+    for signal in signals:
         if signal.faq_id in faq.by_id and signal.question.strip() and not signal.followup:
             by_question[normalize_question(signal.question)][signal.faq_id].add(signal)
     known = faq.question_keys()

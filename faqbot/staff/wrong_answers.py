@@ -3,8 +3,8 @@
 A 👎 with nothing picked after it leaves the customer's question unanswered: `faqbot learn`
 and the console's review page list it under the entry that answered, with the reply it was
 asked in (`faqbot learn --assign REPLY_ID FAQ_ID`, "Koppla"), or staff reject it when the answer
-was right ("Svaret var rätt") or the question is about something the FAQ does not cover
-("Handlar om annat"; both `--reject ID`). The list of each entry is bounded, and ordered so
+was right ("Svaret var rätt", `--reject ID`) or the question is about something the FAQ does
+not cover ("Handlar om annat", `--off-topic ID`: its 👎 then no longer counts against the entry). The list of each entry is bounded, and ordered so
 that one client's flood of 👎 cannot push other customers' questions off it
 (tests/attack/test_review_flood_attacks.py).
 """
