@@ -55,13 +55,18 @@ def companions(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
+def aside_name(path: Path, label: str) -> Path:
+    """`<name>.<label>-<UTC time>` beside `path`: where a file set aside (or a copy of it) goes."""
+    return path.with_name(f"{path.name}.{label}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
+
+
 def set_aside(path: Path, label: str = "damaged") -> Path:
     """Rename a damaged log (and its -wal, -shm) to `<name>.<label>-<UTC time>`; returns the new name."""
-    suffix = f".{label}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = aside_name(path, label)
     for file in companions(path):
         if file.exists():
-            os.replace(file, file.with_name(path.name + suffix + file.name[len(path.name) :]))
-    return path.with_name(path.name + suffix)
+            os.replace(file, file.with_name(aside.name + file.name[len(path.name) :]))
+    return aside
 
 
 class FileWatch:

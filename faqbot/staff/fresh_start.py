@@ -32,13 +32,12 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
 from faqbot.conversations.backends import open_log_at
-from faqbot.conversations.sqlite_file import set_aside
+from faqbot.conversations.sqlite_file import aside_name, set_aside
 from faqbot.database import is_postgres, shown
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.edit import add_learned
@@ -90,7 +89,7 @@ def keep_replaced(path: Path) -> Path:
     """Copy the file an import is about to replace at `path` to `<name>.old-<UTC time>` beside it,
     before it is replaced (copied, never read whole); FaqbotError when that cannot be done (a full
     disk, a name too long for one more suffix): then nothing may be replaced."""
-    kept = path.with_name(f"{path.name}.{ASIDE}-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
+    kept = aside_name(path, ASIDE)
 
     def copy(name: str) -> None:
         shutil.copyfile(path, name)
