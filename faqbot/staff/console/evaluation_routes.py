@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import load_faq
 from faqbot.staff import learn, teach, test_set
-from faqbot.staff.console.evaluations import FIGURES, Evaluations
+from faqbot.staff.console.evaluations import FIGURES, LINE_FORMAT, Evaluations
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.web import Console, Refused
 
@@ -35,7 +35,7 @@ NOT_OFFERED = Text(
 
 NO_TEST_SET = Text(
     "Det finns ingen testmängd än. Lägg till frågor som kunder bekräftade (de listas nedan när det finns några), eller skriv filen: en rad per fråga, {line}.",
-    line='{"question": "Kan jag ringa er?", "expected": "postens id"}',
+    line=LINE_FORMAT,
 )
 
 
