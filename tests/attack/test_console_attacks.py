@@ -820,3 +820,21 @@ def test_guessing_a_swedish_name_in_its_other_unicode_forms_counts_against_the_o
         throttle.failed(*login_keys(forms[n % len(forms)], f"198.51.100.{n + 1}"))
     for form in forms:
         assert throttle.wait(*login_keys(form, "203.0.113.50")) > 0
+
+
+def test_a_forged_off_topic_reason_rejects_a_phrasing_plainly_and_marks_nothing(site):
+    """`skal=annat` ("Handlar om annat") belongs to a thumbs-down question. Sent with a customer's
+    confirmed phrasing, or 100,000 characters long, it is a plain rejection: no off-topic mark is
+    written, so it cannot take any entry's 👎 away, and the outcome does not call it off-topic."""
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    site.login()
+    page = site.client.get("/granska").text
+    phrasing = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
+    forged = {"action": "reject", "id": phrasing.group(1), "skal": "annat", "csrf": site.csrf()}
+    done = site.client.post("/granska", data=forged)
+    assert done.status_code == 200 and "Det föreslås inte igen" in done.text and "handlar om något" not in done.text
+    with ConversationLog(site.folder / "log.db") as log:
+        decided = log.decisions()
+    assert phrasing.group(1) in decided and not [d for d in decided if d.startswith("o")]
+    huge = site.client.post("/granska", data={**forged, "skal": "annat" * 20_000, "csrf": site.csrf()})
+    assert huge.status_code in (400, 409, 413) and "Traceback" not in huge.text
