@@ -251,7 +251,7 @@ def test_faqbot_learn_prints_the_reply_to_assign_of_a_question_answered_wrong(ca
     print_lesson(lesson(wrong, FAQ, lambda _q, _c: [], set()), as_json=False)
     out = capsys.readouterr().out
     assert "backup: 👎 1, 👍 0" in out and "reply w1: Vem kan jag prata med om fakturan?" in out
-    assert re.search(r"\(answer right\? --reject (w[0-9a-f]{9}); not about the FAQ\? --off-topic \1\)", out)
+    assert re.search(r"\(answer right\? --reject (w[0-9a-f]{16}); not about the FAQ\? --off-topic \1\)", out)
 
 
 def test_a_question_answered_wrong_says_what_the_bot_answers_it_with_now(capsys):

@@ -118,7 +118,7 @@ def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_
             assert rated.match.faq_id == "backup" and bot.feedback(rated.reply_id, False)
     listed = learn(shop, capsys)
     assert "backup: 👎 2, 👍 0" in listed and "not about the FAQ? --off-topic w" in listed
-    first, second = re.findall(r"--off-topic (w[0-9a-f]{9})", listed)
+    first, second = re.findall(r"--off-topic (w[0-9a-f]{16})", listed)
     before = (shop / "faq.yaml").read_bytes()
     learn(shop, capsys, "--off-topic", first)
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # the other 👎 still counts

@@ -45,10 +45,13 @@ from faqbot.staff.report import group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
+    OLD_ID_DIGITS,
     WRONG_ANSWER,
     Signal,
     Suggestion,
     answered_by_choice,
+    apart,
+    decided_by,
     has_personal_data,
     reads_alone,
     signals_from_rows,
@@ -273,7 +276,7 @@ class Lesson:
     def by_id(self) -> dict[str, Suggestion]:
         """Every open suggestion by id, the 👎 questions to assign included (staff may reject them)."""
         wrong = [w for d in self.disliked for w in d.to_assign]
-        return {s.id: s for s in (*self.suggestions, *wrong)}
+        return {s.id: s for s in apart((*self.suggestions, *wrong))}
 
 
 def lesson(
@@ -288,14 +291,15 @@ def lesson(
     not; without a bot to ask, leave it out)."""
     signals = signals_from_rows(rows)
     answers_right = lambda question, faq_id: answered_with is not None and answered_with(question) == faq_id  # noqa: E731
-    confirmed = confirmed_phrasings(signals, faq, decided.__contains__, answers_right)
+    is_decided = decided_by(decided)
+    confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right)
     known = faq.question_keys()
     picked = answered_by_choice(rows)
-    groups = helpdesk_groups(rows, group, decided.__contains__, known, picked)
+    groups = helpdesk_groups(rows, group, is_decided, known, picked)
     # a 👎 question that customers confirmed for an entry is proposed there, not listed again
     proposed = known | {normalize_question(s.question) for s in confirmed}
-    disliked = disliked_entries(signals, picked, proposed, decided.__contains__, answered_with)
-    return Lesson(confirmed + groups, disliked)
+    disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)
+    return Lesson(apart(confirmed + groups), disliked)
 
 
 def lesson_of(
@@ -353,7 +357,8 @@ def lost_acceptances(earlier: Faq, now: Faq) -> tuple[list[str], list[str]]:
     """What staff accepted into `earlier` that `now` (a restored version, a re-imported FAQ) has
     lost: the suggestion ids of learned phrasings it has nowhere, and the ids of entries it lacks
     (a helpdesk group made into an entry). For the log's `reopen`, so that `faqbot learn`
-    proposes them again instead of remembering them as accepted."""
+    proposes them again instead of remembering them as accepted (an acceptance recorded under
+    an id of the old length too: `decided_by`)."""
     kept = now.question_keys()
     lost = [
         suggestion_id(ALTERNATIVE, entry.id, text)
@@ -361,6 +366,7 @@ def lost_acceptances(earlier: Faq, now: Faq) -> tuple[list[str], list[str]]:
         for text in entry.learned
         if normalize_question(text) not in kept
     ]
+    lost += [sid[: 1 + OLD_ID_DIGITS] for sid in lost]
     return lost, [entry.id for entry in earlier.entries if entry.id not in now.by_id]
 
 

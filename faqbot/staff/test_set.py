@@ -28,6 +28,7 @@ from faqbot.faq.model import Faq, normalize_question
 from faqbot.files import atomic_write
 from faqbot.staff import learn
 from faqbot.staff.fresh_start import TEST_SET
+from faqbot.staff.signals import apart, decided_by
 
 MAX_ADD = 30  # questions added in one go: a page of checkboxes, not a bulk import
 
@@ -61,15 +62,16 @@ def confirmed_not_in(
     hold; not those staff rejected (`rejected`: suggestion ids): staff said the customer's pick
     was not what the entry answers, so it would go into the test set as a wrong expectation."""
     have = questions_in(path)
-    confirmed = learn.confirmed_phrasings(learn.signals_from_rows(rows), faq)
-    return [s for s in confirmed if normalize_question(s.question) not in have and s.id not in rejected]
+    confirmed = apart(learn.confirmed_phrasings(learn.signals_from_rows(rows), faq))
+    is_rejected = decided_by(rejected)
+    return [s for s in confirmed if normalize_question(s.question) not in have and not is_rejected(s.id)]
 
 
 def chosen(offered: Sequence[learn.Suggestion], ids: Sequence[str]) -> list[learn.Suggestion]:
     """The offered phrasings named by `ids`; FaqbotError for too many, or an id not offered."""
     if len(ids) > MAX_ADD:
         raise FaqbotError(f"at most {MAX_ADD} questions can be added at once ({len(ids)} were chosen)")
-    by_id = {s.id: s for s in offered}
+    by_id = {s.id: s for s in apart(offered)}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
         raise FaqbotError(f"not a confirmed customer question missing from the test set: {', '.join(unknown[:5])}")

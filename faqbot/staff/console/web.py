@@ -39,6 +39,7 @@ from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.language import Bilingual, Text, clock, full_stop, language_of, phrasebook, spoken
 from faqbot.staff.console.service import Desk
+from faqbot.staff.signals import ID_DIGITS
 from faqbot.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +52,8 @@ FIELD_LIMITS = {
     "alternatives": 10_000,
     "question": 500,
     "question_en": 500,
-    "ids": 11 * 1000,  # "Godkänn alla": up to 1,000 suggestion ids of 10 characters, space-separated
+    # "Godkänn alla": up to 1,000 suggestion ids (a letter and ID_DIGITS digits), space-separated
+    "ids": (2 + ID_DIGITS) * 1000,
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
 }
 DEFAULT_LIMIT = 200
