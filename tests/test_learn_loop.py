@@ -96,7 +96,7 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
         assert (
             main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--assign", reply, "debitering"]) == 1
         )
-        assert "was asked as a follow-up" in capsys.readouterr().err
+        assert "is a follow-up to a question before it" in capsys.readouterr().err
     assert (shop / "faq.yaml").read_bytes() == before
     learn(shop, capsys, "--assign", parking.reply_id, "akut")
     assert "Har ni parkering?" in load_faq(shop / "faq.yaml").by_id["akut"].learned

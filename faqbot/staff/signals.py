@@ -15,10 +15,11 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from faqbot.bot import refers_back
+from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, refers_back
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
+from faqbot.retrieval.search import TOKEN, Tokenizer
 
 ALTERNATIVE, NEW_ENTRY = "alternative", "new_entry"
 WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (not in `--json`: issue 18's two actions)
@@ -26,6 +27,7 @@ WRONG_ANSWER = "wrong_answer"  # a 👎 question for staff to assign or reject (
 # about the answer it got, so it no longer counts against that entry (a decision of its own id)
 OFF_TOPIC = "off_topic"
 S = TypeVar("S", bound="Suggestion")
+OWN_WORDS = Tokenizer()  # a message's stems without stop words, as the bot reads it
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,25 @@ def apart(suggestions: Iterable[S]) -> list[S]:
 
 def reads_alone(question: str, followup: bool) -> bool:
     """Whether staff, who read a question without the chat around it, can tell what it asks: not
-    a follow-up that points back at the question before it ("och vad kostar det?"). A follow-up
-    whose words name their subject ("Har ni parkering?") reads alone, though the question before
-    it swayed its ranking; a customer's pick under it is still not learned (`followup`)."""
-    return not (followup and refers_back(question))
+    a follow-up that points back at the question before it ("och vad kostar det?"), nor a message
+    that reads as one whatever the log says (`points_back`). A follow-up whose words name their
+    subject ("Har ni parkering?") reads alone, though the question before it swayed its ranking;
+    a customer's pick under it is still not learned (`followup`)."""
+    return not ((followup and refers_back(question)) or points_back(question))
+
+
+def points_back(question: str) -> bool:
+    """Whether a message can only mean something after a question before it, by its words alone:
+    it opens with "och", "men"... and is short, or it refers back ("det", "då"...) and has at
+    most one word of its own besides ("vad kostar det?", "kostar det något?"; not "Finns det
+    wifi?"). The log's follow-up mark comes from the client (`previous`): an attacker who leaves it
+    out and picks an entry for "och vad kostar det?" would otherwise teach that entry every such
+    follow-up."""
+    words = TOKEN.findall(question.casefold())
+    if not words:
+        return False
+    opens = words[0] in FOLLOWUP_OPENERS and len(words) <= FOLLOWUP_MAX_WORDS
+    return opens or (refers_back(question) and len(OWN_WORDS(question)) <= 1)
 
 
 def has_personal_data(text: str) -> bool:

@@ -97,8 +97,9 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
             )
         if not reads_alone(question, getattr(row, "followup", False)):
             raise FollowupAssignError(
-                f"--assign {reply_id} {faq_id}: {question!r} was asked as a follow-up to the question before it; "
-                "alone it names no subject, so it is not written into the FAQ (add the question it meant by hand)"
+                f"--assign {reply_id} {faq_id}: {question!r} is a follow-up to a question before it (asked as one, "
+                "or it reads as one); alone it names no subject, so it is not written into the FAQ (add the question "
+                "it meant by hand)"
             )
         found.append(
             Suggestion(

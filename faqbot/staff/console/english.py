@@ -163,8 +163,8 @@ ENGLISH: dict[str, str] = {
     "Kunden gav den här postens svar tumme ned. Var svaret rätt: tryck Svaret var rätt i stället.": (
         "The customer gave this entry's answer a thumbs down. If the answer was right, press The answer was right instead."
     ),
-    "Frågan ställdes som en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.": (
-        "The question was asked as a follow-up and says nothing alone; it is not written into the FAQ."
+    "Frågan är en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.": (
+        "The question is a follow-up and says nothing alone; it is not written into the FAQ."
     ),
     "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit.": (
         "The customer confirmed another entry for this question. Add it to the entry by hand if it belongs there."

@@ -446,7 +446,7 @@ class Desk:
             ) from None
         except FollowupAssignError:
             raise StaleError(
-                Text("Frågan ställdes som en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.")
+                Text("Frågan är en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.")
             ) from None
         except AssignRefusedError:
             raise StaleError(

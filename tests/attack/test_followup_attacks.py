@@ -1,0 +1,47 @@
+"""A follow-up taught as a phrasing by leaving out the follow-up mark.
+
+Found by an attack: the log marks a question as a follow-up only when the client sends the
+question before it (`previous` in `/api/ask`). An attacker who left it out asked "och vad kostar
+det? 📄✂️❌🚫📄✂️" (the emoji only moved the ranking so that the target entry was offered), picked
+`uppsagning` from two addresses, and `faqbot learn --auto` wrote it there: afterwards a customer's
+plain "och vad kostar det?" was answered with the cancellation entry, and after a question about
+backups it was offered first. A message that reads as a follow-up by its words alone (opens with
+"och", or points back with at most one word of its own) is now never proposed, never accepted by
+`learn: auto` and never assigned, whatever the log says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.errors import FollowupAssignError
+from faqbot.staff.learn import automatic, lesson
+from faqbot.staff.teach import assignments
+from tests.test_learn import FAQ, picked, row
+
+FORGED = "och vad kostar det? 📄✂️❌🚫📄✂️"
+
+
+def confirmed_by_clients(question: str, faq_id: str, clients: int) -> list:
+    """`clients` customers ask `question` with no follow-up mark (no `previous`) and pick `faq_id`."""
+    return [r for n in range(clients) for r in picked(n, question, faq_id, client=f"c{n}")]
+
+
+@pytest.mark.parametrize("question", [FORGED, "Kostar det något?", "Vad kostar det då?", "And how much is that?"])
+def test_a_message_that_reads_as_a_follow_up_is_never_proposed_nor_auto_accepted(question):
+    found = lesson(confirmed_by_clients(question, "telefon", 5), FAQ, lambda _q, _c: [], set())
+    assert found.suggestions == []
+    assert automatic(found, 2) == []
+
+
+@pytest.mark.parametrize("question", ["Finns det wifi hos er?", "Går det att ringa er på kvällen?"])
+def test_a_question_with_a_dummy_det_that_names_its_subject_is_still_learned(question):
+    """The rule's other side: Swedish "finns det", "går det" name their subject in the words after."""
+    found = lesson(confirmed_by_clients(question, "telefon", 2), FAQ, lambda _q, _c: [], set())
+    assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", question)]
+
+
+def test_a_helpdesk_question_that_reads_as_a_follow_up_is_not_assigned_without_the_mark():
+    log = type("Log", (), {"find": staticmethod({"r1": row("r1", FORGED, "helpdesk")}.get)})
+    with pytest.raises(FollowupAssignError, match="is a follow-up to a question before it"):
+        assignments(log, [("r1", "telefon")], {"backup", "telefon"})
