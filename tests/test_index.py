@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from faqbot.faq.model import Faq
 from faqbot.retrieval.hubness import view_hubness
 from faqbot.retrieval.index import FORMAT_VERSION, KEEP_GENERATIONS, MANIFEST, check_fresh
 from tests.fakes import SMALL_FAQ, small_bank
+from tests.test_index_damage import wait_for
 
 
 def snapshot(folder):
@@ -204,6 +206,32 @@ def test_running_bot_picks_up_a_rebuilt_index(small, fake_embedder):
     build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     assert bot.refresh()
     assert "Två gånger per dygn." in bot.ask("Hur ofta gör ni säkerhetskopior?").answer
+
+
+def test_while_an_edited_faq_is_rebuilt_the_chat_answers_from_the_newest_index_on_disk(
+    small, fake_embedder, monkeypatch
+):
+    """Found by a walk-through: staff rebuilt the index (the console), no question came, then the
+    FAQ was edited by hand: while the chat rebuilt it, it answered from the index before staff's
+    rebuild, not from staff's. It answers from staff's now, and from the edit's once built."""
+    from faqbot.retrieval import lifecycle
+
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    question = "Hur ofta gör ni säkerhetskopior?"
+    assert "Varje natt." in bot.ask(question).answer
+    staff_faq = SMALL_FAQ.replace("Varje natt.", "Två gånger per dygn.")
+    (small / "faq.yaml").write_text(staff_faq, encoding="utf-8")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
+    time.sleep(1.1)  # the next build is a second later (built_at has seconds)
+    release = threading.Event()
+    real_rebuild = lifecycle.rebuild_for_file
+    monkeypatch.setattr(lifecycle, "rebuild_for_file", lambda *args: release.wait(30) and real_rebuild(*args))
+    (small / "faq.yaml").write_text(staff_faq.replace("Två gånger per dygn.", "Varje timme."), encoding="utf-8")
+    assert bot.refresh(wait=False) is False  # the edit's index is being built
+    assert "Två gånger per dygn." in bot.ask(question).answer  # staff's, not the one from before it
+    release.set()
+    assert wait_for(lambda: bot.refresh(wait=False) or "Varje timme." in bot.ask(question).answer)
+    assert "Varje timme." in bot.ask(question).answer
 
 
 def test_a_generation_installed_from_elsewhere_is_swapped_in_and_not_loaded_half_written(
