@@ -230,10 +230,18 @@ def policy_for(threshold: float | str, calibration: Calibration | None) -> Polic
     return calibration.policy()
 
 
+# Letters that print as nothing (the Hangul fillers, the blank Braille pattern, two Khmer vowel
+# signs): Unicode counts them as letters, so they survived as words. An attack padded questions
+# with them to make different suggestion ids and rankings of text that staff read as the same.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
 def clean_question(text: str) -> tuple[str, bool]:
     """Printable text on one line, at most MAX_MESSAGE_CHARS: a longer one keeps its end (whole
     words), where the question usually is. Returns (text, was_cut)."""
-    printable = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
+    printable = "".join(
+        " " if (unicodedata.category(c)[0] in "CZ" and c != " ") or c in BLANK_LETTERS else c for c in text
+    )
     collapsed = " ".join(printable.split())
     if len(collapsed) > MAX_MESSAGE_CHARS:
         end = collapsed[-MAX_MESSAGE_CHARS:]

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import pytest
 
+from faqbot.bot import clean_question
 from faqbot.errors import FaqbotError
 from faqbot.staff import learn, signals, test_set
 from faqbot.staff.learn import automatic, chosen, lesson, lost_acceptances
@@ -75,3 +76,13 @@ def test_a_restore_reopens_an_acceptance_recorded_under_an_old_short_id():
     lost, _ = lost_acceptances(earlier, FAQ)
     sid = suggestion_id(ALTERNATIVE, "backup", READ)
     assert sid in lost and sid[: 1 + OLD_ID_DIGITS] in lost
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4"])
+def test_letters_that_print_as_nothing_are_not_part_of_a_question(blank):
+    """The attack's spellings: the same question with 1 to 1,000,000 blank Hangul fillers appended
+    made a million ids of one text on the screen (and moved its ranking: "Vad kostar en ny bil?"
+    padded so was answered with the billing entry). The chat reads them as spaces."""
+    padded, _ = clean_question(f"Vad kostar en ny{blank}bil?{blank * 7}")
+    assert padded == "Vad kostar en ny bil?"
+    assert suggestion_id(ALTERNATIVE, "backup", padded) == suggestion_id(ALTERNATIVE, "backup", "Vad kostar en ny bil?")
