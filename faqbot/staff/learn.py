@@ -217,9 +217,11 @@ def helpdesk_groups(
     ]
     replies: dict[str, list[str]] = defaultdict(list)
     languages: dict[str, str] = {}  # each question's language, as last answered in
+    spelled: dict[str, str] = {}  # each spelling's newest reply: the one staff read is the one assigned
     for r in unanswered:
         replies[normalize_question(r.question)].append(r.reply_id)
         languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
+        spelled[r.question] = r.reply_id
     suggestions = []
     for g in group([r.question for r in unanswered], [getattr(r, "client", None) for r in unanswered]):
         # staff decide on the questions a group showed them (rejected, or made an entry of), each
@@ -237,7 +239,7 @@ def helpdesk_groups(
         question = examples[0][0]
         nearest = g.nearest_id if g.action == "add-alternatives" else None
         sid = suggestion_id(NEW_ENTRY, None, question)
-        evidence = group_evidence(g, examples, count, questions, replies, languages)
+        evidence = group_evidence(g, examples, count, questions, replies, languages, spelled)
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions
 
@@ -249,9 +251,13 @@ def group_evidence(
     questions: int,
     replies: Mapping[str, list[str]],
     languages: Mapping[str, str],
+    spelled: Mapping[str, str],
 ) -> dict[str, Any]:
-    """What a helpdesk group's suggestion shows: its questions (each with its newest reply, which
-    `--assign` takes, and its language), how often they were asked, and the nearest entry."""
+    """What a helpdesk group's suggestion shows: its questions (each with its newest reply in the
+    spelling shown, `spelled`, which `--assign` takes and writes, and its language), how often
+    they were asked, and the nearest entry. (The newest reply of any spelling was an attacker's:
+    "HAR NI ... ett kontor; i Lund??? >>>>" after customers' "Har ni ett kontor i Lund?" was
+    shown as theirs and written as its own.)"""
     ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
     return {
         "count": count,
@@ -260,7 +266,7 @@ def group_evidence(
             {
                 "question": q,
                 "times": n,
-                "reply": replies[normalize_question(q)][-1],
+                "reply": spelled.get(q) or replies[normalize_question(q)][-1],
                 "language": languages[normalize_question(q)],
             }
             for q, n in examples
