@@ -32,6 +32,7 @@ from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
     from faqbot.decision import Calibration
+    from faqbot.faq.model import Faq
 
 EXAMPLES = {
     "index": "examples:\n  faqbot index --faq data/faq.yaml --out index/\n"
@@ -174,7 +175,7 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
-    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, outline_at
+    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, left_out, outline_at
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
@@ -210,12 +211,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     log_location = cfg.Settings.resolve(out).log_location if served else None
     for line in carry_over_learned(earlier, out, log_location):
         print(line)
+    for line in left_out(earlier, out, kept):
+        print(line)
     if served:
         start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out)
     settings = cfg.config_path()
     if served and settings.exists():
         forget_measured_threshold(settings)
-        introduce_the_new_company(settings, args.name)
+        introduce_the_new_company(settings, args.name, same_company=is_re_import_of(earlier, out))
     elif served and args.name:  # a new company without a settings file yet: it starts with its name
         settings.parent.mkdir(parents=True, exist_ok=True)
         introduce_the_new_company(settings, args.name)
@@ -252,10 +255,20 @@ def forget_measured_threshold(settings: Path) -> None:
     )
 
 
-def introduce_the_new_company(settings: Path, name: str | None) -> None:
+def is_re_import_of(earlier: Faq | None, out: Path) -> bool:
+    """Whether the FAQ imported to `out` is the same company's as `earlier`, the file it replaced."""
+    from faqbot.faq.importers import is_re_import, questions_by_id
+    from faqbot.faq.model import load_faq
+
+    return earlier is not None and is_re_import(
+        questions_by_id(earlier.entries), questions_by_id(load_faq(out).entries)
+    )
+
+
+def introduce_the_new_company(settings: Path, name: str | None, same_company: bool = False) -> None:
     """The settings' `name` and greetings were written for the FAQ an import over it replaced: with
     --name they are the new company's (the old greetings go), without it the command says what
-    customers would still be told."""
+    customers would still be told; nothing for a re-import of the same company's FAQ."""
     config = cfg.load_config(settings)
     if name:
         cfg.write_setting(settings, "name", name, quoted=True)
@@ -264,7 +277,7 @@ def introduce_the_new_company(settings: Path, name: str | None) -> None:
             cfg.write_setting(settings, key, None)
         gone = f" ({' and '.join(dropped)} removed: written for the FAQ this import replaced)" if dropped else ""
         print(f"name: {name} in {settings}{gone}")
-    elif config.name or config.greeting or config.greeting_en:
+    elif not same_company and (config.name or config.greeting or config.greeting_en):
         print(
             f"note: {settings} still introduces the chat as {config.name or 'before'} (name, greeting, "
             "greeting_en), written for the FAQ this import replaced; set them, or import with --name"

@@ -645,6 +645,43 @@ def test_a_re_import_of_the_same_companys_faq_keeps_what_its_customers_taught(tm
     assert "learned:" not in capsys.readouterr().out and not any(e.learned for e in load_faq(faq).entries)
 
 
+def test_a_re_import_names_the_entries_and_texts_staff_made_that_the_new_faq_lacks(tmp_path, capsys, monkeypatch):
+    """Found by a walk-through (an outdoor shop): an entry staff made in the console from a helpdesk
+    group, with its English texts, went with a re-import of the website's FAQ; the command said
+    only where the old file was kept, and told the same company its settings introduced the chat
+    as another's."""
+    data = tmp_path / "data"
+    data.mkdir()
+    faq, settings = data / "faq.yaml", data / "config.yaml"
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
+    source = write(tmp_path, "shop.csv", SHOP)
+    assert (
+        main(["import", str(source), "--out", str(faq), "--helpdesk", "verkstad@cykel.se", "--name", "Cykelverkstan"])
+        == 0
+    )
+    text = faq.read_text(encoding="utf-8").replace(
+        "    question: Lagar ni punkteringar?\n",
+        "    question: Lagar ni punkteringar?\n    question_en: Do you fix punctures?\n"
+        "    alternatives:\n      - Fixar ni punka?\n",
+    )
+    made = "\n  - id: telefonnummer\n    question: Har ni något telefonnummer?\n    answer: Ja, 090-12 34 56.\n"
+    faq.write_text(text + made, encoding="utf-8")
+    assert load_faq(faq).by_id["dack"].alternatives == ("Fixar ni punka?",)
+    capsys.readouterr()
+    source.write_text(SHOP.replace("Ungefär en vecka.", "Två dagar."))
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    out = capsys.readouterr().out
+    [kept] = data.glob("faq.yaml.old-*")
+    assert (
+        f"not in the new FAQ: 1 entry of the file it replaced; one staff made (in the console, from a helpdesk group) is in {kept}"
+        in out
+    )
+    assert "  telefonnummer: Har ni något telefonnummer?" in out
+    assert f"texts of 1 kept entry the source lacks (in {kept}):\n  dack: 1 alternative(s), question_en" in out
+    assert "still introduces the chat" not in out  # the same company: its name is its own
+
+
 FEEDBACK_AND_COOKIE_PAGE = """<!DOCTYPE html>
 <html lang="sv"><head><title>Vanliga frågor</title></head><body>
 <div{toolbar}><a href="/lattlast">Lättläst</a> | <a href="/en">Other languages</a> | <a href="#">Lyssna</a></div>

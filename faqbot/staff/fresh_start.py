@@ -139,6 +139,48 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
         )
 
 
+SHOWN_LEFT_OUT = 10  # entries named one a line; the rest counted
+
+
+def left_out(earlier: Faq | None, faq_path: Path, kept: Path | None) -> Iterator[str]:
+    """After a re-import of the same company's FAQ over `earlier` (kept whole at `kept`): what
+    staff may have made that the new file lacks, named, so that nothing goes without a word.
+    The entries the source no longer has (one made in the console from a helpdesk group, or one
+    the company took off its website: the import cannot tell which), and of the entries it
+    kept, the alternatives and English texts the source does not have. Found by a walk-through:
+    an entry made in the console went with a re-import, and the command only said where the
+    old file was kept. Another company's FAQ names nothing: all of it was the old company's."""
+    if earlier is None or kept is None:
+        return
+    now = load_faq(faq_path)
+    if not is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries)):
+        return
+    gone = [entry for entry in earlier.entries if entry.id not in now.by_id]
+    if gone:
+        yield (
+            f"not in the new FAQ: {len(gone)} entr{'y' if len(gone) == 1 else 'ies'} of the file it replaced; "
+            f"one staff made (in the console, from a helpdesk group) is in {kept}, to copy back:"
+        )
+        yield from (f"  {entry.id}: {entry.question}" for entry in gone[:SHOWN_LEFT_OUT])
+        if len(gone) > SHOWN_LEFT_OUT:
+            yield f"  ... and {len(gone) - SHOWN_LEFT_OUT} more"
+    texts: list[str] = []
+    for entry in earlier.entries:
+        new = now.by_id.get(entry.id)
+        if new is None:
+            continue
+        alternatives = [a for a in entry.alternatives if a not in new.alternatives and a != new.question]
+        english = [name for name in ("question_en", "answer_en") if getattr(entry, name) and not getattr(new, name)]
+        if alternatives or english:
+            parts = [f"{len(alternatives)} alternative(s)"] if alternatives else []
+            texts.append(f"  {entry.id}: {', '.join(parts + english)}")
+    if texts:
+        yield f"not in the new FAQ: texts of {len(texts)} kept entr{'y' if len(texts) == 1 else 'ies'} the source lacks (in {kept}):"
+        yield from texts[:SHOWN_LEFT_OUT]
+        if len(texts) > SHOWN_LEFT_OUT:
+            yield f"  ... and {len(texts) - SHOWN_LEFT_OUT} more"
+
+
 def expected_ids(path: Path) -> list[str]:
     """The FAQ ids a test set expects, one per line that names one (malformed lines are evaluate's to report)."""
     found = []
