@@ -66,7 +66,7 @@ VAGUE_WORDS = (
     "problem problemet problemen ärende ärendet ärenden behöver behov veta vet info information "
     "sak saken saker grej grejen något sånt sådant snälla tacksam kolla titta svar svara "
     "help helping question questions issue issues problem problems wonder wondering need needs "
-    "know something thing things info information please assist assistance answer"
+    "know something thing things info information please assist assistance answer have got"
 ).split()
 
 GREETING = re.compile(
@@ -96,6 +96,17 @@ THANKS = re.compile(
     r"|(many )?thanks?( you)?( (so|very) much| a lot| a bunch| a million)?( for (the|your) help| for that)?"
     r"|thx|ty)[\s!.,:)]*$",
     re.IGNORECASE,
+)
+# Goodbye, alone or after thanks ("Tack, hej då", "Thanks, bye", "Ha det bra!"), and "ok" alone:
+# the customer is done. Found by a walk-through: each went to the helpdesk as a question.
+GOODBYE = re.compile(
+    r"^(((stort |tusen )?tack( så mycket)?|tackar|(many )?thanks?( you)?( so much)?|ok(ej|ay)?)[\s,!.]+)?"
+    r"(hej ?då|hejdå|adjö|bye( bye)?|goodbye|good bye|see you|ha det (så )?(bra|gott)|vi hörs|"
+    r"trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))[\s!.,:)]*$",
+    re.IGNORECASE,
+)
+NOTED = re.compile(
+    r"^(ok(ej|ay|idoki)?|jaha|aha|ah|fint|då så|uppfattat|got it|i see|alright|all right)[\s!.,:)]*$", re.IGNORECASE
 )
 
 
@@ -301,6 +312,22 @@ def refers_back(question: str) -> bool:
     has a word that refers to something said before (REFERRING_WORDS)."""
     words = TOKEN.findall(question.casefold())
     return bool(words) and (words[0] in FOLLOWUP_OPENERS or any(w in REFERRING_WORDS for w in words))
+
+
+GREETING_FIRST = re.compile(
+    r"^(hej+|hejsan|hallå|tjena|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))\b[\s!.,:)]*",
+    re.IGNORECASE,
+)
+
+
+def greets_without_subject(message: str, searcher: Searcher[LoadedIndex]) -> bool:
+    """A greeting followed by words that name no subject ("Hej! Jag har en fråga", "Hi, I need
+    help"): the customer has not asked yet, so the bot greets back and asks what they wonder."""
+    opening = GREETING_FIRST.match(message)
+    if opening is None or opening.end() == len(message):
+        return False
+    rest = searcher.words(message[opening.end() :])
+    return is_vague(rest, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
 
 
 def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
@@ -583,6 +610,12 @@ class FaqBot:
             return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
         if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
             return reply(ReplyKind.THANKS)
+        if len(question) <= SMALL_TALK_MAX_CHARS and (GOODBYE.match(question) or NOTED.match(question)):
+            return reply(
+                ReplyKind.THANKS, answer=message("goodbye" if GOODBYE.match(question) else "noted", language, helpdesk)
+            )
+        if len(question) <= SMALL_TALK_MAX_CHARS and greets_without_subject(question, searcher):
+            return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
 
         try:
             read = focus(question)

@@ -24,6 +24,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "greeting_named": "Hej! Jag svarar på vanliga frågor om {name}. Vad undrar du över?",
         "greeting_helpdesk": "Du kan också skriva till {helpdesk}.",
         "thanks": "Varsågod! Hör av dig om du undrar något mer, eller skriv till {helpdesk}.",
+        "goodbye": "Hej då! Välkommen tillbaka om du undrar något mer, eller skriv till {helpdesk}.",
+        "noted": "Hör av dig om du undrar något mer, eller skriv till {helpdesk}.",
         "suggestions": "Menade du kanske:",
         "choices": (
             "Jag är inte säker på vilken fråga du menar. Välj den som passar bäst nedan, "
@@ -71,6 +73,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "greeting_named": "Hello! I answer common questions about {name}. What would you like to know?",
         "greeting_helpdesk": "You can also write to {helpdesk}.",
         "thanks": "You're welcome! Ask again any time, or write to {helpdesk}.",
+        "goodbye": "Goodbye! Come back any time you wonder about something, or write to {helpdesk}.",
+        "noted": "Ask again any time, or write to {helpdesk}.",
         "suggestions": "Did you mean:",
         "choices": (
             "I'm not sure which question you mean. Pick the one that fits best below, "

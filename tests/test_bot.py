@@ -81,6 +81,14 @@ def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
         ("Är du en robot?", "greeting"),
         ("How are you today?", "greeting"),  # was answered with the out-of-hours entry (score 0.50)
         ("Hi, am I talking to a real person?", "greeting"),
+        # found by a walk-through (an outdoor shop): each of these went to the helpdesk as a question
+        ("Tack, hej då", "thanks"),
+        ("Thanks, bye", "thanks"),
+        ("Hej då!", "thanks"),
+        ("ok", "thanks"),
+        ("Hej! Jag har en fråga", "greeting"),
+        ("Hi, I have a question", "greeting"),
+        ("Hejsan! Kan ni hjälpa mig?", "greeting"),
     ],
 )
 def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, kind):
@@ -88,6 +96,21 @@ def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, 
     assert reply.kind == kind
     assert reply.match is None
     assert HELPDESK in reply.answer
+
+
+def test_a_goodbye_is_answered_with_a_goodbye_in_the_customers_language(bot):
+    assert bot.ask("Tack, hej då").answer.startswith("Hej då! Välkommen tillbaka")
+    assert bot.ask("Thanks, bye!").answer.startswith("Goodbye! Come back any time")
+    assert bot.ask("ok").answer.startswith("Hör av dig om du undrar något mer")
+
+
+@pytest.mark.parametrize(
+    "text, faq_id", [("Hej! Hur ofta tar ni backup?", "backup"), ("Hej, kan jag ringa er?", "telefonsupport")]
+)
+def test_a_greeting_before_a_real_question_is_the_question(bot, text, faq_id):
+    """The other side of "Hej! Jag har en fråga": a greeting that goes on to name its subject."""
+    reply = bot.ask(text)
+    assert reply.kind == "answer" and reply.match.faq_id == faq_id
 
 
 @pytest.mark.parametrize(
