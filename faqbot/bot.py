@@ -23,7 +23,7 @@ from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.conversations.recent import RecentReplies
 from faqbot.conversations.rows import LoggedQuestion, LogRow
 from faqbot.decision import Calibration, Decision, Policy, ReplyKind
-from faqbot.errors import ChoiceRefusedError, UnknownReplyError
+from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import detect_language
 from faqbot.retrieval.embedding import load_embedder
@@ -514,9 +514,17 @@ class FaqBot:
         return reply
 
     def feedback(self, reply_id: str, liked: bool) -> bool:
-        """Record a customer's 👍 (liked=True) or 👎 on a reply; False when no reply has that id."""
-        if self._earlier(reply_id) is None:
+        """Record a customer's 👍 (liked=True) or 👎 on a reply; False when no reply has that id.
+        FeedbackRefusedError for a reply that is not an answer: the widget rates answers only,
+        and a 👍 on a greeting or on the helpdesk address counted among the answers' in the
+        report (found by a walk-through through the API)."""
+        earlier = self._earlier(reply_id)
+        if earlier is None:
             return False
+        if earlier.kind != ReplyKind.ANSWER:
+            raise FeedbackRefusedError(
+                f"only an answer from the FAQ is rated; that reply was {ReplyKind(earlier.kind).value}"
+            )
         if self.log is not None:
             self.log.record_feedback(reply_id, liked)
         return True

@@ -85,5 +85,9 @@ class FollowupAssignError(AssignRefusedError):
     subject, and as a phrasing of one entry it would answer every such follow-up with it."""
 
 
+class FeedbackRefusedError(FaqbotError):
+    """A 👍/👎 on a reply that is not an answer from the FAQ (a greeting, the helpdesk, choices)."""
+
+
 class ChoiceRefusedError(FaqbotError):
     """A picked entry was not among the choices offered under that reply, or is no longer in the FAQ."""

@@ -84,6 +84,21 @@ def test_feedback_is_recorded_on_the_reply(client, logged):
     assert log.feedback[-1] == (reply_id, False)
 
 
+@pytest.mark.parametrize(
+    "question, kind", [("Hej", "greeting"), ("Vad kostar en ny bil?", "helpdesk"), ("Tack!", "thanks")]
+)
+def test_only_an_answer_is_rated(client, logged, question, kind):
+    """Found by a walk-through: a 👍 on the greeting and on a helpdesk reply were taken and counted
+    among the answers' 👍 in `faqbot report`; the widget shows thumbs under answers only."""
+    _, log = logged
+    reply = client.post("/api/ask", json={"question": question}).json()
+    assert reply["kind"] == kind
+    rated = len(log.feedback)
+    response = client.post("/api/feedback", json={"reply_id": reply["reply_id"], "liked": True})
+    assert response.status_code == 400 and response.json()["error"] == "not_an_answer"
+    assert f"that reply was {kind}" in response.json()["message"] and len(log.feedback) == rated
+
+
 def test_a_picked_choice_answers_with_that_entry_and_is_linked_to_its_question(client, logged):
     _, log = logged
     offered = offering(lambda q: client.post("/api/ask", json={"question": q}).json())

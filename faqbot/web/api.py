@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import MAX_MESSAGE_CHARS, FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
-from faqbot.errors import ChoiceRefusedError, UnknownReplyError
+from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.language import detect_language
 from faqbot.web.ratelimit import ClientBudget, RateLimiter, budget_for, client_address
 from faqbot.wording import message
@@ -371,8 +371,11 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
             return refused
         if bot.log is None:
             return error(409, "not_logged", "the conversation log is off (log_enabled: false), so nothing is rated")
-        if not bot.feedback(body.reply_id, body.liked):
-            return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
+        try:
+            if not bot.feedback(body.reply_id, body.liked):
+                return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
+        except FeedbackRefusedError as err:
+            return error(400, "not_an_answer", f"{err}; send the reply_id of a reply whose kind is answer")
         return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
 
 

@@ -44,7 +44,7 @@ import gradio as gr
 
 from faqbot.bot import FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
-from faqbot.errors import ChoiceRefusedError, UnknownReplyError
+from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.language import detect_language
 from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
@@ -333,6 +333,8 @@ class Widget:
             return
         try:
             self.bot.feedback(reply_id, liked)
+        except FeedbackRefusedError:  # not an answer: the page shows no thumbs there
+            return
         except Exception:
             log.exception("could not record feedback on a reply")
             return
