@@ -582,6 +582,9 @@ def test_the_entry_list_searches_questions_and_answers(site):
     site.login()
     page = site.client.get("/fragor", params={"sok": "supportavtal"}).text
     assert "/fragor/phone" in page and "/fragor/backup" not in page
+    assert "1 post med ”supportavtal”." in page  # found by a walk-through: "1 poster"
+    site.client.get("/sprak", params={"till": "en", "sida": "/fragor"})
+    assert "1 entry with “supportavtal”." in site.client.get("/fragor", params={"sok": "supportavtal"}).text
 
 
 def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):

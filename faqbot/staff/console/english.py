@@ -374,6 +374,8 @@ ENGLISH: dict[str, str] = {
     "Sök": "Search",
     "{count} poster.": "{count} entries.",
     "{count} poster med ”{query}”.": "{count} entries with “{query}”.",
+    "1 post med ”{query}”.": "1 entry with “{query}”.",
+    "1 post.": "1 entry.",
     "Redigera {faq_id}": "Edit {faq_id}",
     "Fråga": "Question",
     "Svar": "Answer",
