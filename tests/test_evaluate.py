@@ -204,6 +204,7 @@ def test_a_test_set_without_off_topic_questions_recommends_no_threshold():
     text = format_report(report, "t.jsonl")
     assert "no off-topic questions (expected null)" in text
     assert "off-topic to helpdesk      n/a" in text
+    assert "unanswerable -> helpdesk   n/a (no off-topic questions)" in text  # found by a walk-through: it said 0.000
 
 
 @pytest.mark.slow

@@ -316,7 +316,9 @@ def format_report(report: Report, path: str) -> str:
         f"top-1 accuracy             {report.top1_accuracy:.3f}   (answerable questions, ignoring the threshold)",
         f"MRR                        {report.mrr:.3f}",
         f"recall@3                   {report.recall_at_3:.3f}",
-        f"unanswerable -> helpdesk   {report.unanswerable_to_helpdesk:.3f}",
+        f"unanswerable -> helpdesk   {report.unanswerable_to_helpdesk:.3f}"
+        if report.unanswerable
+        else "unanswerable -> helpdesk   n/a (no off-topic questions)",
         f"overall decision accuracy  {report.overall_accuracy:.3f}   (right answer, or helpdesk when expected)",
         f"latency per question       median {report.latency_ms['median']:.1f} ms, p95 {report.latency_ms['p95']:.1f} ms",
         best_line(report),
