@@ -546,7 +546,13 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
     for skipped in taught.skipped:
         print(f"not added to {skipped.faq_id}: {skipped.text} ({skipped.reason})")
     for rejected in taught.rejected:
-        print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
+        if rejected.id in taught.off_topic:
+            print(
+                f"rejected {rejected.id}: {rejected.question} (about something the FAQ does not cover: never proposed "
+                f"again, and its 👎 no longer counts against {rejected.faq_id})"
+            )
+        else:
+            print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
     if not taught.added:
         print(f"{faq_path} unchanged")
         return

@@ -120,9 +120,10 @@ def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_
     assert "backup: 👎 2, 👍 0" in listed and "not about the FAQ? --off-topic w" in listed
     first, second = re.findall(r"--off-topic (w[0-9a-f]{16})", listed)
     before = (shop / "faq.yaml").read_bytes()
-    learn(shop, capsys, "--off-topic", first)
+    marked = learn(shop, capsys, "--off-topic", first)
+    assert "its 👎 no longer counts against backup" in marked  # it says what it did, unlike --reject
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # the other 👎 still counts
-    learn(shop, capsys, "--reject", second)
+    assert "no longer counts" not in learn(shop, capsys, "--reject", second)
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # a plain rejection leaves its 👎 on the entry
     assert (shop / "faq.yaml").read_bytes() == before
     capsys.readouterr()

@@ -40,6 +40,7 @@ class Taught:
     added: list[Added] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     rejected: list[Suggestion] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)  # of `rejected`, the ids marked as about something else
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
     left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken
@@ -159,6 +160,7 @@ def teach(
             log.record_decision(sid, REJECTED, s.faq_id, question)
     for s in marked:
         log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
+    taught.off_topic = [s.id for s in marked]
     if taught.added:
         taught.build = rebuild()
     return taught
