@@ -584,8 +584,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 raise FaqbotError(f"no staff account {args.name!r}; `faqbot staff list-users` lists them")
             print(f"removed {args.name}; their sessions have ended")
         else:
-            store.add_user(args.name, new_password(args.password_stdin))
-            print(f"{args.name} may now log in to the staff console (faqbot staff)")
+            name = store.add_user(args.name, new_password(args.password_stdin))
+            print(f"{name} may now log in to the staff console (faqbot staff)")
     finally:
         store.close()
     return 0

@@ -137,6 +137,20 @@ def test_staff_with_swedish_letters_in_their_names_get_accounts_that_one_spellin
         store.add_user("göran\u200b", PASSWORD)  # an invisible character is no letter
 
 
+def test_a_user_name_reaches_its_account_whatever_the_case(small):
+    """Found by a walk-through: a phone capitalises the first letter, and "Åsa" for the account
+    "åsa" was refused as a wrong password (and counted toward her lockout)."""
+    store = StaffStore(small / "log.db")
+    store.add_user("åsa", PASSWORD)
+    assert store.log_in("Åsa", PASSWORD).user == "åsa" and store.log_in("ÅSA", PASSWORD).user == "åsa"
+    assert store.log_in("Åsa", PASSWORD + "x") is None
+    assert store.add_user("ÅSA", PASSWORD + "2") == "åsa" and store.users() == [
+        "åsa"
+    ]  # a new password, not a second account
+    assert store.log_in("åsa", PASSWORD) is None and store.log_in("Åsa", PASSWORD + "2").user == "åsa"
+    assert store.remove_user("Åsa") and store.users() == []
+
+
 def test_the_database_holds_only_the_hash_of_a_session_id(small):
     store = StaffStore(small / "log.db")
     store.add_user("anna", PASSWORD)

@@ -91,10 +91,22 @@ class StaffStore(LogTables):
 
     # -- users ---------------------------------------------------------------------------
 
-    def add_user(self, name: str, password: str) -> None:
-        """Create an account, or give an existing one a new password (and end its sessions)."""
+    def stored_name(self, name: str) -> str:
+        """The account `name` names: its own spelling, else the one account whose name is the same
+        whatever the case ("Åsa" typed for "åsa": a phone capitalises the first letter; found by a
+        walk-through, where it failed as a wrong password); else `name` as typed."""
+        name = account_name(name)
+        names = [row[0] for row in self._run("SELECT name FROM staff_users")]  # a handful of staff
+        if name in names:
+            return name
+        same = [n for n in names if n.casefold() == name.casefold()]
+        return same[0] if len(same) == 1 else name
+
+    def add_user(self, name: str, password: str) -> str:
+        """Create an account, or give an existing one (the same name whatever the case) a new
+        password and end its sessions; the account's name."""
         digest = HASHER.hash(check_password(password))
-        name = check_name(name)
+        name = self.stored_name(check_name(name))
         self.remove_sessions(name)
         if self._run("SELECT name FROM staff_users WHERE name = ?", (name,)):
             self._run("UPDATE staff_users SET password_hash = ? WHERE name = ?", (digest, name))
@@ -103,10 +115,11 @@ class StaffStore(LogTables):
                 "INSERT INTO staff_users (name, password_hash, created_at) VALUES (?, ?, ?)",
                 (name, digest, self.clock()),
             )
+        return name
 
     def remove_user(self, name: str) -> bool:
         """Delete an account and end its sessions; False when there was none."""
-        name = account_name(name)
+        name = self.stored_name(name)
         found = bool(self._run("SELECT name FROM staff_users WHERE name = ?", (name,)))
         self._run("DELETE FROM staff_users WHERE name = ?", (name,))
         self.remove_sessions(name)
@@ -117,7 +130,7 @@ class StaffStore(LogTables):
 
     def verify(self, name: str, password: str) -> bool:
         """Whether `password` is `name`'s; as slow for an unknown name as for a known one."""
-        name = account_name(name)
+        name = self.stored_name(name)
         known = NAME_PATTERN.match(name or "") is not None
         rows = self._run("SELECT password_hash FROM staff_users WHERE name = ?", (name,)) if known else []
         stored = rows[0][0] if rows else DUMMY_HASH
@@ -135,7 +148,7 @@ class StaffStore(LogTables):
 
     def log_in(self, name: str, password: str) -> Session | None:
         """A new session for `name` when the password is right (always a new id: no fixation)."""
-        name = account_name(name)
+        name = self.stored_name(name)
         if not self.verify(name, password):
             return None
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
