@@ -162,6 +162,24 @@ def test_choose_policy_does_not_widen_the_margin_for_a_gain_within_the_noise():
     assert chosen.choice_margin == pytest.approx(0.14) and chosen.counts["one_click"] == 25
 
 
+def test_a_rebuild_keeps_the_setting_in_force_unless_the_new_one_is_clearly_cheaper():
+    """Found by a walk-through: on a 26-entry FAQ every staff click moved the calibration
+    (0.41 -> 0.48 -> 0.41 with one learned phrasing removed at a time). Right answers score 0.8
+    and off-topic questions 0.2 here: every threshold between costs the same."""
+    cal = samples("a", True, 0.8, 0.4, count=40) + samples(None, False, 0.2, 0.02, count=50)
+    fresh = choose_policy(cal)
+    assert fresh.threshold == pytest.approx(0.51)  # the middle of the cheapest run, 0.21-0.80
+    kept = choose_policy(cal, in_force=Policy(0.35))
+    assert (kept.threshold, kept.choice_margin) == (0.35, None) and "kept the threshold and margin in force" in kept.why
+    assert kept.cost == pytest.approx(fresh.cost)
+    # clearly worse on the new questions: every answer would go to the helpdesk
+    assert choose_policy(cal, in_force=Policy(0.85)).threshold == pytest.approx(0.51)
+    # against the rules: the bank's off-topic questions answered
+    assert choose_policy(cal, in_force=Policy(0.20)).threshold == pytest.approx(0.51)
+    # not a setting the calibration makes (choices below the threshold)
+    assert choose_policy(cal, in_force=Policy(0.35, 0.1, 0.3)).threshold == pytest.approx(0.51)
+
+
 def test_the_calibration_judges_every_setting_as_the_policy_decides_one_question():
     # The grid of costs (every threshold and margin at once) and Policy.decide + verdict on one
     # question are the same rule: compare them on random rankings.

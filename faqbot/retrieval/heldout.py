@@ -28,7 +28,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from faqbot.decision import Calibration, Sample, choose_policy
+from faqbot.decision import Calibration, Policy, Sample, choose_policy
 from faqbot.errors import DataError
 from faqbot.faq.model import FaqEntry
 from faqbot.retrieval.embedding import Embedder
@@ -176,6 +176,7 @@ def calibrate(
     known: dict[str, np.ndarray],
     embedder: Embedder,
     offtopic: list[str],
+    in_force: Policy | None = None,
 ) -> Calibration:
     """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest.
 
@@ -197,4 +198,4 @@ def calibrate(
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
     learned = sum(text in entries[position].learned for position, _, text in asked)
-    return choose_policy(samples, learned_questions=learned).timed(time.perf_counter() - started)
+    return choose_policy(samples, learned_questions=learned, in_force=in_force).timed(time.perf_counter() - started)

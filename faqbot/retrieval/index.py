@@ -374,7 +374,8 @@ def build_locked(
     hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
     known = dict(zip(reference_texts, references.vectors, strict=True))
     known |= dict(zip(bank.texts, bank.vectors, strict=True))
-    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts)
+    in_force = before.calibration.policy() if before is not None and before.calibration is not None else None
+    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts, in_force)
 
     index = vector_index(vectors, reuse=reuse)
     del vectors, reuse
