@@ -469,7 +469,7 @@ def test_accept_all_takes_only_open_confirmed_phrasings_and_a_bounded_number_of_
     many = " ".join("a" * 1001)  # 1,001 ids within the field's bound
     response = site.client.post("/granska", data={"action": action, "ids": many, "sure": "1", "csrf": site.csrf()})
     assert response.status_code == 400 and "För många förslag på en gång." in response.text
-    long = " ".join(f"a{n:09d}" for n in range(1001))  # past the field's bound
+    long = " ".join(f"a{n:016d}" for n in range(1001))  # ids of today's length, past the field's bound
     response = site.client.post("/granska", data={"action": action, "ids": long, "sure": "1", "csrf": site.csrf()})
     assert response.status_code == 400 and "är för långt" in response.text
     assert site.client.post("/granska", data={"action": action, "ids": group, "sure": "1"}).status_code == 403
