@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from benchmarks.learning import PATHS
 from benchmarks.webapp import ROOT
 from faqbot.cli import main
 
@@ -48,21 +49,13 @@ def one_text_less(faq_path: Path, turn: int) -> str | None:
 def policy_after_build(folder: Path, fresh: bool) -> tuple[float, float]:
     if fresh:
         shutil.rmtree(folder / "index", ignore_errors=True)
-    paths = [
-        "--faq",
-        str(folder / "faq.yaml"),
-        "--index",
-        str(folder / "index"),
-        "--config",
-        str(folder / "config.yaml"),
-    ]
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["index", *paths]) == 0
+    with contextlib.chdir(folder), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["index", *PATHS]) == 0  # the learning benchmark's: faq.yaml, index/, config.yaml in the folder
     calibration = json.loads((folder / "index" / "manifest.json").read_text(encoding="utf-8"))["calibration"]
     return calibration["threshold"], calibration["choice_margin"] or 0.0
 
 
-def main_(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faq", type=Path, default=ROOT / "data" / "faq.yaml")
     parser.add_argument("--edits", type=int, default=12)
@@ -86,4 +79,4 @@ def main_(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main_())
+    raise SystemExit(run())
