@@ -42,6 +42,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.webapp import ROOT, running_app
+from faqbot.staff.signals import reads_alone
 
 FAQS = {
     "shipped": (ROOT / "data" / "faq.yaml", ROOT / "data" / "test_questions.jsonl"),
@@ -163,7 +164,9 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
     reply = http.post("/api/ask", json={"question": row["question"]}).json()
     replay.asked += 1
     expected, kind = row["expected"], reply["kind"]
-    if expected is not None:
+    # staff assign only what reads alone: `faqbot learn` lists no "Kostar det något?" and --assign refuses it
+    assignable = expected is not None and reads_alone(row["question"], False)
+    if assignable:
         replay.answerable.append((reply["reply_id"], expected))
     offered = [s["faq_id"] for s in reply.get("suggestions", [])]
     if kind == "answer" and reply["faq_id"] == expected:
@@ -177,7 +180,7 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
         picked = http.post("/api/choice", json={"reply_id": reply["reply_id"], "faq_id": expected})
         picked.raise_for_status()
         replay.picked += 1
-    elif expected is not None and kind in ("helpdesk", "answer"):
+    elif assignable and kind in ("helpdesk", "answer"):
         replay.to_staff.append((reply["reply_id"], expected))
 
 
