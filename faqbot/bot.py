@@ -245,13 +245,20 @@ def policy_for(threshold: float | str, calibration: Calibration | None) -> Polic
 # signs): Unicode counts them as letters, so they survived as words. An attack padded questions
 # with them to make different suggestion ids and rankings of text that staff read as the same.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+# Marks that print as nothing or on another letter, left once "o" + "¨" is "ö" (NFC): variation
+# selectors, the combining grapheme joiner, stacked accents; and format characters (zero-width
+# space, soft hyphen, direction marks). Inside a word they split it for the bot ("o\ufe02ch" read
+# as "o ch", not the follow-up opener "och", an attack's way past `points_back`), so they go.
+INVISIBLE_CATEGORIES = ("Mn", "Me", "Cf")
 
 
 def clean_question(text: str) -> tuple[str, bool]:
     """Printable text on one line, at most MAX_MESSAGE_CHARS: a longer one keeps its end (whole
     words), where the question usually is. Returns (text, was_cut)."""
+    composed = unicodedata.normalize("NFC", text)
+    visible = "".join(c for c in composed if unicodedata.category(c) not in INVISIBLE_CATEGORIES)
     printable = "".join(
-        " " if (unicodedata.category(c)[0] in "CZ" and c != " ") or c in BLANK_LETTERS else c for c in text
+        " " if (unicodedata.category(c)[0] in "CZ" and c != " ") or c in BLANK_LETTERS else c for c in visible
     )
     collapsed = " ".join(printable.split())
     if len(collapsed) > MAX_MESSAGE_CHARS:

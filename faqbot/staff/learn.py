@@ -53,7 +53,6 @@ from faqbot.staff.signals import (
     apart,
     decided_by,
     has_personal_data,
-    points_back,
     reads_alone,
     signals_from_rows,
     suggestion_id,
@@ -120,7 +119,7 @@ def confirmed_phrasings(
     # entry only after the question before it: never learned as a phrasing of its own, marked as
     # one in the log or not (`points_back`: the mark is the client's to leave out)
     for signal in signals:
-        if signal.followup or points_back(signal.question):
+        if signal.followup or not reads_alone(signal.question, False):
             continue
         if signal.faq_id in faq.by_id and signal.question.strip():
             by_question[normalize_question(signal.question)][signal.faq_id].add(signal)

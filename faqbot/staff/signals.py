@@ -10,12 +10,13 @@ id is stable across runs, so a rejected one stays rejected (the log's `learn_dec
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, refers_back
+from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, clean_question, refers_back
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
@@ -103,7 +104,18 @@ def reads_alone(question: str, followup: bool) -> bool:
     that reads as one whatever the log says (`points_back`). A follow-up whose words name their
     subject ("Har ni parkering?") reads alone, though the question before it swayed its ranking;
     a customer's pick under it is still not learned (`followup`)."""
-    return not ((followup and refers_back(question)) or points_back(question))
+    return not ((followup and refers_back(question)) or points_back(question) or mixes_scripts(question))
+
+
+def mixes_scripts(question: str) -> bool:
+    """Whether a word mixes Latin letters with another alphabet's: "оch" with a Cyrillic "о" reads
+    as "och" on any screen, and no customer writes so; an attack did, to pass a follow-up by
+    `points_back` (and as many spellings of one text as it likes). Never proposed or assigned."""
+    for word in TOKEN.findall(question):
+        scripts = {unicodedata.name(c, "?").split(" ", 1)[0] for c in word if c.isalpha()}
+        if "LATIN" in scripts and len(scripts) > 1:
+            return True
+    return False
 
 
 def points_back(question: str) -> bool:
@@ -112,7 +124,8 @@ def points_back(question: str) -> bool:
     most one word of its own besides ("vad kostar det?", "kostar det något?"; not "Finns det
     wifi?"). The log's follow-up mark comes from the client (`previous`): an attacker who leaves it
     out and picks an entry for "och vad kostar det?" would otherwise teach that entry every such
-    follow-up."""
+    follow-up. Read as the chat reads a message (`clean_question`: "o\ufe02ch" is "och")."""
+    question = clean_question(question)[0]
     words = TOKEN.findall(question.casefold())
     if not words:
         return False

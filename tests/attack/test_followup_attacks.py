@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from faqbot.bot import clean_question
 from faqbot.errors import FollowupAssignError
 from faqbot.staff.learn import automatic, lesson
 from faqbot.staff.teach import assignments
@@ -27,7 +28,20 @@ def confirmed_by_clients(question: str, faq_id: str, clients: int) -> list:
     return [r for n in range(clients) for r in picked(n, question, faq_id, client=f"c{n}")]
 
 
-@pytest.mark.parametrize("question", [FORGED, "Kostar det något?", "Vad kostar det då?", "And how much is that?"])
+# a second attack: marks that print as nothing inside a word ("o" + a variation selector + "ch"),
+# or a Cyrillic "о", made the opener "och" another word on screen-identical text
+DISGUISED = [
+    "o\ufe02ch vad kostar det? 📄✂️❌🚫📄✂️",
+    "vad ko\u034fstar det?",
+    "Kostar de\ufe00t något?",
+    "\u043ech vad kostar det?",
+    "Vad k\u043estar det?",
+]
+
+
+@pytest.mark.parametrize(
+    "question", [FORGED, "Kostar det något?", "Vad kostar det då?", "And how much is that?", *DISGUISED]
+)
 def test_a_message_that_reads_as_a_follow_up_is_never_proposed_nor_auto_accepted(question):
     found = lesson(confirmed_by_clients(question, "telefon", 5), FAQ, lambda _q, _c: [], set())
     assert found.suggestions == []
@@ -41,7 +55,14 @@ def test_a_question_with_a_dummy_det_that_names_its_subject_is_still_learned(que
     assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", question)]
 
 
-def test_a_helpdesk_question_that_reads_as_a_follow_up_is_not_assigned_without_the_mark():
-    log = type("Log", (), {"find": staticmethod({"r1": row("r1", FORGED, "helpdesk")}.get)})
+@pytest.mark.parametrize("question", [FORGED, DISGUISED[0], DISGUISED[3]])
+def test_a_helpdesk_question_that_reads_as_a_follow_up_is_not_assigned_without_the_mark(question):
+    log = type("Log", (), {"find": staticmethod({"r1": row("r1", question, "helpdesk")}.get)})
     with pytest.raises(FollowupAssignError, match="is a follow-up to a question before it"):
         assignments(log, [("r1", "telefon")], {"backup", "telefon"})
+
+
+def test_the_chat_reads_marks_that_print_as_nothing_out_of_a_word():
+    assert clean_question(DISGUISED[0]) == clean_question(FORGED)
+    assert clean_question("vad ko\u034fstar det?")[0] == "vad kostar det?"
+    assert clean_question("Kan Go\u0308ran ga\u030a dit?")[0] == "Kan Göran gå dit?"  # decomposed Swedish letters stay

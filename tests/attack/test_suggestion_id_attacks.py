@@ -83,6 +83,6 @@ def test_letters_that_print_as_nothing_are_not_part_of_a_question(blank):
     """The attack's spellings: the same question with 1 to 1,000,000 blank Hangul fillers appended
     made a million ids of one text on the screen (and moved its ranking: "Vad kostar en ny bil?"
     padded so was answered with the billing entry). The chat reads them as spaces."""
-    padded, _ = clean_question(f"Vad kostar en ny{blank}bil?{blank * 7}")
+    padded, _ = clean_question(f"Vad kostar en{blank} ny {blank}bil?{blank * 7}")
     assert padded == "Vad kostar en ny bil?"
     assert suggestion_id(ALTERNATIVE, "backup", padded) == suggestion_id(ALTERNATIVE, "backup", "Vad kostar en ny bil?")
