@@ -234,6 +234,35 @@ def test_while_an_edited_faq_is_rebuilt_the_chat_answers_from_the_newest_index_o
     assert "Varje timme." in bot.ask(question).answer
 
 
+def test_another_faqs_index_built_into_the_served_folder_is_never_answered_from(small, fake_embedder, monkeypatch):
+    """Found by an attack: `faqbot index --faq other.yaml` into the served index folder answered
+    customers from the other FAQ for the seconds the chat took to rebuild its own."""
+    from faqbot.retrieval import lifecycle
+
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    question = "Hur ofta gör ni säkerhetskopior?"
+    assert "Varje natt." in bot.ask(question).answer
+    other = small / "other.yaml"
+    other.write_text(
+        SMALL_FAQ.replace("id: backup", "id: kopior")
+        .replace("id: phone", "id: ring")
+        .replace("Varje natt.", "Hos tandläkaren."),
+        encoding="utf-8",
+    )
+    time.sleep(1.1)
+    build_index(load_faq(other), fake_embedder, small / "index", offtopic=small_bank(small))
+    release = threading.Event()
+    real_rebuild = lifecycle.rebuild_for_file
+    monkeypatch.setattr(lifecycle, "rebuild_for_file", lambda *args: release.wait(30) and real_rebuild(*args))
+    assert bot.refresh(wait=False) is False
+    assert "Varje natt." in bot.ask(question).answer  # its own index, kept in memory, until its own is rebuilt
+    release.set()
+    assert wait_for(
+        lambda: bot.refresh(wait=False) or bot.index.manifest.faq_hash == load_faq(small / "faq.yaml").content_hash()
+    )
+    assert "Varje natt." in bot.ask(question).answer
+
+
 def test_a_generation_installed_from_elsewhere_is_swapped_in_and_not_loaded_half_written(
     small, fake_embedder, tmp_path_factory
 ):

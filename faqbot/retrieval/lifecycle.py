@@ -31,6 +31,19 @@ from faqbot.retrieval.search import Searcher
 logger = logging.getLogger(__name__)
 
 
+def same_faq(serving: Manifest, newest: Manifest, faq_path: Path) -> bool:
+    """Whether the index on disk (`newest`) is an earlier version of the FAQ served, not another
+    FAQ's: at least half of its entry ids are in the index serving and in the FAQ file now. An
+    attack found `faqbot index --faq other.yaml` into the served folder answered customers from
+    the other FAQ while the chat rebuilt its own."""
+    try:
+        now = {entry.id for entry in load_faq(faq_path).entries}
+    except FaqbotError:
+        return False
+    ids = set(newest.entry_hashes)
+    return bool(ids) and all(len(ids & other) * 2 >= len(ids) for other in (set(serving.entry_hashes), now))
+
+
 class LiveIndex:
     """The current `Searcher` over the index in `index_dir`, kept in step with `faq_path`.
 
@@ -134,7 +147,7 @@ class LiveIndex:
             serving, newest = self.searcher.index.manifest, index.manifest
             if newest.model != self.embedder.name or newest.version == serving.version:
                 return
-            if newest.built_at < serving.built_at:
+            if newest.built_at < serving.built_at or not same_faq(serving, newest, self.faq_path):
                 return
             self.searcher = Searcher(index, self.embedder)  # still stale: the build below swaps the FAQ's own in
             logger.info("serving the index built at %s until the edited FAQ's is built", newest.built_at)
