@@ -66,7 +66,7 @@ VAGUE_WORDS = (
     "problem problemet problemen ärende ärendet ärenden behöver behov veta vet info information "
     "sak saken saker grej grejen något sånt sådant snälla tacksam kolla titta svar svara "
     "help helping question questions issue issues problem problems wonder wondering need needs "
-    "know something thing things info information please assist assistance answer have got"
+    "know something thing things info information please assist assistance answer"
 ).split()
 
 GREETING = re.compile(
@@ -325,16 +325,25 @@ GREETING_FIRST = re.compile(
     r"^(hej+|hejsan|hallå|tjena|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))\b[\s!.,:)]*",
     re.IGNORECASE,
 )
+# What a customer says before asking ("Jag har en fråga", "Kan ni hjälpa mig?", "I need help"):
+# whole, nothing else. Not every message of VAGUE_WORDS: "När svarar ni?" and "Vilken information
+# har ni om mig?" ask something (an attack found them greeted back, never to reach staff).
+ASKS_TO_ASK = re.compile(
+    r"^((jag )?(har|hade) (en )?(liten |kort |snabb )?(fråga|frågor)( till er| till dig)?"
+    r"|(jag )?undrar (en sak|något|lite|över en sak)"
+    r"|(jag )?behöver (lite |er |din )?hjälp"
+    r"|(kan|skulle) (ni|du) (hjälpa|svara på en fråga)( mig)?"
+    r"|i (have|got|'ve got) a (quick |short )?question( for you)?"
+    r"|i need (some )?help|can you help( me)?|(a )?(quick )?question)[\s?!.,:)]*$",
+    re.IGNORECASE,
+)
 
 
-def greets_without_subject(message: str, searcher: Searcher[LoadedIndex]) -> bool:
-    """A greeting followed by words that name no subject ("Hej! Jag har en fråga", "Hi, I need
-    help"): the customer has not asked yet, so the bot greets back and asks what they wonder."""
+def greets_without_subject(message: str) -> bool:
+    """A greeting followed by asking to ask ("Hej! Jag har en fråga", "Hi, I need help"): the
+    customer has not asked yet, so the bot greets back and asks what they wonder."""
     opening = GREETING_FIRST.match(message)
-    if opening is None or opening.end() == len(message):
-        return False
-    rest = searcher.words(message[opening.end() :])
-    return is_vague(rest, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
+    return opening is not None and opening.end() < len(message) and bool(ASKS_TO_ASK.match(message[opening.end() :]))
 
 
 def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
@@ -629,7 +638,7 @@ class FaqBot:
             return reply(
                 ReplyKind.THANKS, answer=message("goodbye" if GOODBYE.match(question) else "noted", language, helpdesk)
             )
-        if len(question) <= SMALL_TALK_MAX_CHARS and greets_without_subject(question, searcher):
+        if len(question) <= SMALL_TALK_MAX_CHARS and greets_without_subject(question):
             return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
 
         try:

@@ -114,6 +114,14 @@ def test_a_greeting_before_a_real_question_is_the_question(bot, text, faq_id):
 
 
 @pytest.mark.parametrize(
+    "text", ["Hej, när svarar ni?", "Hej, vilken information har ni om mig?", "Hello, what do you need to know?"]
+)
+def test_a_greeting_before_a_question_of_few_words_is_not_greeted_back(bot, text):
+    """Found by an attack: these asked something, were greeted back, and never reached staff."""
+    assert bot.ask(text).kind != "greeting"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Vem är ni?",
