@@ -16,30 +16,75 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 import traceback
+from collections.abc import Callable
 from typing import TextIO, cast
 
 from faqbot.conversations.privacy import mask_pii
 
 MAX_RECORD_CHARS = 2000  # of one log record or one write to stderr
-CUT = " [... cut: {n:,} more characters]"
+CUT = " [... cut: {n:,} characters ...] "
 # The loggers with handlers of their own (uvicorn's, configured by uvicorn.Config) besides the root's.
 LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "gradio", "httpx")
 
 
 def bounded(text: str, limit: int = MAX_RECORD_CHARS) -> str:
-    """`text` masked and cut to `limit` characters (masked a little beyond the cut, so a number
-    that straddles it is still recognised and never half-written)."""
+    """`text` masked and cut to `limit` characters: its first half and its last, the middle cut
+    (a traceback's end names the error; a walk-through found the first 2,000 characters of a
+    deep one never reached it). Each part is masked a little beyond its cut, so a number that
+    straddles it is still recognised and never half-written."""
     if len(text) <= limit:
         return mask_pii(text)
-    masked = mask_pii(text[: limit + 100])[:limit]
-    return masked + CUT.format(n=len(text) - limit)
+    head, tail = limit // 2, limit - limit // 2
+    start = mask_pii(text[: head + 100])[:head]
+    end = mask_pii(text[-(tail + 100) :])[-tail:]
+    return start + CUT.format(n=len(text) - limit) + end
+
+
+REPEAT_SECONDS, REPEATS_KEPT = 10.0, 5  # the same line at most this often in a window; the rest counted
+REPEAT_KEYS = 1000  # different lines followed at once
 
 
 class MaskingFilter(logging.Filter):
-    """Rewrites every record it sees into one masked, bounded message (its traceback folded in)."""
+    """Rewrites every record it sees into one masked, bounded message (its traceback folded in).
+    A line that repeats (the same logger and message) is written REPEATS_KEPT times in
+    REPEAT_SECONDS, then counted: an attack that held 20,000 connections open had asyncio log
+    "socket.accept() out of system resource" with its traceback on every try, 149 MB in 100 s.
+    The next one written after the window says how many were left out."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.clock = clock
+        self.seen: dict[tuple[str, str], list[float]] = {}  # (logger, message) -> [window start, written, left out]
+        self.lock = threading.Lock()
+
+    def repeated(self, record: logging.LogRecord) -> int | None:
+        """None to leave the record out; else how many like it were left out before it."""
+        try:
+            key = (record.name, record.getMessage()[:200])
+        except Exception:  # a record whose arguments do not fit its format
+            key = (record.name, str(record.msg)[:200])
+        now = self.clock()
+        with self.lock:
+            if len(self.seen) > REPEAT_KEYS:
+                self.seen.clear()
+            window = self.seen.setdefault(key, [now, 0, 0])
+            if now - window[0] > REPEAT_SECONDS:
+                left_out = int(window[2])
+                window[:] = [now, 1, 0]
+                return left_out
+            if window[1] >= REPEATS_KEPT:
+                window[2] += 1
+                return None
+            window[1] += 1
+            return 0
 
     def filter(self, record: logging.LogRecord) -> bool:
+        left_out = self.repeated(record)
+        if left_out is None:
+            return False
         try:
             text = record.getMessage()
         except Exception:  # a record whose arguments do not fit its format: keep what is there
@@ -50,6 +95,8 @@ class MaskingFilter(logging.Filter):
             text += "\n" + record.exc_text
         if record.stack_info:
             text += "\n" + record.stack_info
+        if left_out:
+            text += f"\n({left_out:,} more like it in the last {REPEAT_SECONDS:g} s not written)"
         record.msg, record.args = bounded(text), ()
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         return True

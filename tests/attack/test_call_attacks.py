@@ -173,6 +173,37 @@ def test_nothing_the_server_logs_holds_a_raw_personal_number_or_grows_without_bo
     assert PNR not in stream.getvalue() and len(stream.getvalue()) < MAX_RECORD_CHARS + 200
 
 
+def test_the_server_log_keeps_a_tracebacks_end_and_counts_a_line_that_floods_it():
+    """Found by a walk-through: a deep traceback was cut to its first 2,000 characters, before the
+    error it ends with. Found by an attack: 20,000 held connections made asyncio log the same
+    accept() error with its traceback on every try, 149 MB in 100 s."""
+    from faqbot.web.serverlog import MAX_RECORD_CHARS, REPEATS_KEPT, MaskingFilter
+
+    now = [0.0]
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(MaskingFilter(clock=lambda: now[0]))
+    logger = logging.getLogger("faqbot.test.flood")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise OSError(24, "Too many open files " + "x" * 5_000)
+        except OSError:
+            logger.exception("socket.accept() out of system resource")
+        first = out.getvalue()
+        assert "Too many open files" in first and first.rstrip().endswith("x") and len(first) < MAX_RECORD_CHARS + 100
+        for _ in range(1_000):
+            logger.error("socket.accept() out of system resource")
+        assert out.getvalue().count("out of system resource") == REPEATS_KEPT
+        now[0] = 11.0
+        logger.error("socket.accept() out of system resource")
+        assert "(996 more like it in the last 10 s not written)" in out.getvalue()  # 1,001 in the window, 5 written
+        logger.error("another line")  # other lines are written meanwhile
+        assert "another line" in out.getvalue()
+    finally:
+        logger.removeHandler(handler)
+
+
 @pytest.mark.parametrize(
     "content", [b'{"question": "\xff\xfe"}', b"[" * 20_000, b'{"question": ' * 4_000], ids=["utf8", "deep", "deep-obj"]
 )
