@@ -236,3 +236,29 @@ def test_a_page_loaded_before_an_upgrade_leaves_out_the_earlier_messages_and_is_
         assert response.status_code == 200 and chat_of(response.json()["data"][0])[-1]["role"] == "assistant"
     too_many = served.post("/gradio_api/run/ask", json={"data": ["Hej", None, None, None], "session_hash": session})
     assert too_many.status_code == 400
+
+
+def test_a_stopped_server_writes_or_counts_the_rows_its_log_kept_queued(monkeypatch, tmp_path):
+    """Found by a walk-through: a replica stopped (SIGTERM, Ctrl-C) while PostgreSQL was down
+    dropped the rows it kept queued without a word: `faqbot serve` never closed its log, which
+    writes them or logs how many were lost."""
+    from types import SimpleNamespace
+
+    from faqbot import config as cfg
+    from faqbot.web import server
+
+    closed = []
+    bot = SimpleNamespace(
+        log=SimpleNamespace(close=lambda: closed.append(True)), config=SimpleNamespace(trusted_proxy="")
+    )
+    monkeypatch.setattr(server.FaqBot, "from_settings", staticmethod(lambda settings: bot))
+    monkeypatch.setattr(server, "create_app", lambda bot: None)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # uvicorn raises the signal again once it has stopped
+
+    monkeypatch.setattr(server, "launch", stopped)
+    settings = cfg.Settings.resolve(str(tmp_path / "faq.yaml"), str(tmp_path / "index"), str(tmp_path / "config.yaml"))
+    with pytest.raises(KeyboardInterrupt):
+        server.serve(settings)
+    assert closed == [True]

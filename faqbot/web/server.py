@@ -160,7 +160,13 @@ def serve(settings: Settings) -> None:
         from faqbot.retrieval.publish import Follower
 
         Follower(bot.index, *published).start()  # keeps this replica on whatever staff publish next
-    launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
+    try:
+        launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
+    finally:
+        # the rows a database away kept queued are written now, or their count is logged: a
+        # walk-through stopped a replica (SIGTERM) while PostgreSQL was down and four went unsaid
+        if bot.log is not None:
+            bot.log.close()
 
 
 def fetch_published(settings: Settings) -> tuple[str, int | None] | None:
