@@ -227,6 +227,12 @@ class ReplyLog(Protocol):
 
     def find(self, reply_id: str) -> LoggedQuestion | None: ...
 
+    def lookup(self, reply_id: str) -> LoggedQuestion | None:
+        """As `find`, but LogUnavailableError when the log cannot be read now."""
+        ...
+
+    def close(self) -> None: ...
+
 
 def policy_for(threshold: float | str, calibration: Calibration | None) -> Policy:
     """The policy for a configured threshold, or for "auto" the one the index was calibrated with.
@@ -585,12 +591,14 @@ class FaqBot:
         return reply
 
     def _earlier(self, reply_id: str) -> LogRow | LoggedQuestion | None:
-        """The reply with `reply_id`: remembered here, else from the log (another replica's)."""
+        """The reply with `reply_id`: remembered here, else from the log (another replica's).
+        LogUnavailableError when it is neither here nor readable there (the database away): a
+        walk-through's 👍 through nginx, landing on the other replica, were refused as unknown."""
         if not isinstance(reply_id, str) or not reply_id:
             return None
         found = self.recent.get(reply_id)
         if found is None and self.log is not None:
-            return self.log.find(reply_id)
+            return self.log.lookup(reply_id)
         return found
 
     def _record(self, reply: Reply) -> None:

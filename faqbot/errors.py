@@ -85,6 +85,11 @@ class FollowupAssignError(AssignRefusedError):
     subject, and as a phrasing of one entry it would answer every such follow-up with it."""
 
 
+class LogUnavailableError(FaqbotError):
+    """The conversation log cannot be read now (its database is away): a reply made by another
+    replica cannot be told from an unknown one until it is back."""
+
+
 class FeedbackRefusedError(FaqbotError):
     """A 👍/👎 on a reply that is not an answer from the FAQ (a greeting, the helpdesk, choices)."""
 

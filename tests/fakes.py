@@ -83,6 +83,11 @@ class MemoryLog:
         values = {k: v for k, v in row.to_dict().items() if k in {f.name for f in fields(LoggedQuestion)}}
         return LoggedQuestion(id=0, created_at=datetime.now(UTC), feedback=None, **{**values, "offered": row.offered})
 
+    lookup = find  # a list is always readable
+
+    def close(self) -> None:
+        pass
+
 
 def record(log, reply: Reply, threshold: float = 0.5, index_version: str = "v1") -> str | None:
     """Store `reply` in `log` as the bot would after answering with that threshold and index;

@@ -123,6 +123,25 @@ def test_a_reply_id_no_reply_has_is_404_for_choice_and_feedback(client):
         assert response.status_code == 404 and response.json()["error"] == "unknown_reply"
 
 
+def test_a_reply_of_another_server_while_the_database_is_away_is_503_not_404(shipped_index):
+    """Found by a walk-through with two replicas: PostgreSQL stopped, a 👍 or pick that nginx sent
+    to the other replica was refused as an unknown reply (404) and lost. It is 503 with
+    Retry-After: the reply cannot be found now, not never."""
+    from faqbot.errors import LogUnavailableError
+
+    class AwayLog(MemoryLog):
+        def lookup(self, reply_id):
+            raise LogUnavailableError("the conversation log cannot be read now: connection refused")
+
+    other_server = TestClient(create_api(bot_over(shipped_index), RateLimiter()))
+    asked = other_server.post("/api/ask", json={"question": "Hur ofta tar ni backup?"}).json()
+    this_server = TestClient(create_api(bot_over(shipped_index, AwayLog()), RateLimiter()))
+    for route, body in (("/api/feedback", {"liked": True}), ("/api/choice", {"faq_id": "backup"})):
+        response = this_server.post(route, json={"reply_id": asked["reply_id"], **body})
+        assert response.status_code == 503 and response.json()["error"] == "log_unavailable", route
+        assert response.headers["Retry-After"] == "10" and "try again" in response.json()["message"]
+
+
 def test_a_choice_counts_against_the_question_budget(tmp_path, shipped_index):
     bot = bot_over(write_settings(tmp_path, shipped_index, "rate_limit_per_minute: 2"))
     client = TestClient(create_api(bot, RateLimiter()))

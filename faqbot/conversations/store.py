@@ -62,7 +62,7 @@ from faqbot.conversations.rows import (
     stamp,
 )
 from faqbot.conversations.sqlite_file import MOVED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
-from faqbot.errors import FaqbotError
+from faqbot.errors import FaqbotError, LogUnavailableError
 
 if TYPE_CHECKING:
     from faqbot.config import Config
@@ -194,10 +194,18 @@ class LogBackend(ABC):
     def find(self, reply_id: str) -> LoggedQuestion | None:
         """The row of the reply with `reply_id`, or None (unknown, or the log cannot be read now). Never raises."""
         try:
+            return self.lookup(reply_id)
+        except LogUnavailableError:
+            return None
+
+    def lookup(self, reply_id: str) -> LoggedQuestion | None:
+        """The row of the reply with `reply_id`, or None for one the log does not have;
+        LogUnavailableError when the log cannot be read now (its database away)."""
+        try:
             return self._find(str(reply_id))
         except Exception as err:
             self._logger.error("could not read the conversation log %s: %s", self.path, err)
-            return None
+            raise LogUnavailableError(f"the conversation log cannot be read now: {str(err)[:200]}") from None
 
     def purge(self) -> int:
         """Delete the rows older than retention_days; returns how many. Never raises."""

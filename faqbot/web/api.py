@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.bot import MAX_MESSAGE_CHARS, FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
-from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
+from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, LogUnavailableError, UnknownReplyError
 from faqbot.language import detect_language
 from faqbot.web.ratelimit import ClientBudget, RateLimiter, budget_for, client_address
 from faqbot.wording import message
@@ -158,13 +158,23 @@ class ErrorOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429, 500)}
 HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}}
+REPLY_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 # /healthz: any route refuses a bad query (400), a body over the server's limit (413), a client past its request budget (429)
 HEALTH_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 413, 429)}
 
 
 def error(status: int, code: str, text: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": text, **extra}, status_code=status, headers=headers)
+
+
+LOG_AWAY_RETRY_SECONDS = 10
+
+
+def log_away() -> JSONResponse:
+    """503 for a reply this server does not know while the log's database does not answer: another
+    replica's reply cannot be told from an unknown one until it is back, so try again."""
+    text = "the conversation log's database does not answer, so a reply made by another server cannot be found now; try again shortly"
+    return error(503, "log_unavailable", text, headers={"Retry-After": str(LOG_AWAY_RETRY_SECONDS)})
 
 
 def explain(err: RequestValidationError) -> str:
@@ -356,6 +366,8 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
             return answered(bot.choose(body.reply_id, body.faq_id, client=client_address(request)))
         except UnknownReplyError as err:
             return error(404, "unknown_reply", str(err))
+        except LogUnavailableError:
+            return log_away()
         except ChoiceRefusedError as err:
             # 400, as the contract says (docs/api.md); the fuzzer is told so (tests/attack/schemathesis.toml)
             return error(400, "not_offered", f"{err}; send the faq_id of one of its suggestions")
@@ -376,6 +388,8 @@ def add_reply_routes(app: FastAPI, bot: FaqBot, limits: Limits) -> None:
                 return error(404, "unknown_reply", "no reply has that reply_id; send the reply_id of a recent reply")
         except FeedbackRefusedError as err:
             return error(400, "not_an_answer", f"{err}; send the reply_id of a reply whose kind is answer")
+        except LogUnavailableError:
+            return log_away()
         return JSONResponse({"reply_id": body.reply_id, "liked": body.liked})
 
 

@@ -44,7 +44,7 @@ import gradio as gr
 
 from faqbot.bot import FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
-from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
+from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, LogUnavailableError, UnknownReplyError
 from faqbot.language import detect_language
 from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
@@ -311,7 +311,11 @@ class Widget:
         if picked is not None:
             try:
                 return self.bot.choose(*picked, client=client)
-            except (UnknownReplyError, ChoiceRefusedError) as err:  # e.g. the entry has left the FAQ
+            except (
+                UnknownReplyError,
+                ChoiceRefusedError,
+                LogUnavailableError,
+            ) as err:  # e.g. the entry has left the FAQ
                 log.info("a picked choice is asked as typed instead: %s", err)
         return self.bot.ask(question, previous=conversation.topic or None, client=client)
 
