@@ -115,6 +115,20 @@ def test_chats_through_nginx_reach_both_replicas_and_every_one_is_logged_once(de
         assert state is not None and (state["status"], state["log"]) == ("ok", "on")
 
 
+def test_nginxs_own_errors_are_in_the_apis_json_shape(deployment):
+    """Found by a walk-through: a 70 KB question through nginx got nginx's HTML 413 page, where
+    docs/api.md promises JSON errors."""
+    request = urllib.request.Request(
+        f"{deployment.nginx.url}/api/ask",
+        data=json.dumps({"question": "x" * 70_000}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 413 and refused.value.headers["Content-Type"].startswith("application/json")
+    assert json.loads(refused.value.read())["error"] == "too_large"
+
+
 def test_a_browser_keeps_to_one_replica(deployment):
     seen = len(deployment.nginx.upstreams_used())
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
