@@ -8,6 +8,7 @@ in tests/attack/test_console_attacks.py.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import sqlite3
@@ -1919,3 +1920,24 @@ def test_a_groups_new_entry_form_takes_the_list_just_drawn_instead_of_drawing_it
     link = re.search(r'href="(/ny-fraga\?grupp=[^"]+)"', page).group(1)
     form = site.client.get(link).text
     assert 'value="Har ni parkering vid kontoret?"' in form and len(drawn) == 1
+
+
+def test_a_database_that_does_not_answer_is_said_in_words_not_a_500_with_a_traceback_a_request(caplog):
+    """Found by a walk-through: with PostgreSQL stopped every console page was "Något gick fel i
+    konsolen" (500) and the log got a full traceback for each request."""
+    import psycopg
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Route
+
+    from faqbot.staff.console.auth import SecurityHeaders
+
+    def away(request):
+        raise psycopg.OperationalError("connection failed: Connection refused")
+
+    client = TestClient(Starlette(routes=[Route("/", away)], middleware=[Middleware(SecurityHeaders)]))
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/")
+    assert response.status_code == 503 and "Databasen svarar inte just nu" in response.text
+    assert "Connection refused" in caplog.text and "Traceback" not in caplog.text
+    assert response.headers["X-Frame-Options"] == "DENY"

@@ -145,5 +145,19 @@ def test_a_console_change_is_made_on_top_of_what_another_machine_published(small
     late = tmp_path / "late"
     assert fetch_newest(pg_url, late / "faq.yaml", late / "index") is not None
     assert load_faq(late / "faq.yaml").by_id.keys() >= {"opening", "phone", "backup"}  # what replicas get
+    # Found by a walk-through: the file here hand-edited, another machine publishing, then a save:
+    # a 500 saying nothing was done, though the file was written, kept as a version and rebuilt.
+    with open(small / "faq.yaml", "a", encoding="utf-8") as faq_file:
+        faq_file.write("  - id: hand\n    question: Har ni wifi?\n    answer: Ja.\n")
+    with open(other / "faq.yaml", "a", encoding="utf-8") as faq_file:
+        faq_file.write("  - id: parking\n    question: Finns det parkering?\n    answer: Ja.\n")
+    build_index(load_faq(other / "faq.yaml"), fake_embedder, other / "index")
+    publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name, force=True)
+    before = (small / "faq.yaml").read_bytes()
+    versions = len(console.desk.history.versions())
+    refused = save_answer(console, "phone", "Ja, alla dagar.", "Kan jag ringa er?")
+    assert refused.status_code == 409 and "Inget sparades" in refused.text and "faqbot index --fetch" in refused.text
+    assert (small / "faq.yaml").read_bytes() == before  # nothing written
+    assert len(console.desk.history.versions()) <= versions + 1  # at most the hand edit, kept as found
     console.desk.close()
     console.store.close()

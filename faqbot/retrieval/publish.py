@@ -294,11 +294,12 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
     return None
 
 
-def catch_up(url: str, faq_path: Path, index_dir: Path) -> int | None:
+def catch_up(url: str, faq_path: Path, index_dir: Path, refuse: bool = False) -> int | None:
     """For a folder that publishes (the staff console): write the newest published generation here
     when it is newer than this folder's base and the FAQ file is still the base's, so that the
     next change is made on top of what another machine published. Its id, else None: nothing
-    newer, or the file has changes of its own (then publishing says so: StalePublishError)."""
+    newer, or the file has changes of its own (then publishing says so: StalePublishError; with
+    `refuse`, before a change is made, so that nothing is written that cannot be published)."""
     base = base_of(index_dir)
     if base is None:
         return None
@@ -314,7 +315,14 @@ def catch_up(url: str, faq_path: Path, index_dir: Path) -> int | None:
         log.warning("cannot look for a newer published index in %s: %s", shown(url), first_line(err))
         return None
     newest = max(rows, default=base)
-    if newest <= base or rows.get(base) != load_faq(faq_path).content_hash():
+    if newest <= base:
+        return None
+    if rows.get(base) != load_faq(faq_path).content_hash():
+        if refuse and rows.get(newest) != load_faq(faq_path).content_hash():
+            raise StalePublishError(
+                f"not changed: generation {newest} in {shown(url)} has another FAQ, published since this folder's "
+                f"generation {base}, and {faq_path} has changes of its own; fetch it first with: faqbot index --fetch"
+            )
         return None
     return fetch_newest(url, faq_path, index_dir)
 

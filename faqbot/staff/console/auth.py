@@ -34,9 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import psycopg
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faqbot.conversations.clients import client_network
+from faqbot.retrieval.publish import StalePublishError
 from faqbot.staff.console.accounts import account_name
 from faqbot.web.headers import AddHeaders
 
@@ -172,6 +174,17 @@ def same_token(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
+STALE = (
+    "Inget sparades: en nyare FAQ har publicerats från en annan dator, och FAQ-filen här har ändringar "
+    "som inte är publicerade. Hämta den publicerade med faqbot index --fetch (filen här finns kvar under "
+    "Versioner) och gör ändringen igen."
+)
+DATABASE_AWAY = (
+    "Databasen svarar inte just nu, så konsolen kan inte visa eller spara något. Chatten svarar ändå "
+    "kunderna. Försök igen om en stund."
+)
+
+
 class SecurityHeaders(AddHeaders):
     """Adds SECURITY_HEADERS to every response of the app it wraps, an unforeseen error's 500 too:
     that is answered here, in words and with the headers, and its traceback goes to the server log
@@ -182,6 +195,16 @@ class SecurityHeaders(AddHeaders):
     async def serve(self, scope: Scope, receive: Receive, send: Send, started: list[bool]) -> None:
         try:
             await self.app(scope, receive, send)
+        except StalePublishError as err:  # found by a walk-through: a 500 that said nothing was done, after a save
+            LOG.warning("the staff console refused a change on %s: %s", scope.get("path", "")[:200], err)
+            if started:
+                raise
+            await plain(send, 409, STALE)
+        except psycopg.OperationalError as err:  # the database is away: one line, not a traceback a request
+            LOG.error("the staff console cannot reach its database on %s: %s", scope.get("path", "")[:200], err)
+            if started:
+                raise
+            await plain(send, 503, DATABASE_AWAY)
         except Exception:
             LOG.exception("the staff console failed on %s %s", scope.get("method", ""), scope.get("path", "")[:200])
             if started:

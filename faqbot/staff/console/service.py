@@ -494,7 +494,7 @@ class Desk:
         """The entry and the file's hash for its form, the file kept as a version first when it
         is new to the history, so that a save can tell what changed under the form (`seen`)."""
         with self.writing:
-            self.notice()
+            self.notice(writing=False)
             return self.entry(faq_id)
 
     def seen(self, faq_id: str, digest: str) -> dict[str, str] | None:
@@ -552,10 +552,11 @@ class Desk:
     def current_text(self) -> str:
         return self.faq_path.read_bytes().decode("utf-8", "replace")
 
-    def notice(self) -> str:
+    def notice(self, writing: bool = True) -> str:
         """The file's text now; kept as a version first when it is not the newest one (a hand edit,
-        or a generation published from another machine, taken first: `catch_up`)."""
-        self.catch_up()
+        or a generation published from another machine, taken first: `catch_up`). `writing`: a
+        change follows, refused (StalePublishError) before it is made when it could not be published."""
+        self.catch_up(refuse=writing)
         text = self.current_text()
         latest = self.history.latest()
         if latest is None:
@@ -565,7 +566,7 @@ class Desk:
             self.history.record(text, "", f"{HAND_EDIT}: {what_changed(earlier.content if earlier else None, text)}")
         return text
 
-    def catch_up(self) -> None:
+    def catch_up(self, refuse: bool = False) -> None:
         """With the log on PostgreSQL: when staff published from another machine since this console
         last published, write that generation here first, so that a change is made on top of it
         rather than undoing it (faqbot.retrieval.publish.catch_up)."""
@@ -573,7 +574,7 @@ class Desk:
             return
         from faqbot.retrieval.publish import catch_up
 
-        fetched = catch_up(self.settings.log_location, self.faq_path, self.settings.index_dir)
+        fetched = catch_up(self.settings.log_location, self.faq_path, self.settings.index_dir, refuse)
         if fetched is not None:
             log.warning("took published index %s, published from elsewhere since, before this change", fetched)
             self.bot.refresh()
@@ -586,7 +587,7 @@ class Desk:
     def versions(self) -> list[Version]:
         """The kept versions, newest first (a hand edit since the last one is kept first)."""
         with self.writing:
-            self.notice()
+            self.notice(writing=False)
         return self.history.versions()
 
     def difference(self, version_id: int) -> Difference | None:
