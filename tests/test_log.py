@@ -28,6 +28,7 @@ from faqbot.config import Config
 from faqbot.conversations.backends import open_log
 from faqbot.conversations.store import ConversationLog, log_location, log_path
 from faqbot.database import is_postgres
+from faqbot.errors import FaqbotError
 from faqbot.retrieval.search import Match
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import kept_log, offering, record
@@ -505,3 +506,17 @@ def test_a_report_while_the_database_is_away_says_so_once_and_fails(small, postg
     assert code != 0 and "cannot read the conversation log" in err
     said = err + "\n".join(r.getMessage() for r in caplog.records)
     assert "rows wait in memory" not in said and "error connecting" not in said
+
+
+def test_a_database_that_refuses_is_named_with_its_reason_not_the_pools_timeout():
+    """Found by a walk-through: with PostgreSQL stopped, `faqbot report` and `faqbot learn` said
+    only "couldn't get a connection after 1.00 sec" (the pool's wait), where `faqbot index
+    --publish` gave the reason."""
+    from faqbot.conversations.backends import open_log_at
+
+    with (
+        pytest.raises(FaqbotError) as refused,
+        open_log_at("postgresql://faqbot@127.0.0.1:1/faqbot", staff=True) as log,
+    ):
+        log.questions()
+    assert "Connection refused" in str(refused.value) and "couldn't get a connection" not in str(refused.value)

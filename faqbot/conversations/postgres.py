@@ -203,8 +203,22 @@ class PostgresLog(LogBackend):
                 with conn.cursor(row_factory=dict_row) as cursor:
                     rows = cursor.execute(query + " ORDER BY id", params).fetchall()
         except (psycopg.Error, PoolTimeout) as err:
-            raise FaqbotError(f"cannot read the conversation log {self.path}: {err}") from None
+            raise FaqbotError(f"cannot read the conversation log {self.path}: {self.why(err)}") from None
         return [LoggedQuestion.from_row(r, lambda t: t.astimezone(UTC)) for r in rows]
+
+    def why(self, err: Exception) -> str:
+        """The reason a call failed: the pool's timeout says only that it waited ("couldn't get a
+        connection after 1.00 sec"; found by a walk-through, where `faqbot report` said no more),
+        so one direct connection is tried for the database's own words ("Connection refused")."""
+        if not isinstance(err, PoolTimeout):
+            return first_line(err)
+        try:
+            connect(self.url, timeout=2).close()
+        except psycopg.Error as direct:
+            return first_line(direct)
+        except FaqbotError:
+            pass
+        return first_line(err)
 
     def insert_rows(self, rows: list[LoggedQuestion], key: str | None = None) -> Copied:
         """Add rows read from another log (`faqbot log copy`); a row already here (same reply_id,
@@ -227,7 +241,7 @@ class PostgresLog(LogBackend):
                             "UPDATE conversations SET feedback = %s, feedback_at = %s WHERE id = %s", feedback
                         )
         except (psycopg.Error, PoolTimeout) as err:
-            raise FaqbotError(f"cannot write to the conversation log {self.path}: {err}") from None
+            raise FaqbotError(f"cannot write to the conversation log {self.path}: {self.why(err)}") from None
         return Copied(len(new), len(feedback))
 
     def _sort_copied(self, conn: psycopg.Connection, rows: list[LoggedQuestion]) -> tuple[list[LoggedQuestion], list]:
