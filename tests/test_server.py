@@ -258,7 +258,29 @@ def test_a_stopped_server_writes_or_counts_the_rows_its_log_kept_queued(monkeypa
         raise KeyboardInterrupt  # uvicorn raises the signal again once it has stopped
 
     monkeypatch.setattr(server, "launch", stopped)
+    monkeypatch.setattr(server, "listening_socket", lambda host, port: None)
     settings = cfg.Settings.resolve(str(tmp_path / "faq.yaml"), str(tmp_path / "index"), str(tmp_path / "config.yaml"))
     with pytest.raises(KeyboardInterrupt):
         server.serve(settings)
     assert closed == [True]
+
+
+def test_a_server_whose_port_is_taken_fetches_and_announces_nothing(monkeypatch, tmp_path):
+    """Found by a walk-through: `faqbot serve` on a taken port wrote the published FAQ and index
+    into its folder and named itself among the replicas on the console's overview, then failed."""
+    import socket as sockets
+
+    from faqbot import config as cfg
+    from faqbot.errors import FaqbotError
+    from faqbot.web import server
+
+    fetched = []
+    monkeypatch.setattr(server, "fetch_published", lambda settings: fetched.append(settings))
+    with sockets.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        settings = cfg.Settings.resolve(
+            str(tmp_path / "faq.yaml"), str(tmp_path / "index"), str(tmp_path / "config.yaml"), port=str(port)
+        )
+        with pytest.raises(FaqbotError, match=f"cannot listen on 127.0.0.1:{port}"):
+            server.serve(settings)
+    assert fetched == []

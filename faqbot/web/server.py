@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import socket
 import threading
 import time
 
@@ -86,13 +87,19 @@ def create_app(bot: FaqBot) -> FastAPI:
 
 
 def launch(
-    app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True, trusted_proxy: str = ""
+    app: FastAPI,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    block: bool = True,
+    trusted_proxy: str = "",
+    sock: socket.socket | None = None,
 ) -> uvicorn.Server:
     """Serve `app`; with block=False return the running server once it is up (for tests and benchmarks).
 
     `trusted_proxy` (comma-separated addresses or networks) is where X-Forwarded-For is believed.
+    `sock`: the socket bound already for host:port (`serve` binds it before anything else).
     """
-    sock = listening_socket(host, port)
+    sock = sock or listening_socket(host, port)
     # uvicorn rewrites a request's client address from X-Forwarded-For when the request comes
     # from one of these; left unset it trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which would let
     # any local process pick its own address and slip past the rate limit. Our setting decides.
@@ -154,6 +161,9 @@ def serve(settings: Settings) -> None:
     """`faqbot serve` and `python app.py`: the chat widget and the API, by default on http://127.0.0.1:7860."""
     bound_malloc_arenas()
     host, port = listen_address(settings)
+    # bound first: a replica whose port is taken had written the published FAQ into its folder and
+    # named itself among the replicas on the console's overview before failing (a walk-through)
+    sock = listening_socket(host, port)
     published = fetch_published(settings)
     bot = FaqBot.from_settings(settings)
     if published is not None:
@@ -161,7 +171,7 @@ def serve(settings: Settings) -> None:
 
         Follower(bot.index, *published).start()  # keeps this replica on whatever staff publish next
     try:
-        launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy)
+        launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy, sock=sock)
     finally:
         # the rows a database away kept queued are written now, or their count is logged: a
         # walk-through stopped a replica (SIGTERM) while PostgreSQL was down and four went unsaid
