@@ -128,8 +128,9 @@ def test_faqbot_serve_reads_the_settings_file_once(small, monkeypatch, capsys):
     monkeypatch.setattr(cfg, "load_config", lambda path=None: reads.append(Path(path)) or read(path))
     started: list[tuple[str, int, str]] = []
     monkeypatch.setattr(
-        server, "launch", lambda app, host, port, trusted_proxy: started.append((host, port, trusted_proxy))
+        server, "launch", lambda app, host, port, trusted_proxy, sock: started.append((host, port, trusted_proxy))
     )
+    monkeypatch.setattr(server, "listening_socket", lambda host, port: None)
     (small / "config.yaml").write_text(f"model: {FAKE_MODEL}\ntrusted_proxy: 10.0.0.0/8\n", encoding="utf-8")
     paths = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(small / "config.yaml")]
     assert main(["serve", *paths, "--port", "8123"]) == 0
