@@ -111,6 +111,9 @@ def test_each_replica_says_which_generation_it_answers_from(staff, replica, pg_u
     assert newest == generation
     assert [(r.name, r.generation) for r in seen] == [("web1:100", generation), ("web2:200", generation - 1)]
     assert all(0 <= r.seconds_ago < 60 and r.built_at for r in seen)
+    # a replica stopped takes itself off the list (a walk-through counted 9 silent rows beside 2 live)
+    one.start().stop()
+    assert [r.name for r in replicas(pg_url)[1]] == ["web2:200"]
 
 
 def test_a_listening_replica_follows_within_seconds_and_a_late_one_starts_on_the_newest(

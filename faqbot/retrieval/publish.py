@@ -349,8 +349,16 @@ class Follower:
         return self
 
     def stop(self) -> None:
+        """Stop following, and take this replica off `index_replicas` (best effort): a stopped
+        replica stayed on the console's overview as "tyst" for a day (a walk-through counted 9
+        such rows beside 2 live ones)."""
         self._stop.set()
         self._thread.join(timeout=5)
+        try:
+            with connect(self.url, autocommit=True, timeout=2) as conn:
+                conn.execute("DELETE FROM index_replicas WHERE name = %s", (self.name,))
+        except psycopg.Error as err:
+            log.warning("could not take this replica off the list in %s: %s", self.where, first_line(err))
 
     def sync(self, conn: psycopg.Connection[Any] | None = None) -> bool:
         """Load the newest published generation if it is not the one serving; True when one was swapped in."""

@@ -166,13 +166,16 @@ def serve(settings: Settings) -> None:
     sock = listening_socket(host, port)
     published = fetch_published(settings)
     bot = FaqBot.from_settings(settings)
+    follower = None
     if published is not None:
         from faqbot.retrieval.publish import Follower
 
-        Follower(bot.index, *published).start()  # keeps this replica on whatever staff publish next
+        follower = Follower(bot.index, *published).start()  # keeps this replica on whatever staff publish next
     try:
         launch(create_app(bot), host, port, trusted_proxy=bot.config.trusted_proxy, sock=sock)
     finally:
+        if follower is not None:
+            follower.stop()
         # the rows a database away kept queued are written now, or their count is logged: a
         # walk-through stopped a replica (SIGTERM) while PostgreSQL was down and four went unsaid
         if bot.log is not None:
