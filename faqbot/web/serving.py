@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from types import FrameType
 
@@ -19,10 +20,12 @@ class TellingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, name: str = "faqbot") -> None:
         super().__init__(config)
         self.name = name
+        self.signalled: int | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
             print(f"{self.name}: stopping; requests under way finish first (at most {GRACEFUL_SECONDS} s)", flush=True)
+        self.signalled = sig
         super().handle_exit(sig, frame)
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
@@ -32,6 +35,10 @@ class TellingServer(uvicorn.Server):
         finally:
             if self.should_exit:
                 print(f"{self.name}: stopped", flush=True)
+        if self.signalled == signal.SIGINT:
+            # asyncio's runner takes the raised SIGINT as a cancel of its main task, which may have
+            # ended already: then the Ctrl-C was lost and the process exited 0 (seen under load)
+            raise KeyboardInterrupt
 
 
 def listening_socket(host: str, port: int, option: str = "--port or FAQBOT_PORT") -> socket.socket:
