@@ -124,7 +124,8 @@ def points_back(question: str) -> bool:
     most one word of its own besides ("vad kostar det?", "kostar det något?"; not "Finns det
     wifi?"). The log's follow-up mark comes from the client (`previous`): an attacker who leaves it
     out and picks an entry for "och vad kostar det?" would otherwise teach that entry every such
-    follow-up. Read as the chat reads a message (`clean_question`: "o\ufe02ch" is "och")."""
+    follow-up. Read as the chat reads a message (`clean_question`: "o", a variation selector and
+    "ch" is "och")."""
     question = clean_question(question)[0]
     words = TOKEN.findall(question.casefold())
     if not words:
