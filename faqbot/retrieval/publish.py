@@ -317,8 +317,9 @@ def catch_up(url: str, faq_path: Path, index_dir: Path, refuse: bool = False) ->
     newest = max(rows, default=base)
     if newest <= base:
         return None
-    if rows.get(base) != load_faq(faq_path).content_hash():
-        if refuse and rows.get(newest) != load_faq(faq_path).content_hash():
+    mine = load_faq(faq_path).content_hash()
+    if rows.get(base) != mine:
+        if refuse and rows.get(newest) != mine:
             raise StalePublishError(
                 f"not changed: generation {newest} in {shown(url)} has another FAQ, published since this folder's "
                 f"generation {base}, and {faq_path} has changes of its own; fetch it first with: faqbot index --fetch"
