@@ -130,7 +130,10 @@ class StaffStore(LogTables):
 
     def verify(self, name: str, password: str) -> bool:
         """Whether `password` is `name`'s; as slow for an unknown name as for a known one."""
-        name = self.stored_name(name)
+        return self._verify_stored(self.stored_name(name), password)
+
+    def _verify_stored(self, name: str, password: str) -> bool:
+        """`verify` for a name `stored_name` has resolved already."""
         known = NAME_PATTERN.match(name or "") is not None
         rows = self._run("SELECT password_hash FROM staff_users WHERE name = ?", (name,)) if known else []
         stored = rows[0][0] if rows else DUMMY_HASH
@@ -149,7 +152,7 @@ class StaffStore(LogTables):
     def log_in(self, name: str, password: str) -> Session | None:
         """A new session for `name` when the password is right (always a new id: no fixation)."""
         name = self.stored_name(name)
-        if not self.verify(name, password):
+        if not self._verify_stored(name, password):
             return None
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
         self._run(
