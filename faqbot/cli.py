@@ -32,7 +32,6 @@ from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
     from faqbot.decision import Calibration
-    from faqbot.faq.model import Faq
 
 EXAMPLES = {
     "index": "examples:\n  faqbot index --faq data/faq.yaml --out index/\n"
@@ -175,7 +174,8 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
-    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, left_out, outline_at
+    from faqbot.faq.model import load_faq
+    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, left_out, outline_at, same_company
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
@@ -211,14 +211,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     log_location = cfg.Settings.resolve(out).log_location if served else None
     for line in carry_over_learned(earlier, out, log_location):
         print(line)
-    for line in left_out(earlier, out, kept):
-        print(line)
+    now = load_faq(out)  # as the carry-over left it
+    same = same_company(earlier, now)
+    if same and earlier is not None and kept is not None:
+        for line in left_out(earlier, now, kept):
+            print(line)
     if served:
         start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out)
     settings = cfg.config_path()
     if served and settings.exists():
         forget_measured_threshold(settings)
-        introduce_the_new_company(settings, args.name, same_company=is_re_import_of(earlier, out))
+        introduce_the_new_company(settings, args.name, same_company=same)
     elif served and args.name:  # a new company without a settings file yet: it starts with its name
         settings.parent.mkdir(parents=True, exist_ok=True)
         introduce_the_new_company(settings, args.name)
@@ -252,16 +255,6 @@ def forget_measured_threshold(settings: Path) -> None:
     print(
         f"threshold: {settings} had {threshold}, measured on the FAQ this import replaced; it is now `auto`, "
         "calibrated on the new FAQ by faqbot index"
-    )
-
-
-def is_re_import_of(earlier: Faq | None, out: Path) -> bool:
-    """Whether the FAQ imported to `out` is the same company's as `earlier`, the file it replaced."""
-    from faqbot.faq.importers import is_re_import, questions_by_id
-    from faqbot.faq.model import load_faq
-
-    return earlier is not None and is_re_import(
-        questions_by_id(earlier.entries), questions_by_id(load_faq(out).entries)
     )
 
 

@@ -110,7 +110,7 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
     if earlier is None or not any(entry.learned for entry in earlier.entries):
         return
     now = load_faq(faq_path)
-    if not is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries)):
+    if not same_company(earlier, now):
         return
     taught = {entry.id: list(entry.learned) for entry in earlier.entries if entry.learned and entry.id in now.by_id}
     try:
@@ -142,19 +142,20 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
 SHOWN_LEFT_OUT = 10  # entries named one a line; the rest counted
 
 
-def left_out(earlier: Faq | None, faq_path: Path, kept: Path | None) -> Iterator[str]:
-    """After a re-import of the same company's FAQ over `earlier` (kept whole at `kept`): what
-    staff may have made that the new file lacks, named, so that nothing goes without a word.
-    The entries the source no longer has (one made in the console from a helpdesk group, or one
-    the company took off its website: the import cannot tell which), and of the entries it
-    kept, the alternatives and English texts the source does not have. Found by a walk-through:
-    an entry made in the console went with a re-import, and the command only said where the
-    old file was kept. Another company's FAQ names nothing: all of it was the old company's."""
-    if earlier is None or kept is None:
-        return
-    now = load_faq(faq_path)
-    if not is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries)):
-        return
+def same_company(earlier: Faq | None, now: Faq) -> bool:
+    """Whether `now`, imported over `earlier`, is the same company's FAQ again (`is_re_import`)."""
+    return earlier is not None and is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries))
+
+
+def left_out(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
+    """After a re-import of the same company's FAQ (`same_company`) over `earlier` (kept whole at
+    `kept`): what staff may have made that the new file `now` lacks, named, so that nothing goes
+    without a word. The entries the source no longer has (one made in the console from a
+    helpdesk group, or one the company took off its website: the import cannot tell which), and
+    of the entries it kept, the alternatives and English texts the source does not have. Found
+    by a walk-through: an entry made in the console went with a re-import, and the command only
+    said where the old file was kept. (Another company's FAQ names nothing: all of it was the
+    old company's.)"""
     gone = [entry for entry in earlier.entries if entry.id not in now.by_id]
     if gone:
         yield (
