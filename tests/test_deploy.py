@@ -118,6 +118,7 @@ def test_chats_through_nginx_reach_both_replicas_and_every_one_is_logged_once(de
 def test_nginxs_own_errors_are_in_the_apis_json_shape(deployment):
     """Found by a walk-through: a 70 KB question through nginx got nginx's HTML 413 page, where
     docs/api.md promises JSON errors."""
+    seen = len(deployment.nginx.upstreams_used())
     request = urllib.request.Request(
         f"{deployment.nginx.url}/api/ask",
         data=json.dumps({"question": "x" * 70_000}).encode(),
@@ -127,6 +128,9 @@ def test_nginxs_own_errors_are_in_the_apis_json_shape(deployment):
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 413 and refused.value.headers["Content-Type"].startswith("application/json")
     assert json.loads(refused.value.read())["error"] == "too_large"
+    # nginx logs a request after its response: wait for this one's line (no replica: "-"), so that
+    # the next test counts from after it
+    assert deployment.nginx.upstreams_used(at_least=seen + 1)[seen:] == ["-"]
 
 
 def test_a_browser_keeps_to_one_replica(deployment):
