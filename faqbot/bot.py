@@ -345,6 +345,59 @@ ASKS_TO_ASK = re.compile(
 )
 
 
+# The courtesies around a question ("Hej! ... Tack på förhand! Mvh Anna"): the bot ranks the
+# question without them (`without_courtesies`). Ranked with them, a greeting or a signature pulls
+# every question towards the same few entries: on the three FAQs' test sets with a greeting and
+# a closing around each question, answered right fell 0.85 -> 0.75, 0.46 -> 0.26, 0.51 -> 0.33.
+# A greeting opens the message, with up to two words of address before a mark ("Hej Anna,",
+# "Hi team!"); without a mark only the greeting itself goes ("Hej vad kostar det?").
+OPENING = re.compile(
+    r"^(hej+( hej+)?|hejsan( hejsan)?|hallå|tjena(re)?|tja|morr?n|god ?(morgon|middag|dag|eftermiddag|kväll)"
+    r"|hello|hi|hey|hiya|greetings|good (morning|afternoon|evening|day)|dear)"
+    r"(( [^\W\d_]+){0,2}[!.,:]+|[!.,:]*)\s+",
+    re.IGNORECASE,
+)
+# Asking to ask, as a sentence of its own before the question ("Jag har en fråga: ...").
+ASKING_FIRST = re.compile(ASKS_TO_ASK.pattern.replace(r"[\s?!.,:)]*$", r"[?!.,:)]+\s+"), re.IGNORECASE)
+# A closing at the end: thanks, a wish, a signature with a name (at most four words, masked
+# personal data included: "Mvh Anna [telefon]"). Words that also occur inside questions
+# ("regards", "cheers", "vänligen", "best") only after the end of a sentence.
+THANKS_LAST = (
+    r"((stort |tusen |många )?tack(ar)?( så mycket| så länge| på förhand| i förväg| för (hjälpen|svaret|svar|er hjälp|din hjälp))*"
+    r"|(many )?thanks( a lot| so much| in advance| for (your|the) help)*|thank you( so much| very much| in advance| for (your|the) help)*"
+    r"|tia|thx)"
+)
+WISH_LAST = r"(ha en (bra|fin|trevlig) (dag|kväll|helg)|trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))"
+SIGNED = r"(mvh|m\.v\.h\.?|(med )?vänliga? hälsningar?)"
+SIGNED_AFTER_SENTENCE = r"(hälsningar|hälsning|vänligen|allt gott|(best |kind |warm )?regards|best wishes|cheers|sincerely|yours( sincerely| truly)?|br)"
+NAME = r"([,:]?\s*[^\s?]+){0,4}"
+CLOSING = re.compile(
+    rf"(\s*[,;]?\s+{THANKS_LAST}[!.\s]*|\s*[,;]?\s+{WISH_LAST}[!.\s]*"
+    rf"|\s+{SIGNED}{NAME}[!.\s]*|\s+(best |kind |warm )?regards,{NAME}[!.\s]*|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*|\s+/\s?[^\W\d_]+( [^\W\d_]+)?)$",
+    re.IGNORECASE,
+)
+
+
+def without_courtesies(question: str) -> str:
+    """The question a cleaned message asks, without the greeting before it and the thanks or
+    signature after it ("Hej! Jag har en fråga. Hur säger jag upp avtalet? Tack! Mvh Anna" ->
+    "Hur säger jag upp avtalet?"). A message that is nothing but courtesies is left whole (small
+    talk answers it). Also what is learned of a customer's question: no name goes into the FAQ."""
+    rest = question
+    for _ in range(2):  # "Hejsan! Hej, ..."
+        if opening := OPENING.match(rest):
+            rest = rest[opening.end() :]
+    if asking := ASKING_FIRST.match(rest):
+        rest = rest[asking.end() :]
+    for _ in range(3):  # "Tack på förhand! Mvh Anna": the signature, then the thanks
+        closing = CLOSING.search(rest)
+        if closing is None or closing.start() == 0:
+            break
+        rest = rest[: closing.start()]
+    rest = rest.strip(" ,;")
+    return rest if has_words(rest) else question
+
+
 def greets_without_subject(message: str) -> bool:
     """A greeting followed by asking to ask ("Hej! Jag har en fråga", "Hi, I need help"): the
     customer has not asked yet, so the bot greets back and asks what they wonder."""
@@ -650,7 +703,7 @@ class FaqBot:
             return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
 
         try:
-            read = focus(question)
+            read = focus(without_courtesies(question))
             topic, sure = self._topic(searcher, read, previous)
             ranked, alone = searcher.rankings(read, topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log

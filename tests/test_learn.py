@@ -125,6 +125,30 @@ def test_a_picked_choice_proposes_the_customers_own_question_for_that_entry():
     assert suggestion.evidence["picked"] == 1 and suggestion.evidence["replies"] == ["p1"]
 
 
+def test_a_confirmed_question_is_learned_without_its_greeting_and_signature():
+    """What is learned is what the bot ranked: no customer's name goes into the FAQ, and "Hej!
+    ... Mvh Anna" confirms the same phrasing as the plain question of another customer."""
+    rows = picked(1, "Hej! Hur ofta sparar ni kopior av min sajt? Tack på förhand! Mvh Anna Berg", "backup", "c1")
+    rows += picked(2, "Hur ofta sparar ni kopior av min sajt?", "backup", "c2")
+    [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
+    assert suggestion.question == "Hur ofta sparar ni kopior av min sajt?"
+    assert suggestion.evidence["picked"] == 2 and "Anna" not in str(suggestion.to_dict())
+
+
+def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature():
+    rows = picked(1, "Vad gör ni om sajten kraschar? Mvh Per [telefon]", "backup")
+    [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
+    assert suggestion.question == "Vad gör ni om sajten kraschar?"
+
+
+def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():
+    log = SimpleNamespace(
+        find={"h1": row("h1", "Hej! Har ni parkering? Vänliga hälsningar, Per Svensson", "helpdesk")}.get
+    )
+    [assigned] = assignments(log, [("h1", "telefon")], {"backup", "telefon"})
+    assert assigned.question == "Har ni parkering?" and assigned.faq_id == "telefon"
+
+
 def test_a_thumbs_up_confirms_and_a_thumbs_down_outweighs_it():
     liked = [row("a1", "Kan man nå er per telefon?", faq_id="telefon", feedback=1)]
     assert [s.faq_id for s in confirmed_phrasings(signals_from_rows(liked), FAQ)] == ["telefon"]

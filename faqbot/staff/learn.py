@@ -51,6 +51,7 @@ from faqbot.staff.signals import (
     Suggestion,
     answered_by_choice,
     apart,
+    as_asked,
     decided_by,
     has_personal_data,
     reads_alone,
@@ -298,6 +299,7 @@ def lesson(
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
     `answered_with(question)`: the entry the bot answers it with by itself now (None: it does
     not; without a bot to ask, leave it out)."""
+    rows = as_asked(rows)
     signals = signals_from_rows(rows)
     answers_right = lambda question, faq_id: answered_with is not None and answered_with(question) == faq_id  # noqa: E731
     is_decided = decided_by(decided)

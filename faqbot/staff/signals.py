@@ -9,14 +9,15 @@ id is stable across runs, so a rejected one stays rejected (the log's `learn_dec
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
 from typing import Any, TypeVar
 
-from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, clean_question, refers_back
+from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, clean_question, refers_back, without_courtesies
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
@@ -132,6 +133,25 @@ def points_back(question: str) -> bool:
         return False
     opens = words[0] in FOLLOWUP_OPENERS and len(words) <= FOLLOWUP_MAX_WORDS
     return opens or (refers_back(question) and len(OWN_WORDS(question)) <= 1)
+
+
+def as_asked(rows: Iterable[Any]) -> list[Any]:
+    """Log rows with each question as the bot ranked it, without the greeting, thanks and
+    signature around it (`without_courtesies`): what is learned of "Hej! Har ni parkering? Mvh
+    Anna" is "Har ni parkering?", the same phrasing as a customer's who asked it plainly, and
+    no customer's name goes into the FAQ."""
+    return [_as_asked(r) for r in rows]
+
+
+def _as_asked(row: Any) -> Any:
+    question = without_courtesies(row.question) if row.question else row.question
+    if question == row.question:
+        return row
+    if is_dataclass(row) and not isinstance(row, type):
+        return replace(row, question=question)
+    asked = copy.copy(row)  # a row of another kind (a test's namespace)
+    asked.question = question
+    return asked
 
 
 def has_personal_data(text: str) -> bool:

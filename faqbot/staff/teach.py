@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from faqbot.bot import without_courtesies
 from faqbot.errors import (
     AssignRefusedError,
     DislikedAssignError,
@@ -83,7 +84,7 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 "check the reply id (`faqbot learn` lists the questions to assign). If the question really "
                 f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
             )
-        question = row.question
+        question = without_courtesies(row.question)  # as learned from the log (`as_asked`)
         if getattr(row, "feedback", None) == -1 and getattr(row, "faq_id", None) == faq_id:
             raise DislikedAssignError(
                 f"--assign {reply_id} {faq_id}: the customer said 👎 to {faq_id}'s answer for this question "

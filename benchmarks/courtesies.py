@@ -1,0 +1,128 @@
+"""Questions asked the way customers write in a chat: a greeting before, thanks or a signature
+after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"). Does the bot answer them as it
+answers the question alone?
+
+For each FAQ (imported with `threshold: auto`, as `benchmarks.learning` prepares it), every test
+question is asked plain, with an opening, with a closing, and with both, drawn with a fixed
+seed from one of two lists of courtesies: `written` (the ones in view when
+faqbot.bot.without_courtesies was written) and `later` (written afterwards, to see whether the
+rule holds for wordings it was not made from). `--raw` ranks the whole message, as the bot did
+before it left the courtesies out.
+
+    python -m benchmarks.courtesies                      # shipped, bibliotek, tandvard
+    python -m benchmarks.courtesies --raw                # the whole message ranked
+    python -m benchmarks.courtesies --faq tandvard --courtesies later
+
+It prints, per FAQ and way of asking, the answerable questions answered right, one click away
+and answered wrong, and the off-topic questions sent to the helpdesk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.followups import outcome
+from benchmarks.learning import prepare
+
+FAQS = ("shipped", "bibliotek", "tandvard")
+COURTESIES = {
+    "written": {
+        "opening sv": ["Hej! ", "Hej, ", "Hejsan! ", "Hej! Jag undrar en sak. ", "God morgon! "],
+        "opening en": ["Hi! ", "Hello, ", "Hi, quick question: "],
+        "closing sv": [" Tack!", " Tack på förhand!", " Mvh Anna", " Tack för hjälpen!"],
+        "closing en": [" Thanks!", " Thanks in advance!", " Regards, Anna"],
+    },
+    "later": {
+        "opening sv": [
+            "Hallå där! ",
+            "Tjena! ",
+            "Hej hej, ",
+            "Goddag! ",
+            "Hej allihop! ",
+            "Hej, jag har en fråga. ",
+            "Hej! Kan ni hjälpa mig? ",
+            "hej ",
+        ],
+        "opening en": ["Hey there, ", "Good afternoon! ", "Hello! I have a question. "],
+        "closing sv": [
+            " Tusen tack!",
+            " Vänliga hälsningar, Per Svensson",
+            " /Maria",
+            " Tack så länge! Hälsningar Kalle",
+            " Tack i förväg. MVH Lisa",
+            " Ha en trevlig helg!",
+            " tack",
+        ],
+        "closing en": [" Cheers!", " Kind regards, John", " Thank you very much! Best regards, Sam"],
+    },
+}
+WAYS = ("plain", "opening", "closing", "both")
+
+
+def courteous(question: str, way: str, language: str, lists: dict[str, list[str]], rng: random.Random) -> str:
+    opening = rng.choice(lists[f"opening {language}"]) if way in ("opening", "both") else ""
+    closing = rng.choice(lists[f"closing {language}"]) if way in ("closing", "both") else ""
+    return opening + question + closing
+
+
+def measure(name: str, folder: Path, lists: dict[str, list[str]], seed: int) -> dict[str, Counter]:
+    from faqbot.bot import FaqBot
+    from faqbot.language import detect_language
+
+    tests = prepare(name, folder)
+    bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+    bot.log = None
+    rows = [json.loads(line) for line in tests.read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts = {}
+    for way in WAYS:
+        rng, counted = random.Random(seed), Counter()
+        for row in rows:
+            language = "en" if detect_language(row["question"]) == "en" else "sv"
+            asked = courteous(row["question"], way, language, lists, rng)
+            counted[outcome(bot.ask(asked), row.get("expected"))] += 1
+        counts[way] = counted
+    return counts
+
+
+def summary(counted: Counter) -> str:
+    answerable = sum(n for k, n in counted.items() if not k.startswith("off-topic"))
+    offtopic = sum(n for k, n in counted.items() if k.startswith("off-topic"))
+    share = lambda n, total: f"{n / total:.3f}" if total else "n/a"  # noqa: E731
+    return (
+        f"answered right {share(counted['right'], answerable)}  one click {share(counted['one click'], answerable)}  "
+        f"confident wrong {share(counted['wrong'], answerable)}  "
+        f"off-topic to helpdesk {share(counted['off-topic helpdesk'], offtopic)}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faq", nargs="+", choices=FAQS, default=list(FAQS))
+    parser.add_argument("--courtesies", nargs="+", choices=sorted(COURTESIES), default=sorted(COURTESIES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--raw", action="store_true", help="rank the whole message, courtesies included")
+    parser.add_argument("--keep", type=Path, help="keep each FAQ's folder under this one")
+    args = parser.parse_args()
+    if args.raw:
+        import faqbot.bot
+
+        faqbot.bot.without_courtesies = lambda question: question  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.keep or Path(scratch)
+        for name in args.faq:
+            for which in args.courtesies:
+                for way, counted in measure(name, root / name, COURTESIES[which], args.seed).items():
+                    label = "plain" if way == "plain" else f"{way} ({which})"
+                    if way == "plain" and which != args.courtesies[0]:
+                        continue
+                    print(f"{name:10} {label:20} {summary(counted)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
