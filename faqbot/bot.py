@@ -304,6 +304,14 @@ def focus(question: str) -> str:
     return read
 
 
+def reading(question: str, language: str, searcher: Searcher) -> str:
+    """What the bot ranks of a cleaned message: the question without the courtesies around it,
+    of a long message its question sentences (`focus`), and in Swedish each word written without
+    å, ä or ö as the FAQ spells it (`Searcher.spelled`)."""
+    read = focus(without_courtesies(question))
+    return searcher.spelled(read) if language == "sv" else read
+
+
 def characters(count: int, language: str) -> str:
     """A count of characters as the customer's language writes it: "2 000" in Swedish, "2,000" in English."""
     return f"{count:,}" if language == "en" else f"{count:,}".replace(",", "\N{NO-BREAK SPACE}")
@@ -703,7 +711,7 @@ class FaqBot:
             return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
 
         try:
-            read = focus(without_courtesies(question))
+            read = reading(question, language, searcher)
             topic, sure = self._topic(searcher, read, previous)
             ranked, alone = searcher.rankings(read, topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log

@@ -226,4 +226,6 @@ class LiveIndex:
                 # read it must: the FAQ's stamp is the one from before the read.
                 head = faq_stamp + self._file_stamps([self.index_dir / MANIFEST])
                 index = load_index(self.index_dir)
-        return Searcher(index, self.embedder), (head, self._index_stamp(index.manifest))
+        searcher = Searcher(index, self.embedder)
+        _ = searcher.spellings  # worked out here, not on the first message written without å, ä, ö
+        return searcher, (head, self._index_stamp(index.manifest))

@@ -1,17 +1,18 @@
 """Questions asked the way customers write in a chat: a greeting before, thanks or a signature
-after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"). Does the bot answer them as it
-answers the question alone?
+after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"), or without å, ä and ö ("nar har ni
+oppet?"). Does the bot answer them as it answers the question written plainly?
 
 For each FAQ (imported with `threshold: auto`, as `benchmarks.learning` prepares it), every test
 question is asked plain, with an opening, with a closing, and with both, drawn with a fixed
 seed from one of two lists of courtesies: `written` (the ones in view when
 faqbot.bot.without_courtesies was written) and `later` (written afterwards, to see whether the
-rule holds for wordings it was not made from). `--raw` ranks the whole message, as the bot did
-before it left the courtesies out.
+rule holds for wordings it was not made from); and with å, ä, ö and é written a, a, o, e.
+`--raw` ranks the message as written, as the bot did before it left the courtesies out
+(`without_courtesies`) and spelled words as the FAQ does (`Searcher.spelled`).
 
-    python -m benchmarks.courtesies                      # shipped, bibliotek, tandvard
-    python -m benchmarks.courtesies --raw                # the whole message ranked
-    python -m benchmarks.courtesies --faq tandvard --courtesies later
+    python -m benchmarks.writing                      # shipped, bibliotek, tandvard
+    python -m benchmarks.writing --raw                # the message ranked as written
+    python -m benchmarks.writing --faq tandvard --courtesies later
 
 It prints, per FAQ and way of asking, the answerable questions answered right, one click away
 and answered wrong, and the off-topic questions sent to the helpdesk.
@@ -61,10 +62,13 @@ COURTESIES = {
         "closing en": [" Cheers!", " Kind regards, John", " Thank you very much! Best regards, Sam"],
     },
 }
-WAYS = ("plain", "opening", "closing", "both")
+WAYS = ("plain", "opening", "closing", "both", "without å, ä, ö")
+WITHOUT_DOTS = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
 
 
-def courteous(question: str, way: str, language: str, lists: dict[str, list[str]], rng: random.Random) -> str:
+def written(question: str, way: str, language: str, lists: dict[str, list[str]], rng: random.Random) -> str:
+    if way == "without å, ä, ö":
+        return question.translate(WITHOUT_DOTS)
     opening = rng.choice(lists[f"opening {language}"]) if way in ("opening", "both") else ""
     closing = rng.choice(lists[f"closing {language}"]) if way in ("closing", "both") else ""
     return opening + question + closing
@@ -83,7 +87,7 @@ def measure(name: str, folder: Path, lists: dict[str, list[str]], seed: int) -> 
         rng, counted = random.Random(seed), Counter()
         for row in rows:
             language = "en" if detect_language(row["question"]) == "en" else "sv"
-            asked = courteous(row["question"], way, language, lists, rng)
+            asked = written(row["question"], way, language, lists, rng)
             counted[outcome(bot.ask(asked), row.get("expected"))] += 1
         counts[way] = counted
     return counts
@@ -110,15 +114,17 @@ def main() -> int:
     args = parser.parse_args()
     if args.raw:
         import faqbot.bot
+        import faqbot.retrieval.search
 
         faqbot.bot.without_courtesies = lambda question: question  # type: ignore[assignment]
+        faqbot.retrieval.search.Searcher.spelled = lambda _searcher, question: question  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)
         for name in args.faq:
             for which in args.courtesies:
                 for way, counted in measure(name, root / name, COURTESIES[which], args.seed).items():
-                    label = "plain" if way == "plain" else f"{way} ({which})"
-                    if way == "plain" and which != args.courtesies[0]:
+                    label = way if way in ("plain", "without å, ä, ö") else f"{way} ({which})"
+                    if way in ("plain", "without å, ä, ö") and which != args.courtesies[0]:
                         continue
                     print(f"{name:10} {label:20} {summary(counted)}", flush=True)
     return 0
