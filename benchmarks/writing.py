@@ -1,14 +1,14 @@
 """Questions asked the way customers write in a chat: a greeting before, thanks or a signature
-after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"), or without å, ä and ö ("nar har ni
-oppet?"). Does the bot answer them as it answers the question written plainly?
+after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"), without å, ä and ö ("nar har ni
+oppet?"), or with a typo ("parkring"). Does the bot answer them as it answers the question written plainly?
 
 For each FAQ (imported with `threshold: auto`, as `benchmarks.learning` prepares it), every test
 question is asked plain, with an opening, with a closing, and with both, drawn with a fixed
 seed from one of two lists of courtesies: `written` (the ones in view when
 faqbot.bot.without_courtesies was written) and `later` (written afterwards, to see whether the
-rule holds for wordings it was not made from); and with å, ä, ö and é written a, a, o, e.
-`--raw` ranks the message as written, as the bot did before it left the courtesies out
-(`without_courtesies`) and spelled words as the FAQ does (`Searcher.spelled`).
+rule holds for wordings it was not made from); with å, ä, ö and é written a, a, o, e; and with
+one typo (`with_a_typo`). `--raw` ranks the message as written, as the bot did before it left
+the courtesies out (`without_courtesies`) and spelled words as the FAQ does (`Searcher.spelled`).
 
     python -m benchmarks.writing                      # shipped, bibliotek, tandvard
     python -m benchmarks.writing --raw                # the message ranked as written
@@ -62,13 +62,16 @@ COURTESIES = {
         "closing en": [" Cheers!", " Kind regards, John", " Thank you very much! Best regards, Sam"],
     },
 }
-WAYS = ("plain", "opening", "closing", "both", "without å, ä, ö")
+WAYS = ("plain", "opening", "closing", "both", "without å, ä, ö", "one typo")
+ALONE = ("plain", "without å, ä, ö", "one typo")  # ways that use no list of courtesies
 WITHOUT_DOTS = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
 
 
 def written(question: str, way: str, language: str, lists: dict[str, list[str]], rng: random.Random) -> str:
     if way == "without å, ä, ö":
         return question.translate(WITHOUT_DOTS)
+    if way == "one typo":
+        return with_a_typo(question, rng)
     opening = rng.choice(lists[f"opening {language}"]) if way in ("opening", "both") else ""
     closing = rng.choice(lists[f"closing {language}"]) if way in ("closing", "both") else ""
     return opening + question + closing
@@ -91,6 +94,29 @@ def measure(name: str, folder: Path, lists: dict[str, list[str]], seed: int) -> 
             counted[outcome(bot.ask(asked), row.get("expected"))] += 1
         counts[way] = counted
     return counts
+
+
+def with_a_typo(question: str, rng: random.Random) -> str:
+    """One letter of one word of five letters or more wrong: left out, doubled, swapped with the
+    next, or another letter (any letter of the word, the first and last too)."""
+    words = question.split(" ")
+    long = [i for i, w in enumerate(words) if sum(c.isalpha() for c in w) >= 5]
+    if not long:
+        return question
+    i = rng.choice(long)
+    word = words[i]
+    j = rng.choice([k for k, c in enumerate(word) if c.isalpha()])
+    how = rng.choice(("left out", "doubled", "swapped", "another"))
+    if how == "left out":
+        word = word[:j] + word[j + 1 :]
+    elif how == "doubled":
+        word = word[:j] + word[j] + word[j:]
+    elif how == "swapped" and j + 1 < len(word):
+        word = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
+    else:
+        word = word[:j] + rng.choice("abcdefghijklmnoprstuvyäö") + word[j + 1 :]
+    words[i] = word
+    return " ".join(words)
 
 
 def summary(counted: Counter) -> str:
@@ -123,8 +149,8 @@ def main() -> int:
         for name in args.faq:
             for which in args.courtesies:
                 for way, counted in measure(name, root / name, COURTESIES[which], args.seed).items():
-                    label = way if way in ("plain", "without å, ä, ö") else f"{way} ({which})"
-                    if way in ("plain", "without å, ä, ö") and which != args.courtesies[0]:
+                    label = way if way in ALONE else f"{way} ({which})"
+                    if way in ALONE and which != args.courtesies[0]:
                         continue
                     print(f"{name:10} {label:20} {summary(counted)}", flush=True)
     return 0

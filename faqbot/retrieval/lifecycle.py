@@ -227,5 +227,5 @@ class LiveIndex:
                 head = faq_stamp + self._file_stamps([self.index_dir / MANIFEST])
                 index = load_index(self.index_dir)
         searcher = Searcher(index, self.embedder)
-        _ = searcher.spellings  # worked out here, not on the first message written without å, ä, ö
+        _ = searcher.spelling  # worked out here, not on the first customer's message
         return searcher, (head, self._index_stamp(index.manifest))

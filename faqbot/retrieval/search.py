@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
-import unicodedata
-from collections import Counter, defaultdict
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,8 +36,8 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from faqbot.faq.model import FaqEntry
-from faqbot.language import leans_english
 from faqbot.retrieval.embedding import Embedder
+from faqbot.retrieval.spelling import TOKEN, Spelling, fold
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -58,18 +55,9 @@ RANK_LIMIT = 10  # entries returned by rank(): the answer, suggestions, and MRR@
 DENSE_CANDIDATES = 2048  # nearest views looked up per question; indexes up to this size are searched whole
 
 MIN_HEAD, MIN_REST = 4, 3  # letters of the parts an unknown word is split into (split_compound)
-TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(
     "the a an is are do does you your i my me we our of to for in on and or can how what".split()
 )
-
-
-# Common Swedish words written with å, ä or ö, which `Searcher.spelled` restores besides the FAQ's
-# own words ("nar" -> "när"). One spelling each: "ar" is "är" (the FAQ may write "år" more often).
-COMMON_SPELLINGS = (
-    "är på för så få får går gå här där när då också även måste någon något några från många både "
-    "än öppet öppna öppnar öppettider vår våra vårt själv söka köpa ändra hämta lämna glömt"
-).split()
 
 
 @dataclass(frozen=True)
@@ -84,18 +72,6 @@ class Match:
     lexical: float
     answer_en: str = ""  # the entry's English answer, when staff have written one
     question_en: str = ""  # the entry's English question, when staff have written one
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, so 'sakerhet' finds 'säkerhet'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-# Words written so on purpose, never respelled (`Searcher.spelled`): "man" is not "mån", "vara"
-# not "våra", "sa" not "så".
-SPELLED_START, SPELLED_ENDING = 4, 4  # a respelled start has at least 4 letters, the ending at most 4
-WRITTEN_SO = frozenset(w for w in STOPWORDS_SWEDISH if fold(w) == w) | {"sa"}
 
 
 class Tokenizer:
@@ -173,64 +149,14 @@ class Searcher(Generic[Space]):
         return self._tokenize(text)
 
     def spelled(self, question: str) -> str:
-        """The question with each word written without å, ä or ö spelled as the FAQ writes it:
-        "nar oppnar ni pa lordagar" -> "när öppnar ni på lördagar", when the FAQ has "lördagar".
-
-        Customers on a phone or a foreign keyboard leave the dots out; the word matching folds them
-        away (`fold`), but the embedding model reads "oppnar" as another word than "öppnar": with
-        them left out of every test question, answered right fell 0.85 -> 0.77, 0.46 -> 0.32 and
-        0.51 -> 0.40 on the three FAQs (benchmarks/writing.py). Only a message with no letter
-        with a diacritic is respelled, and never a word the FAQ writes without them, one of
-        WRITTEN_SO ("man", "vara"), or one the FAQ spells two ways as often.
-        """
-        if fold(question) != question.casefold():
-            return question  # who writes å, ä or ö somewhere wrote each word as meant
-        spellings = self.spellings
-
-        def respelled(found: re.Match[str]) -> str:
-            word = found.group()
-            spelling = spellings.get(word.casefold()) or self._spelled_as_start(word.casefold())
-            if spelling is None:
-                return word
-            return spelling.capitalize() if word[:1].isupper() else spelling
-
-        return TOKEN.sub(respelled, question)
-
-    def _spelled_as_start(self, word: str) -> str | None:
-        """`word` spelled after the longest FAQ word it starts with, when it adds two to
-        SPELLED_ENDING letters: "bockerna" -> "böckerna" after "böcker", "lanade" after "låna"
-        (one letter is too little: "lange" is "länge", not "lång" + "e")."""
-        if word in WRITTEN_SO or word in self._written or len(word) < SPELLED_START + 1:
-            return None
-        for end in range(len(word) - 2, max(SPELLED_START, len(word) - SPELLED_ENDING) - 1, -1):
-            start = self.spellings.get(word[:end])
-            if start is not None:
-                return start + word[end:]
-        return None
+        """The question with its words spelled as the FAQ spells them: written without å, ä or
+        ö, or one typo away (faqbot.retrieval.spelling)."""
+        return self.spelling.spelled(question)
 
     @cached_property
-    def _written(self) -> Counter[str]:
-        """Every word of the FAQ's Swedish texts, lower case, and how often it is written."""
-        texts = (text for entry in self.entries for text in (*entry.questions(), entry.answer))
-        return Counter(w for text in texts if not leans_english(text) for w in TOKEN.findall(text.casefold()))
-
-    @cached_property
-    def spellings(self) -> dict[str, str]:
-        """Folded word -> the FAQ's spelling of it with å, ä or ö (`spelled`)."""
-        counts = self._written
-        ways: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for word, n in counts.items():
-            if fold(word) != word:
-                ways[fold(word)][word] += n
-        for word in COMMON_SPELLINGS:
-            if fold(word) not in ways:
-                ways[fold(word)][word] = 1
-        spellings = {}
-        for folded, spelt in ways.items():
-            ranked = spelt.most_common(2)
-            if folded not in counts and folded not in WRITTEN_SO and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-                spellings[folded] = ranked[0][0]
-        return spellings
+    def spelling(self) -> Spelling:
+        """The FAQ's spellings (`spelled`): worked out on first use, or by whoever loads the index."""
+        return Spelling(self.entries, getattr(self.embedder, "pieces", None))
 
     def query_words(self, question: str) -> list[str]:
         """The question's stems; one the FAQ does not have is split after the longest stem it starts with.
