@@ -41,7 +41,7 @@ from typing import Any
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.staff.report import group_unanswered
+from faqbot.staff.report import group_unanswered, ranked_as_read
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -328,7 +328,7 @@ def lesson_of(
         return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
     def answered_with(question: str) -> str | None:
-        return bot.policy.decide(bot.searcher.rank(question)).faq_id
+        return bot.policy.decide(ranked_as_read(question, bot.searcher)).faq_id
 
     return lesson(rows, faq, group, decided, answered_with)
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from faqbot.bot import reading
 from faqbot.conversations.backends import open_existing_log
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.conversations.store import LoggedQuestion
@@ -42,8 +43,9 @@ from faqbot.database import shown
 from faqbot.decision import Policy
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 from faqbot.faq.model import normalize_question
+from faqbot.language import detect_language
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
-from faqbot.retrieval.search import Searcher
+from faqbot.retrieval.search import Match, Searcher
 from faqbot.staff.crosslingual import language_neutral
 from faqbot.staff.trends import Period, per_period, questions_asked, unit_for
 
@@ -203,6 +205,14 @@ def as_grouped(text: str) -> str:
     return without_placeholders(text)[:GROUP_CHARS].rstrip() or "?"
 
 
+def ranked_as_read(question: str, searcher: Searcher) -> list[Match]:
+    """The entries ranked for a logged question as the bot reads it (`reading`: without
+    courtesies, words spelled as the FAQ spells them), so that what staff are told the bot
+    answers now is what a customer asking it again would get."""
+    grouped = as_grouped(question)
+    return searcher.rank(reading(grouped, detect_language(grouped), searcher))
+
+
 def most_asked(questions: list[str], clients: Sequence[str | None] | None) -> tuple[list[str], Counter[str], list[str]]:
     """The MAX_GROUPED different questions (normalised) asked by the most different clients, then
     (of one client each) each client's most asked before any client's next, then the most often,
@@ -265,7 +275,7 @@ def group_unanswered(
             shown = [
                 q for q, _ in examples[NEAREST_SAMPLE:MAX_EXAMPLES]
             ]  # which of the rest too (learn lists the others)
-            answered_now += tuple(q for q in shown if policy.decide(searcher.rank(as_grouped(q))).faq_id)
+            answered_now += tuple(q for q in shown if policy.decide(ranked_as_read(q, searcher)).faq_id)
         elif agreed and score >= policy.threshold - NEAR_MARGIN:
             action = "add-alternatives"
         else:
@@ -304,7 +314,7 @@ def nearest_entry(
     asked = sum(n for _, n in examples)
     answered_now = []
     for question, times in examples:
-        ranked = searcher.rank(as_grouped(question))
+        ranked = ranked_as_read(question, searcher)
         if not ranked:
             continue
         firsts[ranked[0].faq_id] += times
