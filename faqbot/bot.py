@@ -356,7 +356,8 @@ ASKS_TO_ASK = re.compile(
 # The courtesies around a question ("Hej! ... Tack på förhand! Mvh Anna"): the bot ranks the
 # question without them (`without_courtesies`). Ranked with them, a greeting or a signature pulls
 # every question towards the same few entries: on the three FAQs' test sets with a greeting and
-# a closing around each question, answered right fell 0.85 -> 0.75, 0.46 -> 0.26, 0.51 -> 0.33.
+# a closing around each question, answered right fell 0.85 -> 0.68-0.72, 0.46 -> 0.28, 0.51 -> 0.28-0.34
+# (benchmarks/writing.py --raw).
 # A greeting opens the message, with up to two words of address before a mark ("Hej Anna,",
 # "Hi team!"); without a mark only the greeting itself goes ("Hej vad kostar det?").
 OPENING = re.compile(
