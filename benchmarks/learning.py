@@ -330,6 +330,9 @@ def main() -> int:
         args.faq = [name]
     root = args.keep or Path(tempfile.mkdtemp(prefix="faqbot-learning-"))
     seeds: list[int | None] = [None] if args.in_order else list(args.seeds)
+    used = [path for path in sorted(root.glob("*")) if path.is_dir()] if args.keep else []
+    if used:  # an earlier run's log and decisions would be read as this run's traffic
+        parser.error(f"--keep {root}: already holds {used[0].name}/ and more from an earlier run; give a new folder")
     results = []
     for name in args.faq:
         for seed in seeds:
