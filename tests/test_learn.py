@@ -24,6 +24,7 @@ from faqbot.staff.learn import (
     signals_from_rows,
 )
 from faqbot.staff.report import Group
+from faqbot.staff.signals import phrasing
 from faqbot.staff.teach import REJECTED, assignments, decided_ids
 
 FAQ = Faq(
@@ -139,6 +140,22 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
     rows = picked(1, "Vad gör ni om sajten kraschar? Mvh Per [telefon]", "backup")
     [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
     assert suggestion.question == "Vad gör ni om sajten kraschar?"
+
+
+@pytest.mark.parametrize(
+    "logged, learned",
+    [
+        ("Kan jag betala med Swish? Tack på förhand, Anna", "Kan jag betala med Swish?"),
+        ("Det är Lena Karlsson. Kan jag byta tandläkare?", "Kan jag byta tandläkare?"),
+        ("Can I park nearby? Thanks, John", "Can I park nearby?"),
+        ("Min sida är nere. Vad gör jag?", "Vad gör jag?"),
+        ("Vi har en webbshop", "Vi har en webbshop"),  # no question sentence: the message whole
+    ],
+)
+def test_a_learned_phrasing_is_the_question_alone(logged, learned):
+    """Found by a walk-through: two customers' 👍 proposed "Kan jag betala med Swish? Tack på
+    förhand, Anna" for the FAQ, name and all."""
+    assert phrasing(logged) == learned
 
 
 def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():

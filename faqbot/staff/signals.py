@@ -17,7 +17,15 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, is_dataclass, replace
 from typing import Any, TypeVar
 
-from faqbot.bot import FOLLOWUP_MAX_WORDS, FOLLOWUP_OPENERS, clean_question, refers_back, without_courtesies
+from faqbot.bot import (
+    FOLLOWUP_MAX_WORDS,
+    FOLLOWUP_OPENERS,
+    SENTENCE_END,
+    clean_question,
+    is_question_sentence,
+    refers_back,
+    without_courtesies,
+)
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
@@ -136,15 +144,24 @@ def points_back(question: str) -> bool:
 
 
 def as_asked(rows: Iterable[Any]) -> list[Any]:
-    """Log rows with each question as the bot ranked it, without the greeting, thanks and
-    signature around it (`without_courtesies`): what is learned of "Hej! Har ni parkering? Mvh
-    Anna" is "Har ni parkering?", the same phrasing as a customer's who asked it plainly, and
-    no customer's name goes into the FAQ."""
+    """Log rows with each question as it is learned (`phrasing`)."""
     return [_as_asked(r) for r in rows]
 
 
+def phrasing(question: str) -> str:
+    """What is learned of a logged question: without the greeting, thanks and signature around
+    it (`without_courtesies`), and of a message of several sentences its questions alone.
+    "Hej! Har ni parkering? Mvh Anna" is learned as "Har ni parkering?", the same phrasing as a
+    customer's who asked it plainly, and "Det är Lena Karlsson. Kan jag byta tandläkare?" as
+    "Kan jag byta tandläkare?": no customer's name goes into the FAQ (found by a walk-through)."""
+    question = without_courtesies(question)
+    sentences = [s for s in SENTENCE_END.split(question) if s.strip()]
+    asked = [s for s in sentences if is_question_sentence(s)]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else question
+
+
 def _as_asked(row: Any) -> Any:
-    question = without_courtesies(row.question) if row.question else row.question
+    question = phrasing(row.question) if row.question else row.question
     if question == row.question:
         return row
     if is_dataclass(row) and not isinstance(row, type):

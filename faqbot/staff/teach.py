@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.bot import without_courtesies
 from faqbot.errors import (
     AssignRefusedError,
     DislikedAssignError,
@@ -29,7 +28,7 @@ from faqbot.errors import (
 from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
-from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, reads_alone
+from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, phrasing, reads_alone
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 
@@ -84,7 +83,7 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 "check the reply id (`faqbot learn` lists the questions to assign). If the question really "
                 f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
             )
-        question = without_courtesies(row.question)  # as learned from the log (`as_asked`)
+        question = phrasing(row.question)  # as learned from the log (`as_asked`)
         if getattr(row, "feedback", None) == -1 and getattr(row, "faq_id", None) == faq_id:
             raise DislikedAssignError(
                 f"--assign {reply_id} {faq_id}: the customer said 👎 to {faq_id}'s answer for this question "
