@@ -97,12 +97,18 @@ THANKS = re.compile(
     r"|thx|ty)[\s!.,:)]*$",
     re.IGNORECASE,
 )
+# Thanks for something named, and nothing more: no question, no "but", no second clause
+# ("Tack för kallelsen!", "Thanks for the quick reply"; not "Tack för svaret, men hur ...").
+THANKS_FOR = re.compile(
+    r"^(stort |tusen |många )?(tack|thanks|thank you)( så mycket| so much)? (för|for) (?![^?,]*\b(men|but)\b)[^?,]{1,40}(, ?(?-i:[A-ZÅÄÖ]\w+))?[!.]*$",
+    re.IGNORECASE,
+)
 # Goodbye, alone or after thanks ("Tack, hej då", "Thanks, bye", "Ha det bra!"), and "ok" alone:
 # the customer is done. Found by a walk-through: each went to the helpdesk as a question.
 GOODBYE = re.compile(
     r"^(((stort |tusen )?tack( så mycket)?|tackar|(many )?thanks?( you)?( so much)?|ok(ej|ay)?)[\s,!.]+)?"
     r"(hej ?då|hejdå|adjö|bye( bye)?|goodbye|good bye|see you|ha det (så )?(bra|gott)|vi hörs|"
-    r"trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))[\s!.,:)]*$",
+    r"ha en (bra|fin|trevlig) (dag|kväll|helg)|trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))[\s!.,:)]*$",
     re.IGNORECASE,
 )
 NOTED = re.compile(
@@ -361,30 +367,42 @@ ASKS_TO_ASK = re.compile(
 # A greeting opens the message, with up to two words of address before a mark ("Hej Anna,",
 # "Hi team!"); without a mark only the greeting itself goes ("Hej vad kostar det?").
 OPENING = re.compile(
-    r"^(hej+( hej+)?|hejsan( hejsan)?|hallå|tjena(re)?|tja|morr?n|god ?(morgon|middag|dag|eftermiddag|kväll)"
+    r"^(hej+( hej+)?(?! ?då\b)|hejsan( hejsan)?|hallå|tjena(re)?|tja|morr?n|god ?(morgon|middag|dag|eftermiddag|kväll)"
     r"|hello|hi|hey|hiya|greetings|good (morning|afternoon|evening|day)|dear)"
     r"(( [^\W\d_]+){0,2}[!.,:]+|[!.,:]*)\s+",
     re.IGNORECASE,
 )
 # Asking to ask, as a sentence of its own before the question ("Jag har en fråga: ...").
 ASKING_FIRST = re.compile(ASKS_TO_ASK.pattern.replace(r"[\s?!.,:)]*$", r"[?!.,:)]+\s+"), re.IGNORECASE)
-# A closing at the end: thanks, a wish, a signature with a name (at most four words, masked
-# personal data included: "Mvh Anna [telefon]"). Words that also occur inside questions
-# ("regards", "cheers", "vänligen", "best") only after the end of a sentence.
+# A closing at the end: thanks, a wish, a signature with a name, "Skickat från min iPhone".
 THANKS_LAST = (
     r"((stort |tusen |många )?tack(ar)?( så mycket| så länge| på förhand| i förväg| för (hjälpen|svaret|svar|er hjälp|din hjälp))*"
     r"|(many )?thanks( a lot| so much| in advance| for (your|the) help)*|thank you( so much| very much| in advance| for (your|the) help)*"
-    r"|tia|thx)"
+    r"|thx)"
 )
 WISH_LAST = r"(ha en (bra|fin|trevlig) (dag|kväll|helg)|trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))"
 SIGNED = r"(mvh|m\.v\.h\.?|(med )?vänliga? hälsningar?)"
-SIGNED_AFTER_SENTENCE = r"(hälsningar|hälsning|vänligen|allt gott|(best |kind |warm )?regards|best wishes|cheers|sincerely|yours( sincerely| truly)?|br)"
-# A name of at most four words; each word after the first follows a space, so that no run of
-# letters can be split into words in many ways (an attack's 300 letters after "mvh" took 11 s).
-NAME = r"([,:]?\s*[^\s?]+([,:]?\s+[^\s?]+){0,3})?"
+# Words that also occur inside questions ("regards", "vänligen", "tia"): only after the end of a
+# sentence, and followed by a name or nothing ("Vänligen återställ sajten." is a request).
+SIGNED_AFTER_SENTENCE = (
+    r"(hälsningar|hälsning|hälsn|kram|vänligen|allt gott|(best |kind |warm )?regards|best wishes|best|cheers"
+    r"|sincerely|yours( sincerely| truly)?|br|tia)"
+)
+SENT_FROM = r"(skickat från min|sent from my) \w+"
+# A name: after a signature word up to seven words of any kind ("mvh anna", "Mvh Anna Svensson,
+# Svensson Bygg AB, [telefon]"), elsewhere up to five that open with a capital ("Tack, Anna",
+# "/Anna-Karin"). Each word after the first follows a space, so that no run of letters can be
+# split into words in many ways (300 letters after "mvh" took 11 s when it could).
+CAPITALISED = r"(?-i:[A-ZÅÄÖ][\w'-]*)"
+NAME = rf"([,:!.]?\s*{CAPITALISED}([,:]?\s+({CAPITALISED}|\[\w+\])){{0,4}})?"
+ANY_NAME = r"([,:]?\s*[^\s?]+([,:]?\s+[^\s?]+){0,6})?"
 CLOSING = re.compile(
-    rf"(\s*[,;]?\s+{THANKS_LAST}[!.\s]*|\s*[,;]?\s+{WISH_LAST}[!.\s]*"
-    rf"|\s+{SIGNED}{NAME}[!.\s]*|\s+(best |kind |warm )?regards,{NAME}[!.\s]*|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*|\s+/\s?[^\W\d_]+( [^\W\d_]+)?)$",
+    rf"(\s*[,;]?\s+{THANKS_LAST}{NAME}[!.\s]*"
+    rf"|(?<=[.!?])\s*({WISH_LAST}|{SENT_FROM})[!.\s]*"
+    rf"|\s+{SIGNED}(?![\w-]){ANY_NAME}[!.\s]*"
+    rf"|\s+(best |kind |warm )?regards,{NAME}[!.\s]*"
+    rf"|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*"
+    rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?)$",
     re.IGNORECASE,
 )
 
@@ -407,6 +425,27 @@ def without_courtesies(question: str) -> str:
         rest = rest[: closing.start()]
     rest = rest.strip(" ,;")
     return rest if has_words(rest) else question
+
+
+def small_talk(message: str) -> str | None:
+    """What a short message that asks nothing is: "greeting", "thanks", "goodbye" or "noted";
+    None for a question. Read whole, and without the greeting or signature around it: "Tack för
+    kallelsen! Mvh Eva" is thanks, not a question about the notice (a walk-through found it
+    answered with the notice entry once the signature was no longer ranked)."""
+    if len(message) > SMALL_TALK_MAX_CHARS:
+        return None
+    for text in dict.fromkeys((message, without_courtesies(message))):
+        if GREETING.match(text) or ABOUT_THE_BOT.match(text):
+            return "greeting"
+        if THANKS.match(text) or THANKS_FOR.match(text):
+            return "thanks"
+        if GOODBYE.match(text):
+            return "goodbye"
+        if NOTED.match(text):
+            return "noted"
+        if greets_without_subject(text):
+            return "greeting"
+    return None
 
 
 def greets_without_subject(message: str) -> bool:
@@ -702,16 +741,11 @@ class FaqBot:
 
         if not has_words(question):
             return reply(ReplyKind.EMPTY)
-        if len(question) <= SMALL_TALK_MAX_CHARS and (GREETING.match(question) or ABOUT_THE_BOT.match(question)):
+        talk = small_talk(question)
+        if talk == "greeting":
             return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
-        if len(question) <= SMALL_TALK_MAX_CHARS and THANKS.match(question):
-            return reply(ReplyKind.THANKS)
-        if len(question) <= SMALL_TALK_MAX_CHARS and (GOODBYE.match(question) or NOTED.match(question)):
-            return reply(
-                ReplyKind.THANKS, answer=message("goodbye" if GOODBYE.match(question) else "noted", language, helpdesk)
-            )
-        if len(question) <= SMALL_TALK_MAX_CHARS and greets_without_subject(question):
-            return reply(ReplyKind.GREETING, answer=self._greeting(language, helpdesk))
+        if talk is not None:  # thanks, a goodbye, "ok"
+            return reply(ReplyKind.THANKS, answer=None if talk == "thanks" else message(talk, language, helpdesk))
 
         try:
             read = reading(question, language, searcher)

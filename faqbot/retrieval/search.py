@@ -156,7 +156,7 @@ class Searcher(Generic[Space]):
     @cached_property
     def spelling(self) -> Spelling:
         """The FAQ's spellings (`spelled`): worked out on first use, or by whoever loads the index."""
-        return Spelling(self.entries, getattr(self.embedder, "pieces", None))
+        return Spelling(self.entries)
 
     def query_words(self, question: str) -> list[str]:
         """The question's stems; one the FAQ does not have is split after the longest stem it starts with.

@@ -15,25 +15,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import product
 
-from bm25s.stopwords import STOPWORDS_SWEDISH
 from symspellpy import SymSpell, Verbosity
+from wordfreq import zipf_frequency
 
 from faqbot.faq.model import FaqEntry
 from faqbot.language import leans_english
 
 TOKEN = re.compile(r"\w+")
-# Common Swedish words written with å, ä or ö, restored besides the FAQ's own words ("nar" ->
-# "när"). One spelling each: "ar" is "är" (the FAQ may write "år" more often).
-COMMON_SPELLINGS = (
-    "är på för så få får går gå här där när då också även måste någon något några från många både "
-    "än öppet öppna öppnar öppettider vår våra vårt själv söka köpa ändra hämta lämna glömt"
-).split()
+KNOWN = 2.0  # zipf: a word at least this common in Swedish or English is meant as written
+MORE_COMMON = 1.5  # zipf: a spelling with å, ä or ö replaces a known word only if about 30 times as common
 # A word that starts with an FAQ word and adds two to four letters is spelled after it
 # ("bockerna" -> "böckerna"); the start has at least four letters.
 SPELLED_START, SPELLED_ENDING = 4, 4
 TYPO_MIN_LETTERS = 5  # a typo or its word this long at least: shorter ones are too often another word
+MAX_GUESSES = 27  # spellings with å, ä or ö tried for a word the FAQ does not spell (three a's or o's)
+DOTTED = {"a": "aåä", "o": "oö"}
 
 
 def fold(text: str) -> str:
@@ -42,67 +42,82 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-# Words written so on purpose, never respelled: "man" is not "mån", "vara" not "våra", "sa" not "så".
-WRITTEN_SO = frozenset(w for w in STOPWORDS_SWEDISH if fold(w) == w) | {"sa"}
+@lru_cache(maxsize=65_536)
+def commonness(word: str) -> float:
+    """How common a lower-case word is in Swedish: wordfreq's Zipf scale, 0 for a word it has
+    never seen ("patineter"), about 2 for "sagostunden", 7.5 for "är" (its large Swedish list)."""
+    return zipf_frequency(word, "sv", wordlist="large")
+
+
+@lru_cache(maxsize=65_536)
+def a_word(word: str) -> bool:
+    """Whether a lower-case word is one in Swedish or English (`KNOWN`), not a typo: "filler" is
+    English, and customers mix English words into Swedish."""
+    return commonness(word) >= KNOWN or zipf_frequency(word, "en", wordlist="small") >= KNOWN
 
 
 class Spelling:
     """The FAQ's spellings, and `spelled` to read a question by them.
 
-    `pieces(word)`: into how many pieces the embedding model splits a word (its tokenizer); a
-    typo is fixed only when the FAQ's word is fewer pieces, that is, better known to the model
-    ("patineter" 2 -> "patienter" 1, but "vilja" and "vilka" are one each: both are words).
-    None (an embedder that cannot say): no typo is fixed.
+    What a word is, and how common, comes from `wordfreq` (word frequencies of Swedish and
+    English): a word it knows is meant as written ("bor", "lag", "snälla", "funderar" stay), unless
+    the spelling with å, ä or ö is far more common ("nar" -> "när", "for" -> "för"; a walk-through
+    found "jag bor" read as "jag bör" and "snälla" as the FAQ's "ställa" before this).
     """
 
-    def __init__(
-        self,
-        entries: Sequence[FaqEntry],
-        pieces: Callable[[str], int] | None,
-    ) -> None:
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
         texts = (text for entry in entries for text in (*entry.questions(), entry.answer))
         # every word of the FAQ's Swedish texts, lower case, and how often it is written
         self.written = Counter(w for text in texts if not leans_english(text) for w in TOKEN.findall(text.casefold()))
         self.spellings = self._spellings()
-        self._pieces = pieces
-        self._typos = self._typo_index() if pieces is not None else None
+        self._typos = self._typo_index()
 
     def spelled(self, question: str) -> str:
-        """The question with each word written without å, ä or ö spelled as the FAQ writes it
-        ("nar oppnar ni pa lordagar" -> "när öppnar ni på lördagar", when the FAQ has "lördagar"),
-        and each word one typo away from an FAQ word spelled as that word.
+        """The question with each word written without å, ä or ö spelled with them
+        ("nar oppnar ni pa lordagar" -> "när öppnar ni på lördagar"), and each word one typo away
+        from an FAQ word spelled as that word ("patineter" -> "patienter").
 
         Diacritics are restored only in a message with no letter with one (who writes å, ä or ö
-        somewhere wrote each word as meant), never in a word the FAQ writes without them, one of
-        WRITTEN_SO, or one the FAQ spells two ways as often.
+        somewhere wrote each word as meant), and only as `_with_dots` allows.
         """
-        spellings = self.spellings if fold(question) == question.casefold() else {}
+        dotless = fold(question) == question.casefold()
 
         def respelled(found: re.Match[str]) -> str:
             word = found.group()
             low = word.casefold()
-            spelling = spellings.get(low) or (self._spelled_as_start(low) if spellings else None)
-            spelling = spelling or self._typo_fixed(low)
+            spelling = (self._with_dots(low) if dotless else None) or self._typo_fixed(low)
             if spelling is None:
                 return word
             return spelling.capitalize() if word[:1].isupper() else spelling
 
         return TOKEN.sub(respelled, question)
 
+    def _with_dots(self, word: str) -> str | None:
+        """`word` with its å, ä and ö: as the FAQ spells it, after the FAQ word it starts with, or
+        the most common such spelling. A word known as written (`KNOWN`) only for a spelling
+        MORE_COMMON than it; an unknown one for the FAQ's own word, or any more common one."""
+        if not word.isalpha() or word in self.written:
+            return None
+        known = commonness(word)
+        if (faq := self.spellings.get(word)) is not None:
+            if known < KNOWN or commonness(faq) >= known + MORE_COMMON:
+                return faq
+        guess = self._spelled_as_start(word) or self._guessed(word)
+        if guess is None:
+            return None
+        needed = known + MORE_COMMON if known >= KNOWN else max(known, KNOWN - MORE_COMMON)
+        return guess if commonness(guess) > needed else None
+
     def _spellings(self) -> dict[str, str]:
-        """Folded word -> the FAQ's spelling of it with å, ä or ö."""
+        """Folded word -> the FAQ's spelling of it with å, ä or ö (when it has one more often than any other)."""
         ways: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for word, n in self.written.items():
             if fold(word) != word:
                 ways[fold(word)][word] += n
-        for word in COMMON_SPELLINGS:
-            if fold(word) not in ways:
-                ways[fold(word)][word] = 1
         spellings = {}
         for folded, spelt in ways.items():
             ranked = spelt.most_common(2)
-            clear = len(ranked) == 1 or ranked[0][1] > ranked[1][1]
-            if folded not in self.written and folded not in WRITTEN_SO and clear:
+            if folded not in self.written and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
                 spellings[folded] = ranked[0][0]
         return spellings
 
@@ -110,13 +125,27 @@ class Spelling:
         """`word` spelled after the longest FAQ word it starts with, when it adds two to
         SPELLED_ENDING letters: "bockerna" -> "böckerna" after "böcker", "lanade" after "låna"
         (one letter is too little: "lange" is "länge", not "lång" + "e")."""
-        if word in WRITTEN_SO or word in self.written or len(word) < SPELLED_START + 1:
+        if len(word) < SPELLED_START + 2:
             return None
         for end in range(len(word) - 2, max(SPELLED_START, len(word) - SPELLED_ENDING) - 1, -1):
             start = self.spellings.get(word[:end])
             if start is not None:
                 return start + word[end:]
         return None
+
+    @staticmethod
+    def _guessed(word: str) -> str | None:
+        """The most common spelling of `word` with å, ä or ö in place of its a's and o's, of at
+        most MAX_GUESSES; None when there are more ways than that, or no spelling is known."""
+        places = [i for i, c in enumerate(word) if c in DOTTED]
+        ways = 1
+        for i in places:
+            ways *= len(DOTTED[word[i]])
+        if not places or ways > MAX_GUESSES:
+            return None
+        guesses = ["".join(letters) for letters in product(*(DOTTED.get(c, c) for c in word))]
+        best = max((g for g in guesses if g != word), key=commonness)
+        return best if commonness(best) > 0 else None
 
     def _typo_index(self) -> SymSpell:
         typos = SymSpell(max_dictionary_edit_distance=1, prefix_length=16)
@@ -127,24 +156,23 @@ class Spelling:
 
     def _typo_fixed(self, word: str) -> str | None:
         """The FAQ word one letter away from `word` (one left out, added, changed, or two swapped),
-        when `word` is no word of the FAQ's and the FAQ's is better known to the model (`pieces`);
-        of several, the one the FAQ writes most, then the best known; None when they tie. The first
-        letter is never the typo, nor the last, nor an ending added or left out: that is another
-        form of the same word ("datorn", "spärrat", "flyttar"), which the model reads alike."""
-        if self._typos is None or self._pieces is None:
+        when `word` is no word (`a_word`: "snälla", "helger", "funderar" are, and stay) and the
+        FAQ does not write it; of several, the one the FAQ writes most; None when two tie. The
+        first letter is never the typo, nor the last, nor an ending added or left out: that is
+        another form of the same word ("datorn", "spärrat"), which the model reads alike."""
+        if len(word) < TYPO_MIN_LETTERS - 1 or not word.isalpha() or word in self.written or a_word(word):
             return None
-        if len(word) < TYPO_MIN_LETTERS - 1 or not word.isalpha() or word in self.written or word in WRITTEN_SO:
+        found = sorted(
+            (
+                (s.count, s.term)
+                for s in self._typos.lookup(word, Verbosity.CLOSEST, max_edit_distance=1)
+                if s.distance == 1 and self._a_typo(word, s.term)
+            ),
+            reverse=True,
+        )
+        if not found or (len(found) > 1 and found[0][0] == found[1][0]):
             return None
-        pieces = self._pieces(word)
-        found = [
-            (s.count, -self._pieces(s.term), s.term)
-            for s in self._typos.lookup(word, Verbosity.CLOSEST, max_edit_distance=1)
-            if s.distance == 1 and self._a_typo(word, s.term)
-        ]
-        found = sorted((f for f in found if -f[1] < pieces), reverse=True)
-        if not found or (len(found) > 1 and found[0][:2] == found[1][:2]):
-            return None
-        return found[0][2]
+        return found[0][1]
 
     @staticmethod
     def _a_typo(word: str, term: str) -> bool:
