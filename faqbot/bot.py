@@ -384,6 +384,8 @@ WISH_LAST = r"(ha en (bra|fin|trevlig) (dag|kväll|helg)|trevlig (dag|kväll|hel
 SIGNED = r"(mvh|m\.v\.h\.?|(med )?vänliga? hälsningar?)"
 # Words that also occur inside questions ("regards", "vänligen", "tia"): only after the end of a
 # sentence, and followed by a name or nothing ("Vänligen återställ sajten." is a request).
+# A wish opens a sentence: after its end, or with a capital ("... pajar Ha en trevlig helg!",
+# not "för en trevlig kväll"); "/Anna" is a signature at the end, "kort / swish" is not.
 SIGNED_AFTER_SENTENCE = (
     r"(hälsningar|hälsning|hälsn|kram|vänligen|allt gott|(best |kind |warm )?regards|best wishes|best|cheers"
     r"|sincerely|yours( sincerely| truly)?|br|tia)"
@@ -398,11 +400,11 @@ NAME = rf"([,:!.]?\s*{CAPITALISED}([,:]?\s+({CAPITALISED}|\[\w+\])){{0,4}})?"
 ANY_NAME = r"([,:]?\s*[^\s?]+([,:]?\s+[^\s?]+){0,6})?"
 CLOSING = re.compile(
     rf"(\s*[,;]?\s+{THANKS_LAST}{NAME}[!.\s]*"
-    rf"|(?<=[.!?])\s*({WISH_LAST}|{SENT_FROM})[!.\s]*"
+    rf"|((?<=[.!?])\s*|\s+(?=(?-i:[A-ZÅÄÖ])))({WISH_LAST}|{SENT_FROM})[!.\s]*"
     rf"|\s+{SIGNED}(?![\w-]){ANY_NAME}[!.\s]*"
     rf"|\s+(best |kind |warm )?regards,{NAME}[!.\s]*"
     rf"|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*"
-    rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?)$",
+    rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?|\s+//?{CAPITALISED}( {CAPITALISED})?)$",
     re.IGNORECASE,
 )
 

@@ -251,6 +251,9 @@ def test_a_word_written_without_its_ring_or_dots_is_read_as_the_faq_spells_it(bo
         ("Har ni wifi? – Anna Svensson", "Har ni wifi?"),
         ("Har ni wifi? Mvh Anna Svensson, Svensson Bygg AB, [telefon]", "Har ni wifi?"),
         ("Har ni wifi? Skickat från min iPhone", "Har ni wifi?"),
+        ("kan jag ringa er utan avtal /Maria", "kan jag ringa er utan avtal"),  # "/Maria" without a "?" before
+        ("bevakar ni driften Ha en trevlig helg!", "bevakar ni driften"),  # a wish with a capital opens a sentence
+        ("Kan jag lämna böcker i Bruksvik / Ålunda", "Kan jag lämna böcker i Bruksvik / Ålunda"),
     ],
 )
 def test_the_bot_ranks_the_question_without_the_courtesies_around_it(message, asked):

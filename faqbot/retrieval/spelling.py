@@ -71,6 +71,7 @@ class Spelling:
         self.written = Counter(w for text in texts if not leans_english(text) for w in TOKEN.findall(text.casefold()))
         self.spellings = self._spellings()
         self._typos = self._typo_index()
+        a_word("och")  # the word lists read here (a tenth of a second), not on a customer's message
 
     def spelled(self, question: str) -> str:
         """The question with each word written without å, ä or ö spelled with them
