@@ -70,8 +70,8 @@ VAGUE_WORDS = (
 ).split()
 
 GREETING = re.compile(
-    r"^((hej+|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
-    r"( (där|there|allihop|igen|again))?[\s!.,:)]*)+$",
+    r"^((hej+|hejsan|hallå|tjena(re)?|tja|god (morgon|dag|eftermiddag|kväll)|hello|hi|hey|good (morning|afternoon|evening))"
+    r"( (där|there|allihop|igen|again|(?-i:[A-ZÅÄÖ]\w+)))?[\s!.,:)]*)+$",
     re.IGNORECASE,
 )
 # Words to the bot about itself ("Hur mår du?", "Är du en robot?", "What's your name?"): the
@@ -100,7 +100,7 @@ THANKS = re.compile(
 # Thanks for something named, and nothing more: no question, no "but", no second clause
 # ("Tack för kallelsen!", "Thanks for the quick reply"; not "Tack för svaret, men hur ...").
 THANKS_FOR = re.compile(
-    r"^(stort |tusen |många )?(tack|thanks|thank you)( så mycket| so much)? (för|for) (?![^?,]*\b(men|but)\b)[^?,]{1,40}(, ?(?-i:[A-ZÅÄÖ]\w+))?[!.]*$",
+    r"^(stort |tusen |många )?(tack|thanks|thank you)( så mycket| so much)? (för|for) (?![^?,]*\b(men|but)\b)[^?,.!]{1,40}(, ?(?-i:[A-ZÅÄÖ]\w+))?[!.]*$",
     re.IGNORECASE,
 )
 # Goodbye, alone or after thanks ("Tack, hej då", "Thanks, bye", "Ha det bra!"), and "ok" alone:
@@ -381,7 +381,7 @@ THANKS_LAST = (
     r"|thx)"
 )
 WISH_LAST = r"(ha en (bra|fin|trevlig) (dag|kväll|helg)|trevlig (dag|kväll|helg)|have a (nice|good|great) (day|evening|weekend))"
-SIGNED = r"(mvh|m\.v\.h\.?|(med )?vänliga? hälsningar?)"
+SIGNED = r"(mvh|m\.v\.h\.?|vh|(med )?vänliga? hälsning(ar)?)"
 # Words that also occur inside questions ("regards", "vänligen", "tia"): only after the end of a
 # sentence, and followed by a name or nothing ("Vänligen återställ sajten." is a request).
 # A wish opens a sentence: after its end, or with a capital ("... pajar Ha en trevlig helg!",
@@ -390,7 +390,7 @@ SIGNED_AFTER_SENTENCE = (
     r"(hälsningar|hälsning|hälsn|kram|vänligen|allt gott|(best |kind |warm )?regards|best wishes|best|cheers"
     r"|sincerely|yours( sincerely| truly)?|br|tia)"
 )
-SENT_FROM = r"(skickat från min|sent from my) \w+"
+SENT_FROM = r"(skickat från|sent from)( min| my)?( \S+){1,4}"
 # A name: after a signature word up to seven words of any kind ("mvh anna", "Mvh Anna Svensson,
 # Svensson Bygg AB, [telefon]"), elsewhere up to five that open with a capital ("Tack, Anna",
 # "/Anna-Karin"). Each word after the first follows a space, so that no run of letters can be
@@ -401,12 +401,14 @@ ANY_NAME = r"([,:]?\s*[^\s?]+([,:]?\s+[^\s?]+){0,6})?"
 CLOSING = re.compile(
     rf"(\s*[,;]?\s+{THANKS_LAST}{NAME}[!.\s]*"
     rf"|((?<=[.!?])\s*|\s+(?=(?-i:[A-ZÅÄÖ])))({WISH_LAST}|{SENT_FROM})[!.\s]*"
-    rf"|\s+{SIGNED}(?![\w-]){ANY_NAME}[!.\s]*"
+    rf"|\s+{SIGNED}(?![\w-])(?!\s+(på|i|och|som|till|för|med|av|om|in|on|at|to)\b){ANY_NAME}[!.\s]*"
     rf"|\s+(best |kind |warm )?regards,{NAME}[!.\s]*"
     rf"|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*"
     rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?|\s+//?{CAPITALISED}( {CAPITALISED})?)$",
     re.IGNORECASE,
 )
+# A signature and nothing else ("Hej! Mvh Anna" after its greeting): small talk, no question.
+SIGNATURE_ALONE = re.compile(rf"^{SIGNED}(?![\w-]){ANY_NAME}[!.\s]*$", re.IGNORECASE)
 
 
 def without_courtesies(question: str) -> str:
@@ -425,7 +427,7 @@ def without_courtesies(question: str) -> str:
         if closing is None or closing.start() == 0:
             break
         rest = rest[: closing.start()]
-    rest = rest.strip(" ,;")
+    rest = rest.strip(" ,;–-")
     return rest if has_words(rest) else question
 
 
@@ -437,7 +439,7 @@ def small_talk(message: str) -> str | None:
     if len(message) > SMALL_TALK_MAX_CHARS:
         return None
     for text in dict.fromkeys((message, without_courtesies(message))):
-        if GREETING.match(text) or ABOUT_THE_BOT.match(text):
+        if GREETING.match(text) or ABOUT_THE_BOT.match(text) or SIGNATURE_ALONE.match(text):
             return "greeting"
         if THANKS.match(text) or THANKS_FOR.match(text):
             return "thanks"

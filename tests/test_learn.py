@@ -148,7 +148,8 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("Kan jag betala med Swish? Tack på förhand, Anna", "Kan jag betala med Swish?"),
         ("Det är Lena Karlsson. Kan jag byta tandläkare?", "Kan jag byta tandläkare?"),
         ("Can I park nearby? Thanks, John", "Can I park nearby?"),
-        ("Min sida är nere. Vad gör jag?", "Vad gör jag?"),
+        ("Min sida är nere. Vad gör jag?", "Min sida är nere. Vad gör jag?"),  # asks nothing without it
+        ("My name is Olga. Can I park nearby?", "Can I park nearby?"),
         ("Vi har en webbshop", "Vi har en webbshop"),  # no question sentence: the message whole
     ],
 )

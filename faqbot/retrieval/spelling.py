@@ -28,6 +28,7 @@ from faqbot.language import leans_english
 TOKEN = re.compile(r"\w+")
 KNOWN = 2.0  # zipf: a word at least this common in Swedish or English is meant as written
 MORE_COMMON = 1.5  # zipf: a spelling with å, ä or ö replaces a known word only if about 30 times as common
+FAQ_MORE_COMMON = 0.9  # ... the FAQ's own spelling, if about 8 times ("lana" -> "låna", "hal" -> "hål")
 # A word that starts with an FAQ word and adds two to four letters is spelled after it
 # ("bockerna" -> "böckerna"); the start has at least four letters.
 SPELLED_START, SPELLED_ENDING = 4, 4
@@ -85,6 +86,8 @@ class Spelling:
 
         def respelled(found: re.Match[str]) -> str:
             word = found.group()
+            if len(word) > 1 and word.isupper():
+                return word  # an acronym: "SLA" is not "Slå"
             low = word.casefold()
             spelling = (self._with_dots(low) if dotless else None) or self._typo_fixed(low)
             if spelling is None:
@@ -101,7 +104,7 @@ class Spelling:
             return None
         known = commonness(word)
         if (faq := self.spellings.get(word)) is not None:
-            if known < KNOWN or commonness(faq) >= known + MORE_COMMON:
+            if known < KNOWN or commonness(faq) >= known + FAQ_MORE_COMMON:
                 return faq
         guess = self._spelled_as_start(word) or self._guessed(word)
         if guess is None:

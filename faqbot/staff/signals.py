@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
@@ -148,16 +149,23 @@ def as_asked(rows: Iterable[Any]) -> list[Any]:
     return [_as_asked(r) for r in rows]
 
 
+# A sentence that says who is asking: "Det är Lena Karlsson.", "My name is Olga." (the rest of a
+# message stays: "Jag har tappat en fyllning. Vad gör jag nu?" asks nothing without it).
+INTRODUCES = re.compile(
+    r"^(hej,? )?(jag heter|mitt namn är|det är|detta är|här är|my name is|i am|i'm|this is)\b", re.IGNORECASE
+)
+
+
 def phrasing(question: str) -> str:
     """What is learned of a logged question: without the greeting, thanks and signature around
-    it (`without_courtesies`), and of a message of several sentences its questions alone.
+    it (`without_courtesies`), nor a sentence that says who asks (`INTRODUCES`).
     "Hej! Har ni parkering? Mvh Anna" is learned as "Har ni parkering?", the same phrasing as a
     customer's who asked it plainly, and "Det är Lena Karlsson. Kan jag byta tandläkare?" as
     "Kan jag byta tandläkare?": no customer's name goes into the FAQ (found by a walk-through)."""
     question = without_courtesies(question)
     sentences = [s for s in SENTENCE_END.split(question) if s.strip()]
-    asked = [s for s in sentences if is_question_sentence(s)]
-    return " ".join(asked) if asked and len(asked) < len(sentences) else question
+    kept = [s for s in sentences if is_question_sentence(s) or not INTRODUCES.search(s)]
+    return " ".join(kept) if any(is_question_sentence(s) for s in kept) else question
 
 
 def _as_asked(row: Any) -> Any:
