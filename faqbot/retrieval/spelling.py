@@ -152,7 +152,7 @@ class Spelling:
         return best if commonness(best) > 0 else None
 
     def _typo_index(self) -> SymSpell:
-        typos = SymSpell(max_dictionary_edit_distance=1, prefix_length=16)
+        typos = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)  # later letters are compared whole
         for word, n in self.written.items():
             if len(word) >= TYPO_MIN_LETTERS - 1 and word.isalpha():
                 typos.create_dictionary_entry(word, n)
