@@ -158,7 +158,9 @@ def test_a_flood_of_long_made_up_questions_is_read_by_its_openings(bot):
     flood = [(f"Skräpfråga {n} om ingenting alls." + tail)[:2000] for n in range(6)]
     real = "Kan jag ringa er?"
     reading = Reading(bot.embedder)
-    searcher = SimpleNamespace(rank=lambda q: (embedded.append(q), bot.searcher.rank(q))[1])
+    searcher = SimpleNamespace(
+        rank=lambda q: (embedded.append(q), bot.searcher.rank(q))[1], spelled=bot.searcher.spelled
+    )
     groups = report.group_unanswered([*flood, real], searcher, reading, bot.policy)  # type: ignore[arg-type]
     assert max(len(t) for t in embedded) <= report.GROUP_CHARS
     assert [g.nearest_id for g in groups if g.examples[0][0] == real] == ["telefonsupport"]
