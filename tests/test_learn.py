@@ -150,6 +150,7 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("Can I park nearby? Thanks, John", "Can I park nearby?"),
         ("Min sida är nere. Vad gör jag?", "Min sida är nere. Vad gör jag?"),  # asks nothing without it
         ("My name is Olga. Can I park nearby?", "Can I park nearby?"),
+        ("Det är min första gång. Hur bokar jag?", "Det är min första gång. Hur bokar jag?"),
         ("Vi har en webbshop", "Vi har en webbshop"),  # no question sentence: the message whole
     ],
 )

@@ -151,8 +151,10 @@ def as_asked(rows: Iterable[Any]) -> list[Any]:
 
 # A sentence that says who is asking: "Det är Lena Karlsson.", "My name is Olga." (the rest of a
 # message stays: "Jag har tappat en fyllning. Vad gör jag nu?" asks nothing without it).
+# "Det är", "I'm" and the like only before a name ("Det är min första gång." says what is asked about).
 INTRODUCES = re.compile(
-    r"^(hej,? )?(jag heter|mitt namn är|det är|detta är|här är|my name is|i am|i'm|this is)\b", re.IGNORECASE
+    r"^(hej,? )?(jag heter|mitt namn är|my name is|(det är|detta är|här är|i am|i'm|this is) (?-i:[A-ZÅÄÖ]))",
+    re.IGNORECASE,
 )
 
 
