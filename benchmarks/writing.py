@@ -25,6 +25,7 @@ import json
 import random
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.followups import outcome
@@ -77,7 +78,9 @@ def written(question: str, way: str, language: str, lists: dict[str, list[str]],
     return opening + question + closing
 
 
-def measure(name: str, folder: Path, lists: dict[str, list[str]], seed: int) -> dict[str, Counter]:
+def measure(name: str, folder: Path, which: list[str], seed: int) -> Iterator[tuple[str, Counter]]:
+    """Each way of asking and its outcomes, labelled: every way with the first list of courtesies
+    in `which`, the ways with courtesies with the others (the FAQ prepared and indexed once)."""
     from faqbot.bot import FaqBot
     from faqbot.language import detect_language
 
@@ -85,15 +88,14 @@ def measure(name: str, folder: Path, lists: dict[str, list[str]], seed: int) -> 
     bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
     bot.log = None
     rows = [json.loads(line) for line in tests.read_text(encoding="utf-8").splitlines() if line.strip()]
-    counts = {}
-    for way in WAYS:
-        rng, counted = random.Random(seed), Counter()
-        for row in rows:
-            language = "en" if detect_language(row["question"]) == "en" else "sv"
-            asked = written(row["question"], way, language, lists, rng)
-            counted[outcome(bot.ask(asked), row.get("expected"))] += 1
-        counts[way] = counted
-    return counts
+    languages = ["en" if detect_language(row["question"]) == "en" else "sv" for row in rows]
+    for n, lists in enumerate(which):
+        for way in WAYS if n == 0 else [w for w in WAYS if w not in ALONE]:
+            rng, counted = random.Random(seed), Counter()
+            for row, language in zip(rows, languages, strict=True):
+                asked = written(row["question"], way, language, COURTESIES[lists], rng)
+                counted[outcome(bot.ask(asked), row.get("expected"))] += 1
+            yield (way if way in ALONE else f"{way} ({lists})"), counted
 
 
 def with_a_typo(question: str, rng: random.Random) -> str:
@@ -147,12 +149,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)
         for name in args.faq:
-            for which in args.courtesies:
-                for way, counted in measure(name, root / name, COURTESIES[which], args.seed).items():
-                    label = way if way in ALONE else f"{way} ({which})"
-                    if way in ALONE and which != args.courtesies[0]:
-                        continue
-                    print(f"{name:10} {label:20} {summary(counted)}", flush=True)
+            for label, counted in measure(name, root / name, args.courtesies, args.seed):
+                print(f"{name:10} {label:20} {summary(counted)}", flush=True)
     return 0
 
 
