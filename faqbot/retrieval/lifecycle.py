@@ -149,7 +149,7 @@ class LiveIndex:
                 return
             if newest.built_at < serving.built_at or not same_faq(serving, newest, self.faq_path):
                 return
-            self.searcher = Searcher(index, self.embedder)  # still stale: the build below swaps the FAQ's own in
+            self.searcher = self._searcher(index)  # still stale: the build below swaps the FAQ's own in
             logger.info("serving the index built at %s until the edited FAQ's is built", newest.built_at)
 
     def _build_in_background(self) -> None:
@@ -226,6 +226,11 @@ class LiveIndex:
                 # read it must: the FAQ's stamp is the one from before the read.
                 head = faq_stamp + self._file_stamps([self.index_dir / MANIFEST])
                 index = load_index(self.index_dir)
+        return self._searcher(index), (head, self._index_stamp(index.manifest))
+
+    def _searcher(self, index: LoadedIndex) -> Searcher[LoadedIndex]:
+        """A searcher to serve `index` with, its spelling worked out here rather than on the
+        first customer's message (the index served meanwhile skipped it before)."""
         searcher = Searcher(index, self.embedder)
-        _ = searcher.spelling  # worked out here, not on the first customer's message
-        return searcher, (head, self._index_stamp(index.manifest))
+        _ = searcher.spelling
+        return searcher
