@@ -152,12 +152,27 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("My name is Olga. Can I park nearby?", "Can I park nearby?"),
         ("Det är min första gång. Hur bokar jag?", "Det är min första gång. Hur bokar jag?"),
         ("Vi har en webbshop", "Vi har en webbshop"),  # no question sentence: the message whole
+        ("Jag heter Lena och undrar om ni har parkering?", "Undrar om ni har parkering?"),
+        ("Hej, jag heter Lena Berg, har ni parkering?", "Har ni parkering?"),
+        ("Det är Anna här, kan jag boka om?", "Kan jag boka om?"),
+        ("My name is Olga and I wonder if you have parking?", "I wonder if you have parking?"),
+        ("I'm Swedish, can I pay in SEK?", "I'm Swedish, can I pay in SEK?"),  # no name
+        ("Det är dyrt, eller hur?", "Det är dyrt, eller hur?"),
     ],
 )
 def test_a_learned_phrasing_is_the_question_alone(logged, learned):
     """Found by a walk-through: two customers' 👍 proposed "Kan jag betala med Swish? Tack på
     förhand, Anna" for the FAQ, name and all."""
     assert phrasing(logged) == learned
+
+
+def test_a_phrasing_that_still_names_its_asker_is_never_proposed():
+    """Where the name cannot be cut from the question, the phrasing stays out of the FAQ."""
+    rows = picked(1, "Kan ni ringa mig, jag heter Lena Berg?", "telefon")
+    assert lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions == []
+    rows = picked(2, "Jag heter Lena Berg och undrar om man kan nå er per telefon?", "telefon")
+    [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
+    assert suggestion.question == "Undrar om man kan nå er per telefon?" and "Lena" not in str(suggestion.to_dict())
 
 
 def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():

@@ -158,16 +158,40 @@ INTRODUCES = re.compile(
 )
 
 
+# The same at the start of the question's own sentence, up to where the question begins: "Jag
+# heter Lena och undrar om ...?", "Hej, jag heter Lena Berg, har ni ...?", "Det är Anna här, kan
+# jag ...?". After "jag heter" and the like any word is the name; after "det är" only a capitalised
+# one; not after "I'm" ("I'm Swedish, can I pay in SEK?" says something the question needs).
+NAME_WORD = r"[^\W\d_][\w'-]*"
+CAPITALISED_NAME = r"(?-i:[A-ZÅÄÖ])[\w'-]*"
+INTRODUCTION_CLAUSE = re.compile(
+    rf"^(hej,? )?((jag heter|mitt namn är|my name is) {NAME_WORD}( {CAPITALISED_NAME})?"
+    rf"|(det är|här är|this is) {CAPITALISED_NAME}( {CAPITALISED_NAME})?( här| here)?)"
+    r"(,? och|,? and|,|\.) +",
+    re.IGNORECASE,
+)
+# Left anywhere in a phrasing, the words that name the asker keep it out of the FAQ (`has_personal_data`).
+NAMES_THE_ASKER = re.compile(r"\b(jag heter|mitt namn är|my name is)\b", re.IGNORECASE)
+
+
 def phrasing(question: str) -> str:
     """What is learned of a logged question: without the greeting, thanks and signature around
-    it (`without_courtesies`), nor a sentence that says who asks (`INTRODUCES`).
-    "Hej! Har ni parkering? Mvh Anna" is learned as "Har ni parkering?", the same phrasing as a
-    customer's who asked it plainly, and "Det är Lena Karlsson. Kan jag byta tandläkare?" as
-    "Kan jag byta tandläkare?": no customer's name goes into the FAQ (found by a walk-through)."""
+    it (`without_courtesies`), nor a sentence or clause that says who asks (`INTRODUCES`,
+    `INTRODUCTION_CLAUSE`). "Hej! Har ni parkering? Mvh Anna" is learned as "Har ni parkering?",
+    the same phrasing as a customer's who asked it plainly, "Det är Lena Karlsson. Kan jag byta
+    tandläkare?" as "Kan jag byta tandläkare?" and "Jag heter Lena och undrar om ni har
+    parkering?" as "Undrar om ni har parkering?": no customer's name goes into the FAQ (found by
+    walk-throughs)."""
     question = without_courtesies(question)
     sentences = [s for s in SENTENCE_END.split(question) if s.strip()]
     kept = [s for s in sentences if is_question_sentence(s) or not INTRODUCES.search(s)]
+    kept = [_without_introduction(s) if is_question_sentence(s) else s for s in kept]
     return " ".join(kept) if any(is_question_sentence(s) for s in kept) else question
+
+
+def _without_introduction(sentence: str) -> str:
+    rest = INTRODUCTION_CLAUSE.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 
 def _as_asked(row: Any) -> Any:
@@ -182,7 +206,8 @@ def _as_asked(row: Any) -> Any:
 
 
 def has_personal_data(text: str) -> bool:
-    return any(placeholder in text for placeholder in PLACEHOLDERS)
+    """Whether `text` holds masked personal data ("[telefon]") or says the asker's name ("jag heter")."""
+    return any(placeholder in text for placeholder in PLACEHOLDERS) or bool(NAMES_THE_ASKER.search(text))
 
 
 def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
