@@ -396,6 +396,8 @@ SENT_FROM = r"(skickat från|sent from)( min| my)?( \S+){1,4}"
 # "/Anna-Karin"). Each word after the first follows a space, so that no run of letters can be
 # split into words in many ways (300 letters after "mvh" took 11 s when it could).
 CAPITALISED = r"(?-i:[A-ZÅÄÖ][\w'-]*)"
+# A day after a slash is the other of two days ("öppet lör /Sön"), not a signature like "/Maria".
+DAY = r"(mån(dag)?|tis(dag)?|ons(dag)?|tors?(dag)?|fre(dag)?|lör(dag)?|sön(dag)?)"
 NAME = rf"([,:!.]?\s*{CAPITALISED}([,:]?\s+({CAPITALISED}|\[\w+\])){{0,4}})?"
 ANY_NAME = r"([,:]?\s*[^\s?]+([,:]?\s+[^\s?]+){0,6})?"
 CLOSING = re.compile(
@@ -404,7 +406,7 @@ CLOSING = re.compile(
     rf"|\s+{SIGNED}(?![\w-])(?!\s+(på|i|och|som|till|för|med|av|om|in|on|at|to)\b){ANY_NAME}[!.\s]*"
     rf"|\s+(best |kind |warm )?regards,{NAME}[!.\s]*"
     rf"|(?<=[.!?])\s*{SIGNED_AFTER_SENTENCE}{NAME}[!.\s]*"
-    rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?|\s+//?{CAPITALISED}( {CAPITALISED})?)$",
+    rf"|(?<=[.!?])\s*(//?|--?|–|—)\s?{CAPITALISED}( {CAPITALISED})?|\s+//?(?!{DAY}\b){CAPITALISED}( {CAPITALISED})?)$",
     re.IGNORECASE,
 )
 # A signature and nothing else ("Hej! Mvh Anna" after its greeting): small talk, no question.

@@ -271,6 +271,7 @@ def test_a_word_written_without_its_ring_or_dots_is_read_as_the_faq_spells_it(bo
         ("kan jag ringa er utan avtal /Maria", "kan jag ringa er utan avtal"),  # "/Maria" without a "?" before
         ("bevakar ni driften Ha en trevlig helg!", "bevakar ni driften"),  # a wish with a capital opens a sentence
         ("Kan jag lämna böcker i Bruksvik / Ålunda", "Kan jag lämna böcker i Bruksvik / Ålunda"),
+        ("har ni öppet lör /Sön", "har ni öppet lör /Sön"),
         # found by a second walk-through
         ("Jag vill låna om mina böcker. Med vänlig hälsning, Gunnel Ek", "Jag vill låna om mina böcker."),
         ("Hur skriver man mvh på engelska", "Hur skriver man mvh på engelska"),

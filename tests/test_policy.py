@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -135,6 +136,23 @@ def test_choose_policy_never_answers_more_than_a_tenth_of_the_faqs_questions_wro
     assert "no setting that answers more than 10% of the FAQ's own questions wrong" in chosen.why
     monkeypatch.setattr(calibration, "MAX_HELDOUT_WRONG", 1.0)  # the cost alone
     assert choose_policy(cal).rates["confident_wrong"] == pytest.approx(15 / 105, abs=0.001)
+
+
+def test_phrasings_learned_from_customers_do_not_dilute_the_cap_on_wrong_answers():
+    # The calibration above, plus 200 learned phrasings the bot finds at 0.6: the questions it
+    # already found (a customer picked or liked their entry). Counted with them, 15 of 305 (0.05)
+    # would be wrong at 0.6 and the cost would answer there; the cap counts the 105 staff wrote.
+    written = (
+        samples("a", True, 0.8, 0.4, count=60)
+        + samples("b", True, 0.6, 0.3, count=30)
+        + samples("c", False, 0.6, 0.3, count=15)
+        + samples(None, False, 0.2, 0.3, count=50)
+    )
+    learned = [replace(s, learned=True) for s in samples("b", True, 0.6, 0.3, count=200)]
+    chosen = choose_policy(written + learned, learned_questions=200)
+    assert chosen.threshold > 0.6 and chosen.rates["confident_wrong"] == 0.0
+    unmarked = [replace(s, learned=False) for s in learned]
+    assert choose_policy(written + unmarked).threshold <= 0.6  # what the cap allowed when it counted them
 
 
 def test_choices_are_offered_only_at_or_above_the_threshold():

@@ -194,8 +194,9 @@ def calibrate(
         answers = {p: (text, embedded[text]) for (p, f), text in without.items() if f == fold and text}
         searcher = fold_searcher(entries, vectors, hubness, fold, queries, answers)
         for position, _, text in (a for a in asked if a[1] == fold):
-            samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED)))
+            learned = text in entries[position].learned
+            samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED), learned))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
-    learned = sum(text in entries[position].learned for position, _, text in asked)
+    learned = sum(s.learned for s in samples)
     return choose_policy(samples, learned_questions=learned, in_force=in_force).timed(time.perf_counter() - started)
