@@ -198,5 +198,5 @@ def calibrate(
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED), learned))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
-    learned = sum(s.learned for s in samples)
-    return choose_policy(samples, learned_questions=learned, in_force=in_force).timed(time.perf_counter() - started)
+    taught = sum(s.learned for s in samples)
+    return choose_policy(samples, learned_questions=taught, in_force=in_force).timed(time.perf_counter() - started)
