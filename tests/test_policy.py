@@ -180,6 +180,21 @@ def test_choose_policy_does_not_widen_the_margin_for_a_gain_within_the_noise():
     assert chosen.choice_margin == pytest.approx(0.14) and chosen.counts["one_click"] == 25
 
 
+def test_the_threshold_is_the_middle_of_those_within_the_noise_of_the_cheapest(monkeypatch):
+    """One question more or less answered must not move the threshold across the band: the same
+    FAQ calibrated 0.44 on one machine and 0.40 on another, where the cost was flat within the
+    noise from 0.39 to 0.48 (tandvard)."""
+    faq = samples("a", True, 0.8, 0.4, count=40)
+    offtopic = samples(None, False, 0.2, 0.02, count=50)
+    # one question found at 0.45 makes 0.21-0.45 the cheapest by that one question: within the noise
+    one = choose_policy(faq + samples("c", True, 0.45, 0.4, count=1) + offtopic)
+    assert one.threshold == pytest.approx(0.51) and "within 1 standard errors of the cheapest" in one.why
+    # eight of them are no noise: the threshold stays where they are answered
+    assert choose_policy(faq + samples("c", True, 0.45, 0.4, count=8) + offtopic).threshold == pytest.approx(0.33)
+    monkeypatch.setattr(calibration, "THRESHOLD_TOLERANCE_SE", 0.0)  # the exact cheapest alone
+    assert choose_policy(faq + samples("c", True, 0.45, 0.4, count=1) + offtopic).threshold == pytest.approx(0.33)
+
+
 def test_a_rebuild_keeps_the_setting_in_force_unless_the_new_one_is_clearly_cheaper():
     """Found by a walk-through: on a 26-entry FAQ every staff click moved the calibration
     (0.41 -> 0.48 -> 0.41 with one learned phrasing removed at a time). Right answers score 0.8
