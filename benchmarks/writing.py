@@ -1,14 +1,17 @@
 """Questions asked the way customers write in a chat: a greeting before, thanks or a signature
 after ("Hej! Har ni parkering? Tack på förhand! Mvh Anna"), without å, ä and ö ("nar har ni
-oppet?"), or with a typo ("parkring"). Does the bot answer them as it answers the question written plainly?
+oppet?"), with a typo ("parkring"), or in lower case without the "?" ("hur säger jag upp mitt
+avtal"). Does the bot answer them as it answers the question written plainly?
 
 For each FAQ (imported with `threshold: auto`, as `benchmarks.learning` prepares it), every test
 question is asked plain, with an opening, with a closing, and with both, drawn with a fixed
 seed from one of two lists of courtesies: `written` (the ones in view when
 faqbot.bot.without_courtesies was written) and `later` (written afterwards, to see whether the
 rule holds for wordings it was not made from); with å, ä, ö and é written a, a, o, e; and with
-one typo (`with_a_typo`). `--raw` ranks the message as written, as the bot did before it left
-the courtesies out (`without_courtesies`) and spelled words as the FAQ does (`Searcher.spelled`).
+one typo (`with_a_typo`); and in lower case without its closing "?", "." or "!". `--raw` ranks
+the message as written, as the bot did before it left the courtesies out (`without_courtesies`),
+spelled words as the FAQ does (`Searcher.spelled`) and read a question without its "?" with it
+(`as_a_question`).
 
     python -m benchmarks.writing                      # shipped, bibliotek, tandvard
     python -m benchmarks.writing --raw                # the message ranked as written
@@ -63,8 +66,8 @@ COURTESIES = {
         "closing en": [" Cheers!", " Kind regards, John", " Thank you very much! Best regards, Sam"],
     },
 }
-WAYS = ("plain", "opening", "closing", "both", "without å, ä, ö", "one typo")
-ALONE = ("plain", "without å, ä, ö", "one typo")  # ways that use no list of courtesies
+WAYS = ("plain", "opening", "closing", "both", "without å, ä, ö", "one typo", "lower case, no ?")
+ALONE = ("plain", "without å, ä, ö", "one typo", "lower case, no ?")  # ways that use no list of courtesies
 WITHOUT_DOTS = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
 
 
@@ -73,6 +76,8 @@ def written(question: str, way: str, language: str, lists: dict[str, list[str]],
         return question.translate(WITHOUT_DOTS)
     if way == "one typo":
         return with_a_typo(question, rng)
+    if way == "lower case, no ?":
+        return question.lower().rstrip(" ?.!")
     opening = rng.choice(lists[f"opening {language}"]) if way in ("opening", "both") else ""
     closing = rng.choice(lists[f"closing {language}"]) if way in ("closing", "both") else ""
     return opening + question + closing
@@ -145,6 +150,7 @@ def main() -> int:
         import faqbot.retrieval.search
 
         faqbot.bot.without_courtesies = lambda question: question  # type: ignore[assignment]
+        faqbot.bot.as_a_question = lambda question: question  # type: ignore[assignment]
         faqbot.retrieval.search.Searcher.spelled = lambda _searcher, question: question  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)

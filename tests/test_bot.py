@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from faqbot import FaqBot, load_faq
-from faqbot.bot import ABOUT_THE_BOT, FOCUS_CHARS, GREETING, MAX_MESSAGE_CHARS, focus, without_courtesies
+from faqbot.bot import (
+    ABOUT_THE_BOT,
+    FOCUS_CHARS,
+    GREETING,
+    MAX_MESSAGE_CHARS,
+    as_a_question,
+    focus,
+    without_courtesies,
+)
 from faqbot.decision.policy import SUGGESTION_SPREAD
 from faqbot.web.messages import reply_message
 from tests.conftest import HELPDESK, ROOT
@@ -173,6 +181,41 @@ def test_a_question_written_without_a_ring_or_dots_is_answered_as_written_with_t
     reply = bot.ask(question)
     assert reply.kind == "answer" and reply.match.faq_id == faq_id
     assert reply.question == question  # the log keeps what the customer wrote
+
+
+@pytest.mark.parametrize(
+    "question, faq_id",
+    [
+        ("har ni uptime-övervakning", "overvakning"),
+        ("vilka tjänster täcker er support egentligen", "support-ingar"),
+        ("who do i contact for an emergency after business hours", "akut"),
+    ],
+)
+def test_a_question_typed_without_its_question_mark_is_answered_as_with_it(bot, question, faq_id):
+    """Typed in a chat, lower case and without "?", these went to the helpdesk: the embedding model
+    scored them below the threshold against the FAQ's questions, which end with theirs."""
+    reply, marked = bot.ask(question), bot.ask(question + "?")
+    assert reply.kind == "answer" and reply.match.faq_id == faq_id
+    assert reply.score == pytest.approx(marked.score)
+    assert reply.question == question  # the log keeps what the customer wrote
+
+
+@pytest.mark.parametrize(
+    "read, asked",
+    [
+        ("hur säger jag upp mitt avtal", "hur säger jag upp mitt avtal?"),
+        ("Kan jag betala med kort", "Kan jag betala med kort?"),
+        ("how do i cancel", "how do i cancel?"),
+        # a keyword query, a statement and a sentence with its own mark are read as written
+        ("bettskena pris", "bettskena pris"),
+        ("Jag vill låna om mina böcker", "Jag vill låna om mina böcker"),
+        ("Hur gör jag.", "Hur gör jag."),
+        ("Varför!", "Varför!"),
+        ("kanske", "kanske"),
+    ],
+)
+def test_a_message_that_opens_as_a_question_is_read_with_its_question_mark(read, asked):
+    assert as_a_question(read) == asked
 
 
 @pytest.mark.parametrize(
