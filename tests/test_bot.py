@@ -272,6 +272,12 @@ def test_a_word_one_typo_from_an_faq_word_is_read_as_that_word(bot, message, spe
         ("jag bor i Uppsala, kan jag ringa er", "jag bor i Uppsala, kan jag ringa er"),
         ("mitt lag har en hemsida", "mitt lag har en hemsida"),
         ("det ar svart att hitta era saker", "det är svart att hitta era saker"),
+        # "ar" after a count or a time word is "år" (it read "är": "2 är sedan")
+        ("det ar 2 ar sedan jag borjade", "det är 2 år sedan jag började"),
+        ("hur manga ar har ni funnits", "hur många år har ni funnits"),
+        ("vad kostar det per ar", "vad kostar det per år"),
+        ("har ni samma pris i ar", "har ni samma pris i år"),
+        ("vilka ar era priser", "vilka är era priser"),
     ],
 )
 def test_a_word_written_without_its_ring_or_dots_is_read_as_the_faq_spells_it(bot, message, spelled):

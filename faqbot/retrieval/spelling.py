@@ -35,6 +35,12 @@ SPELLED_START, SPELLED_ENDING = 4, 4
 TYPO_MIN_LETTERS = 5  # a typo or its word this long at least: shorter ones are too often another word
 MAX_GUESSES = 27  # spellings with å, ä or ö tried for a word the FAQ does not spell (three a's or o's)
 DOTTED = {"a": "aåä", "o": "oö"}
+# "ar" is "är" (far more common), but "år" after a count or a time word: "2 ar", "tva ar",
+# "manga ar", "per ar", "i ar" (the words as written without dots: `fold`)
+YEARS_AFTER = frozenset(
+    "ett tva tre fyra fem sex sju atta nio tio elva tolv femton tjugo trettio hundra "
+    "manga flera nagra fa par per varje i forra nasta hela halvt".split()
+)
 
 
 def fold(text: str) -> str:
@@ -55,6 +61,12 @@ def a_word(word: str) -> bool:
     """Whether a lower-case word is one in Swedish or English (`KNOWN`), not a typo: "filler" is
     English, and customers mix English words into Swedish."""
     return commonness(word) >= KNOWN or zipf_frequency(word, "en", wordlist="small") >= KNOWN
+
+
+def counts_years(before: str) -> bool:
+    """Whether the word before "ar" counts it or says which: a number, or one of YEARS_AFTER."""
+    words = TOKEN.findall(before[-40:])
+    return bool(words) and (words[-1].isdigit() or fold(words[-1]) in YEARS_AFTER)
 
 
 class Spelling:
@@ -89,6 +101,8 @@ class Spelling:
             if len(word) > 1 and word.isupper():
                 return word  # an acronym: "SLA" is not "Slå"
             low = word.casefold()
+            if dotless and low == "ar" and counts_years(question[: found.start()]):
+                return "År" if word[:1].isupper() else "år"
             spelling = (self._with_dots(low) if dotless else None) or self._typo_fixed(low)
             if spelling is None:
                 return word
