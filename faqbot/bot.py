@@ -312,9 +312,9 @@ def focus(question: str) -> str:
 
 # Words a question opens with (an interrogative, or a verb put first), Swedish and English. A chat
 # message often ends without its "?" ("hur säger jag upp mitt avtal"), and the embedding model
-# scores it lower against the FAQ's questions, which have theirs: below the threshold more often
-# (`python -m benchmarks.writing`, "chat style"). A keyword query ("bettskena pris") opens with
-# none of them and is read as written: given a "?", it was answered right less often.
+# scores it lower against the FAQ's questions, which have theirs: below the threshold more
+# often (`python -m benchmarks.writing`, "lower case, no ?"). A keyword query ("bettskena pris")
+# opens with none of them and is read as written: given a "?", it was answered right less often.
 QUESTION_OPENERS = frozenset(
     "hur vad var vart varifrån när varför vem vems vilka vilken vilket kan får går har finns är "
     "måste ska skall behöver gör tar erbjuder brukar skickar hjälper accepterar fungerar funkar "
