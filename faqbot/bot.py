@@ -25,7 +25,7 @@ from faqbot.conversations.rows import LoggedQuestion, LogRow
 from faqbot.decision import Calibration, Decision, Policy, ReplyKind
 from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
-from faqbot.language import detect_language
+from faqbot.language import WORD, detect_language
 from faqbot.retrieval.embedding import load_embedder
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.index import LoadedIndex
@@ -282,8 +282,11 @@ def clean_question(text: str) -> tuple[str, bool]:
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
+AFTER_MARK = " )\"'”»"  # what may close a sentence after its mark: "(Kan jag det?)", "»Går det?»"
+
+
 def is_question_sentence(sentence: str) -> bool:
-    return sentence.rstrip(" )\"'”»").endswith("?")
+    return sentence.rstrip(AFTER_MARK).endswith("?")
 
 
 def focus(question: str) -> str:
@@ -321,13 +324,12 @@ QUESTION_OPENERS = frozenset(
     "ingår kostar blir betalar bör ger säljer how what where when why who whose which can could "
     "do does did is are was will would should may might have has".split()
 )
-FIRST_WORD = re.compile(r"[^\s,]+")
 
 
 def as_a_question(read: str) -> str:
     """A message that opens as a question and ends without a mark, with its "?"."""
-    first = FIRST_WORD.match(read)
-    if read.endswith(("?", ".", "!")) or first is None or first.group().casefold() not in QUESTION_OPENERS:
+    first = WORD.match(read.casefold())
+    if read.rstrip(AFTER_MARK).endswith(("?", ".", "!")) or first is None or first.group() not in QUESTION_OPENERS:
         return read
     return read + "?"
 
