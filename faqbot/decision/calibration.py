@@ -45,11 +45,7 @@ COSTS[[Verdict.WRONG, Verdict.OFFTOPIC_ANSWERED, Verdict.OFFTOPIC_CHOICES, Verdi
 # The shipped bank is far from any FAQ (weather, recipes...); the off-topic questions customers
 # ask lie nearer the FAQ's own topics and score higher. So the threshold must send nearly all of
 # the bank to the helpdesk, not merely most of it: on the dev FAQs 98 % of the bank meant about
-# 90 % of their near-domain off-topic questions. It holds for the bank's Swedish and its English
-# questions each: since English texts are embedded as their Swedish translations would be
-# (faqbot.retrieval.embedding.LanguageNeutral) the English ones score lower, and 98 % of the whole
-# bank let through 12 Swedish questions of 444 (the shipped FAQ without its alternatives went from
-# threshold 0.43 to 0.32 and answered 0.103 of its test questions wrongly; docs/evaluation.md).
+# 90 % of their near-domain off-topic questions.
 OFFTOPIC_BANK_CAUGHT = 0.98
 # The cost of the calibration's few hundred questions is noisy in the margin: a dip of noise can
 # pick a wide margin that turns right answers into choices (on data/faq.yaml the cheapest margin,
@@ -96,17 +92,15 @@ CALIBRATION_FORMAT = 1
 @dataclass(frozen=True)
 class Sample:
     """One calibration question: the entry expected (None: off-topic), the entries ranked first,
-    whether it is a phrasing learned from customers (not counted toward MAX_HELDOUT_WRONG), and
-    whether it is English (the off-topic bank is caught in each language: OFFTOPIC_BANK_CAUGHT)."""
+    and whether it is a phrasing learned from customers (not counted toward MAX_HELDOUT_WRONG)."""
 
     expected: str | None
     ranked: tuple[Scored, ...]
     learned: bool = False
-    english: bool = False
 
     @classmethod
-    def of(cls, expected: str | None, ranked: Sequence[Ranked], learned: bool = False, english: bool = False) -> Sample:
-        return cls(expected, tuple(Scored(m.faq_id, m.score) for m in ranked[:SUGGESTION_COUNT]), learned, english)
+    def of(cls, expected: str | None, ranked: Sequence[Ranked], learned: bool = False) -> Sample:
+        return cls(expected, tuple(Scored(m.faq_id, m.score) for m in ranked[:SUGGESTION_COUNT]), learned)
 
     @property
     def best(self) -> float:
@@ -199,22 +193,19 @@ def _wrong_share(samples: Sequence[Sample], codes: np.ndarray) -> np.ndarray:
 
 def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
     """Mean cost per question (FAQ questions and off-topic ones weigh half each) for every
-    threshold x margin; inf where less than OFFTOPIC_BANK_CAUGHT of the off-topic questions of
-    either language go to the helpdesk (when no setting gets there, the ones that come closest
-    are kept), and where
+    threshold x margin; inf where less than OFFTOPIC_BANK_CAUGHT of the off-topic questions go
+    to the helpdesk (when no setting gets there, the ones that come closest are kept), and where
     more than MAX_HELDOUT_WRONG of the questions staff wrote are answered wrong (unless all are)."""
     codes, offtopic = _question_codes(samples, THRESHOLDS)
     cost = COSTS[codes]
     n_faq, n_off = max(int((~offtopic).sum()), 1), max(int(offtopic.sum()), 1)
     weight = np.where(offtopic, 0.5 / n_off, 0.5 / n_faq)[:, None, None]
     costs = (cost * weight).sum(axis=0)
-    best = np.array([s.best for s in samples])
-    english = np.array([s.english for s in samples], dtype=bool)
-    for language in (offtopic & english, offtopic & ~english):
-        if language.any():
-            caught = (best[language][:, None] < THRESHOLDS[None, :]).mean(axis=0)
-            enough = caught >= min(OFFTOPIC_BANK_CAUGHT, float(caught.max()))
-            costs = np.where(enough[:, None], costs, np.inf)
+    if offtopic.any():
+        best = np.array([s.best for s in samples])
+        caught = (best[offtopic][:, None] < THRESHOLDS[None, :]).mean(axis=0)
+        enough = caught >= min(OFFTOPIC_BANK_CAUGHT, float(caught.max()))
+        costs = np.where(enough[:, None], costs, np.inf)
     careful = _wrong_share(samples, codes) <= MAX_HELDOUT_WRONG
     if (careful & np.isfinite(costs)).any():
         costs = np.where(careful, costs, np.inf)

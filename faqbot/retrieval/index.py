@@ -54,7 +54,7 @@ from faqbot.retrieval.views import ViewTable
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 2: hubness-<gen>.npz; 3: checksums of the files; 4: English texts embedded language-neutral
+FORMAT_VERSION = 3  # 2: hubness-<gen>.npz; 3: checksums of the files
 LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the previous generation stays for readers that opened its manifest
 COPY_BATCH = 65_536  # vectors copied from the previous generation at a time

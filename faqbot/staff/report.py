@@ -7,7 +7,8 @@ Unanswered questions are grouped by meaning: identical questions are merged, the
 embedded with the bot's own model and clustered by average-linkage on cosine similarity (a
 group keeps merging while its members are, on average, at least GROUP_SIMILARITY alike, on
 the same 0-1 scale as the searcher's dense score: the model's similarity band spread out).
-For e5 that is 0.89 cosine, just above where unrelated questions lie (0.79-0.88): staff act on a group as one (assign it to an entry, reject it), so
+For e5 that is 0.89 cosine, just above where unrelated questions lie (0.79-0.88, see
+faqbot.staff.crosslingual): staff act on a group as one (assign it to an entry, reject it), so
 a group must not hold questions that need different answers. Measured on the learning
 benchmark's fifteen kept logs (`faqbot learn` on each as imported; benchmarks/learning.py),
 the questions listed for staff formed 69 groups of two or more at 0.87, 63 of them mixing
@@ -18,9 +19,8 @@ nearly answered with that entry, the suggestion is to add the questions as its a
 otherwise to write a new entry; a group that the FAQ answers now (it was edited since) is
 marked so. Either way a person decides; nothing here writes the FAQ.
 
-Questions are grouped across languages: the model moves an English question to where its Swedish
-translation would lie (faqbot.retrieval.embedding.LanguageNeutral), so "Var ligger ert kontor?"
-and "Where is your office located?" belong together (0.89).
+Questions are grouped across languages (faqbot.staff.crosslingual): "Var ligger ert kontor?"
+and "Where is your office located?" belong together.
 
 The trends (questions per day or week, the shares answered, sent to the helpdesk, offered
 choices and marked 👎) are faqbot.staff.trends; the most used entries are counted here.
@@ -46,6 +46,7 @@ from faqbot.faq.model import normalize_question
 from faqbot.language import detect_language
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.search import Match, Searcher
+from faqbot.staff.crosslingual import language_neutral
 from faqbot.staff.trends import Period, per_period, questions_asked, unit_for
 
 GROUP_SIMILARITY = 0.60  # within the model's band: 0.89 cosine for e5; see the module docstring
@@ -262,6 +263,7 @@ def group_unanswered(
         batches.append(embedder.embed_queries(matched[start : start + EMBED_BATCH]))
         progress(min(start + EMBED_BATCH, len(texts)), len(texts))
     vectors = np.concatenate(batches)
+    vectors = language_neutral(vectors, matched, embedder)
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
         examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
+
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.staff import report
 from faqbot.staff.learn import lesson
@@ -123,19 +125,16 @@ def test_one_client_asking_each_made_up_question_twice_does_not_outrank_customer
 
 def test_the_review_page_tells_a_helpdesk_questions_language_once(monkeypatch):
     """langdetect took 41 of a review visit's 42 s after a flood of 5,100 made-up questions, on
-    every visit; a question's language (which the model's vector is moved by: LanguageNeutral) is
-    now remembered, and told from its opening characters."""
-    from faqbot.retrieval import embedding
-    from tests.fakes import FakeEmbedder
+    every visit; a question's language is now remembered, and told from its opening characters."""
+    from faqbot.staff import crosslingual
 
     seen: list[str] = []
-    monkeypatch.setattr(embedding, "detect_language", lambda text: seen.append(text) or "sv")
-    embedding.is_english.cache_clear()
-    neutral = embedding.LanguageNeutral(FakeEmbedder())
+    monkeypatch.setattr(crosslingual, "detect_language", lambda text: seen.append(text) or "sv")
+    crosslingual.is_english.cache_clear()
     long_question = "Skräpfråga om blomkål och gitarr " * 60
     for _ in range(3):
-        neutral.embed_queries([long_question, "Kan jag ringa?"])
-    assert seen == [long_question[: embedding.LANGUAGE_CHARS], "Kan jag ringa?"]
+        crosslingual.language_neutral(np.ones((2, 4), dtype=np.float32), [long_question, "Kan jag ringa?"], None)  # type: ignore[arg-type]
+    assert seen == [long_question[: crosslingual.LANGUAGE_CHARS], "Kan jag ringa?"]
 
 
 def test_a_flood_of_long_made_up_questions_is_read_by_its_openings(bot):
