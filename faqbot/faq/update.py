@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
@@ -78,11 +78,13 @@ def entry_values(entry: Mapping[str, Any]) -> dict[str, str]:
 
 
 def cleaned(name: str, value: str | Sequence[str]) -> str:
-    """The form's text as it would be stored: line endings made \\n, blank alternatives dropped."""
+    """The form's text as it would be stored: line endings made \\n (a lone \\r too: YAML reads it
+    as one), blank alternatives dropped."""
     if name == "alternatives":
         lines = value.splitlines() if isinstance(value, str) else list(value)
         return "\n".join(" ".join(line.split()) for line in lines if line.strip())
-    text = "\n".join(line.rstrip() for line in str(value).replace("\r\n", "\n").split("\n")).strip("\n")
+    text = "\n".join(line.rstrip() for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    text = text.strip("\n")
     return text if "\n" in text and name in ("answer", "answer_en") else " ".join(text.split())
 
 
@@ -185,8 +187,12 @@ def draft_problems(document: Document, faq_id: str, edited: Sequence[str]) -> tu
 
 
 def field_lines(text: str, faq_id: str) -> list[tuple[int, str]]:
-    """(first line, key) of each key of the entry in the draft, in order."""
-    data = YAML(typ="rt").load(text)
+    """(first line, key) of each key of the entry in the draft, in order; none when the draft does
+    not read as YAML (its problem, from `load_faq`, is then about no one field)."""
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError:
+        return []
     for entry in data["entries"]:
         if str(entry["id"]) == faq_id:
             return [(entry.lc.key(key)[0] + 1, key) for key in entry]

@@ -27,8 +27,9 @@
     among the marks is never rejected, whatever the form says; "Avvisa bara den här frågan" takes
     only a question a helpdesk group shows (not a confirmed phrasing's reply, not a made-up one).
 15. control characters in a field (NUL failed the save with a bare 500; ESC would reach a
-    terminal showing the FAQ): refused in words, nothing saved; an unforeseen error's 500 is in
-    words and carries the security headers.
+    terminal showing the FAQ): refused in words, nothing saved; a lone carriage return (YAML reads
+    it as a line break: what followed it in an answer became a key of its own) is a line break of
+    the answer; an unforeseen error's 500 is in words and carries the security headers.
 14. the address a form leads to names its outcome (`?utfall=KEY`): another member of staff, or a
     visitor, opening it sees none of it; a made-up or over-long key is the plain page; the
     outcomes kept are bounded in number and in time.
@@ -56,6 +57,7 @@ from fastapi.testclient import TestClient
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.faq.edit import add_learned
+from faqbot.faq.model import load_faq
 from faqbot.staff import learn
 from faqbot.staff.console.app import create_console
 from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_CHECKS
@@ -568,6 +570,31 @@ def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved
     refused = site.client.post(path, data=data)
     assert refused.status_code == 400 and "styrtecken" in refused.text and "”Svar”" in refused.text
     assert faq.read_bytes() == before
+
+
+@pytest.mark.parametrize("path", ["/fragor/backup", "/ny-fraga"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        'Varje natt.\r    answer_en: "We back up daily. Call +46 70 000 00 00"',  # a key the form never had
+        "a\r b\nc",  # not YAML at all, written raw: a bare 500 before
+    ],
+)
+def test_a_lone_carriage_return_in_an_answer_is_a_line_break_and_adds_no_key(site, path, answer):
+    """Found by the red team: a lone CR (no browser sends one, a script can) went into the answer's
+    block as typed, and YAML reads it as a line break: what followed became a key of the entry
+    ("answer_en" with text staff never wrote, served to English customers)."""
+    site.login()
+    data = {"question": "Hur ofta gör ni säkerhetskopior av sajten?", "answer": answer, "csrf": site.csrf()}
+    if path != "/ny-fraga":
+        data["hash"] = form_hash(site)
+    saved = site.client.post(path, data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    faq = load_faq(site.folder / "faq.yaml")
+    entry = next(e for e in faq.entries if e.question == "Hur ofta gör ni säkerhetskopior av sajten?")
+    lines = [line.strip() for line in answer.replace("\r", "\n").split("\n")]
+    assert entry.answer_en == "" and [line.strip() for line in entry.answer.split("\n")] == lines
+    assert "\r" not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
 
 
 def test_an_unforeseen_error_is_a_500_in_words_with_the_security_headers(site, monkeypatch):

@@ -250,6 +250,10 @@ class Console:
             raise Refused(400, Text("Formuläret har för många fält.")) from None
         fields: dict[str, str] = {}
         for name, value in pairs:
+            if name != "password":
+                # A browser sends a textarea's line breaks as CR LF; a lone CR (no browser sends one) is
+                # a line break too, to YAML: written into an answer's block it started keys of its own.
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
             if name != "password" and CONTROL.search(value):
                 raise Refused(
                     400,
@@ -259,7 +263,7 @@ class Console:
                     ),
                 )
             limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
-            # a browser's maxlength counts a line break as one character; it sends two (CR LF)
+            # a browser's maxlength counts a line break as one character, as `value` now does
             if len(value) - value.count("\r\n") > limit:
                 label = Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40]
                 raise Refused(
