@@ -1042,8 +1042,8 @@ def test_customers_questions_on_the_review_are_marked_with_their_language_and_sh
 
 def test_what_staff_did_takes_the_focus_and_names_the_question_in_its_own_language(site):
     """After Koppla the page opens on its outcome (focused, so a screen reader reads it), the
-    customer's English question marked as English, its own question mark not followed by a
-    second full stop; a phrasing is offered for its entry named by the entry's question, and
+    customer's English question marked as English, written with the question mark its customer
+    left out and no full stop after it; a phrasing is offered for its entry named by the entry's question, and
     the 👎 section says how many entries it lists."""
     with ConversationLog(site.folder / "log.db") as log:
         log.record(LogRow("e1", "Can I phone you?", "en", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone",)))
@@ -1064,7 +1064,7 @@ def test_what_staff_did_takes_the_focus_and_names_the_question_in_its_own_langua
     outcome = re.search(r'<div class="card ok" role="status" tabindex="-1" autofocus>(.*?)</div>', done, re.S)
     assert outcome and done.count("autofocus") == 1
     assert re.search(
-        r'Tillagt i backup \(rad \d+\): ”<span lang="en">Do you back up my files</span>”\. Chatten svarar',
+        r'Tillagt i backup \(rad \d+\): ”<span lang="en">Do you back up my files\?</span>” Chatten svarar',
         outcome.group(1),
     )
     accept = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', done)

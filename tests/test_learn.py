@@ -158,6 +158,8 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("My name is Olga and I wonder if you have parking?", "I wonder if you have parking?"),
         ("I'm Swedish, can I pay in SEK?", "I'm Swedish, can I pay in SEK?"),  # no name
         ("Det är dyrt, eller hur?", "Det är dyrt, eller hur?"),
+        ("hej! hur säger jag upp avtalet", "hur säger jag upp avtalet?"),  # written as the bot reads it
+        ("bettskena pris", "bettskena pris"),  # a keyword query is no question sentence
     ],
 )
 def test_a_learned_phrasing_is_the_question_alone(logged, learned):

@@ -22,6 +22,7 @@ from faqbot.bot import (
     FOLLOWUP_MAX_WORDS,
     FOLLOWUP_OPENERS,
     SENTENCE_END,
+    as_a_question,
     clean_question,
     is_question_sentence,
     refers_back,
@@ -181,12 +182,14 @@ def phrasing(question: str) -> str:
     the same phrasing as a customer's who asked it plainly, "Det är Lena Karlsson. Kan jag byta
     tandläkare?" as "Kan jag byta tandläkare?" and "Jag heter Lena och undrar om ni har
     parkering?" as "Undrar om ni har parkering?": no customer's name goes into the FAQ (found by
-    walk-throughs)."""
+    walk-throughs). A question typed without its "?" gets it, as the bot reads it (`as_a_question`):
+    "hur säger jag upp avtalet" is learned as "hur säger jag upp avtalet?", which is how the FAQ's
+    own questions are written and how the next customer's question is embedded."""
     question = without_courtesies(question)
     sentences = [s for s in SENTENCE_END.split(question) if s.strip()]
     kept = [s for s in sentences if is_question_sentence(s) or not INTRODUCES.search(s)]
     kept = [_without_introduction(s) if is_question_sentence(s) else s for s in kept]
-    return " ".join(kept) if any(is_question_sentence(s) for s in kept) else question
+    return as_a_question(" ".join(kept) if any(is_question_sentence(s) for s in kept) else question)
 
 
 def _without_introduction(sentence: str) -> str:
