@@ -75,6 +75,9 @@ class Evidence:
     # confirmations whose client is not known (`faqbot ask --log`, rows from before migration 7)
     without_client: int = 0
     languages: dict[str, str] = field(default_factory=dict)  # each spelling's language, as last answered in
+    # confirmations less 👎, by client (`standing`), and of the signals whose client is not known
+    client_net: dict[str, int] = field(default_factory=dict)
+    unknown_net: int = 0
 
     def spelling(self) -> str:
         """The spelling to propose: the one most different clients typed, then the most confirmed."""
@@ -83,6 +86,13 @@ class Evidence:
     @property
     def confirmed(self) -> int:
         return self.picked + self.liked
+
+    @property
+    def standing(self) -> int:
+        """Confirmations less 👎, each known client counting once (+1, -1 or 0 by their own net),
+        each signal of an unknown client once: one address that confirms another entry for a
+        question many times outweighs one customer, not the many who confirmed this one."""
+        return sum((net > 0) - (net < 0) for net in self.client_net.values()) + self.unknown_net
 
     @property
     def clients(self) -> set[str]:
@@ -100,6 +110,11 @@ class Evidence:
         elif signal.picked or signal.liked is True:
             self.without_client += 1
         self.spellings[signal.question] = self.spellings.get(signal.question, 0) + 1
+        net = int(signal.picked) + (signal.liked is True) - (signal.liked is False)
+        if signal.client:
+            self.client_net[signal.client] = self.client_net.get(signal.client, 0) + net
+        else:
+            self.unknown_net += net
         if signal.language:
             self.languages[signal.question] = signal.language
 
@@ -179,11 +194,12 @@ def one_a_client_first(suggestions: list[Suggestion], clients: dict[str, set[str
 
 def _clear_winner(entries: dict[str, Evidence]) -> tuple[str | None, Evidence]:
     """The entry customers confirmed for a question, if one stands clear: more confirmations
-    than 👎, and more than any other entry got."""
-    ranked = sorted(entries.items(), key=lambda item: -(item[1].confirmed - item[1].disliked))
+    than 👎, and more than any other entry got, counted by client (`Evidence.standing`: one
+    address that confirmed another entry over and over hid what three customers had confirmed)."""
+    ranked = sorted(entries.items(), key=lambda item: -item[1].standing)
     faq_id, best = ranked[0]
-    margin = best.confirmed - best.disliked
-    runner_up = ranked[1][1].confirmed - ranked[1][1].disliked if len(ranked) > 1 else 0
+    margin = best.standing
+    runner_up = ranked[1][1].standing if len(ranked) > 1 else 0
     if best.confirmed == 0 or margin <= 0 or margin <= runner_up:
         return None, best
     return faq_id, best
