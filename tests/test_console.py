@@ -1387,9 +1387,12 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     assert again.text.count("(gäller nu)") == 1
 
 
-def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost(site):
+@pytest.mark.parametrize("broken_by_hand", [False, True])
+def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost(site, broken_by_hand):
     """Restoring a version from before an accept removes the phrasing from the FAQ; its acceptance
-    must not keep it off the review list for ever (it would be lost without a word)."""
+    must not keep it off the review list for ever (it would be lost without a word). Also when a
+    hand edit had broken the file before the restore (found by a walk-through: the phrasing was
+    neither in the FAQ nor proposed again)."""
     question = "Sparar ni filerna någonstans?"
     with ConversationLog(site.folder / "log.db") as log:
         log.record(LogRow("r1", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup")))
@@ -1401,6 +1404,10 @@ def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost
     site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
     assert said(question) not in site.client.get("/granska").text
+    if broken_by_hand:
+        faq = site.folder / "faq.yaml"
+        faq.write_text(faq.read_text(encoding="utf-8").replace("Kan jag ringa er?", '""'), encoding="utf-8")
+        assert "klarar inte FAQ-kontrollerna" in site.client.get("/historik").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == ()
     assert "En kundfråga som boten lärt sig finns inte i version 1; den föreslås igen" in restored

@@ -612,20 +612,19 @@ class Desk:
             if text_hash(before) == version.faq_hash:
                 latest = self.history.latest()
                 return Restored(latest, written=False) if latest is not None else None
+            earlier = self.last_valid(before)
             atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
             restored = self.history.record(
                 version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
-            return Restored(restored, written=True, reopened=self.reopen_lost(before, restoring))
+            return Restored(restored, written=True, reopened=self.reopen_lost(earlier, restoring))
 
-    def reopen_lost(self, before: str, restoring: Faq) -> int:
-        """Forget the acceptance of the learned phrasings of `before` (the file's text) that
-        `restoring` has nowhere, and of the helpdesk questions made into entries it lacks; how
+    def reopen_lost(self, earlier: Faq | None, restoring: Faq) -> int:
+        """Forget the acceptance of the learned phrasings of `earlier` (the FAQ before the restore)
+        that `restoring` has nowhere, and of the helpdesk questions made into entries it lacks; how
         many. A log that cannot be written loses only the re-proposal."""
-        try:
-            earlier = parsed(before, self.faq_path.name)
-        except DataError:  # a hand edit had broken the file: nothing to compare with
+        if earlier is None:
             return 0
         lost, gone = learn.lost_acceptances(earlier, restoring)
         try:
@@ -633,6 +632,22 @@ class Desk:
         except FaqbotError as err:
             log.warning("phrasings the restore removed stay accepted, so are not proposed again: %s", err)
             return 0
+
+    def last_valid(self, text: str) -> Faq | None:
+        """`text` as an FAQ, or when a hand edit has broken it, the newest kept version that passes
+        the checks: what staff had accepted up to then (a walk-through restored a version over a
+        broken file, and the phrasings accepted since were neither in the FAQ nor proposed again)."""
+        try:
+            return parsed(text, self.faq_path.name)
+        except DataError:
+            pass
+        for kept in self.history.versions():
+            version = self.history.version(kept.id)
+            try:
+                return parsed(version.content, self.faq_path.name) if version is not None else None
+            except DataError:
+                continue
+        return None
 
     # -- drafts: trying an unsaved entry, a new entry from a helpdesk group --------------------
 
