@@ -288,7 +288,8 @@ def test_a_refused_faq_edit_shows_on_the_overview(site):
     faq.write_text(faq.read_text(encoding="utf-8").replace("answer: Varje natt.", "answer:"), encoding="utf-8")
     page = site.client.get("/")
     assert "Problem i chatten" in page.text and "vägrar den senaste ändringen" in page.text
-    assert "answer of entry &#39;backup&#39; is empty" in page.text
+    # the check's message in Swedish, in both places the overview tells it (found by a walk-through)
+    assert page.text.count("svaret i posten &#39;backup&#39; saknar text") == 2 and "is empty" not in page.text
 
 
 def test_a_slip_in_the_yaml_is_explained_in_swedish_on_the_overview_and_the_edit_form(site):
@@ -1372,6 +1373,21 @@ def test_a_hand_edit_of_the_file_shows_as_a_version_changed_in_the_file(site):
     assert "ändrad i filen: ändrade: phone" in page.split('<li class="item">')[1]
 
 
+def test_a_hand_edit_the_checks_refuse_is_told_in_swedish_on_the_overview_and_the_entry_list(site):
+    """Found by a walk-through: the Swedish pages quoted the check in English ("question of entry
+    'phone' is empty"), and the list of entries said only "Det gick inte"."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Kan jag ringa er?", '""'), encoding="utf-8")
+    overview = site.client.get("/").text
+    assert re.search(r"Rätta filen: \S*faq\.yaml:\d+: frågan i posten &#39;phone&#39; saknar text", overview)
+    listed = site.client.get("/fragor")
+    assert listed.status_code == 409 and "FAQ-filen behöver rättas" in listed.text
+    assert "frågan i posten &#39;phone&#39; saknar text" in listed.text and "is empty" not in listed.text
+    site.client.get("/sprak?till=en&tillbaka=/fragor")  # the console in English keeps the check's own words
+    assert "question of entry &#39;phone&#39; is empty" in site.client.get("/fragor").text
+
+
 def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(site):
     site.login()
     faq = site.folder / "faq.yaml"
@@ -1461,7 +1477,7 @@ def test_a_version_that_no_longer_passes_the_checks_is_not_restored(site):
     response = site.client.post("/historik/2/aterstall", data={"csrf": site.csrf("/historik")})
     assert response.status_code == 400
     assert "Version 2 återställdes inte: den klarar inte FAQ-kontrollerna" in response.text
-    assert "answer of entry &#39;backup&#39; is empty" in response.text
+    assert "svaret i posten &#39;backup&#39; saknar text" in response.text  # the check's message, in Swedish
     assert faq.read_bytes() == fixed
 
 

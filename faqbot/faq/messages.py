@@ -110,6 +110,54 @@ WORDING: dict[str, tuple[str, str]] = {
         "{what} must be text, but it starts with '!', which YAML reads as a type; " + QUOTE_ALL,
         "{what} måste vara text, men den börjar med '!', som YAML läser som en typ; " + QUOTE_ALL_SV,
     ),
+    # the checks of the FAQ's content (faqbot.faq.model): a walk-through saw them in English on the
+    # console's Swedish pages after a hand edit
+    "plain_keys": ("keys must be plain words", "nycklar måste vara vanliga ord"),
+    "not_text_value": (
+        "{what} must be text; put quotes around {value}",
+        "{what} måste vara text; sätt citattecken runt {value}",
+    ),
+    "empty": ("{what} is empty", "{what} saknar text"),
+    "file_top": (
+        "the file must have 'helpdesk:' and 'entries:' at the top",
+        "filen måste ha 'helpdesk:' och 'entries:' överst",
+    ),
+    "unknown_key": (
+        "unknown key '{key}' (expected one of: {known})",
+        "okänd nyckel '{key}' (de som går att använda: {known})",
+    ),
+    "missing_helpdesk": (
+        "missing 'helpdesk:' (the e-mail address unanswered questions go to)",
+        "'helpdesk:' saknas (e-postadressen som obesvarade frågor går till)",
+    ),
+    "not_email": (
+        "helpdesk '{helpdesk}' is not an e-mail address",
+        "helpdesk-adressen '{helpdesk}' är ingen e-postadress",
+    ),
+    "missing_entries": (
+        "missing 'entries:' (the list of questions and answers)",
+        "'entries:' saknas (listan med frågor och svar)",
+    ),
+    "entries_not_list": (
+        "'entries' must be a list of entries, each starting with '- id:'",
+        "'entries' måste vara en lista med poster, var och en med '- id:' först",
+    ),
+    "entries_empty": (
+        "'entries' is empty; the FAQ needs at least one entry",
+        "'entries' är tom; FAQ:n behöver minst en post",
+    ),
+    "entry_has_no": ("entry '{id}' has no {key}", "posten '{id}' saknar '{key}:'"),
+    "an_entry_has_no": ("entry has no {key}", "en post saknar '{key}:'"),
+    "bad_id": ("id '{id}' may only use a-z, 0-9 and '-'", "id '{id}' får bara innehålla a-z, 0-9 och '-'"),
+    "not_question_list": ("'{key}' must be a list of questions", "'{key}' måste vara en lista med frågor"),
+    "duplicate_id": (
+        "duplicate id '{id}' (first used on line {first})",
+        "id '{id}' står två gånger (första gången på rad {first})",
+    ),
+    "duplicate_question": (
+        "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
+        "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",
+    ),
 }
 
 # What a check says it is about ("question of entry 'backup'", "an alternative") in Swedish.

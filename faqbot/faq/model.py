@@ -156,7 +156,7 @@ def mapping_items(node: yaml.MappingNode, problems: list[tuple[int, str]]) -> di
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
-            problems.append((line_of(key_node), "keys must be plain words"))
+            problems.append((line_of(key_node), say("plain_keys")))
         elif key == "id" and key in items and isinstance(value_node, yaml.ScalarNode) and not merged:
             problems.append((line_of(key_node), say("missing_dash", id=value_node.value)))
             merged = True
@@ -174,7 +174,7 @@ def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> 
         problems.append((line_of(node), not_text(node, what)))
         return None
     if node.tag == "tag:yaml.org,2002:null":
-        problems.append((line_of(node), f"{what} is empty"))
+        problems.append((line_of(node), say("empty", what=what)))
         return None
     if node.tag.startswith("!") and not node.tag.startswith("!!"):  # '!Viktigt text': a local tag
         problems.append(
@@ -182,11 +182,11 @@ def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> 
         )
         return None
     if node.tag != "tag:yaml.org,2002:str":
-        problems.append((line_of(node), f"{what} must be text; put quotes around {node.value!r}"))
+        problems.append((line_of(node), say("not_text_value", what=what, value=repr(node.value))))
         return None
     text = str(node.value).strip()
     if not text:
-        problems.append((line_of(node), f"{what} is empty"))
+        problems.append((line_of(node), say("empty", what=what)))
         return None
     return text
 
@@ -209,28 +209,28 @@ def load_faq(path: str | Path) -> Faq:
     problems: list[tuple[int, str]] = []
     if not isinstance(root, yaml.MappingNode):
         line = line_of(root) if root is not None else 1
-        raise DataError(path, [(line, "the file must have 'helpdesk:' and 'entries:' at the top")])
+        raise DataError(path, [(line, say("file_top"))])
 
     top = mapping_items(root, problems)
     for key, node in top.items():
         if key not in TOP_KEYS:
-            problems.append((line_of(node), f"unknown key '{key}' (expected one of: helpdesk, entries)"))
+            problems.append((line_of(node), say("unknown_key", key=key, known="helpdesk, entries")))
     helpdesk = ""
     if "helpdesk" not in top:
-        problems.append((1, "missing 'helpdesk:' (the e-mail address unanswered questions go to)"))
+        problems.append((1, say("missing_helpdesk")))
     else:
         helpdesk = scalar_text(top["helpdesk"], "helpdesk", problems) or ""
         if helpdesk and not EMAIL_PATTERN.match(helpdesk):
-            problems.append((line_of(top["helpdesk"]), f"helpdesk '{helpdesk}' is not an e-mail address"))
+            problems.append((line_of(top["helpdesk"]), say("not_email", helpdesk=helpdesk)))
 
     entries: list[FaqEntry] = []
     entries_node = top.get("entries")
     if entries_node is None:
-        problems.append((1, "missing 'entries:' (the list of questions and answers)"))
+        problems.append((1, say("missing_entries")))
     elif not isinstance(entries_node, yaml.SequenceNode):
-        problems.append((line_of(entries_node), "'entries' must be a list of entries, each starting with '- id:'"))
+        problems.append((line_of(entries_node), say("entries_not_list")))
     elif not entries_node.value:
-        problems.append((line_of(entries_node), "'entries' is empty; the FAQ needs at least one entry"))
+        problems.append((line_of(entries_node), say("entries_empty")))
     else:
         drafts: list[FaqEntry] = []  # every entry with an id, valid or not, for the duplicate checks
         for item in entries_node.value:
@@ -254,20 +254,22 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[F
     for key, value in items.items():
         if key not in ENTRY_KEYS:
             known = ", ".join(sorted(ENTRY_KEYS))
-            problems.append((line_of(value), f"unknown key '{key}' (expected one of: {known})"))
+            problems.append((line_of(value), say("unknown_key", key=key, known=known)))
 
     fields: dict[str, str | None] = {}
     for key in ("id", "question", "answer"):
         if key not in items:
-            label = f"entry '{fields['id']}'" if fields.get("id") else "entry"
-            problems.append((line, f"{label} has no {key}"))
+            missing = (
+                say("entry_has_no", id=fields["id"], key=key) if fields.get("id") else say("an_entry_has_no", key=key)
+            )
+            problems.append((line, missing))
             fields[key] = None
         else:
             what = f"{key} of entry '{fields['id']}'" if key != "id" and fields.get("id") else key
             fields[key] = scalar_text(items[key], what, problems)
     entry_id = fields["id"]
     if entry_id is not None and not ID_PATTERN.match(entry_id):
-        problems.append((line_of(items["id"]), f"id '{entry_id}' may only use a-z, 0-9 and '-'"))
+        problems.append((line_of(items["id"]), say("bad_id", id=entry_id)))
 
     alternatives = question_list(items, "alternatives", "an alternative", problems)
     learned = question_list(items, "learned", "a learned phrasing", problems)
@@ -286,7 +288,7 @@ def question_list(items: dict[str, yaml.Node], key: str, what: str, problems: li
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        problems.append((line_of(node), f"'{key}' must be a list of questions"))
+        problems.append((line_of(node), say("not_question_list", key=key)))
         return ()
     texts = [scalar_text(item, what, problems) for item in node.value]
     return tuple(text for text in texts if text is not None)
@@ -310,9 +312,7 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
     seen_questions: dict[tuple[str, str], FaqEntry] = {}
     for entry in entries:
         if entry.id in first_by_id:
-            problems.append(
-                (entry.line, f"duplicate id '{entry.id}' (first used on line {first_by_id[entry.id].line})")
-            )
+            problems.append((entry.line, say("duplicate_id", id=entry.id, first=first_by_id[entry.id].line)))
         else:
             first_by_id[entry.id] = entry
         for text in entry.questions():
@@ -322,10 +322,7 @@ def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -
             other = seen_questions.get(key)
             if other is not None and other is not entry:
                 problems.append(
-                    (
-                        entry.line,
-                        f"entry '{entry.id}': question '{text}' is already in entry '{other.id}' (line {other.line})",
-                    )
+                    (entry.line, say("duplicate_question", entry=entry.id, text=text, other=other.id, line=other.line))
                 )
             elif other is None:
                 seen_questions[key] = entry

@@ -16,6 +16,7 @@ and what is wrong with the running chat's files and database, in Swedish (or Eng
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,9 +26,10 @@ from markupsafe import Markup
 
 from faqbot.database import is_postgres, shown
 from faqbot.errors import FaqbotError, IndexDamagedError
+from faqbot.faq.messages import in_swedish
 from faqbot.retrieval.integrity import read_manifest, verify_files
 from faqbot.staff.chart import ENGLISH, SWEDISH, trend_svg
-from faqbot.staff.console.language import Text, local
+from faqbot.staff.console.language import Bilingual, Text, local
 from faqbot.staff.trends import Period, per_period, staff_day
 
 CHART_DAYS = 14
@@ -164,4 +166,20 @@ def damaged_index(index_dir: Path, bot: Any) -> list[str]:
             )
         ]
     problem = getattr(bot.index, "problem", "")
-    return [Text("Chatten behåller sitt senaste fungerande index: {problem}", problem=problem)] if problem else []
+    if not problem:
+        return []
+    return [Text("Chatten behåller sitt senaste fungerande index: {problem}", problem=in_both(problem))]
+
+
+FILE_LINE = re.compile(r"^(?P<where>.*?:\d+): (?P<message>.*)$")
+
+
+def in_both(problem: str) -> Bilingual:
+    """A refusal's `file:LINE: message` lines with each check's message in Swedish where
+    faqbot.faq.messages has it, and as written for the console in English."""
+    swedish = []
+    for line in problem.split("\n"):
+        found = FILE_LINE.match(line)
+        told = in_swedish(found.group("message")) if found else None
+        swedish.append(f"{found.group('where')}: {told}" if found and told else line)
+    return Bilingual("\n".join(swedish), problem)

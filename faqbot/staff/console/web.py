@@ -335,13 +335,13 @@ MESSAGES = [
 def swedish(message: str, editing: str = "") -> Text:
     """A check's message as staff read it next to the field of entry `editing` (the check's own
     words when unknown). A duplicate names the other entry, whichever of the two came first."""
-    explained = in_swedish(message)  # a slip in the YAML, told in plain words (faqbot.faq.messages)
-    if explained is not None:
-        return Bilingual(explained, message)  # in English, the check's own words
-    for pattern, text in MESSAGES:
+    for pattern, text in MESSAGES:  # what a field's own message says better, next to the field
         found = pattern.search(message)
         if found:
             named = found.groupdict()
             where = named.get("entry") if named.get("other") == editing else named.get("other")
             return Text(text, where=where, **named)
+    explained = in_swedish(message)  # a check's message in Swedish (faqbot.faq.messages)
+    if explained is not None:
+        return Bilingual(explained, message)  # in English, the check's own words
     return Text("Kontrollen av FAQ-filen säger: {message}", message=message)
