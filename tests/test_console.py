@@ -478,21 +478,44 @@ def test_a_save_goes_through_when_only_another_entry_changed_since_the_form_was_
     assert entries["backup"].answer == "Varje timme." and entries["phone"].answer == "Ja, vardagar 9-17."
 
 
-def test_a_conflict_on_the_same_entry_shows_what_changed_under_the_form_not_the_drafts_own_changes(site):
+def test_a_change_to_another_field_of_the_same_entry_meanwhile_is_kept_and_said(site):
+    """Found by a walk-through: staff A changed only the question, a colleague the answer; A's
+    save after the conflict wrote the old answer back over the colleague's. Changes to different
+    fields are both kept, without a conflict."""
     site.login()
     faq = site.folder / "faq.yaml"
     opened = form_hash(site, "backup")
     assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
-    written = faq.read_bytes()
     draft = {"question": "Hur ofta tar ni backup?", "answer": "Varje natt.", "hash": opened, "csrf": site.csrf()}
+    saved = site.client.post("/fragor/backup", data=draft)
+    assert saved.status_code == 200 and "Sparat" in saved.text and "Filen har ändrats" not in saved.text
+    assert "i fält du inte rörde; deras text står kvar: Svar." in saved.text
+    entry = load_faq(faq).by_id["backup"]
+    assert (entry.question, entry.answer) == ("Hur ofta tar ni backup?", "Två gånger per natt.")
+
+
+def test_a_conflict_on_the_same_field_shows_what_changed_under_the_form_and_takes_the_untouched_ones(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    opened = form_hash(site, "backup")
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta tar ni kopior?").status_code == 200
+    written = faq.read_bytes()
+    draft = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Aldrig.", "hash": opened, "csrf": site.csrf()}
     refused = site.client.post("/fragor/backup", data=draft)
     conflict = refused.text.split('role="alert"')[1].split("</div>")[0]
     assert refused.status_code == 409 and "Två gånger per natt." in conflict  # what the other one changed
-    assert "Fråga</strong>" not in conflict  # the draft's own change is not news to its author
+    assert (
+        "Fråga</strong>" not in conflict
+        and "infört i ditt utkast, eftersom du inte hade ändrat det: Fråga." in conflict
+    )
+    assert 'value="Hur ofta tar ni kopior?"' in refused.text  # the colleague's question, in the draft now
     assert faq.read_bytes() == written
     now = re.search(r'name="hash" value="([^"]+)"', refused.text).group(1)  # seen what changed: save over it
-    again = site.client.post("/fragor/backup", data={**draft, "hash": now, "csrf": site.csrf()})
-    assert "Sparat" in again.text and load_faq(faq).by_id["backup"].answer == "Varje natt."
+    again = site.client.post(
+        "/fragor/backup", data={**draft, "question": "Hur ofta tar ni kopior?", "hash": now, "csrf": site.csrf()}
+    )
+    entry = load_faq(faq).by_id["backup"]
+    assert "Sparat" in again.text and (entry.question, entry.answer) == ("Hur ofta tar ni kopior?", "Aldrig.")
 
 
 def test_a_forms_address_opened_again_leads_back_to_its_page_and_an_unknown_page_is_said_in_words(site):

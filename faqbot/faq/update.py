@@ -11,8 +11,9 @@ with `load_faq`, the checks of `faqbot index`; a problem is tied to the field it
 nothing is written. When the file is no longer the one the form was opened on (someone edited
 the YAML meanwhile), FileChangedError is raised and nothing is written, unless the draft is what
 the file says now (the same form sent again): then there is nothing to write; or unless the
-caller knows the entry as the form saw it (`seen`) and the entry still reads so: then only other
-entries changed, and the draft is written into the file as it is now.
+caller knows the entry as the form saw it (`seen`) and no field the draft changes was changed in
+the file too: then the draft's changes are written into the file as it is now, and the fields
+changed in the file meanwhile keep their new text (`EntryUpdate.kept`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class EntryUpdate:
     changes: tuple[Change, ...]
     problems: tuple[tuple[str, str], ...]
     file_hash: str
+    kept: tuple[str, ...] = ()  # fields someone changed in the file since the form was opened, left as they are now
 
 
 def file_hash(path: str | Path) -> str:
@@ -110,15 +112,24 @@ def update_entry(
     changes = changes_to(entry, values)
     if not changes:  # the draft is what the file says now (a form sent twice, say): nothing to write
         return EntryUpdate((), (), current_hash)
-    untouched = seen is not None and not changes_to(entry, seen)  # only other entries changed meanwhile
-    if current_hash != expected_hash and not untouched:
-        raise changed
+    kept: tuple[str, ...] = ()
+    if current_hash != expected_hash:
+        if seen is None:
+            raise changed
+        theirs = {c.field for c in changes_to(entry, seen)}  # changed in the file since the form was opened
+        mine = {name for name in values if name in seen and cleaned(name, values[name]) != seen[name]}
+        if theirs & mine & {c.field for c in changes}:  # both changed a field, and not to the same text
+            raise changed
+        changes = [c for c in changes if c.field in mine]
+        kept = tuple(name for name in FIELDS if name in theirs)
+        if not changes:
+            return EntryUpdate((), (), current_hash, kept)
     write_fields(entry, changes)
     problems = draft_problems(document, faq_id, [c.field for c in changes])
     if problems:
-        return EntryUpdate(tuple(changes), problems, current_hash)
+        return EntryUpdate(tuple(changes), problems, current_hash, kept)
     replace_file(document)
-    return EntryUpdate(tuple(changes), (), file_hash(path))
+    return EntryUpdate(tuple(changes), (), file_hash(path), kept)
 
 
 def write_fields(entry: CommentedMap, changes: Sequence[Change]) -> None:

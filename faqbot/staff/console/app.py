@@ -451,13 +451,21 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
         raise Refused(404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades."))
     now = entry_values(vars(current))
     seen = console.desk.seen(faq_id, digest)
+    # a field the draft left as it was shows the file's text now, so that saving again keeps a
+    # colleague's change to it (found by a walk-through: it wrote the old text back over theirs)
+    taken = [
+        name
+        for name in FIELDS
+        if seen is not None and cleaned(name, values[name]) == seen[name] and now[name] != seen[name]
+    ]
+    values = {**values, **{name: now[name] for name in taken}}
     differing = {
         name: text
         for name, text in now.items()
         if text != cleaned(name, values[name]) and (seen is None or text != seen[name])
     }
     # the form now carries the file's hash as it is: saved again, the draft (staff saw what changed) is written
-    return edit_page(console, request, session, faq_id, values, now_digest, 409, conflict=differing)
+    return edit_page(console, request, session, faq_id, values, now_digest, 409, conflict=differing, taken=taken)
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:

@@ -405,6 +405,12 @@ ENGLISH: dict[str, str] = {
     ),
     "i filen nu:": "in the file now:",
     "(tomt)": "(empty)",
+    "Ändrat i filen och infört i ditt utkast, eftersom du inte hade ändrat det: {fields}.": (
+        "Changed in the file and brought into your draft, since you had not changed it: {fields}."
+    ),
+    "Någon ändrade posten medan du skrev, i fält du inte rörde; deras text står kvar: {fields}.": (
+        "Someone changed the entry while you wrote, in fields you did not touch; their text stays: {fields}."
+    ),
     "Ditt utkast står kvar i formuläret nedan: spara igen för att skriva det över ändringarna ovan, eller": (
         "Your draft is still in the form below: save again to write it over the changes above, or"
     ),
