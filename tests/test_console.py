@@ -193,6 +193,33 @@ def test_staff_accounts_by_command(small, monkeypatch, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "remove-user", "anna"]) == 1
 
 
+def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_login_leads_back(site):
+    """Found by a walk-through: an answer typed while the session ended (idle, or logged out in
+    another tab) went to a bare login page, and the login to the overview, with not a word."""
+    site.login()
+    digest = form_hash(site)
+    site.client.post("/logout", data={"csrf": site.csrf()})  # another tab
+    before = (site.folder / "faq.yaml").read_bytes()
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "hash": digest}
+    sent = site.client.post("/fragor/backup", data={**fields, "csrf": "gone"}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/login?sida=%2Ffragor%2Fbackup&utloggad=1"
+    page = site.client.get(sent.headers["location"]).text
+    assert "Du hade loggats ut, så inget sparades." in page and 'name="sida" value="/fragor/backup"' in page
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    wrong = {"username": "anna", "password": "fel lösenord", "csrf": token, "sida": "/fragor/backup"}
+    assert 'name="sida" value="/fragor/backup"' in site.client.post("/login", data=wrong).text  # kept through a failure
+    token = re.search(r'name="csrf" value="([^"]+)"', site.client.get("/login?sida=/fragor/backup").text).group(1)
+    right = {"username": "anna", "password": PASSWORD, "csrf": token, "sida": "/fragor/backup"}
+    back = site.client.post("/login", data=right, follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == "/fragor/backup"
+    assert (site.folder / "faq.yaml").read_bytes() == before
+    opened = site.client.get("/granska", follow_redirects=False)
+    assert opened.status_code == 200  # logged in again
+    site.client.cookies.clear()
+    page_asked = site.client.get("/historik", follow_redirects=False)  # a page, not a form: no word of saving
+    assert page_asked.headers["location"] == "/login?sida=%2Fhistorik"
+
+
 def test_the_console_never_serves_on_the_chat_port(small, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "--port", "7860"]) == 1
     assert "never shares the chat's port" in capsys.readouterr().err

@@ -324,9 +324,8 @@ def create_api(bot: FaqBot, budget: ClientBudget | RateLimiter | None = None) ->
     def healthz(log: Literal["optional", "required"] = "optional") -> JSONResponse:
         """200 while the index is loaded and answering; 503 otherwise. With `log=required` also 503
         while the conversation log's database does not answer: for monitoring, not for routing
-        (every replica shares that database, and they all still answer customers). An edit of
-        the FAQ file is noticed here as by a question (a file check; a rebuild runs in the
-        background): on a quiet site the refusal of a broken edit waited for the next customer."""
+        (every replica shares that database, and they all still answer customers). It notices an
+        edit of the FAQ file as a question does: on a quiet site a refused edit went unseen."""
         bot.refresh(wait=False)
         document, status = health(bot)
         if log == "required" and document["status"] == "degraded":

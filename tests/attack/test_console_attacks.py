@@ -33,6 +33,8 @@
 14. the address a form leads to names its outcome (`?utfall=KEY`): another member of staff, or a
     visitor, opening it sees none of it; a made-up or over-long key is the plain page; the
     outcomes kept are bounded in number and in time.
+18. the page a login leads back to (`sida`, for a form sent after the session ended): a path of
+    the console, never another site (`//host`, a scheme, a backslash), bounded in length.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -106,11 +108,11 @@ def test_no_page_and_no_form_without_a_session(site):
     before = faq.read_bytes()
     for path in PAGES:
         response = site.client.get(path, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/login", path
+        assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login", path
         assert "Varje natt" not in response.text and "supportavtal" not in response.text
     for path, data in (("/fragor/backup", {"answer": "Hackad."}), ("/granska", {"action": "reject", "id": "x"})):
         response = site.client.post(path, data=data, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/login"
+        assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
     assert faq.read_bytes() == before
     site.client.cookies.set(COOKIE, "a-made-up-session-id")
     assert site.client.get("/", follow_redirects=False).status_code == 303
@@ -325,11 +327,30 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     assert faq.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "page", ["//evil.example/", "https://evil.example/granska", "/\\evil.example", "javascript:alert(1)", "/" + "a" * 5000]
+)
+def test_the_page_a_login_leads_back_to_is_a_page_of_the_console_never_another_site(site, page):
+    """`sida` on the login page (where a form sent without a session returns after the login) is
+    chosen by whoever made the link: it leads to a path of this console or to its overview."""
+    shown = site.client.get("/login", params={"sida": page, "utloggad": "1"})
+    assert "evil" not in shown.text.split("<form")[1] and "javascript" not in shown.text.split("<form")[1]
+    token = re.search(r'name="csrf" value="([^"]+)"', shown.text).group(1)
+    fields = {"username": "anna", "password": PASSWORD, "csrf": token, "sida": page}
+    response = site.client.post("/login", data=fields, follow_redirects=False)
+    if len(page) > 200:  # past the field's bound: refused before anything is done
+        assert response.status_code == 400
+        return
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    again = site.client.get("/login", params={"sida": page}, follow_redirects=False)  # logged in: straight on
+    assert again.status_code == 303 and again.headers["location"] == "/"
+
+
 def test_the_evaluation_page_and_its_forms_need_a_session(site):
-    assert site.client.get("/utvardering", follow_redirects=False).headers["location"] == "/login"
+    assert site.client.get("/utvardering", follow_redirects=False).headers["location"].split("?")[0] == "/login"
     for path in ("/utvardering/kor", "/utvardering/lagg-till"):
         response = site.client.post(path, data={"id-a123": "1"}, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/login"
+        assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
     assert not site.client.app.state.evaluations.progress().started_at
     assert not (site.folder / "test_questions.jsonl").exists()
 
@@ -391,7 +412,7 @@ def test_a_restore_needs_a_session_and_its_token(site):
     assert response.status_code == 403
     stranger = TestClient(site.client.app, base_url="http://localhost")
     response = stranger.post("/historik/1/aterstall", data={"csrf": other}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
     assert faq.read_bytes() == before
 
 
@@ -432,7 +453,7 @@ def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_l
     before = faq.read_bytes()
     path, data = "/fragor/backup/formulering", {"formulering": f"Tar ni backup {XSS}?"}
     response = site.client.post(path, data=data, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
     site.login()
     page = site.client.get("/fragor/backup").text
     assert "Tar ni backup &lt;script&gt;" in page and "<script" not in page  # a customer's words are text
@@ -518,7 +539,7 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
     seen = other.client.get(outcome)
     assert seen.status_code == 200 and "Sparat" not in seen.text and "Varje natt" not in seen.text.split("<form")[0]
     visitor = TestClient(site.client.app, base_url="http://localhost").get(outcome, follow_redirects=False)
-    assert visitor.status_code == 303 and visitor.headers["location"] == "/login"
+    assert visitor.status_code == 303 and visitor.headers["location"].split("?")[0] == "/login"
     for key in ("made-up", "A" * 5000, outcome.split("=")[1] + "x"):
         page = site.client.get(f"/fragor/backup?utfall={key}")
         assert page.status_code == 200 and "Sparat" not in page.text

@@ -54,9 +54,11 @@ from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
-from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish
+from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish, to_login
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
+LOGGED_OUT = Text("Du hade loggats ut, så inget sparades. Logga in och gör om ändringen.")
+MAX_PAGE = 200  # characters of the page a login leads back to (`sida`): the console's paths are short
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 
@@ -130,32 +132,30 @@ def add_language_route(app: FastAPI) -> None:
         return response
 
 
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/login", status_code=303)
-
-
 def add_login_routes(app: FastAPI, console: Console) -> None:
     @app.get("/login")
     def login_form(request: Request) -> Response:
         if console.session_of(request) is not None:
-            return RedirectResponse("/", status_code=303)
-        return login_page(console, request)
+            return RedirectResponse(local_path(request.query_params.get("sida", "/")[:MAX_PAGE]), status_code=303)
+        ended = request.query_params.get("utloggad") == "1"
+        return login_page(console, request, LOGGED_OUT if ended else "", after=request.query_params.get("sida", ""))
 
     @app.post("/login")
     async def log_in(request: Request) -> Response:
         fields = await console.form(request, None)
+        after = fields.get("sida", "")
         if not same_token(request.cookies.get(LOGIN_COOKIE, ""), fields.get("csrf")):
-            return login_page(console, request, Text("Sidan var för gammal. Försök igen."), 403)
+            return login_page(console, request, Text("Sidan var för gammal. Försök igen."), 403, after=after)
         name, password = fields.get("username", "").strip(), fields.get("password", "")
         keys = login_keys(name, request.client.host if request.client else "?")
         wait = console.throttle.begin(*keys)
         if wait.seconds > 0:
-            return too_many_tries(console, request, math.ceil(wait.seconds), name, wait.busy)
+            return too_many_tries(console, request, math.ceil(wait.seconds), name, wait.busy, after)
         try:
             session = await run_in_threadpool(console.store.log_in, name, password)
             if session is None:
                 console.throttle.failed(*keys)
-                return login_page(console, request, LOGIN_FAILED, 401, username=name)
+                return login_page(console, request, LOGIN_FAILED, 401, username=name, after=after)
             console.throttle.succeeded(keys[0])
         finally:
             console.throttle.end(*keys)
@@ -163,7 +163,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if old is not None:
             console.store.log_out(old.token_hash)
         await run_in_threadpool(console.store.forget_expired)  # sessions left to expire are not kept forever
-        response = RedirectResponse("/", status_code=303)
+        response = RedirectResponse(local_path(after[:MAX_PAGE] or "/"), status_code=303)
         response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", secure=secure(request), path="/")
         response.delete_cookie(LOGIN_COOKIE, path="/login")
         return response
@@ -172,10 +172,10 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     async def log_out(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         await console.form(request, session, writing=False)
         console.store.log_out(session.token_hash)
-        response = to_login()
+        response = to_login()  # logged out on purpose: the bare login page
         response.delete_cookie(COOKIE, path="/")
         return response
 
@@ -183,13 +183,15 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     def overview(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         shown = console.desk.overview()
         kept = health(console.desk, language=language_of(request.cookies))
         return console.render(request, "overview.html", title=Text("Översikt"), session=session, o=shown, health=kept)
 
 
-def too_many_tries(console: Console, request: Request, seconds: int, username: str, busy: bool = False) -> Response:
+def too_many_tries(
+    console: Console, request: Request, seconds: int, username: str, busy: bool = False, after: str = ""
+) -> Response:
     """The login form refusing a try during its throttle wait, saying how long the wait is."""
     if busy:
         message = Text("Ett annat inloggningsförsök kontrolleras just nu. Vänta en sekund och försök igen.")
@@ -197,15 +199,26 @@ def too_many_tries(console: Console, request: Request, seconds: int, username: s
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekund och försök igen.", seconds=seconds)
     else:
         message = Text("För många misslyckade inloggningar. Vänta {seconds} sekunder och försök igen.", seconds=seconds)
-    page = login_page(console, request, message, 429, username=username)
+    page = login_page(console, request, message, 429, username=username, after=after)
     page.headers["retry-after"] = str(seconds)
     return page
 
 
-def login_page(console: Console, request: Request, error: str = "", status: int = 200, username: str = "") -> Response:
+def login_page(
+    console: Console, request: Request, error: str = "", status: int = 200, username: str = "", after: str = ""
+) -> Response:
+    """The login form; `after`: the page of the console it leads to (`sida`: from the address of a
+    page asked for without a session, then through each try of the form)."""
     token = secrets.token_urlsafe(32)
     page = console.render(
-        request, "login.html", status, title=Text("Logga in"), login_csrf=token, error=error, username=username
+        request,
+        "login.html",
+        status,
+        title=Text("Logga in"),
+        login_csrf=token,
+        error=error,
+        username=username,
+        after=local_path(after[:MAX_PAGE]) if after else "",
     )
     page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
     return page
@@ -216,14 +229,14 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
     async def review(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         return await review_page(console, request, session, **console.outcome(request, session))
 
     @app.post("/granska")
     async def decide(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         fields = await console.form(request, session)
         decision = checked_decision(fields, session.user)
         policy_before = console.desk.bot.policy
@@ -243,7 +256,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
     async def try_bot(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         question = request.query_params.get("fraga", "")[:500]
         previous = request.query_params.get("foregaende", "")[:500]
         tried = await run_in_threadpool(console.desk.try_question, question, previous) if question.strip() else None
@@ -373,7 +386,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
     def entry_list(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         query = request.query_params.get("sok", "")[:200]
         try:
             entries, _ = console.desk.entries(query)
@@ -389,7 +402,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
     def entry_form(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         entry, digest = console.desk.opened(entry_id(faq_id))
         if entry is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
@@ -400,7 +413,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
     async def entry_save(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         before = console.desk.bot.policy
@@ -426,7 +439,7 @@ def add_learned_routes(app: FastAPI, console: Console) -> None:
         """Remove one of the entry's phrasings from customers (the field `formulering`)."""
         session = console.session_of(request)
         if session is None:
-            return to_login()
+            return to_login(request)
         fields = await console.form(request, session)
         faq_id = entry_id(faq_id)
         if console.desk.entry(faq_id)[0] is None:

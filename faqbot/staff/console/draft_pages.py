@@ -19,7 +19,7 @@ from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
@@ -27,7 +27,7 @@ from faqbot.faq.model import ID_PATTERN
 from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text
-from faqbot.staff.console.web import Console, Refused, swedish
+from faqbot.staff.console.web import Console, Refused, swedish, to_login
 from faqbot.web.ratelimit import RateLimiter
 
 TRIES_PER_MINUTE = 12
@@ -56,7 +56,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
     async def try_draft(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         fields = await console.form(request, session, writing=False)  # nothing is saved; `rate` bounds it
         return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
@@ -64,7 +64,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
     async def new_entry_form(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")
@@ -82,7 +82,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
     async def new_entry_save(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")

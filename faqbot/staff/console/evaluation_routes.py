@@ -16,7 +16,7 @@ never on by itself: a page that reloads unasked disturbs whoever reads it with a
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import FaqbotError
@@ -24,7 +24,7 @@ from faqbot.faq.model import load_faq
 from faqbot.staff import learn, teach, test_set
 from faqbot.staff.console.evaluations import FIGURES, LINE_FORMAT, Evaluations
 from faqbot.staff.console.language import Text
-from faqbot.staff.console.web import Console, Refused
+from faqbot.staff.console.web import Console, Refused, to_login
 
 REFRESH_SECONDS = 2
 PAGE = "/utvardering"
@@ -47,14 +47,14 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
     async def evaluation(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return login()
+            return to_login(request)
         return await page(console, request, session, runs, **console.outcome(request, session))
 
     @app.post(PAGE + "/kor")
     async def start(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return login()
+            return to_login(request)
         await console.form(request, session)
         if not runs.test_set.is_file():
             return await page(console, request, session, runs, 409, notice=NO_TEST_SET)
@@ -67,7 +67,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
     async def add(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return login()
+            return to_login(request)
         fields = await console.form(request, session)
         ids = [name[3:] for name in fields if name.startswith("id-")]
         if not ids:
@@ -85,10 +85,6 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
 def following(request: Request) -> bool:
     """Whether staff asked the page to reload itself while the run goes (and did not stop it)."""
     return request.query_params.get("foljer") == "1" and request.query_params.get("stilla") != "1"
-
-
-def login() -> Response:
-    return RedirectResponse("/login", status_code=303)
 
 
 def confirmed(console: Console, runs: Evaluations) -> list[learn.Suggestion]:

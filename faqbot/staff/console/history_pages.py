@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError
@@ -22,7 +22,7 @@ from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.history import FIRST_SEEN, text_hash, what_said
 from faqbot.staff.console.language import Text, local
 from faqbot.staff.console.service import explained_lines
-from faqbot.staff.console.web import Console, Refused
+from faqbot.staff.console.web import Console, Refused, to_login
 
 MAX_ID_DIGITS = 18  # fits a 64-bit id on both backends
 
@@ -50,14 +50,14 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
     async def history(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         return await history_page(console, request, session, **console.outcome(request, session))
 
     @app.get("/historik/{number}")
     async def one_version(request: Request, number: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         shown = await run_in_threadpool(console.desk.difference, version_id(number))
         if shown is None:
             raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
@@ -78,7 +78,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
     async def restore(request: Request, number: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return RedirectResponse("/login", status_code=303)
+            return to_login(request)
         await console.form(request, session)
         wanted = version_id(number)
         before = console.desk.bot.policy

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,7 +37,16 @@ from faqbot.faq.messages import in_swedish
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
-from faqbot.staff.console.language import Bilingual, Text, clock, full_stop, language_of, phrasebook, spoken
+from faqbot.staff.console.language import (
+    Bilingual,
+    Text,
+    clock,
+    full_stop,
+    language_of,
+    local_path,
+    phrasebook,
+    spoken,
+)
 from faqbot.staff.console.service import Desk
 from faqbot.staff.signals import ID_DIGITS
 from faqbot.web.ratelimit import RateLimiter
@@ -299,6 +308,20 @@ class Console:
                 seconds=seconds,
             )
         raise Refused(429, message, {"retry-after": str(seconds)})
+
+
+def to_login(request: Request | None = None) -> RedirectResponse:
+    """The login page, for a page or form of the console asked for without a session (it ended
+    after 30 minutes idle, or with a logout in another tab): with that page to return to after
+    the login (`sida`), and for a form, word that nothing was saved (`utloggad`). A walk-through's
+    answer, typed into a form whose session had ended, went to a bare login page and then to the
+    overview, with not a word."""
+    if request is None:
+        return RedirectResponse("/login", status_code=303)
+    query = {"sida": local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)}
+    if request.method == "POST":
+        query["utloggad"] = "1"
+    return RedirectResponse("/login?" + urlencode(query), status_code=303)
 
 
 def same_origin(request: Request) -> None:
