@@ -328,7 +328,8 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
 
 
 @pytest.mark.parametrize(
-    "page", ["//evil.example/", "https://evil.example/granska", "/\\evil.example", "javascript:alert(1)", "/" + "a" * 5000]
+    "page",
+    ["//evil.example/", "https://evil.example/granska", "/\\evil.example", "javascript:alert(1)", "/" + "a" * 5000],
 )
 def test_the_page_a_login_leads_back_to_is_a_page_of_the_console_never_another_site(site, page):
     """`sida` on the login page (where a form sent without a session returns after the login) is
