@@ -87,7 +87,11 @@ ENGLISH: dict[str, str] = {
     "I dag": "Today",
     "7 dagar": "7 days",
     "Besvarade": "Answered",
-    "Erbjöds val (”Menade du …”)": "Offered choices (“Did you mean …”)",
+    "Erbjöds val (”Menade du …?”)": "Offered choices (“Did you mean …?”)",
+    "En fråga kan stå på två rader: den som fick val och där kunden valde ett räknas som besvarad, och val visas också under svar till helpdesk.": (
+        "A question can be on two rows: one offered choices where the customer picked one counts as answered, "
+        "and choices are also shown under helpdesk replies."
+    ),
     "Till helpdesk": "To the helpdesk",
     "Tumme ned": "Thumbs down",
     "Indexet": "The index",
