@@ -204,7 +204,10 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_logi
     sent = site.client.post("/fragor/backup", data={**fields, "csrf": "gone"}, follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == "/login?sida=%2Ffragor%2Fbackup&utloggad=1"
     page = site.client.get(sent.headers["location"]).text
-    assert "Du hade loggats ut, så inget sparades." in page and 'name="sida" value="/fragor/backup"' in page
+    assert (
+        "Du hade loggats ut, så det du skickade gjordes inte: inget sparades." in page
+        and 'name="sida" value="/fragor/backup"' in page
+    )
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     wrong = {"username": "anna", "password": "fel lösenord", "csrf": token, "sida": "/fragor/backup"}
     assert 'name="sida" value="/fragor/backup"' in site.client.post("/login", data=wrong).text  # kept through a failure
@@ -1435,6 +1438,8 @@ def test_a_hand_edit_the_checks_refuse_is_told_in_swedish_on_the_overview_and_th
     listed = site.client.get("/fragor")
     assert listed.status_code == 409 and "FAQ-filen behöver rättas" in listed.text
     assert "frågan i posten &#39;phone&#39; saknar text" in listed.text and "is empty" not in listed.text
+    new = site.client.get("/ny-fraga")  # before the form is filled in, not after
+    assert new.status_code == 409 and "FAQ-filen behöver rättas" in new.text and 'name="question"' not in new.text
     site.client.get("/sprak?till=en&tillbaka=/fragor")  # the console in English keeps the check's own words
     assert "question of entry &#39;phone&#39; is empty" in site.client.get("/fragor").text
 

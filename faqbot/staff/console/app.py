@@ -57,7 +57,7 @@ from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, expl
 from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish, to_login
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
-LOGGED_OUT = Text("Du hade loggats ut, så inget sparades. Logga in och gör om ändringen.")
+LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
 MAX_PAGE = 200  # characters of the page a login leads back to (`sida`): the console's paths are short
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 

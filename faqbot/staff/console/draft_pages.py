@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.model import ID_PATTERN
+from faqbot.faq.model import ID_PATTERN, load_faq
 from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text
@@ -65,6 +65,9 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         session = console.session_of(request)
         if session is None:
             return to_login(request)
+        # a file a hand edit broke: the page that says so now, as an entry's page does, rather than
+        # when the filled-in form is sent (found by a walk-through)
+        await run_in_threadpool(load_faq, console.desk.faq_path)
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")

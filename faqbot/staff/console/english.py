@@ -65,8 +65,8 @@ ENGLISH: dict[str, str] = {
     "Posten finns inte (längre) i FAQ-filen.": "The entry is not (or no longer) in the FAQ file.",
     "FAQ-filen kan inte läsas: {err}": "The FAQ file cannot be read: {err}",
     "FAQ-filen behöver rättas": "The FAQ file needs fixing",
-    "Du hade loggats ut, så inget sparades. Logga in och gör om ändringen.": (
-        "You had been logged out, so nothing was saved. Log in and make the change again."
+    "Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.": (
+        "You had been logged out, so what you sent was not done: nothing was saved. Log in and do it again."
     ),
     "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}": (
         "The FAQ file has an error that must be fixed before it can be changed here: {err}"
