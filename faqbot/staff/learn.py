@@ -368,7 +368,7 @@ def automatic(lesson: Lesson, clients: int) -> list[Suggestion]:
     (case and punctuation) that at least AUTO_SPELLING_CLIENTS of them typed, so that no single
     client chooses the words written into the FAQ. (Every other rule of a suggestion holds
     already: not in the FAQ, not answered right by itself, no masked personal data, not confirmed
-    as often for another entry, not rejected by staff.)"""
+    by as many clients for another entry, not rejected by staff.)"""
     return [
         s
         for s in lesson.suggestions
