@@ -172,7 +172,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     async def log_out(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login(request)
+            return to_login()  # logged out already: nothing was left undone
         await console.form(request, session, writing=False)
         console.store.log_out(session.token_hash)
         response = to_login()  # logged out on purpose: the bare login page

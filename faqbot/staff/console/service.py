@@ -643,8 +643,10 @@ class Desk:
             pass
         for kept in self.history.versions():
             version = self.history.version(kept.id)
+            if version is None:  # let go of meanwhile (the bound on kept versions)
+                continue
             try:
-                return parsed(version.content, self.faq_path.name) if version is not None else None
+                return parsed(version.content, self.faq_path.name)
             except DataError:
                 continue
         return None
