@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -244,7 +245,9 @@ def test_no_console_page_shows_anything_before_logging_in(browser, sites):
         context = browser.new_context(viewport=DESKTOP)  # no cookie from any earlier login
         page = context.new_page()
         page.goto(sites.console + path)
-        expect(page).to_have_url(sites.console + "/login")
+        # the login page, naming the page to return to after the login (the overview's is left out)
+        back = path.split("?")[0]
+        expect(page).to_have_url(sites.console + ("/login" if back == "/" else f"/login?{urlencode({'sida': back})}"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
         text = page.locator("body").inner_text()
         assert [t for t in private if t in text] == [], f"{path} showed FAQ content to a visitor"

@@ -318,10 +318,11 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     overview, with not a word."""
     if request is None:
         return RedirectResponse("/login", status_code=303)
-    query = {"sida": local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)}
+    page = local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)
+    query = {"sida": page} if page != "/" else {}  # the overview: where a login leads anyway
     if request.method == "POST":
         query["utloggad"] = "1"
-    return RedirectResponse("/login?" + urlencode(query), status_code=303)
+    return RedirectResponse("/login" + (f"?{urlencode(query)}" if query else ""), status_code=303)
 
 
 def same_origin(request: Request) -> None:
