@@ -232,8 +232,8 @@ ENGLISH: dict[str, str] = {
     "Bästa posten ({best}) når inte tröskeln: till helpdesk.": (
         "The best entry ({best}) does not reach the threshold: to the helpdesk."
     ),
-    "Obs: ”{text}” finns också i posten": "Note: “{text}” is also in the entry",
-    "avsnitt": "section",
+    "Obs: ”{text}” finns också i posten ”{entry}” (avsnitt {section}).": "Note: “{text}” is also in the entry “{entry}” (section {section}).",
+    "Obs: ”{text}” finns också i posten ”{entry}”{stop}": "Note: “{text}” is also in the entry “{entry}”{stop}",
     "En kund som frågar precis så får den post som rankas först, eller val mellan dem när de ligger nära.": (
         "A customer who asks exactly this gets whichever entry ranks first, or a choice between them when they are close."
     ),
