@@ -119,6 +119,9 @@ def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):
     assert 'href="/utvardering?foljer=1"' in still
     second = site.client.post("/utvardering/kor", data={"csrf": token})
     assert second.status_code == 409 and "pågår redan" in second.text
+    # a refusal, not the green box of a success (found by a browser walk-through)
+    assert '<p class="error" role="alert" tabindex="-1" autofocus>En körning pågår redan.' in second.text
+    assert 'class="card ok"' not in second.text
     gate.set()
     site.client.app.state.evaluations.join(30)
     assert len(asked) == len(TEST_SET)  # one run asked each question once
@@ -243,3 +246,37 @@ def test_a_test_set_of_a_million_bad_lines_is_reported_by_its_first_twenty(site,
     assert main(["evaluate", str(path), *cli_paths(site.folder)]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) < 30 and "and 998980 more line(s) with problems" in err
+
+
+def test_a_test_question_whose_entry_is_gone_is_left_out_by_line_and_the_rest_run(site, capsys):
+    """Found by a browser walk-through: a confirmed question was added to the test set, then a
+    colleague restored a version without its entry; every later run failed on that line, and the
+    console has no way to edit the test set. The console now runs the rest and names the line;
+    `faqbot evaluate` still refuses the file, with the line."""
+    path = site.folder / "test_questions.jsonl"
+    write_test_set(path, [*TEST_SET, {"question": "Säljer ni presentkort?", "expected": "presentkort"}])
+    site.login()
+    page = run_to_the_end(site)
+    assert "Den senaste körningen är klar: 4 av 4 frågor." in page
+    assert "En rad i testmängden kördes inte: posten den väntar sig finns inte i FAQ:n" in page
+    assert "test_questions.jsonl:5: posten ”presentkort” finns inte i FAQ:n" in page
+    assert "4 frågor (1 utanför ämnet)" in page
+    figures = page_figures(page)
+    write_test_set(path, TEST_SET)  # the same figures as the test set without the line
+    assert figures == command_figures(site.folder, capsys)
+    write_test_set(path, [*TEST_SET, {"question": "Säljer ni presentkort?", "expected": "presentkort"}])
+    assert main(["evaluate", str(path), *cli_paths(site.folder)]) == 1
+    assert "test_questions.jsonl:5: expected id 'presentkort' is not in the FAQ" in capsys.readouterr().err
+    switch(site, "en", "/utvardering")
+    english = site.client.get("/utvardering").text
+    assert "One line of the test set was not run: the entry it expects is not in the FAQ" in english
+    assert "test_questions.jsonl:5: expected id &#39;presentkort&#39; is not in the FAQ" in english
+
+
+def test_a_failed_run_after_a_good_one_heads_the_figures_as_the_run_that_worked(site):
+    site.login()
+    run_to_the_end(site)
+    (site.folder / "test_questions.jsonl").write_text("inte json\n", encoding="utf-8")
+    page = run_to_the_end(site)
+    assert "gick inte: " in page and "test_questions.jsonl:1: inte giltig JSON" in page
+    assert '<h2 id="figures">Senaste körningen som gick</h2>' in page

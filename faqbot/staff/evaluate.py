@@ -98,10 +98,15 @@ class Report:
 MAX_PROBLEMS = 20  # a test set's problems reported line by line; the rest are counted
 
 
-def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
+def load_test_set(path: str | Path, faq: Faq, gone: list[tuple[int, str]] | None = None) -> list[LabeledQuestion]:
     """Read and check a test set; each problem is reported as `path:LINE: ...`, the first
     MAX_PROBLEMS of them (a 2 MB file of a million bad lines was a million problems, kept twice
-    by the console and shown on one 200 MB page)."""
+    by the console and shown on one 200 MB page).
+
+    `gone`: when given, a line whose expected entry is not in the FAQ (restored away, or its id
+    mistyped) is not a problem when it is the only kind: it is left out of the questions and
+    added here as (line, why), for the caller to say so. The console runs the rest; `faqbot
+    evaluate` refuses the file."""
     path = Path(path)
     if not path.exists():
         raise FaqbotError(
@@ -110,6 +115,7 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
             "the FAQ does not answer); the staff console's Utvärdering page adds the questions customers confirmed"
         )
     problems: list[tuple[int, str]] = []
+    no_entry: list[tuple[int, str]] = []  # lines whose expected entry is not in the FAQ
     questions: list[LabeledQuestion] = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
@@ -134,9 +140,15 @@ def load_test_set(path: str | Path, faq: Faq) -> list[LabeledQuestion]:
         elif expected is not None and not isinstance(expected, str):
             problems.append((number, "'expected' must be an FAQ id or null"))
         elif expected is not None and expected not in faq.by_id:
-            problems.append((number, unknown_expected(expected, faq)))
+            no_entry.append((number, unknown_expected(expected, faq)))
         else:
             questions.append(LabeledQuestion(question, expected, number))
+    if gone is not None and questions and not problems:
+        more = len(no_entry) - MAX_PROBLEMS
+        summary = [(no_entry[MAX_PROBLEMS][0], f"and {more} more line(s) with problems")] if more > 0 else []
+        gone.extend([*no_entry[:MAX_PROBLEMS], *summary])
+    else:
+        problems = sorted([*problems, *no_entry])
     if not questions and not problems:
         problems.append((1, "the test set is empty"))
     if len(problems) > MAX_PROBLEMS:

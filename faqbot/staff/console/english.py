@@ -556,6 +556,9 @@ ENGLISH: dict[str, str] = {
     "Den senaste körningen är klar: {done} av {total} frågor.": "The latest run is done: {done} of {total} questions.",
     "Körningen har startat.": "The run has started.",
     "En körning pågår redan. Vänta tills den är klar.": "A run is already going. Wait until it is done.",
+    "Senaste körningen som gick": "The latest run that worked",
+    "{count} rader i testmängden kördes inte: posten de väntar sig finns inte i FAQ:n (borttagen, till exempel av en återställd version, eller felskriven). Rätta raden eller ta bort den i filen; de andra frågorna kördes.": "{count} lines of the test set were not run: the entry they expect is not in the FAQ (removed, for example by a restored version, or mistyped). Correct or remove the lines in the file; the other questions were run.",
+    "En rad i testmängden kördes inte: posten den väntar sig finns inte i FAQ:n (borttagen, till exempel av en återställd version, eller felskriven). Rätta raden eller ta bort den i filen; de andra frågorna kördes.": "One line of the test set was not run: the entry it expects is not in the FAQ (removed, for example by a restored version, or mistyped). Correct or remove the line in the file; the other questions were run.",
     "Senaste körningen": "The latest run",
     "{finished} av {user}: {questions} frågor ({offtopic} utanför ämnet), tröskel {threshold}, {seconds} s.": (
         "{finished} by {user}: {questions} questions ({offtopic} off-topic), threshold {threshold}, {seconds} s."

@@ -60,7 +60,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
             return await page(console, request, session, runs, 409, notice=NO_TEST_SET)
         if not runs.start(session.user):
             note = Text("En körning pågår redan. Vänta tills den är klar.")
-            return await page(console, request, session, runs, 409, notice=note)
+            return await page(console, request, session, runs, 409, refusal=note)
         return console.done(session, PAGE, notice=Text("Körningen har startat."))
 
     @app.post(PAGE + "/lagg-till")

@@ -88,6 +88,8 @@ class EvaluationRun:
     figures: dict[str, float | None]
     misses: tuple[Miss, ...] = ()
     missed: int = 0  # all misses, also those past MAX_MISSES
+    # (line, why) of the test set's lines left out: their expected entry is not in the FAQ
+    skipped: tuple[tuple[int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +97,18 @@ class EvaluationRun:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvaluationRun:
         misses = tuple(Miss.from_dict(m) for m in data.get("misses", ()))
-        return cls(**{**data, "misses": misses})
+        skipped = tuple((int(line), str(why)) for line, why in data.get("skipped", ()))
+        return cls(**{**data, "misses": misses, "skipped": skipped})
+
+    @property
+    def skipped_count(self) -> int:
+        """How many lines were left out (past the first MAX_PROBLEMS, one line of `skipped` counts them)."""
+        more = re.fullmatch(r"and (\d+) more line\(s\) with problems", self.skipped[-1][1]) if self.skipped else None
+        return len(self.skipped) - 1 + int(more[1]) if more else len(self.skipped)
+
+    def skipped_lines(self) -> Bilingual | None:
+        """The lines left out, as `file:LINE: ...` in both languages (None: none was)."""
+        return problems_in_swedish(DataError(self.test_set, list(self.skipped))) if self.skipped else None
 
 
 @dataclass(frozen=True)
@@ -229,7 +242,8 @@ class Evaluations:
         faq = load_faq(bot.faq_path)
         if not self.test_set.is_file():
             raise FaqbotError(f"there is no test set at {self.test_set}; add questions to it below")
-        questions = evaluate.load_test_set(self.test_set, faq)
+        gone: list[tuple[int, str]] = []  # lines whose entry a restore or an edit took away: the rest run
+        questions = evaluate.load_test_set(self.test_set, faq, gone)
         self._advance(0, len(questions))
         outcomes = evaluate.run(bot, questions, self._advance)
         report = evaluate.score(outcomes, bot.threshold, evaluate.find_overlaps(questions, faq), bot.policy)
@@ -245,6 +259,7 @@ class Evaluations:
             figures={key: getattr(report, key) for key, _, _ in FIGURES},
             misses=tuple(misses[:MAX_MISSES]),
             missed=len(misses),
+            skipped=tuple(gone),
         )
 
     def runs(self) -> list[EvaluationRun]:
