@@ -2028,3 +2028,29 @@ def test_a_database_that_does_not_answer_is_said_in_words_not_a_500_with_a_trace
     assert response.status_code == 503 and "Databasen svarar inte just nu" in response.text
     assert "Connection refused" in caplog.text and "Traceback" not in caplog.text
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_draft_of_an_entry_removed_meanwhile_is_kept_and_can_be_created_as_a_new_entry(site):
+    """Found by a browser walk-through: a colleague restored a version without the entry staff
+    were editing; "Spara" said it was gone and "Prova utkastet" led to a 404, and the text typed
+    was shown nowhere. The draft now comes back in the new-entry form, to create or leave."""
+    faq = site.folder / "faq.yaml"
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/phone").text).group(1)
+    faq.write_text(faq.read_text(encoding="utf-8").split("  - id: phone\n")[0], encoding="utf-8")
+    draft = {"question": "Kan jag ringa er?", "answer": "Ja, vardagar 8-17.", "csrf": site.csrf(), "hash": digest}
+    for sent in (
+        site.client.post("/fragor/phone", data=draft),
+        site.client.post("/fragor/phone/prova", data={**draft, "prova_fraga": "Får jag ringa?"}),
+    ):
+        assert sent.status_code == 409
+        assert "Någon tog bort posten phone ur FAQ-filen medan du skrev" in sent.text and "Inget sparades." in sent.text
+        assert 'action="/ny-fraga"' in sent.text and ">Ja, vardagar 8-17.</textarea>" in sent.text
+    assert "phone" not in load_faq(faq).by_id  # nothing was saved
+    switch(site, "en", "/fragor/backup")
+    english = site.client.post("/fragor/phone", data={**draft, "csrf": site.csrf("/fragor/backup")})
+    assert english.status_code == 409 and "Someone removed the entry phone from the FAQ file" in english.text
+    assert "Your draft is still in the form below" in english.text and "Inget sparades" not in english.text
+    created = site.client.post("/ny-fraga", data={**draft, "csrf": site.csrf("/fragor/backup"), "hash": ""})
+    assert created.status_code == 200 and "The entry is created" in created.text
+    assert [e.answer for e in load_faq(faq).entries if e.question == "Kan jag ringa er?"] == ["Ja, vardagar 8-17."]

@@ -47,7 +47,7 @@ from faqbot.staff.console.auth import (
     login_keys,
     same_token,
 )
-from faqbot.staff.console.draft_pages import add_draft_routes, entry_id, entry_page
+from faqbot.staff.console.draft_pages import add_draft_routes, entry_id, entry_page, new_page
 from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
@@ -460,8 +460,8 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
     kept, only those changed since (the draft's own changes are not news to its author); the
     draft stays in the form, to be saved over them once staff have seen them."""
     current, now_digest = console.desk.entry(faq_id)
-    if current is None:
-        raise Refused(404, Text("Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades."))
+    if current is None:  # the draft as a new entry, rather than lost (found by a walk-through)
+        return new_page(console, request, session, values, "", 409, gone=faq_id)
     now = entry_values(vars(current))
     seen = console.desk.seen(faq_id, digest)
     # a field the draft left as it was shows the file's text now, so that saving again keeps a

@@ -100,6 +100,14 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         return console.done(session, f"/fragor/{added.faq_id}", created=True, **console.moved(before))
 
 
+def gone(console: Console, faq_id: str) -> bool:
+    """Whether the FAQ file reads and passes its checks, but without the entry `faq_id`."""
+    try:
+        return faq_id not in load_faq(console.desk.faq_path).by_id
+    except FaqbotError:
+        return False
+
+
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
     """A new entry's form from a helpdesk group's questions (most asked first): the first Swedish
     one its question, the others its alternatives. A group asked only in English fills in the
@@ -133,6 +141,8 @@ async def draft_page(
     try:
         result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
     except DataError:
+        if await run_in_threadpool(gone, console, faq_id):  # the draft as a new entry, rather than lost
+            return new_page(console, request, session, values, "", 409, gone=faq_id)
         raise Refused(
             404, Text("Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.")
         ) from None

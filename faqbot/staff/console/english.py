@@ -213,9 +213,9 @@ ENGLISH: dict[str, str] = {
     ),
     "Utkastet har fel: se meddelandena vid fälten.": "The draft has mistakes: see the messages by the fields.",
     "Posten skapades inte: se meddelandena vid fälten.": "The entry was not created: see the messages by the fields.",
-    "Posten finns inte längre i FAQ-filen; någon tog bort den. Inget sparades.": (
-        "The entry is no longer in the FAQ file; someone removed it. Nothing was saved."
-    ),
+    "Posten finns inte längre": "The entry is gone",
+    "Någon tog bort posten {faq_id} ur FAQ-filen medan du skrev (till exempel genom att återställa en äldre version). Inget sparades.": "Someone removed the entry {faq_id} from the FAQ file while you were writing (for example by restoring an older version). Nothing was saved.",
+    "Ditt utkast står kvar i formuläret nedan: skapa det som en ny post, eller lämna sidan för att slänga det.": "Your draft is still in the form below: create it as a new entry, or leave the page to discard it.",
     "Posterna som erbjuds": "The entries offered",
     "Försprånget är mindre än marginalen och bästa posten ({best}) når golvet för val ({floor}): val erbjuds.": (
         "The lead is less than the margin and the best entry ({best}) reaches the floor for choices ({floor}):"
