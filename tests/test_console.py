@@ -1276,7 +1276,8 @@ def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_englis
     history = switch(site, "en", "/historik")
     assert "<h1>Versions of the questions and answers</h1>" in history and "(in force now)" in history
     assert "changed: backup" in history and "as the console first saw the file: 2 entries" in history
-    assert ">Compare with the file now</a>" in history and 'aria-label="Restore version 1"' in history
+    assert ">Compare and restore</a>" in history
+    assert 'aria-label="Compare version 1 with the file now and restore it"' in history
     version = site.client.get("/historik/1").text
     assert "<h1>Version 1</h1>" in version and "Difference from the file now" in version
     assert "--- the file now" in version and "+++ version 1" in version and ">Restore version 1</button>" in version
@@ -1409,8 +1410,13 @@ def test_the_history_lists_a_save_with_who_when_and_which_entry(site):
     )
     older = page.text.split('<li class="item">')[2]
     assert "filen som konsolen först såg den" in older and "ändrad i filen" not in older  # not a hand edit
-    assert "2 poster" in older and "/historik/1/aterstall" in older
+    # restored from the version's own page, after its difference (found by a walk-through: one
+    # click on the list rewrote the file unseen)
+    assert "2 poster" in older and '<a href="/historik/1"' in older and "Jämför och återställ" in older
+    assert "/aterstall" not in page.text
     shown = site.client.get("/historik/1").text
+    assert "/historik/1/aterstall" in shown and "Får tillbaka sina texter från version 1: backup." in shown
+    assert "tas bort ur FAQ:n" not in shown and "Kommer tillbaka" not in shown
     assert "filen som konsolen först såg den" in shown and "ändrad i filen" not in shown  # as the list says
     assert "<del>-    answer: Två gånger per natt.</del>" in shown and "<ins>+    answer: Varje natt.</ins>" in shown
     diff = re.search(r'<pre class="diff">(.*?)</pre>', shown, re.S).group(1)
@@ -1463,7 +1469,7 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     assert "Filen är redan likadan som version 1; inget ändrades." in again.text and "är återställd" not in again.text
     assert version_ids(again.text) == [3, 2, 1] and faq.read_bytes() == original
     first = again.text.split('<li class="item">')[3]  # version 1: the same text, no longer the one in force
-    assert "(gäller nu)" not in first and "(samma text som version 3)" in first and "/historik/1/aterstall" not in first
+    assert "(gäller nu)" not in first and "(samma text som version 3)" in first and "/historik/1" not in first
     assert again.text.count("(gäller nu)") == 1
 
 
@@ -2054,3 +2060,26 @@ def test_a_draft_of_an_entry_removed_meanwhile_is_kept_and_can_be_created_as_a_n
     created = site.client.post("/ny-fraga", data={**draft, "csrf": site.csrf("/fragor/backup"), "hash": ""})
     assert created.status_code == 200 and "The entry is created" in created.text
     assert [e.answer for e in load_faq(faq).entries if e.question == "Kan jag ringa er?"] == ["Ja, vardagar 8-17."]
+
+
+def test_the_version_page_names_the_entries_a_restore_removes_brings_back_and_changes(site):
+    """Found by a browser walk-through: restoring a version older than a colleague's new entry
+    removed it, and nothing said so before or after; the version page now names it."""
+    site.login()
+    site.client.get("/historik")  # version 1: the file as first seen (backup, phone)
+    created = site.client.post(
+        "/ny-fraga", data={"question": "Säljer ni presentkort?", "answer": "Ja.", "csrf": site.csrf()}
+    )
+    assert "Posten är skapad" in created.text
+    faq = site.folder / "faq.yaml"
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""), encoding="utf-8")
+    assert "phone" not in load_faq(faq).by_id
+    shown = site.client.get("/historik/1").text
+    new_id = next(e.id for e in load_faq(faq).entries if e.question == "Säljer ni presentkort?")
+    assert f"Posten tas bort ur FAQ:n (den finns inte i version 1): {new_id}." in shown
+    assert "Kommer tillbaka: phone." in shown and "Får tillbaka sina texter från version 1: backup." in shown
+    switch(site, "en", "/historik/1")
+    english = site.client.get("/historik/1").text
+    assert f"This entry is removed from the FAQ (it is not in version 1): {new_id}." in english
+    assert "Coming back: phone." in english and "Get their texts from version 1 back: backup." in english

@@ -595,7 +595,8 @@ def save_and_restore(page, console: str) -> None:
     page.get_by_role("button", name="Spara").click()
     expect(page.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
     page.goto(console + "/historik")
-    page.locator("li.item").nth(1).get_by_role("button", name=re.compile("Återställ")).click()
+    page.locator("li.item").nth(1).get_by_role("link", name=re.compile("återställ")).click()  # its difference first
+    page.get_by_role("button", name=re.compile("Återställ version")).click()
     expect(page.locator("#restored")).to_contain_text("återställd", timeout=30_000)
 
 

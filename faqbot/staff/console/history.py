@@ -191,6 +191,10 @@ class Difference:
     version: Version
     lines: list[str]
     cut: bool
+    # by entry id, what a restore would do to the file now (empty when either does not read)
+    removed: tuple[str, ...] = ()  # in the file now, not in the version: they go
+    returned: tuple[str, ...] = ()  # in the version, not in the file now: they come back
+    changed: tuple[str, ...] = ()  # in both, with other texts: the version's texts come back
 
     @property
     def same(self) -> bool:
@@ -211,4 +215,20 @@ def difference(version: Version, current: str) -> Difference:
             lineterm="",
         )
     )
-    return Difference(version, lines[:MAX_DIFF_LINES], len(lines) > MAX_DIFF_LINES)
+    return Difference(version, lines[:MAX_DIFF_LINES], len(lines) > MAX_DIFF_LINES, *by_entry(current, version.content))
+
+
+def by_entry(current: str, restored: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(removed, returned, changed) entry ids if `restored` replaced `current`; all empty when
+    either does not pass the checks (the diff lines then say what changes)."""
+    try:
+        now, then = parsed(current), parsed(restored)
+    except DataError:
+        return (), (), ()
+    now_hashes = {e.id: e.content_hash() for e in now.entries}
+    then_hashes = {e.id: e.content_hash() for e in then.entries}
+    return (
+        tuple(i for i in now_hashes if i not in then_hashes),
+        tuple(i for i in then_hashes if i not in now_hashes),
+        tuple(i for i in then_hashes if i in now_hashes and now_hashes[i] != then_hashes[i]),
+    )
