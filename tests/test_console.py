@@ -2073,7 +2073,12 @@ def test_the_version_page_names_the_entries_a_restore_removes_brings_back_and_ch
     assert "Posten är skapad" in created.text
     faq = site.folder / "faq.yaml"
     assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
-    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""), encoding="utf-8")
+    faq.write_text(
+        faq.read_text(encoding="utf-8").replace(
+            "  - id: phone\n    question: Kan jag ringa er?\n    answer: Ja, med supportavtal.\n", ""
+        ),
+        encoding="utf-8",
+    )
     assert "phone" not in load_faq(faq).by_id
     shown = site.client.get("/historik/1").text
     new_id = next(e.id for e in load_faq(faq).entries if e.question == "Säljer ni presentkort?")
