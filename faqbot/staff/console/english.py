@@ -211,7 +211,6 @@ ENGLISH: dict[str, str] = {
     "Visar de {shown} första av {count}; resten visas när du har godkänt eller avvisat dessa.": (
         "Showing the first {shown} of {count}; the rest are shown once you have accepted or rejected these."
     ),
-    "Utkastet har fel: se meddelandena vid fälten.": "The draft has mistakes: see the messages by the fields.",
     "Posten skapades inte: se meddelandena vid fälten.": "The entry was not created: see the messages by the fields.",
     "Posten finns inte längre": "The entry is gone",
     "Någon tog bort posten {faq_id} ur FAQ-filen medan du skrev (till exempel genom att återställa en äldre version). Inget sparades.": "Someone removed the entry {faq_id} from the FAQ file while you were writing (for example by restoring an older version). Nothing was saved.",
@@ -502,11 +501,11 @@ ENGLISH: dict[str, str] = {
     "Version {id} är återställd som en ny version. Indexet är ombyggt; chatten svarar med den texten nu.": (
         "Version {id} is restored as a new version. The index is rebuilt; the chat answers with that text now."
     ),
-    "En kundfråga som boten lärt sig finns inte i version {id}; den föreslås igen, så att du kan godkänna den på nytt eller avvisa den.": (
-        "A customer question the bot learned is not in version {id}; it is proposed again, so that you can accept it anew or reject it."
+    "En kundfråga som togs om hand sedan dess (godkänd som formulering eller gjord till en post) finns inte i version {id}; den står under Att granska igen, att ta om hand på nytt eller avvisa.": (
+        "A customer question taken care of since then (accepted as a phrasing or made into an entry) is not in version {id}; it is on the To review page again, to take care of anew or reject."
     ),
-    "{n} kundfrågor som boten lärt sig finns inte i version {id}; de föreslås igen, så att du kan godkänna dem på nytt eller avvisa dem.": (
-        "{n} customer questions the bot learned are not in version {id}; they are proposed again, so that you can accept them anew or reject them."
+    "{n} kundfrågor som togs om hand sedan dess (godkända som formuleringar eller gjorda till poster) finns inte i version {id}; de står under Att granska igen, att ta om hand på nytt eller avvisa.": (
+        "{n} customer questions taken care of since then (accepted as phrasings or made into entries) are not in version {id}; they are on the To review page again, to take care of anew or reject."
     ),
     "Öppna Att granska": "Open the To review page",
     "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}": (
