@@ -1500,7 +1500,10 @@ def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost
         assert "klarar inte FAQ-kontrollerna" in site.client.get("/historik").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == ()
-    assert "En kundfråga som togs om hand sedan dess (godkänd som formulering eller gjord till en post) finns inte i version 1; den står under Att granska igen" in restored
+    assert (
+        "En kundfråga som togs om hand sedan dess (godkänd som formulering eller gjord till en post) finns inte i version 1; den står under Att granska igen"
+        in restored
+    )
     again = site.client.get("/granska").text
     assert said(question) in again and suggestion.group(1) in again
     with ConversationLog(site.folder / "log.db") as log:
@@ -1783,7 +1786,10 @@ def test_a_restore_that_removes_an_entry_made_from_a_helpdesk_group_lists_the_gr
     assert "/ny-fraga?grupp=" not in site.client.get("/granska").text
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert "har-ni-en-kontorshund" not in load_faq(site.folder / "faq.yaml").by_id
-    assert "2 kundfrågor som togs om hand sedan dess (godkända som formuleringar eller gjorda till poster) finns inte i version 1; de står under Att granska igen" in restored
+    assert (
+        "2 kundfrågor som togs om hand sedan dess (godkända som formuleringar eller gjorda till poster) finns inte i version 1; de står under Att granska igen"
+        in restored
+    )
     again = site.client.get("/granska").text
     assert (
         "/ny-fraga?grupp=" in again and '”<span lang="sv">Har ni en kontorshund?</span>” och 1 liknande fråga' in again
