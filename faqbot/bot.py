@@ -348,6 +348,20 @@ def characters(count: int, language: str) -> str:
     return f"{count:,}" if language == "en" else f"{count:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
+def moved_by_topic(decision: Decision, by_itself: Decision) -> bool:
+    """Whether the previous question changed what this one is answered with or offered: another
+    best entry, or an entry among the choices that the message by itself would not bring. A pick
+    among such choices confirms nothing about the message alone (found by an attack: asked after a
+    question about backups, "Fungerar WordPress?" was offered the backup entry, and five
+    addresses picking it made it a phrasing of the backup entry)."""
+    if (decision.best is None) != (by_itself.best is None):
+        return True
+    if decision.best is not None and by_itself.best is not None and decision.best.faq_id != by_itself.best.faq_id:
+        return True
+    own = {m.faq_id for m in by_itself.suggestions} | ({by_itself.best.faq_id} if by_itself.best else set())
+    return any(m.faq_id not in own for m in decision.suggestions)
+
+
 def is_followup(question: str, own_words: int) -> bool:
     """Whether a chat message reads as a follow-up to the previous question rather than a new one.
 
@@ -786,13 +800,13 @@ class FaqBot:
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply(ReplyKind.ERROR)
-        vague, decision = self._decide(searcher, read, ranked, alone, topic, sure)
+        vague, decision, by_itself = self._decide(searcher, read, ranked, alone, topic, sure)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
             "ranking_scores": tuple(m.score for m in ranked),
             "followup_to": clean_question(previous)[0] if topic and previous else "",
-            "leans_on_previous": bool(topic) and (refers_back(read) or bool(alone) and alone[0].faq_id != best.faq_id),
+            "leans_on_previous": bool(topic) and (refers_back(read) or moved_by_topic(decision, by_itself)),
             "vague": vague,
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
@@ -817,21 +831,23 @@ class FaqBot:
         alone: list[Match],
         topic: frozenset[str],
         sure: bool,
-    ) -> tuple[bool, Decision]:
-        """Whether the message names no subject (`vague`), and the decision on it: `ranked` with its
-        `topic` in mind (a follow-up; `sure`: the previous question was answerable), `alone` without."""
+    ) -> tuple[bool, Decision, Decision]:
+        """Whether the message names no subject (`vague`), the decision on it: `ranked` with its
+        `topic` in mind (a follow-up; `sure`: the previous question was answerable), `alone`
+        without; and the decision on the message by itself, with no topic."""
         own = searcher.words(read)
         without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         vague = not topic and without_subject
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
+        by_itself = policy.decide(alone, without_subject) if topic else decision
         # A follow-up leaning on an answerable previous question, unless it is (nearly) word for word one
         # of the FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
         if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE and refers_back(read):
             decision = within_topic(decision, ranked, topic, policy)
         elif topic and not refers_back(read):
-            decision = unless_pointed_back(decision, ranked, policy.decide(alone, without_subject), policy)
-        return vague, decision
+            decision = unless_pointed_back(decision, ranked, by_itself, policy)
+        return vague, decision, by_itself
 
     def _topic(
         self, searcher: Searcher[LoadedIndex], question: str, previous: str | None

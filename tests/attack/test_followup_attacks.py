@@ -12,10 +12,13 @@ backups it was offered first. A message that reads as a follow-up by its words a
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from faqbot.bot import clean_question
 from faqbot.errors import FollowupAssignError
+from faqbot.faq.model import load_faq
 from faqbot.staff.learn import automatic, lesson
 from faqbot.staff.teach import assignments
 from tests.test_learn import FAQ, picked, row
@@ -66,3 +69,31 @@ def test_the_chat_reads_marks_that_print_as_nothing_out_of_a_word():
     assert clean_question(DISGUISED[0]) == clean_question(FORGED)
     assert clean_question("vad ko\u034fstar det?")[0] == "vad kostar det?"
     assert clean_question("Kan Go\u0308ran ga\u030a dit?")[0] == "Kan Göran gå dit?"  # decomposed Swedish letters stay
+
+
+# Found by an attack: asked after a question about backups, "Fungerar WordPress?" is answered with
+# the solutions entry as alone, but the backup entry joins the choices under the answer (the
+# topic's nudge). Five addresses picking it there made "Fungerar WordPress?" a phrasing of the
+# backup entry (`learn: auto` wrote it), and the attacker chose the entry: the log marked the
+# question a follow-up only when the previous question changed its best entry.
+STEERED = ("Fungerar WordPress?", "Hur ofta gör ni säkerhetskopior?")
+
+
+def test_a_question_whose_choices_the_previous_question_changed_is_marked_and_never_learned(bot):
+    question, previous = STEERED
+    alone = bot.ask(question)
+    steered = bot.ask(question, previous=previous)
+    assert alone.match.faq_id == steered.match.faq_id  # the same answer either way
+    added = {s.faq_id for s in steered.suggestions} - {s.faq_id for s in alone.suggestions}
+    assert added == {"backup"}  # the previous question brought the backup entry among the choices
+    assert not alone.log_row().followup and steered.log_row().followup
+    rows: list = []
+    for n in range(5):  # five clients pick the entry the previous question brought
+        asked = steered.log_row()
+        rows += [
+            SimpleNamespace(**{**vars(asked), "reply_id": f"q{n}", "client": f"c{n}", "feedback": None}),
+            row(f"p{n}", "Hur ofta tar ni backup?", faq_id="backup", answer_to=f"q{n}"),
+        ]
+    found = lesson(rows, load_faq(bot.faq_path), lambda _q, _c: [], set())
+    assert [s for s in found.suggestions if s.action == "alternative"] == []
+    assert automatic(found, 2) == []
