@@ -4,7 +4,8 @@
     if not limiter.allow("203.0.113.7", limit=20):   # 20 messages in any 60 seconds
         ...                                           # tell the customer to wait
 
-A client is whatever key the caller passes (the chat uses the customer's IP address). Each
+A client is whatever key the caller passes (the chat uses the customer's network, `budget_key`:
+the IPv4 address, or the IPv6 /48 the address is in). Each
 client keeps the times of its accepted messages within the window, at most `limit` of them; a
 refused message is not counted, so a customer who waits gets through again. Memory is bounded:
 clients idle for a whole window are dropped, and past `max_clients` the longest-idle ones go
@@ -35,6 +36,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from faqbot.conversations.clients import client_network
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +187,17 @@ def client_address(request: object) -> str | None:
     return str(getattr(client, "host", None) or "unknown")
 
 
+def budget_key(address: str) -> str:
+    """Whose budget a request spends: the client's network as the log counts clients (an IPv4
+    address, an IPv6 /48: faqbot.conversations.clients), the address itself when it is none.
+
+    By the exact address, one IPv6 host sends from as many addresses of its /64 (or /48) as it
+    likes, each with a fresh budget (found by an attack: 60 questions from 60 addresses of one
+    /64 in 6 s, all answered; 300 at once held a real customer's question for 56 s).
+    """
+    return client_network(address) or address
+
+
 class ClientBudget:
     """Each client's budgets for any minute, shared by the widget and the JSON API.
 
@@ -209,6 +223,7 @@ class ClientBudget:
         """Count one request of `client` against `spent` (messages or ratings); False past the limit."""
         if client is None:
             return True
+        client = budget_key(client)
         limit = self.limit()
         if spent.allow(client, limit):
             return True
@@ -218,7 +233,7 @@ class ClientBudget:
 
     def retry_after(self, client: str, spent: RateLimiter | TokenBucket) -> int:
         """Whole seconds until `client` may spend from `spent` again (at least 1)."""
-        return max(1, math.ceil(spent.retry_after(client)))
+        return max(1, math.ceil(spent.retry_after(budget_key(client))))
 
 
 def budget_for(given: ClientBudget | RateLimiter | None, limit: Callable[[], int]) -> ClientBudget:
@@ -244,8 +259,9 @@ class Waiting:
 
 
 def scope_address(scope: Scope) -> str:
+    """The budget key (`budget_key`) of the request's client address."""
     client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+    return budget_key(str(client[0])) if client else "unknown"
 
 
 class Tarpit:
