@@ -552,7 +552,9 @@ def test_a_version_restored_from_history_is_served_again(browser, sites):
     newest = staff.locator("li.item").first
     expect(newest).to_contain_text("ändrade: support-ingar")
     expect(newest).to_contain_text("anna")
-    staff.locator("li.item").nth(1).get_by_role("button", name=re.compile("Återställ")).click()
+    staff.locator("li.item").nth(1).get_by_role("link", name=re.compile("återställ")).click()  # its difference first
+    expect(staff.get_by_text("Får tillbaka sina texter från version")).to_contain_text("support-ingar")
+    staff.get_by_role("button", name=re.compile("Återställ version")).click()
     expect(staff.locator("#restored")).to_contain_text("återställd", timeout=30_000)
     expect(staff.locator("li.item").first).to_contain_text("återställde version")
     started = time.monotonic()
