@@ -2100,3 +2100,23 @@ def test_the_version_page_names_the_entries_a_restore_removes_brings_back_and_ch
     english = site.client.get("/historik/1").text
     assert f"This entry is removed from the FAQ (it is not in version 1): {new_id}." in english
     assert "Coming back: phone." in english and "Get their texts from version 1 back: backup." in english
+
+
+def test_a_restore_after_a_colleague_saved_since_the_comparison_writes_nothing_and_shows_it_again(site):
+    """Found by a red-team helper: anna opened version 1, bertil saved a fix, anna restored, and
+    bertil's fix was gone with only a line in the history to say so."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    assert save_answer(site, "backup", "Två gånger per natt.", "Hur ofta gör ni säkerhetskopior?").status_code == 200
+    compared = site.client.get("/historik/1").text
+    seen = re.search(r'name="hash" value="([0-9a-f]{64})"', compared).group(1)
+    assert save_answer(site, "phone", "Ja, vardagar 8-17.", "Kan jag ringa er?").status_code == 200  # a colleague
+    after = faq.read_bytes()
+    refused = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik"), "hash": seen})
+    assert refused.status_code == 409 and "Filen har ändrats sedan du jämförde" in refused.text
+    assert "ingenting återställdes" in refused.text and faq.read_bytes() == after
+    assert "Får tillbaka sina texter från version 1: backup, phone." in refused.text  # the difference now
+    again = re.search(r'name="hash" value="([0-9a-f]{64})"', refused.text).group(1)
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik"), "hash": again})
+    assert restored.status_code == 200 and "Version 1 är återställd" in restored.text
+    assert load_faq(faq).by_id["phone"].answer == "Ja, med supportavtal."

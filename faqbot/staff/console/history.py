@@ -195,6 +195,7 @@ class Difference:
     removed: tuple[str, ...] = ()  # in the file now, not in the version: they go
     returned: tuple[str, ...] = ()  # in the version, not in the file now: they come back
     changed: tuple[str, ...] = ()  # in both, with other texts: the version's texts come back
+    compared: str = ""  # text_hash of the file it was compared with: a restore of it refuses another
 
     @property
     def same(self) -> bool:
@@ -215,7 +216,9 @@ def difference(version: Version, current: str) -> Difference:
             lineterm="",
         )
     )
-    return Difference(version, lines[:MAX_DIFF_LINES], len(lines) > MAX_DIFF_LINES, *by_entry(current, version.content))
+    removed, returned, changed = by_entry(current, version.content)
+    cut = len(lines) > MAX_DIFF_LINES
+    return Difference(version, lines[:MAX_DIFF_LINES], cut, removed, returned, changed, text_hash(current))
 
 
 def by_entry(current: str, restored: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

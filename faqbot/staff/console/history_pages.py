@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError
+from faqbot.faq.update import FileChangedError
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.history import FIRST_SEEN, text_hash, what_said
 from faqbot.staff.console.language import Text, local
@@ -58,32 +59,20 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        shown = await run_in_threadpool(console.desk.difference, version_id(number))
-        if shown is None:
-            raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
-        title = Text("Version {id}", id=shown.version.id)
-        return console.render(
-            request,
-            "version.html",
-            title=title,
-            session=session,
-            d=shown,
-            when=when,
-            iso=iso,
-            what=what_said,
-            first_seen=FIRST_SEEN,
-        )
+        return await version_page(console, request, session, version_id(number))
 
     @app.post("/historik/{number}/aterstall")
     async def restore(request: Request, number: str) -> Response:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        await console.form(request, session)
+        fields = await console.form(request, session)
         wanted = version_id(number)
         before = console.desk.bot.policy
         try:
-            restored = await run_in_threadpool(console.desk.restore, wanted, session.user)
+            restored = await run_in_threadpool(console.desk.restore, wanted, session.user, fields.get("hash", ""))
+        except FileChangedError:  # a colleague saved since the comparison: show it again, nothing written
+            return await version_page(console, request, session, wanted, 409, changed=True)
         except DataError as err:
             message = Text(
                 "Version {id} återställdes inte: den klarar inte FAQ-kontrollerna. {err}",
@@ -98,6 +87,29 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         return console.done(
             session, "/historik", restored_from=wanted, reopened=restored.reopened, **console.moved(before)
         )
+
+
+async def version_page(
+    console: Console, request: Request, session: Session, wanted: int, status: int = 200, **values
+) -> Response:
+    """A kept version against the file now, with the form that restores it."""
+    shown = await run_in_threadpool(console.desk.difference, wanted)
+    if shown is None:
+        raise Refused(404, Text("Versionen finns inte (längre); bara de senaste sparas."))
+    title = Text("Version {id}", id=shown.version.id)
+    return console.render(
+        request,
+        "version.html",
+        status,
+        title=title,
+        session=session,
+        d=shown,
+        when=when,
+        iso=iso,
+        what=what_said,
+        first_seen=FIRST_SEEN,
+        **values,
+    )
 
 
 async def history_page(console: Console, request: Request, session: Session, status: int = 200, **values) -> Response:

@@ -42,7 +42,7 @@ from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
 from faqbot.faq.edit import remove_learned
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
-from faqbot.faq.update import FIELDS, EntryUpdate, cleaned, entry_values, file_hash, update_entry
+from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.index import build_index, folder_hash
@@ -595,11 +595,14 @@ class Desk:
         version = self.history.version(version_id)
         return difference(version, self.current_text()) if version is not None else None
 
-    def restore(self, version_id: int, who: str) -> Restored | None:
+    def restore(self, version_id: int, who: str, compared: str = "") -> Restored | None:
         """Write a kept version back as the file, as a new version by `who`, and rebuild the index.
 
         None when no such version is kept; DataError when it does not pass the FAQ checks now
-        (nothing is written); the file is replaced atomically and checked again as it is written.
+        (nothing is written); FileChangedError when `compared` (the text_hash of the file the
+        version was compared with) is given and the file reads otherwise now (a colleague saved
+        since: nothing is written, as a save of an entry is refused); the file is replaced
+        atomically and checked again as it is written.
         Customers' phrasings that staff accepted since and the restored version lacks are not
         lost: their acceptance is forgotten, so `faqbot learn` proposes them again (`reopened`).
         """
@@ -612,6 +615,8 @@ class Desk:
             if text_hash(before) == version.faq_hash:
                 latest = self.history.latest()
                 return Restored(latest, written=False) if latest is not None else None
+            if compared and text_hash(before) != compared:
+                raise FileChangedError(f"{self.faq_path} changed since version {version_id} was compared with it")
             earlier = self.last_valid(before)
             atomic_write(self.faq_path.resolve(), version.content, check=load_faq)
             restored = self.history.record(
