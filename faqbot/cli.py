@@ -425,6 +425,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
     from faqbot.conversations.backends import open_existing_log
+    from faqbot.conversations.rows import REOPENED
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index, folder_hash
     from faqbot.staff import learn, teach
@@ -442,8 +443,15 @@ def cmd_learn(args: argparse.Namespace) -> int:
     try:
         rows = log.questions()
         lesson = learn.lesson_of(bot, rows, load_faq(bot.faq_path), log.decisions())
-        if args.auto:
-            args.accept = automatic_ids(lesson, bot.config)
+        if args.auto:  # what a restore took out (reopened) stays for staff to accept again
+            eligible, reopened = automatic_ids(lesson, bot.config), log.decisions(REOPENED)
+            args.accept = [i for i in eligible if i not in reopened]
+            if not args.accept and eligible:
+                print(
+                    f"nothing to accept: {len(eligible)} confirmed phrasing(s) were taken out of the FAQ "
+                    "by a restored version, so staff decide on them again (faqbot learn --accept ID, or --reject ID)"
+                )
+                return 0
             if not args.accept:
                 print(
                     f"nothing to accept: no confirmed phrasing has {bot.config.learn_auto_clients} different "

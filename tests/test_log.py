@@ -375,6 +375,10 @@ def test_reopening_forgets_only_acceptances_so_a_rejection_stays(location):
         assert log.reopen([], ["kontorshund", "no-such-entry"]) == 2
         assert log.decisions() == {"a2", "a3", "n3"}
         assert log.decisions("rejected") == {"a2", "n3"} and log.decisions("accepted") == {"a3"}
+        # kept as reopened: proposed again, and left to staff by `learn: auto` (faqbot.cli)
+        assert log.decisions("reopened") == {"a1", "n1", "n2"}
+        log.record_decision("a1", "accepted", "backup", "Sparar ni filerna?")  # staff accept it again
+        assert "a1" in log.decisions("accepted") and "a1" not in log.decisions("reopened")
 
 
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):

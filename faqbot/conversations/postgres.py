@@ -39,7 +39,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
-from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, Copied, LoggedQuestion, newer_feedback
+from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, DECIDED, REOPENED, Copied, LoggedQuestion, newer_feedback
 from faqbot.conversations.store import LogBackend, client_key, purge_due, under_key, utc_now, with_pseudonym
 from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError
@@ -156,7 +156,8 @@ class PostgresLog(LogBackend):
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
             if decision is None:
-                return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+                query = f"SELECT suggestion_id FROM learn_decisions WHERE decision IN {DECIDED}"
+                return {row[0] for row in conn.execute(query)}
             query = "SELECT suggestion_id FROM learn_decisions WHERE decision = %s"
             return {row[0] for row in conn.execute(query, (decision,))}
 
@@ -173,16 +174,16 @@ class PostgresLog(LogBackend):
 
     def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
         """As ConversationLog.reopen (faqbot.conversations.store): staff's acceptance of these
-        suggestions, and of any into `entries`, forgotten; how many."""
+        suggestions, and of any into `entries`, forgotten (kept as "reopened"); how many."""
         ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
         if not ids and not gone:
             return 0
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
             cursor = conn.execute(
-                "DELETE FROM learn_decisions WHERE decision = 'accepted' "
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE decision = 'accepted' "
                 "AND (suggestion_id = ANY(%s) OR faq_id = ANY(%s))",
-                (ids, gone),
+                (self._clock(), ids, gone),
             )
             return cursor.rowcount
 

@@ -54,6 +54,8 @@ from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import (
     COLUMN_COUNT,
     COLUMNS,
+    DECIDED,
+    REOPENED,
     Copied,
     LoggedQuestion,
     LogRow,
@@ -316,13 +318,15 @@ class ConversationLog(LogBackend):
 
     def decisions(self, decision: str | None = None) -> set[str]:
         """The suggestions staff accepted or rejected (faqbot learn): never proposed again; with
-        `decision` ("accepted" or "rejected"), those staff decided so."""
+        `decision` ("accepted", "rejected", or "reopened": accepted, then lost with a restored
+        version, `reopen`), those staff decided so."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot read the conversation log {self.path}")
             if decision is None:
-                return {row[0] for row in conn.execute("SELECT suggestion_id FROM learn_decisions")}
+                query = f"SELECT suggestion_id FROM learn_decisions WHERE decision IN {DECIDED}"
+                return {row[0] for row in conn.execute(query)}
             query = "SELECT suggestion_id FROM learn_decisions WHERE decision = ?"
             return {row[0] for row in conn.execute(query, (decision,))}
 
@@ -342,7 +346,11 @@ class ConversationLog(LogBackend):
         """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
         version), and every suggestion accepted into one of `entries` (entries the restored version
         lacks: a helpdesk group made into a new entry), so `faqbot learn` proposes them again;
-        rejections stay. How many were forgotten."""
+        rejections stay. How many were forgotten.
+
+        They are kept as "reopened", not deleted: staff rolled them back, so `learn: auto` leaves
+        them to staff (found by an attack: a restore that took a poisoned phrasing out was undone
+        by the next `faqbot learn --auto`)."""
         ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
         if not ids and not gone:
             return 0
@@ -352,9 +360,9 @@ class ConversationLog(LogBackend):
                 raise FaqbotError(f"cannot write to the conversation log {self.path}")
             marks, entry_marks = ", ".join("?" * len(ids)), ", ".join("?" * len(gone))
             cursor = conn.execute(
-                "DELETE FROM learn_decisions WHERE decision = 'accepted' "
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE decision = 'accepted' "
                 f"AND (suggestion_id IN ({marks}) OR faq_id IN ({entry_marks}))",
-                [*ids, *gone],
+                [stamp(self._clock()), *ids, *gone],
             )
             return cursor.rowcount
 

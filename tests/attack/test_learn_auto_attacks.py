@@ -31,6 +31,9 @@ import pytest
 from faqbot import FaqBot
 from faqbot.cli import main
 from faqbot.config import write_setting
+from faqbot.conversations.store import ConversationLog
+from faqbot.faq.model import load_faq
+from faqbot.staff.learn import lost_acceptances
 from tests.fakes import UNSURE_QUESTIONS
 from tests.harness import cli_paths, running_app
 
@@ -152,3 +155,30 @@ def test_auto_accepts_nothing_unless_the_settings_say_learn_auto(tmp_path, shipp
     assert main(["learn", *cli_paths(folder), "--log-file", str(folder / "log.db"), "--auto"]) != 0
     said = capsys.readouterr()
     assert "learn is 'staff'" in said.err + said.out and "learn: auto" in said.err + said.out
+
+
+def test_a_phrasing_a_restore_took_out_is_not_put_back_by_learn_auto(tmp_path, shipped_index, capsys):
+    """Found by a red-team helper: staff restored the version before `learn --auto` wrote a
+    poisoned phrasing, which reopened it (proposed again), and the next `faqbot learn --auto`
+    wrote it back with no staff decision. Now what a restore took out waits for staff."""
+    folder = shop(tmp_path, shipped_index, *AUTO, "trusted_proxy: 127.0.0.1")
+    faq = folder / "faq.yaml"
+    with running_app(folder, folder / "log.db") as (url, _), httpx.Client(base_url=url, timeout=60) as http:
+        question, faq_id = unsure_question(http)
+        for n in range(CLIENTS):
+            confirm(http, question, faq_id, f"203.0.113.{n + 60}")
+    before = faq.read_text(encoding="utf-8")
+    assert f"added to {faq_id}" in learn(folder, capsys, "--auto")
+    accepted = load_faq(faq)
+    # the restore, as the console does it (faqbot.staff.console.service.Desk.restore): the file
+    # written back, and the acceptances it lost reopened in the log
+    faq.write_text(before, encoding="utf-8")
+    lost, gone = lost_acceptances(accepted, load_faq(faq))
+    with ConversationLog(folder / "log.db") as log:
+        assert log.reopen(lost, gone) == 1
+    out = learn(folder, capsys, "--auto")
+    assert "nothing to accept: 1 confirmed phrasing(s) were taken out of the FAQ by a restored version" in out
+    assert faq.read_text(encoding="utf-8") == before
+    [proposed] = [s for s in map(json.loads, learn(folder, capsys, "--json").splitlines()) if s["question"] == question]
+    assert proposed["faq_id"] == faq_id  # staff still see it, and decide
+    assert f"added to {faq_id}" in learn(folder, capsys, "--accept", proposed["id"])
