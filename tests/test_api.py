@@ -68,6 +68,14 @@ def bot_over_same(bot: FaqBot) -> FaqBot:
     return FaqBot(bot.faq_path, bot.index_dir, bot.config_path)
 
 
+def test_a_lone_surrogate_in_the_previous_question_is_read_as_in_the_question(client):
+    """Found by a red-team helper: in `question` it was read as a space and answered; in
+    `previous` the same character was a 400."""
+    body = '{"question": "och vad kostar det?", "previous": "Hur ofta tar ni \\ud800 backup?"}'
+    reply = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert reply.status_code == 200 and reply.json()["kind"] in ("answer", "choices", "helpdesk")
+
+
 def test_the_language_can_be_chosen_by_the_caller(client):
     swedish = client.post("/api/ask", json={"question": "Kan jag ringa er?"}).json()
     english = client.post("/api/ask", json={"question": "Kan jag ringa er?", "language": "en"}).json()

@@ -347,6 +347,18 @@ def test_the_page_a_login_leads_back_to_is_a_page_of_the_console_never_another_s
     assert again.status_code == 303 and again.headers["location"] == "/"
 
 
+def test_a_long_made_up_address_is_not_echoed_into_a_page_or_a_redirect(site):
+    """Found by a red-team helper: the language switch's link repeated the whole query (a 60,000
+    character `sida` gave a 61 KB page), and a 20,000 character path asked for without a session
+    became a 20 KB Location header (more than a proxy passes on)."""
+    shown = site.client.get("/login", params={"sida": "/" + "a" * 60_000})
+    assert shown.status_code == 200 and len(shown.text) < 20_000 and "a" * 300 not in shown.text
+    redirected = site.client.get("/fragor/" + "b" * 20_000, follow_redirects=False)
+    assert redirected.status_code == 303 and redirected.headers["location"] == "/login"
+    normal = site.client.get("/fragor/backup", follow_redirects=False)
+    assert normal.headers["location"] == "/login?sida=%2Ffragor%2Fbackup"  # a real page is still returned to
+
+
 def test_the_evaluation_page_and_its_forms_need_a_session(site):
     assert site.client.get("/utvardering", follow_redirects=False).headers["location"].split("?")[0] == "/login"
     for path in ("/utvardering/kor", "/utvardering/lagg-till"):

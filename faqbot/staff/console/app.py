@@ -54,11 +54,10 @@ from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
-from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish, to_login
+from faqbot.staff.console.web import MAX_PAGE, Console, Refused, form_page, secure, static, swedish, to_login
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
-MAX_PAGE = 200  # characters of the page a login leads back to (`sida`): the console's paths are short
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 

@@ -195,6 +195,8 @@ class Console:
         query = request.url.query
         # where the language switch returns: this address (a form's outcome too: it is a GET, Console.done)
         here = request.url.path + (f"?{query}" if query else "")
+        if len(here) > MAX_PAGE:  # a made-up address of 60,000 characters was echoed whole into the page
+            here = request.url.path if len(request.url.path) <= MAX_PAGE else "/"
         if request.method == "POST" and name in DRAFT_PAGES and session is not None:
             # an entry's form sent back with its draft (refused, or tried): the switch shows it again
             form = form_page(request.url.path)
@@ -310,6 +312,9 @@ class Console:
         raise Refused(429, message, {"retry-after": str(seconds)})
 
 
+MAX_PAGE = 200  # characters of the page a login leads back to (`sida`): the console's paths are short
+
+
 def to_login(request: Request | None = None) -> RedirectResponse:
     """The login page, for a page or form of the console asked for without a session (it ended
     after 30 minutes idle, or with a logout in another tab): with that page to return to after
@@ -319,7 +324,9 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     if request is None:
         return RedirectResponse("/login", status_code=303)
     page = local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)
-    query = {"sida": page} if page != "/" else {}  # the overview: where a login leads anyway
+    # the overview: where a login leads anyway; a made-up path of 20,000 characters is no page to
+    # return to (it made a 20 KB Location header, more than a proxy passes on)
+    query = {"sida": page} if page != "/" and len(page) <= MAX_PAGE else {}
     if request.method == "POST":
         query["utloggad"] = "1"
     return RedirectResponse("/login" + (f"?{urlencode(query)}" if query else ""), status_code=303)
