@@ -66,7 +66,7 @@ class Group:
     """Unanswered questions that mean about the same, and the entry nearest to them."""
 
     count: int  # times asked, repeats included
-    examples: list[tuple[str, int]]  # (question, times asked), most asked first
+    examples: list[tuple[str, int]]  # (question, times asked), asked by the most clients first, then the first asked
     nearest_id: str | None
     nearest_question: str | None
     nearest_score: float
@@ -75,6 +75,7 @@ class Group:
         str, ...
     ] = ()  # of `examples`, those the bot answers now (ranked for an "answered-now" group; else of the first NEAREST_SAMPLE)
     questions: int = 0  # different questions in the group (`examples` shows at most MAX_EXAMPLES of them)
+    clients: int = 0  # different clients who asked them (a question of no known client counts as one)
 
 
 @dataclass
@@ -213,19 +214,35 @@ def ranked_as_read(question: str, searcher: Searcher) -> list[Match]:
     return searcher.rank(reading(grouped, detect_language(grouped), searcher))
 
 
+def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:
+    """Who asked each different question (normalised): the clients' pseudonyms, and for a row of
+    no known client its position (each such row one asker)."""
+    askers: dict[str, set[object]] = defaultdict(set)
+    for n, q in enumerate(questions):
+        client = clients[n] if clients is not None else None
+        askers[normalize_question(q) or q].add(client if client is not None else n)
+    return askers
+
+
+def first_asked(questions: list[str]) -> dict[str, int]:
+    """When each different question (normalised) was first asked: its first row."""
+    first: dict[str, int] = {}
+    for n, q in enumerate(questions):
+        first.setdefault(normalize_question(q) or q, n)
+    return first
+
+
 def most_asked(questions: list[str], clients: Sequence[str | None] | None) -> tuple[list[str], Counter[str], list[str]]:
     """The MAX_GROUPED different questions (normalised) asked by the most different clients, then
     (of one client each) each client's most asked before any client's next, then the most often,
     first asked first among equals; how often each was asked; and each one's
     most common spelling."""
     counts: Counter[str] = Counter()
-    askers: dict[str, set[object]] = defaultdict(set)
+    askers = askers_of(questions, clients)
     spelling: dict[str, Counter[str]] = {}
-    for n, q in enumerate(questions):
+    for q in questions:
         key = normalize_question(q) or q
         counts[key] += 1
-        client = clients[n] if clients is not None else None
-        askers[key].add(client if client is not None else n)
         spelling.setdefault(key, Counter())[q] += 1
     # Among questions of one client each, every client's most asked comes before anyone's second:
     # a client asking each of 3,000 made-up questions twice outranked customers who asked once.
@@ -246,7 +263,8 @@ def group_unanswered(
     clients: Sequence[str | None] | None = None,
     progress: Callable[[int, int], None] = lambda _read, _total: None,
 ) -> list[Group]:
-    """The unanswered questions grouped by meaning, most asked group first; `progress(read, total)`
+    """The unanswered questions grouped by meaning, the group most clients asked first;
+    `progress(read, total)`
     is told after each batch of different questions embedded.
 
     Past MAX_GROUPED different questions, those asked by the most different `clients` (the
@@ -257,16 +275,15 @@ def group_unanswered(
     keys, counts, texts = most_asked(questions, clients)
     if not keys:
         return []
-    matched = [as_grouped(t) for t in texts]
-    batches = []
-    for start in range(0, len(texts), EMBED_BATCH):
-        batches.append(embedder.embed_queries(matched[start : start + EMBED_BATCH]))
-        progress(min(start + EMBED_BATCH, len(texts)), len(texts))
-    vectors = np.concatenate(batches)
-    vectors = language_neutral(vectors, matched, embedder)
+    askers, first = askers_of(questions, clients), first_asked(questions)
+    vectors = grouping_vectors(texts, embedder, progress)
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):
-        examples = sorted(((texts[i], counts[keys[i]]) for i in rows), key=lambda e: -e[1])
+        # the question most *clients* asked heads the group (its headline), then the first asked: by
+        # times asked, one client's repeats headed customers' questions (found by a red-team helper)
+        rows = sorted(rows, key=lambda i: (-len(askers[keys[i]]), first[keys[i]]))
+        examples = [(texts[i], counts[keys[i]]) for i in rows]
+        who = set().union(*(askers[keys[i]] for i in rows))
         nearest_id, nearest_question, score, agreed, answered, answered_now = nearest_entry(
             examples[:NEAREST_SAMPLE], searcher, policy
         )
@@ -290,11 +307,25 @@ def group_unanswered(
                 action=action,
                 answered=answered_now,
                 questions=len(examples),
+                clients=len(who),
             )
         )
-    # Most asked first; among equals near misses (quick wins) first, already answered ones last.
-    groups.sort(key=lambda g: (-g.count, g.action == "answered-now", -g.nearest_score, g.examples[0][0]))
+    # Asked by the most clients first, then the most asked (one client asking made-up questions
+    # over and over pushed real customers' groups down); among equals near misses (quick wins)
+    # first, already answered ones last.
+    groups.sort(key=lambda g: (-g.clients, -g.count, g.action == "answered-now", -g.nearest_score, g.examples[0][0]))
     return groups
+
+
+def grouping_vectors(texts: list[str], embedder: Embedder, progress: Callable[[int, int], None]) -> np.ndarray:
+    """The questions' vectors as they are grouped (`as_grouped`, each language's offset taken
+    out), embedded EMBED_BATCH at a time, `progress` told after each batch."""
+    matched = [as_grouped(t) for t in texts]
+    batches = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        batches.append(embedder.embed_queries(matched[start : start + EMBED_BATCH]))
+        progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+    return language_neutral(np.concatenate(batches), matched, embedder)
 
 
 def nearest_entry(

@@ -165,3 +165,20 @@ def test_a_flood_of_long_made_up_questions_is_read_by_its_openings(bot):
     assert max(len(t) for t in embedded) <= report.GROUP_CHARS
     assert [g.nearest_id for g in groups if g.examples[0][0] == real] == ["telefonsupport"]
     assert sum(g.questions for g in groups) == 7
+
+
+def test_one_client_repeating_a_question_neither_heads_a_group_of_customers_questions_nor_tops_the_list(bot):
+    """Found by a red-team helper: groups and the questions in them went by times asked. One
+    address asked "Kontor i Lund, har ni det eller är ni bedragare?" ten times; it headed the group
+    of three customers' questions about an office in Lund (and "Skapa en ny post av gruppen" made
+    it the new entry's question), and another of its questions, asked twelve times, went above
+    groups that several customers asked. Now the most *clients* count first."""
+    customers = ["Har ni ett kontor i Lund?", "Finns ni i Lund?", "Har ni kontor i Lund eller bara i Stockholm?"]
+    asked = [*customers, *["Kontor i Lund, har ni det eller är ni bedragare?"] * 10]
+    clients: list[str | None] = ["network-1", "network-2", "network-3", *["network-attacker"] * 10]
+    asked += ["Hur mycket kostar en kaffemaskin till kontoret?"] * 12
+    clients += ["network-attacker"] * 12
+    groups = report.group_unanswered(asked, bot.searcher, bot.embedder, bot.policy, clients)
+    [lund] = [g for g in groups if any("Lund" in q for q, _ in g.examples)]
+    assert lund.examples[0][0] in customers and lund.clients == 4 and lund.count == 13
+    assert groups[0] is lund  # four clients before the attacker's twelve repeats
