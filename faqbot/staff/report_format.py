@@ -126,7 +126,7 @@ def format_report(report: Report, top: int = 10) -> str:
     lines += [
         "",
         f"Unanswered questions by meaning: {report.unanswered} questions in {len(report.groups)} groups"
-        f" ({singles} asked once), most asked first",
+        f" ({singles} asked once), those the most customers asked first",
     ]
     for number, g in enumerate(report.groups[:top], 1):
         lines.append(f"{number:3d}. {g.count} × {group_advice(g)}")
