@@ -1919,12 +1919,13 @@ def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     )
     other.login()
     assert draft not in other.client.get(back).text
-    # the entry deleted from the file meanwhile: its kept draft's address is gone as the entry is
+    # the entry deleted from the file meanwhile: the kept draft is still shown, not lost (sending
+    # it then offers it as a new entry: test_a_draft_of_an_entry_removed_meanwhile_...)
     faq = site.folder / "faq.yaml"
     faq.write_text(re.sub(r"  - id: backup\n(    .*\n)*", "", faq.read_text(encoding="utf-8")), encoding="utf-8")
     gone = site.client.get(back)
-    assert gone.status_code == 404 and "The entry is not (or no longer) in the FAQ file." in gone.text
-    assert draft not in gone.text
+    assert gone.status_code == 400 and draft in gone.text
+    assert other.client.get(back).status_code == 404  # to its own session alone, as before
 
 
 def test_a_machine_slower_than_the_pages_wait_still_shows_the_last_list_with_its_time(site, monkeypatch):
@@ -2065,10 +2066,15 @@ def test_a_draft_of_an_entry_removed_meanwhile_is_kept_and_can_be_created_as_a_n
         assert "Någon tog bort posten phone ur FAQ-filen medan du skrev" in sent.text and "Inget sparades." in sent.text
         assert 'action="/ny-fraga"' in sent.text and ">Ja, vardagar 8-17.</textarea>" in sent.text
     assert "phone" not in load_faq(faq).by_id  # nothing was saved
-    switch(site, "en", "/fragor/backup")
-    english = site.client.post("/fragor/phone", data={**draft, "csrf": site.csrf("/fragor/backup")})
+    # the language switch on that page shows it again, the draft kept (found by a second walk-through)
+    link = re.search(r'href="(/sprak\?till=en&amp;sida=[^"]+)"', sent.text).group(1).replace("&amp;", "&")
+    english = site.client.get(link)
     assert english.status_code == 409 and "Someone removed the entry phone from the FAQ file" in english.text
     assert "Your draft is still in the form below" in english.text and "Inget sparades" not in english.text
+    assert ">Ja, vardagar 8-17.</textarea>" in english.text and 'action="/ny-fraga"' in english.text
+    # an entry the form never had (a made-up address) is no draft of a removed entry
+    never = site.client.post("/fragor/finns-inte", data={**draft, "csrf": site.csrf("/fragor/backup")})
+    assert never.status_code == 404 and "Someone removed" not in never.text
     created = site.client.post("/ny-fraga", data={**draft, "csrf": site.csrf("/fragor/backup"), "hash": ""})
     assert created.status_code == 200 and "The entry is created" in created.text
     assert [e.answer for e in load_faq(faq).entries if e.question == "Kan jag ringa er?"] == ["Ja, vardagar 8-17."]
@@ -2099,7 +2105,7 @@ def test_the_version_page_names_the_entries_a_restore_removes_brings_back_and_ch
     switch(site, "en", "/historik/1")
     english = site.client.get("/historik/1").text
     assert f"This entry is removed from the FAQ (it is not in version 1): {new_id}." in english
-    assert "Coming back: phone." in english and "Get their texts from version 1 back: backup." in english
+    assert "Coming back: phone." in english and "These entries get their texts from version 1 back: backup." in english
 
 
 def test_a_restore_after_a_colleague_saved_since_the_comparison_writes_nothing_and_shows_it_again(site):
@@ -2120,3 +2126,11 @@ def test_a_restore_after_a_colleague_saved_since_the_comparison_writes_nothing_a
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik"), "hash": again})
     assert restored.status_code == 200 and "Version 1 är återställd" in restored.text
     assert load_faq(faq).by_id["phone"].answer == "Ja, med supportavtal."
+
+
+def test_the_page_of_the_version_in_force_offers_no_restore(site):
+    """Found by a walk-through: it said "Versionen är likadan som filen nu." beside "Återställ"."""
+    site.login()
+    site.client.get("/historik")  # version 1: the file as first seen, the one in force
+    shown = site.client.get("/historik/1").text
+    assert "Versionen är likadan som filen nu." in shown and "/aterstall" not in shown

@@ -403,6 +403,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login(request)
         entry, digest = console.desk.opened(entry_id(faq_id))
+        if entry is None and console.kept_draft(request, session) is not None:
+            # the language switch on the draft of an entry removed meanwhile: that page again
+            return console.render(request, "entry.html", session=session)
         if entry is None:
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
@@ -459,8 +462,11 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
     kept, only those changed since (the draft's own changes are not news to its author); the
     draft stays in the form, to be saved over them once staff have seen them."""
     current, now_digest = console.desk.entry(faq_id)
-    if current is None:  # the draft as a new entry, rather than lost (found by a walk-through)
+    if current is None and console.desk.seen(faq_id, digest) is not None:
+        # removed since the form was opened: the draft as a new entry, rather than lost (found by a walk-through)
         return new_page(console, request, session, values, "", 409, gone=faq_id)
+    if current is None:
+        raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
     now = entry_values(vars(current))
     seen = console.desk.seen(faq_id, digest)
     # a field the draft left as it was shows the file's text now, so that saving again keeps a

@@ -100,12 +100,14 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         return console.done(session, f"/fragor/{added.faq_id}", created=True, **console.moved(before))
 
 
-def gone(console: Console, faq_id: str) -> bool:
-    """Whether the FAQ file reads and passes its checks, but without the entry `faq_id`."""
+def gone(console: Console, faq_id: str, digest: str) -> bool:
+    """Whether entry `faq_id` was in the version of the file the form was opened on (`digest`)
+    and the file reads and passes its checks now without it: someone removed it meanwhile."""
     try:
-        return faq_id not in load_faq(console.desk.faq_path).by_id
+        now = load_faq(console.desk.faq_path).by_id
     except FaqbotError:
         return False
+    return faq_id not in now and console.desk.seen(faq_id, digest) is not None
 
 
 def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
@@ -141,7 +143,7 @@ async def draft_page(
     try:
         result = await run_in_threadpool(console.desk.try_draft, faq_id, values, question)
     except DataError:
-        if await run_in_threadpool(gone, console, faq_id):  # the draft as a new entry, rather than lost
+        if await run_in_threadpool(gone, console, faq_id, fields.get("hash", "")):  # the draft as a new entry
             return new_page(console, request, session, values, "", 409, gone=faq_id)
         raise Refused(
             404, Text("Posten finns inte (längre) i FAQ-filen, eller filen klarar inte kontrollerna.")

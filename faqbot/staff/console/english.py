@@ -495,7 +495,7 @@ ENGLISH: dict[str, str] = {
     "Posterna tas bort ur FAQ:n (de finns inte i version {id}): {ids}.": "These entries are removed from the FAQ (they are not in version {id}): {ids}.",
     "Posten tas bort ur FAQ:n (den finns inte i version {id}): {ids}.": "This entry is removed from the FAQ (it is not in version {id}): {ids}.",
     "Kommer tillbaka: {ids}.": "Coming back: {ids}.",
-    "Får tillbaka sina texter från version {id}: {ids}.": "Get their texts from version {id} back: {ids}.",
+    "Får tillbaka sina texter från version {id}: {ids}.": "These entries get their texts from version {id} back: {ids}.",
     "Återställ version {id}": "Restore version {id}",
     "Återställd": "Restored",
     "Filen är redan likadan som version {id}; inget ändrades.": "The file already reads as version {id}; nothing was changed.",
