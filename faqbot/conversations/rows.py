@@ -20,12 +20,13 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-# What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
 # staff's decisions on a suggestion (learn_decisions.decision): "accepted" and "rejected" are
 # never proposed again; "reopened" was accepted, then lost with a restored version: proposed
 # again, and left to staff by `learn: auto`
 ACCEPTED, REJECTED, REOPENED = "accepted", "rejected", "reopened"
 DECIDED = f"('{ACCEPTED}', '{REJECTED}')"  # as SQL, for "WHERE decision IN ..."
+
+# What a reply fills in; `faqbot log copy` adds feedback and feedback_at.
 COLUMNS = (
     "created_at, question, language, kind, resolved, faq_id, candidate_id, score, threshold, index_version,"
     " reply_id, offered, answer_to, followup, client"

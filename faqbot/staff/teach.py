@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from faqbot.conversations.rows import ACCEPTED, REJECTED
 from faqbot.errors import (
     AssignRefusedError,
     DislikedAssignError,
@@ -29,8 +30,6 @@ from faqbot.faq.edit import Added, Skipped, add_learned
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
 from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, phrasing, reads_alone
-
-ACCEPTED, REJECTED = "accepted", "rejected"
 
 
 @dataclass
