@@ -1549,6 +1549,11 @@ def test_a_version_that_no_longer_passes_the_checks_is_not_restored(site):
     assert "Version 2 återställdes inte: den klarar inte FAQ-kontrollerna" in response.text
     assert "svaret i posten &#39;backup&#39; saknar text" in response.text  # the check's message, in Swedish
     assert faq.read_bytes() == fixed
+    # its page says so up front and offers no restore (found by a walk-through: it offered one)
+    shown = site.client.get("/historik/2").text
+    assert "Version 2 klarar inte FAQ-kontrollerna och kan inte återställas: " in shown
+    assert "saknar text" in shown and "/historik/2/aterstall" not in shown
+    assert "/historik/1/aterstall" in site.client.get("/historik/1").text  # a good one still is
 
 
 def test_versions_beyond_the_bound_are_forgotten_oldest_first(small, monkeypatch):

@@ -490,6 +490,7 @@ ENGLISH: dict[str, str] = {
     "Diagrammet, kan rullas i sidled": "The chart, scrolls sideways",
     "(samma text som version {id})": "(the same text as version {id})",
     "Jämför och återställ": "Compare and restore",
+    "Version {id} klarar inte FAQ-kontrollerna och kan inte återställas: {err}": "Version {id} does not pass the FAQ checks and cannot be restored: {err}",
     "Filen har ändrats sedan du jämförde (någon sparade under tiden), så ingenting återställdes. Skillnaden nedan är mot filen som den ser ut nu: läs den och återställ igen om du fortfarande vill.": "The file has changed since you compared (someone saved meanwhile), so nothing was restored. The difference below is against the file as it is now: read it and restore again if you still want to.",
     "Jämför version {id} med filen nu och återställ den": "Compare version {id} with the file now and restore it",
     "Posterna tas bort ur FAQ:n (de finns inte i version {id}): {ids}.": "These entries are removed from the FAQ (they are not in version {id}): {ids}.",

@@ -196,6 +196,7 @@ class Difference:
     returned: tuple[str, ...] = ()  # in the version, not in the file now: they come back
     changed: tuple[str, ...] = ()  # in both, with other texts: the version's texts come back
     compared: str = ""  # text_hash of the file it was compared with: a restore of it refuses another
+    refused: object = None  # why the version itself does not pass the checks (None: it does): no restore offered
 
     @property
     def same(self) -> bool:

@@ -19,7 +19,7 @@ import threading
 import time
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -593,7 +593,14 @@ class Desk:
     def difference(self, version_id: int) -> Difference | None:
         """A kept version against the file now; None when no such version is kept."""
         version = self.history.version(version_id)
-        return difference(version, self.current_text()) if version is not None else None
+        if version is None:
+            return None
+        shown = difference(version, self.current_text())
+        try:
+            parsed(version.content, self.faq_path.name)
+        except DataError as err:  # kept while a hand edit had broken the file: shown, not offered
+            return replace(shown, refused=explained_lines(err))
+        return shown
 
     def restore(self, version_id: int, who: str, compared: str = "") -> Restored | None:
         """Write a kept version back as the file, as a new version by `who`, and rebuild the index.
