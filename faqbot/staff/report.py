@@ -224,21 +224,15 @@ def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dic
     return askers
 
 
-def first_asked(questions: list[str]) -> dict[str, int]:
-    """When each different question (normalised) was first asked: its first row."""
-    first: dict[str, int] = {}
-    for n, q in enumerate(questions):
-        first.setdefault(normalize_question(q) or q, n)
-    return first
-
-
-def most_asked(questions: list[str], clients: Sequence[str | None] | None) -> tuple[list[str], Counter[str], list[str]]:
+def most_asked(
+    questions: list[str], clients: Sequence[str | None] | None, askers: dict[str, set[object]] | None = None
+) -> tuple[list[str], Counter[str], list[str]]:
     """The MAX_GROUPED different questions (normalised) asked by the most different clients, then
     (of one client each) each client's most asked before any client's next, then the most often,
-    first asked first among equals; how often each was asked; and each one's
-    most common spelling."""
+    first asked first among equals; how often each was asked (in the order first asked); and each
+    one's most common spelling. `askers`: `askers_of(questions, clients)`, when the caller has it."""
     counts: Counter[str] = Counter()
-    askers = askers_of(questions, clients)
+    askers = askers if askers is not None else askers_of(questions, clients)
     spelling: dict[str, Counter[str]] = {}
     for q in questions:
         key = normalize_question(q) or q
@@ -264,18 +258,18 @@ def group_unanswered(
     progress: Callable[[int, int], None] = lambda _read, _total: None,
 ) -> list[Group]:
     """The unanswered questions grouped by meaning, the group most clients asked first;
-    `progress(read, total)`
-    is told after each batch of different questions embedded.
+    `progress(read, total)` is told after each batch of different questions embedded.
 
     Past MAX_GROUPED different questions, those asked by the most different `clients` (the
     pseudonym of who asked each question; None: unknown, each one counted apart) are grouped,
     then the most asked: one client repeating thousands of made-up questions cannot push the
     questions of other customers off the list (tests/attack/test_review_flood_attacks.py).
     """
-    keys, counts, texts = most_asked(questions, clients)
+    askers = askers_of(questions, clients)
+    keys, counts, texts = most_asked(questions, clients, askers)
     if not keys:
         return []
-    askers, first = askers_of(questions, clients), first_asked(questions)
+    first = {key: n for n, key in enumerate(counts)}  # counts keeps the order first asked
     vectors = grouping_vectors(texts, embedder, progress)
     groups = []
     for rows in cluster(vectors, [counts[k] for k in keys], group_cosine(embedder)):

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from faqbot.errors import DataError
 from faqbot.faq.drafts import parsed
+from faqbot.faq.model import Faq
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.tables import LogTables
 
@@ -136,21 +137,23 @@ def what_changed(before: str | None, after: str) -> str:
         old = parsed(before)
     except DataError:
         return FIXED.format(count=len(new.entries))
-    old_hashes = {e.id: e.content_hash() for e in old.entries}
-    new_hashes = {e.id: e.content_hash() for e in new.entries}
-    parts = [
-        (label, ids)
-        for label, ids in (
-            (CHANGED, [i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i]]),
-            (ADDED, [i for i in new_hashes if i not in old_hashes]),
-            (REMOVED, [i for i in old_hashes if i not in new_hashes]),
-        )
-        if ids
-    ]
+    changed, added, removed = entry_changes(old, new)
+    parts = [(label, ids) for label, ids in ((CHANGED, changed), (ADDED, added), (REMOVED, removed)) if ids]
     said = "; ".join(f"{label}: {named(ids)}" for label, ids in parts)
     if old.helpdesk != new.helpdesk:
         said = "; ".join(filter(None, [said, f"helpdesk: {new.helpdesk}"]))
     return said or str(LAYOUT)
+
+
+def entry_changes(old: Faq, new: Faq) -> tuple[list[str], list[str], list[str]]:
+    """By entry id, what `new` did to `old`: (changed, added, removed), in file order."""
+    old_hashes = {e.id: e.content_hash() for e in old.entries}
+    new_hashes = {e.id: e.content_hash() for e in new.entries}
+    return (
+        [i for i in new_hashes if i in old_hashes and old_hashes[i] != new_hashes[i]],
+        [i for i in new_hashes if i not in old_hashes],
+        [i for i in old_hashes if i not in new_hashes],
+    )
 
 
 def named(ids: list[str]) -> str:
@@ -226,13 +229,7 @@ def by_entry(current: str, restored: str) -> tuple[tuple[str, ...], tuple[str, .
     """(removed, returned, changed) entry ids if `restored` replaced `current`; all empty when
     either does not pass the checks (the diff lines then say what changes)."""
     try:
-        now, then = parsed(current), parsed(restored)
+        changed, returned, removed = entry_changes(parsed(current), parsed(restored))
     except DataError:
         return (), (), ()
-    now_hashes = {e.id: e.content_hash() for e in now.entries}
-    then_hashes = {e.id: e.content_hash() for e in then.entries}
-    return (
-        tuple(i for i in now_hashes if i not in then_hashes),
-        tuple(i for i in then_hashes if i not in now_hashes),
-        tuple(i for i in then_hashes if i in now_hashes and now_hashes[i] != then_hashes[i]),
-    )
+    return tuple(removed), tuple(returned), tuple(changed)
