@@ -54,7 +54,7 @@ from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
-from faqbot.staff.console.web import MAX_PAGE, Console, Refused, form_page, secure, static, swedish, to_login
+from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish, to_login
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
@@ -123,7 +123,7 @@ def add_language_route(app: FastAPI) -> None:
     def switch_language(request: Request) -> Response:
         """The switch on every page: the language for this browser session, then back to the page."""
         chosen = request.query_params.get("till", "")
-        response = RedirectResponse(local_path(request.query_params.get("sida", "/")[:2000]), status_code=303)
+        response = RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
         if chosen in LANGUAGES:
             response.set_cookie(
                 LANGUAGE_COOKIE, chosen, httponly=True, samesite="lax", secure=secure(request), path="/"
@@ -135,7 +135,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     @app.get("/login")
     def login_form(request: Request) -> Response:
         if console.session_of(request) is not None:
-            return RedirectResponse(local_path(request.query_params.get("sida", "/")[:MAX_PAGE]), status_code=303)
+            return RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
         ended = request.query_params.get("utloggad") == "1"
         return login_page(console, request, LOGGED_OUT if ended else "", after=request.query_params.get("sida", ""))
 
@@ -162,7 +162,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if old is not None:
             console.store.log_out(old.token_hash)
         await run_in_threadpool(console.store.forget_expired)  # sessions left to expire are not kept forever
-        response = RedirectResponse(local_path(after[:MAX_PAGE] or "/"), status_code=303)
+        response = RedirectResponse(local_path(after or "/"), status_code=303)
         response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", secure=secure(request), path="/")
         response.delete_cookie(LOGIN_COOKIE, path="/login")
         return response
@@ -217,7 +217,7 @@ def login_page(
         login_csrf=token,
         error=error,
         username=username,
-        after=local_path(after[:MAX_PAGE]) if after else "",
+        after=local_path(after) if after else "",
     )
     page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
     return page

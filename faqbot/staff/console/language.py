@@ -124,8 +124,14 @@ def language_of(cookies: Mapping[str, str]) -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
+MAX_PAGE = 200  # characters of a page to return to (`sida`): the console's paths are short
+
+
 def local_path(target: str) -> str:
-    """Where the switch returns to: a path on this console, never another site ('/' otherwise)."""
+    """Where the switch or a login returns to: a path on this console, never another site, nor a
+    made-up address of thousands of characters (a 20 KB Location header; '/' for either)."""
+    if len(target) > MAX_PAGE:
+        return "/"
     parts = urlsplit(target)
     if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
         return "/"

@@ -38,6 +38,7 @@ from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.language import (
+    MAX_PAGE,
     Bilingual,
     Text,
     clock,
@@ -312,9 +313,6 @@ class Console:
         raise Refused(429, message, {"retry-after": str(seconds)})
 
 
-MAX_PAGE = 200  # characters of the page a login leads back to (`sida`): the console's paths are short
-
-
 def to_login(request: Request | None = None) -> RedirectResponse:
     """The login page, for a page or form of the console asked for without a session (it ended
     after 30 minutes idle, or with a logout in another tab): with that page to return to after
@@ -324,9 +322,7 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     if request is None:
         return RedirectResponse("/login", status_code=303)
     page = local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)
-    # the overview: where a login leads anyway; a made-up path of 20,000 characters is no page to
-    # return to (it made a 20 KB Location header, more than a proxy passes on)
-    query = {"sida": page} if page != "/" and len(page) <= MAX_PAGE else {}
+    query = {"sida": page} if page != "/" else {}  # the overview: where a login leads anyway
     if request.method == "POST":
         query["utloggad"] = "1"
     return RedirectResponse("/login" + (f"?{urlencode(query)}" if query else ""), status_code=303)
