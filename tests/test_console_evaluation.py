@@ -273,6 +273,17 @@ def test_a_test_question_whose_entry_is_gone_is_left_out_by_line_and_the_rest_ru
     assert "test_questions.jsonl:5: expected id &#39;presentkort&#39; is not in the FAQ" in english
 
 
+def test_many_lines_whose_entry_is_gone_are_all_counted_and_the_first_named(site):
+    gone = [{"question": f"Säljer ni presentkort {n}?", "expected": "presentkort"} for n in range(25)]
+    write_test_set(site.folder / "test_questions.jsonl", [*TEST_SET, *gone])
+    site.login()
+    page = run_to_the_end(site)
+    assert "25 rader i testmängden kördes inte" in page
+    assert page.count("posten ”presentkort” finns inte i FAQ:n") == 20
+    assert "test_questions.jsonl:25: och 5 rader till med problem" in page
+    assert "Den senaste körningen är klar: 4 av 4 frågor." in page
+
+
 def test_a_failed_run_after_a_good_one_heads_the_figures_as_the_run_that_worked(site):
     site.login()
     run_to_the_end(site)

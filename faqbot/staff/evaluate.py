@@ -105,7 +105,7 @@ def load_test_set(path: str | Path, faq: Faq, gone: list[tuple[int, str]] | None
 
     `gone`: when given, a line whose expected entry is not in the FAQ (restored away, or its id
     mistyped) is not a problem when it is the only kind: it is left out of the questions and
-    added here as (line, why), for the caller to say so. The console runs the rest; `faqbot
+    added here as (line, why), every one of them, for the caller to say so (`reported`). The console runs the rest; `faqbot
     evaluate` refuses the file."""
     path = Path(path)
     if not path.exists():
@@ -144,19 +144,22 @@ def load_test_set(path: str | Path, faq: Faq, gone: list[tuple[int, str]] | None
         else:
             questions.append(LabeledQuestion(question, expected, number))
     if gone is not None and questions and not problems:
-        more = len(no_entry) - MAX_PROBLEMS
-        summary = [(no_entry[MAX_PROBLEMS][0], f"and {more} more line(s) with problems")] if more > 0 else []
-        gone.extend([*no_entry[:MAX_PROBLEMS], *summary])
+        gone.extend(no_entry)
     else:
         problems = sorted([*problems, *no_entry])
     if not questions and not problems:
         problems.append((1, "the test set is empty"))
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], (problems[MAX_PROBLEMS][0], f"and {more} more line(s) with problems")]
     if problems:
-        raise DataError(path, problems)
+        raise DataError(path, reported(problems))
     return questions
+
+
+def reported(problems: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The first MAX_PROBLEMS (line, why), and one more line that counts the rest."""
+    more = len(problems) - MAX_PROBLEMS
+    if more <= 0:
+        return problems
+    return [*problems[:MAX_PROBLEMS], (problems[MAX_PROBLEMS][0], f"and {more} more line(s) with problems")]
 
 
 def unknown_expected(expected: str, faq: Faq) -> str:
