@@ -1599,6 +1599,12 @@ def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
     assert faq.read_bytes() == before
     assert "Två gånger" not in site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer
     assert version_ids(site.client.get("/historik").text) == [1]  # no version: nothing was saved
+    # a GET of the entry's page shows the tried draft (post, redirect, get): the browser's Back
+    # to it, found by a walk-through, had asked to send the form again
+    assert page.history[0].status_code == 303 and page.url.path == "/fragor/backup"
+    again = site.client.get(str(page.url))
+    assert again.status_code == 200 and again.text == page.text
+    assert "Två gånger per natt" not in site.client.get("/fragor/backup").text  # the page itself: the file's
 
 
 def test_a_draft_that_would_not_save_is_not_tried_and_trying_is_rate_limited(site):

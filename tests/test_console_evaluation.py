@@ -15,7 +15,7 @@ import pytest
 from faqbot.cli import main
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
-from faqbot.staff import learn
+from faqbot.staff import evaluate, learn
 from tests.harness import cli_paths
 from tests.test_console import make_site, switch
 
@@ -88,6 +88,25 @@ def test_a_run_started_in_the_console_shows_the_four_figures_faqbot_evaluate_pri
     assert len(page_figures(page)) == 4, page_figures(page)
     misses = re.findall(r'<tr class="miss">', page)
     assert len(misses) == int(re.search(r"Missar \((\d+)\)", page).group(1))
+
+
+def test_while_the_test_set_is_read_the_page_says_so_and_counts_nothing_yet(site, monkeypatch):
+    """Found by a docs check: right after "Kör testmängden" the page said "0 av 0"."""
+    site.login()
+    gate = threading.Event()
+    load = evaluate.load_test_set
+
+    def held(*args, **kwargs):
+        gate.wait(30)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "load_test_set", held)
+    site.client.post("/utvardering/kor", data={"csrf": site.csrf("/utvardering")})
+    page = site.client.get("/utvardering").text
+    gate.set()
+    site.client.app.state.evaluations.join(60)
+    assert "testmängden läses." in page and "0 av 0" not in page
+    assert '<progress aria-label="Frågor körda"></progress>' in page  # indeterminate: the count is not known
 
 
 def test_a_second_start_while_a_run_goes_starts_nothing(site, monkeypatch):

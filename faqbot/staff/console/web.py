@@ -187,7 +187,7 @@ class Console:
     outcomes: Outcomes = field(default_factory=Outcomes)
     env: Environment = field(default_factory=templates)
 
-    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse | RedirectResponse:
         session = values.pop("session", None)
         kept = self.kept_draft(request, session) if name in DRAFT_PAGES else None
         if kept is not None:  # the language switch on a refused or tried draft: that page again
@@ -199,10 +199,12 @@ class Console:
         if len(here) > MAX_PAGE:  # a made-up address of 60,000 characters was echoed whole into the page
             here = request.url.path if len(request.url.path) <= MAX_PAGE else "/"
         if request.method == "POST" and name in DRAFT_PAGES and session is not None:
-            # an entry's form sent back with its draft (refused, or tried): the switch shows it again
+            # an entry's form sent back with its draft (refused, or tried): kept, and shown by a GET
+            # of its page (post, redirect, get), so that the browser's Back and the language switch
+            # show the draft again instead of asking to send the form once more
             form = form_page(request.url.path)
             key = self.outcomes.keep(session.token_hash, form, {KEPT_DRAFT: (name, status, values)}, session.user)
-            here = f"{form}?{OUTCOME_KEY}={key}"
+            return RedirectResponse(f"{form}?{OUTCOME_KEY}={key}", status_code=303)
         page = self.env.get_template(name).render(
             nav=NAV,
             path=request.url.path,
