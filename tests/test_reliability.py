@@ -220,6 +220,27 @@ def test_a_stale_index_in_a_read_only_folder_keeps_serving_and_says_what_to_run(
     assert bot.ask("Har ni en kontorshund?").match.faq_id == "kontorshund"
 
 
+def test_an_index_staff_built_before_an_edit_that_broke_the_file_is_served(workdir, caplog):
+    """Found by a docs check: `faqbot index` after an edit, then a hand edit that broke the file
+    before the chat's next message: the chat answered from the index before the rebuild until
+    the file was fixed, not from the last good one."""
+    from faqbot import build_index
+
+    bot = FaqBot(workdir / "faq.yaml", workdir / "index", workdir / "config.yaml")
+    faq = workdir / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Vanligen var 24:e timme", "En gång per dygn"), "utf-8")
+    build_index(load_faq(faq), bot.embedder, workdir / "index")  # another process: `faqbot index`, the console
+    with faq.open("a", encoding="utf-8") as file:
+        file.write("  - id: akut\n    question: Har ni jour?\n")  # no answer: the edit is refused
+    with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.lifecycle"):
+        bot.refresh(wait=False)
+        reply = bot.ask("Hur ofta gör ni säkerhetskopior?")
+    assert reply.answer.startswith("En gång per dygn")
+    assert "akut" in bot.index.problem  # the refused edit is still told to staff
+    assert any("keeping the newest good index" in r.getMessage() for r in caplog.records)
+    assert not bot.refresh(wait=False)  # nothing new since: not loaded again
+
+
 def test_no_index_and_a_read_only_folder_is_an_error_that_says_what_to_run(workdir, monkeypatch):
     monkeypatch.setattr("faqbot.retrieval.lifecycle.rebuild_for_file", unwritable)
     with pytest.raises(

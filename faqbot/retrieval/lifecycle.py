@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from faqbot.errors import FaqbotError, IndexMismatchError, IndexMissingError
+from faqbot.errors import DataError, FaqbotError, IndexMismatchError, IndexMissingError
 from faqbot.faq.model import load_faq
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.index import MANIFEST, LoadedIndex, check_fresh, load_index, rebuild_for_file
@@ -33,15 +33,17 @@ logger = logging.getLogger(__name__)
 
 def same_faq(serving: Manifest, newest: Manifest, faq_path: Path) -> bool:
     """Whether the index on disk (`newest`) is an earlier version of the FAQ served, not another
-    FAQ's: at least half of its entry ids are in the index serving and in the FAQ file now. An
+    FAQ's: at least half of its entry ids are in the index serving and in the FAQ file now (when
+    the file cannot be read, as after an edit that broke it, in the index serving alone). An
     attack found `faqbot index --faq other.yaml` into the served folder answered customers from
     the other FAQ while the chat rebuilt its own."""
+    known = [set(serving.entry_hashes)]
     try:
-        now = {entry.id for entry in load_faq(faq_path).entries}
+        known.append({entry.id for entry in load_faq(faq_path).entries})
     except FaqbotError:
-        return False
+        pass
     ids = set(newest.entry_hashes)
-    return bool(ids) and all(len(ids & other) * 2 >= len(ids) for other in (set(serving.entry_hashes), now))
+    return bool(ids) and all(len(ids & other) * 2 >= len(ids) for other in known)
 
 
 class LiveIndex:
@@ -133,24 +135,27 @@ class LiveIndex:
             write(self.faq_path, self.index_dir)
             return self._reload(self.auto_build)
 
-    def _serve_newest_meanwhile(self) -> None:
-        """Until the edited FAQ's index is built, answer from the newest index on disk: built for
-        an earlier version of the FAQ, but newer than the one answering when staff rebuilt it (the
-        console, `faqbot index`) and no question came before the next edit. Found by a
-        walk-through: after a re-import the chat answered from an index four rebuilds old, with an
-        entry deleted three rebuilds before."""
+    def _serve_newest_meanwhile(self) -> bool:
+        """Until the edited FAQ's index is built, or while the FAQ file does not pass its checks,
+        answer from the newest index on disk: built for an earlier version of the FAQ, but newer
+        than the one answering when staff rebuilt it (the console, `faqbot index`) and no question
+        came before the next edit. Found by walk-throughs: after a re-import the chat answered
+        from an index four rebuilds old, with an entry deleted three rebuilds before; and after a
+        rebuild and then a hand edit that broke the file, it answered from the index before the
+        rebuild until the file was fixed. Returns whether it swapped one in."""
         with self._reload_lock:
             try:
                 index = load_index(self.index_dir)
             except FaqbotError:
-                return
+                return False
             serving, newest = self.searcher.index.manifest, index.manifest
             if newest.model != self.embedder.name or newest.version == serving.version:
-                return
+                return False
             if newest.built_at < serving.built_at or not same_faq(serving, newest, self.faq_path):
-                return
-            self.searcher = self._searcher(index)  # still stale: the build below swaps the FAQ's own in
+                return False
+            self.searcher = self._searcher(index)  # still stale: a build swaps the FAQ's own in
             logger.info("serving the index built at %s until the edited FAQ's is built", newest.built_at)
+            return True
 
     def _build_in_background(self) -> None:
         with self._reload_lock:
@@ -169,10 +174,12 @@ class LiveIndex:
             except FaqbotError as err:
                 if not build and self.auto_build and isinstance(err, (IndexMissingError, IndexMismatchError)):
                     raise  # the caller builds it in the background
-                logger.error("keeping the current index: %s", err)
+                # the FAQ edit is refused, but an index staff built before it may be newer than ours
+                newer = isinstance(err, DataError) and self._serve_newest_meanwhile()
+                logger.error("keeping the %s index: %s", "newest good" if newer else "current", err)
                 self.problem = str(err)
                 self._stamp = self._stamp_now()
-                return False
+                return newer
             except Exception:  # noqa: BLE001 - whatever broke, customers keep the last good index
                 logger.exception("keeping the current index: reloading %s/ failed", self.index_dir)
                 self.problem = f"reloading {self.index_dir}/ failed; the server log has why"
