@@ -159,6 +159,8 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("I'm Swedish, can I pay in SEK?", "I'm Swedish, can I pay in SEK?"),  # no name
         ("Det är dyrt, eller hur?", "Det är dyrt, eller hur?"),
         ("hej! hur säger jag upp avtalet", "hur säger jag upp avtalet?"),  # written as the bot reads it
+        # begun with a capital, it keeps one where the greeting was cut (a walk-through's "jag undrar om ...")
+        ("Hej, jag undrar om ni klipper stora hundar? Mvh Karin", "Jag undrar om ni klipper stora hundar?"),
         ("bettskena pris", "bettskena pris"),  # a keyword query is no question sentence
     ],
 )

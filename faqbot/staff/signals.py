@@ -184,8 +184,12 @@ def phrasing(question: str) -> str:
     parkering?" as "Undrar om ni har parkering?": no customer's name goes into the FAQ (found by
     walk-throughs). A question typed without its "?" gets it, as the bot reads it (`as_a_question`):
     "hur säger jag upp avtalet" is learned as "hur säger jag upp avtalet?", which is how the FAQ's
-    own questions are written and how the next customer's question is embedded."""
-    question = without_courtesies(question)
+    own questions are written and how the next customer's question is embedded. A message the
+    customer began with a capital keeps one where the greeting is cut: "Hej, jag undrar om ni
+    klipper stora hundar?" is learned as "Jag undrar om ni klipper stora hundar?"."""
+    asked, question = question, without_courtesies(question)
+    if question != asked and asked[:1].isupper():  # "Hej, jag undrar om ...": as the customer began it
+        question = question[:1].upper() + question[1:]
     sentences = [s for s in SENTENCE_END.split(question) if s.strip()]
     kept = [s for s in sentences if is_question_sentence(s) or not INTRODUCES.search(s)]
     kept = [_without_introduction(s) if is_question_sentence(s) else s for s in kept]

@@ -6,7 +6,7 @@
     GET  /ny-fraga?grupp=ID     the new-entry form, prefilled from a group of helpdesk questions
                                 (Att granska): its question, the others as alternatives
     POST /ny-fraga              add the entry (its id made from the question, unique); the
-                                group's questions are then handled, as after an assign
+                                group's questions the entry took are then handled
 
 Trying is bounded: the form's fields keep their limits (faqbot.staff.console.web; the question
 at most 200 characters), each member of staff may try TRIES_PER_MINUTE times a minute, and a

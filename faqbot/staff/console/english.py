@@ -247,12 +247,13 @@ ENGLISH: dict[str, str] = {
     "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
     "Boten kalibrerades om efter ändringen: {moved}.": "The bot was recalibrated after the change: {moved}.",
     "tröskel {before} → {after}": "threshold {before} → {after}",
-    "val inom {before} → {after}": "choices within {before} → {after}",
+    "val {before} → {after}": "choices {before} → {after}",
+    "inom {margin}": "within {margin}",
+    "inga": "none",
     "Boten kalibrerades om med de nya formuleringarna ({moved}): listan nedan är räknad om, så förslag som boten nu svarar rätt på själv är borta och andra kan ha kommit till.": (
         "The bot recalibrated with the new phrasings ({moved}): the list below is recalculated, so suggestions the"
         " bot now answers right by itself are gone and others may have appeared."
     ),
-    "inga val": "no choices",
     "Sidan finns inte.": "There is no such page.",
     "Sidan tar inte emot det som skickades.": "The page does not take what was sent.",
     "Det gick inte att göra det.": "That could not be done.",

@@ -709,7 +709,10 @@ class Desk:
 
     def create(self, values: dict[str, str], group_id: str = "", who: str = "") -> NewEntry:
         """Add an entry from the form (its id made from the question), kept as a version by `who`,
-        and rebuild the index; the helpdesk group `group_id` it answers is then handled."""
+        and rebuild the index; the questions of the helpdesk group `group_id` that the entry took
+        (as its question or another way to ask) are then handled. Those staff took out of the
+        form stay on the list: a walk-through's "Badar ni hundar också?", deleted from a dog
+        salon's new day-care entry, had vanished from it for good."""
         with self.writing:
             group = self.new_entry_group(group_id, recent=False) if group_id else None
             before = self.notice()
@@ -718,7 +721,9 @@ class Desk:
                 return added
             self.keep(before, who)
             if group is not None:
+                taken = {normalize_question(q) for q in load_faq(self.faq_path).by_id[added.faq_id].questions()}
                 for sid, question in teach.decided_ids(group):
-                    self.log.record_decision(sid, teach.ACCEPTED, added.faq_id, question)
+                    if normalize_question(question) in taken:
+                        self.log.record_decision(sid, teach.ACCEPTED, added.faq_id, question)
             self.rebuild()
             return added
