@@ -61,7 +61,7 @@ def add_evaluation_routes(app: FastAPI, console: Console, runs: Evaluations) -> 
         if not runs.start(session.user):
             note = Text("En körning pågår redan. Vänta tills den är klar.")
             return await page(console, request, session, runs, 409, refusal=note)
-        return console.done(session, PAGE, notice=Text("Körningen har startat."))
+        return console.done(session, PAGE, started=True)
 
     @app.post(PAGE + "/lagg-till")
     async def add(request: Request) -> Response:
@@ -109,6 +109,8 @@ def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
 
 async def page(console: Console, request: Request, session, runs: Evaluations, status: int = 200, **extra) -> Response:
     progress = runs.progress()
+    if extra.pop("started", False) and progress.running:  # the page reloaded after the run: its figures say so
+        extra["notice"] = Text("Körningen har startat.")
     kept = await run_in_threadpool(runs.runs)
     try:
         offered = await run_in_threadpool(confirmed, console, runs)
