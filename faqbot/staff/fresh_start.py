@@ -180,6 +180,29 @@ def left_out(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
         yield from texts[:SHOWN_LEFT_OUT]
         if len(texts) > SHOWN_LEFT_OUT:
             yield f"  ... and {len(texts) - SHOWN_LEFT_OUT} more"
+    yield from rewritten(earlier, now, kept)
+
+
+def rewritten(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
+    """The kept entries whose question or answer the import changed: the company's update, or an
+    edit staff made in the console since the last import, which the source does not have (found
+    by a walk-through: a changed opening hour went back without a word)."""
+    changed = []
+    for entry in earlier.entries:
+        new = now.by_id.get(entry.id)
+        fields = [
+            name for name in ("question", "answer") if new is not None and getattr(entry, name) != getattr(new, name)
+        ]
+        if fields:
+            changed.append(f"  {entry.id}: {' and '.join(fields)}")
+    if changed:
+        yield (
+            f"changed: the question or answer of {len(changed)} entr{'y' if len(changed) == 1 else 'ies'} differs "
+            f"from the file it replaced (an edit made in the console since the last import is undone; the old text is in {kept}):"
+        )
+        yield from changed[:SHOWN_LEFT_OUT]
+        if len(changed) > SHOWN_LEFT_OUT:
+            yield f"  ... and {len(changed) - SHOWN_LEFT_OUT} more"
 
 
 def expected_ids(path: Path) -> list[str]:
