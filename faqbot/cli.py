@@ -216,8 +216,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if same and earlier is not None and kept is not None:
         for line in left_out(earlier, now, kept):
             print(line)
-    if served:
-        start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out)
+    if log_location is not None:  # served: the settings were read once (a missing file's warning said once)
+        start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out, log_location)
     settings = cfg.config_path()
     if served and settings.exists():
         forget_measured_threshold(settings)
@@ -234,12 +234,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def start_clean(before: Mapping[str, str], faq_path: Path) -> None:
+def start_clean(before: Mapping[str, str], faq_path: Path, log_location: str) -> None:
     """After an import over the served FAQ: the old company's test set and log set aside (faqbot.staff.fresh_start)."""
     from faqbot.faq.model import load_faq
     from faqbot.staff.fresh_start import set_aside_the_old_company
 
-    log_location = cfg.Settings.resolve(faq_path).log_location
     for line in set_aside_the_old_company(before, load_faq(faq_path), log_location):
         print(line)
 
