@@ -177,8 +177,10 @@ def calibrate(
     embedder: Embedder,
     offtopic: list[str],
     in_force: Policy | None = None,
+    texts_changed: int | None = None,
 ) -> Calibration:
     """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest.
+    `in_force`: the previous index's policy; `texts_changed`: how many texts are new or gone since it.
 
     Each question text is ranked with its own text held out; the off-topic bank against the whole FAQ.
     """
@@ -199,4 +201,5 @@ def calibrate(
     whole = fold_searcher(entries, vectors, hubness, -1, queries)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
     taught = sum(s.learned for s in samples)
-    return choose_policy(samples, learned_questions=taught, in_force=in_force).timed(time.perf_counter() - started)
+    chosen = choose_policy(samples, learned_questions=taught, in_force=in_force, texts_changed=texts_changed)
+    return chosen.timed(time.perf_counter() - started)

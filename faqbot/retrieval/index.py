@@ -363,6 +363,9 @@ def build_locked(
     texts = list(views.texts())
     vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
     reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
+    # texts new or gone since the previous index: how big an edit this build is (the calibration's in_force)
+    kept_rows = np.unique(reuse.rows[reuse.rows >= 0])
+    texts_changed = len(reuse.missing) + (old.vectors.ntotal - len(kept_rows) if old is not None else 0)
     reference_texts, reference_entry = reference_questions(faq.entries)
     references = reused_questions(old, embedder, reference_texts)
     bank = reused_questions(old, embedder, list(offtopic_questions() if offtopic is None else offtopic))
@@ -375,7 +378,7 @@ def build_locked(
     known = dict(zip(reference_texts, references.vectors, strict=True))
     known |= dict(zip(bank.texts, bank.vectors, strict=True))
     in_force = before.calibration.policy() if before is not None and before.calibration is not None else None
-    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts, in_force)
+    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts, in_force, texts_changed)
 
     index = vector_index(vectors, reuse=reuse)
     del vectors, reuse
