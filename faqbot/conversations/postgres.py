@@ -42,7 +42,7 @@ from faqbot.conversations.privacy import mask_pii
 from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, DECIDED, REOPENED, Copied, LoggedQuestion, newer_feedback
 from faqbot.conversations.store import LogBackend, client_key, purge_due, under_key, utc_now, with_pseudonym
 from faqbot.database import connect, first_line, shown
-from faqbot.errors import FaqbotError
+from faqbot.errors import FaqbotError, LogUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,8 @@ class PostgresLog(LogBackend):
         self._submit(Job(FEEDBACK, (value, at, reply_id)))  # behind its row, when that still waits
 
     def _find(self, reply_id: str) -> LoggedQuestion | None:
-        if self._down:  # a customer's request never waits on a database known to be away
-            return None
+        if self._down:  # a customer's request never waits on a database known to be away: 503, not 404
+            raise LogUnavailableError("the conversation log's database is away")
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
             with conn.cursor(row_factory=dict_row) as cursor:

@@ -205,6 +205,8 @@ class LogBackend(ABC):
         LogUnavailableError when the log cannot be read now (its database away)."""
         try:
             return self._find(str(reply_id))
+        except LogUnavailableError:
+            raise  # known to be away: said once, when it went
         except Exception as err:
             self._logger.error("could not read the conversation log %s: %s", self.path, err)
             raise LogUnavailableError(f"the conversation log cannot be read now: {str(err)[:200]}") from None
