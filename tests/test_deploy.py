@@ -276,3 +276,26 @@ def test_a_replica_killed_mid_load_loses_no_answered_message(deployment):
     logged = set(rows(deployment.db))
     lost = [q for q in answered if q not in logged]
     assert lost == [], f"{len(lost)} answered messages have no row in PostgreSQL"
+
+
+def test_a_replica_stopped_by_sigterm_while_the_database_is_away_cleans_up_and_says_so(
+    postgres_cluster, shipped_index, tmp_path
+):
+    """Found by a docs check: systemd's SIGTERM, raised again by uvicorn once it had stopped, ended
+    the process before `faqbot serve` closed its log: the rows a database away kept queued were
+    lost without the promised count, and "stopped" was never said."""
+    db = postgres_cluster.new_database()
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(shipped_index / name, tmp_path / name)
+    shutil.copytree(shipped_index / "index", tmp_path / "index")
+    with running_app(tmp_path, db) as (url, app):
+        postgres_cluster.stop()
+        try:
+            assert ask(url.rstrip("/"), "Kan jag ringa er?")["faq_id"] == "telefonsupport"
+            app.send_signal(signal.SIGTERM)
+            assert app.wait(30) == 0
+        finally:
+            postgres_cluster.start()
+    printed = (tmp_path / "app.log").read_text(encoding="utf-8")
+    assert "faqbot: stopped" in printed
+    assert "with 1 row(s) not written" in printed  # the database stayed away: counted, not lost unsaid

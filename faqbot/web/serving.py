@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
+from collections.abc import Iterator
 from types import FrameType
 
 import uvicorn
@@ -27,6 +29,19 @@ class TellingServer(uvicorn.Server):
             print(f"{self.name}: stopping; requests under way finish first (at most {GRACEFUL_SECONDS} s)", flush=True)
         self.signalled = sig
         super().handle_exit(sig, frame)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """uvicorn's, except that a SIGTERM is not raised again once the server has stopped: with
+        the default handler back, that killed the process on the spot, before its caller's clean-up
+        (the conversation log writing the rows a database away kept queued; "stopped" unsaid). A
+        docs check found a replica stopped by systemd lost them without a word. The process then
+        ends as its caller returns (exit status 0), its clean-up done."""
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals[:] = [s for s in self._captured_signals if s != signal.SIGTERM]
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn raises the signal again once it has stopped (Ctrl-C ends the process as one)
