@@ -353,8 +353,7 @@ def choose_policy(
     margin = float(MARGINS[m_pick])
     policy = Policy(threshold, margin or None, threshold if margin else None)
     why = _why(float(MARGINS[cheapest]))
-    kept = _kept_in_force(samples, costs, in_force, policy, texts_changed) if in_force is not None else ""
-    if in_force is not None and kept:
+    if in_force is not None and (kept := _kept_in_force(samples, costs, in_force, policy, texts_changed)):
         why += kept
         policy, t_pick = in_force, int(np.flatnonzero(np.isclose(THRESHOLDS, in_force.threshold))[0])
         m_pick = int(np.flatnonzero(np.isclose(MARGINS, in_force.choice_margin or 0.0))[0])
