@@ -681,7 +681,7 @@ def test_a_re_import_names_the_entries_and_texts_staff_made_that_the_new_faq_lac
     assert f"texts of 1 kept entry the source lacks (in {kept}):\n  dack: 1 alternative(s), question_en" in out
     # an answer changed, by the company's update or undoing a console edit: named too (a walk-through)
     assert "changed: the question or answer of 1 entry differs from the file it replaced" in out
-    assert f"the old text is in {kept}):\n  service: answer\n" in out
+    assert f"which this import undid; the old text is in {kept}):\n  service: answer\n" in out
     assert "still introduces the chat" not in out  # the same company: its name is its own
 
 

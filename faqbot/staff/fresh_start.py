@@ -198,7 +198,8 @@ def rewritten(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
     if changed:
         yield (
             f"changed: the question or answer of {len(changed)} entr{'y' if len(changed) == 1 else 'ies'} differs "
-            f"from the file it replaced (an edit made in the console since the last import is undone; the old text is in {kept}):"
+            f"from the file it replaced (the source's update, or an edit made in the console since, which this import undid; "
+            f"the old text is in {kept}):"
         )
         yield from changed[:SHOWN_LEFT_OUT]
         if len(changed) > SHOWN_LEFT_OUT:
