@@ -142,6 +142,13 @@ def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | 
 SHOWN_LEFT_OUT = 10  # entries named one a line; the rest counted
 
 
+def named(lines: list[str]) -> Iterator[str]:
+    """The first SHOWN_LEFT_OUT lines, then how many more there are."""
+    yield from lines[:SHOWN_LEFT_OUT]
+    if len(lines) > SHOWN_LEFT_OUT:
+        yield f"  ... and {len(lines) - SHOWN_LEFT_OUT} more"
+
+
 def same_company(earlier: Faq | None, now: Faq) -> bool:
     """Whether `now`, imported over `earlier`, is the same company's FAQ again (`is_re_import`)."""
     return earlier is not None and is_re_import(questions_by_id(earlier.entries), questions_by_id(now.entries))
@@ -162,9 +169,7 @@ def left_out(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
             f"not in the new FAQ: {len(gone)} entr{'y' if len(gone) == 1 else 'ies'} of the file it replaced; "
             f"one staff made (in the console, from a helpdesk group) is in {kept}, to copy back:"
         )
-        yield from (f"  {entry.id}: {entry.question}" for entry in gone[:SHOWN_LEFT_OUT])
-        if len(gone) > SHOWN_LEFT_OUT:
-            yield f"  ... and {len(gone) - SHOWN_LEFT_OUT} more"
+        yield from named([f"  {entry.id}: {entry.question}" for entry in gone])
     texts: list[str] = []
     for entry in earlier.entries:
         new = now.by_id.get(entry.id)
@@ -177,9 +182,7 @@ def left_out(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
             texts.append(f"  {entry.id}: {', '.join(parts + english)}")
     if texts:
         yield f"not in the new FAQ: texts of {len(texts)} kept entr{'y' if len(texts) == 1 else 'ies'} the source lacks (in {kept}):"
-        yield from texts[:SHOWN_LEFT_OUT]
-        if len(texts) > SHOWN_LEFT_OUT:
-            yield f"  ... and {len(texts) - SHOWN_LEFT_OUT} more"
+        yield from named(texts)
     yield from rewritten(earlier, now, kept)
 
 
@@ -201,9 +204,7 @@ def rewritten(earlier: Faq, now: Faq, kept: Path) -> Iterator[str]:
             f"from the file it replaced (the source's update, or an edit made in the console since, which this import undid; "
             f"the old text is in {kept}):"
         )
-        yield from changed[:SHOWN_LEFT_OUT]
-        if len(changed) > SHOWN_LEFT_OUT:
-            yield f"  ... and {len(changed) - SHOWN_LEFT_OUT} more"
+        yield from named(changed)
 
 
 def expected_ids(path: Path) -> list[str]:
