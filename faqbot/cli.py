@@ -521,7 +521,9 @@ def print_lesson(lesson, as_json: bool) -> None:
         print(f"  {s.id}  asked {s.evidence['count']}x: {s.question}  (nearest: {near['faq_id']} {near['score']:.2f})")
         for example in examples[:GROUP_EXAMPLES_LISTED]:
             times = f"  (asked {example['times']}x)" if example.get("times", 1) > 1 else ""
-            print(f"      reply {example['reply']}: {example['question']}{times}")
+            now = example.get("answered_now")
+            unseen = f"  (now answered with {now}, since the threshold moved: is that right?)" if now else ""
+            print(f"      reply {example['reply']}: {example['question']}{times}{unseen}")
         more = int(s.evidence.get("questions", len(examples))) - min(len(examples), GROUP_EXAMPLES_LISTED)
         if more > 0:
             print(f"      ... and {more} more question(s)")

@@ -28,6 +28,7 @@ from faqbot.cli import main
 from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
+from faqbot.decision import ReplyKind
 from faqbot.staff import learn, teach
 from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
@@ -1003,6 +1004,55 @@ def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     outcome = site.client.post("/granska", data={"action": "reject", "id": done.group(1), "csrf": site.csrf()}).text
     assert f"{said('Kan jag ringa er i dag?')} listas inte igen: boten svarar nu med en annan post." in outcome
     assert 'value="w3"' not in outcome and 'value="w4"' in outcome
+
+
+def test_a_helpdesk_question_answered_only_since_the_threshold_moved_stays_for_staff_to_check(site):
+    """A walk-through's "Vad kostar en ny bil?" went to the helpdesk, then a recalibration lowered
+    the threshold and the bot answered it with a haircut's price: it left the list unseen. A
+    question today's FAQ answers only under today's threshold stays, with the entry it gets now
+    offered to link and a word that nobody has read that answer; one today's FAQ would have
+    answered under the threshold it was asked under (staff linked a neighbour) leaves the list."""
+    now = public_bot(site).ask("Kan jag ringa er i dag?")
+    assert now.kind is ReplyKind.ANSWER and now.match.faq_id == "phone"
+    with ConversationLog(site.folder / "log.db") as log:  # asked when the threshold was above today's score
+        log.record(
+            LogRow(
+                "h1",
+                "Kan jag ringa er i dag?",
+                "sv",
+                "helpdesk",
+                False,
+                None,
+                "phone",
+                now.score,
+                now.score + 0.05,
+                "v1",
+            )
+        )
+    site.login()
+    page = site.client.get("/granska").text
+    unseen = page.split(said("Kan jag ringa er i dag?"))[1].split("</article>")[0]
+    assert (
+        'Boten svarar nu med ”<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>”, men bara sedan tröskeln '
+        "flyttades: ingen har läst det svaret. Stämmer det?" in unseen
+    )
+    assert '<option value="phone" lang="sv" selected>' in unseen and '<option value="" selected>' not in unseen
+    with ConversationLog(site.folder / "log.db") as log:  # asked again, under a threshold today's score reaches
+        log.record(
+            LogRow(
+                "h2",
+                "Kan jag ringa er i dag?",
+                "sv",
+                "helpdesk",
+                False,
+                None,
+                "phone",
+                now.score,
+                now.score - 0.05,
+                "v2",
+            )
+        )
+    assert "Kan jag ringa er i dag?" not in site.client.get("/granska").text
 
 
 def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):

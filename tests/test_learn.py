@@ -323,7 +323,7 @@ def test_a_question_answered_wrong_says_what_the_bot_answers_it_with_now(capsys)
         row("w3", "Sparar ni kopior varje timme?", faq_id="backup", feedback=-1),
     ]
     now = {"Vem kan jag prata med om fakturan?": "telefon", "Kan jag ringa om backupen?": None}
-    found = lesson(wrong, FAQ, lambda _q, _c: [], set(), lambda q: now.get(q, "backup"))
+    found = lesson(wrong, FAQ, lambda _q, _c: [], set(), lambda q: (now.get(q, "backup"), 0.5))
     [entry] = found.disliked
     assert {w.evidence["reply"]: w.evidence["answered_now"] for w in entry.to_assign} == {
         "w1": "telefon",
@@ -425,6 +425,29 @@ def test_a_group_the_bot_now_mostly_answers_keeps_the_questions_it_does_not_answ
     assert left.evidence["count"] == 5 and left.evidence["questions"] == 4  # the page heads it "och 3 liknande"
     group.answered = ("Gör ni botox?", "Kan man få botox hos er?", "Botox?")
     assert lesson(rows, FAQ, lambda _questions, _clients: [group], set()).suggestions == []
+
+
+def test_a_helpdesk_question_answered_only_under_a_lower_threshold_is_listed_with_its_answer(capsys):
+    """Of a group the bot now answers, a question whose score today is under the threshold it was
+    asked under is answered only because the threshold moved: nobody read that answer, so it
+    stays, naming the entry; one today's FAQ answers under the old threshold too has left."""
+    rows = at_the_helpdesk("Gör ni botox?", "Kan man få botox hos er?")
+    for r in rows:
+        r.threshold = 0.45  # as the log keeps it: the threshold each was answered under
+    group = report_group(
+        "answered-now",
+        [("Gör ni botox?", 1), ("Kan man få botox hos er?", 1)],
+        answered=("Gör ni botox?", "Kan man få botox hos er?"),
+    )
+    today = {"Gör ni botox?": ("backup", 0.41), "Kan man få botox hos er?": ("backup", 0.62)}
+    found = lesson(rows, FAQ, lambda _questions, _clients: [group], set(), today.__getitem__)
+    [left] = found.suggestions
+    assert [(e["question"], e.get("answered_now")) for e in left.evidence["examples"]] == [("Gör ni botox?", "backup")]
+    print_lesson(found, as_json=False)
+    assert (
+        "reply h1: Gör ni botox?  (now answered with backup, since the threshold moved: is that right?)"
+        in capsys.readouterr().out
+    )
 
 
 def test_a_group_staff_rejected_stays_rejected_when_the_bot_answers_its_first_question():

@@ -215,13 +215,21 @@ def helpdesk_groups(
     decided: Callable[[str], bool] = lambda _id: False,
     known: Container[str] = (),
     picked: Container[str] = (),
+    answer_now: Callable[[str], tuple[str | None, float]] | None = None,
 ) -> list[Suggestion]:
     """Questions that reached the helpdesk (and were not answered by a picked choice afterwards:
     `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
     report's grouping), as new-entry suggestions; the group's nearest entry is named when the
     bot nearly answered with it. Each example names the newest reply it was asked in, which
     `--assign` takes. (Choices nobody picked from are not listed: many are answers to a message
-    without a subject of its own, "Jag har en fråga".)"""
+    without a subject of its own, "Jag har en fråga".)
+
+    `answer_now(question)`: the entry the bot answers it with now (None: it does not) and its
+    score. A question the bot now answers leaves the list only when today's FAQ would have
+    answered it under the threshold it was asked under (staff linked a neighbour, or wrote an
+    entry for it); one answered only because the threshold moved since stays, its example
+    naming the entry (`answered_now`): nobody has read that answer (a walk-through's "Vad
+    kostar en ny bil?" was answered with a haircut's price after a recalibration, unseen)."""
     unanswered = [
         r
         for r in rows
@@ -231,13 +239,7 @@ def helpdesk_groups(
         and reads_alone(r.question, getattr(r, "followup", False))  # "och vad kostar det?" alone: no entry answers it
         and normalize_question(r.question) not in known
     ]
-    replies: dict[str, list[str]] = defaultdict(list)
-    languages: dict[str, str] = {}  # each question's language, as last answered in
-    spelled: dict[str, str] = {}  # each spelling's newest reply: the one staff read is the one assigned
-    for r in unanswered:
-        replies[normalize_question(r.question)].append(r.reply_id)
-        languages[normalize_question(r.question)] = getattr(r, "language", "") or ""
-        spelled[r.question] = r.reply_id
+    asked = Asked.of(unanswered)
     suggestions = []
     for g in group([r.question for r in unanswered], [getattr(r, "client", None) for r in unanswered]):
         # staff decide on the questions a group showed them (rejected, or made an entry of), each
@@ -246,7 +248,9 @@ def helpdesk_groups(
         if g.action == "answered-now":
             # the bot answers most of them now (staff linked one, or the FAQ was edited); those it
             # does not answer stay for staff (past the report's MAX_EXAMPLES: counted, not shown)
-            gone |= set(g.answered)
+            moved = answered_by_policy(g.answered, answer_now, asked.threshold) if answer_now else {}
+            gone |= set(g.answered) - set(moved)
+            asked.answered_now.update(moved)
         examples = [(q, n) for q, n in g.examples if q not in gone]
         if not examples:
             continue
@@ -255,9 +259,50 @@ def helpdesk_groups(
         question = examples[0][0]
         nearest = g.nearest_id if g.action == "add-alternatives" else None
         sid = suggestion_id(NEW_ENTRY, None, question)
-        evidence = group_evidence(g, examples, count, questions, replies, languages, spelled)
+        evidence = group_evidence(g, examples, count, questions, asked)
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions
+
+
+@dataclass
+class Asked:
+    """The helpdesk questions as the log holds them, by question normalised: each one's replies
+    (oldest first), language and threshold as last answered; each spelling's newest reply (the
+    one staff read is the one assigned); and the questions the bot answers only since the
+    threshold moved, with the entry (`answered_by_policy`)."""
+
+    replies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    languages: dict[str, str] = field(default_factory=dict)
+    threshold: dict[str, float] = field(default_factory=dict)
+    spelled: dict[str, str] = field(default_factory=dict)
+    answered_now: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[Any]) -> Asked:
+        asked = cls()
+        for r in rows:
+            key = normalize_question(r.question)
+            asked.replies[key].append(r.reply_id)
+            asked.languages[key] = getattr(r, "language", "") or ""
+            asked.threshold[key] = float(getattr(r, "threshold", 0.0) or 0.0)
+            asked.spelled[r.question] = r.reply_id
+        return asked
+
+
+def answered_by_policy(
+    answered: Iterable[str],
+    answer_now: Callable[[str], tuple[str | None, float]],
+    asked_under: Mapping[str, float],
+) -> dict[str, str]:
+    """Of the helpdesk questions the bot now answers, those it answers only because the
+    threshold moved since they were asked (their score today is under the threshold then), each
+    with the entry it answers them with."""
+    moved = {}
+    for question in answered:
+        faq_id, score = answer_now(question)
+        if faq_id is not None and score < asked_under.get(normalize_question(question), 0.0):
+            moved[question] = faq_id
+    return moved
 
 
 def group_evidence(
@@ -265,16 +310,15 @@ def group_evidence(
     examples: list[tuple[str, int]],
     count: int,
     questions: int,
-    replies: Mapping[str, list[str]],
-    languages: Mapping[str, str],
-    spelled: Mapping[str, str],
+    asked: Asked,
 ) -> dict[str, Any]:
     """What a helpdesk group's suggestion shows: its questions (each with its newest reply in the
-    spelling shown, `spelled`, which `--assign` takes and writes, and its language), how often
-    they were asked, and the nearest entry. (The newest reply of any spelling was an attacker's:
-    "HAR NI ... ett kontor; i Lund??? >>>>" after customers' "Har ni ett kontor i Lund?" was
-    shown as theirs and written as its own.)"""
-    ids = [i for q, _ in examples for i in replies.get(normalize_question(q), [])]
+    spelling shown, which `--assign` takes and writes, its language, and the entry the bot
+    answers it with only since the threshold moved), how often they were asked, and the nearest
+    entry. (The newest reply of any spelling was an attacker's: "HAR NI ... ett kontor; i
+    Lund??? >>>>" after customers' "Har ni ett kontor i Lund?" was shown as theirs and written as
+    its own.)"""
+    ids = [i for q, _ in examples for i in asked.replies.get(normalize_question(q), [])]
     return {
         "count": count,
         "questions": questions,  # different questions (examples lists at most MAX_EXAMPLES)
@@ -282,8 +326,9 @@ def group_evidence(
             {
                 "question": q,
                 "times": n,
-                "reply": spelled.get(q) or replies[normalize_question(q)][-1],
-                "language": languages[normalize_question(q)],
+                "reply": asked.spelled.get(q) or asked.replies[normalize_question(q)][-1],
+                "language": asked.languages[normalize_question(q)],
+                **({"answered_now": asked.answered_now[q]} if q in asked.answered_now else {}),
             }
             for q, n in examples
         ],
@@ -310,19 +355,20 @@ def lesson(
     faq: Faq,
     group: Callable[[list[str], list[str | None]], list[Any]],
     decided: set[str],
-    answered_with: Callable[[str], str | None] | None = None,
+    answer_now: Callable[[str], tuple[str | None, float]] | None = None,
 ) -> Lesson:
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
-    `answered_with(question)`: the entry the bot answers it with by itself now (None: it does
-    not; without a bot to ask, leave it out)."""
+    `answer_now(question)`: the entry the bot answers it with by itself now (None: it does
+    not) and its score (without a bot to ask, leave it out)."""
     rows = as_asked(rows)
     signals = signals_from_rows(rows)
+    answered_with = (lambda question: answer_now(question)[0]) if answer_now is not None else None
     answers_right = lambda question, faq_id: answered_with is not None and answered_with(question) == faq_id  # noqa: E731
     is_decided = decided_by(decided)
     confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right)
     known = faq.question_keys()
     picked = answered_by_choice(rows)
-    groups = helpdesk_groups(rows, group, is_decided, known, picked)
+    groups = helpdesk_groups(rows, group, is_decided, known, picked, answer_now)
     # a 👎 question that customers confirmed for an entry is proposed there, not listed again
     proposed = known | {normalize_question(s.question) for s in confirmed}
     disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)
@@ -343,10 +389,11 @@ def lesson_of(
     def group(questions: list[str], clients: list[str | None]) -> list[Any]:
         return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
-    def answered_with(question: str) -> str | None:
-        return bot.policy.decide(ranked_as_read(question, bot.searcher)).faq_id
+    def answer_now(question: str) -> tuple[str | None, float]:
+        ranked = ranked_as_read(question, bot.searcher)
+        return bot.policy.decide(ranked).faq_id, (ranked[0].score if ranked else 0.0)
 
-    return lesson(rows, faq, group, decided, answered_with)
+    return lesson(rows, faq, group, decided, answer_now)
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:

@@ -205,6 +205,10 @@ ENGLISH: dict[str, str] = {
     ),
     "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
     "Boten svarar nu med en annan post: ”{entry}”{stop}": "The bot now answers it with another entry: “{entry}”{stop}",
+    "Boten svarar nu med ”{entry}”, men bara sedan tröskeln flyttades: ingen har läst det svaret. Stämmer det?": (
+        "The bot now answers it with “{entry}”, but only since the threshold moved: nobody has read that answer."
+        " Is it right?"
+    ),
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."
     ),
