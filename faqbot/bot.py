@@ -26,7 +26,7 @@ from faqbot.decision import Calibration, Decision, Policy, ReplyKind
 from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import WORD, detect_language
-from faqbot.retrieval.embedding import load_embedder
+from faqbot.retrieval.embedding import ChatMemory, load_embedder
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.index import LoadedIndex
 from faqbot.retrieval.lifecycle import LiveIndex
@@ -670,7 +670,12 @@ class FaqBot:
         return self.index.refresh(wait) or changed
 
     def ask(
-        self, text: str, language: str | None = None, previous: str | None = None, client: str | None = None
+        self,
+        text: str,
+        language: str | None = None,
+        previous: str | None = None,
+        client: str | None = None,
+        memory: ChatMemory | None = None,
     ) -> Reply:
         """Answer one customer message and record it in the log, if any. Never raises.
 
@@ -678,8 +683,13 @@ class FaqBot:
         `previous`: the conversation's previous question (the chat's); a short follow-up such as
         "och vad kostar det?" is then ranked with that question's topic in mind. `client`: the
         address the message came from, for the log (which keeps only a pseudonym of it).
+        `memory`: the chat's own memory of its last question vectors (the widget's), so that the
+        previous question is not embedded again for a follow-up.
         """
-        reply = replace(self._answer(text, language, previous), client=client)
+        searcher = self.searcher  # the same index for the whole request, even during a swap
+        if memory is not None:
+            searcher = searcher.embedding_with(memory.around(searcher.embedder))
+        reply = replace(self._answer(text, language, previous, searcher), client=client)
         self._record(reply)
         return reply
 

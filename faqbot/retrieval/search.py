@@ -21,6 +21,7 @@ on data/test_questions.jsonl (see `faqbot evaluate`).
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import threading
@@ -143,6 +144,14 @@ class Searcher(Generic[Space]):
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._bm25_lock = threading.Lock()
+
+    def embedding_with(self, embedder: Embedder) -> Searcher[Space]:
+        """This searcher, its questions embedded by `embedder` (the same model, one chat's
+        memory of its vectors around it: ChatMemory); everything else shared."""
+        _ = self.spelling  # worked out once, on this searcher, and shared
+        other = copy.copy(self)
+        other.embedder = embedder
+        return other
 
     def words(self, text: str) -> list[str]:
         """The text's stems, stop words left out, as the FAQ's texts are read."""

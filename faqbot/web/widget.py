@@ -46,6 +46,7 @@ from faqbot.bot import FaqBot, Reply, clean_question
 from faqbot.conversations.privacy import masked_traceback
 from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, LogUnavailableError, UnknownReplyError
 from faqbot.language import detect_language
+from faqbot.retrieval.embedding import ChatMemory
 from faqbot.web.messages import (  # noqa: F401  (re-exported: the widget's vocabulary)
     Message,
     as_text,
@@ -114,6 +115,7 @@ class Conversation:
         self.offer: tuple[str, dict[str, str]] | None = None  # the latest reply's id, its choices: text -> faq_id
         self.language = "sv"  # of the input box's wording
         self.topic = ""  # the question a follow-up ("och vad kostar det?") refers to (Reply.topic)
+        self.memory = ChatMemory()  # its last question vectors: a follow-up's topic is not embedded again
         self.received = 0  # messages this server has begun to answer in this session (`resume`)
         # One message of a chat answered at a time, in the order they came: answered side by side,
         # a second message sent quickly was often shown (and answered as a follow-up) before the first.
@@ -317,7 +319,7 @@ class Widget:
                 LogUnavailableError,
             ) as err:  # e.g. the entry has left the FAQ
                 log.info("a picked choice is asked as typed instead: %s", err)
-        return self.bot.ask(question, previous=conversation.topic or None, client=client)
+        return self.bot.ask(question, previous=conversation.topic or None, client=client, memory=conversation.memory)
 
     def like(self, conversation: Conversation, data: gr.EventData, request: gr.Request | None = None) -> None:
         """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry.
