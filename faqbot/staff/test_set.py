@@ -2,6 +2,7 @@
 
     path = test_set_path(Path("data/faq.yaml"))          # data/test_questions.jsonl, as `faqbot evaluate` reads
     found = confirmed_not_in(path, log.questions(), faq, log.decisions("rejected"))  # confirmed, not rejected, missing
+    found += off_topic_not_in(path, log.questions(), log.decisions("rejected"))  # staff said: about something else
     added = append(path, found[:3])                      # one JSON line each, the file written atomically
 
 A confirmed phrasing is a customer's question for which they picked an entry among the choices,
@@ -23,12 +24,13 @@ from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
+from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
 from faqbot.files import atomic_write
 from faqbot.staff import learn
 from faqbot.staff.fresh_start import TEST_SET
-from faqbot.staff.signals import apart, decided_by
+from faqbot.staff.signals import NEW_ENTRY, OFF_TOPIC, apart, decided_by, has_personal_data, suggestion_id
 
 MAX_ADD = 30  # questions added in one go: a page of checkboxes, not a bulk import
 
@@ -67,6 +69,30 @@ def confirmed_not_in(
     return [s for s in confirmed if normalize_question(s.question) not in have and not is_rejected(s.id)]
 
 
+def off_topic_not_in(path: Path, rows: Sequence[Any], rejected: Container[str]) -> list[learn.Suggestion]:
+    """Customers' questions staff said the FAQ does not cover, which the test set does not hold:
+    a helpdesk question of a group staff rejected ("Avvisa"), and a 👎 question rejected as about
+    something else ("Handlar om annat"); newest first, each once. Each goes in expecting the
+    helpdesk (`"expected": null`), so that an evaluation also measures what the bot must not
+    answer: a test set of confirmed questions alone read 1.000 on its first run, and said nothing
+    of the off-topic questions that learning puts at risk. (`rejected`: the ids staff rejected;
+    one with masked personal data is never offered.)"""
+    have = questions_in(path)
+    is_rejected = decided_by(rejected)
+    found: dict[str, learn.Suggestion] = {}
+    asked = learn.as_asked(rows)
+    helpdesk = [(suggestion_id(NEW_ENTRY, None, r.question), r) for r in asked if r.kind == ReplyKind.HELPDESK]
+    disliked = [
+        (suggestion_id(OFF_TOPIC, s.faq_id, s.question), s) for s in learn.signals_from_rows(asked) if s.liked is False
+    ]
+    for sid, said in reversed([*helpdesk, *disliked]):
+        key = normalize_question(said.question)
+        if is_rejected(sid) and key not in have and key not in found and not has_personal_data(said.question):
+            language = getattr(said, "language", "") or ""
+            found[key] = learn.Suggestion(sid, OFF_TOPIC, None, said.question, {"language": language})
+    return list(found.values())
+
+
 def chosen(offered: Sequence[learn.Suggestion], ids: Sequence[str]) -> list[learn.Suggestion]:
     """The offered phrasings named by `ids`; FaqbotError for too many, or an id not offered."""
     if len(ids) > MAX_ADD:
@@ -79,12 +105,13 @@ def chosen(offered: Sequence[learn.Suggestion], ids: Sequence[str]) -> list[lear
 
 
 def append(path: Path, phrasings: Sequence[learn.Suggestion]) -> int:
-    """Add each phrasing as `{"question", "expected"}` after the file's last line; the number added."""
+    """Add each phrasing as `{"question", "expected"}` after the file's last line (a question
+    about something else expecting null: the helpdesk); the number added."""
     have = questions_in(path)
     lines = []
     for s in phrasings:
         key = normalize_question(s.question)
-        if key in have or s.faq_id is None:
+        if key in have or (s.faq_id is None and s.action != OFF_TOPIC):
             continue
         have.add(key)
         lines.append(json.dumps({"question": s.question, "expected": s.faq_id}, ensure_ascii=False))

@@ -591,17 +591,18 @@ ENGLISH: dict[str, str] = {
     "De sparade körningarna, senaste först": "The kept runs, latest first",
     "När": "When",
     "Vem": "Who",
-    "Bekräftade kundfrågor som saknas i testmängden ({count})": (
-        "Confirmed customer questions the test set lacks ({count})"
-    ),
-    "Kunder valde posten bland förslagen eller gav svaret tumme upp. Lägg till dem i testmängden, så mäter nästa körning riktiga kunders ord (högst {count} åt gången).": (
-        "Customers picked the entry among the suggestions or gave the answer a thumbs up. Add them to the test "
-        "set, and the next run measures real customers' words (at most {count} at a time)."
+    "Kundfrågor som saknas i testmängden ({count})": "Customer questions the test set lacks ({count})",
+    "Kunder valde posten bland förslagen eller gav svaret tumme upp; frågor som du avvisade som om annat ska gå till helpdesk. Lägg till dem i testmängden, så mäter nästa körning riktiga kunders ord (högst {count} åt gången).": (
+        "Customers picked the entry among the suggestions or gave the answer a thumbs up; questions you rejected "
+        "as about something else should go to the helpdesk. Add them to the test set, and the next run measures "
+        "real customers' words (at most {count} at a time)."
     ),
     "Frågor att lägga till": "Questions to add",
     "valt {picked}, tumme upp {liked}": "picked {picked}, thumbs up {liked}",
+    "helpdesk": "helpdesk",
+    "avvisad: handlar om annat": "rejected: about something else",
     "Lägg till i testmängden": "Add to the test set",
-    "Inga bekräftade kundfrågor att lägga till.": "No confirmed customer questions to add.",
+    "Inga kundfrågor att lägga till.": "No customer questions to add.",
     "Välj minst en fråga att lägga till.": "Choose at least one question to add.",
     "Högst {count} frågor kan läggas till åt gången; inget lades till.": (
         "At most {count} questions can be added at a time; nothing was added."

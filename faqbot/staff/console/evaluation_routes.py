@@ -88,10 +88,15 @@ def following(request: Request) -> bool:
 
 
 def confirmed(console: Console, runs: Evaluations) -> list[learn.Suggestion]:
-    """Confirmed customer questions the test set does not hold (faqbot.staff.test_set)."""
+    """Customer questions the test set does not hold (faqbot.staff.test_set): those customers
+    confirmed an entry for, then those staff said are about something else (to the helpdesk)."""
     faq = load_faq(console.desk.faq_path)
     log = console.desk.log
-    return test_set.confirmed_not_in(runs.test_set, log.questions(), faq, log.decisions(teach.REJECTED))
+    rows, rejected = log.questions(), log.decisions(teach.REJECTED)
+    return [
+        *test_set.confirmed_not_in(runs.test_set, rows, faq, rejected),
+        *test_set.off_topic_not_in(runs.test_set, rows, rejected),
+    ]
 
 
 def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
