@@ -16,7 +16,11 @@ publishes a description of itself at /openapi.json. So, on every route but the A
   parsing allows. Text values at the end may be left out: they reach Gradio as null (a page
   loaded before an upgrade that added one, such as `ask`'s earlier messages, keeps working);
 - Gradio's own API descriptions (/openapi.json, /docs, /redoc) are not served: the product's
-  API is described at /api/openapi.json.
+  API is described at /api/openapi.json;
+- a stream of a session's messages (`/gradio_api/queue/data`) for a session the queue does not
+  know is answered as Gradio answers it ("session_not_found", which the page handles), but
+  here: Gradio raises inside the stream it has begun, and every such request, one made-up id
+  each, wrote a 31-line traceback to the server log.
 
 Every refusal has the API's error shape (`{"error": "bad_request", "message": ...}`).
 """
@@ -25,11 +29,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 import gradio as gr
+from gradio.server_messages import UnexpectedErrorMessage
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from faqbot.web.api import error, replaying
@@ -40,6 +47,7 @@ HIDDEN = frozenset(
 )
 CALL = re.compile(r"^/gradio_api/(?:run|api|call(?:/v2)?)/(?P<name>[^/]+)/?$|^/gradio_api/queue/join/?$")
 HEARTBEAT = re.compile(r"^/gradio_api/heartbeat/(?P<session>[^/]*)/?$")
+STREAM = re.compile(r"^/gradio_api/queue/data/?$")
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,15 @@ class WidgetGuard:
     Sits inside faqbot.web.api.BodyLimit, so a body it reads is already bounded.
     """
 
-    def __init__(self, app: ASGIApp, events: dict[int, Event], skip: tuple[str, ...] = ("/api/", "/healthz")) -> None:
-        self.app, self.events, self.skip = app, events, skip
+    def __init__(
+        self,
+        app: ASGIApp,
+        events: dict[int, Event],
+        skip: tuple[str, ...] = ("/api/", "/healthz"),
+        queued: Callable[[str], bool] = lambda _session: True,
+    ) -> None:
+        """`queued(session_hash)`: whether Gradio's queue has messages waiting for that session."""
+        self.app, self.events, self.skip, self.queued = app, events, skip, queued
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -143,6 +158,8 @@ class WidgetGuard:
             problem = session_problem(session)
             if problem:
                 return await error(400, "bad_request", problem)(scope, receive, send)
+        if STREAM.match(path) and not all(self.queued(s) for s in query.get("session_hash", [])):
+            return await session_not_found()(scope, receive, send)
         call = CALL.match(path)
         if call is None or scope["method"] != "POST":
             return await self.app(scope, receive, send)
@@ -158,6 +175,12 @@ class WidgetGuard:
         if filled is not None:
             body, scope = filled, with_length(scope, len(filled))
         await self.app(scope, replaying(body, receive), send)
+
+
+def session_not_found() -> Response:
+    """Gradio's own answer to a stream of a session its queue does not know, as one event."""
+    event = UnexpectedErrorMessage(message="404: Not Found", session_not_found=True).model_dump()
+    return Response(f"data: {json.dumps(event)}\n\n", media_type="text/event-stream")
 
 
 async def read_body(receive: Receive) -> bytes:

@@ -76,7 +76,9 @@ def create_app(bot: FaqBot) -> FastAPI:
         max_file_size=0,
     )
     use_lean_sessions(app, widget)
-    app.add_middleware(WidgetGuard, events=widget_events(widget))  # inside BodyLimit: reads bounded bodies
+    queued = lambda session: session in widget._queue.pending_messages_per_session  # noqa: E731
+    # inside BodyLimit: reads bounded bodies
+    app.add_middleware(WidgetGuard, events=widget_events(widget), queued=queued)
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
     # outer: a client past its budget waits before its body is even read
     app.add_middleware(Tarpit, limiter=budget.messages, limit=budget.limit)

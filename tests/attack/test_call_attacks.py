@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 import uuid
@@ -76,6 +77,18 @@ def test_a_session_id_over_64_characters_is_refused_and_never_kept(served):
     assert huge not in blocks.state_holder.session_data
     session = uuid.uuid4().hex[:11]  # what the page makes
     assert client.post("/gradio_api/run/welcome", json={"data": [None], "session_hash": session}).status_code == 200
+
+
+def test_a_stream_for_a_made_up_session_is_told_session_not_found_without_a_traceback(served):
+    """Gradio raised inside the message stream it had begun for a session its queue does not
+    know: each made-up id wrote a 31-line traceback to the server log. It is answered with
+    Gradio's own "session_not_found" event (which the page handles), raising nothing."""
+    strict = TestClient(served.app, raise_server_exceptions=True, client=("198.51.100.250", 1234))
+    for made_up in ("madeup123", uuid.uuid4().hex, "a" * 64):
+        response = strict.get("/gradio_api/queue/data", params={"session_hash": made_up})
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        [event] = [json.loads(line[len("data: ") :]) for line in response.text.splitlines() if line]
+        assert event["msg"] == "unexpected_error" and event["session_not_found"] is True
 
 
 def test_every_chat_response_says_nosniff_and_keeps_the_page_out_of_referrers(served):
