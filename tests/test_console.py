@@ -434,11 +434,11 @@ def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_d
     written, versions = faq.read_bytes(), len(site.desk.versions())
     for _ in range(2):  # shown, then reloaded
         page = site.client.get(outcome)
-        assert page.status_code == 200 and "Tillagt i backup" in page.text
-    assert "Added to backup" in switch(site, "en", outcome)
+        assert page.status_code == 200 and ADDED_TO_BACKUP in page.text
+    assert 'Added to “<a href="/fragor/backup" lang="sv">' in switch(site, "en", outcome)
     assert faq.read_bytes() == written and len(site.desk.versions()) == versions  # nothing done twice
     switch(site, "sv", "/granska")
-    assert "Tillagt i backup" not in site.client.get("/granska").text  # the plain address: the page as it is
+    assert ADDED_TO_BACKUP not in site.client.get("/granska").text  # the plain address: the page as it is
 
     form = site.client.get("/fragor/backup").text
     digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
@@ -718,7 +718,7 @@ def test_a_phrasing_a_customer_confirmed_is_accepted_with_one_click_and_answered
     heard = [re.search(rf'id="{name}">(.*?)</(?:h3|p)>', page, re.S).group(1) for name in described]
     assert question in heard[0] and "Hur ofta gör ni säkerhetskopior?" in heard[1]  # the phrasing, and its entry
     done = site.client.post("/granska", data={"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()})
-    assert done.status_code == 200 and "Tillagt i backup" in done.text
+    assert done.status_code == 200 and ADDED_TO_BACKUP in done.text
     assert load_faq(site.folder / "faq.yaml").by_id["backup"].learned == (question,)
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask(question).match.faq_id == "backup"
@@ -761,7 +761,7 @@ def test_accept_all_takes_every_confirmed_phrasing_the_page_showed_in_one_step(s
     assert ids and len(ids.group(1).split()) == 2 and ">Godkänn alla 2</button>" in page
     fields = {"action": "accept_shown", "ids": ids.group(1)}
     done = site.client.post("/granska", data={**fields, "csrf": site.csrf()})
-    assert done.status_code == 200 and "Tillagt i backup" in done.text and "Tillagt i phone" in done.text
+    assert done.status_code == 200 and ADDED_TO_BACKUP in done.text and ADDED_TO_PHONE in done.text
     faq = load_faq(site.folder / "faq.yaml")
     assert [faq.by_id[faq_id].learned for faq_id in ("backup", "phone")] == [(q,) for q in picked]
     assert "Har ni parkering?" in done.text and "Godkänn alla" not in done.text  # the helpdesk question stays
@@ -791,7 +791,7 @@ def test_accept_all_of_many_is_summed_up_and_says_what_another_tab_had_handled(s
     status = done.text.split('role="status"')[1].split("</div>")[0]
     assert "Tillagt: 4 formuleringar i 2 poster. Chatten svarar med dem nu." in status
     assert "Ett av de visade förslagen fanns inte längre på listan" in status
-    assert status.count("(rad ") == 4 and "<details>" in status  # each one, a click away
+    assert status.count("</a>”: ”<span") == 4 and "<details>" in status  # each one, a click away
 
 
 def test_the_review_page_lists_a_bounded_number_of_phrasings_and_accept_all_takes_those(site, monkeypatch):
@@ -810,7 +810,7 @@ def test_the_review_page_lists_a_bounded_number_of_phrasings_and_accept_all_take
     ids = re.search(r'name="ids" value="([^"]+)"', page).group(1)
     done = site.client.post("/granska", data={"action": "accept_shown", "ids": ids, "csrf": site.csrf()}).text
     assert len(load_faq(site.folder / "faq.yaml").by_id["backup"].learned) == 3
-    assert "Tillagt i backup" in done and "Visar de" not in done  # the other two: listed, or answered now
+    assert ADDED_TO_BACKUP in done and "Visar de" not in done  # the other two: listed, or answered now
 
 
 def test_the_phrasings_shown_are_rejected_in_one_step_once_staff_tick_that_they_mean_it(site):
@@ -881,7 +881,7 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     page = site.client.get("/granska").text
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
     form = {"action": "accept", "id": suggestion.group(1), "csrf": site.csrf()}
-    assert "Tillagt i backup" in site.client.post("/granska", data=form).text
+    assert ADDED_TO_BACKUP in site.client.post("/granska", data=form).text
     faq = (site.folder / "faq.yaml").read_text(encoding="utf-8")
     again = site.client.post("/granska", data=form)
     assert again.status_code == 409
@@ -898,7 +898,9 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     # the question is the phone entry's own: nothing is added, and the page says why in Swedish
     known = site.client.post("/granska", data={**assign, "faq_id": "phone"}).text
     assert re.search(
-        r'Inte tillagt i phone: ”<span lang="sv">Kan jag ringa er\?</span>” finns redan i phone \(rad \d+\)\.', known
+        r'Inte tillagt i ”<a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a>”: ”<span lang="sv">Kan jag ringa '
+        r'er\?</span>” finns redan i ”<a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a>”\.',
+        known,
     )
     switch(site, "en", "/granska")
     again = site.client.post("/granska", data={**form, "csrf": site.csrf()})
@@ -927,7 +929,7 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     done = site.client.post(
         "/granska", data={"action": "assign", "reply_id": "w1", "faq_id": "phone", "csrf": site.csrf()}
     )
-    assert done.status_code == 200 and "Tillagt i phone" in done.text
+    assert done.status_code == 200 and ADDED_TO_PHONE in done.text
     assert load_faq(site.folder / "faq.yaml").by_id["phone"].learned == (question,)
     assert 'name="reply_id" value="w1"' not in done.text
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
@@ -1076,6 +1078,10 @@ def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):
     assert 'value="w5"' not in site.client.get("/granska").text  # off the 👎 list
 
 
+ADDED_TO_BACKUP = 'Tillagt i ”<a href="/fragor/backup" lang="sv">'  # the outcome names an entry by its question, linked
+ADDED_TO_PHONE = 'Tillagt i ”<a href="/fragor/phone" lang="sv">'
+
+
 def said(question: str, language: str = "sv") -> str:
     """A customer's question as the review page shows it: quoted, marked with its language."""
     return f'”<span lang="{language}">{question}</span>”'
@@ -1178,12 +1184,15 @@ def test_what_staff_did_takes_the_focus_and_names_the_question_in_its_own_langua
     outcome = re.search(r'<div class="card ok" role="status" tabindex="-1" autofocus>(.*?)</div>', done, re.S)
     assert outcome and done.count("autofocus") == 1
     assert re.search(
-        r'Tillagt i backup \(rad \d+\): ”<span lang="en">Do you back up my files\?</span>” Chatten svarar',
+        r'Tillagt i ”<a href="/fragor/backup" lang="sv">[^<]+</a>”: ”<span lang="en">Do you back up my files\?</span>” Chatten svarar',
         outcome.group(1),
     )
     accept = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', done)
     done = site.client.post("/granska", data={"action": "accept", "id": accept.group(1), "csrf": site.csrf()}).text
-    assert re.search(r'Tillagt i phone \(rad \d+\): ”<span lang="en">Can I phone you\?</span>” Chatten svarar', done)
+    assert re.search(
+        r'Tillagt i ”<a href="/fragor/phone" lang="sv">[^<]+</a>”: ”<span lang="en">Can I phone you\?</span>” Chatten svarar',
+        done,
+    )
     stale = site.client.post("/granska", data={"action": "accept", "id": accept.group(1), "csrf": site.csrf()}).text
     assert re.search(r'<p class="error" role="alert" tabindex="-1" autofocus>Förslaget är redan godkänt', stale)
 
@@ -1645,7 +1654,10 @@ def test_trying_a_draft_answers_with_the_draft_and_saves_nothing(site):
     assert page.status_code == 200 and "Så svarar boten med utkastet" in page.text
     answer = re.search(r'<pre class="wrap" id="draft-answer">([^<]*)</pre>', page.text).group(1)
     assert answer.startswith("Två gånger per natt, och en kopia i en annan stad.")
-    assert "texter i utkastet bäddades in" in page.text and "Tar ni backup på min webbplats?</textarea>" in page.text
+    assert (
+        "nya texter i utkastet; resten kände den redan" in page.text
+        and "Tar ni backup på min webbplats?</textarea>" in page.text
+    )
     assert faq.read_bytes() == before
     assert "Två gånger" not in site.desk.bot.ask("Hur ofta gör ni säkerhetskopior?").answer
     assert version_ids(site.client.get("/historik").text) == [1]  # no version: nothing was saved
@@ -1687,7 +1699,7 @@ def test_every_question_a_helpdesk_group_shows_can_be_linked_the_fourth_and_late
         "/granska",
         data={"action": "assign", "reply_id": sorted(shown)[-1], "faq_id": "backup", "csrf": site.csrf("/granska")},
     )
-    assert linked.status_code == 200 and "Tillagt i backup" in linked.text
+    assert linked.status_code == 200 and ADDED_TO_BACKUP in linked.text
 
 
 def test_the_entries_to_link_a_question_to_name_their_section(site):

@@ -397,7 +397,7 @@ def test_a_phrasing_a_customer_confirmed_and_staff_accepted_in_the_console_is_an
         suggestion = staff.locator("article.item", has=staff.get_by_role("heading", name=f"”{question}”"))
         expect(suggestion).to_contain_text(f"till {entry}")  # the entry, as staff know it
         suggestion.get_by_role("button", name="Godkänn").click()
-        expect(staff.get_by_role("status")).to_contain_text(f"Tillagt i {picked}", timeout=30_000)
+        expect(staff.get_by_role("status")).to_contain_text(f"Tillagt i ”{entry}”", timeout=30_000)
         expect(staff.get_by_role("status")).to_be_focused()  # a screen reader reads the outcome
         accepted = time.monotonic()
         while (reply := api.post("api/ask", json={"question": question}).json())["kind"] != "answer":
@@ -458,7 +458,8 @@ def test_a_wrong_answer_a_customer_said_thumbs_down_to_and_staff_linked_is_answe
         assert "akut" not in choose.locator("option").evaluate_all("options => options.map(o => o.value)")
         choose.select_option("helpdesk")
         choose.locator("xpath=ancestor::form").get_by_role("button", name="Koppla").click()
-        expect(staff.get_by_role("status")).to_contain_text("Tillagt i helpdesk", timeout=30_000)
+        expect(staff.get_by_role("status")).to_contain_text("Tillagt i ”", timeout=30_000)
+        expect(staff.get_by_role("status").locator('a[href="/fragor/helpdesk"]')).to_have_count(1)  # by its question
         expect(staff.get_by_role("status")).to_be_focused()
         expect(staff.get_by_label(f"”{question}” besvaras av")).to_have_count(0)
         linked = time.monotonic()

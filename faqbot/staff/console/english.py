@@ -149,13 +149,13 @@ ENGLISH: dict[str, str] = {
     "tyst i {minutes} min": "silent for {minutes} min",
     "för {seconds} s sedan": "{seconds} s ago",
     # -- to review -----------------------------------------------------------------------
-    "Tillagt i {faq_id} (rad {line}): ”{text}”{stop} Chatten svarar med det nu.": (
-        "Added to {faq_id} (line {line}): “{text}”{stop} The chat answers with it now."
+    "Tillagt i ”{entry}”: ”{text}”{stop} Chatten svarar med det nu.": (
+        "Added to “{entry}”: “{text}”{stop} The chat answers with it now."
     ),
-    "Inte tillagt i {faq_id}: ”{text}” finns redan i {other} (rad {line}).": (
-        "Not added to {faq_id}: “{text}” is already in {other} (line {line})."
+    "Inte tillagt i ”{entry}”: ”{text}” finns redan i ”{other}”.": (
+        "Not added to “{entry}”: “{text}” is already in “{other}”."
     ),
-    "Inte tillagt i {faq_id}: formuleringen är tom.": "Not added to {faq_id}: the phrasing is blank.",
+    "Inte tillagt i ”{entry}”: formuleringen är tom.": "Not added to “{entry}”: the phrasing is blank.",
     "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu.": (
         "The suggestion was already accepted or rejected, or is gone. The list below is as it is now."
     ),
@@ -248,7 +248,7 @@ ENGLISH: dict[str, str] = {
         "Added: {count} phrasings to {entries} entries. The chat answers with them now."
     ),
     "Vad som lades till, och var": "What was added, and where",
-    "{faq_id} (rad {line}): ”{text}”": "{faq_id} (line {line}): “{text}”",
+    "”{entry}”: ”{text}”": "“{entry}”: “{text}”",
     "Boten kalibrerades om efter ändringen: {moved}.": "The bot was recalibrated after the change: {moved}.",
     "tröskel {before} → {after}": "threshold {before} → {after}",
     "val {before} → {after}": "choices {before} → {after}",
@@ -457,11 +457,11 @@ ENGLISH: dict[str, str] = {
     "Ingenting är sparat.": "Nothing is saved.",
     "De fem närmaste posterna med utkastet": "The five closest entries with the draft",
     "(utkastet)": "(the draft)",
-    "Tröskel {threshold}; 1 text i utkastet bäddades in, resten togs från indexet.": (
-        "Threshold {threshold}; 1 text of the draft was embedded, the rest came from the index."
+    "Tröskel {threshold}. Boten läste 1 ny text i utkastet; resten kände den redan.": (
+        "Threshold {threshold}. The bot read 1 new text of the draft; it knew the rest already."
     ),
-    "Tröskel {threshold}; {count} texter i utkastet bäddades in, resten togs från indexet.": (
-        "Threshold {threshold}; {count} texts of the draft were embedded, the rest were taken from the index."
+    "Tröskel {threshold}. Boten läste {count} nya texter i utkastet; resten kände den redan.": (
+        "Threshold {threshold}. The bot read {count} new texts of the draft; it knew the rest already."
     ),
     "Utkastet går inte att prova: rätta det som står vid fälten.": (
         "The draft cannot be tried: fix what is said by the fields."
