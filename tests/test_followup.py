@@ -164,8 +164,8 @@ def test_the_widget_passes_the_previous_question_and_keeps_the_topic_over_follow
 
 def test_a_follow_up_in_the_chat_does_not_embed_the_question_before_it_again(sectioned, fake_embedder):
     """A follow-up is ranked with the previous question's topic: the chat remembers that
-    question's vector instead of running the model on it a second time (18 ms a message on the
-    widget benchmark's questions, 12 with one run). Replies as without it; nothing remembered
+    question's vector instead of running the model on it a second time (14 ms a message on the
+    widget benchmark's questions, 8.5 with one run). Replies as without it; nothing remembered
     from one chat serves another."""
     widget, chat, other = Widget(sectioned), Conversation(), Conversation()
     widget.respond("Hur lånar jag e-böcker?", chat)

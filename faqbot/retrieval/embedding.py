@@ -185,7 +185,7 @@ class ChatMemory:
 
     A short follow-up ("och vad kostar det?") is ranked with the previous question's topic in
     mind, which meant embedding that question again: a follow-up cost two runs of the model
-    (18 ms a message against 12 on the widget benchmark's questions). The chat keeps its own
+    (14 ms a message against 8.5 on the widget benchmark's questions, in process). The chat keeps its own
     last vectors instead: a question the customer asked, then its follow-up's. Nothing is shared
     between chats, so another customer's question is never remembered for this one (a load
     benchmark cycling a fixed list gains what a real chat gains, no more). Used one message at a
