@@ -224,6 +224,19 @@ def test_a_question_staff_rejected_as_about_something_else_is_offered_for_the_te
     assert f"{len(TEST_SET) + 1} questions" in capsys.readouterr().out
 
 
+def test_a_question_customers_confirmed_is_not_also_offered_as_one_for_the_helpdesk(site):
+    """A walk-through: one asking was rejected on Att granska, another's customer picked an entry;
+    offered both ways, ticking both added whichever came first and said nothing of the other."""
+    confirm(site.folder, CONFIRMED, "phone")
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h9", CONFIRMED, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+        log.record_decision(learn.suggestion_id(learn.NEW_ENTRY, None, CONFIRMED), "rejected", None, CONFIRMED)
+    site.login()
+    page = site.client.get("/utvardering").text
+    offered = page.split("Kundfrågor som saknas")[1]
+    assert offered.count(CONFIRMED) == 1 and "→ phone" in offered and "→ helpdesk" not in offered
+
+
 def test_starting_a_run_without_the_csrf_token_is_refused(site):
     site.login()
     for data in ({"start": "1"}, {"csrf": "another-sessions-token"}):

@@ -245,12 +245,13 @@ def helpdesk_groups(
         # staff decide on the questions a group showed them (rejected, or made an entry of), each
         # by its own id: a question asked since then still comes, even when it joins their group
         gone = {q for q, _ in g.examples if decided(suggestion_id(NEW_ENTRY, None, q))}
+        # of any group, those the bot answers only since the threshold moved are named for staff
+        moved = answered_by_policy(g.answered, answer_now, asked.threshold) if answer_now else {}
+        asked.answered_now.update(moved)
         if g.action == "answered-now":
             # the bot answers most of them now (staff linked one, or the FAQ was edited); those it
             # does not answer stay for staff (past the report's MAX_EXAMPLES: counted, not shown)
-            moved = answered_by_policy(g.answered, answer_now, asked.threshold) if answer_now else {}
             gone |= set(g.answered) - set(moved)
-            asked.answered_now.update(moved)
         examples = [(q, n) for q, n in g.examples if q not in gone]
         if not examples:
             continue

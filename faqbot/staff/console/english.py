@@ -205,9 +205,10 @@ ENGLISH: dict[str, str] = {
     ),
     "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
     "Boten svarar nu med en annan post: ”{entry}”{stop}": "The bot now answers it with another entry: “{entry}”{stop}",
-    "Boten svarar nu med ”{entry}”, men bara sedan tröskeln flyttades: ingen har läst det svaret. Stämmer det?": (
-        "The bot now answers it with “{entry}”, but only since the threshold moved: nobody has read that answer."
-        " Is it right?"
+    "Boten svarar nu med ”{entry}”: den blev säkrare efter en ny kalibrering, men ingen har kontrollerat att svaret passar frågan. Passar det, välj posten och koppla frågan dit; annars välj rätt post, eller skapa en ny. Avvisa tar bara bort frågan från listan: boten svarar likadant.": (
+        "The bot now answers it with “{entry}”: it became surer after a new calibration, but nobody has checked that"
+        " the answer fits the question. If it does, choose that entry and link the question to it; if not, choose"
+        " the right entry, or create a new one. Reject only takes the question off the list: the bot answers the same."
     ),
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."
@@ -248,7 +249,7 @@ ENGLISH: dict[str, str] = {
         "Added: {count} phrasings to {entries} entries. The chat answers with them now."
     ),
     "Vad som lades till, och var": "What was added, and where",
-    "”{entry}”: ”{text}”": "“{entry}”: “{text}”",
+    "”{text}” i ”{entry}”": "“{text}” in “{entry}”",
     "Boten kalibrerades om efter ändringen: {moved}.": "The bot was recalibrated after the change: {moved}.",
     "tröskel {before} → {after}": "threshold {before} → {after}",
     "val {before} → {after}": "choices {before} → {after}",
@@ -457,6 +458,9 @@ ENGLISH: dict[str, str] = {
     "Ingenting är sparat.": "Nothing is saved.",
     "De fem närmaste posterna med utkastet": "The five closest entries with the draft",
     "(utkastet)": "(the draft)",
+    "Tröskel {threshold}. Utkastet har inga nya texter: boten kände dem redan.": (
+        "Threshold {threshold}. The draft has no new texts: the bot knew them already."
+    ),
     "Tröskel {threshold}. Boten läste 1 ny text i utkastet; resten kände den redan.": (
         "Threshold {threshold}. The bot read 1 new text of the draft; it knew the rest already."
     ),
@@ -592,7 +596,7 @@ ENGLISH: dict[str, str] = {
     "När": "When",
     "Vem": "Who",
     "Kundfrågor som saknas i testmängden ({count})": "Customer questions the test set lacks ({count})",
-    "Kunder valde posten bland förslagen eller gav svaret tumme upp; frågor som du avvisade som om annat ska gå till helpdesk. Lägg till dem i testmängden, så mäter nästa körning riktiga kunders ord (högst {count} åt gången).": (
+    "Kunder valde posten bland förslagen eller gav svaret tumme upp; frågor som du avvisade för att de handlar om annat ska gå till helpdesk. Lägg till dem i testmängden, så mäter nästa körning riktiga kunders ord (högst {count} åt gången).": (
         "Customers picked the entry among the suggestions or gave the answer a thumbs up; questions you rejected "
         "as about something else should go to the helpdesk. Add them to the test set, and the next run measures "
         "real customers' words (at most {count} at a time)."

@@ -93,10 +93,8 @@ def confirmed(console: Console, runs: Evaluations) -> list[learn.Suggestion]:
     faq = load_faq(console.desk.faq_path)
     log = console.desk.log
     rows, rejected = log.questions(), log.decisions(teach.REJECTED)
-    return [
-        *test_set.confirmed_not_in(runs.test_set, rows, faq, rejected),
-        *test_set.off_topic_not_in(runs.test_set, rows, rejected),
-    ]
+    found = test_set.confirmed_not_in(runs.test_set, rows, faq, rejected)
+    return [*found, *test_set.off_topic_not_in(runs.test_set, rows, rejected, found)]
 
 
 def add_confirmed(console: Console, runs: Evaluations, ids: list[str]) -> int:
