@@ -1014,49 +1014,28 @@ def test_a_helpdesk_question_answered_only_since_the_threshold_moved_stays_for_s
     question today's FAQ answers only under today's threshold stays, with the entry it gets now
     and a word that nobody has checked that answer; one today's FAQ would have
     answered under the threshold it was asked under (staff linked a neighbour) leaves the list."""
-    now = public_bot(site).ask("Kan jag ringa er i dag?")
+    question = "Kan jag ringa er i dag?"
+    now = public_bot(site).ask(question)
     assert now.kind is ReplyKind.ANSWER and now.match.faq_id == "phone"
-    with ConversationLog(site.folder / "log.db") as log:  # asked when the threshold was above today's score
-        log.record(
-            LogRow(
-                "h1",
-                "Kan jag ringa er i dag?",
-                "sv",
-                "helpdesk",
-                False,
-                None,
-                "phone",
-                now.score,
-                now.score + 0.05,
-                "v1",
-            )
-        )
+
+    def asked_under(reply_id: str, threshold: float) -> None:
+        with ConversationLog(site.folder / "log.db") as log:
+            log.record(LogRow(reply_id, question, "sv", "helpdesk", False, None, "phone", now.score, threshold, "v1"))
+
+    asked_under("h1", now.score + 0.05)  # the threshold then was above today's score
     site.login()
     page = site.client.get("/granska").text
-    unseen = page.split(said("Kan jag ringa er i dag?"))[1].split("</article>")[0]
+    unseen = page.split(said(question))[1].split("</article>")[0]
     hint = re.search(
-        r'<p class="hint" id="([^"]+)">Boten svarar nu med ”<a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a>”: den blev säkrare efter en ny kalibrering, men ingen har kontrollerat att svaret passar frågan\.',
+        r'<p class="hint" id="([^"]+)">Boten svarar nu med ”<a href="/fragor/phone" lang="sv">Kan jag ringa er\?</a>”: '
+        r"den blev säkrare efter en ny kalibrering, men ingen har kontrollerat att svaret passar frågan\.",
         unseen,
     )
     assert hint and f'aria-describedby="{hint.group(1)}"' in unseen  # read with the list of entries
     assert "Avvisa tar bara bort frågan från listan: boten svarar likadant." in unseen
     assert '<option value="" selected>' in unseen  # nothing chosen for staff: one click must not teach a wrong answer
-    with ConversationLog(site.folder / "log.db") as log:  # asked again, under a threshold today's score reaches
-        log.record(
-            LogRow(
-                "h2",
-                "Kan jag ringa er i dag?",
-                "sv",
-                "helpdesk",
-                False,
-                None,
-                "phone",
-                now.score,
-                now.score - 0.05,
-                "v2",
-            )
-        )
-    assert "Kan jag ringa er i dag?" not in site.client.get("/granska").text
+    asked_under("h2", now.score - 0.05)  # asked again, under a threshold today's score reaches
+    assert question not in site.client.get("/granska").text
 
 
 def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):
