@@ -222,13 +222,13 @@ def test_the_english_switch_works_without_javascript_and_holds_across_pages_unti
     page.get_by_role("link", name="Questions and answers").click()
     expect(heading).to_have_text("Questions and answers")
     page.get_by_role("link", name="Hur debiterar ni för support?").click()  # the FAQ's own words stay
-    expect(heading).to_have_text("Edit debitering")
+    expect(heading).to_have_text("Edit “Hur debiterar ni för support?”")
     expect(page.get_by_label("Other ways to ask")).to_be_visible()
     expect(page.get_by_role("button", name="Save")).to_be_visible()
     page.get_by_role("link", name="På svenska").click()
     expect(page).to_have_url(sites.console + "/fragor/debitering")  # back on the same page
     expect(page.locator("html")).to_have_attribute("lang", "sv")
-    expect(heading).to_have_text("Redigera debitering")
+    expect(heading).to_have_text("Redigera ”Hur debiterar ni för support?”")
     expect(page.get_by_role("button", name="Spara")).to_be_visible()
     page.get_by_role("link", name="Översikt").click()
     expect(heading).to_have_text("Översikt")

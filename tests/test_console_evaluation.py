@@ -28,6 +28,7 @@ TEST_SET = [
     {"question": "Vad kostar en ny bil?", "expected": None},
 ]
 CONFIRMED = "Går det att nå er per telefon?"
+QUESTIONS = {"backup": "Hur ofta gör ni säkerhetskopior?", "phone": "Kan jag ringa er?"}  # tests.fakes.SMALL_FAQ
 FIGURE_LINES = {
     "answered_right": r"answered right\s+(\S+)",
     "right_or_one_click": r"right or one click\s+(\S+)",
@@ -89,6 +90,10 @@ def test_a_run_started_in_the_console_shows_the_four_figures_faqbot_evaluate_pri
     assert len(page_figures(page)) == 4, page_figures(page)
     misses = re.findall(r'<tr class="miss">', page)
     assert len(misses) == int(re.search(r"Missar \((\d+)\)", page).group(1))
+    # entries named by their questions (a walk-through read "support mail? | helpdesk" for an entry with that id)
+    table = page.split('id="misses"')[1].split("</section>")[0]
+    named = re.findall(r'<a href="/fragor/(\w+)" lang="sv">([^<]+)</a>', table)
+    assert misses and named and all(QUESTIONS[faq_id] == text for faq_id, text in named), named
 
 
 def test_while_the_test_set_is_read_the_page_says_so_and_counts_nothing_yet(site, monkeypatch):
@@ -234,7 +239,8 @@ def test_a_question_customers_confirmed_is_not_also_offered_as_one_for_the_helpd
     site.login()
     page = site.client.get("/utvardering").text
     offered = page.split("Kundfrågor som saknas")[1]
-    assert offered.count(CONFIRMED) == 1 and "→ phone" in offered and "→ helpdesk" not in offered
+    assert offered.count(CONFIRMED) == 1 and '→ <a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>' in offered
+    assert "→ helpdesk" not in offered
 
 
 def test_starting_a_run_without_the_csrf_token_is_refused(site):

@@ -161,11 +161,18 @@ def entry_page(
     values.setdefault("problems", {})
     values.setdefault("learned", learned_of(console, faq_id))
     values.setdefault("sections", sections_of(console))
+    try:
+        saved, _ = console.desk.entry(faq_id)  # named by its question as the file has it, as on every other page
+    except FaqbotError:  # a file that does not read: by its id
+        saved = None
+    title = (
+        Text("Redigera ”{question}”", question=saved.question) if saved else Text("Redigera {faq_id}", faq_id=faq_id)
+    )
     return console.render(
         request,
         "entry.html",
         status,
-        title=Text("Redigera {faq_id}", faq_id=faq_id),
+        title=title,
         session=session,
         faq_id=faq_id,
         **values,

@@ -389,6 +389,7 @@ ENGLISH: dict[str, str] = {
     "1 post med ”{query}”.": "1 entry with “{query}”.",
     "1 post.": "1 entry.",
     "Redigera {faq_id}": "Edit {faq_id}",
+    "Redigera ”{question}”": "Edit “{question}”",
     "Fråga": "Question",
     "Svar": "Answer",
     "Andra sätt att fråga": "Other ways to ask",

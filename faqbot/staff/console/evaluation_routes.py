@@ -120,6 +120,10 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         unread = ""
     except FaqbotError as err:
         offered, unread = [], str(err)
+    try:
+        entries = console.desk.entries()[0]  # entries are named by their questions
+    except FaqbotError:  # a FAQ file that does not read: by their ids, as the run recorded them
+        entries = []
     return console.render(
         request,
         "evaluation.html",
@@ -134,6 +138,7 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         latest=kept[0] if kept else None,
         figures=FIGURES,
         offered=offered,
+        entries=entries,
         unread=unread,
         test_set=runs.test_set,
         has_test_set=runs.test_set.is_file(),
