@@ -1268,7 +1268,11 @@ def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish
     assert "<h1>Overview</h1>" in overview and ">To review</a>" in overview and "Log out anna" in overview
     assert '<th scope="row">Answered</th>' in overview and "Översikt" not in overview
     form = site.client.get("/fragor/backup").text
-    assert "<h1>Edit “Hur ofta gör ni säkerhetskopior?”</h1>" in form and ">Answer</label>" in form and ">Save</button>" in form
+    assert (
+        "<h1>Edit “Hur ofta gör ni säkerhetskopior?”</h1>" in form
+        and ">Answer</label>" in form
+        and ">Save</button>" in form
+    )
     assert "Varje natt." in form  # the FAQ's own texts stay as they are
     refused = site.client.post("/fragor/backup", data={"answer": "x", "hash": "x"})
     assert refused.status_code == 403 and "lacks a valid security code (CSRF)" in refused.text

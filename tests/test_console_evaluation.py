@@ -243,6 +243,16 @@ def test_a_question_customers_confirmed_is_not_also_offered_as_one_for_the_helpd
     assert "→ helpdesk" not in offered
 
 
+def test_while_the_faq_file_does_not_read_the_page_names_entries_by_their_ids(site):
+    """Entries are named by their questions, read from the FAQ file: a hand edit that broke it
+    must not take the page down with it."""
+    site.login()
+    run_to_the_end(site)
+    (site.folder / "faq.yaml").write_text("entries: [\n", encoding="utf-8")
+    page = site.client.get("/utvardering")
+    assert page.status_code == 200 and 'href="/fragor/' not in page.text.split('id="misses"')[1]
+
+
 def test_starting_a_run_without_the_csrf_token_is_refused(site):
     site.login()
     for data in ({"start": "1"}, {"csrf": "another-sessions-token"}):

@@ -54,7 +54,16 @@ from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
-from faqbot.staff.console.web import Console, Refused, form_page, secure, static, swedish, to_login
+from faqbot.staff.console.web import (
+    Console,
+    Refused,
+    form_page,
+    readable_entries,
+    secure,
+    static,
+    swedish,
+    to_login,
+)
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
@@ -324,7 +333,7 @@ async def review_page(console: Console, request: Request, session, status: int =
             session=session,
             progress=lesson,
             again=review_address(request),
-            entries=console.desk.entries()[0],  # the outcome above names entries by their questions
+            entries=readable_entries(console),  # the outcome above names entries by their questions
             **values,
         )
     entries, _ = console.desk.entries()

@@ -24,7 +24,7 @@ from faqbot.faq.model import load_faq
 from faqbot.staff import learn, teach, test_set
 from faqbot.staff.console.evaluations import FIGURES, LINE_FORMAT, Evaluations
 from faqbot.staff.console.language import Text
-from faqbot.staff.console.web import Console, Refused, to_login
+from faqbot.staff.console.web import Console, Refused, readable_entries, to_login
 
 REFRESH_SECONDS = 2
 PAGE = "/utvardering"
@@ -120,10 +120,7 @@ async def page(console: Console, request: Request, session, runs: Evaluations, s
         unread = ""
     except FaqbotError as err:
         offered, unread = [], str(err)
-    try:
-        entries = console.desk.entries()[0]  # entries are named by their questions
-    except FaqbotError:  # a FAQ file that does not read: by their ids, as the run recorded them
-        entries = []
+    entries = readable_entries(console)  # named by their questions; by their ids while the file does not read
     return console.render(
         request,
         "evaluation.html",

@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from faqbot.bot import MAX_MESSAGE_CHARS
 from faqbot.decision.policy import Policy
+from faqbot.errors import FaqbotError
 from faqbot.faq.messages import in_swedish
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
@@ -374,3 +375,11 @@ def swedish(message: str, editing: str = "") -> Text:
     if explained is not None:
         return Bilingual(explained, message)  # in English, the check's own words
     return Text("Kontrollen av FAQ-filen säger: {message}", message=message)
+
+
+def readable_entries(console: Console) -> list:
+    """The FAQ's entries, or none while the file does not read (entries are then named by id)."""
+    try:
+        return console.desk.entries()[0]
+    except FaqbotError:
+        return []
