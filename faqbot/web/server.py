@@ -76,7 +76,12 @@ def create_app(bot: FaqBot) -> FastAPI:
         max_file_size=0,
     )
     use_lean_sessions(app, widget)
-    queued = lambda session: session in widget._queue.pending_messages_per_session  # noqa: E731
+
+    def queued(session: str) -> bool:
+        """Whether Gradio's queue knows the session (a Gradio without that table answers for itself)."""
+        pending = getattr(getattr(widget, "_queue", None), "pending_messages_per_session", None)
+        return pending is None or session in pending
+
     # inside BodyLimit: reads bounded bodies
     app.add_middleware(WidgetGuard, events=widget_events(widget), queued=queued)
     app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, prefix="/")  # every route
