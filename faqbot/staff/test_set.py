@@ -1,4 +1,4 @@
-"""Growing the test set from what customers confirmed: their own words, with the entry they meant.
+"""Growing the test set from real customers' words: those confirmed for an entry, those staff rejected as off-topic.
 
     path = test_set_path(Path("data/faq.yaml"))          # data/test_questions.jsonl, as `faqbot evaluate` reads
     found = confirmed_not_in(path, log.questions(), faq, log.decisions("rejected"))  # confirmed, not rejected, missing
