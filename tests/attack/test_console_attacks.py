@@ -244,7 +244,8 @@ def test_stored_xss_in_an_answer_or_a_customer_question_is_shown_as_text(site):
         log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
         log.record(LogRow("r3", XSS, "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
     site.login()
-    pages = ["/", "/granska", "/fragor", "/fragor/backup", "/fragor/phone", "/prova?fraga=" + XSS]
+    # an entry is named by its question on its own page's heading and on Utvärdering too
+    pages = ["/", "/granska", "/fragor", "/fragor/backup", "/fragor/phone", "/prova?fraga=" + XSS, "/utvardering"]
     seen = ""
     for path in pages:
         page = site.client.get(path).text
