@@ -181,7 +181,7 @@ class RememberingEmbedder:
 
 
 class ChatMemory:
-    """One chat's CHAT_REMEMBERS most recently used question vectors, by model and text.
+    """One chat's CHAT_REMEMBERS most recently used question vectors (RememberedQueries), of one model.
 
     A short follow-up ("och vad kostar det?") is ranked with the previous question's topic in
     mind, which meant embedding that question again: a follow-up cost two runs of the model
@@ -194,35 +194,13 @@ class ChatMemory:
 
     def __init__(self, size: int = CHAT_REMEMBERS) -> None:
         self._size = size
-        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._remembering: RememberingEmbedder | None = None
 
     def around(self, embedder: Embedder) -> Embedder:
-        """`embedder`, its question vectors remembered here."""
-        return _Remembered(embedder, self)
-
-    def vector(self, embedder: Embedder, text: str) -> np.ndarray:
-        key = (embedder.name, text)
-        if key in self._vectors:
-            self._vectors.move_to_end(key)
-            return self._vectors[key]
-        self._vectors[key] = vector = np.array(embedder.embed_queries([text])[0])
-        while len(self._vectors) > self._size:
-            self._vectors.popitem(last=False)
-        return vector
-
-
-class _Remembered:
-    def __init__(self, embedder: Embedder, memory: ChatMemory) -> None:
-        self.name, self.dim, self.similarity_range = embedder.name, embedder.dim, embedder.similarity_range
-        self._embedder, self._memory = embedder, memory
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        if len(texts) != 1:
-            return self._embedder.embed_queries(texts)
-        return self._memory.vector(self._embedder, texts[0])[np.newaxis, :]
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self._embedder.embed_passages(texts)
+        """`embedder`, its question vectors remembered here (begun anew for another model)."""
+        if self._remembering is None or self._remembering.name != embedder.name:
+            self._remembering = RememberingEmbedder(embedder, self._size)
+        return self._remembering
 
 
 _cache: dict[str, Embedder] = {}
