@@ -26,7 +26,7 @@ from faqbot.decision import Calibration, Decision, Policy, ReplyKind
 from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import WORD, detect_language
-from faqbot.retrieval.embedding import ChatMemory, load_embedder
+from faqbot.retrieval.embedding import ChatMemory, RememberingEmbedder, load_embedder
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.index import LoadedIndex
 from faqbot.retrieval.lifecycle import LiveIndex
@@ -47,6 +47,7 @@ SMALL_TALK_MAX_CHARS = 60  # greetings and thanks are short; longer text is a qu
 # A follow-up in a chat: a message that opens with a conjunction ("och vad kostar det?"), or a
 # short one with few words of its own ("Vem kan söka?"). Longer messages are new questions.
 FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
+ASIDE_REMEMBERS = 2  # question vectors a message's ranking keeps for the off-topic check (set_aside)
 VERBATIM_SCORE = 0.9  # a message scoring this high with an entry is that entry's own question, near enough
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
 # Words that point back at what was said before ("vad kostar det?", "spärras kortet då?", "kostar
@@ -166,6 +167,7 @@ class Reply:
     # The log marks it (`followup`), and it is never learned as a phrasing of its own.
     leans_on_previous: bool = False
     vague: bool = False  # the message names no subject of its own ("Kan ni hjälpa mig?"): never answered with an entry
+    set_aside: bool = False  # nearer a question staff marked as off-topic than its best entry: the helpdesk
     reply_id: str = field(default_factory=new_reply_id)
     threshold: float = 0.0
     index_version: str = ""
@@ -781,6 +783,8 @@ class FaqBot:
         self, text: str, language: str | None = None, previous: str | None = None, searcher: Searcher | None = None
     ) -> Reply:
         searcher = searcher or self.searcher  # the same index for the whole request, even during a swap
+        if searcher.marked is not None:  # set_aside embeds the question again: remember its vector
+            searcher = searcher.embedding_with(RememberingEmbedder(searcher.embedder, ASIDE_REMEMBERS))
         helpdesk = searcher.index.helpdesk
         question, truncated = clean_question(text if isinstance(text, str) else str(text))
         language = language if language in ("sv", "en") else detect_language(question)
@@ -810,7 +814,7 @@ class FaqBot:
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply(ReplyKind.ERROR)
-        vague, decision, by_itself = self._decide(searcher, read, ranked, alone, topic, sure)
+        vague, aside, decision, by_itself = self._decide(searcher, read, ranked, alone, topic, sure)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
@@ -818,6 +822,7 @@ class FaqBot:
             "followup_to": clean_question(previous)[0] if topic and previous else "",
             "leans_on_previous": bool(topic) and (refers_back(read) or moved_by_topic(decision, by_itself)),
             "vague": vague,
+            "set_aside": aside,
         }
         suggestions = [Suggestion(m.faq_id, question_text(m, language), m.score) for m in decision.suggestions]  # type: ignore[arg-type]
         if decision.kind is ReplyKind.ANSWER:
@@ -841,10 +846,11 @@ class FaqBot:
         alone: list[Match],
         topic: frozenset[str],
         sure: bool,
-    ) -> tuple[bool, Decision, Decision]:
-        """Whether the message names no subject (`vague`), the decision on it: `ranked` with its
-        `topic` in mind (a follow-up; `sure`: the previous question was answerable), `alone`
-        without; and the decision on the message by itself, with no topic."""
+    ) -> tuple[bool, bool, Decision, Decision]:
+        """Whether the message names no subject (`vague`), whether it lies nearer a question staff
+        marked as off-topic than its best entry (`aside`: the helpdesk), the decision on it:
+        `ranked` with its `topic` in mind (a follow-up; `sure`: the previous question was
+        answerable), `alone` without; and the decision on the message by itself, with no topic."""
         own = searcher.words(read)
         without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         vague = not topic and without_subject
@@ -857,7 +863,10 @@ class FaqBot:
             decision = within_topic(decision, ranked, topic, policy)
         elif topic and not refers_back(read):
             decision = unless_pointed_back(decision, ranked, by_itself, policy)
-        return vague, decision, by_itself
+        aside = searcher.marked is not None and searcher.set_aside(read, ranked[0].faq_id)
+        if aside:
+            decision = policy.decide(ranked, vague, aside)
+        return vague, aside, decision, by_itself
 
     def _topic(
         self, searcher: Searcher[LoadedIndex], question: str, previous: str | None

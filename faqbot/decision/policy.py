@@ -88,15 +88,19 @@ class Policy:
     choice_margin: float | None = None
     choice_floor: float | None = None
 
-    def decide(self, ranked: Sequence[Ranked], vague: bool = False) -> Decision:
+    def decide(self, ranked: Sequence[Ranked], vague: bool = False, aside: bool = False) -> Decision:
         """Answer, choices or helpdesk for a message's ranked entries.
 
         `vague`: the message names no subject of its own ("Kan ni hjälpa mig?", "Jag har en
         fråga"); however its words happen to match one entry, it is not answered with it: the
-        closest entries are offered instead (`unsure`).
+        closest entries are offered instead (`unsure`). `aside`: the message lies nearer a
+        question staff marked as off-topic than the best entry (`Searcher.set_aside`): the
+        helpdesk, nothing offered beside it.
         """
         if not ranked:
             return Decision(ReplyKind.HELPDESK, None)
+        if aside:
+            return Decision(ReplyKind.HELPDESK, ranked[0])
         if vague and ranked[0].score >= self.floor:
             return self.unsure(ranked)
         if vague:  # below the floor, as any question there: the helpdesk, with what is close

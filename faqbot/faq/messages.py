@@ -154,6 +154,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "duplicate id '{id}' (first used on line {first})",
         "id '{id}' står två gånger (första gången på rad {first})",
     ),
+    "off_topic_in_entry": (
+        "off_topic: '{text}' is a question of entry '{entry}' (line {line}); remove it from one of them",
+        "off_topic: '{text}' är en fråga i posten '{entry}' (rad {line}); ta bort den från den ena",
+    ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
         "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",
@@ -171,6 +175,7 @@ FIELD_NAMES_SV = {
     "helpdesk": "helpdesk-adressen",
     "an alternative": "ett annat sätt att fråga",
     "a learned phrasing": "en inlärd formulering",
+    "an off-topic question": "en fråga om annat",
 }
 EXAMPLE_LIMIT = 60
 

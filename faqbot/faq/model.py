@@ -24,7 +24,7 @@ from faqbot.faq.slips import anchor_message, explain
 MAX_FILE_BYTES = 2_000_000
 ENTRY_KEYS = {"id", "question", "answer", "alternatives", "learned", "section", "question_en", "answer_en"}
 OPTIONAL_TEXT_KEYS = ("section", "question_en", "answer_en")  # optional text fields, validated like the rest
-TOP_KEYS = {"helpdesk", "entries"}
+TOP_KEYS = {"helpdesk", "entries", "off_topic"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -67,11 +67,18 @@ class FaqEntry:
 
 @dataclass(frozen=True)
 class Faq:
-    """The whole FAQ: entries in file order and the helpdesk address."""
+    """The whole FAQ: entries in file order and the helpdesk address.
+
+    `off_topic`: customers' questions staff marked as about something the FAQ does not cover
+    (`faqbot learn --off-topic`, the console's "Handlar om annat"). The bot sends such a
+    question, and one nearer it than to any text of the entry it would answer with, to the
+    helpdesk (`Searcher.set_aside`).
+    """
 
     helpdesk: str
     entries: tuple[FaqEntry, ...]
     path: str = ""
+    off_topic: tuple[str, ...] = ()
     by_id: dict[str, FaqEntry] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +91,8 @@ class Faq:
     def content_hash(self) -> str:
         """A hash of everything the index depends on."""
         parts = [self.helpdesk] + [f"{e.id}:{e.content_hash()}" for e in self.entries]
+        if self.off_topic:  # only then: an FAQ without them keeps the hash it always had
+            parts.append(json.dumps({"off_topic": list(self.off_topic)}, ensure_ascii=False))
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -214,7 +223,7 @@ def load_faq(path: str | Path) -> Faq:
     top = mapping_items(root, problems)
     for key, node in top.items():
         if key not in TOP_KEYS:
-            problems.append((line_of(node), say("unknown_key", key=key, known="helpdesk, entries")))
+            problems.append((line_of(node), say("unknown_key", key=key, known="helpdesk, entries, off_topic")))
     helpdesk = ""
     if "helpdesk" not in top:
         problems.append((1, say("missing_helpdesk")))
@@ -239,9 +248,11 @@ def load_faq(path: str | Path) -> Faq:
                 entries.append(entry)
         check_duplicates(drafts, problems)
 
+    off_topic = question_list(top, "off_topic", "an off-topic question", problems)
+    check_off_topic(top.get("off_topic"), off_topic, entries, problems)
     if problems:
         raise DataError(path, problems)
-    return Faq(helpdesk=helpdesk, entries=tuple(entries), path=str(path))
+    return Faq(helpdesk=helpdesk, entries=tuple(entries), path=str(path), off_topic=off_topic)
 
 
 def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[FaqEntry]) -> FaqEntry | None:
@@ -300,6 +311,23 @@ def optional_text(items: dict[str, yaml.Node], key: str, entry_id: str | None, p
         return ""
     what = f"{key} of entry '{entry_id}'" if entry_id else key
     return scalar_text(items[key], what, problems) or ""
+
+
+def check_off_topic(
+    node: yaml.Node | None, off_topic: tuple[str, ...], entries: list[FaqEntry], problems: list[tuple[int, str]]
+) -> None:
+    """An off-topic question that is also an entry's question would send that entry's own
+    customers to the helpdesk: reported on its line."""
+    if node is None or not off_topic or not isinstance(node, yaml.SequenceNode):
+        return
+    owner = {normalize_question(t): e for e in entries for t in e.questions()}
+    for item in node.value:
+        text = item.value if isinstance(item, yaml.ScalarNode) and isinstance(item.value, str) else ""
+        entry = owner.get(normalize_question(text)) if text.strip() else None
+        if entry is not None:
+            problems.append(
+                (line_of(item), say("off_topic_in_entry", text=text.strip(), entry=entry.id, line=entry.line))
+            )
 
 
 def check_duplicates(entries: list[FaqEntry], problems: list[tuple[int, str]]) -> None:

@@ -50,5 +50,6 @@ def draft_index(serving: LoadedIndex, faq: Faq, embedder: Embedder) -> tuple[Loa
         helpdesk=faq.helpdesk,
         path=serving.path,
         hubness=hubness,
+        marked=serving.marked,
     )
     return space, len(missing)

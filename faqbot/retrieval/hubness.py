@@ -71,8 +71,11 @@ def save_hubness(
     references: np.ndarray,
     offtopic_texts: list[str] | None = None,
     offtopic: np.ndarray | None = None,
+    marked_texts: list[str] | None = None,
+    marked: np.ndarray | None = None,
 ) -> None:
-    """Store the hubness, the sample questions and the off-topic bank's vectors (calibration.py)."""
+    """Store the hubness, the sample questions and the off-topic bank's vectors (calibration.py),
+    and the questions staff marked as off-topic (`Faq.off_topic`, embedded as passages)."""
     with open(name, "wb") as handle:  # a file object: np.savez would add ".npz" to a name
         np.savez(
             handle,
@@ -81,6 +84,8 @@ def save_hubness(
             reference_vectors=references,
             offtopic_texts=np.array(offtopic_texts or [], dtype=str),
             offtopic_vectors=offtopic if offtopic is not None else np.empty((0, references.shape[1]), np.float32),
+            marked_texts=np.array(marked_texts or [], dtype=str),
+            marked_vectors=marked if marked is not None else np.empty((0, references.shape[1]), np.float32),
         )
 
 
@@ -88,6 +93,14 @@ def load_hubness(path: Path) -> np.ndarray:
     """The stored hubness per view. Raises OSError, KeyError or ValueError for a missing or damaged file."""
     with np.load(path) as stored:
         return stored["hubness"]
+
+
+def load_marked(path: Path) -> tuple[list[str], np.ndarray]:
+    """The questions staff marked as off-topic and their vectors (none in an index built before them)."""
+    with np.load(path) as stored:
+        if "marked_texts" not in stored.files:
+            return [], np.empty((0, stored["reference_vectors"].shape[1]), np.float32)
+        return stored["marked_texts"].tolist(), stored["marked_vectors"]
 
 
 def load_references(path: Path) -> dict[str, np.ndarray]:

@@ -5,7 +5,8 @@ Layout of the index folder:
     manifest.json           the commit point: format, model, FAQ hash, entry ids, index type, file names
     vectors-<gen>.faiss     inner-product FAISS index, one row per view
     data-<gen>.json         the entries and the view table (row -> entry, kind, text)
-    hubness-<gen>.npz       per view, its hubness; and the sample questions it was measured with
+    hubness-<gen>.npz       per view, its hubness; the sample questions it was measured with; the
+                            questions staff marked as off-topic (`Faq.off_topic`)
 
 The manifest records each file's SHA-256 (`faqbot/retrieval/integrity.py`); loading checks them,
 so any damaged file (truncated, emptied, bits changed) is a damaged index (IndexDamagedError),
@@ -47,7 +48,14 @@ from faqbot.faq.model import Faq, FaqEntry, load_faq
 from faqbot.files import atomic_write
 from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.heldout import calibrate, offtopic_questions
-from faqbot.retrieval.hubness import load_hubness, load_references, reference_questions, save_hubness, view_hubness
+from faqbot.retrieval.hubness import (
+    load_hubness,
+    load_marked,
+    load_references,
+    reference_questions,
+    save_hubness,
+    view_hubness,
+)
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
 from faqbot.retrieval.manifest import BUILT_BY_CHAT, Manifest
 from faqbot.retrieval.views import ViewTable
@@ -85,6 +93,7 @@ class BuildReport:
     references_embedded: int = 0  # of them, embedded in this build (the rest reused)
     offtopic: int = 0  # off-topic questions the calibration asked (the bank)
     offtopic_embedded: int = 0  # of them, embedded in this build (the rest reused)
+    marked_offtopic: int = 0  # questions staff marked as off-topic (`Faq.off_topic`)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
     chat_built_at: str = ""  # when a running chat had already rebuilt the index for this very FAQ text
@@ -105,6 +114,8 @@ class LoadedIndex:
     helpdesk: str
     path: Path
     hubness: np.ndarray | None = None  # per view row; None: no correction
+    # the vectors of the questions staff marked as off-topic (`Faq.off_topic`), as passages
+    marked: np.ndarray | None = None
 
     @property
     def row_entry(self) -> np.ndarray:
@@ -204,6 +215,25 @@ def reused_questions(old: LoadedIndex | None, embedder: Embedder, texts: list[st
     return ToEmbed(embedder.embed_queries, texts, out, missing)
 
 
+def reused_marked(old: LoadedIndex | None, embedder: Embedder, texts: list[str]) -> ToEmbed:
+    """The questions staff marked as off-topic, embedded as passages (as an entry's texts are,
+    so that `Searcher.set_aside` compares like with like), reusing the previous build's vectors."""
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    known: dict[str, np.ndarray] = {}
+    if old is not None and embedded_alike(old, embedder.name, embedder.dim):
+        try:
+            known = dict(zip(*load_marked(old.path / old.manifest.files["hubness"]), strict=True))
+        except Exception:  # noqa: BLE001 - gone or damaged: embed them again
+            pass
+    missing = []
+    for row, text in enumerate(texts):
+        if text in known:
+            out[row] = known[text]
+        else:
+            missing.append(row)
+    return ToEmbed(embedder.embed_passages, texts, out, missing)
+
+
 def embed_missing(parts: list[ToEmbed], progress: Callable[[int, int], None] | None) -> None:
     """Embed each part's missing rows in batches, reporting the rows embedded so far of all parts'."""
     total = sum(len(part.missing) for part in parts)
@@ -261,7 +291,7 @@ def write_generation(
     embedder: Embedder,
     index: faiss.Index,
     views: int,
-    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
+    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
     calibration: Calibration | None,
     built_by: str = "",
 ) -> dict[str, str]:
@@ -345,6 +375,12 @@ def rebuild_for_file(
             return build_locked(faq, embedder, out, offtopic=offtopic, built_by=BUILT_BY_CHAT)
 
 
+def changed_texts(old: LoadedIndex | None, reuse: Reuse) -> int:
+    """Texts new or gone since the previous index: how big an edit this build is (the calibration's in_force)."""
+    kept = len(np.unique(reuse.rows[reuse.rows >= 0]))
+    return len(reuse.missing) + (old.vectors.ntotal - kept if old is not None else 0)
+
+
 def build_locked(
     faq: Faq,
     embedder: Embedder,
@@ -363,16 +399,15 @@ def build_locked(
     texts = list(views.texts())
     vectors = np.empty((len(views), embedder.dim), dtype=np.float32)
     reuse = reuse_previous(old, embedder.name, embedder.dim, texts, vectors)
-    # texts new or gone since the previous index: how big an edit this build is (the calibration's in_force)
-    kept_rows = np.unique(reuse.rows[reuse.rows >= 0])
-    texts_changed = len(reuse.missing) + (old.vectors.ntotal - len(kept_rows) if old is not None else 0)
+    texts_changed = changed_texts(old, reuse)
     reference_texts, reference_entry = reference_questions(faq.entries)
     references = reused_questions(old, embedder, reference_texts)
     bank = reused_questions(old, embedder, list(offtopic_questions() if offtopic is None else offtopic))
+    marked = reused_marked(old, embedder, list(faq.off_topic))
     old = None  # its vectors are copied; free them before the new index is made
 
     embedded = len(reuse.missing)
-    embed_missing([ToEmbed(embedder.embed_passages, texts, vectors, reuse.missing), references, bank], progress)
+    embed_missing([ToEmbed(embedder.embed_passages, texts, vectors, reuse.missing), references, bank, marked], progress)
     _BANK_MEMORY.update(((embedder.name, bank.texts[row]), bank.vectors[row]) for row in bank.missing)
     hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
     known = dict(zip(reference_texts, references.vectors, strict=True))
@@ -382,7 +417,7 @@ def build_locked(
 
     index = vector_index(vectors, reuse=reuse)
     del vectors, reuse
-    stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors)
+    stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors, marked.texts, marked.vectors)
     hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration, built_by)
 
     return BuildReport(
@@ -396,6 +431,7 @@ def build_locked(
         references_embedded=len(references.missing),
         offtopic=len(bank.texts),
         offtopic_embedded=len(bank.missing),
+        marked_offtopic=len(marked.texts),
         calibration=calibration,
         seconds=time.perf_counter() - started,
         path=str(out),
@@ -470,13 +506,16 @@ def load_index(path: str | Path) -> LoadedIndex:
         views = ViewTable(entries)
         helpdesk = data["helpdesk"]
         hubness = load_hubness(path / files["hubness"])
+        marked = load_marked(path / files["hubness"])[1]
     except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
         raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
     if not vectors.ntotal == len(views) == manifest.views == len(hubness) or vectors.d != manifest.dimension:
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int((manifest.ivf or {}).get("probes", vectors.nprobe))
-    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness)
+    if marked.shape[1] != manifest.dimension:
+        raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
+    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness, marked)
 
 
 def folder_hash(index_dir: Path) -> str | None:

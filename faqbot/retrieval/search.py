@@ -215,6 +215,33 @@ class Searcher(Generic[Space]):
         mean_top = np.where(counts > 0, sums / np.maximum(counts, 1), fill).astype(np.float32)
         return (1.0 - TOP_VIEWS_WEIGHT) * best + TOP_VIEWS_WEIGHT * mean_top
 
+    @property
+    def marked(self) -> np.ndarray | None:
+        """The vectors of the questions staff marked as off-topic (`Faq.off_topic`), or None."""
+        marked = getattr(self.index, "marked", None)
+        return marked if marked is not None and len(marked) else None
+
+    def set_aside(self, question: str, faq_id: str) -> bool:
+        """Whether `question` lies nearer a question staff marked as off-topic than any text of
+        entry `faq_id`: then it is not that entry's question, whatever its score.
+
+        The plain cosine similarities of the question to the passages (the marked questions
+        are embedded as passages, like an entry's texts), no hubness or words: a marked
+        question asked again, or reworded, is nearer its own text than any entry's.
+        """
+        marked = self.marked
+        position = self._positions.get(faq_id)
+        if marked is None or position is None:
+            return False
+        query = self.embedder.embed_queries([question])[0]
+        rows = np.flatnonzero(self._row_entry == position)
+        own = max(float(self.index.vectors.reconstruct(int(row)) @ query) for row in rows)
+        return float((marked @ query).max()) > own
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {e.id: i for i, e in enumerate(self.entries)}
+
     def coverage(self, words: list[str]) -> np.ndarray:
         """Per entry: the share of the question's word weight (IDF) that the entry's words cover.
 

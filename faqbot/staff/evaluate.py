@@ -41,19 +41,20 @@ class Outcome:
     seconds: float = 0.0
     scores: list[float] = field(default_factory=list)  # per ranked entry; empty: only `score` is known
     vague: bool = False  # the question names no subject of its own (faqbot.bot.is_vague): never answered
+    set_aside: bool = False  # nearer a question staff marked as off-topic than its best entry: the helpdesk
 
     def decision(self, threshold: float | Policy) -> str | None:
         """The entry the bot answers with under this policy (or threshold), or None when it does not answer."""
         policy = threshold if isinstance(threshold, Policy) else Policy(threshold)
-        return policy.decide(self.ranked(), self.vague).faq_id
+        return policy.decide(self.ranked(), self.vague, self.set_aside).faq_id
 
     def verdict(self, policy: Policy) -> Verdict:
         """Which of the four figures this question counts in under `policy` (faqbot.decision.verdict)."""
-        return verdict(policy.decide(self.ranked(), self.vague), self.expected)
+        return verdict(policy.decide(self.ranked(), self.vague, self.set_aside), self.expected)
 
     def helpdesk_suggests_right(self, policy: Policy) -> bool:
         """Sent to the helpdesk under `policy`, with the expected entry among the suggestions beside it."""
-        decision = policy.decide(self.ranked(), self.vague)
+        decision = policy.decide(self.ranked(), self.vague, self.set_aside)
         return decision.kind is ReplyKind.HELPDESK and any(m.faq_id == self.expected for m in decision.suggestions)
 
     def ranked(self) -> list[Scored]:
@@ -192,6 +193,7 @@ def run(bot, questions: list[LabeledQuestion], progress: Callable[[int, int], No
                 seconds,
                 list(reply.ranking_scores),
                 reply.vague,
+                reply.set_aside,
             )
         )
         if progress is not None:
@@ -252,7 +254,7 @@ def decision_figures(outcomes: list[Outcome], policy: Policy) -> dict:
 def reply_of(outcome: Outcome, policy: Policy) -> dict[str, Any]:
     """What the bot's whole decision gives the question: its kind and the entries offered (the
     choices, or those suggested beside an answer or the helpdesk address)."""
-    decision = policy.decide(outcome.ranked(), outcome.vague)
+    decision = policy.decide(outcome.ranked(), outcome.vague, outcome.set_aside)
     return {"reply": decision.kind.value, "offered": [m.faq_id for m in decision.suggestions]}
 
 

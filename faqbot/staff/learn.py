@@ -41,7 +41,7 @@ from typing import Any
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.staff.report import group_unanswered, ranked_as_read
+from faqbot.staff.report import answered_as_read, group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -391,8 +391,8 @@ def lesson_of(
         return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
     def answer_now(question: str) -> tuple[str | None, float]:
-        ranked = ranked_as_read(question, bot.searcher)
-        return bot.policy.decide(ranked).faq_id, (ranked[0].score if ranked else 0.0)
+        answer, ranked = answered_as_read(question, bot.searcher, bot.policy)
+        return answer, (ranked[0].score if ranked else 0.0)
 
     return lesson(rows, faq, group, decided, answer_now)
 

@@ -206,12 +206,17 @@ def as_grouped(text: str) -> str:
     return without_placeholders(text)[:GROUP_CHARS].rstrip() or "?"
 
 
-def ranked_as_read(question: str, searcher: Searcher) -> list[Match]:
-    """The entries ranked for a logged question as the bot reads it (`reading`: without
-    courtesies, words spelled as the FAQ spells them), so that what staff are told the bot
-    answers now is what a customer asking it again would get."""
+def answered_as_read(question: str, searcher: Searcher, policy: Policy) -> tuple[str | None, list[Match]]:
+    """The entry the bot answers a logged question with now (None: it does not) and its ranking,
+    the question read as the bot reads it (`reading`: without courtesies, words spelled as the
+    FAQ spells them), so that what staff are told the bot answers now is what a customer asking
+    it again would get: one that lies nearer a question staff marked as off-topic than its best
+    entry is not answered (`Searcher.set_aside`), as in the chat."""
     grouped = as_grouped(question)
-    return searcher.rank(reading(grouped, detect_language(grouped), searcher))
+    read = reading(grouped, detect_language(grouped), searcher)
+    ranked = searcher.rank(read)
+    aside = bool(ranked) and searcher.marked is not None and searcher.set_aside(read, ranked[0].faq_id)
+    return policy.decide(ranked, aside=aside).faq_id, ranked
 
 
 def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:
@@ -286,7 +291,7 @@ def group_unanswered(
             shown = [
                 q for q, _ in examples[NEAREST_SAMPLE:MAX_EXAMPLES]
             ]  # which of the rest too (learn lists the others)
-            answered_now += tuple(q for q in shown if policy.decide(ranked_as_read(q, searcher)).faq_id)
+            answered_now += tuple(q for q in shown if answered_as_read(q, searcher, policy)[0])
         elif agreed and score >= policy.threshold - NEAR_MARGIN:
             action = "add-alternatives"
         else:
@@ -339,11 +344,10 @@ def nearest_entry(
     asked = sum(n for _, n in examples)
     answered_now = []
     for question, times in examples:
-        ranked = ranked_as_read(question, searcher)
+        answer, ranked = answered_as_read(question, searcher, policy)
         if not ranked:
             continue
         firsts[ranked[0].faq_id] += times
-        answer = policy.decide(ranked).faq_id
         answers[answer or ""] += times
         if answer:
             answered_now.append(question)

@@ -128,7 +128,7 @@ def misses_of(outcomes: list[evaluate.Outcome], policy: Policy) -> list[Miss]:
     """Every question not answered right (nor, off-topic, sent to the helpdesk), worst first."""
     found = []
     for o in outcomes:
-        decision = policy.decide(o.ranked(), o.vague)
+        decision = policy.decide(o.ranked(), o.vague, o.set_aside)
         judged = verdict(decision, o.expected)
         if judged not in MISS_ORDER:
             continue
