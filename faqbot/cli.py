@@ -128,6 +128,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.references} sample questions ({report.references_embedded} embedded), "
         f"{report.offtopic} off-topic questions ({report.offtopic_embedded} embedded) in {report.seconds:.2f} s"
     )
+    if report.marked_offtopic:
+        print(f"{report.marked_offtopic} question(s) staff marked as off-topic (off_topic:) go to the helpdesk")
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
     if published is not None:
@@ -548,20 +550,25 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
     for skipped in taught.skipped:
         print(f"not added to {skipped.faq_id}: {skipped.text} ({skipped.reason})")
     for rejected in taught.rejected:
-        if rejected.id in taught.off_topic:
+        if rejected.id in taught.off_topic and rejected.faq_id:
             print(
                 f"rejected {rejected.id}: {rejected.question} (about something the FAQ does not cover: never proposed "
                 f"again, and its 👎 no longer counts against {rejected.faq_id})"
             )
+        elif rejected.id in taught.off_topic:
+            print(f"rejected {rejected.id}: {rejected.question} (about something the FAQ does not cover)")
         else:
             print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
-    if not taught.added:
+    for text in taught.set_aside:
+        print(f"off_topic: {text} (the bot sends it, and questions nearer it than any entry, to the helpdesk)")
+    if not taught.build:
         print(f"{faq_path} unchanged")
         return
     report = taught.build
     print(
-        f"{faq_path}: {len(taught.added)} learned phrasing(s) added; index rebuilt: {report.embedded} text(s) embedded, "
-        f"{report.views - report.embedded} reused, in {report.seconds:.2f} s; the running chat answers with them now"
+        f"{faq_path}: {len(taught.added)} learned phrasing(s) added, {len(taught.set_aside)} off-topic question(s); "
+        f"index rebuilt: {report.embedded} text(s) embedded, {report.views - report.embedded} reused, in "
+        f"{report.seconds:.2f} s; the running chat answers with them now"
     )
     if report.calibration:
         print(calibration_text(report.calibration, threshold))
@@ -765,8 +772,9 @@ def add_report_command(sub) -> None:
         "--off-topic",
         nargs="+",
         metavar="ID",
-        help="questions customers said 👎 to that are about something the FAQ does not cover: never listed "
-        "again, and their 👎 no longer count against the entry that answered",
+        help="questions about something the FAQ does not cover (a 👎 question, or a group that reached the "
+        "helpdesk): never listed again, a 👎 no longer counts against the entry that answered, and the questions "
+        "go into the FAQ's off_topic: list, which the bot sends (and questions nearer them than any entry) to the helpdesk",
     )
     p.add_argument(
         "--assign",

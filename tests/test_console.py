@@ -981,6 +981,10 @@ def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
         "/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()}
     ).text
     assert f"{said('Vad kostar en ny bil?')} handlar om något FAQ:n inte tar upp: frågan listas inte igen" in done
+    # and the bot no longer answers it with backup: it is in the FAQ's off_topic: list
+    assert f"Boten skickar nu {said('Vad kostar en ny bil?')} och frågor som liknar den" in done
+    assert (site.folder / "faq.yaml").read_text(encoding="utf-8").endswith("off_topic:\n  - Vad kostar en ny bil?\n")
+    assert public_bot(site).ask("Vad kostar en ny bil?").kind is ReplyKind.HELPDESK
     assert "var rätt" not in done.split("<main")[1].split("</section>")[0] and 'value="w3"' not in done
     # its 👎 was not on backup's answer: backup is not left to "read again" (a browser walk-through found it was)
     assert "Utan öppna frågor" not in done and 'id="disliked"' not in done
@@ -1032,10 +1036,41 @@ def test_a_helpdesk_question_answered_only_since_the_threshold_moved_stays_for_s
         unseen,
     )
     assert hint and f'aria-describedby="{hint.group(1)}"' in unseen  # read with the list of entries
-    assert "Avvisa tar bara bort frågan från listan: boten svarar likadant." in unseen
+    assert "tryck Handlar om annat, så skickar boten den och liknande frågor till helpdesk." in unseen
     assert '<option value="" selected>' in unseen  # nothing chosen for staff: one click must not teach a wrong answer
     asked_under("h2", now.score - 0.05)  # asked again, under a threshold today's score reaches
     assert question not in site.client.get("/granska").text
+
+
+def test_a_question_answered_only_since_the_threshold_moved_can_be_sent_back_to_the_helpdesk(site):
+    """A walk-through rejected "Hur ofta tvättar ni bilen?", answered with the backup entry after
+    a recalibration, and the bot went on answering it so: "Avvisa" only took it off the list.
+    "Handlar om annat" puts it in the FAQ's off_topic: list, and the bot sends it to the helpdesk."""
+    question = "Kan jag ringa er i dag?"
+    now = public_bot(site).ask(question)
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", question, "sv", "helpdesk", False, None, "phone", now.score, now.score + 0.05, "v1"))
+    site.login()
+    unseen = site.client.get("/granska").text.split(said(question))[1].split("</article>")[0]
+    other = re.search(
+        r'name="action" value="reject_question">\s*<input type="hidden" name="reply_id" value="h1">\s*'
+        r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" class="secondary" '
+        r'aria-describedby="([^"]+)">Handlar om annat<',
+        unseen,
+    )
+    assert other and other.group(1).endswith("-now")  # read with the hint that says what it does
+    before = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    done = site.client.post(
+        "/granska", data={"action": "reject_question", "reply_id": "h1", "skal": "annat", "csrf": site.csrf()}
+    ).text
+    assert f"Boten skickar nu {said(question)} och frågor som liknar den mer än någon post till helpdesk." in done
+    after = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before) and after.endswith(f"off_topic:\n  - {question}\n")
+    reply = public_bot(site).ask(question)
+    assert reply.kind is ReplyKind.HELPDESK and reply.set_aside and "help@example.se" in reply.answer
+    assert public_bot(site).ask("Kan jag ringa er?").match.faq_id == "phone"  # the entry's own question still answered
+    assert question not in site.client.get("/granska").text
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]  # kept as a version
 
 
 def test_a_thumbs_down_question_no_entry_answers_becomes_a_new_entry(site):

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from faqbot import DataError, load_faq
-from faqbot.faq.edit import Added, add_learned, remove_learned
+from faqbot.faq.edit import Added, add_learned, add_off_topic, remove_learned
 from tests.conftest import ROOT
 
 # An entry without alternatives, its answer a block scalar followed by a blank line.
@@ -293,3 +293,27 @@ def test_an_empty_learned_key_gets_the_phrasings(tmp_path):
     add_learned(path, {"phone": ["Ringer ni upp?"]})
     assert load_faq(path).by_id["phone"].learned == ("Ringer ni upp?",)
     assert "    learned:\n      - Ringer ni upp?\n\n  # Added in March." in path.read_text(encoding="utf-8")
+
+
+def test_marking_questions_off_topic_only_adds_the_list_at_the_end(shipped_copy):
+    before = shipped_copy.read_text(encoding="utf-8")
+    written = add_off_topic(shipped_copy, ["Säljer ni  bilar?", "Kan jag ringa er?", "säljer ni bilar", ""])
+    assert written == ("Säljer ni bilar?",)  # an entry's question, a repeat and a blank are not written
+    after = shipped_copy.read_text(encoding="utf-8")
+    assert removed_lines(before, after) == [] and after.startswith(before)
+    assert after.endswith(
+        'the console\'s\n# "Handlar om annat"): the bot sends them, and questions nearer them than '
+        "any entry, to the helpdesk.\noff_topic:\n  - Säljer ni bilar?\n"
+    )
+    assert add_off_topic(shipped_copy, ["Hur tvättar jag bilen?"]) == ("Hur tvättar jag bilen?",)
+    again = shipped_copy.read_text(encoding="utf-8")
+    assert added_lines(after, again) == ["  - Hur tvättar jag bilen?"] and removed_lines(after, again) == []
+    assert load_faq(shipped_copy).off_topic == ("Säljer ni bilar?", "Hur tvättar jag bilen?")
+
+
+def test_an_off_topic_list_before_a_closing_comment_keeps_the_comment_last(tmp_path):
+    text = HAND_WRITTEN + "off_topic:\n  - Säljer ni bilar?\n\n# End of the FAQ.\n"
+    path = write(tmp_path, text)
+    assert add_off_topic(path, ["Hur tvättar jag bilen?"]) == ("Hur tvättar jag bilen?",)
+    after = path.read_text(encoding="utf-8")
+    assert after == text.replace("bilar?\n", "bilar?\n  - Hur tvättar jag bilen?\n")

@@ -218,3 +218,18 @@ def test_write_threshold_refuses_a_test_set_without_off_topic_questions(shipped_
     assert main(args) == 1
     assert "no off-topic questions (expected null)" in capsys.readouterr().err
     assert config.read_text(encoding="utf-8") == "threshold: 0.36\n"
+
+
+def test_a_question_nearer_one_staff_marked_off_topic_is_scored_as_the_helpdesk_under_every_policy():
+    """The bot sends it to the helpdesk however sure its ranking is (`Reply.set_aside`): evaluate
+    re-decides each outcome under other policies, and must not answer it there."""
+    outcomes = [
+        Outcome("q1", None, ["a", "b"], 0.9, scores=[0.9, 0.3], set_aside=True),  # marked off-topic: helpdesk
+        Outcome("q2", None, ["a", "b"], 0.9, scores=[0.9, 0.3]),  # not marked: confidently answered
+        Outcome("q3", "a", ["a", "b"], 0.9, scores=[0.9, 0.3]),
+    ]
+    for policy in (Policy(0.5), Policy(0.5, choice_margin=0.7, choice_floor=0.4)):
+        report = score(outcomes, 0.5, policy=policy)
+        assert report.offtopic_to_helpdesk == pytest.approx(1 / 2)  # q1 only: q2 is answered, or offered choices
+        assert outcomes[0].decision(policy) is None and outcomes[0].verdict(policy) != outcomes[1].verdict(policy)
+    assert outcomes[1].decision(Policy(0.5)) == "a"

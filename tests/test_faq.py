@@ -54,6 +54,12 @@ BAD_FILES = [
         ":5: answer of entry 'backup' must be text",
     ),
     (
+        "off-topic question that is an entry's",
+        SMALL_FAQ + "off_topic:\n  - Kostar det något?\n  - kan jag ringa er\n",
+        ":11: off_topic: 'kan jag ringa er' is a question of entry 'phone' (line 6)",
+    ),
+    ("off_topic not a list", SMALL_FAQ + "off_topic: Kostar det något?\n", ":9: 'off_topic' must be a list"),
+    (
         "alternatives not a list",
         SMALL_FAQ.replace("    answer: Varje natt.", "    answer: Varje natt.\n    alternatives: nej"),
         ":6: 'alternatives' must be a list",
@@ -500,3 +506,11 @@ def test_every_message_of_the_explainer_reads_back_into_swedish():
     # the checks of the content too (found by a walk-through: English on the console's Swedish pages)
     assert in_swedish("answer of entry 'backup' is empty") == "svaret i posten 'backup' saknar text"
     assert in_swedish("file not found") is None  # the file's own troubles stay as they are
+
+
+def test_questions_staff_marked_off_topic_load_and_change_the_hash(tmp_path):
+    plain = load_faq(write(tmp_path, SMALL_FAQ))
+    marked = load_faq(write(tmp_path, SMALL_FAQ + "off_topic:\n  - Säljer ni bilar?\n"))
+    assert plain.off_topic == () and marked.off_topic == ("Säljer ni bilar?",)
+    assert marked.content_hash() != plain.content_hash()  # the index is rebuilt with them
+    assert load_faq(write(tmp_path, SMALL_FAQ + "off_topic:\n")).content_hash() == plain.content_hash()

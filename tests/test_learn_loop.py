@@ -118,14 +118,22 @@ def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_
             assert rated.match.faq_id == "backup" and bot.feedback(rated.reply_id, False)
     listed = learn(shop, capsys)
     assert "backup: 👎 2, 👍 0" in listed and "not about the FAQ? --off-topic w" in listed
-    first, second = re.findall(r"--off-topic (w[0-9a-f]{16})", listed)
-    before = (shop / "faq.yaml").read_bytes()
+    ids = dict(re.findall(r"reply \S+: (.+?)  \(.*--off-topic (w[0-9a-f]{16})\)", listed))
+    first, second = ids["Hur ofta säkerhetskopierar ni min sida?"], ids["Hur ofta tar ni backup?"]
+    before = (shop / "faq.yaml").read_text(encoding="utf-8")
     marked = learn(shop, capsys, "--off-topic", first)
     assert "its 👎 no longer counts against backup" in marked  # it says what it did, unlike --reject
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # the other 👎 still counts
     assert "no longer counts" not in learn(shop, capsys, "--reject", second)
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # a plain rejection leaves its 👎 on the entry
-    assert (shop / "faq.yaml").read_bytes() == before
+    # the marked question went into the FAQ's off_topic: list, and nothing else changed
+    after = (shop / "faq.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before) and after.endswith("off_topic:\n  - Hur ofta säkerhetskopierar ni min sida?\n")
+    assert "off_topic: Hur ofta säkerhetskopierar ni min sida?" in marked
+    bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", auto_build=False)
+    aside = bot.ask("Hur ofta säkerhetskopierar ni min sida?")  # the index was rebuilt with it
+    assert aside.kind.value == "helpdesk" and aside.set_aside and "helpdesk@winterkvist.com" in aside.answer
+    assert bot.ask("Hur ofta tar ni backup?").match.faq_id == "backup"  # the entry's own question still answered
     capsys.readouterr()
     main(["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--off-topic", "a0000000000"])
     assert "no open suggestion a0000000000" in capsys.readouterr().err

@@ -341,8 +341,9 @@ def test_questions_the_edited_faq_answers_now_are_marked_so_and_get_no_suggestio
 def test_staff_are_told_what_the_bot_answers_a_logged_question_with_as_the_bot_reads_it(bot):
     """`faqbot learn` and the report say whether the bot answers a question now; they ranked the
     logged text whole, courtesies and typos included, where the chat reads it without them."""
-    from faqbot.staff.report import ranked_as_read
+    from faqbot.staff.report import answered_as_read
 
     logged, plain = "Hej! Har ni övervakinng av sajten? Mvh Anna", "Har ni övervakning av sajten?"
-    assert ranked_as_read(logged, bot.searcher)[0].faq_id == "overvakning"
-    assert ranked_as_read(logged, bot.searcher)[0].score == pytest.approx(bot.ask(plain).score)
+    answer, ranked = answered_as_read(logged, bot.searcher, bot.policy)
+    assert answer == ranked[0].faq_id == bot.ask(plain).match.faq_id == "overvakning"
+    assert ranked[0].score == pytest.approx(bot.ask(plain).score)

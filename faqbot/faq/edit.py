@@ -40,6 +40,11 @@ from faqbot.faq.model import Faq, load_faq, normalize_question
 from faqbot.files import atomic_write
 
 LEARNED = "learned"
+OFF_TOPIC = "off_topic"
+OFF_TOPIC_COMMENT = (
+    "Customers' questions staff marked as about something else (faqbot learn --off-topic, the console's\n"
+    '"Handlar om annat"): the bot sends them, and questions nearer them than any entry, to the helpdesk.'
+)
 BOM = "\ufeff"
 
 
@@ -151,6 +156,41 @@ def remove_learned(path: str | Path, faq_id: str, text: str) -> bool:
     remove_item(entry, entry[LEARNED], position)
     replace_file(document)
     return True
+
+
+def add_off_topic(path: str | Path, texts: Sequence[str]) -> tuple[str, ...]:
+    """Add questions staff marked as about something else to the FAQ's `off_topic:` list (made
+    at the end of the file, under a comment saying what it is for, when there is none); returns
+    those written. One already there, or that is an entry's question, is not written again.
+    Raises DataError for an invalid file, before anything is written."""
+    path = Path(path)
+    faq = load_faq(path)
+    taken = {normalize_question(t) for t in faq.off_topic} | {
+        normalize_question(t) for e in faq.entries for t in e.questions()
+    }
+    new: list[str] = []
+    for raw in texts:
+        text, key = " ".join(raw.split()), normalize_question(raw)
+        if key and key not in taken:
+            new.append(text)
+            taken.add(key)
+    if not new:
+        return ()
+    document = open_document(path)
+    data = document.data
+    current = data.get(OFF_TOPIC)
+    if isinstance(current, CommentedSeq) and (current or current.fa.flow_style()):
+        rest = take_tail(data, OFF_TOPIC)
+        current.extend(quoted(text, current.fa.flow_style()) for text in new)
+    else:
+        if OFF_TOPIC in data:  # `off_topic:` with nothing after it
+            drop_key(data, OFF_TOPIC)
+        rest = take_tail(data, list(data)[-1])
+        data[OFF_TOPIC] = CommentedSeq(quoted(text) for text in new)
+        data.yaml_set_comment_before_after_key(OFF_TOPIC, before="\n" + OFF_TOPIC_COMMENT)
+    give_tail(data, OFF_TOPIC, rest)
+    replace_file(document)
+    return tuple(new)
 
 
 def plan_additions(

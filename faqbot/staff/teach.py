@@ -26,7 +26,7 @@ from faqbot.errors import (
     UnknownEntryError,
     UnknownReplyError,
 )
-from faqbot.faq.edit import Added, Skipped, add_learned
+from faqbot.faq.edit import Added, Skipped, add_learned, add_off_topic
 from faqbot.faq.model import did_you_mean, load_faq
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
 from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, phrasing, reads_alone
@@ -40,6 +40,7 @@ class Taught:
     skipped: list[Skipped] = field(default_factory=list)
     rejected: list[Suggestion] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)  # of `rejected`, the ids marked as about something else
+    set_aside: list[str] = field(default_factory=list)  # their questions, written to the FAQ's `off_topic:`
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
     left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken
@@ -134,8 +135,11 @@ def teach(
     off_topic: Sequence[str] = (),
 ) -> Taught:
     """Accept, reject and assign in one step: write the FAQ, remember the decisions, rebuild.
-    `off_topic`: 👎 questions rejected as about something the FAQ does not cover (`--off-topic`),
-    whose 👎 then no longer counts against the entry that answered (faqbot.staff.wrong_answers)."""
+    `off_topic`: questions rejected as about something the FAQ does not cover (`--off-topic`): a
+    👎 question, whose 👎 then no longer counts against the entry that answered
+    (faqbot.staff.wrong_answers), or a group of questions that reached the helpdesk. Their
+    questions go into the FAQ's `off_topic:` list, so the bot sends them, and questions nearer
+    them than any entry, to the helpdesk (`Searcher.set_aside`)."""
     taught = Taught()
     reject, off_topic = list(reject or ()), list(off_topic or ())  # the CLI's options are None when not given
     faq = load_faq(faq_path)
@@ -143,10 +147,11 @@ def teach(
     accepted += assignments(log, assign, set(faq.by_id))
     taught.rejected = chosen(lesson, [*reject, *off_topic]) if reject or off_topic else []
     marked = chosen(lesson, off_topic) if off_topic else []
-    not_wrong_answers = [s.id for s in marked if s.action != WRONG_ANSWER]
-    if not_wrong_answers:
+    not_questions = [s.id for s in marked if s.action not in (WRONG_ANSWER, NEW_ENTRY)]
+    if not_questions:
         raise FaqbotError(
-            f"--off-topic takes questions customers said 👎 to (learn lists them with their ids), not {not_wrong_answers[0]}"
+            "--off-topic takes questions customers said 👎 to and questions that reached the helpdesk "
+            f"(learn lists them with their ids), not {not_questions[0]}"
         )
     taught.languages = {" ".join(s.question.split()): language_of(s) for s in accepted}  # as Added.text spells it
     if accepted:
@@ -158,8 +163,12 @@ def teach(
         for sid, question in decided_ids(s):
             log.record_decision(sid, REJECTED, s.faq_id, question)
     for s in marked:
-        log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
+        if s.action == WRONG_ANSWER:
+            log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     taught.off_topic = [s.id for s in marked]
-    if taught.added:
+    aside = [q for s in marked for _, q in decided_ids(s) if not has_personal_data(q)]
+    taught.set_aside = list(add_off_topic(faq_path, aside)) if aside else []
+    taught.languages |= {" ".join(q.split()): language_of(s) for s in marked for _, q in decided_ids(s)}
+    if taught.added or taught.set_aside:
         taught.build = rebuild()
     return taught

@@ -301,7 +301,8 @@ def checked_decision(fields: dict[str, str], who: str) -> Callable[[Desk], teach
     if action == REJECT_MARKED:
         return lambda desk: desk.reject_marked(marked, who)
     if action == REJECT_QUESTION:
-        return lambda desk: desk.reject_question(fields.get("reply_id", ""), who)
+        off_topic = fields.get(REASON) == OTHER_SUBJECT
+        return lambda desk: desk.reject_question(fields.get("reply_id", ""), who, off_topic)
     chosen = (fields.get("id", ""), fields.get("reply_id", ""), fields.get("faq_id", ""))
     off_topic = fields.get(REASON) == OTHER_SUBJECT
     return lambda desk: desk.decide(action, *chosen, who, off_topic=off_topic)

@@ -205,10 +205,11 @@ ENGLISH: dict[str, str] = {
     ),
     "Ingen post svarar: skriv en ny": "No entry answers it: write a new one",
     "Boten svarar nu med en annan post: ”{entry}”{stop}": "The bot now answers it with another entry: “{entry}”{stop}",
-    "Boten svarar nu med ”{entry}”: den blev säkrare efter en ny kalibrering, men ingen har kontrollerat att svaret passar frågan. Passar det, välj posten och koppla frågan dit; annars välj rätt post, eller skapa en ny. Avvisa tar bara bort frågan från listan: boten svarar likadant.": (
+    "Boten svarar nu med ”{entry}”: den blev säkrare efter en ny kalibrering, men ingen har kontrollerat att svaret passar frågan. Passar det, välj posten och koppla frågan dit; annars välj rätt post, eller skapa en ny. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så skickar boten den och liknande frågor till helpdesk.": (
         "The bot now answers it with “{entry}”: it became surer after a new calibration, but nobody has checked that"
         " the answer fits the question. If it does, choose that entry and link the question to it; if not, choose"
-        " the right entry, or create a new one. Reject only takes the question off the list: the bot answers the same."
+        " the right entry, or create a new one. If the question is about something the FAQ does not cover: press"
+        " About something else, and the bot sends it, and questions like it, to the helpdesk."
     ),
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."
@@ -358,13 +359,17 @@ ENGLISH: dict[str, str] = {
     "Föregående sida": "Previous page",
     "Nästa sida": "Next page",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
-    "Kunder gav de här svaren tumme ned. Gick en fråga till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt: tryck Svaret var rätt, och läs svaret igen för att göra det tydligare. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så räknas inte dess tumme ned mot posten.": (
+    "Kunder gav de här svaren tumme ned. Gick en fråga till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt: tryck Svaret var rätt, och läs svaret igen för att göra det tydligare. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så räknas inte dess tumme ned mot posten och boten skickar den och liknande frågor till helpdesk.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
         " that answers it and press Link. If the answer was right: press The answer was right, and read the"
         " answer again to make it clearer. If the question is about something the FAQ does not cover: press"
-        " About something else, and its thumbs down no longer counts against the entry."
+        " About something else, and its thumbs down no longer counts against the entry, and the bot sends it,"
+        " and questions like it, to the helpdesk."
     ),
     "Handlar om annat": "About something else",
+    "Boten skickar nu ”{question}” och frågor som liknar den mer än någon post till helpdesk.": (
+        "The bot now sends “{question}”, and questions more like it than like any entry, to the helpdesk."
+    ),
     "”{question}”": "“{question}”",
     "Boten var nära att svara med ”{entry}”{stop}": "The bot nearly answered with “{entry}”{stop}",
     "Svaret var rätt": "The answer was right",

@@ -39,7 +39,7 @@ from faqbot.errors import (
     UnknownReplyError,
 )
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
-from faqbot.faq.edit import remove_learned
+from faqbot.faq.edit import add_off_topic, remove_learned
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
@@ -60,6 +60,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
+from faqbot.staff.signals import has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
 log = logging.getLogger(__name__)
@@ -383,19 +384,32 @@ class Desk:
         gone = Text("Grupperna är redan hanterade eller finns inte längre. Listan nedan är som den är nu.")
         return self.in_one_step(ids, who, learn.NEW_ENTRY, gone)
 
-    def reject_question(self, reply_id: str, who: str = "") -> teach.Taught:
+    def reject_question(self, reply_id: str, who: str = "", off_topic: bool = False) -> teach.Taught:
         """Reject one question of a helpdesk group (the one whose newest reply is `reply_id`): a
         question about something else that the grouping put beside others; the rest of the group
-        stays. StaleError when no open group shows it."""
+        stays. `off_topic` ("Handlar om annat", for one the bot answers only since the threshold
+        moved): it also goes into the FAQ's `off_topic:`, so the bot sends it, and questions nearer
+        it than any entry, to the helpdesk. StaleError when no open group shows it."""
         with self.writing:
             for s in self.review().suggestions:
                 shown = [e for e in s.evidence.get("examples", []) if e.get("reply") == reply_id]
                 if s.action == learn.NEW_ENTRY and shown:
                     question = str(shown[0]["question"])
                     sid = learn.suggestion_id(learn.NEW_ENTRY, None, question)
+                    before = self.notice()
+                    aside = (
+                        list(add_off_topic(self.faq_path, [question]))
+                        if off_topic and not has_personal_data(question)
+                        else []
+                    )
                     self.log.record_decision(sid, teach.REJECTED, None, question)
                     rejected = learn.Suggestion(sid, learn.NEW_ENTRY, None, question, {"examples": shown})
-                    return teach.Taught(rejected=[rejected])
+                    language = {" ".join(question.split()): str(shown[0].get("language") or "")}
+                    taught = teach.Taught(rejected=[rejected], set_aside=aside, languages=language)
+                    if aside:
+                        taught.build = self.rebuild()
+                        self.keep(before, who)
+                    return taught
         raise StaleError(Text("Frågan finns inte längre på listan. Listan nedan är som den är nu."))
 
     def in_one_step(self, ids: list[str], who: str, action: str, gone: Text, reject: bool = False) -> teach.Taught:
@@ -454,7 +468,7 @@ class Desk:
                     "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit."
                 )
             ) from None
-        if taught.added:
+        if taught.added or taught.set_aside:
             self.keep(before, who)
         return taught
 
