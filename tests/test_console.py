@@ -29,6 +29,7 @@ from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.decision import ReplyKind
+from faqbot.faq.edit import add_off_topic
 from faqbot.staff import learn, teach
 from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
@@ -1070,6 +1071,24 @@ def test_a_question_answered_only_since_the_threshold_moved_can_be_sent_back_to_
     assert reply.kind is ReplyKind.HELPDESK and reply.set_aside and "help@example.se" in reply.answer
     assert public_bot(site).ask("Kan jag ringa er?").match.faq_id == "phone"  # the entry's own question still answered
     assert question not in site.client.get("/granska").text
+    assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]  # kept as a version
+
+
+def test_a_question_marked_off_topic_by_mistake_is_taken_off_the_list_and_answered_again(site):
+    """Frågor och svar lists the FAQ's off_topic: questions; "Ta bort" undoes a "Handlar om annat"."""
+    question = "Kan jag ringa er i dag?"
+    before = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    add_off_topic(site.folder / "faq.yaml", [question, "Säljer ni bilar?"])
+    site.login()
+    listed = site.client.get("/fragor").text.split('<h2 id="off-topic">Frågor om annat (2)</h2>')[1]
+    assert f'<span id="off-1">{question}</span>' in listed and 'value="Säljer ni bilar?"' in listed
+    done = site.client.post("/om-annat", data={"fraga": question, "csrf": site.csrf()})
+    assert done.status_code == 200 and f"”{question}” är inte längre en fråga om annat" in done.text
+    assert "Frågor om annat (1)" in done.text and f'value="{question}"' not in done.text
+    assert public_bot(site).ask(question).match.faq_id == "phone"  # answered again: the index was rebuilt
+    site.client.post("/om-annat", data={"fraga": "Säljer ni bilar?", "csrf": site.csrf()})
+    assert (site.folder / "faq.yaml").read_text(encoding="utf-8") == before  # the list and its comment gone
+    assert 'id="off-topic"' not in site.client.get("/fragor").text
     assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]  # kept as a version
 
 

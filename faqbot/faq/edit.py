@@ -193,6 +193,49 @@ def add_off_topic(path: str | Path, texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(new)
 
 
+def remove_off_topic(path: str | Path, text: str) -> bool:
+    """Remove one question from the FAQ's `off_topic:` list (staff's undo: the bot may answer it
+    again); the list goes with its last question, the comment above it too. False when the list
+    has no such question (removed meanwhile). Raises DataError for an invalid file."""
+    path = Path(path)
+    key = normalize_question(text)
+    position = next((i for i, t in enumerate(load_faq(path).off_topic) if normalize_question(t) == key), None)
+    if position is None:
+        return False
+    document = open_document(path)
+    data = document.data
+    listed = data[OFF_TOPIC]
+    if len(listed) > 1:
+        rest = "" if listed.fa.flow_style() else take_tail(listed, position)
+        del listed[position]
+        give_tail(listed, max(position - 1, 0), rest)
+    else:
+        rest = take_tail(data, OFF_TOPIC)
+        before = key_before(data, OFF_TOPIC)
+        del data[OFF_TOPIC]
+        data.ca.items.pop(OFF_TOPIC, None)
+        drop_comment_before(data, before)
+        give_tail(data, before, rest)
+    replace_file(document)
+    return True
+
+
+def drop_comment_before(data: CommentedMap, key: str) -> None:
+    """Take the comment `add_off_topic` wrote above `off_topic:` off the value before it (where
+    ruamel.yaml keeps it), with the blank line above it."""
+    if is_block_collection(data[key]):
+        parent, last = data[key], last_key(data[key])
+        while is_block_collection(parent[last]):
+            parent, last = parent[last], last_key(parent[last])
+    else:
+        parent, last = data, key
+    comments = parent.ca.items.get(last)
+    token = comments[comment_slot(parent)] if comments else None
+    if token is not None:
+        marker = "\n# " + OFF_TOPIC_COMMENT.replace("\n", "\n# ") + "\n"
+        token.value = token.value.replace(marker, "", 1)
+
+
 def plan_additions(
     faq: Faq, additions: Mapping[str, Sequence[str]], lines: Mapping[tuple[str, str], int] | None = None
 ) -> tuple[dict[str, list[str]], list[Skipped]]:

@@ -58,7 +58,7 @@ from fastapi.testclient import TestClient
 
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
-from faqbot.faq.edit import add_learned
+from faqbot.faq.edit import add_learned, add_off_topic
 from faqbot.faq.model import load_faq
 from faqbot.staff import learn
 from faqbot.staff.console.app import create_console
@@ -900,3 +900,28 @@ def test_a_forged_off_topic_reason_rejects_a_phrasing_plainly_and_marks_nothing(
     assert phrasing.group(1) in decided and not [d for d in decided if d.startswith("o")]
     huge = site.client.post("/granska", data={**forged, "skal": "annat" * 20_000, "csrf": site.csrf()})
     assert huge.status_code in (400, 409, 413) and "Traceback" not in huge.text
+
+
+def test_taking_a_question_off_the_off_topic_list_takes_a_session_a_token_and_only_such_a_question(site):
+    """POST /om-annat removes one line of the FAQ's `off_topic:` list; nothing else can be removed through it."""
+    faq = site.folder / "faq.yaml"
+    add_off_topic(faq, [f"Säljer ni bilar {XSS}?"])
+    before = faq.read_bytes()
+    data = {"fraga": f"Säljer ni bilar {XSS}?"}
+    response = site.client.post("/om-annat", data=data, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
+    site.login()
+    page = site.client.get("/fragor").text
+    assert "Säljer ni bilar &lt;script&gt;" in page and "<script" not in page  # a customer's words are text
+    for token in (None, "", "another-sessions-token"):
+        sent = data if token is None else {**data, "csrf": token}
+        assert site.client.post("/om-annat", data=sent).status_code == 403
+    elsewhere = site.client.post(
+        "/om-annat", data={**data, "csrf": site.csrf()}, headers={"origin": "https://evil.example"}
+    )
+    assert elsewhere.status_code == 403
+    assert site.client.post("/om-annat", data={"fraga": "x" * 2001, "csrf": site.csrf()}).status_code == 400
+    for other in ("Hur ofta gör ni säkerhetskopior?", "Kan jag ringa er?", "", "../../etc/passwd"):
+        refused = site.client.post("/om-annat", data={"fraga": other, "csrf": site.csrf()})
+        assert refused.status_code == 409 and "Frågan finns inte (längre) bland frågorna om annat." in refused.text
+    assert faq.read_bytes() == before

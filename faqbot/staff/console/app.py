@@ -80,6 +80,7 @@ def create_console(console: Console, listening_on: str = "127.0.0.1") -> FastAPI
     add_review_routes(app, console)
     add_entry_routes(app, console)
     add_learned_routes(app, console)
+    add_off_topic_routes(app, console)
     add_evaluation_routes(app, console, Evaluations(console.desk.settings, console.desk.bot))
     add_history_routes(app, console)
     add_draft_routes(app, console)
@@ -391,22 +392,36 @@ PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 READY_SECONDS = 10.0
 
 
+OFF_TOPIC_PAGE = "/om-annat"  # where staff take a question off the FAQ's off_topic: list
+
+
+def entries_page(console: Console, request: Request, session, query: str) -> Response:
+    """Frågor och svar: the entries (those `query` finds), and the questions staff marked as about something else."""
+    try:
+        entries, _ = console.desk.entries(query)
+    except DataError:
+        raise  # `faq_broken`: the file needs fixing, as an entry's page says
+    except FaqbotError as err:
+        raise Refused(500, Text("FAQ-filen kan inte läsas: {err}", err=str(err))) from None
+    return console.render(
+        request,
+        "entries.html",
+        title=Text("Frågor och svar"),
+        session=session,
+        entries=entries,
+        query=query,
+        off_topic=() if query else console.desk.off_topic(),
+        **console.outcome(request, session),
+    )
+
+
 def add_entry_routes(app: FastAPI, console: Console) -> None:
     @app.get("/fragor")
     def entry_list(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        query = request.query_params.get("sok", "")[:200]
-        try:
-            entries, _ = console.desk.entries(query)
-        except DataError:
-            raise  # `faq_broken`: the file needs fixing, as an entry's page says
-        except FaqbotError as err:
-            raise Refused(500, Text("FAQ-filen kan inte läsas: {err}", err=str(err))) from None
-        return console.render(
-            request, "entries.html", title=Text("Frågor och svar"), session=session, entries=entries, query=query
-        )
+        return entries_page(console, request, session, request.query_params.get("sok", "")[:200])
 
     @app.get("/fragor/{faq_id}")
     def entry_form(request: Request, faq_id: str) -> Response:
@@ -444,6 +459,21 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
         shared = console.desk.shared_questions(faq_id) if result.changes else []
         return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared, **console.moved(before))
+
+
+def add_off_topic_routes(app: FastAPI, console: Console) -> None:
+    @app.post(OFF_TOPIC_PAGE)
+    async def answer_again(request: Request) -> Response:
+        """Take one question (the field `fraga`) off the FAQ's off_topic: list."""
+        session = console.session_of(request)
+        if session is None:
+            return to_login(request)
+        fields = await console.form(request, session)
+        text = fields.get("fraga", "")
+        removed = await run_in_threadpool(console.desk.answer_again, text, session.user)
+        if not removed:
+            raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
+        return console.done(session, "/fragor", answered_again=text)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:

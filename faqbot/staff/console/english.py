@@ -367,6 +367,15 @@ ENGLISH: dict[str, str] = {
         " and questions like it, to the helpdesk."
     ),
     "Handlar om annat": "About something else",
+    "”{question}” är inte längre en fråga om annat: boten kan svara på den igen.": (
+        "“{question}” is no longer a question about something else: the bot may answer it again."
+    ),
+    "Frågor om annat ({count})": "Questions about something else ({count})",
+    "Frågor som ni har sagt handlar om något FAQ:n inte tar upp (Handlar om annat, under Att granska). Boten skickar dem, och frågor som liknar dem mer än någon post, till helpdesk. Ta bort en fråga härifrån om boten ska kunna svara på den igen.": (
+        "Questions you said are about something the FAQ does not cover (About something else, under To review)."
+        " The bot sends them, and questions more like them than like any entry, to the helpdesk. Remove a question"
+        " here if the bot may answer it again."
+    ),
     "Boten skickar nu ”{question}” och frågor som liknar den mer än någon post till helpdesk.": (
         "The bot now sends “{question}”, and questions more like it than like any entry, to the helpdesk."
     ),

@@ -39,7 +39,7 @@ from faqbot.errors import (
     UnknownReplyError,
 )
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
-from faqbot.faq.edit import add_off_topic, remove_learned
+from faqbot.faq.edit import add_off_topic, remove_learned, remove_off_topic
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
@@ -499,6 +499,22 @@ class Desk:
             return all(word in text for word in words)
 
         return [e for e in faq.entries if matches(e)], digest
+
+    def off_topic(self) -> tuple[str, ...]:
+        """The questions staff marked as about something else (the FAQ's `off_topic:` list)."""
+        return load_faq(self.faq_path).off_topic
+
+    def answer_again(self, text: str, who: str = "") -> bool:
+        """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
+        answer it, and questions like it, again. The file is kept as a version by `who` and the
+        index rebuilt. False when the list has no such question (taken off meanwhile)."""
+        with self.writing:
+            before = self.notice()
+            if not remove_off_topic(self.faq_path, text):
+                return False
+            self.keep(before, who)
+            self.rebuild()
+            return True
 
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)
