@@ -129,7 +129,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.offtopic} off-topic questions ({report.offtopic_embedded} embedded) in {report.seconds:.2f} s"
     )
     if report.marked_offtopic:
-        print(f"{report.marked_offtopic} question(s) staff marked as off-topic (off_topic:) go to the helpdesk")
+        print(
+            f"{report.marked_offtopic} question(s) staff marked as off-topic ({report.marked_embedded} embedded) "
+            "go to the helpdesk, with questions nearer them than any entry"
+        )
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
     if published is not None:

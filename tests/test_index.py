@@ -347,3 +347,20 @@ def test_learned_phrasings_are_indexed_and_kept_with_the_entry(small, fake_embed
     assert index.entries[0].learned == ("Sparar ni kopior?",)
     stored = Faq(index.helpdesk, tuple(index.entries))
     assert stored.content_hash() == load_faq(small / "faq.yaml").content_hash()  # nothing lost on the way
+
+
+def test_questions_staff_marked_off_topic_are_stored_with_the_index_and_embedded_once(small, fake_embedder, capsys):
+    faq = small / "faq.yaml"
+    faq.write_text(SMALL_FAQ + "off_topic:\n  - Säljer ni bilar?\n  - Tvättar ni bilar?\n", encoding="utf-8")
+    first = build_index(load_faq(faq), fake_embedder, small / "index", offtopic=small_bank(small))
+    assert (first.marked_offtopic, first.marked_embedded) == (2, 2)
+    faq.write_text(faq.read_text(encoding="utf-8") + "  - Hyr ni ut bilar?\n", encoding="utf-8")
+    second = build_index(load_faq(faq), fake_embedder, small / "index", offtopic=small_bank(small))
+    assert (second.marked_offtopic, second.marked_embedded, second.embedded) == (3, 1, 0)  # the new one alone
+    stored = load_index(small / "index").marked
+    expected = fake_embedder.embed_passages(["Säljer ni bilar?", "Tvättar ni bilar?", "Hyr ni ut bilar?"])
+    assert stored.shape == (3, fake_embedder.dim) and np.allclose(stored, expected)
+    assert (
+        main(["index", "--faq", str(faq), "--out", str(small / "index"), "--config", str(small / "config.yaml")]) == 0
+    )
+    assert "3 question(s) staff marked as off-topic (0 embedded) go to the helpdesk" in capsys.readouterr().out

@@ -94,6 +94,7 @@ class BuildReport:
     offtopic: int = 0  # off-topic questions the calibration asked (the bank)
     offtopic_embedded: int = 0  # of them, embedded in this build (the rest reused)
     marked_offtopic: int = 0  # questions staff marked as off-topic (`Faq.off_topic`)
+    marked_embedded: int = 0  # of them, embedded in this build (the rest reused)
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
     chat_built_at: str = ""  # when a running chat had already rebuilt the index for this very FAQ text
@@ -432,6 +433,7 @@ def build_locked(
         offtopic=len(bank.texts),
         offtopic_embedded=len(bank.missing),
         marked_offtopic=len(marked.texts),
+        marked_embedded=len(marked.missing),
         calibration=calibration,
         seconds=time.perf_counter() - started,
         path=str(out),
