@@ -571,7 +571,7 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
     print(
         f"{faq_path}: {len(taught.added)} learned phrasing(s) added, {len(taught.set_aside)} off-topic question(s); "
         f"index rebuilt: {report.embedded} text(s) embedded, {report.views - report.embedded} reused, in "
-        f"{report.seconds:.2f} s; the running chat answers with them now"
+        f"{report.seconds:.2f} s; the running chat answers from it now"
     )
     if report.calibration:
         print(calibration_text(report.calibration, threshold))

@@ -396,7 +396,7 @@ class Desk:
                 if s.action == learn.NEW_ENTRY and shown:
                     question = str(shown[0]["question"])
                     sid = learn.suggestion_id(learn.NEW_ENTRY, None, question)
-                    before = self.notice()
+                    before = self.notice() if off_topic else ""
                     aside = (
                         list(add_off_topic(self.faq_path, [question]))
                         if off_topic and not has_personal_data(question)
