@@ -564,13 +564,15 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
             print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
     for text in taught.set_aside:
         print(f"off_topic: {text} (the bot sends it, and questions nearer it than any entry, to the helpdesk)")
+    for text in taught.unmarked:
+        print(f"off_topic: {text} taken off the list (assigned to an entry)")
     if not taught.build:
         print(f"{faq_path} unchanged")
         return
     report = taught.build
     print(
         f"{faq_path}: {len(taught.added)} learned phrasing(s) added, {len(taught.set_aside)} off-topic question(s); "
-        f"index rebuilt: {report.embedded} text(s) embedded, {report.views - report.embedded} reused, in "
+        f"index rebuilt: {report.embedded + report.marked_embedded} text(s) embedded, {report.views - report.embedded} reused, in "
         f"{report.seconds:.2f} s; the running chat answers from it now"
     )
     if report.calibration:

@@ -56,7 +56,7 @@ BAD_FILES = [
     (
         "off-topic question that is an entry's",
         SMALL_FAQ + "off_topic:\n  - Kostar det något?\n  - kan jag ringa er\n",
-        ":11: off_topic: 'kan jag ringa er' is a question of entry 'phone' (line 6)",
+        ":11: 'kan jag ringa er' is both a question of entry 'phone' (line 6) and in off_topic:",
     ),
     ("off_topic not a list", SMALL_FAQ + "off_topic: Kostar det något?\n", ":9: 'off_topic' must be a list"),
     (

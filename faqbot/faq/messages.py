@@ -155,8 +155,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "id '{id}' står två gånger (första gången på rad {first})",
     ),
     "off_topic_in_entry": (
-        "off_topic: '{text}' is a question of entry '{entry}' (line {line}); remove it from one of them",
-        "off_topic: '{text}' är en fråga i posten '{entry}' (rad {line}); ta bort den från den ena",
+        "'{text}' is both a question of entry '{entry}' (line {line}) and in off_topic: (questions staff marked as "
+        "about something else); remove it from one of them",
+        "'{text}' är både en fråga i posten '{entry}' (rad {line}) och en fråga om annat (off_topic:, listan under "
+        "Frågor och svar); ta bort den från den ena",
     ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",

@@ -26,8 +26,8 @@ from faqbot.errors import (
     UnknownEntryError,
     UnknownReplyError,
 )
-from faqbot.faq.edit import Added, Skipped, add_learned, add_off_topic
-from faqbot.faq.model import did_you_mean, load_faq
+from faqbot.faq.edit import Added, Skipped, add_learned, add_off_topic, remove_off_topic
+from faqbot.faq.model import did_you_mean, load_faq, normalize_question
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
 from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, phrasing, reads_alone
 
@@ -41,6 +41,7 @@ class Taught:
     rejected: list[Suggestion] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)  # of `rejected`, the ids marked as about something else
     set_aside: list[str] = field(default_factory=list)  # their questions, written to the FAQ's `off_topic:`
+    unmarked: list[str] = field(default_factory=list)  # `off_topic:` questions staff assigned to an entry after all
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
     left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken
@@ -154,6 +155,13 @@ def teach(
             f"(learn lists them with their ids), not {not_questions[0]}"
         )
     taught.languages = {" ".join(s.question.split()): language_of(s) for s in accepted}  # as Added.text spells it
+    # a question staff marked as off-topic and now assign to an entry: the entry wins, the mark goes
+    marked_before = {normalize_question(t): t for t in faq.off_topic}
+    taught.unmarked = list(
+        dict.fromkeys(t for s in accepted if (t := marked_before.get(normalize_question(s.question))))
+    )
+    for text in taught.unmarked:
+        remove_off_topic(faq_path, text)
     if accepted:
         result = add_learned(faq_path, additions(accepted))
         taught.added, taught.skipped = list(result.added), list(result.skipped)
@@ -169,6 +177,6 @@ def teach(
     aside = [q for s in marked for _, q in decided_ids(s) if not has_personal_data(q)]
     taught.set_aside = list(add_off_topic(faq_path, aside)) if aside else []
     taught.languages |= {" ".join(q.split()): language_of(s) for s in marked for _, q in decided_ids(s)}
-    if taught.added or taught.set_aside:
+    if taught.added or taught.set_aside or taught.unmarked:
         taught.build = rebuild()
     return taught

@@ -410,7 +410,7 @@ def entries_page(console: Console, request: Request, session, query: str) -> Res
         session=session,
         entries=entries,
         query=query,
-        off_topic=() if query else console.desk.off_topic(),
+        off_topic=[q for q in console.desk.off_topic() if all(w in q.casefold() for w in query.casefold().split())],
         **console.outcome(request, session),
     )
 
@@ -470,10 +470,11 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
             return to_login(request)
         fields = await console.form(request, session)
         text = fields.get("fraga", "")
-        removed = await run_in_threadpool(console.desk.answer_again, text, session.user)
-        if not removed:
+        reply = await run_in_threadpool(console.desk.answer_again, text, session.user)
+        if reply is None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
-        return console.done(session, "/fragor", answered_again=text)
+        answered_with = reply.match.faq_id if reply.resolved and reply.match else ""
+        return console.done(session, "/fragor", answered_again=text, answered_with=answered_with)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:

@@ -312,9 +312,9 @@ ENGLISH: dict[str, str] = {
     ),
     "Markera": "Mark",
     "Avvisa markerade grupper": "Reject the marked groups",
-    "Frågor om annat än det FAQ:n handlar om: markera deras grupper och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen.": (
-        "Questions about other things than the FAQ's: mark their groups and reject them at once (at most {count} at a "
-        "time). They are not proposed again."
+    "Grupper av frågor om annat än det FAQ:n handlar om (vädret, ett recept): markera dem och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen; boten skickar dem redan till helpdesk.": (
+        "Groups of questions about other things than the FAQ's (the weather, a recipe): mark them and reject them at"
+        " once (at most {count} at a time). They are not proposed again; the bot already sends them to the helpdesk."
     ),
     "Markera minst en grupp att avvisa.": "Mark at least one group to reject.",
     "Högst {count} grupper kan avvisas åt gången; inget avvisades.": "At most {count} groups can be rejected at a time; nothing was rejected.",
@@ -367,6 +367,22 @@ ENGLISH: dict[str, str] = {
         " and questions like it, to the helpdesk."
     ),
     "Handlar om annat": "About something else",
+    "Ta bort från listan": "Take off the list",
+    "”{question}” är inte längre en fråga om annat.": "“{question}” is no longer a question about something else.",
+    "”{question}” listas inte igen: boten skickar den nu till helpdesk.": (
+        "“{question}” is not listed again: the bot now sends it to the helpdesk."
+    ),
+    "”{question}” handlar om något FAQ:n inte tar upp: frågan listas inte igen.": (
+        "“{question}” is about something the FAQ does not cover: the question is not listed again."
+    ),
+    "Frågan finns inte (längre) bland frågorna om annat.": "The question is not (or no longer) among the questions about something else.",
+    "Boten svarar nu på den med ”{entry}”.": "The bot now answers it with “{entry}”.",
+    "Boten skickar den ändå till helpdesk: ingen post ligger nära nog.": (
+        "The bot still sends it to the helpdesk: no entry is near enough."
+    ),
+    "Den listas inte igen under Att granska; prova den under Prova boten.": (
+        "It is not listed again under To review; try it under Try the bot."
+    ),
     "”{question}” är inte längre en fråga om annat: boten kan svara på den igen.": (
         "“{question}” is no longer a question about something else: the bot may answer it again."
     ),
@@ -566,6 +582,7 @@ ENGLISH: dict[str, str] = {
     "ändrade": "changed",
     "nya": "new",
     "borttagna": "removed",
+    "frågor om annat": "questions about something else",
     # -- evaluation (evaluation_routes.py, evaluation.html) ----------------------------------
     "Kör testmängden": "Run the test set",
     "Testmängden är": "The test set is",

@@ -51,6 +51,7 @@ COUNTED = Text("{count} poster")
 FIXED = Text("filen rättad: {count} poster")
 LAYOUT = Text("bara kommentarer eller layout")
 CHANGED, ADDED, REMOVED = Text("ändrade"), Text("nya"), Text("borttagna")
+OFF_TOPIC = Text("frågor om annat")  # the FAQ's off_topic: list, "+2 -1": questions added and taken off
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ def what_changed(before: str | None, after: str) -> str:
     said = "; ".join(f"{label}: {named(ids)}" for label, ids in parts)
     if old.helpdesk != new.helpdesk:
         said = "; ".join(filter(None, [said, f"helpdesk: {new.helpdesk}"]))
+    marked, unmarked = len(set(new.off_topic) - set(old.off_topic)), len(set(old.off_topic) - set(new.off_topic))
+    if marked or unmarked:
+        counts = " ".join(filter(None, [f"+{marked}" if marked else "", f"-{unmarked}" if unmarked else ""]))
+        said = "; ".join(filter(None, [said, f"{OFF_TOPIC}: {counts}"]))
     return said or str(LAYOUT)
 
 
@@ -180,7 +185,7 @@ def what_said(what: str, say: Callable[..., str]) -> str:
     counted = re.fullmatch(r"(filen rättad: )?(\d+) poster", what)
     if counted:
         return head + say(FIXED if counted.group(1) else COUNTED, count=counted.group(2))
-    labels = {str(label): label for label in (CHANGED, ADDED, REMOVED)} | {"helpdesk": "helpdesk"}
+    labels = {str(label): label for label in (CHANGED, ADDED, REMOVED, OFF_TOPIC)} | {"helpdesk": "helpdesk"}
     parts = [part.partition(": ") for part in what.split("; ")]
     if not all(sep and label in labels for label, sep, _ in parts):
         return head + what

@@ -468,7 +468,7 @@ class Desk:
                     "Kunden bekräftade en annan post för den här frågan. Lägg till den i posten för hand om den hör dit."
                 )
             ) from None
-        if taught.added or taught.set_aside:
+        if taught.added or taught.set_aside or taught.unmarked:
             self.keep(before, who)
         return taught
 
@@ -504,17 +504,19 @@ class Desk:
         """The questions staff marked as about something else (the FAQ's `off_topic:` list)."""
         return load_faq(self.faq_path).off_topic
 
-    def answer_again(self, text: str, who: str = "") -> bool:
+    def answer_again(self, text: str, who: str = "") -> Any:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
         answer it, and questions like it, again. The file is kept as a version by `who` and the
-        index rebuilt. False when the list has no such question (taken off meanwhile)."""
+        index rebuilt. Returns the bot's reply to it now (not logged: staff see what it answers, as
+        the review page no longer lists it), or None when the list has no such question (taken
+        off meanwhile)."""
         with self.writing:
             before = self.notice()
             if not remove_off_topic(self.faq_path, text):
-                return False
+                return None
             self.keep(before, who)
             self.rebuild()
-            return True
+            return self.bot.ask_with(self.bot.searcher, text)
 
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)

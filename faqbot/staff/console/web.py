@@ -66,6 +66,7 @@ FIELD_LIMITS = {
     # "Godkänn alla": up to 1,000 suggestion ids (a letter and ID_DIGITS digits), space-separated
     "ids": (2 + ID_DIGITS) * 1000,
     "formulering": MAX_MESSAGE_CHARS,  # a customer's phrasing staff remove from an entry: as long as one can ask
+    "fraga": MAX_MESSAGE_CHARS,  # a question staff take off the FAQ's off_topic: list: as long as one can ask
 }
 DEFAULT_LIMIT = 200
 # Control characters but tab and line breaks: nothing staff mean to write, and the YAML file cannot
