@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
+from faqbot.language import detect_language
 from faqbot.staff import learn, teach
 from faqbot.staff.console.auth import (
     COOKIE,
@@ -410,7 +411,11 @@ def entries_page(console: Console, request: Request, session, query: str) -> Res
         session=session,
         entries=entries,
         query=query,
-        off_topic=[q for q in console.desk.off_topic() if all(w in q.casefold() for w in query.casefold().split())],
+        off_topic=[
+            (q, detect_language(q))
+            for q in console.desk.off_topic()
+            if all(w in q.casefold() for w in query.casefold().split())
+        ],
         **console.outcome(request, session),
     )
 
@@ -474,7 +479,8 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
         if reply is None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
         answered_with = reply.match.faq_id if reply.resolved and reply.match else ""
-        return console.done(session, "/fragor", answered_again=text, answered_with=answered_with)
+        outcome = {"answered_again": text, "answered_language": reply.language, "answered_with": answered_with}
+        return console.done(session, "/fragor", **outcome)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:
