@@ -169,3 +169,28 @@ def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys
     build_index(
         load_faq(replica / "faq.yaml"), embedder, tmp_path_factory.mktemp("check")
     )  # the published FAQ is valid
+
+
+def test_a_question_staff_mark_off_topic_is_published_to_a_replica(shop, capsys, pg_url, tmp_path_factory):
+    """The marked questions travel with the index (its hubness file holds their vectors): a replica
+    that follows the published generation sends the question to the helpdesk too."""
+    replica = tmp_path_factory.mktemp("replica")
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(shop / name, replica / name)
+    shutil.copytree(shop / "index", replica / "index")
+    replica_bot = FaqBot(replica / "faq.yaml", replica / "index", replica / "config.yaml")
+    question = "Hur ofta säkerhetskopierar ni min sida?"
+    with open_log_at(pg_url) as log:
+        staff_bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        asked = staff_bot.ask(question)
+        assert asked.match.faq_id == "backup" and staff_bot.feedback(asked.reply_id, False)
+    assert replica_bot.ask(question).match.faq_id == "backup"
+    capsys.readouterr()
+    assert main(["learn", *cli_paths(shop), "--log-file", pg_url]) == 0
+    [marked] = re.findall(r"--off-topic (w[0-9a-f]{16})", capsys.readouterr().out)
+    assert main(["learn", *cli_paths(shop), "--log-file", pg_url, "--off-topic", marked, "--publish"]) == 0
+    assert f"off_topic: {question}" in capsys.readouterr().out
+    assert Follower(replica_bot.index, pg_url).sync() is True
+    reply = replica_bot.ask(question)
+    assert reply.kind.value == "helpdesk" and reply.set_aside and "helpdesk@winterkvist.com" in reply.answer
+    assert load_faq(replica / "faq.yaml").off_topic == (question,)
