@@ -547,6 +547,14 @@ def print_lesson(lesson, as_json: bool) -> None:
                 )
 
 
+def off_topic_count(taught) -> str:
+    """What a learn step did to the FAQ's off_topic: list, for its summary ("" when nothing)."""
+    marked, unmarked = len(taught.set_aside), len(taught.unmarked)
+    return (f", {marked} off-topic question(s) marked" if marked else "") + (
+        f", {unmarked} taken off the off-topic list" if unmarked else ""
+    )
+
+
 def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
     for added in taught.added:
         print(f"added to {added.faq_id} (line {added.line}): {added.text}")
@@ -571,7 +579,7 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
         return
     report = taught.build
     print(
-        f"{faq_path}: {len(taught.added)} learned phrasing(s) added, {len(taught.set_aside)} off-topic question(s); "
+        f"{faq_path}: {len(taught.added)} learned phrasing(s) added{off_topic_count(taught)}; "
         f"index rebuilt: {report.embedded + report.marked_embedded} text(s) embedded, {report.views - report.embedded} reused, in "
         f"{report.seconds:.2f} s; the running chat answers from it now"
     )
