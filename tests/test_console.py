@@ -1098,6 +1098,32 @@ def test_a_question_marked_off_topic_by_mistake_is_taken_off_the_list_and_answer
     assert "anna" in newest and "frågor om annat: -1" in newest  # kept as a version, saying what changed
 
 
+LONG_BACKGROUND = "Vi är en liten förening med en medlemstidning och en kalender över våra träffar. " * 5
+
+
+def test_a_long_question_is_marked_as_the_chat_reads_it_and_stays_on_the_list_while_it_is_answered(site):
+    """Found by a walk-through: a 925-character 👎 question was marked whole, and the chat, which
+    ranks the question sentences of a long message, still answered it; and the review page, which
+    read its first 300 characters, said it went to the helpdesk ("Ta bort från listan")."""
+    question = LONG_BACKGROUND + "Hur ofta sparar ni kopior?"
+    assert public_bot(site).ask(question).match.faq_id == "backup"
+    page = thumbs_down_on_backup(site, "w3", question)
+    assert ">Svaret var rätt<" in page and "frågan går nu till helpdesk" not in page  # it is answered so today
+    other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
+    site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
+    assert load_faq(site.folder / "faq.yaml").off_topic == ("Hur ofta sparar ni kopior?",)
+    assert public_bot(site).ask(question).kind is ReplyKind.HELPDESK
+
+
+def test_taking_a_question_off_the_list_says_when_another_marked_question_still_holds_it(site):
+    """Found by a walk-through: "ingen post ligger nära nog" for a question another marked
+    question sent to the helpdesk."""
+    add_off_topic(site.folder / "faq.yaml", ["Kan jag ringa er i dag?", "Kan jag ringa er idag?"])
+    site.login()
+    done = site.client.post("/om-annat", data={"fraga": "Kan jag ringa er i dag?", "csrf": site.csrf()}).text
+    assert "Boten skickar den ändå till helpdesk: den liknar en annan fråga om annat mer än någon post." in done
+
+
 def test_a_long_question_marked_off_topic_can_be_taken_off_the_list(site):
     """Found by a walk-through: a 910-character 👎 question was marked, and "Ta bort" was refused
     as longer than a form field's 200 characters."""

@@ -212,8 +212,8 @@ def answered_as_read(question: str, searcher: Searcher, policy: Policy) -> tuple
     FAQ spells them), so that what staff are told the bot answers now is what a customer asking
     it again would get: one that lies nearer a question staff marked as off-topic than its best
     entry is not answered (`Searcher.set_aside`), as in the chat."""
-    grouped = as_grouped(question)
-    read = reading(grouped, detect_language(grouped), searcher)
+    whole = without_placeholders(question).strip() or "?"  # all of it, as the chat read it (`focus` bounds it)
+    read = reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
     ranked = searcher.rank(read)
     aside = bool(ranked) and searcher.marked is not None and searcher.set_aside(read, ranked[0].faq_id)
     return policy.decide(ranked, aside=aside).faq_id, ranked

@@ -29,7 +29,7 @@ from faqbot.errors import (
 from faqbot.faq.edit import Added, Skipped, add_learned, add_off_topic, remove_off_topic
 from faqbot.faq.model import did_you_mean, load_faq, normalize_question
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
-from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, has_personal_data, phrasing, reads_alone
+from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, as_marked, has_personal_data, phrasing, reads_alone
 
 
 @dataclass
@@ -174,9 +174,9 @@ def teach(
         if s.action == WRONG_ANSWER:
             log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     taught.off_topic = [s.id for s in marked]
-    aside = [q for s in marked for _, q in decided_ids(s) if not has_personal_data(q)]
+    aside = [as_marked(q) for s in marked for _, q in decided_ids(s) if not has_personal_data(q)]
     taught.set_aside = list(add_off_topic(faq_path, aside)) if aside else []
-    taught.languages |= {" ".join(q.split()): language_of(s) for s in marked for _, q in decided_ids(s)}
+    taught.languages |= {" ".join(as_marked(q).split()): language_of(s) for s in marked for _, q in decided_ids(s)}
     if taught.added or taught.set_aside or taught.unmarked:
         taught.build = rebuild()
     return taught

@@ -480,6 +480,7 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
         answered_with = reply.match.faq_id if reply.resolved and reply.match else ""
         outcome = {"answered_again": text, "answered_language": reply.language, "answered_with": answered_with}
+        outcome["answered_aside"] = reply.set_aside  # another marked question still sends it to the helpdesk
         return console.done(session, "/fragor", **outcome)
 
 

@@ -312,9 +312,9 @@ ENGLISH: dict[str, str] = {
     ),
     "Markera": "Mark",
     "Avvisa markerade grupper": "Reject the marked groups",
-    "Grupper av frågor om annat än det FAQ:n handlar om (vädret, ett recept): markera dem och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen; boten skickar dem redan till helpdesk.": (
+    "Grupper av frågor om annat än det FAQ:n handlar om (vädret, ett recept): markera dem och avvisa dem på en gång (högst {count} åt gången). De föreslås inte igen; det ändrar inte vad boten svarar.": (
         "Groups of questions about other things than the FAQ's (the weather, a recipe): mark them and reject them at"
-        " once (at most {count} at a time). They are not proposed again; the bot already sends them to the helpdesk."
+        " once (at most {count} at a time). They are not proposed again; that does not change what the bot answers."
     ),
     "Markera minst en grupp att avvisa.": "Mark at least one group to reject.",
     "Högst {count} grupper kan avvisas åt gången; inget avvisades.": "At most {count} groups can be rejected at a time; nothing was rejected.",
@@ -379,6 +379,9 @@ ENGLISH: dict[str, str] = {
     "Boten svarar nu på den med ”{entry}”.": "The bot now answers it with “{entry}”.",
     "Boten skickar den ändå till helpdesk: ingen post ligger nära nog.": (
         "The bot still sends it to the helpdesk: no entry is near enough."
+    ),
+    "Boten skickar den ändå till helpdesk: den liknar en annan fråga om annat mer än någon post.": (
+        "The bot still sends it to the helpdesk: it is more like another question about something else than like any entry."
     ),
     "Den listas inte igen under Att granska; prova den under Prova boten.": (
         "It is not listed again under To review; try it under Try the bot."

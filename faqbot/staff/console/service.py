@@ -60,7 +60,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.signals import has_personal_data
+from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
 log = logging.getLogger(__name__)
@@ -398,13 +398,13 @@ class Desk:
                     sid = learn.suggestion_id(learn.NEW_ENTRY, None, question)
                     before = self.notice() if off_topic else ""
                     aside = (
-                        list(add_off_topic(self.faq_path, [question]))
+                        list(add_off_topic(self.faq_path, [as_marked(question)]))
                         if off_topic and not has_personal_data(question)
                         else []
                     )
                     self.log.record_decision(sid, teach.REJECTED, None, question)
                     rejected = learn.Suggestion(sid, learn.NEW_ENTRY, None, question, {"examples": shown})
-                    language = {" ".join(question.split()): str(shown[0].get("language") or "")}
+                    language = {" ".join(as_marked(question).split()): str(shown[0].get("language") or "")}
                     taught = teach.Taught(rejected=[rejected], set_aside=aside, languages=language)
                     if aside:
                         taught.build = self.rebuild()
