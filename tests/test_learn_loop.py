@@ -148,12 +148,17 @@ def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(sh
     assert (shop / "faq.yaml").read_bytes() == before
 
 
-def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys, pg_url, embedder, tmp_path_factory):
+def a_replica_of(shop, tmp_path_factory):
+    """Another machine's folder with the shop's FAQ and index, and the bot serving it."""
     replica = tmp_path_factory.mktemp("replica")
     for name in ("faq.yaml", "config.yaml"):
         shutil.copy(shop / name, replica / name)
     shutil.copytree(shop / "index", replica / "index")
-    replica_bot = FaqBot(replica / "faq.yaml", replica / "index", replica / "config.yaml")
+    return replica, FaqBot(replica / "faq.yaml", replica / "index", replica / "config.yaml")
+
+
+def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys, pg_url, embedder, tmp_path_factory):
+    replica, replica_bot = a_replica_of(shop, tmp_path_factory)
     question = "Vi har bytt namn på företaget, vart skickar jag det nya namnet?"
     with open_log_at(pg_url) as log:
         staff_bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
@@ -174,11 +179,7 @@ def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys
 def test_a_question_staff_mark_off_topic_is_published_to_a_replica(shop, capsys, pg_url, tmp_path_factory):
     """The marked questions travel with the index (its hubness file holds their vectors): a replica
     that follows the published generation sends the question to the helpdesk too."""
-    replica = tmp_path_factory.mktemp("replica")
-    for name in ("faq.yaml", "config.yaml"):
-        shutil.copy(shop / name, replica / name)
-    shutil.copytree(shop / "index", replica / "index")
-    replica_bot = FaqBot(replica / "faq.yaml", replica / "index", replica / "config.yaml")
+    replica, replica_bot = a_replica_of(shop, tmp_path_factory)
     question = "Hur ofta säkerhetskopierar ni min sida?"
     with open_log_at(pg_url) as log:
         staff_bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)

@@ -198,41 +198,41 @@ class ToEmbed:
     missing: list[int]
 
 
+def with_known(
+    texts: list[str], known: dict[str, np.ndarray], embed: Callable[[list[str]], np.ndarray], dim: int
+) -> ToEmbed:
+    """`texts` with the vectors `known` holds of them; the rest to embed with `embed`."""
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    missing = []
+    for row, text in enumerate(texts):
+        if text in known:
+            out[row] = known[text]
+        else:
+            missing.append(row)
+    return ToEmbed(embed, texts, out, missing)
+
+
 def reused_questions(old: LoadedIndex | None, embedder: Embedder, texts: list[str]) -> ToEmbed:
     """These questions with the vectors the previous build (or this process) made of them; the rest to embed."""
-    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     known: dict[str, np.ndarray] = {text: v for (model, text), v in _BANK_MEMORY.items() if model == embedder.name}
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
             known.update(load_references(old.path / old.manifest.files["hubness"]))
         except Exception:  # noqa: BLE001 - gone or damaged, whatever numpy says: embed them all again
             pass
-    missing = []
-    for row, text in enumerate(texts):
-        if text in known:
-            out[row] = known[text]
-        else:
-            missing.append(row)
-    return ToEmbed(embedder.embed_queries, texts, out, missing)
+    return with_known(texts, known, embedder.embed_queries, embedder.dim)
 
 
 def reused_marked(old: LoadedIndex | None, embedder: Embedder, texts: list[str]) -> ToEmbed:
     """The questions staff marked as off-topic, embedded as passages (as an entry's texts are,
     so that `Searcher.set_aside` compares like with like), reusing the previous build's vectors."""
-    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     known: dict[str, np.ndarray] = {}
     if old is not None and embedded_alike(old, embedder.name, embedder.dim):
         try:
             known = dict(zip(*load_marked(old.path / old.manifest.files["hubness"]), strict=True))
         except Exception:  # noqa: BLE001 - gone or damaged: embed them again
             pass
-    missing = []
-    for row, text in enumerate(texts):
-        if text in known:
-            out[row] = known[text]
-        else:
-            missing.append(row)
-    return ToEmbed(embedder.embed_passages, texts, out, missing)
+    return with_known(texts, known, embedder.embed_passages, embedder.dim)
 
 
 def embed_missing(parts: list[ToEmbed], progress: Callable[[int, int], None] | None) -> None:

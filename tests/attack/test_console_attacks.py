@@ -460,22 +460,28 @@ def test_trying_a_draft_is_bounded(site):
     assert 429 in answers and answers.count(400) < TRIES_PER_MINUTE + 2
 
 
+def refused_without_a_session_a_token_or_from_elsewhere(site, path: str, data: dict) -> None:
+    """A form posted to `path` without a session leads to the login; logged in (as this leaves
+    `site`), without the session's token or from another site it is 403."""
+    response = site.client.post(path, data=data, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
+    site.login()
+    for token in (None, "", "another-sessions-token"):
+        sent = data if token is None else {**data, "csrf": token}
+        assert site.client.post(path, data=sent).status_code == 403
+    elsewhere = site.client.post(path, data={**data, "csrf": site.csrf()}, headers={"origin": "https://evil.example"})
+    assert elsewhere.status_code == 403
+
+
 def test_removing_a_phrasing_from_customers_takes_a_session_a_token_and_only_a_learned_phrasing(site):
     """POST /fragor/{id}/formulering removes one `learned:` line; nothing else can be removed through it."""
     faq = site.folder / "faq.yaml"
     add_learned(faq, {"backup": [f"Tar ni backup {XSS}?"]})
     before = faq.read_bytes()
     path, data = "/fragor/backup/formulering", {"formulering": f"Tar ni backup {XSS}?"}
-    response = site.client.post(path, data=data, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
-    site.login()
+    refused_without_a_session_a_token_or_from_elsewhere(site, path, data)
     page = site.client.get("/fragor/backup").text
     assert "Tar ni backup &lt;script&gt;" in page and "<script" not in page  # a customer's words are text
-    for token in (None, "", "another-sessions-token"):
-        sent = data if token is None else {**data, "csrf": token}
-        assert site.client.post(path, data=sent).status_code == 403
-    elsewhere = site.client.post(path, data={**data, "csrf": site.csrf()}, headers={"origin": "https://evil.example"})
-    assert elsewhere.status_code == 403
     too_long = site.client.post(path, data={"formulering": "x" * 2001, "csrf": site.csrf()})
     assert too_long.status_code == 400
     for faq_id in ("no-such-entry", "..%2F..%2Fetc%2Fpasswd"):
@@ -908,18 +914,9 @@ def test_taking_a_question_off_the_off_topic_list_takes_a_session_a_token_and_on
     add_off_topic(faq, [f"Säljer ni bilar {XSS}?"])
     before = faq.read_bytes()
     data = {"fraga": f"Säljer ni bilar {XSS}?"}
-    response = site.client.post("/om-annat", data=data, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].split("?")[0] == "/login"
-    site.login()
+    refused_without_a_session_a_token_or_from_elsewhere(site, "/om-annat", data)
     page = site.client.get("/fragor").text
     assert "Säljer ni bilar &lt;script&gt;" in page and "<script" not in page  # a customer's words are text
-    for token in (None, "", "another-sessions-token"):
-        sent = data if token is None else {**data, "csrf": token}
-        assert site.client.post("/om-annat", data=sent).status_code == 403
-    elsewhere = site.client.post(
-        "/om-annat", data={**data, "csrf": site.csrf()}, headers={"origin": "https://evil.example"}
-    )
-    assert elsewhere.status_code == 403
     assert site.client.post("/om-annat", data={"fraga": "x" * 2001, "csrf": site.csrf()}).status_code == 400
     for other in ("Hur ofta gör ni säkerhetskopior?", "Kan jag ringa er?", "", "../../etc/passwd"):
         refused = site.client.post("/om-annat", data={"fraga": other, "csrf": site.csrf()})
