@@ -65,6 +65,7 @@ from faqbot.staff.console.web import (
     swedish,
     to_login,
 )
+from faqbot.staff.report import GROUP_CHARS
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
@@ -412,7 +413,7 @@ def entries_page(console: Console, request: Request, session, query: str) -> Res
         entries=entries,
         query=query,
         off_topic=[
-            (q, detect_language(q))
+            (q, detect_language(q[:GROUP_CHARS]))
             for q in console.desk.off_topic()
             if all(w in q.casefold() for w in query.casefold().split())
         ],
