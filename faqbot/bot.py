@@ -863,7 +863,7 @@ class FaqBot:
             decision = within_topic(decision, ranked, topic, policy)
         elif topic and not refers_back(read):
             decision = unless_pointed_back(decision, ranked, by_itself, policy)
-        aside = searcher.marked is not None and searcher.set_aside(read, ranked[0].faq_id)
+        aside = searcher.set_aside(read, ranked[0].faq_id)
         if aside:
             decision = policy.decide(ranked, vague, aside)
         return vague, aside, decision, by_itself

@@ -36,7 +36,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.importers.writer import reads_back_plain
-from faqbot.faq.model import Faq, load_faq, normalize_question
+from faqbot.faq.model import Faq, load_faq, normalize_question, question_owners
 from faqbot.files import atomic_write
 
 LEARNED = "learned"
@@ -153,7 +153,7 @@ def remove_learned(path: str | Path, faq_id: str, text: str) -> bool:
         return False
     document = open_document(path)
     entry = document.entry(faq_id)
-    remove_item(entry, entry[LEARNED], position)
+    remove_item(entry, LEARNED, position)
     replace_file(document)
     return True
 
@@ -165,9 +165,7 @@ def add_off_topic(path: str | Path, texts: Sequence[str]) -> tuple[str, ...]:
     Raises DataError for an invalid file, before anything is written."""
     path = Path(path)
     faq = load_faq(path)
-    taken = {normalize_question(t) for t in faq.off_topic} | {
-        normalize_question(t) for e in faq.entries for t in e.questions()
-    }
+    taken = {normalize_question(t) for t in faq.off_topic} | set(question_owners(faq.entries))
     new: list[str] = []
     for raw in texts:
         text, key = " ".join(raw.split()), normalize_question(raw)
@@ -204,18 +202,9 @@ def remove_off_topic(path: str | Path, text: str) -> bool:
         return False
     document = open_document(path)
     data = document.data
-    listed = data[OFF_TOPIC]
-    if len(listed) > 1:
-        rest = "" if listed.fa.flow_style() else take_tail(listed, position)
-        del listed[position]
-        give_tail(listed, max(position - 1, 0), rest)
-    else:
-        rest = take_tail(data, OFF_TOPIC)
-        before = key_before(data, OFF_TOPIC)
-        del data[OFF_TOPIC]
-        data.ca.items.pop(OFF_TOPIC, None)
-        drop_comment_before(data, before)
-        give_tail(data, before, rest)
+    if len(data[OFF_TOPIC]) == 1:  # the list goes: the comment add_off_topic wrote above it too
+        drop_comment_before(data, key_before(data, OFF_TOPIC))
+    remove_item(data, OFF_TOPIC, position)
     replace_file(document)
     return True
 
@@ -247,7 +236,7 @@ def plan_additions(
     if unknown:
         problems = [(0, f"no entry has the id '{faq_id}'; was it renamed or removed?") for faq_id in unknown]
         raise DataError(faq.path, problems)
-    owner = {normalize_question(t): e for e in faq.entries for t in e.questions()}
+    owner = question_owners(faq.entries)
     plan: dict[str, list[str]] = {}
     skipped: list[Skipped] = []
     for faq_id, texts in additions.items():
@@ -310,17 +299,19 @@ def append_learned(entry: CommentedMap, texts: Sequence[str]) -> None:
     give_tail(entry, LEARNED, rest)
 
 
-def remove_item(entry: CommentedMap, learned: CommentedSeq, index: int) -> None:
-    """Remove one learned phrasing, keeping the comments and blank lines that follow it."""
-    if len(learned) == 1:
-        drop_key(entry, LEARNED)
+def remove_item(parent: CommentedMap, key: str, index: int) -> None:
+    """Remove one item of the list `parent[key]` (an entry's `learned:`, the FAQ's `off_topic:`),
+    keeping the comments and blank lines that follow it; the key goes with its last item."""
+    listed = parent[key]
+    if len(listed) == 1:
+        drop_key(parent, key)
         return
-    rest = "" if learned.fa.flow_style() else take_tail(learned, index)
-    del learned[index]
+    rest = "" if listed.fa.flow_style() else take_tail(listed, index)
+    del listed[index]
     if index > 0:
-        give_tail(learned, index - 1, rest)
-    else:  # a comment between the first two phrasings: keep it, just above `learned:`
-        give_tail(entry, key_before(entry, LEARNED), rest)
+        give_tail(listed, index - 1, rest)
+    else:  # a comment between the first two items: keep it, just above the key
+        give_tail(parent, key_before(parent, key), rest)
 
 
 def drop_key(entry: CommentedMap, key: str) -> None:

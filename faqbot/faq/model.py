@@ -102,6 +102,11 @@ def did_you_mean(wanted: str, ids: Iterable[str]) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
+def question_owners(entries: Iterable[FaqEntry]) -> dict[str, FaqEntry]:
+    """Every question text of the entries (`FaqEntry.questions()`), normalised, -> its entry."""
+    return {normalize_question(t): e for e in entries for t in e.questions()}
+
+
 def normalize_question(text: str) -> str:
     """The form used to spot two questions that are the same."""
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
@@ -320,7 +325,7 @@ def check_off_topic(
     customers to the helpdesk: reported on its line."""
     if node is None or not off_topic or not isinstance(node, yaml.SequenceNode):
         return
-    owner = {normalize_question(t): e for e in entries for t in e.questions()}
+    owner = question_owners(entries)
     for item in node.value:
         text = item.value if isinstance(item, yaml.ScalarNode) and isinstance(item.value, str) else ""
         entry = owner.get(normalize_question(text)) if text.strip() else None

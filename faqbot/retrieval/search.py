@@ -223,7 +223,8 @@ class Searcher(Generic[Space]):
 
     def set_aside(self, question: str, faq_id: str) -> bool:
         """Whether `question` lies nearer a question staff marked as off-topic than any text of
-        entry `faq_id`: then it is not that entry's question, whatever its score.
+        entry `faq_id`: then it is not that entry's question, whatever its score. False at once
+        when no question is marked (nothing embedded, nothing compared).
 
         The plain cosine similarities of the question to the passages (the marked questions
         are embedded as passages, like an entry's texts), no hubness or words: a marked

@@ -215,7 +215,7 @@ def answered_as_read(question: str, searcher: Searcher, policy: Policy) -> tuple
     whole = without_placeholders(question).strip() or "?"  # all of it, as the chat read it (`focus` bounds it)
     read = reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
     ranked = searcher.rank(read)
-    aside = bool(ranked) and searcher.marked is not None and searcher.set_aside(read, ranked[0].faq_id)
+    aside = bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
     return policy.decide(ranked, aside=aside).faq_id, ranked
 
 

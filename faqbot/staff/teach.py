@@ -174,9 +174,9 @@ def teach(
         if s.action == WRONG_ANSWER:
             log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     taught.off_topic = [s.id for s in marked]
-    aside = [as_marked(q) for s in marked for _, q in decided_ids(s) if not has_personal_data(q)]
-    taught.set_aside = list(add_off_topic(faq_path, aside)) if aside else []
-    taught.languages |= {" ".join(as_marked(q).split()): language_of(s) for s in marked for _, q in decided_ids(s)}
+    aside = {as_marked(q): language_of(s) for s in marked for _, q in decided_ids(s) if not has_personal_data(q)}
+    taught.set_aside = list(add_off_topic(faq_path, list(aside))) if aside else []
+    taught.languages |= {" ".join(text.split()): language for text, language in aside.items()}
     if taught.added or taught.set_aside or taught.unmarked:
         taught.build = rebuild()
     return taught

@@ -396,15 +396,15 @@ class Desk:
                 if s.action == learn.NEW_ENTRY and shown:
                     question = str(shown[0]["question"])
                     sid = learn.suggestion_id(learn.NEW_ENTRY, None, question)
-                    before = self.notice() if off_topic else ""
+                    before, marked = (self.notice() if off_topic else ""), as_marked(question)
                     aside = (
-                        list(add_off_topic(self.faq_path, [as_marked(question)]))
+                        list(add_off_topic(self.faq_path, [marked]))
                         if off_topic and not has_personal_data(question)
                         else []
                     )
                     self.log.record_decision(sid, teach.REJECTED, None, question)
                     rejected = learn.Suggestion(sid, learn.NEW_ENTRY, None, question, {"examples": shown})
-                    language = {" ".join(as_marked(question).split()): str(shown[0].get("language") or "")}
+                    language = {" ".join(marked.split()): str(shown[0].get("language") or "")}
                     taught = teach.Taught(rejected=[rejected], set_aside=aside, languages=language)
                     if aside:
                         taught.build = self.rebuild()
