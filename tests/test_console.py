@@ -992,6 +992,42 @@ def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
     assert "Utan öppna frågor" not in done and 'id="disliked"' not in done
 
 
+def test_taking_a_marked_question_off_the_list_puts_its_thumbs_down_under_review_again(site):
+    """A walk-through note: "Ta bort" undid the mark but not the rejection recorded with it, so a
+    question marked by mistake could no longer be dealt with (its 👎 kept off backup's count too)."""
+    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
+    other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
+    site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
+    assert 'value="w3"' not in site.client.get("/granska").text
+    done = site.client.post("/om-annat", data={"fraga": "Vad kostar en ny bil?", "csrf": site.csrf()}).text
+    assert "Kundernas frågor med den står under Att granska igen, att ta om hand som innan den markerades." in done
+    again = site.client.get("/granska").text
+    assert 'value="w3"' in again and 'id="disliked"' in again  # backup's 👎 counts again
+    unknown = site.client.post("/om-annat", data={"fraga": "Något annat", "csrf": site.csrf()})
+    assert unknown.status_code == 409  # only a listed question; nothing else is forgotten
+    with ConversationLog(site.folder / "log.db") as log:
+        assert log.decisions() == set() and len(log.decisions("reopened")) == 2  # the 👎 and its off-topic mark
+
+
+def test_taking_a_marked_helpdesk_question_off_the_list_lists_it_again(site):
+    """The same for a helpdesk question marked beside the threshold-moved hint; a question marked
+    by hand in the file has no rejection to forget, and the page says to try it instead."""
+    question = "Kan jag ringa er i dag?"
+    now = public_bot(site).ask(question)
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", question, "sv", "helpdesk", False, None, "phone", now.score, now.score + 0.05, "v1"))
+    site.login()
+    site.client.post(
+        "/granska", data={"action": "reject_question", "reply_id": "h1", "skal": "annat", "csrf": site.csrf()}
+    )
+    add_off_topic(site.folder / "faq.yaml", ["Säljer ni bilar?"])
+    assert 'value="h1"' not in site.client.get("/granska").text
+    done = site.client.post("/om-annat", data={"fraga": question, "csrf": site.csrf()}).text
+    assert "står under Att granska igen" in done and 'value="h1"' in site.client.get("/granska").text
+    by_hand = site.client.post("/om-annat", data={"fraga": "Säljer ni bilar?", "csrf": site.csrf()}).text
+    assert "Prova den under Prova boten." in by_hand and "står under Att granska igen" not in by_hand
+
+
 def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     """Staff tied a like question to another entry since: the bot answers this one there now,
     and "Svaret var rätt" was a judgement on an answer the customer no longer gets."""
@@ -1085,6 +1121,8 @@ def test_a_question_marked_off_topic_by_mistake_is_taken_off_the_list_and_answer
     assert f'<span id="off-1" lang="sv">{question}</span>' in listed and 'value="Säljer ni bilar?"' in listed
     found = site.client.get("/fragor?sok=bilar").text  # a search finds them too
     assert "Frågor om annat (1)" in found and 'value="Säljer ni bilar?"' in found and question not in found
+    # not "0 poster med ”bilar”" above the question it found (a walk-through note)
+    assert "Poster med ”bilar”: 0. Frågor om annat med ”bilar”: 1." in found
     done = site.client.post("/om-annat", data={"fraga": question, "csrf": site.csrf()})
     assert done.status_code == 200 and f"{said(question)} är inte längre en fråga om annat" in done.text
     # what it gets now, since the review page does not list it again
@@ -1691,6 +1729,24 @@ def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost
     assert said(question) in again and suggestion.group(1) in again
     with ConversationLog(site.folder / "log.db") as log:
         assert suggestion.group(1) not in log.decisions()
+
+
+def test_a_restore_from_before_a_question_was_marked_off_topic_lists_it_again(site):
+    """Restoring a version from before "Handlar om annat" takes the question off the list, so
+    its 👎 must be under review again, as "Ta bort" does, and the page says so."""
+    site.login()
+    site.client.get("/historik")  # version 1: the file before the mark
+    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
+    other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
+    site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
+    assert load_faq(site.folder / "faq.yaml").off_topic == ("Vad kostar en ny bil?",)
+    restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
+    assert load_faq(site.folder / "faq.yaml").off_topic == ()
+    assert (
+        "En fråga som ni markerade som en fråga om annat sedan dess är inte markerad i version 1: boten kan svara på "
+        "den igen, och kundfrågan står under Att granska igen." in restored
+    )
+    assert 'value="w3"' in site.client.get("/granska").text
 
 
 def test_a_restore_keeps_staffs_rejections_and_says_nothing_of_phrasings_it_keeps(site):

@@ -381,6 +381,19 @@ def test_reopening_forgets_only_acceptances_so_a_rejection_stays(location):
         assert "a1" in log.decisions("accepted") and "a1" not in log.decisions("reopened")
 
 
+def test_unrejecting_forgets_only_rejections(location):
+    """A question taken off the FAQ's off_topic: list has the rejection recorded with its mark
+    forgotten (faqbot.staff.console.service), on both backends; an acceptance stays."""
+    with opened(location) as log:
+        log.record_decision("r1", "rejected", None, "Säljer ni bilar?")
+        log.record_decision("r2", "rejected", "backup", "Vad kostar en ny bil?")
+        log.record_decision("a1", "accepted", "backup", "Sparar ni filerna?")
+        assert log.rejections() == {"r1": "Säljer ni bilar?", "r2": "Vad kostar en ny bil?"}
+        assert log.unreject(["r1", "a1", "r1", "unknown"]) == 1 and log.unreject([]) == 0
+        assert log.decisions() == {"r2", "a1"} and log.decisions("reopened") == {"r1"}
+        assert log.rejections() == {"r2": "Vad kostar en ny bil?"}
+
+
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):
     now = datetime.now(UTC)
     for age in (200, 91, 89, 1):

@@ -39,7 +39,16 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from faqbot.conversations.migrations import migrate_postgres
 from faqbot.conversations.privacy import mask_pii
-from faqbot.conversations.rows import COLUMN_COUNT, COLUMNS, DECIDED, REOPENED, Copied, LoggedQuestion, newer_feedback
+from faqbot.conversations.rows import (
+    COLUMN_COUNT,
+    COLUMNS,
+    DECIDED,
+    REJECTED,
+    REOPENED,
+    Copied,
+    LoggedQuestion,
+    newer_feedback,
+)
 from faqbot.conversations.store import LogBackend, client_key, purge_due, under_key, utc_now, with_pseudonym
 from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError, LogUnavailableError
@@ -184,6 +193,28 @@ class PostgresLog(LogBackend):
                 f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE decision = 'accepted' "
                 "AND (suggestion_id = ANY(%s) OR faq_id = ANY(%s))",
                 (self._clock(), ids, gone),
+            )
+            return cursor.rowcount
+
+    def rejections(self) -> dict[str, str]:
+        """As ConversationLog.rejections: the suggestions staff rejected, with their questions."""
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            query = f"SELECT suggestion_id, question FROM learn_decisions WHERE decision = '{REJECTED}'"
+            return {row[0]: row[1] for row in conn.execute(query)}
+
+    def unreject(self, suggestion_ids: Collection[str]) -> int:
+        """As ConversationLog.unreject: staff's rejection of these suggestions forgotten (kept as
+        "reopened"); how many."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            cursor = conn.execute(
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE decision = '{REJECTED}' "
+                "AND suggestion_id = ANY(%s)",
+                (self._clock(), ids),
             )
             return cursor.rowcount
 

@@ -55,6 +55,7 @@ from faqbot.conversations.rows import (
     COLUMN_COUNT,
     COLUMNS,
     DECIDED,
+    REJECTED,
     REOPENED,
     Copied,
     LoggedQuestion,
@@ -365,6 +366,33 @@ class ConversationLog(LogBackend):
                 f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE decision = 'accepted' "
                 f"AND (suggestion_id IN ({marks}) OR faq_id IN ({entry_marks}))",
                 [stamp(self._clock()), *ids, *gone],
+            )
+            return cursor.rowcount
+
+    def rejections(self) -> dict[str, str]:
+        """The suggestions staff rejected, each with its question as the log keeps it (masked)."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot read the conversation log {self.path}")
+            query = f"SELECT suggestion_id, question FROM learn_decisions WHERE decision = '{REJECTED}'"
+            return {row[0]: row[1] for row in conn.execute(query)}
+
+    def unreject(self, suggestion_ids: Collection[str]) -> int:
+        """Forget that staff rejected these suggestions (a question marked as about something else,
+        taken off the FAQ's list again: the mark was the mistake), so `faqbot learn` proposes them
+        again; kept as "reopened", which `learn: auto` leaves to staff. How many were forgotten."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot write to the conversation log {self.path}")
+            cursor = conn.execute(
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE decision = '{REJECTED}' "
+                f"AND suggestion_id IN ({', '.join('?' * len(ids))})",
+                [stamp(self._clock()), *ids],
             )
             return cursor.rowcount
 

@@ -56,6 +56,16 @@ def decided_ids(s: Suggestion) -> list[tuple[str, str]]:
     return [(suggestion_id(NEW_ENTRY, None, q), q) for q in shown]
 
 
+def marking_rejections(rejections: dict[str, str], texts: Sequence[str]) -> dict[str, str]:
+    """Of staff's rejections (suggestion id -> its question, the log's `rejections`), those to
+    forget when `texts` leave the FAQ's `off_topic:` list, each with the text it was marked as:
+    the rejections of the questions marked so (`as_marked`), the 👎 kept off the entry's count
+    among them, so that the questions are proposed again as before the mark."""
+    gone = {normalize_question(t): t for t in texts}
+    found = {sid: gone.get(normalize_question(as_marked(question))) for sid, question in rejections.items()}
+    return {sid: text for sid, text in found.items() if text is not None}
+
+
 def language_of(s: Suggestion) -> str:
     """The language a suggestion's question was asked in, as the bot answered it ("" unknown)."""
     examples = s.evidence.get("examples") or [{}]

@@ -28,6 +28,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -476,11 +477,14 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
             return to_login(request)
         fields = await console.form(request, session)
         text = fields.get("fraga", "")
-        reply = await run_in_threadpool(console.desk.answer_again, text, session.user)
-        if reply is None:
+        again = await run_in_threadpool(console.desk.answer_again, text, session.user)
+        if again is None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
+        reply, reopened = again
         answered_with = reply.match.faq_id if reply.resolved and reply.match else ""
-        outcome = {"answered_again": text, "answered_language": reply.language, "answered_with": answered_with}
+        outcome: dict[str, Any] = {"answered_again": text, "answered_language": reply.language}
+        outcome["answered_with"] = answered_with
+        outcome["answered_reopened"] = bool(reopened)  # its customers' questions under Att granska again
         outcome["answered_aside"] = reply.set_aside  # another marked question still sends it to the helpdesk
         return console.done(session, "/fragor", **outcome)
 

@@ -383,8 +383,15 @@ ENGLISH: dict[str, str] = {
     "Boten skickar den ändå till helpdesk: den liknar en annan fråga om annat mer än någon post.": (
         "The bot still sends it to the helpdesk: it is more like another question about something else than like any entry."
     ),
-    "Den listas inte igen under Att granska; prova den under Prova boten.": (
-        "It is not listed again under To review; try it under Try the bot."
+    "Kundernas frågor med den står under Att granska igen, att ta om hand som innan den markerades.": (
+        "The customers' questions with it are under To review again, to deal with as before it was marked."
+    ),
+    "Prova den under Prova boten.": "Try it under Try the bot.",
+    "En fråga som ni markerade som en fråga om annat sedan dess är inte markerad i version {id}: boten kan svara på den igen, och kundfrågan står under Att granska igen.": (
+        "A question you have marked as about something else since is not marked in version {id}: the bot may answer it again, and the customer's question is under To review again."
+    ),
+    "{n} frågor som ni markerade som frågor om annat sedan dess är inte markerade i version {id}: boten kan svara på dem igen, och kundfrågorna står under Att granska igen.": (
+        "{n} questions you have marked as about something else since are not marked in version {id}: the bot may answer them again, and the customers' questions are under To review again."
     ),
     "”{question}” är inte längre en fråga om annat: boten kan svara på den igen.": (
         "“{question}” is no longer a question about something else: the bot may answer it again."
@@ -421,6 +428,9 @@ ENGLISH: dict[str, str] = {
     "{count} poster med ”{query}”.": "{count} entries with “{query}”.",
     "1 post med ”{query}”.": "1 entry with “{query}”.",
     "1 post.": "1 entry.",
+    "Poster med ”{query}”: {count}. Frågor om annat med ”{query}”: {marked}.": (
+        "Entries with “{query}”: {count}. Questions about something else with “{query}”: {marked}."
+    ),
     "Redigera {faq_id}": "Edit {faq_id}",
     "Redigera ”{question}”": "Edit “{question}”",
     "Fråga": "Question",

@@ -85,7 +85,12 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
         if not restored.written:  # another tab, or staff, restored it already: nothing to write
             return console.done(session, "/historik", already_restored=wanted)
         return console.done(
-            session, "/historik", restored_from=wanted, reopened=restored.reopened, **console.moved(before)
+            session,
+            "/historik",
+            restored_from=wanted,
+            reopened=restored.reopened,
+            unmarked=restored.unmarked,
+            **console.moved(before),
         )
 
 

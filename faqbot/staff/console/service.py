@@ -170,6 +170,14 @@ class Restored:
     version: Version
     written: bool
     reopened: int = 0
+    unmarked: int = 0  # questions marked as about something else it lacks, their customers' questions listed again
+
+
+def lost_marks(earlier: Faq | None, restoring: Faq) -> list[str]:
+    """The questions marked as about something else in `earlier` (the FAQ before a restore) that
+    `restoring` does not mark."""
+    kept = {normalize_question(t) for t in restoring.off_topic}
+    return [t for t in (earlier.off_topic if earlier else ()) if normalize_question(t) not in kept]
 
 
 class StaleError(FaqbotError):
@@ -504,19 +512,34 @@ class Desk:
         """The questions staff marked as about something else (the FAQ's `off_topic:` list)."""
         return load_faq(self.faq_path).off_topic
 
-    def answer_again(self, text: str, who: str = "") -> Any:
+    def answer_again(self, text: str, who: str = "") -> tuple[Reply, int] | None:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
-        answer it, and questions like it, again. The file is kept as a version by `who` and the
-        index rebuilt. Returns the bot's reply to it now (not logged: staff see what it answers, as
-        the review page no longer lists it), or None when the list has no such question (taken
-        off meanwhile)."""
+        answer it, and questions like it, again, and the review page lists its customers'
+        questions again (`forget_marks`). The file is kept as a version by `who` and the index
+        rebuilt. Returns the bot's reply to it now (not logged: staff see what it answers) and how
+        many rejections were forgotten, or None when the list has no such question (taken off
+        meanwhile)."""
         with self.writing:
             before = self.notice()
             if not remove_off_topic(self.faq_path, text):
                 return None
             self.keep(before, who)
             self.rebuild()
-            return self.bot.ask_with(self.bot.searcher, text)
+            return self.bot.ask_with(self.bot.searcher, text), self.forget_marks([text])
+
+    def forget_marks(self, texts: list[str]) -> int:
+        """Forget the rejections recorded when `texts` were marked as about something else, now off
+        the list, so the review page shows their questions again; how many of `texts` had any. A
+        log that cannot be written loses only that."""
+        if not texts:
+            return 0
+        try:
+            forgotten = teach.marking_rejections(self.log.rejections(), texts)
+            self.log.unreject(forgotten)
+        except FaqbotError as err:
+            log.warning("questions taken off the off-topic list stay rejected, so are not listed again: %s", err)
+            return 0
+        return len(set(forgotten.values()))
 
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)
@@ -662,7 +685,8 @@ class Desk:
                 version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
-            return Restored(restored, written=True, reopened=self.reopen_lost(earlier, restoring))
+            unmarked = self.forget_marks(lost_marks(earlier, restoring))
+            return Restored(restored, written=True, reopened=self.reopen_lost(earlier, restoring), unmarked=unmarked)
 
     def reopen_lost(self, earlier: Faq | None, restoring: Faq) -> int:
         """Forget the acceptance of the learned phrasings of `earlier` (the FAQ before the restore)
