@@ -1162,6 +1162,26 @@ def test_taking_a_question_off_the_list_says_when_another_marked_question_still_
     assert "Boten skickar den ändå till helpdesk: den liknar en annan fråga om annat mer än någon post." in done
 
 
+def test_an_entry_written_later_on_a_marked_topic_shows_the_marks_that_keep_its_customers_away(site):
+    """A marked question sends the questions nearest it to the helpdesk whatever entries there
+    are: staff who write an entry on its topic later must see the mark, on the entry's page, and
+    can take it off there."""
+    add_off_topic(site.folder / "faq.yaml", ["Tvättar ni bilar på lördagar?", "Säljer ni glass?"])
+    site.login()
+    new = {"question": "Tvättar ni bilar?", "answer": "Ja, varje lördag.", "alternatives": "", "section": ""}
+    created = site.client.post("/ny-fraga", data={**new, "csrf": site.csrf()}).text
+    assert "Posten är skapad" in created
+    near = created.split('<h2 id="marked-near">')[1].split("</section>")[0]
+    assert near.startswith("Frågor om annat som posten når (1)</h2>")
+    assert "Tvättar ni bilar på lördagar?" in near and "glass" not in near
+    assert public_bot(site).ask("Tvättar ni bilar på lördagar?").kind is ReplyKind.HELPDESK  # what it warns of
+    done = site.client.post("/om-annat", data={"fraga": "Tvättar ni bilar på lördagar?", "csrf": site.csrf()}).text
+    assert "är inte längre en fråga om annat" in done
+    assert public_bot(site).ask("Tvättar ni bilar på lördagar?").match.faq_id == "tvattar-ni-bilar"
+    assert 'id="marked-near"' not in site.client.get("/fragor/tvattar-ni-bilar").text
+    assert 'id="marked-near"' not in site.client.get("/fragor/backup").text  # the other mark reaches no entry
+
+
 def test_a_long_question_marked_off_topic_can_be_taken_off_the_list(site):
     """Found by a walk-through: a 910-character 👎 question was marked, and "Ta bort" was refused
     as longer than a form field's 200 characters."""

@@ -206,16 +206,19 @@ def as_grouped(text: str) -> str:
     return without_placeholders(text)[:GROUP_CHARS].rstrip() or "?"
 
 
-def answered_as_read(question: str, searcher: Searcher, policy: Policy) -> tuple[str | None, list[Match]]:
+def answered_as_read(
+    question: str, searcher: Searcher, policy: Policy, marks: bool = True
+) -> tuple[str | None, list[Match]]:
     """The entry the bot answers a logged question with now (None: it does not) and its ranking,
     the question read as the bot reads it (`reading`: without courtesies, words spelled as the
     FAQ spells them), so that what staff are told the bot answers now is what a customer asking
     it again would get: one that lies nearer a question staff marked as off-topic than its best
-    entry is not answered (`Searcher.set_aside`), as in the chat."""
+    entry is not answered (`Searcher.set_aside`), as in the chat. `marks=False`: what it would
+    answer were no question marked (a marked question itself: which entry it would go to)."""
     whole = without_placeholders(question).strip() or "?"  # all of it, as the chat read it (`focus` bounds it)
     read = reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
     ranked = searcher.rank(read)
-    aside = bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
+    aside = marks and bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
     return policy.decide(ranked, aside=aside).faq_id, ranked
 
 

@@ -160,6 +160,7 @@ def entry_page(
 ) -> Response:
     values.setdefault("problems", {})
     values.setdefault("learned", learned_of(console, faq_id))
+    values.setdefault("marked_near", marked_near(console, faq_id))
     values.setdefault("sections", sections_of(console))
     try:
         saved, _ = console.desk.entry(faq_id)  # named by its question as the file has it, as on every other page
@@ -186,6 +187,15 @@ def learned_of(console: Console, faq_id: str) -> tuple[str, ...]:
     except FaqbotError:
         return ()
     return entry.learned if entry is not None else ()
+
+
+def marked_near(console: Console, faq_id: str) -> list[str]:
+    """The questions marked as about something else that the entry would answer (`Desk.marked_near`);
+    none when the FAQ or the index cannot be read (the page says what is wrong elsewhere)."""
+    try:
+        return console.desk.marked_near(faq_id)
+    except FaqbotError:
+        return []
 
 
 def sections_of(console: Console) -> dict[str, int]:

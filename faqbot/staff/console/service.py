@@ -60,6 +60,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
+from faqbot.staff.report import answered_as_read
 from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
@@ -511,6 +512,19 @@ class Desk:
     def off_topic(self) -> tuple[str, ...]:
         """The questions staff marked as about something else (the FAQ's `off_topic:` list)."""
         return load_faq(self.faq_path).off_topic
+
+    def marked_near(self, faq_id: str) -> list[str]:
+        """The questions staff marked as about something else that the bot would answer with entry
+        `faq_id` were they not marked: questions the entry reaches that the mark sends, and
+        questions nearer them than the entry's texts, to the helpdesk. For the entry's page, so
+        that an entry written later on such a topic does not lose its customers to an old mark
+        without a word. Ranked on the index serving now, the questions' vectors remembered by the
+        console's embedder."""
+        searcher = self.bot.searcher
+        if searcher.marked is None:
+            return []
+        policy = self.bot.policy_of(searcher.index)
+        return [t for t in self.off_topic() if answered_as_read(t, searcher, policy, marks=False)[0] == faq_id]
 
     def answer_again(self, text: str, who: str = "") -> tuple[Reply, int] | None:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
