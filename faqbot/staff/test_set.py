@@ -30,7 +30,15 @@ from faqbot.faq.model import Faq, normalize_question
 from faqbot.files import atomic_write
 from faqbot.staff import learn
 from faqbot.staff.fresh_start import TEST_SET
-from faqbot.staff.signals import NEW_ENTRY, OFF_TOPIC, apart, decided_by, has_personal_data, suggestion_id
+from faqbot.staff.signals import (
+    NEW_ENTRY,
+    OFF_TOPIC,
+    apart,
+    as_marked,
+    decided_by,
+    has_personal_data,
+    suggestion_id,
+)
 
 MAX_ADD = 30  # questions added in one go: a page of checkboxes, not a bulk import
 
@@ -62,11 +70,21 @@ def confirmed_not_in(
 ) -> list[learn.Suggestion]:
     """Confirmed phrasings (most evidence first) whose question the test set at `path` does not
     hold; not those staff rejected (`rejected`: suggestion ids): staff said the customer's pick
-    was not what the entry answers, so it would go into the test set as a wrong expectation."""
+    was not what the entry answers, so it would go into the test set as a wrong expectation; nor
+    those staff marked as about something else since (the FAQ's `off_topic:`), which go in
+    expecting the helpdesk (`off_topic_not_in`)."""
     have = questions_in(path)
     confirmed = apart(learn.confirmed_phrasings(learn.signals_from_rows(rows), faq))
     is_rejected = decided_by(rejected)
-    return [s for s in confirmed if normalize_question(s.question) not in have and not is_rejected(s.id)]
+    marked = {normalize_question(t) for t in faq.off_topic}  # staff's word over a customer's pick:
+    # the bot sends a marked question to the helpdesk, so `off_topic_not_in` offers it so
+    return [
+        s
+        for s in confirmed
+        if normalize_question(s.question) not in have
+        and not is_rejected(s.id)
+        and normalize_question(as_marked(s.question)) not in marked
+    ]
 
 
 def off_topic_not_in(
