@@ -108,6 +108,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = build_index(faq, embedder, out, progress=progress, offtopic=bank)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
+    base = published_base(out) if args.publish else None
     published = publish_index(args, settings, faq_path, out, embedder.name, previous) if args.publish else None
     if args.json:
         extra = {"published": published} if args.publish else {}
@@ -135,9 +136,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
-    if published is not None:
+    if published is not None and published == base:
+        print(f"nothing published: generation {published} holds this FAQ and index already")
+    elif published is not None:
         print(f"published as generation {published}; every faqbot serve on that database swaps it in")
     return 0
+
+
+def published_base(index_dir: Path) -> int | None:
+    """The generation the index folder last published or fetched (faqbot.retrieval.publish)."""
+    from faqbot.retrieval.publish import base_of
+
+    return base_of(index_dir)
 
 
 def publish_index(

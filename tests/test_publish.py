@@ -96,6 +96,22 @@ def test_a_replica_swaps_in_the_published_index_and_its_faq(staff, replica, pg_u
     assert follower.sync() is False  # the same generation is not fetched twice
 
 
+def test_publishing_again_with_nothing_changed_adds_no_generation_unless_the_stored_one_is_damaged(
+    staff, pg_url, fake_embedder
+):
+    """A left-alone note: `faqbot index --publish` with nothing changed published a new generation,
+    which every replica fetched and swapped in, and which pushed an older one out of the kept five."""
+    edit(staff, fake_embedder)
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    build_index(load_faq(staff / "faq.yaml"), fake_embedder, staff / "index")  # `faqbot index`: nothing changed
+    assert publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name) == first
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM index_generations").fetchone()[0] == 1
+        conn.execute("UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1)")
+    repaired = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    assert repaired > first  # the damaged one is published again, for the replicas to get it intact
+
+
 def test_each_replica_says_which_generation_it_answers_from(staff, replica, pg_url, fake_embedder):
     one = Follower(replica.index, pg_url, name="web1:100")
     two = Follower(replica.index, pg_url, name="web2:200")
@@ -360,3 +376,5 @@ def test_faqbot_index_refuses_to_publish_over_an_unseen_generation_and_fetch_bri
         faq.write(OPENING)
     assert index("--publish") == 0 and "published as generation" in capsys.readouterr().out
     assert {"parking", "opening"} <= set(published_ids(pg_url))
+    assert index("--publish") == 0  # again, nothing changed: no new generation for the replicas to swap in
+    assert "nothing published: generation" in capsys.readouterr().out

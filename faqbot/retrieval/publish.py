@@ -179,7 +179,8 @@ def check_not_behind(
 def publish(
     faq_path: Path, index_dir: Path, url: str, embedder_name: str, force: bool = False, previous: str | None = None
 ) -> int:
-    """Store the index in `index_dir` (built from `faq_path`) in PostgreSQL and announce it; returns its id.
+    """Store the index in `index_dir` (built from `faq_path`) in PostgreSQL and announce it; returns its id
+    (the newest generation's, when that is this index already: nothing is stored or announced).
 
     Refused (StalePublishError) when a generation published since this folder's base holds
     another FAQ, unless `force`: staff on two machines must not undo each other's changes.
@@ -195,6 +196,10 @@ def publish(
                 conn.execute("LOCK TABLE index_generations IN SHARE ROW EXCLUSIVE MODE")  # one publisher at a time
                 if not force:
                     check_not_behind(conn, index_dir, manifest["faq_hash"], shown(url), previous)
+                same = already_published(conn, archive)
+                if same is not None:  # nothing changed since: no new generation for every replica to swap in
+                    record_base(index_dir, same)
+                    return same
                 [(generation,)] = conn.execute(
                     "INSERT INTO index_generations (built_at, faq_hash, sha256, archive)"
                     " VALUES (%s, %s, %s, %s) RETURNING id",
@@ -208,6 +213,34 @@ def publish(
         raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
     record_base(index_dir, int(generation))
     return int(generation)
+
+
+def already_published(conn: psycopg.Connection[Any], archive: bytes) -> int | None:
+    """The newest generation when it holds what `archive` does (`pack`), stored intact: `faqbot
+    index --publish` with nothing changed, whose rebuild only gave the files new names and a new
+    time. A damaged newest generation is published again, so that replicas get an intact one."""
+    row = conn.execute("SELECT id, sha256, archive FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None or hashlib.sha256(row[2]).hexdigest() != row[1]:
+        return None
+    try:
+        return int(row[0]) if contents(bytes(row[2])) == contents(archive) else None
+    except (tarfile.TarError, KeyError, ValueError, OSError):
+        return None
+
+
+def contents(archive: bytes) -> tuple[bytes, dict]:
+    """What a published archive holds, apart from when it was built and what its files are called:
+    the FAQ file's bytes and the manifest (the index files' checksums, the model, the calibration)."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+        faq = read_member(tar, members, FAQ_MEMBER)
+        manifest = json.loads(read_member(tar, members, f"index/{MANIFEST}"))
+    for key in ("built_at", "files", "faq_path"):
+        manifest.pop(key, None)
+    if isinstance(manifest.get("calibration"), dict):  # what it found, not how long it took or how it said so
+        for key in ("seconds", "why"):  # (a rebuild with nothing changed says "0 text(s) new or gone")
+            manifest["calibration"].pop(key, None)
+    return faq, manifest
 
 
 def read_member(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo], name: str) -> bytes:
