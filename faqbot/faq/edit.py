@@ -191,22 +191,24 @@ def add_off_topic(path: str | Path, texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(new)
 
 
-def remove_off_topic(path: str | Path, text: str) -> bool:
+def remove_off_topic(path: str | Path, text: str) -> str | None:
     """Remove one question from the FAQ's `off_topic:` list (staff's undo: the bot may answer it
-    again); the list goes with its last question, the comment above it too. False when the list
-    has no such question (removed meanwhile). Raises DataError for an invalid file."""
+    again), `text` or the list's spelling of it (`normalize_question`); the list goes with its
+    last question, the comment above it too. Returns the list's text removed, or None when the
+    list has no such question (removed meanwhile). Raises DataError for an invalid file."""
     path = Path(path)
     key = normalize_question(text)
-    position = next((i for i, t in enumerate(load_faq(path).off_topic) if normalize_question(t) == key), None)
+    listed = load_faq(path).off_topic
+    position = next((i for i, t in enumerate(listed) if normalize_question(t) == key), None)
     if position is None:
-        return False
+        return None
     document = open_document(path)
     data = document.data
     if len(data[OFF_TOPIC]) == 1:  # the list goes: the comment add_off_topic wrote above it too
         drop_comment_before(data, key_before(data, OFF_TOPIC))
     remove_item(data, OFF_TOPIC, position)
     replace_file(document)
-    return True
+    return listed[position]
 
 
 def drop_comment_before(data: CommentedMap, key: str) -> None:

@@ -476,17 +476,18 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return to_login(request)
         fields = await console.form(request, session)
-        text = fields.get("fraga", "")
-        again = await run_in_threadpool(console.desk.answer_again, text, session.user)
+        # back to the entry's page when it was taken off there ("Frågor om annat som posten når")
+        back = entry_id(fields["post"]) if fields.get("post") else ""
+        again = await run_in_threadpool(console.desk.answer_again, fields.get("fraga", ""), session.user)
         if again is None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
-        reply, reopened = again
-        answered_with = reply.match.faq_id if reply.resolved and reply.match else ""
-        outcome: dict[str, Any] = {"answered_again": text, "answered_language": reply.language}
-        outcome["answered_with"] = answered_with
+        listed, reply, reopened = again
+        outcome: dict[str, Any] = {"answered_again": listed, "answered_language": reply.language}
+        if reply.resolved and reply.match:
+            outcome["answered_with"] = (reply.match.faq_id, reply.match.faq_question)
         outcome["answered_reopened"] = bool(reopened)  # its customers' questions under Att granska again
         outcome["answered_aside"] = reply.set_aside  # another marked question still sends it to the helpdesk
-        return console.done(session, "/fragor", **outcome)
+        return console.done(session, f"/fragor/{back}" if back else "/fragor", **outcome)
 
 
 def add_learned_routes(app: FastAPI, console: Console) -> None:

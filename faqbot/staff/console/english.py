@@ -388,8 +388,8 @@ ENGLISH: dict[str, str] = {
     ),
     "Prova den under Prova boten.": "Try it under Try the bot.",
     "Frågor om annat som posten når ({count})": "Questions about something else this entry reaches ({count})",
-    "Ni har markerat de här frågorna som frågor om annat (Handlar om annat). Boten skulle svara på dem med den här posten, men skickar dem, och frågor som liknar dem mer än posten, till helpdesk. Svarar posten på dem, ta bort dem från listan.": (
-        "You have marked these questions as about something else (About something else). The bot would answer them with this entry, but sends them, and questions more like them than like the entry, to the helpdesk. If the entry answers them, take them off the list."
+    "Ni har markerat de här frågorna som frågor om annat (Handlar om annat). Boten skulle svara på dem med den här posten, eller nästan, men skickar dem, och frågor som liknar dem mer än posten, till helpdesk. Är posten ny, eller svarar den nu på det frågan frågar: ta bort frågan från listan. Svarade boten fel med posten när frågan markerades, gör markeringen sitt jobb: låt den stå.": (
+        "You have marked these questions as about something else (About something else). The bot would answer them with this entry, or nearly, but sends them, and questions more like them than like the entry, to the helpdesk. If the entry is new, or now answers what the question asks: take the question off the list. If the bot answered wrongly with the entry when the question was marked, the mark is doing its job: leave it."
     ),
     "En fråga som ni markerade som en fråga om annat sedan dess är inte markerad i version {id}: boten kan svara på den igen, och kundfrågan står under Att granska igen.": (
         "A question you have marked as about something else since is not marked in version {id}: the bot may answer it again, and the customer's question is under To review again."

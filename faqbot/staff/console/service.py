@@ -60,7 +60,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.report import answered_as_read
+from faqbot.staff.report import NEAR_MARGIN, answered_as_read
 from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
@@ -515,8 +515,10 @@ class Desk:
 
     def marked_near(self, faq_id: str) -> list[str]:
         """The questions staff marked as about something else that the bot would answer with entry
-        `faq_id` were they not marked: questions the entry reaches that the mark sends, and
-        questions nearer them than the entry's texts, to the helpdesk. For the entry's page, so
+        `faq_id` were they not marked, or nearly (ranked first, under the threshold by less than
+        the review page's NEAR_MARGIN: their rewordings that score higher go to the helpdesk too,
+        found by a walk-through): questions the entry reaches that the mark sends, and questions
+        nearer them than the entry's texts, to the helpdesk. For the entry's page, so
         that an entry written later on such a topic does not lose its customers to an old mark
         without a word. Ranked on the index serving now, the questions' vectors remembered by the
         console's embedder."""
@@ -524,22 +526,30 @@ class Desk:
         if searcher.marked is None:
             return []
         policy = self.bot.policy_of(searcher.index)
-        return [t for t in self.off_topic() if answered_as_read(t, searcher, policy, marks=False)[0] == faq_id]
 
-    def answer_again(self, text: str, who: str = "") -> tuple[Reply, int] | None:
+        def reaches(text: str) -> bool:
+            answered, ranked = answered_as_read(text, searcher, policy, marks=False)
+            best = ranked[0] if ranked else None
+            nearly = best is not None and best.faq_id == faq_id and best.score >= policy.threshold - NEAR_MARGIN
+            return answered == faq_id or nearly
+
+        return [t for t in self.off_topic() if reaches(t)]
+
+    def answer_again(self, text: str, who: str = "") -> tuple[str, Reply, int] | None:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
         answer it, and questions like it, again, and the review page lists its customers'
         questions again (`forget_marks`). The file is kept as a version by `who` and the index
-        rebuilt. Returns the bot's reply to it now (not logged: staff see what it answers) and how
-        many rejections were forgotten, or None when the list has no such question (taken off
-        meanwhile)."""
+        rebuilt. Returns the question as the list had it, the bot's reply to it now (not logged:
+        staff see what it answers) and how many rejections were forgotten, or None when the list
+        has no such question (taken off meanwhile)."""
         with self.writing:
             before = self.notice()
-            if not remove_off_topic(self.faq_path, text):
+            listed = remove_off_topic(self.faq_path, text)
+            if listed is None:
                 return None
             self.keep(before, who)
             self.rebuild()
-            return self.bot.ask_with(self.bot.searcher, text), self.forget_marks([text])
+            return listed, self.bot.ask_with(self.bot.searcher, listed), self.forget_marks([listed])
 
     def forget_marks(self, texts: list[str]) -> int:
         """Forget the rejections recorded when `texts` were marked as about something else, now off
