@@ -8,9 +8,9 @@ in tests/attack/test_console_attacks.py.
 from __future__ import annotations
 
 import json
-import shutil
 import logging
 import re
+import shutil
 import socket
 import sqlite3
 import threading
@@ -44,8 +44,8 @@ from faqbot.staff.console.language import Bilingual, Text, clock, phrasebook, sp
 from faqbot.staff.console.service import Desk, Progress
 from faqbot.staff.console.web import Console
 from faqbot.staff.trends import staff_zone
-from tests.conftest import ROOT
 from faqbot.web.ratelimit import RateLimiter
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
