@@ -1214,6 +1214,31 @@ def test_a_mark_that_nearly_reaches_a_new_entry_is_shown_on_its_page_and_taken_o
         site.store.close()
 
 
+def test_writing_a_marked_question_into_an_entry_takes_it_off_the_list(site):
+    """Found by a walk-through: "Skapa en ny post av frågan" on a marked question that reached the
+    helpdesk again was refused with a check naming the unsaved draft's line ("är både en fråga i
+    posten ... (rad 231) och en fråga om annat"). Staff who write it into an entry say the entry
+    answers it, as Koppla does; a form refused for another reason leaves the list as it was."""
+    faq = site.folder / "faq.yaml"
+    add_off_topic(faq, ["Säljer ni bilar?", "Tvättar ni bilar?", "Blir det regn?"])
+    site.login()
+    refused = {"question": "Säljer ni bilar?", "answer": "", "alternatives": "", "section": ""}
+    before = faq.read_bytes()
+    assert site.client.post("/ny-fraga", data={**refused, "csrf": site.csrf()}).status_code == 400
+    assert faq.read_bytes() == before  # the answer was missing: nothing written, the mark kept
+    new = {**refused, "answer": "Ja, begagnade.", "alternatives": "Blir det regn?"}
+    created = site.client.post("/ny-fraga", data={**new, "csrf": site.csrf()}).text
+    assert "Posten är skapad" in created
+    assert f"{said('Säljer ni bilar?')} stod bland frågorna om annat; den är borttagen därifrån" in created
+    assert load_faq(faq).off_topic == ("Tvättar ni bilar?",)
+    assert public_bot(site).ask("Säljer ni bilar?").match.faq_id == "saljer-ni-bilar"
+    page = site.client.get("/fragor/backup").text  # an existing entry's form, the same way
+    digest = re.search(r'name="hash" value="([^"]+)"', page).group(1)
+    fields = {"question": "Hur ofta tar ni backup?", "answer": "Varje natt.", "alternatives": "tvättar ni BILAR"}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf(), "hash": digest}).text
+    assert "Sparat" in saved and "stod bland frågorna om annat" in saved and load_faq(faq).off_topic == ()
+
+
 def test_a_long_question_marked_off_topic_can_be_taken_off_the_list(site):
     """Found by a walk-through: a 910-character 👎 question was marked, and "Ta bort" was refused
     as longer than a form field's 200 characters."""

@@ -64,6 +64,7 @@ class NewEntry:
     faq_id: str
     problems: Problems
     file_hash: str
+    unmarked: tuple[str, ...] = ()  # questions taken off the FAQ's off_topic: list, written into the entry
 
 
 def unique_id(question: str, taken: set[str]) -> str:

@@ -59,6 +59,7 @@ class EntryUpdate:
     problems: tuple[tuple[str, str], ...]
     file_hash: str
     kept: tuple[str, ...] = ()  # fields someone changed in the file since the form was opened, left as they are now
+    unmarked: tuple[str, ...] = ()  # questions taken off the FAQ's off_topic: list, written into the entry
 
 
 def file_hash(path: str | Path) -> str:

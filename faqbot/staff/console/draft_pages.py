@@ -97,7 +97,8 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
-        return console.done(session, f"/fragor/{added.faq_id}", created=True, **console.moved(before))
+        moved = console.moved(before)
+        return console.done(session, f"/fragor/{added.faq_id}", created=True, unmarked=added.unmarked, **moved)
 
 
 def gone(console: Console, faq_id: str, digest: str) -> bool:

@@ -387,6 +387,9 @@ ENGLISH: dict[str, str] = {
         "The customers' questions with it are under To review again, to deal with as before it was marked."
     ),
     "Prova den under Prova boten.": "Try it under Try the bot.",
+    "”{question}” stod bland frågorna om annat; den är borttagen därifrån, eftersom posten nu svarar på den.": (
+        "“{question}” was among the questions about something else; it is taken off that list, as the entry now answers it."
+    ),
     "Frågor om annat som posten når ({count})": "Questions about something else this entry reaches ({count})",
     "Ni har markerat de här frågorna som frågor om annat (Handlar om annat). Boten skulle svara på dem med den här posten, eller nästan, men skickar dem, och frågor som liknar dem mer än posten, till helpdesk. Är posten ny, eller svarar den nu på det frågan frågar: ta bort frågan från listan. Svarade boten fel med posten när frågan markerades, gör markeringen sitt jobb: låt den stå.": (
         "You have marked these questions as about something else (About something else). The bot would answer them with this entry, or nearly, but sends them, and questions more like them than like the entry, to the helpdesk. If the entry is new, or now answers what the question asks: take the question off the list. If the bot answered wrongly with the entry when the question was marked, the mark is doing its job: leave it."

@@ -592,12 +592,39 @@ class Desk:
         """Write the form's fields (FileChangedError when the file changed), keep the new file as
         a version by `who`, then rebuild the index."""
         with self.writing:
-            before = self.notice()
-            result = update_entry(self.faq_path, faq_id, values, expected_hash, self.seen(faq_id, expected_hash))
-            if result.changes and not result.problems:
+            before, seen, opened = self.notice(), self.seen(faq_id, expected_hash), file_hash(self.faq_path)
+            unmarked = self.take_marks(values)
+            # the marks taken off are no change under the form: the form's hash is the file's again
+            expected = file_hash(self.faq_path) if unmarked and opened == expected_hash else expected_hash
+            written = False
+            try:
+                result = update_entry(self.faq_path, faq_id, values, expected, seen)
+                written = bool(result.changes) and not result.problems
+            finally:
+                if unmarked and not written:  # refused: the list stays as it was
+                    atomic_write(self.faq_path.resolve(), before)
+            if written:
                 self.keep(before, who)
                 self.rebuild()
-            return result
+                return replace(result, unmarked=tuple(unmarked))
+            return replace(result, file_hash=file_hash(self.faq_path)) if unmarked else result
+
+    def take_marks(self, values: dict[str, str]) -> list[str]:
+        """Take the questions an entry's form writes (question, other phrasings, English question)
+        off the FAQ's `off_topic:` list: staff who write a marked question into an entry say the
+        entry answers it, as "Koppla" does (`teach.Taught.unmarked`); a walk-through's "Skapa en
+        ny post av frågan" on a marked question was refused with a check naming the unsaved draft's
+        line. Returns the list's texts taken off; the caller writes the file back when the entry
+        is refused."""
+        marked = {normalize_question(t): t for t in load_faq(self.faq_path).off_topic}
+        if not marked:
+            return []
+        written = [values.get("question", ""), values.get("question_en", "")]
+        written += cleaned("alternatives", values.get("alternatives", "")).split("\n")
+        taken = list(dict.fromkeys(marked[k] for t in written if (k := normalize_question(t)) in marked))
+        for text in taken:
+            remove_off_topic(self.faq_path, text)
+        return taken
 
     def unlearn(self, faq_id: str, text: str, who: str = "") -> bool:
         """Remove a customers' phrasing from the entry's `learned:` (staff found it wrong), keep
@@ -796,9 +823,16 @@ class Desk:
         with self.writing:
             group = self.new_entry_group(group_id, recent=False) if group_id else None
             before = self.notice()
-            added = add_entry(self.faq_path, values)
+            unmarked = self.take_marks(values)
+            added = None
+            try:
+                added = add_entry(self.faq_path, values)
+            finally:
+                if unmarked and (added is None or added.problems):  # refused: the list stays as it was
+                    atomic_write(self.faq_path.resolve(), before)
             if added.problems:
                 return added
+            added = replace(added, unmarked=tuple(unmarked))
             self.keep(before, who)
             if group is not None:
                 taken = {normalize_question(q) for q in load_faq(self.faq_path).by_id[added.faq_id].questions()}
