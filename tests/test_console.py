@@ -1239,6 +1239,22 @@ def test_writing_a_marked_question_into_an_entry_takes_it_off_the_list(site):
     assert "Sparat" in saved and "stod bland frågorna om annat" in saved and load_faq(faq).off_topic == ()
 
 
+def test_trying_a_question_a_mark_sends_to_the_helpdesk_says_which_mark(site):
+    """Found by a walk-through: Prova boten said "till helpdesk" beside a best entry over the
+    threshold, and "Varför" named only the threshold: the mark that decided it was not said."""
+    add_off_topic(site.folder / "faq.yaml", ["Säljer ni bilar?", "Kan jag ringa er i dag?"])
+    site.desk.rebuild()
+    site.login()
+    page = site.client.get("/prova", params={"fraga": "Kan jag ringa er idag?"}).text
+    why = page.split('<h2 id="why">')[1]
+    assert (
+        f"Frågan liknar {said('Kan jag ringa er i dag?')}, som ni har markerat som en fråga om annat, mer än "
+        "någon text i bästa posten: till helpdesk, hur högt posten än når." in why
+    )
+    assert 'href="/fragor#off-topic"' in why and "når inte tröskeln" not in why
+    assert "liknar" not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text.split('id="why"')[1]
+
+
 def test_a_long_question_marked_off_topic_can_be_taken_off_the_list(site):
     """Found by a walk-through: a 910-character 👎 question was marked, and "Ta bort" was refused
     as longer than a form field's 200 characters."""

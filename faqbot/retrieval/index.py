@@ -115,8 +115,9 @@ class LoadedIndex:
     helpdesk: str
     path: Path
     hubness: np.ndarray | None = None  # per view row; None: no correction
-    # the vectors of the questions staff marked as off-topic (`Faq.off_topic`), as passages
+    # the vectors of the questions staff marked as off-topic (`Faq.off_topic`), as passages, and their texts
     marked: np.ndarray | None = None
+    marked_texts: tuple[str, ...] = ()
 
     @property
     def row_entry(self) -> np.ndarray:
@@ -508,16 +509,16 @@ def load_index(path: str | Path) -> LoadedIndex:
         views = ViewTable(entries)
         helpdesk = data["helpdesk"]
         hubness = load_hubness(path / files["hubness"])
-        marked = load_marked(path / files["hubness"])[1]
+        marked_texts, marked = load_marked(path / files["hubness"])
     except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
         raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
     if not vectors.ntotal == len(views) == manifest.views == len(hubness) or vectors.d != manifest.dimension:
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int((manifest.ivf or {}).get("probes", vectors.nprobe))
-    if marked.shape[1] != manifest.dimension:
+    if marked.shape[1] != manifest.dimension or len(marked_texts) != len(marked):
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
-    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness, marked)
+    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness, marked, tuple(marked_texts))
 
 
 def folder_hash(index_dir: Path) -> str | None:

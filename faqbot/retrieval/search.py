@@ -239,6 +239,16 @@ class Searcher(Generic[Space]):
         own = max(float(self.index.vectors.reconstruct(int(row)) @ query) for row in rows)
         return float((marked @ query).max()) > own
 
+    def nearest_marked(self, question: str) -> tuple[str, float] | None:
+        """The question staff marked as off-topic nearest `question` (as `set_aside` compares them),
+        with its cosine similarity; None when none is marked. For staff: which mark set it aside."""
+        marked, texts = self.marked, getattr(self.index, "marked_texts", ())
+        if marked is None or len(texts) != len(marked):
+            return None
+        similarities = marked @ self.embedder.embed_queries([question])[0]
+        best = int(similarities.argmax())
+        return texts[best], float(similarities[best])
+
     @cached_property
     def _positions(self) -> dict[str, int]:
         return {e.id: i for i, e in enumerate(self.entries)}

@@ -387,6 +387,13 @@ ENGLISH: dict[str, str] = {
         "The customers' questions with it are under To review again, to deal with as before it was marked."
     ),
     "Prova den under Prova boten.": "Try it under Try the bot.",
+    "Frågan liknar ”{marked}”, som ni har markerat som en fråga om annat, mer än någon text i bästa posten: till helpdesk, hur högt posten än når.": (
+        "The question is more like “{marked}”, which you have marked as about something else, than any text of the best entry: to the helpdesk, however high the entry scores."
+    ),
+    "Frågan liknar en fråga som ni har markerat som en fråga om annat mer än någon text i bästa posten: till helpdesk, hur högt posten än når.": (
+        "The question is more like a question you have marked as about something else than any text of the best entry: to the helpdesk, however high the entry scores."
+    ),
+    "Frågor om annat": "Questions about something else",
     "”{question}” stod bland frågorna om annat; den är borttagen därifrån, eftersom posten nu svarar på den.": (
         "“{question}” was among the questions about something else; it is taken off that list, as the entry now answers it."
     ),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from faqbot.bot import FaqBot, Reply
+from faqbot.bot import FaqBot, Reply, reading
 from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
 from faqbot.database import is_postgres
@@ -131,6 +131,7 @@ class Tried:
     margin: float | None
     gap: float | None
     floor: float = 0.0  # how sure the best entry must be for choices to be offered at all
+    aside_by: str = ""  # the marked question that sent it to the helpdesk (`Reply.set_aside`)
 
 
 def tried(reply: Reply, entries: list[FaqEntry], policy: Policy) -> Tried:
@@ -651,7 +652,12 @@ class Desk:
         """The bot's reply to `question`, as a follow-up to `previous` when one is given (as in a chat)."""
         bot = self.bot
         bot.refresh()
-        return tried(bot.ask(question, previous=previous.strip() or None), bot.entries, bot.policy)
+        reply = bot.ask(question, previous=previous.strip() or None)
+        found = tried(reply, bot.entries, bot.policy)
+        if reply.set_aside:  # which mark did it: a walk-through read "till helpdesk" beside a score over the threshold
+            near = bot.searcher.nearest_marked(reading(reply.question, reply.language, bot.searcher))
+            found = replace(found, aside_by=near[0] if near else "")
+        return found
 
     # -- the versions of the FAQ file (faqbot.staff.console.history) ------------------------
 
