@@ -1111,6 +1111,15 @@ def test_a_question_answered_only_since_the_threshold_moved_can_be_sent_back_to_
     assert reply.kind is ReplyKind.HELPDESK and reply.set_aside and "help@example.se" in reply.answer
     assert public_bot(site).ask("Kan jag ringa er?").match.faq_id == "phone"  # the entry's own question still answered
     assert question not in site.client.get("/granska").text
+    # a rewording the mark sends to the helpdesk is listed, saying so (a walk-through read "Boten
+    # var nära att svara med" there, though the entry's score was over the threshold)
+    reworded = public_bot(site).ask("Kan jag ringa er idag?")
+    assert reworded.set_aside
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h2", "Kan jag ringa er idag?", "sv", "helpdesk", False, None, "phone", 0.5, 0.3, "v1"))
+    again = site.client.get("/granska").text.split(said("Kan jag ringa er idag?"))[1].split("</article>")[0]
+    assert f"Boten skickar den till helpdesk eftersom den liknar {said(question)}, som ni har markerat" in again
+    assert "nära att svara" not in again
     assert "anna" in site.client.get("/historik").text.split('<li class="item">')[1]  # kept as a version
 
 

@@ -76,6 +76,7 @@ class Group:
     ] = ()  # of `examples`, those the bot answers now (ranked for an "answered-now" group; else of the first NEAREST_SAMPLE)
     questions: int = 0  # different questions in the group (`examples` shows at most MAX_EXAMPLES of them)
     clients: int = 0  # different clients who asked them (a question of no known client counts as one)
+    aside_by: str = ""  # the marked question that sends its first question to the helpdesk now (`marked_by`)
 
 
 @dataclass
@@ -215,11 +216,30 @@ def answered_as_read(
     it again would get: one that lies nearer a question staff marked as off-topic than its best
     entry is not answered (`Searcher.set_aside`), as in the chat. `marks=False`: what it would
     answer were no question marked (a marked question itself: which entry it would go to)."""
-    whole = without_placeholders(question).strip() or "?"  # all of it, as the chat read it (`focus` bounds it)
-    read = reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
+    read = as_the_chat_reads(question, searcher)
     ranked = searcher.rank(read)
     aside = marks and bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
     return policy.decide(ranked, aside=aside).faq_id, ranked
+
+
+def as_the_chat_reads(question: str, searcher: Searcher) -> str:
+    """A logged question as the chat ranked it: all of it (`focus` bounds it), language from its
+    start (`reading`)."""
+    whole = without_placeholders(question).strip() or "?"
+    return reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
+
+
+def marked_by(question: str, searcher: Searcher) -> str:
+    """The question staff marked as off-topic that sends a logged question to the helpdesk now
+    (`Searcher.set_aside`); "" when none does."""
+    if searcher.marked is None:
+        return ""
+    read = as_the_chat_reads(question, searcher)
+    ranked = searcher.rank(read)
+    if not ranked or not searcher.set_aside(read, ranked[0].faq_id):
+        return ""
+    near = searcher.nearest_marked(read)
+    return near[0] if near else ""
 
 
 def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:
@@ -291,9 +311,7 @@ def group_unanswered(
         )
         if answered:
             action = "answered-now"  # the FAQ was edited since these were asked: the bot answers them now
-            shown = [
-                q for q, _ in examples[NEAREST_SAMPLE:MAX_EXAMPLES]
-            ]  # which of the rest too (learn lists the others)
+            shown = [q for q, _ in examples[NEAREST_SAMPLE:MAX_EXAMPLES]]  # which of the rest too (learn: the others)
             answered_now += tuple(q for q in shown if answered_as_read(q, searcher, policy)[0])
         elif agreed and score >= policy.threshold - NEAR_MARGIN:
             action = "add-alternatives"
@@ -310,6 +328,7 @@ def group_unanswered(
                 answered=answered_now,
                 questions=len(examples),
                 clients=len(who),
+                aside_by=marked_by(examples[0][0], searcher),
             )
         )
     # Asked by the most clients first, then the most asked (one client asking made-up questions

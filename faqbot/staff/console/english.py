@@ -394,6 +394,9 @@ ENGLISH: dict[str, str] = {
         "The question is more like a question you have marked as about something else than any text of the best entry: to the helpdesk, however high the entry scores."
     ),
     "Frågor om annat": "Questions about something else",
+    "Boten skickar den till helpdesk eftersom den liknar ”{marked}”, som ni har markerat som en fråga om annat.": (
+        "The bot sends it to the helpdesk as it is like “{marked}”, which you have marked as about something else."
+    ),
     "”{question}” stod bland frågorna om annat; den är borttagen därifrån, eftersom posten nu svarar på den.": (
         "“{question}” was among the questions about something else; it is taken off that list, as the entry now answers it."
     ),
