@@ -1842,11 +1842,23 @@ def test_a_restore_from_before_a_question_was_marked_off_topic_lists_it_again(si
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
     assert load_faq(site.folder / "faq.yaml").off_topic == ("Vad kostar en ny bil?",)
+    compared = site.client.get("/historik/1").text  # what the restore does, before it is done
+    assert (
+        f"Markeras inte längre som frågor om annat (boten kan svara på dem igen): {said('Vad kostar en ny bil?')}."
+        in compared
+    )
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
     assert load_faq(site.folder / "faq.yaml").off_topic == ()
     assert (
-        "En fråga som ni markerade som en fråga om annat sedan dess är inte markerad i version 1: boten kan svara på "
-        "den igen, och kundfrågan står under Att granska igen." in restored
+        f"Markerade sedan dess som frågor om annat, inte i version 1: {said('Vad kostar en ny bil?')}. Boten kan "
+        "svara på dem igen, och kundfrågorna som markerades med dem står under Att granska igen." in restored
+    )
+    back = site.client.get("/historik").text
+    newest = version_ids(back)[0]
+    again = site.client.get(f"/historik/{newest - 1}").text  # the version with the mark, from the file now
+    assert (
+        f"Markeras som frågor om annat igen (boten skickar dem, och frågor som liknar dem mer än någon post, till helpdesk): {said('Vad kostar en ny bil?')}."
+        in again
     )
     assert 'value="w3"' in site.client.get("/granska").text
 

@@ -404,11 +404,14 @@ ENGLISH: dict[str, str] = {
     "Ni har markerat de här frågorna som frågor om annat (Handlar om annat). Boten skulle svara på dem med den här posten, eller nästan, men skickar dem, och frågor som liknar dem mer än posten, till helpdesk. Är posten ny, eller svarar den nu på det frågan frågar: ta bort frågan från listan. Svarade boten fel med posten när frågan markerades, gör markeringen sitt jobb: låt den stå.": (
         "You have marked these questions as about something else (About something else). The bot would answer them with this entry, or nearly, but sends them, and questions more like them than like the entry, to the helpdesk. If the entry is new, or now answers what the question asks: take the question off the list. If the bot answered wrongly with the entry when the question was marked, the mark is doing its job: leave it."
     ),
-    "En fråga som ni markerade som en fråga om annat sedan dess är inte markerad i version {id}: boten kan svara på den igen, och kundfrågan står under Att granska igen.": (
-        "A question you have marked as about something else since is not marked in version {id}: the bot may answer it again, and the customer's question is under To review again."
+    "Markerade sedan dess som frågor om annat, inte i version {id}: {questions}. Boten kan svara på dem igen, och kundfrågorna som markerades med dem står under Att granska igen.": (
+        "Marked as about something else since, not in version {id}: {questions}. The bot may answer them again, and the customers' questions marked with them are under To review again."
     ),
-    "{n} frågor som ni markerade som frågor om annat sedan dess är inte markerade i version {id}: boten kan svara på dem igen, och kundfrågorna står under Att granska igen.": (
-        "{n} questions you have marked as about something else since are not marked in version {id}: the bot may answer them again, and the customers' questions are under To review again."
+    "Markeras inte längre som frågor om annat (boten kan svara på dem igen): {questions}.": (
+        "No longer marked as about something else (the bot may answer them again): {questions}."
+    ),
+    "Markeras som frågor om annat igen (boten skickar dem, och frågor som liknar dem mer än någon post, till helpdesk): {questions}.": (
+        "Marked as about something else again (the bot sends them, and questions more like them than like any entry, to the helpdesk): {questions}."
     ),
     "”{question}” är inte längre en fråga om annat: boten kan svara på den igen.": (
         "“{question}” is no longer a question about something else: the bot may answer it again."

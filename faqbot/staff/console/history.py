@@ -30,11 +30,11 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from faqbot.errors import DataError
 from faqbot.faq.drafts import parsed
-from faqbot.faq.model import Faq
+from faqbot.faq.model import Faq, normalize_question
 from faqbot.staff.console.language import Text
 from faqbot.staff.console.tables import LogTables
 
@@ -205,6 +205,9 @@ class Difference:
     changed: tuple[str, ...] = ()  # in both, with other texts: the version's texts come back
     compared: str = ""  # text_hash of the file it was compared with: a restore of it refuses another
     refused: object = None  # why the version itself does not pass the checks (None: it does): no restore offered
+    # the FAQ's off_topic: questions a restore would take off the list, and put on it again
+    unmarks: tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
 
     @property
     def same(self) -> bool:
@@ -227,7 +230,26 @@ def difference(version: Version, current: str) -> Difference:
     )
     removed, returned, changed = by_entry(current, version.content)
     cut = len(lines) > MAX_DIFF_LINES
-    return Difference(version, lines[:MAX_DIFF_LINES], cut, removed, returned, changed, text_hash(current))
+    unmarks, marks = by_mark(current, version.content)
+    shown = Difference(version, lines[:MAX_DIFF_LINES], cut, removed, returned, changed, text_hash(current))
+    return replace(shown, unmarks=unmarks, marks=marks)
+
+
+def by_mark(current: str, restored: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The questions marked as about something else in `current` that `restored` does not mark,
+    and those it marks that `current` does not; both empty when either does not pass the checks
+    (found by a walk-through: a restore named what it did to entries, not to the list)."""
+    try:
+        now, then = parsed(current), parsed(restored)
+    except DataError:
+        return (), ()
+    return marked_only(now, then), marked_only(then, now)
+
+
+def marked_only(faq: Faq, other: Faq) -> tuple[str, ...]:
+    """The questions `faq` marks as about something else (its `off_topic:`) that `other` does not."""
+    kept = {normalize_question(t) for t in other.off_topic}
+    return tuple(t for t in faq.off_topic if normalize_question(t) not in kept)
 
 
 def by_entry(current: str, restored: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

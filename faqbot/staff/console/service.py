@@ -56,6 +56,7 @@ from faqbot.staff.console.history import (
     FaqHistory,
     Version,
     difference,
+    marked_only,
     text_hash,
     what_changed,
 )
@@ -172,14 +173,7 @@ class Restored:
     version: Version
     written: bool
     reopened: int = 0
-    unmarked: int = 0  # questions marked as about something else it lacks, their customers' questions listed again
-
-
-def lost_marks(earlier: Faq | None, restoring: Faq) -> list[str]:
-    """The questions marked as about something else in `earlier` (the FAQ before a restore) that
-    `restoring` does not mark."""
-    kept = {normalize_question(t) for t in restoring.off_topic}
-    return [t for t in (earlier.off_topic if earlier else ()) if normalize_question(t) not in kept]
+    unmarked: tuple[str, ...] = ()  # questions marked as about something else it lacks, their customers' listed again
 
 
 class StaleError(FaqbotError):
@@ -536,13 +530,13 @@ class Desk:
 
         return [t for t in self.off_topic() if reaches(t)]
 
-    def answer_again(self, text: str, who: str = "") -> tuple[str, Reply, int] | None:
+    def answer_again(self, text: str, who: str = "") -> tuple[str, Reply, bool] | None:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
         answer it, and questions like it, again, and the review page lists its customers'
         questions again (`forget_marks`). The file is kept as a version by `who` and the index
         rebuilt. Returns the question as the list had it, the bot's reply to it now (not logged:
-        staff see what it answers) and how many rejections were forgotten, or None when the list
-        has no such question (taken off meanwhile)."""
+        staff see what it answers) and whether its customers' questions are listed again, or None
+        when the list has no such question (taken off meanwhile)."""
         with self.writing:
             before = self.notice()
             listed = remove_off_topic(self.faq_path, text)
@@ -550,21 +544,21 @@ class Desk:
                 return None
             self.keep(before, who)
             self.rebuild()
-            return listed, self.bot.ask_with(self.bot.searcher, listed), self.forget_marks([listed])
+            return listed, self.bot.ask_with(self.bot.searcher, listed), bool(self.forget_marks([listed]))
 
-    def forget_marks(self, texts: list[str]) -> int:
+    def forget_marks(self, texts: list[str]) -> tuple[str, ...]:
         """Forget the rejections recorded when `texts` were marked as about something else, now off
-        the list, so the review page shows their questions again; how many of `texts` had any. A
+        the list, so the review page shows their questions again; those of `texts` that had any. A
         log that cannot be written loses only that."""
         if not texts:
-            return 0
+            return ()
         try:
             forgotten = teach.marking_rejections(self.log.rejections(), texts)
             self.log.unreject(forgotten)
         except FaqbotError as err:
             log.warning("questions taken off the off-topic list stay rejected, so are not listed again: %s", err)
-            return 0
-        return len(set(forgotten.values()))
+            return ()
+        return tuple(t for t in texts if t in set(forgotten.values()))
 
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)
@@ -742,7 +736,7 @@ class Desk:
                 version.content, who, f"{RESTORED.format(id=version.id)}: {what_changed(before, version.content)}"
             )
             self.rebuild()
-            unmarked = self.forget_marks(lost_marks(earlier, restoring))
+            unmarked = self.forget_marks(list(marked_only(earlier, restoring)) if earlier else [])
             return Restored(restored, written=True, reopened=self.reopen_lost(earlier, restoring), unmarked=unmarked)
 
     def reopen_lost(self, earlier: Faq | None, restoring: Faq) -> int:
