@@ -443,6 +443,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.index import build_index, folder_hash
     from faqbot.staff import learn, teach
+    from faqbot.staff.report import caught_by
 
     if args.auto and (args.accept or args.reject or args.assign or args.off_topic):
         raise FaqbotError(
@@ -488,6 +489,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
         taught = teach.teach(
             bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [], args.off_topic or []
         )
+        if taught.set_aside:  # what else the marks catch among the answered questions, for staff to see
+            bot.refresh()
+            taught.caught = caught_by(rows, bot.searcher, taught.set_aside)
     finally:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)
@@ -584,6 +588,8 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
         print(f"off_topic: {text} (the bot sends it, and questions nearer it than any entry, to the helpdesk)")
     for text in taught.unmarked:
         print(f"off_topic: {text} taken off the list (assigned to an entry)")
+    for question, faq_id in taught.caught:
+        print(f"also to the helpdesk now: {question} (answered with {faq_id} before; if wrong, remove the mark)")
     if not taught.build:
         print(f"{faq_path} unchanged")
         return

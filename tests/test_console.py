@@ -1101,10 +1101,17 @@ def test_a_question_answered_only_since_the_threshold_moved_can_be_sent_back_to_
     )
     assert other and other.group(1).endswith("-now")  # read with the hint that says what it does
     before = (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    with ConversationLog(site.folder / "log.db") as log:  # answered yesterday; the mark will catch it too
+        log.record(LogRow("a1", "Kan jag ringa er idag?", "sv", "answer", True, "phone", None, 0.6, 0.3, "v1"))
+        log.record(LogRow("a2", "Hur ofta tar ni backup?", "sv", "answer", True, "backup", None, 0.8, 0.3, "v1"))
     done = site.client.post(
         "/granska", data={"action": "reject_question", "reply_id": "h1", "skal": "annat", "csrf": site.csrf()}
     ).text
     assert f"Boten skickar nu {said(question)} och frågor som liknar den mer än någon post till helpdesk." in done
+    # what else it catches, said when it is marked (a walk-through found one mark catching another entry's question)
+    caught = done.split("skickar den nu också de här till helpdesk.")[1].split("</ul>")[0]
+    assert f'{said("Kan jag ringa er idag?")}, som besvarades med ”<a href="/fragor/phone"' in caught
+    assert "backup" not in caught
     after = (site.folder / "faq.yaml").read_text(encoding="utf-8")
     assert after.startswith(before) and after.endswith(f"off_topic:\n  - {question}\n")
     reply = public_bot(site).ask(question)

@@ -44,12 +44,14 @@ from faqbot.decision import Policy
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 from faqbot.faq.model import normalize_question
 from faqbot.language import detect_language
-from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
+from faqbot.retrieval.embedding import EMBED_BATCH, Embedder, RememberingEmbedder
 from faqbot.retrieval.search import Match, Searcher
 from faqbot.staff.crosslingual import language_neutral
+from faqbot.staff.signals import as_marked
 from faqbot.staff.trends import Period, per_period, questions_asked, unit_for
 
 GROUP_SIMILARITY = 0.60  # within the model's band: 0.89 cosine for e5; see the module docstring
+CAUGHT_CHECKED = 100  # answered questions of the log checked against new marks (`caught_by`): about 1 s
 NEAR_MARGIN = 0.05  # a group this close below the threshold "nearly got" its nearest entry (a tenth of the 0-0.5 band where unanswerable questions score)
 NEAREST_SAMPLE = 5  # questions per group ranked against the index
 MAX_GROUPED = 3000  # distinct unanswered questions clustered (most asked first)
@@ -240,6 +242,25 @@ def marked_by(question: str, searcher: Searcher) -> str:
         return ""
     near = searcher.nearest_marked(read)
     return near[0] if near else ""
+
+
+def caught_by(rows: Sequence[LoggedQuestion], searcher: Searcher, marked: Sequence[str]) -> list[tuple[str, str]]:
+    """Customers' questions the bot answered (the CAUGHT_CHECKED newest different ones) that the
+    questions just `marked` as off-topic send to the helpdesk now, each with the entry that
+    answered it: what a mark catches besides itself, for staff to see when they mark (found by a
+    walk-through: marking "Kan ni skydda min bil mot stöld?" also sent "How often do you wash
+    the car?" to the helpdesk, without a word). `searcher`: the index with the marks in it."""
+    keys = {normalize_question(t) for t in marked}
+    searcher = searcher.embedding_with(RememberingEmbedder(searcher.embedder, 4))  # each question embedded once
+    answered: dict[str, tuple[str, str]] = {}
+    for row in reversed(rows):
+        key = normalize_question(row.question)
+        marked_itself = normalize_question(as_marked(row.question)) in keys
+        if row.kind == ReplyKind.ANSWER and row.faq_id and not marked_itself and key not in answered:
+            answered[key] = (row.question, row.faq_id)
+            if len(answered) == CAUGHT_CHECKED:
+                break
+    return [(q, faq_id) for q, faq_id in answered.values() if normalize_question(marked_by(q, searcher)) in keys]
 
 
 def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:

@@ -42,6 +42,9 @@ class Taught:
     off_topic: list[str] = field(default_factory=list)  # of `rejected`, the ids marked as about something else
     set_aside: list[str] = field(default_factory=list)  # their questions, written to the FAQ's `off_topic:`
     unmarked: list[str] = field(default_factory=list)  # `off_topic:` questions staff assigned to an entry after all
+    caught: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # answered questions the marks send away now (`caught_by`)
     build: Any = None  # the index BuildReport, when the FAQ changed
     languages: dict[str, str] = field(default_factory=dict)  # each accepted text's language, as the bot answered it
     left_out: int = 0  # of the suggestions named, those no longer open (handled meanwhile), not taken

@@ -394,6 +394,10 @@ ENGLISH: dict[str, str] = {
         "The question is more like a question you have marked as about something else than any text of the best entry: to the helpdesk, however high the entry scores."
     ),
     "Frågor om annat": "Questions about something else",
+    "Av kundernas senaste frågor som boten svarade på skickar den nu också de här till helpdesk. Stämmer det inte, ta bort markeringen under Frågor och svar.": (
+        "Of the customers' latest questions the bot answered, it now sends these to the helpdesk too. If that is wrong, take the mark off under Questions and answers."
+    ),
+    "”{question}”, som besvarades med ”{entry}”": "“{question}”, which was answered with “{entry}”",
     "Boten skickar den till helpdesk eftersom den liknar ”{marked}”, som ni har markerat som en fråga om annat.": (
         "The bot sends it to the helpdesk as it is like “{marked}”, which you have marked as about something else."
     ),

@@ -61,7 +61,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.report import NEAR_MARGIN, answered_as_read
+from faqbot.staff.report import NEAR_MARGIN, answered_as_read, caught_by
 from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
@@ -413,6 +413,7 @@ class Desk:
                     if aside:
                         taught.build = self.rebuild()
                         self.keep(before, who)
+                        taught.caught = self.caught(aside)
                     return taught
         raise StaleError(Text("Frågan finns inte längre på listan. Listan nedan är som den är nu."))
 
@@ -474,7 +475,19 @@ class Desk:
             ) from None
         if taught.added or taught.set_aside or taught.unmarked:
             self.keep(before, who)
+        taught.caught = self.caught(taught.set_aside)
         return taught
+
+    def caught(self, marked: list[str]) -> list[tuple[str, str]]:
+        """The customers' questions the bot answered that the questions just `marked` send to the
+        helpdesk now (`report.caught_by`); none when the log cannot be read (the mark stands)."""
+        if not marked:
+            return []
+        try:
+            return caught_by(self.log.questions(), self.bot.searcher, marked)
+        except FaqbotError as err:
+            log.warning("could not check which answered questions the new marks catch: %s", err)
+            return []
 
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
