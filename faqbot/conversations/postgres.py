@@ -187,12 +187,15 @@ class PostgresLog(LogBackend):
         ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
         if not ids and not gone:
             return 0
+        return self._reopened("decision = 'accepted' AND (suggestion_id = ANY(%s) OR faq_id = ANY(%s))", (ids, gone))
+
+    def _reopened(self, which: str, params: tuple) -> int:
+        """Keep the decisions `which` (an SQL condition on learn_decisions) as "reopened"; how many."""
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
             cursor = conn.execute(
-                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE decision = 'accepted' "
-                "AND (suggestion_id = ANY(%s) OR faq_id = ANY(%s))",
-                (self._clock(), ids, gone),
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE {which}",
+                (self._clock(), *params),
             )
             return cursor.rowcount
 
@@ -209,14 +212,7 @@ class PostgresLog(LogBackend):
         ids = sorted(set(suggestion_ids))
         if not ids:
             return 0
-        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
-            self._prepare(conn)
-            cursor = conn.execute(
-                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = %s WHERE decision = '{REJECTED}' "
-                "AND suggestion_id = ANY(%s)",
-                (self._clock(), ids),
-            )
-            return cursor.rowcount
+        return self._reopened(f"decision = '{REJECTED}' AND suggestion_id = ANY(%s)", (ids,))
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.

@@ -357,15 +357,19 @@ class ConversationLog(LogBackend):
         ids, gone = sorted(set(suggestion_ids)), sorted(set(entries))
         if not ids and not gone:
             return 0
+        marks, entry_marks = ", ".join("?" * len(ids)), ", ".join("?" * len(gone))
+        which = f"decision = 'accepted' AND (suggestion_id IN ({marks}) OR faq_id IN ({entry_marks}))"
+        return self._reopened(which, [*ids, *gone])
+
+    def _reopened(self, which: str, params: list[str]) -> int:
+        """Keep the decisions `which` (an SQL condition on learn_decisions) as "reopened"; how many."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot write to the conversation log {self.path}")
-            marks, entry_marks = ", ".join("?" * len(ids)), ", ".join("?" * len(gone))
             cursor = conn.execute(
-                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE decision = 'accepted' "
-                f"AND (suggestion_id IN ({marks}) OR faq_id IN ({entry_marks}))",
-                [stamp(self._clock()), *ids, *gone],
+                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE {which}",
+                [stamp(self._clock()), *params],
             )
             return cursor.rowcount
 
@@ -385,16 +389,7 @@ class ConversationLog(LogBackend):
         ids = sorted(set(suggestion_ids))
         if not ids:
             return 0
-        with self._lock:
-            conn = self._connect()
-            if conn is None:
-                raise FaqbotError(f"cannot write to the conversation log {self.path}")
-            cursor = conn.execute(
-                f"UPDATE learn_decisions SET decision = '{REOPENED}', decided_at = ? WHERE decision = '{REJECTED}' "
-                f"AND suggestion_id IN ({', '.join('?' * len(ids))})",
-                [stamp(self._clock()), *ids],
-            )
-            return cursor.rowcount
+        return self._reopened(f"decision = '{REJECTED}' AND suggestion_id IN ({', '.join('?' * len(ids))})", ids)
 
     def questions(self, since_days: float | None = None) -> list[LoggedQuestion]:
         """The logged rows, oldest first; only the last `since_days` days when given.
