@@ -119,6 +119,8 @@ def test_a_short_password_or_odd_name_is_refused(small):
         store.add_user("anna", "kort")
     with pytest.raises(Exception, match="user name"):
         store.add_user("anna bertil", PASSWORD)
+    with pytest.raises(Exception, match="user name"):
+        store.add_user("anna\n", PASSWORD)  # "$" let a final newline through
     assert store.users() == []
 
 

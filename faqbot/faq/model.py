@@ -25,8 +25,8 @@ MAX_FILE_BYTES = 2_000_000
 ENTRY_KEYS = {"id", "question", "answer", "alternatives", "learned", "section", "question_en", "answer_en"}
 OPTIONAL_TEXT_KEYS = ("section", "question_en", "answer_en")  # optional text fields, validated like the rest
 TOP_KEYS = {"helpdesk", "entries", "off_topic"}
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: "backup\n" is no id
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ MAX_AGE_SECONDS = 12 * 3600
 TOUCH_SECONDS = 30  # last_seen is written at most this often per session
 # Letters a-z and the Nordic ones staff are named with (Åsa, Göran, Bjørn, Renée), digits and . _ @ -
 NAME_LETTERS = "åäöæøéüÅÄÖÆØÉÜ"
-NAME_PATTERN = re.compile(rf"^[A-Za-z0-9._@{NAME_LETTERS}-]{{1,64}}$")
+NAME_PATTERN = re.compile(rf"^[A-Za-z0-9._@{NAME_LETTERS}-]{{1,64}}\Z")  # \Z: $ lets a final newline through
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 hashes anything, but nobody needs more, and hashing more costs time
 

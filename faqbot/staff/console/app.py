@@ -482,6 +482,8 @@ def add_off_topic_routes(app: FastAPI, console: Console) -> None:
         if again is None:
             raise Refused(409, Text("Frågan finns inte (längre) bland frågorna om annat."))
         listed, reply, reopened = again
+        if back and console.desk.entry(back)[0] is None:  # removed meanwhile (a colleague, a restore): the list page
+            back = ""
         outcome: dict[str, Any] = {"answered_again": listed, "answered_language": reply.language}
         if reply.resolved and reply.match:
             outcome["answered_with"] = (reply.match.faq_id, reply.match.faq_question)
