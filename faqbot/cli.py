@@ -491,7 +491,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         )
         if taught.set_aside:  # what else the marks catch among the answered questions, for staff to see
             bot.refresh()
-            taught.caught = caught_by(rows, bot.searcher, taught.set_aside)
+            taught.caught = caught_by(rows, bot.searcher, bot.policy, taught.set_aside)
     finally:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)

@@ -1033,6 +1033,26 @@ def test_taking_a_marked_helpdesk_question_off_the_list_lists_it_again(site):
     assert "Prova den under Prova boten." in by_hand and "står under Att granska igen" not in by_hand
 
 
+def test_a_marked_question_asked_again_is_listed_as_marked(site):
+    """A walk-through: a 👎 question marked as about something else, asked again, was listed under
+    the helpdesk questions saying it was like itself."""
+    question = "Kan jag ringa er i dag?"
+    assert public_bot(site).ask(question).match.faq_id == "phone"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("w5", question, "sv", "answer", True, "phone", None, 0.6, 0.3, "v1"))
+        log.record_feedback("w5", False)
+    site.login()
+    page = site.client.get("/granska").text
+    other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
+    site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
+    assert public_bot(site).ask(question).set_aside
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h5", question, "sv", "helpdesk", False, None, "phone", 0.6, 0.3, "v1"))
+    listed = site.client.get("/granska").text.split(said(question))[1].split("</article>")[0]
+    assert "Frågan är markerad som en fråga om annat, så boten skickar den till helpdesk." in listed
+    assert "liknar" not in listed
+
+
 def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     """Staff tied a like question to another entry since: the bot answers this one there now,
     and "Svaret var rätt" was a judgement on an answer the customer no longer gets."""
@@ -1853,7 +1873,7 @@ def test_a_restore_from_before_a_question_was_marked_off_topic_lists_it_again(si
     assert load_faq(site.folder / "faq.yaml").off_topic == ("Vad kostar en ny bil?",)
     compared = site.client.get("/historik/1").text  # what the restore does, before it is done
     assert (
-        f"Markeras inte längre som frågor om annat (boten kan svara på dem igen): {said('Vad kostar en ny bil?')}."
+        f"Markeras inte längre som en fråga om annat (boten kan svara på den igen): {said('Vad kostar en ny bil?')}."
         in compared
     )
     restored = site.client.post("/historik/1/aterstall", data={"csrf": site.csrf("/historik")}).text
@@ -1866,10 +1886,15 @@ def test_a_restore_from_before_a_question_was_marked_off_topic_lists_it_again(si
     newest = version_ids(back)[0]
     again = site.client.get(f"/historik/{newest - 1}").text  # the version with the mark, from the file now
     assert (
-        f"Markeras som frågor om annat igen (boten skickar dem, och frågor som liknar dem mer än någon post, till helpdesk): {said('Vad kostar en ny bil?')}."
+        f"Markeras som en fråga om annat igen (boten skickar den, och frågor som liknar den mer än någon post, till helpdesk): {said('Vad kostar en ny bil?')}."
         in again
     )
     assert 'value="w3"' in site.client.get("/granska").text
+    marked_again = site.client.post(f"/historik/{newest - 1}/aterstall", data={"csrf": site.csrf("/historik")}).text
+    assert (
+        f"Markerade som frågor om annat i version {newest - 1}, och nu igen: {said('Vad kostar en ny bil?')}."
+        in marked_again
+    )
 
 
 def test_a_restore_keeps_staffs_rejections_and_says_nothing_of_phrasings_it_keeps(site):

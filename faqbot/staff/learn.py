@@ -336,6 +336,11 @@ def group_evidence(
         "replies": ids[:20],
         "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
         **({"set_aside_by": g.aside_by} if getattr(g, "aside_by", "") else {}),  # a mark sends it to the helpdesk
+        **(
+            {"marked": True}
+            if normalize_question(getattr(g, "aside_by", "")) == normalize_question(examples[0][0])
+            else {}
+        ),
     }
 
 

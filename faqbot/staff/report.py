@@ -231,20 +231,24 @@ def as_the_chat_reads(question: str, searcher: Searcher) -> str:
     return reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
 
 
-def marked_by(question: str, searcher: Searcher) -> str:
+def marked_by(question: str, searcher: Searcher, policy: Policy) -> str:
     """The question staff marked as off-topic that sends a logged question to the helpdesk now
-    (`Searcher.set_aside`); "" when none does."""
+    (`Searcher.set_aside`) where the bot would answer it or offer choices without the marks; ""
+    when none does (a question under the threshold goes to the helpdesk by itself: a walk-through
+    saw marks named for such)."""
     if searcher.marked is None:
         return ""
     read = as_the_chat_reads(question, searcher)
     ranked = searcher.rank(read)
-    if not ranked or not searcher.set_aside(read, ranked[0].faq_id):
+    if not ranked or policy.decide(ranked).kind == ReplyKind.HELPDESK or not searcher.set_aside(read, ranked[0].faq_id):
         return ""
     near = searcher.nearest_marked(read)
     return near[0] if near else ""
 
 
-def caught_by(rows: Sequence[LoggedQuestion], searcher: Searcher, marked: Sequence[str]) -> list[tuple[str, str]]:
+def caught_by(
+    rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy, marked: Sequence[str]
+) -> list[tuple[str, str]]:
     """Customers' questions the bot answered (the CAUGHT_CHECKED newest different ones) that the
     questions just `marked` as off-topic send to the helpdesk now, each with the entry that
     answered it: what a mark catches besides itself, for staff to see when they mark (found by a
@@ -260,7 +264,7 @@ def caught_by(rows: Sequence[LoggedQuestion], searcher: Searcher, marked: Sequen
             answered[key] = (row.question, row.faq_id)
             if len(answered) == CAUGHT_CHECKED:
                 break
-    return [(q, faq_id) for q, faq_id in answered.values() if normalize_question(marked_by(q, searcher)) in keys]
+    return [(q, i) for q, i in answered.values() if normalize_question(marked_by(q, searcher, policy)) in keys]
 
 
 def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:
@@ -349,7 +353,7 @@ def group_unanswered(
                 answered=answered_now,
                 questions=len(examples),
                 clients=len(who),
-                aside_by=marked_by(examples[0][0], searcher),
+                aside_by=marked_by(examples[0][0], searcher, policy),
             )
         )
     # Asked by the most clients first, then the most asked (one client asking made-up questions

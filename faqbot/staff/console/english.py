@@ -394,6 +394,9 @@ ENGLISH: dict[str, str] = {
         "The question is more like a question you have marked as about something else than any text of the best entry: to the helpdesk, however high the entry scores."
     ),
     "Frågor om annat": "Questions about something else",
+    "Frågan är markerad som en fråga om annat, så boten skickar den till helpdesk.": (
+        "The question is marked as about something else, so the bot sends it to the helpdesk."
+    ),
     "Av kundernas senaste frågor som boten svarade på skickar den nu också de här till helpdesk. Stämmer det inte, ta bort markeringen under Frågor och svar.": (
         "Of the customers' latest questions the bot answered, it now sends these to the helpdesk too. If that is wrong, take the mark off under Questions and answers."
     ),
@@ -410,6 +413,15 @@ ENGLISH: dict[str, str] = {
     ),
     "Markerade sedan dess som frågor om annat, inte i version {id}: {questions}. Boten kan svara på dem igen, och kundfrågorna som markerades med dem står under Att granska igen.": (
         "Marked as about something else since, not in version {id}: {questions}. The bot may answer them again, and the customers' questions marked with them are under To review again."
+    ),
+    "Markeras inte längre som en fråga om annat (boten kan svara på den igen): {questions}.": (
+        "No longer marked as about something else (the bot may answer it again): {questions}."
+    ),
+    "Markeras som en fråga om annat igen (boten skickar den, och frågor som liknar den mer än någon post, till helpdesk): {questions}.": (
+        "Marked as about something else again (the bot sends it, and questions more like it than like any entry, to the helpdesk): {questions}."
+    ),
+    "Markerade som frågor om annat i version {id}, och nu igen: {questions}. Boten skickar dem, och frågor som liknar dem mer än någon post, till helpdesk.": (
+        "Marked as about something else in version {id}, and now again: {questions}. The bot sends them, and questions more like them than like any entry, to the helpdesk."
     ),
     "Markeras inte längre som frågor om annat (boten kan svara på dem igen): {questions}.": (
         "No longer marked as about something else (the bot may answer them again): {questions}."

@@ -90,6 +90,7 @@ def add_history_routes(app: FastAPI, console: Console) -> None:
             restored_from=wanted,
             reopened=restored.reopened,
             unmarked=restored.unmarked,
+            marked_again=restored.marked_again,
             **console.moved(before),
         )
 

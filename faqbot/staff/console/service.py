@@ -174,6 +174,7 @@ class Restored:
     written: bool
     reopened: int = 0
     unmarked: tuple[str, ...] = ()  # questions marked as about something else it lacks, their customers' listed again
+    marked_again: tuple[str, ...] = ()  # questions it marks as about something else that the file did not
 
 
 class StaleError(FaqbotError):
@@ -484,7 +485,8 @@ class Desk:
         if not marked:
             return []
         try:
-            return caught_by(self.log.questions(), self.bot.searcher, marked)
+            searcher = self.bot.searcher
+            return caught_by(self.log.questions(), searcher, self.bot.policy_of(searcher.index), marked)
         except FaqbotError as err:
             log.warning("could not check which answered questions the new marks catch: %s", err)
             return []
@@ -750,7 +752,9 @@ class Desk:
             )
             self.rebuild()
             unmarked = self.forget_marks(list(marked_only(earlier, restoring)) if earlier else [])
-            return Restored(restored, written=True, reopened=self.reopen_lost(earlier, restoring), unmarked=unmarked)
+            again = marked_only(restoring, earlier) if earlier else ()
+            reopened = self.reopen_lost(earlier, restoring)
+            return Restored(restored, written=True, reopened=reopened, unmarked=unmarked, marked_again=again)
 
     def reopen_lost(self, earlier: Faq | None, restoring: Faq) -> int:
         """Forget the acceptance of the learned phrasings of `earlier` (the FAQ before the restore)
