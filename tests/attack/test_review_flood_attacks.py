@@ -162,6 +162,7 @@ def test_a_flood_of_long_made_up_questions_is_read_by_its_openings(bot):
         rank=lambda q: (embedded.append(q), bot.searcher.rank(q))[1],
         spelled=bot.searcher.spelled,
         set_aside=bot.searcher.set_aside,  # no: the shipped FAQ marks no question off-topic
+        marked=None,  # nothing marked, so no mark is looked for (report.marked_by)
     )
     groups = report.group_unanswered([*flood, real], searcher, reading, bot.policy)  # type: ignore[arg-type]
     assert max(len(t) for t in embedded) <= report.GROUP_CHARS
