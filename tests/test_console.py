@@ -1293,6 +1293,26 @@ def test_trying_a_question_a_mark_sends_to_the_helpdesk_says_which_mark(site):
     assert "liknar" not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text.split('id="why"')[1]
 
 
+def test_an_entry_saved_says_which_marks_keep_its_customers_away(site):
+    """Found by a walk-through: a mark on another topic ("Kan ni skydda min bil mot stöld?") sent
+    a later car-wash entry's customers ("Tvättar ni min bil?") to the helpdesk, and neither the
+    entry's page nor the mark's outcome said so: the mark's own best entry was another. Saving
+    the entry checks the log's questions it would answer."""
+    add_off_topic(site.folder / "faq.yaml", ["Kan jag ringa er i dag?"])
+    site.desk.rebuild()
+    with ConversationLog(site.folder / "log.db") as log:  # asked before: the mark sent it to the helpdesk
+        log.record(LogRow("h7", "Kan jag ringa er idag?", "sv", "helpdesk", False, None, "phone", 0.6, 0.3, "v1"))
+        log.record(LogRow("h8", "Blir det regn i morgon?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+    site.login()
+    page = site.client.get("/fragor/phone").text
+    digest = re.search(r'name="hash" value="([^"]+)"', page).group(1)
+    fields = {"question": "Kan jag ringa er?", "answer": "Ja, vardagar 8-17.", "alternatives": ""}
+    saved = site.client.post("/fragor/phone", data={**fields, "csrf": site.csrf(), "hash": digest}).text
+    kept = saved.split("skickar till helpdesk:</p>")[1].split("</div>")[0]
+    assert f"{said('Kan jag ringa er idag?')}, av {said('Kan jag ringa er i dag?')}" in kept and "regn" not in kept
+    assert 'name="fraga" value="Kan jag ringa er i dag?"' in kept and 'name="post" value="phone"' in kept
+
+
 def test_a_long_question_marked_off_topic_can_be_taken_off_the_list(site):
     """Found by a walk-through: a 910-character 👎 question was marked, and "Ta bort" was refused
     as longer than a form field's 200 characters."""

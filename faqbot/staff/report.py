@@ -236,14 +236,39 @@ def marked_by(question: str, searcher: Searcher, policy: Policy) -> str:
     (`Searcher.set_aside`) where the bot would answer it or offer choices without the marks; ""
     when none does (a question under the threshold goes to the helpdesk by itself: a walk-through
     saw marks named for such)."""
+    aside = set_aside_from(question, searcher, policy)
+    return aside[0] if aside else ""
+
+
+def set_aside_from(question: str, searcher: Searcher, policy: Policy) -> tuple[str, str] | None:
+    """(the marked question, the entry ranked first) when a mark sends a logged question to the
+    helpdesk that the bot would answer or offer choices for without the marks; else None."""
     if searcher.marked is None:
-        return ""
+        return None
     read = as_the_chat_reads(question, searcher)
     ranked = searcher.rank(read)
     if not ranked or policy.decide(ranked).kind == ReplyKind.HELPDESK or not searcher.set_aside(read, ranked[0].faq_id):
-        return ""
+        return None
     near = searcher.nearest_marked(read)
-    return near[0] if near else ""
+    return (near[0], ranked[0].faq_id) if near else None
+
+
+def kept_away(rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy, faq_id: str) -> list[tuple[str, str]]:
+    """Customers' questions (the CAUGHT_CHECKED newest different ones of any reply) that the bot
+    would answer with entry `faq_id` (or offer it first) were it not for a mark, each with the
+    mark: for the entry's save, so that an entry written after a mark on a nearby topic says which
+    marks keep its customers away (a walk-through's theft mark sent "Tvättar ni min bil?" from a
+    later car-wash entry to the helpdesk, which neither page said)."""
+    if searcher.marked is None:
+        return []
+    searcher = searcher.embedding_with(RememberingEmbedder(searcher.embedder, 4))  # each question embedded once
+    newest: dict[str, str] = {}
+    for row in reversed(rows):
+        newest.setdefault(normalize_question(row.question), row.question)
+        if len(newest) == CAUGHT_CHECKED:
+            break
+    found = [(q, set_aside_from(q, searcher, policy)) for q in newest.values()]
+    return [(q, aside[0]) for q, aside in found if aside is not None and aside[1] == faq_id]
 
 
 def caught_by(

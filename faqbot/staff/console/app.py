@@ -465,7 +465,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             outcome = {"problems": problems, "result": result}
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
         shared = console.desk.shared_questions(faq_id) if result.changes else []
-        return console.done(session, f"/fragor/{faq_id}", result=result, shared=shared, **console.moved(before))
+        kept = await run_in_threadpool(console.desk.kept_away, faq_id) if result.changes else []
+        outcome = {"result": result, "shared": shared, "kept_away": kept}
+        return console.done(session, f"/fragor/{faq_id}", **outcome, **console.moved(before))
 
 
 def add_off_topic_routes(app: FastAPI, console: Console) -> None:

@@ -97,8 +97,9 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         if added.problems:
             problems = field_problems(added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
-        moved = console.moved(before)
-        return console.done(session, f"/fragor/{added.faq_id}", created=True, unmarked=added.unmarked, **moved)
+        outcome = {"created": True, "unmarked": added.unmarked}
+        outcome["kept_away"] = await run_in_threadpool(console.desk.kept_away, added.faq_id)
+        return console.done(session, f"/fragor/{added.faq_id}", **outcome, **console.moved(before))
 
 
 def gone(console: Console, faq_id: str, digest: str) -> bool:

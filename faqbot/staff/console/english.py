@@ -394,6 +394,10 @@ ENGLISH: dict[str, str] = {
         "The question is more like a question you have marked as about something else than any text of the best entry: to the helpdesk, however high the entry scores."
     ),
     "Frågor om annat": "Questions about something else",
+    "Kundfrågor som posten skulle svara på, men som en fråga ni har markerat som en fråga om annat skickar till helpdesk:": (
+        "Customers' questions the entry would answer, but which a question you have marked as about something else sends to the helpdesk:"
+    ),
+    "”{question}”, av ”{marked}”": "“{question}”, by “{marked}”",
     "Frågan är markerad som en fråga om annat, så boten skickar den till helpdesk.": (
         "The question is marked as about something else, so the bot sends it to the helpdesk."
     ),

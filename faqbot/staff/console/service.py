@@ -61,7 +61,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.report import NEAR_MARGIN, answered_as_read, caught_by
+from faqbot.staff.report import NEAR_MARGIN, answered_as_read, caught_by, kept_away
 from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
@@ -478,6 +478,19 @@ class Desk:
             self.keep(before, who)
         taught.caught = self.caught(taught.set_aside)
         return taught
+
+    def kept_away(self, faq_id: str) -> list[tuple[str, str]]:
+        """The customers' questions of the log that the bot would answer with entry `faq_id` but a
+        mark sends to the helpdesk, each with the mark (`report.kept_away`); none when nothing is
+        marked or the log cannot be read."""
+        searcher = self.bot.searcher
+        if searcher.marked is None:
+            return []
+        try:
+            return kept_away(self.log.questions(), searcher, self.bot.policy_of(searcher.index), faq_id)
+        except FaqbotError as err:
+            log.warning("could not check which marks keep entry %s's customers away: %s", faq_id, err)
+            return []
 
     def caught(self, marked: list[str]) -> list[tuple[str, str]]:
         """The customers' questions the bot answered that the questions just `marked` send to the
