@@ -25,7 +25,7 @@ import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from faqbot import config as cfg
 from faqbot.errors import FaqbotError
@@ -108,10 +108,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = build_index(faq, embedder, out, progress=progress, offtopic=bank)
     if report.repaired:
         print(f"repaired: {report.repaired}", file=sys.stderr)
-    base = published_base(out) if args.publish else None
     published = publish_index(args, settings, faq_path, out, embedder.name, previous) if args.publish else None
     if args.json:
-        extra = {"published": published} if args.publish else {}
+        extra = {"published": published.generation if published else None} if args.publish else {}
         print(json.dumps({**dataclasses.asdict(report), **extra}, ensure_ascii=False))
         return 0
     for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
@@ -136,29 +135,29 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
-    if published is not None and published == base:
-        print(f"nothing published: generation {published} holds this FAQ and index already")
+    if published is not None and published.existing:
+        print(f"nothing published: generation {published.generation} holds this FAQ and index already")
     elif published is not None:
-        print(f"published as generation {published}; every faqbot serve on that database swaps it in")
+        print(f"published as generation {published.generation}; every faqbot serve on that database swaps it in")
     return 0
 
 
-def published_base(index_dir: Path) -> int | None:
-    """The generation the index folder last published or fetched (faqbot.retrieval.publish)."""
-    from faqbot.retrieval.publish import base_of
-
-    return base_of(index_dir)
+class Published(NamedTuple):
+    generation: int
+    existing: bool  # the newest generation held this FAQ and index already: nothing was published
 
 
 def publish_index(
     args: argparse.Namespace, settings: cfg.Settings, faq_path: Path, out: Path, model: str, previous: str | None
-) -> int:
+) -> Published:
     """`faqbot index --publish`: store the index just built in PostgreSQL for every replica;
     `previous`: the FAQ hash of the folder's index before this build (faqbot.retrieval.publish)."""
-    from faqbot.retrieval.publish import publish
+    from faqbot.retrieval.publish import newest_generation, publish
 
     url = replicas_database(args, settings)
-    return publish(Path(faq_path), Path(out), url, model, getattr(args, "force", False), previous)
+    newest = newest_generation(url)  # to tell whether publish stored a new one
+    generation = publish(Path(faq_path), Path(out), url, model, getattr(args, "force", False), previous)
+    return Published(generation, existing=generation == newest)
 
 
 def replicas_database(args: argparse.Namespace, settings: cfg.Settings) -> str:

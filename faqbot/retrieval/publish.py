@@ -215,6 +215,18 @@ def publish(
     return int(generation)
 
 
+def newest_generation(url: str) -> int | None:
+    """The id of the newest published generation (None: none yet). FaqbotError when the
+    database does not answer."""
+    try:
+        with connect(url, autocommit=True) as conn:
+            migrate_postgres(conn, INDEX_SCHEMA, shown(url))
+            [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
+    except psycopg.Error as err:
+        raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
+    return int(newest) if newest is not None else None
+
+
 def already_published(conn: psycopg.Connection[Any], archive: bytes) -> int | None:
     """The newest generation when it holds what `archive` does (`pack`), stored intact: `faqbot
     index --publish` with nothing changed, whose rebuild only gave the files new names and a new
