@@ -346,6 +346,20 @@ def test_a_publishing_folder_catches_up_only_when_its_faq_is_still_what_it_publi
         publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
 
 
+def test_a_folder_that_never_published_but_holds_the_newest_generation_says_nothing_was_published(
+    staff, pg_url, fake_embedder, tmp_path_factory, capsys
+):
+    """The no-op publish was told from the folder's own base: one that never published said
+    "published as generation N" though nothing was stored."""
+    other = another_machine(staff, tmp_path_factory)  # the same FAQ, never published from there
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    paths = ["--faq", str(other / "faq.yaml"), "--index", str(other / "index"), "--config", str(other / "config.yaml")]
+    assert main(["index", *paths, "--db", pg_url, "--publish"]) == 0
+    assert f"nothing published: generation {first} holds this FAQ and index already" in capsys.readouterr().out
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM index_generations").fetchone()[0] == 1
+
+
 def test_faqbot_index_refuses_to_publish_over_an_unseen_generation_and_fetch_brings_it(
     staff, pg_url, fake_embedder, tmp_path_factory, capsys
 ):
