@@ -261,14 +261,27 @@ def kept_away(rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy
     later car-wash entry to the helpdesk, which neither page said)."""
     if searcher.marked is None:
         return []
-    searcher = searcher.embedding_with(RememberingEmbedder(searcher.embedder, 4))  # each question embedded once
-    newest: dict[str, str] = {}
-    for row in reversed(rows):
-        newest.setdefault(normalize_question(row.question), row.question)
-        if len(newest) == CAUGHT_CHECKED:
-            break
-    found = [(q, set_aside_from(q, searcher, policy)) for q in newest.values()]
+    searcher = remembering(searcher)
+    found = [(row.question, set_aside_from(row.question, searcher, policy)) for row in newest_different(rows)]
     return [(q, aside[0]) for q, aside in found if aside is not None and aside[1] == faq_id]
+
+
+def newest_different(rows: Sequence[LoggedQuestion], keep: Callable[[LoggedQuestion], bool] = bool) -> list:
+    """The newest row of each different question (normalised) that `keep` takes, newest first,
+    at most CAUGHT_CHECKED: what the checks of marks against the log read."""
+    newest: dict[str, LoggedQuestion] = {}
+    for row in reversed(rows):
+        if keep(row):
+            newest.setdefault(normalize_question(row.question), row)
+            if len(newest) == CAUGHT_CHECKED:
+                break
+    return list(newest.values())
+
+
+def remembering(searcher: Searcher) -> Searcher:
+    """`searcher`, each question's vector kept for the next call on it (rank, set_aside and
+    nearest_marked embed the same reading of a question)."""
+    return searcher.embedding_with(RememberingEmbedder(searcher.embedder, 4))
 
 
 def caught_by(
@@ -280,16 +293,20 @@ def caught_by(
     walk-through: marking "Kan ni skydda min bil mot stöld?" also sent "How often do you wash
     the car?" to the helpdesk, without a word). `searcher`: the index with the marks in it."""
     keys = {normalize_question(t) for t in marked}
-    searcher = searcher.embedding_with(RememberingEmbedder(searcher.embedder, 4))  # each question embedded once
-    answered: dict[str, tuple[str, str]] = {}
-    for row in reversed(rows):
-        key = normalize_question(row.question)
-        marked_itself = normalize_question(as_marked(row.question)) in keys
-        if row.kind == ReplyKind.ANSWER and row.faq_id and not marked_itself and key not in answered:
-            answered[key] = (row.question, row.faq_id)
-            if len(answered) == CAUGHT_CHECKED:
-                break
-    return [(q, i) for q, i in answered.values() if normalize_question(marked_by(q, searcher, policy)) in keys]
+    searcher = remembering(searcher)
+
+    def answered(row: LoggedQuestion) -> bool:  # answered, and not the marked question itself
+        return (
+            row.kind == ReplyKind.ANSWER
+            and bool(row.faq_id)
+            and normalize_question(as_marked(row.question)) not in keys
+        )
+
+    return [
+        (row.question, row.faq_id)
+        for row in newest_different(rows, answered)
+        if normalize_question(marked_by(row.question, searcher, policy)) in keys
+    ]
 
 
 def askers_of(questions: list[str], clients: Sequence[str | None] | None) -> dict[str, set[object]]:

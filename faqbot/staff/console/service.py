@@ -556,7 +556,7 @@ class Desk:
             nearly = best is not None and best.faq_id == faq_id and best.score >= policy.threshold - NEAR_MARGIN
             return answered == faq_id or nearly
 
-        return [t for t in self.off_topic() if reaches(t)]
+        return [t for t in searcher.index.marked_texts if reaches(t)]  # as the index serving now has them
 
     def answer_again(self, text: str, who: str = "") -> tuple[str, Reply, bool] | None:
         """Take a question off the FAQ's `off_topic:` list (staff marked it by mistake): the bot may
@@ -586,7 +586,8 @@ class Desk:
         except FaqbotError as err:
             log.warning("questions taken off the off-topic list stay rejected, so are not listed again: %s", err)
             return ()
-        return tuple(t for t in texts if t in set(forgotten.values()))
+        marked = set(forgotten.values())
+        return tuple(t for t in texts if t in marked)
 
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)
