@@ -1592,7 +1592,8 @@ def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish
     assert '<th scope="row">Answered</th>' in overview and "Översikt" not in overview
     form = site.client.get("/fragor/backup").text
     assert (
-        "<h1>Edit “Hur ofta gör ni säkerhetskopior?”</h1>" in form
+        '<h1>Edit “<span lang="sv">Hur ofta gör ni säkerhetskopior?</span>”</h1>' in form  # read as Swedish
+        and "<title>Edit “Hur ofta gör ni säkerhetskopior?” – faqbot staff</title>" in form
         and ">Answer</label>" in form
         and ">Save</button>" in form
     )
@@ -1602,7 +1603,7 @@ def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish
     swedish = switch(site, "sv", "/fragor/backup")
     assert (
         '<html lang="sv">' in swedish
-        and "<h1>Redigera ”Hur ofta gör ni säkerhetskopior?”</h1>" in swedish
+        and '<h1>Redigera ”<span lang="sv">Hur ofta gör ni säkerhetskopior?</span>”</h1>' in swedish
         and ">Spara</button>" in swedish
     )
 

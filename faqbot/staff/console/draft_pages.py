@@ -26,7 +26,7 @@ from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN, load_faq
 from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
-from faqbot.staff.console.language import Text
+from faqbot.staff.console.language import Text, spoken
 from faqbot.staff.console.web import Console, Refused, swedish, to_login
 from faqbot.web.ratelimit import RateLimiter
 
@@ -169,7 +169,9 @@ def entry_page(
     except FaqbotError:  # a file that does not read: by its id
         saved = None
     title = (
-        Text("Redigera ”{question}”", question=saved.question) if saved else Text("Redigera {faq_id}", faq_id=faq_id)
+        Text("Redigera ”{question}”", question=spoken(saved.question, "sv"))  # the FAQ's words: Swedish on an English page
+        if saved
+        else Text("Redigera {faq_id}", faq_id=faq_id)
     )
     return console.render(
         request,
