@@ -56,7 +56,8 @@ BAD_FILES = [
     (
         "off-topic question that is an entry's",
         SMALL_FAQ + "off_topic:\n  - Kostar det något?\n  - kan jag ringa er\n",
-        ":11: 'kan jag ringa er' is both a question of entry 'phone' (line 6) and in off_topic:",
+        ":11: 'kan jag ringa er' is both a question of entry 'phone' (line 6) and in off_topic: (questions staff marked as "
+        "about something else; in the staff console, the list under Frågor och svar)",
     ),
     ("off_topic not a list", SMALL_FAQ + "off_topic: Kostar det något?\n", ":9: 'off_topic' must be a list"),
     (

@@ -156,7 +156,7 @@ WORDING: dict[str, tuple[str, str]] = {
     ),
     "off_topic_in_entry": (
         "'{text}' is both a question of entry '{entry}' (line {line}) and in off_topic: (questions staff marked as "
-        "about something else); remove it from one of them",
+        "about something else; in the staff console, the list under Frågor och svar); remove it from one of them",
         "'{text}' är både en fråga i posten '{entry}' (rad {line}) och en fråga om annat (off_topic:, listan under "
         "Frågor och svar); ta bort den från den ena",
     ),
