@@ -59,6 +59,11 @@ BAD_FILES = [
         ":11: 'kan jag ringa er' is both a question of entry 'phone' (line 6) and in off_topic: (questions staff marked as "
         "about something else; in the staff console, the list under Frågor och svar)",
     ),
+    (
+        "line separator pasted from Word",
+        SMALL_FAQ.replace("Ja, med supportavtal.", '"Ja,\u2029med supportavtal."'),
+        ":8: an invisible line separator (U+2029, which comes with text pasted from Word",
+    ),
     ("off_topic not a list", SMALL_FAQ + "off_topic: Kostar det något?\n", ":9: 'off_topic' must be a list"),
     (
         "alternatives not a list",

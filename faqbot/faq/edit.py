@@ -29,7 +29,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
@@ -269,7 +269,13 @@ def open_document(path: Path) -> Document:
     yaml.preserve_quotes = True
     yaml.width = 1_000_000  # never fold a long line staff wrote on one line
     # ruamel.yaml keeps a comment's "\r"; line endings are put back when the text is written
-    data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"), yaml=yaml)
+    try:
+        data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"), yaml=yaml)
+    except YAMLError as err:  # a file the check (libyaml) reads and ruamel.yaml does not: said, not a traceback
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise DataError(path, [(line, f"does not read for editing (ruamel.yaml): {problem}")]) from None
     yaml.indent(mapping=2, sequence=indent or 4, offset=2 if offset is None else offset)
     return Document(path, raw, yaml, data, crlf="\r\n" in text, bom=raw.startswith(BOM.encode()))
 

@@ -160,6 +160,12 @@ WORDING: dict[str, tuple[str, str]] = {
         "'{text}' är både en fråga i posten '{entry}' (rad {line}) och en fråga om annat (off_topic:, listan under "
         "Frågor och svar); ta bort den från den ena",
     ),
+    "line_separator": (
+        "an invisible line separator ({char}, which comes with text pasted from Word or a web page); YAML "
+        "tools read it differently: replace it with a line break or a space",
+        "ett osynligt radslutstecken ({char}, som följer med text som klistras in från Word eller en webbsida); "
+        "YAML-verktyg läser det olika: byt det mot en radbrytning eller ett mellanslag",
+    ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
         "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",

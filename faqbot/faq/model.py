@@ -131,6 +131,18 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Line breaks to YAML 1.1 (this check's libyaml) and not to YAML 1.2 (ruamel.yaml, which staff's
+# edits go through): in a block of text the two read the file differently, and a save that wrote
+# one left a file the console could no longer edit. They come with text pasted from Word or a web page.
+LINE_SEPARATORS = {"\u2028": "U+2028", "\u2029": "U+2029", "\x85": "U+0085"}
+
+
+def refuse_line_separators(path: Path, text: str) -> None:
+    """DataError at the first line that holds one of LINE_SEPARATORS, as it stands in the file."""
+    at = min((text.find(c) for c in LINE_SEPARATORS if c in text), default=-1)
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        raise DataError(path, [(line, say("line_separator", char=LINE_SEPARATORS[text[at]]))])
 
 
 def parse_yaml(path: Path, text: str) -> yaml.Node | None:
@@ -219,7 +231,9 @@ def not_text(node: yaml.Node, what: str) -> str:
 def load_faq(path: str | Path) -> Faq:
     """Load and validate the FAQ file. Raises DataError listing every problem found."""
     path = Path(path)
-    root = parse_yaml(path, read_text(path))
+    text = read_text(path)
+    refuse_line_separators(path, text)
+    root = parse_yaml(path, text)
     problems: list[tuple[int, str]] = []
     if not isinstance(root, yaml.MappingNode):
         line = line_of(root) if root is not None else 1

@@ -638,6 +638,38 @@ def test_a_lone_carriage_return_in_an_answer_is_a_line_break_and_adds_no_key(sit
     assert "\r" not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("path", ["/fragor/backup", "/ny-fraga"])
+def test_a_line_or_paragraph_separator_pasted_into_an_answer_is_a_line_break_and_the_next_save_works(site, path):
+    """Found by the red team: U+2028 (Word's line break) in an answer was saved into its block as it
+    was; ruamel.yaml, which every later edit reads the file with, could not read that back, and each
+    save, new entry and accept after it was a 500 until a version was restored."""
+    site.login()
+    question = "Hur ofta gör ni säkerhetskopior av sajten?"
+    data = {"question": question, "answer": "Ring oss\u2028så hjälper vi dig.\u2029Varje natt.", "csrf": site.csrf()}
+    if path != "/ny-fraga":
+        data["hash"] = form_hash(site)
+    assert site.client.post(path, data=data, follow_redirects=False).status_code == 303
+    saved = next(e for e in load_faq(site.folder / "faq.yaml").entries if e.question == question)
+    assert saved.answer == "Ring oss\nså hjälper vi dig.\n\nVarje natt."  # a line break, then a paragraph
+    form = site.client.get("/fragor/phone").text
+    digest = re.search(r'name="hash" value="([^"]+)"', form).group(1)
+    after = {"question": "Kan jag ringa er?", "answer": "Ja, vardagar 8-17.", "hash": digest, "csrf": site.csrf()}
+    again = site.client.post("/fragor/phone", data=after, follow_redirects=False)
+    assert again.status_code == 303 and load_faq(site.folder / "faq.yaml").by_id["phone"].answer == "Ja, vardagar 8-17."
+
+
+def test_a_line_separator_typed_into_the_file_by_hand_is_named_with_its_line_not_a_500(site):
+    """The same character written by hand (or by an older faqbot): the file check names its line,
+    so the console says what to mend instead of failing on the next save."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    text = faq.read_text(encoding="utf-8")
+    faq.write_text(text.replace("Varje natt.", "Varje\u2028natt."), encoding="utf-8")
+    line = text[: text.index("Varje natt.")].count("\n") + 1
+    page = site.client.get("/fragor/phone")
+    assert page.status_code == 409 and f"faq.yaml:{line}: ett osynligt radslutstecken (U+2028" in page.text
+
+
 def test_an_unforeseen_error_is_a_500_in_words_with_the_security_headers(site, monkeypatch):
     site.login()
 

@@ -168,8 +168,9 @@ def entry_page(
         saved, _ = console.desk.entry(faq_id)  # named by its question as the file has it, as on every other page
     except FaqbotError:  # a file that does not read: by its id
         saved = None
+    # the FAQ's question in the heading is Swedish, on an English page too
     title = (
-        Text("Redigera ”{question}”", question=spoken(saved.question, "sv"))  # the FAQ's words: Swedish on an English page
+        Text("Redigera ”{question}”", question=spoken(saved.question, "sv"))
         if saved
         else Text("Redigera {faq_id}", faq_id=faq_id)
     )
