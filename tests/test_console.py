@@ -421,6 +421,21 @@ def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no
     assert faq.read_text(encoding="utf-8") == written
 
 
+def test_an_alternative_written_twice_in_the_form_is_saved_once(site):
+    """Found by the red team: the FAQ check finds a question two entries share, not one an entry
+    lists twice; a line pasted twice went into the file twice."""
+    site.login()
+    fields = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Varje natt.",
+        "alternatives": "Tar ni backup?\r\nSparar ni kopior?\r\nTar ni  backup?",
+        "hash": form_hash(site),
+    }
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert saved.status_code == 200 and "Sparat" in saved.text
+    assert load_faq(site.folder / "faq.yaml").by_id["backup"].alternatives == ("Tar ni backup?", "Sparar ni kopior?")
+
+
 def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_doing_it_again(site):
     """Post/Redirect/Get: the outcome's page is a GET (its address names the outcome), so a reload,
     the back button or the language switch shows the outcome again and sends nothing."""

@@ -82,12 +82,13 @@ def entry_values(entry: Mapping[str, Any]) -> dict[str, str]:
 
 def cleaned(name: str, value: str | Sequence[str]) -> str:
     """The form's text as it would be stored: line endings made \\n (a lone \\r too: YAML reads it
-    as one), blank alternatives dropped. A line or paragraph separator pasted from Word (U+2028,
+    as one), blank and repeated alternatives dropped. A line or paragraph separator pasted from Word (U+2028,
     U+2029) is the line break or blank line it stands for: written as it is, the file did not read
     back for the next edit (faqbot.faq.model.LINE_SEPARATORS)."""
     if name == "alternatives":
         lines = value.splitlines() if isinstance(value, str) else list(value)  # splits at those too
-        return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+        texts = (" ".join(line.split()) for line in lines if line.strip())
+        return "\n".join(dict.fromkeys(texts))  # one written twice is there once
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n").replace("\u2028", "\n")
     text = "\n".join(line.rstrip() for line in text.replace("\u2029", "\n\n").split("\n"))
     text = text.strip("\n")
