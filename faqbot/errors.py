@@ -85,6 +85,12 @@ class FollowupAssignError(AssignRefusedError):
     subject, and as a phrasing of one entry it would answer every such follow-up with it."""
 
 
+class SmallTalkAssignError(AssignRefusedError):
+    """Staff assigned a message the bot took as small talk ("hej", "tack"), not a question of the
+    FAQ: nothing for an entry to learn (the console's form only lists questions; a script can send
+    any reply id)."""
+
+
 class LogUnavailableError(FaqbotError):
     """The conversation log cannot be read now (its database is away): a reply made by another
     replica cannot be told from an unknown one until it is back."""

@@ -897,6 +897,7 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
         log.record(LogRow("r2", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "r1"))
         log.record(LogRow("h1", "Kan jag ringa er?", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
         log.record(LogRow("h2", "Ring mig på 070-123 45 67", "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1"))
+        log.record(LogRow("g1", "Hej hej!", "sv", "greeting", False, None, None, 0.0, 0.3, "v1"))
     site.login()
     page = site.client.get("/granska").text
     suggestion = re.search(r'name="action" value="accept">\s*<input type="hidden" name="id" value="([^"]+)"', page)
@@ -915,6 +916,13 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     masked = site.client.post("/granska", data={**assign, "reply_id": "h2", "faq_id": "phone"})  # a forged form
     assert masked.status_code == 409 and "Frågan innehåller maskade personuppgifter" in masked.text
     assert "[telefon]" not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    # a greeting is no question of the FAQ: a forged form naming its reply (found by the red team: "hej"
+    # went into the backup entry's learned phrasings)
+    greeting = site.client.post("/granska", data={**assign, "reply_id": "g1", "faq_id": "backup"})
+    assert (
+        greeting.status_code == 409 and "Det var ingen fråga till FAQ:n (en hälsning eller ett tack)" in greeting.text
+    )
+    assert "Hej hej" not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
     # the question is the phone entry's own: nothing is added, and the page says why in Swedish
     known = site.client.post("/granska", data={**assign, "faq_id": "phone"}).text
     assert re.search(

@@ -102,6 +102,22 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
     assert "Har ni parkering?" in load_faq(shop / "faq.yaml").by_id["akut"].learned
 
 
+def test_small_talk_is_never_assigned_to_an_entry(shop, capsys):
+    """Found by the red team: `--assign` (and the console's Koppla, which sends the same) wrote a
+    greeting's "hej" into an entry; only a question the bot ranked the FAQ for can be assigned."""
+    before = (shop / "faq.yaml").read_bytes()
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        said = [bot.ask("Hej!"), bot.ask("Tack så mycket!")]
+    assert [reply.kind for reply in said] == ["greeting", "thanks"]
+    for reply in said:
+        capsys.readouterr()
+        command = ["learn", *cli_paths(shop), "--log-file", str(shop / "log.db"), "--assign", reply.reply_id, "backup"]
+        assert main(command) == 1
+        assert f"was not a question of the FAQ (the bot took it as {reply.kind})" in capsys.readouterr().err
+    assert (shop / "faq.yaml").read_bytes() == before
+
+
 def log_followups(folder) -> int:
     with ConversationLog(folder / "log.db") as log:
         return sum(row.followup for row in log.questions())

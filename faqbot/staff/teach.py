@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faqbot.conversations.rows import ACCEPTED, REJECTED
+from faqbot.decision.kinds import QUESTION_KINDS
 from faqbot.errors import (
     AssignRefusedError,
     DislikedAssignError,
     FaqbotError,
     FollowupAssignError,
     PersonalDataError,
+    SmallTalkAssignError,
     UnknownEntryError,
     UnknownReplyError,
 )
@@ -96,6 +98,11 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 f"({row.question!r}: {'👍 to its answer' if row.feedback == 1 else 'picked it among the choices'}); "
                 "check the reply id (`faqbot learn` lists the questions to assign). If the question really "
                 f"belongs to '{faq_id}', add it there by hand (the FAQ file or the console)"
+            )
+        if getattr(row, "kind", "") not in QUESTION_KINDS:
+            raise SmallTalkAssignError(
+                f"--assign {reply_id} {faq_id}: {row.question!r} was not a question of the FAQ (the bot took it as "
+                f"{getattr(row, 'kind', '') or 'nothing'}); only a question it ranked the FAQ for is written into an entry"
             )
         question = phrasing(row.question)  # as learned from the log (`as_asked`)
         if getattr(row, "feedback", None) == -1 and getattr(row, "faq_id", None) == faq_id:

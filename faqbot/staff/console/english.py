@@ -170,6 +170,9 @@ ENGLISH: dict[str, str] = {
     "Kunden gav den här postens svar tumme ned. Var svaret rätt: tryck Svaret var rätt i stället.": (
         "The customer gave this entry's answer a thumbs down. If the answer was right, press The answer was right instead."
     ),
+    "Det var ingen fråga till FAQ:n (en hälsning eller ett tack); den skrivs inte in i FAQ:n.": (
+        "That was no question for the FAQ (a greeting or a thank-you); it is not written into the FAQ."
+    ),
     "Frågan är en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.": (
         "The question is a follow-up and says nothing alone; it is not written into the FAQ."
     ),

@@ -35,6 +35,7 @@ from faqbot.errors import (
     FaqbotError,
     FollowupAssignError,
     PersonalDataError,
+    SmallTalkAssignError,
     UnknownEntryError,
     UnknownReplyError,
 )
@@ -467,6 +468,10 @@ class Desk:
         except FollowupAssignError:
             raise StaleError(
                 Text("Frågan är en följdfråga och säger inget ensam; den skrivs inte in i FAQ:n.")
+            ) from None
+        except SmallTalkAssignError:
+            raise StaleError(
+                Text("Det var ingen fråga till FAQ:n (en hälsning eller ett tack); den skrivs inte in i FAQ:n.")
             ) from None
         except AssignRefusedError:
             raise StaleError(
