@@ -263,7 +263,13 @@ def kept_away(rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy
         return []
     searcher = remembering(searcher)
     found = [(row.question, set_aside_from(row.question, searcher, policy)) for row in newest_different(rows)]
-    return [(q, aside[0]) for q, aside in found if aside is not None and aside[1] == faq_id]
+    # the marked question itself is the mark at work, which the entry's page explains (a walk-through
+    # found the save naming "”Hur ofta tvättar ni bilen?”, av ”Hur ofta tvättar ni bilen?”" to take off)
+    return [
+        (q, aside[0])
+        for q, aside in found
+        if aside is not None and aside[1] == faq_id and normalize_question(q) != normalize_question(aside[0])
+    ]
 
 
 def newest_different(rows: Sequence[LoggedQuestion], keep: Callable[[LoggedQuestion], bool] = bool) -> list:
