@@ -964,6 +964,25 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     assert bot.ask(question).match.faq_id == "phone"
 
 
+def test_a_thumbs_down_on_an_entry_the_customer_picked_says_the_bot_never_answered_with_it(site):
+    """Found by a walk-through: a question the bot sent to the helpdesk, whose customer picked an
+    entry among the suggestions beside the address and said 👎 to it, was said to be one the bot
+    "no longer" answers with that entry: it never had."""
+    question = "Tvättar ni bilar?"
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", question, "sv", "helpdesk", False, None, "backup", 0.2, 0.3, "v1", ("backup", "phone")))
+        log.record(LogRow("p1", question, "sv", "answer", True, "backup", None, 0.2, 0.3, "v1", (), "h1"))
+        log.record_feedback("p1", False)
+        log.record(LogRow("w1", "Bilar?", "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record_feedback("w1", False)
+    site.login()
+    page = site.client.get("/granska").text.split("Kunder gav de här svaren tumme ned")[1]  # the 👎 section
+    picked = page.split('name="reply_id" value="h1"')[1].split('name="reply_id"')[0]
+    assert "Kunden valde posten bland förslagen; boten själv skickar frågan till helpdesk." in picked
+    answered = page.split('name="reply_id" value="w1"')[1].split('name="reply_id"')[0]
+    assert "Boten svarar inte längre med den här posten: frågan går nu till helpdesk." in answered
+
+
 def thumbs_down_on_backup(site, reply_id: str, question: str) -> str:
     """The review page after a customer said 👎 to backup's answer to `question`."""
     with ConversationLog(site.folder / "log.db") as log:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from faqbot.faq.model import normalize_question
 from faqbot.staff.signals import (
@@ -75,7 +76,10 @@ def disliked_entries(
                 questions[s.faq_id].append(s.question)
             if not s.asked_id or key in known or s.asked_id in picked or decided(sid):
                 continue
-            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, {"reply": s.asked_id, "language": s.language})
+            evidence: dict[str, Any] = {"reply": s.asked_id, "language": s.language}
+            if s.picked:  # the customer picked the entry among the suggestions; the bot did not answer with it
+                evidence["picked"] = True
+            new = Suggestion(sid, WRONG_ANSWER, s.faq_id, s.question, evidence)
             open_[s.faq_id].setdefault(key, (new, set()))[1].add(s.client)
         elif s.liked:
             tally[s.faq_id][1] += 1

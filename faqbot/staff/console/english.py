@@ -214,6 +214,9 @@ ENGLISH: dict[str, str] = {
         " the right entry, or create a new one. If the question is about something the FAQ does not cover: press"
         " About something else, and the bot sends it, and questions like it, to the helpdesk."
     ),
+    "Kunden valde posten bland förslagen; boten själv skickar frågan till helpdesk.": (
+        "The customer picked this entry among the suggestions; the bot itself sends the question to the helpdesk."
+    ),
     "Boten svarar inte längre med den här posten: frågan går nu till helpdesk.": (
         "The bot no longer answers it with this entry: the question now goes to the helpdesk."
     ),
