@@ -1075,9 +1075,11 @@ def test_taking_a_marked_helpdesk_question_off_the_list_lists_it_again(site):
     assert "Prova den under Prova boten." in by_hand and "står under Att granska igen" not in by_hand
 
 
-def test_a_marked_question_asked_again_is_listed_as_marked(site):
+def test_a_marked_question_asked_again_is_not_listed_and_a_rewording_says_which_mark(site):
     """A walk-through: a 👎 question marked as about something else, asked again, was listed under
-    the helpdesk questions saying it was like itself."""
+    the helpdesk questions saying it was like itself; then (another walk-through) saying it was
+    marked, where marking had said "frågan listas inte igen". A rewording the mark sends to the
+    helpdesk is listed, with the mark."""
     question = "Kan jag ringa er i dag?"
     assert public_bot(site).ask(question).match.faq_id == "phone"
     with ConversationLog(site.folder / "log.db") as log:
@@ -1088,11 +1090,15 @@ def test_a_marked_question_asked_again_is_listed_as_marked(site):
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
     assert public_bot(site).ask(question).set_aside
+    reworded = "Kan jag ringa er idag?"
+    assert public_bot(site).ask(reworded).set_aside
     with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("h5", question, "sv", "helpdesk", False, None, "phone", 0.6, 0.3, "v1"))
-    listed = site.client.get("/granska").text.split(said(question))[1].split("</article>")[0]
-    assert "Frågan är markerad som en fråga om annat, så boten skickar den till helpdesk." in listed
-    assert "liknar" not in listed
+        log.record(LogRow("h5", question.lower(), "sv", "helpdesk", False, None, "phone", 0.6, 0.3, "v1"))
+        log.record(LogRow("h6", reworded, "sv", "helpdesk", False, None, "phone", 0.6, 0.3, "v1"))
+    page = site.client.get("/granska").text
+    assert 'value="h5"' not in page and said(question.lower()) not in page
+    listed = page.split(said(reworded))[1].split("</article>")[0]
+    assert f"Boten skickar den till helpdesk eftersom den liknar {said(question)}" in listed
 
 
 def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):

@@ -52,6 +52,7 @@ from faqbot.staff.signals import (
     answered_by_choice,
     apart,
     as_asked,
+    as_marked,
     decided_by,
     has_personal_data,
     reads_alone,
@@ -216,9 +217,12 @@ def helpdesk_groups(
     known: Container[str] = (),
     picked: Container[str] = (),
     answer_now: Callable[[str], tuple[str | None, float]] | None = None,
+    marked: Container[str] = (),
 ) -> list[Suggestion]:
     """Questions that reached the helpdesk (and were not answered by a picked choice afterwards:
-    `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`, normalised), grouped by meaning with `group` (the
+    `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`, normalised; nor are a
+    question staff marked as off-topic, asked again: `marked`, normalised, as "Handlar om annat"
+    promises), grouped by meaning with `group` (the
     report's grouping), as new-entry suggestions; the group's nearest entry is named when the
     bot nearly answered with it. Each example names the newest reply it was asked in, which
     `--assign` takes. (Choices nobody picked from are not listed: many are answers to a message
@@ -238,6 +242,7 @@ def helpdesk_groups(
         and not has_personal_data(r.question)
         and reads_alone(r.question, getattr(r, "followup", False))  # "och vad kostar det?" alone: no entry answers it
         and normalize_question(r.question) not in known
+        and normalize_question(as_marked(r.question)) not in marked
     ]
     asked = Asked.of(unanswered)
     suggestions = []
@@ -336,11 +341,6 @@ def group_evidence(
         "replies": ids[:20],
         "nearest": {"faq_id": g.nearest_id, "faq_question": g.nearest_question, "score": round(g.nearest_score, 3)},
         **({"set_aside_by": g.aside_by} if getattr(g, "aside_by", "") else {}),  # a mark sends it to the helpdesk
-        **(
-            {"marked": True}
-            if normalize_question(getattr(g, "aside_by", "")) == normalize_question(examples[0][0])
-            else {}
-        ),
     }
 
 
@@ -375,7 +375,8 @@ def lesson(
     confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right)
     known = faq.question_keys()
     picked = answered_by_choice(rows)
-    groups = helpdesk_groups(rows, group, is_decided, known, picked, answer_now)
+    marked = {normalize_question(text) for text in faq.off_topic}
+    groups = helpdesk_groups(rows, group, is_decided, known, picked, answer_now, marked)
     # a 👎 question that customers confirmed for an entry is proposed there, not listed again
     proposed = known | {normalize_question(s.question) for s in confirmed}
     disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)

@@ -404,9 +404,6 @@ ENGLISH: dict[str, str] = {
         "Customers' questions the entry would answer, but which a question you have marked as about something else sends to the helpdesk:"
     ),
     "”{question}”, av ”{marked}”": "“{question}”, by “{marked}”",
-    "Frågan är markerad som en fråga om annat, så boten skickar den till helpdesk.": (
-        "The question is marked as about something else, so the bot sends it to the helpdesk."
-    ),
     "Av kundernas senaste frågor som boten svarade på skickar den nu också de här till helpdesk. Stämmer det inte, ta bort markeringen under Frågor och svar.": (
         "Of the customers' latest questions the bot answered, it now sends these to the helpdesk too. If that is wrong, take the mark off under Questions and answers."
     ),
