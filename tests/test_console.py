@@ -712,6 +712,33 @@ def test_trying_a_vague_message_says_why_it_is_not_answered_with_an_entry(site):
     assert "De fem närmaste posterna" not in greeting  # no ranking behind a greeting: no empty table
 
 
+def test_trying_a_helpdesk_question_says_the_entries_under_the_address_are_no_choice_the_bot_offers(site):
+    """Found by a walk-through: "Posterna som erbjuds" under a helpdesk reply, beside a "Varför"
+    that says no choices are offered on the score, read as a contradiction."""
+    site.login()
+    page = site.client.get("/prova", params={"fraga": "Säljer ni kopiatorer?"}).text
+    assert "Typ av svar: <strong>till helpdesk</strong>" in page
+    assert (
+        '<h3 id="offered">Poster som visas under helpdesk-adressen</h3>' in page and "Posterna som erbjuds" not in page
+    )
+    assert "Under helpdesk-adressen visas de närmaste posterna som når 0.20, så att kunden kan välja en själv." in page
+
+
+def test_trying_a_message_as_long_as_the_chat_takes_and_no_longer(site):
+    """Found by a walk-through: the question field took 500 characters, the chat 2,000; a longer
+    one sent by its address was tried cut, where the API refuses it."""
+    site.login()
+    form = site.client.get("/prova").text
+    assert 'id="fraga" name="fraga" value="" maxlength="2000"' in form
+    longest = "Hej! " + "Jag har en lång bakgrund. " * 74 + "Kan jag ringa er?"
+    assert len(longest) <= 2000
+    tried = site.client.get("/prova", params={"fraga": longest})
+    assert tried.status_code == 200 and "Ja, med supportavtal." in tried.text
+    refused = site.client.get("/prova", params={"fraga": "x" * 2001})
+    assert refused.status_code == 400 and "Frågan är längre än chattens gräns på 2000 tecken." in refused.text
+    assert 'id="reply"' not in refused.text
+
+
 def test_trying_a_follow_up_says_what_it_was_read_with(site):
     """Issue 19 section 5: why, including the follow-up context; the earlier question is shown as text."""
     site.login()

@@ -35,6 +35,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from faqbot.bot import MAX_MESSAGE_CHARS
+from faqbot.decision.policy import SUGGESTION_FLOOR, SUGGESTION_SPREAD
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.language import detect_language
@@ -269,17 +271,31 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        question = request.query_params.get("fraga", "")[:500]
-        previous = request.query_params.get("foregaende", "")[:500]
-        tried = await run_in_threadpool(console.desk.try_question, question, previous) if question.strip() else None
+        # the chat's own limit (a walk-through could not try a long message a customer sent); a longer
+        # one is refused in words, as the API refuses it, rather than tried cut
+        question = request.query_params.get("fraga", "")
+        previous = request.query_params.get("foregaende", "")
+        too_long = max(len(question), len(previous)) > MAX_MESSAGE_CHARS
+        question, previous = question[:MAX_MESSAGE_CHARS], previous[:MAX_MESSAGE_CHARS]
+        tried = None
+        if question.strip() and not too_long:
+            tried = await run_in_threadpool(console.desk.try_question, question, previous)
+        error = Text(
+            "Frågan är längre än chattens gräns på {count} tecken. Korta den och försök igen.", count=MAX_MESSAGE_CHARS
+        )
         return console.render(
             request,
             "try.html",
+            400 if too_long else 200,
             title=Text("Prova boten"),
             session=session,
             question=question,
             previous=previous,
             tried=tried,
+            error=error if too_long else "",
+            limit_chars=MAX_MESSAGE_CHARS,
+            suggestion_floor=SUGGESTION_FLOOR,
+            suggestion_spread=SUGGESTION_SPREAD,
         )
 
 

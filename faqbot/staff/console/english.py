@@ -729,6 +729,17 @@ ENGLISH: dict[str, str] = {
     "Marginal för val: {value} (ligger tvåan närmare än så erbjuds val).": (
         "Margin for choices: {value} (a runner-up closer than that gets choices offered)."
     ),
+    "Poster som visas under svaret": "Entries shown under the answer",
+    "Poster som visas under helpdesk-adressen": "Entries shown under the helpdesk address",
+    "Under svaret visas också de poster som når tröskeln och ligger högst {spread} under bästa posten, så att kunden kan välja en av dem i stället.": (
+        "Under the answer the entries that reach the threshold and lie at most {spread} below the best one are shown too, so that the customer can pick one of them instead."
+    ),
+    "Under helpdesk-adressen visas de närmaste posterna som når {floor}, så att kunden kan välja en själv.": (
+        "Under the helpdesk address the closest entries that reach {floor} are shown, so that the customer can pick one."
+    ),
+    "Frågan är längre än chattens gräns på {count} tecken. Korta den och försök igen.": (
+        "The question is longer than the chat's limit of {count} characters. Shorten it and try again."
+    ),
     "Marginal för val: inga val på poängen (bara för vaga meddelanden och följdfrågor).": (
         "Margin for choices: no choices on the scores (only for vague messages and follow-ups)."
     ),
