@@ -654,6 +654,17 @@ def test_the_section_field_offers_the_sections_and_a_misspelt_one_is_pointed_out
     assert "Posten är skapad" in created and "Avsnittet ”Drfit” är nytt" in created
 
 
+def test_the_faqs_first_section_is_not_asked_about_its_spelling(site):
+    """Found by a walk-through: the hint said the FAQ had no sections yet and to write one; the
+    first one written was answered "Stämmer stavningen?", with nothing to be spelt like."""
+    site.login()
+    digest = re.search(r'name="hash" value="([^"]+)"', site.client.get("/fragor/backup").text).group(1)
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje natt.", "section": "Drift"}
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf(), "hash": digest}).text
+    assert "Sparat" in saved and "Stämmer stavningen?" not in saved
+    assert load_faq(site.folder / "faq.yaml").by_id["backup"].section == "Drift"
+
+
 @pytest.mark.parametrize("question", ["Yes", "On", "2024"])
 def test_a_new_entry_whose_question_yaml_would_read_as_another_type_is_created(site, question):
     """Its id ("yes") was written bare, and read back as a boolean: "Fältet måste vara text"."""
