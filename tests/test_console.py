@@ -421,6 +421,37 @@ def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no
     assert faq.read_text(encoding="utf-8") == written
 
 
+def test_a_save_shows_what_changed_not_the_whole_field_again(site):
+    """Found by a walk-through: one alternative added to seven showed all seven struck out and
+    written again, as if the list had been wiped; an answer's one changed word the same."""
+    site.login()
+    answer = "Varje natt sparar vi en kopia av hela sajten, och varje söndag en kopia som vi behåller i 30 dagar."
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": answer, "alternatives": "Tar ni backup?"}
+    site.client.post("/fragor/backup", data={**fields, "hash": form_hash(site), "csrf": site.csrf()})
+    changed = {
+        **fields,
+        "answer": answer.replace("30 dagar", "60 dagar"),
+        "alternatives": "Tar ni backup?\nSparar ni kopior?",
+        "hash": form_hash(site),
+    }
+    saved = site.client.post("/fragor/backup", data={**changed, "csrf": site.csrf()}).text
+    shown = saved.split('<ul class="changes">')[1].split("</ul>")[0]
+    assert "tillagt: <ins>Sparar ni kopior?</ins> (1 oförändrade)" in shown and "<del>Tar ni backup?" not in shown
+    assert (
+        '… en kopia som vi behåller i <del><span class="visually-hidden">[borttaget: </span>30'
+        '<span class="visually-hidden">]</span></del><ins><span class="visually-hidden">[tillagt: </span>60'
+        '<span class="visually-hidden">]</span></ins> dagar.' in shown
+    )
+    assert "Varje natt sparar" not in shown  # the words far from the change are left out
+    rewritten = {**changed, "answer": "Ring oss.", "alternatives": "", "hash": form_hash(site)}
+    again = site.client.post("/fragor/backup", data={**rewritten, "csrf": site.csrf()}).text
+    shown = again.split('<ul class="changes">')[1].split("</ul>")[0]
+    assert (
+        "→ <ins>Ring oss.</ins>" in shown
+        and "borttaget: <del>Tar ni backup?</del>; <del>Sparar ni kopior?</del>" in shown
+    )
+
+
 def test_an_alternative_written_twice_in_the_form_is_saved_once(site):
     """Found by the red team: the FAQ check finds a question two entries share, not one an entry
     lists twice; a line pasted twice went into the file twice."""

@@ -729,6 +729,10 @@ ENGLISH: dict[str, str] = {
     "Marginal för val: {value} (ligger tvåan närmare än så erbjuds val).": (
         "Margin for choices: {value} (a runner-up closer than that gets choices offered)."
     ),
+    "tillagt": "added",
+    "borttaget": "removed",
+    "samma frågor i en annan ordning": "the same questions in another order",
+    "{count} oförändrade": "{count} unchanged",
     "Poster som visas under svaret": "Entries shown under the answer",
     "Poster som visas under helpdesk-adressen": "Entries shown under the helpdesk address",
     "Under svaret visas också de poster som når tröskeln och ligger högst {spread} under bästa posten, så att kunden kan välja en av dem i stället.": (

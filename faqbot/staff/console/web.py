@@ -38,6 +38,7 @@ from faqbot.faq.messages import in_swedish
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
+from faqbot.staff.console.changes import shown as shown_change
 from faqbot.staff.console.language import (
     MAX_PAGE,
     Bilingual,
@@ -221,6 +222,7 @@ class Console:
             full_stop=full_stop,
             clock=clock,
             detect=detect_language,
+            shown_change=shown_change,
             **values,
         )
         return HTMLResponse(page, status_code=status)
