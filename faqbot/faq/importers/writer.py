@@ -25,10 +25,13 @@ HEADER = """\
 """
 
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, as the FAQ check reads: 10x the pure-Python one
+
+
 def reads_back_plain(value: str) -> bool:
     """Whether `value` written without quotes reads back as the same text (not `yes` -> True)."""
     try:
-        return bool(yaml.safe_load(f"key: {value}") == {"key": value})
+        return bool(yaml.load(f"key: {value}", Loader=LOADER) == {"key": value})
     except yaml.YAMLError:
         return False
 
@@ -62,8 +65,16 @@ def entry_lines(draft: Draft) -> list[str]:
     return lines
 
 
+def in_comment(text: str) -> str:
+    """A file name as the header's comment can hold it: a line break in it (a name from an archive
+    someone sent) had ended the comment, and what followed became keys of the FAQ (an attack
+    wrote `off_topic:` so); each unprintable character is written as its escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def faq_yaml(drafts: list[Draft], helpdesk: str, source: str, fmt: str, out: str) -> str:
-    lines = [HEADER.format(source=source, format=fmt, out=out) + f"helpdesk: {inline(helpdesk)}", "", "entries:"]
+    header = HEADER.format(source=in_comment(source), format=fmt, out=in_comment(out))
+    lines = [header + f"helpdesk: {inline(helpdesk)}", "", "entries:"]
     for i, draft in enumerate(drafts):
         if i:
             lines.append("")
