@@ -215,3 +215,18 @@ def test_a_question_staff_mark_off_topic_is_published_to_a_replica(shop, capsys,
     reply = replica_bot.ask(question)
     assert reply.kind.value == "helpdesk" and reply.set_aside and "helpdesk@winterkvist.com" in reply.answer
     assert load_faq(replica / "faq.yaml").off_topic == (question,)
+
+
+def test_one_suggestion_named_by_two_decisions_is_refused(shop, capsys):
+    """Found by an attack: `--off-topic X --reject X` said "rejected" twice, and which one held
+    depended on the order they were carried out in."""
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        wrong = bot.ask("Säljer ni cyklar till barn?")
+    capsys.readouterr()
+    found = json.loads(learn(shop, capsys, "--json").splitlines()[0])
+    before = (shop / "faq.yaml").read_bytes()
+    command = ["learn", *cli_paths(shop), "--log-file", str(shop / "log.db")]
+    assert main([*command, "--off-topic", found["id"], "--reject", found["id"]]) == 1
+    assert "is named by two of --accept, --reject and --off-topic; name it once" in capsys.readouterr().err
+    assert (shop / "faq.yaml").read_bytes() == before and wrong.kind == "helpdesk"
