@@ -166,6 +166,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "ett osynligt radslutstecken ({char}, som följer med text som klistras in från Word eller en webbsida); "
         "YAML-verktyg läser det olika: byt det mot en radbrytning eller ett mellanslag",
     ),
+    "control_character": (
+        "an invisible control character ({char}) that YAML does not allow; delete it (it comes with pasted text)",
+        "ett osynligt styrtecken ({char}) som YAML inte tillåter; ta bort det (det följer med inklistrad text)",
+    ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
         "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",

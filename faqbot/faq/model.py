@@ -135,14 +135,20 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # edits go through): in a block of text the two read the file differently, and a save that wrote
 # one left a file the console could no longer edit. They come with text pasted from Word or a web page.
 LINE_SEPARATORS = {"\u2028": "U+2028", "\u2029": "U+2029", "\x85": "U+0085"}
+# And the characters YAML does not allow at all, which libyaml reports at "line 1, position 859"
+# (an attack found it): control characters but tab and line ends, and U+FFFE, U+FFFF.
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
-def refuse_line_separators(path: Path, text: str) -> None:
-    """DataError at the first line that holds one of LINE_SEPARATORS, as it stands in the file."""
-    at = min((text.find(c) for c in LINE_SEPARATORS if c in text), default=-1)
-    if at >= 0:
-        line = text.count("\n", 0, at) + 1
-        raise DataError(path, [(line, say("line_separator", char=LINE_SEPARATORS[text[at]]))])
+def refuse_unreadable(path: Path, text: str) -> None:
+    """DataError at the first line that holds one of LINE_SEPARATORS or another UNREADABLE
+    character, its line counted as an editor counts it."""
+    found = UNREADABLE.search(text)
+    if found is not None:
+        line, char = text.count("\n", 0, found.start()) + 1, found.group()
+        if char in LINE_SEPARATORS:
+            raise DataError(path, [(line, say("line_separator", char=LINE_SEPARATORS[char]))])
+        raise DataError(path, [(line, say("control_character", char=f"U+{ord(char):04X}"))])
 
 
 def parse_yaml(path: Path, text: str) -> yaml.Node | None:
@@ -232,7 +238,7 @@ def load_faq(path: str | Path) -> Faq:
     """Load and validate the FAQ file. Raises DataError listing every problem found."""
     path = Path(path)
     text = read_text(path)
-    refuse_line_separators(path, text)
+    refuse_unreadable(path, text)
     root = parse_yaml(path, text)
     problems: list[tuple[int, str]] = []
     if not isinstance(root, yaml.MappingNode):
@@ -300,6 +306,9 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[F
     entry_id = fields["id"]
     if entry_id is not None and not ID_PATTERN.match(entry_id):
         problems.append((line_of(items["id"]), say("bad_id", id=entry_id)))
+    elif entry_id is not None and items["id"].value != entry_id:  # "backup " in quotes: read stripped,
+        # edited as written, where no entry has it (an attack found `learn --accept` and a save failing so)
+        problems.append((line_of(items["id"]), say("bad_id", id=repr(items["id"].value)[1:-1])))
 
     alternatives = question_list(items, "alternatives", "an alternative", problems)
     learned = question_list(items, "learned", "a learned phrasing", problems)
