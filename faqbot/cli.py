@@ -56,6 +56,7 @@ EXAMPLES = {
 
 DEFAULT_PLOT = "threshold.png"
 SHOWN_IDS = 12  # ids printed in full after a build; more are counted
+NOTES_SHOWN = 20  # an import's notes printed; more are counted
 
 
 def id_list(ids: list[str]) -> str:
@@ -204,8 +205,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         if kept is not None:  # nothing was replaced: no copy to keep
             kept.unlink(missing_ok=True)
         raise
-    for warning in result.warnings:
+    for warning in result.warnings[:NOTES_SHOWN]:  # 100,000 unused columns had printed 100,000 lines
         print(f"note: {warning}", file=sys.stderr)
+    if len(result.warnings) > NOTES_SHOWN:
+        print(f"note: ... and {len(result.warnings) - NOTES_SHOWN:,} more notes like these", file=sys.stderr)
     found = " (found in the source; --helpdesk sets another)" if result.helpdesk_found else ""
     if not found and args.helpdesk is None:
         found = " (the replaced FAQ's: the source names none; --helpdesk sets another)"

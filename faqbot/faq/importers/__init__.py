@@ -53,6 +53,7 @@ HELPDESK_WORDS = re.compile(r"help|support|kundtj|kundserv|service|info|kontakt|
 # A page saved from a website carries its scripts, styles and sometimes inlined images: far
 # more than its FAQ. The faq.yaml written stays under the FAQ file's own limit.
 MAX_SOURCE_BYTES = 20_000_000
+NOTES_WITH_PROBLEMS = 10  # of the parser's notes, shown beside the problems when nothing is imported
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
@@ -102,15 +103,49 @@ def read_source(path: Path, warnings: list[str]) -> str:
     if path.is_file() and path.stat().st_size <= MAX_SOURCE_BYTES:
         with path.open("rb") as file:
             if file.read(2) in (b"\xff\xfe", b"\xfe\xff"):
-                return path.read_bytes().decode("utf-16").lstrip("\ufeff")
+                return utf16(path)
     try:
         return read_text(path, MAX_SOURCE_BYTES)
     except DataError as err:
         if "is not UTF-8" not in str(err):
             raise
-    text = path.read_bytes().decode("cp1252", errors="replace")
-    warnings.append(f"{path}:1: not UTF-8; read as Windows-1252 (check å, ä and ö in the result)")
-    return text
+    return mixed(path, warnings)
+
+
+def utf16(path: Path) -> str:
+    """A file with a UTF-16 byte order mark; a damaged one (an odd byte, half a character) is a
+    DataError at its line, not a traceback (an attack found one)."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-16").lstrip("\ufeff")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].decode("utf-16", errors="replace").count("\n") + 1
+        raise DataError(path, [(line, "is not valid UTF-16 text (Unicode text); save the file again")]) from None
+
+
+def mixed(path: Path, warnings: list[str]) -> str:
+    """A file that is not UTF-8 throughout: each line that is not read as Windows-1252 (Excel's
+    Swedish default), the others as UTF-8. One such line in a UTF-8 file had turned every å, ä
+    and ö of the rest into "Ã¥" (an attack found it); a file all in Windows-1252 reads as before."""
+    lines = path.read_bytes().split(b"\n")
+    read, other = [], []
+    for number, line in enumerate(lines, 1):
+        try:
+            read.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            read.append(line.decode("cp1252", errors="replace"))
+            other.append(number)
+    cp1252 = set(other)
+    if any(not line.isascii() for n, line in enumerate(lines, 1) if n not in cp1252):  # UTF-8 letters elsewhere
+        shown = ", ".join(str(n) for n in other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+        lines_named = "line" if len(other) == 1 else "lines"
+        warnings.append(
+            f"{path}:{other[0]}: {lines_named} {shown} not UTF-8, unlike the rest; read as Windows-1252 "
+            "(check å, ä and ö there)"
+        )
+    else:
+        warnings.append(f"{path}:{other[0]}: not UTF-8; read as Windows-1252 (check å, ä and ö in the result)")
+    return "\n".join(read)
 
 
 def text_bytes(drafts: list[Draft]) -> int:
@@ -226,6 +261,14 @@ def import_faq(
         problems.append((1, f"no entries found as {fmt}: {NOTHING_FOUND[fmt]}"))
     check_drafts(parsed.drafts, problems)
     assign_ids(parsed.drafts, problems)
+    if problems and not parsed.drafts:  # with the notes that may say why (invalid JSON-LD was "no FAQPage JSON-LD")
+        notes = sorted(parsed.warnings)
+        shown = [(line, f"note: {note}") for line, note in notes[:NOTES_WITH_PROBLEMS]]
+        if len(notes) > NOTES_WITH_PROBLEMS:
+            shown.append(
+                (notes[NOTES_WITH_PROBLEMS][0], f"note: ... and {len(notes) - NOTES_WITH_PROBLEMS} more notes")
+            )
+        raise DataError(source, problems + shown)
     if problems:
         raise DataError(source, problems)
     again = replaced is not None and is_re_import(questions_by_id(replaced.entries), questions_by_id(parsed.drafts))

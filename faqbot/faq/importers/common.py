@@ -53,18 +53,25 @@ class Parsed:
     warnings: Problems = field(default_factory=list)
 
 
+BREAKS = "\t\n\r\v\f\x85"  # white space that is no Z character: a space within one line (a CSV cell's Alt+Enter)
+PARAGRAPHS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
+
+
 def tidy_line(text: str) -> str:
-    """One line: control characters dropped, any run of white space (tabs, no-break spaces) one space."""
+    """One line: control characters and the non-characters U+FFFE, U+FFFF (which YAML does not
+    allow) dropped, any run of white space (tabs, no-break spaces, a line break) one space."""
     if text.isprintable():  # no separator but ' ' and no control character: the common case, 20x faster
         return " ".join(text.split())
-    kept = "".join(" " if unicodedata.category(c)[0] == "Z" or c == "\t" else c for c in text)
-    kept = "".join(c for c in kept if unicodedata.category(c) not in ("Cc", "Cf"))
+    kept = "".join(" " if unicodedata.category(c)[0] == "Z" or c in BREAKS else c for c in text)
+    kept = "".join(c for c in kept if unicodedata.category(c) not in ("Cc", "Cf", "Cs") and c not in "\ufffe\uffff")
     return " ".join(kept.split())
 
 
 def tidy(text: str) -> str:
-    """Text as written, white space tidied: lines tidied, paragraphs kept, separated by one blank line."""
-    lines = [tidy_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    """Text as written, white space tidied: lines tidied, paragraphs kept, separated by one blank
+    line. Word's line and paragraph separators are the line break and blank line they stand for,
+    as the console saves them."""
+    lines = [tidy_line(line) for line in text.replace("\r\n", "\n").translate(PARAGRAPHS).split("\n")]
     paragraphs, current = [], []
     for line in lines:
         if line:

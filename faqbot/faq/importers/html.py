@@ -138,13 +138,16 @@ def html_text(value: object) -> str:
 
 
 def json_nodes(data: object) -> Iterator[dict]:
-    if isinstance(data, dict):
-        yield data
-        for value in data.values():
-            yield from json_nodes(value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from json_nodes(item)
+    """Every object in `data`, in document order; a loop, not recursion, so no nesting json.loads
+    takes is too deep for it."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 def has_type(node: dict, name: str) -> bool:
@@ -159,9 +162,14 @@ def json_ld_scripts(root: etree._Element, parsed: Parsed) -> Iterator[tuple[etre
             continue
         raw = script.text or ""
         try:
-            yield script, raw, json.loads(raw)
+            data = json.loads(raw)
         except ValueError as err:
             parsed.warnings.append((script.sourceline or 0, f"JSON-LD is not valid JSON ({err}); ignored"))
+            continue
+        except RecursionError:  # 100,000 nested lists: a traceback before (an attack)
+            parsed.warnings.append((script.sourceline or 0, "JSON-LD is nested too deep to read; ignored"))
+            continue
+        yield script, raw, data
 
 
 def faq_questions(data: object) -> Iterator[dict]:

@@ -90,6 +90,9 @@ def row_draft(row: list[str], line: int, columns: dict[str, int], width: int, pr
 
 def numbered_rows(text: str, delimiter: str, problems: Problems) -> list[tuple[int, list[str]]]:
     """The non-empty rows, each with the line it starts on (a quoted field may span lines)."""
+    # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone, which the csv module refuses in
+    # words of its own ("new-line character seen in unquoted field"; an attack found it)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     next_line = 1
