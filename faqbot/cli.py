@@ -187,6 +187,14 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
     return 0
 
 
+def print_notes(notes: list[str]) -> None:
+    """An import's notes on stderr, at most NOTES_SHOWN (100,000 unused columns had printed 100,000 lines)."""
+    for note in notes[:NOTES_SHOWN]:
+        print(f"note: {note}", file=sys.stderr)
+    if len(notes) > NOTES_SHOWN:
+        print(f"note: ... and {len(notes) - NOTES_SHOWN:,} more notes like these", file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
     from faqbot.faq.model import load_faq
@@ -205,10 +213,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if kept is not None:  # nothing was replaced: no copy to keep
             kept.unlink(missing_ok=True)
         raise
-    for warning in result.warnings[:NOTES_SHOWN]:  # 100,000 unused columns had printed 100,000 lines
-        print(f"note: {warning}", file=sys.stderr)
-    if len(result.warnings) > NOTES_SHOWN:
-        print(f"note: ... and {len(result.warnings) - NOTES_SHOWN:,} more notes like these", file=sys.stderr)
+    print_notes(result.warnings)
     found = " (found in the source; --helpdesk sets another)" if result.helpdesk_found else ""
     if not found and args.helpdesk is None:
         found = " (the replaced FAQ's: the source names none; --helpdesk sets another)"

@@ -145,6 +145,16 @@ def confirmed_entry(row: Any) -> str | None:
     return None
 
 
+def named_once(accept: list[str], reject: list[str], off_topic: list[str]) -> None:
+    """FaqbotError for a suggestion two decisions name: `--off-topic X --reject X` had said
+    "rejected" twice, and the order they were carried out in decided (an attack)."""
+    both = next((i for i in accept if i in {*reject, *off_topic}), None) or next(
+        (i for i in reject if i in off_topic), None
+    )
+    if both is not None:
+        raise FaqbotError(f"{both} is named by two of --accept, --reject and --off-topic; name it once")
+
+
 def teach(
     faq_path: Any,
     lesson: Lesson,
@@ -163,12 +173,7 @@ def teach(
     them than any entry, to the helpdesk (`Searcher.set_aside`)."""
     taught = Taught()
     reject, off_topic = list(reject or ()), list(off_topic or ())  # the CLI's options are None when not given
-    accept = list(accept or ())
-    both = next((i for i in accept if i in {*reject, *off_topic}), None) or next(
-        (i for i in reject if i in off_topic), None
-    )
-    if both is not None:  # `--off-topic X --reject X` had said "rejected" twice (an attack)
-        raise FaqbotError(f"{both} is named by two of --accept, --reject and --off-topic; name it once")
+    named_once(list(accept or ()), reject, off_topic)
     faq = load_faq(faq_path)
     accepted = chosen(lesson, accept) if accept else []
     accepted += assignments(log, assign, set(faq.by_id))

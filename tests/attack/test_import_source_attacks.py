@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot import DataError, load_faq
+from faqbot.cli import main
 from faqbot.faq.importers import import_faq
 
 ROWS = "question,answer\nVad kostar en reparation?,Hundra kronor\nNär öppnar ni?,Klockan nio\n"
@@ -116,3 +117,13 @@ def test_an_id_quoted_with_a_space_or_line_break_is_refused_at_its_line(tmp_path
     faq.write_text(f"helpdesk: a@b.se\nentries:\n  - id: {written}\n    question: Q?\n    answer: a\n", "utf-8")
     with pytest.raises(DataError, match=r"faq\.yaml:3: id 'backup(\\n| )' may only use"):
         load_faq(faq)
+
+
+def test_an_import_prints_at_most_twenty_notes_and_counts_the_rest(tmp_path, capsys):
+    """Found by an attack: a CSV with 100,000 unused columns printed 100,000 note lines."""
+    source = tmp_path / "faq.csv"
+    source.write_text("".join(f"Rad {n} ovanför tabellen\n" for n in range(25)) + ROWS, encoding="utf-8")
+    assert main(["import", str(source), "--out", str(tmp_path / "faq.yaml"), "--helpdesk", "a@b.se"]) == 0
+    notes = capsys.readouterr().err.splitlines()
+    assert len(notes) == 21 and notes[-1] == "note: ... and 5 more notes like these"
+    assert all("is above the header row; skipped" in note for note in notes[:20])
