@@ -436,20 +436,23 @@ def test_a_save_shows_what_changed_not_the_whole_field_again(site):
     }
     saved = site.client.post("/fragor/backup", data={**changed, "csrf": site.csrf()}).text
     shown = saved.split('<ul class="changes">')[1].split("</ul>")[0]
-    assert "tillagt: <ins>Sparar ni kopior?</ins> (1 oförändrade)" in shown and "<del>Tar ni backup?" not in shown
+    assert 'tillagt: <ins lang="sv">Sparar ni kopior?</ins> (1 oförändrade)' in shown and "Tar ni backup?" not in shown
+    hidden = '<span class="visually-hidden" lang="sv">[{}: </span>{}<span class="visually-hidden">]</span>'
     assert (
-        '… en kopia som vi behåller i <del><span class="visually-hidden">[borttaget: </span>30'
-        '<span class="visually-hidden">]</span></del><ins><span class="visually-hidden">[tillagt: </span>60'
-        '<span class="visually-hidden">]</span></ins> dagar.' in shown
+        f'<span class="words" lang="sv">… en kopia som vi behåller i <del>{hidden.format("borttaget", "30")}</del>'
+        f"<ins>{hidden.format('tillagt', '60')}</ins> dagar.</span>" in shown
     )
     assert "Varje natt sparar" not in shown  # the words far from the change are left out
     rewritten = {**changed, "answer": "Ring oss.", "alternatives": "", "hash": form_hash(site)}
     again = site.client.post("/fragor/backup", data={**rewritten, "csrf": site.csrf()}).text
     shown = again.split('<ul class="changes">')[1].split("</ul>")[0]
-    assert (
-        "→ <ins>Ring oss.</ins>" in shown
-        and "borttaget: <del>Tar ni backup?</del>; <del>Sparar ni kopior?</del>" in shown
-    )
+    # rewritten: before and after whole, each said to be so (a walk-through heard two texts, unmarked)
+    assert f' → <ins lang="sv">{hidden.format("tillagt", "Ring oss.")}</ins>' in shown
+    assert f'<del lang="sv">{hidden.format("borttaget", answer.replace("30 dagar", "60 dagar"))}</del>' in shown
+    assert 'borttaget: <del lang="sv">Tar ni backup?</del>; <del lang="sv">Sparar ni kopior?</del>' in shown
+    switch(site, "en", "/fragor/backup")
+    english = site.client.post("/fragor/backup", data={**fields, "hash": form_hash(site), "csrf": site.csrf()}).text
+    assert '<span class="visually-hidden" lang="en">[removed: </span>Ring oss.' in english
 
 
 def test_an_alternative_written_twice_in_the_form_is_saved_once(site):
