@@ -549,6 +549,8 @@ def print_lesson(lesson, as_json: bool) -> None:
             times = f"  (asked {example['times']}x)" if example.get("times", 1) > 1 else ""
             now = example.get("answered_now")
             unseen = f"  (now answered with {now}, since the threshold moved: is that right?)" if now else ""
+            if example.get("set_aside_by"):
+                unseen += f"  (to the helpdesk because it is like {example['set_aside_by']!r}, marked off-topic)"
             print(f"      reply {example['reply']}: {example['question']}{times}{unseen}")
         more = int(s.evidence.get("questions", len(examples))) - min(len(examples), GROUP_EXAMPLES_LISTED)
         if more > 0:

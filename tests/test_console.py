@@ -31,7 +31,7 @@ from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.decision import ReplyKind
 from faqbot.faq.edit import add_off_topic
-from faqbot.staff import learn, teach
+from faqbot.staff import learn, report, teach
 from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
 from faqbot.staff.console.app import create_console
@@ -766,7 +766,9 @@ def test_trying_a_helpdesk_question_says_the_entries_under_the_address_are_no_ch
     assert (
         '<h3 id="offered">Poster som visas under helpdesk-adressen</h3>' in page and "Posterna som erbjuds" not in page
     )
-    assert "Under helpdesk-adressen visas de närmaste posterna som når 0.20, så att kunden kan välja en själv." in page
+    assert (
+        "Under helpdesk-adressen visas de 3 närmaste posterna som når 0.20, så att kunden kan välja en själv." in page
+    )
 
 
 def test_trying_a_message_as_long_as_the_chat_takes_and_no_longer(site):
@@ -1173,6 +1175,25 @@ def test_a_marked_question_asked_again_is_not_listed_and_a_rewording_says_which_
     assert f"Boten skickar den till helpdesk eftersom den liknar {said(question)}" in listed
 
 
+def test_a_question_of_a_group_a_mark_sends_to_the_helpdesk_says_which_mark(site, monkeypatch):
+    """Found by a re-walk: rewordings of a marked question under another question's headline said
+    nothing of the mark (only the headline was checked). Each question shown says its own."""
+    add_off_topic(site.folder / "faq.yaml", ["Säljer ni cyklar?"])
+    site.desk.rebuild()
+    headline, caught = "Säljer ni bilar?", "Säljer ni bilar och cyklar?"
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, client in enumerate(("a", "b", "c")):
+            log.record(LogRow(f"h{n}", headline, "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1", client=client))
+        log.record(LogRow("h9", caught, "sv", "helpdesk", False, None, None, 0.1, 0.3, "v1", client="d"))
+    # which mark catches what is the ranking's (tested with the bundled model elsewhere); here, what the page says
+    monkeypatch.setattr(report, "marked_by", lambda q, *_: "Säljer ni cyklar?" if q == caught else "")
+    site.login()
+    group = site.client.get("/granska").text.split(said(headline))[1].split("</article>")[0]
+    mark = 'Boten skickar den till helpdesk eftersom den liknar ”<span lang="sv">Säljer ni cyklar?</span>”'
+    assert caught in group and group.count(mark) == 1
+    assert group.index(mark) > group.index(caught)  # under that question, not the headline
+
+
 def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     """Staff tied a like question to another entry since: the bot answers this one there now,
     and "Svaret var rätt" was a judgement on an answer the customer no longer gets."""
@@ -1411,6 +1432,16 @@ def test_trying_a_question_a_mark_sends_to_the_helpdesk_says_which_mark(site):
     )
     assert 'href="/fragor#off-topic"' in why and "når inte tröskeln" not in why
     assert "liknar" not in site.client.get("/prova", params={"fraga": "Kan jag ringa er?"}).text.split('id="why"')[1]
+    # under the threshold the mark is not all of the why (a re-walk read "hur högt posten än når" beside 0.15)
+    add_off_topic(site.folder / "faq.yaml", ["Säljer ni cyklar?"])
+    site.desk.rebuild()
+    low = site.client.get("/prova", params={"fraga": "Har ni cyklar?"}).text.split('<h2 id="why">')[1]
+    assert re.search(
+        rf"Bästa posten \(0\.\d{{3}}\) når inte tröskeln, och frågan liknar {re.escape(said('Säljer ni cyklar?'))}, som ni "
+        "har markerat som en fråga om annat, mer än bästa posten: till helpdesk.",
+        low,
+    )
+    assert "hur högt posten än når" not in low
 
 
 def test_an_entry_saved_says_which_marks_keep_its_customers_away(site):

@@ -325,6 +325,7 @@ def group_evidence(
     Lund??? >>>>" after customers' "Har ni ett kontor i Lund?" was shown as theirs and written as
     its own.)"""
     ids = [i for q, _ in examples for i in asked.replies.get(normalize_question(q), [])]
+    asides = dict(getattr(g, "asides", ()))
     return {
         "count": count,
         "questions": questions,  # different questions (examples lists at most MAX_EXAMPLES)
@@ -335,6 +336,7 @@ def group_evidence(
                 "reply": asked.spelled.get(q) or asked.replies[normalize_question(q)][-1],
                 "language": asked.languages[normalize_question(q)],
                 **({"answered_now": asked.answered_now[q]} if q in asked.answered_now else {}),
+                **({"set_aside_by": asides[q]} if q in asides else {}),  # a mark sends it to the helpdesk
             }
             for q, n in examples
         ],

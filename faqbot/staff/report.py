@@ -32,6 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +80,9 @@ class Group:
     questions: int = 0  # different questions in the group (`examples` shows at most MAX_EXAMPLES of them)
     clients: int = 0  # different clients who asked them (a question of no known client counts as one)
     aside_by: str = ""  # the marked question that sends its first question to the helpdesk now (`marked_by`)
+    # of the questions shown (`examples`), each one a mark sends to the helpdesk now, with the mark: a
+    # walk-through's rewordings of a marked question came under another headline, and said nothing
+    asides: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -229,6 +233,16 @@ def as_the_chat_reads(question: str, searcher: Searcher) -> str:
     start (`reading`)."""
     whole = without_placeholders(question).strip() or "?"
     return reading(whole, detect_language(whole[:GROUP_CHARS]), searcher)
+
+
+def marked_among(examples: Sequence[tuple[str, int]], searcher: Searcher, policy: Policy) -> dict[str, Any]:
+    """A group's `aside_by` (of its first question) and `asides` (of each shown): nothing to rank
+    when no question is marked."""
+    if searcher.marked is None:
+        return {}
+    asides = tuple((q, mark) for q, _ in examples if (mark := marked_by(q, searcher, policy)))
+    first = asides[0][1] if asides and asides[0][0] == examples[0][0] else ""
+    return {"aside_by": first, "asides": asides}
 
 
 def marked_by(question: str, searcher: Searcher, policy: Policy) -> str:
@@ -401,7 +415,7 @@ def group_unanswered(
                 answered=answered_now,
                 questions=len(examples),
                 clients=len(who),
-                aside_by=marked_by(examples[0][0], searcher, policy),
+                **marked_among(examples[:MAX_EXAMPLES], searcher, policy),
             )
         )
     # Asked by the most clients first, then the most asked (one client asking made-up questions

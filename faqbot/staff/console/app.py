@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from faqbot.bot import MAX_MESSAGE_CHARS
-from faqbot.decision.policy import SUGGESTION_FLOOR, SUGGESTION_SPREAD
+from faqbot.decision.policy import SUGGESTION_COUNT, SUGGESTION_FLOOR, SUGGESTION_SPREAD
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.language import detect_language
@@ -294,6 +294,7 @@ def add_review_routes(app: FastAPI, console: Console) -> None:
             tried=tried,
             error=error if too_long else "",
             limit_chars=MAX_MESSAGE_CHARS,
+            suggestion_count=SUGGESTION_COUNT,
             suggestion_floor=SUGGESTION_FLOOR,
             suggestion_spread=SUGGESTION_SPREAD,
         )

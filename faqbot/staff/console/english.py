@@ -365,9 +365,10 @@ ENGLISH: dict[str, str] = {
     "Föregående sida": "Previous page",
     "Nästa sida": "Next page",
     "Poster med tumme ned ({count})": "Entries with thumbs down ({count})",
-    "Kunder gav de här svaren tumme ned. Gick en fråga till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt: tryck Svaret var rätt, och läs svaret igen för att göra det tydligare. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så räknas inte dess tumme ned mot posten och boten skickar den och liknande frågor till helpdesk.": (
+    "Kunder gav de här svaren tumme ned. Gick en fråga till fel post: välj posten som svarar på den och tryck Koppla. Var svaret rätt: tryck Svaret var rätt (Ta bort från listan, där boten inte själv svarar med posten), och läs svaret igen för att göra det tydligare. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så räknas inte dess tumme ned mot posten och boten skickar den och liknande frågor till helpdesk.": (
         "Customers gave these answers thumbs down. If a question went to the wrong entry: choose the entry"
-        " that answers it and press Link. If the answer was right: press The answer was right, and read the"
+        " that answers it and press Link. If the answer was right: press The answer was right (Take off the"
+        " list, where the bot does not answer with the entry by itself), and read the"
         " answer again to make it clearer. If the question is about something the FAQ does not cover: press"
         " About something else, and its thumbs down no longer counts against the entry, and the bot sends it,"
         " and questions like it, to the helpdesk."
@@ -735,11 +736,17 @@ ENGLISH: dict[str, str] = {
     "{count} oförändrade": "{count} unchanged",
     "Poster som visas under svaret": "Entries shown under the answer",
     "Poster som visas under helpdesk-adressen": "Entries shown under the helpdesk address",
-    "Under svaret visas också de poster som når tröskeln och ligger högst {spread} under bästa posten, så att kunden kan välja en av dem i stället.": (
-        "Under the answer the entries that reach the threshold and lie at most {spread} below the best one are shown too, so that the customer can pick one of them instead."
+    "Under svaret visas också högst {count} poster som når tröskeln och ligger högst {spread} under bästa posten, så att kunden kan välja en av dem i stället.": (
+        "Under the answer at most {count} entries that reach the threshold and lie at most {spread} below the best one are shown too, so that the customer can pick one of them instead."
     ),
-    "Under helpdesk-adressen visas de närmaste posterna som når {floor}, så att kunden kan välja en själv.": (
-        "Under the helpdesk address the closest entries that reach {floor} are shown, so that the customer can pick one."
+    "Under helpdesk-adressen visas de {count} närmaste posterna som når {floor}, så att kunden kan välja en själv.": (
+        "Under the helpdesk address the {count} closest entries that reach {floor} are shown, so that the customer can pick one."
+    ),
+    "Bästa posten ({best}) når inte tröskeln, och frågan liknar ”{marked}”, som ni har markerat som en fråga om annat, mer än bästa posten: till helpdesk.": (
+        "The best entry ({best}) does not reach the threshold, and the question is more like “{marked}”, which you have marked as about something else, than the best entry: to the helpdesk."
+    ),
+    "Bästa posten ({best}) når inte tröskeln, och frågan liknar en fråga som ni har markerat som en fråga om annat mer än bästa posten: till helpdesk.": (
+        "The best entry ({best}) does not reach the threshold, and the question is more like a question you have marked as about something else than the best entry: to the helpdesk."
     ),
     "Frågan är längre än chattens gräns på {count} tecken. Korta den och försök igen.": (
         "The question is longer than the chat's limit of {count} characters. Shorten it and try again."
