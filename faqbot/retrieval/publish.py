@@ -34,6 +34,7 @@ keeps it as it is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -41,6 +42,7 @@ import logging
 import os
 import socket
 import tarfile
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -162,12 +164,17 @@ def check_not_behind(
     and holds another FAQ (another machine, or the console, published since: `faqbot index --fetch`).
     A folder without a base (it published before bases were kept) that had the newest published
     FAQ before this change (`previous`) is not behind."""
-    row = conn.execute("SELECT id, faq_hash, built_at FROM index_generations ORDER BY id DESC LIMIT 1").fetchone()
+    row = newest_usable(conn)
     base = base_of(index_dir)
     if row is None or row[1] in (faq_hash, previous if base is None else None):
         return
     if base is not None and row[0] <= base:
         return
+    if (
+        base is not None
+        and conn.execute("SELECT 1 FROM index_generations WHERE id = %s AND faq_hash = %s", (base, row[1])).fetchone()
+    ):
+        return  # the newest holds the FAQ this folder last saw (another machine's model, say): nothing to undo
     seen = f"this folder last published or fetched generation {base}" if base else "this folder has not seen it"
     raise StalePublishError(
         f"not published: generation {row[0]} in {where} (built {row[2]}) has another FAQ, and {seen}; "
@@ -205,9 +212,13 @@ def publish(
                     " VALUES (%s, %s, %s, %s) RETURNING id",
                     (manifest["built_at"], manifest["faq_hash"], digest, archive),
                 ).fetchall()
+                # older ones are never fetched again; counted by rows, not ids (a crash makes the
+                # sequence skip ahead, and a publish after one had deleted every generation before it)
                 conn.execute(
-                    "DELETE FROM index_generations WHERE id <= %s - %s", (generation, KEEP_PUBLISHED)
-                )  # older ones are never fetched again
+                    "DELETE FROM index_generations WHERE id NOT IN"
+                    " (SELECT id FROM index_generations ORDER BY id DESC LIMIT %s)",
+                    (KEEP_PUBLISHED,),
+                )
                 conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))  # sent on commit
     except psycopg.Error as err:
         raise FaqbotError(f"cannot publish the index to {shown(url)}: {err}") from None
@@ -236,7 +247,7 @@ def already_published(conn: psycopg.Connection[Any], archive: bytes) -> int | No
         return None
     try:
         return int(row[0]) if contents(bytes(row[2])) == contents(archive) else None
-    except (tarfile.TarError, KeyError, ValueError, OSError):
+    except UNPACK_ERRORS:  # a manifest that is no object too (an attack)
         return None
 
 
@@ -270,7 +281,10 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
         members = {m.name: m for m in tar.getmembers() if m.isfile()}
         manifest_bytes = read_member(tar, members, f"index/{MANIFEST}")
         manifest = json.loads(manifest_bytes)
-        names = list(manifest["files"].values())
+        files = manifest.get("files") if isinstance(manifest, dict) else None
+        if not isinstance(files, dict) or not all(isinstance(name, str) for name in files.values()):
+            raise FaqbotError("a published index has a manifest faqbot cannot read; publish it again")
+        names = list(files.values())
         for name in names:
             if Path(name).name != name:  # a name with a folder in it would write outside the index
                 raise FaqbotError(f"a published index names the file {name!r}; publish it again")
@@ -282,7 +296,41 @@ def unpack(archive: bytes, faq_path: Path, index_dir: Path) -> None:
     remove_old_generations(index_dir, keep=set(names))
 
 
-UNPACK_ERRORS = (OSError, KeyError, ValueError, tarfile.TarError, FaqbotError)
+UNPACK_ERRORS = (OSError, KeyError, ValueError, TypeError, AttributeError, tarfile.TarError, FaqbotError)
+
+
+def verified(archive: bytes, model_name: str | None = None) -> None:
+    """FaqbotError unless `archive` is a generation a replica can serve as it is: unpacked in a
+    folder of its own, its FAQ passes the checks, its index loads (checksums) and was built from
+    that FAQ, with `model_name` when given. An attack published, with matching SHA-256s, a
+    manifest that stopped every replica's follower, a FAQ that stopped every restarting replica,
+    and an index of another model that every replica rebuilt while its customers waited."""
+    with tempfile.TemporaryDirectory(prefix="faqbot-generation-") as folder:
+        faq_path, index_dir = Path(folder) / FAQ_MEMBER, Path(folder) / "index"
+        unpack(archive, faq_path, index_dir)
+        faq, index = load_faq(faq_path), load_index(index_dir)
+        if index.manifest.faq_hash != faq.content_hash():
+            raise FaqbotError("its index was not built from its FAQ")
+        if model_name is not None and index.manifest.model != model_name:
+            raise FaqbotError(f"it was built with model {index.manifest.model}; this replica uses {model_name}")
+
+
+def newest_usable(conn: psycopg.Connection[Any]) -> tuple[int, str, str] | None:
+    """(id, faq_hash, built_at) of the newest published generation that is intact and `verified`:
+    a damaged or malformed newest one (or a row of garbage with a high id) had refused every
+    publish after it, and `--fetch` fetched the one before it, round and round (an attack)."""
+    for (generation,) in conn.execute("SELECT id FROM index_generations ORDER BY id DESC").fetchall():
+        row = conn.execute(
+            "SELECT faq_hash, built_at, sha256, archive FROM index_generations WHERE id = %s", (generation,)
+        ).fetchone()
+        if row is None or hashlib.sha256(row[3]).hexdigest() != row[2]:
+            continue
+        try:
+            verified(bytes(row[3]))
+        except UNPACK_ERRORS:
+            continue
+        return int(generation), str(row[0]), str(row[1])
+    return None
 
 
 def intact_archives(
@@ -321,7 +369,8 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
             migrate_postgres(conn, INDEX_SCHEMA, where)
             [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
             for generation, archive in intact_archives(conn, None, set()):
-                try:
+                try:  # checked in a folder of its own first: a refused FAQ had stopped the replica starting
+                    verified(archive)
                     unpack(archive, faq_path, index_dir)
                 except UNPACK_ERRORS as err:
                     log.error("published index %s does not unpack (%s); passed over", generation, err)
@@ -435,24 +484,28 @@ class Follower:
     def _sync(self, conn: psycopg.Connection[Any]) -> bool:
         migrate_postgres(conn, INDEX_SCHEMA, self.where)
         [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
-        if newest is None or newest == self.current or newest in self._refused:
+        if newest is None or newest == self.current:
             return False  # the archive travels only when there is a newer one to swap in
-        found = next(intact_archives(conn, self.current, self._refused), None)
-        if found is None:
-            return False  # nothing newer is intact: the current index keeps answering
-        newest, archive = found
         live = self.live
-        swapped = live.install(lambda faq_path, index_dir: unpack(archive, faq_path, index_dir))
-        self.current = newest
-        if swapped:
-            log.warning("answering from published index %s (built at %s)", newest, live.manifest.built_at)
-        else:  # LiveIndex has said why; the last good index keeps answering
-            log.error(
-                "published index %s could not be loaded; answering from the one built at %s",
-                newest,
-                live.manifest.built_at,
-            )
-        return swapped
+        for generation, archive in intact_archives(conn, self.current, self._refused):
+            try:
+                verified(archive, live.embedder.name)
+            except UNPACK_ERRORS as err:  # passed over, said once; an older one may serve
+                self._refused.add(generation)
+                log.error("published index %s cannot be served (%s); passed over", generation, err)
+                continue
+            if not live.install(functools.partial(unpack, archive)):
+                self._refused.add(generation)  # LiveIndex has said why; the last good index keeps answering
+                log.error(
+                    "published index %s could not be loaded; answering from the one built at %s",
+                    generation,
+                    live.manifest.built_at,
+                )
+                return False
+            self.current = generation
+            log.warning("answering from published index %s (built at %s)", generation, live.manifest.built_at)
+            return True
+        return False  # nothing newer can be served: the current index keeps answering
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -475,3 +528,6 @@ class Follower:
                     self._away = True
                     log.error("not following published indexes from %s (retrying): %s", self.where, first_line(err))
                 self._stop.wait(POLL_SECONDS / 2)
+            except Exception:  # nothing may end the following for good (a malformed manifest did, an attack found)
+                log.exception("following published indexes from %s failed (retrying)", self.where)
+                self._stop.wait(POLL_SECONDS)
