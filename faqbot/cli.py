@@ -178,12 +178,21 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
     """`faqbot index --fetch`: write the newest published FAQ and index here, to change on top of them."""
     from faqbot.database import shown
     from faqbot.retrieval.publish import fetch_newest
+    from faqbot.staff.fresh_start import keep_replaced
 
     url = replicas_database(args, settings)
+    faq_path = Path(settings.faq_path)
+    # the FAQ it replaces may hold edits not published (an attack lost one so): kept unless the same
+    kept = keep_replaced(faq_path) if faq_path.is_file() else None
     generation = fetch_newest(url, settings.faq_path, settings.index_dir)
+    if kept is not None and (generation is None or kept.read_bytes() == faq_path.read_bytes()):
+        kept.unlink(missing_ok=True)
+        kept = None
     if generation is None:
         raise FaqbotError(f"nothing fetched from {shown(url)}: see the line above (or nothing is published yet)")
     print(f"fetched published generation {generation} into {settings.faq_path} and {settings.index_dir}/")
+    if kept is not None:
+        print(f"the FAQ file it replaced is kept as {kept}")
     return 0
 
 
@@ -915,6 +924,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:  # a full disk, a folder not writable: in words (an attack's full disk gave 56 lines)
+        where = f": {err.filename}" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -110,3 +110,20 @@ def test_after_learning_faqbot_index_says_its_calibration_figures_are_not_custom
     assert "fall as it learns" not in calibration_text(
         Calibration(0.4, None, None, "why", 18, 600, rates=rates), "auto"
     )
+
+
+def test_a_file_system_error_is_one_line_naming_the_path(small, fake_embedder, capsys, tmp_path):
+    """Found by an attack: `faqbot index` on a full disk printed a 56-line traceback."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    paths = [
+        "--faq",
+        str(small / "faq.yaml"),
+        "--config",
+        str(small / "config.yaml"),
+        "--index",
+        str(blocked / "index"),
+    ]
+    assert main(["index", *paths]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"error: Not a directory: {blocked / 'index'}" and "Traceback" not in err

@@ -384,8 +384,14 @@ def test_faqbot_index_refuses_to_publish_over_an_unseen_generation_and_fetch_bri
     err = capsys.readouterr().err
     assert f"not published: generation {first}" in err and "faqbot index --fetch" in err and "--force" in err
     assert index("--fetch") == 0
-    assert f"fetched published generation {first} into {other / 'faq.yaml'}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"fetched published generation {first} into {other / 'faq.yaml'}" in out
     assert "parking" in load_faq(other / "faq.yaml").by_id and "opening" not in load_faq(other / "faq.yaml").by_id
+    # the edit it replaced is kept beside it (an attack lost one); a fetch that changes nothing keeps nothing
+    kept = [p for p in other.iterdir() if p.name.startswith("faq.yaml.old-")]
+    assert len(kept) == 1 and "opening" in load_faq(kept[0]).by_id and f"is kept as {kept[0]}" in out
+    assert index("--fetch") == 0 and "is kept as" not in capsys.readouterr().out
+    assert len([p for p in other.iterdir() if p.name.startswith("faq.yaml.old-")]) == 1
     with open(other / "faq.yaml", "a", encoding="utf-8") as faq:
         faq.write(OPENING)
     assert index("--publish") == 0 and "published as generation" in capsys.readouterr().out
