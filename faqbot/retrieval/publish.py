@@ -315,6 +315,14 @@ def verified(archive: bytes, model_name: str | None = None) -> None:
             raise FaqbotError(f"it was built with model {index.manifest.model}; this replica uses {model_name}")
 
 
+def sound(faq_path: Path, index_dir: Path) -> bool:
+    """Whether the FAQ file and index in this folder load and belong together."""
+    try:
+        return load_index(index_dir).manifest.faq_hash == load_faq(faq_path).content_hash()
+    except UNPACK_ERRORS:
+        return False
+
+
 def newest_usable(conn: psycopg.Connection[Any]) -> tuple[int, str, str] | None:
     """(id, faq_hash, built_at) of the newest published generation that is intact and `verified`:
     a damaged or malformed newest one (or a row of garbage with a high id) had refused every
@@ -368,7 +376,15 @@ def fetch_newest(url: str, faq_path: Path, index_dir: Path) -> int | None:
         with connect(url, autocommit=True) as conn:
             migrate_postgres(conn, INDEX_SCHEMA, where)
             [(newest,)] = conn.execute("SELECT max(id) FROM index_generations").fetchall()
+            base = base_of(index_dir)
             for generation, archive in intact_archives(conn, None, set()):
+                if base is not None and generation < base and sound(faq_path, index_dir):
+                    # the newest published generations cannot be served, and this folder holds a newer
+                    # one than the next that can: kept (a restart had gone back a generation, an attack found)
+                    log.warning(
+                        "the newest published index, %s, cannot be served; keeping this folder's %s", newest, base
+                    )
+                    return base
                 try:  # checked in a folder of its own first: a refused FAQ had stopped the replica starting
                     verified(archive)
                     unpack(archive, faq_path, index_dir)
@@ -503,6 +519,7 @@ class Follower:
                 )
                 return False
             self.current = generation
+            record_base(live.index_dir, generation)  # what this folder holds, for a restart (fetch_newest)
             log.warning("answering from published index %s (built at %s)", generation, live.manifest.built_at)
             return True
         return False  # nothing newer can be served: the current index keeps answering

@@ -159,3 +159,26 @@ def test_the_generations_kept_are_counted_by_rows_when_the_ids_skip_ahead(machin
     with psycopg.connect(pg_url) as conn:
         ids = [row[0] for row in conn.execute("SELECT id FROM index_generations ORDER BY id").fetchall()]
     assert kept[-1] == 100 and ids == sorted(set(kept))[-KEEP_PUBLISHED:]
+
+
+def test_a_restarting_replica_keeps_its_newer_generation_when_the_newest_published_is_damaged(
+    machine, serving, pg_url, fake_embedder, monkeypatch
+):
+    """Found by an attack: with the newest generation damaged in the database, a restarted replica
+    overwrote its own intact copy of it with the generation before, and answered from an older
+    FAQ than the replicas beside it."""
+    publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+    edit(machine, fake_embedder)
+    newest = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+    assert Follower(serving.index, pg_url).sync() is True  # the replica answers from the newest
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
+            (newest,),
+        )
+    folder = serving.index.faq_path.parent
+    monkeypatch.setenv("FAQBOT_LOG", pg_url)
+    settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+    assert fetch_published(settings) == (pg_url, newest)  # restarted: its own copy of the newest stays
+    restarted = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml", auto_build=False)
+    assert faq_id(restarted, "Finns det parkering vid kontoret?") == "parking"
