@@ -24,10 +24,10 @@ import pytest
 
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.config import Settings
-from faqbot.retrieval.publish import KEEP_PUBLISHED, MANIFEST, Follower, publish
+from faqbot.retrieval.publish import KEEP_PUBLISHED, MANIFEST, Follower, fetch_newest, publish
 from faqbot.web.server import fetch_published
 from tests.fakes import FAKE_MODEL, small_bank
-from tests.test_publish import edit, faq_id
+from tests.test_publish import OPENING, add_entry, another_machine, edit, faq_id
 
 pytestmark = pytest.mark.slow  # a PostgreSQL cluster
 
@@ -182,3 +182,22 @@ def test_a_restarting_replica_keeps_its_newer_generation_when_the_newest_publish
     assert fetch_published(settings) == (pg_url, newest)  # restarted: its own copy of the newest stays
     restarted = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml", auto_build=False)
     assert faq_id(restarted, "Finns det parkering vid kontoret?") == "parking"
+
+
+def test_staff_who_fetched_past_a_damaged_newest_generation_can_publish(
+    machine, pg_url, fake_embedder, tmp_path_factory
+):
+    """Found by an attack: with the newest generation damaged, `--fetch` brought the one before it
+    and publishing was refused for the damaged one's "another FAQ", round and round."""
+    other = another_machine(machine, tmp_path_factory)
+    first = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+    edit(machine, fake_embedder)
+    damaged = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
+            (damaged,),
+        )
+    assert fetch_newest(pg_url, other / "faq.yaml", other / "index") == first
+    add_entry(other, OPENING, fake_embedder)
+    assert publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name) > damaged
