@@ -17,7 +17,7 @@ import pytest
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.retrieval import embedding
 from faqbot.retrieval.embedding import load_embedder
-from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder, write_small_bank
+from tests.fakes import FAKE_MODEL, SMALL_FAQ, FakeEmbedder, small_bank, write_small_bank
 from tests.services import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +67,24 @@ def small(tmp_path):
         f"model: {FAKE_MODEL}\nthreshold: 0.3\nofftopic_bank: {tmp_path / 'offtopic.txt'}\n", encoding="utf-8"
     )
     return tmp_path
+
+
+@pytest.fixture
+def staff(small, fake_embedder):
+    """Staff's machine for publishing (tests/test_publish.py, tests/attack/test_publish_attacks.py):
+    the small FAQ with a freshly built index."""
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
+    return small
+
+
+@pytest.fixture
+def replica(staff, tmp_path_factory):
+    """A replica's own folder (a copy, as deployed before the publish) and its bot."""
+    folder = tmp_path_factory.mktemp("replica")
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(staff / name, folder / name)
+    shutil.copytree(staff / "index", folder / "index")
+    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from faqbot.errors import FaqbotError
 from faqbot.retrieval.index import folder_hash
 from faqbot.retrieval.publish import Follower, StalePublishError, catch_up, fetch_newest, pack, publish, replicas
 from faqbot.web.server import fetch_published
-from tests.fakes import FAKE_MODEL, small_bank
+from tests.fakes import FAKE_MODEL
 
 pytestmark = pytest.mark.slow  # a PostgreSQL cluster
 
@@ -55,21 +55,13 @@ PARKING = """\
 """
 
 
-@pytest.fixture
-def staff(small, fake_embedder):
-    """Staff's machine: the small FAQ with a freshly built index."""
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
-    return small
-
-
-@pytest.fixture
-def replica(staff, tmp_path_factory):
-    """A replica's own folder (a copy, as deployed before the publish) and its bot."""
-    folder = tmp_path_factory.mktemp("replica")
-    for name in ("faq.yaml", "config.yaml"):
-        shutil.copy(staff / name, folder / name)
-    shutil.copytree(staff / "index", folder / "index")
-    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+def damage(url: str, generation: int) -> None:
+    """One byte of a published generation changed in the database: its SHA-256 no longer matches."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
+            (generation,),
+        )
 
 
 def faq_id(bot: FaqBot, question: str) -> str | None:
@@ -241,11 +233,7 @@ def test_a_new_replica_starts_from_the_newest_intact_index_when_the_newest_is_da
     first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
     edit(staff, fake_embedder)
     newest = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
-            (newest,),
-        )
+    damage(pg_url, newest)
     late = tmp_path_factory.mktemp("late")  # a new machine: its settings, no FAQ, no index
     (late / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
     monkeypatch.setenv("FAQBOT_LOG", pg_url)

@@ -1,5 +1,5 @@
 """Attacks on the published index in PostgreSQL (faqbot.retrieval.publish): rows written by someone
-who can write to the database, or by a staff machine with other settings, each with a SHA-256
+who can write to the database, or by a staff staff with other settings, each with a SHA-256
 that matches, so the checksum alone trusts them.
 
 Found by a helper's attack (twenty-eighth session): a manifest that is not an object stopped every
@@ -16,37 +16,19 @@ import hashlib
 import io
 import json
 import logging
-import shutil
 import tarfile
 
 import psycopg
 import pytest
 
-from faqbot import FaqBot, build_index, load_faq
+from faqbot import FaqBot
 from faqbot.config import Settings
 from faqbot.retrieval.publish import KEEP_PUBLISHED, MANIFEST, Follower, fetch_newest, publish
 from faqbot.web.server import fetch_published
-from tests.fakes import FAKE_MODEL, small_bank
-from tests.test_publish import OPENING, add_entry, another_machine, edit, faq_id
+from tests.fakes import FAKE_MODEL
+from tests.test_publish import OPENING, add_entry, another_machine, damage, edit, faq_id
 
 pytestmark = pytest.mark.slow  # a PostgreSQL cluster
-
-
-@pytest.fixture
-def machine(small, fake_embedder):
-    """Staff's machine: the small FAQ with a freshly built index (as tests/test_publish.py's)."""
-    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
-    return small
-
-
-@pytest.fixture
-def serving(machine, tmp_path_factory):
-    """A replica's own folder, a copy as deployed before the publish, and its bot."""
-    folder = tmp_path_factory.mktemp("replica")
-    for name in ("faq.yaml", "config.yaml"):
-        shutil.copy(machine / name, folder / name)
-    shutil.copytree(machine / "index", folder / "index")
-    return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
 
 
 def forged(pg_url: str, change) -> int:
@@ -78,7 +60,7 @@ def manifest(files: dict, **changes) -> None:
 
 
 def late_replica(tmp_path_factory, pg_url, monkeypatch):
-    """A new machine: its settings, no FAQ, no index; what it starts from, and its bot."""
+    """A new staff: its settings, no FAQ, no index; what it starts from, and its bot."""
     late = tmp_path_factory.mktemp("late")
     (late / "config.yaml").write_text(f"model: {FAKE_MODEL}\nthreshold: 0.3\n", encoding="utf-8")
     monkeypatch.setenv("FAQBOT_LOG", pg_url)
@@ -93,38 +75,38 @@ def late_replica(tmp_path_factory, pg_url, monkeypatch):
         lambda files: files.__setitem__(
             "faq.yaml", files["faq.yaml"] + b"  - id: phone\n    question: X?\n    answer: Y.\n"
         ),
-        lambda files: manifest(files, model="another/model"),  # a machine machine with another model
+        lambda files: manifest(files, model="another/model"),  # a staff staff with another model
     ],
     ids=["manifest", "refused-faq", "other-model"],
 )
 def test_a_generation_a_replica_cannot_serve_is_passed_over_and_the_next_one_is_served(
-    machine, serving, pg_url, fake_embedder, tmp_path_factory, monkeypatch, caplog, change
+    staff, replica, pg_url, fake_embedder, tmp_path_factory, monkeypatch, caplog, change
 ):
-    good = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    follower = Follower(serving.index, pg_url)
+    good = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    follower = Follower(replica.index, pg_url)
     assert follower.sync() is True and follower.current == good
-    built_at = serving.index.manifest.built_at
+    built_at = replica.index.manifest.built_at
     bad = forged(pg_url, change)
     with caplog.at_level(logging.ERROR, logger="faqbot.retrieval.publish"):
         assert follower.sync() is False and follower.current == good  # no thread-killing error, nothing rebuilt
         assert follower.sync() is False
     assert [r.getMessage() for r in caplog.records if f"published index {bad} cannot be served" in r.getMessage()]
-    assert serving.index.manifest.built_at == built_at and faq_id(serving, "Kan jag ringa er?") == "phone"
+    assert replica.index.manifest.built_at == built_at and faq_id(replica, "Kan jag ringa er?") == "phone"
     started, late = late_replica(tmp_path_factory, pg_url, monkeypatch)  # a restarting replica starts:
     # on the good one; on another model's it builds its own index before it serves, as from its own FAQ
     assert started == (bad if "another/model" in caplog.text else good)
     assert faq_id(FaqBot(late / "faq.yaml", late / "index", late / "config.yaml"), "Kan jag ringa er?") == "phone"
-    edit(machine, fake_embedder)  # machine publish after it: not refused, and followed
-    newer = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+    edit(staff, fake_embedder)  # staff publish after it: not refused, and followed
+    newer = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
     assert newer > bad and follower.sync() is True and follower.current == newer
-    assert faq_id(serving, "Finns det parkering vid kontoret?") == "parking"
+    assert faq_id(replica, "Finns det parkering vid kontoret?") == "parking"
 
 
 def test_a_row_of_garbage_with_a_high_id_blocks_no_publish_and_hides_none_from_replicas(
-    machine, serving, pg_url, fake_embedder
+    staff, replica, pg_url, fake_embedder
 ):
-    first = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    follower = Follower(serving.index, pg_url)
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    follower = Follower(replica.index, pg_url)
     assert follower.sync() is True
     with psycopg.connect(pg_url) as conn:
         conn.execute(
@@ -133,24 +115,20 @@ def test_a_row_of_garbage_with_a_high_id_blocks_no_publish_and_hides_none_from_r
             (hashlib.sha256(b"garbage").hexdigest(),),
         )
     assert follower.sync() is False and follower.current == first
-    edit(machine, fake_embedder)
-    newer = publish(
-        machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name
-    )  # refused before: "another FAQ"
+    edit(staff, fake_embedder)
+    newer = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)  # refused before: "another FAQ"
     assert first < newer < 1000000
     assert follower.sync() is True and follower.current == newer
-    assert faq_id(serving, "Finns det parkering vid kontoret?") == "parking"
+    assert faq_id(replica, "Finns det parkering vid kontoret?") == "parking"
 
 
-def test_the_generations_kept_are_counted_by_rows_when_the_ids_skip_ahead(machine, pg_url, fake_embedder):
+def test_the_generations_kept_are_counted_by_rows_when_the_ids_skip_ahead(staff, pg_url, fake_embedder):
     """After a crash PostgreSQL's sequence skips ahead (32 ids): the next publish had deleted every
     generation before it, leaving nothing to fall back on."""
 
     def published(comment: str) -> int:  # another file each time (a comment), the same entries
-        (machine / "faq.yaml").write_text(
-            (machine / "faq.yaml").read_text(encoding="utf-8") + f"# {comment}\n", "utf-8"
-        )
-        return publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
+        (staff / "faq.yaml").write_text((staff / "faq.yaml").read_text(encoding="utf-8") + f"# {comment}\n", "utf-8")
+        return publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
 
     kept = [published(str(n)) for n in range(3)]
     with psycopg.connect(pg_url) as conn:
@@ -162,21 +140,17 @@ def test_the_generations_kept_are_counted_by_rows_when_the_ids_skip_ahead(machin
 
 
 def test_a_restarting_replica_keeps_its_newer_generation_when_the_newest_published_is_damaged(
-    machine, serving, pg_url, fake_embedder, monkeypatch
+    staff, replica, pg_url, fake_embedder, monkeypatch
 ):
     """Found by an attack: with the newest generation damaged in the database, a restarted replica
     overwrote its own intact copy of it with the generation before, and answered from an older
     FAQ than the replicas beside it."""
-    publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    edit(machine, fake_embedder)
-    newest = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    assert Follower(serving.index, pg_url).sync() is True  # the replica answers from the newest
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
-            (newest,),
-        )
-    folder = serving.index.faq_path.parent
+    publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    edit(staff, fake_embedder)
+    newest = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    assert Follower(replica.index, pg_url).sync() is True  # the replica answers from the newest
+    damage(pg_url, newest)
+    folder = replica.index.faq_path.parent
     monkeypatch.setenv("FAQBOT_LOG", pg_url)
     settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml")
     assert fetch_published(settings) == (pg_url, newest)  # restarted: its own copy of the newest stays
@@ -184,20 +158,14 @@ def test_a_restarting_replica_keeps_its_newer_generation_when_the_newest_publish
     assert faq_id(restarted, "Finns det parkering vid kontoret?") == "parking"
 
 
-def test_staff_who_fetched_past_a_damaged_newest_generation_can_publish(
-    machine, pg_url, fake_embedder, tmp_path_factory
-):
+def test_staff_who_fetched_past_a_damaged_newest_generation_can_publish(staff, pg_url, fake_embedder, tmp_path_factory):
     """Found by an attack: with the newest generation damaged, `--fetch` brought the one before it
     and publishing was refused for the damaged one's "another FAQ", round and round."""
-    other = another_machine(machine, tmp_path_factory)
-    first = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    edit(machine, fake_embedder)
-    damaged = publish(machine / "faq.yaml", machine / "index", pg_url, fake_embedder.name)
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "UPDATE index_generations SET archive = overlay(archive placing 'X' from 600 for 1) WHERE id = %s",
-            (damaged,),
-        )
+    other = another_machine(staff, tmp_path_factory)
+    first = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    edit(staff, fake_embedder)
+    damaged = publish(staff / "faq.yaml", staff / "index", pg_url, fake_embedder.name)
+    damage(pg_url, damaged)
     assert fetch_newest(pg_url, other / "faq.yaml", other / "index") == first
     add_entry(other, OPENING, fake_embedder)
     assert publish(other / "faq.yaml", other / "index", pg_url, fake_embedder.name) > damaged
