@@ -127,3 +127,10 @@ def test_an_import_prints_at_most_twenty_notes_and_counts_the_rest(tmp_path, cap
     notes = capsys.readouterr().err.splitlines()
     assert len(notes) == 21 and notes[-1] == "note: ... and 5 more notes like these"
     assert all("is above the header row; skipped" in note for note in notes[:20])
+
+
+def test_a_byte_order_mark_before_a_mixed_file_is_not_read_into_its_header(tmp_path):
+    source = tmp_path / "faq.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + b"question,answer\n" + "När?,Nu\n".encode("cp1252"))
+    faq = load_faq(import_faq(source, tmp_path / "faq.yaml", helpdesk="a@b.se").out)
+    assert [(e.question, e.answer) for e in faq.entries] == [("När?", "Nu")]

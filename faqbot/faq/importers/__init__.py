@@ -124,9 +124,9 @@ def utf16(path: Path) -> str:
 
 
 def mixed(path: Path, warnings: list[str]) -> str:
-    """A file that is not UTF-8 throughout: each line that is not read as Windows-1252 (Excel's
-    Swedish default), the others as UTF-8. One such line in a UTF-8 file had turned every å, ä
-    and ö of the rest into "Ã¥" (an attack found it); a file all in Windows-1252 reads as before."""
+    """A file that is not UTF-8 throughout: each line that is not UTF-8 is read as Windows-1252
+    (Excel's Swedish default), the others as UTF-8. One such line in a UTF-8 file had turned every
+    å, ä and ö of the rest into "Ã¥" (an attack found it); a file all in Windows-1252 reads as before."""
     lines = path.read_bytes().split(b"\n")
     read, other = [], []
     for number, line in enumerate(lines, 1):
@@ -135,6 +135,8 @@ def mixed(path: Path, warnings: list[str]) -> str:
         except UnicodeDecodeError:
             read.append(line.decode("cp1252", errors="replace"))
             other.append(number)
+    if not other:  # every line reads alone (a byte order mark before bytes that did not): as UTF-8
+        return "\n".join(read).lstrip("\ufeff")
     cp1252 = set(other)
     if any(not line.isascii() for n, line in enumerate(lines, 1) if n not in cp1252):  # UTF-8 letters elsewhere
         shown = ", ".join(str(n) for n in other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
@@ -145,7 +147,7 @@ def mixed(path: Path, warnings: list[str]) -> str:
         )
     else:
         warnings.append(f"{path}:{other[0]}: not UTF-8; read as Windows-1252 (check å, ä and ö in the result)")
-    return "\n".join(read)
+    return "\n".join(read).lstrip("\ufeff")
 
 
 def text_bytes(drafts: list[Draft]) -> int:
