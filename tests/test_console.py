@@ -1014,11 +1014,7 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     """A customer said 👎 to the backup answer for a question about calling: staff link it to the
     phone entry, which then answers it; the 👎 question is not offered for linking again."""
     question = "Går det att nå er på mobilen?"
-    with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("w1", question, "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
-        log.record_feedback("w1", False)
-    site.login()
-    page = site.client.get("/granska").text
+    page = thumbs_down_on(site, "w1", question)
     form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>(.*?)</label>', page)
     assert form and f'”<span id="{form.group(1)}-q" lang="sv">{question}</span>” besvaras av' == form.group(2)
     select = re.search(
@@ -1057,17 +1053,17 @@ def test_a_thumbs_down_on_an_entry_the_customer_picked_says_the_bot_never_answer
     assert "Boten svarar inte längre med den här posten: frågan går nu till helpdesk." in answered
 
 
-def thumbs_down_on_backup(site, reply_id: str, question: str) -> str:
-    """The review page after a customer said 👎 to backup's answer to `question`."""
+def thumbs_down_on(site, reply_id: str, question: str, faq_id: str = "backup", score: float = 0.5) -> str:
+    """The review page after a customer said 👎 to `faq_id`'s answer to `question`."""
     with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow(reply_id, question, "sv", "answer", True, "backup", None, 0.5, 0.3, "v1"))
+        log.record(LogRow(reply_id, question, "sv", "answer", True, faq_id, None, score, 0.3, "v1"))
         log.record_feedback(reply_id, False)
     site.login()
     return site.client.get("/granska").text
 
 
 def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
-    page = thumbs_down_on_backup(site, "w2", "Hur ofta sparar ni kopior?")
+    page = thumbs_down_on(site, "w2", "Hur ofta sparar ni kopior?")
     right = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
         r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
@@ -1091,7 +1087,7 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
 def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
     """Found by a walk-through: "Vad kostar en ny bil?" answered with the service price and given
     👎 could only be dismissed as "Svaret var rätt", which it was not."""
-    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
+    page = thumbs_down_on(site, "w3", "Vad kostar en ny bil?")
     other = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
         r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" aria-describedby="[^"]+">Handlar om annat<',
@@ -1115,7 +1111,7 @@ def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
 def test_taking_a_marked_question_off_the_list_puts_its_thumbs_down_under_review_again(site):
     """A walk-through note: "Ta bort" undid the mark but not the rejection recorded with it, so a
     question marked by mistake could no longer be dealt with (its 👎 kept off backup's count too)."""
-    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
+    page = thumbs_down_on(site, "w3", "Vad kostar en ny bil?")
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
     assert 'value="w3"' not in site.client.get("/granska").text
@@ -1156,11 +1152,7 @@ def test_a_marked_question_asked_again_is_not_listed_and_a_rewording_says_which_
     helpdesk is listed, with the mark."""
     question = "Kan jag ringa er i dag?"
     assert public_bot(site).ask(question).match.faq_id == "phone"
-    with ConversationLog(site.folder / "log.db") as log:
-        log.record(LogRow("w5", question, "sv", "answer", True, "phone", None, 0.6, 0.3, "v1"))
-        log.record_feedback("w5", False)
-    site.login()
-    page = site.client.get("/granska").text
+    page = thumbs_down_on(site, "w5", question, "phone", 0.6)
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
     assert public_bot(site).ask(question).set_aside
@@ -1328,7 +1320,7 @@ def test_a_long_question_is_marked_as_the_chat_reads_it_and_stays_on_the_list_wh
     read its first 300 characters, said it went to the helpdesk ("Ta bort från listan")."""
     question = LONG_BACKGROUND + "Hur ofta sparar ni kopior?"
     assert public_bot(site).ask(question).match.faq_id == "backup"
-    page = thumbs_down_on_backup(site, "w3", question)
+    page = thumbs_down_on(site, "w3", question)
     assert ">Svaret var rätt<" in page and "frågan går nu till helpdesk" not in page  # it is answered so today
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
@@ -1501,7 +1493,7 @@ def test_linking_a_question_marked_off_topic_to_an_entry_takes_it_off_the_list(s
 def test_a_thumbs_down_question_the_bot_now_sends_to_the_helpdesk_is_taken_off_the_list_as_such(site):
     """Found by a walk-through: its line said the bot sends it to the helpdesk now, and its button
     still read "Svaret var rätt"."""
-    page = thumbs_down_on_backup(site, "w3", "Hur ofta sparar ni kopior?")
+    page = thumbs_down_on(site, "w3", "Hur ofta sparar ni kopior?")
     assert ">Svaret var rätt<" in page
     add_off_topic(site.folder / "faq.yaml", ["Hur ofta sparar ni kopior?"])
     page = site.client.get("/granska").text
@@ -2042,7 +2034,7 @@ def test_a_restore_from_before_a_question_was_marked_off_topic_lists_it_again(si
     its 👎 must be under review again, as "Ta bort" does, and the page says so."""
     site.login()
     site.client.get("/historik")  # version 1: the file before the mark
-    page = thumbs_down_on_backup(site, "w3", "Vad kostar en ny bil?")
+    page = thumbs_down_on(site, "w3", "Vad kostar en ny bil?")
     other = re.search(r'name="id" value="([^"]+)">\s*<input type="hidden" name="skal" value="annat">', page)
     site.client.post("/granska", data={"action": "reject", "id": other.group(1), "skal": "annat", "csrf": site.csrf()})
     assert load_faq(site.folder / "faq.yaml").off_topic == ("Vad kostar en ny bil?",)

@@ -428,6 +428,13 @@ def test_accept_all_and_an_entry_with_customers_phrasings_have_no_serious_axe_vi
         "/granska after Godkänn alla": None,
         f"/fragor/{picked[0][1]}": staff.get_by_role("button", name="Ta bort"),
     }
+    assert at_both_widths(staff, sites, pages) == {}
+
+
+def at_both_widths(staff, sites, pages: dict) -> dict:
+    """Each page (a path, opened unless its must-show locator is None: the page the browser is on)
+    at desktop width and at 375 px: the serious axe violations found, by page and width; a page
+    that scrolls sideways fails at once."""
     found = {}
     for name, must_show in pages.items():
         if must_show is not None:
@@ -440,7 +447,7 @@ def test_accept_all_and_an_entry_with_customers_phrasings_have_no_serious_axe_vi
             width = staff.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"{name} scrolls sideways at {viewport['width']} px"
         staff.set_viewport_size(DESKTOP)
-    assert found == {}
+    return found
 
 
 def test_the_pages_that_speak_of_a_marked_question_have_no_serious_axe_violation(browser, sites):
@@ -458,18 +465,7 @@ def test_the_pages_that_speak_of_a_marked_question_have_no_serious_axe_violation
             "/prova?" + urlencode({"fraga": question}): staff.get_by_text("som ni har markerat som en fråga om annat"),
             "/fragor": staff.get_by_role("heading", name="Frågor om annat (1)"),
         }
-        found = {}
-        for path, must_show in pages.items():
-            staff.goto(sites.console + path)
-            expect(must_show).to_be_visible()
-            for viewport in (DESKTOP, PHONE):
-                staff.set_viewport_size(viewport)
-                if serious := serious_violations(staff):
-                    found[f"{path} at {viewport['width']} px"] = serious
-                width = staff.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], f"{path} scrolls sideways at {viewport['width']} px"
-            staff.set_viewport_size(DESKTOP)
-        assert found == {}
+        assert at_both_widths(staff, sites, pages) == {}
     finally:  # the other tests' FAQ as it was
         remove_off_topic(faq, question)
         sites.desk.rebuild()
