@@ -156,3 +156,30 @@ def test_an_index_of_the_previous_format_is_rebuilt(small):
     bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
     assert bot.index.manifest.format_version == FORMAT_VERSION
     assert bot.ask(QUESTION).match.faq_id == "backup"
+
+
+def test_a_build_that_fails_while_writing_leaves_no_files_of_its_own_and_the_old_index_in_force(
+    small, embedder, monkeypatch
+):
+    """A full disk halfway through a generation: the files written of it are removed (they would
+    take room until the next build), the manifest still names the old one, and it answers."""
+    import faqbot.retrieval.index as index_module
+
+    before = sorted(p.name for p in (small / "index").iterdir())
+    real = index_module.atomic_write
+
+    def full_disk_at_hubness(path, data, check=None):
+        if path.name.startswith("hubness-"):
+            raise OSError(28, "No space left on device", str(path))
+        real(path, data, check)
+
+    monkeypatch.setattr(index_module, "atomic_write", full_disk_at_hubness)
+    faq = load_faq(small / "faq.yaml")
+    with pytest.raises(OSError, match="No space left"):
+        build_index(faq, embedder, small / "index", offtopic=["Vad kostar en ny bil?"])
+    assert sorted(p.name for p in (small / "index").iterdir() if not p.name.startswith(".")) == [
+        name for name in before if not name.startswith(".")
+    ]
+    bot = FaqBot(small / "faq.yaml", small / "index", small / "config.yaml")
+    reply = bot.ask(QUESTION)
+    assert reply.kind == "answer" and reply.match.faq_id == "backup"

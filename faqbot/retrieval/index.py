@@ -306,9 +306,16 @@ def write_generation(
         "helpdesk": faq.helpdesk,
         "entries": [entry_record(e) for e in faq.entries],
     }
-    atomic_write(out / vectors_file, lambda name: faiss.write_index(index, name))
-    atomic_write(out / data_file, json.dumps(data, ensure_ascii=False).encode())
-    atomic_write(out / hubness_file, lambda name: save_hubness(name, *hubness))
+    try:
+        atomic_write(out / vectors_file, lambda name: faiss.write_index(index, name))
+        atomic_write(out / data_file, json.dumps(data, ensure_ascii=False).encode())
+        atomic_write(out / hubness_file, lambda name: save_hubness(name, *hubness))
+    except BaseException:
+        # a full disk or an interrupt: the manifest still names the old generation, which stays in
+        # force; what was written of this one would only take room until the next build
+        for name in (vectors_file, data_file, hubness_file):
+            (out / name).unlink(missing_ok=True)
+        raise
     hashes = {e.id: e.content_hash() for e in faq.entries}
     files = {"vectors": vectors_file, "data": data_file, "hubness": hubness_file}
     kind = index_kind(index)
