@@ -207,7 +207,15 @@ def print_notes(notes: list[str]) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
     from faqbot.faq.model import load_faq
-    from faqbot.staff.fresh_start import carry_over_learned, faq_at, keep_replaced, left_out, outline_at, same_company
+    from faqbot.staff.fresh_start import (
+        carry_over_learned,
+        carry_over_off_topic,
+        faq_at,
+        keep_replaced,
+        left_out,
+        outline_at,
+        same_company,
+    )
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
@@ -241,6 +249,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     log_location = cfg.Settings.resolve(out).log_location if served else None
     for line in carry_over_learned(earlier, out, log_location):
+        print(line)
+    for line in carry_over_off_topic(earlier, out):
         print(line)
     now = load_faq(out)  # as the carry-over left it
     same = same_company(earlier, now)

@@ -685,6 +685,36 @@ def test_a_re_import_names_the_entries_and_texts_staff_made_that_the_new_faq_lac
     assert "still introduces the chat" not in out  # the same company: its name is its own
 
 
+def test_a_re_import_keeps_the_questions_staff_marked_as_about_something_else(tmp_path, capsys, monkeypatch):
+    """Found by a walk-through (a dog groomer): the same company's FAQ imported again dropped its
+    `off_topic:` list without a word, so the bot offered an entry under the weather question staff
+    had marked again, and the question, rejected in the log, never came back for review."""
+    from faqbot.faq.edit import add_off_topic
+
+    data = tmp_path / "data"
+    data.mkdir()
+    faq = data / "faq.yaml"
+    monkeypatch.setenv("FAQBOT_FAQ", str(faq))
+    monkeypatch.setenv("FAQBOT_CONFIG", str(data / "config.yaml"))
+    source = write(tmp_path, "shop.csv", SHOP)
+    assert main(["import", str(source), "--out", str(faq), "--helpdesk", "verkstad@cykel.se"]) == 0
+    add_off_topic(faq, ["Hur blir vädret i morgon?", "Säljer ni bilar?"])
+    capsys.readouterr()
+    # the updated spreadsheet; one marked question is now an entry's own
+    source.write_text(SHOP.replace("Ungefär en vecka.", "Två dagar.") + "bilar,Säljer ni bilar?,Nej.\n")
+    assert main(["import", str(source), "--out", str(faq), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert load_faq(faq).off_topic == ("Hur blir vädret i morgon?",)
+    assert (
+        "off_topic: 1 question(s) staff marked as about something else, written again "
+        "(1 not: the new FAQ asks them as an entry's question)" in out
+    )
+    # another company's FAQ over it takes none of them
+    other = write(tmp_path, "other.csv", "question,answer\nTar ni nya patienter?,Ja.\nHur bokar jag?,På webben.\n")
+    assert main(["import", str(other), "--out", str(faq), "--force", "--helpdesk", "info@tand.se"]) == 0
+    assert load_faq(faq).off_topic == () and "off_topic:" not in capsys.readouterr().out
+
+
 FEEDBACK_AND_COOKIE_PAGE = """<!DOCTYPE html>
 <html lang="sv"><head><title>Vanliga frågor</title></head><body>
 <div{toolbar}><a href="/lattlast">Lättläst</a> | <a href="/en">Other languages</a> | <a href="#">Lyssna</a></div>

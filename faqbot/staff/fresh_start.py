@@ -22,7 +22,9 @@ new company's rows.
 A re-import of the same company's FAQ (an updated spreadsheet) keeps what its customers taught:
 the phrasings staff accepted into the file it replaces (`learned:`) are written again into the
 entries whose ids the new FAQ keeps (`carry_over_learned`), and those it cannot keep (their
-entry is gone) are proposed again by `faqbot learn` rather than remembered as accepted. Whatever
+entry is gone) are proposed again by `faqbot learn` rather than remembered as accepted; the
+questions staff marked as about something else (`off_topic:`) are written again too
+(`carry_over_off_topic`). Whatever
 file an import replaces is kept whole beside it as `<name>.old-<UTC time>` (`keep_replaced`):
 staff's comments, entries made in the console and English texts the source lacks are there.
 """
@@ -40,7 +42,7 @@ from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.sqlite_file import aside_name, set_aside
 from faqbot.database import is_postgres, shown
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.edit import add_learned
+from faqbot.faq.edit import add_learned, add_off_topic
 from faqbot.faq.importers import is_re_import, much_the_same, questions_by_id
 from faqbot.faq.model import MAX_FILE_BYTES, Faq, FaqEntry, load_faq
 from faqbot.files import atomic_write
@@ -77,7 +79,8 @@ def outline_at(path: Path) -> Faq | None:
         if isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("question"), str)
     ]
     helpdesk = document.get("helpdesk")
-    return Faq(helpdesk if isinstance(helpdesk, str) else "", tuple(entries)) if entries else None
+    off_topic = tuple(learned_of({"learned": document.get("off_topic")}))
+    return Faq(helpdesk if isinstance(helpdesk, str) else "", tuple(entries), off_topic=off_topic) if entries else None
 
 
 def learned_of(row: dict) -> list[str]:
@@ -99,6 +102,27 @@ def keep_replaced(path: Path) -> Path:
     except OSError as err:
         raise FaqbotError(f"cannot keep a copy of {path} before replacing it ({err}); nothing was imported") from None
     return kept
+
+
+def carry_over_off_topic(earlier: Faq | None, faq_path: Path) -> Iterator[str]:
+    """After a re-import of the same company's FAQ over `earlier`: the questions staff marked as
+    about something else (`off_topic:`, which no source has) written into the new file, so the
+    bot keeps sending them and questions like them to the helpdesk. Yields what was done."""
+    if earlier is None or not earlier.off_topic or not same_company(earlier, load_faq(faq_path)):
+        return
+    try:
+        written = add_off_topic(faq_path, earlier.off_topic)
+    except FaqbotError as err:
+        yield f"note: the questions staff marked as about something else were not written into the new FAQ: {err}"
+        return
+    left = len(earlier.off_topic) - len(written)
+    if written:
+        yield (
+            f"off_topic: {len(written)} question(s) staff marked as about something else, written again"
+            + (f" ({left} not: the new FAQ asks them as an entry's question)" if left else "")
+        )
+    elif left:
+        yield f"off_topic: the {left} question(s) staff marked as about something else are entries' questions in the new FAQ"
 
 
 def carry_over_learned(earlier: Faq | None, faq_path: Path, log_location: str | None) -> Iterator[str]:
