@@ -97,6 +97,12 @@ def test_a_resolved_answer_says_where_to_write_if_it_did_not_help(bot):
         ("Hej! Jag har en fråga", "greeting"),
         ("Hi, I have a question", "greeting"),
         ("Hejsan! Kan ni hjälpa mig?", "greeting"),
+        # found by a walk-through (a dog groomer): the answer helped, said to the bot, went to the
+        # helpdesk as a question, and staff could teach it to an entry
+        ("Thanks, that helped!", "thanks"),
+        ("Tack, det hjälpte!", "thanks"),
+        ("tack det var bra", "thanks"),
+        ("Det var precis vad jag behövde, tack", "thanks"),
     ],
 )
 def test_greetings_and_thanks_get_a_friendly_reply_not_an_faq_answer(bot, text, kind):
@@ -124,7 +130,13 @@ def test_thanks_or_a_greeting_with_a_signature_is_small_talk_not_a_question(bot,
 
 
 @pytest.mark.parametrize(
-    "text", ["Tack för offerten. Vi vill säga upp.", "Thanks for the info. Do you have phone support"]
+    "text",
+    [
+        "Tack för offerten. Vi vill säga upp.",
+        "Thanks for the info. Do you have phone support",
+        "Tack, det hjälpte inte",
+        "Tack, det var bra men kan jag ringa er?",
+    ],
 )
 def test_thanks_followed_by_a_request_is_a_question(bot, text):
     """Found by a second walk-through: "Tack för X" swallowed the next sentence, and the request
