@@ -102,6 +102,27 @@ def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop,
     assert "Har ni parkering?" in load_faq(shop / "faq.yaml").by_id["akut"].learned
 
 
+def test_a_pick_under_a_question_the_previous_one_swayed_counts_for_an_entry_it_brings_by_itself(shop, capsys):
+    """Found by a walk-through (a dog groomer): "Do you groom cats?" asked second in a chat was
+    marked a follow-up (the previous question added a choice), so the cat entry the customer picked
+    and liked was never proposed, though the question offers it by itself. A pick of an entry only
+    the previous question brought still confirms nothing (tests/attack/test_followup_attacks.py)."""
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log)
+        alone = bot.ask("support")
+        own = {s.faq_id for s in alone.suggestions} | {alone.match.faq_id}
+        swayed = [bot.ask("support", previous="Kan jag ringa er?") for _ in range(2)]
+        assert all(reply.log_row().followup for reply in swayed)
+        offered = [s.faq_id for s in swayed[0].suggestions]
+        by_itself = next(f for f in offered if f in own and f != alone.match.faq_id)  # not answered with it alone
+        brought = next(f for f in offered if f not in own)  # only the previous question brought it
+        for reply, picked in zip(swayed, (by_itself, brought), strict=True):
+            chosen = bot.choose(reply.reply_id, picked)
+            assert chosen.match.faq_id == picked and bot.feedback(chosen.reply_id, True)
+    proposed = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    assert [(p["faq_id"], p["question"]) for p in proposed if p["action"] == "alternative"] == [(by_itself, "support")]
+
+
 def test_small_talk_is_never_assigned_to_an_entry(shop, capsys):
     """Found by the red team: `--assign` (and the console's Koppla, which sends the same) wrote a
     greeting's "hej" into an entry; only a question the bot ranked the FAQ for can be assigned."""

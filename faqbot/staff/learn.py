@@ -41,7 +41,7 @@ from typing import Any
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.staff.report import answered_as_read, group_unanswered
+from faqbot.staff.report import answered_as_read, brought_as_read, group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -125,18 +125,28 @@ def confirmed_phrasings(
     faq: Faq,
     decided: Callable[[str], bool] = lambda _id: False,
     answers_right: Callable[[str, str], bool] = lambda _q, _id: False,
+    brought_alone: Callable[[str, str], bool] = lambda _q, _id: False,
 ) -> list[Suggestion]:
     """Confirmed phrasings as suggestions, most evidence first; `decided(id)`: staff already
     accepted or rejected it; `answers_right(question, faq_id)`: the bot already answers it with
     that entry by itself (a 👍 on a sure answer): nothing to learn, and every text added to the
     index raises what off-topic questions score (measured: 95 such phrasings on the shipped FAQ
-    moved the calibrated threshold from 0.41 to 0.45 and cost new customers 0.09 answered right)."""
+    moved the calibrated threshold from 0.41 to 0.45 and cost new customers 0.09 answered right).
+    `brought_alone(question, faq_id)`: the question, asked as a new one, brings that entry by itself
+    (answers with it or offers it): a pick under a question the chat took as a follow-up counts only then."""
     by_question: dict[str, dict[str, Evidence]] = defaultdict(lambda: defaultdict(Evidence))
     # a follow-up ("och vad kostar det?", "Vad kostar?" after a printing question) confirms its
     # entry only after the question before it: never learned as a phrasing of its own, marked as
-    # one in the log or not (`points_back`: the mark is the client's to leave out)
+    # one in the log or not (`points_back`: the mark is the client's to leave out). A message
+    # the log marks as a follow-up because the topic's nudge changed its choices, but whose words
+    # name their subject, counts when it brings the entry by itself (a walk-through: "Do you groom
+    # cats?" after a question about prices, the cat entry picked and 👍, was never proposed); an
+    # entry only the nudge brought confirms nothing about it (an attack: "Fungerar WordPress?"
+    # after a backup question, the backup entry picked from five addresses)
     for signal in signals:
-        if signal.followup or not reads_alone(signal.question, False):
+        if not reads_alone(signal.question, signal.followup):
+            continue
+        if signal.followup and not brought_alone(signal.question, signal.faq_id):
             continue
         if signal.faq_id in faq.by_id and signal.question.strip():
             by_question[normalize_question(signal.question)][signal.faq_id].add(signal)
@@ -365,16 +375,19 @@ def lesson(
     group: Callable[[list[str], list[str | None]], list[Any]],
     decided: set[str],
     answer_now: Callable[[str], tuple[str | None, float]] | None = None,
+    brings_now: Callable[[str], frozenset[str]] | None = None,
 ) -> Lesson:
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
     `answer_now(question)`: the entry the bot answers it with by itself now (None: it does
-    not) and its score (without a bot to ask, leave it out)."""
+    not) and its score; `brings_now(question)`: the entries it answers with or offers by itself
+    now (without a bot to ask, leave them out)."""
     rows = as_asked(rows)
     signals = signals_from_rows(rows)
     answered_with = (lambda question: answer_now(question)[0]) if answer_now is not None else None
     answers_right = lambda question, faq_id: answered_with is not None and answered_with(question) == faq_id  # noqa: E731
     is_decided = decided_by(decided)
-    confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right)
+    brought_alone = lambda question, faq_id: brings_now is not None and faq_id in brings_now(question)  # noqa: E731
+    confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right, brought_alone)
     known = faq.question_keys()
     picked = answered_by_choice(rows)
     marked = {normalize_question(text) for text in faq.off_topic}
@@ -403,7 +416,10 @@ def lesson_of(
         answer, ranked = answered_as_read(question, bot.searcher, bot.policy)
         return answer, (ranked[0].score if ranked else 0.0)
 
-    return lesson(rows, faq, group, decided, answer_now)
+    def brings_now(question: str) -> frozenset[str]:
+        return brought_as_read(question, bot.searcher, bot.policy)
+
+    return lesson(rows, faq, group, decided, answer_now, brings_now)
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:

@@ -228,6 +228,17 @@ def answered_as_read(
     return policy.decide(ranked, aside=aside).faq_id, ranked
 
 
+def brought_as_read(question: str, searcher: Searcher, policy: Policy) -> frozenset[str]:
+    """The entries a logged question brings by itself now, asked as a new question: the one it is
+    answered with or offered first, and those offered beside it (`moved_by_topic` in the chat
+    compares a follow-up's with these)."""
+    read = as_the_chat_reads(question, searcher)
+    ranked = searcher.rank(read)
+    decision = policy.decide(ranked, aside=bool(ranked) and searcher.set_aside(read, ranked[0].faq_id))
+    best = {decision.best.faq_id} if decision.best is not None else set()
+    return frozenset(best | {m.faq_id for m in decision.suggestions})
+
+
 def as_the_chat_reads(question: str, searcher: Searcher) -> str:
     """A logged question as the chat ranked it: all of it (`focus` bounds it), language from its
     start (`reading`)."""
