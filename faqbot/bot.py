@@ -244,7 +244,7 @@ class ReplyLog(Protocol):
 
     def record(self, row: LogRow) -> bool: ...
 
-    def record_feedback(self, reply_id: str, liked: bool) -> None: ...
+    def record_feedback(self, reply_id: str, liked: bool | None) -> None: ...
 
     def find(self, reply_id: str) -> LoggedQuestion | None: ...
 
@@ -708,8 +708,9 @@ class FaqBot:
         self._record(reply)
         return reply
 
-    def feedback(self, reply_id: str, liked: bool) -> bool:
-        """Record a customer's 👍 (liked=True) or 👎 on a reply; False when no reply has that id.
+    def feedback(self, reply_id: str, liked: bool | None) -> bool:
+        """Record a customer's 👍 (liked=True) or 👎 on a reply, or take it back (None: the
+        widget's thumb clicked again); False when no reply has that id.
         FeedbackRefusedError for a reply that is not an answer: the widget rates answers only,
         and a 👍 on a greeting or on the helpdesk address counted among the answers' in the
         report (found by a walk-through through the API)."""

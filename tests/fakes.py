@@ -72,7 +72,7 @@ class MemoryLog:
             self.replies.append(row)
             return True
 
-    def record_feedback(self, reply_id: str, liked: bool) -> None:
+    def record_feedback(self, reply_id: str, liked: bool | None) -> None:
         self.feedback.append((reply_id, liked))
 
     def find(self, reply_id: str) -> LoggedQuestion | None:

@@ -126,6 +126,8 @@ def test_thumbs_up_and_down_are_stored_and_a_later_click_replaces_the_first(logg
     assert [r["feedback"] for r in stored(logged_bot)] == [-1, -1]
     logged_bot.feedback(first.reply_id, liked=True)
     assert [r["feedback"] for r in stored(logged_bot)] == [1, -1]
+    logged_bot.feedback(first.reply_id, liked=None)  # the widget's thumb clicked again: taken back
+    assert [r["feedback"] for r in stored(logged_bot)] == [None, -1]
 
 
 def test_a_picked_choice_is_logged_as_the_answer_to_the_question_it_was_offered_for(logged_bot):

@@ -293,13 +293,27 @@ def test_the_widget_tells_the_log_which_client_asked_and_which_picked(logged):
     assert (asked.client, chosen.client) == ("203.0.113.9", "203.0.113.9")
 
 
-def test_a_thumb_on_the_greeting_or_an_undone_thumb_records_nothing(logged):
+def test_a_thumb_clicked_again_takes_the_rating_back_in_the_log_and_on_the_page(logged):
+    """Found by a walk-through: clicking 👍 again cleared the button, but the log kept the 👍
+    (staff and `faqbot learn` counted it), and the next answer showed it given again."""
+    widget, log = logged
+    conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
+    history = ask(widget, "Kan jag ringa er?", conversation)
+    reply_id = conversation.reply_id_at(2)
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": True}))
+    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": history[2]["content"], "liked": ""}))
+    assert log.feedback[-2:] == [(reply_id, True), (reply_id, None)]
+    chat, _ = widget.answer("Hur ofta tar ni backup?", conversation)
+    assert isinstance(chat, list)  # no rating left to show: the chat alone, the 👍 not shown again
+
+
+def test_a_thumb_on_the_greeting_or_on_no_answer_records_nothing(logged):
     widget, log = logged
     conversation = Conversation([{"role": "assistant", "content": "Hej!"}])
     ask(widget, "Kan jag ringa er?", conversation)
     before = list(log.feedback)
     widget.like(conversation, gr.LikeData(None, {"index": 0, "value": "Hej!", "liked": True}))
-    widget.like(conversation, gr.LikeData(None, {"index": 2, "value": "", "liked": ""}))
+    widget.like(conversation, gr.LikeData(None, {"index": 0, "value": "Hej!", "liked": ""}))
     widget.like(conversation, gr.LikeData(None, {"index": None, "value": "", "liked": True}))
     widget.like(conversation, gr.LikeData(None, {"index": [], "value": "", "liked": True}))
     widget.like(conversation, gr.LikeData(None, {"index": "2", "value": "", "liked": True}))

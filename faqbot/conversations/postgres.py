@@ -140,7 +140,7 @@ class PostgresLog(LogBackend):
         self._stalled = True
         return True
 
-    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
+    def _record_feedback(self, value: int | None, at: datetime, reply_id: str) -> None:
         self._submit(Job(FEEDBACK, (value, at, reply_id)))  # behind its row, when that still waits
 
     def _find(self, reply_id: str) -> LoggedQuestion | None:

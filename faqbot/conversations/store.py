@@ -184,13 +184,14 @@ class LogBackend(ABC):
             self._logger.error("could not write to the conversation log %s: %s", self.path, err)
             return False
 
-    def record_feedback(self, reply_id: str, liked: bool) -> None:
-        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it.
+    def record_feedback(self, reply_id: str, liked: bool | None) -> None:
+        """Store a customer's 👍 (liked) or 👎 on a logged reply; a later click replaces it, and
+        None takes it back (the thumb clicked again: the reply was not rated after all).
 
         Feedback on a row still waiting to be written is applied when it is written.
         """
         try:
-            self._record_feedback(1 if liked else -1, self._clock(), str(reply_id))
+            self._record_feedback(None if liked is None else 1 if liked else -1, self._clock(), str(reply_id))
         except Exception as err:
             self._logger.error("could not write feedback to the conversation log %s: %s", self.path, err)
 
@@ -233,7 +234,7 @@ class LogBackend(ABC):
     def _record(self, values: tuple) -> bool: ...
 
     @abstractmethod
-    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None: ...
+    def _record_feedback(self, value: int | None, at: datetime, reply_id: str) -> None: ...
 
     @abstractmethod
     def _find(self, reply_id: str) -> LoggedQuestion | None: ...
@@ -294,7 +295,7 @@ class ConversationLog(LogBackend):
         with self._lock:
             return self._write(INSERT, stored) is not None
 
-    def _record_feedback(self, value: int, at: datetime, reply_id: str) -> None:
+    def _record_feedback(self, value: int | None, at: datetime, reply_id: str) -> None:
         with self._lock:
             cursor = self._write(FEEDBACK, (value, stamp(at), reply_id))
         if cursor is not None and cursor.rowcount == 0:

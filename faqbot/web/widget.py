@@ -87,10 +87,16 @@ def readable(text: str | None) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def liked_value(value: object) -> bool | None:
-    """Gradio's LikeData.liked as True (👍), False (👎) or None (something else, e.g. undone)."""
+UNDONE = ""  # what the page sends as LikeData.liked when a customer clicks their 👍 or 👎 again
+
+
+def liked_value(value: object) -> bool | str | None:
+    """Gradio's LikeData.liked as True (👍), False (👎), UNDONE (the thumb clicked again: taken
+    back) or None (anything else)."""
     if isinstance(value, bool):
         return value
+    if value == UNDONE:
+        return UNDONE
     return {"like": True, "dislike": False}.get(str(value).casefold())
 
 
@@ -199,10 +205,12 @@ class Conversation:
         with self._lock:
             return list(self.messages)
 
-    def rate(self, position: int, liked: bool) -> None:
-        """Remember the customer's 👍 (`liked`) or 👎 on the answer at `position`."""
+    def rate(self, position: int, liked: bool | None) -> None:
+        """Remember the customer's 👍 (`liked`) or 👎 on the answer at `position`; None: taken back."""
         with self._lock:
-            if position in self.rated:
+            if position in self.rated and liked is None:
+                self.thumbs.pop(position, None)
+            elif position in self.rated:
                 self.thumbs[position] = "Like" if liked else "Dislike"
 
     def feedback_value(self) -> list[str | None]:
@@ -322,7 +330,9 @@ class Widget:
         return self.bot.ask(question, previous=conversation.topic or None, client=client, memory=conversation.memory)
 
     def like(self, conversation: Conversation, data: gr.EventData, request: gr.Request | None = None) -> None:
-        """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry.
+        """Record 👍/👎 on an answer, on the log row that holds its question and FAQ entry; the
+        thumb clicked again takes it back (a walk-through: the log kept the 👍, and the next
+        answer showed it given again).
 
         Takes Gradio's plain EventData (a LikeData when the page sends one): LikeData itself
         fails inside Gradio, before this runs, on a request whose event data is null.
@@ -337,14 +347,15 @@ class Widget:
         reply_id = conversation.reply_id_at(position)  # this session's own answer, never one the browser names
         if reply_id is None or not self.budget.allow(client_address(request), self.budget.ratings):
             return
+        given = None if liked == UNDONE else bool(liked)
         try:
-            self.bot.feedback(reply_id, liked)
+            self.bot.feedback(reply_id, given)
         except FeedbackRefusedError:  # not an answer: the page shows no thumbs there
             return
         except Exception:
             log.exception("could not record feedback on a reply")
             return
-        conversation.rate(position, liked)
+        conversation.rate(position, given)
 
     def _helpdesk(self) -> str:
         try:
