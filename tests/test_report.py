@@ -347,3 +347,42 @@ def test_staff_are_told_what_the_bot_answers_a_logged_question_with_as_the_bot_r
     answer, ranked = answered_as_read(logged, bot.searcher, bot.policy)
     assert answer == ranked[0].faq_id == bot.ask(plain).match.faq_id == "overvakning"
     assert ranked[0].score == pytest.approx(bot.ask(plain).score)
+
+
+def test_a_question_staff_marked_as_about_something_else_is_not_grouped_nor_suggested(shipped_index, tmp_path):
+    """Found by a walk-through (a dog groomer): after `faqbot learn --off-topic`, the report still
+    put the weather question first as a new entry, and `--suggest` wrote one for it."""
+    import shutil
+
+    from faqbot import FaqBot
+    from faqbot.faq.edit import add_off_topic
+
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(shipped_index / name, tmp_path / name)
+    shutil.copytree(shipped_index / "index", tmp_path / "index")
+    add_off_topic(tmp_path / "faq.yaml", [WEATHER])
+    marked = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml")
+    marked.refresh()
+    rows = [
+        LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
+        for i, q in enumerate([WEATHER, WEATHER, *PRICING])
+    ]
+    result = summarise(rows, marked.searcher, marked.embedder, marked.policy)
+    assert result.unanswered == 5 and result.marked_off_topic == 2
+    assert all(WEATHER not in dict(g.examples) for g in result.groups)
+    assert "(2 marked by staff as about something else are left out)" in format_report(result)
+    assert WEATHER not in suggest_yaml(result, load_faq(tmp_path / "faq.yaml"))
+
+
+def test_suggestions_are_numbered_as_printed_and_fill_the_top_past_groups_answered_now(bot):
+    """Found by a walk-through: `--suggest --top 4` printed only "# 1." and "# 3.": groups the bot
+    answers now took places in the top and printed nothing."""
+    rows = [
+        LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
+        for i, q in enumerate(["Kan jag ringa er?"] * 3 + [*PRICING, *INVOICING, WEATHER])
+    ]
+    result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
+    assert result.groups[0].action == "answered-now"  # asked by the most: first in the top
+    suggestions = suggest_yaml(result, load_faq(bot.faq_path), top=2)
+    numbers = re.findall(r"^# (\d+)\. ", suggestions, flags=re.MULTILINE)
+    assert numbers == ["1", "2"]

@@ -120,6 +120,7 @@ class Report:
     choices: int = (
         0  # replies that offered "did you mean" choices (choices replies, and answers or helpdesk replies with some)
     )
+    marked_off_topic: int = 0  # helpdesk questions staff marked as about something else: not grouped
 
     @property
     def resolved_share(self) -> float:
@@ -492,6 +493,10 @@ def summarise(
     """The report on these log rows, against the FAQ in the searcher's index."""
     asked = questions_asked(rows)  # a picked choice is its question's outcome, not a question of its own
     helpdesk = [a.row for a in asked if a.helpdesk]
+    # a question staff marked as about something else is not one for a new entry (a walk-through:
+    # `--suggest` wrote an entry for the weather question staff had just marked)
+    marked = {normalize_question(text) for text in getattr(searcher.index, "marked_texts", None) or ()}
+    to_group = [r for r in helpdesk if normalize_question(as_marked(r.question)) not in marked]
     answers = [r for r in rows if r.kind in QUESTION_KINDS and r.resolved and r.faq_id]  # picks too
     per_entry = entry_feedback(answers, {e.id: e.question for e in searcher.entries})
     disliked = sorted(
@@ -516,8 +521,9 @@ def summarise(
         threshold=policy.threshold,
         index_versions=Counter(a.row.index_version for a in asked).most_common(),
         groups=group_unanswered(
-            [r.question for r in helpdesk], searcher, embedder, policy, [r.client for r in helpdesk]
+            [r.question for r in to_group], searcher, embedder, policy, [r.client for r in to_group]
         ),
+        marked_off_topic=len(helpdesk) - len(to_group),
         disliked_entries=disliked,
         never_matched=[(e.id, e.question) for e in searcher.entries if e.id not in per_entry],
         days=per_period(rows, "day"),

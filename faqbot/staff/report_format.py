@@ -137,7 +137,9 @@ def format_report(report: Report, top: int = 10) -> str:
         lines.append(f"     ... {len(rest)} more groups, {sum(g.count for g in rest)} questions (--top N, --json)")
     if not report.groups:
         lines.append("     none")
-    ungrouped = report.unanswered - sum(g.count for g in report.groups)
+    if report.marked_off_topic:
+        lines.append(f"     ({report.marked_off_topic} marked by staff as about something else are left out)")
+    ungrouped = report.unanswered - report.marked_off_topic - sum(g.count for g in report.groups)
     if ungrouped:
         lines.append(
             f"     ({ungrouped} of the least asked questions were not grouped: over {analysis.MAX_GROUPED} different ones)"
@@ -168,6 +170,19 @@ def slug(text: str, taken: set[str]) -> str:
     return candidate
 
 
+def suggestable(groups: list[Group], known: set[str]) -> list[tuple[Group, list[str]]]:
+    """The groups `--suggest` writes something for, each with the texts it would write: not a group
+    the bot answers now, nor one whose questions are all in the FAQ already."""
+    found = []
+    for g in groups:
+        texts = [q for q, _ in g.examples if normalize_question(q) not in known]
+        clean = [q for q in texts if not any(p in q for p in PLACEHOLDERS)]
+        texts = clean or texts  # masked personal data makes a poor alternative
+        if texts and g.action != "answered-now":
+            found.append((g, texts))
+    return found
+
+
 def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
     """Ready-to-paste FAQ YAML for the top groups, for a person to review; writes nothing."""
     known = faq.question_keys()
@@ -177,12 +192,9 @@ def suggest_yaml(report: Report, faq: Faq, top: int = 10) -> str:
         f"# Suggestions from `faqbot report --suggest` ({datetime.now(UTC):%Y-%m-%d}), for {faq.path}.",
         "# Review each one: nothing is in the FAQ until a person pastes it there and runs `faqbot index`.",
     ]
-    for number, g in enumerate(report.groups[:top], 1):
-        texts = [q for q, _ in g.examples if normalize_question(q) not in known]
-        clean = [q for q in texts if not any(p in q for p in PLACEHOLDERS)]
-        texts = clean or texts  # masked personal data makes a poor alternative
-        if not texts or g.action == "answered-now":
-            continue
+    # the top groups with something to suggest, numbered as printed (a walk-through: `--top 4`
+    # printed "# 1." and "# 3.", the groups the bot answers now taking the other places)
+    for number, (g, texts) in enumerate(suggestable(report.groups, known)[:top], 1):
         out.append("")
         asked = f"{g.count} question{'s' if g.count != 1 else ''}"
         if g.action == "add-alternatives" and g.nearest_id in lines_of:
