@@ -379,7 +379,7 @@ def test_suggestions_are_numbered_as_printed_and_fill_the_top_past_groups_answer
     answers now took places in the top and printed nothing."""
     rows = [
         LoggedQuestion(i, datetime.now(UTC), q, "sv", "helpdesk", False, None, "helpdesk", 0.1, 0.49, "v", None)
-        for i, q in enumerate(["Kan jag ringa er?"] * 3 + [*PRICING, *INVOICING, WEATHER])
+        for i, q in enumerate(["Kan jag ringa er?"] * 5 + [*PRICING, *INVOICING, WEATHER])
     ]
     result = summarise(rows, bot.searcher, bot.embedder, bot.policy)
     assert result.groups[0].action == "answered-now"  # asked by the most: first in the top
