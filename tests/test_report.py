@@ -386,3 +386,31 @@ def test_suggestions_are_numbered_as_printed_and_fill_the_top_past_groups_answer
     suggestions = suggest_yaml(result, load_faq(bot.faq_path), top=2)
     numbers = re.findall(r"^# (\d+)\. ", suggestions, flags=re.MULTILINE)
     assert numbers == ["1", "2"]
+
+
+def test_a_thumbs_down_on_a_picked_entry_shows_what_the_customer_asked_not_the_buttons_words(bot):
+    """Found by a walk-through: "Säljer ni hundmat?", the bathing entry picked among the choices and
+    given 👎, was shown in the report as "e.g. the bathing entry's own question"."""
+    now = datetime.now(UTC)
+    asked = LoggedQuestion(
+        1, now, "Säljer ni hundmat?", "sv", "choices", False, None, "backup", 0.3, 0.49, "v", None, reply_id="q1"
+    )
+    picked = LoggedQuestion(
+        2,
+        now,
+        "Hur ofta gör ni säkerhetskopior?",
+        "sv",
+        "answer",
+        True,
+        "backup",
+        None,
+        0.3,
+        0.49,
+        "v",
+        -1,
+        reply_id="p1",
+        answer_to="q1",
+    )
+    result = summarise([asked, picked], bot.searcher, bot.embedder, bot.policy)
+    [backup] = [f for f in result.disliked_entries if f.faq_id == "backup"]
+    assert backup.disliked_examples == ["Säljer ni hundmat?"]

@@ -29,7 +29,7 @@ choices and marked 👎) are faqbot.staff.trends; the most used entries are coun
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -498,7 +498,8 @@ def summarise(
     marked = {normalize_question(text) for text in getattr(searcher.index, "marked_texts", None) or ()}
     to_group = [r for r in helpdesk if normalize_question(as_marked(r.question)) not in marked]
     answers = [r for r in rows if r.kind in QUESTION_KINDS and r.resolved and r.faq_id]  # picks too
-    per_entry = entry_feedback(answers, {e.id: e.question for e in searcher.entries})
+    asked_as = {r.reply_id: r.question for r in rows if r.reply_id}
+    per_entry = entry_feedback(answers, {e.id: e.question for e in searcher.entries}, asked_as)
     disliked = sorted(
         (f for f in per_entry.values() if f.disliked), key=lambda f: (-f.disliked, f.liked - f.disliked, f.faq_id)
     )
@@ -532,8 +533,14 @@ def summarise(
     )
 
 
-def entry_feedback(answered: list[LoggedQuestion], titles: dict[str, str]) -> dict[str, EntryFeedback]:
-    """Per entry answered with: how often, and the customers' 👍/👎 (with a few 👎 questions)."""
+def entry_feedback(
+    answered: list[LoggedQuestion], titles: dict[str, str], asked: Mapping[str, str] | None = None
+) -> dict[str, EntryFeedback]:
+    """Per entry answered with: how often, and the customers' 👍/👎 (with a few 👎 questions).
+    `asked`: the questions of the log's rows by reply id, so that a 👎 on an entry picked among
+    choices shows what the customer asked, not the button's words (a walk-through: the report
+    showed the FAQ's own question as the customer's)."""
+    asked = asked or {}
     per_entry: dict[str, EntryFeedback] = {}
     for r in answered:
         faq_id = str(r.faq_id)
@@ -545,8 +552,9 @@ def entry_feedback(answered: list[LoggedQuestion], titles: dict[str, str]) -> di
             fb.liked += 1
         elif r.feedback == -1:
             fb.disliked += 1
-            if r.question not in fb.disliked_examples and len(fb.disliked_examples) < 3:
-                fb.disliked_examples.append(r.question)
+            question = asked.get(r.answer_to, r.question) if r.answer_to else r.question
+            if question not in fb.disliked_examples and len(fb.disliked_examples) < 3:
+                fb.disliked_examples.append(question)
     return per_entry
 
 
