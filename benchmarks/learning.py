@@ -19,6 +19,7 @@ the FAQ as imported with *every* answerable traffic question assigned to its ent
         # imported.yaml, customers.yaml (after the customers' signals), faq.yaml (after staff too)
     python -m benchmarks.learning --seeds 1 2 3        # three splits; the table gives their mean
     python -m benchmarks.learning --faq shipped-bare bibliotek-titled   # two FAQs without real alternatives
+    python -m benchmarks.learning --faq vatten    # a held-out FAQ nothing is tuned on (data/examples/vatten)
     python -m benchmarks.learning --source their_faq.csv --tests their_tests.jsonl --helpdesk info@firma.se
         # any company's FAQ (a file `faqbot import` reads, or an FAQ YAML) and its test set
 
