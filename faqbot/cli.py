@@ -207,15 +207,7 @@ def print_notes(notes: list[str]) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from faqbot.faq.importers import import_faq, questions_by_id
     from faqbot.faq.model import load_faq
-    from faqbot.staff.fresh_start import (
-        carry_over_learned,
-        carry_over_off_topic,
-        faq_at,
-        keep_replaced,
-        left_out,
-        outline_at,
-        same_company,
-    )
+    from faqbot.staff.fresh_start import carried_over, faq_at, keep_replaced, left_out, outline_at, same_company
 
     out = Path(args.out)
     served = out.resolve() == cfg.faq_path().resolve()
@@ -248,9 +240,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"note: {out} was not a valid FAQ; its {len(outline.entries)} readable entries were read for what to keep"
         )
     log_location = cfg.Settings.resolve(out).log_location if served else None
-    for line in carry_over_learned(earlier, out, log_location):
-        print(line)
-    for line in carry_over_off_topic(earlier, out):
+    for line in carried_over(earlier, out, log_location):
         print(line)
     now = load_faq(out)  # as the carry-over left it
     same = same_company(earlier, now)

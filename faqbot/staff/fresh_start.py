@@ -104,6 +104,13 @@ def keep_replaced(path: Path) -> Path:
     return kept
 
 
+def carried_over(earlier: Faq | None, faq_path: Path, log_location: str | None) -> Iterator[str]:
+    """What a re-import of the same company's FAQ keeps of `earlier`: the phrasings customers
+    taught, then staff's off-topic marks (`carry_over_learned`, `carry_over_off_topic`)."""
+    yield from carry_over_learned(earlier, faq_path, log_location)
+    yield from carry_over_off_topic(earlier, faq_path)
+
+
 def carry_over_off_topic(earlier: Faq | None, faq_path: Path) -> Iterator[str]:
     """After a re-import of the same company's FAQ over `earlier`: the questions staff marked as
     about something else (`off_topic:`, which no source has) written into the new file, so the

@@ -135,14 +135,9 @@ def confirmed_phrasings(
     `brought_alone(question, faq_id)`: the question, asked as a new one, brings that entry by itself
     (answers with it or offers it): a pick under a question the chat took as a follow-up counts only then."""
     by_question: dict[str, dict[str, Evidence]] = defaultdict(lambda: defaultdict(Evidence))
-    # a follow-up ("och vad kostar det?", "Vad kostar?" after a printing question) confirms its
-    # entry only after the question before it: never learned as a phrasing of its own, marked as
-    # one in the log or not (`points_back`: the mark is the client's to leave out). A message
-    # the log marks as a follow-up because the topic's nudge changed its choices, but whose words
-    # name their subject, counts when it brings the entry by itself (a walk-through: "Do you groom
-    # cats?" after a question about prices, the cat entry picked and 👍, was never proposed); an
-    # entry only the nudge brought confirms nothing about it (an attack: "Fungerar WordPress?"
-    # after a backup question, the backup entry picked from five addresses)
+    # a follow-up that points back ("och vad kostar det?") is never learned alone, marked in the log
+    # or not (`points_back`); one the previous question's nudge swayed counts for an entry it brings
+    # by itself ("Do you groom cats?": a walk-through), not one only the nudge brought (an attack)
     for signal in signals:
         if not reads_alone(signal.question, signal.followup):
             continue
