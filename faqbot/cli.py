@@ -23,7 +23,8 @@ import json
 import logging
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -502,9 +503,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
                 publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name, previous)
             return report
 
-        taught = teach.teach(
-            bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [], args.off_topic or []
-        )
+        with kept_as_version(location, bot.faq_path, LEARN_AUTHOR):
+            taught = teach.teach(
+                bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [], args.off_topic or []
+            )
         if taught.set_aside:  # what else the marks catch among the answered questions, for staff to see
             bot.refresh()
             taught.caught = caught_by(rows, bot.searcher, bot.policy, taught.set_aside)
@@ -512,6 +514,39 @@ def cmd_learn(args: argparse.Namespace) -> int:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)
     return 0
+
+
+LEARN_AUTHOR = "faqbot learn"  # who the console's Versioner names for a change `faqbot learn` wrote
+
+
+@contextmanager
+def kept_as_version(location: str, faq_path: Path, author: str) -> Iterator[None]:
+    """Around a change to the FAQ file from the command line: the file kept in the console's
+    Versioner as it was (a hand edit since the last version is kept as one) and as it is after,
+    named by `author`. A walk-through found `faqbot learn`'s changes listed as "ändrad i filen",
+    by no one, all of them in one version. The change stands when the versions cannot be kept."""
+    from faqbot.staff.console.history import FaqHistory, noticed, what_changed
+
+    history = FaqHistory(location)
+    before = faq_path.read_bytes().decode("utf-8", "replace")
+    kept = versions_step(lambda: noticed(history, before))
+    try:
+        yield
+    finally:
+        after = faq_path.read_bytes().decode("utf-8", "replace")
+        if kept and after != before:
+            versions_step(lambda: history.record(after, author, what_changed(before, after)))
+        history.close()
+
+
+def versions_step(step: Callable[[], object]) -> bool:
+    """One step on the console's versions; False, with a note, when the database refuses it."""
+    try:
+        step()
+    except Exception as err:  # noqa: BLE001 - SQLite's or PostgreSQL's: the FAQ change itself stands
+        print(f"note: the change is not kept in the console's versions: {err}", file=sys.stderr)
+        return False
+    return True
 
 
 def require_auto(config: cfg.Config, config_path: Path) -> None:

@@ -68,6 +68,24 @@ def test_a_picked_choice_is_proposed_accepted_and_then_answered_directly(shop, c
     assert learn(shop, capsys, "--json") == ""  # accepted: not proposed again
 
 
+def test_an_accept_from_the_command_line_is_a_version_named_by_the_command_in_the_console(shop, capsys):
+    """Found by a walk-through: `faqbot learn`'s changes showed in the console's Versioner as
+    "ändrad i filen", by no one, several commands in one version."""
+    from faqbot.staff.console.history import FaqHistory
+
+    question, picked = a_customer_picks(shop)
+    (shop / "faq.yaml").write_text((shop / "faq.yaml").read_text(encoding="utf-8") + "# Lisa\n", encoding="utf-8")
+    learn(shop, capsys, "--accept", "all")
+    history = FaqHistory(shop / "log.db")
+    try:
+        newest, by_hand = history.versions()[:2]
+        assert (newest.author, newest.what) == ("faqbot learn", f"ändrade: {picked}")
+        assert by_hand.author == "" and question not in history.version(by_hand.id).content
+        assert history.version(newest.id).content == (shop / "faq.yaml").read_text(encoding="utf-8")
+    finally:
+        history.close()
+
+
 def test_a_follow_up_is_never_learned_alone_as_the_entry_it_was_picked_for(shop, capsys):
     """Found by a walk-through: "och vad kostar det?", asked after a question about monitoring,
     offered choices and picked, was proposed (and `--accept all` would write it) as a phrasing of

@@ -126,6 +126,17 @@ class FaqHistory(LogTables):
         return Version(int(i), float(at), author, what, digest, content)
 
 
+def noticed(history: FaqHistory, text: str) -> None:
+    """Keep the file's `text` as a version when it is not the newest one: the first the history
+    sees, or a change made by hand since (author ""), so the next version's difference is its own."""
+    latest = history.latest()
+    if latest is None:
+        history.record(text, "", f"{FIRST_SEEN}: {what_changed(None, text)}")
+    elif latest.faq_hash != text_hash(text):
+        earlier = history.version(latest.id)
+        history.record(text, "", f"{HAND_EDIT}: {what_changed(earlier.content if earlier else None, text)}")
+
+
 def what_changed(before: str | None, after: str) -> str:
     """What `after` changed against `before`, by entry, in Swedish (the history page's words)."""
     try:

@@ -50,14 +50,13 @@ from faqbot.retrieval.index import build_index, folder_hash
 from faqbot.retrieval.search import Searcher
 from faqbot.staff import learn, teach
 from faqbot.staff.console.history import (
-    FIRST_SEEN,
-    HAND_EDIT,
     RESTORED,
     Difference,
     FaqHistory,
     Version,
     difference,
     marked_only,
+    noticed,
     text_hash,
     what_changed,
 )
@@ -698,12 +697,7 @@ class Desk:
         change follows, refused (StalePublishError) before it is made when it could not be published."""
         self.catch_up(refuse=writing)
         text = self.current_text()
-        latest = self.history.latest()
-        if latest is None:
-            self.history.record(text, "", f"{FIRST_SEEN}: {what_changed(None, text)}")
-        elif latest.faq_hash != text_hash(text):
-            earlier = self.history.version(latest.id)
-            self.history.record(text, "", f"{HAND_EDIT}: {what_changed(earlier.content if earlier else None, text)}")
+        noticed(self.history, text)
         return text
 
     def catch_up(self, refuse: bool = False) -> None:
