@@ -467,10 +467,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
             "--auto accepts by the settings' rule alone: give it without --accept, --reject, --off-topic or --assign"
         )
     settings = cfg.Settings.resolve(args.faq, args.index, args.config, log=args.log_file)
-    bot = FaqBot(settings=settings)
+    bot, location = FaqBot(settings=settings), settings.log_location
     if args.auto:  # the settings first: without `learn: auto` there is nothing to read the log for
         require_auto(bot.config, settings.config_path)
-    location = settings.log_location
     log = open_existing_log(location, bot.config.retention_days)
     try:
         rows = log.questions()
@@ -529,13 +528,18 @@ def kept_as_version(location: str, faq_path: Path, author: str) -> Iterator[None
 
     history = FaqHistory(location)
     before = faq_path.read_bytes().decode("utf-8", "replace")
+
+    def keep_after() -> None:
+        after = faq_path.read_bytes().decode("utf-8", "replace")
+        if after != before:
+            history.record(after, author, what_changed(before, after))
+
     kept = versions_step(lambda: noticed(history, before))
     try:
         yield
     finally:
-        after = faq_path.read_bytes().decode("utf-8", "replace")
-        if kept and after != before:
-            versions_step(lambda: history.record(after, author, what_changed(before, after)))
+        if kept:  # also after a failed rebuild: the file was written all the same
+            versions_step(keep_after)
         history.close()
 
 

@@ -33,6 +33,7 @@ typed (`automatic`). What an attacker can and cannot do with it: docs/security.m
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -411,6 +412,7 @@ def lesson_of(
         answer, ranked = answered_as_read(question, bot.searcher, bot.policy)
         return answer, (ranked[0].score if ranked else 0.0)
 
+    @functools.cache  # ranked once a question, however many picks it has
     def brings_now(question: str) -> frozenset[str]:
         return brought_as_read(question, bot.searcher, bot.policy)
 
