@@ -228,3 +228,21 @@ def test_a_picked_choice_is_the_outcome_of_its_question_not_a_question_of_its_ow
     report = build(path, bot)
     assert (report.questions, report.resolved, report.unanswered, report.small_talk) == (4, 3, 1, 0)
     assert [g.examples[0][0] for g in report.groups] == ["Har ni parkering?"]  # the picked one is not unanswered
+
+
+def test_two_series_with_the_same_shares_both_show_in_the_chart():
+    """Found by a walk-through: on a one-day chart "till helpdesk" at 45 % hid under "erbjöd val"
+    at 45 %: both were a 3 px dot in one place. The series drawn first are drawn wider."""
+    from faqbot.staff.chart import trend_svg
+    from faqbot.staff.trends import Period
+
+    one_day = [Period("2026-12-06", questions=20, answered=2, helpdesk=9, choices=9, disliked=0)]
+    radii = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', trend_svg(one_day))
+    by_place: dict[tuple[str, str], list[float]] = {}
+    for cx, cy, r in radii:
+        by_place.setdefault((cx, cy), []).append(float(r))
+    [(helpdesk, choices)] = [rs for rs in by_place.values() if len(rs) == 2]
+    assert helpdesk > choices  # drawn first, and wider: a ring around the later one
+    days = [Period(f"2026-12-0{d}", questions=20, answered=2, helpdesk=9, choices=9) for d in (5, 6)]
+    widths = re.findall(r'stroke-width="([\d.]+)"', trend_svg(days))
+    assert len(set(widths)) == len(widths)  # each line its own width
