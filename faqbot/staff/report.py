@@ -41,7 +41,7 @@ from faqbot.conversations.backends import open_existing_log
 from faqbot.conversations.privacy import PLACEHOLDERS
 from faqbot.conversations.store import LoggedQuestion
 from faqbot.database import shown
-from faqbot.decision import Policy
+from faqbot.decision import Decision, Policy
 from faqbot.decision.kinds import QUESTION_KINDS, ReplyKind
 from faqbot.faq.model import normalize_question
 from faqbot.language import detect_language
@@ -223,19 +223,26 @@ def answered_as_read(
     it again would get: one that lies nearer a question staff marked as off-topic than its best
     entry is not answered (`Searcher.set_aside`), as in the chat. `marks=False`: what it would
     answer were no question marked (a marked question itself: which entry it would go to)."""
+    decision, ranked = decided_as_read(question, searcher, policy, marks)
+    return decision.faq_id, ranked
+
+
+def decided_as_read(
+    question: str, searcher: Searcher, policy: Policy, marks: bool = True
+) -> tuple[Decision, list[Match]]:
+    """What the bot decides on a logged question now, asked alone as the chat reads it, and its
+    ranking (`answered_as_read`, `brought_as_read`)."""
     read = as_the_chat_reads(question, searcher)
     ranked = searcher.rank(read)
     aside = marks and bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
-    return policy.decide(ranked, aside=aside).faq_id, ranked
+    return policy.decide(ranked, aside=aside), ranked
 
 
 def brought_as_read(question: str, searcher: Searcher, policy: Policy) -> frozenset[str]:
     """The entries a logged question brings by itself now, asked as a new question: the one it is
     answered with or offered first, and those offered beside it (`moved_by_topic` in the chat
     compares a follow-up's with these)."""
-    read = as_the_chat_reads(question, searcher)
-    ranked = searcher.rank(read)
-    decision = policy.decide(ranked, aside=bool(ranked) and searcher.set_aside(read, ranked[0].faq_id))
+    decision, _ = decided_as_read(question, searcher, policy)
     best = {decision.best.faq_id} if decision.best is not None else set()
     return frozenset(best | {m.faq_id for m in decision.suggestions})
 
