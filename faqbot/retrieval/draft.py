@@ -8,6 +8,7 @@ it (as a build reuses the previous generation's); only the draft's new or edited
 embedded, and at most MAX_DRAFT_TEXTS of them (an index from another model would need every
 text embedded again: that is a build, not a try). A copied row keeps its hubness; a new row
 gets the average view's (0: hubness is centred), so the draft is neither favoured nor held back.
+The same-language bonus (language_gap.py) is measured again on the draft's own learned phrasings.
 The calibration (threshold, choices) is the serving index's: what the draft changes is ranking.
 """
 
@@ -19,6 +20,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.index import LoadedIndex, reuse_previous, vector_index
+from faqbot.retrieval.language_gap import language_penalty
 from faqbot.retrieval.views import ViewTable
 
 MAX_DRAFT_TEXTS = 200
@@ -51,5 +53,6 @@ def draft_index(serving: LoadedIndex, faq: Faq, embedder: Embedder) -> tuple[Loa
         path=serving.path,
         hubness=hubness,
         marked=serving.marked,
+        language_penalty=language_penalty(faq.entries, vectors),
     )
     return space, len(missing)

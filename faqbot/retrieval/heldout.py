@@ -84,6 +84,7 @@ class Fold:
     row_entry: np.ndarray
     entries: Sequence[FaqEntry]
     hubness: np.ndarray
+    language_penalty: dict[str, np.ndarray]  # language_gap.py
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -122,6 +123,7 @@ def fold_searcher(
     fold: int,
     embedder: Embedder,
     answers: dict[int, tuple[str, np.ndarray]] | None = None,
+    language_penalty: dict[str, np.ndarray] | None = None,
 ) -> Searcher[Fold]:
     """A searcher over the FAQ without the `fold`-th question text of each entry. Answers stay,
     but an entry in `answers` (position -> text, passage vector) has that answer instead."""
@@ -145,7 +147,8 @@ def fold_searcher(
         kept_vectors[kept_row] = vector
     exact = faiss.IndexFlatIP(kept_vectors.shape[1])
     exact.add(kept_vectors)
-    return Searcher(Fold(exact, np.asarray(owners, dtype=np.int64), reduced, hubness[rows]), embedder)
+    penalty = {language: values[rows] for language, values in (language_penalty or {}).items()}
+    return Searcher(Fold(exact, np.asarray(owners, dtype=np.int64), reduced, hubness[rows], penalty), embedder)
 
 
 def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
@@ -158,15 +161,16 @@ def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) 
     ]
 
 
-def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray):
-    """At most CALIBRATION_ENTRIES entries, evenly spread, with their rows of vectors and hubness."""
+def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray, penalty: dict[str, np.ndarray]):
+    """At most CALIBRATION_ENTRIES entries, evenly spread, with their rows of vectors, hubness and
+    language penalty."""
     if len(entries) <= CALIBRATION_ENTRIES:
-        return entries, vectors, hubness
+        return entries, vectors, hubness, penalty
     picks = np.linspace(0, len(entries) - 1, CALIBRATION_ENTRIES).round().astype(np.int64)
     counts = np.array([view_count(e) for e in entries])
     first = np.concatenate([[0], np.cumsum(counts)])
     rows = np.concatenate([np.arange(first[p], first[p + 1]) for p in picks])
-    return [entries[p] for p in picks], vectors[rows], hubness[rows]
+    return [entries[p] for p in picks], vectors[rows], hubness[rows], {k: v[rows] for k, v in penalty.items()}
 
 
 def calibrate(
@@ -178,6 +182,7 @@ def calibrate(
     offtopic: list[str],
     in_force: Policy | None = None,
     texts_changed: int | None = None,
+    language_penalty: dict[str, np.ndarray] | None = None,
 ) -> Calibration:
     """Ask the FAQ's own questions (held out) and the off-topic bank; choose the policy. For the manifest.
     `in_force`: the previous index's policy; `texts_changed`: how many texts are new or gone since it.
@@ -185,7 +190,7 @@ def calibrate(
     Each question text is ranked with its own text held out; the off-topic bank against the whole FAQ.
     """
     started = time.perf_counter()
-    entries, vectors, hubness = spread(entries, vectors, hubness)
+    entries, vectors, hubness, penalty = spread(entries, vectors, hubness, language_penalty or {})
     queries = KnownQueries(embedder, known)
     samples: list[Sample] = []
     without = answers_without_questions(entries)
@@ -194,11 +199,11 @@ def calibrate(
     embedded = dict(zip(texts, embedder.embed_passages(texts) if texts else [], strict=True))
     for fold in sorted({f for _, f, _ in asked}):
         answers = {p: (text, embedded[text]) for (p, f), text in without.items() if f == fold and text}
-        searcher = fold_searcher(entries, vectors, hubness, fold, queries, answers)
+        searcher = fold_searcher(entries, vectors, hubness, fold, queries, answers, penalty)
         for position, _, text in (a for a in asked if a[1] == fold):
             learned = text in entries[position].learned
             samples.append(Sample.of(entries[position].id, searcher.rank(text, limit=RANKED), learned))
-    whole = fold_searcher(entries, vectors, hubness, -1, queries)
+    whole = fold_searcher(entries, vectors, hubness, -1, queries, language_penalty=penalty)
     samples += [Sample.of(None, whole.rank(text, limit=RANKED)) for text in offtopic if text in known]
     taught = sum(s.learned for s in samples)
     chosen = choose_policy(samples, learned_questions=taught, in_force=in_force, texts_changed=texts_changed)

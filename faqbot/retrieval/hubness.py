@@ -73,9 +73,12 @@ def save_hubness(
     offtopic: np.ndarray | None = None,
     marked_texts: list[str] | None = None,
     marked: np.ndarray | None = None,
+    language_penalty: dict[str, np.ndarray] | None = None,
 ) -> None:
     """Store the hubness, the sample questions and the off-topic bank's vectors (calibration.py),
-    and the questions staff marked as off-topic (`Faq.off_topic`, embedded as passages)."""
+    the questions staff marked as off-topic (`Faq.off_topic`, embedded as passages) and the
+    same-language bonus taken off learned phrasings (language_gap.py), per language and view."""
+    penalty = language_penalty or {}
     with open(name, "wb") as handle:  # a file object: np.savez would add ".npz" to a name
         np.savez(
             handle,
@@ -86,6 +89,8 @@ def save_hubness(
             offtopic_vectors=offtopic if offtopic is not None else np.empty((0, references.shape[1]), np.float32),
             marked_texts=np.array(marked_texts or [], dtype=str),
             marked_vectors=marked if marked is not None else np.empty((0, references.shape[1]), np.float32),
+            penalty_languages=np.array(list(penalty), dtype=str),
+            language_penalty=np.array(list(penalty.values()), dtype=np.float32).reshape(len(penalty), len(hubness)),
         )
 
 
@@ -101,6 +106,14 @@ def load_marked(path: Path) -> tuple[list[str], np.ndarray]:
         if "marked_texts" not in stored.files:
             return [], np.empty((0, stored["reference_vectors"].shape[1]), np.float32)
         return stored["marked_texts"].tolist(), stored["marked_vectors"]
+
+
+def load_language_penalty(path: Path) -> dict[str, np.ndarray]:
+    """The same-language bonus per language and view (none in an index built before it)."""
+    with np.load(path) as stored:
+        if "penalty_languages" not in stored.files:
+            return {}
+        return dict(zip(stored["penalty_languages"].tolist(), stored["language_penalty"], strict=True))
 
 
 def load_references(path: Path) -> dict[str, np.ndarray]:

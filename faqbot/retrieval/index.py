@@ -6,7 +6,8 @@ Layout of the index folder:
     vectors-<gen>.faiss     inner-product FAISS index, one row per view
     data-<gen>.json         the entries and the view table (row -> entry, kind, text)
     hubness-<gen>.npz       per view, its hubness; the sample questions it was measured with; the
-                            questions staff marked as off-topic (`Faq.off_topic`)
+                            questions staff marked as off-topic (`Faq.off_topic`); the same-language
+                            bonus taken off learned phrasings, per language and view (language_gap.py)
 
 The manifest records each file's SHA-256 (`faqbot/retrieval/integrity.py`); loading checks them,
 so any damaged file (truncated, emptied, bits changed) is a damaged index (IndexDamagedError),
@@ -19,7 +20,8 @@ FAQ leaves the last good index in place. Builds take an exclusive lock on `.lock
 The previous generation is the embedding cache: its vectors are looked up by text when it was
 built with the same model, so a rebuild embeds only the texts staff added or edited.
 
-Each view's hubness (`faqbot/retrieval/hubness.py`) is measured at build time and stored beside it.
+Each view's hubness (`faqbot/retrieval/hubness.py`) and the same-language bonus of the learned
+phrasings (`faqbot/retrieval/language_gap.py`) are measured at build time and stored beside it.
 
 Small indexes are searched exactly (`IndexFlatIP`). From ANN_MIN_VIEWS views on, reading every
 vector for every question costs more than the embedding itself, so the vectors go into an
@@ -35,7 +37,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +52,7 @@ from faqbot.retrieval.embedding import EMBED_BATCH, Embedder
 from faqbot.retrieval.heldout import calibrate, offtopic_questions
 from faqbot.retrieval.hubness import (
     load_hubness,
+    load_language_penalty,
     load_marked,
     load_references,
     reference_questions,
@@ -57,6 +60,7 @@ from faqbot.retrieval.hubness import (
     view_hubness,
 )
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
+from faqbot.retrieval.language_gap import language_penalty
 from faqbot.retrieval.manifest import BUILT_BY_CHAT, Manifest
 from faqbot.retrieval.views import ViewTable
 
@@ -118,6 +122,8 @@ class LoadedIndex:
     # the vectors of the questions staff marked as off-topic (`Faq.off_topic`), as passages, and their texts
     marked: np.ndarray | None = None
     marked_texts: tuple[str, ...] = ()
+    # per language: what a question in it takes off each view's similarity (language_gap.py)
+    language_penalty: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def row_entry(self) -> np.ndarray:
@@ -293,7 +299,7 @@ def write_generation(
     embedder: Embedder,
     index: faiss.Index,
     views: int,
-    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray, list[str], np.ndarray],
+    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray, list[str], np.ndarray, dict],
     calibration: Calibration | None,
     built_by: str = "",
 ) -> dict[str, str]:
@@ -421,13 +427,12 @@ def build_locked(
     hubness = view_hubness(vectors, views.row_entry, references.vectors, reference_entry)
     known = dict(zip(reference_texts, references.vectors, strict=True))
     known |= dict(zip(bank.texts, bank.vectors, strict=True))
-    in_force = before.calibration.policy() if before is not None and before.calibration is not None else None
-    calibration = calibrate(faq.entries, vectors, hubness, known, embedder, bank.texts, in_force, texts_changed)
+    penalty, calibration = calibrated(faq, vectors, hubness, known, embedder, bank.texts, before, texts_changed)
 
     index = vector_index(vectors, reuse=reuse)
     del vectors, reuse
     stored = (hubness, reference_texts, references.vectors, bank.texts, bank.vectors, marked.texts, marked.vectors)
-    hashes = write_generation(out, faq, embedder, index, len(views), stored, calibration, built_by)
+    hashes = write_generation(out, faq, embedder, index, len(views), (*stored, penalty), calibration, built_by)
 
     return BuildReport(
         added=[i for i in hashes if i not in old_hashes],
@@ -446,10 +451,34 @@ def build_locked(
         seconds=time.perf_counter() - started,
         path=str(out),
         repaired=repaired,
-        chat_built_at=before.built_at
-        if before is not None and before.built_by == BUILT_BY_CHAT and before.faq_hash == faq.content_hash()
-        else "",
+        chat_built_at=chat_built_at(before, faq),
     )
+
+
+def calibrated(
+    faq: Faq,
+    vectors: np.ndarray,
+    hubness: np.ndarray,
+    known: dict[str, np.ndarray],
+    embedder: Embedder,
+    offtopic: list[str],
+    before: Manifest | None,
+    texts_changed: int,
+) -> tuple[dict[str, np.ndarray], Calibration]:
+    """The same-language bonus of the learned phrasings (language_gap.py), and the calibration of the
+    ranking with it and the hubness taken off (`heldout.calibrate`; `before`: the previous index's manifest)."""
+    in_force = before.calibration.policy() if before is not None and before.calibration is not None else None
+    penalty = language_penalty(faq.entries, vectors)
+    return penalty, calibrate(
+        faq.entries, vectors, hubness, known, embedder, offtopic, in_force, texts_changed, penalty
+    )
+
+
+def chat_built_at(before: Manifest | None, faq: Faq) -> str:
+    """When a running chat had already rebuilt the index in the folder for this very FAQ text ("": it had not)."""
+    if before is not None and before.built_by == BUILT_BY_CHAT and before.faq_hash == faq.content_hash():
+        return before.built_at
+    return ""
 
 
 OPTIONAL_FIELDS = ("section", "question_en", "answer_en")
@@ -517,15 +546,20 @@ def load_index(path: str | Path) -> LoadedIndex:
         helpdesk = data["helpdesk"]
         hubness = load_hubness(path / files["hubness"])
         marked_texts, marked = load_marked(path / files["hubness"])
+        penalty = load_language_penalty(path / files["hubness"])
     except Exception as err:  # noqa: BLE001 - faiss, json, zip and numpy each fail their own way
         raise IndexDamagedError(f"the index in {path}/ is damaged or incomplete ({err}); {fix(path)}") from None
     if not vectors.ntotal == len(views) == manifest.views == len(hubness) or vectors.d != manifest.dimension:
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
     if isinstance(vectors, faiss.IndexIVF):
         vectors.nprobe = int((manifest.ivf or {}).get("probes", vectors.nprobe))
-    if marked.shape[1] != manifest.dimension or len(marked_texts) != len(marked):
+    if (
+        marked.shape[1] != manifest.dimension
+        or len(marked_texts) != len(marked)
+        or any(len(values) != len(views) for values in penalty.values())
+    ):
         raise IndexDamagedError(f"the index in {path}/ is damaged (its files disagree on the size); {fix(path)}")
-    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness, marked, tuple(marked_texts))
+    return LoadedIndex(manifest, vectors, views, entries, helpdesk, path, hubness, marked, tuple(marked_texts), penalty)
 
 
 def folder_hash(index_dir: Path) -> str | None:

@@ -7,8 +7,9 @@ Every entry gets a relevance in [0, 1]:
 where `dense` blends the best cosine similarity between the question and the entry's texts
 (question, alternatives, answer) with the mean of its three best, each similarity first
 lowered by part of the text's hubness (how near it lies to questions about other entries; see
-hubness.py), rescaled from the model's band of similarities (`similarity_range`; e5 packs
-everything into 0.8-0.95) onto [0, 1], and
+hubness.py) and, for a learned phrasing in the question's own language when that is not
+Swedish, by the same-language bonus (language_gap.py), rescaled from the model's band of
+similarities (`similarity_range`; e5 packs everything into 0.8-0.95) onto [0, 1], and
 `lexical` is the entry's BM25 score on its stemmed, accent-folded question + alternatives +
 answer, squashed into [0, 1) and scaled by the share of the question's words it covers (a
 question word the FAQ does not have is split like a Swedish compound first: `split_compound`).
@@ -37,6 +38,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from faqbot.faq.model import FaqEntry
+from faqbot.language import detect_language
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.spelling import TOKEN, Spelling, fold
 
@@ -122,6 +124,9 @@ class SearchSpace(Protocol):
     @property
     def hubness(self) -> np.ndarray | None: ...
 
+    @property
+    def language_penalty(self) -> dict[str, np.ndarray]: ...
+
 
 Space = TypeVar("Space", bound=SearchSpace)
 
@@ -200,6 +205,9 @@ class Searcher(Generic[Space]):
         similarities, rows = similarities[0][valid], rows[0][valid]
         if self.index.hubness is not None:
             similarities = similarities - HUBNESS_WEIGHT * self.index.hubness[rows]
+        if self.index.language_penalty:  # learned phrasings in the question's own language (language_gap.py)
+            penalty = self.index.language_penalty.get(detect_language(question))
+            similarities = similarities - penalty[rows] if penalty is not None else similarities
         fill = float(similarities.min()) if len(similarities) and n_views > DENSE_CANDIDATES else -1.0
         n_entries = len(self.entries)
         best = np.full(n_entries, fill, dtype=np.float32)
