@@ -39,10 +39,11 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.decision import ReplyKind
+from faqbot.decision import Decision, ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.staff.report import answered_as_read, brought_as_read, group_unanswered
+from faqbot.retrieval.search import Match
+from faqbot.staff.report import brought_by, decided_as_read, group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -408,13 +409,16 @@ def lesson_of(
     def group(questions: list[str], clients: list[str | None]) -> list[Any]:
         return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
-    def answer_now(question: str) -> tuple[str | None, float]:
-        answer, ranked = answered_as_read(question, bot.searcher, bot.policy)
-        return answer, (ranked[0].score if ranked else 0.0)
+    @functools.cache  # ranked once a question, however many picks, confirmations and 👎 it has
+    def read_now(question: str) -> tuple[Decision, list[Match]]:
+        return decided_as_read(question, bot.searcher, bot.policy)
 
-    @functools.cache  # ranked once a question, however many picks it has
+    def answer_now(question: str) -> tuple[str | None, float]:
+        decision, ranked = read_now(question)
+        return decision.faq_id, (ranked[0].score if ranked else 0.0)
+
     def brings_now(question: str) -> frozenset[str]:
-        return brought_as_read(question, bot.searcher, bot.policy)
+        return brought_by(read_now(question)[0])
 
     return lesson(rows, faq, group, decided, answer_now, brings_now)
 

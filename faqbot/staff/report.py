@@ -242,7 +242,11 @@ def brought_as_read(question: str, searcher: Searcher, policy: Policy) -> frozen
     """The entries a logged question brings by itself now, asked as a new question: the one it is
     answered with or offered first, and those offered beside it (`moved_by_topic` in the chat
     compares a follow-up's with these)."""
-    decision, _ = decided_as_read(question, searcher, policy)
+    return brought_by(decided_as_read(question, searcher, policy)[0])
+
+
+def brought_by(decision: Decision) -> frozenset[str]:
+    """The entries a decision brings: the one it answers with or offers first, and those offered beside it."""
     best = {decision.best.faq_id} if decision.best is not None else set()
     return frozenset(best | {m.faq_id for m in decision.suggestions})
 

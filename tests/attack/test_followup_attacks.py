@@ -12,6 +12,7 @@ backups it was offered first. A message that reads as a follow-up by its words a
 
 from __future__ import annotations
 
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -19,7 +20,7 @@ import pytest
 from faqbot.bot import clean_question
 from faqbot.errors import FollowupAssignError
 from faqbot.faq.model import load_faq
-from faqbot.staff.learn import automatic, lesson
+from faqbot.staff.learn import automatic, lesson, lesson_of
 from faqbot.staff.report import brought_as_read
 from faqbot.staff.teach import assignments
 from tests.test_learn import FAQ, picked, row
@@ -100,4 +101,42 @@ def test_a_question_whose_choices_the_previous_question_changed_is_marked_and_ne
     assert "backup" not in brings_now(question)
     found = lesson(rows, load_faq(bot.faq_path), lambda _q, _c: [], set(), brings_now=brings_now)
     assert [s for s in found.suggestions if s.action == "alternative"] == []
+    assert automatic(found, 2) == []
+
+
+class CountingSearcher:
+    """The bot's searcher, counting how often each question is ranked."""
+
+    def __init__(self, searcher) -> None:
+        self._searcher = searcher
+        self.ranked: Counter[str] = Counter()
+
+    def rank(self, question, *args, **kwargs):
+        self.ranked[question] += 1
+        return self._searcher.rank(question, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
+
+
+def test_a_flood_of_follow_up_picks_is_ranked_once_a_question_and_teaches_nothing(bot):
+    """One client sends 300 follow-ups (30 made-up questions, ten times each), picking under each
+    the entry the previous question brought. Reading the log for staff (`faqbot learn`, the
+    console's review page) ranks each question once, asked alone; it proposes only those that
+    bring the entry by themselves (as a pick under a question asked alone would be), for staff,
+    and `learn: auto` takes none of them (one client)."""
+    rows: list = []
+    for n in range(300):
+        question = row(f"q{n}", f"Skräpfråga {n % 30}: blomkål gitarr tåg?", kind="choices", client="attacker")
+        rows += [
+            SimpleNamespace(**{**vars(question), "offered": ("backup", "telefonsupport"), "followup": True}),
+            row(f"p{n}", "Hur ofta tar ni backup?", faq_id="backup", answer_to=f"q{n}", client="attacker"),
+        ]
+    searcher = CountingSearcher(bot.searcher)
+    staff_bot = SimpleNamespace(searcher=searcher, embedder=bot.embedder, policy=bot.policy)
+    found = lesson_of(staff_bot, rows, load_faq(bot.faq_path), set())
+    assert len(searcher.ranked) == 30 and set(searcher.ranked.values()) == {1}
+    proposed = {s.question for s in found.suggestions if s.action == "alternative"}
+    bring_it = {q for q in searcher.ranked if "backup" in brought_as_read(q, bot.searcher, bot.policy)}
+    assert proposed == bring_it and len(proposed) < 5  # the other questions' picks count for nothing
     assert automatic(found, 2) == []
