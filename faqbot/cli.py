@@ -33,6 +33,9 @@ from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
     from faqbot.decision import Calibration
+    from faqbot.retrieval.index import BuildReport
+
+LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}  # faqbot.language's codes, for staff
 
 EXAMPLES = {
     "index": "examples:\n  faqbot index --faq data/faq.yaml --out index/\n"
@@ -130,11 +133,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{report.references} sample questions ({report.references_embedded} embedded), "
         f"{report.offtopic} off-topic questions ({report.offtopic_embedded} embedded) in {report.seconds:.2f} s"
     )
-    if report.marked_offtopic:
-        print(
-            f"{report.marked_offtopic} question(s) staff marked as off-topic ({report.marked_embedded} embedded) "
-            "go to the helpdesk, with questions nearer them than any entry"
-        )
+    for line in corrections_text(report):
+        print(line)
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
     if published is not None and published.existing:
@@ -142,6 +142,24 @@ def cmd_index(args: argparse.Namespace) -> int:
     elif published is not None:
         print(f"published as generation {published.generation}; every faqbot serve on that database swaps it in")
     return 0
+
+
+def corrections_text(report: BuildReport) -> list[str]:
+    """What the build set apart from the plain similarities: questions staff marked as off-topic, and
+    the same-language bonus taken off learned phrasings in English (faqbot/retrieval/language_gap.py)."""
+    lines = []
+    if report.marked_offtopic:
+        lines.append(
+            f"{report.marked_offtopic} question(s) staff marked as off-topic ({report.marked_embedded} embedded) "
+            "go to the helpdesk, with questions nearer them than any entry"
+        )
+    for language, (phrasings, bonus) in report.language_bonus.items():
+        name = LANGUAGE_NAMES.get(language, language)
+        lines.append(
+            f"{phrasings} learned phrasing(s) in {name}: {bonus:.3f} taken off their similarity to a question "
+            f"in {name} (the model favours any text in the question's own language)"
+        )
+    return lines
 
 
 class Published(NamedTuple):

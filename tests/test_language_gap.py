@@ -4,6 +4,7 @@ taught another entry, and nothing changes for Swedish, or for an FAQ without suc
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from faqbot import build_index, load_faq, load_index
+from faqbot.cli import main
 from faqbot.faq.model import FaqEntry
 from faqbot.language import ENGLISH, detect_language
 from faqbot.retrieval.draft import draft_index
@@ -74,7 +76,7 @@ def test_nothing_is_taken_off_when_its_own_questions_lie_nearer_or_there_is_one_
     assert language_penalty(swedish, np.ones((6, 3), dtype=np.float32)) == {}
 
 
-def test_the_bonus_is_stored_with_the_index_and_measured_again_for_a_draft(small, fake_embedder):
+def test_the_bonus_is_stored_with_the_index_measured_again_for_a_draft_and_told(small, fake_embedder, capsys):
     (small / "faq.yaml").write_text(TWO_ENGLISH, encoding="utf-8")
     build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
     index = load_index(small / "index")
@@ -84,6 +86,23 @@ def test_the_bonus_is_stored_with_the_index_and_measured_again_for_a_draft(small
     english_rows = [i for i, view in enumerate(index.views) if view.text.startswith("How do I")]
     assert np.flatnonzero(index.language_penalty["en"]).tolist() == english_rows == [1, 5]
     assert index.language_penalty["en"] == pytest.approx(expected["en"])
+
+    # staff are told, and machines read it
+    command = [
+        "index",
+        "--faq",
+        str(small / "faq.yaml"),
+        "--out",
+        str(small / "other"),
+        "--config",
+        str(small / "config.yaml"),
+    ]
+    main(command)
+    gap = float(expected["en"].max())
+    told = f"2 learned phrasing(s) in English: {gap:.3f} taken off their similarity to a question in English"
+    assert told in capsys.readouterr().out
+    main([*command, "--json"])
+    assert json.loads(capsys.readouterr().out)["language_bonus"]["en"] == [2, pytest.approx(gap)]
 
     # a draft with a third English phrasing: its rows, measured on the draft's own vectors
     (small / "faq.yaml").write_text(TWO_ENGLISH + CANCEL, encoding="utf-8")

@@ -102,6 +102,8 @@ class BuildReport:
     repaired: str = ""  # the damage found in the previous index, which nothing was reused from
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
     chat_built_at: str = ""  # when a running chat had already rebuilt the index for this very FAQ text
+    # per language: how many learned phrasings in it have the same-language bonus taken off, and how much
+    language_bonus: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> bool:
@@ -452,6 +454,7 @@ def build_locked(
         path=str(out),
         repaired=repaired,
         chat_built_at=chat_built_at(before, faq),
+        language_bonus={language: (int((p > 0).sum()), float(p.max())) for language, p in penalty.items()},
     )
 
 
