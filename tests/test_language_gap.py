@@ -15,6 +15,7 @@ from faqbot import build_index, load_faq, load_index
 from faqbot.cli import main
 from faqbot.faq.model import FaqEntry
 from faqbot.language import ENGLISH, detect_language
+from faqbot.retrieval import language_gap
 from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.language_gap import language_penalty
 from faqbot.retrieval.search import Searcher
@@ -151,3 +152,18 @@ def test_an_english_question_finds_its_entry_not_another_entrys_english_phrasing
     # a Swedish question is ranked as before, to the score
     for question in ("Hur lämnar jag mätarställningen?", "Får jag spola ner våtservetter?"):
         assert searcher.rank(question) == bonus_left_on.rank(question)
+
+
+def test_the_gap_is_the_same_however_many_phrasings_are_compared_at_a_time(monkeypatch):
+    generator = np.random.default_rng(7)
+    entries = [
+        FaqEntry(f"e{i}", f"Fråga {i}?", "Svar.", learned=(f"How do I do thing {i}?", "Hur gör jag?")) for i in range(9)
+    ]
+    vectors = generator.normal(size=(9 * 4, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    whole = language_penalty(entries, vectors)
+    assert whole["en"].max() > 0  # this draw of random vectors has a bonus to take off
+    monkeypatch.setattr(language_gap, "GAP_CHUNK", 2)
+    assert language_penalty(entries, vectors).keys() == whole.keys()
+    for language, penalty in whole.items():
+        assert language_penalty(entries, vectors)[language] == pytest.approx(penalty)

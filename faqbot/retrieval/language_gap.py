@@ -29,6 +29,7 @@ from faqbot.language import SWEDISH, detect_language
 from faqbot.retrieval.views import view_count
 
 MIN_PHRASINGS = 2  # learned phrasings of a language that the gap is measured on
+GAP_CHUNK = 2_048  # phrasings compared with the others at a time (10,000 of them: ~80 MB a matrix)
 
 
 def learned_rows(entries: Sequence[FaqEntry]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -61,16 +62,26 @@ def home_rows(entries: Sequence[FaqEntry], positions: set[int]) -> dict[int, np.
     return homes
 
 
+def nearest_of_other_entries(vectors: np.ndarray, rows: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """Per phrasing at `rows`: its similarity to the nearest of the others of another entry (-inf: none)."""
+    nearest = np.full(len(rows), -np.inf, dtype=np.float32)
+    for start in range(0, len(rows), GAP_CHUNK):
+        stop = min(start + GAP_CHUNK, len(rows))
+        similarities = vectors[rows[start:stop]] @ vectors[rows].T
+        similarities[owners[start:stop, None] == owners[None, :]] = -np.inf
+        nearest[start:stop] = similarities.max(axis=1)
+    return nearest
+
+
 def language_gap(vectors: np.ndarray, rows: np.ndarray, owners: np.ndarray, homes: dict[int, np.ndarray]) -> float:
     """The mean gap of the learned phrasings at `rows` (one language): nearest phrasing of another
     entry less nearest Swedish question of its own entry. 0 when it cannot be measured."""
-    similarities = vectors[rows] @ vectors[rows].T
-    similarities[owners[:, None] == owners[None, :]] = -np.inf
+    nearest = nearest_of_other_entries(vectors, rows, owners)
     gaps = []
-    for i, (row, owner) in enumerate(zip(rows, owners, strict=True)):
+    for near, row, owner in zip(nearest, rows, owners, strict=True):
         home = homes.get(int(owner), np.empty(0, dtype=np.int64))
-        if np.isfinite(similarities[i]).any() and len(home):
-            gaps.append(float(similarities[i].max()) - float((vectors[home] @ vectors[row]).max()))
+        if np.isfinite(near) and len(home):
+            gaps.append(float(near) - float((vectors[home] @ vectors[row]).max()))
     return float(np.mean(gaps)) if len(gaps) >= MIN_PHRASINGS else 0.0
 
 
