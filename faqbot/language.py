@@ -4,8 +4,9 @@ langdetect alone misreads about one short Swedish question in five as Norwegian,
 Indonesian, and it is random unless seeded. So the decision is restricted to Swedish and
 English: Scandinavian neighbours count as Swedish, clear Swedish letters or words settle it,
 and English needs positive evidence. Anything unclear is Swedish, the site's language. A
-Swedish letter settles it only in a word that is not a name (`swedish_letters`): "Where in
-Umeå are you?" is English, "Var i Umeå finns ni?" Swedish by its words.
+Swedish letter settles it only in the first word (`swedish_letters`); later it is one Swedish
+word: "Where in Umeå are you?" and "Can I water my garden during the bevattningsförbud?" are
+English, "Var i Umeå finns ni?" Swedish by its words.
 """
 
 from __future__ import annotations
@@ -32,28 +33,31 @@ SWEDISH_WORDS = frozenset(
 ENGLISH_WORDS = frozenset(
     "the and is are you your i my we our do does did can could would should what how why when "
     "where which who is it to of for with have has not no yes please thanks thank hello hi "
-    "there this that help phone call cost much many any if get from about after before".split()
+    "there this that help phone call cost much many any if get from about after before "
+    "during today tomorrow was were will been an at".split()
 )
 SCANDINAVIAN = {"sv", "no", "da"}
 
 
 def swedish_letters(text: str) -> tuple[bool, int]:
-    """(whether å, ä or ö settle the message as Swedish, how many runs of capitalised words hold them).
+    """(whether å, ä or ö settle the message as Swedish, how many Swedish words they count as).
 
-    They settle it in the first word, in a word that is not capitalised, or in a message in
-    capitals. Capitalised words after the first may be a name (Umeå, Björn, Åsa Öberg) in an
-    English message, or Swedish words in Title Case ("Lösenord Glömt"): each run of them is one
-    Swedish word for the count of words, not proof."""
+    They settle it in the first word, or in a message in capitals. After the first word, a word
+    that holds them is one Swedish word for the count of words, not proof: capitalised, it may be
+    a name (Umeå, Björn, Åsa Öberg) in an English message, or Swedish words in Title Case
+    ("Lösenord Glömt", each run of them one word); in lower case, a Swedish term an English
+    customer uses ("Can I water my garden during the bevattningsförbud?", a walk-through)."""
     words = CASED_WORD.findall(text)
     shouting = text.upper() == text
-    settled, capitalised, in_run = False, 0, False
+    settled, counted, in_run = False, 0, False
     for n, word in enumerate(words):
         name_like = n > 0 and not shouting and word[0].isupper()
-        if re.search(r"[åäöÅÄÖ]", word):
-            settled = settled or not name_like
-            capitalised += name_like and not in_run
-        in_run = name_like and bool(re.search(r"[åäöÅÄÖ]", word))
-    return settled, capitalised
+        lettered = bool(re.search(r"[åäöÅÄÖ]", word))
+        if lettered:
+            settled = settled or n == 0 or shouting
+            counted += not in_run
+        in_run = name_like and lettered
+    return settled, counted
 
 
 def leans_english(text: str) -> bool:
@@ -66,14 +70,14 @@ def leans_english(text: str) -> bool:
 def detect_language(text: str) -> str:
     """Return "sv" or "en" for a customer's message."""
     lowered = text.casefold()
-    settled, capitalised = swedish_letters(text)
+    settled, lettered = swedish_letters(text)
     if settled:
         return SWEDISH
     words = WORD.findall(lowered)
     if not words:
         return SWEDISH
     english = sum(w in ENGLISH_WORDS for w in words)
-    swedish = sum(w in SWEDISH_WORDS for w in words) + capitalised
+    swedish = sum(w in SWEDISH_WORDS for w in words) + lettered
     if english > swedish:
         return ENGLISH
     if swedish > english:

@@ -32,6 +32,13 @@ SWEDISH = [
     # in Title Case a capitalised word with å, ä or ö still counts as Swedish (an attack found these English)
     "Help! Lösenord Glömt",
     "Phone Support Öppettider?",
+    # a word with å, ä or ö after the first is a Swedish word among the others
+    "vattnet är brunt",
+    "pris för anslutning",
+    "driftstörning idag",
+    "Kan jag vattna under bevattningsförbudet?",
+    "the water smells, vad gör jag?",
+    "min räkning is wrong",
 ]
 ENGLISH = [
     "Can I call you?",
@@ -50,6 +57,10 @@ ENGLISH = [
     # nor a Swedish name (an attack found these Swedish while Title Case settled it)
     "My name is Åsa Öberg",
     "Where In Umeå Are You?",
+    # nor a Swedish term an English customer uses (a walk-through as a water utility: these got Swedish replies)
+    "Can I water my garden during the bevattningsförbud?",
+    "How do I register for the sms-tjänsten?",
+    "Is there a driftstörning in Västerby today?",
 ]
 
 
