@@ -18,7 +18,7 @@ from faqbot.language import ENGLISH, detect_language
 from faqbot.retrieval import language_gap
 from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.language_gap import language_penalty
-from faqbot.retrieval.search import Searcher
+from faqbot.retrieval.search import Searcher, lexical_text
 from tests.fakes import small_bank
 
 FIXTURE = Path(__file__).parent / "fixtures" / "learned_english.yaml"
@@ -146,9 +146,11 @@ def test_an_english_question_finds_its_entry_not_another_entrys_english_phrasing
     searcher = Searcher(index, embedder)
     for question, expected in QUESTIONS:
         assert searcher.rank(question)[0].faq_id == expected, question
-    # the cause: with the bonus left on, each of them goes to another entry's English phrasing
+    # the cause: with the bonus left on, the meter reading goes to the entry that customers taught
+    # "Can you test the water from my private well?" (the other two went wrong on BM25 too, before
+    # it stopped reading the English phrasings customers taught: `lexical_text`)
     bonus_left_on = Searcher(dataclasses.replace(index, language_penalty={}), embedder)
-    assert all(bonus_left_on.rank(q)[0].faq_id != expected for q, expected in QUESTIONS)
+    assert bonus_left_on.rank(QUESTIONS[1][0])[0].faq_id == "egen-brunn"
     # a Swedish question is ranked as before, to the score
     for question in ("Hur lämnar jag mätarställningen?", "Får jag spola ner våtservetter?"):
         assert searcher.rank(question) == bonus_left_on.rank(question)
@@ -167,3 +169,36 @@ def test_the_gap_is_the_same_however_many_phrasings_are_compared_at_a_time(monke
     assert language_penalty(entries, vectors).keys() == whole.keys()
     for language, penalty in whole.items():
         assert language_penalty(entries, vectors)[language] == pytest.approx(penalty)
+
+
+BROWN_AND_CLOUDY = """\
+helpdesk: vatten@example.se
+entries:
+  - id: brown
+    question: Varför är vattnet brunt?
+    answer: Spola kallvattnet tills det blir klart.
+    alternatives:
+      - Why is my water brown?
+    learned:
+      - Why is my tap water so brown today?
+      - Varför är kranvattnet brunt idag?
+  - id: cloudy
+    question: Varför är vattnet vitt eller grumligt?
+    answer: Det är luft; låt glaset stå en stund.
+"""
+
+
+def test_bm25_reads_no_english_phrasing_that_customers_taught(small, fake_embedder):
+    """In a Swedish FAQ the English phrasings customers taught are its only English words, so BM25
+    found every English word in them rare: the entry got the words of any English question about
+    water (a walk-through: "Why is the water cloudy?" was answered with the brown-water entry)."""
+    (small / "faq.yaml").write_text(BROWN_AND_CLOUDY, encoding="utf-8")
+    build_index(load_faq(small / "faq.yaml"), fake_embedder, small / "index", offtopic=small_bank(small))
+    searcher = Searcher(load_index(small / "index"), fake_embedder)
+    brown = lexical_text(searcher.entries[0])
+    assert "tap" not in brown and "kranvattnet" in brown  # the English one taught goes, the Swedish one stays
+    assert "Why is my water brown?" in brown  # staff's own English alternative stays
+    taught_only = searcher.lexical_scores(searcher.query_words("Is my tap running today?"))
+    assert taught_only.tolist() == [0.0, 0.0]  # "tap" and "today": words only the taught phrasing has
+    staffs = searcher.lexical_scores(searcher.query_words("Is my water brown?"))
+    assert staffs[0] > 0 and staffs[1] == 0

@@ -139,7 +139,12 @@ def fold_searcher(
         if position in answers:
             answer, replaced[len(keep_rows) - 1] = answers[position]
         # Search's lexical part reads question + alternatives + answer: the held-out text goes.
-        reduced.append(FaqEntry(entry.id, "", answer, tuple(texts[i] for i in kept)))
+        # Learned phrasings stay learned: it reads those in Swedish only (`lexical_text`).
+        kept_texts = [texts[i] for i in kept]
+        alternatives = tuple(t for t in kept_texts if t not in entry.learned)
+        reduced.append(
+            FaqEntry(entry.id, "", answer, alternatives, learned=tuple(t for t in kept_texts if t in entry.learned))
+        )
         first += view_count(entry)
     rows = np.asarray(keep_rows, dtype=np.int64)
     kept_vectors = np.ascontiguousarray(vectors[rows])

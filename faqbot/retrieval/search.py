@@ -38,7 +38,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from faqbot.faq.model import FaqEntry
-from faqbot.language import detect_language
+from faqbot.language import SWEDISH, detect_language
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.spelling import TOKEN, Spelling, fold
 
@@ -107,6 +107,20 @@ class Tokenizer:
         return [stem for stem in map(stems.__getitem__, words) if stem]
 
 
+def lexical_text(entry: FaqEntry) -> str:
+    """What BM25 reads of an entry: its texts, but the phrasings customers taught it in English.
+
+    In a Swedish FAQ the few English texts are all customers taught, so BM25's IDF counts every
+    English word as rare: "why" and "water" in "Why is my tap water brown?" gave that entry the
+    words of any English question about water (a walk-through as a water utility: "Why is the
+    water cloudy?" was answered with it). The embedding still reads them (`dense_scores`); staff's
+    own English texts stay, written for the entries staff chose.
+    """
+    taught = [text for text in entry.learned if detect_language(text) != SWEDISH]
+    texts = [text for text in entry.questions() if text not in taught] if taught else entry.questions()
+    return " ".join((*texts, entry.answer))
+
+
 class SearchSpace(Protocol):
     """What search reads of an index: the vectors, which entry each vector row belongs to, the
     entries, and each row's hubness. A `LoadedIndex` is one; the calibration makes its own for
@@ -145,7 +159,7 @@ class Searcher(Generic[Space]):
         self.entries = list(index.entries)
         self._row_entry = index.row_entry  # vector row -> position of its entry
         self._tokenize = Tokenizer()
-        corpus = [self._tokenize(" ".join((*e.questions(), e.answer))) or ["_"] for e in self.entries]
+        corpus = [self._tokenize(lexical_text(e)) or ["_"] for e in self.entries]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._bm25_lock = threading.Lock()
