@@ -11,8 +11,9 @@ hubness.py) and, for a learned phrasing in the question's own language when that
 Swedish, by the same-language bonus (language_gap.py), rescaled from the model's band of
 similarities (`similarity_range`; e5 packs everything into 0.8-0.95) onto [0, 1], and
 `lexical` is the entry's BM25 score on its stemmed, accent-folded question + alternatives +
-answer, squashed into [0, 1) and scaled by the share of the question's words it covers (a
-question word the FAQ does not have is split like a Swedish compound first: `split_compound`).
+learned phrasings (but those in English: `lexical_text`) + answer, squashed into [0, 1) and
+scaled by the share of the question's words it covers (a question word the FAQ does not have
+is split like a Swedish compound first: `split_compound`).
 
 The score that is compared with the threshold is the relevance plus how far the entry stands
 out from the runner-up (for the top entry; others get their relevance), clipped to [0, 1]:
@@ -123,7 +124,7 @@ def lexical_text(entry: FaqEntry) -> str:
 
 class SearchSpace(Protocol):
     """What search reads of an index: the vectors, which entry each vector row belongs to, the
-    entries, and each row's hubness. A `LoadedIndex` is one; the calibration makes its own for
+    entries, each row's hubness and its same-language bonus by language. A `LoadedIndex` is one; the calibration makes its own for
     every held-out fold (`faqbot.retrieval.heldout.Fold`)."""
 
     @property
