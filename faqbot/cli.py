@@ -280,8 +280,24 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "
             f"for {result.out}, set `name: {args.name}` in its settings"
         )
-    print(f"next: faqbot index --faq {result.out}")
+    for line in next_steps(Path(result.out), served):
+        print(line)
     return 0
+
+
+def next_steps(out: Path, served: bool) -> list[str]:
+    """The command that indexes the imported FAQ. One the chat does not serve gets an index and
+    settings of its own beside it: with the defaults, `faqbot index --faq` alone would replace the
+    served index with it, calibrated by the served FAQ's settings (a walk-through followed it)."""
+    if served:
+        return [f"next: faqbot index --faq {out}"]
+    settings, index = out.parent / "config.yaml", out.parent / "index"
+    if index.resolve() == cfg.index_path().resolve():  # faq.yaml beside the served index/
+        index = out.parent / f"{out.stem}-index"
+    lines = [f"next: faqbot index --faq {out} --out {index} --config {settings}"]
+    if not settings.exists():
+        lines.append(f"  ({settings} does not exist yet: the default settings are used, `threshold: auto`)")
+    return lines
 
 
 def start_clean(before: Mapping[str, str], faq_path: Path, log_location: str) -> None:

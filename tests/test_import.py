@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import difflib
+import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 
-from faqbot import DataError, load_faq
+from faqbot import DataError, load_faq, load_index
 from faqbot.cli import main
 from faqbot.config import load_config
 from faqbot.conversations.rows import LogRow
@@ -19,6 +20,7 @@ from faqbot.errors import FaqbotError
 from faqbot.faq.importers import guess_format, import_faq
 from faqbot.faq.importers.common import slugify
 from tests.conftest import ROOT
+from tests.fakes import FAKE_MODEL
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 SEED = Path("/work/shared/seed/000_85e6d2844c180721.txt")
@@ -179,6 +181,26 @@ def test_an_existing_file_is_kept_unless_force_is_given(tmp_path, capsys):
     assert len(load_faq(out).entries) == 3
 
 
+def test_following_the_next_command_indexes_an_faq_the_chat_does_not_serve_beside_it(tmp_path, capsys):
+    """`next: faqbot index --faq OUT` alone wrote the served index (a walk-through followed it),
+    calibrated by the served FAQ's settings."""
+    out = tmp_path / "other" / "faq.yaml"
+    out.parent.mkdir()
+    (out.parent / "config.yaml").write_text(f"model: {FAKE_MODEL}\n", encoding="utf-8")
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(out)]) == 0
+    [hint] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("next: ")]
+    assert main(shlex.split(hint.removeprefix("next: faqbot "))) == 0
+    assert load_index(out.parent / "index").manifest.faq_hash == load_faq(out).content_hash()
+    assert not (tmp_path / "default-index").exists()  # the served index (FAQBOT_INDEX) untouched
+
+
+def test_the_next_command_never_names_the_served_index(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FAQBOT_INDEX", str(tmp_path / "index"))  # faq.yaml imported beside the served index/
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(tmp_path / "faq.yaml")]) == 0
+    [hint] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("next: ")]
+    assert f"--out {tmp_path / 'faq-index'} " in hint
+
+
 def test_the_command_prints_a_summary_and_the_next_command(tmp_path, capsys):
     out = tmp_path / "new" / "faq.yaml"
     assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(out)]) == 0
@@ -187,7 +209,8 @@ def test_the_command_prints_a_summary_and_the_next_command(tmp_path, capsys):
         f"imported 3 entries in 2 sections from {tmp_path / 'faq.csv'} (csv)",
         "helpdesk: verkstad@cykelverkstan.se (found in the source; --helpdesk sets another)",
         f"written to {out}",
-        f"next: faqbot index --faq {out}",
+        f"next: faqbot index --faq {out} --out {out.parent / 'index'} --config {out.parent / 'config.yaml'}",
+        f"  ({out.parent / 'config.yaml'} does not exist yet: the default settings are used, `threshold: auto`)",
     ]
     assert "note: " in printed.err and "column 'updated' is not used" in printed.err
     text = out.read_text(encoding="utf-8")
