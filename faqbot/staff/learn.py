@@ -39,10 +39,9 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from faqbot.decision import Decision, ReplyKind
+from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.retrieval.search import Match
 from faqbot.staff.report import brought_by, decided_as_read, group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
@@ -410,15 +409,16 @@ def lesson_of(
         return group_unanswered(questions, bot.searcher, bot.embedder, bot.policy, clients, progress)
 
     @functools.cache  # ranked once a question, however many picks, confirmations and 👎 it has
-    def read_now(question: str) -> tuple[Decision, list[Match]]:
-        return decided_as_read(question, bot.searcher, bot.policy)
+    def read_now(question: str) -> tuple[str | None, float, frozenset[str]]:
+        """What the bot answers it with now, the best score, and the entries it brings."""
+        decision, ranked = decided_as_read(question, bot.searcher, bot.policy)
+        return decision.faq_id, (ranked[0].score if ranked else 0.0), brought_by(decision)
 
     def answer_now(question: str) -> tuple[str | None, float]:
-        decision, ranked = read_now(question)
-        return decision.faq_id, (ranked[0].score if ranked else 0.0)
+        return read_now(question)[:2]
 
     def brings_now(question: str) -> frozenset[str]:
-        return brought_by(read_now(question)[0])
+        return read_now(question)[2]
 
     return lesson(rows, faq, group, decided, answer_now, brings_now)
 
