@@ -231,22 +231,17 @@ def decided_as_read(
     question: str, searcher: Searcher, policy: Policy, marks: bool = True
 ) -> tuple[Decision, list[Match]]:
     """What the bot decides on a logged question now, asked alone as the chat reads it, and its
-    ranking (`answered_as_read`, `brought_as_read`)."""
+    ranking (`answered_as_read`, `brought_by`)."""
     read = as_the_chat_reads(question, searcher)
     ranked = searcher.rank(read)
     aside = marks and bool(ranked) and searcher.set_aside(read, ranked[0].faq_id)
     return policy.decide(ranked, aside=aside), ranked
 
 
-def brought_as_read(question: str, searcher: Searcher, policy: Policy) -> frozenset[str]:
-    """The entries a logged question brings by itself now, asked as a new question: the one it is
-    answered with or offered first, and those offered beside it (`moved_by_topic` in the chat
-    compares a follow-up's with these)."""
-    return brought_by(decided_as_read(question, searcher, policy)[0])
-
-
 def brought_by(decision: Decision) -> frozenset[str]:
-    """The entries a decision brings: the one it answers with or offers first, and those offered beside it."""
+    """The entries a decision brings: the one it answers with or offers first, and those offered
+    beside it (of a logged question's `decided_as_read`: what it brings by itself now, which
+    `moved_by_topic` in the chat compares a follow-up's with)."""
     best = {decision.best.faq_id} if decision.best is not None else set()
     return frozenset(best | {m.faq_id for m in decision.suggestions})
 

@@ -21,7 +21,7 @@ from faqbot.bot import clean_question
 from faqbot.errors import FollowupAssignError
 from faqbot.faq.model import load_faq
 from faqbot.staff.learn import automatic, lesson, lesson_of
-from faqbot.staff.report import brought_as_read
+from faqbot.staff.report import brought_by, decided_as_read
 from faqbot.staff.teach import assignments
 from tests.test_learn import FAQ, picked, row
 
@@ -97,7 +97,7 @@ def test_a_question_whose_choices_the_previous_question_changed_is_marked_and_ne
             row(f"p{n}", "Hur ofta tar ni backup?", faq_id="backup", answer_to=f"q{n}"),
         ]
     # asked alone, the question brings its own entries, not the backup entry: the picks count for nothing
-    brings_now = lambda question: brought_as_read(question, bot.searcher, bot.policy)  # noqa: E731
+    brings_now = lambda question: brought_by(decided_as_read(question, bot.searcher, bot.policy)[0])  # noqa: E731
     assert "backup" not in brings_now(question)
     found = lesson(rows, load_faq(bot.faq_path), lambda _q, _c: [], set(), brings_now=brings_now)
     assert [s for s in found.suggestions if s.action == "alternative"] == []
@@ -137,6 +137,6 @@ def test_a_flood_of_follow_up_picks_is_ranked_once_a_question_and_teaches_nothin
     found = lesson_of(staff_bot, rows, load_faq(bot.faq_path), set())
     assert len(searcher.ranked) == 30 and set(searcher.ranked.values()) == {1}
     proposed = {s.question for s in found.suggestions if s.action == "alternative"}
-    bring_it = {q for q in searcher.ranked if "backup" in brought_as_read(q, bot.searcher, bot.policy)}
+    bring_it = {q for q in searcher.ranked if "backup" in brought_by(decided_as_read(q, bot.searcher, bot.policy)[0])}
     assert proposed == bring_it and len(proposed) < 5  # the other questions' picks count for nothing
     assert automatic(found, 2) == []
