@@ -301,7 +301,9 @@ def write_generation(
     embedder: Embedder,
     index: faiss.Index,
     views: int,
-    hubness: tuple[np.ndarray, list[str], np.ndarray, list[str], np.ndarray, list[str], np.ndarray, dict],
+    hubness: tuple[
+        np.ndarray, list[str], np.ndarray, list[str], np.ndarray, list[str], np.ndarray, dict[str, np.ndarray]
+    ],
     calibration: Calibration | None,
     built_by: str = "",
 ) -> dict[str, str]:

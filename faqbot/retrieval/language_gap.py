@@ -26,7 +26,7 @@ import numpy as np
 
 from faqbot.faq.model import FaqEntry
 from faqbot.language import SWEDISH, detect_language
-from faqbot.retrieval.views import view_count
+from faqbot.retrieval.views import learned_row, view_count
 
 MIN_PHRASINGS = 2  # learned phrasings of a language that the gap is measured on
 GAP_CHUNK = 2_048  # phrasings compared with the others at a time (10,000 of them: ~80 MB a matrix)
@@ -39,7 +39,7 @@ def learned_rows(entries: Sequence[FaqEntry]) -> tuple[np.ndarray, np.ndarray, l
     texts: list[str] = []
     first = 0
     for position, entry in enumerate(entries):
-        start = first + 1 + len(entry.alternatives)  # after the question and the alternatives (views.py)
+        start = first + learned_row(entry)
         rows += range(start, start + len(entry.learned))
         owners += [position] * len(entry.learned)
         texts += entry.learned
@@ -49,12 +49,12 @@ def learned_rows(entries: Sequence[FaqEntry]) -> tuple[np.ndarray, np.ndarray, l
 
 def home_rows(entries: Sequence[FaqEntry], positions: set[int]) -> dict[int, np.ndarray]:
     """Per entry position in `positions`: the rows of its Swedish questions (question,
-    alternatives, learned phrasings written in Swedish)."""
+    alternatives, learned phrasings written in Swedish; not `question_en`, the last)."""
     homes = {}
     first = 0
     for position, entry in enumerate(entries):
         if position in positions:
-            texts = (entry.question, *entry.alternatives, *entry.learned)
+            texts = entry.questions()[: learned_row(entry) + len(entry.learned)]  # rows in order (views.py)
             homes[position] = np.asarray(
                 [first + i for i, text in enumerate(texts) if detect_language(text) == SWEDISH], dtype=np.int64
             )

@@ -45,6 +45,11 @@ def entry_views(entry: FaqEntry) -> list[View]:
     return [View(entry.id, kind, text) for kind, text in zip(entry_kinds(entry), entry_texts(entry), strict=True)]
 
 
+def learned_row(entry: FaqEntry) -> int:
+    """The first of the entry's learned phrasings among its own rows: after its question and alternatives."""
+    return 1 + len(entry.alternatives)
+
+
 def answer_row(entry: FaqEntry) -> int:
     """The answer's row among the entry's own rows: after every question text."""
     return view_count(entry) - 1
