@@ -104,7 +104,8 @@ def options(questions: list[str]) -> list[dict[str, str]]:
 def reply_message(reply: Reply) -> Message:
     """The bot's reply as a chat message: answer, source, helpdesk link, choices as buttons."""
     language, helpdesk = reply.language, reply.helpdesk
-    link = mailto(helpdesk, reply.question, language)
+    # small talk ("Hej!") is no question for the helpdesk: its link is the plain address
+    link = mailto(helpdesk, reply.question if reply.kind.is_question else "", language)
     parts = [with_links(reply.answer, helpdesk, link)]
     if reply.resolved and reply.match is not None:
         match = reply.match
