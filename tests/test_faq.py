@@ -459,6 +459,13 @@ VALID_YAML_SLIPS = [
         'sätt citattecken runt hela texten: "!Viktigt Finns det ingen telefonsupport?"',
     ),
     (
+        # YAML 1.1 (the checks) reads 0o17 as text, YAML 1.2 (the console's editor, an accept) as the number 15
+        "a number YAML 1.2 reads in octal",
+        broken(PHONE_Q, "    question: 0o17"),
+        "question of entry 'telefonsupport' must be text; put quotes around '0o17'",
+        "frågan i posten 'telefonsupport' måste vara text; sätt citattecken runt '0o17'",
+    ),
+    (
         "a text starting with a word after '&'",
         broken(PHONE_Q, "    question: &Viktigt Finns det ingen telefonsupport?"),
         "YAML anchors and aliases (& and *) are not allowed; if the text after 'question:' really starts with '&', "

@@ -200,6 +200,11 @@ def mapping_items(node: yaml.MappingNode, problems: list[tuple[int, str]]) -> di
     return items
 
 
+# An integer in YAML 1.2's octal form: these checks read YAML 1.1, where "0o17" is text, but the
+# round-trip editor that writes the file (an accept, the console) reads YAML 1.2, where it is 15.
+OCTAL_1_2 = re.compile(r"[-+]?0o[0-7]+\Z")
+
+
 def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> str | None:
     """The text of a scalar node; reports lists, mappings, and empty or non-text values."""
     if not isinstance(node, yaml.ScalarNode):
@@ -213,7 +218,7 @@ def scalar_text(node: yaml.Node, what: str, problems: list[tuple[int, str]]) -> 
             (line_of(node), say("text_not_tag", what=what, example=quoted_example(f"{node.tag} {node.value}")))
         )
         return None
-    if node.tag != "tag:yaml.org,2002:str":
+    if node.tag != "tag:yaml.org,2002:str" or (not node.style and OCTAL_1_2.match(node.value)):
         problems.append((line_of(node), say("not_text_value", what=what, value=repr(node.value))))
         return None
     text = str(node.value).strip()
