@@ -43,7 +43,7 @@ def outcome(reply, expected: str | None) -> str:
 
 
 def measure(name: str, folder: Path, seed: int) -> dict[str, dict[str, int]]:
-    from faqbot.bot import FaqBot, is_followup
+    from faqbot.bot import FaqBot, is_followup, own_words
 
     tests = prepare(name, folder)
     bot = FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
@@ -52,7 +52,7 @@ def measure(name: str, folder: Path, seed: int) -> dict[str, dict[str, int]]:
     after, alone = Counter(), Counter()
     for row in map(json.loads, tests.read_text(encoding="utf-8").splitlines()):
         question, expected = row["question"], row.get("expected")
-        if not is_followup(question, len(bot.searcher.words(question))):
+        if not is_followup(question, len(own_words(bot.searcher, question))):
             continue
         alone[outcome(bot.ask(question), expected)] += 1
         for previous in rng.sample([e for e in bot.entries if e.id != expected], PREVIOUS_PER_QUESTION):

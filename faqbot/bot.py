@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from bm25s.stopwords import STOPWORDS_EN
+
 from faqbot import config as cfg
 from faqbot.config import Settings
 from faqbot.conversations.privacy import mask_pii, masked_traceback
@@ -50,6 +52,7 @@ FOLLOWUP_MAX_WORDS, FOLLOWUP_SHORT_WORDS, FOLLOWUP_OWN_WORDS = 8, 5, 2
 ASIDE_REMEMBERS = 2  # question vectors a message's ranking keeps for the off-topic check (set_aside)
 VERBATIM_SCORE = 0.9  # a message scoring this high with an entry is that entry's own question, near enough
 FOLLOWUP_OPENERS = frozenset({"och", "men", "samt", "eller", "and", "but", "or"})
+ENGLISH_FUNCTION_WORDS = frozenset(STOPWORDS_EN)  # not words of a message's own (`own_words`)
 # Words that point back at what was said before ("vad kostar det?", "spärras kortet då?", "kostar
 # det något för henne?"). A short message without them or an opener names its own subject
 # ("Har ni övervakning?" after a hosting question): its confident answer is not held to the
@@ -375,6 +378,14 @@ def moved_by_topic(decision: Decision, by_itself: Decision) -> bool:
         return True
     own = {m.faq_id for m in by_itself.suggestions} | ({by_itself.best.faq_id} if by_itself.best else set())
     return any(m.faq_id not in own for m in decision.suggestions)
+
+
+def own_words(searcher: Searcher[LoadedIndex], text: str) -> list[str]:
+    """The words a message says of its own: the searcher's, without English function words.
+    The searcher keeps most of them (its stop words are Swedish), so "And how long does it
+    last?" had three words of its own ("long", "it", "last"), too many for a follow-up that
+    leans on the previous question, and was answered alone with an invoicing entry."""
+    return [word for word in searcher.words(text) if word not in ENGLISH_FUNCTION_WORDS]
 
 
 def is_followup(question: str, own_words: int) -> bool:
@@ -865,17 +876,20 @@ class FaqBot:
         marked as off-topic than its best entry (`aside`: the helpdesk), the decision on it:
         `ranked` with its `topic` in mind (a follow-up; `sure`: the previous question was
         answerable), `alone` without; and the decision on the message by itself, with no topic."""
-        own = searcher.words(read)
+        own = own_words(searcher, read)
         without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         vague = not topic and without_subject
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
         by_itself = policy.decide(alone, without_subject) if topic else decision
-        # A follow-up leaning on an answerable previous question, unless it is (nearly) word for word one
-        # of the FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
-        if sure and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE and refers_back(read):
+        # A follow-up leaning on the previous question, unless it is (nearly) word for word one of the
+        # FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
+        if topic and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE and refers_back(read):
             decision = within_topic(decision, ranked, topic, policy)
-        elif topic and not refers_back(read):
+        # One that may be a new question, or leans on a question the bot could not answer: the
+        # topic's nudge is no reason to answer ("Do you sell bicycles?" then "And what does it
+        # cost?" was answered with the FAQ's prices, which the question alone is not).
+        if topic and (not sure or not refers_back(read)):
             decision = unless_pointed_back(decision, ranked, by_itself, policy)
         aside = searcher.set_aside(read, ranked[0].faq_id)
         if aside:
@@ -888,7 +902,7 @@ class FaqBot:
         """The entries the previous question was about, when this message is a follow-up to it,
         and whether the previous question was answerable (its best entry at the threshold): only
         then does the topic say what the follow-up is about, beyond a nudge in the ranking."""
-        if not previous or not is_followup(question, len(searcher.words(question))):
+        if not previous or not is_followup(question, len(own_words(searcher, question))):
             return frozenset(), False
         earlier = focus(clean_question(previous)[0])
         if not has_words(earlier):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.bot import is_followup, refers_back
+from faqbot.bot import is_followup, own_words, refers_back
 from faqbot.cli import main
 from faqbot.retrieval.heldout import offtopic_questions
 from faqbot.retrieval.search import Tokenizer
@@ -113,6 +113,40 @@ def test_a_short_new_subject_after_a_question_is_not_answered_with_that_question
 def test_a_follow_up_that_points_back_is_still_offered_its_topic(bot):
     reply = bot.ask("och vad kostar det?", previous="Hur säger jag upp mitt avtal?")
     assert reply.kind.value == "choices" and "uppsagning" in [s.faq_id for s in reply.suggestions]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "previous, question",
+    [
+        ("Do you sell bicycles?", "And what does it cost?"),  # answered with the FAQ's prices
+        ("Kan ni laga min cykel?", "Och vem betalar det?"),  # answered with the billing entry
+        ("Do you sell bicycles?", "And can I cancel it?"),  # answered with the cancellation entry
+    ],
+)
+def test_a_follow_up_to_a_question_the_bot_could_not_answer_is_not_answered_by_the_nudge(bot, previous, question):
+    """The previous question went to the helpdesk, so its topic says nothing sure about what
+    "it" is: the follow-up is offered choices (or the helpdesk), never answered as if it were
+    about the FAQ's nearest entry."""
+    assert bot.ask(previous).kind.value == "helpdesk"
+    reply = bot.ask(question, previous=previous)
+    assert reply.followup_to == previous
+    assert reply.kind.value != "answer"
+    assert "helpdesk@winterkvist.com" in reply.answer
+
+
+@pytest.mark.parametrize(
+    "text, own",
+    [
+        ("And how long does it last?", ["long", "last"]),
+        ("and who pays for it?", ["who", "pays"]),
+        ("Och hur länge varar det?", ["lang", "var"]),
+    ],
+)
+def test_english_function_words_are_not_words_of_a_messages_own(sectioned, text, own):
+    """"And how long does it last?" had three words of its own with "it", too many for a
+    follow-up that leans on the previous question: it was answered alone, with another entry."""
+    assert own_words(sectioned.searcher, text) == own
 
 
 def test_a_follow_up_is_ranked_within_the_previous_questions_section(sectioned):

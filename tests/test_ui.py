@@ -618,7 +618,7 @@ def test_reply_message_for_a_greeting_has_no_source(logged):
 
 @pytest.mark.parametrize("small_talk", ["Hej!", "Hello", "Tack!"])
 def test_the_helpdesk_link_in_a_reply_to_small_talk_carries_no_question(logged, small_talk):
-    """"Hej" is no question for the helpdesk: the link under its reply is the plain address,
+    """A greeting is no question for the helpdesk: the link under its reply is the plain address,
     not a mail with the subject "Fråga från chatten: Hej"."""
     widget, _ = logged
     reply = widget.bot.ask(small_talk)
