@@ -892,8 +892,8 @@ def add_report_command(sub) -> None:
         "--off-topic",
         nargs="+",
         metavar="ID",
-        help="questions about something the FAQ does not cover (a 👎 question, or a group that reached the "
-        "helpdesk): never listed again, a 👎 no longer counts against the entry that answered, and the questions "
+        help="questions about something the FAQ does not cover (a 👎 question, a group that reached the "
+        "helpdesk, or a confirmed phrasing): never listed again, a 👎 no longer counts against the entry that answered, and the questions "
         "go into the FAQ's off_topic: list, which the bot sends (and questions nearer them than any entry) to the helpdesk",
     )
     p.add_argument(

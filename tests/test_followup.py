@@ -144,7 +144,7 @@ def test_a_follow_up_to_a_question_the_bot_could_not_answer_is_not_answered_by_t
     ],
 )
 def test_english_function_words_are_not_words_of_a_messages_own(sectioned, text, own):
-    """"And how long does it last?" had three words of its own with "it", too many for a
+    """A message like "And how long does it last?" had three words of its own with "it", too many for a
     follow-up that leans on the previous question: it was answered alone, with another entry."""
     assert own_words(sectioned.searcher, text) == own
 

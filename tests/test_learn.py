@@ -511,3 +511,23 @@ def test_a_thumbs_down_question_that_other_customers_confirmed_is_only_proposed_
     found = lesson(rows, FAQ, lambda _questions, _clients: [], set())
     assert [(s.faq_id, s.question) for s in found.suggestions] == [("telefon", "Kan jag nå er per telefon?")]
     assert [d.to_assign for d in found.disliked] == [()]
+
+
+def test_a_confirmed_phrasing_is_not_listed_with_the_helpdesk_questions_too():
+    """One customer's question went to the helpdesk and they picked the entry under it; another
+    customer asked the same and picked nothing. The review page listed it twice, as a phrasing to
+    accept and among the helpdesk questions (a walk-through as a water utility)."""
+    question = "Hur ofta sparar ni kopior av min sajt?"
+    rows = [
+        row("q1", question, kind="helpdesk", offered=("backup", "telefon"), client="c1"),
+        row("p1", "Hur ofta tar ni backup?", faq_id="backup", answer_to="q1", client="c1"),
+        row("q2", question, kind="helpdesk", offered=("backup", "telefon"), client="c2"),
+    ]
+    grouped: list[str] = []
+    found = lesson(rows, FAQ, lambda questions, _clients: grouped.extend(questions) or [], set())
+    assert [(s.action, s.faq_id, s.question) for s in found.suggestions] == [("alternative", "backup", question)]
+    assert grouped == []
+    # rejected as a phrasing of that entry, it is a helpdesk question for staff again
+    rejected = {found.suggestions[0].id}
+    lesson(rows, FAQ, lambda questions, _clients: grouped.extend(questions) or [], rejected)
+    assert grouped == [question]

@@ -207,6 +207,21 @@ def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(sh
     assert (shop / "faq.yaml").read_bytes() == before
 
 
+def test_a_confirmed_phrasing_about_something_else_is_marked_with_off_topic(shop, capsys):
+    """A customer picked the nearest entry for want of a better: `--off-topic ID` on the proposed
+    phrasing keeps it out of the entry and sends the question to the helpdesk from then on."""
+    question, picked = a_customer_picks(shop)
+    [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    assert suggestion["action"] == "alternative"
+    out = learn(shop, capsys, "--off-topic", suggestion["id"])
+    assert f"off_topic: {question}" in out
+    faq = load_faq(shop / "faq.yaml")
+    assert faq.off_topic == (question,) and question not in faq.by_id[picked].learned
+    assert learn(shop, capsys, "--json") == ""  # not proposed again, nor listed with the helpdesk questions
+    reply = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", auto_build=False).ask(question)
+    assert reply.kind.value == "helpdesk" and reply.set_aside and "helpdesk@winterkvist.com" in reply.answer
+
+
 def a_replica_of(shop, tmp_path_factory):
     """Another machine's folder with the shop's FAQ and index, and the bot serving it."""
     replica = tmp_path_factory.mktemp("replica")

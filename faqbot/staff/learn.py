@@ -384,12 +384,12 @@ def lesson(
     is_decided = decided_by(decided)
     brought_alone = lambda question, faq_id: brings_now is not None and faq_id in brings_now(question)  # noqa: E731
     confirmed = confirmed_phrasings(signals, faq, is_decided, answers_right, brought_alone)
-    known = faq.question_keys()
     picked = answered_by_choice(rows)
     marked = {normalize_question(text) for text in faq.off_topic}
-    groups = helpdesk_groups(rows, group, is_decided, known, picked, answer_now, marked)
-    # a 👎 question that customers confirmed for an entry is proposed there, not listed again
-    proposed = known | {normalize_question(s.question) for s in confirmed}
+    # a question that customers confirmed for an entry is proposed there, not listed again with
+    # the helpdesk questions (another customer asked it and picked nothing) or the 👎 ones
+    proposed = faq.question_keys() | {normalize_question(s.question) for s in confirmed}
+    groups = helpdesk_groups(rows, group, is_decided, proposed, picked, answer_now, marked)
     disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)
     return Lesson(apart(confirmed + groups), disliked)
 

@@ -168,7 +168,8 @@ def teach(
     """Accept, reject and assign in one step: write the FAQ, remember the decisions, rebuild.
     `off_topic`: questions rejected as about something the FAQ does not cover (`--off-topic`): a
     👎 question, whose 👎 then no longer counts against the entry that answered
-    (faqbot.staff.wrong_answers), or a group of questions that reached the helpdesk. Their
+    (faqbot.staff.wrong_answers), a group of questions that reached the helpdesk, or a phrasing
+    customers confirmed for an entry (a customer may pick the nearest choice for want of a better). Their
     questions go into the FAQ's `off_topic:` list, so the bot sends them, and questions nearer
     them than any entry, to the helpdesk (`Searcher.set_aside`)."""
     taught = Taught()
@@ -179,11 +180,11 @@ def teach(
     accepted += assignments(log, assign, set(faq.by_id))
     taught.rejected = chosen(lesson, [*reject, *off_topic]) if reject or off_topic else []
     marked = chosen(lesson, off_topic) if off_topic else []
-    not_questions = [s.id for s in marked if s.action not in (WRONG_ANSWER, NEW_ENTRY)]
+    not_questions = [s.id for s in marked if s.action not in (WRONG_ANSWER, NEW_ENTRY, ALTERNATIVE)]
     if not_questions:
         raise FaqbotError(
-            "--off-topic takes questions customers said 👎 to and questions that reached the helpdesk "
-            f"(learn lists them with their ids), not {not_questions[0]}"
+            "--off-topic takes questions customers said 👎 to, questions that reached the helpdesk and "
+            f"confirmed phrasings (learn lists them with their ids), not {not_questions[0]}"
         )
     taught.languages = {" ".join(s.question.split()): language_of(s) for s in accepted}  # as Added.text spells it
     # a question staff marked as off-topic and now assign to an entry: the entry wins, the mark goes
@@ -201,8 +202,8 @@ def teach(
     for s in taught.rejected:
         for sid, question in decided_ids(s):
             log.record_decision(sid, REJECTED, s.faq_id, question)
-    for s in marked:
-        if s.action == WRONG_ANSWER:
+    for s in marked:  # a 👎 or confirmed question staff say is about something else: `off_topic_not_in` reads it
+        if s.action in (WRONG_ANSWER, ALTERNATIVE):
             log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     taught.off_topic = [s.id for s in marked]
     aside = {as_marked(q): language_of(s) for s in marked for _, q in decided_ids(s) if not has_personal_data(q)}

@@ -91,8 +91,8 @@ def off_topic_not_in(
     path: Path, rows: Sequence[Any], rejected: Container[str], confirmed: Sequence[learn.Suggestion] = ()
 ) -> list[learn.Suggestion]:
     """Customers' questions staff said the FAQ does not cover, which the test set does not hold:
-    a helpdesk question of a group staff rejected ("Avvisa"), and a 👎 question rejected as about
-    something else ("Handlar om annat"); newest first, each once. Each goes in expecting the
+    a helpdesk question of a group staff rejected ("Avvisa"), and a 👎 or confirmed question
+    rejected as about something else ("Handlar om annat"); newest first, each once. Each goes in expecting the
     helpdesk (`"expected": null`), so that an evaluation also measures what the bot must not
     answer: a test set of confirmed questions alone read 1.000 on its first run, and said nothing
     of the off-topic questions that learning puts at risk. (`rejected`: the ids staff rejected;
@@ -103,10 +103,9 @@ def off_topic_not_in(
     found: dict[str, learn.Suggestion] = {}
     asked = learn.as_asked(rows)
     helpdesk = [(suggestion_id(NEW_ENTRY, None, r.question), r) for r in asked if r.kind == ReplyKind.HELPDESK]
-    disliked = [
-        (suggestion_id(OFF_TOPIC, s.faq_id, s.question), s) for s in learn.signals_from_rows(asked) if s.liked is False
-    ]
-    for sid, said in reversed([*helpdesk, *disliked]):
+    # a 👎 question, or a confirmed one (picked, 👍), staff rejected as about something else
+    signalled = [(suggestion_id(OFF_TOPIC, s.faq_id, s.question), s) for s in learn.signals_from_rows(asked)]
+    for sid, said in reversed([*helpdesk, *signalled]):
         key = normalize_question(said.question)
         if is_rejected(sid) and key not in have and key not in found and not has_personal_data(said.question):
             language = getattr(said, "language", "") or ""

@@ -181,9 +181,10 @@ ENGLISH: dict[str, str] = {
     ),
     "Avvisat: ”{question}”{stop} Det föreslås inte igen.": "Rejected: “{question}”{stop} It will not be suggested again.",
     "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
-    "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten.": (
+    "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så skickar boten den och liknande frågor till helpdesk.": (
         "Customers picked the entry among the suggestions or gave the answer a thumbs up. "
-        "Accept to add the phrasing to the entry."
+        "Accept to add the phrasing to the entry. If the question is about something the FAQ does not cover: "
+        "press About something else, and the bot sends it and questions like it to the helpdesk."
     ),
     "till": "for",
     "valt {picked}, tumme upp {liked}, tumme ned {disliked}": (

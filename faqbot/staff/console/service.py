@@ -350,8 +350,9 @@ class Desk:
         off_topic: bool = False,
     ) -> teach.Taught:
         """Accept or reject a suggestion, or assign a helpdesk question (its reply) to an entry;
-        a change to the file is kept as a version by `who`. `off_topic`: a 👎 question rejected as
-        about something the FAQ does not cover ("Handlar om annat", `faqbot learn --off-topic`)."""
+        a change to the file is kept as a version by `who`. `off_topic`: a 👎 question, or a
+        confirmed phrasing, rejected as about something the FAQ does not cover ("Handlar om
+        annat", `faqbot learn --off-topic`)."""
         with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
@@ -365,7 +366,8 @@ class Desk:
                 raise StaleError(
                     Text("Det här kan inte godkännas som det är: koppla frågan till posten som svarar på den.")
                 )
-            marked = action == "reject" and off_topic and open_[suggestion].action == learn.WRONG_ANSWER
+            markable = (learn.WRONG_ANSWER, learn.ALTERNATIVE)  # a 👎 question, a confirmed one
+            marked = action == "reject" and off_topic and open_[suggestion].action in markable
             accept = [suggestion] if action == "accept" else []
             reject = [suggestion] if action == "reject" and not marked else []
             assign = [(reply_id, faq_id)] if action == "assign" else []
