@@ -884,14 +884,23 @@ class FaqBot:
         by_itself = policy.decide(alone, without_subject) if topic else decision
         # A follow-up leaning on the previous question, unless it is (nearly) word for word one of the
         # FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
-        if topic and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE and refers_back(read):
+        points_back = bool(topic) and refers_back(read)
+        leaning = points_back and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE
+        if leaning and sure:
             decision = within_topic(decision, ranked, topic, policy)
-        # One that may be a new question, or leans on a question the bot could not answer: the
-        # topic's nudge is no reason to answer ("Do you sell bicycles?" then "And what does it
-        # cost?" was answered with the FAQ's prices, which the question alone is not).
-        if topic and (not sure or not refers_back(read)):
+        elif points_back and not sure and decision.kind is ReplyKind.ANSWER:
+            # pointing back at a question the bot could not answer: what "it" is, the bot does not
+            # know ("Vad kostar elen?" then "Och vad kostar det?" was answered with the water price)
+            decision = policy.unsure(ranked)
+        elif topic and (not sure or not refers_back(read)):
+            # a new question, or one that names its subject after a question the bot could not
+            # answer: the topic's nudge is no reason to answer ("Do you sell bicycles?" then "And
+            # what does it cost?" was answered with the FAQ's prices, which the question alone is not)
             decision = unless_pointed_back(decision, ranked, by_itself, policy)
-        aside = searcher.set_aside(read, ranked[0].faq_id)
+        # a mark is read against the message alone: a follow-up leaning on an answered question is
+        # about that question's subject ("Och vad kostar det?" after a flooding question was set
+        # aside by the mark "Vad kostar elen?")
+        aside = not (leaning and sure) and searcher.set_aside(read, ranked[0].faq_id)
         if aside:
             decision = policy.decide(ranked, vague, aside)
         return vague, aside, decision, by_itself
