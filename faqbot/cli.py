@@ -3,7 +3,7 @@
 faqbot import faq.csv --out data/faq.yaml    a company's FAQ (CSV/TSV, HTML, Markdown, text) -> faq.yaml
 faqbot index                      validate data/faq.yaml and (re)build index/
 faqbot ask "Kan jag ringa er?"    answer one question (or one per line from stdin)
-faqbot evaluate                   score the bot on data/test_questions.jsonl
+faqbot evaluate                   score the bot on the test set beside the FAQ (data/test_questions.jsonl)
 faqbot report                     what customers asked that the FAQ could not answer
 faqbot serve                      the chat widget on http://127.0.0.1:7860
 faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
@@ -431,7 +431,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from faqbot.bot import FaqBot
     from faqbot.config import write_threshold
     from faqbot.staff import evaluate
+    from faqbot.staff.test_set import test_set_path
 
+    # beside the FAQ, where the console's evaluation page keeps it and says `faqbot evaluate` reads it
+    # (a walk-through with FAQBOT_FAQ set read the shipped FAQ's test set, or none)
+    args.path = args.path or test_set_path(cfg.faq_path(args.faq))
     bot = FaqBot(args.faq, args.index, args.config)
     faq = load_faq_for(bot)
     questions = evaluate.load_test_set(args.path, faq)
@@ -850,9 +854,9 @@ def add_evaluate_command(sub) -> None:
         "path",
         nargs="?",
         type=Path,
-        default=Path(cfg.DEFAULT_TEST_SET),
+        default=None,
         help='JSON lines {"question": "...", "expected": "an FAQ id"}, or "expected": null for a question the '
-        "FAQ does not answer (default data/test_questions.jsonl)",
+        "FAQ does not answer (default test_questions.jsonl beside the FAQ: data/test_questions.jsonl)",
     )
     add_paths(p)
     flag(p, "--json", "the whole report as one JSON document")

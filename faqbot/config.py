@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_FAQ = "data/faq.yaml"
 DEFAULT_CONFIG = "data/config.yaml"
 DEFAULT_INDEX = "index"
-DEFAULT_TEST_SET = "data/test_questions.jsonl"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 

@@ -68,8 +68,11 @@ def page_figures(page: str) -> dict[str, str]:
 
 
 def command_figures(folder, capsys) -> dict[str, str]:
-    paths = cli_paths(folder)
-    assert main(["evaluate", str(folder / "test_questions.jsonl"), *paths]) == 0
+    """`faqbot evaluate` as staff run it: no test set named, the FAQ named by FAQBOT_FAQ (the page
+    says it reads the same file; a walk-through's command read data/test_questions.jsonl)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAQBOT_FAQ", str(folder / "faq.yaml"))
+        assert main(["evaluate", *cli_paths(folder)[2:]]) == 0
     printed = capsys.readouterr().out
     found = {key: re.search(pattern, printed).group(1) for key, pattern in FIGURE_LINES.items()}
     return {key: "–" if value == "n/a" else value for key, value in found.items()}
