@@ -25,6 +25,7 @@ from faqbot.conversations.privacy import mask_pii, masked_traceback
 from faqbot.conversations.recent import RecentReplies
 from faqbot.conversations.rows import LoggedQuestion, LogRow
 from faqbot.decision import Calibration, Decision, Policy, ReplyKind
+from faqbot.decision.policy import SUGGESTION_COUNT
 from faqbot.errors import ChoiceRefusedError, FeedbackRefusedError, UnknownReplyError
 from faqbot.faq.model import FaqEntry
 from faqbot.language import WORD, detect_language
@@ -532,17 +533,40 @@ def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
     return all(w in vague_words for w in words)
 
 
-def within_topic(decision: Decision, ranked: list[Match], topic: frozenset[str], policy: Policy) -> Decision:
-    """A follow-up's decision: an answer from outside the conversation's `topic` becomes choices.
+def within_topic(
+    decision: Decision, ranked: list[Match], topic: frozenset[str], anchor: Match | None, policy: Policy
+) -> Decision:
+    """A follow-up's decision: an answer from outside the conversation's `topic` becomes choices,
+    and what is offered then (or beside a helpdesk reply) holds the previous question's entry
+    (`anchor`).
 
     "och vad kostar det?" after "Hur säger jag upp mitt avtal?" refers to the cancellation; when
     its own words rank another entry first (support billing, on "kostar"), which one is meant
-    is unsure: the best entry of the topic is offered next to it. (The bot asks this only of a
-    follow-up with few words of its own: one that names its subject itself is answered.)
+    is unsure: the best entry of the topic is offered next to it, and the entry that answered the
+    question before, however low the follow-up's own words rank it ("And who pays for it?" after
+    "Why are you replacing my water meter?" was offered invoicing and direct debit, not the meter
+    entry: a walk-through). (The bot asks this only of a follow-up with few words of its own: one
+    that names its subject itself is answered.)
     """
-    if not topic or decision.kind is not ReplyKind.ANSWER or ranked[0].faq_id in topic:
+    if not topic or (decision.kind is ReplyKind.ANSWER and ranked[0].faq_id in topic):
         return decision
-    return policy.unsure(ranked, first=next((m for m in ranked if m.faq_id in topic), None))
+    if decision.kind is ReplyKind.ANSWER:
+        decision = policy.unsure(ranked, first=next((m for m in ranked if m.faq_id in topic), None))
+    if anchor is None or any(m.faq_id == anchor.faq_id for m in decision.suggestions):
+        return decision
+    offered = sorted([*decision.suggestions[: SUGGESTION_COUNT - 1], anchor], key=lambda m: -m.score)
+    return replace(decision, suggestions=offered)  # a helpdesk reply stays one, the entry offered beside it
+
+
+def match_of(
+    searcher: Searcher[LoadedIndex], read: str, ranked: list[Match], faq_id: str, topic: frozenset[str]
+) -> Match | None:
+    """Entry `faq_id` as the follow-up `read` ranks it (with its `topic` favoured): among `ranked`,
+    or from its whole ranking, where its own words may put it low."""
+    found = next((m for m in ranked if m.faq_id == faq_id), None)
+    if found is None:
+        found = next((m for m in searcher.rank(read, len(searcher.entries), topic) if m.faq_id == faq_id), None)
+    return found
 
 
 def unless_pointed_back(decision: Decision, ranked: list[Match], alone: Decision, policy: Policy) -> Decision:
@@ -833,13 +857,13 @@ class FaqBot:
 
         try:
             read = reading(question, language, searcher)
-            topic, sure = self._topic(searcher, read, previous)
+            topic, answered = self._topic(searcher, read, previous)
             ranked, alone = searcher.rankings(read, topic)
         except Exception as err:  # the customer gets the helpdesk, staff get the traceback in the server log
             # masked, as the conversation log would store it: never the raw question
             logger.error("could not rank the question %r:\n%s", mask_pii(question), masked_traceback(err))
             return reply(ReplyKind.ERROR)
-        vague, aside, decision, by_itself = self._decide(searcher, read, ranked, alone, topic, sure)
+        vague, aside, decision, by_itself = self._decide(searcher, read, ranked, alone, topic, answered)
         best = ranked[0]
         ranking = {
             "ranking": tuple(m.faq_id for m in ranked),
@@ -870,13 +894,15 @@ class FaqBot:
         ranked: list[Match],
         alone: list[Match],
         topic: frozenset[str],
-        sure: bool,
+        answered: str,
     ) -> tuple[bool, bool, Decision, Decision]:
         """Whether the message names no subject (`vague`), whether it lies nearer a question staff
         marked as off-topic than its best entry (`aside`: the helpdesk), the decision on it:
-        `ranked` with its `topic` in mind (a follow-up; `sure`: the previous question was
-        answerable), `alone` without; and the decision on the message by itself, with no topic."""
+        `ranked` with its `topic` in mind (a follow-up; `answered`: the entry the previous question
+        is answered with, "" when it is not), `alone` without; and the decision on the message by
+        itself, with no topic."""
         own = own_words(searcher, read)
+        sure = bool(answered)
         without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         vague = not topic and without_subject
         policy = self.policy_of(searcher.index)
@@ -887,7 +913,7 @@ class FaqBot:
         points_back = bool(topic) and refers_back(read)
         leaning = points_back and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE
         if leaning and sure:
-            decision = within_topic(decision, ranked, topic, policy)
+            decision = within_topic(decision, ranked, topic, match_of(searcher, read, ranked, answered, topic), policy)
         elif points_back and not sure and decision.kind is ReplyKind.ANSWER:
             # pointing back at a question the bot could not answer: what "it" is, the bot does not
             # know ("Vad kostar elen?" then "Och vad kostar det?" was answered with the water price)
@@ -907,15 +933,15 @@ class FaqBot:
 
     def _topic(
         self, searcher: Searcher[LoadedIndex], question: str, previous: str | None
-    ) -> tuple[frozenset[str], bool]:
+    ) -> tuple[frozenset[str], str]:
         """The entries the previous question was about, when this message is a follow-up to it,
-        and whether the previous question was answerable (its best entry at the threshold): only
+        and the entry it is answered with ("" when its best entry is under the threshold): only
         then does the topic say what the follow-up is about, beyond a nudge in the ranking."""
         if not previous or not is_followup(question, len(own_words(searcher, question))):
-            return frozenset(), False
+            return frozenset(), ""
         earlier = focus(clean_question(previous)[0])
         if not has_words(earlier):
-            return frozenset(), False
+            return frozenset(), ""
         ranked = searcher.rank(earlier)
         sure = bool(ranked) and ranked[0].score >= self.policy_of(searcher.index).threshold
-        return topic_of(ranked, searcher.entries), sure
+        return topic_of(ranked, searcher.entries), ranked[0].faq_id if sure else ""

@@ -34,7 +34,7 @@ def isolated_paths(monkeypatch, tmp_path):
 # The fake embedder is what the setting `model: fake-trigrams` loads, in this process only.
 embedding.use_embedder(FAKE_MODEL, FakeEmbedder())
 
-REAL_MODEL_FIXTURES = {"embedder", "shipped_index", "bot", "workdir"}
+REAL_MODEL_FIXTURES = {"embedder", "shipped_index", "bot", "workdir", "vatten"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -85,6 +85,20 @@ def replica(staff, tmp_path_factory):
         shutil.copy(staff / name, folder / name)
     shutil.copytree(staff / "index", folder / "index")
     return FaqBot(folder / "faq.yaml", folder / "index", folder / "config.yaml")
+
+
+@pytest.fixture(scope="session")
+def vatten(tmp_path_factory, embedder):
+    """A water utility's FAQ (data/examples/vatten), imported as a new company would, and indexed:
+    a folder with faq.yaml, config.yaml (`threshold: auto`, no log) and index/."""
+    from faqbot.cli import main
+
+    folder = tmp_path_factory.mktemp("vatten")
+    source = ROOT / "data" / "examples" / "vatten" / "faq_with_ids.csv"
+    assert main(["import", str(source), "--out", str(folder / "faq.yaml"), "--helpdesk", "kund@vatten.example"]) == 0
+    (folder / "config.yaml").write_text("threshold: auto\nlog_enabled: false\n", encoding="utf-8")
+    build_index(load_faq(folder / "faq.yaml"), embedder, folder / "index")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -154,6 +154,26 @@ def test_a_mark_does_not_set_aside_a_follow_up_leaning_on_an_answered_question(w
     assert "backup" in [s.faq_id for s in reply.suggestions]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "previous, entry, question",
+    [
+        ("Why are you replacing my water meter?", "matarbyte", "And who pays for it?"),
+        ("How do I protect my house against flooding?", "backventil", "And what does it cost?"),
+        ("My water meter froze, what do I do?", "frusen-matare", "And who pays for it?"),
+    ],
+)
+def test_a_follow_up_leaning_on_an_answer_is_offered_that_answers_entry(vatten, previous, entry, question):
+    """A walk-through as a water utility's customers: after the meter entry answered, "And who pays
+    for it?" was offered invoicing and direct debit, not the meter entry its "it" points at (its
+    own words rank it low). Whatever else is offered, the entry that answered is among it."""
+    bot = FaqBot(vatten / "faq.yaml", vatten / "index", vatten / "config.yaml")
+    answered = bot.ask(previous)
+    assert answered.kind.value == "answer" and answered.match.faq_id == entry
+    reply = bot.ask(question, previous=previous)
+    assert reply.kind.value != "answer" and entry in [s.faq_id for s in reply.suggestions]
+
+
 @pytest.mark.parametrize(
     "text, own",
     [

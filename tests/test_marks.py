@@ -7,11 +7,11 @@ data/examples/vatten)."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from faqbot import FaqBot, build_index, load_faq
-from faqbot.cli import main
 from tests.conftest import ROOT
 
 VATTEN = ROOT / "data" / "examples" / "vatten"
@@ -19,16 +19,14 @@ MARKS = ("Kan ni laga min tvättmaskin?", "Vem ansvarar för elledningarna på t
 
 
 @pytest.fixture(scope="module")
-def utility(tmp_path_factory, embedder):
+def utility(vatten, tmp_path_factory, embedder):
     """The water utility's FAQ as imported, with three of its customers' questions marked."""
-    folder = tmp_path_factory.mktemp("vatten")
+    folder = tmp_path_factory.mktemp("marked")
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(vatten / name, folder / name)
     faq = folder / "faq.yaml"
-    assert (
-        main(["import", str(VATTEN / "faq_with_ids.csv"), "--out", str(faq), "--helpdesk", "kund@vatten.example"]) == 0
-    )
     marks = "".join(f"  - {mark}\n" for mark in MARKS)
     faq.write_text(faq.read_text(encoding="utf-8") + "off_topic:\n" + marks, encoding="utf-8")
-    (folder / "config.yaml").write_text("threshold: auto\nlog_enabled: false\n", encoding="utf-8")
     build_index(load_faq(faq), embedder, folder / "index")
     return FaqBot(faq, folder / "index", folder / "config.yaml")
 
