@@ -558,6 +558,54 @@ def within_topic(
     return replace(decision, suggestions=offered)  # a helpdesk reply stays one, the entry offered beside it
 
 
+def on_topic(
+    searcher: Searcher[LoadedIndex],
+    read: str,
+    own: list[str],
+    ranked: list[Match],
+    topic: frozenset[str],
+    answered: str,
+    decision: Decision,
+    alone: Decision,
+    policy: Policy,
+) -> tuple[Decision, bool]:
+    """A follow-up's decision in the light of the question before it (its `topic`; `answered`: the
+    entry that question is answered with, "" when it is not), and whether staff's marks apply to
+    it (`Searcher.set_aside`). `alone`: the decision on the message by itself."""
+    if not topic:
+        return decision, True
+    points_back = refers_back(read)
+    # leaning on the previous question, unless it is (nearly) word for word one of the FAQ's own
+    # questions ("Can I call you?" after a backup question): that names its subject
+    leaning = points_back and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE
+    if leaning and answered:
+        anchor = match_of(searcher, read, ranked, answered, topic)
+        # a mark is read against the message alone: "Och vad kostar det?" after a flooding question
+        # asks about flooding, though the mark "Vad kostar elen?" is nearer; "Och vad kostar elen?"
+        # names a subject the FAQ does not have, and the marks apply (two walk-throughs)
+        return within_topic(decision, ranked, topic, anchor, policy), not searcher.knows_all(own)
+    if points_back and not answered and decision.kind is ReplyKind.ANSWER:
+        # pointing back at a question the bot could not answer: what "it" is, the bot does not know
+        # ("Vad kostar elen?" then "Och vad kostar det?" was answered with the water price). One that
+        # names its own subject ("Och vad kostar vattnet?", "Det luktar klor") is answered as alone.
+        names_it = ranked[0].score >= VERBATIM_SCORE or not pronoun_back(read)
+        return (decision if names_it and alone.faq_id == decision.faq_id else policy.unsure(ranked)), True
+    if not answered or not points_back:
+        # a new question, or one after a question the bot could not answer: the topic's nudge is no
+        # reason to answer ("Do you sell bicycles?" then "And what does it cost?")
+        return unless_pointed_back(decision, ranked, alone, policy), True
+    return decision, True
+
+
+def pronoun_back(question: str) -> bool:
+    """Whether a word after the message's first (an opener aside) refers to something said before:
+    "Och vad kostar det?", "And how long does it last?"; not "Det luktar klor" (a subject of its own)."""
+    words = TOKEN.findall(question.casefold())
+    if words and words[0] in FOLLOWUP_OPENERS:
+        words = words[1:]
+    return any(word in REFERRING_WORDS for word in words[1:])
+
+
 def match_of(
     searcher: Searcher[LoadedIndex], read: str, ranked: list[Match], faq_id: str, topic: frozenset[str]
 ) -> Match | None:
@@ -902,31 +950,13 @@ class FaqBot:
         is answered with, "" when it is not), `alone` without; and the decision on the message by
         itself, with no topic."""
         own = own_words(searcher, read)
-        sure = bool(answered)
         without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
         vague = not topic and without_subject
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)
         by_itself = policy.decide(alone, without_subject) if topic else decision
-        # A follow-up leaning on the previous question, unless it is (nearly) word for word one of the
-        # FAQ's own questions ("Can I call you?" after a backup question): that names its subject.
-        points_back = bool(topic) and refers_back(read)
-        leaning = points_back and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE
-        if leaning and sure:
-            decision = within_topic(decision, ranked, topic, match_of(searcher, read, ranked, answered, topic), policy)
-        elif points_back and not sure and decision.kind is ReplyKind.ANSWER:
-            # pointing back at a question the bot could not answer: what "it" is, the bot does not
-            # know ("Vad kostar elen?" then "Och vad kostar det?" was answered with the water price)
-            decision = policy.unsure(ranked)
-        elif topic and (not sure or not refers_back(read)):
-            # a new question, or one that names its subject after a question the bot could not
-            # answer: the topic's nudge is no reason to answer ("Do you sell bicycles?" then "And
-            # what does it cost?" was answered with the FAQ's prices, which the question alone is not)
-            decision = unless_pointed_back(decision, ranked, by_itself, policy)
-        # a mark is read against the message alone: a follow-up leaning on an answered question is
-        # about that question's subject ("Och vad kostar det?" after a flooding question was set
-        # aside by the mark "Vad kostar elen?")
-        aside = not (leaning and sure) and searcher.set_aside(read, ranked[0].faq_id)
+        decision, marks_apply = on_topic(searcher, read, own, ranked, topic, answered, decision, by_itself, policy)
+        aside = marks_apply and searcher.set_aside(read, ranked[0].faq_id)
         if aside:
             decision = policy.decide(ranked, vague, aside)
         return vague, aside, decision, by_itself
@@ -940,7 +970,7 @@ class FaqBot:
         if not previous or not is_followup(question, len(own_words(searcher, question))):
             return frozenset(), ""
         earlier = focus(clean_question(previous)[0])
-        if not has_words(earlier):
+        if not has_words(earlier) or small_talk(earlier) is not None:  # "Hej" then "Och när har ni öppet?"
             return frozenset(), ""
         ranked = searcher.rank(earlier)
         sure = bool(ranked) and ranked[0].score >= self.policy_of(searcher.index).threshold

@@ -174,6 +174,25 @@ def test_a_follow_up_leaning_on_an_answer_is_offered_that_answers_entry(vatten, 
     assert reply.kind.value != "answer" and entry in [s.faq_id for s in reply.suggestions]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "previous, question, entry",
+    [
+        ("Hej", "Och när har kundservice öppet?", "kundservice-oppettider"),  # small talk is no topic
+        ("Hi", "And how hard is the water?", "hart-vatten"),
+        ("Vad kostar elen?", "Och vad kostar vattnet?", "pris-vatten"),  # names its own subject
+        ("Jag har problem med vattnet", "Det luktar klor", "klorsmak"),  # "det" as its own subject
+    ],
+)
+def test_a_follow_up_naming_its_subject_after_an_unanswered_message_is_answered(vatten, previous, question, entry):
+    """A second walk-through: these were offered choices once a follow-up pointing back at a
+    question the bot could not answer was no longer answered."""
+    bot = FaqBot(vatten / "faq.yaml", vatten / "index", vatten / "config.yaml")
+    assert bot.ask(previous).kind.value != "answer"
+    reply = bot.ask(question, previous=previous)
+    assert reply.kind.value == "answer" and reply.match.faq_id == entry
+
+
 @pytest.mark.parametrize(
     "text, own",
     [
