@@ -9,7 +9,8 @@ files list them by kind, see `split`). The traffic half is replayed through the 
 under choices and under helpdesk replies), says 👍 to a right answer and 👎 to a wrong one
 (`/api/feedback`). Then `faqbot learn --accept all` (customers' signals only), and the new half
 is scored with `faqbot evaluate`; then staff assign each traffic question that `faqbot learn`
-lists for them and no pick confirmed (it reached the helpdesk, or its wrong answer got a 👎) to
+lists for them and no pick confirmed (it reached the helpdesk, was offered choices without its
+entry, or its wrong answer got a 👎) to
 its entry (`faqbot learn --assign`), and the new half is scored again. Last, for reference:
 the FAQ as imported with *every* answerable traffic question assigned to its entry
 (`every_question_assigned`).
@@ -161,7 +162,8 @@ class Replay:
     liked: int = 0
     disliked: int = 0
     # (reply_id, expected) of the questions `faqbot learn` lists for staff with no pick to
-    # confirm them: those that reached the helpdesk, and wrong answers (👎)
+    # confirm them: those that reached the helpdesk or were offered choices without their entry, and
+    # wrong answers (👎)
     to_staff: list[tuple[str, str]] = field(default_factory=list)
     answerable: list[tuple[str, str]] = field(default_factory=list)  # (reply_id, expected) of every answerable question
 
@@ -187,7 +189,7 @@ def customer(http: httpx.Client, row: dict, replay: Replay) -> None:
         picked = http.post("/api/choice", json={"reply_id": reply["reply_id"], "faq_id": expected})
         picked.raise_for_status()
         replay.picked += 1
-    elif assignable and kind in ("helpdesk", "answer"):
+    elif assignable:  # the helpdesk, choices without its entry (a test question names its subject), 👎
         replay.to_staff.append((reply["reply_id"], expected))
 
 

@@ -527,6 +527,12 @@ def greets_without_subject(message: str) -> bool:
     return opening is not None and opening.end() < len(message) and bool(ASKS_TO_ASK.match(message[opening.end() :]))
 
 
+def names_no_subject(searcher: Searcher[LoadedIndex], text: str) -> bool:
+    """Whether a message asks for help without saying with what ("Kan ni hjälpa mig?", "Jag har
+    en fråga"): no words of its own (`own_words`) but VAGUE_WORDS."""
+    return is_vague(own_words(searcher, text), frozenset(searcher.words(" ".join(VAGUE_WORDS))))
+
+
 def is_vague(words: list[str], vague_words: frozenset[str]) -> bool:
     """Whether a message's stems (`Searcher.words`: stop words left out) name no subject: none
     besides `vague_words` (VAGUE_WORDS, stemmed)."""
@@ -950,7 +956,7 @@ class FaqBot:
         is answered with, "" when it is not), `alone` without; and the decision on the message by
         itself, with no topic."""
         own = own_words(searcher, read)
-        without_subject = is_vague(own, frozenset(searcher.words(" ".join(VAGUE_WORDS))))
+        without_subject = names_no_subject(searcher, read)
         vague = not topic and without_subject
         policy = self.policy_of(searcher.index)
         decision = policy.decide(ranked, vague)

@@ -627,7 +627,7 @@ def print_lesson(lesson, as_json: bool) -> None:
             f"  {s.id}  {s.faq_id}: {s.question}  (picked {e['picked']}, 👍 {e['liked']}, 👎 {e['disliked']}{clients})"
         )
     how = " (faqbot learn --assign REPLY_ID FAQ_ID)" if groups else ""
-    print(f"{len(groups)} group(s) of questions that reached the helpdesk{how}:")
+    print(f"{len(groups)} group(s) of questions that reached the helpdesk or whose choices nobody picked{how}:")
     for s in groups:
         near, examples = s.evidence["nearest"], s.evidence["examples"]
         print(f"  {s.id}  asked {s.evidence['count']}x: {s.question}  (nearest: {near['faq_id']} {near['score']:.2f})")

@@ -157,6 +157,30 @@ def test_small_talk_is_never_assigned_to_an_entry(shop, capsys):
     assert (shop / "faq.yaml").read_bytes() == before
 
 
+def test_choices_nobody_picked_from_are_listed_for_staff_to_assign(vatten, tmp_path, capsys):
+    """A walk-through: "Hur lång tid har jag på mig att returnera?" was offered three entries
+    without the one it meant; the customer picked none, and staff never saw the question (only
+    helpdesk replies were listed), so the next customer was offered the same. A message offered
+    choices for want of a subject ("Jag behöver information") is no question to link."""
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(vatten / name, tmp_path / name)
+    shutil.copytree(vatten / "index", tmp_path / "index")
+    with ConversationLog(tmp_path / "log.db") as log:
+        bot = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml", log=log)
+        keyword, vague = bot.ask("vattenmätare"), bot.ask("Jag behöver information")
+    assert (keyword.kind, vague.kind, vague.vague) == ("choices", "choices", True)
+    assert "matarbyte" in [m.faq_id for m in keyword.suggestions]  # offered, not picked
+
+    listed = [json.loads(line) for line in learn(tmp_path, capsys, "--json").splitlines()]
+    examples = [e for s in listed if s["action"] == "new_entry" for e in s["evidence"]["examples"]]
+    assert [(e["question"], e["reply"]) for e in examples] == [("vattenmätare", keyword.reply_id)]
+
+    out = learn(tmp_path, capsys, "--assign", keyword.reply_id, "matarbyte")
+    assert "added to matarbyte" in out
+    assert "vattenmätare" in (tmp_path / "faq.yaml").read_text(encoding="utf-8")
+    assert learn(tmp_path, capsys, "--json").strip() == ""  # nothing left to assign
+
+
 def log_followups(folder) -> int:
     with ConversationLog(folder / "log.db") as log:
         return sum(row.followup for row in log.questions())

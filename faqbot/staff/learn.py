@@ -5,7 +5,8 @@ Customers teach the bot three ways (docs/staff.md, "Learning from customers"):
 - a *confirmed phrasing*: a customer picked entry X among the choices offered for their
   question, or said 👍 to X's answer. The question is proposed as a learned phrasing of X
   (`action: "alternative"`).
-- a *question that reached the helpdesk*: grouped by meaning (the report's grouping), for staff
+- a *question that reached the helpdesk* (or was offered choices and the customer picked none):
+  grouped by meaning (the report's grouping), for staff
   to assign to an entry (`faqbot learn --assign REPLY_ID FAQ_ID`) or to turn into a new one
   (`action: "new_entry"`).
 - a *question answered wrong*: a customer said 👎 to the answer and picked nothing after it.
@@ -39,10 +40,11 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from faqbot.bot import names_no_subject
 from faqbot.decision import ReplyKind
 from faqbot.errors import FaqbotError
 from faqbot.faq.model import Faq, normalize_question
-from faqbot.staff.report import brought_by, decided_as_read, group_unanswered
+from faqbot.staff.report import as_the_chat_reads, brought_by, decided_as_read, group_unanswered
 from faqbot.staff.signals import (
     ALTERNATIVE,
     NEW_ENTRY,
@@ -224,15 +226,16 @@ def helpdesk_groups(
     picked: Container[str] = (),
     answer_now: Callable[[str], tuple[str | None, float]] | None = None,
     marked: Container[str] = (),
+    names_subject: Callable[[str], bool] | None = None,
 ) -> list[Suggestion]:
-    """Questions that reached the helpdesk (and were not answered by a picked choice afterwards:
-    `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`, normalised; nor are a
-    question staff marked as off-topic, asked again: `marked`, normalised, as "Handlar om annat"
-    promises), grouped by meaning with `group` (the
-    report's grouping), as new-entry suggestions; the group's nearest entry is named when the
-    bot nearly answered with it. Each example names the newest reply it was asked in, which
-    `--assign` takes. (Choices nobody picked from are not listed: many are answers to a message
-    without a subject of its own, "Jag har en fråga".)
+    """Questions that reached the helpdesk or were offered choices (and were not answered by a
+    picked choice afterwards: `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`,
+    normalised; nor are a question staff marked as off-topic, asked again: `marked`, normalised,
+    as "Handlar om annat" promises), grouped by meaning with `group` (the report's grouping), as
+    new-entry suggestions; the group's nearest entry is named when the bot nearly answered with it. Each example names the newest reply it was asked in, which
+    `--assign` takes. Choices nobody picked from (`unresolved`): "Hur lång tid har jag på mig att
+    returnera?" offered three entries without the one with the 30 days reached nobody (a
+    walk-through); not "Jag har en fråga", offered choices for want of a subject.
 
     `answer_now(question)`: the entry the bot answers it with now (None: it does not) and its
     score. A question the bot now answers leaves the list only when today's FAQ would have
@@ -243,7 +246,7 @@ def helpdesk_groups(
     unanswered = [
         r
         for r in rows
-        if r.kind == ReplyKind.HELPDESK
+        if unresolved(r, names_subject)
         and r.reply_id not in picked
         and not has_personal_data(r.question)
         and reads_alone(r.question, getattr(r, "followup", False))  # "och vad kostar det?" alone: no entry answers it
@@ -274,6 +277,15 @@ def helpdesk_groups(
         evidence = group_evidence(g, examples, count, questions, asked)
         suggestions.append(Suggestion(sid, NEW_ENTRY, nearest, question, evidence))
     return suggestions
+
+
+def unresolved(row: Any, names_subject: Callable[[str], bool] | None) -> bool:
+    """Whether a logged reply left its question without an answer: the helpdesk, or choices
+    for a question that names its subject (`names_subject`, the bot's own check; without one,
+    choices are not counted; picked or not: the caller checks)."""
+    if row.kind == ReplyKind.HELPDESK:
+        return True
+    return row.kind == ReplyKind.CHOICES and names_subject is not None and names_subject(row.question)
 
 
 @dataclass
@@ -372,11 +384,13 @@ def lesson(
     decided: set[str],
     answer_now: Callable[[str], tuple[str | None, float]] | None = None,
     brings_now: Callable[[str], frozenset[str]] | None = None,
+    names_subject: Callable[[str], bool] | None = None,
 ) -> Lesson:
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
     `answer_now(question)`: the entry the bot answers it with by itself now (None: it does
     not) and its score; `brings_now(question)`: the entries it answers with or offers by itself
-    now (without a bot to ask, leave them out)."""
+    now; `names_subject(question)`: whether it names what it asks about, so that choices nobody
+    picked from are listed with the helpdesk questions (without a bot to ask, leave them out)."""
     rows = as_asked(rows)
     signals = signals_from_rows(rows)
     answered_with = (lambda question: answer_now(question)[0]) if answer_now is not None else None
@@ -389,7 +403,7 @@ def lesson(
     # a question that customers confirmed for an entry is proposed there, not listed again with
     # the helpdesk questions (another customer asked it and picked nothing) or the 👎 ones
     proposed = faq.question_keys() | {normalize_question(s.question) for s in confirmed}
-    groups = helpdesk_groups(rows, group, is_decided, proposed, picked, answer_now, marked)
+    groups = helpdesk_groups(rows, group, is_decided, proposed, picked, answer_now, marked, names_subject)
     disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)
     return Lesson(apart(confirmed + groups), disliked)
 
@@ -420,7 +434,10 @@ def lesson_of(
     def brings_now(question: str) -> frozenset[str]:
         return read_now(question)[2]
 
-    return lesson(rows, faq, group, decided, answer_now, brings_now)
+    def names_subject(question: str) -> bool:
+        return not names_no_subject(bot.searcher, as_the_chat_reads(question, bot.searcher))
+
+    return lesson(rows, faq, group, decided, answer_now, brings_now, names_subject)
 
 
 def chosen(lesson: Lesson, ids: Sequence[str]) -> list[Suggestion]:

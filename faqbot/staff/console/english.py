@@ -277,8 +277,9 @@ ENGLISH: dict[str, str] = {
     "Avvisa": "Reject",
     "Inget att granska.": "Nothing to review.",
     "Frågor som gick till helpdesk ({count})": "Questions that went to the helpdesk ({count})",
-    "Koppla en fråga till posten som svarar på den, så blir den en formulering av posten.": (
-        "Link a question to the entry that answers it, and it becomes a phrasing of that entry."
+    "Koppla en fråga till posten som svarar på den, så blir den en formulering av posten. Här står också frågor där kunden fick förslag men inte valde något.": (
+        "Link a question to the entry that answers it, and it becomes a phrasing of that entry. Questions whose "
+        "customer was offered choices and picked none are listed here too."
     ),
     "”{question}” ({count} gånger)": "“{question}” ({count} times)",
     "”{question}” och {others} liknande frågor ({count} gånger i allt)": (
