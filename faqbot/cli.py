@@ -32,6 +32,7 @@ from faqbot import config as cfg
 from faqbot.errors import FaqbotError
 
 if TYPE_CHECKING:
+    from faqbot.bot import FaqBot
     from faqbot.decision import Calibration
     from faqbot.retrieval.index import BuildReport
 
@@ -137,11 +138,15 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(line)
     if report.calibration:
         print(calibration_text(report.calibration, settings.config.threshold))
-    if published is not None and published.existing:
-        print(f"nothing published: generation {published.generation} holds this FAQ and index already")
-    elif published is not None:
-        print(f"published as generation {published.generation}; every faqbot serve on that database swaps it in")
+    if published is not None:
+        print(published_text(published))
     return 0
+
+
+def published_text(published: Published) -> str:
+    if published.existing:
+        return f"nothing published: generation {published.generation} holds this FAQ and index already"
+    return f"published as generation {published.generation}; every faqbot serve on that database swaps it in"
 
 
 def corrections_text(report: BuildReport) -> list[str]:
@@ -508,24 +513,15 @@ def cmd_learn(args: argparse.Namespace) -> int:
     bot, location = FaqBot(settings=settings), settings.log_location
     if args.auto:  # the settings first: without `learn: auto` there is nothing to read the log for
         require_auto(bot.config, settings.config_path)
+    if args.publish and (args.accept or args.reject or args.assign or args.off_topic or args.auto):
+        catch_up_first(args, settings, bot)
     log = open_existing_log(location, bot.config.retention_days)
     try:
         rows = log.questions()
         lesson = learn.lesson_of(bot, rows, load_faq(bot.faq_path), log.decisions())
-        if args.auto:  # what a restore took out (reopened) stays for staff to accept again
-            eligible, reopened = automatic_ids(lesson, bot.config), log.decisions(REOPENED)
-            args.accept = [i for i in eligible if i not in reopened]
-            if not args.accept and eligible:
-                print(
-                    f"nothing to accept: {len(eligible)} confirmed phrasing(s) were taken out of the FAQ "
-                    "by a restored version, so staff decide on them again (faqbot learn --accept ID, or --reject ID)"
-                )
-                return 0
+        if args.auto:
+            args.accept = automatic_ids(lesson, bot.config, log.decisions(REOPENED))
             if not args.accept:
-                print(
-                    f"nothing to accept: no confirmed phrasing has {bot.config.learn_auto_clients} different "
-                    "clients behind it and no 👎 yet (faqbot learn lists what there is)"
-                )
                 return 0
         if not (args.accept or args.reject or args.assign or args.off_topic):
             print_lesson(lesson, args.json)
@@ -537,7 +533,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
             report = build_index(load_faq(bot.faq_path), bot.embedder, bot.index_dir, offtopic=bot.index.offtopic)
             if args.publish:
                 args.db = location  # the replicas' database is the log's
-                publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name, previous)
+                published = publish_index(args, settings, bot.faq_path, bot.index_dir, bot.embedder.name, previous)
+                print(published_text(published))
             return report
 
         with kept_as_version(location, bot.faq_path, LEARN_AUTHOR):
@@ -551,6 +548,23 @@ def cmd_learn(args: argparse.Namespace) -> int:
         log.close()
     print_taught(taught, bot.faq_path, bot.config.threshold)
     return 0
+
+
+def catch_up_first(args: argparse.Namespace, settings: cfg.Settings, bot: FaqBot) -> None:
+    """`faqbot learn ... --publish`: when another machine published since this folder last
+    published or fetched (a replica's `learn --auto` timer, the console elsewhere), that generation
+    is written here first, as the console does, so that the change is made on top of it; when the
+    FAQ file has changes of its own, refused before anything is written (StalePublishError). An
+    operator found the accept written here, remembered as accepted, then refused by the publish:
+    after `faqbot index --fetch` it was neither in the FAQ nor proposed again."""
+    from faqbot.retrieval.publish import catch_up
+
+    args.db = settings.log_location  # the replicas' database is the log's
+    url = replicas_database(args, settings)  # without PostgreSQL, refused before anything is written
+    fetched = catch_up(url, bot.faq_path, bot.index_dir, refuse=True)
+    if fetched is not None:
+        print(f"took published generation {fetched} first: it was published from elsewhere since", file=sys.stderr)
+        bot.refresh()
 
 
 LEARN_AUTHOR = "faqbot learn"  # who the console's Versioner names for a change `faqbot learn` wrote
@@ -600,11 +614,25 @@ def require_auto(config: cfg.Config, config_path: Path) -> None:
         )
 
 
-def automatic_ids(lesson, config: cfg.Config) -> list[str]:
-    """`faqbot learn --auto`: the ids of the phrasings `learn: auto` accepts without staff."""
+def automatic_ids(lesson, config: cfg.Config, reopened: set[str]) -> list[str]:
+    """`faqbot learn --auto`: the ids of the phrasings `learn: auto` accepts without staff, but
+    those a restore took out (`reopened`: they stay for staff to accept again); when there are
+    none, it says why."""
     from faqbot.staff import learn
 
-    return [s.id for s in learn.automatic(lesson, config.learn_auto_clients)]
+    eligible = [s.id for s in learn.automatic(lesson, config.learn_auto_clients)]
+    accepted = [i for i in eligible if i not in reopened]
+    if not accepted and eligible:
+        print(
+            f"nothing to accept: {len(eligible)} confirmed phrasing(s) were taken out of the FAQ "
+            "by a restored version, so staff decide on them again (faqbot learn --accept ID, or --reject ID)"
+        )
+    elif not accepted:
+        print(
+            f"nothing to accept: no confirmed phrasing has {config.learn_auto_clients} different "
+            "clients behind it and no 👎 yet (faqbot learn lists what there is)"
+        )
+    return accepted
 
 
 GROUP_EXAMPLES_LISTED = 3  # questions of a helpdesk group `faqbot learn` lists, with their reply ids

@@ -15,7 +15,10 @@ from faqbot import FaqBot, build_index, load_faq
 from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
 from faqbot.conversations.store import ConversationLog
-from faqbot.retrieval.publish import Follower
+from faqbot.faq.edit import add_learned
+from faqbot.retrieval.publish import Follower, StalePublishError
+from faqbot.staff.learn import lesson_of
+from faqbot.staff.teach import teach
 from tests.fakes import UNSURE_QUESTIONS
 from tests.harness import cli_paths
 
@@ -272,6 +275,83 @@ def test_a_helpdesk_question_staff_assign_is_published_to_a_replica(shop, capsys
     build_index(
         load_faq(replica / "faq.yaml"), embedder, tmp_path_factory.mktemp("check")
     )  # the published FAQ is valid
+
+
+def another_machine_publishes(shop, pg_url, tmp_path_factory, capsys) -> str:
+    """The shop's folder published, then another machine's (the console elsewhere, a replica's
+    `learn --auto` timer) publishes an FAQ with a phrasing of its own: the phrasing."""
+    assert main(["index", *cli_paths(shop), "--publish", "--db", pg_url]) == 0
+    other, _ = a_replica_of(shop, tmp_path_factory)
+    theirs = "Hur ofta tar ni kopior av min sajt?"
+    add_learned(other / "faq.yaml", {"backup": [theirs]})
+    assert main(["index", *cli_paths(other), "--publish", "--db", pg_url]) == 0
+    capsys.readouterr()
+    return theirs
+
+
+def test_an_accept_published_after_another_machine_published_is_made_on_top_of_it(
+    shop, capsys, pg_url, tmp_path_factory
+):
+    """Found by an operator following docs/production.md: after another machine published, `faqbot
+    learn --assign ... --publish` here wrote the FAQ, remembered the phrasing as accepted, and then
+    the publish was refused; after `faqbot index --fetch` the phrasing was neither in the FAQ nor
+    proposed again. Now the newer generation is taken first, as the console does."""
+    theirs = another_machine_publishes(shop, pg_url, tmp_path_factory, capsys)
+    replica, replica_bot = a_replica_of(shop, tmp_path_factory)
+    question = "Vi har bytt namn på företaget, vart skickar jag det nya namnet?"
+    with open_log_at(pg_url) as log:
+        asked = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log).ask(question)
+    args = ["learn", *cli_paths(shop), "--log-file", pg_url, "--assign", asked.reply_id, "helpdesk", "--publish"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert "took published generation 2 first" in err and "published as generation 3" in out
+    assert Follower(replica_bot.index, pg_url).sync() is True
+    published = load_faq(replica / "faq.yaml")
+    assert question in published.by_id["helpdesk"].learned and theirs in published.by_id["backup"].learned
+
+
+def test_an_accept_that_cannot_be_published_writes_nothing_and_stays_proposed(shop, capsys, pg_url, tmp_path_factory):
+    """The same with a change of the folder's own not published (a hand edit): refused before anything
+    is written, the question still listed; after `faqbot index --fetch`, assigned and published."""
+    theirs = another_machine_publishes(shop, pg_url, tmp_path_factory, capsys)
+    add_learned(shop / "faq.yaml", {"akut": ["Har ni jour på julafton?"]})  # here, not published
+    before = (shop / "faq.yaml").read_bytes()
+    question = "Vi har bytt namn på företaget, vart skickar jag det nya namnet?"
+    with open_log_at(pg_url) as log:
+        asked = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml", log=log).ask(question)
+    args = ["learn", *cli_paths(shop), "--log-file", pg_url, "--assign", asked.reply_id, "helpdesk", "--publish"]
+    assert main(args) == 1
+    assert "fetch it first with: faqbot index --fetch" in capsys.readouterr().err
+    assert (shop / "faq.yaml").read_bytes() == before
+    assert main(["learn", *cli_paths(shop), "--log-file", pg_url, "--json"]) == 0
+    assert asked.reply_id in capsys.readouterr().out  # still listed to assign
+
+    assert main(["index", *cli_paths(shop), "--fetch", "--db", pg_url]) == 0
+    assert main(args) == 0
+    written = load_faq(shop / "faq.yaml")
+    assert question in written.by_id["helpdesk"].learned and theirs in written.by_id["backup"].learned
+
+
+def test_a_publish_refused_after_the_file_is_written_leaves_the_suggestion_open(shop, capsys):
+    """Another machine may publish between the catching up and the publish: then the accept is
+    written here but not remembered, so after `faqbot index --fetch` it is proposed again."""
+    question, picked = a_customer_picks(shop)
+    [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    before = (shop / "faq.yaml").read_bytes()
+
+    def refused():
+        raise StalePublishError("not published: generation 6 ... fetch it first")
+
+    with ConversationLog(shop / "log.db") as log:
+        bot = FaqBot(shop / "faq.yaml", shop / "index", shop / "config.yaml")
+        lesson = lesson_of(bot, log.questions(), load_faq(shop / "faq.yaml"), log.decisions())
+        with pytest.raises(StalePublishError):
+            teach(shop / "faq.yaml", lesson, log, refused, accept=[suggestion["id"]])
+        assert question in load_faq(shop / "faq.yaml").by_id[picked].learned  # written here
+        assert log.decisions() == set()
+    (shop / "faq.yaml").write_bytes(before)  # what `faqbot index --fetch` writes back
+    [again] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
+    assert (again["id"], again["question"], again["faq_id"]) == (suggestion["id"], question, picked)
 
 
 def test_a_question_staff_mark_off_topic_is_published_to_a_replica(shop, capsys, pg_url, tmp_path_factory):

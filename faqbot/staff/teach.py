@@ -197,18 +197,25 @@ def teach(
     if accepted:
         result = add_learned(faq_path, additions(accepted))
         taught.added, taught.skipped = list(result.added), list(result.skipped)
-    for s in accepted:
-        log.record_decision(s.id, ACCEPTED, s.faq_id, s.question)
-    for s in taught.rejected:
-        for sid, question in decided_ids(s):
-            log.record_decision(sid, REJECTED, s.faq_id, question)
-    for s in marked:  # a 👎 or confirmed question staff say is about something else: `off_topic_not_in` reads it
-        if s.action in (WRONG_ANSWER, ALTERNATIVE):
-            log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
     taught.off_topic = [s.id for s in marked]
     aside = {as_marked(q): language_of(s) for s in marked for _, q in decided_ids(s) if not has_personal_data(q)}
     taught.set_aside = list(add_off_topic(faq_path, list(aside))) if aside else []
     taught.languages |= {" ".join(text.split()): language for text, language in aside.items()}
     if taught.added or taught.set_aside or taught.unmarked:
+        # before the decisions: a publish refused (another machine published since) leaves them
+        # open, so that after `faqbot index --fetch` the same suggestions can be accepted again
         taught.build = rebuild()
+    remember(log, accepted, taught.rejected, marked)
     return taught
+
+
+def remember(log: Any, accepted: list[Suggestion], rejected: list[Suggestion], marked: list[Suggestion]) -> None:
+    """The decisions, in the log's database: an accepted or rejected suggestion is not proposed again."""
+    for s in accepted:
+        log.record_decision(s.id, ACCEPTED, s.faq_id, s.question)
+    for s in rejected:
+        for sid, question in decided_ids(s):
+            log.record_decision(sid, REJECTED, s.faq_id, question)
+    for s in marked:  # a 👎 or confirmed question staff say is about something else: `off_topic_not_in` reads it
+        if s.action in (WRONG_ANSWER, ALTERNATIVE):
+            log.record_decision(suggestion_id(OFF_TOPIC, s.faq_id, s.question), REJECTED, s.faq_id, s.question)
