@@ -212,12 +212,27 @@ def fetch_published(args: argparse.Namespace, settings: cfg.Settings) -> int:
     if kept is not None and (generation is None or kept.read_bytes() == faq_path.read_bytes()):
         kept.unlink(missing_ok=True)
         kept = None
+    if generation is None and nothing_published(url):
+        raise FaqbotError(
+            f"nothing fetched: nothing is published in {shown(url)} yet; publish this folder's with: faqbot index --publish"
+        )
     if generation is None:
-        raise FaqbotError(f"nothing fetched from {shown(url)}: see the line above (or nothing is published yet)")
+        raise FaqbotError(f"nothing fetched from {shown(url)}: see the line above")
     print(f"fetched published generation {generation} into {settings.faq_path} and {settings.index_dir}/")
     if kept is not None:
         print(f"the FAQ file it replaced is kept as {kept}")
     return 0
+
+
+def nothing_published(url: str) -> bool:
+    """Whether the database answers and holds no published generation (an operator's first
+    `--fetch` was told to "see the line above", and there was none)."""
+    from faqbot.retrieval.publish import newest_generation
+
+    try:
+        return newest_generation(url) is None
+    except FaqbotError:  # the database is away: fetch_newest has said so
+        return False
 
 
 def print_notes(notes: list[str]) -> None:

@@ -386,3 +386,14 @@ def test_faqbot_index_refuses_to_publish_over_an_unseen_generation_and_fetch_bri
     assert {"parking", "opening"} <= set(published_ids(pg_url))
     assert index("--publish") == 0  # again, nothing changed: no new generation for the replicas to swap in
     assert "nothing published: generation" in capsys.readouterr().out
+
+
+def test_a_fetch_from_a_database_with_nothing_published_says_so(staff, pg_url, capsys):
+    """An operator's first `faqbot index --fetch` (docs/production.md) on an empty database was told
+    "see the line above (or nothing is published yet)", and there was no line above."""
+    paths = ["--faq", str(staff / "faq.yaml"), "--index", str(staff / "index"), "--config", str(staff / "config.yaml")]
+    before = (staff / "faq.yaml").read_bytes()
+    assert main(["index", *paths, "--db", pg_url, "--fetch"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing is published in" in err and "faqbot index --publish" in err and "line above" not in err
+    assert (staff / "faq.yaml").read_bytes() == before
