@@ -302,6 +302,22 @@ def test_english_messages_are_marked_english_for_screen_readers_in_the_swedish_p
     assert swedish.get_attribute("lang") is None
     assert page.locator("#faq-chat [data-testid=user]").last.get_attribute("lang") is None
     assert page.evaluate("document.documentElement.lang") == "sv"
+    # An English question answered from an entry with no English answer: the answer is Swedish,
+    # the bot's English words around it are marked English one by one (a walk-through heard "Our
+    # FAQ is in Swedish ..." in a Swedish voice), and so are its 👍/👎, as the customer wrote English.
+    mixed = customer.ask("Can I call you?")
+    assert mixed.get_attribute("lang") is None
+    english = mixed.locator("[lang=en]")
+    expect(english).to_have_text(
+        [
+            "Our FAQ is in Swedish, so here is the answer in Swedish:",
+            f"Did this not help? Write to {HELPDESK} and we will help you.",
+            "Source (our FAQ):",
+        ]
+    )
+    expect(mixed.locator(".faq-source")).to_have_text("Source (our FAQ): ”Finns det ingen telefonsupport?”")
+    buttons = customer.buttons_of(mixed)
+    expect(buttons.get_by_role("button", name="The answer helped", exact=True)).to_have_attribute("lang", "en")
     customer.close()
 
 

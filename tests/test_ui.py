@@ -135,8 +135,10 @@ def test_an_english_question_gets_english_wording_around_the_swedish_answer(logg
     widget, _ = logged
     history = ask(widget, "Can I call you?")
     content = history[-1]["content"]
-    assert "Source (our FAQ): ”Finns det ingen telefonsupport?”" in content
-    assert "Our FAQ is in Swedish" in content
+    # the answer is Swedish; the bot's own English words around it are marked English
+    assert '<span lang="en">Source (our FAQ):</span> ”Finns det ingen telefonsupport?”' in content
+    assert '<span lang="en">Our FAQ is in Swedish, so here is the answer in Swedish:</span>' in content
+    assert '<span lang="en">Did this not help? Write to [helpdesk' in content
     history = ask(widget, "Do you sell bicycles?")
     assert "Email your question to" in history[-1]["content"]
     conversation = Conversation()

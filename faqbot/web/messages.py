@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from faqbot.bot import Reply, clean_question
+from faqbot.bot import MAX_MESSAGE_CHARS, Reply, characters, clean_question
 from faqbot.wording import message
 
 Message = dict[str, Any]
@@ -36,6 +37,10 @@ ANSWER_MARK = '<span class="faq-answer"></span>'  # 👍/👎 show only under me
 # A message in English throughout: the page marks it lang="en" (faqbot.web.page), so that a screen
 # reader reads it with an English voice in a Swedish page (WCAG 3.1.2).
 ENGLISH_MARK = '<span class="faq-en"></span>'
+# An English customer's answer from an entry with no English answer: the message stays Swedish,
+# the bot's own English words in it are marked lang="en" one by one (`english_words`), and the
+# 👍/👎 under it are named in English (faqbot.web.page), as the customer asked in English.
+ENGLISH_BUTTONS_MARK = '<span class="faq-en-buttons"></span>'
 
 # What Markdown (GitHub flavour, as Gradio renders it) or HTML could read as markup. Inline
 # markup characters are always escaped; the rest only where they mean something, so that the
@@ -106,23 +111,49 @@ def reply_message(reply: Reply) -> Message:
     language, helpdesk = reply.language, reply.helpdesk
     # small talk ("Hej!") is no question for the helpdesk: its link is the plain address
     link = mailto(helpdesk, reply.question if reply.kind.is_question else "", language)
-    parts = [with_links(reply.answer, helpdesk, link)]
+    swedish = language == "en" and reply.resolved and reply.match is not None and not reply.match.answer_en
+    mark = english_words if swedish else (lambda shown: shown)  # an answer in Swedish stays a Swedish message
+    parts = answer_parts(reply.answer, helpdesk, link, mark)
     if reply.resolved and reply.match is not None:
         match = reply.match
         english = language == "en" and match.answer_en and match.question_en  # staff wrote both
-        source = f"{message('ui_source', language, helpdesk)} ”{match.question_en if english else match.faq_question}”"
-        parts.append(f'<span class="faq-source">{as_text(source)}</span>{ANSWER_MARK}')
+        asked = as_text(f"”{match.question_en if english else match.faq_question}”")
+        source = f"{mark(as_text(message('ui_source', language, helpdesk)))} {asked}"
+        parts.append(f'<span class="faq-source">{source}</span>{ANSWER_MARK}')
     if reply.kind.reaches_helpdesk:
         parts.append(mail_button(helpdesk, language, link))
     if reply.suggestions:
-        parts.append(as_text(message("suggestions", language, helpdesk)))
-    if language == "en" and (not reply.resolved or reply.match is None or reply.match.answer_en):
-        parts[-1] += ENGLISH_MARK  # an answer in Swedish (no answer_en) stays a Swedish message
+        parts.append(mark(as_text(message("suggestions", language, helpdesk))))
+    if language == "en":
+        parts[-1] += ENGLISH_BUTTONS_MARK if swedish else ENGLISH_MARK
     return {
         "role": "assistant",
         "content": "\n\n".join(parts),
         "options": options([s.faq_question for s in reply.suggestions]),
     }
+
+
+def english_words(shown: str) -> str:
+    """Shown text of the bot's own, in English, in a message that is Swedish (WCAG 3.1.2)."""
+    return f'<span lang="en">{shown}</span>'
+
+
+def answer_parts(answer: str, helpdesk: str, link: str, mark: Callable[[str], str]) -> list[str]:
+    """A reply's text as Markdown, with the paragraphs that are the bot's own words around an
+    answer (the note on a cut message, the note before a Swedish answer to an English question,
+    the footer) passed through `mark`: "Our FAQ is in Swedish, so here is the answer in
+    Swedish:" and "Did this not help? ..." were read with a Swedish voice (a walk-through)."""
+    limit = characters(MAX_MESSAGE_CHARS, "en")
+    own = {
+        message("truncated", "en", helpdesk, limit=limit),
+        *(message(k, "en", helpdesk) for k in ("swedish_note", "footer")),
+    }
+    paragraphs = answer.split("\n\n")
+    return [
+        "\n\n".join(
+            mark(with_links(p, helpdesk, link)) if p in own else with_links(p, helpdesk, link) for p in paragraphs
+        )
+    ]
 
 
 def notice_message(helpdesk: str, language: str, question: str, key: str = "error") -> Message:

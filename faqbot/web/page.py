@@ -128,7 +128,7 @@ PAGE_SCRIPT = r"""
     });
     document.querySelectorAll("#faq-chat .message-buttons").forEach((buttons) => {
       const answer = buttons.previousElementSibling;
-      const language = answer && answer.querySelector(".faq-en") ? "en" : "sv";
+      const language = answer && answer.querySelector(".faq-en, .faq-en-buttons") ? "en" : "sv";
       buttons.querySelectorAll("button").forEach((button) => {
         const named = THUMBS[button.getAttribute("aria-label")];
         if (!named) return;
@@ -160,7 +160,8 @@ PAGE_SCRIPT = r"""
 
 # What the page script calls the two speakers and the thumbs (Gradio's English names -> ours).
 SPEAKERS = {"bot": "Chattbotten svarar: ", "user": "Du skrev: "}
-# Under an answer given in English (marked by ENGLISH_MARK), their English names.
+# Under an answer to an English question (ENGLISH_MARK, or ENGLISH_BUTTONS_MARK on a Swedish
+# answer to one), their English names.
 THUMB_NAMES = {
     "Like": ("up", {"sv": "Svaret hjälpte", "en": "The answer helped"}),
     "Liked": ("up", {"sv": "Svaret hjälpte (valt)", "en": "The answer helped (chosen)"}),
