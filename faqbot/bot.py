@@ -583,7 +583,7 @@ def on_topic(
     points_back = refers_back(read)
     # leaning on the previous question, unless it is (nearly) word for word one of the FAQ's own
     # questions ("Can I call you?" after a backup question): that names its subject
-    leaning = points_back and len(own) <= FOLLOWUP_OWN_WORDS and ranked[0].score < VERBATIM_SCORE
+    leaning = points_back and len(own) <= own_words_leaning(read) and ranked[0].score < VERBATIM_SCORE
     if leaning and answered:
         anchor = match_of(searcher, read, ranked, answered, topic)
         # a mark is read against the message alone: "Och vad kostar det?" after a flooding question
@@ -601,6 +601,17 @@ def on_topic(
         # reason to answer ("Do you sell bicycles?" then "And what does it cost?")
         return unless_pointed_back(decision, ranked, alone, policy), True
     return decision, True
+
+
+def own_words_leaning(question: str) -> int:
+    """How many words of its own a follow-up that points back may have and still lean on the
+    question before it: FOLLOWUP_OWN_WORDS, one more when it points back twice, with an opener
+    and a word such as "det" after it. "och hur lång tid tar det?" has three ("lång", "tid",
+    "tar"; "and how long does it take?" two), and after "Kan jag betala med Swish?" or "Hur
+    fungerar era presentkort?" it was answered with a shop's delivery time (a walk-through)."""
+    words = TOKEN.findall(question.casefold())
+    twice = bool(words) and words[0] in FOLLOWUP_OPENERS and pronoun_back(question)
+    return FOLLOWUP_OWN_WORDS + 1 if twice else FOLLOWUP_OWN_WORDS
 
 
 def pronoun_back(question: str) -> bool:
