@@ -516,7 +516,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from faqbot.conversations.backends import open_existing_log
     from faqbot.conversations.rows import REOPENED
     from faqbot.faq.model import load_faq
-    from faqbot.retrieval.index import build_index, folder_hash
+    from faqbot.retrieval.index import build_index, build_lock, folder_hash
     from faqbot.staff import learn, teach
     from faqbot.staff.report import caught_by
 
@@ -552,7 +552,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
                 print(published_text(published))
             return report
 
-        with kept_as_version(location, bot.faq_path, LEARN_AUTHOR):
+        # the build lock from the FAQ write on: a running chat waits for this rebuild, not build it too
+        with kept_as_version(location, bot.faq_path, LEARN_AUTHOR), build_lock(bot.index_dir):
             taught = teach.teach(
                 bot.faq_path, lesson, log, rebuild, args.accept, args.reject, args.assign or [], args.off_topic or []
             )

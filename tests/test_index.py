@@ -364,3 +364,38 @@ def test_questions_staff_marked_off_topic_are_stored_with_the_index_and_embedded
         main(["index", "--faq", str(faq), "--out", str(small / "index"), "--config", str(small / "config.yaml")]) == 0
     )
     assert "3 question(s) staff marked as off-topic (0 embedded) go to the helpdesk" in capsys.readouterr().out
+
+
+def test_a_running_chat_waits_for_staffs_rebuild_instead_of_building_the_same_index(small, fake_embedder):
+    """`faqbot learn --accept` writes the FAQ file, then rebuilds. A running chat that saw the edited
+    file in between built the same index itself first, and staff's rebuild again after it: twice
+    the work (an accept took 30 s to reach the chat instead of 6 on a busy machine). Staff's writer
+    now holds the build lock from the write on; the chat's build waits and finds the index fresh."""
+    from faqbot.faq.edit import add_learned
+    from faqbot.retrieval.index import build_lock, rebuild_for_file
+
+    faq_path, out, bank = small / "faq.yaml", small / "index", small_bank(small)
+    build_index(load_faq(faq_path), fake_embedder, out, offtopic=bank)
+    entry = load_faq(faq_path).entries[0].id
+    written, done = threading.Event(), {}
+
+    def staff() -> None:
+        with build_lock(out):  # from the FAQ write to the end of its rebuild
+            add_learned(faq_path, {entry: ["En kunds egna ord om det här?"]})
+            written.set()
+            time.sleep(0.5)  # the chat's build starts meanwhile and waits for the lock
+            done["chat waited"] = "chat" not in done
+            build_index(load_faq(faq_path), fake_embedder, out, offtopic=bank)  # held already: no deadlock
+        done["staff"] = True
+
+    def chat() -> None:
+        written.wait(30)
+        done["chat"] = rebuild_for_file(faq_path, fake_embedder, out, bank)
+
+    threads = [threading.Thread(target=step, daemon=True) for step in (staff, chat)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert done == {"chat waited": True, "staff": True, "chat": None}  # None: it found staff's index fresh
+    check_fresh(load_index(out), load_faq(faq_path), fake_embedder.name)
