@@ -102,6 +102,24 @@ def test_each_format_imports_the_questions_as_written_and_not_the_navigation_or_
     assert faq.helpdesk == "verkstad@cykelverkstan.se"
 
 
+def test_an_ordered_list_keeps_its_numbers(tmp_path):
+    """A walk-through's shop wrote its return steps as an <ol>; they were imported as "- " bullets,
+    their order lost. Numbered from the list's `start`, the items of an <ul> inside still bullets."""
+    page = tmp_path / "faq.html"
+    page.write_text(
+        "<html><body><h1>Vanliga frågor</h1><h2>Hur returnerar jag en vara?</h2><p>Så här gör du:</p>"
+        "<ol><li>Fyll i returformuläret.</li><li>Packa varan.</li><li>Lämna paketet hos ombudet.</li></ol>"
+        "<h2>Vad kan jag betala med?</h2><ol start='4'><li>Kort</li><li>Swish<ul><li>även företag</li></ul></li></ol>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    faq = load_faq(import_faq(page, tmp_path / "faq.yaml", helpdesk="kundtjanst@skobutik.se").out)
+    assert [e.answer.strip() for e in faq.entries] == [
+        "Så här gör du:\n\n1. Fyll i returformuläret.\n2. Packa varan.\n3. Lämna paketet hos ombudet.",
+        "4. Kort\n5. Swish\n- även företag",
+    ]
+
+
 @pytest.mark.parametrize("name", ["faq.md", "faq-details.html", "faq-headings.html"])
 def test_list_items_stay_one_per_line(tmp_path, name):
     result = import_faq(repaired(name, tmp_path), tmp_path / "faq.yaml", helpdesk="verkstad@cykelverkstan.se")

@@ -72,7 +72,7 @@ class Flattener:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.line = 0
-        self.bullet = False
+        self.bullet = ""  # a list item's marker: "- ", or its number in an ordered list ("2. ")
 
     def text(self, value: str | None, line: int | None) -> None:
         if value:
@@ -88,8 +88,8 @@ class Flattener:
         if text:
             if FOOTER_START.match(text):  # a footer the page did not mark as one
                 self.blocks.append(Block(self.line, "", BREAK))
-            self.blocks.append(Block(self.line, f"- {text}" if self.bullet else text, 0, self.bullet))
-            self.bullet = False
+            self.blocks.append(Block(self.line, f"{self.bullet}{text}", 0, bool(self.bullet)))
+            self.bullet = ""
         self.parts = []
 
     def walk(self, element: etree._Element) -> None:
@@ -105,13 +105,13 @@ class Flattener:
         elif tag:
             self.children(element, block=tag in BLOCK_TAGS)
             if tag == "li":
-                self.bullet = False
+                self.bullet = ""
         self.text(element.tail, element.sourceline)
 
     def children(self, element: etree._Element, block: bool = True, skip: etree._Element | None = None) -> None:
         if block:
             self.flush()
-            self.bullet = element.tag == "li"
+            self.bullet = list_marker(element) if element.tag == "li" else ""
         self.text(element.text, element.sourceline)
         for child in element:
             if skip is not None and child is skip:
@@ -120,6 +120,21 @@ class Flattener:
                 self.walk(child)
         if block:
             self.flush()
+
+
+def list_marker(item: etree._Element) -> str:
+    """How a list item's text starts: "- ", or in an ordered list its number ("3. "), so that the
+    steps of a return ("1. Fyll i returformuläret 2. ...") keep their order (a walk-through found
+    them written as bullets)."""
+    parent = item.getparent()
+    if parent is None or parent.tag != "ol":
+        return "- "
+    try:
+        first = int(parent.get("start") or 1)
+    except ValueError:
+        first = 1
+    before = sum(1 for sibling in item.itersiblings(preceding=True) if sibling.tag == "li")
+    return f"{first + before}. "
 
 
 def element_text(element: etree._Element, skip: etree._Element | None = None) -> str:
