@@ -295,6 +295,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     elif served and args.name:  # a new company without a settings file yet: it starts with its name
         settings.parent.mkdir(parents=True, exist_ok=True)
         introduce_the_new_company(settings, args.name)
+    elif args.name and (own := Path(result.out).parent / "config.yaml").resolve() != settings.resolve():
+        # the settings `next_steps` names for an FAQ the chat does not serve (a walk-through wrote them by hand)
+        introduce_the_new_company(own, args.name, same_company=same)
     elif args.name:
         print(
             f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "

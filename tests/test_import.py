@@ -586,6 +586,21 @@ def test_a_new_company_without_a_settings_file_gets_one_with_its_name(tmp_path, 
     assert load_config(settings).name == "Ekbacken Tand"
 
 
+def test_a_faq_the_chat_does_not_serve_gets_its_name_in_the_settings_beside_it(tmp_path, capsys):
+    """A walk-through imported its shop's FAQ into a folder of its own with --name: the import said
+    to set the name by hand, though its next step names the settings beside the FAQ."""
+    faq = tmp_path / "shop" / "faq.yaml"
+    faq.parent.mkdir()
+    assert (
+        main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--name", "Stegvis Skor & Kläder"]) == 0
+    )
+    out = capsys.readouterr().out
+    settings = faq.parent / "config.yaml"
+    assert f"name: Stegvis Skor & Kläder in {settings}" in out and "note: --name" not in out
+    assert f"--config {settings}" in out  # the next step reads them
+    assert load_config(settings).name == "Stegvis Skor & Kläder"
+
+
 def test_a_faq_too_large_for_a_faq_yaml_is_refused_early_saying_so(tmp_path, capsys):
     """Issue 20 item 19: a 19 MB CSV (the source limit is 20 MB) ran 58 s at 391 MB, then
     called the 2 MB faq.yaml limit "a faqbot bug"."""
