@@ -288,24 +288,31 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(line)
     if log_location is not None:  # served: the settings were read once (a missing file's warning said once)
         start_clean(questions_by_id(earlier.entries) if earlier is not None else {}, out, log_location)
-    settings = cfg.config_path()
-    if served and settings.exists():
-        forget_measured_threshold(settings)
-        introduce_the_new_company(settings, args.name, same_company=same)
-    elif served and args.name:  # a new company without a settings file yet: it starts with its name
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        introduce_the_new_company(settings, args.name)
-    elif args.name and (own := Path(result.out).parent / "config.yaml").resolve() != settings.resolve():
-        # the settings `next_steps` names for an FAQ the chat does not serve (a walk-through wrote them by hand)
-        introduce_the_new_company(own, args.name, same_company=same)
-    elif args.name:
-        print(
-            f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "
-            f"for {result.out}, set `name: {args.name}` in its settings"
-        )
+    settings_of_the_import(Path(result.out), args.name, served, same)
     for line in next_steps(Path(result.out), served):
         print(line)
     return 0
+
+
+def settings_of_the_import(out: Path, name: str | None, served: bool, same: bool) -> None:
+    """The settings after an import to `out`: over the served FAQ, the measured threshold goes
+    and the company's `name` is written (or what customers would still be told, said); for an FAQ
+    the chat does not serve, `name` goes into the settings beside it, the ones `next_steps` names
+    (a walk-through wrote them by hand)."""
+    settings = cfg.config_path()
+    if served and settings.exists():
+        forget_measured_threshold(settings)
+        introduce_the_new_company(settings, name, same_company=same)
+    elif served and name:  # a new company without a settings file yet: it starts with its name
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        introduce_the_new_company(settings, name)
+    elif name and (own := out.parent / "config.yaml").resolve() != settings.resolve():
+        introduce_the_new_company(own, name, same_company=same)
+    elif name:
+        print(
+            f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "
+            f"for {out}, set `name: {name}` in its settings"
+        )
 
 
 def next_steps(out: Path, served: bool) -> list[str]:
