@@ -582,8 +582,11 @@ def on_topic(
         return decision, True
     points_back = refers_back(read)
     # leaning on the previous question, unless it is (nearly) word for word one of the FAQ's own
-    # questions ("Can I call you?" after a backup question): that names its subject
-    leaning = points_back and len(own) <= own_words_leaning(read) and ranked[0].score < VERBATIM_SCORE
+    # questions ("Can I call you?" after a backup question): that names its subject; not when a
+    # word of it points back ("och hur lång tid tar det?" scored 0.905 with the learned phrasing
+    # "Hur lång tid tar en retur?" and was answered with returns after a Swish question: a walk-through)
+    verbatim = ranked[0].score >= VERBATIM_SCORE and not pronoun_back(read)
+    leaning = points_back and len(own) <= own_words_leaning(read) and not verbatim
     if leaning and answered:
         anchor = match_of(searcher, read, ranked, answered, topic)
         # a mark is read against the message alone: "Och vad kostar det?" after a flooding question

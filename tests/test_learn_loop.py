@@ -163,15 +163,18 @@ def test_small_talk_is_never_assigned_to_an_entry(shop, capsys):
 def test_choices_nobody_picked_from_are_listed_for_staff_to_assign(vatten, tmp_path, capsys):
     """A walk-through: "Hur lång tid har jag på mig att returnera?" was offered three entries
     without the one it meant; the customer picked none, and staff never saw the question (only
-    helpdesk replies were listed), so the next customer was offered the same. A message offered
-    choices for want of a subject ("Jag behöver information") is no question to link."""
+    helpdesk replies were listed), so the next customer was offered the same. A message with no
+    subject ("Jag behöver information", offered choices for want of one; "Jag har en fråga", sent to
+    the helpdesk) is no question to link: a second walk-through found ten such listed as a group."""
     for name in ("faq.yaml", "config.yaml"):
         shutil.copy(vatten / name, tmp_path / name)
     shutil.copytree(vatten / "index", tmp_path / "index")
     with ConversationLog(tmp_path / "log.db") as log:
         bot = FaqBot(tmp_path / "faq.yaml", tmp_path / "index", tmp_path / "config.yaml", log=log)
         keyword, vague = bot.ask("vattenmätare"), bot.ask("Jag behöver information")
+        to_helpdesk = bot.ask("Jag har en fråga")
     assert (keyword.kind, vague.kind, vague.vague) == ("choices", "choices", True)
+    assert (to_helpdesk.kind, to_helpdesk.vague) == ("helpdesk", True)
     assert "matarbyte" in [m.faq_id for m in keyword.suggestions]  # offered, not picked
 
     listed = [json.loads(line) for line in learn(tmp_path, capsys, "--json").splitlines()]

@@ -280,12 +280,13 @@ def helpdesk_groups(
 
 
 def unresolved(row: Any, names_subject: Callable[[str], bool] | None) -> bool:
-    """Whether a logged reply left its question without an answer: the helpdesk, or choices
-    for a question that names its subject (`names_subject`, the bot's own check; without one,
-    choices are not counted; picked or not: the caller checks)."""
-    if row.kind == ReplyKind.HELPDESK:
-        return True
-    return row.kind == ReplyKind.CHOICES and names_subject is not None and names_subject(row.question)
+    """Whether a logged reply left a question staff can link without an answer: the helpdesk or
+    choices (picked or not: the caller checks), for a message that names its subject
+    (`names_subject`, the bot's own check: "Jag har en fråga" is no question of any entry; without
+    the check, helpdesk replies only)."""
+    if names_subject is None:
+        return row.kind == ReplyKind.HELPDESK
+    return row.kind in (ReplyKind.HELPDESK, ReplyKind.CHOICES) and names_subject(row.question)
 
 
 @dataclass
