@@ -17,10 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -48,7 +46,7 @@ from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
-from faqbot.retrieval.index import build_index, build_lock, folder_hash
+from faqbot.retrieval.index import build_index, folder_hash
 from faqbot.retrieval.search import Searcher
 from faqbot.staff import learn, teach
 from faqbot.staff.console.history import (
@@ -355,7 +353,7 @@ class Desk:
         a change to the file is kept as a version by `who`. `off_topic`: a 👎 question, or a
         confirmed phrasing, rejected as about something the FAQ does not cover ("Handlar om
         annat", `faqbot learn --off-topic`)."""
-        with self.changing():
+        with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
             if action in ("accept", "reject") and suggestion not in open_:  # also "all", the CLI's word
@@ -399,7 +397,7 @@ class Desk:
         stays. `off_topic` ("Handlar om annat", for one the bot answers only since the threshold
         moved): it also goes into the FAQ's `off_topic:`, so the bot sends it, and questions nearer
         it than any entry, to the helpdesk. StaleError when no open group shows it."""
-        with self.changing():
+        with self.writing:
             for s in self.review().suggestions:
                 shown = [e for e in s.evidence.get("examples", []) if e.get("reply") == reply_id]
                 if s.action == learn.NEW_ENTRY and shown:
@@ -426,7 +424,7 @@ class Desk:
         """Accept (confirmed phrasings, `learn.ALTERNATIVE`, unless `reject`) or reject (helpdesk
         groups, `learn.NEW_ENTRY`) the open suggestions of that kind among `ids`, counting the rest
         as left out; StaleError(`gone`) when none is open."""
-        with self.changing():
+        with self.writing:
             lesson = self.review()
             open_ = lesson.by_id()
             taken = [i for i in dict.fromkeys(ids) if i in open_ and open_[i].action == action]
@@ -512,14 +510,6 @@ class Desk:
             log.warning("could not check which answered questions the new marks catch: %s", err)
             return []
 
-    @contextmanager
-    def changing(self) -> Iterator[None]:
-        """Around a change to the FAQ file and the rebuild after it: one change at a time here, and
-        the index's build lock from the write on, so that a chat serving the same folder waits for
-        this rebuild rather than build the same index itself first (`faqbot.retrieval.index.build_lock`)."""
-        with self.writing, build_lock(self.settings.index_dir):
-            yield
-
     def rebuild(self) -> Any:
         """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
         previous = folder_hash(self.settings.index_dir)
@@ -581,7 +571,7 @@ class Desk:
         rebuilt. Returns the question as the list had it, the bot's reply to it now (not logged:
         staff see what it answers) and whether its customers' questions are listed again, or None
         when the list has no such question (taken off meanwhile)."""
-        with self.changing():
+        with self.writing:
             before = self.notice()
             listed = remove_off_topic(self.faq_path, text)
             if listed is None:
@@ -631,7 +621,7 @@ class Desk:
     def save(self, faq_id: str, values: dict[str, str], expected_hash: str, who: str = "") -> EntryUpdate:
         """Write the form's fields (FileChangedError when the file changed), keep the new file as
         a version by `who`, then rebuild the index."""
-        with self.changing():
+        with self.writing:
             before, seen, opened = self.notice(), self.seen(faq_id, expected_hash), file_hash(self.faq_path)
             unmarked = self.take_marks(values)
             # the marks taken off are no change under the form: the form's hash is the file's again
@@ -671,7 +661,7 @@ class Desk:
         the file as a version by `who`, rebuild the index, and remember the phrasing as rejected
         for that entry so `faqbot learn` does not propose it again. False when the entry has no
         such phrasing (removed meanwhile); DataError for an entry no longer in the file."""
-        with self.changing():
+        with self.writing:
             before = self.notice()
             if not remove_learned(self.faq_path, faq_id, text):
                 return False
@@ -759,7 +749,7 @@ class Desk:
         Customers' phrasings that staff accepted since and the restored version lacks are not
         lost: their acceptance is forgotten, so `faqbot learn` proposes them again (`reopened`).
         """
-        with self.changing():
+        with self.writing:
             version = self.history.version(version_id)
             if version is None:
                 return None
@@ -862,7 +852,7 @@ class Desk:
         (as its question or another way to ask) are then handled. Those staff took out of the
         form stay on the list: a walk-through's "Badar ni hundar också?", deleted from a dog
         salon's new day-care entry, had vanished from it for good."""
-        with self.changing():
+        with self.writing:
             group = self.new_entry_group(group_id, recent=False) if group_id else None
             before = self.notice()
             unmarked = self.take_marks(values)
