@@ -232,10 +232,11 @@ def helpdesk_groups(
     picked choice afterwards: `picked`, `answered_by_choice`; nor are in the FAQ by now: `known`,
     normalised; nor are a question staff marked as off-topic, asked again: `marked`, normalised,
     as "Handlar om annat" promises), grouped by meaning with `group` (the report's grouping), as
-    new-entry suggestions; the group's nearest entry is named when the bot nearly answered with it. Each example names the newest reply it was asked in, which
-    `--assign` takes. Choices nobody picked from (`unresolved`): "Hur lång tid har jag på mig att
-    returnera?" offered three entries without the one with the 30 days reached nobody (a
-    walk-through); not "Jag har en fråga", offered choices for want of a subject.
+    new-entry suggestions; the group's nearest entry is named when the bot nearly answered with
+    it. Each example names the newest reply it was asked in, which `--assign` takes. Choices
+    nobody picked from (`unresolved`): "Hur lång tid har jag på mig att returnera?" offered three
+    entries without the one with the 30 days reached nobody (a walk-through); never a message
+    that names no subject ("Jag har en fråga"), wherever it went.
 
     `answer_now(question)`: the entry the bot answers it with now (None: it does not) and its
     score. A question the bot now answers leaves the list only when today's FAQ would have
