@@ -230,6 +230,22 @@ def test_after_a_small_edit_the_setting_in_force_is_kept_more_readily():
     assert choose_policy(cal, in_force=Policy(0.5)).threshold == pytest.approx(0.33)  # size unknown
 
 
+def test_the_setting_in_force_may_stay_with_one_question_over_the_cap_on_wrong_answers():
+    """Found by a walk-through: on a 27-entry shop FAQ one question staff linked made three of its
+    27 held-out questions wrong at the setting in force, one over the cap (10 %), and the
+    calibration moved to a margin that turned a third of its right answers into choices. Here
+    three wrong answers at 0.55 cost less than sending the seven questions there to the helpdesk."""
+    faq = samples("a", True, 0.8, 0.4, count=20) + samples("b", True, 0.55, 0.3, count=4)
+    offtopic = samples(None, False, 0.2, 0.02, count=50)
+    three = faq + samples("c", False, 0.55, 0.3, count=3) + offtopic
+    assert choose_policy(three).threshold > 0.55  # fresh: three of 27 wrong at 0.5 is over the cap
+    kept = choose_policy(three, in_force=Policy(0.5))
+    assert kept.threshold == 0.5 and kept.counts["wrong"] == 3 and np.isfinite(kept.cost)
+    assert "kept the threshold and margin in force" in kept.why and "one question over the 10%" in kept.why
+    four = faq + samples("c", False, 0.55, 0.3, count=4) + offtopic  # two over it: no longer noise
+    assert choose_policy(four, in_force=Policy(0.5)).threshold > 0.55
+
+
 def test_the_calibration_judges_every_setting_as_the_policy_decides_one_question():
     # The grid of costs (every threshold and margin at once) and Policy.decide + verdict on one
     # question are the same rule: compare them on random rankings.

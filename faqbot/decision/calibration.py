@@ -87,6 +87,15 @@ IN_FORCE_TOLERANCE_SE = 0.5
 # the FAQ learned.
 SMALL_EDIT_TEXTS = 5
 SMALL_EDIT_TOLERANCE_SE = 1.0
+# The setting in force may also stay with one more of the FAQ's own questions answered wrong
+# than MAX_HELDOUT_WRONG allows: on a small FAQ the cap is a step of one question (3 of 27
+# questions is over 10 %, 2 is not), within the noise the rules above are for. Found by a
+# walk-through: on a 27-entry shop FAQ, one question staff linked ("Har ni öppet idag?" to the
+# store's entry) made three of its 27 held-out questions wrong (two before) at the setting in
+# force (0.40, margin 0.08); the calibration moved to 0.41 with a margin of 0.24, its own questions answered
+# right 0.50 -> 0.33, and kept that after later accepts, though a fresh calibration of the final
+# FAQ chose 0.40 and 0.08 again.
+IN_FORCE_SPARE_WRONG = 1
 # The threshold, likewise: the cost over thresholds is flat within the noise across a wide band
 # (tandvard: 0.264-0.271 from 0.39 to 0.48, one question's worth), and which one of them is
 # cheapest by a question turned on the last digits of the embeddings: the same FAQ and code
@@ -194,20 +203,27 @@ def _question_costs(samples: Sequence[Sample], thresholds: np.ndarray) -> tuple[
     return COSTS[codes], offtopic
 
 
+def _capped(samples: Sequence[Sample]) -> np.ndarray:
+    """Which of the samples MAX_HELDOUT_WRONG counts: the FAQ's questions staff wrote, when there
+    are any; else all of the FAQ's questions."""
+    faq = np.array([s.expected is not None for s in samples], dtype=bool)
+    written = faq & ~np.array([s.learned for s in samples], dtype=bool)
+    return written if written.any() else faq
+
+
 def _wrong_share(samples: Sequence[Sample], codes: np.ndarray) -> np.ndarray:
     """From `_question_codes`: for every threshold x margin, the share of the FAQ's questions
     answered with a wrong entry; of those staff wrote, when there are any (see MAX_HELDOUT_WRONG)."""
-    faq = np.array([s.expected is not None for s in samples], dtype=bool)
-    written = faq & ~np.array([s.learned for s in samples], dtype=bool)
-    counted = codes[written if written.any() else faq]
+    counted = codes[_capped(samples)]
     return (counted == Verdict.WRONG).mean(axis=0) if len(counted) else np.zeros(codes.shape[1:])
 
 
-def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
+def _grid_costs(samples: Sequence[Sample], spare_wrong: int = 0) -> np.ndarray:
     """Mean cost per question (FAQ questions and off-topic ones weigh half each) for every
     threshold x margin; inf where less than OFFTOPIC_BANK_CAUGHT of the off-topic questions go
     to the helpdesk (when no setting gets there, the ones that come closest are kept), and where
-    more than MAX_HELDOUT_WRONG of the questions staff wrote are answered wrong (unless all are)."""
+    more than MAX_HELDOUT_WRONG of the questions staff wrote are answered wrong (unless all are),
+    or with `spare_wrong`, more than that many questions beyond it."""
     codes, offtopic = _question_codes(samples, THRESHOLDS)
     cost = COSTS[codes]
     n_faq, n_off = max(int((~offtopic).sum()), 1), max(int(offtopic.sum()), 1)
@@ -218,7 +234,8 @@ def _grid_costs(samples: Sequence[Sample]) -> np.ndarray:
         caught = (best[offtopic][:, None] < THRESHOLDS[None, :]).mean(axis=0)
         enough = caught >= min(OFFTOPIC_BANK_CAUGHT, float(caught.max()))
         costs = np.where(enough[:, None], costs, np.inf)
-    careful = _wrong_share(samples, codes) <= MAX_HELDOUT_WRONG
+    allowed = MAX_HELDOUT_WRONG + spare_wrong / max(int(_capped(samples).sum()), 1)
+    careful = _wrong_share(samples, codes) <= allowed
     if (careful & np.isfinite(costs)).any():
         costs = np.where(careful, costs, np.inf)
     return costs
@@ -353,10 +370,14 @@ def choose_policy(
     margin = float(MARGINS[m_pick])
     policy = Policy(threshold, margin or None, threshold if margin else None)
     why = _why(float(MARGINS[cheapest]))
-    if in_force is not None and (kept := _kept_in_force(samples, costs, in_force, policy, texts_changed)):
-        why += kept
+    cost = float(costs[t_pick, m_pick])
+    spared = _grid_costs(samples, IN_FORCE_SPARE_WRONG) if in_force is not None else costs
+    if in_force is not None and (kept := _kept_in_force(samples, spared, in_force, policy, texts_changed)):
         policy, t_pick = in_force, int(np.flatnonzero(np.isclose(THRESHOLDS, in_force.threshold))[0])
         m_pick = int(np.flatnonzero(np.isclose(MARGINS, in_force.choice_margin or 0.0))[0])
+        over = not np.isfinite(costs[t_pick, m_pick])
+        why += kept + (f" (one question over the {MAX_HELDOUT_WRONG:.0%} of wrong answers allowed)" if over else "")
+        cost = float(spared[t_pick, m_pick])
     result = figures(samples, policy)
     return Calibration(
         threshold=policy.threshold,
@@ -373,7 +394,7 @@ def choose_policy(
             "offtopic_to_helpdesk": _rounded(result.offtopic_to_helpdesk),
         },
         cheapest_choice_margin=float(MARGINS[cheapest]) or None,
-        cost=round(float(costs[t_pick, m_pick]), 4),
+        cost=round(cost, 4),
         lowest_cost=round(float(costs.min()), 4),
         learned_questions=learned_questions,
     )
