@@ -342,6 +342,28 @@ def test_when_two_staff_save_one_entry_the_second_sees_what_changed_and_the_firs
     assert load_faq(faq).by_id["debitering"].answer.strip() == first
 
 
+def test_back_to_an_entry_after_a_colleague_saved_it_shows_their_answer_not_the_text_typed_before(browser, sites):
+    """Found by a walk-through: Back refetched the form with the newest file's hash, Chromium put
+    the text typed before back into it, and Spara saved over the colleague's answer unseen."""
+    faq = sites.folder / "faq.yaml"
+    typed, saved = "Fakturan skickas med e-post.", "Fakturan skickas med posten, på papper."
+    anna = logged_in(browser, sites, DESKTOP, "anna")
+    bertil = logged_in(browser, sites, DESKTOP, "bertil")
+    anna.goto(sites.console + "/fragor/debitering")
+    anna.get_by_label("Svar", exact=True).fill(typed)
+    anna.get_by_role("link", name="Översikt").click()  # leaves without saving
+    expect(anna.get_by_role("heading", level=1)).to_have_text("Översikt")
+    bertil.goto(sites.console + "/fragor/debitering")
+    bertil.get_by_label("Svar", exact=True).fill(saved)
+    bertil.get_by_role("button", name="Spara").click()
+    expect(bertil.locator("#saved")).to_contain_text("Sparat", timeout=30_000)
+    anna.go_back()
+    expect(anna.get_by_label("Svar", exact=True)).to_have_value(saved)
+    anna.get_by_role("button", name="Spara").click()
+    expect(anna.get_by_role("status").filter(has_text="Inget var ändrat")).to_be_visible(timeout=30_000)
+    assert load_faq(faq).by_id["debitering"].answer.strip() == saved
+
+
 def test_comments_in_the_faq_file_survive_an_edit_in_the_console(browser, sites):
     faq = sites.folder / "faq.yaml"
     text = faq.read_text(encoding="utf-8")
