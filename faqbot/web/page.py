@@ -13,8 +13,8 @@ customer and what they see:
   back late (a slow server);
 - `PAGE_SCRIPT` makes a clicked choice (mouse, or Tab and Enter) be asked as if it were typed:
   the same path as a typed message, so it is shown at once and answered by the same event;
-- `PAGE_SCRIPT` also makes the conversation an `aria-live` region, so screen readers read new
-  replies out, marks the page Swedish, and names each message for screen readers by the text
+- `PAGE_SCRIPT` also makes the conversation an `aria-live` region named in Swedish, so screen
+  readers read new replies out, marks the page Swedish, and names each message for screen readers by the text
   it shows (Gradio names it by its raw Markdown), 👍/👎 in the answer's language (Gradio: "Like")
   and 👍 before 👎 for the keyboard too, and the input box by its placeholder alone;
 - `CSS` puts the choices right under "Menade du kanske:" and the thumbs after them, 👍 first.
@@ -106,6 +106,7 @@ PAGE_SCRIPT = r"""
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
     log.setAttribute("aria-relevant", "additions");
+    log.setAttribute("aria-label", "LOG_NAME");  // Gradio names it in English
     return true;
   };
   if (!live()) {
@@ -158,7 +159,9 @@ PAGE_SCRIPT = r"""
 }
 """
 
-# What the page script calls the two speakers and the thumbs (Gradio's English names -> ours).
+# What the page script calls the conversation, the two speakers and the thumbs (Gradio's
+# English names -> ours).
+LOG_NAME = "Samtalet med chattbotten"
 SPEAKERS = {"bot": "Chattbotten svarar: ", "user": "Du skrev: "}
 # Under an answer to an English question (ENGLISH_MARK, or ENGLISH_BUTTONS_MARK on a Swedish
 # answer to one), their English names.
@@ -169,7 +172,8 @@ THUMB_NAMES = {
     "Disliked": ("down", {"sv": "Svaret hjälpte inte (valt)", "en": "The answer did not help (chosen)"}),
 }
 PAGE_SCRIPT = (
-    PAGE_SCRIPT.replace("WHO_BOT", SPEAKERS["bot"])
+    PAGE_SCRIPT.replace("LOG_NAME", LOG_NAME)
+    .replace("WHO_BOT", SPEAKERS["bot"])
     .replace("WHO_USER", SPEAKERS["user"])
     .replace("THUMB_NAMES", json.dumps(THUMB_NAMES, ensure_ascii=False))
 )
