@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 import unicodedata
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -227,6 +228,10 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_logi
     site.client.cookies.clear()
     page_asked = site.client.get("/historik", follow_redirects=False)  # a page, not a form: no word of saving
     assert page_asked.headers["location"] == "/login?sida=%2Fhistorik"
+    tried = site.client.get("/prova?fraga=Har+ni+tolk%3F", follow_redirects=False)  # the question kept
+    assert tried.headers["location"] == "/login?" + urlencode({"sida": "/prova?fraga=Har+ni+tolk%3F"})
+    long = site.client.get("/fragor?sok=" + "a" * 3000, follow_redirects=False)  # no 3 KB address to return to
+    assert long.headers["location"] == "/login"
 
 
 def test_the_console_never_serves_on_the_chat_port(small, capsys):
@@ -1018,7 +1023,7 @@ def test_a_question_answered_wrong_is_linked_to_its_entry_from_the_review(site):
     form = re.search(r'name="reply_id" value="w1">\s*<label for="([^"]+)"[^>]*>(.*?)</label>', page)
     assert form and f'”<span id="{form.group(1)}-q" lang="sv">{question}</span>” besvaras av' == form.group(2)
     select = re.search(
-        rf'<select id="{form.group(1)}" name="faq_id" required>\s*<option value="" selected>Välj posten<.*?</select>',
+        rf'<select id="{form.group(1)}" name="faq_id" required autocomplete="off">\s*<option value="" selected>Välj posten<.*?</select>',
         page,
         re.S,
     )

@@ -124,7 +124,9 @@ def language_of(cookies: Mapping[str, str]) -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
-MAX_PAGE = 200  # characters of a page to return to (`sida`): the console's paths are short
+# Characters of a page to return to (`sida`): a path, and for a login its query too (a question
+# to try, a search), which a customer's question of a few hundred characters fills when encoded.
+MAX_PAGE = 2000
 
 
 def local_path(target: str) -> str:

@@ -327,7 +327,10 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     overview, with not a word."""
     if request is None:
         return RedirectResponse("/login", status_code=303)
-    page = local_path(form_page(request.url.path) if request.method == "POST" else request.url.path)
+    if request.method == "POST":
+        page = local_path(form_page(request.url.path))
+    else:  # with its query: a question to try, a search, a page of the list (a walk-through lost them)
+        page = local_path(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     query = {"sida": page} if page != "/" else {}  # the overview: where a login leads anyway
     if request.method == "POST":
         query["utloggad"] = "1"
