@@ -889,8 +889,26 @@ def test_accept_all_of_many_is_summed_up_and_says_what_another_tab_had_handled(s
     done = site.client.post("/granska", data={"action": "accept_shown", "ids": " ".join(ids), "csrf": site.csrf()})
     status = done.text.split('role="status"')[1].split("</div>")[0]
     assert "Tillagt: 4 formuleringar i 2 poster. Chatten svarar med dem nu." in status
-    assert "Ett av de visade förslagen fanns inte längre på listan" in status
+    assert "Ett av de visade förslagen fanns inte längre på listan" in status and "och lades inte till." in status
     assert status.count("</span>” i ”<a href=") == 4 and "<details>" in status  # each one, a click away
+
+
+def test_reject_all_says_a_phrasing_another_tab_had_handled_was_not_rejected(site):
+    """Found by a walk-through: it said "En av de markerade grupperna ... avvisades inte" of a phrasing."""
+    picked = {"Sparar ni filerna någonstans?": "backup", "Går det att prata med någon i telefon?": "phone"}
+    with ConversationLog(site.folder / "log.db") as log:
+        for n, (question, faq_id) in enumerate(picked.items()):
+            log.record(
+                LogRow(f"c{n}", question, "sv", "choices", False, None, "phone", 0.2, 0.3, "v1", ("phone", "backup"))
+            )
+            log.record(LogRow(f"p{n}", question, "sv", "answer", True, faq_id, None, 0.2, 0.3, "v1", (), f"c{n}"))
+    site.login()
+    ids = re.search(r'name="ids" value="([^"]+)"', site.client.get("/granska").text).group(1).split()
+    site.client.post("/granska", data={"action": "reject", "id": ids[0], "csrf": site.csrf()})  # another tab
+    fields = {"action": "reject_shown", "ids": " ".join(ids), "sure": "1", "csrf": site.csrf()}
+    status = site.client.post("/granska", data=fields).text.split('role="status"')[1].split("</div>")[0]
+    assert "Ett av de visade förslagen fanns inte längre på listan" in status and "och avvisades inte." in status
+    assert "grupperna" not in status
 
 
 def test_the_review_page_lists_a_bounded_number_of_phrasings_and_accept_all_takes_those(site, monkeypatch):

@@ -337,6 +337,14 @@ ENGLISH: dict[str, str] = {
         "{count} of the suggestions shown were no longer on the list (handled meanwhile, or answered by the bot"
         " now) and were not added."
     ),
+    "Ett av de visade förslagen fanns inte längre på listan (hanterat under tiden, eller besvarat av boten nu) och avvisades inte.": (
+        "One of the suggestions shown was no longer on the list (handled meanwhile, or answered by the bot now)"
+        " and was not rejected."
+    ),
+    "{count} av de visade förslagen fanns inte längre på listan (hanterade under tiden, eller besvarade av boten nu) och avvisades inte.": (
+        "{count} of the suggestions shown were no longer on the list (handled meanwhile, or answered by the bot"
+        " now) and were not rejected."
+    ),
     "Formuleringar från kunder ({count})": "Phrasings from customers ({count})",
     "Kunders egna ord, lagda till posten under Att granska: bekräftade av kunder eller kopplade av personal. Ta bort en formulering som inte hör till posten.": (
         "Customers' own words, added to the entry under To review: confirmed by customers or linked by staff."
