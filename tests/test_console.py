@@ -16,10 +16,10 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
