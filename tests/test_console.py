@@ -724,7 +724,7 @@ def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swe
     assert response.status_code == 400
     question = re.search(r'<span class="problem" id="e-question">([^<]*)</span>', response.text).group(1)
     answer = re.search(r'<span class="problem" id="e-answer">([^<]*)</span>', response.text).group(1)
-    assert "finns redan i posten ”phone”" in question and "får inte vara tomt" in answer
+    assert "finns redan i posten ”Kan jag ringa er?”" in question and "får inte vara tomt" in answer
     assert faq.read_text(encoding="utf-8") == before
 
 

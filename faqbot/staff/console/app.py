@@ -61,6 +61,7 @@ from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, expl
 from faqbot.staff.console.web import (
     Console,
     Refused,
+    entry_questions,
     form_page,
     readable_entries,
     secure,
@@ -476,8 +477,9 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         except FileChangedError:
             return conflict_page(console, request, session, faq_id, values, fields.get("hash", ""))
         problems: dict[str, list[str]] = {}
+        questions = entry_questions(console) if result.problems else {}
         for name, message in result.problems:
-            problems.setdefault(name, []).append(swedish(message, faq_id))
+            problems.setdefault(name, []).append(swedish(message, faq_id, questions))
         if problems:
             outcome = {"problems": problems, "result": result}
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)

@@ -27,7 +27,7 @@ from faqbot.faq.model import ID_PATTERN, load_faq
 from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
-from faqbot.staff.console.web import Console, Refused, swedish, to_login
+from faqbot.staff.console.web import Console, Refused, entry_questions, swedish, to_login
 from faqbot.web.ratelimit import RateLimiter
 
 TRIES_PER_MINUTE = 12
@@ -41,10 +41,11 @@ def entry_id(faq_id: str) -> str:
     return faq_id
 
 
-def field_problems(problems: tuple[tuple[str, str], ...], faq_id: str) -> dict[str, list[str]]:
+def field_problems(console: Console, problems: tuple[tuple[str, str], ...], faq_id: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    questions = entry_questions(console) if problems else {}
     for name, message in problems:
-        found.setdefault(name if name in FIELDS else "", []).append(swedish(message, faq_id))
+        found.setdefault(name if name in FIELDS else "", []).append(swedish(message, faq_id, questions))
     return found
 
 
@@ -95,7 +96,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         before = console.desk.bot.policy
         added = await run_in_threadpool(console.desk.create, values, group_id, session.user)
         if added.problems:
-            problems = field_problems(added.problems, added.faq_id)
+            problems = field_problems(console, added.problems, added.faq_id)
             return new_page(console, request, session, values, group_id, 400, problems=problems)
         outcome = {"created": True, "unmarked": added.unmarked}
         outcome["kept_away"] = await run_in_threadpool(console.desk.kept_away, added.faq_id)
@@ -153,7 +154,7 @@ async def draft_page(
     except FaqbotError as err:
         return entry_page(console, request, session, faq_id, 400, draft_error=str(err), **page)
     page["draft"] = result
-    problems = field_problems(result.problems, faq_id)
+    problems = field_problems(console, result.problems, faq_id)
     return entry_page(console, request, session, faq_id, 400 if problems else 200, problems=problems, **page)
 
 

@@ -21,7 +21,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,15 +368,16 @@ MESSAGES = [
 ]
 
 
-def swedish(message: str, editing: str = "") -> Text:
+def swedish(message: str, editing: str = "", questions: Mapping[str, str] | None = None) -> Text:
     """A check's message as staff read it next to the field of entry `editing` (the check's own
-    words when unknown). A duplicate names the other entry, whichever of the two came first."""
+    words when unknown). A duplicate names the other entry, whichever of the two came first, by
+    its question in `questions` (entry id -> question; by its id when not there)."""
     for pattern, text in MESSAGES:  # what a field's own message says better, next to the field
         found = pattern.search(message)
         if found:
             named = found.groupdict()
             where = named.get("entry") if named.get("other") == editing else named.get("other")
-            return Text(text, where=where, **named)
+            return Text(text, where=(questions or {}).get(where or "", where), **named)
     explained = in_swedish(message)  # a check's message in Swedish (faqbot.faq.messages)
     if explained is not None:
         return Bilingual(explained, message)  # in English, the check's own words
@@ -389,3 +390,8 @@ def readable_entries(console: Console) -> list:
         return console.desk.entries()[0]
     except FaqbotError:
         return []
+
+
+def entry_questions(console: Console) -> dict[str, str]:
+    """Each entry's question by its id, to name entries in messages (by id while the file does not read)."""
+    return {e.id: e.question for e in readable_entries(console)}
