@@ -1006,8 +1006,10 @@ def test_a_review_form_sent_again_or_naming_what_is_gone_is_answered_in_the_cons
     assert "Förslaget är redan godkänt eller avvisat, eller finns inte längre." in again.text
     assert "faqbot learn" not in again.text and (site.folder / "faq.yaml").read_text(encoding="utf-8") == faq
     assign = {"action": "assign", "reply_id": "h1", "csrf": site.csrf()}
-    gone = site.client.post("/granska", data={**assign, "faq_id": "finns-inte"})
-    assert gone.status_code == 409 and "Välj posten som svarar på frågan i listan." in gone.text
+    gone = site.client.post("/granska", data={**assign, "faq_id": "finns-inte"})  # removed meanwhile
+    assert gone.status_code == 409 and "Posten du valde finns inte längre i FAQ:n." in gone.text
+    none = site.client.post("/granska", data={**assign, "faq_id": ""})
+    assert none.status_code == 409 and "Välj posten som svarar på frågan i listan." in none.text
     unknown = site.client.post("/granska", data={**assign, "reply_id": "A" * 22, "faq_id": "phone"})
     assert unknown.status_code == 409 and "Frågan finns inte längre i loggen." in unknown.text
     masked = site.client.post("/granska", data={**assign, "reply_id": "h2", "faq_id": "phone"})  # a forged form

@@ -159,6 +159,9 @@ ENGLISH: dict[str, str] = {
     "Förslaget är redan godkänt eller avvisat, eller finns inte längre. Listan nedan är som den är nu.": (
         "The suggestion was already accepted or rejected, or is gone. The list below is as it is now."
     ),
+    "Posten du valde finns inte längre i FAQ:n. Välj en post i listan nedan, som är som den är nu.": (
+        "The entry you chose is no longer in the FAQ. Choose an entry in the list below, which is as it is now."
+    ),
     "Välj posten som svarar på frågan i listan.": "Choose the entry that answers the question from the list.",
     "Frågan finns inte längre i loggen. Listan nedan är som den är nu.": (
         "The question is no longer in the log. The list below is as it is now."

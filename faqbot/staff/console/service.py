@@ -452,6 +452,10 @@ class Desk:
                 self.faq_path, lesson, self.log, self.rebuild, accept, reject or [], assign or [], off_topic or []
             )
         except UnknownEntryError:
+            if any(faq_id for _, faq_id in assign or []):  # chosen from a page opened before it was removed
+                raise StaleError(
+                    Text("Posten du valde finns inte längre i FAQ:n. Välj en post i listan nedan, som är som den är nu.")
+                ) from None
             raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
         except UnknownReplyError:
             raise StaleError(Text("Frågan finns inte längre i loggen. Listan nedan är som den är nu.")) from None
