@@ -735,6 +735,11 @@ def test_the_entry_list_searches_questions_and_answers(site):
     assert "1 post med ”supportavtal”." in page  # found by a walk-through: "1 poster"
     site.client.get("/sprak", params={"till": "en", "sida": "/fragor"})
     assert "1 entry with “supportavtal”." in site.client.get("/fragor", params={"sok": "supportavtal"}).text
+    site.client.get("/sprak", params={"till": "sv", "sida": "/fragor"})
+    # found by a walk-through: "oppet" found only ids with "oppet" in them, a blank search "50 poster med ”  ”"
+    assert "/fragor/backup" in site.client.get("/fragor", params={"sok": "sakerhetskopior"}).text
+    blank = site.client.get("/fragor", params={"sok": "   "}).text
+    assert "/fragor/phone" in blank and "/fragor/backup" in blank and "poster med" not in blank
 
 
 def test_trying_the_bot_shows_the_reply_the_top_entries_and_the_threshold(site):

@@ -57,7 +57,7 @@ from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
-from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines
+from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
     Console,
     Refused,
@@ -431,11 +431,7 @@ def entries_page(console: Console, request: Request, session, query: str) -> Res
         session=session,
         entries=entries,
         query=query,
-        off_topic=[
-            (q, detect_language(q[:GROUP_CHARS]))
-            for q in console.desk.off_topic()
-            if all(w in q.casefold() for w in query.casefold().split())
-        ],
+        off_topic=[(q, detect_language(q[:GROUP_CHARS])) for q in console.desk.off_topic() if holds_words(q, query)],
         **console.outcome(request, session),
     )
 
@@ -446,7 +442,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        return entries_page(console, request, session, request.query_params.get("sok", "")[:200])
+        query = " ".join(request.query_params.get("sok", "")[:200].split())  # blank: every entry
+        return entries_page(console, request, session, query)
 
     @app.get("/fragor/{faq_id}")
     def entry_form(request: Request, faq_id: str) -> Response:

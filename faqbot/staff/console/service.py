@@ -48,6 +48,7 @@ from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
 from faqbot.retrieval.index import build_index, folder_hash
 from faqbot.retrieval.search import Searcher
+from faqbot.retrieval.spelling import fold
 from faqbot.staff import learn, teach
 from faqbot.staff.console.history import (
     RESTORED,
@@ -189,6 +190,13 @@ class StaleError(FaqbotError):
 
 # "Godkänn alla" or "Avvisa alla" on a list that changed meanwhile: none of the ids shown is open
 SHOWN_GONE = Text("Förslagen är redan godkända eller avvisade, eller finns inte längre. Listan nedan är som den är nu.")
+
+
+def holds_words(text: str, query: str) -> bool:
+    """Whether `text` holds every word of `query`, in any case and with or without å, ä, ö and
+    accents ("oppet" finds "öppet", as staff type on a keyboard without them)."""
+    folded = fold(text)
+    return all(word in folded for word in fold(query).split())
 
 
 class Desk:
@@ -454,7 +462,9 @@ class Desk:
         except UnknownEntryError:
             if any(faq_id for _, faq_id in assign or []):  # chosen from a page opened before it was removed
                 raise StaleError(
-                    Text("Posten du valde finns inte längre i FAQ:n. Välj en post i listan nedan, som är som den är nu.")
+                    Text(
+                        "Posten du valde finns inte längre i FAQ:n. Välj en post i listan nedan, som är som den är nu."
+                    )
                 ) from None
             raise StaleError(Text("Välj posten som svarar på frågan i listan.")) from None
         except UnknownReplyError:
@@ -534,13 +544,8 @@ class Desk:
         """The entries (those whose texts hold every word of `query`), and the file's hash."""
         digest = file_hash(self.faq_path)
         faq = load_faq(self.faq_path)
-        words = query.casefold().split()
-
-        def matches(entry: FaqEntry) -> bool:
-            text = " ".join((entry.id, entry.section, entry.answer, entry.answer_en, *entry.questions())).casefold()
-            return all(word in text for word in words)
-
-        return [e for e in faq.entries if matches(e)], digest
+        texts = {e.id: " ".join((e.id, e.section, e.answer, e.answer_en, *e.questions())) for e in faq.entries}
+        return [e for e in faq.entries if holds_words(texts[e.id], query)], digest
 
     def off_topic(self) -> tuple[str, ...]:
         """The questions staff marked as about something else (the FAQ's `off_topic:` list)."""
