@@ -96,7 +96,8 @@ def test_the_conversation_is_announced_to_screen_readers(chromium, widget_site):
     customer = Customer(chromium, widget_site, PHONE)
     log = customer.page.locator("#faq-chat [role=log]")
     expect(log).to_have_attribute("aria-live", "polite")
-    expect(customer.page.get_by_role("log", name="Samtalet med chattbotten")).to_be_visible()  # Gradio: "chatbot conversation"
+    named = customer.page.get_by_role("log", name="Samtalet med chattbotten")  # Gradio: "chatbot conversation"
+    expect(named).to_be_visible()
     reply = customer.ask("Kan jag ringa er?")
     assert log.locator("[data-testid=bot]").count() >= 2 and reply.is_visible()
     customer.close()

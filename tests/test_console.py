@@ -1780,7 +1780,7 @@ def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish
     )
     assert "Varje natt." in form  # the FAQ's own texts stay as they are
     refused = site.client.post("/fragor/backup", data={"answer": "x", "hash": "x"})
-    assert refused.status_code == 403 and "lacks a valid security code (CSRF)" in refused.text
+    assert refused.status_code == 403 and "opened before your latest login, so nothing was done" in refused.text
     swedish = switch(site, "sv", "/fragor/backup")
     assert (
         '<html lang="sv">' in swedish
@@ -2119,7 +2119,7 @@ def test_a_restore_without_its_csrf_token_is_refused_and_changes_nothing(site):
     before = faq.read_bytes()
     for data in ({"version": "1"}, {"csrf": "another-sessions-token"}):
         response = site.client.post("/historik/1/aterstall", data=data)
-        assert response.status_code == 403 and "säkerhetskod" in response.text
+        assert response.status_code == 403 and "öppnades före din senaste inloggning" in response.text
     assert faq.read_bytes() == before
     assert version_ids(site.client.get("/historik").text) == [2, 1]
 

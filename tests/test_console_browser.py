@@ -317,7 +317,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(bro
     )
     assert left == 0
     page.get_by_role("button", name="Spara").click()
-    expect(page.get_by_role("alert")).to_contain_text("saknar en giltig säkerhetskod (CSRF)")
+    expect(page.get_by_role("alert")).to_contain_text("öppnades före din senaste inloggning, så inget gjordes")
     expect(page.locator("#saved")).to_have_count(0)
     assert faq.read_text(encoding="utf-8") == before
 

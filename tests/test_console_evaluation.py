@@ -279,7 +279,7 @@ def test_starting_a_run_without_the_csrf_token_is_refused(site):
     site.login()
     for data in ({"start": "1"}, {"csrf": "another-sessions-token"}):
         response = site.client.post("/utvardering/kor", data=data)
-        assert response.status_code == 403 and "säkerhetskod" in response.text
+        assert response.status_code == 403 and "öppnades före din senaste inloggning" in response.text
     assert not site.client.app.state.evaluations.progress().started_at
     assert not (site.folder / "index" / "evaluations.json").exists()
 

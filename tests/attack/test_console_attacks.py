@@ -126,7 +126,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(site):
     for token in (None, "", "another-sessions-token"):
         data = fields if token is None else {**fields, "csrf": token}
         response = site.client.post("/fragor/backup", data=data)
-        assert response.status_code == 403 and "säkerhetskod" in response.text
+        assert response.status_code == 403 and "öppnades före din senaste inloggning" in response.text
     assert faq.read_bytes() == before
     assert site.client.post("/logout", data={"csrf": "another-sessions-token"}).status_code == 403
     assert site.client.get("/", follow_redirects=False).status_code == 200  # still logged in

@@ -56,8 +56,8 @@ ENGLISH: dict[str, str] = {
         "The field “{label}” holds an invisible control character that cannot be saved. Nothing was saved; go back and "
         "remove it (it often comes along when text is pasted)."
     ),
-    "Formuläret saknar en giltig säkerhetskod (CSRF). Öppna sidan på nytt och försök igen.": (
-        "The form lacks a valid security code (CSRF). Open the page anew and try again."
+    "Formuläret kom från en sida som öppnades före din senaste inloggning, så inget gjordes. Öppna sidan på nytt och gör om det du skickade.": (
+        "The form came from a page opened before your latest login, so nothing was done. Open the page anew and do again what you sent."
     ),
     "Formuläret skickades från en annan webbplats.": "The form was sent from another website.",
     "Okänd åtgärd.": "Unknown action.",

@@ -294,9 +294,7 @@ class Console:
                 )
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
-            raise Refused(
-                403, Text("Formuläret saknar en giltig säkerhetskod (CSRF). Öppna sidan på nytt och försök igen.")
-            )
+            raise Refused(403, Text(STALE_FORM))  # a page of an earlier session, or forged
         if session is not None and writing:
             self.spend_write(session.user)
         return fields
@@ -357,6 +355,10 @@ def static(name: str) -> Response:
     kind, data = found
     return Response(data, media_type=kind, headers={"cache-control": "no-store"})
 
+
+# A form whose CSRF token is not its session's: in words staff know (it said "säkerhetskod
+# (CSRF)"; a walk-through's staff had logged in again in another tab).
+STALE_FORM = "Formuläret kom från en sida som öppnades före din senaste inloggning, så inget gjordes. Öppna sidan på nytt och gör om det du skickade."
 
 MESSAGES = [
     (re.compile(r"is empty$"), "Fältet får inte vara tomt."),
