@@ -324,25 +324,28 @@ def remembering(searcher: Searcher) -> Searcher:
 
 def caught_by(
     rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy, marked: Sequence[str]
-) -> list[tuple[str, str]]:
-    """Customers' questions the bot answered (the CAUGHT_CHECKED newest different ones) that the
-    questions just `marked` as off-topic send to the helpdesk now, each with the entry that
-    answered it: what a mark catches besides itself, for staff to see when they mark (found by a
-    walk-through: marking "Kan ni skydda min bil mot stöld?" also sent "How often do you wash
-    the car?" to the helpdesk, without a word). `searcher`: the index with the marks in it."""
+) -> list[tuple[str, str, bool]]:
+    """Customers' questions the bot answered or offered choices for (the CAUGHT_CHECKED newest
+    different ones) that the questions just `marked` as off-topic send to the helpdesk now, each
+    with the entry that answered it (or came first among the choices) and whether it was answered:
+    what a mark catches besides itself, for staff to see when they mark (found by a walk-through:
+    marking "Kan ni skydda min bil mot stöld?" also sent "How often do you wash the car?" to the
+    helpdesk, without a word; and a later one: marking "Blir tänderna vita av blekning?" took the
+    choices from "Hur vita blir tänderna av blekning?"). `searcher`: the index with the marks in it."""
     keys = {normalize_question(t) for t in marked}
     searcher = remembering(searcher)
 
-    def answered(row: LoggedQuestion) -> bool:  # answered, and not the marked question itself
+    def reached(row: LoggedQuestion) -> bool:  # answered or offered choices, and not the marked question itself
         return (
             row.kind == ReplyKind.ANSWER
             and bool(row.faq_id)
-            and normalize_question(as_marked(row.question)) not in keys
-        )
+            or row.kind == ReplyKind.CHOICES
+            and bool(row.candidate_id)
+        ) and normalize_question(as_marked(row.question)) not in keys
 
     return [
-        (row.question, row.faq_id)
-        for row in newest_different(rows, answered)
+        (row.question, row.faq_id or row.candidate_id or "", row.kind == ReplyKind.ANSWER)
+        for row in newest_different(rows, reached)
         if normalize_question(marked_by(row.question, searcher, policy)) in keys
     ]
 

@@ -44,7 +44,7 @@ class Taught:
     off_topic: list[str] = field(default_factory=list)  # of `rejected`, the ids marked as about something else
     set_aside: list[str] = field(default_factory=list)  # their questions, written to the FAQ's `off_topic:`
     unmarked: list[str] = field(default_factory=list)  # `off_topic:` questions staff assigned to an entry after all
-    caught: list[tuple[str, str]] = field(
+    caught: list[tuple[str, str, bool]] = field(
         default_factory=list
     )  # answered questions the marks send away now (`caught_by`)
     build: Any = None  # the index BuildReport, when the FAQ changed

@@ -418,9 +418,11 @@ ENGLISH: dict[str, str] = {
         "Customers' questions the entry would answer, but which a question you have marked as about something else sends to the helpdesk:"
     ),
     "”{question}”, av ”{marked}”": "“{question}”, by “{marked}”",
-    "Av kundernas senaste frågor som boten svarade på skickar den nu också de här till helpdesk. Stämmer det inte, ta bort markeringen under Frågor och svar.": (
-        "Of the customers' latest questions the bot answered, it now sends these to the helpdesk too. If that is wrong, take the mark off under Questions and answers."
+    "Av kundernas senaste frågor som boten svarade på eller gav förslag till skickar den nu också de här till helpdesk. Stämmer det inte, ta bort markeringen under Frågor och svar.": (
+        "Of the customers' latest questions the bot answered or offered choices for, it now sends these to the"
+        " helpdesk too. If that is wrong, take the mark off under Questions and answers."
     ),
+    "”{question}”, som fick förslag med ”{entry}” först": "“{question}”, offered choices with “{entry}” first",
     "”{question}”, som besvarades med ”{entry}”": "“{question}”, which was answered with “{entry}”",
     "Boten skickar den till helpdesk eftersom den liknar ”{marked}”, som ni har markerat som en fråga om annat.": (
         "The bot sends it to the helpdesk as it is like “{marked}”, which you have marked as about something else."

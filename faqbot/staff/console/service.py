@@ -512,7 +512,7 @@ class Desk:
             log.warning("could not check which marks keep entry %s's customers away: %s", faq_id, err)
             return []
 
-    def caught(self, marked: list[str]) -> list[tuple[str, str]]:
+    def caught(self, marked: list[str]) -> list[tuple[str, str, bool]]:
         """The customers' questions the bot answered that the questions just `marked` send to the
         helpdesk now (`report.caught_by`); none when the log cannot be read (the mark stands)."""
         if not marked:
