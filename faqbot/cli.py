@@ -737,8 +737,9 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
         print(f"off_topic: {text} (the bot sends it, and questions nearer it than any entry, to the helpdesk)")
     for text in taught.unmarked:
         print(f"off_topic: {text} taken off the list (assigned to an entry)")
-    for question, faq_id in taught.caught:
-        print(f"also to the helpdesk now: {question} (answered with {faq_id} before; if wrong, remove the mark)")
+    for question, faq_id, answered in taught.caught:
+        before = f"answered with {faq_id}" if answered else f"offered choices with {faq_id} first"
+        print(f"also to the helpdesk now: {question} ({before} before; if wrong, remove the mark)")
     if not taught.build:
         print(f"{faq_path} unchanged")
         return
