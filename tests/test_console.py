@@ -714,6 +714,18 @@ def test_a_new_entry_whose_question_yaml_would_read_as_another_type_is_created(s
     assert load_faq(site.folder / "faq.yaml").by_id[question.lower()].question == question
 
 
+def test_a_new_entry_whose_question_has_no_words_is_refused_at_the_field(site):
+    """A walk-through created "???" (id "fraga"), and the chat offered "???" as a choice."""
+    site.login()
+    before = (site.folder / "faq.yaml").read_bytes()
+    new = {"question": "???", "answer": "Svar.", "alternatives": "!!", "section": "", "csrf": site.csrf()}
+    refused = site.client.post("/ny-fraga", data=new)
+    assert refused.status_code == 400 and "Posten skapades inte" in refused.text
+    question = re.search(r'<span class="problem" id="e-question">([^<]*)</span>', refused.text).group(1)
+    assert "har inga ord, bara tecken" in question
+    assert (site.folder / "faq.yaml").read_bytes() == before
+
+
 def test_a_draft_that_fails_the_faq_checks_is_explained_next_to_its_field_in_swedish(site):
     site.login()
     faq = site.folder / "faq.yaml"

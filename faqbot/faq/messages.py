@@ -118,6 +118,7 @@ WORDING: dict[str, tuple[str, str]] = {
         "{what} måste vara text; sätt citattecken runt {value}",
     ),
     "empty": ("{what} is empty", "{what} saknar text"),
+    "no_words": ("{what} has no words, only signs", "{what} har inga ord, bara tecken"),
     "file_top": (
         "the file must have 'helpdesk:' and 'entries:' at the top",
         "filen måste ha 'helpdesk:' och 'entries:' överst",

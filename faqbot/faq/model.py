@@ -308,6 +308,8 @@ def parse_entry(node: yaml.Node, problems: list[tuple[int, str]], drafts: list[F
         else:
             what = f"{key} of entry '{fields['id']}'" if key != "id" and fields.get("id") else key
             fields[key] = scalar_text(items[key], what, problems)
+            if key == "question":
+                fields[key] = worded(items[key], fields[key], what, problems)
     entry_id = fields["id"]
     if entry_id is not None and not ID_PATTERN.match(entry_id):
         problems.append((line_of(items["id"]), say("bad_id", id=entry_id)))
@@ -334,8 +336,17 @@ def question_list(items: dict[str, yaml.Node], key: str, what: str, problems: li
     if not isinstance(node, yaml.SequenceNode):
         problems.append((line_of(node), say("not_question_list", key=key)))
         return ()
-    texts = [scalar_text(item, what, problems) for item in node.value]
+    texts = [worded(item, scalar_text(item, what, problems), what, problems) for item in node.value]
     return tuple(text for text in texts if text is not None)
+
+
+def worded(node: yaml.Node, text: str | None, what: str, problems: list[tuple[int, str]]) -> str | None:
+    """A question's text, or a problem when it has no letter or digit ("???": a walk-through's
+    console took it, and the chat then offered "???" as a choice)."""
+    if text is not None and not any(c.isalnum() for c in text):
+        problems.append((line_of(node), say("no_words", what=what)))
+        return None
+    return text
 
 
 def optional_text(items: dict[str, yaml.Node], key: str, entry_id: str | None, problems: list[tuple[int, str]]) -> str:
