@@ -37,7 +37,11 @@ BAD_FILES = [
     ("empty answer", SMALL_FAQ.replace("Varje natt.", '""'), ":5: answer of entry 'backup' is empty"),
     ("empty question", SMALL_FAQ.replace("Kan jag ringa er?", ""), ":7: question of entry 'phone' is empty"),
     # a walk-through's console took "???", and the chat offered it as a choice
-    ("question of signs", SMALL_FAQ.replace("Kan jag ringa er?", '"???"'), ":7: question of entry 'phone' has no words"),
+    (
+        "question of signs",
+        SMALL_FAQ.replace("Kan jag ringa er?", '"???"'),
+        ":7: question of entry 'phone' has no words",
+    ),
     ("duplicate id", SMALL_FAQ.replace("id: phone", "id: backup"), ":6: duplicate id 'backup' (first used on line 3)"),
     (
         "duplicate question",
