@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from faqbot import DataError, load_faq
-from faqbot.faq.edit import Added, add_learned, add_off_topic, remove_learned
+from faqbot.faq.edit import Added, add_learned, add_off_topic, remove_entry, remove_learned
 from tests.conftest import ROOT
 
 # An entry without alternatives, its answer a block scalar followed by a blank line.
@@ -317,3 +317,36 @@ def test_an_off_topic_list_before_a_closing_comment_keeps_the_comment_last(tmp_p
     assert add_off_topic(path, ["Hur tvättar jag bilen?"]) == ("Hur tvättar jag bilen?",)
     after = path.read_text(encoding="utf-8")
     assert after == text.replace("bilar?\n", "bilar?\n  - Hur tvättar jag bilen?\n")
+
+
+@pytest.mark.parametrize(
+    ("faq_id", "gone"),
+    [
+        # the middle: its lines and the blank line under it; the comment above the next entry stays
+        ("phone", (16, 24)),
+        # the first: its lines and the two blank lines under it (the comment above it stays, on top)
+        ("backup", (6, 15)),
+        # the last: its lines (the comment above it was written for it, but is kept: staff wrote it)
+        ("domain", (26, 31)),
+    ],
+)
+def test_removing_an_entry_takes_its_lines_out_and_nothing_else(tmp_path, faq_id, gone):
+    path = tmp_path / "faq.yaml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    question = load_faq(path).by_id[faq_id].question
+    assert remove_entry(path, faq_id) == question
+    lines = HAND_WRITTEN.splitlines(keepends=True)
+    first, last = gone
+    assert path.read_text(encoding="utf-8") == "".join(lines[: first - 1] + lines[last:])
+    assert faq_id not in load_faq(path).by_id
+
+
+def test_the_faqs_only_entry_is_not_removed(tmp_path):
+    path = tmp_path / "faq.yaml"
+    path.write_text("helpdesk: help@example.se\nentries:\n" + NO_ALTERNATIVES, encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(DataError, match="only entry, and the FAQ needs one"):
+        remove_entry(path, "kontorshund")
+    with pytest.raises(DataError, match="no entry has the id 'finns-inte'"):
+        remove_entry(path, "finns-inte")
+    assert path.read_bytes() == before

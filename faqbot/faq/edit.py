@@ -36,6 +36,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.importers.writer import reads_back_plain
+from faqbot.faq.messages import say
 from faqbot.faq.model import Faq, load_faq, normalize_question, question_owners
 from faqbot.files import atomic_write
 
@@ -156,6 +157,32 @@ def remove_learned(path: str | Path, faq_id: str, text: str) -> bool:
     remove_item(entry, LEARNED, position)
     replace_file(document)
     return True
+
+
+def remove_entry(path: str | Path, faq_id: str) -> str:
+    """Take entry `faq_id` out of the FAQ file (staff deleted it), keeping everything else as it
+    was: the comments and blank lines after it stay above the next entry. Returns its question.
+    Raises DataError for an invalid file, an unknown id, or the FAQ's only entry (a FAQ needs one)."""
+    path = Path(path)
+    faq = load_faq(path)
+    if faq_id not in faq.by_id:
+        raise DataError(path, [(0, f"no entry has the id '{faq_id}'; was it renamed or removed?")])
+    if len(faq.entries) == 1:
+        raise DataError(path, [(faq.by_id[faq_id].line, say("last_entry", id=faq_id))])
+    document = open_document(path)
+    entries = document.data["entries"]
+    position = next(i for i, item in enumerate(entries) if str(item["id"]) == faq_id)
+    if entries.fa.flow_style():
+        remove_item(document.data, "entries", position)
+    else:  # the blank lines that parted it from the next entry go with it; comment lines stay
+        rest = take_tail(entries, position).lstrip("\n")
+        del entries[position]
+        if position:
+            give_tail(entries, position - 1, rest)
+        else:
+            give_tail(document.data, key_before(document.data, "entries"), rest)
+    replace_file(document)
+    return faq.by_id[faq_id].question
 
 
 def add_off_topic(path: str | Path, texts: Sequence[str]) -> tuple[str, ...]:

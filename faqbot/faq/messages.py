@@ -119,6 +119,10 @@ WORDING: dict[str, tuple[str, str]] = {
     ),
     "empty": ("{what} is empty", "{what} saknar text"),
     "no_words": ("{what} has no words, only signs", "{what} har inga ord, bara tecken"),
+    "last_entry": (
+        "entry '{id}' is the FAQ's only entry, and the FAQ needs one: write another first",
+        "posten '{id}' är FAQ:ns enda post, och FAQ:n behöver en: skriv en till först",
+    ),
     "file_top": (
         "the file must have 'helpdesk:' and 'entries:' at the top",
         "filen måste ha 'helpdesk:' och 'entries:' överst",
