@@ -2049,6 +2049,40 @@ def test_a_restored_version_is_what_the_bot_answers_and_is_itself_a_new_version(
     assert again.text.count("(gäller nu)") == 1
 
 
+def test_an_entry_removed_in_the_console_is_no_longer_answered_and_a_restore_brings_it_back(site):
+    """A walk-through's staff could remove an entry only by restoring an older version, which also
+    undid everyone's later changes."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    original = faq.read_bytes()
+    page = site.client.get("/fragor/phone").text
+    assert 'action="/fragor/phone/ta-bort"' in page
+    fields = {"csrf": site.csrf(), "hash": form_hash(site, "phone")}
+    unsure = site.client.post("/fragor/phone/ta-bort", data=fields)  # the box not ticked
+    assert unsure.status_code == 400 and "Kryssa i rutan för att ta bort posten; inget togs bort." in unsure.text
+    save_answer(site, "phone", "Ja, vardagar 9-16.", "Kan jag ringa er?")  # a colleague, since the page was opened
+    changed = site.client.post("/fragor/phone/ta-bort", data={**fields, "sure": "1"})
+    assert changed.status_code == 409 and "Posten har ändrats sedan du öppnade sidan" in changed.text
+    assert "Ja, vardagar 9-16." in changed.text and "phone" in load_faq(faq).by_id
+    fields = {"csrf": site.csrf(), "hash": form_hash(site, "phone"), "sure": "1"}
+    done = site.client.post("/fragor/phone/ta-bort", data=fields)
+    assert done.status_code == 200 and 'Posten ”<span lang="sv">Kan jag ringa er?</span>” är borttagen.' in done.text
+    assert "phone" not in load_faq(faq).by_id and "/fragor/phone" not in done.text
+    reply = public_bot(site).ask("Kan jag ringa er?")
+    assert reply.match is None or reply.match.faq_id != "phone"
+    last = load_faq(faq).entries  # the only entry left is refused: the FAQ needs one
+    assert [e.id for e in last] == ["backup"]
+    only = site.client.post("/fragor/backup/ta-bort", data={"csrf": site.csrf(), "hash": form_hash(site), "sure": "1"})
+    assert only.status_code == 400 and "är FAQ:ns enda post" in only.text and "backup" in load_faq(faq).by_id
+    versions = site.client.get("/historik").text
+    newest = versions.split('<li class="item">')[1]
+    assert "anna" in newest and "phone" in newest
+    restored = site.client.post("/historik/2/aterstall", data={"csrf": site.csrf("/historik")})
+    assert restored.status_code == 200 and load_faq(faq).by_id["phone"].answer == "Ja, vardagar 9-16."
+    assert public_bot(site).ask("Kan jag ringa er?").match.faq_id == "phone"
+    assert original != faq.read_bytes()  # the colleague's answer came back with it
+
+
 @pytest.mark.parametrize("broken_by_hand", [False, True])
 def test_phrasings_accepted_since_a_restored_version_are_proposed_again_not_lost(site, broken_by_hand):
     """Restoring a version from before an accept removes the phrasing from the FAQ; its acceptance

@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from faqbot.bot import MAX_MESSAGE_CHARS
 from faqbot.decision.policy import SUGGESTION_COUNT, SUGGESTION_FLOOR, SUGGESTION_SPREAD
 from faqbot.errors import DataError, FaqbotError
+from faqbot.faq.messages import in_swedish
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.language import detect_language
 from faqbot.staff import learn, teach
@@ -56,7 +57,7 @@ from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
-from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Text, language_of, local, local_path
+from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
     Console,
@@ -459,6 +460,15 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
         return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session))
 
+    @app.post("/fragor/{faq_id}/ta-bort")
+    async def entry_remove(request: Request, faq_id: str) -> Response:
+        session = console.session_of(request)
+        if session is None:
+            return to_login(request)
+        fields = await console.form(request, session)
+        faq_id = entry_id(faq_id)
+        return await removed_page(console, request, session, faq_id, fields)
+
     @app.post("/fragor/{faq_id}")
     async def entry_save(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
@@ -559,6 +569,28 @@ def conflict_page(console: Console, request: Request, session, faq_id: str, valu
     }
     # the form now carries the file's hash as it is: saved again, the draft (staff saw what changed) is written
     return edit_page(console, request, session, faq_id, values, now_digest, 409, conflict=differing, taken=taken)
+
+
+async def removed_page(console: Console, request: Request, session, faq_id: str, fields: dict) -> Response:
+    """ "Ta bort posten": the entry taken out of the FAQ, and the list of entries saying so; or its
+    page again, saying why not (the box not ticked, changed meanwhile, the FAQ's only entry)."""
+    entry, digest = console.desk.opened(faq_id)
+    if entry is None:
+        raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
+    values = {name: entry_values(vars(entry))[name] for name in FIELDS}
+    if not fields.get("sure"):
+        why = Text("Kryssa i rutan för att ta bort posten; inget togs bort.")
+        return edit_page(console, request, session, faq_id, values, digest, 400, remove_error=why)
+    try:
+        question = await run_in_threadpool(console.desk.remove, faq_id, fields.get("hash", ""), session.user)
+    except FileChangedError:
+        why = Text("Posten har ändrats sedan du öppnade sidan, så den togs inte bort. Här är den som den är nu.")
+        return edit_page(console, request, session, faq_id, values, digest, 409, remove_error=why)
+    except DataError as err:  # the FAQ's only entry (or the file broke meanwhile): the check's words
+        said = [message for _, message in err.problems]
+        why = Bilingual(" ".join(in_swedish(m) or m for m in said), " ".join(said))
+        return edit_page(console, request, session, faq_id, values, digest, 400, remove_error=why)
+    return console.done(session, "/fragor", removed_entry=question)
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:

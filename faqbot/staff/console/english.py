@@ -348,6 +348,19 @@ ENGLISH: dict[str, str] = {
         "{count} of the suggestions shown were no longer on the list (handled meanwhile, or answered by the bot"
         " now) and were not rejected."
     ),
+    "Ta bort posten": "Remove the entry",
+    "Versioner": "Versions",
+    "Ja, ta bort posten. Chatten svarar inte längre med den; den finns kvar under Versioner och kan återställas där.": (
+        "Yes, remove the entry. The chat no longer answers with it; it stays under Versions and can be restored there."
+    ),
+    "Kryssa i rutan för att ta bort posten; inget togs bort.": "Tick the box to remove the entry; nothing was removed.",
+    "Posten har ändrats sedan du öppnade sidan, så den togs inte bort. Här är den som den är nu.": (
+        "The entry has changed since you opened the page, so it was not removed. Here it is as it is now."
+    ),
+    "Posten ”{question}” är borttagen. Chatten svarar inte längre med den. Den finns kvar under {versions}, där den kan återställas.": (
+        "The entry “{question}” is removed. The chat no longer answers with it. It stays under {versions}, where it"
+        " can be restored."
+    ),
     "Formuleringar från kunder ({count})": "Phrasings from customers ({count})",
     "Kunders egna ord, lagda till posten under Att granska: bekräftade av kunder eller kopplade av personal. Ta bort en formulering som inte hör till posten.": (
         "Customers' own words, added to the entry under To review: confirmed by customers or linked by staff."

@@ -40,7 +40,7 @@ from faqbot.errors import (
     UnknownReplyError,
 )
 from faqbot.faq.drafts import NewEntry, add_entry, draft_faq, parsed
-from faqbot.faq.edit import add_off_topic, remove_learned, remove_off_topic
+from faqbot.faq.edit import add_off_topic, remove_entry, remove_learned, remove_off_topic
 from faqbot.faq.messages import in_swedish
 from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
@@ -683,6 +683,22 @@ class Desk:
             except FaqbotError as err:  # the removal stands; only a re-proposal is not ruled out
                 log.warning("the rejection of a removed phrasing was not recorded: %s", err)
             return True
+
+    def remove(self, faq_id: str, expected_hash: str, who: str = "") -> str:
+        """Take entry `faq_id` out of the FAQ file, keep the file as a version by `who` (a restore
+        brings it back), rebuild the index; returns its question. FileChangedError when the entry
+        changed since the page that asked showed it (file hash `expected_hash`); DataError when it
+        is gone or the FAQ's only entry. A walk-through's staff could remove an entry only by
+        restoring an older version, which also undid everyone's later changes."""
+        with self.writing:
+            before = self.notice()
+            shown, now = self.seen(faq_id, expected_hash), load_faq(self.faq_path).by_id.get(faq_id)
+            if now is not None and shown is not None and entry_values(vars(now)) != shown:
+                raise FileChangedError(f"entry '{faq_id}' changed since the page was opened; nothing was removed")
+            question = remove_entry(self.faq_path, faq_id)
+            self.keep(before, who)
+            self.rebuild()
+            return question
 
     # -- trying the bot ------------------------------------------------------------------
 

@@ -87,7 +87,7 @@ OUTCOME_KEY = "utfall"
 DRAFT_PAGES = {"entry.html"}
 KEPT_DRAFT = "kept_draft"
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
-FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till")
+FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
 
 
 def form_page(path: str) -> str:
