@@ -35,6 +35,8 @@
     outcomes kept are bounded in number and in time.
 18. the page a login leads back to (`sida`, for a form sent after the session ended): a path of
     the console, never another site (`//host`, a scheme, a backslash), bounded in length.
+19. removing an entry ("Ta bort posten"): a session, its token, a ticked box and an entry of the
+    file are needed; a made-up or traversing id is refused in words, nothing removed.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -970,3 +972,25 @@ def test_taking_a_question_off_the_off_topic_list_takes_a_session_a_token_and_on
         "/om-annat", data={**data, "post": "finns-inte", "csrf": site.csrf()}, follow_redirects=False
     )
     assert gone.status_code == 303 and gone.headers["location"].startswith("/fragor?")
+
+
+def test_removing_an_entry_needs_a_session_its_token_a_ticked_box_and_a_real_entry(site):
+    """19. "Ta bort posten": without a session, without its token, with a made-up or traversing id,
+    or without the ticked box, nothing is removed."""
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    outside = site.client.post("/fragor/phone/ta-bort", data={"sure": "1"}, follow_redirects=False)
+    assert outside.status_code == 303 and outside.headers["location"].split("?")[0] == "/login"
+    site.login()
+    digest = form_hash(site, "phone")
+    for token in (None, "another-sessions-token"):
+        data = {"sure": "1", "hash": digest} if token is None else {"sure": "1", "hash": digest, "csrf": token}
+        assert site.client.post("/fragor/phone/ta-bort", data=data).status_code == 403
+    for made_up in ("finns-inte", "..%2F..%2Fconfig", "PHONE", "x" * 300):
+        response = site.client.post(
+            f"/fragor/{made_up}/ta-bort", data={"sure": "1", "hash": digest, "csrf": site.csrf()}
+        )
+        assert response.status_code in (400, 404) and "Traceback" not in response.text, made_up
+    unticked = site.client.post("/fragor/phone/ta-bort", data={"sure": "", "hash": digest, "csrf": site.csrf()})
+    assert unticked.status_code == 400
+    assert faq.read_bytes() == before
