@@ -73,7 +73,9 @@ ENGLISH: dict[str, str] = {
     ),
     # -- the overview --------------------------------------------------------------------
     "Problem i chatten": "Problems in the chat",
-    "Chatten svarar från FAQ-filen som den ser ut nu.": "The chat answers from the FAQ file as it is now.",
+    "Indexet är byggt från FAQ-filen som den ser ut nu: en chatt som körs svarar från det.": (
+        "The index is built from the FAQ file as it is now: a running chat answers from it."
+    ),
     "Chatten vägrar den senaste ändringen av {path} och svarar med den senaste fungerande versionen. Rätta filen: {err}": (
         "The chat refuses the latest change to {path} and answers with the latest working version. Fix the file: {err}"
     ),
@@ -127,7 +129,7 @@ ENGLISH: dict[str, str] = {
         "the questions in memory until the database is back."
     ),
     "Servrar": "Servers",
-    "En server: chatten svarar från indexet i": "One server: the chat answers from the index in",
+    "En server: en chatt som körs svarar från indexet i": ("One server: a running chat answers from the index in"),
     "på den här maskinen (loggen är en SQLite-fil, så det finns inga repliker).": (
         "on this machine (the log is a SQLite file, so there are no replicas)."
     ),
