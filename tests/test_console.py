@@ -2397,6 +2397,27 @@ def test_one_question_of_a_helpdesk_group_is_rejected_and_the_rest_of_the_group_
     assert again.status_code == 409 and "Frågan finns inte längre på listan." in again.text
 
 
+def test_a_new_entry_names_the_customers_questions_without_an_answer_it_now_answers(site):
+    """Found by a walk-through: a new entry answered a listed helpdesk question (wrongly), which
+    left Att granska without a word."""
+    with ConversationLog(site.folder / "log.db") as log:
+        log.record(LogRow("h1", "har ni en kontorshund", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+        log.record(LogRow("h2", "Säljer ni tandkräm?", "sv", "helpdesk", False, None, "phone", 0.1, 0.3, "v1"))
+        choices = ("phone", "backup")
+        log.record(
+            LogRow("c1", "Har ni en kontorshund?", "sv", "choices", False, None, "phone", 0.5, 0.3, "v1", choices)
+        )
+        log.record(LogRow("a1", "Kan jag ringa er?", "sv", "answer", True, "phone", None, 0.9, 0.3, "v1"))
+    site.login()
+    new = {"question": "Har ni en kontorshund?", "answer": "Ja, hon heter Sigrid.", "alternatives": "", "section": ""}
+    created = site.client.post("/ny-fraga", data={**new, "csrf": site.csrf()}).text
+    took = created.split("Posten svarar nu också på de här frågorna från kunder")[1].split("</ul>")[0]
+    assert '<li><span lang="sv">Har ni en kontorshund?</span></li>' in took  # the newest spelling of the question
+    assert "tandkräm" not in took and "Kan jag ringa er?" not in took  # not answered with it, or answered before
+    saved = save_answer(site, "backup", "Varje natt.", "Hur ofta gör ni säkerhetskopior?").text
+    assert "Posten svarar nu också" not in saved  # it took over nothing
+
+
 def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(site):
     question = "Har ni en kontorshund?"
     with ConversationLog(site.folder / "log.db") as log:

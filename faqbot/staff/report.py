@@ -304,6 +304,16 @@ def kept_away(rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy
     ]
 
 
+def newly_answered(rows: Sequence[LoggedQuestion], searcher: Searcher, policy: Policy, faq_id: str) -> list[str]:
+    """Customers' questions that went to the helpdesk or were offered choices (the CAUGHT_CHECKED
+    newest different ones) that the bot now answers with entry `faq_id`: for an entry's save or
+    creation, so staff see what it took over (a walk-through's new gift-card entry answered "Säljer
+    ni tandkräm?", a listed helpdesk question, which left Att granska without a word)."""
+    searcher = remembering(searcher)
+    unanswered = newest_different(rows, lambda r: r.kind in (ReplyKind.HELPDESK, ReplyKind.CHOICES))
+    return [r.question for r in unanswered if answered_as_read(r.question, searcher, policy)[0] == faq_id]
+
+
 def newest_different(rows: Sequence[LoggedQuestion], keep: Callable[[LoggedQuestion], bool] = bool) -> list:
     """The newest row of each different question (normalised) that `keep` takes, newest first,
     at most CAUGHT_CHECKED: what the checks of marks against the log read."""

@@ -492,7 +492,8 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             return edit_page(console, request, session, faq_id, values, result.file_hash, 400, **outcome)
         shared = console.desk.shared_questions(faq_id) if result.changes else []
         kept = await run_in_threadpool(console.desk.kept_away, faq_id) if result.changes else []
-        outcome = {"result": result, "shared": shared, "kept_away": kept}
+        newly = await run_in_threadpool(console.desk.newly_answered, faq_id) if result.changes else []
+        outcome = {"result": result, "shared": shared, "kept_away": kept, "newly": newly}
         return console.done(session, f"/fragor/{faq_id}", **outcome, **console.moved(before))
 
 

@@ -100,6 +100,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
             return new_page(console, request, session, values, group_id, 400, problems=problems)
         outcome = {"created": True, "unmarked": added.unmarked}
         outcome["kept_away"] = await run_in_threadpool(console.desk.kept_away, added.faq_id)
+        outcome["newly"] = await run_in_threadpool(console.desk.newly_answered, added.faq_id)
         return console.done(session, f"/fragor/{added.faq_id}", **outcome, **console.moved(before))
 
 

@@ -351,6 +351,10 @@ ENGLISH: dict[str, str] = {
         " now) and were not rejected."
     ),
     "Ta bort posten": "Remove the entry",
+    "Posten svarar nu också på de här frågorna från kunder, som gick till helpdesk eller fick förslag. De är inte längre med under Att granska; svarar posten fel på någon, ändra den.": (
+        "The entry now also answers these questions from customers, which went to the helpdesk or were offered"
+        " choices. They are no longer under To review; if the entry answers any of them wrongly, change it."
+    ),
     "Versioner": "Versions",
     "Ja, ta bort posten. Chatten svarar inte längre med den; den finns kvar under Versioner och kan återställas där.": (
         "Yes, remove the entry. The chat no longer answers with it; it stays under Versions and can be restored there."

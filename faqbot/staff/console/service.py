@@ -62,7 +62,7 @@ from faqbot.staff.console.history import (
     what_changed,
 )
 from faqbot.staff.console.language import Bilingual, Text
-from faqbot.staff.report import NEAR_MARGIN, answered_as_read, caught_by, kept_away
+from faqbot.staff.report import NEAR_MARGIN, answered_as_read, caught_by, kept_away, newly_answered
 from faqbot.staff.signals import as_marked, has_personal_data
 from faqbot.staff.trends import questions_asked, staff_time
 
@@ -510,6 +510,17 @@ class Desk:
             return kept_away(self.log.questions(), searcher, self.bot.policy_of(searcher.index), faq_id)
         except FaqbotError as err:
             log.warning("could not check which marks keep entry %s's customers away: %s", faq_id, err)
+            return []
+
+    def newly_answered(self, faq_id: str) -> list[str]:
+        """The customers' questions of the log that reached the helpdesk or were offered choices
+        and that the bot now answers with entry `faq_id` (`report.newly_answered`); none when the
+        log cannot be read."""
+        try:
+            searcher = self.bot.searcher
+            return newly_answered(self.log.questions(), searcher, self.bot.policy_of(searcher.index), faq_id)
+        except FaqbotError as err:
+            log.warning("could not check which questions entry %s answers now: %s", faq_id, err)
             return []
 
     def caught(self, marked: list[str]) -> list[tuple[str, str, bool]]:
