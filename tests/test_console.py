@@ -401,6 +401,22 @@ def test_a_form_opened_before_someone_edited_the_file_does_not_overwrite_it(site
     assert faq.read_text(encoding="utf-8") == edited
 
 
+def test_an_answer_of_one_line_saved_as_paragraphs_changes_only_its_own_lines(site):
+    """Found by a walk-through: a blank line appeared under the answer, before the next entry."""
+    site.login()
+    faq = site.folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: phone", "\n  - id: phone"), encoding="utf-8")
+    before = faq.read_text(encoding="utf-8")
+    fields = {
+        "question": "Hur ofta gör ni säkerhetskopior?",
+        "answer": "Varje natt.\r\n\r\nOch varje söndag.",
+        "hash": form_hash(site),
+    }
+    assert "Sparat" in site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()}).text
+    block = "    answer: |\n      Varje natt.\n\n      Och varje söndag.\n"
+    assert faq.read_text(encoding="utf-8") == before.replace("    answer: Varje natt.\n", block)
+
+
 def test_a_saved_form_sent_again_by_reloading_the_page_changes_nothing_and_is_no_conflict(site):
     """The browser re-posts the form (and its old hash) on reload, each line break as CR LF."""
     site.login()

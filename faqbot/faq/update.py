@@ -149,10 +149,24 @@ def write_fields(entry: CommentedMap, changes: Sequence[Change]) -> None:
         else:
             value = scalar(change.after, entry.get(change.field))
             if change.field in entry:
+                if isinstance(value, LiteralScalarString) and not isinstance(entry[change.field], LiteralScalarString):
+                    as_block(entry, change.field)
                 entry[change.field] = value
             else:
                 entry.insert(position_for(entry, change.field), change.field, value)
     give_tail(entry, list(entry)[-1], rest)
+
+
+def as_block(entry: CommentedMap, key: str) -> None:
+    """Before a plain value at `entry[key]` becomes a block scalar, which ends with its own line
+    break: the line break ruamel.yaml keeps after the plain value goes (it left a blank line
+    under a saved answer of several lines, found by a walk-through)."""
+    comments = entry.ca.items.get(key)
+    token = comments[2] if comments and len(comments) > 2 else None
+    if token is not None and token.value.startswith("\n"):
+        token.value = token.value[1:]
+        if not token.value:
+            comments[2] = None
 
 
 def scalar(text: str, old: Any) -> Any:
