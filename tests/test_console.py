@@ -1880,7 +1880,7 @@ def test_the_versions_a_new_entry_the_evaluation_and_the_overview_read_in_englis
     assert ">Run the test set</button>" in site.client.get("/utvardering").text
     overview = site.client.get("/").text
     assert "The last 14 days" in overview and "questions per day" in overview and '<h2 id="servers">Servers' in overview
-    assert "One server: the chat answers from the index in" in overview and "table below" not in overview
+    assert "One server: a running chat answers from the index in" in overview and "table below" not in overview
     pages = history + version + new + evaluation + overview
     for swedish in ("Versioner", "Återställ", "ändrad i filen", "Ny fråga", "Kör testmängden", "frågor per", "Servrar"):
         assert swedish not in pages, swedish
