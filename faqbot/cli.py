@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from faqbot import config as cfg
 from faqbot.errors import FaqbotError
+from faqbot.files import atomic_write
 
 if TYPE_CHECKING:
     from faqbot.bot import FaqBot
@@ -300,19 +301,37 @@ def settings_of_the_import(out: Path, name: str | None, served: bool, same: bool
     the chat does not serve, `name` goes into the settings beside it, the ones `next_steps` names
     (a walk-through wrote them by hand)."""
     settings = cfg.config_path()
+    own = out.parent / "config.yaml"
+    if not served and not own.exists() and own.resolve() != settings.resolve():
+        write_own_settings(own)
     if served and settings.exists():
         forget_measured_threshold(settings)
         introduce_the_new_company(settings, name, same_company=same)
     elif served and name:  # a new company without a settings file yet: it starts with its name
         settings.parent.mkdir(parents=True, exist_ok=True)
         introduce_the_new_company(settings, name)
-    elif name and (own := out.parent / "config.yaml").resolve() != settings.resolve():
+    elif name and own.resolve() != settings.resolve():
         introduce_the_new_company(own, name, same_company=same)
     elif name:
         print(
             f"note: --name is written to the settings of the FAQ they serve ({cfg.faq_path()}); "
             f"for {out}, set `name: {name}` in its settings"
         )
+
+
+def write_own_settings(path: Path) -> None:
+    """Settings for an FAQ imported into a folder the chat does not serve, beside it: `threshold:
+    auto` and a conversation log of its own in the folder. Without them every command the import's
+    next step names warned that its settings file did not exist, and the chat's log and staff
+    accounts went to data/conversations.db (a helper's walk-through)."""
+    log = path.parent / "conversations.db"
+    text = (
+        "# Settings of the FAQ beside this file, written by `faqbot import` (docs/staff.md has them all).\n"
+        "threshold: auto\n"
+        f"log_path: {json.dumps(str(log.resolve()), ensure_ascii=False)}\n"
+    )
+    atomic_write(path, text)
+    print(f"settings: {path} (threshold: auto; its conversation log and staff accounts: {log})")
 
 
 def next_steps(out: Path, served: bool) -> list[str]:
@@ -324,10 +343,7 @@ def next_steps(out: Path, served: bool) -> list[str]:
     settings, index = out.parent / "config.yaml", out.parent / "index"
     if index.resolve() == cfg.index_path().resolve():  # faq.yaml beside the served index/
         index = out.parent / f"{out.stem}-index"
-    lines = [f"next: faqbot index --faq {out} --out {index} --config {settings}"]
-    if not settings.exists():
-        lines.append(f"  ({settings} does not exist yet: the default settings are used, `threshold: auto`)")
-    return lines
+    return [f"next: faqbot index --faq {out} --out {index} --config {settings}"]
 
 
 def start_clean(before: Mapping[str, str], faq_path: Path, log_location: str) -> None:

@@ -227,9 +227,13 @@ def test_the_command_prints_a_summary_and_the_next_command(tmp_path, capsys):
         f"imported 3 entries in 2 sections from {tmp_path / 'faq.csv'} (csv)",
         "helpdesk: verkstad@cykelverkstan.se (found in the source; --helpdesk sets another)",
         f"written to {out}",
+        f"settings: {out.parent / 'config.yaml'} (threshold: auto; its conversation log and staff accounts: "
+        f"{out.parent / 'conversations.db'})",
         f"next: faqbot index --faq {out} --out {out.parent / 'index'} --config {out.parent / 'config.yaml'}",
-        f"  ({out.parent / 'config.yaml'} does not exist yet: the default settings are used, `threshold: auto`)",
     ]
+    # the settings the next step names are there: no "does not exist" warning, the folder keeps its own log
+    settings = load_config(out.parent / "config.yaml")
+    assert settings.threshold == "auto" and Path(settings.log_path) == (out.parent / "conversations.db").resolve()
     assert "note: " in printed.err and "column 'updated' is not used" in printed.err
     text = out.read_text(encoding="utf-8")
     assert text.startswith(f"# FAQ imported by `faqbot import` from {tmp_path / 'faq.csv'} (csv).")
