@@ -246,8 +246,8 @@ def test_no_console_page_shows_anything_before_logging_in(browser, sites):
         context = browser.new_context(viewport=DESKTOP)  # no cookie from any earlier login
         page = context.new_page()
         page.goto(sites.console + path)
-        # the login page, naming the page to return to after the login (the overview's is left out)
-        back = path.split("?")[0]
+        # the login page, naming the page to return to after the login, with its query (the overview's is left out)
+        back = path
         expect(page).to_have_url(sites.console + ("/login" if back == "/" else f"/login?{urlencode({'sida': back})}"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
         text = page.locator("body").inner_text()

@@ -115,6 +115,11 @@ class CountingSearcher:
         self.ranked[question] += 1
         return self._searcher.rank(question, *args, **kwargs)
 
+    def embedding_with(self, embedder):  # the lesson embeds its questions in batches first (learn.primed)
+        other = CountingSearcher(self._searcher.embedding_with(embedder))
+        other.ranked = self.ranked
+        return other
+
     def __getattr__(self, name):
         return getattr(self._searcher, name)
 
