@@ -15,6 +15,8 @@ from faqbot.bot import (
     without_courtesies,
 )
 from faqbot.decision.policy import SUGGESTION_SPREAD
+from faqbot.faq.model import FaqEntry
+from faqbot.retrieval.spelling import Spelling
 from faqbot.web.messages import reply_message
 from tests.conftest import HELPDESK, ROOT
 from tests.fakes import ENGLISH_FAQ, MemoryLog
@@ -596,3 +598,17 @@ def test_a_short_message_that_is_an_faq_question_word_for_word_is_answered_whate
     assert reply.kind == "answer" and reply.match.faq_id == "telefonsupport"
     followup = bot.ask("och vad kostar det?", previous="Hur säger jag upp mitt abonnemang?")
     assert followup.kind == "choices" and "uppsagning" in [s.faq_id for s in followup.suggestions]
+
+
+def test_a_learned_phrasing_without_dots_does_not_teach_the_faq_to_spell_so():
+    """A customer's phrasing accepted as typed ("far man aka med elmoped pa taget") made "far",
+    "aka" and "pa" words of the FAQ, and the next customer's "far man dricka ol pa taget" was read
+    with them as written: the embedding model read other words (found on kollektivtrafik's
+    learning benchmark, where such questions went to other entries after the accept)."""
+    staff_wrote = FaqEntry("mat", "Får jag äta och dricka ombord på tåget?", "Ja, men inte öl.")
+    learned = FaqEntry(
+        "elmoped", "Får jag ta med elmoped?", "Nej.", learned=("far man aka med elmoped pa taget",)
+    )
+    spelling = Spelling([staff_wrote, learned])
+    # "taget" is a word as written ("taken"), and stays
+    assert spelling.spelled("far man dricka ol pa taget") == "får man dricka öl på taget"

@@ -79,7 +79,10 @@ class Spelling:
     """
 
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
-        texts = (text for entry in entries for text in (*entry.questions(), entry.answer))
+        # what staff wrote, not the phrasings learned from customers: those keep a customer's
+        # spelling ("far man aka med elmoped pa taget"), and would make "pa" and "aka" words of
+        # the FAQ, never to be read as "på" and "åka" again
+        texts = (text for entry in entries for text in (entry.question, *entry.alternatives, entry.answer))
         # every word of the FAQ's Swedish texts, lower case, and how often it is written
         self.written = Counter(w for text in texts if not leans_english(text) for w in TOKEN.findall(text.casefold()))
         self.spellings = self._spellings()
