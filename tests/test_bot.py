@@ -606,9 +606,7 @@ def test_a_learned_phrasing_without_dots_does_not_teach_the_faq_to_spell_so():
     with them as written: the embedding model read other words (found on kollektivtrafik's
     learning benchmark, where such questions went to other entries after the accept)."""
     staff_wrote = FaqEntry("mat", "Får jag äta och dricka ombord på tåget?", "Ja, men inte öl.")
-    learned = FaqEntry(
-        "elmoped", "Får jag ta med elmoped?", "Nej.", learned=("far man aka med elmoped pa taget",)
-    )
+    learned = FaqEntry("elmoped", "Får jag ta med elmoped?", "Nej.", learned=("far man aka med elmoped pa taget",))
     spelling = Spelling([staff_wrote, learned])
     # "taget" is a word as written ("taken"), and stays
     assert spelling.spelled("far man dricka ol pa taget") == "får man dricka öl på taget"

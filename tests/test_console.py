@@ -200,9 +200,11 @@ def test_staff_accounts_by_command(small, monkeypatch, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "remove-user", "anna"]) == 1
 
 
-def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_login_leads_back(site):
-    """Found by a walk-through: an answer typed while the session ended (idle, or logged out in
-    another tab) went to a bare login page, and the login to the overview, with not a word."""
+def test_an_answer_typed_while_the_session_ended_is_in_the_form_after_the_login(site):
+    """Found by walk-throughs: an answer typed while the session ended (idle, or logged out in
+    another tab) went to a bare login page, and the login to the overview, with not a word; then
+    the login page said nothing was saved, and what was typed was lost (the form does not let
+    the browser's Back fill it in again)."""
     site.login()
     digest = form_hash(site)
     site.client.post("/logout", data={"csrf": site.csrf()})  # another tab
@@ -212,7 +214,7 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_logi
     assert sent.status_code == 303 and sent.headers["location"] == "/login?sida=%2Ffragor%2Fbackup&utloggad=1"
     page = site.client.get(sent.headers["location"]).text
     assert (
-        "Du hade loggats ut, så det du skickade gjordes inte: inget sparades." in page
+        "Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret." in page
         and 'name="sida" value="/fragor/backup"' in page
     )
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
@@ -223,6 +225,17 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_logi
     back = site.client.post("/login", data=right, follow_redirects=False)
     assert back.status_code == 303 and back.headers["location"] == "/fragor/backup"
     assert (site.folder / "faq.yaml").read_bytes() == before
+    form = site.client.get("/fragor/backup").text  # what was typed, with the hash it was opened on
+    assert "Det här skrev du innan du loggades ut. Det är inte sparat än" in form
+    assert ">Två gånger per natt.</textarea>" in form and f'name="hash" value="{digest}"' in form
+    assert "Två gånger per natt." not in site.client.get("/fragor/backup").text  # once: then the file's text
+    saved = site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf()})
+    assert saved.status_code == 200 and "Två gånger per natt." in (site.folder / "faq.yaml").read_text()
+    site.client.post("/logout", data={"csrf": site.csrf()})
+    clicked = site.client.post("/granska", data={"csrf": "gone", "id": "x", "do": "reject"}, follow_redirects=False)
+    page = site.client.get(clicked.headers["location"]).text  # a click, not typing: nothing kept, and it says so
+    assert "Du hade loggats ut, så det du skickade gjordes inte: inget sparades." in page
+    site.login()
     opened = site.client.get("/granska", follow_redirects=False)
     assert opened.status_code == 200  # logged in again
     site.client.cookies.clear()
@@ -232,6 +245,18 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved_and_the_logi
     assert tried.headers["location"] == "/login?" + urlencode({"sida": "/prova?fraga=Har+ni+tolk%3F"})
     long = site.client.get("/fragor?sok=" + "a" * 3000, follow_redirects=False)  # no 3 KB address to return to
     assert long.headers["location"] == "/login"
+
+
+def test_a_new_entry_typed_while_the_session_ended_is_in_the_form_after_the_login(site):
+    site.login()
+    site.client.post("/logout", data={"csrf": site.csrf()})
+    typed = {"question": "Har ni presentkort?", "answer": "Ja, i receptionen.", "alternatives": "presentkort"}
+    sent = site.client.post("/ny-fraga", data={**typed, "csrf": "gone"}, follow_redirects=False)
+    assert sent.headers["location"] == "/login?sida=%2Fny-fraga&utloggad=1"
+    site.login()
+    form = site.client.get("/ny-fraga").text
+    assert "Det här skrev du innan du loggades ut." in form and 'value="Har ni presentkort?"' in form
+    assert "presentkort" not in (site.folder / "faq.yaml").read_text()
 
 
 def test_the_console_never_serves_on_the_chat_port(small, capsys):

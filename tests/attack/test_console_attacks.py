@@ -37,6 +37,8 @@
     the console, never another site (`//host`, a scheme, a backslash), bounded in length.
 19. removing an entry ("Ta bort posten"): a session, its token, a ticked box and an entry of the
     file are needed; a made-up or traversing id is refused in words, nothing removed.
+20. an entry's form sent after the session ended keeps what was typed for the page after the
+    login: for the browser that sent it alone, never planted by another site, bounded in number.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -68,6 +70,7 @@ from faqbot.staff.console.auth import COOKIE, FREE_FAILURES, LOGIN_COOKIE, MAX_C
 from faqbot.staff.console.draft_pages import TRIES_PER_MINUTE
 from faqbot.staff.console.service import Desk
 from faqbot.staff.console.web import (
+    ENDED_DRAFT_COOKIE,
     MAX_OUTCOMES,
     OUTCOME_SECONDS,
     OUTCOMES_A_SESSION,
@@ -993,4 +996,43 @@ def test_removing_an_entry_needs_a_session_its_token_a_ticked_box_and_a_real_ent
         assert response.status_code in (400, 404) and "Traceback" not in response.text, made_up
     unticked = site.client.post("/fragor/phone/ta-bort", data={"sure": "", "hash": digest, "csrf": site.csrf()})
     assert unticked.status_code == 400
+    assert faq.read_bytes() == before
+
+
+def test_a_draft_kept_across_a_login_is_its_own_browsers_alone_and_bounded(site):
+    """20. an entry's form sent after the session ended keeps what was typed for the page after the
+    login (`Console.to_login_keeping`): another site cannot plant one in a member of staff's
+    browser; a visitor's draft goes to the visitor's browser, never into anyone's form; a made-up
+    cookie, or one for another entry's page, shows nothing; a flood of such forms keeps
+    OUTCOMES_A_SESSION of them and pushes out no member of staff's outcome; nothing is saved."""
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    planted = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Planterat svar.", "hash": "x"}
+    crossed = site.client.post(
+        "/fragor/backup", data=planted, headers={"origin": "https://evil.example"}, follow_redirects=False
+    )
+    assert crossed.status_code == 403 and ENDED_DRAFT_COOKIE not in crossed.cookies
+    visitor = TestClient(site.client.app, base_url="http://localhost")
+    sent = visitor.post("/fragor/backup", data=planted, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/login")
+    theirs = visitor.cookies[ENDED_DRAFT_COOKIE]
+    site.login()
+    assert "Planterat svar." not in site.client.get("/fragor/backup").text
+    for cookie in ("x.y", ".", "A" * 5000, theirs.split(".")[0] + ".made-up"):
+        site.client.cookies.set(ENDED_DRAFT_COOKIE, cookie)
+        assert "Planterat svar." not in site.client.get("/fragor/backup").text
+    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the cookie itself, stolen: on another entry's page
+    assert "Planterat svar." not in site.client.get("/fragor/phone").text
+    del site.client.cookies[ENDED_DRAFT_COOKIE]
+    saved = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": form_hash(site)}
+    posted = site.client.post("/fragor/backup", data={**saved, "csrf": site.csrf()}, follow_redirects=False)
+    before = faq.read_bytes()
+    flood = TestClient(site.client.app, base_url="http://localhost")
+    for n in range(3 * OUTCOMES_A_SESSION):
+        flood.post("/fragor/backup", data={**planted, "answer": f"Flod {n}."}, follow_redirects=False)
+    assert "Sparat" in site.client.get(posted.headers["location"]).text  # staff's outcome is still there
+    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the visitor's, pushed out by the flood
+    assert site.client.get("/fragor/backup").text.count("Planterat svar.") == 0
+    site.client.cookies.set(ENDED_DRAFT_COOKIE, flood.cookies[ENDED_DRAFT_COOKIE])  # the flood's newest: still kept
+    assert f"Flod {3 * OUTCOMES_A_SESSION - 1}." in site.client.get("/fragor/backup").text
     assert faq.read_bytes() == before

@@ -42,6 +42,7 @@ from faqbot.faq.messages import in_swedish
 from faqbot.faq.update import FIELDS, FileChangedError, cleaned, entry_values
 from faqbot.language import detect_language
 from faqbot.staff import learn, teach
+from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.auth import (
     COOKIE,
     LOGIN_COOKIE,
@@ -60,12 +61,14 @@ from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
+    TYPED_BEFORE_LOGIN,
     Console,
     Refused,
     entry_questions,
     form_page,
     readable_entries,
     secure,
+    shown_once,
     static,
     swedish,
     to_login,
@@ -74,6 +77,7 @@ from faqbot.staff.report import GROUP_CHARS
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
+KEPT_FOR_LOGIN = Text("Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret.")
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 
@@ -154,7 +158,9 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         if console.session_of(request) is not None:
             return RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
         ended = request.query_params.get("utloggad") == "1"
-        return login_page(console, request, LOGGED_OUT if ended else "", after=request.query_params.get("sida", ""))
+        after = request.query_params.get("sida", "")
+        kept = ended and console.ended_draft(request, local_path(after).partition("?")[0]) is not None
+        return login_page(console, request, KEPT_FOR_LOGIN if kept else LOGGED_OUT if ended else "", after=after)
 
     @app.post("/login")
     async def log_in(request: Request) -> Response:
@@ -451,14 +457,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return to_login(request)
-        entry, digest = console.desk.opened(entry_id(faq_id))
-        if entry is None and console.kept_draft(request, session) is not None:
-            # the language switch on the draft of an entry removed meanwhile: that page again
-            return console.render(request, "entry.html", session=session)
-        if entry is None:
-            raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
-        values = {name: entry_values(vars(entry))[name] for name in FIELDS}
-        return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session))
+        return entry_form_page(console, request, session, entry_id(faq_id))
 
     @app.post("/fragor/{faq_id}/ta-bort")
     async def entry_remove(request: Request, faq_id: str) -> Response:
@@ -473,7 +472,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
     async def entry_save(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login(request)
+            return await console.to_login_keeping(request)  # what was typed waits for the login
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         before = console.desk.bot.policy
@@ -592,6 +591,24 @@ async def removed_page(console: Console, request: Request, session, faq_id: str,
         why = Bilingual(" ".join(in_swedish(m) or m for m in said), " ".join(said))
         return edit_page(console, request, session, faq_id, values, digest, 400, remove_error=why)
     return console.done(session, "/fragor", removed_entry=question)
+
+
+def entry_form_page(console: Console, request: Request, session: Session, faq_id: str) -> Response:
+    """An entry's form: as the file has it, or as typed before the session ended (once)."""
+    entry, digest = console.desk.opened(faq_id)
+    typed = console.ended_draft(request, request.url.path) if entry is not None else None
+    if typed is not None:
+        values = {name: typed[name] for name in FIELDS}
+        return shown_once(
+            edit_page(console, request, session, faq_id, values, typed["hash"], notice=TYPED_BEFORE_LOGIN)
+        )
+    if entry is None and console.kept_draft(request, session) is not None:
+        # the language switch on the draft of an entry removed meanwhile: that page again
+        return console.render(request, "entry.html", session=session)
+    if entry is None:
+        raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
+    values = {name: entry_values(vars(entry))[name] for name in FIELDS}
+    return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session))
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:

@@ -27,7 +27,15 @@ from faqbot.faq.model import ID_PATTERN, load_faq
 from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
-from faqbot.staff.console.web import Console, Refused, entry_questions, swedish, to_login
+from faqbot.staff.console.web import (
+    TYPED_BEFORE_LOGIN,
+    Console,
+    Refused,
+    entry_questions,
+    shown_once,
+    swedish,
+    to_login,
+)
 from faqbot.web.ratelimit import RateLimiter
 
 TRIES_PER_MINUTE = 12
@@ -57,7 +65,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
     async def try_draft(request: Request, faq_id: str) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login(request)
+            return await console.to_login_keeping(request)
         fields = await console.form(request, session, writing=False)  # nothing is saved; `rate` bounds it
         return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
@@ -69,6 +77,12 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         # a file a hand edit broke: the page that says so now, as an entry's page does, rather than
         # when the filled-in form is sent (found by a walk-through)
         await run_in_threadpool(load_faq, console.desk.faq_path)
+        typed = console.ended_draft(request, NEW_ENTRY_PATH)
+        if typed is not None:  # typed before the session ended: the form with it
+            values = {name: typed[name] for name in FIELDS}
+            return shown_once(
+                new_page(console, request, session, values, typed["grupp"][:20], notice=TYPED_BEFORE_LOGIN)
+            )
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")
@@ -86,7 +100,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
     async def new_entry_save(request: Request) -> Response:
         session = console.session_of(request)
         if session is None:
-            return to_login(request)
+            return await console.to_login_keeping(request)
         fields = await console.form(request, session)
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")

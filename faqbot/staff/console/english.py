@@ -68,6 +68,12 @@ ENGLISH: dict[str, str] = {
     "Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.": (
         "You had been logged out, so what you sent was not done: nothing was saved. Log in and do it again."
     ),
+    "Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret.": (
+        "You had been logged out, so what you typed is not saved. Log in, and it will still be in the form."
+    ),
+    "Det här skrev du innan du loggades ut. Det är inte sparat än: läs igenom det och spara det.": (
+        "You typed this before you were logged out. It is not saved yet: read it through and save it."
+    ),
     "FAQ-filen har ett fel som måste rättas innan den kan ändras här: {err}": (
         "The FAQ file has an error that must be fixed before it can be changed here: {err}"
     ),

@@ -86,6 +86,15 @@ OUTCOME_KEY = "utfall"
 # kept as an outcome, so that switching language shows the draft again instead of the file's text.
 DRAFT_PAGES = {"entry.html"}
 KEPT_DRAFT = "kept_draft"
+# An entry's form sent after its session ended (30 minutes idle, a logout in another tab): what was
+# typed is kept for the page the login leads back to, under a cookie of that browser alone (a
+# walk-through's answer, typed for half an hour, was lost at the login). The fields kept; at most
+# ENDED_DRAFTS of them kept in all (a flood of forms without a session pushes out only its own kind).
+ENDED_DRAFT_COOKIE = "faqbot_staff_draft"
+ENDED_DRAFT = "ended_draft"
+ENDED_DRAFT_OWNER = "ended:"
+TYPED_BEFORE_LOGIN = Text("Det här skrev du innan du loggades ut. Det är inte sparat än: läs igenom det och spara det.")
+ENDED_DRAFT_FIELDS = ("question", "alternatives", "answer", "section", "question_en", "answer_en", "hash", "grupp")
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
 FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
 
@@ -252,6 +261,35 @@ class Console:
             return None
         return self.outcomes.get(session.token_hash, request.url.path, key).get(KEPT_DRAFT)
 
+    async def to_login_keeping(self, request: Request) -> RedirectResponse:
+        """`to_login` for an entry's form sent after its session ended, keeping what was typed for
+        the page after the login (`ended_draft`): the form is read within its bounds and from this
+        site only, as any form is; without a session there is no CSRF token to check, and the draft
+        goes to the browser that sent it, nowhere else."""
+        fields = await self.form(request, None)
+        owner = secrets.token_urlsafe(16)
+        page = local_path(form_page(request.url.path))
+        kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}}
+        key = self.outcomes.keep(ENDED_DRAFT_OWNER + owner, page, kept, ENDED_DRAFT_OWNER)
+        response = to_login(request)
+        response.set_cookie(
+            ENDED_DRAFT_COOKIE,
+            f"{owner}.{key}",
+            max_age=int(OUTCOME_SECONDS),
+            httponly=True,
+            samesite="strict",
+            secure=secure(request),
+            path="/",
+        )
+        return response
+
+    def ended_draft(self, request: Request, page: str) -> dict[str, str] | None:
+        """What this browser typed into the form of `page` when its session had ended (`to_login_keeping`), or None."""
+        owner, _, key = request.cookies.get(ENDED_DRAFT_COOKIE, "")[:100].partition(".")
+        if not owner or not key:
+            return None
+        return self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key).get(ENDED_DRAFT)
+
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
 
@@ -333,6 +371,12 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     if request.method == "POST":
         query["utloggad"] = "1"
     return RedirectResponse("/login" + (f"?{urlencode(query)}" if query else ""), status_code=303)
+
+
+def shown_once(page: Response) -> Response:
+    """A page drawn with what was typed before a login (`Console.ended_draft`): it is let go."""
+    page.delete_cookie(ENDED_DRAFT_COOKIE, path="/")
+    return page
 
 
 def same_origin(request: Request) -> None:
