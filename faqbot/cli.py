@@ -26,7 +26,7 @@ import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from faqbot import config as cfg
 from faqbot.errors import FaqbotError
@@ -93,6 +93,24 @@ def add_paths(parser: argparse.ArgumentParser, out_alias: bool = False) -> None:
     )
 
 
+def embedding_progress(stream: TextIO) -> Callable[[int, int], None]:
+    """How far the embedding is: on a terminal one line, rewritten as it goes; in a log file (a
+    service's journal, a cron job's mail) a line at each tenth, not thousands of carriage returns
+    on one line."""
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        if stream.isatty():
+            print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=stream, flush=True)
+            return
+        tenth = 10 * done // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"embedding {done}/{total} texts", file=stream, flush=True)
+
+    return progress
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from faqbot.faq.model import load_faq
     from faqbot.retrieval.embedding import load_embedder
@@ -107,9 +125,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(f"{faq_path}: {len(faq.entries)} entries OK; model {settings.config.model}", file=sys.stderr)
     embedder = load_embedder(settings.config.model)
 
-    def progress(done: int, total: int) -> None:
-        print(f"\rembedding {done}/{total} texts", end="" if done < total else "\n", file=sys.stderr, flush=True)
-
+    progress = embedding_progress(sys.stderr)
     bank = offtopic_questions(settings.config.offtopic_bank or None)
     previous = folder_hash(out)  # which FAQ this folder had: publishing checks it was the newest published
     report = build_index(faq, embedder, out, progress=progress, offtopic=bank)

@@ -3,6 +3,7 @@ that need no file name, options that mean one thing, errors at the line where th
 
 from __future__ import annotations
 
+import io
 import sys
 import tomllib
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import cast
 import pytest
 
 from faqbot import DataError, load_faq
-from faqbot.cli import build_parser, id_list, main
+from faqbot.cli import build_parser, embedding_progress, id_list, main
 from faqbot.errors import FaqbotError
 from faqbot.staff import evaluate
 from tests.conftest import ROOT
@@ -127,3 +128,26 @@ def test_a_file_system_error_is_one_line_naming_the_path(small, fake_embedder, c
     assert main(["index", *paths]) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == f"error: Not a directory: {blocked / 'index'}" and "Traceback" not in err
+
+
+class Stream(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def test_the_index_says_how_far_it_is_a_line_a_tenth_in_a_log_and_on_one_line_on_a_terminal():
+    """In a log file (a service's journal) the progress was one line of thousands of carriage returns."""
+    log, terminal = Stream(terminal=False), Stream(terminal=True)
+    for stream in (log, terminal):
+        progress = embedding_progress(stream)
+        for done in range(64, 3000, 64):
+            progress(done, 3000)
+        progress(3000, 3000)
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and len(lines) == 11
+    assert lines[0] == "embedding 64/3000 texts" and lines[-1] == "embedding 3000/3000 texts"
+    assert terminal.getvalue().count("\n") == 1 and terminal.getvalue().endswith("\rembedding 3000/3000 texts\n")
