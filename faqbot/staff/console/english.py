@@ -500,8 +500,8 @@ ENGLISH: dict[str, str] = {
         "“{question}” is about something the FAQ does not cover: the question is not listed again, and its"
         " thumbs down no longer counts against the entry."
     ),
-    "Svaret på ”{question}” var rätt: frågan listas inte igen.": (
-        "The answer to “{question}” was right: the question is not listed again."
+    "Svaret på ”{question}” var rätt: frågan listas inte igen under ”{entry}”.": (
+        "The answer to “{question}” was right: the question is not listed again under “{entry}”."
     ),
     "Välj posten": "Choose the entry",
     "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
