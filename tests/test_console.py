@@ -247,6 +247,31 @@ def test_an_answer_typed_while_the_session_ended_is_in_the_form_after_the_login(
     assert long.headers["location"] == "/login"
 
 
+def test_two_tabs_typed_while_the_session_ended_are_both_kept_through_a_reload_and_the_language_switch(site):
+    """Found by a browser walk-through: a second tab's form sent after the session ended replaced
+    the first's kept draft, and the language switch (or a reload) on the restored form showed the
+    file's text again."""
+    site.login()
+    digests = {faq_id: form_hash(site, faq_id) for faq_id in ("backup", "phone")}
+    site.client.post("/logout", data={"csrf": site.csrf()})
+    typed = {
+        "backup": ("Hur ofta gör ni säkerhetskopior?", "Två gånger per natt."),
+        "phone": ("Kan jag ringa er?", "Ring 08-123 45 67."),
+    }
+    for faq_id, (question, answer) in typed.items():
+        fields = {"question": question, "answer": answer, "hash": digests[faq_id], "csrf": "gone"}
+        site.client.post(f"/fragor/{faq_id}", data=fields, follow_redirects=False)
+    site.login()
+    opened = site.client.get("/fragor/backup")
+    assert "Två gånger per natt." in opened.text and "utfall=" in str(opened.url)
+    here = f"{opened.url.path}?{opened.url.query.decode()}"
+    assert "Två gånger per natt." in site.client.get(here).text  # a reload
+    english = site.client.get("/sprak", params={"till": "en", "sida": here}).text
+    assert "Två gånger per natt." in english and "You typed this before you were logged out." in english
+    assert "Ring 08-123 45 67." in site.client.get("/fragor/phone").text  # the other tab's
+    assert "Två gånger per natt." not in site.client.get("/fragor/backup").text  # the page itself: the file's text
+
+
 def test_a_new_entry_typed_while_the_session_ended_is_in_the_form_after_the_login(site):
     site.login()
     site.client.post("/logout", data={"csrf": site.csrf()})

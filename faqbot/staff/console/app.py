@@ -61,14 +61,13 @@ from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
-    TYPED_BEFORE_LOGIN,
     Console,
     Refused,
     entry_questions,
+    forget_typed,
     form_page,
     readable_entries,
     secure,
-    shown_once,
     static,
     swedish,
     to_login,
@@ -159,7 +158,7 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
             return RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
         ended = request.query_params.get("utloggad") == "1"
         after = request.query_params.get("sida", "")
-        kept = ended and console.ended_draft(request, local_path(after).partition("?")[0]) is not None
+        kept = ended and console.typed_before_login(request, local_path(after).partition("?")[0]) is not None
         return login_page(console, request, KEPT_FOR_LOGIN if kept else LOGGED_OUT if ended else "", after=after)
 
     @app.post("/login")
@@ -594,14 +593,14 @@ async def removed_page(console: Console, request: Request, session, faq_id: str,
 
 
 def entry_form_page(console: Console, request: Request, session: Session, faq_id: str) -> Response:
-    """An entry's form: as the file has it, or as typed before the session ended (once)."""
+    """An entry's form: as the file has it, or as typed before the session ended."""
     entry, digest = console.desk.opened(faq_id)
-    typed = console.ended_draft(request, request.url.path) if entry is not None else None
+    typed = console.typed_before_login(request, request.url.path) if entry is not None else None
     if typed is not None:
-        values = {name: typed[name] for name in FIELDS}
-        return shown_once(
-            edit_page(console, request, session, faq_id, values, typed["hash"], notice=TYPED_BEFORE_LOGIN)
-        )
+        key, fields = typed
+        values = {name: fields[name] for name in FIELDS}
+        kept = edit_page(console, request, session, faq_id, values, fields["hash"], typed_notice=True, keep_typed=True)
+        return forget_typed(kept, request, key)
     if entry is None and console.kept_draft(request, session) is not None:
         # the language switch on the draft of an entry removed meanwhile: that page again
         return console.render(request, "entry.html", session=session)

@@ -28,11 +28,10 @@ from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
 from faqbot.staff.console.web import (
-    TYPED_BEFORE_LOGIN,
     Console,
     Refused,
     entry_questions,
-    shown_once,
+    forget_typed,
     swedish,
     to_login,
 )
@@ -77,12 +76,12 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         # a file a hand edit broke: the page that says so now, as an entry's page does, rather than
         # when the filled-in form is sent (found by a walk-through)
         await run_in_threadpool(load_faq, console.desk.faq_path)
-        typed = console.ended_draft(request, NEW_ENTRY_PATH)
+        typed = console.typed_before_login(request, NEW_ENTRY_PATH)
         if typed is not None:  # typed before the session ended: the form with it
-            values = {name: typed[name] for name in FIELDS}
-            return shown_once(
-                new_page(console, request, session, values, typed["grupp"][:20], notice=TYPED_BEFORE_LOGIN)
-            )
+            key, fields = typed
+            values = {name: fields[name] for name in FIELDS}
+            kept = new_page(console, request, session, values, fields["grupp"][:20], typed_notice=True, keep_typed=True)
+            return forget_typed(kept, request, key)
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")

@@ -93,7 +93,8 @@ KEPT_DRAFT = "kept_draft"
 ENDED_DRAFT_COOKIE = "faqbot_staff_draft"
 ENDED_DRAFT = "ended_draft"
 ENDED_DRAFT_OWNER = "ended:"
-TYPED_BEFORE_LOGIN = Text("Det här skrev du innan du loggades ut. Det är inte sparat än: läs igenom det och spara det.")
+TYPED_A_BROWSER = 5
+TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
 ENDED_DRAFT_FIELDS = ("question", "alternatives", "answer", "section", "question_en", "answer_en", "hash", "grupp")
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
 FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
@@ -210,7 +211,8 @@ class Console:
         here = request.url.path + (f"?{query}" if query else "")
         if len(here) > MAX_PAGE:  # a made-up address of 60,000 characters was echoed whole into the page
             here = request.url.path if len(request.url.path) <= MAX_PAGE else "/"
-        if request.method == "POST" and name in DRAFT_PAGES and session is not None:
+        keep = values.pop("keep_typed", False)  # typed before a login: kept as a refused draft is
+        if (request.method == "POST" or keep) and name in DRAFT_PAGES and session is not None:
             # an entry's form sent back with its draft (refused, or tried): kept, and shown by a GET
             # of its page (post, redirect, get), so that the browser's Back and the language switch
             # show the draft again instead of asking to send the form once more
@@ -263,32 +265,28 @@ class Console:
 
     async def to_login_keeping(self, request: Request) -> RedirectResponse:
         """`to_login` for an entry's form sent after its session ended, keeping what was typed for
-        the page after the login (`ended_draft`): the form is read within its bounds and from this
-        site only, as any form is; without a session there is no CSRF token to check, and the draft
-        goes to the browser that sent it, nowhere else."""
+        the page after the login (`typed_before_login`): the form is read within its bounds and
+        from this site only, as any form is; without a session there is no CSRF token to check,
+        and the draft goes to the browser that sent it, nowhere else. The browser's cookie names
+        up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms were sent: both are kept)."""
         fields = await self.form(request, None)
-        owner = secrets.token_urlsafe(16)
+        owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
         kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}}
-        key = self.outcomes.keep(ENDED_DRAFT_OWNER + owner, page, kept, ENDED_DRAFT_OWNER)
+        keys = [key for key in keys if not self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key)]  # one a page
+        keys.append(self.outcomes.keep(ENDED_DRAFT_OWNER + owner, page, kept, ENDED_DRAFT_OWNER))
         response = to_login(request)
-        response.set_cookie(
-            ENDED_DRAFT_COOKIE,
-            f"{owner}.{key}",
-            max_age=int(OUTCOME_SECONDS),
-            httponly=True,
-            samesite="strict",
-            secure=secure(request),
-            path="/",
-        )
+        set_typed_cookie(response, request, owner, keys[-TYPED_A_BROWSER:])
         return response
 
-    def ended_draft(self, request: Request, page: str) -> dict[str, str] | None:
-        """What this browser typed into the form of `page` when its session had ended (`to_login_keeping`), or None."""
-        owner, _, key = request.cookies.get(ENDED_DRAFT_COOKIE, "")[:100].partition(".")
-        if not owner or not key:
-            return None
-        return self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key).get(ENDED_DRAFT)
+    def typed_before_login(self, request: Request, page: str) -> tuple[str, dict[str, str]] | None:
+        """What this browser typed into the form of `page` when its session had ended
+        (`to_login_keeping`), with its key in the browser's cookie; None when nothing."""
+        owner, keys = typed_cookie(request)
+        for key in reversed(keys):  # the newest first
+            if (typed := self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key).get(ENDED_DRAFT)) is not None:
+                return key, typed
+        return None
 
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
@@ -373,10 +371,32 @@ def to_login(request: Request | None = None) -> RedirectResponse:
     return RedirectResponse("/login" + (f"?{urlencode(query)}" if query else ""), status_code=303)
 
 
-def shown_once(page: Response) -> Response:
-    """A page drawn with what was typed before a login (`Console.ended_draft`): it is let go."""
-    page.delete_cookie(ENDED_DRAFT_COOKIE, path="/")
-    return page
+def typed_cookie(request: Request) -> tuple[str, list[str]]:
+    """The browser's id for its kept drafts and their keys (`Console.to_login_keeping`); a new id
+    when it has none, or a made-up one."""
+    owner, *keys = request.cookies.get(ENDED_DRAFT_COOKIE, "")[:200].split(".")
+    if not TYPED_PART.fullmatch(owner) or not all(TYPED_PART.fullmatch(key) for key in keys):
+        return secrets.token_urlsafe(16), []
+    return owner, keys[:TYPED_A_BROWSER]
+
+
+def forget_typed(response: Response, request: Request, key: str) -> Response:
+    """`response`, with the kept draft `key` taken out of the browser's cookie: it is shown once
+    this way; the page it leads to keeps it for the session (reload, the language switch)."""
+    owner, keys = typed_cookie(request)
+    set_typed_cookie(response, request, owner, [k for k in keys if k != key])
+    return response
+
+
+def set_typed_cookie(response: Response, request: Request, owner: str, keys: list[str]) -> None:
+    if not keys:
+        response.delete_cookie(ENDED_DRAFT_COOKIE, path="/")
+        return
+    value = ".".join([owner, *keys])
+    age = int(OUTCOME_SECONDS)
+    response.set_cookie(
+        ENDED_DRAFT_COOKIE, value, age, httponly=True, samesite="strict", secure=secure(request), path="/"
+    )
 
 
 def same_origin(request: Request) -> None:
