@@ -31,7 +31,7 @@ from faqbot.config import Settings
 from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog
 from faqbot.decision import ReplyKind
-from faqbot.faq.edit import add_off_topic
+from faqbot.faq.edit import add_off_topic, remove_entry
 from faqbot.staff import learn, report, teach
 from faqbot.staff.console import app as console_app
 from faqbot.staff.console.accounts import IDLE_SECONDS, MAX_AGE_SECONDS, StaffStore
@@ -270,6 +270,19 @@ def test_two_tabs_typed_while_the_session_ended_are_both_kept_through_a_reload_a
     assert "Två gånger per natt." in english and "You typed this before you were logged out." in english
     assert "Ring 08-123 45 67." in site.client.get("/fragor/phone").text  # the other tab's
     assert "Två gånger per natt." not in site.client.get("/fragor/backup").text  # the page itself: the file's text
+
+
+def test_an_answer_typed_for_an_entry_removed_before_the_login_is_offered_as_a_new_entry(site):
+    site.login()
+    digest = form_hash(site)
+    site.client.post("/logout", data={"csrf": site.csrf()})
+    typed = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "hash": digest}
+    site.client.post("/fragor/backup", data={**typed, "csrf": "gone"}, follow_redirects=False)
+    remove_entry(site.folder / "faq.yaml", "backup")  # a colleague, meanwhile
+    site.login()
+    page = site.client.get("/fragor/backup")
+    assert page.status_code == 200 and "Posten finns inte längre" in page.text
+    assert ">Två gånger per natt.</textarea>" in page.text and 'action="/ny-fraga"' in page.text
 
 
 def test_a_new_entry_typed_while_the_session_ended_is_in_the_form_after_the_login(site):

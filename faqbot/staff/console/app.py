@@ -595,11 +595,16 @@ async def removed_page(console: Console, request: Request, session, faq_id: str,
 def entry_form_page(console: Console, request: Request, session: Session, faq_id: str) -> Response:
     """An entry's form: as the file has it, or as typed before the session ended."""
     entry, digest = console.desk.opened(faq_id)
-    typed = console.typed_before_login(request, request.url.path) if entry is not None else None
+    typed = console.typed_before_login(request, request.url.path)
     if typed is not None:
         key, fields = typed
         values = {name: fields[name] for name in FIELDS}
-        kept = edit_page(console, request, session, faq_id, values, fields["hash"], typed_notice=True, keep_typed=True)
+        if entry is None:  # removed meanwhile: the draft as a new entry, rather than lost (as a save's conflict)
+            kept = new_page(console, request, session, values, "", gone=faq_id, keep_typed=True)
+        else:
+            kept = edit_page(
+                console, request, session, faq_id, values, fields["hash"], typed_notice=True, keep_typed=True
+            )
         return forget_typed(kept, request, key)
     if entry is None and console.kept_draft(request, session) is not None:
         # the language switch on the draft of an entry removed meanwhile: that page again
