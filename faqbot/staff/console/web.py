@@ -88,8 +88,9 @@ DRAFT_PAGES = {"entry.html"}
 KEPT_DRAFT = "kept_draft"
 # An entry's form sent after its session ended (30 minutes idle, a logout in another tab): what was
 # typed is kept for the page the login leads back to, under a cookie of that browser alone (a
-# walk-through's answer, typed for half an hour, was lost at the login). The fields kept; at most
-# ENDED_DRAFTS of them kept in all (a flood of forms without a session pushes out only its own kind).
+# walk-through's answer, typed for half an hour, was lost at the login): the entry form's fields,
+# OUTCOMES_A_SESSION such drafts kept in all (a flood of forms without a session pushes out only
+# its own kind), TYPED_A_BROWSER named by one browser's cookie (one a page).
 ENDED_DRAFT_COOKIE = "faqbot_staff_draft"
 ENDED_DRAFT = "ended_draft"
 ENDED_DRAFT_OWNER = "ended:"
