@@ -38,7 +38,8 @@
 19. removing an entry ("Ta bort posten"): a session, its token, a ticked box and an entry of the
     file are needed; a made-up or traversing id is refused in words, nothing removed.
 20. an entry's form sent after the session ended keeps what was typed for the page after the
-    login: for the browser that sent it alone, never planted by another site, bounded in number.
+    login: for the browser that sent it alone, only from the console's own page (never another
+    site's, its redirect's or a sandboxed frame's), bounded in number per network and in all.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -74,11 +75,12 @@ from faqbot.staff.console.web import (
     MAX_OUTCOMES,
     OUTCOME_SECONDS,
     OUTCOMES_A_SESSION,
+    TYPED_A_NETWORK,
     WRITES_PER_MINUTE,
     Console,
     Outcomes,
 )
-from tests.test_console import PASSWORD, log_a_pick_and_a_helpdesk_question, make_site
+from tests.test_console import PASSWORD, SENT_HERE, log_a_pick_and_a_helpdesk_question, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
@@ -1001,10 +1003,13 @@ def test_removing_an_entry_needs_a_session_its_token_a_ticked_box_and_a_real_ent
 
 def test_a_draft_kept_across_a_login_is_its_own_browsers_alone_and_bounded(site):
     """20. an entry's form sent after the session ended keeps what was typed for the page after the
-    login (`Console.to_login_keeping`): another site cannot plant one in a member of staff's
-    browser; a visitor's draft goes to the visitor's browser, never into anyone's form; a made-up
-    cookie, or one for another entry's page, shows nothing; a flood of such forms keeps
-    OUTCOMES_A_SESSION of them and pushes out no member of staff's outcome; nothing is saved."""
+    login (`Console.to_login_keeping`), only when the browser says it came from the console's own
+    page: another site cannot plant one in a member of staff's browser, not even through its own
+    307 redirect or a sandboxed frame (Origin "null"; found by a red-team helper, who then saved
+    the planted answer with two clicks) nor with no Origin; a visitor's draft goes to the
+    visitor's browser, never into anyone's form; a made-up cookie, or one for another entry's
+    page, shows nothing; a flood of such forms from one network keeps TYPED_A_NETWORK of them and
+    pushes out no member of staff's outcome nor another network's draft; nothing is saved."""
     faq = site.folder / "faq.yaml"
     before = faq.read_bytes()
     planted = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Planterat svar.", "hash": "x"}
@@ -1012,8 +1017,12 @@ def test_a_draft_kept_across_a_login_is_its_own_browsers_alone_and_bounded(site)
         "/fragor/backup", data=planted, headers={"origin": "https://evil.example"}, follow_redirects=False
     )
     assert crossed.status_code == 403 and ENDED_DRAFT_COOKIE not in crossed.cookies
+    for headers in ({"origin": "null"}, {}, {**SENT_HERE, "sec-fetch-site": "cross-site"}):
+        redirected = site.client.post("/fragor/backup", data=planted, headers=headers, follow_redirects=False)
+        assert redirected.headers["location"].startswith("/login") and ENDED_DRAFT_COOKIE not in redirected.cookies
+        assert "inget sparades" in site.client.get(redirected.headers["location"]).text  # no promise either
     visitor = TestClient(site.client.app, base_url="http://localhost")
-    sent = visitor.post("/fragor/backup", data=planted, follow_redirects=False)
+    sent = visitor.post("/fragor/backup", data=planted, headers=SENT_HERE, follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"].startswith("/login")
     theirs = visitor.cookies[ENDED_DRAFT_COOKIE]
     site.login()
@@ -1027,12 +1036,18 @@ def test_a_draft_kept_across_a_login_is_its_own_browsers_alone_and_bounded(site)
     saved = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": form_hash(site)}
     posted = site.client.post("/fragor/backup", data={**saved, "csrf": site.csrf()}, follow_redirects=False)
     before = faq.read_bytes()
+    elsewhere = TestClient(site.client.app, base_url="http://localhost", client=("192.0.2.7", 50000))
+    elsewhere.post("/fragor/phone", data={**planted, "answer": "Annat nätverk."}, headers=SENT_HERE)
     flood = TestClient(site.client.app, base_url="http://localhost")
-    for n in range(3 * OUTCOMES_A_SESSION):
-        flood.post("/fragor/backup", data={**planted, "answer": f"Flod {n}."}, follow_redirects=False)
+    for n in range(3 * TYPED_A_NETWORK):
+        flood.post(
+            "/fragor/backup", data={**planted, "answer": f"Flod {n}."}, headers=SENT_HERE, follow_redirects=False
+        )
     assert "Sparat" in site.client.get(posted.headers["location"]).text  # staff's outcome is still there
-    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the visitor's, pushed out by the flood
-    assert site.client.get("/fragor/backup").text.count("Planterat svar.") == 0
+    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the visitor's, from the flood's network: pushed out
+    assert "Planterat svar." not in site.client.get("/fragor/backup").text
     site.client.cookies.set(ENDED_DRAFT_COOKIE, flood.cookies[ENDED_DRAFT_COOKIE])  # the flood's newest: still kept
-    assert f"Flod {3 * OUTCOMES_A_SESSION - 1}." in site.client.get("/fragor/backup").text
+    assert f"Flod {3 * TYPED_A_NETWORK - 1}." in site.client.get("/fragor/backup").text
+    site.client.cookies.set(ENDED_DRAFT_COOKIE, elsewhere.cookies[ENDED_DRAFT_COOKIE])  # another network's
+    assert "Annat nätverk." in site.client.get("/fragor/phone").text
     assert faq.read_bytes() == before

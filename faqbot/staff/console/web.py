@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from faqbot.bot import MAX_MESSAGE_CHARS
+from faqbot.conversations.clients import client_network
 from faqbot.decision.policy import Policy
 from faqbot.errors import FaqbotError
 from faqbot.faq.messages import in_swedish
@@ -89,12 +90,14 @@ KEPT_DRAFT = "kept_draft"
 # An entry's form sent after its session ended (30 minutes idle, a logout in another tab): what was
 # typed is kept for the page the login leads back to, under a cookie of that browser alone (a
 # walk-through's answer, typed for half an hour, was lost at the login): the entry form's fields,
-# OUTCOMES_A_SESSION such drafts kept in all (a flood of forms without a session pushes out only
-# its own kind), TYPED_A_BROWSER named by one browser's cookie (one a page).
+# in a store of their own (`Console.typed`, TYPED_KEPT in all, TYPED_A_NETWORK from one network:
+# a flood of forms without a session pushes out its own, not staff's outcomes nor, from one
+# network, everyone's drafts), TYPED_A_BROWSER named by one browser's cookie (one a page).
 ENDED_DRAFT_COOKIE = "faqbot_staff_draft"
 ENDED_DRAFT = "ended_draft"
-ENDED_DRAFT_OWNER = "ended:"
 TYPED_A_BROWSER = 5
+TYPED_A_NETWORK = 10
+TYPED_KEPT = 300
 TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
 ENDED_DRAFT_FIELDS = ("question", "alternatives", "answer", "section", "question_en", "answer_en", "hash", "grupp")
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
@@ -143,8 +146,11 @@ class Outcomes:
     """What forms did, each under a random key, for the session that sent it and the page it leads
     to (another page of the console with the key in its address shows nothing); thread-safe."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, limit: int = MAX_OUTCOMES, each: int = OUTCOMES_A_SESSION
+    ) -> None:
         self.clock = clock
+        self.limit, self.each = limit, each  # kept in all; kept of one `who`
         # (owner, page, key) -> (when, values, whose: the member of staff it counts for)
         self._kept: OrderedDict[tuple[str, str, str], tuple[float, dict[str, Any], str]] = OrderedDict()
         self._lock = threading.Lock()
@@ -160,9 +166,9 @@ class Outcomes:
             now = self.clock()
             self._kept[(owner, page, key)] = (now, values, whose)
             own = [k for k, kept in self._kept.items() if kept[2] == whose]
-            for old in own[: max(0, len(own) - OUTCOMES_A_SESSION)]:
+            for old in own[: max(0, len(own) - self.each)]:
                 del self._kept[old]
-            while len(self._kept) > MAX_OUTCOMES or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
+            while len(self._kept) > self.limit or now - next(iter(self._kept.values()))[0] > OUTCOME_SECONDS:
                 self._kept.popitem(last=False)  # kept in the order they came: the oldest first
         return key
 
@@ -199,6 +205,7 @@ class Console:
     throttle: Throttle = field(default_factory=Throttle)
     writes: RateLimiter = field(default_factory=RateLimiter)
     outcomes: Outcomes = field(default_factory=Outcomes)
+    typed: Outcomes = field(default_factory=lambda: Outcomes(limit=TYPED_KEPT, each=TYPED_A_NETWORK))
     env: Environment = field(default_factory=templates)
 
     def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse | RedirectResponse:
@@ -270,12 +277,16 @@ class Console:
         from this site only, as any form is; without a session there is no CSRF token to check,
         and the draft goes to the browser that sent it, nowhere else. The browser's cookie names
         up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms were sent: both are kept)."""
+        same_origin(request)  # another site's form: refused, as any form is
+        if not sent_from_this_site(request):
+            return to_login(request)  # nothing kept, as before: the login page says so
         fields = await self.form(request, None)
         owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
         kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}}
-        keys = [key for key in keys if not self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key)]  # one a page
-        keys.append(self.outcomes.keep(ENDED_DRAFT_OWNER + owner, page, kept, ENDED_DRAFT_OWNER))
+        keys = [key for key in keys if not self.typed.get(owner, page, key)]  # one a page
+        network = client_network(request.client.host) if request.client else ""
+        keys.append(self.typed.keep(owner, page, kept, network or "?"))
         response = to_login(request)
         set_typed_cookie(response, request, owner, keys[-TYPED_A_BROWSER:])
         return response
@@ -285,7 +296,7 @@ class Console:
         (`to_login_keeping`), with its key in the browser's cookie; None when nothing."""
         owner, keys = typed_cookie(request)
         for key in reversed(keys):  # the newest first
-            if (typed := self.outcomes.get(ENDED_DRAFT_OWNER + owner, page, key).get(ENDED_DRAFT)) is not None:
+            if (typed := self.typed.get(owner, page, key).get(ENDED_DRAFT)) is not None:
                 return key, typed
         return None
 
@@ -398,6 +409,17 @@ def set_typed_cookie(response: Response, request: Request, owner: str, keys: lis
     response.set_cookie(
         ENDED_DRAFT_COOKIE, value, age, httponly=True, samesite="strict", secure=secure(request), path="/"
     )
+
+
+def sent_from_this_site(request: Request) -> bool:
+    """Whether a form without a session came from a page of the console, as far as the browser says:
+    its Origin is this site (a browser sends one with every form; "null" after another site's
+    redirect or from a sandboxed frame) and, where it says so, not from another site. Another site
+    could otherwise plant text in a member of staff's form as their own unsaved draft (found by a
+    red-team helper: a 307 redirect from another site, then "Spara")."""
+    origin = request.headers.get("origin", "")
+    fetched = request.headers.get("sec-fetch-site", "same-origin")
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host", "") and fetched == "same-origin"
 
 
 def same_origin(request: Request) -> None:
