@@ -633,8 +633,9 @@ def test_a_save_that_moves_the_calibrated_decision_says_so_with_the_numbers(smal
     site.store.close()
 
 
-# what a browser sends with a form of the console's own page (a draft without a session is kept only then)
-SENT_HERE = {"origin": "http://localhost", "sec-fetch-site": "same-origin"}
+# what Chromium sends with a form of the console's own page (a draft without a session is kept only
+# then): Origin "null", since the console's Referrer-Policy is no-referrer
+SENT_HERE = {"origin": "null", "sec-fetch-site": "same-origin"}
 
 
 def form_hash(site: Site, faq_id: str = "backup") -> str:

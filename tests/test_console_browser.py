@@ -364,6 +364,30 @@ def test_back_to_an_entry_after_a_colleague_saved_it_shows_their_answer_not_the_
     assert load_faq(faq).by_id["debitering"].answer.strip() == saved
 
 
+def test_an_answer_typed_while_logged_out_in_another_tab_is_in_the_form_after_the_login(browser, sites):
+    """Chromium's own headers decide it: under the console's no-referrer policy it sends Origin
+    "null" with the console's forms (a walk-through found no draft ever kept by a check of the
+    origin alone, which the in-process tests had passed)."""
+    faq = sites.folder / "faq.yaml"
+    before = faq.read_bytes()
+    typed = "Fakturan skickas varje månad, med e-post."
+    anna = logged_in(browser, sites, DESKTOP, "anna")
+    other_tab = anna.context.new_page()
+    anna.goto(sites.console + "/fragor/debitering")
+    anna.get_by_label("Svar", exact=True).fill(typed)
+    other_tab.goto(sites.console + "/")
+    other_tab.get_by_role("button", name="Logga ut").click()
+    anna.get_by_role("button", name="Spara").click()
+    expect(anna.get_by_role("alert")).to_contain_text("så det du skrev är inte sparat")
+    anna.get_by_label("Användarnamn").fill("anna")
+    anna.get_by_label("Lösenord").fill(PASSWORD)
+    anna.get_by_role("button", name="Logga in").click()
+    expect(anna.get_by_label("Svar", exact=True)).to_have_value(typed)
+    expect(anna.get_by_role("status").filter(has_text="Det här skrev du innan du loggades ut")).to_be_focused()
+    assert faq.read_bytes() == before
+    anna.context.close()
+
+
 def test_comments_in_the_faq_file_survive_an_edit_in_the_console(browser, sites):
     faq = sites.folder / "faq.yaml"
     text = faq.read_text(encoding="utf-8")

@@ -413,13 +413,17 @@ def set_typed_cookie(response: Response, request: Request, owner: str, keys: lis
 
 def sent_from_this_site(request: Request) -> bool:
     """Whether a form without a session came from a page of the console, as far as the browser says:
-    its Origin is this site (a browser sends one with every form; "null" after another site's
-    redirect or from a sandboxed frame) and, where it says so, not from another site. Another site
-    could otherwise plant text in a member of staff's form as their own unsaved draft (found by a
-    red-team helper: a 307 redirect from another site, then "Spara")."""
+    `Sec-Fetch-Site: same-origin` (which no page's script can set; "cross-site" after another
+    site's redirect or from a sandboxed frame), or from a browser without it, an `Origin` of this
+    site. Another site could otherwise plant text in a member of staff's form as their own unsaved
+    draft (found by a red-team helper: a 307 redirect from another site, then "Spara"). The
+    console's `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the
+    console's own forms too, so the origin alone cannot tell (found by a browser walk-through)."""
+    fetched = request.headers.get("sec-fetch-site")
+    if fetched is not None:
+        return fetched == "same-origin"
     origin = request.headers.get("origin", "")
-    fetched = request.headers.get("sec-fetch-site", "same-origin")
-    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host", "") and fetched == "same-origin"
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def same_origin(request: Request) -> None:
