@@ -38,8 +38,9 @@
 19. removing an entry ("Ta bort posten"): a session, its token, a ticked box and an entry of the
     file are needed; a made-up or traversing id is refused in words, nothing removed.
 20. an entry's form sent after the session ended keeps what was typed for the page after the
-    login: for the browser that sent it alone, only from the console's own page (never another
-    site's, its redirect's or a sandboxed frame's), bounded in number per network and in all.
+    login only with the CSRF token of a session that ended, and shows it only to that session's
+    member of staff (never planted by another site or a cookie set from elsewhere), bounded in
+    number per network and in all.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -80,7 +81,7 @@ from faqbot.staff.console.web import (
     Console,
     Outcomes,
 )
-from tests.test_console import PASSWORD, SENT_HERE, log_a_pick_and_a_helpdesk_question, make_site
+from tests.test_console import PASSWORD, log_a_pick_and_a_helpdesk_question, make_site
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
@@ -1001,61 +1002,52 @@ def test_removing_an_entry_needs_a_session_its_token_a_ticked_box_and_a_real_ent
     assert faq.read_bytes() == before
 
 
-def test_a_draft_kept_across_a_login_is_its_own_browsers_alone_and_bounded(site):
+def test_a_draft_kept_across_a_login_is_its_own_sessions_alone_and_bounded(site):
     """20. an entry's form sent after the session ended keeps what was typed for the page after the
-    login (`Console.to_login_keeping`), only when the browser says it came from the console's own
-    page (`Sec-Fetch-Site: same-origin`, or an Origin of this site from a browser without it):
-    another site cannot plant one in a member of staff's browser, not even through its own 307
-    redirect or a sandboxed frame (found by a red-team helper, who then saved the planted answer
-    with two clicks); a visitor's draft goes to the
-    visitor's browser, never into anyone's form; a made-up cookie, or one for another entry's
-    page, shows nothing; a flood of such forms from one network keeps TYPED_A_NETWORK of them and
-    pushes out no member of staff's outcome nor another network's draft; nothing is saved."""
+    login (`Console.to_login_keeping`) only with the CSRF token of a session that ended, and shows
+    it only to that session's member of staff. A red-team helper planted an answer in a logged-in
+    member of staff's form through another site's 307 redirect (it re-posts without the Strict
+    session cookie) and saved it with two clicks; then, with the browser's checks, through a
+    cookie set from another port of the same host. Here: no token, a made-up one, a live
+    session's: nothing kept; another member of staff's draft under a cookie put into this
+    browser: not shown; made-up cookies: nothing; replaying an ended token from one network
+    keeps TYPED_A_NETWORK drafts, pushing out neither staff's outcomes nor another network's."""
     faq = site.folder / "faq.yaml"
     before = faq.read_bytes()
     planted = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Planterat svar.", "hash": "x"}
-    crossed = site.client.post(
-        "/fragor/backup", data=planted, headers={"origin": "https://evil.example"}, follow_redirects=False
-    )
-    assert crossed.status_code == 403 and ENDED_DRAFT_COOKIE not in crossed.cookies
-    # Chromium after another site's 307 (Origin null, cross-site); a browser without Sec-Fetch-Site
-    # (Origin null under the console's no-referrer policy, or none); a page on another port or subdomain
-    for headers in (
-        {"origin": "null", "sec-fetch-site": "cross-site"},
-        {"origin": "null"},
-        {},
-        {"origin": "null", "sec-fetch-site": "same-site"},
-    ):
-        redirected = site.client.post("/fragor/backup", data=planted, headers=headers, follow_redirects=False)
-        assert redirected.headers["location"].startswith("/login") and ENDED_DRAFT_COOKIE not in redirected.cookies
-        assert "inget sparades" in site.client.get(redirected.headers["location"]).text  # no promise either
-    visitor = TestClient(site.client.app, base_url="http://localhost")
-    sent = visitor.post("/fragor/backup", data=planted, headers=SENT_HERE, follow_redirects=False)
-    assert sent.status_code == 303 and sent.headers["location"].startswith("/login")
-    theirs = visitor.cookies[ENDED_DRAFT_COOKIE]
     site.login()
-    assert "Planterat svar." not in site.client.get("/fragor/backup").text
-    for cookie in ("x.y", ".", "A" * 5000, theirs.split(".")[0] + ".made-up"):
-        site.client.cookies.set(ENDED_DRAFT_COOKIE, cookie)
+    attacker = TestClient(site.client.app, base_url="http://localhost")
+    for token in (None, "made-up", site.csrf()):
+        data = planted if token is None else {**planted, "csrf": token}
+        sent = attacker.post("/fragor/backup", data=data, follow_redirects=False)
+        assert sent.headers["location"].startswith("/login") and ENDED_DRAFT_COOKIE not in sent.cookies
+        assert "inget sparades" in attacker.get(sent.headers["location"]).text  # and no promise
+    site.store.add_user("bertil", "ett annat lösenord")
+    bertil = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
+    bertil.login("bertil", "ett annat lösenord")
+    ended = bertil.csrf()
+    bertil.client.post("/logout", data={"csrf": ended})
+    bertil.client.post("/fragor/backup", data={**planted, "csrf": ended}, follow_redirects=False)
+    tossed = bertil.client.cookies[ENDED_DRAFT_COOKIE]
+    for cookie in (tossed, "x.y", ".", "A" * 5000, tossed.split(".")[0] + ".made-up"):
+        site.client.cookies.set(ENDED_DRAFT_COOKIE, cookie)  # into anna's browser
         assert "Planterat svar." not in site.client.get("/fragor/backup").text
-    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the cookie itself, stolen: on another entry's page
-    assert "Planterat svar." not in site.client.get("/fragor/phone").text
     del site.client.cookies[ENDED_DRAFT_COOKIE]
     saved = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Varje timme.", "hash": form_hash(site)}
     posted = site.client.post("/fragor/backup", data={**saved, "csrf": site.csrf()}, follow_redirects=False)
     before = faq.read_bytes()
     elsewhere = TestClient(site.client.app, base_url="http://localhost", client=("192.0.2.7", 50000))
-    elsewhere.post("/fragor/phone", data={**planted, "answer": "Annat nätverk."}, headers=SENT_HERE)
+    elsewhere.post("/fragor/phone", data={**planted, "answer": "Annat nätverk.", "csrf": ended})
     flood = TestClient(site.client.app, base_url="http://localhost")
     for n in range(3 * TYPED_A_NETWORK):
-        flood.post(
-            "/fragor/backup", data={**planted, "answer": f"Flod {n}."}, headers=SENT_HERE, follow_redirects=False
-        )
+        flood.post("/fragor/backup", data={**planted, "answer": f"Flod {n}.", "csrf": ended}, follow_redirects=False)
     assert "Sparat" in site.client.get(posted.headers["location"]).text  # staff's outcome is still there
-    site.client.cookies.set(ENDED_DRAFT_COOKIE, theirs)  # the visitor's, from the flood's network: pushed out
-    assert "Planterat svar." not in site.client.get("/fragor/backup").text
-    site.client.cookies.set(ENDED_DRAFT_COOKIE, flood.cookies[ENDED_DRAFT_COOKIE])  # the flood's newest: still kept
-    assert f"Flod {3 * TYPED_A_NETWORK - 1}." in site.client.get("/fragor/backup").text
-    site.client.cookies.set(ENDED_DRAFT_COOKIE, elsewhere.cookies[ENDED_DRAFT_COOKIE])  # another network's
-    assert "Annat nätverk." in site.client.get("/fragor/phone").text
+    bertil = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))  # a clean jar
+    bertil.login("bertil", "ett annat lösenord")
+    bertil.client.cookies.set(ENDED_DRAFT_COOKIE, tossed)  # the first, from the flood's network: pushed out
+    assert "Planterat svar." not in bertil.client.get("/fragor/backup").text
+    bertil.client.cookies.set(ENDED_DRAFT_COOKIE, flood.cookies[ENDED_DRAFT_COOKIE])  # the flood's newest: kept
+    assert f"Flod {3 * TYPED_A_NETWORK - 1}." in bertil.client.get("/fragor/backup").text
+    bertil.client.cookies.set(ENDED_DRAFT_COOKIE, elsewhere.cookies[ENDED_DRAFT_COOKIE])  # another network's
+    assert "Annat nätverk." in bertil.client.get("/fragor/phone").text
     assert faq.read_bytes() == before

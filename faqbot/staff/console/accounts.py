@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from faqbot.staff.console.tables import LogTables
 
 IDLE_SECONDS = 30 * 60
 MAX_AGE_SECONDS = 12 * 3600
+ENDED_REMEMBERED = 1_000  # ended sessions' CSRF tokens kept in memory (`StaffStore.ended_user`)
 TOUCH_SECONDS = 30  # last_seen is written at most this often per session
 # Letters a-z and the Nordic ones staff are named with (Åsa, Göran, Bjørn, Renée), digits and . _ @ -
 NAME_LETTERS = "åäöæøéüÅÄÖÆØÉÜ"
@@ -86,6 +89,10 @@ class StaffStore(LogTables):
 
     def __init__(self, location: str | Path, clock: Callable[[], float] = time.time) -> None:
         super().__init__(location, clock)
+        # the CSRF tokens of sessions that ended (idle, too old, logged out) -> (user, when), so that
+        # a form sent after its session ended can be told from a forged one (`ended_user`)
+        self._ended: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._ended_lock = threading.Lock()
         with self._connection() as conn:  # creates or migrates the schema now: a broken location fails at start
             del conn
 
@@ -181,7 +188,24 @@ class StaffStore(LogTables):
         return Session(key, user, csrf)
 
     def log_out(self, key: str) -> None:
+        ended = self._run("SELECT user_name, csrf FROM staff_sessions WHERE token_hash = ?", (key,))
         self._run("DELETE FROM staff_sessions WHERE token_hash = ?", (key,))
+        with self._ended_lock:
+            for user, csrf in ended:
+                self._ended[token_hash(csrf)] = (user, self.clock())
+            while len(self._ended) > ENDED_REMEMBERED:
+                self._ended.popitem(last=False)
+
+    def ended_user(self, csrf: str) -> str | None:
+        """The member of staff whose session, ended in this process within MAX_AGE_SECONDS, had
+        this CSRF token (a form of theirs sent after it ended); None for any other token."""
+        if not csrf or len(csrf) > 200:
+            return None
+        with self._ended_lock:
+            found = self._ended.get(token_hash(csrf))
+        if found is None or self.clock() - found[1] > MAX_AGE_SECONDS:
+            return None
+        return found[0] if self._run("SELECT 1 FROM staff_users WHERE name = ?", (found[0],)) else None
 
     def remove_sessions(self, name: str) -> None:
         self._run("DELETE FROM staff_sessions WHERE user_name = ?", (name,))

@@ -595,7 +595,7 @@ async def removed_page(console: Console, request: Request, session, faq_id: str,
 def entry_form_page(console: Console, request: Request, session: Session, faq_id: str) -> Response:
     """An entry's form: as the file has it, or as typed before the session ended."""
     entry, digest = console.desk.opened(faq_id)
-    typed = console.typed_before_login(request, request.url.path)
+    typed = console.typed_before_login(request, request.url.path, session.user)
     if typed is not None:
         key, fields = typed
         values = {name: fields[name] for name in FIELDS}

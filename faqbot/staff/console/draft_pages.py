@@ -76,7 +76,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         # a file a hand edit broke: the page that says so now, as an entry's page does, rather than
         # when the filled-in form is sent (found by a walk-through)
         await run_in_threadpool(load_faq, console.desk.faq_path)
-        typed = console.typed_before_login(request, NEW_ENTRY_PATH)
+        typed = console.typed_before_login(request, NEW_ENTRY_PATH, session.user)
         if typed is not None:  # typed before the session ended: the form with it
             key, fields = typed
             values = {name: fields[name] for name in FIELDS}

@@ -273,17 +273,20 @@ class Console:
 
     async def to_login_keeping(self, request: Request) -> RedirectResponse:
         """`to_login` for an entry's form sent after its session ended, keeping what was typed for
-        the page after the login (`typed_before_login`): the form is read within its bounds and
-        from this site only, as any form is; without a session there is no CSRF token to check,
-        and the draft goes to the browser that sent it, nowhere else. The browser's cookie names
-        up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms were sent: both are kept)."""
-        same_origin(request)  # another site's form: refused, as any form is
-        if not sent_from_this_site(request):
-            return to_login(request)  # nothing kept, as before: the login page says so
+        the page after the login, for the member of staff whose session it was (`typed_before_login`):
+        the form is read within its bounds and from this site only, as any form is, and its CSRF
+        token must be that of a session that ended (`StaffStore.ended_user`): another site cannot
+        know one, so it cannot plant text in a member of staff's form as their own unsaved draft
+        (found by a red-team helper: another site's 307 redirect re-posts without the Strict
+        session cookie; and with a cookie set from another port of the same host). The browser's
+        cookie names up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms: both kept)."""
         fields = await self.form(request, None)
+        user = self.store.ended_user(fields.get("csrf", ""))
+        if user is None:
+            return to_login(request)  # nothing kept, as before: the login page says so
         owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
-        kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}}
+        kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}, "user": user}
         keys = [key for key in keys if not self.typed.get(owner, page, key)]  # one a page
         network = client_network(request.client.host) if request.client else ""
         keys.append(self.typed.keep(owner, page, kept, network or "?"))
@@ -291,13 +294,17 @@ class Console:
         set_typed_cookie(response, request, owner, keys[-TYPED_A_BROWSER:])
         return response
 
-    def typed_before_login(self, request: Request, page: str) -> tuple[str, dict[str, str]] | None:
+    def typed_before_login(
+        self, request: Request, page: str, user: str | None = None
+    ) -> tuple[str, dict[str, str]] | None:
         """What this browser typed into the form of `page` when its session had ended
-        (`to_login_keeping`), with its key in the browser's cookie; None when nothing."""
+        (`to_login_keeping`), with its key in the browser's cookie; None when nothing, or when
+        `user` is given and the session was another member of staff's."""
         owner, keys = typed_cookie(request)
         for key in reversed(keys):  # the newest first
-            if (typed := self.typed.get(owner, page, key).get(ENDED_DRAFT)) is not None:
-                return key, typed
+            kept = self.typed.get(owner, page, key)
+            if ENDED_DRAFT in kept and (user is None or kept["user"] == user):
+                return key, kept[ENDED_DRAFT]
         return None
 
     def session_of(self, request: Request) -> Session | None:
@@ -409,21 +416,6 @@ def set_typed_cookie(response: Response, request: Request, owner: str, keys: lis
     response.set_cookie(
         ENDED_DRAFT_COOKIE, value, age, httponly=True, samesite="strict", secure=secure(request), path="/"
     )
-
-
-def sent_from_this_site(request: Request) -> bool:
-    """Whether a form without a session came from a page of the console, as far as the browser says:
-    `Sec-Fetch-Site: same-origin` (which no page's script can set; "cross-site" after another
-    site's redirect or from a sandboxed frame), or from a browser without it, an `Origin` of this
-    site. Another site could otherwise plant text in a member of staff's form as their own unsaved
-    draft (found by a red-team helper: a 307 redirect from another site, then "Spara"). The
-    console's `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the
-    console's own forms too, so the origin alone cannot tell (found by a browser walk-through)."""
-    fetched = request.headers.get("sec-fetch-site")
-    if fetched is not None:
-        return fetched == "same-origin"
-    origin = request.headers.get("origin", "")
-    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def same_origin(request: Request) -> None:
