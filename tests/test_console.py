@@ -7,6 +7,7 @@ in tests/attack/test_console_attacks.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -283,6 +284,30 @@ def test_an_answer_typed_for_an_entry_removed_before_the_login_is_offered_as_a_n
     page = site.client.get("/fragor/backup")
     assert page.status_code == 200 and "Posten finns inte längre" in page.text
     assert ">Två gånger per natt.</textarea>" in page.text and 'action="/ny-fraga"' in page.text
+
+
+def test_an_answer_typed_before_a_login_in_another_tab_is_kept_and_a_colleagues_form_is_refused(site):
+    """Found by a red-team helper: logged out, then logged in again in another tab, Spara in the
+    first tab was refused ("Formuläret kom från en sida som öppnades före din senaste
+    inloggning") and the text typed was lost."""
+    site.login()
+    digest, ended = form_hash(site), site.csrf()
+    site.client.post("/logout", data={"csrf": ended})
+    site.login()  # another tab
+    before = (site.folder / "faq.yaml").read_bytes()
+    typed = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "hash": digest}
+    sent = site.client.post("/fragor/backup", data={**typed, "csrf": ended}, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/fragor/backup"
+    form = site.client.get(sent.headers["location"]).text
+    assert "Det här skrev du innan du loggades ut." in form and ">Två gånger per natt.</textarea>" in form
+    assert (site.folder / "faq.yaml").read_bytes() == before
+    site.store.add_user("bertil", "ett annat lösenord")
+    bertil = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
+    bertil.login("bertil", "ett annat lösenord")
+    theirs = bertil.csrf()
+    bertil.client.post("/logout", data={"csrf": theirs})
+    refused = site.client.post("/fragor/backup", data={**typed, "csrf": theirs}, follow_redirects=False)
+    assert refused.status_code == 403 and "öppnades före din senaste inloggning" in refused.text
 
 
 def test_a_new_entry_typed_while_the_session_ended_is_in_the_form_after_the_login(site):

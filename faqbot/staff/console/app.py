@@ -62,6 +62,7 @@ from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual,
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
     Console,
+    Kept,
     Refused,
     entry_questions,
     forget_typed,
@@ -100,6 +101,10 @@ def create_console(console: Console, listening_on: str = "127.0.0.1") -> FastAPI
         page = message_page(console, request, err.status, Text("Det gick inte"), err.message)
         page.headers.update(err.headers)
         return page
+
+    @app.exception_handler(Kept)
+    async def kept(request: Request, err: Kept) -> Response:
+        return err.response
 
     @app.exception_handler(DataError)
     async def faq_broken(request: Request, err: DataError) -> Response:
@@ -472,7 +477,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         session = console.session_of(request)
         if session is None:
             return await console.to_login_keeping(request)  # what was typed waits for the login
-        fields = await console.form(request, session)
+        fields = await console.form(request, session, typed=True)
         values = {name: fields.get(name, "") for name in FIELDS}
         before = console.desk.bot.policy
         try:

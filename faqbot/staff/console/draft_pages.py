@@ -65,7 +65,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         session = console.session_of(request)
         if session is None:
             return await console.to_login_keeping(request)
-        fields = await console.form(request, session, writing=False)  # nothing is saved; `rate` bounds it
+        fields = await console.form(request, session, writing=False, typed=True)  # nothing saved; `rate` bounds it
         return await draft_page(console, request, session, entry_id(faq_id), fields, rate)
 
     @app.get(NEW_ENTRY_PATH)
@@ -100,7 +100,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         session = console.session_of(request)
         if session is None:
             return await console.to_login_keeping(request)
-        fields = await console.form(request, session)
+        fields = await console.form(request, session, typed=True)
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")
         existing = await run_in_threadpool(console.desk.same_entry, values)

@@ -142,6 +142,14 @@ class Refused(Exception):
         self.headers = headers or {}
 
 
+class Kept(Exception):
+    """A form answered with `response` instead of being done (`Console.form`'s `typed`)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("kept")
+        self.response = response
+
+
 class Outcomes:
     """What forms did, each under a random key, for the session that sent it and the page it leads
     to (another page of the console with the key in its address shows nothing); thread-safe."""
@@ -271,26 +279,29 @@ class Console:
             return None
         return self.outcomes.get(session.token_hash, request.url.path, key).get(KEPT_DRAFT)
 
-    async def to_login_keeping(self, request: Request) -> RedirectResponse:
+    async def to_login_keeping(self, request: Request) -> Response:
         """`to_login` for an entry's form sent after its session ended, keeping what was typed for
         the page after the login, for the member of staff whose session it was (`typed_before_login`):
         the form is read within its bounds and from this site only, as any form is, and its CSRF
         token must be that of a session that ended (`StaffStore.ended_user`): another site cannot
         know one, so it cannot plant text in a member of staff's form as their own unsaved draft
         (found by a red-team helper: another site's 307 redirect re-posts without the Strict
-        session cookie; and with a cookie set from another port of the same host). The browser's
-        cookie names up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms: both kept)."""
+        session cookie; and with a cookie set from another port of the same host)."""
         fields = await self.form(request, None)
         user = self.store.ended_user(fields.get("csrf", ""))
         if user is None:
             return to_login(request)  # nothing kept, as before: the login page says so
+        return self.keep_typed(request, fields, user, to_login(request))
+
+    def keep_typed(self, request: Request, fields: dict[str, str], user: str, response: Response) -> Response:
+        """`response`, with the entry form's `fields` kept for `user` on its page under the browser's
+        cookie, which names up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms: both kept)."""
         owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
         kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}, "user": user}
         keys = [key for key in keys if not self.typed.get(owner, page, key)]  # one a page
         network = client_network(request.client.host) if request.client else ""
         keys.append(self.typed.keep(owner, page, kept, network or "?"))
-        response = to_login(request)
         set_typed_cookie(response, request, owner, keys[-TYPED_A_BROWSER:])
         return response
 
@@ -310,9 +321,14 @@ class Console:
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
 
-    async def form(self, request: Request, session: Session | None, writing: bool = True) -> dict[str, str]:
+    async def form(
+        self, request: Request, session: Session | None, writing: bool = True, typed: bool = False
+    ) -> dict[str, str]:
         """The posted form, each field within its bound; checks the origin and the CSRF token, and
-        for a form that changes something (`writing`) spends one of its sender's changes a minute."""
+        for a form that changes something (`writing`) spends one of its sender's changes a minute.
+        An entry's form (`typed`) from an earlier session of the member of staff now logged in
+        (they logged in again in another tab) is kept for its page, as after a login (`Kept`):
+        it was refused, and the text typed was lost (found by a red-team helper)."""
         same_origin(request)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
             raise Refused(415, Text("Formuläret skickades i ett format som konsolen inte tar emot."))
@@ -349,6 +365,9 @@ class Console:
                 )
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
+            if typed and self.store.ended_user(fields.get("csrf", "")) == session.user:
+                back = RedirectResponse(local_path(form_page(request.url.path)), status_code=303)
+                raise Kept(self.keep_typed(request, fields, session.user, back))
             raise Refused(403, Text(STALE_FORM))  # a page of an earlier session, or forged
         if session is not None and writing:
             self.spend_write(session.user)
