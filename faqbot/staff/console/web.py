@@ -36,6 +36,7 @@ from faqbot.conversations.clients import client_network
 from faqbot.decision.policy import Policy
 from faqbot.errors import FaqbotError
 from faqbot.faq.messages import in_swedish
+from faqbot.faq.update import FIELDS
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
@@ -99,7 +100,7 @@ TYPED_A_BROWSER = 5
 TYPED_A_NETWORK = 10
 TYPED_KEPT = 300
 TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
-ENDED_DRAFT_FIELDS = ("question", "alternatives", "answer", "section", "question_en", "answer_en", "hash", "grupp")
+ENDED_DRAFT_FIELDS = (*FIELDS, "hash", "grupp")  # the entry form's fields, the file version it was opened on, its group
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
 FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
 
