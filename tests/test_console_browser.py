@@ -379,11 +379,13 @@ def test_an_answer_typed_while_logged_out_in_another_tab_is_in_the_form_after_th
     other_tab.get_by_role("button", name="Logga ut").click()
     anna.get_by_role("button", name="Spara").click()
     expect(anna.get_by_role("alert")).to_contain_text("så det du skrev är inte sparat")
+    assert serious_violations(anna) == []
     anna.get_by_label("Användarnamn").fill("anna")
     anna.get_by_label("Lösenord").fill(PASSWORD)
     anna.get_by_role("button", name="Logga in").click()
     expect(anna.get_by_label("Svar", exact=True)).to_have_value(typed)
     expect(anna.get_by_role("status").filter(has_text="Det här skrev du innan du loggades ut")).to_be_focused()
+    assert serious_violations(anna) == []  # the restored form, its notice and the login page before it
     assert faq.read_bytes() == before
     anna.context.close()
 
