@@ -76,6 +76,19 @@ def create_temporary(path: Path) -> tuple[Path, int]:
             continue
 
 
+def create_private(path: Path) -> None:
+    """Create `path` empty, readable and writable by its owner only (0600), unless it exists.
+
+    For the conversation log: it holds customers' questions, staff's password hashes and session
+    tokens, and SQLite gives its `-wal` and `-shm` files the database file's own bits. A file
+    that exists keeps the bits it has (staff may have chosen them).
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def sync_file(path: Path) -> None:
     with open(path, "rb+") as file:
         os.fsync(file.fileno())

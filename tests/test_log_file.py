@@ -195,3 +195,30 @@ def test_a_row_whose_time_is_not_a_time_is_left_out_and_named(log, caplog):
     assert [q.question for q in rows] == [reply(0).question, reply(2).question]
     assert rows[1].created_at.tzinfo is not None
     assert any("id 2" in r.getMessage() and "igår 14:00" in r.getMessage() for r in caplog.records)
+
+
+def test_a_new_log_and_its_wal_are_readable_by_their_owner_only_and_an_existing_log_keeps_its_bits(tmp_path):
+    """The log holds customers' questions, staff's password hashes and session tokens: a new one is
+    0600 whatever the umask (so are the -wal and -shm SQLite makes beside it), from the chat's
+    writer and from the console's tables alike; a file staff made themselves keeps its bits."""
+    from faqbot.staff.console.accounts import StaffStore
+
+    chat = ConversationLog(tmp_path / "chat" / "conversations.db")
+    staff = StaffStore(tmp_path / "console" / "conversations.db")
+    try:
+        write(chat, range(1))
+        staff.add_user("anna", "ett långt lösenord")
+        for path in (chat.path, chat.path.with_name("conversations.db-wal"), tmp_path / "console" / "conversations.db"):
+            assert oct(os.stat(path).st_mode & 0o777) == oct(0o600), path
+    finally:
+        chat.close()
+        staff.close()
+    chosen = tmp_path / "chosen.db"
+    chosen.touch()
+    chosen.chmod(0o640)
+    kept = ConversationLog(chosen)
+    try:
+        write(kept, range(1))
+    finally:
+        kept.close()
+    assert oct(os.stat(chosen).st_mode & 0o777) == oct(0o640)

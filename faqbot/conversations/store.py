@@ -66,6 +66,7 @@ from faqbot.conversations.rows import (
 )
 from faqbot.conversations.sqlite_file import MOVED, FileWatch, LogDamagedError, is_damage, quick_check, set_aside
 from faqbot.errors import FaqbotError, LogUnavailableError
+from faqbot.files import create_private
 
 if TYPE_CHECKING:
     from faqbot.config import Config
@@ -591,6 +592,7 @@ class ConversationLog(LogBackend):
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(self.path)
         conn = self._connect_sqlite(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )

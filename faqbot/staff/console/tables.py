@@ -17,6 +17,7 @@ from typing import Any
 
 from faqbot import database
 from faqbot.conversations.migrations import migrate_postgres, migrate_sqlite
+from faqbot.files import create_private
 
 
 class LogTables:
@@ -40,6 +41,7 @@ class LogTables:
         with self._lock:
             if self._sqlite is None:
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+                create_private(Path(self.location))
                 local = sqlite3.connect(self.location, timeout=10, isolation_level=None, check_same_thread=False)
                 local.execute("PRAGMA busy_timeout = 10000")
                 migrate_sqlite(local, self.location)
