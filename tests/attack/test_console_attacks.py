@@ -318,13 +318,22 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     assert site.client.post("/fragor/backup", data=huge).status_code == 413
     long = {"question": "x" * 600, "answer": "Ok.", "csrf": site.csrf(), "hash": form_hash(site)}
     refused = site.client.post("/fragor/backup", data=long)
+    # the form again, with the text beside its message: the refusal's page said "go back", and
+    # Back showed the form empty (autocomplete=off), the text typed lost
     assert refused.status_code == 400
-    assert "Fältet ”Fråga” är för långt: högst 500 tecken. Inget sparades" in refused.text
+    assert re.search(r'<p class="field invalid">\s*<label for="f-question">', refused.text)
+    assert 'aria-invalid="true"' in refused.text and 'value="' + "x" * 600 + '"' in refused.text
+    assert "För långt: högst 500 tecken. Inget sparades; korta texten och spara igen." in refused.text
     answer = {"question": "Backup?", "answer": "x" * 10_001, "csrf": site.csrf(), "hash": form_hash(site)}
-    assert "”Svar” är för långt: högst 10\u00a0000 tecken" in site.client.post("/fragor/backup", data=answer).text
+    refused = site.client.post("/fragor/backup", data=answer)
+    assert "högst 10\u00a0000 tecken" in refused.text and ">" + "x" * 10_001 + "</textarea>" in refused.text
     site.client.get("/sprak", params={"till": "en", "sida": "/fragor/backup"})
     english = site.client.post("/fragor/backup", data={**long, "csrf": site.csrf()}).text
-    assert "The field “Question” is too long: at most 500 characters. Nothing was saved" in english
+    assert "Too long: at most 500 characters. Nothing was saved; shorten the text and save again." in english
+    site.client.get("/sprak", params={"till": "sv", "sida": "/fragor/backup"})
+    refused = site.client.post("/granska", data={"action": "reject", "ids": "a" * 60_000, "csrf": site.csrf()})
+    assert refused.status_code == 400  # a form that is not an entry's: refused in words, naming the field
+    assert "Fältet ”ids” är för långt" in refused.text
     form = site.client.get("/fragor/backup").text  # the browser stops a paste at the same bounds
     assert re.search(r'<input id="f-question" name="question" lang="sv" value="[^"]*" maxlength="500"', form)
     assert re.search(r'<textarea id="f-answer" name="answer" lang="sv" rows="8" maxlength="10000"', form)
@@ -617,7 +626,10 @@ def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved
         "csrf": site.csrf(),
     }
     refused = site.client.post(path, data=data)
-    assert refused.status_code == 400 and "styrtecken" in refused.text and "”Svar”" in refused.text
+    # the form again, the text without the character, saying so beside the field: the refusal's
+    # page said "go back", and Back showed the form empty (autocomplete=off), the text typed lost
+    assert refused.status_code == 400 and "Här fanns ett osynligt styrtecken" in refused.text
+    assert ">ab\nc</textarea>" in refused.text and 'value="Hur ofta gör ni säkerhetskopior?"' in refused.text
     assert faq.read_bytes() == before
 
 

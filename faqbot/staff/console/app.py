@@ -479,6 +479,10 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             return await console.to_login_keeping(request)  # what was typed waits for the login
         fields = await console.form(request, session, typed=True)
         values = {name: fields.get(name, "") for name in FIELDS}
+        if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
+            return edit_page(
+                console, request, session, faq_id, values, fields.get("hash", ""), 400, problems=fields.problems
+            )
         before = console.desk.bot.policy
         try:
             result = await run_in_threadpool(

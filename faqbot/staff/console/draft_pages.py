@@ -29,6 +29,7 @@ from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
 from faqbot.staff.console.web import (
     Console,
+    Fields,
     Refused,
     entry_questions,
     forget_typed,
@@ -76,12 +77,9 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         # a file a hand edit broke: the page that says so now, as an entry's page does, rather than
         # when the filled-in form is sent (found by a walk-through)
         await run_in_threadpool(load_faq, console.desk.faq_path)
-        typed = console.typed_before_login(request, NEW_ENTRY_PATH, session.user)
-        if typed is not None:  # typed before the session ended: the form with it
-            key, fields = typed
-            values = {name: fields[name] for name in FIELDS}
-            kept = new_page(console, request, session, values, fields["grupp"][:20], typed_notice=True, keep_typed=True)
-            return forget_typed(kept, request, key)
+        typed = typed_new_entry(console, request, session)
+        if typed is not None:
+            return typed
         group_id = request.query_params.get("grupp", "")[:20]
         group = await run_in_threadpool(console.desk.new_entry_group, group_id) if group_id else None
         values = dict.fromkeys(FIELDS, "")
@@ -103,6 +101,8 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         fields = await console.form(request, session, typed=True)
         values = {name: fields.get(name, "") for name in FIELDS}
         group_id = fields.get("grupp", "")
+        if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
+            return new_page(console, request, session, values, group_id, 400, problems=fields.problems)
         existing = await run_in_threadpool(console.desk.same_entry, values)
         if existing is not None:  # the form sent again (back, and Skapa posten again): nothing to create
             return console.done(session, f"/fragor/{existing}", already=True)
@@ -115,6 +115,17 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         outcome["kept_away"] = await run_in_threadpool(console.desk.kept_away, added.faq_id)
         outcome["newly"] = await run_in_threadpool(console.desk.newly_answered, added.faq_id)
         return console.done(session, f"/fragor/{added.faq_id}", **outcome, **console.moved(before))
+
+
+def typed_new_entry(console: Console, request: Request, session: Session) -> Response | None:
+    """The new-entry form with what was typed into it before the session ended, if anything was."""
+    typed = console.typed_before_login(request, NEW_ENTRY_PATH, session.user)
+    if typed is None:
+        return None
+    key, fields = typed
+    values = {name: fields[name] for name in FIELDS}
+    kept = new_page(console, request, session, values, fields["grupp"][:20], typed_notice=True, keep_typed=True)
+    return forget_typed(kept, request, key)
 
 
 def gone(console: Console, faq_id: str, digest: str) -> bool:
@@ -142,12 +153,14 @@ def prefilled(examples: list[dict[str, Any]]) -> dict[str, str]:
 
 
 async def draft_page(
-    console: Console, request: Request, session: Session, faq_id: str, fields: dict[str, str], rate: RateLimiter
+    console: Console, request: Request, session: Session, faq_id: str, fields: Fields, rate: RateLimiter
 ) -> Response:
     """The entry form again, with how the bot answers the question with the form's draft."""
     values = {name: fields.get(name, "") for name in FIELDS}
     question = " ".join(fields.get("prova_fraga", "").split())
     page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
+    if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
+        return entry_page(console, request, session, faq_id, 400, problems=fields.problems, **page)
     if not rate.allow(session.user, TRIES_PER_MINUTE):  # an empty try too: each one draws the page again
         error = Text(
             "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=TRIES_PER_MINUTE

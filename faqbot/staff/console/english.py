@@ -49,6 +49,13 @@ ENGLISH: dict[str, str] = {
         "The form was sent in a format the console does not accept."
     ),
     "Formuläret har för många fält.": "The form has too many fields.",
+    "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget; läs igenom fältet och spara igen.": (
+        "This held an invisible control character that cannot be saved (it often comes along when text is pasted). It "
+        "has been removed; read the field through and save again."
+    ),
+    "För långt: högst {limit} tecken. Inget sparades; korta texten och spara igen.": (
+        "Too long: at most {limit} characters. Nothing was saved; shorten the text and save again."
+    ),
     "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.": (
         "The field “{label}” is too long: at most {limit} characters. Nothing was saved; go back and shorten the text."
     ),

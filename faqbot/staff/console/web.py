@@ -151,6 +151,42 @@ class Kept(Exception):
         self.response = response
 
 
+class Fields(dict[str, str]):
+    """A posted form's fields (`Console.form`), and what stopped a field of an entry's form from
+    being saved as sent (field name -> messages): the form is shown again, saying so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: dict[str, list[Text]] = {}
+
+
+def field_problem(name: str, value: str, on_the_form: bool) -> Text | None:
+    """Why field `name` cannot be saved as sent (a control character, too long), or None; worded
+    for the page that refuses the form, or for the form shown again with the field (`on_the_form`)."""
+    label = Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40]
+    limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
+    if name != "password" and CONTROL.search(value):
+        if on_the_form:
+            return Text(
+                "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget; läs igenom fältet och spara igen."
+            )
+        return Text(
+            "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).",
+            label=label,
+        )
+    # a browser's maxlength counts a line break as one character, as `value` now does (but a password)
+    if len(value) - value.count("\r\n") <= limit:
+        return None
+    shown = f"{limit:,}".replace(",", "\u00a0")  # no line break inside "10 000"
+    if on_the_form:
+        return Text("För långt: högst {limit} tecken. Inget sparades; korta texten och spara igen.", limit=shown)
+    return Text(
+        "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
+        label=label,
+        limit=shown,
+    )
+
+
 class Outcomes:
     """What forms did, each under a random key, for the session that sent it and the page it leads
     to (another page of the console with the key in its address shows nothing); thread-safe."""
@@ -288,7 +324,7 @@ class Console:
         know one, so it cannot plant text in a member of staff's form as their own unsaved draft
         (found by a red-team helper: another site's 307 redirect re-posts without the Strict
         session cookie; and with a cookie set from another port of the same host)."""
-        fields = await self.form(request, None)
+        fields = await self.form(request, None, typed=True)  # a field too long is kept whole, to be shortened
         user = self.store.ended_user(fields.get("csrf", ""))
         if user is None:
             return to_login(request)  # nothing kept, as before: the login page says so
@@ -324,12 +360,15 @@ class Console:
 
     async def form(
         self, request: Request, session: Session | None, writing: bool = True, typed: bool = False
-    ) -> dict[str, str]:
+    ) -> Fields:
         """The posted form, each field within its bound; checks the origin and the CSRF token, and
         for a form that changes something (`writing`) spends one of its sender's changes a minute.
         An entry's form (`typed`) from an earlier session of the member of staff now logged in
         (they logged in again in another tab) is kept for its page, as after a login (`Kept`):
-        it was refused, and the text typed was lost (found by a red-team helper)."""
+        it was refused, and the text typed was lost (found by a red-team helper). A field of an
+        entry's form that is too long or holds a control character is not refused either but
+        named in `Fields.problems`, for the form to be shown again with it: the refusal's page
+        said "go back", and Back showed the form empty (autocomplete=off), the text typed lost."""
         same_origin(request)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
             raise Refused(415, Text("Formuläret skickades i ett format som konsolen inte tar emot."))
@@ -338,32 +377,19 @@ class Console:
             pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
         except ValueError:
             raise Refused(400, Text("Formuläret har för många fält.")) from None
-        fields: dict[str, str] = {}
+        fields = Fields()
         for name, value in pairs:
             if name != "password":
                 # A browser sends a textarea's line breaks as CR LF; a lone CR (no browser sends one) is
                 # a line break too, to YAML: written into an answer's block it started keys of its own.
                 value = value.replace("\r\n", "\n").replace("\r", "\n")
-            if name != "password" and CONTROL.search(value):
-                raise Refused(
-                    400,
-                    Text(
-                        "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).",
-                        label=Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40],
-                    ),
-                )
-            limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
-            # a browser's maxlength counts a line break as one character, as `value` now does
-            if len(value) - value.count("\r\n") > limit:
-                label = Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40]
-                raise Refused(
-                    400,
-                    Text(
-                        "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
-                        label=label,
-                        limit=f"{limit:,}".replace(",", "\u00a0"),  # no line break inside "10 000"
-                    ),
-                )
+            on_the_form = typed and name in FIELDS
+            problem = field_problem(name, value, on_the_form)
+            if problem is not None and not on_the_form:
+                raise Refused(400, problem)
+            if problem is not None:  # the form again, saying so beside the field, with what can be kept of it
+                fields.problems.setdefault(name, []).append(problem)
+                value = CONTROL.sub("", value)
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
             if typed and self.store.ended_user(fields.get("csrf", "")) == session.user:
