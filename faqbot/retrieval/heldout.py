@@ -132,7 +132,10 @@ def fold_searcher(
     first = 0
     for position, entry in enumerate(entries):
         texts = entry.questions()
-        kept = [i for i in range(len(texts)) if i != fold]
+        held = _words(texts[fold]) if 0 <= fold < len(texts) else None
+        # the held-out text's twins go with it (an alternative that repeats the question with
+        # another capital or "?"): kept, they would find it word for word and the fold measure nothing
+        kept = [i for i in range(len(texts)) if i != fold and _words(texts[i]) != held]
         keep_rows += [first + i for i in kept] + [first + answer_row(entry)]
         owners += [position] * (len(kept) + 1)
         answer = entry.answer
@@ -157,13 +160,17 @@ def fold_searcher(
 
 
 def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
-    """(entry position, position of the text in the entry, text) for every question text with a vector."""
-    return [
-        (position, fold, text)
-        for position, entry in enumerate(entries)
-        for fold, text in enumerate(entry.questions())
-        if text in known
-    ]
+    """(entry position, position of the text in the entry, text) for every question text with a
+    vector; a text that repeats an earlier one of its entry but for case and punctuation is asked once."""
+    asked = []
+    for position, entry in enumerate(entries):
+        seen: set[str] = set()
+        for fold, text in enumerate(entry.questions()):
+            words = _words(text)
+            if text in known and words not in seen:
+                asked.append((position, fold, text))
+            seen.add(words)
+    return asked
 
 
 def spread(entries: Sequence[FaqEntry], vectors: np.ndarray, hubness: np.ndarray, penalty: dict[str, np.ndarray]):
