@@ -270,6 +270,11 @@ def test_two_tabs_typed_while_the_session_ended_are_both_kept_through_a_reload_a
     english = site.client.get("/sprak", params={"till": "en", "sida": here}).text
     assert "Två gånger per natt." in english and "You typed this before you were logged out." in english
     assert "Ring 08-123 45 67." in site.client.get("/fragor/phone").text  # the other tab's
+    site.client.post("/logout", data={"csrf": (ended := site.csrf())})
+    tried = {"question": "Kan jag ringa er?", "answer": "Ring 08-123 45 67.", "prova_fraga": "Har ni en telefon?"}
+    site.client.post("/fragor/phone/prova", data={**tried, "hash": digests["phone"], "csrf": ended})
+    site.login()  # "Prova" sent after the session ended: the draft and the question it was tried with
+    assert ">Har ni en telefon?</textarea>" in site.client.get("/fragor/phone").text
     assert "Två gånger per natt." not in site.client.get("/fragor/backup").text  # the page itself: the file's text
 
 

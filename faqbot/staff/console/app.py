@@ -611,8 +611,17 @@ def entry_form_page(console: Console, request: Request, session: Session, faq_id
         if entry is None:  # removed meanwhile: the draft as a new entry, rather than lost (as a save's conflict)
             kept = new_page(console, request, session, values, "", gone=faq_id, keep_typed=True)
         else:
+            tried = " ".join(fields["prova_fraga"].split())  # "Prova": the question it was tried with
             kept = edit_page(
-                console, request, session, faq_id, values, fields["hash"], typed_notice=True, keep_typed=True
+                console,
+                request,
+                session,
+                faq_id,
+                values,
+                fields["hash"],
+                typed_notice=True,
+                keep_typed=True,
+                try_question=tried,
             )
         return forget_typed(kept, request, key)
     if entry is None and console.kept_draft(request, session) is not None:

@@ -100,7 +100,8 @@ TYPED_A_BROWSER = 5
 TYPED_A_NETWORK = 10
 TYPED_KEPT = 300
 TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
-ENDED_DRAFT_FIELDS = (*FIELDS, "hash", "grupp")  # the entry form's fields, the file version it was opened on, its group
+# the entry form's fields, the file version it was opened on, its group, the question it was tried with
+ENDED_DRAFT_FIELDS = (*FIELDS, "hash", "grupp", "prova_fraga")
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
 FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
 
