@@ -48,6 +48,7 @@ from faqbot.staff.console.web import Console
 from faqbot.staff.trends import staff_zone
 from faqbot.web.ratelimit import RateLimiter
 from tests.conftest import ROOT
+from tests.fakes import SMALL_BANK, small_bank
 
 pytestmark = pytest.mark.slow  # argon2 hashing, login throttling and tarpit waits are costly on purpose
 
@@ -84,7 +85,8 @@ class Site:
 
 
 def make_site(folder, fake_embedder, base_url: str = "http://localhost") -> Site:
-    build_index(load_faq(folder / "faq.yaml"), fake_embedder, folder / "index")
+    bank = small_bank(folder) if (folder / "offtopic.txt").exists() else None  # the setting's, as `faqbot index`
+    build_index(load_faq(folder / "faq.yaml"), fake_embedder, folder / "index", offtopic=bank)
     settings = Settings.resolve(folder / "faq.yaml", folder / "index", folder / "config.yaml", log=folder / "log.db")
     clock = Clock()
     store = StaffStore(folder / "log.db", clock=clock)
@@ -216,11 +218,12 @@ def test_an_answer_typed_while_the_session_ended_is_in_the_form_after_the_login(
     page = site.client.get(sent.headers["location"]).text
     assert (
         "Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret." in page
-        and 'name="sida" value="/fragor/backup"' in page
+        and 'name="sida" value="/fragor/backup?utkast=1"' in page  # told, after the login, that a draft was promised
     )
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     wrong = {"username": "anna", "password": "fel lösenord", "csrf": token, "sida": "/fragor/backup"}
-    assert 'name="sida" value="/fragor/backup"' in site.client.post("/login", data=wrong).text  # kept through a failure
+    wrong["sida"] = "/fragor/backup?utkast=1"
+    assert 'name="sida" value="/fragor/backup?utkast=1"' in site.client.post("/login", data=wrong).text  # kept
     token = re.search(r'name="csrf" value="([^"]+)"', site.client.get("/login?sida=/fragor/backup").text).group(1)
     right = {"username": "anna", "password": PASSWORD, "csrf": token, "sida": "/fragor/backup"}
     back = site.client.post("/login", data=right, follow_redirects=False)
@@ -326,6 +329,27 @@ def test_a_new_entry_typed_while_the_session_ended_is_in_the_form_after_the_logi
     form = site.client.get("/ny-fraga").text
     assert "Det här skrev du innan du loggades ut." in form and 'value="Har ni presentkort?"' in form
     assert "presentkort" not in (site.folder / "faq.yaml").read_text()
+
+
+@pytest.mark.parametrize("page", ["/fragor/backup", "/ny-fraga"])
+def test_a_draft_promised_at_the_login_but_gone_by_then_is_said_to_be_gone(site, fake_embedder, page):
+    """Kept drafts live in the console's memory: restarted between the login page's promise and
+    the login, the form showed the file's text (or an empty form) without a word (a red-team helper)."""
+    site.login()
+    digest, ended = form_hash(site), site.csrf()
+    site.client.post("/logout", data={"csrf": ended})
+    typed = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "csrf": ended}
+    sent = site.client.post(page, data={**typed, "hash": digest}, follow_redirects=False)
+    login = site.client.get(sent.headers["location"]).text
+    assert "Logga in, så står det kvar i formuläret." in login
+    restarted = TestClient(create_console(Console(site.desk, site.store)), base_url="http://localhost")
+    restarted.cookies = site.client.cookies  # the same browser; a new process: the same files, nothing in memory
+    site = dataclasses.replace(site, client=restarted)
+    site.login()
+    after = re.search(r'name="sida" value="([^"]+)"', login).group(1)
+    form = site.client.get(after).text
+    assert "Det du skrev innan du loggades ut finns inte kvar" in form and "Inget av det är sparat." in form
+    assert "Två gånger per natt." not in form
 
 
 def test_the_console_never_serves_on_the_chat_port(small, capsys):
@@ -468,6 +492,29 @@ def test_an_answer_saved_in_the_form_is_what_the_bot_answers_and_only_its_line_c
 
     bot = FaqBot(site.folder / "faq.yaml", site.folder / "index", site.folder / "config.yaml", auto_build=False)
     assert bot.ask("Hur ofta gör ni säkerhetskopior?").answer.startswith("Två gånger per natt.")
+
+
+def test_a_save_calibrates_with_the_settings_bank_and_does_not_build_what_a_chat_built_already(site):
+    """The console's rebuild after a save calibrated with the shipped off-topic bank, whatever the
+    setting `offtopic_bank` said (`faqbot index` and the chat's own rebuilds use it): a save moved
+    a company's calibrated decision. And a chat serving the same folder that saw the edited file
+    before the console's rebuild had built its index already; the console built it again."""
+    from faqbot.faq.edit import add_learned
+    from faqbot.retrieval.index import load_index, rebuild_for_file
+
+    site.login()
+    fields = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger per natt.", "alternatives": ""}
+    site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf(), "hash": form_hash(site)})
+    manifest = load_index(site.folder / "index").manifest
+    assert manifest.calibration.offtopic_questions == SMALL_BANK  # the setting's, not the shipped bank's 600
+    add_learned(site.folder / "faq.yaml", {"backup": ["Tar ni backup varje natt?"]})  # as a save writes it
+    bank = site.desk.bot.index.offtopic
+    chat = rebuild_for_file(site.folder / "faq.yaml", site.desk.bot.embedder, site.folder / "index", bank)
+    assert chat is not None and load_index(site.folder / "index").manifest.built_by == "chat"
+    built_at = load_index(site.folder / "index").manifest.built_at
+    assert site.desk.rebuild() is None  # the chat's index: fresh, published and served as it is
+    assert load_index(site.folder / "index").manifest.built_at == built_at
+    assert site.desk.bot.ask("Tar ni backup varje natt?").match.faq_id == "backup"
 
 
 def test_an_answer_at_the_forms_bound_is_saved_though_the_browser_sends_each_line_break_as_two(site):
@@ -652,7 +699,8 @@ def test_a_save_that_moves_the_calibrated_decision_says_so_with_the_numbers(smal
     saved = site.client.post("/fragor/backup", data={**fields, "alternatives": alternatives, "csrf": site.csrf()})
     after = site.desk.bot.policy
     assert (before.threshold, before.choice_margin) != (after.threshold, after.choice_margin)
-    said = f"Boten kalibrerades om efter ändringen: tröskel {before.threshold:.2f} → {after.threshold:.2f}, val inga → inom {after.choice_margin:.2f}."
+    assert before.choice_margin == after.choice_margin  # no choices, before and after: only the threshold moved
+    said = f"Boten kalibrerades om efter ändringen: tröskel {before.threshold:.2f} → {after.threshold:.2f}."
     assert "Sparat" in saved.text and said in saved.text
     again = site.client.post(
         "/fragor/backup", data={**fields, "alternatives": alternatives, "hash": form_hash(site), "csrf": site.csrf()}

@@ -395,12 +395,18 @@ def build_index(
 
 
 def rebuild_for_file(
-    faq_path: Path, embedder: Embedder, out: Path, offtopic: Sequence[str] | None = None
+    faq_path: Path,
+    embedder: Embedder,
+    out: Path,
+    offtopic: Sequence[str] | None = None,
+    built_by: str = BUILT_BY_CHAT,
 ) -> BuildReport | None:
     """Build the index for the FAQ file as it reads once the build lock is held; None if it already matches.
 
     For a running app's own rebuild, which may wait behind staff's `faqbot index`: an FAQ read
-    before that wait would put an index of the older text over the one staff just built.
+    before that wait would put an index of the older text over the one staff just built. And for
+    the console's rebuild after a change (`built_by` ""), which a running chat that saw the edited
+    file first may have done already: built again, it was the same index twice.
     """
     with build_lock(out):
         faq = load_faq(faq_path)
@@ -408,7 +414,7 @@ def rebuild_for_file(
             check_fresh(load_index(out), faq, embedder.name)
             return None
         except (IndexMissingError, IndexMismatchError, IndexDamagedError):
-            return build_locked(faq, embedder, out, offtopic=offtopic, built_by=BUILT_BY_CHAT)
+            return build_locked(faq, embedder, out, offtopic=offtopic, built_by=built_by)
 
 
 def changed_texts(old: LoadedIndex | None, reuse: Reuse) -> int:

@@ -77,6 +77,7 @@ from faqbot.staff.report import GROUP_CHARS
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
+PROMISED = "utkast"  # the login page promised the draft typed before the session ended (`entry_form_page`)
 KEPT_FOR_LOGIN = Text("Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret.")
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
@@ -164,6 +165,8 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
         ended = request.query_params.get("utloggad") == "1"
         after = request.query_params.get("sida", "")
         kept = ended and console.typed_before_login(request, local_path(after).partition("?")[0]) is not None
+        if kept:  # the form's page, told that a draft was promised: if it is gone by then, it says so
+            after = f"{local_path(after).partition('?')[0]}?{PROMISED}=1"
         return login_page(console, request, KEPT_FOR_LOGIN if kept else LOGGED_OUT if ended else "", after=after)
 
     @app.post("/login")
@@ -624,6 +627,10 @@ def entry_form_page(console: Console, request: Request, session: Session, faq_id
                 try_question=tried,
             )
         return forget_typed(kept, request, key)
+    lost = request.query_params.get(PROMISED) == "1"  # promised at the login, gone since (a restart, 10 minutes)
+    if entry is not None and lost:
+        values = {name: entry_values(vars(entry))[name] for name in FIELDS}
+        return edit_page(console, request, session, faq_id, values, digest, typed_lost=True)
     if entry is None and console.kept_draft(request, session) is not None:
         # the language switch on the draft of an entry removed meanwhile: that page again
         return console.render(request, "entry.html", session=session)

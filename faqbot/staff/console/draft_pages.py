@@ -91,7 +91,8 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
                 notice = Text("Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga.")
         elif group_id:
             notice = Text("Gruppen är redan hanterad eller finns inte längre.")
-        return new_page(console, request, session, values, group.id if group else "", notice=notice)
+        lost = {"typed_lost": True} if request.query_params.get("utkast") == "1" else {}  # promised at the login, gone
+        return new_page(console, request, session, values, group.id if group else "", notice=notice, **lost)
 
     @app.post(NEW_ENTRY_PATH)
     async def new_entry_save(request: Request) -> Response:

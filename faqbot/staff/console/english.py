@@ -49,6 +49,10 @@ ENGLISH: dict[str, str] = {
         "The form was sent in a format the console does not accept."
     ),
     "Formuläret har för många fält.": "The form has too many fields.",
+    "Det du skrev innan du loggades ut finns inte kvar: konsolen har startats om sedan dess, eller så gick det mer än tio minuter. Inget av det är sparat.": (
+        "What you typed before you were logged out is no longer kept: the console has restarted since, or more than "
+        "ten minutes passed. None of it is saved."
+    ),
     "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget; läs igenom fältet och spara igen.": (
         "This held an invisible control character that cannot be saved (it often comes along when text is pasted). It "
         "has been removed; read the field through and save again."

@@ -46,7 +46,7 @@ from faqbot.faq.model import Faq, FaqEntry, load_faq, normalize_question
 from faqbot.faq.update import FIELDS, EntryUpdate, FileChangedError, cleaned, entry_values, file_hash, update_entry
 from faqbot.files import atomic_write
 from faqbot.retrieval.draft import draft_index
-from faqbot.retrieval.index import build_index, folder_hash
+from faqbot.retrieval.index import folder_hash, rebuild_for_file
 from faqbot.retrieval.search import Searcher
 from faqbot.retrieval.spelling import fold
 from faqbot.staff import learn, teach
@@ -536,9 +536,13 @@ class Desk:
             return []
 
     def rebuild(self) -> Any:
-        """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas."""
-        previous = folder_hash(self.settings.index_dir)
-        report = build_index(load_faq(self.faq_path), self.bot.embedder, self.settings.index_dir)
+        """Rebuild the index from the FAQ file, swap it in here, and publish it to the replicas. A
+        chat serving the same folder that saw the edited file first may have built its index
+        already: then that one is published (None is returned for the report). Calibrated with the
+        setting `offtopic_bank`'s questions, as `faqbot index` and the chat's own rebuild are (it
+        was the shipped bank: a save moved a company's calibrated threshold away from its own)."""
+        previous, bank = folder_hash(self.settings.index_dir), self.bot.index.offtopic
+        report = rebuild_for_file(self.faq_path, self.bot.embedder, self.settings.index_dir, bank, built_by="")
         try:
             if is_postgres(self.settings.log_location):
                 from faqbot.retrieval.publish import publish
