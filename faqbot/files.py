@@ -81,10 +81,12 @@ def create_private(path: Path) -> None:
 
     For the conversation log: it holds customers' questions, staff's password hashes and session
     tokens, and SQLite gives its `-wal` and `-shm` files the database file's own bits. A file
-    that exists keeps the bits it has (staff may have chosen them).
+    that exists keeps the bits it has (staff may have chosen them). A symbolic link (a log kept on
+    another volume) is followed: its target is created so, where O_EXCL alone had refused the link
+    and left SQLite to create the target with the umask's bits (a red-team helper).
     """
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(os.open(Path(path).resolve(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
 

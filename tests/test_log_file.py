@@ -213,6 +213,15 @@ def test_a_new_log_and_its_wal_are_readable_by_their_owner_only_and_an_existing_
     finally:
         chat.close()
         staff.close()
+    elsewhere = tmp_path / "volume" / "conversations.db"  # a log kept on another volume, linked before it exists
+    elsewhere.parent.mkdir()
+    (tmp_path / "linked.db").symlink_to(elsewhere)
+    linked = ConversationLog(tmp_path / "linked.db")
+    try:
+        write(linked, range(1))
+    finally:
+        linked.close()
+    assert oct(os.stat(elsewhere).st_mode & 0o777) == oct(0o600)
     chosen = tmp_path / "chosen.db"
     chosen.touch()
     chosen.chmod(0o640)
