@@ -99,6 +99,22 @@ entries:
 """
 
 
+def test_an_off_topic_bank_without_questions_is_refused_in_words(tmp_path, small, capsys):
+    """An empty bank named by `offtopic_bank` was taken as it was: the calibration then had no
+    off-topic question to keep out, and the threshold fell from 0.41 to 0.25 (a walk-through)."""
+    empty = tmp_path / "bank.txt"
+    empty.write_text("# our own off-topic questions\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="the off-topic bank has no questions"):
+        offtopic_questions(empty)
+    config = small / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(str(small / "offtopic.txt"), str(empty)), encoding="utf-8"
+    )
+    faq_args = ["--faq", str(small / "faq.yaml"), "--index", str(small / "index"), "--config", str(config)]
+    assert main(["index", *faq_args]) == 1
+    assert f"{empty}: the off-topic bank has no questions" in capsys.readouterr().err
+
+
 def test_a_question_found_word_for_word_in_its_answer_is_held_out_of_the_answer_too():
     entries = [
         FaqEntry("phone", "Ja, med supportavtal.", "Ja, med supportavtal. Annars skriver du till oss.", ()),

@@ -54,7 +54,12 @@ def offtopic_questions(path: str | Path | None = None) -> list[str]:
             ) from None
         return []
     lines = (line.strip() for line in text.splitlines())
-    return list(dict.fromkeys(line for line in lines if line and not line.startswith("#")))
+    bank = list(dict.fromkeys(line for line in lines if line and not line.startswith("#")))
+    if path and not bank:  # calibrated without one, the threshold fell from 0.41 to 0.25 (a walk-through)
+        raise DataError(
+            path, [(0, "the off-topic bank has no questions (one a line); fix `offtopic_bank` in the settings")]
+        )
+    return bank
 
 
 class KnownQueries:
