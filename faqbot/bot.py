@@ -776,16 +776,25 @@ class FaqBot:
         With `wait=False` (a server answering customers) an index rebuild runs in the background.
         On an invalid FAQ, config or index the bot keeps serving what it had and logs why.
         """
-        changed = False
-        stamp = cfg.stamp(self.config_path)
-        if stamp != self._config_stamp:
-            self._config_stamp = stamp
-            try:
-                self.config = cfg.load_config(self.config_path)
-                changed = True
-            except cfg.DataError as err:
-                logger.error("keeping the current settings: %s", err)
+        changed = self.reload_settings()
         return self.index.refresh(wait) or changed
+
+    def reload_settings(self) -> bool:
+        """Read the settings file again when it changed, with the off-topic bank it names (the
+        index's own rebuilds calibrate with it: a bank set while the app ran was not used until a
+        restart). True when they changed; on an invalid file the current ones stay, and the log says why."""
+        stamp = cfg.stamp(self.config_path)
+        if stamp == self._config_stamp:
+            return False
+        self._config_stamp = stamp
+        try:
+            config = cfg.load_config(self.config_path)
+            bank = offtopic_questions(config.offtopic_bank or None)
+        except cfg.DataError as err:
+            logger.error("keeping the current settings: %s", err)
+            return False
+        self.config, self.index.offtopic = config, bank
+        return True
 
     def ask(
         self,

@@ -62,7 +62,7 @@ from faqbot.retrieval.hubness import (
 )
 from faqbot.retrieval.integrity import MANIFEST, file_checksums, fix, read_manifest, verify_files
 from faqbot.retrieval.language_gap import language_penalty
-from faqbot.retrieval.manifest import BUILT_BY_CHAT, Manifest
+from faqbot.retrieval.manifest import BUILT_BY_CHAT, Manifest, bank_digest
 from faqbot.retrieval.views import ViewTable
 
 logger = logging.getLogger(__name__)
@@ -362,6 +362,7 @@ def write_generation(
         files=files,
         checksums=file_checksums(out, files),
         built_by=built_by,
+        offtopic_digest=bank_digest(hubness[3]),
     )
     atomic_write(out / MANIFEST, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2).encode())
     remove_old_generations(out, keep={vectors_file, data_file, hubness_file})
@@ -406,15 +407,21 @@ def rebuild_for_file(
     For a running app's own rebuild, which may wait behind staff's `faqbot index`: an FAQ read
     before that wait would put an index of the older text over the one staff just built. And for
     the console's rebuild after a change (`built_by` ""), which a running chat that saw the edited
-    file first may have done already: built again, it was the same index twice.
+    file first may have done already: built again, it was the same index twice. An index of the
+    same FAQ calibrated with another off-topic bank is built again (a red-team helper had a chat
+    started before the setting `offtopic_bank` build first, and the console publish its index).
     """
+    bank = list(offtopic_questions() if offtopic is None else offtopic)
     with build_lock(out):
         faq = load_faq(faq_path)
         try:
-            check_fresh(load_index(out), faq, embedder.name)
-            return None
+            index = load_index(out)
+            check_fresh(index, faq, embedder.name)
+            if index.manifest.offtopic_digest == bank_digest(bank):
+                return None
         except (IndexMissingError, IndexMismatchError, IndexDamagedError):
-            return build_locked(faq, embedder, out, offtopic=offtopic, built_by=built_by)
+            pass
+        return build_locked(faq, embedder, out, offtopic=bank, built_by=built_by)
 
 
 def changed_texts(old: LoadedIndex | None, reuse: Reuse) -> int:

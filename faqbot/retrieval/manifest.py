@@ -7,6 +7,8 @@ JSON round trip; `format_version` says which layout of the folder it describes.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,7 @@ class Manifest:
     ivf: dict[str, int] | None = None  # lists and probes of an IVF index
     calibration: Calibration | None = None  # what `threshold: auto` chose, and why
     built_by: str = ""  # BUILT_BY_CHAT when a running chat rebuilt it for an edited FAQ, else "" (faqbot index, learn)
+    offtopic_digest: str = ""  # the off-topic bank it was calibrated with (`bank_digest`); "" before it was kept
 
     @property
     def version(self) -> str:
@@ -54,6 +57,7 @@ class Manifest:
             **({"ivf": self.ivf} if self.ivf else {}),
             "built_at": self.built_at,
             **({"built_by": self.built_by} if self.built_by else {}),
+            **({"offtopic_digest": self.offtopic_digest} if self.offtopic_digest else {}),
             "calibration": self.calibration.to_dict() if self.calibration else None,
             "files": self.files,
             "checksums": self.checksums,
@@ -80,4 +84,10 @@ class Manifest:
             ivf=data.get("ivf"),
             calibration=Calibration.from_dict(calibration) if isinstance(calibration, dict) else None,
             built_by=str(data.get("built_by", "")),
+            offtopic_digest=str(data.get("offtopic_digest", "")),
         )
+
+
+def bank_digest(bank: Sequence[str]) -> str:
+    """What names an off-topic bank in a manifest: a hash of its questions, in order."""
+    return hashlib.sha256("\n".join(bank).encode("utf-8")).hexdigest()[:16]

@@ -541,6 +541,7 @@ class Desk:
         already: then that one is published (None is returned for the report). Calibrated with the
         setting `offtopic_bank`'s questions, as `faqbot index` and the chat's own rebuild are (it
         was the shipped bank: a save moved a company's calibrated threshold away from its own)."""
+        self.bot.reload_settings()  # the bank as the settings name it now, as `faqbot index` reads it
         previous, bank = folder_hash(self.settings.index_dir), self.bot.index.offtopic
         report = rebuild_for_file(self.faq_path, self.bot.embedder, self.settings.index_dir, bank, built_by="")
         try:
