@@ -352,6 +352,30 @@ def test_a_draft_promised_at_the_login_but_gone_by_then_is_said_to_be_gone(site,
     assert "Två gånger per natt." not in form
 
 
+def test_a_draft_kept_for_a_colleague_is_not_said_gone_and_a_kept_draft_says_what_was_taken_out(site):
+    """Found by helpers: a colleague who logged in at the login page that promised anna's draft was
+    told it was gone (anna, logging in later in that browser, had it back); and a draft kept across
+    the login came back with its control character taken out without a word."""
+    site.login()
+    digest, ended = form_hash(site), site.csrf()
+    site.client.post("/logout", data={"csrf": ended})
+    typed = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Två gånger\u202c per natt.", "hash": digest}
+    typed["prova_fraga"] = "x" * 201  # past the try field's bound: kept whole, to be shortened
+    sent = site.client.post("/fragor/backup/prova", data={**typed, "csrf": ended}, follow_redirects=False)
+    login = site.client.get(sent.headers["location"]).text
+    after = re.search(r'name="sida" value="([^"]+)"', login).group(1)
+    site.store.add_user("bertil", "ett annat lösenord")
+    site.login("bertil", "ett annat lösenord")
+    theirs = site.client.get(after).text
+    assert "finns inte kvar" not in theirs and "Två gånger per natt." not in theirs
+    site.client.post("/logout", data={"csrf": site.csrf()})
+    site.login()
+    form = site.client.get(after).text
+    assert "Det här skrev du innan du loggades ut." in form and ">Två gånger per natt.</textarea>" in form
+    assert "Här fanns ett osynligt styrtecken" in form and "För långt: högst 200 tecken." in form
+    assert ">" + "x" * 201 + "</textarea>" in form
+
+
 def test_the_console_never_serves_on_the_chat_port(small, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "--port", "7860"]) == 1
     assert "never shares the chat's port" in capsys.readouterr().err
@@ -507,6 +531,13 @@ def test_a_save_calibrates_with_the_settings_bank_and_does_not_build_what_a_chat
     site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf(), "hash": form_hash(site)})
     manifest = load_index(site.folder / "index").manifest
     assert manifest.calibration.offtopic_questions == SMALL_BANK  # the setting's, not the shipped bank's 600
+    smaller = site.folder / "other-bank.txt"  # the setting changed while the console runs: read at the next save
+    smaller.write_text("\n".join(small_bank(site.folder)[:10]) + "\n", encoding="utf-8")
+    config = site.folder / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("offtopic.txt", "other-bank.txt"), encoding="utf-8")
+    fields["answer"] = "Tre gånger per natt."
+    site.client.post("/fragor/backup", data={**fields, "csrf": site.csrf(), "hash": form_hash(site)})
+    assert load_index(site.folder / "index").manifest.calibration.offtopic_questions == 10
     add_learned(site.folder / "faq.yaml", {"backup": ["Tar ni backup varje natt?"]})  # as a save writes it
     bank = site.desk.bot.index.offtopic
     chat = rebuild_for_file(site.folder / "faq.yaml", site.desk.bot.embedder, site.folder / "index", bank)
@@ -515,6 +546,10 @@ def test_a_save_calibrates_with_the_settings_bank_and_does_not_build_what_a_chat
     assert site.desk.rebuild() is None  # the chat's index: fresh, published and served as it is
     assert load_index(site.folder / "index").manifest.built_at == built_at
     assert site.desk.bot.ask("Tar ni backup varje natt?").match.faq_id == "backup"
+    add_learned(site.folder / "faq.yaml", {"backup": ["Sparar ni kopior av sajten?"]})
+    rebuild_for_file(site.folder / "faq.yaml", site.desk.bot.embedder, site.folder / "index")  # the shipped bank
+    assert site.desk.rebuild() is not None  # calibrated with another bank: built again with the setting's
+    assert load_index(site.folder / "index").manifest.calibration.offtopic_questions == 10
 
 
 def test_an_answer_at_the_forms_bound_is_saved_though_the_browser_sends_each_line_break_as_two(site):

@@ -323,13 +323,13 @@ def test_a_body_or_a_field_past_its_bound_is_refused(site):
     assert refused.status_code == 400
     assert re.search(r'<p class="field invalid">\s*<label for="f-question">', refused.text)
     assert 'aria-invalid="true"' in refused.text and 'value="' + "x" * 600 + '"' in refused.text
-    assert "För långt: högst 500 tecken. Inget sparades; korta texten och spara igen." in refused.text
+    assert "För långt: högst 500 tecken. Korta texten." in refused.text and "Posten sparades inte" in refused.text
     answer = {"question": "Backup?", "answer": "x" * 10_001, "csrf": site.csrf(), "hash": form_hash(site)}
     refused = site.client.post("/fragor/backup", data=answer)
     assert "högst 10\u00a0000 tecken" in refused.text and ">" + "x" * 10_001 + "</textarea>" in refused.text
     site.client.get("/sprak", params={"till": "en", "sida": "/fragor/backup"})
     english = site.client.post("/fragor/backup", data={**long, "csrf": site.csrf()}).text
-    assert "Too long: at most 500 characters. Nothing was saved; shorten the text and save again." in english
+    assert "Too long: at most 500 characters. Shorten the text." in english
     site.client.get("/sprak", params={"till": "sv", "sida": "/fragor/backup"})
     refused = site.client.post("/granska", data={"action": "reject", "ids": "a" * 60_000, "csrf": site.csrf()})
     assert refused.status_code == 400  # a form that is not an entry's: refused in words, naming the field
@@ -612,8 +612,8 @@ def test_a_forms_outcome_is_shown_to_its_own_session_alone_and_kept_within_bound
 
 @pytest.mark.parametrize("path", ["/fragor/backup", "/fragor/backup/prova", "/ny-fraga"])
 @pytest.mark.parametrize(
-    "character", ["\x00", "\x1b", "\x85", "\ufffe", "\uffff", "\u202e", "\u2066"]
-)  # U+FFFx: a 500 before; U+202E, U+2066: text direction
+    "character", ["\x00", "\x1b", "\x9b", "\ufffe", "\uffff", "\u202e", "\u2066", "\u200b", "\ufeff", "\U000e0041"]
+)  # U+FFFx: a 500 before; U+202E, U+2066: text direction; U+200B, U+FEFF, tags: pasted, invisible, saved
 def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved(site, path, character):
     site.login()
     faq = site.folder / "faq.yaml"
@@ -631,6 +631,12 @@ def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved
     assert refused.status_code == 400 and "Här fanns ett osynligt styrtecken" in refused.text
     assert ">ab\nc</textarea>" in refused.text and 'value="Hur ofta gör ni säkerhetskopior?"' in refused.text
     assert faq.read_bytes() == before
+    if path == "/fragor/backup/prova":  # the try's own question: the same (found by a red-team helper)
+        tried = site.client.post(
+            path, data={**data, "answer": "Varje natt.", "prova_fraga": f"Tar{character} ni backup?"}
+        )
+        assert tried.status_code == 400 and 'aria-describedby="e-prova-fraga"' in tried.text
+        assert ">Tar ni backup?</textarea>" in tried.text and "Här fanns ett osynligt styrtecken" in tried.text
 
 
 @pytest.mark.parametrize("path", ["/fragor/backup", "/ny-fraga"])
@@ -639,6 +645,7 @@ def test_a_control_character_in_a_field_is_refused_in_words_and_nothing_is_saved
     [
         'Varje natt.\r    answer_en: "We back up daily. Call +46 70 000 00 00"',  # a key the form never had
         "a\r b\nc",  # not YAML at all, written raw: a bare 500 before
+        "a\x85b\nc",  # NEL, from some word processors: a line break, not two words run together
     ],
 )
 def test_a_lone_carriage_return_in_an_answer_is_a_line_break_and_adds_no_key(site, path, answer):
@@ -653,7 +660,7 @@ def test_a_lone_carriage_return_in_an_answer_is_a_line_break_and_adds_no_key(sit
     assert saved.status_code == 303
     faq = load_faq(site.folder / "faq.yaml")
     entry = next(e for e in faq.entries if e.question == "Hur ofta gör ni säkerhetskopior av sajten?")
-    lines = [line.strip() for line in answer.replace("\r", "\n").split("\n")]
+    lines = [line.strip() for line in answer.replace("\r", "\n").replace("\x85", "\n").split("\n")]
     assert entry.answer_en == "" and [line.strip() for line in entry.answer.split("\n")] == lines
     assert "\r" not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
 

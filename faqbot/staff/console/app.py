@@ -61,6 +61,7 @@ from faqbot.staff.console.history_pages import add_history_routes
 from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
+    PROMISED,
     Console,
     Kept,
     Refused,
@@ -77,7 +78,6 @@ from faqbot.staff.report import GROUP_CHARS
 
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
-PROMISED = "utkast"  # the login page promised the draft typed before the session ended (`entry_form_page`)
 KEPT_FOR_LOGIN = Text("Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret.")
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
@@ -481,6 +481,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
         if session is None:
             return await console.to_login_keeping(request)  # what was typed waits for the login
         fields = await console.form(request, session, typed=True)
+        faq_id = entry_id(faq_id)
         values = {name: fields.get(name, "") for name in FIELDS}
         if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
             return edit_page(
@@ -488,9 +489,7 @@ def add_entry_routes(app: FastAPI, console: Console) -> None:
             )
         before = console.desk.bot.policy
         try:
-            result = await run_in_threadpool(
-                console.desk.save, entry_id(faq_id), values, fields.get("hash", ""), session.user
-            )
+            result = await run_in_threadpool(console.desk.save, faq_id, values, fields.get("hash", ""), session.user)
         except FileChangedError:
             return conflict_page(console, request, session, faq_id, values, fields.get("hash", ""))
         problems: dict[str, list[str]] = {}
@@ -612,7 +611,9 @@ def entry_form_page(console: Console, request: Request, session: Session, faq_id
         key, fields = typed
         values = {name: fields[name] for name in FIELDS}
         if entry is None:  # removed meanwhile: the draft as a new entry, rather than lost (as a save's conflict)
-            kept = new_page(console, request, session, values, "", gone=faq_id, keep_typed=True)
+            kept = new_page(
+                console, request, session, values, "", gone=faq_id, keep_typed=True, problems=fields["problems"]
+            )
         else:
             tried = " ".join(fields["prova_fraga"].split())  # "Prova": the question it was tried with
             kept = edit_page(
@@ -625,10 +626,10 @@ def entry_form_page(console: Console, request: Request, session: Session, faq_id
                 typed_notice=True,
                 keep_typed=True,
                 try_question=tried,
+                problems=fields["problems"],
             )
         return forget_typed(kept, request, key)
-    lost = request.query_params.get(PROMISED) == "1"  # promised at the login, gone since (a restart, 10 minutes)
-    if entry is not None and lost:
+    if entry is not None and console.typed_lost(request):
         values = {name: entry_values(vars(entry))[name] for name in FIELDS}
         return edit_page(console, request, session, faq_id, values, digest, typed_lost=True)
     if entry is None and console.kept_draft(request, session) is not None:

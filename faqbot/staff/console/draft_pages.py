@@ -91,7 +91,7 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
                 notice = Text("Gruppens frågor är ställda på engelska. Skriv frågan på svenska i fältet Fråga.")
         elif group_id:
             notice = Text("Gruppen är redan hanterad eller finns inte längre.")
-        lost = {"typed_lost": True} if request.query_params.get("utkast") == "1" else {}  # promised at the login, gone
+        lost = {"typed_lost": True} if console.typed_lost(request) else {}
         return new_page(console, request, session, values, group.id if group else "", notice=notice, **lost)
 
     @app.post(NEW_ENTRY_PATH)
@@ -125,7 +125,8 @@ def typed_new_entry(console: Console, request: Request, session: Session) -> Res
         return None
     key, fields = typed
     values = {name: fields[name] for name in FIELDS}
-    kept = new_page(console, request, session, values, fields["grupp"][:20], typed_notice=True, keep_typed=True)
+    group, problems = fields["grupp"][:20], fields["problems"]
+    kept = new_page(console, request, session, values, group, typed_notice=True, keep_typed=True, problems=problems)
     return forget_typed(kept, request, key)
 
 
@@ -160,13 +161,13 @@ async def draft_page(
     values = {name: fields.get(name, "") for name in FIELDS}
     question = " ".join(fields.get("prova_fraga", "").split())
     page: dict[str, Any] = {"values": values, "digest": fields.get("hash", ""), "try_question": question, "draft": None}
-    if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
-        return entry_page(console, request, session, faq_id, 400, problems=fields.problems, **page)
     if not rate.allow(session.user, TRIES_PER_MINUTE):  # an empty try too: each one draws the page again
         error = Text(
             "Du har provat {count} gånger den senaste minuten. Vänta en stund och försök igen.", count=TRIES_PER_MINUTE
         )
         return entry_page(console, request, session, faq_id, 429, draft_error=error, **page)
+    if fields.problems:  # too long, or a control character: the form again with the text, not a refusal
+        return entry_page(console, request, session, faq_id, 400, problems=fields.problems, **page)
     if not question:
         return entry_page(
             console, request, session, faq_id, 400, draft_error=Text("Skriv en fråga att prova med."), **page

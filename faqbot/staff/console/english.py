@@ -53,13 +53,11 @@ ENGLISH: dict[str, str] = {
         "What you typed before you were logged out is no longer kept: the console has restarted since, or more than "
         "ten minutes passed. None of it is saved."
     ),
-    "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget; läs igenom fältet och spara igen.": (
+    "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget: läs igenom fältet.": (
         "This held an invisible control character that cannot be saved (it often comes along when text is pasted). It "
-        "has been removed; read the field through and save again."
+        "has been removed: read the field through."
     ),
-    "För långt: högst {limit} tecken. Inget sparades; korta texten och spara igen.": (
-        "Too long: at most {limit} characters. Nothing was saved; shorten the text and save again."
-    ),
+    "För långt: högst {limit} tecken. Korta texten.": "Too long: at most {limit} characters. Shorten the text.",
     "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.": (
         "The field “{label}” is too long: at most {limit} characters. Nothing was saved; go back and shorten the text."
     ),

@@ -77,7 +77,14 @@ DEFAULT_LIMIT = 200
 # So the non-characters U+FFFE and U+FFFF and lone surrogates, which YAML does not allow at all;
 # and the invisible marks that reverse or isolate the direction of text (U+202A-202E, U+2066-2069:
 # a FAQ text holding them reads otherwise in a diff or a terminal than it is stored).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# And invisible marks that come along with pasted text and only hide a word from search (a red-team
+# helper saved them into faq.yaml): the zero-width space, the word joiner, the byte order mark, the
+# left-to-right, right-to-left and Arabic letter marks, the tag characters and the noncharacters
+# U+FDD0-FDEF. (The zero-width joiner and non-joiner stay: emoji and some scripts need them.)
+CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069"
+    r"\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff\U000e0000-\U000e007f]"
+)
 # What a form did, for the page it redirects to: kept this long, at most this many in all
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
@@ -95,6 +102,7 @@ KEPT_DRAFT = "kept_draft"
 # a flood of forms without a session pushes out its own, not staff's outcomes nor, from one
 # network, everyone's drafts), TYPED_A_BROWSER named by one browser's cookie (one a page).
 ENDED_DRAFT_COOKIE = "faqbot_staff_draft"
+PROMISED = "utkast"  # in a form's address after the login: the login page promised its draft
 ENDED_DRAFT = "ended_draft"
 TYPED_A_BROWSER = 5
 TYPED_A_NETWORK = 10
@@ -102,6 +110,7 @@ TYPED_KEPT = 300
 TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # the entry form's fields, the file version it was opened on, its group, the question it was tried with
 ENDED_DRAFT_FIELDS = (*FIELDS, "hash", "grupp", "prova_fraga")
+TYPED_FIELDS = (*FIELDS, "prova_fraga")  # what staff type into an entry's form: kept whatever it holds
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
 FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
 
@@ -161,31 +170,40 @@ class Fields(dict[str, str]):
         self.problems: dict[str, list[Text]] = {}
 
 
-def field_problem(name: str, value: str, on_the_form: bool) -> Text | None:
-    """Why field `name` cannot be saved as sent (a control character, too long), or None; worded
-    for the page that refuses the form, or for the form shown again with the field (`on_the_form`)."""
+def field_problems(name: str, value: str, on_the_form: bool) -> list[Text]:
+    """Why field `name` cannot be saved as sent (a control character, too long: both when both),
+    worded for the page that refuses the form, or for the form shown again with the field
+    (`on_the_form`: the control characters taken out, so the length is of what is left)."""
     label = Text(FIELD_LABELS[name]) if name in FIELD_LABELS else name[:40]
     limit = FIELD_LIMITS.get(name, DEFAULT_LIMIT)
-    if name != "password" and CONTROL.search(value):
-        if on_the_form:
-            return Text(
-                "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget; läs igenom fältet och spara igen."
+    shown = f"{limit:,}".replace(",", "\u00a0")  # no line break inside "10 000"
+    if not on_the_form and name != "password" and CONTROL.search(value):
+        return [
+            Text(
+                "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).",
+                label=label,
             )
-        return Text(
-            "Fältet ”{label}” innehåller ett osynligt styrtecken som inte kan sparas. Inget sparades; gå tillbaka och ta bort det (det följer ofta med när text klistras in).",
-            label=label,
+        ]
+    problems = []
+    if on_the_form and CONTROL.search(value):
+        value = CONTROL.sub("", value)
+        problems.append(
+            Text(
+                "Här fanns ett osynligt styrtecken som inte kan sparas (det följer ofta med när text klistras in). Det är borttaget: läs igenom fältet."
+            )
         )
     # a browser's maxlength counts a line break as one character, as `value` now does (but a password)
-    if len(value) - value.count("\r\n") <= limit:
-        return None
-    shown = f"{limit:,}".replace(",", "\u00a0")  # no line break inside "10 000"
-    if on_the_form:
-        return Text("För långt: högst {limit} tecken. Inget sparades; korta texten och spara igen.", limit=shown)
-    return Text(
-        "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
-        label=label,
-        limit=shown,
-    )
+    if len(value) - value.count("\r\n") > limit and on_the_form:
+        problems.append(Text("För långt: högst {limit} tecken. Korta texten.", limit=shown))
+    elif len(value) - value.count("\r\n") > limit:
+        problems.append(
+            Text(
+                "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
+                label=label,
+                limit=shown,
+            )
+        )
+    return problems
 
 
 class Outcomes:
@@ -336,7 +354,11 @@ class Console:
         cookie, which names up to TYPED_A_BROWSER such drafts, one a page (two tabs' forms: both kept)."""
         owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
-        kept = {ENDED_DRAFT: {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}, "user": user}
+        draft: dict[str, Any] = {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}
+        draft["problems"] = getattr(
+            fields, "problems", {}
+        )  # too long, a control character taken out: said after the login
+        kept = {ENDED_DRAFT: draft, "user": user}
         keys = [key for key in keys if not self.typed.get(owner, page, key)]  # one a page
         network = client_network(request.client.host) if request.client else ""
         keys.append(self.typed.keep(owner, page, kept, network or "?"))
@@ -345,16 +367,24 @@ class Console:
 
     def typed_before_login(
         self, request: Request, page: str, user: str | None = None
-    ) -> tuple[str, dict[str, str]] | None:
+    ) -> tuple[str, dict[str, Any]] | None:
         """What this browser typed into the form of `page` when its session had ended
-        (`to_login_keeping`), with its key in the browser's cookie; None when nothing, or when
-        `user` is given and the session was another member of staff's."""
+        (`to_login_keeping`: the fields, and under "problems" what could not be kept as typed),
+        with its key in the browser's cookie; None when nothing, or when `user` is given and the
+        session was another member of staff's."""
         owner, keys = typed_cookie(request)
         for key in reversed(keys):  # the newest first
             kept = self.typed.get(owner, page, key)
             if ENDED_DRAFT in kept and (user is None or kept["user"] == user):
                 return key, kept[ENDED_DRAFT]
         return None
+
+    def typed_lost(self, request: Request) -> bool:
+        """Whether the login page promised what was typed into this page's form (`?utkast=1`, its
+        address after the login) and this browser has it kept for no one now: the console restarted,
+        or ten minutes passed. Kept for a colleague who logs in later in this browser, it is not lost."""
+        promised = request.query_params.get(PROMISED) == "1"
+        return promised and self.typed_before_login(request, request.url.path) is None
 
     def session_of(self, request: Request) -> Session | None:
         return self.store.session(request.cookies.get(COOKIE, ""))
@@ -383,13 +413,14 @@ class Console:
             if name != "password":
                 # A browser sends a textarea's line breaks as CR LF; a lone CR (no browser sends one) is
                 # a line break too, to YAML: written into an answer's block it started keys of its own.
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            on_the_form = typed and name in FIELDS
-            problem = field_problem(name, value, on_the_form)
-            if problem is not None and not on_the_form:
-                raise Refused(400, problem)
-            if problem is not None:  # the form again, saying so beside the field, with what can be kept of it
-                fields.problems.setdefault(name, []).append(problem)
+                # So is NEL (U+0085, from some word processors): taken out, it ran two words together.
+                value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
+            on_the_form = typed and name in TYPED_FIELDS
+            problems = field_problems(name, value, on_the_form)
+            if problems and not on_the_form:
+                raise Refused(400, problems[0])
+            if problems:  # the form again, saying so beside the field, with what can be kept of it
+                fields.problems.setdefault(name, []).extend(problems)
                 value = CONTROL.sub("", value)
             fields.setdefault(name, value)
         if session is not None and not same_token(session.csrf, fields.get("csrf")):
