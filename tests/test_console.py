@@ -8,6 +8,7 @@ in tests/attack/test_console_attacks.py.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import logging
 import re
@@ -1970,12 +1971,30 @@ def test_the_review_says_how_many_different_clients_confirmed_each_phrasing(site
 
 
 def switch(site: Site, language: str, back: str) -> str:
-    """Follow the page's language link (it names the page to return to); the page it lands on."""
+    """Follow the page's language link (it names the page to return to), or on an entry's form
+    press its switch, which sends the form; the page it lands on."""
     page = site.client.get(back).text
+    button = re.search(rf'formaction="([^"]+/sprak\?till={language}[^"]*)"', page)
+    if button is not None:
+        moved = site.client.post(html.unescape(button.group(1)), data=entry_form(page), follow_redirects=False)
+        assert moved.status_code == 303 and moved.headers["location"].startswith(back + "?utfall=")
+        return site.client.get(moved.headers["location"]).text
     link = re.search(rf'href="(/sprak\?till={language}&amp;sida=[^"]+)"', page).group(1).replace("&amp;", "&")
     moved = site.client.get(link, follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == back
     return site.client.get(back).text
+
+
+def entry_form(page: str) -> dict[str, str]:
+    """The fields of the entry form on `page` as a browser sends them (hidden ones too)."""
+    form = page.split('id="entry-form">')[1].split("</form>")[0]
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', form)
+    }
+    for name, text in re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        fields[name] = html.unescape(text)
+    return fields
 
 
 def test_the_switch_turns_every_page_english_for_the_session_and_back_to_swedish(site):
@@ -2631,7 +2650,9 @@ def test_a_new_entry_from_a_helpdesk_group_is_answered_and_the_group_is_handled(
     fields = {"question": question, "answer": "Ja, hon heter Sigrid.", "alternatives": "", "grupp": group}
     created = site.client.post("/ny-fraga", data={**fields, "csrf": site.csrf()})
     assert created.status_code == 200 and "Posten är skapad" in created.text and "har-ni-en-kontorshund" in created.text
-    assert "sida=/fragor/har-ni-en-kontorshund" in created.text  # the language switch stays on the new entry
+    assert (
+        'formaction="/fragor/har-ni-en-kontorshund/sprak?till=en' in created.text
+    )  # the switch stays on the new entry
     entry = load_faq(site.folder / "faq.yaml").by_id["har-ni-en-kontorshund"]
     assert entry.question == question and entry.answer == "Ja, hon heter Sigrid."
     reply = public_bot(site).ask(question)
@@ -2784,6 +2805,45 @@ def test_the_review_page_says_how_far_its_suggestions_are_while_a_flood_is_read(
     assert said(question) in site.client.get("/granska").text
 
 
+def test_switching_language_on_a_form_never_sent_keeps_what_was_typed(site):
+    """The switch was a link: what was typed into an entry's form (or a new entry's) and not yet
+    sent was gone in the other language. It now sends the form, to be shown again; a save's word
+    on the page is said again, and a session that ended keeps it for after the login."""
+    site.login()
+    saved = site.client.post(
+        "/fragor/backup",
+        data={
+            "question": "Hur ofta gör ni säkerhetskopior?",
+            "answer": "Två gånger per natt.",
+            "hash": form_hash(site),
+            "csrf": site.csrf(),
+        },
+    )
+    assert "Sparat" in saved.text
+    typed = {**entry_form(saved.text), "answer": "Tre gånger per natt."}  # typed after the save, not sent
+    button = re.search(r'formaction="(/fragor/backup/sprak\?till=en&amp;utfall=[^"]+)"', saved.text).group(1)
+    english = site.client.post(html.unescape(button), data=typed)
+    assert (
+        english.status_code == 200
+        and 'lang="en"' in english.text
+        and ">Tre gånger per natt.</textarea>" in english.text
+    )
+    assert "Saved" in english.text  # the save's word, in English
+    assert "Tre gånger per natt." not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
+    new = site.client.get("/ny-fraga").text
+    fields = {**entry_form(new), "question": "Har ni presentkort?", "answer": "Ja, i receptionen."}
+    swedish = site.client.post("/ny-fraga/sprak?till=sv", data=fields)
+    assert (
+        'lang="sv"' in swedish.text and 'value="Har ni presentkort?"' in swedish.text and "Skapa posten" in swedish.text
+    )
+    ended = fields["csrf"]
+    site.client.post("/logout", data={"csrf": ended})
+    sent = site.client.post("/ny-fraga/sprak?till=en", data=fields, follow_redirects=False)
+    assert sent.headers["location"] == "/login?sida=%2Fny-fraga&utloggad=1"  # kept for after the login
+    site.login()
+    assert 'value="Har ni presentkort?"' in site.client.get("/ny-fraga").text
+
+
 def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     """The switch went back to the entry's address, which showed the file's text: staff lost the
     draft the console had just refused. It now shows that page again, in the other language."""
@@ -2793,21 +2853,20 @@ def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     fields = {"question": "Kan jag ringa er?", "answer": draft, "csrf": site.csrf(), "hash": digest}
     refused = site.client.post("/fragor/backup", data=fields)
     assert refused.status_code == 400 and draft in refused.text
-    link = re.search(r'href="(/sprak\?till=en&amp;sida=[^"]+)"', refused.text).group(1).replace("&amp;", "&")
-    moved = site.client.get(link, follow_redirects=False)
+    button = re.search(r'formaction="(/fragor/backup/sprak\?till=en&amp;utfall=[^"]+)"', refused.text).group(1)
+    typed = {**entry_form(refused.text), "answer": draft + " Och i nittio."}  # typed after the refusal: kept too
+    moved = site.client.post(html.unescape(button), data=typed, follow_redirects=False)
     back = moved.headers["location"]
     assert moved.status_code == 303 and re.fullmatch(r"/fragor/backup\?utfall=[\w-]{16}", back)
     again = site.client.get(back)
-    assert again.status_code == 400 and draft in again.text and 'lang="en"' in again.text
+    assert again.status_code == 400 and draft + " Och i nittio." in again.text and 'lang="en"' in again.text
     assert 'id="e-question">' in again.text and "already" in again.text.split('id="e-question">')[1][:300]
     assert draft not in site.client.get("/fragor/backup").text  # the plain address: the file as it is
     # a tried draft is kept too, on its entry's page
     tried = site.client.post("/fragor/backup/prova", data={**fields, "prova_fraga": "Hur ofta?", "csrf": site.csrf()})
-    here = re.search(r'href="/sprak\?till=sv&amp;sida=([^"]+)"', tried.text).group(1)
-    assert (
-        here.startswith("/fragor/backup%3Futfall%3D")
-        and draft in site.client.get(here.replace("%3F", "?").replace("%3D", "=")).text
-    )
+    button = re.search(r'formaction="(/fragor/backup/sprak\?till=sv&amp;utfall=[^"]+)"', tried.text).group(1)
+    swedish = site.client.post(html.unescape(button), data=entry_form(tried.text))
+    assert draft in swedish.text and ">Hur ofta?</textarea>" in swedish.text and 'lang="sv"' in swedish.text
     # another session (the same member of staff, logged in elsewhere) does not see it
     other = Site(
         TestClient(site.client.app, base_url="http://localhost"), site.store, site.desk, site.clock, site.folder
@@ -2962,8 +3021,8 @@ def test_a_draft_of_an_entry_removed_meanwhile_is_kept_and_can_be_created_as_a_n
         assert 'action="/ny-fraga"' in sent.text and ">Ja, vardagar 8-17.</textarea>" in sent.text
     assert "phone" not in load_faq(faq).by_id  # nothing was saved
     # the language switch on that page shows it again, the draft kept (found by a second walk-through)
-    link = re.search(r'href="(/sprak\?till=en&amp;sida=[^"]+)"', sent.text).group(1).replace("&amp;", "&")
-    english = site.client.get(link)
+    button = re.search(r'formaction="(/fragor/phone/sprak\?till=en&amp;utfall=[^"]+)"', sent.text).group(1)
+    english = site.client.post(html.unescape(button), data=entry_form(sent.text))
     assert english.status_code == 409 and "Someone removed the entry phone from the FAQ file" in english.text
     assert "Your draft is still in the form below" in english.text and "Inget sparades" not in english.text
     assert ">Ja, vardagar 8-17.</textarea>" in english.text and 'action="/ny-fraga"' in english.text

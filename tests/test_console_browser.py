@@ -226,11 +226,16 @@ def test_the_english_switch_works_without_javascript_and_holds_across_pages_unti
     expect(heading).to_have_text("Edit “Hur debiterar ni för support?”")
     expect(page.get_by_label("Other ways to ask")).to_be_visible()
     expect(page.get_by_role("button", name="Save")).to_be_visible()
-    page.get_by_role("link", name="På svenska").click()
-    expect(page).to_have_url(sites.console + "/fragor/debitering")  # back on the same page
+    # on an entry's form the switch sends the form: what was typed comes back in the other language
+    page.get_by_label("Answer", exact=True).fill("Per påbörjad kvart, utan startavgift.")
+    page.get_by_role("button", name="På svenska").click()
+    expect(page).to_have_url(re.compile(re.escape(sites.console + "/fragor/debitering?utfall=")))  # the same page
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(heading).to_have_text("Redigera ”Hur debiterar ni för support?”")
+    expect(page.get_by_label("Svar", exact=True)).to_have_value("Per påbörjad kvart, utan startavgift.")
     expect(page.get_by_role("button", name="Spara")).to_be_visible()
+    page.reload()  # kept for the page's address, as a refused draft is
+    expect(page.get_by_label("Svar", exact=True)).to_have_value("Per påbörjad kvart, utan startavgift.")
     page.get_by_role("link", name="Översikt").click()
     expect(heading).to_have_text("Översikt")
     page.context.close()

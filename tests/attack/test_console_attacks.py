@@ -41,6 +41,9 @@
     login only with the CSRF token of a session that ended, and shows it only to that session's
     member of staff (never planted by another site or a cookie set from elsewhere), bounded in
     number per network and in all.
+21. the language switch of an entry's form sends the form (`/sprak` under the form's page): a
+    session, its token and this site are needed; it saves nothing, spends no change, shows a kept
+    page to its own session alone, and takes only sv or en.
 17. DNS rebinding: a page of another site whose name is pointed at the console's address (it
     listens on 127.0.0.1) would let that site's script use the console through a member of
     staff's browser. Every request under a host name the console does not know is 400 before
@@ -1070,3 +1073,32 @@ def test_a_draft_kept_across_a_login_is_its_own_sessions_alone_and_bounded(site)
     bertil.client.cookies.set(ENDED_DRAFT_COOKIE, elsewhere.cookies[ENDED_DRAFT_COOKIE])  # another network's
     assert "Annat nätverk." in bertil.client.get("/fragor/phone").text
     assert faq.read_bytes() == before
+
+
+def test_the_form_sending_language_switch_saves_nothing_and_shows_a_kept_page_to_its_session_alone(site):
+    site.login()
+    faq = site.folder / "faq.yaml"
+    before = faq.read_bytes()
+    data = {"question": "Hur ofta gör ni säkerhetskopior?", "answer": "Hackad.", "hash": form_hash(site)}
+    for forged in ({}, {"csrf": "made-up"}):  # no token, a made-up one
+        assert site.client.post("/fragor/backup/sprak?till=en", data={**data, **forged}).status_code == 403
+    data["csrf"] = site.csrf()
+    elsewhere = site.client.post("/fragor/backup/sprak?till=en", data=data, headers={"origin": "https://evil.example"})
+    assert elsewhere.status_code == 403
+    sent = site.client.post("/fragor/backup/sprak?till=" + "x" * 5000, data=data)  # no such language: none set
+    assert sent.status_code == 200 and ">Hackad.</textarea>" in sent.text and '<html lang="sv">' in sent.text
+    assert faq.read_bytes() == before  # nothing saved, ever
+    key = re.search(r"utfall=([\w-]+)", str(sent.url)).group(1)
+    other = dataclasses.replace(site, client=TestClient(site.client.app, base_url="http://localhost"))
+    other.login()  # another login of the same member of staff: the kept page is not its
+    theirs = other.client.post(
+        f"/fragor/backup/sprak?till=en&utfall={key}", data={**data, "answer": "", "csrf": other.csrf()}
+    )
+    assert "Hackad." not in theirs.text
+    assert site.client.post("/fragor/../../etc/sprak?till=en", data=data).status_code == 404
+    switched = [
+        site.client.post("/fragor/backup/sprak?till=sv", data=data).status_code for _ in range(WRITES_PER_MINUTE + 5)
+    ]
+    assert set(switched) == {200}  # no change spent: a save after them still goes through
+    saved = site.client.post("/fragor/backup", data={**data, "answer": "Varje natt, och varje middag."})
+    assert saved.status_code == 200 and "Sparat" in saved.text

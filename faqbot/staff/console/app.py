@@ -58,7 +58,7 @@ from faqbot.staff.console.evaluation_routes import add_evaluation_routes
 from faqbot.staff.console.evaluations import Evaluations
 from faqbot.staff.console.health import health
 from faqbot.staff.console.history_pages import add_history_routes
-from faqbot.staff.console.language import LANGUAGE_COOKIE, LANGUAGES, Bilingual, Text, language_of, local, local_path
+from faqbot.staff.console.language import Bilingual, Text, language_of, local, local_path
 from faqbot.staff.console.service import Desk, Drawn, Progress, StaleError, explained_lines, holds_words
 from faqbot.staff.console.web import (
     PROMISED,
@@ -70,6 +70,7 @@ from faqbot.staff.console.web import (
     form_page,
     readable_entries,
     secure,
+    set_language,
     static,
     swedish,
     to_login,
@@ -148,13 +149,8 @@ def add_language_route(app: FastAPI) -> None:
     @app.get("/sprak")
     def switch_language(request: Request) -> Response:
         """The switch on every page: the language for this browser session, then back to the page."""
-        chosen = request.query_params.get("till", "")
-        response = RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
-        if chosen in LANGUAGES:
-            response.set_cookie(
-                LANGUAGE_COOKIE, chosen, httponly=True, samesite="lax", secure=secure(request), path="/"
-            )
-        return response
+        back = RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
+        return set_language(back, request, request.query_params.get("till", ""))
 
 
 def add_login_routes(app: FastAPI, console: Console) -> None:

@@ -7,6 +7,8 @@
                                 (Att granska): its question, the others as alternatives
     POST /ny-fraga              add the entry (its id made from the question, unique); the
                                 group's questions the entry took are then handled
+    POST /fragor/{id}/sprak     the language switch of these forms: the form shown again, as
+    POST /ny-fraga/sprak        typed, in the other language (`?till=sv|en`); nothing is saved
 
 Trying is bounded: the form's fields keep their limits (faqbot.staff.console.web; the question
 at most 200 characters), each member of staff may try TRIES_PER_MINUTE times a minute, and a
@@ -28,11 +30,14 @@ from faqbot.faq.update import FIELDS
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
 from faqbot.staff.console.web import (
+    KEPT_DRAFT,
     Console,
     Fields,
     Refused,
     entry_questions,
     forget_typed,
+    form_page,
+    set_language,
     swedish,
     to_login,
 )
@@ -60,6 +65,7 @@ def field_problems(console: Console, problems: tuple[tuple[str, str], ...], faq_
 def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = None) -> None:
     """The three routes of the module docstring."""
     rate = rate if rate is not None else RateLimiter()  # tries per member of staff, a sliding minute
+    add_switch_routes(app, console)
 
     @app.post("/fragor/{faq_id}/prova")
     async def try_draft(request: Request, faq_id: str) -> Response:
@@ -116,6 +122,44 @@ def add_draft_routes(app: FastAPI, console: Console, rate: RateLimiter | None = 
         outcome["kept_away"] = await run_in_threadpool(console.desk.kept_away, added.faq_id)
         outcome["newly"] = await run_in_threadpool(console.desk.newly_answered, added.faq_id)
         return console.done(session, f"/fragor/{added.faq_id}", **outcome, **console.moved(before))
+
+
+def add_switch_routes(app: FastAPI, console: Console) -> None:
+    """The language switch of an entry's form and the new-entry form (`in_language`)."""
+
+    @app.post("/fragor/{faq_id}/sprak")
+    async def entry_in_language(request: Request, faq_id: str) -> Response:
+        return await in_language(console, request, entry_id(faq_id))
+
+    @app.post(NEW_ENTRY_PATH + "/sprak")
+    async def new_entry_in_language(request: Request) -> Response:
+        return await in_language(console, request, None)
+
+
+async def in_language(console: Console, request: Request, faq_id: str | None) -> Response:
+    """The language switch on an entry's form (or the new-entry form): a button that sends the
+    form, so that what was typed is shown again in the other language, not lost (the switch was a
+    link: a walk-through's typing went with it). A page that was itself a kept draft (a refused
+    save, a conflict, a try) is drawn again with what it said, the form's fields as typed now."""
+    session = console.session_of(request)
+    if session is None:
+        return await console.to_login_keeping(request)
+    fields = await console.form(request, session, writing=False, typed=True)
+    values = {name: fields.get(name, "") for name in FIELDS}
+    typed: dict[str, Any] = {"values": values, "try_question": " ".join(fields.get("prova_fraga", "").split())}
+    kept = console.kept_page(request, session, form_page(request.url.path))  # the page's own address named it
+    status = 400 if fields.problems else 200
+    page: Response
+    if KEPT_DRAFT in kept:
+        name, status, shown = kept[KEPT_DRAFT]
+        page = console.render(request, name, status, session=session, **{**shown, **typed})
+    elif faq_id is None:
+        group = fields.get("grupp", "")[:20]
+        page = new_page(console, request, session, values, group, status, problems=fields.problems, **kept)
+    else:  # with what the form before it did (a save's changes), said again in the other language
+        extra = {"digest": fields.get("hash", ""), "problems": fields.problems, **kept}
+        page = entry_page(console, request, session, faq_id, status, **typed, **extra)
+    return set_language(page, request, request.query_params.get("till", ""))
 
 
 def typed_new_entry(console: Console, request: Request, session: Session) -> Response | None:

@@ -42,6 +42,8 @@ from faqbot.staff.console.accounts import Session, StaffStore
 from faqbot.staff.console.auth import COOKIE, Throttle, same_token
 from faqbot.staff.console.changes import shown as shown_change
 from faqbot.staff.console.language import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
     MAX_PAGE,
     Bilingual,
     Text,
@@ -112,7 +114,7 @@ TYPED_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")
 ENDED_DRAFT_FIELDS = (*FIELDS, "hash", "grupp", "prova_fraga")
 TYPED_FIELDS = (*FIELDS, "prova_fraga")  # what staff type into an entry's form: kept whatever it holds
 # the last part of a form's address that is not a page of its own (POST /fragor/ID/formulering is on /fragor/ID)
-FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort")
+FORM_ACTIONS = ("formulering", "prova", "aterstall", "kor", "lagg-till", "ta-bort", "sprak")
 
 
 def form_page(path: str) -> str:
@@ -300,6 +302,7 @@ class Console:
             user=session.user if session else "",
             csrf=session.csrf if session else "",
             limit=lambda field: FIELD_LIMITS.get(field, DEFAULT_LIMIT),
+            kept_key=request.query_params.get(OUTCOME_KEY, "")[:40] if name in DRAFT_PAGES else "",
             labels=FIELD_LABELS,
             spoken=spoken,
             full_stop=full_stop,
@@ -330,10 +333,15 @@ class Console:
 
     def kept_draft(self, request: Request, session: Session | None) -> tuple[str, int, dict[str, Any]] | None:
         """The draft page the address names (`render` keeps one for the language switch), for its session alone."""
-        key = request.query_params.get(OUTCOME_KEY, "")[:40]
-        if request.method != "GET" or session is None or not key:
+        if request.method != "GET":
             return None
-        return self.outcomes.get(session.token_hash, request.url.path, key).get(KEPT_DRAFT)
+        return self.kept_page(request, session, request.url.path).get(KEPT_DRAFT)
+
+    def kept_page(self, request: Request, session: Session | None, page: str) -> dict[str, Any]:
+        """What the address's key (`?utfall=`) names for `page` and this session: a form's outcome,
+        or a draft page (under KEPT_DRAFT); empty when nothing."""
+        key = request.query_params.get(OUTCOME_KEY, "")[:40]
+        return self.outcomes.get(session.token_hash, page, key) if session is not None and key else {}
 
     async def to_login_keeping(self, request: Request) -> Response:
         """`to_login` for an entry's form sent after its session ended, keeping what was typed for
@@ -558,3 +566,10 @@ def readable_entries(console: Console) -> list:
 def entry_questions(console: Console) -> dict[str, str]:
     """Each entry's question by its id, to name entries in messages (by id while the file does not read)."""
     return {e.id: e.question for e in readable_entries(console)}
+
+
+def set_language(response: Response, request: Request, chosen: str) -> Response:
+    """`response`, choosing the console's language `chosen` for this browser (when it is one)."""
+    if chosen in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, httponly=True, samesite="lax", secure=secure(request), path="/")
+    return response
