@@ -2836,6 +2836,14 @@ def test_switching_language_on_a_form_never_sent_keeps_what_was_typed(site):
     assert (
         'lang="sv"' in swedish.text and 'value="Har ni presentkort?"' in swedish.text and "Skapa posten" in swedish.text
     )
+    # an entry removed meanwhile: the draft offered as a new entry, as a save does; a made-up one is not there
+    typed["hash"] = form_hash(site, "phone")
+    remove_entry(site.folder / "faq.yaml", "phone")
+    gone = site.client.post("/fragor/phone/sprak?till=en", data=typed)
+    assert (
+        gone.status_code == 409 and "Someone removed the entry phone" in gone.text and 'action="/ny-fraga"' in gone.text
+    )
+    assert site.client.post("/fragor/finns-inte/sprak?till=en", data=typed).status_code == 404
     ended = fields["csrf"]
     site.client.post("/logout", data={"csrf": ended})
     sent = site.client.post("/ny-fraga/sprak?till=en", data=fields, follow_redirects=False)
@@ -2855,12 +2863,14 @@ def test_switching_language_on_a_refused_draft_keeps_the_draft(site):
     assert refused.status_code == 400 and draft in refused.text
     button = re.search(r'formaction="(/fragor/backup/sprak\?till=en&amp;utfall=[^"]+)"', refused.text).group(1)
     typed = {**entry_form(refused.text), "answer": draft + " Och i nittio."}  # typed after the refusal: kept too
+    typed["alternatives"] = "Tar ni\u200b backup?"  # pasted with a zero-width space: taken out, and said so
     moved = site.client.post(html.unescape(button), data=typed, follow_redirects=False)
     back = moved.headers["location"]
     assert moved.status_code == 303 and re.fullmatch(r"/fragor/backup\?utfall=[\w-]{16}", back)
     again = site.client.get(back)
     assert again.status_code == 400 and draft + " Och i nittio." in again.text and 'lang="en"' in again.text
     assert 'id="e-question">' in again.text and "already" in again.text.split('id="e-question">')[1][:300]
+    assert ">Tar ni backup?</textarea>" in again.text and "invisible control character" in again.text
     assert draft not in site.client.get("/fragor/backup").text  # the plain address: the file as it is
     # a tried draft is kept too, on its entry's page
     tried = site.client.post("/fragor/backup/prova", data={**fields, "prova_fraga": "Hur ofta?", "csrf": site.csrf()})

@@ -236,6 +236,14 @@ def test_the_english_switch_works_without_javascript_and_holds_across_pages_unti
     expect(page.get_by_role("button", name="Spara")).to_be_visible()
     page.reload()  # kept for the page's address, as a refused draft is
     expect(page.get_by_label("Svar", exact=True)).to_have_value("Per påbörjad kvart, utan startavgift.")
+    # Enter in a one-line field presses Spara, not the switch above the form (a walk-through's did)
+    page.route(
+        "**/fragor/debitering*",
+        lambda route: route.fulfill(status=204) if route.request.method == "POST" else route.continue_(),
+    )
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_label("Fråga", exact=True).press("Enter")
+    assert sent.value.url == sites.console + "/fragor/debitering"
     page.get_by_role("link", name="Översikt").click()
     expect(heading).to_have_text("Översikt")
     page.context.close()

@@ -150,9 +150,14 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
     kept = console.kept_page(request, session, form_page(request.url.path))  # the page's own address named it
     status = 400 if fields.problems else 200
     page: Response
-    if KEPT_DRAFT in kept:
+    if KEPT_DRAFT in kept:  # with what was not kept as typed now, beside its field too
         name, status, shown = kept[KEPT_DRAFT]
+        typed["problems"] = {**shown.get("problems", {}), **fields.problems}
         page = console.render(request, name, status, session=session, **{**shown, **typed})
+    elif faq_id is not None and console.desk.entry(faq_id)[0] is None:  # removed meanwhile, or never there
+        if not await run_in_threadpool(gone, console, faq_id, fields.get("hash", "")):
+            raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
+        page = new_page(console, request, session, values, "", 409, gone=faq_id, problems=fields.problems)
     elif faq_id is None:
         group = fields.get("grupp", "")[:20]
         page = new_page(console, request, session, values, group, status, problems=fields.problems, **kept)
