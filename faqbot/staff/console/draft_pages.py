@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
 from faqbot.faq.model import ID_PATTERN, load_faq
-from faqbot.faq.update import FIELDS
+from faqbot.faq.update import FIELDS, cleaned, entry_values
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
 from faqbot.staff.console.web import (
@@ -161,10 +161,19 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
     elif faq_id is None:
         group = fields.get("grupp", "")[:20]
         page = new_page(console, request, session, values, group, status, problems=fields.problems, **kept)
-    else:  # with what the form before it did (a save's changes), said again in the other language
-        extra = {"digest": fields.get("hash", ""), "problems": fields.problems, **kept}
+    else:  # with what the form before it did (a save's changes), said again, unless typed over since
+        said = kept if unchanged(console, faq_id, values) else {}
+        extra = {"digest": fields.get("hash", ""), "problems": fields.problems, **said}
         page = entry_page(console, request, session, faq_id, status, **typed, **extra)
     return set_language(page, request, request.query_params.get("till", ""))
+
+
+def unchanged(console: Console, faq_id: str, values: dict[str, str]) -> bool:
+    """Whether the form's `values` are the entry as the file has it: a save's "Sparat" is not said
+    again over text typed after it (a walk-through found it above unsaved text)."""
+    entry, _ = console.desk.entry(faq_id)
+    saved = entry_values(vars(entry)) if entry is not None else {}
+    return all(cleaned(name, values[name]) == saved.get(name) for name in FIELDS)
 
 
 def typed_new_entry(console: Console, request: Request, session: Session) -> Response | None:
