@@ -160,11 +160,11 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
         page = new_page(console, request, session, values, "", 409, gone=faq_id, problems=fields.problems)
     elif faq_id is None:
         group = fields.get("grupp", "")[:20]
-        page = new_page(console, request, session, values, group, status, problems=fields.problems, **kept)
+        page = new_page(console, request, session, values, group, status, **{**kept, "problems": fields.problems})
     else:  # with what the form before it did (a save's changes), said again, unless typed over since
         said = kept if unchanged(console, faq_id, values) else {}
-        extra = {"digest": fields.get("hash", ""), "problems": fields.problems, **said}
-        page = entry_page(console, request, session, faq_id, status, **typed, **extra)
+        shown = {**said, **typed, "digest": fields.get("hash", ""), "problems": fields.problems}
+        page = entry_page(console, request, session, faq_id, status, **shown)
     return set_language(page, request, request.query_params.get("till", ""))
 
 
