@@ -172,7 +172,7 @@ class Fields(dict[str, str]):
         self.problems: dict[str, list[Text]] = {}
 
 
-def field_problems(name: str, value: str, on_the_form: bool) -> list[Text]:
+def why_unsaved(name: str, value: str, on_the_form: bool) -> list[Text]:
     """Why field `name` cannot be saved as sent (a control character, too long: both when both),
     worded for the page that refuses the form, or for the form shown again with the field
     (`on_the_form`: the control characters taken out, so the length is of what is left)."""
@@ -424,7 +424,7 @@ class Console:
                 # So is NEL (U+0085, from some word processors): taken out, it ran two words together.
                 value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
             on_the_form = typed and name in TYPED_FIELDS
-            problems = field_problems(name, value, on_the_form)
+            problems = why_unsaved(name, value, on_the_form)
             if problems and not on_the_form:
                 raise Refused(400, problems[0])
             if problems:  # the form again, saying so beside the field, with what can be kept of it
