@@ -625,16 +625,14 @@ def entry_form_page(console: Console, request: Request, session: Session, faq_id
                 problems=fields["problems"],
             )
         return forget_typed(kept, request, key)
-    if entry is not None and console.typed_lost(request):
-        values = {name: entry_values(vars(entry))[name] for name in FIELDS}
-        return edit_page(console, request, session, faq_id, values, digest, typed_lost=True)
     if entry is None and console.kept_draft(request, session) is not None:
         # the language switch on the draft of an entry removed meanwhile: that page again
         return console.render(request, "entry.html", session=session)
     if entry is None:
         raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
     values = {name: entry_values(vars(entry))[name] for name in FIELDS}
-    return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session))
+    lost = {"typed_lost": True} if console.typed_lost(request) else {}  # promised at the login, gone since
+    return edit_page(console, request, session, faq_id, values, digest, **console.outcome(request, session), **lost)
 
 
 def edit_page(console, request, session, faq_id, values, digest, status=200, **extra) -> Response:

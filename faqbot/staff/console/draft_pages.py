@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from faqbot.errors import DataError, FaqbotError
-from faqbot.faq.model import ID_PATTERN, load_faq
+from faqbot.faq.model import ID_PATTERN, FaqEntry, load_faq
 from faqbot.faq.update import FIELDS, cleaned, entry_values
 from faqbot.staff.console.accounts import Session
 from faqbot.staff.console.language import Text, spoken
@@ -149,12 +149,13 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
     typed: dict[str, Any] = {"values": values, "try_question": " ".join(fields.get("prova_fraga", "").split())}
     kept = console.kept_page(request, session, form_page(request.url.path))  # the page's own address named it
     status = 400 if fields.problems else 200
+    entry = console.desk.entry(faq_id)[0] if faq_id is not None else None
     page: Response
     if KEPT_DRAFT in kept:  # with what was not kept as typed now, beside its field too
         name, status, shown = kept[KEPT_DRAFT]
         typed["problems"] = {**shown.get("problems", {}), **fields.problems}
         page = console.render(request, name, status, session=session, **{**shown, **typed})
-    elif faq_id is not None and console.desk.entry(faq_id)[0] is None:  # removed meanwhile, or never there
+    elif faq_id is not None and entry is None:  # removed meanwhile, or never there
         if not await run_in_threadpool(gone, console, faq_id, fields.get("hash", "")):
             raise Refused(404, Text("Posten finns inte (längre) i FAQ-filen."))
         page = new_page(console, request, session, values, "", 409, gone=faq_id, problems=fields.problems)
@@ -162,16 +163,15 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
         group = fields.get("grupp", "")[:20]
         page = new_page(console, request, session, values, group, status, **{**kept, "problems": fields.problems})
     else:  # with what the form before it did (a save's changes), said again, unless typed over since
-        said = kept if unchanged(console, faq_id, values) else {}
+        said = kept if unchanged(entry, values) else {}
         shown = {**said, **typed, "digest": fields.get("hash", ""), "problems": fields.problems}
         page = entry_page(console, request, session, faq_id, status, **shown)
     return set_language(page, request, request.query_params.get("till", ""))
 
 
-def unchanged(console: Console, faq_id: str, values: dict[str, str]) -> bool:
-    """Whether the form's `values` are the entry as the file has it: a save's "Sparat" is not said
+def unchanged(entry: FaqEntry | None, values: dict[str, str]) -> bool:
+    """Whether the form's `values` are `entry` as the file has it: a save's "Sparat" is not said
     again over text typed after it (a walk-through found it above unsaved text)."""
-    entry, _ = console.desk.entry(faq_id)
     saved = entry_values(vars(entry)) if entry is not None else {}
     return all(cleaned(name, values[name]) == saved.get(name) for name in FIELDS)
 
