@@ -170,6 +170,30 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert [line for line, _ in caught.value.problems] == [5, 6]
 
 
+@pytest.mark.parametrize("mark", ["\u200b", "\u2060", "\ufeff", "\u200e", "\u202e", "\ufdd0", "\U000e0041"])
+def test_an_invisible_mark_typed_into_the_file_is_named_on_its_line(tmp_path, mark):
+    """Pasted into a hand edit, a zero-width space split "natt" for search, and nothing said so;
+    in a comment it hides nothing and is left alone."""
+    text = "# en kommentar med ett" + mark + "tecken\n" + SMALL_FAQ.replace("Varje natt.", "Varje n" + mark + "att.")
+    with pytest.raises(DataError) as caught:
+        load_faq(write(tmp_path, text))
+    code = f"U+{ord(mark):04X}"
+    assert caught.value.problems == [
+        (
+            6,
+            f"an invisible mark ({code}, at character 20) that hides a word from search; "
+            "it comes with pasted text: delete it (in an editor that shows it, or retype the word)",
+        )
+    ]
+    assert in_swedish(caught.value.problems[0][1]).startswith(f"ett osynligt tecken ({code}, vid tecken 20)")
+
+
+def test_emoji_joiners_and_the_first_byte_order_mark_are_kept(tmp_path):
+    """The zero-width joiner builds emoji; an editor's byte order mark at the start is no text."""
+    text = "\ufeff" + SMALL_FAQ.replace("Varje natt.", "Varje natt. \U0001f469\u200d\U0001f4bb")
+    assert "\u200d" in load_faq(write(tmp_path, text)).by_id["backup"].answer
+
+
 def test_huge_file_is_refused(tmp_path):
     path = write(tmp_path, SMALL_FAQ + "#" * 3_000_000)
     with pytest.raises(DataError, match=r":1: file is 3,000,\d+ bytes; the limit is 2,000,000"):
@@ -516,6 +540,7 @@ def test_every_message_of_the_explainer_reads_back_into_swedish():
         "entry": "telefon",
         "text": "Kan jag ringa er?",
         "line": 12,
+        "column": 20,
     }
     for kind, (english, swedish) in WORDING.items():
         used = {name: value for name, value in fields.items() if "{" + name + "}" in english}

@@ -508,6 +508,16 @@ def test_excel_unicode_text_is_read_as_a_table(tmp_path):
     ]
 
 
+def test_invisible_marks_in_a_source_are_dropped_so_the_faq_it_writes_loads(tmp_path):
+    """The FAQ's check refuses them on their line; the importer takes them out, noncharacters too."""
+    row = "Vad kostar en ser\u200bvice?\t795\ufdd0 kr.\u2060\r\n"
+    source = write(tmp_path, "export.txt", "Fråga\tSvar\r\n" + row, "utf-8")
+    result = import_faq(source, tmp_path / "faq.yaml", helpdesk="hej@example.se")
+    assert [(e.question, e.answer.strip()) for e in load_faq(result.out).entries] == [
+        ("Vad kostar en service?", "795 kr.")
+    ]
+
+
 def test_a_saved_page_larger_than_a_faq_file_may_be_is_read(tmp_path):
     script = "<script>var bundle = '" + "x" * 3_000_000 + "';</script>"
     page = f"<html><head>{script}</head><body><h2>Hur bokar jag?</h2><p>På webben.</p></body></html>"

@@ -175,6 +175,12 @@ WORDING: dict[str, tuple[str, str]] = {
         "an invisible control character ({char}) that YAML does not allow; delete it (it comes with pasted text)",
         "ett osynligt styrtecken ({char}) som YAML inte tillåter; ta bort det (det följer med inklistrad text)",
     ),
+    "invisible_mark": (
+        "an invisible mark ({char}, at character {column}) that hides a word from search; it comes with "
+        "pasted text: delete it (in an editor that shows it, or retype the word)",
+        "ett osynligt tecken ({char}, vid tecken {column}) som döljer ett ord för sökningen; det följer med "
+        "inklistrad text: ta bort det (i en editor som visar det, eller skriv om ordet)",
+    ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
         "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",

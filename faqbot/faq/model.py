@@ -140,6 +140,30 @@ LINE_SEPARATORS = {"\u2028": "U+2028", "\u2029": "U+2029", "\x85": "U+0085"}
 UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
+# Invisible marks that come along with pasted text and only hide a word from search (a zero-width
+# space inside "fak\u200bturor" splits the word for BM25 and the model alike): the Arabic letter
+# mark, the zero-width space, the left-to-right and right-to-left marks, the marks that reverse or
+# isolate the direction of text (a text holding them reads otherwise in a diff or a terminal than it
+# is stored), the word joiner, the noncharacters U+FDD0-FDEF, the byte order mark (but the file's
+# first, which read_text drops) and the tag characters. The zero-width joiner and non-joiner stay:
+# emoji and some scripts need them. The staff console takes them out of what staff type; a hand edit
+# that holds one is told on its line (`invisible_marks`).
+INVISIBLE_MARKS = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufdd0-\ufdef\ufeff\U000e0000-\U000e007f"
+INVISIBLE = re.compile(f"[{INVISIBLE_MARKS}]")
+
+
+def invisible_marks(text: str) -> list[tuple[int, str]]:
+    """A problem for each line of the file's text (outside comments) that holds an INVISIBLE mark."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = None if line.lstrip().startswith("#") else INVISIBLE.search(line)
+        if found is not None:
+            problems.append(
+                (number, say("invisible_mark", char=f"U+{ord(found.group()):04X}", column=found.start() + 1))
+            )
+    return problems
+
+
 def refuse_unreadable(path: Path, text: str) -> None:
     """DataError at the first line that holds one of LINE_SEPARATORS or another UNREADABLE
     character, its line counted as an editor counts it."""
@@ -245,7 +269,7 @@ def load_faq(path: str | Path) -> Faq:
     text = read_text(path)
     refuse_unreadable(path, text)
     root = parse_yaml(path, text)
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str]] = invisible_marks(text)
     if not isinstance(root, yaml.MappingNode):
         line = line_of(root) if root is not None else 1
         raise DataError(path, [(line, say("file_top"))])

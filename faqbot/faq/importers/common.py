@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from faqbot.faq.model import ID_PATTERN, normalize_question
+from faqbot.faq.model import ID_PATTERN, INVISIBLE, normalize_question
 
 Problems = list[tuple[int, str]]
 
@@ -58,12 +58,14 @@ PARAGRAPHS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n\n", "\x85": "\n", 
 
 
 def tidy_line(text: str) -> str:
-    """One line: control characters and the non-characters U+FFFE, U+FFFF (which YAML does not
-    allow) dropped, any run of white space (tabs, no-break spaces, a line break) one space."""
+    """One line: control characters, the non-characters U+FFFE, U+FFFF (which YAML does not
+    allow) and the invisible marks the FAQ's check refuses dropped, any run of white space (tabs,
+    no-break spaces, a line break) one space."""
     if text.isprintable():  # no separator but ' ' and no control character: the common case, 20x faster
         return " ".join(text.split())
     kept = "".join(" " if unicodedata.category(c)[0] == "Z" or c in BREAKS else c for c in text)
     kept = "".join(c for c in kept if unicodedata.category(c) not in ("Cc", "Cf", "Cs") and c not in "\ufffe\uffff")
+    kept = INVISIBLE.sub("", kept)  # the noncharacters U+FDD0-FDEF, which the FAQ's check refuses
     return " ".join(kept.split())
 
 

@@ -36,6 +36,7 @@ from faqbot.conversations.clients import client_network
 from faqbot.decision.policy import Policy
 from faqbot.errors import FaqbotError
 from faqbot.faq.messages import in_swedish
+from faqbot.faq.model import INVISIBLE_MARKS
 from faqbot.faq.update import FIELDS
 from faqbot.language import detect_language
 from faqbot.staff.console.accounts import Session, StaffStore
@@ -77,16 +78,9 @@ DEFAULT_LIMIT = 200
 # Control characters but tab and line breaks: nothing staff mean to write, and the YAML file cannot
 # hold some of them as typed (NUL failed the save); a terminal showing the FAQ would obey others (ESC).
 # So the non-characters U+FFFE and U+FFFF and lone surrogates, which YAML does not allow at all;
-# and the invisible marks that reverse or isolate the direction of text (U+202A-202E, U+2066-2069:
-# a FAQ text holding them reads otherwise in a diff or a terminal than it is stored).
-# And invisible marks that come along with pasted text and only hide a word from search (a red-team
-# helper saved them into faq.yaml): the zero-width space, the word joiner, the byte order mark, the
-# left-to-right, right-to-left and Arabic letter marks, the tag characters and the noncharacters
-# U+FDD0-FDEF. (The zero-width joiner and non-joiner stay: emoji and some scripts need them.)
-CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069"
-    r"\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff\U000e0000-\U000e007f]"
-)
+# and the invisible marks that hide a word from search or reverse the direction of text
+# (faqbot.faq.model.INVISIBLE_MARKS), which a red-team helper saved into faq.yaml by pasting them.
+CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff{INVISIBLE_MARKS}]")
 # What a form did, for the page it redirects to: kept this long, at most this many in all
 # (the least recently kept go first; the write budget below bounds how fast they come).
 OUTCOME_SECONDS = 600.0
