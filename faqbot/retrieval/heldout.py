@@ -30,7 +30,7 @@ import numpy as np
 
 from faqbot.decision import Calibration, Policy, Sample, choose_policy
 from faqbot.errors import DataError
-from faqbot.faq.model import FaqEntry
+from faqbot.faq.model import FaqEntry, normalize_question
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.search import Searcher
 from faqbot.retrieval.views import answer_row, view_count
@@ -95,10 +95,6 @@ class Fold:
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
 def answers_without_questions(entries: Sequence[FaqEntry]) -> dict[tuple[int, int], str]:
     """For each question text that its entry's answer contains word for word, the answer without it.
 
@@ -110,10 +106,10 @@ def answers_without_questions(entries: Sequence[FaqEntry]) -> dict[tuple[int, in
     """
     reduced = {}
     for position, entry in enumerate(entries):
-        answer = _words(entry.answer)
-        sentences = [(s, _words(s)) for s in SENTENCE_END.split(entry.answer.strip())]
+        answer = normalize_question(entry.answer)
+        sentences = [(s, normalize_question(s)) for s in SENTENCE_END.split(entry.answer.strip())]
         for fold, text in enumerate(entry.questions()):
-            words = _words(text)
+            words = normalize_question(text)
             if words and words in answer:
                 # without the sentences the question is, or is part of
                 kept = [s for s, own in sentences if own and words not in own and own not in words]
@@ -137,10 +133,10 @@ def fold_searcher(
     first = 0
     for position, entry in enumerate(entries):
         texts = entry.questions()
-        held = _words(texts[fold]) if 0 <= fold < len(texts) else None
+        held = normalize_question(texts[fold]) if 0 <= fold < len(texts) else None
         # the held-out text's twins go with it (an alternative that repeats the question with
         # another capital or "?"): kept, they would find it word for word and the fold measure nothing
-        kept = [i for i in range(len(texts)) if i != fold and _words(texts[i]) != held]
+        kept = [i for i in range(len(texts)) if i != fold and normalize_question(texts[i]) != held]
         keep_rows += [first + i for i in kept] + [first + answer_row(entry)]
         owners += [position] * (len(kept) + 1)
         answer = entry.answer
@@ -171,7 +167,7 @@ def sample_questions(entries: Sequence[FaqEntry], known: dict[str, np.ndarray]) 
     for position, entry in enumerate(entries):
         seen: set[str] = set()
         for fold, text in enumerate(entry.questions()):
-            words = _words(text)
+            words = normalize_question(text)
             if text in known and words not in seen:
                 asked.append((position, fold, text))
             seen.add(words)
