@@ -188,6 +188,17 @@ def test_a_follow_up_pointing_back_leans_on_the_answer_though_a_learned_phrasing
     assert reply.kind.value == "choices" and "telefonsupport" in [s.faq_id for s in reply.suggestions]
 
 
+def settled_bot(vatten, tmp_path) -> FaqBot:
+    """The water utility's bot with its threshold set rather than calibrated. These tests are
+    about follow-ups; on this FAQ's 43 questions the calibrated choice margin is noise that moves
+    with a machine's embeddings (0.18 on the thirty-sixth session's machine, a dip between 0.16
+    and 0.20 that cost 0.035 more each, turned "Why are you replacing my water meter?" into
+    choices; narrower on the machines before)."""
+    config = tmp_path / "config.yaml"
+    config.write_text("threshold: 0.38\nlog_enabled: false\n", encoding="utf-8")
+    return FaqBot(vatten / "faq.yaml", vatten / "index", config)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "previous, entry, question",
@@ -197,11 +208,11 @@ def test_a_follow_up_pointing_back_leans_on_the_answer_though_a_learned_phrasing
         ("My water meter froze, what do I do?", "frusen-matare", "And who pays for it?"),
     ],
 )
-def test_a_follow_up_leaning_on_an_answer_is_offered_that_answers_entry(vatten, previous, entry, question):
+def test_a_follow_up_leaning_on_an_answer_is_offered_that_answers_entry(vatten, tmp_path, previous, entry, question):
     """A walk-through as a water utility's customers: after the meter entry answered, "And who pays
     for it?" was offered invoicing and direct debit, not the meter entry its "it" points at (its
     own words rank it low). Whatever else is offered, the entry that answered is among it."""
-    bot = FaqBot(vatten / "faq.yaml", vatten / "index", vatten / "config.yaml")
+    bot = settled_bot(vatten, tmp_path)
     answered = bot.ask(previous)
     assert answered.kind.value == "answer" and answered.match.faq_id == entry
     reply = bot.ask(question, previous=previous)
@@ -218,10 +229,12 @@ def test_a_follow_up_leaning_on_an_answer_is_offered_that_answers_entry(vatten, 
         ("Jag har problem med vattnet", "Det luktar klor", "klorsmak"),  # "det" as its own subject
     ],
 )
-def test_a_follow_up_naming_its_subject_after_an_unanswered_message_is_answered(vatten, previous, question, entry):
+def test_a_follow_up_naming_its_subject_after_an_unanswered_message_is_answered(
+    vatten, tmp_path, previous, question, entry
+):
     """A second walk-through: these were offered choices once a follow-up pointing back at a
     question the bot could not answer was no longer answered."""
-    bot = FaqBot(vatten / "faq.yaml", vatten / "index", vatten / "config.yaml")
+    bot = settled_bot(vatten, tmp_path)
     assert bot.ask(previous).kind.value != "answer"
     reply = bot.ask(question, previous=previous)
     assert reply.kind.value == "answer" and reply.match.faq_id == entry
