@@ -2829,6 +2829,11 @@ def test_switching_language_on_a_form_never_sent_keeps_what_was_typed(site):
         and ">Tre gånger per natt.</textarea>" in english.text
     )
     assert "Saved" not in english.text  # not said over text typed after the save
+    # a zero-width space pasted in: taken out and said so, with no word of a save that never was
+    pasted = site.client.post(html.unescape(button), data={**typed, "alternatives": "Tar ni\u200b backup?"})
+    assert pasted.status_code == 400 and ">Tar ni backup?</textarea>" in pasted.text
+    assert "Nothing has been saved: see the messages by the fields." in pasted.text
+    assert "was not saved" not in pasted.text
     as_saved = site.client.post(html.unescape(button), data=entry_form(saved.text))
     assert "Saved" in as_saved.text  # the save's word, in English, over the text it saved
     assert "Tre gånger per natt." not in (site.folder / "faq.yaml").read_text(encoding="utf-8")
@@ -2838,6 +2843,9 @@ def test_switching_language_on_a_form_never_sent_keeps_what_was_typed(site):
     assert (
         'lang="sv"' in swedish.text and 'value="Har ni presentkort?"' in swedish.text and "Skapa posten" in swedish.text
     )
+    pasted = site.client.post("/ny-fraga/sprak?till=sv", data={**fields, "answer": "Ja,\u2060 i receptionen."})
+    assert ">Ja, i receptionen.</textarea>" in pasted.text and "Inget är sparat: se meddelandena" in pasted.text
+    assert "Posten skapades inte" not in pasted.text
     # an entry removed meanwhile: the draft offered as a new entry, as a save does; a made-up one is not there
     typed["hash"] = form_hash(site, "phone")
     remove_entry(site.folder / "faq.yaml", "phone")

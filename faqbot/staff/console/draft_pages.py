@@ -161,10 +161,11 @@ async def in_language(console: Console, request: Request, faq_id: str | None) ->
         page = new_page(console, request, session, values, "", 409, gone=faq_id, problems=fields.problems)
     elif faq_id is None:
         group = fields.get("grupp", "")[:20]
-        page = new_page(console, request, session, values, group, status, **{**kept, "problems": fields.problems})
+        shown = {**kept, "problems": fields.problems, "switched": True}
+        page = new_page(console, request, session, values, group, status, **shown)
     else:  # with what the form before it did (a save's changes), said again, unless typed over since
         said = kept if unchanged(entry, values) else {}
-        shown = {**said, **typed, "digest": fields.get("hash", ""), "problems": fields.problems}
+        shown = {**said, **typed, "digest": fields.get("hash", ""), "problems": fields.problems, "switched": True}
         page = entry_page(console, request, session, faq_id, status, **shown)
     return set_language(page, request, request.query_params.get("till", ""))
 

@@ -569,6 +569,8 @@ ENGLISH: dict[str, str] = {
     "Indexet är ombyggt; chatten svarar med den nya texten.": "The index is rebuilt; the chat answers with the new text.",
     "Inget var ändrat.": "Nothing was changed.",
     "Posten sparades inte: se meddelandena vid fälten.": "The entry was not saved: see the messages by the fields.",
+    # after the language switch, which never saves: what it took out of a field, said without a failed save
+    "Inget är sparat: se meddelandena vid fälten.": "Nothing has been saved: see the messages by the fields.",
     "Fältet får inte vara tomt.": "The field must not be empty.",
     "Frågan ”{text}” finns redan i posten ”{where}”. Skriv den bara på ett ställe.": (
         "The question “{text}” is already in the entry “{where}”. Write it in one place only."
