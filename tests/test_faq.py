@@ -188,6 +188,16 @@ def test_an_invisible_mark_typed_into_the_file_is_named_on_its_line(tmp_path, ma
     assert in_swedish(caught.value.problems[0][1]).startswith(f"ett osynligt tecken ({code}, vid tecken 20)")
 
 
+def test_a_file_full_of_invisible_marks_names_twenty_lines_and_counts_the_rest(tmp_path):
+    entries = "".join(f"  - id: e{i}\n    question: Fråga{i}\u200b?\n    answer: Svar.\n" for i in range(500))
+    with pytest.raises(DataError) as caught:
+        load_faq(write(tmp_path, "helpdesk: help@example.se\nentries:\n" + entries))
+    problems = caught.value.problems
+    assert len(problems) == 21 and [line for line, _ in problems[:2]] == [4, 7]
+    assert problems[-1] == (64, "and 480 more lines from here on with invisible marks like those above")
+    assert in_swedish(problems[-1][1]) == "och 480 rader till härifrån med osynliga tecken som de ovan"
+
+
 def test_emoji_joiners_and_the_first_byte_order_mark_are_kept(tmp_path):
     """The zero-width joiner builds emoji; an editor's byte order mark at the start is no text."""
     text = "\ufeff" + SMALL_FAQ.replace("Varje natt.", "Varje natt. \U0001f469\u200d\U0001f4bb")
@@ -541,6 +551,7 @@ def test_every_message_of_the_explainer_reads_back_into_swedish():
         "text": "Kan jag ringa er?",
         "line": 12,
         "column": 20,
+        "more": 480,
     }
     for kind, (english, swedish) in WORDING.items():
         used = {name: value for name, value in fields.items() if "{" + name + "}" in english}

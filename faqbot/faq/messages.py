@@ -181,6 +181,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "ett osynligt tecken ({char}, vid tecken {column}) som döljer ett ord för sökningen; det följer med "
         "inklistrad text: ta bort det (i en editor som visar det, eller skriv om ordet)",
     ),
+    "more_invisible": (
+        "and {more} more lines from here on with invisible marks like those above",
+        "och {more} rader till härifrån med osynliga tecken som de ovan",
+    ),
     "duplicate_question": (
         "entry '{entry}': question '{text}' is already in entry '{other}' (line {line})",
         "posten '{entry}': frågan '{text}' finns redan i posten '{other}' (rad {line})",

@@ -152,15 +152,24 @@ INVISIBLE_MARKS = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufdd
 INVISIBLE = re.compile(f"[{INVISIBLE_MARKS}]")
 
 
+MAX_INVISIBLE_NAMED = 20  # lines named one by one; a file pasted full of them gets one line for the rest
+
+
 def invisible_marks(text: str) -> list[tuple[int, str]]:
-    """A problem for each line of the file's text (outside comments) that holds an INVISIBLE mark."""
-    problems = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        found = None if line.lstrip().startswith("#") else INVISIBLE.search(line)
-        if found is not None:
-            problems.append(
-                (number, say("invisible_mark", char=f"U+{ord(found.group()):04X}", column=found.start() + 1))
-            )
+    """A problem for each line of the file's text (outside comments) that holds an INVISIBLE mark,
+    the first MAX_INVISIBLE_NAMED of them, and one that counts the rest."""
+    found_on = [
+        (number, found)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if not line.lstrip().startswith("#") and (found := INVISIBLE.search(line)) is not None
+    ]
+    problems = [
+        (number, say("invisible_mark", char=f"U+{ord(found.group()):04X}", column=found.start() + 1))
+        for number, found in found_on[:MAX_INVISIBLE_NAMED]
+    ]
+    if len(found_on) > MAX_INVISIBLE_NAMED:
+        more = len(found_on) - MAX_INVISIBLE_NAMED
+        problems.append((found_on[MAX_INVISIBLE_NAMED][0], say("more_invisible", more=more)))
     return problems
 
 
