@@ -189,17 +189,17 @@ def why_unsaved(name: str, value: str, on_the_form: bool) -> list[Text]:
             )
         )
     # a browser's maxlength counts a line break as one character, as `value` now does (but a password)
-    if len(value) - value.count("\r\n") > limit and on_the_form:
-        problems.append(Text("För långt: högst {limit} tecken. Korta texten.", limit=shown))
-    elif len(value) - value.count("\r\n") > limit:
-        problems.append(
-            Text(
-                "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
-                label=label,
-                limit=shown,
-            )
+    if len(value) - value.count("\r\n") <= limit:
+        return problems
+    if on_the_form:
+        return [*problems, Text("För långt: högst {limit} tecken. Korta texten.", limit=shown)]
+    return [
+        Text(
+            "Fältet ”{label}” är för långt: högst {limit} tecken. Inget sparades; gå tillbaka och korta texten.",
+            label=label,
+            limit=shown,
         )
-    return problems
+    ]
 
 
 class Outcomes:
@@ -357,9 +357,8 @@ class Console:
         owner, keys = typed_cookie(request)
         page = local_path(form_page(request.url.path))
         draft: dict[str, Any] = {name: fields.get(name, "") for name in ENDED_DRAFT_FIELDS}
-        draft["problems"] = getattr(
-            fields, "problems", {}
-        )  # too long, a control character taken out: said after the login
+        # too long, a control character taken out: said after the login
+        draft["problems"] = getattr(fields, "problems", {})
         kept = {ENDED_DRAFT: draft, "user": user}
         keys = [key for key in keys if not self.typed.get(owner, page, key)]  # one a page
         network = client_network(request.client.host) if request.client else ""
