@@ -763,6 +763,8 @@ def print_taught(taught, faq_path: Path, threshold: float | str) -> None:
             )
         elif rejected.id in taught.off_topic:
             print(f"rejected {rejected.id}: {rejected.question} (about something the FAQ does not cover)")
+        elif rejected.action == "alternative":  # rejected for the entry customers picked, not as a question
+            print(f"rejected {rejected.id}: {rejected.question} (never proposed again for {rejected.faq_id})")
         else:
             print(f"rejected {rejected.id}: {rejected.question} (never proposed again)")
     for text in taught.set_aside:

@@ -232,7 +232,8 @@ def test_a_rejected_phrasing_is_never_proposed_again_and_the_faq_is_untouched(sh
     a_customer_picks(shop)
     [suggestion] = [json.loads(line) for line in learn(shop, capsys, "--json").splitlines()]
     before = (shop / "faq.yaml").read_bytes()
-    assert "never proposed again" in learn(shop, capsys, "--reject", suggestion["id"])
+    said = learn(shop, capsys, "--reject", suggestion["id"])
+    assert f"never proposed again for {suggestion['faq_id']}" in said  # rejected for that entry
     assert learn(shop, capsys, "--json") == ""
     assert (shop / "faq.yaml").read_bytes() == before
 

@@ -200,6 +200,9 @@ ENGLISH: dict[str, str] = {
         "The customer confirmed another entry for this question. Add it to the entry by hand if it belongs there."
     ),
     "Avvisat: ”{question}”{stop} Det föreslås inte igen.": "Rejected: “{question}”{stop} It will not be suggested again.",
+    "Avvisat: ”{question}” som formulering av ”{entry}”. Den föreslås inte igen för den posten.": (
+        "Rejected: “{question}” as a phrasing of “{entry}”. It is not proposed for that entry again."
+    ),
     "Kunders formuleringar ({count})": "Customers' phrasings ({count})",
     "Kunder valde posten bland förslagen eller gav svaret tumme upp. Godkänn för att lägga till formuleringen i posten. Handlar frågan om något FAQ:n inte tar upp: tryck Handlar om annat, så skickar boten den och liknande frågor till helpdesk.": (
         "Customers picked the entry among the suggestions or gave the answer a thumbs up. "
@@ -221,7 +224,9 @@ ENGLISH: dict[str, str] = {
     "Kryssa i rutan för att avvisa alla som visas; inget avvisades.": (
         "Tick the box to reject all that are shown; nothing was rejected."
     ),
-    "Avvisat: {count} formuleringar. De föreslås inte igen.": "Rejected: {count} phrasings. They are not proposed again.",
+    "Avvisat: {count} formuleringar. De föreslås inte igen för sina poster.": (
+        "Rejected: {count} phrasings. They are not proposed for their entries again."
+    ),
     "Vilka formuleringar": "Which phrasings",
     "Boten svarar rätt nu": "The bot answers it right now",
     "”{question}” listas inte igen: boten svarar nu med en annan post.": (
