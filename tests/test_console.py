@@ -204,6 +204,17 @@ def test_staff_accounts_by_command(small, monkeypatch, capsys):
     assert main(["staff", "--config", str(small / "config.yaml"), "remove-user", "anna"]) == 1
 
 
+def test_the_login_page_after_a_logout_says_it_was_done(site):
+    """Found by a walk-through: "Logga ut" landed on a bare login page, with no word that it worked."""
+    site.login()
+    out = site.client.post("/logout", data={"csrf": site.csrf()}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login?ut=1"
+    page = site.client.get(out.headers["location"]).text
+    assert '<p class="ok" role="status">Du är utloggad.</p>' in page and 'role="alert"' not in page
+    assert site.client.get("/", follow_redirects=False).status_code == 303  # and it was
+    assert "Du är utloggad." not in site.client.get("/login").text  # a login page of its own says nothing
+
+
 def test_an_answer_typed_while_the_session_ended_is_in_the_form_after_the_login(site):
     """Found by walk-throughs: an answer typed while the session ended (idle, or logged out in
     another tab) went to a bare login page, and the login to the overview, with not a word; then

@@ -173,7 +173,10 @@ def test_axe_finds_no_serious_violation_on_any_console_page(browser, sites, view
         for path in PAGES:
             if path == "/login":
                 page.get_by_role("button", name=log_out).first.click()
-                expect(page).to_have_url(sites.console + "/login")
+                expect(page).to_have_url(sites.console + "/login?ut=1")  # saying it was done
+                expect(page.get_by_role("status")).to_have_text(
+                    "Du är utloggad." if language == "sv" else "You are logged out."
+                )
             else:
                 page.goto(sites.console + path)
             expect(page.locator("html")).to_have_attribute("lang", language)

@@ -80,6 +80,8 @@ from faqbot.staff.report import GROUP_CHARS
 LOGIN_FAILED = Text("Fel användarnamn eller lösenord.")
 LOGGED_OUT = Text("Du hade loggats ut, så det du skickade gjordes inte: inget sparades. Logga in och gör om det.")
 KEPT_FOR_LOGIN = Text("Du hade loggats ut, så det du skrev är inte sparat. Logga in, så står det kvar i formuläret.")
+# the login page after "Logga ut": a word that it was done (`?ut=1`; nothing else is read from it)
+SIGNED_OFF, SIGNED_OFF_FIELD = Text("Du är utloggad."), "ut"
 NOT_HERE = {404: Text("Sidan finns inte."), 405: Text("Sidan tar inte emot det som skickades.")}
 
 
@@ -158,12 +160,8 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
     def login_form(request: Request) -> Response:
         if console.session_of(request) is not None:
             return RedirectResponse(local_path(request.query_params.get("sida", "/")), status_code=303)
-        ended = request.query_params.get("utloggad") == "1"
-        after = request.query_params.get("sida", "")
-        kept = ended and console.typed_before_login(request, local_path(after).partition("?")[0]) is not None
-        if kept:  # the form's page, told that a draft was promised: if it is gone by then, it says so
-            after = f"{local_path(after).partition('?')[0]}?{PROMISED}=1"
-        return login_page(console, request, KEPT_FOR_LOGIN if kept else LOGGED_OUT if ended else "", after=after)
+        error, after, note = why_logged_out(console, request)
+        return login_page(console, request, error, after=after, note=note)
 
     @app.post("/login")
     async def log_in(request: Request) -> Response:
@@ -200,7 +198,8 @@ def add_login_routes(app: FastAPI, console: Console) -> None:
             return to_login()  # logged out already: nothing was left undone
         await console.form(request, session, writing=False)
         console.store.log_out(session.token_hash)
-        response = to_login()  # logged out on purpose: the bare login page
+        # logged out on purpose: the login page says so (a walk-through landed on a bare one, unsure)
+        response = RedirectResponse(f"/login?{SIGNED_OFF_FIELD}=1", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
 
@@ -229,11 +228,32 @@ def too_many_tries(
     return page
 
 
+def why_logged_out(console: Console, request: Request) -> tuple[str, str, str]:
+    """`login_page`'s error, page to go on to and note, from the login page's address:
+    a form sent after its session ended (`utloggad`, with what was typed kept for after the login
+    or not), or "Logga ut" (`ut`)."""
+    ended = request.query_params.get("utloggad") == "1"
+    after = request.query_params.get("sida", "")
+    kept = ended and console.typed_before_login(request, local_path(after).partition("?")[0]) is not None
+    if kept:  # the form's page, told that a draft was promised: if it is gone by then, it says so
+        after = f"{local_path(after).partition('?')[0]}?{PROMISED}=1"
+    error = KEPT_FOR_LOGIN if kept else LOGGED_OUT if ended else ""
+    note = SIGNED_OFF if not error and request.query_params.get(SIGNED_OFF_FIELD) == "1" else ""
+    return error, after, note
+
+
 def login_page(
-    console: Console, request: Request, error: str = "", status: int = 200, username: str = "", after: str = ""
+    console: Console,
+    request: Request,
+    error: str = "",
+    status: int = 200,
+    username: str = "",
+    after: str = "",
+    note: str = "",
 ) -> Response:
     """The login form; `after`: the page of the console it leads to (`sida`: from the address of a
-    page asked for without a session, then through each try of the form)."""
+    page asked for without a session, then through each try of the form); `note`: what was done
+    (a logout), said as a status, not an error."""
     token = secrets.token_urlsafe(32)
     page = console.render(
         request,
@@ -242,6 +262,7 @@ def login_page(
         title=Text("Logga in"),
         login_csrf=token,
         error=error,
+        note=note,
         username=username,
         after=local_path(after) if after else "",
     )

@@ -18,6 +18,7 @@ ENGLISH: dict[str, str] = {
     "Prova boten": "Try the bot",
     "Utvärdering": "Evaluation",
     "Logga ut {user}": "Log out {user}",
+    "Du är utloggad.": "You are logged out.",
     "Det gick inte": "That did not work",
     "Tillbaka till sidan": "Back to the page",
     "Till översikten": "To the overview",
