@@ -295,7 +295,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(
             f"note: {out} was not a valid FAQ; its {len(outline.entries)} readable entries were read for what to keep"
         )
-    log_location = cfg.Settings.resolve(out).log_location if served else None
+    # a new company's settings file, which --name is about to write, is not said to be missing
+    to_be_written = bool(args.name) and not cfg.config_path().exists()
+    log_location = cfg.Settings.resolve(out, to_be_written=to_be_written).log_location if served else None
     for line in carried_over(earlier, out, log_location):
         print(line)
     now = load_faq(out)  # as the carry-over left it

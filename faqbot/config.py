@@ -136,12 +136,14 @@ class Settings:
         log: str | Path | None = None,
         host: str | None = None,
         port: str | int | None = None,
+        to_be_written: bool = False,
     ) -> Settings:
         """The settings from these arguments, else the environment, else the defaults; the
-        settings file is read here, once. Raises DataError when it is invalid."""
+        settings file is read here, once. Raises DataError when it is invalid. `to_be_written`: the
+        caller writes the settings file next (an import with --name), so its absence is no typo."""
         path = config_path(config)
         config_stamp = stamp(path)
-        if given_or_environment(config, "FAQBOT_CONFIG") and not path.exists():  # a typo, most likely
+        if given_or_environment(config, "FAQBOT_CONFIG") and not path.exists() and not to_be_written:  # a typo?
             logger.warning("the settings file %s does not exist: the default settings are used", path)
         loaded = load_config(path)
         return cls(

@@ -588,9 +588,10 @@ def test_importing_over_the_served_faq_with_a_name_introduces_the_new_company(tm
     assert load_config(settings).name == "Storåns bibliotek: Läsa" and load_config(settings).greeting == ""
 
 
-def test_a_new_company_without_a_settings_file_gets_one_with_its_name(tmp_path, capsys, monkeypatch):
+def test_a_new_company_without_a_settings_file_gets_one_with_its_name(tmp_path, capsys, monkeypatch, caplog):
     """The import had said "--name is written to the settings of the FAQ they serve (X); for X,
-    set name: ... in its settings" about one and the same file, and written nothing."""
+    set name: ... in its settings" about one and the same file, and written nothing. Then it
+    warned that the file it was about to write did not exist (a walk-through)."""
     faq, settings = tmp_path / "shop" / "faq.yaml", tmp_path / "shop" / "settings" / "config.yaml"
     monkeypatch.setenv("FAQBOT_FAQ", str(faq))
     monkeypatch.setenv("FAQBOT_CONFIG", str(settings))
@@ -598,6 +599,10 @@ def test_a_new_company_without_a_settings_file_gets_one_with_its_name(tmp_path, 
     out = capsys.readouterr().out
     assert f"name: Ekbacken Tand in {settings}" in out and "note: --name" not in out
     assert load_config(settings).name == "Ekbacken Tand"
+    assert "does not exist" not in caplog.text
+    settings.unlink()  # without --name nothing writes it: the defaults serve, and that is said
+    assert main(["import", str(repaired("faq.csv", tmp_path)), "--out", str(faq), "--force"]) == 0
+    assert f"the settings file {settings} does not exist: the default settings are used" in caplog.text
 
 
 def test_a_faq_the_chat_does_not_serve_gets_its_name_in_the_settings_beside_it(tmp_path, capsys):
