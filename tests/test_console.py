@@ -1313,7 +1313,7 @@ def test_a_question_whose_answer_staff_find_right_is_not_listed_again(site):
     page = thumbs_down_on(site, "w2", "Hur ofta sparar ni kopior?")
     right = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
-        r'<button type="submit" aria-describedby="([^"]+)">Svaret var rätt<',
+        r'<button type="submit" class="secondary" aria-describedby="([^"]+)">Svaret var rätt<',
         page,
     )
     # described by the question alone, not by the label's half sentence
@@ -1341,7 +1341,7 @@ def test_a_thumbs_down_question_about_something_else_is_dismissed_as_such(site):
     page = thumbs_down_on(site, "w3", "Vad kostar en ny bil?")
     other = re.search(
         r'name="action" value="reject">\s*<input type="hidden" name="id" value="([^"]+)">\s*'
-        r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" aria-describedby="[^"]+">Handlar om annat<',
+        r'<input type="hidden" name="skal" value="annat">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Handlar om annat<',
         page,
     )
     # beside the other way off the list, not instead of it (the bot sends this one to the helpdesk today)
@@ -1451,7 +1451,7 @@ def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     assert 'Boten svarar nu med en annan post: ”<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>”' in page
     assert page.count("Boten svarar nu med en annan post") == 1  # the other is still answered with backup
     done = re.search(
-        r'name="id" value="([^"]+)">\s*<button type="submit" aria-describedby="[^"]+">Boten svarar rätt nu<', page
+        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Boten svarar rätt nu<', page
     )
     assert page.count(">Svaret var rätt<") == 1  # the other's answer is still backup's, to judge
     outcome = site.client.post("/granska", data={"action": "reject", "id": done.group(1), "csrf": site.csrf()}).text
@@ -1756,7 +1756,7 @@ def test_a_thumbs_down_question_the_bot_now_sends_to_the_helpdesk_is_taken_off_t
     page = site.client.get("/granska").text
     assert "frågan går nu till helpdesk." in page and ">Svaret var rätt<" not in page
     taken = re.search(
-        r'name="id" value="([^"]+)">\s*<button type="submit" aria-describedby="[^"]+">Ta bort från listan<', page
+        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Ta bort från listan<', page
     )
     done = site.client.post("/granska", data={"action": "reject", "id": taken.group(1), "csrf": site.csrf()}).text
     assert f"{said('Hur ofta sparar ni kopior?')} listas inte igen: boten skickar den nu till helpdesk." in done
@@ -1838,7 +1838,9 @@ def test_each_button_of_the_review_names_the_question_it_acts_on_for_a_screen_re
     log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
     site.login()
     page = site.client.get("/granska").text
-    described = re.findall(r'<(?:button type="submit"|a href="[^"]+") aria-describedby="([^"]+)">([^<]+)<', page)
+    described = re.findall(
+        r'<(?:button type="submit"(?: class="secondary")?|a href="[^"]+") aria-describedby="([^"]+)">([^<]+)<', page
+    )
     assert {label for _, label in described} == {
         "Godkänn",
         "Avvisa",
@@ -1883,7 +1885,7 @@ def test_customers_questions_on_the_review_are_marked_with_their_language_and_sh
         assert re.search(rf"<label [^>]*>{disliked} (besvaras av|is answered by)<", page)
         assert not re.search(r"<(i|u|b)>", page.split("<main")[1])
     wrong = re.search(
-        r'name="id" value="(w\w+)">\s*<button type="submit" aria-describedby="[^"]+">Take off the list<', english
+        r'name="id" value="(w\w+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Take off the list<', english
     )  # the bot sends it to the helpdesk today
     done = site.client.post("/granska", data={"action": "reject", "id": wrong.group(1), "csrf": site.csrf()}).text
     assert (
