@@ -1451,7 +1451,8 @@ def test_a_thumbs_down_question_says_what_the_bot_answers_it_with_now(site):
     assert 'Boten svarar nu med en annan post: ”<a href="/fragor/phone" lang="sv">Kan jag ringa er?</a>”' in page
     assert page.count("Boten svarar nu med en annan post") == 1  # the other is still answered with backup
     done = re.search(
-        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Boten svarar rätt nu<', page
+        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Boten svarar rätt nu<',
+        page,
     )
     assert page.count(">Svaret var rätt<") == 1  # the other's answer is still backup's, to judge
     outcome = site.client.post("/granska", data={"action": "reject", "id": done.group(1), "csrf": site.csrf()}).text
@@ -1756,7 +1757,8 @@ def test_a_thumbs_down_question_the_bot_now_sends_to_the_helpdesk_is_taken_off_t
     page = site.client.get("/granska").text
     assert "frågan går nu till helpdesk." in page and ">Svaret var rätt<" not in page
     taken = re.search(
-        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Ta bort från listan<', page
+        r'name="id" value="([^"]+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Ta bort från listan<',
+        page,
     )
     done = site.client.post("/granska", data={"action": "reject", "id": taken.group(1), "csrf": site.csrf()}).text
     assert f"{said('Hur ofta sparar ni kopior?')} listas inte igen: boten skickar den nu till helpdesk." in done
@@ -1885,7 +1887,8 @@ def test_customers_questions_on_the_review_are_marked_with_their_language_and_sh
         assert re.search(rf"<label [^>]*>{disliked} (besvaras av|is answered by)<", page)
         assert not re.search(r"<(i|u|b)>", page.split("<main")[1])
     wrong = re.search(
-        r'name="id" value="(w\w+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Take off the list<', english
+        r'name="id" value="(w\w+)">\s*<button type="submit" class="secondary" aria-describedby="[^"]+">Take off the list<',
+        english,
     )  # the bot sends it to the helpdesk today
     done = site.client.post("/granska", data={"action": "reject", "id": wrong.group(1), "csrf": site.csrf()}).text
     assert (

@@ -152,6 +152,33 @@ def test_bank_numbers_and_unusual_phone_and_personnummer_forms_are_masked(text, 
     assert mask_pii(text) == expected
 
 
+# A red team's forms (thirty-seventh session), each stored raw, then proposed and written into
+# the FAQ as a learned phrasing: a word processor's or pasted text's dashes, an input method's
+# full-width digits and @, an underscore, the date split, digits typed one at a time.
+RED_TEAM_FORMS = [
+    ("kund 850715\u22121234, hur gör jag?", f"kund {PERSONNUMMER}, hur gör jag?"),
+    ("pnr 850715\u20101234", f"pnr {PERSONNUMMER}"),
+    ("pnr 850715\u20111234", f"pnr {PERSONNUMMER}"),
+    ("pnr 850715\u20141234", f"pnr {PERSONNUMMER}"),
+    ("pnr 19850715 \u2212 1234", f"pnr {PERSONNUMMER}"),
+    ("pnr \uff18\uff15\uff10\uff17\uff11\uff15\uff0d\uff11\uff12\uff13\uff14", f"pnr {PERSONNUMMER}"),
+    ("pnr 850715_1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 85-07-15-1234", f"pnr {PERSONNUMMER}"),
+    ("pnr 8 5 0 7 1 5 - 1 2 3 4", f"pnr {PERSONNUMMER}"),
+    ("ring 0 7 0 1 2 3 4 5 6 7", f"ring {PHONE}"),
+    ("ring 070\u2011123 45 67", f"ring {PHONE}"),
+    ("tel \uff10\uff17\uff10\uff0d\uff11\uff12\uff13 \uff14\uff15 \uff16\uff17", f"tel {PHONE}"),
+    ("mejla anna\uff20firma.se", f"mejla {EMAIL}"),
+    ("kort 4111\u20111111\u20111111\u20111111", f"kort {CARD}"),
+    ("bankgiro 5050\u22121055", f"bankgiro {BANKGIRO}"),
+]
+
+
+@pytest.mark.parametrize("text, expected", RED_TEAM_FORMS, ids=[t for t, _ in RED_TEAM_FORMS])
+def test_other_dashes_full_width_digits_and_split_numbers_are_masked(text, expected):
+    assert mask_pii(text) == expected
+
+
 KEPT_TOO = [
     "Vi har varit kunder 2019-2020",
     "Supporten har öppet 0800-1700",
@@ -164,6 +191,10 @@ KEPT_TOO = [
     "Fakturan 2024/123 från 2024-05-01",
     "ordernummer 20240501 och ärende 4455",
     "kl. 08.00 - 17.00 på vardagar",
+    "Vi har öppet 8\u201317 och var kunder 2019\u20132020",  # en dashes, as a word processor writes them
+    "Sajten låg nere 2024\u201105\u201101 08 00 till 09 30",
+    "kl. 08.00 \u2212 17.00 på vardagar",
+    "Det kostar 1 500\u20132 000 kr",
 ]
 
 
@@ -222,7 +253,7 @@ def personnummer(draw) -> str:
     ten += luhn_digit(ten)
     date = (str(year // 100) if draw(st.booleans()) else "") + ten[:6]
     before = draw(st.sampled_from(["", " ", "\u00ad", "\u200b", "\u200b\u00ad"]))
-    dash = draw(st.sampled_from(["-", "+", "–", " - ", " ", ".", "/", ""]))
+    dash = draw(st.sampled_from(["-", "+", "–", " - ", " ", ".", "/", "", "\u2011", "\u2212", "—", "_"]))
     return date + before + dash + ten[6:]
 
 

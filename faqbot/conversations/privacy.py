@@ -14,8 +14,11 @@ Before a question is stored, these are replaced by placeholders:
     [bankgiro]        bankgiro numbers (123-4567, 1234-5678)
     [plusgiro]        plusgiro numbers after the word plusgiro/pg (12 34 56-7)
 
-Digits may be grouped by spaces, dots, dashes or slashes; invisible characters (soft hyphen,
-zero-width space) are dropped first, so "850412\u00ad-1234" is a personnummer like any other.
+Digits may be grouped by spaces, dots, dashes (any of Unicode's: a word processor's or a pasted
+text's hyphen, minus sign or en dash), underscores or slashes, and be full-width digits; invisible
+characters (soft hyphen, zero-width space) are dropped first, so "850412\u00ad-1234" is a
+personnummer like any other. Digits typed one at a time ("0 7 0 1 2 3 ...") and a personnummer
+with its date split ("85-07-15-1234") are masked too (the latter with a valid check digit).
 
 Masking errs towards hiding: an invoice number shaped like a personnummer is masked too.
 Times, dates, year ranges, prices, durations, IP addresses and version numbers ("24:e timme",
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import re
 import traceback
+import unicodedata
 
 EMAIL = "[e-post]"
 PERSONNUMMER = "[personnummer]"
@@ -41,27 +45,34 @@ PLACEHOLDERS = (EMAIL, PERSONNUMMER, PHONE, CARD, ACCOUNT, BANKGIRO, PLUSGIRO)
 # Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, so they carry nothing a
 # reader needs, but they would split a number in two for the patterns below.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# A decimal digit other than 0-9 ("８", an input method's full-width one): a personnummer's date
+# is matched digit by digit, so it is read as its 0-9 (the stored question has the 0-9 then)
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
+# Every dash a customer's keyboard, phone or pasted text may put between digits: hyphen-minus,
+# hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus sign, and the
+# small and full-width hyphen-minus (a red team's "850715\u22121234" was stored and proposed raw).
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 # No word, sign or number part right before or after a number (so "05-01" inside "2024-05-01"
 # is not one).
-_BEFORE = r"(?<![\w+.,/-])(?<!\d[ \t])(?<!\d[ \t][-–./][ \t])(?<!\d[-–./][ \t])"
-_AFTER = r"(?![\w.,:/-]?\d)"
-# Between two groups of digits: a space, or a dash, dot or slash with optional spaces around it.
-_GAP = r"(?:[ \t]{0,3}[-–./][ \t]{0,3}|[ \t]{1,3})"
+_BEFORE = rf"(?<![\w+.,/{_DASH}])(?<!\d[ \t])(?<!\d[ \t][{_DASH}./_][ \t])(?<!\d[{_DASH}./_][ \t])"
+_AFTER = rf"(?![\w.,:/{_DASH}]?\d)"
+# Between two groups of digits: a space, or a dash, dot, underscore or slash with optional spaces around it.
+_GAP = rf"(?:[ \t]{{0,3}}[{_DASH}./_][ \t]{{0,3}}|[ \t]{{1,3}})"
 
 _EMAIL = re.compile(
-    r"[\w.+'-]+\s?(?:@|\(at\)|\[at\]|\(a\))\s?[\w-]+(?:\.[\w-]+)*\.[a-zåäö]{2,}\b",
+    r"[\w.+'-]+\s?(?:[@\uff20]|\(at\)|\[at\]|\(a\))\s?[\w-]+(?:[.\uff0e][\w-]+)*[.\uff0e][a-zåäö]{2,}\b",
     re.IGNORECASE,
 )
 
 # Country code, two check digits, then 11 to 30 digits or capital letters, grouped or not.
-_IBAN = re.compile(r"(?<!\w)(?i:[a-z]{2})\d\d(?:[ \t.-]?[0-9A-Z]){11,30}(?![\w])")
+_IBAN = re.compile(rf"(?<!\w)(?i:[a-z]{{2}})\d\d(?:[ \t.{_DASH}]?[0-9A-Z]){{11,30}}(?![\w])")
 
 # Day 61-91 is a co-ordination number (samordningsnummer).
 _DATE = r"(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
 _PERSONNUMMER = re.compile(
-    rf"(?<![\w+.,/-])(?P<century>19|20)?\d\d{_DATE}"
-    rf"(?P<sep>[ \t]{{0,3}}[-+–./][ \t]{{0,3}}|[ \t]{{1,3}})?\d{{4}}(?![\w.,:/-]?\d)"
+    rf"(?<![\w+.,/{_DASH}])(?P<century>19|20)?\d\d{_DATE}"
+    rf"(?P<sep>[ \t]{{0,3}}[{_DASH}+./_][ \t]{{0,3}}|[ \t]{{1,3}})?\d{{4}}(?![\w.,:/{_DASH}]?\d)"
 )
 
 # A phone number starts with '+', '00' or a Swedish '0' area code; groups are separated by
@@ -77,24 +88,31 @@ _DIGIT_RUN = re.compile(rf"{_BEFORE}\d+(?:{_GAP}\d+)*{_AFTER}")
 ACCOUNT_MIN_DIGITS = 11
 CARD_DIGITS = range(13, 20)
 _CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?")
+# a run of 10 or 12 digits that reads as a personnummer, however it was grouped
+_SPLIT_PERSONNUMMER = re.compile(rf"(?:19|20)?\d\d{_DATE}\d{{4}}")
+# digits typed one at a time, a gap between each: no date, price or count is written so
+_ONE_AT_A_TIME = re.compile(rf"\d(?:{_GAP}\d)+")
+ONE_AT_A_TIME_MIN_DIGITS = 7
 
-_BANKGIRO = re.compile(rf"{_BEFORE}\d{{3,4}}[ \t]?[-–][ \t]?\d{{4}}(?P<unit>\s?(?:kr|kronor|sek|:-|%|st)\b)?{_AFTER}")
+_BANKGIRO = re.compile(
+    rf"{_BEFORE}\d{{3,4}}[ \t]?[{_DASH}][ \t]?\d{{4}}(?P<unit>\s?(?:kr|kronor|sek|:-|%|st)\b)?{_AFTER}"
+)
 _GIRO_WORD = r"(?:plusgiro|postgiro|pg)(?:[ \t]*(?:nr|nummer)?[ \t]*[:.]?[ \t]*)"
 _BANKGIRO_WORD = r"(?:bankgiro(?:nummer)?|bg)(?:[ \t]*(?:nr|nummer)?[ \t]*[:.]?[ \t]*)"
 _NAMED_BANKGIRO = re.compile(rf"(?i:\b{_BANKGIRO_WORD})(?P<number>\d(?:{_GAP}?\d){{6,7}}){_AFTER}")
 _ACCOUNT_WORD = r"(?:bankkonto|konto|kontonummer|kontonr|account)(?:[ \t]*(?:nr|nummer)?[ \t]*[:.]?[ \t]*)"
 _NAMED_ACCOUNT = re.compile(rf"(?i:\b{_ACCOUNT_WORD})(?P<number>\d(?:{_GAP}?\d){{4,19}}){_AFTER}")
-_PLUSGIRO = re.compile(rf"(?i:\b{_GIRO_WORD})(?P<number>\d(?:{_GAP}?\d){{0,7}}[ \t]?[-–][ \t]?\d){_AFTER}")
+_PLUSGIRO = re.compile(rf"(?i:\b{_GIRO_WORD})(?P<number>\d(?:{_GAP}?\d){{0,7}}[ \t]?[{_DASH}][ \t]?\d){_AFTER}")
 
 # Numbers that are not personal: dates, times and ranges of them, years, IP addresses.
 _HOUR, _MINUTE = r"(?:[01]\d|2[0-3])", r"[0-5]\d"
 _YEAR = r"(?:19|20)\d\d"
-_DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])"
+_DAY_MONTH = rf"(?:0?[1-9]|[12]\d|3[01])[./{_DASH}](?:0?[1-9]|1[0-2])"
 _NOT_PERSONAL = re.compile(
-    rf"{_YEAR}(?:\s?[-–/]\s?{_YEAR})+"  # 2019-2020
-    rf"|{_HOUR}[.:]?{_MINUTE}(?:\s?[-–]\s?{_HOUR}[.:]?{_MINUTE})?"  # 08.00 - 17.00, 0800-1700
-    rf"|{_DAY_MONTH}[./-](?:{_YEAR}|\d\d)"  # 01.02.2024, 1/2-24
-    rf"|{_YEAR}[-./](?:0[1-9]|1[0-2])[-./](?:0[1-9]|[12]\d|3[01])(?:[ \tT]{_HOUR}[ :.]?{_MINUTE})*"  # 2024-05-01 08 00
+    rf"{_YEAR}(?:\s?[{_DASH}/]\s?{_YEAR})+"  # 2019-2020
+    rf"|{_HOUR}[.:]?{_MINUTE}(?:\s?[{_DASH}]\s?{_HOUR}[.:]?{_MINUTE})?"  # 08.00 - 17.00, 0800-1700
+    rf"|{_DAY_MONTH}[./{_DASH}](?:{_YEAR}|\d\d)"  # 01.02.2024, 1/2-24
+    rf"|{_YEAR}[{_DASH}./](?:0[1-9]|1[0-2])[{_DASH}./](?:0[1-9]|[12]\d|3[01])(?:[ \tT]{_HOUR}[ :.]?{_MINUTE})*"  # 2024-05-01 08 00
     # 192.168.1.1; an octet has no leading zero, so 08.12.34.56 stays a Stockholm phone number
     r"|(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
 )
@@ -126,7 +144,7 @@ def _personnummer(match: re.Match[str]) -> str:
         # valid check digit makes them a personnummer. Otherwise _PHONE masks them next.
         if not luhn_ok(digits):
             return text
-    if sep is not None and not any(dash in sep for dash in "-+–") and not luhn_ok(digits[-10:]):
+    if sep is not None and not re.search(f"[{_DASH}+]", sep) and not luhn_ok(digits[-10:]):
         # "850715 1234" is a personnummer only with a valid check digit; "240501 1530" and
         # "240501.1530" are not.
         return text
@@ -143,7 +161,13 @@ def _unless_not_personal(placeholder: str):
 def _account(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = _digits(text)
-    if len(digits) < ACCOUNT_MIN_DIGITS or _NOT_PERSONAL.fullmatch(text):
+    if _NOT_PERSONAL.fullmatch(text):
+        return text
+    if len(digits) in (10, 12) and _SPLIT_PERSONNUMMER.fullmatch(digits) and luhn_ok(digits[-10:]):
+        return PERSONNUMMER  # its date split ("85-07-15-1234") or typed a digit at a time
+    if len(digits) >= ONE_AT_A_TIME_MIN_DIGITS and _ONE_AT_A_TIME.fullmatch(text):
+        return PHONE if digits.startswith("0") else ACCOUNT  # "0 7 0 1 2 3 4 5 6 7"
+    if len(digits) < ACCOUNT_MIN_DIGITS:
         return text
     if len(digits) in CARD_DIGITS and (luhn_ok(digits) or _CARD_GROUPS.fullmatch(text)):
         return CARD
@@ -173,6 +197,8 @@ def mask_pii(text: str) -> str:
     'Jag heter Anna, [personnummer], ring [telefon] eller [e-post]'
     """
     text = _INVISIBLE.sub("", text)
+    if not text.isascii():  # full-width and other scripts' digits read as the patterns' 0-9
+        text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
     text = _EMAIL.sub(EMAIL, text)
     text = _IBAN.sub(ACCOUNT, text)
     text = _PLUSGIRO.sub(_after_word(PLUSGIRO), text)

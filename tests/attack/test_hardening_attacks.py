@@ -125,6 +125,18 @@ TYPED = [
     "Plusgiro 12 34 56-7 gäller",
     "Mitt konto är 8327-9 123 456 789-0",
     "Sätt in på 6789 123 456 789 tack",
+    # a red team's forms, stored raw and proposed as phrasings until the thirty-seventh session:
+    # Unicode's other dashes (minus sign, non-breaking hyphen, em dash), full-width digits, an
+    # underscore, the date split, digits typed one at a time
+    "Jag vill byta fakturaadress, kund 850715\u22121234, hur gör jag?",
+    "Mitt personnummer är 850715\u20111234",
+    "Mitt personnummer är 850715\u20141234",
+    "Mitt personnummer är \uff18\uff15\uff10\uff17\uff11\uff15\uff0d\uff11\uff12\uff13\uff14",
+    "Mitt personnummer är 850715_1234",
+    "Mitt personnummer är 85-07-15-1234",
+    "Mitt personnummer är 8 5 0 7 1 5 - 1 2 3 4",
+    "Ring mig på 0 7 0 1 2 3 4 5 6 7",
+    "Skriv till anna\uff20firma.se",
 ]
 
 
