@@ -2990,6 +2990,32 @@ def test_a_review_drawn_while_staff_changed_something_is_not_the_page_after_it(s
     assert desk.drawn is not None and desk.drawn.state == desk.state()
 
 
+def test_a_slow_review_is_shown_again_with_its_time_not_drawn_again_at_every_visit(site, monkeypatch):
+    """Found by a red team: over a log of 30,000 made-up rows each visit of Att granska drew the
+    whole review again (about five minutes of both cores, the chat's answers slowed to a second)
+    though nothing had changed. A drawing that took long rests for five times as long: a visit
+    meanwhile shows it with its time and says when it is drawn again; a decision draws it at once."""
+    from faqbot.staff.console import service
+
+    log_a_pick_and_a_helpdesk_question(site.folder / "log.db")
+    monkeypatch.setattr(service, "REST_MIN_SECONDS", 0.2)  # stands for minutes: the drawing below is slow
+    real, drawings = learn.lesson_of, []
+    monkeypatch.setattr(learn, "lesson_of", lambda *args: (drawings.append(1), time.sleep(0.3), real(*args))[2])
+    desk = site.desk
+    assert isinstance(desk.review_within(10), learn.Lesson) and len(drawings) == 1
+    site.login()
+    page = site.client.get("/granska").text
+    assert len(drawings) == 1 and re.search(
+        r"Den tog \d+ s att räkna fram, så den räknas fram igen först när sidan", page
+    )
+    assert "Sparar ni filerna någonstans?" in page  # the list itself, as drawn
+    with ConversationLog(site.folder / "log.db") as elsewhere:  # a decision: drawn again at once
+        elsewhere.record_decision("made-up", "rejected", None, "Har ni parkering?")
+    assert isinstance(desk.review_within(10), learn.Lesson) and len(drawings) == 2
+    time.sleep(desk.drawn.seconds * service.REST_FACTOR + 0.1)  # rested: the next visit draws again
+    assert isinstance(desk.review_within(10), learn.Lesson) and len(drawings) == 3
+
+
 def test_pages_that_only_read_keep_the_earlier_list_and_queue_no_drawing(site, monkeypatch):
     """Found by an attack: opening an entry or the history took the lock of changes and counted as
     one, so each visit after it queued another full drawing and hid the earlier list."""

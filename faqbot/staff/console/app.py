@@ -375,8 +375,10 @@ def review_address(request: Request, page: int | None = None) -> str:
 
 async def review_page(console: Console, request: Request, session, status: int = 200, **values) -> Response:
     lesson = await run_in_threadpool(console.desk.review_within, READY_SECONDS)
-    if isinstance(lesson, Drawn):  # an earlier list, while the one as the log reads now is drawn
+    if isinstance(lesson, Drawn):  # an earlier list, while the one as the log reads now is drawn (or rests)
         values |= {"drawn_at": local(lesson.at, seconds=True), "progress": console.desk.progress}
+        if lesson.resting(console.desk.state()):
+            values |= {"drawn_seconds": round(lesson.seconds), "drawn_again": local(lesson.ready_at())}
         lesson = lesson.lesson
     if isinstance(lesson, Progress):
         return console.render(

@@ -18,6 +18,10 @@ ENGLISH: dict[str, str] = {
     "Prova boten": "Try the bot",
     "Utvärdering": "Evaluation",
     "Logga ut {user}": "Log out {user}",
+    "Listan är från {time}. Den tog {seconds} s att räkna fram, så den räknas fram igen först när sidan öppnas efter {again}, eller när FAQ:n ändras eller något godkänns eller avvisas.": (
+        "The list is from {time}. It took {seconds} s to work out, so it is worked out again only when the page "
+        "is opened after {again}, or when the FAQ changes or something is accepted or rejected."
+    ),
     "Du är utloggad.": "You are logged out.",
     "Det gick inte": "That did not work",
     "Tillbaka till sidan": "Back to the page",

@@ -85,10 +85,31 @@ class Drawn(NamedTuple):
     state: tuple[str, int, int]
     started: float
     at: datetime
+    seconds: float = 0.0  # how long it took
+
+    def resting(self, state: tuple[str, int, int]) -> bool:
+        """Whether a slow drawing is still recent enough to show instead of drawing again: the
+        FAQ and staff's decisions as it read them, and less than REST_FACTOR times its own
+        duration since it ended. A red team's log of 30,000 made-up rows took five minutes of
+        both cores a visit, every visit; a quick drawing (under REST_MIN_SECONDS) never rests."""
+        ended = self.started + self.seconds
+        return (
+            self.state == state
+            and self.seconds >= REST_MIN_SECONDS
+            and time.monotonic() - ended < REST_FACTOR * self.seconds
+        )
+
+    def ready_at(self) -> datetime:
+        """When a visit draws the list again (unless the FAQ or a decision changes first)."""
+        return self.at + timedelta(seconds=self.seconds * (1 + REST_FACTOR))
 
 
 WARM_UP_SECONDS = 3600.0  # the warm-up at start waits for the drawing this long before it stops logging
 RECENT_SECONDS = 300.0  # how old a review may be to prefill a new entry's form from a group
+# a drawing that took REST_MIN_SECONDS or more is shown again, not drawn again, until REST_FACTOR
+# times as long has passed since it ended: at most a sixth of the machine goes to drawing
+REST_MIN_SECONDS = 10.0
+REST_FACTOR = 5.0
 
 
 @dataclass(frozen=True)
@@ -289,11 +310,14 @@ class Desk:
         shows a list. A drawing under way that began before the FAQ or a decision changed (here,
         by `faqbot learn`, or by another console on the same log) is not waited for: the page
         after a decision shows it done. At most one drawing waits behind the one under way, and
-        every visit meanwhile waits for that one: it reads the log when it begins. An error of
-        the drawing is raised here."""
+        every visit meanwhile waits for that one: it reads the log when it begins. A slow drawing
+        just done rests (`Drawn.resting`): visits get it, with its time, instead of a new one. An
+        error of the drawing is raised here."""
         state = self.state()
         with self.starting:
-            drawing = self.drawing
+            drawing, drawn = self.drawing, self.drawn
+            if drawing is not None and drawing.done() and drawn is not None and drawn.resting(state):
+                return drawn  # a slow drawing, just done: shown with its time, not drawn again yet
             if drawing is None or drawing.done() or (drawing.running() and self.drawing_state != state):
                 drawing = self.drawing = self.drawer.submit(self.draw)
         try:
@@ -330,7 +354,7 @@ class Desk:
         started, at = time.monotonic(), datetime.now(UTC)
         state = self.drawing_state = self.state()
         lesson = self.review()
-        self.drawn = Drawn(lesson, state, started, at)
+        self.drawn = Drawn(lesson, state, started, at, time.monotonic() - started)
         return lesson
 
     def warm_up(self) -> None:
