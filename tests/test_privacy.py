@@ -147,11 +147,6 @@ ISSUE_15_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", ISSUE_15_FORMS, ids=[t for t, _ in ISSUE_15_FORMS])
-def test_bank_numbers_and_unusual_phone_and_personnummer_forms_are_masked(text, expected):
-    assert mask_pii(text) == expected
-
-
 # A red team's forms (thirty-seventh session), each stored raw, then proposed and written into
 # the FAQ as a learned phrasing: a word processor's or pasted text's dashes, an input method's
 # full-width digits and @, an underscore, the date split, digits typed one at a time.
@@ -174,8 +169,11 @@ RED_TEAM_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", RED_TEAM_FORMS, ids=[t for t, _ in RED_TEAM_FORMS])
-def test_other_dashes_full_width_digits_and_split_numbers_are_masked(text, expected):
+UNUSUAL_FORMS = ISSUE_15_FORMS + RED_TEAM_FORMS
+
+
+@pytest.mark.parametrize("text, expected", UNUSUAL_FORMS, ids=[t for t, _ in UNUSUAL_FORMS])
+def test_bank_numbers_and_unusual_phone_and_personnummer_forms_are_masked(text, expected):
     assert mask_pii(text) == expected
 
 
