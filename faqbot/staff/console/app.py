@@ -377,7 +377,7 @@ async def review_page(console: Console, request: Request, session, status: int =
     lesson = await run_in_threadpool(console.desk.review_within, READY_SECONDS)
     if isinstance(lesson, Drawn):  # an earlier list, while the one as the log reads now is drawn (or rests)
         values |= {"drawn_at": local(lesson.at, seconds=True), "progress": console.desk.progress}
-        if lesson.resting(console.desk.state()):
+        if lesson.rests():  # review_within compared its state: the log's decisions are not read again
             values |= {"drawn_seconds": round(lesson.seconds), "drawn_again": local(lesson.ready_at())}
         lesson = lesson.lesson
     if isinstance(lesson, Progress):

@@ -92,12 +92,12 @@ class Drawn(NamedTuple):
         FAQ and staff's decisions as it read them, and less than REST_FACTOR times its own
         duration since it ended. A red team's log of 30,000 made-up rows took five minutes of
         both cores a visit, every visit; a quick drawing (under REST_MIN_SECONDS) never rests."""
+        return self.state == state and self.rests()
+
+    def rests(self) -> bool:
+        """`resting`, but for the FAQ and decisions, which the caller has compared already."""
         ended = self.started + self.seconds
-        return (
-            self.state == state
-            and self.seconds >= REST_MIN_SECONDS
-            and time.monotonic() - ended < REST_FACTOR * self.seconds
-        )
+        return self.seconds >= REST_MIN_SECONDS and time.monotonic() - ended < REST_FACTOR * self.seconds
 
     def ready_at(self) -> datetime:
         """When a visit draws the list again (unless the FAQ or a decision changes first)."""
