@@ -523,6 +523,8 @@ ENGLISH: dict[str, str] = {
         "The answer to “{question}” was right: the question is not listed again under “{entry}”."
     ),
     "Välj posten": "Choose the entry",
+    "Närmast frågan": "Nearest the question",
+    "Alla poster": "All entries",
     "tumme ned {disliked}, tumme upp {liked}": "thumbs down {disliked}, thumbs up {liked}",
     # -- questions and answers -----------------------------------------------------------
     "Sök bland frågor och svar": "Search the questions and answers",
