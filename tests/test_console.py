@@ -2845,7 +2845,7 @@ def test_the_review_page_says_how_far_its_suggestions_are_while_a_flood_is_read(
     try:
         page = site.client.get("/granska?sida=2")
         assert page.status_code == 200 and reading.is_set()
-        assert "Förslagen förbereds" in page.text and "64 av 3000 frågor till helpdesk är lästa." in page.text
+        assert "Förslagen förbereds" in page.text and "64 av 3000 frågor ur loggen är lästa." in page.text
         assert 'href="/granska?sida=2">Visa sidan igen<' in page.text and question not in page.text
     finally:
         release.set()

@@ -420,14 +420,15 @@ def lesson_of(
 ) -> Lesson:
     """`lesson` with the bot serving now (`faqbot learn`, the console's review page): its ranking
     groups the helpdesk questions and tells what it answers each question with by itself;
-    `progress(read, total)`: how many of the helpdesk questions are embedded for grouping."""
+    `progress(read, total)`: how many of the questions it ranks are embedded (`ranked_questions`),
+    the work that takes long on a large log."""
 
-    searcher = primed(bot.searcher, ranked_questions(rows))
+    searcher = primed(bot.searcher, ranked_questions(rows), progress)
 
     def group(questions: list[str], clients: list[str | None]) -> list[Any]:
         # the primed vectors serve the grouping too: a question is grouped as the chat reads it
         # unless a greeting, a closing or a misspelling was read away (`as_grouped`)
-        return group_unanswered(questions, searcher, searcher.embedder, bot.policy, clients, progress)
+        return group_unanswered(questions, searcher, searcher.embedder, bot.policy, clients)
 
     @functools.cache  # ranked once a question, however many picks, confirmations and 👎 it has
     def read_now(question: str) -> tuple[str | None, float, frozenset[str]]:
@@ -467,13 +468,17 @@ def ranked_questions(rows: Sequence[Any]) -> list[str]:
     return [q for q in (*signalled, *grouped) if q]
 
 
-def primed(searcher: Any, questions: Sequence[str]) -> Any:
+def primed(
+    searcher: Any, questions: Sequence[str], progress: Callable[[int, int], None] = lambda _read, _total: None
+) -> Any:
     """`searcher` remembering the vectors of `questions` as the chat reads them (up to
-    REMEMBERED_QUERIES of them), embedded PRIMED_BATCH at a time before they are ranked one by one."""
+    REMEMBERED_QUERIES of them), embedded PRIMED_BATCH at a time before they are ranked one by one;
+    `progress(read, total)` told after each batch."""
     reads = list(dict.fromkeys(as_the_chat_reads(q, searcher) for q in questions))[:REMEMBERED_QUERIES]
     remembering = searcher.embedding_with(RememberingEmbedder(searcher.embedder, REMEMBERED_QUERIES))
     for start in range(0, len(reads), PRIMED_BATCH):
         remembering.embedder.embed_queries(reads[start : start + PRIMED_BATCH])
+        progress(min(start + PRIMED_BATCH, len(reads)), len(reads))
     return remembering
 
 

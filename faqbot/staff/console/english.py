@@ -407,13 +407,13 @@ ENGLISH: dict[str, str] = {
     ),
     "Inga obesvarade frågor.": "No unanswered questions.",
     "Förslagen förbereds": "The suggestions are being prepared",
-    "{read} av {total} frågor till helpdesk är lästa.": "{read} of {total} helpdesk questions read.",
+    "{read} av {total} frågor ur loggen är lästa.": "{read} of {total} questions of the log read.",
     "Konversationsloggen läses.": "Reading the conversation log.",
     "Många nya frågor sedan sist tar en stund att läsa första gången; det fortsätter medan du gör annat.": (
         "Many new questions since last time take a while to read the first time; it goes on while you do other things."
     ),
-    "Listan är från {time}. En ny räknas fram ({read} av {total} frågor till helpdesk är lästa).": (
-        "The list is from {time}. A new one is being worked out ({read} of {total} helpdesk questions read)."
+    "Listan är från {time}. En ny räknas fram ({read} av {total} frågor ur loggen är lästa).": (
+        "The list is from {time}. A new one is being worked out ({read} of {total} questions of the log read)."
     ),
     "Visa sidan igen": "Show the page again",
     "Sidor med frågor till helpdesk": "Pages of helpdesk questions",
