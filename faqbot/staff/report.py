@@ -155,6 +155,9 @@ def group_cosine(embedder: Embedder) -> float:
     return floor + GROUP_SIMILARITY * (ceiling - floor)
 
 
+CLUSTER_ROWS = 256  # rows of the similarity matrix weighed and searched at a time when clustering starts
+
+
 def cluster(vectors: np.ndarray, weights: list[int], similarity: float) -> list[list[int]]:
     """Average-linkage clustering of unit vectors at a cosine `similarity`; returns groups of row numbers.
 
@@ -165,7 +168,9 @@ def cluster(vectors: np.ndarray, weights: list[int], similarity: float) -> list[
     if n == 0:
         return []
     size = np.asarray(weights, dtype=np.float64)
-    total = (vectors @ vectors.T).astype(np.float64) * np.outer(size, size)  # summed pair similarities
+    total = (vectors @ vectors.T).astype(np.float64)  # summed pair similarities, weighed below
+    for start in range(0, n, CLUSTER_ROWS):  # a band at a time: 3,000 questions' matrices all at once peaked at 250 MB
+        total[start : start + CLUSTER_ROWS] *= np.outer(size[start : start + CLUSTER_ROWS], size)
     active = np.ones(n, dtype=bool)
     members = [[i] for i in range(n)]
 
@@ -175,9 +180,13 @@ def cluster(vectors: np.ndarray, weights: list[int], similarity: float) -> list[
         avg[np.arange(len(rows)), rows] = -np.inf
         return avg
 
-    best = row_average(np.arange(n))
-    best_j = best.argmax(axis=1)
-    best_v = best[np.arange(n), best_j]
+    best_j = np.empty(n, dtype=np.int64)
+    best_v = np.empty(n, dtype=np.float64)
+    for start in range(0, n, CLUSTER_ROWS):
+        rows = np.arange(start, min(start + CLUSTER_ROWS, n))
+        band = row_average(rows)
+        best_j[rows] = band.argmax(axis=1)
+        best_v[rows] = band[np.arange(len(rows)), best_j[rows]]
     while True:
         a = int(np.argmax(np.where(active, best_v, -np.inf)))
         if best_v[a] < similarity:
