@@ -162,6 +162,12 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         # begun with a capital, it keeps one where the greeting was cut (a walk-through's "jag undrar om ...")
         ("Hej, jag undrar om ni klipper stora hundar? Mvh Karin", "Jag undrar om ni klipper stora hundar?"),
         ("bettskena pris", "bettskena pris"),  # a keyword query is no question sentence
+        # a full name after "I'm" or "Jag är", or before "här", or after "Namn:" (a red team's)
+        ("Hi, I'm Anna Svensson, how do I cancel my contract?", "How do I cancel my contract?"),
+        ("Jag är Anna Svensson och undrar om ni har telefonsupport?", "Undrar om ni har telefonsupport?"),
+        ("Anna Svensson här. Hur säger jag upp?", "Hur säger jag upp?"),
+        ("Namn: Anna Svensson. Hur säger jag upp?", "Hur säger jag upp?"),
+        ("Jag är VD, kan ni hjälpa oss?", "Jag är VD, kan ni hjälpa oss?"),  # no name
     ],
 )
 def test_a_learned_phrasing_is_the_question_alone(logged, learned):
@@ -177,6 +183,28 @@ def test_a_phrasing_that_still_names_its_asker_is_never_proposed():
     rows = picked(2, "Jag heter Lena Berg och undrar om man kan nå er per telefon?", "telefon")
     [suggestion] = lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions
     assert suggestion.question == "Undrar om man kan nå er per telefon?" and "Lena" not in str(suggestion.to_dict())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Det är Anna Svensson från Bageriet AB, vad kostar det?",  # the name not cut: more follows it
+        "This is Anna Svensson from Bageriet, what happens at night?",
+        "Mitt kundnummer är 48213. Hur säger jag upp avtalet?",  # numbers the log keeps readable
+        "Vårt organisationsnummer är 556677-8899, kan vi bli kunder?",
+        "Min server har IP 85.224.13.7, hur skyddar ni den?",
+        "Fungerar inte https://winterkvist.se/reset?token=a8f3k2l9x0q?",
+        "Kan ni mejla till anna@firma?",
+        "Mitt lösenord är [lösenord], hur får jag tillgång via ftp?",
+        "Kan ni skicka fakturan till [adress]?",
+    ],
+)
+def test_a_phrasing_with_what_identifies_someone_is_never_proposed(question):
+    """A red team's (thirty-ninth session): each was proposed, and `--accept all` wrote it into the FAQ."""
+    rows = picked(1, question, "telefon") + picked(2, "Går det att nå er på telefon?", "telefon")
+    assert [s.question for s in lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions] == [
+        "Går det att nå er på telefon?"
+    ]
 
 
 def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():

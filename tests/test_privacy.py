@@ -13,12 +13,15 @@ from hypothesis import strategies as st
 from faqbot import FaqBot, build_index, load_faq
 from faqbot.conversations.privacy import (
     ACCOUNT,
+    ADDRESS,
     BANKGIRO,
     CARD,
     EMAIL,
     PERSONNUMMER,
     PHONE,
     PLUSGIRO,
+    SECRET,
+    holds_identifying_number,
     luhn_ok,
     mask_pii,
 )
@@ -97,6 +100,15 @@ def test_times_dates_prices_and_versions_are_not_masked(text):
     assert mask_pii(text) == text
 
 
+def test_a_number_that_identifies_someone_is_told_from_prices_dates_and_times():
+    """Masking leaves customer and order numbers readable for staff; `faqbot learn` keeps such a
+    question out of the FAQ (`holds_identifying_number`), but not one with a price or a time."""
+    for text in ("Mitt kundnummer är 48213", "OCR 1234567890", "fakturanummer 123456", "org.nr 556677-8899"):
+        assert holds_identifying_number(text), text
+    for text in ("Kostar det 12 000 kr per år?", "Har ni öppet 08.00-17.00?", "Vad gällde 2019-2020?", "10000 GB?"):
+        assert not holds_identifying_number(text), text
+
+
 def test_masking_twice_changes_nothing_more():
     once = mask_pii(MASKED[-1][0])
     assert mask_pii(once) == once
@@ -169,7 +181,39 @@ RED_TEAM_FORMS = [
 ]
 
 
-UNUSUAL_FORMS = ISSUE_15_FORMS + RED_TEAM_FORMS
+# The thirty-ninth session's red team: forms stored raw and then proposed as phrasings (and
+# written into faq.yaml by `--accept all`): a number after the word that names it, whatever its
+# check digit or grouping, a label typed against its number, a password, an account after a
+# bank's name, an e-mail address written out or broken, a street address.
+NAMED_FORMS = [
+    ("Personnummer 850101 1234. Hur gör jag?", f"Personnummer {PERSONNUMMER}. Hur gör jag?"),
+    ("personnummer 850101-12 34, hur säger jag upp", f"personnummer {PERSONNUMMER}, hur säger jag upp"),
+    ("samordningsnummer 850161 1234", f"samordningsnummer {PERSONNUMMER}"),
+    ("avsluta kontot? pnr.850101-1234", f"avsluta kontot? pnr. {PERSONNUMMER}"),
+    ("pnr850101-1234 – vill avsluta", f"pnr {PERSONNUMMER} – vill avsluta"),
+    ("ring mig på tel.070-123 45 67", f"ring mig på tel. {PHONE}"),
+    ("sajten är nere, tel070-1234567", f"sajten är nere, tel {PHONE}"),
+    ("Mitt nummer är 70 123 45 67", f"Mitt nummer är {PHONE}"),
+    ("Mitt lösenord är hemligt123, hur gör jag?", f"Mitt lösenord är {SECRET}, hur gör jag?"),
+    ("Lösenordet Sommar2024! funkar inte", f"Lösenordet {SECRET} funkar inte"),
+    ("lösenordet är hemligt.", f"lösenordet är {SECRET}."),
+    ("password: hunter2", f"password: {SECRET}"),
+    ("Kortet går ut 12/27 och cvc är 123", f"Kortet går ut 12/27 och cvc är {SECRET}"),
+    ("Swedbank 8105-9, 934 567 890-1 – dra det där", f"Swedbank {ACCOUNT} – dra det där"),
+    ("Min mejl är anna punkt svensson at gmail punkt com", f"Min mejl är {EMAIL}"),
+    ("anna [at] firma [dot] se", EMAIL),
+    ("skriv till anna at firma.se", f"skriv till {EMAIL}"),
+    ("anna.svensson(at)gmail(dot)com", EMAIL),
+    ("anna snabel-a firma punkt se", EMAIL),
+    ("Skriv till anna@firma om det", f"Skriv till {EMAIL} om det"),
+    ("anna @ firma . se", EMAIL),
+    ("anna.svensson@gmail,com, hur gör jag", f"{EMAIL}, hur gör jag"),
+    ("Jag bor på Storgatan 12, 123 45 Stockholm.", f"Jag bor på {ADDRESS}, {ADDRESS}."),
+    ("Fakturan till storgatan 12B lgh 1102, 12345 Stockholm?", f"Fakturan till {ADDRESS}, {ADDRESS}?"),
+]
+
+
+UNUSUAL_FORMS = ISSUE_15_FORMS + RED_TEAM_FORMS + NAMED_FORMS
 
 
 @pytest.mark.parametrize("text, expected", UNUSUAL_FORMS, ids=[t for t, _ in UNUSUAL_FORMS])
@@ -193,6 +237,18 @@ KEPT_TOO = [
     "Sajten låg nere 2024\u201105\u201101 08 00 till 09 30",
     "kl. 08.00 \u2212 17.00 på vardagar",
     "Det kostar 1 500\u20132 000 kr",
+    # near the words and forms above, but nobody's data
+    "Ni kan ringa 08.00-17.00",
+    "ring 08.00-17.00 på vardagar",
+    "nummer 1 000 000 kr",
+    "Lösenordet är fel, vad gör jag?",
+    "Jag har glömt lösenordet till ftp",
+    "What is the password for ftp?",
+    "My password is not working",
+    "Vad är pinkoden till larmet?",
+    "Can you take a look at winterkvist.se?",
+    "Ligger ni på Storgatan?",
+    "Vi har 2 sajter och 3 användare",
 ]
 
 

@@ -13,6 +13,20 @@ Before a question is stored, these are replaced by placeholders:
     [kortnummer]      card-like runs of 13 to 19 digits, grouped or not
     [bankgiro]        bankgiro numbers (123-4567, 1234-5678)
     [plusgiro]        plusgiro numbers after the word plusgiro/pg (12 34 56-7)
+    [lösenord]        a password, PIN or card security code after the word that says so
+                      ("lösenordet är hemligt", "password: hunter2", "cvc 123", "Lösenordet
+                      Sommar2024! funkar inte": a word with a digit, a sign or a capital inside)
+    [adress]          a street and number (Storgatan 12B, lgh 1102) and a postcode before a
+                      town (123 45 Stockholm)
+
+A number after a word that names it is masked whatever its shape: a personnummer after
+"personnummer", "pnr" or "samordningsnummer" with any check digit or its last four split
+("850101-12 34"), a phone number after "telefon", "tel", "mobil", "nummer" or "ring" without its 0
+("70 123 45 67"), an account after a bank's name ("Swedbank 8105-9, 934 567 890-1"); so is one
+typed against its label ("pnr850101-1234", "tel.070-123 45 67"). An e-mail address written out
+("anna punkt svensson at gmail punkt com", "anna [at] firma [dot] se", "anna snabel-a firma punkt
+se") or broken ("anna@firma", "anna.svensson@gmail,com") is one too. These forms were stored raw
+and proposed as phrasings to add to the FAQ (a red team, thirty-ninth session).
 
 Digits may be grouped by spaces, dots, dashes (any of Unicode's: a word processor's or a pasted
 text's hyphen, minus sign or en dash), underscores or slashes, and be full-width digits; invisible
@@ -23,8 +37,9 @@ with its date split ("85-07-15-1234") are masked too (the latter with a valid ch
 Masking errs towards hiding: an invoice number shaped like a personnummer is masked too.
 Times, dates, year ranges, prices, durations, IP addresses and version numbers ("24:e timme",
 "kl 08.00-17.00", "2019-2020", "2024-05-01", "1 500 kr", "1500-2000 kr", "PHP 8.2") are left
-alone, so staff can still read the question. Names and street addresses are not recognised;
-see docs/security.md.
+alone, so staff can still read the question, and so are customer, order and invoice numbers
+(but `faqbot learn` never proposes a phrasing with such a number: `has_personal_data` in
+faqbot/staff/signals.py). Names are not recognised; see docs/security.md.
 """
 
 from __future__ import annotations
@@ -40,7 +55,9 @@ CARD = "[kortnummer]"
 ACCOUNT = "[kontonummer]"
 BANKGIRO = "[bankgiro]"
 PLUSGIRO = "[plusgiro]"
-PLACEHOLDERS = (EMAIL, PERSONNUMMER, PHONE, CARD, ACCOUNT, BANKGIRO, PLUSGIRO)
+SECRET = "[lösenord]"
+ADDRESS = "[adress]"
+PLACEHOLDERS = (EMAIL, PERSONNUMMER, PHONE, CARD, ACCOUNT, BANKGIRO, PLUSGIRO, SECRET, ADDRESS)
 
 # Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, so they carry nothing a
 # reader needs, but they would split a number in two for the patterns below.
@@ -103,6 +120,86 @@ _NAMED_BANKGIRO = re.compile(rf"(?i:\b{_BANKGIRO_WORD})(?P<number>\d(?:{_GAP}?\d
 _ACCOUNT_WORD = r"(?:bankkonto|konto|kontonummer|kontonr|account)(?:[ \t]*(?:nr|nummer)?[ \t]*[:.]?[ \t]*)"
 _NAMED_ACCOUNT = re.compile(rf"(?i:\b{_ACCOUNT_WORD})(?P<number>\d(?:{_GAP}?\d){{4,19}}){_AFTER}")
 _PLUSGIRO = re.compile(rf"(?i:\b{_GIRO_WORD})(?P<number>\d(?:{_GAP}?\d){{0,7}}[ \t]?[{_DASH}][ \t]?\d){_AFTER}")
+
+# A label typed against its number ("pnr850101-1234", "tel.070-123 45 67"): a space is put after
+# it, so that the number is read as any other ("pnr:" and "tel:" already are).
+_GLUED_LABEL = re.compile(
+    r"(?i)\b(pnr|personnr|personnummer|samordningsnr|samordningsnummer|tel|tfn|telnr|telefon|mobil|mob|mobilnr)"
+    r"(\.?)(?=[+\d])"
+)
+# A number the word before it says is a personnummer, whatever its check digit and however its
+# last four are grouped ("personnummer 850101 1234", "pnr 850101-12 34").
+_PERSONNUMMER_WORD = r"(?:personnummer|personnr|pnr|p-nr|samordningsnummer|samordningsnr|födelsenummer)"
+_NAMED_PERSONNUMMER = re.compile(
+    rf"(?i:\b{_PERSONNUMMER_WORD}\b[ \t]*(?:är|is|nr)?[ \t]*[:.]?[ \t]*)"
+    rf"(?P<number>(?:19|20)?\d{{6}}(?:{_GAP}?\d){{4}}){_AFTER}"
+)
+# A number the word before it says is a phone number, with or without its 0 ("Mitt nummer är 70
+# 123 45 67"); not a price ("nummer 1 000 000 kr").
+_PHONE_WORD = (
+    r"(?:telefon(?:nummer|nr)?|tel|tfn|telnr|mobil(?:nummer|nr)?|mob|mobilnr|nummer|ring(?: mig)?(?: på)?"
+    r"|sms(?:a)?(?: mig)?(?: på)?|phone(?: number)?|call me(?: on| at)?)"
+)
+_UNIT = r"(?:kr|kronor|sek|:-|%|st|gb|mb)\b"
+_NAMED_PHONE = re.compile(
+    rf"(?i:\b{_PHONE_WORD}(?:[ \t]+(?:är|is))?[ \t]*[:.]?[ \t]*)"
+    rf"(?P<number>\+?\d(?:{_GAP}?\d){{6,13}}){_AFTER}(?![ \t]?(?i:{_UNIT}))"
+)
+# An account after a bank's name, its clearing number and account perhaps split by a comma.
+_BANK_WORD = (
+    r"(?:swedbank|handelsbanken|nordea|seb|danske bank|länsförsäkringar|ica banken|sparbanken|skandiabanken"
+    r"|skandia|sbab|avanza|ålandsbanken|marginalen bank|resurs bank)"
+)
+_NAMED_BANK_ACCOUNT = re.compile(
+    rf"(?i:\b{_BANK_WORD}\b[ \t]*(?:konto(?:nummer|nr)?|account)?[ \t]*[:.]?[ \t]*)"
+    rf"(?P<number>\d(?:(?:{_GAP}|,[ \t]*)?\d){{6,19}}){_AFTER}"
+)
+# A password, PIN or card security code after the word that says so: the next word, when it is
+# said to be one ("är", ":", "=") and is not an ordinary word ("Lösenordet är fel"), or when it
+# looks like one (a digit, a sign or a capital inside: "Lösenordet Sommar2024! funkar inte").
+_SECRET_WORD = (
+    r"(?:lösenord(?:et)?|lösen|password|passwd|pwd|pin(?:-?kod(?:en)?)?|pinkod(?:en)?|cvc2?|cvv2?"
+    r"|säkerhetskod(?:en)?)"
+)
+_SECRET = re.compile(
+    rf"(?i:\b{_SECRET_WORD}\b)(?P<said>[ \t]*(?:\b(?:är|is)\b|[:=])[ \t]*|[ \t]+)(?P<secret>[^\s,;]+?)(?=[.?]*(?:\s|$|[,;]))"
+)
+_NOT_A_SECRET = frozenset(
+    "fel rätt för inte ogiltigt ogiltig borta glömt glömd spärrat spärrad låst utgånget samma kort långt slut "
+    "det ett en den nytt nya gammalt bytt ändrat okej ok säkert osäkert svårt enkelt tomt "
+    "krångligt borttaget återställt giltigt korrekt kvar bra dåligt svagt starkt kortare längre "
+    "wrong incorrect invalid not the a an expired blocked locked forgotten lost too same correct case required "
+    "needed missing working changed reset new old secure weak strong empty short long".split()
+)
+# A street and its number ("Storgatan 12B", "storgatan 12, lgh 1102"), and a postcode before a town.
+_STREET = re.compile(
+    r"(?<![\w-])[^\W\d_][\w-]*?(?i:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|backe|stigen|allén|allé"
+    r"|leden|esplanaden|promenaden|kajen|stråket|platsen|street|road|avenue)[ \t]+\d{1,4}[a-zA-Z]?(?!\w)"
+    r"(?:[ \t]*,?[ \t]*(?i:lgh|lägenhet)\.?[ \t]*\d{1,4}(?!\w))?"
+    r"|(?<![\w-])(?i:lgh|lägenhet)\.?[ \t]*\d{4}(?!\w)"
+)
+_POSTCODE = re.compile(r"(?<![\w-])\d{3}[ \t]?\d{2}[ \t]+(?-i:[A-ZÅÄÖ])[a-zåäö]+(?:[ \t]+(?-i:[A-ZÅÄÖ])[a-zåäö]+)?")
+# E-mail addresses broken or written out, which _EMAIL does not read: an @ without a domain's
+# ending or with a comma for its dot ("anna@firma", "anna.svensson@gmail,com", "anna @ firma . se"),
+# or the @ and dots spelled out ("anna punkt svensson at gmail punkt com", "anna [at] firma [dot] se";
+# at most four parts a side, so that a long run of dotted words is read in linear time).
+_TLD = r"(?:se|com|nu|net|org|eu|io|info|biz|dk|no|fi|de|uk|co|fr|es|it|nl|me|app|dev|online|shop)"
+_AT_SIGN_EMAIL = re.compile(
+    rf"(?<![\w.+'-])[\w.+'-]+[ \t]?[@\uff20][ \t]?[\w-]+(?:[.\uff0e][\w-]+)*(?:[ \t]?[.,][ \t]?{_TLD}\b)?",
+    re.IGNORECASE,
+)
+_SPELLED_DOT = r"(?:[ \t]?\.[ \t]?|[ \t]?[(\[](?:dot|punkt)[)\]][ \t]?|[ \t]+(?:dot|punkt)[ \t]+)"
+_SPELLED_AT = r"(?:[ \t]?[(\[](?:at|snabel-?a)[)\]][ \t]?|[ \t]+(?:at|snabel-?a)[ \t]+)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w'.-])(?P<local>[\w'-]+(?:{_SPELLED_DOT}[\w'-]+){{0,3}})(?P<at>{_SPELLED_AT})[\w-]+(?:{_SPELLED_DOT}[\w-]+){{0,3}}?"
+    rf"{_SPELLED_DOT}{_TLD}\b",
+    re.IGNORECASE,
+)
+# English words before "at" and a site ("look at winterkvist.se"), not the name of a mailbox.
+_BEFORE_AT_A_SITE = frozenset(
+    "look looking looked me us it them him her you site page this that here there available work works "
+    "located hosted stay be is are was arrive arrived aim aimed point pointing points go went".split()
+)
 
 # Numbers that are not personal: dates, times and ranges of them, years, IP addresses.
 _HOUR, _MINUTE = r"(?:[01]\d|2[0-3])", r"[0-5]\d"
@@ -190,6 +287,27 @@ def _after_word(placeholder: str):
     return replace
 
 
+def _named_phone(match: re.Match[str]) -> str:
+    if _NOT_PERSONAL.fullmatch(match.group("number")):
+        return match.group(0)  # "ring 08.00-17.00"
+    return _after_word(PHONE)(match)
+
+
+def _spelled_email(match: re.Match[str]) -> str:
+    if match.group("at").strip().casefold() == "at" and match.group("local").casefold() in _BEFORE_AT_A_SITE:
+        return match.group(0)
+    return EMAIL
+
+
+def _secret(match: re.Match[str]) -> str:
+    secret = match.group("secret")
+    looks_secret = any(not c.isalpha() for c in secret) or any(c.isupper() for c in secret[1:])
+    said = match.group("said").strip() != ""
+    if looks_secret or (said and secret.casefold() not in _NOT_A_SECRET):
+        return match.group(0)[: match.start("secret") - match.start(0)] + SECRET
+    return match.group(0)
+
+
 def mask_pii(text: str) -> str:
     """`text` with e-mail addresses, personnummer, phone, card and bank numbers replaced by placeholders.
 
@@ -199,16 +317,43 @@ def mask_pii(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if not text.isascii():  # full-width and other scripts' digits read as the patterns' 0-9
         text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
+    text = _GLUED_LABEL.sub(r"\1\2 ", text)
     text = _EMAIL.sub(EMAIL, text)
+    text = _AT_SIGN_EMAIL.sub(EMAIL, text)
+    text = _SPELLED_EMAIL.sub(_spelled_email, text)
+    text = _SECRET.sub(_secret, text)
+    text = _STREET.sub(ADDRESS, text)
+    text = _POSTCODE.sub(ADDRESS, text)
     text = _IBAN.sub(ACCOUNT, text)
+    text = _NAMED_BANK_ACCOUNT.sub(_after_word(ACCOUNT), text)
     text = _PLUSGIRO.sub(_after_word(PLUSGIRO), text)
     text = _NAMED_BANKGIRO.sub(_after_word(BANKGIRO), text)
     text = _NAMED_ACCOUNT.sub(_after_word(ACCOUNT), text)
+    text = _NAMED_PERSONNUMMER.sub(_after_word(PERSONNUMMER), text)
     text = _PERSONNUMMER.sub(_personnummer, text)
+    text = _NAMED_PHONE.sub(_named_phone, text)
     text = _PHONE.sub(_unless_not_personal(PHONE), text)
     text = _DIGIT_RUN.sub(_account, text)
     text = _BANKGIRO.sub(_bankgiro, text)
     return text
+
+
+IDENTIFYING_MIN_DIGITS = 5
+
+
+def holds_identifying_number(text: str) -> bool:
+    """Whether `text` has a number of IDENTIFYING_MIN_DIGITS digits or more that is no date, time,
+    year range or IP address (`_NOT_PERSONAL`) and no price or size ("12 000 kr", "10000 GB"): a
+    customer, order, invoice or OCR number, which masking leaves readable for staff but which has
+    no place in a phrasing added to the FAQ."""
+    for match in _DIGIT_RUN.finditer(text):
+        number = match.group(0)
+        if len(_digits(number)) < IDENTIFYING_MIN_DIGITS or _NOT_PERSONAL.fullmatch(number):
+            continue
+        if re.match(rf"[ \t]?(?i:{_UNIT})", text[match.end() :]):
+            continue
+        return True
+    return False
 
 
 def masked_traceback(err: BaseException) -> str:

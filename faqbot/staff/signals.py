@@ -29,7 +29,7 @@ from faqbot.bot import (
     refers_back,
     without_courtesies,
 )
-from faqbot.conversations.privacy import PLACEHOLDERS
+from faqbot.conversations.privacy import PLACEHOLDERS, holds_identifying_number
 from faqbot.decision import ReplyKind
 from faqbot.faq.model import normalize_question
 from faqbot.retrieval.search import TOKEN, Tokenizer
@@ -154,8 +154,10 @@ def as_asked(rows: Iterable[Any]) -> list[Any]:
 # A sentence that says who is asking: "Det är Lena Karlsson.", "My name is Olga." (the rest of a
 # message stays: "Jag har tappat en fyllning. Vad gör jag nu?" asks nothing without it).
 # "Det är", "I'm" and the like only before a name ("Det är min första gång." says what is asked about).
+FULL_NAME = r"(?-i:[A-ZÅÄÖ][a-zåäöéü'-]+ [A-ZÅÄÖ][a-zåäöéü'-]+)"
 INTRODUCES = re.compile(
-    r"^(hej,? )?(jag heter|mitt namn är|my name is|(det är|detta är|här är|i am|i'm|this is) (?-i:[A-ZÅÄÖ]))",
+    r"^(hej,? )?(jag heter|mitt namn är|my name is|(det är|detta är|det här är|här är|i am|i'm|this is) (?-i:[A-ZÅÄÖ])"
+    rf"|jag är {FULL_NAME}|{FULL_NAME} (här|here)\b|(namn|name) *:)",
     re.IGNORECASE,
 )
 
@@ -163,17 +165,36 @@ INTRODUCES = re.compile(
 # The same at the start of the question's own sentence, up to where the question begins: "Jag
 # heter Lena och undrar om ...?", "Hej, jag heter Lena Berg, har ni ...?", "Det är Anna här, kan
 # jag ...?". After "jag heter" and the like any word is the name; after "det är" only a capitalised
-# one; not after "I'm" ("I'm Swedish, can I pay in SEK?" says something the question needs).
+# one; after "jag är" and "I'm" only a full name ("I'm Swedish, can I pay in SEK?" and "Jag är VD,
+# ..." say something the question needs; "Hi, I'm Anna Svensson, how do I ...?" does not).
 NAME_WORD = r"[^\W\d_][\w'-]*"
 CAPITALISED_NAME = r"(?-i:[A-ZÅÄÖ])[\w'-]*"
 INTRODUCTION_CLAUSE = re.compile(
     rf"^(hej,? )?((jag heter|mitt namn är|my name is) {NAME_WORD}( {CAPITALISED_NAME})?"
-    rf"|(det är|här är|this is) {CAPITALISED_NAME}( {CAPITALISED_NAME})?( här| here)?)"
+    rf"|(det är|här är|this is) {CAPITALISED_NAME}( {CAPITALISED_NAME})?( här| here)?"
+    rf"|(jag är|i'm|i am) {FULL_NAME})"
     r"(,? och|,? and|,|\.) +",
     re.IGNORECASE,
 )
-# Left anywhere in a phrasing, the words that name the asker keep it out of the FAQ (`has_personal_data`).
-NAMES_THE_ASKER = re.compile(r"\b(jag heter|mitt namn är|my name is)\b", re.IGNORECASE)
+# Left anywhere in a phrasing, the words that name the asker keep it out of the FAQ
+# (`has_personal_data`): "jag heter", or a full name after "jag är", "I'm", "det är" and the like
+# or before "här" ("Det är Anna Svensson från Bageriet AB, ...", "Anna Svensson här."), or "Namn:".
+NAMES_THE_ASKER = re.compile(
+    r"\b(jag heter|mitt namn är|my name is)\b"
+    rf"|\b(jag är|i'm|i am|this is|det är|detta är|det här är|här är)\s+{FULL_NAME}"
+    rf"|{FULL_NAME}\s+(här|here)\b"
+    r"|\b(namn|name)\s*:",
+    re.IGNORECASE,
+)
+# What else a customer's message may carry that identifies someone and has no place in the FAQ,
+# though the log keeps it readable for staff (faqbot/conversations/privacy.py): a web address, an
+# IP address, an @, a number of five digits or more that is no price, size, date or time (a
+# customer, order, invoice or OCR number, an organisation number). Found by a red team (thirty-ninth
+# session): each was proposed as a phrasing to add to the FAQ.
+IDENTIFYING = re.compile(
+    r"https?://|\bwww\.|@|\b\d{1,3}(\.\d{1,3}){3}\b|\b[0-9a-f]{1,4}(:[0-9a-f]{0,4}){3,7}\b",
+    re.IGNORECASE,
+)
 
 
 def phrasing(question: str) -> str:
@@ -222,8 +243,15 @@ def _as_asked(row: Any) -> Any:
 
 
 def has_personal_data(text: str) -> bool:
-    """Whether `text` holds masked personal data ("[telefon]") or says the asker's name ("jag heter")."""
-    return any(placeholder in text for placeholder in PLACEHOLDERS) or bool(NAMES_THE_ASKER.search(text))
+    """Whether `text` holds masked personal data ("[telefon]"), says the asker's name ("jag heter",
+    "Jag är Anna Svensson"), or holds what identifies someone though it is not masked (`IDENTIFYING`,
+    `holds_identifying_number`)."""
+    return (
+        any(placeholder in text for placeholder in PLACEHOLDERS)
+        or bool(NAMES_THE_ASKER.search(text))
+        or bool(IDENTIFYING.search(text))
+        or holds_identifying_number(text)
+    )
 
 
 def signals_from_rows(rows: Sequence[Any]) -> list[Signal]:
