@@ -173,7 +173,7 @@ _NOT_A_SECRET = frozenset(
 )
 # A street and its number ("Storgatan 12B", "storgatan 12, lgh 1102"), and a postcode before a town.
 _STREET = re.compile(
-    r"(?<![\w-])[^\W\d_][\w-]*?(?i:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|backe|stigen|allén|allé"
+    r"(?<![\w-])[^\W\d_][\w-]*?(?i:gatan|gata|vägen|gränd|gränden|torget|backen|stigen|allén|allé"
     r"|leden|esplanaden|promenaden|kajen|stråket|platsen|street|road|avenue)[ \t]+\d{1,4}[a-zA-Z]?(?!\w)"
     r"(?:[ \t]*,?[ \t]*(?i:lgh|lägenhet)\.?[ \t]*\d{1,4}(?!\w))?"
     r"|(?<![\w-])(?i:lgh|lägenhet)\.?[ \t]*\d{4}(?!\w)"
