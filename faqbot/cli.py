@@ -48,7 +48,8 @@ EXAMPLES = {
     "evaluate": "examples:\n  faqbot evaluate\n  faqbot evaluate --plot docs/threshold.png --write-threshold",
     "ask": "examples:\n  faqbot ask \"Kan jag ringa er?\"\n  printf 'Kan jag ringa er?\\nVad kostar en ny bil?\\n' | faqbot ask --json",
     "log": "examples:\n  faqbot log copy data/conversations.db postgresql://faqbot@db.internal/faqbot\n"
-    "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db",
+    "  faqbot log copy postgresql://faqbot@db.internal/faqbot backup.db\n"
+    "  faqbot log mask data/conversations.db    # after an upgrade that masks more personal data",
     "learn": "examples:\n  faqbot learn\n  faqbot learn --accept all\n  faqbot learn --reject a1b2c3d4e\n"
     "  faqbot learn --off-topic w1b2c3d4e\n"
     "  faqbot learn --auto --publish    # with `learn: auto` in the settings, from a timer\n"
@@ -854,6 +855,20 @@ def cmd_log_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_log_mask(args: argparse.Namespace) -> int:
+    from faqbot.conversations.backends import open_existing_log
+    from faqbot.database import shown
+
+    settings = cfg.load_config(args.config)
+    log = open_existing_log(args.log, settings.retention_days)
+    try:
+        changed = log.mask_again()
+    finally:
+        log.close()
+    print(f"{changed} stored question(s) masked again in {shown(args.log)}" if changed else "nothing to mask")
+    return 0
+
+
 def positive(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -1052,6 +1067,17 @@ def add_log_command(sub) -> None:
         "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
     )
     c.set_defaults(func=cmd_log_copy)
+    m = log_sub.add_parser(
+        "mask",
+        help="mask every stored question again with this faqbot's masking (after an upgrade that masks more)",
+        epilog=EXAMPLES["log"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    m.add_argument("log", metavar="LOG", help="a SQLite file or a postgresql:// URL")
+    m.add_argument(
+        "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
+    )
+    m.set_defaults(func=cmd_log_mask)
 
 
 def add_staff_command(sub) -> None:

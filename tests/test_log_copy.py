@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
+import psycopg
 import pytest
 
 from faqbot.cli import main
 from faqbot.conversations.backends import open_log_at
+from faqbot.conversations.rows import LogRow
 from faqbot.conversations.store import ConversationLog, LoggedQuestion
 from tests.fakes import record
 from tests.harness import cli_paths
@@ -117,3 +120,68 @@ def test_copying_again_brings_the_feedback_given_since_the_first_copy(destinatio
         log_at_target.close()
     assert main(["log", "copy", str(source), target]) == 0  # a third run keeps the newer click
     assert feedback(target)[ids[2]] == -1
+
+
+# A log written before the thirty-ninth session's masking: the forms its red team found stored raw.
+RAW = [
+    "Personnummer 850101 1234. Hur säger jag upp?",
+    "Mitt lösenord är hemligt123, hur når jag ftp?",
+    "Jag bor på Storgatan 12, 123 45 Stockholm",
+]
+
+
+def written_before_the_upgrade(location: str, folder) -> None:
+    """Rows and a staff decision holding RAW as an older faqbot stored them (unmasked), and one
+    ordinary question: written to SQLite, then copied into PostgreSQL as `faqbot log copy` does."""
+    old = str(folder / "old.db")
+    with ConversationLog(old) as log:
+        for n, question in enumerate([*RAW, "Hur ofta gör ni säkerhetskopior?"]):
+            log.record(LogRow(f"r{n}", question, "sv", "helpdesk", False, None, None, 0.2, 0.4, "v1"))
+    with sqlite3.connect(old) as conn:
+        for n, question in enumerate(RAW):
+            conn.execute("UPDATE conversations SET question = ? WHERE reply_id = ?", (question, f"r{n}"))
+    if location != old:
+        assert main(["log", "copy", old, location]) == 0
+    log = open_log_at(location, staff=True)
+    try:
+        log.record_decision("a1", "rejected", "backup", "x")
+    finally:
+        log.close()
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location, autocommit=True) as pg:
+            pg.execute("UPDATE learn_decisions SET question = %s", (RAW[0],))
+    else:
+        with sqlite3.connect(location) as conn:
+            conn.execute("UPDATE learn_decisions SET question = ?", (RAW[0],))
+
+
+def stored_questions(location: str) -> list[str]:
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as conn:
+            rows = conn.execute("SELECT question FROM conversations UNION ALL SELECT question FROM learn_decisions")
+            return sorted(r[0] for r in rows)
+    with sqlite3.connect(location) as conn:
+        rows = conn.execute("SELECT question FROM conversations UNION ALL SELECT question FROM learn_decisions")
+        return sorted(r[0] for r in rows)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_log_mask_masks_what_a_log_written_before_an_upgrade_holds_raw(backend, pg_url, tmp_path, capsys):
+    location = pg_url if backend == "postgresql" else str(tmp_path / "old.db")
+    written_before_the_upgrade(location, tmp_path)
+    assert "850101" in "".join(stored_questions(location))
+    capsys.readouterr()
+
+    assert main(["log", "mask", location]) == 0
+    assert capsys.readouterr().out.strip() == f"4 stored question(s) masked again in {location}"
+    assert stored_questions(location) == sorted(
+        [
+            "Personnummer [personnummer]. Hur säger jag upp?",
+            "Personnummer [personnummer]. Hur säger jag upp?",  # staff's decision on it
+            "Mitt lösenord är [lösenord], hur når jag ftp?",
+            "Jag bor på [adress], [adress]",
+            "Hur ofta gör ni säkerhetskopior?",
+        ]
+    )
+    assert main(["log", "mask", location]) == 0  # again: nothing left
+    assert capsys.readouterr().out.strip() == "nothing to mask"

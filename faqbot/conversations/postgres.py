@@ -49,7 +49,16 @@ from faqbot.conversations.rows import (
     LoggedQuestion,
     newer_feedback,
 )
-from faqbot.conversations.store import LogBackend, client_key, purge_due, under_key, utc_now, with_pseudonym
+from faqbot.conversations.store import (
+    MASKED_QUESTIONS,
+    LogBackend,
+    client_key,
+    masked_again,
+    purge_due,
+    under_key,
+    utc_now,
+    with_pseudonym,
+)
 from faqbot.database import connect, first_line, shown
 from faqbot.errors import FaqbotError, LogUnavailableError
 
@@ -180,6 +189,23 @@ class PostgresLog(LogBackend):
                 "decided_at = EXCLUDED.decided_at",
                 (suggestion_id, decision, faq_id, mask_pii(question), self._clock()),
             )
+
+    def mask_again(self) -> int:
+        """As ConversationLog.mask_again: every stored question masked again; how many changed."""
+        try:
+            with self.pool.connection() as conn:
+                self._prepare(conn)
+                with conn.transaction():
+                    changed = 0
+                    for table, key in MASKED_QUESTIONS:
+                        conn.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+                        updates = masked_again(conn.execute(f"SELECT {key}, question FROM {table}").fetchall())
+                        with conn.cursor() as cursor:
+                            cursor.executemany(f"UPDATE {table} SET question = %s WHERE {key} = %s", updates)
+                        changed += len(updates)
+        except (psycopg.Error, PoolTimeout) as err:
+            raise FaqbotError(f"cannot write to the conversation log {self.path}: {self.why(err)}") from None
+        return changed
 
     def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
         """As ConversationLog.reopen (faqbot.conversations.store): staff's acceptance of these

@@ -131,6 +131,15 @@ def with_pseudonym(values: tuple, key: str | None) -> tuple:
     return (*values[:-1], pseudonym(key, values[-1]))
 
 
+# The stored questions, by table and key, that `mask_again` masks with today's masking.
+MASKED_QUESTIONS = (("conversations", "id"), ("learn_decisions", "suggestion_id"))
+
+
+def masked_again(rows: list[Any]) -> list[tuple[str, Any]]:
+    """(question masked again, key) for the (key, question) rows whose question today's masking changes."""
+    return [(masked, key) for key, question in rows if (masked := mask_pii(question)) != question]
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -346,6 +355,26 @@ class ConversationLog(LogBackend):
                 "VALUES (?, ?, ?, ?, ?)",
                 (suggestion_id, decision, faq_id, mask_pii(question), stamp(self._clock())),
             )
+
+    def mask_again(self) -> int:
+        """Mask every stored question again (`mask_pii`), for a log written before a form of personal
+        data was masked (`faqbot log mask`, after an upgrade); how many questions changed."""
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot write to the conversation log {self.path}; see the error above")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                changed = 0
+                for table, key in MASKED_QUESTIONS:
+                    updates = masked_again(conn.execute(f"SELECT {key}, question FROM {table}").fetchall())
+                    conn.executemany(f"UPDATE {table} SET question = ? WHERE {key} = ?", updates)
+                    changed += len(updates)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return changed
 
     def reopen(self, suggestion_ids: Collection[str], entries: Collection[str] = ()) -> int:
         """Forget that staff accepted these suggestions (their phrasings left the FAQ with a restored
