@@ -96,3 +96,29 @@ def test_a_follow_up_naming_a_marked_subject_goes_to_the_helpdesk_after_an_answe
     assert utility.ask(previous).kind.value == "answer"
     reply = utility.ask(question, previous=previous)
     assert reply.set_aside and reply.kind.value == "helpdesk"
+
+
+@pytest.fixture(scope="module")
+def station(vatten, tmp_path_factory, embedder):
+    """The water utility's FAQ with a question marked that adds a place to an entry's own question
+    ("Var kan jag hämta vatten vid ett längre avbrott?"): a walk-through's dog daycare marked "var kan
+    jag parkera vid centralstationen?", and its customers' "var parkerar jag?" went to the helpdesk."""
+    folder = tmp_path_factory.mktemp("station")
+    for name in ("faq.yaml", "config.yaml"):
+        shutil.copy(vatten / name, folder / name)
+    faq = folder / "faq.yaml"
+    faq.write_text(
+        faq.read_text(encoding="utf-8") + "off_topic:\n  - Var kan jag hämta vatten vid centralstationen?\n",
+        encoding="utf-8",
+    )
+    build_index(load_faq(faq), embedder, folder / "index")
+    return FaqBot(faq, folder / "index", folder / "config.yaml")
+
+
+@pytest.mark.slow
+def test_a_mark_takes_questions_with_its_own_words_not_the_entry_question_it_shares_them_with(station):
+    """Nearer the mark, but with no word of it the entry lacks: the entry's question, answered."""
+    reply = station.ask("Var kan jag hämta vatten?")
+    assert not reply.set_aside and reply.kind.value == "answer" and reply.match.faq_id == "nodvatten"
+    for question in ("Var kan jag hämta vatten vid centralstationen?", "Var hämtar jag vatten vid centralstationen?"):
+        assert station.ask(question).set_aside, question
