@@ -394,6 +394,10 @@ def test_unrejecting_forgets_only_rejections(location):
         assert log.unreject(["r1", "a1", "r1", "unknown"]) == 1 and log.unreject([]) == 0
         assert log.decisions() == {"r2", "a1"} and log.decisions("reopened") == {"r1"}
         assert log.rejections() == {"r2": "Vad kostar en ny bil?"}
+        # a restored version brings the mark back: the forgotten rejection is remembered, no other
+        assert log.rejections("reopened") == {"r1": "Säljer ni bilar?"}
+        assert log.reject_again(["r1", "a1", "unknown"]) == 1 and log.reject_again([]) == 0
+        assert log.decisions("rejected") == {"r1", "r2"} and log.decisions("accepted") == {"a1"}
 
 
 def test_rows_older_than_the_retention_are_deleted_when_the_log_opens(location):

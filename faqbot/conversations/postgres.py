@@ -225,12 +225,27 @@ class PostgresLog(LogBackend):
             )
             return cursor.rowcount
 
-    def rejections(self) -> dict[str, str]:
-        """As ConversationLog.rejections: the suggestions staff rejected, with their questions."""
+    def rejections(self, decision: str = REJECTED) -> dict[str, str]:
+        """As ConversationLog.rejections: the suggestions staff rejected (or decided `decision`),
+        with their questions."""
         with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             self._prepare(conn)
-            query = f"SELECT suggestion_id, question FROM learn_decisions WHERE decision = '{REJECTED}'"
-            return {row[0]: row[1] for row in conn.execute(query)}
+            query = "SELECT suggestion_id, question FROM learn_decisions WHERE decision = %s"
+            return {row[0]: row[1] for row in conn.execute(query, (decision,))}
+
+    def reject_again(self, suggestion_ids: Collection[str]) -> int:
+        """As ConversationLog.reject_again: forgotten rejections of these suggestions remembered again."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+            self._prepare(conn)
+            cursor = conn.execute(
+                f"UPDATE learn_decisions SET decision = '{REJECTED}', decided_at = %s "
+                f"WHERE decision = '{REOPENED}' AND suggestion_id = ANY(%s)",
+                (self._clock(), ids),
+            )
+            return cursor.rowcount
 
     def unreject(self, suggestion_ids: Collection[str]) -> int:
         """As ConversationLog.unreject: staff's rejection of these suggestions forgotten (kept as

@@ -404,14 +404,33 @@ class ConversationLog(LogBackend):
             )
             return cursor.rowcount
 
-    def rejections(self) -> dict[str, str]:
-        """The suggestions staff rejected, each with its question as the log keeps it (masked)."""
+    def rejections(self, decision: str = REJECTED) -> dict[str, str]:
+        """The suggestions staff rejected (or decided `decision`: REOPENED, a rejection forgotten
+        since), each with its question as the log keeps it (masked)."""
         with self._lock:
             conn = self._connect()
             if conn is None:
                 raise FaqbotError(f"cannot read the conversation log {self.path}")
-            query = f"SELECT suggestion_id, question FROM learn_decisions WHERE decision = '{REJECTED}'"
-            return {row[0]: row[1] for row in conn.execute(query)}
+            query = "SELECT suggestion_id, question FROM learn_decisions WHERE decision = ?"
+            return {row[0]: row[1] for row in conn.execute(query, (decision,))}
+
+    def reject_again(self, suggestion_ids: Collection[str]) -> int:
+        """Staff's rejection of these suggestions, forgotten (`unreject`: their mark left the FAQ's
+        `off_topic:` with a restored version), remembered again (a restore brought the mark back);
+        how many."""
+        ids = sorted(set(suggestion_ids))
+        if not ids:
+            return 0
+        with self._lock:
+            conn = self._connect()
+            if conn is None:
+                raise FaqbotError(f"cannot write to the conversation log {self.path}")
+            cursor = conn.execute(
+                f"UPDATE learn_decisions SET decision = '{REJECTED}', decided_at = ? "
+                f"WHERE decision = '{REOPENED}' AND suggestion_id IN ({', '.join('?' * len(ids))})",
+                [stamp(self._clock()), *ids],
+            )
+            return cursor.rowcount
 
     def unreject(self, suggestion_ids: Collection[str]) -> int:
         """Forget that staff rejected these suggestions (a question marked as about something else,

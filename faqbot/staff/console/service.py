@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from faqbot.bot import FaqBot, Reply, reading
 from faqbot.config import Settings
 from faqbot.conversations.backends import open_log_at
+from faqbot.conversations.rows import REOPENED
 from faqbot.database import is_postgres
 from faqbot.decision import Policy
 from faqbot.errors import (
@@ -644,6 +645,19 @@ class Desk:
         marked = set(forgotten.values())
         return tuple(t for t in texts if t in marked)
 
+    def remember_marks(self, texts: list[str]) -> None:
+        """Reject again the questions whose rejection `forget_marks` forgot when `texts` left the
+        off-topic list, now that a restored version brings them back: their 👎 no longer counts
+        against the entry and the review page leaves them off, as before (a walk-through restored
+        the version before a mark, then the one with it, and the question stayed under review). A
+        log that cannot be written loses only that."""
+        if not texts:
+            return
+        try:
+            self.log.reject_again(teach.marking_rejections(self.log.rejections(REOPENED), texts))
+        except FaqbotError as err:
+            log.warning("questions marked again as about something else stay under review: %s", err)
+
     def entry(self, faq_id: str) -> tuple[FaqEntry | None, str]:
         digest = file_hash(self.faq_path)
         return load_faq(self.faq_path).by_id.get(faq_id), digest
@@ -833,6 +847,7 @@ class Desk:
             self.rebuild()
             unmarked = self.forget_marks(list(marked_only(earlier, restoring)) if earlier else [])
             again = marked_only(restoring, earlier) if earlier else ()
+            self.remember_marks(list(again))
             reopened = self.reopen_lost(earlier, restoring)
             return Restored(restored, written=True, reopened=reopened, unmarked=unmarked, marked_again=again)
 
