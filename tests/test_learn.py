@@ -197,6 +197,11 @@ def test_a_phrasing_that_still_names_its_asker_is_never_proposed():
         "Kan ni mejla till anna@firma?",
         "Mitt lösenord är [lösenord], hur får jag tillgång via ftp?",
         "Kan ni skicka fakturan till [adress]?",
+        # round two: a full name anywhere, a number glued to its label
+        "Kan Anna Svensson på Bageriet AB få tillgång via ftp?",
+        "Kan jag boka om min tid? Anna Svensson Björkslingan 7 Sollentuna",
+        "My name's Anna Svensson, can I rebook?",
+        "kundnr482131 funkar inte, vad gör jag?",
     ],
 )
 def test_a_phrasing_with_what_identifies_someone_is_never_proposed(question):
@@ -205,6 +210,28 @@ def test_a_phrasing_with_what_identifies_someone_is_never_proposed(question):
     assert [s.question for s in lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions] == [
         "Går det att nå er på telefon?"
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Funkar Apple Pay här?",
+        "Det är Black Friday nu, har ni rea?",
+        "Det är Mina Sidor som krånglar, vad gör jag?",
+        "Vad ska jag skriva i Namn: fältet?",
+        "Kostar det 12 000:-?",
+        "Kostar det mellan 10 000 och 20 000 kr?",
+        "Räcker 100 000 km innan service?",
+        "Har ni öppet 8.30-16.30?",
+        "Har ni stängt 23/12-6/1?",
+        "Går tåg 527 16.05 idag?",
+        "Jag är Premium Kund, har jag rabatt?",
+    ],
+)
+def test_a_phrasing_with_names_of_things_prices_and_times_is_proposed(question):
+    """A red team's second round: each was kept out of the FAQ as if it named someone."""
+    rows = picked(1, question, "telefon")
+    assert [s.question for s in lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions] == [question]
 
 
 def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():
