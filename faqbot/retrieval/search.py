@@ -38,7 +38,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
-from faqbot.faq.model import FaqEntry
+from faqbot.faq.model import FaqEntry, normalize_question
 from faqbot.language import SWEDISH, detect_language
 from faqbot.retrieval.embedding import Embedder
 from faqbot.retrieval.spelling import TOKEN, Spelling, fold
@@ -272,6 +272,8 @@ class Searcher(Generic[Space]):
         texts = getattr(self.index, "marked_texts", ())
         if len(texts) != len(marked):
             return True
+        if normalize_question(texts[nearest]) == normalize_question(question):
+            return True  # the marked question itself, whatever words the entry shares with it
         lead = float(similarities[nearest]) - own
         return not self.entry_words_closer(question, texts[nearest], position, lead)
 
