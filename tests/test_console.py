@@ -3187,3 +3187,17 @@ def test_the_page_of_the_version_in_force_offers_no_restore(site):
     site.client.get("/historik")  # version 1: the file as first seen, the one in force
     shown = site.client.get("/historik/1").text
     assert "Versionen är likadan som filen nu." in shown and "/aterstall" not in shown
+
+
+def test_the_entry_ranked_nearest_a_thumbs_down_question_but_its_answer_comes_first_to_link_it(site):
+    """A walk-through had to find the right entry for a 👎 question among all of them; the helpdesk
+    questions' lists already put the nearest entry first."""
+    page = thumbs_down_on(site, "w9", "Kan jag ringa er om backupen?", faq_id="backup")
+    [disliked] = [w for d in site.desk.review().disliked for w in d.to_assign]
+    assert disliked.evidence["nearest"] == "phone"  # the two-entry FAQ's other entry
+    select = re.search(r'<select id="wrong-1-1".*?</select>', page, re.S).group(0)
+    assert re.search(
+        r'<option value="" selected>Välj posten</option>\s*<optgroup label="Närmast frågan"><option value="phone"',
+        select,
+    )
+    assert 'value="backup"' not in select  # the entry it was answered with is no choice

