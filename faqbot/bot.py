@@ -346,9 +346,13 @@ QUESTION_OPENERS = frozenset(
 
 
 def as_a_question(read: str) -> str:
-    """A message that opens as a question and ends without a mark, with its "?"."""
+    """A message that opens as a question and ends without a mark, with its "?"; not one that
+    asks with a "?" already and goes on ("Do you take puppies? Mine is 5 months old": a
+    walk-through found it learned with a "?" after the statement)."""
     first = WORD.match(read.casefold())
-    if read.rstrip(AFTER_MARK).endswith(("?", ".", "!")) or first is None or first.group() not in QUESTION_OPENERS:
+    if read.rstrip(AFTER_MARK).endswith(("?", ".", "!")) or "?" in read:
+        return read
+    if first is None or first.group() not in QUESTION_OPENERS:
         return read
     return read + "?"
 

@@ -168,6 +168,9 @@ def test_a_question_signed_with_a_phone_number_is_learned_without_the_signature(
         ("Anna Svensson här. Hur säger jag upp?", "Hur säger jag upp?"),
         ("Namn: Anna Svensson. Hur säger jag upp?", "Hur säger jag upp?"),
         ("Jag är VD, kan ni hjälpa oss?", "Jag är VD, kan ni hjälpa oss?"),  # no name
+        # asked with a "?" already, then a statement: no "?" after it (a walk-through's)
+        ("Do you take puppies? Mine is 5 months old", "Do you take puppies? Mine is 5 months old"),
+        ("hur lang ar kon? vill ha plats till hosten", "hur lang ar kon? vill ha plats till hosten"),
     ],
 )
 def test_a_learned_phrasing_is_the_question_alone(logged, learned):
