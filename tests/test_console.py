@@ -716,13 +716,30 @@ def test_a_form_that_did_its_work_leads_to_a_page_that_can_be_reloaded_without_d
 @pytest.mark.parametrize(
     "before, after, said",
     [
-        ((0.40, 0.22), (0.42, 0.22), "tröskel 0.40 → 0.42."),
-        ((0.40, 0.22), (0.40, 0.16), "val inom 0.22 → inom 0.16."),
-        ((0.40, None), (0.41, 0.10), "tröskel 0.40 → 0.41, val inga → inom 0.10."),
+        (
+            (0.40, 0.22),
+            (0.42, 0.22),
+            "tröskel 0.40 → 0.42. Den svarar nu direkt först när den är säkrare, så färre frågor får ett direkt svar.",
+        ),
+        ((0.40, 0.22), (0.40, 0.16), "val inom 0.22 → inom 0.16. Den erbjuder val (”Menade du …?”) mer sällan."),
+        (
+            (0.40, None),
+            (0.41, 0.10),
+            "tröskel 0.40 → 0.41, val inga → inom 0.10. Den svarar nu direkt först när den är säkrare, så färre "
+            "frågor får ett direkt svar. Den erbjuder nu val (”Menade du …?”) när två poster ligger nära varandra.",
+        ),
+        (
+            (0.42, 0.08),
+            (0.50, None),
+            "tröskel 0.42 → 0.50, val inom 0.08 → inga. Den svarar nu direkt först när den är säkrare, så färre "
+            "frågor får ett direkt svar. Den erbjuder inte längre val (”Menade du …?”): en fråga får ett svar "
+            "eller går till helpdesk.",
+        ),
     ],
 )
 def test_a_recalibration_names_only_what_moved(before, after, said):
-    """It had read "val inom 0.22 → 0.22" when only the threshold moved."""
+    """It had read "val inom 0.22 → 0.22" when only the threshold moved; and it says what that means
+    for customers (a walk-through's staff could not act on "tröskel 0.42 → 0.50, val inom 0.08 → inga")."""
     from faqbot.decision import Policy
     from faqbot.staff.console.web import templates
 

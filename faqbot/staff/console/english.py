@@ -289,6 +289,20 @@ ENGLISH: dict[str, str] = {
     "Vad som lades till, och var": "What was added, and where",
     "”{text}” i ”{entry}”": "“{text}” in “{entry}”",
     "Boten kalibrerades om efter ändringen: {moved}.": "The bot was recalibrated after the change: {moved}.",
+    "Den svarar nu direkt först när den är säkrare, så färre frågor får ett direkt svar.": (
+        "It now answers directly only when it is surer, so fewer questions get a direct answer."
+    ),
+    "Den svarar nu direkt även när den är lite mindre säker, så fler frågor får ett direkt svar.": (
+        "It now answers directly when it is a little less sure too, so more questions get a direct answer."
+    ),
+    "Den erbjuder nu val (”Menade du …?”) när två poster ligger nära varandra.": (
+        "It now offers choices (“Did you mean …?”) when two entries are close."
+    ),
+    "Den erbjuder inte längre val (”Menade du …?”): en fråga får ett svar eller går till helpdesk.": (
+        "It no longer offers choices (“Did you mean …?”): a question gets an answer or goes to the helpdesk."
+    ),
+    "Den erbjuder val (”Menade du …?”) oftare.": "It offers choices (“Did you mean …?”) more often.",
+    "Den erbjuder val (”Menade du …?”) mer sällan.": "It offers choices (“Did you mean …?”) less often.",
     "tröskel {before} → {after}": "threshold {before} → {after}",
     "val {before} → {after}": "choices {before} → {after}",
     "inom {margin}": "within {margin}",
