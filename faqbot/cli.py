@@ -7,6 +7,7 @@ faqbot evaluate                   score the bot on the test set beside the FAQ (
 faqbot report                     what customers asked that the FAQ could not answer
 faqbot serve                      the chat widget on http://127.0.0.1:7860
 faqbot log copy SRC DST           copy a conversation log between SQLite and PostgreSQL
+faqbot log mask LOG               mask a log's stored questions again after an upgrade
 faqbot staff                      the staff console on http://127.0.0.1:7861 (behind a login)
 faqbot learn                      what customers taught the bot, for staff to accept
 
@@ -1050,34 +1051,33 @@ def add_report_command(sub) -> None:
 def add_log_command(sub) -> None:
     p = sub.add_parser(
         "log",
-        help="the conversation log: copy it between SQLite and PostgreSQL",
+        help="the conversation log: copy it between SQLite and PostgreSQL, or mask it again",
         epilog=EXAMPLES["log"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     log_sub = p.add_subparsers(dest="log_command", required=True)
-    c = log_sub.add_parser(
-        "copy",
-        help="copy every row of SRC into DST, skipping rows DST already has",
-        epilog=EXAMPLES["log"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    c = log_subcommand(log_sub, "copy", "copy every row of SRC into DST, skipping rows DST already has", cmd_log_copy)
     c.add_argument("source", metavar="SRC", help="a SQLite file or a postgresql:// URL")
     c.add_argument("destination", metavar="DST", help="a SQLite file (created when missing) or a postgresql:// URL")
-    c.add_argument(
-        "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
-    )
-    c.set_defaults(func=cmd_log_copy)
-    m = log_sub.add_parser(
+    m = log_subcommand(
+        log_sub,
         "mask",
-        help="mask every stored question again with this faqbot's masking (after an upgrade that masks more)",
-        epilog=EXAMPLES["log"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "mask every stored question again with this faqbot's masking (after an upgrade that masks more)",
+        cmd_log_mask,
     )
     m.add_argument("log", metavar="LOG", help="a SQLite file or a postgresql:// URL")
-    m.add_argument(
+
+
+def log_subcommand(log_sub, name: str, what: str, func) -> argparse.ArgumentParser:
+    """A `faqbot log` subcommand, with the settings file it reads retention_days from."""
+    sub = log_sub.add_parser(
+        name, help=what, epilog=EXAMPLES["log"], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub.add_argument(
         "--config", type=Path, default=None, help="the settings file, for retention_days (default data/config.yaml)"
     )
-    m.set_defaults(func=cmd_log_mask)
+    sub.set_defaults(func=func)
+    return sub
 
 
 def add_staff_command(sub) -> None:
