@@ -2198,7 +2198,7 @@ def test_every_text_of_the_console_has_an_english_version():
         # a key written in pieces ("…" "…", as the formatter wraps it) is one key
         for pieces in re.findall(r'Text\(\s*((?:"[^"]*"\s*)+)', module.read_text(encoding="utf-8")):
             texts.add("".join(re.findall(r'"([^"]*)"', pieces)))
-    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f", ", "}  # formats, a separator
+    texts = {text for text in texts if not text.endswith(".html")} - {"%.2f", "%.3f", ", ", " "}  # formats, separators
     assert len(texts) > 80 and sorted(texts - set(ENGLISH)) == []
 
 

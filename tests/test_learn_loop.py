@@ -202,7 +202,7 @@ def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_
         for question in ("Hur ofta tar ni backup?", "Hur ofta säkerhetskopierar ni min sida?"):
             rated = bot.ask(question)
             assert rated.match.faq_id == "backup" and bot.feedback(rated.reply_id, False)
-        assert bot.ask("Säkerhetskopierar ni min sida?").match.faq_id == "backup"  # no rating
+        assert bot.ask("Säkerhetskopierar ni min sida ofta?").match.faq_id == "backup"  # no rating
     listed = learn(shop, capsys)
     assert "backup: 👎 2, 👍 0" in listed and "not about the FAQ? --off-topic w" in listed
     ids = dict(re.findall(r"reply \S+: (.+?)  \(.*--off-topic (w[0-9a-f]{16})\)", listed))
@@ -211,7 +211,7 @@ def test_a_thumbs_down_on_an_off_topic_question_is_taken_off_the_entry_with_off_
     marked = learn(shop, capsys, "--off-topic", first)
     assert "its 👎 no longer counts against backup" in marked  # it says what it did, unlike --reject
     # and what else the mark sends to the helpdesk of what the bot answered (staff may not want that)
-    assert "also to the helpdesk now: Säkerhetskopierar ni min sida? (answered with backup" in marked
+    assert "also to the helpdesk now: Säkerhetskopierar ni min sida ofta? (answered with backup" in marked
     assert "also to the helpdesk now: Hur ofta tar ni backup?" not in marked
     assert "backup: 👎 1, 👍 0" in learn(shop, capsys)  # the other 👎 still counts
     assert "no longer counts" not in learn(shop, capsys, "--reject", second)

@@ -279,11 +279,11 @@ class Searcher(Generic[Space]):
 
     def entry_words_closer(self, question: str, mark: str, position: int, lead: float) -> bool:
         """Whether the marked question `mark`, `lead` nearer the question than the entry at
-        `position`, shares no more of its words (weighed as `coverage` weighs them) than the entry
-        does, or none while leading by at most MARK_LEAD_WITHOUT_WORDS. A question with no word
-        of the mark's that the entry lacks is the entry's ("Var kan jag hämta vatten?" with "Var
-        kan jag hämta vatten vid centralstationen?" marked: a walk-through's "var parkerar jag?"
-        went to the helpdesk under such a mark).
+        `position`, shares fewer of its words (weighed as `coverage` weighs them) than the entry
+        does, or as many while the mark has a word of its own the question lacks, or none while
+        leading by at most MARK_LEAD_WITHOUT_WORDS. "Var kan jag hämta vatten?" with "Var kan jag
+        hämta vatten vid centralstationen?" marked is the entry's: a walk-through's "var parkerar
+        jag?" went to the helpdesk under "var kan jag parkera vid centralstationen?".
 
         The model reads a question's shape before its subject: with "Vem ansvarar för
         elledningarna på tomten?" marked, "Vem äger vattenledningen på tomten?" lay nearer the mark
@@ -298,7 +298,12 @@ class Searcher(Generic[Space]):
         by_mark = sum(weight for word, weight in weights.items() if word in in_mark) / total if total else 0.0
         if by_mark == 0.0:
             return lead <= MARK_LEAD_WITHOUT_WORDS
-        return float(self.coverage(words)[position]) >= by_mark
+        by_entry = float(self.coverage(words)[position])
+        if by_entry != by_mark:
+            return by_entry > by_mark
+        # as many of its words each: the mark's question, unless the mark asks about more than it
+        # does, a word of its own the question lacks ("... vid centralstationen?")
+        return bool(in_mark - set(words))
 
     def knows_all(self, words: list[str]) -> bool:
         """Whether every one of `words` (the searcher's stems) is a word of the FAQ's texts."""
