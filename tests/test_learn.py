@@ -12,7 +12,7 @@ from faqbot.bot import new_reply_id
 from faqbot.cli import print_lesson
 from faqbot.conversations.clients import client_network, pseudonym
 from faqbot.conversations.store import ConversationLog
-from faqbot.errors import AssignRefusedError, FaqbotError
+from faqbot.errors import AssignRefusedError, FaqbotError, PersonalDataError
 from faqbot.faq.model import Faq, FaqEntry
 from faqbot.staff.learn import (
     ALTERNATIVE,
@@ -235,6 +235,20 @@ def test_a_phrasing_with_names_of_things_prices_and_times_is_proposed(question):
     """A red team's second round: each was kept out of the FAQ as if it named someone."""
     rows = picked(1, question, "telefon")
     assert [s.question for s in lesson(rows, FAQ, lambda _q, _c: [], set()).suggestions] == [question]
+
+
+def test_staff_may_assign_a_question_with_a_name_never_one_with_masked_data():
+    """What staff read and assign themselves may hold a name ("Astrid Lindgren" in a library's
+    customers' question); it is never proposed on its own, where `--accept all` writes it unread.
+    A placeholder is refused either way. (The learning benchmark's `--assign` of a test set's
+    "Ni borde ha den nya boken av Jonas Gardell" failed the whole command when it was refused.)"""
+    named = "Har ni böcker av Astrid Lindgren?"
+    log = SimpleNamespace(find={"h1": row("h1", named, "helpdesk"), "h2": row("h2", "Ring [telefon]", "helpdesk")}.get)
+    [assigned] = assignments(log, [("h1", "telefon")], {"backup", "telefon"})
+    assert assigned.question == named
+    with pytest.raises(PersonalDataError):
+        assignments(log, [("h2", "telefon")], {"backup", "telefon"})
+    assert lesson(picked(1, named, "telefon"), FAQ, lambda _q, _c: [], set()).suggestions == []
 
 
 def test_an_assigned_helpdesk_question_is_written_without_its_greeting_and_signature():

@@ -59,6 +59,7 @@ from faqbot.staff.signals import (
     as_marked,
     decided_by,
     has_personal_data,
+    holds_masked_data,
     reads_alone,
     signals_from_rows,
     suggestion_id,
@@ -250,7 +251,7 @@ def helpdesk_groups(
         for r in rows
         if unresolved(r, names_subject)
         and r.reply_id not in picked
-        and not has_personal_data(r.question)
+        and not holds_masked_data(r.question)  # staff read and assign these themselves
         and reads_alone(r.question, getattr(r, "followup", False))  # "och vad kostar det?" alone: no entry answers it
         and normalize_question(r.question) not in known
         and normalize_question(as_marked(r.question)) not in marked

@@ -178,6 +178,7 @@ INTRODUCTION_CLAUSE = re.compile(
 )
 # Left anywhere in a phrasing, the words that name the asker keep it out of the FAQ
 # (`has_personal_data`): "jag heter" and the like, or "Namn:", or a person's full name (`names_someone`).
+ASKER_NAMED = re.compile(r"\b(jag heter|mitt namn är|my name is)\b", re.IGNORECASE)
 NAMES_THE_ASKER = re.compile(
     r"\b(jag heter|mitt namn är|namnet är|my name is|my name's)\b|\b(namn|name) *:(?! *(på|fältet|field)\b)",
     re.IGNORECASE,
@@ -267,10 +268,19 @@ def _as_asked(row: Any) -> Any:
     return asked
 
 
+def holds_masked_data(text: str) -> bool:
+    """Whether `text` holds masked personal data ("[telefon]") or says the asker's name ("jag heter"):
+    never written into the FAQ, not even by staff's own `--assign` (the placeholder would go in).
+    What else `has_personal_data` finds (a full name, a customer number) staff may assign: they
+    read the question, and "Har ni böcker av Astrid Lindgren?" is a library's customers' question."""
+    return any(placeholder in text for placeholder in PLACEHOLDERS) or bool(ASKER_NAMED.search(text))
+
+
 def has_personal_data(text: str) -> bool:
     """Whether `text` holds masked personal data ("[telefon]"), says the asker's name ("jag heter"),
     holds a person's full name ("Anna Svensson"), or what identifies someone though it is not masked
-    (`IDENTIFYING`, `holds_identifying_number`)."""
+    (`IDENTIFYING`, `holds_identifying_number`): never proposed for the FAQ, where `--accept all`
+    and `learn: auto` would write it unread."""
     return (
         any(placeholder in text for placeholder in PLACEHOLDERS)
         or bool(NAMES_THE_ASKER.search(text))

@@ -31,7 +31,15 @@ from faqbot.errors import (
 from faqbot.faq.edit import Added, Skipped, add_learned, add_off_topic, remove_off_topic
 from faqbot.faq.model import did_you_mean, load_faq, normalize_question
 from faqbot.staff.learn import ALTERNATIVE, NEW_ENTRY, Lesson, Suggestion, additions, chosen, suggestion_id
-from faqbot.staff.signals import OFF_TOPIC, WRONG_ANSWER, as_marked, has_personal_data, phrasing, reads_alone
+from faqbot.staff.signals import (
+    OFF_TOPIC,
+    WRONG_ANSWER,
+    as_marked,
+    has_personal_data,
+    holds_masked_data,
+    phrasing,
+    reads_alone,
+)
 
 
 @dataclass
@@ -111,7 +119,7 @@ def assignments(log: Any, pairs: Sequence[tuple[str, str]], known_ids: set[str])
                 f"({question!r}), and the bot answers it with {faq_id} already; if that answer was right, reject "
                 "the question (`faqbot learn` lists its id), else assign it to the entry that answers it"
             )
-        if has_personal_data(question):
+        if holds_masked_data(question):
             raise PersonalDataError(
                 f"--assign {reply_id} {faq_id}: the question holds masked personal data ({question!r}); it is not "
                 "written into the FAQ with the placeholder. Add it without that part to the entry by hand "

@@ -22,7 +22,7 @@ from faqbot.staff.signals import (
     WRONG_ANSWER,
     Signal,
     Suggestion,
-    has_personal_data,
+    holds_masked_data,
     reads_alone,
     suggestion_id,
 )
@@ -72,7 +72,7 @@ def disliked_entries(
             continue  # staff marked the question as about something else: its 👎 is not on this answer
         if s.liked is False:
             tally[s.faq_id][0] += 1
-            if has_personal_data(s.question) or not reads_alone(s.question, s.followup):  # not to assign
+            if holds_masked_data(s.question) or not reads_alone(s.question, s.followup):  # not to assign
                 continue
             key, sid = normalize_question(s.question), suggestion_id(WRONG_ANSWER, s.faq_id, s.question)
             if len(questions[s.faq_id]) < DISLIKED_SHOWN and key not in known:  # an assigned one is answered now
