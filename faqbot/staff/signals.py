@@ -282,7 +282,7 @@ def has_personal_data(text: str) -> bool:
     (`IDENTIFYING`, `holds_identifying_number`): never proposed for the FAQ, where `--accept all`
     and `learn: auto` would write it unread."""
     return (
-        any(placeholder in text for placeholder in PLACEHOLDERS)
+        holds_masked_data(text)
         or bool(NAMES_THE_ASKER.search(text))
         or names_someone(text)
         or bool(IDENTIFYING.search(text))
