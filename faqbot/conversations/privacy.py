@@ -22,7 +22,7 @@ Before a question is stored, these are replaced by placeholders:
 
 A number after a word that names it is masked whatever its shape: a personnummer after
 "personnummer", "pnr" or "samordningsnummer" with any check digit or its last four split
-("850101-12 34"), a phone number after "telefon", "tel", "mobil", "nummer" or "ring" without its 0
+("850101-12 34"), a phone number after "telefon", "tel", "mobil", "mitt nummer" or "ring" without its 0
 ("70 123 45 67"), an account after a bank's name ("Swedbank 8105-9, 934 567 890-1"); so is one
 typed against its label or a word ("pnr850101-1234", "tel.070-123 45 67", "Svensson,850715-1234").
 An e-mail address written out ("anna punkt svensson at gmail punkt com", "anna [at] firma [dot]
@@ -148,6 +148,7 @@ _PHONE_WORD = (
     r"|ring(?: mig)?(?: på)?|sms(?:a)?(?: mig)?(?: på)?|phone(?: number)?|call me(?: on| at)?|whatsapp)"
 )
 _UNIT = r"(?:kr|kronor|sek|euro|eur|usd|:-|%|st|gb|mb|km|tecken|gånger|siffror|characters)(?!\w)"
+_UNIT_NEXT = re.compile(rf"[ \t]?(?i:{_UNIT})")  # a price, size or count follows: "12000 kr", "5 gånger"
 _NAMED_PHONE = re.compile(
     rf"(?i:\b{_PHONE_WORD}(?:[ \t]+(?:är|is))?[ \t]*[:.]?[ \t]*)"
     rf"(?P<number>\+?\d(?:{_GAP}?\d){{6,13}}){_AFTER}(?![ \t]?(?i:{_UNIT}))"
@@ -304,14 +305,14 @@ def _named_phone(match: re.Match[str]) -> str:
 
 def _secret(match: re.Match[str]) -> str:
     secret = match.group("secret")
-    letters, digits = any(c.isalpha() for c in secret), any(c.isdigit() for c in secret)
     code = not re.fullmatch(_PASSWORD_WORD, match.group("word"), re.IGNORECASE)
-    if (letters and digits) or (len(secret) >= 4 and any(c in _SECRET_SIGNS for c in secret)):
-        pass
-    elif not (digits and not letters and len(secret) >= (3 if code else 4) and secret.isdigit()):
+    looks_secret = (
+        (any(c.isalpha() for c in secret) and any(c.isdigit() for c in secret))
+        or (len(secret) >= 4 and any(c in _SECRET_SIGNS for c in secret))
+        or (secret.isdigit() and len(secret) >= (3 if code else 4))
+    )
+    if not looks_secret or _UNIT_NEXT.match(match.string, match.end()):  # "Lösen 5000 kr"
         return match.group(0)
-    if re.match(rf"[ \t]?(?i:{_UNIT})", match.string[match.end() :]):
-        return match.group(0)  # "Lösen 5000 kr"
     return match.group(0)[: match.start("secret") - match.start(0)] + SECRET
 
 
@@ -362,7 +363,7 @@ def holds_identifying_number(text: str) -> bool:
     for staff: a customer, order, invoice or OCR number (five digits or more in one run), or an
     organisation number; not a price or size ("12000 kr", "10000 GB"). Such a question has no
     place in a phrasing added to the FAQ."""
-    return any(not re.match(rf"[ \t]?(?i:{_UNIT})", text[match.end() :]) for match in _IDENTIFYING.finditer(text))
+    return any(not _UNIT_NEXT.match(text, match.end()) for match in _IDENTIFYING.finditer(text))
 
 
 def masked_traceback(err: BaseException) -> str:
